@@ -1,0 +1,80 @@
+// Coded errors thrown by domain and service code. The global problem-details filter maps them to HTTP.
+// Kinds follow STYLE.md: validation 400, unauthenticated 401, forbidden 403, invisible row 404,
+// conflict 409, too large 413, rule violation 422.
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export type AppErrorKind =
+  | 'validation'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'too_large'
+  | 'rule_violation';
+
+export abstract class AppError extends Error {
+  abstract readonly kind: AppErrorKind;
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly errors: FieldProblem[] = [],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  readonly kind = 'validation' as const;
+  constructor(errors: FieldProblem[], message = describeFields(errors), code = 'request.invalid') {
+    super(code, message, errors);
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  readonly kind = 'unauthenticated' as const;
+  constructor(message = 'Authentication is required.', code = 'auth.required') {
+    super(code, message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  readonly kind = 'forbidden' as const;
+  constructor(message = 'You are not allowed to do this.', code = 'auth.forbidden') {
+    super(code, message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly kind = 'not_found' as const;
+  constructor(
+    readonly entity: string,
+    readonly id?: string,
+  ) {
+    super(`${entity}.not_found`, id === undefined ? `No such ${entity}.` : `No ${entity} with id ${id}.`);
+  }
+}
+
+export class ConflictError extends AppError {
+  readonly kind = 'conflict' as const;
+}
+
+export class RuleViolationError extends AppError {
+  readonly kind = 'rule_violation' as const;
+}
+
+export class TooLargeError extends AppError {
+  readonly kind = 'too_large' as const;
+  constructor(limitBytes: number, code = 'request.too_large') {
+    super(code, `The request is larger than the limit of ${limitBytes} bytes.`);
+  }
+}
+
+function describeFields(errors: FieldProblem[]): string {
+  if (errors.length === 0) return 'The request is not valid.';
+  return errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+}

@@ -1,0 +1,78 @@
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import { Logger as NestLogger, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import Handlebars from 'handlebars';
+import { Logger } from 'nestjs-pino';
+import { dirname, join } from 'node:path';
+import { AppModule } from '../../app.module';
+import type { AppConfig } from '../../config/config';
+import { APP_VERSION as VERSION } from '../../config/app-root';
+import { requestIdFor } from './http-logger';
+import { ProblemDetailsFilter } from './problem-details.filter';
+import { createValidationPipe } from './validation.pipe';
+
+
+/** Builds the HTTP application exactly as `npm start` runs it; tests use the same function. */
+export async function createApp(config: AppConfig, extra: Type<unknown>[] = []): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: requestIdFor,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, extra), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalPipes(createValidationPipe());
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        // Served over plain http on localhost by default; TLS is the reverse proxy's job.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  await app.register(multipart, { limits: { fileSize: config.uploadLimitBytes, files: 20, fields: 50 } });
+
+  const web = join(config.templatesDir, 'web');
+  await app.register(fastifyStatic, { root: join(web, 'assets'), prefix: '/assets/', decorateReply: false });
+  await app.register(fastifyStatic, {
+    root: join(dirname(require.resolve('@picocss/pico/package.json')), 'css'),
+    prefix: '/assets/vendor/',
+    decorateReply: false,
+    allowedPath: (path) => path === '/pico.min.css',
+  });
+  app.setViewEngine({ engine: { handlebars: Handlebars.create() }, templates: web, layout: 'layout.hbs', viewExt: 'hbs' });
+
+  const openApi = new DocumentBuilder()
+    .setTitle('Attest API')
+    .setDescription('Compliance and audit evidence: catalog, evidence, sweeps, DSRs, risks and audit packs. Errors are application/problem+json.')
+    .setVersion(VERSION)
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), {
+    jsonDocumentUrl: 'api/openapi.json',
+    yamlDocumentUrl: 'api/openapi.yaml',
+  });
+
+  new NestLogger('Attest').debug(`HTTP application configured (version ${VERSION})`);
+  return app;
+}

@@ -1,0 +1,21 @@
+import { Global, Module } from '@nestjs/common';
+import { AppConfig, loadConfig } from './config';
+
+/** Injection token for the validated settings. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/**
+ * Provides the validated settings. `forRoot(config)` takes settings already loaded by the entry point
+ * (so a bad value fails before Nest starts); without one it loads from process.env.
+ */
+@Global()
+@Module({})
+export class ConfigModule {
+  static forRoot(config?: AppConfig) {
+    return {
+      module: ConfigModule,
+      providers: [{ provide: APP_CONFIG, useFactory: () => config ?? loadConfig() }],
+      exports: [APP_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,121 @@
+// Typed settings from the environment, validated once at start-up.
+// Every variable is documented in README.md ("Configuration"); keep the two in step.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { APP_ROOT } from './app-root';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const boolFlag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+
+const intIn = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`));
+
+const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), 'must be a postgres:// or postgresql:// URL');
+
+/** Variables read from the environment. Empty strings count as unset. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: intIn(0, 65535).default(3000),
+  DATABASE_URL: postgresUrl.optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DB_POOL_SIZE: intIn(1, 200).default(10),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  BODY_LIMIT_BYTES: intIn(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  UPLOAD_LIMIT_BYTES: intIn(1024, 10 * 1024 * 1024 * 1024).default(100 * 1024 * 1024),
+  CONTROLS_DIR: z.string().min(1).default('./controls'),
+  TEMPLATES_DIR: z.string().min(1).default('./templates'),
+  SHUTDOWN_TIMEOUT_MS: intIn(0, 600_000).default(10_000),
+  TRUST_PROXY: boolFlag.default(false),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** The settings the application uses, with paths made absolute. */
+export interface AppConfig {
+  nodeEnv: Env['NODE_ENV'];
+  host: string;
+  port: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  dbPoolSize: number;
+  logLevel: Env['LOG_LEVEL'];
+  bodyLimitBytes: number;
+  uploadLimitBytes: number;
+  controlsDir: string;
+  templatesDir: string;
+  shutdownTimeoutMs: number;
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates the environment; throws a ConfigError naming the first bad variable. DATA_DIR is relative to
+ * the working directory; CONTROLS_DIR and TEMPLATES_DIR to the project folder (they ship with the code).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), appRoot = APP_ROOT): AppConfig {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') input[key] = value.trim();
+  }
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue.path[0] ?? 'environment');
+    // Never echo a connection URL: it may carry a password.
+    const shown = variable === 'DATABASE_URL' ? undefined : input[variable];
+    throw new ConfigError(variable, describeIssue(issue, shown));
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: resolve(cwd, e.DATA_DIR),
+    dbPoolSize: e.DB_POOL_SIZE,
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    uploadLimitBytes: e.UPLOAD_LIMIT_BYTES,
+    controlsDir: resolve(appRoot, e.CONTROLS_DIR),
+    templatesDir: resolve(appRoot, e.TEMPLATES_DIR),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: e.TRUST_PROXY,
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, got: string | undefined): string {
+  const shown = got === undefined ? '' : ` (got "${got.length > 60 ? got.slice(0, 57) + '...' : got}")`;
+  if (issue.code === 'invalid_value' && 'values' in issue) {
+    return `must be one of ${issue.values.map(String).join(', ')}${shown}`;
+  }
+  return `${issue.message}${shown}`;
+}
+
+/** Redacts the password of a connection URL for logs and messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}

@@ -1,0 +1,53 @@
+// `npm start`: the Attest server. With no DATABASE_URL it runs on the embedded PostgreSQL under DATA_DIR.
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { AppConfig, ConfigError, loadConfig } from './config/config';
+import { createApp } from './common/http/configure-app';
+
+function configOrExit(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = configOrExit();
+  const started = Date.now();
+  const app = await createApp(config);
+  const log = new Logger('Attest');
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.log(`${signal} received: finishing in-flight requests, then stopping`);
+    const force = setTimeout(() => {
+      log.error(`shutdown took longer than SHUTDOWN_TIMEOUT_MS=${config.shutdownTimeoutMs}; exiting`);
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    await app.close(); // stops listening, waits for in-flight requests, closes the pool, stops the embedded database
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  log.log(`listening on http://${shownHost}:${port} (ready in ${Date.now() - started} ms)`);
+  process.stdout.write(`\nAttest is running at http://${shownHost}:${port}  (API docs: /api/docs, health: /health)\n\n`);
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`Attest failed to start: ${e.message}\n`);
+  if (process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace') process.stderr.write(`${e.stack}\n`);
+  process.exit(1);
+});
