@@ -10,7 +10,7 @@
 // PostgreSQL refuses to run as root: as root the binaries run as the `postgres` OS user.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -99,6 +99,10 @@ export class EmbeddedCluster {
   /** Uses the running cluster under dataDir, or initialises and starts it. */
   async start(): Promise<RunningCluster> {
     mkdirSync(this.options.dataDir, { recursive: true });
+    if (this.osUser) {
+      // The postgres user must be able to pass through DATA_DIR (to its own subdirectories), not read it.
+      chmodSync(this.options.dataDir, statSync(this.options.dataDir).mode | 0o011);
+    }
     const credentials = this.credentials();
     if (!existsSync(join(this.clusterDir, 'PG_VERSION'))) await this.initialise(credentials);
 

@@ -12,6 +12,7 @@ import { AppModule } from '../../app.module';
 import type { AppConfig } from '../../config/config';
 import { APP_VERSION as VERSION } from '../../config/app-root';
 import { requestIdFor } from './http-logger';
+import { registerJsonBodyParser } from './json-body';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation.pipe';
 
@@ -27,12 +28,14 @@ export async function createApp(config: AppConfig, extra: Type<unknown>[] = []):
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, extra), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    bodyParser: false, // registerJsonBodyParser below, so malformed JSON is a 400 naming the body
   });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();
+  registerJsonBodyParser(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -49,14 +49,23 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-/** Fastify's own request errors (body parsing and limits) that reach Nest's exception filter. */
-const FASTIFY_CODES: Record<string, { status: number; code: string; detail: (e: FastifyLikeError) => string; field?: string }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'request.malformed_json', field: 'body', detail: (e) => `The body is not valid JSON: ${e.message}` },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'request.empty_json', field: 'body', detail: () => 'The body is empty but the content type is application/json.' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'request.too_large', detail: () => 'The request body is larger than the configured limit (BODY_LIMIT_BYTES).' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'request.unsupported_media_type', detail: (e) => e.message },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'request.bad_content_length', detail: (e) => e.message },
-  FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'upload.too_large', detail: () => 'The uploaded file is larger than the configured limit (UPLOAD_LIMIT_BYTES).' },
+/** Codes for HTTP errors raised outside our code (routing, Fastify's limits, which Nest wraps as HttpException). */
+const STATUS_CODES: Record<number, string> = {
+  404: 'route.not_found',
+  405: 'route.method_not_allowed',
+  413: 'request.too_large',
+  415: 'request.unsupported_media_type',
+};
+
+/**
+ * Fastify errors that reach the filter unwrapped: those raised while a handler reads a multipart upload
+ * (errors raised before the handler, e.g. body limits, arrive as HttpException; see STATUS_CODES).
+ */
+const FASTIFY_CODES: Record<string, { status: number; code: string; detail: string }> = {
+  FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'upload.too_large', detail: 'The uploaded file is larger than the configured limit (UPLOAD_LIMIT_BYTES).' },
+  FST_FILES_LIMIT: { status: 413, code: 'upload.too_many_files', detail: 'Too many files in one request.' },
+  FST_PARTS_LIMIT: { status: 413, code: 'upload.too_many_parts', detail: 'Too many parts in one multipart request.' },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'upload.not_multipart', detail: 'The request is not multipart/form-data.' },
 };
 
 interface FastifyLikeError {
@@ -91,10 +100,7 @@ export function problemFor(exception: unknown): MappedProblem {
   }
   if (isFastifyError(exception)) {
     const known = FASTIFY_CODES[exception.code];
-    if (known) {
-      const errors = known.field ? [{ field: known.field, message: known.detail(exception) }] : [];
-      return { problem: make(known.status, known.code, known.detail(exception), errors), unexpected: false };
-    }
+    if (known) return { problem: make(known.status, known.code, known.detail), unexpected: false };
     const status = exception.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       return { problem: make(status, 'request.rejected', exception.message), unexpected: false };
@@ -109,7 +115,7 @@ export function problemFor(exception: unknown): MappedProblem {
 function fromHttpException(e: HttpException): ProblemDocument {
   const status = e.getStatus();
   const body = e.getResponse();
-  const code = status === 404 ? 'route.not_found' : `http.${status}`;
+  const code = STATUS_CODES[status] ?? `http.${status}`;
   if (typeof body === 'string') return make(status, code, body);
   const { message, ...rest } = body as Record<string, unknown>;
   const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : e.message;

@@ -1,0 +1,68 @@
+import { ConfigError, loadConfig, redactUrl } from './config';
+
+const load = (env: Record<string, string>) => loadConfig(env, '/srv/attest', '/opt/attest');
+
+describe('loadConfig', () => {
+  it('has working defaults for every setting', () => {
+    const c = load({});
+    expect(c).toEqual({
+      nodeEnv: 'development',
+      host: '127.0.0.1',
+      port: 3000,
+      databaseUrl: undefined,
+      dataDir: '/srv/attest/data',
+      dbPoolSize: 10,
+      logLevel: 'info',
+      bodyLimitBytes: 1048576,
+      uploadLimitBytes: 104857600,
+      controlsDir: '/opt/attest/controls',
+      templatesDir: '/opt/attest/templates',
+      shutdownTimeoutMs: 10000,
+      trustProxy: false,
+    });
+  });
+
+  it('reads and converts given values; empty strings count as unset', () => {
+    const c = load({ PORT: '8080', DATA_DIR: '/var/lib/attest', TRUST_PROXY: 'true', LOG_LEVEL: 'debug', HOST: '', DATABASE_URL: 'postgres://u:p@db:5432/attest' });
+    expect(c.port).toBe(8080);
+    expect(c.dataDir).toBe('/var/lib/attest');
+    expect(c.trustProxy).toBe(true);
+    expect(c.logLevel).toBe('debug');
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.databaseUrl).toBe('postgres://u:p@db:5432/attest');
+  });
+
+  it.each([
+    ['PORT', 'abc', /^Invalid configuration: PORT must be a whole number between 0 and 65535 \(got "abc"\)$/],
+    ['PORT', '70000', /^Invalid configuration: PORT must be between 0 and 65535 \(got "70000"\)$/],
+    ['NODE_ENV', 'staging', /^Invalid configuration: NODE_ENV must be one of development, test, production \(got "staging"\)$/],
+    ['LOG_LEVEL', 'loud', /^Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+    ['DB_POOL_SIZE', '0', /^Invalid configuration: DB_POOL_SIZE must be between 1 and 200/],
+    ['BODY_LIMIT_BYTES', '1.5', /^Invalid configuration: BODY_LIMIT_BYTES must be a whole number/],
+    ['TRUST_PROXY', 'yes', /^Invalid configuration: TRUST_PROXY must be one of 0, 1, true, false/],
+  ])('rejects %s=%s with one line naming the variable', (variable, value, message) => {
+    let error: unknown;
+    try {
+      load({ [variable]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('never echoes a bad DATABASE_URL, which may hold a password', () => {
+    expect(() => load({ DATABASE_URL: 'mysql://root:s3cret@db/x' })).toThrow(
+      /^Invalid configuration: DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/,
+    );
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides the password and keeps the rest', () => {
+    expect(redactUrl('postgres://attest:s3cret@db.internal:5432/attest')).toBe('postgres://attest:***@db.internal:5432/attest');
+    expect(redactUrl('not a url')).toBe('<unparseable url>');
+  });
+});

@@ -1,0 +1,35 @@
+import type { Type } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/common/http/configure-app';
+import { AppConfig, loadConfig } from '../../src/config/config';
+import { createTestDatabase, TestDatabase } from './database';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  db: TestDatabase;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The real application (same createApp as `npm start`) on its own test database, listening on a free
+ * loopback port. `extra` mounts fixture controllers; `env` overrides settings.
+ */
+export async function startTestApp(options: { extra?: Type<unknown>[]; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...options.env, DATABASE_URL: db.url, PORT: '0' });
+  const app = await createApp(config, options.extra);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    config,
+    db,
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
