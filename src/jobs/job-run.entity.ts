@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum JobRunStatus {
   Running = 'running',
@@ -13,6 +13,7 @@ export enum JobRunStatus {
  */
 @Entity('job_runs')
 @Index('UQ_job_runs_key', ['key'], { unique: true })
+@Check('CHK_job_runs_progress', '"progress" BETWEEN 0 AND 100')
 export class JobRun {
   @PrimaryGeneratedColumn('uuid')
   id: string;

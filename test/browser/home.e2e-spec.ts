@@ -1,0 +1,52 @@
+// A newcomer's first look, in real Chromium: the home page with the product name and health, styled by
+// the CSS library, and the API docs page rendering under the Content-Security-Policy.
+import type { Browser } from 'playwright-core';
+import { startTestApp, TestApp } from '../support/app';
+import { browserUnavailable, launchBrowser } from '../support/browser';
+
+const unavailable = browserUnavailable();
+if (unavailable) console.warn(`SKIPPED browser tests: ${unavailable}`);
+const describeInBrowser = unavailable ? describe.skip : describe;
+
+describeInBrowser('home page in Chromium', () => {
+  let t: TestApp;
+  let browser: Browser;
+  const cspViolations: string[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('shows the product name and a healthy system, styled by Pico CSS', async () => {
+    const page = await browser.newPage();
+    page.on('console', (m) => m.type() === 'error' && cspViolations.push(m.text()));
+    const res = await page.goto(`${t.baseUrl}/`);
+    expect(res?.status()).toBe(200);
+    expect(await page.title()).toBe('Attest');
+    expect(await page.textContent('h1')).toBe('Attest');
+    expect(await page.textContent('#health-state')).toBe('ok');
+    expect(await page.locator('#health tbody tr').count()).toBe(2);
+    // Pico sets the body font and the container width: proof the stylesheet loaded and applied.
+    const fontFamily = await page.evaluate(() => getComputedStyle(document.body).fontFamily);
+    expect(fontFamily).toMatch(/system-ui|Segoe UI|Roboto/);
+    expect(cspViolations).toEqual([]);
+    await page.close();
+  });
+
+  it('renders the API docs (Swagger UI) without CSP violations', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${t.baseUrl}/api/docs`);
+    await page.waitForSelector('.swagger-ui .info .title', { timeout: 15_000 });
+    expect(await page.textContent('.swagger-ui .info .title')).toContain('Attest API');
+    expect(await page.locator('.opblock-summary-path', { hasText: '/health' }).count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
