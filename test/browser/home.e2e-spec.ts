@@ -32,7 +32,7 @@ describeInBrowser('home page in Chromium', () => {
     expect(await page.textContent('#health-state')).toBe('ok');
     expect(await page.locator('#health tbody tr').count()).toBe(2);
     // Pico sets the body font and the container width: proof the stylesheet loaded and applied.
-    const fontFamily = await page.evaluate(() => getComputedStyle(document.body).fontFamily);
+    const fontFamily = await page.evaluate<string>('getComputedStyle(document.body).fontFamily');
     expect(fontFamily).toMatch(/system-ui|Segoe UI|Roboto/);
     expect(cspViolations).toEqual([]);
     await page.close();

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { json } from '../support/http';
 import { childEnv, embeddedClient, embeddedRunning, runCli, runMain, ServerProcess, startServer } from '../support/processes';
 
 const dirs: string[] = [];
@@ -29,7 +30,7 @@ afterAll(async () => {
 
 const health = async (baseUrl: string) => {
   const res = await fetch(`${baseUrl}/health`);
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: await json(res) };
 };
 
 describe('the embedded default', () => {

@@ -1,6 +1,7 @@
 // The HTTP basics of the real app over real HTTP: health, errors as problem+json, validation, limits,
 // security headers, request ids, OpenAPI and the home page.
 import { EchoFixtureModule } from '../fixtures/echo.controller';
+import { json } from '../support/http';
 import { startTestApp, TestApp } from '../support/app';
 
 let t: TestApp;
@@ -15,7 +16,7 @@ const postJson = (path: string, body: string, headers: Record<string, string> = 
 async function expectProblem(res: Response, status: number) {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  const body = await res.json();
+  const body = await json(res);
   expect(body).toMatchObject({ status, type: expect.stringMatching(/^https:\/\//), title: expect.any(String), detail: expect.any(String) });
   expect(body.requestId).toBe(res.headers.get('x-request-id'));
   return body;
@@ -25,7 +26,7 @@ describe('GET /health', () => {
   it('is ok with the database reachable and no pending migration', async () => {
     const res = await fetch(`${t.baseUrl}/health`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.status).toBe('ok');
     expect(body.details.database).toMatchObject({ status: 'up', serverVersion: expect.stringMatching(/^\d+/) });
     expect(body.details.migrations).toEqual({ status: 'up', pending: 0 });
@@ -36,7 +37,7 @@ describe('errors and input', () => {
   it('accepts a valid body', async () => {
     const res = await postJson('/test/echo', JSON.stringify({ title: 'Access review', count: 2 }));
     expect(res.status).toBe(201);
-    expect(await res.json()).toEqual({ received: { title: 'Access review', count: 2 } });
+    expect(await json(res)).toEqual({ received: { title: 'Access review', count: 2 } });
   });
 
   it('rejects an unknown field with 400 naming it', async () => {
@@ -98,7 +99,7 @@ describe('headers', () => {
 
 describe('OpenAPI and pages', () => {
   it('serves the OpenAPI document and the docs page', async () => {
-    const doc = await (await fetch(`${t.baseUrl}/api/openapi.json`)).json();
+    const doc = await json(await fetch(`${t.baseUrl}/api/openapi.json`));
     expect(doc.info.title).toBe('Attest API');
     expect(Object.keys(doc.paths)).toContain('/health');
     const page = await fetch(`${t.baseUrl}/api/docs`);
