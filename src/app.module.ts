@@ -1,4 +1,5 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
@@ -6,6 +7,10 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { httpLoggerOptions } from './common/http/http-logger';
 import { WebModule } from './web/web.module';
+import { AuditTrailModule } from './audit-trail/audit-trail.module';
+import { AuthenticationGuard } from './identity/authentication.guard';
+import { IdentityModule } from './identity/identity.module';
+import { PolicyGuard } from './authz/policy.guard';
 
 @Module({})
 export class AppModule {
@@ -18,8 +23,15 @@ export class AppModule {
         LoggerModule.forRoot(httpLoggerOptions(config)),
         DatabaseModule.forRoot({ migrate: true }),
         HealthModule,
+        IdentityModule,
+        AuditTrailModule,
         WebModule,
         ...extra,
+      ],
+      // Deny by default, in this order: who is calling (401), then may they (403).
+      providers: [
+        { provide: APP_GUARD, useClass: AuthenticationGuard },
+        { provide: APP_GUARD, useClass: PolicyGuard },
       ],
     };
   }

@@ -6,13 +6,21 @@ import { NestFactory } from '@nestjs/core';
 import { Command, CommanderError } from 'commander';
 import { CliModule } from './cli/cli.module';
 import { CommandResult, healthCommand, migrateCommand } from './cli/commands';
+import { tokenCreateCommand, TokenCreateOptions, userCreateCommand, UserCreateOptions } from './cli/identity.commands';
+import { trailCheckpointCommand, trailVerifyCommand } from './cli/trail-commands';
+import { ROLES } from './identity/actor';
+import { MAX_TOKEN_DAYS } from './identity/dto/api-token.dto';
 import { APP_VERSION } from './config/app-root';
 import { ConfigError, loadConfig } from './config/config';
 import type { INestApplicationContext } from '@nestjs/common';
 
-async function withContext(run: (ctx: INestApplicationContext) => Promise<CommandResult>): Promise<number> {
+/**
+ * Runs one command on a Nest application context. `identity` adds users, departments and tokens; such
+ * commands first apply pending migrations (the identity start-up needs its tables).
+ */
+async function withContext(run: (ctx: INestApplicationContext) => Promise<CommandResult>, options: { identity?: boolean } = {}): Promise<number> {
   const config = loadConfig();
-  const ctx = await NestFactory.createApplicationContext(CliModule.forRoot(config), {
+  const ctx = await NestFactory.createApplicationContext(CliModule.forRoot(config, { identity: options.identity ?? false }), {
     logger: process.env.LOG_LEVEL === 'debug' ? ['error', 'warn', 'log', 'debug'] : ['error', 'warn'],
     abortOnError: false,
   });
@@ -42,6 +50,36 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('check that the database is reachable and migrations are current (exit 1 when not)')
     .option('--json', 'print the full health result as JSON')
     .action(async (opts: { json?: boolean }) => setExit(await withContext((ctx) => healthCommand(ctx, !!opts.json))));
+
+  const user = program.command('user').description('users');
+  user
+    .command('create')
+    .description('create a user and print a one-time password (shown once)')
+    .requiredOption('--email <email>', 'e-mail address (sign-in name)')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
+    .option('--department <key>', 'department key from controls/departments.yaml')
+    .option('--name <name>', 'display name (default: the part of the e-mail before @)')
+    .action(async (opts: UserCreateOptions) => setExit(await withContext((ctx) => userCreateCommand(ctx, opts), { identity: true })));
+
+  const token = program.command('token').description('API tokens for automation');
+  token
+    .command('create')
+    .description('create an API token for a user and print it (shown once)')
+    .requiredOption('--email <email>', 'the user the token acts as')
+    .requiredOption('--name <name>', 'what the token is for, e.g. "CI evidence upload"')
+    .option('--days <n>', `days until it expires (1-${MAX_TOKEN_DAYS}, default 90)`)
+    .action(async (opts: TokenCreateOptions) => setExit(await withContext((ctx) => tokenCreateCommand(ctx, opts), { identity: true })));
+
+  const trail = program.command('trail').description('the audit trail: verify the hash chain and signed checkpoints, write a checkpoint');
+  trail
+    .command('verify')
+    .description('recompute the hash chain and check every signed checkpoint (exit 1 when broken, naming the first broken seq)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { json?: boolean }) => setExit(await withContext((ctx) => trailVerifyCommand(ctx, !!opts.json))));
+  trail
+    .command('checkpoint')
+    .description('sign the current head of the audit trail and write it as a checkpoint file now')
+    .action(async () => setExit(await withContext(trailCheckpointCommand)));
 
   return program;
 }

@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { AppConfig, ConfigError, loadConfig } from './config/config';
 import { createApp } from './common/http/configure-app';
+import { DEMO_PASSWORD, DEMO_USERS } from './identity/demo-users';
 
 function configOrExit(): AppConfig {
   try {
@@ -43,7 +44,10 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   log.log(`listening on http://${shownHost}:${port} (ready in ${Date.now() - started} ms)`);
-  process.stdout.write(`\nAttest is running at http://${shownHost}:${port}  (API docs: /api/docs, health: /health)\n\n`);
+  const demo = config.demo
+    ? `\nDemo users (password "${DEMO_PASSWORD}"):\n${DEMO_USERS.map((u) => `  ${u.email.padEnd(24)} ${u.persona}`).join('\n')}\n`
+    : '';
+  process.stdout.write(`\nAttest is running at http://${shownHost}:${port}  (API docs: /api/docs, health: /health)\n${demo}\n`);
 }
 
 main().catch((e: Error) => {

@@ -19,7 +19,23 @@ describe('loadConfig', () => {
       templatesDir: '/opt/attest/templates',
       shutdownTimeoutMs: 10000,
       trustProxy: false,
+      sessionTtlHours: 12,
+      loginRateLimit: 10,
+      demo: true,
+      jobsEnabled: true,
+      auditSigningKeyFile: undefined,
+      auditCheckpointCron: '*/5 * * * *',
+      auditCheckpointExportDir: undefined,
     });
+  });
+
+  it('reads the audit-trail and job settings; paths are relative to the working directory', () => {
+    const c = load({ JOBS_ENABLED: 'false', AUDIT_SIGNING_KEY_FILE: 'keys/trail.pem', AUDIT_CHECKPOINT_CRON: '0 * * * *', AUDIT_CHECKPOINT_EXPORT_DIR: '/mnt/worm' });
+    expect(c.jobsEnabled).toBe(false);
+    expect(c.auditSigningKeyFile).toBe('/srv/attest/keys/trail.pem');
+    expect(c.auditCheckpointCron).toBe('0 * * * *');
+    expect(c.auditCheckpointExportDir).toBe('/mnt/worm');
+    expect(load({ AUDIT_CHECKPOINT_CRON: 'off' }).auditCheckpointCron).toBeNull();
   });
 
   it('reads and converts given values; empty strings count as unset', () => {
@@ -32,6 +48,14 @@ describe('loadConfig', () => {
     expect(c.databaseUrl).toBe('postgres://u:p@db:5432/attest');
   });
 
+  it('seeds demo data on the embedded default only, unless DEMO says otherwise', () => {
+    expect(load({}).demo).toBe(true);
+    expect(load({ DATABASE_URL: 'postgres://u@db/attest' }).demo).toBe(false);
+    expect(load({ NODE_ENV: 'production' }).demo).toBe(false);
+    expect(load({ NODE_ENV: 'production', DEMO: '1' }).demo).toBe(true);
+    expect(load({ DEMO: '0' }).demo).toBe(false);
+  });
+
   it.each([
     ['PORT', 'abc', /^Invalid configuration: PORT must be a whole number between 0 and 65535 \(got "abc"\)$/],
     ['PORT', '70000', /^Invalid configuration: PORT must be between 0 and 65535 \(got "70000"\)$/],
@@ -40,6 +64,8 @@ describe('loadConfig', () => {
     ['DB_POOL_SIZE', '0', /^Invalid configuration: DB_POOL_SIZE must be between 1 and 200/],
     ['BODY_LIMIT_BYTES', '1.5', /^Invalid configuration: BODY_LIMIT_BYTES must be a whole number/],
     ['TRUST_PROXY', 'yes', /^Invalid configuration: TRUST_PROXY must be one of 0, 1, true, false/],
+    ['JOBS_ENABLED', 'no', /^Invalid configuration: JOBS_ENABLED must be one of 0, 1, true, false/],
+    ['AUDIT_CHECKPOINT_CRON', 'every 5 minutes', /^Invalid configuration: AUDIT_CHECKPOINT_CRON must be a cron expression such as "\*\/5 \* \* \* \*", or off \(got "every 5 minutes"\)$/],
   ])('rejects %s=%s with one line naming the variable', (variable, value, message) => {
     let error: unknown;
     try {

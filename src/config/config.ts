@@ -1,6 +1,7 @@
 // Typed settings from the environment, validated once at start-up.
 // Every variable is documented in README.md ("Configuration"); keep the two in step.
 import { resolve } from 'node:path';
+import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 import { APP_ROOT } from './app-root';
 
@@ -34,6 +35,16 @@ export const envSchema = z.object({
   TEMPLATES_DIR: z.string().min(1).default('./templates'),
   SHUTDOWN_TIMEOUT_MS: intIn(0, 600_000).default(10_000),
   TRUST_PROXY: boolFlag.default(false),
+  SESSION_TTL_HOURS: intIn(1, 24 * 90).default(12),
+  LOGIN_RATE_LIMIT: intIn(1, 10_000).default(10),
+  DEMO: boolFlag.optional(),
+  JOBS_ENABLED: boolFlag.default(true),
+  AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  AUDIT_CHECKPOINT_CRON: z
+    .string()
+    .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "*/5 * * * *", or off')
+    .default('*/5 * * * *'),
+  AUDIT_CHECKPOINT_EXPORT_DIR: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -53,6 +64,18 @@ export interface AppConfig {
   templatesDir: string;
   shutdownTimeoutMs: number;
   trustProxy: boolean;
+  sessionTtlHours: number;
+  loginRateLimit: number;
+  /** Seed demo data and users: DEMO when set, else on the embedded default outside production. */
+  demo: boolean;
+  /** Run scheduled jobs (off in tests and in the CLI). */
+  jobsEnabled: boolean;
+  /** Ed25519 private key (PEM) that signs audit-trail checkpoints; unset: DATA_DIR/keys/audit-trail-ed25519.pem, created at first use. */
+  auditSigningKeyFile: string | undefined;
+  /** When to write a signed checkpoint of the audit trail; null when switched off. */
+  auditCheckpointCron: string | null;
+  /** Where each checkpoint is also copied (e.g. a WORM-mounted or synced folder). */
+  auditCheckpointExportDir: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -98,6 +121,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     templatesDir: resolve(appRoot, e.TEMPLATES_DIR),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
+    sessionTtlHours: e.SESSION_TTL_HOURS,
+    loginRateLimit: e.LOGIN_RATE_LIMIT,
+    demo: e.DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production'),
+    jobsEnabled: e.JOBS_ENABLED,
+    auditSigningKeyFile: e.AUDIT_SIGNING_KEY_FILE === undefined ? undefined : resolve(cwd, e.AUDIT_SIGNING_KEY_FILE),
+    auditCheckpointCron: e.AUDIT_CHECKPOINT_CRON === 'off' ? null : e.AUDIT_CHECKPOINT_CRON,
+    auditCheckpointExportDir: e.AUDIT_CHECKPOINT_EXPORT_DIR === undefined ? undefined : resolve(cwd, e.AUDIT_CHECKPOINT_EXPORT_DIR),
   };
 }
 

@@ -15,8 +15,9 @@ import { runMigrationsLocked } from './migrations-runner';
 type Query = { query: string; parameters?: unknown[] };
 
 function render(className: string, up: Query[], down: Query[]): string {
+  const literal = (sql: string) => '`' + sql.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${') + '`';
   const lines = (qs: Query[]) =>
-    qs.map((q) => `    await q.query(${JSON.stringify(q.query)}${q.parameters?.length ? `, ${JSON.stringify(q.parameters)}` : ''});`).join('\n');
+    qs.map((q) => `    await q.query(${literal(q.query)}${q.parameters?.length ? `, ${JSON.stringify(q.parameters)}` : ''});`).join('\n');
   return `import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class ${className} implements MigrationInterface {

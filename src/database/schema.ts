@@ -1,8 +1,15 @@
 // The whole persistence model in one list each: entities (from their modules) and migrations (from
 // migrations/, oldest first). The app, the CLI, the migration tool and the test harness all use these.
 import { CreateJobRuns1764000000000 } from '../../migrations/1764000000000-CreateJobRuns';
+import { CreateIdentity1764100000000 } from '../../migrations/1764100000000-CreateIdentity';
+import { CreateAuditLog1764200000000 } from '../../migrations/1764200000000-CreateAuditLog';
+import { AuditLog } from '../audit-trail/audit-log.entity';
+import { ApiToken } from '../identity/api-token.entity';
+import { Department } from '../identity/department.entity';
+import { Session } from '../identity/session.entity';
+import { User } from '../identity/user.entity';
 import { JobRun } from '../jobs/job-run.entity';
 
-export const ENTITIES = [JobRun];
+export const ENTITIES = [JobRun, Department, User, Session, ApiToken, AuditLog];
 
-export const MIGRATIONS = [CreateJobRuns1764000000000];
+export const MIGRATIONS = [CreateJobRuns1764000000000, CreateIdentity1764100000000, CreateAuditLog1764200000000];

@@ -9,7 +9,10 @@ export class TypeOrmLogger extends AbstractLogger {
   private readonly out = new Logger('TypeORM');
 
   override logQueryError(error: string | Error, query: string, _parameters?: unknown[], _queryRunner?: QueryRunner): void {
-    this.out.error({ query, err: error instanceof Error ? { message: error.message } : error }, 'query failed');
+    const entry = { query, err: error instanceof Error ? { message: error.message } : error };
+    // Unique violations are expected (a taken e-mail, a sweep already opened): services turn them into 409s.
+    if ((error as { code?: string }).code === '23505') this.out.debug(entry, 'query hit a unique constraint');
+    else this.out.error(entry, 'query failed');
   }
 
   override logQuerySlow(time: number, query: string): void {

@@ -15,7 +15,7 @@ export enum JobRunStatus {
 @Index('UQ_job_runs_key', ['key'], { unique: true })
 @Check('CHK_job_runs_progress', '"progress" BETWEEN 0 AND 100')
 export class JobRun {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_job_runs' })
   id: string;
 
   @Column('text')

@@ -1,10 +1,17 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { HealthModule } from '../health/health.module';
+import { IdentityModule } from '../identity/identity.module';
+import { AdminUsersPageController } from './admin-users-page.controller';
 import { HomeController } from './home.controller';
+import { LoginPageController } from './login-page.controller';
+import { LoginPageService } from './login-page.service';
+import { ViewContextInterceptor } from './view-context.interceptor';
 
 /** Server-rendered pages (templates in templates/web/). */
 @Module({
-  imports: [HealthModule],
-  controllers: [HomeController],
+  imports: [HealthModule, IdentityModule],
+  controllers: [HomeController, LoginPageController, AdminUsersPageController],
+  providers: [LoginPageService, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
 })
 export class WebModule {}

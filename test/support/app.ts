@@ -1,5 +1,8 @@
 import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp } from '../../src/common/http/configure-app';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { createTestDatabase, TestDatabase } from './database';
@@ -14,11 +17,13 @@ export interface TestApp {
 
 /**
  * The real application (same createApp as `npm start`) on its own test database, listening on a free
- * loopback port. `extra` mounts fixture controllers; `env` overrides settings.
+ * loopback port. `extra` mounts fixture controllers; `env` overrides settings. Scheduled jobs are off and
+ * DATA_DIR (checkpoint files, signing key) is a temporary folder of its own, unless `env` says otherwise.
  */
 export async function startTestApp(options: { extra?: Type<unknown>[]; env?: Record<string, string> } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...options.env, DATABASE_URL: db.url, PORT: '0' });
+  const dataDir = mkdtempSync(join(tmpdir(), 'attest-test-app-'));
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS_ENABLED: 'false', DATA_DIR: dataDir, ...options.env, DATABASE_URL: db.url, PORT: '0' });
   const app = await createApp(config, options.extra);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
@@ -30,6 +35,7 @@ export async function startTestApp(options: { extra?: Type<unknown>[]; env?: Rec
     close: async () => {
       await app.close();
       await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

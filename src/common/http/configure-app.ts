@@ -1,3 +1,5 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
@@ -54,6 +56,8 @@ export async function createApp(config: AppConfig, extra: Type<unknown>[] = []):
       },
     },
   });
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
   await app.register(multipart, { limits: { fileSize: config.uploadLimitBytes, files: 20, fields: 50 } });
 
   const web = join(config.templatesDir, 'web');
@@ -64,7 +68,9 @@ export async function createApp(config: AppConfig, extra: Type<unknown>[] = []):
     decorateReply: false,
     allowedPath: (path) => path === '/pico.min.css',
   });
-  app.setViewEngine({ engine: { handlebars: Handlebars.create() }, templates: web, layout: 'layout.hbs', viewExt: 'hbs' });
+  const handlebars = Handlebars.create();
+  handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  app.setViewEngine({ engine: { handlebars }, templates: web, layout: 'layout.hbs', viewExt: 'hbs' });
 
   const openApi = new DocumentBuilder()
     .setTitle('Attest API')

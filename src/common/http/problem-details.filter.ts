@@ -1,6 +1,14 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type {} from '@fastify/view'; // reply.view()
+import type { AuthenticatedRequest } from '../../authz/policy.decorator';
+import { viewUser } from '../../web/view-context.interceptor';
 import { PROBLEM_CONTENT_TYPE, problemFor } from './problem';
+
+/** A browser navigating to a page (not an API call, not an asset). */
+function wantsPage(request: FastifyRequest): boolean {
+  return request.method === 'GET' && !request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
+}
 
 /** The one place that turns exceptions into application/problem+json responses. */
 @Catch()
@@ -18,6 +26,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.log.error({ err, requestId: request.id, route: request.routeOptions?.url }, 'unhandled error');
     }
     if (reply.sent) return;
+    if (problem.status === 401 && wantsPage(request)) {
+      // A person opening a page while signed out goes to the login page, and comes back afterwards.
+      reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+      return;
+    }
+    if (wantsPage(request)) {
+      // People get a page; the problem document stays the API's answer.
+      void reply.status(problem.status).view('error', { pageTitle: problem.title, problem: { ...problem, requestId: request.id }, me: viewUser((request as AuthenticatedRequest).actor) });
+      return;
+    }
     reply
       .status(problem.status)
       .header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`)

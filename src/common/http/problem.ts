@@ -55,6 +55,7 @@ const STATUS_CODES: Record<number, string> = {
   405: 'route.method_not_allowed',
   413: 'request.too_large',
   415: 'request.unsupported_media_type',
+  429: 'request.rate_limited',
 };
 
 /**

@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditLog } from './audit-log.entity';
+import type { StoredEntry } from './domain/chain-verifier';
+import type { TimeRange } from './domain/time-range';
+
+/**
+ * Key of the transaction-scoped advisory lock that serialises appends: whoever holds it reads the head and
+ * writes head + 1, and keeps it until its transaction ends, so the chain never forks and seqs never skip.
+ */
+export const AUDIT_CHAIN_LOCK_KEY = 0x41554454; // "AUDT"
+
+export interface AuditLogFilter {
+  actor?: string;
+  action?: string;
+  subjectType?: string;
+  subjectId?: string;
+  range: TimeRange;
+}
+
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+interface StoredRow {
+  seq: string;
+  at: Date;
+  actor: string;
+  action: string;
+  subject_type: string;
+  subject_id: string | null;
+  canonical: string;
+  prev_hash: string;
+  hash: string;
+}
+
+const toStored = (r: StoredRow): StoredEntry => ({
+  seq: Number(r.seq),
+  at: r.at,
+  actor: r.actor,
+  action: r.action,
+  subjectType: r.subject_type,
+  subjectId: r.subject_id,
+  canonical: r.canonical,
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
+
+/** The only place with audit_log queries. The table is append-only: there is no update or delete here. */
+@Injectable()
+export class AuditLogRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /** Waits for the chain lock; held until the transaction of `manager` ends. */
+  async lockChain(manager: EntityManager): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_KEY]);
+  }
+
+  async head(manager: EntityManager = this.ds.manager): Promise<ChainHead | null> {
+    const rows: { seq: string; hash: string }[] = await manager.query('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+    return rows.length ? { seq: Number(rows[0].seq), hash: rows[0].hash } : null;
+  }
+
+  async insert(entry: StoredEntry, manager: EntityManager): Promise<void> {
+    await manager.query(
+      `INSERT INTO audit_log (seq, at, actor, action, subject_type, subject_id, canonical, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [entry.seq, entry.at, entry.actor, entry.action, entry.subjectType, entry.subjectId, entry.canonical, entry.prevHash, entry.hash],
+    );
+  }
+
+  /** Up to `limit` entries with seq > afterSeq (and <= upTo when given), oldest first: keyset pagination. */
+  async batchAfter(afterSeq: number, limit: number, upTo?: number): Promise<StoredEntry[]> {
+    const rows: StoredRow[] = await this.ds.query(
+      `SELECT seq, at, actor, action, subject_type, subject_id, canonical, prev_hash, hash
+         FROM audit_log WHERE seq > $1 AND ($3::bigint IS NULL OR seq <= $3) ORDER BY seq LIMIT $2`,
+      [afterSeq, limit, upTo ?? null],
+    );
+    return rows.map(toStored);
+  }
+
+  /** The entries after `afterSeq` (up to `upTo`), in batches of `size`, oldest first. */
+  async *batchesAfter(afterSeq: number, size: number, upTo?: number): AsyncGenerator<StoredEntry[]> {
+    let last = afterSeq;
+    for (;;) {
+      const batch = await this.batchAfter(last, size, upTo);
+      if (batch.length === 0) return;
+      yield batch;
+      if (batch.length < size) return;
+      last = batch[batch.length - 1].seq;
+    }
+  }
+
+  async findBySeq(seq: number): Promise<StoredEntry | null> {
+    return (await this.batchAfter(seq - 1, 1, seq))[0] ?? null;
+  }
+
+  /** Newest first. */
+  async list(filter: AuditLogFilter, limit: number, offset: number): Promise<{ rows: AuditLog[]; total: number }> {
+    const qb = this.ds.getRepository(AuditLog).createQueryBuilder('e');
+    if (filter.actor !== undefined) qb.andWhere('e.actor = :actor', { actor: filter.actor });
+    if (filter.action !== undefined) qb.andWhere('e.action = :action', { action: filter.action });
+    if (filter.subjectType !== undefined) qb.andWhere('e.subject_type = :subjectType', { subjectType: filter.subjectType });
+    if (filter.subjectId !== undefined) qb.andWhere('e.subject_id = :subjectId', { subjectId: filter.subjectId });
+    if (filter.range.from) qb.andWhere('e.at >= :from', { from: filter.range.from });
+    if (filter.range.before) qb.andWhere('e.at < :before', { before: filter.range.before });
+    const [rows, total] = await qb.orderBy('e.seq', 'DESC').take(limit).skip(offset).getManyAndCount();
+    return { rows, total };
+  }
+}

@@ -1,0 +1,161 @@
+// Verification of the hash chain, fed batch by batch in seq order, plus the checks against signed
+// checkpoints (which catch what the chain alone cannot: removed newest entries, and a rewrite whose
+// later hashes were all recomputed). Pure: the caller reads rows and checkpoint files.
+import { chainHash, GENESIS_HASH, parseCanonicalEntry } from './audit-entry';
+
+/** A stored row as read back for verification. */
+export interface StoredEntry {
+  seq: number;
+  at: Date;
+  actor: string;
+  action: string;
+  subjectType: string;
+  subjectId: string | null;
+  canonical: string;
+  prevHash: string;
+  hash: string;
+}
+
+/** A signed statement "the log had `seq` entries and entry `seq` had hash `hash`" (signature already checked). */
+export interface CheckpointClaim {
+  seq: number;
+  hash: string;
+  /** How to name it in a report, e.g. the file name and signing time. */
+  label: string;
+}
+
+/** A problem found at a seq (also used for checkpoint files that failed their signature check). */
+export interface ChainProblem {
+  seq: number;
+  reason: string;
+}
+
+export type VerifyResult =
+  | { ok: true; entries: number; checkpoints: number }
+  | { ok: false; brokenAtSeq: number; reason: string; entries: number };
+
+export interface ChainVerifierOptions {
+  /** Checkpoints whose signatures are valid. */
+  checkpoints?: CheckpointClaim[];
+  /** Problems already known at a seq (checkpoint files with a bad signature); the lowest seq is reported. */
+  knownProblems?: ChainProblem[];
+  /** Start after a trusted entry instead of at the genesis (checks only the entries after it). */
+  after?: { seq: number; hash: string };
+}
+
+export class ChainVerifier {
+  private expectedSeq: number;
+  private prevHash: string;
+  private verified = 0;
+  private problem: ChainProblem | null = null;
+  private readonly claims = new Map<number, CheckpointClaim[]>();
+  private readonly claimCount: number;
+  private readonly firstKnownProblem: ChainProblem | null;
+  /** The newest checkpoint that matched so far: a rewrite found later happened after it. */
+  private lastMatched: CheckpointClaim | null = null;
+
+  constructor(options: ChainVerifierOptions = {}) {
+    this.expectedSeq = options.after ? options.after.seq + 1 : 1;
+    this.prevHash = options.after ? options.after.hash : GENESIS_HASH;
+    for (const c of options.checkpoints ?? []) {
+      const list = this.claims.get(c.seq) ?? [];
+      list.push(c);
+      this.claims.set(c.seq, list);
+    }
+    this.claimCount = options.checkpoints?.length ?? 0;
+    const known = [...(options.knownProblems ?? [])].sort((a, b) => a.seq - b.seq);
+    this.firstKnownProblem = known[0] ?? null;
+  }
+
+  /** False once the outcome is decided: a problem was found, or the walk passed a known problem. */
+  get wantsMore(): boolean {
+    if (this.problem) return false;
+    return !this.firstKnownProblem || this.expectedSeq <= this.firstKnownProblem.seq;
+  }
+
+  /** The seq of the last entry checked (0 before any). */
+  get lastSeq(): number {
+    return this.expectedSeq - 1;
+  }
+
+  /** Checks the next entries (ascending seq, continuing where the previous batch ended). */
+  add(rows: readonly StoredEntry[]): boolean {
+    for (const row of rows) {
+      if (!this.wantsMore) return false;
+      const reason = this.check(row);
+      if (reason) {
+        this.problem = { seq: Math.min(row.seq, this.expectedSeq), reason };
+        return false;
+      }
+      this.expectedSeq = row.seq + 1;
+      this.prevHash = row.hash;
+      this.verified++;
+    }
+    return this.wantsMore;
+  }
+
+  /** The outcome, once every row has been added (the log ends at the last row added). */
+  result(): VerifyResult {
+    const found: ChainProblem[] = [];
+    // (When the walk stopped early at a known problem, head + 1 is past it, so the known problem wins below.)
+    if (this.problem) found.push(this.problem);
+    else {
+      const head = this.expectedSeq - 1;
+      const beyond = [...this.claims.keys()].filter((seq) => seq > head).sort((a, b) => b - a)[0];
+      if (beyond !== undefined) {
+        const claim = this.claims.get(beyond)![0];
+        const removed = head + 1 === beyond ? `entry ${beyond} was` : `entries ${head + 1} to ${beyond} were`;
+        found.push({
+          seq: head + 1,
+          reason: `the log ends at entry ${head}, but checkpoint ${claim.label} was signed when it had ${beyond} entries: ${removed} removed`,
+        });
+      }
+    }
+    // A checkpoint problem at a lower seq than the chain problem comes first; on a tie, the chain's own finding.
+    if (this.firstKnownProblem && (found.length === 0 || this.firstKnownProblem.seq < found[0].seq)) found.unshift(this.firstKnownProblem);
+    if (found.length > 0) return { ok: false, brokenAtSeq: found[0].seq, reason: found[0].reason, entries: this.verified };
+    return { ok: true, entries: this.verified, checkpoints: this.claimCount };
+  }
+
+  private check(row: StoredEntry): string | null {
+    const seq = this.expectedSeq;
+    if (row.seq > seq) {
+      const missing = row.seq - seq === 1 ? `entry ${seq} is missing` : `entries ${seq} to ${row.seq - 1} are missing`;
+      return seq === 1 ? `${missing}: the log starts at entry ${row.seq}` : `${missing}: the log jumps from entry ${seq - 1} to entry ${row.seq} (deleted)`;
+    }
+    if (row.seq < seq) return `entry ${row.seq} appears again after entry ${seq - 1}`;
+    if (row.prevHash !== this.prevHash) {
+      return seq === 1
+        ? 'its prev_hash is not the genesis hash (64 zeros)'
+        : `its prev_hash does not match the hash of entry ${seq - 1} (entries before it were removed, replaced or reordered)`;
+    }
+    if (chainHash(row.prevHash, row.canonical) !== row.hash) return 'its content does not match its hash: the entry was altered after it was written';
+    const content = parseCanonicalEntry(row.canonical);
+    if (!content) return 'its hashed content is not an audit entry';
+    const mismatch = columnMismatch(row, content);
+    if (mismatch) return `its ${mismatch} column differs from its hashed content: the column was edited`;
+    return this.checkClaims(row);
+  }
+
+  private checkClaims(row: StoredEntry): string | null {
+    for (const claim of this.claims.get(row.seq) ?? []) {
+      if (claim.hash !== row.hash) {
+        const since = this.lastMatched ? ` after entry ${this.lastMatched.seq} (which matches checkpoint ${this.lastMatched.label})` : '';
+        return `its hash differs from the one in signed checkpoint ${claim.label}: the log up to entry ${row.seq} was rewritten${since}, and the later hashes recomputed`;
+      }
+      this.lastMatched = claim;
+    }
+    return null;
+  }
+}
+
+function columnMismatch(row: StoredEntry, content: NonNullable<ReturnType<typeof parseCanonicalEntry>>): string | null {
+  if (content.seq !== row.seq) return 'seq';
+  const at = row.at instanceof Date && !Number.isNaN(row.at.getTime()) ? row.at.toISOString() : String(row.at);
+  if (content.at !== at) return 'at';
+  if (content.actor !== row.actor) return 'actor';
+  if (content.action !== row.action) return 'action';
+  if (content.subjectType !== row.subjectType) return 'subject_type';
+  if (content.subjectId !== row.subjectId) return 'subject_id';
+  return null;
+}

@@ -1,0 +1,87 @@
+import type { Role, UserActor } from '../identity/actor';
+import { abilityFor } from './ability.factory';
+import { asSubject } from './subject';
+import type { Action, SubjectType } from './subjects';
+
+const ENG = 'd-eng';
+const CLIN = 'd-clin';
+const actor = (role: Role, id = 'u-me', departmentId: string | null = ENG): UserActor => ({
+  kind: 'user', id, email: `${id}@x.test`, name: id, role, departmentId, departmentKey: departmentId, via: 'session',
+});
+
+describe('abilityFor: what each role may do to each subject type (route level)', () => {
+  const table: [SubjectType, Action, Role[]][] = [
+    ['User', 'read', ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer']],
+    ['User', 'create', ['admin']],
+    ['User', 'update', ['admin']],
+    ['User', 'delete', ['admin']],
+    ['Department', 'read', ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer']],
+    ['ApiToken', 'read', ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer']],
+    ['ApiToken', 'create', ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer']],
+    ['ApiToken', 'delete', ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer']],
+    ['AuditLog', 'read', ['admin', 'compliance_manager']],
+    ['AuditLog', 'create', []],
+    ['AuditLog', 'update', []],
+    ['AuditLog', 'delete', []],
+  ];
+  const roles: Role[] = ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer'];
+  for (const [subject, action, allowed] of table) {
+    for (const role of roles) {
+      const expected = allowed.includes(role);
+      it(`${role} ${expected ? 'may' : 'may not'} ${action} ${subject}`, () => {
+        expect(abilityFor(actor(role)).can(action, subject)).toBe(expected);
+      });
+    }
+  }
+});
+
+describe('abilityFor: rows (instance level)', () => {
+  const user = (id: string, departmentId: string | null, active = true) => asSubject('User', { id, departmentId, active, role: 'viewer' });
+  const token = (userId: string) => asSubject('ApiToken', { id: 't1', userId });
+
+  it.each([
+    // role, row, may read?
+    ['control_owner', user('u-other', ENG), true], // colleague in the same department
+    ['control_owner', user('u-other', CLIN), false], // another department
+    ['control_owner', user('u-other', ENG, false), false], // inactive colleague
+    ['control_owner', user('u-other', null), false],
+    ['control_owner', user('u-me', ENG, false), true], // themself, whatever the state
+    ['privacy_officer', user('u-other', ENG), true],
+    ['auditor', user('u-other', ENG), false],
+    ['auditor', user('u-me', null), true],
+    ['viewer', user('u-other', null), false],
+    ['compliance_manager', user('u-other', CLIN, false), true],
+    ['admin', user('u-other', null, false), true],
+  ] as const)('%s reading %o: %s', (role, row, expected) => {
+    expect(abilityFor(actor(role)).can('read', row)).toBe(expected);
+  });
+
+  it('a control owner without a department sees only themself', () => {
+    const a = abilityFor(actor('control_owner', 'u-me', null));
+    expect(a.can('read', user('u-other', null))).toBe(false);
+    expect(a.can('read', user('u-me', null))).toBe(true);
+  });
+
+  it('only admins change users; compliance managers read them', () => {
+    expect(abilityFor(actor('admin')).can('update', user('u-other', CLIN))).toBe(true);
+    expect(abilityFor(actor('compliance_manager')).can('update', user('u-other', CLIN))).toBe(false);
+    expect(abilityFor(actor('control_owner')).can('update', user('u-me', ENG))).toBe(false);
+  });
+
+  it('tokens are personal: everyone manages their own, only admins others’', () => {
+    for (const role of ['compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer'] as Role[]) {
+      expect(abilityFor(actor(role)).can('delete', token('u-me'))).toBe(true);
+      expect(abilityFor(actor(role)).can('read', token('u-other'))).toBe(false);
+      expect(abilityFor(actor(role)).can('delete', token('u-other'))).toBe(false);
+    }
+    expect(abilityFor(actor('admin')).can('delete', token('u-other'))).toBe(true);
+  });
+
+  it('field rules: activity fields only for admins and compliance managers', () => {
+    const row = user('u-other', ENG);
+    expect(abilityFor(actor('control_owner')).can('read', row, 'lastLoginAt')).toBe(false);
+    expect(abilityFor(actor('control_owner')).can('read', row, 'email')).toBe(true);
+    expect(abilityFor(actor('compliance_manager')).can('read', row, 'lastLoginAt')).toBe(true);
+    expect(abilityFor(actor('admin')).can('read', row, 'lastLoginAt')).toBe(true);
+  });
+});

@@ -1,0 +1,58 @@
+// The one place where authorization rules are written. Every route guard, row check, SQL list filter
+// and response field filter derives from the ability built here.
+import { AbilityBuilder, createMongoAbility, type MongoAbility, type MongoQuery } from '@casl/ability';
+import type { UserActor } from '../identity/actor';
+import type { Action, SubjectType } from './subjects';
+
+/** A row of a subject type, tagged for CASL with `subject('User', row)`. */
+export type AppAbility = MongoAbility<[Action, SubjectType | Record<PropertyKey, unknown>], MongoQuery>;
+
+/** Fields of a User that only admins and compliance managers may read (employee monitoring data). */
+export const USER_ACTIVITY_FIELDS = ['createdAt', 'updatedAt', 'lastLoginAt'] as const;
+export const USER_FIELDS = ['id', 'email', 'name', 'role', 'departmentId', 'departmentKey', 'active', ...USER_ACTIVITY_FIELDS] as const;
+
+export function abilityFor(actor: UserActor): AppAbility {
+  const { can, cannot, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
+  const own = { userId: actor.id };
+
+  switch (actor.role) {
+    case 'admin':
+      can('manage', 'all' as SubjectType);
+      break;
+
+    case 'compliance_manager':
+      // Everything except managing users (and other people's tokens).
+      can('manage', 'all' as SubjectType);
+      cannot(['create', 'update', 'delete'], 'User');
+      cannot('manage', 'ApiToken');
+      can(['read', 'create', 'delete'], 'ApiToken', own);
+      break;
+
+    case 'control_owner':
+    case 'privacy_officer': {
+      // Colleagues of their own department (active ones), and themselves; never activity fields.
+      const readable = USER_FIELDS.filter((f) => !(USER_ACTIVITY_FIELDS as readonly string[]).includes(f));
+      if (actor.departmentId) can('read', 'User', readable, { departmentId: actor.departmentId });
+      cannot('read', 'User', { active: false });
+      can('read', 'User', readable, { id: actor.id });
+      can(['read', 'create', 'delete'], 'ApiToken', own);
+      can('read', 'Department');
+      break;
+    }
+
+    case 'auditor':
+    case 'viewer': {
+      // Until engagements exist, auditors see nothing outside the catalog; viewers only posture and catalog.
+      const readable = USER_FIELDS.filter((f) => !(USER_ACTIVITY_FIELDS as readonly string[]).includes(f));
+      can('read', 'User', readable, { id: actor.id });
+      can(['read', 'create', 'delete'], 'ApiToken', own);
+      can('read', 'Department');
+      break;
+    }
+  }
+
+  // Nobody, not even an admin, writes the audit trail through the API: only services append to it.
+  cannot(['create', 'update', 'delete'], 'AuditLog');
+
+  return build({ detectSubjectType: (o) => (o as { __caslSubjectType__?: SubjectType }).__caslSubjectType__ ?? ('unknown' as SubjectType) });
+}

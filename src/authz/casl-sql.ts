@@ -1,0 +1,101 @@
+// Compiles the CASL rules for (action, subject type) into a parameterised WHERE fragment for a TypeORM
+// query, so lists are filtered in SQL from the same rules that check single rows in memory.
+// rulesToAST (from @casl/ability/extra) yields a ucast AST; inverted `cannot` rules arrive as `not`.
+// NULL semantics: CASL compares in JavaScript (null !== 'x' is true) while SQL `<>` and NOT yield NULL
+// for NULL columns, so `ne` compiles to IS DISTINCT FROM and negations to "(…) IS NOT TRUE".
+import { rulesToAST } from '@casl/ability/extra';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { AppAbility } from './ability.factory';
+import type { Action, SubjectType } from './subjects';
+
+interface FieldCondition {
+  operator: string;
+  field: string;
+  value: unknown;
+}
+interface CompoundCondition {
+  operator: string;
+  value: Condition[];
+}
+type Condition = FieldCondition | CompoundCondition;
+
+/** A rule the compiler cannot express in SQL: failing loudly beats returning too many rows. */
+export class UnsupportedCaslConditionError extends Error {}
+
+export function caslWhere<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  ability: AppAbility,
+  action: Action,
+  subjectType: SubjectType,
+): { sql: string; params: Record<string, unknown> } {
+  const ast = rulesToAST(ability, action, subjectType) as Condition | null;
+  if (ast === null) return { sql: 'FALSE', params: {} };
+  const metadata = qb.expressionMap.mainAlias!.metadata;
+  const alias = qb.alias;
+  const params: Record<string, unknown> = {};
+  let n = 0;
+  const param = (value: unknown) => {
+    const key = `casl_${alias}_${n++}`;
+    params[key] = value;
+    return `:${key}`;
+  };
+  const column = (field: string) => {
+    // Only real columns of the root entity (checked against TypeORM metadata: no injection by field name).
+    const c = metadata.columns.find((x) => x.propertyPath === field && !x.isVirtual);
+    if (!c) throw new UnsupportedCaslConditionError(`CASL condition on "${field}", which is not a column of ${metadata.name}`);
+    return `${qb.escape(alias)}.${qb.escape(c.databaseName)}`;
+  };
+  const list = (v: unknown) => (v as unknown[]).map(param).join(', ');
+
+  const compile = (c: Condition): string => {
+    if (!('field' in c)) {
+      const parts = c.value.map(compile);
+      switch (c.operator) {
+        case 'and':
+          return parts.length ? `(${parts.join(' AND ')})` : 'TRUE';
+        case 'or':
+          return parts.length ? `(${parts.join(' OR ')})` : 'FALSE';
+        case 'nor':
+          return parts.length ? `((${parts.join(' OR ')}) IS NOT TRUE)` : 'TRUE';
+        case 'not':
+          return `((${parts[0]}) IS NOT TRUE)`;
+      }
+      throw new UnsupportedCaslConditionError(`CASL operator ${c.operator}`);
+    }
+    const f = column(c.field);
+    const v = c.value;
+    switch (c.operator) {
+      case 'eq':
+        return v === null ? `${f} IS NULL` : `${f} = ${param(v)}`;
+      case 'ne':
+        return v === null ? `${f} IS NOT NULL` : `${f} IS DISTINCT FROM ${param(v)}`;
+      case 'in':
+        return (v as unknown[]).length ? `${f} IN (${list(v)})` : 'FALSE';
+      case 'nin':
+        return (v as unknown[]).length ? `((${f} IN (${list(v)})) IS NOT TRUE)` : 'TRUE';
+      case 'lt':
+        return `${f} < ${param(v)}`;
+      case 'lte':
+        return `${f} <= ${param(v)}`;
+      case 'gt':
+        return `${f} > ${param(v)}`;
+      case 'gte':
+        return `${f} >= ${param(v)}`;
+      case 'exists':
+        return v ? `${f} IS NOT NULL` : `${f} IS NULL`;
+    }
+    throw new UnsupportedCaslConditionError(`CASL operator ${c.operator} on ${c.field}`);
+  };
+  return { sql: compile(ast), params };
+}
+
+/** Restricts a query to the rows the ability allows for the action: `accessibleBy(qb, ability, 'read', 'User')`. */
+export function accessibleBy<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  ability: AppAbility,
+  action: Action,
+  subjectType: SubjectType,
+): SelectQueryBuilder<T> {
+  const { sql, params } = caslWhere(qb, ability, action, subjectType);
+  return qb.andWhere(`(${sql})`, params);
+}

@@ -1,0 +1,8 @@
+// The vocabulary of authorization: actions and subject types. Rules live in ability.factory.ts only.
+
+export const ACTIONS = ['manage', 'read', 'create', 'update', 'delete'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** Subject types, named after the entity they guard. Later modules add theirs here. */
+export const SUBJECT_TYPES = ['User', 'Department', 'ApiToken', 'AuditLog'] as const;
+export type SubjectType = (typeof SUBJECT_TYPES)[number];

@@ -1,0 +1,33 @@
+// Who is acting: a signed-in user (session cookie or API token), or the system itself (CLI, jobs).
+// Built fresh from the users table on every request, so a role change or deactivation applies at once.
+
+export const ROLES = ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface UserActor {
+  kind: 'user';
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  departmentId: string | null;
+  departmentKey: string | null;
+  /** How the request authenticated. */
+  via: 'session' | 'token';
+}
+
+export interface SystemActor {
+  kind: 'system';
+  /** What acted, e.g. `cli`, `job:weekly-sweep`, `seed`. */
+  name: string;
+}
+
+export type Actor = UserActor | SystemActor;
+
+export const systemActor = (name: string): SystemActor => ({ kind: 'system', name });
+
+/** Pseudonymous reference stored in the audit trail: never an e-mail address or a name. */
+export function actorRef(actor: Actor | null): string {
+  if (!actor) return 'anonymous';
+  return actor.kind === 'user' ? `user:${actor.id}` : `system:${actor.name}`;
+}

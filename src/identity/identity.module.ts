@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AuditTrailModule } from '../audit-trail/audit-trail.module';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { ApiTokensController } from './api-tokens.controller';
+import { ApiTokensService } from './api-tokens.service';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { CredentialsRepository } from './credentials.repository';
+import { DepartmentsController } from './departments.controller';
+import { DepartmentsRepository } from './departments.repository';
+import { DepartmentsService } from './departments.service';
+import { IdentityBootstrapService } from './identity-bootstrap.service';
+import { UsersController } from './users.controller';
+import { UsersRepository } from './users.repository';
+import { UsersService } from './users.service';
+
+/** Users, departments, sessions and API tokens. The CLI uses the services; the server adds the controllers. */
+@Module({
+  imports: [
+    AuditTrailModule,
+    ThrottlerModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => [{ name: 'login', ttl: 60_000, limit: config.loginRateLimit }],
+    }),
+  ],
+  controllers: [AuthController, UsersController, ApiTokensController, DepartmentsController],
+  providers: [AuthService, UsersService, ApiTokensService, DepartmentsService, UsersRepository, CredentialsRepository, DepartmentsRepository, IdentityBootstrapService],
+  exports: [AuthService, UsersService, ApiTokensService, DepartmentsService, IdentityBootstrapService],
+})
+export class IdentityModule {}

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { accessibleBy } from '../authz/casl-sql';
+import type { AppAbility } from '../authz/ability.factory';
+import { ConflictError } from '../common/errors/app-error';
+import { isUniqueViolation } from '../common/db/unique-violation';
+import type { Role } from './actor';
+import { Department } from './department.entity';
+import { User } from './user.entity';
+
+export interface UserRow extends User {
+  departmentKey: string | null;
+}
+
+export interface UserListFilter {
+  role?: Role;
+  departmentKey?: string;
+  active?: boolean;
+  /** Matches name or e-mail, case-insensitively. */
+  q?: string;
+  limit: number;
+  offset: number;
+}
+
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  private manager(m?: EntityManager): EntityManager {
+    return m ?? this.ds.manager;
+  }
+
+  private select(m?: EntityManager) {
+    return this.manager(m)
+      .createQueryBuilder(User, 'u')
+      .leftJoin(Department, 'd', 'd.id = u.department_id')
+      .addSelect('d.key', 'department_key');
+  }
+
+  private static withDepartmentKey(entities: User[], raw: { department_key: string | null }[]): UserRow[] {
+    return entities.map((u, i) => Object.assign(u, { departmentKey: raw[i]?.department_key ?? null }));
+  }
+
+  async findById(id: string, m?: EntityManager): Promise<UserRow | null> {
+    const { entities, raw } = await this.select(m).where('u.id = :id', { id }).getRawAndEntities();
+    return entities.length ? UsersRepository.withDepartmentKey(entities, raw)[0] : null;
+  }
+
+  async findByEmail(email: string, m?: EntityManager): Promise<UserRow | null> {
+    const { entities, raw } = await this.select(m).where('u.email = :email', { email }).getRawAndEntities();
+    return entities.length ? UsersRepository.withDepartmentKey(entities, raw)[0] : null;
+  }
+
+  /** The users the ability may read, filtered and paged in SQL. */
+  async listVisibleTo(ability: AppAbility, filter: UserListFilter): Promise<{ rows: UserRow[]; total: number }> {
+    const qb = accessibleBy(this.select(), ability, 'read', 'User');
+    if (filter.role) qb.andWhere('u.role = :role', { role: filter.role });
+    if (filter.departmentKey) qb.andWhere('d.key = :dept', { dept: filter.departmentKey });
+    if (filter.active !== undefined) qb.andWhere('u.active = :active', { active: filter.active });
+    if (filter.q) qb.andWhere('(u.email ILIKE :q OR u.name ILIKE :q)', { q: `%${filter.q.replace(/[\\%_]/g, '\\$&')}%` });
+    const total = await qb.getCount();
+    const { entities, raw } = await qb.orderBy('u.name', 'ASC').addOrderBy('u.id', 'ASC').offset(filter.offset).limit(filter.limit).getRawAndEntities();
+    return { rows: UsersRepository.withDepartmentKey(entities, raw), total };
+  }
+
+  async insert(values: Pick<User, 'email' | 'name' | 'role' | 'departmentId' | 'passwordHash'>, m?: EntityManager): Promise<User> {
+    try {
+      return await this.manager(m).save(User, this.manager(m).create(User, { ...values, active: true }));
+    } catch (e) {
+      if (isUniqueViolation(e, 'UQ_users_email')) throw new ConflictError('user.email_taken', `A user with e-mail ${values.email} exists.`);
+      throw e;
+    }
+  }
+
+  async update(id: string, values: Partial<Pick<User, 'name' | 'role' | 'departmentId' | 'active' | 'passwordHash' | 'lastLoginAt'>>, m?: EntityManager): Promise<void> {
+    await this.manager(m).update(User, { id }, values);
+  }
+
+  async countActiveAdmins(m?: EntityManager): Promise<number> {
+    return this.manager(m).count(User, { where: { role: 'admin', active: true } });
+  }
+}

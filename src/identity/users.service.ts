@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditTrailService } from '../audit-trail/audit-trail.service';
+import { abilityFor, USER_FIELDS } from '../authz/ability.factory';
+import { asSubject, pickPermitted } from '../authz/subject';
+import { ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../common/errors/app-error';
+import { Page, pageOf } from '../common/http/pagination';
+import { actorRef } from './actor';
+import type { Actor, Role, UserActor } from './actor';
+import { CredentialsRepository } from './credentials.repository';
+import { DepartmentsRepository } from './departments.repository';
+import { newOneTimePassword, normaliseEmail, passwordProblem } from './domain/secrets';
+import { ChangePasswordDto, CreatedUserView, CreateUserDto, PasswordResetView, UpdateMeDto, UpdateUserDto, UserListQueryDto, UserView, userView } from './dto/user.dto';
+import { hashPassword, verifyPassword } from './passwords';
+import { UserRow, UsersRepository } from './users.repository';
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly users: UsersRepository,
+    private readonly departments: DepartmentsRepository,
+    private readonly credentials: CredentialsRepository,
+    private readonly trail: AuditTrailService,
+  ) {}
+
+  private view(actor: UserActor, row: UserRow): UserView {
+    return pickPermitted(abilityFor(actor), 'read', 'User', row, userView(row), USER_FIELDS) as UserView;
+  }
+
+  /** Loads a user the actor may read, else 404 (no existence oracle). */
+  private async visible(actor: UserActor, id: string, m?: EntityManager): Promise<UserRow> {
+    const row = await this.users.findById(id, m);
+    if (!row || !abilityFor(actor).can('read', asSubject('User', row))) throw new NotFoundError('user', id);
+    return row;
+  }
+
+  async me(actor: UserActor): Promise<UserView> {
+    return this.view(actor, await this.visible(actor, actor.id));
+  }
+
+  async list(actor: UserActor, query: UserListQueryDto): Promise<Page<UserView>> {
+    const page = pageOf(query);
+    const { rows, total } = await this.users.listVisibleTo(abilityFor(actor), { ...page, role: query.role, departmentKey: query.department, active: query.active, q: query.q });
+    return { items: rows.map((r) => this.view(actor, r)), total, ...page };
+  }
+
+  async get(actor: UserActor, id: string): Promise<UserView> {
+    return this.view(actor, await this.visible(actor, id));
+  }
+
+  private async departmentId(key: string | null | undefined, m: EntityManager): Promise<string | null> {
+    if (key === undefined || key === null) return null;
+    const d = await this.departments.findByKey(key, m);
+    if (!d) throw new ValidationError([{ field: 'department', message: `no department with key "${key}"` }]);
+    return d.id;
+  }
+
+  /** Creates a user with a one-time password, returned once. `actor` is a user (API) or the system (CLI, seed). */
+  async create(actor: Actor, dto: CreateUserDto, options: { password?: string } = {}): Promise<CreatedUserView & { row: UserRow }> {
+    const email = normaliseEmail(dto.email);
+    const password = options.password ?? newOneTimePassword();
+    const passwordHash = await hashPassword(password);
+    const row = await this.ds.transaction(async (m) => {
+      const departmentId = await this.departmentId(dto.department, m);
+      const user = await this.users.insert({ email, name: dto.name, role: dto.role, departmentId, passwordHash }, m);
+      await this.trail.append({ actor: actorRef(actor), action: 'user.create', subjectType: 'User', subjectId: user.id, data: { role: dto.role, department: dto.department ?? null } }, m);
+      return (await this.users.findById(user.id, m))!;
+    });
+    const view = actor.kind === 'user' ? this.view(actor, row) : userView(row);
+    return { user: view, oneTimePassword: password, row };
+  }
+
+  async update(actor: UserActor, id: string, dto: UpdateUserDto): Promise<UserView> {
+    const row = await this.ds.transaction(async (m) => {
+      const before = await this.visible(actor, id, m);
+      if (!abilityFor(actor).can('update', asSubject('User', before))) throw new ForbiddenError('You may not change this user.', 'user.update_forbidden');
+      const changes: Partial<{ name: string; role: Role; departmentId: string | null; active: boolean }> = {};
+      if (dto.name !== undefined && dto.name !== before.name) changes.name = dto.name;
+      if (dto.role !== undefined && dto.role !== before.role) changes.role = dto.role;
+      if (dto.department !== undefined) {
+        const departmentId = await this.departmentId(dto.department, m);
+        if (departmentId !== before.departmentId) changes.departmentId = departmentId;
+      }
+      if (dto.active !== undefined && dto.active !== before.active) changes.active = dto.active;
+      if (Object.keys(changes).length === 0) return before;
+      const losesAdmin = before.role === 'admin' && before.active && ((changes.role !== undefined && changes.role !== 'admin') || changes.active === false);
+      if (losesAdmin && (await this.users.countActiveAdmins(m)) <= 1) {
+        throw new RuleViolationError('user.last_admin', 'This is the last active admin: make someone else admin first.');
+      }
+      await this.users.update(id, changes, m);
+      if (changes.active === false) await this.credentials.revokeSessionsOf(id, new Date(), m);
+      // Roles, departments and status are recorded with their values; the name only as "changed"
+      // (the trail holds personal data only as pseudonymous references).
+      const changed = Object.fromEntries(
+        Object.entries(changes).map(([k, v]) => [k, k === 'name' ? 'changed' : { from: (before as unknown as Record<string, string | boolean | null>)[k] ?? null, to: v ?? null }]),
+      );
+      await this.trail.append({ actor: actorRef(actor), action: 'user.update', subjectType: 'User', subjectId: id, data: { changed } }, m);
+      return (await this.users.findById(id, m))!;
+    });
+    return this.view(actor, row);
+  }
+
+  /** Sets a new one-time password and signs the user out everywhere. */
+  async resetPassword(actor: UserActor, id: string): Promise<PasswordResetView> {
+    const oneTimePassword = newOneTimePassword();
+    const passwordHash = await hashPassword(oneTimePassword);
+    await this.ds.transaction(async (m) => {
+      const row = await this.visible(actor, id, m);
+      if (!abilityFor(actor).can('update', asSubject('User', row))) throw new ForbiddenError('You may not change this user.', 'user.update_forbidden');
+      await this.users.update(id, { passwordHash }, m);
+      await this.credentials.revokeSessionsOf(id, new Date(), m);
+      await this.trail.append({ actor: actorRef(actor), action: 'user.password_reset', subjectType: 'User', subjectId: id }, m);
+    });
+    return { oneTimePassword };
+  }
+
+  async updateMe(actor: UserActor, dto: UpdateMeDto): Promise<UserView> {
+    await this.ds.transaction(async (m) => {
+      await this.users.update(actor.id, { name: dto.name }, m);
+      await this.trail.append({ actor: actorRef(actor), action: 'user.update_self', subjectType: 'User', subjectId: actor.id, data: { changed: ['name'] } }, m);
+    });
+    return this.me(actor);
+  }
+
+  async changePassword(actor: UserActor, dto: ChangePasswordDto): Promise<void> {
+    const row = await this.visible(actor, actor.id);
+    if (!(await verifyPassword(row.passwordHash, dto.currentPassword))) {
+      throw new ValidationError([{ field: 'currentPassword', message: 'is not your current password' }]);
+    }
+    const problem = passwordProblem(dto.newPassword, row.email);
+    if (problem) throw new ValidationError([{ field: 'newPassword', message: problem }]);
+    const passwordHash = await hashPassword(dto.newPassword);
+    await this.ds.transaction(async (m) => {
+      await this.users.update(actor.id, { passwordHash }, m);
+      await this.trail.append({ actor: actorRef(actor), action: 'user.password_change', subjectType: 'User', subjectId: actor.id }, m);
+    });
+  }
+
+  findByEmail(email: string): Promise<UserRow | null> {
+    return this.users.findByEmail(normaliseEmail(email));
+  }
+}
