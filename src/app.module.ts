@@ -10,6 +10,7 @@ import { WebModule } from './web/web.module';
 import { AuditTrailModule } from './audit-trail/audit-trail.module';
 import { AuthenticationGuard } from './identity/authentication.guard';
 import { IdentityModule } from './identity/identity.module';
+import { CatalogModule } from './catalog/catalog.module';
 import { PolicyGuard } from './authz/policy.guard';
 
 @Module({})
@@ -24,6 +25,7 @@ export class AppModule {
         DatabaseModule.forRoot({ migrate: true }),
         HealthModule,
         IdentityModule,
+        CatalogModule.forRoot({ syncAtStart: true }),
         AuditTrailModule,
         WebModule,
         ...extra,

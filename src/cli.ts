@@ -2,10 +2,12 @@
 // With no DATABASE_URL it uses the embedded database under DATA_DIR: the running server's, or it starts
 // the cluster itself for the duration of the command.
 import 'reflect-metadata';
+import { resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { Command, CommanderError } from 'commander';
 import { CliModule } from './cli/cli.module';
 import { CommandResult, healthCommand, migrateCommand } from './cli/commands';
+import { catalogCoverageCommand, catalogExportCommand, catalogSyncCommand, catalogValidateCommand } from './cli/catalog.commands';
 import { tokenCreateCommand, TokenCreateOptions, userCreateCommand, UserCreateOptions } from './cli/identity.commands';
 import { trailCheckpointCommand, trailVerifyCommand } from './cli/trail-commands';
 import { ROLES } from './identity/actor';
@@ -50,6 +52,33 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('check that the database is reachable and migrations are current (exit 1 when not)')
     .option('--json', 'print the full health result as JSON')
     .action(async (opts: { json?: boolean }) => setExit(await withContext((ctx) => healthCommand(ctx, !!opts.json))));
+
+  const catalog = program.command('catalog').description('the controls catalog (controls/*.yaml)');
+  catalog
+    .command('validate [dir]')
+    .description('check the catalog files (no database needed); prints every problem as file:line: message')
+    .action((dir: string | undefined) => {
+      const result = catalogValidateCommand(resolve(dir ?? loadConfig().controlsDir));
+      process.stdout.write(result.output + '\n');
+      setExit(result.exitCode);
+    });
+  catalog
+    .command('sync')
+    .description('sync the catalog into the database (the server also does this at start)')
+    .action(async () => setExit(await withContext(catalogSyncCommand, { identity: true })));
+  catalog
+    .command('coverage')
+    .description('requirements covered by controls, per framework')
+    .option('--framework <key>', 'one framework')
+    .option('--json', 'print JSON')
+    .action(async (opts: { framework?: string; json?: boolean }) => setExit(await withContext((ctx) => catalogCoverageCommand(ctx, opts.framework, !!opts.json), { identity: true })));
+  catalog
+    .command('export')
+    .description("export a framework's catalog and the controls implementing it")
+    .requiredOption('--framework <key>', 'framework key, e.g. soc2')
+    .requiredOption('--format <format>', 'oscal (catalog + component definition) or csv')
+    .requiredOption('--out <file>', 'file to write')
+    .action(async (opts: { framework: string; format: string; out: string }) => setExit(await withContext((ctx) => catalogExportCommand(ctx, opts), { identity: true })));
 
   const user = program.command('user').description('users');
   user

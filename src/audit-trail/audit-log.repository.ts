@@ -81,15 +81,21 @@ export class AuditLogRepository {
     return rows.map(toStored);
   }
 
-  /** The entries after `afterSeq` (up to `upTo`), in batches of `size`, oldest first. */
+  /**
+   * The entries after `afterSeq` (up to `upTo`), in batches of `size`, oldest first. The next batch is
+   * already being fetched while the caller checks the current one.
+   */
   async *batchesAfter(afterSeq: number, size: number, upTo?: number): AsyncGenerator<StoredEntry[]> {
-    let last = afterSeq;
-    for (;;) {
-      const batch = await this.batchAfter(last, size, upTo);
-      if (batch.length === 0) return;
-      yield batch;
-      if (batch.length < size) return;
-      last = batch[batch.length - 1].seq;
+    let pending: Promise<StoredEntry[]> | null = this.batchAfter(afterSeq, size, upTo);
+    try {
+      while (pending) {
+        const batch: StoredEntry[] = await pending;
+        pending = batch.length === size ? this.batchAfter(batch[batch.length - 1].seq, size, upTo) : null;
+        if (batch.length > 0) yield batch;
+      }
+    } finally {
+      // The caller stopped early: let the prefetch settle rather than leave it dangling.
+      await pending?.catch(() => undefined);
     }
   }
 

@@ -50,7 +50,7 @@ export class CheckpointService {
       keyProblem = e.message;
     }
     for (const file of files) {
-      const label = file.name;
+      const label = file.label;
       let parsed;
       try {
         parsed = parseCheckpoint(file.text);
@@ -79,7 +79,7 @@ export class CheckpointService {
       } else if (check === 'invalid_signature') {
         result.problems.push({ seq, reason: `checkpoint ${label} has a signature that does not match its content: the file was edited` });
       } else {
-        const when = checkpoint.time ? `, signed ${checkpoint.time.toISOString()}` : '';
+        const when = checkpoint.time ? ` (signed ${checkpoint.time.toISOString()})` : '';
         result.claims.push({ seq: checkpoint.seq, hash: checkpoint.hash, label: `${label}${when}` });
       }
     }

@@ -9,6 +9,8 @@ const MAX_FILE_BYTES = 64 * 1024;
 
 export interface CheckpointFile {
   name: string;
+  /** How reports name it: the file name, or the full path of a copy in the export folder. */
+  label: string;
   /** The seq in the file name (the content is authoritative; this names a file that cannot be parsed). */
   seqInName: number;
   text: string;
@@ -29,17 +31,16 @@ export class CheckpointStore {
     return `checkpoint-${String(seq).padStart(12, '0')}.txt`;
   }
 
-  /** Every checkpoint file, oldest (lowest seq) first. */
+  /**
+   * Every checkpoint file, lowest seq first: those under DATA_DIR and those in the export folder (a copy
+   * identical to a local file counts once), so deleting local files hides nothing the export still holds.
+   */
   list(): CheckpointFile[] {
-    if (!existsSync(this.dir)) return [];
-    return readdirSync(this.dir)
-      .filter((name) => FILE.test(name))
-      .sort()
-      .map((name) => {
-        const path = join(this.dir, name);
-        const size = statSync(path).size;
-        return { name, seqInName: Number(FILE.exec(name)![1]), text: size > MAX_FILE_BYTES ? '' : readFileSync(path, 'utf8') };
-      });
+    const local = readCheckpoints(this.dir, (name) => name);
+    if (!this.exportDir) return local;
+    const localText = new Map(local.map((f) => [f.name, f.text]));
+    const exported = readCheckpoints(this.exportDir, (name) => join(this.exportDir!, name)).filter((f) => localText.get(f.name) !== f.text);
+    return [...local, ...exported].sort((a, b) => a.seqInName - b.seqInName);
   }
 
   /** Creates the file; false when a checkpoint for this seq exists already (it is never replaced). */
@@ -68,6 +69,18 @@ export class CheckpointStore {
   pathOf(name: string): string {
     return join(this.dir, name);
   }
+}
+
+function readCheckpoints(dir: string, label: (name: string) => string): CheckpointFile[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => FILE.test(name))
+    .sort()
+    .map((name) => {
+      const path = join(dir, name);
+      const text = statSync(path).size > MAX_FILE_BYTES ? '' : readFileSync(path, 'utf8');
+      return { name, label: label(name), seqInName: Number(FILE.exec(name)![1]), text };
+    });
 }
 
 function writeExclusive(path: string, text: string): boolean {

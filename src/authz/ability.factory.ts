@@ -11,6 +11,9 @@ export type AppAbility = MongoAbility<[Action, SubjectType | Record<PropertyKey,
 export const USER_ACTIVITY_FIELDS = ['createdAt', 'updatedAt', 'lastLoginAt'] as const;
 export const USER_FIELDS = ['id', 'email', 'name', 'role', 'departmentId', 'departmentKey', 'active', ...USER_ACTIVITY_FIELDS] as const;
 
+/** The catalog is readable by every role (auditors included, before any engagement). */
+const CATALOG: SubjectType[] = ['Framework', 'Requirement', 'Control'];
+
 export function abilityFor(actor: UserActor): AppAbility {
   const { can, cannot, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
   const own = { userId: actor.id };
@@ -36,7 +39,7 @@ export function abilityFor(actor: UserActor): AppAbility {
       cannot('read', 'User', { active: false });
       can('read', 'User', readable, { id: actor.id });
       can(['read', 'create', 'delete'], 'ApiToken', own);
-      can('read', 'Department');
+      can('read', ['Department', ...CATALOG]);
       break;
     }
 
@@ -46,7 +49,7 @@ export function abilityFor(actor: UserActor): AppAbility {
       const readable = USER_FIELDS.filter((f) => !(USER_ACTIVITY_FIELDS as readonly string[]).includes(f));
       can('read', 'User', readable, { id: actor.id });
       can(['read', 'create', 'delete'], 'ApiToken', own);
-      can('read', 'Department');
+      can('read', ['Department', ...CATALOG]);
       break;
     }
   }

@@ -5,11 +5,15 @@ import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { HealthModule } from '../health/health.module';
 import { IdentityModule } from '../identity/identity.module';
+import { CatalogModule } from '../catalog/catalog.module';
 
 /** The modules the `attest` CLI runs on: the same services as the server, without HTTP. */
 @Module({})
 export class CliModule {
-  /** `identity`: users, departments and tokens too, on a migrated database (their start-up needs the tables). */
+  /**
+   * `identity`: users, departments, tokens and the catalog too, on a migrated database (their start-up
+   * needs the tables). The catalog is not synced at start: `attest catalog sync` does it when asked.
+   */
   static forRoot(config: AppConfig, options: { identity: boolean } = { identity: false }): DynamicModule {
     return {
       module: CliModule,
@@ -19,7 +23,7 @@ export class CliModule {
         DatabaseModule.forRoot({ migrate: options.identity }),
         HealthModule,
         AuditTrailModule,
-        ...(options.identity ? [IdentityModule] : []),
+        ...(options.identity ? [IdentityModule, CatalogModule.forRoot({ syncAtStart: false })] : []),
       ],
     };
   }

@@ -2,6 +2,7 @@
 // migrations/, oldest first). The app, the CLI, the migration tool and the test harness all use these.
 import { CreateJobRuns1764000000000 } from '../../migrations/1764000000000-CreateJobRuns';
 import { CreateIdentity1764100000000 } from '../../migrations/1764100000000-CreateIdentity';
+import { CreateCatalog1764300000000 } from '../../migrations/1764300000000-CreateCatalog';
 import { CreateAuditLog1764200000000 } from '../../migrations/1764200000000-CreateAuditLog';
 import { AuditLog } from '../audit-trail/audit-log.entity';
 import { ApiToken } from '../identity/api-token.entity';
@@ -9,7 +10,11 @@ import { Department } from '../identity/department.entity';
 import { Session } from '../identity/session.entity';
 import { User } from '../identity/user.entity';
 import { JobRun } from '../jobs/job-run.entity';
+import { Control } from '../catalog/control.entity';
+import { ControlRequirement } from '../catalog/control-requirement.entity';
+import { Framework } from '../catalog/framework.entity';
+import { Requirement } from '../catalog/requirement.entity';
 
-export const ENTITIES = [JobRun, Department, User, Session, ApiToken, AuditLog];
+export const ENTITIES = [JobRun, Department, User, Session, ApiToken, AuditLog, Framework, Requirement, Control, ControlRequirement];
 
-export const MIGRATIONS = [CreateJobRuns1764000000000, CreateIdentity1764100000000, CreateAuditLog1764200000000];
+export const MIGRATIONS = [CreateJobRuns1764000000000, CreateIdentity1764100000000, CreateAuditLog1764200000000, CreateCatalog1764300000000];

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import { departmentsFileSchema } from './domain/departments-file';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { actorRef, systemActor } from './actor';
 import type { AppConfig } from '../config/config';
@@ -12,12 +12,6 @@ import { APP_CONFIG } from '../config/config.module';
 import { Department } from './department.entity';
 import { DepartmentsRepository } from './departments.repository';
 
-const departmentsFile = z.object({
-  departments: z
-    .array(z.object({ key: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'must be lower-case letters, digits and dashes'), name: z.string().min(1).max(200) }).strict())
-    .min(1)
-    .refine((ds) => new Set(ds.map((d) => d.key)).size === ds.length, 'keys must be unique'),
-}).strict();
 
 export class DepartmentsFileError extends Error {}
 
@@ -29,11 +23,14 @@ export function readDepartmentsFile(path: string): { key: string; name: string }
   } catch (e) {
     throw new DepartmentsFileError(`${path}: ${(e as Error).message.split('\n')[0]}`);
   }
-  const parsed = departmentsFile.safeParse(doc);
+  const parsed = departmentsFileSchema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new DepartmentsFileError(`${path}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
   }
+  const keys = parsed.data.departments.map((d) => d.key);
+  const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (duplicate) throw new DepartmentsFileError(`${path}: department key "${duplicate}" appears twice`);
   return parsed.data.departments;
 }
 

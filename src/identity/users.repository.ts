@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { accessibleBy } from '../authz/casl-sql';
 import type { AppAbility } from '../authz/ability.factory';
 import { ConflictError } from '../common/errors/app-error';
@@ -75,6 +75,12 @@ export class UsersRepository {
 
   async update(id: string, values: Partial<Pick<User, 'name' | 'role' | 'departmentId' | 'active' | 'passwordHash' | 'lastLoginAt'>>, m?: EntityManager): Promise<void> {
     await this.manager(m).update(User, { id }, values);
+  }
+
+  async namesByIds(ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.ds.manager.find(User, { where: { id: In(ids) }, select: { id: true, name: true } });
+    return new Map(rows.map((r) => [r.id, r.name]));
   }
 
   async countActiveAdmins(m?: EntityManager): Promise<number> {

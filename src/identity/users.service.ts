@@ -138,6 +138,17 @@ export class UsersService {
     });
   }
 
+  /** Display names of users by id (for showing who owns what); unknown ids are left out. */
+  async namesByIds(ids: string[]): Promise<Map<string, string>> {
+    return this.users.namesByIds([...new Set(ids)]);
+  }
+
+  /** An active user by id, or null (e.g. to check an owner being assigned). */
+  async findActive(id: string): Promise<UserRow | null> {
+    const row = await this.users.findById(id);
+    return row && row.active ? row : null;
+  }
+
   findByEmail(email: string): Promise<UserRow | null> {
     return this.users.findByEmail(normaliseEmail(email));
   }

@@ -18,6 +18,10 @@ const ORACLE: Record<string, Role[]> = {
   'create ApiToken': ALL,
   'delete ApiToken': ALL,
   'read AuditLog': ['admin', 'compliance_manager'],
+  'read Framework': ALL,
+  'read Requirement': ALL,
+  'read Control': ALL,
+  'update Control': ['admin', 'compliance_manager'],
 };
 const EMAIL: Record<Role, string> = {
   admin: DEMO.admin,

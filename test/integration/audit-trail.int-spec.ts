@@ -190,7 +190,7 @@ describe('verification against tampering by the database owner', () => {
     expect((await checkpoints.writeNow()).written).toBe(true);
     await appendMany(5);
     expect((await checkpoints.writeNow()).written).toBe(true);
-    expect(await trail.verify()).toEqual({ ok: true, entries: 17, checkpoints: 2 });
+    expect(await trail.verify()).toEqual({ ok: true, entries: 17, checkpoints: 2 }); // exported copies count once
   });
 
   it('names exactly the entry whose canonical text was edited', async () => {
@@ -224,14 +224,22 @@ describe('verification against tampering by the database owner', () => {
     expect(await trail.verify()).toEqual({
       ok: false,
       brokenAtSeq: 10,
-      reason:
-        'the log ends at entry 9, but checkpoint checkpoint-000000000012.txt, signed 2026-01-05T03:05:00.000Z was signed when it had 12 entries: entries 10 to 12 were removed',
+      reason: 'the log ends at entry 9, but checkpoint checkpoint-000000000012.txt (signed 2026-01-05T03:05:00.000Z) shows it had 12 entries: entries 10 to 12 were removed',
       entries: 9,
     });
     await expect(checkpoints.writeNow()).rejects.toThrow(CheckpointInconsistentError);
     // Growing the log back to the same length with other entries does not hide it either.
     await appendMany(3);
     expect(await trail.verify()).toEqual(expect.objectContaining({ ok: false, brokenAtSeq: 12, reason: expect.stringMatching(/differs from the one in signed checkpoint checkpoint-000000000012\.txt/) }));
+  });
+
+  it('still detects them when the local checkpoint files were deleted too, through the exported copy', async () => {
+    await checkpoints.writeNow();
+    await asOwner((m) => m.query('DELETE FROM audit_log WHERE seq > 10'));
+    rmSync(join(dataDir, 'checkpoints'), { recursive: true, force: true });
+    expect(await trail.verify()).toEqual(
+      expect.objectContaining({ ok: false, brokenAtSeq: 11, reason: expect.stringContaining(`but checkpoint ${join(exportDir, 'checkpoint-000000000012.txt')} (signed `) }),
+    );
   });
 
   it('detects a rewritten entry whose later hashes were all recomputed, through the checkpoint', async () => {

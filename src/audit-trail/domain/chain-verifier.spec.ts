@@ -155,7 +155,7 @@ describe('ChainVerifier with signed checkpoints', () => {
     expect(verify(rows.slice(0, 36), { checkpoints })).toEqual({
       ok: false,
       brokenAtSeq: 37,
-      reason: 'the log ends at entry 36, but checkpoint checkpoint-40.txt was signed when it had 40 entries: entries 37 to 40 were removed',
+      reason: 'the log ends at entry 36, but checkpoint checkpoint-40.txt shows it had 40 entries: entries 37 to 40 were removed',
       entries: 36,
     });
     expect(verify(rows.slice(0, 39), { checkpoints })).toEqual(broken(40, /entry 40 was removed/));

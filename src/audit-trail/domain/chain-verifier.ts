@@ -107,7 +107,7 @@ export class ChainVerifier {
         const removed = head + 1 === beyond ? `entry ${beyond} was` : `entries ${head + 1} to ${beyond} were`;
         found.push({
           seq: head + 1,
-          reason: `the log ends at entry ${head}, but checkpoint ${claim.label} was signed when it had ${beyond} entries: ${removed} removed`,
+          reason: `the log ends at entry ${head}, but checkpoint ${claim.label} shows it had ${beyond} entries: ${removed} removed`,
         });
       }
     }

@@ -70,6 +70,10 @@ export async function createApp(config: AppConfig, extra: Type<unknown>[] = []):
   });
   const handlebars = Handlebars.create();
   handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // Times on pages are shown in the company's zone, with the zone named.
+  handlebars.registerHelper('datetime', (value: unknown) =>
+    value ? `${new Date(String(value)).toLocaleString('en-GB', { timeZone: 'Asia/Bangkok', dateStyle: 'medium', timeStyle: 'short' })} ICT` : '',
+  );
   app.setViewEngine({ engine: { handlebars }, templates: web, layout: 'layout.hbs', viewExt: 'hbs' });
 
   const openApi = new DocumentBuilder()

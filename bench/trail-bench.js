@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// Audit-trail figures (run through bench/trail.sh, which builds first): append throughput with WRITERS
+// concurrent writers, verify speed, and the first checkpoint (which verifies the whole chain before
+// signing), for ENTRIES entries. Uses the built services (dist/) exactly as the server does.
+//   DATABASE_URL set: a scratch database on that server (the user needs CREATEDB), dropped afterwards.
+//   unset: a throwaway embedded cluster in a temp dir (fsync off, like the tests), or a durable one with DURABLE=1.
+// Prints figures only; asserts nothing.
+'use strict';
+require('reflect-metadata');
+const { randomBytes, randomUUID } = require('node:crypto');
+const { mkdtempSync, rmSync } = require('node:fs');
+const { cpus, tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { NestFactory } = require('@nestjs/core');
+const { Client } = require('pg');
+const { DataSource } = require('typeorm');
+
+const dist = (p) => require(join(__dirname, '..', 'dist', 'src', p));
+const { EmbeddedCluster } = dist('database/embedded-cluster');
+const { loadConfig } = dist('config/config');
+const { CliModule } = dist('cli/cli.module');
+const { DatabaseStatusService } = dist('database/database-status.service');
+const { AuditTrailService } = dist('audit-trail/audit-trail.service');
+const { CheckpointService } = dist('audit-trail/checkpoint.service');
+
+const ENTRIES = Number(process.env.ENTRIES || 100000);
+const WRITERS = Number(process.env.WRITERS || 8);
+const ACTIONS = ['user.update', 'evidence.create', 'evidence.download', 'sweep_task.complete', 'auth.login'];
+
+const rate = (n, ms) => `${Math.round(n / (ms / 1000)).toLocaleString('en-US')} entries/s`;
+const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+async function openServer() {
+  if (process.env.DATABASE_URL) {
+    const name = `attest_bench_${randomBytes(4).toString('hex')}`;
+    const admin = new Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.end();
+    const url = new URL(process.env.DATABASE_URL);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      describe: `scratch database ${name} on DATABASE_URL`,
+      close: async () => {
+        const c = new Client({ connectionString: process.env.DATABASE_URL });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await c.end();
+      },
+    };
+  }
+  const durable = process.env.DURABLE === '1';
+  // A directory of its own: as root, PostgreSQL runs as the postgres user, which must be able to enter it.
+  const pgDir = mkdtempSync(join(tmpdir(), 'attest-bench-pg-'));
+  const cluster = new EmbeddedCluster({ dataDir: pgDir, throwaway: !durable, maxConnections: 100 });
+  const { url } = await cluster.start();
+  return {
+    url,
+    describe: durable ? 'embedded PostgreSQL, durable settings (fsync on)' : 'throwaway embedded PostgreSQL (fsync off, synchronous_commit off)',
+    close: async () => {
+      await cluster.stop();
+      rmSync(pgDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'attest-bench-trail-'));
+  const server = await openServer();
+  const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: server.url, DATA_DIR: join(dir, 'data'), JOBS_ENABLED: 'false', DB_POOL_SIZE: String(WRITERS + 2), LOG_LEVEL: 'silent' });
+  const ctx = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: false });
+  try {
+    await ctx.get(DatabaseStatusService).migrate();
+    const trail = ctx.get(AuditTrailService);
+    const [{ server_version: version }] = await ctx.get(DataSource).query('SHOW server_version');
+    console.log(`Audit trail, ${ENTRIES.toLocaleString('en-US')} entries, ${WRITERS} writers — ${server.describe}, PostgreSQL ${version}, ${cpus().length} cores, node ${process.version}`);
+
+    const actors = Array.from({ length: 20 }, () => `user:${randomUUID()}`);
+    let next = 0;
+    const t0 = Date.now();
+    await Promise.all(
+      Array.from({ length: WRITERS }, async () => {
+        for (let i = next++; i < ENTRIES; i = next++) {
+          await trail.record({
+            actor: actors[i % actors.length],
+            action: ACTIONS[i % ACTIONS.length],
+            subjectType: 'Evidence',
+            subjectId: randomUUID(),
+            data: { controlKey: `PRV-${String(i % 40).padStart(2, '0')}`, sha256: randomBytes(32).toString('hex'), size: i * 17, week: '2026-W02' },
+          });
+        }
+      }),
+    );
+    const appendMs = Date.now() - t0;
+    console.log(`append   ${rate(ENTRIES, appendMs).padStart(18)}   (${secs(appendMs)}; each entry its own transaction, ${WRITERS} concurrent writers)`);
+
+    for (const run of ['cold', 'warm']) {
+      const t = Date.now();
+      const result = await trail.verify();
+      const ms = Date.now() - t;
+      if (!result.ok || result.entries !== ENTRIES) throw new Error(`verify did not pass: ${JSON.stringify(result)}`);
+      console.log(`verify   ${rate(ENTRIES, ms).padStart(18)}   (${secs(ms)}, ${run})`);
+    }
+
+    const t1 = Date.now();
+    const first = await ctx.get(CheckpointService).writeNow();
+    const firstMs = Date.now() - t1;
+    await trail.record({ actor: 'system:bench', action: 'bench.done', subjectType: 'Bench' });
+    const t2 = Date.now();
+    await ctx.get(CheckpointService).writeNow();
+    const nextMs = Date.now() - t2;
+    console.log(`checkpoint: first ${secs(firstMs)} (verifies all ${first.written ? first.seq.toLocaleString('en-US') : '?'} entries before signing), next ${nextMs} ms (one new entry)`);
+  } finally {
+    await ctx.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(`trail bench failed: ${e.stack || e.message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,226 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import type { AppAbility } from '../authz/ability.factory';
+import { accessibleBy } from '../authz/casl-sql';
+import { Control } from './control.entity';
+import { ControlRequirement } from './control-requirement.entity';
+import type { Cadence, Coverage } from './domain/catalog-model';
+import { Framework } from './framework.entity';
+import { Requirement } from './requirement.entity';
+
+export interface FrameworkSummary {
+  framework: Framework;
+  requirements: number;
+  controls: number;
+}
+
+export interface RequirementRow extends Requirement {
+  controlKeys: string[];
+}
+
+export interface ControlListFilter {
+  framework?: string;
+  ownerUserId?: string;
+  department?: string;
+  cadence?: Cadence;
+  q?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface ControlMapping {
+  framework: string;
+  ref: string;
+  title: string;
+}
+
+/** The only place with catalog query code. Retired rows are kept (evidence points at them) and hidden from reads. */
+@Injectable()
+export class CatalogRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  private m(m?: EntityManager): EntityManager {
+    return m ?? this.ds.manager;
+  }
+
+  // ---- sync ----------------------------------------------------------------------------------------
+
+  async lockForSync(m: EntityManager): Promise<void> {
+    await m.query('SELECT pg_advisory_xact_lock($1)', [0x43415447]); // "CATG": one sync at a time across instances
+  }
+
+  allFrameworks(m: EntityManager): Promise<Framework[]> {
+    return m.find(Framework);
+  }
+
+  requirementsOf(frameworkId: string, m: EntityManager): Promise<Requirement[]> {
+    return m.find(Requirement, { where: { frameworkId } });
+  }
+
+  allControls(m: EntityManager): Promise<Control[]> {
+    return m.find(Control);
+  }
+
+  saveFramework(values: Partial<Framework>, m: EntityManager): Promise<Framework> {
+    return m.save(Framework, m.create(Framework, values));
+  }
+
+  saveRequirement(values: Partial<Requirement>, m: EntityManager): Promise<Requirement> {
+    return m.save(Requirement, m.create(Requirement, values));
+  }
+
+  saveControl(values: Partial<Control>, m: EntityManager): Promise<Control> {
+    return m.save(Control, m.create(Control, values));
+  }
+
+  /** Each control's mapped refs by framework, sorted (as the content hash sees them). */
+  async controlMaps(m: EntityManager): Promise<Map<string, Record<string, string[]>>> {
+    const rows: { control_id: string; framework: string; ref: string }[] = await m.query(
+      `SELECT cr.control_id, f.key AS framework, r.ref FROM control_requirements cr
+         JOIN requirements r ON r.id = cr.requirement_id JOIN frameworks f ON f.id = r.framework_id ORDER BY r.ref`,
+    );
+    const out = new Map<string, Record<string, string[]>>();
+    for (const r of rows) {
+      const maps = out.get(r.control_id) ?? {};
+      (maps[r.framework] ??= []).push(r.ref);
+      out.set(r.control_id, maps);
+    }
+    for (const maps of out.values()) for (const refs of Object.values(maps)) refs.sort();
+    return out;
+  }
+
+  async replaceControlLinks(controlId: string, requirementIds: string[], m: EntityManager): Promise<void> {
+    await m.delete(ControlRequirement, { controlId });
+    if (requirementIds.length) await m.insert(ControlRequirement, requirementIds.map((requirementId) => ({ controlId, requirementId })));
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------------
+
+  async listFrameworks(): Promise<FrameworkSummary[]> {
+    const frameworks = await this.ds.manager.find(Framework, { where: { retiredAt: IsNull() }, order: { key: 'ASC' } });
+    const counts: { framework_id: string; requirements: string; controls: string }[] = await this.ds.query(
+      `SELECT r.framework_id, count(DISTINCT r.id) AS requirements, count(DISTINCT c.id) AS controls
+         FROM requirements r
+         LEFT JOIN control_requirements cr ON cr.requirement_id = r.id
+         LEFT JOIN controls c ON c.id = cr.control_id AND c.retired_at IS NULL
+        WHERE r.retired_at IS NULL
+        GROUP BY r.framework_id`,
+    );
+    const byId = new Map(counts.map((c) => [c.framework_id, c]));
+    return frameworks.map((framework) => ({
+      framework,
+      requirements: Number(byId.get(framework.id)?.requirements ?? 0),
+      controls: Number(byId.get(framework.id)?.controls ?? 0),
+    }));
+  }
+
+  findFramework(key: string): Promise<Framework | null> {
+    return this.ds.manager.findOne(Framework, { where: { key, retiredAt: IsNull() } });
+  }
+
+  /** Requirements of a framework in file order, each with the keys of the live controls mapped to it. */
+  async listRequirements(frameworkId: string, filter: { group?: string; q?: string; limit: number; offset: number }): Promise<{ rows: RequirementRow[]; total: number }> {
+    const qb = this.ds.manager
+      .createQueryBuilder(Requirement, 'r')
+      .where('r.framework_id = :frameworkId AND r.retired_at IS NULL', { frameworkId });
+    if (filter.group) qb.andWhere('r.group_name = :group', { group: filter.group });
+    if (filter.q) qb.andWhere('(r.ref ILIKE :q OR r.title ILIKE :q)', { q: `%${escapeLike(filter.q)}%` });
+    const [rows, total] = await qb.orderBy('r.position', 'ASC').skip(filter.offset).take(filter.limit).getManyAndCount();
+    const links = await this.controlKeysFor(rows.map((r) => r.id));
+    return { rows: rows.map((r) => Object.assign(r, { controlKeys: links.get(r.id) ?? [] })), total };
+  }
+
+  private async controlKeysFor(requirementIds: string[]): Promise<Map<string, string[]>> {
+    if (requirementIds.length === 0) return new Map();
+    const rows: { requirement_id: string; key: string }[] = await this.ds.query(
+      `SELECT cr.requirement_id, c.key FROM control_requirements cr JOIN controls c ON c.id = cr.control_id
+        WHERE c.retired_at IS NULL AND cr.requirement_id = ANY($1) ORDER BY c.key`,
+      [requirementIds],
+    );
+    const out = new Map<string, string[]>();
+    for (const r of rows) out.set(r.requirement_id, [...(out.get(r.requirement_id) ?? []), r.key]);
+    return out;
+  }
+
+  /** Covered = mapped by a live control; otherwise not applicable (with a reason) or uncovered. */
+  async coverage(framework: Framework): Promise<Coverage> {
+    const rows: { ref: string; covered: boolean; not_applicable: string | null }[] = await this.ds.query(
+      `SELECT r.ref, r.not_applicable,
+              EXISTS (SELECT 1 FROM control_requirements cr JOIN controls c ON c.id = cr.control_id
+                       WHERE cr.requirement_id = r.id AND c.retired_at IS NULL) AS covered
+         FROM requirements r WHERE r.framework_id = $1 AND r.retired_at IS NULL ORDER BY r.position`,
+      [framework.id],
+    );
+    const uncovered = rows.filter((r) => !r.covered && !r.not_applicable).map((r) => r.ref);
+    return {
+      framework: framework.key,
+      total: rows.length,
+      covered: rows.filter((r) => r.covered).length,
+      notApplicable: rows.filter((r) => !r.covered && r.not_applicable).length,
+      uncovered,
+    };
+  }
+
+  /** Live controls the ability may read, filtered and paged in SQL, in catalog order. */
+  async listControls(ability: AppAbility, filter: ControlListFilter): Promise<{ rows: Control[]; total: number }> {
+    const qb = accessibleBy(this.ds.manager.createQueryBuilder(Control, 'c'), ability, 'read', 'Control').andWhere('c.retired_at IS NULL');
+    if (filter.ownerUserId) qb.andWhere('c.owner_user_id = :owner', { owner: filter.ownerUserId });
+    if (filter.department) qb.andWhere('c.owner_department = :department', { department: filter.department });
+    if (filter.cadence) qb.andWhere('c.cadence = :cadence', { cadence: filter.cadence });
+    if (filter.q) qb.andWhere('(c.key ILIKE :q OR c.title ILIKE :q)', { q: `%${escapeLike(filter.q)}%` });
+    if (filter.framework) {
+      qb.andWhere(
+        `EXISTS (SELECT 1 FROM control_requirements cr JOIN requirements r ON r.id = cr.requirement_id JOIN frameworks f ON f.id = r.framework_id
+                  WHERE cr.control_id = c.id AND f.key = :framework AND r.retired_at IS NULL)`,
+        { framework: filter.framework },
+      );
+    }
+    const [rows, total] = await qb.orderBy('c.position', 'ASC').skip(filter.offset).take(filter.limit).getManyAndCount();
+    return { rows, total };
+  }
+
+  findControl(key: string, m?: EntityManager): Promise<Control | null> {
+    return this.m(m).findOne(Control, { where: { key, retiredAt: IsNull() } });
+  }
+
+  /** The requirements a control satisfies, across frameworks. */
+  async mappingsOf(controlIds: string[]): Promise<Map<string, ControlMapping[]>> {
+    if (controlIds.length === 0) return new Map();
+    const rows: { control_id: string; framework: string; ref: string; title: string }[] = await this.ds.query(
+      `SELECT cr.control_id, f.key AS framework, r.ref, r.title
+         FROM control_requirements cr JOIN requirements r ON r.id = cr.requirement_id JOIN frameworks f ON f.id = r.framework_id
+        WHERE cr.control_id = ANY($1) AND r.retired_at IS NULL
+        ORDER BY f.key, r.position`,
+      [controlIds],
+    );
+    const out = new Map<string, ControlMapping[]>();
+    for (const r of rows) out.set(r.control_id, [...(out.get(r.control_id) ?? []), { framework: r.framework, ref: r.ref, title: r.title }]);
+    return out;
+  }
+
+  /** Every live control with its mapped requirements of one framework (for exports). */
+  async controlsOfFramework(frameworkId: string): Promise<{ control: Control; refs: string[] }[]> {
+    const rows: { id: string; ref: string }[] = await this.ds.query(
+      `SELECT c.id, r.ref FROM controls c JOIN control_requirements cr ON cr.control_id = c.id JOIN requirements r ON r.id = cr.requirement_id
+        WHERE r.framework_id = $1 AND c.retired_at IS NULL AND r.retired_at IS NULL ORDER BY c.position, r.position`,
+      [frameworkId],
+    );
+    const ids = [...new Set(rows.map((r) => r.id))];
+    const controls = ids.length ? await this.ds.manager.find(Control, { where: { id: In(ids) } }) : [];
+    const byId = new Map(controls.map((c) => [c.id, c]));
+    return ids.map((id) => ({ control: byId.get(id)!, refs: rows.filter((r) => r.id === id).map((r) => r.ref) }));
+  }
+
+  allRequirementsOf(frameworkId: string): Promise<Requirement[]> {
+    return this.ds.manager.find(Requirement, { where: { frameworkId, retiredAt: IsNull() }, order: { position: 'ASC' } });
+  }
+
+  async setOwner(controlId: string, ownerUserId: string | null, m: EntityManager): Promise<void> {
+    await m.update(Control, { id: controlId }, { ownerUserId });
+  }
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, '\\$&');
+}

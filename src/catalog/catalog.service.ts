@@ -1,0 +1,165 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditTrailService } from '../audit-trail/audit-trail.service';
+import { abilityFor } from '../authz/ability.factory';
+import { asSubject } from '../authz/subject';
+import { ForbiddenError, NotFoundError, ValidationError } from '../common/errors/app-error';
+import { Page, pageOf } from '../common/http/pagination';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { actorRef, type UserActor } from '../identity/actor';
+import { UsersService } from '../identity/users.service';
+import { loadCatalog } from './catalog-loader';
+import { CatalogRepository } from './catalog.repository';
+import { CatalogInvalidError } from './catalog.errors';
+import { CatalogSyncService, SyncReport } from './catalog-sync.service';
+import type { Control } from './control.entity';
+import type { Coverage } from './domain/catalog-model';
+import { catalogCsv, ExportInput, oscalCatalog, oscalComponentDefinition } from './domain/catalog-export';
+import { APP_VERSION } from '../config/app-root';
+import { AssignOwnerDto, ControlQueryDto, ControlView, FrameworkView, RequirementQueryDto, RequirementView } from './dto/catalog.dto';
+import type { Framework } from './framework.entity';
+
+export const EXPORT_FORMATS = ['oscal-catalog', 'oscal-component', 'csv'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+@Injectable()
+export class CatalogService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repo: CatalogRepository,
+    private readonly syncer: CatalogSyncService,
+    private readonly users: UsersService,
+    private readonly trail: AuditTrailService,
+  ) {}
+
+  /** Validates controls/ (or `dir`) and syncs it; throws CatalogInvalidError listing every problem. */
+  async syncFromFiles(actor: string, dir = this.config.controlsDir): Promise<SyncReport> {
+    const { catalog, problems } = loadCatalog(dir);
+    if (!catalog) throw new CatalogInvalidError(problems);
+    return this.syncer.sync(catalog, actor);
+  }
+
+  /** A framework's catalog and implementing controls as OSCAL (catalog or component definition) or CSV. */
+  async export(actor: string, key: string, format: ExportFormat): Promise<{ filename: string; contentType: string; body: string }> {
+    const f = await this.framework(key);
+    await this.trail.record({ actor, action: 'catalog.export', subjectType: 'Framework', subjectId: f.id, data: { key, format } });
+    const [requirements, controls] = await Promise.all([this.repo.allRequirementsOf(f.id), this.repo.controlsOfFramework(f.id)]);
+    const input: ExportInput = {
+      framework: { key: f.key, name: f.name, edition: f.edition, version: f.version, description: f.description },
+      requirements: requirements.map((r) => ({ ref: r.ref, group: r.groupName, title: r.title, notApplicable: r.notApplicable })),
+      controls: controls.map(({ control: c, refs }) => ({ key: c.key, title: c.title, description: c.description, ownerDepartment: c.ownerDepartment, cadence: c.cadence, refs })),
+      generatedAt: new Date(),
+      generator: `Attest ${APP_VERSION}`,
+    };
+    const catalogFile = `${f.key}-oscal-catalog.json`;
+    switch (format) {
+      case 'oscal-catalog':
+        return { filename: catalogFile, contentType: 'application/json', body: JSON.stringify(oscalCatalog(input), null, 2) };
+      case 'oscal-component':
+        return { filename: `${f.key}-oscal-component-definition.json`, contentType: 'application/json', body: JSON.stringify(oscalComponentDefinition(input, catalogFile), null, 2) };
+      case 'csv':
+        return { filename: `${f.key}-catalog.csv`, contentType: 'text/csv; charset=utf-8', body: catalogCsv(input) };
+    }
+  }
+
+  async listFrameworks(): Promise<FrameworkView[]> {
+    return (await this.repo.listFrameworks()).map(({ framework: f, requirements, controls }) => ({
+      key: f.key,
+      name: f.name,
+      edition: f.edition,
+      description: f.description,
+      version: f.version,
+      requirements,
+      controls,
+    }));
+  }
+
+  async framework(key: string): Promise<Framework> {
+    const f = await this.repo.findFramework(key);
+    if (!f) throw new NotFoundError('framework', key);
+    return f;
+  }
+
+  async requirements(key: string, query: RequirementQueryDto): Promise<Page<RequirementView>> {
+    const framework = await this.framework(key);
+    const page = pageOf(query);
+    const { rows, total } = await this.repo.listRequirements(framework.id, { ...page, group: query.group, q: query.q });
+    return {
+      items: rows.map((r) => ({ ref: r.ref, group: r.groupName, title: r.title, notApplicable: r.notApplicable, version: r.version, controls: r.controlKeys })),
+      total,
+      ...page,
+    };
+  }
+
+  async coverage(key: string): Promise<Coverage> {
+    return this.repo.coverage(await this.framework(key));
+  }
+
+  async coverageAll(): Promise<Coverage[]> {
+    const out: Coverage[] = [];
+    for (const f of await this.repo.listFrameworks()) out.push(await this.repo.coverage(f.framework));
+    return out;
+  }
+
+  private async views(controls: Control[]): Promise<ControlView[]> {
+    const [mappings, names] = await Promise.all([
+      this.repo.mappingsOf(controls.map((c) => c.id)),
+      this.users.namesByIds(controls.flatMap((c) => (c.ownerUserId ? [c.ownerUserId] : []))),
+    ]);
+    return controls.map((c) => ({
+      key: c.key,
+      title: c.title,
+      description: c.description,
+      ownerDepartment: c.ownerDepartment,
+      ownerUserId: c.ownerUserId,
+      ownerName: c.ownerUserId ? (names.get(c.ownerUserId) ?? null) : null,
+      cadence: c.cadence,
+      evidenceGuidance: c.evidenceGuidance,
+      collector: c.collector,
+      version: c.version,
+      requirements: mappings.get(c.id) ?? [],
+    }));
+  }
+
+  async listControls(actor: UserActor, query: ControlQueryDto): Promise<Page<ControlView>> {
+    const page = pageOf(query);
+    const { rows, total } = await this.repo.listControls(abilityFor(actor), {
+      ...page,
+      framework: query.framework,
+      ownerUserId: query.owner === 'me' ? actor.id : query.owner,
+      department: query.department,
+      cadence: query.cadence,
+      q: query.q,
+    });
+    return { items: await this.views(rows), total, ...page };
+  }
+
+  private async visibleControl(actor: UserActor, key: string): Promise<Control> {
+    const c = await this.repo.findControl(key);
+    if (!c || !abilityFor(actor).can('read', asSubject('Control', c))) throw new NotFoundError('control', key);
+    return c;
+  }
+
+  async getControl(actor: UserActor, key: string): Promise<ControlView> {
+    return (await this.views([await this.visibleControl(actor, key)]))[0];
+  }
+
+  /** Names the person accountable for a control (kept across catalog syncs). */
+  async assignOwner(actor: UserActor, key: string, dto: AssignOwnerDto): Promise<ControlView> {
+    const control = await this.visibleControl(actor, key);
+    if (!abilityFor(actor).can('update', asSubject('Control', control))) throw new ForbiddenError('You may not assign owners.', 'control.assign_forbidden');
+    if (dto.userId !== null && !(await this.users.findActive(dto.userId))) {
+      throw new ValidationError([{ field: 'userId', message: 'is not an active user' }]);
+    }
+    if (control.ownerUserId !== dto.userId) {
+      await this.ds.transaction(async (m) => {
+        await this.repo.setOwner(control.id, dto.userId, m);
+        await this.trail.append({ actor: actorRef(actor), action: 'control.owner_assign', subjectType: 'Control', subjectId: control.id, data: { key, from: control.ownerUserId, to: dto.userId } }, m);
+      });
+    }
+    return this.getControl(actor, key);
+  }
+}

@@ -1,0 +1,77 @@
+// The catalog as the YAML files describe it, after validation. Pure types and rules: no Nest, no TypeORM.
+
+export const CADENCES = ['weekly', 'monthly', 'quarterly', 'annual'] as const;
+export type Cadence = (typeof CADENCES)[number];
+
+/** Automated collectors a control may name (the evidence issue implements them). */
+export const COLLECTORS = ['dsr-register', 'dsr-drill', 'risk-review', 'posture', 'sweep-summary', 'audit-trail-verify', 'access-review', 'user-roster'] as const;
+
+export interface CatalogRequirement {
+  ref: string;
+  group: string;
+  title: string;
+  notApplicable: string | null;
+  /** Order in the file. */
+  position: number;
+}
+
+export interface CatalogFramework {
+  key: string;
+  name: string;
+  version: string;
+  description: string | null;
+  requirements: CatalogRequirement[];
+  file: string;
+}
+
+export interface CatalogControl {
+  key: string;
+  title: string;
+  description: string;
+  owner: string;
+  cadence: Cadence;
+  evidence: string[];
+  collector: string | null;
+  /** framework key → requirement refs */
+  maps: Record<string, string[]>;
+  position: number;
+  file: string;
+}
+
+export interface Catalog {
+  departments: { key: string; name: string }[];
+  frameworks: CatalogFramework[];
+  controls: CatalogControl[];
+}
+
+export interface CatalogProblem {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export function formatProblem(p: CatalogProblem): string {
+  return `${p.file}:${p.line}: ${p.message}`;
+}
+
+export interface Coverage {
+  framework: string;
+  total: number;
+  covered: number;
+  notApplicable: number;
+  uncovered: string[];
+}
+
+/** Requirements mapped by at least one control are covered; the rest are N/A (with a reason) or uncovered. */
+export function coverageOf(framework: CatalogFramework, controls: CatalogControl[]): Coverage {
+  const mapped = new Set(controls.flatMap((c) => c.maps[framework.key] ?? []));
+  let covered = 0;
+  let notApplicable = 0;
+  const uncovered: string[] = [];
+  for (const r of framework.requirements) {
+    if (mapped.has(r.ref)) covered++;
+    else if (r.notApplicable) notApplicable++;
+    else uncovered.push(r.ref);
+  }
+  return { framework: framework.key, total: framework.requirements.length, covered, notApplicable, uncovered };
+}

@@ -1,0 +1,58 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { loadCatalog } from '../catalog/catalog-loader';
+import { CatalogService } from '../catalog/catalog.service';
+import { coverageOf, formatProblem, type Coverage } from '../catalog/domain/catalog-model';
+import { actorRef, systemActor } from '../identity/actor';
+import type { CommandResult } from './commands';
+
+function coverageLine(c: Coverage): string {
+  const pct = c.total ? Math.round((100 * (c.covered + c.notApplicable)) / c.total) : 100;
+  return `  ${c.framework.padEnd(10)} ${String(c.total).padStart(4)} requirements: ${c.covered} covered, ${c.notApplicable} not applicable, ${c.uncovered.length} uncovered (${pct}%)${c.uncovered.length ? ` — ${c.uncovered.join(', ')}` : ''}`;
+}
+
+/** `attest catalog validate [dir]`: no database needed; every problem as `file:line: message`. */
+export function catalogValidateCommand(dir: string): CommandResult {
+  const { catalog, problems } = loadCatalog(dir);
+  const shown = relative(process.cwd(), dir) || '.';
+  if (!catalog) {
+    return { output: problems.map((p) => formatProblem({ ...p, file: `${shown}/${p.file}` })).join('\n') + `\n${problems.length} problem(s) in ${shown}`, exitCode: 1 };
+  }
+  const lines = catalog.frameworks.map((f) => coverageLine(coverageOf(f, catalog.controls)));
+  return { output: `${shown}: valid — ${catalog.frameworks.length} frameworks, ${catalog.controls.length} controls, ${catalog.departments.length} departments\n${lines.join('\n')}`, exitCode: 0 };
+}
+
+export async function catalogSyncCommand(ctx: INestApplicationContext): Promise<CommandResult> {
+  const r = await ctx.get(CatalogService).syncFromFiles(actorRef(systemActor('cli')));
+  const list = (label: string, items: string[]) => (items.length ? `\n  ${label}: ${items.join(', ')}` : '');
+  return {
+    output: `catalog synced: ${r.created.length} added, ${r.updated.length} updated, ${r.retired.length} retired, ${r.unchanged} unchanged${list('added', r.created)}${list('updated', r.updated)}${list('retired', r.retired)}`,
+    exitCode: 0,
+  };
+}
+
+export async function catalogCoverageCommand(ctx: INestApplicationContext, framework: string | undefined, json: boolean): Promise<CommandResult> {
+  const catalog = ctx.get(CatalogService);
+  const coverage = framework ? [await catalog.coverage(framework)] : await catalog.coverageAll();
+  if (json) return { output: JSON.stringify(framework ? coverage[0] : coverage, null, 2), exitCode: 0 };
+  return { output: `coverage (mapped or explicitly not applicable):\n${coverage.map(coverageLine).join('\n')}`, exitCode: 0 };
+}
+
+export async function catalogExportCommand(ctx: INestApplicationContext, o: { framework: string; format: string; out: string }): Promise<CommandResult> {
+  if (o.format !== 'oscal' && o.format !== 'csv') return { output: '--format must be oscal or csv', exitCode: 2 };
+  const catalog = ctx.get(CatalogService);
+  const actor = actorRef(systemActor('cli'));
+  const out = resolve(o.out);
+  if (o.format === 'csv') {
+    writeFileSync(out, (await catalog.export(actor, o.framework, 'csv')).body);
+    return { output: `wrote ${out}`, exitCode: 0 };
+  }
+  // OSCAL: the catalog at --out, the component definition (which points at it) beside it.
+  const componentOut = out.replace(/(\.json)?$/, '.component-definition.json');
+  writeFileSync(out, (await catalog.export(actor, o.framework, 'oscal-catalog')).body);
+  const component = JSON.parse((await catalog.export(actor, o.framework, 'oscal-component')).body);
+  component['component-definition'].components[0]['control-implementations'][0].source = `./${relative(resolve(componentOut, '..'), out)}`;
+  writeFileSync(componentOut, JSON.stringify(component, null, 2));
+  return { output: `wrote ${out}\nwrote ${componentOut}`, exitCode: 0 };
+}
