@@ -11,6 +11,7 @@ import { AuditTrailModule } from './audit-trail/audit-trail.module';
 import { AuthenticationGuard } from './identity/authentication.guard';
 import { IdentityModule } from './identity/identity.module';
 import { CatalogModule } from './catalog/catalog.module';
+import { CatalogBootstrapService } from './catalog/catalog-bootstrap.service';
 import { PolicyGuard } from './authz/policy.guard';
 
 @Module({})
@@ -25,7 +26,7 @@ export class AppModule {
         DatabaseModule.forRoot({ migrate: true }),
         HealthModule,
         IdentityModule,
-        CatalogModule.forRoot({ syncAtStart: true }),
+        CatalogModule,
         AuditTrailModule,
         WebModule,
         ...extra,
@@ -34,6 +35,7 @@ export class AppModule {
       providers: [
         { provide: APP_GUARD, useClass: AuthenticationGuard },
         { provide: APP_GUARD, useClass: PolicyGuard },
+        CatalogBootstrapService,
       ],
     };
   }

@@ -23,7 +23,7 @@ export class CliModule {
         DatabaseModule.forRoot({ migrate: options.identity }),
         HealthModule,
         AuditTrailModule,
-        ...(options.identity ? [IdentityModule, CatalogModule.forRoot({ syncAtStart: false })] : []),
+        ...(options.identity ? [IdentityModule, CatalogModule] : []),
       ],
     };
   }

@@ -102,6 +102,7 @@ export class EmbeddedCluster {
     if (this.osUser) {
       // The postgres user must be able to pass through DATA_DIR (to its own subdirectories), not read it.
       chmodSync(this.options.dataDir, statSync(this.options.dataDir).mode | 0o011);
+      assertReachable(this.options.dataDir, this.osUser);
     }
     const credentials = this.credentials();
     if (!existsSync(join(this.clusterDir, 'PG_VERSION'))) await this.initialise(credentials);
@@ -258,6 +259,24 @@ export class EmbeddedCluster {
           );
       });
     });
+  }
+}
+
+/** Every folder above DATA_DIR must be searchable by the postgres OS user, or initdb fails obscurely. */
+function assertReachable(dataDir: string, user: OsUser): void {
+  let dir = dirname(dataDir);
+  for (;;) {
+    const st = statSync(dir);
+    const bit = st.uid === user.uid ? 0o100 : st.gid === user.gid ? 0o010 : 0o001;
+    if ((st.mode & bit) === 0) {
+      throw new EmbeddedClusterError(
+        `PostgreSQL runs as the "postgres" OS user, which cannot reach ${dataDir}: ${dir} is not searchable by it. ` +
+          `Use a DATA_DIR under a world-searchable folder (chmod o+x ${dir}), or set DATABASE_URL.`,
+      );
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
   }
 }
 

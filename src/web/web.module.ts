@@ -3,6 +3,8 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { HealthModule } from '../health/health.module';
 import { IdentityModule } from '../identity/identity.module';
 import { AdminUsersPageController } from './admin-users-page.controller';
+import { CatalogPagesController } from './catalog-pages.controller';
+import { CatalogModule } from '../catalog/catalog.module';
 import { HomeController } from './home.controller';
 import { LoginPageController } from './login-page.controller';
 import { LoginPageService } from './login-page.service';
@@ -10,8 +12,8 @@ import { ViewContextInterceptor } from './view-context.interceptor';
 
 /** Server-rendered pages (templates in templates/web/). */
 @Module({
-  imports: [HealthModule, IdentityModule],
-  controllers: [HomeController, LoginPageController, AdminUsersPageController],
+  imports: [HealthModule, IdentityModule, CatalogModule],
+  controllers: [HomeController, LoginPageController, AdminUsersPageController, CatalogPagesController],
   providers: [LoginPageService, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
 })
 export class WebModule {}

@@ -95,6 +95,14 @@ describe('the CLI without a running server', () => {
     expect(again.stdout).toContain('no migration to apply');
   });
 
+  it('says clearly when the postgres OS user cannot reach DATA_DIR', () => {
+    if (process.getuid?.() !== 0) return; // only root hands the cluster to the postgres user
+    const parent = dataDir(); // mkdtemp: mode 0700, owned by root
+    const r = runCli(['migrate'], childEnv(join(parent, 'data')));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`cannot reach ${join(parent, 'data')}: ${parent} is not searchable by it`);
+  });
+
   it('answers an unknown command with its usage and exit code 1', () => {
     const r = runCli(['frobnicate'], childEnv(dataDir()));
     expect(r.status).toBe(1);

@@ -1,0 +1,87 @@
+import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { abilityFor } from '../authz/ability.factory';
+import { CurrentActor, Policy } from '../authz/policy.decorator';
+import { CatalogService } from '../catalog/catalog.service';
+import { CADENCES } from '../catalog/domain/catalog-model';
+import { AssignOwnerDto, ControlParams, ControlQueryDto, FrameworkParams } from '../catalog/dto/catalog.dto';
+import type { UserActor } from '../identity/actor';
+import { DepartmentsService } from '../identity/departments.service';
+import { UsersService } from '../identity/users.service';
+
+/** The catalog browser: framework → requirement → controls, and control → requirements across frameworks. */
+@ApiExcludeController()
+@Controller()
+export class CatalogPagesController {
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly departments: DepartmentsService,
+    private readonly users: UsersService,
+  ) {}
+
+  @Get('catalog')
+  @Policy('read', 'Framework')
+  @Render('catalog')
+  async frameworks() {
+    const [frameworks, coverage] = await Promise.all([this.catalog.listFrameworks(), this.catalog.coverageAll()]);
+    const byKey = new Map(coverage.map((c) => [c.framework, c]));
+    return { pageTitle: 'Catalog', frameworks: frameworks.map((f) => ({ ...f, coverage: byKey.get(f.key) })) };
+  }
+
+  @Get('catalog/:key')
+  @Policy('read', 'Requirement')
+  @Render('framework')
+  async framework(@Param() p: FrameworkParams) {
+    const framework = (await this.catalog.listFrameworks()).find((f) => f.key === p.key) ?? (await this.catalog.framework(p.key));
+    const [requirements, coverage] = await Promise.all([this.catalog.requirements(p.key, { limit: 200 }), this.catalog.coverage(p.key)]);
+    const groups: { name: string; requirements: typeof requirements.items }[] = [];
+    for (const r of requirements.items) {
+      const last = groups[groups.length - 1];
+      if (last?.name === r.group) last.requirements.push(r);
+      else groups.push({ name: r.group, requirements: [r] });
+    }
+    return { pageTitle: framework.name, framework, coverage, groups };
+  }
+
+  @Get('controls')
+  @Policy('read', 'Control')
+  @Render('controls')
+  async controls(@CurrentActor() actor: UserActor, @Query() query: ControlQueryDto) {
+    const [list, frameworks, departments] = await Promise.all([this.catalog.listControls(actor, query), this.catalog.listFrameworks(), this.departments.list()]);
+    const params = (offset: number) =>
+      new URLSearchParams(
+        Object.entries({ framework: query.framework, department: query.department, cadence: query.cadence, owner: query.owner, q: query.q, offset: String(offset) }).filter((e): e is [string, string] => !!e[1]),
+      ).toString();
+    return {
+      pageTitle: 'Controls',
+      controls: list.items,
+      total: list.total,
+      from: list.total === 0 ? 0 : list.offset + 1,
+      to: list.offset + list.items.length,
+      previous: list.offset > 0 ? `?${params(Math.max(0, list.offset - list.limit))}` : null,
+      next: list.offset + list.limit < list.total ? `?${params(list.offset + list.limit)}` : null,
+      frameworks,
+      departments,
+      cadences: CADENCES,
+      filter: { framework: query.framework ?? '', department: query.department ?? '', cadence: query.cadence ?? '', mine: query.owner === 'me', q: query.q ?? '' },
+    };
+  }
+
+  @Get('controls/:key')
+  @Policy('read', 'Control')
+  @Render('control')
+  async control(@CurrentActor() actor: UserActor, @Param() p: ControlParams) {
+    const control = await this.catalog.getControl(actor, p.key);
+    const canAssign = abilityFor(actor).can('update', 'Control');
+    const people = canAssign ? (await this.users.list(actor, { active: true, limit: 200 })).items : [];
+    return { pageTitle: `${control.key} ${control.title}`, control, canAssign, people };
+  }
+
+  @Post('controls/:key/owner')
+  @Policy('update', 'Control')
+  async assignOwner(@CurrentActor() actor: UserActor, @Param() p: ControlParams, @Body() dto: AssignOwnerDto, @Res() reply: FastifyReply): Promise<void> {
+    await this.catalog.assignOwner(actor, p.key, dto);
+    await reply.redirect(`/controls/${p.key}`, 303);
+  }
+}

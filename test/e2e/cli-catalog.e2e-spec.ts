@@ -1,0 +1,59 @@
+// `attest catalog …` as a user runs it: validate (no database), sync, coverage and export on the
+// embedded database.
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { childEnv, runCli } from '../support/processes';
+
+const work = mkdtempSync(join(tmpdir(), 'attest-e2e-catalog-'));
+chmodSync(work, 0o755); // the embedded PostgreSQL runs as the postgres OS user, which must reach DATA_DIR
+const dataDir = join(work, 'data');
+afterAll(() => {
+  runCli(['health'], childEnv(dataDir)); // stops an orphaned cluster, if a failed test left one
+  rmSync(work, { recursive: true, force: true });
+});
+
+it('validate passes on the shipped catalog and prints the coverage', () => {
+  const r = runCli(['catalog', 'validate'], childEnv(dataDir));
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/valid — 4 frameworks, \d+ controls, 11 departments/);
+  expect(r.stdout).toMatch(/soc2\s+61 requirements: 61 covered, 0 not applicable, 0 uncovered \(100%\)/);
+});
+
+it('validate fails on a broken copy with file:line for every problem', () => {
+  const dir = join(work, 'broken');
+  cpSync(join(__dirname, '..', 'fixtures', 'catalog', 'valid'), dir, { recursive: true });
+  const file = join(dir, 'controls', 'main.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('owner: privacy', 'owner: marketing').replace('cadence: quarterly', 'cadence: hourly'));
+  const r = runCli(['catalog', 'validate', dir], childEnv(dataDir));
+  expect(r.status).toBe(1);
+  const lines = r.stdout.trim().split('\n');
+  expect(lines[lines.length - 1]).toMatch(/^\d+ problem\(s\) in /);
+  expect(lines.some((l) => /broken\/controls\/main\.yaml:6: controls\.0\.cadence: must be one of weekly, monthly, quarterly, annual$/.test(l))).toBe(true);
+});
+
+it('sync, coverage and export work against the embedded database', () => {
+  const sync = runCli(['catalog', 'sync'], childEnv(dataDir));
+  expect(sync.stderr).toBe('');
+  expect(sync.stdout).toMatch(/^catalog synced: \d+ added, 0 updated, 0 retired/);
+  expect(runCli(['catalog', 'sync'], childEnv(dataDir)).stdout).toMatch(/^catalog synced: 0 added, 0 updated, 0 retired, \d+ unchanged$/m);
+
+  const coverage = runCli(['catalog', 'coverage', '--framework', 'pdpa', '--json'], childEnv(dataDir));
+  expect(JSON.parse(coverage.stdout)).toMatchObject({ framework: 'pdpa', uncovered: [] });
+
+  const out = join(work, 'soc2.json');
+  const oscal = runCli(['catalog', 'export', '--framework', 'soc2', '--format', 'oscal', '--out', out], childEnv(dataDir));
+  expect(oscal.status).toBe(0);
+  const component = join(work, 'soc2.component-definition.json');
+  expect(existsSync(out) && existsSync(component)).toBe(true);
+  expect(JSON.parse(readFileSync(out, 'utf8')).catalog.metadata['oscal-version']).toBe('1.1.2');
+  expect(JSON.parse(readFileSync(component, 'utf8'))['component-definition'].components[0]['control-implementations'][0].source).toBe('./soc2.json');
+
+  const csv = join(work, 'samd.csv');
+  expect(runCli(['catalog', 'export', '--framework', 'samd', '--format', 'csv', '--out', csv], childEnv(dataDir)).status).toBe(0);
+  expect(readFileSync(csv, 'utf8').split('\n')[0]).toBe('framework,group,ref,requirement,not_applicable,control,control_title,owner_department,cadence');
+
+  const bad = runCli(['catalog', 'export', '--framework', 'soc2', '--format', 'pdf', '--out', csv], childEnv(dataDir));
+  expect(bad.status).toBe(2);
+  expect(bad.stdout).toContain('--format must be oscal or csv');
+});
