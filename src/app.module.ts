@@ -12,7 +12,10 @@ import { AuthenticationGuard } from './identity/authentication.guard';
 import { IdentityModule } from './identity/identity.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { CatalogBootstrapService } from './catalog/catalog-bootstrap.service';
+import { EvidenceModule } from './evidence/evidence.module';
+import { SweepsModule } from './sweeps/sweeps.module';
 import { PolicyGuard } from './authz/policy.guard';
+import { NotificationsModule } from './notifications/notifications.module';
 
 @Module({})
 export class AppModule {
@@ -27,7 +30,10 @@ export class AppModule {
         HealthModule,
         IdentityModule,
         CatalogModule,
+        EvidenceModule,
+        SweepsModule,
         AuditTrailModule,
+        NotificationsModule,
         WebModule,
         ...extra,
       ],

@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { CliModule } from './cli/cli.module';
 import { CommandResult, healthCommand, migrateCommand } from './cli/commands';
 import { catalogCoverageCommand, catalogExportCommand, catalogSyncCommand, catalogValidateCommand } from './cli/catalog.commands';
+import { sweepCloseCommand, sweepOpenCommand } from './cli/sweep.commands';
 import { tokenCreateCommand, TokenCreateOptions, userCreateCommand, UserCreateOptions } from './cli/identity.commands';
 import { trailCheckpointCommand, trailVerifyCommand } from './cli/trail-commands';
 import { ROLES } from './identity/actor';
@@ -79,6 +80,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('--format <format>', 'oscal (catalog + component definition) or csv')
     .requiredOption('--out <file>', 'file to write')
     .action(async (opts: { framework: string; format: string; out: string }) => setExit(await withContext((ctx) => catalogExportCommand(ctx, opts), { identity: true })));
+
+  const sweep = program.command('sweep').description('weekly evidence sweeps');
+  sweep
+    .command('open')
+    .description("open a week's sweep (the server does it on SWEEP_CRON); idempotent")
+    .option('--week <week>', 'ISO week, e.g. 2026-W48 (default: this week in SWEEP_TZ)')
+    .option('--json', 'print { week, created, tasks }')
+    .action(async (opts: { week?: string; json?: boolean }) => setExit(await withContext((ctx) => sweepOpenCommand(ctx, opts.week, !!opts.json), { identity: true })));
+  sweep
+    .command('close')
+    .description("close a week's sweep and store its summary as evidence")
+    .option('--week <week>', 'ISO week (default: this week)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { week?: string; json?: boolean }) => setExit(await withContext((ctx) => sweepCloseCommand(ctx, opts.week, !!opts.json), { identity: true })));
 
   const user = program.command('user').description('users');
   user

@@ -28,6 +28,14 @@ describe('abilityFor: what each role may do to each subject type (route level)',
     ['AuditLog', 'create', []],
     ['AuditLog', 'update', []],
     ['AuditLog', 'delete', []],
+    ['Evidence', 'read', ['admin', 'compliance_manager', 'control_owner', 'privacy_officer']],
+    ['Evidence', 'create', ['admin', 'compliance_manager', 'control_owner', 'privacy_officer']],
+    ['Evidence', 'update', []],
+    ['Evidence', 'delete', []],
+    ['Notification', 'read', ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer']],
+    ['Notification', 'update', ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer']],
+    ['Notification', 'create', []],
+    ['Notification', 'delete', []],
   ];
   const roles: Role[] = ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer'];
   for (const [subject, action, allowed] of table) {
@@ -88,5 +96,41 @@ describe('abilityFor: rows (instance level)', () => {
     expect(abilityFor(actor('control_owner')).can('read', row, 'email')).toBe(true);
     expect(abilityFor(actor('compliance_manager')).can('read', row, 'lastLoginAt')).toBe(true);
     expect(abilityFor(actor('admin')).can('read', row, 'lastLoginAt')).toBe(true);
+  });
+
+  it('notifications are personal: every role, admins included, reads and marks only their own', () => {
+    const mine = asSubject('Notification', { id: 'n1', recipientUserId: 'u-me' });
+    const theirs = asSubject('Notification', { id: 'n2', recipientUserId: 'u-other' });
+    for (const role of ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer'] as Role[]) {
+      const a = abilityFor(actor(role));
+      expect([a.can('read', mine), a.can('update', mine), a.can('delete', mine)]).toEqual([true, true, false]);
+      expect([a.can('read', theirs), a.can('update', theirs)]).toEqual([false, false]);
+    }
+  });
+});
+
+describe('abilityFor: evidence for a control (create is checked per linked control)', () => {
+  const forControl = (ownerUserId: string | null, ownerDepartment: string) => asSubject('Evidence', { ownerUserId, ownerDepartment });
+  it.each([
+    // role, control's owner person, owner department, may attach?
+    ['control_owner', 'u-me', 'clinical', true], // assigned to them, in another department
+    ['control_owner', null, ENG, true], // their department's
+    ['control_owner', 'u-other', ENG, true], // their department's, another person accountable
+    ['control_owner', 'u-other', 'clinical', false],
+    ['control_owner', null, 'clinical', false],
+    ['privacy_officer', null, 'privacy', false], // department key of this actor is d-eng here
+    ['compliance_manager', null, 'clinical', true],
+    ['admin', 'u-other', 'clinical', true],
+    ['auditor', 'u-me', ENG, false],
+    ['viewer', null, ENG, false],
+  ] as [Role, string | null, string, boolean][])('%s, control owned by %s / %s: %s', (role, ownerUserId, dept, expected) => {
+    expect(abilityFor(actor(role)).can('create', forControl(ownerUserId, dept))).toBe(expected);
+  });
+
+  it('nobody updates or deletes evidence, whatever the row', () => {
+    for (const role of ['admin', 'compliance_manager', 'control_owner'] as Role[]) {
+      expect(abilityFor(actor(role)).can('update', asSubject('Evidence', { id: 'e1', submittedBy: 'u-me' }))).toBe(false);
+      expect(abilityFor(actor(role)).can('delete', asSubject('Evidence', { id: 'e1', submittedBy: 'u-me' }))).toBe(false);
+    }
   });
 });

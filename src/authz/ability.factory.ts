@@ -40,6 +40,15 @@ export function abilityFor(actor: UserActor): AppAbility {
       can('read', 'User', readable, { id: actor.id });
       can(['read', 'create', 'delete'], 'ApiToken', own);
       can('read', ['Department', ...CATALOG]);
+      // Evidence: read all; create only for controls they own (a person, or their department). The service
+      // checks each linked control as the subject `asSubject('Evidence', { ownerUserId, ownerDepartment })`.
+      can('read', 'Evidence');
+      can('create', 'Evidence', { ownerUserId: actor.id });
+      if (actor.departmentKey) can('create', 'Evidence', { ownerDepartment: actor.departmentKey });
+      // Sweep tasks of their controls: assigned to them, or to their department when no person is.
+      can('read', ['Sweep', 'Posture']);
+      can(['read', 'update'], 'SweepTask', { ownerUserId: actor.id });
+      if (actor.departmentKey) can(['read', 'update'], 'SweepTask', { ownerUserId: null, ownerDepartment: actor.departmentKey });
       break;
     }
 
@@ -50,12 +59,20 @@ export function abilityFor(actor: UserActor): AppAbility {
       can('read', 'User', readable, { id: actor.id });
       can(['read', 'create', 'delete'], 'ApiToken', own);
       can('read', ['Department', ...CATALOG]);
+      if (actor.role === 'viewer') can('read', 'Posture');
       break;
     }
   }
 
   // Nobody, not even an admin, writes the audit trail through the API: only services append to it.
   cannot(['create', 'update', 'delete'], 'AuditLog');
+  // Evidence is immutable: a correction is a new item that supersedes the old one.
+  cannot(['update', 'delete'], 'Evidence');
+
+  // Notifications are personal: every role, admins included, reads and marks read only their own; nobody
+  // creates or deletes them through the API (modules raise them through NotificationsService).
+  cannot('manage', 'Notification');
+  can(['read', 'update'], 'Notification', { recipientUserId: actor.id });
 
   return build({ detectSubjectType: (o) => (o as { __caslSubjectType__?: SubjectType }).__caslSubjectType__ ?? ('unknown' as SubjectType) });
 }

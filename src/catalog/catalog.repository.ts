@@ -29,6 +29,25 @@ export interface ControlListFilter {
   offset: number;
 }
 
+export interface LiveControl {
+  id: string;
+  key: string;
+  title: string;
+  cadence: Cadence;
+  ownerDepartment: string;
+  ownerUserId: string | null;
+  collector: string | null;
+}
+
+/** A control as other modules refer to it: id, key and who owns it. */
+export interface ControlRef {
+  id: string;
+  key: string;
+  ownerDepartment: string;
+  ownerUserId: string | null;
+  retired: boolean;
+}
+
 export interface ControlMapping {
   framework: string;
   ref: string;
@@ -180,8 +199,37 @@ export class CatalogRepository {
     return { rows, total };
   }
 
+  async liveControls(): Promise<LiveControl[]> {
+    const rows = await this.ds.manager.find(Control, { where: { retiredAt: IsNull() }, order: { position: 'ASC' } });
+    return rows.map(({ id, key, title, cadence, ownerDepartment, ownerUserId, collector }) => ({ id, key, title, cadence, ownerDepartment, ownerUserId, collector }));
+  }
+
+  async postureInputs(): Promise<{ framework: string; requirements: { ref: string; notApplicable: boolean; controlIds: string[] }[] }[]> {
+    const rows: { framework: string; ref: string; not_applicable: string | null; control_ids: string[] | null }[] = await this.ds.query(
+      `SELECT f.key AS framework, r.ref, r.not_applicable,
+              array_remove(array_agg(c.id ORDER BY c.key), NULL) AS control_ids
+         FROM frameworks f
+         JOIN requirements r ON r.framework_id = f.id AND r.retired_at IS NULL
+         LEFT JOIN control_requirements cr ON cr.requirement_id = r.id
+         LEFT JOIN controls c ON c.id = cr.control_id AND c.retired_at IS NULL
+        WHERE f.retired_at IS NULL
+        GROUP BY f.key, r.ref, r.not_applicable, r.position
+        ORDER BY f.key, r.position`,
+    );
+    const out = new Map<string, { ref: string; notApplicable: boolean; controlIds: string[] }[]>();
+    for (const r of rows) out.set(r.framework, [...(out.get(r.framework) ?? []), { ref: r.ref, notApplicable: !!r.not_applicable, controlIds: r.control_ids ?? [] }]);
+    return [...out.entries()].map(([framework, requirements]) => ({ framework, requirements }));
+  }
+
   findControl(key: string, m?: EntityManager): Promise<Control | null> {
     return this.m(m).findOne(Control, { where: { key, retiredAt: IsNull() } });
+  }
+
+  /** Controls by key or by id (retired ones included: evidence keeps pointing at them), with their owners. */
+  async controlRefs(by: 'key' | 'id', values: string[]): Promise<ControlRef[]> {
+    if (values.length === 0) return [];
+    const rows = await this.ds.manager.find(Control, { where: by === 'key' ? { key: In(values) } : { id: In(values) } });
+    return rows.map((c) => ({ id: c.id, key: c.key, ownerDepartment: c.ownerDepartment, ownerUserId: c.ownerUserId, retired: c.retiredAt !== null }));
   }
 
   /** The requirements a control satisfies, across frameworks. */

@@ -11,10 +11,11 @@ import { APP_CONFIG } from '../config/config.module';
 import { actorRef, type UserActor } from '../identity/actor';
 import { UsersService } from '../identity/users.service';
 import { loadCatalog } from './catalog-loader';
-import { CatalogRepository } from './catalog.repository';
+import { CatalogRepository, LiveControl } from './catalog.repository';
 import { CatalogInvalidError } from './catalog.errors';
 import { CatalogSyncService, SyncReport } from './catalog-sync.service';
 import type { Control } from './control.entity';
+import type { ControlRef } from './catalog.repository';
 import type { Coverage } from './domain/catalog-model';
 import { catalogCsv, ExportInput, oscalCatalog, oscalComponentDefinition } from './domain/catalog-export';
 import { APP_VERSION } from '../config/app-root';
@@ -63,6 +64,16 @@ export class CatalogService {
       case 'csv':
         return { filename: `${f.key}-catalog.csv`, contentType: 'text/csv; charset=utf-8', body: catalogCsv(input) };
     }
+  }
+
+  /** Every live control with what sweeps need (cadence, owners, collector). */
+  liveControls(): Promise<LiveControl[]> {
+    return this.repo.liveControls();
+  }
+
+  /** Per framework: its applicable requirements and the ids of the live controls mapped to each. */
+  postureInputs(): Promise<{ framework: string; requirements: { ref: string; notApplicable: boolean; controlIds: string[] }[] }[]> {
+    return this.repo.postureInputs();
   }
 
   async listFrameworks(): Promise<FrameworkView[]> {
@@ -135,6 +146,16 @@ export class CatalogService {
       q: query.q,
     });
     return { items: await this.views(rows), total, ...page };
+  }
+
+  /** Controls by key (evidence links to them), retired ones included and flagged. */
+  controlsByKeys(keys: string[]): Promise<ControlRef[]> {
+    return this.repo.controlRefs('key', keys);
+  }
+
+  /** Controls by id, retired ones included and flagged. */
+  controlsByIds(ids: string[]): Promise<ControlRef[]> {
+    return this.repo.controlRefs('id', ids);
   }
 
   private async visibleControl(actor: UserActor, key: string): Promise<Control> {

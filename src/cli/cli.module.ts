@@ -6,6 +6,7 @@ import { DatabaseModule } from '../database/database.module';
 import { HealthModule } from '../health/health.module';
 import { IdentityModule } from '../identity/identity.module';
 import { CatalogModule } from '../catalog/catalog.module';
+import { SweepsModule } from '../sweeps/sweeps.module';
 
 /** The modules the `attest` CLI runs on: the same services as the server, without HTTP. */
 @Module({})
@@ -23,7 +24,7 @@ export class CliModule {
         DatabaseModule.forRoot({ migrate: options.identity }),
         HealthModule,
         AuditTrailModule,
-        ...(options.identity ? [IdentityModule, CatalogModule] : []),
+        ...(options.identity ? [IdentityModule, CatalogModule, SweepsModule] : []),
       ],
     };
   }

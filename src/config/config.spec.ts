@@ -1,3 +1,4 @@
+import { DEFAULT_ALLOWED_TYPES } from '../evidence/domain/content-sniffer';
 import { ConfigError, loadConfig, redactUrl } from './config';
 
 const load = (env: Record<string, string>) => loadConfig(env, '/srv/attest', '/opt/attest');
@@ -15,6 +16,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       bodyLimitBytes: 1048576,
       uploadLimitBytes: 104857600,
+      evidenceAllowedTypes: [...DEFAULT_ALLOWED_TYPES],
       controlsDir: '/opt/attest/controls',
       templatesDir: '/opt/attest/templates',
       shutdownTimeoutMs: 10000,
@@ -25,7 +27,14 @@ describe('loadConfig', () => {
       jobsEnabled: true,
       auditSigningKeyFile: undefined,
       auditCheckpointCron: '*/5 * * * *',
+      sweepCron: '0 9 * * 1',
+      sweepTz: 'Asia/Bangkok',
+      sweepDue: { weekday: 5, hour: 18, minute: 0 },
+      sweepReminderCron: '0 * * * *',
       auditCheckpointExportDir: undefined,
+      smtpUrl: undefined,
+      smtpFrom: 'Attest <attest@localhost>',
+      publicUrl: undefined,
     });
   });
 
@@ -48,12 +57,27 @@ describe('loadConfig', () => {
     expect(c.databaseUrl).toBe('postgres://u:p@db:5432/attest');
   });
 
+  it('reads the evidence upload types: sniffable media types only', () => {
+    expect(load({ EVIDENCE_ALLOWED_TYPES: 'application/pdf, IMAGE/PNG,application/pdf' }).evidenceAllowedTypes).toEqual(['application/pdf', 'image/png']);
+    expect(load({}).evidenceAllowedTypes).not.toContain('text/html');
+    expect(() => load({ EVIDENCE_ALLOWED_TYPES: 'application/x-msdownload' })).toThrow(/^Invalid configuration: EVIDENCE_ALLOWED_TYPES must be a comma-separated list of media types from: application\/pdf/);
+  });
+
   it('seeds demo data on the embedded default only, unless DEMO says otherwise', () => {
     expect(load({}).demo).toBe(true);
     expect(load({ DATABASE_URL: 'postgres://u@db/attest' }).demo).toBe(false);
     expect(load({ NODE_ENV: 'production' }).demo).toBe(false);
     expect(load({ NODE_ENV: 'production', DEMO: '1' }).demo).toBe(true);
     expect(load({ DEMO: '0' }).demo).toBe(false);
+  });
+
+  it('reads the sweep schedule, zone and due time', () => {
+    const c = load({ SWEEP_CRON: 'off', SWEEP_TZ: 'Europe/London', SWEEP_DUE: 'thu 17:30' });
+    expect(c.sweepCron).toBeNull();
+    expect(c.sweepTz).toBe('Europe/London');
+    expect(c.sweepDue).toEqual({ weekday: 4, hour: 17, minute: 30 });
+    expect(() => load({ SWEEP_TZ: 'Mars/Olympus' })).toThrow(/^Invalid configuration: SWEEP_TZ must be an IANA time zone/);
+    expect(() => load({ SWEEP_DUE: 'friday 6pm' })).toThrow(/^Invalid configuration: SWEEP_DUE must be a weekday and local time/);
   });
 
   it.each([
@@ -77,6 +101,27 @@ describe('loadConfig', () => {
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('reads the notification e-mail settings', () => {
+    const c = load({ SMTP_URL: 'smtp://mailer:s3cret@mail.example.com:587', SMTP_FROM: 'attest@example.com', PUBLIC_URL: 'https://attest.example.com' });
+    expect(c.smtpUrl).toBe('smtp://mailer:s3cret@mail.example.com:587');
+    expect(c.smtpFrom).toBe('attest@example.com');
+    expect(c.publicUrl).toBe('https://attest.example.com');
+    expect(load({ SMTP_URL: 'smtps://mail.example.com' }).smtpUrl).toBe('smtps://mail.example.com');
+    expect(() => load({ SMTP_FROM: 'Attest' })).toThrow(/^Invalid configuration: SMTP_FROM must be an e-mail address, optionally with a name/);
+    expect(() => load({ PUBLIC_URL: 'attest.example.com' })).toThrow(/^Invalid configuration: PUBLIC_URL must be an http:\/\/ or https:\/\/ URL/);
+  });
+
+  it('never echoes a bad SMTP_URL, which may hold a password', () => {
+    let message = '';
+    try {
+      load({ SMTP_URL: 'mail://mailer:s3cret@mail.example.com' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^Invalid configuration: SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);
+    expect(message).not.toContain('s3cret');
   });
 
   it('never echoes a bad DATABASE_URL, which may hold a password', () => {

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 import { APP_ROOT } from './app-root';
+import { DEFAULT_ALLOWED_TYPES, SNIFFABLE_TYPES } from '../evidence/domain/content-sniffer';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -15,6 +16,15 @@ const intIn = (min: number, max: number) =>
     .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
     .transform(Number)
     .pipe(z.number().int().min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`));
+
+const smtpUrl = z
+  .string()
+  .refine((v) => /^smtps?:\/\/[^\s]+$/.test(v) && URL.canParse(v) && new URL(v).hostname !== '', 'must be an smtp:// or smtps:// URL such as smtp://user:password@mail.example.com:587');
+
+/** An address for the From header: `Name <address@domain>` or a bare address. */
+const mailbox = z.string().regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be an e-mail address, optionally with a name: Attest <attest@example.com>');
+
+const publicUrl = z.string().refine((v) => /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v), 'must be an http:// or https:// URL such as https://attest.example.com');
 
 const postgresUrl = z
   .string()
@@ -31,6 +41,11 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   BODY_LIMIT_BYTES: intIn(1024, 100 * 1024 * 1024).default(1024 * 1024),
   UPLOAD_LIMIT_BYTES: intIn(1024, 10 * 1024 * 1024 * 1024).default(100 * 1024 * 1024),
+  EVIDENCE_ALLOWED_TYPES: z
+    .string()
+    .transform((v) => [...new Set(v.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== ''))])
+    .refine((types) => types.length > 0 && types.every((t) => (SNIFFABLE_TYPES as readonly string[]).includes(t)), `must be a comma-separated list of media types from: ${SNIFFABLE_TYPES.join(', ')}`)
+    .optional(),
   CONTROLS_DIR: z.string().min(1).default('./controls'),
   TEMPLATES_DIR: z.string().min(1).default('./templates'),
   SHUTDOWN_TIMEOUT_MS: intIn(0, 600_000).default(10_000),
@@ -45,7 +60,32 @@ export const envSchema = z.object({
     .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "*/5 * * * *", or off')
     .default('*/5 * * * *'),
   AUDIT_CHECKPOINT_EXPORT_DIR: z.string().min(1).optional(),
+  SWEEP_CRON: z
+    .string()
+    .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "0 9 * * 1", or off')
+    .default('0 9 * * 1'),
+  SWEEP_TZ: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Bangkok').default('Asia/Bangkok'),
+  SWEEP_DUE: z
+    .string()
+    .regex(/^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d$/, 'must be a weekday and local time such as "fri 18:00"')
+    .default('fri 18:00'),
+  SWEEP_REMINDER_CRON: z
+    .string()
+    .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "0 * * * *", or off')
+    .default('0 * * * *'),
+  SMTP_URL: smtpUrl.optional(),
+  SMTP_FROM: mailbox.default('Attest <attest@localhost>'),
+  PUBLIC_URL: publicUrl.optional(),
 });
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -60,6 +100,8 @@ export interface AppConfig {
   logLevel: Env['LOG_LEVEL'];
   bodyLimitBytes: number;
   uploadLimitBytes: number;
+  /** Media types (sniffed from the bytes) an evidence upload may have; executables never. */
+  evidenceAllowedTypes: string[];
   controlsDir: string;
   templatesDir: string;
   shutdownTimeoutMs: number;
@@ -74,8 +116,20 @@ export interface AppConfig {
   auditSigningKeyFile: string | undefined;
   /** When to write a signed checkpoint of the audit trail; null when switched off. */
   auditCheckpointCron: string | null;
+  /** When the weekly sweep opens (null: only by hand), in sweepTz. */
+  sweepCron: string | null;
+  sweepTz: string;
+  /** Tasks are due on this ISO weekday (1 = Monday) at this local time. */
+  sweepDue: { weekday: number; hour: number; minute: number };
+  sweepReminderCron: string | null;
   /** Where each checkpoint is also copied (e.g. a WORM-mounted or synced folder). */
   auditCheckpointExportDir: string | undefined;
+  /** SMTP server notifications are e-mailed through; unset: notifications are in-app only. */
+  smtpUrl: string | undefined;
+  /** The From of notification e-mails. */
+  smtpFrom: string;
+  /** Where people reach Attest (links in e-mails are made absolute with it); unset: links are paths. */
+  publicUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -103,7 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const issue = parsed.error.issues[0];
     const variable = String(issue.path[0] ?? 'environment');
     // Never echo a connection URL: it may carry a password.
-    const shown = variable === 'DATABASE_URL' ? undefined : input[variable];
+    const shown = variable === 'DATABASE_URL' || variable === 'SMTP_URL' ? undefined : input[variable];
     throw new ConfigError(variable, describeIssue(issue, shown));
   }
   const e = parsed.data;
@@ -117,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     uploadLimitBytes: e.UPLOAD_LIMIT_BYTES,
+    evidenceAllowedTypes: e.EVIDENCE_ALLOWED_TYPES ?? [...DEFAULT_ALLOWED_TYPES],
     controlsDir: resolve(appRoot, e.CONTROLS_DIR),
     templatesDir: resolve(appRoot, e.TEMPLATES_DIR),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
@@ -127,7 +182,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     jobsEnabled: e.JOBS_ENABLED,
     auditSigningKeyFile: e.AUDIT_SIGNING_KEY_FILE === undefined ? undefined : resolve(cwd, e.AUDIT_SIGNING_KEY_FILE),
     auditCheckpointCron: e.AUDIT_CHECKPOINT_CRON === 'off' ? null : e.AUDIT_CHECKPOINT_CRON,
+    sweepCron: e.SWEEP_CRON === 'off' ? null : e.SWEEP_CRON,
+    sweepTz: e.SWEEP_TZ,
+    sweepDue: {
+      weekday: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].indexOf(e.SWEEP_DUE.slice(0, 3)) + 1,
+      hour: Number(e.SWEEP_DUE.slice(4, 6)),
+      minute: Number(e.SWEEP_DUE.slice(7, 9)),
+    },
+    sweepReminderCron: e.SWEEP_REMINDER_CRON === 'off' ? null : e.SWEEP_REMINDER_CRON,
     auditCheckpointExportDir: e.AUDIT_CHECKPOINT_EXPORT_DIR === undefined ? undefined : resolve(cwd, e.AUDIT_CHECKPOINT_EXPORT_DIR),
+    smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM,
+    publicUrl: e.PUBLIC_URL,
   };
 }
 

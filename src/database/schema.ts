@@ -3,18 +3,28 @@
 import { CreateJobRuns1764000000000 } from '../../migrations/1764000000000-CreateJobRuns';
 import { CreateIdentity1764100000000 } from '../../migrations/1764100000000-CreateIdentity';
 import { CreateCatalog1764300000000 } from '../../migrations/1764300000000-CreateCatalog';
+import { CreateEvidence1764400000000 } from '../../migrations/1764400000000-CreateEvidence';
+import { CreateSweeps1764500000000 } from '../../migrations/1764500000000-CreateSweeps';
 import { CreateAuditLog1764200000000 } from '../../migrations/1764200000000-CreateAuditLog';
+import { CreateNotifications1764600000000 } from '../../migrations/1764600000000-CreateNotifications';
 import { AuditLog } from '../audit-trail/audit-log.entity';
 import { ApiToken } from '../identity/api-token.entity';
 import { Department } from '../identity/department.entity';
 import { Session } from '../identity/session.entity';
 import { User } from '../identity/user.entity';
 import { JobRun } from '../jobs/job-run.entity';
+import { Notification } from '../notifications/notification.entity';
+import { Sweep } from '../sweeps/sweep.entity';
+import { SweepTask } from '../sweeps/sweep-task.entity';
 import { Control } from '../catalog/control.entity';
 import { ControlRequirement } from '../catalog/control-requirement.entity';
 import { Framework } from '../catalog/framework.entity';
 import { Requirement } from '../catalog/requirement.entity';
+import { Blob, BlobChunk } from '../evidence/blob.entity';
+import { Evidence } from '../evidence/evidence.entity';
+import { EvidenceControl } from '../evidence/evidence-control.entity';
+import { EvidenceFile } from '../evidence/evidence-file.entity';
 
-export const ENTITIES = [JobRun, Department, User, Session, ApiToken, AuditLog, Framework, Requirement, Control, ControlRequirement];
+export const ENTITIES = [JobRun, Department, User, Session, ApiToken, AuditLog, Framework, Requirement, Control, ControlRequirement, Sweep, SweepTask, Blob, BlobChunk, Evidence, EvidenceControl, EvidenceFile, Notification];
 
-export const MIGRATIONS = [CreateJobRuns1764000000000, CreateIdentity1764100000000, CreateAuditLog1764200000000, CreateCatalog1764300000000];
+export const MIGRATIONS = [CreateJobRuns1764000000000, CreateIdentity1764100000000, CreateAuditLog1764200000000, CreateCatalog1764300000000, CreateEvidence1764400000000, CreateSweeps1764500000000, CreateNotifications1764600000000];

@@ -6,6 +6,7 @@ import type { AppAbility } from '../authz/ability.factory';
 import { ConflictError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/db/unique-violation';
 import type { Role } from './actor';
+import { ApiToken } from './api-token.entity';
 import { Department } from './department.entity';
 import { User } from './user.entity';
 
@@ -81,6 +82,24 @@ export class UsersRepository {
     if (ids.length === 0) return new Map();
     const rows = await this.ds.manager.find(User, { where: { id: In(ids) }, select: { id: true, name: true } });
     return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  async activeIds(filter: { role?: Role; departmentKey?: string }): Promise<string[]> {
+    const qb = this.select().where('u.active');
+    if (filter.role) qb.andWhere('u.role = :role', { role: filter.role });
+    if (filter.departmentKey) qb.andWhere('d.key = :dept', { dept: filter.departmentKey });
+    return (await qb.orderBy('u.email').getMany()).map((u) => u.id);
+  }
+
+  /** Every user, and every live (not revoked, not expired) API token. */
+  async accessReviewRows(): Promise<{ users: UserRow[]; tokens: ApiToken[] }> {
+    const { entities, raw } = await this.select().orderBy('u.email').getRawAndEntities();
+    const tokens = await this.ds.manager
+      .createQueryBuilder(ApiToken, 't')
+      .where('t.revoked_at IS NULL AND t.expires_at > now()')
+      .orderBy('t.created_at')
+      .getMany();
+    return { users: UsersRepository.withDepartmentKey(entities, raw), tokens };
   }
 
   async countActiveAdmins(m?: EntityManager): Promise<number> {

@@ -15,6 +15,26 @@ import { ChangePasswordDto, CreatedUserView, CreateUserDto, PasswordResetView, U
 import { hashPassword, verifyPassword } from './passwords';
 import { UserRow, UsersRepository } from './users.repository';
 
+export interface AccessReviewUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  department: string | null;
+  active: boolean;
+  lastLoginAt: string | null;
+}
+
+export interface AccessReviewToken {
+  id: string;
+  userId: string;
+  name: string;
+  tokenPrefix: string;
+  ageDays: number;
+  expiresAt: string;
+  lastUsedAt: string | null;
+}
+
 @Injectable()
 export class UsersService {
   constructor(
@@ -147,6 +167,21 @@ export class UsersService {
   async findActive(id: string): Promise<UserRow | null> {
     const row = await this.users.findById(id);
     return row && row.active ? row : null;
+  }
+
+  /** Ids of active users with a role and/or in a department (who to tell about a task, whom to escalate to). */
+  activeUserIds(filter: { role?: Role; departmentKey?: string }): Promise<string[]> {
+    return this.users.activeIds(filter);
+  }
+
+  /** Who has access and how (for the access-review collector): users, roles, last sign-in, API tokens and their age. */
+  async accessReview(now = new Date()): Promise<{ users: AccessReviewUser[]; tokens: AccessReviewToken[] }> {
+    const { users, tokens } = await this.users.accessReviewRows();
+    const days = (d: Date) => Math.floor((now.getTime() - d.getTime()) / 86_400_000);
+    return {
+      users: users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, department: u.departmentKey, active: u.active, lastLoginAt: u.lastLoginAt?.toISOString() ?? null })),
+      tokens: tokens.map((t) => ({ id: t.id, userId: t.userId, name: t.name, tokenPrefix: t.tokenPrefix, ageDays: days(t.createdAt), expiresAt: t.expiresAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null })),
+    };
   }
 
   findByEmail(email: string): Promise<UserRow | null> {

@@ -51,6 +51,11 @@ export class SchedulerService implements OnModuleDestroy {
     return true;
   }
 
+  /** When a scheduled job runs next (null when it is not scheduled here). */
+  nextRun(name: string): Date | null {
+    return this.tasks.find((t) => t.name === name)?.getNextRun() ?? null;
+  }
+
   /** Runs a job now, under its lock, as a scheduled run would; false when another instance holds the lock. */
   runNow(job: ScheduledJob): Promise<boolean> {
     return this.runLocked(job);

@@ -4,16 +4,20 @@ import { HealthModule } from '../health/health.module';
 import { IdentityModule } from '../identity/identity.module';
 import { AdminUsersPageController } from './admin-users-page.controller';
 import { CatalogPagesController } from './catalog-pages.controller';
+import { SweepPagesController } from './sweep-pages.controller';
+import { SweepsModule } from '../sweeps/sweeps.module';
+import { EvidenceModule } from '../evidence/evidence.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { HomeController } from './home.controller';
 import { LoginPageController } from './login-page.controller';
 import { LoginPageService } from './login-page.service';
 import { ViewContextInterceptor } from './view-context.interceptor';
+import { NotificationsModule } from '../notifications/notifications.module';
 
 /** Server-rendered pages (templates in templates/web/). */
 @Module({
-  imports: [HealthModule, IdentityModule, CatalogModule],
-  controllers: [HomeController, LoginPageController, AdminUsersPageController, CatalogPagesController],
+  imports: [HealthModule, IdentityModule, CatalogModule, NotificationsModule, SweepsModule, EvidenceModule],
+  controllers: [HomeController, LoginPageController, AdminUsersPageController, CatalogPagesController, SweepPagesController],
   providers: [LoginPageService, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
 })
 export class WebModule {}

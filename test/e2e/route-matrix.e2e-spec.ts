@@ -22,6 +22,15 @@ const ORACLE: Record<string, Role[]> = {
   'read Requirement': ALL,
   'read Control': ALL,
   'update Control': ['admin', 'compliance_manager'],
+  'read Sweep': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  'create Sweep': ['admin', 'compliance_manager'],
+  'update Sweep': ['admin', 'compliance_manager'],
+  'read SweepTask': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  'update SweepTask': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  'read Posture': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'viewer'],
+  // Notifications are personal: every role reads and marks its own (rows are scoped in the service).
+  'read Notification': ALL,
+  'update Notification': ALL,
 };
 const EMAIL: Record<Role, string> = {
   admin: DEMO.admin,

@@ -1,6 +1,6 @@
 // Coded errors thrown by domain and service code. The global problem-details filter maps them to HTTP.
 // Kinds follow STYLE.md: validation 400, unauthenticated 401, forbidden 403, invisible row 404,
-// conflict 409, too large 413, rule violation 422.
+// conflict 409, too large 413, unsupported media type 415, rule violation 422.
 
 export interface FieldProblem {
   field: string;
@@ -14,6 +14,7 @@ export type AppErrorKind =
   | 'not_found'
   | 'conflict'
   | 'too_large'
+  | 'unsupported_media_type'
   | 'rule_violation';
 
 export abstract class AppError extends Error {
@@ -72,6 +73,11 @@ export class TooLargeError extends AppError {
   constructor(limitBytes: number, code = 'request.too_large') {
     super(code, `The request is larger than the limit of ${limitBytes} bytes.`);
   }
+}
+
+/** Content of a type the endpoint does not take (an upload's sniffed type); `errors` name the field. */
+export class UnsupportedMediaTypeError extends AppError {
+  readonly kind = 'unsupported_media_type' as const;
 }
 
 function describeFields(errors: FieldProblem[]): string {

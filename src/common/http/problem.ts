@@ -30,6 +30,7 @@ const KIND_STATUS: Record<AppErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  unsupported_media_type: 415,
   rule_violation: 422,
 };
 

@@ -1,0 +1,72 @@
+// Dates of evidence. Periods are calendar days in Asia/Bangkok (UTC+07:00 all year: Thailand has no
+// daylight saving time); the evidence date is an instant, given as a Bangkok day or a zoned date-time.
+// Pure: no Nest, no TypeORM.
+
+export const EVIDENCE_TZ = 'Asia/Bangkok';
+const BANGKOK_OFFSET = '+07:00';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A field problem, as the service turns it into a 400 naming the field. */
+export interface DateProblem {
+  field: string;
+  message: string;
+}
+
+/** True for a real calendar date written YYYY-MM-DD (2026-02-30 is not one). */
+export function isCalendarDate(value: string): boolean {
+  if (!DATE.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+/** 00:00 Asia/Bangkok of a calendar day. */
+export function startOfBangkokDay(day: string): Date {
+  return new Date(`${day}T00:00:00${BANGKOK_OFFSET}`);
+}
+
+/** The Asia/Bangkok calendar day of an instant, as YYYY-MM-DD. */
+export function bangkokDay(at: Date): string {
+  return new Date(at.getTime() + 7 * 60 * 60 * 1000).toISOString().slice(0, 10);
+}
+
+/**
+ * The evidence date: a day (taken as 00:00 Asia/Bangkok) or a date-time with its zone. Not in the future
+ * (a minute of clock skew allowed) and not before 1990.
+ */
+export function parseEvidenceDate(value: string, now: Date, field = 'evidenceDate'): Date | DateProblem {
+  let at: Date;
+  if (isCalendarDate(value)) at = startOfBangkokDay(value);
+  else if (DATE_TIME.test(value) && isCalendarDate(value.slice(0, 10))) at = new Date(value);
+  else return { field, message: 'must be a date (2026-11-20, a day in Asia/Bangkok) or a date-time with its time zone (2026-11-20T09:30:00+07:00)' };
+  if (Number.isNaN(at.getTime())) return { field, message: 'is not a real date-time' };
+  if (at.getTime() > now.getTime() + 60_000) return { field, message: 'must not be in the future' };
+  if (at.getTime() < Date.parse('1990-01-01T00:00:00Z')) return { field, message: 'must not be before 1990' };
+  return at;
+}
+
+/** The period covered: two calendar days, the end not before the start. Problems name the field. */
+export function checkPeriod(periodStart: string, periodEnd: string): DateProblem[] {
+  const problems: DateProblem[] = [];
+  if (!isCalendarDate(periodStart)) problems.push({ field: 'periodStart', message: 'must be a calendar date written YYYY-MM-DD' });
+  if (!isCalendarDate(periodEnd)) problems.push({ field: 'periodEnd', message: 'must be a calendar date written YYYY-MM-DD' });
+  if (problems.length === 0 && periodEnd < periodStart) problems.push({ field: 'periodEnd', message: 'must not be before periodStart' });
+  return problems;
+}
+
+/** The `from`/`to` list filter on the evidence date: whole Asia/Bangkok days, `to` included. */
+export function dayRange(from: string | undefined, to: string | undefined): { from?: Date; before?: Date } | DateProblem {
+  const range: { from?: Date; before?: Date } = {};
+  if (from !== undefined) {
+    if (!isCalendarDate(from)) return { field: 'from', message: 'must be a calendar date written YYYY-MM-DD' };
+    range.from = startOfBangkokDay(from);
+  }
+  if (to !== undefined) {
+    if (!isCalendarDate(to)) return { field: 'to', message: 'must be a calendar date written YYYY-MM-DD' };
+    range.before = new Date(startOfBangkokDay(to).getTime() + DAY_MS);
+  }
+  if (range.from && range.before && range.before <= range.from) return { field: 'to', message: 'must not be before from' };
+  return range;
+}

@@ -1,0 +1,44 @@
+// File names: what is kept of the client's name at upload, and the Content-Disposition header of a
+// download (RFC 6266 with an RFC 8187 `filename*`). Pure. A name is only ever a label: never a path.
+
+const MAX_NAME_CHARS = 200;
+// C0/C1 controls, and the bidi overrides/isolates that make "evil‮fdp.exe" display as "evilexe.pdf".
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * The label kept for an uploaded file: the last path segment of what the client sent (either slash),
+ * without control or bidi characters, trimmed to 200 characters (keeping the extension); `fallback`
+ * when nothing is left.
+ */
+export function cleanFilename(name: string | undefined, fallback: string): string {
+  const last = (name ?? '').split(/[/\\]/).pop() ?? '';
+  let clean = last.normalize('NFC').replace(UNSAFE, '').replace(/\s+/g, ' ').trim();
+  clean = clean.replace(/^\.+/, ''); // no hidden files, no "..", no "."
+  if ([...clean].length > MAX_NAME_CHARS) {
+    const ext = clean.match(/(\.[A-Za-z0-9]{1,10})$/)?.[1] ?? '';
+    clean = [...clean].slice(0, MAX_NAME_CHARS - ext.length).join('') + ext;
+  }
+  return clean === '' ? fallback : clean;
+}
+
+/** An ASCII stand-in for `filename=` (old clients): non-ASCII, quotes, backslashes and `%` become `_`. */
+export function asciiFilename(name: string): string {
+  return name.replace(/[^\x20-\x7e]|["\\%;]/g, '_');
+}
+
+/** RFC 8187 value-chars: attr-char stays, everything else is percent-encoded UTF-8. */
+function encodeRfc8187(name: string): string {
+  return [...Buffer.from(name, 'utf8')]
+    .map((b) => {
+      const c = String.fromCharCode(b);
+      return /[A-Za-z0-9!#$&+\-.^_`|~]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+    .join('');
+}
+
+/** `attachment; filename="<ascii>"; filename*=UTF-8''<encoded>` for a name already cleaned at upload. */
+export function contentDisposition(name: string): string {
+  const clean = cleanFilename(name, 'download');
+  return `attachment; filename="${asciiFilename(clean)}"; filename*=UTF-8''${encodeRfc8187(clean)}`;
+}

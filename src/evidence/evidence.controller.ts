@@ -1,0 +1,89 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import type {} from '@fastify/multipart'; // request.parts()
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentActor, Policy } from '../authz/policy.decorator';
+import type { Page } from '../common/http/pagination';
+import type { UserActor } from '../identity/actor';
+import { contentDisposition } from './domain/file-names';
+import { MAX_CONTROLS_PER_ITEM, MAX_FILES_PER_ITEM } from './domain/evidence-model';
+import { CreateEvidenceDto, DownloadQueryDto, EvidenceParams, EvidenceQueryDto, EvidenceView, UploadEvidenceFieldsDto, validated } from './dto/evidence.dto';
+import { EvidenceService, UploadPart } from './evidence.service';
+
+/** Per-request multipart limits (the file size limit, UPLOAD_LIMIT_BYTES, is set where the plugin is registered). */
+const MULTIPART_LIMITS = { files: MAX_FILES_PER_ITEM, fields: 20 + MAX_CONTROLS_PER_ITEM, parts: 20 + MAX_CONTROLS_PER_ITEM + MAX_FILES_PER_ITEM, fieldSize: 16 * 1024, headerPairs: 100 };
+
+/** Fastify's multipart parts as the service takes them (also used by the sweep pages' upload form). */
+export async function* uploadParts(request: FastifyRequest): AsyncGenerator<UploadPart> {
+  // throwFileSizeLimit off: the service sees the cut itself (part.file.truncated) and answers 413 naming the field.
+  const options = { limits: MULTIPART_LIMITS, throwFileSizeLimit: false } as Parameters<FastifyRequest['parts']>[0];
+  for await (const part of request.parts(options)) {
+    if (part.type === 'file') {
+      yield { type: 'file', name: part.fieldname, filename: part.filename, stream: part.file, truncated: () => part.file.truncated };
+    } else {
+      yield { type: 'field', name: part.fieldname, value: typeof part.value === 'string' ? part.value : JSON.stringify(part.value), truncated: part.valueTruncated };
+    }
+  }
+}
+
+@ApiTags('evidence')
+@ApiExtraModels(UploadEvidenceFieldsDto, CreateEvidenceDto)
+@Controller('api/evidence')
+export class EvidenceController {
+  constructor(private readonly evidence: EvidenceService) {}
+
+  @Post()
+  @Policy('create', 'Evidence')
+  @ApiOperation({
+    summary: 'Submit evidence: files (multipart, one or more `file` parts) or a link, attestation or snapshot (JSON)',
+    description:
+      'Multipart fields: title, controls (comma-separated keys or repeated), evidenceDate, periodStart, periodEnd, supersedes?, description?. ' +
+      'File types are sniffed from the bytes (EVIDENCE_ALLOWED_TYPES); executables and unknown binaries get 415, files over UPLOAD_LIMIT_BYTES 413. ' +
+      'Control owners may attach evidence to their own controls only (403 evidence.not_your_control).',
+  })
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiBody({
+    schema: {
+      oneOf: [
+        { allOf: [{ $ref: getSchemaPath(UploadEvidenceFieldsDto) }, { type: 'object', properties: { file: { type: 'array', items: { type: 'string', format: 'binary' } } } }] },
+        { $ref: getSchemaPath(CreateEvidenceDto) },
+      ],
+    },
+  })
+  @ApiOkResponse({ type: EvidenceView })
+  async create(@CurrentActor() actor: UserActor, @Req() request: FastifyRequest, @Body() body: unknown): Promise<EvidenceView> {
+    if (request.isMultipart()) return this.evidence.upload(actor, uploadParts(request));
+    return this.evidence.create(actor, await validated(CreateEvidenceDto, body));
+  }
+
+  @Get()
+  @Policy('read', 'Evidence')
+  @ApiOperation({ summary: 'Evidence, newest first, paged; filter by control key, kind, evidence date (from/to, Asia/Bangkok days), submitter=me, current' })
+  list(@CurrentActor() actor: UserActor, @Query() query: EvidenceQueryDto): Promise<Page<EvidenceView>> {
+    return this.evidence.list(actor, query);
+  }
+
+  @Get(':id')
+  @Policy('read', 'Evidence')
+  @ApiOkResponse({ type: EvidenceView })
+  get(@CurrentActor() actor: UserActor, @Param() p: EvidenceParams): Promise<EvidenceView> {
+    return this.evidence.get(actor, p.id);
+  }
+
+  @Get(':id/download')
+  @Policy('read', 'Evidence')
+  @ApiOperation({ summary: 'Download a file of an item (a snapshot or attestation is its JSON document); recorded in the audit trail' })
+  @ApiProduces('application/octet-stream')
+  async download(@CurrentActor() actor: UserActor, @Param() p: EvidenceParams, @Query() q: DownloadQueryDto, @Res() reply: FastifyReply): Promise<void> {
+    const file = await this.evidence.download(actor, p.id, q.file ?? 1);
+    await reply
+      .header('content-type', file.contentType)
+      .header('content-length', String(file.size))
+      .header('content-disposition', contentDisposition(file.filename))
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'private, no-store')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .header('repr-digest', `sha-256=:${Buffer.from(file.sha256, 'hex').toString('base64')}:`)
+      .send(file.stream);
+  }
+}

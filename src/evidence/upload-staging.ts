@@ -1,0 +1,89 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { ContentInspector, type Sniffed } from './domain/content-sniffer';
+import { UploadTooLargeError } from './evidence.errors';
+
+/** An uploaded file held in the staging area until its evidence row commits (or the request fails). */
+export interface StagedFile {
+  /** The client's name (not yet cleaned). */
+  filename: string;
+  path: string;
+  sha256: string;
+  size: number;
+  sniffed: Sniffed;
+}
+
+/** Leftovers of a crashed process older than this are removed at start (other instances may share DATA_DIR). */
+const STALE_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * The staging area for uploads: DATA_DIR/tmp/uploads, one file per upload part (random name, created
+ * exclusively, mode 0600). A part is hashed, counted and sniffed as it streams in; the bytes are written
+ * only while the type is acceptable so far. Nothing here is in the database: a failed or aborted upload
+ * leaves nothing once its files are discarded.
+ */
+@Injectable()
+export class UploadStaging implements OnModuleInit {
+  private readonly log = new Logger('UploadStaging');
+  readonly dir: string;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.dir = join(config.dataDir, 'tmp', 'uploads');
+  }
+
+  async onModuleInit(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const now = Date.now();
+    for (const name of await readdir(this.dir)) {
+      const path = join(this.dir, name);
+      const info = await stat(path).catch(() => null);
+      if (info && now - info.mtimeMs > STALE_MS) {
+        await rm(path, { force: true });
+        this.log.warn(`removed a stale staged upload ${name}`);
+      }
+    }
+  }
+
+  /**
+   * Streams one file into staging. Throws UploadTooLargeError past UPLOAD_LIMIT_BYTES (`truncated` reports
+   * the multipart parser's own cut at that limit) and rethrows stream errors (a client abort); either way
+   * the staged file is already removed.
+   */
+  async stage(source: AsyncIterable<Buffer> | NodeJS.ReadableStream, filename: string, truncated: () => boolean = () => false): Promise<StagedFile> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const path = join(this.dir, `upload-${randomUUID()}`);
+    const limit = this.config.uploadLimitBytes;
+    const hash = createHash('sha256');
+    const inspector = new ContentInspector(filename);
+    let size = 0;
+    const inspect = new Transform({
+      transform(chunk: Buffer, _enc, done: TransformCallback) {
+        size += chunk.length;
+        if (size > limit) return done(new UploadTooLargeError(limit));
+        hash.update(chunk);
+        inspector.push(chunk);
+        // A refused type is still read to the end (so the request completes and gets its answer) but not kept.
+        done(null, inspector.early ? undefined : chunk);
+      },
+    });
+    try {
+      await pipeline(source, inspect, createWriteStream(path, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 }));
+      if (truncated()) throw new UploadTooLargeError(limit);
+    } catch (e) {
+      await rm(path, { force: true });
+      throw e;
+    }
+    return { filename, path, sha256: hash.digest('hex'), size, sniffed: inspector.finish() };
+  }
+
+  async discard(files: StagedFile[]): Promise<void> {
+    await Promise.all(files.map((f) => rm(f.path, { force: true })));
+  }
+}

@@ -1,0 +1,121 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { PageQueryDto } from '../../common/http/pagination';
+import { TASK_STATUSES, type SweepTask, type TaskStatus } from '../sweep-task.entity';
+
+export class WeekParams {
+  @ApiProperty({ example: '2026-W48' }) @Matches(/^\d{4}-W\d{2}$/, { message: 'week must be an ISO week like 2026-W48' }) week: string;
+}
+
+export class OpenSweepDto {
+  @ApiPropertyOptional({ example: '2026-W48', description: 'default: this week in SWEEP_TZ' })
+  @IsOptional()
+  @Matches(/^\d{4}-W\d{2}$/, { message: 'week must be an ISO week like 2026-W48' })
+  week?: string;
+}
+
+export class TaskIdParams {
+  @ApiProperty() @IsUUID('all', { message: 'id must be a task id' }) id: string;
+}
+
+export class TaskListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: '1: only tasks for me (assigned to me, or to my department when no person is)' })
+  @IsOptional()
+  @Transform(({ value }) => (value === '1' || value === 'true' ? true : value === '0' || value === 'false' ? false : value))
+  @IsBoolean()
+  mine?: boolean;
+
+  @ApiPropertyOptional({ enum: TASK_STATUSES }) @IsOptional() @IsIn(TASK_STATUSES) status?: TaskStatus;
+}
+
+export class ChecklistAnswerDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(300) question: string;
+  @ApiProperty() @IsBoolean() answer: boolean;
+}
+
+export const OUTCOMES = ['evidence', 'attestation', 'exception'] as const;
+
+export class CompleteTaskDto {
+  @ApiProperty({ enum: OUTCOMES, description: 'evidence already attached to the control, an attestation, or an exception' })
+  @IsIn(OUTCOMES)
+  outcome: (typeof OUTCOMES)[number];
+
+  @ApiPropertyOptional({ type: [String], description: 'outcome evidence: ids of evidence linked to this control' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsUUID('all', { each: true, message: 'evidenceIds must be evidence ids' })
+  evidenceIds?: string[];
+
+  @ApiPropertyOptional({ example: 'No change to production access this week.', description: 'outcome attestation: what the owner states' })
+  @IsOptional()
+  @IsString()
+  @MinLength(5)
+  @MaxLength(2000)
+  statement?: string;
+
+  @ApiPropertyOptional({ type: [ChecklistAnswerDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(30)
+  @ValidateNested({ each: true })
+  @Type(() => ChecklistAnswerDto)
+  checklist?: ChecklistAnswerDto[];
+
+  @ApiPropertyOptional({ description: 'outcome exception: why the control could not be evidenced' })
+  @IsOptional()
+  @IsString()
+  @MinLength(5)
+  @MaxLength(2000)
+  reason?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) note?: string;
+}
+
+export class SweepTaskView {
+  @ApiProperty() id: string;
+  @ApiProperty({ example: 'ACC-01' }) controlKey: string;
+  @ApiProperty() controlTitle: string;
+  @ApiProperty({ nullable: true, type: String }) ownerUserId: string | null;
+  @ApiProperty() ownerDepartment: string;
+  @ApiProperty({ enum: TASK_STATUSES }) status: TaskStatus;
+  @ApiProperty() dueAt: string;
+  @ApiProperty({ nullable: true, type: String }) completedAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) note: string | null;
+  @ApiProperty({ type: [String] }) evidenceIds: string[];
+}
+
+export function sweepTaskView(t: SweepTask): SweepTaskView {
+  return {
+    id: t.id,
+    controlKey: t.controlKey,
+    controlTitle: t.controlTitle,
+    ownerUserId: t.ownerUserId,
+    ownerDepartment: t.ownerDepartment,
+    status: t.status,
+    dueAt: t.dueAt.toISOString(),
+    completedAt: t.completedAt?.toISOString() ?? null,
+    note: t.note,
+    evidenceIds: t.evidenceIds,
+  };
+}
+
+export class OwnerProgressView {
+  @ApiProperty() owner: string;
+  @ApiProperty() department: string;
+  @ApiProperty() open: number;
+  @ApiProperty() done: number;
+}
+
+export class SweepView {
+  @ApiProperty({ example: '2026-W48' }) week: string;
+  @ApiProperty({ enum: ['open', 'closed'] }) status: 'open' | 'closed';
+  @ApiProperty() openedAt: string;
+  @ApiProperty() dueAt: string;
+  @ApiProperty({ nullable: true, type: String }) closedAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) summaryEvidenceId: string | null;
+  @ApiProperty() tasks: number;
+  @ApiProperty({ description: 'completed, attested or excepted' }) done: number;
+  @ApiProperty({ type: [OwnerProgressView], description: 'progress per owner (compliance managers and admins only)' }) byOwner: OwnerProgressView[];
+}

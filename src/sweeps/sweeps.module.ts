@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { AuditTrailModule } from '../audit-trail/audit-trail.module';
+import { CatalogModule } from '../catalog/catalog.module';
+import { EvidenceModule } from '../evidence/evidence.module';
+import { IdentityModule } from '../identity/identity.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { CollectorsService } from './collectors.service';
+import { SweepsController } from './sweeps.controller';
+import { SweepsRepository } from './sweeps.repository';
+import { SweepsService } from './sweeps.service';
+import { SweepJobs } from './sweep.jobs';
+
+/** Weekly evidence sweeps: opening, tasks, collectors, reminders, closing; freshness and posture. */
+@Module({
+  imports: [AuditTrailModule, CatalogModule, EvidenceModule, IdentityModule, JobsModule, NotificationsModule],
+  controllers: [SweepsController],
+  // SweepJobs schedules nothing where JOBS_ENABLED is false (tests, CLI commands).
+  providers: [SweepsService, SweepsRepository, CollectorsService, SweepJobs],
+  exports: [SweepsService],
+})
+export class SweepsModule {}

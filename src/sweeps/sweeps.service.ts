@@ -1,0 +1,314 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditTrailService } from '../audit-trail/audit-trail.service';
+import type { JsonObject } from '../audit-trail/domain/audit-entry';
+import { abilityFor } from '../authz/ability.factory';
+import { asSubject } from '../authz/subject';
+import { CatalogService } from '../catalog/catalog.service';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../common/errors/app-error';
+import { Page, pageOf } from '../common/http/pagination';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { EvidenceService } from '../evidence/evidence.service';
+import { actorRef, type UserActor } from '../identity/actor';
+import { UsersService } from '../identity/users.service';
+import { NotificationsService } from '../notifications/notifications.service';
+import { CollectorRun, CollectorsService } from './collectors.service';
+import { freshness, isDueInWeek, taskDueAt, type Freshness } from './domain/cadence';
+import { addDays, formatDate, isoWeek, localDate, parseDate, parseWeek, weekMonday } from './domain/calendar';
+import { frameworkPosture, FrameworkPosture, PostureControl } from './domain/posture';
+import { CompleteTaskDto, SweepTaskView, sweepTaskView, SweepView, TaskListQueryDto } from './dto/sweep.dto';
+import { SweepTask } from './sweep-task.entity';
+import type { Sweep } from './sweep.entity';
+import { SweepsRepository } from './sweeps.repository';
+
+export interface OpenResult {
+  week: string;
+  created: boolean;
+  tasks: number;
+  collectors?: CollectorRun[];
+}
+
+/** A week string that parses, or a 400 naming the field (e.g. 2025-W53 does not exist). */
+function weekOrError(week: string) {
+  try {
+    return parseWeek(week);
+  } catch (e) {
+    throw new ValidationError([{ field: 'week', message: (e as Error).message }]);
+  }
+}
+
+@Injectable()
+export class SweepsService {
+  private readonly log = new Logger('Sweeps');
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repo: SweepsRepository,
+    private readonly catalog: CatalogService,
+    private readonly evidence: EvidenceService,
+    private readonly users: UsersService,
+    private readonly notifications: NotificationsService,
+    private readonly collectors: CollectorsService,
+    private readonly trail: AuditTrailService,
+  ) {}
+
+  /** The ISO week an instant falls in, in the sweep time zone. */
+  weekOf(at: Date): string {
+    return isoWeek(at, this.config.sweepTz);
+  }
+
+  private periodOf(week: string): { periodStart: string; periodEnd: string } {
+    const monday = weekMonday(parseWeek(week));
+    return { periodStart: formatDate(monday), periodEnd: formatDate(addDays(monday, 6)) };
+  }
+
+  /**
+   * Opens the sweep of an ISO week exactly once: under a lock on the week and a unique key, in one
+   * transaction (a crash leaves nothing and the next run opens it). Earlier open sweeps are closed
+   * first; collectors run; one task per control due this week goes to its owner, who is notified.
+   */
+  async openWeek(week: string, actor: string, now = new Date()): Promise<OpenResult> {
+    const w = weekOrError(week);
+    for (const earlier of await this.ds.transaction((m) => this.repo.openBefore(week, m))) await this.closeWeek(earlier.week, actor, now);
+    return this.ds.transaction(async (m) => {
+      await this.repo.lockWeek(week, m);
+      const existing = await this.repo.findByWeek(week, m);
+      if (existing) return { week, created: false, tasks: await this.repo.countTasks(existing.id, m) };
+
+      const { weekday, hour, minute } = this.config.sweepDue;
+      const dueAt = taskDueAt(w, weekday, hour, minute, this.config.sweepTz);
+      const sweep = await this.repo.insertSweep({ week, openedAt: now, openedBy: actor, dueAt }, m);
+      const controls = await this.catalog.liveControls();
+      const previous = await this.previousSummary(week, m);
+      const collectorRuns = await this.collectors.runAll(controls, { week, ...this.periodOf(week), now, previousSummary: previous, posture: async () => (await this.posture(now)) as unknown as JsonObject }, actor, m);
+
+      const due = controls.filter((c) => isDueInWeek(c.cadence, w));
+      await this.repo.insertTasks(
+        due.map((c) => ({ sweepId: sweep.id, controlId: c.id, controlKey: c.key, controlTitle: c.title, ownerUserId: c.ownerUserId, ownerDepartment: c.ownerDepartment, status: 'open' as const, dueAt, evidenceIds: [] })),
+        m,
+      );
+      await this.notifyOwners(week, due, dueAt, m);
+      await this.trail.append({ actor, action: 'sweep.open', subjectType: 'Sweep', subjectId: sweep.id, data: { week, tasks: due.length, collectors: collectorRuns.map((r) => r.collector) } }, m);
+      this.log.log(`sweep ${week} opened: ${due.length} tasks, ${collectorRuns.length} collector snapshots`);
+      return { week, created: true, tasks: due.length, collectors: collectorRuns };
+    });
+  }
+
+  /** One "your sweep is open" notification per person: the assigned owner, else the department's members. */
+  private async notifyOwners(week: string, due: { ownerUserId: string | null; ownerDepartment: string }[], dueAt: Date, m: EntityManager): Promise<void> {
+    const counts = new Map<string, number>();
+    for (const c of due) {
+      const people = c.ownerUserId ? [c.ownerUserId] : await this.users.activeUserIds({ departmentKey: c.ownerDepartment });
+      for (const p of people) counts.set(p, (counts.get(p) ?? 0) + 1);
+    }
+    for (const [userId, n] of counts) {
+      await this.notifications.enqueue(
+        {
+          recipientUserId: userId,
+          kind: 'sweep.open',
+          dedupeKey: `sweep:${week}:open:${userId}`,
+          subject: `Evidence sweep ${week}: ${n} task(s) for you`,
+          body: `The evidence sweep for ${week} is open. ${n} control(s) need evidence, an attestation or an exception by ${dueAt.toISOString()}.`,
+          link: `/sweep`,
+        },
+        m,
+      );
+    }
+  }
+
+  private async previousSummary(week: string, m: EntityManager): Promise<JsonObject | null> {
+    const monday = weekMonday(parseWeek(week));
+    const previous = await this.repo.findByWeek(isoWeek(new Date(Date.UTC(monday.year, monday.month - 1, monday.day - 7, 12)), 'UTC'), m);
+    return previous ? this.summaryOf(previous, m) : null;
+  }
+
+  private async summaryOf(sweep: Sweep, m?: EntityManager): Promise<JsonObject> {
+    const rows = await this.repo.progress(sweep.id, m);
+    const total = (status?: string) => rows.filter((r) => !status || r.status === status).reduce((n, r) => n + r.count, 0);
+    const byDepartment: Record<string, Record<string, number>> = {};
+    for (const r of rows) {
+      const d = (byDepartment[r.ownerDepartment] ??= { open: 0, completed: 0, attested: 0, exception: 0 });
+      d[r.status] += r.count;
+    }
+    return {
+      week: sweep.week,
+      tasks: total(),
+      completed: total('completed'),
+      attested: total('attested'),
+      exceptions: total('exception'),
+      overdue: total('open'),
+      byDepartment,
+    };
+  }
+
+  /** Closes a week: stores its summary as evidence on the sweep-summary controls. Idempotent. */
+  async closeWeek(week: string, actor: string, now = new Date()): Promise<{ week: string; closed: boolean; summary: JsonObject | null }> {
+    weekOrError(week);
+    return this.ds.transaction(async (m) => {
+      await this.repo.lockWeek(week, m);
+      const sweep = await this.repo.findByWeek(week, m);
+      if (!sweep) throw new NotFoundError('sweep', week);
+      if (sweep.status === 'closed') return { week, closed: false, summary: await this.summaryOf(sweep, m) };
+      const summary = await this.summaryOf(sweep, m);
+      const targets = (await this.catalog.liveControls()).filter((c) => c.collector === 'sweep-summary');
+      const evidence = targets.length
+        ? await this.evidence.recordSnapshot({ actor, title: `Sweep summary, ${week}`, controlIds: targets.map((c) => c.id), data: summary, source: 'collector:sweep-summary', evidenceDate: now, ...this.periodOf(week) }, m)
+        : null;
+      await this.repo.closeSweep(sweep.id, now, evidence?.id ?? null, m);
+      await this.trail.append({ actor, action: 'sweep.close', subjectType: 'Sweep', subjectId: sweep.id, data: { week, summaryEvidenceId: evidence?.id ?? null } }, m);
+      return { week, closed: true, summary };
+    });
+  }
+
+  async current(actor: UserActor, now = new Date()): Promise<SweepView> {
+    const sweep = (await this.repo.findByWeek(this.weekOf(now))) ?? (await this.repo.latest());
+    if (!sweep) throw new NotFoundError('sweep');
+    return this.view(actor, sweep);
+  }
+
+  async byWeek(actor: UserActor, week: string): Promise<SweepView> {
+    const sweep = await this.repo.findByWeek(week);
+    if (!sweep) throw new NotFoundError('sweep', week);
+    return this.view(actor, sweep);
+  }
+
+  private async view(actor: UserActor, sweep: Sweep): Promise<SweepView> {
+    const rows = await this.repo.progress(sweep.id);
+    const ability = abilityFor(actor);
+    const names = await this.users.namesByIds(rows.flatMap((r) => (r.ownerUserId ? [r.ownerUserId] : [])));
+    const owners = new Map<string, { owner: string; department: string; open: number; done: number }>();
+    for (const r of rows) {
+      const key = `${r.ownerDepartment}|${r.ownerUserId ?? ''}`;
+      const o = owners.get(key) ?? { owner: r.ownerUserId ? (names.get(r.ownerUserId) ?? r.ownerUserId) : `${r.ownerDepartment} (department)`, department: r.ownerDepartment, open: 0, done: 0 };
+      if (r.status === 'open') o.open += r.count;
+      else o.done += r.count;
+      owners.set(key, o);
+    }
+    const total = rows.reduce((n, r) => n + r.count, 0);
+    const done = rows.filter((r) => r.status !== 'open').reduce((n, r) => n + r.count, 0);
+    return {
+      week: sweep.week,
+      status: sweep.status,
+      openedAt: sweep.openedAt.toISOString(),
+      dueAt: sweep.dueAt.toISOString(),
+      closedAt: sweep.closedAt?.toISOString() ?? null,
+      summaryEvidenceId: sweep.summaryEvidenceId,
+      tasks: total,
+      done,
+      // Progress per owner only for those who may see every task (compliance managers, admins).
+      byOwner: ability.can('update', 'Sweep') ? [...owners.values()].sort((a, b) => a.department.localeCompare(b.department) || a.owner.localeCompare(b.owner)) : [],
+    };
+  }
+
+  async tasks(actor: UserActor, week: string, query: TaskListQueryDto): Promise<Page<SweepTaskView>> {
+    const sweep = await this.repo.findByWeek(week);
+    if (!sweep) throw new NotFoundError('sweep', week);
+    const page = pageOf(query);
+    const { rows, total } = await this.repo.listTasks(abilityFor(actor), sweep.id, {
+      ...page,
+      status: query.status,
+      mineFor: query.mine ? { userId: actor.id, departmentKey: actor.departmentKey } : undefined,
+    });
+    return { items: rows.map(sweepTaskView), total, ...page };
+  }
+
+  /** What the upload page needs to file evidence for a task the actor may complete (404/403/409 otherwise). */
+  async taskForUpload(actor: UserActor, id: string, now = new Date()): Promise<{ controlKey: string; today: string; periodStart: string; periodEnd: string }> {
+    const task = await this.repo.findTask(id);
+    const ability = abilityFor(actor);
+    if (!task || !ability.can('read', asSubject('SweepTask', task))) throw new NotFoundError('sweep_task', id);
+    if (!ability.can('update', asSubject('SweepTask', task))) throw new ForbiddenError('You may not complete this task.', 'sweep_task.forbidden');
+    if (task.status !== 'open') throw new ConflictError('sweep_task.done', `This task is already ${task.status}.`);
+    const sweep = (await this.repo.findById(task.sweepId))!;
+    return { controlKey: task.controlKey, today: formatDate(localDate(now, this.config.sweepTz)), ...this.periodOf(sweep.week) };
+  }
+
+  /** Completes a task with evidence already linked to its control, an attestation, or an exception. */
+  async completeTask(actor: UserActor, id: string, dto: CompleteTaskDto, now = new Date()): Promise<SweepTaskView> {
+    return this.ds.transaction(async (m) => {
+      const task = await this.repo.findTaskForUpdate(id, m);
+      const ability = abilityFor(actor);
+      if (!task || !ability.can('read', asSubject('SweepTask', task))) throw new NotFoundError('sweep_task', id);
+      if (!ability.can('update', asSubject('SweepTask', task))) throw new ForbiddenError('You may not complete this task.', 'sweep_task.forbidden');
+      if (task.status !== 'open') throw new ConflictError('sweep_task.done', `This task is already ${task.status}.`);
+      const sweep = (await this.repo.findById(task.sweepId, m))!;
+      if (sweep.status === 'closed') throw new ConflictError('sweep.closed', `The sweep ${sweep.week} is closed.`);
+      const period = this.periodOf(sweep.week);
+      let values: Partial<SweepTask>;
+      switch (dto.outcome) {
+        case 'evidence': {
+          const ids = dto.evidenceIds ?? [];
+          if (ids.length === 0) throw new ValidationError([{ field: 'evidenceIds', message: 'must list the evidence attached to this control' }]);
+          const linked = await this.evidence.linkedTo(task.controlId, ids);
+          const missing = ids.filter((e) => !linked.includes(e));
+          if (missing.length) throw new ValidationError([{ field: 'evidenceIds', message: `not evidence of ${task.controlKey}: ${missing.join(', ')}` }]);
+          values = { status: 'completed', evidenceIds: ids, note: dto.note ?? null };
+          break;
+        }
+        case 'attestation': {
+          if (!dto.statement) throw new ValidationError([{ field: 'statement', message: 'is required to attest' }]);
+          const { id: evidenceId } = await this.evidence.recordAttestation({ actor, controlIds: [task.controlId], statement: dto.statement, checklist: dto.checklist, ...period }, m);
+          values = { status: 'attested', evidenceIds: [evidenceId], note: dto.note ?? null };
+          break;
+        }
+        case 'exception': {
+          if (!dto.reason) throw new ValidationError([{ field: 'reason', message: 'is required to raise an exception' }]);
+          values = { status: 'exception', note: dto.reason };
+          break;
+        }
+      }
+      await this.repo.updateTask(task.id, { ...values, completedAt: now, completedBy: actor.id }, m);
+      await this.trail.append({ actor: actorRef(actor), action: `sweep_task.${values.status}`, subjectType: 'SweepTask', subjectId: task.id, data: { control: task.controlKey, evidenceIds: values.evidenceIds ?? [] } }, m);
+      return sweepTaskView((await this.repo.findTask(task.id, m))!);
+    });
+  }
+
+  /**
+   * Reminders two days before and on the due day, and escalation of overdue tasks to the compliance
+   * managers. Each is one notification with a dedupe key, so running this again sends nothing twice.
+   */
+  async remindAndEscalate(now = new Date()): Promise<{ reminders: number; escalations: number }> {
+    const tz = this.config.sweepTz;
+    const today = formatDate(localDate(now, tz));
+    let reminders = 0;
+    let escalations = 0;
+    const managers = await this.users.activeUserIds({ role: 'compliance_manager' });
+    for (const task of await this.repo.openTasks()) {
+      const dueDay = formatDate(localDate(task.dueAt, tz));
+      const twoDaysBefore = formatDate(addDays(parseDate(dueDay), -2));
+      const people = task.ownerUserId ? [task.ownerUserId] : await this.users.activeUserIds({ departmentKey: task.ownerDepartment });
+      const send = async (recipientUserId: string, kind: string, key: string, subject: string) =>
+        this.notifications.enqueue({ recipientUserId, kind, dedupeKey: `sweep-task:${task.id}:${key}:${recipientUserId}`, subject, body: `${task.controlKey} ${task.controlTitle} — sweep ${task.week}, due ${task.dueAt.toISOString()}.`, link: '/sweep' });
+      if (now >= task.dueAt) {
+        for (const p of managers) if (await send(p, 'sweep.escalation', 'overdue', `Overdue: ${task.controlKey} (${task.ownerDepartment})`)) escalations++;
+      } else if (today >= dueDay) {
+        for (const p of people) if (await send(p, 'sweep.due_today', 'due-today', `Due today: ${task.controlKey}`)) reminders++;
+      } else if (today >= twoDaysBefore) {
+        for (const p of people) if (await send(p, 'sweep.reminder', 'reminder-2d', `Due in 2 days: ${task.controlKey}`)) reminders++;
+      }
+    }
+    return { reminders, escalations };
+  }
+
+  /** Freshness of every live control now, from its cadence and newest evidence. */
+  async controlFreshness(now = new Date()): Promise<Map<string, PostureControl>> {
+    const controls = await this.catalog.liveControls();
+    const newest = await this.evidence.newestByControl(controls.map((c) => c.id));
+    const tz = this.config.sweepTz;
+    return new Map(
+      controls.map((c) => {
+        const of = newest.get(c.id);
+        const f: Freshness = freshness(c.cadence, of ? localDate(of, tz) : null, now, tz);
+        return [c.id, { id: c.id, key: c.key, ownerDepartment: c.ownerDepartment, ownerUserId: c.ownerUserId, freshness: f }];
+      }),
+    );
+  }
+
+  async posture(now = new Date()): Promise<FrameworkPosture[]> {
+    const [inputs, controls] = await Promise.all([this.catalog.postureInputs(), this.controlFreshness(now)]);
+    return inputs.map((f) => frameworkPosture(f.framework, f.requirements, controls));
+  }
+}

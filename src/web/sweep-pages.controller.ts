@@ -1,0 +1,86 @@
+import { Body, Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { uploadParts } from '../evidence/evidence.controller';
+import { EvidenceService, type UploadPart } from '../evidence/evidence.service';
+import { abilityFor } from '../authz/ability.factory';
+import { CurrentActor, Policy } from '../authz/policy.decorator';
+import type { UserActor } from '../identity/actor';
+import { TaskIdParams } from '../sweeps/dto/sweep.dto';
+import { SweepsService } from '../sweeps/sweeps.service';
+import { TaskOutcomeFormDto } from './dto/sweep-forms.dto';
+
+/** The form's parts, with the fields the page knows (control, dates) put first. */
+async function* withFields(parts: AsyncIterable<UploadPart>, fields: Record<string, string>): AsyncGenerator<UploadPart> {
+  for (const [name, value] of Object.entries(fields)) yield { type: 'field', name, value, truncated: false };
+  for await (const part of parts) {
+    if (part.type === 'field' && isFixedField(part.name, fields)) continue; // the page decides these, not the form
+    yield part;
+  }
+}
+
+function isFixedField(name: string, fields: Record<string, string>): boolean {
+  return Object.prototype.hasOwnProperty.call(fields, name);
+}
+
+const FRESHNESS_LABEL = { fresh: 'fresh', due_soon: 'due soon', stale: 'stale', missing: 'missing' } as const;
+
+/** "My sweep" for control owners, and the sweep dashboard with posture for compliance managers. */
+@ApiExcludeController()
+@Controller()
+export class SweepPagesController {
+  constructor(
+    private readonly sweeps: SweepsService,
+    private readonly evidence: EvidenceService,
+  ) {}
+
+  @Get('sweep')
+  @Policy('read', 'SweepTask')
+  @Render('my-sweep')
+  async mySweep(@CurrentActor() actor: UserActor) {
+    const sweep = await this.sweeps.current(actor).catch(() => null);
+    const tasks = sweep ? (await this.sweeps.tasks(actor, sweep.week, { mine: true, limit: 200 })).items : [];
+    return {
+      pageTitle: 'My sweep',
+      sweep,
+      open: tasks.filter((t) => t.status === 'open'),
+      done: tasks.filter((t) => t.status !== 'open'),
+    };
+  }
+
+  @Post('sweep/tasks/:id/outcome')
+  @Policy('update', 'SweepTask')
+  async outcome(@CurrentActor() actor: UserActor, @Param() p: TaskIdParams, @Body() form: TaskOutcomeFormDto, @Res() reply: FastifyReply): Promise<void> {
+    await this.sweeps.completeTask(actor, p.id, form.outcome === 'attestation' ? { outcome: 'attestation', statement: form.text } : { outcome: 'exception', reason: form.text });
+    await reply.redirect('/sweep', 303);
+  }
+
+  /** Upload a file as evidence of the task's control and complete the task with it, in one step. */
+  @Post('sweep/tasks/:id/evidence')
+  @Policy('update', 'SweepTask')
+  async uploadEvidence(@CurrentActor() actor: UserActor, @Param() p: TaskIdParams, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const task = await this.sweeps.taskForUpload(actor, p.id);
+    const evidence = await this.evidence.upload(actor, withFields(uploadParts(request), { controls: task.controlKey, evidenceDate: task.today, periodStart: task.periodStart, periodEnd: task.periodEnd }));
+    await this.sweeps.completeTask(actor, p.id, { outcome: 'evidence', evidenceIds: [evidence.id] });
+    await reply.redirect('/sweep', 303);
+  }
+
+  @Get('sweeps')
+  @Policy('read', 'Posture')
+  @Render('sweeps')
+  async dashboard(@CurrentActor() actor: UserActor) {
+    const sweep = abilityFor(actor).can('read', 'Sweep') ? await this.sweeps.current(actor).catch(() => null) : null;
+    const posture = await this.sweeps.posture();
+    return {
+      pageTitle: 'Sweeps and posture',
+      sweep,
+      percent: sweep && sweep.tasks ? Math.round((100 * sweep.done) / sweep.tasks) : null,
+      posture: posture.map((p) => ({
+        ...p,
+        percent: Math.round(p.share * 100),
+        attention: p.attention.slice(0, 15).map((a) => ({ ...a, label: FRESHNESS_LABEL[a.freshness] })),
+        more: Math.max(0, p.attention.length - 15),
+      })),
+    };
+  }
+}

@@ -1,0 +1,73 @@
+// The weekly sweep in Chromium: a control owner signs in, sees their tasks, uploads a file for one and
+// attests another; the compliance manager's dashboard shows the progress.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startTestApp, TestApp } from '../support/app';
+import { client, DEMO, login } from '../support/auth';
+import { browserUnavailable, launchBrowser } from '../support/browser';
+
+const unavailable = browserUnavailable();
+if (unavailable) console.warn(`SKIPPED browser tests: ${unavailable}`);
+const describeInBrowser = unavailable ? describe.skip : describe;
+
+describeInBrowser('weekly sweep in the browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+  const files = mkdtempSync(join(tmpdir(), 'attest-browser-files-'));
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { DEMO: '1' } });
+    browser = await launchBrowser();
+    const opened = await client(t.baseUrl, await login(t.baseUrl, DEMO.compliance))('POST', '/api/sweeps', {});
+    expect(opened.json.created).toBe(true);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    rmSync(files, { recursive: true, force: true });
+  });
+
+  async function signIn(email: string, next: string): Promise<Page> {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${t.baseUrl}/login?next=${encodeURIComponent(next)}`);
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', 'attest-demo');
+    await page.click('#login-submit');
+    return page;
+  }
+
+  it('an owner uploads evidence for one task and attests another; the manager sees the progress', async () => {
+    const owner = await signIn(DEMO.owner, '/sweep');
+    const tasks = owner.locator('article.task');
+    const before = await tasks.count();
+    expect(before).toBeGreaterThanOrEqual(2);
+
+    const first = tasks.nth(0);
+    const uploadedKey = (await first.getAttribute('data-control'))!;
+    const file = join(files, 'access-review.csv');
+    writeFileSync(file, 'user,role,reviewed\nsomchai@example.com,engineer,yes\n');
+    await first.locator('form.upload input[type=file]').setInputFiles(file);
+    await first.locator('form.upload input[name=title]').fill('Access review, this week');
+    await first.locator('form.upload button[type=submit]').click();
+    await owner.waitForURL(`${t.baseUrl}/sweep`);
+    expect(await owner.textContent(`#done-tasks tr[data-control="${uploadedKey}"] .status`)).toBe('completed');
+
+    const second = owner.locator('article.task').nth(0);
+    const attestedKey = (await second.getAttribute('data-control'))!;
+    await second.locator('form.attest button[type=submit]').click();
+    await owner.waitForURL(`${t.baseUrl}/sweep`);
+    expect(await owner.textContent(`#done-tasks tr[data-control="${attestedKey}"] .status`)).toBe('attested');
+    expect(await owner.locator('article.task').count()).toBe(before - 2);
+    await owner.context().close();
+
+    const manager = await signIn(DEMO.compliance, '/sweeps');
+    expect(Number(await manager.textContent('#sweep-done'))).toBe(2);
+    expect(Number(await manager.textContent('#sweep-total'))).toBeGreaterThan(before);
+    const engineering = manager.locator('#by-owner tr', { hasText: 'engineering' });
+    expect(await engineering.count()).toBeGreaterThan(0);
+    expect(await manager.locator('#posture article').count()).toBe(4);
+    await manager.context().close();
+  });
+});
