@@ -19,7 +19,9 @@ export async function* uploadParts(request: FastifyRequest): AsyncGenerator<Uplo
   const options = { limits: MULTIPART_LIMITS, throwFileSizeLimit: false } as Parameters<FastifyRequest['parts']>[0];
   for await (const part of request.parts(options)) {
     if (part.type === 'file') {
-      yield { type: 'file', name: part.fieldname, filename: part.filename, stream: part.file, truncated: () => part.file.truncated };
+      // Browsers (and fetch) escape ", CR and LF in multipart file names as %22, %0D and %0A (WHATWG HTML).
+      const filename = part.filename.replace(/%22/g, '"').replace(/%0[AD]/gi, '');
+      yield { type: 'file', name: part.fieldname, filename, stream: part.file, truncated: () => part.file.truncated };
     } else {
       yield { type: 'field', name: part.fieldname, value: typeof part.value === 'string' ? part.value : JSON.stringify(part.value), truncated: part.valueTruncated };
     }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
@@ -24,6 +24,7 @@ import {
   SOURCE_PATTERN,
   sourceFor,
   titleFrom,
+  UUID,
   userIdOf,
   type EvidenceKind,
 } from './domain/evidence-model';
@@ -86,6 +87,8 @@ const REPEATABLE_FIELDS = new Set(['controls']);
  */
 @Injectable()
 export class EvidenceService {
+  private readonly log = new Logger('Evidence');
+
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -105,6 +108,7 @@ export class EvidenceService {
    */
   async upload(actor: UserActor, parts: AsyncIterable<UploadPart>): Promise<EvidenceView> {
     const staged: StagedFile[] = [];
+    const started = performance.now();
     try {
       const fields = new Map<string, string[]>();
       const problems: FieldProblem[] = [];
@@ -146,6 +150,7 @@ export class EvidenceService {
       const files = staged.map((f, i) => this.acceptedFile(f, i + 1));
 
       const checked = await this.prepare(actor, dto);
+      const read = performance.now();
       const id = await this.commit({
         kind: 'file',
         title: dto.title,
@@ -157,6 +162,8 @@ export class EvidenceService {
         periodEnd: dto.periodEnd,
         files,
       });
+      const bytes = files.reduce((sum, f) => sum + f.size, 0);
+      this.log.debug(`evidence ${id}: ${files.length} file(s), ${bytes} bytes, received and staged in ${Math.round(read - started)} ms, stored in ${Math.round(performance.now() - read)} ms`);
       return this.get(actor, id);
     } finally {
       await this.staging.discard(staged);
@@ -362,7 +369,7 @@ export class EvidenceService {
       problems.push({ field: 'controlIds', message: 'must name at least one control' });
       return [];
     }
-    const found = new Map((await this.catalog.controlsByIds(unique.filter((id) => /^[0-9a-f-]{36}$/i.test(id)))).filter((c) => !c.retired).map((c) => [c.id, c]));
+    const found = new Map((await this.catalog.controlsByIds(unique.filter((id) => UUID.test(id)))).filter((c) => !c.retired).map((c) => [c.id, c]));
     const missing = unique.filter((id) => !found.has(id));
     if (missing.length) problems.push({ field: 'controlIds', message: `no such live control: ${missing.join(', ')}` });
     return unique.flatMap((id) => found.get(id) ?? []);

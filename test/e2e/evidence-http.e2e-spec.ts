@@ -152,7 +152,7 @@ describe('files (multipart)', () => {
     const missing = await upload(as.owner, { controls: 'ENG-01' }, [{ bytes: pdf(100), name: 'a.pdf' }]);
     expect(missing.status).toBe(400);
     expect(missing.json.errors.map((e: any) => e.field)).toEqual(expect.arrayContaining(['title', 'evidenceDate', 'periodStart', 'periodEnd']));
-    const bad = await upload(as.owner, { ...FIELDS, controls: 'ENG-01,NOPE-999', periodEnd: '2026-09-30', evidenceDate: '2099-01-01', colour: 'blue' }, [{ bytes: pdf(100), name: 'a.pdf' }]);
+    const bad = await upload(as.owner, { ...FIELDS, controls: 'ENG-01,nope-1', periodEnd: '2026-09-30', evidenceDate: '2099-01-01', colour: 'blue' }, [{ bytes: pdf(100), name: 'a.pdf' }]);
     expect(bad.status).toBe(400);
     expect(bad.json.errors).toEqual(
       expect.arrayContaining([
@@ -172,7 +172,7 @@ describe('files (multipart)', () => {
     const form = new FormData();
     for (const [k, v] of Object.entries(FIELDS)) form.append(k, v);
     form.append('attachment', new Blob([pdf(100)]), 'a.pdf');
-    const wrongField = await (await fetch(`${t.baseUrl}/api/evidence`, { method: 'POST', headers: auth(as.owner), body: form })).json();
+    const wrongField = (await (await fetch(`${t.baseUrl}/api/evidence`, { method: 'POST', headers: auth(as.owner), body: form })).json()) as any;
     expect(wrongField.errors).toEqual(expect.arrayContaining([{ field: 'attachment', message: 'is not an allowed file field: send files as "file"' }]));
   });
 
@@ -341,4 +341,10 @@ describe('corrections (supersedes)', () => {
     expect(unknown.status).toBe(400);
     expect(unknown.json.errors).toEqual([{ field: 'supersedes', message: 'is not an evidence item' }]);
   });
+});
+
+it('documents the evidence routes in OpenAPI, with both request bodies', async () => {
+  const doc = (await (await fetch(`${t.baseUrl}/api/openapi.json`)).json()) as any;
+  expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/evidence', '/api/evidence/{id}', '/api/evidence/{id}/download']));
+  expect(Object.keys(doc.paths['/api/evidence'].post.requestBody.content)).toEqual(['multipart/form-data', 'application/json']);
 });

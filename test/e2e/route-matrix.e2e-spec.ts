@@ -22,6 +22,8 @@ const ORACLE: Record<string, Role[]> = {
   'read Requirement': ALL,
   'read Control': ALL,
   'update Control': ['admin', 'compliance_manager'],
+  'read Evidence': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  'create Evidence': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
   'read Sweep': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
   'create Sweep': ['admin', 'compliance_manager'],
   'update Sweep': ['admin', 'compliance_manager'],

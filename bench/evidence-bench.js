@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Client half of bench/evidence.sh: signs in as the demo compliance manager, uploads FILE as multipart
+// (streamed from disk), downloads it again (streamed to disk, hashed on the way) and prints MB/s for both,
+// the server's peak RSS after each step (SERVER_PID's VmHWM), and whether the bytes came back intact.
+// Prints figures only; asserts nothing.
+'use strict';
+const { createHash } = require('node:crypto');
+const { createReadStream, createWriteStream, openAsBlob, readFileSync, statSync } = require('node:fs');
+const { Readable, Transform } = require('node:stream');
+const { pipeline } = require('node:stream/promises');
+
+const BASE = process.env.BASE_URL;
+const FILE = process.env.FILE;
+const hwm = () => {
+  const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${process.env.SERVER_PID}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+};
+const line = (label, bytes, ms, extra = '') =>
+  console.log(`${label.padEnd(34)} ${String(Math.round(bytes / 1048576 / (ms / 1000))).padStart(8)} MB/s   (${(ms / 1000).toFixed(2)} s${extra})`);
+
+async function sha256Of(path) {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), hash);
+  return hash.digest('hex');
+}
+
+async function main() {
+  const size = statSync(FILE).size;
+  const login = await fetch(`${BASE}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'compliance@demo.local', password: 'attest-demo' }) });
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const expected = await sha256Of(FILE);
+
+  const form = new FormData();
+  form.append('title', 'Bench: large evidence file');
+  form.append('controls', 'ENG-01');
+  form.append('evidenceDate', new Date().toISOString().slice(0, 10));
+  form.append('periodStart', '2026-01-01');
+  form.append('periodEnd', '2026-12-31');
+  form.append('file', await openAsBlob(FILE, { type: 'application/pdf' }), 'bench.pdf');
+  let t = performance.now();
+  const up = await fetch(`${BASE}/api/evidence`, { method: 'POST', headers: { cookie }, body: form });
+  const item = await up.json();
+  const upMs = performance.now() - t;
+  if (up.status !== 201) throw new Error(`upload answered ${up.status}: ${JSON.stringify(item)}`);
+  line('upload (stream, hash, sniff, store)', size, upMs, `, server peak RSS ${hwm()} MB`);
+
+  t = performance.now();
+  const down = await fetch(`${BASE}${item.files[0].download}`, { headers: { cookie } });
+  const hash = createHash('sha256');
+  let received = 0;
+  await pipeline(
+    Readable.fromWeb(down.body),
+    new Transform({ transform(chunk, _e, done) { hash.update(chunk); received += chunk.length; done(null, chunk); } }),
+    createWriteStream(`${FILE}.back`),
+  );
+  const downMs = performance.now() - t;
+  const same = received === size && hash.digest('hex') === expected && item.files[0].sha256 === expected;
+  line('download (stream, verify hash)', size, downMs, `, server peak RSS ${hwm()} MB, bytes ${same ? 'identical' : 'DIFFER'}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
