@@ -3,11 +3,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, TestApp } from '../support/app';
 import { DEMO } from '../support/auth';
-import { browserUnavailable, launchBrowser } from '../support/browser';
-
-const unavailable = browserUnavailable();
-if (unavailable) console.warn(`SKIPPED browser tests: ${unavailable}`);
-const describeInBrowser = unavailable ? describe.skip : describe;
+import { describeInBrowser, launchBrowser, signInPage } from '../support/browser';
 
 describeInBrowser('catalog pages', () => {
   let t: TestApp;
@@ -22,14 +18,7 @@ describeInBrowser('catalog pages', () => {
     await t?.close();
   });
 
-  async function signIn(email: string, next: string): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${t.baseUrl}/login?next=${encodeURIComponent(next)}`);
-    await page.fill('input[name=email]', email);
-    await page.fill('input[name=password]', 'attest-demo');
-    await page.click('#login-submit');
-    return page;
-  }
+  const signIn = (email: string, next: string): Promise<Page> => signInPage(browser, t.baseUrl, email, next);
 
   it('browses from the frameworks to a requirement to the controls that satisfy it', async () => {
     const page = await signIn(DEMO.auditor, '/catalog');

@@ -2,11 +2,7 @@
 // the CSS library, and the API docs page rendering under the Content-Security-Policy.
 import type { Browser } from 'playwright-core';
 import { startTestApp, TestApp } from '../support/app';
-import { browserUnavailable, launchBrowser } from '../support/browser';
-
-const unavailable = browserUnavailable();
-if (unavailable) console.warn(`SKIPPED browser tests: ${unavailable}`);
-const describeInBrowser = unavailable ? describe.skip : describe;
+import { describeInBrowser, launchBrowser } from '../support/browser';
 
 describeInBrowser('home page in Chromium', () => {
   let t: TestApp;

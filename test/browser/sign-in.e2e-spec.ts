@@ -3,11 +3,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, TestApp } from '../support/app';
 import { DEMO } from '../support/auth';
-import { browserUnavailable, launchBrowser } from '../support/browser';
-
-const unavailable = browserUnavailable();
-if (unavailable) console.warn(`SKIPPED browser tests: ${unavailable}`);
-const describeInBrowser = unavailable ? describe.skip : describe;
+import { describeInBrowser, launchBrowser } from '../support/browser';
 
 describeInBrowser('signing in with the browser', () => {
   let t: TestApp;

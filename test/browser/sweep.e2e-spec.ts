@@ -6,11 +6,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
-import { browserUnavailable, launchBrowser } from '../support/browser';
-
-const unavailable = browserUnavailable();
-if (unavailable) console.warn(`SKIPPED browser tests: ${unavailable}`);
-const describeInBrowser = unavailable ? describe.skip : describe;
+import { describeInBrowser, launchBrowser, signInPage } from '../support/browser';
 
 describeInBrowser('weekly sweep in the browser', () => {
   let t: TestApp;
@@ -29,14 +25,7 @@ describeInBrowser('weekly sweep in the browser', () => {
     rmSync(files, { recursive: true, force: true });
   });
 
-  async function signIn(email: string, next: string): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${t.baseUrl}/login?next=${encodeURIComponent(next)}`);
-    await page.fill('input[name=email]', email);
-    await page.fill('input[name=password]', 'attest-demo');
-    await page.click('#login-submit');
-    return page;
-  }
+  const signIn = (email: string, next: string): Promise<Page> => signInPage(browser, t.baseUrl, email, next);
 
   it('an owner uploads evidence for one task and attests another; the manager sees the progress', async () => {
     const owner = await signIn(DEMO.owner, '/sweep');

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { Browser, chromium } from 'playwright-core';
+import { Browser, chromium, Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -18,4 +18,25 @@ export function launchBrowser(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+}
+
+/** `describe` when Chromium is installed; otherwise the block is skipped and the reason printed once. */
+export function describeInBrowser(name: string, body: () => void): void {
+  const reason = browserUnavailable();
+  if (reason) {
+    console.warn(`SKIPPED browser tests (${name}): ${reason}`);
+    describe.skip(name, body);
+  } else {
+    describe(name, body);
+  }
+}
+
+/** A fresh browser context signed in through the login form, landing on `next`. */
+export async function signInPage(browser: Browser, baseUrl: string, email: string, next = '/', password = 'attest-demo'): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.click('#login-submit');
+  return page;
 }
