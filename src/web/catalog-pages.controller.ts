@@ -9,6 +9,7 @@ import { AssignOwnerDto, ControlParams, ControlQueryDto, FrameworkParams } from 
 import type { UserActor } from '../identity/actor';
 import { DepartmentsService } from '../identity/departments.service';
 import { UsersService } from '../identity/users.service';
+import { EvidenceService } from '../evidence/evidence.service';
 
 /** The catalog browser: framework → requirement → controls, and control → requirements across frameworks. */
 @ApiExcludeController()
@@ -18,6 +19,7 @@ export class CatalogPagesController {
     private readonly catalog: CatalogService,
     private readonly departments: DepartmentsService,
     private readonly users: UsersService,
+    private readonly evidence: EvidenceService,
   ) {}
 
   @Get('catalog')
@@ -73,9 +75,12 @@ export class CatalogPagesController {
   @Render('control')
   async control(@CurrentActor() actor: UserActor, @Param() p: ControlParams) {
     const control = await this.catalog.getControl(actor, p.key);
-    const canAssign = abilityFor(actor).can('update', 'Control');
+    const ability = abilityFor(actor);
+    const canAssign = ability.can('update', 'Control');
     const people = canAssign ? (await this.users.list(actor, { active: true, limit: 200 })).items : [];
-    return { pageTitle: `${control.key} ${control.title}`, control, canAssign, people };
+    // The newest evidence of this control, for those who may read evidence.
+    const evidence = ability.can('read', 'Evidence') ? await this.evidence.list(actor, { control: p.key, current: true, limit: 20 }) : null;
+    return { pageTitle: `${control.key} ${control.title}`, control, canAssign, people, evidence };
   }
 
   @Post('controls/:key/owner')

@@ -42,6 +42,12 @@ describeInBrowser('weekly sweep in the browser', () => {
     await first.locator('form.upload button[type=submit]').click();
     await owner.waitForURL(`${t.baseUrl}/sweep`);
     expect(await owner.textContent(`#done-tasks tr[data-control="${uploadedKey}"] .status`)).toBe('completed');
+    // The upload is now the control's evidence, downloadable from the control page.
+    await owner.goto(`${t.baseUrl}/controls/${uploadedKey}`);
+    expect(await owner.locator('#evidence a', { hasText: 'access-review.csv' }).count()).toBe(1);
+    const download = await owner.request.get(`${t.baseUrl}${await owner.locator('#evidence a', { hasText: 'access-review.csv' }).getAttribute('href')}`);
+    expect(await download.text()).toBe('user,role,reviewed\nsomchai@example.com,engineer,yes\n');
+    await owner.goto(`${t.baseUrl}/sweep`);
 
     const second = owner.locator('article.task').nth(0);
     const attestedKey = (await second.getAttribute('data-control'))!;
