@@ -16,6 +16,7 @@ import { EvidenceModule } from './evidence/evidence.module';
 import { SweepsModule } from './sweeps/sweeps.module';
 import { PolicyGuard } from './authz/policy.guard';
 import { NotificationsModule } from './notifications/notifications.module';
+import { RisksModule } from './risks/risks.module';
 
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         SweepsModule,
         AuditTrailModule,
         NotificationsModule,
+        RisksModule,
         WebModule,
         ...extra,
       ],

@@ -134,3 +134,31 @@ describe('abilityFor: evidence for a control (create is checked per linked contr
     }
   });
 });
+
+describe('abilityFor: risks (managers all; privacy officers and clinical control owners their own ISO 14971 risks)', () => {
+  const clinical = (role: Role) => ({ ...actor(role), departmentKey: 'clinical', departmentId: CLIN });
+  const risk = (register: string, ownerUserId: string) => asSubject('Risk', { register, ownerUserId });
+  it.each([
+    // actor, risk register, owner, may read/create/update?
+    [actor('admin'), 'security', 'u-other', true],
+    [actor('compliance_manager'), 'security', 'u-other', true],
+    [clinical('control_owner'), 'iso14971', 'u-me', true],
+    [clinical('control_owner'), 'iso14971', 'u-other', false],
+    [clinical('control_owner'), 'security', 'u-me', false],
+    [actor('control_owner'), 'iso14971', 'u-me', false], // engineering
+    [actor('privacy_officer'), 'iso14971', 'u-me', true],
+    [actor('privacy_officer'), 'security', 'u-me', false],
+    [actor('auditor'), 'iso14971', 'u-me', false],
+    [actor('viewer'), 'iso14971', 'u-me', false],
+  ] as [UserActor, string, string, boolean][])('%o on a %s risk owned by %s: %s', (a, register, owner, expected) => {
+    const ability = abilityFor(a);
+    expect(['read', 'create', 'update'].map((action) => ability.can(action as Action, risk(register, owner)))).toEqual([expected, expected, expected]);
+  });
+  it('nobody but admins and compliance managers deletes a risk', () => {
+    expect(abilityFor(clinical('control_owner')).can('delete', risk('iso14971', 'u-me'))).toBe(false);
+    expect(abilityFor(actor('compliance_manager')).can('delete', risk('iso14971', 'u-me'))).toBe(true);
+  });
+  it('route level: the guard lets clinical control owners and privacy officers through, not engineering owners, auditors or viewers', () => {
+    expect([clinical('control_owner'), actor('privacy_officer'), actor('control_owner'), actor('auditor'), actor('viewer')].map((a) => abilityFor(a).can('read', 'Risk'))).toEqual([true, true, false, false, false]);
+  });
+});

@@ -49,6 +49,8 @@ export function abilityFor(actor: UserActor): AppAbility {
       can('read', ['Sweep', 'Posture']);
       can(['read', 'update'], 'SweepTask', { ownerUserId: actor.id });
       if (actor.departmentKey) can(['read', 'update'], 'SweepTask', { ownerUserId: null, ownerDepartment: actor.departmentKey });
+      // ISO 14971 risks they own: privacy officers, and control owners of the clinical department.
+      if (actor.role === 'privacy_officer' || actor.departmentKey === 'clinical') can(['read', 'create', 'update'], 'Risk', { register: 'iso14971', ownerUserId: actor.id });
       break;
     }
 

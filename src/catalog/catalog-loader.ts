@@ -63,14 +63,14 @@ const controlsFileSchema = z
   })
   .strict();
 
-interface ParsedFile {
+export interface ParsedFile {
   file: string;
   value: unknown;
   /** Line (1-based) of the node at a path, or of its nearest ancestor that exists. */
   lineOf(path: readonly PropertyKey[]): number;
 }
 
-function parseFile(dir: string, path: string, problems: CatalogProblem[]): ParsedFile | null {
+export function parseFile(dir: string, path: string, problems: CatalogProblem[]): ParsedFile | null {
   const file = relative(dir, path) || path;
   const size = statSync(path).size;
   if (size > MAX_FILE_BYTES) {
@@ -105,7 +105,7 @@ function lineOfPath(doc: Document, path: readonly PropertyKey[], at: (offset: nu
   return 1;
 }
 
-function zodProblems(parsed: ParsedFile, error: z.ZodError, problems: CatalogProblem[]): void {
+export function zodProblems(parsed: ParsedFile, error: z.ZodError, problems: CatalogProblem[]): void {
   for (const issue of error.issues) {
     const where = issue.path.length ? `${issue.path.map(String).join('.')}: ` : '';
     let message = issue.message;

@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       bodyLimitBytes: 1048576,
       uploadLimitBytes: 104857600,
       evidenceAllowedTypes: [...DEFAULT_ALLOWED_TYPES],
+      blobStore: 'postgres',
+      blobDir: '/srv/attest/data/blobs',
       controlsDir: '/opt/attest/controls',
       templatesDir: '/opt/attest/templates',
       shutdownTimeoutMs: 10000,
@@ -61,6 +63,12 @@ describe('loadConfig', () => {
     expect(load({ EVIDENCE_ALLOWED_TYPES: 'application/pdf, IMAGE/PNG,application/pdf' }).evidenceAllowedTypes).toEqual(['application/pdf', 'image/png']);
     expect(load({}).evidenceAllowedTypes).not.toContain('text/html');
     expect(() => load({ EVIDENCE_ALLOWED_TYPES: 'application/x-msdownload' })).toThrow(/^Invalid configuration: EVIDENCE_ALLOWED_TYPES must be a comma-separated list of media types from: application\/pdf/);
+  });
+
+  it('reads the blob store: postgres or filesystem, BLOB_DIR relative to the working directory', () => {
+    expect(load({ BLOB_STORE: 'filesystem', DATA_DIR: '/var/lib/attest' })).toMatchObject({ blobStore: 'filesystem', blobDir: '/var/lib/attest/blobs' });
+    expect(load({ BLOB_STORE: 'filesystem', BLOB_DIR: 'evidence-blobs' }).blobDir).toBe('/srv/attest/evidence-blobs');
+    expect(() => load({ BLOB_STORE: 's3' })).toThrow('Invalid configuration: BLOB_STORE must be one of postgres, filesystem (got "s3")');
   });
 
   it('seeds demo data on the embedded default only, unless DEMO says otherwise', () => {

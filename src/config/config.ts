@@ -46,6 +46,8 @@ export const envSchema = z.object({
     .transform((v) => [...new Set(v.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== ''))])
     .refine((types) => types.length > 0 && types.every((t) => (SNIFFABLE_TYPES as readonly string[]).includes(t)), `must be a comma-separated list of media types from: ${SNIFFABLE_TYPES.join(', ')}`)
     .optional(),
+  BLOB_STORE: z.enum(['postgres', 'filesystem']).default('postgres'),
+  BLOB_DIR: z.string().min(1).optional(),
   CONTROLS_DIR: z.string().min(1).default('./controls'),
   TEMPLATES_DIR: z.string().min(1).default('./templates'),
   SHUTDOWN_TIMEOUT_MS: intIn(0, 600_000).default(10_000),
@@ -102,6 +104,10 @@ export interface AppConfig {
   uploadLimitBytes: number;
   /** Media types (sniffed from the bytes) an evidence upload may have; executables never. */
   evidenceAllowedTypes: string[];
+  /** Where new evidence blobs' bytes go: PostgreSQL (blob_chunks) or files under blobDir. */
+  blobStore: Env['BLOB_STORE'];
+  /** The filesystem blob store's folder (BLOB_DIR, default DATA_DIR/blobs). */
+  blobDir: string;
   controlsDir: string;
   templatesDir: string;
   shutdownTimeoutMs: number;
@@ -143,8 +149,8 @@ export class ConfigError extends Error {
 }
 
 /**
- * Validates the environment; throws a ConfigError naming the first bad variable. DATA_DIR is relative to
- * the working directory; CONTROLS_DIR and TEMPLATES_DIR to the project folder (they ship with the code).
+ * Validates the environment; throws a ConfigError naming the first bad variable. DATA_DIR and BLOB_DIR are
+ * relative to the working directory; CONTROLS_DIR and TEMPLATES_DIR to the project folder (they ship with the code).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), appRoot = APP_ROOT): AppConfig {
   const input: Record<string, string> = {};
@@ -172,6 +178,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     uploadLimitBytes: e.UPLOAD_LIMIT_BYTES,
     evidenceAllowedTypes: e.EVIDENCE_ALLOWED_TYPES ?? [...DEFAULT_ALLOWED_TYPES],
+    blobStore: e.BLOB_STORE,
+    blobDir: e.BLOB_DIR === undefined ? resolve(cwd, e.DATA_DIR, 'blobs') : resolve(cwd, e.BLOB_DIR),
     controlsDir: resolve(appRoot, e.CONTROLS_DIR),
     templatesDir: resolve(appRoot, e.TEMPLATES_DIR),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

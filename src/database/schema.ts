@@ -7,6 +7,8 @@ import { CreateEvidence1764400000000 } from '../../migrations/1764400000000-Crea
 import { CreateSweeps1764500000000 } from '../../migrations/1764500000000-CreateSweeps';
 import { CreateAuditLog1764200000000 } from '../../migrations/1764200000000-CreateAuditLog';
 import { CreateNotifications1764600000000 } from '../../migrations/1764600000000-CreateNotifications';
+import { AddBlobStore1764700000000 } from '../../migrations/1764700000000-AddBlobStore';
+import { CreateRisks1764800000000 } from '../../migrations/1764800000000-CreateRisks';
 import { AuditLog } from '../audit-trail/audit-log.entity';
 import { ApiToken } from '../identity/api-token.entity';
 import { Department } from '../identity/department.entity';
@@ -24,7 +26,10 @@ import { Blob, BlobChunk } from '../evidence/blob.entity';
 import { Evidence } from '../evidence/evidence.entity';
 import { EvidenceControl } from '../evidence/evidence-control.entity';
 import { EvidenceFile } from '../evidence/evidence-file.entity';
+import { Risk } from '../risks/risk.entity';
+import { RiskControl } from '../risks/risk-control.entity';
+import { RiskVersion } from '../risks/risk-version.entity';
 
-export const ENTITIES = [JobRun, Department, User, Session, ApiToken, AuditLog, Framework, Requirement, Control, ControlRequirement, Sweep, SweepTask, Blob, BlobChunk, Evidence, EvidenceControl, EvidenceFile, Notification];
+export const ENTITIES = [JobRun, Department, User, Session, ApiToken, AuditLog, Framework, Requirement, Control, ControlRequirement, Sweep, SweepTask, Blob, BlobChunk, Evidence, EvidenceControl, EvidenceFile, Notification, Risk, RiskControl, RiskVersion];
 
-export const MIGRATIONS = [CreateJobRuns1764000000000, CreateIdentity1764100000000, CreateAuditLog1764200000000, CreateCatalog1764300000000, CreateEvidence1764400000000, CreateSweeps1764500000000, CreateNotifications1764600000000];
+export const MIGRATIONS = [CreateJobRuns1764000000000, CreateIdentity1764100000000, CreateAuditLog1764200000000, CreateCatalog1764300000000, CreateEvidence1764400000000, CreateSweeps1764500000000, CreateNotifications1764600000000, AddBlobStore1764700000000, CreateRisks1764800000000];

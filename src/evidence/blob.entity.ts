@@ -6,12 +6,17 @@ export const bigintAsNumber: ValueTransformer = {
   from: (value: string | null) => (value === null ? null : Number(value)),
 };
 
+/** Where a blob's bytes are: `blob_chunks` in PostgreSQL, or a file under BLOB_DIR named by the hash. */
+export type BlobStoreKind = 'postgres' | 'filesystem';
+
 /**
  * Content-addressed bytes: the same bytes are stored once, whatever uploads them. The bytes are in
- * blob_chunks (`chunk_size` each, the last shorter). Append-only (trigger).
+ * blob_chunks (`chunk_size` each, the last shorter) or, for `store` = filesystem, in the file
+ * BLOB_DIR/ab/cd/<sha256> (read `chunk_size` at a time). Append-only (trigger).
  */
 @Entity('blobs')
 @Check('CHK_blobs_sha256', `"sha256" ~ '^[0-9a-f]{64}$'`)
+@Check('CHK_blobs_store', `"store" IN ('postgres', 'filesystem')`)
 export class Blob {
   /** Hex SHA-256 of the bytes. */
   @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'PK_blobs' })
@@ -26,6 +31,10 @@ export class Blob {
 
   @Column({ name: 'chunk_size', type: 'integer' })
   chunkSize: number;
+
+  /** Which store holds the bytes (the one configured when they were first stored). */
+  @Column({ type: 'text', default: 'postgres' })
+  store: BlobStoreKind;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -5,17 +5,12 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
 import { Blob } from './blob.entity';
+import type { BlobInfo, BlobStore } from './blob-store';
 import { BLOB_CHUNK_BYTES } from './domain/evidence-model';
 import { BlobCorruptError } from './evidence.errors';
 
 /** Chunks a download fetches ahead of the one it is sending. */
 const OPEN_PREFETCH = 2;
-
-export interface BlobInfo {
-  sha256: string;
-  size: number;
-  mediaType: string;
-}
 
 /**
  * The blob store: content-addressed bytes in PostgreSQL, in 1 MiB chunks, written and read as streams (a
@@ -24,13 +19,18 @@ export interface BlobInfo {
  * for the first's transaction and then only links.
  */
 @Injectable()
-export class BlobRepository {
+export class BlobRepository implements BlobStore {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  private async claim(blob: BlobInfo, m: EntityManager): Promise<boolean> {
+  /**
+   * Inserts the blob's row, naming the store that will hold its bytes, unless a row for the hash exists
+   * (in either store: the bytes are then already stored and are only linked). Returns whether it was new.
+   * Also used by the filesystem store: the row is always in PostgreSQL.
+   */
+  async claim(blob: BlobInfo, store: Blob['store'], m: EntityManager): Promise<boolean> {
     const rows: unknown[] = await m.query(
-      `INSERT INTO blobs (sha256, size, media_type, chunk_size) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING RETURNING sha256`,
-      [blob.sha256, blob.size, blob.mediaType, BLOB_CHUNK_BYTES],
+      `INSERT INTO blobs (sha256, size, media_type, chunk_size, store) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING RETURNING sha256`,
+      [blob.sha256, blob.size, blob.mediaType, BLOB_CHUNK_BYTES, store],
     );
     return rows.length === 1;
   }
@@ -40,7 +40,7 @@ export class BlobRepository {
    * chunks and hashed again: what is stored is exactly what was hashed. Returns whether it was new.
    */
   async storeFile(blob: BlobInfo, path: string, m: EntityManager): Promise<boolean> {
-    if (!(await this.claim(blob, m))) return false;
+    if (!(await this.claim(blob, 'postgres', m))) return false;
     const file = await open(path, 'r');
     const readChunk = async (): Promise<Buffer> => {
       const data = Buffer.allocUnsafe(BLOB_CHUNK_BYTES);
@@ -76,7 +76,7 @@ export class BlobRepository {
   /** Stores bytes already in memory (a snapshot's or an attestation's JSON). */
   async storeBuffer(bytes: Buffer, mediaType: string, m: EntityManager): Promise<BlobInfo> {
     const blob = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, mediaType };
-    if (await this.claim(blob, m)) {
+    if (await this.claim(blob, 'postgres', m)) {
       for (let n = 0; n * BLOB_CHUNK_BYTES < bytes.length; n++) {
         await m.query(`INSERT INTO blob_chunks (sha256, n, data) VALUES ($1, $2, $3)`, [blob.sha256, n, bytes.subarray(n * BLOB_CHUNK_BYTES, (n + 1) * BLOB_CHUNK_BYTES)]);
       }

@@ -1,20 +1,45 @@
 import { Module } from '@nestjs/common';
 import { AuditTrailModule } from '../audit-trail/audit-trail.module';
 import { CatalogModule } from '../catalog/catalog.module';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { BLOB_STORE, type BlobStore } from './blob-store';
 import { BlobRepository } from './blob.repository';
 import { EvidenceController } from './evidence.controller';
 import { EvidenceRepository } from './evidence.repository';
 import { EvidenceService } from './evidence.service';
+import { FilesystemBlobStore } from './filesystem-blob.store';
 import { UploadStaging } from './upload-staging';
 
 /**
- * The evidence locker: immutable items linked to controls, content-addressed blobs in PostgreSQL, uploads
- * staged under DATA_DIR/tmp/uploads. Exports EvidenceService (sweeps record snapshots and attestations).
+ * New blobs go to the store BLOB_STORE names; a blob is read from the store its row names, so blobs
+ * stored before the setting changed stay readable (and are reused, not copied, by later uploads).
+ */
+export function chooseBlobStore(config: AppConfig, postgres: BlobRepository, filesystem: FilesystemBlobStore): BlobStore {
+  const writer: BlobStore = config.blobStore === 'filesystem' ? filesystem : postgres;
+  return {
+    storeFile: (blob, path, m) => writer.storeFile(blob, path, m),
+    storeBuffer: (bytes, mediaType, m) => writer.storeBuffer(bytes, mediaType, m),
+    open: (blob) => (blob.store === 'filesystem' ? filesystem : postgres).open(blob),
+  };
+}
+
+/**
+ * The evidence locker: immutable items linked to controls, content-addressed blobs in PostgreSQL (or,
+ * with BLOB_STORE=filesystem, their bytes under BLOB_DIR), uploads staged under DATA_DIR/tmp/uploads.
+ * Exports EvidenceService (sweeps record snapshots and attestations).
  */
 @Module({
   imports: [AuditTrailModule, CatalogModule],
   controllers: [EvidenceController],
-  providers: [EvidenceService, EvidenceRepository, BlobRepository, UploadStaging],
+  providers: [
+    EvidenceService,
+    EvidenceRepository,
+    BlobRepository,
+    FilesystemBlobStore,
+    { provide: BLOB_STORE, inject: [APP_CONFIG, BlobRepository, FilesystemBlobStore], useFactory: chooseBlobStore },
+    UploadStaging,
+  ],
   exports: [EvidenceService],
 })
 export class EvidenceModule {}

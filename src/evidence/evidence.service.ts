@@ -15,7 +15,7 @@ import { type Page, pageOf } from '../common/http/pagination';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { actorRef, type UserActor } from '../identity/actor';
-import { BlobRepository } from './blob.repository';
+import { BLOB_STORE, type BlobStore } from './blob-store';
 import { contentTypeHeader } from './domain/content-sniffer';
 import { bangkokDay, checkPeriod, dayRange, parseEvidenceDate } from './domain/evidence-dates';
 import {
@@ -93,7 +93,7 @@ export class EvidenceService {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repo: EvidenceRepository,
-    private readonly blobs: BlobRepository,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     private readonly staging: UploadStaging,
     private readonly catalog: CatalogService,
     private readonly trail: AuditTrailService,

@@ -33,6 +33,11 @@ const ORACLE: Record<string, Role[]> = {
   // Notifications are personal: every role reads and marks its own (rows are scoped in the service).
   'read Notification': ALL,
   'update Notification': ALL,
+  // Risks: managers manage every risk; privacy officers and clinical control owners their own ISO 14971
+  // risks. The control owner here (owner@demo.local) is in engineering, so not let through.
+  'read Risk': ['admin', 'compliance_manager', 'privacy_officer'],
+  'create Risk': ['admin', 'compliance_manager', 'privacy_officer'],
+  'update Risk': ['admin', 'compliance_manager', 'privacy_officer'],
 };
 const EMAIL: Record<Role, string> = {
   admin: DEMO.admin,

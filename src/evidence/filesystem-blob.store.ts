@@ -1,0 +1,166 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { EntityManager } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import type { Blob } from './blob.entity';
+import { BlobRepository } from './blob.repository';
+import type { BlobInfo, BlobStore } from './blob-store';
+import { BLOB_CHUNK_BYTES } from './domain/evidence-model';
+import { BlobCorruptError } from './evidence.errors';
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** Temporary files end in this; a final name is the bare 64-character hash, so nothing reads a temp file. */
+export const BLOB_TEMP_SUFFIX = '.tmp';
+
+/**
+ * The filesystem blob store (BLOB_STORE=filesystem): the bytes of blob `<sha256>` are the file
+ * BLOB_DIR/ab/cd/<sha256> (ab and cd its first two byte pairs). The row stays in PostgreSQL, claimed in the
+ * caller's transaction before the file is written, so the same bytes are written once even when two
+ * uploads race (the second waits for the first's transaction, then only links).
+ *
+ * A file is written as `<sha256>.<random>.tmp` in its final folder, fsynced, renamed to its final name,
+ * and the folder fsynced: a final name only ever appears with all its bytes, even after a crash or
+ * power cut (a crash can leave a `.tmp` file, which nothing reads). If the transaction rolls back after
+ * the rename, the file stays, unreferenced: it holds exactly the bytes its name says, a later upload of
+ * them reuses it, and nothing removes it (there is no garbage collector).
+ */
+@Injectable()
+export class FilesystemBlobStore implements BlobStore {
+  readonly dir: string;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly rows: BlobRepository,
+  ) {
+    this.dir = config.blobDir;
+  }
+
+  /** Where the bytes of `sha256` are (or go). */
+  pathOf(sha256: string): string {
+    if (!SHA256_HEX.test(sha256)) throw new Error(`not a SHA-256: ${JSON.stringify(sha256)}`);
+    return join(this.dir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  async storeFile(blob: BlobInfo, path: string, m: EntityManager): Promise<boolean> {
+    if (!(await this.rows.claim(blob, 'filesystem', m))) return false;
+    const source = await open(path, 'r');
+    try {
+      await this.place(blob, async (write) => {
+        const data = Buffer.allocUnsafe(BLOB_CHUNK_BYTES);
+        for (;;) {
+          const { bytesRead } = await source.read(data, 0, data.length, null);
+          if (bytesRead === 0) break;
+          await write(data.subarray(0, bytesRead));
+        }
+      });
+    } finally {
+      await source.close();
+    }
+    return true;
+  }
+
+  async storeBuffer(bytes: Buffer, mediaType: string, m: EntityManager): Promise<BlobInfo> {
+    const blob = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, mediaType };
+    if (await this.rows.claim(blob, 'filesystem', m)) await this.place(blob, (write) => write(bytes));
+    return blob;
+  }
+
+  /**
+   * Reads the file in `chunkSize` pieces, hashing them, and holds each piece back until the next is read:
+   * the last one is sent only when size and hash match. A missing file fails the stream at once.
+   */
+  open(blob: Pick<Blob, 'sha256' | 'size' | 'chunkSize'>): Readable {
+    const path = this.pathOf(blob.sha256);
+    async function* chunks(): AsyncGenerator<Buffer> {
+      const file = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
+        throw e.code === 'ENOENT' ? new BlobCorruptError(blob.sha256, 'the file is missing') : e;
+      });
+      try {
+        const hash = createHash('sha256');
+        let total = 0;
+        let held: Buffer | null = null;
+        for (;;) {
+          const data = Buffer.allocUnsafe(blob.chunkSize);
+          const { bytesRead } = await file.read(data, 0, data.length, null);
+          if (bytesRead === 0) break;
+          hash.update(data.subarray(0, bytesRead));
+          total += bytesRead;
+          if (total > blob.size) break; // longer than the blob: fails below, before the piece held back
+          if (held) yield held;
+          held = data.subarray(0, bytesRead);
+        }
+        if (total !== blob.size || hash.digest('hex') !== blob.sha256) throw new BlobCorruptError(blob.sha256, 'the stored bytes do not match the hash');
+        if (held) yield held;
+      } finally {
+        await file.close();
+      }
+    }
+    return Readable.from(chunks(), { objectMode: false, highWaterMark: blob.chunkSize });
+  }
+
+  /**
+   * Writes the blob's final file through a temporary one: `fill` writes the bytes, which are hashed as
+   * they go; only when they are exactly the blob's are they fsynced and renamed into place.
+   */
+  private async place(blob: BlobInfo, fill: (write: (bytes: Buffer) => Promise<void>) => Promise<void>): Promise<void> {
+    const final = this.pathOf(blob.sha256);
+    const folder = dirname(final);
+    const made = await mkdir(folder, { recursive: true, mode: 0o700 });
+    const temp = `${final}.${randomUUID()}${BLOB_TEMP_SUFFIX}`;
+    let file: FileHandle | null = await open(temp, 'wx', 0o600);
+    try {
+      const hash = createHash('sha256');
+      let total = 0;
+      await fill(async (bytes) => {
+        hash.update(bytes);
+        total += bytes.length;
+        for (let at = 0; at < bytes.length; ) at += (await file!.write(bytes, at, bytes.length - at)).bytesWritten;
+      });
+      if (total !== blob.size || hash.digest('hex') !== blob.sha256) throw new BlobCorruptError(blob.sha256, 'the staged file changed before it was stored');
+      await file.sync();
+      await file.close();
+      file = null;
+      if (await exists(final)) {
+        await rm(temp, { force: true }); // the same bytes are there already (a rolled-back upload's file)
+      } else {
+        await rename(temp, final);
+      }
+    } catch (e) {
+      await file?.close().catch(() => undefined);
+      await rm(temp, { force: true });
+      throw e;
+    }
+    // The rename (or the earlier one that placed the file) is durable once its folder is; a folder just
+    // created needs its parents synced too, up to BLOB_DIR's own parent.
+    await syncDir(folder);
+    if (made !== undefined) {
+      for (let d = dirname(folder); ; d = dirname(d)) {
+        await syncDir(d);
+        if (d === dirname(made) || d === dirname(d)) break;
+      }
+    }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return false;
+      throw e;
+    },
+  );
+}
+
+async function syncDir(path: string): Promise<void> {
+  const dir = await open(path, 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}

@@ -1,0 +1,81 @@
+// CSV rows checked into risk fields, problems named by row and column; all or nothing; export round trip.
+import { join } from 'node:path';
+import { loadRiskMatrix } from '../risk-matrix-loader';
+import { checkRow, CsvColumn, formatCsvProblem, parseRiskCsv, riskCsv } from './risk-csv';
+import type { RiskSnapshot } from './risk-model';
+
+const M = loadRiskMatrix(join(__dirname, '..', '..', '..', 'controls')).matrix!;
+const HEADER = 'register,ref,product,title,hazard,hazardous_situation,harm,severity,p1,p2,probability,level,residual_severity,residual_probability,benefit_risk,status,treatment,due_on,owner_user_id';
+const GOOD = 'iso14971,HAZ-001,App,Wrong triage,Wrong advice,Patient follows advice,Delayed care,S4,P4,P4,,unacceptable,S4,P1,,open,,,';
+const SEC = 'security,SEC-001,App,Token leak,,,,S3,,,P4,,,,,open,mitigate,2026-12-31,';
+
+const row = (cells: Partial<Record<CsvColumn, string>>) => checkRow(M, { register: 'iso14971', ref: 'HAZ-001', product: 'App', title: 't', hazard: 'h', hazardous_situation: 's', harm: 'x', severity: 'S3', probability: 'P3', ...cells }, 7);
+
+describe('checkRow', () => {
+  it('turns a good row into fields, P from P1 × P2 and levels in the file ignored', () => {
+    const { rows, problems } = parseRiskCsv(M, `${HEADER}\n${GOOD}\n${SEC}\n`);
+    expect(problems).toEqual([]);
+    expect(rows[0]).toMatchObject({ row: 2, register: 'iso14971', ref: 'HAZ-001', severity: 'S4', p1: 'P4', p2: 'P4', probability: null, status: 'open', ownerUserId: null, treatment: null });
+    expect(rows[1]).toMatchObject({ row: 3, register: 'security', probability: 'P4', treatment: 'mitigate', dueOn: '2026-12-31', hazard: null });
+  });
+  it.each([
+    [{ register: 'hipaa' }, 'register', 'must be one of iso14971, security'],
+    [{ ref: 'haz 1' }, 'ref', 'must look like HAZ-001'],
+    [{ title: '' }, 'title', 'is required'],
+    [{ severity: 'S9' }, 'severity', 'must be one of S1, S2, S3, S4, S5'],
+    [{ probability: '', p1: 'P2' }, 'p2', 'P1 and P2 go together: give both or neither'],
+    [{ probability: 'high' }, 'probability', 'must be one of P1, P2, P3, P4, P5'],
+    [{ residual_severity: 'S2' }, 'residual_probability', 'residual severity and probability go together: give both or neither'],
+    [{ status: 'done' }, 'status', 'must be one of open, controlled, accepted, closed'],
+    [{ harm: '' }, 'harm', 'is required in the ISO 14971 register'],
+    [{ treatment: 'mitigate' }, 'treatment', 'belongs to the security register only'],
+    [{ register: 'security', due_on: '2026-02-30' }, 'due_on', 'must be a day like 2026-12-31'],
+    [{ owner_user_id: 'kanya' }, 'owner_user_id', 'must be a user id (or empty for yourself)'],
+    [{ title: 'x'.repeat(301) }, 'title', 'must be at most 300 characters'],
+  ] as [Partial<Record<CsvColumn, string>>, string, string][])('%o: %s %s', (cells, column, message) => {
+    expect(row(cells)).toEqual({ fields: null, problems: [{ row: 7, column, message }] });
+  });
+});
+
+describe('parseRiskCsv: all or nothing', () => {
+  it('one bad row rejects the file, naming the row (header = row 1) and column', () => {
+    const { rows, problems } = parseRiskCsv(M, `${HEADER}\n${GOOD}\n${GOOD.replace('HAZ-001', 'HAZ-002').replace(',S4,', ',S7,')}\n`);
+    expect(rows).toEqual([]);
+    expect(problems.map(formatCsvProblem)).toEqual(['row 3, severity: must be one of S1, S2, S3, S4, S5']);
+  });
+  it('refuses the same ref twice, unknown, duplicate and missing columns, and broken CSV', () => {
+    expect(parseRiskCsv(M, `${HEADER}\n${GOOD}\n${GOOD}\n`).problems.map(formatCsvProblem)).toEqual(['row 3, ref: HAZ-001 is already in row 2']);
+    expect(parseRiskCsv(M, 'register,ref,colour,ref\n').problems.map(formatCsvProblem)).toEqual([
+      'row 1, colour: is not a column (register, ref, product, title, hazard, sequence_of_events, hazardous_situation, harm, severity, p1, p2, probability, level, residual_severity, residual_probability, residual_level, benefit_risk, status, treatment, due_on, owner_user_id)',
+      'row 1, ref: is named twice',
+      'row 1, product: column is missing',
+      'row 1, title: column is missing',
+      'row 1, severity: column is missing',
+    ]);
+    expect(parseRiskCsv(M, '').problems.map(formatCsvProblem)).toEqual(['row 1, (header): the file is empty: the first row must name the columns']);
+    expect(parseRiskCsv(M, `${HEADER}\n"unclosed,HAZ-1\n`).problems[0]).toMatchObject({ column: '(file)' });
+    expect(parseRiskCsv(M, `${HEADER}\n${GOOD},extra\n`).problems.map(formatCsvProblem)).toEqual(['row 2, (row): has 20 cells; the header names 19']);
+  });
+  it('caps the number of rows', () => {
+    expect(parseRiskCsv(M, `${HEADER}\n${GOOD}\n${GOOD.replace('HAZ-001', 'HAZ-002')}\n`, 1).problems.map(formatCsvProblem)).toEqual(['row 3, (file): more than 1 rows; split the file']);
+  });
+});
+
+describe('riskCsv (export)', () => {
+  const risk: RiskSnapshot = {
+    register: 'iso14971', ref: 'HAZ-001', product: 'App', title: '=HYPERLINK("x")', hazard: 'h, with a comma', sequenceOfEvents: null, hazardousSituation: 's', harm: 'x\ny',
+    severity: 'S4', probability: 'P3', p1: 'P4', p2: 'P4', level: 'unacceptable', residualSeverity: 'S4', residualProbability: 'P1', residualLevel: 'alara',
+    benefitRisk: null, status: 'controlled', treatment: null, dueOn: null, ownerUserId: '7d1e1a52-4c39-4f51-9f0b-0b5a0b7f5e11', controls: [],
+  };
+  it('writes every column with levels, guards formulas, and reads back into the same fields', () => {
+    const text = riskCsv([risk]);
+    expect(text.split('\n')[0]).toBe('register,ref,product,title,hazard,sequence_of_events,hazardous_situation,harm,severity,p1,p2,probability,level,residual_severity,residual_probability,residual_level,benefit_risk,status,treatment,due_on,owner_user_id');
+    expect(text).toContain(`"'=HYPERLINK(""x"")"`);
+    const { rows, problems } = parseRiskCsv(M, text);
+    expect(problems).toEqual([]);
+    expect(rows[0]).toEqual({
+      row: 2, register: 'iso14971', ref: 'HAZ-001', product: 'App', title: '=HYPERLINK("x")', hazard: 'h, with a comma', sequenceOfEvents: null, hazardousSituation: 's', harm: 'x\ny',
+      severity: 'S4', probability: 'P3', p1: 'P4', p2: 'P4', residualSeverity: 'S4', residualProbability: 'P1', benefitRisk: null, status: 'controlled', treatment: null, dueOn: null, ownerUserId: risk.ownerUserId,
+    });
+  });
+});

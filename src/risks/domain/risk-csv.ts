@@ -1,0 +1,198 @@
+// The register as CSV: the columns, each row checked into a risk's fields with problems named by row and
+// column (the header is row 1, as a spreadsheet shows it), and the export. Levels are written on export
+// and ignored on import: they are always computed from the matrix.
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import type { RiskMatrix } from './risk-matrix';
+import { assess, chainIssues, RISK_REGISTERS, RISK_STATUSES, RISK_TREATMENTS, RiskRegister, RiskSnapshot, RiskStatus, RiskTreatment } from './risk-model';
+
+/** Column → field of RiskFields (null: written on export, ignored on import). */
+export const CSV_COLUMNS = {
+  register: 'register',
+  ref: 'ref',
+  product: 'product',
+  title: 'title',
+  hazard: 'hazard',
+  sequence_of_events: 'sequenceOfEvents',
+  hazardous_situation: 'hazardousSituation',
+  harm: 'harm',
+  severity: 'severity',
+  p1: 'p1',
+  p2: 'p2',
+  probability: 'probability',
+  level: null,
+  residual_severity: 'residualSeverity',
+  residual_probability: 'residualProbability',
+  residual_level: null,
+  benefit_risk: 'benefitRisk',
+  status: 'status',
+  treatment: 'treatment',
+  due_on: 'dueOn',
+  owner_user_id: 'ownerUserId',
+} as const;
+export type CsvColumn = keyof typeof CSV_COLUMNS;
+const REQUIRED_COLUMNS: CsvColumn[] = ['register', 'ref', 'product', 'title', 'severity'];
+
+export const REF_PATTERN = /^[A-Z][A-Z0-9]{1,9}-\d{1,5}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+export const TEXT_LIMITS = { product: 100, title: 300, long: 4000 } as const;
+
+/** A risk's own fields as people give them (API body or CSV row); levels are not among them. */
+export interface RiskFields {
+  register: RiskRegister;
+  ref: string;
+  product: string;
+  title: string;
+  hazard: string | null;
+  sequenceOfEvents: string | null;
+  hazardousSituation: string | null;
+  harm: string | null;
+  severity: string;
+  probability: string | null;
+  p1: string | null;
+  p2: string | null;
+  residualSeverity: string | null;
+  residualProbability: string | null;
+  benefitRisk: string | null;
+  status: RiskStatus;
+  treatment: RiskTreatment | null;
+  dueOn: string | null;
+  /** null: the importer. */
+  ownerUserId: string | null;
+}
+
+export interface CsvProblem {
+  /** Row number as a spreadsheet shows it: the header is row 1. */
+  row: number;
+  column: string;
+  message: string;
+}
+
+export function formatCsvProblem(p: CsvProblem): string {
+  return `row ${p.row}, ${p.column}: ${p.message}`;
+}
+
+const FIELD_TO_COLUMN = new Map(Object.entries(CSV_COLUMNS).flatMap(([c, f]) => (f ? [[f as string, c]] : [])));
+
+/** Export's formula guard undone: a leading ' before = + - @ tab or CR is dropped. */
+const unguard = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
+
+/** Checks one row's cells (by column) into risk fields. Pure, so each rule is unit-tested. */
+export function checkRow(m: RiskMatrix, cells: Partial<Record<CsvColumn, string>>, row: number): { fields: RiskFields | null; problems: CsvProblem[] } {
+  const problems: CsvProblem[] = [];
+  const problem = (column: string, message: string) => problems.push({ row, column, message });
+  const get = (c: CsvColumn): string | null => {
+    const v = unguard((cells[c] ?? '').trim());
+    return v === '' ? null : v;
+  };
+  const required = (c: CsvColumn) => {
+    const v = get(c);
+    if (v === null) problem(c, 'is required');
+    return v;
+  };
+  const limited = (c: CsvColumn, max: number) => {
+    const v = get(c);
+    if (v !== null && v.length > max) problem(c, `must be at most ${max} characters`);
+    return v;
+  };
+  const oneOf = <T extends string>(c: CsvColumn, values: readonly T[], fallback: T | null): T | null => {
+    const v = get(c);
+    if (v === null) return fallback;
+    if (!(values as readonly string[]).includes(v)) {
+      problem(c, `must be one of ${values.join(', ')}`);
+      return fallback;
+    }
+    return v as T;
+  };
+
+  const register = required('register') === null ? null : oneOf('register', RISK_REGISTERS, null);
+  const ref = required('ref');
+  if (ref !== null && !REF_PATTERN.test(ref)) problem('ref', 'must look like HAZ-001');
+  const product = required('product') === null ? null : limited('product', TEXT_LIMITS.product);
+  const title = required('title') === null ? null : limited('title', TEXT_LIMITS.title);
+  const severity = required('severity');
+  const status = oneOf('status', RISK_STATUSES, 'open');
+  const treatment = oneOf('treatment', RISK_TREATMENTS, null);
+  const dueOn = get('due_on');
+  if (dueOn !== null && (!DAY.test(dueOn) || Number.isNaN(Date.parse(`${dueOn}T00:00:00Z`)) || new Date(`${dueOn}T00:00:00Z`).toISOString().slice(0, 10) !== dueOn)) problem('due_on', 'must be a day like 2026-12-31');
+  const ownerUserId = get('owner_user_id');
+  if (ownerUserId !== null && !UUID.test(ownerUserId)) problem('owner_user_id', 'must be a user id (or empty for yourself)');
+  const texts = {
+    hazard: limited('hazard', TEXT_LIMITS.long),
+    sequenceOfEvents: limited('sequence_of_events', TEXT_LIMITS.long),
+    hazardousSituation: limited('hazardous_situation', TEXT_LIMITS.long),
+    harm: limited('harm', TEXT_LIMITS.long),
+    benefitRisk: limited('benefit_risk', TEXT_LIMITS.long),
+  };
+  if (register !== null) for (const i of chainIssues(register, texts)) problem(FIELD_TO_COLUMN.get(i.field)!, i.message);
+  if (register === 'iso14971' && (treatment !== null || dueOn !== null)) problem(treatment !== null ? 'treatment' : 'due_on', 'belongs to the security register only');
+  const levels = {
+    severity: severity ?? 'S1',
+    probability: get('probability'),
+    p1: get('p1'),
+    p2: get('p2'),
+    residualSeverity: get('residual_severity'),
+    residualProbability: get('residual_probability'),
+  };
+  const { issues } = assess(m, levels);
+  for (const i of issues) if (!(i.field === 'severity' && severity === null)) problem(FIELD_TO_COLUMN.get(i.field)!, i.message);
+  if (problems.length) return { fields: null, problems };
+  return {
+    fields: { register: register!, ref: ref!, product: product!, title: title!, ...texts, ...levels, severity: severity!, status: status!, treatment, dueOn, ownerUserId },
+    problems,
+  };
+}
+
+/** Parses a CSV register: every row checked, every problem reported; `rows` only when there is none. */
+export function parseRiskCsv(m: RiskMatrix, text: string, maxRows = 5000): { rows: (RiskFields & { row: number })[]; problems: CsvProblem[] } {
+  let records: string[][];
+  try {
+    records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true });
+  } catch (e) {
+    const line = (e as { lines?: number }).lines ?? 1;
+    return { rows: [], problems: [{ row: line, column: '(file)', message: `is not valid CSV: ${(e as Error).message.replace(/^Invalid \w+ ?\w*: /, '')}` }] };
+  }
+  if (records.length === 0) return { rows: [], problems: [{ row: 1, column: '(header)', message: 'the file is empty: the first row must name the columns' }] };
+  const header = records[0].map((h) => h.trim());
+  const problems: CsvProblem[] = [];
+  const known = new Set(Object.keys(CSV_COLUMNS));
+  header.forEach((h) => {
+    if (!known.has(h)) problems.push({ row: 1, column: h || '(empty)', message: `is not a column (${Object.keys(CSV_COLUMNS).join(', ')})` });
+  });
+  const dup = header.find((h, i) => header.indexOf(h) !== i);
+  if (dup) problems.push({ row: 1, column: dup, message: 'is named twice' });
+  for (const c of REQUIRED_COLUMNS) if (!header.includes(c)) problems.push({ row: 1, column: c, message: 'column is missing' });
+  if (records.length - 1 > maxRows) problems.push({ row: maxRows + 2, column: '(file)', message: `more than ${maxRows} rows; split the file` });
+  if (problems.length) return { rows: [], problems };
+
+  const rows: (RiskFields & { row: number })[] = [];
+  const refs = new Map<string, number>();
+  records.slice(1).forEach((record, i) => {
+    const row = i + 2;
+    if (record.length > header.length) problems.push({ row, column: '(row)', message: `has ${record.length} cells; the header names ${header.length}` });
+    const cells: Partial<Record<CsvColumn, string>> = {};
+    header.forEach((h, j) => (cells[h as CsvColumn] = record[j] ?? ''));
+    const checked = checkRow(m, cells, row);
+    problems.push(...checked.problems);
+    if (checked.fields) {
+      const key = `${checked.fields.register}:${checked.fields.ref}`;
+      if (refs.has(key)) problems.push({ row, column: 'ref', message: `${checked.fields.ref} is already in row ${refs.get(key)}` });
+      else refs.set(key, row);
+      rows.push({ ...checked.fields, row });
+    }
+  });
+  return problems.length ? { rows: [], problems } : { rows, problems };
+}
+
+/** The register as CSV (every column; cells that a spreadsheet would run as formulas are prefixed with '). */
+export function riskCsv(risks: RiskSnapshot[]): string {
+  const columns = Object.keys(CSV_COLUMNS) as CsvColumn[];
+  const value = (r: RiskSnapshot, c: CsvColumn): string => {
+    const field = c === 'level' ? 'level' : c === 'residual_level' ? 'residualLevel' : CSV_COLUMNS[c]!;
+    const v = r[field as keyof RiskSnapshot];
+    return v === null || v === undefined ? '' : String(v);
+  };
+  const rows = [columns, ...risks.map((r) => columns.map((c) => value(r, c)))];
+  return stringify(rows.map((row) => row.map((cell) => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell))));
+}

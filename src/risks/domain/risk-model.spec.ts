@@ -1,0 +1,83 @@
+// Assessment (levels from the matrix, never from input), versioning diffs and traceability gaps.
+import { join } from 'node:path';
+import { loadRiskMatrix } from '../risk-matrix-loader';
+import { assess, ControlSnapshot, diffSnapshots, fieldIssues, RiskSnapshot, traceabilityGaps } from './risk-model';
+
+const M = loadRiskMatrix(join(__dirname, '..', '..', '..', 'controls')).matrix!;
+
+describe('assess', () => {
+  it('computes the level and the residual level from the matrix', () => {
+    expect(assess(M, { severity: 'S4', probability: 'P4', residualSeverity: 'S4', residualProbability: 'P2' })).toEqual({
+      assessment: { severity: 'S4', probability: 'P4', p1: null, p2: null, level: 'unacceptable', residualSeverity: 'S4', residualProbability: 'P2', residualLevel: 'alara' },
+      issues: [],
+    });
+  });
+  it('derives P from P1 × P2, and accepts a P that agrees', () => {
+    expect(assess(M, { severity: 'S3', p1: 'P4', p2: 'P4' }).assessment).toMatchObject({ probability: 'P3', p1: 'P4', p2: 'P4', level: 'alara' });
+    expect(assess(M, { severity: 'S3', probability: 'P3', p1: 'P4', p2: 'P4' }).issues).toEqual([]);
+  });
+  it.each([
+    [{ severity: 'S3', probability: 'P5', p1: 'P4', p2: 'P4' }, [{ field: 'probability', message: 'is P3 from P1 × P2 (P4 × P4); leave it out or give P3' }]],
+    [{ severity: 'S3', p1: 'P4' }, [{ field: 'p2', message: 'P1 and P2 go together: give both or neither' }]],
+    [{ severity: 'S3' }, [{ field: 'probability', message: 'is required (or P1 and P2)' }]],
+    [{ severity: 'S6', probability: 'P0' }, [{ field: 'severity', message: 'must be one of S1, S2, S3, S4, S5' }, { field: 'probability', message: 'must be one of P1, P2, P3, P4, P5' }]],
+    [{ severity: 'S3', probability: 'P3', residualSeverity: 'S2' }, [{ field: 'residualProbability', message: 'residual severity and probability go together: give both or neither' }]],
+  ])('refuses %o', (input, issues) => {
+    expect(assess(M, input)).toEqual({ assessment: null, issues });
+  });
+  it('asks for the hazard chain in the ISO 14971 register only, and keeps security fields out of it', () => {
+    const base = { severity: 'S2', probability: 'P2', hazard: null, hazardousSituation: null, harm: null, treatment: null, dueOn: null };
+    expect(fieldIssues(M, { ...base, register: 'iso14971' }).map((i) => i.field)).toEqual(['hazard', 'hazardousSituation', 'harm']);
+    expect(fieldIssues(M, { ...base, register: 'security', treatment: 'mitigate', dueOn: '2026-12-31' })).toEqual([]);
+    expect(fieldIssues(M, { ...base, register: 'iso14971', hazard: 'h', hazardousSituation: 's', harm: 'x', treatment: 'accept', dueOn: null })).toEqual([{ field: 'treatment', message: 'belongs to the security register only' }]);
+  });
+});
+
+const control = (impl: string[], eff: string[]): ControlSnapshot => ({ type: 'protective_measure', description: 'd', controlKey: 'CLN-02', implementationEvidenceIds: impl, effectivenessEvidenceIds: eff });
+const snapshot = (over: Partial<RiskSnapshot> = {}): RiskSnapshot => ({
+  register: 'iso14971', ref: 'HAZ-001', product: 'App', title: 't', hazard: 'h', sequenceOfEvents: null, hazardousSituation: 's', harm: 'x',
+  severity: 'S3', probability: 'P3', p1: null, p2: null, level: 'alara', residualSeverity: null, residualProbability: null, residualLevel: null,
+  benefitRisk: null, status: 'open', treatment: null, dueOn: null, ownerUserId: 'u1', controls: [], ...over,
+});
+
+describe('diffSnapshots (what a version changed)', () => {
+  it('lists every set field on creation, nulls left out', () => {
+    expect(diffSnapshots(null, snapshot()).map((c) => c.field)).toEqual(['register', 'ref', 'product', 'title', 'hazard', 'hazardousSituation', 'harm', 'severity', 'probability', 'level', 'status', 'ownerUserId', 'controls']);
+  });
+  it('lists only what changed, with from and to, levels included', () => {
+    expect(diffSnapshots(snapshot(), snapshot({ probability: 'P5', level: 'unacceptable', benefitRisk: 'b' }))).toEqual([
+      { field: 'probability', from: 'P3', to: 'P5' },
+      { field: 'level', from: 'alara', to: 'unacceptable' },
+      { field: 'benefitRisk', from: null, to: 'b' },
+    ]);
+  });
+  it('compares controls as a whole, and finds nothing between equal snapshots', () => {
+    expect(diffSnapshots(snapshot(), snapshot())).toEqual([]);
+    expect(diffSnapshots(snapshot({ controls: [control([], [])] }), snapshot({ controls: [control(['e1'], [])] }))).toEqual([{ field: 'controls', from: [control([], [])], to: [control(['e1'], [])] }]);
+  });
+});
+
+describe('traceabilityGaps', () => {
+  it('finds nothing for a verified control and an acceptable residual risk', () => {
+    expect(traceabilityGaps({ level: 'unacceptable', residualLevel: 'acceptable', benefitRisk: null, controls: [control(['e1'], ['e2'])] })).toEqual([]);
+  });
+  it('flags a control without verification of implementation or effectiveness, by position', () => {
+    expect(traceabilityGaps({ level: 'alara', residualLevel: 'acceptable', benefitRisk: null, controls: [control(['e1'], ['e2']), control([], ['e3']), control(['e4'], [])] })).toEqual([
+      { kind: 'control_without_implementation_verification', control: 1, message: 'control 2 has no evidence verifying its implementation' },
+      { kind: 'control_without_effectiveness_verification', control: 2, message: 'control 3 has no evidence verifying its effectiveness' },
+    ]);
+  });
+  it.each([
+    ['unacceptable', null, true],
+    ['alara', null, true],
+    ['unacceptable', 'Benefits outweigh: …', false],
+    ['unacceptable', '   ', true],
+    ['acceptable', null, false],
+  ] as const)('residual %s with benefit-risk %p: gap %p', (residualLevel, benefitRisk, gap) => {
+    expect(traceabilityGaps({ level: 'unacceptable', residualLevel, benefitRisk, controls: [] }).map((g) => g.kind)).toEqual(gap ? ['unacceptable_residual_without_benefit_risk'] : []);
+  });
+  it('before any residual assessment: the initial level counts once controls exist', () => {
+    expect(traceabilityGaps({ level: 'unacceptable', residualLevel: null, benefitRisk: null, controls: [] })).toEqual([]);
+    expect(traceabilityGaps({ level: 'unacceptable', residualLevel: null, benefitRisk: null, controls: [control(['e'], ['f'])] }).map((g) => g.kind)).toEqual(['unacceptable_residual_without_benefit_risk']);
+  });
+});

@@ -1,0 +1,47 @@
+// The matrix file is validated like the catalog: each problem as `file:line: message`.
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatProblem } from '../catalog/domain/catalog-model';
+import { loadRiskMatrix } from './risk-matrix-loader';
+
+const SHIPPED = join(__dirname, '..', '..', 'controls', 'risk-matrix.yaml');
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A folder holding the shipped matrix with its text edited. */
+function edited(edit: (text: string) => string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'attest-matrix-'));
+  dirs.push(dir);
+  copyFileSync(SHIPPED, join(dir, 'risk-matrix.yaml'));
+  writeFileSync(join(dir, 'risk-matrix.yaml'), edit(readFileSync(SHIPPED, 'utf8')));
+  return dir;
+}
+const lineOf = (needle: string) => readFileSync(SHIPPED, 'utf8').split('\n').findIndex((l) => l.includes(needle)) + 1;
+const problemsOf = (dir: string) => loadRiskMatrix(dir).problems.map(formatProblem);
+
+describe('loadRiskMatrix', () => {
+  it('reports a missing file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attest-matrix-'));
+    dirs.push(dir);
+    expect(problemsOf(dir)).toEqual(['risk-matrix.yaml:1: file is missing']);
+  });
+  it('names the line of a bad cell and of a non-monotonic one', () => {
+    expect(problemsOf(edited((t) => t.replace('P3: [acceptable, acceptable, alara', 'P3: [acceptable, acceptable, fine')))).toEqual([
+      `risk-matrix.yaml:${lineOf('P3: [')}: P3 × S3: "fine" is not a level (acceptable, alara, unacceptable)`,
+    ]);
+    expect(problemsOf(edited((t) => t.replace('P1: [acceptable, acceptable, acceptable, acceptable, alara]', 'P1: [acceptable, acceptable, acceptable, unacceptable, alara]')))).toEqual([
+      `risk-matrix.yaml:${lineOf('P2: [')}: not monotonic: P2 × S4 is alara, lower than unacceptable at the less probable P1`,
+      `risk-matrix.yaml:${lineOf('P1: [')}: not monotonic: P1 × S5 is alara, lower than unacceptable at the less severe S4`,
+    ]);
+  });
+  it('names the line of a schema problem and a misnamed level', () => {
+    expect(problemsOf(edited((t) => t.replace('size: 5', 'size: 4')))).toEqual([`risk-matrix.yaml:${lineOf('size: 5')}: size: must be 3 or 5`]);
+    expect(problemsOf(edited((t) => t.replace('level: S2,', 'level: S7,')))).toEqual([`risk-matrix.yaml:${lineOf('level: S2,')}: level 2 must be named S2, not "S7"`]);
+    expect(problemsOf(edited((t) => t.replace('p1xp2: upper-bound-product', 'p1xp2: average')))).toEqual([`risk-matrix.yaml:${lineOf('p1xp2: upper')}: p1xp2: must be one of upper-bound-product`]);
+  });
+  it('refuses YAML anchors and aliases, as the catalog does', () => {
+    const problems = problemsOf(edited((t) => t.replace('P5: [alara', 'P5: &row [alara').replace('P4: [acceptable, alara, alara, unacceptable, unacceptable]', 'P4: *row')));
+    expect(problems).toEqual([`risk-matrix.yaml:${lineOf('P5: [')}: YAML anchors (&row) are not allowed`, `risk-matrix.yaml:${lineOf('P4: [')}: YAML aliases (*row) are not allowed`]);
+  });
+});

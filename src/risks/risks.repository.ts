@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import type { AppAbility } from '../authz/ability.factory';
+import { accessibleBy } from '../authz/casl-sql';
+import { ConflictError } from '../common/errors/app-error';
+import { isUniqueViolation } from '../common/db/unique-violation';
+import type { RiskLevel } from './domain/risk-matrix';
+import type { RiskRegister, RiskStatus } from './domain/risk-model';
+import { RiskControl } from './risk-control.entity';
+import { RiskVersion } from './risk-version.entity';
+import { Risk } from './risk.entity';
+
+export interface RiskListFilter {
+  register?: RiskRegister;
+  product?: string;
+  status?: RiskStatus;
+  level?: RiskLevel;
+  residualLevel?: RiskLevel;
+  ownerUserId?: string;
+  q?: string;
+}
+
+export interface CellCount {
+  severity: string;
+  probability: string;
+  count: number;
+}
+
+/** The only place with risk query code. Lists are filtered in SQL by the caller's ability. */
+@Injectable()
+export class RisksRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  private m(m?: EntityManager): EntityManager {
+    return m ?? this.ds.manager;
+  }
+
+  findById(id: string, m?: EntityManager): Promise<Risk | null> {
+    return this.m(m).findOne(Risk, { where: { id } });
+  }
+
+  findByRefs(keys: { register: RiskRegister; ref: string }[], m?: EntityManager): Promise<Risk[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.m(m).find(Risk, { where: keys });
+  }
+
+  /** Each risk's controls in position order. */
+  async controlsOf(riskIds: string[], m?: EntityManager): Promise<Map<string, RiskControl[]>> {
+    const out = new Map<string, RiskControl[]>();
+    if (riskIds.length === 0) return out;
+    const rows = await this.m(m).find(RiskControl, { where: { riskId: In(riskIds) }, order: { position: 'ASC' } });
+    for (const r of rows) out.set(r.riskId, [...(out.get(r.riskId) ?? []), r]);
+    return out;
+  }
+
+  private visible(ability: AppAbility, filter: RiskListFilter): SelectQueryBuilder<Risk> {
+    const qb = accessibleBy(this.ds.manager.createQueryBuilder(Risk, 'r'), ability, 'read', 'Risk');
+    if (filter.register) qb.andWhere('r.register = :register', { register: filter.register });
+    if (filter.product) qb.andWhere('r.product = :product', { product: filter.product });
+    if (filter.status) qb.andWhere('r.status = :status', { status: filter.status });
+    if (filter.level) qb.andWhere('r.level = :level', { level: filter.level });
+    if (filter.residualLevel) qb.andWhere('r.residual_level = :residualLevel', { residualLevel: filter.residualLevel });
+    if (filter.ownerUserId) qb.andWhere('r.owner_user_id = :owner', { owner: filter.ownerUserId });
+    if (filter.q) qb.andWhere('(r.ref ILIKE :q OR r.title ILIKE :q OR r.hazard ILIKE :q OR r.harm ILIKE :q)', { q: `%${escapeLike(filter.q)}%` });
+    return qb;
+  }
+
+  /** Risks the ability may read, filtered and paged in SQL, by register then ref. */
+  async listVisible(ability: AppAbility, filter: RiskListFilter, page: { limit: number; offset: number }): Promise<{ rows: Risk[]; total: number }> {
+    const [rows, total] = await this.visible(ability, filter).orderBy('r.register', 'ASC').addOrderBy('r.ref', 'ASC').skip(page.offset).take(page.limit).getManyAndCount();
+    return { rows, total };
+  }
+
+  /** Counts per (severity, probability) before controls and after them (residual, else the initial cell). */
+  async heatmapCounts(ability: AppAbility, filter: RiskListFilter): Promise<{ before: CellCount[]; after: CellCount[]; unassessed: number }> {
+    const count = async (s: string, p: string) =>
+      (
+        await this.visible(ability, filter)
+          .select(`${s}`, 'severity')
+          .addSelect(`${p}`, 'probability')
+          .addSelect('count(*)::int', 'count')
+          .groupBy(s)
+          .addGroupBy(p)
+          .getRawMany<CellCount>()
+      ).map((c) => ({ ...c, count: Number(c.count) }));
+    const [before, after, unassessed] = await Promise.all([
+      count('r.severity', 'r.probability'),
+      count('COALESCE(r.residual_severity, r.severity)', 'COALESCE(r.residual_probability, r.probability)'),
+      this.visible(ability, filter).andWhere('r.residual_level IS NULL').getCount(),
+    ]);
+    return { before, after, unassessed };
+  }
+
+  async insert(values: Partial<Risk>, m: EntityManager): Promise<Risk> {
+    try {
+      return await m.save(Risk, m.create(Risk, values));
+    } catch (e) {
+      if (isUniqueViolation(e, 'UQ_risks_register_ref')) throw new ConflictError('risk.ref_taken', `${values.ref} is already in the ${values.register} register.`);
+      throw e;
+    }
+  }
+
+  async update(id: string, values: Partial<Risk>, m: EntityManager): Promise<void> {
+    await m.update(Risk, { id }, values);
+  }
+
+  async replaceControls(riskId: string, controls: Omit<RiskControl, 'id' | 'riskId' | 'risk'>[], m: EntityManager): Promise<void> {
+    await m.delete(RiskControl, { riskId });
+    if (controls.length) await m.insert(RiskControl, controls.map((c) => ({ ...c, riskId })));
+  }
+
+  async insertVersion(values: Omit<RiskVersion, 'id' | 'at' | 'risk'>, m: EntityManager): Promise<void> {
+    await m.insert(RiskVersion, values as QueryDeepPartialEntity<RiskVersion>);
+  }
+
+  versionsOf(riskId: string): Promise<RiskVersion[]> {
+    return this.ds.manager.find(RiskVersion, { where: { riskId }, order: { version: 'DESC' } });
+  }
+
+  /**
+   * Row locks on many risks at once, in id order, taken before any audit-trail append (which holds the
+   * chain lock to commit): a change always takes its row lock first, so imports and edits never deadlock.
+   */
+  async lockAllForUpdate(ids: string[], m: EntityManager): Promise<Map<string, Risk>> {
+    if (ids.length === 0) return new Map();
+    const rows = await m.createQueryBuilder(Risk, 'r').setLock('pessimistic_write').where('r.id IN (:...ids)', { ids }).orderBy('r.id', 'ASC').getMany();
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  /** Takes the row lock for a change, so two concurrent changes get consecutive versions. */
+  async lockForUpdate(id: string, m: EntityManager): Promise<Risk | null> {
+    return m.createQueryBuilder(Risk, 'r').setLock('pessimistic_write').where('r.id = :id', { id }).getOne();
+  }
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, '\\$&');
+}

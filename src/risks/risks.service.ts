@@ -1,0 +1,477 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditTrailService } from '../audit-trail/audit-trail.service';
+import { abilityFor, type AppAbility } from '../authz/ability.factory';
+import { asSubject } from '../authz/subject';
+import { CatalogService } from '../catalog/catalog.service';
+import { ConflictError, FieldProblem, ForbiddenError, NotFoundError, ValidationError } from '../common/errors/app-error';
+import { Page, pageOf } from '../common/http/pagination';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { EvidenceService } from '../evidence/evidence.service';
+import { actorRef, type UserActor } from '../identity/actor';
+import { UsersService } from '../identity/users.service';
+import { formatCsvProblem, parseRiskCsv, riskCsv, RiskFields } from './domain/risk-csv';
+import { heatmapGrid, RiskMatrix } from './domain/risk-matrix';
+import { assess, ControlSnapshot, diffSnapshots, fieldIssues, RiskSnapshot, traceabilityGaps } from './domain/risk-model';
+import {
+  CreateRiskDto,
+  ExportQueryDto,
+  HeatmapView,
+  ImportResultView,
+  RegisterScopeDto,
+  RiskControlInputDto,
+  RiskControlView,
+  RiskQueryDto,
+  RiskVersionView,
+  RiskView,
+  TraceabilityItemView,
+  TraceabilityQueryDto,
+  UpdateRiskDto,
+} from './dto/risk.dto';
+import { loadRiskMatrix } from './risk-matrix-loader';
+import type { Risk } from './risk.entity';
+import { RiskMatrixInvalidError } from './risks.errors';
+import { RisksRepository } from './risks.repository';
+
+/** A risk control with its catalog control resolved (id for the row, key for people). */
+interface ResolvedControl extends ControlSnapshot {
+  controlId: string | null;
+}
+
+interface Current {
+  risk: Risk;
+  controls: ResolvedControl[];
+}
+
+type Outcome = 'created' | 'updated' | 'unchanged';
+
+const EXPORT_LIMIT = 10_000;
+
+/**
+ * The risk registers: ISO 14971 and information security. Levels always come from the matrix; every
+ * change is a new version (who, when, before/after) and an audit-trail entry, in one transaction.
+ */
+@Injectable()
+export class RisksService {
+  private loadedMatrix: RiskMatrix | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repo: RisksRepository,
+    private readonly catalog: CatalogService,
+    private readonly evidence: EvidenceService,
+    private readonly users: UsersService,
+    private readonly trail: AuditTrailService,
+  ) {}
+
+  /** The acceptability matrix from controls/risk-matrix.yaml, loaded once; RiskMatrixInvalidError lists its problems. */
+  matrix(): RiskMatrix {
+    if (!this.loadedMatrix) {
+      const { matrix, problems } = loadRiskMatrix(this.config.controlsDir);
+      if (!matrix) throw new RiskMatrixInvalidError(problems);
+      this.loadedMatrix = matrix;
+    }
+    return this.loadedMatrix;
+  }
+
+  async list(actor: UserActor, query: RiskQueryDto): Promise<Page<RiskView>> {
+    const page = pageOf(query);
+    const { rows, total } = await this.repo.listVisible(
+      abilityFor(actor),
+      { register: query.register, product: query.product, status: query.status, level: query.level, residualLevel: query.residualLevel, ownerUserId: query.owner === 'me' ? actor.id : query.owner, q: query.q },
+      page,
+    );
+    const controls = await this.controlsOf(rows.map((r) => r.id));
+    return { items: rows.map((r) => riskView(r, controls.get(r.id) ?? [])), total, ...page };
+  }
+
+  async get(actor: UserActor, id: string): Promise<RiskView> {
+    const risk = await this.visible(abilityFor(actor), id);
+    return riskView(risk, (await this.controlsOf([risk.id])).get(risk.id) ?? []);
+  }
+
+  async create(actor: UserActor, dto: CreateRiskDto): Promise<RiskView> {
+    const fields: RiskFields & { ownerUserId: string } = {
+      register: dto.register,
+      ref: dto.ref,
+      product: dto.product,
+      title: dto.title,
+      hazard: dto.hazard ?? null,
+      sequenceOfEvents: dto.sequenceOfEvents ?? null,
+      hazardousSituation: dto.hazardousSituation ?? null,
+      harm: dto.harm ?? null,
+      severity: dto.severity,
+      probability: dto.probability ?? null,
+      p1: dto.p1 ?? null,
+      p2: dto.p2 ?? null,
+      residualSeverity: dto.residualSeverity ?? null,
+      residualProbability: dto.residualProbability ?? null,
+      benefitRisk: dto.benefitRisk ?? null,
+      status: dto.status ?? 'open',
+      treatment: dto.treatment ?? null,
+      dueOn: dto.dueOn ?? null,
+      ownerUserId: dto.ownerUserId ?? actor.id,
+    };
+    const ability = abilityFor(actor);
+    if (!ability.can('create', asSubject('Risk', fields))) throw notYours('create');
+    const issues: FieldProblem[] = fieldIssues(this.matrix(), fields);
+    const controls = await this.resolveControls(dto.controls ?? [], issues);
+    await this.checkOwner(fields.ownerUserId, issues);
+    if (issues.length) throw new ValidationError(issues);
+    const { risk } = await this.ds.transaction((m) => this.apply(actor, null, fields, controls, m));
+    return this.get(actor, risk.id);
+  }
+
+  async update(actor: UserActor, id: string, dto: UpdateRiskDto): Promise<RiskView> {
+    const ability = abilityFor(actor);
+    await this.visible(ability, id);
+    const issues: FieldProblem[] = [];
+    const controls = dto.controls === undefined ? undefined : await this.resolveControls(dto.controls, issues);
+    if (dto.ownerUserId !== undefined) await this.checkOwner(dto.ownerUserId, issues);
+    if (issues.length) throw new ValidationError(issues);
+    await this.ds.transaction(async (m) => {
+      const locked = await this.repo.lockForUpdate(id, m);
+      if (!locked || !ability.can('read', asSubject('Risk', locked))) throw new NotFoundError('risk', id);
+      if (!ability.can('update', asSubject('Risk', locked))) throw notYours('update');
+      if (dto.version !== undefined && dto.version !== locked.version) {
+        throw new ConflictError('risk.version_conflict', `The risk is at version ${locked.version}, not ${dto.version}: reload it and apply your change again.`);
+      }
+      const merged = mergeFields(locked, dto);
+      if (!ability.can('update', asSubject('Risk', merged))) throw notYours('update');
+      const problems = fieldIssues(this.matrix(), merged);
+      if (problems.length) throw new ValidationError(problems);
+      const current = { risk: locked, controls: (await this.controlsOf([id], m)).get(id) ?? [] };
+      await this.apply(actor, current, merged, controls, m);
+    });
+    return this.get(actor, id);
+  }
+
+  async history(actor: UserActor, id: string): Promise<RiskVersionView[]> {
+    const risk = await this.visible(abilityFor(actor), id);
+    return (await this.repo.versionsOf(risk.id)).map((v) => ({
+      version: v.version,
+      actor: v.actor,
+      at: v.at.toISOString(),
+      changes: diffSnapshots(v.before as RiskSnapshot | null, v.after as unknown as RiskSnapshot),
+      before: v.before,
+      after: v.after,
+    }));
+  }
+
+  /** Counts per matrix cell before controls (initial S × P) and after them (residual, else initial). */
+  async heatmap(actor: UserActor, query: RegisterScopeDto): Promise<HeatmapView> {
+    const m = this.matrix();
+    const register = query.register ?? 'iso14971';
+    const counts = await this.repo.heatmapCounts(abilityFor(actor), { register, product: query.product });
+    const before = heatmapGrid(m, counts.before);
+    const after = heatmapGrid(m, counts.after);
+    return {
+      register,
+      product: query.product ?? null,
+      severity: m.severity.map(({ level, name }) => ({ level, name })),
+      probability: m.probability.map(({ level, name }) => ({ level, name })),
+      before: before.cells,
+      after: after.cells,
+      unassessed: counts.unassessed,
+      total: counts.before.reduce((n, c) => n + c.count, 0),
+    };
+  }
+
+  /** Hazard → controls → verification evidence, with the gaps of each risk flagged; paged by ref. */
+  async traceability(actor: UserActor, query: TraceabilityQueryDto): Promise<Page<TraceabilityItemView>> {
+    const page = pageOf(query);
+    const { rows, total } = await this.repo.listVisible(abilityFor(actor), { register: query.register ?? 'iso14971', product: query.product }, page);
+    const controls = await this.controlsOf(rows.map((r) => r.id));
+    return {
+      items: rows.map((r) => {
+        const cs = controls.get(r.id) ?? [];
+        return {
+          id: r.id,
+          ref: r.ref,
+          product: r.product,
+          hazard: r.hazard,
+          hazardousSituation: r.hazardousSituation,
+          harm: r.harm,
+          level: r.level,
+          residualLevel: r.residualLevel,
+          benefitRisk: r.benefitRisk,
+          controls: cs.map(controlView),
+          gaps: traceabilityGaps({ level: r.level, residualLevel: r.residualLevel, benefitRisk: r.benefitRisk, controls: cs }),
+        };
+      }),
+      total,
+      ...page,
+    };
+  }
+
+  /** The visible register as CSV (the download is logged). */
+  async export(actor: UserActor, query: ExportQueryDto): Promise<{ filename: string; contentType: string; body: string }> {
+    const { rows, total } = await this.repo.listVisible(abilityFor(actor), { register: query.register, product: query.product }, { limit: EXPORT_LIMIT, offset: 0 });
+    if (total > EXPORT_LIMIT) throw new ValidationError([{ field: 'product', message: `the export holds at most ${EXPORT_LIMIT} risks (${total} match): narrow it by register or product` }]);
+    await this.trail.record({ actor: actorRef(actor), action: 'risk.export', subjectType: 'Risk', subjectId: null, data: { register: query.register ?? null, rows: rows.length } });
+    return { filename: `risks-${query.register ?? 'all'}.csv`, contentType: 'text/csv; charset=utf-8', body: riskCsv(rows.map((r) => snapshotOf(r, []))) };
+  }
+
+  /**
+   * Imports a CSV register, all or nothing: every row is checked first (cells, levels, owners, and whether
+   * you may create or change it), and any problem rejects the whole file with each problem named by row
+   * and column. A row whose register and ref exist updates that risk (a new version when anything
+   * changed); others create risks. Levels in the file are ignored: they are computed.
+   */
+  async importCsv(actor: UserActor, csv: unknown): Promise<ImportResultView> {
+    if (typeof csv !== 'string') throw new ValidationError([{ field: 'body', message: 'must be the register as CSV, sent with Content-Type: text/csv' }], undefined, 'risk.import_not_csv');
+    const m = this.matrix();
+    const parsed = parseRiskCsv(m, csv);
+    const problems = parsed.problems;
+    const ability = abilityFor(actor);
+    const existing = new Map((await this.repo.findByRefs(parsed.rows.map((r) => ({ register: r.register, ref: r.ref })))).map((r) => [`${r.register}:${r.ref}`, r]));
+    const owners = new Map<string, boolean>();
+    for (const id of new Set(parsed.rows.flatMap((r) => (r.ownerUserId ? [r.ownerUserId] : [])))) owners.set(id, !!(await this.users.findActive(id)));
+    const plan: { row: RiskFields & { ownerUserId: string }; current: Risk | null }[] = [];
+    for (const row of parsed.rows) {
+      const at = row.row;
+      if (row.ownerUserId && !owners.get(row.ownerUserId)) problems.push({ row: at, column: 'owner_user_id', message: 'is not an active user' });
+      const current = existing.get(`${row.register}:${row.ref}`) ?? null;
+      const fields = { ...row, ownerUserId: row.ownerUserId ?? current?.ownerUserId ?? actor.id };
+      if (current) {
+        if (!ability.can('read', asSubject('Risk', current)) || !ability.can('update', asSubject('Risk', current))) problems.push({ row: at, column: 'ref', message: `${row.ref} is already in the ${row.register} register, in a risk you may not change` });
+        else if (!ability.can('update', asSubject('Risk', fields))) problems.push({ row: at, column: 'owner_user_id', message: 'you may not hand this risk to another owner' });
+      } else if (!ability.can('create', asSubject('Risk', fields))) {
+        problems.push({ row: at, column: fields.register !== 'iso14971' ? 'register' : 'owner_user_id', message: 'you may only create ISO 14971 risks you own' });
+      }
+      plan.push({ row: fields, current });
+    }
+    if (problems.length) {
+      problems.sort((a, b) => a.row - b.row);
+      throw new ValidationError(
+        problems.map((p) => ({ field: `row ${p.row}, ${p.column}`, message: p.message })),
+        `Nothing was imported: ${problems.length} problem(s). ${problems.slice(0, 20).map(formatCsvProblem).join('; ')}`,
+        'risk.import_invalid',
+      );
+    }
+    const counts = { rows: plan.length, created: 0, updated: 0, unchanged: 0 };
+    await this.ds.transaction(async (tx) => {
+      const ids = plan.flatMap((p) => (p.current ? [p.current.id] : []));
+      const locked = await this.repo.lockAllForUpdate(ids, tx);
+      const controls = await this.controlsOf(ids, tx);
+      for (const { row, current } of plan) {
+        let state: Current | null = null;
+        if (current) {
+          const risk = locked.get(current.id);
+          if (!risk) throw new ConflictError('risk.import_conflict', `${row.ref} was removed during the import; nothing was imported.`);
+          if (!ability.can('update', asSubject('Risk', risk))) throw notYours('update'); // changed hands since the check
+          state = { risk, controls: controls.get(risk.id) ?? [] };
+        }
+        const { outcome } = await this.apply(actor, state, row, undefined, tx);
+        counts[outcome]++;
+      }
+      await this.trail.append({ actor: actorRef(actor), action: 'risk.import', subjectType: 'Risk', subjectId: null, data: counts }, tx);
+    });
+    return counts;
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------
+
+  /**
+   * Writes a risk (new, or a change of `current`) with levels computed from the matrix, its controls when
+   * given, a version row with before/after and an audit-trail entry, in the caller's transaction. Nothing
+   * is written when nothing changed.
+   */
+  private async apply(actor: UserActor, current: Current | null, fields: RiskFields & { ownerUserId: string }, controls: ResolvedControl[] | undefined, m: EntityManager): Promise<{ risk: Risk; outcome: Outcome }> {
+    const { assessment } = assess(this.matrix(), fields);
+    if (!assessment) throw new Error('apply() called with fields that do not assess'); // callers check fieldIssues first
+    const nextControls = controls ?? current?.controls ?? [];
+    const values = {
+      register: fields.register,
+      ref: fields.ref,
+      product: fields.product,
+      title: fields.title,
+      hazard: fields.hazard,
+      sequenceOfEvents: fields.sequenceOfEvents,
+      hazardousSituation: fields.hazardousSituation,
+      harm: fields.harm,
+      ...assessment,
+      benefitRisk: fields.benefitRisk,
+      status: fields.status,
+      treatment: fields.treatment,
+      dueOn: fields.dueOn,
+      ownerUserId: fields.ownerUserId,
+    };
+    const after: RiskSnapshot = { ...values, controls: nextControls.map(controlSnapshot) };
+    const before = current ? snapshotOf(current.risk, current.controls) : null;
+    const changes = diffSnapshots(before, after);
+    if (current && changes.length === 0) return { risk: current.risk, outcome: 'unchanged' };
+    const version = current ? current.risk.version + 1 : 1;
+    let risk: Risk;
+    if (current) {
+      await this.repo.update(current.risk.id, { ...values, version }, m);
+      risk = { ...current.risk, ...values, version };
+    } else {
+      risk = await this.repo.insert({ ...values, version }, m);
+    }
+    if (!current || changes.some((c) => c.field === 'controls')) {
+      await this.repo.replaceControls(
+        risk.id,
+        nextControls.map((c, position) => ({ position, type: c.type, description: c.description, controlId: c.controlId, implementationEvidenceIds: c.implementationEvidenceIds, effectivenessEvidenceIds: c.effectivenessEvidenceIds })),
+        m,
+      );
+    }
+    const ref = actorRef(actor);
+    await this.repo.insertVersion({ riskId: risk.id, version, actor: ref, before: before as unknown as Record<string, unknown> | null, after: after as unknown as Record<string, unknown> }, m);
+    await this.trail.append(
+      {
+        actor: ref,
+        action: current ? 'risk.update' : 'risk.create',
+        subjectType: 'Risk',
+        subjectId: risk.id,
+        data: { register: risk.register, ref: risk.ref, version, level: risk.level, residualLevel: risk.residualLevel, status: risk.status, changed: changes.map((c) => c.field) },
+      },
+      m,
+    );
+    return { risk, outcome: current ? 'updated' : 'created' };
+  }
+
+  private async visible(ability: AppAbility, id: string): Promise<Risk> {
+    const risk = await this.repo.findById(id);
+    if (!risk || !ability.can('read', asSubject('Risk', risk))) throw new NotFoundError('risk', id);
+    return risk;
+  }
+
+  private async checkOwner(userId: string, issues: FieldProblem[]): Promise<void> {
+    if (!(await this.users.findActive(userId))) issues.push({ field: 'ownerUserId', message: 'is not an active user' });
+  }
+
+  /** Catalog controls by key (live ones only) and verification evidence that must serve that control. */
+  private async resolveControls(inputs: RiskControlInputDto[], issues: FieldProblem[]): Promise<ResolvedControl[]> {
+    const refs = await this.catalog.controlsByKeys([...new Set(inputs.flatMap((c) => (c.controlKey ? [c.controlKey] : [])))]);
+    const byKey = new Map(refs.map((r) => [r.key, r]));
+    const out: ResolvedControl[] = [];
+    for (const [i, c] of inputs.entries()) {
+      const at = `controls[${i}]`;
+      const key = c.controlKey ?? null;
+      const control = key ? byKey.get(key) : undefined;
+      if (key && (!control || control.retired)) issues.push({ field: `${at}.controlKey`, message: control ? `${key} is retired` : `${key} is not a control in the catalog` });
+      const evidence = { implementationEvidence: [...new Set(c.implementationEvidence ?? [])], effectivenessEvidence: [...new Set(c.effectivenessEvidence ?? [])] };
+      for (const field of ['implementationEvidence', 'effectivenessEvidence'] as const) {
+        const ids = evidence[field];
+        if (ids.length === 0) continue;
+        if (!key) {
+          issues.push({ field: `${at}.${field}`, message: 'needs a controlKey: verification evidence is evidence of the control implementing the measure' });
+          continue;
+        }
+        if (!control) continue;
+        const linked = new Set(await this.evidence.linkedTo(control.id, ids));
+        const missing = ids.filter((id) => !linked.has(id.toLowerCase()));
+        if (missing.length) issues.push({ field: `${at}.${field}`, message: `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not current evidence of ${key}` });
+      }
+      out.push({
+        type: c.type,
+        description: c.description,
+        controlKey: key,
+        controlId: control?.id ?? null,
+        implementationEvidenceIds: evidence.implementationEvidence.map((id) => id.toLowerCase()),
+        effectivenessEvidenceIds: evidence.effectivenessEvidence.map((id) => id.toLowerCase()),
+      });
+    }
+    return out;
+  }
+
+  /** Each risk's controls, with the keys of their catalog controls. */
+  private async controlsOf(riskIds: string[], m?: EntityManager): Promise<Map<string, ResolvedControl[]>> {
+    const rows = await this.repo.controlsOf(riskIds, m);
+    const ids = [...new Set([...rows.values()].flat().flatMap((c) => (c.controlId ? [c.controlId] : [])))];
+    const keys = new Map((await this.catalog.controlsByIds(ids)).map((c) => [c.id, c.key]));
+    const out = new Map<string, ResolvedControl[]>();
+    for (const [riskId, cs] of rows) {
+      out.set(
+        riskId,
+        cs.map((c) => ({
+          type: c.type,
+          description: c.description,
+          controlId: c.controlId,
+          controlKey: c.controlId ? (keys.get(c.controlId) ?? null) : null,
+          implementationEvidenceIds: c.implementationEvidenceIds,
+          effectivenessEvidenceIds: c.effectivenessEvidenceIds,
+        })),
+      );
+    }
+    return out;
+  }
+}
+
+function notYours(action: 'create' | 'update'): ForbiddenError {
+  return new ForbiddenError(`You may ${action} only ISO 14971 risks you own (compliance managers manage every risk).`, 'risk.not_yours');
+}
+
+/** The risk's fields after a PATCH: absent keeps, null clears (nullable fields only). */
+function mergeFields(r: Risk, dto: UpdateRiskDto): RiskFields & { ownerUserId: string } {
+  const pick = <K extends keyof RiskFields>(k: K, current: RiskFields[K]): RiskFields[K] => (dto[k as keyof UpdateRiskDto] === undefined ? current : (dto[k as keyof UpdateRiskDto] as RiskFields[K]));
+  // A new P, or P1/P2 set to null, replaces the P1 × P2 derivation; new P1/P2 replace P.
+  const p1p2Given = dto.p1 !== undefined || dto.p2 !== undefined;
+  const probabilityGiven = dto.probability !== undefined;
+  return {
+    register: r.register,
+    ref: r.ref,
+    product: pick('product', r.product),
+    title: pick('title', r.title),
+    hazard: pick('hazard', r.hazard),
+    sequenceOfEvents: pick('sequenceOfEvents', r.sequenceOfEvents),
+    hazardousSituation: pick('hazardousSituation', r.hazardousSituation),
+    harm: pick('harm', r.harm),
+    severity: pick('severity', r.severity),
+    probability: probabilityGiven ? (dto.probability ?? null) : p1p2Given ? null : r.probability,
+    p1: p1p2Given ? (dto.p1 === undefined ? r.p1 : dto.p1) : probabilityGiven ? null : r.p1,
+    p2: p1p2Given ? (dto.p2 === undefined ? r.p2 : dto.p2) : probabilityGiven ? null : r.p2,
+    residualSeverity: pick('residualSeverity', r.residualSeverity),
+    residualProbability: pick('residualProbability', r.residualProbability),
+    benefitRisk: pick('benefitRisk', r.benefitRisk),
+    status: pick('status', r.status),
+    treatment: pick('treatment', r.treatment),
+    dueOn: pick('dueOn', r.dueOn),
+    ownerUserId: dto.ownerUserId ?? r.ownerUserId,
+  };
+}
+
+function controlSnapshot(c: ControlSnapshot): ControlSnapshot {
+  return { type: c.type, description: c.description, controlKey: c.controlKey, implementationEvidenceIds: c.implementationEvidenceIds, effectivenessEvidenceIds: c.effectivenessEvidenceIds };
+}
+
+function snapshotOf(r: Risk, controls: ControlSnapshot[]): RiskSnapshot {
+  return {
+    register: r.register,
+    ref: r.ref,
+    product: r.product,
+    title: r.title,
+    hazard: r.hazard,
+    sequenceOfEvents: r.sequenceOfEvents,
+    hazardousSituation: r.hazardousSituation,
+    harm: r.harm,
+    severity: r.severity,
+    probability: r.probability,
+    p1: r.p1,
+    p2: r.p2,
+    level: r.level,
+    residualSeverity: r.residualSeverity,
+    residualProbability: r.residualProbability,
+    residualLevel: r.residualLevel,
+    benefitRisk: r.benefitRisk,
+    status: r.status,
+    treatment: r.treatment,
+    dueOn: r.dueOn,
+    ownerUserId: r.ownerUserId,
+    controls: controls.map(controlSnapshot),
+  };
+}
+
+function controlView(c: ControlSnapshot): RiskControlView {
+  return { type: c.type, description: c.description, controlKey: c.controlKey, implementationEvidence: c.implementationEvidenceIds, effectivenessEvidence: c.effectivenessEvidenceIds };
+}
+
+function riskView(r: Risk, controls: ControlSnapshot[]): RiskView {
+  const { controls: _snapshotControls, ...fields } = snapshotOf(r, controls);
+  return { id: r.id, ...fields, version: r.version, controls: controls.map(controlView), createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() };
+}
+

@@ -1,0 +1,274 @@
+// The risk registers over HTTP as the demo personas: levels from the matrix, versions and the audit
+// trail, who may see and change what, CSV import (all or nothing) and export, heat map and traceability.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestApp, TestApp } from '../support/app';
+import { client, DEMO, login } from '../support/auth';
+
+let t: TestApp;
+let as: Record<'compliance' | 'owner2' | 'owner' | 'viewer' | 'privacy', ReturnType<typeof client>>;
+let owner2Id: string;
+let complianceId: string;
+
+const hazard = (ref: string, product: string, extra: Record<string, unknown> = {}) => ({
+  register: 'iso14971',
+  ref,
+  product,
+  title: 'Triage advice is wrong',
+  hazard: 'Incorrect triage recommendation',
+  sequenceOfEvents: 'Symptom text is misread by the model',
+  hazardousSituation: 'Patient relies on a low-urgency recommendation',
+  harm: 'Delayed treatment',
+  severity: 'S4',
+  ...extra,
+});
+
+beforeAll(async () => {
+  t = await startTestApp({ env: { DEMO: '1' } });
+  as = {} as typeof as;
+  for (const who of ['compliance', 'owner2', 'owner', 'viewer', 'privacy'] as const) as[who] = client(t.baseUrl, await login(t.baseUrl, DEMO[who]));
+  owner2Id = (await as.owner2('GET', '/api/me')).json.id;
+  complianceId = (await as.compliance('GET', '/api/me')).json.id;
+});
+afterAll(async () => t?.close());
+
+describe('create and change, with history', () => {
+  it('computes P from P1 × P2 and the level from the matrix, and refuses a level given as input', async () => {
+    const res = await as.compliance('POST', '/api/risks', hazard('HAZ-001', 'create', { p1: 'P4', p2: 'P4' }));
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ ref: 'HAZ-001', severity: 'S4', p1: 'P4', p2: 'P4', probability: 'P3', level: 'alara', residualLevel: null, status: 'open', ownerUserId: complianceId, version: 1, controls: [] });
+    const withLevel = await as.compliance('POST', '/api/risks', hazard('HAZ-002', 'create', { probability: 'P1', level: 'acceptable' }));
+    expect(withLevel.status).toBe(400);
+    expect(withLevel.json.errors).toEqual([expect.objectContaining({ field: 'level' })]);
+    const again = await as.compliance('POST', '/api/risks', hazard('HAZ-001', 'create', { probability: 'P1' }));
+    expect([again.status, again.json.code]).toEqual([409, 'risk.ref_taken']);
+    const chain = await as.compliance('POST', '/api/risks', { ...hazard('HAZ-003', 'create', { probability: 'P7' }), harm: undefined });
+    expect(chain.status).toBe(400);
+    expect(chain.json.errors.map((e: { field: string }) => e.field)).toEqual(['probability', 'harm']);
+    const noHarm = await as.compliance('POST', '/api/risks', { ...hazard('HAZ-003', 'create', { probability: 'P2' }), harm: undefined });
+    expect(noHarm.json.errors).toEqual([{ field: 'harm', message: 'is required in the ISO 14971 register' }]);
+  });
+
+  it('a PATCH recomputes levels, makes a version with before/after, and writes the audit trail', async () => {
+    const created = (await as.compliance('POST', '/api/risks', hazard('HAZ-010', 'patch', { probability: 'P4' }))).json;
+    expect(created.level).toBe('unacceptable');
+    const patched = await as.compliance('PATCH', `/api/risks/${created.id}`, { residualSeverity: 'S4', residualProbability: 'P1', status: 'controlled', version: 1 });
+    expect(patched.status).toBe(200);
+    expect(patched.json).toMatchObject({ level: 'unacceptable', residualLevel: 'acceptable', status: 'controlled', version: 2 });
+    const p1p2 = await as.compliance('PATCH', `/api/risks/${created.id}`, { p1: 'P5', p2: 'P2' });
+    expect(p1p2.json).toMatchObject({ probability: 'P2', p1: 'P5', p2: 'P2', level: 'alara', version: 3 });
+    const same = await as.compliance('PATCH', `/api/risks/${created.id}`, { status: 'controlled' });
+    expect(same.json.version).toBe(3);
+    const stale = await as.compliance('PATCH', `/api/risks/${created.id}`, { status: 'accepted', version: 2 });
+    expect([stale.status, stale.json.code]).toEqual([409, 'risk.version_conflict']);
+
+    const history = await as.compliance('GET', `/api/risks/${created.id}/history`);
+    expect(history.status).toBe(200);
+    expect(history.json.map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
+    expect(history.json[1]).toMatchObject({ actor: `user:${complianceId}`, before: { residualLevel: null }, after: { residualLevel: 'acceptable' } });
+    expect(history.json[1].changes).toEqual([
+      { field: 'residualSeverity', from: null, to: 'S4' },
+      { field: 'residualProbability', from: null, to: 'P1' },
+      { field: 'residualLevel', from: null, to: 'acceptable' },
+      { field: 'status', from: 'open', to: 'controlled' },
+    ]);
+    expect(history.json[0].changes.map((c: { field: string }) => c.field)).toEqual(['probability', 'p1', 'p2', 'level']);
+    expect(history.json[2].before).toBeNull();
+
+    const [a, b] = await Promise.all([
+      as.compliance('PATCH', `/api/risks/${created.id}`, { title: 'Triage advice is wrong (revised)' }),
+      as.compliance('PATCH', `/api/risks/${created.id}`, { benefitRisk: 'Documented in RMF-7.4' }),
+    ]);
+    expect([a.json.version, b.json.version].sort()).toEqual([4, 5]); // concurrent changes: consecutive versions, none lost
+    expect((await as.compliance('GET', `/api/risks/${created.id}`)).json).toMatchObject({ title: 'Triage advice is wrong (revised)', benefitRisk: 'Documented in RMF-7.4', version: 5 });
+
+    const trail = await as.compliance('GET', `/api/audit-trail?subjectId=${created.id}`);
+    expect(trail.json.items.map((e: { action: string; data: { version: number } }) => [e.action, e.data.version])).toEqual([
+      ['risk.update', 5],
+      ['risk.update', 4],
+      ['risk.update', 3],
+      ['risk.update', 2],
+      ['risk.create', 1],
+    ]);
+  });
+});
+
+describe('who sees and changes what', () => {
+  let mine: string;
+  let theirs: string;
+  beforeAll(async () => {
+    theirs = (await as.compliance('POST', '/api/risks', hazard('HAZ-020', 'access', { probability: 'P2' }))).json.id;
+  });
+
+  it('a clinical control owner creates and changes their own ISO 14971 risks only', async () => {
+    const res = await as.owner2('POST', '/api/risks', hazard('HAZ-021', 'access', { probability: 'P2' }));
+    expect(res.status).toBe(201);
+    expect(res.json.ownerUserId).toBe(owner2Id);
+    mine = res.json.id;
+    expect((await as.owner2('PATCH', `/api/risks/${mine}`, { severity: 'S5' })).json).toMatchObject({ level: 'alara', version: 2 });
+    const forOther = await as.owner2('POST', '/api/risks', hazard('HAZ-022', 'access', { probability: 'P2', ownerUserId: complianceId }));
+    expect([forOther.status, forOther.json.code]).toEqual([403, 'risk.not_yours']);
+    const security = await as.owner2('POST', '/api/risks', { register: 'security', ref: 'SEC-021', product: 'access', title: 'x', severity: 'S2', probability: 'P2' });
+    expect([security.status, security.json.code]).toEqual([403, 'risk.not_yours']);
+    const handOver = await as.owner2('PATCH', `/api/risks/${mine}`, { ownerUserId: complianceId });
+    expect([handOver.status, handOver.json.code]).toEqual([403, 'risk.not_yours']);
+  });
+
+  it("someone else's risk is a 404 to them, in every route; lists hold only their own", async () => {
+    for (const [method, path, body] of [['GET', `/api/risks/${theirs}`], ['PATCH', `/api/risks/${theirs}`, { status: 'closed' }], ['GET', `/api/risks/${theirs}/history`]] as const) {
+      const res = await as.owner2(method, path, body);
+      expect([path, res.status, res.json.code]).toEqual([path, 404, 'risk.not_found']);
+    }
+    const list = await as.owner2('GET', '/api/risks?product=access');
+    expect(list.json.items.map((r: { ref: string }) => r.ref)).toEqual(['HAZ-021']);
+    expect((await as.compliance('GET', '/api/risks?product=access')).json.total).toBe(2);
+    expect((await as.compliance('GET', '/api/risks/7d1e1a52-4c39-4f51-9f0b-0b5a0b7f5e11')).status).toBe(404);
+  });
+
+  it('engineering control owners and viewers may not use the register at all (403)', async () => {
+    for (const who of [as.owner, as.viewer]) {
+      expect((await who('GET', '/api/risks')).status).toBe(403);
+      expect((await who('POST', '/api/risks', hazard('HAZ-023', 'access', { probability: 'P2' }))).status).toBe(403);
+      expect((await who('GET', `/api/risks/${mine}`)).status).toBe(403);
+    }
+  });
+});
+
+describe('controls, evidence and traceability', () => {
+  it('links a catalog control and its verification evidence, and flags what is missing', async () => {
+    const evidence = await as.owner2('POST', '/api/evidence', { kind: 'link', title: 'Triage validation report', url: 'https://wiki.example.com/val/1', controls: ['CLS-02'], evidenceDate: '2026-11-21', periodStart: '2026-11-16', periodEnd: '2026-11-22' });
+    expect(evidence.status).toBe(201);
+    const control = { type: 'protective_measure', description: 'Red-flag symptoms always escalate', controlKey: 'CLS-02', implementationEvidence: [evidence.json.id] };
+    const wrong = await as.owner2('POST', '/api/risks', hazard('HAZ-030', 'trace', { probability: 'P4', controls: [{ ...control, controlKey: 'CLS-01' }] }));
+    expect(wrong.status).toBe(400);
+    expect(wrong.json.errors).toEqual([{ field: 'controls[0].implementationEvidence', message: `${evidence.json.id} is not current evidence of CLS-01` }]);
+    const created = await as.owner2('POST', '/api/risks', hazard('HAZ-030', 'trace', { probability: 'P4', residualSeverity: 'S4', residualProbability: 'P3', controls: [control] }));
+    expect(created.status).toBe(201);
+    expect(created.json.controls).toEqual([{ ...control, effectivenessEvidence: [] }]);
+    await as.owner2('POST', '/api/risks', hazard('HAZ-031', 'trace', { probability: 'P1' }));
+
+    const report = await as.owner2('GET', '/api/risks/traceability?product=trace');
+    expect(report.status).toBe(200);
+    expect(report.json.items.map((i: { ref: string; gaps: { kind: string }[] }) => [i.ref, i.gaps.map((g) => g.kind)])).toEqual([
+      ['HAZ-030', ['control_without_effectiveness_verification', 'unacceptable_residual_without_benefit_risk']],
+      ['HAZ-031', []],
+    ]);
+    expect(report.json.items[0]).toMatchObject({ hazard: 'Incorrect triage recommendation', harm: 'Delayed treatment', level: 'unacceptable', residualLevel: 'alara', controls: [{ controlKey: 'CLS-02', implementationEvidence: [evidence.json.id] }] });
+
+    await as.owner2('PATCH', `/api/risks/${created.json.id}`, { benefitRisk: 'Earlier triage for most patients outweighs the residual risk.', controls: [{ ...control, effectivenessEvidence: [evidence.json.id] }] });
+    const after = await as.owner2('GET', '/api/risks/traceability?product=trace');
+    expect(after.json.items[0].gaps).toEqual([]);
+  });
+});
+
+describe('heat map', () => {
+  it('counts risks per cell before and after controls', async () => {
+    await as.compliance('POST', '/api/risks', hazard('HAZ-040', 'heat', { probability: 'P4' }));
+    await as.compliance('POST', '/api/risks', hazard('HAZ-041', 'heat', { probability: 'P4', residualSeverity: 'S4', residualProbability: 'P1' }));
+    await as.compliance('POST', '/api/risks', { ...hazard('HAZ-042', 'heat', { probability: 'P2' }), severity: 'S1' });
+    const res = await as.compliance('GET', '/api/risks/heatmap?product=heat');
+    expect(res.status).toBe(200);
+    const nonZero = (cells: { severity: string; probability: string; level: string; count: number }[]) => cells.filter((c) => c.count).map((c) => `${c.probability}×${c.severity} ${c.level} ${c.count}`);
+    expect(nonZero(res.json.before)).toEqual(['P4×S4 unacceptable 2', 'P2×S1 acceptable 1']);
+    expect(nonZero(res.json.after)).toEqual(['P4×S4 unacceptable 1', 'P2×S1 acceptable 1', 'P1×S4 acceptable 1']);
+    expect(res.json).toMatchObject({ register: 'iso14971', product: 'heat', total: 3, unassessed: 2 });
+    expect(res.json.before).toHaveLength(25);
+    expect(res.json.severity[0]).toEqual({ level: 'S1', name: 'Negligible' });
+    expect((await as.owner2('GET', '/api/risks/heatmap?product=heat')).json.total).toBe(0);
+  });
+});
+
+describe('CSV import and export', () => {
+  const HEADER = 'register,ref,product,title,hazard,hazardous_situation,harm,severity,p1,p2,probability,residual_severity,residual_probability,benefit_risk,status,treatment,due_on,owner_user_id';
+  const importAs = async (cookie: string, body: string) => {
+    const res = await fetch(`${t.baseUrl}/api/risks/import`, { method: 'POST', headers: { cookie, 'content-type': 'text/csv' }, body });
+    return { status: res.status, json: (await res.json()) as any };
+  };
+  let cookie: string;
+  beforeAll(async () => {
+    cookie = await login(t.baseUrl, DEMO.compliance);
+  });
+
+  it('one bad row imports nothing and names the row and column', async () => {
+    const body = [HEADER, 'iso14971,HAZ-101,csv,t,h,s,x,S3,,,P3,,,,open,,,', 'iso14971,HAZ-102,csv,t,h,s,x,S9,,,P3,,,,open,,,', 'security,SEC-101,csv,t,,,,S2,,,P4,,,,open,mitigate,2026-12-31,'].join('\n');
+    const res = await importAs(cookie, body);
+    expect(res.status).toBe(400);
+    expect(res.json.code).toBe('risk.import_invalid');
+    expect(res.json.errors).toEqual([{ field: 'row 3, severity', message: 'must be one of S1, S2, S3, S4, S5' }]);
+    expect(res.json.detail).toContain('Nothing was imported');
+    expect((await as.compliance('GET', '/api/risks?product=csv')).json.total).toBe(0);
+
+    const ok = await importAs(cookie, body.replace(',S9,', ',S2,'));
+    expect([ok.status, ok.json]).toEqual([200, { rows: 3, created: 3, updated: 0, unchanged: 0 }]);
+    const list = (await as.compliance('GET', '/api/risks?product=csv')).json;
+    expect(list.items.map((r: { ref: string; level: string; ownerUserId: string }) => [r.ref, r.level, r.ownerUserId])).toEqual([
+      ['HAZ-101', 'alara', complianceId],
+      ['HAZ-102', 'acceptable', complianceId],
+      ['SEC-101', 'alara', complianceId],
+    ]);
+  });
+
+  it('exports CSV that imports back unchanged; an edited cell updates that risk only', async () => {
+    const exported = await fetch(`${t.baseUrl}/api/risks/export?product=csv`, { headers: { cookie } });
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-type')).toContain('text/csv');
+    const text = await exported.text();
+    expect(text.split('\n')).toHaveLength(5); // header, 3 rows, final newline
+    expect(await importAs(cookie, text)).toEqual({ status: 200, json: { rows: 3, created: 0, updated: 0, unchanged: 3 } });
+    const edited = text.replace(/^(iso14971,HAZ-101,.*?),open,/m, '$1,controlled,');
+    expect(edited).not.toBe(text);
+    expect(await importAs(cookie, edited)).toEqual({ status: 200, json: { rows: 3, created: 0, updated: 1, unchanged: 2 } });
+    const risk = (await as.compliance('GET', '/api/risks?product=csv&status=controlled')).json.items[0];
+    expect([risk.ref, risk.version]).toEqual(['HAZ-101', 2]);
+  });
+
+  it('a clinical owner imports only their own ISO 14971 risks; a JSON body is refused', async () => {
+    const mine = await login(t.baseUrl, DEMO.owner2);
+    const res = await importAs(mine, [HEADER, 'iso14971,HAZ-101,csv,t,h,s,x,S3,,,P3,,,,open,,,', `security,SEC-102,csv,t,,,,S2,,,P4,,,,open,,,`, `iso14971,HAZ-103,csv,t,h,s,x,S3,,,P3,,,,open,,,${complianceId}`].join('\n'));
+    expect(res.status).toBe(400);
+    expect(res.json.errors).toEqual([
+      { field: 'row 2, ref', message: 'HAZ-101 is already in the iso14971 register, in a risk you may not change' },
+      { field: 'row 3, register', message: 'you may only create ISO 14971 risks you own' },
+      { field: 'row 4, owner_user_id', message: 'you may only create ISO 14971 risks you own' },
+    ]);
+    const json = await as.compliance('POST', '/api/risks/import', { csv: 'x' });
+    expect([json.status, json.json.code]).toEqual([400, 'risk.import_not_csv']);
+    expect((await importAs(await login(t.baseUrl, DEMO.viewer), HEADER)).status).toBe(403);
+  });
+});
+
+describe('an invalid matrix file', () => {
+  it('stops level computation with every problem as file:line, and nothing is written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attest-controls-'));
+    cpSync(t.config.controlsDir, dir, { recursive: true });
+    const file = join(dir, 'risk-matrix.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('P3: [acceptable, acceptable, alara', 'P3: [acceptable, acceptable, fine'));
+    const broken = await startTestApp({ env: { DEMO: '1', CONTROLS_DIR: dir } });
+    try {
+      const api = client(broken.baseUrl, await login(broken.baseUrl, DEMO.compliance));
+      const res = await api('POST', '/api/risks', hazard('HAZ-900', 'broken', { probability: 'P3' }));
+      expect([res.status, res.json.code]).toEqual([422, 'risk.matrix_invalid']);
+      expect(res.json.detail).toMatch(/risk-matrix\.yaml:\d+: P3 × S3: "fine" is not a level/);
+      expect((await api('GET', '/api/risks/heatmap')).status).toBe(422);
+      expect((await api('GET', '/api/risks')).json.total).toBe(0);
+    } finally {
+      await broken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+it('documents the risk routes in OpenAPI', async () => {
+  const doc = (await client(t.baseUrl, null)('GET', '/api/openapi.json')).json;
+  expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/risks')).sort()).toEqual([
+    '/api/risks',
+    '/api/risks/export',
+    '/api/risks/heatmap',
+    '/api/risks/import',
+    '/api/risks/traceability',
+    '/api/risks/{id}',
+    '/api/risks/{id}/history',
+  ]);
+  expect(doc.paths['/api/risks/import'].post.requestBody.content).toHaveProperty(['text/csv']);
+});
