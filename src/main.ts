@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import { AppConfig, ConfigError, loadConfig } from './config/config';
 import { createApp } from './common/http/configure-app';
 import { DEMO_PASSWORD, DEMO_USERS } from './identity/demo-users';
+import { SweepJobs } from './sweeps/sweep.jobs';
 
 function configOrExit(): AppConfig {
   try {
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     ? `\nDemo users (password "${DEMO_PASSWORD}"):\n${DEMO_USERS.map((u) => `  ${u.email.padEnd(24)} ${u.persona}`).join('\n')}\n`
     : '';
   process.stdout.write(`\nAttest is running at http://${shownHost}:${port}  (API docs: /api/docs, health: /health)\n${demo}\n`);
+  await app.get(SweepJobs).catchUp();
 }
 
 main().catch((e: Error) => {

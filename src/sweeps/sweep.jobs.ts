@@ -9,8 +9,7 @@ const JOB_ACTOR = actorRef(systemActor('job:weekly-sweep'));
 
 /**
  * Opens the week's sweep on SWEEP_CRON (default Monday 09:00 in SWEEP_TZ) and sends reminders on
- * SWEEP_REMINDER_CRON. At start it also opens the current week when its scheduled time has passed
- * and no sweep exists (the instance that should have opened it was down, or crashed mid-way).
+ * SWEEP_REMINDER_CRON; catchUp() opens the current week at start when its scheduled time has passed.
  */
 @Injectable()
 export class SweepJobs implements OnApplicationBootstrap {
@@ -22,18 +21,31 @@ export class SweepJobs implements OnApplicationBootstrap {
     private readonly sweeps: SweepsService,
   ) {}
 
+  private get open() {
+    return {
+      name: 'weekly-sweep',
+      cron: this.config.sweepCron ?? '',
+      timezone: this.config.sweepTz,
+      run: () => this.sweeps.openWeek(this.sweeps.weekOf(new Date()), JOB_ACTOR),
+    };
+  }
+
   onApplicationBootstrap(): void {
-    const open = { name: 'weekly-sweep', cron: this.config.sweepCron ?? '', timezone: this.config.sweepTz, run: () => this.sweeps.openWeek(this.sweeps.weekOf(new Date()), JOB_ACTOR) };
-    if (this.config.sweepCron && this.scheduler.schedule(open)) {
-      // Catch up on a missed opening: when the next run is in a later week, this week's has passed.
-      // Opening is idempotent, so an instance that finds the sweep already open changes nothing.
-      const next = this.scheduler.nextRun(open.name);
-      if (next && this.sweeps.weekOf(next) !== this.sweeps.weekOf(new Date())) {
-        void this.scheduler.runNow(open).catch((e: Error) => this.log.error(`catch-up of the weekly sweep failed: ${e.message}`));
-      }
-    }
+    if (this.config.sweepCron) this.scheduler.schedule(this.open);
     if (this.config.sweepReminderCron) {
       this.scheduler.schedule({ name: 'sweep-reminders', cron: this.config.sweepReminderCron, timezone: this.config.sweepTz, run: () => this.sweeps.remindAndEscalate() });
     }
+  }
+
+  /**
+   * Catches up on a missed opening (the instance that should have opened this week's sweep was down, or
+   * crashed mid-way): when the schedule's next run is in a later week, this week's has passed. Called by
+   * the server once it is fully started (the catalog synced), not from a bootstrap hook, whose order
+   * relative to the catalog sync Nest does not guarantee. Opening is idempotent.
+   */
+  async catchUp(): Promise<void> {
+    const next = this.scheduler.nextRun(this.open.name);
+    if (!next || this.sweeps.weekOf(next) === this.sweeps.weekOf(new Date())) return;
+    await this.scheduler.runNow(this.open).catch((e: Error) => this.log.error(`catch-up of the weekly sweep failed: ${e.message}`));
   }
 }
