@@ -58,7 +58,9 @@ export class SchedulerService implements OnModuleDestroy {
 
   /** Runs a job now, under its lock, as a scheduled run would; false when another instance holds the lock. */
   runNow(job: ScheduledJob): Promise<boolean> {
-    return this.runLocked(job);
+    const run = this.runLocked(job);
+    void this.track(run); // shutdown waits for it like for a scheduled run
+    return run;
   }
 
   async onModuleDestroy(): Promise<void> {
