@@ -9,6 +9,7 @@ import { CreateAuditLog1764200000000 } from '../../migrations/1764200000000-Crea
 import { CreateNotifications1764600000000 } from '../../migrations/1764600000000-CreateNotifications';
 import { AddBlobStore1764700000000 } from '../../migrations/1764700000000-AddBlobStore';
 import { CreateRisks1764800000000 } from '../../migrations/1764800000000-CreateRisks';
+import { CreateRiskReviews1764900000000 } from '../../migrations/1764900000000-CreateRiskReviews';
 import { AuditLog } from '../audit-trail/audit-log.entity';
 import { ApiToken } from '../identity/api-token.entity';
 import { Department } from '../identity/department.entity';
@@ -29,7 +30,8 @@ import { EvidenceFile } from '../evidence/evidence-file.entity';
 import { Risk } from '../risks/risk.entity';
 import { RiskControl } from '../risks/risk-control.entity';
 import { RiskVersion } from '../risks/risk-version.entity';
+import { RiskReview } from '../risks/risk-review.entity';
 
-export const ENTITIES = [JobRun, Department, User, Session, ApiToken, AuditLog, Framework, Requirement, Control, ControlRequirement, Sweep, SweepTask, Blob, BlobChunk, Evidence, EvidenceControl, EvidenceFile, Notification, Risk, RiskControl, RiskVersion];
+export const ENTITIES = [JobRun, Department, User, Session, ApiToken, AuditLog, Framework, Requirement, Control, ControlRequirement, Sweep, SweepTask, Blob, BlobChunk, Evidence, EvidenceControl, EvidenceFile, Notification, Risk, RiskControl, RiskVersion, RiskReview];
 
-export const MIGRATIONS = [CreateJobRuns1764000000000, CreateIdentity1764100000000, CreateAuditLog1764200000000, CreateCatalog1764300000000, CreateEvidence1764400000000, CreateSweeps1764500000000, CreateNotifications1764600000000, AddBlobStore1764700000000, CreateRisks1764800000000];
+export const MIGRATIONS = [CreateJobRuns1764000000000, CreateIdentity1764100000000, CreateAuditLog1764200000000, CreateCatalog1764300000000, CreateEvidence1764400000000, CreateSweeps1764500000000, CreateNotifications1764600000000, AddBlobStore1764700000000, CreateRisks1764800000000, CreateRiskReviews1764900000000];

@@ -6,6 +6,9 @@ import type { Page } from '../common/http/pagination';
 import type { UserActor } from '../identity/actor';
 import {
   CreateRiskDto,
+  CreateRiskReviewDto,
+  RiskReviewQueryDto,
+  RiskReviewView,
   ExportQueryDto,
   HeatmapView,
   ImportResultView,
@@ -53,6 +56,21 @@ export class RisksController {
   @ApiOperation({ summary: 'Hazard → risk controls → verification evidence, with gaps flagged; paged' })
   traceability(@CurrentActor() actor: UserActor, @Query() query: TraceabilityQueryDto): Promise<Page<TraceabilityItemView>> {
     return this.risks.traceability(actor, query);
+  }
+
+  @Post('reviews')
+  @Policy('update', 'Risk')
+  @ApiOperation({ summary: 'Complete the quarterly review: notes and a frozen snapshot of the register' })
+  @ApiOkResponse({ type: RiskReviewView })
+  review(@CurrentActor() actor: UserActor, @Body() dto: CreateRiskReviewDto): Promise<RiskReviewView> {
+    return this.risks.review(actor, dto);
+  }
+
+  @Get('reviews')
+  @Policy('read', 'Risk')
+  @ApiOperation({ summary: "A register's quarterly reviews, newest first; paged" })
+  reviews(@Query() query: RiskReviewQueryDto): Promise<Page<RiskReviewView>> {
+    return this.risks.reviews(query);
   }
 
   @Get('export')

@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../common/db/unique-violation';
 import type { RiskLevel } from './domain/risk-matrix';
 import type { RiskRegister, RiskStatus } from './domain/risk-model';
 import { RiskControl } from './risk-control.entity';
+import { RiskReview } from './risk-review.entity';
 import { RiskVersion } from './risk-version.entity';
 import { Risk } from './risk.entity';
 
@@ -132,6 +133,39 @@ export class RisksRepository {
   /** Takes the row lock for a change, so two concurrent changes get consecutive versions. */
   async lockForUpdate(id: string, m: EntityManager): Promise<Risk | null> {
     return m.createQueryBuilder(Risk, 'r').setLock('pessimistic_write').where('r.id = :id', { id }).getOne();
+  }
+
+  async insertReview(values: Omit<RiskReview, 'id'>, m: EntityManager): Promise<RiskReview> {
+    return this.m(m).save(RiskReview, this.m(m).create(RiskReview, values));
+  }
+
+  /** A register's reviews, newest first. */
+  async listReviews(register: RiskRegister, page: { limit: number; offset: number }): Promise<{ rows: RiskReview[]; total: number }> {
+    const [rows, total] = await this.ds.manager.findAndCount(RiskReview, { where: { register }, order: { reviewedAt: 'DESC', id: 'DESC' }, take: page.limit, skip: page.offset });
+    return { rows, total };
+  }
+
+  latestReview(register: RiskRegister): Promise<RiskReview | null> {
+    return this.ds.manager.findOne(RiskReview, { where: { register }, order: { reviewedAt: 'DESC', id: 'DESC' } });
+  }
+
+  /** The whole register by status, level and residual level (counts only, for the system's own snapshots). */
+  async registerSummary(register: RiskRegister): Promise<{ status: string; level: string; residualLevel: string | null; count: number }[]> {
+    const rows = await this.ds.manager
+      .createQueryBuilder(Risk, 'r')
+      .select('r.status', 'status')
+      .addSelect('r.level', 'level')
+      .addSelect('r.residual_level', 'residualLevel')
+      .addSelect('count(*)::int', 'count')
+      .where('r.register = :register', { register })
+      .groupBy('r.status')
+      .addGroupBy('r.level')
+      .addGroupBy('r.residual_level')
+      .orderBy('r.status')
+      .addOrderBy('r.level')
+      .addOrderBy('r.residual_level')
+      .getRawMany<{ status: string; level: string; residualLevel: string | null; count: number }>();
+    return rows;
   }
 }
 

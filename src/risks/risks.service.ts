@@ -17,6 +17,9 @@ import { heatmapGrid, RiskMatrix } from './domain/risk-matrix';
 import { assess, ControlSnapshot, diffSnapshots, fieldIssues, RiskSnapshot, traceabilityGaps } from './domain/risk-model';
 import {
   CreateRiskDto,
+  CreateRiskReviewDto,
+  RiskReviewQueryDto,
+  RiskReviewView,
   ExportQueryDto,
   HeatmapView,
   ImportResultView,
@@ -33,6 +36,7 @@ import {
 import { loadRiskMatrix } from './risk-matrix-loader';
 import type { Risk } from './risk.entity';
 import { RiskMatrixInvalidError } from './risks.errors';
+import type { RiskReview } from './risk-review.entity';
 import { RisksRepository } from './risks.repository';
 
 /** A risk control with its catalog control resolved (id for the row, key for people). */
@@ -178,6 +182,43 @@ export class RisksService {
       unassessed: counts.unassessed,
       total: counts.before.reduce((n, c) => n + c.count, 0),
     };
+  }
+
+  /**
+   * The quarterly review: the reviewer's notes and the register frozen as the reviewer sees it (every risk with
+   * its controls) plus the whole register's counts by status and level; one audit-trail entry, same transaction.
+   */
+  async review(actor: UserActor, dto: CreateRiskReviewDto): Promise<RiskReviewView> {
+    const register = dto.register ?? 'iso14971';
+    const { rows } = await this.repo.listVisible(abilityFor(actor), { register }, { limit: EXPORT_LIMIT, offset: 0 });
+    const controls = await this.controlsOf(rows.map((r) => r.id));
+    const summary = await this.repo.registerSummary(register);
+    const snapshot = { register, risks: rows.map((r) => riskView(r, controls.get(r.id) ?? [])), summary } as unknown as Record<string, unknown>;
+    const review = await this.ds.transaction(async (m) => {
+      const saved = await this.repo.insertReview({ register, reviewerUserId: actor.id, reviewedAt: new Date(), notes: dto.notes, snapshot }, m);
+      await this.trail.append({ actor: actorRef(actor), action: 'risk.review', subjectType: 'RiskReview', subjectId: saved.id, data: { register, risks: rows.length } }, m);
+      return saved;
+    });
+    return reviewView(review);
+  }
+
+  async reviews(query: RiskReviewQueryDto): Promise<Page<RiskReviewView>> {
+    const page = pageOf(query);
+    const { rows, total } = await this.repo.listReviews(query.register ?? 'iso14971', page);
+    return { items: rows.map(reviewView), total, ...page };
+  }
+
+  /** For the `risk-review` collector: the latest review of each register (with its frozen snapshot) and the registers' counts now. */
+  async reviewEvidence(): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const register of ['iso14971', 'security'] as const) {
+      const latest = await this.repo.latestReview(register);
+      out[register] = {
+        latestReview: latest ? { ...reviewView(latest), snapshot: latest.snapshot } : null,
+        summary: await this.repo.registerSummary(register),
+      };
+    }
+    return out;
   }
 
   /** Hazard → controls → verification evidence, with the gaps of each risk flagged; paged by ref. */
@@ -475,3 +516,7 @@ function riskView(r: Risk, controls: ControlSnapshot[]): RiskView {
   return { id: r.id, ...fields, version: r.version, controls: controls.map(controlView), createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() };
 }
 
+function reviewView(r: RiskReview): RiskReviewView {
+  const snapshot = r.snapshot as { risks?: unknown[]; summary?: RiskReviewView['summary'] };
+  return { id: r.id, register: r.register as RiskReviewView['register'], reviewerUserId: r.reviewerUserId, reviewedAt: r.reviewedAt.toISOString(), notes: r.notes, risks: snapshot.risks?.length ?? 0, summary: snapshot.summary ?? [] };
+}

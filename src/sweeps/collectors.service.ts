@@ -6,6 +6,7 @@ import { CatalogService } from '../catalog/catalog.service';
 import type { LiveControl } from '../catalog/catalog.repository';
 import { EvidenceService } from '../evidence/evidence.service';
 import { UsersService } from '../identity/users.service';
+import { RisksService } from '../risks/risks.service';
 
 export interface CollectorRun {
   collector: string;
@@ -42,6 +43,7 @@ export class CollectorsService {
     private readonly trail: AuditTrailService,
     private readonly catalog: CatalogService,
     private readonly evidence: EvidenceService,
+    private readonly risks: RisksService,
   ) {
     this.registry = {
       // Who has access and how: users, roles, departments, last sign-in, API tokens with their age.
@@ -57,6 +59,8 @@ export class CollectorsService {
       posture: async (ctx) => ({ week: ctx.week, coverage: (await this.catalog.coverageAll()) as unknown as JsonObject[], posture: await ctx.posture() }),
       // Last week's sweep results.
       'sweep-summary': async (ctx) => ({ week: ctx.week, previous: ctx.previousSummary }),
+      // The latest quarterly risk review per register (notes, reviewer, frozen snapshot) and the registers' counts now.
+      'risk-review': async (ctx) => ({ week: ctx.week, ...(await this.risks.reviewEvidence()) }) as unknown as JsonObject,
     };
   }
 

@@ -1,3 +1,4 @@
+import { RisksModule } from '../risks/risks.module';
 import { Module } from '@nestjs/common';
 import { AuditTrailModule } from '../audit-trail/audit-trail.module';
 import { CatalogModule } from '../catalog/catalog.module';
@@ -13,7 +14,7 @@ import { SweepJobs } from './sweep.jobs';
 
 /** Weekly evidence sweeps: opening, tasks, collectors, reminders, closing; freshness and posture. */
 @Module({
-  imports: [AuditTrailModule, CatalogModule, EvidenceModule, IdentityModule, JobsModule, NotificationsModule],
+  imports: [AuditTrailModule, CatalogModule, EvidenceModule, IdentityModule, JobsModule, NotificationsModule, RisksModule],
   controllers: [SweepsController],
   // SweepJobs schedules nothing where JOBS_ENABLED is false (tests, CLI commands).
   providers: [SweepsService, SweepsRepository, CollectorsService, SweepJobs],

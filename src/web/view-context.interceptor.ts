@@ -14,6 +14,7 @@ export interface ViewUser {
   canReadTrail: boolean;
   canSweep: boolean;
   canSeePosture: boolean;
+  canReadRisks: boolean;
   /** Unread notifications, shown next to the name (set on rendered pages). */
   unreadNotifications?: number;
 }
@@ -22,7 +23,7 @@ export interface ViewUser {
 export function viewUser(actor: UserActor | undefined): ViewUser | null {
   if (!actor) return null;
   const ability = abilityFor(actor);
-  return { name: actor.name, role: actor.role.replace(/_/g, ' '), canManageUsers: ability.can('update', 'User'), canReadTrail: ability.can('read', 'AuditLog'), canSweep: ability.can('read', 'SweepTask'), canSeePosture: ability.can('read', 'Posture') };
+  return { name: actor.name, role: actor.role.replace(/_/g, ' '), canManageUsers: ability.can('update', 'User'), canReadTrail: ability.can('read', 'AuditLog'), canSweep: ability.can('read', 'SweepTask'), canSeePosture: ability.can('read', 'Posture'), canReadRisks: ability.can('read', 'Risk') };
 }
 
 /** Adds the signed-in user (the "who am I" header, the menu and the unread count) to every rendered page. */

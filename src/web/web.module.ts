@@ -5,6 +5,8 @@ import { IdentityModule } from '../identity/identity.module';
 import { AdminUsersPageController } from './admin-users-page.controller';
 import { CatalogPagesController } from './catalog-pages.controller';
 import { SweepPagesController } from './sweep-pages.controller';
+import { RiskPagesController } from './risk-pages.controller';
+import { RisksModule } from '../risks/risks.module';
 import { SweepsModule } from '../sweeps/sweeps.module';
 import { EvidenceModule } from '../evidence/evidence.module';
 import { CatalogModule } from '../catalog/catalog.module';
@@ -16,8 +18,8 @@ import { NotificationsModule } from '../notifications/notifications.module';
 
 /** Server-rendered pages (templates in templates/web/). */
 @Module({
-  imports: [HealthModule, IdentityModule, CatalogModule, NotificationsModule, SweepsModule, EvidenceModule],
-  controllers: [HomeController, LoginPageController, AdminUsersPageController, CatalogPagesController, SweepPagesController],
+  imports: [HealthModule, IdentityModule, CatalogModule, NotificationsModule, SweepsModule, EvidenceModule, RisksModule],
+  controllers: [HomeController, LoginPageController, AdminUsersPageController, CatalogPagesController, SweepPagesController, RiskPagesController],
   providers: [LoginPageService, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
 })
 export class WebModule {}

@@ -266,6 +266,7 @@ it('documents the risk routes in OpenAPI', async () => {
     '/api/risks/export',
     '/api/risks/heatmap',
     '/api/risks/import',
+    '/api/risks/reviews',
     '/api/risks/traceability',
     '/api/risks/{id}',
     '/api/risks/{id}/history',

@@ -69,7 +69,7 @@ it('collectors attach snapshots as evidence to the controls that name them', asy
   const { rows } = await db.query(
     `SELECT DISTINCT e.source FROM evidence e WHERE e.source LIKE 'collector:%' AND e.period_start = '2026-12-14'`,
   );
-  expect(rows.map((r) => r.source).sort()).toEqual(expect.arrayContaining(['collector:access-review', 'collector:audit-trail-verify', 'collector:posture']));
+  expect(rows.map((r) => r.source).sort()).toEqual(expect.arrayContaining(['collector:access-review', 'collector:audit-trail-verify', 'collector:posture', 'collector:risk-review']));
 });
 
 it('reminds each owner once and escalates overdue tasks to compliance managers once', async () => {

@@ -193,3 +193,22 @@ export class ImportResultView {
   @ApiProperty() updated: number;
   @ApiProperty() unchanged: number;
 }
+
+export class CreateRiskReviewDto {
+  @ApiPropertyOptional({ enum: RISK_REGISTERS, default: 'iso14971' }) @IsOptional() @IsIn(RISK_REGISTERS) register?: RiskRegister;
+  @ApiProperty({ description: 'the reviewer\'s conclusions' }) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.long) notes: string;
+}
+
+export class RiskReviewQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: RISK_REGISTERS, default: 'iso14971' }) @IsOptional() @IsIn(RISK_REGISTERS) register?: RiskRegister;
+}
+
+export class RiskReviewView {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: RISK_REGISTERS }) register: RiskRegister;
+  @ApiProperty() reviewerUserId: string;
+  @ApiProperty() reviewedAt: string;
+  @ApiProperty() notes: string;
+  @ApiProperty({ description: 'risks in the frozen snapshot' }) risks: number;
+  @ApiProperty({ type: [Object], description: 'the register by status, level and residual level at review time' }) summary: { status: string; level: string; residualLevel: string | null; count: number }[];
+}

@@ -1,0 +1,55 @@
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { REF_PATTERN, TEXT_LIMITS } from '../../risks/domain/risk-csv';
+import { RISK_LEVELS, type RiskLevel } from '../../risks/domain/risk-matrix';
+import { RISK_CONTROL_TYPES, RISK_REGISTERS, RISK_STATUSES, type RiskControlType, type RiskRegister, type RiskStatus } from '../../risks/domain/risk-model';
+
+/** A form's empty field is "not given". */
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : typeof value === 'string' ? value.trim() : value);
+/** Evidence ids typed into one field, separated by commas, spaces or new lines. */
+const idList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : value);
+
+/** The register page's filters (a select left on "any" sends an empty value). */
+export class RiskPageQueryDto {
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(RISK_REGISTERS) register?: RiskRegister;
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(RISK_STATUSES) status?: RiskStatus;
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(RISK_LEVELS) level?: RiskLevel;
+  @IsOptional() @Transform(emptyToUndefined) @ValidateIf((o: RiskPageQueryDto) => o.owner !== 'me') @IsUUID('all', { message: 'owner must be a user id or "me"' }) owner?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(100) q?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+}
+
+/** "Add a hazard" on the register page: the hazard chain and the initial assessment. */
+export class CreateRiskFormDto {
+  @IsIn(RISK_REGISTERS) register: RiskRegister;
+  @Transform(emptyToUndefined) @Matches(REF_PATTERN, { message: 'ref must look like HAZ-001' }) ref: string;
+  @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.product) product: string;
+  @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.title) title: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(TEXT_LIMITS.long) hazard?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(TEXT_LIMITS.long) sequenceOfEvents?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(TEXT_LIMITS.long) hazardousSituation?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(TEXT_LIMITS.long) harm?: string;
+  @Matches(/^S\d$/, { message: 'severity must be a level like S3' }) severity: string;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^P\d$/, { message: 'probability must be a level like P2' }) probability?: string;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^P\d$/, { message: 'p1 must be a level like P4' }) p1?: string;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^P\d$/, { message: 'p2 must be a level like P3' }) p2?: string;
+}
+
+/** "Add a risk control" on the risk page, with the residual assessment it leads to (optional). */
+export class AddRiskControlFormDto {
+  @IsIn(RISK_CONTROL_TYPES) type: RiskControlType;
+  @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.long) description: string;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[A-Z]{2,5}-\d{2,3}$/, { message: 'controlKey must be a control key like CLN-02' }) controlKey?: string;
+  @IsOptional() @Transform(idList) @IsUUID('all', { each: true, message: 'implementation evidence must be evidence ids' }) implementationEvidence?: string[];
+  @IsOptional() @Transform(idList) @IsUUID('all', { each: true, message: 'effectiveness evidence must be evidence ids' }) effectivenessEvidence?: string[];
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^S\d$/, { message: 'residualSeverity must be a level like S3' }) residualSeverity?: string;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^P\d$/, { message: 'residualProbability must be a level like P1' }) residualProbability?: string;
+  @Type(() => Number) @IsInt() @Min(1) version: number;
+}
+
+/** "Complete the quarterly review" on the register page. */
+export class RiskReviewFormDto {
+  @IsIn(RISK_REGISTERS) register: RiskRegister;
+  @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.long) notes: string;
+}

@@ -1,0 +1,98 @@
+import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { abilityFor } from '../authz/ability.factory';
+import { CurrentActor, Policy } from '../authz/policy.decorator';
+import type { UserActor } from '../identity/actor';
+import { renderHeatmapSvg } from '../risks/domain/heatmap-svg';
+import { RISK_LEVELS } from '../risks/domain/risk-matrix';
+import { RISK_CONTROL_TYPES, RISK_REGISTERS, RISK_STATUSES } from '../risks/domain/risk-model';
+import { RiskParams } from '../risks/dto/risk.dto';
+import { RisksService } from '../risks/risks.service';
+import { AddRiskControlFormDto, CreateRiskFormDto, RiskPageQueryDto, RiskReviewFormDto } from './dto/risk-forms.dto';
+
+const REGISTER_LABEL = { iso14971: 'ISO 14971', security: 'Security (SOC 2 CC3)' } as const;
+const CONTROL_TYPE_LABEL = { inherent_design: 'inherent safety by design', protective_measure: 'protective measure', information_for_safety: 'information for safety' } as const;
+
+/** The risk register: table with filters and the heat maps, a risk's page with its controls and history, and the forms. */
+@ApiExcludeController()
+@Controller()
+export class RiskPagesController {
+  constructor(private readonly risks: RisksService) {}
+
+  @Get('risks')
+  @Policy('read', 'Risk')
+  @Render('risks')
+  async register(@CurrentActor() actor: UserActor, @Query() query: RiskPageQueryDto) {
+    const register = query.register ?? 'iso14971';
+    const [list, heatmap, reviews] = await Promise.all([this.risks.list(actor, { ...query, register }), this.risks.heatmap(actor, { register }), this.risks.reviews({ register, limit: 5 })]);
+    const params = (offset: number) =>
+      new URLSearchParams(Object.entries({ register, status: query.status, level: query.level, owner: query.owner, q: query.q, offset: String(offset) }).filter((e): e is [string, string] => !!e[1])).toString();
+    const matrix = this.risks.matrix();
+    return {
+      pageTitle: 'Risks',
+      registerLabel: REGISTER_LABEL[register],
+      risks: list.items,
+      total: list.total,
+      from: list.total === 0 ? 0 : list.offset + 1,
+      to: list.offset + list.items.length,
+      previous: list.offset > 0 ? `?${params(Math.max(0, list.offset - list.limit))}` : null,
+      next: list.offset + list.limit < list.total ? `?${params(list.offset + list.limit)}` : null,
+      heatmapSvg: renderHeatmapSvg({ title: `${REGISTER_LABEL[register]} register: risks per cell before and after controls`, severity: heatmap.severity, probability: heatmap.probability, before: heatmap.before, after: heatmap.after, unassessed: heatmap.unassessed, idPrefix: `heatmap-${register}` }),
+      registers: RISK_REGISTERS.map((key) => ({ key, label: REGISTER_LABEL[key] })),
+      statuses: RISK_STATUSES,
+      levels: RISK_LEVELS,
+      severities: matrix.severity,
+      probabilities: matrix.probability,
+      canCreate: abilityFor(actor).can('create', 'Risk'),
+      canReview: abilityFor(actor).can('update', 'Risk'),
+      reviews: reviews.items,
+      filter: { register, status: query.status ?? '', level: query.level ?? '', mine: query.owner === 'me', owner: query.owner && query.owner !== 'me' ? query.owner : '', q: query.q ?? '' },
+    };
+  }
+
+  @Post('risks')
+  @Policy('create', 'Risk')
+  async create(@CurrentActor() actor: UserActor, @Body() form: CreateRiskFormDto, @Res() reply: FastifyReply): Promise<void> {
+    const risk = await this.risks.create(actor, form);
+    await reply.redirect(`/risks/${risk.id}`, 303);
+  }
+
+  /** The quarterly review of the register shown: notes and a frozen snapshot (the API's POST /api/risks/reviews). */
+  @Post('risks/reviews')
+  @Policy('update', 'Risk')
+  async review(@CurrentActor() actor: UserActor, @Body() form: RiskReviewFormDto, @Res() reply: FastifyReply): Promise<void> {
+    await this.risks.review(actor, form);
+    await reply.redirect(`/risks?register=${form.register}`, 303);
+  }
+
+  @Get('risks/:id')
+  @Policy('read', 'Risk')
+  @Render('risk')
+  async risk(@CurrentActor() actor: UserActor, @Param() p: RiskParams) {
+    const [risk, history] = await Promise.all([this.risks.get(actor, p.id), this.risks.history(actor, p.id)]);
+    const matrix = this.risks.matrix();
+    return {
+      pageTitle: `${risk.ref} ${risk.title}`,
+      risk,
+      registerLabel: REGISTER_LABEL[risk.register],
+      controls: risk.controls.map((c, i) => ({ ...c, number: i + 1, typeLabel: CONTROL_TYPE_LABEL[c.type] })),
+      history: history.map((v) => ({ ...v, changed: v.before ? v.changes.map((c) => c.field).join(', ') : '' })),
+      controlTypes: RISK_CONTROL_TYPES.map((key) => ({ key, label: CONTROL_TYPE_LABEL[key] })),
+      severities: matrix.severity,
+      probabilities: matrix.probability,
+      canUpdate: abilityFor(actor).can('update', 'Risk'),
+    };
+  }
+
+  /** Adds one risk control (the API replaces the whole list on PATCH; the page appends to the one it showed). */
+  @Post('risks/:id/controls')
+  @Policy('update', 'Risk')
+  async addControl(@CurrentActor() actor: UserActor, @Param() p: RiskParams, @Body() form: AddRiskControlFormDto, @Res() reply: FastifyReply): Promise<void> {
+    const current = await this.risks.get(actor, p.id);
+    const added = { type: form.type, description: form.description, controlKey: form.controlKey ?? null, implementationEvidence: form.implementationEvidence ?? [], effectivenessEvidence: form.effectivenessEvidence ?? [] };
+    const residual = form.residualSeverity || form.residualProbability ? { residualSeverity: form.residualSeverity ?? null, residualProbability: form.residualProbability ?? null } : {};
+    await this.risks.update(actor, p.id, { version: form.version, controls: [...current.controls, added], ...residual });
+    await reply.redirect(`/risks/${p.id}`, 303);
+  }
+}

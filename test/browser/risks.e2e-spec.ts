@@ -1,0 +1,68 @@
+// The risk register in Chromium: the clinical risk owner adds a hazard, adds a risk control with its residual
+// assessment, sees the risk move on the heat map, and completes the quarterly review.
+import type { Browser } from 'playwright-core';
+import { startTestApp, TestApp } from '../support/app';
+import { DEMO } from '../support/auth';
+import { describeInBrowser, launchBrowser, signInPage } from '../support/browser';
+
+describeInBrowser('risk register in the browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { DEMO: '1' } });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('the clinical risk owner adds a hazard and a control, sees the heat map move, and completes the review', async () => {
+    const page = await signInPage(browser, t.baseUrl, DEMO.owner2, '/');
+    await page.click('nav a[href="/risks"]');
+    await page.waitForURL(`${t.baseUrl}/risks`);
+    const cell = (which: 'before' | 'after', s: string, p: string) => page.locator(`#heatmap svg g.heatmap-${which} g.cell[data-severity="${s}"][data-probability="${p}"]`);
+    expect(await cell('before', 'S4', 'P3').getAttribute('data-count')).toBe('0');
+
+    await page.click('#add-hazard summary');
+    await page.fill('#add-hazard input[name=ref]', 'HAZ-201');
+    await page.fill('#add-hazard input[name=product]', 'Triage');
+    await page.fill('#add-hazard input[name=title]', 'Triage advice is wrong');
+    await page.fill('#add-hazard textarea[name=hazard]', 'Incorrect triage recommendation');
+    await page.fill('#add-hazard textarea[name=sequenceOfEvents]', 'Symptom text is misread');
+    await page.fill('#add-hazard textarea[name=hazardousSituation]', 'Patient relies on low urgency');
+    await page.fill('#add-hazard textarea[name=harm]', 'Delayed treatment');
+    await page.selectOption('#add-hazard select[name=severity]', 'S4');
+    await page.selectOption('#add-hazard select[name=p1]', 'P4');
+    await page.selectOption('#add-hazard select[name=p2]', 'P4');
+    await page.click('#add-hazard-submit');
+    await page.waitForURL(/\/risks\/[0-9a-f-]{36}$/);
+    expect(await page.textContent('#level')).toBe('alara');
+    expect(await page.textContent('#residual-level')).toBe('not assessed yet');
+
+    await page.click('#add-control summary');
+    await page.selectOption('#add-control select[name=type]', 'protective_measure');
+    await page.fill('#add-control textarea[name=description]', 'Escalate red-flag symptoms to a nurse');
+    await page.selectOption('#add-control select[name=residualSeverity]', 'S4');
+    await page.selectOption('#add-control select[name=residualProbability]', 'P1');
+    await page.click('#add-control-submit');
+    await page.waitForSelector('#risk-controls tr[data-control="1"]');
+    expect(await page.textContent('#residual-level')).toBe('acceptable');
+    expect(await page.locator('#history tr[data-version]').count()).toBe(2);
+
+    await page.goto(`${t.baseUrl}/risks`);
+    expect(await cell('before', 'S4', 'P3').getAttribute('data-count')).toBe('1');
+    expect(await cell('before', 'S4', 'P3').getAttribute('data-level')).toBe('alara');
+    expect(await cell('after', 'S4', 'P3').getAttribute('data-count')).toBe('0');
+    expect(await cell('after', 'S4', 'P1').getAttribute('data-count')).toBe('1');
+    expect(await cell('after', 'S4', 'P1').getAttribute('data-level')).toBe('acceptable');
+
+    await page.fill('#review-form textarea[name=notes]', 'Quarterly review: HAZ-201 controlled');
+    await page.click('#complete-review');
+    await page.waitForSelector('#reviews tr[data-review]');
+    expect(await page.textContent('#reviews tr[data-review] td:nth-child(4)')).toBe('Quarterly review: HAZ-201 controlled');
+    expect(await page.textContent('#reviews tr[data-review] td:nth-child(3)')).toBe('1');
+    await page.context().close();
+  });
+});

@@ -1,0 +1,150 @@
+// The risk pages over HTTP as the clinical risk owner: the register with filters and the SVG heat maps,
+// adding a hazard and a risk control through the forms, the risk page with levels, controls and history.
+import { startTestApp, TestApp } from '../support/app';
+import { client, DEMO, login } from '../support/auth';
+
+let t: TestApp;
+let owner2: ReturnType<typeof client>;
+let owner: ReturnType<typeof client>;
+let viewer: ReturnType<typeof client>;
+
+let owner2Cookie: string;
+
+/** Posts a form as the browser does (urlencoded), without following the redirect. */
+async function postForm(path: string, fields: Record<string, string>) {
+  const res = await fetch(t.baseUrl + path, { method: 'POST', redirect: 'manual', headers: { cookie: owner2Cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  return { status: res.status, location: res.headers.get('location'), text: await res.text() };
+}
+
+beforeAll(async () => {
+  t = await startTestApp({ env: { DEMO: '1' } });
+  owner2Cookie = await login(t.baseUrl, DEMO.owner2);
+  owner2 = client(t.baseUrl, owner2Cookie);
+  owner = client(t.baseUrl, await login(t.baseUrl, DEMO.owner));
+  viewer = client(t.baseUrl, await login(t.baseUrl, DEMO.viewer));
+});
+afterAll(async () => t?.close());
+
+const cell = (html: string, which: 'before' | 'after', s: string, p: string) => {
+  const map = html.slice(html.indexOf(`<g class="heatmap-${which}"`));
+  const m = map.match(new RegExp(`<g class="cell" data-severity="${s}" data-probability="${p}" data-level="([a-z]*)" data-count="(\\d+)">`));
+  return m ? { level: m[1], count: Number(m[2]) } : null;
+};
+
+describe('the clinical risk owner', () => {
+  let riskId: string;
+
+  it('sees the menu entry and an empty register with both heat maps', async () => {
+    const page = await owner2('GET', '/risks');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<a href="/risks">Risks</a>');
+    expect(page.text).toContain('<svg xmlns="http://www.w3.org/2000/svg" role="img"');
+    expect(page.text).toContain('<title id="heatmap-iso14971-title">ISO 14971 register: risks per cell before and after controls</title>');
+    expect(cell(page.text, 'before', 'S4', 'P3')).toEqual({ level: 'alara', count: 0 });
+    expect(page.text).toContain('id="add-hazard"');
+  });
+
+  it('adds a hazard through the form and lands on its page with the computed level', async () => {
+    const res = await postForm('/risks', { register: 'iso14971', ref: 'HAZ-101', product: 'Triage', title: 'Wrong <triage> advice', hazard: 'Incorrect recommendation', sequenceOfEvents: 'Symptoms misread', hazardousSituation: 'Patient relies on it', harm: 'Delayed treatment', severity: 'S4', p1: 'P4', p2: 'P4', probability: '' });
+    expect(res.status).toBe(303);
+    expect(res.location).toMatch(/^\/risks\/[0-9a-f-]{36}$/);
+    riskId = res.location!.split('/')[2];
+    const page = await owner2('GET', res.location!);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Wrong &lt;triage&gt; advice');
+    expect(page.text).toMatch(/<td id="level" class="level-alara">alara<\/td>/);
+    expect(page.text).toContain('<small id="residual-level">not assessed yet</small>');
+    expect(page.text).toMatch(/<tr data-version="1">.*created<\/td><\/tr>/);
+  });
+
+  it('adds a risk control with a residual assessment; the page shows it and a new version, the heat map moves', async () => {
+    const res = await postForm(`/risks/${riskId}/controls`, { version: '1', type: 'protective_measure', description: 'Escalate red-flag symptoms to a nurse', controlKey: '', implementationEvidence: '', effectivenessEvidence: '', residualSeverity: 'S4', residualProbability: 'P1' });
+    expect(res.status).toBe(303);
+    const page = await owner2('GET', `/risks/${riskId}`);
+    expect(page.text).toContain('Escalate red-flag symptoms to a nurse');
+    expect(page.text).toContain('protective measure');
+    expect(page.text).toMatch(/<td id="residual-level" class="level-acceptable">acceptable<\/td>/);
+    expect(page.text).toMatch(/<tr data-version="2">.*residual.*<\/tr>/);
+    const risk = await owner2('GET', `/api/risks/${riskId}`);
+    expect(risk.json).toMatchObject({ version: 2, residualLevel: 'acceptable', controls: [{ type: 'protective_measure', controlKey: null, implementationEvidence: [], effectivenessEvidence: [] }] });
+    const register = await owner2('GET', '/risks');
+    expect(cell(register.text, 'before', 'S4', 'P3')).toEqual({ level: 'alara', count: 1 });
+    expect(cell(register.text, 'after', 'S4', 'P1')).toEqual({ level: 'acceptable', count: 1 });
+    expect(register.text).toMatch(/<tr data-ref="HAZ-101" data-level="alara">/);
+  });
+
+  it('gets a 409 when the form was read before the risk moved on, and nothing changes', async () => {
+    const res = await postForm(`/risks/${riskId}/controls`, { version: '1', type: 'information_for_safety', description: 'Warning in the app' });
+    expect(res.status).toBe(409);
+    expect((await owner2('GET', `/api/risks/${riskId}`)).json.controls).toHaveLength(1);
+  });
+
+  it('filters the register by status, level and owner', async () => {
+    expect((await owner2('GET', '/risks?register=iso14971&status=open&level=alara&owner=me&q=')).text).toContain('data-ref="HAZ-101"');
+    expect((await owner2('GET', '/risks?status=closed')).text).not.toContain('data-ref="HAZ-101"');
+    expect((await owner2('GET', '/risks?level=unacceptable')).text).not.toContain('data-ref="HAZ-101"');
+    expect((await owner2('GET', '/risks?status=bogus')).status).toBe(400);
+  });
+
+  it('refuses a form with a bad field and creates nothing', async () => {
+    const res = await postForm('/risks', { register: 'iso14971', ref: 'bad ref', product: 'Triage', title: 't', severity: 'S4', probability: 'P2' });
+    expect(res.status).toBe(400);
+    expect((await owner2('GET', '/api/risks?q=bad')).json.total).toBe(0);
+  });
+});
+
+describe('the quarterly review', () => {
+  it('is completed from the register page: notes, a frozen snapshot, an audit-trail entry, listed on the page and the API', async () => {
+    const res = await postForm('/risks/reviews', { register: 'iso14971', notes: 'Q4 review: <all> risks reassessed' });
+    expect(res.status).toBe(303);
+    expect(res.location).toBe('/risks?register=iso14971');
+    const me = (await owner2('GET', '/api/me')).json.id;
+    const list = await owner2('GET', '/api/risks/reviews');
+    expect(list.status).toBe(200);
+    expect(list.json.total).toBe(1);
+    expect(list.json.items[0]).toMatchObject({ register: 'iso14971', reviewerUserId: me, notes: 'Q4 review: <all> risks reassessed', risks: 1 });
+    expect(list.json.items[0].summary).toEqual([{ status: 'open', level: 'alara', residualLevel: 'acceptable', count: 1 }]);
+    const page = await owner2('GET', '/risks');
+    expect(page.text).toContain('Q4 review: &lt;all&gt; risks reassessed');
+    const trail = await client(t.baseUrl, await login(t.baseUrl, DEMO.compliance))('GET', `/api/audit-trail?subjectId=${list.json.items[0].id}`);
+    expect(trail.json.items.map((e: { action: string; data: unknown }) => [e.action, e.data])).toEqual([['risk.review', { register: 'iso14971', risks: 1 }]]);
+  });
+
+  it('is completed over the API too, and newest comes first', async () => {
+    const res = await owner2('POST', '/api/risks/reviews', { notes: 'follow-up' });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ register: 'iso14971', notes: 'follow-up', risks: 1 });
+    expect((await owner2('GET', '/api/risks/reviews?register=iso14971')).json.items.map((r: { notes: string }) => r.notes)).toEqual(['follow-up', 'Q4 review: <all> risks reassessed']);
+    expect((await owner2('POST', '/api/risks/reviews', { notes: '' })).status).toBe(400);
+    expect((await owner2('GET', '/api/risks/reviews?register=security')).json.total).toBe(0);
+  });
+
+  it('is attached by the sweep\'s risk-review collector as evidence of the control naming it (CLS-02)', async () => {
+    const compliance = client(t.baseUrl, await login(t.baseUrl, DEMO.compliance));
+    expect((await compliance('POST', '/api/sweeps', {})).json.created).toBe(true);
+    const list = await compliance('GET', '/api/evidence?control=CLS-02');
+    const snapshots = list.json.items.filter((e: { source: string }) => e.source === 'collector:risk-review');
+    expect(snapshots).toHaveLength(1);
+    const download = await compliance('GET', snapshots[0].files[0].download);
+    const data = JSON.parse(download.text);
+    expect(data.iso14971.latestReview).toMatchObject({ notes: 'follow-up', risks: 1 });
+    expect(data.iso14971.latestReview.snapshot.risks.map((r: { ref: string }) => r.ref)).toEqual(['HAZ-101']);
+    expect(data.iso14971.summary).toEqual([{ status: 'open', level: 'alara', residualLevel: 'acceptable', count: 1 }]);
+    expect(data.security).toEqual({ latestReview: null, summary: [] });
+  });
+
+  it('is refused to roles that may not change risks', async () => {
+    expect((await viewer('POST', '/api/risks/reviews', { notes: 'x' })).status).toBe(403);
+    expect((await owner('GET', '/api/risks/reviews')).status).toBe(403);
+  });
+});
+
+describe('who may not', () => {
+  it('hides the menu entry and refuses the pages to roles that may not read risks', async () => {
+    for (const as of [owner, viewer]) {
+      const home = await as('GET', '/controls');
+      expect(home.text).not.toContain('<a href="/risks">Risks</a>');
+      expect((await as('GET', '/risks')).status).toBe(403);
+    }
+  });
+});
