@@ -129,6 +129,21 @@ export class RisksService {
     return this.get(actor, risk.id);
   }
 
+  /**
+   * Appends one risk control (and optionally the residual S/P) to the risk as the caller saw it at
+   * `version`: the update's version check answers 409 when the risk has moved on since.
+   */
+  async addControl(
+    actor: UserActor,
+    id: string,
+    version: number,
+    control: NonNullable<UpdateRiskDto['controls']>[number],
+    residual: Pick<UpdateRiskDto, 'residualSeverity' | 'residualProbability'>,
+  ): Promise<RiskView> {
+    const current = await this.get(actor, id);
+    return this.update(actor, id, { version, controls: [...current.controls, control], ...residual });
+  }
+
   async update(actor: UserActor, id: string, dto: UpdateRiskDto): Promise<RiskView> {
     const ability = abilityFor(actor);
     await this.visible(ability, id);

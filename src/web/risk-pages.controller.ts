@@ -89,10 +89,9 @@ export class RiskPagesController {
   @Post('risks/:id/controls')
   @Policy('update', 'Risk')
   async addControl(@CurrentActor() actor: UserActor, @Param() p: RiskParams, @Body() form: AddRiskControlFormDto, @Res() reply: FastifyReply): Promise<void> {
-    const current = await this.risks.get(actor, p.id);
     const added = { type: form.type, description: form.description, controlKey: form.controlKey ?? null, implementationEvidence: form.implementationEvidence ?? [], effectivenessEvidence: form.effectivenessEvidence ?? [] };
     const residual = form.residualSeverity || form.residualProbability ? { residualSeverity: form.residualSeverity ?? null, residualProbability: form.residualProbability ?? null } : {};
-    await this.risks.update(actor, p.id, { version: form.version, controls: [...current.controls, added], ...residual });
+    await this.risks.addControl(actor, p.id, form.version, added, residual);
     await reply.redirect(`/risks/${p.id}`, 303);
   }
 }
