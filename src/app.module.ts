@@ -17,6 +17,7 @@ import { SweepsModule } from './sweeps/sweeps.module';
 import { PolicyGuard } from './authz/policy.guard';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RisksModule } from './risks/risks.module';
+import { DsrModule } from './dsr/dsr.module';
 
 @Module({})
 export class AppModule {
@@ -36,6 +37,7 @@ export class AppModule {
         AuditTrailModule,
         NotificationsModule,
         RisksModule,
+        DsrModule,
         WebModule,
         ...extra,
       ],

@@ -9,6 +9,7 @@ import { CliModule } from './cli/cli.module';
 import { CommandResult, healthCommand, migrateCommand } from './cli/commands';
 import { catalogCoverageCommand, catalogExportCommand, catalogSyncCommand, catalogValidateCommand } from './cli/catalog.commands';
 import { sweepCloseCommand, sweepOpenCommand } from './cli/sweep.commands';
+import { dsrDrillCommand } from './cli/dsr.commands';
 import { tokenCreateCommand, TokenCreateOptions, userCreateCommand, UserCreateOptions } from './cli/identity.commands';
 import { trailCheckpointCommand, trailVerifyCommand } from './cli/trail-commands';
 import { ROLES } from './identity/actor';
@@ -94,6 +95,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--week <week>', 'ISO week (default: this week)')
     .option('--json', 'print JSON')
     .action(async (opts: { week?: string; json?: boolean }) => setExit(await withContext((ctx) => sweepCloseCommand(ctx, opts.week, !!opts.json), { identity: true })));
+
+  const dsr = program.command('dsr').description('PDPA data subject requests');
+  dsr
+    .command('drill')
+    .description('run a DSR drill now: seed a synthetic subject, export, erase, check residue; exit 1 when it fails')
+    .option('--json', 'print { passed, exportComplete, residue, durationMs, systems, failures }')
+    .action(async (opts: { json?: boolean }) => setExit(await withContext((ctx) => dsrDrillCommand(ctx, !!opts.json), { identity: true })));
 
   const user = program.command('user').description('users');
   user

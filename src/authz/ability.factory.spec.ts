@@ -162,3 +162,55 @@ describe('abilityFor: risks (managers all; privacy officers and clinical control
     expect([clinical('control_owner'), actor('privacy_officer'), actor('control_owner'), actor('auditor'), actor('viewer')].map((a) => abilityFor(a).can('read', 'Risk'))).toEqual([true, true, false, false, false]);
   });
 });
+
+describe('abilityFor: risk management plans (read by ISO 14971 risk holders; written by managers and the clinical department)', () => {
+  const clinical = (role: Role) => ({ ...actor(role), departmentKey: 'clinical', departmentId: CLIN });
+  const plan = asSubject('RiskPlan', { product: 'Triage app' });
+  it.each([
+    // actor, may read, may update
+    [actor('admin'), true, true],
+    [actor('compliance_manager'), true, true],
+    [clinical('control_owner'), true, true],
+    [clinical('privacy_officer'), true, true],
+    [actor('privacy_officer'), true, false],
+    [actor('control_owner'), false, false], // engineering
+    [actor('auditor'), false, false],
+    [actor('viewer'), false, false],
+  ] as [UserActor, boolean, boolean][])('%o: read %s, update %s', (a, read, update) => {
+    const ability = abilityFor(a);
+    expect([ability.can('read', plan), ability.can('update', plan), ability.can('read', 'RiskPlan'), ability.can('update', 'RiskPlan')]).toEqual([read, update, read, update]);
+  });
+});
+
+describe('abilityFor: data subject requests (identity for privacy officers and admins only)', () => {
+  const request = asSubject('DsrRequest', { id: 'r1', status: 'received' });
+
+  it('only privacy officers and admins read the subject identity fields', () => {
+    for (const role of ['admin', 'privacy_officer'] as Role[]) {
+      for (const field of ['subject', 'requester', 'changes', 'verificationReference']) expect(abilityFor(actor(role)).can('read', request, field)).toBe(true);
+    }
+    const manager = abilityFor(actor('compliance_manager'));
+    expect(manager.can('read', request)).toBe(true);
+    expect(manager.can('read', request, 'reference')).toBe(true);
+    for (const field of ['subject', 'requester', 'changes', 'verificationReference']) expect(manager.can('read', request, field)).toBe(false);
+    for (const role of ['control_owner', 'auditor', 'viewer'] as Role[]) expect(abilityFor(actor(role)).can('read', request)).toBe(false);
+  });
+
+  it('only privacy officers and admins execute requests and change data systems; managers may run drills', () => {
+    for (const [role, may] of [['admin', true], ['privacy_officer', true], ['compliance_manager', false], ['control_owner', false]] as [Role, boolean][]) {
+      expect(abilityFor(actor(role)).can('update', request)).toBe(may);
+      expect(abilityFor(actor(role)).can('update', 'DataSystem')).toBe(may);
+    }
+    expect(abilityFor(actor('compliance_manager')).can('create', 'DsrDrill')).toBe(true);
+    expect(abilityFor(actor('control_owner')).can('create', 'DsrDrill')).toBe(false);
+  });
+
+  it('manual DSR tasks: their owner, or their department when no person is named', () => {
+    const owner = abilityFor(actor('control_owner', 'u-me', ENG));
+    expect(owner.can('update', asSubject('DsrTask', { ownerUserId: 'u-me', ownerDepartment: CLIN }))).toBe(true);
+    expect(owner.can('update', asSubject('DsrTask', { ownerUserId: null, ownerDepartment: ENG }))).toBe(true);
+    expect(owner.can('update', asSubject('DsrTask', { ownerUserId: 'u-other', ownerDepartment: ENG }))).toBe(false);
+    expect(owner.can('read', asSubject('DsrTask', { ownerUserId: null, ownerDepartment: CLIN }))).toBe(false);
+    expect(abilityFor(actor('compliance_manager')).can('update', asSubject('DsrTask', { ownerUserId: null, ownerDepartment: ENG }))).toBe(false);
+  });
+});

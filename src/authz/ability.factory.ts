@@ -11,6 +11,9 @@ export type AppAbility = MongoAbility<[Action, SubjectType | Record<PropertyKey,
 export const USER_ACTIVITY_FIELDS = ['createdAt', 'updatedAt', 'lastLoginAt'] as const;
 export const USER_FIELDS = ['id', 'email', 'name', 'role', 'departmentId', 'departmentKey', 'active', ...USER_ACTIVITY_FIELDS] as const;
 
+/** A DSR's subject identity: only privacy officers and admins read these fields. */
+export const DSR_IDENTITY_FIELDS = ['subject', 'requester', 'changes', 'verificationReference'] as const;
+
 /** The catalog is readable by every role (auditors included, before any engagement). */
 const CATALOG: SubjectType[] = ['Framework', 'Requirement', 'Control'];
 
@@ -29,6 +32,9 @@ export function abilityFor(actor: UserActor): AppAbility {
       cannot(['create', 'update', 'delete'], 'User');
       cannot('manage', 'ApiToken');
       can(['read', 'create', 'delete'], 'ApiToken', own);
+      // DSRs: the register and its clocks, never the subject's identity; the privacy officer executes them.
+      cannot(['create', 'update', 'delete'], ['DsrRequest', 'DataSystem', 'DsrTask']);
+      cannot('read', 'DsrRequest', [...DSR_IDENTITY_FIELDS]);
       break;
 
     case 'control_owner':
@@ -49,8 +55,16 @@ export function abilityFor(actor: UserActor): AppAbility {
       can('read', ['Sweep', 'Posture']);
       can(['read', 'update'], 'SweepTask', { ownerUserId: actor.id });
       if (actor.departmentKey) can(['read', 'update'], 'SweepTask', { ownerUserId: null, ownerDepartment: actor.departmentKey });
+      // DSRs: the privacy officer runs them (identity included); manual DSR tasks go to a named owner.
+      if (actor.role === 'privacy_officer') can('manage', ['DsrRequest', 'DataSystem', 'DsrDrill', 'DsrTask']);
+      can(['read', 'update'], 'DsrTask', { ownerUserId: actor.id });
+      if (actor.departmentKey) can(['read', 'update'], 'DsrTask', { ownerUserId: null, ownerDepartment: actor.departmentKey });
       // ISO 14971 risks they own: privacy officers, and control owners of the clinical department.
       if (actor.role === 'privacy_officer' || actor.departmentKey === 'clinical') can(['read', 'create', 'update'], 'Risk', { register: 'iso14971', ownerUserId: actor.id });
+      // Risk management plans per product: read by those who hold ISO 14971 risks; written by the clinical
+      // department, which keeps the plan and the residual-risk statement (CLS-01, CLS-04).
+      if (actor.role === 'privacy_officer' || actor.departmentKey === 'clinical') can('read', 'RiskPlan');
+      if (actor.departmentKey === 'clinical') can('update', 'RiskPlan');
       break;
     }
 

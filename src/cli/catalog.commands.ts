@@ -5,6 +5,7 @@ import { loadCatalog } from '../catalog/catalog-loader';
 import { CatalogService } from '../catalog/catalog.service';
 import { coverageOf, formatProblem, type Coverage } from '../catalog/domain/catalog-model';
 import { actorRef, systemActor } from '../identity/actor';
+import { loadRiskMatrix } from '../risks/risk-matrix-loader';
 import type { CommandResult } from './commands';
 
 function coverageLine(c: Coverage): string {
@@ -12,15 +13,21 @@ function coverageLine(c: Coverage): string {
   return `  ${c.framework.padEnd(10)} ${String(c.total).padStart(4)} requirements: ${c.covered} covered, ${c.notApplicable} not applicable, ${c.uncovered.length} uncovered (${pct}%)${c.uncovered.length ? ` — ${c.uncovered.join(', ')}` : ''}`;
 }
 
-/** `attest catalog validate [dir]`: no database needed; every problem as `file:line: message`. */
+/**
+ * `attest catalog validate [dir]`: the catalog and the risk matrix (risk-matrix.yaml) in the folder; no
+ * database needed; every problem as `file:line: message`.
+ */
 export function catalogValidateCommand(dir: string): CommandResult {
-  const { catalog, problems } = loadCatalog(dir);
+  const { catalog, problems: catalogProblems } = loadCatalog(dir);
+  const { matrix, problems: matrixProblems } = loadRiskMatrix(dir);
+  const problems = [...catalogProblems, ...matrixProblems];
   const shown = relative(process.cwd(), dir) || '.';
-  if (!catalog) {
+  if (!catalog || !matrix) {
     return { output: problems.map((p) => formatProblem({ ...p, file: `${shown}/${p.file}` })).join('\n') + `\n${problems.length} problem(s) in ${shown}`, exitCode: 1 };
   }
   const lines = catalog.frameworks.map((f) => coverageLine(coverageOf(f, catalog.controls)));
-  return { output: `${shown}: valid — ${catalog.frameworks.length} frameworks, ${catalog.controls.length} controls, ${catalog.departments.length} departments\n${lines.join('\n')}`, exitCode: 0 };
+  const risk = `  risk matrix: ISO 14971 ${matrix.size}×${matrix.size} (severity × probability), security ${matrix.security.size}×${matrix.security.size} (impact × likelihood)`;
+  return { output: `${shown}: valid — ${catalog.frameworks.length} frameworks, ${catalog.controls.length} controls, ${catalog.departments.length} departments\n${lines.join('\n')}\n${risk}`, exitCode: 0 };
 }
 
 export async function catalogSyncCommand(ctx: INestApplicationContext): Promise<CommandResult> {

@@ -7,6 +7,7 @@ import { HealthModule } from '../health/health.module';
 import { IdentityModule } from '../identity/identity.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { SweepsModule } from '../sweeps/sweeps.module';
+import { DsrModule } from '../dsr/dsr.module';
 
 /** The modules the `attest` CLI runs on: the same services as the server, without HTTP. */
 @Module({})
@@ -24,7 +25,7 @@ export class CliModule {
         DatabaseModule.forRoot({ migrate: options.identity }),
         HealthModule,
         AuditTrailModule,
-        ...(options.identity ? [IdentityModule, CatalogModule, SweepsModule] : []),
+        ...(options.identity ? [IdentityModule, CatalogModule, SweepsModule, DsrModule] : []),
       ],
     };
   }

@@ -33,10 +33,18 @@ describe('loadConfig', () => {
       sweepTz: 'Asia/Bangkok',
       sweepDue: { weekday: 5, hour: 18, minute: 0 },
       sweepReminderCron: '0 * * * *',
+      riskReviewCron: '0 9 1 1,4,7,10 *',
       auditCheckpointExportDir: undefined,
       smtpUrl: undefined,
       smtpFrom: 'Attest <attest@localhost>',
       publicUrl: undefined,
+      dsrEncryptionKeys: undefined,
+      dsrKeyFile: undefined,
+      dsrBackupRetentionDays: 35,
+      dsrErasureGraceDays: 7,
+      dsrExportLinkTtlHours: 72,
+      dsrDrillCron: '0 10 1 * *',
+      dsrDemoPlatform: true,
     });
   });
 
@@ -88,6 +96,12 @@ describe('loadConfig', () => {
     expect(() => load({ SWEEP_DUE: 'friday 6pm' })).toThrow(/^Invalid configuration: SWEEP_DUE must be a weekday and local time/);
   });
 
+  it('reads the quarterly risk review schedule: a cron expression, or off', () => {
+    expect(load({ RISK_REVIEW_CRON: '0 8 2 1,4,7,10 *' }).riskReviewCron).toBe('0 8 2 1,4,7,10 *');
+    expect(load({ RISK_REVIEW_CRON: 'off' }).riskReviewCron).toBeNull();
+    expect(() => load({ RISK_REVIEW_CRON: 'quarterly' })).toThrow(/^Invalid configuration: RISK_REVIEW_CRON must be a cron expression such as "0 9 1 1,4,7,10 \*", or off \(got "quarterly"\)$/);
+  });
+
   it.each([
     ['PORT', 'abc', /^Invalid configuration: PORT must be a whole number between 0 and 65535 \(got "abc"\)$/],
     ['PORT', '70000', /^Invalid configuration: PORT must be between 0 and 65535 \(got "70000"\)$/],
@@ -130,6 +144,59 @@ describe('loadConfig', () => {
     }
     expect(message).toMatch(/^Invalid configuration: SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);
     expect(message).not.toContain('s3cret');
+  });
+
+  it('reads the DSR settings; DSR_KEY_FILE is relative to the working directory', () => {
+    const k2 = Buffer.alloc(32, 2).toString('base64');
+    const k1 = Buffer.alloc(32, 1).toString('base64url');
+    const c = load({
+      DSR_ENCRYPTION_KEYS: `k2:${k2}, k1:${k1}`,
+      DSR_KEY_FILE: 'secrets/dsr.json',
+      DSR_BACKUP_RETENTION_DAYS: '89',
+      DSR_ERASURE_GRACE_DAYS: '0',
+      DSR_EXPORT_LINK_TTL_HOURS: '24',
+      DSR_DRILL_CRON: 'off',
+    });
+    expect(c.dsrEncryptionKeys).toBe(`k2:${k2}, k1:${k1}`);
+    expect(c.dsrKeyFile).toBe('/srv/attest/secrets/dsr.json');
+    expect(c.dsrBackupRetentionDays).toBe(89);
+    expect(c.dsrErasureGraceDays).toBe(0);
+    expect(c.dsrExportLinkTtlHours).toBe(24);
+    expect(c.dsrDrillCron).toBeNull();
+    expect(load({ DSR_DRILL_CRON: '0 3 * * 1' }).dsrDrillCron).toBe('0 3 * * 1');
+  });
+
+  it.each([
+    ['DSR_BACKUP_RETENTION_DAYS', '90', /^Invalid configuration: DSR_BACKUP_RETENTION_DAYS must be between 1 and 89 \(got "90"\)$/],
+    ['DSR_BACKUP_RETENTION_DAYS', '0', /must be between 1 and 89/],
+    ['DSR_ERASURE_GRACE_DAYS', '31', /^Invalid configuration: DSR_ERASURE_GRACE_DAYS must be between 0 and 30/],
+    ['DSR_EXPORT_LINK_TTL_HOURS', '0', /^Invalid configuration: DSR_EXPORT_LINK_TTL_HOURS must be between 1 and 720/],
+    ['DSR_DRILL_CRON', 'monthly', /^Invalid configuration: DSR_DRILL_CRON must be a cron expression such as "0 10 1 \* \*", or off \(got "monthly"\)$/],
+  ])('rejects %s=%s', (variable, value, message) => {
+    expect(() => load({ [variable]: value })).toThrow(message);
+  });
+
+  it('rejects a malformed DSR_ENCRYPTION_KEYS naming the entry, never echoing key material', () => {
+    const good = Buffer.alloc(32, 7).toString('base64');
+    const short = Buffer.alloc(16, 9).toString('base64');
+    const cases: Array<[string, RegExp]> = [
+      [`k2:${short},k1:${good}`, /^Invalid configuration: DSR_ENCRYPTION_KEYS entry 1 \(k2\): the key must be 32 bytes \(got 16\)/],
+      [`k2:${good},k1:%%${good}`, /^Invalid configuration: DSR_ENCRYPTION_KEYS entry 2 \(k1\): the key is not base64$/],
+      [good, /^Invalid configuration: DSR_ENCRYPTION_KEYS entry 1 is not id:base64key$/],
+      [`k1:${good},k1:${good}`, /^Invalid configuration: DSR_ENCRYPTION_KEYS entry 2: key id k1 is given twice$/],
+    ];
+    for (const [value, message] of cases) {
+      let error: unknown;
+      try {
+        load({ DSR_ENCRYPTION_KEYS: value });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toContain(good);
+      expect((error as Error).message).not.toContain(short);
+    }
   });
 
   it('never echoes a bad DATABASE_URL, which may hold a password', () => {

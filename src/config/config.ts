@@ -5,6 +5,7 @@ import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 import { APP_ROOT } from './app-root';
 import { DEFAULT_ALLOWED_TYPES, SNIFFABLE_TYPES } from '../evidence/domain/content-sniffer';
+import { KeyRingError, parseKeyList } from '../dsr/crypto/key-ring';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -75,9 +76,33 @@ export const envSchema = z.object({
     .string()
     .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "0 * * * *", or off')
     .default('0 * * * *'),
+  RISK_REVIEW_CRON: z
+    .string()
+    .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "0 9 1 1,4,7,10 *", or off')
+    .default('0 9 1 1,4,7,10 *'),
   SMTP_URL: smtpUrl.optional(),
   SMTP_FROM: mailbox.default('Attest <attest@localhost>'),
   PUBLIC_URL: publicUrl.optional(),
+  DSR_ENCRYPTION_KEYS: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        parseKeyList(v);
+      } catch (e) {
+        if (!(e instanceof KeyRingError)) throw e;
+        ctx.addIssue({ code: 'custom', message: e.message });
+      }
+    })
+    .optional(),
+  DSR_KEY_FILE: z.string().min(1).optional(),
+  DSR_BACKUP_RETENTION_DAYS: intIn(1, 89).default(35),
+  DSR_ERASURE_GRACE_DAYS: intIn(0, 30).default(7),
+  DSR_EXPORT_LINK_TTL_HOURS: intIn(1, 720).default(72),
+  DSR_DEMO_PLATFORM: boolFlag.optional(),
+  DSR_DRILL_CRON: z
+    .string()
+    .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "0 10 1 * *", or off')
+    .default('0 10 1 * *'),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -128,6 +153,8 @@ export interface AppConfig {
   /** Tasks are due on this ISO weekday (1 = Monday) at this local time. */
   sweepDue: { weekday: number; hour: number; minute: number };
   sweepReminderCron: string | null;
+  /** When the quarterly risk review is raised (Asia/Bangkok; default the first day of each quarter, 09:00); null when switched off. */
+  riskReviewCron: string | null;
   /** Where each checkpoint is also copied (e.g. a WORM-mounted or synced folder). */
   auditCheckpointExportDir: string | undefined;
   /** SMTP server notifications are e-mailed through; unset: notifications are in-app only. */
@@ -136,6 +163,20 @@ export interface AppConfig {
   smtpFrom: string;
   /** Where people reach Attest (links in e-mails are made absolute with it); unset: links are paths. */
   publicUrl: string | undefined;
+  /** DSR encryption keys "id:base64key,…" (first = current), validated; unset: the key file. A secret: never log it. */
+  dsrEncryptionKeys: string | undefined;
+  /** The DSR key file the operator named (it must exist); unset: DATA_DIR/keys/dsr-encryption.json, created at first use. */
+  dsrKeyFile: string | undefined;
+  /** How long backups keep a subject's data after erasure (stated on the erasure receipt); under the 90-day limit. */
+  dsrBackupRetentionDays: number;
+  /** Days between an erasure request's execution order and the erasure (cancellable meanwhile). */
+  dsrErasureGraceDays: number;
+  /** How long an export package's download link works. */
+  dsrExportLinkTtlHours: number;
+  /** When the export/erasure drill runs; null when switched off. */
+  dsrDrillCron: string | null;
+  /** Create, seed and register the demo patient platform (DSR_DEMO_PLATFORM; default: with demo data). */
+  dsrDemoPlatform: boolean;
 }
 
 export class ConfigError extends Error {
@@ -162,8 +203,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue.path[0] ?? 'environment');
-    // Never echo a connection URL: it may carry a password.
-    const shown = variable === 'DATABASE_URL' || variable === 'SMTP_URL' ? undefined : input[variable];
+    // Never echo a connection URL (it may carry a password) or an encryption key.
+    const shown = variable === 'DATABASE_URL' || variable === 'SMTP_URL' || variable === 'DSR_ENCRYPTION_KEYS' ? undefined : input[variable];
     throw new ConfigError(variable, describeIssue(issue, shown));
   }
   const e = parsed.data;
@@ -198,10 +239,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       minute: Number(e.SWEEP_DUE.slice(7, 9)),
     },
     sweepReminderCron: e.SWEEP_REMINDER_CRON === 'off' ? null : e.SWEEP_REMINDER_CRON,
+    riskReviewCron: e.RISK_REVIEW_CRON === 'off' ? null : e.RISK_REVIEW_CRON,
     auditCheckpointExportDir: e.AUDIT_CHECKPOINT_EXPORT_DIR === undefined ? undefined : resolve(cwd, e.AUDIT_CHECKPOINT_EXPORT_DIR),
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
     publicUrl: e.PUBLIC_URL,
+    dsrEncryptionKeys: e.DSR_ENCRYPTION_KEYS,
+    dsrKeyFile: e.DSR_KEY_FILE === undefined ? undefined : resolve(cwd, e.DSR_KEY_FILE),
+    dsrBackupRetentionDays: e.DSR_BACKUP_RETENTION_DAYS,
+    dsrErasureGraceDays: e.DSR_ERASURE_GRACE_DAYS,
+    dsrExportLinkTtlHours: e.DSR_EXPORT_LINK_TTL_HOURS,
+    dsrDrillCron: e.DSR_DRILL_CRON === 'off' ? null : e.DSR_DRILL_CRON,
+    dsrDemoPlatform: e.DSR_DEMO_PLATFORM ?? (e.DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production')),
   };
 }
 

@@ -10,7 +10,13 @@ import { CreateNotifications1764600000000 } from '../../migrations/1764600000000
 import { AddBlobStore1764700000000 } from '../../migrations/1764700000000-AddBlobStore';
 import { CreateRisks1764800000000 } from '../../migrations/1764800000000-CreateRisks';
 import { CreateRiskReviews1764900000000 } from '../../migrations/1764900000000-CreateRiskReviews';
+import { AddRiskPlansAndArisingRisks1765000000000 } from '../../migrations/1765000000000-AddRiskPlansAndArisingRisks';
+import { CreateDsr1765100000000 } from '../../migrations/1765100000000-CreateDsr';
 import { AuditLog } from '../audit-trail/audit-log.entity';
+import { DataSystem } from '../dsr/data-system.entity';
+import { DsrAction } from '../dsr/dsr-action.entity';
+import { DsrRequest } from '../dsr/dsr-request.entity';
+import { DsrDrill, DsrExportLink, DsrLegalHold, DsrRopaEntry } from '../dsr/dsr-support.entity';
 import { ApiToken } from '../identity/api-token.entity';
 import { Department } from '../identity/department.entity';
 import { Session } from '../identity/session.entity';
@@ -31,7 +37,9 @@ import { Risk } from '../risks/risk.entity';
 import { RiskControl } from '../risks/risk-control.entity';
 import { RiskVersion } from '../risks/risk-version.entity';
 import { RiskReview } from '../risks/risk-review.entity';
+import { RiskPlan } from '../risks/risk-plan.entity';
+import { RiskPlanVersion } from '../risks/risk-plan-version.entity';
 
-export const ENTITIES = [JobRun, Department, User, Session, ApiToken, AuditLog, Framework, Requirement, Control, ControlRequirement, Sweep, SweepTask, Blob, BlobChunk, Evidence, EvidenceControl, EvidenceFile, Notification, Risk, RiskControl, RiskVersion, RiskReview];
+export const ENTITIES = [JobRun, Department, User, Session, ApiToken, AuditLog, Framework, Requirement, Control, ControlRequirement, Sweep, SweepTask, Blob, BlobChunk, Evidence, EvidenceControl, EvidenceFile, Notification, Risk, RiskControl, RiskVersion, RiskReview, DataSystem, DsrRequest, DsrAction, DsrLegalHold, DsrExportLink, DsrRopaEntry, DsrDrill, RiskPlan, RiskPlanVersion];
 
-export const MIGRATIONS = [CreateJobRuns1764000000000, CreateIdentity1764100000000, CreateAuditLog1764200000000, CreateCatalog1764300000000, CreateEvidence1764400000000, CreateSweeps1764500000000, CreateNotifications1764600000000, AddBlobStore1764700000000, CreateRisks1764800000000, CreateRiskReviews1764900000000];
+export const MIGRATIONS = [CreateJobRuns1764000000000, CreateIdentity1764100000000, CreateAuditLog1764200000000, CreateCatalog1764300000000, CreateEvidence1764400000000, CreateSweeps1764500000000, CreateNotifications1764600000000, AddBlobStore1764700000000, CreateRisks1764800000000, CreateRiskReviews1764900000000, AddRiskPlansAndArisingRisks1765000000000, CreateDsr1765100000000];

@@ -212,7 +212,18 @@ export class EvidenceService {
    * In the caller's transaction when `manager` is given. The controls must exist and not be retired.
    */
   async recordSnapshot(
-    input: { actor: string; title: string; controlIds: string[]; data: JsonObject; source: string; evidenceDate: Date; periodStart: string; periodEnd: string },
+    input: {
+      actor: string;
+      title: string;
+      controlIds: string[];
+      data: JsonObject;
+      source: string;
+      evidenceDate: Date;
+      periodStart: string;
+      periodEnd: string;
+      /** Generated files stored next to the JSON (e.g. a PDF rendering of it). */
+      attachments?: { filename: string; mediaType: string; bytes: Buffer }[];
+    },
     manager?: EntityManager,
   ): Promise<{ id: string; sha256: string }> {
     const problems: FieldProblem[] = [...checkPeriod(input.periodStart, input.periodEnd)];
@@ -235,7 +246,7 @@ export class EvidenceService {
         periodEnd: input.periodEnd,
         supersedes: null,
         controls,
-        files: [file],
+        files: [file, ...(input.attachments ?? []).map((a) => ({ filename: a.filename, mediaType: a.mediaType, sha256: createHash('sha256').update(a.bytes).digest('hex'), size: a.bytes.length, from: { bytes: a.bytes } }))],
       },
       manager,
     );

@@ -41,4 +41,11 @@ export class RiskControl {
   /** Evidence ids verifying the measure is effective (evidence module). */
   @Column({ name: 'effectiveness_evidence_ids', type: 'uuid', array: true })
   effectivenessEvidenceIds: string[];
+
+  /**
+   * Refs of the risks (same register) this measure introduced (ISO 14971 7.5: risks arising from risk
+   * control measures), each a risk entry of its own. Refs never change, so the link reads as the register does.
+   */
+  @Column({ name: 'arising_risk_refs', type: 'text', array: true })
+  arisingRiskRefs: string[];
 }

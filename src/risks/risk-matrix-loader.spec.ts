@@ -18,6 +18,7 @@ function edited(edit: (text: string) => string): string {
   return dir;
 }
 const lineOf = (needle: string) => readFileSync(SHIPPED, 'utf8').split('\n').findIndex((l) => l.includes(needle)) + 1;
+const exactLine = (text: string) => readFileSync(SHIPPED, 'utf8').split('\n').indexOf(text) + 1;
 const problemsOf = (dir: string) => loadRiskMatrix(dir).problems.map(formatProblem);
 
 describe('loadRiskMatrix', () => {
@@ -39,6 +40,36 @@ describe('loadRiskMatrix', () => {
     expect(problemsOf(edited((t) => t.replace('size: 5', 'size: 4')))).toEqual([`risk-matrix.yaml:${lineOf('size: 5')}: size: must be 3 or 5`]);
     expect(problemsOf(edited((t) => t.replace('level: S2,', 'level: S7,')))).toEqual([`risk-matrix.yaml:${lineOf('level: S2,')}: level 2 must be named S2, not "S7"`]);
     expect(problemsOf(edited((t) => t.replace('p1xp2: upper-bound-product', 'p1xp2: average')))).toEqual([`risk-matrix.yaml:${lineOf('p1xp2: upper')}: p1xp2: must be one of upper-bound-product`]);
+  });
+  describe('the security section', () => {
+    it('is required', () => {
+      const withoutSecurity = (t: string) => t.slice(0, t.indexOf('\nsecurity:'));
+      expect(problemsOf(edited(withoutSecurity))).toEqual([`risk-matrix.yaml:${lineOf('size: 5')}: security: is required: the security register's own scale (impact × likelihood)`]);
+    });
+    it('names the line of a misnamed impact or likelihood level', () => {
+      expect(problemsOf(edited((t) => t.replace('level: I2,', 'level: S2,')))).toEqual([`risk-matrix.yaml:${lineOf('level: I2,')}: level 2 must be named I2, not "S2"`]);
+      expect(problemsOf(edited((t) => t.replace('level: L4,', 'level: P4,')))).toEqual([`risk-matrix.yaml:${lineOf('level: L4,')}: level 4 must be named L4, not "P4"`]);
+    });
+    it('names the line of a bad or non-monotonic cell, and of a short row', () => {
+      expect(problemsOf(edited((t) => t.replace('L3: [acceptable, alara', 'L3: [acceptable, medium')))).toEqual([
+        `risk-matrix.yaml:${lineOf('L3: [')}: L3 × I2: "medium" is not a level (acceptable, alara, unacceptable)`,
+      ]);
+      expect(problemsOf(edited((t) => t.replace('L2: [acceptable, acceptable, alara, alara, alara]', 'L2: [acceptable, acceptable, alara, alara, acceptable]')))).toEqual([
+        `risk-matrix.yaml:${lineOf('L2: [')}: not monotonic: L2 × I5 is acceptable, lower than alara at the lower impact I4`,
+        `risk-matrix.yaml:${lineOf('L2: [')}: not monotonic: L2 × I5 is acceptable, lower than alara at the less likely L1`,
+      ]);
+      expect(problemsOf(edited((t) => t.replace('L1: [acceptable, acceptable, acceptable, alara, alara]', 'L1: [acceptable, acceptable, acceptable, alara]')))).toEqual([
+        `risk-matrix.yaml:${lineOf('L1: [')}: row L1 must have 5 cells (I1…I5), not 4`,
+      ]);
+    });
+    it('has a size of its own, checked like the top one', () => {
+      const security = (t: string) => t.slice(t.indexOf('\nsecurity:'));
+      expect(problemsOf(edited((t) => t.replace(security(t), security(t).replace('  size: 5', '  size: 7'))))).toEqual([`risk-matrix.yaml:${exactLine('  size: 5')}: security.size: must be 3 or 5`]);
+      expect(problemsOf(edited((t) => t.replace(security(t), security(t).replace('  size: 5', '  size: 3'))))).toEqual([
+        `risk-matrix.yaml:${lineOf('level: I1,')}: must list 3 levels (size is 3), not 5`,
+        `risk-matrix.yaml:${lineOf('level: L1,')}: must list 3 levels (size is 3), not 5`,
+      ]);
+    });
   });
   it('refuses YAML anchors and aliases, as the catalog does', () => {
     const problems = problemsOf(edited((t) => t.replace('P5: [alara', 'P5: &row [alara').replace('P4: [acceptable, alara, alara, unacceptable, unacceptable]', 'P4: *row')));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { parseFile, zodProblems } from '../catalog/catalog-loader';
 import type { CatalogProblem } from '../catalog/domain/catalog-model';
-import { MATRIX_SIZES, P1XP2_RULES, RiskMatrix, validateMatrix } from './domain/risk-matrix';
+import { MATRIX_SIZES, P1XP2_RULES, RiskMatrixFile, validateMatrix, validateSecurityScale } from './domain/risk-matrix';
 
 export const RISK_MATRIX_FILE = 'risk-matrix.yaml';
 
@@ -20,11 +20,20 @@ const matrixFileSchema = z
     p1xp2: z.enum(P1XP2_RULES),
     // Cells are checked by validateMatrix, which names the cell.
     matrix: z.record(z.string(), z.array(z.string())),
+    // The security register's own scale (SOC 2 CC3): impact × likelihood and its own acceptability.
+    security: z
+      .object({
+        size: z.union(MATRIX_SIZES.map((n) => z.literal(n)), { error: `must be ${MATRIX_SIZES.join(' or ')}` }),
+        impact: z.array(z.object({ level: z.string(), name: text(100), description: text(500).optional() }).strict()),
+        likelihood: z.array(z.object({ level: z.string(), name: text(100), description: text(500).optional() }).strict()),
+        matrix: z.record(z.string(), z.array(z.string())),
+      }, { error: (issue) => (issue.input === undefined ? "is required: the security register's own scale (impact × likelihood)" : 'must be a mapping') })
+      .strict(),
   })
   .strict();
 
 export interface LoadedRiskMatrix {
-  matrix: RiskMatrix | null;
+  matrix: RiskMatrixFile | null;
   problems: CatalogProblem[];
 }
 
@@ -44,8 +53,8 @@ export function loadRiskMatrix(dir: string): LoadedRiskMatrix {
     zodProblems(parsed, result.error, problems);
     return { matrix: null, problems };
   }
-  const matrix = result.data as RiskMatrix;
-  for (const p of validateMatrix(matrix)) problems.push({ file: parsed.file, line: parsed.lineOf(p.path), message: p.message });
+  const matrix = result.data as RiskMatrixFile;
+  for (const p of [...validateMatrix(matrix), ...validateSecurityScale(matrix.security)]) problems.push({ file: parsed.file, line: parsed.lineOf(p.path), message: p.message });
   problems.sort((a, b) => a.line - b.line);
   return { matrix: problems.length ? null : matrix, problems };
 }

@@ -107,6 +107,22 @@ export class RisksRepository {
     await m.update(Risk, { id }, values);
   }
 
+  /**
+   * The measures (with their risks) in a register that introduced any of `refs` (ISO 14971 7.5), by the
+   * introducing risk's ref and the measure's position.
+   */
+  async controlsIntroducing(register: RiskRegister, refs: string[], m?: EntityManager): Promise<RiskControl[]> {
+    if (refs.length === 0) return [];
+    return this.m(m)
+      .createQueryBuilder(RiskControl, 'rc')
+      .innerJoinAndSelect('rc.risk', 'r')
+      .where('r.register = :register', { register })
+      .andWhere('rc.arising_risk_refs && CAST(:refs AS text[])', { refs })
+      .orderBy('r.ref', 'ASC')
+      .addOrderBy('rc.position', 'ASC')
+      .getMany();
+  }
+
   async replaceControls(riskId: string, controls: Omit<RiskControl, 'id' | 'riskId' | 'risk'>[], m: EntityManager): Promise<void> {
     await m.delete(RiskControl, { riskId });
     if (controls.length) await m.insert(RiskControl, controls.map((c) => ({ ...c, riskId })));
@@ -143,6 +159,22 @@ export class RisksRepository {
   async listReviews(register: RiskRegister, page: { limit: number; offset: number }): Promise<{ rows: RiskReview[]; total: number }> {
     const [rows, total] = await this.ds.manager.findAndCount(RiskReview, { where: { register }, order: { reviewedAt: 'DESC', id: 'DESC' }, take: page.limit, skip: page.offset });
     return { rows, total };
+  }
+
+  /** Distinct owners of a register's risks that are not closed. */
+  async ownersOfOpenRisks(register: RiskRegister): Promise<string[]> {
+    const rows = await this.ds.manager
+      .createQueryBuilder(Risk, 'r')
+      .select('DISTINCT r.owner_user_id', 'owner')
+      .where('r.register = :register AND r.status <> :closed', { register, closed: 'closed' })
+      .orderBy('owner')
+      .getRawMany<{ owner: string }>();
+    return rows.map((r) => r.owner);
+  }
+
+  /** Reviews of a register completed in [from, to). */
+  reviewsBetween(register: RiskRegister, from: Date, to: Date): Promise<number> {
+    return this.ds.manager.createQueryBuilder(RiskReview, 'v').where('v.register = :register AND v.reviewed_at >= :from AND v.reviewed_at < :to', { register, from, to }).getCount();
   }
 
   latestReview(register: RiskRegister): Promise<RiskReview | null> {

@@ -10,12 +10,15 @@ import { Page, pageOf } from '../common/http/pagination';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { EvidenceService } from '../evidence/evidence.service';
+import { NotificationsService } from '../notifications/notifications.service';
 import { actorRef, type UserActor } from '../identity/actor';
 import { UsersService } from '../identity/users.service';
-import { formatCsvProblem, parseRiskCsv, riskCsv, RiskFields } from './domain/risk-csv';
-import { heatmapGrid, RiskMatrix } from './domain/risk-matrix';
-import { assess, ControlSnapshot, diffSnapshots, fieldIssues, RiskSnapshot, traceabilityGaps } from './domain/risk-model';
+import { CsvControl, formatCsvProblem, parseRiskCsv, riskCsv, RiskFields } from './domain/risk-csv';
+import { previousQuarter, quarterOf } from './domain/quarter';
+import { heatmapGrid, RiskMatrixFile, RiskScale, scaleFor } from './domain/risk-matrix';
+import { assess, ControlSnapshot, diffSnapshots, fieldIssues, RiskRegister, RiskSnapshot, traceabilityGaps } from './domain/risk-model';
 import {
+  ArisingFromView,
   CreateRiskDto,
   CreateRiskReviewDto,
   RiskReviewQueryDto,
@@ -59,7 +62,7 @@ const EXPORT_LIMIT = 10_000;
  */
 @Injectable()
 export class RisksService {
-  private loadedMatrix: RiskMatrix | null = null;
+  private loadedMatrix: RiskMatrixFile | null = null;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -69,16 +72,22 @@ export class RisksService {
     private readonly evidence: EvidenceService,
     private readonly users: UsersService,
     private readonly trail: AuditTrailService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /** The acceptability matrix from controls/risk-matrix.yaml, loaded once; RiskMatrixInvalidError lists its problems. */
-  matrix(): RiskMatrix {
+  matrix(): RiskMatrixFile {
     if (!this.loadedMatrix) {
       const { matrix, problems } = loadRiskMatrix(this.config.controlsDir);
       if (!matrix) throw new RiskMatrixInvalidError(problems);
       this.loadedMatrix = matrix;
     }
     return this.loadedMatrix;
+  }
+
+  /** A register's scale: S × P from the ISO 14971 matrix, or the security register's own I × L. */
+  scale(register: RiskRegister): RiskScale {
+    return scaleFor(this.matrix(), register);
   }
 
   async list(actor: UserActor, query: RiskQueryDto): Promise<Page<RiskView>> {
@@ -122,7 +131,7 @@ export class RisksService {
     const ability = abilityFor(actor);
     if (!ability.can('create', asSubject('Risk', fields))) throw notYours('create');
     const issues: FieldProblem[] = fieldIssues(this.matrix(), fields);
-    const controls = await this.resolveControls(dto.controls ?? [], issues);
+    const controls = await this.resolveControls(dto.controls ?? [], issues, { ability, register: fields.register, ref: fields.ref });
     await this.checkOwner(fields.ownerUserId, issues);
     if (issues.length) throw new ValidationError(issues);
     const { risk } = await this.ds.transaction((m) => this.apply(actor, null, fields, controls, m));
@@ -146,9 +155,9 @@ export class RisksService {
 
   async update(actor: UserActor, id: string, dto: UpdateRiskDto): Promise<RiskView> {
     const ability = abilityFor(actor);
-    await this.visible(ability, id);
+    const seen = await this.visible(ability, id);
     const issues: FieldProblem[] = [];
-    const controls = dto.controls === undefined ? undefined : await this.resolveControls(dto.controls, issues);
+    const controls = dto.controls === undefined ? undefined : await this.resolveControls(dto.controls, issues, { ability, register: seen.register, ref: seen.ref });
     if (dto.ownerUserId !== undefined) await this.checkOwner(dto.ownerUserId, issues);
     if (issues.length) throw new ValidationError(issues);
     await this.ds.transaction(async (m) => {
@@ -182,8 +191,8 @@ export class RisksService {
 
   /** Counts per matrix cell before controls (initial S × P) and after them (residual, else initial). */
   async heatmap(actor: UserActor, query: RegisterScopeDto): Promise<HeatmapView> {
-    const m = this.matrix();
     const register = query.register ?? 'iso14971';
+    const m = this.scale(register);
     const counts = await this.repo.heatmapCounts(abilityFor(actor), { register, product: query.product });
     const before = heatmapGrid(m, counts.before);
     const after = heatmapGrid(m, counts.after);
@@ -217,6 +226,62 @@ export class RisksService {
     return reviewView(review);
   }
 
+  /**
+   * The quarterly review task of the ISO 14971 register (run by the risk-review job; idempotent): tells each
+   * owner of a risk that is not closed and every active user of the clinical department that this quarter's
+   * review is due (unless one was already completed this quarter), and that last quarter's is overdue when
+   * none was completed in it. Each notification once per quarter and person (dedupe keys); one audit-trail
+   * entry when anything was raised, in the same transaction. Quarters by the Bangkok calendar.
+   */
+  async raiseQuarterlyReview(now: Date = new Date(), actor = 'system:job:risk-review'): Promise<{ quarter: string; due: number; overdue: number }> {
+    const register = 'iso14971' as const;
+    const quarter = quarterOf(now);
+    const previous = previousQuarter(quarter);
+    const owners = [];
+    for (const id of await this.repo.ownersOfOpenRisks(register)) if (await this.users.findActive(id)) owners.push(id);
+    const recipients = [...new Set([...owners, ...(await this.users.activeUserIds({ departmentKey: 'clinical' }))])].sort();
+    const doneThisQuarter = (await this.repo.reviewsBetween(register, quarter.start, quarter.end)) > 0;
+    const overdue = (await this.repo.reviewsBetween(register, previous.start, previous.end)) === 0;
+    const lastDay = new Date(quarter.end.getTime() - 1).toLocaleDateString('en-CA', { timeZone: 'Asia/Bangkok' });
+    return this.ds.transaction(async (m) => {
+      const counts = { due: 0, overdue: 0 };
+      for (const userId of recipients) {
+        if (!doneThisQuarter) {
+          const created = await this.notifications.enqueue(
+            {
+              recipientUserId: userId,
+              kind: 'risk.review_due',
+              dedupeKey: `risk-review:${register}:${quarter.key}:due:${userId}`,
+              subject: `Quarterly ISO 14971 risk review ${quarter.key} is due`,
+              body: `Review every hazard of the ISO 14971 register — hazardous situation, severity and probability, risk controls and their verification, residual risk — add hazards from new features, and complete the review on the Risks page by ${lastDay}.`,
+              link: '/risks?register=iso14971#reviews',
+            },
+            m,
+          );
+          if (created) counts.due++;
+        }
+        if (overdue) {
+          const created = await this.notifications.enqueue(
+            {
+              recipientUserId: userId,
+              kind: 'risk.review_overdue',
+              dedupeKey: `risk-review:${register}:${previous.key}:overdue:${userId}`,
+              subject: `Overdue: no ISO 14971 risk review was completed in ${previous.key}`,
+              body: `No quarterly review of the ISO 14971 risk register was recorded in ${previous.key}. Complete one on the Risks page; it is the evidence for the risk review controls.`,
+              link: '/risks?register=iso14971#reviews',
+            },
+            m,
+          );
+          if (created) counts.overdue++;
+        }
+      }
+      if (counts.due + counts.overdue > 0) {
+        await this.trail.append({ actor, action: 'risk.review_task', subjectType: 'RiskReview', subjectId: null, data: { register, quarter: quarter.key, due: counts.due, overdue: counts.overdue, overdueQuarter: overdue ? previous.key : null } }, m);
+      }
+      return { quarter: quarter.key, ...counts };
+    });
+  }
+
   async reviews(query: RiskReviewQueryDto): Promise<Page<RiskReviewView>> {
     const page = pageOf(query);
     const { rows, total } = await this.repo.listReviews(query.register ?? 'iso14971', page);
@@ -236,11 +301,20 @@ export class RisksService {
     return out;
   }
 
+  /** The measures of other risks (that the caller may read) that introduced this risk (ISO 14971 7.5). */
+  async arisingFrom(actor: UserActor, id: string): Promise<ArisingFromView[]> {
+    const ability = abilityFor(actor);
+    const risk = await this.visible(ability, id);
+    return (await this.origins(ability, risk.register, [risk.ref])).get(risk.ref) ?? [];
+  }
+
   /** Hazard → controls → verification evidence, with the gaps of each risk flagged; paged by ref. */
   async traceability(actor: UserActor, query: TraceabilityQueryDto): Promise<Page<TraceabilityItemView>> {
     const page = pageOf(query);
-    const { rows, total } = await this.repo.listVisible(abilityFor(actor), { register: query.register ?? 'iso14971', product: query.product }, page);
+    const ability = abilityFor(actor);
+    const { rows, total } = await this.repo.listVisible(ability, { register: query.register ?? 'iso14971', product: query.product }, page);
     const controls = await this.controlsOf(rows.map((r) => r.id));
+    const origins = await this.origins(ability, query.register ?? 'iso14971', rows.map((r) => r.ref));
     return {
       items: rows.map((r) => {
         const cs = controls.get(r.id) ?? [];
@@ -255,6 +329,7 @@ export class RisksService {
           residualLevel: r.residualLevel,
           benefitRisk: r.benefitRisk,
           controls: cs.map(controlView),
+          arisingFrom: origins.get(r.ref) ?? [],
           gaps: traceabilityGaps({ level: r.level, residualLevel: r.residualLevel, benefitRisk: r.benefitRisk, controls: cs }),
         };
       }),
@@ -268,7 +343,8 @@ export class RisksService {
     const { rows, total } = await this.repo.listVisible(abilityFor(actor), { register: query.register, product: query.product }, { limit: EXPORT_LIMIT, offset: 0 });
     if (total > EXPORT_LIMIT) throw new ValidationError([{ field: 'product', message: `the export holds at most ${EXPORT_LIMIT} risks (${total} match): narrow it by register or product` }]);
     await this.trail.record({ actor: actorRef(actor), action: 'risk.export', subjectType: 'Risk', subjectId: null, data: { register: query.register ?? null, rows: rows.length } });
-    return { filename: `risks-${query.register ?? 'all'}.csv`, contentType: 'text/csv; charset=utf-8', body: riskCsv(rows.map((r) => snapshotOf(r, []))) };
+    const controls = await this.controlsOf(rows.map((r) => r.id));
+    return { filename: `risks-${query.register ?? 'all'}.csv`, contentType: 'text/csv; charset=utf-8', body: riskCsv(rows.map((r) => snapshotOf(r, controls.get(r.id) ?? []))) };
   }
 
   /**
@@ -286,7 +362,9 @@ export class RisksService {
     const existing = new Map((await this.repo.findByRefs(parsed.rows.map((r) => ({ register: r.register, ref: r.ref })))).map((r) => [`${r.register}:${r.ref}`, r]));
     const owners = new Map<string, boolean>();
     for (const id of new Set(parsed.rows.flatMap((r) => (r.ownerUserId ? [r.ownerUserId] : [])))) owners.set(id, !!(await this.users.findActive(id)));
-    const plan: { row: RiskFields & { ownerUserId: string }; current: Risk | null }[] = [];
+    const plan: { row: RiskFields & { ownerUserId: string }; current: Risk | null; controls: ResolvedControl[] | undefined }[] = [];
+    // Risks a measure introduced may be rows of the same file (created by this import).
+    const inFile = new Set(parsed.rows.map((r) => `${r.register}:${r.ref}`));
     for (const row of parsed.rows) {
       const at = row.row;
       if (row.ownerUserId && !owners.get(row.ownerUserId)) problems.push({ row: at, column: 'owner_user_id', message: 'is not an active user' });
@@ -298,7 +376,13 @@ export class RisksService {
       } else if (!ability.can('create', asSubject('Risk', fields))) {
         problems.push({ row: at, column: fields.register !== 'iso14971' ? 'register' : 'owner_user_id', message: 'you may only create ISO 14971 risks you own' });
       }
-      plan.push({ row: fields, current });
+      let controls: ResolvedControl[] | undefined;
+      if (row.controls) {
+        const issues: FieldProblem[] = [];
+        controls = await this.resolveControls(row.controls.map(csvControlInput), issues, { ability, register: row.register, ref: row.ref, known: inFile });
+        for (const i of issues) problems.push({ row: at, column: 'controls', message: `${i.field.replace(/^controls/, '')}: ${i.message}` });
+      }
+      plan.push({ row: fields, current, controls });
     }
     if (problems.length) {
       problems.sort((a, b) => a.row - b.row);
@@ -313,7 +397,7 @@ export class RisksService {
       const ids = plan.flatMap((p) => (p.current ? [p.current.id] : []));
       const locked = await this.repo.lockAllForUpdate(ids, tx);
       const controls = await this.controlsOf(ids, tx);
-      for (const { row, current } of plan) {
+      for (const { row, current, controls: rowControls } of plan) {
         let state: Current | null = null;
         if (current) {
           const risk = locked.get(current.id);
@@ -321,7 +405,7 @@ export class RisksService {
           if (!ability.can('update', asSubject('Risk', risk))) throw notYours('update'); // changed hands since the check
           state = { risk, controls: controls.get(risk.id) ?? [] };
         }
-        const { outcome } = await this.apply(actor, state, row, undefined, tx);
+        const { outcome } = await this.apply(actor, state, row, rowControls, tx);
         counts[outcome]++;
       }
       await this.trail.append({ actor: actorRef(actor), action: 'risk.import', subjectType: 'Risk', subjectId: null, data: counts }, tx);
@@ -337,7 +421,7 @@ export class RisksService {
    * is written when nothing changed.
    */
   private async apply(actor: UserActor, current: Current | null, fields: RiskFields & { ownerUserId: string }, controls: ResolvedControl[] | undefined, m: EntityManager): Promise<{ risk: Risk; outcome: Outcome }> {
-    const { assessment } = assess(this.matrix(), fields);
+    const { assessment } = assess(this.scale(fields.register), fields);
     if (!assessment) throw new Error('apply() called with fields that do not assess'); // callers check fieldIssues first
     const nextControls = controls ?? current?.controls ?? [];
     const values = {
@@ -371,7 +455,7 @@ export class RisksService {
     if (!current || changes.some((c) => c.field === 'controls')) {
       await this.repo.replaceControls(
         risk.id,
-        nextControls.map((c, position) => ({ position, type: c.type, description: c.description, controlId: c.controlId, implementationEvidenceIds: c.implementationEvidenceIds, effectivenessEvidenceIds: c.effectivenessEvidenceIds })),
+        nextControls.map((c, position) => ({ position, type: c.type, description: c.description, controlId: c.controlId, implementationEvidenceIds: c.implementationEvidenceIds, effectivenessEvidenceIds: c.effectivenessEvidenceIds, arisingRiskRefs: c.arisingRiskRefs })),
         m,
       );
     }
@@ -400,10 +484,18 @@ export class RisksService {
     if (!(await this.users.findActive(userId))) issues.push({ field: 'ownerUserId', message: 'is not an active user' });
   }
 
-  /** Catalog controls by key (live ones only) and verification evidence that must serve that control. */
-  private async resolveControls(inputs: RiskControlInputDto[], issues: FieldProblem[]): Promise<ResolvedControl[]> {
+  /**
+   * Catalog controls by key (live ones only), verification evidence that must serve that control, and the
+   * risks each measure introduced: refs of other risks in the same register that the caller may read (or,
+   * in an import, rows of the same file: `known` holds `register:ref`).
+   */
+  private async resolveControls(inputs: RiskControlInputDto[], issues: FieldProblem[], ctx: { ability: AppAbility; register: Risk['register']; ref: string; known?: Set<string> }): Promise<ResolvedControl[]> {
     const refs = await this.catalog.controlsByKeys([...new Set(inputs.flatMap((c) => (c.controlKey ? [c.controlKey] : [])))]);
     const byKey = new Map(refs.map((r) => [r.key, r]));
+    const arising = [...new Set(inputs.flatMap((c) => c.arisingRisks ?? []))];
+    const readable = new Set(
+      (await this.repo.findByRefs(arising.map((ref) => ({ register: ctx.register, ref })))).filter((r) => ctx.ability.can('read', asSubject('Risk', r))).map((r) => r.ref),
+    );
     const out: ResolvedControl[] = [];
     for (const [i, c] of inputs.entries()) {
       const at = `controls[${i}]`;
@@ -423,6 +515,11 @@ export class RisksService {
         const missing = ids.filter((id) => !linked.has(id.toLowerCase()));
         if (missing.length) issues.push({ field: `${at}.${field}`, message: `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not current evidence of ${key}` });
       }
+      const arisingRefs = [...new Set(c.arisingRisks ?? [])];
+      for (const ref of arisingRefs) {
+        if (ref === ctx.ref) issues.push({ field: `${at}.arisingRisks`, message: `${ref} is the risk this measure controls; a risk it introduces is a new entry` });
+        else if (!readable.has(ref) && !ctx.known?.has(`${ctx.register}:${ref}`)) issues.push({ field: `${at}.arisingRisks`, message: `${ref} is not a risk in the ${ctx.register} register` });
+      }
       out.push({
         type: c.type,
         description: c.description,
@@ -430,6 +527,7 @@ export class RisksService {
         controlId: control?.id ?? null,
         implementationEvidenceIds: evidence.implementationEvidence.map((id) => id.toLowerCase()),
         effectivenessEvidenceIds: evidence.effectivenessEvidence.map((id) => id.toLowerCase()),
+        arisingRiskRefs: arisingRefs,
       });
     }
     return out;
@@ -451,11 +549,29 @@ export class RisksService {
           controlKey: c.controlId ? (keys.get(c.controlId) ?? null) : null,
           implementationEvidenceIds: c.implementationEvidenceIds,
           effectivenessEvidenceIds: c.effectivenessEvidenceIds,
+          arisingRiskRefs: c.arisingRiskRefs,
         })),
       );
     }
     return out;
   }
+
+  /** For each of `refs`: the readable measures of other risks in the register that introduced it. */
+  private async origins(ability: AppAbility, register: RiskRegister, refs: string[]): Promise<Map<string, ArisingFromView[]>> {
+    const out = new Map<string, ArisingFromView[]>();
+    for (const rc of await this.repo.controlsIntroducing(register, refs)) {
+      if (!rc.risk || !ability.can('read', asSubject('Risk', rc.risk))) continue;
+      for (const ref of rc.arisingRiskRefs) {
+        if (refs.includes(ref)) out.set(ref, [...(out.get(ref) ?? []), { id: rc.risk.id, ref: rc.risk.ref, title: rc.risk.title, control: rc.position + 1 }]);
+      }
+    }
+    return out;
+  }
+}
+
+/** A control of a CSV row in the API's input shape. */
+function csvControlInput(c: CsvControl): RiskControlInputDto {
+  return { type: c.type, description: c.description, controlKey: c.controlKey, implementationEvidence: c.implementationEvidence, effectivenessEvidence: c.effectivenessEvidence, arisingRisks: c.arisingRisks };
 }
 
 function notYours(action: 'create' | 'update'): ForbiddenError {
@@ -492,7 +608,7 @@ function mergeFields(r: Risk, dto: UpdateRiskDto): RiskFields & { ownerUserId: s
 }
 
 function controlSnapshot(c: ControlSnapshot): ControlSnapshot {
-  return { type: c.type, description: c.description, controlKey: c.controlKey, implementationEvidenceIds: c.implementationEvidenceIds, effectivenessEvidenceIds: c.effectivenessEvidenceIds };
+  return { type: c.type, description: c.description, controlKey: c.controlKey, implementationEvidenceIds: c.implementationEvidenceIds, effectivenessEvidenceIds: c.effectivenessEvidenceIds, arisingRiskRefs: c.arisingRiskRefs };
 }
 
 function snapshotOf(r: Risk, controls: ControlSnapshot[]): RiskSnapshot {
@@ -523,7 +639,7 @@ function snapshotOf(r: Risk, controls: ControlSnapshot[]): RiskSnapshot {
 }
 
 function controlView(c: ControlSnapshot): RiskControlView {
-  return { type: c.type, description: c.description, controlKey: c.controlKey, implementationEvidence: c.implementationEvidenceIds, effectivenessEvidence: c.effectivenessEvidenceIds };
+  return { type: c.type, description: c.description, controlKey: c.controlKey, implementationEvidence: c.implementationEvidenceIds, effectivenessEvidence: c.effectivenessEvidenceIds, arisingRisks: c.arisingRiskRefs };
 }
 
 function riskView(r: Risk, controls: ControlSnapshot[]): RiskView {

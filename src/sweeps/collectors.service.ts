@@ -7,6 +7,9 @@ import type { LiveControl } from '../catalog/catalog.repository';
 import { EvidenceService } from '../evidence/evidence.service';
 import { UsersService } from '../identity/users.service';
 import { RisksService } from '../risks/risks.service';
+import { DrillsService } from '../dsr/drills.service';
+import { DsrService } from '../dsr/dsr.service';
+import { COLLECTOR_REQUIREMENTS, collectorTargets, RequirementMappings } from './domain/collector-targets';
 
 export interface CollectorRun {
   collector: string;
@@ -30,8 +33,9 @@ type Collector = (ctx: CollectorContext) => Promise<JsonObject>;
 
 /**
  * Automated collectors: each snapshots what the system can see by itself and the snapshot becomes
- * evidence on every control that names the collector in controls/*.yaml. A collector that fails does
- * not stop the sweep: the failure is reported and the owners' tasks stay open.
+ * evidence on every control that names the collector in controls/*.yaml, and on every control mapped to a
+ * requirement the collector serves (COLLECTOR_REQUIREMENTS: `risk-review` → ISO 14971 clause 9 and SOC 2
+ * CC3.x). A collector that fails does not stop the sweep: the failure is reported and the owners' tasks stay open.
  */
 @Injectable()
 export class CollectorsService {
@@ -44,6 +48,8 @@ export class CollectorsService {
     private readonly catalog: CatalogService,
     private readonly evidence: EvidenceService,
     private readonly risks: RisksService,
+    private readonly dsr: DsrService,
+    private readonly drills: DrillsService,
   ) {
     this.registry = {
       // Who has access and how: users, roles, departments, last sign-in, API tokens with their age.
@@ -61,6 +67,13 @@ export class CollectorsService {
       'sweep-summary': async (ctx) => ({ week: ctx.week, previous: ctx.previousSummary }),
       // The latest quarterly risk review per register (notes, reviewer, frozen snapshot) and the registers' counts now.
       'risk-review': async (ctx) => ({ week: ctx.week, ...(await this.risks.reviewEvidence()) }) as unknown as JsonObject,
+      // The DSR register of the week without subject identity: clocks, outcomes, refusals recorded in the ROPA.
+      'dsr-register': async (ctx) => ({
+        week: ctx.week,
+        ...(await this.dsr.registerSnapshot(new Date(`${ctx.periodStart}T00:00:00+07:00`), new Date(new Date(`${ctx.periodEnd}T00:00:00+07:00`).getTime() + 86_400_000), ctx.now)),
+      }),
+      // The latest DSR drill's verdict (each drill also stores its full report and PDF as evidence).
+      'dsr-drill': async (ctx) => ({ week: ctx.week, latest: ((await this.drills.latest()) as unknown as JsonObject) ?? null }),
     };
   }
 
@@ -68,11 +81,12 @@ export class CollectorsService {
     return Object.keys(this.registry);
   }
 
-  /** Runs every registered collector some live control names; one snapshot per collector. */
+  /** Runs every registered collector that has a target among the live controls (collectorTargets); one snapshot per collector. */
   async runAll(controls: LiveControl[], ctx: CollectorContext, actor: string, m: EntityManager): Promise<CollectorRun[]> {
     const runs: CollectorRun[] = [];
+    const mappings: RequirementMappings = Object.keys(COLLECTOR_REQUIREMENTS).length ? await this.catalog.postureInputs() : [];
     for (const [name, collect] of Object.entries(this.registry)) {
-      const targets = controls.filter((c) => c.collector === name);
+      const targets = collectorTargets(name, controls, mappings);
       if (targets.length === 0) continue;
       try {
         const data = await collect(ctx);

@@ -1,4 +1,5 @@
 import { RisksModule } from '../risks/risks.module';
+import { DsrModule } from '../dsr/dsr.module';
 import { Module } from '@nestjs/common';
 import { AuditTrailModule } from '../audit-trail/audit-trail.module';
 import { CatalogModule } from '../catalog/catalog.module';
@@ -14,7 +15,7 @@ import { SweepJobs } from './sweep.jobs';
 
 /** Weekly evidence sweeps: opening, tasks, collectors, reminders, closing; freshness and posture. */
 @Module({
-  imports: [AuditTrailModule, CatalogModule, EvidenceModule, IdentityModule, JobsModule, NotificationsModule, RisksModule],
+  imports: [AuditTrailModule, CatalogModule, EvidenceModule, IdentityModule, JobsModule, NotificationsModule, RisksModule, DsrModule],
   controllers: [SweepsController],
   // SweepJobs schedules nothing where JOBS_ENABLED is false (tests, CLI commands).
   providers: [SweepsService, SweepsRepository, CollectorsService, SweepJobs],

@@ -6,10 +6,12 @@ import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { UserActor } from '../identity/actor';
 import { renderHeatmapSvg } from '../risks/domain/heatmap-svg';
 import { RISK_LEVELS } from '../risks/domain/risk-matrix';
-import { RISK_CONTROL_TYPES, RISK_REGISTERS, RISK_STATUSES } from '../risks/domain/risk-model';
+import { RISK_CONTROL_TYPES, RISK_REGISTERS, RISK_STATUSES, traceabilityGaps } from '../risks/domain/risk-model';
 import { RiskParams } from '../risks/dto/risk.dto';
+import { RiskPlansService } from '../risks/risk-plans.service';
 import { RisksService } from '../risks/risks.service';
-import { AddRiskControlFormDto, CreateRiskFormDto, RiskPageQueryDto, RiskReviewFormDto } from './dto/risk-forms.dto';
+import { RISK_REVIEW_CADENCES } from '../risks/domain/risk-model';
+import { AddRiskControlFormDto, CreateRiskFormDto, RiskPageQueryDto, RiskPlanFormDto, RiskReviewFormDto } from './dto/risk-forms.dto';
 
 const REGISTER_LABEL = { iso14971: 'ISO 14971', security: 'Security (SOC 2 CC3)' } as const;
 const CONTROL_TYPE_LABEL = { inherent_design: 'inherent safety by design', protective_measure: 'protective measure', information_for_safety: 'information for safety' } as const;
@@ -18,17 +20,27 @@ const CONTROL_TYPE_LABEL = { inherent_design: 'inherent safety by design', prote
 @ApiExcludeController()
 @Controller()
 export class RiskPagesController {
-  constructor(private readonly risks: RisksService) {}
+  constructor(
+    private readonly risks: RisksService,
+    private readonly plans: RiskPlansService,
+  ) {}
 
   @Get('risks')
   @Policy('read', 'Risk')
   @Render('risks')
   async register(@CurrentActor() actor: UserActor, @Query() query: RiskPageQueryDto) {
     const register = query.register ?? 'iso14971';
-    const [list, heatmap, reviews] = await Promise.all([this.risks.list(actor, { ...query, register }), this.risks.heatmap(actor, { register }), this.risks.reviews({ register, limit: 5 })]);
+    const ability = abilityFor(actor);
+    const showPlan = !!query.product && ability.can('read', 'RiskPlan');
+    const [list, heatmap, reviews, plan] = await Promise.all([
+      this.risks.list(actor, { ...query, register }),
+      this.risks.heatmap(actor, { register, product: query.product }),
+      this.risks.reviews({ register, limit: 5 }),
+      showPlan ? this.plans.find(query.product!) : null,
+    ]);
     const params = (offset: number) =>
-      new URLSearchParams(Object.entries({ register, status: query.status, level: query.level, owner: query.owner, q: query.q, offset: String(offset) }).filter((e): e is [string, string] => !!e[1])).toString();
-    const matrix = this.risks.matrix();
+      new URLSearchParams(Object.entries({ register, product: query.product, status: query.status, level: query.level, owner: query.owner, q: query.q, offset: String(offset) }).filter((e): e is [string, string] => !!e[1])).toString();
+    const scale = this.risks.scale(register);
     return {
       pageTitle: 'Risks',
       registerLabel: REGISTER_LABEL[register],
@@ -42,12 +54,20 @@ export class RiskPagesController {
       registers: RISK_REGISTERS.map((key) => ({ key, label: REGISTER_LABEL[key] })),
       statuses: RISK_STATUSES,
       levels: RISK_LEVELS,
-      severities: matrix.severity,
-      probabilities: matrix.probability,
+      severities: scale.severity,
+      probabilities: scale.probability,
+      axes: axisLabels(scale.axes),
+      p1p2: scale.p1xp2 !== null,
+      registerKey: register,
       canCreate: abilityFor(actor).can('create', 'Risk'),
       canReview: abilityFor(actor).can('update', 'Risk'),
       reviews: reviews.items,
-      filter: { register, status: query.status ?? '', level: query.level ?? '', mine: query.owner === 'me', owner: query.owner && query.owner !== 'me' ? query.owner : '', q: query.q ?? '' },
+      filter: { register, product: query.product ?? '', status: query.status ?? '', level: query.level ?? '', mine: query.owner === 'me', owner: query.owner && query.owner !== 'me' ? query.owner : '', q: query.q ?? '' },
+      showPlan,
+      plan,
+      planVersion: plan?.version ?? 0,
+      cadences: RISK_REVIEW_CADENCES,
+      canEditPlan: showPlan && ability.can('update', 'RiskPlan'),
     };
   }
 
@@ -56,6 +76,15 @@ export class RiskPagesController {
   async create(@CurrentActor() actor: UserActor, @Body() form: CreateRiskFormDto, @Res() reply: FastifyReply): Promise<void> {
     const risk = await this.risks.create(actor, form);
     await reply.redirect(`/risks/${risk.id}`, 303);
+  }
+
+  /** The selected product's risk management plan and residual-risk statement (the API's PUT /api/risks/plans/:product). */
+  @Post('risks/plan')
+  @Policy('update', 'RiskPlan')
+  async putPlan(@CurrentActor() actor: UserActor, @Body() form: RiskPlanFormDto, @Res() reply: FastifyReply): Promise<void> {
+    const { product, ...plan } = form;
+    await this.plans.put(actor, product, { ...plan, residualRiskStatement: plan.residualRiskStatement?.trim() ? plan.residualRiskStatement : null });
+    await reply.redirect(`/risks?${new URLSearchParams({ product }).toString()}#plan`, 303);
   }
 
   /** The quarterly review of the register shown: notes and a frozen snapshot (the API's POST /api/risks/reviews). */
@@ -70,17 +99,24 @@ export class RiskPagesController {
   @Policy('read', 'Risk')
   @Render('risk')
   async risk(@CurrentActor() actor: UserActor, @Param() p: RiskParams) {
-    const [risk, history] = await Promise.all([this.risks.get(actor, p.id), this.risks.history(actor, p.id)]);
-    const matrix = this.risks.matrix();
+    const [risk, history, arisingFrom] = await Promise.all([this.risks.get(actor, p.id), this.risks.history(actor, p.id), this.risks.arisingFrom(actor, p.id)]);
+    const scale = this.risks.scale(risk.register);
     return {
       pageTitle: `${risk.ref} ${risk.title}`,
       risk,
       registerLabel: REGISTER_LABEL[risk.register],
       controls: risk.controls.map((c, i) => ({ ...c, number: i + 1, typeLabel: CONTROL_TYPE_LABEL[c.type] })),
+      arisingFrom,
+      // The traceability report's gaps for this risk (GET /api/risks/traceability computes the same).
+      gaps: traceabilityGaps({ ...risk, controls: risk.controls.map((c) => ({ implementationEvidenceIds: c.implementationEvidence, effectivenessEvidenceIds: c.effectivenessEvidence })) }).map((g) => ({
+        ...g,
+        controlNumber: g.control === undefined ? null : g.control + 1,
+      })),
       history: history.map((v) => ({ ...v, changed: v.before ? v.changes.map((c) => c.field).join(', ') : '' })),
       controlTypes: RISK_CONTROL_TYPES.map((key) => ({ key, label: CONTROL_TYPE_LABEL[key] })),
-      severities: matrix.severity,
-      probabilities: matrix.probability,
+      severities: scale.severity,
+      probabilities: scale.probability,
+      axes: axisLabels(scale.axes),
       canUpdate: abilityFor(actor).can('update', 'Risk'),
     };
   }
@@ -89,9 +125,15 @@ export class RiskPagesController {
   @Post('risks/:id/controls')
   @Policy('update', 'Risk')
   async addControl(@CurrentActor() actor: UserActor, @Param() p: RiskParams, @Body() form: AddRiskControlFormDto, @Res() reply: FastifyReply): Promise<void> {
-    const added = { type: form.type, description: form.description, controlKey: form.controlKey ?? null, implementationEvidence: form.implementationEvidence ?? [], effectivenessEvidence: form.effectivenessEvidence ?? [] };
+    const added = { type: form.type, description: form.description, controlKey: form.controlKey ?? null, implementationEvidence: form.implementationEvidence ?? [], effectivenessEvidence: form.effectivenessEvidence ?? [], arisingRisks: form.arisingRisks ?? [] };
     const residual = form.residualSeverity || form.residualProbability ? { residualSeverity: form.residualSeverity ?? null, residualProbability: form.residualProbability ?? null } : {};
     await this.risks.addControl(actor, p.id, form.version, added, residual);
     await reply.redirect(`/risks/${p.id}`, 303);
   }
+}
+
+/** The axes' names for labels: `severity`/`Severity` (ISO 14971) or `impact`/`Impact` (security). */
+function axisLabels(axes: { severity: string; probability: string } = { severity: 'severity', probability: 'probability' }) {
+  const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+  return { ...axes, Severity: cap(axes.severity), Probability: cap(axes.probability) };
 }

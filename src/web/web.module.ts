@@ -6,6 +6,8 @@ import { AdminUsersPageController } from './admin-users-page.controller';
 import { CatalogPagesController } from './catalog-pages.controller';
 import { SweepPagesController } from './sweep-pages.controller';
 import { RiskPagesController } from './risk-pages.controller';
+import { DsrPagesController } from './dsr-pages.controller';
+import { DsrModule } from '../dsr/dsr.module';
 import { RisksModule } from '../risks/risks.module';
 import { SweepsModule } from '../sweeps/sweeps.module';
 import { EvidenceModule } from '../evidence/evidence.module';
@@ -18,8 +20,8 @@ import { NotificationsModule } from '../notifications/notifications.module';
 
 /** Server-rendered pages (templates in templates/web/). */
 @Module({
-  imports: [HealthModule, IdentityModule, CatalogModule, NotificationsModule, SweepsModule, EvidenceModule, RisksModule],
-  controllers: [HomeController, LoginPageController, AdminUsersPageController, CatalogPagesController, SweepPagesController, RiskPagesController],
+  imports: [HealthModule, IdentityModule, CatalogModule, NotificationsModule, SweepsModule, EvidenceModule, RisksModule, DsrModule],
+  controllers: [HomeController, LoginPageController, AdminUsersPageController, CatalogPagesController, SweepPagesController, RiskPagesController, DsrPagesController],
   providers: [LoginPageService, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
 })
 export class WebModule {}

@@ -1,5 +1,6 @@
 // The risk register in Chromium: the clinical risk owner adds a hazard, adds a risk control with its residual
-// assessment, sees the risk move on the heat map, and completes the quarterly review.
+// assessment, sees the control flagged for missing verification evidence until evidence is linked, sees the
+// risk move on the heat map, and completes the quarterly review.
 import type { Browser } from 'playwright-core';
 import { startTestApp, TestApp } from '../support/app';
 import { DEMO } from '../support/auth';
@@ -44,12 +45,33 @@ describeInBrowser('risk register in the browser', () => {
     await page.click('#add-control summary');
     await page.selectOption('#add-control select[name=type]', 'protective_measure');
     await page.fill('#add-control textarea[name=description]', 'Escalate red-flag symptoms to a nurse');
+    await page.fill('#add-control input[name=controlKey]', 'CLS-02');
     await page.selectOption('#add-control select[name=residualSeverity]', 'S4');
     await page.selectOption('#add-control select[name=residualProbability]', 'P1');
     await page.click('#add-control-submit');
     await page.waitForSelector('#risk-controls tr[data-control="1"]');
     expect(await page.textContent('#residual-level')).toBe('acceptable');
     expect(await page.locator('#history tr[data-version]').count()).toBe(2);
+    // Traceability flags the control: no evidence verifies its implementation or its effectiveness yet.
+    expect(await page.locator('#gaps li[data-control="1"]').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-gap')))).toEqual([
+      'control_without_implementation_verification',
+      'control_without_effectiveness_verification',
+    ]);
+    expect(await page.locator('#risk-controls tr[data-control="1"] mark').count()).toBe(2);
+
+    // The owner records the verification (evidence of CLS-02) and links it to the control; the gaps clear.
+    const riskId = page.url().split('/').pop()!;
+    const evidence = await page.request.post(`${t.baseUrl}/api/evidence`, { data: { kind: 'link', title: 'Escalation verification', url: 'https://wiki.example.com/verification/escalation', controls: ['CLS-02'], evidenceDate: '2026-11-21', periodStart: '2026-11-16', periodEnd: '2026-11-22' } });
+    expect(evidence.status()).toBe(201);
+    const evidenceId = (await evidence.json()).id as string;
+    const linked = await page.request.patch(`${t.baseUrl}/api/risks/${riskId}`, {
+      data: { version: 2, controls: [{ type: 'protective_measure', description: 'Escalate red-flag symptoms to a nurse', controlKey: 'CLS-02', implementationEvidence: [evidenceId], effectivenessEvidence: [evidenceId] }] },
+    });
+    expect(linked.status()).toBe(200);
+    await page.reload();
+    expect(await page.locator('#gaps li').count()).toBe(0);
+    expect(await page.locator('#no-gaps').count()).toBe(1);
+    expect(await page.locator(`#risk-controls tr[data-control="1"] a[href="/api/evidence/${evidenceId}/download"]`).count()).toBe(2);
 
     await page.goto(`${t.baseUrl}/risks`);
     expect(await cell('before', 'S4', 'P3').getAttribute('data-count')).toBe('1');

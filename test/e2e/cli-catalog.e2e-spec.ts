@@ -18,6 +18,28 @@ it('validate passes on the shipped catalog and prints the coverage', () => {
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/valid — 4 frameworks, \d+ controls, 11 departments/);
   expect(r.stdout).toMatch(/soc2\s+61 requirements: 61 covered, 0 not applicable, 0 uncovered \(100%\)/);
+  expect(r.stdout).toContain('risk matrix: ISO 14971 5×5 (severity × probability), security 5×5 (impact × likelihood)');
+});
+
+it('validate also checks risk-matrix.yaml, with file:line for each problem, next to the catalog problems', () => {
+  const dir = join(work, 'broken-matrix');
+  cpSync(join(__dirname, '..', 'fixtures', 'catalog', 'valid'), dir, { recursive: true });
+  const file = join(dir, 'risk-matrix.yaml');
+  const text = readFileSync(file, 'utf8');
+  const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+  writeFileSync(file, text.replace('P3: [acceptable, acceptable, alara', 'P3: [acceptable, acceptable, fine').replace('level: I2,', 'level: S2,'));
+  const r = runCli(['catalog', 'validate', dir], childEnv(dataDir));
+  expect(r.status).toBe(1);
+  expect(r.stdout.trim().split('\n')).toEqual([
+    `${r.stdout.match(/^(\S*broken-matrix)\//)?.[1]}/risk-matrix.yaml:${lineOf('P3: [')}: P3 × S3: "fine" is not a level (acceptable, alara, unacceptable)`,
+    `${r.stdout.match(/^(\S*broken-matrix)\//)?.[1]}/risk-matrix.yaml:${lineOf('level: I2,')}: level 2 must be named I2, not "S2"`,
+    expect.stringMatching(/^2 problem\(s\) in \S*broken-matrix$/),
+  ]);
+
+  rmSync(file);
+  const missing = runCli(['catalog', 'validate', dir], childEnv(dataDir));
+  expect(missing.status).toBe(1);
+  expect(missing.stdout).toMatch(/broken-matrix\/risk-matrix\.yaml:1: file is missing\n1 problem\(s\) in /);
 });
 
 it('validate fails on a broken copy with file:line for every problem', () => {

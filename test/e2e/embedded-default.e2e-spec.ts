@@ -1,5 +1,6 @@
 // `npm start` with nothing configured: the built server on the embedded PostgreSQL under DATA_DIR, the
 // CLI sharing it, restarts keeping data, clean shutdown, crash recovery, and fail-fast configuration.
+import { client, DEMO, login } from '../support/auth';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,10 @@ describe('the embedded default', () => {
     expect(h.status).toBe(200);
     expect(h.body.details.database.target).toContain(join(dir, 'postgres'));
     expect(h.body.details.migrations.pending).toBe(0);
+    // Demo data includes the demo patient platform, registered as a data system, so DSRs work at once.
+    const privacy = client(s.baseUrl, await login(s.baseUrl, DEMO.privacy));
+    const systems = await privacy('GET', '/api/dsr/systems');
+    expect(systems.json).toEqual([expect.objectContaining({ key: 'patient-platform', kind: 'postgres', active: true })]);
   });
 
   it('lets the CLI use the same database while the server runs, and leaves it running', async () => {

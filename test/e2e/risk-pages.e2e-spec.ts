@@ -65,6 +65,9 @@ describe('the clinical risk owner', () => {
     expect(page.text).toContain('protective measure');
     expect(page.text).toMatch(/<td id="residual-level" class="level-acceptable">acceptable<\/td>/);
     expect(page.text).toMatch(/<tr data-version="2">.*residual.*<\/tr>/);
+    // The control has no verification evidence: the page's traceability section flags it (control 1).
+    expect(page.text).toContain('<li data-gap="control_without_implementation_verification" data-control="1"><mark>gap</mark> control 1 has no evidence verifying its implementation</li>');
+    expect(page.text).not.toContain('id="no-gaps"');
     const risk = await owner2('GET', `/api/risks/${riskId}`);
     expect(risk.json).toMatchObject({ version: 2, residualLevel: 'acceptable', controls: [{ type: 'protective_measure', controlKey: null, implementationEvidence: [], effectivenessEvidence: [] }] });
     const register = await owner2('GET', '/risks');
@@ -133,9 +136,65 @@ describe('the quarterly review', () => {
     expect(data.security).toEqual({ latestReview: null, summary: [] });
   });
 
+  it('the same review evidence goes to every control mapped to ISO 14971 clause 9 or SOC 2 CC3.x, and to no other', async () => {
+    const compliance = client(t.baseUrl, await login(t.baseUrl, DEMO.compliance));
+    const mapped = async (framework: string, match: RegExp) =>
+      ((await compliance('GET', `/api/frameworks/${framework}/requirements?limit=200`)).json.items as { ref: string; controls: string[] }[]).filter((r) => match.test(r.ref)).flatMap((r) => r.controls);
+    const expected = [...new Set(['CLS-02', ...(await mapped('iso14971', /^9(\.|$)/)), ...(await mapped('soc2', /^CC3\./))])].sort();
+    expect(expected).toEqual(expect.arrayContaining(['CLS-02', 'CLS-04'])); // CLS-04 maps ISO 14971 clause 9 and names no collector
+    expect(expected.length).toBeGreaterThan(4);
+    const snapshot = (await compliance('GET', '/api/evidence?control=CLS-02')).json.items.find((e: { source: string }) => e.source === 'collector:risk-review');
+    const evidence = await compliance('GET', `/api/evidence/${snapshot.id}`);
+    expect([...evidence.json.controls].sort()).toEqual(expected);
+    const unrelated = await compliance('GET', '/api/evidence?control=CLS-03'); // ISO 14971 5.2/5.3 only
+    expect(unrelated.json.items.filter((e: { source: string }) => e.source === 'collector:risk-review')).toEqual([]);
+  });
+
   it('is refused to roles that may not change risks', async () => {
     expect((await viewer('POST', '/api/risks/reviews', { notes: 'x' })).status).toBe(403);
     expect((await owner('GET', '/api/risks/reviews')).status).toBe(403);
+  });
+});
+
+describe('the risk management plan of the selected product', () => {
+  it('shows "no plan yet" for a product, then the plan and residual-risk statement written through the form', async () => {
+    const empty = await owner2('GET', '/risks?product=Triage');
+    expect(empty.text).toContain('<section id="plan" data-product="Triage">');
+    expect(empty.text).toContain('id="plan-missing"');
+    expect(empty.text).toContain('name="version" value="0"');
+    expect((await owner2('GET', '/risks')).text).not.toContain('id="plan"'); // no product selected
+
+    const res = await postForm('/risks/plan', { product: 'Triage', version: '0', scope: 'Triage app 3.x', intendedUse: 'Adults <18 excluded', acceptabilityPolicy: 'Matrix v1', reviewCadence: 'quarterly', residualRiskStatement: 'Acceptable overall.' });
+    expect(res.status).toBe(303);
+    expect(res.location).toBe('/risks?product=Triage#plan');
+    const page = await owner2('GET', '/risks?product=Triage');
+    expect(page.text).toContain('<dd id="plan-intended-use">Adults &lt;18 excluded</dd>');
+    expect(page.text).toMatch(/<dd id="plan-residual">Acceptable overall\. <small>— [^<]+, /);
+    expect(page.text).toContain('name="version" value="1"');
+    expect(page.text).toContain('data-ref="HAZ-101"'); // the register is filtered to the product
+
+    const stale = await postForm('/risks/plan', { product: 'Triage', version: '0', scope: 's', intendedUse: 'i', acceptabilityPolicy: 'a', reviewCadence: 'annual', residualRiskStatement: '' });
+    expect(stale.status).toBe(409);
+    const api = await owner2('GET', '/api/risks/plans/Triage');
+    expect(api.json).toMatchObject({ version: 1, reviewCadence: 'quarterly', residualRiskStatement: 'Acceptable overall.' });
+  });
+
+  it('is not shown to, nor written by, roles that may not read or write plans', async () => {
+    expect((await viewer('GET', '/risks?product=Triage')).status).toBe(403);
+    const privacy = client(t.baseUrl, await login(t.baseUrl, DEMO.privacy));
+    const page = await privacy('GET', '/risks?product=Triage');
+    expect(page.text).toContain('<dd id="plan-scope">Triage app 3.x</dd>');
+    expect(page.text).not.toContain('id="edit-plan"');
+  });
+});
+
+describe('the security register page', () => {
+  it('asks for impact and likelihood on its own scale, without P1 × P2', async () => {
+    const page = await client(t.baseUrl, await login(t.baseUrl, DEMO.compliance))('GET', '/risks?register=security');
+    expect(page.text).toMatch(/<label>Impact <select name="severity"><option value="I1">I1 Minimal<\/option>/);
+    expect(page.text).toMatch(/<label>Likelihood <select name="probability"><option value="L1">L1 Rare<\/option>/);
+    expect(page.text).not.toContain('name="p1"');
+    expect(cell(page.text, 'before', 'I3', 'L3')).toEqual({ level: 'alara', count: 0 });
   });
 });
 

@@ -109,7 +109,7 @@ describe('who sees and changes what', () => {
     expect((await as.owner2('PATCH', `/api/risks/${mine}`, { severity: 'S5' })).json).toMatchObject({ level: 'alara', version: 2 });
     const forOther = await as.owner2('POST', '/api/risks', hazard('HAZ-022', 'access', { probability: 'P2', ownerUserId: complianceId }));
     expect([forOther.status, forOther.json.code]).toEqual([403, 'risk.not_yours']);
-    const security = await as.owner2('POST', '/api/risks', { register: 'security', ref: 'SEC-021', product: 'access', title: 'x', severity: 'S2', probability: 'P2' });
+    const security = await as.owner2('POST', '/api/risks', { register: 'security', ref: 'SEC-021', product: 'access', title: 'x', severity: 'I2', probability: 'L2' });
     expect([security.status, security.json.code]).toEqual([403, 'risk.not_yours']);
     const handOver = await as.owner2('PATCH', `/api/risks/${mine}`, { ownerUserId: complianceId });
     expect([handOver.status, handOver.json.code]).toEqual([403, 'risk.not_yours']);
@@ -145,7 +145,7 @@ describe('controls, evidence and traceability', () => {
     expect(wrong.json.errors).toEqual([{ field: 'controls[0].implementationEvidence', message: `${evidence.json.id} is not current evidence of CLS-01` }]);
     const created = await as.owner2('POST', '/api/risks', hazard('HAZ-030', 'trace', { probability: 'P4', residualSeverity: 'S4', residualProbability: 'P3', controls: [control] }));
     expect(created.status).toBe(201);
-    expect(created.json.controls).toEqual([{ ...control, effectivenessEvidence: [] }]);
+    expect(created.json.controls).toEqual([{ ...control, effectivenessEvidence: [], arisingRisks: [] }]);
     await as.owner2('POST', '/api/risks', hazard('HAZ-031', 'trace', { probability: 'P1' }));
 
     const report = await as.owner2('GET', '/api/risks/traceability?product=trace');
@@ -191,7 +191,7 @@ describe('CSV import and export', () => {
   });
 
   it('one bad row imports nothing and names the row and column', async () => {
-    const body = [HEADER, 'iso14971,HAZ-101,csv,t,h,s,x,S3,,,P3,,,,open,,,', 'iso14971,HAZ-102,csv,t,h,s,x,S9,,,P3,,,,open,,,', 'security,SEC-101,csv,t,,,,S2,,,P4,,,,open,mitigate,2026-12-31,'].join('\n');
+    const body = [HEADER, 'iso14971,HAZ-101,csv,t,h,s,x,S3,,,P3,,,,open,,,', 'iso14971,HAZ-102,csv,t,h,s,x,S9,,,P3,,,,open,,,', 'security,SEC-101,csv,t,,,,I2,,,L4,,,,open,mitigate,2026-12-31,'].join('\n');
     const res = await importAs(cookie, body);
     expect(res.status).toBe(400);
     expect(res.json.code).toBe('risk.import_invalid');
@@ -215,6 +215,7 @@ describe('CSV import and export', () => {
     expect(exported.headers.get('content-type')).toContain('text/csv');
     const text = await exported.text();
     expect(text.split('\n')).toHaveLength(5); // header, 3 rows, final newline
+    expect(text.split('\n')[0].endsWith(',owner_user_id,controls')).toBe(true);
     expect(await importAs(cookie, text)).toEqual({ status: 200, json: { rows: 3, created: 0, updated: 0, unchanged: 3 } });
     const edited = text.replace(/^(iso14971,HAZ-101,.*?),open,/m, '$1,controlled,');
     expect(edited).not.toBe(text);
@@ -225,7 +226,7 @@ describe('CSV import and export', () => {
 
   it('a clinical owner imports only their own ISO 14971 risks; a JSON body is refused', async () => {
     const mine = await login(t.baseUrl, DEMO.owner2);
-    const res = await importAs(mine, [HEADER, 'iso14971,HAZ-101,csv,t,h,s,x,S3,,,P3,,,,open,,,', `security,SEC-102,csv,t,,,,S2,,,P4,,,,open,,,`, `iso14971,HAZ-103,csv,t,h,s,x,S3,,,P3,,,,open,,,${complianceId}`].join('\n'));
+    const res = await importAs(mine, [HEADER, 'iso14971,HAZ-101,csv,t,h,s,x,S3,,,P3,,,,open,,,', `security,SEC-102,csv,t,,,,I2,,,L4,,,,open,,,`, `iso14971,HAZ-103,csv,t,h,s,x,S3,,,P3,,,,open,,,${complianceId}`].join('\n'));
     expect(res.status).toBe(400);
     expect(res.json.errors).toEqual([
       { field: 'row 2, ref', message: 'HAZ-101 is already in the iso14971 register, in a risk you may not change' },
@@ -235,6 +236,182 @@ describe('CSV import and export', () => {
     const json = await as.compliance('POST', '/api/risks/import', { csv: 'x' });
     expect([json.status, json.json.code]).toEqual([400, 'risk.import_not_csv']);
     expect((await importAs(await login(t.baseUrl, DEMO.viewer), HEADER)).status).toBe(403);
+  });
+});
+
+describe('the security register (SOC 2 CC3) on its own scale', () => {
+  const sec = (ref: string, extra: Record<string, unknown>) => ({ register: 'security', ref, product: 'sec', title: 'Leaked API token', severity: 'I4', probability: 'L2', ...extra });
+  it('levels impact × likelihood from the `security:` matrix, with treatment, owner, due date and linked controls', async () => {
+    const res = await as.compliance('POST', '/api/risks', sec('SEC-301', { treatment: 'mitigate', dueOn: '2027-03-31', ownerUserId: owner2Id, residualSeverity: 'I4', residualProbability: 'L1', controls: [{ type: 'protective_measure', description: 'Rotate tokens every 90 days', controlKey: 'CLS-02' }] }));
+    expect(res.status).toBe(201);
+    // I4 × L2 is alara and I4 × L1 alara on the security scale; S4 × P1 would have been acceptable on the ISO 14971 one.
+    expect(res.json).toMatchObject({ severity: 'I4', probability: 'L2', level: 'alara', residualLevel: 'alara', treatment: 'mitigate', dueOn: '2027-03-31', ownerUserId: owner2Id, controls: [{ controlKey: 'CLS-02' }] });
+    const heat = await as.compliance('GET', '/api/risks/heatmap?register=security&product=sec');
+    expect(heat.json.severity.map((l: { level: string }) => l.level)).toEqual(['I1', 'I2', 'I3', 'I4', 'I5']);
+    expect(heat.json.probability[4]).toEqual({ level: 'L5', name: 'Almost certain' });
+    expect(heat.json.before.filter((c: { count: number }) => c.count)).toEqual([{ severity: 'I4', probability: 'L2', level: 'alara', count: 1 }]);
+  });
+  it('refuses ISO 14971 levels and P1 × P2 in the security register (and security levels in the ISO one)', async () => {
+    const iso = await as.compliance('POST', '/api/risks', sec('SEC-302', { severity: 'S4', probability: 'P2' }));
+    expect(iso.status).toBe(400);
+    expect(iso.json.errors).toEqual([
+      { field: 'severity', message: 'must be one of I1, I2, I3, I4, I5' },
+      { field: 'probability', message: 'must be one of L1, L2, L3, L4, L5' },
+    ]);
+    const p1p2 = await as.compliance('POST', '/api/risks', sec('SEC-302', { probability: undefined, p1: 'P2', p2: 'P3' }));
+    expect(p1p2.json.errors).toEqual([{ field: 'p1', message: 'P1 × P2 belongs to the ISO 14971 register only: give the likelihood' }]);
+    const crossed = await as.compliance('POST', '/api/risks', hazard('HAZ-302', 'sec', { severity: 'I4', probability: 'L2' }));
+    expect(crossed.json.errors.map((e: { message: string }) => e.message)).toEqual(['must be one of S1, S2, S3, S4, S5', 'must be one of P1, P2, P3, P4, P5']);
+    expect((await as.compliance('GET', '/api/risks?product=sec')).json.total).toBe(1);
+  });
+});
+
+describe('risks arising from risk controls (ISO 14971 7.5)', () => {
+  it('a control links the risks it introduced; both risk pages and the traceability report show the link', async () => {
+    const arising = (await as.owner2('POST', '/api/risks', hazard('HAZ-401', 'arise', { title: 'Alarm fatigue from escalations', probability: 'P3' }))).json;
+    const control = { type: 'protective_measure', description: 'Escalate red-flag symptoms to a nurse', arisingRisks: ['HAZ-401'] };
+    const source = await as.owner2('POST', '/api/risks', hazard('HAZ-400', 'arise', { probability: 'P4', controls: [control] }));
+    expect(source.status).toBe(201);
+    expect(source.json.controls).toEqual([{ ...control, controlKey: null, implementationEvidence: [], effectivenessEvidence: [] }]);
+
+    const report = (await as.owner2('GET', '/api/risks/traceability?product=arise')).json.items;
+    expect(report.map((i: { ref: string; controls: { arisingRisks: string[] }[]; arisingFrom: unknown[] }) => [i.ref, i.controls.map((c) => c.arisingRisks), i.arisingFrom])).toEqual([
+      ['HAZ-400', [['HAZ-401']], []],
+      ['HAZ-401', [], [{ id: source.json.id, ref: 'HAZ-400', title: 'Triage advice is wrong', control: 1 }]],
+    ]);
+    const page = await as.owner2('GET', `/risks/${arising.id}`);
+    expect(page.text).toMatch(new RegExp(`<li data-origin="HAZ-400">control 1 of <a href="/risks/${source.json.id}"><code>HAZ-400</code>`));
+    expect((await as.owner2('GET', `/risks/${source.json.id}`)).text).toContain('data-arising="HAZ-401"');
+
+    const history = (await as.owner2('GET', `/api/risks/${source.json.id}/history`)).json;
+    expect(history[0].after.controls[0].arisingRiskRefs).toEqual(['HAZ-401']);
+  });
+
+  it('refuses a ref that is not a risk you can see in the register, and the risk itself', async () => {
+    const theirs = await as.compliance('POST', '/api/risks', hazard('HAZ-402', 'arise', { probability: 'P2' }));
+    expect(theirs.status).toBe(201);
+    const res = await as.owner2('POST', '/api/risks', hazard('HAZ-403', 'arise', { probability: 'P2', controls: [{ type: 'inherent_design', description: 'd', arisingRisks: ['HAZ-402', 'HAZ-999', 'HAZ-403'] }] }));
+    expect(res.status).toBe(400);
+    expect(res.json.errors).toEqual([
+      { field: 'controls[0].arisingRisks', message: 'HAZ-402 is not a risk in the iso14971 register' },
+      { field: 'controls[0].arisingRisks', message: 'HAZ-999 is not a risk in the iso14971 register' },
+      { field: 'controls[0].arisingRisks', message: 'HAZ-403 is the risk this measure controls; a risk it introduces is a new entry' },
+    ]);
+    expect((await as.owner2('POST', '/api/risks', hazard('HAZ-403', 'arise', { probability: 'P2', controls: [{ type: 'inherent_design', description: 'd', arisingRisks: ['haz 1'] }] }))).status).toBe(400);
+  });
+});
+
+describe('controls in the CSV', () => {
+  const HEADER = 'register,ref,product,title,hazard,hazardous_situation,harm,severity,probability,status,controls';
+  const importAs = async (cookie: string, body: string) => {
+    const res = await fetch(`${t.baseUrl}/api/risks/import`, { method: 'POST', headers: { cookie, 'content-type': 'text/csv' }, body });
+    return { status: res.status, json: (await res.json()) as any };
+  };
+  const cell = (controls: unknown[]) => `"${JSON.stringify(controls).replace(/"/g, '""')}"`;
+  let cookie: string;
+  let evidenceId: string;
+  beforeAll(async () => {
+    cookie = await login(t.baseUrl, DEMO.compliance);
+    evidenceId = (await as.compliance('POST', '/api/evidence', { kind: 'link', title: 'Escalation test report', url: 'https://wiki.example.com/val/9', controls: ['CLS-02'], evidenceDate: '2026-11-21', periodStart: '2026-11-16', periodEnd: '2026-11-22' })).json.id;
+  });
+
+  it('imports controls with catalog keys, verification evidence and arising risks (in the same file); exports them back unchanged', async () => {
+    const rows = [
+      HEADER,
+      `iso14971,HAZ-501,csvc,Wrong advice,h,s,x,S4,P4,open,${cell([{ type: 'protective_measure', description: 'Escalate', controlKey: 'CLS-02', implementationEvidence: [evidenceId], effectivenessEvidence: [evidenceId], arisingRisks: ['HAZ-502'] }])}`,
+      'iso14971,HAZ-502,csvc,Alarm fatigue,h,s,x,S2,P3,open,',
+    ];
+    expect(await importAs(cookie, rows.join('\n'))).toEqual({ status: 200, json: { rows: 2, created: 2, updated: 0, unchanged: 0 } });
+    const list = (await as.compliance('GET', '/api/risks?product=csvc')).json.items;
+    expect(list[0].controls).toEqual([{ type: 'protective_measure', description: 'Escalate', controlKey: 'CLS-02', implementationEvidence: [evidenceId], effectivenessEvidence: [evidenceId], arisingRisks: ['HAZ-502'] }]);
+    expect(list[1].controls).toEqual([]);
+
+    const exported = await (await fetch(`${t.baseUrl}/api/risks/export?product=csvc`, { headers: { cookie } })).text();
+    expect(exported).toContain(`""controlKey"":""CLS-02""`);
+    expect(await importAs(cookie, exported)).toEqual({ status: 200, json: { rows: 2, created: 0, updated: 0, unchanged: 2 } });
+    const trace = (await as.compliance('GET', '/api/risks/traceability?product=csvc')).json.items;
+    expect(trace[0].gaps.map((g: { kind: string }) => g.kind)).toEqual(['unacceptable_residual_without_benefit_risk']);
+  });
+
+  it('a bad control anywhere imports nothing, each problem named by row and the controls column', async () => {
+    const bad = [
+      HEADER,
+      `iso14971,HAZ-511,csvc,t,h,s,x,S3,P3,open,${cell([{ type: 'inherent_design', description: 'd', controlKey: 'CLS-99' }])}`,
+      `iso14971,HAZ-512,csvc,t,h,s,x,S3,P3,open,${cell([{ type: 'inherent_design', description: 'd', controlKey: 'CLS-01', implementationEvidence: [evidenceId] }])}`,
+      `iso14971,HAZ-513,csvc,t,h,s,x,S3,P3,open,${cell([{ type: 'inherent_design', description: 'd', arisingRisks: ['HAZ-998'] }])}`,
+      'iso14971,HAZ-515,csvc,t,h,s,x,S3,P3,open,',
+    ];
+    const res = await importAs(cookie, bad.join('\n'));
+    expect(res.status).toBe(400);
+    expect(res.json.code).toBe('risk.import_invalid');
+    expect(res.json.errors).toEqual([
+      { field: 'row 2, controls', message: '[0].controlKey: CLS-99 is not a control in the catalog' },
+      { field: 'row 3, controls', message: `[0].implementationEvidence: ${evidenceId} is not current evidence of CLS-01` },
+      { field: 'row 4, controls', message: '[0].arisingRisks: HAZ-998 is not a risk in the iso14971 register' },
+    ]);
+    // A cell that is not a list of controls is refused while the file is read (before catalog and evidence checks).
+    const shape = await importAs(cookie, [HEADER, 'iso14971,HAZ-515,csvc,t,h,s,x,S3,P3,open,', `iso14971,HAZ-514,csvc,t,h,s,x,S3,P3,open,"[{""type"":""wishful_thinking"",""description"":""d""}]"`].join('\n'));
+    expect([shape.status, shape.json.errors]).toEqual([400, [{ field: 'row 3, controls', message: '[0].type: Invalid option: expected one of "inherent_design"|"protective_measure"|"information_for_safety"' }]]);
+    expect((await as.compliance('GET', '/api/risks?product=csvc')).json.total).toBe(2); // HAZ-515 (a good row) was not imported either
+  });
+
+  it('an empty controls cell removes the controls; a file without the column leaves them', async () => {
+    const noColumn = ['register,ref,product,title,hazard,hazardous_situation,harm,severity,probability,status', 'iso14971,HAZ-501,csvc,Wrong advice,h,s,x,S4,P4,controlled'];
+    expect((await importAs(cookie, noColumn.join('\n'))).json).toEqual({ rows: 1, created: 0, updated: 1, unchanged: 0 });
+    expect((await as.compliance('GET', '/api/risks?product=csvc&status=controlled')).json.items[0].controls).toHaveLength(1);
+    expect((await importAs(cookie, [HEADER, 'iso14971,HAZ-501,csvc,Wrong advice,h,s,x,S4,P4,controlled,'].join('\n'))).json).toEqual({ rows: 1, created: 0, updated: 1, unchanged: 0 });
+    const risk = (await as.compliance('GET', '/api/risks?product=csvc&status=controlled')).json.items[0];
+    expect(risk.controls).toEqual([]);
+    const history = (await as.compliance('GET', `/api/risks/${risk.id}/history`)).json;
+    expect(history[0].changes.map((c: { field: string }) => c.field)).toEqual(['controls']);
+  });
+});
+
+describe('risk management plans and the residual-risk statement, per product', () => {
+  const plan = { scope: 'Triage app 3.x, design to post-market', intendedUse: 'Adults self-triaging symptoms; not for emergencies', acceptabilityPolicy: 'controls/risk-matrix.yaml; no unacceptable residual risk', reviewCadence: 'quarterly' };
+  it('PUT creates and changes a plan: versions with before/after, who/when of the statement, and the audit trail', async () => {
+    const created = await as.compliance('PUT', '/api/risks/plans/Triage%20app', { ...plan, version: 0 });
+    expect(created.status).toBe(200);
+    expect(created.json).toMatchObject({ product: 'Triage app', ...plan, residualRiskStatement: null, residualStatementByUserId: null, residualStatementAt: null, version: 1 });
+
+    const before = Date.now();
+    const stated = await as.compliance('PUT', '/api/risks/plans/Triage%20app', { ...plan, residualRiskStatement: 'Overall residual risk is acceptable against the clinical benefit.', version: 1 });
+    expect(stated.json).toMatchObject({ version: 2, residualRiskStatement: 'Overall residual risk is acceptable against the clinical benefit.', residualStatementByUserId: complianceId, residualStatementByName: expect.any(String) });
+    expect(Date.parse(stated.json.residualStatementAt)).toBeGreaterThanOrEqual(before - 1000);
+
+    const same = await as.compliance('PUT', '/api/risks/plans/Triage%20app', { ...plan, residualRiskStatement: 'Overall residual risk is acceptable against the clinical benefit.' });
+    expect(same.json.version).toBe(2);
+    const cadence = await as.compliance('PUT', '/api/risks/plans/Triage%20app', { ...plan, reviewCadence: 'monthly' }); // statement left out: kept, with its author
+    expect(cadence.json).toMatchObject({ version: 3, reviewCadence: 'monthly', residualStatementAt: stated.json.residualStatementAt, residualStatementByUserId: complianceId });
+    const stale = await as.compliance('PUT', '/api/risks/plans/Triage%20app', { ...plan, version: 2 });
+    expect([stale.status, stale.json.code]).toEqual([409, 'risk_plan.version_conflict']);
+    const exists = await as.compliance('PUT', '/api/risks/plans/Triage%20app', { ...plan, version: 0 });
+    expect(exists.status).toBe(409);
+
+    const history = (await as.compliance('GET', '/api/risks/plans/Triage%20app/history')).json;
+    expect(history.map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
+    expect(history[1].changes.map((c: { field: string }) => c.field)).toEqual(['residualRiskStatement', 'residualStatementByUserId', 'residualStatementAt']);
+    expect(history[0]).toMatchObject({ actor: `user:${complianceId}`, changes: [{ field: 'reviewCadence', from: 'quarterly', to: 'monthly' }] });
+    const plans = await as.compliance('GET', '/api/risks/plans');
+    expect(plans.json.items.map((p: { product: string }) => p.product)).toContain('Triage app');
+    const id = (await as.compliance('GET', '/api/audit-trail?action=risk_plan.create')).json.items[0].subjectId;
+    const trail = await as.compliance('GET', `/api/audit-trail?subjectId=${id}`);
+    expect(trail.json.items.map((e: { action: string; data: { version: number } }) => [e.action, e.data.version])).toEqual([['risk_plan.update', 3], ['risk_plan.update', 2], ['risk_plan.create', 1]]);
+  });
+
+  it('a clinical owner writes plans; a privacy officer only reads them; others are refused; bad input is a 400 and a missing plan a 404', async () => {
+    const res = await as.owner2('PUT', '/api/risks/plans/Clinic%20app', { ...plan, residualRiskStatement: 'Acceptable.' });
+    expect(res.status).toBe(200);
+    expect(res.json.residualStatementByUserId).toBe(owner2Id);
+    expect((await as.privacy('GET', '/api/risks/plans/Clinic%20app')).json.product).toBe('Clinic app');
+    expect((await as.privacy('PUT', '/api/risks/plans/Clinic%20app', plan)).status).toBe(403);
+    expect((await as.owner('GET', '/api/risks/plans')).status).toBe(403);
+    expect((await as.viewer('GET', '/api/risks/plans/Clinic%20app')).status).toBe(403);
+    const bad = await as.compliance('PUT', '/api/risks/plans/Clinic%20app', { ...plan, reviewCadence: 'weekly', scope: '' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.errors.map((e: { field: string }) => e.field).sort()).toEqual(['reviewCadence', 'scope']);
+    const missing = await as.compliance('GET', '/api/risks/plans/Nothing');
+    expect([missing.status, missing.json.code]).toEqual([404, 'risk_plan.not_found']);
   });
 });
 
@@ -266,6 +443,9 @@ it('documents the risk routes in OpenAPI', async () => {
     '/api/risks/export',
     '/api/risks/heatmap',
     '/api/risks/import',
+    '/api/risks/plans',
+    '/api/risks/plans/{product}',
+    '/api/risks/plans/{product}/history',
     '/api/risks/reviews',
     '/api/risks/traceability',
     '/api/risks/{id}',

@@ -38,6 +38,22 @@ const ORACLE: Record<string, Role[]> = {
   'read Risk': ['admin', 'compliance_manager', 'privacy_officer'],
   'create Risk': ['admin', 'compliance_manager', 'privacy_officer'],
   'update Risk': ['admin', 'compliance_manager', 'privacy_officer'],
+  // DSRs: the privacy officer executes them; compliance managers read the register (without identity) and
+  // run drills; control owners complete manual DSR tasks assigned to them (rows are scoped in the service).
+  'read DsrRequest': ['admin', 'compliance_manager', 'privacy_officer'],
+  'create DsrRequest': ['admin', 'privacy_officer'],
+  'update DsrRequest': ['admin', 'privacy_officer'],
+  'read DataSystem': ['admin', 'compliance_manager', 'privacy_officer'],
+  'create DataSystem': ['admin', 'privacy_officer'],
+  'update DataSystem': ['admin', 'privacy_officer'],
+  'read DsrDrill': ['admin', 'compliance_manager', 'privacy_officer'],
+  'create DsrDrill': ['admin', 'compliance_manager', 'privacy_officer'],
+  'read DsrTask': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  'update DsrTask': ['admin', 'control_owner', 'privacy_officer'],
+  // Risk management plans: read by whoever may hold ISO 14971 risks; written by managers and the clinical
+  // department (not in this matrix: owner@demo.local is in engineering).
+  'read RiskPlan': ['admin', 'compliance_manager', 'privacy_officer'],
+  'update RiskPlan': ['admin', 'compliance_manager'],
 };
 const EMAIL: Record<Role, string> = {
   admin: DEMO.admin,

@@ -38,8 +38,8 @@ export async function createApp(config: AppConfig, extra: Type<unknown>[] = []):
 
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify);
-  // CSV bodies (risk register import) arrive as text; the route checks them.
-  fastify.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // CSV bodies (risk register import) and YAML bodies (data map import) arrive as text; the route checks them.
+  fastify.addContentTypeParser(['text/csv', 'application/yaml', 'text/yaml'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -5,9 +5,26 @@ import type { AuthenticatedRequest } from '../../authz/policy.decorator';
 import { viewUser } from '../../web/view-context.interceptor';
 import { PROBLEM_CONTENT_TYPE, problemFor } from './problem';
 
-/** A browser navigating to a page (not an API call, not an asset). */
+/** A browser navigating to a page, or submitting a page's form (not an API call, not an asset). */
 function wantsPage(request: FastifyRequest): boolean {
-  return request.method === 'GET' && !request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
+  if (request.url.startsWith('/api/') || !(request.headers.accept ?? '').includes('text/html')) return false;
+  return request.method === 'GET' || (request.method === 'POST' && isFormPost(request));
+}
+
+function isFormPost(request: FastifyRequest): boolean {
+  const type = request.headers['content-type'] ?? '';
+  return type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data');
+}
+
+/** Where the form that failed was (same site only), so the error page can lead back to it. */
+function formPage(request: FastifyRequest): string | null {
+  if (request.method !== 'POST' || !request.headers.referer) return null;
+  try {
+    const from = new URL(request.headers.referer);
+    return from.host === request.headers.host ? `${from.pathname}${from.search}` : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The one place that turns exceptions into application/problem+json responses. */
@@ -26,14 +43,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.log.error({ err, requestId: request.id, route: request.routeOptions?.url }, 'unhandled error');
     }
     if (reply.sent) return;
-    if (problem.status === 401 && wantsPage(request)) {
+    if (problem.status === 401 && request.method === 'GET' && wantsPage(request)) {
       // A person opening a page while signed out goes to the login page, and comes back afterwards.
       reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
       return;
     }
     if (wantsPage(request)) {
-      // People get a page; the problem document stays the API's answer.
-      void reply.status(problem.status).view('error', { pageTitle: problem.title, problem: { ...problem, requestId: request.id }, me: viewUser((request as AuthenticatedRequest).actor) });
+      // People get a page (a failed form: with the reasons and a way back); the problem document stays the API's answer.
+      void reply.status(problem.status).view('error', { pageTitle: problem.title, problem: { ...problem, requestId: request.id }, back: formPage(request), me: viewUser((request as AuthenticatedRequest).actor) });
       return;
     }
     reply

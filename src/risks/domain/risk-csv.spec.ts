@@ -1,13 +1,13 @@
 // CSV rows checked into risk fields, problems named by row and column; all or nothing; export round trip.
 import { join } from 'node:path';
 import { loadRiskMatrix } from '../risk-matrix-loader';
-import { checkRow, CsvColumn, formatCsvProblem, parseRiskCsv, riskCsv } from './risk-csv';
+import { checkRow, CsvColumn, formatCsvProblem, parseControlsCell, parseRiskCsv, riskCsv } from './risk-csv';
 import type { RiskSnapshot } from './risk-model';
 
 const M = loadRiskMatrix(join(__dirname, '..', '..', '..', 'controls')).matrix!;
 const HEADER = 'register,ref,product,title,hazard,hazardous_situation,harm,severity,p1,p2,probability,level,residual_severity,residual_probability,benefit_risk,status,treatment,due_on,owner_user_id';
 const GOOD = 'iso14971,HAZ-001,App,Wrong triage,Wrong advice,Patient follows advice,Delayed care,S4,P4,P4,,unacceptable,S4,P1,,open,,,';
-const SEC = 'security,SEC-001,App,Token leak,,,,S3,,,P4,,,,,open,mitigate,2026-12-31,';
+const SEC = 'security,SEC-001,App,Token leak,,,,I3,,,L4,,,,,open,mitigate,2026-12-31,';
 
 const row = (cells: Partial<Record<CsvColumn, string>>) => checkRow(M, { register: 'iso14971', ref: 'HAZ-001', product: 'App', title: 't', hazard: 'h', hazardous_situation: 's', harm: 'x', severity: 'S3', probability: 'P3', ...cells }, 7);
 
@@ -16,7 +16,7 @@ describe('checkRow', () => {
     const { rows, problems } = parseRiskCsv(M, `${HEADER}\n${GOOD}\n${SEC}\n`);
     expect(problems).toEqual([]);
     expect(rows[0]).toMatchObject({ row: 2, register: 'iso14971', ref: 'HAZ-001', severity: 'S4', p1: 'P4', p2: 'P4', probability: null, status: 'open', ownerUserId: null, treatment: null });
-    expect(rows[1]).toMatchObject({ row: 3, register: 'security', probability: 'P4', treatment: 'mitigate', dueOn: '2026-12-31', hazard: null });
+    expect(rows[1]).toMatchObject({ row: 3, register: 'security', severity: 'I3', probability: 'L4', treatment: 'mitigate', dueOn: '2026-12-31', hazard: null });
   });
   it.each([
     [{ register: 'hipaa' }, 'register', 'must be one of iso14971, security'],
@@ -29,7 +29,9 @@ describe('checkRow', () => {
     [{ status: 'done' }, 'status', 'must be one of open, controlled, accepted, closed'],
     [{ harm: '' }, 'harm', 'is required in the ISO 14971 register'],
     [{ treatment: 'mitigate' }, 'treatment', 'belongs to the security register only'],
-    [{ register: 'security', due_on: '2026-02-30' }, 'due_on', 'must be a day like 2026-12-31'],
+    [{ register: 'security', severity: 'I3', probability: 'L3', due_on: '2026-02-30' }, 'due_on', 'must be a day like 2026-12-31'],
+    [{ register: 'security', severity: 'S3', probability: 'L3' }, 'severity', 'must be one of I1, I2, I3, I4, I5'],
+    [{ register: 'security', severity: 'I3', probability: 'L3', p1: 'P2', p2: 'P2' }, 'p1', 'P1 × P2 belongs to the ISO 14971 register only: give the likelihood'],
     [{ owner_user_id: 'kanya' }, 'owner_user_id', 'must be a user id (or empty for yourself)'],
     [{ title: 'x'.repeat(301) }, 'title', 'must be at most 300 characters'],
   ] as [Partial<Record<CsvColumn, string>>, string, string][])('%o: %s %s', (cells, column, message) => {
@@ -46,7 +48,7 @@ describe('parseRiskCsv: all or nothing', () => {
   it('refuses the same ref twice, unknown, duplicate and missing columns, and broken CSV', () => {
     expect(parseRiskCsv(M, `${HEADER}\n${GOOD}\n${GOOD}\n`).problems.map(formatCsvProblem)).toEqual(['row 3, ref: HAZ-001 is already in row 2']);
     expect(parseRiskCsv(M, 'register,ref,colour,ref\n').problems.map(formatCsvProblem)).toEqual([
-      'row 1, colour: is not a column (register, ref, product, title, hazard, sequence_of_events, hazardous_situation, harm, severity, p1, p2, probability, level, residual_severity, residual_probability, residual_level, benefit_risk, status, treatment, due_on, owner_user_id)',
+      'row 1, colour: is not a column (register, ref, product, title, hazard, sequence_of_events, hazardous_situation, harm, severity, p1, p2, probability, level, residual_severity, residual_probability, residual_level, benefit_risk, status, treatment, due_on, owner_user_id, controls)',
       'row 1, ref: is named twice',
       'row 1, product: column is missing',
       'row 1, title: column is missing',
@@ -69,13 +71,59 @@ describe('riskCsv (export)', () => {
   };
   it('writes every column with levels, guards formulas, and reads back into the same fields', () => {
     const text = riskCsv([risk]);
-    expect(text.split('\n')[0]).toBe('register,ref,product,title,hazard,sequence_of_events,hazardous_situation,harm,severity,p1,p2,probability,level,residual_severity,residual_probability,residual_level,benefit_risk,status,treatment,due_on,owner_user_id');
+    expect(text.split('\n')[0]).toBe('register,ref,product,title,hazard,sequence_of_events,hazardous_situation,harm,severity,p1,p2,probability,level,residual_severity,residual_probability,residual_level,benefit_risk,status,treatment,due_on,owner_user_id,controls');
     expect(text).toContain(`"'=HYPERLINK(""x"")"`);
     const { rows, problems } = parseRiskCsv(M, text);
     expect(problems).toEqual([]);
     expect(rows[0]).toEqual({
       row: 2, register: 'iso14971', ref: 'HAZ-001', product: 'App', title: '=HYPERLINK("x")', hazard: 'h, with a comma', sequenceOfEvents: null, hazardousSituation: 's', harm: 'x\ny',
-      severity: 'S4', probability: 'P3', p1: 'P4', p2: 'P4', residualSeverity: 'S4', residualProbability: 'P1', benefitRisk: null, status: 'controlled', treatment: null, dueOn: null, ownerUserId: risk.ownerUserId,
+      severity: 'S4', probability: 'P3', p1: 'P4', p2: 'P4', residualSeverity: 'S4', residualProbability: 'P1', benefitRisk: null, status: 'controlled', treatment: null, dueOn: null, ownerUserId: risk.ownerUserId, controls: [],
     });
   });
+
+  it('writes the controls as JSON in one cell and reads them back', () => {
+    const ev = '0b7f5e11-4c39-4f51-9f0b-7d1e1a520b5a';
+    const withControls: RiskSnapshot = {
+      ...risk,
+      controls: [
+        { type: 'protective_measure', description: 'Escalate, "always"', controlKey: 'CLS-02', implementationEvidenceIds: [ev], effectivenessEvidenceIds: [], arisingRiskRefs: ['HAZ-002'] },
+        { type: 'information_for_safety', description: 'Warning', controlKey: null, implementationEvidenceIds: [], effectivenessEvidenceIds: [], arisingRiskRefs: [] },
+      ],
+    };
+    const { rows, problems } = parseRiskCsv(M, riskCsv([withControls]));
+    expect(problems).toEqual([]);
+    expect(rows[0].controls).toEqual([
+      { type: 'protective_measure', description: 'Escalate, "always"', controlKey: 'CLS-02', implementationEvidence: [ev], effectivenessEvidence: [], arisingRisks: ['HAZ-002'] },
+      { type: 'information_for_safety', description: 'Warning', controlKey: null, implementationEvidence: [], effectivenessEvidence: [], arisingRisks: [] },
+    ]);
+  });
 });
+
+describe('the controls column', () => {
+  it('is optional: without it a row carries no controls (they stay as they are), an empty cell means none', () => {
+    expect(parseRiskCsv(M, `${HEADER}\n${GOOD}\n`).rows[0]).not.toHaveProperty('controls');
+    expect(parseRiskCsv(M, `${HEADER},controls\n${GOOD},\n`).rows[0].controls).toEqual([]);
+  });
+  it('fills left-out fields of a control with their defaults', () => {
+    expect(parseControlsCell('[{"type":"inherent_design","description":"Design"}]')).toEqual({
+      controls: [{ type: 'inherent_design', description: 'Design', controlKey: null, implementationEvidence: [], effectivenessEvidence: [], arisingRisks: [] }],
+      problems: [],
+    });
+  });
+  it.each([
+    ['not JSON', 'protective_measure: escalate', ['must be a JSON array of controls, e.g. [{"type":"protective_measure","description":"…","controlKey":"CLS-02"}]']],
+    ['an object, not an array', '{"type":"inherent_design"}', ['Invalid input: expected array, received object']],
+    ['an unknown type', '[{"type":"training","description":"d"}]', ['[0].type: Invalid option: expected one of "inherent_design"|"protective_measure"|"information_for_safety"']],
+    ['a bad control key and evidence id', '[{"type":"inherent_design","description":"d","controlKey":"cls2","implementationEvidence":["x"]}]', ['[0].controlKey: must be a control key like CLN-02', '[0].implementationEvidence[0]: must be an evidence id']],
+    ['a bad arising ref and an unknown field', '[{"type":"inherent_design","description":"d","arisingRisks":["haz 1"],"owner":"x"}]', ['[0].arisingRisks[0]: must be a risk ref like HAZ-001', '[0]: Unrecognized key: "owner"']],
+    ['an empty description', '[{"type":"inherent_design","description":" "}]', ['[0].description: must not be empty']],
+  ])('refuses %s, naming the control and field', (_name, cell, problems) => {
+    expect(parseControlsCell(cell)).toEqual({ controls: null, problems });
+  });
+  it('reports a bad cell as row N, controls, and the file is refused', () => {
+    const { rows, problems } = parseRiskCsv(M, `${HEADER},controls\n${GOOD},"[{""type"":""inherent_design""}]"\n`);
+    expect(rows).toEqual([]);
+    expect(problems.map(formatCsvProblem)).toEqual(['row 2, controls: [0].description: Invalid input: expected string, received undefined']);
+  });
+});
+

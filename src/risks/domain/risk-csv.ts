@@ -3,8 +3,9 @@
 // and ignored on import: they are always computed from the matrix.
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import type { RiskMatrix } from './risk-matrix';
-import { assess, chainIssues, RISK_REGISTERS, RISK_STATUSES, RISK_TREATMENTS, RiskRegister, RiskSnapshot, RiskStatus, RiskTreatment } from './risk-model';
+import { z } from 'zod';
+import { scaleFor, type RiskMatrixFile } from './risk-matrix';
+import { assess, chainIssues, ControlSnapshot, RISK_CONTROL_TYPES, RISK_REGISTERS, RISK_STATUSES, RISK_TREATMENTS, RiskControlType, RiskRegister, RiskSnapshot, RiskStatus, RiskTreatment } from './risk-model';
 
 /** Column → field of RiskFields (null: written on export, ignored on import). */
 export const CSV_COLUMNS = {
@@ -29,11 +30,15 @@ export const CSV_COLUMNS = {
   treatment: 'treatment',
   due_on: 'dueOn',
   owner_user_id: 'ownerUserId',
+  // The risk controls as a JSON array (see CsvControl); the column is optional: a file without it leaves
+  // each risk's controls as they are, an empty cell means no controls.
+  controls: 'controls',
 } as const;
 export type CsvColumn = keyof typeof CSV_COLUMNS;
 const REQUIRED_COLUMNS: CsvColumn[] = ['register', 'ref', 'product', 'title', 'severity'];
 
 export const REF_PATTERN = /^[A-Z][A-Z0-9]{1,9}-\d{1,5}$/;
+export const CONTROL_KEY_PATTERN = /^[A-Z]{2,5}-\d{2,3}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 export const TEXT_LIMITS = { product: 100, title: 300, long: 4000 } as const;
@@ -62,6 +67,54 @@ export interface RiskFields {
   ownerUserId: string | null;
 }
 
+/** A risk control as the `controls` cell holds it (the API's shape): catalog control by key, evidence and arising risks. */
+export interface CsvControl {
+  type: RiskControlType;
+  description: string;
+  controlKey: string | null;
+  implementationEvidence: string[];
+  effectivenessEvidence: string[];
+  arisingRisks: string[];
+}
+
+const csvControlSchema = z
+  .array(
+    z
+      .object({
+        type: z.enum(RISK_CONTROL_TYPES),
+        description: z.string().trim().min(1, 'must not be empty').max(TEXT_LIMITS.long, `must be at most ${TEXT_LIMITS.long} characters`),
+        controlKey: z.string().regex(CONTROL_KEY_PATTERN, 'must be a control key like CLN-02').nullable().default(null),
+        implementationEvidence: z.array(z.string().regex(UUID, 'must be an evidence id')).max(50).default([]),
+        effectivenessEvidence: z.array(z.string().regex(UUID, 'must be an evidence id')).max(50).default([]),
+        arisingRisks: z.array(z.string().regex(REF_PATTERN, 'must be a risk ref like HAZ-001')).max(50).default([]),
+      })
+      .strict(),
+  )
+  .max(50, 'at most 50 controls');
+
+/** The `controls` cell: empty (no controls) or a JSON array of controls; problems name the control and field. */
+export function parseControlsCell(cell: string): { controls: CsvControl[] | null; problems: string[] } {
+  if (cell.trim() === '') return { controls: [], problems: [] };
+  let json: unknown;
+  try {
+    json = JSON.parse(cell);
+  } catch {
+    return { controls: null, problems: ['must be a JSON array of controls, e.g. [{"type":"protective_measure","description":"…","controlKey":"CLS-02"}]'] };
+  }
+  const parsed = csvControlSchema.safeParse(json);
+  if (parsed.success) return { controls: parsed.data, problems: [] };
+  const where = (path: PropertyKey[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  return { controls: null, problems: parsed.error.issues.map((i) => `${i.path.length ? `${where(i.path)}: ` : ''}${i.message}`) };
+}
+
+/** A risk's controls as the `controls` cell writes them (empty when there are none). */
+export function controlsCell(controls: ControlSnapshot[]): string {
+  if (controls.length === 0) return '';
+  return JSON.stringify(
+    controls.map((c) => ({ type: c.type, description: c.description, controlKey: c.controlKey, implementationEvidence: c.implementationEvidenceIds, effectivenessEvidence: c.effectivenessEvidenceIds, arisingRisks: c.arisingRiskRefs })),
+  );
+}
+
 export interface CsvProblem {
   /** Row number as a spreadsheet shows it: the header is row 1. */
   row: number;
@@ -79,7 +132,7 @@ const FIELD_TO_COLUMN = new Map(Object.entries(CSV_COLUMNS).flatMap(([c, f]) => 
 const unguard = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
 
 /** Checks one row's cells (by column) into risk fields. Pure, so each rule is unit-tested. */
-export function checkRow(m: RiskMatrix, cells: Partial<Record<CsvColumn, string>>, row: number): { fields: RiskFields | null; problems: CsvProblem[] } {
+export function checkRow(m: RiskMatrixFile, cells: Partial<Record<CsvColumn, string>>, row: number): { fields: RiskFields | null; controls?: CsvControl[]; problems: CsvProblem[] } {
   const problems: CsvProblem[] = [];
   const problem = (column: string, message: string) => problems.push({ row, column, message });
   const get = (c: CsvColumn): string | null => {
@@ -135,17 +188,25 @@ export function checkRow(m: RiskMatrix, cells: Partial<Record<CsvColumn, string>
     residualSeverity: get('residual_severity'),
     residualProbability: get('residual_probability'),
   };
-  const { issues } = assess(m, levels);
+  // Levels are checked on the register's own scale (S × P for ISO 14971, I × L for security).
+  const issues = register === null ? [] : assess(scaleFor(m, register), levels).issues;
   for (const i of issues) if (!(i.field === 'severity' && severity === null)) problem(FIELD_TO_COLUMN.get(i.field)!, i.message);
+  let controls: CsvControl[] | undefined;
+  if (cells.controls !== undefined) {
+    const parsed = parseControlsCell(cells.controls);
+    for (const message of parsed.problems) problem('controls', message);
+    controls = parsed.controls ?? undefined;
+  }
   if (problems.length) return { fields: null, problems };
   return {
+    ...(controls ? { controls } : {}),
     fields: { register: register!, ref: ref!, product: product!, title: title!, ...texts, ...levels, severity: severity!, status: status!, treatment, dueOn, ownerUserId },
     problems,
   };
 }
 
 /** Parses a CSV register: every row checked, every problem reported; `rows` only when there is none. */
-export function parseRiskCsv(m: RiskMatrix, text: string, maxRows = 5000): { rows: (RiskFields & { row: number })[]; problems: CsvProblem[] } {
+export function parseRiskCsv(m: RiskMatrixFile, text: string, maxRows = 5000): { rows: (RiskFields & { row: number; controls?: CsvControl[] })[]; problems: CsvProblem[] } {
   let records: string[][];
   try {
     records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true });
@@ -166,7 +227,7 @@ export function parseRiskCsv(m: RiskMatrix, text: string, maxRows = 5000): { row
   if (records.length - 1 > maxRows) problems.push({ row: maxRows + 2, column: '(file)', message: `more than ${maxRows} rows; split the file` });
   if (problems.length) return { rows: [], problems };
 
-  const rows: (RiskFields & { row: number })[] = [];
+  const rows: (RiskFields & { row: number; controls?: CsvControl[] })[] = [];
   const refs = new Map<string, number>();
   records.slice(1).forEach((record, i) => {
     const row = i + 2;
@@ -179,7 +240,7 @@ export function parseRiskCsv(m: RiskMatrix, text: string, maxRows = 5000): { row
       const key = `${checked.fields.register}:${checked.fields.ref}`;
       if (refs.has(key)) problems.push({ row, column: 'ref', message: `${checked.fields.ref} is already in row ${refs.get(key)}` });
       else refs.set(key, row);
-      rows.push({ ...checked.fields, row });
+      rows.push({ ...checked.fields, row, ...(checked.controls ? { controls: checked.controls } : {}) });
     }
   });
   return problems.length ? { rows: [], problems } : { rows, problems };
@@ -189,6 +250,7 @@ export function parseRiskCsv(m: RiskMatrix, text: string, maxRows = 5000): { row
 export function riskCsv(risks: RiskSnapshot[]): string {
   const columns = Object.keys(CSV_COLUMNS) as CsvColumn[];
   const value = (r: RiskSnapshot, c: CsvColumn): string => {
+    if (c === 'controls') return controlsCell(r.controls);
     const field = c === 'level' ? 'level' : c === 'residual_level' ? 'residualLevel' : CSV_COLUMNS[c]!;
     const v = r[field as keyof RiskSnapshot];
     return v === null || v === undefined ? '' : String(v);

@@ -2,7 +2,7 @@
 // rule, and each matrix rule broken once.
 import { join } from 'node:path';
 import { loadRiskMatrix } from '../risk-matrix-loader';
-import { combineProbability, levelOf, RiskLevel, RiskMatrix, UnknownLevelError, validateMatrix } from './risk-matrix';
+import { combineProbability, levelOf, RiskLevel, RiskMatrix, scaleFor, SecurityScale, UnknownLevelError, validateMatrix, validateSecurityScale } from './risk-matrix';
 
 const SHIPPED = loadRiskMatrix(join(__dirname, '..', '..', '..', 'controls'));
 
@@ -123,5 +123,55 @@ describe('validateMatrix', () => {
       { path: ['matrix', 'P1'], message: 'row P1 must have 3 cells (S1…S3), not 2' },
       { path: ['matrix', 'P2', 0], message: 'P2 × S1: "x" is not a level (acceptable, alara, unacceptable)' },
     ]);
+  });
+});
+
+describe('the security register scale (`security:` in controls/risk-matrix.yaml)', () => {
+  /** The security policy as written in the file, restated independently: rows L5 … L1, columns I1 … I5. */
+  const SECURITY_5: Record<string, RiskLevel[]> = {
+    L5: [R, R, U, U, U],
+    L4: [A, R, R, U, U],
+    L3: [A, R, R, R, U],
+    L2: [A, A, R, R, R],
+    L1: [A, A, A, R, R],
+  };
+  const security = () => scaleFor(SHIPPED.matrix!, 'security');
+  it('is its own 5×5 scale with impact and likelihood names', () => {
+    expect(security().axes).toEqual({ severity: 'impact', probability: 'likelihood' });
+    expect(security().p1xp2).toBeNull();
+    expect(security().severity.map((l) => `${l.level} ${l.name}`)).toEqual(['I1 Minimal', 'I2 Minor', 'I3 Moderate', 'I4 Major', 'I5 Severe']);
+    expect(security().probability.map((l) => `${l.level} ${l.name}`)).toEqual(['L1 Rare', 'L2 Unlikely', 'L3 Possible', 'L4 Likely', 'L5 Almost certain']);
+  });
+  const cells = Object.entries(SECURITY_5).flatMap(([l, row]) => row.map((level, i) => [l, `I${i + 1}`, level] as const));
+  it.each(cells)('%s × %s is %s', (l, i, level) => {
+    expect(levelOf(security(), i, l)).toBe(level);
+  });
+  it('does not take ISO 14971 levels', () => {
+    expect(() => levelOf(security(), 'S3', 'L3')).toThrow('"S3" is not a severity level (I1, I2, I3, I4, I5)');
+  });
+
+  const THREE_SEC: SecurityScale = {
+    size: 3,
+    impact: [{ level: 'I1', name: 'Low' }, { level: 'I2', name: 'Medium' }, { level: 'I3', name: 'High' }],
+    likelihood: [{ level: 'L1', name: 'Rare' }, { level: 'L2', name: 'Possible' }, { level: 'L3', name: 'Likely' }],
+    matrix: { L3: [R, U, U], L2: [A, R, U], L1: [A, A, R] },
+  };
+  const copy = (edit: (s: SecurityScale) => void): SecurityScale => {
+    const s = structuredClone(THREE_SEC);
+    edit(s);
+    return s;
+  };
+  it('a 3×3 security scale is valid on its own size', () => expect(validateSecurityScale(THREE_SEC)).toEqual([]));
+  it.each([
+    ['an impact misnamed', (s: SecurityScale) => (s.impact[0].level = 'S1'), [{ path: ['security', 'impact', 0, 'level'], message: 'level 1 must be named I1, not "S1"' }]],
+    ['a likelihood too few', (s: SecurityScale) => s.likelihood.pop(), [{ path: ['security', 'likelihood'], message: 'must list 3 levels (size is 3), not 2' }]],
+    ['a missing row', (s: SecurityScale) => delete s.matrix.L2, [{ path: ['security', 'matrix'], message: 'row L2 is missing' }]],
+    ['an unknown row', (s: SecurityScale) => (s.matrix.P1 = [A, A, A]), [{ path: ['security', 'matrix', 'P1'], message: '"P1" is not a likelihood level (L1, L2, L3)' }]],
+    ['a short row', (s: SecurityScale) => s.matrix.L1.pop(), [{ path: ['security', 'matrix', 'L1'], message: 'row L1 must have 3 cells (I1…I3), not 2' }]],
+    ['an unknown level', (s: SecurityScale) => (s.matrix.L1[1] = 'low' as RiskLevel), [{ path: ['security', 'matrix', 'L1', 1], message: 'L1 × I2: "low" is not a level (acceptable, alara, unacceptable)' }]],
+    ['lower at a higher impact', (s: SecurityScale) => (s.matrix.L2 = [A, U, R]), [{ path: ['security', 'matrix', 'L2', 2], message: 'not monotonic: L2 × I3 is alara, lower than unacceptable at the lower impact I2' }]],
+    ['lower at a higher likelihood', (s: SecurityScale) => ((s.matrix.L3 = [A, U, U]), (s.matrix.L2 = [R, R, U])), [{ path: ['security', 'matrix', 'L3', 0], message: 'not monotonic: L3 × I1 is acceptable, lower than alara at the less likely L2' }]],
+  ] as [string, (s: SecurityScale) => void, { path: unknown[]; message: string }[]][])('finds %s', (_name, edit, expected) => {
+    expect(validateSecurityScale(copy(edit))).toEqual(expected);
   });
 });

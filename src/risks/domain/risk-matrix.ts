@@ -32,6 +32,50 @@ export interface RiskMatrix {
   matrix: Record<string, RiskLevel[]>;
 }
 
+export interface ScaleLevel {
+  level: string;
+  name: string;
+  description?: string;
+}
+
+/** The security register's own scale (SOC 2 CC3): impact I1…In × likelihood L1…Ln, with its own acceptability. */
+export interface SecurityScale {
+  size: number;
+  /** Least to most harmful: I1 … In. */
+  impact: ScaleLevel[];
+  /** Least to most likely: L1 … Ln. */
+  likelihood: ScaleLevel[];
+  /** Likelihood level → levels for I1 … In. */
+  matrix: Record<string, RiskLevel[]>;
+}
+
+/** controls/risk-matrix.yaml as a whole: the ISO 14971 matrix at the top, the security register's scale under `security:`. */
+export interface RiskMatrixFile extends RiskMatrix {
+  security: SecurityScale;
+}
+
+/**
+ * One register's scale as the level rules use it: a "severity" axis (severity, or impact) and a
+ * "probability" axis (probability, or likelihood), the cells, and the P1 × P2 rule where it applies.
+ */
+export interface RiskScale {
+  /** What people call the two axes. */
+  axes?: { severity: string; probability: string };
+  severity: ScaleLevel[];
+  probability: (ScaleLevel & { upper?: number })[];
+  /** null: the scale has no probability bands, so P1 × P2 does not apply (the security register). */
+  p1xp2: P1xP2Rule | null;
+  matrix: Record<string, RiskLevel[]>;
+}
+
+/** The scale of a register: the ISO 14971 matrix, or the security register's own. */
+export function scaleFor(m: RiskMatrixFile, register: 'iso14971' | 'security'): RiskScale {
+  if (register === 'security') {
+    return { axes: { severity: 'impact', probability: 'likelihood' }, severity: m.security.impact, probability: m.security.likelihood, p1xp2: null, matrix: m.security.matrix };
+  }
+  return { axes: { severity: 'severity', probability: 'probability' }, severity: m.severity, probability: m.probability, p1xp2: m.p1xp2, matrix: m.matrix };
+}
+
 export interface MatrixProblem {
   /** Where in the file: keys and indexes from the root. */
   path: (string | number)[];
@@ -65,43 +109,79 @@ export function validateMatrix(m: RiskMatrix): MatrixProblem[] {
   if (top && top.upper !== 1) problems.push({ path: ['probability', m.probability.length - 1, 'upper'], message: 'the most probable level must reach 1' });
   if (problems.length) return problems;
 
-  const probabilities = m.probability.map((p) => p.level);
-  for (const row of Object.keys(m.matrix)) {
-    if (!probabilities.includes(row)) problems.push({ path: ['matrix', row], message: `"${row}" is not a probability level (${probabilities.join(', ')})` });
+  checkGrid(problems, [], m.matrix, m.probability.map((p) => p.level), n, ISO_WORDS);
+  return problems;
+}
+
+interface GridWords {
+  /** Column level prefix (S, I), the row axis' name, and how a less severe column / less probable row is called. */
+  column: string;
+  row: string;
+  lessColumn: string;
+  lessRow: string;
+}
+
+const ISO_WORDS: GridWords = { column: 'S', row: 'probability', lessColumn: 'less severe', lessRow: 'less probable' };
+const SECURITY_WORDS: GridWords = { column: 'I', row: 'likelihood', lessColumn: 'lower impact', lessRow: 'less likely' };
+
+/** A grid's problems: a row per level with n known cells, and monotonic along both axes. */
+function checkGrid(problems: MatrixProblem[], base: (string | number)[], matrix: Record<string, RiskLevel[]>, rows: string[], n: number, w: GridWords): void {
+  const before = problems.length;
+  for (const row of Object.keys(matrix)) {
+    if (!rows.includes(row)) problems.push({ path: [...base, 'matrix', row], message: `"${row}" is not a ${w.row} level (${rows.join(', ')})` });
   }
-  let complete = problems.length === 0;
-  for (const p of probabilities) {
-    const row = m.matrix[p];
+  let complete = problems.length === before;
+  for (const p of rows) {
+    const row = matrix[p];
     if (!row) {
-      problems.push({ path: ['matrix'], message: `row ${p} is missing` });
+      problems.push({ path: [...base, 'matrix'], message: `row ${p} is missing` });
       complete = false;
       continue;
     }
     if (row.length !== n) {
-      problems.push({ path: ['matrix', p], message: `row ${p} must have ${n} cells (S1…S${n}), not ${row.length}` });
+      problems.push({ path: [...base, 'matrix', p], message: `row ${p} must have ${n} cells (${w.column}1…${w.column}${n}), not ${row.length}` });
       complete = false;
     }
     row.forEach((cell, i) => {
       if (!RISK_LEVELS.includes(cell)) {
-        problems.push({ path: ['matrix', p, i], message: `${p} × S${i + 1}: "${String(cell)}" is not a level (${RISK_LEVELS.join(', ')})` });
+        problems.push({ path: [...base, 'matrix', p, i], message: `${p} × ${w.column}${i + 1}: "${String(cell)}" is not a level (${RISK_LEVELS.join(', ')})` });
         complete = false;
       }
     });
   }
-  if (!complete) return problems;
+  if (!complete) return;
   for (let pi = 0; pi < n; pi++) {
     for (let si = 0; si < n; si++) {
-      const cell = m.matrix[probabilities[pi]][si];
+      const cell = matrix[rows[pi]][si];
       if (si > 0) {
-        const left = m.matrix[probabilities[pi]][si - 1];
-        if (rank(cell) < rank(left)) problems.push({ path: ['matrix', probabilities[pi], si], message: `not monotonic: ${probabilities[pi]} × S${si + 1} is ${cell}, lower than ${left} at the less severe S${si}` });
+        const left = matrix[rows[pi]][si - 1];
+        if (rank(cell) < rank(left)) problems.push({ path: [...base, 'matrix', rows[pi], si], message: `not monotonic: ${rows[pi]} × ${w.column}${si + 1} is ${cell}, lower than ${left} at the ${w.lessColumn} ${w.column}${si}` });
       }
       if (pi > 0) {
-        const below = m.matrix[probabilities[pi - 1]][si];
-        if (rank(cell) < rank(below)) problems.push({ path: ['matrix', probabilities[pi], si], message: `not monotonic: ${probabilities[pi]} × S${si + 1} is ${cell}, lower than ${below} at the less probable ${probabilities[pi - 1]}` });
+        const below = matrix[rows[pi - 1]][si];
+        if (rank(cell) < rank(below)) problems.push({ path: [...base, 'matrix', rows[pi], si], message: `not monotonic: ${rows[pi]} × ${w.column}${si + 1} is ${cell}, lower than ${below} at the ${w.lessRow} ${rows[pi - 1]}` });
       }
     }
   }
+}
+
+/**
+ * Every problem of the security register's scale: impact I1…In and likelihood L1…Ln in order (n = its own
+ * size), a row per likelihood level with a known level per impact, and monotonic.
+ */
+export function validateSecurityScale(s: SecurityScale, base: (string | number)[] = ['security']): MatrixProblem[] {
+  const problems: MatrixProblem[] = [];
+  const n = s.size;
+  const named = (key: 'impact' | 'likelihood', prefix: string) => {
+    if (s[key].length !== n) problems.push({ path: [...base, key], message: `must list ${n} levels (size is ${n}), not ${s[key].length}` });
+    s[key].forEach((l, i) => {
+      if (l.level !== `${prefix}${i + 1}`) problems.push({ path: [...base, key, i, 'level'], message: `level ${i + 1} must be named ${prefix}${i + 1}, not "${l.level}"` });
+    });
+  };
+  named('impact', 'I');
+  named('likelihood', 'L');
+  if (problems.length) return problems;
+  checkGrid(problems, base, s.matrix, s.likelihood.map((l) => l.level), n, SECURITY_WORDS);
   return problems;
 }
 
@@ -116,20 +196,22 @@ export class UnknownLevelError extends Error {
   }
 }
 
-export function severityIndex(m: RiskMatrix, s: string): number {
+type Grid = Pick<RiskScale, 'severity' | 'probability' | 'matrix'>;
+
+export function severityIndex(m: Grid, s: string): number {
   const i = m.severity.findIndex((l) => l.level === s);
   if (i < 0) throw new UnknownLevelError('severity', s, m.severity.map((l) => l.level));
   return i;
 }
 
-export function probabilityIndex(m: RiskMatrix, p: string): number {
+export function probabilityIndex(m: Grid, p: string): number {
   const i = m.probability.findIndex((l) => l.level === p);
   if (i < 0) throw new UnknownLevelError('probability', p, m.probability.map((l) => l.level));
   return i;
 }
 
 /** The risk level of a severity and a probability, from the matrix. */
-export function levelOf(m: RiskMatrix, severity: string, probability: string): RiskLevel {
+export function levelOf(m: Grid, severity: string, probability: string): RiskLevel {
   severityIndex(m, severity);
   probabilityIndex(m, probability);
   return m.matrix[probability][severityIndex(m, severity)];
@@ -140,8 +222,13 @@ export function levelOf(m: RiskMatrix, severity: string, probability: string): R
  * lowest level whose upper bound is at least that product (compared in log10 with a 1e-9 tolerance, so
  * 1e-2 × 1e-2 is exactly 1e-4 whatever the floating point says). Between bounds: the more probable level.
  */
-export function combineProbability(m: RiskMatrix, p1: string, p2: string): string {
-  const product = Math.log10(m.probability[probabilityIndex(m, p1)].upper) + Math.log10(m.probability[probabilityIndex(m, p2)].upper);
+export function combineProbability(m: Pick<RiskMatrix, 'probability'>, p1: string, p2: string): string {
+  const index = (p: string) => {
+    const i = m.probability.findIndex((l) => l.level === p);
+    if (i < 0) throw new UnknownLevelError('probability', p, m.probability.map((l) => l.level));
+    return i;
+  };
+  const product = Math.log10(m.probability[index(p1)].upper) + Math.log10(m.probability[index(p2)].upper);
   const found = m.probability.find((l) => Math.log10(l.upper) >= product - 1e-9);
   return (found ?? m.probability[m.probability.length - 1]).level;
 }
@@ -157,7 +244,7 @@ export interface HeatmapCell {
  * Every cell of the matrix, most probable row first and S1…Sn within a row, with its count (0 when absent).
  * Counts for levels the matrix no longer has (after a policy change) are returned apart, never dropped.
  */
-export function heatmapGrid(m: RiskMatrix, counts: { severity: string; probability: string; count: number }[]): { cells: HeatmapCell[]; offMatrix: number } {
+export function heatmapGrid(m: Grid, counts: { severity: string; probability: string; count: number }[]): { cells: HeatmapCell[]; offMatrix: number } {
   const byCell = new Map<string, number>();
   let offMatrix = 0;
   for (const c of counts) {

@@ -1,6 +1,7 @@
 // Assessment (levels from the matrix, never from input), versioning diffs and traceability gaps.
 import { join } from 'node:path';
 import { loadRiskMatrix } from '../risk-matrix-loader';
+import { scaleFor } from './risk-matrix';
 import { assess, ControlSnapshot, diffSnapshots, fieldIssues, RiskSnapshot, traceabilityGaps } from './risk-model';
 
 const M = loadRiskMatrix(join(__dirname, '..', '..', '..', 'controls')).matrix!;
@@ -28,12 +29,32 @@ describe('assess', () => {
   it('asks for the hazard chain in the ISO 14971 register only, and keeps security fields out of it', () => {
     const base = { severity: 'S2', probability: 'P2', hazard: null, hazardousSituation: null, harm: null, treatment: null, dueOn: null };
     expect(fieldIssues(M, { ...base, register: 'iso14971' }).map((i) => i.field)).toEqual(['hazard', 'hazardousSituation', 'harm']);
-    expect(fieldIssues(M, { ...base, register: 'security', treatment: 'mitigate', dueOn: '2026-12-31' })).toEqual([]);
+    expect(fieldIssues(M, { ...base, severity: 'I2', probability: 'L2', register: 'security', treatment: 'mitigate', dueOn: '2026-12-31' })).toEqual([]);
     expect(fieldIssues(M, { ...base, register: 'iso14971', hazard: 'h', hazardousSituation: 's', harm: 'x', treatment: 'accept', dueOn: null })).toEqual([{ field: 'treatment', message: 'belongs to the security register only' }]);
   });
 });
 
-const control = (impl: string[], eff: string[]): ControlSnapshot => ({ type: 'protective_measure', description: 'd', controlKey: 'CLN-02', implementationEvidenceIds: impl, effectivenessEvidenceIds: eff });
+describe('the security register has its own scale (impact × likelihood)', () => {
+  const base = { hazard: null, hazardousSituation: null, harm: null, treatment: 'mitigate' as const, dueOn: null, register: 'security' as const };
+  it('levels security risks on I × L from the `security:` section, not on the ISO 14971 matrix', () => {
+    expect(assess(scaleFor(M, 'security'), { severity: 'I3', probability: 'L3', residualSeverity: 'I3', residualProbability: 'L1' }).assessment).toMatchObject({ level: 'alara', residualLevel: 'acceptable' });
+    expect(assess(scaleFor(M, 'security'), { severity: 'I4', probability: 'L1' }).assessment?.level).toBe('alara'); // S4 × P1 is acceptable on the ISO matrix
+    expect(fieldIssues(M, { ...base, severity: 'I5', probability: 'L5' })).toEqual([]);
+  });
+  it('refuses ISO 14971 levels and P1 × P2 in the security register, and security levels in the ISO one', () => {
+    expect(fieldIssues(M, { ...base, severity: 'S2', probability: 'P2' })).toEqual([
+      { field: 'severity', message: 'must be one of I1, I2, I3, I4, I5' },
+      { field: 'probability', message: 'must be one of L1, L2, L3, L4, L5' },
+    ]);
+    expect(fieldIssues(M, { ...base, severity: 'I2', p1: 'P2', p2: 'P3' })).toEqual([{ field: 'p1', message: 'P1 × P2 belongs to the ISO 14971 register only: give the likelihood' }]);
+    expect(fieldIssues(M, { ...base, register: 'iso14971', hazard: 'h', hazardousSituation: 's', harm: 'x', treatment: null, severity: 'I2', probability: 'L2' })).toEqual([
+      { field: 'severity', message: 'must be one of S1, S2, S3, S4, S5' },
+      { field: 'probability', message: 'must be one of P1, P2, P3, P4, P5' },
+    ]);
+  });
+});
+
+const control = (impl: string[], eff: string[]): ControlSnapshot => ({ type: 'protective_measure', description: 'd', controlKey: 'CLN-02', implementationEvidenceIds: impl, effectivenessEvidenceIds: eff, arisingRiskRefs: [] });
 const snapshot = (over: Partial<RiskSnapshot> = {}): RiskSnapshot => ({
   register: 'iso14971', ref: 'HAZ-001', product: 'App', title: 't', hazard: 'h', sequenceOfEvents: null, hazardousSituation: 's', harm: 'x',
   severity: 'S3', probability: 'P3', p1: null, p2: null, level: 'alara', residualSeverity: null, residualProbability: null, residualLevel: null,

@@ -1,6 +1,6 @@
 // Risk register rules that need no database: vocabularies, the assessment (levels from the matrix),
 // the snapshot kept per version and the difference between two, and traceability gaps. Pure.
-import { combineProbability, levelOf, probabilityIndex, RiskLevel, RiskMatrix, severityIndex, UnknownLevelError } from './risk-matrix';
+import { combineProbability, levelOf, probabilityIndex, RiskLevel, RiskMatrix, RiskMatrixFile, RiskScale, scaleFor, severityIndex, UnknownLevelError } from './risk-matrix';
 
 export const RISK_REGISTERS = ['iso14971', 'security'] as const;
 export type RiskRegister = (typeof RISK_REGISTERS)[number];
@@ -10,6 +10,10 @@ export type RiskStatus = (typeof RISK_STATUSES)[number];
 
 export const RISK_TREATMENTS = ['mitigate', 'accept', 'transfer', 'avoid'] as const;
 export type RiskTreatment = (typeof RISK_TREATMENTS)[number];
+
+/** How often a product's risks are reviewed (its risk management plan). */
+export const RISK_REVIEW_CADENCES = ['monthly', 'quarterly', 'semiannual', 'annual'] as const;
+export type RiskReviewCadence = (typeof RISK_REVIEW_CADENCES)[number];
 
 /** ISO 14971 7.1, in the standard's order of preference. */
 export const RISK_CONTROL_TYPES = ['inherent_design', 'protective_measure', 'information_for_safety'] as const;
@@ -42,10 +46,11 @@ export interface Assessment {
 }
 
 /**
- * Levels from the matrix, never from input. P comes from P1 × P2 when both are given (a P given as well
- * must agree); P1 and P2 come together or not at all, and so do residual S and P.
+ * Levels from the register's scale, never from input. P comes from P1 × P2 when both are given (a P given
+ * as well must agree; only on a scale with probability bands, i.e. ISO 14971); P1 and P2 come together or
+ * not at all, and so do residual S and P.
  */
-export function assess(m: RiskMatrix, input: AssessmentInput): { assessment: Assessment | null; issues: FieldIssue[] } {
+export function assess(m: RiskScale, input: AssessmentInput): { assessment: Assessment | null; issues: FieldIssue[] } {
   const issues: FieldIssue[] = [];
   const known = (field: string, value: string | null | undefined, axis: 'severity' | 'probability') => {
     if (value === null || value === undefined) return;
@@ -65,6 +70,7 @@ export function assess(m: RiskMatrix, input: AssessmentInput): { assessment: Ass
   known('residualProbability', input.residualProbability, 'probability');
   const p1 = input.p1 ?? null;
   const p2 = input.p2 ?? null;
+  if (m.p1xp2 === null && (p1 !== null || p2 !== null)) return { assessment: null, issues: [{ field: p1 !== null ? 'p1' : 'p2', message: 'P1 × P2 belongs to the ISO 14971 register only: give the likelihood' }] };
   if ((p1 === null) !== (p2 === null)) issues.push({ field: p1 === null ? 'p1' : 'p2', message: 'P1 and P2 go together: give both or neither' });
   const rs = input.residualSeverity ?? null;
   const rp = input.residualProbability ?? null;
@@ -73,7 +79,7 @@ export function assess(m: RiskMatrix, input: AssessmentInput): { assessment: Ass
 
   let probability = input.probability ?? null;
   if (p1 !== null && p2 !== null) {
-    const combined = combineProbability(m, p1, p2);
+    const combined = combineProbability(m as Pick<RiskMatrix, 'probability'>, p1, p2); // p1xp2 set: the scale has bands
     if (probability !== null && probability !== combined) {
       return { assessment: null, issues: [{ field: 'probability', message: `is ${combined} from P1 × P2 (${p1} × ${p2}); leave it out or give ${combined}` }] };
     }
@@ -107,6 +113,8 @@ export interface ControlSnapshot {
   controlKey: string | null;
   implementationEvidenceIds: string[];
   effectivenessEvidenceIds: string[];
+  /** Refs of the risks (same register) the measure introduced (ISO 14971 7.5). */
+  arisingRiskRefs: string[];
 }
 
 /** A risk as one version records it (before/after JSON). */
@@ -185,8 +193,8 @@ export function traceabilityGaps(r: { level: RiskLevel; residualLevel: RiskLevel
 }
 
 /** Rules on a risk's own fields beyond their types: levels known and consistent, the hazard chain, register-only fields. */
-export function fieldIssues(m: RiskMatrix, r: AssessmentInput & { register: RiskRegister; hazard: string | null; hazardousSituation: string | null; harm: string | null; treatment: RiskTreatment | null; dueOn: string | null }): FieldIssue[] {
-  const issues = [...assess(m, r).issues, ...chainIssues(r.register, r)];
+export function fieldIssues(m: RiskMatrixFile, r: AssessmentInput & { register: RiskRegister; hazard: string | null; hazardousSituation: string | null; harm: string | null; treatment: RiskTreatment | null; dueOn: string | null }): FieldIssue[] {
+  const issues = [...assess(scaleFor(m, r.register), r).issues, ...chainIssues(r.register, r)];
   if (r.register === 'iso14971') {
     if (r.treatment !== null) issues.push({ field: 'treatment', message: 'belongs to the security register only' });
     if (r.dueOn !== null) issues.push({ field: 'dueOn', message: 'belongs to the security register only' });

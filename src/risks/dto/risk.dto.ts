@@ -6,8 +6,11 @@ import { REF_PATTERN, TEXT_LIMITS } from '../domain/risk-csv';
 import { RISK_LEVELS, type RiskLevel } from '../domain/risk-matrix';
 import { RISK_CONTROL_TYPES, RISK_REGISTERS, RISK_STATUSES, RISK_TREATMENTS, type GapKind, type RiskControlType, type RiskRegister, type RiskStatus, type RiskTreatment } from '../domain/risk-model';
 
-const SEVERITY = /^S\d$/;
-const PROBABILITY = /^P\d$/;
+/** S1…Sn (ISO 14971 severity) or I1…In (security impact); the register's scale decides which. */
+const SEVERITY = /^[SI]\d$/;
+/** P1…Pn (ISO 14971 probability) or L1…Ln (security likelihood). */
+const PROBABILITY = /^[PL]\d$/;
+const P1P2 = /^P\d$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const CONTROL_KEY = /^[A-Z]{2,5}-\d{2,3}$/;
 /** Optional and nullable: absent leaves it, null clears it. */
@@ -26,6 +29,9 @@ export class RiskControlInputDto {
   @ApiPropertyOptional({ type: [String], description: 'evidence ids verifying effectiveness (evidence of the linked control)' })
   @IsOptional() @IsArray() @ArrayMaxSize(50) @IsUUID('all', { each: true })
   effectivenessEvidence?: string[];
+  @ApiPropertyOptional({ type: [String], example: ['HAZ-007'], description: 'refs of the risks (same register) this measure introduced (ISO 14971 7.5)' })
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @Matches(REF_PATTERN, { each: true, message: 'arisingRisks must be risk refs like HAZ-001' })
+  arisingRisks?: string[];
 }
 
 class RiskFieldsDto {
@@ -33,12 +39,12 @@ class RiskFieldsDto {
   @ApiPropertyOptional({ nullable: true, type: String }) @nullable('sequenceOfEvents') @IsString() @MaxLength(TEXT_LIMITS.long) sequenceOfEvents?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) @nullable('hazardousSituation') @IsString() @MaxLength(TEXT_LIMITS.long) hazardousSituation?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) @nullable('harm') @IsString() @MaxLength(TEXT_LIMITS.long) harm?: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, example: 'P2', description: 'likelihood, in the security register; computed from p1 × p2 when those are given' })
-  @nullable('probability') @Matches(PROBABILITY, { message: 'probability must be a level like P2' }) probability?: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'chance the hazardous situation occurs' }) @nullable('p1') @Matches(PROBABILITY, { message: 'p1 must be a level like P4' }) p1?: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'chance the hazardous situation leads to harm' }) @nullable('p2') @Matches(PROBABILITY, { message: 'p2 must be a level like P3' }) p2?: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) @nullable('residualSeverity') @Matches(SEVERITY, { message: 'residualSeverity must be a level like S3' }) residualSeverity?: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) @nullable('residualProbability') @Matches(PROBABILITY, { message: 'residualProbability must be a level like P1' }) residualProbability?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'P2', description: 'P1…Pn, computed from p1 × p2 when those are given; likelihood L1…Ln in the security register' })
+  @nullable('probability') @Matches(PROBABILITY, { message: 'probability must be a level like P2 (likelihood like L2 in the security register)' }) probability?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'chance the hazardous situation occurs (ISO 14971 only)' }) @nullable('p1') @Matches(P1P2, { message: 'p1 must be a level like P4' }) p1?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'chance the hazardous situation leads to harm (ISO 14971 only)' }) @nullable('p2') @Matches(P1P2, { message: 'p2 must be a level like P3' }) p2?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) @nullable('residualSeverity') @Matches(SEVERITY, { message: 'residualSeverity must be a level like S3 or I3' }) residualSeverity?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) @nullable('residualProbability') @Matches(PROBABILITY, { message: 'residualProbability must be a level like P1 or L1' }) residualProbability?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'benefit-risk analysis (ISO 14971 7.4)' }) @nullable('benefitRisk') @IsString() @MaxLength(TEXT_LIMITS.long) benefitRisk?: string | null;
   @ApiPropertyOptional({ enum: RISK_STATUSES }) @IsOptional() @IsIn(RISK_STATUSES) status?: RiskStatus;
   @ApiPropertyOptional({ enum: RISK_TREATMENTS, nullable: true }) @nullable('treatment') @IsIn(RISK_TREATMENTS) treatment?: RiskTreatment | null;
@@ -54,13 +60,13 @@ export class CreateRiskDto extends RiskFieldsDto {
   @ApiProperty({ example: 'HAZ-001' }) @Matches(REF_PATTERN, { message: 'ref must look like HAZ-001' }) ref: string;
   @ApiProperty({ example: 'Attest Triage app' }) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.product) product: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.title) title: string;
-  @ApiProperty({ example: 'S3', description: 'impact, in the security register' }) @Matches(SEVERITY, { message: 'severity must be a level like S3' }) severity: string;
+  @ApiProperty({ example: 'S3', description: 'S1…Sn; impact I1…In in the security register' }) @Matches(SEVERITY, { message: 'severity must be a level like S3 (impact like I3 in the security register)' }) severity: string;
 }
 
 export class UpdateRiskDto extends RiskFieldsDto {
   @ApiPropertyOptional({ example: 'Attest Triage app' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.product) product?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.title) title?: string;
-  @ApiPropertyOptional({ example: 'S3', description: 'impact, in the security register' }) @IsOptional() @Matches(SEVERITY, { message: 'severity must be a level like S3' }) severity?: string;
+  @ApiPropertyOptional({ example: 'S3', description: 'S1…Sn; impact I1…In in the security register' }) @IsOptional() @Matches(SEVERITY, { message: 'severity must be a level like S3 (impact like I3 in the security register)' }) severity?: string;
   @ApiPropertyOptional({ description: 'the version you read: a 409 if the risk has changed since' }) @IsOptional() @IsInt() @Min(1) version?: number;
 }
 
@@ -70,6 +76,15 @@ export class RiskControlView {
   @ApiProperty({ nullable: true, type: String }) controlKey: string | null;
   @ApiProperty({ type: [String] }) implementationEvidence: string[];
   @ApiProperty({ type: [String] }) effectivenessEvidence: string[];
+  @ApiProperty({ type: [String], description: 'refs of the risks this measure introduced (ISO 14971 7.5)' }) arisingRisks: string[];
+}
+
+/** A risk control measure of another risk that introduced this one (ISO 14971 7.5). */
+export class ArisingFromView {
+  @ApiProperty() id: string;
+  @ApiProperty() ref: string;
+  @ApiProperty() title: string;
+  @ApiProperty({ description: 'the measure\'s number in that risk\'s list (1-based)' }) control: number;
 }
 
 export class RiskView {
@@ -184,6 +199,7 @@ export class TraceabilityItemView {
   @ApiProperty({ enum: RISK_LEVELS, nullable: true }) residualLevel: RiskLevel | null;
   @ApiProperty({ nullable: true, type: String }) benefitRisk: string | null;
   @ApiProperty({ type: [RiskControlView] }) controls: RiskControlView[];
+  @ApiProperty({ type: [ArisingFromView], description: 'the measures of other risks that introduced this one' }) arisingFrom: ArisingFromView[];
   @ApiProperty({ type: [TraceabilityGapView] }) gaps: TraceabilityGapView[];
 }
 

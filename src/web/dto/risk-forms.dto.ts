@@ -2,11 +2,11 @@ import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { REF_PATTERN, TEXT_LIMITS } from '../../risks/domain/risk-csv';
 import { RISK_LEVELS, type RiskLevel } from '../../risks/domain/risk-matrix';
-import { RISK_CONTROL_TYPES, RISK_REGISTERS, RISK_STATUSES, type RiskControlType, type RiskRegister, type RiskStatus } from '../../risks/domain/risk-model';
+import { RISK_CONTROL_TYPES, RISK_REGISTERS, RISK_REVIEW_CADENCES, RISK_STATUSES, type RiskControlType, type RiskRegister, type RiskReviewCadence, type RiskStatus } from '../../risks/domain/risk-model';
 
 /** A form's empty field is "not given". */
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : typeof value === 'string' ? value.trim() : value);
-/** Evidence ids typed into one field, separated by commas, spaces or new lines. */
+/** Ids or refs typed into one field, separated by commas, spaces or new lines. */
 const idList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : value);
 
 /** The register page's filters (a select left on "any" sends an empty value). */
@@ -16,6 +16,7 @@ export class RiskPageQueryDto {
   @IsOptional() @Transform(emptyToUndefined) @IsIn(RISK_LEVELS) level?: RiskLevel;
   @IsOptional() @Transform(emptyToUndefined) @ValidateIf((o: RiskPageQueryDto) => o.owner !== 'me') @IsUUID('all', { message: 'owner must be a user id or "me"' }) owner?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(100) q?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(TEXT_LIMITS.product) product?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
 }
@@ -30,8 +31,8 @@ export class CreateRiskFormDto {
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(TEXT_LIMITS.long) sequenceOfEvents?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(TEXT_LIMITS.long) hazardousSituation?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(TEXT_LIMITS.long) harm?: string;
-  @Matches(/^S\d$/, { message: 'severity must be a level like S3' }) severity: string;
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^P\d$/, { message: 'probability must be a level like P2' }) probability?: string;
+  @Matches(/^[SI]\d$/, { message: 'severity must be a level like S3 (impact like I3)' }) severity: string;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[PL]\d$/, { message: 'probability must be a level like P2 (likelihood like L2)' }) probability?: string;
   @IsOptional() @Transform(emptyToUndefined) @Matches(/^P\d$/, { message: 'p1 must be a level like P4' }) p1?: string;
   @IsOptional() @Transform(emptyToUndefined) @Matches(/^P\d$/, { message: 'p2 must be a level like P3' }) p2?: string;
 }
@@ -43,8 +44,9 @@ export class AddRiskControlFormDto {
   @IsOptional() @Transform(emptyToUndefined) @Matches(/^[A-Z]{2,5}-\d{2,3}$/, { message: 'controlKey must be a control key like CLN-02' }) controlKey?: string;
   @IsOptional() @Transform(idList) @IsUUID('all', { each: true, message: 'implementation evidence must be evidence ids' }) implementationEvidence?: string[];
   @IsOptional() @Transform(idList) @IsUUID('all', { each: true, message: 'effectiveness evidence must be evidence ids' }) effectivenessEvidence?: string[];
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^S\d$/, { message: 'residualSeverity must be a level like S3' }) residualSeverity?: string;
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^P\d$/, { message: 'residualProbability must be a level like P1' }) residualProbability?: string;
+  @IsOptional() @Transform(idList) @Matches(REF_PATTERN, { each: true, message: 'risks introduced must be refs like HAZ-001' }) arisingRisks?: string[];
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[SI]\d$/, { message: 'residualSeverity must be a level like S3 or I3' }) residualSeverity?: string;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[PL]\d$/, { message: 'residualProbability must be a level like P1 or L1' }) residualProbability?: string;
   @Type(() => Number) @IsInt() @Min(1) version: number;
 }
 
@@ -52,4 +54,17 @@ export class AddRiskControlFormDto {
 export class RiskReviewFormDto {
   @IsIn(RISK_REGISTERS) register: RiskRegister;
   @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.long) notes: string;
+}
+
+/** "Risk management plan" on the register page for the selected product (the API's PUT /api/risks/plans/:product). */
+export class RiskPlanFormDto {
+  @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.product) product: string;
+  @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.long) scope: string;
+  @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.long) intendedUse: string;
+  @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.long) acceptabilityPolicy: string;
+  @IsIn(RISK_REVIEW_CADENCES) reviewCadence: RiskReviewCadence;
+  /** Empty clears the statement. */
+  @IsOptional() @IsString() @MaxLength(TEXT_LIMITS.long) residualRiskStatement?: string;
+  /** The version the form showed (0: no plan yet). */
+  @Type(() => Number) @IsInt() @Min(0) version: number;
 }

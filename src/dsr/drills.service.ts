@@ -1,0 +1,270 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { AuditTrailService } from '../audit-trail/audit-trail.service';
+import type { JsonObject } from '../audit-trail/domain/audit-entry';
+import { CatalogService } from '../catalog/catalog.service';
+import { NotFoundError } from '../common/errors/app-error';
+import { type Page, pageOf, type PageQueryDto } from '../common/http/pagination';
+import { EvidenceService } from '../evidence/evidence.service';
+import { actorRef, type Actor } from '../identity/actor';
+import type { SeedManifest, SubjectKeys, SystemExport } from './connectors/connector';
+import { DataSystemsService } from './data-systems.service';
+import { INTERNAL_SLA_DAYS } from './domain/dsr-clocks';
+import type { SubjectIdentity } from './domain/dsr-model';
+import { renderDrillReportPdf } from './drill-report-pdf';
+import type { DsrDrill } from './dsr-support.entity';
+import { DsrRepository } from './dsr.repository';
+import { bangkokDay, DsrService } from './dsr.service';
+import type { DrillView } from './dto/dsr.dto';
+
+export const DSR_DRILL_COLLECTOR = 'dsr-drill';
+
+export interface DrillSystemResult {
+  system: string;
+  kind: string;
+  /** drilled | skipped (no seed rows) | failed */
+  status: string;
+  seeded: number;
+  exported: number;
+  /** Seeded rows the export did not contain, as `table {key}`. */
+  missing: string[];
+  /** Exported rows that were not seeded: another person's data in the package. */
+  foreign: { table: string; rows: number }[];
+  /** Rows left after erasure in tables that are not retained. */
+  residue: number;
+  retained: { table: string; rows: number; basis: string | null }[];
+  exportMs: number;
+  eraseMs: number;
+}
+
+export interface DrillReport {
+  id: string;
+  reference: string;
+  startedAt: string;
+  passed: boolean;
+  exportComplete: boolean;
+  /** Residue rows in tables that should be empty of the subject. */
+  residue: number;
+  durationMs: number;
+  withinSla: boolean;
+  exportSha256: string | null;
+  systems: DrillSystemResult[];
+  failures: string[];
+  evidenceId: string | null;
+}
+
+const keyText = (key: Record<string, unknown>): string => JSON.stringify(key);
+
+/**
+ * Monthly proof that DSRs work end to end: a synthetic subject is seeded into every system whose map has
+ * drill seed rows, exported (every seeded row must be in the package), erased without grace period (no
+ * residue may remain outside retained tables), and the seeded rows are then cleaned. The report (JSON +
+ * PDF) becomes evidence of the controls naming the `dsr-drill` collector.
+ */
+@Injectable()
+export class DrillsService {
+  private readonly log = new Logger('DSR drill');
+
+  constructor(
+    private readonly dsr: DsrService,
+    private readonly systems: DataSystemsService,
+    private readonly repo: DsrRepository,
+    private readonly evidence: EvidenceService,
+    private readonly catalog: CatalogService,
+    private readonly trail: AuditTrailService,
+  ) {}
+
+  async list(query: PageQueryDto): Promise<Page<DrillView>> {
+    const page = pageOf(query);
+    const { rows, total } = await this.repo.listDrills(page);
+    return { items: rows.map(drillView), total, ...page };
+  }
+
+  async get(id: string): Promise<DrillView> {
+    const row = /^[0-9a-f-]{36}$/.test(id) ? await this.repo.findDrill(id) : null;
+    if (!row) throw new NotFoundError('dsr_drill', id);
+    return drillView(row);
+  }
+
+  async run(actor: Actor, trigger: 'schedule' | 'cli' | 'api'): Promise<DrillReport> {
+    const started = new Date();
+    const t0 = performance.now();
+    const by = actorRef(actor);
+    const drill = await this.repo.insertDrill({ trigger, startedAt: started, startedByUserId: actor.kind === 'user' ? actor.id : null });
+    const tag = randomBytes(4).toString('hex');
+    const subject: SubjectIdentity = { name: `Drill Subject ${tag}`, email: `drill-${tag}@drill.attest.invalid`, phone: `6690${String(parseInt(tag, 16) % 10_000_000).padStart(7, '0')}`, nationalId: syntheticNationalId(tag) };
+    const keys: SubjectKeys = { email: subject.email, phone: subject.phone, nationalId: subject.nationalId };
+    const request = await this.dsr.insertRequest(actor, { right: 'erasure', channel: 'drill', receivedAt: started, details: { subject, requester: null, changes: null }, isDrill: true });
+    await this.dsr.markVerified(request, by, 'synthetic');
+    await this.repo.updateDrill(drill.id, { requestId: request.id });
+
+    const failures: string[] = [];
+    const results: DrillSystemResult[] = [];
+    const all = await this.systems.executable();
+    const systems = all.filter((s) => s.connector !== null);
+    const seeds = new Map<string, SeedManifest>();
+    let exportSha256: string | null = null;
+    let exportRan = false;
+    try {
+      for (const s of all.filter((x) => x.connector === null)) results.push(blank(s.system.key, s.system.kind, 'skipped: manual system'));
+      const drilled: typeof systems = [];
+      for (const s of systems) {
+        try {
+          const seed = await s.connector!.seed(keys);
+          if (!seed || seed.rows.length === 0) {
+            results.push(blank(s.system.key, s.system.kind, 'skipped: the map declares no drill seed rows'));
+            continue;
+          }
+          seeds.set(s.system.key, seed);
+          drilled.push(s);
+          results.push({ ...blank(s.system.key, s.system.kind, 'drilled'), seeded: seed.rows.length });
+        } catch (e) {
+          failures.push(`${s.system.key}: seeding failed: ${(e as Error).message}`);
+          results.push(blank(s.system.key, s.system.kind, 'failed'));
+        }
+      }
+      if (drilled.length === 0 && failures.length === 0) failures.push('no data system declares drill seed rows: nothing was drilled');
+
+      if (drilled.length) {
+        const e0 = performance.now();
+        const exportRun = await this.dsr.runExport(request, by, drilled);
+        const exportMs = Math.round(performance.now() - e0);
+        failures.push(...exportRun.failures);
+        exportRan = exportRun.complete;
+        for (const exp of exportRun.exports) {
+          const r = results.find((x) => x.system === exp.system)!;
+          r.exportMs = exportMs;
+          r.exported = exp.tables.reduce((n, t) => n + t.rows.length, 0);
+          r.missing = missingFromExport(seeds.get(exp.system)!, exp);
+          for (const m of r.missing) failures.push(`${exp.system}: seeded row ${m} is missing from the export`);
+          // The synthetic subject owns only its seeded rows: anything else in the package is another person's.
+          r.foreign = foreignInExport(seeds.get(exp.system)!, exp);
+          for (const f of r.foreign) failures.push(`${exp.system}: the export holds ${f.rows} row(s) of ${f.table} that are not the subject's`);
+        }
+        exportSha256 = (await this.repo.findRequest(request.id))?.exportSha256 ?? null;
+
+        const x0 = performance.now();
+        const erasure = await this.dsr.runErasure((await this.repo.findRequest(request.id))!, by, { systems: drilled, seeds });
+        const eraseMs = Math.round(performance.now() - x0);
+        failures.push(...erasure.failures);
+        for (const res of erasure.residue) {
+          const r = results.find((x) => x.system === res.system)!;
+          r.eraseMs = eraseMs;
+          for (const t of res.tables) {
+            if (t.retained) {
+              if (t.rows > 0) r.retained.push({ table: t.table, rows: t.rows, basis: t.basis ?? null });
+            } else if (t.rows > 0) {
+              r.residue += t.rows;
+              failures.push(`${res.system}: ${t.rows} row(s) of the subject remain in ${t.table} after erasure`);
+            }
+          }
+        }
+      }
+    } catch (e) {
+      failures.push(`drill aborted: ${(e as Error).message}`);
+    } finally {
+      // Synthetic rows never stay behind: retained and anonymised rows are removed too.
+      for (const s of systems) {
+        const seed = seeds.get(s.system.key);
+        if (!seed) continue;
+        try {
+          await s.connector!.removeSeed(seed);
+        } catch (e) {
+          failures.push(`${s.system.key}: cleaning the synthetic rows failed: ${(e as Error).message}`);
+        }
+      }
+      await this.systems.closeAll(all);
+      const fresh = await this.repo.findRequest(request.id);
+      if (fresh) this.dsr.dropPackage(fresh);
+      await this.dsr.markDrillDone(request.id);
+    }
+
+    for (const r of results) if (r.status === 'drilled' && (r.missing.length || r.foreign.length || r.residue)) r.status = 'failed';
+    const durationMs = Math.round(performance.now() - t0);
+    const exportComplete = exportRan && results.every((r) => r.missing.length === 0 && r.foreign.length === 0);
+    const residue = results.reduce((n, r) => n + r.residue, 0);
+    const report: DrillReport = {
+      id: drill.id,
+      reference: request.reference,
+      startedAt: started.toISOString(),
+      passed: failures.length === 0,
+      exportComplete,
+      residue,
+      durationMs,
+      withinSla: durationMs < INTERNAL_SLA_DAYS * 86_400_000,
+      exportSha256,
+      systems: results,
+      failures,
+      evidenceId: null,
+    };
+    report.evidenceId = await this.recordEvidence(report, by);
+    await this.repo.updateDrill(drill.id, { finishedAt: new Date(), passed: report.passed, report: report as unknown as Record<string, unknown>, evidenceId: report.evidenceId });
+    await this.trail.record({ actor: by, action: 'dsr.drill_completed', subjectType: 'DsrDrill', subjectId: drill.id, data: { passed: report.passed, residue, exportComplete, durationMs, failures: failures.slice(0, 20), evidenceId: report.evidenceId } });
+    this.log.log(`drill ${report.passed ? 'passed' : 'FAILED'} in ${durationMs} ms${failures.length ? `: ${failures.join('; ')}` : ''}`);
+    return report;
+  }
+
+  /** The newest finished drill, for the weekly collector. */
+  async latest(): Promise<DrillView | null> {
+    const row = await this.repo.latestDrill();
+    return row ? drillView(row) : null;
+  }
+
+  private async recordEvidence(report: DrillReport, by: string): Promise<string | null> {
+    const controls = (await this.catalog.liveControls()).filter((c) => c.collector === DSR_DRILL_COLLECTOR);
+    if (controls.length === 0) return null;
+    const now = new Date();
+    const day = bangkokDay(now);
+    const pdf = await renderDrillReportPdf(report, now);
+    const { id } = await this.evidence.recordSnapshot({
+      actor: by,
+      title: `DSR drill ${day}: ${report.passed ? 'passed' : 'failed'}`,
+      controlIds: controls.map((c) => c.id),
+      data: { ...report, evidenceId: null } as unknown as JsonObject,
+      source: `collector:${DSR_DRILL_COLLECTOR}`,
+      evidenceDate: now,
+      periodStart: day,
+      periodEnd: day,
+      attachments: [{ filename: `dsr-drill-${day}.pdf`, mediaType: 'application/pdf', bytes: pdf }],
+    });
+    return id;
+  }
+}
+
+function blank(system: string, kind: string, status: string): DrillSystemResult {
+  return { system, kind, status, seeded: 0, exported: 0, missing: [], foreign: [], residue: 0, retained: [], exportMs: 0, eraseMs: 0 };
+}
+
+/** Seeded rows whose key values do not all appear in one exported row of the same table. */
+export function missingFromExport(seed: SeedManifest, exp: SystemExport): string[] {
+  const missing: string[] = [];
+  for (const row of seed.rows) {
+    const table = exp.tables.find((t) => t.table === row.table || t.table.endsWith(`.${row.table}`) || row.table.endsWith(`.${t.table}`));
+    const found = table?.rows.some((r) => Object.entries(row.key).every(([k, v]) => k in r && String(r[k]) === String(v)));
+    if (!found) missing.push(`${row.table} ${keyText(row.key)}`);
+  }
+  return missing;
+}
+
+/** Exported rows matching no seeded row's key, per table (seed keys are the tables' primary keys). */
+export function foreignInExport(seed: SeedManifest, exp: SystemExport): { table: string; rows: number }[] {
+  const out: { table: string; rows: number }[] = [];
+  for (const table of exp.tables) {
+    const seeded = seed.rows.filter((r) => r.table === table.table || r.table.endsWith(`.${table.table}`) || table.table.endsWith(`.${r.table}`));
+    const foreign = table.rows.filter((row) => !seeded.some((s) => Object.entries(s.key).every(([k, v]) => k in row && String(row[k]) === String(v)))).length;
+    if (foreign > 0) out.push({ table: table.table, rows: foreign });
+  }
+  return out;
+}
+
+/** A 13-digit id with a valid check digit, starting with 0 (never issued to a person). */
+function syntheticNationalId(tag: string): string {
+  const body = `0${String(parseInt(tag, 16)).padStart(11, '0').slice(-11)}`;
+  let sum = 0;
+  for (let i = 0; i < 12; i++) sum += Number(body[i]) * (13 - i);
+  return `${body}${(11 - (sum % 11)) % 10}`;
+}
+
+function drillView(row: DsrDrill): DrillView {
+  return { id: row.id, trigger: row.trigger, startedAt: row.startedAt.toISOString(), finishedAt: row.finishedAt?.toISOString() ?? null, passed: row.passed, evidenceId: row.evidenceId, report: row.report };
+}

@@ -1,0 +1,27 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { systemActor } from '../identity/actor';
+import { DEFAULT_JOB_TIMEZONE, SchedulerService } from '../jobs/scheduler.service';
+import { DrillsService } from './drills.service';
+import { DsrService } from './dsr.service';
+
+/**
+ * DSR schedules: the monthly drill (DSR_DRILL_CRON), due erasures every 10 minutes (after their grace
+ * period; failed ones are retried on the next run) and clock reminders hourly.
+ */
+@Injectable()
+export class DsrJobs implements OnApplicationBootstrap {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly scheduler: SchedulerService,
+    private readonly dsr: DsrService,
+    private readonly drills: DrillsService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.dsrDrillCron) this.scheduler.schedule({ name: 'dsr-drill', cron: this.config.dsrDrillCron, timezone: DEFAULT_JOB_TIMEZONE, run: () => this.drills.run(systemActor('job:dsr-drill'), 'schedule') });
+    this.scheduler.schedule({ name: 'dsr-erasures', cron: '*/10 * * * *', run: () => this.dsr.runDueErasures() });
+    this.scheduler.schedule({ name: 'dsr-clock-reminders', cron: '15 * * * *', run: () => this.dsr.remindClocks() });
+  }
+}

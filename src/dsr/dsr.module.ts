@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { AuditTrailModule } from '../audit-trail/audit-trail.module';
+import { CatalogModule } from '../catalog/catalog.module';
+import { EvidenceModule } from '../evidence/evidence.module';
+import { IdentityModule } from '../identity/identity.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { DataSystemsService } from './data-systems.service';
+import { DemoPlatformBootstrap } from './demo-platform-bootstrap.service';
+import { DrillsService } from './drills.service';
+import { DsrController } from './dsr.controller';
+import { DsrJobs } from './dsr.jobs';
+import { dsrKeyRingProvider } from './dsr-keys';
+import { DsrRepository } from './dsr.repository';
+import { DsrService } from './dsr.service';
+
+/** PDPA data subject requests: register and clocks, data map and connectors, export/erasure, drills. */
+@Module({
+  imports: [AuditTrailModule, CatalogModule, EvidenceModule, IdentityModule, JobsModule, NotificationsModule],
+  controllers: [DsrController],
+  providers: [dsrKeyRingProvider, DsrRepository, DataSystemsService, DsrService, DrillsService, DsrJobs, DemoPlatformBootstrap],
+  exports: [DsrService, DrillsService, DataSystemsService],
+})
+export class DsrModule {}

@@ -1,0 +1,26 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { actorRef, systemActor } from '../identity/actor';
+import { DEFAULT_JOB_TIMEZONE, SchedulerService } from '../jobs/scheduler.service';
+import { RisksService } from './risks.service';
+
+const JOB_ACTOR = actorRef(systemActor('job:risk-review'));
+
+/**
+ * Raises the quarterly ISO 14971 risk review task on RISK_REVIEW_CRON (default the first day of each quarter,
+ * 09:00 Asia/Bangkok; `off` disables it): under the scheduler's advisory lock, one idempotent call.
+ */
+@Injectable()
+export class RiskReviewJob implements OnApplicationBootstrap {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly scheduler: SchedulerService,
+    private readonly risks: RisksService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.riskReviewCron) return;
+    this.scheduler.schedule({ name: 'risk-review', cron: this.config.riskReviewCron, timezone: DEFAULT_JOB_TIMEZONE, run: () => this.risks.raiseQuarterlyReview(new Date(), JOB_ACTOR) });
+  }
+}

@@ -1,0 +1,282 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Render, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { abilityFor } from '../authz/ability.factory';
+import { CurrentActor, Policy } from '../authz/policy.decorator';
+import { PageQueryDto } from '../common/http/pagination';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { DataSystemsService } from '../dsr/data-systems.service';
+import { DSR_RIGHTS, RIGHT_SECTION } from '../dsr/domain/dsr-clocks';
+import { DSR_STATUSES, VERIFICATION_METHODS } from '../dsr/domain/dsr-model';
+import { DrillsService } from '../dsr/drills.service';
+import { DsrService } from '../dsr/dsr.service';
+import { CompleteDsrDto, HoldParams, LegalHoldDto, RejectDsrDto, RequestParams, TaskQueryDto, VerifyIdentityDto, type DsrRequestView, type ExportLinkView } from '../dsr/dto/dsr.dto';
+import type { UserActor } from '../identity/actor';
+import { actionRow, clockCell, describeDuration, drillRow, METHOD_LABEL, queueRow, receiptView, RIGHT_LABEL, systemView, timeline } from './dsr.page';
+import { CompleteTaskFormDto, DsrPageQueryDto, EraseFormDto, FORM_CHANNELS, ImportSystemsFormDto, NewDsrFormDto, parseChanges } from './dto/dsr-forms.dto';
+
+const OPEN = ['received', 'verified', 'in_progress'];
+
+/**
+ * The privacy officer's DSR pages: the queue with both clocks, a request's page (verify, export and
+ * download, erase, holds, execute, reject, complete, receipt), the data map, drills, and manual tasks.
+ * Each form calls one DsrService / DataSystemsService / DrillsService method, then redirects; the export
+ * forms render the page instead, because the download link's token is shown once and never stored.
+ */
+@ApiExcludeController()
+@Controller('dsr')
+export class DsrPagesController {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dsr: DsrService,
+    private readonly systems: DataSystemsService,
+    private readonly drills: DrillsService,
+  ) {}
+
+  // ---- the queue ---------------------------------------------------------------------------------
+
+  @Get()
+  @Policy('read', 'DsrRequest')
+  @Render('dsr')
+  async queue(@CurrentActor() actor: UserActor, @Query() query: DsrPageQueryDto) {
+    const list = await this.dsr.list(actor, query);
+    const ability = abilityFor(actor);
+    const filter = { status: query.status, right: query.right, open: query.open ? '1' : undefined, overdue: query.overdue ? '1' : undefined, drills: query.drills ? '1' : undefined, q: query.q };
+    const link = (offset: number) => `?${new URLSearchParams(Object.entries({ ...filter, offset: String(offset) }).filter((e): e is [string, string] => !!e[1])).toString()}`;
+    return {
+      pageTitle: 'Data subject requests',
+      requests: list.items.map(queueRow),
+      total: list.total,
+      from: list.total === 0 ? 0 : list.offset + 1,
+      to: list.offset + list.items.length,
+      previous: list.offset > 0 ? link(Math.max(0, list.offset - list.limit)) : null,
+      next: list.offset + list.limit < list.total ? link(list.offset + list.limit) : null,
+      // Compliance managers read the register without identity: no subject column at all for them.
+      showIdentity: ability.can('read', 'DsrRequest', 'subject'),
+      canCreate: ability.can('create', 'DsrRequest'),
+      statuses: DSR_STATUSES.map((s) => ({ key: s, label: s.replace(/_/g, ' ') })),
+      rights: DSR_RIGHTS.map((r) => ({ key: r, label: RIGHT_LABEL[r], section: RIGHT_SECTION[r] })),
+      channels: FORM_CHANNELS.map((c) => ({ key: c, label: c.replace(/_/g, ' ') })),
+      filter: { status: query.status ?? '', right: query.right ?? '', open: !!query.open, overdue: !!query.overdue, drills: !!query.drills, q: query.q ?? '' },
+    };
+  }
+
+  @Post()
+  @Policy('create', 'DsrRequest')
+  async create(@CurrentActor() actor: UserActor, @Body() form: NewDsrFormDto, @Res() reply: FastifyReply): Promise<void> {
+    const created = await this.dsr.create(actor, {
+      right: form.right,
+      channel: form.channel,
+      receivedAt: form.receivedAt,
+      subject: { name: form.subjectName, email: form.subjectEmail, phone: form.subjectPhone, nationalId: form.subjectNationalId },
+      requester: form.requesterName ? { name: form.requesterName, contact: form.requesterContact!, relationship: form.requesterRelationship! } : undefined,
+      changes: parseChanges(form.changes),
+    });
+    await reply.redirect(`/dsr/${created.id}`, 303);
+  }
+
+  // ---- data systems, drills, tasks (before :id) ------------------------------------------------------
+
+  @Get('systems')
+  @Policy('read', 'DataSystem')
+  @Render('dsr-systems')
+  async systemsPage(@CurrentActor() actor: UserActor) {
+    const systems = await this.systems.list();
+    return { pageTitle: 'Data systems', systems: systems.map(systemView), canImport: abilityFor(actor).can('create', 'DataSystem') };
+  }
+
+  @Post('systems/import')
+  @Policy('create', 'DataSystem')
+  async importSystems(@CurrentActor() actor: UserActor, @Body() form: ImportSystemsFormDto, @Res() reply: FastifyReply): Promise<void> {
+    await this.systems.importYaml(actor, form.yaml);
+    await reply.redirect('/dsr/systems', 303);
+  }
+
+  @Get('drills')
+  @Policy('read', 'DsrDrill')
+  @Render('dsr-drills')
+  async drillsPage(@CurrentActor() actor: UserActor, @Query() query: PageQueryDto) {
+    const list = await this.drills.list(query);
+    const link = (offset: number) => `?offset=${offset}`;
+    return {
+      pageTitle: 'DSR drills',
+      drills: list.items.map(drillRow),
+      total: list.total,
+      from: list.total === 0 ? 0 : list.offset + 1,
+      to: list.offset + list.items.length,
+      previous: list.offset > 0 ? link(Math.max(0, list.offset - list.limit)) : null,
+      next: list.offset + list.limit < list.total ? link(list.offset + list.limit) : null,
+      canRun: abilityFor(actor).can('create', 'DsrDrill'),
+    };
+  }
+
+  @Post('drills')
+  @Policy('create', 'DsrDrill')
+  async runDrill(@CurrentActor() actor: UserActor, @Res() reply: FastifyReply): Promise<void> {
+    const report = await this.drills.run(actor, 'api');
+    await reply.redirect(`/dsr/drills#drill-${report.id}`, 303);
+  }
+
+  @Get('tasks')
+  @Policy('read', 'DsrTask')
+  @Render('dsr-tasks')
+  async tasksPage(@CurrentActor() actor: UserActor, @Query() query: TaskQueryDto) {
+    const open = query.open ?? true;
+    const list = await this.dsr.listTasks(actor, { ...query, open });
+    const link = (offset: number) => `?${new URLSearchParams({ ...(open ? {} : { open: 'false' }), offset: String(offset) }).toString()}`;
+    return {
+      pageTitle: 'DSR tasks',
+      tasks: list.items.map((a) => ({ ...actionRow(a), requestId: a.requestId, reference: a.reference, waiting: a.status === 'awaiting_manual', items: a.checklist?.length ?? 0 })),
+      total: list.total,
+      openOnly: open,
+      from: list.total === 0 ? 0 : list.offset + 1,
+      to: list.offset + list.items.length,
+      previous: list.offset > 0 ? link(Math.max(0, list.offset - list.limit)) : null,
+      next: list.offset + list.limit < list.total ? link(list.offset + list.limit) : null,
+      canOpenRequests: abilityFor(actor).can('read', 'DsrRequest'),
+    };
+  }
+
+  @Post('tasks/:id/complete')
+  @Policy('update', 'DsrTask')
+  async completeTask(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: CompleteTaskFormDto, @Res() reply: FastifyReply): Promise<void> {
+    const done = new Set(form.done ?? []);
+    await this.dsr.completeTask(actor, p.id, { note: form.note, checklist: Array.from({ length: form.items }, (_, i) => done.has(i)) });
+    await reply.redirect('/dsr/tasks', 303);
+  }
+
+  // ---- a request ---------------------------------------------------------------------------------
+
+  @Get(':id')
+  @Policy('read', 'DsrRequest')
+  @Render('dsr-request')
+  async request(@CurrentActor() actor: UserActor, @Param() p: RequestParams) {
+    return this.requestPage(actor, await this.dsr.get(actor, p.id), null);
+  }
+
+  @Post(':id/verify')
+  @Policy('update', 'DsrRequest')
+  async verify(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: VerifyIdentityDto, @Res() reply: FastifyReply): Promise<void> {
+    await this.dsr.verifyIdentity(actor, p.id, form);
+    await reply.redirect(`/dsr/${p.id}`, 303);
+  }
+
+  /** Exports (or resumes the export) and shows the page with the download link, which is shown only once. */
+  @Post(':id/export')
+  @HttpCode(200)
+  @Policy('update', 'DsrRequest')
+  @Render('dsr-request')
+  async export(@CurrentActor() actor: UserActor, @Param() p: RequestParams) {
+    const { request, link } = await this.dsr.export(actor, p.id);
+    return this.requestPage(actor, request, link);
+  }
+
+  @Post(':id/export-link')
+  @HttpCode(200)
+  @Policy('update', 'DsrRequest')
+  @Render('dsr-request')
+  async exportLink(@CurrentActor() actor: UserActor, @Param() p: RequestParams) {
+    const link = await this.dsr.newExportLink(actor, p.id);
+    return this.requestPage(actor, await this.dsr.get(actor, p.id), link);
+  }
+
+  @Post(':id/erase')
+  @Policy('update', 'DsrRequest')
+  async erase(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: EraseFormDto, @Res() reply: FastifyReply): Promise<void> {
+    await this.dsr.scheduleErasure(actor, p.id, { graceDays: form.graceDays });
+    await reply.redirect(`/dsr/${p.id}`, 303);
+  }
+
+  @Post(':id/erase/cancel')
+  @Policy('update', 'DsrRequest')
+  async cancelErasure(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Res() reply: FastifyReply): Promise<void> {
+    await this.dsr.cancelErasure(actor, p.id);
+    await reply.redirect(`/dsr/${p.id}`, 303);
+  }
+
+  @Post(':id/erase/resume')
+  @Policy('update', 'DsrRequest')
+  async resumeErasure(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Res() reply: FastifyReply): Promise<void> {
+    await this.dsr.resumeErasure(actor, p.id);
+    await reply.redirect(`/dsr/${p.id}`, 303);
+  }
+
+  @Post(':id/execute')
+  @Policy('update', 'DsrRequest')
+  async execute(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Res() reply: FastifyReply): Promise<void> {
+    await this.dsr.execute(actor, p.id);
+    await reply.redirect(`/dsr/${p.id}`, 303);
+  }
+
+  @Post(':id/reject')
+  @Policy('update', 'DsrRequest')
+  async reject(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: RejectDsrDto, @Res() reply: FastifyReply): Promise<void> {
+    await this.dsr.reject(actor, p.id, form);
+    await reply.redirect(`/dsr/${p.id}`, 303);
+  }
+
+  @Post(':id/complete')
+  @Policy('update', 'DsrRequest')
+  async complete(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: CompleteDsrDto, @Res() reply: FastifyReply): Promise<void> {
+    await this.dsr.complete(actor, p.id, form);
+    await reply.redirect(`/dsr/${p.id}`, 303);
+  }
+
+  @Post(':id/holds')
+  @Policy('update', 'DsrRequest')
+  async hold(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: LegalHoldDto, @Res() reply: FastifyReply): Promise<void> {
+    await this.dsr.placeHold(actor, p.id, form);
+    await reply.redirect(`/dsr/${p.id}`, 303);
+  }
+
+  @Post(':id/holds/:holdId/release')
+  @Policy('update', 'DsrRequest')
+  async release(@CurrentActor() actor: UserActor, @Param() p: HoldParams, @Res() reply: FastifyReply): Promise<void> {
+    await this.dsr.releaseHold(actor, p.id, p.holdId);
+    await reply.redirect(`/dsr/${p.id}`, 303);
+  }
+
+  private requestPage(actor: UserActor, r: DsrRequestView, link: ExportLinkView | null) {
+    const ability = abilityFor(actor);
+    const open = OPEN.includes(r.status);
+    const canUpdate = ability.can('update', 'DsrRequest');
+    const executable = canUpdate && open && r.status !== 'received';
+    const activeHolds = r.legalHolds.filter((h) => !h.releasedAt);
+    const erasurePending = r.erasureScheduledFor !== null && r.erasedAt === null;
+    return {
+      pageTitle: `${r.reference} ${RIGHT_LABEL[r.right] ?? r.right}`,
+      request: r,
+      rightLabel: RIGHT_LABEL[r.right] ?? r.right,
+      statusLabel: r.status.replace(/_/g, ' '),
+      open,
+      internal: clockCell(r.clocks.internal),
+      statutory: clockCell(r.clocks.statutory),
+      identityWait: describeDuration(r.clocks.identityWaitMs),
+      identity: r.subject ? { subject: r.subject, requester: r.requester ?? null, changes: r.changes ? Object.entries(r.changes).map(([column, value]) => ({ column, value })) : [], verificationReference: r.verificationReference ?? null } : null,
+      verificationMethodLabel: r.verificationMethod ? (METHOD_LABEL[r.verificationMethod] ?? r.verificationMethod) : null,
+      timeline: timeline(r),
+      actions: r.actions.map(actionRow),
+      holds: r.legalHolds.map((h) => ({ ...h, active: !h.releasedAt })),
+      activeHolds: activeHolds.length,
+      receipt: receiptView(r.receipt),
+      link,
+      erasurePending,
+      can: {
+        verify: canUpdate && r.status === 'received',
+        methods: VERIFICATION_METHODS.filter((m) => m !== 'synthetic').map((m) => ({ key: m, label: METHOD_LABEL[m] })),
+        export: executable,
+        newLink: canUpdate && r.exportedAt !== null && r.subject !== undefined,
+        erase: executable && r.right === 'erasure' && !r.erasedAt && !erasurePending,
+        cancelErasure: canUpdate && open && erasurePending,
+        resumeErasure: executable && erasurePending && new Date(r.erasureScheduledFor!).getTime() <= Date.now(),
+        execute: executable && ['rectification', 'restriction', 'objection', 'withdraw_consent'].includes(r.right),
+        hold: canUpdate && open,
+        reject: canUpdate && open,
+        complete: executable,
+      },
+      graceDays: this.config.dsrErasureGraceDays,
+      backupRetentionDays: this.config.dsrBackupRetentionDays,
+    };
+  }
+}

@@ -1,0 +1,98 @@
+// A data subject request in Chromium: the privacy officer logs an erasure request for a real patient of the
+// demo platform, verifies the requester's identity, exports and downloads the ZIP (with its manifest),
+// erases with no grace period and sees the erasure receipt.
+import { readFileSync } from 'node:fs';
+import { Client } from 'pg';
+import type { Browser } from 'playwright-core';
+import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
+import { DemoPlatformBootstrap } from '../../src/dsr/demo-platform-bootstrap.service';
+import { startTestApp, TestApp } from '../support/app';
+import { DEMO } from '../support/auth';
+import { describeInBrowser, launchBrowser, signInPage } from '../support/browser';
+
+/** The names of the files in a ZIP. */
+async function zipEntries(bytes: Buffer): Promise<string[]> {
+  const zip = await new Promise<ZipFile>((resolve, reject) => fromBuffer(bytes, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z!))));
+  const names: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (entry: Entry) => {
+      names.push(entry.fileName);
+      zip.readEntry();
+    });
+    zip.on('end', resolve);
+    zip.on('error', reject);
+    zip.readEntry();
+  });
+  return names;
+}
+
+describeInBrowser('data subject requests in the browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let platform: Client;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { DEMO: '1', DSR_DEMO_PLATFORM: '1' } });
+    await t.app.get(DemoPlatformBootstrap).ensure();
+    platform = new Client({ connectionString: t.db.url.replace(/\/([^/?]+)(\?|$)/, (_m, db: string, q: string) => `/${db}_platform${q}`) });
+    await platform.connect();
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.end();
+    await t?.close();
+  });
+
+  it('the privacy officer verifies identity, exports, downloads, erases and sees the receipt', async () => {
+    const { rows } = await platform.query<{ id: number; email: string; phone: string; national_id: string; first_name: string; last_name: string }>(
+      'SELECT id, email, phone, national_id, first_name, last_name FROM patients WHERE email IS NOT NULL ORDER BY id LIMIT 1',
+    );
+    const patient = rows[0];
+
+    const page = await signInPage(browser, t.baseUrl, DEMO.privacy, '/');
+    await page.click('nav a[href="/dsr"]');
+    await page.waitForURL(`${t.baseUrl}/dsr`);
+
+    await page.click('#new-request > summary');
+    await page.selectOption('#new-request select[name=right]', 'erasure');
+    await page.selectOption('#new-request select[name=channel]', 'email');
+    await page.fill('#new-request input[name=subjectName]', `${patient.first_name} ${patient.last_name}`);
+    await page.fill('#new-request input[name=subjectEmail]', patient.email);
+    await page.fill('#new-request input[name=subjectNationalId]', patient.national_id);
+    await page.click('#new-request-submit');
+    await page.waitForURL(/\/dsr\/[0-9a-f-]{36}$/);
+    expect(await page.textContent('#subject-email')).toBe(patient.email);
+    expect(await page.getAttribute('#dsr-status', 'data-status')).toBe('received');
+    expect(await page.locator('#export-submit').count()).toBe(0);
+
+    await page.selectOption('#verify-form select[name=method]', 'id_document');
+    await page.fill('#verify-form input[name=reference]', 'National id card checked at the counter');
+    await page.click('#verify-submit');
+    await page.waitForSelector('#export-submit');
+    expect(await page.textContent('#verification')).toBe('identity document: National id card checked at the counter');
+
+    await page.click('#export-submit');
+    await page.waitForSelector('#download-export');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-export')]);
+    expect(download.suggestedFilename()).toMatch(/^DSR-\d{4}-\d{5}-export\.zip$/);
+    const zip = readFileSync((await download.path())!);
+    expect(zip.subarray(0, 2).toString()).toBe('PK');
+    const names = await zipEntries(zip);
+    expect(names).toEqual(expect.arrayContaining(['manifest.json', 'subject.json']));
+
+    await page.fill('#erase-form input[name=graceDays]', '0');
+    await page.click('#erase-submit');
+    await page.waitForSelector('#receipt');
+    expect(await page.locator('#dsr-error').count()).toBe(0);
+    expect(await page.getAttribute('#dsr-status', 'data-status')).toBe('completed');
+    expect(await page.textContent('#receipt-totals')).toMatch(/\d+ row\(s\) deleted, [1-9]\d* anonymised, \d+ retained\./);
+    expect(await page.locator('#receipt-tables tr[data-rule="retain"]').count()).toBeGreaterThan(0);
+    expect(await page.textContent('#backups')).toContain('within the period');
+    expect(await page.getAttribute('#receipt-evidence', 'href')).toMatch(/^\/api\/evidence\/[0-9a-f-]{36}\/download$/);
+
+    const after = await platform.query('SELECT email, national_id FROM patients WHERE id = $1', [patient.id]);
+    expect(after.rows[0]).toEqual({ email: null, national_id: null });
+    await page.context().close();
+  });
+});
