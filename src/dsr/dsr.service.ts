@@ -604,7 +604,7 @@ export class DsrService {
           const created = await this.notifications.enqueue({
             recipientUserId: userId,
             kind: `dsr.${alert.kind}`,
-            dedupeKey: `dsr:${row.id}:${alert.kind}:${alert.clock}`,
+            dedupeKey: `dsr:${row.id}:${alert.kind}:${alert.clock}:${userId}`,
             subject: `${row.reference} (${row.right}): ${deadline} ${describeRemaining(remaining)}`,
             body: `${row.reference} is ${row.status.replace('_', ' ')}. The ${deadline} is ${alert.dueAt}.`,
             link: `/dsr/${row.id}`,

@@ -397,3 +397,36 @@ describe('an HTTP service, manual systems, failures and resumption', () => {
     expect((await as.privacy('GET', `/api/dsr/requests/${id}`)).json.status).toBe('completed');
   });
 });
+
+describe('clocks: reminders and escalations, and the data map as YAML', () => {
+  it('reminds the privacy officer before a deadline and escalates to compliance managers once it is missed; each alert once', async () => {
+    const p = await patient(40);
+    const now = new Date();
+    const soon = await as.privacy('POST', '/api/dsr/requests', request(p, 'rectification', { changes: { first_name: 'X' }, receivedAt: new Date(now.getTime() - 6 * 86_400_000).toISOString() }));
+    const late = await as.privacy('POST', '/api/dsr/requests', request(p, 'access', { receivedAt: new Date(now.getTime() - 29 * 86_400_000).toISOString() }));
+    const service = t.app.get(DsrService);
+    expect(await service.remindClocks(now)).toBeGreaterThanOrEqual(3);
+    expect(await service.remindClocks(now)).toBe(0);
+    const mine = (await as.privacy('GET', '/api/notifications?limit=200')).json.items as { kind: string; subject: string; body: string }[];
+    expect(mine.filter((n) => n.subject.startsWith(soon.json.reference)).map((n) => n.kind)).toEqual(['dsr.reminder']);
+    expect(mine.filter((n) => n.subject.startsWith(late.json.reference)).map((n) => n.kind).sort()).toEqual(['dsr.escalation', 'dsr.escalation']);
+    const managers = (await as.compliance('GET', '/api/notifications?limit=200')).json.items as { kind: string; subject: string; body: string }[];
+    expect(managers.filter((n) => n.subject.startsWith(late.json.reference)).map((n) => n.subject).join('\n')).toMatch(/statutory deadline \(PDPA s\. 30\)/);
+    expect(managers.some((n) => n.subject.startsWith(soon.json.reference))).toBe(false);
+    expect(JSON.stringify([...mine, ...managers])).not.toContain(p.email);
+  });
+
+  it('imports YAML all or nothing, naming the document and field of each problem', async () => {
+    const good = 'key: hr-files\nname: HR paper files\nkind: manual\nowner: { department: engineering }\nmanual:\n  checklist: [Find the folder, Shred it]\n';
+    const bad = 'key: crm\nname: CRM\nkind: postgres\nowner: { department: engineering }\npostgres:\n  url: postgres://x@127.0.0.1:1/crm\n  tables: []\n';
+    const res = await fetch(`${t.baseUrl}/api/dsr/systems/import`, { method: 'POST', headers: { cookie: await login(t.baseUrl, DEMO.privacy), 'content-type': 'application/yaml' }, body: `${good}---\n${bad}` });
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { errors: { field: string }[] };
+    expect(problem.errors.map((e) => e.field)).toEqual([expect.stringMatching(/^documents\[1\]\.postgres\.tables/)]);
+    expect((await as.privacy('GET', '/api/dsr/systems/hr-files')).status).toBe(404);
+    const ok = await fetch(`${t.baseUrl}/api/dsr/systems/import`, { method: 'POST', headers: { cookie: await login(t.baseUrl, DEMO.privacy), 'content-type': 'application/yaml' }, body: good });
+    expect(ok.status).toBe(200);
+    expect((await as.privacy('GET', '/api/dsr/systems/hr-files')).json).toMatchObject({ kind: 'manual', definition: { manual: { checklist: ['Find the folder', 'Shred it'] } } });
+    await as.privacy('POST', '/api/dsr/systems/hr-files/deactivate');
+  });
+});
