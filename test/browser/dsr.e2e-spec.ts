@@ -2,53 +2,30 @@
 // demo platform, verifies the requester's identity, exports and downloads the ZIP (with its manifest),
 // erases with no grace period and sees the erasure receipt.
 import { readFileSync } from 'node:fs';
-import { Client } from 'pg';
 import type { Browser } from 'playwright-core';
-import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
-import { DemoPlatformBootstrap } from '../../src/dsr/demo-platform-bootstrap.service';
 import { startTestApp, TestApp } from '../support/app';
 import { DEMO } from '../support/auth';
+import { openDemoPlatform, unzip, type DemoPlatform } from '../support/demo-platform';
 import { describeInBrowser, launchBrowser, signInPage } from '../support/browser';
-
-/** The names of the files in a ZIP. */
-async function zipEntries(bytes: Buffer): Promise<string[]> {
-  const zip = await new Promise<ZipFile>((resolve, reject) => fromBuffer(bytes, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z!))));
-  const names: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: Entry) => {
-      names.push(entry.fileName);
-      zip.readEntry();
-    });
-    zip.on('end', resolve);
-    zip.on('error', reject);
-    zip.readEntry();
-  });
-  return names;
-}
 
 describeInBrowser('data subject requests in the browser', () => {
   let t: TestApp;
   let browser: Browser;
-  let platform: Client;
+  let demo: DemoPlatform;
 
   beforeAll(async () => {
     t = await startTestApp({ env: { DEMO: '1', DSR_DEMO_PLATFORM: '1' } });
-    await t.app.get(DemoPlatformBootstrap).ensure();
-    platform = new Client({ connectionString: t.db.url.replace(/\/([^/?]+)(\?|$)/, (_m, db: string, q: string) => `/${db}_platform${q}`) });
-    await platform.connect();
+    demo = await openDemoPlatform(t);
     browser = await launchBrowser();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
-    await platform?.end();
+    await demo?.close();
     await t?.close();
   });
 
   it('the privacy officer verifies identity, exports, downloads, erases and sees the receipt', async () => {
-    const { rows } = await platform.query<{ id: number; email: string; phone: string; national_id: string; first_name: string; last_name: string }>(
-      'SELECT id, email, phone, national_id, first_name, last_name FROM patients WHERE email IS NOT NULL ORDER BY id LIMIT 1',
-    );
-    const patient = rows[0];
+    const patient = await demo.patient(0);
 
     const page = await signInPage(browser, t.baseUrl, DEMO.privacy, '/');
     await page.click('nav a[href="/dsr"]');
@@ -78,7 +55,7 @@ describeInBrowser('data subject requests in the browser', () => {
     expect(download.suggestedFilename()).toMatch(/^DSR-\d{4}-\d{5}-export\.zip$/);
     const zip = readFileSync((await download.path())!);
     expect(zip.subarray(0, 2).toString()).toBe('PK');
-    const names = await zipEntries(zip);
+    const names = [...(await unzip(zip)).keys()];
     expect(names).toEqual(expect.arrayContaining(['manifest.json', 'subject.json']));
 
     await page.fill('#erase-form input[name=graceDays]', '0');
@@ -91,7 +68,7 @@ describeInBrowser('data subject requests in the browser', () => {
     expect(await page.textContent('#backups')).toContain('within the period');
     expect(await page.getAttribute('#receipt-evidence', 'href')).toMatch(/^\/api\/evidence\/[0-9a-f-]{36}\/download$/);
 
-    const after = await platform.query('SELECT email, national_id FROM patients WHERE id = $1', [patient.id]);
+    const after = await demo.client.query('SELECT email, national_id FROM patients WHERE id = $1', [patient.id]);
     expect(after.rows[0]).toEqual({ email: null, national_id: null });
     await page.context().close();
   });

@@ -2,53 +2,18 @@
 // (a PostgreSQL database next to the test's own): intake with identity encrypted and visible to the privacy
 // officer only, verification before execution, export package and its expiring link, erasure with grace
 // period, legal holds, residue check and receipt as evidence, refusals in the ROPA, drills, bad maps.
-import { Client } from 'pg';
-import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
-import { DemoPlatformBootstrap } from '../../src/dsr/demo-platform-bootstrap.service';
 import { DsrService } from '../../src/dsr/dsr.service';
 import { startTestApp, TestApp } from '../support/app';
 import { FakeDsrService } from '../support/dsr-http-service';
 import { client, DEMO, login } from '../support/auth';
+import { openDemoPlatform, unzip, type DemoPatient as Patient, type DemoPlatform } from '../support/demo-platform';
 
 let t: TestApp;
-let platform: Client;
+let demo: DemoPlatform;
+let platform: DemoPlatform['client'];
 let platformUrl: string;
+const patient = (offset: number) => demo.patient(offset);
 let as: Record<'privacy' | 'compliance' | 'owner' | 'viewer' | 'auditor' | 'admin', ReturnType<typeof client>>;
-
-interface Patient {
-  id: number;
-  email: string;
-  phone: string;
-  national_id: string;
-  first_name: string;
-}
-
-async function patient(offset: number): Promise<Patient> {
-  const { rows } = await platform.query<Patient>('SELECT id, email, phone, national_id, first_name FROM patients WHERE email IS NOT NULL ORDER BY id OFFSET $1 LIMIT 1', [offset]);
-  return rows[0];
-}
-
-async function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
-  const zip = await new Promise<ZipFile>((resolve, reject) => fromBuffer(bytes, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z!))));
-  const files = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: Entry) => {
-      zip.openReadStream(entry, (e, stream) => {
-        if (e) return reject(e);
-        const chunks: Buffer[] = [];
-        stream!.on('data', (c: Buffer) => chunks.push(c));
-        stream!.on('end', () => {
-          files.set(entry.fileName, Buffer.concat(chunks));
-          zip.readEntry();
-        });
-      });
-    });
-    zip.on('end', resolve);
-    zip.on('error', reject);
-    zip.readEntry();
-  });
-  return files;
-}
 
 const request = (p: Patient, right = 'erasure', extra: Record<string, unknown> = {}) => ({
   right,
@@ -69,19 +34,14 @@ beforeAll(async () => {
   t = await startTestApp({ env: { DEMO: '1', DSR_DEMO_PLATFORM: '1' } });
   as = {} as typeof as;
   for (const who of ['privacy', 'compliance', 'owner', 'viewer', 'auditor', 'admin'] as const) as[who] = client(t.baseUrl, await login(t.baseUrl, DEMO[who]));
-  await t.app.get(DemoPlatformBootstrap).ensure();
+  demo = await openDemoPlatform(t);
+  platform = demo.client;
+  platformUrl = demo.url;
   const sys = await as.privacy('GET', '/api/dsr/systems');
   expect(sys.json.map((s: { key: string }) => s.key)).toEqual(['patient-platform']);
-  platformUrl = t.db.url.replace(/\/([^/?]+)(\?|$)/, (_m, db: string, q: string) => `/${db}_platform${q}`);
-  platform = new Client({ connectionString: platformUrl });
-  await platform.connect();
 }, 120_000);
 afterAll(async () => {
-  await platform?.end();
-  const admin = new Client({ connectionString: t.db.url });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${t.db.name}_platform" WITH (FORCE)`);
-  await admin.end();
+  await demo?.close();
   await t?.close();
 });
 

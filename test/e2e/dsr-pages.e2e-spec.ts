@@ -3,31 +3,19 @@
 // link, erasure with grace period, cancel, legal holds, receipt), refusals and execution; the data map
 // with YAML import; drills; manual tasks for control owners. Who sees what: compliance managers read the
 // queue and a request without the subject's identity; control owners and viewers are refused.
-import { Client } from 'pg';
-import { DemoPlatformBootstrap } from '../../src/dsr/demo-platform-bootstrap.service';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
+import { openDemoPlatform, type DemoPatient, type DemoPlatform } from '../support/demo-platform';
 
 type Who = 'privacy' | 'compliance' | 'owner' | 'viewer' | 'admin';
 
 let t: TestApp;
-let platform: Client;
+let demo: DemoPlatform;
+let platform: DemoPlatform['client'];
 const cookies = {} as Record<Who, string>;
 const as = {} as Record<Who, ReturnType<typeof client>>;
 
-interface Patient {
-  id: number;
-  email: string;
-  phone: string;
-  national_id: string;
-  first_name: string;
-  last_name: string;
-}
-
-async function patient(offset: number): Promise<Patient> {
-  const { rows } = await platform.query<Patient>('SELECT id, email, phone, national_id, first_name, last_name FROM patients WHERE email IS NOT NULL ORDER BY id OFFSET $1 LIMIT 1', [offset]);
-  return rows[0];
-}
+const patient = (offset: number) => demo.patient(offset);
 
 /** Posts a form as the browser does (urlencoded, repeated keys for lists), without following the redirect. */
 async function postForm(who: Who, path: string, fields: Record<string, string | string[]> = {}, headers: Record<string, string> = {}) {
@@ -44,7 +32,7 @@ async function postForm(who: Who, path: string, fields: Record<string, string | 
   return { status: res.status, location: res.headers.get('location'), text, json };
 }
 
-const newRequest = (p: Patient, right: string, extra: Record<string, string> = {}) => ({
+const newRequest = (p: DemoPatient, right: string, extra: Record<string, string> = {}) => ({
   right,
   channel: 'email',
   receivedAt: '',
@@ -63,14 +51,14 @@ const newRequest = (p: Patient, right: string, extra: Record<string, string> = {
 const fields = (res: { json?: { errors?: { field: string }[] } }) => [...new Set((res.json?.errors ?? []).map((e) => e.field))];
 
 /** Logs a request through the form and returns its id. */
-async function logged(p: Patient, right: string, extra: Record<string, string> = {}): Promise<string> {
+async function logged(p: DemoPatient, right: string, extra: Record<string, string> = {}): Promise<string> {
   const res = await postForm('privacy', '/dsr', newRequest(p, right, extra));
   expect(res.status).toBe(303);
   expect(res.location).toMatch(/^\/dsr\/[0-9a-f-]{36}$/);
   return res.location!.split('/')[2];
 }
 
-async function verifiedRequest(p: Patient, right: string): Promise<string> {
+async function verifiedRequest(p: DemoPatient, right: string): Promise<string> {
   const id = await logged(p, right);
   expect((await postForm('privacy', `/dsr/${id}/verify`, { method: 'id_document', reference: 'ID card seen at the counter' })).status).toBe(303);
   return id;
@@ -82,18 +70,17 @@ beforeAll(async () => {
     cookies[who] = await login(t.baseUrl, DEMO[who]);
     as[who] = client(t.baseUrl, cookies[who]);
   }
-  await t.app.get(DemoPlatformBootstrap).ensure();
-  platform = new Client({ connectionString: t.db.url.replace(/\/([^/?]+)(\?|$)/, (_m, db: string, q: string) => `/${db}_platform${q}`) });
-  await platform.connect();
+  demo = await openDemoPlatform(t);
+  platform = demo.client;
 }, 120_000);
 afterAll(async () => {
-  await platform?.end();
+  await demo?.close();
   await t?.close();
 });
 
 describe('the queue', () => {
   let id: string;
-  let p: Patient;
+  let p: DemoPatient;
 
   it('is in the privacy officer’s menu, with filters and the new-request form', async () => {
     const page = await as.privacy('GET', '/dsr');
