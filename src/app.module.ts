@@ -18,6 +18,8 @@ import { PolicyGuard } from './authz/policy.guard';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RisksModule } from './risks/risks.module';
 import { DsrModule } from './dsr/dsr.module';
+import { AuditPacksModule } from './audit-packs/audit-packs.module';
+import { EngagementsModule } from './engagements/engagements.module';
 
 @Module({})
 export class AppModule {
@@ -38,6 +40,8 @@ export class AppModule {
         NotificationsModule,
         RisksModule,
         DsrModule,
+        AuditPacksModule,
+        EngagementsModule,
         WebModule,
         ...extra,
       ],

@@ -12,6 +12,7 @@ import { sweepCloseCommand, sweepOpenCommand } from './cli/sweep.commands';
 import { dsrDrillCommand } from './cli/dsr.commands';
 import { tokenCreateCommand, TokenCreateOptions, userCreateCommand, UserCreateOptions } from './cli/identity.commands';
 import { trailCheckpointCommand, trailVerifyCommand } from './cli/trail-commands';
+import { packBuildCommand, PackBuildOptions, packVerifyCommand } from './cli/pack.commands';
 import { ROLES } from './identity/actor';
 import { MAX_TOKEN_DAYS } from './identity/dto/api-token.dto';
 import { APP_VERSION } from './config/app-root';
@@ -132,6 +133,24 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('checkpoint')
     .description('sign the current head of the audit trail and write it as a checkpoint file now')
     .action(async () => setExit(await withContext(trailCheckpointCommand)));
+
+  const pack = program.command('pack').description('audit packs: a signed PDF and a ZIP of the evidence with a signed manifest');
+  pack
+    .command('build')
+    .description('build an audit pack now (joining one of the same scope that is building), printing progress to stderr, and copy its ZIP to --out')
+    .requiredOption('--framework <key>', 'framework key, e.g. soc2')
+    .requiredOption('--from <date>', 'first day of the period, YYYY-MM-DD (Asia/Bangkok)')
+    .requiredOption('--to <date>', 'last day of the period, YYYY-MM-DD (Asia/Bangkok)')
+    .requiredOption('--out <file>', 'where to write the ZIP')
+    .action(async (opts: PackBuildOptions) => setExit(await withContext((ctx) => packBuildCommand(ctx, { ...opts, out: resolve(opts.out) }), { identity: true })));
+  pack
+    .command('verify <zip>')
+    .description('check a pack ZIP (no database needed): the PDF signature, the manifest signature and every file against the manifest; exit 1 naming the first problem')
+    .action(async (zip: string) => {
+      const result = await packVerifyCommand(resolve(zip));
+      process.stdout.write(result.output + '\n');
+      setExit(result.exitCode);
+    });
 
   return program;
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { AuditLogRepository } from './audit-log.repository';
 import { CheckpointInconsistentError, SigningKeyUnavailableError } from './audit-trail.errors';
 import { CheckpointStore } from './checkpoint.store';
@@ -80,10 +81,22 @@ export class CheckpointService {
         result.problems.push({ seq, reason: `checkpoint ${label} has a signature that does not match its content: the file was edited` });
       } else {
         const when = checkpoint.time ? ` (signed ${checkpoint.time.toISOString()})` : '';
-        result.claims.push({ seq: checkpoint.seq, hash: checkpoint.hash, label: `${label}${when}` });
+        result.claims.push({ seq: checkpoint.seq, hash: checkpoint.hash, label: `${label}${when}`, at: checkpoint.time ?? null });
       }
     }
     return result;
+  }
+
+  /**
+   * The newest checkpoint whose signature checks out (audit packs state it): its seq and hash, when it was
+   * signed, and the SHA-256 of the signing public key (SPKI DER, hex). Null when there is none.
+   */
+  latestSigned(): { seq: number; hash: string; at: string | null; keyFingerprint: string } | null {
+    const newest = this.load().claims.sort((a, b) => b.seq - a.seq)[0];
+    const key = newest ? this.keys.load() : null;
+    if (!newest || !key) return null;
+    const der = key.publicKey.export({ type: 'spki', format: 'der' });
+    return { seq: newest.seq, hash: newest.hash, at: newest.at?.toISOString() ?? null, keyFingerprint: createHash('sha256').update(der).digest('hex') };
   }
 
   /**

@@ -2,7 +2,10 @@
 // and response field filter derives from the ability built here.
 import { AbilityBuilder, createMongoAbility, type MongoAbility, type MongoQuery } from '@casl/ability';
 import type { UserActor } from '../identity/actor';
+import { startOfBangkokDay } from '../evidence/domain/evidence-dates';
 import type { Action, SubjectType } from './subjects';
+
+const DAY_MS = 86_400_000;
 
 /** A row of a subject type, tagged for CASL with `subject('User', row)`. */
 export type AppAbility = MongoAbility<[Action, SubjectType | Record<PropertyKey, unknown>], MongoQuery>;
@@ -16,6 +19,41 @@ export const DSR_IDENTITY_FIELDS = ['subject', 'requester', 'changes', 'verifica
 
 /** The catalog is readable by every role (auditors included, before any engagement). */
 const CATALOG: SubjectType[] = ['Framework', 'Requirement', 'Control'];
+
+type Can = AbilityBuilder<AppAbility>['can'];
+type Cannot = AbilityBuilder<AppAbility>['cannot'];
+
+/**
+ * An auditor reads, never writes, and only inside an engagement that is active now (not revoked, not
+ * expired: `actor.engagements` is loaded on every request, so expiry ends access by itself):
+ * - evidence (metadata and files) dated within the engagement's period (Asia/Bangkok days) and linked to
+ *   a control of a framework in scope (`controlIds`: the evidence module puts the item's control ids on
+ *   the row it checks and compiles the condition to its link table in SQL) — the audit pack's selection;
+ * - sweeps, posture, risk registers, DSR drill results and the DSR register without subject identity;
+ * - audit packs whose framework and period lie inside an engagement: reading them, and asking for one
+ *   (`asSubject('AuditPack', { engagementId, framework, periodFrom, periodTo })`);
+ * - requests/comments on requirements within their engagements, and their own engagements (always).
+ */
+function auditorRules(actor: UserActor, can: Can, cannot: Cannot): void {
+  can('read', 'Engagement', { auditorUserId: actor.id });
+  const active = actor.engagements ?? [];
+  if (active.length === 0) return;
+  const ids = active.map((e) => e.id);
+  can('read', ['Sweep', 'Posture', 'Risk', 'DsrDrill', 'DsrRequest']);
+  cannot('read', 'DsrRequest', [...DSR_IDENTITY_FIELDS]);
+  for (const e of active) {
+    can('read', 'Evidence', {
+      evidenceDate: { $gte: startOfBangkokDay(e.from), $lt: new Date(startOfBangkokDay(e.to).getTime() + DAY_MS) },
+      controlIds: { $in: e.controlIds },
+    });
+    // Packs: the scope (a framework, a period) must lie inside the engagement. Reading goes by scope, not
+    // by who asked, so an auditor also reads a pack they joined that a compliance manager started.
+    const scope = { framework: { $in: e.frameworks }, periodFrom: { $gte: e.from }, periodTo: { $lte: e.to } };
+    can('read', 'AuditPack', scope);
+    can('create', 'AuditPack', { ...scope, engagementId: e.id });
+  }
+  can(['read', 'create'], 'EngagementRequest', { engagementId: { $in: ids } });
+}
 
 export function abilityFor(actor: UserActor): AppAbility {
   const { can, cannot, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
@@ -35,6 +73,8 @@ export function abilityFor(actor: UserActor): AppAbility {
       // DSRs: the register and its clocks, never the subject's identity; the privacy officer executes them.
       cannot(['create', 'update', 'delete'], ['DsrRequest', 'DataSystem', 'DsrTask']);
       cannot('read', 'DsrRequest', [...DSR_IDENTITY_FIELDS]);
+      // Engagement requests are the auditor's to raise; the compliance manager answers them.
+      cannot('create', 'EngagementRequest');
       break;
 
     case 'control_owner':
@@ -70,12 +110,13 @@ export function abilityFor(actor: UserActor): AppAbility {
 
     case 'auditor':
     case 'viewer': {
-      // Until engagements exist, auditors see nothing outside the catalog; viewers only posture and catalog.
+      // Viewers see posture and the catalog. Auditors see the catalog, and more only inside an engagement.
       const readable = USER_FIELDS.filter((f) => !(USER_ACTIVITY_FIELDS as readonly string[]).includes(f));
       can('read', 'User', readable, { id: actor.id });
       can(['read', 'create', 'delete'], 'ApiToken', own);
       can('read', ['Department', ...CATALOG]);
       if (actor.role === 'viewer') can('read', 'Posture');
+      if (actor.role === 'auditor') auditorRules(actor, can, cannot);
       break;
     }
   }

@@ -22,11 +22,18 @@ type Condition = FieldCondition | CompoundCondition;
 /** A rule the compiler cannot express in SQL: failing loudly beats returning too many rows. */
 export class UnsupportedCaslConditionError extends Error {}
 
+/**
+ * Conditions on a field that is not a column of the root entity (e.g. Evidence `controlIds`, held in a
+ * link table): the repository that knows the relation compiles them. `param` binds a value.
+ */
+export type VirtualFields = Record<string, (operator: string, value: unknown, param: (value: unknown) => string) => string>;
+
 export function caslWhere<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
   ability: AppAbility,
   action: Action,
   subjectType: SubjectType,
+  virtual: VirtualFields = {},
 ): { sql: string; params: Record<string, unknown> } {
   const ast = rulesToAST(ability, action, subjectType) as Condition | null;
   if (ast === null) return { sql: 'FALSE', params: {} };
@@ -62,8 +69,9 @@ export function caslWhere<T extends ObjectLiteral>(
       }
       throw new UnsupportedCaslConditionError(`CASL operator ${c.operator}`);
     }
-    const f = column(c.field);
     const v = c.value;
+    if (Object.hasOwn(virtual, c.field)) return `(${virtual[c.field](c.operator, v, param)})`;
+    const f = column(c.field);
     switch (c.operator) {
       case 'eq':
         return v === null ? `${f} IS NULL` : `${f} = ${param(v)}`;
@@ -95,7 +103,8 @@ export function accessibleBy<T extends ObjectLiteral>(
   ability: AppAbility,
   action: Action,
   subjectType: SubjectType,
+  virtual: VirtualFields = {},
 ): SelectQueryBuilder<T> {
-  const { sql, params } = caslWhere(qb, ability, action, subjectType);
+  const { sql, params } = caslWhere(qb, ability, action, subjectType, virtual);
   return qb.andWhere(`(${sql})`, params);
 }

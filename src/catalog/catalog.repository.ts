@@ -260,6 +260,17 @@ export class CatalogRepository {
     return ids.map((id) => ({ control: byId.get(id)!, refs: rows.filter((r) => r.id === id).map((r) => r.ref) }));
   }
 
+  /** Ids of every control (retired ones too: evidence keeps pointing at them) mapped to a requirement of the frameworks. */
+  async controlIdsOfFrameworks(frameworkKeys: string[]): Promise<string[]> {
+    if (frameworkKeys.length === 0) return [];
+    const rows: { id: string }[] = await this.ds.query(
+      `SELECT DISTINCT cr.control_id AS id FROM control_requirements cr JOIN requirements r ON r.id = cr.requirement_id JOIN frameworks f ON f.id = r.framework_id
+        WHERE f.key = ANY($1::text[])`,
+      [frameworkKeys],
+    );
+    return rows.map((r) => r.id);
+  }
+
   allRequirementsOf(frameworkId: string): Promise<Requirement[]> {
     return this.ds.manager.find(Requirement, { where: { frameworkId, retiredAt: IsNull() }, order: { position: 'ASC' } });
   }

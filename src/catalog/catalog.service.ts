@@ -66,6 +66,37 @@ export class CatalogService {
     }
   }
 
+  /**
+   * A framework as an audit pack states it: every live requirement in file order (with its not-applicable
+   * reason and the keys of the live controls implementing it) and every live control mapped to it, in
+   * catalog order, with its owner's name. Read-only, not audited (the pack build is).
+   */
+  async frameworkCatalog(key: string): Promise<{
+    framework: { key: string; name: string; edition: string };
+    requirements: { ref: string; group: string; title: string; notApplicable: string | null; controls: string[] }[];
+    controls: { id: string; key: string; title: string; ownerDepartment: string; ownerUserId: string | null; ownerName: string | null; cadence: string; requirements: string[] }[];
+  }> {
+    const f = await this.framework(key);
+    const [requirements, controls] = await Promise.all([this.repo.allRequirementsOf(f.id), this.repo.controlsOfFramework(f.id)]);
+    const names = await this.users.namesByIds(controls.flatMap(({ control: c }) => (c.ownerUserId ? [c.ownerUserId] : [])));
+    const byRef = new Map<string, string[]>();
+    for (const { control, refs } of controls) for (const ref of refs) byRef.set(ref, [...(byRef.get(ref) ?? []), control.key]);
+    return {
+      framework: { key: f.key, name: f.name, edition: f.edition },
+      requirements: requirements.map((r) => ({ ref: r.ref, group: r.groupName, title: r.title, notApplicable: r.notApplicable, controls: byRef.get(r.ref) ?? [] })),
+      controls: controls.map(({ control: c, refs }) => ({
+        id: c.id,
+        key: c.key,
+        title: c.title,
+        ownerDepartment: c.ownerDepartment,
+        ownerUserId: c.ownerUserId,
+        ownerName: c.ownerUserId ? (names.get(c.ownerUserId) ?? null) : null,
+        cadence: c.cadence,
+        requirements: refs,
+      })),
+    };
+  }
+
   /** Every live control with what sweeps need (cadence, owners, collector). */
   liveControls(): Promise<LiveControl[]> {
     return this.repo.liveControls();
@@ -151,6 +182,11 @@ export class CatalogService {
   /** Controls by key (evidence links to them), retired ones included and flagged. */
   controlsByKeys(keys: string[]): Promise<ControlRef[]> {
     return this.repo.controlRefs('key', keys);
+  }
+
+  /** Ids of the controls mapped to the frameworks (retired ones included), e.g. an auditor engagement's evidence scope. */
+  controlIdsOfFrameworks(frameworkKeys: string[]): Promise<string[]> {
+    return this.repo.controlIdsOfFrameworks(frameworkKeys);
   }
 
   /** Controls by id, retired ones included and flagged. */

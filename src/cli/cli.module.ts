@@ -8,6 +8,7 @@ import { IdentityModule } from '../identity/identity.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { SweepsModule } from '../sweeps/sweeps.module';
 import { DsrModule } from '../dsr/dsr.module';
+import { AuditPacksModule } from '../audit-packs/audit-packs.module';
 
 /** The modules the `attest` CLI runs on: the same services as the server, without HTTP. */
 @Module({})
@@ -25,7 +26,7 @@ export class CliModule {
         DatabaseModule.forRoot({ migrate: options.identity }),
         HealthModule,
         AuditTrailModule,
-        ...(options.identity ? [IdentityModule, CatalogModule, SweepsModule, DsrModule] : []),
+        ...(options.identity ? [IdentityModule, CatalogModule, SweepsModule, DsrModule, AuditPacksModule] : []),
       ],
     };
   }

@@ -28,6 +28,10 @@ describe('loadConfig', () => {
       demo: true,
       jobsEnabled: true,
       auditSigningKeyFile: undefined,
+      organisationName: 'Attest demo organisation',
+      signingP12File: undefined,
+      signingP12Password: undefined,
+      tsaUrl: undefined,
       auditCheckpointCron: '*/5 * * * *',
       sweepCron: '0 9 * * 1',
       sweepTz: 'Asia/Bangkok',
@@ -197,6 +201,28 @@ describe('loadConfig', () => {
       expect((error as Error).message).not.toContain(good);
       expect((error as Error).message).not.toContain(short);
     }
+  });
+
+  it('reads the pack-signing settings; SIGNING_P12_FILE is relative to the working directory', () => {
+    const d = load({});
+    expect(d.organisationName).toBe('Attest demo organisation');
+    expect(d.signingP12File).toBeUndefined();
+    expect(d.signingP12Password).toBeUndefined();
+    expect(d.tsaUrl).toBeUndefined();
+    const c = load({ ORGANISATION_NAME: 'บริษัท ตัวอย่าง จำกัด', SIGNING_P12_FILE: 'secrets/pack.p12', SIGNING_P12_PASSWORD: 'p12-s3cret', TSA_URL: 'http://tsa.example.com/tsr' });
+    expect(c.organisationName).toBe('บริษัท ตัวอย่าง จำกัด');
+    expect(c.signingP12File).toBe('/srv/attest/secrets/pack.p12');
+    expect(c.signingP12Password).toBe('p12-s3cret');
+    expect(c.tsaUrl).toBe('http://tsa.example.com/tsr');
+    expect(() => load({ ORGANISATION_NAME: 'x'.repeat(65) })).toThrow(/^Invalid configuration: ORGANISATION_NAME must be at most 64 characters/);
+    let message = '';
+    try {
+      load({ TSA_URL: 'tsa.example.com/user:s3cret' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^Invalid configuration: TSA_URL must be an http:\/\/ or https:\/\/ URL/);
+    expect(message).not.toContain('s3cret');
   });
 
   it('never echoes a bad DATABASE_URL, which may hold a password', () => {

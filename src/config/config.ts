@@ -58,6 +58,10 @@ export const envSchema = z.object({
   DEMO: boolFlag.optional(),
   JOBS_ENABLED: boolFlag.default(true),
   AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  ORGANISATION_NAME: z.string().min(1).max(64, 'must be at most 64 characters (it is the signing certificate\'s common name)').default('Attest demo organisation'),
+  SIGNING_P12_FILE: z.string().min(1).optional(),
+  SIGNING_P12_PASSWORD: z.string().optional(),
+  TSA_URL: publicUrl.optional(),
   AUDIT_CHECKPOINT_CRON: z
     .string()
     .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "*/5 * * * *", or off')
@@ -145,6 +149,14 @@ export interface AppConfig {
   jobsEnabled: boolean;
   /** Ed25519 private key (PEM) that signs audit-trail checkpoints; unset: DATA_DIR/keys/audit-trail-ed25519.pem, created at first use. */
   auditSigningKeyFile: string | undefined;
+  /** The organisation's name: on audit packs, and the subject of the self-signed pack-signing certificate. */
+  organisationName: string;
+  /** PKCS#12 (RSA key + certificate) that signs audit packs; unset: DATA_DIR/keys/pack-signing.p12, self-signed, created at first use. */
+  signingP12File: string | undefined;
+  /** Password of SIGNING_P12_FILE. A secret: never log it. */
+  signingP12Password: string | undefined;
+  /** RFC 3161 time-stamp authority for pack signatures (PAdES B-T); unset: no timestamp. */
+  tsaUrl: string | undefined;
   /** When to write a signed checkpoint of the audit trail; null when switched off. */
   auditCheckpointCron: string | null;
   /** When the weekly sweep opens (null: only by hand), in sweepTz. */
@@ -204,7 +216,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const issue = parsed.error.issues[0];
     const variable = String(issue.path[0] ?? 'environment');
     // Never echo a connection URL (it may carry a password) or an encryption key.
-    const shown = variable === 'DATABASE_URL' || variable === 'SMTP_URL' || variable === 'DSR_ENCRYPTION_KEYS' ? undefined : input[variable];
+    const secret = ['DATABASE_URL', 'SMTP_URL', 'DSR_ENCRYPTION_KEYS', 'SIGNING_P12_PASSWORD', 'TSA_URL'];
+    const shown = secret.includes(variable) ? undefined : input[variable];
     throw new ConfigError(variable, describeIssue(issue, shown));
   }
   const e = parsed.data;
@@ -230,6 +243,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     demo: e.DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production'),
     jobsEnabled: e.JOBS_ENABLED,
     auditSigningKeyFile: e.AUDIT_SIGNING_KEY_FILE === undefined ? undefined : resolve(cwd, e.AUDIT_SIGNING_KEY_FILE),
+    organisationName: e.ORGANISATION_NAME,
+    signingP12File: e.SIGNING_P12_FILE === undefined ? undefined : resolve(cwd, e.SIGNING_P12_FILE),
+    signingP12Password: e.SIGNING_P12_PASSWORD,
+    tsaUrl: e.TSA_URL,
     auditCheckpointCron: e.AUDIT_CHECKPOINT_CRON === 'off' ? null : e.AUDIT_CHECKPOINT_CRON,
     sweepCron: e.SWEEP_CRON === 'off' ? null : e.SWEEP_CRON,
     sweepTz: e.SWEEP_TZ,

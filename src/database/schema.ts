@@ -12,10 +12,14 @@ import { CreateRisks1764800000000 } from '../../migrations/1764800000000-CreateR
 import { CreateRiskReviews1764900000000 } from '../../migrations/1764900000000-CreateRiskReviews';
 import { AddRiskPlansAndArisingRisks1765000000000 } from '../../migrations/1765000000000-AddRiskPlansAndArisingRisks';
 import { CreateDsr1765100000000 } from '../../migrations/1765100000000-CreateDsr';
+import { CreateAuditPacks1765200000000 } from '../../migrations/1765200000000-CreateAuditPacks';
+import { CreateEngagements1765300000000 } from '../../migrations/1765300000000-CreateEngagements';
+import { AuditPack } from '../audit-packs/audit-pack.entity';
 import { AuditLog } from '../audit-trail/audit-log.entity';
 import { DataSystem } from '../dsr/data-system.entity';
 import { DsrAction } from '../dsr/dsr-action.entity';
 import { DsrRequest } from '../dsr/dsr-request.entity';
+import { Engagement, EngagementRequest } from '../engagements/engagement.entity';
 import { DsrDrill, DsrExportLink, DsrLegalHold, DsrRopaEntry } from '../dsr/dsr-support.entity';
 import { ApiToken } from '../identity/api-token.entity';
 import { Department } from '../identity/department.entity';
@@ -40,6 +44,6 @@ import { RiskReview } from '../risks/risk-review.entity';
 import { RiskPlan } from '../risks/risk-plan.entity';
 import { RiskPlanVersion } from '../risks/risk-plan-version.entity';
 
-export const ENTITIES = [JobRun, Department, User, Session, ApiToken, AuditLog, Framework, Requirement, Control, ControlRequirement, Sweep, SweepTask, Blob, BlobChunk, Evidence, EvidenceControl, EvidenceFile, Notification, Risk, RiskControl, RiskVersion, RiskReview, DataSystem, DsrRequest, DsrAction, DsrLegalHold, DsrExportLink, DsrRopaEntry, DsrDrill, RiskPlan, RiskPlanVersion];
+export const ENTITIES = [JobRun, Department, User, Session, ApiToken, AuditLog, Framework, Requirement, Control, ControlRequirement, Sweep, SweepTask, Blob, BlobChunk, Evidence, EvidenceControl, EvidenceFile, Notification, Risk, RiskControl, RiskVersion, RiskReview, DataSystem, DsrRequest, DsrAction, DsrLegalHold, DsrExportLink, DsrRopaEntry, DsrDrill, RiskPlan, RiskPlanVersion, AuditPack, Engagement, EngagementRequest];
 
-export const MIGRATIONS = [CreateJobRuns1764000000000, CreateIdentity1764100000000, CreateAuditLog1764200000000, CreateCatalog1764300000000, CreateEvidence1764400000000, CreateSweeps1764500000000, CreateNotifications1764600000000, AddBlobStore1764700000000, CreateRisks1764800000000, CreateRiskReviews1764900000000, AddRiskPlansAndArisingRisks1765000000000, CreateDsr1765100000000];
+export const MIGRATIONS = [CreateJobRuns1764000000000, CreateIdentity1764100000000, CreateAuditLog1764200000000, CreateCatalog1764300000000, CreateEvidence1764400000000, CreateSweeps1764500000000, CreateNotifications1764600000000, AddBlobStore1764700000000, CreateRisks1764800000000, CreateRiskReviews1764900000000, AddRiskPlansAndArisingRisks1765000000000, CreateDsr1765100000000, CreateAuditPacks1765200000000, CreateEngagements1765300000000];

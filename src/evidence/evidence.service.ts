@@ -75,6 +75,22 @@ export interface EvidenceDownload {
   stream: Readable;
 }
 
+/** An evidence item in an audit pack's period, with its files' metadata. */
+export interface PeriodEvidence {
+  id: string;
+  kind: string;
+  title: string;
+  source: string;
+  submittedBy: string | null;
+  collectedAt: Date;
+  evidenceDate: Date;
+  periodStart: string;
+  periodEnd: string;
+  /** Of the controls asked about, those it serves. */
+  controlIds: string[];
+  files: { n: number; filename: string; sha256: string; size: number; mediaType: string }[];
+}
+
 /** Deepest JSON nesting accepted in a snapshot. */
 const MAX_SNAPSHOT_DEPTH = 64;
 /** Fields of a multipart upload that may be given more than once. */
@@ -316,9 +332,49 @@ export class EvidenceService {
     return { filename: file.filename, contentType: contentTypeHeader(file.mediaType), size: file.size, sha256: file.sha256, stream: this.blobs.open(blob) };
   }
 
-  /** Newest evidence date of the items not superseded, per control id (one query for all). */
-  newestByControl(controlIds: string[]): Promise<Map<string, Date>> {
-    return this.repo.newestByControl(controlIds);
+  /** Newest evidence date of the items not superseded (dated before `before`, when given), per control id (one query for all). */
+  newestByControl(controlIds: string[], before?: Date): Promise<Map<string, Date>> {
+    return this.repo.newestByControl(controlIds, before);
+  }
+
+  /**
+   * For audit packs (system use, no caller to authorize): the items not superseded whose evidence date falls
+   * in the Asia/Bangkok days from..to (inclusive) and that serve any of the controls, oldest first, with
+   * their files' metadata. Their bytes are read through blobReader().
+   */
+  async forControlsInPeriod(controlIds: string[], from: string, to: string): Promise<PeriodEvidence[]> {
+    const range = dayRange(from, to);
+    if ('field' in range) throw new ValidationError([range]);
+    const rows = await this.repo.inPeriodFor(controlIds, range.from!, range.before!);
+    return rows.map(({ item: e, controlIds: ids, files }) => ({
+      id: e.id,
+      kind: e.kind,
+      title: e.title,
+      source: e.source,
+      submittedBy: e.submittedBy,
+      collectedAt: e.collectedAt,
+      evidenceDate: e.evidenceDate,
+      periodStart: e.periodStart,
+      periodEnd: e.periodEnd,
+      controlIds: ids,
+      files: files.map((f) => ({ n: f.n, filename: f.filename, sha256: f.sha256, size: f.size, mediaType: f.mediaType })),
+    }));
+  }
+
+  /**
+   * A reader of stored blobs (looked up at once): `open(sha256)` streams a blob's bytes, verified as they go
+   * by (the stream fails before its end when they no longer match their hash). For audit packs; not audited
+   * here (the pack's download is).
+   */
+  async blobReader(sha256s: string[]): Promise<{ open: (sha256: string) => Readable }> {
+    const rows = new Map((await this.repo.findBlobs(sha256s)).map((b) => [b.sha256, b]));
+    return {
+      open: (sha256) => {
+        const blob = rows.get(sha256);
+        if (!blob) throw new NotFoundError('blob', sha256);
+        return this.blobs.open(blob);
+      },
+    };
   }
 
   /** Of `evidenceIds`, those that exist, are not superseded and serve the control. */
@@ -330,7 +386,8 @@ export class EvidenceService {
 
   private async visible(actor: UserActor, id: string): Promise<Evidence> {
     const row = await this.repo.findById(id);
-    if (!row || !abilityFor(actor).can('read', asSubject('Evidence', row))) throw new NotFoundError('evidence', id);
+    // Rules may scope by the controls an item serves (auditors), so the row is checked with them.
+    if (!row || !abilityFor(actor).can('read', asSubject('Evidence', { ...row, controlIds: await this.repo.controlIdsOf(row.id) }))) throw new NotFoundError('evidence', id);
     return row;
   }
 

@@ -14,6 +14,24 @@ export interface UserActor {
   departmentKey: string | null;
   /** How the request authenticated. */
   via: 'session' | 'token';
+  /**
+   * Auditors only: their engagements that are active at this request (not revoked, not expired), loaded
+   * with the actor on every request, so expiry ends access by itself. Absent or empty: no engagement.
+   */
+  engagements?: ActorEngagement[];
+}
+
+/** What an active auditor engagement opens (see the auditor rules in authz/ability.factory.ts). */
+export interface ActorEngagement {
+  id: string;
+  /** Framework keys in scope. */
+  frameworks: string[];
+  /** The audit period, Asia/Bangkok days (YYYY-MM-DD), both included. */
+  from: string;
+  to: string;
+  expiresAt: Date;
+  /** Ids of the controls mapped to the frameworks in scope (evidence is in scope through its controls). */
+  controlIds: string[];
 }
 
 export interface SystemActor {

@@ -6,6 +6,7 @@ import { UnauthenticatedError } from '../common/errors/app-error';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { actorRef } from './actor';
+import { ActorScopes } from './actor-scopes';
 import type { UserActor } from './actor';
 import { CredentialsRepository } from './credentials.repository';
 import { looksLikeApiToken, newSessionToken, normaliseEmail, sha256Hex } from './domain/secrets';
@@ -35,6 +36,7 @@ export class AuthService {
     private readonly users: UsersRepository,
     private readonly credentials: CredentialsRepository,
     private readonly trail: AuditTrailService,
+    private readonly scopes: ActorScopes,
   ) {}
 
   /** Password login. Every failure gets the same message, whatever the reason. */
@@ -82,7 +84,7 @@ export class AuthService {
     const user = await this.users.findById(session.userId);
     if (!user || !user.active) return null;
     if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) await this.credentials.touchSession(session.id, now);
-    return toActor(user, 'session');
+    return this.withScopes(toActor(user, 'session'), now);
   }
 
   /** The actor of a bearer API token, or null. */
@@ -94,6 +96,12 @@ export class AuthService {
     const user = await this.users.findById(row.userId);
     if (!user || !user.active) return null;
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) await this.credentials.markApiTokenUsed(row.id, now);
-    return toActor(user, 'token');
+    return this.withScopes(toActor(user, 'token'), now);
+  }
+
+  /** Auditors carry the engagements active at this moment (read on every request: expiry ends access by itself). */
+  private async withScopes(actor: UserActor, now: Date): Promise<UserActor> {
+    if (actor.role !== 'auditor') return actor;
+    return { ...actor, engagements: await this.scopes.engagementsOf(actor.id, now) };
   }
 }

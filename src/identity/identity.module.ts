@@ -3,6 +3,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditTrailModule } from '../audit-trail/audit-trail.module';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { ActorScopes } from './actor-scopes';
 import { ApiTokensController } from './api-tokens.controller';
 import { ApiTokensService } from './api-tokens.service';
 import { AuthController } from './auth.controller';
@@ -26,7 +27,7 @@ import { UsersService } from './users.service';
     }),
   ],
   controllers: [AuthController, UsersController, ApiTokensController, DepartmentsController],
-  providers: [AuthService, UsersService, ApiTokensService, DepartmentsService, UsersRepository, CredentialsRepository, DepartmentsRepository, IdentityBootstrapService],
-  exports: [AuthService, UsersService, ApiTokensService, DepartmentsService, IdentityBootstrapService],
+  providers: [ActorScopes, AuthService, UsersService, ApiTokensService, DepartmentsService, UsersRepository, CredentialsRepository, DepartmentsRepository, IdentityBootstrapService],
+  exports: [ActorScopes, AuthService, UsersService, ApiTokensService, DepartmentsService, IdentityBootstrapService],
 })
 export class IdentityModule {}

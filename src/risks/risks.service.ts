@@ -1,9 +1,11 @@
+import { createMongoAbility } from '@casl/ability';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { abilityFor, type AppAbility } from '../authz/ability.factory';
 import { asSubject } from '../authz/subject';
+import type { SubjectType } from '../authz/subjects';
 import { CatalogService } from '../catalog/catalog.service';
 import { ConflictError, FieldProblem, ForbiddenError, NotFoundError, ValidationError } from '../common/errors/app-error';
 import { Page, pageOf } from '../common/http/pagination';
@@ -190,10 +192,29 @@ export class RisksService {
   }
 
   /** Counts per matrix cell before controls (initial S × P) and after them (residual, else initial). */
-  async heatmap(actor: UserActor, query: RegisterScopeDto): Promise<HeatmapView> {
+  heatmap(actor: UserActor, query: RegisterScopeDto): Promise<HeatmapView> {
+    return this.heatmapFor(abilityFor(actor), query);
+  }
+
+  /**
+   * For audit packs (system use, no caller): the whole register's counts by status, level and residual level,
+   * its heat map, and its latest review with the reviewer's name.
+   */
+  async registerOverview(register: RiskRegister): Promise<{
+    summary: { status: string; level: string; residualLevel: string | null; count: number }[];
+    heatmap: HeatmapView;
+    latestReview: (RiskReviewView & { reviewerName: string | null }) | null;
+  }> {
+    const everything = createMongoAbility<AppAbility>([{ action: 'manage', subject: 'all' as SubjectType }]);
+    const [summary, heatmap, latest] = await Promise.all([this.repo.registerSummary(register), this.heatmapFor(everything, { register }), this.repo.latestReview(register)]);
+    const names = latest ? await this.users.namesByIds([latest.reviewerUserId]) : new Map<string, string>();
+    return { summary, heatmap, latestReview: latest ? { ...reviewView(latest), reviewerName: names.get(latest.reviewerUserId) ?? null } : null };
+  }
+
+  private async heatmapFor(ability: AppAbility, query: RegisterScopeDto): Promise<HeatmapView> {
     const register = query.register ?? 'iso14971';
     const m = this.scale(register);
-    const counts = await this.repo.heatmapCounts(abilityFor(actor), { register, product: query.product });
+    const counts = await this.repo.heatmapCounts(ability, { register, product: query.product });
     const before = heatmapGrid(m, counts.before);
     const after = heatmapGrid(m, counts.after);
     return {

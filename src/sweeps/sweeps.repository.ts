@@ -97,6 +97,38 @@ export class SweepsRepository {
     return rows.map((r) => ({ ownerDepartment: r.owner_department, ownerUserId: r.owner_user_id, status: r.status, count: Number(r.count) }));
   }
 
+  /**
+   * Per week from `fromWeek` to `toWeek` (inclusive), the tasks of the given controls: how many, completed
+   * (evidence or attestation), late (completed after due, or still open after due at `asOf`), exceptions.
+   */
+  async weekStats(fromWeek: string, toWeek: string, controlIds: string[], asOf: Date): Promise<{ week: string; tasks: number; completed: number; late: number; exceptions: number }[]> {
+    const rows: { week: string; tasks: string; completed: string; late: string; exceptions: string }[] = await this.ds.query(
+      `SELECT s.week, count(t.id) AS tasks,
+              count(t.id) FILTER (WHERE t.status IN ('completed', 'attested')) AS completed,
+              count(t.id) FILTER (WHERE t.completed_at > t.due_at OR (t.completed_at IS NULL AND t.due_at < $4)) AS late,
+              count(t.id) FILTER (WHERE t.status = 'exception') AS exceptions
+         FROM sweeps s LEFT JOIN sweep_tasks t ON t.sweep_id = s.id AND t.control_id = ANY($3::uuid[])
+        WHERE s.week >= $1 AND s.week <= $2
+        GROUP BY s.week ORDER BY s.week`,
+      [fromWeek, toWeek, controlIds, asOf],
+    );
+    return rows.map((r) => ({ week: r.week, tasks: Number(r.tasks), completed: Number(r.completed), late: Number(r.late), exceptions: Number(r.exceptions) }));
+  }
+
+  /** Tasks of those weeks and controls that were raised as exceptions, completed late, or still open after due at `asOf`. */
+  async irregularTasks(fromWeek: string, toWeek: string, controlIds: string[], asOf: Date): Promise<{ week: string; controlKey: string; status: TaskStatus; note: string | null; late: boolean }[]> {
+    const rows: { week: string; control_key: string; status: TaskStatus; note: string | null; late: boolean }[] = await this.ds.query(
+      `SELECT s.week, t.control_key, t.status, t.note,
+              (t.completed_at > t.due_at OR (t.completed_at IS NULL AND t.due_at < $4)) AS late
+         FROM sweep_tasks t JOIN sweeps s ON s.id = t.sweep_id
+        WHERE s.week >= $1 AND s.week <= $2 AND t.control_id = ANY($3::uuid[])
+          AND (t.status = 'exception' OR t.completed_at > t.due_at OR (t.completed_at IS NULL AND t.due_at < $4))
+        ORDER BY s.week, t.control_key`,
+      [fromWeek, toWeek, controlIds, asOf],
+    );
+    return rows.map((r) => ({ week: r.week, controlKey: r.control_key, status: r.status, note: r.note, late: !!r.late }));
+  }
+
   /** Open tasks of open sweeps (for reminders and escalation). */
   openTasks(): Promise<(SweepTask & { week: string })[]> {
     return this.ds.manager

@@ -16,7 +16,7 @@ import { UsersService } from '../identity/users.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { CollectorRun, CollectorsService } from './collectors.service';
 import { freshness, isDueInWeek, taskDueAt, type Freshness } from './domain/cadence';
-import { addDays, formatDate, isoWeek, localDate, parseDate, parseWeek, weekMonday } from './domain/calendar';
+import { addDays, formatDate, formatWeek, isoWeek, isoWeekOfDate, localDate, parseDate, parseWeek, weekMonday, zonedInstant } from './domain/calendar';
 import { frameworkPosture, FrameworkPosture, PostureControl } from './domain/posture';
 import { CompleteTaskDto, SweepTaskView, sweepTaskView, SweepView, TaskListQueryDto } from './dto/sweep.dto';
 import { SweepTask } from './sweep-task.entity';
@@ -305,6 +305,35 @@ export class SweepsService {
         return [c.id, { id: c.id, key: c.key, ownerDepartment: c.ownerDepartment, ownerUserId: c.ownerUserId, freshness: f }];
       }),
     );
+  }
+
+  /**
+   * For audit packs: the sweeps of the ISO weeks touching the days from..to (SWEEP_TZ), counting only the
+   * given controls' tasks — per week tasks, completed, late and exceptions, and the irregular tasks
+   * (exception, completed late, or missed: still open after due at the period's end or now, whichever is first).
+   */
+  async periodReport(from: string, to: string, controlIds: string[], now = new Date()): Promise<{
+    weeks: { week: string; tasks: number; completed: number; late: number; exceptions: number }[];
+    irregular: { week: string; control: string; kind: 'exception' | 'late' | 'missed'; note: string | null }[];
+  }> {
+    const tz = this.config.sweepTz;
+    const fromWeek = formatWeek(isoWeekOfDate(parseDate(from)));
+    const toWeek = formatWeek(isoWeekOfDate(parseDate(to)));
+    const end = zonedInstant(addDays(parseDate(to), 1), 0, 0, tz);
+    const asOf = end < now ? end : now;
+    const [weeks, tasks] = await Promise.all([this.repo.weekStats(fromWeek, toWeek, controlIds, asOf), this.repo.irregularTasks(fromWeek, toWeek, controlIds, asOf)]);
+    return {
+      weeks,
+      irregular: tasks.map((t) => ({ week: t.week, control: t.controlKey, kind: t.status === 'exception' ? 'exception' : t.status === 'open' ? 'missed' : 'late', note: t.note })),
+    };
+  }
+
+  /** Freshness of every live control as it stood at `at` (evidence dated at or after it not counted), by control id. */
+  async freshnessAt(at: Date): Promise<Map<string, Freshness>> {
+    const controls = await this.catalog.liveControls();
+    const newest = await this.evidence.newestByControl(controls.map((c) => c.id), at);
+    const tz = this.config.sweepTz;
+    return new Map(controls.map((c) => [c.id, freshness(c.cadence, newest.has(c.id) ? localDate(newest.get(c.id)!, tz) : null, at, tz)]));
   }
 
   async posture(now = new Date()): Promise<FrameworkPosture[]> {

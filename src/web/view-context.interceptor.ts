@@ -19,6 +19,10 @@ export interface ViewUser {
   canReadDsr: boolean;
   /** Manual DSR tasks only (control owners): a menu entry of their own. */
   canDoDsrTasks: boolean;
+  /** The auditor portal (auditors: their engagements). */
+  canAudit: boolean;
+  /** Opening and revoking engagements, answering requests (compliance managers, admins). */
+  canManageEngagements: boolean;
   /** Unread notifications, shown next to the name (set on rendered pages). */
   unreadNotifications?: number;
 }
@@ -27,7 +31,7 @@ export interface ViewUser {
 export function viewUser(actor: UserActor | undefined): ViewUser | null {
   if (!actor) return null;
   const ability = abilityFor(actor);
-  return { name: actor.name, role: actor.role.replace(/_/g, ' '), canManageUsers: ability.can('update', 'User'), canReadTrail: ability.can('read', 'AuditLog'), canSweep: ability.can('read', 'SweepTask'), canSeePosture: ability.can('read', 'Posture'), canReadRisks: ability.can('read', 'Risk'), canReadDsr: ability.can('read', 'DsrRequest'), canDoDsrTasks: ability.can('update', 'DsrTask') && !ability.can('read', 'DsrRequest') };
+  return { name: actor.name, role: actor.role.replace(/_/g, ' '), canManageUsers: ability.can('update', 'User'), canReadTrail: ability.can('read', 'AuditLog'), canSweep: ability.can('read', 'SweepTask'), canSeePosture: ability.can('read', 'Posture'), canReadRisks: ability.can('read', 'Risk'), canReadDsr: ability.can('read', 'DsrRequest'), canDoDsrTasks: ability.can('update', 'DsrTask') && !ability.can('read', 'DsrRequest'), canAudit: ability.can('read', 'Engagement') && !ability.can('update', 'Engagement'), canManageEngagements: ability.can('update', 'Engagement') };
 }
 
 /** Adds the signed-in user (the "who am I" header, the menu and the unread count) to every rendered page. */

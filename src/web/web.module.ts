@@ -7,6 +7,10 @@ import { CatalogPagesController } from './catalog-pages.controller';
 import { SweepPagesController } from './sweep-pages.controller';
 import { RiskPagesController } from './risk-pages.controller';
 import { DsrPagesController } from './dsr-pages.controller';
+import { AuditPagesController } from './audit-pages.controller';
+import { AuditPackPagesController } from './audit-pack-pages.controller';
+import { AuditPacksModule } from '../audit-packs/audit-packs.module';
+import { EngagementsModule } from '../engagements/engagements.module';
 import { DsrModule } from '../dsr/dsr.module';
 import { RisksModule } from '../risks/risks.module';
 import { SweepsModule } from '../sweeps/sweeps.module';
@@ -20,8 +24,8 @@ import { NotificationsModule } from '../notifications/notifications.module';
 
 /** Server-rendered pages (templates in templates/web/). */
 @Module({
-  imports: [HealthModule, IdentityModule, CatalogModule, NotificationsModule, SweepsModule, EvidenceModule, RisksModule, DsrModule],
-  controllers: [HomeController, LoginPageController, AdminUsersPageController, CatalogPagesController, SweepPagesController, RiskPagesController, DsrPagesController],
+  imports: [HealthModule, IdentityModule, CatalogModule, NotificationsModule, SweepsModule, EvidenceModule, RisksModule, DsrModule, EngagementsModule, AuditPacksModule],
+  controllers: [HomeController, LoginPageController, AdminUsersPageController, CatalogPagesController, SweepPagesController, RiskPagesController, DsrPagesController, AuditPagesController, AuditPackPagesController],
   providers: [LoginPageService, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
 })
 export class WebModule {}

@@ -65,7 +65,12 @@ describe('intake and who sees what', () => {
     expect(list.text).not.toContain(p.email);
     expect((await as.admin('GET', `/api/dsr/requests/${created.json.id}`)).json.subject.email).toBe(p.email);
 
-    for (const who of ['owner', 'viewer', 'auditor'] as const) expect((await as[who]('GET', `/api/dsr/requests/${created.json.id}`)).status).toBe(403);
+    for (const who of ['owner', 'viewer'] as const) expect((await as[who]('GET', `/api/dsr/requests/${created.json.id}`)).status).toBe(403);
+    // The demo auditor (inside a SOC 2 engagement) reads the register, never the identity.
+    const seenByAuditor = await as.auditor('GET', `/api/dsr/requests/${created.json.id}`);
+    expect(seenByAuditor.status).toBe(200);
+    expect(seenByAuditor.text).not.toContain(p.email);
+    expect(seenByAuditor.json.subject).toBeUndefined();
     expect((await as.compliance('POST', `/api/dsr/requests/${created.json.id}/verify-identity`, { method: 'id_document', reference: 'x' })).status).toBe(403);
 
     // Encrypted at rest: the e-mail address is nowhere in the row.

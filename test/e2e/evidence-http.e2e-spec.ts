@@ -270,9 +270,11 @@ describe.each(['postgres', 'filesystem'] as const)('BLOB_STORE=%s', (store) => {
       expect((await api(as.compliance)('POST', '/api/evidence', { kind: 'attestation', statement: 'ok', controls: ['CLS-01', 'ENG-01'], periodStart: '2026-11-16', periodEnd: '2026-11-22' })).status).toBe(201);
     });
 
-    it('auditors and viewers read no evidence yet (no engagements): 403 on the list, an id and a download; no uploads', async () => {
+    // Auditors read evidence only inside an engagement (the demo auditor holds one): test/e2e/engagements-http.
+    it('viewers read no evidence: 403 on the list, an id and a download; auditors and viewers upload none', async () => {
       const id = (await api(as.owner)('GET', '/api/evidence?limit=1')).json.items[0].id;
-      for (const who of [as.auditor, as.viewer]) {
+      expect((await upload(as.auditor, FIELDS, [{ bytes: pdf(100), name: 'a.pdf' }])).status).toBe(403);
+      for (const who of [as.viewer]) {
         expect((await api(who)('GET', '/api/evidence')).status).toBe(403);
         expect((await api(who)('GET', `/api/evidence/${id}`)).status).toBe(403);
         expect((await api(who)('GET', `/api/evidence/${id}/download`)).status).toBe(403);

@@ -22,31 +22,33 @@ const ORACLE: Record<string, Role[]> = {
   'read Requirement': ALL,
   'read Control': ALL,
   'update Control': ['admin', 'compliance_manager'],
-  'read Evidence': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  // Auditors read only inside an active engagement; the demo auditor holds one (SOC 2, this year), so they
+  // get through the guard on the reads it opens. Without one they get 403 (test/e2e/engagements-http).
+  'read Evidence': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor'],
   'create Evidence': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
-  'read Sweep': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  'read Sweep': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor'],
   'create Sweep': ['admin', 'compliance_manager'],
   'update Sweep': ['admin', 'compliance_manager'],
   'read SweepTask': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
   'update SweepTask': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
-  'read Posture': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'viewer'],
+  'read Posture': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer'],
   // Notifications are personal: every role reads and marks its own (rows are scoped in the service).
   'read Notification': ALL,
   'update Notification': ALL,
   // Risks: managers manage every risk; privacy officers and clinical control owners their own ISO 14971
   // risks. The control owner here (owner@demo.local) is in engineering, so not let through.
-  'read Risk': ['admin', 'compliance_manager', 'privacy_officer'],
+  'read Risk': ['admin', 'compliance_manager', 'privacy_officer', 'auditor'],
   'create Risk': ['admin', 'compliance_manager', 'privacy_officer'],
   'update Risk': ['admin', 'compliance_manager', 'privacy_officer'],
   // DSRs: the privacy officer executes them; compliance managers read the register (without identity) and
   // run drills; control owners complete manual DSR tasks assigned to them (rows are scoped in the service).
-  'read DsrRequest': ['admin', 'compliance_manager', 'privacy_officer'],
+  'read DsrRequest': ['admin', 'compliance_manager', 'privacy_officer', 'auditor'],
   'create DsrRequest': ['admin', 'privacy_officer'],
   'update DsrRequest': ['admin', 'privacy_officer'],
   'read DataSystem': ['admin', 'compliance_manager', 'privacy_officer'],
   'create DataSystem': ['admin', 'privacy_officer'],
   'update DataSystem': ['admin', 'privacy_officer'],
-  'read DsrDrill': ['admin', 'compliance_manager', 'privacy_officer'],
+  'read DsrDrill': ['admin', 'compliance_manager', 'privacy_officer', 'auditor'],
   'create DsrDrill': ['admin', 'compliance_manager', 'privacy_officer'],
   'read DsrTask': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
   'update DsrTask': ['admin', 'control_owner', 'privacy_officer'],
@@ -54,6 +56,18 @@ const ORACLE: Record<string, Role[]> = {
   // department (not in this matrix: owner@demo.local is in engineering).
   'read RiskPlan': ['admin', 'compliance_manager', 'privacy_officer'],
   'update RiskPlan': ['admin', 'compliance_manager'],
+  // Audit packs: compliance managers (and admins) request, read and download them; an auditor only for a
+  // scope inside an active engagement (the demo auditor holds one, so the guard lets them through).
+  'read AuditPack': ['admin', 'compliance_manager', 'auditor'],
+  'create AuditPack': ['admin', 'compliance_manager', 'auditor'],
+  // Engagements: compliance managers open and revoke them and answer requests; an auditor reads their own
+  // and raises requests inside an active one (compliance managers answer, they do not raise).
+  'read Engagement': ['admin', 'compliance_manager', 'auditor'],
+  'create Engagement': ['admin', 'compliance_manager'],
+  'update Engagement': ['admin', 'compliance_manager'],
+  'read EngagementRequest': ['admin', 'compliance_manager', 'auditor'],
+  'create EngagementRequest': ['admin', 'auditor'],
+  'update EngagementRequest': ['admin', 'compliance_manager'],
 };
 const EMAIL: Record<Role, string> = {
   admin: DEMO.admin,

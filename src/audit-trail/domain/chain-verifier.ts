@@ -22,6 +22,8 @@ export interface CheckpointClaim {
   hash: string;
   /** How to name it in a report, e.g. the file name and signing time. */
   label: string;
+  /** When it was signed, when the file says. */
+  at?: Date | null;
 }
 
 /** A problem found at a seq (also used for checkpoint files that failed their signature check). */

@@ -1,0 +1,17 @@
+import { ConflictError } from '../common/errors/app-error';
+import type { PackStatus } from './audit-pack.entity';
+
+/** The pack's files do not exist yet (queued, building) or never will (failed): 409. */
+export class PackNotReadyError extends ConflictError {
+  constructor(id: string, status: PackStatus) {
+    super('pack.not_ready', status === 'failed' ? `Audit pack ${id} failed to build; request it again.` : `Audit pack ${id} is ${status}; its files are not ready yet.`);
+  }
+}
+
+/** Another build took the pack over (this one was presumed dead), or the process is shutting down. */
+export class PackBuildInterruptedError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'PackBuildInterruptedError';
+  }
+}

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { AuditTrailModule } from '../audit-trail/audit-trail.module';
+import { CatalogModule } from '../catalog/catalog.module';
+import { DsrModule } from '../dsr/dsr.module';
+import { EvidenceModule } from '../evidence/evidence.module';
+import { IdentityModule } from '../identity/identity.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { RisksModule } from '../risks/risks.module';
+import { SweepsModule } from '../sweeps/sweeps.module';
+import { PackCollector } from './pack-collector.service';
+import { PacksController } from './packs.controller';
+import { PacksJob } from './packs.job';
+import { PacksRepository } from './packs.repository';
+import { PacksService } from './packs.service';
+import { PackSigner } from './signing/pack-signer';
+
+/**
+ * Audit packs: a framework over a period as a signed PDF and a ZIP of the evidence with a signed manifest,
+ * built in the background from the other modules' services. Exports PacksService (engagements and the
+ * auditor portal call it) and PackSigner (its certificate is shown in the UI).
+ */
+@Module({
+  imports: [AuditTrailModule, CatalogModule, EvidenceModule, SweepsModule, RisksModule, DsrModule, IdentityModule, JobsModule],
+  controllers: [PacksController],
+  providers: [PacksService, PacksRepository, PackCollector, PackSigner, PacksJob],
+  exports: [PacksService, PackSigner],
+})
+export class AuditPacksModule {}

@@ -1,0 +1,111 @@
+// What an audit pack says, as plain data: the builder (audit-packs service) collects it from the other
+// modules' services; the PDF renderer (pdf/) lays it out. No identity of data subjects ever appears here.
+
+export interface PackRequirement {
+  ref: string;
+  title: string;
+  group: string | null;
+  applicable: boolean;
+  /** Why it does not apply (statement of applicability). */
+  notApplicableReason: string | null;
+  /** Keys of the controls implementing it. */
+  controls: string[];
+}
+
+export interface PackEvidenceItem {
+  id: string;
+  title: string;
+  kind: string;
+  collectedAt: string;
+  periodStart: string;
+  periodEnd: string;
+  /** Who submitted it (a name, or `system:<collector>`). */
+  submitter: string;
+  files: { n: number; filename: string; sha256: string; size: number; mediaType: string; zipPath: string }[];
+}
+
+export interface PackControl {
+  key: string;
+  title: string;
+  ownerDepartment: string;
+  ownerName: string | null;
+  cadence: string;
+  /** Freshness at the end of the period: fresh | due | stale | missing. */
+  status: string;
+  requirements: string[];
+  evidence: PackEvidenceItem[];
+}
+
+export interface PackSweepWeek {
+  week: string;
+  tasks: number;
+  completed: number;
+  late: number;
+  exceptions: number;
+}
+
+export interface PackException {
+  week: string;
+  control: string;
+  kind: 'exception' | 'late' | 'missed';
+  note: string | null;
+}
+
+export interface PackHeatmap {
+  register: string;
+  severities: string[];
+  probabilities: string[];
+  /** counts[s][p] before and after controls, in the order of the scales above. */
+  before: number[][];
+  after: number[][];
+  /** Level per cell: acceptable | alara | unacceptable. */
+  levels: string[][];
+}
+
+export interface PackRiskSummary {
+  register: string;
+  total: number;
+  byStatus: Record<string, number>;
+  byResidualLevel: Record<string, number>;
+  heatmap: PackHeatmap | null;
+  lastReview: { reviewedAt: string; reviewer: string; notes: string } | null;
+}
+
+export interface PackDrill {
+  startedAt: string;
+  passed: boolean;
+  durationMs: number;
+  residue: number;
+  exportComplete: boolean;
+  failures: string[];
+}
+
+export interface PackDsrStats {
+  received: number;
+  closed: number;
+  open: number;
+  /** Closed within the internal SLA / the statutory deadline, and missed. */
+  metInternal: number;
+  missedInternal: number;
+  metStatutory: number;
+  missedStatutory: number;
+  byRight: Record<string, number>;
+}
+
+export interface PackModel {
+  organisation: string;
+  framework: { key: string; name: string; version: string | null };
+  period: { from: string; to: string };
+  generatedAt: string;
+  generator: { name: string; version: string };
+  signer: { subject: string; fingerprintSha256: string; selfSigned: boolean };
+  scopeAndMethod: string[];
+  requirements: PackRequirement[];
+  controls: PackControl[];
+  sweeps: PackSweepWeek[];
+  exceptions: PackException[];
+  risks: PackRiskSummary[];
+  drills: PackDrill[];
+  dsr: PackDsrStats | null;
+  auditTrail: { headSeq: number; headHash: string; lastCheckpoint: { seq: number; hash: string; at: string; keyFingerprint: string } | null; verified: boolean };
+}

@@ -1,0 +1,19 @@
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerService } from '../jobs/scheduler.service';
+import { PacksService } from './packs.service';
+
+/**
+ * Every minute (under the scheduler's advisory lock): queue the packs waiting to be built and those whose
+ * builder died (stale heartbeat), in this process. Requests also start their build at once.
+ */
+@Injectable()
+export class PacksJob implements OnApplicationBootstrap {
+  constructor(
+    private readonly scheduler: SchedulerService,
+    private readonly packs: PacksService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.scheduler.schedule({ name: 'audit-packs', cron: '* * * * *', run: () => this.packs.resumePending() });
+  }
+}

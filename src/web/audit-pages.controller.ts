@@ -1,0 +1,169 @@
+import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { abilityFor } from '../authz/ability.factory';
+import { CurrentActor, Policy } from '../authz/policy.decorator';
+import { CatalogService } from '../catalog/catalog.service';
+import { NotFoundError } from '../common/errors/app-error';
+import { EngagementsService } from '../engagements/engagements.service';
+import { EvidenceService } from '../evidence/evidence.service';
+import type { UserActor } from '../identity/actor';
+import {
+  AnswerFormDto,
+  EngagementControlParams,
+  EngagementControlQueryDto,
+  EngagementFrameworkParams,
+  EngagementPageParams,
+  OpenEngagementFormDto,
+  RequestFormDto,
+  RequestIdParams,
+} from './dto/audit-forms.dto';
+
+const EVIDENCE_PAGE = 50;
+
+/**
+ * The auditor portal: the engagement's scope, read-only browsing (requirements → controls → evidence dated
+ * within the period, with downloads), requests on requirements; and for compliance managers the page that
+ * opens and revokes engagements and answers the requests. Packs have their own pages (audit-pack-pages).
+ */
+@ApiExcludeController()
+@Controller('audit')
+export class AuditPagesController {
+  constructor(
+    private readonly engagements: EngagementsService,
+    private readonly catalog: CatalogService,
+    private readonly evidence: EvidenceService,
+  ) {}
+
+  @Get()
+  @Policy('read', 'Engagement')
+  @Render('audit')
+  async portal(@CurrentActor() actor: UserActor) {
+    const ability = abilityFor(actor);
+    const [mine, requests] = await Promise.all([
+      this.engagements.list(actor, { limit: 50 }),
+      ability.can('read', 'EngagementRequest') ? this.engagements.listRequests(actor, { limit: 200 }) : null,
+    ]);
+    const own = mine.items.filter((e) => e.auditorUserId === actor.id);
+    return {
+      pageTitle: 'Audit',
+      active: own.filter((e) => e.state === 'active').map((e) => ({ ...e, requests: requests?.items.filter((r) => r.engagementId === e.id) ?? [] })),
+      ended: own.filter((e) => e.state !== 'active'),
+      canRequestPacks: ability.can('create', 'AuditPack'),
+      canManage: ability.can('update', 'Engagement'),
+    };
+  }
+
+  // ---- browsing inside an engagement -------------------------------------------------------------
+
+  @Get('engagements/:id/frameworks/:framework')
+  @Policy('read', 'Engagement')
+  @Render('audit-framework')
+  async framework(@CurrentActor() actor: UserActor, @Param() p: EngagementFrameworkParams) {
+    const engagement = await this.engagements.activeScope(actor, p.id);
+    if (!engagement.frameworks.includes(p.framework)) throw new NotFoundError('framework', p.framework);
+    const [framework, requirements, requests] = await Promise.all([
+      this.catalog.framework(p.framework),
+      this.catalog.requirements(p.framework, { limit: 200 }),
+      this.engagements.listRequests(actor, { engagement: engagement.id, limit: 200 }),
+    ]);
+    return {
+      pageTitle: `${framework.name} · audit`,
+      engagement,
+      framework: { key: framework.key, name: framework.name },
+      requirements: requirements.items.map((r) => ({
+        ...r,
+        anchor: requirementAnchor(r.ref),
+        requests: requests.items.filter((q) => q.framework === p.framework && q.requirementRef === r.ref),
+      })),
+      more: requirements.total > requirements.items.length,
+      canRequest: abilityFor(actor).can('create', 'EngagementRequest'),
+    };
+  }
+
+  @Get('engagements/:id/controls/:key')
+  @Policy('read', 'Engagement')
+  @Render('audit-control')
+  async control(@CurrentActor() actor: UserActor, @Param() p: EngagementControlParams, @Query() q: EngagementControlQueryDto) {
+    const engagement = await this.engagements.activeScope(actor, p.id);
+    const control = await this.catalog.getControl(actor, p.key);
+    const mappings = control.requirements.filter((r) => engagement.frameworks.includes(r.framework)).map((r) => ({ ...r, anchor: requirementAnchor(r.ref) }));
+    if (mappings.length === 0) throw new NotFoundError('control', p.key);
+    const offset = q.offset ?? 0;
+    // Evidence is read through the ability: an auditor gets only what the engagement opens.
+    const evidence = abilityFor(actor).can('read', 'Evidence')
+      ? await this.evidence.list(actor, { control: p.key, from: engagement.from, to: engagement.to, limit: EVIDENCE_PAGE, offset })
+      : { items: [], total: 0, limit: EVIDENCE_PAGE, offset };
+    const link = (o: number) => `?offset=${o}`;
+    return {
+      pageTitle: `${control.key} · audit`,
+      engagement,
+      control,
+      mappings,
+      evidence: evidence.items,
+      total: evidence.total,
+      from: evidence.total === 0 ? 0 : offset + 1,
+      to: offset + evidence.items.length,
+      previous: offset > 0 ? link(Math.max(0, offset - EVIDENCE_PAGE)) : null,
+      next: offset + EVIDENCE_PAGE < evidence.total ? link(offset + EVIDENCE_PAGE) : null,
+    };
+  }
+
+  @Post('engagements/:id/requests')
+  @Policy('create', 'EngagementRequest')
+  async request(@CurrentActor() actor: UserActor, @Param() p: EngagementPageParams, @Body() form: RequestFormDto, @Res() reply: FastifyReply): Promise<void> {
+    const r = await this.engagements.createRequest(actor, p.id, form);
+    await reply.redirect(`/audit/engagements/${p.id}/frameworks/${r.framework}#${requirementAnchor(r.requirementRef)}`, 303);
+  }
+
+  // ---- compliance managers -----------------------------------------------------------------------
+
+  @Get('engagements')
+  @Policy('update', 'Engagement')
+  @Render('audit-engagements')
+  async manage(@CurrentActor() actor: UserActor) {
+    const [engagements, open, auditors, frameworks] = await Promise.all([
+      this.engagements.list(actor, { limit: 200 }),
+      this.engagements.listRequests(actor, { status: 'open', limit: 200 }),
+      this.engagements.auditors(),
+      this.catalog.listFrameworks(),
+    ]);
+    const year = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 4);
+    return {
+      pageTitle: 'Engagements',
+      engagements: engagements.items,
+      requests: open.items,
+      auditors,
+      frameworks: frameworks.map((f) => ({ key: f.key, name: f.name })),
+      defaults: { from: `${year}-01-01`, to: `${year}-12-31`, expires: `${Number(year) + 1}-03-31` },
+      canAnswer: abilityFor(actor).can('update', 'EngagementRequest'),
+    };
+  }
+
+  @Post('engagements')
+  @Policy('create', 'Engagement')
+  async open(@CurrentActor() actor: UserActor, @Body() form: OpenEngagementFormDto, @Res() reply: FastifyReply): Promise<void> {
+    // The form's expiry is a day: access ends when that day ends in Asia/Bangkok.
+    await this.engagements.open(actor, { auditorUserId: form.auditorUserId, frameworks: form.frameworks, from: form.from, to: form.to, expiresAt: `${form.expires}T23:59:59.999+07:00` });
+    await reply.redirect('/audit/engagements', 303);
+  }
+
+  @Post('engagements/:id/revoke')
+  @Policy('update', 'Engagement')
+  async revoke(@CurrentActor() actor: UserActor, @Param() p: EngagementPageParams, @Res() reply: FastifyReply): Promise<void> {
+    await this.engagements.revoke(actor, p.id);
+    await reply.redirect('/audit/engagements', 303);
+  }
+
+  @Post('requests/:id/answer')
+  @Policy('update', 'EngagementRequest')
+  async answer(@CurrentActor() actor: UserActor, @Param() p: RequestIdParams, @Body() form: AnswerFormDto, @Res() reply: FastifyReply): Promise<void> {
+    await this.engagements.answer(actor, p.id, form);
+    await reply.redirect('/audit/engagements#requests', 303);
+  }
+}
+
+/** The id of a requirement's row on the framework page (refs hold dots: CC6.1 → req-CC6_1). */
+function requirementAnchor(ref: string): string {
+  return `req-${ref.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}

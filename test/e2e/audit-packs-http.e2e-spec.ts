@@ -1,0 +1,329 @@
+// Audit packs over real HTTP on the real catalog (DEMO=1 syncs it): a SOC 2 pack for a month with evidence
+// uploaded, built synchronously (JOBS_ENABLED=false: PacksService.buildNow), progress to 100/done, the ZIP
+// downloaded and unzipped (every hash against manifest.json), `pdfsig` ("Signature is Valid" and "Total
+// document signed"), `openssl cms -verify` of manifest.json.sig, `pdftotext` holding every SOC 2 requirement
+// ref; one flipped byte of an evidence file in the ZIP makes the built `attest pack verify` exit 1 naming
+// it; joining a scope while it builds; downloads in the audit trail; bad input → 400 naming the field; a
+// build presumed dead is taken over; evidence bytes that no longer match their hash fail the build and
+// leave no pack files behind.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Client } from 'pg';
+import { fromBuffer, type Entry, type ZipFile as ReadZip } from 'yauzl';
+import { ZipFile } from 'yazl';
+import { PacksService } from '../../src/audit-packs/packs.service';
+import { verifyPack } from '../../src/audit-packs/pack-verifier';
+import { startTestApp, TestApp } from '../support/app';
+import { client, DEMO, login } from '../support/auth';
+import { runCli } from '../support/processes';
+
+const FROM = '2026-11-01';
+const TO = '2026-11-30';
+
+let t: TestApp;
+let db: Client;
+let work: string;
+let packs: PacksService;
+const as: Record<string, string> = {};
+let api: (who: string | null) => ReturnType<typeof client>;
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const pdfBytes = (size: number) => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(size - 9)]);
+const png = () => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(3000)]);
+const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+
+async function upload(who: string, fields: Record<string, string>, files: { bytes: Buffer; name: string }[]) {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  for (const f of files) form.append('file', new Blob([f.bytes]), f.name);
+  const res = await fetch(`${t.baseUrl}/api/evidence`, { method: 'POST', headers: { cookie: who }, body: form });
+  const json = await res.json();
+  if (res.status !== 201) throw new Error(`upload: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function fetchBytes(who: string, path: string): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+  const res = await fetch(t.baseUrl + path, { headers: { cookie: who } });
+  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** Every entry of a ZIP with its bytes. */
+async function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
+  const z: ReadZip = await new Promise((resolve, reject) => fromBuffer(zip, { lazyEntries: true }, (e, f) => (e ? reject(e) : resolve(f))));
+  const out = new Map<string, Buffer>();
+  await new Promise<void>((resolve, reject) => {
+    z.on('entry', (entry: Entry) => {
+      z.openReadStream(entry, (e, s) => {
+        if (e) return reject(e);
+        const chunks: Buffer[] = [];
+        s.on('data', (c: Buffer) => chunks.push(c));
+        s.on('end', () => {
+          out.set(entry.fileName, Buffer.concat(chunks));
+          z.readEntry();
+        });
+        s.on('error', reject);
+      });
+    });
+    z.on('end', resolve);
+    z.on('error', reject);
+    z.readEntry();
+  });
+  return out;
+}
+
+/** Writes a ZIP of `files` (in order) with yazl: how a tamperer would rewrite a pack. */
+async function rezip(files: Map<string, Buffer>, path: string): Promise<void> {
+  const z = new ZipFile();
+  for (const [name, bytes] of files) z.addBuffer(bytes, name);
+  z.end();
+  await pipeline(z.outputStream as unknown as Readable, createWriteStream(path));
+}
+
+beforeAll(async () => {
+  t = await startTestApp({ env: { DEMO: '1', ORGANISATION_NAME: 'Acme Health Co., Ltd.' } });
+  api = (who) => client(t.baseUrl, who);
+  for (const [k, email] of Object.entries(DEMO)) as[k] = await login(t.baseUrl, email);
+  db = new Client({ connectionString: t.db.url });
+  await db.connect();
+  packs = t.app.get(PacksService);
+  work = mkdtempSync(join(tmpdir(), 'attest-packs-test-'));
+});
+afterAll(async () => {
+  await db?.end();
+  await t?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('a SOC 2 pack for November 2026', () => {
+  const report = pdfBytes(200_000);
+  const screenshot = png();
+  let evidence: any;
+  let id: string;
+  let zip: Buffer;
+  let entries: Map<string, Buffer>;
+  let zipPath: string;
+
+  it('evidence dated in the period is uploaded (and one dated after it)', async () => {
+    evidence = await upload(as.compliance, { title: 'Access review November', controls: 'ACC-01', evidenceDate: '2026-11-20', periodStart: FROM, periodEnd: TO }, [
+      { bytes: report, name: 'รายงาน access review "final".pdf' },
+      { bytes: screenshot, name: '../../screenshot.png' },
+    ]);
+    await upload(as.compliance, { title: 'Outside the period', controls: 'ACC-01', evidenceDate: '2026-12-01', periodStart: '2026-12-01', periodEnd: '2026-12-31' }, [{ bytes: pdfBytes(5000), name: 'december.pdf' }]);
+  });
+
+  it('POST /api/packs queues it (202 { id }); asking again for the scope joins it', async () => {
+    const first = await api(as.compliance)('POST', '/api/packs', { framework: 'soc2', from: FROM, to: TO });
+    expect(first.status).toBe(202);
+    expect(first.json).toEqual({ id: expect.any(String), joined: false });
+    id = first.json.id;
+    const again = await api(as.admin)('POST', '/api/packs', { framework: 'soc2', from: FROM, to: TO });
+    expect(again.json).toEqual({ id, joined: true });
+    const view = await api(as.compliance)('GET', `/api/packs/${id}`);
+    expect(view.json).toMatchObject({ id, framework: 'soc2', from: FROM, to: TO, status: 'queued', progress: 0, zip: null, pdf: null });
+    expect((await api(as.compliance)('GET', `/api/packs/${id}/download`)).status).toBe(409);
+  });
+
+  it('builds with progress through the stages to 100/done; a request while it builds joins it', async () => {
+    const seen: string[] = [];
+    let joinedWhileBuilding: Promise<{ json: any }> | null = null;
+    const row = await packs.buildNow(id, (p) => {
+      if (!seen.includes(p.stage)) seen.push(p.stage);
+      joinedWhileBuilding ??= api(as.compliance)('POST', '/api/packs', { framework: 'soc2', from: FROM, to: TO });
+    });
+    expect(row).toMatchObject({ status: 'done', progress: 100, stage: 'done', error: null });
+    expect(seen).toEqual(['collecting', 'rendering', 'signing', 'zipping', 'done']);
+    expect((await joinedWhileBuilding!).json).toEqual({ id, joined: true });
+    const view = (await api(as.compliance)('GET', `/api/packs/${id}`)).json;
+    expect(view).toMatchObject({ status: 'done', progress: 100, stage: 'done', signerFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(view.zip).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: expect.any(Number), download: `/api/packs/${id}/download` });
+    // Once done, the scope is free: a new request makes a new pack.
+    const next = await api(as.compliance)('POST', '/api/packs', { framework: 'soc2', from: FROM, to: TO });
+    expect(next.json.joined).toBe(false);
+    expect(next.json.id).not.toBe(id);
+  });
+
+  it('GET /api/packs lists packs newest first', async () => {
+    const list = await api(as.compliance)('GET', '/api/packs?framework=soc2&status=done');
+    expect(list.status).toBe(200);
+    expect(list.json.items.map((p: any) => p.id)).toContain(id);
+  });
+
+  it('downloads the ZIP (streamed, its SHA-256 as stated); every file matches manifest.json', async () => {
+    const view = (await api(as.compliance)('GET', `/api/packs/${id}`)).json;
+    const res = await fetchBytes(as.compliance, `/api/packs/${id}/download`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/zip');
+    zip = res.bytes;
+    expect(sha256(zip)).toBe(view.zip.sha256);
+    zipPath = join(work, 'pack.zip');
+    writeFileSync(zipPath, zip);
+    entries = await unzip(zip);
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString());
+    expect(manifest).toMatchObject({ format: 'attest-audit-pack/1', scope: { framework: 'soc2', from: FROM, to: TO }, generator: { name: 'Attest' }, signer: { fingerprintSha256: view.signerFingerprint } });
+    for (const f of manifest.files) {
+      expect(entries.has(f.path)).toBe(true);
+      expect({ path: f.path, sha256: sha256(entries.get(f.path)!), size: entries.get(f.path)!.length }).toEqual({ path: f.path, sha256: f.sha256, size: f.size });
+    }
+    expect([...entries.keys()].sort()).toEqual([...manifest.files.map((f: any) => f.path), 'audit-pack.pdf', 'manifest.json', 'manifest.json.sig'].sort());
+    // The evidence of the period, under its control, named by hash and a cleaned name; nothing from December.
+    expect(entries.get(`evidence/ACC-01/${sha256(report)}-รายงาน_access_review_final_.pdf`)).toEqual(report);
+    expect(entries.get(`evidence/ACC-01/${sha256(screenshot)}-screenshot.png`)).toEqual(screenshot);
+    expect([...entries.keys()].filter((k) => k.includes('december'))).toEqual([]);
+    expect(entries.get('certificate.pem')!.toString()).toMatch(/^-----BEGIN CERTIFICATE-----/);
+  });
+
+  it('the PDF is signed over the whole document (pdfsig) and holds every SOC 2 requirement ref (pdftotext)', async () => {
+    if (!have('pdfsig') || !have('pdftotext')) throw new Error('poppler-utils (pdfsig, pdftotext) is required for this test');
+    const res = await fetchBytes(as.compliance, `/api/packs/${id}/pdf`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(res.bytes).toEqual(entries.get('audit-pack.pdf'));
+    const file = join(work, 'pack.pdf');
+    writeFileSync(file, res.bytes);
+    const sig = spawnSync('pdfsig', [file], { encoding: 'utf8' });
+    expect(sig.stdout).toContain('Signature is Valid');
+    expect(sig.stdout).toContain('Total document signed');
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const refs: string[] = (await api(as.compliance)('GET', '/api/frameworks/soc2/requirements?limit=200')).json.items.map((r: any) => r.ref);
+    expect(refs.length).toBeGreaterThan(10);
+    expect(refs.filter((ref) => !text.includes(ref))).toEqual([]);
+    expect(text).toContain(sha256(report));
+    // Bytes appended after signing: still a valid signature, no longer the total document.
+    writeFileSync(join(work, 'appended.pdf'), Buffer.concat([res.bytes, Buffer.from('\n% appended\n')]));
+    const appended = spawnSync('pdfsig', [join(work, 'appended.pdf')], { encoding: 'utf8' }).stdout;
+    expect(appended).toContain('Signature is Valid');
+    expect(appended).not.toContain('Total document signed');
+  });
+
+  it('manifest.json.sig verifies with openssl cms against certificate.pem', () => {
+    for (const name of ['manifest.json', 'manifest.json.sig', 'certificate.pem']) writeFileSync(join(work, name), entries.get(name)!);
+    const r = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(work, 'manifest.json.sig'), '-content', join(work, 'manifest.json'), '-CAfile', join(work, 'certificate.pem'), '-purpose', 'any', '-out', '/dev/null'], { encoding: 'utf8' });
+    expect(r.stderr).toContain('Verification successful');
+    expect(r.status).toBe(0);
+  });
+
+  it('GET /api/packs/:id/verify and `attest pack verify` say ok for the intact pack', async () => {
+    expect((await api(as.compliance)('GET', `/api/packs/${id}/verify`)).json).toEqual({ ok: true, problems: [], firstProblem: null });
+    const r = runCli(['pack', 'verify', zipPath], { ...process.env });
+    expect(r.stdout.trim()).toBe('ok');
+    expect(r.status).toBe(0);
+  });
+
+  it('one flipped byte of an evidence file makes `attest pack verify` exit 1 naming that file', async () => {
+    const name = `evidence/ACC-01/${sha256(screenshot)}-screenshot.png`;
+    const tampered = new Map(entries);
+    const bytes = Buffer.from(entries.get(name)!);
+    bytes[100] ^= 0x01;
+    tampered.set(name, bytes);
+    const path = join(work, 'tampered.zip');
+    await rezip(tampered, path);
+    const r = runCli(['pack', 'verify', path], { ...process.env });
+    expect(r.status).toBe(1);
+    expect(r.stdout.split('\n')[0]).toBe(`FAILED: ${name}: SHA-256 ${sha256(bytes)} does not match the manifest (${sha256(screenshot)})`);
+  });
+
+  it('names the first bad signature: an edited manifest, a PDF with bytes appended, an extra file', async () => {
+    const edited = new Map(entries);
+    edited.set('manifest.json', Buffer.from(entries.get('manifest.json')!.toString().replace('"soc2"', '"pdpa"')));
+    await rezip(edited, join(work, 'm.zip'));
+    expect((await verifyPack(join(work, 'm.zip'))).firstProblem).toMatch(/^manifest\.json\.sig: signature of manifest\.json is not valid/);
+
+    const appended = new Map(entries);
+    appended.set('audit-pack.pdf', Buffer.concat([entries.get('audit-pack.pdf')!, Buffer.from('\n% more\n')]));
+    await rezip(appended, join(work, 'p.zip'));
+    expect((await verifyPack(join(work, 'p.zip'))).firstProblem).toBe('audit-pack.pdf: signature does not cover the whole document (bytes were added after signing)');
+
+    const extra = new Map(entries);
+    extra.set('evidence/ACC-01/extra.txt', Buffer.from('slipped in'));
+    await rezip(extra, join(work, 'x.zip'));
+    expect((await verifyPack(join(work, 'x.zip'))).problems).toEqual(['evidence/ACC-01/extra.txt: in the ZIP but not in manifest.json']);
+
+    const missing = new Map(entries);
+    missing.delete('certificate.pem');
+    await rezip(missing, join(work, 'c.zip'));
+    expect((await verifyPack(join(work, 'c.zip'))).firstProblem).toBe('certificate.pem: missing from the ZIP');
+  });
+
+  it('`attest pack build` builds synchronously, prints progress to stderr and writes a ZIP that verifies', async () => {
+    const out = join(work, 'cli-pack.zip');
+    const env = { ...process.env, DATABASE_URL: t.db.url, DATA_DIR: t.config.dataDir, LOG_LEVEL: 'warn' };
+    const r = runCli(['pack', 'build', '--framework', 'soc2', '--from', FROM, '--to', TO, '--out', out], env);
+    expect(r.stderr).toMatch(/100% done/);
+    expect(r.stderr).toMatch(/zipping/);
+    expect(r.stdout).toMatch(new RegExp(`^${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d+ bytes, SHA-256 [0-9a-f]{64}`));
+    expect(r.status).toBe(0);
+    expect(await verifyPack(out)).toEqual({ ok: true, problems: [], firstProblem: null });
+    const bad = runCli(['pack', 'build', '--framework', 'soc2', '--from', TO, '--to', FROM, '--out', out], env);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('to: must not be before from');
+  });
+
+  it('every download is in the audit trail (and so is the request and the build)', async () => {
+    const trail = await api(as.compliance)('GET', `/api/audit-trail?subjectId=${id}&limit=50`);
+    const actions = trail.json.items.map((e: any) => `${e.action} ${e.data.format ?? ''}`.trim());
+    expect(actions.filter((a: string) => a.startsWith('pack.downloaded'))).toEqual(expect.arrayContaining(['pack.downloaded zip', 'pack.downloaded pdf']));
+    expect(actions).toEqual(expect.arrayContaining(['pack.request', 'pack.build']));
+  });
+});
+
+describe('requests', () => {
+  it.each([
+    [{ framework: 'soc2', from: '2026-13-01', to: '2026-11-30' }, ['from']],
+    [{ framework: 'soc2', from: '2026-11-30', to: '2026-11-01' }, ['to']],
+    [{ framework: 'no-such', from: '2026-11-01', to: '2026-11-30' }, ['framework']],
+    [{ framework: 'soc2', from: '1 Nov 2026', to: '2026-11-30' }, ['from']],
+    [{ framework: 'soc2', to: '2026-11-30' }, ['from']],
+  ])('%j → 400 problem+json naming %j', async (body, fields) => {
+    const res = await api(as.compliance)('POST', '/api/packs', body);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect([...new Set(res.json.errors.map((e: any) => e.field))]).toEqual(fields);
+  });
+
+  it('ten requests for one scope at once agree on one pack (the partial unique index decides)', async () => {
+    const body = { framework: 'iso14971', from: '2026-08-01', to: '2026-08-31' };
+    const all = await Promise.all(Array.from({ length: 10 }, (_, i) => api(i % 2 ? as.compliance : as.admin)('POST', '/api/packs', body)));
+    expect(new Set(all.map((r) => r.json.id)).size).toBe(1);
+    expect(all.filter((r) => r.json.joined === false)).toHaveLength(1);
+    expect((await db.query(`SELECT count(*)::int AS n FROM audit_packs WHERE framework = 'iso14971'`)).rows[0].n).toBe(1);
+  });
+
+  it('an unknown pack is 404; a control owner may not request or read packs (403)', async () => {
+    expect((await api(as.compliance)('GET', `/api/packs/${randomUUID()}`)).status).toBe(404);
+    expect((await api(as.owner)('POST', '/api/packs', { framework: 'soc2', from: FROM, to: TO })).status).toBe(403);
+    expect((await api(as.owner)('GET', '/api/packs')).status).toBe(403);
+  });
+});
+
+describe('builds that die or fail', () => {
+  it('a building pack with a live heartbeat is left alone; once its heartbeat is stale the next run takes it over', async () => {
+    const { id } = await packs.request({ kind: 'system', name: 'test' }, { framework: 'pdpa', from: '2026-10-01', to: '2026-10-31' });
+    await db.query(`UPDATE audit_packs SET status = 'building', build_token = $2, attempts = 1, heartbeat_at = now(), stage = 'zipping', progress = 50 WHERE id = $1`, [id, randomUUID()]);
+    expect(await packs.buildNow(id)).toMatchObject({ status: 'building', progress: 50 });
+    await db.query(`UPDATE audit_packs SET heartbeat_at = now() - interval '10 minutes' WHERE id = $1`, [id]);
+    expect(await packs.buildNow(id)).toMatchObject({ status: 'done', progress: 100, attempts: 2 });
+  });
+
+  it('evidence bytes that no longer match their hash fail the build, naming the file, and leave no pack files', async () => {
+    const bytes = pdfBytes(50_000);
+    await upload(as.compliance, { title: 'To be damaged', controls: 'ACC-01', evidenceDate: '2026-09-10', periodStart: '2026-09-01', periodEnd: '2026-09-30' }, [{ bytes, name: 'damaged.pdf' }]);
+    await db.query(`ALTER TABLE blob_chunks DISABLE TRIGGER USER`);
+    await db.query(`UPDATE blob_chunks SET data = overlay(data placing '\\x00'::bytea from 20 for 1) WHERE sha256 = $1 AND n = 0`, [sha256(bytes)]);
+    await db.query(`ALTER TABLE blob_chunks ENABLE TRIGGER USER`);
+    const { id } = await packs.request({ kind: 'system', name: 'test' }, { framework: 'soc2', from: '2026-09-01', to: '2026-09-30' });
+    const row = await packs.buildNow(id);
+    expect(row).toMatchObject({ status: 'failed', stage: 'zipping', zipPath: null });
+    expect(row!.error).toContain(`evidence/ACC-01/${sha256(bytes)}-damaged.pdf`);
+    const dir = join(packs.packsDir, id);
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+    expect((await api(as.compliance)('GET', `/api/packs/${id}/download`)).status).toBe(409);
+    // The scope is free again: asking anew makes a new pack.
+    expect((await api(as.compliance)('POST', '/api/packs', { framework: 'soc2', from: '2026-09-01', to: '2026-09-30' })).json.joined).toBe(false);
+  });
+});
+
