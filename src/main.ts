@@ -5,6 +5,7 @@ import { AppConfig, ConfigError, loadConfig } from './config/config';
 import { createApp } from './common/http/configure-app';
 import { DEMO_PASSWORD, DEMO_USERS } from './identity/demo-users';
 import { SweepJobs } from './sweeps/sweep.jobs';
+import { PackSigner } from './audit-packs/signing/pack-signer';
 
 function configOrExit(): AppConfig {
   try {
@@ -50,6 +51,14 @@ async function main(): Promise<void> {
     : '';
   process.stdout.write(`\nAttest is running at http://${shownHost}:${port}  (API docs: /api/docs, health: /health)\n${demo}\n`);
   await app.get(SweepJobs).catchUp();
+  // The pack-signing certificate exists from the first start (self-signed unless SIGNING_P12_FILE is set),
+  // so its fingerprint can be shown and handed to auditors before the first pack.
+  try {
+    const cert = app.get(PackSigner).certificate();
+    log.log(`audit packs are signed by ${cert.subject} (SHA-256 ${cert.fingerprintSha256}${cert.selfSigned ? ', self-signed' : ''})`);
+  } catch (e) {
+    log.error(`pack-signing certificate unavailable: ${(e as Error).message}`);
+  }
 }
 
 main().catch((e: Error) => {

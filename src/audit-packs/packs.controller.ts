@@ -6,11 +6,15 @@ import type { Page } from '../common/http/pagination';
 import type { UserActor } from '../identity/actor';
 import { PackParams, PackQueryDto, PackRequestedView, PackVerificationView, PackView, RequestPackDto } from './dto/pack.dto';
 import { PackDownload, PacksService } from './packs.service';
+import { PackSigner } from './signing/pack-signer';
 
 @ApiTags('audit packs')
 @Controller('api/packs')
 export class PacksController {
-  constructor(private readonly packs: PacksService) {}
+  constructor(
+    private readonly packs: PacksService,
+    private readonly signer: PackSigner,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -26,6 +30,14 @@ export class PacksController {
   @ApiOperation({ summary: 'Audit packs, newest first, paged' })
   list(@CurrentActor() actor: UserActor, @Query() query: PackQueryDto): Promise<Page<PackView>> {
     return this.packs.list(actor, query);
+  }
+
+  @Get('certificate')
+  @Policy('read', 'AuditPack')
+  @ApiOperation({ summary: 'The certificate packs are signed with (configured P12, or self-signed at first start): subject, SHA-256 fingerprint, expiry, PEM' })
+  certificate(): { subject: string; fingerprintSha256: string; notAfter: string; selfSigned: boolean; pem: string } {
+    const { subject, fingerprintSha256, notAfter, selfSigned, pem } = this.signer.certificate();
+    return { subject, fingerprintSha256, notAfter, selfSigned, pem };
   }
 
   @Get(':id')

@@ -1,3 +1,4 @@
+import { PackSigner } from '../audit-packs/signing/pack-signer';
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -33,7 +34,14 @@ export class AuditPagesController {
     private readonly engagements: EngagementsService,
     private readonly catalog: CatalogService,
     private readonly evidence: EvidenceService,
+    private readonly signer: PackSigner,
   ) {}
+
+  /** The pack-signing certificate as pages show it (so an auditor can compare the fingerprint in a pack). */
+  private signing() {
+    const { subject, fingerprintSha256, notAfter, selfSigned } = this.signer.certificate();
+    return { subject, fingerprintSha256, notAfter, selfSigned };
+  }
 
   @Get()
   @Policy('read', 'Engagement')
@@ -51,6 +59,7 @@ export class AuditPagesController {
       ended: own.filter((e) => e.state !== 'active'),
       canRequestPacks: ability.can('create', 'AuditPack'),
       canManage: ability.can('update', 'Engagement'),
+      signing: ability.can('read', 'AuditPack') ? this.signing() : null,
     };
   }
 
@@ -137,6 +146,7 @@ export class AuditPagesController {
       frameworks: frameworks.map((f) => ({ key: f.key, name: f.name })),
       defaults: { from: `${year}-01-01`, to: `${year}-12-31`, expires: `${Number(year) + 1}-03-31` },
       canAnswer: abilityFor(actor).can('update', 'EngagementRequest'),
+      signing: this.signing(),
     };
   }
 

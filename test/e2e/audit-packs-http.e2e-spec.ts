@@ -141,6 +141,9 @@ describe('a SOC 2 pack for November 2026', () => {
     const view = (await api(as.compliance)('GET', `/api/packs/${id}`)).json;
     expect(view).toMatchObject({ status: 'done', progress: 100, stage: 'done', signerFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(view.zip).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: expect.any(Number), download: `/api/packs/${id}/download` });
+    // The certificate the API (and the audit pages) show is the one that signed the pack.
+    const cert = (await api(as.compliance)('GET', '/api/packs/certificate')).json;
+    expect(cert).toMatchObject({ fingerprintSha256: view.signerFingerprint, selfSigned: true, pem: expect.stringContaining('BEGIN CERTIFICATE') });
     // Once done, the scope is free: a new request makes a new pack.
     const next = await api(as.compliance)('POST', '/api/packs', { framework: 'soc2', from: FROM, to: TO });
     expect(next.json.joined).toBe(false);

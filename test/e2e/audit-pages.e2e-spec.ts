@@ -50,6 +50,9 @@ describe('the auditor', () => {
     expect(page.text).toContain('<code class="scope-framework">soc2</code>');
     expect(page.text).toContain(`<time>${year}-01-01</time> – <time>${year}-12-31</time>`);
     expect(page.text).toContain(`id="request-pack-${engagementId}"`);
+    // The signing certificate's fingerprint, to compare with the one inside a pack.
+    const cert = (await auditor('GET', '/api/packs/certificate')).json;
+    expect(page.text).toContain(`<code id="signing-fingerprint">${cert.fingerprintSha256}</code>`);
   });
 
   it('browses requirements → controls → evidence dated within the period, with downloads', async () => {

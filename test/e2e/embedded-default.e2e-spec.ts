@@ -1,7 +1,7 @@
 // `npm start` with nothing configured: the built server on the embedded PostgreSQL under DATA_DIR, the
 // CLI sharing it, restarts keeping data, clean shutdown, crash recovery, and fail-fast configuration.
 import { client, DEMO, login } from '../support/auth';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { json } from '../support/http';
@@ -48,6 +48,10 @@ describe('the embedded default', () => {
     const privacy = client(s.baseUrl, await login(s.baseUrl, DEMO.privacy));
     const systems = await privacy('GET', '/api/dsr/systems');
     expect(systems.json).toEqual([expect.objectContaining({ key: 'patient-platform', kind: 'postgres', active: true })]);
+    // The pack-signing certificate is made at first start, so its fingerprint can be shown before any pack.
+    const signer = await client(s.baseUrl, await login(s.baseUrl, DEMO.compliance))('GET', '/api/packs/certificate');
+    expect(signer.json).toMatchObject({ selfSigned: true, fingerprintSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(statSync(join(dir, 'keys', 'pack-signing.p12')).mode & 0o777).toBe(0o600);
   });
 
   it('lets the CLI use the same database while the server runs, and leaves it running', async () => {
