@@ -89,7 +89,12 @@ export class PacksService implements OnModuleDestroy {
     const problems = scopeProblems(input);
     if (problems.length) throw new ValidationError(problems);
     const scope = { framework: input.framework, periodFrom: input.from, periodTo: input.to };
-    const engagementId = input.engagementId ?? null;
+    // An auditor asking without naming the engagement: the active one whose scope holds the request.
+    const engagementId =
+      input.engagementId ??
+      (actor.kind === 'user' && actor.role === 'auditor'
+        ? (actor.engagements?.find((e) => e.frameworks.includes(input.framework) && e.from <= input.from && input.to <= e.to)?.id ?? null)
+        : null);
     if (actor.kind === 'user' && !abilityFor(actor).can('create', asSubject('AuditPack', { ...scope, engagementId }))) {
       throw new ForbiddenError('You may not request this audit pack.', 'pack.forbidden');
     }

@@ -156,6 +156,15 @@ describe('inside the engagement', () => {
     expect(page.text).not.toMatch(/kanya|1103700000001/i);
   });
 
+  it('asks for a pack of its scope through the API without naming the engagement; outside the scope: 403', async () => {
+    const inside = await as.auditor('POST', '/api/packs', { framework: 'soc2', from: PERIOD.from, to: PERIOD.to });
+    expect(inside.status).toBe(202);
+    const pack = await as.auditor('GET', `/api/packs/${inside.json.id}`);
+    expect(pack.json).toMatchObject({ framework: 'soc2', engagementId });
+    expect((await as.auditor('POST', '/api/packs', { framework: 'pdpa', from: PERIOD.from, to: PERIOD.to })).status).toBe(403);
+    expect((await as.auditor('POST', '/api/packs', { framework: 'soc2', from: '2024-01-01', to: PERIOD.to })).status).toBe(403);
+  });
+
   it('writes nothing: 403 everywhere', async () => {
     const writes: [string, string, unknown][] = [
       ['POST', '/api/evidence', { kind: 'attestation', statement: 'x', controls: [soc2Control], periodStart: '2025-03-01', periodEnd: '2025-03-01' }],
