@@ -4,6 +4,7 @@
 // nothing missing, nothing extra). Files are streamed, so memory stays flat however large the pack is.
 import { createHash, X509Certificate } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { inflateSync } from 'node:zlib';
 import { Entry, open as openZip, ZipFile } from 'yauzl';
 import { CERTIFICATE_NAME, isSafeEntryName, MANIFEST_NAME, MANIFEST_SIG_NAME, parseManifest, PDF_NAME, type PackManifest } from './domain/pack-manifest';
 import { verifyDetached } from './signing/detached-signature';
@@ -90,6 +91,10 @@ export async function verifyPack(zipPath: string): Promise<PackVerification> {
         problems.push(`${MANIFEST_NAME}: ${(e as Error).message}`);
       }
     }
+    // The manifest embedded in the (signed) PDF must be the manifest.json beside it.
+    if (pdf && manifestBytes && !embeddedFiles(pdf).some((f) => f.equals(manifestBytes))) {
+      problems.push(`${PDF_NAME}: the manifest embedded in the PDF differs from ${MANIFEST_NAME}`);
+    }
     if (!manifest) return done();
     if (fingerprint && manifest.signer.fingerprintSha256 !== fingerprint) problems.push(`${MANIFEST_NAME}: names signer ${manifest.signer.fingerprintSha256}, but ${CERTIFICATE_NAME} is ${fingerprint}`);
 
@@ -151,4 +156,31 @@ async function sha256Of(stream: Readable): Promise<string> {
   const hash = createHash('sha256');
   for await (const c of stream) hash.update(c as Buffer);
   return hash.digest('hex');
+}
+
+/**
+ * The embedded files of a PDF (the streams of `/Type /EmbeddedFile` objects, inflated when FlateDecode), as
+ * pdfkit writes them: a direct `/Length` and at most one filter. Enough to compare the attached manifest.
+ */
+export function embeddedFiles(pdf: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  const marker = Buffer.from('/Type /EmbeddedFile');
+  for (let at = pdf.indexOf(marker); at >= 0; at = pdf.indexOf(marker, at + marker.length)) {
+    const start = pdf.lastIndexOf('<<', at);
+    const streamAt = pdf.indexOf('stream', at);
+    if (start < 0 || streamAt < 0) continue;
+    const dict = pdf.subarray(start, streamAt).toString('latin1');
+    const length = /\/Length (\d+)(?!\s+\d+\s+R)/.exec(dict);
+    if (!length) continue;
+    let dataAt = streamAt + 'stream'.length;
+    if (pdf[dataAt] === 0x0d) dataAt++;
+    if (pdf[dataAt] === 0x0a) dataAt++;
+    const raw = pdf.subarray(dataAt, dataAt + Number(length[1]));
+    try {
+      out.push(/\/Filter \/FlateDecode/.test(dict) ? inflateSync(raw) : Buffer.from(raw));
+    } catch {
+      // A stream that does not inflate is not a manifest.
+    }
+  }
+  return out;
 }

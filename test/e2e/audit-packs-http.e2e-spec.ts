@@ -18,6 +18,7 @@ import { fromBuffer, type Entry, type ZipFile as ReadZip } from 'yauzl';
 import { ZipFile } from 'yazl';
 import { PacksService } from '../../src/audit-packs/packs.service';
 import { verifyPack } from '../../src/audit-packs/pack-verifier';
+import { PackSigner } from '../../src/audit-packs/signing/pack-signer';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
 import { runCli } from '../support/processes';
@@ -240,6 +241,14 @@ describe('a SOC 2 pack for November 2026', () => {
     appended.set('audit-pack.pdf', Buffer.concat([entries.get('audit-pack.pdf')!, Buffer.from('\n% more\n')]));
     await rezip(appended, join(work, 'p.zip'));
     expect((await verifyPack(join(work, 'p.zip'))).firstProblem).toBe('audit-pack.pdf: signature does not cover the whole document (bytes were added after signing)');
+
+    // A manifest re-signed by the signer's own key but not the one the signed PDF embeds.
+    const resigned = new Map(entries);
+    const other = Buffer.from(`${entries.get('manifest.json')!.toString()}\n`);
+    resigned.set('manifest.json', other);
+    resigned.set('manifest.json.sig', t.app.get(PackSigner).signDetached(other));
+    await rezip(resigned, join(work, 'r.zip'));
+    expect((await verifyPack(join(work, 'r.zip'))).problems).toEqual(['audit-pack.pdf: the manifest embedded in the PDF differs from manifest.json']);
 
     const extra = new Map(entries);
     extra.set('evidence/ACC-01/extra.txt', Buffer.from('slipped in'));
