@@ -80,7 +80,14 @@ export class DsrRepository {
     if (filter.open) qb.andWhere(`r.status IN ('received', 'verified', 'in_progress')`);
     if (filter.overdue) qb.andWhere(`r.status IN ('received', 'verified', 'in_progress') AND (r.due_at < :now OR r.statutory_due_at < :now)`, { now });
     if (filter.q) qb.andWhere('r.reference ILIKE :q', { q: `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
-    const [rows, total] = await qb.orderBy('r.due_at', 'ASC').addOrderBy('r.reference', 'ASC').skip(page.offset).take(page.limit).getManyAndCount();
+    // Open requests first, then by the soonest of the two deadlines (an objection's statutory clock is due at receipt).
+    const [rows, total] = await qb
+      .orderBy(`CASE WHEN r.status IN ('completed', 'rejected') THEN 1 ELSE 0 END`, 'ASC')
+      .addOrderBy('LEAST(r.due_at, COALESCE(r.statutory_due_at, r.due_at))', 'ASC')
+      .addOrderBy('r.reference', 'ASC')
+      .skip(page.offset)
+      .take(page.limit)
+      .getManyAndCount();
     return { rows, total };
   }
 

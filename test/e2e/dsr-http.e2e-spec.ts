@@ -79,6 +79,22 @@ describe('intake and who sees what', () => {
     expect(raw[0].row).not.toContain(p.national_id);
   });
 
+  it('lists open requests first, by the soonest of their two deadlines', async () => {
+    const p = await patient(5);
+    const now = Date.now();
+    // Received 3 days ago: internal deadline in 4 days. Objection received 1 hour ago: statutory deadline passed at receipt.
+    const access = await as.privacy('POST', '/api/dsr/requests', request(p, 'access', { receivedAt: new Date(now - 3 * 86_400_000).toISOString() }));
+    const objection = await as.privacy('POST', '/api/dsr/requests', request(p, 'objection', { receivedAt: new Date(now - 3_600_000).toISOString() }));
+    const closed = await as.privacy('POST', '/api/dsr/requests', request(p, 'access', { receivedAt: new Date(now - 10 * 86_400_000).toISOString() }));
+    await as.privacy('POST', `/api/dsr/requests/${closed.json.id}/reject`, { reason: 'Duplicate of an earlier request' });
+    const items = (await as.privacy('GET', '/api/dsr/requests?limit=200')).json.items as { id: string; status: string }[];
+    const at = (id: string) => items.findIndex((r) => r.id === id);
+    expect(at(objection.json.id)).toBeLessThan(at(access.json.id));
+    expect(at(access.json.id)).toBeLessThan(at(closed.json.id));
+    const firstClosed = items.findIndex((r) => r.status === 'completed' || r.status === 'rejected');
+    expect(items.slice(firstClosed).every((r) => r.status === 'completed' || r.status === 'rejected')).toBe(true);
+  });
+
   it('refuses bad input naming the field', async () => {
     const res = await as.privacy('POST', '/api/dsr/requests', { right: 'forget-me', channel: 'email', subject: { name: 'x' } });
     expect(res.status).toBe(400);
