@@ -47,6 +47,7 @@ describe('loadConfig', () => {
       dsrBackupRetentionDays: 35,
       dsrErasureGraceDays: 7,
       dsrExportLinkTtlHours: 72,
+      dsrExportRetentionDays: 30,
       dsrDrillCron: '0 10 1 * *',
       dsrDemoPlatform: true,
     });

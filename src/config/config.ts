@@ -102,6 +102,7 @@ export const envSchema = z.object({
   DSR_BACKUP_RETENTION_DAYS: intIn(1, 89).default(35),
   DSR_ERASURE_GRACE_DAYS: intIn(0, 30).default(7),
   DSR_EXPORT_LINK_TTL_HOURS: intIn(1, 720).default(72),
+  DSR_EXPORT_RETENTION_DAYS: intIn(1, 90).default(30),
   DSR_DEMO_PLATFORM: boolFlag.optional(),
   DSR_DRILL_CRON: z
     .string()
@@ -184,6 +185,8 @@ export interface AppConfig {
   /** Days between an erasure request's execution order and the erasure (cancellable meanwhile). */
   dsrErasureGraceDays: number;
   /** How long an export package's download link works. */
+  /** Export packages (personal data) are deleted this many days after they were made, and at erasure. */
+  dsrExportRetentionDays: number;
   dsrExportLinkTtlHours: number;
   /** When the export/erasure drill runs; null when switched off. */
   dsrDrillCron: string | null;
@@ -266,6 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dsrBackupRetentionDays: e.DSR_BACKUP_RETENTION_DAYS,
     dsrErasureGraceDays: e.DSR_ERASURE_GRACE_DAYS,
     dsrExportLinkTtlHours: e.DSR_EXPORT_LINK_TTL_HOURS,
+    dsrExportRetentionDays: e.DSR_EXPORT_RETENTION_DAYS,
     dsrDrillCron: e.DSR_DRILL_CRON === 'off' ? null : e.DSR_DRILL_CRON,
     dsrDemoPlatform: e.DSR_DEMO_PLATFORM ?? (e.DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production')),
   };

@@ -8,7 +8,8 @@ import { DsrService } from './dsr.service';
 
 /**
  * DSR schedules: the monthly drill (DSR_DRILL_CRON), due erasures every 10 minutes (after their grace
- * period; failed ones are retried on the next run) and clock reminders hourly.
+ * period; failed ones are retried on the next run), clock reminders hourly, and export packages past
+ * DSR_EXPORT_RETENTION_DAYS deleted daily.
  */
 @Injectable()
 export class DsrJobs implements OnApplicationBootstrap {
@@ -23,5 +24,6 @@ export class DsrJobs implements OnApplicationBootstrap {
     if (this.config.dsrDrillCron) this.scheduler.schedule({ name: 'dsr-drill', cron: this.config.dsrDrillCron, timezone: DEFAULT_JOB_TIMEZONE, run: () => this.drills.run(systemActor('job:dsr-drill'), 'schedule') });
     this.scheduler.schedule({ name: 'dsr-erasures', cron: '*/10 * * * *', run: () => this.dsr.runDueErasures() });
     this.scheduler.schedule({ name: 'dsr-clock-reminders', cron: '15 * * * *', run: () => this.dsr.remindClocks() });
+    this.scheduler.schedule({ name: 'dsr-export-retention', cron: '40 3 * * *', run: () => this.dsr.purgeExportPackages() });
   }
 }

@@ -106,6 +106,11 @@ export class DsrRepository {
       .getMany();
   }
 
+  /** Requests whose export package was made before `before` and is still on disk. */
+  packagesMadeBefore(before: Date): Promise<DsrRequest[]> {
+    return this.ds.manager.find(DsrRequest, { where: { exportPath: Not(IsNull()), exportedAt: LessThanOrEqual(before) }, order: { exportedAt: 'ASC' } });
+  }
+
   /** Requests whose scheduled erasure is due and not yet done. */
   dueErasures(now: Date): Promise<DsrRequest[]> {
     return this.ds.manager.find(DsrRequest, {

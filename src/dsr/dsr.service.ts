@@ -163,7 +163,7 @@ export class DsrService {
       const actions = await this.repo.actionsOf(row.id, m);
       const pending = actions.filter((a) => a.status !== 'done' && a.status !== 'skipped');
       if (pending.length) throw new RuleViolationError('dsr.steps_pending', `${pending.length} step(s) are not done yet: ${pending.map((a) => `${a.systemKey} ${a.kind}`).join(', ')}.`);
-      if ((row.right === 'access' || row.right === 'portability') && !row.exportPath) throw new RuleViolationError('dsr.not_exported', 'Export the subject’s data before closing an access or portability request.');
+      if ((row.right === 'access' || row.right === 'portability') && !row.exportedAt) throw new RuleViolationError('dsr.not_exported', 'Export the subject’s data before closing an access or portability request.');
       if (row.right === 'erasure' && !row.erasedAt) throw new RuleViolationError('dsr.not_erased', 'Erasure has not run yet.');
       await this.repo.updateRequest(row.id, { status: 'completed', closingNote: dto.note, closedAt: new Date() }, m);
       await this.trail.append({ actor: actorRef(actor), action: 'dsr.completed', subjectType: 'DsrRequest', subjectId: row.id, data: { reference: row.reference } }, m);
@@ -204,7 +204,7 @@ export class DsrService {
     const ability = abilityFor(actor);
     const row = await this.visible(ability, id);
     this.assertIdentityReader(ability, row);
-    if (!row.exportPath) throw new RuleViolationError('dsr.not_exported', `${row.reference} has no export package yet.`);
+    this.assertPackage(row);
     return this.createLink(row.id, actor);
   }
 
@@ -216,12 +216,12 @@ export class DsrService {
     const row = await this.visible(ability, link.requestId);
     this.assertIdentityReader(ability, row);
     if (link.expiresAt.getTime() <= now.getTime()) throw new RuleViolationError('dsr.link_expired', `This download link expired at ${link.expiresAt.toISOString()}; create a new one on the request’s page.`);
-    if (!row.exportPath) throw new NotFoundError('export_package');
+    this.assertPackage(row);
     await this.ds.transaction(async (m) => {
       await this.repo.countDownload(link.id, m);
       await this.trail.append({ actor: actorRef(actor), action: 'dsr.export_downloaded', subjectType: 'DsrRequest', subjectId: row.id, data: { reference: row.reference, linkId: link.id, sha256: row.exportSha256 } }, m);
     });
-    return { stream: openExportPackage(row.exportPath, this.keys), filename: `${row.reference}-export.zip`, bytes: row.exportBytes };
+    return { stream: openExportPackage(row.exportPath!, this.keys), filename: `${row.reference}-export.zip`, bytes: row.exportBytes };
   }
 
   /**
@@ -442,6 +442,8 @@ export class DsrService {
         m,
       );
     });
+    // The subject is erased: Attest keeps no copy of their data either (only the package's hash).
+    if (complete && !row.isDrill) await this.removePackage((await this.repo.findRequest(row.id))!, by, 'erasure');
     return { ...out, complete };
   }
 
@@ -687,6 +689,30 @@ export class DsrService {
     await this.repo.updateRequest(id, { status: 'completed', closedAt: new Date(), closingNote: 'Drill finished.' }, m);
   }
 
+  /** The package is there, or a clear reason why not (never made; removed by retention or erasure). */
+  private assertPackage(row: DsrRequest): void {
+    if (row.exportPath) return;
+    if (!row.exportedAt) throw new RuleViolationError('dsr.not_exported', `${row.reference} has no export package yet.`);
+    throw new RuleViolationError('dsr.package_removed', `${row.reference}'s export package was deleted (it holds personal data: kept ${this.config.dsrExportRetentionDays} days, and never after erasure); export again if it is still needed.`);
+  }
+
+  /** Deletes the export packages made more than DSR_EXPORT_RETENTION_DAYS ago (the daily job); returns how many. */
+  async purgeExportPackages(now = new Date()): Promise<number> {
+    const rows = await this.repo.packagesMadeBefore(new Date(now.getTime() - this.config.dsrExportRetentionDays * DAY_MS));
+    for (const row of rows) await this.removePackage(row, 'system:dsr-export-retention', 'retention');
+    return rows.length;
+  }
+
+  /** Deletes a request's export package (file and path; the hash stays), with an audit-trail entry. */
+  private async removePackage(row: DsrRequest, by: string, reason: 'retention' | 'erasure'): Promise<void> {
+    if (!row.exportPath) return;
+    rmSync(row.exportPath, { force: true });
+    await this.ds.transaction(async (m) => {
+      await this.repo.updateRequest(row.id, { exportPath: null }, m);
+      await this.trail.append({ actor: by, action: 'dsr.export_removed', subjectType: 'DsrRequest', subjectId: row.id, data: { reference: row.reference, reason, sha256: row.exportSha256 } }, m);
+    });
+  }
+
   /** Removes a drill's export package (synthetic data: nothing to keep beyond its hash in the report). */
   dropPackage(row: DsrRequest): void {
     const fresh = row.exportPath ?? join(this.config.dataDir, 'dsr', 'exports', `${row.id}.zip.enc`);
@@ -780,6 +806,7 @@ export class DsrService {
       erasedAt: row.erasedAt?.toISOString() ?? null,
       backupsExpireAt: row.backupsExpireAt?.toISOString() ?? null,
       exportedAt: row.exportedAt?.toISOString() ?? null,
+      exportAvailable: row.exportPath !== null,
       exportSha256: row.exportSha256,
       exportBytes: row.exportBytes,
       receipt: row.receipt,

@@ -266,7 +266,7 @@ export class DsrPagesController {
         verify: canUpdate && r.status === 'received',
         methods: VERIFICATION_METHODS.filter((m) => m !== 'synthetic').map((m) => ({ key: m, label: METHOD_LABEL[m] })),
         export: executable,
-        newLink: canUpdate && r.exportedAt !== null && r.subject !== undefined,
+        newLink: canUpdate && r.exportAvailable && r.subject !== undefined,
         erase: executable && r.right === 'erasure' && !r.erasedAt && !erasurePending,
         cancelErasure: canUpdate && open && erasurePending,
         resumeErasure: executable && erasurePending && new Date(r.erasureScheduledFor!).getTime() <= Date.now(),

@@ -22,6 +22,7 @@ const base: DsrRequestView = {
   erasedAt: null,
   backupsExpireAt: null,
   exportedAt: null,
+  exportAvailable: false,
   exportSha256: null,
   exportBytes: null,
   receipt: null,

@@ -2,6 +2,8 @@
 // (a PostgreSQL database next to the test's own): intake with identity encrypted and visible to the privacy
 // officer only, verification before execution, export package and its expiring link, erasure with grace
 // period, legal holds, residue check and receipt as evidence, refusals in the ROPA, drills, bad maps.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { DsrService } from '../../src/dsr/dsr.service';
 import { startTestApp, TestApp } from '../support/app';
 import { FakeDsrService } from '../support/dsr-http-service';
@@ -194,6 +196,36 @@ describe('erasure', () => {
     const evidence = await as.compliance('GET', `/api/evidence/${res.json.receiptEvidenceId}`);
     expect(evidence.status).toBe(200);
     expect(evidence.json.controls).toEqual(expect.arrayContaining(['PRV-01']));
+  });
+
+  it('keeps no copy of an erased subject: an export package made before erasure is deleted with it', async () => {
+    const p = await patient(13);
+    const id = await verified(request(p));
+    const exported = await as.privacy('POST', `/api/dsr/requests/${id}/export`);
+    expect(exported.json.request.exportAvailable).toBe(true);
+    const file = join(t.config.dataDir, 'dsr', 'exports', `${id}.zip.enc`);
+    expect(existsSync(file)).toBe(true);
+    const erased = await as.privacy('POST', `/api/dsr/requests/${id}/erase`, { graceDays: 0 });
+    expect(erased.json).toMatchObject({ status: 'completed', exportAvailable: false, exportSha256: exported.json.request.exportSha256 });
+    expect(existsSync(file)).toBe(false);
+    const link = await as.privacy('POST', `/api/dsr/requests/${id}/export-link`);
+    expect([link.status, link.json.code]).toEqual([422, 'dsr.package_removed']);
+    const old = await as.privacy('GET', exported.json.link.url);
+    expect([old.status, old.json.code]).toEqual([422, 'dsr.package_removed']);
+    const trail = await as.admin('GET', `/api/audit-trail?subjectId=${id}`);
+    expect(trail.json.items.map((e: { action: string }) => e.action)).toContain('dsr.export_removed');
+  });
+
+  it('deletes export packages after DSR_EXPORT_RETENTION_DAYS (the daily job)', async () => {
+    const id = await verified(request(await patient(14), 'access'));
+    await as.privacy('POST', `/api/dsr/requests/${id}/export`);
+    const service = t.app.get(DsrService);
+    expect(await service.purgeExportPackages(new Date(Date.now() + 29 * 86_400_000))).toBe(0);
+    expect(await service.purgeExportPackages(new Date(Date.now() + 31 * 86_400_000))).toBeGreaterThanOrEqual(1);
+    expect(existsSync(join(t.config.dataDir, 'dsr', 'exports', `${id}.zip.enc`))).toBe(false);
+    expect((await as.privacy('GET', `/api/dsr/requests/${id}`)).json).toMatchObject({ exportAvailable: false, exportedAt: expect.any(String) });
+    // Closing still works: the package was made (and its hash kept).
+    expect((await as.privacy('POST', `/api/dsr/requests/${id}/complete`, { note: 'Sent by registered e-mail' })).json.status).toBe('completed');
   });
 
   it('waits for the grace period, can be cancelled, and a legal hold blocks it', async () => {

@@ -130,6 +130,8 @@ export interface DsrRequestView {
   erasedAt: string | null;
   backupsExpireAt: string | null;
   exportedAt: string | null;
+  /** The package is still on disk (deleted after DSR_EXPORT_RETENTION_DAYS and at erasure). */
+  exportAvailable: boolean;
   exportSha256: string | null;
   exportBytes: number | null;
   receipt: Record<string, unknown> | null;
