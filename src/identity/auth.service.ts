@@ -66,6 +66,14 @@ export class AuthService {
     return { sessionToken, expiresAt, actor };
   }
 
+  /**
+   * Deletes sessions that ended (expired or signed out) more than a day ago: they can never be used again,
+   * and sign-ins and sign-outs are in the audit trail. The daily `session-purge` job calls this.
+   */
+  purgeEndedSessions(now = new Date()): Promise<number> {
+    return this.credentials.deleteSessionsEndedBefore(new Date(now.getTime() - 86_400_000));
+  }
+
   async logout(actor: UserActor, sessionToken: string | undefined): Promise<void> {
     if (!sessionToken) return;
     const session = await this.credentials.findLiveSession(sha256Hex(sessionToken), new Date());

@@ -36,6 +36,12 @@ export class CredentialsRepository {
     await (m ?? this.ds.manager).update(Session, { userId, revokedAt: IsNull() }, { revokedAt: now });
   }
 
+  /** Deletes sessions that expired or were revoked before `cutoff`; returns how many. */
+  async deleteSessionsEndedBefore(cutoff: Date): Promise<number> {
+    const r = await this.ds.manager.createQueryBuilder().delete().from(Session).where('expires_at < :cutoff OR revoked_at < :cutoff', { cutoff }).execute();
+    return r.affected ?? 0;
+  }
+
   insertApiToken(values: Pick<ApiToken, 'userId' | 'name' | 'tokenPrefix' | 'tokenHash' | 'expiresAt'>, m?: EntityManager): Promise<ApiToken> {
     const manager = m ?? this.ds.manager;
     return manager.save(ApiToken, manager.create(ApiToken, { ...values, lastUsedAt: null, revokedAt: null }));

@@ -13,6 +13,8 @@ import { DepartmentsController } from './departments.controller';
 import { DepartmentsRepository } from './departments.repository';
 import { DepartmentsService } from './departments.service';
 import { IdentityBootstrapService } from './identity-bootstrap.service';
+import { IdentityJobs } from './identity.jobs';
+import { JobsModule } from '../jobs/jobs.module';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
@@ -21,13 +23,14 @@ import { UsersService } from './users.service';
 @Module({
   imports: [
     AuditTrailModule,
+    JobsModule,
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => [{ name: 'login', ttl: 60_000, limit: config.loginRateLimit }],
     }),
   ],
   controllers: [AuthController, UsersController, ApiTokensController, DepartmentsController],
-  providers: [ActorScopes, AuthService, UsersService, ApiTokensService, DepartmentsService, UsersRepository, CredentialsRepository, DepartmentsRepository, IdentityBootstrapService],
+  providers: [ActorScopes, AuthService, UsersService, ApiTokensService, DepartmentsService, UsersRepository, CredentialsRepository, DepartmentsRepository, IdentityBootstrapService, IdentityJobs],
   exports: [ActorScopes, AuthService, UsersService, ApiTokensService, DepartmentsService, IdentityBootstrapService],
 })
 export class IdentityModule {}

@@ -1,6 +1,7 @@
 // Sign-in, sessions, API tokens and users over real HTTP, including the attacks the design names:
 // BOLA (asking for someone else's object by id) and mass assignment (setting role/owner via a body).
 import { Client } from 'pg';
+import { AuthService } from '../../src/identity/auth.service';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
 
@@ -66,6 +67,29 @@ describe('sign-in', () => {
     const after = await api(cookie)('GET', '/api/me');
     expect(after.status).toBe(401);
     expect(after.json.code).toBe('auth.required');
+  });
+
+  it('the daily purge deletes sessions that ended over a day ago, and only those', async () => {
+    const c = new Client({ connectionString: t.db.url });
+    await c.connect();
+    try {
+      const count = async () => Number((await c.query('SELECT count(*) AS n FROM sessions')).rows[0].n);
+      const live = await login(t.baseUrl, DEMO.viewer);
+      const ended = await login(t.baseUrl, DEMO.viewer);
+      await api(ended)('POST', '/api/auth/logout');
+      const before = await count();
+      const purge = (at: Date) => t.app.get(AuthService).purgeEndedSessions(at);
+      expect(await purge(new Date())).toBe(0);
+      // Two days on, the signed-out session (and any other that ended) goes; live ones stay and still work.
+      await c.query(`UPDATE sessions SET expires_at = now() + interval '30 days' WHERE revoked_at IS NULL`);
+      const removed = await purge(new Date(Date.now() + 2 * 86_400_000));
+      expect(removed).toBeGreaterThanOrEqual(1);
+      expect(await count()).toBe(before - removed);
+      expect(Number((await c.query('SELECT count(*) AS n FROM sessions WHERE revoked_at IS NOT NULL')).rows[0].n)).toBe(0);
+      expect((await api(live)('GET', '/api/me')).status).toBe(200);
+    } finally {
+      await c.end();
+    }
   });
 
   it('records logins and logouts in the audit trail', async () => {
