@@ -27,6 +27,13 @@ export class BlobRepository implements BlobStore {
    * (in either store: the bytes are then already stored and are only linked). Returns whether it was new.
    * Also used by the filesystem store: the row is always in PostgreSQL.
    */
+  /** Of these hashes, the ones with a row stored on the filesystem. */
+  async filesystemHashes(sha256s: string[]): Promise<Set<string>> {
+    if (sha256s.length === 0) return new Set();
+    const rows: { sha256: string }[] = await this.ds.query(`SELECT sha256 FROM blobs WHERE store = 'filesystem' AND sha256 = ANY($1::text[])`, [sha256s]);
+    return new Set(rows.map((r) => r.sha256));
+  }
+
   async claim(blob: BlobInfo, store: Blob['store'], m: EntityManager): Promise<boolean> {
     const rows: unknown[] = await m.query(
       `INSERT INTO blobs (sha256, size, media_type, chunk_size, store) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING RETURNING sha256`,

@@ -10,6 +10,8 @@ import { EvidenceRepository } from './evidence.repository';
 import { EvidenceService } from './evidence.service';
 import { FilesystemBlobStore } from './filesystem-blob.store';
 import { UploadStaging } from './upload-staging';
+import { BlobCollector } from './blob-collector';
+import { JobsModule } from '../jobs/jobs.module';
 
 /**
  * New blobs go to the store BLOB_STORE names; a blob is read from the store its row names, so blobs
@@ -30,7 +32,7 @@ export function chooseBlobStore(config: AppConfig, postgres: BlobRepository, fil
  * Exports EvidenceService (sweeps record snapshots and attestations).
  */
 @Module({
-  imports: [AuditTrailModule, CatalogModule],
+  imports: [AuditTrailModule, CatalogModule, JobsModule],
   controllers: [EvidenceController],
   providers: [
     EvidenceService,
@@ -39,6 +41,7 @@ export function chooseBlobStore(config: AppConfig, postgres: BlobRepository, fil
     FilesystemBlobStore,
     { provide: BLOB_STORE, inject: [APP_CONFIG, BlobRepository, FilesystemBlobStore], useFactory: chooseBlobStore },
     UploadStaging,
+    BlobCollector,
   ],
   exports: [EvidenceService],
 })

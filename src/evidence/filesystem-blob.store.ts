@@ -25,8 +25,8 @@ export const BLOB_TEMP_SUFFIX = '.tmp';
  * A file is written as `<sha256>.<random>.tmp` in its final folder, fsynced, renamed to its final name,
  * and the folder fsynced: a final name only ever appears with all its bytes, even after a crash or
  * power cut (a crash can leave a `.tmp` file, which nothing reads). If the transaction rolls back after
- * the rename, the file stays, unreferenced: it holds exactly the bytes its name says, a later upload of
- * them reuses it, and nothing removes it (there is no garbage collector).
+ * the rename, the file stays, unreferenced: it holds exactly the bytes its name says and a later upload of
+ * them reuses it; BlobCollector removes such files, and `.tmp` leftovers, once they are a day old.
  */
 @Injectable()
 export class FilesystemBlobStore implements BlobStore {

@@ -4,8 +4,8 @@
 // the service interface the sweeps use (snapshots, attestations, freshness dates, linked evidence).
 // Everything runs twice: with the bytes in PostgreSQL (the default) and with BLOB_STORE=filesystem.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, openSync, readdirSync, readFileSync, closeSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, closeSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -15,6 +15,7 @@ import { BLOB_CHUNK_BYTES } from '../../src/evidence/domain/evidence-model';
 import { NotYourControlError } from '../../src/evidence/evidence.errors';
 import { EvidenceService, UploadPart } from '../../src/evidence/evidence.service';
 import { BlobRepository } from '../../src/evidence/blob.repository';
+import { BlobCollector } from '../../src/evidence/blob-collector';
 import { FilesystemBlobStore } from '../../src/evidence/filesystem-blob.store';
 import { UploadStaging } from '../../src/evidence/upload-staging';
 import { startTestApp, TestApp } from '../support/app';
@@ -152,6 +153,35 @@ describe.each(['postgres', 'filesystem'] as const)('BLOB_STORE=%s', (store) => {
       ]);
       expect(await readAll((await evidence.download(manager, item.id, 2)).stream)).toEqual(two);
     });
+
+    // Only the filesystem store leaves files behind (PostgreSQL rolls chunks back with the transaction).
+    if (store === 'filesystem') {
+    it('the daily garbage collection removes day-old leftovers (.tmp, unreferenced files) and never evidence', async () => {
+      const kept = pdf(50_000);
+      const item = await evidence.upload(manager, parts([{ filename: 'kept.pdf', stream: streamOf(kept) }]));
+      const fs = t.app.get(FilesystemBlobStore);
+      const keptPath = fs.pathOf(item.files[0].sha256);
+      const orphanBytes = randomBytes(1000);
+      const orphan = fs.pathOf(sha256(orphanBytes));
+      const freshBytes = randomBytes(1000);
+      const fresh = fs.pathOf(sha256(freshBytes));
+      for (const [path, bytes] of [[orphan, orphanBytes], [fresh, freshBytes]] as const) {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, bytes);
+      }
+      const temp = `${orphan}.abc123.tmp`;
+      writeFileSync(temp, 'half written');
+      const dayAgo = new Date(Date.now() - 25 * 3_600_000);
+      for (const path of [keptPath, orphan, temp]) utimesSync(path, dayAgo, dayAgo);
+      const result = await t.app.get(BlobCollector).collect();
+      expect(result).toMatchObject({ tempFiles: 1, orphans: 1 });
+      expect([existsSync(orphan), existsSync(temp)]).toEqual([false, false]);
+      expect(existsSync(fresh)).toBe(true); // too young: an upload may be between its rename and its commit
+      expect(readFileSync(keptPath)).toEqual(kept);
+      expect((await readAll((await evidence.download(manager, item.id)).stream)).equals(kept)).toBe(true);
+      rmSync(fresh);
+    });
+    }
 
     it('never serves bytes that no longer match their hash', async () => {
       const bytes = pdf(BLOB_CHUNK_BYTES + 5);
