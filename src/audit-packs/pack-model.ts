@@ -1,5 +1,6 @@
 // What an audit pack says, as plain data: the builder (audit-packs service) collects it from the other
 // modules' services; the PDF renderer (pdf/) lays it out. No identity of data subjects ever appears here.
+import type { DsrClockStatistics } from '../dsr/domain/dsr-clocks';
 
 export interface PackRequirement {
   ref: string;
@@ -80,17 +81,8 @@ export interface PackDrill {
   failures: string[];
 }
 
-export interface PackDsrStats {
-  received: number;
-  closed: number;
-  open: number;
-  /** Closed within the internal SLA / the statutory deadline, and missed. */
-  metInternal: number;
-  missedInternal: number;
-  metStatutory: number;
-  missedStatutory: number;
-  byRight: Record<string, number>;
-}
+/** DSR clock statistics for the period (the DSR module's counts; never identity). */
+export type PackDsrStats = DsrClockStatistics;
 
 export interface PackModel {
   organisation: string;

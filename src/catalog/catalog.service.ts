@@ -184,9 +184,9 @@ export class CatalogService {
     return this.repo.controlRefs('key', keys);
   }
 
-  /** Ids of the controls mapped to the frameworks (retired ones included), e.g. an auditor engagement's evidence scope. */
-  controlIdsOfFrameworks(frameworkKeys: string[]): Promise<string[]> {
-    return this.repo.controlIdsOfFrameworks(frameworkKeys);
+  /** Per framework, the ids of the controls mapped to it (retired ones included): an auditor engagement's evidence scope. */
+  controlIdsByFramework(frameworkKeys: string[]): Promise<Map<string, string[]>> {
+    return this.repo.controlIdsByFramework(frameworkKeys);
   }
 
   /** Controls by id, retired ones included and flagged. */

@@ -20,7 +20,7 @@ import { UsersService } from '../identity/users.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import type { SeedManifest, SubjectKeys, SystemExport, TableErasure, TableResidue } from './connectors/connector';
 import { DataSystemsService, type ExecutableSystem } from './data-systems.service';
-import { alertsFor, backupsExpireAt, clocks, deadlines, describeRemaining, RIGHT_SECTION, ROPA_RECORDED_REFUSALS, type DsrRight } from './domain/dsr-clocks';
+import { alertsFor, backupsExpireAt, clocks, clockStatistics, deadlines, describeRemaining, RIGHT_SECTION, ROPA_RECORDED_REFUSALS, type DsrClockStatistics, type DsrRight } from './domain/dsr-clocks';
 import { canMove, checkSubject, formatReference, isOpen, keysOf, updateKindFor, type DsrStatus, type ProtectedDetails } from './domain/dsr-model';
 import type { DsrAction } from './dsr-action.entity';
 import { DSR_KEY_RING, type DsrKeyRing } from './dsr-keys';
@@ -645,31 +645,9 @@ export class DsrService {
    * Clock statistics of the requests received in [from, to), drills excluded, as they stood at `to` (or now,
    * if earlier): counts only, never identity (audit packs). A request closed after `to` counts as open.
    */
-  async clockStatistics(from: Date, to: Date, now = new Date()): Promise<{
-    received: number;
-    closed: number;
-    open: number;
-    metInternal: number;
-    missedInternal: number;
-    metStatutory: number;
-    missedStatutory: number;
-    byRight: Record<string, number>;
-  }> {
-    const asOf = to < now ? to : now;
+  async clockStatistics(from: Date, to: Date, now = new Date()): Promise<DsrClockStatistics> {
     const rows = (await this.repo.requestsBetween(from, to)).filter((r) => r.receivedAt >= from && r.receivedAt < to);
-    const out = { received: rows.length, closed: 0, open: 0, metInternal: 0, missedInternal: 0, metStatutory: 0, missedStatutory: 0, byRight: {} as Record<string, number> };
-    for (const r of rows) {
-      const closedAt = r.closedAt && r.closedAt <= asOf ? r.closedAt : null;
-      const c = clocks({ dueAt: r.dueAt, statutoryDueAt: r.statutoryDueAt, receivedAt: r.receivedAt, verifiedAt: r.verifiedAt, closedAt }, asOf);
-      if (closedAt) out.closed++;
-      else out.open++;
-      if (c.internal.state === 'met') out.metInternal++;
-      if (c.internal.state === 'missed' || c.internal.state === 'overdue') out.missedInternal++;
-      if (c.statutory?.state === 'met') out.metStatutory++;
-      if (c.statutory?.state === 'missed' || c.statutory?.state === 'overdue') out.missedStatutory++;
-      out.byRight[r.right] = (out.byRight[r.right] ?? 0) + 1;
-    }
-    return out;
+    return clockStatistics(rows, to < now ? to : now);
   }
 
   // ---- helpers -----------------------------------------------------------------------------------

@@ -43,11 +43,17 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
   /** Engagements active at `now` (not revoked, `expires_at > now`), with the controls their frameworks map to. */
   async activeEngagementsOf(userId: string, now: Date): Promise<ActorEngagement[]> {
     const rows = await this.repo.activeOf(userId, now);
-    const out: ActorEngagement[] = [];
-    for (const e of rows) {
-      out.push({ id: e.id, frameworks: [...e.frameworks], from: e.periodFrom, to: e.periodTo, expiresAt: e.expiresAt, controlIds: await this.catalog.controlIdsOfFrameworks(e.frameworks) });
-    }
-    return out;
+    if (rows.length === 0) return [];
+    // One catalog query for every framework in scope, on this per-request path.
+    const byFramework = await this.catalog.controlIdsByFramework([...new Set(rows.flatMap((e) => e.frameworks))]);
+    return rows.map((e) => ({
+      id: e.id,
+      frameworks: [...e.frameworks],
+      from: e.periodFrom,
+      to: e.periodTo,
+      expiresAt: e.expiresAt,
+      controlIds: [...new Set(e.frameworks.flatMap((f) => byFramework.get(f) ?? []))],
+    }));
   }
 
   // ---- engagements -------------------------------------------------------------------------------

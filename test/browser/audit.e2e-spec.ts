@@ -2,30 +2,18 @@
 // portal from the menu, requests a SOC 2 pack, watches its progress on the pack page (the polling script
 // follows the build and reloads when it ends), and downloads the signed PDF and the ZIP.
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
 import { PacksService } from '../../src/audit-packs/packs.service';
-import { startTestApp, TestApp } from '../support/app';
 import { DEMO } from '../support/auth';
-import { describeInBrowser, launchBrowser, signInPage } from '../support/browser';
+import { browserApp, describeInBrowser, signInPage } from '../support/browser';
 
 describeInBrowser('auditor portal in the browser', () => {
-  let t: TestApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    t = await startTestApp({ env: { DEMO: '1' } });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const ctx = browserApp();
 
   it('an auditor requests a SOC 2 pack, sees its progress and downloads it', async () => {
     const year = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 4);
-    const page = await signInPage(browser, t.baseUrl, DEMO.auditor, '/');
+    const page = await signInPage(ctx.browser, ctx.t.baseUrl, DEMO.auditor, '/');
     await page.click('nav a[href="/audit"]');
-    await page.waitForURL(`${t.baseUrl}/audit`);
+    await page.waitForURL(`${ctx.t.baseUrl}/audit`);
     const engagement = page.locator('article.engagement[data-state="active"]');
     expect(await engagement.locator('.scope-framework').allTextContents()).toEqual(['soc2']);
     expect(await engagement.locator('.scope-period').textContent()).toBe(`${year}-01-01 – ${year}-12-31`);
@@ -43,7 +31,7 @@ describeInBrowser('auditor portal in the browser', () => {
 
     // The build runs (jobs are off in tests: the test starts it). Nobody reloads the page: its polling
     // script follows the build and reloads it once done, which shows the downloads.
-    const built = t.app.get(PacksService).buildNow(id);
+    const built = ctx.t.app.get(PacksService).buildNow(id);
     await page.waitForSelector('#pack[data-status="done"] #pack-downloads', { timeout: 120_000 });
     expect((await built)?.status).toBe('done');
     expect(await page.textContent('#pack-percent')).toBe('100');

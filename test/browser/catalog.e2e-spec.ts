@@ -1,24 +1,13 @@
 // The catalog browser in Chromium: framework → requirement → control, and a compliance manager
 // assigning the accountable person, whom the control owner then sees on their "mine" list.
-import type { Browser, Page } from 'playwright-core';
-import { startTestApp, TestApp } from '../support/app';
+import type { Page } from 'playwright-core';
 import { DEMO } from '../support/auth';
-import { describeInBrowser, launchBrowser, signInPage } from '../support/browser';
+import { browserApp, describeInBrowser, signInPage } from '../support/browser';
 
 describeInBrowser('catalog pages', () => {
-  let t: TestApp;
-  let browser: Browser;
+  const ctx = browserApp();
 
-  beforeAll(async () => {
-    t = await startTestApp({ env: { DEMO: '1' } });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
-
-  const signIn = (email: string, next: string): Promise<Page> => signInPage(browser, t.baseUrl, email, next);
+  const signIn = (email: string, next: string): Promise<Page> => signInPage(ctx.browser, ctx.t.baseUrl, email, next);
 
   it('browses from the frameworks to a requirement to the controls that satisfy it', async () => {
     const page = await signIn(DEMO.auditor, '/catalog');
@@ -29,7 +18,7 @@ describeInBrowser('catalog pages', () => {
     const firstControl = page.locator('tr[id="req-s30"] td:nth-child(3) a').first();
     const key = (await firstControl.textContent())!.trim();
     await firstControl.click();
-    expect(page.url()).toBe(`${t.baseUrl}/controls/${key}`);
+    expect(page.url()).toBe(`${ctx.t.baseUrl}/controls/${key}`);
     expect(await page.locator('#requirements a', { hasText: 's30' }).count()).toBe(1);
     expect(await page.locator('#assign-owner').count()).toBe(0); // auditors only read
     await page.context().close();

@@ -1,28 +1,16 @@
 // The risk register in Chromium: the clinical risk owner adds a hazard, adds a risk control with its residual
 // assessment, sees the control flagged for missing verification evidence until evidence is linked, sees the
 // risk move on the heat map, and completes the quarterly review.
-import type { Browser } from 'playwright-core';
-import { startTestApp, TestApp } from '../support/app';
 import { DEMO } from '../support/auth';
-import { describeInBrowser, launchBrowser, signInPage } from '../support/browser';
+import { browserApp, describeInBrowser, signInPage } from '../support/browser';
 
 describeInBrowser('risk register in the browser', () => {
-  let t: TestApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    t = await startTestApp({ env: { DEMO: '1' } });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const ctx = browserApp();
 
   it('the clinical risk owner adds a hazard and a control, sees the heat map move, and completes the review', async () => {
-    const page = await signInPage(browser, t.baseUrl, DEMO.owner2, '/');
+    const page = await signInPage(ctx.browser, ctx.t.baseUrl, DEMO.owner2, '/');
     await page.click('nav a[href="/risks"]');
-    await page.waitForURL(`${t.baseUrl}/risks`);
+    await page.waitForURL(`${ctx.t.baseUrl}/risks`);
     const cell = (which: 'before' | 'after', s: string, p: string) => page.locator(`#heatmap svg g.heatmap-${which} g.cell[data-severity="${s}"][data-probability="${p}"]`);
     expect(await cell('before', 'S4', 'P3').getAttribute('data-count')).toBe('0');
 
@@ -61,10 +49,10 @@ describeInBrowser('risk register in the browser', () => {
 
     // The owner records the verification (evidence of CLS-02) and links it to the control; the gaps clear.
     const riskId = page.url().split('/').pop()!;
-    const evidence = await page.request.post(`${t.baseUrl}/api/evidence`, { data: { kind: 'link', title: 'Escalation verification', url: 'https://wiki.example.com/verification/escalation', controls: ['CLS-02'], evidenceDate: '2026-11-21', periodStart: '2026-11-16', periodEnd: '2026-11-22' } });
+    const evidence = await page.request.post(`${ctx.t.baseUrl}/api/evidence`, { data: { kind: 'link', title: 'Escalation verification', url: 'https://wiki.example.com/verification/escalation', controls: ['CLS-02'], evidenceDate: '2026-11-21', periodStart: '2026-11-16', periodEnd: '2026-11-22' } });
     expect(evidence.status()).toBe(201);
     const evidenceId = (await evidence.json()).id as string;
-    const linked = await page.request.patch(`${t.baseUrl}/api/risks/${riskId}`, {
+    const linked = await page.request.patch(`${ctx.t.baseUrl}/api/risks/${riskId}`, {
       data: { version: 2, controls: [{ type: 'protective_measure', description: 'Escalate red-flag symptoms to a nurse', controlKey: 'CLS-02', implementationEvidence: [evidenceId], effectivenessEvidence: [evidenceId] }] },
     });
     expect(linked.status()).toBe(200);
@@ -73,7 +61,7 @@ describeInBrowser('risk register in the browser', () => {
     expect(await page.locator('#no-gaps').count()).toBe(1);
     expect(await page.locator(`#risk-controls tr[data-control="1"] a[href="/api/evidence/${evidenceId}/download"]`).count()).toBe(2);
 
-    await page.goto(`${t.baseUrl}/risks`);
+    await page.goto(`${ctx.t.baseUrl}/risks`);
     expect(await cell('before', 'S4', 'P3').getAttribute('data-count')).toBe('1');
     expect(await cell('before', 'S4', 'P3').getAttribute('data-level')).toBe('alara');
     expect(await cell('after', 'S4', 'P3').getAttribute('data-count')).toBe('0');

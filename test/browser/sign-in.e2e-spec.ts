@@ -1,26 +1,15 @@
 // Persona journeys in Chromium: sign in through the form, see who I am, reach (or not) the admin pages,
 // add a user as admin, sign out.
-import type { Browser, Page } from 'playwright-core';
-import { startTestApp, TestApp } from '../support/app';
+import type { Page } from 'playwright-core';
 import { DEMO } from '../support/auth';
-import { describeInBrowser, launchBrowser } from '../support/browser';
+import { browserApp, describeInBrowser } from '../support/browser';
 
 describeInBrowser('signing in with the browser', () => {
-  let t: TestApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    t = await startTestApp({ env: { DEMO: '1' } });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const ctx = browserApp();
 
   async function signIn(email: string, password = 'attest-demo', from = '/'): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${t.baseUrl}${from}`);
+    const page = await (await ctx.browser.newContext()).newPage();
+    await page.goto(`${ctx.t.baseUrl}${from}`);
     if (!page.url().includes('/login')) await page.click('#login-link');
     await page.fill('input[name=email]', email);
     await page.fill('input[name=password]', password);
@@ -33,11 +22,11 @@ describeInBrowser('signing in with the browser', () => {
     expect(await page.textContent('#whoami-name')).toBe('Somchai Jaidee');
     expect(await page.textContent('#whoami-role')).toBe('control owner');
     expect(await page.locator('a[href="/admin/users"]').count()).toBe(0);
-    const res = await page.goto(`${t.baseUrl}/admin/users`);
+    const res = await page.goto(`${ctx.t.baseUrl}/admin/users`);
     expect(res?.status()).toBe(403);
-    await page.goto(`${t.baseUrl}/`);
+    await page.goto(`${ctx.t.baseUrl}/`);
     await page.click('#logout');
-    expect(page.url()).toBe(`${t.baseUrl}/login`);
+    expect(page.url()).toBe(`${ctx.t.baseUrl}/login`);
     expect(await page.locator('#whoami').count()).toBe(0);
     await page.context().close();
   });
@@ -50,13 +39,13 @@ describeInBrowser('signing in with the browser', () => {
   });
 
   it('a signed-out visit to an admin page goes to the login page and comes back after sign-in', async () => {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${t.baseUrl}/admin/users`);
-    expect(page.url()).toBe(`${t.baseUrl}/login?next=${encodeURIComponent('/admin/users')}`);
+    const page = await (await ctx.browser.newContext()).newPage();
+    await page.goto(`${ctx.t.baseUrl}/admin/users`);
+    expect(page.url()).toBe(`${ctx.t.baseUrl}/login?next=${encodeURIComponent('/admin/users')}`);
     await page.fill('input[name=email]', DEMO.admin);
     await page.fill('input[name=password]', 'attest-demo');
     await page.click('#login-submit');
-    expect(page.url()).toBe(`${t.baseUrl}/admin/users`);
+    expect(page.url()).toBe(`${ctx.t.baseUrl}/admin/users`);
     expect(await page.locator('#users tbody tr').count()).toBeGreaterThanOrEqual(7);
     await page.context().close();
   });

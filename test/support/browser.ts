@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Browser, chromium, Page } from 'playwright-core';
+import { startTestApp, type TestApp } from './app';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -39,4 +40,21 @@ export async function signInPage(browser: Browser, baseUrl: string, email: strin
   await page.fill('input[name=password]', password);
   await page.click('#login-submit');
   return page;
+}
+
+/**
+ * Inside a describeInBrowser block: the real app (with `env`) and Chromium, started before its tests and
+ * closed after them. Read them as `ctx.t` and `ctx.browser` once the tests run.
+ */
+export function browserApp(env: Record<string, string> = { DEMO: '1' }): { readonly t: TestApp; readonly browser: Browser } {
+  const ctx = {} as { t: TestApp; browser: Browser };
+  beforeAll(async () => {
+    ctx.t = await startTestApp({ env });
+    ctx.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await ctx.browser?.close();
+    await ctx.t?.close();
+  });
+  return ctx;
 }

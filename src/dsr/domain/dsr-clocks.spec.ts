@@ -1,4 +1,4 @@
-import { alertsFor, backupsExpireAt, clocks, deadlines, describeRemaining, DSR_RIGHTS, STATUTORY_DAYS } from './dsr-clocks';
+import { alertsFor, backupsExpireAt, clocks, clockStatistics, deadlines, describeRemaining, DSR_RIGHTS, STATUTORY_DAYS } from './dsr-clocks';
 
 const received = new Date('2026-11-02T02:00:00.000Z');
 const DAY = 86_400_000;
@@ -72,4 +72,26 @@ it('describes time left and late', () => {
 
 it('backups expire retention days after erasure', () => {
   expect(backupsExpireAt(received, 35).toISOString()).toBe('2026-12-07T02:00:00.000Z');
+});
+
+it('clock statistics count met, missed and open requests as they stood at a moment', () => {
+  const r = (right: string, closedAfterDays: number | null, statutoryDays: number | null = null) => ({
+    right,
+    receivedAt: received,
+    verifiedAt: null,
+    dueAt: new Date(received.getTime() + 7 * DAY),
+    statutoryDueAt: statutoryDays === null ? null : new Date(received.getTime() + statutoryDays * DAY),
+    closedAt: closedAfterDays === null ? null : new Date(received.getTime() + closedAfterDays * DAY),
+  });
+  const asOf = new Date(received.getTime() + 20 * DAY);
+  expect(clockStatistics([r('access', 3, 30), r('erasure', 10, 90), r('access', null, 30), r('rectification', 25)], asOf)).toEqual({
+    received: 4,
+    closed: 2,
+    open: 2, // one never closed, one closed only after asOf
+    metInternal: 1,
+    missedInternal: 3,
+    metStatutory: 2,
+    missedStatutory: 0,
+    byRight: { access: 2, erasure: 1, rectification: 1 },
+  });
 });

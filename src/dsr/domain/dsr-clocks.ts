@@ -126,3 +126,33 @@ export function alertsFor(view: ClockView): Alert[] {
 export function backupsExpireAt(erasedAt: Date, backupRetentionDays: number): Date {
   return new Date(erasedAt.getTime() + backupRetentionDays * DAY_MS);
 }
+
+/** How a set of requests fared against their clocks: counts only, never identity (audit packs). */
+export interface DsrClockStatistics {
+  received: number;
+  closed: number;
+  open: number;
+  /** Closed within the internal SLA / the statutory deadline, and missed (or overdue while open). */
+  metInternal: number;
+  missedInternal: number;
+  metStatutory: number;
+  missedStatutory: number;
+  byRight: Record<string, number>;
+}
+
+/** The clock statistics of `requests` as they stood at `asOf`: a request closed after `asOf` counts as open. */
+export function clockStatistics(requests: (Omit<ClockInput, 'closedAt'> & { right: string; closedAt: Date | null })[], asOf: Date): DsrClockStatistics {
+  const out: DsrClockStatistics = { received: requests.length, closed: 0, open: 0, metInternal: 0, missedInternal: 0, metStatutory: 0, missedStatutory: 0, byRight: {} };
+  for (const r of requests) {
+    const closedAt = r.closedAt && r.closedAt <= asOf ? r.closedAt : null;
+    const c = clocks({ ...r, closedAt }, asOf);
+    if (closedAt) out.closed++;
+    else out.open++;
+    if (c.internal.state === 'met') out.metInternal++;
+    if (c.internal.state === 'missed' || c.internal.state === 'overdue') out.missedInternal++;
+    if (c.statutory?.state === 'met') out.metStatutory++;
+    if (c.statutory?.state === 'missed' || c.statutory?.state === 'overdue') out.missedStatutory++;
+    out.byRight[r.right] = (out.byRight[r.right] ?? 0) + 1;
+  }
+  return out;
+}
