@@ -12,121 +12,122 @@ import { verifyPdfSignature } from './signing/pdf-signature';
 
 export interface PackVerification {
   ok: boolean;
+  /** Empty when the pack is intact; else the one problem verification stopped at. */
   problems: string[];
   /** The first bad file or signature, or null when the pack is intact. */
   firstProblem: string | null;
 }
 
-/** Largest manifest, signature, certificate or PDF read into memory (the PDF must be whole to check its signature). */
-const MAX_IN_MEMORY = 512 * 1024 * 1024;
+/**
+ * What is read into memory, each capped (a crafted pack must not make the verifier allocate gigabytes:
+ * a 1.1 MB pack whose PDF embedded one Flate bomb once took 2.26 GB). The PDF must be whole to check its
+ * signature; every other file is streamed and hashed chunk by chunk, and no entry may inflate past the
+ * size its ZIP header declares. A real pack's PDF and manifest are a small fraction of these caps.
+ */
+export const PACK_READ_LIMITS = {
+  pdf: 128 * 1024 * 1024,
+  manifest: 32 * 1024 * 1024,
+  /** certificate.pem and manifest.json.sig. */
+  small: 1024 * 1024,
+  /** All the PDF's embedded files together, inflated (a pack embeds only the manifest). */
+  embedded: 32 * 1024 * 1024,
+} as const;
+
+/** The first problem found: verification stops there (no further entry is read or inflated). */
+class PackProblem extends Error {}
 
 export async function verifyPack(zipPath: string): Promise<PackVerification> {
-  const problems: string[] = [];
-  const done = (): PackVerification => ({ ok: problems.length === 0, problems, firstProblem: problems[0] ?? null });
-  let zip: ZipFile;
+  const fail = (problem: string): never => {
+    throw new PackProblem(problem);
+  };
+  let zip: ZipFile | null = null;
   try {
-    zip = await new Promise<ZipFile>((resolve, reject) => openZip(zipPath, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false }, (e, z) => (e ? reject(e) : resolve(z))));
+    zip = await new Promise<ZipFile>((resolve, reject) => openZip(zipPath, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false }, (e, z) => (e ? reject(e) : resolve(z)))).catch((e: Error) =>
+      fail(`${zipPath}: not a readable ZIP (${e.message})`),
+    );
+    await checkPack(zip, fail);
+    return { ok: true, problems: [], firstProblem: null };
   } catch (e) {
-    problems.push(`${zipPath}: not a readable ZIP (${(e as Error).message})`);
-    return done();
-  }
-  try {
-    const entries = new Map<string, Entry>();
-    for (const entry of await readEntries(zip)) {
-      if (entry.fileName.endsWith('/')) continue; // directories
-      if (!isSafeEntryName(entry.fileName)) problems.push(`${entry.fileName}: unsafe path in the ZIP`);
-      else if (entries.has(entry.fileName)) problems.push(`${entry.fileName}: appears twice in the ZIP`);
-      else entries.set(entry.fileName, entry);
-    }
-    const read = async (name: string): Promise<Buffer | null> => {
-      const entry = entries.get(name);
-      if (!entry) {
-        problems.push(`${name}: missing from the ZIP`);
-        return null;
-      }
-      if (entry.uncompressedSize > MAX_IN_MEMORY) {
-        problems.push(`${name}: too large to check (${entry.uncompressedSize} bytes)`);
-        return null;
-      }
-      try {
-        return await bufferOf(await openEntry(zip, entry));
-      } catch (e) {
-        problems.push(`${name}: unreadable (${(e as Error).message})`);
-        return null;
-      }
-    };
-
-    const certificatePem = await read(CERTIFICATE_NAME);
-    let certificate: X509Certificate | null = null;
-    if (certificatePem) {
-      try {
-        certificate = new X509Certificate(certificatePem);
-      } catch (e) {
-        problems.push(`${CERTIFICATE_NAME}: not a readable certificate (${(e as Error).message})`);
-      }
-    }
-    const fingerprint = certificate ? createHash('sha256').update(certificate.raw).digest('hex') : null;
-
-    // 1. The PDF: signed, the signature valid and covering the whole file, by the enclosed certificate.
-    const pdf = await read(PDF_NAME);
-    if (pdf) {
-      const sig = verifyPdfSignature(pdf);
-      if (!sig.valid) problems.push(`${PDF_NAME}: signature is not valid (${sig.problem ?? 'unknown reason'})`);
-      else if (!sig.totalDocumentSigned) problems.push(`${PDF_NAME}: signature does not cover the whole document (bytes were added after signing)`);
-      else if (fingerprint && sig.signerFingerprintSha256 !== fingerprint) problems.push(`${PDF_NAME}: signed by certificate ${sig.signerFingerprintSha256}, not by ${CERTIFICATE_NAME} (${fingerprint})`);
-    }
-
-    // 2. The manifest: its detached signature by the enclosed certificate, and the signer it names.
-    const manifestBytes = await read(MANIFEST_NAME);
-    const signature = await read(MANIFEST_SIG_NAME);
-    let manifest: PackManifest | null = null;
-    if (manifestBytes && signature && certificatePem && certificate) {
-      const check = verifyDetached(manifestBytes, signature, certificatePem.toString('utf8'));
-      if (!check.valid) problems.push(`${MANIFEST_SIG_NAME}: signature of ${MANIFEST_NAME} is not valid (${check.problem ?? 'unknown reason'})`);
-    }
-    if (manifestBytes) {
-      try {
-        manifest = parseManifest(manifestBytes);
-      } catch (e) {
-        problems.push(`${MANIFEST_NAME}: ${(e as Error).message}`);
-      }
-    }
-    // The manifest embedded in the (signed) PDF must be the manifest.json beside it.
-    if (pdf && manifestBytes && !embeddedFiles(pdf).some((f) => f.equals(manifestBytes))) {
-      problems.push(`${PDF_NAME}: the manifest embedded in the PDF differs from ${MANIFEST_NAME}`);
-    }
-    if (!manifest) return done();
-    if (fingerprint && manifest.signer.fingerprintSha256 !== fingerprint) problems.push(`${MANIFEST_NAME}: names signer ${manifest.signer.fingerprintSha256}, but ${CERTIFICATE_NAME} is ${fingerprint}`);
-
-    // 3. Every listed file: there, the size and SHA-256 the manifest says; then anything not listed.
-    const listed = new Set<string>([PDF_NAME, MANIFEST_NAME, MANIFEST_SIG_NAME]);
-    for (const file of manifest.files) {
-      if (listed.has(file.path)) {
-        problems.push(`${file.path}: listed twice in ${MANIFEST_NAME}`);
-        continue;
-      }
-      listed.add(file.path);
-      const entry = entries.get(file.path);
-      if (!entry) {
-        problems.push(`${file.path}: listed in ${MANIFEST_NAME} but missing from the ZIP`);
-        continue;
-      }
-      if (entry.uncompressedSize !== file.size) {
-        problems.push(`${file.path}: size ${entry.uncompressedSize} bytes, the manifest says ${file.size}`);
-        continue;
-      }
-      try {
-        const sha256 = await sha256Of(await openEntry(zip, entry));
-        if (sha256 !== file.sha256) problems.push(`${file.path}: SHA-256 ${sha256} does not match the manifest (${file.sha256})`);
-      } catch (e) {
-        problems.push(`${file.path}: unreadable (${(e as Error).message})`);
-      }
-    }
-    for (const name of entries.keys()) if (!listed.has(name)) problems.push(`${name}: in the ZIP but not in ${MANIFEST_NAME}`);
-    return done();
+    if (!(e instanceof PackProblem)) throw e;
+    return { ok: false, problems: [e.message], firstProblem: e.message };
   } finally {
-    zip.close();
+    zip?.close();
   }
+}
+
+async function checkPack(zip: ZipFile, fail: (problem: string) => never): Promise<void> {
+  const entries = new Map<string, Entry>();
+  const all = await readEntries(zip).catch((e: Error) => fail(`not a readable ZIP (${e.message})`));
+  for (const entry of all) {
+    if (entry.fileName.endsWith('/')) continue; // directories
+    if (!isSafeEntryName(entry.fileName)) fail(`${entry.fileName}: unsafe path in the ZIP`);
+    if (entries.has(entry.fileName)) fail(`${entry.fileName}: appears twice in the ZIP`);
+    entries.set(entry.fileName, entry);
+  }
+  const read = async (name: string, limit: number): Promise<Buffer> => {
+    const entry = entries.get(name) ?? fail(`${name}: missing from the ZIP`);
+    if (entry.uncompressedSize > limit) fail(`${name}: ${entry.uncompressedSize} bytes, more than the ${limit} bytes a pack's ${name} may have`);
+    try {
+      return await bufferOf(await openEntry(zip, entry), limit);
+    } catch (e) {
+      return fail(`${name}: unreadable (${(e as Error).message})`);
+    }
+  };
+
+  const certificatePem = await read(CERTIFICATE_NAME, PACK_READ_LIMITS.small);
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(certificatePem);
+  } catch (e) {
+    return fail(`${CERTIFICATE_NAME}: not a readable certificate (${(e as Error).message})`);
+  }
+  const fingerprint = createHash('sha256').update(certificate.raw).digest('hex');
+
+  // 1. The PDF: signed, the signature valid and covering the whole file, by the enclosed certificate.
+  const pdf = await read(PDF_NAME, PACK_READ_LIMITS.pdf);
+  const sig = verifyPdfSignature(pdf);
+  if (!sig.valid) fail(`${PDF_NAME}: signature is not valid (${sig.problem ?? 'unknown reason'})`);
+  if (!sig.totalDocumentSigned) fail(`${PDF_NAME}: signature does not cover the whole document (bytes were added after signing)`);
+  if (sig.signerFingerprintSha256 !== fingerprint) fail(`${PDF_NAME}: signed by certificate ${sig.signerFingerprintSha256}, not by ${CERTIFICATE_NAME} (${fingerprint})`);
+
+  // 2. The manifest: its detached signature by the enclosed certificate, and the signer it names.
+  const manifestBytes = await read(MANIFEST_NAME, PACK_READ_LIMITS.manifest);
+  const signature = await read(MANIFEST_SIG_NAME, PACK_READ_LIMITS.small);
+  const check = verifyDetached(manifestBytes, signature, certificatePem.toString('utf8'));
+  if (!check.valid) fail(`${MANIFEST_SIG_NAME}: signature of ${MANIFEST_NAME} is not valid (${check.problem ?? 'unknown reason'})`);
+  let manifest: PackManifest;
+  try {
+    manifest = parseManifest(manifestBytes);
+  } catch (e) {
+    return fail(`${MANIFEST_NAME}: ${(e as Error).message}`);
+  }
+  // The manifest embedded in the (signed) PDF must be the manifest.json beside it.
+  let embedded: Buffer[];
+  try {
+    embedded = embeddedFiles(pdf, PACK_READ_LIMITS.embedded);
+  } catch (e) {
+    return fail(`${PDF_NAME}: ${(e as Error).message}`);
+  }
+  if (!embedded.some((f) => f.equals(manifestBytes))) fail(`${PDF_NAME}: the manifest embedded in the PDF differs from ${MANIFEST_NAME}`);
+  if (manifest.signer.fingerprintSha256 !== fingerprint) fail(`${MANIFEST_NAME}: names signer ${manifest.signer.fingerprintSha256}, but ${CERTIFICATE_NAME} is ${fingerprint}`);
+
+  // 3. Every listed file: there, the size and SHA-256 the manifest says; then anything not listed.
+  const listed = new Set<string>([PDF_NAME, MANIFEST_NAME, MANIFEST_SIG_NAME]);
+  for (const file of manifest.files) {
+    if (listed.has(file.path)) fail(`${file.path}: listed twice in ${MANIFEST_NAME}`);
+    listed.add(file.path);
+    const entry = entries.get(file.path) ?? fail(`${file.path}: listed in ${MANIFEST_NAME} but missing from the ZIP`);
+    if (entry.uncompressedSize !== file.size) fail(`${file.path}: size ${entry.uncompressedSize} bytes, the manifest says ${file.size}`);
+    let sha256: string;
+    try {
+      // Streamed: yauzl stops the stream with an error as soon as it inflates past the declared size.
+      sha256 = await sha256Of(await openEntry(zip, entry));
+    } catch (e) {
+      return fail(`${file.path}: unreadable (${(e as Error).message})`);
+    }
+    if (sha256 !== file.sha256) fail(`${file.path}: SHA-256 ${sha256} does not match the manifest (${file.sha256})`);
+  }
+  for (const name of entries.keys()) if (!listed.has(name)) fail(`${name}: in the ZIP but not in ${MANIFEST_NAME}`);
 }
 
 function readEntries(zip: ZipFile): Promise<Entry[]> {
@@ -146,9 +147,18 @@ function openEntry(zip: ZipFile, entry: Entry): Promise<Readable> {
   return new Promise((resolve, reject) => zip.openReadStream(entry, (e, s) => (e ? reject(e) : resolve(s))));
 }
 
-async function bufferOf(stream: Readable): Promise<Buffer> {
+/** The whole entry, refused (and the stream destroyed) as soon as it passes `limit` bytes. */
+async function bufferOf(stream: Readable, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
+  let size = 0;
+  for await (const c of stream) {
+    size += (c as Buffer).length;
+    if (size > limit) {
+      stream.destroy();
+      throw new Error(`inflates past ${limit} bytes`);
+    }
+    chunks.push(c as Buffer);
+  }
   return Buffer.concat(chunks);
 }
 
@@ -161,9 +171,11 @@ async function sha256Of(stream: Readable): Promise<string> {
 /**
  * The embedded files of a PDF (the streams of `/Type /EmbeddedFile` objects, inflated when FlateDecode), as
  * pdfkit writes them: a direct `/Length` and at most one filter. Enough to compare the attached manifest.
+ * Inflation is capped: when the streams together would pass `maxBytes`, this throws (and stops inflating).
  */
-export function embeddedFiles(pdf: Buffer): Buffer[] {
+export function embeddedFiles(pdf: Buffer, maxBytes: number): Buffer[] {
   const out: Buffer[] = [];
+  let total = 0;
   const marker = Buffer.from('/Type /EmbeddedFile');
   for (let at = pdf.indexOf(marker); at >= 0; at = pdf.indexOf(marker, at + marker.length)) {
     const start = pdf.lastIndexOf('<<', at);
@@ -176,11 +188,24 @@ export function embeddedFiles(pdf: Buffer): Buffer[] {
     if (pdf[dataAt] === 0x0d) dataAt++;
     if (pdf[dataAt] === 0x0a) dataAt++;
     const raw = pdf.subarray(dataAt, dataAt + Number(length[1]));
-    try {
-      out.push(/\/Filter \/FlateDecode/.test(dict) ? inflateSync(raw) : Buffer.from(raw));
-    } catch {
-      // A stream that does not inflate is not a manifest.
+    let file: Buffer;
+    if (!/\/Filter \/FlateDecode/.test(dict)) file = Buffer.from(raw);
+    else {
+      try {
+        // One byte over what is left: enough to know the cap is passed, never more allocated.
+        file = inflateSync(raw, { maxOutputLength: maxBytes - total + 1 });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(embeddedTooLarge(maxBytes));
+        continue; // a stream that does not inflate is not a manifest
+      }
     }
+    total += file.length;
+    if (total > maxBytes) throw new Error(embeddedTooLarge(maxBytes));
+    out.push(file);
   }
   return out;
+}
+
+function embeddedTooLarge(maxBytes: number): string {
+  return `its embedded files inflate to more than ${maxBytes} bytes; verification stopped there`;
 }
