@@ -49,7 +49,7 @@ describe('catalog loader', () => {
     ['duplicate control key', 'controls/main.yaml', (t: string) => t.replace('key: PRV-01', 'key: ACC-01'), 'controls/main.yaml:11: control "ACC-01" is already defined in controls/main.yaml:2'],
     ['duplicate requirement ref', 'frameworks/alpha.yaml', (t: string) => t.replace('ref: A2', 'ref: A1'), 'frameworks/alpha.yaml:9: requirement "A1" is already listed at line 6'],
     ['unknown department', 'controls/main.yaml', (t: string) => t.replace('owner: privacy', 'owner: marketing'), 'controls/main.yaml:14: owner "marketing" is not a department in departments.yaml'],
-    ['bad cadence', 'controls/main.yaml', (t: string) => t.replace('cadence: weekly', 'cadence: daily'), 'controls/main.yaml:15: controls.1.cadence: must be one of weekly, monthly, quarterly, annual'],
+    ['bad cadence', 'controls/main.yaml', (t: string) => t.replace('cadence: weekly', 'cadence: daily'), 'controls/main.yaml:15: controls.1.cadence: must be one of weekly, monthly, quarterly, annual, event'],
     ['unknown key', 'controls/main.yaml', (t: string) => t.replace('    cadence: quarterly', '    cadence: quarterly\n    colour: blue'), 'controls/main.yaml:2: controls.0: unknown key(s) "colour"'],
     ['YAML anchors and aliases', 'controls/main.yaml', (t: string) => t.replace('evidence: [Signed access review]', 'evidence: &ev [Signed access review]').replace('      - DSR register snapshot', '      - x').replace('    evidence:\n      - x', '    evidence: *ev'), 'controls/main.yaml:7: YAML anchors (&ev) are not allowed'],
     ['custom tags', 'frameworks/beta.yaml', (t: string) => t.replace('name: Beta Act', 'name: !secret Beta Act'), 'frameworks/beta.yaml:2: custom YAML tags (!secret) are not allowed'],
@@ -72,5 +72,65 @@ describe('catalog loader', () => {
   it('refuses files over the size limit', () => {
     const problems = problemsOf(broken('frameworks/beta.yaml', (t) => t + `# ${'x'.repeat(MAX_FILE_BYTES)}\n`));
     expect(problems[0]).toMatch(/^frameworks\/beta\.yaml:1: file is \d+ bytes; the limit is 262144$/);
+  });
+});
+
+// Regulatory corrections of issue 12 in the shipped catalog (sources: docs/regulatory-sources.md).
+describe('shipped catalog: what it tells an auditor', () => {
+  const { catalog } = loadCatalog(SHIPPED);
+  const control = (key: string) => catalog!.controls.find((c) => c.key === key)!;
+  const requirement = (framework: string, ref: string) => catalog!.frameworks.find((f) => f.key === framework)!.requirements.find((r) => r.ref === ref)!;
+
+  it('SOC 2 P6.1 is disclosure to third parties with the data subject\'s explicit consent, not "another valid basis"', () => {
+    expect(requirement('soc2', 'P6.1').title).toBe("Personal information is disclosed to third parties only with the data subject's explicit consent");
+  });
+
+  it('PRV-01 gives the statutory limit per kind of request: 30 days is access only, erasure 90 days', () => {
+    expect(control('PRV-01').title).toBe('Data subject requests answered within 7 days, inside the statutory limits (access 30 days, erasure 90 days)');
+    expect(control('PRV-01').title).not.toMatch(/ceiling 30 days\)$/);
+  });
+});
+
+describe('catalog loader: event cadence (evidence per occurrence)', () => {
+  it('loads an event control with its max_interval_days; calendar controls have none', () => {
+    const dir = broken('controls/main.yaml', (t) => t.replace('    cadence: quarterly\n', '    cadence: event\n    max_interval_days: 365\n'));
+    const { catalog, problems } = loadCatalog(dir);
+    expect(problems).toEqual([]);
+    expect(catalog!.controls.map((c) => [c.key, c.cadence, c.maxIntervalDays])).toEqual([['ACC-01', 'event', 365], ['PRV-01', 'weekly', null]]);
+  });
+
+  it.each([
+    ['an event control without max_interval_days', (t: string) => t.replace('cadence: quarterly', 'cadence: event'), 'controls/main.yaml:6: cadence event needs max_interval_days: the longest gap allowed between two occurrences'],
+    ['max_interval_days on a calendar cadence', (t: string) => t.replace('    cadence: quarterly\n', '    cadence: quarterly\n    max_interval_days: 90\n'), 'controls/main.yaml:7: max_interval_days belongs to cadence event only (this control is quarterly)'],
+    ['a max_interval_days of 0', (t: string) => t.replace('    cadence: quarterly\n', '    cadence: event\n    max_interval_days: 0\n'), 'controls/main.yaml:7: controls.0.max_interval_days: must be at least 1'],
+    ['a max_interval_days over three years', (t: string) => t.replace('    cadence: quarterly\n', '    cadence: event\n    max_interval_days: 2000\n'), 'controls/main.yaml:7: controls.0.max_interval_days: must be at most 1096 (three years)'],
+  ])('fails on %s with file:line', (_rule, edit, expected) => {
+    expect(problemsOf(broken('controls/main.yaml', edit))).toContain(expected);
+  });
+});
+
+describe('shipped catalog: cadences agree with titles', () => {
+  const { catalog } = loadCatalog(SHIPPED);
+  const control = (key: string) => catalog!.controls.find((c) => c.key === key)!;
+
+  it.each([
+    ['CLS-04', 183], // risk management report per release (ISO 14971 clause 9), not monthly
+    ['CLS-09', 365], // labelling per SaMD version, at least yearly
+    ['ENG-05', 365], // the annual penetration test, not quarterly
+  ])('%s is evidenced per occurrence (event), at most %i days apart', (key, days) => {
+    expect([control(key).cadence, control(key).maxIntervalDays]).toEqual(['event', days]);
+  });
+
+  it('a calendar word in a title matches the cadence (an event control: its maximum interval)', () => {
+    const words: Record<string, string> = { weekly: 'weekly', monthly: 'monthly', quarterly: 'quarterly', yearly: 'annual', annual: 'annual' };
+    const days: Record<string, number> = { weekly: 7, monthly: 31, quarterly: 92, annual: 366 };
+    // Titles naming two activities at different rhythms, evidenced at the more frequent one.
+    const compound = new Set(['ACC-06', 'PPL-02']); // monthly activations / yearly re-verification; quarterly training / annual re-acknowledgement
+    for (const c of catalog!.controls) {
+      const said = Object.keys(words).filter((w) => new RegExp(`\\b${w}\\b`, 'i').test(c.title)).map((w) => words[w]);
+      if (said.length === 0 || compound.has(c.key)) continue;
+      if (c.cadence === 'event') expect([c.key, c.maxIntervalDays! <= Math.max(...said.map((w) => days[w]))]).toEqual([c.key, true]);
+      else expect([c.key, said]).toEqual([c.key, expect.arrayContaining([c.cadence])]);
+    }
   });
 });

@@ -14,6 +14,7 @@ import {
   CatalogFramework,
   CatalogProblem,
   COLLECTORS,
+  MAX_INTERVAL_DAYS,
 } from './domain/catalog-model';
 
 export const MAX_FILE_BYTES = 256 * 1024;
@@ -53,6 +54,7 @@ const controlsFileSchema = z
             description: text(4000),
             owner: z.string().min(1),
             cadence: z.enum(CADENCES),
+            max_interval_days: z.number().int('must be a whole number of days').min(MAX_INTERVAL_DAYS.min, `must be at least ${MAX_INTERVAL_DAYS.min}`).max(MAX_INTERVAL_DAYS.max, `must be at most ${MAX_INTERVAL_DAYS.max} (three years)`).optional(),
             evidence: z.array(text(300)).min(1, 'must say what evidence to attach').max(10),
             collector: z.enum(COLLECTORS).optional(),
             maps: z.record(z.string(), z.array(z.string()).min(1, 'must list at least one requirement')).refine((m) => Object.keys(m).length > 0, 'must map to at least one framework'),
@@ -225,6 +227,8 @@ export function loadCatalog(dir: string): LoadedCatalog {
       const earlier = controlLines.get(c.key);
       if (earlier) problems.push({ file: parsed.file, line: line('key'), message: `control "${c.key}" is already defined in ${earlier}` });
       else controlLines.set(c.key, `${parsed.file}:${line('key')}`);
+      if (c.cadence === 'event' && c.max_interval_days === undefined) problems.push({ file: parsed.file, line: line('cadence'), message: 'cadence event needs max_interval_days: the longest gap allowed between two occurrences' });
+      if (c.cadence !== 'event' && c.max_interval_days !== undefined) problems.push({ file: parsed.file, line: line('max_interval_days'), message: `max_interval_days belongs to cadence event only (this control is ${c.cadence})` });
       if (departmentsOk && !departmentKeys.has(c.owner)) problems.push({ file: parsed.file, line: line('owner'), message: `owner "${c.owner}" is not a department in departments.yaml` });
       for (const [fw, refs] of Object.entries(c.maps)) {
         const known = refsByFramework.get(fw);
@@ -244,6 +248,7 @@ export function loadCatalog(dir: string): LoadedCatalog {
         description: c.description,
         owner: c.owner,
         cadence: c.cadence,
+        maxIntervalDays: c.max_interval_days ?? null,
         evidence: c.evidence,
         collector: c.collector ?? null,
         maps: c.maps,

@@ -128,9 +128,9 @@ export class CatalogSyncService {
           controls.get(c.key),
           controlHash(c),
           controlContent(c),
-          (e) => ({ title: e.title, description: e.description, owner: e.ownerDepartment, cadence: e.cadence, evidence: e.evidenceGuidance, collector: e.collector, maps: oldMaps.get(e.id) ?? {} }),
+          (e) => ({ title: e.title, description: e.description, owner: e.ownerDepartment, cadence: e.cadence, ...(e.maxIntervalDays !== null ? { maxIntervalDays: e.maxIntervalDays } : {}), evidence: e.evidenceGuidance, collector: e.collector, maps: oldMaps.get(e.id) ?? {} }),
           (v) => this.repo.saveControl(v, m),
-          { key: c.key, title: c.title, description: c.description, ownerDepartment: c.owner, cadence: c.cadence, evidenceGuidance: c.evidence, collector: c.collector, position: c.position, sourceFile: c.file },
+          { key: c.key, title: c.title, description: c.description, ownerDepartment: c.owner, cadence: c.cadence, maxIntervalDays: c.maxIntervalDays, evidenceGuidance: c.evidence, collector: c.collector, position: c.position, sourceFile: c.file },
         );
         controls.delete(c.key);
         if (changed) {

@@ -34,6 +34,8 @@ export interface LiveControl {
   key: string;
   title: string;
   cadence: Cadence;
+  /** Cadence `event` only (see sweeps/domain/cadence.ts). */
+  maxIntervalDays: number | null;
   ownerDepartment: string;
   ownerUserId: string | null;
   collector: string | null;
@@ -201,7 +203,7 @@ export class CatalogRepository {
 
   async liveControls(): Promise<LiveControl[]> {
     const rows = await this.ds.manager.find(Control, { where: { retiredAt: IsNull() }, order: { position: 'ASC' } });
-    return rows.map(({ id, key, title, cadence, ownerDepartment, ownerUserId, collector }) => ({ id, key, title, cadence, ownerDepartment, ownerUserId, collector }));
+    return rows.map(({ id, key, title, cadence, maxIntervalDays, ownerDepartment, ownerUserId, collector }) => ({ id, key, title, cadence, maxIntervalDays, ownerDepartment, ownerUserId, collector }));
   }
 
   async postureInputs(): Promise<{ framework: string; requirements: { ref: string; notApplicable: boolean; controlIds: string[] }[] }[]> {

@@ -51,7 +51,7 @@ export class CatalogService {
     const input: ExportInput = {
       framework: { key: f.key, name: f.name, edition: f.edition, version: f.version, description: f.description },
       requirements: requirements.map((r) => ({ ref: r.ref, group: r.groupName, title: r.title, notApplicable: r.notApplicable })),
-      controls: controls.map(({ control: c, refs }) => ({ key: c.key, title: c.title, description: c.description, ownerDepartment: c.ownerDepartment, cadence: c.cadence, refs })),
+      controls: controls.map(({ control: c, refs }) => ({ key: c.key, title: c.title, description: c.description, ownerDepartment: c.ownerDepartment, cadence: c.cadence, maxIntervalDays: c.maxIntervalDays, refs })),
       generatedAt: new Date(),
       generator: `Attest ${APP_VERSION}`,
     };
@@ -159,6 +159,7 @@ export class CatalogService {
       ownerUserId: c.ownerUserId,
       ownerName: c.ownerUserId ? (names.get(c.ownerUserId) ?? null) : null,
       cadence: c.cadence,
+      maxIntervalDays: c.maxIntervalDays,
       evidenceGuidance: c.evidenceGuidance,
       collector: c.collector,
       version: c.version,

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { CADENCES, type Cadence } from './domain/catalog-model';
 
 /**
@@ -6,6 +6,7 @@ import { CADENCES, type Cadence } from './domain/catalog-model';
  * the YAML; the owner person is assigned in the app and survives re-syncs. Retired, never deleted.
  */
 @Entity('controls')
+@Check('CHK_controls_max_interval', `("cadence"::text = 'event') = ("max_interval_days" IS NOT NULL) AND ("max_interval_days" IS NULL OR "max_interval_days" BETWEEN 1 AND 1096)`)
 export class Control {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_controls' })
   id: string;
@@ -32,6 +33,10 @@ export class Control {
 
   @Column({ type: 'enum', enum: CADENCES, enumName: 'control_cadence' })
   cadence: Cadence;
+
+  /** Cadence `event` only: the longest gap allowed between two occurrences' evidence, in days. */
+  @Column({ name: 'max_interval_days', type: 'integer', nullable: true })
+  maxIntervalDays: number | null;
 
   /** What to attach each period. */
   @Column({ name: 'evidence_guidance', type: 'jsonb' })

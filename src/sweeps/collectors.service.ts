@@ -34,7 +34,7 @@ type Collector = (ctx: CollectorContext) => Promise<JsonObject>;
 /**
  * Automated collectors: each snapshots what the system can see by itself and the snapshot becomes
  * evidence on every control that names the collector in controls/*.yaml, and on every control mapped to a
- * requirement the collector serves (COLLECTOR_REQUIREMENTS: `risk-review` → ISO 14971 clause 9 and SOC 2
+ * requirement the collector serves (COLLECTOR_REQUIREMENTS: `risk-review` → ISO 14971 clause 10 and SOC 2
  * CC3.x). A collector that fails does not stop the sweep: the failure is reported and the owners' tasks stay open.
  */
 @Injectable()

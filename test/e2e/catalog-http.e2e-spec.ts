@@ -117,8 +117,10 @@ describe('exports', () => {
     const res = await as.auditor('GET', '/api/frameworks/iso14971/export?format=csv');
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const lines = res.text.trim().split('\n');
-    expect(lines[0]).toBe('framework,group,ref,requirement,not_applicable,control,control_title,owner_department,cadence');
+    expect(lines[0]).toBe('framework,group,ref,requirement,not_applicable,control,control_title,owner_department,cadence,max_interval_days');
     expect(lines.length).toBeGreaterThan(23);
+    // CLS-04 is per release (event cadence, at most 183 days apart), not monthly
+    expect(lines.find((l) => l.startsWith('iso14971,') && l.includes(',CLS-04,'))).toMatch(/,clinical,event,183$/);
     expect(lines.slice(1).every((l) => l.startsWith('iso14971,'))).toBe(true);
   });
 

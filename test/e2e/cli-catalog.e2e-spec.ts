@@ -51,7 +51,7 @@ it('validate fails on a broken copy with file:line for every problem', () => {
   expect(r.status).toBe(1);
   const lines = r.stdout.trim().split('\n');
   expect(lines[lines.length - 1]).toMatch(/^\d+ problem\(s\) in /);
-  expect(lines.some((l) => /broken\/controls\/main\.yaml:6: controls\.0\.cadence: must be one of weekly, monthly, quarterly, annual$/.test(l))).toBe(true);
+  expect(lines.some((l) => /broken\/controls\/main\.yaml:6: controls\.0\.cadence: must be one of weekly, monthly, quarterly, annual, event$/.test(l))).toBe(true);
 });
 
 it('sync, coverage and export work against the embedded database', () => {
@@ -73,7 +73,7 @@ it('sync, coverage and export work against the embedded database', () => {
 
   const csv = join(work, 'samd.csv');
   expect(runCli(['catalog', 'export', '--framework', 'samd', '--format', 'csv', '--out', csv], childEnv(dataDir)).status).toBe(0);
-  expect(readFileSync(csv, 'utf8').split('\n')[0]).toBe('framework,group,ref,requirement,not_applicable,control,control_title,owner_department,cadence');
+  expect(readFileSync(csv, 'utf8').split('\n')[0]).toBe('framework,group,ref,requirement,not_applicable,control,control_title,owner_department,cadence,max_interval_days');
 
   const bad = runCli(['catalog', 'export', '--framework', 'soc2', '--format', 'pdf', '--out', csv], childEnv(dataDir));
   expect(bad.status).toBe(2);

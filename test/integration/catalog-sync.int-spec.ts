@@ -68,6 +68,22 @@ it('changing a mapping is a change of the control, and the links follow', async 
   expect(refs).toEqual([{ ref: 'A2' }]);
 });
 
+it('an event cadence (evidence per occurrence) is stored with its maximum interval; the database refuses one without', async () => {
+  edit('controls/main.yaml', (x) => x.replace('    cadence: quarterly\n', '    cadence: event\n    max_interval_days: 365\n'));
+  const report = await catalog.syncFromFiles(cli);
+  expect(report.updated).toEqual(['ACC-01']);
+  expect(await control('ACC-01')).toMatchObject({ cadence: 'event', max_interval_days: 365 });
+  const { rows } = await db.query(`SELECT canonical FROM audit_log WHERE action = 'catalog.control_update' ORDER BY seq DESC LIMIT 1`);
+  expect(JSON.parse(rows[0].canonical).data.changed).toEqual(['cadence', 'maxIntervalDays']);
+  expect((await catalog.liveControls()).find((c) => c.key === 'ACC-01')).toMatchObject({ cadence: 'event', maxIntervalDays: 365 });
+  await expect(db.query(`UPDATE controls SET max_interval_days = NULL WHERE key = 'ACC-01'`)).rejects.toThrow(/CHK_controls_max_interval/);
+  await expect(db.query(`UPDATE controls SET max_interval_days = 30 WHERE key = 'PRV-01'`)).rejects.toThrow(/CHK_controls_max_interval/);
+
+  edit('controls/main.yaml', (x) => x.replace('    cadence: event\n    max_interval_days: 365\n', '    cadence: quarterly\n'));
+  await catalog.syncFromFiles(cli);
+  expect(await control('ACC-01')).toMatchObject({ cadence: 'quarterly', max_interval_days: null });
+});
+
 it('keeps the owner a person assigned in the app across syncs', async () => {
   const owner = (await db.query(`INSERT INTO users (email, name, role) VALUES ('p@example.com', 'P', 'privacy_officer') RETURNING id`)).rows[0].id;
   await db.query(`UPDATE controls SET owner_user_id = $1 WHERE key = 'PRV-01'`, [owner]);

@@ -19,6 +19,8 @@ export interface ExportControl {
   description: string;
   ownerDepartment: string;
   cadence: string;
+  /** Cadence `event` only: the longest gap allowed between two occurrences, in days. */
+  maxIntervalDays?: number | null;
   refs: string[];
 }
 
@@ -122,14 +124,17 @@ export function oscalComponentDefinition(input: ExportInput, catalogHref: string
   };
 }
 
-/** One row per requirement × implementing control (a requirement without one gets one row). */
+/**
+ * One row per requirement × implementing control (a requirement without one gets one row). An event
+ * cadence (evidence per occurrence) has its maximum interval in `max_interval_days`; empty otherwise.
+ */
 export function catalogCsv(input: ExportInput): string {
-  const rows: string[][] = [['framework', 'group', 'ref', 'requirement', 'not_applicable', 'control', 'control_title', 'owner_department', 'cadence']];
+  const rows: string[][] = [['framework', 'group', 'ref', 'requirement', 'not_applicable', 'control', 'control_title', 'owner_department', 'cadence', 'max_interval_days']];
   for (const r of input.requirements) {
     const controls = input.controls.filter((c) => c.refs.includes(r.ref));
     const base = [input.framework.key, r.group, r.ref, r.title, r.notApplicable ?? ''];
-    if (controls.length === 0) rows.push([...base, '', '', '', '']);
-    for (const c of controls) rows.push([...base, c.key, c.title, c.ownerDepartment, c.cadence]);
+    if (controls.length === 0) rows.push([...base, '', '', '', '', '']);
+    for (const c of controls) rows.push([...base, c.key, c.title, c.ownerDepartment, c.cadence, c.maxIntervalDays ? String(c.maxIntervalDays) : '']);
   }
   // Cells starting with = + - @ are prefixed so spreadsheets do not run them as formulas.
   return stringify(rows.map((row) => row.map((cell) => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell))));

@@ -1,7 +1,15 @@
 // The catalog as the YAML files describe it, after validation. Pure types and rules: no Nest, no TypeORM.
 
-export const CADENCES = ['weekly', 'monthly', 'quarterly', 'annual'] as const;
+/**
+ * Calendar cadences give one task per period in the weekly sweep; `event` is evidence per occurrence (a
+ * release, a penetration test): no task by calendar, and fresh while the newest evidence is within the
+ * control's `max_interval_days` (the longest gap allowed between two occurrences).
+ */
+export const CADENCES = ['weekly', 'monthly', 'quarterly', 'annual', 'event'] as const;
 export type Cadence = (typeof CADENCES)[number];
+
+/** Bounds of `max_interval_days` for an event cadence: a day to three years. */
+export const MAX_INTERVAL_DAYS = { min: 1, max: 1096 } as const;
 
 /** Automated collectors a control may name (the evidence issue implements them). */
 export const COLLECTORS = ['dsr-register', 'dsr-drill', 'risk-review', 'posture', 'sweep-summary', 'audit-trail-verify', 'access-review', 'user-roster'] as const;
@@ -30,6 +38,8 @@ export interface CatalogControl {
   description: string;
   owner: string;
   cadence: Cadence;
+  /** Event cadence only: the longest gap allowed between two occurrences' evidence, in days. */
+  maxIntervalDays: number | null;
   evidence: string[];
   collector: string | null;
   /** framework key → requirement refs */

@@ -18,7 +18,8 @@ export function requirementContent(r: CatalogRequirement) {
 
 export function controlContent(c: CatalogControl) {
   const maps = Object.fromEntries(Object.entries(c.maps).map(([fw, refs]) => [fw, [...refs].sort()]));
-  return { title: c.title, description: c.description, owner: c.owner, cadence: c.cadence, evidence: c.evidence, collector: c.collector, maps };
+  // maxIntervalDays only when set, so the hashes of calendar-cadence controls did not change when it came.
+  return { title: c.title, description: c.description, owner: c.owner, cadence: c.cadence, ...(c.maxIntervalDays !== null ? { maxIntervalDays: c.maxIntervalDays } : {}), evidence: c.evidence, collector: c.collector, maps };
 }
 
 export const frameworkHash = (f: CatalogFramework) => hash(frameworkContent(f));

@@ -42,6 +42,7 @@ export class ControlView {
   @ApiProperty({ nullable: true, type: String, description: 'owner person (user id), assigned in the app' }) ownerUserId: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) ownerName?: string | null;
   @ApiProperty({ enum: CADENCES }) cadence: Cadence;
+  @ApiProperty({ nullable: true, type: Number, description: 'cadence event only: the longest gap allowed between two occurrences, in days' }) maxIntervalDays: number | null;
   @ApiProperty({ type: [String] }) evidenceGuidance: string[];
   @ApiProperty({ nullable: true, type: String }) collector: string | null;
   @ApiProperty() version: number;

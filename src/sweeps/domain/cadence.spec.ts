@@ -12,6 +12,8 @@ describe('isDueInWeek', () => {
     ['annual', '2026-W02', true], // Monday 5 Jan
     ['annual', '2026-W01', false], // Monday 29 Dec 2025
     ['annual', '2026-W28', false],
+    ['event', '2026-W02', false], // evidence per occurrence: never a task by the calendar
+    ['event', '2026-W50', false],
   ] as const)('%s in %s: %s', (cadence, week, due) => {
     expect(isDueInWeek(cadence, parseWeek(week))).toBe(due);
   });
@@ -21,6 +23,7 @@ describe('isDueInWeek', () => {
     expect(weeks.filter((w) => isDueInWeek('monthly', parseWeek(w)))).toHaveLength(12);
     expect(weeks.filter((w) => isDueInWeek('quarterly', parseWeek(w)))).toHaveLength(4);
     expect(weeks.filter((w) => isDueInWeek('annual', parseWeek(w)))).toHaveLength(1);
+    expect(weeks.filter((w) => isDueInWeek('event', parseWeek(w)))).toHaveLength(0);
   });
 });
 
@@ -66,5 +69,39 @@ describe('freshness (day boundaries in Asia/Bangkok)', () => {
     const now = at('2026-11-29T17:30:00Z'); // Monday 00:30 in Bangkok, Sunday 17:30 in UTC
     expect(freshness('weekly', parseDate('2026-11-23'), now, 'Asia/Bangkok')).toBe('stale');
     expect(freshness('weekly', parseDate('2026-11-23'), now, 'UTC')).toBe('due_soon');
+  });
+});
+
+describe('freshness of an event cadence (evidence per occurrence, at most maxIntervalDays apart)', () => {
+  const at = (iso: string) => new Date(iso);
+  const pentest = { cadence: 'event' as const, maxIntervalDays: 365 };
+  const release = { cadence: 'event' as const, maxIntervalDays: 30 };
+
+  it('is missing until the first occurrence has evidence', () => {
+    expect(freshness(pentest, null, at('2026-11-24T00:00:00Z'))).toBe('missing');
+  });
+
+  it.each([
+    // a test of 10 Mar 2026 counts for 365 days (until 10 Mar 2027), warned in the last 30 days (from 8 Feb)
+    [pentest, '2026-03-10', '2027-02-07T12:00:00Z', 'fresh'],
+    [pentest, '2026-03-10', '2027-02-07T17:00:00Z', 'due_soon'], // 8 Feb 00:00 Bangkok
+    [pentest, '2026-03-10', '2027-03-09T16:59:59Z', 'due_soon'],
+    [pentest, '2026-03-10', '2027-03-09T17:00:00Z', 'stale'], // 10 Mar 2027 00:00 Bangkok
+    // a 30-day maximum warns in the last quarter: 7 days
+    [release, '2026-11-01', '2026-11-23T12:00:00Z', 'fresh'],
+    [release, '2026-11-01', '2026-11-24T12:00:00Z', 'due_soon'],
+    [release, '2026-11-01', '2026-12-01T12:00:00Z', 'stale'],
+  ] as const)('%o evidence of %s at %s: %s', (schedule, of, now, expected) => {
+    expect(freshness(schedule, parseDate(of), at(now))).toBe(expected);
+    expect(expiresOn(schedule, parseDate(of))).toEqual(parseDate(of === '2026-03-10' ? '2027-03-10' : '2026-12-01'));
+  });
+
+  it('a calendar cadence given as a schedule behaves as the bare cadence', () => {
+    expect(freshness({ cadence: 'monthly', maxIntervalDays: null }, parseDate('2026-10-15'), at('2026-11-14T17:00:00Z'))).toBe('stale');
+  });
+
+  it('an event control without a maximum interval never expires once it has evidence', () => {
+    expect(freshness('event', parseDate('2020-01-01'), at('2026-11-24T00:00:00Z'))).toBe('fresh');
+    expect(expiresOn('event', parseDate('2020-01-01'))).toBeNull();
   });
 });

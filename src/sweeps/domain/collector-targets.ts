@@ -1,9 +1,12 @@
 // Which live controls a collector's snapshot becomes evidence of. Pure: no Nest, no TypeORM.
 //
 // A control names a collector in controls/*.yaml (`collector:`); some collectors also serve every control
-// mapped to certain requirements, whatever its `collector:` says. The quarterly risk review is the evidence
-// of the risk management review (ISO 14971 clause 9) and of the risk assessment (SOC 2 CC3.1–CC3.4), so
-// the `risk-review` snapshot goes to every live control mapped to one of those.
+// mapped to certain requirements, whatever its `collector:` says. The quarterly risk review is evidence of
+// production and post-production review (ISO 14971 clause 10: safety information reviewed and acted on)
+// and of the risk assessment (SOC 2 CC3.1–CC3.4), so the `risk-review` snapshot goes to every live control
+// mapped to one of those. It is NOT evidence of clause 9: that is the risk management review before a
+// release for commercial distribution, which produces the risk management report (CLS-04); its evidence
+// comes from a release. See docs/regulatory-sources.md (ISO 14971).
 
 /** A requirement a collector's evidence serves: a framework key and a pattern on the requirement's ref. */
 export interface RequirementRule {
@@ -15,7 +18,7 @@ export interface RequirementRule {
 
 export const COLLECTOR_REQUIREMENTS: Readonly<Record<string, readonly RequirementRule[]>> = {
   'risk-review': [
-    { framework: 'iso14971', ref: /^9(\.\d+)*$/, label: 'ISO 14971 clause 9' },
+    { framework: 'iso14971', ref: /^10(\.\d+)*$/, label: 'ISO 14971 clause 10' },
     { framework: 'soc2', ref: /^CC3\.\d+$/, label: 'SOC 2 CC3.x' },
   ],
 };
