@@ -11,6 +11,8 @@ export interface ProgressRow {
   ownerUserId: string | null;
   status: TaskStatus;
   count: number;
+  /** Of those, open past the due time each task had, at the `asOf` given. */
+  overdue: number;
 }
 
 @Injectable()
@@ -39,8 +41,8 @@ export class SweepsRepository {
     return this.ds.manager.createQueryBuilder(Sweep, 's').orderBy('s.week', 'DESC').limit(1).getOne();
   }
 
-  openBefore(week: string, m: EntityManager): Promise<Sweep[]> {
-    return m.createQueryBuilder(Sweep, 's').where(`s.status = 'open' AND s.week < :week`, { week }).orderBy('s.week').getMany();
+  openBefore(week: string, m?: EntityManager): Promise<Sweep[]> {
+    return this.m(m).createQueryBuilder(Sweep, 's').where(`s.status = 'open' AND s.week < :week`, { week }).orderBy('s.week').getMany();
   }
 
   insertSweep(values: Pick<Sweep, 'week' | 'openedAt' | 'openedBy' | 'dueAt'>, m: EntityManager): Promise<Sweep> {
@@ -88,13 +90,15 @@ export class SweepsRepository {
     await m.update(SweepTask, { id }, values);
   }
 
-  async progress(sweepId: string, m?: EntityManager): Promise<ProgressRow[]> {
-    const rows: { owner_department: string; owner_user_id: string | null; status: TaskStatus; count: string }[] = await this.m(m).query(
-      `SELECT owner_department, owner_user_id, status, count(*) AS count FROM sweep_tasks WHERE sweep_id = $1
+  async progress(sweepId: string, asOf: Date, m?: EntityManager): Promise<ProgressRow[]> {
+    const rows: { owner_department: string; owner_user_id: string | null; status: TaskStatus; count: string; overdue: string }[] = await this.m(m).query(
+      `SELECT owner_department, owner_user_id, status, count(*) AS count,
+              count(*) FILTER (WHERE status = 'open' AND due_at < $2) AS overdue
+         FROM sweep_tasks WHERE sweep_id = $1
         GROUP BY owner_department, owner_user_id, status ORDER BY owner_department`,
-      [sweepId],
+      [sweepId, asOf],
     );
-    return rows.map((r) => ({ ownerDepartment: r.owner_department, ownerUserId: r.owner_user_id, status: r.status, count: Number(r.count) }));
+    return rows.map((r) => ({ ownerDepartment: r.owner_department, ownerUserId: r.owner_user_id, status: r.status, count: Number(r.count), overdue: Number(r.overdue) }));
   }
 
   /**

@@ -16,12 +16,25 @@ import { UsersService } from '../identity/users.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { CollectorRun, CollectorsService } from './collectors.service';
 import { freshness, isDueInWeek, taskDueAt, type Freshness } from './domain/cadence';
-import { addDays, formatDate, formatWeek, isoWeek, isoWeekOfDate, localDate, parseDate, parseWeek, weekMonday, zonedInstant } from './domain/calendar';
+import { addDays, formatDate, formatLocalTime, formatWeek, isoWeek, isoWeekOfDate, localDate, parseDate, parseWeek, weekMonday, zonedInstant } from './domain/calendar';
+import { fairDueAt, taskTiming } from './domain/due-date';
 import { frameworkPosture, FrameworkPosture, PostureControl } from './domain/posture';
 import { CompleteTaskDto, SweepTaskView, sweepTaskView, SweepView, TaskListQueryDto } from './dto/sweep.dto';
 import { SweepTask } from './sweep-task.entity';
 import type { Sweep } from './sweep.entity';
 import { SweepsRepository } from './sweeps.repository';
+
+type DigestKind = 'sweep.reminder' | 'sweep.due_today' | 'sweep.overdue' | 'sweep.escalation';
+
+/** The notifications about open tasks: one digest per person and kind, listing the tasks. */
+const DIGESTS: Record<DigestKind, { key: string; subject: (n: number, week: string) => string; intro: (week: string, due: string) => string }> = {
+  'sweep.reminder': { key: 'reminder-2d', subject: (n, w) => `Due in 2 days: ${n} sweep task(s), ${w}`, intro: (w, due) => `These tasks of the evidence sweep ${w} are due ${due}:` },
+  'sweep.due_today': { key: 'due-today', subject: (n, w) => `Due today: ${n} sweep task(s), ${w}`, intro: (w, due) => `These tasks of the evidence sweep ${w} are due today, ${due}:` },
+  'sweep.overdue': { key: 'overdue', subject: (n, w) => `Overdue: ${n} sweep task(s), ${w}`, intro: (w, due) => `These tasks of the evidence sweep ${w} were due ${due} and are still open:` },
+  'sweep.escalation': { key: 'escalation', subject: (n, w) => `Overdue: ${n} sweep task(s) in ${w}`, intro: (w, due) => `These tasks of the evidence sweep ${w} were due ${due} and are still open (control, owner, department):` },
+};
+/** Notification bodies are at most 10,000 characters. */
+const BODY_LIMIT = 9_000;
 
 export interface OpenResult {
   week: string;
@@ -65,24 +78,33 @@ export class SweepsService {
     return { periodStart: formatDate(monday), periodEnd: formatDate(addDays(monday, 6)) };
   }
 
+  /** The nominal due time of a week's tasks (SWEEP_DUE in that week, SWEEP_TZ). */
+  nominalDueAt(week: string): Date {
+    const { weekday, hour, minute } = this.config.sweepDue;
+    return taskDueAt(parseWeek(week), weekday, hour, minute, this.config.sweepTz);
+  }
+
   /**
    * Opens the sweep of an ISO week exactly once: under a lock on the week and a unique key, in one
-   * transaction (a crash leaves nothing and the next run opens it). Earlier open sweeps are closed
-   * first; collectors run; one task per control due this week goes to its owner, who is notified.
+   * transaction (a crash leaves nothing and the next run opens it). Earlier open sweeps whose due time
+   * has passed are closed first (one opened late, still running, stays open); collectors run; one task
+   * per control due this week goes to its owner, who is notified. Tasks are due at the nominal time, or
+   * — when the sweep opens less than one working day before it — at the fair due time of `fairDueAt`.
    */
   async openWeek(week: string, actor: string, now = new Date()): Promise<OpenResult> {
     const w = weekOrError(week);
-    for (const earlier of await this.ds.transaction((m) => this.repo.openBefore(week, m))) await this.closeWeek(earlier.week, actor, now);
+    const earlier = await this.ds.transaction((m) => this.repo.openBefore(week, m));
+    for (const e of earlier.filter((s) => s.dueAt.getTime() <= now.getTime())) await this.closeWeek(e.week, actor, now);
     return this.ds.transaction(async (m) => {
       await this.repo.lockWeek(week, m);
       const existing = await this.repo.findByWeek(week, m);
       if (existing) return { week, created: false, tasks: await this.repo.countTasks(existing.id, m) };
 
-      const { weekday, hour, minute } = this.config.sweepDue;
-      const dueAt = taskDueAt(w, weekday, hour, minute, this.config.sweepTz);
+      const nominalDueAt = this.nominalDueAt(week);
+      const { dueAt, openedLate } = fairDueAt(nominalDueAt, now, this.config.sweepTz);
       const sweep = await this.repo.insertSweep({ week, openedAt: now, openedBy: actor, dueAt }, m);
       const controls = await this.catalog.liveControls();
-      const previous = await this.previousSummary(week, m);
+      const previous = await this.previousSummary(week, now, m);
       const collectorRuns = await this.collectors.runAll(controls, { week, ...this.periodOf(week), now, previousSummary: previous, posture: async () => (await this.posture(now)) as unknown as JsonObject }, actor, m);
 
       const due = controls.filter((c) => isDueInWeek(c.cadence, w));
@@ -91,8 +113,11 @@ export class SweepsService {
         m,
       );
       await this.notifyOwners(week, due, dueAt, m);
-      await this.trail.append({ actor, action: 'sweep.open', subjectType: 'Sweep', subjectId: sweep.id, data: { week, tasks: due.length, collectors: collectorRuns.map((r) => r.collector) } }, m);
-      this.log.log(`sweep ${week} opened: ${due.length} tasks, ${collectorRuns.length} collector snapshots`);
+      await this.trail.append(
+        { actor, action: 'sweep.open', subjectType: 'Sweep', subjectId: sweep.id, data: { week, tasks: due.length, dueAt: dueAt.toISOString(), nominalDueAt: nominalDueAt.toISOString(), openedLate, collectors: collectorRuns.map((r) => r.collector) } },
+        m,
+      );
+      this.log.log(`sweep ${week} opened: ${due.length} tasks due ${dueAt.toISOString()}${openedLate ? ` (opened late; nominally ${nominalDueAt.toISOString()})` : ''}, ${collectorRuns.length} collector snapshots`);
       return { week, created: true, tasks: due.length, collectors: collectorRuns };
     });
   }
@@ -111,7 +136,7 @@ export class SweepsService {
           kind: 'sweep.open',
           dedupeKey: `sweep:${week}:open:${userId}`,
           subject: `Evidence sweep ${week}: ${n} task(s) for you`,
-          body: `The evidence sweep for ${week} is open. ${n} control(s) need evidence, an attestation or an exception by ${dueAt.toISOString()}.`,
+          body: `The evidence sweep for ${week} is open. ${n} control(s) need evidence, an attestation or an exception by ${formatLocalTime(dueAt, this.config.sweepTz)}.`,
           link: `/sweep`,
         },
         m,
@@ -119,14 +144,14 @@ export class SweepsService {
     }
   }
 
-  private async previousSummary(week: string, m: EntityManager): Promise<JsonObject | null> {
+  private async previousSummary(week: string, now: Date, m: EntityManager): Promise<JsonObject | null> {
     const monday = weekMonday(parseWeek(week));
     const previous = await this.repo.findByWeek(isoWeek(new Date(Date.UTC(monday.year, monday.month - 1, monday.day - 7, 12)), 'UTC'), m);
-    return previous ? this.summaryOf(previous, m) : null;
+    return previous ? this.summaryOf(previous, previous.closedAt ?? now, m) : null;
   }
 
-  private async summaryOf(sweep: Sweep, m?: EntityManager): Promise<JsonObject> {
-    const rows = await this.repo.progress(sweep.id, m);
+  private async summaryOf(sweep: Sweep, asOf: Date, m?: EntityManager): Promise<JsonObject> {
+    const rows = await this.repo.progress(sweep.id, asOf, m);
     const total = (status?: string) => rows.filter((r) => !status || r.status === status).reduce((n, r) => n + r.count, 0);
     const byDepartment: Record<string, Record<string, number>> = {};
     for (const r of rows) {
@@ -139,7 +164,8 @@ export class SweepsService {
       completed: total('completed'),
       attested: total('attested'),
       exceptions: total('exception'),
-      overdue: total('open'),
+      // Open tasks past the due time each had (a sweep opened late has a later one), at closing.
+      overdue: rows.reduce((n, r) => n + r.overdue, 0),
       byDepartment,
     };
   }
@@ -151,8 +177,8 @@ export class SweepsService {
       await this.repo.lockWeek(week, m);
       const sweep = await this.repo.findByWeek(week, m);
       if (!sweep) throw new NotFoundError('sweep', week);
-      if (sweep.status === 'closed') return { week, closed: false, summary: await this.summaryOf(sweep, m) };
-      const summary = await this.summaryOf(sweep, m);
+      if (sweep.status === 'closed') return { week, closed: false, summary: await this.summaryOf(sweep, sweep.closedAt ?? now, m) };
+      const summary = await this.summaryOf(sweep, now, m);
       const targets = (await this.catalog.liveControls()).filter((c) => c.collector === 'sweep-summary');
       const evidence = targets.length
         ? await this.evidence.recordSnapshot({ actor, title: `Sweep summary, ${week}`, controlIds: targets.map((c) => c.id), data: summary, source: 'collector:sweep-summary', evidenceDate: now, ...this.periodOf(week) }, m)
@@ -166,27 +192,29 @@ export class SweepsService {
   async current(actor: UserActor, now = new Date()): Promise<SweepView> {
     const sweep = (await this.repo.findByWeek(this.weekOf(now))) ?? (await this.repo.latest());
     if (!sweep) throw new NotFoundError('sweep');
-    return this.view(actor, sweep);
+    return this.view(actor, sweep, now);
   }
 
-  async byWeek(actor: UserActor, week: string): Promise<SweepView> {
+  async byWeek(actor: UserActor, week: string, now = new Date()): Promise<SweepView> {
     const sweep = await this.repo.findByWeek(week);
     if (!sweep) throw new NotFoundError('sweep', week);
-    return this.view(actor, sweep);
+    return this.view(actor, sweep, now);
   }
 
-  private async view(actor: UserActor, sweep: Sweep): Promise<SweepView> {
-    const rows = await this.repo.progress(sweep.id);
+  private async view(actor: UserActor, sweep: Sweep, now: Date): Promise<SweepView> {
+    const rows = await this.repo.progress(sweep.id, sweep.closedAt ?? now);
     const ability = abilityFor(actor);
     const names = await this.users.namesByIds(rows.flatMap((r) => (r.ownerUserId ? [r.ownerUserId] : [])));
-    const owners = new Map<string, { owner: string; department: string; open: number; done: number }>();
+    const owners = new Map<string, { owner: string; department: string; open: number; overdue: number; done: number }>();
     for (const r of rows) {
       const key = `${r.ownerDepartment}|${r.ownerUserId ?? ''}`;
-      const o = owners.get(key) ?? { owner: r.ownerUserId ? (names.get(r.ownerUserId) ?? r.ownerUserId) : `${r.ownerDepartment} (department)`, department: r.ownerDepartment, open: 0, done: 0 };
+      const o = owners.get(key) ?? { owner: r.ownerUserId ? (names.get(r.ownerUserId) ?? r.ownerUserId) : `${r.ownerDepartment} (department)`, department: r.ownerDepartment, open: 0, overdue: 0, done: 0 };
       if (r.status === 'open') o.open += r.count;
       else o.done += r.count;
+      o.overdue += r.overdue;
       owners.set(key, o);
     }
+    const nominalDueAt = this.nominalDueAt(sweep.week);
     const total = rows.reduce((n, r) => n + r.count, 0);
     const done = rows.filter((r) => r.status !== 'open').reduce((n, r) => n + r.count, 0);
     return {
@@ -194,16 +222,19 @@ export class SweepsService {
       status: sweep.status,
       openedAt: sweep.openedAt.toISOString(),
       dueAt: sweep.dueAt.toISOString(),
+      nominalDueAt: nominalDueAt.toISOString(),
+      openedLate: sweep.dueAt.getTime() !== nominalDueAt.getTime(),
       closedAt: sweep.closedAt?.toISOString() ?? null,
       summaryEvidenceId: sweep.summaryEvidenceId,
       tasks: total,
       done,
+      overdue: rows.reduce((n, r) => n + r.overdue, 0),
       // Progress per owner only for those who may see every task (compliance managers, admins).
       byOwner: ability.can('update', 'Sweep') ? [...owners.values()].sort((a, b) => a.department.localeCompare(b.department) || a.owner.localeCompare(b.owner)) : [],
     };
   }
 
-  async tasks(actor: UserActor, week: string, query: TaskListQueryDto): Promise<Page<SweepTaskView>> {
+  async tasks(actor: UserActor, week: string, query: TaskListQueryDto, now = new Date()): Promise<Page<SweepTaskView>> {
     const sweep = await this.repo.findByWeek(week);
     if (!sweep) throw new NotFoundError('sweep', week);
     const page = pageOf(query);
@@ -212,7 +243,24 @@ export class SweepsService {
       status: query.status,
       mineFor: query.mine ? { userId: actor.id, departmentKey: actor.departmentKey } : undefined,
     });
-    return { items: rows.map(sweepTaskView), total, ...page };
+    return { items: rows.map((t) => sweepTaskView(t, now)), total, ...page };
+  }
+
+  /**
+   * "My sweep": this week's sweep (else the latest) and my tasks in it, and my open tasks of earlier
+   * sweeps still open (one opened late stays open until its own due time has passed).
+   */
+  async mySweep(actor: UserActor, now = new Date()): Promise<{ sweep: SweepView | null; tasks: SweepTaskView[]; carriedOver: (SweepTaskView & { week: string })[] }> {
+    const current = (await this.repo.findByWeek(this.weekOf(now))) ?? (await this.repo.latest());
+    if (!current) return { sweep: null, tasks: [], carriedOver: [] };
+    const mine = { mineFor: { userId: actor.id, departmentKey: actor.departmentKey }, offset: 0, limit: 500 };
+    const ability = abilityFor(actor);
+    const tasks = (await this.repo.listTasks(ability, current.id, mine)).rows.map((t) => sweepTaskView(t, now));
+    const carriedOver: (SweepTaskView & { week: string })[] = [];
+    for (const earlier of await this.repo.openBefore(current.week)) {
+      for (const t of (await this.repo.listTasks(ability, earlier.id, { ...mine, status: 'open' })).rows) carriedOver.push({ ...sweepTaskView(t, now), week: earlier.week });
+    }
+    return { sweep: await this.view(actor, current, now), tasks, carriedOver };
   }
 
   /** What the upload page needs to file evidence for a task the actor may complete (404/403/409 otherwise). */
@@ -267,28 +315,58 @@ export class SweepsService {
   }
 
   /**
-   * Reminders two days before and on the due day, and escalation of overdue tasks to the compliance
-   * managers. Each is one notification with a dedupe key, so running this again sends nothing twice.
+   * Reminders two days before and on the due day, and, once a task is past its due time, an overdue
+   * notice to its owners and an escalation to the compliance managers. Digests: each person gets one
+   * notification per kind listing all their tasks in that state, not one per task. Each digest's dedupe
+   * key names the sweep, its due time, the kind and the recipient, so running this again (another
+   * instance, a restart, the next hour) sends nothing twice.
    */
   async remindAndEscalate(now = new Date()): Promise<{ reminders: number; escalations: number }> {
     const tz = this.config.sweepTz;
     const today = formatDate(localDate(now, tz));
-    let reminders = 0;
-    let escalations = 0;
     const managers = await this.users.activeUserIds({ role: 'compliance_manager' });
+    const digests = new Map<string, { recipient: string; kind: DigestKind; week: string; dueAt: Date; tasks: (SweepTask & { week: string })[] }>();
+    const add = (recipient: string, kind: DigestKind, task: SweepTask & { week: string }) => {
+      const key = `sweep:${task.week}:${task.dueAt.toISOString()}:${DIGESTS[kind].key}:${recipient}`;
+      const d = digests.get(key) ?? { recipient, kind, week: task.week, dueAt: task.dueAt, tasks: [] };
+      d.tasks.push(task);
+      digests.set(key, d);
+    };
+    const departmentMembers = new Map<string, string[]>();
     for (const task of await this.repo.openTasks()) {
       const dueDay = formatDate(localDate(task.dueAt, tz));
       const twoDaysBefore = formatDate(addDays(parseDate(dueDay), -2));
-      const people = task.ownerUserId ? [task.ownerUserId] : await this.users.activeUserIds({ departmentKey: task.ownerDepartment });
-      const send = async (recipientUserId: string, kind: string, key: string, subject: string) =>
-        this.notifications.enqueue({ recipientUserId, kind, dedupeKey: `sweep-task:${task.id}:${key}:${recipientUserId}`, subject, body: `${task.controlKey} ${task.controlTitle} — sweep ${task.week}, due ${task.dueAt.toISOString()}.`, link: '/sweep' });
+      const people = task.ownerUserId
+        ? [task.ownerUserId]
+        : (departmentMembers.get(task.ownerDepartment) ?? departmentMembers.set(task.ownerDepartment, await this.users.activeUserIds({ departmentKey: task.ownerDepartment })).get(task.ownerDepartment)!);
       if (now >= task.dueAt) {
-        for (const p of managers) if (await send(p, 'sweep.escalation', 'overdue', `Overdue: ${task.controlKey} (${task.ownerDepartment})`)) escalations++;
+        for (const p of people) add(p, 'sweep.overdue', task);
+        for (const p of managers) add(p, 'sweep.escalation', task);
       } else if (today >= dueDay) {
-        for (const p of people) if (await send(p, 'sweep.due_today', 'due-today', `Due today: ${task.controlKey}`)) reminders++;
+        for (const p of people) add(p, 'sweep.due_today', task);
       } else if (today >= twoDaysBefore) {
-        for (const p of people) if (await send(p, 'sweep.reminder', 'reminder-2d', `Due in 2 days: ${task.controlKey}`)) reminders++;
+        for (const p of people) add(p, 'sweep.reminder', task);
       }
+    }
+    const owners = await this.users.namesByIds([...new Set([...digests.values()].flatMap((d) => d.tasks.flatMap((t) => (t.ownerUserId ? [t.ownerUserId] : []))))]);
+    let reminders = 0;
+    let escalations = 0;
+    for (const [dedupeKey, d] of digests) {
+      const spec = DIGESTS[d.kind];
+      const lines = d.tasks
+        .sort((a, b) => a.ownerDepartment.localeCompare(b.ownerDepartment) || a.controlKey.localeCompare(b.controlKey))
+        .map((t) => `- ${t.controlKey} ${t.controlTitle} — ${t.ownerUserId ? (owners.get(t.ownerUserId) ?? t.ownerUserId) : 'any member'} (${t.ownerDepartment})`);
+      const body = `${spec.intro(d.week, formatLocalTime(d.dueAt, tz))}\n\n${lines.join('\n')}`;
+      const sent = await this.notifications.enqueue({
+        recipientUserId: d.recipient,
+        kind: d.kind,
+        dedupeKey,
+        subject: spec.subject(d.tasks.length, d.week),
+        body: body.length > BODY_LIMIT ? `${body.slice(0, BODY_LIMIT - 40)}\n… and more: see the sweep pages.` : body,
+        link: d.kind === 'sweep.escalation' ? '/sweeps' : '/sweep',
+      });
+      if (sent && d.kind === 'sweep.escalation') escalations++;
+      else if (sent) reminders++;
     }
     return { reminders, escalations };
   }
@@ -301,7 +379,7 @@ export class SweepsService {
     return new Map(
       controls.map((c) => {
         const of = newest.get(c.id);
-        const f: Freshness = freshness(c, of ? localDate(of, tz) : null, now, tz);
+        const f: Freshness = freshness(c.cadence, of ? localDate(of, tz) : null, now, tz);
         return [c.id, { id: c.id, key: c.key, ownerDepartment: c.ownerDepartment, ownerUserId: c.ownerUserId, freshness: f }];
       }),
     );
@@ -333,7 +411,7 @@ export class SweepsService {
     const controls = await this.catalog.liveControls();
     const newest = await this.evidence.newestByControl(controls.map((c) => c.id), at);
     const tz = this.config.sweepTz;
-    return new Map(controls.map((c) => [c.id, freshness(c, newest.has(c.id) ? localDate(newest.get(c.id)!, tz) : null, at, tz)]));
+    return new Map(controls.map((c) => [c.id, freshness(c.cadence, newest.has(c.id) ? localDate(newest.get(c.id)!, tz) : null, at, tz)]));
   }
 
   async posture(now = new Date()): Promise<FrameworkPosture[]> {

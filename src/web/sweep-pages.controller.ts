@@ -38,13 +38,15 @@ export class SweepPagesController {
   @Policy('read', 'SweepTask')
   @Render('my-sweep')
   async mySweep(@CurrentActor() actor: UserActor) {
-    const sweep = await this.sweeps.current(actor).catch(() => null);
-    const tasks = sweep ? (await this.sweeps.tasks(actor, sweep.week, { mine: true, limit: 200 })).items : [];
+    const { sweep, tasks, carriedOver } = await this.sweeps.mySweep(actor);
+    // Open tasks: the carried-over ones of an earlier sweep (opened late, still running) first.
+    const open = [...carriedOver, ...tasks.filter((t) => t.status === 'open')].map((t) => ({ ...t, overdue: t.timing === 'overdue' }));
     return {
       pageTitle: 'My sweep',
       sweep,
-      open: tasks.filter((t) => t.status === 'open'),
-      done: tasks.filter((t) => t.status !== 'open'),
+      open,
+      overdue: open.filter((t) => t.overdue).length,
+      done: tasks.filter((t) => t.status !== 'open').map((t) => ({ ...t, late: t.timing === 'late' })),
     };
   }
 

@@ -94,3 +94,29 @@ export function weekMonday(w: IsoWeek): LocalDate {
   const jan4 = { year: w.year, month: 1, day: 4 };
   return addDays(jan4, (w.week - 1) * 7 - (isoWeekday(jan4) - 1));
 }
+
+/** Monday to Friday. Public holidays are not modelled: only Saturday and Sunday are days off. */
+export function isWorkingDay(d: LocalDate): boolean {
+  return isoWeekday(d) <= 5;
+}
+
+/** The first working day after `d` (Friday → Monday). */
+export function nextWorkingDay(d: LocalDate): LocalDate {
+  let next = addDays(d, 1);
+  while (!isWorkingDay(next)) next = addDays(next, 1);
+  return next;
+}
+
+/** The last working day before `d` (Monday → Friday). */
+export function previousWorkingDay(d: LocalDate): LocalDate {
+  let previous = addDays(d, -1);
+  while (!isWorkingDay(previous)) previous = addDays(previous, -1);
+  return previous;
+}
+
+/** An instant as people read it, with the zone named: "Mon 7 Dec 2026, 18:00 (Asia/Bangkok)". */
+export function formatLocalTime(at: Date, tz = DEFAULT_TZ): string {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hourCycle: 'h23', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }).formatToParts(at);
+  const get = (t: string) => parts.find((p) => p.type === t)!.value;
+  return `${get('weekday')} ${get('day')} ${get('month')} ${get('year')}, ${get('hour')}:${get('minute')} (${tz})`;
+}

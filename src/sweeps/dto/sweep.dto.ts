@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
+import { taskTiming, type TaskTiming } from '../domain/due-date';
 import { TASK_STATUSES, type SweepTask, type TaskStatus } from '../sweep-task.entity';
 
 export class WeekParams {
@@ -80,13 +81,15 @@ export class SweepTaskView {
   @ApiProperty({ nullable: true, type: String }) ownerUserId: string | null;
   @ApiProperty() ownerDepartment: string;
   @ApiProperty({ enum: TASK_STATUSES }) status: TaskStatus;
-  @ApiProperty() dueAt: string;
+  @ApiProperty({ description: "the due time this task has: the sweep's nominal one, or a later fair one when the sweep opened late" }) dueAt: string;
+  @ApiProperty({ enum: ['open', 'overdue', 'on_time', 'late'], description: 'against this task\'s own due time: open (not yet due), overdue (open after it), on_time or late (done by or after it)' })
+  timing: TaskTiming;
   @ApiProperty({ nullable: true, type: String }) completedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) note: string | null;
   @ApiProperty({ type: [String] }) evidenceIds: string[];
 }
 
-export function sweepTaskView(t: SweepTask): SweepTaskView {
+export function sweepTaskView(t: SweepTask, now: Date = new Date()): SweepTaskView {
   return {
     id: t.id,
     controlKey: t.controlKey,
@@ -95,6 +98,7 @@ export function sweepTaskView(t: SweepTask): SweepTaskView {
     ownerDepartment: t.ownerDepartment,
     status: t.status,
     dueAt: t.dueAt.toISOString(),
+    timing: taskTiming(t, now),
     completedAt: t.completedAt?.toISOString() ?? null,
     note: t.note,
     evidenceIds: t.evidenceIds,
@@ -105,6 +109,7 @@ export class OwnerProgressView {
   @ApiProperty() owner: string;
   @ApiProperty() department: string;
   @ApiProperty() open: number;
+  @ApiProperty({ description: 'open past their due time' }) overdue: number;
   @ApiProperty() done: number;
 }
 
@@ -112,10 +117,13 @@ export class SweepView {
   @ApiProperty({ example: '2026-W48' }) week: string;
   @ApiProperty({ enum: ['open', 'closed'] }) status: 'open' | 'closed';
   @ApiProperty() openedAt: string;
-  @ApiProperty() dueAt: string;
+  @ApiProperty({ description: "when the tasks are due: nominalDueAt, or a fair later time when the sweep opened less than one working day before it" }) dueAt: string;
+  @ApiProperty({ description: 'SWEEP_DUE in the sweep\'s week' }) nominalDueAt: string;
+  @ApiProperty() openedLate: boolean;
   @ApiProperty({ nullable: true, type: String }) closedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) summaryEvidenceId: string | null;
   @ApiProperty() tasks: number;
   @ApiProperty({ description: 'completed, attested or excepted' }) done: number;
+  @ApiProperty({ description: 'open past their due time (at closing, for a closed sweep)' }) overdue: number;
   @ApiProperty({ type: [OwnerProgressView], description: 'progress per owner (compliance managers and admins only)' }) byOwner: OwnerProgressView[];
 }
