@@ -379,7 +379,7 @@ export class SweepsService {
     return new Map(
       controls.map((c) => {
         const of = newest.get(c.id);
-        const f: Freshness = freshness(c.cadence, of ? localDate(of, tz) : null, now, tz);
+        const f: Freshness = freshness(c, of ? localDate(of, tz) : null, now, tz);
         return [c.id, { id: c.id, key: c.key, ownerDepartment: c.ownerDepartment, ownerUserId: c.ownerUserId, freshness: f }];
       }),
     );
@@ -411,7 +411,7 @@ export class SweepsService {
     const controls = await this.catalog.liveControls();
     const newest = await this.evidence.newestByControl(controls.map((c) => c.id), at);
     const tz = this.config.sweepTz;
-    return new Map(controls.map((c) => [c.id, freshness(c.cadence, newest.has(c.id) ? localDate(newest.get(c.id)!, tz) : null, at, tz)]));
+    return new Map(controls.map((c) => [c.id, freshness(c, newest.has(c.id) ? localDate(newest.get(c.id)!, tz) : null, at, tz)]));
   }
 
   async posture(now = new Date()): Promise<FrameworkPosture[]> {
