@@ -134,3 +134,32 @@ describe('shipped catalog: cadences agree with titles', () => {
     }
   });
 });
+
+describe('shipped catalog: owners and independence', () => {
+  const { catalog } = loadCatalog(SHIPPED);
+  const control = (key: string) => catalog!.controls.find((c) => c.key === key)!;
+  const ownedBy = (department: string) => catalog!.controls.filter((c) => c.owner === department).map((c) => c.key);
+
+  it('has departments for people and HR, information security, quality and regulatory, and internal audit', () => {
+    expect(catalog!.departments.map((d) => d.key)).toEqual(expect.arrayContaining(['people', 'security', 'quality-regulatory', 'internal-audit']));
+  });
+
+  it('rectification (PDPA s.36, SOC 2 P5.2) has one owner: the Privacy Office through PRV-01; PRV-13 is data accuracy (s.35, P7.1)', () => {
+    const rectification = catalog!.controls.filter((c) => c.maps.pdpa?.includes('s36') || c.maps.soc2?.includes('P5.2'));
+    expect([...new Set(rectification.map((c) => c.owner))]).toEqual(['privacy']);
+    expect(rectification.map((c) => c.key)).toContain('PRV-01');
+    expect(control('PRV-13').maps).toEqual({ pdpa: ['s35'], soc2: ['P7.1'] });
+  });
+
+  it('the internal audit (GOV-06, SOC 2 CC4.1) is owned by a department that owns nothing else', () => {
+    expect(control('GOV-06').owner).toBe('internal-audit');
+    expect(ownedBy('internal-audit')).toEqual(['GOV-06']);
+  });
+
+  it('compliance no longer owns the functions of other departments', () => {
+    expect(ownedBy('compliance').length).toBeLessThanOrEqual(10);
+    for (const key of ['REG-01', 'REG-02', 'REG-03', 'REG-04', 'CLS-07', 'GOV-07', 'GOV-08']) expect([key, control(key).owner]).toEqual([key, 'quality-regulatory']);
+    for (const key of ['PPL-01', 'PPL-03']) expect([key, control(key).owner]).toEqual([key, 'people']);
+    for (const key of ['ACC-01', 'PPL-02']) expect([key, control(key).owner]).toEqual([key, 'security']);
+  });
+});

@@ -16,7 +16,7 @@ afterAll(() => {
 it('validate passes on the shipped catalog and prints the coverage', () => {
   const r = runCli(['catalog', 'validate'], childEnv(dataDir));
   expect(r.status).toBe(0);
-  expect(r.stdout).toMatch(/valid — 4 frameworks, \d+ controls, 11 departments/);
+  expect(r.stdout).toMatch(/valid — 4 frameworks, \d+ controls, 15 departments/);
   expect(r.stdout).toMatch(/soc2\s+61 requirements: 61 covered, 0 not applicable, 0 uncovered \(100%\)/);
   expect(r.stdout).toContain('risk matrix: ISO 14971 5×5 (severity × probability), security 5×5 (impact × likelihood)');
 });

@@ -211,7 +211,7 @@ describe('users', () => {
 
   it('lists departments from the catalog', async () => {
     const res = await api(as.viewer)('GET', '/api/departments');
-    expect(res.json.items.map((d: { key: string }) => d.key)).toEqual(expect.arrayContaining(['compliance', 'engineering', 'clinical', 'privacy', 'hms-ops']));
-    expect(res.json.items).toHaveLength(11);
+    expect(res.json.items.map((d: { key: string }) => d.key)).toEqual(expect.arrayContaining(['compliance', 'engineering', 'clinical', 'privacy', 'hms-ops', 'people', 'security', 'quality-regulatory', 'internal-audit']));
+    expect(res.json.items).toHaveLength(15);
   });
 });
