@@ -9,6 +9,8 @@ import { httpLoggerOptions } from './common/http/http-logger';
 import { WebModule } from './web/web.module';
 import { AuditTrailModule } from './audit-trail/audit-trail.module';
 import { AuthenticationGuard } from './identity/authentication.guard';
+import { CsrfGuard } from './identity/csrf.guard';
+import { ApiContentTypeGuard, CrossOriginGuard } from './common/http/request-origin.guards';
 import { IdentityModule } from './identity/identity.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { CatalogBootstrapService } from './catalog/catalog-bootstrap.service';
@@ -45,9 +47,13 @@ export class AppModule {
         WebModule,
         ...extra,
       ],
-      // Deny by default, in this order: who is calling (401), then may they (403).
+      // In this order: requests forged from another origin (403) and non-JSON API bodies (415); then deny
+      // by default: who is calling (401), the page form's anti-forgery token (403), then may they (403).
       providers: [
+        { provide: APP_GUARD, useClass: CrossOriginGuard },
+        { provide: APP_GUARD, useClass: ApiContentTypeGuard },
         { provide: APP_GUARD, useClass: AuthenticationGuard },
+        { provide: APP_GUARD, useClass: CsrfGuard },
         { provide: APP_GUARD, useClass: PolicyGuard },
         CatalogBootstrapService,
       ],

@@ -34,7 +34,10 @@ export function viewUser(actor: UserActor | undefined): ViewUser | null {
   return { name: actor.name, role: actor.role.replace(/_/g, ' '), canManageUsers: ability.can('update', 'User'), canReadTrail: ability.can('read', 'AuditLog'), canSweep: ability.can('read', 'SweepTask'), canSeePosture: ability.can('read', 'Posture'), canReadRisks: ability.can('read', 'Risk'), canReadDsr: ability.can('read', 'DsrRequest'), canDoDsrTasks: ability.can('update', 'DsrTask') && !ability.can('read', 'DsrRequest'), canAudit: ability.can('read', 'Engagement') && !ability.can('update', 'Engagement'), canManageEngagements: ability.can('update', 'Engagement') };
 }
 
-/** Adds the signed-in user (the "who am I" header, the menu and the unread count) to every rendered page. */
+/**
+ * Adds the signed-in user (the "who am I" header, the menu and the unread count) to every rendered page.
+ * (The session's anti-forgery token reaches every view through `reply.locals`: see CsrfGuard.)
+ */
 @Injectable()
 export class ViewContextInterceptor implements NestInterceptor {
   constructor(

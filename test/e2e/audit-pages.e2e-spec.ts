@@ -5,6 +5,7 @@
 import { PacksService } from '../../src/audit-packs/packs.service';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
+import { csrfToken } from '../support/forms';
 
 let t: TestApp;
 const cookies: Record<string, string> = {};
@@ -18,6 +19,7 @@ const ev: Record<'inside' | 'outside', string> = {} as never;
 async function postForm(who: string, path: string, fields: Record<string, string | string[]>) {
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
+  body.append('_csrf', await csrfToken(t.baseUrl, cookies[who]));
   const res = await fetch(t.baseUrl + path, { method: 'POST', redirect: 'manual', headers: { cookie: cookies[who], accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
   return { status: res.status, location: res.headers.get('location'), text: await res.text() };
 }

@@ -5,6 +5,7 @@
 // queue and a request without the subject's identity; control owners and viewers are refused.
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
+import { csrfToken } from '../support/forms';
 import { openDemoPlatform, type DemoPatient, type DemoPlatform } from '../support/demo-platform';
 
 type Who = 'privacy' | 'compliance' | 'owner' | 'viewer' | 'admin';
@@ -21,6 +22,7 @@ const patient = (offset: number) => demo.patient(offset);
 async function postForm(who: Who, path: string, fields: Record<string, string | string[]> = {}, headers: Record<string, string> = {}) {
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
+  body.append('_csrf', await csrfToken(t.baseUrl, cookies[who]));
   const res = await fetch(t.baseUrl + path, { method: 'POST', redirect: 'manual', headers: { cookie: cookies[who], 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: body.toString() });
   const text = await res.text();
   let json: any;

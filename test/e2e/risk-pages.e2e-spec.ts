@@ -2,6 +2,7 @@
 // adding a hazard and a risk control through the forms, the risk page with levels, controls and history.
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
+import { csrfToken } from '../support/forms';
 
 let t: TestApp;
 let owner2: ReturnType<typeof client>;
@@ -12,7 +13,7 @@ let owner2Cookie: string;
 
 /** Posts a form as the browser does (urlencoded), without following the redirect. */
 async function postForm(path: string, fields: Record<string, string>) {
-  const res = await fetch(t.baseUrl + path, { method: 'POST', redirect: 'manual', headers: { cookie: owner2Cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  const res = await fetch(t.baseUrl + path, { method: 'POST', redirect: 'manual', headers: { cookie: owner2Cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...fields, _csrf: await csrfToken(t.baseUrl, owner2Cookie) }).toString() });
   return { status: res.status, location: res.headers.get('location'), text: await res.text() };
 }
 

@@ -72,6 +72,9 @@ export async function createApp(config: AppConfig, extra: Type<unknown>[] = []):
   });
   const handlebars = Handlebars.create();
   handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // Every POST form includes {{> csrf}}: the session's anti-forgery token (reply.locals, set by CsrfGuard; none
+  // when signed out). Multipart forms put it in the action instead: action="…?_csrf={{@root.csrfToken}}".
+  handlebars.registerPartial('csrf', '{{#if @root.csrfToken}}<input type="hidden" name="_csrf" value="{{@root.csrfToken}}">{{/if}}');
   // Times on pages are shown in the company's zone, with the zone named.
   handlebars.registerHelper('datetime', (value: unknown) =>
     value ? `${new Date(String(value)).toLocaleString('en-GB', { timeZone: 'Asia/Bangkok', dateStyle: 'medium', timeStyle: 'short' })} ICT` : '',
