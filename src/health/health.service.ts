@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { DatabaseStatusService } from '../database/database-status.service';
+import type { UserActor } from '../identity/actor';
 
 /** Health = database reachable and migrations current. Used by GET /health, the home page and `attest health`. */
 @Injectable()
@@ -27,6 +28,17 @@ export class HealthService {
         return pending.length === 0 ? migrations.up({ pending: 0 }) : migrations.down({ pending: pending.length, names: pending });
       },
     ]);
+  }
+
+  /**
+   * GET /health: the status for everyone (load balancers, uptime checks), the details (database target,
+   * server version, pending migrations) only for a signed-in admin: they name paths, hosts and ports.
+   */
+  async checkFor(actor: UserActor | undefined): Promise<HealthCheckResult | { status: 'ok' }> {
+    if (actor?.role === 'admin') return this.check();
+    const result = await this.summary();
+    if (result.status !== 'ok') throw new ServiceUnavailableException('The database is unreachable or migrations are pending; an admin signed in sees which.');
+    return { status: 'ok' };
   }
 
   /** The same result without throwing, for pages and the CLI. */

@@ -14,6 +14,8 @@ export interface UserActor {
   departmentKey: string | null;
   /** How the request authenticated. */
   via: 'session' | 'token';
+  /** The session's id when `via` is 'session' (a password change keeps this one and ends the others). */
+  sessionId?: string;
   /**
    * Auditors only: their engagements that are active at this request (not revoked, not expired), loaded
    * with the actor on every request, so expiry ends access by itself. Absent or empty: no engagement.

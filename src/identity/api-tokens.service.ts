@@ -33,6 +33,8 @@ export class ApiTokensService {
    * returned this once. `actor` is the caller, or the system for `attest token create`.
    */
   async create(actor: Actor, userId: string, dto: CreateApiTokenDto): Promise<CreatedApiTokenView> {
+    // A token could otherwise mint a longer-lived one, and a leaked 30-day token would become a year's.
+    if (actor.kind === 'user' && actor.via !== 'session') throw new ForbiddenError('An API token cannot create API tokens: sign in with your password to create one.', 'api_token.created_by_token');
     const token = newApiToken();
     const expiresAt = new Date(Date.now() + (dto.expiresInDays ?? DEFAULT_TOKEN_DAYS) * 86_400_000);
     const row = await this.ds.transaction(async (m) => {

@@ -92,7 +92,7 @@ export class AuthService {
     const user = await this.users.findById(session.userId);
     if (!user || !user.active) return null;
     if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) await this.credentials.touchSession(session.id, now);
-    return this.withScopes(toActor(user, 'session'), now);
+    return this.withScopes({ ...toActor(user, 'session'), sessionId: session.id }, now);
   }
 
   /** The actor of a bearer API token, or null. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
 import { accessibleBy } from '../authz/casl-sql';
 import type { AppAbility } from '../authz/ability.factory';
 import { ApiToken } from './api-token.entity';
@@ -32,8 +32,11 @@ export class CredentialsRepository {
     await (m ?? this.ds.manager).update(Session, { id, revokedAt: IsNull() }, { revokedAt: now });
   }
 
-  async revokeSessionsOf(userId: string, now: Date, m?: EntityManager): Promise<void> {
-    await (m ?? this.ds.manager).update(Session, { userId, revokedAt: IsNull() }, { revokedAt: now });
+  /** Ends every live session of the user, but `keepSessionId` when given; returns how many ended. */
+  async revokeSessionsOf(userId: string, now: Date, m?: EntityManager, keepSessionId?: string): Promise<number> {
+    const where = keepSessionId ? { userId, revokedAt: IsNull(), id: Not(keepSessionId) } : { userId, revokedAt: IsNull() };
+    const r = await (m ?? this.ds.manager).update(Session, where, { revokedAt: now });
+    return r.affected ?? 0;
   }
 
   /** Deletes sessions that expired or were revoked before `cutoff`; returns how many. */
@@ -64,6 +67,12 @@ export class CredentialsRepository {
 
   async revokeApiToken(id: string, now: Date, m?: EntityManager): Promise<void> {
     await (m ?? this.ds.manager).update(ApiToken, { id, revokedAt: IsNull() }, { revokedAt: now });
+  }
+
+  /** Revokes every live API token of the user (deactivation); returns how many. */
+  async revokeApiTokensOf(userId: string, now: Date, m?: EntityManager): Promise<number> {
+    const r = await (m ?? this.ds.manager).update(ApiToken, { userId, revokedAt: IsNull() }, { revokedAt: now });
+    return r.affected ?? 0;
   }
 
   /** Tokens the ability may read, newest first, paged in SQL. */

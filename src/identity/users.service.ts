@@ -6,6 +6,7 @@ import { abilityFor, USER_FIELDS } from '../authz/ability.factory';
 import { asSubject, pickPermitted } from '../authz/subject';
 import { ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../common/errors/app-error';
 import { Page, pageOf } from '../common/http/pagination';
+import { cleanLabel } from '../common/text/control-characters';
 import { actorRef } from './actor';
 import type { Actor, Role, UserActor } from './actor';
 import { CredentialsRepository } from './credentials.repository';
@@ -33,6 +34,13 @@ export interface AccessReviewToken {
   ageDays: number;
   expiresAt: string;
   lastUsedAt: string | null;
+}
+
+/** A display name as stored: without control or bidi characters (as file names), never empty. */
+function displayName(name: string): string {
+  const clean = cleanLabel(name);
+  if (clean === '') throw new ValidationError([{ field: 'name', message: 'must contain visible characters' }]);
+  return clean;
 }
 
 @Injectable()
@@ -80,11 +88,12 @@ export class UsersService {
   /** Creates a user with a one-time password, returned once. `actor` is a user (API) or the system (CLI, seed). */
   async create(actor: Actor, dto: CreateUserDto, options: { password?: string } = {}): Promise<CreatedUserView & { row: UserRow }> {
     const email = normaliseEmail(dto.email);
+    const name = displayName(dto.name);
     const password = options.password ?? newOneTimePassword();
     const passwordHash = await hashPassword(password);
     const row = await this.ds.transaction(async (m) => {
       const departmentId = await this.departmentId(dto.department, m);
-      const user = await this.users.insert({ email, name: dto.name, role: dto.role, departmentId, passwordHash }, m);
+      const user = await this.users.insert({ email, name, role: dto.role, departmentId, passwordHash }, m);
       await this.trail.append({ actor: actorRef(actor), action: 'user.create', subjectType: 'User', subjectId: user.id, data: { role: dto.role, department: dto.department ?? null } }, m);
       return (await this.users.findById(user.id, m))!;
     });
@@ -97,7 +106,7 @@ export class UsersService {
       const before = await this.visible(actor, id, m);
       if (!abilityFor(actor).can('update', asSubject('User', before))) throw new ForbiddenError('You may not change this user.', 'user.update_forbidden');
       const changes: Partial<{ name: string; role: Role; departmentId: string | null; active: boolean }> = {};
-      if (dto.name !== undefined && dto.name !== before.name) changes.name = dto.name;
+      if (dto.name !== undefined && displayName(dto.name) !== before.name) changes.name = displayName(dto.name);
       if (dto.role !== undefined && dto.role !== before.role) changes.role = dto.role;
       if (dto.department !== undefined) {
         const departmentId = await this.departmentId(dto.department, m);
@@ -110,16 +119,23 @@ export class UsersService {
         throw new RuleViolationError('user.last_admin', 'This is the last active admin: make someone else admin first.');
       }
       await this.users.update(id, changes, m);
-      if (changes.active === false) await this.credentials.revokeSessionsOf(id, new Date(), m);
+      // Deactivation signs the user out and revokes their API tokens for good (reactivation revives neither).
+      const revokedTokens = changes.active === false ? await this.deactivated(id, m) : 0;
       // Roles, departments and status are recorded with their values; the name only as "changed"
       // (the trail holds personal data only as pseudonymous references).
       const changed = Object.fromEntries(
         Object.entries(changes).map(([k, v]) => [k, k === 'name' ? 'changed' : { from: (before as unknown as Record<string, string | boolean | null>)[k] ?? null, to: v ?? null }]),
       );
-      await this.trail.append({ actor: actorRef(actor), action: 'user.update', subjectType: 'User', subjectId: id, data: { changed } }, m);
+      await this.trail.append({ actor: actorRef(actor), action: 'user.update', subjectType: 'User', subjectId: id, data: changes.active === false ? { changed, revokedTokens } : { changed } }, m);
       return (await this.users.findById(id, m))!;
     });
     return this.view(actor, row);
+  }
+
+  private async deactivated(id: string, m: EntityManager): Promise<number> {
+    const now = new Date();
+    await this.credentials.revokeSessionsOf(id, now, m);
+    return this.credentials.revokeApiTokensOf(id, now, m);
   }
 
   /** Sets a new one-time password and signs the user out everywhere. */
@@ -138,13 +154,18 @@ export class UsersService {
 
   async updateMe(actor: UserActor, dto: UpdateMeDto): Promise<UserView> {
     await this.ds.transaction(async (m) => {
-      await this.users.update(actor.id, { name: dto.name }, m);
+      await this.users.update(actor.id, { name: displayName(dto.name) }, m);
       await this.trail.append({ actor: actorRef(actor), action: 'user.update_self', subjectType: 'User', subjectId: actor.id, data: { changed: ['name'] } }, m);
     });
     return this.me(actor);
   }
 
+  /**
+   * Changes the caller's password and ends their other sessions (this one stays signed in). Needs a
+   * signed-in session: an API token cannot change the password it was issued under.
+   */
   async changePassword(actor: UserActor, dto: ChangePasswordDto): Promise<void> {
+    if (actor.via !== 'session') throw new ForbiddenError('An API token cannot change the password: sign in with the password to change it.', 'auth.password_change_needs_session');
     const row = await this.visible(actor, actor.id);
     if (!(await verifyPassword(row.passwordHash, dto.currentPassword))) {
       throw new ValidationError([{ field: 'currentPassword', message: 'is not your current password' }]);
@@ -154,7 +175,8 @@ export class UsersService {
     const passwordHash = await hashPassword(dto.newPassword);
     await this.ds.transaction(async (m) => {
       await this.users.update(actor.id, { passwordHash }, m);
-      await this.trail.append({ actor: actorRef(actor), action: 'user.password_change', subjectType: 'User', subjectId: actor.id }, m);
+      const endedSessions = await this.credentials.revokeSessionsOf(actor.id, new Date(), m, actor.sessionId);
+      await this.trail.append({ actor: actorRef(actor), action: 'user.password_change', subjectType: 'User', subjectId: actor.id, data: { endedSessions } }, m);
     });
   }
 

@@ -29,8 +29,9 @@ afterAll(async () => {
   }
 });
 
-const health = async (baseUrl: string) => {
-  const res = await fetch(`${baseUrl}/health`);
+/** GET /health; the details (database target, versions) only come with a signed-in admin's cookie. */
+const health = async (baseUrl: string, cookie?: string) => {
+  const res = await fetch(`${baseUrl}/health`, { headers: cookie ? { cookie } : {} });
   return { status: res.status, body: await json(res) };
 };
 
@@ -40,7 +41,7 @@ describe('the embedded default', () => {
 
   it('starts with nothing configured and reports healthy', async () => {
     s = await server(dir);
-    const h = await health(s.baseUrl);
+    const h = await health(s.baseUrl, await login(s.baseUrl, DEMO.admin));
     expect(h.status).toBe(200);
     expect(h.body.details.database.target).toContain(join(dir, 'postgres'));
     expect(h.body.details.migrations.pending).toBe(0);

@@ -3,6 +3,9 @@
 import { EchoFixtureModule } from '../fixtures/echo.controller';
 import { json } from '../support/http';
 import { startTestApp, TestApp } from '../support/app';
+import { login } from '../support/auth';
+import { systemActor } from '../../src/identity/actor';
+import { UsersService } from '../../src/identity/users.service';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -23,8 +26,12 @@ async function expectProblem(res: Response, status: number) {
 }
 
 describe('GET /health', () => {
-  it('is ok with the database reachable and no pending migration', async () => {
-    const res = await fetch(`${t.baseUrl}/health`);
+  it('is ok with the database reachable and no pending migration (the details for a signed-in admin only)', async () => {
+    const anonymous = await fetch(`${t.baseUrl}/health`);
+    expect(anonymous.status).toBe(200);
+    expect(await json(anonymous)).toEqual({ status: 'ok' });
+    await t.app.get(UsersService).create(systemActor('test'), { email: 'health-admin@example.com', name: 'Admin', role: 'admin' }, { password: 'a long enough password' });
+    const res = await fetch(`${t.baseUrl}/health`, { headers: { cookie: await login(t.baseUrl, 'health-admin@example.com', 'a long enough password') } });
     expect(res.status).toBe(200);
     const body = await json(res);
     expect(body.status).toBe('ok');

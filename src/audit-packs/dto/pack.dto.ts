@@ -20,6 +20,11 @@ export class RequestPackDto {
   @IsString()
   @Matches(DAY, { message: 'to must be a date written YYYY-MM-DD' })
   to: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'auditors: the engagement the pack is asked under (default: the active one whose scope holds it)' })
+  @IsOptional()
+  @IsUUID('all', { message: 'engagementId must be an engagement id' })
+  engagementId?: string;
 }
 
 export class PackParams {

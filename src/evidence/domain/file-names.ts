@@ -1,10 +1,9 @@
 // File names: what is kept of the client's name at upload, and the Content-Disposition header of a
 // download (RFC 6266 with an RFC 8187 `filename*`). Pure. A name is only ever a label: never a path.
 
+import { withoutControlCharacters } from '../../common/text/control-characters';
+
 const MAX_NAME_CHARS = 200;
-// C0/C1 controls, and the bidi overrides/isolates that make "evil‮fdp.exe" display as "evilexe.pdf".
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * The label kept for an uploaded file: the last path segment of what the client sent (either slash),
@@ -13,7 +12,7 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u206
  */
 export function cleanFilename(name: string | undefined, fallback: string): string {
   const last = (name ?? '').split(/[/\\]/).pop() ?? '';
-  let clean = last.normalize('NFC').replace(UNSAFE, '').replace(/\s+/g, ' ').trim();
+  let clean = withoutControlCharacters(last.normalize('NFC')).replace(/\s+/g, ' ').trim();
   clean = clean.replace(/^\.+/, ''); // no hidden files, no "..", no "."
   if ([...clean].length > MAX_NAME_CHARS) {
     const ext = clean.match(/(\.[A-Za-z0-9]{1,10})$/)?.[1] ?? '';
