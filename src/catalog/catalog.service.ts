@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { abilityFor } from '../authz/ability.factory';
 import { asSubject } from '../authz/subject';
-import { ForbiddenError, NotFoundError, ValidationError } from '../common/errors/app-error';
+import { mayOwnControls } from '../authz/control-ownership';
+import { ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../common/errors/app-error';
 import { Page, pageOf } from '../common/http/pagination';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -209,8 +210,16 @@ export class CatalogService {
   async assignOwner(actor: UserActor, key: string, dto: AssignOwnerDto): Promise<ControlView> {
     const control = await this.visibleControl(actor, key);
     if (!abilityFor(actor).can('update', asSubject('Control', control))) throw new ForbiddenError('You may not assign owners.', 'control.assign_forbidden');
-    if (dto.userId !== null && !(await this.users.findActive(dto.userId))) {
-      throw new ValidationError([{ field: 'userId', message: 'is not an active user' }]);
+    if (dto.userId !== null) {
+      const person = await this.users.findActive(dto.userId);
+      if (!person) throw new ValidationError([{ field: 'userId', message: 'is not an active user' }]);
+      // Segregation of duties: only someone who may complete the control's sweep tasks owns it; never an auditor.
+      if (!mayOwnControls(person)) {
+        const role = `${/^[aeiou]/.test(person.role) ? 'an' : 'a'} ${person.role.replace(/_/g, ' ')}`;
+        throw new RuleViolationError('control.owner_not_eligible', `The person chosen is ${role}, who may not own a control: owners complete its sweep tasks, and an auditor must stay independent of what they audit.`, [
+          { field: 'userId', message: `is ${role}; a control owner must be someone who completes sweep tasks (control owner, privacy officer, compliance manager or admin)` },
+        ]);
+      }
     }
     if (control.ownerUserId !== dto.userId) {
       await this.ds.transaction(async (m) => {

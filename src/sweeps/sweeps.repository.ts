@@ -133,6 +133,22 @@ export class SweepsRepository {
     return rows.map((r) => ({ week: r.week, controlKey: r.control_key, status: r.status, note: r.note, late: !!r.late }));
   }
 
+  /**
+   * The tasks of a control that ended in an exception or an attestation, newest first, with their week;
+   * with `completedFrom`/`completedBefore`, only those completed in that interval.
+   */
+  async outcomesOfControl(controlKey: string, filter: { completedFrom?: Date; completedBefore?: Date; limit: number }): Promise<(SweepTask & { week: string })[]> {
+    const qb = this.ds.manager
+      .createQueryBuilder(SweepTask, 't')
+      .innerJoin(Sweep, 's', 's.id = t.sweep_id')
+      .addSelect('s.week', 'week')
+      .where(`t.control_key = :controlKey AND t.status IN ('exception', 'attested')`, { controlKey });
+    if (filter.completedFrom) qb.andWhere('t.completed_at >= :from', { from: filter.completedFrom });
+    if (filter.completedBefore) qb.andWhere('t.completed_at < :before', { before: filter.completedBefore });
+    const { entities, raw } = await qb.orderBy('s.week', 'DESC').addOrderBy('t.completed_at', 'DESC').limit(filter.limit).getRawAndEntities();
+    return entities.map((e, i) => Object.assign(e, { week: (raw[i] as { week: string }).week }));
+  }
+
   /** Open tasks of open sweeps (for reminders and escalation). */
   openTasks(): Promise<(SweepTask & { week: string })[]> {
     return this.ds.manager

@@ -19,7 +19,7 @@ import { freshness, isDueInWeek, taskDueAt, type Freshness } from './domain/cade
 import { addDays, formatDate, formatLocalTime, formatWeek, isoWeek, isoWeekOfDate, localDate, parseDate, parseWeek, weekMonday, zonedInstant } from './domain/calendar';
 import { fairDueAt, taskTiming } from './domain/due-date';
 import { frameworkPosture, FrameworkPosture, PostureControl } from './domain/posture';
-import { CompleteTaskDto, SweepTaskView, sweepTaskView, SweepView, TaskListQueryDto } from './dto/sweep.dto';
+import { CompleteTaskDto, ControlOutcomeView, SweepTaskView, sweepTaskView, SweepView, TaskListQueryDto } from './dto/sweep.dto';
 import { SweepTask } from './sweep-task.entity';
 import type { Sweep } from './sweep.entity';
 import { SweepsRepository } from './sweeps.repository';
@@ -263,6 +263,34 @@ export class SweepsService {
     return { sweep: await this.view(actor, current, now), tasks, carriedOver };
   }
 
+  /**
+   * A control's sweep outcomes that are not uploaded evidence — exceptions and attestations — with who,
+   * when, the sweep week and the reason or statement, newest first (for the control pages). Each stands
+   * in for the control's evidence at the moment it was recorded, so the actor sees one only where they
+   * may read the control's evidence of that date (an auditor: within an engagement's period and scope;
+   * a viewer: none). `period` (Asia/Bangkok days) narrows to those completed within it.
+   */
+  async controlOutcomes(actor: UserActor, controlKey: string, period?: { from: string; to: string }, limit = 20): Promise<ControlOutcomeView[]> {
+    const ability = abilityFor(actor);
+    const tz = this.config.sweepTz;
+    const rows = await this.repo.outcomesOfControl(controlKey, {
+      completedFrom: period ? zonedInstant(parseDate(period.from), 0, 0, tz) : undefined,
+      completedBefore: period ? zonedInstant(addDays(parseDate(period.to), 1), 0, 0, tz) : undefined,
+      limit,
+    });
+    const visible = rows.filter((t) => t.completedAt && ability.can('read', asSubject('Evidence', { controlIds: [t.controlId], evidenceDate: t.completedAt })));
+    const names = await this.users.namesByIds(visible.flatMap((t) => (t.completedBy ? [t.completedBy] : [])));
+    return visible.map((t) => ({
+      week: t.week,
+      outcome: t.status as 'exception' | 'attested',
+      note: t.note,
+      completedAt: t.completedAt!.toISOString(),
+      completedBy: t.completedBy ? (names.get(t.completedBy) ?? t.completedBy) : null,
+      timing: taskTiming(t, t.completedAt!),
+      evidenceIds: t.evidenceIds,
+    }));
+  }
+
   /** What the upload page needs to file evidence for a task the actor may complete (404/403/409 otherwise). */
   async taskForUpload(actor: UserActor, id: string, now = new Date()): Promise<{ controlKey: string; today: string; periodStart: string; periodEnd: string }> {
     const task = await this.repo.findTask(id);
@@ -299,7 +327,8 @@ export class SweepsService {
         case 'attestation': {
           if (!dto.statement) throw new ValidationError([{ field: 'statement', message: 'is required to attest' }]);
           const { id: evidenceId } = await this.evidence.recordAttestation({ actor, controlIds: [task.controlId], statement: dto.statement, checklist: dto.checklist, ...period }, m);
-          values = { status: 'attested', evidenceIds: [evidenceId], note: dto.note ?? null };
+          // The statement is the attestation's reason: kept on the task (shown on the control page) unless a note is given.
+          values = { status: 'attested', evidenceIds: [evidenceId], note: dto.note ?? dto.statement };
           break;
         }
         case 'exception': {

@@ -8,6 +8,7 @@ import { CatalogService } from '../catalog/catalog.service';
 import { NotFoundError } from '../common/errors/app-error';
 import { EngagementsService } from '../engagements/engagements.service';
 import { EvidenceService } from '../evidence/evidence.service';
+import { SweepsService } from '../sweeps/sweeps.service';
 import type { UserActor } from '../identity/actor';
 import {
   AnswerFormDto,
@@ -35,6 +36,7 @@ export class AuditPagesController {
     private readonly catalog: CatalogService,
     private readonly evidence: EvidenceService,
     private readonly signer: PackSigner,
+    private readonly sweeps: SweepsService,
   ) {}
 
   /** The pack-signing certificate as pages show it (so an auditor can compare the fingerprint in a pack). */
@@ -104,11 +106,14 @@ export class AuditPagesController {
       ? await this.evidence.list(actor, { control: p.key, from: engagement.from, to: engagement.to, limit: EVIDENCE_PAGE, offset })
       : { items: [], total: 0, limit: EVIDENCE_PAGE, offset };
     const link = (o: number) => `?offset=${o}`;
+    // Exceptions and attestations recorded within the period: what stood in for evidence, with the reasons.
+    const outcomes = await this.sweeps.controlOutcomes(actor, p.key, { from: engagement.from, to: engagement.to });
     return {
       pageTitle: `${control.key} · audit`,
       engagement,
       control,
       mappings,
+      outcomes,
       evidence: evidence.items,
       total: evidence.total,
       from: evidence.total === 0 ? 0 : offset + 1,

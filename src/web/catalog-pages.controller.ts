@@ -10,6 +10,11 @@ import type { UserActor } from '../identity/actor';
 import { DepartmentsService } from '../identity/departments.service';
 import { UsersService } from '../identity/users.service';
 import { EvidenceService } from '../evidence/evidence.service';
+import type {} from '@fastify/view'; // reply.view()
+import { mayOwnControls } from '../authz/control-ownership';
+import { AppError, RuleViolationError, ValidationError } from '../common/errors/app-error';
+import { SweepsService } from '../sweeps/sweeps.service';
+import { viewUser } from './view-context.interceptor';
 
 /** The catalog browser: framework → requirement → controls, and control → requirements across frameworks. */
 @ApiExcludeController()
@@ -20,6 +25,7 @@ export class CatalogPagesController {
     private readonly departments: DepartmentsService,
     private readonly users: UsersService,
     private readonly evidence: EvidenceService,
+    private readonly sweeps: SweepsService,
   ) {}
 
   @Get('catalog')
@@ -73,20 +79,48 @@ export class CatalogPagesController {
   @Get('controls/:key')
   @Policy('read', 'Control')
   @Render('control')
-  async control(@CurrentActor() actor: UserActor, @Param() p: ControlParams) {
-    const control = await this.catalog.getControl(actor, p.key);
-    const ability = abilityFor(actor);
-    const canAssign = ability.can('update', 'Control');
-    const people = canAssign ? (await this.users.list(actor, { active: true, limit: 200 })).items : [];
-    // The newest evidence of this control, for those who may read evidence.
-    const evidence = ability.can('read', 'Evidence') ? await this.evidence.list(actor, { control: p.key, current: true, limit: 20 }) : null;
-    return { pageTitle: `${control.key} ${control.title}`, control, canAssign, people, evidence };
+  control(@CurrentActor() actor: UserActor, @Param() p: ControlParams) {
+    return this.controlPage(actor, p.key);
   }
 
+  /** The control page's model; `form` re-renders the owner form with what was submitted and why it was refused. */
+  private async controlPage(actor: UserActor, key: string, form?: { userId: string | null; problem: AppError }) {
+    const control = await this.catalog.getControl(actor, key);
+    const ability = abilityFor(actor);
+    const canAssign = ability.can('update', 'Control');
+    // Segregation of duties: the picker offers only people who may own a control (never auditors or viewers).
+    const everyone = canAssign ? (await this.users.list(actor, { active: true, limit: 200 })).items : [];
+    const people = everyone.filter((u) => mayOwnControls({ id: u.id, role: u.role, departmentId: u.departmentId ?? null, departmentKey: u.departmentKey ?? null }));
+    // A refused choice stays selected in the re-rendered form, marked, so the person sees what they sent.
+    const refused = form?.userId && !people.some((u) => u.id === form.userId) ? (everyone.find((u) => u.id === form.userId) ?? { id: form.userId, name: form.userId, role: 'unknown' }) : null;
+    // The newest evidence of this control, and the exceptions and attestations that stood in for it, for those who may read evidence.
+    const evidence = ability.can('read', 'Evidence') ? await this.evidence.list(actor, { control: key, current: true, limit: 20 }) : null;
+    const outcomes = ability.can('read', 'Evidence') ? await this.sweeps.controlOutcomes(actor, key) : [];
+    const selected = form ? form.userId : control.ownerUserId;
+    return {
+      pageTitle: `${control.key} ${control.title}`,
+      control,
+      canAssign,
+      people: people.map((u) => ({ ...u, selected: u.id === selected })),
+      evidence,
+      outcomes,
+      refused: refused ? { id: refused.id, name: refused.name, role: String(refused.role).replace(/_/g, ' ') } : null,
+      ownerError: form ? { detail: form.problem.message, errors: form.problem.errors } : null,
+    };
+  }
+
+  /** Assigns the accountable person; a refused choice re-renders the page with the choice and the reason (400/422). */
   @Post('controls/:key/owner')
   @Policy('update', 'Control')
   async assignOwner(@CurrentActor() actor: UserActor, @Param() p: ControlParams, @Body() dto: AssignOwnerDto, @Res() reply: FastifyReply): Promise<void> {
-    await this.catalog.assignOwner(actor, p.key, dto);
+    try {
+      await this.catalog.assignOwner(actor, p.key, dto);
+    } catch (e) {
+      if (!(e instanceof ValidationError || e instanceof RuleViolationError)) throw e;
+      const status = e instanceof RuleViolationError ? 422 : 400;
+      await reply.status(status).view('control', { ...(await this.controlPage(actor, p.key, { userId: dto.userId, problem: e })), me: viewUser(actor) });
+      return;
+    }
     await reply.redirect(`/controls/${p.key}`, 303);
   }
 }

@@ -105,6 +105,17 @@ export function sweepTaskView(t: SweepTask, now: Date = new Date()): SweepTaskVi
   };
 }
 
+/** A control's sweep outcome other than uploaded evidence: an exception or an attestation, with its reason. */
+export class ControlOutcomeView {
+  @ApiProperty({ example: '2026-W49' }) week: string;
+  @ApiProperty({ enum: ['exception', 'attested'] }) outcome: 'exception' | 'attested';
+  @ApiProperty({ nullable: true, type: String, description: "the exception's reason, or the attestation's statement" }) note: string | null;
+  @ApiProperty() completedAt: string;
+  @ApiProperty({ nullable: true, type: String, description: 'who recorded it (name)' }) completedBy: string | null;
+  @ApiProperty({ enum: ['on_time', 'late'] }) timing: TaskTiming;
+  @ApiProperty({ type: [String], description: "an attestation's evidence id" }) evidenceIds: string[];
+}
+
 export class OwnerProgressView {
   @ApiProperty() owner: string;
   @ApiProperty() department: string;
