@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments, stringify, visit } from 'yaml';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import type { JsonObject } from '../audit-trail/domain/audit-entry';
 import { NotFoundError, ValidationError, type FieldProblem } from '../common/errors/app-error';
@@ -101,7 +101,15 @@ export class DataSystemsService {
         problems.push({ field: `documents[${i}]`, message: doc.errors[0].message });
         continue;
       }
-      const value = doc.toJS() as unknown;
+      // Anchors and aliases are refused as in a single definition (a map is reviewed text); refusing them
+      // before toJS also stops an alias bomb ("billion laughs") from expanding.
+      const aliases: string[] = [];
+      visit(doc, { Alias: (_key, node) => void aliases.push(`*${node.source}`) });
+      if (aliases.length) {
+        problems.push({ field: `documents[${i}]`, message: `YAML aliases (${aliases.slice(0, 3).join(', ')}${aliases.length > 3 ? `, … ${aliases.length} in all` : ''}) are not allowed` });
+        continue;
+      }
+      const value = doc.toJS({ maxAliasCount: 0 }) as unknown;
       if (value === null || value === undefined) continue;
       try {
         const { definition: bare, secrets } = separateSecrets(parseDataSystem(withoutShownSecrets(value), { secretsSupplied: true }));

@@ -3,6 +3,7 @@ import { ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiP
 import type {} from '@fastify/multipart'; // request.parts()
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
+import { refuseNulCharacter } from '../common/http/nul-character-rule';
 import type { Page } from '../common/http/pagination';
 import type { UserActor } from '../identity/actor';
 import { contentDisposition } from './domain/file-names';
@@ -23,7 +24,9 @@ export async function* uploadParts(request: FastifyRequest): AsyncGenerator<Uplo
       const filename = part.filename.replace(/%22/g, '"').replace(/%0[AD]/gi, '');
       yield { type: 'file', name: part.fieldname, filename, stream: part.file, truncated: () => part.file.truncated };
     } else {
-      yield { type: 'field', name: part.fieldname, value: typeof part.value === 'string' ? part.value : JSON.stringify(part.value), truncated: part.valueTruncated };
+      const value = typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
+      refuseNulCharacter(part.fieldname, value);
+      yield { type: 'field', name: part.fieldname, value, truncated: part.valueTruncated };
     }
   }
 }

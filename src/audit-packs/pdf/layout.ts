@@ -80,7 +80,7 @@ export function loadLayout(templatesDir: string): PackLayout {
   const file = layoutPath(templatesDir);
   let raw: unknown;
   try {
-    raw = parse(readFileSync(file, 'utf8'));
+    raw = parse(readFileSync(file, 'utf8'), { maxAliasCount: 0 });
   } catch (e) {
     throw new PackLayoutError(`${file} is not valid YAML (${(e as Error).message})`);
   }

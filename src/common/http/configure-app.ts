@@ -15,6 +15,7 @@ import type { AppConfig } from '../../config/config';
 import { APP_VERSION as VERSION } from '../../config/app-root';
 import { requestIdFor } from './http-logger';
 import { registerJsonBodyParser } from './json-body';
+import { registerNulCharacterRule } from './nul-character-rule';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation.pipe';
 
@@ -38,6 +39,7 @@ export async function createApp(config: AppConfig, extra: Type<unknown>[] = []):
 
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify);
+  registerNulCharacterRule(fastify);
   // CSV bodies (risk register import) and YAML bodies (data map import) arrive as text; the route checks them.
   fastify.addContentTypeParser(['text/csv', 'application/yaml', 'text/yaml'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
   fastify.addHook('onRequest', async (request, reply) => {

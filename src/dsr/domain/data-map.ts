@@ -13,6 +13,7 @@
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, stringify, visit } from 'yaml';
 import { z } from 'zod';
 import { FieldProblem, ValidationError } from '../../common/errors/app-error';
+import { NUL_CHARACTER_MESSAGE, nulCharacterPaths } from '../../common/text/nul-characters';
 
 /** The code of every ValidationError about a data map (shape, rules, or identifiers unknown to the database). */
 export const DATA_MAP_INVALID = 'dsr.data_map_invalid';
@@ -388,6 +389,8 @@ function requireSecrets(d: DataSystemDefinition): PathProblem[] {
 }
 
 function validate(input: unknown, options: ParseDataSystemOptions): { definition: DataSystemDefinition | null; problems: PathProblem[] } {
+  const nul = nulCharacterPaths(input);
+  if (nul.length) return { definition: null, problems: nul.map((path) => ({ path, message: NUL_CHARACTER_MESSAGE })) };
   const result = definitionSchema.safeParse(input);
   if (!result.success) return { definition: null, problems: problemsFromZod(result.error) };
   const definition = result.data as DataSystemDefinition;

@@ -4,6 +4,7 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
+import { hasNulCharacter, NUL_CHARACTER_MESSAGE } from '../../common/text/nul-characters';
 import { scaleFor, type RiskMatrixFile } from './risk-matrix';
 import { assess, chainIssues, ControlSnapshot, RISK_CONTROL_TYPES, RISK_REGISTERS, RISK_STATUSES, RISK_TREATMENTS, RiskControlType, RiskRegister, RiskSnapshot, RiskStatus, RiskTreatment } from './risk-model';
 
@@ -217,6 +218,13 @@ export function parseRiskCsv(m: RiskMatrixFile, text: string, maxRows = 5000): {
   if (records.length === 0) return { rows: [], problems: [{ row: 1, column: '(header)', message: 'the file is empty: the first row must name the columns' }] };
   const header = records[0].map((h) => h.trim());
   const problems: CsvProblem[] = [];
+  // NUL characters anywhere (PostgreSQL refuses them): named by row and column before any other rule.
+  records.forEach((record, i) =>
+    record.forEach((cell, j) => {
+      if (hasNulCharacter(cell)) problems.push({ row: i + 1, column: i === 0 ? `column ${j + 1}` : header[j] || `column ${j + 1}`, message: NUL_CHARACTER_MESSAGE });
+    }),
+  );
+  if (problems.length) return { rows: [], problems };
   const known = new Set(Object.keys(CSV_COLUMNS));
   header.forEach((h) => {
     if (!known.has(h)) problems.push({ row: 1, column: h || '(empty)', message: `is not a column (${Object.keys(CSV_COLUMNS).join(', ')})` });

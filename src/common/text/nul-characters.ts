@@ -1,0 +1,40 @@
+// The one rule on NUL characters (U+0000): no text Attest takes may hold one. PostgreSQL refuses them in
+// text columns, so without this rule they surfaced as 500s. Pure: the HTTP hook (every body, query and
+// path parameter), multipart fields, CSV cells and YAML documents all ask these functions.
+
+export const NUL_CHARACTER_CODE = 'request.nul_character';
+export const NUL_CHARACTER_MESSAGE = 'must not contain the NUL character (U+0000)';
+
+export function hasNulCharacter(text: string): boolean {
+  return text.includes('\u0000');
+}
+
+/**
+ * The paths of every string (and object key) holding a NUL character inside `value`, in document order.
+ * Walks with an explicit stack, so no nesting depth can exhaust the call stack.
+ */
+export function nulCharacterPaths(value: unknown): (string | number)[][] {
+  const found: (string | number)[][] = [];
+  const stack: Array<{ value: unknown; path: (string | number)[] }> = [{ value, path: [] }];
+  while (stack.length) {
+    const { value: v, path } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (hasNulCharacter(v)) found.push(path);
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...path, i] });
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, child] = entries[i];
+        if (hasNulCharacter(key)) found.push([...path, key]);
+        else stack.push({ value: child, path: [...path, key] });
+      }
+    }
+  }
+  return found;
+}
+
+/** `['items', 0, 'title']` → `items.0.title`, as the validation pipe names nested fields (NUL shown as \0). */
+export function dottedPath(path: readonly PropertyKey[]): string {
+  return path.map((p) => String(p).replace(/\u0000/g, '\\0')).join('.');
+}

@@ -1,0 +1,115 @@
+// Hostile input over real HTTP (issue 13): NUL characters anywhere (body, query, form, multipart, CSV cell,
+// YAML) are a 400 naming the field, never PostgreSQL's 500; JSON nested past the depth limit and YAML alias
+// bombs are a 400 with a clear message; text evidence keeps no misleading .html name; creating a risk whose
+// ref sits in a register the actor cannot read does not name it.
+import { startTestApp, TestApp } from '../support/app';
+import { client, DEMO, login } from '../support/auth';
+
+let t: TestApp;
+let as: Record<'compliance' | 'owner' | 'privacy', ReturnType<typeof client>>;
+const cookies: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await startTestApp({ env: { DEMO: '1' } });
+  as = {} as typeof as;
+  for (const who of ['compliance', 'owner', 'privacy'] as const) {
+    cookies[who] = await login(t.baseUrl, DEMO[who]);
+    as[who] = client(t.baseUrl, cookies[who]);
+  }
+});
+afterAll(async () => t?.close());
+
+const NUL = '\u0000';
+
+function expectNulProblem(res: { status: number; headers: Headers; json: any }, field: string) {
+  expect([res.status, res.headers.get('content-type')]).toEqual([400, expect.stringMatching(/^application\/problem\+json/)]);
+  expect(res.json.code).toBe('request.nul_character');
+  expect(res.json.errors).toEqual([{ field, message: expect.stringMatching(/NUL character/) }]);
+}
+
+describe('NUL characters are refused with a 400 naming the field', () => {
+  it('in the unauthenticated login body', async () => {
+    expectNulProblem(await client(t.baseUrl, null)('POST', '/api/auth/login', { email: `admin${NUL}@demo.local`, password: 'x' }), 'email');
+  });
+
+  it('in fields of a create body, nested ones named by their path', async () => {
+    const res = await as.compliance('POST', '/api/risks', {
+      register: 'security', ref: 'SEC-901', product: 'nul', title: `A title${NUL}`, severity: 'I2', probability: 'L2',
+      controls: [{ type: 'protective_measure', description: `Lock it${NUL}` }],
+    });
+    expect([res.status, res.json.code]).toEqual([400, 'request.nul_character']);
+    expect(res.json.errors.map((e: { field: string }) => e.field)).toEqual(['title', 'controls.0.description']);
+  });
+
+  it('in a query parameter', async () => {
+    expectNulProblem(await as.compliance('GET', '/api/controls?q=ac%00'), 'q');
+  });
+
+  it('in a form field of a page', async () => {
+    const res = await fetch(`${t.baseUrl}/login`, {
+      method: 'POST', redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: 'email=admin%00%40demo.local&password=x',
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).errors).toEqual([{ field: 'email', message: expect.stringMatching(/NUL character/) }]);
+  });
+
+  it('in a multipart field of an upload', async () => {
+    const form = new FormData();
+    form.append('title', `Access review${NUL}`);
+    form.append('controls', 'ENG-01');
+    form.append('evidenceDate', '2026-11-20');
+    form.append('periodStart', '2026-10-01');
+    form.append('periodEnd', '2026-12-31');
+    form.append('file', new Blob([Buffer.from('%PDF-1.7\nhello')]), 'review.pdf');
+    const res = await fetch(`${t.baseUrl}/api/evidence`, { method: 'POST', headers: { cookie: cookies.owner }, body: form });
+    const body = (await res.json()) as any;
+    expect([res.status, body.code, body.errors]).toEqual([400, 'request.nul_character', [{ field: 'title', message: expect.stringMatching(/NUL character/) }]]);
+  });
+
+  it('in a CSV cell of the risk import, naming row and column', async () => {
+    const csv = `register,ref,product,title,severity,probability\nsecurity,SEC-902,nul,Fine title,I2,L2\nsecurity,SEC-903,nul,Bad${NUL}title,I2,L2\n`;
+    const res = await fetch(`${t.baseUrl}/api/risks/import`, { method: 'POST', headers: { cookie: cookies.compliance, 'content-type': 'text/csv' }, body: csv });
+    const body = (await res.json()) as any;
+    expect(res.status).toBe(400);
+    expect(body.detail).toMatch(/row 3, title: must not contain the NUL character/);
+    expect((await as.compliance('GET', '/api/risks?register=security')).json.items.map((r: { ref: string }) => r.ref)).not.toContain('SEC-902');
+  });
+
+  it('in a YAML data-system import, naming the document and field', async () => {
+    const yaml = `key: nul-files\nname: "Paper${'\\0'}files"\nkind: manual\nowner: { department: engineering }\nmanual:\n  checklist: [Shred it]\n`;
+    const res = await fetch(`${t.baseUrl}/api/dsr/systems/import`, { method: 'POST', headers: { cookie: cookies.privacy, 'content-type': 'application/yaml' }, body: yaml });
+    const body = (await res.json()) as any;
+    expect([res.status, body.errors]).toEqual([400, [{ field: 'documents[0].name', message: expect.stringMatching(/NUL character/) }]]);
+  });
+});
+
+describe('nesting and alias limits', () => {
+  it('JSON nested 100 000 levels deep to the unauthenticated login is a 400 naming the limit', async () => {
+    const deep = `{"email":${'['.repeat(100_000)}${']'.repeat(100_000)},"password":"x"}`;
+    const res = await fetch(`${t.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: deep });
+    const body = (await res.json()) as any;
+    expect([res.status, body.code]).toEqual([400, 'request.json_too_deep']);
+    expect(body.errors).toEqual([{ field: 'body', message: expect.stringMatching(/nested deeper than 64 levels/) }]);
+  });
+
+  it('JSON nested within the limit still reaches validation', async () => {
+    const res = await client(t.baseUrl, null)('POST', '/api/auth/login', { email: [[[[['x']]]]], password: 'x' });
+    expect([res.status, res.json.errors[0].field]).toEqual([400, 'email']);
+  });
+
+  it('YAML with an alias bomb to the data-system import is a 400 naming the aliases', async () => {
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 10; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const yaml = `key: bomb\nname: Bomb\nkind: manual\nowner: { department: engineering }\nmanual:\n  checklist: [x]\n${levels.join('\n')}\n`;
+    const res = await fetch(`${t.baseUrl}/api/dsr/systems/import`, { method: 'POST', headers: { cookie: cookies.privacy, 'content-type': 'application/yaml' }, body: yaml });
+    const body = (await res.json()) as any;
+    expect(res.status).toBe(400);
+    expect(body.errors[0]).toEqual({ field: 'documents[0]', message: expect.stringMatching(/YAML aliases .* are not allowed/) });
+  });
+});
