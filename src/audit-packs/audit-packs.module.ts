@@ -8,6 +8,7 @@ import { JobsModule } from '../jobs/jobs.module';
 import { RisksModule } from '../risks/risks.module';
 import { SweepsModule } from '../sweeps/sweeps.module';
 import { PackCollector } from './pack-collector.service';
+import { PackScratch } from './pack-scratch';
 import { PacksController } from './packs.controller';
 import { PacksJob } from './packs.job';
 import { PacksRepository } from './packs.repository';
@@ -22,7 +23,7 @@ import { PackSigner } from './signing/pack-signer';
 @Module({
   imports: [AuditTrailModule, CatalogModule, EvidenceModule, SweepsModule, RisksModule, DsrModule, IdentityModule, JobsModule],
   controllers: [PacksController],
-  providers: [PacksService, PacksRepository, PackCollector, PackSigner, PacksJob],
+  providers: [PacksService, PacksRepository, PackCollector, PackSigner, PacksJob, PackScratch],
   exports: [PacksService, PackSigner],
 })
 export class AuditPacksModule {}

@@ -22,6 +22,7 @@ import { buildManifest, CERTIFICATE_NAME, manifestBytes, MANIFEST_NAME, MANIFEST
 import { scopeProblems } from './domain/pack-period';
 import type { PackQueryDto, PackView } from './dto/pack.dto';
 import { PackCollector } from './pack-collector.service';
+import { packBuildFolderName } from './pack-scratch';
 import { verifyPack, type PackVerification } from './pack-verifier';
 import { writeZip, type ZipSource } from './pack-zip';
 import { PacksRepository } from './packs.repository';
@@ -217,7 +218,7 @@ export class PacksService implements OnModuleDestroy {
     const controller = new AbortController();
     this.active.set(pack.id, controller);
     const dir = join(this.packsDir, pack.id);
-    const temp = join(dir, `.build-${token}`);
+    const temp = join(dir, packBuildFolderName());
     const state = { progress: 0, stage: 'collecting', saved: '' };
     const beat = async (): Promise<void> => {
       const held = await this.repo.beat(pack.id, token, state.progress, state.stage);

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { ownedName, removeLeftovers } from '../common/fs/leftovers';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { ContentInspector, type Sniffed } from './domain/content-sniffer';
@@ -20,13 +21,11 @@ export interface StagedFile {
   sniffed: Sniffed;
 }
 
-/** Leftovers of a crashed process older than this are removed at start (other instances may share DATA_DIR). */
-const STALE_MS = 6 * 60 * 60 * 1000;
-
 /**
- * The staging area for uploads: DATA_DIR/tmp/uploads, one file per upload part (random name, created
- * exclusively, mode 0600). A part is hashed, counted and sniffed as it streams in; the bytes are written
- * only while the type is acceptable so far. Nothing here is in the database: a failed or aborted upload
+ * The staging area for uploads: DATA_DIR/tmp/uploads, one file per upload part (a name recording the
+ * owning process, created exclusively, mode 0600); at start, the files of processes that are gone (a crash)
+ * are removed, while another live instance's on the same DATA_DIR are kept. A part is hashed, counted and
+ * sniffed as it streams in; the bytes are written only while the type is acceptable so far. Nothing here is in the database: a failed or aborted upload
  * leaves nothing once its files are discarded.
  */
 @Injectable()
@@ -40,15 +39,7 @@ export class UploadStaging implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const now = Date.now();
-    for (const name of await readdir(this.dir)) {
-      const path = join(this.dir, name);
-      const info = await stat(path).catch(() => null);
-      if (info && now - info.mtimeMs > STALE_MS) {
-        await rm(path, { force: true });
-        this.log.warn(`removed a stale staged upload ${name}`);
-      }
-    }
+    for (const name of await removeLeftovers(this.dir)) this.log.warn(`removed upload ${name} left by a process that is gone`);
   }
 
   /**
@@ -58,7 +49,7 @@ export class UploadStaging implements OnModuleInit {
    */
   async stage(source: AsyncIterable<Buffer> | NodeJS.ReadableStream, filename: string, truncated: () => boolean = () => false): Promise<StagedFile> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const path = join(this.dir, `upload-${randomUUID()}`);
+    const path = join(this.dir, ownedName('upload'));
     const limit = this.config.uploadLimitBytes;
     const hash = createHash('sha256');
     const inspector = new ContentInspector(filename);
