@@ -13,6 +13,7 @@ import { dsrDrillCommand } from './cli/dsr.commands';
 import { tokenCreateCommand, TokenCreateOptions, userCreateCommand, UserCreateOptions } from './cli/identity.commands';
 import { trailCheckpointCommand, trailVerifyCommand } from './cli/trail-commands';
 import { packBuildCommand, PackBuildOptions, packVerifyCommand } from './cli/pack.commands';
+import { keysGenerateCommand } from './cli/keys.commands';
 import { ROLES } from './identity/actor';
 import { MAX_TOKEN_DAYS } from './identity/dto/api-token.dto';
 import { APP_VERSION } from './config/app-root';
@@ -148,6 +149,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('check a pack ZIP (no database needed): the PDF signature, the manifest signature and every file against the manifest; exit 1 naming the first problem')
     .action(async (zip: string) => {
       const result = await packVerifyCommand(resolve(zip));
+      process.stdout.write(result.output + '\n');
+      setExit(result.exitCode);
+    });
+
+  const keys = program.command('keys').description('shared secrets: the DSR key ring, the audit-trail signing key, the pack-signing certificate');
+  keys
+    .command('generate')
+    .description('print fresh key material for every shared secret as environment lines (no database or configuration needed)')
+    .option('--organisation <name>', "the pack-signing certificate's name (default: ORGANISATION_NAME)")
+    .action((opts: { organisation?: string }) => {
+      const organisation = (opts.organisation ?? process.env.ORGANISATION_NAME ?? '').trim() || 'Attest';
+      const result = keysGenerateCommand(organisation.slice(0, 64));
       process.stdout.write(result.output + '\n');
       setExit(result.exitCode);
     });

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { SigningKeyUnavailableError } from './audit-trail.errors';
+import { parseSigningKeyText } from './domain/signing-key-text';
 
 export interface SigningKey {
   privateKey: KeyObject;
@@ -13,25 +14,33 @@ export interface SigningKey {
 }
 
 /**
- * The Ed25519 key that signs checkpoints: AUDIT_SIGNING_KEY_FILE when set (it must exist), else
- * DATA_DIR/keys/audit-trail-ed25519.pem, created (mode 0600) the first time a checkpoint is written.
- * Verification never creates a key.
+ * The Ed25519 key that signs checkpoints: AUDIT_SIGNING_KEY (the key as text, shared by every instance),
+ * else AUDIT_SIGNING_KEY_FILE when set (it must exist), else DATA_DIR/keys/audit-trail-ed25519.pem,
+ * created (mode 0600) the first time a checkpoint is written — only outside production, where the
+ * configuration refuses to start without one of the two. Verification never creates a key.
  */
 @Injectable()
 export class SigningKeyStore {
   private readonly log = new Logger(SigningKeyStore.name);
   readonly path: string;
   private readonly configured: boolean;
+  private readonly text: string | undefined;
   private cached: SigningKey | null = null;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.configured = config.auditSigningKeyFile !== undefined;
-    this.path = config.auditSigningKeyFile ?? join(config.dataDir, 'keys', 'audit-trail-ed25519.pem');
+    this.text = config.auditSigningKey;
+    this.configured = config.auditSigningKeyFile !== undefined || config.auditSigningKey !== undefined;
+    this.path = config.auditSigningKey !== undefined ? 'AUDIT_SIGNING_KEY' : (config.auditSigningKeyFile ?? join(config.dataDir, 'keys', 'audit-trail-ed25519.pem'));
   }
 
   /** The key, or null when there is none yet (verification then reports checkpoints it cannot check). */
   load(): SigningKey | null {
     if (this.cached) return this.cached;
+    if (this.text !== undefined) {
+      const privateKey = parseSigningKeyText(this.text); // checked when the configuration was loaded
+      this.cached = { privateKey, publicKey: createPublicKey(privateKey), path: this.path };
+      return this.cached;
+    }
     if (!existsSync(this.path)) {
       if (this.configured) throw new SigningKeyUnavailableError(`AUDIT_SIGNING_KEY_FILE ${this.path} does not exist`);
       return null;

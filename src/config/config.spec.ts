@@ -1,7 +1,53 @@
 import { DEFAULT_ALLOWED_TYPES } from '../evidence/domain/content-sniffer';
+import { randomBytes } from 'node:crypto';
+import { generateSigningKeyText } from '../audit-trail/domain/signing-key-text';
 import { ConfigError, loadConfig, redactUrl } from './config';
 
 const load = (env: Record<string, string>) => loadConfig(env, '/srv/attest', '/opt/attest');
+/** The shared secrets as files, so production starts. */
+const SHARED_FILES = { DSR_KEY_FILE: 'k/dsr.json', AUDIT_SIGNING_KEY_FILE: 'k/trail.pem', SIGNING_P12_FILE: 'k/pack.p12' };
+
+describe('shared secrets', () => {
+  const fail = (env: Record<string, string>): ConfigError => {
+    try {
+      load(env);
+    } catch (e) {
+      return e as ConfigError;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it.each([
+    ['DSR_ENCRYPTION_KEYS', 'DSR_KEY_FILE'],
+    ['AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE'],
+    ['SIGNING_P12', 'SIGNING_P12_FILE'],
+  ])('production refuses to start without %s (or %s), naming it', (variable, file) => {
+    const env: Record<string, string> = { NODE_ENV: 'production', ...SHARED_FILES };
+    delete env[file];
+    const error = fail(env);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(new RegExp(`^Invalid configuration: ${variable} must be set when NODE_ENV=production \\(or ${file}\\)`));
+    expect(error.message).toContain('attest keys generate');
+  });
+
+  it('outside production nothing is required (the embedded default generates keys under DATA_DIR)', () => {
+    expect(load({}).auditSigningKey).toBeUndefined();
+    expect(load({ DATABASE_URL: 'postgres://u@db/attest' }).signingP12).toBeUndefined();
+  });
+
+  it('reads the material from the environment, checks it, and never echoes it', () => {
+    const key = generateSigningKeyText();
+    const c = load({ NODE_ENV: 'production', DSR_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, AUDIT_SIGNING_KEY: key, SIGNING_P12: Buffer.from('p12 bytes').toString('base64') });
+    expect(c.auditSigningKey).toBe(key);
+    expect(c.signingP12?.toString()).toBe('p12 bytes');
+    const bad = fail({ AUDIT_SIGNING_KEY: 'c2VjcmV0IG5vdCBhIGtleQ==' });
+    expect(bad.variable).toBe('AUDIT_SIGNING_KEY');
+    expect(bad.message).toMatch(/is not a private key/);
+    expect(bad.message).not.toContain('c2VjcmV0');
+    expect(fail({ SIGNING_P12: 'not base64 *' }).message).not.toContain('not base64 *');
+  });
+});
 
 describe('loadConfig', () => {
   it('has working defaults for every setting', () => {
@@ -27,8 +73,10 @@ describe('loadConfig', () => {
       loginRateLimit: 10,
       demo: true,
       jobsEnabled: true,
+      auditSigningKey: undefined,
       auditSigningKeyFile: undefined,
       organisationName: 'Attest demo organisation',
+      signingP12: undefined,
       signingP12File: undefined,
       signingP12Password: undefined,
       tsaUrl: undefined,
@@ -87,8 +135,8 @@ describe('loadConfig', () => {
   it('seeds demo data on the embedded default only, unless DEMO says otherwise', () => {
     expect(load({}).demo).toBe(true);
     expect(load({ DATABASE_URL: 'postgres://u@db/attest' }).demo).toBe(false);
-    expect(load({ NODE_ENV: 'production' }).demo).toBe(false);
-    expect(load({ NODE_ENV: 'production', DEMO: '1' }).demo).toBe(true);
+    expect(load({ NODE_ENV: 'production', ...SHARED_FILES }).demo).toBe(false);
+    expect(load({ NODE_ENV: 'production', DEMO: '1', ...SHARED_FILES }).demo).toBe(true);
     expect(load({ DEMO: '0' }).demo).toBe(false);
   });
 

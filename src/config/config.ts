@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { APP_ROOT } from './app-root';
 import { DEFAULT_ALLOWED_TYPES, SNIFFABLE_TYPES } from '../evidence/domain/content-sniffer';
 import { KeyRingError, parseKeyList } from '../dsr/crypto/key-ring';
+import { parseSigningKeyText, SigningKeyTextError } from '../audit-trail/domain/signing-key-text';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -57,8 +58,23 @@ export const envSchema = z.object({
   LOGIN_RATE_LIMIT: intIn(1, 10_000).default(10),
   DEMO: boolFlag.optional(),
   JOBS_ENABLED: boolFlag.default(true),
+  AUDIT_SIGNING_KEY: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        parseSigningKeyText(v);
+      } catch (e) {
+        if (!(e instanceof SigningKeyTextError)) throw e;
+        ctx.addIssue({ code: 'custom', message: e.message });
+      }
+    })
+    .optional(),
   AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
   ORGANISATION_NAME: z.string().min(1).max(64, 'must be at most 64 characters (it is the signing certificate\'s common name)').default('Attest demo organisation'),
+  SIGNING_P12: z
+    .string()
+    .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v.replace(/\s+/g, '')), 'must be the base64 of a PKCS#12 file (base64 -w0 signing.p12; or attest keys generate)')
+    .optional(),
   SIGNING_P12_FILE: z.string().min(1).optional(),
   SIGNING_P12_PASSWORD: z.string().optional(),
   TSA_URL: publicUrl.optional(),
@@ -148,11 +164,15 @@ export interface AppConfig {
   demo: boolean;
   /** Run scheduled jobs (off in tests and in the CLI). */
   jobsEnabled: boolean;
-  /** Ed25519 private key (PEM) that signs audit-trail checkpoints; unset: DATA_DIR/keys/audit-trail-ed25519.pem, created at first use. */
+  /** AUDIT_SIGNING_KEY: the Ed25519 key that signs audit-trail checkpoints, as text (PEM or base64 PKCS#8 DER). A secret: never log it. */
+  auditSigningKey: string | undefined;
+  /** Ed25519 private key (PEM) that signs audit-trail checkpoints; unset (and no AUDIT_SIGNING_KEY): DATA_DIR/keys/audit-trail-ed25519.pem, created at first use outside production. */
   auditSigningKeyFile: string | undefined;
   /** The organisation's name: on audit packs, and the subject of the self-signed pack-signing certificate. */
   organisationName: string;
-  /** PKCS#12 (RSA key + certificate) that signs audit packs; unset: DATA_DIR/keys/pack-signing.p12, self-signed, created at first use. */
+  /** SIGNING_P12: the PKCS#12 that signs audit packs, its bytes (from base64). A secret. */
+  signingP12: Buffer | undefined;
+  /** PKCS#12 (RSA key + certificate) that signs audit packs; unset (and no SIGNING_P12): DATA_DIR/keys/pack-signing.p12, self-signed, created at first use outside production. */
   signingP12File: string | undefined;
   /** Password of SIGNING_P12_FILE. A secret: never log it. */
   signingP12Password: string | undefined;
@@ -219,11 +239,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const issue = parsed.error.issues[0];
     const variable = String(issue.path[0] ?? 'environment');
     // Never echo a connection URL (it may carry a password) or an encryption key.
-    const secret = ['DATABASE_URL', 'SMTP_URL', 'DSR_ENCRYPTION_KEYS', 'SIGNING_P12_PASSWORD', 'TSA_URL'];
+    const secret = ['DATABASE_URL', 'SMTP_URL', 'DSR_ENCRYPTION_KEYS', 'AUDIT_SIGNING_KEY', 'SIGNING_P12', 'SIGNING_P12_PASSWORD', 'TSA_URL'];
     const shown = secret.includes(variable) ? undefined : input[variable];
     throw new ConfigError(variable, describeIssue(issue, shown));
   }
   const e = parsed.data;
+  requireSharedSecrets(e);
   return {
     nodeEnv: e.NODE_ENV,
     host: e.HOST,
@@ -245,8 +266,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     demo: e.DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production'),
     jobsEnabled: e.JOBS_ENABLED,
+    auditSigningKey: e.AUDIT_SIGNING_KEY,
     auditSigningKeyFile: e.AUDIT_SIGNING_KEY_FILE === undefined ? undefined : resolve(cwd, e.AUDIT_SIGNING_KEY_FILE),
     organisationName: e.ORGANISATION_NAME,
+    signingP12: e.SIGNING_P12 === undefined ? undefined : Buffer.from(e.SIGNING_P12.replace(/\s+/g, ''), 'base64'),
     signingP12File: e.SIGNING_P12_FILE === undefined ? undefined : resolve(cwd, e.SIGNING_P12_FILE),
     signingP12Password: e.SIGNING_P12_PASSWORD,
     tsaUrl: e.TSA_URL,
@@ -273,6 +296,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dsrDrillCron: e.DSR_DRILL_CRON === 'off' ? null : e.DSR_DRILL_CRON,
     dsrDemoPlatform: e.DSR_DEMO_PLATFORM ?? (e.DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production')),
   };
+}
+
+/**
+ * The key material every instance must share: the DSR key ring, the audit-trail signing key and the
+ * pack-signing certificate. Outside production a missing one is generated under DATA_DIR at first use
+ * (the embedded default, one instance); in production that would give each instance its own keys, so
+ * start-up stops naming the variable to set. Each may be given as the material or as a file (the
+ * material wins when both are set).
+ */
+export const SHARED_SECRETS = [
+  { variable: 'DSR_ENCRYPTION_KEYS', file: 'DSR_KEY_FILE', what: 'the DSR encryption key ring' },
+  { variable: 'AUDIT_SIGNING_KEY', file: 'AUDIT_SIGNING_KEY_FILE', what: 'the audit-trail checkpoint signing key' },
+  { variable: 'SIGNING_P12', file: 'SIGNING_P12_FILE', what: 'the audit-pack signing key and certificate' },
+] as const;
+
+function requireSharedSecrets(e: Env): void {
+  for (const { variable, file, what } of SHARED_SECRETS) {
+    if (e.NODE_ENV === 'production' && e[variable] === undefined && e[file] === undefined) {
+      throw new ConfigError(variable, `must be set when NODE_ENV=production (or ${file}): ${what}, the same on every instance; make one with: attest keys generate`);
+    }
+  }
 }
 
 function describeIssue(issue: z.core.$ZodIssue, got: string | undefined): string {

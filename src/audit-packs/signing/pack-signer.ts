@@ -17,8 +17,9 @@ interface LoadedKey {
 }
 
 /**
- * Signs audit packs with the organisation's certificate: SIGNING_P12_FILE (+ SIGNING_P12_PASSWORD) when set
- * (it must exist), else a self-signed RSA-3072 certificate for ORGANISATION_NAME created at first use as
+ * Signs audit packs with the organisation's certificate: SIGNING_P12 (the PKCS#12 as base64, shared by every
+ * instance) or SIGNING_P12_FILE (it must exist), opened with SIGNING_P12_PASSWORD; else — only outside
+ * production, where the configuration refuses to start without one — a self-signed RSA-3072 certificate for ORGANISATION_NAME created at first use as
  * DATA_DIR/keys/pack-signing.p12, its random password in pack-signing.p12.password beside it (both 0600).
  * With TSA_URL, PDF signatures carry an RFC 3161 timestamp (PAdES B-T) and signing fails without one.
  */
@@ -60,7 +61,11 @@ export class PackSigner {
 
   private load(): LoadedKey {
     if (this.loaded) return this.loaded;
-    const key = this.config.signingP12File ? this.readConfigured(this.config.signingP12File) : this.readOrCreateSelfSigned();
+    const key = this.config.signingP12
+      ? readP12(this.config.signingP12, this.config.signingP12Password ?? '', 'SIGNING_P12')
+      : this.config.signingP12File
+        ? this.readConfigured(this.config.signingP12File)
+        : this.readOrCreateSelfSigned();
     this.loaded = { key, info: describeCertificate(key.certificateDer) };
     return this.loaded;
   }
