@@ -235,6 +235,11 @@ export class RisksService {
    */
   async review(actor: UserActor, dto: CreateRiskReviewDto): Promise<RiskReviewView> {
     const register = dto.register ?? 'iso14971';
+    if (!mayReviewRegister(actor, register)) {
+      // A register the actor cannot read is not there for them (404); one they read but may not review, 403.
+      if (!abilityFor(actor).can('read', asSubject('Risk', { register, ownerUserId: actor.id }))) throw new NotFoundError('risk_register', register);
+      throw new ForbiddenError(`You may not review the ${register} register.`, 'risk.review_forbidden');
+    }
     const { rows } = await this.repo.listVisible(abilityFor(actor), { register }, { limit: EXPORT_LIMIT, offset: 0 });
     const controls = await this.controlsOf(rows.map((r) => r.id));
     const summary = await this.repo.registerSummary(register);
@@ -593,6 +598,15 @@ export class RisksService {
 /** A control of a CSV row in the API's input shape. */
 function csvControlInput(c: CsvControl): RiskControlInputDto {
   return { type: c.type, description: c.description, controlKey: c.controlKey, implementationEvidence: c.implementationEvidence, effectivenessEvidence: c.effectivenessEvidence, arisingRisks: c.arisingRisks };
+}
+
+/**
+ * Whether the actor may record a quarterly review of a register (its notes and a snapshot): the same rule
+ * as adding risks to it. Compliance managers and admins review both registers; privacy officers and
+ * clinical control owners the ISO 14971 register where they hold risks, never the security register.
+ */
+export function mayReviewRegister(actor: UserActor, register: RiskRegister): boolean {
+  return abilityFor(actor).can('create', asSubject('Risk', { register, ownerUserId: actor.id }));
 }
 
 function notYours(action: 'create' | 'update'): ForbiddenError {

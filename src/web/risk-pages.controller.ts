@@ -9,7 +9,7 @@ import { RISK_LEVELS } from '../risks/domain/risk-matrix';
 import { RISK_CONTROL_TYPES, RISK_REGISTERS, RISK_STATUSES, traceabilityGaps } from '../risks/domain/risk-model';
 import { RiskParams } from '../risks/dto/risk.dto';
 import { RiskPlansService } from '../risks/risk-plans.service';
-import { RisksService } from '../risks/risks.service';
+import { mayReviewRegister, RisksService } from '../risks/risks.service';
 import { RISK_REVIEW_CADENCES } from '../risks/domain/risk-model';
 import { AddRiskControlFormDto, CreateRiskFormDto, RiskPageQueryDto, RiskPlanFormDto, RiskReviewFormDto } from './dto/risk-forms.dto';
 
@@ -60,7 +60,7 @@ export class RiskPagesController {
       p1p2: scale.p1xp2 !== null,
       registerKey: register,
       canCreate: abilityFor(actor).can('create', 'Risk'),
-      canReview: abilityFor(actor).can('update', 'Risk'),
+      canReview: mayReviewRegister(actor, register),
       reviews: reviews.items,
       filter: { register, product: query.product ?? '', status: query.status ?? '', level: query.level ?? '', mine: query.owner === 'me', owner: query.owner && query.owner !== 'me' ? query.owner : '', q: query.q ?? '' },
       showPlan,
