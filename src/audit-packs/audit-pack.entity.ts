@@ -10,8 +10,8 @@ const bigintAsNumber: ValueTransformer = {
 };
 
 /**
- * One audit pack: a framework over a period, built in the background into a signed PDF and a ZIP under
- * DATA_DIR/packs/<id>/. At most one pack per scope is queued or building at a time (partial unique index):
+ * One audit pack: a framework over a period, built in the background into a signed PDF and a ZIP, stored
+ * as blobs named by their SHA-256 (readable from every instance). At most one pack per scope is queued or building at a time (partial unique index):
  * asking again for that scope joins it. `build_token` names the build that holds it, so a build presumed
  * dead (stale heartbeat) and restarted elsewhere cannot write over its successor.
  */
@@ -58,18 +58,14 @@ export class AuditPack {
   @Column({ name: 'engagement_id', type: 'uuid', nullable: true })
   engagementId: string | null;
 
-  @Column({ name: 'pdf_path', type: 'text', nullable: true })
-  pdfPath: string | null;
-
+  /** SHA-256 of the signed PDF: it names the blob that holds it (evidence blob store). */
   @Column({ name: 'pdf_sha256', type: 'text', nullable: true })
   pdfSha256: string | null;
 
   @Column({ name: 'pdf_bytes', type: 'bigint', nullable: true, transformer: bigintAsNumber })
   pdfBytes: number | null;
 
-  @Column({ name: 'zip_path', type: 'text', nullable: true })
-  zipPath: string | null;
-
+  /** SHA-256 of the ZIP: it names the blob that holds it. */
   @Column({ name: 'zip_sha256', type: 'text', nullable: true })
   zipSha256: string | null;
 

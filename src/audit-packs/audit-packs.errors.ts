@@ -8,6 +8,13 @@ export class PackNotReadyError extends ConflictError {
   }
 }
 
+/** A finished pack whose files are not in the blob store (built before packs were stored there): 409. */
+export class PackFilesMissingError extends ConflictError {
+  constructor(id: string) {
+    super('pack.rebuild_needed', `Audit pack ${id}'s files are not in the shared store; request the pack again to rebuild it.`);
+  }
+}
+
 /** Another build took the pack over (this one was presumed dead), or the process is shutting down. */
 export class PackBuildInterruptedError extends Error {
   constructor(reason: string) {

@@ -110,7 +110,7 @@ export class PackCollector {
       this.trail.head(),
       this.trail.verify(),
     ]);
-    const checkpoint = this.checkpoints.latestSigned();
+    const checkpoint = await this.checkpoints.latestSigned();
 
     const model: PackModel = {
       organisation: this.config.organisationName,

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { DataSource } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { abilityFor } from '../authz/ability.factory';
@@ -17,12 +18,13 @@ import { APP_CONFIG } from '../config/config.module';
 import { EvidenceService } from '../evidence/evidence.service';
 import { actorRef, type Actor } from '../identity/actor';
 import type { AuditPack } from './audit-pack.entity';
-import { PackBuildInterruptedError, PackNotReadyError } from './audit-packs.errors';
+import { PackBuildInterruptedError, PackFilesMissingError, PackNotReadyError } from './audit-packs.errors';
 import { buildManifest, CERTIFICATE_NAME, manifestBytes, MANIFEST_NAME, MANIFEST_SIG_NAME, PDF_NAME } from './domain/pack-manifest';
 import { scopeProblems } from './domain/pack-period';
 import type { PackQueryDto, PackView } from './dto/pack.dto';
 import { PackCollector } from './pack-collector.service';
 import { packBuildFolderName } from './pack-scratch';
+import { ownedName } from '../common/fs/leftovers';
 import { verifyPack, type PackVerification } from './pack-verifier';
 import { writeZip, type ZipSource } from './pack-zip';
 import { PacksRepository } from './packs.repository';
@@ -51,9 +53,10 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /**
  * Audit packs: requested for a framework and period (a second request for a scope that is queued or
  * building joins it), built in the background — collecting → rendering → signing → zipping → done, with
- * progress and a heartbeat on the row — into DATA_DIR/packs/<id>/ (written aside, renamed into place,
- * so a crash leaves no half pack; a pack whose builder died is built again by the next run), downloaded
- * (audited) and verified. Builds in this process run one at a time.
+ * progress and a heartbeat on the row — in a folder of its own under DATA_DIR/packs/<id>/, then stored
+ * in the blob store (PostgreSQL, or BLOB_DIR with BLOB_STORE=filesystem) in the transaction that marks
+ * the pack done, so a crash leaves no half pack and every instance can serve it; a pack whose builder died
+ * is built again by the next run. Downloaded (audited) and verified. Builds in this process run one at a time.
  */
 @Injectable()
 export class PacksService implements OnModuleDestroy {
@@ -74,7 +77,7 @@ export class PacksService implements OnModuleDestroy {
     private readonly trail: AuditTrailService,
   ) {}
 
-  /** Where packs are written: DATA_DIR/packs/<id>/ (shared storage when several instances serve downloads). */
+  /** Where packs are built before they are stored: DATA_DIR/packs/<id>/ (local scratch space). */
   get packsDir(): string {
     return join(this.config.dataDir, 'packs');
   }
@@ -135,25 +138,20 @@ export class PacksService implements OnModuleDestroy {
     return { items: rows.map((r) => this.view(r)), total, ...page };
   }
 
-  /** The ZIP or the signed PDF of a finished pack, streamed from disk; the download is in the audit trail. */
+  /** The ZIP or the signed PDF of a finished pack, streamed from the blob store; the download is in the audit trail. */
   async download(actor: Actor, id: string, format: 'zip' | 'pdf'): Promise<PackDownload> {
     const pack = await this.visible(actor, id);
     if (pack.status !== 'done') throw new PackNotReadyError(pack.id, pack.status);
-    const path = format === 'zip' ? pack.zipPath! : pack.pdfPath!;
-    const size = await stat(path).then(
-      (s) => s.size,
-      () => {
-        throw new NotFoundError('audit_pack_file', `${pack.id} ${format}`);
-      },
-    );
     const digest = format === 'zip' ? pack.zipSha256! : pack.pdfSha256!;
+    const size = format === 'zip' ? pack.zipBytes! : pack.pdfBytes!;
+    const stream = await this.openStored(pack, digest);
     await this.trail.record({ actor: actorRef(actor), action: 'pack.downloaded', subjectType: 'AuditPack', subjectId: pack.id, data: { format, sha256: digest, framework: pack.framework, from: pack.periodFrom, to: pack.periodTo } });
     return {
       filename: `audit-pack-${pack.framework}-${pack.periodFrom}-${pack.periodTo}.${format}`,
       contentType: format === 'zip' ? 'application/zip' : 'application/pdf',
       size,
       sha256: digest,
-      stream: createReadStream(path),
+      stream,
     };
   }
 
@@ -161,7 +159,16 @@ export class PacksService implements OnModuleDestroy {
   async verify(actor: Actor, id: string): Promise<PackVerification> {
     const pack = await this.visible(actor, id);
     if (pack.status !== 'done') throw new PackNotReadyError(pack.id, pack.status);
-    return verifyPack(pack.zipPath!);
+    // The verifier reads the ZIP's central directory first, so it needs a file: a scratch copy, streamed.
+    const scratch = join(this.config.dataDir, 'tmp', 'packs');
+    await mkdir(scratch, { recursive: true });
+    const copy = join(scratch, ownedName('verify')); // a crash's leftover is removed at the next start (PackScratch)
+    try {
+      await pipeline(await this.openStored(pack, pack.zipSha256!), createWriteStream(copy));
+      return await verifyPack(copy);
+    } finally {
+      await rm(copy, { force: true });
+    }
   }
 
   // ---- building ----------------------------------------------------------------------------------
@@ -258,7 +265,7 @@ export class PacksService implements OnModuleDestroy {
       await step(35, 'signing');
       const signedPdf = await this.signer.signPdf(pdf);
       const manifestSignature = this.signer.signDetached(manifest);
-      await writeSynced(join(temp, PDF_NAME), signedPdf);
+      await writeFile(join(temp, PDF_NAME), signedPdf);
 
       await step(40, 'zipping');
       const total = evidenceFiles.reduce((n, f) => n + f.size, signedPdf.length) || 1;
@@ -280,15 +287,12 @@ export class PacksService implements OnModuleDestroy {
       });
       controller.signal.throwIfAborted();
 
-      // Into place: each rename is atomic, and the row says done only once both files are there.
-      const pdfPath = join(dir, PDF_NAME);
-      const zipPath = join(dir, ZIP_NAME);
-      await rename(join(temp, PDF_NAME), pdfPath);
-      await rename(join(temp, ZIP_NAME), zipPath);
-      await syncDir(dir);
-      const values = { status: 'done' as const, progress: 100, stage: 'done', error: null, pdfPath, pdfSha256: sha256(signedPdf), pdfBytes: signedPdf.length, zipPath, zipSha256: zip.sha256, zipBytes: zip.bytes, signerFingerprint: cert.fingerprintSha256 };
+      // Into the blob store in the transaction that marks the pack done: both files are there, or neither.
+      const values = { status: 'done' as const, progress: 100, stage: 'done', error: null, pdfSha256: sha256(signedPdf), pdfBytes: signedPdf.length, zipSha256: zip.sha256, zipBytes: zip.bytes, signerFingerprint: cert.fingerprintSha256 };
       const finished = await this.ds.transaction(async (m) => {
         if (!(await this.repo.finish(pack.id, token, values, m))) return false;
+        await this.evidence.storeBlobFile({ sha256: values.pdfSha256, size: values.pdfBytes, mediaType: 'application/pdf' }, join(temp, PDF_NAME), m);
+        await this.evidence.storeBlobFile({ sha256: zip.sha256, size: zip.bytes, mediaType: 'application/zip' }, join(temp, ZIP_NAME), m);
         await this.trail.append(
           { actor: BUILDER, action: 'pack.build', subjectType: 'AuditPack', subjectId: pack.id, data: { ...scope, zipSha256: zip.sha256, zipBytes: zip.bytes, pdfSha256: values.pdfSha256, evidenceFiles: evidenceFiles.length, signer: cert.fingerprintSha256 } },
           m,
@@ -314,6 +318,18 @@ export class PacksService implements OnModuleDestroy {
       clearInterval(timer);
       this.active.delete(pack.id);
       await rm(temp, { recursive: true, force: true });
+      await rmdir(dir).catch(() => undefined); // empty unless another build of this pack is running here
+    }
+  }
+
+  /** A stored file of a finished pack; packs built before packs were stored in the blob store have none. */
+  private async openStored(pack: AuditPack, digest: string): Promise<Readable> {
+    const reader = await this.evidence.blobReader([digest]);
+    try {
+      return reader.open(digest);
+    } catch (e) {
+      if (e instanceof NotFoundError) throw new PackFilesMissingError(pack.id);
+      throw e;
     }
   }
 
@@ -345,25 +361,5 @@ export class PacksService implements OnModuleDestroy {
       zip: done ? { sha256: p.zipSha256!, bytes: p.zipBytes!, download: `/api/packs/${p.id}/download` } : null,
       pdf: done ? { sha256: p.pdfSha256!, bytes: p.pdfBytes!, download: `/api/packs/${p.id}/pdf` } : null,
     };
-  }
-}
-
-async function writeSynced(path: string, bytes: Buffer): Promise<void> {
-  await writeFile(path, bytes);
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** fsync of a directory, so a rename in it survives a crash. */
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }

@@ -58,6 +58,18 @@ export class AuditLogRepository {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_KEY]);
   }
 
+  /** Stores a signed checkpoint for every instance to read; false when one for this seq exists already. */
+  async saveCheckpoint(c: { seq: number; hash: string; keyId: string; text: string }): Promise<boolean> {
+    const rows: unknown[] = await this.ds.query(`INSERT INTO audit_checkpoints (seq, hash, key_id, text) VALUES ($1, $2, $3, $4) ON CONFLICT (seq) DO NOTHING RETURNING seq`, [c.seq, c.hash, c.keyId, c.text]);
+    return rows.length === 1;
+  }
+
+  /** Every stored checkpoint's text, lowest seq first. */
+  async checkpoints(): Promise<{ seq: number; text: string }[]> {
+    const rows: { seq: string; text: string }[] = await this.ds.query(`SELECT seq, text FROM audit_checkpoints ORDER BY seq`);
+    return rows.map((r) => ({ seq: Number(r.seq), text: r.text }));
+  }
+
   async head(manager: EntityManager = this.ds.manager): Promise<ChainHead | null> {
     const rows: { seq: string; hash: string }[] = await manager.query('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
     return rows.length ? { seq: Number(rows[0].seq), hash: rows[0].hash } : null;

@@ -77,7 +77,7 @@ export class AuditTrailService {
    */
   async verify(): Promise<VerifyResult> {
     // Checkpoint files first: each was signed for a head committed before it, so the walk below sees that head.
-    const { claims, problems } = this.checkpoints.load();
+    const { claims, problems } = await this.checkpoints.load();
     const verifier = new ChainVerifier({ checkpoints: claims, knownProblems: problems });
     for await (const batch of this.entries.batchesAfter(0, VERIFY_BATCH_SIZE)) {
       if (!verifier.add(batch)) break;

@@ -22,9 +22,11 @@ export type CheckpointOutcome =
 export const VERIFY_BATCH_SIZE = 5000;
 
 /**
- * Signed checkpoints kept outside the database: the head (seq + hash) signed with the Ed25519 key and
- * written as a file per checkpoint. A database owner who rewrites or truncates the log (and recomputes the
- * chain) cannot forge these, so verification against them exposes it.
+ * Signed checkpoints: the head (seq + hash) signed with the Ed25519 key (AUDIT_SIGNING_KEY, the same on
+ * every instance), stored in audit_checkpoints so every instance verifies every instance's checkpoints,
+ * and written as a file per checkpoint under DATA_DIR (and the export folder). A database owner who
+ * rewrites or truncates the log (and recomputes the chain) cannot forge a signature, and cannot remove the
+ * files, so verification against them exposes it.
  */
 @Injectable()
 export class CheckpointService {
@@ -36,9 +38,14 @@ export class CheckpointService {
     private readonly store: CheckpointStore,
   ) {}
 
-  /** Reads and checks every checkpoint file. Never creates a key. */
-  load(): LoadedCheckpoints {
+  /** Reads and checks every checkpoint: the stored ones and the files. Never creates a key. */
+  async load(): Promise<LoadedCheckpoints> {
     const files = this.store.list();
+    const fileTexts = new Set(files.map((f) => f.text));
+    for (const row of await this.entries.checkpoints()) {
+      if (!fileTexts.has(row.text)) files.push({ name: CheckpointStore.fileName(row.seq), label: `stored checkpoint ${row.seq}`, seqInName: row.seq, text: row.text });
+    }
+    files.sort((a, b) => a.seqInName - b.seqInName);
     const result: LoadedCheckpoints = { claims: [], problems: [] };
     if (files.length === 0) return result;
     let key: SigningKey | null = null;
@@ -91,8 +98,8 @@ export class CheckpointService {
    * The newest checkpoint whose signature checks out (audit packs state it): its seq and hash, when it was
    * signed, and the SHA-256 of the signing public key (SPKI DER, hex). Null when there is none.
    */
-  latestSigned(): { seq: number; hash: string; at: string | null; keyFingerprint: string } | null {
-    const newest = this.load().claims.sort((a, b) => b.seq - a.seq)[0];
+  async latestSigned(): Promise<{ seq: number; hash: string; at: string | null; keyFingerprint: string } | null> {
+    const newest = (await this.load()).claims.sort((a, b) => b.seq - a.seq)[0];
     const key = newest ? this.keys.load() : null;
     if (!newest || !key) return null;
     const der = key.publicKey.export({ type: 'spki', format: 'der' });
@@ -108,7 +115,7 @@ export class CheckpointService {
     const key = this.keys.loadOrCreate();
     const head = await this.entries.head();
     if (!head) return { written: false, reason: 'empty' };
-    const latest = this.load().claims.reduce<CheckpointClaim | null>((a, c) => (!a || c.seq > a.seq ? c : a), null);
+    const latest = (await this.load()).claims.reduce<CheckpointClaim | null>((a, c) => (!a || c.seq > a.seq ? c : a), null);
     const name = CheckpointStore.fileName(head.seq);
     if (latest && latest.seq === head.seq && latest.hash === head.hash) {
       this.export(name, key);
@@ -117,9 +124,10 @@ export class CheckpointService {
     await this.checkExtends(latest, head);
 
     const text = signCheckpoint(checkpointBody({ seq: head.seq, hash: head.hash, time: now }), key.privateKey);
-    if (!this.store.write(name, text)) {
-      // Another process (the CLI next to the server) wrote this seq's checkpoint a moment ago.
-      const other = this.load().claims.find((c) => c.seq === head.seq);
+    const stored = await this.entries.saveCheckpoint({ seq: head.seq, hash: head.hash, keyId: keyId(CHECKPOINT_KEY_NAME, key.publicKey).toString('hex'), text });
+    if (!stored || !this.store.write(name, text)) {
+      // Another instance, or the CLI next to the server, wrote this seq's checkpoint a moment ago.
+      const other = (await this.load()).claims.find((c) => c.seq === head.seq);
       if (other?.hash !== head.hash) throw new CheckpointInconsistentError(head.seq, `checkpoint ${name} exists with another hash`);
       return { written: false, reason: 'unchanged', seq: head.seq, hash: head.hash, file: this.store.pathOf(name) };
     }

@@ -15,7 +15,7 @@ import { type Page, pageOf } from '../common/http/pagination';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { actorRef, type UserActor } from '../identity/actor';
-import { BLOB_STORE, type BlobStore } from './blob-store';
+import { BLOB_STORE, type BlobInfo, type BlobStore } from './blob-store';
 import { contentTypeHeader } from './domain/content-sniffer';
 import { bangkokDay, checkPeriod, dayRange, parseEvidenceDate } from './domain/evidence-dates';
 import {
@@ -375,6 +375,15 @@ export class EvidenceService {
         return this.blobs.open(blob);
       },
     };
+  }
+
+  /**
+   * Stores a finished file's bytes as a blob in the configured store (audit packs: their ZIP and signed PDF),
+   * in the caller's transaction, streamed in chunks and hashed again as stored. Not evidence: no item links
+   * it. Every instance then reads it through blobReader().
+   */
+  async storeBlobFile(blob: BlobInfo, path: string, m: EntityManager): Promise<void> {
+    await this.blobs.storeFile(blob, path, m);
   }
 
   /** Of `evidenceIds`, those that exist, are not superseded and serve the control. */

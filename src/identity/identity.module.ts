@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { DataSource } from 'typeorm';
+import { PostgresThrottlerStorage } from './postgres-throttler.storage';
 import { AuditTrailModule } from '../audit-trail/audit-trail.module';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -24,13 +26,17 @@ import { UsersService } from './users.service';
   imports: [
     AuditTrailModule,
     JobsModule,
+    // Counters in PostgreSQL: every instance counts the same attempts.
     ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => [{ name: 'login', ttl: 60_000, limit: config.loginRateLimit }],
+      inject: [APP_CONFIG, DataSource],
+      useFactory: (config: AppConfig, ds: DataSource) => ({
+        throttlers: [{ name: 'login', ttl: 60_000, limit: config.loginRateLimit }],
+        storage: new PostgresThrottlerStorage(ds),
+      }),
     }),
   ],
   controllers: [AuthController, UsersController, ApiTokensController, DepartmentsController],
-  providers: [ActorScopes, AuthService, UsersService, ApiTokensService, DepartmentsService, UsersRepository, CredentialsRepository, DepartmentsRepository, IdentityBootstrapService, IdentityJobs],
+  providers: [ActorScopes, AuthService, UsersService, ApiTokensService, DepartmentsService, UsersRepository, CredentialsRepository, DepartmentsRepository, IdentityBootstrapService, IdentityJobs, PostgresThrottlerStorage],
   exports: [ActorScopes, AuthService, UsersService, ApiTokensService, DepartmentsService, IdentityBootstrapService],
 })
 export class IdentityModule {}

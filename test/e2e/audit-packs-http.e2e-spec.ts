@@ -181,6 +181,20 @@ describe('a SOC 2 pack for November 2026', () => {
     expect(entries.get('certificate.pem')!.toString()).toMatch(/^-----BEGIN CERTIFICATE-----/);
   });
 
+  it('stores the ZIP and the PDF in the blob store, where every instance reads them: no files or host paths left behind', async () => {
+    const view = (await api(as.compliance)('GET', `/api/packs/${id}`)).json;
+    const blobs = await db.query(`SELECT sha256, size::int AS size, media_type, store FROM blobs WHERE sha256 = ANY($1::text[]) ORDER BY media_type`, [[view.zip.sha256, view.pdf.sha256]]);
+    expect(blobs.rows).toEqual([
+      { sha256: view.pdf.sha256, size: view.pdf.bytes, media_type: 'application/pdf', store: 'postgres' },
+      { sha256: view.zip.sha256, size: view.zip.bytes, media_type: 'application/zip', store: 'postgres' },
+    ]);
+    const chunks = await db.query(`SELECT count(*)::int AS n, sum(length(data))::int AS bytes FROM blob_chunks WHERE sha256 = $1`, [view.zip.sha256]);
+    expect(chunks.rows[0]).toEqual({ n: Math.ceil(view.zip.bytes / (1024 * 1024)), bytes: view.zip.bytes });
+    expect(existsSync(join(packs.packsDir, id))).toBe(false);
+    const columns = await db.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'audit_packs' AND column_name LIKE '%path%'`);
+    expect(columns.rows).toEqual([]);
+  });
+
   it('the PDF is signed over the whole document (pdfsig) and holds every SOC 2 requirement ref (pdftotext)', async () => {
     if (!have('pdfsig') || !have('pdftotext')) throw new Error('poppler-utils (pdfsig, pdftotext) is required for this test');
     const res = await fetchBytes(as.compliance, `/api/packs/${id}/pdf`);
@@ -329,7 +343,7 @@ describe('builds that die or fail', () => {
     await db.query(`ALTER TABLE blob_chunks ENABLE TRIGGER USER`);
     const { id } = await packs.request({ kind: 'system', name: 'test' }, { framework: 'soc2', from: '2026-09-01', to: '2026-09-30' });
     const row = await packs.buildNow(id);
-    expect(row).toMatchObject({ status: 'failed', stage: 'zipping', zipPath: null });
+    expect(row).toMatchObject({ status: 'failed', stage: 'zipping', zipSha256: null });
     expect(row!.error).toContain(`evidence/ACC-01/${sha256(bytes)}-damaged.pdf`);
     const dir = join(packs.packsDir, id);
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);

@@ -82,6 +82,7 @@ async function asOwner(run: (m: EntityManager) => Promise<unknown>): Promise<voi
 
 async function reset(): Promise<void> {
   await asOwner((m) => m.query('DELETE FROM audit_log'));
+  await ds.query('DELETE FROM audit_checkpoints');
   rmSync(join(dataDir, 'checkpoints'), { recursive: true, force: true });
   rmSync(exportDir, { recursive: true, force: true });
 }
@@ -240,6 +241,15 @@ describe('verification against tampering by the database owner', () => {
     expect(await trail.verify()).toEqual(
       expect.objectContaining({ ok: false, brokenAtSeq: 11, reason: expect.stringContaining(`but checkpoint ${join(exportDir, 'checkpoint-000000000012.txt')} (signed `) }),
     );
+  });
+
+  it('verifies a checkpoint another instance wrote (its files on another host) from the shared table', async () => {
+    await checkpoints.writeNow();
+    rmSync(join(dataDir, 'checkpoints'), { recursive: true, force: true });
+    rmSync(exportDir, { recursive: true, force: true });
+    expect(await trail.verify()).toEqual({ ok: true, entries: 12, checkpoints: 1 });
+    await asOwner((m) => m.query('DELETE FROM audit_log WHERE seq > 10'));
+    expect(await trail.verify()).toEqual(expect.objectContaining({ ok: false, brokenAtSeq: 11, reason: expect.stringContaining('but checkpoint stored checkpoint 12 (signed ') }));
   });
 
   it('detects a rewritten entry whose later hashes were all recomputed, through the checkpoint', async () => {
