@@ -12,7 +12,7 @@ import { UsersService } from '../identity/users.service';
 import { RisksService } from '../risks/risks.service';
 import { SweepsService } from '../sweeps/sweeps.service';
 import { evidencePath, type ManifestFile } from './domain/pack-manifest';
-import { bangkokDayEnd, bangkokDayStart } from './domain/pack-period';
+import { bangkokDayEnd, bangkokDayStart, freshnessAsOf } from './domain/pack-period';
 import type { PackControl, PackDrill, PackEvidenceItem, PackHeatmap, PackModel, PackRiskSummary } from './pack-model';
 
 /** An evidence file the ZIP carries: where, what, and the blob to stream. */
@@ -53,7 +53,7 @@ export class PackCollector {
   async collect(scope: { framework: string; from: string; to: string }, signer: PackModel['signer'], now = new Date()): Promise<CollectedPack> {
     const start = bangkokDayStart(scope.from);
     const end = bangkokDayEnd(scope.to); // exclusive: 00:00 of the day after `to`
-    const asOf = end < now ? end : now;
+    const asOf = freshnessAsOf(scope.to, now);
     const cat = await this.catalog.frameworkCatalog(scope.framework);
     const controlIds = cat.controls.map((c) => c.id);
     const keyOf = new Map(cat.controls.map((c) => [c.id, c.key]));
@@ -61,7 +61,7 @@ export class PackCollector {
 
     const [items, freshness, sweeps] = await Promise.all([
       this.evidence.forControlsInPeriod(controlIds, scope.from, scope.to),
-      this.sweeps.freshnessAt(asOf),
+      this.sweeps.freshnessAt(new Date(asOf.at)),
       this.sweeps.periodReport(scope.from, scope.to, controlIds, now),
     ]);
     const submitters = await this.users.namesByIds(items.flatMap((i) => (i.submittedBy ? [i.submittedBy] : [])));
@@ -117,14 +117,15 @@ export class PackCollector {
       framework: { key: cat.framework.key, name: cat.framework.name, version: cat.framework.edition || null },
       period: { from: scope.from, to: scope.to },
       generatedAt: now.toISOString(),
+      freshnessAsOf: asOf,
       generator: { name: 'Attest', version: APP_VERSION },
       signer,
       scopeAndMethod: [
         `Framework ${cat.framework.name} (${cat.framework.key}${cat.framework.edition ? `, ${cat.framework.edition}` : ''}): ${cat.requirements.length} requirements, ${cat.controls.length} controls mapped to them.`,
         `Period ${scope.from} to ${scope.to}, whole days in Asia/Bangkok.`,
         'Evidence: every current (not superseded) item linked to a control in scope whose evidence date falls in the period; each file is in the ZIP under evidence/<control>/<sha256>-<name> and listed with its SHA-256 in manifest.json.',
-        `Control status is freshness at the end of the period (or at generation, if earlier) from each control's cadence and its newest evidence.`,
-        'Sweeps: the weekly sweeps of the ISO weeks touching the period, counting only the tasks of controls in scope; late means completed after the due time or still open after it.',
+        `Control status is freshness ${asOf.statement}, from each control's cadence and its newest evidence dated before then.`,
+        "Sweeps: the weekly sweeps of the ISO weeks touching the period, counting only the tasks of controls in scope; late means completed after the due time the task had, or still open after it (at the period's end, or at generation if earlier). A sweep opened less than one working day before its usual due time gives its tasks the next working day's due time instead.",
         'Risk registers, DSR drills and DSR clock statistics are included without any data subject identity.',
         'The audit trail head, its last signed checkpoint and the result of verifying the hash chain are stated as at generation.',
         'This PDF is signed (PAdES); manifest.json is signed with a detached CMS signature by the same certificate (certificate.pem).',

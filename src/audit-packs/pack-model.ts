@@ -1,6 +1,7 @@
 // What an audit pack says, as plain data: the builder (audit-packs service) collects it from the other
 // modules' services; the PDF renderer (pdf/) lays it out. No identity of data subjects ever appears here.
 import type { DsrClockStatistics } from '../dsr/domain/dsr-clocks';
+import type { FreshnessAsOf } from './domain/pack-period';
 
 export interface PackRequirement {
   ref: string;
@@ -31,7 +32,7 @@ export interface PackControl {
   ownerDepartment: string;
   ownerName: string | null;
   cadence: string;
-  /** Freshness at the end of the period: fresh | due | stale | missing. */
+  /** Freshness as of `PackModel.freshnessAsOf` (the period's end, or the build if earlier): fresh | due_soon | stale | missing. */
   status: string;
   requirements: string[];
   evidence: PackEvidenceItem[];
@@ -41,6 +42,7 @@ export interface PackSweepWeek {
   week: string;
   tasks: number;
   completed: number;
+  /** Completed after, or still open after, the due time each task had (later than the nominal one when the sweep opened late). */
   late: number;
   exceptions: number;
 }
@@ -89,6 +91,8 @@ export interface PackModel {
   framework: { key: string; name: string; version: string | null };
   period: { from: string; to: string };
   generatedAt: string;
+  /** When the controls' freshness is stated at: the earlier of the period's end and generatedAt, and which. */
+  freshnessAsOf: FreshnessAsOf;
   generator: { name: string; version: string };
   signer: { subject: string; fingerprintSha256: string; selfSigned: boolean };
   scopeAndMethod: string[];

@@ -1,4 +1,4 @@
-import { bangkokDayEnd, bangkokDayStart, isCalendarDate, scopeProblems } from './pack-period';
+import { bangkokDayEnd, bangkokDayStart, freshnessAsOf, isCalendarDate, scopeProblems } from './pack-period';
 
 describe('pack period', () => {
   it('takes whole Asia/Bangkok days', () => {
@@ -22,4 +22,23 @@ describe('pack period', () => {
     [{ framework: 'SOC 2', from: '2026-01-01', to: '2026-12-31' }, ['framework']],
     [{ from: 'yesterday', to: '2026-13-01' }, ['framework', 'from', 'to']],
   ])('scopeProblems(%j) names %j', (scope, fields) => expect(scopeProblems(scope).map((p) => p.field)).toEqual(fields));
+});
+
+describe('freshnessAsOf: the earlier of the period end and the build, and which', () => {
+  it('a pack built mid-period (5 December for a period ending 31 December) speaks of the moment it was built', () => {
+    expect(freshnessAsOf('2026-12-31', new Date('2026-12-05T08:42:00Z'))).toEqual({
+      at: '2026-12-05T08:42:00.000Z',
+      basis: 'built',
+      statement: "as of 2026-12-05 15:42 ICT, the moment this pack was built (before the period's end, 2026-12-31)",
+    });
+  });
+
+  it("a pack built after the period speaks of the period's end", () => {
+    expect(freshnessAsOf('2026-12-31', new Date('2027-01-15T03:00:00Z'))).toEqual({ at: '2026-12-31T17:00:00.000Z', basis: 'period_end', statement: "as of the period's end (2026-12-31 24:00 ICT)" });
+  });
+
+  it('at the edges: the last minute of the period is still before its end; its end exactly is the end', () => {
+    expect(freshnessAsOf('2026-12-31', new Date('2026-12-31T16:59:00Z'))).toMatchObject({ basis: 'built', statement: expect.stringContaining('2026-12-31 23:59 ICT') });
+    expect(freshnessAsOf('2026-12-31', new Date('2026-12-31T17:00:00Z')).basis).toBe('period_end');
+  });
 });

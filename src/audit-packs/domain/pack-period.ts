@@ -36,3 +36,29 @@ export function scopeProblems(scope: { framework?: unknown; from?: unknown; to?:
   if (isCalendarDate(scope.from) && isCalendarDate(scope.to) && scope.to < scope.from) problems.push({ field: 'to', message: 'must not be before from' });
   return problems;
 }
+
+/** The moment a pack states the controls' freshness at, and how it says so. */
+export interface FreshnessAsOf {
+  /** The instant (ISO 8601, UTC). */
+  at: string;
+  /** `period_end`: the period had ended when the pack was built; `built`: it had not, so the build time. */
+  basis: 'period_end' | 'built';
+  /** The words the pack uses, e.g. "as of the period's end (2026-12-31 24:00 ICT)". */
+  statement: string;
+}
+
+/**
+ * Freshness is stated as of the earlier of the period's end (00:00 Asia/Bangkok after its last day) and
+ * the moment the pack was built: a pack built on 5 December for a period ending 31 December cannot know
+ * how fresh anything will be at the end, and says it speaks of 5 December.
+ */
+export function freshnessAsOf(periodTo: string, builtAt: Date): FreshnessAsOf {
+  const end = bangkokDayEnd(periodTo);
+  if (end.getTime() <= builtAt.getTime()) return { at: end.toISOString(), basis: 'period_end', statement: `as of the period's end (${periodTo} 24:00 ICT)` };
+  return { at: builtAt.toISOString(), basis: 'built', statement: `as of ${bangkokMinute(builtAt)}, the moment this pack was built (before the period's end, ${periodTo})` };
+}
+
+/** "2026-12-05 15:42 ICT" (Asia/Bangkok: UTC+07:00 all year, no daylight saving). */
+function bangkokMinute(at: Date): string {
+  return `${new Date(at.getTime() + 7 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')} ICT`;
+}

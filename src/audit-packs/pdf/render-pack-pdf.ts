@@ -299,6 +299,8 @@ class PackRenderer {
 
   private matrix(): void {
     const { w, model, layout } = this;
+    // Before the period's end the status is not the period's: said in plain text, not in the muted notes' colour.
+    w.paragraph(`Status is freshness ${model.freshnessAsOf.statement}.`, model.freshnessAsOf.basis === 'built' ? {} : { colour: layout.colours.muted });
     const controls = new Map(model.controls.map((c) => [c.key, c]));
     const columns: Column[] = [
       { header: 'Requirement', share: 12 },
@@ -347,7 +349,7 @@ class PackRenderer {
     ];
     for (const control of model.controls) {
       w.subheading(`${control.key} — ${control.title}`, { keepWith: w.lineHeight(layout.sizes.table) * 5 });
-      w.paragraph(`Owner ${owner(control)} · ${control.cadence} · ${control.status} at the end of the period · requirements ${control.requirements.join(', ') || '—'}`, {
+      w.paragraph(`Owner ${owner(control)} · ${control.cadence} · ${control.status} ${model.freshnessAsOf.basis === 'period_end' ? "at the period's end" : 'when this pack was built'} · requirements ${control.requirements.join(', ') || '—'}`, {
         size: layout.sizes.small,
         colour: layout.colours.muted,
         gapAfter: 3,
