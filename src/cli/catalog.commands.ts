@@ -27,7 +27,26 @@ export function catalogValidateCommand(dir: string): CommandResult {
   }
   const lines = catalog.frameworks.map((f) => coverageLine(coverageOf(f, catalog.controls)));
   const risk = `  risk matrix: ISO 14971 ${matrix.size}×${matrix.size} (severity × probability), security ${matrix.security.size}×${matrix.security.size} (impact × likelihood)`;
-  return { output: `${shown}: valid — ${catalog.frameworks.length} frameworks, ${catalog.controls.length} controls, ${catalog.departments.length} departments\n${lines.join('\n')}\n${risk}`, exitCode: 0 };
+  // The acceptability policy's rationale, as written in risk-matrix.yaml, so a reviewer reads it with the result.
+  const rationale = `  risk matrix rationale:\n${wrap(matrix.rationale, 100).map((l) => `    ${l}`).join('\n')}`;
+  return { output: `${shown}: valid — ${catalog.frameworks.length} frameworks, ${catalog.controls.length} controls, ${catalog.departments.length} departments\n${lines.join('\n')}\n${risk}\n${rationale}`, exitCode: 0 };
+}
+
+/** Paragraphs (blank-line separated) wrapped at `width` characters, a blank line between paragraphs. */
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  for (const paragraph of text.split(/\n\s*\n/)) {
+    if (out.length) out.push('');
+    let line = '';
+    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+      if (line && line.length + 1 + word.length > width) {
+        out.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    if (line) out.push(line);
+  }
+  return out;
 }
 
 export async function catalogSyncCommand(ctx: INestApplicationContext): Promise<CommandResult> {

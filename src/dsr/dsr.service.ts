@@ -20,7 +20,9 @@ import { UsersService } from '../identity/users.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import type { SeedManifest, SubjectKeys, SystemExport, TableErasure, TableResidue } from './connectors/connector';
 import { DataSystemsService, type ExecutableSystem } from './data-systems.service';
-import { alertsFor, backupsExpireAt, clocks, clockStatistics, deadlines, describeRemaining, RIGHT_SECTION, ROPA_RECORDED_REFUSALS, type DsrClockStatistics, type DsrRight } from './domain/dsr-clocks';
+import { erasureMethods, type ErasureMethod, type PostgresSystemDefinition } from './domain/data-map';
+import { alertsFor, backupsExpireAt, clocks, clockStatistics, deadlines, describeRemaining, RIGHT_SECTION, ROPA_RECORDED_REFUSALS, separationDueAt, type ClockInput, type DsrClockStatistics, type DsrRight } from './domain/dsr-clocks';
+import { anonymisationAllowed, checkGround, separationOwedFrom, type DsrGround } from './domain/dsr-grounds';
 import { canMove, checkSubject, formatReference, isOpen, keysOf, updateKindFor, type DsrStatus, type ProtectedDetails } from './domain/dsr-model';
 import type { DsrAction } from './dsr-action.entity';
 import { DSR_KEY_RING, type DsrKeyRing } from './dsr-keys';
@@ -82,22 +84,27 @@ export class DsrService {
     if (receivedAt.getTime() > now.getTime() + 60_000) problems.push({ field: 'receivedAt', message: 'is in the future' });
     const subject = checkSubject(dto.subject, problems);
     const changes = this.checkChanges(dto.right, dto.changes, problems);
+    const ground = checkGround(dto.right, dto.ground, problems);
     if (problems.length) throw new ValidationError(problems);
-    const row = await this.insertRequest(actor, { right: dto.right, channel: dto.channel, receivedAt, details: { subject, requester: dto.requester ?? null, changes }, isDrill: false });
+    const row = await this.insertRequest(actor, { right: dto.right, ground, channel: dto.channel, receivedAt, details: { subject, requester: dto.requester ?? null, changes }, isDrill: false });
+    // A direct-marketing objection is separated at once, before identity is verified (a rejection lifts it).
+    if (row.right === 'objection' && separationOwedFrom(row.ground, row.receivedAt, null)) await this.separate(row, actorRef(actor));
     return this.get(actor, row.id);
   }
 
   /** Stores a new request (also used by drills, with a system actor). */
-  async insertRequest(actor: Actor, input: { right: DsrRight; channel: string; receivedAt: Date; details: ProtectedDetails; isDrill: boolean }, m?: EntityManager): Promise<DsrRequest> {
+  async insertRequest(actor: Actor, input: { right: DsrRight; ground: DsrGround | null; channel: string; receivedAt: Date; details: ProtectedDetails; isDrill: boolean }, m?: EntityManager): Promise<DsrRequest> {
     const run = async (tx: EntityManager): Promise<DsrRequest> => {
       const seq = await this.repo.nextReferenceNumber(tx);
       const id = randomUUID();
-      const { dueAt, statutoryDueAt } = deadlines(input.right, input.receivedAt);
+      const { dueAt } = deadlines(input.right, input.receivedAt);
+      const statutoryDueAt = input.right === 'objection' ? separationDueAt(separationOwedFrom(input.ground, input.receivedAt, null)) : deadlines(input.right, input.receivedAt).statutoryDueAt;
       const row = await this.repo.insertRequest(
         {
           id,
           reference: formatReference(input.receivedAt, seq),
           right: input.right,
+          ground: input.ground,
           channel: input.channel,
           status: 'received',
           receivedAt: input.receivedAt,
@@ -110,7 +117,7 @@ export class DsrService {
         },
         tx,
       );
-      await this.trail.append({ actor: actorRef(actor), action: 'dsr.received', subjectType: 'DsrRequest', subjectId: row.id, data: { reference: row.reference, right: row.right, channel: row.channel, drill: row.isDrill } }, tx);
+      await this.trail.append({ actor: actorRef(actor), action: 'dsr.received', subjectType: 'DsrRequest', subjectId: row.id, data: { reference: row.reference, right: row.right, ground: row.ground, channel: row.channel, drill: row.isDrill } }, tx);
       return row;
     };
     return m ? run(m) : this.ds.transaction(run);
@@ -132,16 +139,27 @@ export class DsrService {
 
   // ---- lifecycle ---------------------------------------------------------------------------------
 
+  /** Records the verification; an objection's separation is owed from now (direct marketing: already applied). */
   async verifyIdentity(actor: UserActor, id: string, dto: VerifyIdentityDto): Promise<DsrRequestView> {
     await this.change(actor, id, async (row, m) => {
       this.move(row, 'verified');
-      await this.repo.updateRequest(row.id, { status: 'verified', verifiedAt: new Date(), verificationMethod: dto.method, verificationReferenceEnc: this.keys.encryptText(dto.reference, `dsr-verification:${row.id}`), verifiedByUserId: actor.id }, m);
+      const verifiedAt = new Date();
+      const separation = row.right === 'objection' && !row.statutoryDueAt ? { statutoryDueAt: separationDueAt(separationOwedFrom(row.ground, row.receivedAt, verifiedAt)) } : {};
+      await this.repo.updateRequest(row.id, { status: 'verified', verifiedAt, verificationMethod: dto.method, verificationReferenceEnc: this.keys.encryptText(dto.reference, `dsr-verification:${row.id}`), verifiedByUserId: actor.id, ...separation }, m);
       await this.trail.append({ actor: actorRef(actor), action: 'dsr.identity_verified', subjectType: 'DsrRequest', subjectId: row.id, data: { reference: row.reference, method: dto.method } }, m);
     });
+    const row = (await this.repo.findRequest(id))!;
+    if (row.right === 'objection') {
+      await this.separate(row, actorRef(actor));
+      await this.closeIfDone(row.id, actorRef(actor));
+    }
     return this.get(actor, id);
   }
 
-  /** Refuses the request; refusals of access, portability, objection and rectification go to the ROPA (s. 39). */
+  /**
+   * Refuses the request; refusals of access, portability, objection and rectification go to the ROPA (s. 39).
+   * A separation or restriction the request applied (an objection flagged on arrival) is lifted.
+   */
   async reject(actor: UserActor, id: string, dto: RejectDsrDto): Promise<DsrRequestView> {
     await this.change(actor, id, async (row, m) => {
       this.move(row, 'rejected');
@@ -153,6 +171,7 @@ export class DsrService {
       }
       await this.trail.append({ actor: actorRef(actor), action: 'dsr.rejected', subjectType: 'DsrRequest', subjectId: row.id, data: { reference: row.reference, right: row.right, ropaEntryId: ropa } }, m);
     });
+    await this.liftRestriction((await this.repo.findRequest(id))!, actorRef(actor));
     return this.get(actor, id);
   }
 
@@ -198,6 +217,21 @@ export class DsrService {
     const run = await this.runExport(row, actorRef(actor));
     const link = run.complete ? await this.createLink(row.id, actor) : null;
     return { request: await this.get(actor, id), link };
+  }
+
+  /** A download link sealed for `actor` (the pages keep it with the form submission to show it after the redirect). */
+  sealLink(actor: UserActor, link: ExportLinkView): string {
+    return this.keys.encryptJson(link as unknown as JsonObject, `dsr-link-for:${actor.id}`);
+  }
+
+  /** A sealed link opened for the same actor, or null when it is not theirs, unreadable or expired. */
+  openSealedLink(actor: UserActor, sealed: string, now = new Date()): ExportLinkView | null {
+    try {
+      const link = this.keys.decryptJson<ExportLinkView>(sealed, `dsr-link-for:${actor.id}`);
+      return new Date(link.expiresAt).getTime() > now.getTime() ? link : null;
+    } catch {
+      return null;
+    }
   }
 
   async newExportLink(actor: UserActor, id: string): Promise<ExportLinkView> {
@@ -386,7 +420,7 @@ export class DsrService {
           continue;
         }
         try {
-          const tables = await s.connector.erase(keys);
+          const tables = await s.connector.erase(keys, { anonymise: anonymisationAllowed(row.ground) });
           out.erasures.push({ system: s.system.key, tables });
           await this.repo.updateAction(action.id, { status: 'done', error: null, attempts: action.attempts + 1, finishedAt: new Date(), summary: { tables } as unknown as Record<string, unknown> });
         } catch (e) {
@@ -418,7 +452,8 @@ export class DsrService {
     const residueLeft = out.residue.flatMap((r) => r.tables.filter((t) => !t.retained && t.rows > 0).map((t) => `${r.system}.${t.table} (${t.rows} row${t.rows === 1 ? '' : 's'})`));
     const actions = await this.repo.actionsOf(row.id);
     const manualPending = actions.filter((a) => a.kind === 'manual-erase' && a.status === 'awaiting_manual').map((a) => a.systemKey);
-    const receipt = this.receipt(row, now, out, manualPending);
+    const methods = new Map(systems.filter((s) => s.definition.kind === 'postgres').map((s) => [s.system.key, erasureMethods((s.definition as PostgresSystemDefinition).postgres)]));
+    const receipt = this.receipt(row, now, out, manualPending, methods);
     const complete = residueLeft.length === 0;
     let evidenceId: string | null = null;
     if (complete && !row.isDrill) evidenceId = await this.recordReceipt(row, receipt, now);
@@ -447,22 +482,49 @@ export class DsrService {
     return { ...out, complete };
   }
 
-  private receipt(row: DsrRequest, now: Date, run: ErasureRun, manualPending: string[]) {
+  /**
+   * The erasure receipt (no identity). Per table the method actually used — deleted, anonymised,
+   * pseudonymised (identifiers blanked but still linked by retained rows) or retained with its basis — what
+   * remains and where, and whether the subject must be told that a method other than deletion was used
+   * (PDPC erasure notification 2024; never anonymisation when the ground is unlawful processing).
+   */
+  private receipt(row: DsrRequest, now: Date, run: ErasureRun, manualPending: string[], methods: Map<string, Map<string, { method: ErasureMethod; linkedBy: string[] }>>) {
     const expires = backupsExpireAt(now, this.config.dsrBackupRetentionDays);
     const statutory = row.statutoryDueAt ?? new Date(row.receivedAt.getTime() + 90 * DAY_MS);
-    const all = run.erasures.flatMap((e) => e.tables);
-    const sum = (rule: string) => all.filter((t) => t.rule === rule).reduce((n, t) => n + t.rows, 0);
+    const systems = run.erasures.map((e) => ({
+      system: e.system,
+      tables: e.tables.map((t) => {
+        const mapped = t.rule === 'anonymise' ? methods.get(e.system)?.get(t.table) : undefined;
+        const method: ErasureMethod = mapped?.method ?? t.rule;
+        return {
+          table: t.table,
+          rule: t.rule,
+          method,
+          rows: t.rows,
+          ...(t.insteadOf ? { insteadOf: t.insteadOf } : {}),
+          ...(mapped?.linkedBy.length ? { linkedBy: mapped.linkedBy } : {}),
+          ...(t.basis ? { basis: t.basis } : {}),
+          ...(t.retention ? { retention: t.retention } : {}),
+        };
+      }),
+    }));
+    const all = systems.flatMap((e) => e.tables);
+    const sum = (method: ErasureMethod) => all.filter((t) => t.method === method).reduce((n, t) => n + t.rows, 0);
+    // What stays of the subject, where, and on what basis (the residue check finds rows by identifiers only).
+    const remains = systems.flatMap((e) => e.tables.filter((t) => t.method !== 'delete' && t.rows > 0).map((t) => ({ system: e.system, table: t.table, method: t.method, rows: t.rows, ...(t.basis ? { basis: t.basis } : {}), ...(t.retention ? { retention: t.retention } : {}), ...(t.linkedBy ? { linkedBy: t.linkedBy } : {}) })));
     return {
       reference: row.reference,
       right: row.right,
+      ground: row.ground,
+      anonymisationAllowed: anonymisationAllowed(row.ground),
       receivedAt: row.receivedAt.toISOString(),
       erasedAt: now.toISOString(),
-      systems: run.erasures.map((e) => ({
-        system: e.system,
-        tables: e.tables.map((t) => ({ table: t.table, rule: t.rule, rows: t.rows, ...(t.basis ? { basis: t.basis } : {}), ...(t.retention ? { retention: t.retention } : {}) })),
-      })),
+      systems,
       residue: run.residue.map((r) => ({ system: r.system, tables: r.tables.filter((t) => t.rows > 0).map((t) => ({ table: t.table, rows: t.rows, retained: t.retained, ...(t.basis ? { basis: t.basis } : {}) })) })),
-      totals: { deleted: sum('delete'), anonymised: sum('anonymise'), retained: sum('retain') },
+      totals: { deleted: sum('delete'), anonymised: sum('anonymise'), pseudonymised: sum('pseudonymise'), retained: sum('retain') },
+      remains,
+      /** The subject is told when a method other than deletion was used (PDPC erasure notification 2024). */
+      subjectToBeTold: remains.length > 0,
       manualPending,
       backups: {
         retentionDays: this.config.dsrBackupRetentionDays,
@@ -492,17 +554,59 @@ export class DsrService {
 
   // ---- rectification, restriction, objection, consent withdrawal -------------------------------------
 
-  /** Applies rectification or restriction through every system whose map allows it; others become tasks. */
+  /** Applies rectification or restriction (objection: separation) through every system whose map allows it; others become tasks. */
   async execute(actor: UserActor, id: string): Promise<DsrRequestView> {
     const row = await this.executable(actor, id);
     const kind = updateKindFor(row.right as DsrRight);
     if (!kind) throw new RuleViolationError('dsr.wrong_right', `${row.reference} is a ${row.right} request: use export or erase.`);
+    if (row.status === 'verified') await this.repo.updateRequest(row.id, { status: 'in_progress' });
+    const failures = await this.applyUpdate(row, kind);
+    if (failures.length) await this.failed(row, actorRef(actor), `dsr.${kind}_failed`, failures);
+    else {
+      await this.ds.transaction(async (m) => {
+        await this.repo.updateRequest(row.id, { lastError: null }, m);
+        await this.trail.append({ actor: actorRef(actor), action: `dsr.${kind === 'rectify' ? 'rectified' : 'restricted'}`, subjectType: 'DsrRequest', subjectId: row.id, data: { reference: row.reference } }, m);
+      });
+      await this.markSeparatedIfDone(row.id, actorRef(actor));
+      await this.closeIfDone(row.id, actorRef(actor));
+    }
+    return this.get(actor, id);
+  }
+
+  /**
+   * An objection's separation (PDPA s. 32 para 2): the restriction flag through every connector that has one,
+   * a manual task for the others; `separated_at` once every system is done. Failures stay on the request
+   * (its statutory clock runs on) and are retried by executing it.
+   */
+  private async separate(row: DsrRequest, by: string): Promise<void> {
+    const failures = await this.applyUpdate(row, 'restrict');
+    if (failures.length) {
+      await this.failed(row, by, 'dsr.separation_failed', failures);
+      return;
+    }
+    await this.markSeparatedIfDone(row.id, by);
+  }
+
+  /** Sets `separated_at` on an objection once every restriction step (automated or manual) is done. */
+  private async markSeparatedIfDone(requestId: string, by: string): Promise<void> {
+    const row = await this.repo.findRequest(requestId);
+    if (!row || row.right !== 'objection' || row.separatedAt) return;
+    const steps = (await this.repo.actionsOf(requestId)).filter((a) => a.kind === 'restrict' || a.kind === 'manual-restrict');
+    if (steps.length === 0 || steps.some((a) => a.status !== 'done' && a.status !== 'skipped')) return;
+    const at = new Date();
+    await this.ds.transaction(async (m) => {
+      await this.repo.updateRequest(row.id, { separatedAt: at, lastError: null }, m);
+      await this.trail.append({ actor: by, action: 'dsr.separated', subjectType: 'DsrRequest', subjectId: row.id, data: { reference: row.reference, ground: row.ground, afterMs: at.getTime() - row.receivedAt.getTime() } }, m);
+    });
+  }
+
+  /** Runs one update (rectify / restrict) through every active system; returns the failures. */
+  private async applyUpdate(row: DsrRequest, kind: 'rectify' | 'restrict'): Promise<string[]> {
     const details = this.details(row);
     const keys = keysOf(details.subject);
     const systems = await this.systems.executable();
     const failures: string[] = [];
     try {
-      if (row.status === 'verified') await this.repo.updateRequest(row.id, { status: 'in_progress' });
       for (const s of systems) {
         const action = await this.repo.ensureAction({ requestId: row.id, systemKey: s.system.key, kind });
         if (action.status === 'done' || action.status === 'skipped') continue;
@@ -522,15 +626,42 @@ export class DsrService {
     } finally {
       await this.systems.closeAll(systems);
     }
-    if (failures.length) await this.failed(row, actorRef(actor), `dsr.${kind}_failed`, failures);
-    else {
-      await this.ds.transaction(async (m) => {
-        await this.repo.updateRequest(row.id, { lastError: null }, m);
-        await this.trail.append({ actor: actorRef(actor), action: `dsr.${kind === 'rectify' ? 'rectified' : 'restricted'}`, subjectType: 'DsrRequest', subjectId: row.id, data: { reference: row.reference } }, m);
-      });
-      await this.closeIfDone(row.id, actorRef(actor));
+    return failures;
+  }
+
+  /**
+   * Lifts the restriction a rejected request applied: the map's lift values through each connector whose
+   * restrict step ran, a manual task where a manual restriction task was created. Failures are recorded.
+   */
+  private async liftRestriction(row: DsrRequest, by: string): Promise<void> {
+    const steps = (await this.repo.actionsOf(row.id)).filter((a) => (a.kind === 'restrict' && a.status === 'done') || a.kind === 'manual-restrict');
+    if (steps.length === 0) return;
+    const keys = keysOf(this.details(row).subject);
+    const systems = await this.systems.executable();
+    const failures: string[] = [];
+    try {
+      for (const step of steps) {
+        const s = systems.find((x) => x.system.key === step.systemKey);
+        if (!s) continue;
+        if (step.kind === 'manual-restrict' || !s.connector) {
+          await this.manualTask(row, s, 'manual-unrestrict');
+          continue;
+        }
+        const action = await this.repo.ensureAction({ requestId: row.id, systemKey: s.system.key, kind: 'unrestrict' });
+        if (action.status === 'done') continue;
+        try {
+          const result = await s.connector.update(keys, { kind: 'unrestrict' });
+          await this.repo.updateAction(action.id, { status: 'done', error: null, attempts: action.attempts + 1, finishedAt: new Date(), summary: { tables: result ?? [] } as unknown as Record<string, unknown> });
+        } catch (e) {
+          failures.push(`${s.system.key}: ${errorText(e)}`);
+          await this.repo.updateAction(action.id, { status: 'failed', error: errorText(e), attempts: action.attempts + 1, finishedAt: new Date() });
+        }
+      }
+    } finally {
+      await this.systems.closeAll(systems);
     }
-    return this.get(actor, id);
+    if (failures.length) await this.failed(row, by, 'dsr.unrestrict_failed', failures);
+    else await this.trail.record({ actor: by, action: 'dsr.restriction_lifted', subjectType: 'DsrRequest', subjectId: row.id, data: { reference: row.reference, systems: steps.map((a) => a.systemKey) } });
   }
 
   // ---- manual tasks ------------------------------------------------------------------------------
@@ -558,6 +689,7 @@ export class DsrService {
       await this.repo.updateAction(action.id, { status: 'done', checklist: answered, outcomeNote: dto.note, completedByUserId: actor.id, finishedAt: new Date() }, m);
       await this.trail.append({ actor: actorRef(actor), action: 'dsr.task_completed', subjectType: 'DsrRequest', subjectId: action.requestId, data: { taskId: action.id, system: action.systemKey, kind: action.kind } }, m);
     });
+    await this.markSeparatedIfDone(action.requestId, actorRef(actor));
     await this.closeIfDone(action.requestId, actorRef(actor));
     return actionView((await this.repo.findAction(action.id))!);
   }
@@ -565,7 +697,8 @@ export class DsrService {
   /** Closes an erasure or update request once its last manual task is done. */
   private async closeIfDone(requestId: string, by: string): Promise<void> {
     const row = await this.repo.findRequest(requestId);
-    if (!row || !isOpen(row.status as DsrStatus) || row.isDrill) return;
+    // A request is never closed before its requester's identity is verified (a direct-marketing objection is separated before).
+    if (!row || !isOpen(row.status as DsrStatus) || row.status === 'received' || row.isDrill) return;
     const actions = await this.repo.actionsOf(requestId);
     if (actions.some((a) => a.status === 'awaiting_manual' || a.status === 'failed' || a.status === 'pending')) return;
     const kind = updateKindFor(row.right as DsrRight);
@@ -597,11 +730,11 @@ export class DsrService {
     const [officers, managers] = await Promise.all([this.users.activeUserIds({ role: 'privacy_officer' }), this.users.activeUserIds({ role: 'compliance_manager' })]);
     let raised = 0;
     for (const row of await this.repo.openRequests()) {
-      const view = clocks({ dueAt: row.dueAt, statutoryDueAt: row.statutoryDueAt, receivedAt: row.receivedAt, verifiedAt: row.verifiedAt, closedAt: null }, now);
+      const view = clocks({ ...clockInput(row), closedAt: null }, now);
       for (const alert of alertsFor(view)) {
         const recipients = alert.kind === 'reminder' ? officers : [...new Set([...officers, ...managers])];
         const remaining = alert.clock === 'internal' ? view.internal.remainingMs : view.statutory!.remainingMs;
-        const deadline = alert.clock === 'internal' ? 'internal 7-day SLA' : `statutory deadline (${RIGHT_SECTION[row.right as DsrRight]})`;
+        const deadline = alert.clock === 'internal' ? 'internal 7-day SLA' : row.right === 'objection' ? `separation of the data (${RIGHT_SECTION.objection} para 2)` : `statutory deadline (${RIGHT_SECTION[row.right as DsrRight]})`;
         for (const userId of recipients) {
           const created = await this.notifications.enqueue({
             recipientUserId: userId,
@@ -623,8 +756,22 @@ export class DsrService {
     const rows = await this.repo.requestsBetween(from, to);
     const ropa = await this.repo.ropaBetween(from, to);
     const item = (r: DsrRequest) => {
-      const c = clocks({ dueAt: r.dueAt, statutoryDueAt: r.statutoryDueAt, receivedAt: r.receivedAt, verifiedAt: r.verifiedAt, closedAt: r.closedAt }, now);
-      return { reference: r.reference, right: r.right, status: r.status, receivedAt: r.receivedAt.toISOString(), verifiedAt: r.verifiedAt?.toISOString() ?? null, closedAt: r.closedAt?.toISOString() ?? null, internal: c.internal.state, statutory: c.statutory?.state ?? null, dueAt: c.internal.dueAt, statutoryDueAt: c.statutory?.dueAt ?? null };
+      const c = clocks(clockInput(r), now);
+      return {
+        reference: r.reference,
+        right: r.right,
+        ground: r.ground,
+        status: r.status,
+        receivedAt: r.receivedAt.toISOString(),
+        verifiedAt: r.verifiedAt?.toISOString() ?? null,
+        separatedAt: r.separatedAt?.toISOString() ?? null,
+        closedAt: r.closedAt?.toISOString() ?? null,
+        internal: c.internal.state,
+        statutory: c.statutory?.state ?? null,
+        dueAt: c.internal.dueAt,
+        statutoryDueAt: c.statutory?.dueAt ?? null,
+        ...(c.statutory?.measure === 'separation' ? { separationElapsedMs: c.statutory.elapsedMs ?? null } : {}),
+      };
     };
     const items = rows.map(item);
     return {
@@ -767,14 +914,16 @@ export class DsrService {
       id: row.id,
       reference: row.reference,
       right: row.right as DsrRight,
+      ground: (row.ground as DsrGround | null) ?? null,
       section: RIGHT_SECTION[row.right as DsrRight],
       channel: row.channel,
       status: row.status as DsrStatus,
       receivedAt: row.receivedAt.toISOString(),
       isRepresentative: row.isRepresentative,
       isDrill: row.isDrill,
-      clocks: clocks({ dueAt: row.dueAt, statutoryDueAt: row.statutoryDueAt, receivedAt: row.receivedAt, verifiedAt: row.verifiedAt, closedAt: row.closedAt }, now),
+      clocks: clocks(clockInput(row), now),
       verifiedAt: row.verifiedAt?.toISOString() ?? null,
+      separatedAt: row.separatedAt?.toISOString() ?? null,
       verificationMethod: row.verificationMethod,
       rejectionReason: row.rejectionReason,
       closingNote: row.closingNote,
@@ -802,6 +951,10 @@ export class DsrService {
     }
     return view;
   }
+}
+
+function clockInput(r: DsrRequest): ClockInput {
+  return { right: r.right, dueAt: r.dueAt, statutoryDueAt: r.statutoryDueAt, receivedAt: r.receivedAt, verifiedAt: r.verifiedAt, closedAt: r.closedAt, separatedAt: r.separatedAt };
 }
 
 function actionView(a: DsrAction): DsrActionView {

@@ -28,13 +28,30 @@ describe('loadRiskMatrix', () => {
     expect(problemsOf(dir)).toEqual(['risk-matrix.yaml:1: file is missing']);
   });
   it('names the line of a bad cell and of a non-monotonic one', () => {
-    expect(problemsOf(edited((t) => t.replace('P3: [acceptable, acceptable, alara', 'P3: [acceptable, acceptable, fine')))).toEqual([
-      `risk-matrix.yaml:${lineOf('P3: [')}: P3 × S3: "fine" is not a level (acceptable, alara, unacceptable)`,
+    expect(problemsOf(edited((t) => t.replace('occasional: [acceptable, alara, alara', 'occasional: [acceptable, alara, fine')))).toEqual([
+      `risk-matrix.yaml:${lineOf('occasional: [')}: occasional × S3: "fine" is not a level (acceptable, alara, unacceptable)`,
     ]);
-    expect(problemsOf(edited((t) => t.replace('P1: [acceptable, acceptable, acceptable, acceptable, alara]', 'P1: [acceptable, acceptable, acceptable, unacceptable, alara]')))).toEqual([
-      `risk-matrix.yaml:${lineOf('P2: [')}: not monotonic: P2 × S4 is alara, lower than unacceptable at the less probable P1`,
-      `risk-matrix.yaml:${lineOf('P1: [')}: not monotonic: P1 × S5 is alara, lower than unacceptable at the less severe S4`,
+    expect(problemsOf(edited((t) => t.replace('improbable: [acceptable, acceptable, acceptable, alara, alara]', 'improbable: [acceptable, acceptable, acceptable, unacceptable, alara]')))).toEqual([
+      `risk-matrix.yaml:${lineOf('remote: [')}: not monotonic: remote × S4 is alara, lower than unacceptable at the less probable improbable`,
+      `risk-matrix.yaml:${lineOf('improbable: [')}: not monotonic: improbable × S5 is alara, lower than unacceptable at the less severe S4`,
     ]);
+  });
+  it('refuses probability levels named P1…Pn (ISO 14971 Annex C uses P1 and P2 for the factors of P), and keys that are not lower-case words', () => {
+    expect(problemsOf(edited((t) => t.replace('level: remote,', 'level: P2,')))).toEqual([
+      `risk-matrix.yaml:${lineOf('level: remote,')}: "P2": name probability levels by a word (e.g. remote), not P1…P5, which ISO 14971 Annex C uses for the two factors of P`,
+    ]);
+    expect(problemsOf(edited((t) => t.replace('level: remote,', 'level: Remote,')))).toEqual([`risk-matrix.yaml:${lineOf('level: remote,')}: "Remote" must be a lower-case word (letters and dashes), e.g. remote`]);
+    expect(problemsOf(edited((t) => t.replace('level: remote,', 'level: improbable,')))).toEqual([`risk-matrix.yaml:${lineOf('level: remote,')}: "improbable" is listed twice`]);
+  });
+  it('requires a written rationale (at least 200 characters) and keeps it', () => {
+    const withoutRationale = (t: string) => t.slice(0, t.indexOf('rationale: |')) + t.slice(t.indexOf('\n# Severity of the harm'));
+    expect(problemsOf(edited(withoutRationale))).toEqual([`risk-matrix.yaml:${lineOf('size: 5')}: rationale: is required: why this matrix is the company's acceptability policy (ISO 14971 4.2, 4.4(d))`]);
+    expect(problemsOf(edited((t) => withoutRationale(t).replace('size: 5\n', 'size: 5\nrationale: Because.\n')))).toEqual([
+      `risk-matrix.yaml:${lineOf('size: 5') + 1}: rationale: must explain the policy in at least 200 characters (why each cut-off is where it is)`,
+    ]);
+    const { matrix } = loadRiskMatrix(join(SHIPPED, '..'));
+    expect(matrix!.rationale).toMatch(/^ISO 14971:2019 leaves the criteria for risk acceptability to the manufacturer's policy/);
+    expect(matrix!.rationale.split('\n\n').length).toBeGreaterThanOrEqual(4);
   });
   it('names the line of a schema problem and a misnamed level', () => {
     expect(problemsOf(edited((t) => t.replace('size: 5', 'size: 4')))).toEqual([`risk-matrix.yaml:${lineOf('size: 5')}: size: must be 3 or 5`]);
@@ -72,7 +89,7 @@ describe('loadRiskMatrix', () => {
     });
   });
   it('refuses YAML anchors and aliases, as the catalog does', () => {
-    const problems = problemsOf(edited((t) => t.replace('P5: [alara', 'P5: &row [alara').replace('P4: [acceptable, alara, alara, unacceptable, unacceptable]', 'P4: *row')));
-    expect(problems).toEqual([`risk-matrix.yaml:${lineOf('P5: [')}: YAML anchors (&row) are not allowed`, `risk-matrix.yaml:${lineOf('P4: [')}: YAML aliases (*row) are not allowed`]);
+    const problems = problemsOf(edited((t) => t.replace('frequent: [alara', 'frequent: &row [alara').replace('probable: [alara, alara, unacceptable, unacceptable, unacceptable]', 'probable: *row')));
+    expect(problems).toEqual([`risk-matrix.yaml:${lineOf('frequent: [')}: YAML anchors (&row) are not allowed`, `risk-matrix.yaml:${lineOf('probable: [')}: YAML aliases (*row) are not allowed`]);
   });
 });

@@ -12,8 +12,17 @@ export const RISK_MATRIX_FILE = 'risk-matrix.yaml';
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
+/** The rationale must say something: at least this many characters. */
+export const RATIONALE_MIN = 200;
+
 const matrixFileSchema = z
   .object({
+    // Why this matrix is the company's policy (ISO 14971 4.2 and 4.4(d) leave it to the manufacturer).
+    rationale: z
+      .string({ error: (issue) => (issue.input === undefined ? "is required: why this matrix is the company's acceptability policy (ISO 14971 4.2, 4.4(d))" : 'must be text') })
+      .trim()
+      .min(RATIONALE_MIN, `must explain the policy in at least ${RATIONALE_MIN} characters (why each cut-off is where it is)`)
+      .max(8000, 'must be at most 8000 characters'),
     size: z.union(MATRIX_SIZES.map((n) => z.literal(n)), { error: `must be ${MATRIX_SIZES.join(' or ')}` }),
     severity: z.array(z.object({ level: z.string(), name: text(100), description: text(500).optional() }).strict()),
     probability: z.array(z.object({ level: z.string(), name: text(100), upper: z.number() }).strict()),

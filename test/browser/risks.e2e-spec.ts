@@ -12,7 +12,7 @@ describeInBrowser('risk register in the browser', () => {
     await page.click('nav a[href="/risks"]');
     await page.waitForURL(`${ctx.t.baseUrl}/risks`);
     const cell = (which: 'before' | 'after', s: string, p: string) => page.locator(`#heatmap svg g.heatmap-${which} g.cell[data-severity="${s}"][data-probability="${p}"]`);
-    expect(await cell('before', 'S4', 'P3').getAttribute('data-count')).toBe('0');
+    expect(await cell('before', 'S3', 'occasional').getAttribute('data-count')).toBe('0');
 
     await page.click('#add-hazard summary');
     await page.fill('#add-hazard input[name=ref]', 'HAZ-201');
@@ -22,9 +22,9 @@ describeInBrowser('risk register in the browser', () => {
     await page.fill('#add-hazard textarea[name=sequenceOfEvents]', 'Symptom text is misread');
     await page.fill('#add-hazard textarea[name=hazardousSituation]', 'Patient relies on low urgency');
     await page.fill('#add-hazard textarea[name=harm]', 'Delayed treatment');
-    await page.selectOption('#add-hazard select[name=severity]', 'S4');
-    await page.selectOption('#add-hazard select[name=p1]', 'P4');
-    await page.selectOption('#add-hazard select[name=p2]', 'P4');
+    await page.selectOption('#add-hazard select[name=severity]', 'S3');
+    await page.selectOption('#add-hazard select[name=p1]', 'probable');
+    await page.selectOption('#add-hazard select[name=p2]', 'probable');
     await page.click('#add-hazard-submit');
     await page.waitForURL(/\/risks\/[0-9a-f-]{36}$/);
     expect(await page.textContent('#level')).toBe('alara');
@@ -34,8 +34,8 @@ describeInBrowser('risk register in the browser', () => {
     await page.selectOption('#add-control select[name=type]', 'protective_measure');
     await page.fill('#add-control textarea[name=description]', 'Escalate red-flag symptoms to a nurse');
     await page.fill('#add-control input[name=controlKey]', 'CLS-02');
-    await page.selectOption('#add-control select[name=residualSeverity]', 'S4');
-    await page.selectOption('#add-control select[name=residualProbability]', 'P1');
+    await page.selectOption('#add-control select[name=residualSeverity]', 'S3');
+    await page.selectOption('#add-control select[name=residualProbability]', 'improbable');
     await page.click('#add-control-submit');
     await page.waitForSelector('#risk-controls tr[data-control="1"]');
     expect(await page.textContent('#residual-level')).toBe('acceptable');
@@ -62,11 +62,11 @@ describeInBrowser('risk register in the browser', () => {
     expect(await page.locator(`#risk-controls tr[data-control="1"] a[href="/api/evidence/${evidenceId}/download"]`).count()).toBe(2);
 
     await page.goto(`${ctx.t.baseUrl}/risks`);
-    expect(await cell('before', 'S4', 'P3').getAttribute('data-count')).toBe('1');
-    expect(await cell('before', 'S4', 'P3').getAttribute('data-level')).toBe('alara');
-    expect(await cell('after', 'S4', 'P3').getAttribute('data-count')).toBe('0');
-    expect(await cell('after', 'S4', 'P1').getAttribute('data-count')).toBe('1');
-    expect(await cell('after', 'S4', 'P1').getAttribute('data-level')).toBe('acceptable');
+    expect(await cell('before', 'S3', 'occasional').getAttribute('data-count')).toBe('1');
+    expect(await cell('before', 'S3', 'occasional').getAttribute('data-level')).toBe('alara');
+    expect(await cell('after', 'S3', 'occasional').getAttribute('data-count')).toBe('0');
+    expect(await cell('after', 'S3', 'improbable').getAttribute('data-count')).toBe('1');
+    expect(await cell('after', 'S3', 'improbable').getAttribute('data-level')).toBe('acceptable');
 
     await page.fill('#review-form textarea[name=notes]', 'Quarterly review: HAZ-201 controlled');
     await page.click('#complete-review');

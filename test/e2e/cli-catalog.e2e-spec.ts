@@ -19,6 +19,10 @@ it('validate passes on the shipped catalog and prints the coverage', () => {
   expect(r.stdout).toMatch(/valid — 4 frameworks, \d+ controls, 15 departments/);
   expect(r.stdout).toMatch(/soc2\s+61 requirements: 61 covered, 0 not applicable, 0 uncovered \(100%\)/);
   expect(r.stdout).toContain('risk matrix: ISO 14971 5×5 (severity × probability), security 5×5 (impact × likelihood)');
+  // the acceptability policy's written rationale, wrapped and indented under the result
+  expect(r.stdout).toContain("  risk matrix rationale:\n    ISO 14971:2019 leaves the criteria for risk acceptability to the manufacturer's policy");
+  expect(r.stdout).toMatch(/\n {4}Catastrophic harm \(death\) is never acceptable outright/);
+  for (const line of r.stdout.slice(r.stdout.indexOf('risk matrix rationale:')).split('\n').slice(1)) expect(line.length).toBeLessThanOrEqual(104);
 });
 
 it('validate also checks risk-matrix.yaml, with file:line for each problem, next to the catalog problems', () => {
@@ -27,11 +31,11 @@ it('validate also checks risk-matrix.yaml, with file:line for each problem, next
   const file = join(dir, 'risk-matrix.yaml');
   const text = readFileSync(file, 'utf8');
   const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
-  writeFileSync(file, text.replace('P3: [acceptable, acceptable, alara', 'P3: [acceptable, acceptable, fine').replace('level: I2,', 'level: S2,'));
+  writeFileSync(file, text.replace('occasional: [acceptable, alara, alara', 'occasional: [acceptable, alara, fine').replace('level: I2,', 'level: S2,'));
   const r = runCli(['catalog', 'validate', dir], childEnv(dataDir));
   expect(r.status).toBe(1);
   expect(r.stdout.trim().split('\n')).toEqual([
-    `${r.stdout.match(/^(\S*broken-matrix)\//)?.[1]}/risk-matrix.yaml:${lineOf('P3: [')}: P3 × S3: "fine" is not a level (acceptable, alara, unacceptable)`,
+    `${r.stdout.match(/^(\S*broken-matrix)\//)?.[1]}/risk-matrix.yaml:${lineOf('occasional: [')}: occasional × S3: "fine" is not a level (acceptable, alara, unacceptable)`,
     `${r.stdout.match(/^(\S*broken-matrix)\//)?.[1]}/risk-matrix.yaml:${lineOf('level: I2,')}: level 2 must be named I2, not "S2"`,
     expect.stringMatching(/^2 problem\(s\) in \S*broken-matrix$/),
   ]);

@@ -41,12 +41,16 @@ describe('the clinical risk owner', () => {
     expect(page.text).toContain('<a href="/risks">Risks</a>');
     expect(page.text).toContain('<svg xmlns="http://www.w3.org/2000/svg" role="img"');
     expect(page.text).toContain('<title id="heatmap-iso14971-title">ISO 14971 register: risks per cell before and after controls</title>');
-    expect(cell(page.text, 'before', 'S4', 'P3')).toEqual({ level: 'alara', count: 0 });
+    expect(cell(page.text, 'before', 'S3', 'occasional')).toEqual({ level: 'alara', count: 0 });
+    // Probability levels are words: P1 and P2 are the Annex C factors the form asks for, never level names.
+    expect(page.text).toContain('<select name="p1"><option value="">—</option><option value="improbable">Improbable</option><option value="remote">Remote</option>');
+    expect(page.text).not.toMatch(/value="P[1-5]"/);
+    expect(cell(page.text, 'before', 'S5', 'remote')).toEqual({ level: 'unacceptable', count: 0 }); // death at up to 1e-3 per use
     expect(page.text).toContain('id="add-hazard"');
   });
 
   it('adds a hazard through the form and lands on its page with the computed level', async () => {
-    const res = await postForm('/risks', { register: 'iso14971', ref: 'HAZ-101', product: 'Triage', title: 'Wrong <triage> advice', hazard: 'Incorrect recommendation', sequenceOfEvents: 'Symptoms misread', hazardousSituation: 'Patient relies on it', harm: 'Delayed treatment', severity: 'S4', p1: 'P4', p2: 'P4', probability: '' });
+    const res = await postForm('/risks', { register: 'iso14971', ref: 'HAZ-101', product: 'Triage', title: 'Wrong <triage> advice', hazard: 'Incorrect recommendation', sequenceOfEvents: 'Symptoms misread', hazardousSituation: 'Patient relies on it', harm: 'Delayed treatment', severity: 'S3', p1: 'probable', p2: 'probable', probability: '' });
     expect(res.status).toBe(303);
     expect(res.location).toMatch(/^\/risks\/[0-9a-f-]{36}$/);
     riskId = res.location!.split('/')[2];
@@ -59,7 +63,7 @@ describe('the clinical risk owner', () => {
   });
 
   it('adds a risk control with a residual assessment; the page shows it and a new version, the heat map moves', async () => {
-    const res = await postForm(`/risks/${riskId}/controls`, { version: '1', type: 'protective_measure', description: 'Escalate red-flag symptoms to a nurse', controlKey: '', implementationEvidence: '', effectivenessEvidence: '', residualSeverity: 'S4', residualProbability: 'P1' });
+    const res = await postForm(`/risks/${riskId}/controls`, { version: '1', type: 'protective_measure', description: 'Escalate red-flag symptoms to a nurse', controlKey: '', implementationEvidence: '', effectivenessEvidence: '', residualSeverity: 'S3', residualProbability: 'improbable' });
     expect(res.status).toBe(303);
     const page = await owner2('GET', `/risks/${riskId}`);
     expect(page.text).toContain('Escalate red-flag symptoms to a nurse');
@@ -72,8 +76,8 @@ describe('the clinical risk owner', () => {
     const risk = await owner2('GET', `/api/risks/${riskId}`);
     expect(risk.json).toMatchObject({ version: 2, residualLevel: 'acceptable', controls: [{ type: 'protective_measure', controlKey: null, implementationEvidence: [], effectivenessEvidence: [] }] });
     const register = await owner2('GET', '/risks');
-    expect(cell(register.text, 'before', 'S4', 'P3')).toEqual({ level: 'alara', count: 1 });
-    expect(cell(register.text, 'after', 'S4', 'P1')).toEqual({ level: 'acceptable', count: 1 });
+    expect(cell(register.text, 'before', 'S3', 'occasional')).toEqual({ level: 'alara', count: 1 });
+    expect(cell(register.text, 'after', 'S3', 'improbable')).toEqual({ level: 'acceptable', count: 1 });
     expect(register.text).toMatch(/<tr data-ref="HAZ-101" data-level="alara">/);
   });
 
@@ -91,7 +95,7 @@ describe('the clinical risk owner', () => {
   });
 
   it('refuses a form with a bad field and creates nothing', async () => {
-    const res = await postForm('/risks', { register: 'iso14971', ref: 'bad ref', product: 'Triage', title: 't', severity: 'S4', probability: 'P2' });
+    const res = await postForm('/risks', { register: 'iso14971', ref: 'bad ref', product: 'Triage', title: 't', severity: 'S4', probability: 'remote' });
     expect(res.status).toBe(400);
     expect((await owner2('GET', '/api/risks?q=bad')).json.total).toBe(0);
   });

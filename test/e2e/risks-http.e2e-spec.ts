@@ -35,29 +35,31 @@ afterAll(async () => t?.close());
 
 describe('create and change, with history', () => {
   it('computes P from P1 × P2 and the level from the matrix, and refuses a level given as input', async () => {
-    const res = await as.compliance('POST', '/api/risks', hazard('HAZ-001', 'create', { p1: 'P4', p2: 'P4' }));
+    const res = await as.compliance('POST', '/api/risks', hazard('HAZ-001', 'create', { p1: 'probable', p2: 'probable' }));
     expect(res.status).toBe(201);
-    expect(res.json).toMatchObject({ ref: 'HAZ-001', severity: 'S4', p1: 'P4', p2: 'P4', probability: 'P3', level: 'alara', residualLevel: null, status: 'open', ownerUserId: complianceId, version: 1, controls: [] });
-    const withLevel = await as.compliance('POST', '/api/risks', hazard('HAZ-002', 'create', { probability: 'P1', level: 'acceptable' }));
+    expect(res.json).toMatchObject({ ref: 'HAZ-001', severity: 'S4', p1: 'probable', p2: 'probable', probability: 'occasional', level: 'unacceptable', residualLevel: null, status: 'open', ownerUserId: complianceId, version: 1, controls: [] });
+    const withLevel = await as.compliance('POST', '/api/risks', hazard('HAZ-002', 'create', { probability: 'improbable', level: 'acceptable' }));
     expect(withLevel.status).toBe(400);
     expect(withLevel.json.errors).toEqual([expect.objectContaining({ field: 'level' })]);
-    const again = await as.compliance('POST', '/api/risks', hazard('HAZ-001', 'create', { probability: 'P1' }));
+    const again = await as.compliance('POST', '/api/risks', hazard('HAZ-001', 'create', { probability: 'improbable' }));
     expect([again.status, again.json.code]).toEqual([409, 'risk.ref_taken']);
-    const chain = await as.compliance('POST', '/api/risks', { ...hazard('HAZ-003', 'create', { probability: 'P7' }), harm: undefined });
+    const chain = await as.compliance('POST', '/api/risks', { ...hazard('HAZ-003', 'create', { probability: 'likely' }), harm: undefined }); // a word, but not a level of the scale
     expect(chain.status).toBe(400);
     expect(chain.json.errors.map((e: { field: string }) => e.field)).toEqual(['probability', 'harm']);
-    const noHarm = await as.compliance('POST', '/api/risks', { ...hazard('HAZ-003', 'create', { probability: 'P2' }), harm: undefined });
+    const oldKey = await as.compliance('POST', '/api/risks', hazard('HAZ-004', 'create', { probability: 'P2' }));
+    expect([oldKey.status, oldKey.json.errors]).toEqual([400, [{ field: 'probability', message: 'probability must be a level like remote (likelihood like L2 in the security register)' }]]);
+    const noHarm = await as.compliance('POST', '/api/risks', { ...hazard('HAZ-003', 'create', { probability: 'remote' }), harm: undefined });
     expect(noHarm.json.errors).toEqual([{ field: 'harm', message: 'is required in the ISO 14971 register' }]);
   });
 
   it('a PATCH recomputes levels, makes a version with before/after, and writes the audit trail', async () => {
-    const created = (await as.compliance('POST', '/api/risks', hazard('HAZ-010', 'patch', { probability: 'P4' }))).json;
+    const created = (await as.compliance('POST', '/api/risks', hazard('HAZ-010', 'patch', { probability: 'probable' }))).json;
     expect(created.level).toBe('unacceptable');
-    const patched = await as.compliance('PATCH', `/api/risks/${created.id}`, { residualSeverity: 'S4', residualProbability: 'P1', status: 'controlled', version: 1 });
+    const patched = await as.compliance('PATCH', `/api/risks/${created.id}`, { residualSeverity: 'S4', residualProbability: 'improbable', status: 'controlled', version: 1 });
     expect(patched.status).toBe(200);
-    expect(patched.json).toMatchObject({ level: 'unacceptable', residualLevel: 'acceptable', status: 'controlled', version: 2 });
-    const p1p2 = await as.compliance('PATCH', `/api/risks/${created.id}`, { p1: 'P5', p2: 'P2' });
-    expect(p1p2.json).toMatchObject({ probability: 'P2', p1: 'P5', p2: 'P2', level: 'alara', version: 3 });
+    expect(patched.json).toMatchObject({ level: 'unacceptable', residualLevel: 'alara', status: 'controlled', version: 2 }); // critical harm is never acceptable outright
+    const p1p2 = await as.compliance('PATCH', `/api/risks/${created.id}`, { p1: 'frequent', p2: 'remote' }); // a certain hazardous situation: P = p2
+    expect(p1p2.json).toMatchObject({ probability: 'remote', p1: 'frequent', p2: 'remote', level: 'alara', version: 3 });
     const same = await as.compliance('PATCH', `/api/risks/${created.id}`, { status: 'controlled' });
     expect(same.json.version).toBe(3);
     const stale = await as.compliance('PATCH', `/api/risks/${created.id}`, { status: 'accepted', version: 2 });
@@ -66,11 +68,11 @@ describe('create and change, with history', () => {
     const history = await as.compliance('GET', `/api/risks/${created.id}/history`);
     expect(history.status).toBe(200);
     expect(history.json.map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
-    expect(history.json[1]).toMatchObject({ actor: `user:${complianceId}`, before: { residualLevel: null }, after: { residualLevel: 'acceptable' } });
+    expect(history.json[1]).toMatchObject({ actor: `user:${complianceId}`, before: { residualLevel: null }, after: { residualLevel: 'alara' } });
     expect(history.json[1].changes).toEqual([
       { field: 'residualSeverity', from: null, to: 'S4' },
-      { field: 'residualProbability', from: null, to: 'P1' },
-      { field: 'residualLevel', from: null, to: 'acceptable' },
+      { field: 'residualProbability', from: null, to: 'improbable' },
+      { field: 'residualLevel', from: null, to: 'alara' },
       { field: 'status', from: 'open', to: 'controlled' },
     ]);
     expect(history.json[0].changes.map((c: { field: string }) => c.field)).toEqual(['probability', 'p1', 'p2', 'level']);
@@ -98,16 +100,16 @@ describe('who sees and changes what', () => {
   let mine: string;
   let theirs: string;
   beforeAll(async () => {
-    theirs = (await as.compliance('POST', '/api/risks', hazard('HAZ-020', 'access', { probability: 'P2' }))).json.id;
+    theirs = (await as.compliance('POST', '/api/risks', hazard('HAZ-020', 'access', { probability: 'remote' }))).json.id;
   });
 
   it('a clinical control owner creates and changes their own ISO 14971 risks only', async () => {
-    const res = await as.owner2('POST', '/api/risks', hazard('HAZ-021', 'access', { probability: 'P2' }));
+    const res = await as.owner2('POST', '/api/risks', hazard('HAZ-021', 'access', { probability: 'remote' }));
     expect(res.status).toBe(201);
     expect(res.json.ownerUserId).toBe(owner2Id);
     mine = res.json.id;
-    expect((await as.owner2('PATCH', `/api/risks/${mine}`, { severity: 'S5' })).json).toMatchObject({ level: 'alara', version: 2 });
-    const forOther = await as.owner2('POST', '/api/risks', hazard('HAZ-022', 'access', { probability: 'P2', ownerUserId: complianceId }));
+    expect((await as.owner2('PATCH', `/api/risks/${mine}`, { severity: 'S5' })).json).toMatchObject({ level: 'unacceptable', version: 2 });
+    const forOther = await as.owner2('POST', '/api/risks', hazard('HAZ-022', 'access', { probability: 'remote', ownerUserId: complianceId }));
     expect([forOther.status, forOther.json.code]).toEqual([403, 'risk.not_yours']);
     const security = await as.owner2('POST', '/api/risks', { register: 'security', ref: 'SEC-021', product: 'access', title: 'x', severity: 'I2', probability: 'L2' });
     expect([security.status, security.json.code]).toEqual([403, 'risk.not_yours']);
@@ -129,7 +131,7 @@ describe('who sees and changes what', () => {
   it('engineering control owners and viewers may not use the register at all (403)', async () => {
     for (const who of [as.owner, as.viewer]) {
       expect((await who('GET', '/api/risks')).status).toBe(403);
-      expect((await who('POST', '/api/risks', hazard('HAZ-023', 'access', { probability: 'P2' }))).status).toBe(403);
+      expect((await who('POST', '/api/risks', hazard('HAZ-023', 'access', { probability: 'remote' }))).status).toBe(403);
       expect((await who('GET', `/api/risks/${mine}`)).status).toBe(403);
     }
   });
@@ -140,13 +142,13 @@ describe('controls, evidence and traceability', () => {
     const evidence = await as.owner2('POST', '/api/evidence', { kind: 'link', title: 'Triage validation report', url: 'https://wiki.example.com/val/1', controls: ['CLS-02'], evidenceDate: '2026-11-21', periodStart: '2026-11-16', periodEnd: '2026-11-22' });
     expect(evidence.status).toBe(201);
     const control = { type: 'protective_measure', description: 'Red-flag symptoms always escalate', controlKey: 'CLS-02', implementationEvidence: [evidence.json.id] };
-    const wrong = await as.owner2('POST', '/api/risks', hazard('HAZ-030', 'trace', { probability: 'P4', controls: [{ ...control, controlKey: 'CLS-01' }] }));
+    const wrong = await as.owner2('POST', '/api/risks', hazard('HAZ-030', 'trace', { probability: 'probable', controls: [{ ...control, controlKey: 'CLS-01' }] }));
     expect(wrong.status).toBe(400);
     expect(wrong.json.errors).toEqual([{ field: 'controls[0].implementationEvidence', message: `${evidence.json.id} is not current evidence of CLS-01` }]);
-    const created = await as.owner2('POST', '/api/risks', hazard('HAZ-030', 'trace', { probability: 'P4', residualSeverity: 'S4', residualProbability: 'P3', controls: [control] }));
+    const created = await as.owner2('POST', '/api/risks', hazard('HAZ-030', 'trace', { probability: 'probable', residualSeverity: 'S4', residualProbability: 'occasional', controls: [control] }));
     expect(created.status).toBe(201);
     expect(created.json.controls).toEqual([{ ...control, effectivenessEvidence: [], arisingRisks: [] }]);
-    await as.owner2('POST', '/api/risks', hazard('HAZ-031', 'trace', { probability: 'P1' }));
+    await as.owner2('POST', '/api/risks', hazard('HAZ-031', 'trace', { probability: 'improbable' }));
 
     const report = await as.owner2('GET', '/api/risks/traceability?product=trace');
     expect(report.status).toBe(200);
@@ -154,7 +156,7 @@ describe('controls, evidence and traceability', () => {
       ['HAZ-030', ['control_without_effectiveness_verification', 'unacceptable_residual_without_benefit_risk']],
       ['HAZ-031', []],
     ]);
-    expect(report.json.items[0]).toMatchObject({ hazard: 'Incorrect triage recommendation', harm: 'Delayed treatment', level: 'unacceptable', residualLevel: 'alara', controls: [{ controlKey: 'CLS-02', implementationEvidence: [evidence.json.id] }] });
+    expect(report.json.items[0]).toMatchObject({ hazard: 'Incorrect triage recommendation', harm: 'Delayed treatment', level: 'unacceptable', residualLevel: 'unacceptable', controls: [{ controlKey: 'CLS-02', implementationEvidence: [evidence.json.id] }] });
 
     await as.owner2('PATCH', `/api/risks/${created.json.id}`, { benefitRisk: 'Earlier triage for most patients outweighs the residual risk.', controls: [{ ...control, effectivenessEvidence: [evidence.json.id] }] });
     const after = await as.owner2('GET', '/api/risks/traceability?product=trace');
@@ -164,14 +166,14 @@ describe('controls, evidence and traceability', () => {
 
 describe('heat map', () => {
   it('counts risks per cell before and after controls', async () => {
-    await as.compliance('POST', '/api/risks', hazard('HAZ-040', 'heat', { probability: 'P4' }));
-    await as.compliance('POST', '/api/risks', hazard('HAZ-041', 'heat', { probability: 'P4', residualSeverity: 'S4', residualProbability: 'P1' }));
-    await as.compliance('POST', '/api/risks', { ...hazard('HAZ-042', 'heat', { probability: 'P2' }), severity: 'S1' });
+    await as.compliance('POST', '/api/risks', hazard('HAZ-040', 'heat', { probability: 'probable' }));
+    await as.compliance('POST', '/api/risks', hazard('HAZ-041', 'heat', { probability: 'probable', residualSeverity: 'S4', residualProbability: 'improbable' }));
+    await as.compliance('POST', '/api/risks', { ...hazard('HAZ-042', 'heat', { probability: 'remote' }), severity: 'S1' });
     const res = await as.compliance('GET', '/api/risks/heatmap?product=heat');
     expect(res.status).toBe(200);
     const nonZero = (cells: { severity: string; probability: string; level: string; count: number }[]) => cells.filter((c) => c.count).map((c) => `${c.probability}×${c.severity} ${c.level} ${c.count}`);
-    expect(nonZero(res.json.before)).toEqual(['P4×S4 unacceptable 2', 'P2×S1 acceptable 1']);
-    expect(nonZero(res.json.after)).toEqual(['P4×S4 unacceptable 1', 'P2×S1 acceptable 1', 'P1×S4 acceptable 1']);
+    expect(nonZero(res.json.before)).toEqual(['probable×S4 unacceptable 2', 'remote×S1 acceptable 1']);
+    expect(nonZero(res.json.after)).toEqual(['probable×S4 unacceptable 1', 'remote×S1 acceptable 1', 'improbable×S4 alara 1']);
     expect(res.json).toMatchObject({ register: 'iso14971', product: 'heat', total: 3, unassessed: 2 });
     expect(res.json.before).toHaveLength(25);
     expect(res.json.severity[0]).toEqual({ level: 'S1', name: 'Negligible' });
@@ -191,7 +193,7 @@ describe('CSV import and export', () => {
   });
 
   it('one bad row imports nothing and names the row and column', async () => {
-    const body = [HEADER, 'iso14971,HAZ-101,csv,t,h,s,x,S3,,,P3,,,,open,,,', 'iso14971,HAZ-102,csv,t,h,s,x,S9,,,P3,,,,open,,,', 'security,SEC-101,csv,t,,,,I2,,,L4,,,,open,mitigate,2026-12-31,'].join('\n');
+    const body = [HEADER, 'iso14971,HAZ-101,csv,t,h,s,x,S3,,,occasional,,,,open,,,', 'iso14971,HAZ-102,csv,t,h,s,x,S9,,,occasional,,,,open,,,', 'security,SEC-101,csv,t,,,,I2,,,L4,,,,open,mitigate,2026-12-31,'].join('\n');
     const res = await importAs(cookie, body);
     expect(res.status).toBe(400);
     expect(res.json.code).toBe('risk.import_invalid');
@@ -204,7 +206,7 @@ describe('CSV import and export', () => {
     const list = (await as.compliance('GET', '/api/risks?product=csv')).json;
     expect(list.items.map((r: { ref: string; level: string; ownerUserId: string }) => [r.ref, r.level, r.ownerUserId])).toEqual([
       ['HAZ-101', 'alara', complianceId],
-      ['HAZ-102', 'acceptable', complianceId],
+      ['HAZ-102', 'alara', complianceId], // minor injury at up to 1e-2 per use
       ['SEC-101', 'alara', complianceId],
     ]);
   });
@@ -226,7 +228,7 @@ describe('CSV import and export', () => {
 
   it('a clinical owner imports only their own ISO 14971 risks; a JSON body is refused', async () => {
     const mine = await login(t.baseUrl, DEMO.owner2);
-    const res = await importAs(mine, [HEADER, 'iso14971,HAZ-101,csv,t,h,s,x,S3,,,P3,,,,open,,,', `security,SEC-102,csv,t,,,,I2,,,L4,,,,open,,,`, `iso14971,HAZ-103,csv,t,h,s,x,S3,,,P3,,,,open,,,${complianceId}`].join('\n'));
+    const res = await importAs(mine, [HEADER, 'iso14971,HAZ-101,csv,t,h,s,x,S3,,,occasional,,,,open,,,', `security,SEC-102,csv,t,,,,I2,,,L4,,,,open,,,`, `iso14971,HAZ-103,csv,t,h,s,x,S3,,,occasional,,,,open,,,${complianceId}`].join('\n'));
     expect(res.status).toBe(400);
     expect(res.json.errors).toEqual([
       { field: 'row 2, ref', message: 'HAZ-101 is already in the iso14971 register, in a risk you may not change' },
@@ -244,7 +246,7 @@ describe('the security register (SOC 2 CC3) on its own scale', () => {
   it('levels impact × likelihood from the `security:` matrix, with treatment, owner, due date and linked controls', async () => {
     const res = await as.compliance('POST', '/api/risks', sec('SEC-301', { treatment: 'mitigate', dueOn: '2027-03-31', ownerUserId: owner2Id, residualSeverity: 'I4', residualProbability: 'L1', controls: [{ type: 'protective_measure', description: 'Rotate tokens every 90 days', controlKey: 'CLS-02' }] }));
     expect(res.status).toBe(201);
-    // I4 × L2 is alara and I4 × L1 alara on the security scale; S4 × P1 would have been acceptable on the ISO 14971 one.
+    // I4 × L2 is alara and I4 × L1 alara on the security scale; the ISO 14971 matrix is not consulted.
     expect(res.json).toMatchObject({ severity: 'I4', probability: 'L2', level: 'alara', residualLevel: 'alara', treatment: 'mitigate', dueOn: '2027-03-31', ownerUserId: owner2Id, controls: [{ controlKey: 'CLS-02' }] });
     const heat = await as.compliance('GET', '/api/risks/heatmap?register=security&product=sec');
     expect(heat.json.severity.map((l: { level: string }) => l.level)).toEqual(['I1', 'I2', 'I3', 'I4', 'I5']);
@@ -252,25 +254,25 @@ describe('the security register (SOC 2 CC3) on its own scale', () => {
     expect(heat.json.before.filter((c: { count: number }) => c.count)).toEqual([{ severity: 'I4', probability: 'L2', level: 'alara', count: 1 }]);
   });
   it('refuses ISO 14971 levels and P1 × P2 in the security register (and security levels in the ISO one)', async () => {
-    const iso = await as.compliance('POST', '/api/risks', sec('SEC-302', { severity: 'S4', probability: 'P2' }));
+    const iso = await as.compliance('POST', '/api/risks', sec('SEC-302', { severity: 'S4', probability: 'remote' }));
     expect(iso.status).toBe(400);
     expect(iso.json.errors).toEqual([
       { field: 'severity', message: 'must be one of I1, I2, I3, I4, I5' },
       { field: 'probability', message: 'must be one of L1, L2, L3, L4, L5' },
     ]);
-    const p1p2 = await as.compliance('POST', '/api/risks', sec('SEC-302', { probability: undefined, p1: 'P2', p2: 'P3' }));
+    const p1p2 = await as.compliance('POST', '/api/risks', sec('SEC-302', { probability: undefined, p1: 'remote', p2: 'occasional' }));
     expect(p1p2.json.errors).toEqual([{ field: 'p1', message: 'P1 × P2 belongs to the ISO 14971 register only: give the likelihood' }]);
     const crossed = await as.compliance('POST', '/api/risks', hazard('HAZ-302', 'sec', { severity: 'I4', probability: 'L2' }));
-    expect(crossed.json.errors.map((e: { message: string }) => e.message)).toEqual(['must be one of S1, S2, S3, S4, S5', 'must be one of P1, P2, P3, P4, P5']);
+    expect(crossed.json.errors.map((e: { message: string }) => e.message)).toEqual(['must be one of S1, S2, S3, S4, S5', 'must be one of improbable, remote, occasional, probable, frequent']);
     expect((await as.compliance('GET', '/api/risks?product=sec')).json.total).toBe(1);
   });
 });
 
 describe('risks arising from risk controls (ISO 14971 7.5)', () => {
   it('a control links the risks it introduced; both risk pages and the traceability report show the link', async () => {
-    const arising = (await as.owner2('POST', '/api/risks', hazard('HAZ-401', 'arise', { title: 'Alarm fatigue from escalations', probability: 'P3' }))).json;
+    const arising = (await as.owner2('POST', '/api/risks', hazard('HAZ-401', 'arise', { title: 'Alarm fatigue from escalations', probability: 'occasional' }))).json;
     const control = { type: 'protective_measure', description: 'Escalate red-flag symptoms to a nurse', arisingRisks: ['HAZ-401'] };
-    const source = await as.owner2('POST', '/api/risks', hazard('HAZ-400', 'arise', { probability: 'P4', controls: [control] }));
+    const source = await as.owner2('POST', '/api/risks', hazard('HAZ-400', 'arise', { probability: 'probable', controls: [control] }));
     expect(source.status).toBe(201);
     expect(source.json.controls).toEqual([{ ...control, controlKey: null, implementationEvidence: [], effectivenessEvidence: [] }]);
 
@@ -288,16 +290,16 @@ describe('risks arising from risk controls (ISO 14971 7.5)', () => {
   });
 
   it('refuses a ref that is not a risk you can see in the register, and the risk itself', async () => {
-    const theirs = await as.compliance('POST', '/api/risks', hazard('HAZ-402', 'arise', { probability: 'P2' }));
+    const theirs = await as.compliance('POST', '/api/risks', hazard('HAZ-402', 'arise', { probability: 'remote' }));
     expect(theirs.status).toBe(201);
-    const res = await as.owner2('POST', '/api/risks', hazard('HAZ-403', 'arise', { probability: 'P2', controls: [{ type: 'inherent_design', description: 'd', arisingRisks: ['HAZ-402', 'HAZ-999', 'HAZ-403'] }] }));
+    const res = await as.owner2('POST', '/api/risks', hazard('HAZ-403', 'arise', { probability: 'remote', controls: [{ type: 'inherent_design', description: 'd', arisingRisks: ['HAZ-402', 'HAZ-999', 'HAZ-403'] }] }));
     expect(res.status).toBe(400);
     expect(res.json.errors).toEqual([
       { field: 'controls[0].arisingRisks', message: 'HAZ-402 is not a risk in the iso14971 register' },
       { field: 'controls[0].arisingRisks', message: 'HAZ-999 is not a risk in the iso14971 register' },
       { field: 'controls[0].arisingRisks', message: 'HAZ-403 is the risk this measure controls; a risk it introduces is a new entry' },
     ]);
-    expect((await as.owner2('POST', '/api/risks', hazard('HAZ-403', 'arise', { probability: 'P2', controls: [{ type: 'inherent_design', description: 'd', arisingRisks: ['haz 1'] }] }))).status).toBe(400);
+    expect((await as.owner2('POST', '/api/risks', hazard('HAZ-403', 'arise', { probability: 'remote', controls: [{ type: 'inherent_design', description: 'd', arisingRisks: ['haz 1'] }] }))).status).toBe(400);
   });
 });
 
@@ -318,8 +320,8 @@ describe('controls in the CSV', () => {
   it('imports controls with catalog keys, verification evidence and arising risks (in the same file); exports them back unchanged', async () => {
     const rows = [
       HEADER,
-      `iso14971,HAZ-501,csvc,Wrong advice,h,s,x,S4,P4,open,${cell([{ type: 'protective_measure', description: 'Escalate', controlKey: 'CLS-02', implementationEvidence: [evidenceId], effectivenessEvidence: [evidenceId], arisingRisks: ['HAZ-502'] }])}`,
-      'iso14971,HAZ-502,csvc,Alarm fatigue,h,s,x,S2,P3,open,',
+      `iso14971,HAZ-501,csvc,Wrong advice,h,s,x,S4,probable,open,${cell([{ type: 'protective_measure', description: 'Escalate', controlKey: 'CLS-02', implementationEvidence: [evidenceId], effectivenessEvidence: [evidenceId], arisingRisks: ['HAZ-502'] }])}`,
+      'iso14971,HAZ-502,csvc,Alarm fatigue,h,s,x,S2,occasional,open,',
     ];
     expect(await importAs(cookie, rows.join('\n'))).toEqual({ status: 200, json: { rows: 2, created: 2, updated: 0, unchanged: 0 } });
     const list = (await as.compliance('GET', '/api/risks?product=csvc')).json.items;
@@ -336,10 +338,10 @@ describe('controls in the CSV', () => {
   it('a bad control anywhere imports nothing, each problem named by row and the controls column', async () => {
     const bad = [
       HEADER,
-      `iso14971,HAZ-511,csvc,t,h,s,x,S3,P3,open,${cell([{ type: 'inherent_design', description: 'd', controlKey: 'CLS-99' }])}`,
-      `iso14971,HAZ-512,csvc,t,h,s,x,S3,P3,open,${cell([{ type: 'inherent_design', description: 'd', controlKey: 'CLS-01', implementationEvidence: [evidenceId] }])}`,
-      `iso14971,HAZ-513,csvc,t,h,s,x,S3,P3,open,${cell([{ type: 'inherent_design', description: 'd', arisingRisks: ['HAZ-998'] }])}`,
-      'iso14971,HAZ-515,csvc,t,h,s,x,S3,P3,open,',
+      `iso14971,HAZ-511,csvc,t,h,s,x,S3,occasional,open,${cell([{ type: 'inherent_design', description: 'd', controlKey: 'CLS-99' }])}`,
+      `iso14971,HAZ-512,csvc,t,h,s,x,S3,occasional,open,${cell([{ type: 'inherent_design', description: 'd', controlKey: 'CLS-01', implementationEvidence: [evidenceId] }])}`,
+      `iso14971,HAZ-513,csvc,t,h,s,x,S3,occasional,open,${cell([{ type: 'inherent_design', description: 'd', arisingRisks: ['HAZ-998'] }])}`,
+      'iso14971,HAZ-515,csvc,t,h,s,x,S3,occasional,open,',
     ];
     const res = await importAs(cookie, bad.join('\n'));
     expect(res.status).toBe(400);
@@ -350,16 +352,16 @@ describe('controls in the CSV', () => {
       { field: 'row 4, controls', message: '[0].arisingRisks: HAZ-998 is not a risk in the iso14971 register' },
     ]);
     // A cell that is not a list of controls is refused while the file is read (before catalog and evidence checks).
-    const shape = await importAs(cookie, [HEADER, 'iso14971,HAZ-515,csvc,t,h,s,x,S3,P3,open,', `iso14971,HAZ-514,csvc,t,h,s,x,S3,P3,open,"[{""type"":""wishful_thinking"",""description"":""d""}]"`].join('\n'));
+    const shape = await importAs(cookie, [HEADER, 'iso14971,HAZ-515,csvc,t,h,s,x,S3,occasional,open,', `iso14971,HAZ-514,csvc,t,h,s,x,S3,occasional,open,"[{""type"":""wishful_thinking"",""description"":""d""}]"`].join('\n'));
     expect([shape.status, shape.json.errors]).toEqual([400, [{ field: 'row 3, controls', message: '[0].type: Invalid option: expected one of "inherent_design"|"protective_measure"|"information_for_safety"' }]]);
     expect((await as.compliance('GET', '/api/risks?product=csvc')).json.total).toBe(2); // HAZ-515 (a good row) was not imported either
   });
 
   it('an empty controls cell removes the controls; a file without the column leaves them', async () => {
-    const noColumn = ['register,ref,product,title,hazard,hazardous_situation,harm,severity,probability,status', 'iso14971,HAZ-501,csvc,Wrong advice,h,s,x,S4,P4,controlled'];
+    const noColumn = ['register,ref,product,title,hazard,hazardous_situation,harm,severity,probability,status', 'iso14971,HAZ-501,csvc,Wrong advice,h,s,x,S4,probable,controlled'];
     expect((await importAs(cookie, noColumn.join('\n'))).json).toEqual({ rows: 1, created: 0, updated: 1, unchanged: 0 });
     expect((await as.compliance('GET', '/api/risks?product=csvc&status=controlled')).json.items[0].controls).toHaveLength(1);
-    expect((await importAs(cookie, [HEADER, 'iso14971,HAZ-501,csvc,Wrong advice,h,s,x,S4,P4,controlled,'].join('\n'))).json).toEqual({ rows: 1, created: 0, updated: 1, unchanged: 0 });
+    expect((await importAs(cookie, [HEADER, 'iso14971,HAZ-501,csvc,Wrong advice,h,s,x,S4,probable,controlled,'].join('\n'))).json).toEqual({ rows: 1, created: 0, updated: 1, unchanged: 0 });
     const risk = (await as.compliance('GET', '/api/risks?product=csvc&status=controlled')).json.items[0];
     expect(risk.controls).toEqual([]);
     const history = (await as.compliance('GET', `/api/risks/${risk.id}/history`)).json;
@@ -420,13 +422,13 @@ describe('an invalid matrix file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'attest-controls-'));
     cpSync(t.config.controlsDir, dir, { recursive: true });
     const file = join(dir, 'risk-matrix.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('P3: [acceptable, acceptable, alara', 'P3: [acceptable, acceptable, fine'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('occasional: [acceptable, alara, alara', 'occasional: [acceptable, alara, fine'));
     const broken = await startTestApp({ env: { DEMO: '1', CONTROLS_DIR: dir } });
     try {
       const api = client(broken.baseUrl, await login(broken.baseUrl, DEMO.compliance));
-      const res = await api('POST', '/api/risks', hazard('HAZ-900', 'broken', { probability: 'P3' }));
+      const res = await api('POST', '/api/risks', hazard('HAZ-900', 'broken', { probability: 'occasional' }));
       expect([res.status, res.json.code]).toEqual([422, 'risk.matrix_invalid']);
-      expect(res.json.detail).toMatch(/risk-matrix\.yaml:\d+: P3 × S3: "fine" is not a level/);
+      expect(res.json.detail).toMatch(/risk-matrix\.yaml:\d+: occasional × S3: "fine" is not a level/);
       expect((await api('GET', '/api/risks/heatmap')).status).toBe(422);
       expect((await api('GET', '/api/risks')).json.total).toBe(0);
     } finally {

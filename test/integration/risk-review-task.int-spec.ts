@@ -17,7 +17,7 @@ beforeAll(async () => {
   await db.connect();
   const compliance = client(t.baseUrl, await login(t.baseUrl, DEMO.compliance));
   for (const who of ['admin', 'compliance', 'owner', 'owner2', 'privacy'] as const) ids[who] = (await client(t.baseUrl, await login(t.baseUrl, DEMO[who]))('GET', '/api/me')).json.id;
-  const hazard = (ref: string, ownerUserId: string, status = 'open') => ({ register: 'iso14971', ref, product: 'p', title: 't', hazard: 'h', hazardousSituation: 's', harm: 'x', severity: 'S2', probability: 'P2', ownerUserId, status });
+  const hazard = (ref: string, ownerUserId: string, status = 'open') => ({ register: 'iso14971', ref, product: 'p', title: 't', hazard: 'h', hazardousSituation: 's', harm: 'x', severity: 'S2', probability: 'remote', ownerUserId, status });
   for (const [ref, owner, status] of [['HAZ-1', ids.privacy, 'open'], ['HAZ-2', ids.compliance, 'controlled'], ['HAZ-3', ids.admin, 'closed']] as const) {
     expect((await compliance('POST', '/api/risks', hazard(ref, owner, status))).status).toBe(201);
   }

@@ -34,7 +34,7 @@ it('SQL filter == in-memory ability, for every role and department, on generated
       await ds.query('TRUNCATE risks CASCADE');
       for (const [i, r] of risks.entries()) {
         await ds.query(
-          `INSERT INTO risks (register, ref, product, title, severity, probability, level, owner_user_id, version) VALUES ($1, $2, 'p', 't', 'S1', 'P1', 'acceptable', $3, 1)`,
+          `INSERT INTO risks (register, ref, product, title, severity, probability, level, owner_user_id, version) VALUES ($1, $2, 'p', 't', 'S1', 'improbable', 'acceptable', $3, 1)`,
           [r.register, `R-${i}`, PEOPLE[r.owner]],
         );
       }

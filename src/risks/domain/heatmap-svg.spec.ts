@@ -9,12 +9,12 @@ const M: RiskMatrix = loadRiskMatrix(join(__dirname, '..', '..', '..', 'controls
 
 function input(overrides: Partial<HeatmapSvgInput> = {}): HeatmapSvgInput {
   const before = heatmapGrid(M, [
-    { severity: 'S4', probability: 'P4', count: 3 },
-    { severity: 'S1', probability: 'P1', count: 1 },
+    { severity: 'S4', probability: 'probable', count: 3 },
+    { severity: 'S1', probability: 'improbable', count: 1 },
   ]).cells;
   const after = heatmapGrid(M, [
-    { severity: 'S4', probability: 'P2', count: 2 },
-    { severity: 'S1', probability: 'P1', count: 2 },
+    { severity: 'S4', probability: 'remote', count: 2 },
+    { severity: 'S1', probability: 'improbable', count: 2 },
   ]).cells;
   return {
     title: 'ISO 14971 register: heat map',
@@ -58,25 +58,25 @@ describe('renderHeatmapSvg', () => {
       expect(c.level).toBe(level);
       expect(c.content).toContain(`fill="${LEVEL_COLOURS[level].fill}"`);
     }
-    expect(cells.slice(0, 5).map((c) => c.probability)).toEqual(['P5', 'P5', 'P5', 'P5', 'P5']);
+    expect(cells.slice(0, 5).map((c) => c.probability)).toEqual(['frequent', 'frequent', 'frequent', 'frequent', 'frequent']);
     expect(cells.slice(0, 5).map((c) => c.severity)).toEqual(['S1', 'S2', 'S3', 'S4', 'S5']);
   });
 
   it('writes the count in each cell that has risks, and nothing in empty cells', () => {
     const counted = (which: 'before' | 'after') => cellsOf(svg, which).filter((c) => c.count > 0).map((c) => `${c.severity}×${c.probability}=${c.count}`);
-    expect(counted('before')).toEqual(['S4×P4=3', 'S1×P1=1']);
-    expect(counted('after')).toEqual(['S4×P2=2', 'S1×P1=2']);
-    const s4p4 = cellsOf(svg, 'before').find((c) => c.severity === 'S4' && c.probability === 'P4')!;
+    expect(counted('before')).toEqual(['S4×probable=3', 'S1×improbable=1']);
+    expect(counted('after')).toEqual(['S4×remote=2', 'S1×improbable=2']);
+    const s4p4 = cellsOf(svg, 'before').find((c) => c.severity === 'S4' && c.probability === 'probable')!;
     expect(s4p4.content).toMatch(/<text [^>]*>3<\/text>/);
-    expect(s4p4.content).toContain('<title>Before controls: S4 Critical × P4 Probable, unacceptable, 3 risks</title>');
-    const empty = cellsOf(svg, 'after').find((c) => c.severity === 'S5' && c.probability === 'P5')!;
+    expect(s4p4.content).toContain('<title>Before controls: S4 Critical × Probable, unacceptable, 3 risks</title>');
+    const empty = cellsOf(svg, 'after').find((c) => c.severity === 'S5' && c.probability === 'frequent')!;
     expect(empty.content).not.toContain('<text');
     expect(empty.content).toContain(', 0 risks</title>');
   });
 
   it('labels the axes with level and name', () => {
-    expect(svg).toContain('>P5 Frequent</text>');
-    expect(svg).toContain('>P1 Improbable</text>');
+    expect(svg).toContain('>Frequent</text>');
+    expect(svg).toContain('>Improbable</text>');
     expect(svg).toMatch(/>S5<\/text>/);
     expect(svg).toContain('>Before controls</text>');
     expect(svg).toContain('>After controls</text>');
@@ -90,8 +90,8 @@ describe('renderHeatmapSvg', () => {
   });
 
   it('draws a cell the input leaves out as empty, without a level', () => {
-    const partial = renderHeatmapSvg(input({ before: input().before.filter((c) => !(c.severity === 'S1' && c.probability === 'P1')) }));
-    const s1p1 = cellsOf(partial, 'before').find((c) => c.severity === 'S1' && c.probability === 'P1')!;
+    const partial = renderHeatmapSvg(input({ before: input().before.filter((c) => !(c.severity === 'S1' && c.probability === 'improbable')) }));
+    const s1p1 = cellsOf(partial, 'before').find((c) => c.severity === 'S1' && c.probability === 'improbable')!;
     expect(s1p1.level).toBe('');
     expect(s1p1.content).toContain('fill="#eeeeee"');
   });
@@ -101,12 +101,12 @@ describe('renderHeatmapSvg', () => {
       input({
         title: '</title><script>alert("x")</script> & \'q\'',
         severity: input().severity.map((s, i) => (i === 0 ? { level: 'S1', name: '<b onload="x">' } : s)),
-        probability: input().probability.map((p, i) => (i === 0 ? { level: 'P1', name: 'a&b\u0007' } : p)),
+        probability: input().probability.map((p, i) => (i === 0 ? { level: 'improbable', name: 'a&b\u0007' } : p)),
         idPrefix: 'x" onload="alert(1)',
       }),
     );
     expect(hostile).toContain('<title id="x--onload--alert-1--title">&lt;/title&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &apos;q&apos;</title>');
-    expect(hostile).toContain('S1 &lt;b onload=&quot;x&quot;&gt; × P1 a&amp;b\uFFFD');
+    expect(hostile).toContain('S1 &lt;b onload=&quot;x&quot;&gt; × improbable a&amp;b\uFFFD');
     expect(hostile).not.toMatch(/<script|<b |onload="/);
   });
 
@@ -123,17 +123,17 @@ describe('renderHeatmapSvg', () => {
       size: 3,
       severity: M.severity.slice(0, 3),
       probability: [
-        { level: 'P1', name: 'Unlikely', upper: 1e-4 },
-        { level: 'P2', name: 'Possible', upper: 1e-2 },
-        { level: 'P3', name: 'Likely', upper: 1 },
+        { level: 'improbable', name: 'Unlikely', upper: 1e-4 },
+        { level: 'remote', name: 'Possible', upper: 1e-2 },
+        { level: 'occasional', name: 'Likely', upper: 1 },
       ],
       p1xp2: 'upper-bound-product',
-      matrix: { P3: ['alara', 'unacceptable', 'unacceptable'], P2: ['acceptable', 'alara', 'unacceptable'], P1: ['acceptable', 'acceptable', 'alara'] },
+      matrix: { occasional: ['alara', 'unacceptable', 'unacceptable'], remote: ['acceptable', 'alara', 'unacceptable'], improbable: ['acceptable', 'acceptable', 'alara'] },
     };
-    const cells = heatmapGrid(three, [{ severity: 'S2', probability: 'P3', count: 4 }]).cells;
+    const cells = heatmapGrid(three, [{ severity: 'S2', probability: 'occasional', count: 4 }]).cells;
     const small = renderHeatmapSvg({ title: 't', severity: three.severity, probability: three.probability, before: cells, after: cells });
     expect(cellsOf(small, 'before')).toHaveLength(9);
-    expect(cellsOf(small, 'after').filter((c) => c.count).map((c) => [c.severity, c.probability, c.level, c.count])).toEqual([['S2', 'P3', 'unacceptable', 4]]);
+    expect(cellsOf(small, 'after').filter((c) => c.count).map((c) => [c.severity, c.probability, c.level, c.count])).toEqual([['S2', 'occasional', 'unacceptable', 4]]);
   });
 });
 

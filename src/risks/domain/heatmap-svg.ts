@@ -1,7 +1,7 @@
 // The heat map as standalone SVG text: the S × P grid, each cell coloured by its level and carrying its
 // count, before and after controls side by side. Self-contained (no scripts, no styles or fonts fetched,
 // no links), so the same text goes inline in a page and into a PDF. Pure: no Nest, no TypeORM.
-import type { HeatmapCell, RiskLevel } from './risk-matrix';
+import { levelLabel, type HeatmapCell, type RiskLevel } from './risk-matrix';
 
 export interface HeatmapAxisLevel {
   level: string;
@@ -13,7 +13,7 @@ export interface HeatmapSvgInput {
   title: string;
   /** S1 … Sn, least severe first. */
   severity: HeatmapAxisLevel[];
-  /** P1 … Pn, least probable first. */
+  /** Probability (or likelihood) levels, least probable first. */
   probability: HeatmapAxisLevel[];
   /** Cells as `heatmapGrid` returns them (any order; a cell missing from the list is drawn empty). */
   before: HeatmapCell[];
@@ -63,13 +63,13 @@ function grid(input: HeatmapSvgInput, which: 'before' | 'after', x0: number, cap
   parts.push(`<text x="${x0 + AXIS_LABEL + (n * CELL) / 2}" y="18" text-anchor="middle" font-weight="bold">${escapeXml(caption)}</text>`);
   rows.forEach((p, r) => {
     const y = HEAD + r * CELL;
-    parts.push(`<text x="${x0 + AXIS_LABEL - 6}" y="${y + CELL / 2 + 4}" text-anchor="end">${escapeXml(`${p.level} ${p.name}`)}</text>`);
+    parts.push(`<text x="${x0 + AXIS_LABEL - 6}" y="${y + CELL / 2 + 4}" text-anchor="end">${escapeXml(levelLabel(p))}</text>`);
     input.severity.forEach((s, c) => {
       const cell = byCell.get(`${s.level}|${p.level}`);
       const x = x0 + AXIS_LABEL + c * CELL;
       const count = cell?.count ?? 0;
       const colour = cell ? LEVEL_COLOURS[cell.level] : { fill: '#eeeeee', text: '#1a1a1a' };
-      const label = `${caption}: ${s.level} ${s.name} × ${p.level} ${p.name}, ${cell ? LEVEL_LABELS[cell.level] : 'no level'}, ${count} risk${count === 1 ? '' : 's'}`;
+      const label = `${caption}: ${levelLabel(s)} × ${levelLabel(p)}, ${cell ? LEVEL_LABELS[cell.level] : 'no level'}, ${count} risk${count === 1 ? '' : 's'}`;
       parts.push(
         `<g class="cell" data-severity="${escapeXml(s.level)}" data-probability="${escapeXml(p.level)}" data-level="${cell ? cell.level : ''}" data-count="${count}">` +
           `<title>${escapeXml(label)}</title>` +

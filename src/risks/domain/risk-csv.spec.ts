@@ -6,16 +6,16 @@ import type { RiskSnapshot } from './risk-model';
 
 const M = loadRiskMatrix(join(__dirname, '..', '..', '..', 'controls')).matrix!;
 const HEADER = 'register,ref,product,title,hazard,hazardous_situation,harm,severity,p1,p2,probability,level,residual_severity,residual_probability,benefit_risk,status,treatment,due_on,owner_user_id';
-const GOOD = 'iso14971,HAZ-001,App,Wrong triage,Wrong advice,Patient follows advice,Delayed care,S4,P4,P4,,unacceptable,S4,P1,,open,,,';
+const GOOD = 'iso14971,HAZ-001,App,Wrong triage,Wrong advice,Patient follows advice,Delayed care,S4,probable,probable,,unacceptable,S4,improbable,,open,,,';
 const SEC = 'security,SEC-001,App,Token leak,,,,I3,,,L4,,,,,open,mitigate,2026-12-31,';
 
-const row = (cells: Partial<Record<CsvColumn, string>>) => checkRow(M, { register: 'iso14971', ref: 'HAZ-001', product: 'App', title: 't', hazard: 'h', hazardous_situation: 's', harm: 'x', severity: 'S3', probability: 'P3', ...cells }, 7);
+const row = (cells: Partial<Record<CsvColumn, string>>) => checkRow(M, { register: 'iso14971', ref: 'HAZ-001', product: 'App', title: 't', hazard: 'h', hazardous_situation: 's', harm: 'x', severity: 'S3', probability: 'occasional', ...cells }, 7);
 
 describe('checkRow', () => {
   it('turns a good row into fields, P from P1 × P2 and levels in the file ignored', () => {
     const { rows, problems } = parseRiskCsv(M, `${HEADER}\n${GOOD}\n${SEC}\n`);
     expect(problems).toEqual([]);
-    expect(rows[0]).toMatchObject({ row: 2, register: 'iso14971', ref: 'HAZ-001', severity: 'S4', p1: 'P4', p2: 'P4', probability: null, status: 'open', ownerUserId: null, treatment: null });
+    expect(rows[0]).toMatchObject({ row: 2, register: 'iso14971', ref: 'HAZ-001', severity: 'S4', p1: 'probable', p2: 'probable', probability: null, status: 'open', ownerUserId: null, treatment: null });
     expect(rows[1]).toMatchObject({ row: 3, register: 'security', severity: 'I3', probability: 'L4', treatment: 'mitigate', dueOn: '2026-12-31', hazard: null });
   });
   it.each([
@@ -23,15 +23,15 @@ describe('checkRow', () => {
     [{ ref: 'haz 1' }, 'ref', 'must look like HAZ-001'],
     [{ title: '' }, 'title', 'is required'],
     [{ severity: 'S9' }, 'severity', 'must be one of S1, S2, S3, S4, S5'],
-    [{ probability: '', p1: 'P2' }, 'p2', 'P1 and P2 go together: give both or neither'],
-    [{ probability: 'high' }, 'probability', 'must be one of P1, P2, P3, P4, P5'],
+    [{ probability: '', p1: 'remote' }, 'p2', 'P1 and P2 go together: give both or neither'],
+    [{ probability: 'high' }, 'probability', 'must be one of improbable, remote, occasional, probable, frequent'],
     [{ residual_severity: 'S2' }, 'residual_probability', 'residual severity and probability go together: give both or neither'],
     [{ status: 'done' }, 'status', 'must be one of open, controlled, accepted, closed'],
     [{ harm: '' }, 'harm', 'is required in the ISO 14971 register'],
     [{ treatment: 'mitigate' }, 'treatment', 'belongs to the security register only'],
     [{ register: 'security', severity: 'I3', probability: 'L3', due_on: '2026-02-30' }, 'due_on', 'must be a day like 2026-12-31'],
     [{ register: 'security', severity: 'S3', probability: 'L3' }, 'severity', 'must be one of I1, I2, I3, I4, I5'],
-    [{ register: 'security', severity: 'I3', probability: 'L3', p1: 'P2', p2: 'P2' }, 'p1', 'P1 × P2 belongs to the ISO 14971 register only: give the likelihood'],
+    [{ register: 'security', severity: 'I3', probability: 'L3', p1: 'remote', p2: 'remote' }, 'p1', 'P1 × P2 belongs to the ISO 14971 register only: give the likelihood'],
     [{ owner_user_id: 'kanya' }, 'owner_user_id', 'must be a user id (or empty for yourself)'],
     [{ title: 'x'.repeat(301) }, 'title', 'must be at most 300 characters'],
   ] as [Partial<Record<CsvColumn, string>>, string, string][])('%o: %s %s', (cells, column, message) => {
@@ -66,7 +66,7 @@ describe('parseRiskCsv: all or nothing', () => {
 describe('riskCsv (export)', () => {
   const risk: RiskSnapshot = {
     register: 'iso14971', ref: 'HAZ-001', product: 'App', title: '=HYPERLINK("x")', hazard: 'h, with a comma', sequenceOfEvents: null, hazardousSituation: 's', harm: 'x\ny',
-    severity: 'S4', probability: 'P3', p1: 'P4', p2: 'P4', level: 'unacceptable', residualSeverity: 'S4', residualProbability: 'P1', residualLevel: 'alara',
+    severity: 'S4', probability: 'occasional', p1: 'probable', p2: 'probable', level: 'unacceptable', residualSeverity: 'S4', residualProbability: 'improbable', residualLevel: 'alara',
     benefitRisk: null, status: 'controlled', treatment: null, dueOn: null, ownerUserId: '7d1e1a52-4c39-4f51-9f0b-0b5a0b7f5e11', controls: [],
   };
   it('writes every column with levels, guards formulas, and reads back into the same fields', () => {
@@ -77,7 +77,7 @@ describe('riskCsv (export)', () => {
     expect(problems).toEqual([]);
     expect(rows[0]).toEqual({
       row: 2, register: 'iso14971', ref: 'HAZ-001', product: 'App', title: '=HYPERLINK("x")', hazard: 'h, with a comma', sequenceOfEvents: null, hazardousSituation: 's', harm: 'x\ny',
-      severity: 'S4', probability: 'P3', p1: 'P4', p2: 'P4', residualSeverity: 'S4', residualProbability: 'P1', benefitRisk: null, status: 'controlled', treatment: null, dueOn: null, ownerUserId: risk.ownerUserId, controls: [],
+      severity: 'S4', probability: 'occasional', p1: 'probable', p2: 'probable', residualSeverity: 'S4', residualProbability: 'improbable', benefitRisk: null, status: 'controlled', treatment: null, dueOn: null, ownerUserId: risk.ownerUserId, controls: [],
     });
   });
 

@@ -25,7 +25,10 @@ export interface RiskMatrix {
   size: number;
   /** Least to most severe: S1 … Sn. */
   severity: SeverityLevel[];
-  /** Least to most probable: P1 … Pn. */
+  /**
+   * Least to most probable, keyed by lower-case words (improbable, remote, occasional, probable, frequent
+   * in the shipped file) — never P1…Pn, which in ISO 14971 Annex C are the two factors of P.
+   */
   probability: ProbabilityLevel[];
   p1xp2: P1xP2Rule;
   /** Probability level → levels for S1 … Sn. */
@@ -51,7 +54,17 @@ export interface SecurityScale {
 
 /** controls/risk-matrix.yaml as a whole: the ISO 14971 matrix at the top, the security register's scale under `security:`. */
 export interface RiskMatrixFile extends RiskMatrix {
+  /** Why this matrix is the company's acceptability policy (ISO 14971 4.2, 4.4(d)); `attest catalog validate` prints it. */
+  rationale: string;
   security: SecurityScale;
+}
+
+/** A probability level's key: a lower-case word (letters and dashes), so never P1…Pn. */
+export const PROBABILITY_KEY = /^[a-z][a-z-]{1,30}$/;
+
+/** How a level reads to a person: "S4 Critical", "L2 Unlikely", or just "Remote" when the key is the name's own word. */
+export function levelLabel(l: { level: string; name: string }): string {
+  return l.name.toLowerCase() === l.level.toLowerCase() ? l.name : `${l.level} ${l.name}`;
 }
 
 /**
@@ -85,22 +98,26 @@ export interface MatrixProblem {
 const rank = (l: RiskLevel) => RISK_LEVELS.indexOf(l);
 
 /**
- * Every problem of a parsed matrix: levels named S1…Sn and P1…Pn in order, n = size; probability upper
- * bounds increasing and the top one 1; a row per probability level with a known level per severity; and
- * monotonic (a higher severity or probability never lowers the level).
+ * Every problem of a parsed matrix: severity levels named S1…Sn in order and n probability levels keyed by
+ * distinct lower-case words (not P1…Pn: ISO 14971 Annex C's P1 and P2 are the two factors of P), n = size;
+ * probability upper bounds increasing and the top one 1; a row per probability level with a known level
+ * per severity; and monotonic (a higher severity or probability never lowers the level).
  */
 export function validateMatrix(m: RiskMatrix): MatrixProblem[] {
   const problems: MatrixProblem[] = [];
   const n = m.size;
-  const named = (key: 'severity' | 'probability', prefix: string) => {
-    const levels = m[key];
-    if (levels.length !== n) problems.push({ path: [key], message: `must list ${n} levels (size is ${n}), not ${levels.length}` });
-    levels.forEach((l, i) => {
-      if (l.level !== `${prefix}${i + 1}`) problems.push({ path: [key, i, 'level'], message: `level ${i + 1} must be named ${prefix}${i + 1}, not "${l.level}"` });
-    });
-  };
-  named('severity', 'S');
-  named('probability', 'P');
+  if (m.severity.length !== n) problems.push({ path: ['severity'], message: `must list ${n} levels (size is ${n}), not ${m.severity.length}` });
+  m.severity.forEach((l, i) => {
+    if (l.level !== `S${i + 1}`) problems.push({ path: ['severity', i, 'level'], message: `level ${i + 1} must be named S${i + 1}, not "${l.level}"` });
+  });
+  if (m.probability.length !== n) problems.push({ path: ['probability'], message: `must list ${n} levels (size is ${n}), not ${m.probability.length}` });
+  const seen = new Set<string>();
+  m.probability.forEach((l, i) => {
+    if (/^p\d+$/i.test(l.level)) problems.push({ path: ['probability', i, 'level'], message: `"${l.level}": name probability levels by a word (e.g. remote), not P1…P${n}, which ISO 14971 Annex C uses for the two factors of P` });
+    else if (!PROBABILITY_KEY.test(l.level)) problems.push({ path: ['probability', i, 'level'], message: `"${l.level}" must be a lower-case word (letters and dashes), e.g. remote` });
+    else if (seen.has(l.level)) problems.push({ path: ['probability', i, 'level'], message: `"${l.level}" is listed twice` });
+    seen.add(l.level);
+  });
   m.probability.forEach((p, i) => {
     if (!(p.upper > 0 && p.upper <= 1)) problems.push({ path: ['probability', i, 'upper'], message: 'must be a probability above 0 and at most 1' });
     else if (i > 0 && !(p.upper > m.probability[i - 1].upper)) problems.push({ path: ['probability', i, 'upper'], message: `must be above ${m.probability[i - 1].level}'s upper bound (${m.probability[i - 1].upper})` });

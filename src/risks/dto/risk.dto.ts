@@ -3,14 +3,15 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
 import { REF_PATTERN, TEXT_LIMITS } from '../domain/risk-csv';
-import { RISK_LEVELS, type RiskLevel } from '../domain/risk-matrix';
+import { PROBABILITY_KEY, RISK_LEVELS, type RiskLevel } from '../domain/risk-matrix';
 import { RISK_CONTROL_TYPES, RISK_REGISTERS, RISK_STATUSES, RISK_TREATMENTS, type GapKind, type RiskControlType, type RiskRegister, type RiskStatus, type RiskTreatment } from '../domain/risk-model';
 
 /** S1…Sn (ISO 14971 severity) or I1…In (security impact); the register's scale decides which. */
 const SEVERITY = /^[SI]\d$/;
-/** P1…Pn (ISO 14971 probability) or L1…Ln (security likelihood). */
-const PROBABILITY = /^[PL]\d$/;
-const P1P2 = /^P\d$/;
+/** A probability level's word (ISO 14971: improbable … frequent) or L1…Ln (security likelihood); the register's scale decides which. */
+const PROBABILITY = new RegExp(`^(L\\d|${PROBABILITY_KEY.source.slice(1, -1)})$`);
+/** P1 and P2 (ISO 14971 Annex C factors) are given as probability levels (words). */
+const P1P2 = PROBABILITY_KEY;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const CONTROL_KEY = /^[A-Z]{2,5}-\d{2,3}$/;
 /** Optional and nullable: absent leaves it, null clears it. */
@@ -39,12 +40,12 @@ class RiskFieldsDto {
   @ApiPropertyOptional({ nullable: true, type: String }) @nullable('sequenceOfEvents') @IsString() @MaxLength(TEXT_LIMITS.long) sequenceOfEvents?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) @nullable('hazardousSituation') @IsString() @MaxLength(TEXT_LIMITS.long) hazardousSituation?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) @nullable('harm') @IsString() @MaxLength(TEXT_LIMITS.long) harm?: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, example: 'P2', description: 'P1…Pn, computed from p1 × p2 when those are given; likelihood L1…Ln in the security register' })
-  @nullable('probability') @Matches(PROBABILITY, { message: 'probability must be a level like P2 (likelihood like L2 in the security register)' }) probability?: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'chance the hazardous situation occurs (ISO 14971 only)' }) @nullable('p1') @Matches(P1P2, { message: 'p1 must be a level like P4' }) p1?: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'chance the hazardous situation leads to harm (ISO 14971 only)' }) @nullable('p2') @Matches(P1P2, { message: 'p2 must be a level like P3' }) p2?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'remote', description: 'a probability level (improbable, remote, occasional, probable, frequent in the shipped matrix), computed from p1 × p2 when those are given; likelihood L1…Ln in the security register' })
+  @nullable('probability') @Matches(PROBABILITY, { message: 'probability must be a level like remote (likelihood like L2 in the security register)' }) probability?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'probable', description: 'P1 of ISO 14971 Annex C: chance the hazardous situation occurs, as a probability level (ISO 14971 only)' }) @nullable('p1') @Matches(P1P2, { message: 'p1 must be a probability level like probable' }) p1?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'occasional', description: 'P2 of ISO 14971 Annex C: chance the hazardous situation leads to harm, as a probability level (ISO 14971 only)' }) @nullable('p2') @Matches(P1P2, { message: 'p2 must be a probability level like occasional' }) p2?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) @nullable('residualSeverity') @Matches(SEVERITY, { message: 'residualSeverity must be a level like S3 or I3' }) residualSeverity?: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) @nullable('residualProbability') @Matches(PROBABILITY, { message: 'residualProbability must be a level like P1 or L1' }) residualProbability?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) @nullable('residualProbability') @Matches(PROBABILITY, { message: 'residualProbability must be a level like improbable or L1' }) residualProbability?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'benefit-risk analysis (ISO 14971 7.4)' }) @nullable('benefitRisk') @IsString() @MaxLength(TEXT_LIMITS.long) benefitRisk?: string | null;
   @ApiPropertyOptional({ enum: RISK_STATUSES }) @IsOptional() @IsIn(RISK_STATUSES) status?: RiskStatus;
   @ApiPropertyOptional({ enum: RISK_TREATMENTS, nullable: true }) @nullable('treatment') @IsIn(RISK_TREATMENTS) treatment?: RiskTreatment | null;
@@ -175,7 +176,7 @@ export class HeatmapView {
   @ApiProperty({ enum: RISK_REGISTERS }) register: RiskRegister;
   @ApiProperty({ nullable: true, type: String }) product: string | null;
   @ApiProperty({ type: [Object], description: 'severity levels S1…Sn with names' }) severity: { level: string; name: string }[];
-  @ApiProperty({ type: [Object], description: 'probability levels P1…Pn with names' }) probability: { level: string; name: string }[];
+  @ApiProperty({ type: [Object], description: 'probability levels (words, least probable first) with names; likelihood L1…Ln in the security register' }) probability: { level: string; name: string }[];
   @ApiProperty({ type: [HeatmapCellView], description: 'before controls: initial S × P; most probable row first' }) before: HeatmapCellView[];
   @ApiProperty({ type: [HeatmapCellView], description: 'after controls: residual S × P, or the initial cell while no residual is assessed' }) after: HeatmapCellView[];
   @ApiProperty({ description: 'risks counted after controls at their initial cell, having no residual assessment yet' }) unassessed: number;

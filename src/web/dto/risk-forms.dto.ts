@@ -1,8 +1,11 @@
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { REF_PATTERN, TEXT_LIMITS } from '../../risks/domain/risk-csv';
-import { RISK_LEVELS, type RiskLevel } from '../../risks/domain/risk-matrix';
+import { PROBABILITY_KEY, RISK_LEVELS, type RiskLevel } from '../../risks/domain/risk-matrix';
 import { RISK_CONTROL_TYPES, RISK_REGISTERS, RISK_REVIEW_CADENCES, RISK_STATUSES, type RiskControlType, type RiskRegister, type RiskReviewCadence, type RiskStatus } from '../../risks/domain/risk-model';
+
+/** A probability level's word (ISO 14971) or a likelihood L1…Ln (security). */
+const PROBABILITY = new RegExp(`^(L\\d|${PROBABILITY_KEY.source.slice(1, -1)})$`);
 
 /** A form's empty field is "not given". */
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : typeof value === 'string' ? value.trim() : value);
@@ -32,9 +35,9 @@ export class CreateRiskFormDto {
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(TEXT_LIMITS.long) hazardousSituation?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(TEXT_LIMITS.long) harm?: string;
   @Matches(/^[SI]\d$/, { message: 'severity must be a level like S3 (impact like I3)' }) severity: string;
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[PL]\d$/, { message: 'probability must be a level like P2 (likelihood like L2)' }) probability?: string;
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^P\d$/, { message: 'p1 must be a level like P4' }) p1?: string;
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^P\d$/, { message: 'p2 must be a level like P3' }) p2?: string;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(PROBABILITY, { message: 'probability must be a level like remote (likelihood like L2)' }) probability?: string;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(PROBABILITY_KEY, { message: 'p1 must be a probability level like probable' }) p1?: string;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(PROBABILITY_KEY, { message: 'p2 must be a probability level like occasional' }) p2?: string;
 }
 
 /** "Add a risk control" on the risk page, with the residual assessment it leads to (optional). */
@@ -46,7 +49,7 @@ export class AddRiskControlFormDto {
   @IsOptional() @Transform(idList) @IsUUID('all', { each: true, message: 'effectiveness evidence must be evidence ids' }) effectivenessEvidence?: string[];
   @IsOptional() @Transform(idList) @Matches(REF_PATTERN, { each: true, message: 'risks introduced must be refs like HAZ-001' }) arisingRisks?: string[];
   @IsOptional() @Transform(emptyToUndefined) @Matches(/^[SI]\d$/, { message: 'residualSeverity must be a level like S3 or I3' }) residualSeverity?: string;
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[PL]\d$/, { message: 'residualProbability must be a level like P1 or L1' }) residualProbability?: string;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(PROBABILITY, { message: 'residualProbability must be a level like improbable or L1' }) residualProbability?: string;
   @Type(() => Number) @IsInt() @Min(1) version: number;
 }
 
