@@ -163,3 +163,24 @@ describe('shipped catalog: owners and independence', () => {
     for (const key of ['ACC-01', 'PPL-02']) expect([key, control(key).owner]).toEqual([key, 'security']);
   });
 });
+
+describe('sources live in the repository', () => {
+  const ROOT = join(__dirname, '..', '..');
+  const SOURCES = join(ROOT, 'docs', 'regulatory-sources.md');
+
+  it('every framework file names docs/regulatory-sources.md, and no file in controls/ cites notes outside the repository', () => {
+    const files = ['frameworks/pdpa.yaml', 'frameworks/soc2.yaml', 'frameworks/iso14971.yaml', 'frameworks/samd.yaml'];
+    for (const f of files) expect([f, readFileSync(join(SHIPPED, f), 'utf8').includes('docs/regulatory-sources.md')]).toEqual([f, true]);
+    const all = ['README.md', 'departments.yaml', 'risk-matrix.yaml', ...files, 'data-systems/patient-platform.yaml'].map((f) => readFileSync(join(SHIPPED, f), 'utf8'));
+    for (const text of all) expect(text).not.toMatch(/shared\/reference|domain-facts/);
+  });
+
+  it('docs/regulatory-sources.md states the facts the issue 12 corrections rest on', () => {
+    const text = readFileSync(SOURCES, 'utf8');
+    expect(text).toContain('**at most 30 days** from receipt: **s. 30 para 4**');
+    expect(text).toContain('**9 risk management review: before release for commercial distribution**');
+    expect(text).toContain('**10 production and post-production**');
+    expect(text).toMatch(/\*\*P6\.1\*\* is about disclosing personal information to third parties \*\*with the data subject's \(explicit\)\s+consent\*\*/);
+    expect(text).toContain('**Level keys are words**');
+  });
+});
