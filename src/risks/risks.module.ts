@@ -5,6 +5,7 @@ import { EvidenceModule } from '../evidence/evidence.module';
 import { IdentityModule } from '../identity/identity.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { RiskLevelsBootstrapService } from './risk-levels-bootstrap.service';
 import { RiskReviewJob } from './risk-review.job';
 import { RiskPlansController } from './risk-plans.controller';
 import { RiskPlansRepository } from './risk-plans.repository';
@@ -18,7 +19,7 @@ import { RisksService } from './risks.service';
   imports: [AuditTrailModule, IdentityModule, CatalogModule, EvidenceModule, NotificationsModule, JobsModule],
   // RiskPlansController first: its static /api/risks/plans paths sit beside RisksController's /api/risks/:id.
   controllers: [RiskPlansController, RisksController],
-  providers: [RisksService, RisksRepository, RiskPlansService, RiskPlansRepository, RiskReviewJob],
+  providers: [RisksService, RisksRepository, RiskPlansService, RiskPlansRepository, RiskReviewJob, RiskLevelsBootstrapService],
   exports: [RisksService, RiskPlansService],
 })
 export class RisksModule {}

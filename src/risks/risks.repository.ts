@@ -146,6 +146,11 @@ export class RisksRepository {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
+  /** Every risk's id, both registers, by register and ref (re-evaluation after a matrix change). */
+  async allIds(m: EntityManager): Promise<string[]> {
+    return (await m.find(Risk, { select: { id: true }, order: { register: 'ASC', ref: 'ASC' } })).map((r) => r.id);
+  }
+
   /** Takes the row lock for a change, so two concurrent changes get consecutive versions. */
   async lockForUpdate(id: string, m: EntityManager): Promise<Risk | null> {
     return m.createQueryBuilder(Risk, 'r').setLock('pessimistic_write').where('r.id = :id', { id }).getOne();

@@ -13,7 +13,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { EvidenceService } from '../evidence/evidence.service';
 import { NotificationsService } from '../notifications/notifications.service';
-import { actorRef, type UserActor } from '../identity/actor';
+import { actorRef, systemActor, type Actor, type UserActor } from '../identity/actor';
 import { UsersService } from '../identity/users.service';
 import { CsvControl, formatCsvProblem, parseRiskCsv, riskCsv, RiskFields } from './domain/risk-csv';
 import { previousQuarter, quarterOf } from './domain/quarter';
@@ -439,6 +439,35 @@ export class RisksService {
     return counts;
   }
 
+  /**
+   * Recomputes every stored level from the matrix as it is now: levels are computed when a risk is written,
+   * so after controls/risk-matrix.yaml changes (the stricter default of issue 12, or the company's own edit)
+   * the stored ones can be stale. A risk whose level or residual level differs gets a new version and a
+   * `risk.update` audit entry naming the changed fields, by `actor`; the others are untouched (idempotent).
+   * A risk whose stored severity or probability is not on the scale any more is left as it is and listed.
+   * Runs at start (RiskLevelsBootstrapService).
+   */
+  async reevaluateLevels(actor: Actor = systemActor('risk-matrix')): Promise<{ checked: number; updated: string[]; offScale: string[] }> {
+    const matrix = this.matrix();
+    const result = { checked: 0, updated: [] as string[], offScale: [] as string[] };
+    await this.ds.transaction(async (m) => {
+      for (const id of await this.repo.allIds(m)) {
+        const locked = await this.repo.lockForUpdate(id, m);
+        if (!locked) continue;
+        result.checked++;
+        const fields = mergeFields(locked, {} as UpdateRiskDto);
+        if (fieldIssues(matrix, fields).length) {
+          result.offScale.push(`${locked.register}:${locked.ref}`);
+          continue;
+        }
+        const current = { risk: locked, controls: (await this.controlsOf([id], m)).get(id) ?? [] };
+        const { outcome } = await this.apply(actor, current, fields, undefined, m);
+        if (outcome === 'updated') result.updated.push(`${locked.register}:${locked.ref}`);
+      }
+    });
+    return result;
+  }
+
   // ---- internals ---------------------------------------------------------------------------------
 
   /**
@@ -446,7 +475,7 @@ export class RisksService {
    * given, a version row with before/after and an audit-trail entry, in the caller's transaction. Nothing
    * is written when nothing changed.
    */
-  private async apply(actor: UserActor, current: Current | null, fields: RiskFields & { ownerUserId: string }, controls: ResolvedControl[] | undefined, m: EntityManager): Promise<{ risk: Risk; outcome: Outcome }> {
+  private async apply(actor: Actor, current: Current | null, fields: RiskFields & { ownerUserId: string }, controls: ResolvedControl[] | undefined, m: EntityManager): Promise<{ risk: Risk; outcome: Outcome }> {
     const { assessment } = assess(this.scale(fields.register), fields);
     if (!assessment) throw new Error('apply() called with fields that do not assess'); // callers check fieldIssues first
     const nextControls = controls ?? current?.controls ?? [];
