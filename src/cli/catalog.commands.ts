@@ -28,7 +28,7 @@ export function catalogValidateCommand(dir: string): CommandResult {
   const lines = catalog.frameworks.map((f) => coverageLine(coverageOf(f, catalog.controls)));
   const risk = `  risk matrix: ISO 14971 ${matrix.size}×${matrix.size} (severity × probability), security ${matrix.security.size}×${matrix.security.size} (impact × likelihood)`;
   // The acceptability policy's rationale, as written in risk-matrix.yaml, so a reviewer reads it with the result.
-  const rationale = `  risk matrix rationale:\n${wrap(matrix.rationale, 100).map((l) => `    ${l}`).join('\n')}`;
+  const rationale = `  risk matrix rationale:\n${wrap(matrix.rationale, 100).map((l) => (l ? `    ${l}` : '')).join('\n')}`;
   return { output: `${shown}: valid — ${catalog.frameworks.length} frameworks, ${catalog.controls.length} controls, ${catalog.departments.length} departments\n${lines.join('\n')}\n${risk}\n${rationale}`, exitCode: 0 };
 }
 
