@@ -98,6 +98,7 @@ describe('loadConfig', () => {
       dsrExportRetentionDays: 30,
       dsrDrillCron: '0 10 1 * *',
       dsrDemoPlatform: true,
+      dsrConnectorAllowedHosts: { any: true },
     });
   });
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { APP_ROOT } from './app-root';
 import { DEFAULT_ALLOWED_TYPES, SNIFFABLE_TYPES } from '../evidence/domain/content-sniffer';
 import { KeyRingError, parseKeyList } from '../dsr/crypto/key-ring';
+import { ConnectorHosts, parseConnectorHosts } from '../dsr/domain/connector-hosts';
 import { parseSigningKeyText, SigningKeyTextError } from '../audit-trail/domain/signing-key-text';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -120,6 +121,16 @@ export const envSchema = z.object({
   DSR_EXPORT_LINK_TTL_HOURS: intIn(1, 720).default(72),
   DSR_EXPORT_RETENTION_DAYS: intIn(1, 90).default(30),
   DSR_DEMO_PLATFORM: boolFlag.optional(),
+  DSR_CONNECTOR_ALLOWED_HOSTS: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        parseConnectorHosts(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      }
+    })
+    .optional(),
   DSR_DRILL_CRON: z
     .string()
     .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "0 10 1 * *", or off')
@@ -212,6 +223,8 @@ export interface AppConfig {
   dsrDrillCron: string | null;
   /** Create, seed and register the demo patient platform (DSR_DEMO_PLATFORM; default: with demo data). */
   dsrDemoPlatform: boolean;
+  /** Hosts data-system connectors may reach (DSR_CONNECTOR_ALLOWED_HOSTS); unset: any outside production, none in production. */
+  dsrConnectorAllowedHosts: ConnectorHosts;
 }
 
 export class ConfigError extends Error {
@@ -295,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dsrExportRetentionDays: e.DSR_EXPORT_RETENTION_DAYS,
     dsrDrillCron: e.DSR_DRILL_CRON === 'off' ? null : e.DSR_DRILL_CRON,
     dsrDemoPlatform: e.DSR_DEMO_PLATFORM ?? (e.DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production')),
+    dsrConnectorAllowedHosts: e.DSR_CONNECTOR_ALLOWED_HOSTS !== undefined ? parseConnectorHosts(e.DSR_CONNECTOR_ALLOWED_HOSTS) : e.NODE_ENV === 'production' ? { any: false, patterns: [] } : { any: true },
   };
 }
 

@@ -5,12 +5,15 @@ import { parseAllDocuments, stringify, visit } from 'yaml';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import type { JsonObject } from '../audit-trail/domain/audit-entry';
 import { NotFoundError, ValidationError, type FieldProblem } from '../common/errors/app-error';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
 import { actorRef, type Actor, type UserActor } from '../identity/actor';
 import { UsersService } from '../identity/users.service';
 import type { DataSystemConnector } from './connectors/connector';
 import { openConnector } from './connectors/connector-factory';
 import type { DataSystem } from './data-system.entity';
-import { parseDataSystem, separateSecrets, withSecrets, type DataSystemDefinition, type DataSystemSecrets as SystemSecrets } from './domain/data-map';
+import { connectorHostProblem } from './domain/connector-hosts';
+import { DATA_MAP_INVALID, parseDataSystem, separateSecrets, withSecrets, type DataSystemDefinition, type DataSystemSecrets as SystemSecrets } from './domain/data-map';
 import { DSR_KEY_RING, type DsrKeyRing } from './dsr-keys';
 import { DsrRepository } from './dsr.repository';
 import type { DataSystemView } from './dto/dsr.dto';
@@ -33,6 +36,7 @@ const SECRET_SHOWN = '(stored encrypted)';
 export class DataSystemsService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DSR_KEY_RING) private readonly keys: DsrKeyRing,
     private readonly repo: DsrRepository,
     private readonly users: UsersService,
@@ -59,6 +63,8 @@ export class DataSystemsService {
     const secrets: SystemSecrets = { ...stored, ...given, ...options.secrets };
     // Parsed again with the secrets in place: a postgres system needs its URL, an http one its token.
     const definition = parseDataSystem(withSecrets(bare, secrets));
+    const refused = connectorHostProblem(definition, this.config.dsrConnectorAllowedHosts);
+    if (refused) throw new ValidationError([refused], undefined, DATA_MAP_INVALID);
     const ownerUserId = await this.ownerUserId(definition);
     if (options.check !== false) await this.check(definition, secrets);
     const saved = await this.ds.transaction(async (m) => {
@@ -113,7 +119,9 @@ export class DataSystemsService {
       if (value === null || value === undefined) continue;
       try {
         const { definition: bare, secrets } = separateSecrets(parseDataSystem(withoutShownSecrets(value), { secretsSupplied: true }));
-        parseDataSystem(withSecrets(bare, { ...(await this.storedSecretsFor(bare.key)), ...secrets }));
+        const full = parseDataSystem(withSecrets(bare, { ...(await this.storedSecretsFor(bare.key)), ...secrets }));
+        const refused = connectorHostProblem(full, this.config.dsrConnectorAllowedHosts);
+        if (refused) throw new ValidationError([refused]);
         inputs.push(value);
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
@@ -142,7 +150,7 @@ export class DataSystemsService {
     return rows.map((system) => {
       const secrets = system.secretsEnc ? this.keys.decryptJson<SystemSecrets>(system.secretsEnc, `data-system:${system.key}`) : {};
       const definition = withSecrets(parseDataSystem(system.definition, { secretsSupplied: true }), secrets);
-      return { system, definition, connector: openConnector(definition) };
+      return { system, definition, connector: openConnector(definition, this.config.dsrConnectorAllowedHosts) };
     });
   }
 
@@ -151,7 +159,7 @@ export class DataSystemsService {
   }
 
   private async check(definition: DataSystemDefinition, secrets: SystemSecrets): Promise<void> {
-    const connector = openConnector(withSecrets(definition, secrets));
+    const connector = openConnector(withSecrets(definition, secrets), this.config.dsrConnectorAllowedHosts);
     if (!connector) return;
     try {
       await connector.check();

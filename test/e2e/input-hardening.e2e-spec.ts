@@ -1,7 +1,9 @@
 // Hostile input over real HTTP (issue 13): NUL characters anywhere (body, query, form, multipart, CSV cell,
 // YAML) are a 400 naming the field, never PostgreSQL's 500; JSON nested past the depth limit and YAML alias
 // bombs are a 400 with a clear message; text evidence keeps no misleading .html name; creating a risk whose
-// ref sits in a register the actor cannot read does not name it.
+// ref sits in a register the actor cannot read does not name it; a data-system URL cannot be used to learn
+// which internal ports are open, and DSR_CONNECTOR_ALLOWED_HOSTS keeps connectors to the hosts it names.
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
 
@@ -111,5 +113,52 @@ describe('nesting and alias limits', () => {
     const body = (await res.json()) as any;
     expect(res.status).toBe(400);
     expect(body.errors[0]).toEqual({ field: 'documents[0]', message: expect.stringMatching(/YAML aliases .* are not allowed/) });
+  });
+});
+
+describe('data-system connectors are no port scanner', () => {
+  /** A TCP service that is not HTTP (what an internal Redis or SSH port looks like), counting connections. */
+  async function notHttp() {
+    let connections = 0;
+    const server = createTcpServer((socket) => {
+      connections++;
+      socket.end('SSH-2.0-OpenSSH_9.6\r\n', () => socket.destroy());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { port: (server.address() as AddressInfo).port, connections: () => connections, close: () => new Promise((r) => server.close(r)) };
+  }
+  const system = (key: string, baseUrl: string) => ({ key, name: key, kind: 'http', owner: { department: 'engineering' }, http: { baseUrl, token: 'x'.repeat(24), timeoutMs: 1000, retries: 0 } });
+
+  it('an open non-HTTP port and a closed one answer the same words', async () => {
+    const open = await notHttp();
+    const closed = await notHttp();
+    await closed.close();
+    try {
+      const a = await as.privacy('POST', '/api/dsr/systems', system('probe-open', `http://127.0.0.1:${open.port}`));
+      const b = await as.privacy('POST', '/api/dsr/systems', system('probe-closed', `http://127.0.0.1:${closed.port}`));
+      expect(open.connections()).toBe(1);
+      expect([a.status, a.json.errors]).toEqual([400, [{ field: 'http.baseUrl', message: 'could not reach the data system' }]]);
+      expect([b.status, b.json.errors]).toEqual([400, [{ field: 'http.baseUrl', message: 'could not reach the data system' }]]);
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('with DSR_CONNECTOR_ALLOWED_HOSTS set, a host not on it is refused without being contacted', async () => {
+    const target = await notHttp();
+    const listed = await startTestApp({ env: { DEMO: '1', DSR_CONNECTOR_ALLOWED_HOSTS: 'crm.internal, *.svc.example' } });
+    try {
+      const privacy = client(listed.baseUrl, await login(listed.baseUrl, DEMO.privacy));
+      const res = await privacy('POST', '/api/dsr/systems', system('probe', `http://127.0.0.1:${target.port}`));
+      expect([res.status, res.json.errors]).toEqual([400, [{ field: 'http.baseUrl', message: `names a host this server may not reach (127.0.0.1:${target.port} is not in DSR_CONNECTOR_ALLOWED_HOSTS)` }]]);
+      const yaml = `key: probe\nname: Probe\nkind: postgres\nowner: { department: engineering }\npostgres:\n  url: postgres://x:y@127.0.0.1:${target.port}/db\n  tables: [{ table: t, find: { email: e_mail }, export: [id], erase: { rule: delete } }]\n`;
+      const imported = await fetch(`${listed.baseUrl}/api/dsr/systems/import`, { method: 'POST', headers: { cookie: await login(listed.baseUrl, DEMO.privacy), 'content-type': 'application/yaml' }, body: yaml });
+      const body = (await imported.json()) as any;
+      expect([imported.status, body.errors?.[0]?.field]).toEqual([400, 'documents[0].postgres.url']);
+      expect(target.connections()).toBe(0);
+    } finally {
+      await listed.close();
+      await target.close();
+    }
   });
 });

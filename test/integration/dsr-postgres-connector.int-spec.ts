@@ -172,7 +172,8 @@ describe('check()', () => {
   it('reports a database it cannot reach at postgres.url', async () => {
     const down = new PostgresConnector(MAP, { url: 'postgres://nobody:x@127.0.0.1:1/none', connectTimeoutMs: 2000 });
     try {
-      await expect(down.check()).rejects.toMatchObject({ errors: [{ field: 'postgres.url', message: expect.stringMatching(/^cannot query the database: /) }] });
+      // One text whatever the cause (refused here), so a URL cannot probe internal ports; the cause is logged.
+      await expect(down.check()).rejects.toMatchObject({ errors: [{ field: 'postgres.url', message: 'could not reach the database' }] });
     } finally {
       await down.close();
     }

@@ -27,7 +27,9 @@
 // are retried `retries` times with exponential backoff and jitter (429/503 Retry-After honoured up to a
 // cap); other statuses fail at once. Redirects are not followed (the token must not travel elsewhere).
 // Errors (DsrConnectorError) name the system, the request without credentials, the status and the start
-// of the body; answers are checked with zod and a bad one is reported by field path.
+// of the body (a connection failure or timeout only as "could not reach the data system": its cause is
+// logged); answers are checked with zod and a bad one is reported by field path.
+import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../../common/errors/app-error';
@@ -47,6 +49,9 @@ export interface HttpConnectorOptions {
 }
 
 const EXCERPT_CHARS = 200;
+/** What a privacy officer is told about any connection failure (the cause is in the server log). */
+export const UNREACHABLE = 'could not reach the data system';
+const log = new Logger('HttpConnector');
 const MAX_BACKOFF_MS = 8_000;
 
 // ---- answers --------------------------------------------------------------------------------------
@@ -241,8 +246,11 @@ export class HttpConnector implements DataSystemConnector {
           await this.pause(this.backoff(attempt));
           continue;
         }
-        if (timedOut) throw fail('timeout', null, null, attempt, `did not answer within ${this.http.timeoutMs} ms${tries}`, e);
-        throw fail('network', null, null, attempt, `could not be reached: ${networkCause(e)}${tries}`, e);
+        // One text for every connection failure (refused, reset, DNS, TLS, timeout): the difference would
+        // tell whoever registers a URL which internal ports are open. The cause goes to the server log only.
+        const cause = timedOut ? `no answer within ${this.http.timeoutMs} ms` : networkCause(e);
+        log.warn(`${this.system}: ${shown} failed after ${attempt} attempt(s): ${cause}`);
+        throw fail(timedOut ? 'timeout' : 'network', null, null, attempt, `${UNREACHABLE}${tries}`, e);
       }
 
       const excerpt = excerptOf(text, this.token);

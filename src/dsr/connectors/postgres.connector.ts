@@ -23,6 +23,7 @@
 //
 // Values come back as JSON-friendly text where node-pg would build objects: date, timestamp(tz), interval,
 // bytea (and their arrays) are PostgreSQL's text form, in UTC.
+import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Pool, PoolClient, types } from 'pg';
 import { FieldProblem, ValidationError } from '../../common/errors/app-error';
@@ -78,6 +79,7 @@ export class DataSystemConnectorError extends Error {
 }
 
 /** Text forms instead of Date/Buffer/object for values that do not survive JSON or time zones intact. */
+const log = new Logger('PostgresConnector');
 const TEXT_TYPES = new Set([1082, 1114, 1184, 1186, 1083, 1266, 17, 1182, 1115, 1185, 1187, 1183, 1270, 1001]);
 const typeParsers = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -194,7 +196,7 @@ export class PostgresConnector implements DataSystemConnector {
         )
       ).rows;
     } catch (e) {
-      throw new ValidationError([{ field: 'postgres.url', message: `cannot query the database: ${(e as Error).message}` }], undefined, DATA_MAP_INVALID);
+      throw new ValidationError([{ field: 'postgres.url', message: this.unreachable('check', e) ?? `cannot query the database: ${(e as Error).message}` }], undefined, DATA_MAP_INVALID);
     }
 
     const info = new Map(rows.map((r) => [r.name, r]));
@@ -583,6 +585,17 @@ export class PostgresConnector implements DataSystemConnector {
   }
 
   /** The error with the system, operation and table; subject keys are masked out of the server's message. */
+  /**
+   * An error from no PostgreSQL server (refused, reset, DNS, TLS, not PostgreSQL at that port: no SQLSTATE)
+   * is told as one text, so a URL cannot be used to learn which internal ports are open; the cause is logged.
+   */
+  private unreachable(operation: string, e: unknown): string | null {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return null;
+    log.warn(`${this.system}: ${operation}: no answer from PostgreSQL: ${(e as Error).message ?? String(e)}`);
+    return 'could not reach the database';
+  }
+
   private failure(operation: string, table: string | null, e: unknown, keys: SubjectKeys | null): Error {
     if (e instanceof ValidationError) return e;
     const err = e as Error & { code?: string };
@@ -592,6 +605,7 @@ export class PostgresConnector implements DataSystemConnector {
       if (typeof v === 'string' && v.length >= 3) detail = detail.split(v).join('[subject]');
     }
     const sqlState = typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code) ? err.code : null;
+    if (!sqlState) detail = this.unreachable(operation, e) ?? detail;
     const where = table ? ` at table "${table}"` : '';
     return new DataSystemConnectorError(this.system, operation, table, sqlState, `${this.system}: ${operation} failed${where}: ${detail}${sqlState ? ` (SQLSTATE ${sqlState})` : ''}`, {
       cause: e,
