@@ -94,7 +94,7 @@ export class DrillsService {
     const tag = randomBytes(4).toString('hex');
     const subject: SubjectIdentity = { name: `Drill Subject ${tag}`, email: `drill-${tag}@drill.attest.invalid`, phone: `6690${String(parseInt(tag, 16) % 10_000_000).padStart(7, '0')}`, nationalId: syntheticNationalId(tag) };
     const keys: SubjectKeys = { email: subject.email, phone: subject.phone, nationalId: subject.nationalId };
-    const request = await this.dsr.insertRequest(actor, { right: 'erasure', channel: 'drill', receivedAt: started, details: { subject, requester: null, changes: null }, isDrill: true });
+    const request = await this.dsr.insertRequest(actor, { right: 'erasure', ground: 'no_longer_necessary', channel: 'drill', receivedAt: started, details: { subject, requester: null, changes: null }, isDrill: true });
     await this.dsr.markVerified(request, by, 'synthetic');
     await this.repo.updateDrill(drill.id, { requestId: request.id });
 

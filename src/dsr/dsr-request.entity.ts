@@ -20,6 +20,10 @@ export class DsrRequest {
   @Column('text')
   channel: string;
 
+  /** Objection: the s. 32 para 1 ground; erasure: the s. 33 para 1 ground (domain/dsr-grounds.ts). */
+  @Column({ type: 'text', nullable: true })
+  ground: string | null;
+
   @Column('text')
   status: string;
 
@@ -35,8 +39,13 @@ export class DsrRequest {
   @Column({ name: 'due_at', type: 'timestamptz' })
   dueAt: Date;
 
+  /** Statutory deadline; for an objection, when separation becomes overdue (null while not owed yet). */
   @Column({ name: 'statutory_due_at', type: 'timestamptz', nullable: true })
   statutoryDueAt: Date | null;
+
+  /** Objection: when the data was separated in every system (PDPA s. 32 para 2). */
+  @Column({ name: 'separated_at', type: 'timestamptz', nullable: true })
+  separatedAt: Date | null;
 
   @Column({ name: 'verified_at', type: 'timestamptz', nullable: true })
   verifiedAt: Date | null;

@@ -78,12 +78,12 @@ export class DsrRepository {
     if (filter.status) qb.andWhere('r.status = :status', { status: filter.status });
     if (filter.right) qb.andWhere('r.right = :right', { right: filter.right });
     if (filter.open) qb.andWhere(`r.status IN ('received', 'verified', 'in_progress')`);
-    if (filter.overdue) qb.andWhere(`r.status IN ('received', 'verified', 'in_progress') AND (r.due_at < :now OR r.statutory_due_at < :now)`, { now });
+    if (filter.overdue) qb.andWhere(`r.status IN ('received', 'verified', 'in_progress') AND (r.due_at < :now OR (r.statutory_due_at < :now AND r.separated_at IS NULL))`, { now });
     if (filter.q) qb.andWhere('r.reference ILIKE :q', { q: `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
-    // Open requests first, then by the soonest of the two deadlines (an objection's statutory clock is due at receipt).
+    // Open requests first, then by the soonest of the two deadlines (an objection's: an hour after separation was owed).
     const [rows, total] = await qb
       .orderBy(`CASE WHEN r.status IN ('completed', 'rejected') THEN 1 ELSE 0 END`, 'ASC')
-      .addOrderBy('LEAST(r.due_at, COALESCE(r.statutory_due_at, r.due_at))', 'ASC')
+      .addOrderBy('LEAST(r.due_at, COALESCE(CASE WHEN r.separated_at IS NULL THEN r.statutory_due_at END, r.due_at))', 'ASC')
       .addOrderBy('r.reference', 'ASC')
       .skip(page.offset)
       .take(page.limit)

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Render, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Render, Res, UseInterceptors } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { abilityFor } from '../authz/ability.factory';
@@ -8,31 +8,43 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DataSystemsService } from '../dsr/data-systems.service';
 import { DSR_RIGHTS, RIGHT_SECTION } from '../dsr/domain/dsr-clocks';
+import { GROUND_LABEL, groundsFor } from '../dsr/domain/dsr-grounds';
 import { DSR_STATUSES, VERIFICATION_METHODS } from '../dsr/domain/dsr-model';
 import { DrillsService } from '../dsr/drills.service';
 import { DsrService } from '../dsr/dsr.service';
 import { CompleteDsrDto, HoldParams, LegalHoldDto, RejectDsrDto, RequestParams, TaskQueryDto, VerifyIdentityDto, type DsrRequestView, type ExportLinkView } from '../dsr/dto/dsr.dto';
 import type { UserActor } from '../identity/actor';
-import { actionRow, clockCell, describeDuration, drillRow, METHOD_LABEL, queueRow, receiptView, RIGHT_LABEL, systemView, timeline } from './dsr.page';
-import { CompleteTaskFormDto, DsrPageQueryDto, EraseFormDto, FORM_CHANNELS, ImportSystemsFormDto, NewDsrFormDto, parseChanges } from './dto/dsr-forms.dto';
+import { actionRow, clockCell, describeDuration, drillRow, groundLabel, METHOD_LABEL, queueRow, receiptView, RIGHT_LABEL, systemView, timeline } from './dsr.page';
+import { CompleteTaskFormDto, DsrPageQueryDto, EraseFormDto, FORM_CHANNELS, ImportSystemsFormDto, NewDsrFormDto, parseChanges, RequestPageQueryDto } from './dto/dsr-forms.dto';
+import { FormIdempotency, FormKey, FormKeyInterceptor, newFormKey, type FormOutcome } from './form-idempotency';
 
 const OPEN = ['received', 'verified', 'in_progress'];
 
 /**
  * The privacy officer's DSR pages: the queue with both clocks, a request's page (verify, export and
  * download, erase, holds, execute, reject, complete, receipt), the data map, drills, and manual tasks.
- * Each form calls one DsrService / DataSystemsService / DrillsService method, then redirects; the export
- * forms render the page instead, because the download link's token is shown once and never stored.
+ * Post/redirect/get everywhere: each form calls one DsrService / DataSystemsService / DrillsService method
+ * once per idempotency key (the page's hidden `formKey`; a repeat gets the first answer) and answers 303.
+ * The export's one-time download link travels sealed (encrypted for this user) with the submission and
+ * is shown by the request's GET page (`?result=<key>`), so reloading it shows the link and runs nothing.
  */
 @ApiExcludeController()
 @Controller('dsr')
+@UseInterceptors(FormKeyInterceptor)
 export class DsrPagesController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dsr: DsrService,
     private readonly systems: DataSystemsService,
     private readonly drills: DrillsService,
+    private readonly forms: FormIdempotency,
   ) {}
+
+  /** Runs a form's action once per key and redirects (303) to where it leads. */
+  private async submit(reply: FastifyReply, actor: UserActor, key: string | null, form: string, run: () => Promise<FormOutcome>): Promise<void> {
+    const outcome = await this.forms.once(actor.id, key, form, run);
+    await reply.redirect(outcome.location, 303);
+  }
 
   // ---- the queue ---------------------------------------------------------------------------------
 
@@ -59,21 +71,26 @@ export class DsrPagesController {
       rights: DSR_RIGHTS.map((r) => ({ key: r, label: RIGHT_LABEL[r], section: RIGHT_SECTION[r] })),
       channels: FORM_CHANNELS.map((c) => ({ key: c, label: c.replace(/_/g, ' ') })),
       filter: { status: query.status ?? '', right: query.right ?? '', open: !!query.open, overdue: !!query.overdue, drills: !!query.drills, q: query.q ?? '' },
+      grounds: { objection: groundOptions('objection'), erasure: groundOptions('erasure') },
+      formKey: newFormKey(),
     };
   }
 
   @Post()
   @Policy('create', 'DsrRequest')
-  async create(@CurrentActor() actor: UserActor, @Body() form: NewDsrFormDto, @Res() reply: FastifyReply): Promise<void> {
-    const created = await this.dsr.create(actor, {
-      right: form.right,
-      channel: form.channel,
-      receivedAt: form.receivedAt,
-      subject: { name: form.subjectName, email: form.subjectEmail, phone: form.subjectPhone, nationalId: form.subjectNationalId },
-      requester: form.requesterName ? { name: form.requesterName, contact: form.requesterContact!, relationship: form.requesterRelationship! } : undefined,
-      changes: parseChanges(form.changes),
+  async create(@CurrentActor() actor: UserActor, @Body() form: NewDsrFormDto, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+    await this.submit(reply, actor, key, 'dsr-create', async () => {
+      const created = await this.dsr.create(actor, {
+        right: form.right,
+        ground: groundOf(form),
+        channel: form.channel,
+        receivedAt: form.receivedAt,
+        subject: { name: form.subjectName, email: form.subjectEmail, phone: form.subjectPhone, nationalId: form.subjectNationalId },
+        requester: form.requesterName ? { name: form.requesterName, contact: form.requesterContact!, relationship: form.requesterRelationship! } : undefined,
+        changes: parseChanges(form.changes),
+      });
+      return { location: `/dsr/${created.id}` };
     });
-    await reply.redirect(`/dsr/${created.id}`, 303);
   }
 
   // ---- data systems, drills, tasks (before :id) ------------------------------------------------------
@@ -83,14 +100,16 @@ export class DsrPagesController {
   @Render('dsr-systems')
   async systemsPage(@CurrentActor() actor: UserActor) {
     const systems = await this.systems.list();
-    return { pageTitle: 'Data systems', systems: systems.map(systemView), canImport: abilityFor(actor).can('create', 'DataSystem') };
+    return { pageTitle: 'Data systems', systems: systems.map(systemView), canImport: abilityFor(actor).can('create', 'DataSystem'), formKey: newFormKey() };
   }
 
   @Post('systems/import')
   @Policy('create', 'DataSystem')
-  async importSystems(@CurrentActor() actor: UserActor, @Body() form: ImportSystemsFormDto, @Res() reply: FastifyReply): Promise<void> {
-    await this.systems.importYaml(actor, form.yaml);
-    await reply.redirect('/dsr/systems', 303);
+  async importSystems(@CurrentActor() actor: UserActor, @Body() form: ImportSystemsFormDto, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+    await this.submit(reply, actor, key, 'dsr-systems-import', async () => {
+      await this.systems.importYaml(actor, form.yaml);
+      return { location: '/dsr/systems' };
+    });
   }
 
   @Get('drills')
@@ -108,14 +127,17 @@ export class DsrPagesController {
       previous: list.offset > 0 ? link(Math.max(0, list.offset - list.limit)) : null,
       next: list.offset + list.limit < list.total ? link(list.offset + list.limit) : null,
       canRun: abilityFor(actor).can('create', 'DsrDrill'),
+      formKey: newFormKey(),
     };
   }
 
   @Post('drills')
   @Policy('create', 'DsrDrill')
-  async runDrill(@CurrentActor() actor: UserActor, @Res() reply: FastifyReply): Promise<void> {
-    const report = await this.drills.run(actor, 'api');
-    await reply.redirect(`/dsr/drills#drill-${report.id}`, 303);
+  async runDrill(@CurrentActor() actor: UserActor, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+    await this.submit(reply, actor, key, 'dsr-drill', async () => {
+      const report = await this.drills.run(actor, 'api');
+      return { location: `/dsr/drills#drill-${report.id}` };
+    });
   }
 
   @Get('tasks')
@@ -135,15 +157,18 @@ export class DsrPagesController {
       previous: list.offset > 0 ? link(Math.max(0, list.offset - list.limit)) : null,
       next: list.offset + list.limit < list.total ? link(list.offset + list.limit) : null,
       canOpenRequests: abilityFor(actor).can('read', 'DsrRequest'),
+      formKey: newFormKey(),
     };
   }
 
   @Post('tasks/:id/complete')
   @Policy('update', 'DsrTask')
-  async completeTask(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: CompleteTaskFormDto, @Res() reply: FastifyReply): Promise<void> {
+  async completeTask(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: CompleteTaskFormDto, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
     const done = new Set(form.done ?? []);
-    await this.dsr.completeTask(actor, p.id, { note: form.note, checklist: Array.from({ length: form.items }, (_, i) => done.has(i)) });
-    await reply.redirect('/dsr/tasks', 303);
+    await this.submit(reply, actor, key, `dsr-task-complete:${p.id}`, async () => {
+      await this.dsr.completeTask(actor, p.id, { note: form.note, checklist: Array.from({ length: form.items }, (_, i) => done.has(i)) });
+      return { location: '/dsr/tasks' };
+    });
   }
 
   // ---- a request ---------------------------------------------------------------------------------
@@ -151,93 +176,117 @@ export class DsrPagesController {
   @Get(':id')
   @Policy('read', 'DsrRequest')
   @Render('dsr-request')
-  async request(@CurrentActor() actor: UserActor, @Param() p: RequestParams) {
-    return this.requestPage(actor, await this.dsr.get(actor, p.id), null);
+  async request(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Query() query: RequestPageQueryDto) {
+    const request = await this.dsr.get(actor, p.id);
+    // The one-time result of an export form, sealed for this user with the submission (nothing runs again).
+    const outcome = query.result ? await this.forms.outcome(actor.id, query.result, [`dsr-export:${p.id}`, `dsr-export-link:${p.id}`]) : null;
+    const sealed = typeof outcome?.flash?.link === 'string' ? outcome.flash.link : null;
+    return this.requestPage(actor, request, sealed ? this.dsr.openSealedLink(actor, sealed) : null, outcome !== null);
   }
 
   @Post(':id/verify')
   @Policy('update', 'DsrRequest')
-  async verify(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: VerifyIdentityDto, @Res() reply: FastifyReply): Promise<void> {
-    await this.dsr.verifyIdentity(actor, p.id, form);
-    await reply.redirect(`/dsr/${p.id}`, 303);
+  async verify(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: VerifyIdentityDto, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+    await this.submit(reply, actor, key, `dsr-verify:${p.id}`, async () => {
+      await this.dsr.verifyIdentity(actor, p.id, form);
+      return { location: `/dsr/${p.id}` };
+    });
   }
 
-  /** Exports (or resumes the export) and shows the page with the download link, which is shown only once. */
+  /** Exports (or resumes the export) once per key; the request's page then shows the download link. */
   @Post(':id/export')
-  @HttpCode(200)
   @Policy('update', 'DsrRequest')
-  @Render('dsr-request')
-  async export(@CurrentActor() actor: UserActor, @Param() p: RequestParams) {
-    const { request, link } = await this.dsr.export(actor, p.id);
-    return this.requestPage(actor, request, link);
+  async export(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+    const resultKey = key ?? newFormKey();
+    await this.submit(reply, actor, resultKey, `dsr-export:${p.id}`, async () => {
+      const { link } = await this.dsr.export(actor, p.id);
+      return { location: `/dsr/${p.id}?result=${resultKey}`, flash: link ? { link: this.dsr.sealLink(actor, link) } : null };
+    });
   }
 
   @Post(':id/export-link')
-  @HttpCode(200)
   @Policy('update', 'DsrRequest')
-  @Render('dsr-request')
-  async exportLink(@CurrentActor() actor: UserActor, @Param() p: RequestParams) {
-    const link = await this.dsr.newExportLink(actor, p.id);
-    return this.requestPage(actor, await this.dsr.get(actor, p.id), link);
+  async exportLink(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+    const resultKey = key ?? newFormKey();
+    await this.submit(reply, actor, resultKey, `dsr-export-link:${p.id}`, async () => {
+      const link = await this.dsr.newExportLink(actor, p.id);
+      return { location: `/dsr/${p.id}?result=${resultKey}`, flash: { link: this.dsr.sealLink(actor, link) } };
+    });
   }
 
   @Post(':id/erase')
   @Policy('update', 'DsrRequest')
-  async erase(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: EraseFormDto, @Res() reply: FastifyReply): Promise<void> {
-    await this.dsr.scheduleErasure(actor, p.id, { graceDays: form.graceDays });
-    await reply.redirect(`/dsr/${p.id}`, 303);
+  async erase(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: EraseFormDto, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+    await this.submit(reply, actor, key, `dsr-erase:${p.id}`, async () => {
+      await this.dsr.scheduleErasure(actor, p.id, { graceDays: form.graceDays });
+      return { location: `/dsr/${p.id}` };
+    });
   }
 
   @Post(':id/erase/cancel')
   @Policy('update', 'DsrRequest')
-  async cancelErasure(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Res() reply: FastifyReply): Promise<void> {
-    await this.dsr.cancelErasure(actor, p.id);
-    await reply.redirect(`/dsr/${p.id}`, 303);
+  async cancelErasure(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+    await this.submit(reply, actor, key, `dsr-cancelErasure:${p.id}`, async () => {
+      await this.dsr.cancelErasure(actor, p.id);
+      return { location: `/dsr/${p.id}` };
+    });
   }
 
   @Post(':id/erase/resume')
   @Policy('update', 'DsrRequest')
-  async resumeErasure(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Res() reply: FastifyReply): Promise<void> {
-    await this.dsr.resumeErasure(actor, p.id);
-    await reply.redirect(`/dsr/${p.id}`, 303);
+  async resumeErasure(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+    await this.submit(reply, actor, key, `dsr-resumeErasure:${p.id}`, async () => {
+      await this.dsr.resumeErasure(actor, p.id);
+      return { location: `/dsr/${p.id}` };
+    });
   }
 
   @Post(':id/execute')
   @Policy('update', 'DsrRequest')
-  async execute(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Res() reply: FastifyReply): Promise<void> {
-    await this.dsr.execute(actor, p.id);
-    await reply.redirect(`/dsr/${p.id}`, 303);
+  async execute(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+    await this.submit(reply, actor, key, `dsr-execute:${p.id}`, async () => {
+      await this.dsr.execute(actor, p.id);
+      return { location: `/dsr/${p.id}` };
+    });
   }
 
   @Post(':id/reject')
   @Policy('update', 'DsrRequest')
-  async reject(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: RejectDsrDto, @Res() reply: FastifyReply): Promise<void> {
-    await this.dsr.reject(actor, p.id, form);
-    await reply.redirect(`/dsr/${p.id}`, 303);
+  async reject(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: RejectDsrDto, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+    await this.submit(reply, actor, key, `dsr-reject:${p.id}`, async () => {
+      await this.dsr.reject(actor, p.id, form);
+      return { location: `/dsr/${p.id}` };
+    });
   }
 
   @Post(':id/complete')
   @Policy('update', 'DsrRequest')
-  async complete(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: CompleteDsrDto, @Res() reply: FastifyReply): Promise<void> {
-    await this.dsr.complete(actor, p.id, form);
-    await reply.redirect(`/dsr/${p.id}`, 303);
+  async complete(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: CompleteDsrDto, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+    await this.submit(reply, actor, key, `dsr-complete:${p.id}`, async () => {
+      await this.dsr.complete(actor, p.id, form);
+      return { location: `/dsr/${p.id}` };
+    });
   }
 
   @Post(':id/holds')
   @Policy('update', 'DsrRequest')
-  async hold(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: LegalHoldDto, @Res() reply: FastifyReply): Promise<void> {
-    await this.dsr.placeHold(actor, p.id, form);
-    await reply.redirect(`/dsr/${p.id}`, 303);
+  async hold(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: LegalHoldDto, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+    await this.submit(reply, actor, key, `dsr-hold:${p.id}`, async () => {
+      await this.dsr.placeHold(actor, p.id, form);
+      return { location: `/dsr/${p.id}` };
+    });
   }
 
   @Post(':id/holds/:holdId/release')
   @Policy('update', 'DsrRequest')
-  async release(@CurrentActor() actor: UserActor, @Param() p: HoldParams, @Res() reply: FastifyReply): Promise<void> {
-    await this.dsr.releaseHold(actor, p.id, p.holdId);
-    await reply.redirect(`/dsr/${p.id}`, 303);
+  async release(@CurrentActor() actor: UserActor, @Param() p: HoldParams, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+    await this.submit(reply, actor, key, `dsr-release:${p.holdId}`, async () => {
+      await this.dsr.releaseHold(actor, p.id, p.holdId);
+      return { location: `/dsr/${p.id}` };
+    });
   }
 
-  private requestPage(actor: UserActor, r: DsrRequestView, link: ExportLinkView | null) {
+  private requestPage(actor: UserActor, r: DsrRequestView, link: ExportLinkView | null, shownResult = false) {
     const ability = abilityFor(actor);
     const open = OPEN.includes(r.status);
     const canUpdate = ability.can('update', 'DsrRequest');
@@ -248,6 +297,8 @@ export class DsrPagesController {
       pageTitle: `${r.reference} ${RIGHT_LABEL[r.right] ?? r.right}`,
       request: r,
       rightLabel: RIGHT_LABEL[r.right] ?? r.right,
+      groundLabel: groundLabel(r.ground),
+      formKey: newFormKey(),
       statusLabel: r.status.replace(/_/g, ' '),
       open,
       internal: clockCell(r.clocks.internal),
@@ -261,6 +312,8 @@ export class DsrPagesController {
       activeHolds: activeHolds.length,
       receipt: receiptView(r.receipt),
       link,
+      /** A result page whose link has expired (or could not be opened): say so instead of running anything. */
+      linkGone: shownResult && link === null,
       erasurePending,
       can: {
         verify: canUpdate && r.status === 'received',
@@ -270,6 +323,7 @@ export class DsrPagesController {
         erase: executable && r.right === 'erasure' && !r.erasedAt && !erasurePending,
         cancelErasure: canUpdate && open && erasurePending,
         resumeErasure: executable && erasurePending && new Date(r.erasureScheduledFor!).getTime() <= Date.now(),
+        // An objection's separation runs by itself (on arrival or at verification): the button retries it.
         execute: executable && ['rectification', 'restriction', 'objection', 'withdraw_consent'].includes(r.right),
         hold: canUpdate && open,
         reject: canUpdate && open,
@@ -279,4 +333,15 @@ export class DsrPagesController {
       backupRetentionDays: this.config.dsrBackupRetentionDays,
     };
   }
+}
+
+/** The form's ground: one field per right (a select for objection, another for erasure); only the right's one counts. */
+function groundOf(form: NewDsrFormDto): string | undefined {
+  if (form.right === 'objection') return form.objectionGround;
+  if (form.right === 'erasure') return form.erasureGround;
+  return undefined;
+}
+
+function groundOptions(right: 'objection' | 'erasure') {
+  return (groundsFor(right) ?? []).map((g) => ({ key: g, label: GROUND_LABEL[g] }));
 }

@@ -1,11 +1,20 @@
 // View models of the DSR pages: how a request's clocks, steps and receipt are shown. Pure functions of
 // the service's views (no Nest, no TypeORM), so what a page says is decided in one place.
+import { erasureMethods, type ErasureMethod, type MappedTable } from '../dsr/domain/data-map';
 import { describeRemaining, type Clock, type ClockState } from '../dsr/domain/dsr-clocks';
+import { GROUND_LABEL, type DsrGround } from '../dsr/domain/dsr-grounds';
 import type { DsrActionView, DsrRequestView } from '../dsr/dto/dsr.dto';
 
 const DAY_MS = 86_400_000;
 
-const CLOCK_LABEL: Record<ClockState, string> = { ok: 'on time', due_soon: 'due soon', overdue: 'overdue', met: 'met', missed: 'missed' };
+const CLOCK_LABEL: Record<ClockState, string> = { ok: 'on time', due_soon: 'due soon', overdue: 'overdue', met: 'met', missed: 'missed', not_owed: 'not owed' };
+
+/** How erasure left a table, in the receipt's and the data map's words. */
+export const METHOD_LABEL_DONE: Record<ErasureMethod, string> = { delete: 'deleted', anonymise: 'anonymised', pseudonymise: 'pseudonymised', retain: 'retained' };
+
+export function groundLabel(ground: string | null): string | null {
+  return ground ? (GROUND_LABEL[ground as DsrGround] ?? ground) : null;
+}
 
 export const RIGHT_LABEL: Record<string, string> = {
   access: 'access and copy',
@@ -27,7 +36,8 @@ export const METHOD_LABEL: Record<string, string> = {
 };
 
 export interface ClockCell {
-  dueAt: string;
+  /** The deadline; an objection's separation: when it becomes overdue (null while not owed). */
+  dueAt: string | null;
   /** "3d 4h left", "2h late", or "met"/"missed" once closed. */
   text: string;
   state: ClockState;
@@ -36,10 +46,31 @@ export interface ClockCell {
   open: boolean;
 }
 
-/** A clock as a table cell: time left or late while open, met or missed once closed. */
+/**
+ * A clock as a table cell: time left or late while open, met or missed once closed. An objection's
+ * separation clock says how long separation took after receipt (or has been waiting), never a day count.
+ */
 export function clockCell(clock: Clock | null): ClockCell | null {
   if (!clock) return null;
-  return { dueAt: clock.dueAt, text: clock.remainingMs === null ? CLOCK_LABEL[clock.state] : describeRemaining(clock.remainingMs), state: clock.state, label: CLOCK_LABEL[clock.state], open: clock.remainingMs !== null };
+  const cell = { dueAt: clock.dueAt, state: clock.state, label: CLOCK_LABEL[clock.state], open: clock.remainingMs !== null };
+  if (clock.measure === 'separation') {
+    const elapsed = describeElapsed(clock.elapsedMs ?? 0);
+    const text =
+      clock.state === 'met'
+        ? `met: separated ${elapsed} after receipt`
+        : clock.state === 'not_owed'
+          ? `not owed: identity not verified (${elapsed} since receipt)`
+          : clock.state === 'missed'
+            ? `missed: closed without separating (${elapsed} after receipt)`
+            : `separation pending ${elapsed} after receipt, ${describeRemaining(clock.remainingMs)}`;
+    return { ...cell, text };
+  }
+  return { ...cell, text: clock.remainingMs === null ? CLOCK_LABEL[clock.state] : describeRemaining(clock.remainingMs) };
+}
+
+/** A short elapsed time with seconds when under a minute: "5 s", "4h 10m". */
+export function describeElapsed(ms: number): string {
+  return ms < 60_000 ? `${Math.max(0, Math.round(ms / 1000))} s` : describeDuration(ms);
 }
 
 /** A duration as "2d 3h", "4h 10m" or "12m". */
@@ -58,6 +89,7 @@ export function queueRow(r: DsrRequestView) {
     reference: r.reference,
     right: r.right,
     rightLabel: RIGHT_LABEL[r.right] ?? r.right,
+    groundLabel: groundLabel(r.ground),
     section: r.section,
     status: r.status,
     statusLabel: r.status.replace(/_/g, ' '),
@@ -80,18 +112,23 @@ export interface TimelineStep {
   done: boolean;
 }
 
-/** The status timeline: what happened when, from the request's own timestamps (nothing invented). */
+/**
+ * The status timeline: what happened when, from the request's own timestamps (nothing invented). A step
+ * not done says so in its label ("Identity not verified yet"), never the done wording without a time.
+ */
 export function timeline(r: DsrRequestView): TimelineStep[] {
-  const steps: TimelineStep[] = [
-    { key: 'received', label: 'Received', at: r.receivedAt, detail: `by ${r.channel.replace(/_/g, ' ')}${r.isRepresentative ? ', from a representative' : ''}`, done: true },
-    {
-      key: 'verified',
-      label: 'Identity verified',
-      at: r.verifiedAt,
-      detail: r.verifiedAt ? `${METHOD_LABEL[r.verificationMethod ?? ''] ?? r.verificationMethod ?? ''}, after ${describeDuration(r.clocks.identityWaitMs)}` : r.closedAt ? null : `waiting ${describeDuration(r.clocks.identityWaitMs)}`,
-      done: r.verifiedAt !== null,
-    },
-  ];
+  const verified: TimelineStep = r.verifiedAt
+    ? { key: 'verified', label: 'Identity verified', at: r.verifiedAt, detail: `${METHOD_LABEL[r.verificationMethod ?? ''] ?? r.verificationMethod ?? ''}, after ${describeDuration(r.clocks.identityWaitMs)}`, done: true }
+    : r.closedAt
+      ? { key: 'verified', label: 'Identity never verified', at: null, detail: `closed after ${describeDuration(r.clocks.identityWaitMs)} without verification`, done: false }
+      : { key: 'verified', label: 'Identity not verified yet', at: null, detail: `waiting ${describeDuration(r.clocks.identityWaitMs)}`, done: false };
+  const steps: TimelineStep[] = [{ key: 'received', label: 'Received', at: r.receivedAt, detail: `by ${r.channel.replace(/_/g, ' ')}${r.isRepresentative ? ', from a representative' : ''}`, done: true }];
+  const separated: TimelineStep | null = r.separatedAt
+    ? { key: 'separated', label: 'Data separated', at: r.separatedAt, detail: `${describeElapsed(new Date(r.separatedAt).getTime() - new Date(r.receivedAt).getTime())} after receipt (${r.section} para 2)`, done: true }
+    : null;
+  // A direct-marketing objection is separated before identity is verified: keep the order of events.
+  if (separated && (!r.verifiedAt || r.separatedAt! < r.verifiedAt)) steps.push(separated, verified);
+  else steps.push(verified, ...(separated ? [separated] : []));
   if (r.exportedAt) steps.push({ key: 'exported', label: 'Exported', at: r.exportedAt, detail: r.exportBytes === null ? null : `${r.exportBytes} bytes, SHA-256 ${r.exportSha256 ?? ''}`, done: true });
   if (r.erasureScheduledFor && !r.erasedAt) steps.push({ key: 'erasure-scheduled', label: 'Erasure scheduled for', at: r.erasureScheduledFor, detail: null, done: false });
   if (r.erasedAt) steps.push({ key: 'erased', label: 'Erased', at: r.erasedAt, detail: 'see the erasure receipt below', done: true });
@@ -117,27 +154,58 @@ export function actionRow(a: DsrActionView) {
 interface ReceiptTable {
   table: string;
   rule: string;
+  /** Receipts before grounds were recorded have no method: the rule stands for it. */
+  method?: ErasureMethod;
+  insteadOf?: string;
+  linkedBy?: string[];
   rows: number;
   basis?: string;
   retention?: string;
 }
 
 interface Receipt {
+  ground?: string | null;
   systems?: { system: string; tables: ReceiptTable[] }[];
   residue?: { system: string; tables: { table: string; rows: number; retained: boolean; basis?: string }[] }[];
-  totals?: { deleted: number; anonymised: number; retained: number };
+  totals?: { deleted: number; anonymised: number; pseudonymised?: number; retained: number };
   manualPending?: string[];
   backups?: { retentionDays: number; expireAt: string; statutoryDeadline: string; withinStatutoryPeriod: boolean };
 }
 
-/** The erasure receipt as the page shows it: per table what was done (and why retained), residue, backups. */
+/**
+ * The erasure receipt as the page shows it: per table the method used, what remains of the subject, where
+ * and on what basis, whether the subject must be told a method other than deletion was used, residue, backups.
+ */
 export function receiptView(receipt: Record<string, unknown> | null) {
   if (!receipt) return null;
   const r = receipt as Receipt;
-  const ruleLabel = (rule: string) => (rule === 'delete' ? 'deleted' : rule === 'anonymise' ? 'anonymised' : rule === 'retain' ? 'retained' : rule);
+  const label = (m: string) => METHOD_LABEL_DONE[m as ErasureMethod] ?? m;
+  const tables = (r.systems ?? []).flatMap((s) =>
+    s.tables.map((t) => {
+      const method = t.method ?? t.rule;
+      return {
+        system: s.system,
+        table: t.table,
+        rule: t.rule,
+        method,
+        ruleLabel: label(method),
+        insteadOf: t.insteadOf ? label(t.insteadOf) : null,
+        linkedBy: t.linkedBy ?? [],
+        rows: t.rows,
+        basis: t.basis ?? null,
+        retention: t.retention ?? null,
+      };
+    }),
+  );
+  const remains = tables.filter((t) => t.method !== 'delete' && t.rows > 0);
+  const totals = r.totals ?? { deleted: 0, anonymised: 0, retained: 0 };
   return {
-    totals: r.totals ?? { deleted: 0, anonymised: 0, retained: 0 },
-    tables: (r.systems ?? []).flatMap((s) => s.tables.map((t) => ({ system: s.system, table: t.table, rule: t.rule, ruleLabel: ruleLabel(t.rule), rows: t.rows, basis: t.basis ?? null, retention: t.retention ?? null }))),
+    ground: groundLabel(r.ground ?? null),
+    totals: { deleted: totals.deleted, anonymised: totals.anonymised, pseudonymised: totals.pseudonymised ?? 0, retained: totals.retained },
+    tables,
+    remains,
+    /** A method other than deletion was used: the subject is told which, where and why. */
+    subjectToBeTold: remains.length > 0,
     residue: (r.residue ?? []).flatMap((s) => s.tables.map((t) => ({ system: s.system, table: t.table, rows: t.rows, retained: t.retained, basis: t.basis ?? null }))),
     manualPending: r.manualPending ?? [],
     backups: r.backups ?? null,
@@ -155,7 +223,15 @@ export function systemView(s: { key: string; name: string; kind: string; ownerDe
   const pg = obj(d.postgres);
   const http = obj(d.http);
   const manual = obj(d.manual);
-  const tables = (Array.isArray(pg.tables) ? pg.tables : []).map((raw) => {
+  const rawTables = Array.isArray(pg.tables) ? pg.tables : [];
+  // Stored definitions are validated: the methods (anonymise vs pseudonymise) come from the joins.
+  let methods = new Map<string, { method: ErasureMethod; linkedBy: string[] }>();
+  try {
+    if (s.kind === 'postgres') methods = erasureMethods({ tables: rawTables as MappedTable[] });
+  } catch {
+    // A definition of another shape shows its rules as written.
+  }
+  const tables = rawTables.map((raw) => {
     const t = obj(raw);
     const find = obj(t.find);
     const join = obj(find.join);
@@ -168,12 +244,14 @@ export function systemView(s: { key: string; name: string; kind: string; ownerDe
         : (['email', 'phone', 'nationalId'] as const).filter((k) => find[k]).map((k) => `${k}: ${String(find[k])}`).join(', '),
       export: strings(t.export),
       rule,
-      ruleLabel: rule === 'delete' ? 'delete' : rule === 'anonymise' ? 'anonymise' : rule === 'retain' ? 'retain' : rule,
+      ruleLabel: methods.get(String(t.table))?.method ?? rule,
+      linkedBy: methods.get(String(t.table))?.linkedBy ?? [],
       anonymise: Object.entries(obj(erase.set)).map(([column, value]) => `${column} → ${shown(value)}`),
       basis: typeof erase.basis === 'string' ? erase.basis : null,
       retention: typeof erase.retention === 'string' ? erase.retention : null,
       rectify: strings(t.rectify),
       restrict: Object.entries(obj(t.restrict)).map(([column, value]) => `${column} = ${shown(value)}`),
+      unrestrict: Object.entries(obj(t.unrestrict)).map(([column, value]) => `${column} = ${shown(value)}`),
     };
   });
   const seed = Array.isArray(obj(pg.drill).seed) ? (obj(pg.drill).seed as unknown[]).map((r) => String(obj(r).table ?? '')) : [];

@@ -20,12 +20,13 @@ import { HomeController } from './home.controller';
 import { LoginPageController } from './login-page.controller';
 import { LoginPageService } from './login-page.service';
 import { ViewContextInterceptor } from './view-context.interceptor';
+import { FormIdempotency } from './form-idempotency';
 import { NotificationsModule } from '../notifications/notifications.module';
 
 /** Server-rendered pages (templates in templates/web/). */
 @Module({
   imports: [HealthModule, IdentityModule, CatalogModule, NotificationsModule, SweepsModule, EvidenceModule, RisksModule, DsrModule, EngagementsModule, AuditPacksModule],
   controllers: [HomeController, LoginPageController, AdminUsersPageController, CatalogPagesController, SweepPagesController, RiskPagesController, DsrPagesController, AuditPagesController, AuditPackPagesController],
-  providers: [LoginPageService, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
+  providers: [LoginPageService, FormIdempotency, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
 })
 export class WebModule {}

@@ -33,6 +33,7 @@ describeInBrowser('data subject requests in the browser', () => {
 
     await page.click('#new-request > summary');
     await page.selectOption('#new-request select[name=right]', 'erasure');
+    await page.selectOption('#new-request select[name=erasureGround]', 'no_longer_necessary');
     await page.selectOption('#new-request select[name=channel]', 'email');
     await page.fill('#new-request input[name=subjectName]', `${patient.first_name} ${patient.last_name}`);
     await page.fill('#new-request input[name=subjectEmail]', patient.email);
@@ -51,6 +52,13 @@ describeInBrowser('data subject requests in the browser', () => {
 
     await page.click('#export-submit');
     await page.waitForSelector('#download-export');
+    // Post/redirect/get: reloading the result page shows the same link and does not export again (issue 12).
+    const link = await page.getAttribute('#download-export', 'href');
+    const sha = await page.textContent('#export code');
+    await page.reload();
+    expect(await page.getAttribute('#download-export', 'href')).toBe(link);
+    expect(await page.textContent('#export code')).toBe(sha);
+    expect(await page.textContent('#actions tr[data-kind="export"] td:nth-child(4)')).toBe('1');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-export')]);
     expect(download.suggestedFilename()).toMatch(/^DSR-\d{4}-\d{5}-export\.zip$/);
     const zip = readFileSync((await download.path())!);
@@ -63,7 +71,10 @@ describeInBrowser('data subject requests in the browser', () => {
     await page.waitForSelector('#receipt');
     expect(await page.locator('#dsr-error').count()).toBe(0);
     expect(await page.getAttribute('#dsr-status', 'data-status')).toBe('completed');
-    expect(await page.textContent('#receipt-totals')).toMatch(/\d+ row\(s\) deleted, [1-9]\d* anonymised, \d+ retained\./);
+    expect(await page.textContent('#receipt-totals')).toMatch(/\d+ row\(s\) deleted, \d+ anonymised, [1-9]\d* pseudonymised, [1-9]\d* retained\./);
+    expect(await page.textContent('#receipt')).not.toContain('No row of the subject remains in any mapped table');
+    expect(await page.locator('#remains li[data-method="retain"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('#subject-notice').count()).toBe(1);
     expect(await page.locator('#receipt-tables tr[data-rule="retain"]').count()).toBeGreaterThan(0);
     expect(await page.textContent('#backups')).toContain('within the period');
     expect(await page.getAttribute('#receipt-evidence', 'href')).toMatch(/^\/api\/evidence\/[0-9a-f-]{36}\/download$/);

@@ -17,8 +17,12 @@ let platformUrl: string;
 const patient = (offset: number) => demo.patient(offset);
 let as: Record<'privacy' | 'compliance' | 'owner' | 'viewer' | 'auditor' | 'admin', ReturnType<typeof client>>;
 
+/** Objection and erasure take a ground (PDPA s. 32 para 1, s. 33 para 1): these by default. */
+const DEFAULT_GROUND: Record<string, string> = { erasure: 'no_longer_necessary', objection: 'public_task_or_legitimate_interest' };
+
 const request = (p: Patient, right = 'erasure', extra: Record<string, unknown> = {}) => ({
   right,
+  ...(DEFAULT_GROUND[right] ? { ground: DEFAULT_GROUND[right] } : {}),
   channel: 'email',
   subject: { name: p.first_name, email: p.email, phone: p.phone, nationalId: p.national_id },
   ...extra,
@@ -84,15 +88,23 @@ describe('intake and who sees what', () => {
   it('lists open requests first, by the soonest of their two deadlines', async () => {
     const p = await patient(5);
     const now = Date.now();
-    // Received 3 days ago: internal deadline in 4 days. Objection received 1 hour ago: statutory deadline passed at receipt.
+    // Access received 3 days ago: internal deadline in 4 days. Erasure received 6 days ago: internal deadline in 1 day.
+    // A direct-marketing objection received an hour ago is separated on arrival: its statutory clock no longer
+    // sorts it first (it did when an objection was due at receipt), its internal deadline (in ~7 days) does.
     const access = await as.privacy('POST', '/api/dsr/requests', request(p, 'access', { receivedAt: new Date(now - 3 * 86_400_000).toISOString() }));
-    const objection = await as.privacy('POST', '/api/dsr/requests', request(p, 'objection', { receivedAt: new Date(now - 3_600_000).toISOString() }));
+    const erasure = await as.privacy('POST', '/api/dsr/requests', request(p, 'erasure', { receivedAt: new Date(now - 6 * 86_400_000).toISOString() }));
+    const objection = await as.privacy('POST', '/api/dsr/requests', request(p, 'objection', { ground: 'direct_marketing', receivedAt: new Date(now - 3_600_000).toISOString() }));
+    expect(objection.json.clocks.statutory.state).toBe('met');
     const closed = await as.privacy('POST', '/api/dsr/requests', request(p, 'access', { receivedAt: new Date(now - 10 * 86_400_000).toISOString() }));
     await as.privacy('POST', `/api/dsr/requests/${closed.json.id}/reject`, { reason: 'Duplicate of an earlier request' });
     const items = (await as.privacy('GET', '/api/dsr/requests?limit=200')).json.items as { id: string; status: string }[];
     const at = (id: string) => items.findIndex((r) => r.id === id);
-    expect(at(objection.json.id)).toBeLessThan(at(access.json.id));
-    expect(at(access.json.id)).toBeLessThan(at(closed.json.id));
+    expect(at(erasure.json.id)).toBeLessThan(at(access.json.id));
+    expect(at(access.json.id)).toBeLessThan(at(objection.json.id));
+    expect(at(objection.json.id)).toBeLessThan(at(closed.json.id));
+    // Separated, so not overdue: the overdue filter leaves it out.
+    const overdue = (await as.privacy('GET', '/api/dsr/requests?overdue=true&limit=200')).json.items as { id: string }[];
+    expect(overdue.map((r) => r.id)).not.toContain(objection.json.id);
     const firstClosed = items.findIndex((r) => r.status === 'completed' || r.status === 'rejected');
     expect(items.slice(firstClosed).every((r) => r.status === 'completed' || r.status === 'rejected')).toBe(true);
   });
@@ -184,7 +196,7 @@ describe('erasure', () => {
     const receipt = res.json.receipt;
     expect(receipt.backups).toMatchObject({ retentionDays: 35, withinStatutoryPeriod: true });
     const tables = Object.fromEntries(receipt.systems[0].tables.map((x: { table: string }) => [x.table, x]));
-    expect(tables.patients).toMatchObject({ rule: 'anonymise', rows: 1 });
+    expect(tables.patients).toMatchObject({ rule: 'anonymise', method: 'pseudonymise', rows: 1 });
     expect(tables.newsletter_subscriptions.rule).toBe('delete');
     expect(tables.encounters).toMatchObject({ rule: 'retain', basis: expect.any(String), retention: expect.any(String) });
     expect(JSON.stringify(receipt)).not.toContain(p.email);

@@ -46,6 +46,9 @@ const newRequest = (p: DemoPatient, right: string, extra: Record<string, string>
   requesterContact: '',
   requesterRelationship: '',
   changes: '',
+  // The form's two ground selects: only the right's own counts (PDPA s. 32 para 1, s. 33 para 1).
+  objectionGround: right === 'objection' ? 'public_task_or_legitimate_interest' : '',
+  erasureGround: right === 'erasure' ? 'no_longer_necessary' : '',
   ...extra,
 });
 
@@ -217,8 +220,11 @@ describe('a request’s page', () => {
     expect(page.text).toMatch(/<li data-step="verified" class="done"><strong>Identity verified<\/strong>/);
     expect(page.text).toContain('id="export-submit"');
 
-    const exported = await postForm('privacy', `/dsr/${id}/export`);
-    expect(exported.status).toBe(200);
+    // Post/redirect/get: the export answers 303 to the request's page, which shows the link.
+    const exportedPost = await postForm('privacy', `/dsr/${id}/export`);
+    expect(exportedPost.status).toBe(303);
+    expect(exportedPost.location).toMatch(new RegExp(`^/dsr/${id}\\?result=[A-Za-z0-9_-]+$`));
+    const exported = await as.privacy('GET', exportedPost.location!);
     const url = /<a href="(\/api\/dsr\/exports\/[A-Za-z0-9_-]{43})" id="download-export"/.exec(exported.text)?.[1];
     expect(url).toBeDefined();
     const zip = await fetch(t.baseUrl + url!, { headers: { cookie: cookies.privacy } });
@@ -228,11 +234,12 @@ describe('a request’s page', () => {
     expect((await fetch(t.baseUrl + url!, { headers: { cookie: cookies.compliance } })).status).toBe(403);
 
     page = await as.privacy('GET', `/dsr/${id}`);
-    expect(page.text).not.toContain('id="download-export"'); // the token is shown once
+    expect(page.text).not.toContain('id="download-export"'); // only the result page shows the link
     expect(page.text).toMatch(/<tr data-system="patient-platform" data-kind="export" data-status="done">/);
     expect(page.text).toContain('patients: 1 row');
-    const again = await postForm('privacy', `/dsr/${id}/export-link`);
-    expect(again.status).toBe(200);
+    const againPost = await postForm('privacy', `/dsr/${id}/export-link`);
+    expect(againPost.status).toBe(303);
+    const again = await as.privacy('GET', againPost.location!);
     const url2 = /<a href="(\/api\/dsr\/exports\/[A-Za-z0-9_-]{43})" id="download-export"/.exec(again.text)?.[1];
     expect(url2).toBeDefined();
     expect(url2).not.toBe(url);
@@ -276,9 +283,10 @@ describe('a request’s page', () => {
     expect(page.text).not.toContain('id="dsr-error"');
     expect(page.text).toContain('data-status="completed"');
     expect(page.text).toContain('id="receipt"');
-    expect(page.text).toMatch(/<p id="receipt-totals"><strong>\d+<\/strong> row\(s\) deleted, <strong>[1-9]\d*<\/strong> anonymised, <strong>\d+<\/strong> retained\./);
-    expect(page.text).toMatch(/<tr data-table="encounters" data-rule="retain">.*retained.*PDPA s\. 26\(5\)\(a\).*\(kept P10Y\)/);
-    expect(page.text).toMatch(/<tr data-table="patients" data-rule="anonymise">/);
+    // The profile keeps its patient_id link to retained clinical rows: pseudonymised, not anonymised (issue 12).
+    expect(page.text).toMatch(/<p id="receipt-totals"><strong>\d+<\/strong> row\(s\) deleted, <strong>0<\/strong> anonymised, <strong>[1-9]\d*<\/strong> pseudonymised, <strong>[1-9]\d*<\/strong> retained\./);
+    expect(page.text).toMatch(/<tr data-table="encounters" data-rule="retain" data-method="retain">.*retained.*PDPA s\. 26\(5\)\(a\).*\(kept P10Y\)/);
+    expect(page.text).toMatch(/<tr data-table="patients" data-rule="anonymise" data-method="pseudonymise">/);
     expect(page.text).toMatch(/<p id="backups">Backups that still hold the subject expire <strong>[^<]+ ICT<\/strong> \(kept 35 days\)/);
     expect(page.text).toContain('<span class="clock-met">within the period</span>');
     const evidence = /<a href="\/api\/evidence\/([0-9a-f-]{36})\/download" id="receipt-evidence">/.exec(page.text)?.[1];
@@ -351,7 +359,7 @@ describe('data systems, drills and manual tasks', () => {
     expect(page.text).toContain('<li>Export or delete the record</li>');
 
     const id = await verifiedRequest(await patient(6), 'access');
-    expect((await postForm('privacy', `/dsr/${id}/export`)).status).toBe(200);
+    expect((await postForm('privacy', `/dsr/${id}/export`)).status).toBe(303);
     expect((await as.privacy('GET', `/dsr/${id}`)).text).toMatch(/<tr data-system="crm" data-kind="manual-export" data-status="awaiting_manual">/);
 
     const tasks = await as.owner('GET', '/dsr/tasks');

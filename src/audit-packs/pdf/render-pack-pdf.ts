@@ -509,8 +509,10 @@ class PackRenderer {
       ['Open at the end of the period', String(s.open)],
       ['Within the internal SLA', `${s.metInternal} met, ${s.missedInternal} missed (${pct(s.metInternal, s.missedInternal)})`],
       ['Within the statutory deadline', s.missedStatutory > 0 ? { text: `${s.metStatutory} met, ${s.missedStatutory} missed (${pct(s.metStatutory, s.missedStatutory)})`, colour: layout.colours.bad } : `${s.metStatutory} met, 0 missed (${pct(s.metStatutory, 0)})`],
+      ['Objections (PDPA s. 32 para 2)', objectionsLine(s.objections)],
       ['By right', formatCounts(s.byRight)],
     ]);
+    w.paragraph('An objection has no day count: its statutory clock is the time from receipt to the data being separated in every system, met once separation is applied (never measured to the request closing). Access is measured against 30 days (s. 30 para 4), erasure against 90 days including backups (PDPC erasure notification 2024).', { colour: layout.colours.muted });
   }
 
   private auditTrail(): void {
@@ -610,6 +612,13 @@ function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** "1 of 1 separated, the longest 5.0 s after receipt; 0 not owed (identity unverified)". */
+export function objectionsLine(o: { received: number; separated: number; notOwed: number; longestSeparationMs: number | null } | undefined): string {
+  if (!o || o.received === 0) return 'none received';
+  const longest = o.longestSeparationMs === null ? '' : `, the longest ${formatDuration(o.longestSeparationMs)} after receipt`;
+  return `${o.separated} of ${o.received} separated${longest}; ${o.notOwed} not owed (identity never verified)`;
 }
 
 function formatCounts(counts: Record<string, number>): string {

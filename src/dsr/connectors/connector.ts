@@ -25,12 +25,22 @@ export interface SystemExport {
 
 export type ErasureRule = 'delete' | 'anonymise' | 'retain';
 
+export interface EraseOptions {
+  /**
+   * False when the ground is unlawful processing (PDPA s. 33(4); PDPC erasure notification 2024): rows the
+   * map anonymises are deleted instead, and the step reports `rule: 'delete'` with `insteadOf: 'anonymise'`.
+   */
+  anonymise: boolean;
+}
+
 /** What erasure did to one table (or endpoint). */
 export interface TableErasure {
   table: string;
   rule: ErasureRule;
   /** Rows deleted, anonymised, or (retain) kept. */
   rows: number;
+  /** Set when the map's rule was not used (anonymise refused for unlawful processing). */
+  insteadOf?: ErasureRule;
   /** For retain: the legal basis and retention period stated in the map. */
   basis?: string;
   retention?: string;
@@ -52,8 +62,11 @@ export interface SeedManifest {
   rows: Array<{ table: string; key: Record<string, unknown>; values: Record<string, unknown> }>;
 }
 
-/** Rectification (set columns to new values) or restriction (set the map's restriction flag). */
-export type UpdateAction = { kind: 'rectify'; changes: Record<string, string> } | { kind: 'restrict' };
+/**
+ * Rectification (set columns to new values), restriction (set the map's restriction flag: also an
+ * objection's separation) or lifting a restriction (the map's `unrestrict` values, after a rejection).
+ */
+export type UpdateAction = { kind: 'rectify'; changes: Record<string, string> } | { kind: 'restrict' } | { kind: 'unrestrict' };
 
 export interface TableUpdate {
   table: string;
@@ -66,7 +79,7 @@ export interface DataSystemConnector {
   check(): Promise<void>;
   export(keys: SubjectKeys): Promise<SystemExport>;
   /** Applies the map's erasure rules; all or nothing inside this system. */
-  erase(keys: SubjectKeys): Promise<TableErasure[]>;
+  erase(keys: SubjectKeys, options?: EraseOptions): Promise<TableErasure[]>;
   /** Looks for what is left of the subject in every mapped table (and in every seeded row, when given). */
   residue(keys: SubjectKeys, seed?: SeedManifest): Promise<TableResidue[]>;
   /** Rectify or restrict where the map allows it; null when the map declares nothing for this action. */

@@ -6,6 +6,8 @@ import { FieldProblem, ValidationError } from '../../common/errors/app-error';
 import {
   DATA_MAP_INVALID,
   dataSystemToYaml,
+  erasureMethods,
+  unrestrictValues,
   formatFieldPath,
   MAX_DATA_MAP_BYTES,
   parseDataSystem,
@@ -303,5 +305,38 @@ describe('helpers', () => {
       { raw: '{{patient.id}}', as: 'patient', column: 'id' },
       { raw: '{{x.y.z}}', invalid: true },
     ]);
+  });
+});
+
+describe('erasure methods: anonymised or pseudonymised', () => {
+  const shipped = () => parseDataSystemYaml(readFileSync(join(__dirname, '..', '..', '..', 'controls', 'data-systems', 'patient-platform.yaml'), 'utf8'), { secretsSupplied: true });
+
+  it('calls the demo profile pseudonymised: retained encounters and consents still link to it by patient_id', () => {
+    const d = shipped();
+    if (d.kind !== 'postgres') throw new Error('postgres expected');
+    const m = erasureMethods(d.postgres);
+    expect(m.get('patients')).toEqual({ method: 'pseudonymise', linkedBy: expect.arrayContaining(['encounters', 'consents', 'lab_results']) });
+    expect(m.get('community_posts')!.method).toBe('pseudonymise'); // linked to the profile, which retained rows link to
+    expect(m.get('appointments')).toEqual({ method: 'delete', linkedBy: [] });
+    expect(m.get('encounters')).toEqual({ method: 'retain', linkedBy: [] });
+  });
+
+  it('keeps anonymise when nothing that stays links to the table', () => {
+    const m = erasureMethods({
+      tables: [
+        { table: 'profiles', find: { email: 'email' }, export: ['id'], erase: { rule: 'anonymise', set: { email: null } } },
+        { table: 'orders', find: { join: { parent: 'profiles', column: 'profile_id', parentColumn: 'id' } }, export: ['id'], erase: { rule: 'delete' } },
+      ],
+    });
+    expect(m.get('profiles')).toEqual({ method: 'anonymise', linkedBy: [] });
+  });
+
+  it('lifts a restriction with `unrestrict`, else booleans negated and other values NULL; unrestrict must mirror restrict', () => {
+    const base = { table: 't', find: { email: 'email' }, export: ['id'], erase: { rule: 'delete' as const } };
+    expect(unrestrictValues({ ...base, restrict: { processing_restricted: true, note: 'objected' } })).toEqual({ processing_restricted: false, note: null });
+    expect(unrestrictValues({ ...base, restrict: { status: 'restricted' }, unrestrict: { status: 'active' } })).toEqual({ status: 'active' });
+    const def = (table: Record<string, unknown>) => ({ key: 'x-system', name: 'X', kind: 'postgres', owner: { department: 'engineering' }, postgres: { tables: [{ ...base, ...table }] } });
+    expect(() => parseDataSystem(def({ restrict: { a: true }, unrestrict: { b: false } }), { secretsSupplied: true })).toThrow(/same columns as restrict/);
+    expect(() => parseDataSystem(def({ restrict: { a: true }, unrestrict: { a: false } }), { secretsSupplied: true })).not.toThrow();
   });
 });

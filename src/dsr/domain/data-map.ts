@@ -69,8 +69,13 @@ export interface MappedTable {
   erase: TableErase;
   /** Columns a rectification may set. */
   rectify?: string[];
-  /** The restriction flag(s) a restriction sets. */
+  /** The restriction flag(s) a restriction (or an objection's separation) sets. */
   restrict?: Record<string, ColumnValue>;
+  /**
+   * The values that lift the restriction (a rejected objection): the same columns as `restrict`. Default:
+   * each boolean flag negated, any other value NULL.
+   */
+  unrestrict?: Record<string, ColumnValue>;
 }
 
 export interface SeedRow {
@@ -192,8 +197,15 @@ const tableSchema = z
     erase: eraseSchema,
     rectify: columnList.optional(),
     restrict: columnValues.refine((v) => Object.keys(v).length > 0, 'must name at least one column').optional(),
+    unrestrict: columnValues.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    if (!t.unrestrict) return;
+    const want = Object.keys(t.restrict ?? {}).sort().join(',');
+    if (!t.restrict) ctx.addIssue({ code: 'custom', path: ['unrestrict'], message: 'needs restrict (the flags it lifts)' });
+    else if (Object.keys(t.unrestrict).sort().join(',') !== want) ctx.addIssue({ code: 'custom', path: ['unrestrict'], message: `must set the same columns as restrict (${want})` });
+  });
 
 const seedRowSchema = z
   .object({
@@ -484,4 +496,52 @@ export function withSecrets(definition: DataSystemDefinition, secrets: DataSyste
 /** YAML for export: secrets left out (re-import with `secretsSupplied` or give them again). */
 export function dataSystemToYaml(definition: DataSystemDefinition): string {
   return stringify(separateSecrets(definition).definition, { lineWidth: 0 });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Erasure methods as the subject is told them
+
+/** What erasure leaves of a table's rows, in the words of the receipt and the data map. */
+export type ErasureMethod = 'delete' | 'anonymise' | 'pseudonymise' | 'retain';
+
+/** The lift values of a table's restriction: `unrestrict`, else each boolean negated and anything else NULL. */
+export function unrestrictValues(t: MappedTable): Record<string, ColumnValue> {
+  if (t.unrestrict) return t.unrestrict;
+  return Object.fromEntries(Object.entries(t.restrict ?? {}).map(([c, v]) => [c, typeof v === 'boolean' ? !v : null]));
+}
+
+/**
+ * The method per table. A table the map anonymises is only anonymous if no row that stays (retained, or
+ * anonymised itself) is linked to it through the map's joins: a profile with its identifiers blanked that
+ * retained clinical rows still point at by `patient_id` is **pseudonymised** (the link re-identifies it
+ * for whoever holds the other rows), and so is anything linked to that profile. Each pseudonymised table
+ * names the retained tables it stays linked to (directly or through other rows that stay).
+ */
+export function erasureMethods(map: Pick<PostgresMap, 'tables'>): Map<string, { method: ErasureMethod; linkedBy: string[] }> {
+  const stays = (t: MappedTable) => t.erase.rule !== 'delete';
+  const byName = new Map(map.tables.map((t) => [t.table, t]));
+  // Undirected links between tables whose rows both stay after erasure.
+  const links = new Map<string, Set<string>>();
+  const link = (a: string, b: string) => (links.get(a) ?? links.set(a, new Set()).get(a)!).add(b);
+  for (const t of map.tables) {
+    const parent = t.find.join ? byName.get(t.find.join.parent) : undefined;
+    if (parent && stays(t) && stays(parent)) {
+      link(t.table, parent.table);
+      link(parent.table, t.table);
+    }
+  }
+  const out = new Map<string, { method: ErasureMethod; linkedBy: string[] }>();
+  for (const t of map.tables) {
+    if (t.erase.rule !== 'anonymise') {
+      out.set(t.table, { method: t.erase.rule, linkedBy: [] });
+      continue;
+    }
+    // Every table that stays and is connected to this one; the retained ones among them keep the link.
+    const seen = new Set([t.table]);
+    const queue = [t.table];
+    while (queue.length) for (const next of links.get(queue.shift()!) ?? []) if (!seen.has(next)) (seen.add(next), queue.push(next));
+    const retained = [...seen].filter((n) => byName.get(n)?.erase.rule === 'retain');
+    out.set(t.table, retained.length ? { method: 'pseudonymise', linkedBy: retained } : { method: 'anonymise', linkedBy: [] });
+  }
+  return out;
 }

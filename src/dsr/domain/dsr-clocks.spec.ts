@@ -1,4 +1,5 @@
-import { alertsFor, backupsExpireAt, clocks, clockStatistics, deadlines, describeRemaining, DSR_RIGHTS, STATUTORY_DAYS } from './dsr-clocks';
+import { alertsFor, backupsExpireAt, clocks, clockStatistics, deadlines, describeRemaining, DSR_RIGHTS, SEPARATION_ALERT_MS, separationDueAt, STATUTORY_DAYS } from './dsr-clocks';
+import { separationOwedFrom } from './dsr-grounds';
 
 const received = new Date('2026-11-02T02:00:00.000Z');
 const DAY = 86_400_000;
@@ -7,7 +8,7 @@ describe('deadlines', () => {
   it.each([
     ['access', '2026-12-02T02:00:00.000Z'],
     ['erasure', '2027-01-31T02:00:00.000Z'],
-    ['objection', '2026-11-02T02:00:00.000Z'],
+    ['objection', null], // no day count: measured from receipt to separation (below)
     ['portability', null],
     ['restriction', null],
     ['rectification', null],
@@ -59,8 +60,64 @@ describe('alerts', () => {
     expect(at(6).map((a) => `${a.kind}:${a.clock}`)).toEqual(['reminder:internal']);
     expect(at(8).map((a) => `${a.kind}:${a.clock}`)).toEqual(['escalation:internal']);
     expect(at(29).map((a) => `${a.kind}:${a.clock}`)).toEqual(['escalation:internal', 'escalation:statutory']);
-    // Objection: the statutory clock is due at receipt, so it escalates at once.
-    expect(at(0, 0).map((a) => `${a.kind}:${a.clock}`)).toEqual(['escalation:statutory']);
+  });
+});
+
+describe('objection: the statutory measure is receipt → separation applied (PDPA s. 32 para 2)', () => {
+  const tenAm = new Date('2026-11-02T03:00:00.000Z'); // 10:00 in Bangkok
+  const objection = (ground: string, over: Partial<{ verifiedAt: Date | null; separatedAt: Date | null; closedAt: Date | null }> = {}) => {
+    const verifiedAt = over.verifiedAt ?? null;
+    return {
+      right: 'objection',
+      receivedAt: tenAm,
+      dueAt: new Date(tenAm.getTime() + 7 * DAY),
+      statutoryDueAt: separationDueAt(separationOwedFrom(ground, tenAm, verifiedAt)),
+      verifiedAt,
+      separatedAt: over.separatedAt ?? null,
+      closedAt: over.closedAt ?? null,
+    };
+  };
+
+  it('received at 10:00 and flagged at 10:00:05 is met, shown as 5 s, whenever the request closes', () => {
+    const flagged = new Date(tenAm.getTime() + 5_000);
+    for (const closedAt of [null, new Date(tenAm.getTime() + 3_600_000), new Date(tenAm.getTime() + 30 * DAY)]) {
+      expect(clocks(objection('direct_marketing', { separatedAt: flagged, closedAt }), new Date(tenAm.getTime() + 40 * DAY)).statutory).toMatchObject({ state: 'met', elapsedMs: 5_000, remainingMs: null, measure: 'separation' });
+    }
+  });
+
+  it('does not escalate on arrival: direct marketing is owed at receipt, overdue only an hour after', () => {
+    const c = (after: number) => clocks(objection('direct_marketing'), new Date(tenAm.getTime() + after));
+    expect(c(0).statutory).toMatchObject({ state: 'ok', remainingMs: SEPARATION_ALERT_MS, elapsedMs: 0 });
+    expect(alertsFor(c(0))).toEqual([]);
+    expect(c(SEPARATION_ALERT_MS + 1).statutory!.state).toBe('overdue');
+    expect(alertsFor(c(SEPARATION_ALERT_MS + 1)).map((a) => `${a.kind}:${a.clock}`)).toEqual(['escalation:statutory']);
+  });
+
+  it('other grounds are owed from identity verification: not owed (and never escalated) while unverified', () => {
+    const waiting = clocks(objection('public_task_or_legitimate_interest'), new Date(tenAm.getTime() + 2 * DAY));
+    expect(waiting.statutory).toMatchObject({ state: 'not_owed', dueAt: null, remainingMs: null, elapsedMs: 2 * DAY });
+    expect(alertsFor(waiting).filter((a) => a.clock === 'statutory')).toEqual([]);
+    const verifiedAt = new Date(tenAm.getTime() + DAY);
+    expect(clocks(objection('research', { verifiedAt }), new Date(verifiedAt.getTime() + 2 * SEPARATION_ALERT_MS)).statutory!.state).toBe('overdue');
+    // Rejected without ever being verified: separation was never owed, so it is neither met nor missed.
+    expect(clocks(objection('research', { closedAt: verifiedAt }), new Date(tenAm.getTime() + 3 * DAY)).statutory!.state).toBe('not_owed');
+  });
+
+  it('closing while separation was owed and not applied is a miss', () => {
+    expect(clocks(objection('direct_marketing', { closedAt: new Date(tenAm.getTime() + 60_000) }), new Date(tenAm.getTime() + DAY)).statutory!.state).toBe('missed');
+  });
+
+  it('clock statistics count a separated objection as met, not as missed at closing', () => {
+    const flagged = new Date(tenAm.getTime() + 5_000);
+    const stats = clockStatistics(
+      [
+        objection('direct_marketing', { separatedAt: flagged, closedAt: new Date(tenAm.getTime() + 3_600_000) }),
+        objection('public_task_or_legitimate_interest'),
+        objection('direct_marketing', { separatedAt: new Date(tenAm.getTime() + 30 * DAY) }), // separated after asOf
+      ],
+      new Date(tenAm.getTime() + 2 * DAY),
+    );
+    expect(stats).toMatchObject({ metStatutory: 1, missedStatutory: 1, objections: { received: 3, separated: 1, notOwed: 1, longestSeparationMs: 5_000 } });
   });
 });
 
@@ -93,5 +150,6 @@ it('clock statistics count met, missed and open requests as they stood at a mome
     metStatutory: 2,
     missedStatutory: 0,
     byRight: { access: 2, erasure: 1, rectification: 1 },
+    objections: { received: 0, separated: 0, notOwed: 0, longestSeparationMs: null },
   });
 });

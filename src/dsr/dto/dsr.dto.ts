@@ -3,6 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested, ArrayMaxSize } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
 import { DSR_RIGHTS, type ClockView, type DsrRight } from '../domain/dsr-clocks';
+import { DSR_GROUNDS, type DsrGround } from '../domain/dsr-grounds';
 import { DSR_CHANNELS, DSR_STATUSES, VERIFICATION_METHODS, type DsrChannel, type DsrStatus, type VerificationMethod } from '../domain/dsr-model';
 
 const boolQuery = () => Transform(({ value }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value));
@@ -23,6 +24,12 @@ export class RequesterDto {
 export class CreateDsrRequestDto {
   @ApiProperty({ enum: DSR_RIGHTS }) @IsIn(DSR_RIGHTS) right: DsrRight;
   @ApiProperty({ enum: DSR_CHANNELS.filter((c) => c !== 'drill') }) @IsIn(DSR_CHANNELS.filter((c) => c !== 'drill')) channel: DsrChannel;
+  @ApiPropertyOptional({
+    enum: DSR_GROUNDS,
+    description:
+      'required for objection (PDPA s. 32 para 1: public_task_or_legitimate_interest, direct_marketing, research) and erasure (s. 33 para 1: no_longer_necessary, consent_withdrawn, objection, unlawful_processing); refused for the other rights',
+  })
+  @IsOptional() @IsString() @MaxLength(60) ground?: string;
   @ApiPropertyOptional({ description: 'when the request was received (default: now); not in the future' }) @IsOptional() @IsISO8601({ strict: true }) receivedAt?: string;
   @ApiProperty({ type: SubjectDto }) @ValidateNested() @Type(() => SubjectDto) subject: SubjectDto;
   @ApiPropertyOptional({ type: RequesterDto, description: 'when a representative asks for the subject' }) @IsOptional() @ValidateNested() @Type(() => RequesterDto) requester?: RequesterDto;
@@ -113,6 +120,8 @@ export interface DsrRequestView {
   id: string;
   reference: string;
   right: DsrRight;
+  /** Objection (s. 32 para 1) or erasure (s. 33 para 1) ground; null for the other rights. */
+  ground: DsrGround | null;
   section: string;
   channel: string;
   status: DsrStatus;
@@ -121,6 +130,8 @@ export interface DsrRequestView {
   isDrill: boolean;
   clocks: ClockView;
   verifiedAt: string | null;
+  /** Objection: when the data was separated in every system (the statutory clock stops then). */
+  separatedAt: string | null;
   verificationMethod: string | null;
   rejectionReason: string | null;
   closingNote: string | null;

@@ -1,6 +1,7 @@
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { DSR_RIGHTS, type DsrRight } from '../../dsr/domain/dsr-clocks';
+import { ERASURE_GROUNDS, OBJECTION_GROUNDS } from '../../dsr/domain/dsr-grounds';
 import { DSR_CHANNELS, DSR_STATUSES, type DsrChannel, type DsrStatus } from '../../dsr/domain/dsr-model';
 
 /** A form's empty field is "not given"; text is trimmed. */
@@ -43,6 +44,10 @@ export class NewDsrFormDto {
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(254) subjectEmail?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(40) subjectPhone?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(20) subjectNationalId?: string;
+  /** Objection: the s. 32 para 1 ground (the queue's form has one select per right that takes a ground). */
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(OBJECTION_GROUNDS, { message: `objectionGround must be one of ${OBJECTION_GROUNDS.join(', ')}` }) objectionGround?: string;
+  /** Erasure: the s. 33 para 1 ground. */
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(ERASURE_GROUNDS, { message: `erasureGround must be one of ${ERASURE_GROUNDS.join(', ')}` }) erasureGround?: string;
   @ValidateIf(anyRequester) @Transform(emptyToUndefined) @IsString({ message: 'requesterName is required when a representative asks' }) @MaxLength(500) requesterName?: string;
   @ValidateIf(anyRequester) @Transform(emptyToUndefined) @IsString({ message: 'requesterContact is required when a representative asks' }) @MaxLength(500) requesterContact?: string;
   @ValidateIf(anyRequester) @Transform(emptyToUndefined) @IsString({ message: 'requesterRelationship is required when a representative asks' }) @MaxLength(200) requesterRelationship?: string;
@@ -65,6 +70,11 @@ export function parseChanges(text: string | undefined): Record<string, string> |
     out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
   }
   return out;
+}
+
+/** A request's page: `result` names the form submission whose one-time result (a download link) to show. */
+export class RequestPageQueryDto {
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_-]{16,64}$/, { message: 'result must be a form key' }) result?: string;
 }
 
 /** "Erase": the grace period is always sent (the field is filled with the default; 0 erases now). */
