@@ -8,6 +8,7 @@
 //   exportPath (default /dsr/export)  { subject }        → { tables: [{ table, columns?, rows: [{…}] }] }
 //   erasePath  (default /dsr/erase)   { subject }        → { tables: [{ table, rule: delete|anonymise|retain,
 //                                                            rows, basis?, retention? }] }   (basis required for retain)
+//                                     with `anonymise: false` (ground: unlawful processing) nothing may be anonymised
 //   residuePath (optional)            { subject, seed? } → { tables: [{ table, rows, retained, basis? }] }
 //   seedPath   (optional)             { subject }        → { rows: [{ table, key: {…}, values: {…} }] }
 //   seedPath + "/remove"              { seed: { system, rows } } → { removed: <count> }
@@ -34,7 +35,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../../common/errors/app-error';
 import { DATA_MAP_INVALID, formatFieldPath, HttpMap, HttpSystemDefinition } from '../domain/data-map';
-import type { DataSystemConnector, SeedManifest, SubjectKeys, SystemExport, TableErasure, TableExport, TableResidue, TableUpdate, UpdateAction } from './connector';
+import type { DataSystemConnector, EraseOptions, SeedManifest, SubjectKeys, SystemExport, TableErasure, TableExport, TableResidue, TableUpdate, UpdateAction } from './connector';
 import { DsrConnectorError, HttpConnectorFailure } from './http-connector.errors';
 
 export interface HttpConnectorOptions {
@@ -159,9 +160,12 @@ export class HttpConnector implements DataSystemConnector {
     return { system: this.system, tables: answer.tables.map(toTableExport) };
   }
 
-  async erase(keys: SubjectKeys): Promise<TableErasure[]> {
+  /** With `anonymise: false` (unlawful processing) the body says so, and an answer that still anonymised fails. */
+  async erase(keys: SubjectKeys, options: EraseOptions = { anonymise: true }): Promise<TableErasure[]> {
     requireKeys(keys);
-    const answer = await this.post('erase', this.http.erasePath, { subject: keys }, eraseAnswer);
+    const answer = await this.post('erase', this.http.erasePath, options.anonymise ? { subject: keys } : { subject: keys, anonymise: false }, eraseAnswer);
+    const anonymised = answer.tables.filter((t) => t.rule === 'anonymise' && t.rows > 0).map((t) => t.table);
+    if (!options.anonymise && anonymised.length) throw new Error(`${this.system} anonymised ${anonymised.join(', ')} although the ground is unlawful processing (PDPA s. 33(4)): these rows must be deleted`);
     const tables: TableErasure[] = answer.tables.map((t) => ({
       table: t.table,
       rule: t.rule,

@@ -38,9 +38,11 @@ import {
   seedPlaceholders,
   SUBJECT_KEY_NAMES,
   TABLE_NAME,
+  unrestrictValues,
 } from '../domain/data-map';
 import type {
   DataSystemConnector,
+  EraseOptions,
   SeedManifest,
   SubjectKeys,
   SystemExport,
@@ -364,7 +366,7 @@ export class PostgresConnector implements DataSystemConnector {
     });
   }
 
-  async erase(keys: SubjectKeys): Promise<TableErasure[]> {
+  async erase(keys: SubjectKeys, options: EraseOptions = { anonymise: true }): Promise<TableErasure[]> {
     this.requireKeys(keys);
     const catalog = await this.ready();
     const done = await this.transaction('erase', keys, 'READ COMMITTED', async (run) => {
@@ -374,9 +376,9 @@ export class PostgresConnector implements DataSystemConnector {
         const where = this.condition(t, 't0', keys, params);
         const target = `${quoteTable(t.table)} AS t0`;
         const erase = t.erase;
-        if (erase.rule === 'delete') {
+        if (erase.rule === 'delete' || (erase.rule === 'anonymise' && !options.anonymise)) {
           const r = await run(t.table, `DELETE FROM ${target} WHERE ${where}`, params.values);
-          out.set(t, { table: t.table, rule: 'delete', rows: r.rowCount ?? 0 });
+          out.set(t, { table: t.table, rule: 'delete', rows: r.rowCount ?? 0, ...(erase.rule === 'anonymise' ? { insteadOf: 'anonymise' as const } : {}) });
         } else if (erase.rule === 'anonymise') {
           const set = Object.entries(erase.set).map(([c, v]) => `${quoteIdentifier(c)} = ${params.bind(v)}`);
           const r = await run(t.table, `UPDATE ${target} SET ${set.join(', ')} WHERE ${where}`, params.values);
@@ -463,7 +465,9 @@ export class PostgresConnector implements DataSystemConnector {
       const out = new Map<MappedTable, TableUpdate>();
       for (const t of targets) {
         const changes: Array<[string, ColumnValue]> =
-          action.kind === 'rectify' ? Object.entries(action.changes).filter(([c]) => t.rectify!.includes(c)) : Object.entries(t.restrict!);
+          action.kind === 'rectify'
+            ? Object.entries(action.changes).filter(([c]) => t.rectify!.includes(c))
+            : Object.entries(action.kind === 'restrict' ? t.restrict! : unrestrictValues(t));
         if (changes.length === 0) continue;
         const params = new Params();
         const where = this.condition(t, 't0', keys, params);
