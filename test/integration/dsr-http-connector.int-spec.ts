@@ -252,6 +252,15 @@ describe('HttpConnector against a real HTTP server', () => {
     expect(crm.count('/api/dsr/erase')).toBe(1);
   });
 
+  it('unlawful processing (s. 33(4)): the erase request says anonymise: false, and an answer that anonymised anyway fails', async () => {
+    const c = connector();
+    const tables = await c.erase(somchai, { anonymise: false });
+    expect(tables.map((t) => t.rule)).not.toContain('anonymise');
+    expect(crm.requests.filter((r) => r.path === '/api/dsr/erase').at(-1)!.body).toEqual({ subject: somchai, anonymise: false });
+    crm.script['/api/dsr/erase'] = [{ status: 200, body: JSON.stringify({ tables: [{ table: 'contacts', rule: 'anonymise', rows: 1 }] }) }];
+    await expect(connector().erase(somchai, { anonymise: false })).rejects.toThrow(/anonymised contacts although the ground is unlawful processing/);
+  });
+
   it('retries 503 twice and then succeeds', async () => {
     crm.script['/api/dsr/export'] = [{ status: 503 }, { status: 503 }];
     const result = await connector().export(somchai);
