@@ -28,7 +28,7 @@ import {
   userIdOf,
   type EvidenceKind,
 } from './domain/evidence-model';
-import { cleanFilename } from './domain/file-names';
+import { cleanFilename, nameForType } from './domain/file-names';
 import { CreateEvidenceDto, EvidenceQueryDto, EvidenceView, UploadEvidenceFieldsDto, validated } from './dto/evidence.dto';
 import type { EvidenceFile } from './evidence-file.entity';
 import type { Evidence } from './evidence.entity';
@@ -457,7 +457,7 @@ export class EvidenceService {
     const allowed = this.config.evidenceAllowedTypes;
     if (!f.sniffed.ok) throw new FileTypeRefusedError(filename, f.sniffed.detail, allowed);
     if (!allowed.includes(f.sniffed.mediaType)) throw new FileTypeRefusedError(filename, `the content is ${f.sniffed.mediaType}, which is not allowed`, allowed);
-    return { filename, mediaType: f.sniffed.mediaType, sha256: f.sha256, size: f.size, from: { path: f.path } };
+    return { filename: nameForType(filename, f.sniffed.mediaType), mediaType: f.sniffed.mediaType, sha256: f.sha256, size: f.size, from: { path: f.path } };
   }
 
   private jsonFile(data: unknown, filename: string): NewFile {

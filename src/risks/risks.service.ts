@@ -132,6 +132,9 @@ export class RisksService {
     };
     const ability = abilityFor(actor);
     if (!ability.can('create', asSubject('Risk', fields))) throw notYours('create');
+    // A ref taken by a risk the actor cannot read is refused without naming it (no existence oracle).
+    const [taken] = await this.repo.findByRefs([{ register: fields.register, ref: fields.ref }]);
+    if (taken && !ability.can('read', asSubject('Risk', taken))) throw new ConflictError('risk.ref_taken', 'This ref cannot be used; choose another.');
     const issues: FieldProblem[] = fieldIssues(this.matrix(), fields);
     const controls = await this.resolveControls(dto.controls ?? [], issues, { ability, register: fields.register, ref: fields.ref });
     await this.checkOwner(fields.ownerUserId, issues);
@@ -397,7 +400,7 @@ export class RisksService {
       const current = existing.get(`${row.register}:${row.ref}`) ?? null;
       const fields = { ...row, ownerUserId: row.ownerUserId ?? current?.ownerUserId ?? actor.id };
       if (current) {
-        if (!ability.can('read', asSubject('Risk', current)) || !ability.can('update', asSubject('Risk', current))) problems.push({ row: at, column: 'ref', message: `${row.ref} is already in the ${row.register} register, in a risk you may not change` });
+        if (!ability.can('read', asSubject('Risk', current)) || !ability.can('update', asSubject('Risk', current))) problems.push({ row: at, column: 'ref', message: ability.can('read', asSubject('Risk', current)) ? `${row.ref} is already in the ${row.register} register, in a risk you may not change` : 'cannot be used; choose another ref' });
         else if (!ability.can('update', asSubject('Risk', fields))) problems.push({ row: at, column: 'owner_user_id', message: 'you may not hand this risk to another owner' });
       } else if (!ability.can('create', asSubject('Risk', fields))) {
         problems.push({ row: at, column: fields.register !== 'iso14971' ? 'register' : 'owner_user_id', message: 'you may only create ISO 14971 risks you own' });

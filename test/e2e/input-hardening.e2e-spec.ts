@@ -162,3 +162,30 @@ describe('data-system connectors are no port scanner', () => {
     }
   });
 });
+
+describe('text evidence named .html', () => {
+  it('is stored under a name whose extension matches its sniffed type', async () => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ title: 'Runbook', controls: 'ENG-01', evidenceDate: '2026-11-20', periodStart: '2026-10-01', periodEnd: '2026-12-31' })) form.append(k, v);
+    form.append('file', new Blob([Buffer.from('Restart the service, then check the logs.\n')]), 'runbook.html');
+    const res = await fetch(`${t.baseUrl}/api/evidence`, { method: 'POST', headers: { cookie: cookies.owner }, body: form });
+    const item = (await res.json()) as any;
+    expect(res.status).toBe(201);
+    expect(item.files.map((f: { filename: string; mediaType: string }) => [f.filename, f.mediaType])).toEqual([['runbook.html.txt', 'text/plain']]);
+    const download = await fetch(`${t.baseUrl}${item.files[0].download}`, { headers: { cookie: cookies.owner } });
+    expect(download.headers.get('content-disposition')).toContain('filename="runbook.html.txt"');
+  });
+});
+
+describe('a risk ref taken in a register part the actor cannot read', () => {
+  it('is a 409 that names neither the ref nor the register; one the actor can read is still named', async () => {
+    const hazard = { register: 'iso14971', ref: 'HAZ-777', product: 'Secret product', title: 'Secret hazard title', hazard: 'h', sequenceOfEvents: 's', hazardousSituation: 'x', harm: 'y', severity: 'S4', probability: 'remote' };
+    const created = await as.compliance('POST', '/api/risks', hazard);
+    expect([created.status, created.json.errors]).toEqual([201, undefined]);
+    const hidden = await as.privacy('POST', '/api/risks', { ...hazard, product: 'Mine', title: 'Mine' });
+    expect([hidden.status, hidden.json.code]).toEqual([409, 'risk.ref_taken']);
+    expect(hidden.text).not.toMatch(/HAZ-777|iso14971|Secret/);
+    const named = await as.compliance('POST', '/api/risks', hazard);
+    expect([named.status, named.json.detail]).toEqual([409, 'HAZ-777 is already in the iso14971 register.']);
+  });
+});

@@ -231,7 +231,7 @@ describe('CSV import and export', () => {
     const res = await importAs(mine, [HEADER, 'iso14971,HAZ-101,csv,t,h,s,x,S3,,,occasional,,,,open,,,', `security,SEC-102,csv,t,,,,I2,,,L4,,,,open,,,`, `iso14971,HAZ-103,csv,t,h,s,x,S3,,,occasional,,,,open,,,${complianceId}`].join('\n'));
     expect(res.status).toBe(400);
     expect(res.json.errors).toEqual([
-      { field: 'row 2, ref', message: 'HAZ-101 is already in the iso14971 register, in a risk you may not change' },
+      { field: 'row 2, ref', message: 'cannot be used; choose another ref' }, // a risk they cannot read is not named
       { field: 'row 3, register', message: 'you may only create ISO 14971 risks you own' },
       { field: 'row 4, owner_user_id', message: 'you may only create ISO 14971 risks you own' },
     ]);

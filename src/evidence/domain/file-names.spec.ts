@@ -1,4 +1,4 @@
-import { asciiFilename, cleanFilename, contentDisposition } from './file-names';
+import { asciiFilename, cleanFilename, contentDisposition, nameForType } from './file-names';
 
 describe('cleanFilename', () => {
   it.each([
@@ -43,5 +43,19 @@ describe('contentDisposition (RFC 6266 with RFC 8187 filename*)', () => {
 
   it('asciiFilename replaces what old clients would misread', () => {
     expect(asciiFilename('50% off "deal".txt')).toBe('50_ off _deal_.txt');
+  });
+});
+
+describe('nameForType', () => {
+  it.each([
+    ['report.pdf', 'application/pdf', 'report.pdf'],
+    ['Photo.JPEG', 'image/jpeg', 'Photo.JPEG'],
+    ['page.html', 'text/plain', 'page.html.txt'],
+    ['invoice.pdf', 'image/png', 'invoice.pdf.png'],
+    ['notes', 'text/markdown', 'notes.md'],
+    ['bom.json', 'application/vnd.cyclonedx+json', 'bom.json'],
+    ['.txt', 'text/plain', '.txt.txt'],
+  ])('%s holding %s is kept as %s', (name, type, kept) => {
+    expect(nameForType(name, type)).toBe(kept);
   });
 });

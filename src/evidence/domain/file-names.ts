@@ -2,6 +2,7 @@
 // download (RFC 6266 with an RFC 8187 `filename*`). Pure. A name is only ever a label: never a path.
 
 import { withoutControlCharacters } from '../../common/text/control-characters';
+import { extensionFor } from './content-sniffer';
 
 const MAX_NAME_CHARS = 200;
 
@@ -19,6 +20,28 @@ export function cleanFilename(name: string | undefined, fallback: string): strin
     clean = [...clean].slice(0, MAX_NAME_CHARS - ext.length).join('') + ext;
   }
   return clean === '' ? fallback : clean;
+}
+
+/** Other extensions that name a sniffed type correctly (beside extensionFor's). */
+const ALSO_NAMED: Record<string, string[]> = {
+  'image/jpeg': ['jpeg'],
+  'text/plain': ['text', 'log'],
+  'text/markdown': ['markdown'],
+  'application/vnd.cyclonedx+json': ['json'],
+  'application/vnd.cyclonedx+xml': ['xml'],
+  'application/spdx+json': ['json'],
+};
+
+/**
+ * The kept name with an extension that says what the content is: unchanged when it already ends with one
+ * of the sniffed type's extensions, else that type's extension is added (`page.html` holding plain text is
+ * kept as `page.html.txt`), so no download is opened as something other than what was checked.
+ */
+export function nameForType(name: string, mediaType: string): string {
+  const lower = name.toLowerCase();
+  const extensions = [extensionFor(mediaType), ...(ALSO_NAMED[mediaType] ?? [])];
+  if (extensions.some((ext) => lower.endsWith(`.${ext}`) && lower.length > ext.length + 1)) return name;
+  return `${name}.${extensions[0]}`;
 }
 
 /** An ASCII stand-in for `filename=` (old clients): non-ASCII, quotes, backslashes and `%` become `_`. */
