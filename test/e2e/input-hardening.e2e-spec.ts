@@ -93,7 +93,7 @@ describe('nesting and alias limits', () => {
     const res = await fetch(`${t.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: deep });
     const body = (await res.json()) as any;
     expect([res.status, body.code]).toEqual([400, 'request.json_too_deep']);
-    expect(body.errors).toEqual([{ field: 'body', message: expect.stringMatching(/nested deeper than 64 levels/) }]);
+    expect(body.errors).toEqual([{ field: 'body', message: expect.stringMatching(/nested deeper than 128 levels/) }]);
   });
 
   it('JSON nested within the limit still reaches validation', async () => {

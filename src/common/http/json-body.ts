@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../errors/app-error';
 
-/** Arrays and objects nested deeper than this are refused before parsing (no real request comes close). */
-export const MAX_JSON_DEPTH = 64;
+/**
+ * Arrays and objects nested deeper than this are refused before parsing: no real request comes close, and
+ * it is above the 64 levels a snapshot's `data` may hold (that rule, naming `data`, still answers for it).
+ */
+export const MAX_JSON_DEPTH = 128;
 
 /**
  * How deeply `text` nests arrays and objects, counted in one pass without recursion and given up as soon
