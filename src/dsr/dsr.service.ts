@@ -26,6 +26,7 @@ import { anonymisationAllowed, checkGround, separationOwedFrom, type DsrGround }
 import { canMove, checkSubject, formatReference, isOpen, keysOf, updateKindFor, type DsrStatus, type ProtectedDetails } from './domain/dsr-model';
 import type { DsrAction } from './dsr-action.entity';
 import { DSR_KEY_RING, type DsrKeyRing } from './dsr-keys';
+import { KeyRingError } from './crypto/key-ring';
 import type { DsrRequest } from './dsr-request.entity';
 import type { DsrLegalHold } from './dsr-support.entity';
 import { DsrRepository } from './dsr.repository';
@@ -127,7 +128,8 @@ export class DsrService {
     const page = pageOf(query);
     const ability = abilityFor(actor);
     const { rows, total } = await this.repo.listVisible(ability, { status: query.status, right: query.right, open: query.open, overdue: query.overdue, includeDrills: query.drills, q: query.q }, page, now);
-    return { items: rows.map((r) => this.view(ability, r, [], [], now)), total, ...page };
+    // A row encrypted with a key this instance lacks is listed, marked unreadable; the others still show.
+    return { items: rows.map((r) => this.view(ability, r, [], [], now, { unreadableRows: true })), total, ...page };
   }
 
   async get(actor: UserActor, id: string, now = new Date()): Promise<DsrRequestView> {
@@ -909,7 +911,11 @@ export class DsrService {
     });
   }
 
-  private view(ability: AppAbility, row: DsrRequest, actions: DsrAction[], holds: DsrLegalHold[], now: Date): DsrRequestView {
+  /**
+   * The response view. With `unreadableRows` (lists), identity made with a key this instance does not hold
+   * leaves the row without it and marked `unreadable` (naming the key); otherwise that answers 503.
+   */
+  private view(ability: AppAbility, row: DsrRequest, actions: DsrAction[], holds: DsrLegalHold[], now: Date, options: { unreadableRows?: boolean } = {}): DsrRequestView {
     const view: DsrRequestView = {
       id: row.id,
       reference: row.reference,
@@ -943,11 +949,14 @@ export class DsrService {
       version: row.version,
     };
     if (ability.can('read', asSubject('DsrRequest', row), 'subject')) {
-      const details = this.details(row);
-      view.subject = details.subject;
-      view.requester = details.requester;
-      view.changes = details.changes;
-      view.verificationReference = row.verificationReferenceEnc ? this.keys.decryptText(row.verificationReferenceEnc, `dsr-verification:${row.id}`) : null;
+      try {
+        const details = this.details(row);
+        const verificationReference = row.verificationReferenceEnc ? this.keys.decryptText(row.verificationReferenceEnc, `dsr-verification:${row.id}`) : null;
+        Object.assign(view, { subject: details.subject, requester: details.requester, changes: details.changes, verificationReference });
+      } catch (e) {
+        if (!options.unreadableRows || !(e instanceof KeyRingError) || e.code !== 'crypto.key_unknown') throw e;
+        view.unreadable = { code: e.code, keyId: e.keyId!, detail: `Encrypted with key ${e.keyId}, which this server does not have.` };
+      }
     }
     return view;
   }

@@ -101,6 +101,7 @@ export function queueRow(r: DsrRequestView) {
     isDrill: r.isDrill,
     isRepresentative: r.isRepresentative,
     subject: r.subject ?? null,
+    unreadable: r.unreadable ?? null,
   };
 }
 

@@ -80,6 +80,11 @@ function isFastifyError(e: unknown): e is FastifyLikeError {
   return typeof e === 'object' && e !== null && typeof (e as FastifyLikeError).code === 'string' && 'statusCode' in e;
 }
 
+/** Structural: the DSR key ring's KeyRingError with code crypto.key_unknown (common/ does not import dsr/). */
+function isUnknownKeyError(e: unknown): e is Error & { code: 'crypto.key_unknown'; keyId: string } {
+  return e instanceof Error && (e as { code?: unknown }).code === 'crypto.key_unknown' && typeof (e as { keyId?: unknown }).keyId === 'string';
+}
+
 function make(status: number, code: string, detail: string, errors: FieldProblem[] = [], extra: Record<string, unknown> = {}): ProblemDocument {
   return {
     type: TYPE_BASE + code.replace(/\./g, '/'),
@@ -99,6 +104,14 @@ export function problemFor(exception: unknown): MappedProblem {
   }
   if (exception instanceof HttpException) {
     return { problem: fromHttpException(exception), unexpected: exception.getStatus() >= 500 };
+  }
+  if (isUnknownKeyError(exception)) {
+    // Data made with a key this instance does not hold (instances configured with different key sets, or
+    // an old key dropped): a fault of this server's configuration, not of the request, and not a crash.
+    return {
+      problem: make(503, 'crypto.key_unknown', `This record was encrypted or signed with key ${exception.keyId}, which this server does not have; give every instance the same keys (see "Running several instances" in the README).`, [], { keyId: exception.keyId }),
+      unexpected: false,
+    };
   }
   if (isFastifyError(exception)) {
     const known = FASTIFY_CODES[exception.code];

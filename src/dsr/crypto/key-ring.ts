@@ -67,6 +67,8 @@ export class KeyRingError extends Error {
   constructor(
     readonly code: KeyRingErrorCode,
     message: string,
+    /** For crypto.key_unknown: the key id the ciphertext names (the HTTP layer answers 503 naming it). */
+    readonly keyId?: string,
   ) {
     super(message);
     this.name = 'KeyRingError';
@@ -252,7 +254,7 @@ export class KeyRing {
   private keyFor(keyId: string): Buffer {
     const key = this.byId.get(keyId);
     if (!key) {
-      throw new KeyRingError('crypto.key_unknown', `the ciphertext was made with key ${keyId}, which is not in the key ring (${this.keyIds.join(', ')}); keep old keys after a rotation`);
+      throw new KeyRingError('crypto.key_unknown', `the ciphertext was made with key ${keyId}, which is not in the key ring (${this.keyIds.join(', ')}); keep old keys after a rotation`, keyId);
     }
     return key;
   }

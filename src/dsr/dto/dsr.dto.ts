@@ -155,6 +155,8 @@ export interface DsrRequestView {
   requester?: { name: string; contact: string; relationship: string } | null;
   changes?: Record<string, string> | null;
   verificationReference?: string | null;
+  /** In lists: the identity could not be decrypted here (made with a key this instance does not hold). */
+  unreadable?: { code: 'crypto.key_unknown'; keyId: string; detail: string };
 }
 
 export interface ExportLinkView {
