@@ -13,7 +13,7 @@ import { dsrDrillCommand } from './cli/dsr.commands';
 import { tokenCreateCommand, TokenCreateOptions, userCreateCommand, UserCreateOptions } from './cli/identity.commands';
 import { trailCheckpointCommand, trailVerifyCommand } from './cli/trail-commands';
 import { packBuildCommand, PackBuildOptions, packVerifyCommand } from './cli/pack.commands';
-import { keysGenerateCommand } from './cli/keys.commands';
+import { keysGenerateCommand, keysReencryptCommand, keysRotateCommand } from './cli/keys.commands';
 import { ROLES } from './identity/actor';
 import { MAX_TOKEN_DAYS } from './identity/dto/api-token.dto';
 import { APP_VERSION } from './config/app-root';
@@ -164,6 +164,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
       process.stdout.write(result.output + '\n');
       setExit(result.exitCode);
     });
+  keys
+    .command('rotate')
+    .description('a new current DSR key: added to the key file and older values re-encrypted now; with DSR_ENCRYPTION_KEYS, prints the new value to deploy')
+    .action(async () => {
+      const { result, reencrypt } = keysRotateCommand(loadConfig());
+      process.stdout.write(result.output + '\n');
+      setExit(reencrypt ? await withContext((ctx) => keysReencryptCommand(ctx, undefined), { identity: true }) : result.exitCode);
+    });
+  keys
+    .command('reencrypt')
+    .description('re-encrypt DSR values still made with an older key (resumable; the server also does it every 10 minutes); exit 1 while some remain')
+    .option('--limit <n>', 'stop after this many values (run again to continue)')
+    .action(async (opts: { limit?: string }) => setExit(await withContext((ctx) => keysReencryptCommand(ctx, opts.limit === undefined ? undefined : Number(opts.limit)), { identity: true })));
 
   return program;
 }

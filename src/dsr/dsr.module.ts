@@ -13,12 +13,13 @@ import { DsrJobs } from './dsr.jobs';
 import { dsrKeyRingProvider } from './dsr-keys';
 import { DsrRepository } from './dsr.repository';
 import { DsrService } from './dsr.service';
+import { DsrKeyRotationService } from './dsr-key-rotation.service';
 
 /** PDPA data subject requests: register and clocks, data map and connectors, export/erasure, drills. */
 @Module({
   imports: [AuditTrailModule, CatalogModule, EvidenceModule, IdentityModule, JobsModule, NotificationsModule],
   controllers: [DsrController],
-  providers: [dsrKeyRingProvider, DsrRepository, DataSystemsService, DsrService, DrillsService, DsrJobs, DemoPlatformBootstrap],
-  exports: [DsrService, DrillsService, DataSystemsService],
+  providers: [dsrKeyRingProvider, DsrRepository, DataSystemsService, DsrService, DrillsService, DsrJobs, DemoPlatformBootstrap, DsrKeyRotationService],
+  exports: [DsrService, DrillsService, DataSystemsService, DsrKeyRotationService],
 })
 export class DsrModule {}

@@ -1,7 +1,7 @@
 // Keys every instance must share: production refuses to start without them (naming the variable), and an
 // instance that meets data made with a key it does not hold says so for that row only (503 naming the key).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -78,5 +78,70 @@ describe('a DSR row encrypted with a key this instance does not hold', () => {
     const html = await page.text();
     expect(html).toContain('Readable Person');
     expect(html).toContain('Encrypted with key k9, which this server does not have.');
+  });
+});
+
+describe('attest keys rotate / reencrypt', () => {
+  let t: TestApp;
+  let pg: Client;
+  const k1 = `k1:${randomBytes(32).toString('base64')}`;
+  const k2 = `k2:${randomBytes(32).toString('base64')}`;
+  const keyIds = async () => (await pg.query(`SELECT split_part(protected_enc, '.', 2) AS k, count(*)::int AS n FROM dsr_requests GROUP BY 1 ORDER BY 1`)).rows;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { DEMO: '1', DSR_ENCRYPTION_KEYS: k1 } });
+    pg = new Client({ connectionString: t.db.url });
+    await pg.connect();
+    const privacy = client(t.baseUrl, await login(t.baseUrl, DEMO.privacy));
+    for (let i = 0; i < 5; i++) {
+      const r = await privacy('POST', '/api/dsr/requests', { right: 'access', channel: 'email', subject: { name: `Person ${i}`, email: `p${i}@example.com` } });
+      expect(r.status).toBe(201);
+      if (i === 0) expect((await privacy('POST', `/api/dsr/requests/${r.json.id}/verify-identity`, { method: 'id_document', reference: 'ticket 4711' })).status).toBe(200);
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await pg?.end();
+    await t?.close();
+  });
+
+  const cli = (args: string[], keys: string) => runCli(args, { ...process.env, NODE_ENV: 'test', DATABASE_URL: t.db.url, DATA_DIR: t.config.dataDir, DSR_ENCRYPTION_KEYS: keys, LOG_LEVEL: 'warn', JOBS_ENABLED: 'false' });
+
+  it('with DSR_ENCRYPTION_KEYS, rotate prints the new value to deploy: a new key first, the old one kept', () => {
+    const r = cli(['keys', 'rotate'], k1);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^DSR_ENCRYPTION_KEYS=k\\d{8}-[0-9a-f]{4}:[A-Za-z0-9+/=]{44},${k1.replace(/[+/]/g, '\\$&')}$`, 'm'));
+  });
+
+  it('re-encrypts every value with the new current key, resuming after an interruption, and the data still reads', async () => {
+    expect(await keyIds()).toEqual([{ k: 'k1', n: 5 }]);
+    const interrupted = cli(['keys', 'reencrypt', '--limit', '2'], `${k2},${k1}`);
+    expect(interrupted.stdout).toMatch(/^re-encrypted 2 DSR value\(s\) with the current key; 4 still under older keys/); // 5 identities + 1 verification reference
+    expect(interrupted.status).toBe(1);
+    const rest = cli(['keys', 'reencrypt'], `${k2},${k1}`);
+    expect(rest.stdout).toMatch(/^re-encrypted 4 DSR value\(s\) with the current key; 0 still under older keys/);
+    expect(rest.status).toBe(0);
+    expect(await keyIds()).toEqual([{ k: 'k2', n: 5 }]);
+    expect((await pg.query(`SELECT count(*)::int AS n FROM dsr_requests WHERE verification_reference_enc LIKE 'v1.k2.%'`)).rows[0].n).toBe(1);
+    // Idempotent: nothing left to do.
+    expect(cli(['keys', 'reencrypt'], `${k2},${k1}`).stdout).toMatch(/^re-encrypted 0 .*; 0 still/);
+    // Readable with the new key alone.
+    const ring = new KeyRing([{ id: 'k2', key: Buffer.from(k2.slice(3), 'base64') }]);
+    const { rows } = await pg.query(`SELECT id, protected_enc FROM dsr_requests ORDER BY received_at`);
+    const names = rows.map((r) => ring.decryptJson<{ subject: { name: string } }>(r.protected_enc, `dsr:${r.id}`).subject.name).sort();
+    expect(names).toEqual(['Person 0', 'Person 1', 'Person 2', 'Person 3', 'Person 4']);
+  });
+
+  it('with the key file, rotate adds a key to it and re-encrypts at once', () => {
+    const dataDir = dir();
+    const env = { ...process.env, NODE_ENV: 'test', DATABASE_URL: t.db.url, DATA_DIR: dataDir, LOG_LEVEL: 'warn', JOBS_ENABLED: 'false' };
+    delete (env as Record<string, string | undefined>).DSR_ENCRYPTION_KEYS;
+    const r = runCli(['keys', 'rotate'], env);
+    expect(r.stdout).toMatch(/^added key k2 to .*dsr-encryption\.json \(keys: k2, k1\)/);
+    // The re-encryption ran at once (this database's values are all under the current id already: nothing to do).
+    expect(r.stdout).toContain('re-encrypted 0 DSR value(s) with the current key; 0 still under older keys');
+    expect(r.status).toBe(0);
+    const file = JSON.parse(readFileSync(join(dataDir, 'keys', 'dsr-encryption.json'), 'utf8'));
+    expect(file.keys.map((k: { id: string }) => k.id)).toEqual(['k2', 'k1']);
+    expect(statSync(join(dataDir, 'keys', 'dsr-encryption.json')).mode & 0o777).toBe(0o600);
   });
 });
