@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { NotificationsService } from '../../src/notifications/notifications.service';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
+import { postForm } from '../support/forms';
 
 let t: TestApp;
 const as: Record<'owner' | 'owner2' | 'admin', ReturnType<typeof client>> = {} as never;
@@ -104,9 +105,9 @@ it('the page lists mine with "mark read" buttons, and the header shows the unrea
   expect(html).toContain(`action="/notifications/${n['e2e:owner2:1']}/read"`);
   expect(html).toMatch(/<mark id="unread-count">1<\/mark> unread/);
 
-  const marked = await fetch(`${t.baseUrl}/notifications/${n['e2e:owner2:1']}/read`, { method: 'POST', headers: { cookie: cookies.owner2 }, redirect: 'manual' });
+  const marked = await postForm(t.baseUrl, cookies.owner2, `/notifications/${n['e2e:owner2:1']}/read`);
   expect(marked.status).toBe(303);
-  expect(marked.headers.get('location')).toBe('/notifications');
+  expect(marked.location).toBe('/notifications');
   const after = await page(cookies.owner2);
   expect(after).not.toContain('id="unread-count"');
   expect(after).not.toContain(`action="/notifications/${n['e2e:owner2:1']}/read"`);
