@@ -3,6 +3,7 @@
 import { AbilityBuilder, createMongoAbility, type MongoAbility, type MongoQuery } from '@casl/ability';
 import type { UserActor } from '../identity/actor';
 import { startOfBangkokDay } from '../evidence/domain/evidence-dates';
+import { formatWeek, isoWeekOfDate, parseDate } from '../sweeps/domain/calendar';
 import type { Action, SubjectType } from './subjects';
 
 const DAY_MS = 86_400_000;
@@ -24,12 +25,51 @@ type Can = AbilityBuilder<AppAbility>['can'];
 type Cannot = AbilityBuilder<AppAbility>['cannot'];
 
 /**
+ * Which frameworks each engagement-scoped resource belongs to (README "Auditor engagements"). Evidence
+ * belongs to the frameworks its controls map to and a sweep task to those of its control (both through
+ * `ActorEngagement.controlIds`); the rest are decided here, not derived from the catalog, because the
+ * catalog also maps the ISO 14971 review control (CLS-02) to SOC 2 CC3.2, which must not open the hazard
+ * file to a SOC 2 auditor:
+ * - the ISO 14971 register is the risk management file: ISO 14971, and the SaMD obligations (IEC 62304
+ *   clause 7 runs its software risk management inside that file);
+ * - the security register is SOC 2's risk assessment (CC3);
+ * - DSRs and drills are PDPA's, and SOC 2's privacy criteria: the catalog maps their controls there
+ *   (PRV-01, the register: P5.1, P5.2, P6.7; PRV-03, the drill: P5.1, P4.3). A SOC 2 engagement here covers
+ *   every trust services category, privacy included.
+ */
+export const ENGAGEMENT_RESOURCE_FRAMEWORKS = {
+  iso14971Register: ['iso14971', 'samd'],
+  securityRegister: ['soc2'],
+  dsr: ['pdpa', 'soc2'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** The risk registers an engagement's frameworks open. */
+export function registersInScope(frameworks: readonly string[]): ('iso14971' | 'security')[] {
+  const has = (keys: readonly string[]) => keys.some((k) => frameworks.includes(k));
+  return [...(has(ENGAGEMENT_RESOURCE_FRAMEWORKS.iso14971Register) ? ['iso14971' as const] : []), ...(has(ENGAGEMENT_RESOURCE_FRAMEWORKS.securityRegister) ? ['security' as const] : [])];
+}
+
+/** The ISO weeks (`2026-W01`) whose days touch the period from..to: first and last. */
+function weeksOf(from: string, to: string): { $gte: string; $lte: string } {
+  return { $gte: formatWeek(isoWeekOfDate(parseDate(from))), $lte: formatWeek(isoWeekOfDate(parseDate(to))) };
+}
+
+/**
  * An auditor reads, never writes, and only inside an engagement that is active now (not revoked, not
- * expired: `actor.engagements` is loaded on every request, so expiry ends access by itself):
- * - evidence (metadata and files) dated within the engagement's period (Asia/Bangkok days) and linked to
- *   a control of a framework in scope (`controlIds`: the evidence module puts the item's control ids on
- *   the row it checks and compiles the condition to its link table in SQL) — the audit pack's selection;
- * - sweeps, posture, risk registers, DSR drill results and the DSR register without subject identity;
+ * expired: `actor.engagements` is loaded on every request, so expiry ends access by itself). Every read is
+ * scoped by an engagement — its period (Asia/Bangkok days, `start` ≤ t < `end`) and its frameworks — and
+ * each engagement opens its own period for its own frameworks (never their cross product):
+ * - evidence (metadata and files) dated within the period and linked to a control of a framework in scope
+ *   (`controlIds`: the evidence module puts the item's control ids on the row it checks and compiles the
+ *   condition to its link table in SQL) — the audit pack's selection;
+ * - sweeps of the ISO weeks touching the period (`week`), and in them the tasks of controls in scope
+ *   (`SweepTask`: `controlId`, and the sweep's `week`); posture of the frameworks in scope (`Posture`
+ *   `{ framework }`), and a sweep's progress counted over the tasks in scope (`Posture` `{ controlId, week }`);
+ * - the risk registers in scope (`registersInScope`), each risk as it stood within the period: a risk
+ *   created before the period's end (`Risk`), shown as its newest version dated before the end, with its
+ *   history up to the end (`RiskVersion`), and the quarterly reviews completed within the period (`RiskReview`);
+ * - DSRs received within the period, without subject identity, and drills run within it, when a framework
+ *   in scope holds them (`ENGAGEMENT_RESOURCE_FRAMEWORKS.dsr`);
  * - audit packs whose framework and period lie inside an engagement: reading them, and asking for one
  *   (`asSubject('AuditPack', { engagementId, framework, periodFrom, periodTo })`);
  * - requests/comments on requirements within their engagements, and their own engagements (always).
@@ -39,19 +79,32 @@ function auditorRules(actor: UserActor, can: Can, cannot: Cannot): void {
   const active = actor.engagements ?? [];
   if (active.length === 0) return;
   const ids = active.map((e) => e.id);
-  can('read', ['Sweep', 'Posture', 'Risk', 'DsrDrill', 'DsrRequest']);
-  cannot('read', 'DsrRequest', [...DSR_IDENTITY_FIELDS]);
   for (const e of active) {
-    can('read', 'Evidence', {
-      evidenceDate: { $gte: startOfBangkokDay(e.from), $lt: new Date(startOfBangkokDay(e.to).getTime() + DAY_MS) },
-      controlIds: { $in: e.controlIds },
-    });
+    const start = startOfBangkokDay(e.from);
+    const end = new Date(startOfBangkokDay(e.to).getTime() + DAY_MS);
+    const week = weeksOf(e.from, e.to);
+    can('read', 'Evidence', { evidenceDate: { $gte: start, $lt: end }, controlIds: { $in: e.controlIds } });
+    can('read', 'Sweep', { week });
+    can('read', 'SweepTask', { controlId: { $in: e.controlIds }, week });
+    can('read', 'Posture', { framework: { $in: e.frameworks } });
+    can('read', 'Posture', { controlId: { $in: e.controlIds }, week });
+    const registers = registersInScope(e.frameworks);
+    if (registers.length) {
+      can('read', 'Risk', { register: { $in: registers }, createdAt: { $lt: end } });
+      can('read', 'RiskVersion', { register: { $in: registers }, at: { $lt: end } });
+      can('read', 'RiskReview', { register: { $in: registers }, reviewedAt: { $gte: start, $lt: end } });
+    }
+    if (ENGAGEMENT_RESOURCE_FRAMEWORKS.dsr.some((k) => e.frameworks.includes(k))) {
+      can('read', 'DsrRequest', { receivedAt: { $gte: start, $lt: end } });
+      can('read', 'DsrDrill', { startedAt: { $gte: start, $lt: end } });
+    }
     // Packs: the scope (a framework, a period) must lie inside the engagement. Reading goes by scope, not
     // by who asked, so an auditor also reads a pack they joined that a compliance manager started.
     const scope = { framework: { $in: e.frameworks }, periodFrom: { $gte: e.from }, periodTo: { $lte: e.to } };
     can('read', 'AuditPack', scope);
     can('create', 'AuditPack', { ...scope, engagementId: e.id });
   }
+  cannot('read', 'DsrRequest', [...DSR_IDENTITY_FIELDS]);
   can(['read', 'create'], 'EngagementRequest', { engagementId: { $in: ids } });
 }
 
@@ -100,7 +153,11 @@ export function abilityFor(actor: UserActor): AppAbility {
       can(['read', 'update'], 'DsrTask', { ownerUserId: actor.id });
       if (actor.departmentKey) can(['read', 'update'], 'DsrTask', { ownerUserId: null, ownerDepartment: actor.departmentKey });
       // ISO 14971 risks they own: privacy officers, and control owners of the clinical department.
-      if (actor.role === 'privacy_officer' || actor.departmentKey === 'clinical') can(['read', 'create', 'update'], 'Risk', { register: 'iso14971', ownerUserId: actor.id });
+      if (actor.role === 'privacy_officer' || actor.departmentKey === 'clinical') {
+        can(['read', 'create', 'update'], 'Risk', { register: 'iso14971', ownerUserId: actor.id });
+        // The history of a risk they read (reached through the risk), and the register's reviews.
+        can('read', ['RiskVersion', 'RiskReview'], { register: 'iso14971' });
+      }
       // Risk management plans per product: read by those who hold ISO 14971 risks; written by the clinical
       // department, which keeps the plan and the residual-risk statement (CLS-01, CLS-04).
       if (actor.role === 'privacy_officer' || actor.departmentKey === 'clinical') can('read', 'RiskPlan');

@@ -27,8 +27,11 @@ describe('auditor ability: route level, with and without an active engagement', 
     ['create', 'AuditPack', false, true],
     ['read', 'EngagementRequest', false, true],
     ['create', 'EngagementRequest', false, true],
+    // tasks of a sweep: those of the controls in scope (rows below)
+    ['read', 'SweepTask', false, true],
+    ['read', 'RiskVersion', false, true],
+    ['read', 'RiskReview', false, true],
     // never: writes, and what is outside the engagement's list
-    ['read', 'SweepTask', false, false],
     ['read', 'DsrTask', false, false],
     ['read', 'DataSystem', false, false],
     ['read', 'RiskPlan', false, false],
@@ -77,7 +80,7 @@ describe('auditor ability: rows', () => {
   });
 
   it('reads the DSR register without subject identity, in every field', () => {
-    const row = asSubject('DsrRequest', { id: 'r1', isDrill: false });
+    const row = asSubject('DsrRequest', { id: 'r1', isDrill: false, receivedAt: new Date('2026-03-01T10:00:00+07:00') });
     expect(a.can('read', row)).toBe(true);
     for (const f of DSR_IDENTITY_FIELDS) expect(a.can('read', row, f)).toBe(false);
     expect(a.can('read', 'DsrRequest', 'subject')).toBe(false);
@@ -109,6 +112,52 @@ describe('auditor ability: rows', () => {
     expect(both.can('read', evidence('2025-03-01T00:00:00+07:00', [OTHER]))).toBe(true);
     expect(both.can('read', evidence('2025-03-01T00:00:00+07:00', [IN_SCOPE]))).toBe(false);
     expect(both.can('read', evidence('2026-03-01T00:00:00+07:00', [OTHER]))).toBe(false);
+    expect(both.can('read', asSubject('SweepTask', { controlId: OTHER, week: '2025-W20' }))).toBe(true);
+    expect(both.can('read', asSubject('SweepTask', { controlId: OTHER, week: '2026-W20' }))).toBe(false);
+    expect(both.can('read', asSubject('Sweep', { week: '2025-W20' }))).toBe(true);
+  });
+
+  // soc2 runs 2026-01-01 (a Thursday: ISO week 2026-W01) to 2026-06-30 (a Tuesday: 2026-W27).
+  const at = (iso: string) => new Date(iso);
+  it.each([
+    ['the sweep of the week holding the first day', asSubject('Sweep', { week: '2026-W01' }), true],
+    ['the sweep of the week holding the last day', asSubject('Sweep', { week: '2026-W27' }), true],
+    ['the sweep of the week before', asSubject('Sweep', { week: '2025-W52' }), false],
+    ['the sweep of the week after', asSubject('Sweep', { week: '2026-W28' }), false],
+    ['a task of a control in scope, in a sweep of the period', asSubject('SweepTask', { controlId: IN_SCOPE, week: '2026-W10' }), true],
+    ['a task of a control outside the frameworks', asSubject('SweepTask', { controlId: OTHER, week: '2026-W10' }), false],
+    ['a task of a control in scope, in a sweep after the period', asSubject('SweepTask', { controlId: IN_SCOPE, week: '2026-W30' }), false],
+    ['a task checked without its week (fails closed)', asSubject('SweepTask', { controlId: IN_SCOPE }), false],
+    ['posture of SOC 2', asSubject('Posture', { framework: 'soc2' }), true],
+    ['posture of PDPA', asSubject('Posture', { framework: 'pdpa' }), false],
+    ['a security risk created within the period', asSubject('Risk', { register: 'security', createdAt: at('2026-06-30T23:59:59+07:00') }), true],
+    ['a security risk created before the period (it existed during it)', asSubject('Risk', { register: 'security', createdAt: at('2024-01-01T00:00:00Z') }), true],
+    ['a security risk created after the period', asSubject('Risk', { register: 'security', createdAt: at('2026-07-01T00:00:00+07:00') }), false],
+    ['an ISO 14971 risk (not SOC 2)', asSubject('Risk', { register: 'iso14971', createdAt: at('2026-03-01T00:00:00Z') }), false],
+    ['a security risk version dated before the end', asSubject('RiskVersion', { register: 'security', at: at('2026-06-30T23:59:59+07:00') }), true],
+    ['a security risk version dated after the end', asSubject('RiskVersion', { register: 'security', at: at('2026-07-01T00:00:00+07:00') }), false],
+    ['a security review within the period', asSubject('RiskReview', { register: 'security', reviewedAt: at('2026-03-31T12:00:00+07:00') }), true],
+    ['a security review before the period', asSubject('RiskReview', { register: 'security', reviewedAt: at('2025-12-31T12:00:00+07:00') }), false],
+    ['a DSR received within the period', asSubject('DsrRequest', { receivedAt: at('2026-01-01T00:00:00+07:00') }), true],
+    ['a DSR received the day after', asSubject('DsrRequest', { receivedAt: at('2026-07-01T00:00:00+07:00') }), false],
+    ['a drill run within the period', asSubject('DsrDrill', { startedAt: at('2026-06-30T23:00:00+07:00') }), true],
+    ['a drill run before the period', asSubject('DsrDrill', { startedAt: at('2025-12-31T23:59:59+07:00') }), false],
+  ] as const)('%s: %s', (_, row, expected) => {
+    expect(a.can('read', row)).toBe(expected);
+  });
+
+  it('frameworks decide the registers and the DSRs: ISO 14971 opens the hazard file only, PDPA the DSRs only', () => {
+    const period = { from: '2026-01-01', to: '2026-06-30', expiresAt: new Date('2027-01-01T00:00:00Z'), controlIds: [OTHER] };
+    const iso = abilityFor(auditor([{ id: 'e-iso', frameworks: ['iso14971'], ...period }]));
+    const pdpa = abilityFor(auditor([{ id: 'e-pdpa', frameworks: ['pdpa'], ...period }]));
+    const inside = at('2026-03-01T00:00:00Z');
+    expect(iso.can('read', asSubject('Risk', { register: 'iso14971', createdAt: inside }))).toBe(true);
+    expect(iso.can('read', asSubject('Risk', { register: 'security', createdAt: inside }))).toBe(false);
+    expect(iso.can('read', asSubject('DsrRequest', { receivedAt: inside }))).toBe(false);
+    expect(iso.can('read', asSubject('DsrDrill', { startedAt: inside }))).toBe(false);
+    expect(pdpa.can('read', asSubject('DsrRequest', { receivedAt: inside }))).toBe(true);
+    expect(pdpa.can('read', asSubject('DsrDrill', { startedAt: inside }))).toBe(true);
+    expect(pdpa.can('read', 'Risk')).toBe(false);
   });
 
   it('other roles ignore engagements (only auditors carry them)', () => {

@@ -2,11 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import type { JsonObject } from '../audit-trail/domain/audit-entry';
+import { abilityFor } from '../authz/ability.factory';
+import { asSubject } from '../authz/subject';
 import { CatalogService } from '../catalog/catalog.service';
 import { NotFoundError } from '../common/errors/app-error';
 import { type Page, pageOf, type PageQueryDto } from '../common/http/pagination';
 import { EvidenceService } from '../evidence/evidence.service';
-import { actorRef, type Actor } from '../identity/actor';
+import { actorRef, type Actor, type UserActor } from '../identity/actor';
 import type { SeedManifest, SubjectKeys, SystemExport } from './connectors/connector';
 import { DataSystemsService } from './data-systems.service';
 import { INTERNAL_SLA_DAYS } from './domain/dsr-clocks';
@@ -74,15 +76,24 @@ export class DrillsService {
     private readonly trail: AuditTrailService,
   ) {}
 
+  /** Every drill (system use: audit packs select by their own period). */
   async list(query: PageQueryDto): Promise<Page<DrillView>> {
     const page = pageOf(query);
     const { rows, total } = await this.repo.listDrills(page);
     return { items: rows.map(drillView), total, ...page };
   }
 
-  async get(id: string): Promise<DrillView> {
+  /** The drills the actor may read (an auditor: run within an engagement's period), filtered in SQL. */
+  async listFor(actor: UserActor, query: PageQueryDto): Promise<Page<DrillView>> {
+    const page = pageOf(query);
+    const { rows, total } = await this.repo.listDrills(page, abilityFor(actor));
+    return { items: rows.map(drillView), total, ...page };
+  }
+
+  /** A drill the actor may read, else 404. */
+  async get(actor: UserActor, id: string): Promise<DrillView> {
     const row = /^[0-9a-f-]{36}$/.test(id) ? await this.repo.findDrill(id) : null;
-    if (!row) throw new NotFoundError('dsr_drill', id);
+    if (!row || !abilityFor(actor).can('read', asSubject('DsrDrill', row))) throw new NotFoundError('dsr_drill', id);
     return drillView(row);
   }
 

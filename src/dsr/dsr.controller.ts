@@ -243,8 +243,8 @@ export class DsrController {
 
   @Get('drills')
   @Policy('read', 'DsrDrill')
-  drillsList(@Query() query: PageQueryDto): Promise<Page<DrillView>> {
-    return this.drills.list(query);
+  drillsList(@CurrentActor() actor: UserActor, @Query() query: PageQueryDto): Promise<Page<DrillView>> {
+    return this.drills.listFor(actor, query);
   }
 
   @Post('drills')
@@ -257,7 +257,7 @@ export class DsrController {
 
   @Get('drills/:id')
   @Policy('read', 'DsrDrill')
-  drill(@Param() p: RequestParams): Promise<DrillView> {
-    return this.drills.get(p.id);
+  drill(@CurrentActor() actor: UserActor, @Param() p: RequestParams): Promise<DrillView> {
+    return this.drills.get(actor, p.id);
   }
 }

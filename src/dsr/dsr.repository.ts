@@ -195,8 +195,11 @@ export class DsrRepository {
     await this.m(m).update(DsrDrill, { id }, values as QueryDeepPartialEntity<DsrDrill>);
   }
 
-  async listDrills(page: { limit: number; offset: number }): Promise<{ rows: DsrDrill[]; total: number }> {
-    const [rows, total] = await this.ds.manager.findAndCount(DsrDrill, { order: { startedAt: 'DESC' }, skip: page.offset, take: page.limit });
+  /** Drills, newest first; with an ability, only those it may read (an auditor: run within their period), in SQL. */
+  async listDrills(page: { limit: number; offset: number }, ability?: AppAbility): Promise<{ rows: DsrDrill[]; total: number }> {
+    const qb = this.ds.manager.createQueryBuilder(DsrDrill, 'd');
+    if (ability) accessibleBy(qb, ability, 'read', 'DsrDrill');
+    const [rows, total] = await qb.orderBy('d.started_at', 'DESC').addOrderBy('d.id', 'DESC').skip(page.offset).take(page.limit).getManyAndCount();
     return { rows, total };
   }
 

@@ -69,8 +69,8 @@ export class RisksController {
   @Get('reviews')
   @Policy('read', 'Risk')
   @ApiOperation({ summary: "A register's quarterly reviews, newest first; paged" })
-  reviews(@Query() query: RiskReviewQueryDto): Promise<Page<RiskReviewView>> {
-    return this.risks.reviews(query);
+  reviews(@CurrentActor() actor: UserActor, @Query() query: RiskReviewQueryDto): Promise<Page<RiskReviewView>> {
+    return this.risks.reviews(actor, query);
   }
 
   @Get('export')

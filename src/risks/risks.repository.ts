@@ -3,11 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { AppAbility } from '../authz/ability.factory';
-import { accessibleBy } from '../authz/casl-sql';
+import { accessibleBy, caslWhere, UnsupportedCaslConditionError, type VirtualFields } from '../authz/casl-sql';
 import { ConflictError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/db/unique-violation';
 import type { RiskLevel } from './domain/risk-matrix';
-import type { RiskRegister, RiskStatus } from './domain/risk-model';
+import type { ControlSnapshot, RiskRegister, RiskSnapshot, RiskStatus } from './domain/risk-model';
 import { RiskControl } from './risk-control.entity';
 import { RiskReview } from './risk-review.entity';
 import { RiskVersion } from './risk-version.entity';
@@ -27,6 +27,47 @@ export interface CellCount {
   severity: string;
   probability: string;
   count: number;
+}
+
+/**
+ * Risks as the caller may read them: each as its newest version the ability may read (an auditor: the
+ * version current at the end of their period; everyone else: the current one). `snapshots` holds the
+ * controls of the rows rebuilt from an older version (the rest have their current controls).
+ */
+export interface RiskStates {
+  rows: Risk[];
+  snapshots: Map<string, ControlSnapshot[]>;
+}
+
+/** `register` in a RiskVersion rule: the register of the version's risk (versions aliased `v`). */
+const RISK_VERSION_VIRTUAL_FIELDS: VirtualFields = {
+  register: (operator, value, param) => {
+    const register = '(SELECT rr.register::text FROM risks rr WHERE rr.id = v.risk_id)';
+    if (operator === 'eq') return `${register} = ${param(value)}`;
+    if (operator === 'in') return (value as unknown[]).length ? `${register} IN (${(value as unknown[]).map(param).join(', ')})` : 'FALSE';
+    throw new UnsupportedCaslConditionError(`CASL operator ${operator} on a risk version's register`);
+  },
+};
+
+/** Risk columns (by property) and their keys in a version's `after` snapshot, for the as-of expressions. */
+const AS_OF: Record<string, string> = {
+  product: 'product',
+  title: 'title',
+  hazard: 'hazard',
+  harm: 'harm',
+  status: 'status',
+  level: 'level',
+  residual_level: 'residualLevel',
+  severity: 'severity',
+  probability: 'probability',
+  residual_severity: 'residualSeverity',
+  residual_probability: 'residualProbability',
+  owner_user_id: 'ownerUserId',
+};
+
+/** A column of the risk as it stood in its newest readable version `sv` (the current row when that is the current version). */
+function asOf(column: keyof typeof AS_OF): string {
+  return `(CASE WHEN sv.risk_id IS NULL OR sv.version = r.version THEN r.${column}::text ELSE sv.after->>'${AS_OF[column]}' END)`;
 }
 
 /** The only place with risk query code. Lists are filtered in SQL by the caller's ability. */
@@ -56,25 +97,69 @@ export class RisksRepository {
     return out;
   }
 
-  private visible(ability: AppAbility, filter: RiskListFilter): SelectQueryBuilder<Risk> {
+  /**
+   * Risks the ability may read, each joined to its newest version the ability may read (`sv`): a risk
+   * with versions but none readable is not returned. Filters apply to the risk as it stood in that version.
+   */
+  private visible(ability: AppAbility, filter: RiskListFilter & { id?: string }): SelectQueryBuilder<Risk> {
     const qb = accessibleBy(this.ds.manager.createQueryBuilder(Risk, 'r'), ability, 'read', 'Risk');
+    const versions = caslWhere(this.ds.manager.createQueryBuilder(RiskVersion, 'v'), ability, 'read', 'RiskVersion', RISK_VERSION_VIRTUAL_FIELDS);
+    qb.leftJoin(`(SELECT DISTINCT ON (v.risk_id) v.risk_id, v.version, v.at, v.after FROM risk_versions v WHERE ${versions.sql} ORDER BY v.risk_id, v.version DESC)`, 'sv', 'sv.risk_id = r.id')
+      .setParameters(versions.params)
+      .andWhere('(sv.risk_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM risk_versions v0 WHERE v0.risk_id = r.id))');
+    if (filter.id) qb.andWhere('r.id = :id', { id: filter.id });
     if (filter.register) qb.andWhere('r.register = :register', { register: filter.register });
-    if (filter.product) qb.andWhere('r.product = :product', { product: filter.product });
-    if (filter.status) qb.andWhere('r.status = :status', { status: filter.status });
-    if (filter.level) qb.andWhere('r.level = :level', { level: filter.level });
-    if (filter.residualLevel) qb.andWhere('r.residual_level = :residualLevel', { residualLevel: filter.residualLevel });
-    if (filter.ownerUserId) qb.andWhere('r.owner_user_id = :owner', { owner: filter.ownerUserId });
-    if (filter.q) qb.andWhere('(r.ref ILIKE :q OR r.title ILIKE :q OR r.hazard ILIKE :q OR r.harm ILIKE :q)', { q: `%${escapeLike(filter.q)}%` });
+    if (filter.product) qb.andWhere(`${asOf('product')} = :product`, { product: filter.product });
+    if (filter.status) qb.andWhere(`${asOf('status')} = :status`, { status: filter.status });
+    if (filter.level) qb.andWhere(`${asOf('level')} = :level`, { level: filter.level });
+    if (filter.residualLevel) qb.andWhere(`${asOf('residual_level')} = :residualLevel`, { residualLevel: filter.residualLevel });
+    if (filter.ownerUserId) qb.andWhere(`${asOf('owner_user_id')} = :owner`, { owner: filter.ownerUserId });
+    if (filter.q) qb.andWhere(`(r.ref ILIKE :q OR ${asOf('title')} ILIKE :q OR ${asOf('hazard')} ILIKE :q OR ${asOf('harm')} ILIKE :q)`, { q: `%${escapeLike(filter.q)}%` });
     return qb;
   }
 
-  /** Risks the ability may read, filtered and paged in SQL, by register then ref. */
-  async listVisible(ability: AppAbility, filter: RiskListFilter, page: { limit: number; offset: number }): Promise<{ rows: Risk[]; total: number }> {
-    const [rows, total] = await this.visible(ability, filter).orderBy('r.register', 'ASC').addOrderBy('r.ref', 'ASC').skip(page.offset).take(page.limit).getManyAndCount();
-    return { rows, total };
+  /** Risks the ability may read (each as its newest readable version), filtered and paged in SQL, by register then ref. */
+  async listVisible(ability: AppAbility, filter: RiskListFilter, page: { limit: number; offset: number }): Promise<RiskStates & { total: number }> {
+    const qb = this.visible(ability, filter);
+    const [found, total] = await Promise.all([
+      qb.clone().select('r.id', 'id').addSelect('sv.version', 'version').orderBy('r.register', 'ASC').addOrderBy('r.ref', 'ASC').offset(page.offset).limit(page.limit).getRawMany<{ id: string; version: number | null }>(),
+      qb.clone().getCount(),
+    ]);
+    return { ...(await this.states(found)), total };
   }
 
-  /** Counts per (severity, probability) before controls and after them (residual, else the initial cell). */
+  /** One risk as the ability may read it (its newest readable version), or null when it may not. */
+  async findVisible(ability: AppAbility, id: string): Promise<RiskStates> {
+    const found = await this.visible(ability, { id }).select('r.id', 'id').addSelect('sv.version', 'version').getRawMany<{ id: string; version: number | null }>();
+    return this.states(found);
+  }
+
+  /** Rows for (risk, version): the current row when that is its version, else the risk rebuilt from the version. */
+  private async states(found: { id: string; version: number | null }[]): Promise<RiskStates> {
+    const ids = found.map((f) => f.id);
+    if (ids.length === 0) return { rows: [], snapshots: new Map() };
+    const current = new Map((await this.ds.manager.find(Risk, { where: { id: In(ids) } })).map((r) => [r.id, r]));
+    const older = found.filter((f) => f.version !== null && Number(f.version) !== current.get(f.id)?.version);
+    const versions = older.length
+      ? await this.ds.manager
+          .createQueryBuilder(RiskVersion, 'v')
+          .where(older.map((_, i) => `(v.risk_id = :r${i} AND v.version = :v${i})`).join(' OR '), Object.fromEntries(older.flatMap((f, i) => [[`r${i}`, f.id], [`v${i}`, Number(f.version)]])))
+          .getMany()
+      : [];
+    const byRisk = new Map(versions.map((v) => [v.riskId, v]));
+    const snapshots = new Map<string, ControlSnapshot[]>();
+    const rows = found.map((f) => {
+      const risk = current.get(f.id)!;
+      const v = byRisk.get(f.id);
+      if (!v) return risk;
+      const { controls, ...fields } = v.after as unknown as RiskSnapshot;
+      snapshots.set(risk.id, controls ?? []);
+      return { ...risk, ...fields, version: v.version, updatedAt: v.at };
+    });
+    return { rows, snapshots };
+  }
+
+  /** Counts per (severity, probability) before controls and after them (residual, else the initial cell), as each risk stood in its newest readable version. */
   async heatmapCounts(ability: AppAbility, filter: RiskListFilter): Promise<{ before: CellCount[]; after: CellCount[]; unassessed: number }> {
     const count = async (s: string, p: string) =>
       (
@@ -87,9 +172,9 @@ export class RisksRepository {
           .getRawMany<CellCount>()
       ).map((c) => ({ ...c, count: Number(c.count) }));
     const [before, after, unassessed] = await Promise.all([
-      count('r.severity', 'r.probability'),
-      count('COALESCE(r.residual_severity, r.severity)', 'COALESCE(r.residual_probability, r.probability)'),
-      this.visible(ability, filter).andWhere('r.residual_level IS NULL').getCount(),
+      count(asOf('severity'), asOf('probability')),
+      count(`COALESCE(${asOf('residual_severity')}, ${asOf('severity')})`, `COALESCE(${asOf('residual_probability')}, ${asOf('probability')})`),
+      this.visible(ability, filter).andWhere(`${asOf('residual_level')} IS NULL`).getCount(),
     ]);
     return { before, after, unassessed };
   }
@@ -132,8 +217,9 @@ export class RisksRepository {
     await m.insert(RiskVersion, values as QueryDeepPartialEntity<RiskVersion>);
   }
 
-  versionsOf(riskId: string): Promise<RiskVersion[]> {
-    return this.ds.manager.find(RiskVersion, { where: { riskId }, order: { version: 'DESC' } });
+  /** A risk's versions the ability may read (an auditor: those dated before their period's end), newest first. */
+  versionsOf(riskId: string, ability: AppAbility): Promise<RiskVersion[]> {
+    return accessibleBy(this.ds.manager.createQueryBuilder(RiskVersion, 'v'), ability, 'read', 'RiskVersion', RISK_VERSION_VIRTUAL_FIELDS).andWhere('v.risk_id = :riskId', { riskId }).orderBy('v.version', 'DESC').getMany();
   }
 
   /**
@@ -160,9 +246,15 @@ export class RisksRepository {
     return this.m(m).save(RiskReview, this.m(m).create(RiskReview, values));
   }
 
-  /** A register's reviews, newest first. */
-  async listReviews(register: RiskRegister, page: { limit: number; offset: number }): Promise<{ rows: RiskReview[]; total: number }> {
-    const [rows, total] = await this.ds.manager.findAndCount(RiskReview, { where: { register }, order: { reviewedAt: 'DESC', id: 'DESC' }, take: page.limit, skip: page.offset });
+  /** A register's reviews the ability may read (an auditor: completed within their period), newest first. */
+  async listReviews(ability: AppAbility, register: RiskRegister, page: { limit: number; offset: number }): Promise<{ rows: RiskReview[]; total: number }> {
+    const [rows, total] = await accessibleBy(this.ds.manager.createQueryBuilder(RiskReview, 'v'), ability, 'read', 'RiskReview')
+      .andWhere('v.register = :register', { register })
+      .orderBy('v.reviewed_at', 'DESC')
+      .addOrderBy('v.id', 'DESC')
+      .skip(page.offset)
+      .take(page.limit)
+      .getManyAndCount();
     return { rows, total };
   }
 

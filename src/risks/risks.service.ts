@@ -42,7 +42,7 @@ import { loadRiskMatrix } from './risk-matrix-loader';
 import type { Risk } from './risk.entity';
 import { RiskMatrixInvalidError } from './risks.errors';
 import type { RiskReview } from './risk-review.entity';
-import { RisksRepository } from './risks.repository';
+import { RisksRepository, type RiskStates } from './risks.repository';
 
 /** A risk control with its catalog control resolved (id for the row, key for people). */
 interface ResolvedControl extends ControlSnapshot {
@@ -94,18 +94,21 @@ export class RisksService {
 
   async list(actor: UserActor, query: RiskQueryDto): Promise<Page<RiskView>> {
     const page = pageOf(query);
-    const { rows, total } = await this.repo.listVisible(
+    const states = await this.repo.listVisible(
       abilityFor(actor),
       { register: query.register, product: query.product, status: query.status, level: query.level, residualLevel: query.residualLevel, ownerUserId: query.owner === 'me' ? actor.id : query.owner, q: query.q },
       page,
     );
-    const controls = await this.controlsOf(rows.map((r) => r.id));
-    return { items: rows.map((r) => riskView(r, controls.get(r.id) ?? [])), total, ...page };
+    const controls = await this.controlsFor(states);
+    return { items: states.rows.map((r) => riskView(r, controls.get(r.id) ?? [])), total: states.total, ...page };
   }
 
+  /** A risk as the actor may read it (an auditor: as it stood at the end of their period), else 404. */
   async get(actor: UserActor, id: string): Promise<RiskView> {
-    const risk = await this.visible(abilityFor(actor), id);
-    return riskView(risk, (await this.controlsOf([risk.id])).get(risk.id) ?? []);
+    const states = /^[0-9a-f-]{36}$/i.test(id) ? await this.repo.findVisible(abilityFor(actor), id) : { rows: [], snapshots: new Map() };
+    const risk = states.rows[0];
+    if (!risk) throw new NotFoundError('risk', id);
+    return riskView(risk, (await this.controlsFor(states)).get(risk.id) ?? []);
   }
 
   async create(actor: UserActor, dto: CreateRiskDto): Promise<RiskView> {
@@ -182,9 +185,11 @@ export class RisksService {
     return this.get(actor, id);
   }
 
+  /** A risk's versions the actor may read (an auditor: up to the end of their period), newest first. */
   async history(actor: UserActor, id: string): Promise<RiskVersionView[]> {
-    const risk = await this.visible(abilityFor(actor), id);
-    return (await this.repo.versionsOf(risk.id)).map((v) => ({
+    const ability = abilityFor(actor);
+    const risk = await this.visible(ability, id);
+    return (await this.repo.versionsOf(risk.id, ability)).map((v) => ({
       version: v.version,
       actor: v.actor,
       at: v.at.toISOString(),
@@ -243,8 +248,9 @@ export class RisksService {
       if (!abilityFor(actor).can('read', asSubject('Risk', { register, ownerUserId: actor.id }))) throw new NotFoundError('risk_register', register);
       throw new ForbiddenError(`You may not review the ${register} register.`, 'risk.review_forbidden');
     }
-    const { rows } = await this.repo.listVisible(abilityFor(actor), { register }, { limit: EXPORT_LIMIT, offset: 0 });
-    const controls = await this.controlsOf(rows.map((r) => r.id));
+    const states = await this.repo.listVisible(abilityFor(actor), { register }, { limit: EXPORT_LIMIT, offset: 0 });
+    const rows = states.rows;
+    const controls = await this.controlsFor(states);
     const summary = await this.repo.registerSummary(register);
     const snapshot = { register, risks: rows.map((r) => riskView(r, controls.get(r.id) ?? [])), summary } as unknown as Record<string, unknown>;
     const review = await this.ds.transaction(async (m) => {
@@ -311,9 +317,10 @@ export class RisksService {
     });
   }
 
-  async reviews(query: RiskReviewQueryDto): Promise<Page<RiskReviewView>> {
+  /** A register's quarterly reviews the actor may read (an auditor: completed within their period), newest first. */
+  async reviews(actor: UserActor, query: RiskReviewQueryDto): Promise<Page<RiskReviewView>> {
     const page = pageOf(query);
-    const { rows, total } = await this.repo.listReviews(query.register ?? 'iso14971', page);
+    const { rows, total } = await this.repo.listReviews(abilityFor(actor), query.register ?? 'iso14971', page);
     return { items: rows.map(reviewView), total, ...page };
   }
 
@@ -341,8 +348,9 @@ export class RisksService {
   async traceability(actor: UserActor, query: TraceabilityQueryDto): Promise<Page<TraceabilityItemView>> {
     const page = pageOf(query);
     const ability = abilityFor(actor);
-    const { rows, total } = await this.repo.listVisible(ability, { register: query.register ?? 'iso14971', product: query.product }, page);
-    const controls = await this.controlsOf(rows.map((r) => r.id));
+    const states = await this.repo.listVisible(ability, { register: query.register ?? 'iso14971', product: query.product }, page);
+    const { rows, total } = states;
+    const controls = await this.controlsFor(states);
     const origins = await this.origins(ability, query.register ?? 'iso14971', rows.map((r) => r.ref));
     return {
       items: rows.map((r) => {
@@ -369,10 +377,11 @@ export class RisksService {
 
   /** The visible register as CSV (the download is logged). */
   async export(actor: UserActor, query: ExportQueryDto): Promise<{ filename: string; contentType: string; body: string }> {
-    const { rows, total } = await this.repo.listVisible(abilityFor(actor), { register: query.register, product: query.product }, { limit: EXPORT_LIMIT, offset: 0 });
+    const states = await this.repo.listVisible(abilityFor(actor), { register: query.register, product: query.product }, { limit: EXPORT_LIMIT, offset: 0 });
+    const { rows, total } = states;
     if (total > EXPORT_LIMIT) throw new ValidationError([{ field: 'product', message: `the export holds at most ${EXPORT_LIMIT} risks (${total} match): narrow it by register or product` }]);
     await this.trail.record({ actor: actorRef(actor), action: 'risk.export', subjectType: 'Risk', subjectId: null, data: { register: query.register ?? null, rows: rows.length } });
-    const controls = await this.controlsOf(rows.map((r) => r.id));
+    const controls = await this.controlsFor(states);
     return { filename: `risks-${query.register ?? 'all'}.csv`, contentType: 'text/csv; charset=utf-8', body: riskCsv(rows.map((r) => snapshotOf(r, controls.get(r.id) ?? []))) };
   }
 
@@ -588,6 +597,13 @@ export class RisksService {
         arisingRiskRefs: arisingRefs,
       });
     }
+    return out;
+  }
+
+  /** The controls of each listed risk as it stands in the list: its current ones, or those of the older version it was rebuilt from. */
+  private async controlsFor(states: RiskStates): Promise<Map<string, ResolvedControl[]>> {
+    const out = await this.controlsOf(states.rows.filter((r) => !states.snapshots.has(r.id)).map((r) => r.id));
+    for (const [id, controls] of states.snapshots) out.set(id, controls.map((c) => ({ ...controlSnapshot(c), controlId: null })));
     return out;
   }
 

@@ -63,7 +63,7 @@ export class SweepsController {
   @Get('posture')
   @Policy('read', 'Posture')
   @ApiOperation({ summary: 'Per framework: share of requirements whose controls all have fresh evidence, and what needs attention' })
-  async posture(): Promise<{ items: FrameworkPosture[] }> {
-    return { items: await this.sweeps.posture() };
+  async posture(@CurrentActor() actor: UserActor): Promise<{ items: FrameworkPosture[] }> {
+    return { items: await this.sweeps.postureFor(actor) };
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AppAbility } from '../authz/ability.factory';
-import { accessibleBy } from '../authz/casl-sql';
+import { accessibleBy, caslWhere, UnsupportedCaslConditionError, type VirtualFields } from '../authz/casl-sql';
 import { SweepTask, TaskStatus } from './sweep-task.entity';
 import { Sweep } from './sweep.entity';
 
@@ -14,6 +14,21 @@ export interface ProgressRow {
   /** Of those, open past the due time each task had, at the `asOf` given. */
   overdue: number;
 }
+
+const COMPARE: Record<string, string> = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+
+/**
+ * Fields rules name on a task that are not its columns, for queries aliased `t`: `week`, the ISO week of
+ * its sweep (auditors: the weeks touching their period), and `framework`, which only a framework's posture
+ * has (never a task).
+ */
+export const SWEEP_TASK_VIRTUAL_FIELDS: VirtualFields = {
+  week: (operator, value, param) => {
+    if (!COMPARE[operator]) throw new UnsupportedCaslConditionError(`CASL operator ${operator} on a sweep task's week`);
+    return `(SELECT s.week FROM sweeps s WHERE s.id = t.sweep_id) ${COMPARE[operator]} ${param(value)}`;
+  },
+  framework: () => 'FALSE',
+};
 
 @Injectable()
 export class SweepsRepository {
@@ -41,6 +56,11 @@ export class SweepsRepository {
     return this.ds.manager.createQueryBuilder(Sweep, 's').orderBy('s.week', 'DESC').limit(1).getOne();
   }
 
+  /** The newest sweep the ability may read (an auditor: the last week touching their period), or null. */
+  latestVisible(ability: AppAbility): Promise<Sweep | null> {
+    return accessibleBy(this.ds.manager.createQueryBuilder(Sweep, 's'), ability, 'read', 'Sweep').orderBy('s.week', 'DESC').limit(1).getOne();
+  }
+
   openBefore(week: string, m?: EntityManager): Promise<Sweep[]> {
     return this.m(m).createQueryBuilder(Sweep, 's').where(`s.status = 'open' AND s.week < :week`, { week }).orderBy('s.week').getMany();
   }
@@ -63,7 +83,7 @@ export class SweepsRepository {
 
   /** Tasks of a sweep the ability may read, filtered and paged in SQL. */
   async listTasks(ability: AppAbility, sweepId: string, filter: { mineFor?: { userId: string; departmentKey: string | null }; status?: TaskStatus; limit: number; offset: number }): Promise<{ rows: SweepTask[]; total: number }> {
-    const qb = accessibleBy(this.ds.manager.createQueryBuilder(SweepTask, 't'), ability, 'read', 'SweepTask').andWhere('t.sweep_id = :sweepId', { sweepId });
+    const qb = accessibleBy(this.ds.manager.createQueryBuilder(SweepTask, 't'), ability, 'read', 'SweepTask', SWEEP_TASK_VIRTUAL_FIELDS).andWhere('t.sweep_id = :sweepId', { sweepId });
     if (filter.mineFor) {
       qb.andWhere(
         filter.mineFor.departmentKey
@@ -90,13 +110,18 @@ export class SweepsRepository {
     await m.update(SweepTask, { id }, values);
   }
 
-  async progress(sweepId: string, asOf: Date, m?: EntityManager): Promise<ProgressRow[]> {
+  /**
+   * Task counts of a sweep by owner and status. With an ability, only the tasks whose posture it may read
+   * (an auditor: controls of the frameworks in scope; everyone else who reads sweeps: every task).
+   */
+  async progress(sweepId: string, asOf: Date, m?: EntityManager, ability?: AppAbility): Promise<ProgressRow[]> {
+    const scope = ability ? this.positional(caslWhere(this.m(m).createQueryBuilder(SweepTask, 't'), ability, 'read', 'Posture', SWEEP_TASK_VIRTUAL_FIELDS), 3) : { sql: 'TRUE', values: [] };
     const rows: { owner_department: string; owner_user_id: string | null; status: TaskStatus; count: string; overdue: string }[] = await this.m(m).query(
       `SELECT owner_department, owner_user_id, status, count(*) AS count,
               count(*) FILTER (WHERE status = 'open' AND due_at < $2) AS overdue
-         FROM sweep_tasks WHERE sweep_id = $1
+         FROM sweep_tasks t WHERE sweep_id = $1 AND (${scope.sql})
         GROUP BY owner_department, owner_user_id, status ORDER BY owner_department`,
-      [sweepId, asOf],
+      [sweepId, asOf, ...scope.values],
     );
     return rows.map((r) => ({ ownerDepartment: r.owner_department, ownerUserId: r.owner_user_id, status: r.status, count: Number(r.count), overdue: Number(r.overdue) }));
   }
@@ -131,6 +156,16 @@ export class SweepsRepository {
       [fromWeek, toWeek, controlIds, asOf],
     );
     return rows.map((r) => ({ week: r.week, controlKey: r.control_key, status: r.status, note: r.note, late: !!r.late }));
+  }
+
+  /** A compiled CASL fragment with its named parameters turned into $n, numbered from `first`, for a raw query. */
+  private positional(where: { sql: string; params: Record<string, unknown> }, first: number): { sql: string; values: unknown[] } {
+    const values: unknown[] = [];
+    const sql = where.sql.replace(/:(casl_\w+)/g, (_, key: string) => {
+      values.push(where.params[key]);
+      return `$${first + values.length - 1}`;
+    });
+    return { sql, values };
   }
 
   /**

@@ -189,21 +189,30 @@ export class SweepsService {
     });
   }
 
+  /** This week's sweep when the actor may read it, else the newest one they may read (an auditor: within their period). */
   async current(actor: UserActor, now = new Date()): Promise<SweepView> {
-    const sweep = (await this.repo.findByWeek(this.weekOf(now))) ?? (await this.repo.latest());
+    const ability = abilityFor(actor);
+    const thisWeek = await this.repo.findByWeek(this.weekOf(now));
+    const sweep = thisWeek && ability.can('read', asSubject('Sweep', thisWeek)) ? thisWeek : await this.repo.latestVisible(ability);
     if (!sweep) throw new NotFoundError('sweep');
     return this.view(actor, sweep, now);
   }
 
   async byWeek(actor: UserActor, week: string, now = new Date()): Promise<SweepView> {
+    return this.view(actor, await this.visibleSweep(actor, week), now);
+  }
+
+  /** A week's sweep the actor may read (an auditor: a week touching their period), else 404. */
+  private async visibleSweep(actor: UserActor, week: string): Promise<Sweep> {
     const sweep = await this.repo.findByWeek(week);
-    if (!sweep) throw new NotFoundError('sweep', week);
-    return this.view(actor, sweep, now);
+    if (!sweep || !abilityFor(actor).can('read', asSubject('Sweep', sweep))) throw new NotFoundError('sweep', week);
+    return sweep;
   }
 
   private async view(actor: UserActor, sweep: Sweep, now: Date): Promise<SweepView> {
-    const rows = await this.repo.progress(sweep.id, sweep.closedAt ?? now);
     const ability = abilityFor(actor);
+    // Counted over the tasks whose posture the actor may read (an auditor: the controls in scope).
+    const rows = await this.repo.progress(sweep.id, sweep.closedAt ?? now, undefined, ability);
     const names = await this.users.namesByIds(rows.flatMap((r) => (r.ownerUserId ? [r.ownerUserId] : [])));
     const owners = new Map<string, { owner: string; department: string; open: number; overdue: number; done: number }>();
     for (const r of rows) {
@@ -235,8 +244,7 @@ export class SweepsService {
   }
 
   async tasks(actor: UserActor, week: string, query: TaskListQueryDto, now = new Date()): Promise<Page<SweepTaskView>> {
-    const sweep = await this.repo.findByWeek(week);
-    if (!sweep) throw new NotFoundError('sweep', week);
+    const sweep = await this.visibleSweep(actor, week);
     const page = pageOf(query);
     const { rows, total } = await this.repo.listTasks(abilityFor(actor), sweep.id, {
       ...page,
@@ -441,6 +449,12 @@ export class SweepsService {
     const newest = await this.evidence.newestByControl(controls.map((c) => c.id), at);
     const tz = this.config.sweepTz;
     return new Map(controls.map((c) => [c.id, freshness(c, newest.has(c.id) ? localDate(newest.get(c.id)!, tz) : null, at, tz)]));
+  }
+
+  /** Posture of the frameworks the actor may read it for (an auditor: those in scope of an engagement). */
+  async postureFor(actor: UserActor, now = new Date()): Promise<FrameworkPosture[]> {
+    const ability = abilityFor(actor);
+    return (await this.posture(now)).filter((p) => ability.can('read', asSubject('Posture', { framework: p.framework })));
   }
 
   async posture(now = new Date()): Promise<FrameworkPosture[]> {

@@ -116,7 +116,7 @@ export class DsrPagesController {
   @Policy('read', 'DsrDrill')
   @Render('dsr-drills')
   async drillsPage(@CurrentActor() actor: UserActor, @Query() query: PageQueryDto) {
-    const list = await this.drills.list(query);
+    const list = await this.drills.listFor(actor, query);
     const link = (offset: number) => `?offset=${offset}`;
     return {
       pageTitle: 'DSR drills',

@@ -35,7 +35,7 @@ export class RiskPagesController {
     const [list, heatmap, reviews, plan] = await Promise.all([
       this.risks.list(actor, { ...query, register }),
       this.risks.heatmap(actor, { register, product: query.product }),
-      this.risks.reviews({ register, limit: 5 }),
+      this.risks.reviews(actor, { register, limit: 5 }),
       showPlan ? this.plans.find(query.product!) : null,
     ]);
     const params = (offset: number) =>

@@ -72,7 +72,7 @@ export class SweepPagesController {
   @Render('sweeps')
   async dashboard(@CurrentActor() actor: UserActor) {
     const sweep = abilityFor(actor).can('read', 'Sweep') ? await this.sweeps.current(actor).catch(() => null) : null;
-    const posture = await this.sweeps.posture();
+    const posture = await this.sweeps.postureFor(actor);
     return {
       pageTitle: 'Sweeps and posture',
       sweep,

@@ -54,7 +54,9 @@ beforeAll(async () => {
   ev.before = await evidence(soc2Control, '2024-12-31T23:59:59+07:00', 'the day before');
   ev.after = await evidence(soc2Control, '2025-07-01', 'the day after');
   ev.otherFramework = await evidence(otherControl, '2025-03-01', 'another framework');
-  await as.privacy('POST', '/api/dsr/requests', { right: 'access', channel: 'email', subject: { name: 'Kanya Identity', email: 'kanya.identity@patient.test', phone: '66812345678', nationalId: '1103700000001' } });
+  const dsr = await as.privacy('POST', '/api/dsr/requests', { right: 'access', channel: 'email', subject: { name: 'Kanya Identity', email: 'kanya.identity@patient.test', phone: '66812345678', nationalId: '1103700000001' } });
+  // Received within the engagement's period (an auditor reads DSRs by the day they were received).
+  await db.query(`UPDATE dsr_requests SET received_at = '2025-03-01T10:00:00+07:00' WHERE id = $1`, [dsr.json.id]);
 }, 120_000);
 afterAll(async () => {
   await db?.end();

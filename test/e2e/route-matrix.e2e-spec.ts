@@ -1,6 +1,8 @@
 // Every route × every role (and anonymous), generated from the live route table and checked against an
 // oracle written here independently of the CASL rules. A new route without a declared policy, or with
-// a policy the oracle does not know, fails this test.
+// a policy the oracle does not know, fails this test. The auditor appears twice: the demo auditor inside
+// an active engagement (SOC 2, this year), and an auditor without one; the engaged one's reads are also
+// checked on rows (in scope: answered; out of scope: 404) at the end.
 import { randomUUID } from 'node:crypto';
 import { ROLES, type Role } from '../../src/identity/actor';
 import { startTestApp, TestApp } from '../support/app';
@@ -29,7 +31,8 @@ const ORACLE: Record<string, Role[]> = {
   'read Sweep': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor'],
   'create Sweep': ['admin', 'compliance_manager'],
   'update Sweep': ['admin', 'compliance_manager'],
-  'read SweepTask': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  // An auditor reads a sweep's tasks of the controls in scope (rows are scoped in SQL).
+  'read SweepTask': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor'],
   'update SweepTask': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
   'read Posture': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer'],
   // Notifications are personal: every role reads and marks its own (rows are scoped in the service).
@@ -78,9 +81,15 @@ const EMAIL: Record<Role, string> = {
   viewer: DEMO.viewer,
 };
 
+/** What an auditor without an active engagement may do: the catalog, their own account and engagements. */
+const WITHOUT_ENGAGEMENT = new Set(['read User', 'read Department', 'read ApiToken', 'create ApiToken', 'delete ApiToken', 'read Framework', 'read Requirement', 'read Control', 'read Notification', 'update Notification', 'read Engagement']);
+type Persona = Role | 'auditor_without_engagement';
+const PERSONAS: Persona[] = [...ROLES, 'auditor_without_engagement'];
+const allowed = (persona: Persona, key: string) => (persona === 'auditor_without_engagement' ? WITHOUT_ENGAGEMENT.has(key) : !!ORACLE[key]?.includes(persona));
+
 let t: TestApp;
 let routes: RouteInfo[];
-const tokens = {} as Record<Role, string>;
+const tokens = {} as Record<Persona, string>;
 
 beforeAll(async () => {
   t = await startTestApp({ env: { DEMO: '1' } });
@@ -90,6 +99,9 @@ beforeAll(async () => {
     const cookie = await login(t.baseUrl, EMAIL[role]);
     tokens[role] = (await client(t.baseUrl, cookie)('POST', '/api/tokens', { name: 'matrix' })).json.token;
   }
+  const created = await client(t.baseUrl, tokens.admin)('POST', '/api/users', { email: 'plain-auditor@audit.test', name: 'Pat Plain', role: 'auditor' });
+  const cookie = await login(t.baseUrl, 'plain-auditor@audit.test', created.json.oneTimePassword);
+  tokens.auditor_without_engagement = (await client(t.baseUrl, cookie)('POST', '/api/tokens', { name: 'matrix' })).json.token;
 });
 afterAll(async () => t?.close());
 
@@ -111,19 +123,45 @@ it('role × route: allowed roles get through the guards, others get 403, anonymo
   for (const route of routes) {
     const path = route.path.replace(/:[A-Za-z]+/g, randomUUID());
     const body = ['POST', 'PATCH', 'PUT'].includes(route.method) ? {} : undefined;
-    for (const role of [null, ...ROLES] as (Role | null)[]) {
+    for (const role of [null, ...PERSONAS] as (Persona | null)[]) {
       const res = await client(t.baseUrl, role === null ? null : tokens[role])(route.method, path, body);
       checked++;
       let expected: 'through' | 401 | 403;
       if (route.access.kind === 'public') expected = 'through';
       else if (role === null) expected = 401;
       else if (route.access.kind === 'authenticated') expected = 'through';
-      else if (route.access.kind === 'policy') expected = ORACLE[`${route.access.policy.action} ${route.access.policy.subject}`]?.includes(role) ? 'through' : 403;
+      else if (route.access.kind === 'policy') expected = allowed(role, `${route.access.policy.action} ${route.access.policy.subject}`) ? 'through' : 403;
       else expected = 403;
       const ok = expected === 'through' ? ![401, 403].includes(res.status) && res.status < 500 : res.status === expected;
       if (!ok) failures.push(`${route.method} ${route.path} as ${role ?? 'anonymous'}: got ${res.status}, expected ${expected} ${res.text.slice(0, 120)}`);
     }
   }
   expect(failures).toEqual([]);
-  expect(checked).toBe(routes.length * (ROLES.length + 1));
+  expect(checked).toBe(routes.length * (PERSONAS.length + 1));
+}, 300_000);
+
+it('auditor with an engagement (SOC 2, this year): every read route answers rows in scope and 404 for rows out of scope', async () => {
+  const auditor = client(t.baseUrl, tokens.auditor);
+  const manager = client(t.baseUrl, tokens.compliance_manager);
+  const privacy = client(t.baseUrl, tokens.privacy_officer);
+  const scale = (await manager('GET', '/api/risks/heatmap?register=iso14971')).json as { severity: { level: string }[]; probability: { level: string }[] };
+  const iso = await manager('POST', '/api/risks', { register: 'iso14971', ref: 'HAZ-990', product: 'matrix', title: 't', hazard: 'h', sequenceOfEvents: 's', hazardousSituation: 'hs', harm: 'x', severity: scale.severity[0].level, probability: scale.probability[0].level });
+  const dsr = await privacy('POST', '/api/dsr/requests', { right: 'access', channel: 'email', subject: { name: 'Matrix Subject', email: 'matrix@patient.test' } });
+  const lastYear = `${new Date().getUTCFullYear() - 1}-W30`;
+  expect((await manager('POST', '/api/sweeps', { week: lastYear })).status).toBe(200);
+  const week = (await manager('POST', '/api/sweeps', {})).json.week as string;
+  // [path, status for the engaged auditor]: in scope answered, out of scope 404.
+  const cases: [string, number][] = [
+    [`/api/risks/${iso.json.id}`, 404], // ISO 14971: not SOC 2
+    [`/api/risks/${iso.json.id}/history`, 404],
+    [`/api/dsr/requests/${dsr.json.id}`, 200], // received this year: SOC 2 privacy criteria
+    [`/api/sweeps/${week}`, 200],
+    [`/api/sweeps/${week}/tasks`, 200],
+    [`/api/sweeps/${lastYear}`, 404], // a week before the period
+    [`/api/sweeps/${lastYear}/tasks`, 404],
+  ];
+  const got = [];
+  for (const [path] of cases) got.push([path, (await auditor('GET', path)).status]);
+  expect(got).toEqual(cases);
+  for (const [path] of cases) expect([path, (await manager('GET', path)).status]).toEqual([path, 200]);
 });
