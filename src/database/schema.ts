@@ -21,6 +21,7 @@ import { CreateFormSubmissions1765420000000 } from '../../migrations/17654200000
 import { CreateRateLimits1765500000000 } from '../../migrations/1765500000000-CreateRateLimits';
 import { CreateAuditCheckpoints1765510000000 } from '../../migrations/1765510000000-CreateAuditCheckpoints';
 import { StorePacksInBlobStore1765520000000 } from '../../migrations/1765520000000-StorePacksInBlobStore';
+import { StoreDsrExportsInDatabase1765530000000 } from '../../migrations/1765530000000-StoreDsrExportsInDatabase';
 import { AuditCheckpoint } from '../audit-trail/audit-checkpoint.entity';
 import { RateLimit } from '../identity/rate-limit.entity';
 import { AuditPack } from '../audit-packs/audit-pack.entity';
@@ -55,4 +56,4 @@ import { RiskPlanVersion } from '../risks/risk-plan-version.entity';
 
 export const ENTITIES = [JobRun, Department, User, Session, ApiToken, AuditLog, Framework, Requirement, Control, ControlRequirement, Sweep, SweepTask, Blob, BlobChunk, Evidence, EvidenceControl, EvidenceFile, Notification, Risk, RiskControl, RiskVersion, RiskReview, DataSystem, DsrRequest, DsrAction, DsrLegalHold, DsrExportLink, DsrRopaEntry, DsrDrill, RiskPlan, RiskPlanVersion, AuditPack, Engagement, EngagementRequest, RateLimit, AuditCheckpoint];
 
-export const MIGRATIONS = [CreateJobRuns1764000000000, CreateIdentity1764100000000, CreateAuditLog1764200000000, CreateCatalog1764300000000, CreateEvidence1764400000000, CreateSweeps1764500000000, CreateNotifications1764600000000, AddBlobStore1764700000000, CreateRisks1764800000000, CreateRiskReviews1764900000000, AddRiskPlansAndArisingRisks1765000000000, CreateDsr1765100000000, CreateAuditPacks1765200000000, CreateEngagements1765300000000, AddDsrGroundsAndSeparation1765410000000, CreateFormSubmissions1765420000000, AddEventCadence1765431000000, RenameProbabilityLevels1765432000000, CreateRateLimits1765500000000, CreateAuditCheckpoints1765510000000, StorePacksInBlobStore1765520000000];
+export const MIGRATIONS = [CreateJobRuns1764000000000, CreateIdentity1764100000000, CreateAuditLog1764200000000, CreateCatalog1764300000000, CreateEvidence1764400000000, CreateSweeps1764500000000, CreateNotifications1764600000000, AddBlobStore1764700000000, CreateRisks1764800000000, CreateRiskReviews1764900000000, AddRiskPlansAndArisingRisks1765000000000, CreateDsr1765100000000, CreateAuditPacks1765200000000, CreateEngagements1765300000000, AddDsrGroundsAndSeparation1765410000000, CreateFormSubmissions1765420000000, AddEventCadence1765431000000, RenameProbabilityLevels1765432000000, CreateRateLimits1765500000000, CreateAuditCheckpoints1765510000000, StorePacksInBlobStore1765520000000, StoreDsrExportsInDatabase1765530000000];

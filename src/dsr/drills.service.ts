@@ -186,7 +186,7 @@ export class DrillsService {
       }
       await this.systems.closeAll(all);
       const fresh = await this.repo.findRequest(request.id);
-      if (fresh) this.dsr.dropPackage(fresh);
+      if (fresh) await this.dsr.dropPackage(fresh);
       await this.dsr.markDrillDone(request.id);
     }
 

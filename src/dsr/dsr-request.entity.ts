@@ -85,9 +85,12 @@ export class DsrRequest {
   @Column({ name: 'backups_expire_at', type: 'timestamptz', nullable: true })
   backupsExpireAt: Date | null;
 
-  /** The encrypted export ZIP under DATA_DIR, its plaintext SHA-256 and size. */
-  @Column({ name: 'export_path', type: 'text', nullable: true })
-  exportPath: string | null;
+  /**
+   * How many pieces of the encrypted export ZIP are stored in dsr_export_chunks; null when there is no
+   * package (never made, or removed by retention or erasure). Its plaintext SHA-256 and size follow.
+   */
+  @Column({ name: 'export_chunks', type: 'integer', nullable: true })
+  exportChunks: number | null;
 
   @Column({ name: 'export_sha256', type: 'text', nullable: true })
   exportSha256: string | null;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Readable, Writable } from 'node:stream';
 import { DataSource, EntityManager, In, IsNull, LessThanOrEqual, Not } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { AppAbility } from '../authz/ability.factory';
@@ -10,6 +11,14 @@ import { DataSystem } from './data-system.entity';
 import { DsrAction } from './dsr-action.entity';
 import { DsrRequest } from './dsr-request.entity';
 import { DsrDrill, DsrExportLink, DsrLegalHold, DsrRopaEntry } from './dsr-support.entity';
+
+/** Size of the pieces an encrypted export package is stored in (dsr_export_chunks). */
+export const EXPORT_CHUNK_BYTES = 1024 * 1024;
+
+/** A writable that stores what it is given as a request's export chunks; `chunks` once it has finished. */
+export interface ExportSink extends Writable {
+  readonly chunks: number;
+}
 
 export interface DsrListFilter {
   status?: string;
@@ -106,9 +115,72 @@ export class DsrRepository {
       .getMany();
   }
 
-  /** Requests whose export package was made before `before` and is still on disk. */
+  /** Requests whose export package was made before `before` and is still stored. */
   packagesMadeBefore(before: Date): Promise<DsrRequest[]> {
-    return this.ds.manager.find(DsrRequest, { where: { exportPath: Not(IsNull()), exportedAt: LessThanOrEqual(before) }, order: { exportedAt: 'ASC' } });
+    return this.ds.manager.find(DsrRequest, { where: { exportChunks: Not(IsNull()), exportedAt: LessThanOrEqual(before) }, order: { exportedAt: 'ASC' } });
+  }
+
+  // ---- export packages (encrypted bytes in PostgreSQL, where every instance reads them) -------------
+
+  /**
+   * Stores the bytes written to it as `requestId`'s export package, in EXPORT_CHUNK_BYTES pieces, in the
+   * caller's transaction (a package is stored whole or not at all). Any package stored before is replaced.
+   * Memory stays bounded: at most one piece is held.
+   */
+  async exportSink(requestId: string, m: EntityManager): Promise<ExportSink> {
+    await m.query(`DELETE FROM dsr_export_chunks WHERE request_id = $1`, [requestId]);
+    let held: Buffer[] = [];
+    let heldBytes = 0;
+    let n = 0;
+    const insert = async (data: Buffer) => {
+      await m.query(`INSERT INTO dsr_export_chunks (request_id, n, data) VALUES ($1, $2, $3)`, [requestId, n, data]);
+      n++;
+    };
+    const sink = new Writable({
+      async write(chunk: Buffer, _enc, done) {
+        try {
+          held.push(chunk);
+          heldBytes += chunk.length;
+          while (heldBytes >= EXPORT_CHUNK_BYTES) {
+            const all = Buffer.concat(held);
+            await insert(all.subarray(0, EXPORT_CHUNK_BYTES));
+            held = [all.subarray(EXPORT_CHUNK_BYTES)];
+            heldBytes = held[0].length;
+          }
+          done();
+        } catch (e) {
+          done(e as Error);
+        }
+      },
+      async final(done) {
+        try {
+          if (heldBytes > 0) await insert(Buffer.concat(held));
+          held = [];
+          heldBytes = 0;
+          done();
+        } catch (e) {
+          done(e as Error);
+        }
+      },
+    });
+    return Object.defineProperty(sink, 'chunks', { get: () => n }) as ExportSink;
+  }
+
+  /** The stored bytes of a request's export package (`chunks` pieces), one piece per query; errors on a missing piece. */
+  openExport(requestId: string, chunks: number): Readable {
+    const ds = this.ds;
+    async function* pieces(): AsyncGenerator<Buffer> {
+      for (let n = 0; n < chunks; n++) {
+        const rows: { data: Buffer }[] = await ds.query(`SELECT data FROM dsr_export_chunks WHERE request_id = $1 AND n = $2`, [requestId, n]);
+        if (rows.length !== 1) throw new Error(`piece ${n} of the export package is missing`);
+        yield rows[0].data;
+      }
+    }
+    return Readable.from(pieces(), { objectMode: false });
+  }
+
+  async deleteExport(requestId: string, m?: EntityManager): Promise<void> {
+    await this.m(m).query(`DELETE FROM dsr_export_chunks WHERE request_id = $1`, [requestId]);
   }
 
   /** Requests whose scheduled erasure is due and not yet done. */

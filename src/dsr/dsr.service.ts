@@ -1,8 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
@@ -257,7 +255,7 @@ export class DsrService {
       await this.repo.countDownload(link.id, m);
       await this.trail.append({ actor: actorRef(actor), action: 'dsr.export_downloaded', subjectType: 'DsrRequest', subjectId: row.id, data: { reference: row.reference, linkId: link.id, sha256: row.exportSha256 } }, m);
     });
-    return { stream: openExportPackage(row.exportPath!, this.keys), filename: `${row.reference}-export.zip`, bytes: row.exportBytes };
+    return { stream: openExportPackage(this.repo.openExport(row.id, row.exportChunks!), this.keys), filename: `${row.reference}-export.zip`, bytes: row.exportBytes };
   }
 
   /**
@@ -303,18 +301,17 @@ export class DsrService {
         await this.failed(row, by, 'dsr.export_failed', failures);
         return { complete: false, exports, failures };
       }
-      const dir = join(this.config.dataDir, 'dsr', 'exports');
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const outPath = join(dir, `${row.id}.zip.enc`);
-      const pkg = await writeExportPackage({
-        reference: row.reference,
-        subject: { right: row.right, receivedAt: row.receivedAt, identity: { ...details.subject, ...(details.requester ? { requester: details.requester } : {}) } },
-        exports,
-        keyRing: this.keys,
-        outPath,
-      });
+      // Stored in PostgreSQL in the transaction that records it: the package is there whole, or not at all.
       await this.ds.transaction(async (m) => {
-        await this.repo.updateRequest(row.id, { exportPath: outPath, exportSha256: pkg.sha256, exportBytes: pkg.bytes, exportedAt: new Date(), lastError: null }, m);
+        const out = await this.repo.exportSink(row.id, m);
+        const pkg = await writeExportPackage({
+          reference: row.reference,
+          subject: { right: row.right, receivedAt: row.receivedAt, identity: { ...details.subject, ...(details.requester ? { requester: details.requester } : {}) } },
+          exports,
+          keyRing: this.keys,
+          out,
+        });
+        await this.repo.updateRequest(row.id, { exportChunks: out.chunks, exportSha256: pkg.sha256, exportBytes: pkg.bytes, exportedAt: new Date(), lastError: null }, m);
         for (const a of await this.repo.actionsOf(row.id, m)) if (a.kind === 'export' && a.resultEnc) await this.repo.updateAction(a.id, { resultEnc: null }, m);
         await this.trail.append(
           {
@@ -818,7 +815,7 @@ export class DsrService {
 
   /** The package is there, or a clear reason why not (never made; removed by retention or erasure). */
   private assertPackage(row: DsrRequest): void {
-    if (row.exportPath) return;
+    if (row.exportChunks !== null) return;
     if (!row.exportedAt) throw new RuleViolationError('dsr.not_exported', `${row.reference} has no export package yet.`);
     throw new RuleViolationError('dsr.package_removed', `${row.reference}'s export package was deleted (it holds personal data: kept ${this.config.dsrExportRetentionDays} days, and never after erasure); export again if it is still needed.`);
   }
@@ -830,20 +827,22 @@ export class DsrService {
     return rows.length;
   }
 
-  /** Deletes a request's export package (file and path; the hash stays), with an audit-trail entry. */
+  /** Deletes a request's export package (its bytes; the hash stays), with an audit-trail entry. */
   private async removePackage(row: DsrRequest, by: string, reason: 'retention' | 'erasure'): Promise<void> {
-    if (!row.exportPath) return;
-    rmSync(row.exportPath, { force: true });
+    if (row.exportChunks === null) return;
     await this.ds.transaction(async (m) => {
-      await this.repo.updateRequest(row.id, { exportPath: null }, m);
+      await this.repo.deleteExport(row.id, m);
+      await this.repo.updateRequest(row.id, { exportChunks: null }, m);
       await this.trail.append({ actor: by, action: 'dsr.export_removed', subjectType: 'DsrRequest', subjectId: row.id, data: { reference: row.reference, reason, sha256: row.exportSha256 } }, m);
     });
   }
 
   /** Removes a drill's export package (synthetic data: nothing to keep beyond its hash in the report). */
-  dropPackage(row: DsrRequest): void {
-    const fresh = row.exportPath ?? join(this.config.dataDir, 'dsr', 'exports', `${row.id}.zip.enc`);
-    rmSync(fresh, { force: true });
+  async dropPackage(row: DsrRequest): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      await this.repo.deleteExport(row.id, m);
+      await this.repo.updateRequest(row.id, { exportChunks: null }, m);
+    });
   }
 
   private checkChanges(right: DsrRight, changes: Record<string, string> | undefined, problems: FieldProblem[]): Record<string, string> | null {
@@ -939,7 +938,7 @@ export class DsrService {
       erasedAt: row.erasedAt?.toISOString() ?? null,
       backupsExpireAt: row.backupsExpireAt?.toISOString() ?? null,
       exportedAt: row.exportedAt?.toISOString() ?? null,
-      exportAvailable: row.exportPath !== null,
+      exportAvailable: row.exportChunks !== null,
       exportSha256: row.exportSha256,
       exportBytes: row.exportBytes,
       receipt: row.receipt,

@@ -1,7 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import * as yauzl from 'yauzl';
 import { ZipFile } from 'yazl';
@@ -10,6 +8,21 @@ import { KeyRing, KeyRingError } from './crypto/key-ring';
 import { csvCell, ExportPackageInvalidError, openExportPackage, readExportPackage, writeExportPackage } from './export-package';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** An in-memory sink standing in for the database's chunk store. */
+function memorySink(): { out: Writable; stored: () => Buffer } {
+  const parts: Buffer[] = [];
+  const out = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      parts.push(chunk);
+      done();
+    },
+  });
+  return { out, stored: () => Buffer.concat(parts) };
+}
+
+/** Stored bytes as the repository's reader streams them: in pieces. */
+const source = (bytes: Buffer) => Readable.from([bytes.subarray(0, 17), bytes.subarray(17)]);
 
 async function drain(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -78,30 +91,24 @@ const exports: SystemExport[] = [
 const subject = { right: 'access', receivedAt: new Date('2026-02-03T04:05:06Z'), identity: { fullName: 'สมชาย ใจดี', email: 'somchai@example.co.th', nationalId: '1101700203451' } };
 
 describe('writeExportPackage', () => {
-  let dir: string;
   const k1 = randomBytes(32);
   const ring = new KeyRing([{ id: 'k1', key: k1 }]);
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'attest-export-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const write = (keyRing = ring, outPath = join(dir, 'pkg.zip.enc')) =>
-    writeExportPackage({ reference: 'DSR-2026-0042', subject, exports, keyRing, outPath, createdAt: new Date('2026-02-04T00:00:00Z') });
+  const write = async (keyRing = ring) => {
+    const sink = memorySink();
+    const written = await writeExportPackage({ reference: 'DSR-2026-0042', subject, exports, keyRing, out: sink.out, createdAt: new Date('2026-02-04T00:00:00Z') });
+    return { written, stored: sink.stored() };
+  };
 
   it('writes an encrypted ZIP whose manifest lists every file with the right SHA-256 and size', async () => {
-    const outPath = join(dir, 'pkg.zip.enc');
-    const written = await write(ring, outPath);
+    const { written, stored } = await write(ring);
 
-    const onDisk = readFileSync(outPath);
-    expect(statSync(outPath).mode & 0o777).toBe(0o600);
-    expect(onDisk.subarray(0, 8).toString('ascii')).toBe('ATDSRENC');
-    expect(onDisk.includes(Buffer.from('somchai@example.co.th'))).toBe(false);
-    expect(written.encryptedBytes).toBe(onDisk.length);
+    expect(stored.subarray(0, 8).toString('ascii')).toBe('ATDSRENC');
+    expect(stored.includes(Buffer.from('somchai@example.co.th'))).toBe(false);
+    expect(written.encryptedBytes).toBe(stored.length);
     expect(written.keyId).toBe('k1');
-    expect(readdirSync(dir)).toEqual(['pkg.zip.enc']); // no temp file left
 
-    const zip = await drain(openExportPackage(outPath, ring));
+    const zip = await drain(openExportPackage(source(stored), ring));
     expect(zip.subarray(0, 4)).toEqual(Buffer.from('PK\u0003\u0004', 'latin1'));
     expect(sha(zip)).toBe(written.sha256);
     expect(zip.length).toBe(written.bytes);
@@ -157,9 +164,8 @@ describe('writeExportPackage', () => {
   });
 
   it('guards CSV cells against formula injection and keeps the text otherwise intact', async () => {
-    const outPath = join(dir, 'pkg.zip.enc');
-    await write(ring, outPath);
-    const files = await unzipAll(await drain(openExportPackage(outPath, ring)));
+    const { stored } = await write(ring);
+    const files = await unzipAll(await drain(openExportPackage(source(stored), ring)));
     const posts = files.get('systems/patient-platform/community_posts.csv')!;
     expect(posts.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf])); // BOM: spreadsheets read the Thai text as UTF-8
     const postRows = parse(posts, { bom: true }) as string[][];
@@ -192,11 +198,10 @@ describe('writeExportPackage', () => {
   });
 
   it('round-trips through readExportPackage, also after a key rotation', async () => {
-    const outPath = join(dir, 'pkg.zip.enc');
-    const written = await write(ring, outPath);
+    const { written, stored } = await write(ring);
     const rotated = new KeyRing([{ id: 'k2', key: randomBytes(32) }, { id: 'k1', key: k1 }]);
     for (const r of [ring, rotated]) {
-      const read = await readExportPackage(outPath, r);
+      const read = await readExportPackage(source(stored), r);
       expect(read.sha256).toBe(written.sha256);
       expect(read.manifest).toEqual(written.manifest);
       expect(read.files.size).toBe(written.manifest.files.length);
@@ -204,53 +209,56 @@ describe('writeExportPackage', () => {
   });
 
   it('a key that is not the writer\'s cannot open the package', async () => {
-    const outPath = join(dir, 'pkg.zip.enc');
-    await write(ring, outPath);
-    await expect(readExportPackage(outPath, new KeyRing([{ id: 'k7', key: randomBytes(32) }]))).rejects.toMatchObject({ code: 'crypto.key_unknown' });
-    await expect(readExportPackage(outPath, new KeyRing([{ id: 'k1', key: randomBytes(32) }]))).rejects.toMatchObject({ code: 'crypto.integrity_failed' });
-    await expect(drain(openExportPackage(outPath, new KeyRing([{ id: 'k1', key: randomBytes(32) }])))).rejects.toBeInstanceOf(KeyRingError);
+    const { stored } = await write(ring);
+    await expect(readExportPackage(source(stored), new KeyRing([{ id: 'k7', key: randomBytes(32) }]))).rejects.toMatchObject({ code: 'crypto.key_unknown' });
+    await expect(readExportPackage(source(stored), new KeyRing([{ id: 'k1', key: randomBytes(32) }]))).rejects.toMatchObject({ code: 'crypto.integrity_failed' });
+    await expect(drain(openExportPackage(source(stored), new KeyRing([{ id: 'k1', key: randomBytes(32) }])))).rejects.toBeInstanceOf(KeyRingError);
   });
 
-  it('a changed encrypted file errors the download stream', async () => {
-    const outPath = join(dir, 'pkg.zip.enc');
-    await write(ring, outPath);
-    const bytes = readFileSync(outPath);
-    bytes[40] ^= 1;
-    writeFileSync(outPath, bytes);
-    await expect(drain(openExportPackage(outPath, ring))).rejects.toMatchObject({ code: 'crypto.integrity_failed' });
+  it('changed stored bytes error the download stream', async () => {
+    const { stored } = await write(ring);
+    stored[40] ^= 1;
+    await expect(drain(openExportPackage(source(stored), ring))).rejects.toMatchObject({ code: 'crypto.integrity_failed' });
   });
 
-  it('a missing package errors the stream', async () => {
-    await expect(drain(openExportPackage(join(dir, 'nope.enc'), ring))).rejects.toMatchObject({ code: 'ENOENT' });
+  it('truncated stored bytes error the download stream', async () => {
+    const { stored } = await write(ring);
+    await expect(drain(openExportPackage(source(stored.subarray(0, stored.length - 100)), ring))).rejects.toBeInstanceOf(KeyRingError);
   });
 
-  it('leaves nothing behind when writing fails', async () => {
-    const outPath = join(dir, 'missing-folder', 'pkg.zip.enc');
-    await expect(write(ring, outPath)).rejects.toThrow(/ENOENT/);
-    expect(existsSync(outPath)).toBe(false);
-    expect(readdirSync(dir)).toEqual([]);
+  it('a failing reader errors the download stream', async () => {
+    const failing = new Readable({
+      read() {
+        this.destroy(new Error('chunk 3 is missing'));
+      },
+    });
+    await expect(drain(openExportPackage(failing, ring))).rejects.toThrow(/chunk 3 is missing/);
+  });
+
+  it('a failing sink fails the write', async () => {
+    const out = new Writable({
+      write(_chunk, _enc, done) {
+        done(new Error('the database went away'));
+      },
+    });
+    await expect(writeExportPackage({ reference: 'R', subject, exports, keyRing: ring, out })).rejects.toThrow(/the database went away/);
   });
 
   it('handles a package larger than many encryption segments', async () => {
     const rows = Array.from({ length: 20_000 }, (_, i) => ({ id: i, noise: randomBytes(24).toString('hex') }));
-    const outPath = join(dir, 'big.zip.enc');
-    const written = await writeExportPackage({ reference: 'DSR-BIG', subject, exports: [{ system: 's', tables: [{ table: 't', columns: ['id', 'noise'], rows }] }], keyRing: ring, outPath });
+    const sink = memorySink();
+    const written = await writeExportPackage({ reference: 'DSR-BIG', subject, exports: [{ system: 's', tables: [{ table: 't', columns: ['id', 'noise'], rows }] }], keyRing: ring, out: sink.out });
     expect(written.bytes).toBeGreaterThan(1_000_000);
-    const read = await readExportPackage(outPath, ring);
+    const read = await readExportPackage(source(sink.stored()), ring);
     expect(JSON.parse(read.files.get('systems/s/t.json')!.toString('utf8')).rows).toEqual(rows);
   });
 });
 
 describe('readExportPackage', () => {
-  let dir: string;
   const ring = new KeyRing([{ id: 'k1', key: randomBytes(32) }]);
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'attest-export-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Encrypts a hand-made ZIP, so a package that disagrees with its manifest can be tested. */
-  async function sealZip(entries: Record<string, string>): Promise<string> {
+  async function sealZip(entries: Record<string, string>): Promise<Buffer> {
     const zip = new ZipFile();
     for (const [path, text] of Object.entries(entries)) zip.addBuffer(Buffer.from(text), path);
     zip.end();
@@ -262,9 +270,7 @@ describe('readExportPackage', () => {
       enc.on('end', resolve);
       enc.end(plain);
     });
-    const path = join(dir, 'hand.enc');
-    writeFileSync(path, Buffer.concat(parts));
-    return path;
+    return Buffer.concat(parts);
   }
 
   const manifest = (files: Array<{ path: string; text: string }>) =>
@@ -275,8 +281,8 @@ describe('readExportPackage', () => {
     ['a missing file', {}, [{ path: 'subject.json', text: '{}' }], /subject.json is listed in the manifest but not in the package/],
     ['an unlisted file', { 'subject.json': '{}', 'extra.csv': 'x' }, [{ path: 'subject.json', text: '{}' }], /extra.csv is not listed in the manifest/],
   ])('refuses %s', async (_what, contents, listed, message) => {
-    const path = await sealZip({ ...contents, 'manifest.json': manifest(listed) });
-    const error = await readExportPackage(path, ring).catch((e: unknown) => e);
+    const sealed = await sealZip({ ...contents, 'manifest.json': manifest(listed) });
+    const error = await readExportPackage(source(sealed), ring).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExportPackageInvalidError);
     expect((error as Error).message).toMatch(message);
   });

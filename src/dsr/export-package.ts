@@ -3,13 +3,12 @@
 //   systems/<system>/<table>.json   { system, table, columns, rows }
 //   systems/<system>/<table>.csv    the same rows as CSV (UTF-8 with BOM so spreadsheets read Thai text)
 //   manifest.json                   every other file with its SHA-256 and size, the generator, the reference
-// streamed through the key ring's encryptStream() into a file that is written aside and renamed into place,
-// so a package on disk is always complete and always encrypted. openExportPackage() streams it back
-// decrypted (for the download); readExportPackage() unzips it in memory and checks it against its
-// manifest (for drills and tests).
+// streamed through the key ring's encryptStream() into a sink (DsrRepository.exportSink: chunks in PostgreSQL,
+// in the transaction that records the package, so a stored package is always complete and always
+// encrypted, and every instance reads it). openExportPackage() streams it back decrypted (for the
+// download); readExportPackage() unzips it in memory and checks it against its manifest (drills, tests).
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
-import { Readable, Transform, TransformCallback } from 'node:stream';
+import { Readable, Transform, TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify/sync';
 import * as yauzl from 'yauzl';
@@ -51,8 +50,8 @@ export interface WriteExportPackageInput {
   subject: ExportSubject;
   exports: SystemExport[];
   keyRing: KeyRing;
-  /** Where the encrypted package goes; written as outPath.<pid>.tmp first, then renamed. */
-  outPath: string;
+  /** Where the encrypted package goes. It may hold part of it when this fails: discard it then. */
+  out: Writable;
   /** Default: now. Also the ZIP entries' modification time. */
   createdAt?: Date;
 }
@@ -62,14 +61,14 @@ export interface WrittenExportPackage {
   sha256: string;
   /** Size of the plaintext ZIP. */
   bytes: number;
-  /** Size of the encrypted file on disk. */
+  /** Size of the encrypted package as stored. */
   encryptedBytes: number;
   /** The key the package is encrypted with. */
   keyId: string;
   manifest: ExportManifest;
 }
 
-/** Builds the package and writes it encrypted to `outPath`. Nothing is left at `outPath` when it fails. */
+/** Builds the package and writes it encrypted to `out`, ending it. */
 export async function writeExportPackage(input: WriteExportPackageInput): Promise<WrittenExportPackage> {
   const createdAt = input.createdAt ?? new Date();
   const files = packageFiles(input.reference, input.subject, input.exports);
@@ -89,25 +88,18 @@ export async function writeExportPackage(input: WriteExportPackageInput): Promis
 
   const plain = new Measure();
   const encrypted = new Measure();
-  const temp = `${input.outPath}.${process.pid}.tmp`;
-  try {
-    await pipeline(zip.outputStream as Readable, plain, input.keyRing.encryptStream(), encrypted, createWriteStream(temp, { mode: 0o600 }));
-    renameSync(temp, input.outPath);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw e;
-  }
+  await pipeline(zip.outputStream as Readable, plain, input.keyRing.encryptStream(), encrypted, input.out);
   return { sha256: plain.digest(), bytes: plain.bytes, encryptedBytes: encrypted.bytes, keyId: input.keyRing.currentKeyId, manifest };
 }
 
 /**
- * The plaintext ZIP of a package on disk, decrypted as it is read. Only authenticated bytes come out; a
+ * The plaintext ZIP of a stored package (`encrypted`: its bytes as stored), decrypted as it is read. Only authenticated bytes come out; a
  * changed file makes the stream error (KeyRingError) before the changed part, so a download must be
  * piped (pipeline / reply.send(stream)), which aborts the response on that error rather than ending it.
  */
-export function openExportPackage(path: string, keyRing: KeyRing): Readable {
+export function openExportPackage(encrypted: Readable, keyRing: KeyRing): Readable {
   const decrypt = keyRing.decryptStream();
-  void pipeline(createReadStream(path), decrypt).catch(() => undefined); // errors surface on `decrypt`
+  void pipeline(encrypted, decrypt).catch(() => undefined); // errors surface on `decrypt`
   return decrypt;
 }
 
@@ -133,9 +125,9 @@ export class ExportPackageInvalidError extends Error {
  * missing, none extra). For drills and tests: a subject's package is small. Throws KeyRingError when the
  * file cannot be decrypted, ExportPackageInvalidError when it does not agree with its manifest.
  */
-export async function readExportPackage(path: string, keyRing: KeyRing): Promise<ReadExportPackage> {
+export async function readExportPackage(encrypted: Readable, keyRing: KeyRing): Promise<ReadExportPackage> {
   const chunks: Buffer[] = [];
-  for await (const chunk of openExportPackage(path, keyRing)) chunks.push(chunk as Buffer);
+  for await (const chunk of openExportPackage(encrypted, keyRing)) chunks.push(chunk as Buffer);
   const zipBytes = Buffer.concat(chunks);
   const entries = await unzip(zipBytes);
   const manifestBytes = entries.get('manifest.json');

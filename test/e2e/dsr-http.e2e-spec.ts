@@ -2,8 +2,7 @@
 // (a PostgreSQL database next to the test's own): intake with identity encrypted and visible to the privacy
 // officer only, verification before execution, export package and its expiring link, erasure with grace
 // period, legal holds, residue check and receipt as evidence, refusals in the ROPA, drills, bad maps.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { DataSource } from 'typeorm';
 import { DsrService } from '../../src/dsr/dsr.service';
 import { startTestApp, TestApp } from '../support/app';
 import { FakeDsrService } from '../support/dsr-http-service';
@@ -15,6 +14,11 @@ let demo: DemoPlatform;
 let platform: DemoPlatform['client'];
 let platformUrl: string;
 const patient = (offset: number) => demo.patient(offset);
+/** Pieces of a request's encrypted export package stored in PostgreSQL. */
+async function storedPieces(requestId: string): Promise<number> {
+  const rows: { n: number }[] = await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM dsr_export_chunks WHERE request_id = $1', [requestId]);
+  return rows[0].n;
+}
 let as: Record<'privacy' | 'compliance' | 'owner' | 'viewer' | 'auditor' | 'admin', ReturnType<typeof client>>;
 
 /** Objection and erasure take a ground (PDPA s. 32 para 1, s. 33 para 1): these by default. */
@@ -215,11 +219,11 @@ describe('erasure', () => {
     const id = await verified(request(p));
     const exported = await as.privacy('POST', `/api/dsr/requests/${id}/export`);
     expect(exported.json.request.exportAvailable).toBe(true);
-    const file = join(t.config.dataDir, 'dsr', 'exports', `${id}.zip.enc`);
-    expect(existsSync(file)).toBe(true);
+    const stored = () => storedPieces(id);
+    expect(await stored()).toBeGreaterThan(0);
     const erased = await as.privacy('POST', `/api/dsr/requests/${id}/erase`, { graceDays: 0 });
     expect(erased.json).toMatchObject({ status: 'completed', exportAvailable: false, exportSha256: exported.json.request.exportSha256 });
-    expect(existsSync(file)).toBe(false);
+    expect(await stored()).toBe(0);
     const link = await as.privacy('POST', `/api/dsr/requests/${id}/export-link`);
     expect([link.status, link.json.code]).toEqual([422, 'dsr.package_removed']);
     const old = await as.privacy('GET', exported.json.link.url);
@@ -234,7 +238,7 @@ describe('erasure', () => {
     const service = t.app.get(DsrService);
     expect(await service.purgeExportPackages(new Date(Date.now() + 29 * 86_400_000))).toBe(0);
     expect(await service.purgeExportPackages(new Date(Date.now() + 31 * 86_400_000))).toBeGreaterThanOrEqual(1);
-    expect(existsSync(join(t.config.dataDir, 'dsr', 'exports', `${id}.zip.enc`))).toBe(false);
+    expect(await storedPieces(id)).toBe(0);
     expect((await as.privacy('GET', `/api/dsr/requests/${id}`)).json).toMatchObject({ exportAvailable: false, exportedAt: expect.any(String) });
     // Closing still works: the package was made (and its hash kept).
     expect((await as.privacy('POST', `/api/dsr/requests/${id}/complete`, { note: 'Sent by registered e-mail' })).json.status).toBe('completed');

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { client, DEMO, login } from '../support/auth';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { FakeDsrService } from '../support/dsr-http-service';
+import { unzip } from '../support/demo-platform';
 import { childEnv, runCli, type ServerProcess, startServer } from '../support/processes';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -20,6 +22,13 @@ let envA: NodeJS.ProcessEnv;
 let envB: NodeJS.ProcessEnv;
 let a: ServerProcess;
 let b: ServerProcess;
+
+/**
+ * The privacy officer's session, signed in once through B (sessions are shared, so it works on A too):
+ * every sign-in counts against LOGIN_RATE_LIMIT, which the test sets low.
+ */
+let privacyCookie: Promise<string> | undefined;
+const privacySession = () => (privacyCookie ??= login(b.baseUrl, DEMO.privacy));
 
 /** `attest keys generate`: KEY=value lines (comments skipped). */
 function generatedSecrets(): Record<string, string> {
@@ -49,6 +58,7 @@ beforeAll(async () => {
       DB_POOL_SIZE: '5',
       DEMO: '1',
       DSR_DEMO_PLATFORM: '0',
+      DSR_CONNECTOR_ALLOWED_HOSTS: '127.0.0.1', // the test's own HTTP data system
       LOGIN_RATE_LIMIT: '4',
       AUDIT_CHECKPOINT_CRON: 'off',
       SWEEP_CRON: '* * * * *', // both instances fire the weekly sweep every minute
@@ -109,8 +119,8 @@ describe('two instances on one database', () => {
   }, 180_000);
 
   it('a DSR created through B is read through A (one key ring), in the request and in the register', async () => {
-    const onA = client(a.baseUrl, await login(a.baseUrl, DEMO.privacy));
-    const onB = client(b.baseUrl, await login(b.baseUrl, DEMO.privacy));
+    const onA = client(a.baseUrl, await privacySession());
+    const onB = client(b.baseUrl, await privacySession());
     const created = await onB('POST', '/api/dsr/requests', { right: 'access', channel: 'email', subject: { name: 'สมชาย ใจดี', email: 'somchai@example.co.th' } });
     expect(created.status).toBe(201);
     const read = await onA('GET', `/api/dsr/requests/${created.json.id}`);
@@ -120,6 +130,38 @@ describe('two instances on one database', () => {
     expect(list.status).toBe(200);
     expect(list.json.items.find((r: any) => r.id === created.json.id)).toMatchObject({ subject: { name: 'สมชาย ใจดี' } });
     expect(list.json.items.filter((r: any) => r.unreadable)).toEqual([]);
+  });
+
+  it('a DSR exported through B downloads through A: the package is in the database, not on B\'s disk', async () => {
+    const svc = await new FakeDsrService().start();
+    try {
+      const onA = client(a.baseUrl, await privacySession());
+      const onB = client(b.baseUrl, await privacySession());
+      expect((await onB('POST', '/api/dsr/systems', svc.definition())).status).toBe(201);
+      svc.add('tickets', { email: 'malee@example.co.th', phone: null, text: 'Please send me my data' });
+      svc.add('tickets', { email: 'someone.else@example.co.th', phone: null, text: 'Not hers' });
+      const created = await onB('POST', '/api/dsr/requests', { right: 'access', channel: 'email', subject: { name: 'มาลี สุขใจ', email: 'malee@example.co.th' } });
+      expect(created.status).toBe(201);
+      const id = created.json.id;
+      expect((await onA('POST', `/api/dsr/requests/${id}/verify-identity`, { method: 'id_document', reference: 'ID card seen at the counter' })).status).toBe(200);
+      const exported = await onB('POST', `/api/dsr/requests/${id}/export`);
+      expect(exported.status).toBe(200);
+      expect(exported.json.request).toMatchObject({ exportAvailable: true, lastError: null });
+      const stored = await pg.query(`SELECT count(*)::int AS n FROM dsr_export_chunks WHERE request_id = $1`, [id]);
+      expect(stored.rows[0].n).toBeGreaterThan(0);
+      const underB = readdirSync(dirs[1], { recursive: true }).map(String);
+      expect(underB.filter((f) => f.includes('export'))).toEqual([]);
+
+      const res = await fetch(a.baseUrl + exported.json.link.url, { headers: { cookie: await privacySession() } });
+      expect(res.status).toBe(200);
+      const zip = Buffer.from(await res.arrayBuffer());
+      expect(sha256(zip)).toBe(exported.json.request.exportSha256);
+      const tickets = (await unzip(zip)).get('systems/support-desk/support_tickets.json')!.toString();
+      expect(tickets).toContain('Please send me my data');
+      expect(tickets).not.toContain('Not hers');
+    } finally {
+      await svc.stop();
+    }
   });
 
   it('checkpoints signed through either instance verify from both', async () => {

@@ -9,25 +9,39 @@ export function hasNulCharacter(text: string): boolean {
   return text.includes('\u0000');
 }
 
+/** A step of a path, linked to its parent: paths are built only for what is found (copying each one as the
+ * walk goes down took quadratic time and memory on deep values). */
+interface PathNode {
+  key: string | number;
+  parent: PathNode | null;
+}
+
+function pathOf(node: PathNode | null): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let n = node; n; n = n.parent) path.push(n.key);
+  return path.reverse();
+}
+
 /**
  * The paths of every string (and object key) holding a NUL character inside `value`, in document order.
- * Walks with an explicit stack, so no nesting depth can exhaust the call stack.
+ * Walks with an explicit stack, so no nesting depth can exhaust the call stack, in time linear in the size
+ * of the value (plus the length of the paths found).
  */
 export function nulCharacterPaths(value: unknown): (string | number)[][] {
   const found: (string | number)[][] = [];
-  const stack: Array<{ value: unknown; path: (string | number)[] }> = [{ value, path: [] }];
+  const stack: Array<{ value: unknown; at: PathNode | null }> = [{ value, at: null }];
   while (stack.length) {
-    const { value: v, path } = stack.pop()!;
+    const { value: v, at } = stack.pop()!;
     if (typeof v === 'string') {
-      if (hasNulCharacter(v)) found.push(path);
+      if (hasNulCharacter(v)) found.push(pathOf(at));
     } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...path, i] });
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], at: { key: i, parent: at } });
     } else if (v !== null && typeof v === 'object') {
       const entries = Object.entries(v);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, child] = entries[i];
-        if (hasNulCharacter(key)) found.push([...path, key]);
-        else stack.push({ value: child, path: [...path, key] });
+        if (hasNulCharacter(key)) found.push(pathOf({ key, parent: at }));
+        else stack.push({ value: child, at: { key, parent: at } });
       }
     }
   }
