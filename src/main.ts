@@ -38,8 +38,8 @@ async function main(): Promise<void> {
     await app.close(); // stops listening, waits for in-flight requests, closes the pool, stops the embedded database
     process.exit(0);
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.once('SIGTERM', (signal) => void stop(signal));
+  process.once('SIGINT', (signal) => void stop(signal));
 
   await app.listen({ port: config.port, host: config.host });
   const address = app.getHttpServer().address();

@@ -19,7 +19,7 @@ import {
 
 export const MAX_FILE_BYTES = 256 * 1024;
 
-const REF = /^[A-Za-z0-9][A-Za-z0-9().\-]{0,40}$/;
+const REF = /^[A-Za-z0-9][A-Za-z0-9().-]{0,40}$/;
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 const frameworkFileSchema = z

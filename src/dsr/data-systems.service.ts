@@ -155,7 +155,7 @@ export class DataSystemsService {
   }
 
   async closeAll(systems: ExecutableSystem[]): Promise<void> {
-    await Promise.allSettled(systems.map((s) => s.connector?.close()));
+    await Promise.allSettled(systems.map(async (s) => s.connector?.close()));
   }
 
   private async check(definition: DataSystemDefinition, secrets: SystemSecrets): Promise<void> {

@@ -136,31 +136,27 @@ export class DsrRepository {
       await m.query(`INSERT INTO dsr_export_chunks (request_id, n, data) VALUES ($1, $2, $3)`, [requestId, n, data]);
       n++;
     };
+    const take = async (chunk: Buffer) => {
+      held.push(chunk);
+      heldBytes += chunk.length;
+      while (heldBytes >= EXPORT_CHUNK_BYTES) {
+        const all = Buffer.concat(held);
+        await insert(all.subarray(0, EXPORT_CHUNK_BYTES));
+        held = [all.subarray(EXPORT_CHUNK_BYTES)];
+        heldBytes = held[0].length;
+      }
+    };
+    const rest = async () => {
+      if (heldBytes > 0) await insert(Buffer.concat(held));
+      held = [];
+      heldBytes = 0;
+    };
     const sink = new Writable({
-      async write(chunk: Buffer, _enc, done) {
-        try {
-          held.push(chunk);
-          heldBytes += chunk.length;
-          while (heldBytes >= EXPORT_CHUNK_BYTES) {
-            const all = Buffer.concat(held);
-            await insert(all.subarray(0, EXPORT_CHUNK_BYTES));
-            held = [all.subarray(EXPORT_CHUNK_BYTES)];
-            heldBytes = held[0].length;
-          }
-          done();
-        } catch (e) {
-          done(e as Error);
-        }
+      write(chunk: Buffer, _enc, done) {
+        take(chunk).then(() => done(), done);
       },
-      async final(done) {
-        try {
-          if (heldBytes > 0) await insert(Buffer.concat(held));
-          held = [];
-          heldBytes = 0;
-          done();
-        } catch (e) {
-          done(e as Error);
-        }
+      final(done) {
+        rest().then(() => done(), done);
       },
     });
     return Object.defineProperty(sink, 'chunks', { get: () => n }) as ExportSink;

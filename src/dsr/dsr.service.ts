@@ -16,7 +16,7 @@ import { EvidenceService } from '../evidence/evidence.service';
 import { actorRef, type Actor, type UserActor } from '../identity/actor';
 import { UsersService } from '../identity/users.service';
 import { NotificationsService } from '../notifications/notifications.service';
-import type { SeedManifest, SubjectKeys, SystemExport, TableErasure, TableResidue } from './connectors/connector';
+import type { SeedManifest, SystemExport, TableErasure, TableResidue } from './connectors/connector';
 import { DataSystemsService, type ExecutableSystem } from './data-systems.service';
 import { erasureMethods, type ErasureMethod, type PostgresSystemDefinition } from './domain/data-map';
 import { alertsFor, backupsExpireAt, clocks, clockStatistics, deadlines, describeRemaining, RIGHT_SECTION, ROPA_RECORDED_REFUSALS, separationDueAt, type ClockInput, type DsrClockStatistics, type DsrRight } from './domain/dsr-clocks';

@@ -12,7 +12,6 @@ const BASE = 'http://attest.invalid';
  */
 export function safeNext(next: unknown): string {
   if (typeof next !== 'string' || !next.startsWith('/') || next.length > 2048) return '/';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\\]/.test(next)) return '/';
   let url: URL;
   try {

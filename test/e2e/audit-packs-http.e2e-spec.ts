@@ -103,14 +103,13 @@ afterAll(async () => {
 describe('a SOC 2 pack for November 2026', () => {
   const report = pdfBytes(200_000);
   const screenshot = png();
-  let evidence: any;
   let id: string;
   let zip: Buffer;
   let entries: Map<string, Buffer>;
   let zipPath: string;
 
   it('evidence dated in the period is uploaded (and one dated after it)', async () => {
-    evidence = await upload(as.compliance, { title: 'Access review November', controls: 'ACC-01', evidenceDate: '2026-11-20', periodStart: FROM, periodEnd: TO }, [
+    await upload(as.compliance, { title: 'Access review November', controls: 'ACC-01', evidenceDate: '2026-11-20', periodStart: FROM, periodEnd: TO }, [
       { bytes: report, name: 'รายงาน access review "final".pdf' },
       { bytes: screenshot, name: '../../screenshot.png' },
     ]);

@@ -103,7 +103,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 beforeAll(async () => {
-  server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const text = await readBody(req);
     const path = new URL(req.url!, 'http://x').pathname;
     const body = text ? JSON.parse(text) : undefined;
@@ -132,7 +132,8 @@ beforeAll(async () => {
     if (answer === undefined) return res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"no such endpoint"}');
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(answer));
-  });
+  };
+  server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
 });

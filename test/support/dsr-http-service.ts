@@ -72,7 +72,7 @@ export class FakeDsrService {
   }
 
   async start(): Promise<this> {
-    this.server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const serve = async (req: IncomingMessage, res: ServerResponse) => {
       const parts: Buffer[] = [];
       for await (const c of req) parts.push(c as Buffer);
       const path = new URL(req.url!, 'http://x').pathname;
@@ -85,7 +85,8 @@ export class FakeDsrService {
       if (req.headers.authorization !== `Bearer ${this.token}`) return json(401, { error: 'bad token' });
       const answer = this.handle(path, parts.length ? JSON.parse(Buffer.concat(parts).toString('utf8')) : {});
       return answer === undefined ? json(404, { error: 'no such endpoint' }) : json(200, answer);
-    });
+    };
+    this.server = createServer((req, res) => void serve(req, res));
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;

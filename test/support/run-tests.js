@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: type-check and build (swc in Jest does not type-check; some tests run the built server and
-// CLI), run the whole Jest suite, and end with one line CI can read: "N passed, N failed".
+// `npm test`: type-check, lint, check the formatting, and build (swc in Jest does not type-check; some tests
+// run the built server and CLI), run the whole Jest suite, and end with one line CI can read: "N passed, N failed".
 // Extra arguments go to Jest (e.g. `npm test -- test/e2e`).
 const { spawnSync } = require('node:child_process');
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
@@ -20,6 +20,8 @@ function step(label, args) {
 }
 
 step('type check of src/ and test/', [tsc, '-p', 'tsconfig.json', '--noEmit']);
+step('lint (npm run lint)', [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--max-warnings', '0', '.']);
+step('format check (npm run format to fix)', [require.resolve('prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '**/*.{ts,js,mjs,cjs,json}']);
 step('build', [tsc, '-p', 'tsconfig.build.json']);
 
 const out = mkdtempSync(join(tmpdir(), 'attest-jest-'));

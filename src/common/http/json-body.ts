@@ -45,7 +45,7 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
       done(new ValidationError([{ field: 'body', message: `is nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects` }], undefined, 'request.json_too_deep'), undefined);
       return;
     }
-    parse(request, body as string, (err, value) => {
+    void parse(request, body as string, (err, value) => {
       if (err) done(new ValidationError([{ field: 'body', message: `is not valid JSON (${err.message})` }], undefined, 'request.malformed_json'), undefined);
       else done(null, value);
     });

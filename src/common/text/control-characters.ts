@@ -2,7 +2,6 @@
 // characters, and the bidi marks, embeddings, overrides and isolates that make "evil\u202Efdp.exe" display
 // as "evilexe.pdf" (Trojan Source). Pure.
 
-// eslint-disable-next-line no-control-regex
 const CONTROL_AND_BIDI = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** `text` without control or bidi characters. */

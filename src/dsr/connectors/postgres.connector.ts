@@ -385,7 +385,7 @@ export class PostgresConnector implements DataSystemConnector {
           out.set(t, { table: t.table, rule: 'anonymise', rows: r.rowCount ?? 0 });
         } else {
           const r = await run(t.table, `SELECT count(*)::int AS n FROM ${target} WHERE ${where}`, params.values);
-          out.set(t, { table: t.table, rule: 'retain', rows: r.rows[0].n, basis: erase.basis, retention: erase.retention });
+          out.set(t, { table: t.table, rule: 'retain', rows: r.rows[0].n as number, basis: erase.basis, retention: erase.retention });
         }
       }
       return out;
@@ -410,7 +410,7 @@ export class PostgresConnector implements DataSystemConnector {
         const params = new Params();
         const where = this.condition(t, 't0', keys, params);
         const r = await run(t.table, `SELECT ${this.rowId(catalog.relations.get(t.table)!, 't0')} FROM ${quoteTable(t.table)} AS t0 WHERE ${where}`, params.values);
-        for (const row of r.rows) add(t.table, row.row_id);
+        for (const row of r.rows) add(t.table, row.row_id as string);
       }
       for (const row of seedRows) {
         if (!found.has(row.table)) found.set(row.table, new Set());
@@ -437,7 +437,7 @@ export class PostgresConnector implements DataSystemConnector {
           });
           if (!holds) continue;
         }
-        add(row.table, current.row_id);
+        add(row.table, current.row_id as string);
       }
       const out: TableResidue[] = this.tables.map((t) => {
         const rows = found.get(t.table)!.size;
@@ -561,7 +561,7 @@ export class PostgresConnector implements DataSystemConnector {
     operation: string,
     keys: SubjectKeys | null,
     isolation: 'READ COMMITTED' | 'REPEATABLE READ READ ONLY',
-    work: (run: (table: string, sql: string, params: unknown[]) => Promise<{ rows: any[]; rowCount: number | null }>) => Promise<T>,
+    work: (run: (table: string, sql: string, params: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>) => Promise<T>,
   ): Promise<T> {
     let client: PoolClient;
     try {

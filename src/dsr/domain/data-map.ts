@@ -539,7 +539,13 @@ export function erasureMethods(map: Pick<PostgresMap, 'tables'>): Map<string, { 
     // Every table that stays and is connected to this one; the retained ones among them keep the link.
     const seen = new Set([t.table]);
     const queue = [t.table];
-    while (queue.length) for (const next of links.get(queue.shift()!) ?? []) if (!seen.has(next)) (seen.add(next), queue.push(next));
+    while (queue.length) {
+      for (const next of links.get(queue.shift()!) ?? []) {
+        if (seen.has(next)) continue;
+        seen.add(next);
+        queue.push(next);
+      }
+    }
     const retained = [...seen].filter((n) => byName.get(n)?.erase.rule === 'retain');
     out.set(t.table, retained.length ? { method: 'pseudonymise', linkedBy: retained } : { method: 'anonymise', linkedBy: [] });
   }
