@@ -17,7 +17,10 @@ export default tseslint.config(
       // Control characters in patterns are the point where they appear: stripping them from file names,
       // PDF text and SVG, refusing NUL (U+0000), validating header values.
       'no-control-regex': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {

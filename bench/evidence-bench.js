@@ -16,7 +16,9 @@ const hwm = () => {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 };
 const line = (label, bytes, ms, extra = '') =>
-  console.log(`${label.padEnd(34)} ${String(Math.round(bytes / 1048576 / (ms / 1000))).padStart(8)} MB/s   (${(ms / 1000).toFixed(2)} s${extra})`);
+  console.log(
+    `${label.padEnd(34)} ${String(Math.round(bytes / 1048576 / (ms / 1000))).padStart(8)} MB/s   (${(ms / 1000).toFixed(2)} s${extra})`,
+  );
 
 async function sha256Of(path) {
   const hash = createHash('sha256');
@@ -26,7 +28,11 @@ async function sha256Of(path) {
 
 async function main() {
   const size = statSync(FILE).size;
-  const login = await fetch(`${BASE}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'compliance@demo.local', password: 'attest-demo' }) });
+  const login = await fetch(`${BASE}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'compliance@demo.local', password: 'attest-demo' }),
+  });
   const cookie = login.headers.get('set-cookie').split(';')[0];
   const expected = await sha256Of(FILE);
 
@@ -50,12 +56,23 @@ async function main() {
   let received = 0;
   await pipeline(
     Readable.fromWeb(down.body),
-    new Transform({ transform(chunk, _e, done) { hash.update(chunk); received += chunk.length; done(null, chunk); } }),
+    new Transform({
+      transform(chunk, _e, done) {
+        hash.update(chunk);
+        received += chunk.length;
+        done(null, chunk);
+      },
+    }),
     createWriteStream(`${FILE}.back`),
   );
   const downMs = performance.now() - t;
   const same = received === size && hash.digest('hex') === expected && item.files[0].sha256 === expected;
-  line('download (stream, verify hash)', size, downMs, `, server peak RSS ${hwm()} MB, bytes ${same ? 'identical' : 'DIFFER'}`);
+  line(
+    'download (stream, verify hash)',
+    size,
+    downMs,
+    `, server peak RSS ${hwm()} MB, bytes ${same ? 'identical' : 'DIFFER'}`,
+  );
 }
 
 main().catch((e) => {

@@ -8,7 +8,18 @@
 'use strict';
 require('reflect-metadata');
 const { createHash } = require('node:crypto');
-const { mkdtempSync, mkdirSync, writeFileSync, copyFileSync, rmSync, chmodSync, statSync, openSync, writeSync, closeSync } = require('node:fs');
+const {
+  mkdtempSync,
+  mkdirSync,
+  writeFileSync,
+  copyFileSync,
+  rmSync,
+  chmodSync,
+  statSync,
+  openSync,
+  writeSync,
+  closeSync,
+} = require('node:fs');
 const { spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const { cpus, tmpdir } = require('node:os');
@@ -26,13 +37,27 @@ const ITEMS = Number(process.env.ITEMS ?? 20000);
 const TOTAL_MB = Number(process.env.TOTAL_MB ?? 2048);
 const FROM = '2026-01-01';
 const TO = '2026-06-30';
-const DEPARTMENTS = ['compliance', 'provider-ops', 'clinical', 'privacy', 'trust-safety', 'engineering', 'support', 'finance', 'content', 'partnerships', 'hms-ops'];
+const DEPARTMENTS = [
+  'compliance',
+  'provider-ops',
+  'clinical',
+  'privacy',
+  'trust-safety',
+  'engineering',
+  'support',
+  'finance',
+  'content',
+  'partnerships',
+  'hms-ops',
+];
 
 function timed(label, cmd, args, env) {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { env, encoding: 'utf8', maxBuffer: 256 << 20 });
   const m = /([\d.]+) (\d+)\s*$/.exec(r.stderr.trim());
   if (r.status !== 0 || !m) throw new Error(`${label} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  console.log(`${label.padEnd(40)} ${Number(m[1]).toFixed(1).padStart(7)} s   peak RSS ${String(Math.round(Number(m[2]) / 1024)).padStart(5)} MB`);
+  console.log(
+    `${label.padEnd(40)} ${Number(m[1]).toFixed(1).padStart(7)} s   peak RSS ${String(Math.round(Number(m[2]) / 1024)).padStart(5)} MB`,
+  );
   return r;
 }
 
@@ -46,19 +71,39 @@ async function main() {
   copyFileSync(join(ROOT, 'controls', 'departments.yaml'), join(catalogDir, 'departments.yaml'));
   copyFileSync(join(ROOT, 'controls', 'risk-matrix.yaml'), join(catalogDir, 'risk-matrix.yaml'));
   const refs = Array.from({ length: 100 }, (_, i) => `R${i + 1}`);
-  writeFileSync(join(catalogDir, 'frameworks', 'bench.yaml'), `framework: bench\nname: Bench\nversion: "1"\nrequirements:\n${refs.map((r) => `  - { ref: ${r}, group: G, title: Requirement ${r} }`).join('\n')}\n`);
-  const keys = Array.from({ length: CONTROLS }, (_, i) => `B${String.fromCharCode(65 + Math.floor(i / 1000))}-${String(i % 1000).padStart(3, '0')}`);
+  writeFileSync(
+    join(catalogDir, 'frameworks', 'bench.yaml'),
+    `framework: bench\nname: Bench\nversion: "1"\nrequirements:\n${refs.map((r) => `  - { ref: ${r}, group: G, title: Requirement ${r} }`).join('\n')}\n`,
+  );
+  const keys = Array.from(
+    { length: CONTROLS },
+    (_, i) => `B${String.fromCharCode(65 + Math.floor(i / 1000))}-${String(i % 1000).padStart(3, '0')}`,
+  );
   for (let f = 0; f * 1000 < CONTROLS; f++) {
     const lines = ['controls:'];
     for (let i = f * 1000; i < Math.min(CONTROLS, (f + 1) * 1000); i++) {
-      lines.push(`  - { key: ${keys[i]}, title: Control ${i}, description: Bench control, owner: ${DEPARTMENTS[i % DEPARTMENTS.length]}, cadence: monthly, evidence: [x], maps: { bench: [${refs[i % refs.length]}] } }`);
+      lines.push(
+        `  - { key: ${keys[i]}, title: Control ${i}, description: Bench control, owner: ${DEPARTMENTS[i % DEPARTMENTS.length]}, cadence: monthly, evidence: [x], maps: { bench: [${refs[i % refs.length]}] } }`,
+      );
     }
     writeFileSync(join(catalogDir, 'controls', `c${f}.yaml`), lines.join('\n') + '\n');
   }
 
-  const cluster = process.env.DATABASE_URL ? null : new EmbeddedCluster({ dataDir: join(work, 'pg'), throwaway: true, maxConnections: 100 });
+  const cluster = process.env.DATABASE_URL
+    ? null
+    : new EmbeddedCluster({ dataDir: join(work, 'pg'), throwaway: true, maxConnections: 100 });
   const url = process.env.DATABASE_URL ?? (await cluster.start()).url;
-  const env = { ...process.env, DATABASE_URL: url, CONTROLS_DIR: catalogDir, DATA_DIR: join(work, 'data'), BLOB_STORE: 'filesystem', BLOB_DIR: blobDir, LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', DEMO: '0' };
+  const env = {
+    ...process.env,
+    DATABASE_URL: url,
+    CONTROLS_DIR: catalogDir,
+    DATA_DIR: join(work, 'data'),
+    BLOB_STORE: 'filesystem',
+    BLOB_DIR: blobDir,
+    LOG_LEVEL: 'warn',
+    JOBS_ENABLED: 'false',
+    DEMO: '0',
+  };
   try {
     // Migrate and sync the catalog as the server does at start.
     const app = await createApp(loadConfig(env));
@@ -92,7 +137,10 @@ async function main() {
         batch.name.push(`report-${i}.pdf`);
       }
       await db.query('BEGIN');
-      await db.query(`INSERT INTO blobs (sha256, size, media_type, chunk_size, store) SELECT unnest($1::text[]), unnest($2::bigint[]), 'application/pdf', 1048576, 'filesystem'`, [batch.sha, batch.size]);
+      await db.query(
+        `INSERT INTO blobs (sha256, size, media_type, chunk_size, store) SELECT unnest($1::text[]), unnest($2::bigint[]), 'application/pdf', 1048576, 'filesystem'`,
+        [batch.sha, batch.size],
+      );
       const ids = (
         await db.query(
           `INSERT INTO evidence (kind, title, source, collected_at, evidence_date, period_start, period_end)
@@ -100,18 +148,38 @@ async function main() {
           [batch.date, FROM, TO],
         )
       ).rows.map((r) => r.id);
-      await db.query(`INSERT INTO evidence_controls (evidence_id, control_id) SELECT unnest($1::uuid[]), unnest($2::uuid[])`, [ids, batch.control]);
-      await db.query(`INSERT INTO evidence_files (evidence_id, n, sha256, filename, size, media_type) SELECT unnest($1::uuid[]), 1, unnest($2::text[]), unnest($3::text[]), unnest($4::bigint[]), 'application/pdf'`, [ids, batch.sha, batch.name, batch.size]);
+      await db.query(
+        `INSERT INTO evidence_controls (evidence_id, control_id) SELECT unnest($1::uuid[]), unnest($2::uuid[])`,
+        [ids, batch.control],
+      );
+      await db.query(
+        `INSERT INTO evidence_files (evidence_id, n, sha256, filename, size, media_type) SELECT unnest($1::uuid[]), 1, unnest($2::text[]), unnest($3::text[]), unnest($4::bigint[]), 'application/pdf'`,
+        [ids, batch.sha, batch.name, batch.size],
+      );
       await db.query('COMMIT');
     }
     await db.end();
-    console.log(`Attest pack bench: ${CONTROLS} controls, ${ITEMS} evidence items of ${size} bytes (${((ITEMS * size) / 1048576).toFixed(0)} MB), BLOB_STORE=filesystem, ${cpus().length} cores, node ${process.version}`);
-    console.log(`${'generate evidence (files + rows)'.padEnd(40)} ${((Date.now() - t) / 1000).toFixed(1).padStart(7)} s`);
+    console.log(
+      `Attest pack bench: ${CONTROLS} controls, ${ITEMS} evidence items of ${size} bytes (${((ITEMS * size) / 1048576).toFixed(0)} MB), BLOB_STORE=filesystem, ${cpus().length} cores, node ${process.version}`,
+    );
+    console.log(
+      `${'generate evidence (files + rows)'.padEnd(40)} ${((Date.now() - t) / 1000).toFixed(1).padStart(7)} s`,
+    );
 
     spawnSync('sh', ['-c', `find "${blobDir}" -type f -print0 | xargs -0 cat > /dev/null`]); // warm the page cache for both
-    timed('sha256sum over the same bytes', 'sh', ['-c', `find "${blobDir}" -type f -print0 | sort -z | xargs -0 cat | sha256sum`], env);
+    timed(
+      'sha256sum over the same bytes',
+      'sh',
+      ['-c', `find "${blobDir}" -type f -print0 | sort -z | xargs -0 cat | sha256sum`],
+      env,
+    );
     const out = join(work, 'pack.zip');
-    const build = timed('attest pack build (CLI process)', process.execPath, [join(dist, 'cli.js'), 'pack', 'build', '--framework', 'bench', '--from', FROM, '--to', TO, '--out', out], env);
+    const build = timed(
+      'attest pack build (CLI process)',
+      process.execPath,
+      [join(dist, 'cli.js'), 'pack', 'build', '--framework', 'bench', '--from', FROM, '--to', TO, '--out', out],
+      env,
+    );
     // Where the time and memory went, from the build's progress lines (stage, seconds since start, RSS then).
     const lines = build.stderr.split('\n').filter((l) => /% (collecting|rendering|signing|zipping|done)/.test(l));
     const firstOf = new Map();

@@ -14,7 +14,19 @@ const { SweepsService } = require(join(dist, 'sweeps', 'sweeps.service'));
 
 const CONTROLS = Number(process.env.CONTROLS ?? 5000);
 const OWNERS = Number(process.env.OWNERS ?? 500);
-const DEPARTMENTS = ['compliance', 'provider-ops', 'clinical', 'privacy', 'trust-safety', 'engineering', 'support', 'finance', 'content', 'partnerships', 'hms-ops'];
+const DEPARTMENTS = [
+  'compliance',
+  'provider-ops',
+  'clinical',
+  'privacy',
+  'trust-safety',
+  'engineering',
+  'support',
+  'finance',
+  'content',
+  'partnerships',
+  'hms-ops',
+];
 
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'attest-sweep-bench-'));
@@ -24,20 +36,35 @@ async function main() {
   mkdirSync(join(catalogDir, 'controls'), { recursive: true });
   copyFileSync(join(__dirname, '..', 'controls', 'departments.yaml'), join(catalogDir, 'departments.yaml'));
   const refs = Array.from({ length: 100 }, (_, i) => `R${i + 1}`);
-  writeFileSync(join(catalogDir, 'frameworks', 'bench.yaml'), `framework: bench\nname: Bench\nversion: "1"\nrequirements:\n${refs.map((r) => `  - { ref: ${r}, group: G, title: Requirement ${r} }`).join('\n')}\n`);
+  writeFileSync(
+    join(catalogDir, 'frameworks', 'bench.yaml'),
+    `framework: bench\nname: Bench\nversion: "1"\nrequirements:\n${refs.map((r) => `  - { ref: ${r}, group: G, title: Requirement ${r} }`).join('\n')}\n`,
+  );
   const perFile = 1000;
   for (let f = 0; f * perFile < CONTROLS; f++) {
     const lines = ['controls:'];
     for (let i = f * perFile; i < Math.min(CONTROLS, (f + 1) * perFile); i++) {
       const key = `B${String.fromCharCode(65 + Math.floor(i / 1000))}-${String(i % 1000).padStart(3, '0')}`;
-      lines.push(`  - { key: ${key}, title: Control ${i}, description: Bench control, owner: ${DEPARTMENTS[i % DEPARTMENTS.length]}, cadence: weekly, evidence: [x], maps: { bench: [${refs[i % refs.length]}] } }`);
+      lines.push(
+        `  - { key: ${key}, title: Control ${i}, description: Bench control, owner: ${DEPARTMENTS[i % DEPARTMENTS.length]}, cadence: weekly, evidence: [x], maps: { bench: [${refs[i % refs.length]}] } }`,
+      );
     }
     writeFileSync(join(catalogDir, 'controls', `c${f}.yaml`), lines.join('\n') + '\n');
   }
 
-  const cluster = process.env.DATABASE_URL ? null : new EmbeddedCluster({ dataDir: join(work, 'pg'), throwaway: true, maxConnections: 100 });
+  const cluster = process.env.DATABASE_URL
+    ? null
+    : new EmbeddedCluster({ dataDir: join(work, 'pg'), throwaway: true, maxConnections: 100 });
   const url = process.env.DATABASE_URL ?? (await cluster.start()).url;
-  const config = loadConfig({ ...process.env, DATABASE_URL: url, CONTROLS_DIR: catalogDir, DATA_DIR: join(work, 'data'), LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', DEMO: '0' });
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: url,
+    CONTROLS_DIR: catalogDir,
+    DATA_DIR: join(work, 'data'),
+    LOG_LEVEL: 'warn',
+    JOBS_ENABLED: 'false',
+    DEMO: '0',
+  });
   let t = Date.now();
   const app = await createApp(config);
   await app.init();
@@ -62,7 +89,9 @@ async function main() {
   t = Date.now();
   const again = await sweeps.openWeek('2026-W48', 'system:bench');
   const againMs = Date.now() - t;
-  console.log(`open sweep 2026-W48: ${first.tasks} tasks for ${OWNERS} owners in ${openMs} ms (${Math.round(first.tasks / (openMs / 1000))} tasks/s)`);
+  console.log(
+    `open sweep 2026-W48: ${first.tasks} tasks for ${OWNERS} owners in ${openMs} ms (${Math.round(first.tasks / (openMs / 1000))} tasks/s)`,
+  );
   console.log(`open again (idempotent, created=${again.created}): ${againMs} ms`);
   await app.close();
   if (cluster) await cluster.stop();

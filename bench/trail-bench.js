@@ -57,7 +57,9 @@ async function openServer() {
   const { url } = await cluster.start();
   return {
     url,
-    describe: durable ? 'embedded PostgreSQL, durable settings (fsync on)' : 'throwaway embedded PostgreSQL (fsync off, synchronous_commit off)',
+    describe: durable
+      ? 'embedded PostgreSQL, durable settings (fsync on)'
+      : 'throwaway embedded PostgreSQL (fsync off, synchronous_commit off)',
     close: async () => {
       await cluster.stop();
       rmSync(pgDir, { recursive: true, force: true });
@@ -68,13 +70,22 @@ async function openServer() {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'attest-bench-trail-'));
   const server = await openServer();
-  const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: server.url, DATA_DIR: join(dir, 'data'), JOBS_ENABLED: 'false', DB_POOL_SIZE: String(WRITERS + 2), LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    DATABASE_URL: server.url,
+    DATA_DIR: join(dir, 'data'),
+    JOBS_ENABLED: 'false',
+    DB_POOL_SIZE: String(WRITERS + 2),
+    LOG_LEVEL: 'silent',
+  });
   const ctx = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: false });
   try {
     await ctx.get(DatabaseStatusService).migrate();
     const trail = ctx.get(AuditTrailService);
     const [{ server_version: version }] = await ctx.get(DataSource).query('SHOW server_version');
-    console.log(`Audit trail, ${ENTRIES.toLocaleString('en-US')} entries, ${WRITERS} writers — ${server.describe}, PostgreSQL ${version}, ${cpus().length} cores, node ${process.version}`);
+    console.log(
+      `Audit trail, ${ENTRIES.toLocaleString('en-US')} entries, ${WRITERS} writers — ${server.describe}, PostgreSQL ${version}, ${cpus().length} cores, node ${process.version}`,
+    );
 
     const actors = Array.from({ length: 20 }, () => `user:${randomUUID()}`);
     let next = 0;
@@ -87,13 +98,20 @@ async function main() {
             action: ACTIONS[i % ACTIONS.length],
             subjectType: 'Evidence',
             subjectId: randomUUID(),
-            data: { controlKey: `PRV-${String(i % 40).padStart(2, '0')}`, sha256: randomBytes(32).toString('hex'), size: i * 17, week: '2026-W02' },
+            data: {
+              controlKey: `PRV-${String(i % 40).padStart(2, '0')}`,
+              sha256: randomBytes(32).toString('hex'),
+              size: i * 17,
+              week: '2026-W02',
+            },
           });
         }
       }),
     );
     const appendMs = Date.now() - t0;
-    console.log(`append   ${rate(ENTRIES, appendMs).padStart(18)}   (${secs(appendMs)}; each entry its own transaction, ${WRITERS} concurrent writers)`);
+    console.log(
+      `append   ${rate(ENTRIES, appendMs).padStart(18)}   (${secs(appendMs)}; each entry its own transaction, ${WRITERS} concurrent writers)`,
+    );
 
     for (const run of ['cold', 'warm']) {
       const t = Date.now();
@@ -110,7 +128,9 @@ async function main() {
     const t2 = Date.now();
     await ctx.get(CheckpointService).writeNow();
     const nextMs = Date.now() - t2;
-    console.log(`checkpoint: first ${secs(firstMs)} (verifies all ${first.written ? first.seq.toLocaleString('en-US') : '?'} entries before signing), next ${nextMs} ms (one new entry)`);
+    console.log(
+      `checkpoint: first ${secs(firstMs)} (verifies all ${first.written ? first.seq.toLocaleString('en-US') : '?'} entries before signing), next ${nextMs} ms (one new entry)`,
+    );
   } finally {
     await ctx.close();
     await server.close();

@@ -23,8 +23,12 @@ export class CreateNotifications1764600000000 implements MigrationInterface {
       CONSTRAINT "CHK_notifications_email_attempts" CHECK ("email_attempts" >= 0),
       CONSTRAINT "PK_notifications" PRIMARY KEY ("id"))`);
     await q.query(`CREATE UNIQUE INDEX "UQ_notifications_dedupe_key" ON "notifications" ("dedupe_key")`);
-    await q.query(`CREATE INDEX "IDX_notifications_email_due" ON "notifications" ("email_status", "email_next_attempt_at")`);
-    await q.query(`CREATE INDEX "IDX_notifications_recipient_created" ON "notifications" ("recipient_user_id", "created_at")`);
+    await q.query(
+      `CREATE INDEX "IDX_notifications_email_due" ON "notifications" ("email_status", "email_next_attempt_at")`,
+    );
+    await q.query(
+      `CREATE INDEX "IDX_notifications_recipient_created" ON "notifications" ("recipient_user_id", "created_at")`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

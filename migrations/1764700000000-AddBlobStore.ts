@@ -15,7 +15,10 @@ export class AddBlobStore1764700000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     // Without the column a filesystem blob would pass for a PostgreSQL blob with no chunks: refuse instead.
     const onDisk: unknown[] = await q.query(`SELECT 1 FROM "blobs" WHERE "store" = 'filesystem' LIMIT 1`);
-    if (onDisk.length) throw new Error('blobs are stored on the filesystem (BLOB_STORE=filesystem): copy them into blob_chunks before reverting AddBlobStore');
+    if (onDisk.length)
+      throw new Error(
+        'blobs are stored on the filesystem (BLOB_STORE=filesystem): copy them into blob_chunks before reverting AddBlobStore',
+      );
     await q.query(`ALTER TABLE "blobs" DROP CONSTRAINT "CHK_blobs_store"`);
     await q.query(`ALTER TABLE "blobs" DROP COLUMN "store"`);
   }

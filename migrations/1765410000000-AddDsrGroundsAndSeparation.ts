@@ -19,7 +19,9 @@ export class AddDsrGroundsAndSeparation1765410000000 implements MigrationInterfa
             WHERE "kind" IN ('restrict', 'manual-restrict') GROUP BY "request_id"
             HAVING bool_and("status" IN ('done', 'skipped'))) s
       WHERE r."id" = s."request_id" AND r."right" = 'objection'`);
-    await q.query(`UPDATE "dsr_requests" SET "statutory_due_at" = CASE WHEN "verified_at" IS NULL THEN NULL ELSE "verified_at" + interval '1 hour' END WHERE "right" = 'objection'`);
+    await q.query(
+      `UPDATE "dsr_requests" SET "statutory_due_at" = CASE WHEN "verified_at" IS NULL THEN NULL ELSE "verified_at" + interval '1 hour' END WHERE "right" = 'objection'`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

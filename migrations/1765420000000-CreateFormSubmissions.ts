@@ -8,7 +8,9 @@ export class CreateFormSubmissions1765420000000 implements MigrationInterface {
   name = 'CreateFormSubmissions1765420000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE TABLE "form_submissions" ("actor_id" uuid NOT NULL, "form_key" text NOT NULL, "form" text NOT NULL, "location" text, "flash" jsonb, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "finished_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_form_submissions" PRIMARY KEY ("actor_id", "form_key", "form"))`);
+    await q.query(
+      `CREATE TABLE "form_submissions" ("actor_id" uuid NOT NULL, "form_key" text NOT NULL, "form" text NOT NULL, "location" text, "flash" jsonb, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "finished_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_form_submissions" PRIMARY KEY ("actor_id", "form_key", "form"))`,
+    );
     await q.query(`CREATE INDEX "IDX_form_submissions_created_at" ON "form_submissions" ("created_at")`);
   }
 

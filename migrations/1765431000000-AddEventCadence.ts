@@ -25,7 +25,9 @@ export class AddEventCadence1765431000000 implements MigrationInterface {
     await q.query(`ALTER TABLE "controls" DROP COLUMN "max_interval_days"`);
     await q.query(`ALTER TYPE "control_cadence" RENAME TO "control_cadence_old"`);
     await q.query(`CREATE TYPE "control_cadence" AS ENUM('weekly', 'monthly', 'quarterly', 'annual')`);
-    await q.query(`ALTER TABLE "controls" ALTER COLUMN "cadence" TYPE "control_cadence" USING "cadence"::text::"control_cadence"`);
+    await q.query(
+      `ALTER TABLE "controls" ALTER COLUMN "cadence" TYPE "control_cadence" USING "cadence"::text::"control_cadence"`,
+    );
     await q.query(`DROP TYPE "control_cadence_old"`);
   }
 }

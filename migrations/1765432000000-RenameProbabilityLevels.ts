@@ -16,7 +16,9 @@ const KEYS = ['probability', 'p1', 'p2', 'residualProbability'];
 /** SQL functions (session-local) mapping one key and a risk's JSON snapshot; `from`/`to` are the two vocabularies. */
 async function createMappers(q: QueryRunner, from: string[], to: string[]): Promise<void> {
   const cases = from.map((f, i) => `WHEN '${f}' THEN '${to[i]}'`).join(' ');
-  await q.query(`CREATE FUNCTION pg_temp.attest_level(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT CASE t ${cases} ELSE t END $$`);
+  await q.query(
+    `CREATE FUNCTION pg_temp.attest_level(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT CASE t ${cases} ELSE t END $$`,
+  );
   await q.query(
     `CREATE FUNCTION pg_temp.attest_levels(j jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
        SELECT CASE WHEN j IS NULL OR jsonb_typeof(j) <> 'object' THEN j
@@ -50,10 +52,18 @@ export class RenameProbabilityLevels1765432000000 implements MigrationInterface 
   name = 'RenameProbabilityLevels1765432000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await rename(q, WORDS.map((_, i) => `P${i + 1}`), WORDS);
+    await rename(
+      q,
+      WORDS.map((_, i) => `P${i + 1}`),
+      WORDS,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await rename(q, WORDS, WORDS.map((_, i) => `P${i + 1}`));
+    await rename(
+      q,
+      WORDS,
+      WORDS.map((_, i) => `P${i + 1}`),
+    );
   }
 }

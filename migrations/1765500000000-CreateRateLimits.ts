@@ -5,7 +5,9 @@ export class CreateRateLimits1765500000000 implements MigrationInterface {
   name = 'CreateRateLimits1765500000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE TABLE "rate_limits" ("key" text NOT NULL, "hits" integer NOT NULL, "expires_at" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_rate_limits" PRIMARY KEY ("key"))`);
+    await q.query(
+      `CREATE TABLE "rate_limits" ("key" text NOT NULL, "hits" integer NOT NULL, "expires_at" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_rate_limits" PRIMARY KEY ("key"))`,
+    );
     await q.query(`CREATE INDEX "IDX_rate_limits_expires_at" ON "rate_limits" ("expires_at") `);
   }
 

@@ -7,7 +7,12 @@ import { NestFactory } from '@nestjs/core';
 import { Command, CommanderError } from 'commander';
 import { CliModule } from './cli/cli.module';
 import { CommandResult, healthCommand, migrateCommand } from './cli/commands';
-import { catalogCoverageCommand, catalogExportCommand, catalogSyncCommand, catalogValidateCommand } from './cli/catalog.commands';
+import {
+  catalogCoverageCommand,
+  catalogExportCommand,
+  catalogSyncCommand,
+  catalogValidateCommand,
+} from './cli/catalog.commands';
 import { sweepCloseCommand, sweepOpenCommand } from './cli/sweep.commands';
 import { dsrDrillCommand } from './cli/dsr.commands';
 import { tokenCreateCommand, TokenCreateOptions, userCreateCommand, UserCreateOptions } from './cli/identity.commands';
@@ -24,12 +29,18 @@ import type { INestApplicationContext } from '@nestjs/common';
  * Runs one command on a Nest application context. `identity` adds users, departments and tokens; such
  * commands first apply pending migrations (the identity start-up needs its tables).
  */
-async function withContext(run: (ctx: INestApplicationContext) => Promise<CommandResult>, options: { identity?: boolean } = {}): Promise<number> {
+async function withContext(
+  run: (ctx: INestApplicationContext) => Promise<CommandResult>,
+  options: { identity?: boolean } = {},
+): Promise<number> {
   const config = loadConfig();
-  const ctx = await NestFactory.createApplicationContext(CliModule.forRoot(config, { identity: options.identity ?? false }), {
-    logger: process.env.LOG_LEVEL === 'debug' ? ['error', 'warn', 'log', 'debug'] : ['error', 'warn'],
-    abortOnError: false,
-  });
+  const ctx = await NestFactory.createApplicationContext(
+    CliModule.forRoot(config, { identity: options.identity ?? false }),
+    {
+      logger: process.env.LOG_LEVEL === 'debug' ? ['error', 'warn', 'log', 'debug'] : ['error', 'warn'],
+      abortOnError: false,
+    },
+  );
   try {
     const result = await run(ctx);
     process.stdout.write(result.output + '\n');
@@ -75,14 +86,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('requirements covered by controls, per framework')
     .option('--framework <key>', 'one framework')
     .option('--json', 'print JSON')
-    .action(async (opts: { framework?: string; json?: boolean }) => setExit(await withContext((ctx) => catalogCoverageCommand(ctx, opts.framework, !!opts.json), { identity: true })));
+    .action(async (opts: { framework?: string; json?: boolean }) =>
+      setExit(await withContext((ctx) => catalogCoverageCommand(ctx, opts.framework, !!opts.json), { identity: true })),
+    );
   catalog
     .command('export')
     .description("export a framework's catalog and the controls implementing it")
     .requiredOption('--framework <key>', 'framework key, e.g. soc2')
     .requiredOption('--format <format>', 'oscal (catalog + component definition) or csv')
     .requiredOption('--out <file>', 'file to write')
-    .action(async (opts: { framework: string; format: string; out: string }) => setExit(await withContext((ctx) => catalogExportCommand(ctx, opts), { identity: true })));
+    .action(async (opts: { framework: string; format: string; out: string }) =>
+      setExit(await withContext((ctx) => catalogExportCommand(ctx, opts), { identity: true })),
+    );
 
   const sweep = program.command('sweep').description('weekly evidence sweeps');
   sweep
@@ -90,20 +105,26 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description("open a week's sweep (the server does it on SWEEP_CRON); idempotent")
     .option('--week <week>', 'ISO week, e.g. 2026-W48 (default: this week in SWEEP_TZ)')
     .option('--json', 'print { week, created, tasks }')
-    .action(async (opts: { week?: string; json?: boolean }) => setExit(await withContext((ctx) => sweepOpenCommand(ctx, opts.week, !!opts.json), { identity: true })));
+    .action(async (opts: { week?: string; json?: boolean }) =>
+      setExit(await withContext((ctx) => sweepOpenCommand(ctx, opts.week, !!opts.json), { identity: true })),
+    );
   sweep
     .command('close')
     .description("close a week's sweep and store its summary as evidence")
     .option('--week <week>', 'ISO week (default: this week)')
     .option('--json', 'print JSON')
-    .action(async (opts: { week?: string; json?: boolean }) => setExit(await withContext((ctx) => sweepCloseCommand(ctx, opts.week, !!opts.json), { identity: true })));
+    .action(async (opts: { week?: string; json?: boolean }) =>
+      setExit(await withContext((ctx) => sweepCloseCommand(ctx, opts.week, !!opts.json), { identity: true })),
+    );
 
   const dsr = program.command('dsr').description('PDPA data subject requests');
   dsr
     .command('drill')
     .description('run a DSR drill now: seed a synthetic subject, export, erase, check residue; exit 1 when it fails')
     .option('--json', 'print { passed, exportComplete, residue, durationMs, systems, failures }')
-    .action(async (opts: { json?: boolean }) => setExit(await withContext((ctx) => dsrDrillCommand(ctx, !!opts.json), { identity: true })));
+    .action(async (opts: { json?: boolean }) =>
+      setExit(await withContext((ctx) => dsrDrillCommand(ctx, !!opts.json), { identity: true })),
+    );
 
   const user = program.command('user').description('users');
   user
@@ -113,7 +134,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .option('--department <key>', 'department key from controls/departments.yaml')
     .option('--name <name>', 'display name (default: the part of the e-mail before @)')
-    .action(async (opts: UserCreateOptions) => setExit(await withContext((ctx) => userCreateCommand(ctx, opts), { identity: true })));
+    .action(async (opts: UserCreateOptions) =>
+      setExit(await withContext((ctx) => userCreateCommand(ctx, opts), { identity: true })),
+    );
 
   const token = program.command('token').description('API tokens for automation');
   token
@@ -122,41 +145,63 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('--email <email>', 'the user the token acts as')
     .requiredOption('--name <name>', 'what the token is for, e.g. "CI evidence upload"')
     .option('--days <n>', `days until it expires (1-${MAX_TOKEN_DAYS}, default 90)`)
-    .action(async (opts: TokenCreateOptions) => setExit(await withContext((ctx) => tokenCreateCommand(ctx, opts), { identity: true })));
+    .action(async (opts: TokenCreateOptions) =>
+      setExit(await withContext((ctx) => tokenCreateCommand(ctx, opts), { identity: true })),
+    );
 
-  const trail = program.command('trail').description('the audit trail: verify the hash chain and signed checkpoints, write a checkpoint');
+  const trail = program
+    .command('trail')
+    .description('the audit trail: verify the hash chain and signed checkpoints, write a checkpoint');
   trail
     .command('verify')
-    .description('recompute the hash chain and check every signed checkpoint (exit 1 when broken, naming the first broken seq)')
+    .description(
+      'recompute the hash chain and check every signed checkpoint (exit 1 when broken, naming the first broken seq)',
+    )
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { json?: boolean }) => setExit(await withContext((ctx) => trailVerifyCommand(ctx, !!opts.json))));
+    .action(async (opts: { json?: boolean }) =>
+      setExit(await withContext((ctx) => trailVerifyCommand(ctx, !!opts.json))),
+    );
   trail
     .command('checkpoint')
     .description('sign the current head of the audit trail and write it as a checkpoint file now')
     .action(async () => setExit(await withContext(trailCheckpointCommand)));
 
-  const pack = program.command('pack').description('audit packs: a signed PDF and a ZIP of the evidence with a signed manifest');
+  const pack = program
+    .command('pack')
+    .description('audit packs: a signed PDF and a ZIP of the evidence with a signed manifest');
   pack
     .command('build')
-    .description('build an audit pack now (joining one of the same scope that is building), printing progress to stderr, and copy its ZIP to --out')
+    .description(
+      'build an audit pack now (joining one of the same scope that is building), printing progress to stderr, and copy its ZIP to --out',
+    )
     .requiredOption('--framework <key>', 'framework key, e.g. soc2')
     .requiredOption('--from <date>', 'first day of the period, YYYY-MM-DD (Asia/Bangkok)')
     .requiredOption('--to <date>', 'last day of the period, YYYY-MM-DD (Asia/Bangkok)')
     .requiredOption('--out <file>', 'where to write the ZIP')
-    .action(async (opts: PackBuildOptions) => setExit(await withContext((ctx) => packBuildCommand(ctx, { ...opts, out: resolve(opts.out) }), { identity: true })));
+    .action(async (opts: PackBuildOptions) =>
+      setExit(
+        await withContext((ctx) => packBuildCommand(ctx, { ...opts, out: resolve(opts.out) }), { identity: true }),
+      ),
+    );
   pack
     .command('verify <zip>')
-    .description('check a pack ZIP (no database needed): the PDF signature, the manifest signature and every file against the manifest; exit 1 naming the first problem')
+    .description(
+      'check a pack ZIP (no database needed): the PDF signature, the manifest signature and every file against the manifest; exit 1 naming the first problem',
+    )
     .action(async (zip: string) => {
       const result = await packVerifyCommand(resolve(zip));
       process.stdout.write(result.output + '\n');
       setExit(result.exitCode);
     });
 
-  const keys = program.command('keys').description('shared secrets: the DSR key ring, the audit-trail signing key, the pack-signing certificate');
+  const keys = program
+    .command('keys')
+    .description('shared secrets: the DSR key ring, the audit-trail signing key, the pack-signing certificate');
   keys
     .command('generate')
-    .description('print fresh key material for every shared secret as environment lines (no database or configuration needed)')
+    .description(
+      'print fresh key material for every shared secret as environment lines (no database or configuration needed)',
+    )
     .option('--organisation <name>', "the pack-signing certificate's name (default: ORGANISATION_NAME)")
     .action((opts: { organisation?: string }) => {
       const organisation = (opts.organisation ?? process.env.ORGANISATION_NAME ?? '').trim() || 'Attest';
@@ -166,17 +211,32 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
   keys
     .command('rotate')
-    .description('a new current DSR key: added to the key file and older values re-encrypted now; with DSR_ENCRYPTION_KEYS, prints the new value to deploy')
+    .description(
+      'a new current DSR key: added to the key file and older values re-encrypted now; with DSR_ENCRYPTION_KEYS, prints the new value to deploy',
+    )
     .action(async () => {
       const { result, reencrypt } = keysRotateCommand(loadConfig());
       process.stdout.write(result.output + '\n');
-      setExit(reencrypt ? await withContext((ctx) => keysReencryptCommand(ctx, undefined), { identity: true }) : result.exitCode);
+      setExit(
+        reencrypt
+          ? await withContext((ctx) => keysReencryptCommand(ctx, undefined), { identity: true })
+          : result.exitCode,
+      );
     });
   keys
     .command('reencrypt')
-    .description('re-encrypt DSR values still made with an older key (resumable; the server also does it every 10 minutes); exit 1 while some remain')
+    .description(
+      're-encrypt DSR values still made with an older key (resumable; the server also does it every 10 minutes); exit 1 while some remain',
+    )
     .option('--limit <n>', 'stop after this many values (run again to continue)')
-    .action(async (opts: { limit?: string }) => setExit(await withContext((ctx) => keysReencryptCommand(ctx, opts.limit === undefined ? undefined : Number(opts.limit)), { identity: true })));
+    .action(async (opts: { limit?: string }) =>
+      setExit(
+        await withContext(
+          (ctx) => keysReencryptCommand(ctx, opts.limit === undefined ? undefined : Number(opts.limit)),
+          { identity: true },
+        ),
+      ),
+    );
 
   return program;
 }

@@ -49,13 +49,17 @@ async function main(): Promise<void> {
   const demo = config.demo
     ? `\nDemo users (password "${DEMO_PASSWORD}"):\n${DEMO_USERS.map((u) => `  ${u.email.padEnd(24)} ${u.persona}`).join('\n')}\n`
     : '';
-  process.stdout.write(`\nAttest is running at http://${shownHost}:${port}  (API docs: /api/docs, health: /health)\n${demo}\n`);
+  process.stdout.write(
+    `\nAttest is running at http://${shownHost}:${port}  (API docs: /api/docs, health: /health)\n${demo}\n`,
+  );
   await app.get(SweepJobs).catchUp();
   // The pack-signing certificate exists from the first start (self-signed unless SIGNING_P12_FILE is set),
   // so its fingerprint can be shown and handed to auditors before the first pack.
   try {
     const cert = app.get(PackSigner).certificate();
-    log.log(`audit packs are signed by ${cert.subject} (SHA-256 ${cert.fingerprintSha256}${cert.selfSigned ? ', self-signed' : ''})`);
+    log.log(
+      `audit packs are signed by ${cert.subject} (SHA-256 ${cert.fingerprintSha256}${cert.selfSigned ? ', self-signed' : ''})`,
+    );
   } catch (e) {
     log.error(`pack-signing certificate unavailable: ${(e as Error).message}`);
   }

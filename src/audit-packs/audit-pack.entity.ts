@@ -16,7 +16,10 @@ const bigintAsNumber: ValueTransformer = {
  * dead (stale heartbeat) and restarted elsewhere cannot write over its successor.
  */
 @Entity('audit_packs')
-@Index('UQ_audit_packs_active_scope', ['framework', 'periodFrom', 'periodTo'], { unique: true, where: `"status" IN ('queued', 'building')` })
+@Index('UQ_audit_packs_active_scope', ['framework', 'periodFrom', 'periodTo'], {
+  unique: true,
+  where: `"status" IN ('queued', 'building')`,
+})
 @Index('IDX_audit_packs_created_at', ['createdAt'])
 @Check('CHK_audit_packs_status', `"status" IN ('queued', 'building', 'done', 'failed')`)
 @Check('CHK_audit_packs_progress', '"progress" BETWEEN 0 AND 100')

@@ -4,14 +4,22 @@ import type { PackStatus } from './audit-pack.entity';
 /** The pack's files do not exist yet (queued, building) or never will (failed): 409. */
 export class PackNotReadyError extends ConflictError {
   constructor(id: string, status: PackStatus) {
-    super('pack.not_ready', status === 'failed' ? `Audit pack ${id} failed to build; request it again.` : `Audit pack ${id} is ${status}; its files are not ready yet.`);
+    super(
+      'pack.not_ready',
+      status === 'failed'
+        ? `Audit pack ${id} failed to build; request it again.`
+        : `Audit pack ${id} is ${status}; its files are not ready yet.`,
+    );
   }
 }
 
 /** A finished pack whose files are not in the blob store (built before packs were stored there): 409. */
 export class PackFilesMissingError extends ConflictError {
   constructor(id: string) {
-    super('pack.rebuild_needed', `Audit pack ${id}'s files are not in the shared store; request the pack again to rebuild it.`);
+    super(
+      'pack.rebuild_needed',
+      `Audit pack ${id}'s files are not in the shared store; request the pack again to rebuild it.`,
+    );
   }
 }
 

@@ -21,7 +21,16 @@ import { PackSigner } from './signing/pack-signer';
  * auditor portal call it) and PackSigner (its certificate is shown in the UI).
  */
 @Module({
-  imports: [AuditTrailModule, CatalogModule, EvidenceModule, SweepsModule, RisksModule, DsrModule, IdentityModule, JobsModule],
+  imports: [
+    AuditTrailModule,
+    CatalogModule,
+    EvidenceModule,
+    SweepsModule,
+    RisksModule,
+    DsrModule,
+    IdentityModule,
+    JobsModule,
+  ],
   controllers: [PacksController],
   providers: [PacksService, PacksRepository, PackCollector, PackSigner, PacksJob, PackScratch],
   exports: [PacksService, PackSigner],

@@ -50,7 +50,11 @@ export class PackCollector {
     private readonly checkpoints: CheckpointService,
   ) {}
 
-  async collect(scope: { framework: string; from: string; to: string }, signer: PackModel['signer'], now = new Date()): Promise<CollectedPack> {
+  async collect(
+    scope: { framework: string; from: string; to: string },
+    signer: PackModel['signer'],
+    now = new Date(),
+  ): Promise<CollectedPack> {
     const start = bangkokDayStart(scope.from);
     const end = bangkokDayEnd(scope.to); // exclusive: 00:00 of the day after `to`
     const asOf = freshnessAsOf(scope.to, now);
@@ -78,10 +82,13 @@ export class PackCollector {
         collectedAt: item.collectedAt.toISOString(),
         periodStart: item.periodStart,
         periodEnd: item.periodEnd,
-        submitter: item.submittedBy ? (submitters.get(item.submittedBy) ?? `user:${item.submittedBy}`) : `system:${item.source.replace(/^collector:/, '')}`,
+        submitter: item.submittedBy
+          ? (submitters.get(item.submittedBy) ?? `user:${item.submittedBy}`)
+          : `system:${item.source.replace(/^collector:/, '')}`,
         files: item.files.map((f) => {
           const zipPath = evidencePath(keyOf.get(home)!, f.sha256, f.filename);
-          if (!files.has(zipPath)) files.set(zipPath, { path: zipPath, sha256: f.sha256, size: f.size, blob: f.sha256 });
+          if (!files.has(zipPath))
+            files.set(zipPath, { path: zipPath, sha256: f.sha256, size: f.size, blob: f.sha256 });
           return { n: f.n, filename: f.filename, sha256: f.sha256, size: f.size, mediaType: f.mediaType, zipPath };
         }),
       };
@@ -130,7 +137,14 @@ export class PackCollector {
         'The audit trail head, its last signed checkpoint and the result of verifying the hash chain are stated as at generation.',
         'This PDF is signed (PAdES); manifest.json is signed with a detached CMS signature by the same certificate (certificate.pem).',
       ],
-      requirements: cat.requirements.map((r) => ({ ref: r.ref, title: r.title, group: r.group || null, applicable: r.notApplicable === null, notApplicableReason: r.notApplicable, controls: r.controls })),
+      requirements: cat.requirements.map((r) => ({
+        ref: r.ref,
+        title: r.title,
+        group: r.group || null,
+        applicable: r.notApplicable === null,
+        notApplicableReason: r.notApplicable,
+        controls: r.controls,
+      })),
       controls,
       sweeps: sweeps.weeks,
       exceptions: sweeps.irregular,
@@ -140,7 +154,14 @@ export class PackCollector {
       auditTrail: {
         headSeq: head?.seq ?? 0,
         headHash: head?.hash ?? '',
-        lastCheckpoint: checkpoint ? { seq: checkpoint.seq, hash: checkpoint.hash, at: checkpoint.at ?? '', keyFingerprint: checkpoint.keyFingerprint } : null,
+        lastCheckpoint: checkpoint
+          ? {
+              seq: checkpoint.seq,
+              hash: checkpoint.hash,
+              at: checkpoint.at ?? '',
+              keyFingerprint: checkpoint.keyFingerprint,
+            }
+          : null,
         verified: verified.ok,
       },
     };
@@ -175,14 +196,27 @@ export class PackCollector {
       const p = probabilities.indexOf(c.probability);
       if (s >= 0 && p >= 0) levels[s][p] = c.level;
     }
-    const heatmap: PackHeatmap = { register, severities, probabilities, before: grid(o.heatmap.before), after: grid(o.heatmap.after), levels };
+    const heatmap: PackHeatmap = {
+      register,
+      severities,
+      probabilities,
+      before: grid(o.heatmap.before),
+      after: grid(o.heatmap.after),
+      levels,
+    };
     return {
       register,
       total,
       byStatus,
       byResidualLevel,
       heatmap: total > 0 || severities.length ? heatmap : null,
-      lastReview: o.latestReview ? { reviewedAt: o.latestReview.reviewedAt, reviewer: o.latestReview.reviewerName ?? `user:${o.latestReview.reviewerUserId}`, notes: o.latestReview.notes } : null,
+      lastReview: o.latestReview
+        ? {
+            reviewedAt: o.latestReview.reviewedAt,
+            reviewer: o.latestReview.reviewerName ?? `user:${o.latestReview.reviewerUserId}`,
+            notes: o.latestReview.notes,
+          }
+        : null,
     };
   }
 
@@ -194,8 +228,20 @@ export class PackCollector {
       for (const d of page.items) {
         const at = new Date(d.startedAt);
         if (at < start || at >= end || d.passed === null) continue;
-        const r = (d.report ?? {}) as { durationMs?: number; residue?: number; exportComplete?: boolean; failures?: string[] };
-        out.push({ startedAt: d.startedAt, passed: d.passed, durationMs: r.durationMs ?? 0, residue: r.residue ?? 0, exportComplete: r.exportComplete ?? false, failures: r.failures ?? [] });
+        const r = (d.report ?? {}) as {
+          durationMs?: number;
+          residue?: number;
+          exportComplete?: boolean;
+          failures?: string[];
+        };
+        out.push({
+          startedAt: d.startedAt,
+          passed: d.passed,
+          durationMs: r.durationMs ?? 0,
+          residue: r.residue ?? 0,
+          exportComplete: r.exportComplete ?? false,
+          failures: r.failures ?? [],
+        });
       }
       const last = page.items[page.items.length - 1];
       if (!last || page.items.length < DRILL_PAGE || new Date(last.startedAt) < start) break;

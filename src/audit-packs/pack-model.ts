@@ -103,5 +103,10 @@ export interface PackModel {
   risks: PackRiskSummary[];
   drills: PackDrill[];
   dsr: PackDsrStats | null;
-  auditTrail: { headSeq: number; headHash: string; lastCheckpoint: { seq: number; hash: string; at: string; keyFingerprint: string } | null; verified: boolean };
+  auditTrail: {
+    headSeq: number;
+    headHash: string;
+    lastCheckpoint: { seq: number; hash: string; at: string; keyFingerprint: string } | null;
+    verified: boolean;
+  };
 }

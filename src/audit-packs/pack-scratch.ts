@@ -26,9 +26,11 @@ export class PackScratch implements OnModuleInit {
     const ids = await readdir(packs, { withFileTypes: true }).catch(() => []);
     for (const id of ids.filter((d) => d.isDirectory())) {
       const removed = await removeLeftovers(join(packs, id.name), { isScratch: (name) => name.startsWith('.build') });
-      for (const name of removed) this.log.warn(`removed half-built pack ${id.name}/${name} left by a process that is gone`);
+      for (const name of removed)
+        this.log.warn(`removed half-built pack ${id.name}/${name} left by a process that is gone`);
       if (removed.length) await rmdir(join(packs, id.name)).catch(() => undefined); // only when nothing else is in it
     }
-    for (const name of await removeLeftovers(join(this.config.dataDir, 'tmp', 'packs'))) this.log.warn(`removed pack scratch file ${name} left by a process that is gone`);
+    for (const name of await removeLeftovers(join(this.config.dataDir, 'tmp', 'packs')))
+      this.log.warn(`removed pack scratch file ${name} left by a process that is gone`);
   }
 }

@@ -14,7 +14,27 @@ let certificatePem: Buffer;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'attest-verify-'));
-  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=test', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { encoding: 'utf8' });
+  const r = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-subj',
+      '/CN=test',
+      '-days',
+      '1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(r.stderr);
   certificatePem = readFileSync(join(dir, 'cert.pem'));
 });
@@ -88,7 +108,13 @@ describe('verifyPack on crafted packs', () => {
       { name: 'certificate.pem', data: certificatePem },
       { name: 'audit-pack.pdf', data: Buffer.alloc(size) },
     ]);
-    expect(result).toEqual({ ok: false, problems: [`audit-pack.pdf: ${size} bytes, more than the ${PACK_READ_LIMITS.pdf} bytes a pack's audit-pack.pdf may have`], firstProblem: expect.any(String) });
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        `audit-pack.pdf: ${size} bytes, more than the ${PACK_READ_LIMITS.pdf} bytes a pack's audit-pack.pdf may have`,
+      ],
+      firstProblem: expect.any(String),
+    });
     expect(grewMb).toBeLessThan(64);
   });
 
@@ -107,7 +133,11 @@ describe('verifyPack on crafted packs', () => {
       { name: 'audit-pack.pdf', data: Buffer.from('%PDF-1.7\n') },
       { name: 'evidence/../../etc/passwd', data: Buffer.from('x') },
     ]);
-    expect(result).toEqual({ ok: false, problems: ['not a readable ZIP (invalid relative path: evidence/../../etc/passwd)'], firstProblem: 'not a readable ZIP (invalid relative path: evidence/../../etc/passwd)' });
+    expect(result).toEqual({
+      ok: false,
+      problems: ['not a readable ZIP (invalid relative path: evidence/../../etc/passwd)'],
+      firstProblem: 'not a readable ZIP (invalid relative path: evidence/../../etc/passwd)',
+    });
     const { result: noCert } = await verifyCrafted('nocert.zip', [
       { name: 'audit-pack.pdf', data: Buffer.from('%PDF-1.7\n') },
       { name: 'manifest.json', data: Buffer.from('{') },
@@ -119,11 +149,21 @@ describe('verifyPack on crafted packs', () => {
 describe('embeddedFiles', () => {
   const stream = (data: Buffer, flate = true) => {
     const body = flate ? zlib.deflateSync(data) : data;
-    return Buffer.concat([Buffer.from(`1 0 obj\n<< /Type /EmbeddedFile /Length ${body.length}${flate ? ' /Filter /FlateDecode' : ''} >>\nstream\n`), body, Buffer.from('\nendstream\nendobj\n')]);
+    return Buffer.concat([
+      Buffer.from(
+        `1 0 obj\n<< /Type /EmbeddedFile /Length ${body.length}${flate ? ' /Filter /FlateDecode' : ''} >>\nstream\n`,
+      ),
+      body,
+      Buffer.from('\nendstream\nendobj\n'),
+    ]);
   };
 
   it('inflates the embedded files it finds', () => {
-    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), stream(Buffer.from('{"manifest":1}')), stream(Buffer.from('plain'), false)]);
+    const pdf = Buffer.concat([
+      Buffer.from('%PDF-1.7\n'),
+      stream(Buffer.from('{"manifest":1}')),
+      stream(Buffer.from('plain'), false),
+    ]);
     expect(embeddedFiles(pdf, MB).map(String)).toEqual(['{"manifest":1}', 'plain']);
   });
 
@@ -132,12 +172,17 @@ describe('embeddedFiles', () => {
     expect(bomb.length).toBeLessThan(MB);
     global.gc?.();
     const before = process.memoryUsage().rss;
-    expect(() => embeddedFiles(bomb, 8 * MB)).toThrow(`its embedded files inflate to more than ${8 * MB} bytes; verification stopped there`);
+    expect(() => embeddedFiles(bomb, 8 * MB)).toThrow(
+      `its embedded files inflate to more than ${8 * MB} bytes; verification stopped there`,
+    );
     expect((process.memoryUsage().rss - before) / MB).toBeLessThan(64);
   });
 
   it('caps the embedded files together, not only each one', () => {
-    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), ...Array.from({ length: 5 }, () => stream(Buffer.alloc(3 * MB)))]);
+    const pdf = Buffer.concat([
+      Buffer.from('%PDF-1.7\n'),
+      ...Array.from({ length: 5 }, () => stream(Buffer.alloc(3 * MB))),
+    ]);
     expect(() => embeddedFiles(pdf, 8 * MB)).toThrow(/inflate to more than/);
   });
 });

@@ -6,7 +6,15 @@ import { createHash, X509Certificate } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { inflateSync } from 'node:zlib';
 import { Entry, open as openZip, ZipFile } from 'yauzl';
-import { CERTIFICATE_NAME, isSafeEntryName, MANIFEST_NAME, MANIFEST_SIG_NAME, parseManifest, PDF_NAME, type PackManifest } from './domain/pack-manifest';
+import {
+  CERTIFICATE_NAME,
+  isSafeEntryName,
+  MANIFEST_NAME,
+  MANIFEST_SIG_NAME,
+  parseManifest,
+  PDF_NAME,
+  type PackManifest,
+} from './domain/pack-manifest';
 import { verifyDetached } from './signing/detached-signature';
 import { verifyPdfSignature } from './signing/pdf-signature';
 
@@ -42,9 +50,13 @@ export async function verifyPack(zipPath: string): Promise<PackVerification> {
   };
   let zip: ZipFile | null = null;
   try {
-    zip = await new Promise<ZipFile>((resolve, reject) => openZip(zipPath, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false }, (e, z) => (e ? reject(e) : resolve(z)))).catch((e: Error) =>
-      fail(`${zipPath}: not a readable ZIP (${e.message})`),
-    );
+    zip = await new Promise<ZipFile>((resolve, reject) =>
+      openZip(
+        zipPath,
+        { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false },
+        (e, z) => (e ? reject(e) : resolve(z)),
+      ),
+    ).catch((e: Error) => fail(`${zipPath}: not a readable ZIP (${e.message})`));
     await checkPack(zip, fail);
     return { ok: true, problems: [], firstProblem: null };
   } catch (e) {
@@ -66,7 +78,8 @@ async function checkPack(zip: ZipFile, fail: (problem: string) => never): Promis
   }
   const read = async (name: string, limit: number): Promise<Buffer> => {
     const entry = entries.get(name) ?? fail(`${name}: missing from the ZIP`);
-    if (entry.uncompressedSize > limit) fail(`${name}: ${entry.uncompressedSize} bytes, more than the ${limit} bytes a pack's ${name} may have`);
+    if (entry.uncompressedSize > limit)
+      fail(`${name}: ${entry.uncompressedSize} bytes, more than the ${limit} bytes a pack's ${name} may have`);
     try {
       return await bufferOf(await openEntry(zip, entry), limit);
     } catch (e) {
@@ -87,14 +100,19 @@ async function checkPack(zip: ZipFile, fail: (problem: string) => never): Promis
   const pdf = await read(PDF_NAME, PACK_READ_LIMITS.pdf);
   const sig = verifyPdfSignature(pdf);
   if (!sig.valid) fail(`${PDF_NAME}: signature is not valid (${sig.problem ?? 'unknown reason'})`);
-  if (!sig.totalDocumentSigned) fail(`${PDF_NAME}: signature does not cover the whole document (bytes were added after signing)`);
-  if (sig.signerFingerprintSha256 !== fingerprint) fail(`${PDF_NAME}: signed by certificate ${sig.signerFingerprintSha256}, not by ${CERTIFICATE_NAME} (${fingerprint})`);
+  if (!sig.totalDocumentSigned)
+    fail(`${PDF_NAME}: signature does not cover the whole document (bytes were added after signing)`);
+  if (sig.signerFingerprintSha256 !== fingerprint)
+    fail(
+      `${PDF_NAME}: signed by certificate ${sig.signerFingerprintSha256}, not by ${CERTIFICATE_NAME} (${fingerprint})`,
+    );
 
   // 2. The manifest: its detached signature by the enclosed certificate, and the signer it names.
   const manifestBytes = await read(MANIFEST_NAME, PACK_READ_LIMITS.manifest);
   const signature = await read(MANIFEST_SIG_NAME, PACK_READ_LIMITS.small);
   const check = verifyDetached(manifestBytes, signature, certificatePem.toString('utf8'));
-  if (!check.valid) fail(`${MANIFEST_SIG_NAME}: signature of ${MANIFEST_NAME} is not valid (${check.problem ?? 'unknown reason'})`);
+  if (!check.valid)
+    fail(`${MANIFEST_SIG_NAME}: signature of ${MANIFEST_NAME} is not valid (${check.problem ?? 'unknown reason'})`);
   let manifest: PackManifest;
   try {
     manifest = parseManifest(manifestBytes);
@@ -108,8 +126,12 @@ async function checkPack(zip: ZipFile, fail: (problem: string) => never): Promis
   } catch (e) {
     return fail(`${PDF_NAME}: ${(e as Error).message}`);
   }
-  if (!embedded.some((f) => f.equals(manifestBytes))) fail(`${PDF_NAME}: the manifest embedded in the PDF differs from ${MANIFEST_NAME}`);
-  if (manifest.signer.fingerprintSha256 !== fingerprint) fail(`${MANIFEST_NAME}: names signer ${manifest.signer.fingerprintSha256}, but ${CERTIFICATE_NAME} is ${fingerprint}`);
+  if (!embedded.some((f) => f.equals(manifestBytes)))
+    fail(`${PDF_NAME}: the manifest embedded in the PDF differs from ${MANIFEST_NAME}`);
+  if (manifest.signer.fingerprintSha256 !== fingerprint)
+    fail(
+      `${MANIFEST_NAME}: names signer ${manifest.signer.fingerprintSha256}, but ${CERTIFICATE_NAME} is ${fingerprint}`,
+    );
 
   // 3. Every listed file: there, the size and SHA-256 the manifest says; then anything not listed.
   const listed = new Set<string>([PDF_NAME, MANIFEST_NAME, MANIFEST_SIG_NAME]);
@@ -117,7 +139,8 @@ async function checkPack(zip: ZipFile, fail: (problem: string) => never): Promis
     if (listed.has(file.path)) fail(`${file.path}: listed twice in ${MANIFEST_NAME}`);
     listed.add(file.path);
     const entry = entries.get(file.path) ?? fail(`${file.path}: listed in ${MANIFEST_NAME} but missing from the ZIP`);
-    if (entry.uncompressedSize !== file.size) fail(`${file.path}: size ${entry.uncompressedSize} bytes, the manifest says ${file.size}`);
+    if (entry.uncompressedSize !== file.size)
+      fail(`${file.path}: size ${entry.uncompressedSize} bytes, the manifest says ${file.size}`);
     let sha256: string;
     try {
       // Streamed: yauzl stops the stream with an error as soon as it inflates past the declared size.

@@ -10,8 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
 
 export type ZipSource =
-  | { path: string; bytes: Buffer; compress?: boolean }
-  | { path: string; size: number; open: () => Promise<Readable> };
+  { path: string; bytes: Buffer; compress?: boolean } | { path: string; size: number; open: () => Promise<Readable> };
 
 export interface WrittenZip {
   sha256: string;

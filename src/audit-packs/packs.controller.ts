@@ -4,7 +4,14 @@ import type { FastifyReply } from 'fastify';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { Page } from '../common/http/pagination';
 import type { UserActor } from '../identity/actor';
-import { PackParams, PackQueryDto, PackRequestedView, PackVerificationView, PackView, RequestPackDto } from './dto/pack.dto';
+import {
+  PackParams,
+  PackQueryDto,
+  PackRequestedView,
+  PackVerificationView,
+  PackView,
+  RequestPackDto,
+} from './dto/pack.dto';
 import { PackDownload, PacksService } from './packs.service';
 import { PackSigner } from './signing/pack-signer';
 
@@ -19,7 +26,10 @@ export class PacksController {
   @Post()
   @HttpCode(202)
   @Policy('create', 'AuditPack')
-  @ApiOperation({ summary: 'Request an audit pack for a framework and period (Asia/Bangkok days); joins the one of the same scope that is queued or building' })
+  @ApiOperation({
+    summary:
+      'Request an audit pack for a framework and period (Asia/Bangkok days); joins the one of the same scope that is queued or building',
+  })
   @ApiAcceptedResponse({ type: PackRequestedView })
   request(@CurrentActor() actor: UserActor, @Body() dto: RequestPackDto): Promise<PackRequestedView> {
     return this.packs.request(actor, dto);
@@ -34,7 +44,10 @@ export class PacksController {
 
   @Get('certificate')
   @Policy('read', 'AuditPack')
-  @ApiOperation({ summary: 'The certificate packs are signed with (configured P12, or self-signed at first start): subject, SHA-256 fingerprint, expiry, PEM' })
+  @ApiOperation({
+    summary:
+      'The certificate packs are signed with (configured P12, or self-signed at first start): subject, SHA-256 fingerprint, expiry, PEM',
+  })
   certificate(): { subject: string; fingerprintSha256: string; notAfter: string; selfSigned: boolean; pem: string } {
     const { subject, fingerprintSha256, notAfter, selfSigned, pem } = this.signer.certificate();
     return { subject, fingerprintSha256, notAfter, selfSigned, pem };
@@ -50,7 +63,10 @@ export class PacksController {
 
   @Get(':id/download')
   @Policy('read', 'AuditPack')
-  @ApiOperation({ summary: 'The pack ZIP (signed PDF, evidence files, manifest.json + .sig, certificate.pem), streamed; recorded in the audit trail' })
+  @ApiOperation({
+    summary:
+      'The pack ZIP (signed PDF, evidence files, manifest.json + .sig, certificate.pem), streamed; recorded in the audit trail',
+  })
   @ApiProduces('application/zip')
   async download(@CurrentActor() actor: UserActor, @Param() p: PackParams, @Res() reply: FastifyReply): Promise<void> {
     await send(reply, await this.packs.download(actor, p.id, 'zip'));
@@ -66,7 +82,10 @@ export class PacksController {
 
   @Get(':id/verify')
   @Policy('read', 'AuditPack')
-  @ApiOperation({ summary: 'Verify the pack ZIP as `attest pack verify` does: PDF signature, manifest signature, every file against the manifest' })
+  @ApiOperation({
+    summary:
+      'Verify the pack ZIP as `attest pack verify` does: PDF signature, manifest signature, every file against the manifest',
+  })
   @ApiOkResponse({ type: PackVerificationView })
   verify(@CurrentActor() actor: UserActor, @Param() p: PackParams): Promise<PackVerificationView> {
     return this.packs.verify(actor, p.id);

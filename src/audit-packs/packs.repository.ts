@@ -26,22 +26,45 @@ export class PacksRepository {
    * Inserts a queued pack for the scope unless one is already queued or building (the partial unique index
    * decides, so two requests racing agree): the new id, or null when there is an active one.
    */
-  async insertUnlessActive(values: { framework: string; periodFrom: string; periodTo: string; requestedByUserId: string | null; requestedBy: string; engagementId: string | null }, m: EntityManager): Promise<string | null> {
+  async insertUnlessActive(
+    values: {
+      framework: string;
+      periodFrom: string;
+      periodTo: string;
+      requestedByUserId: string | null;
+      requestedBy: string;
+      engagementId: string | null;
+    },
+    m: EntityManager,
+  ): Promise<string | null> {
     const rows: { id: string }[] = await m.query(
       `INSERT INTO audit_packs (framework, period_from, period_to, requested_by_user_id, requested_by, engagement_id)
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (framework, period_from, period_to) WHERE status IN ('queued', 'building') DO NOTHING
        RETURNING id`,
-      [values.framework, values.periodFrom, values.periodTo, values.requestedByUserId, values.requestedBy, values.engagementId],
+      [
+        values.framework,
+        values.periodFrom,
+        values.periodTo,
+        values.requestedByUserId,
+        values.requestedBy,
+        values.engagementId,
+      ],
     );
     return rows[0]?.id ?? null;
   }
 
   /** The queued or building pack of a scope, if any. */
-  async findActive(scope: { framework: string; periodFrom: string; periodTo: string }, m?: EntityManager): Promise<AuditPack | null> {
+  async findActive(
+    scope: { framework: string; periodFrom: string; periodTo: string },
+    m?: EntityManager,
+  ): Promise<AuditPack | null> {
     return this.m(m)
       .createQueryBuilder(AuditPack, 'p')
-      .where(`p.framework = :framework AND p.period_from = :periodFrom AND p.period_to = :periodTo AND p.status IN ('queued', 'building')`, scope)
+      .where(
+        `p.framework = :framework AND p.period_from = :periodFrom AND p.period_to = :periodTo AND p.status IN ('queued', 'building')`,
+        scope,
+      )
       .getOne();
   }
 
@@ -56,7 +79,12 @@ export class PacksRepository {
     if (filter.framework) qb.andWhere('p.framework = :framework', { framework: filter.framework });
     if (filter.status) qb.andWhere('p.status = :status', { status: filter.status });
     if (filter.engagementId) qb.andWhere('p.engagement_id = :engagementId', { engagementId: filter.engagementId });
-    const [rows, total] = await qb.orderBy('p.created_at', 'DESC').addOrderBy('p.id', 'DESC').skip(filter.offset).take(filter.limit).getManyAndCount();
+    const [rows, total] = await qb
+      .orderBy('p.created_at', 'DESC')
+      .addOrderBy('p.id', 'DESC')
+      .skip(filter.offset)
+      .take(filter.limit)
+      .getManyAndCount();
     return { rows, total };
   }
 
@@ -98,7 +126,10 @@ export class PacksRepository {
 
   /** Hands a build back to the queue (shutdown): the next run takes it at once. */
   async release(id: string, token: string): Promise<void> {
-    await this.ds.query(`UPDATE audit_packs SET status = 'queued', build_token = NULL, stage = NULL, progress = 0 WHERE id = $1 AND build_token = $2 AND status = 'building'`, [id, token]);
+    await this.ds.query(
+      `UPDATE audit_packs SET status = 'queued', build_token = NULL, stage = NULL, progress = 0 WHERE id = $1 AND build_token = $2 AND status = 'building'`,
+      [id, token],
+    );
   }
 
   /** Packs waiting to be built, or building with a stale heartbeat, oldest first. */

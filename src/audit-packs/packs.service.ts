@@ -19,7 +19,14 @@ import { EvidenceService } from '../evidence/evidence.service';
 import { actorRef, type Actor } from '../identity/actor';
 import type { AuditPack } from './audit-pack.entity';
 import { PackBuildInterruptedError, PackFilesMissingError, PackNotReadyError } from './audit-packs.errors';
-import { buildManifest, CERTIFICATE_NAME, manifestBytes, MANIFEST_NAME, MANIFEST_SIG_NAME, PDF_NAME } from './domain/pack-manifest';
+import {
+  buildManifest,
+  CERTIFICATE_NAME,
+  manifestBytes,
+  MANIFEST_NAME,
+  MANIFEST_SIG_NAME,
+  PDF_NAME,
+} from './domain/pack-manifest';
 import { scopeProblems } from './domain/pack-period';
 import type { PackQueryDto, PackView } from './dto/pack.dto';
 import { PackCollector } from './pack-collector.service';
@@ -89,7 +96,10 @@ export class PacksService implements OnModuleDestroy {
    * (`joined`). Validates the scope (400 naming the field; an unknown framework is a field problem too).
    * The request is in the audit trail. With jobs enabled the build starts in this process at once.
    */
-  async request(actor: Actor, input: { framework: string; from: string; to: string; engagementId?: string | null }): Promise<{ id: string; joined: boolean }> {
+  async request(
+    actor: Actor,
+    input: { framework: string; from: string; to: string; engagementId?: string | null },
+  ): Promise<{ id: string; joined: boolean }> {
     const problems = scopeProblems(input);
     if (problems.length) throw new ValidationError(problems);
     const scope = { framework: input.framework, periodFrom: input.from, periodTo: input.to };
@@ -97,7 +107,9 @@ export class PacksService implements OnModuleDestroy {
     const engagementId =
       input.engagementId ??
       (actor.kind === 'user' && actor.role === 'auditor'
-        ? (actor.engagements?.find((e) => e.frameworks.includes(input.framework) && e.from <= input.from && input.to <= e.to)?.id ?? null)
+        ? (actor.engagements?.find(
+            (e) => e.frameworks.includes(input.framework) && e.from <= input.from && input.to <= e.to,
+          )?.id ?? null)
         : null);
     if (actor.kind === 'user' && !abilityFor(actor).can('create', asSubject('AuditPack', { ...scope, engagementId }))) {
       throw new ForbiddenError('You may not request this audit pack.', 'pack.forbidden');
@@ -105,7 +117,8 @@ export class PacksService implements OnModuleDestroy {
     try {
       await this.catalog.framework(input.framework);
     } catch (e) {
-      if (e instanceof NotFoundError) throw new ValidationError([{ field: 'framework', message: `no such framework: ${input.framework}` }]);
+      if (e instanceof NotFoundError)
+        throw new ValidationError([{ field: 'framework', message: `no such framework: ${input.framework}` }]);
       throw e;
     }
     const who = actorRef(actor);
@@ -113,11 +126,23 @@ export class PacksService implements OnModuleDestroy {
     // finishing between our conflicting insert and the lookup of it.
     for (let attempt = 0; attempt < 5; attempt++) {
       const result = await this.ds.transaction(async (m) => {
-        const id = await this.repo.insertUnlessActive({ ...scope, requestedByUserId: actor.kind === 'user' ? actor.id : null, requestedBy: who, engagementId }, m);
+        const id = await this.repo.insertUnlessActive(
+          { ...scope, requestedByUserId: actor.kind === 'user' ? actor.id : null, requestedBy: who, engagementId },
+          m,
+        );
         const joined = id === null;
         const packId = id ?? (await this.repo.findActive(scope, m))?.id;
         if (!packId) return null;
-        await this.trail.append({ actor: who, action: 'pack.request', subjectType: 'AuditPack', subjectId: packId, data: { framework: input.framework, from: input.from, to: input.to, joined, engagementId } }, m);
+        await this.trail.append(
+          {
+            actor: who,
+            action: 'pack.request',
+            subjectType: 'AuditPack',
+            subjectId: packId,
+            data: { framework: input.framework, from: input.from, to: input.to, joined, engagementId },
+          },
+          m,
+        );
         return { id: packId, joined };
       });
       if (result) {
@@ -125,7 +150,9 @@ export class PacksService implements OnModuleDestroy {
         return result;
       }
     }
-    throw new Error(`could not request an audit pack for ${input.framework} ${input.from}..${input.to}: the active pack kept changing`);
+    throw new Error(
+      `could not request an audit pack for ${input.framework} ${input.from}..${input.to}: the active pack kept changing`,
+    );
   }
 
   async get(actor: Actor, id: string): Promise<PackView> {
@@ -134,7 +161,12 @@ export class PacksService implements OnModuleDestroy {
 
   async list(actor: Actor, query: PackQueryDto): Promise<Page<PackView>> {
     const page = pageOf(query);
-    const { rows, total } = await this.repo.list(actor.kind === 'user' ? abilityFor(actor) : null, { ...page, framework: query.framework, status: query.status, engagementId: query.engagementId });
+    const { rows, total } = await this.repo.list(actor.kind === 'user' ? abilityFor(actor) : null, {
+      ...page,
+      framework: query.framework,
+      status: query.status,
+      engagementId: query.engagementId,
+    });
     return { items: rows.map((r) => this.view(r)), total, ...page };
   }
 
@@ -145,7 +177,13 @@ export class PacksService implements OnModuleDestroy {
     const digest = format === 'zip' ? pack.zipSha256! : pack.pdfSha256!;
     const size = format === 'zip' ? pack.zipBytes! : pack.pdfBytes!;
     const stream = await this.openStored(pack, digest);
-    await this.trail.record({ actor: actorRef(actor), action: 'pack.downloaded', subjectType: 'AuditPack', subjectId: pack.id, data: { format, sha256: digest, framework: pack.framework, from: pack.periodFrom, to: pack.periodTo } });
+    await this.trail.record({
+      actor: actorRef(actor),
+      action: 'pack.downloaded',
+      subjectType: 'AuditPack',
+      subjectId: pack.id,
+      data: { format, sha256: digest, framework: pack.framework, from: pack.periodFrom, to: pack.periodTo },
+    });
     return {
       filename: `audit-pack-${pack.framework}-${pack.periodFrom}-${pack.periodTo}.${format}`,
       contentType: format === 'zip' ? 'application/zip' : 'application/pdf',
@@ -229,9 +267,13 @@ export class PacksService implements OnModuleDestroy {
     const state = { progress: 0, stage: 'collecting', saved: '' };
     const beat = async (): Promise<void> => {
       const held = await this.repo.beat(pack.id, token, state.progress, state.stage);
-      if (!held && !controller.signal.aborted) controller.abort(new PackBuildInterruptedError('another build took the pack over'));
+      if (!held && !controller.signal.aborted)
+        controller.abort(new PackBuildInterruptedError('another build took the pack over'));
     };
-    const timer = setInterval(() => void beat().catch((e: Error) => this.log.warn(`audit pack ${pack.id}: heartbeat failed: ${e.message}`)), BEAT_MS);
+    const timer = setInterval(
+      () => void beat().catch((e: Error) => this.log.warn(`audit pack ${pack.id}: heartbeat failed: ${e.message}`)),
+      BEAT_MS,
+    );
     const step = async (progress: number, stage: string): Promise<void> => {
       controller.signal.throwIfAborted();
       Object.assign(state, { progress, stage });
@@ -244,7 +286,11 @@ export class PacksService implements OnModuleDestroy {
       await step(1, 'collecting');
       const scope = { framework: pack.framework, from: pack.periodFrom, to: pack.periodTo };
       const cert = this.signer.certificate();
-      const { model, evidenceFiles } = await this.collector.collect(scope, { subject: cert.subject, fingerprintSha256: cert.fingerprintSha256, selfSigned: cert.selfSigned });
+      const { model, evidenceFiles } = await this.collector.collect(scope, {
+        subject: cert.subject,
+        fingerprintSha256: cert.fingerprintSha256,
+        selfSigned: cert.selfSigned,
+      });
       const certificate = Buffer.from(cert.pem, 'utf8');
       const manifest = manifestBytes(
         buildManifest({
@@ -252,14 +298,24 @@ export class PacksService implements OnModuleDestroy {
           createdAt: model.generatedAt,
           scope,
           signer: { fingerprintSha256: cert.fingerprintSha256, subject: cert.subject },
-          files: [...evidenceFiles.map(({ path, sha256: hash, size }) => ({ path, sha256: hash, size })), { path: CERTIFICATE_NAME, sha256: sha256(certificate), size: certificate.length }],
+          files: [
+            ...evidenceFiles.map(({ path, sha256: hash, size }) => ({ path, sha256: hash, size })),
+            { path: CERTIFICATE_NAME, sha256: sha256(certificate), size: certificate.length },
+          ],
         }),
       );
 
       await step(20, 'rendering');
       const pdf = await renderPackPdf(model, {
         templatesDir: this.config.templatesDir,
-        attachments: [{ name: MANIFEST_NAME, data: manifest, description: 'Manifest of the audit pack ZIP: every file with its SHA-256 and size, and the scope', mediaType: 'application/json' }],
+        attachments: [
+          {
+            name: MANIFEST_NAME,
+            data: manifest,
+            description: 'Manifest of the audit pack ZIP: every file with its SHA-256 and size, and the scope',
+            mediaType: 'application/json',
+          },
+        ],
       });
 
       await step(35, 'signing');
@@ -282,25 +338,59 @@ export class PacksService implements OnModuleDestroy {
         signal: controller.signal,
         onProgress: (written) => {
           state.progress = Math.min(99, 40 + Math.floor((59 * written) / total));
-          if (onProgress && state.progress !== reported) onProgress({ progress: (reported = state.progress), stage: 'zipping' });
+          if (onProgress && state.progress !== reported)
+            onProgress({ progress: (reported = state.progress), stage: 'zipping' });
         },
       });
       controller.signal.throwIfAborted();
 
       // Into the blob store in the transaction that marks the pack done: both files are there, or neither.
-      const values = { status: 'done' as const, progress: 100, stage: 'done', error: null, pdfSha256: sha256(signedPdf), pdfBytes: signedPdf.length, zipSha256: zip.sha256, zipBytes: zip.bytes, signerFingerprint: cert.fingerprintSha256 };
+      const values = {
+        status: 'done' as const,
+        progress: 100,
+        stage: 'done',
+        error: null,
+        pdfSha256: sha256(signedPdf),
+        pdfBytes: signedPdf.length,
+        zipSha256: zip.sha256,
+        zipBytes: zip.bytes,
+        signerFingerprint: cert.fingerprintSha256,
+      };
       const finished = await this.ds.transaction(async (m) => {
         if (!(await this.repo.finish(pack.id, token, values, m))) return false;
-        await this.evidence.storeBlobFile({ sha256: values.pdfSha256, size: values.pdfBytes, mediaType: 'application/pdf' }, join(temp, PDF_NAME), m);
-        await this.evidence.storeBlobFile({ sha256: zip.sha256, size: zip.bytes, mediaType: 'application/zip' }, join(temp, ZIP_NAME), m);
+        await this.evidence.storeBlobFile(
+          { sha256: values.pdfSha256, size: values.pdfBytes, mediaType: 'application/pdf' },
+          join(temp, PDF_NAME),
+          m,
+        );
+        await this.evidence.storeBlobFile(
+          { sha256: zip.sha256, size: zip.bytes, mediaType: 'application/zip' },
+          join(temp, ZIP_NAME),
+          m,
+        );
         await this.trail.append(
-          { actor: BUILDER, action: 'pack.build', subjectType: 'AuditPack', subjectId: pack.id, data: { ...scope, zipSha256: zip.sha256, zipBytes: zip.bytes, pdfSha256: values.pdfSha256, evidenceFiles: evidenceFiles.length, signer: cert.fingerprintSha256 } },
+          {
+            actor: BUILDER,
+            action: 'pack.build',
+            subjectType: 'AuditPack',
+            subjectId: pack.id,
+            data: {
+              ...scope,
+              zipSha256: zip.sha256,
+              zipBytes: zip.bytes,
+              pdfSha256: values.pdfSha256,
+              evidenceFiles: evidenceFiles.length,
+              signer: cert.fingerprintSha256,
+            },
+          },
           m,
         );
         return true;
       });
       onProgress?.({ progress: 100, stage: 'done' });
-      this.log.log(`audit pack ${pack.id} (${pack.framework} ${pack.periodFrom}..${pack.periodTo}) ${finished ? 'built' : 'built, but another build holds it now'}: ${evidenceFiles.length} evidence files, ${zip.bytes} bytes in ${Date.now() - started} ms`);
+      this.log.log(
+        `audit pack ${pack.id} (${pack.framework} ${pack.periodFrom}..${pack.periodTo}) ${finished ? 'built' : 'built, but another build holds it now'}: ${evidenceFiles.length} evidence files, ${zip.bytes} bytes in ${Date.now() - started} ms`,
+      );
     } catch (e) {
       const reason = controller.signal.aborted ? controller.signal.reason : e;
       if (reason instanceof PackBuildInterruptedError) {
@@ -310,8 +400,18 @@ export class PacksService implements OnModuleDestroy {
         const message = (e as Error).message.slice(0, 2000);
         this.log.error(`audit pack ${pack.id} failed after ${Date.now() - started} ms: ${message}`, (e as Error).stack);
         await this.ds.transaction(async (m) => {
-          if (!(await this.repo.finish(pack.id, token, { status: 'failed', error: message, stage: state.stage }, m))) return;
-          await this.trail.append({ actor: BUILDER, action: 'pack.fail', subjectType: 'AuditPack', subjectId: pack.id, data: { stage: state.stage, error: message } }, m);
+          if (!(await this.repo.finish(pack.id, token, { status: 'failed', error: message, stage: state.stage }, m)))
+            return;
+          await this.trail.append(
+            {
+              actor: BUILDER,
+              action: 'pack.fail',
+              subjectType: 'AuditPack',
+              subjectId: pack.id,
+              data: { stage: state.stage, error: message },
+            },
+            m,
+          );
         });
       }
     } finally {
@@ -337,7 +437,8 @@ export class PacksService implements OnModuleDestroy {
 
   private async visible(actor: Actor, id: string): Promise<AuditPack> {
     const row = await this.repo.findById(id);
-    if (!row || (actor.kind === 'user' && !abilityFor(actor).can('read', asSubject('AuditPack', row)))) throw new NotFoundError('audit_pack', id);
+    if (!row || (actor.kind === 'user' && !abilityFor(actor).can('read', asSubject('AuditPack', row))))
+      throw new NotFoundError('audit_pack', id);
     return row;
   }
 

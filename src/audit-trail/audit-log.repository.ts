@@ -60,18 +60,25 @@ export class AuditLogRepository {
 
   /** Stores a signed checkpoint for every instance to read; false when one for this seq exists already. */
   async saveCheckpoint(c: { seq: number; hash: string; keyId: string; text: string }): Promise<boolean> {
-    const rows: unknown[] = await this.ds.query(`INSERT INTO audit_checkpoints (seq, hash, key_id, text) VALUES ($1, $2, $3, $4) ON CONFLICT (seq) DO NOTHING RETURNING seq`, [c.seq, c.hash, c.keyId, c.text]);
+    const rows: unknown[] = await this.ds.query(
+      `INSERT INTO audit_checkpoints (seq, hash, key_id, text) VALUES ($1, $2, $3, $4) ON CONFLICT (seq) DO NOTHING RETURNING seq`,
+      [c.seq, c.hash, c.keyId, c.text],
+    );
     return rows.length === 1;
   }
 
   /** Every stored checkpoint's text, lowest seq first. */
   async checkpoints(): Promise<{ seq: number; text: string }[]> {
-    const rows: { seq: string; text: string }[] = await this.ds.query(`SELECT seq, text FROM audit_checkpoints ORDER BY seq`);
+    const rows: { seq: string; text: string }[] = await this.ds.query(
+      `SELECT seq, text FROM audit_checkpoints ORDER BY seq`,
+    );
     return rows.map((r) => ({ seq: Number(r.seq), text: r.text }));
   }
 
   async head(manager: EntityManager = this.ds.manager): Promise<ChainHead | null> {
-    const rows: { seq: string; hash: string }[] = await manager.query('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+    const rows: { seq: string; hash: string }[] = await manager.query(
+      'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
+    );
     return rows.length ? { seq: Number(rows[0].seq), hash: rows[0].hash } : null;
   }
 
@@ -79,7 +86,17 @@ export class AuditLogRepository {
     await manager.query(
       `INSERT INTO audit_log (seq, at, actor, action, subject_type, subject_id, canonical, prev_hash, hash)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [entry.seq, entry.at, entry.actor, entry.action, entry.subjectType, entry.subjectId, entry.canonical, entry.prevHash, entry.hash],
+      [
+        entry.seq,
+        entry.at,
+        entry.actor,
+        entry.action,
+        entry.subjectType,
+        entry.subjectId,
+        entry.canonical,
+        entry.prevHash,
+        entry.hash,
+      ],
     );
   }
 
@@ -120,7 +137,8 @@ export class AuditLogRepository {
     const qb = this.ds.getRepository(AuditLog).createQueryBuilder('e');
     if (filter.actor !== undefined) qb.andWhere('e.actor = :actor', { actor: filter.actor });
     if (filter.action !== undefined) qb.andWhere('e.action = :action', { action: filter.action });
-    if (filter.subjectType !== undefined) qb.andWhere('e.subject_type = :subjectType', { subjectType: filter.subjectType });
+    if (filter.subjectType !== undefined)
+      qb.andWhere('e.subject_type = :subjectType', { subjectType: filter.subjectType });
     if (filter.subjectId !== undefined) qb.andWhere('e.subject_id = :subjectId', { subjectId: filter.subjectId });
     if (filter.range.from) qb.andWhere('e.at >= :from', { from: filter.range.from });
     if (filter.range.before) qb.andWhere('e.at < :before', { before: filter.range.before });

@@ -15,7 +15,9 @@ export class AuditTrailController {
   @Policy('read', 'AuditLog')
   @ApiOperation({ summary: 'Audit-trail entries, newest first, paged; filter by actor, action, subject and date' })
   @ApiOkResponse({ type: AuditLogPageView })
-  @ApiBadRequestResponse({ description: 'A filter or paging value is not valid; errors[] names the field (problem+json)' })
+  @ApiBadRequestResponse({
+    description: 'A filter or paging value is not valid; errors[] names the field (problem+json)',
+  })
   list(@Query() query: AuditLogQueryDto): Promise<Page<AuditLogEntryView>> {
     return this.trail.list(query);
   }
@@ -24,7 +26,8 @@ export class AuditTrailController {
   @Policy('read', 'AuditLog')
   @ApiOperation({
     summary: 'Verify the hash chain and the signed checkpoints',
-    description: 'Recomputes every hash, checks links, contiguous seqs and every checkpoint file. A broken trail is a 200 with ok: false.',
+    description:
+      'Recomputes every hash, checks links, contiguous seqs and every checkpoint file. A broken trail is a 200 with ok: false.',
   })
   @ApiOkResponse({ type: VerifyResultView })
   verify(): Promise<VerifyResultView> {

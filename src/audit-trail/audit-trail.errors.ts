@@ -16,6 +16,9 @@ export class CheckpointInconsistentError extends ConflictError {
     readonly brokenAtSeq: number,
     reason: string,
   ) {
-    super('audit_trail.inconsistent', `No checkpoint written: the audit trail is broken at entry ${brokenAtSeq}: ${reason}. Run "attest trail verify".`);
+    super(
+      'audit_trail.inconsistent',
+      `No checkpoint written: the audit trail is broken at entry ${brokenAtSeq}: ${reason}. Run "attest trail verify".`,
+    );
   }
 }

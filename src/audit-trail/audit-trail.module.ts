@@ -13,7 +13,14 @@ import { SigningKeyStore } from './signing-key.store';
 @Module({
   imports: [JobsModule],
   controllers: [AuditTrailController, AuditTrailPageController],
-  providers: [AuditTrailService, AuditLogRepository, CheckpointService, CheckpointStore, SigningKeyStore, CheckpointJob],
+  providers: [
+    AuditTrailService,
+    AuditLogRepository,
+    CheckpointService,
+    CheckpointStore,
+    SigningKeyStore,
+    CheckpointJob,
+  ],
   exports: [AuditTrailService, CheckpointService],
 })
 export class AuditTrailModule {}

@@ -8,7 +8,16 @@ const FILTERS = ['actor', 'action', 'subjectType', 'subjectId', 'from', 'to'] as
 export interface AuditTrailPage {
   pageTitle: string;
   filter: Record<(typeof FILTERS)[number], string>;
-  entries: { seq: number; at: string; actor: string; action: string; subject: string; data: string; hash: string; shortHash: string }[];
+  entries: {
+    seq: number;
+    at: string;
+    actor: string;
+    action: string;
+    subject: string;
+    data: string;
+    hash: string;
+    shortHash: string;
+  }[];
   total: number;
   shownFrom: number;
   shownTo: number;
@@ -18,7 +27,11 @@ export interface AuditTrailPage {
 }
 
 /** View model of the audit-trail page: filter form, one page of entries, paging links and the verify result. */
-export function auditTrailPage(query: AuditLogQueryDto, list: Page<AuditLogEntryView>, verify: VerifyResult): AuditTrailPage {
+export function auditTrailPage(
+  query: AuditLogQueryDto,
+  list: Page<AuditLogEntryView>,
+  verify: VerifyResult,
+): AuditTrailPage {
   const filter = Object.fromEntries(FILTERS.map((f) => [f, query[f] ?? ''])) as AuditTrailPage['filter'];
   const link = (offset: number) => {
     const params = new URLSearchParams();
@@ -51,6 +64,10 @@ export function auditTrailPage(query: AuditLogQueryDto, list: Page<AuditLogEntry
           headline: 'Chain intact',
           detail: `${verify.entries} entries verified against ${verify.checkpoints} signed checkpoint${verify.checkpoints === 1 ? '' : 's'}.`,
         }
-      : { ok: false, headline: `Broken at entry ${verify.brokenAtSeq}`, detail: `Entry ${verify.brokenAtSeq}: ${verify.reason}.` },
+      : {
+          ok: false,
+          headline: `Broken at entry ${verify.brokenAtSeq}`,
+          detail: `Entry ${verify.brokenAtSeq}: ${verify.reason}.`,
+        },
   };
 }

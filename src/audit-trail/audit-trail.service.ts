@@ -39,13 +39,18 @@ export class AuditTrailService {
    */
   async append(entry: AuditEntryInput, manager: EntityManager): Promise<AppendedEntry> {
     if (!manager.queryRunner?.isTransactionActive) {
-      throw new Error('AuditTrailService.append() needs the EntityManager of an open transaction; use record() for an event on its own');
+      throw new Error(
+        'AuditTrailService.append() needs the EntityManager of an open transaction; use record() for an event on its own',
+      );
     }
     assertValidEntry(entry); // before taking the lock, so a bad entry never makes others wait
     await this.entries.lockChain(manager);
     const head = await this.entries.head(manager);
     const next = nextEntry(head, entry, new Date());
-    await this.entries.insert({ ...next.content, canonical: next.canonical, prevHash: next.prevHash, hash: next.hash }, manager);
+    await this.entries.insert(
+      { ...next.content, canonical: next.canonical, prevHash: next.prevHash, hash: next.hash },
+      manager,
+    );
     return { seq: next.content.seq, at: next.content.at, hash: next.hash };
   }
 

@@ -15,6 +15,10 @@ export class CheckpointJob implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     if (!this.config.auditCheckpointCron) return;
-    this.scheduler.schedule({ name: 'audit-checkpoint', cron: this.config.auditCheckpointCron, run: () => this.checkpoints.writeNow() });
+    this.scheduler.schedule({
+      name: 'audit-checkpoint',
+      cron: this.config.auditCheckpointCron,
+      run: () => this.checkpoints.writeNow(),
+    });
   }
 }

@@ -4,7 +4,16 @@ import { AuditLogRepository } from './audit-log.repository';
 import { CheckpointInconsistentError, SigningKeyUnavailableError } from './audit-trail.errors';
 import { CheckpointStore } from './checkpoint.store';
 import { ChainProblem, ChainVerifier, CheckpointClaim } from './domain/chain-verifier';
-import { CHECKPOINT_KEY_NAME, CHECKPOINT_ORIGIN, CheckpointFormatError, checkpointBody, checkSignature, keyId, parseCheckpoint, signCheckpoint } from './domain/checkpoint';
+import {
+  CHECKPOINT_KEY_NAME,
+  CHECKPOINT_ORIGIN,
+  CheckpointFormatError,
+  checkpointBody,
+  checkSignature,
+  keyId,
+  parseCheckpoint,
+  signCheckpoint,
+} from './domain/checkpoint';
 import { SigningKey, SigningKeyStore } from './signing-key.store';
 
 /** Checkpoint files read back: the ones with a valid signature, and what is wrong with the others. */
@@ -43,7 +52,13 @@ export class CheckpointService {
     const files = this.store.list();
     const fileTexts = new Set(files.map((f) => f.text));
     for (const row of await this.entries.checkpoints()) {
-      if (!fileTexts.has(row.text)) files.push({ name: CheckpointStore.fileName(row.seq), label: `stored checkpoint ${row.seq}`, seqInName: row.seq, text: row.text });
+      if (!fileTexts.has(row.text))
+        files.push({
+          name: CheckpointStore.fileName(row.seq),
+          label: `stored checkpoint ${row.seq}`,
+          seqInName: row.seq,
+          text: row.text,
+        });
     }
     files.sort((a, b) => a.seqInName - b.seqInName);
     const result: LoadedCheckpoints = { claims: [], problems: [] };
@@ -64,13 +79,19 @@ export class CheckpointService {
         parsed = parseCheckpoint(file.text);
       } catch (e) {
         if (!(e instanceof CheckpointFormatError)) throw e;
-        result.problems.push({ seq: Math.max(1, file.seqInName), reason: `checkpoint ${label} is not a valid checkpoint: ${e.message}` });
+        result.problems.push({
+          seq: Math.max(1, file.seqInName),
+          reason: `checkpoint ${label} is not a valid checkpoint: ${e.message}`,
+        });
         continue;
       }
       const { checkpoint } = parsed;
       const seq = Math.max(1, checkpoint.seq);
       if (checkpoint.origin !== CHECKPOINT_ORIGIN) {
-        result.problems.push({ seq, reason: `checkpoint ${label} belongs to another log (origin "${checkpoint.origin}")` });
+        result.problems.push({
+          seq,
+          reason: `checkpoint ${label} belongs to another log (origin "${checkpoint.origin}")`,
+        });
         continue;
       }
       if (!key) {
@@ -85,10 +106,18 @@ export class CheckpointService {
           reason: `checkpoint ${label} is not signed by this log's key (key id ${keyId(CHECKPOINT_KEY_NAME, key.publicKey).toString('hex')}; it carries key id ${ids})`,
         });
       } else if (check === 'invalid_signature') {
-        result.problems.push({ seq, reason: `checkpoint ${label} has a signature that does not match its content: the file was edited` });
+        result.problems.push({
+          seq,
+          reason: `checkpoint ${label} has a signature that does not match its content: the file was edited`,
+        });
       } else {
         const when = checkpoint.time ? ` (signed ${checkpoint.time.toISOString()})` : '';
-        result.claims.push({ seq: checkpoint.seq, hash: checkpoint.hash, label: `${label}${when}`, at: checkpoint.time ?? null });
+        result.claims.push({
+          seq: checkpoint.seq,
+          hash: checkpoint.hash,
+          label: `${label}${when}`,
+          at: checkpoint.time ?? null,
+        });
       }
     }
     return result;
@@ -103,7 +132,12 @@ export class CheckpointService {
     const key = newest ? this.keys.load() : null;
     if (!newest || !key) return null;
     const der = key.publicKey.export({ type: 'spki', format: 'der' });
-    return { seq: newest.seq, hash: newest.hash, at: newest.at?.toISOString() ?? null, keyFingerprint: createHash('sha256').update(der).digest('hex') };
+    return {
+      seq: newest.seq,
+      hash: newest.hash,
+      at: newest.at?.toISOString() ?? null,
+      keyFingerprint: createHash('sha256').update(der).digest('hex'),
+    };
   }
 
   /**
@@ -115,7 +149,10 @@ export class CheckpointService {
     const key = this.keys.loadOrCreate();
     const head = await this.entries.head();
     if (!head) return { written: false, reason: 'empty' };
-    const latest = (await this.load()).claims.reduce<CheckpointClaim | null>((a, c) => (!a || c.seq > a.seq ? c : a), null);
+    const latest = (await this.load()).claims.reduce<CheckpointClaim | null>(
+      (a, c) => (!a || c.seq > a.seq ? c : a),
+      null,
+    );
     const name = CheckpointStore.fileName(head.seq);
     if (latest && latest.seq === head.seq && latest.hash === head.hash) {
       this.export(name, key);
@@ -124,11 +161,17 @@ export class CheckpointService {
     await this.checkExtends(latest, head);
 
     const text = signCheckpoint(checkpointBody({ seq: head.seq, hash: head.hash, time: now }), key.privateKey);
-    const stored = await this.entries.saveCheckpoint({ seq: head.seq, hash: head.hash, keyId: keyId(CHECKPOINT_KEY_NAME, key.publicKey).toString('hex'), text });
+    const stored = await this.entries.saveCheckpoint({
+      seq: head.seq,
+      hash: head.hash,
+      keyId: keyId(CHECKPOINT_KEY_NAME, key.publicKey).toString('hex'),
+      text,
+    });
     if (!stored || !this.store.write(name, text)) {
       // Another instance, or the CLI next to the server, wrote this seq's checkpoint a moment ago.
       const other = (await this.load()).claims.find((c) => c.seq === head.seq);
-      if (other?.hash !== head.hash) throw new CheckpointInconsistentError(head.seq, `checkpoint ${name} exists with another hash`);
+      if (other?.hash !== head.hash)
+        throw new CheckpointInconsistentError(head.seq, `checkpoint ${name} exists with another hash`);
       return { written: false, reason: 'unchanged', seq: head.seq, hash: head.hash, file: this.store.pathOf(name) };
     }
     const exportedTo = this.export(name, key);
@@ -139,11 +182,22 @@ export class CheckpointService {
   private async checkExtends(latest: CheckpointClaim | null, head: { seq: number; hash: string }): Promise<void> {
     if (latest) {
       if (latest.seq > head.seq) {
-        throw new CheckpointInconsistentError(head.seq + 1, `the log ends at entry ${head.seq}, but checkpoint ${latest.label} covers ${latest.seq} entries`);
+        throw new CheckpointInconsistentError(
+          head.seq + 1,
+          `the log ends at entry ${head.seq}, but checkpoint ${latest.label} covers ${latest.seq} entries`,
+        );
       }
       const entry = await this.entries.findBySeq(latest.seq);
-      if (!entry) throw new CheckpointInconsistentError(latest.seq, `entry ${latest.seq} of checkpoint ${latest.label} is missing`);
-      if (entry.hash !== latest.hash) throw new CheckpointInconsistentError(latest.seq, `its hash differs from the one in checkpoint ${latest.label}`);
+      if (!entry)
+        throw new CheckpointInconsistentError(
+          latest.seq,
+          `entry ${latest.seq} of checkpoint ${latest.label} is missing`,
+        );
+      if (entry.hash !== latest.hash)
+        throw new CheckpointInconsistentError(
+          latest.seq,
+          `its hash differs from the one in checkpoint ${latest.label}`,
+        );
     }
     const after = latest ? { seq: latest.seq, hash: latest.hash } : undefined;
     const verifier = new ChainVerifier({ after });
@@ -152,7 +206,11 @@ export class CheckpointService {
     }
     const result = verifier.result();
     if (!result.ok) throw new CheckpointInconsistentError(result.brokenAtSeq, result.reason);
-    if (verifier.lastSeq !== head.seq) throw new CheckpointInconsistentError(verifier.lastSeq + 1, `entries after ${verifier.lastSeq} disappeared while checking`);
+    if (verifier.lastSeq !== head.seq)
+      throw new CheckpointInconsistentError(
+        verifier.lastSeq + 1,
+        `entries after ${verifier.lastSeq} disappeared while checking`,
+      );
   }
 
   private export(name: string, key: SigningKey): string | null {

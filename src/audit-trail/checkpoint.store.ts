@@ -39,7 +39,9 @@ export class CheckpointStore {
     const local = readCheckpoints(this.dir, (name) => name);
     if (!this.exportDir) return local;
     const localText = new Map(local.map((f) => [f.name, f.text]));
-    const exported = readCheckpoints(this.exportDir, (name) => join(this.exportDir!, name)).filter((f) => localText.get(f.name) !== f.text);
+    const exported = readCheckpoints(this.exportDir, (name) => join(this.exportDir!, name)).filter(
+      (f) => localText.get(f.name) !== f.text,
+    );
     return [...local, ...exported].sort((a, b) => a.seqInName - b.seqInName);
   }
 

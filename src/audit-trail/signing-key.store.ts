@@ -30,7 +30,10 @@ export class SigningKeyStore {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.text = config.auditSigningKey;
     this.configured = config.auditSigningKeyFile !== undefined || config.auditSigningKey !== undefined;
-    this.path = config.auditSigningKey !== undefined ? 'AUDIT_SIGNING_KEY' : (config.auditSigningKeyFile ?? join(config.dataDir, 'keys', 'audit-trail-ed25519.pem'));
+    this.path =
+      config.auditSigningKey !== undefined
+        ? 'AUDIT_SIGNING_KEY'
+        : (config.auditSigningKeyFile ?? join(config.dataDir, 'keys', 'audit-trail-ed25519.pem'));
   }
 
   /** The key, or null when there is none yet (verification then reports checkpoints it cannot check). */
@@ -52,7 +55,9 @@ export class SigningKeyStore {
       throw new SigningKeyUnavailableError(`${this.path} is not a readable PEM private key (${(e as Error).message})`);
     }
     if (privateKey.asymmetricKeyType !== 'ed25519') {
-      throw new SigningKeyUnavailableError(`${this.path} holds a ${privateKey.asymmetricKeyType} key; an Ed25519 key is needed (openssl genpkey -algorithm ed25519)`);
+      throw new SigningKeyUnavailableError(
+        `${this.path} holds a ${privateKey.asymmetricKeyType} key; an Ed25519 key is needed (openssl genpkey -algorithm ed25519)`,
+      );
     }
     this.cached = { privateKey, publicKey: createPublicKey(privateKey), path: this.path };
     return this.cached;
@@ -71,9 +76,12 @@ export class SigningKeyStore {
     writeFileSync(temp, pem, { mode: 0o600 });
     try {
       linkSync(temp, this.path);
-      this.log.log(`created the audit-trail signing key ${this.path}; back it up: checkpoints can only be verified with it`);
+      this.log.log(
+        `created the audit-trail signing key ${this.path}; back it up: checkpoints can only be verified with it`,
+      );
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new SigningKeyUnavailableError(`cannot create ${this.path} (${(e as Error).message})`);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new SigningKeyUnavailableError(`cannot create ${this.path} (${(e as Error).message})`);
     } finally {
       rmSync(temp, { force: true });
     }

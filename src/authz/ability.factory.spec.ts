@@ -6,7 +6,14 @@ import type { Action, SubjectType } from './subjects';
 const ENG = 'd-eng';
 const CLIN = 'd-clin';
 const actor = (role: Role, id = 'u-me', departmentId: string | null = ENG): UserActor => ({
-  kind: 'user', id, email: `${id}@x.test`, name: id, role, departmentId, departmentKey: departmentId, via: 'session',
+  kind: 'user',
+  id,
+  email: `${id}@x.test`,
+  name: id,
+  role,
+  departmentId,
+  departmentKey: departmentId,
+  via: 'session',
 });
 
 describe('abilityFor: what each role may do to each subject type (route level)', () => {
@@ -33,7 +40,11 @@ describe('abilityFor: what each role may do to each subject type (route level)',
     ['Evidence', 'update', []],
     ['Evidence', 'delete', []],
     ['Notification', 'read', ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer']],
-    ['Notification', 'update', ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer']],
+    [
+      'Notification',
+      'update',
+      ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer'],
+    ],
     ['Notification', 'create', []],
     ['Notification', 'delete', []],
   ];
@@ -49,7 +60,8 @@ describe('abilityFor: what each role may do to each subject type (route level)',
 });
 
 describe('abilityFor: rows (instance level)', () => {
-  const user = (id: string, departmentId: string | null, active = true) => asSubject('User', { id, departmentId, active, role: 'viewer' });
+  const user = (id: string, departmentId: string | null, active = true) =>
+    asSubject('User', { id, departmentId, active, role: 'viewer' });
   const token = (userId: string) => asSubject('ApiToken', { id: 't1', userId });
 
   it.each([
@@ -101,7 +113,14 @@ describe('abilityFor: rows (instance level)', () => {
   it('notifications are personal: every role, admins included, reads and marks only their own', () => {
     const mine = asSubject('Notification', { id: 'n1', recipientUserId: 'u-me' });
     const theirs = asSubject('Notification', { id: 'n2', recipientUserId: 'u-other' });
-    for (const role of ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer'] as Role[]) {
+    for (const role of [
+      'admin',
+      'compliance_manager',
+      'control_owner',
+      'privacy_officer',
+      'auditor',
+      'viewer',
+    ] as Role[]) {
       const a = abilityFor(actor(role));
       expect([a.can('read', mine), a.can('update', mine), a.can('delete', mine)]).toEqual([true, true, false]);
       expect([a.can('read', theirs), a.can('update', theirs)]).toEqual([false, false]);
@@ -110,7 +129,8 @@ describe('abilityFor: rows (instance level)', () => {
 });
 
 describe('abilityFor: evidence for a control (create is checked per linked control)', () => {
-  const forControl = (ownerUserId: string | null, ownerDepartment: string) => asSubject('Evidence', { ownerUserId, ownerDepartment });
+  const forControl = (ownerUserId: string | null, ownerDepartment: string) =>
+    asSubject('Evidence', { ownerUserId, ownerDepartment });
   it.each([
     // role, control's owner person, owner department, may attach?
     ['control_owner', 'u-me', 'clinical', true], // assigned to them, in another department
@@ -123,14 +143,21 @@ describe('abilityFor: evidence for a control (create is checked per linked contr
     ['admin', 'u-other', 'clinical', true],
     ['auditor', 'u-me', ENG, false],
     ['viewer', null, ENG, false],
-  ] as [Role, string | null, string, boolean][])('%s, control owned by %s / %s: %s', (role, ownerUserId, dept, expected) => {
-    expect(abilityFor(actor(role)).can('create', forControl(ownerUserId, dept))).toBe(expected);
-  });
+  ] as [Role, string | null, string, boolean][])(
+    '%s, control owned by %s / %s: %s',
+    (role, ownerUserId, dept, expected) => {
+      expect(abilityFor(actor(role)).can('create', forControl(ownerUserId, dept))).toBe(expected);
+    },
+  );
 
   it('nobody updates or deletes evidence, whatever the row', () => {
     for (const role of ['admin', 'compliance_manager', 'control_owner'] as Role[]) {
-      expect(abilityFor(actor(role)).can('update', asSubject('Evidence', { id: 'e1', submittedBy: 'u-me' }))).toBe(false);
-      expect(abilityFor(actor(role)).can('delete', asSubject('Evidence', { id: 'e1', submittedBy: 'u-me' }))).toBe(false);
+      expect(abilityFor(actor(role)).can('update', asSubject('Evidence', { id: 'e1', submittedBy: 'u-me' }))).toBe(
+        false,
+      );
+      expect(abilityFor(actor(role)).can('delete', asSubject('Evidence', { id: 'e1', submittedBy: 'u-me' }))).toBe(
+        false,
+      );
     }
   });
 });
@@ -152,14 +179,26 @@ describe('abilityFor: risks (managers all; privacy officers and clinical control
     [actor('viewer'), 'iso14971', 'u-me', false],
   ] as [UserActor, string, string, boolean][])('%o on a %s risk owned by %s: %s', (a, register, owner, expected) => {
     const ability = abilityFor(a);
-    expect(['read', 'create', 'update'].map((action) => ability.can(action as Action, risk(register, owner)))).toEqual([expected, expected, expected]);
+    expect(['read', 'create', 'update'].map((action) => ability.can(action as Action, risk(register, owner)))).toEqual([
+      expected,
+      expected,
+      expected,
+    ]);
   });
   it('nobody but admins and compliance managers deletes a risk', () => {
     expect(abilityFor(clinical('control_owner')).can('delete', risk('iso14971', 'u-me'))).toBe(false);
     expect(abilityFor(actor('compliance_manager')).can('delete', risk('iso14971', 'u-me'))).toBe(true);
   });
   it('route level: the guard lets clinical control owners and privacy officers through, not engineering owners, auditors or viewers', () => {
-    expect([clinical('control_owner'), actor('privacy_officer'), actor('control_owner'), actor('auditor'), actor('viewer')].map((a) => abilityFor(a).can('read', 'Risk'))).toEqual([true, true, false, false, false]);
+    expect(
+      [
+        clinical('control_owner'),
+        actor('privacy_officer'),
+        actor('control_owner'),
+        actor('auditor'),
+        actor('viewer'),
+      ].map((a) => abilityFor(a).can('read', 'Risk')),
+    ).toEqual([true, true, false, false, false]);
   });
 });
 
@@ -178,7 +217,12 @@ describe('abilityFor: risk management plans (read by ISO 14971 risk holders; wri
     [actor('viewer'), false, false],
   ] as [UserActor, boolean, boolean][])('%o: read %s, update %s', (a, read, update) => {
     const ability = abilityFor(a);
-    expect([ability.can('read', plan), ability.can('update', plan), ability.can('read', 'RiskPlan'), ability.can('update', 'RiskPlan')]).toEqual([read, update, read, update]);
+    expect([
+      ability.can('read', plan),
+      ability.can('update', plan),
+      ability.can('read', 'RiskPlan'),
+      ability.can('update', 'RiskPlan'),
+    ]).toEqual([read, update, read, update]);
   });
 });
 
@@ -187,17 +231,25 @@ describe('abilityFor: data subject requests (identity for privacy officers and a
 
   it('only privacy officers and admins read the subject identity fields', () => {
     for (const role of ['admin', 'privacy_officer'] as Role[]) {
-      for (const field of ['subject', 'requester', 'changes', 'verificationReference']) expect(abilityFor(actor(role)).can('read', request, field)).toBe(true);
+      for (const field of ['subject', 'requester', 'changes', 'verificationReference'])
+        expect(abilityFor(actor(role)).can('read', request, field)).toBe(true);
     }
     const manager = abilityFor(actor('compliance_manager'));
     expect(manager.can('read', request)).toBe(true);
     expect(manager.can('read', request, 'reference')).toBe(true);
-    for (const field of ['subject', 'requester', 'changes', 'verificationReference']) expect(manager.can('read', request, field)).toBe(false);
-    for (const role of ['control_owner', 'auditor', 'viewer'] as Role[]) expect(abilityFor(actor(role)).can('read', request)).toBe(false);
+    for (const field of ['subject', 'requester', 'changes', 'verificationReference'])
+      expect(manager.can('read', request, field)).toBe(false);
+    for (const role of ['control_owner', 'auditor', 'viewer'] as Role[])
+      expect(abilityFor(actor(role)).can('read', request)).toBe(false);
   });
 
   it('only privacy officers and admins execute requests and change data systems; managers may run drills', () => {
-    for (const [role, may] of [['admin', true], ['privacy_officer', true], ['compliance_manager', false], ['control_owner', false]] as [Role, boolean][]) {
+    for (const [role, may] of [
+      ['admin', true],
+      ['privacy_officer', true],
+      ['compliance_manager', false],
+      ['control_owner', false],
+    ] as [Role, boolean][]) {
       expect(abilityFor(actor(role)).can('update', request)).toBe(may);
       expect(abilityFor(actor(role)).can('update', 'DataSystem')).toBe(may);
     }
@@ -211,6 +263,11 @@ describe('abilityFor: data subject requests (identity for privacy officers and a
     expect(owner.can('update', asSubject('DsrTask', { ownerUserId: null, ownerDepartment: ENG }))).toBe(true);
     expect(owner.can('update', asSubject('DsrTask', { ownerUserId: 'u-other', ownerDepartment: ENG }))).toBe(false);
     expect(owner.can('read', asSubject('DsrTask', { ownerUserId: null, ownerDepartment: CLIN }))).toBe(false);
-    expect(abilityFor(actor('compliance_manager')).can('update', asSubject('DsrTask', { ownerUserId: null, ownerDepartment: ENG }))).toBe(false);
+    expect(
+      abilityFor(actor('compliance_manager')).can(
+        'update',
+        asSubject('DsrTask', { ownerUserId: null, ownerDepartment: ENG }),
+      ),
+    ).toBe(false);
   });
 });

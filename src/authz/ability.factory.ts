@@ -13,7 +13,16 @@ export type AppAbility = MongoAbility<[Action, SubjectType | Record<PropertyKey,
 
 /** Fields of a User that only admins and compliance managers may read (employee monitoring data). */
 export const USER_ACTIVITY_FIELDS = ['createdAt', 'updatedAt', 'lastLoginAt'] as const;
-export const USER_FIELDS = ['id', 'email', 'name', 'role', 'departmentId', 'departmentKey', 'active', ...USER_ACTIVITY_FIELDS] as const;
+export const USER_FIELDS = [
+  'id',
+  'email',
+  'name',
+  'role',
+  'departmentId',
+  'departmentKey',
+  'active',
+  ...USER_ACTIVITY_FIELDS,
+] as const;
 
 /** A DSR's subject identity: only privacy officers and admins read these fields. */
 export const DSR_IDENTITY_FIELDS = ['subject', 'requester', 'changes', 'verificationReference'] as const;
@@ -46,7 +55,10 @@ export const ENGAGEMENT_RESOURCE_FRAMEWORKS = {
 /** The risk registers an engagement's frameworks open. */
 export function registersInScope(frameworks: readonly string[]): ('iso14971' | 'security')[] {
   const has = (keys: readonly string[]) => keys.some((k) => frameworks.includes(k));
-  return [...(has(ENGAGEMENT_RESOURCE_FRAMEWORKS.iso14971Register) ? ['iso14971' as const] : []), ...(has(ENGAGEMENT_RESOURCE_FRAMEWORKS.securityRegister) ? ['security' as const] : [])];
+  return [
+    ...(has(ENGAGEMENT_RESOURCE_FRAMEWORKS.iso14971Register) ? ['iso14971' as const] : []),
+    ...(has(ENGAGEMENT_RESOURCE_FRAMEWORKS.securityRegister) ? ['security' as const] : []),
+  ];
 }
 
 /** The ISO weeks (`2026-W01`) whose days touch the period from..to: first and last. */
@@ -147,11 +159,13 @@ export function abilityFor(actor: UserActor): AppAbility {
       // Sweep tasks of their controls: assigned to them, or to their department when no person is.
       can('read', ['Sweep', 'Posture']);
       can(['read', 'update'], 'SweepTask', { ownerUserId: actor.id });
-      if (actor.departmentKey) can(['read', 'update'], 'SweepTask', { ownerUserId: null, ownerDepartment: actor.departmentKey });
+      if (actor.departmentKey)
+        can(['read', 'update'], 'SweepTask', { ownerUserId: null, ownerDepartment: actor.departmentKey });
       // DSRs: the privacy officer runs them (identity included); manual DSR tasks go to a named owner.
       if (actor.role === 'privacy_officer') can('manage', ['DsrRequest', 'DataSystem', 'DsrDrill', 'DsrTask']);
       can(['read', 'update'], 'DsrTask', { ownerUserId: actor.id });
-      if (actor.departmentKey) can(['read', 'update'], 'DsrTask', { ownerUserId: null, ownerDepartment: actor.departmentKey });
+      if (actor.departmentKey)
+        can(['read', 'update'], 'DsrTask', { ownerUserId: null, ownerDepartment: actor.departmentKey });
       // ISO 14971 risks they own: privacy officers, and control owners of the clinical department.
       if (actor.role === 'privacy_officer' || actor.departmentKey === 'clinical') {
         can(['read', 'create', 'update'], 'Risk', { register: 'iso14971', ownerUserId: actor.id });
@@ -188,5 +202,8 @@ export function abilityFor(actor: UserActor): AppAbility {
   cannot('manage', 'Notification');
   can(['read', 'update'], 'Notification', { recipientUserId: actor.id });
 
-  return build({ detectSubjectType: (o) => (o as { __caslSubjectType__?: SubjectType }).__caslSubjectType__ ?? ('unknown' as SubjectType) });
+  return build({
+    detectSubjectType: (o) =>
+      (o as { __caslSubjectType__?: SubjectType }).__caslSubjectType__ ?? ('unknown' as SubjectType),
+  });
 }

@@ -5,9 +5,24 @@ import type { Action, SubjectType } from './subjects';
 
 const IN_SCOPE = 'c-soc2';
 const OTHER = 'c-iso';
-const soc2: ActorEngagement = { id: 'e-1', frameworks: ['soc2'], from: '2026-01-01', to: '2026-06-30', expiresAt: new Date('2027-01-01T00:00:00Z'), controlIds: [IN_SCOPE] };
+const soc2: ActorEngagement = {
+  id: 'e-1',
+  frameworks: ['soc2'],
+  from: '2026-01-01',
+  to: '2026-06-30',
+  expiresAt: new Date('2027-01-01T00:00:00Z'),
+  controlIds: [IN_SCOPE],
+};
 const auditor = (engagements?: ActorEngagement[]): UserActor => ({
-  kind: 'user', id: 'u-aud', email: 'a@x.test', name: 'a', role: 'auditor', departmentId: null, departmentKey: null, via: 'session', engagements,
+  kind: 'user',
+  id: 'u-aud',
+  email: 'a@x.test',
+  name: 'a',
+  role: 'auditor',
+  departmentId: null,
+  departmentKey: null,
+  via: 'session',
+  engagements,
 });
 
 describe('auditor ability: route level, with and without an active engagement', () => {
@@ -65,7 +80,12 @@ describe('auditor ability: route level, with and without an active engagement', 
 describe('auditor ability: rows', () => {
   const a = abilityFor(auditor([soc2]));
   const evidence = (evidenceDate: string, controlIds: string[] | null = [IN_SCOPE]) =>
-    asSubject('Evidence', { evidenceDate: new Date(evidenceDate), periodStart: '2026-01-01', periodEnd: '2026-01-07', ...(controlIds ? { controlIds } : {}) });
+    asSubject('Evidence', {
+      evidenceDate: new Date(evidenceDate),
+      periodStart: '2026-01-01',
+      periodEnd: '2026-01-07',
+      ...(controlIds ? { controlIds } : {}),
+    });
 
   it.each([
     ['first instant of the period (00:00 Bangkok)', evidence('2026-01-01T00:00:00+07:00'), true],
@@ -80,14 +100,19 @@ describe('auditor ability: rows', () => {
   });
 
   it('reads the DSR register without subject identity, in every field', () => {
-    const row = asSubject('DsrRequest', { id: 'r1', isDrill: false, receivedAt: new Date('2026-03-01T10:00:00+07:00') });
+    const row = asSubject('DsrRequest', {
+      id: 'r1',
+      isDrill: false,
+      receivedAt: new Date('2026-03-01T10:00:00+07:00'),
+    });
     expect(a.can('read', row)).toBe(true);
     for (const f of DSR_IDENTITY_FIELDS) expect(a.can('read', row, f)).toBe(false);
     expect(a.can('read', 'DsrRequest', 'subject')).toBe(false);
   });
 
   it('packs: reads and asks for those whose scope lies inside the engagement', () => {
-    const pack = (framework: string, periodFrom: string, periodTo: string, engagementId: string | null = 'e-1') => asSubject('AuditPack', { framework, periodFrom, periodTo, engagementId });
+    const pack = (framework: string, periodFrom: string, periodTo: string, engagementId: string | null = 'e-1') =>
+      asSubject('AuditPack', { framework, periodFrom, periodTo, engagementId });
     expect(a.can('read', pack('soc2', '2026-01-01', '2026-06-30', null))).toBe(true); // started by someone else
     expect(a.can('read', pack('soc2', '2026-02-01', '2026-03-31'))).toBe(true);
     expect(a.can('read', pack('soc2', '2025-12-31', '2026-06-30'))).toBe(false);
@@ -106,7 +131,14 @@ describe('auditor ability: rows', () => {
   });
 
   it('two engagements: each opens its own period and frameworks, not their cross product', () => {
-    const iso: ActorEngagement = { id: 'e-2', frameworks: ['iso27001'], from: '2025-01-01', to: '2025-12-31', expiresAt: new Date('2027-01-01T00:00:00Z'), controlIds: [OTHER] };
+    const iso: ActorEngagement = {
+      id: 'e-2',
+      frameworks: ['iso27001'],
+      from: '2025-01-01',
+      to: '2025-12-31',
+      expiresAt: new Date('2027-01-01T00:00:00Z'),
+      controlIds: [OTHER],
+    };
     const both = abilityFor(auditor([soc2, iso]));
     expect(both.can('read', evidence('2026-03-01T00:00:00+07:00', [IN_SCOPE]))).toBe(true);
     expect(both.can('read', evidence('2025-03-01T00:00:00+07:00', [OTHER]))).toBe(true);
@@ -124,21 +156,69 @@ describe('auditor ability: rows', () => {
     ['the sweep of the week holding the last day', asSubject('Sweep', { week: '2026-W27' }), true],
     ['the sweep of the week before', asSubject('Sweep', { week: '2025-W52' }), false],
     ['the sweep of the week after', asSubject('Sweep', { week: '2026-W28' }), false],
-    ['a task of a control in scope, in a sweep of the period', asSubject('SweepTask', { controlId: IN_SCOPE, week: '2026-W10' }), true],
-    ['a task of a control outside the frameworks', asSubject('SweepTask', { controlId: OTHER, week: '2026-W10' }), false],
-    ['a task of a control in scope, in a sweep after the period', asSubject('SweepTask', { controlId: IN_SCOPE, week: '2026-W30' }), false],
+    [
+      'a task of a control in scope, in a sweep of the period',
+      asSubject('SweepTask', { controlId: IN_SCOPE, week: '2026-W10' }),
+      true,
+    ],
+    [
+      'a task of a control outside the frameworks',
+      asSubject('SweepTask', { controlId: OTHER, week: '2026-W10' }),
+      false,
+    ],
+    [
+      'a task of a control in scope, in a sweep after the period',
+      asSubject('SweepTask', { controlId: IN_SCOPE, week: '2026-W30' }),
+      false,
+    ],
     ['a task checked without its week (fails closed)', asSubject('SweepTask', { controlId: IN_SCOPE }), false],
     ['posture of SOC 2', asSubject('Posture', { framework: 'soc2' }), true],
     ['posture of PDPA', asSubject('Posture', { framework: 'pdpa' }), false],
-    ['a security risk created within the period', asSubject('Risk', { register: 'security', createdAt: at('2026-06-30T23:59:59+07:00') }), true],
-    ['a security risk created before the period (it existed during it)', asSubject('Risk', { register: 'security', createdAt: at('2024-01-01T00:00:00Z') }), true],
-    ['a security risk created after the period', asSubject('Risk', { register: 'security', createdAt: at('2026-07-01T00:00:00+07:00') }), false],
-    ['an ISO 14971 risk (not SOC 2)', asSubject('Risk', { register: 'iso14971', createdAt: at('2026-03-01T00:00:00Z') }), false],
-    ['a security risk version dated before the end', asSubject('RiskVersion', { register: 'security', at: at('2026-06-30T23:59:59+07:00') }), true],
-    ['a security risk version dated after the end', asSubject('RiskVersion', { register: 'security', at: at('2026-07-01T00:00:00+07:00') }), false],
-    ['a security review within the period', asSubject('RiskReview', { register: 'security', reviewedAt: at('2026-03-31T12:00:00+07:00') }), true],
-    ['a security review before the period', asSubject('RiskReview', { register: 'security', reviewedAt: at('2025-12-31T12:00:00+07:00') }), false],
-    ['a DSR received within the period', asSubject('DsrRequest', { receivedAt: at('2026-01-01T00:00:00+07:00') }), true],
+    [
+      'a security risk created within the period',
+      asSubject('Risk', { register: 'security', createdAt: at('2026-06-30T23:59:59+07:00') }),
+      true,
+    ],
+    [
+      'a security risk created before the period (it existed during it)',
+      asSubject('Risk', { register: 'security', createdAt: at('2024-01-01T00:00:00Z') }),
+      true,
+    ],
+    [
+      'a security risk created after the period',
+      asSubject('Risk', { register: 'security', createdAt: at('2026-07-01T00:00:00+07:00') }),
+      false,
+    ],
+    [
+      'an ISO 14971 risk (not SOC 2)',
+      asSubject('Risk', { register: 'iso14971', createdAt: at('2026-03-01T00:00:00Z') }),
+      false,
+    ],
+    [
+      'a security risk version dated before the end',
+      asSubject('RiskVersion', { register: 'security', at: at('2026-06-30T23:59:59+07:00') }),
+      true,
+    ],
+    [
+      'a security risk version dated after the end',
+      asSubject('RiskVersion', { register: 'security', at: at('2026-07-01T00:00:00+07:00') }),
+      false,
+    ],
+    [
+      'a security review within the period',
+      asSubject('RiskReview', { register: 'security', reviewedAt: at('2026-03-31T12:00:00+07:00') }),
+      true,
+    ],
+    [
+      'a security review before the period',
+      asSubject('RiskReview', { register: 'security', reviewedAt: at('2025-12-31T12:00:00+07:00') }),
+      false,
+    ],
+    [
+      'a DSR received within the period',
+      asSubject('DsrRequest', { receivedAt: at('2026-01-01T00:00:00+07:00') }),
+      true,
+    ],
     ['a DSR received the day after', asSubject('DsrRequest', { receivedAt: at('2026-07-01T00:00:00+07:00') }), false],
     ['a drill run within the period', asSubject('DsrDrill', { startedAt: at('2026-06-30T23:00:00+07:00') }), true],
     ['a drill run before the period', asSubject('DsrDrill', { startedAt: at('2025-12-31T23:59:59+07:00') }), false],
@@ -147,7 +227,12 @@ describe('auditor ability: rows', () => {
   });
 
   it('frameworks decide the registers and the DSRs: ISO 14971 opens the hazard file only, PDPA the DSRs only', () => {
-    const period = { from: '2026-01-01', to: '2026-06-30', expiresAt: new Date('2027-01-01T00:00:00Z'), controlIds: [OTHER] };
+    const period = {
+      from: '2026-01-01',
+      to: '2026-06-30',
+      expiresAt: new Date('2027-01-01T00:00:00Z'),
+      controlIds: [OTHER],
+    };
     const iso = abilityFor(auditor([{ id: 'e-iso', frameworks: ['iso14971'], ...period }]));
     const pdpa = abilityFor(auditor([{ id: 'e-pdpa', frameworks: ['pdpa'], ...period }]));
     const inside = at('2026-03-01T00:00:00Z');
@@ -167,7 +252,16 @@ describe('auditor ability: rows', () => {
 });
 
 describe('compliance managers and engagements', () => {
-  const cm: UserActor = { kind: 'user', id: 'u-cm', email: 'c@x.test', name: 'c', role: 'compliance_manager', departmentId: null, departmentKey: null, via: 'session' };
+  const cm: UserActor = {
+    kind: 'user',
+    id: 'u-cm',
+    email: 'c@x.test',
+    name: 'c',
+    role: 'compliance_manager',
+    departmentId: null,
+    departmentKey: null,
+    via: 'session',
+  };
   it('open, read and revoke engagements, read and answer requests, but raise none', () => {
     const a = abilityFor(cm);
     expect(a.can('create', 'Engagement')).toBe(true);
@@ -178,6 +272,7 @@ describe('compliance managers and engagements', () => {
   });
   it.each(['control_owner', 'privacy_officer', 'viewer'] as const)('%s has nothing to do with engagements', (role) => {
     const a = abilityFor({ ...cm, role });
-    for (const s of ['Engagement', 'EngagementRequest'] as const) for (const act of ['read', 'create', 'update'] as const) expect(a.can(act, s)).toBe(false);
+    for (const s of ['Engagement', 'EngagementRequest'] as const)
+      for (const act of ['read', 'create', 'update'] as const) expect(a.can(act, s)).toBe(false);
   });
 });

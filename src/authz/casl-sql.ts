@@ -26,7 +26,10 @@ export class UnsupportedCaslConditionError extends Error {}
  * Conditions on a field that is not a column of the root entity (e.g. Evidence `controlIds`, held in a
  * link table): the repository that knows the relation compiles them. `param` binds a value.
  */
-export type VirtualFields = Record<string, (operator: string, value: unknown, param: (value: unknown) => string) => string>;
+export type VirtualFields = Record<
+  string,
+  (operator: string, value: unknown, param: (value: unknown) => string) => string
+>;
 
 export function caslWhere<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
@@ -49,7 +52,10 @@ export function caslWhere<T extends ObjectLiteral>(
   const column = (field: string) => {
     // Only real columns of the root entity (checked against TypeORM metadata: no injection by field name).
     const c = metadata.columns.find((x) => x.propertyPath === field && !x.isVirtual);
-    if (!c) throw new UnsupportedCaslConditionError(`CASL condition on "${field}", which is not a column of ${metadata.name}`);
+    if (!c)
+      throw new UnsupportedCaslConditionError(
+        `CASL condition on "${field}", which is not a column of ${metadata.name}`,
+      );
     return `${qb.escape(alias)}.${qb.escape(c.databaseName)}`;
   };
   const list = (v: unknown) => (v as unknown[]).map(param).join(', ');

@@ -2,7 +2,12 @@ import { ROLES } from '../identity/actor';
 import { mayOwnControls } from './control-ownership';
 
 describe('mayOwnControls: only those who may complete sweep tasks own controls', () => {
-  const person = (role: (typeof ROLES)[number]) => ({ id: '00000000-0000-4000-8000-000000000001', role, departmentId: null, departmentKey: role === 'control_owner' ? 'engineering' : null });
+  const person = (role: (typeof ROLES)[number]) => ({
+    id: '00000000-0000-4000-8000-000000000001',
+    role,
+    departmentId: null,
+    departmentKey: role === 'control_owner' ? 'engineering' : null,
+  });
 
   it.each([
     ['admin', true],
@@ -20,6 +25,11 @@ describe('mayOwnControls: only those who may complete sweep tasks own controls',
   });
 
   it('covers every role', () => {
-    expect(ROLES.filter((r) => mayOwnControls(person(r))).sort()).toEqual(['admin', 'compliance_manager', 'control_owner', 'privacy_officer']);
+    expect(ROLES.filter((r) => mayOwnControls(person(r))).sort()).toEqual([
+      'admin',
+      'compliance_manager',
+      'control_owner',
+      'privacy_officer',
+    ]);
   });
 });

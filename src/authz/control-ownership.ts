@@ -19,6 +19,18 @@ export interface OwnerCandidate {
  */
 export function mayOwnControls(person: OwnerCandidate): boolean {
   if (person.role === 'auditor') return false;
-  const ability = abilityFor({ kind: 'user', id: person.id, email: '', name: '', role: person.role, departmentId: person.departmentId, departmentKey: person.departmentKey, via: 'session' });
-  return ability.can('update', asSubject('SweepTask', { ownerUserId: person.id, ownerDepartment: person.departmentKey ?? '' }));
+  const ability = abilityFor({
+    kind: 'user',
+    id: person.id,
+    email: '',
+    name: '',
+    role: person.role,
+    departmentId: person.departmentId,
+    departmentKey: person.departmentKey,
+    via: 'session',
+  });
+  return ability.can(
+    'update',
+    asSubject('SweepTask', { ownerUserId: person.id, ownerDepartment: person.departmentKey ?? '' }),
+  );
 }

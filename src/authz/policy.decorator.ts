@@ -22,7 +22,8 @@ export const Authenticated = () => SetMetadata(AUTHENTICATED_ROUTE, true);
  * The action the route performs on a subject type. The guard checks the actor may do it to at least
  * some rows of that type (403 otherwise); services then check the loaded row and filter lists in SQL.
  */
-export const Policy = (action: Action, subject: SubjectType) => SetMetadata(ROUTE_POLICY, { action, subject } satisfies RoutePolicy);
+export const Policy = (action: Action, subject: SubjectType) =>
+  SetMetadata(ROUTE_POLICY, { action, subject } satisfies RoutePolicy);
 
 /** Request augmented by the authentication guard. */
 export interface AuthenticatedRequest extends FastifyRequest {

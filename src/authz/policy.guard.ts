@@ -21,9 +21,13 @@ export class PolicyGuard implements CanActivate {
     if (!actor) return false; // the authentication guard has already answered 401
     if (this.reflector.getAllAndOverride<boolean>(AUTHENTICATED_ROUTE, targets)) return true;
     const policy = this.reflector.getAllAndOverride<RoutePolicy>(ROUTE_POLICY, targets);
-    if (!policy) throw new ForbiddenError('This route declares no access policy, so nobody may use it.', 'auth.no_policy');
+    if (!policy)
+      throw new ForbiddenError('This route declares no access policy, so nobody may use it.', 'auth.no_policy');
     if (!abilityFor(actor).can(policy.action, policy.subject)) {
-      throw new ForbiddenError(`Your role (${actor.role}) may not ${policy.action} ${policy.subject}.`, 'auth.forbidden');
+      throw new ForbiddenError(
+        `Your role (${actor.role}) may not ${policy.action} ${policy.subject}.`,
+        'auth.forbidden',
+      );
     }
     return true;
   }

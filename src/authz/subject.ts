@@ -10,8 +10,17 @@ export function asSubject(type: SubjectType, row: object): TaggedSubject {
 }
 
 /** Keeps only the fields of `view` the ability may read on `row` (field-level rules). */
-export function pickPermitted<V extends object>(ability: AppAbility, action: Action, type: SubjectType, row: object, view: V, allFields: readonly string[]): Partial<V> {
-  const fields = permittedFieldsOf(ability, action, asSubject(type, row), { fieldsFrom: (rule) => rule.fields ?? [...allFields] });
+export function pickPermitted<V extends object>(
+  ability: AppAbility,
+  action: Action,
+  type: SubjectType,
+  row: object,
+  view: V,
+  allFields: readonly string[],
+): Partial<V> {
+  const fields = permittedFieldsOf(ability, action, asSubject(type, row), {
+    fieldsFrom: (rule) => rule.fields ?? [...allFields],
+  });
   const out: Partial<V> = {};
   for (const key of Object.keys(view) as (keyof V)[]) {
     if (fields.includes(key as string)) out[key] = view[key];

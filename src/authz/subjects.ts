@@ -4,5 +4,29 @@ export const ACTIONS = ['manage', 'read', 'create', 'update', 'delete'] as const
 export type Action = (typeof ACTIONS)[number];
 
 /** Subject types, named after the entity they guard. Later modules add theirs here. */
-export const SUBJECT_TYPES = ['User', 'Department', 'ApiToken', 'AuditLog', 'Framework', 'Requirement', 'Control', 'Sweep', 'SweepTask', 'Posture', 'Notification', 'Evidence', 'Risk', 'RiskVersion', 'RiskReview', 'DsrRequest', 'DataSystem', 'DsrDrill', 'DsrTask', 'RiskPlan', 'AuditPack', 'Engagement', 'EngagementRequest'] as const;
+export const SUBJECT_TYPES = [
+  'User',
+  'Department',
+  'ApiToken',
+  'AuditLog',
+  'Framework',
+  'Requirement',
+  'Control',
+  'Sweep',
+  'SweepTask',
+  'Posture',
+  'Notification',
+  'Evidence',
+  'Risk',
+  'RiskVersion',
+  'RiskReview',
+  'DsrRequest',
+  'DataSystem',
+  'DsrDrill',
+  'DsrTask',
+  'RiskPlan',
+  'AuditPack',
+  'Engagement',
+  'EngagementRequest',
+] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];

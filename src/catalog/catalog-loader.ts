@@ -20,7 +20,8 @@ import {
 export const MAX_FILE_BYTES = 256 * 1024;
 
 const REF = /^[A-Za-z0-9][A-Za-z0-9().-]{0,40}$/;
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 const frameworkFileSchema = z
   .object({
@@ -54,10 +55,17 @@ const controlsFileSchema = z
             description: text(4000),
             owner: z.string().min(1),
             cadence: z.enum(CADENCES),
-            max_interval_days: z.number().int('must be a whole number of days').min(MAX_INTERVAL_DAYS.min, `must be at least ${MAX_INTERVAL_DAYS.min}`).max(MAX_INTERVAL_DAYS.max, `must be at most ${MAX_INTERVAL_DAYS.max} (three years)`).optional(),
+            max_interval_days: z
+              .number()
+              .int('must be a whole number of days')
+              .min(MAX_INTERVAL_DAYS.min, `must be at least ${MAX_INTERVAL_DAYS.min}`)
+              .max(MAX_INTERVAL_DAYS.max, `must be at most ${MAX_INTERVAL_DAYS.max} (three years)`)
+              .optional(),
             evidence: z.array(text(300)).min(1, 'must say what evidence to attach').max(10),
             collector: z.enum(COLLECTORS).optional(),
-            maps: z.record(z.string(), z.array(z.string()).min(1, 'must list at least one requirement')).refine((m) => Object.keys(m).length > 0, 'must map to at least one framework'),
+            maps: z
+              .record(z.string(), z.array(z.string()).min(1, 'must list at least one requirement'))
+              .refine((m) => Object.keys(m).length > 0, 'must map to at least one framework'),
           })
           .strict(),
       )
@@ -80,15 +88,24 @@ export function parseFile(dir: string, path: string, problems: CatalogProblem[])
     return null;
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(readFileSync(path, 'utf8'), { lineCounter, schema: 'core', uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(readFileSync(path, 'utf8'), {
+    lineCounter,
+    schema: 'core',
+    uniqueKeys: true,
+    prettyErrors: false,
+  });
   const at = (offset: number | undefined) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
   const before = problems.length;
-  for (const e of [...doc.errors, ...doc.warnings]) problems.push({ file, line: at(e.pos[0]), message: e.message.split('\n')[0] });
+  for (const e of [...doc.errors, ...doc.warnings])
+    problems.push({ file, line: at(e.pos[0]), message: e.message.split('\n')[0] });
   visit(doc, (_key, node) => {
-    if (isAlias(node)) problems.push({ file, line: at(node.range?.[0]), message: `YAML aliases (*${node.source}) are not allowed` });
+    if (isAlias(node))
+      problems.push({ file, line: at(node.range?.[0]), message: `YAML aliases (*${node.source}) are not allowed` });
     else if (isNode(node)) {
-      if (node.anchor) problems.push({ file, line: at(node.range?.[0]), message: `YAML anchors (&${node.anchor}) are not allowed` });
-      if (node.tag && !node.tag.startsWith('tag:yaml.org,2002:')) problems.push({ file, line: at(node.range?.[0]), message: `custom YAML tags (${node.tag}) are not allowed` });
+      if (node.anchor)
+        problems.push({ file, line: at(node.range?.[0]), message: `YAML anchors (&${node.anchor}) are not allowed` });
+      if (node.tag && !node.tag.startsWith('tag:yaml.org,2002:'))
+        problems.push({ file, line: at(node.range?.[0]), message: `custom YAML tags (${node.tag}) are not allowed` });
     }
   });
   if (problems.length > before) return null;
@@ -112,7 +129,8 @@ export function zodProblems(parsed: ParsedFile, error: z.ZodError, problems: Cat
     const where = issue.path.length ? `${issue.path.map(String).join('.')}: ` : '';
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    if (issue.code === 'invalid_value' && 'values' in issue) message = `must be one of ${issue.values.map(String).join(', ')}`;
+    if (issue.code === 'invalid_value' && 'values' in issue)
+      message = `must be one of ${issue.values.map(String).join(', ')}`;
     problems.push({ file: parsed.file, line: parsed.lineOf(issue.path), message: `${where}${message}` });
   }
 }
@@ -150,7 +168,12 @@ export function loadCatalog(dir: string): LoadedCatalog {
       else {
         const seen = new Map<string, number>();
         result.data.departments.forEach((d, i) => {
-          if (seen.has(d.key)) problems.push({ file: parsed.file, line: parsed.lineOf(['departments', i, 'key']), message: `department "${d.key}" is listed twice` });
+          if (seen.has(d.key))
+            problems.push({
+              file: parsed.file,
+              line: parsed.lineOf(['departments', i, 'key']),
+              message: `department "${d.key}" is listed twice`,
+            });
           seen.set(d.key, i);
         });
         catalog.departments = result.data.departments;
@@ -180,12 +203,20 @@ export function loadCatalog(dir: string): LoadedCatalog {
     const f = result.data;
     const expectedKey = path.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
     if (f.framework !== expectedKey) {
-      problems.push({ file: parsed.file, line: parsed.lineOf(['framework']), message: `framework "${f.framework}" must be named like its file ("${expectedKey}")` });
+      problems.push({
+        file: parsed.file,
+        line: parsed.lineOf(['framework']),
+        message: `framework "${f.framework}" must be named like its file ("${expectedKey}")`,
+      });
       continue;
     }
     const earlier = frameworkLines.get(f.framework);
     if (earlier) {
-      problems.push({ file: parsed.file, line: parsed.lineOf(['framework']), message: `framework "${f.framework}" is already defined in ${earlier.file}:${earlier.line}` });
+      problems.push({
+        file: parsed.file,
+        line: parsed.lineOf(['framework']),
+        message: `framework "${f.framework}" is already defined in ${earlier.file}:${earlier.line}`,
+      });
       continue;
     }
     frameworkLines.set(f.framework, { file: parsed.file, line: parsed.lineOf(['framework']) });
@@ -193,7 +224,12 @@ export function loadCatalog(dir: string): LoadedCatalog {
     f.requirements.forEach((r, i) => {
       const line = parsed.lineOf(['requirements', i, 'ref']);
       requirementLines.set(`${f.framework}:${r.ref}`, line);
-      if (refs.has(r.ref)) problems.push({ file: parsed.file, line, message: `requirement "${r.ref}" is already listed at line ${refs.get(r.ref)}` });
+      if (refs.has(r.ref))
+        problems.push({
+          file: parsed.file,
+          line,
+          message: `requirement "${r.ref}" is already listed at line ${refs.get(r.ref)}`,
+        });
       else refs.set(r.ref, line);
     });
     const framework: CatalogFramework = {
@@ -202,7 +238,13 @@ export function loadCatalog(dir: string): LoadedCatalog {
       version: f.version,
       description: f.description ?? null,
       file: parsed.file,
-      requirements: f.requirements.map((r, i) => ({ ref: r.ref, group: r.group, title: r.title, notApplicable: r.not_applicable ?? null, position: i })),
+      requirements: f.requirements.map((r, i) => ({
+        ref: r.ref,
+        group: r.group,
+        title: r.title,
+        notApplicable: r.not_applicable ?? null,
+        position: i,
+      })),
     };
     catalog.frameworks.push(framework);
   }
@@ -225,22 +267,49 @@ export function loadCatalog(dir: string): LoadedCatalog {
     result.data.controls.forEach((c, i) => {
       const line = (...p: PropertyKey[]) => parsed.lineOf(['controls', i, ...p]);
       const earlier = controlLines.get(c.key);
-      if (earlier) problems.push({ file: parsed.file, line: line('key'), message: `control "${c.key}" is already defined in ${earlier}` });
+      if (earlier)
+        problems.push({
+          file: parsed.file,
+          line: line('key'),
+          message: `control "${c.key}" is already defined in ${earlier}`,
+        });
       else controlLines.set(c.key, `${parsed.file}:${line('key')}`);
-      if (c.cadence === 'event' && c.max_interval_days === undefined) problems.push({ file: parsed.file, line: line('cadence'), message: 'cadence event needs max_interval_days: the longest gap allowed between two occurrences' });
-      if (c.cadence !== 'event' && c.max_interval_days !== undefined) problems.push({ file: parsed.file, line: line('max_interval_days'), message: `max_interval_days belongs to cadence event only (this control is ${c.cadence})` });
-      if (departmentsOk && !departmentKeys.has(c.owner)) problems.push({ file: parsed.file, line: line('owner'), message: `owner "${c.owner}" is not a department in departments.yaml` });
+      if (c.cadence === 'event' && c.max_interval_days === undefined)
+        problems.push({
+          file: parsed.file,
+          line: line('cadence'),
+          message: 'cadence event needs max_interval_days: the longest gap allowed between two occurrences',
+        });
+      if (c.cadence !== 'event' && c.max_interval_days !== undefined)
+        problems.push({
+          file: parsed.file,
+          line: line('max_interval_days'),
+          message: `max_interval_days belongs to cadence event only (this control is ${c.cadence})`,
+        });
+      if (departmentsOk && !departmentKeys.has(c.owner))
+        problems.push({
+          file: parsed.file,
+          line: line('owner'),
+          message: `owner "${c.owner}" is not a department in departments.yaml`,
+        });
       for (const [fw, refs] of Object.entries(c.maps)) {
         const known = refsByFramework.get(fw);
         if (!known) {
-          if (!attempted.has(fw)) problems.push({ file: parsed.file, line: line('maps', fw), message: `maps: unknown framework "${fw}"` });
+          if (!attempted.has(fw))
+            problems.push({ file: parsed.file, line: line('maps', fw), message: `maps: unknown framework "${fw}"` });
           continue;
         }
         refs.forEach((ref, j) => {
-          if (!known.has(ref)) problems.push({ file: parsed.file, line: line('maps', fw, j), message: `maps: ${fw} has no requirement "${ref}"` });
+          if (!known.has(ref))
+            problems.push({
+              file: parsed.file,
+              line: line('maps', fw, j),
+              message: `maps: ${fw} has no requirement "${ref}"`,
+            });
         });
         const dup = refs.find((r, j) => refs.indexOf(r) !== j);
-        if (dup) problems.push({ file: parsed.file, line: line('maps', fw), message: `maps: ${fw} lists "${dup}" twice` });
+        if (dup)
+          problems.push({ file: parsed.file, line: line('maps', fw), message: `maps: ${fw} lists "${dup}" twice` });
       }
       const control: CatalogControl = {
         key: c.key,
@@ -261,11 +330,17 @@ export function loadCatalog(dir: string): LoadedCatalog {
 
   // Coverage: every requirement is satisfied by a control or says why it does not apply.
   if (problems.length === 0) {
-    const mapped = new Set(catalog.controls.flatMap((c) => Object.entries(c.maps).flatMap(([fw, refs]) => refs.map((r) => `${fw}:${r}`))));
+    const mapped = new Set(
+      catalog.controls.flatMap((c) => Object.entries(c.maps).flatMap(([fw, refs]) => refs.map((r) => `${fw}:${r}`))),
+    );
     for (const f of catalog.frameworks) {
       f.requirements.forEach((r) => {
         if (!r.notApplicable && !mapped.has(`${f.key}:${r.ref}`)) {
-          problems.push({ file: f.file, line: requirementLines.get(`${f.key}:${r.ref}`) ?? 1, message: `requirement "${r.ref}" is not mapped by any control and has no not_applicable reason` });
+          problems.push({
+            file: f.file,
+            line: requirementLines.get(`${f.key}:${r.ref}`) ?? 1,
+            message: `requirement "${r.ref}" is not mapped by any control and has no not_applicable reason`,
+          });
         }
       });
     }

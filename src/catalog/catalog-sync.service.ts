@@ -5,7 +5,15 @@ import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import type { JsonObject } from '../audit-trail/domain/audit-entry';
 import { CatalogRepository } from './catalog.repository';
 import type { Catalog } from './domain/catalog-model';
-import { changedFields, controlContent, controlHash, frameworkContent, frameworkHash, requirementContent, requirementHash } from './domain/content-hash';
+import {
+  changedFields,
+  controlContent,
+  controlHash,
+  frameworkContent,
+  frameworkHash,
+  requirementContent,
+  requirementHash,
+} from './domain/content-hash';
 
 export interface SyncReport {
   created: string[];
@@ -65,17 +73,37 @@ export class CatalogSyncService {
           return { row: existing, changed: false };
         }
         const version = existing.version + 1;
-        const fields = existing.retiredAt ? ['restored', ...changedFields(before(existing), content)] : changedFields(before(existing), content);
-        const row = await save({ ...silent, id: existing.id, contentHash: hash, version, retiredAt: null } as Partial<E>);
-        await audit(`catalog.${subjectType.toLowerCase()}_update`, subjectType, existing.id, { key: label, version, changed: fields });
+        const fields = existing.retiredAt
+          ? ['restored', ...changedFields(before(existing), content)]
+          : changedFields(before(existing), content);
+        const row = await save({
+          ...silent,
+          id: existing.id,
+          contentHash: hash,
+          version,
+          retiredAt: null,
+        } as Partial<E>);
+        await audit(`catalog.${subjectType.toLowerCase()}_update`, subjectType, existing.id, {
+          key: label,
+          version,
+          changed: fields,
+        });
         report.updated.push(label);
         return { row, changed: true };
       };
 
-      const retire = async (label: string, subjectType: string, row: Versioned & { id: string }, save: () => Promise<unknown>) => {
+      const retire = async (
+        label: string,
+        subjectType: string,
+        row: Versioned & { id: string },
+        save: () => Promise<unknown>,
+      ) => {
         if (row.retiredAt) return;
         await save();
-        await audit(`catalog.${subjectType.toLowerCase()}_retire`, subjectType, row.id, { key: label, version: row.version });
+        await audit(`catalog.${subjectType.toLowerCase()}_retire`, subjectType, row.id, {
+          key: label,
+          version: row.version,
+        });
         report.retired.push(label);
       };
 
@@ -105,13 +133,22 @@ export class CatalogSyncService {
             requirementContent(r),
             (e) => ({ group: e.groupName, title: e.title, notApplicable: e.notApplicable }),
             (v) => this.repo.saveRequirement(v, m),
-            { frameworkId: framework.id, ref: r.ref, groupName: r.group, title: r.title, notApplicable: r.notApplicable, position: r.position },
+            {
+              frameworkId: framework.id,
+              ref: r.ref,
+              groupName: r.group,
+              title: r.title,
+              notApplicable: r.notApplicable,
+              position: r.position,
+            },
           );
           requirements.delete(r.ref);
           requirementIds.set(`${f.key}:${r.ref}`, row.id);
         }
         for (const [ref, gone] of requirements) {
-          await retire(`${f.key}:${ref}`, 'Requirement', gone, () => this.repo.saveRequirement({ id: gone.id, retiredAt: new Date() }, m));
+          await retire(`${f.key}:${ref}`, 'Requirement', gone, () =>
+            this.repo.saveRequirement({ id: gone.id, retiredAt: new Date() }, m),
+          );
         }
       }
       for (const [key, gone] of frameworks) {
@@ -128,13 +165,35 @@ export class CatalogSyncService {
           controls.get(c.key),
           controlHash(c),
           controlContent(c),
-          (e) => ({ title: e.title, description: e.description, owner: e.ownerDepartment, cadence: e.cadence, ...(e.maxIntervalDays !== null ? { maxIntervalDays: e.maxIntervalDays } : {}), evidence: e.evidenceGuidance, collector: e.collector, maps: oldMaps.get(e.id) ?? {} }),
+          (e) => ({
+            title: e.title,
+            description: e.description,
+            owner: e.ownerDepartment,
+            cadence: e.cadence,
+            ...(e.maxIntervalDays !== null ? { maxIntervalDays: e.maxIntervalDays } : {}),
+            evidence: e.evidenceGuidance,
+            collector: e.collector,
+            maps: oldMaps.get(e.id) ?? {},
+          }),
           (v) => this.repo.saveControl(v, m),
-          { key: c.key, title: c.title, description: c.description, ownerDepartment: c.owner, cadence: c.cadence, maxIntervalDays: c.maxIntervalDays, evidenceGuidance: c.evidence, collector: c.collector, position: c.position, sourceFile: c.file },
+          {
+            key: c.key,
+            title: c.title,
+            description: c.description,
+            ownerDepartment: c.owner,
+            cadence: c.cadence,
+            maxIntervalDays: c.maxIntervalDays,
+            evidenceGuidance: c.evidence,
+            collector: c.collector,
+            position: c.position,
+            sourceFile: c.file,
+          },
         );
         controls.delete(c.key);
         if (changed) {
-          const ids = Object.entries(c.maps).flatMap(([fw, refs]) => refs.map((ref) => requirementIds.get(`${fw}:${ref}`)!));
+          const ids = Object.entries(c.maps).flatMap(([fw, refs]) =>
+            refs.map((ref) => requirementIds.get(`${fw}:${ref}`)!),
+          );
           await this.repo.replaceControlLinks(row.id, ids, m);
         }
       }
@@ -143,7 +202,9 @@ export class CatalogSyncService {
       }
     });
     if (report.created.length || report.updated.length || report.retired.length) {
-      this.log.log(`catalog synced: ${report.created.length} added, ${report.updated.length} updated, ${report.retired.length} retired, ${report.unchanged} unchanged`);
+      this.log.log(
+        `catalog synced: ${report.created.length} added, ${report.updated.length} updated, ${report.retired.length} retired, ${report.unchanged} unchanged`,
+      );
     }
     return report;
   }

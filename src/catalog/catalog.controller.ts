@@ -49,9 +49,17 @@ export class CatalogController {
   @Policy('read', 'Framework')
   @ApiOperation({ summary: 'Download the framework catalog and implementing controls as OSCAL 1.1 JSON or CSV' })
   @ApiProduces('application/json', 'text/csv')
-  async export(@CurrentActor() actor: UserActor, @Param() p: FrameworkParams, @Query() q: ExportQueryDto, @Res() reply: FastifyReply): Promise<void> {
+  async export(
+    @CurrentActor() actor: UserActor,
+    @Param() p: FrameworkParams,
+    @Query() q: ExportQueryDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const file = await this.catalog.export(actorRef(actor), p.key, q.format);
-    await reply.header('content-type', file.contentType).header('content-disposition', `attachment; filename="${file.filename}"`).send(file.body);
+    await reply
+      .header('content-type', file.contentType)
+      .header('content-disposition', `attachment; filename="${file.filename}"`)
+      .send(file.body);
   }
 
   @Get('controls')
@@ -72,7 +80,11 @@ export class CatalogController {
   @Policy('update', 'Control')
   @ApiOperation({ summary: 'Assign the person accountable for a control (kept across catalog syncs); null unassigns' })
   @ApiOkResponse({ type: ControlView })
-  assignOwner(@CurrentActor() actor: UserActor, @Param() p: ControlParams, @Body() dto: AssignOwnerDto): Promise<ControlView> {
+  assignOwner(
+    @CurrentActor() actor: UserActor,
+    @Param() p: ControlParams,
+    @Body() dto: AssignOwnerDto,
+  ): Promise<ControlView> {
     return this.catalog.assignOwner(actor, p.key, dto);
   }
 }

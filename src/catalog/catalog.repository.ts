@@ -113,7 +113,11 @@ export class CatalogRepository {
 
   async replaceControlLinks(controlId: string, requirementIds: string[], m: EntityManager): Promise<void> {
     await m.delete(ControlRequirement, { controlId });
-    if (requirementIds.length) await m.insert(ControlRequirement, requirementIds.map((requirementId) => ({ controlId, requirementId })));
+    if (requirementIds.length)
+      await m.insert(
+        ControlRequirement,
+        requirementIds.map((requirementId) => ({ controlId, requirementId })),
+      );
   }
 
   // ---- reads ---------------------------------------------------------------------------------------
@@ -141,13 +145,20 @@ export class CatalogRepository {
   }
 
   /** Requirements of a framework in file order, each with the keys of the live controls mapped to it. */
-  async listRequirements(frameworkId: string, filter: { group?: string; q?: string; limit: number; offset: number }): Promise<{ rows: RequirementRow[]; total: number }> {
+  async listRequirements(
+    frameworkId: string,
+    filter: { group?: string; q?: string; limit: number; offset: number },
+  ): Promise<{ rows: RequirementRow[]; total: number }> {
     const qb = this.ds.manager
       .createQueryBuilder(Requirement, 'r')
       .where('r.framework_id = :frameworkId AND r.retired_at IS NULL', { frameworkId });
     if (filter.group) qb.andWhere('r.group_name = :group', { group: filter.group });
     if (filter.q) qb.andWhere('(r.ref ILIKE :q OR r.title ILIKE :q)', { q: `%${escapeLike(filter.q)}%` });
-    const [rows, total] = await qb.orderBy('r.position', 'ASC').skip(filter.offset).take(filter.limit).getManyAndCount();
+    const [rows, total] = await qb
+      .orderBy('r.position', 'ASC')
+      .skip(filter.offset)
+      .take(filter.limit)
+      .getManyAndCount();
     const links = await this.controlKeysFor(rows.map((r) => r.id));
     return { rows: rows.map((r) => Object.assign(r, { controlKeys: links.get(r.id) ?? [] })), total };
   }
@@ -185,7 +196,9 @@ export class CatalogRepository {
 
   /** Live controls the ability may read, filtered and paged in SQL, in catalog order. */
   async listControls(ability: AppAbility, filter: ControlListFilter): Promise<{ rows: Control[]; total: number }> {
-    const qb = accessibleBy(this.ds.manager.createQueryBuilder(Control, 'c'), ability, 'read', 'Control').andWhere('c.retired_at IS NULL');
+    const qb = accessibleBy(this.ds.manager.createQueryBuilder(Control, 'c'), ability, 'read', 'Control').andWhere(
+      'c.retired_at IS NULL',
+    );
     if (filter.ownerUserId) qb.andWhere('c.owner_user_id = :owner', { owner: filter.ownerUserId });
     if (filter.department) qb.andWhere('c.owner_department = :department', { department: filter.department });
     if (filter.cadence) qb.andWhere('c.cadence = :cadence', { cadence: filter.cadence });
@@ -197,18 +210,34 @@ export class CatalogRepository {
         { framework: filter.framework },
       );
     }
-    const [rows, total] = await qb.orderBy('c.position', 'ASC').skip(filter.offset).take(filter.limit).getManyAndCount();
+    const [rows, total] = await qb
+      .orderBy('c.position', 'ASC')
+      .skip(filter.offset)
+      .take(filter.limit)
+      .getManyAndCount();
     return { rows, total };
   }
 
   async liveControls(): Promise<LiveControl[]> {
     const rows = await this.ds.manager.find(Control, { where: { retiredAt: IsNull() }, order: { position: 'ASC' } });
-    return rows.map(({ id, key, title, cadence, maxIntervalDays, ownerDepartment, ownerUserId, collector }) => ({ id, key, title, cadence, maxIntervalDays, ownerDepartment, ownerUserId, collector }));
+    return rows.map(({ id, key, title, cadence, maxIntervalDays, ownerDepartment, ownerUserId, collector }) => ({
+      id,
+      key,
+      title,
+      cadence,
+      maxIntervalDays,
+      ownerDepartment,
+      ownerUserId,
+      collector,
+    }));
   }
 
-  async postureInputs(): Promise<{ framework: string; requirements: { ref: string; notApplicable: boolean; controlIds: string[] }[] }[]> {
-    const rows: { framework: string; ref: string; not_applicable: string | null; control_ids: string[] | null }[] = await this.ds.query(
-      `SELECT f.key AS framework, r.ref, r.not_applicable,
+  async postureInputs(): Promise<
+    { framework: string; requirements: { ref: string; notApplicable: boolean; controlIds: string[] }[] }[]
+  > {
+    const rows: { framework: string; ref: string; not_applicable: string | null; control_ids: string[] | null }[] =
+      await this.ds.query(
+        `SELECT f.key AS framework, r.ref, r.not_applicable,
               array_remove(array_agg(c.id ORDER BY c.key), NULL) AS control_ids
          FROM frameworks f
          JOIN requirements r ON r.framework_id = f.id AND r.retired_at IS NULL
@@ -217,9 +246,13 @@ export class CatalogRepository {
         WHERE f.retired_at IS NULL
         GROUP BY f.key, r.ref, r.not_applicable, r.position
         ORDER BY f.key, r.position`,
-    );
+      );
     const out = new Map<string, { ref: string; notApplicable: boolean; controlIds: string[] }[]>();
-    for (const r of rows) out.set(r.framework, [...(out.get(r.framework) ?? []), { ref: r.ref, notApplicable: !!r.not_applicable, controlIds: r.control_ids ?? [] }]);
+    for (const r of rows)
+      out.set(r.framework, [
+        ...(out.get(r.framework) ?? []),
+        { ref: r.ref, notApplicable: !!r.not_applicable, controlIds: r.control_ids ?? [] },
+      ]);
     return [...out.entries()].map(([framework, requirements]) => ({ framework, requirements }));
   }
 
@@ -230,8 +263,16 @@ export class CatalogRepository {
   /** Controls by key or by id (retired ones included: evidence keeps pointing at them), with their owners. */
   async controlRefs(by: 'key' | 'id', values: string[]): Promise<ControlRef[]> {
     if (values.length === 0) return [];
-    const rows = await this.ds.manager.find(Control, { where: by === 'key' ? { key: In(values) } : { id: In(values) } });
-    return rows.map((c) => ({ id: c.id, key: c.key, ownerDepartment: c.ownerDepartment, ownerUserId: c.ownerUserId, retired: c.retiredAt !== null }));
+    const rows = await this.ds.manager.find(Control, {
+      where: by === 'key' ? { key: In(values) } : { id: In(values) },
+    });
+    return rows.map((c) => ({
+      id: c.id,
+      key: c.key,
+      ownerDepartment: c.ownerDepartment,
+      ownerUserId: c.ownerUserId,
+      retired: c.retiredAt !== null,
+    }));
   }
 
   /** The requirements a control satisfies, across frameworks. */
@@ -245,7 +286,8 @@ export class CatalogRepository {
       [controlIds],
     );
     const out = new Map<string, ControlMapping[]>();
-    for (const r of rows) out.set(r.control_id, [...(out.get(r.control_id) ?? []), { framework: r.framework, ref: r.ref, title: r.title }]);
+    for (const r of rows)
+      out.set(r.control_id, [...(out.get(r.control_id) ?? []), { framework: r.framework, ref: r.ref, title: r.title }]);
     return out;
   }
 
@@ -277,7 +319,10 @@ export class CatalogRepository {
   }
 
   allRequirementsOf(frameworkId: string): Promise<Requirement[]> {
-    return this.ds.manager.find(Requirement, { where: { frameworkId, retiredAt: IsNull() }, order: { position: 'ASC' } });
+    return this.ds.manager.find(Requirement, {
+      where: { frameworkId, retiredAt: IsNull() },
+      order: { position: 'ASC' },
+    });
   }
 
   async setOwner(controlId: string, ownerUserId: string | null, m: EntityManager): Promise<void> {

@@ -20,7 +20,14 @@ import type { ControlRef } from './catalog.repository';
 import type { Coverage } from './domain/catalog-model';
 import { catalogCsv, ExportInput, oscalCatalog, oscalComponentDefinition } from './domain/catalog-export';
 import { APP_VERSION } from '../config/app-root';
-import { AssignOwnerDto, ControlQueryDto, ControlView, FrameworkView, RequirementQueryDto, RequirementView } from './dto/catalog.dto';
+import {
+  AssignOwnerDto,
+  ControlQueryDto,
+  ControlView,
+  FrameworkView,
+  RequirementQueryDto,
+  RequirementView,
+} from './dto/catalog.dto';
 import type { Framework } from './framework.entity';
 
 export const EXPORT_FORMATS = ['oscal-catalog', 'oscal-component', 'csv'] as const;
@@ -45,23 +52,57 @@ export class CatalogService {
   }
 
   /** A framework's catalog and implementing controls as OSCAL (catalog or component definition) or CSV. */
-  async export(actor: string, key: string, format: ExportFormat): Promise<{ filename: string; contentType: string; body: string }> {
+  async export(
+    actor: string,
+    key: string,
+    format: ExportFormat,
+  ): Promise<{ filename: string; contentType: string; body: string }> {
     const f = await this.framework(key);
-    await this.trail.record({ actor, action: 'catalog.export', subjectType: 'Framework', subjectId: f.id, data: { key, format } });
-    const [requirements, controls] = await Promise.all([this.repo.allRequirementsOf(f.id), this.repo.controlsOfFramework(f.id)]);
+    await this.trail.record({
+      actor,
+      action: 'catalog.export',
+      subjectType: 'Framework',
+      subjectId: f.id,
+      data: { key, format },
+    });
+    const [requirements, controls] = await Promise.all([
+      this.repo.allRequirementsOf(f.id),
+      this.repo.controlsOfFramework(f.id),
+    ]);
     const input: ExportInput = {
       framework: { key: f.key, name: f.name, edition: f.edition, version: f.version, description: f.description },
-      requirements: requirements.map((r) => ({ ref: r.ref, group: r.groupName, title: r.title, notApplicable: r.notApplicable })),
-      controls: controls.map(({ control: c, refs }) => ({ key: c.key, title: c.title, description: c.description, ownerDepartment: c.ownerDepartment, cadence: c.cadence, maxIntervalDays: c.maxIntervalDays, refs })),
+      requirements: requirements.map((r) => ({
+        ref: r.ref,
+        group: r.groupName,
+        title: r.title,
+        notApplicable: r.notApplicable,
+      })),
+      controls: controls.map(({ control: c, refs }) => ({
+        key: c.key,
+        title: c.title,
+        description: c.description,
+        ownerDepartment: c.ownerDepartment,
+        cadence: c.cadence,
+        maxIntervalDays: c.maxIntervalDays,
+        refs,
+      })),
       generatedAt: new Date(),
       generator: `Attest ${APP_VERSION}`,
     };
     const catalogFile = `${f.key}-oscal-catalog.json`;
     switch (format) {
       case 'oscal-catalog':
-        return { filename: catalogFile, contentType: 'application/json', body: JSON.stringify(oscalCatalog(input), null, 2) };
+        return {
+          filename: catalogFile,
+          contentType: 'application/json',
+          body: JSON.stringify(oscalCatalog(input), null, 2),
+        };
       case 'oscal-component':
-        return { filename: `${f.key}-oscal-component-definition.json`, contentType: 'application/json', body: JSON.stringify(oscalComponentDefinition(input, catalogFile), null, 2) };
+        return {
+          filename: `${f.key}-oscal-component-definition.json`,
+          contentType: 'application/json',
+          body: JSON.stringify(oscalComponentDefinition(input, catalogFile), null, 2),
+        };
       case 'csv':
         return { filename: `${f.key}-catalog.csv`, contentType: 'text/csv; charset=utf-8', body: catalogCsv(input) };
     }
@@ -75,16 +116,37 @@ export class CatalogService {
   async frameworkCatalog(key: string): Promise<{
     framework: { key: string; name: string; edition: string };
     requirements: { ref: string; group: string; title: string; notApplicable: string | null; controls: string[] }[];
-    controls: { id: string; key: string; title: string; ownerDepartment: string; ownerUserId: string | null; ownerName: string | null; cadence: string; requirements: string[] }[];
+    controls: {
+      id: string;
+      key: string;
+      title: string;
+      ownerDepartment: string;
+      ownerUserId: string | null;
+      ownerName: string | null;
+      cadence: string;
+      requirements: string[];
+    }[];
   }> {
     const f = await this.framework(key);
-    const [requirements, controls] = await Promise.all([this.repo.allRequirementsOf(f.id), this.repo.controlsOfFramework(f.id)]);
-    const names = await this.users.namesByIds(controls.flatMap(({ control: c }) => (c.ownerUserId ? [c.ownerUserId] : [])));
+    const [requirements, controls] = await Promise.all([
+      this.repo.allRequirementsOf(f.id),
+      this.repo.controlsOfFramework(f.id),
+    ]);
+    const names = await this.users.namesByIds(
+      controls.flatMap(({ control: c }) => (c.ownerUserId ? [c.ownerUserId] : [])),
+    );
     const byRef = new Map<string, string[]>();
-    for (const { control, refs } of controls) for (const ref of refs) byRef.set(ref, [...(byRef.get(ref) ?? []), control.key]);
+    for (const { control, refs } of controls)
+      for (const ref of refs) byRef.set(ref, [...(byRef.get(ref) ?? []), control.key]);
     return {
       framework: { key: f.key, name: f.name, edition: f.edition },
-      requirements: requirements.map((r) => ({ ref: r.ref, group: r.groupName, title: r.title, notApplicable: r.notApplicable, controls: byRef.get(r.ref) ?? [] })),
+      requirements: requirements.map((r) => ({
+        ref: r.ref,
+        group: r.groupName,
+        title: r.title,
+        notApplicable: r.notApplicable,
+        controls: byRef.get(r.ref) ?? [],
+      })),
       controls: controls.map(({ control: c, refs }) => ({
         id: c.id,
         key: c.key,
@@ -104,7 +166,9 @@ export class CatalogService {
   }
 
   /** Per framework: its applicable requirements and the ids of the live controls mapped to each. */
-  postureInputs(): Promise<{ framework: string; requirements: { ref: string; notApplicable: boolean; controlIds: string[] }[] }[]> {
+  postureInputs(): Promise<
+    { framework: string; requirements: { ref: string; notApplicable: boolean; controlIds: string[] }[] }[]
+  > {
     return this.repo.postureInputs();
   }
 
@@ -131,7 +195,14 @@ export class CatalogService {
     const page = pageOf(query);
     const { rows, total } = await this.repo.listRequirements(framework.id, { ...page, group: query.group, q: query.q });
     return {
-      items: rows.map((r) => ({ ref: r.ref, group: r.groupName, title: r.title, notApplicable: r.notApplicable, version: r.version, controls: r.controlKeys })),
+      items: rows.map((r) => ({
+        ref: r.ref,
+        group: r.groupName,
+        title: r.title,
+        notApplicable: r.notApplicable,
+        version: r.version,
+        controls: r.controlKeys,
+      })),
       total,
       ...page,
     };
@@ -209,22 +280,39 @@ export class CatalogService {
   /** Names the person accountable for a control (kept across catalog syncs). */
   async assignOwner(actor: UserActor, key: string, dto: AssignOwnerDto): Promise<ControlView> {
     const control = await this.visibleControl(actor, key);
-    if (!abilityFor(actor).can('update', asSubject('Control', control))) throw new ForbiddenError('You may not assign owners.', 'control.assign_forbidden');
+    if (!abilityFor(actor).can('update', asSubject('Control', control)))
+      throw new ForbiddenError('You may not assign owners.', 'control.assign_forbidden');
     if (dto.userId !== null) {
       const person = await this.users.findActive(dto.userId);
       if (!person) throw new ValidationError([{ field: 'userId', message: 'is not an active user' }]);
       // Segregation of duties: only someone who may complete the control's sweep tasks owns it; never an auditor.
       if (!mayOwnControls(person)) {
         const role = `${/^[aeiou]/.test(person.role) ? 'an' : 'a'} ${person.role.replace(/_/g, ' ')}`;
-        throw new RuleViolationError('control.owner_not_eligible', `The person chosen is ${role}, who may not own a control: owners complete its sweep tasks, and an auditor must stay independent of what they audit.`, [
-          { field: 'userId', message: `is ${role}; a control owner must be someone who completes sweep tasks (control owner, privacy officer, compliance manager or admin)` },
-        ]);
+        throw new RuleViolationError(
+          'control.owner_not_eligible',
+          `The person chosen is ${role}, who may not own a control: owners complete its sweep tasks, and an auditor must stay independent of what they audit.`,
+          [
+            {
+              field: 'userId',
+              message: `is ${role}; a control owner must be someone who completes sweep tasks (control owner, privacy officer, compliance manager or admin)`,
+            },
+          ],
+        );
       }
     }
     if (control.ownerUserId !== dto.userId) {
       await this.ds.transaction(async (m) => {
         await this.repo.setOwner(control.id, dto.userId, m);
-        await this.trail.append({ actor: actorRef(actor), action: 'control.owner_assign', subjectType: 'Control', subjectId: control.id, data: { key, from: control.ownerUserId, to: dto.userId } }, m);
+        await this.trail.append(
+          {
+            actor: actorRef(actor),
+            action: 'control.owner_assign',
+            subjectType: 'Control',
+            subjectId: control.id,
+            data: { key, from: control.ownerUserId, to: dto.userId },
+          },
+          m,
+        );
       });
     }
     return this.getControl(actor, key);

@@ -6,7 +6,10 @@ import { CADENCES, type Cadence } from './domain/catalog-model';
  * the YAML; the owner person is assigned in the app and survives re-syncs. Retired, never deleted.
  */
 @Entity('controls')
-@Check('CHK_controls_max_interval', `("cadence"::text = 'event') = ("max_interval_days" IS NOT NULL) AND ("max_interval_days" IS NULL OR "max_interval_days" BETWEEN 1 AND 1096)`)
+@Check(
+  'CHK_controls_max_interval',
+  `("cadence"::text = 'event') = ("max_interval_days" IS NOT NULL) AND ("max_interval_days" IS NULL OR "max_interval_days" BETWEEN 1 AND 1096)`,
+)
 export class Control {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_controls' })
   id: string;

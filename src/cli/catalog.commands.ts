@@ -23,13 +23,23 @@ export function catalogValidateCommand(dir: string): CommandResult {
   const problems = [...catalogProblems, ...matrixProblems];
   const shown = relative(process.cwd(), dir) || '.';
   if (!catalog || !matrix) {
-    return { output: problems.map((p) => formatProblem({ ...p, file: `${shown}/${p.file}` })).join('\n') + `\n${problems.length} problem(s) in ${shown}`, exitCode: 1 };
+    return {
+      output:
+        problems.map((p) => formatProblem({ ...p, file: `${shown}/${p.file}` })).join('\n') +
+        `\n${problems.length} problem(s) in ${shown}`,
+      exitCode: 1,
+    };
   }
   const lines = catalog.frameworks.map((f) => coverageLine(coverageOf(f, catalog.controls)));
   const risk = `  risk matrix: ISO 14971 ${matrix.size}×${matrix.size} (severity × probability), security ${matrix.security.size}×${matrix.security.size} (impact × likelihood)`;
   // The acceptability policy's rationale, as written in risk-matrix.yaml, so a reviewer reads it with the result.
-  const rationale = `  risk matrix rationale:\n${wrap(matrix.rationale, 100).map((l) => (l ? `    ${l}` : '')).join('\n')}`;
-  return { output: `${shown}: valid — ${catalog.frameworks.length} frameworks, ${catalog.controls.length} controls, ${catalog.departments.length} departments\n${lines.join('\n')}\n${risk}\n${rationale}`, exitCode: 0 };
+  const rationale = `  risk matrix rationale:\n${wrap(matrix.rationale, 100)
+    .map((l) => (l ? `    ${l}` : ''))
+    .join('\n')}`;
+  return {
+    output: `${shown}: valid — ${catalog.frameworks.length} frameworks, ${catalog.controls.length} controls, ${catalog.departments.length} departments\n${lines.join('\n')}\n${risk}\n${rationale}`,
+    exitCode: 0,
+  };
 }
 
 /** Paragraphs (blank-line separated) wrapped at `width` characters, a blank line between paragraphs. */
@@ -58,14 +68,24 @@ export async function catalogSyncCommand(ctx: INestApplicationContext): Promise<
   };
 }
 
-export async function catalogCoverageCommand(ctx: INestApplicationContext, framework: string | undefined, json: boolean): Promise<CommandResult> {
+export async function catalogCoverageCommand(
+  ctx: INestApplicationContext,
+  framework: string | undefined,
+  json: boolean,
+): Promise<CommandResult> {
   const catalog = ctx.get(CatalogService);
   const coverage = framework ? [await catalog.coverage(framework)] : await catalog.coverageAll();
   if (json) return { output: JSON.stringify(framework ? coverage[0] : coverage, null, 2), exitCode: 0 };
-  return { output: `coverage (mapped or explicitly not applicable):\n${coverage.map(coverageLine).join('\n')}`, exitCode: 0 };
+  return {
+    output: `coverage (mapped or explicitly not applicable):\n${coverage.map(coverageLine).join('\n')}`,
+    exitCode: 0,
+  };
 }
 
-export async function catalogExportCommand(ctx: INestApplicationContext, o: { framework: string; format: string; out: string }): Promise<CommandResult> {
+export async function catalogExportCommand(
+  ctx: INestApplicationContext,
+  o: { framework: string; format: string; out: string },
+): Promise<CommandResult> {
   if (o.format !== 'oscal' && o.format !== 'csv') return { output: '--format must be oscal or csv', exitCode: 2 };
   const catalog = ctx.get(CatalogService);
   const actor = actorRef(systemActor('cli'));
@@ -78,7 +98,8 @@ export async function catalogExportCommand(ctx: INestApplicationContext, o: { fr
   const componentOut = out.replace(/(\.json)?$/, '.component-definition.json');
   writeFileSync(out, (await catalog.export(actor, o.framework, 'oscal-catalog')).body);
   const component = JSON.parse((await catalog.export(actor, o.framework, 'oscal-component')).body);
-  component['component-definition'].components[0]['control-implementations'][0].source = `./${relative(resolve(componentOut, '..'), out)}`;
+  component['component-definition'].components[0]['control-implementations'][0].source =
+    `./${relative(resolve(componentOut, '..'), out)}`;
   writeFileSync(componentOut, JSON.stringify(component, null, 2));
   return { output: `wrote ${out}\nwrote ${componentOut}`, exitCode: 0 };
 }

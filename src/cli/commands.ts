@@ -11,7 +11,10 @@ export interface CommandResult {
 export async function migrateCommand(ctx: INestApplicationContext): Promise<CommandResult> {
   const applied = await ctx.get(DatabaseStatusService).migrate();
   return {
-    output: applied.length === 0 ? 'Database schema is up to date; no migration to apply.' : `Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}`).join('\n')}`,
+    output:
+      applied.length === 0
+        ? 'Database schema is up to date; no migration to apply.'
+        : `Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}`).join('\n')}`,
     exitCode: 0,
   };
 }

@@ -11,14 +11,33 @@ export async function dsrDrillCommand(ctx: INestApplicationContext, json: boolea
   const report = await ctx.get(DrillsService).run(systemActor('cli'), 'cli');
   const exitCode = report.passed ? 0 : 1;
   if (json) {
-    const { passed, exportComplete, residue, durationMs, systems, failures, reference, evidenceId, exportSha256 } = report;
-    return { output: JSON.stringify({ passed, exportComplete, residue, durationMs, systems, failures, reference, evidenceId, exportSha256 }), exitCode };
+    const { passed, exportComplete, residue, durationMs, systems, failures, reference, evidenceId, exportSha256 } =
+      report;
+    return {
+      output: JSON.stringify({
+        passed,
+        exportComplete,
+        residue,
+        durationMs,
+        systems,
+        failures,
+        reference,
+        evidenceId,
+        exportSha256,
+      }),
+      exitCode,
+    };
   }
   const lines = [
     `DSR drill ${report.reference}: ${report.passed ? 'PASSED' : 'FAILED'} in ${report.durationMs} ms (export complete: ${report.exportComplete ? 'yes' : 'no'}, residue rows: ${report.residue})`,
-    ...report.systems.map((s) => `  ${s.system} (${s.kind}): ${s.status}; seeded ${s.seeded}, exported ${s.exported}, missing ${s.missing.length}, residue ${s.residue}${s.retained.length ? `, retained: ${s.retained.map((r) => `${r.table} (${r.rows})`).join(', ')}` : ''}`),
+    ...report.systems.map(
+      (s) =>
+        `  ${s.system} (${s.kind}): ${s.status}; seeded ${s.seeded}, exported ${s.exported}, missing ${s.missing.length}, residue ${s.residue}${s.retained.length ? `, retained: ${s.retained.map((r) => `${r.table} (${r.rows})`).join(', ')}` : ''}`,
+    ),
     ...report.failures.map((f) => `  failure: ${f}`),
-    report.evidenceId ? `Report stored as evidence ${report.evidenceId}.` : 'No control names the dsr-drill collector: the report was not stored as evidence.',
+    report.evidenceId
+      ? `Report stored as evidence ${report.evidenceId}.`
+      : 'No control names the dsr-drill collector: the report was not stored as evidence.',
   ];
   return { output: lines.join('\n'), exitCode };
 }

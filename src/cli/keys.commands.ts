@@ -38,10 +38,18 @@ export function keysGenerateCommand(organisation: string): CommandResult {
  * `attest keys reencrypt [--limit N]`: re-encrypts DSR values still made with an older key (the server also
  * does it every 10 minutes). Resumable: run it again to continue. Exit 1 while values remain.
  */
-export async function keysReencryptCommand(ctx: INestApplicationContext, limit: number | undefined): Promise<CommandResult> {
+export async function keysReencryptCommand(
+  ctx: INestApplicationContext,
+  limit: number | undefined,
+): Promise<CommandResult> {
   const result = await ctx.get(DsrKeyRotationService).reencryptStale({ limit });
-  const unknown = Object.entries(result.unknownKeys).map(([id, n]) => `${n} made with key ${id}, which is not in this key ring`);
-  const lines = [`re-encrypted ${result.reencrypted} DSR value(s) with the current key; ${result.remaining} still under older keys`, ...unknown];
+  const unknown = Object.entries(result.unknownKeys).map(
+    ([id, n]) => `${n} made with key ${id}, which is not in this key ring`,
+  );
+  const lines = [
+    `re-encrypted ${result.reencrypted} DSR value(s) with the current key; ${result.remaining} still under older keys`,
+    ...unknown,
+  ];
   return { output: lines.join('\n'), exitCode: result.remaining === 0 ? 0 : 1 };
 }
 
@@ -64,5 +72,8 @@ export function keysRotateCommand(config: AppConfig): { result: CommandResult; r
   const keyFile = config.dsrKeyFile ?? join(config.dataDir, 'keys', 'dsr-encryption.json');
   KeyRing.fromConfig({ keyFile, createIfMissing: config.dsrKeyFile === undefined });
   const ring = KeyRing.rotateKeyFile(keyFile);
-  return { result: { output: `added key ${ring.currentKeyId} to ${keyFile} (keys: ${ring.keyIds.join(', ')})`, exitCode: 0 }, reencrypt: true };
+  return {
+    result: { output: `added key ${ring.currentKeyId} to ${keyFile} (keys: ${ring.keyIds.join(', ')})`, exitCode: 0 },
+    reencrypt: true,
+  };
 }

@@ -22,17 +22,25 @@ const CLI = systemActor('cli');
  * scope already queued or building), builds it here and now (or waits for the build that holds it), printing
  * progress to stderr, then copies the ZIP to --out (a download, so it is in the audit trail).
  */
-export async function packBuildCommand(ctx: INestApplicationContext, opts: PackBuildOptions, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<CommandResult> {
+export async function packBuildCommand(
+  ctx: INestApplicationContext,
+  opts: PackBuildOptions,
+  log: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+): Promise<CommandResult> {
   const packs = ctx.get(PacksService);
   const { id, joined } = await packs.request(CLI, { framework: opts.framework, from: opts.from, to: opts.to });
-  log(`audit pack ${id}${joined ? ' (joined the build of the same scope)' : ''}: ${opts.framework} ${opts.from}..${opts.to}`);
+  log(
+    `audit pack ${id}${joined ? ' (joined the build of the same scope)' : ''}: ${opts.framework} ${opts.from}..${opts.to}`,
+  );
   let last = '';
   const started = Date.now();
   const show = (p: { progress: number; stage: string | null }) => {
     const line = `  ${String(p.progress).padStart(3)}% ${p.stage ?? 'queued'}`;
     if (line === last) return;
     last = line;
-    log(`${line.padEnd(18)} ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s, RSS ${Math.round(process.memoryUsage().rss / 1048576)} MB`);
+    log(
+      `${line.padEnd(18)} ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s, RSS ${Math.round(process.memoryUsage().rss / 1048576)} MB`,
+    );
   };
   let row = await packs.buildNow(id, show);
   // Another process holds the build (e.g. the server): wait for it.
@@ -42,7 +50,8 @@ export async function packBuildCommand(ctx: INestApplicationContext, opts: PackB
     row = (await packs.buildNow(id, show)) ?? (await packs.status(id));
   }
   if (!row) return { output: `audit pack ${id} disappeared`, exitCode: 1 };
-  if (row.status === 'failed') return { output: `audit pack ${id} failed: ${row.error ?? 'unknown error'}`, exitCode: 1 };
+  if (row.status === 'failed')
+    return { output: `audit pack ${id} failed: ${row.error ?? 'unknown error'}`, exitCode: 1 };
   const file = await packs.download(CLI, id, 'zip');
   const temp = `${opts.out}.${process.pid}.part`;
   try {

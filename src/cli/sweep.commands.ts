@@ -17,7 +17,11 @@ function checkWeek(week: string | undefined): string | null {
 }
 
 /** `attest sweep open [--week 2026-W48] [--json]` → `{ week, created, tasks }`; a second run: `created: false`. */
-export async function sweepOpenCommand(ctx: INestApplicationContext, week: string | undefined, json: boolean): Promise<CommandResult> {
+export async function sweepOpenCommand(
+  ctx: INestApplicationContext,
+  week: string | undefined,
+  json: boolean,
+): Promise<CommandResult> {
   const problem = checkWeek(week);
   if (problem) return { output: problem, exitCode: 2 };
   const sweeps = ctx.get(SweepsService);
@@ -31,11 +35,18 @@ export async function sweepOpenCommand(ctx: INestApplicationContext, week: strin
   };
 }
 
-export async function sweepCloseCommand(ctx: INestApplicationContext, week: string | undefined, json: boolean): Promise<CommandResult> {
+export async function sweepCloseCommand(
+  ctx: INestApplicationContext,
+  week: string | undefined,
+  json: boolean,
+): Promise<CommandResult> {
   const problem = checkWeek(week);
   if (problem) return { output: problem, exitCode: 2 };
   const sweeps = ctx.get(SweepsService);
   const r = await sweeps.closeWeek(week ?? sweeps.weekOf(new Date()), CLI);
   if (json) return { output: JSON.stringify(r), exitCode: 0 };
-  return { output: `${r.closed ? 'Closed' : 'Already closed:'} the sweep for ${r.week}.\n${JSON.stringify(r.summary)}`, exitCode: 0 };
+  return {
+    output: `${r.closed ? 'Closed' : 'Already closed:'} the sweep for ${r.week}.\n${JSON.stringify(r.summary)}`,
+    exitCode: 0,
+  };
 }

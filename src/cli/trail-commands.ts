@@ -8,7 +8,11 @@ export async function trailVerifyCommand(ctx: INestApplicationContext, json: boo
   const result = await ctx.get(AuditTrailService).verify();
   const exitCode = result.ok ? 0 : 1;
   if (json) return { output: JSON.stringify(result, null, 2), exitCode };
-  if (!result.ok) return { output: `broken at seq ${result.brokenAtSeq}: ${result.reason}\n(${result.entries} entries intact before it)`, exitCode };
+  if (!result.ok)
+    return {
+      output: `broken at seq ${result.brokenAtSeq}: ${result.reason}\n(${result.entries} entries intact before it)`,
+      exitCode,
+    };
   return { output: `ok: ${result.entries} entries, ${result.checkpoints} signed checkpoint(s) checked`, exitCode };
 }
 
@@ -17,7 +21,10 @@ export async function trailCheckpointCommand(ctx: INestApplicationContext): Prom
   const outcome = await ctx.get(CheckpointService).writeNow();
   if (outcome.written) {
     const exported = outcome.exportedTo ? `\ncopied to ${outcome.exportedTo}` : '';
-    return { output: `checkpoint written at entry ${outcome.seq} (hash ${outcome.hash})\n${outcome.file}${exported}`, exitCode: 0 };
+    return {
+      output: `checkpoint written at entry ${outcome.seq} (hash ${outcome.hash})\n${outcome.file}${exported}`,
+      exitCode: 0,
+    };
   }
   if (outcome.reason === 'empty') return { output: 'the audit trail is empty: nothing to checkpoint', exitCode: 0 };
   return { output: `no new entries since the last checkpoint (entry ${outcome.seq})\n${outcome.file}`, exitCode: 0 };

@@ -5,7 +5,11 @@ import { ConfigError, loadConfig, redactUrl } from './config';
 
 const load = (env: Record<string, string>) => loadConfig(env, '/srv/attest', '/opt/attest');
 /** The shared secrets as files, so production starts. */
-const SHARED_FILES = { DSR_KEY_FILE: 'k/dsr.json', AUDIT_SIGNING_KEY_FILE: 'k/trail.pem', SIGNING_P12_FILE: 'k/pack.p12' };
+const SHARED_FILES = {
+  DSR_KEY_FILE: 'k/dsr.json',
+  AUDIT_SIGNING_KEY_FILE: 'k/trail.pem',
+  SIGNING_P12_FILE: 'k/pack.p12',
+};
 
 describe('shared secrets', () => {
   const fail = (env: Record<string, string>): ConfigError => {
@@ -27,7 +31,9 @@ describe('shared secrets', () => {
     const error = fail(env);
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.variable).toBe(variable);
-    expect(error.message).toMatch(new RegExp(`^Invalid configuration: ${variable} must be set when NODE_ENV=production \\(or ${file}\\)`));
+    expect(error.message).toMatch(
+      new RegExp(`^Invalid configuration: ${variable} must be set when NODE_ENV=production \\(or ${file}\\)`),
+    );
     expect(error.message).toContain('attest keys generate');
   });
 
@@ -38,7 +44,12 @@ describe('shared secrets', () => {
 
   it('reads the material from the environment, checks it, and never echoes it', () => {
     const key = generateSigningKeyText();
-    const c = load({ NODE_ENV: 'production', DSR_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, AUDIT_SIGNING_KEY: key, SIGNING_P12: Buffer.from('p12 bytes').toString('base64') });
+    const c = load({
+      NODE_ENV: 'production',
+      DSR_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      AUDIT_SIGNING_KEY: key,
+      SIGNING_P12: Buffer.from('p12 bytes').toString('base64'),
+    });
     expect(c.auditSigningKey).toBe(key);
     expect(c.signingP12?.toString()).toBe('p12 bytes');
     const bad = fail({ AUDIT_SIGNING_KEY: 'c2VjcmV0IG5vdCBhIGtleQ==' });
@@ -103,7 +114,12 @@ describe('loadConfig', () => {
   });
 
   it('reads the audit-trail and job settings; paths are relative to the working directory', () => {
-    const c = load({ JOBS_ENABLED: 'false', AUDIT_SIGNING_KEY_FILE: 'keys/trail.pem', AUDIT_CHECKPOINT_CRON: '0 * * * *', AUDIT_CHECKPOINT_EXPORT_DIR: '/mnt/worm' });
+    const c = load({
+      JOBS_ENABLED: 'false',
+      AUDIT_SIGNING_KEY_FILE: 'keys/trail.pem',
+      AUDIT_CHECKPOINT_CRON: '0 * * * *',
+      AUDIT_CHECKPOINT_EXPORT_DIR: '/mnt/worm',
+    });
     expect(c.jobsEnabled).toBe(false);
     expect(c.auditSigningKeyFile).toBe('/srv/attest/keys/trail.pem');
     expect(c.auditCheckpointCron).toBe('0 * * * *');
@@ -112,7 +128,14 @@ describe('loadConfig', () => {
   });
 
   it('reads and converts given values; empty strings count as unset', () => {
-    const c = load({ PORT: '8080', DATA_DIR: '/var/lib/attest', TRUST_PROXY: 'true', LOG_LEVEL: 'debug', HOST: '', DATABASE_URL: 'postgres://u:p@db:5432/attest' });
+    const c = load({
+      PORT: '8080',
+      DATA_DIR: '/var/lib/attest',
+      TRUST_PROXY: 'true',
+      LOG_LEVEL: 'debug',
+      HOST: '',
+      DATABASE_URL: 'postgres://u:p@db:5432/attest',
+    });
     expect(c.port).toBe(8080);
     expect(c.dataDir).toBe('/var/lib/attest');
     expect(c.trustProxy).toBe(true);
@@ -122,15 +145,24 @@ describe('loadConfig', () => {
   });
 
   it('reads the evidence upload types: sniffable media types only', () => {
-    expect(load({ EVIDENCE_ALLOWED_TYPES: 'application/pdf, IMAGE/PNG,application/pdf' }).evidenceAllowedTypes).toEqual(['application/pdf', 'image/png']);
+    expect(load({ EVIDENCE_ALLOWED_TYPES: 'application/pdf, IMAGE/PNG,application/pdf' }).evidenceAllowedTypes).toEqual(
+      ['application/pdf', 'image/png'],
+    );
     expect(load({}).evidenceAllowedTypes).not.toContain('text/html');
-    expect(() => load({ EVIDENCE_ALLOWED_TYPES: 'application/x-msdownload' })).toThrow(/^Invalid configuration: EVIDENCE_ALLOWED_TYPES must be a comma-separated list of media types from: application\/pdf/);
+    expect(() => load({ EVIDENCE_ALLOWED_TYPES: 'application/x-msdownload' })).toThrow(
+      /^Invalid configuration: EVIDENCE_ALLOWED_TYPES must be a comma-separated list of media types from: application\/pdf/,
+    );
   });
 
   it('reads the blob store: postgres or filesystem, BLOB_DIR relative to the working directory', () => {
-    expect(load({ BLOB_STORE: 'filesystem', DATA_DIR: '/var/lib/attest' })).toMatchObject({ blobStore: 'filesystem', blobDir: '/var/lib/attest/blobs' });
+    expect(load({ BLOB_STORE: 'filesystem', DATA_DIR: '/var/lib/attest' })).toMatchObject({
+      blobStore: 'filesystem',
+      blobDir: '/var/lib/attest/blobs',
+    });
     expect(load({ BLOB_STORE: 'filesystem', BLOB_DIR: 'evidence-blobs' }).blobDir).toBe('/srv/attest/evidence-blobs');
-    expect(() => load({ BLOB_STORE: 's3' })).toThrow('Invalid configuration: BLOB_STORE must be one of postgres, filesystem (got "s3")');
+    expect(() => load({ BLOB_STORE: 's3' })).toThrow(
+      'Invalid configuration: BLOB_STORE must be one of postgres, filesystem (got "s3")',
+    );
   });
 
   it('seeds demo data on the embedded default only, unless DEMO says otherwise', () => {
@@ -146,26 +178,44 @@ describe('loadConfig', () => {
     expect(c.sweepCron).toBeNull();
     expect(c.sweepTz).toBe('Europe/London');
     expect(c.sweepDue).toEqual({ weekday: 4, hour: 17, minute: 30 });
-    expect(() => load({ SWEEP_TZ: 'Mars/Olympus' })).toThrow(/^Invalid configuration: SWEEP_TZ must be an IANA time zone/);
-    expect(() => load({ SWEEP_DUE: 'friday 6pm' })).toThrow(/^Invalid configuration: SWEEP_DUE must be a weekday and local time/);
+    expect(() => load({ SWEEP_TZ: 'Mars/Olympus' })).toThrow(
+      /^Invalid configuration: SWEEP_TZ must be an IANA time zone/,
+    );
+    expect(() => load({ SWEEP_DUE: 'friday 6pm' })).toThrow(
+      /^Invalid configuration: SWEEP_DUE must be a weekday and local time/,
+    );
   });
 
   it('reads the quarterly risk review schedule: a cron expression, or off', () => {
     expect(load({ RISK_REVIEW_CRON: '0 8 2 1,4,7,10 *' }).riskReviewCron).toBe('0 8 2 1,4,7,10 *');
     expect(load({ RISK_REVIEW_CRON: 'off' }).riskReviewCron).toBeNull();
-    expect(() => load({ RISK_REVIEW_CRON: 'quarterly' })).toThrow(/^Invalid configuration: RISK_REVIEW_CRON must be a cron expression such as "0 9 1 1,4,7,10 \*", or off \(got "quarterly"\)$/);
+    expect(() => load({ RISK_REVIEW_CRON: 'quarterly' })).toThrow(
+      /^Invalid configuration: RISK_REVIEW_CRON must be a cron expression such as "0 9 1 1,4,7,10 \*", or off \(got "quarterly"\)$/,
+    );
   });
 
   it.each([
     ['PORT', 'abc', /^Invalid configuration: PORT must be a whole number between 0 and 65535 \(got "abc"\)$/],
     ['PORT', '70000', /^Invalid configuration: PORT must be between 0 and 65535 \(got "70000"\)$/],
-    ['NODE_ENV', 'staging', /^Invalid configuration: NODE_ENV must be one of development, test, production \(got "staging"\)$/],
-    ['LOG_LEVEL', 'loud', /^Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+    [
+      'NODE_ENV',
+      'staging',
+      /^Invalid configuration: NODE_ENV must be one of development, test, production \(got "staging"\)$/,
+    ],
+    [
+      'LOG_LEVEL',
+      'loud',
+      /^Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/,
+    ],
     ['DB_POOL_SIZE', '0', /^Invalid configuration: DB_POOL_SIZE must be between 1 and 200/],
     ['BODY_LIMIT_BYTES', '1.5', /^Invalid configuration: BODY_LIMIT_BYTES must be a whole number/],
     ['TRUST_PROXY', 'yes', /^Invalid configuration: TRUST_PROXY must be one of 0, 1, true, false/],
     ['JOBS_ENABLED', 'no', /^Invalid configuration: JOBS_ENABLED must be one of 0, 1, true, false/],
-    ['AUDIT_CHECKPOINT_CRON', 'every 5 minutes', /^Invalid configuration: AUDIT_CHECKPOINT_CRON must be a cron expression such as "\*\/5 \* \* \* \*", or off \(got "every 5 minutes"\)$/],
+    [
+      'AUDIT_CHECKPOINT_CRON',
+      'every 5 minutes',
+      /^Invalid configuration: AUDIT_CHECKPOINT_CRON must be a cron expression such as "\*\/5 \* \* \* \*", or off \(got "every 5 minutes"\)$/,
+    ],
   ])('rejects %s=%s with one line naming the variable', (variable, value, message) => {
     let error: unknown;
     try {
@@ -180,13 +230,21 @@ describe('loadConfig', () => {
   });
 
   it('reads the notification e-mail settings', () => {
-    const c = load({ SMTP_URL: 'smtp://mailer:s3cret@mail.example.com:587', SMTP_FROM: 'attest@example.com', PUBLIC_URL: 'https://attest.example.com' });
+    const c = load({
+      SMTP_URL: 'smtp://mailer:s3cret@mail.example.com:587',
+      SMTP_FROM: 'attest@example.com',
+      PUBLIC_URL: 'https://attest.example.com',
+    });
     expect(c.smtpUrl).toBe('smtp://mailer:s3cret@mail.example.com:587');
     expect(c.smtpFrom).toBe('attest@example.com');
     expect(c.publicUrl).toBe('https://attest.example.com');
     expect(load({ SMTP_URL: 'smtps://mail.example.com' }).smtpUrl).toBe('smtps://mail.example.com');
-    expect(() => load({ SMTP_FROM: 'Attest' })).toThrow(/^Invalid configuration: SMTP_FROM must be an e-mail address, optionally with a name/);
-    expect(() => load({ PUBLIC_URL: 'attest.example.com' })).toThrow(/^Invalid configuration: PUBLIC_URL must be an http:\/\/ or https:\/\/ URL/);
+    expect(() => load({ SMTP_FROM: 'Attest' })).toThrow(
+      /^Invalid configuration: SMTP_FROM must be an e-mail address, optionally with a name/,
+    );
+    expect(() => load({ PUBLIC_URL: 'attest.example.com' })).toThrow(
+      /^Invalid configuration: PUBLIC_URL must be an http:\/\/ or https:\/\/ URL/,
+    );
   });
 
   it('never echoes a bad SMTP_URL, which may hold a password', () => {
@@ -221,11 +279,19 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['DSR_BACKUP_RETENTION_DAYS', '90', /^Invalid configuration: DSR_BACKUP_RETENTION_DAYS must be between 1 and 89 \(got "90"\)$/],
+    [
+      'DSR_BACKUP_RETENTION_DAYS',
+      '90',
+      /^Invalid configuration: DSR_BACKUP_RETENTION_DAYS must be between 1 and 89 \(got "90"\)$/,
+    ],
     ['DSR_BACKUP_RETENTION_DAYS', '0', /must be between 1 and 89/],
     ['DSR_ERASURE_GRACE_DAYS', '31', /^Invalid configuration: DSR_ERASURE_GRACE_DAYS must be between 0 and 30/],
     ['DSR_EXPORT_LINK_TTL_HOURS', '0', /^Invalid configuration: DSR_EXPORT_LINK_TTL_HOURS must be between 1 and 720/],
-    ['DSR_DRILL_CRON', 'monthly', /^Invalid configuration: DSR_DRILL_CRON must be a cron expression such as "0 10 1 \* \*", or off \(got "monthly"\)$/],
+    [
+      'DSR_DRILL_CRON',
+      'monthly',
+      /^Invalid configuration: DSR_DRILL_CRON must be a cron expression such as "0 10 1 \* \*", or off \(got "monthly"\)$/,
+    ],
   ])('rejects %s=%s', (variable, value, message) => {
     expect(() => load({ [variable]: value })).toThrow(message);
   });
@@ -234,7 +300,10 @@ describe('loadConfig', () => {
     const good = Buffer.alloc(32, 7).toString('base64');
     const short = Buffer.alloc(16, 9).toString('base64');
     const cases: Array<[string, RegExp]> = [
-      [`k2:${short},k1:${good}`, /^Invalid configuration: DSR_ENCRYPTION_KEYS entry 1 \(k2\): the key must be 32 bytes \(got 16\)/],
+      [
+        `k2:${short},k1:${good}`,
+        /^Invalid configuration: DSR_ENCRYPTION_KEYS entry 1 \(k2\): the key must be 32 bytes \(got 16\)/,
+      ],
       [`k2:${good},k1:%%${good}`, /^Invalid configuration: DSR_ENCRYPTION_KEYS entry 2 \(k1\): the key is not base64$/],
       [good, /^Invalid configuration: DSR_ENCRYPTION_KEYS entry 1 is not id:base64key$/],
       [`k1:${good},k1:${good}`, /^Invalid configuration: DSR_ENCRYPTION_KEYS entry 2: key id k1 is given twice$/],
@@ -259,12 +328,19 @@ describe('loadConfig', () => {
     expect(d.signingP12File).toBeUndefined();
     expect(d.signingP12Password).toBeUndefined();
     expect(d.tsaUrl).toBeUndefined();
-    const c = load({ ORGANISATION_NAME: 'บริษัท ตัวอย่าง จำกัด', SIGNING_P12_FILE: 'secrets/pack.p12', SIGNING_P12_PASSWORD: 'p12-s3cret', TSA_URL: 'http://tsa.example.com/tsr' });
+    const c = load({
+      ORGANISATION_NAME: 'บริษัท ตัวอย่าง จำกัด',
+      SIGNING_P12_FILE: 'secrets/pack.p12',
+      SIGNING_P12_PASSWORD: 'p12-s3cret',
+      TSA_URL: 'http://tsa.example.com/tsr',
+    });
     expect(c.organisationName).toBe('บริษัท ตัวอย่าง จำกัด');
     expect(c.signingP12File).toBe('/srv/attest/secrets/pack.p12');
     expect(c.signingP12Password).toBe('p12-s3cret');
     expect(c.tsaUrl).toBe('http://tsa.example.com/tsr');
-    expect(() => load({ ORGANISATION_NAME: 'x'.repeat(65) })).toThrow(/^Invalid configuration: ORGANISATION_NAME must be at most 64 characters/);
+    expect(() => load({ ORGANISATION_NAME: 'x'.repeat(65) })).toThrow(
+      /^Invalid configuration: ORGANISATION_NAME must be at most 64 characters/,
+    );
     let message = '';
     try {
       load({ TSA_URL: 'tsa.example.com/user:s3cret' });
@@ -284,7 +360,9 @@ describe('loadConfig', () => {
 
 describe('redactUrl', () => {
   it('hides the password and keeps the rest', () => {
-    expect(redactUrl('postgres://attest:s3cret@db.internal:5432/attest')).toBe('postgres://attest:***@db.internal:5432/attest');
+    expect(redactUrl('postgres://attest:s3cret@db.internal:5432/attest')).toBe(
+      'postgres://attest:***@db.internal:5432/attest',
+    );
     expect(redactUrl('not a url')).toBe('<unparseable url>');
   });
 });

@@ -22,12 +22,25 @@ const intIn = (min: number, max: number) =>
 
 const smtpUrl = z
   .string()
-  .refine((v) => /^smtps?:\/\/[^\s]+$/.test(v) && URL.canParse(v) && new URL(v).hostname !== '', 'must be an smtp:// or smtps:// URL such as smtp://user:password@mail.example.com:587');
+  .refine(
+    (v) => /^smtps?:\/\/[^\s]+$/.test(v) && URL.canParse(v) && new URL(v).hostname !== '',
+    'must be an smtp:// or smtps:// URL such as smtp://user:password@mail.example.com:587',
+  );
 
 /** An address for the From header: `Name <address@domain>` or a bare address. */
-const mailbox = z.string().regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be an e-mail address, optionally with a name: Attest <attest@example.com>');
+const mailbox = z
+  .string()
+  .regex(
+    /^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/,
+    'must be an e-mail address, optionally with a name: Attest <attest@example.com>',
+  );
 
-const publicUrl = z.string().refine((v) => /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v), 'must be an http:// or https:// URL such as https://attest.example.com');
+const publicUrl = z
+  .string()
+  .refine(
+    (v) => /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v),
+    'must be an http:// or https:// URL such as https://attest.example.com',
+  );
 
 const postgresUrl = z
   .string()
@@ -46,8 +59,18 @@ export const envSchema = z.object({
   UPLOAD_LIMIT_BYTES: intIn(1024, 10 * 1024 * 1024 * 1024).default(100 * 1024 * 1024),
   EVIDENCE_ALLOWED_TYPES: z
     .string()
-    .transform((v) => [...new Set(v.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== ''))])
-    .refine((types) => types.length > 0 && types.every((t) => (SNIFFABLE_TYPES as readonly string[]).includes(t)), `must be a comma-separated list of media types from: ${SNIFFABLE_TYPES.join(', ')}`)
+    .transform((v) => [
+      ...new Set(
+        v
+          .split(',')
+          .map((t) => t.trim().toLowerCase())
+          .filter((t) => t !== ''),
+      ),
+    ])
+    .refine(
+      (types) => types.length > 0 && types.every((t) => (SNIFFABLE_TYPES as readonly string[]).includes(t)),
+      `must be a comma-separated list of media types from: ${SNIFFABLE_TYPES.join(', ')}`,
+    )
     .optional(),
   BLOB_STORE: z.enum(['postgres', 'filesystem']).default('postgres'),
   BLOB_DIR: z.string().min(1).optional(),
@@ -71,10 +94,17 @@ export const envSchema = z.object({
     })
     .optional(),
   AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
-  ORGANISATION_NAME: z.string().min(1).max(64, 'must be at most 64 characters (it is the signing certificate\'s common name)').default('Attest demo organisation'),
+  ORGANISATION_NAME: z
+    .string()
+    .min(1)
+    .max(64, "must be at most 64 characters (it is the signing certificate's common name)")
+    .default('Attest demo organisation'),
   SIGNING_P12: z
     .string()
-    .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v.replace(/\s+/g, '')), 'must be the base64 of a PKCS#12 file (base64 -w0 signing.p12; or attest keys generate)')
+    .refine(
+      (v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v.replace(/\s+/g, '')),
+      'must be the base64 of a PKCS#12 file (base64 -w0 signing.p12; or attest keys generate)',
+    )
     .optional(),
   SIGNING_P12_FILE: z.string().min(1).optional(),
   SIGNING_P12_PASSWORD: z.string().optional(),
@@ -91,7 +121,10 @@ export const envSchema = z.object({
   SWEEP_TZ: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Bangkok').default('Asia/Bangkok'),
   SWEEP_DUE: z
     .string()
-    .regex(/^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d$/, 'must be a weekday and local time such as "fri 18:00"')
+    .regex(
+      /^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d$/,
+      'must be a weekday and local time such as "fri 18:00"',
+    )
     .default('fri 18:00'),
   SWEEP_REMINDER_CRON: z
     .string()
@@ -252,7 +285,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const issue = parsed.error.issues[0];
     const variable = String(issue.path[0] ?? 'environment');
     // Never echo a connection URL (it may carry a password) or an encryption key.
-    const secret = ['DATABASE_URL', 'SMTP_URL', 'DSR_ENCRYPTION_KEYS', 'AUDIT_SIGNING_KEY', 'SIGNING_P12', 'SIGNING_P12_PASSWORD', 'TSA_URL'];
+    const secret = [
+      'DATABASE_URL',
+      'SMTP_URL',
+      'DSR_ENCRYPTION_KEYS',
+      'AUDIT_SIGNING_KEY',
+      'SIGNING_P12',
+      'SIGNING_P12_PASSWORD',
+      'TSA_URL',
+    ];
     const shown = secret.includes(variable) ? undefined : input[variable];
     throw new ConfigError(variable, describeIssue(issue, shown));
   }
@@ -296,7 +337,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     sweepReminderCron: e.SWEEP_REMINDER_CRON === 'off' ? null : e.SWEEP_REMINDER_CRON,
     riskReviewCron: e.RISK_REVIEW_CRON === 'off' ? null : e.RISK_REVIEW_CRON,
-    auditCheckpointExportDir: e.AUDIT_CHECKPOINT_EXPORT_DIR === undefined ? undefined : resolve(cwd, e.AUDIT_CHECKPOINT_EXPORT_DIR),
+    auditCheckpointExportDir:
+      e.AUDIT_CHECKPOINT_EXPORT_DIR === undefined ? undefined : resolve(cwd, e.AUDIT_CHECKPOINT_EXPORT_DIR),
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
     publicUrl: e.PUBLIC_URL,
@@ -307,8 +349,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dsrExportLinkTtlHours: e.DSR_EXPORT_LINK_TTL_HOURS,
     dsrExportRetentionDays: e.DSR_EXPORT_RETENTION_DAYS,
     dsrDrillCron: e.DSR_DRILL_CRON === 'off' ? null : e.DSR_DRILL_CRON,
-    dsrDemoPlatform: e.DSR_DEMO_PLATFORM ?? (e.DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production')),
-    dsrConnectorAllowedHosts: e.DSR_CONNECTOR_ALLOWED_HOSTS !== undefined ? parseConnectorHosts(e.DSR_CONNECTOR_ALLOWED_HOSTS) : e.NODE_ENV === 'production' ? { any: false, patterns: [] } : { any: true },
+    dsrDemoPlatform: e.DSR_DEMO_PLATFORM ?? e.DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production'),
+    dsrConnectorAllowedHosts:
+      e.DSR_CONNECTOR_ALLOWED_HOSTS !== undefined
+        ? parseConnectorHosts(e.DSR_CONNECTOR_ALLOWED_HOSTS)
+        : e.NODE_ENV === 'production'
+          ? { any: false, patterns: [] }
+          : { any: true },
   };
 }
 
@@ -328,7 +375,10 @@ export const SHARED_SECRETS = [
 function requireSharedSecrets(e: Env): void {
   for (const { variable, file, what } of SHARED_SECRETS) {
     if (e.NODE_ENV === 'production' && e[variable] === undefined && e[file] === undefined) {
-      throw new ConfigError(variable, `must be set when NODE_ENV=production (or ${file}): ${what}, the same on every instance; make one with: attest keys generate`);
+      throw new ConfigError(
+        variable,
+        `must be set when NODE_ENV=production (or ${file}): ${what}, the same on every instance; make one with: attest keys generate`,
+      );
     }
   }
 }

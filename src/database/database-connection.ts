@@ -15,9 +15,17 @@ export interface DatabaseConnection {
 }
 
 /** DATABASE_URL when set, else the embedded cluster under DATA_DIR (shared with a running server). */
-export async function openDatabaseConnection(config: AppConfig, log = new Logger('Database')): Promise<DatabaseConnection> {
+export async function openDatabaseConnection(
+  config: AppConfig,
+  log = new Logger('Database'),
+): Promise<DatabaseConnection> {
   if (config.databaseUrl) {
-    return { url: config.databaseUrl, kind: 'external', describe: redactUrl(config.databaseUrl), release: async () => undefined };
+    return {
+      url: config.databaseUrl,
+      kind: 'external',
+      describe: redactUrl(config.databaseUrl),
+      release: async () => undefined,
+    };
   }
   const cluster = new EmbeddedCluster({
     dataDir: config.dataDir,
@@ -31,5 +39,10 @@ export async function openDatabaseConnection(config: AppConfig, log = new Logger
       ? `embedded PostgreSQL ready in ${Date.now() - started} ms (data in ${join(config.dataDir, 'postgres')})`
       : 'using the embedded PostgreSQL started by another attest process',
   );
-  return { url: running.url, kind: 'embedded', describe: `embedded PostgreSQL in ${cluster.clusterDir}`, release: () => cluster.stop() };
+  return {
+    url: running.url,
+    kind: 'embedded',
+    describe: `embedded PostgreSQL in ${cluster.clusterDir}`,
+    release: () => cluster.stop(),
+  };
 }

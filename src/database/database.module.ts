@@ -11,7 +11,9 @@ import { TypeOrmLogger } from './typeorm-logger';
 
 @Global()
 @Module({
-  providers: [{ provide: DATABASE_CONNECTION, inject: [APP_CONFIG], useFactory: (c: AppConfig) => openDatabaseConnection(c) }],
+  providers: [
+    { provide: DATABASE_CONNECTION, inject: [APP_CONFIG], useFactory: (c: AppConfig) => openDatabaseConnection(c) },
+  ],
   exports: [DATABASE_CONNECTION],
 })
 class DatabaseConnectionModule implements OnApplicationShutdown {

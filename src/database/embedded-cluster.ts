@@ -10,7 +10,17 @@
 // PostgreSQL refuses to run as root: as root the binaries run as the `postgres` OS user.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -154,7 +164,11 @@ export class EmbeddedCluster {
 
   private credentials(): Credentials {
     if (existsSync(this.credentialsFile)) return JSON.parse(readFileSync(this.credentialsFile, 'utf8')) as Credentials;
-    const created: Credentials = { user: 'attest', password: randomBytes(18).toString('base64url'), database: 'attest' };
+    const created: Credentials = {
+      user: 'attest',
+      password: randomBytes(18).toString('base64url'),
+      database: 'attest',
+    };
     writeFileSync(this.credentialsFile, JSON.stringify(created), { mode: 0o600 });
     return created;
   }
@@ -170,12 +184,18 @@ export class EmbeddedCluster {
     this.giveToPostgres(pwfile);
     try {
       await this.exec('initdb', [
-        '-D', staging,
-        '--username', credentials.user,
-        '--pwfile', pwfile,
-        '--auth', 'scram-sha-256',
-        '--encoding', 'UTF8',
-        '--locale', 'C',
+        '-D',
+        staging,
+        '--username',
+        credentials.user,
+        '--pwfile',
+        pwfile,
+        '--auth',
+        'scram-sha-256',
+        '--encoding',
+        'UTF8',
+        '--locale',
+        'C',
         ...(this.options.throwaway ? ['--no-sync'] : []),
       ]);
     } catch (e) {
@@ -195,7 +215,13 @@ export class EmbeddedCluster {
   }
 
   private async createDatabase(credentials: Credentials, port: number): Promise<void> {
-    const client = new Client({ host: '127.0.0.1', port, user: credentials.user, password: credentials.password, database: 'postgres' });
+    const client = new Client({
+      host: '127.0.0.1',
+      port,
+      user: credentials.user,
+      password: credentials.password,
+      database: 'postgres',
+    });
     await client.connect();
     try {
       await client.query(`CREATE DATABASE "${credentials.database}"`);
@@ -216,7 +242,18 @@ export class EmbeddedCluster {
       ...(this.options.throwaway ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
     ];
     try {
-      await this.pgCtl(['start', '-D', this.clusterDir, '-l', join(this.runDir, 'server.log'), '-w', '-t', '60', '-o', settings.join(' ')]);
+      await this.pgCtl([
+        'start',
+        '-D',
+        this.clusterDir,
+        '-l',
+        join(this.runDir, 'server.log'),
+        '-w',
+        '-t',
+        '60',
+        '-o',
+        settings.join(' '),
+      ]);
     } catch (e) {
       // Another process may have started it between our check and our start.
       const running = this.runningPort();

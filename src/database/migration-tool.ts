@@ -17,7 +17,12 @@ type Query = { query: string; parameters?: unknown[] };
 function render(className: string, up: Query[], down: Query[]): string {
   const literal = (sql: string) => '`' + sql.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${') + '`';
   const lines = (qs: Query[]) =>
-    qs.map((q) => `    await q.query(${literal(q.query)}${q.parameters?.length ? `, ${JSON.stringify(q.parameters)}` : ''});`).join('\n');
+    qs
+      .map(
+        (q) =>
+          `    await q.query(${literal(q.query)}${q.parameters?.length ? `, ${JSON.stringify(q.parameters)}` : ''});`,
+      )
+      .join('\n');
   return `import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class ${className} implements MigrationInterface {
@@ -41,7 +46,9 @@ async function main(): Promise<number> {
     return 2;
   }
   if (command === 'generate' && !/^[A-Z][A-Za-z0-9]+$/.test(name ?? '')) {
-    process.stderr.write('the migration name must be PascalCase, verb first (e.g. CreateUsers, AddDueAtToSweepTasks)\n');
+    process.stderr.write(
+      'the migration name must be PascalCase, verb first (e.g. CreateUsers, AddDueAtToSweepTasks)\n',
+    );
     return 2;
   }
   const connection = await openDatabaseConnection(loadConfig());
@@ -54,7 +61,9 @@ async function main(): Promise<number> {
         process.stdout.write('entities and migrations agree\n');
         return 0;
       }
-      process.stderr.write(`entities and migrations differ; a migration would run:\n${upQueries.map((q) => `  ${q.query}`).join('\n')}\n`);
+      process.stderr.write(
+        `entities and migrations differ; a migration would run:\n${upQueries.map((q) => `  ${q.query}`).join('\n')}\n`,
+      );
       return 1;
     }
     if (upQueries.length === 0) {
@@ -64,7 +73,9 @@ async function main(): Promise<number> {
     const timestamp = Date.now();
     const file = join(APP_ROOT, 'migrations', `${timestamp}-${name}.ts`);
     writeFileSync(file, render(`${name}${timestamp}`, upQueries, downQueries));
-    process.stdout.write(`wrote ${file}\nread and trim it, then add ${name}${timestamp} to MIGRATIONS in src/database/schema.ts\n`);
+    process.stdout.write(
+      `wrote ${file}\nread and trim it, then add ${name}${timestamp} to MIGRATIONS in src/database/schema.ts\n`,
+    );
     return 0;
   } finally {
     await ds.destroy();

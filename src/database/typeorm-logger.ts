@@ -8,7 +8,12 @@ import { AbstractLogger, type LogLevel, type LogMessage, type QueryRunner } from
 export class TypeOrmLogger extends AbstractLogger {
   private readonly out = new Logger('TypeORM');
 
-  override logQueryError(error: string | Error, query: string, _parameters?: unknown[], _queryRunner?: QueryRunner): void {
+  override logQueryError(
+    error: string | Error,
+    query: string,
+    _parameters?: unknown[],
+    _queryRunner?: QueryRunner,
+  ): void {
     const entry = { query, err: error instanceof Error ? { message: error.message } : error };
     // Unique violations are expected (a taken e-mail, a sweep already opened): services turn them into 409s.
     if ((error as { code?: string }).code === '23505') this.out.debug(entry, 'query hit a unique constraint');

@@ -13,7 +13,14 @@ import type { DataSystemConnector } from './connectors/connector';
 import { openConnector } from './connectors/connector-factory';
 import type { DataSystem } from './data-system.entity';
 import { connectorHostProblem } from './domain/connector-hosts';
-import { DATA_MAP_INVALID, parseDataSystem, separateSecrets, withSecrets, type DataSystemDefinition, type DataSystemSecrets as SystemSecrets } from './domain/data-map';
+import {
+  DATA_MAP_INVALID,
+  parseDataSystem,
+  separateSecrets,
+  withSecrets,
+  type DataSystemDefinition,
+  type DataSystemSecrets as SystemSecrets,
+} from './domain/data-map';
 import { DSR_KEY_RING, type DsrKeyRing } from './dsr-keys';
 import { DsrRepository } from './dsr.repository';
 import type { DataSystemView } from './dto/dsr.dto';
@@ -56,10 +63,21 @@ export class DataSystemsService {
    * http.token); on replace, omitted secrets keep their stored values. With `check`, the live system is
    * asked whether every table, column and endpoint of the map exists.
    */
-  async register(actor: Actor, input: unknown, options: { secrets?: SystemSecrets; check?: boolean } = {}): Promise<DataSystemView> {
-    const existing = typeof input === 'object' && input !== null && typeof (input as { key?: unknown }).key === 'string' ? await this.repo.findSystemByKey((input as { key: string }).key) : null;
-    const stored = existing?.secretsEnc ? this.keys.decryptJson<SystemSecrets>(existing.secretsEnc, `data-system:${existing.key}`) : {};
-    const { definition: bare, secrets: given } = separateSecrets(parseDataSystem(withoutShownSecrets(input), { secretsSupplied: true }));
+  async register(
+    actor: Actor,
+    input: unknown,
+    options: { secrets?: SystemSecrets; check?: boolean } = {},
+  ): Promise<DataSystemView> {
+    const existing =
+      typeof input === 'object' && input !== null && typeof (input as { key?: unknown }).key === 'string'
+        ? await this.repo.findSystemByKey((input as { key: string }).key)
+        : null;
+    const stored = existing?.secretsEnc
+      ? this.keys.decryptJson<SystemSecrets>(existing.secretsEnc, `data-system:${existing.key}`)
+      : {};
+    const { definition: bare, secrets: given } = separateSecrets(
+      parseDataSystem(withoutShownSecrets(input), { secretsSupplied: true }),
+    );
     const secrets: SystemSecrets = { ...stored, ...given, ...options.secrets };
     // Parsed again with the secrets in place: a postgres system needs its URL, an http one its token.
     const definition = parseDataSystem(withSecrets(bare, secrets));
@@ -77,13 +95,21 @@ export class DataSystemsService {
           ownerDepartment: definition.owner?.department ?? null,
           ownerUserId,
           definition: separateSecrets(definition).definition as unknown as Record<string, unknown>,
-          secretsEnc: Object.keys(secrets).length ? this.keys.encryptJson(secrets, `data-system:${definition.key}`) : null,
+          secretsEnc: Object.keys(secrets).length
+            ? this.keys.encryptJson(secrets, `data-system:${definition.key}`)
+            : null,
           active: true,
         },
         m,
       );
       await this.trail.append(
-        { actor: actorRef(actor), action: existing ? 'dsr.system_updated' : 'dsr.system_registered', subjectType: 'DataSystem', subjectId: row.id, data: { key: row.key, kind: row.kind, version: row.version } },
+        {
+          actor: actorRef(actor),
+          action: existing ? 'dsr.system_updated' : 'dsr.system_registered',
+          subjectType: 'DataSystem',
+          subjectId: row.id,
+          data: { key: row.key, kind: row.kind, version: row.version },
+        },
         m,
       );
       return row;
@@ -112,13 +138,18 @@ export class DataSystemsService {
       const aliases: string[] = [];
       visit(doc, { Alias: (_key, node) => void aliases.push(`*${node.source}`) });
       if (aliases.length) {
-        problems.push({ field: `documents[${i}]`, message: `YAML aliases (${aliases.slice(0, 3).join(', ')}${aliases.length > 3 ? `, … ${aliases.length} in all` : ''}) are not allowed` });
+        problems.push({
+          field: `documents[${i}]`,
+          message: `YAML aliases (${aliases.slice(0, 3).join(', ')}${aliases.length > 3 ? `, … ${aliases.length} in all` : ''}) are not allowed`,
+        });
         continue;
       }
       const value = doc.toJS({ maxAliasCount: 0 }) as unknown;
       if (value === null || value === undefined) continue;
       try {
-        const { definition: bare, secrets } = separateSecrets(parseDataSystem(withoutShownSecrets(value), { secretsSupplied: true }));
+        const { definition: bare, secrets } = separateSecrets(
+          parseDataSystem(withoutShownSecrets(value), { secretsSupplied: true }),
+        );
         const full = parseDataSystem(withSecrets(bare, { ...(await this.storedSecretsFor(bare.key)), ...secrets }));
         const refused = connectorHostProblem(full, this.config.dsrConnectorAllowedHosts);
         if (refused) throw new ValidationError([refused]);
@@ -129,7 +160,8 @@ export class DataSystemsService {
       }
     }
     if (problems.length) throw new ValidationError(problems);
-    if (inputs.length === 0) throw new ValidationError([{ field: 'body', message: 'holds no data system definitions' }]);
+    if (inputs.length === 0)
+      throw new ValidationError([{ field: 'body', message: 'holds no data system definitions' }]);
     const out: DataSystemView[] = [];
     for (const input of inputs) out.push(await this.register(actor, input));
     return out;
@@ -139,7 +171,16 @@ export class DataSystemsService {
     const row = await this.found(key);
     await this.ds.transaction(async (m) => {
       await m.update('data_systems', { id: row.id }, { active, version: row.version + 1 });
-      await this.trail.append({ actor: actorRef(actor), action: active ? 'dsr.system_activated' : 'dsr.system_deactivated', subjectType: 'DataSystem', subjectId: row.id, data: { key } }, m);
+      await this.trail.append(
+        {
+          actor: actorRef(actor),
+          action: active ? 'dsr.system_activated' : 'dsr.system_deactivated',
+          subjectType: 'DataSystem',
+          subjectId: row.id,
+          data: { key },
+        },
+        m,
+      );
     });
     return this.get(key);
   }
@@ -148,7 +189,9 @@ export class DataSystemsService {
   async executable(): Promise<ExecutableSystem[]> {
     const rows = await this.repo.listSystems({ activeOnly: true });
     return rows.map((system) => {
-      const secrets = system.secretsEnc ? this.keys.decryptJson<SystemSecrets>(system.secretsEnc, `data-system:${system.key}`) : {};
+      const secrets = system.secretsEnc
+        ? this.keys.decryptJson<SystemSecrets>(system.secretsEnc, `data-system:${system.key}`)
+        : {};
       const definition = withSecrets(parseDataSystem(system.definition, { secretsSupplied: true }), secrets);
       return { system, definition, connector: openConnector(definition, this.config.dsrConnectorAllowedHosts) };
     });
@@ -212,7 +255,10 @@ export function systemView(row: DataSystem): DataSystemView {
 function withoutShownSecrets(input: unknown): unknown {
   if (typeof input !== 'object' || input === null) return input;
   const copy = { ...(input as Record<string, unknown>) };
-  for (const [section, field] of [['postgres', 'url'], ['http', 'token']] as const) {
+  for (const [section, field] of [
+    ['postgres', 'url'],
+    ['http', 'token'],
+  ] as const) {
     const s = copy[section];
     if (typeof s === 'object' && s !== null && (s as Record<string, unknown>)[field] === SECRET_SHOWN) {
       const { [field]: _shown, ...rest } = s as Record<string, unknown>;

@@ -45,7 +45,9 @@ export class DemoPlatformBootstrap implements OnApplicationBootstrap {
     const result = await createDemoPlatform(url, { people });
     if (result.seeded) this.log.log(`demo patient platform seeded with ${result.patients} synthetic people`);
     if (!(await this.repo.findSystemByKey('patient-platform'))) {
-      const definition = parseDataSystemYaml(readFileSync(join(this.config.controlsDir, DEMO_PLATFORM_MAP), 'utf8'), { secretsSupplied: true });
+      const definition = parseDataSystemYaml(readFileSync(join(this.config.controlsDir, DEMO_PLATFORM_MAP), 'utf8'), {
+        secretsSupplied: true,
+      });
       await this.systems.register(systemActor('demo-seed'), definition, { secrets: { url } });
       this.log.log('registered the demo patient platform as data system patient-platform');
     }

@@ -21,9 +21,20 @@ describe('drill checks', () => {
   });
 
   it('names a seeded row missing from the export, and a table the export left out', () => {
-    expect(missingFromExport(seed, exp([{ table: 'patients', columns: ['id'], rows: [{ id: 8 }] }]))).toEqual(['patients {"id":7}', 'public.appointments {"id":"12"}']);
+    expect(missingFromExport(seed, exp([{ table: 'patients', columns: ['id'], rows: [{ id: 8 }] }]))).toEqual([
+      'patients {"id":7}',
+      'public.appointments {"id":"12"}',
+    ]);
     // A table whose export leaves out the key column cannot prove the row is there.
-    expect(missingFromExport(seed, exp([{ table: 'patients', columns: ['name'], rows: [{ name: 'x' }] }, { table: 'appointments', columns: ['id'], rows: [{ id: 12 }] }]))).toEqual(['patients {"id":7}']);
+    expect(
+      missingFromExport(
+        seed,
+        exp([
+          { table: 'patients', columns: ['name'], rows: [{ name: 'x' }] },
+          { table: 'appointments', columns: ['id'], rows: [{ id: 12 }] },
+        ]),
+      ),
+    ).toEqual(['patients {"id":7}']);
   });
 
   it('counts rows that are not the subject’s per table', () => {

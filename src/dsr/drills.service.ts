@@ -101,11 +101,27 @@ export class DrillsService {
     const started = new Date();
     const t0 = performance.now();
     const by = actorRef(actor);
-    const drill = await this.repo.insertDrill({ trigger, startedAt: started, startedByUserId: actor.kind === 'user' ? actor.id : null });
+    const drill = await this.repo.insertDrill({
+      trigger,
+      startedAt: started,
+      startedByUserId: actor.kind === 'user' ? actor.id : null,
+    });
     const tag = randomBytes(4).toString('hex');
-    const subject: SubjectIdentity = { name: `Drill Subject ${tag}`, email: `drill-${tag}@drill.attest.invalid`, phone: `6690${String(parseInt(tag, 16) % 10_000_000).padStart(7, '0')}`, nationalId: syntheticNationalId(tag) };
+    const subject: SubjectIdentity = {
+      name: `Drill Subject ${tag}`,
+      email: `drill-${tag}@drill.attest.invalid`,
+      phone: `6690${String(parseInt(tag, 16) % 10_000_000).padStart(7, '0')}`,
+      nationalId: syntheticNationalId(tag),
+    };
     const keys: SubjectKeys = { email: subject.email, phone: subject.phone, nationalId: subject.nationalId };
-    const request = await this.dsr.insertRequest(actor, { right: 'erasure', ground: 'no_longer_necessary', channel: 'drill', receivedAt: started, details: { subject, requester: null, changes: null }, isDrill: true });
+    const request = await this.dsr.insertRequest(actor, {
+      right: 'erasure',
+      ground: 'no_longer_necessary',
+      channel: 'drill',
+      receivedAt: started,
+      details: { subject, requester: null, changes: null },
+      isDrill: true,
+    });
     await this.dsr.markVerified(request, by, 'synthetic');
     await this.repo.updateDrill(drill.id, { requestId: request.id });
 
@@ -117,7 +133,8 @@ export class DrillsService {
     let exportSha256: string | null = null;
     let exportRan = false;
     try {
-      for (const s of all.filter((x) => x.connector === null)) results.push(blank(s.system.key, s.system.kind, 'skipped: manual system'));
+      for (const s of all.filter((x) => x.connector === null))
+        results.push(blank(s.system.key, s.system.kind, 'skipped: manual system'));
       const drilled: typeof systems = [];
       for (const s of systems) {
         try {
@@ -134,7 +151,8 @@ export class DrillsService {
           results.push(blank(s.system.key, s.system.kind, 'failed'));
         }
       }
-      if (drilled.length === 0 && failures.length === 0) failures.push('no data system declares drill seed rows: nothing was drilled');
+      if (drilled.length === 0 && failures.length === 0)
+        failures.push('no data system declares drill seed rows: nothing was drilled');
 
       if (drilled.length) {
         const e0 = performance.now();
@@ -150,12 +168,16 @@ export class DrillsService {
           for (const m of r.missing) failures.push(`${exp.system}: seeded row ${m} is missing from the export`);
           // The synthetic subject owns only its seeded rows: anything else in the package is another person's.
           r.foreign = foreignInExport(seeds.get(exp.system)!, exp);
-          for (const f of r.foreign) failures.push(`${exp.system}: the export holds ${f.rows} row(s) of ${f.table} that are not the subject's`);
+          for (const f of r.foreign)
+            failures.push(`${exp.system}: the export holds ${f.rows} row(s) of ${f.table} that are not the subject's`);
         }
         exportSha256 = (await this.repo.findRequest(request.id))?.exportSha256 ?? null;
 
         const x0 = performance.now();
-        const erasure = await this.dsr.runErasure((await this.repo.findRequest(request.id))!, by, { systems: drilled, seeds });
+        const erasure = await this.dsr.runErasure((await this.repo.findRequest(request.id))!, by, {
+          systems: drilled,
+          seeds,
+        });
         const eraseMs = Math.round(performance.now() - x0);
         failures.push(...erasure.failures);
         for (const res of erasure.residue) {
@@ -190,7 +212,8 @@ export class DrillsService {
       await this.dsr.markDrillDone(request.id);
     }
 
-    for (const r of results) if (r.status === 'drilled' && (r.missing.length || r.foreign.length || r.residue)) r.status = 'failed';
+    for (const r of results)
+      if (r.status === 'drilled' && (r.missing.length || r.foreign.length || r.residue)) r.status = 'failed';
     const durationMs = Math.round(performance.now() - t0);
     const exportComplete = exportRan && results.every((r) => r.missing.length === 0 && r.foreign.length === 0);
     const residue = results.reduce((n, r) => n + r.residue, 0);
@@ -209,9 +232,29 @@ export class DrillsService {
       evidenceId: null,
     };
     report.evidenceId = await this.recordEvidence(report, by);
-    await this.repo.updateDrill(drill.id, { finishedAt: new Date(), passed: report.passed, report: report as unknown as Record<string, unknown>, evidenceId: report.evidenceId });
-    await this.trail.record({ actor: by, action: 'dsr.drill_completed', subjectType: 'DsrDrill', subjectId: drill.id, data: { passed: report.passed, residue, exportComplete, durationMs, failures: failures.slice(0, 20), evidenceId: report.evidenceId } });
-    this.log.log(`drill ${report.passed ? 'passed' : 'FAILED'} in ${durationMs} ms${failures.length ? `: ${failures.join('; ')}` : ''}`);
+    await this.repo.updateDrill(drill.id, {
+      finishedAt: new Date(),
+      passed: report.passed,
+      report: report as unknown as Record<string, unknown>,
+      evidenceId: report.evidenceId,
+    });
+    await this.trail.record({
+      actor: by,
+      action: 'dsr.drill_completed',
+      subjectType: 'DsrDrill',
+      subjectId: drill.id,
+      data: {
+        passed: report.passed,
+        residue,
+        exportComplete,
+        durationMs,
+        failures: failures.slice(0, 20),
+        evidenceId: report.evidenceId,
+      },
+    });
+    this.log.log(
+      `drill ${report.passed ? 'passed' : 'FAILED'} in ${durationMs} ms${failures.length ? `: ${failures.join('; ')}` : ''}`,
+    );
     return report;
   }
 
@@ -243,15 +286,31 @@ export class DrillsService {
 }
 
 function blank(system: string, kind: string, status: string): DrillSystemResult {
-  return { system, kind, status, seeded: 0, exported: 0, missing: [], foreign: [], residue: 0, retained: [], exportMs: 0, eraseMs: 0 };
+  return {
+    system,
+    kind,
+    status,
+    seeded: 0,
+    exported: 0,
+    missing: [],
+    foreign: [],
+    residue: 0,
+    retained: [],
+    exportMs: 0,
+    eraseMs: 0,
+  };
 }
 
 /** Seeded rows whose key values do not all appear in one exported row of the same table. */
 export function missingFromExport(seed: SeedManifest, exp: SystemExport): string[] {
   const missing: string[] = [];
   for (const row of seed.rows) {
-    const table = exp.tables.find((t) => t.table === row.table || t.table.endsWith(`.${row.table}`) || row.table.endsWith(`.${t.table}`));
-    const found = table?.rows.some((r) => Object.entries(row.key).every(([k, v]) => k in r && String(r[k]) === String(v)));
+    const table = exp.tables.find(
+      (t) => t.table === row.table || t.table.endsWith(`.${row.table}`) || row.table.endsWith(`.${t.table}`),
+    );
+    const found = table?.rows.some((r) =>
+      Object.entries(row.key).every(([k, v]) => k in r && String(r[k]) === String(v)),
+    );
     if (!found) missing.push(`${row.table} ${keyText(row.key)}`);
   }
   return missing;
@@ -261,8 +320,12 @@ export function missingFromExport(seed: SeedManifest, exp: SystemExport): string
 export function foreignInExport(seed: SeedManifest, exp: SystemExport): { table: string; rows: number }[] {
   const out: { table: string; rows: number }[] = [];
   for (const table of exp.tables) {
-    const seeded = seed.rows.filter((r) => r.table === table.table || r.table.endsWith(`.${table.table}`) || table.table.endsWith(`.${r.table}`));
-    const foreign = table.rows.filter((row) => !seeded.some((s) => Object.entries(s.key).every(([k, v]) => k in row && String(row[k]) === String(v)))).length;
+    const seeded = seed.rows.filter(
+      (r) => r.table === table.table || r.table.endsWith(`.${table.table}`) || table.table.endsWith(`.${r.table}`),
+    );
+    const foreign = table.rows.filter(
+      (row) => !seeded.some((s) => Object.entries(s.key).every(([k, v]) => k in row && String(row[k]) === String(v))),
+    ).length;
     if (foreign > 0) out.push({ table: table.table, rows: foreign });
   }
   return out;
@@ -277,5 +340,13 @@ function syntheticNationalId(tag: string): string {
 }
 
 function drillView(row: DsrDrill): DrillView {
-  return { id: row.id, trigger: row.trigger, startedAt: row.startedAt.toISOString(), finishedAt: row.finishedAt?.toISOString() ?? null, passed: row.passed, evidenceId: row.evidenceId, report: row.report };
+  return {
+    id: row.id,
+    trigger: row.trigger,
+    startedAt: row.startedAt.toISOString(),
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+    passed: row.passed,
+    evidenceId: row.evidenceId,
+    report: row.report,
+  };
 }

@@ -7,7 +7,12 @@ import { DSR_KEY_RING, type DsrKeyRing } from './dsr-keys';
 /** Every encrypted DSR column: its table, key column, and the associated data each value is bound to. */
 const ENCRYPTED_COLUMNS = [
   { table: 'dsr_requests', id: 'id', column: 'protected_enc', aad: (id: string) => `dsr:${id}` },
-  { table: 'dsr_requests', id: 'id', column: 'verification_reference_enc', aad: (id: string) => `dsr-verification:${id}` },
+  {
+    table: 'dsr_requests',
+    id: 'id',
+    column: 'verification_reference_enc',
+    aad: (id: string) => `dsr-verification:${id}`,
+  },
   { table: 'dsr_actions', id: 'id', column: 'result_enc', aad: (id: string) => `dsr-export:${id}` },
   { table: 'data_systems', id: 'key', column: 'secrets_enc', aad: (key: string) => `data-system:${key}` },
 ] as const;
@@ -42,7 +47,9 @@ export class DsrKeyRotationService implements OnApplicationBootstrap {
     this.scheduler.schedule({ name: 'dsr-reencrypt', cron: '*/10 * * * *', run: () => this.reencryptStale() });
   }
 
-  async reencryptStale(options: { batchSize?: number; limit?: number; onProgress?: (done: number) => void } = {}): Promise<ReencryptionResult> {
+  async reencryptStale(
+    options: { batchSize?: number; limit?: number; onProgress?: (done: number) => void } = {},
+  ): Promise<ReencryptionResult> {
     const batchSize = options.batchSize ?? 200;
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     const current = this.keys.currentKeyId;
@@ -52,22 +59,32 @@ export class DsrKeyRotationService implements OnApplicationBootstrap {
       // Only values under keys this ring holds: the others cannot be read here (they stay, and are counted).
       const stale = `${c.column} IS NOT NULL AND split_part(${c.column}, '.', 2) <> $1 AND split_part(${c.column}, '.', 2) = ANY($2::text[])`;
       while (reencrypted < limit) {
-        const rows: { id: string; value: string }[] = await this.ds.query(`SELECT ${c.id}::text AS id, ${c.column} AS value FROM ${c.table} WHERE ${stale} ORDER BY ${c.id} LIMIT $3`, [current, held, Math.min(batchSize, limit - reencrypted)]);
+        const rows: { id: string; value: string }[] = await this.ds.query(
+          `SELECT ${c.id}::text AS id, ${c.column} AS value FROM ${c.table} WHERE ${stale} ORDER BY ${c.id} LIMIT $3`,
+          [current, held, Math.min(batchSize, limit - reencrypted)],
+        );
         if (rows.length === 0) break;
         for (const row of rows) {
           const fresh = this.keys.encryptText(this.keys.decryptText(row.value, c.aad(row.id)), c.aad(row.id));
-          const [, changed] = (await this.ds.query(`UPDATE ${c.table} SET ${c.column} = $3 WHERE ${c.id}::text = $1 AND ${c.column} = $2`, [row.id, row.value, fresh])) as [unknown, number];
+          const [, changed] = (await this.ds.query(
+            `UPDATE ${c.table} SET ${c.column} = $3 WHERE ${c.id}::text = $1 AND ${c.column} = $2`,
+            [row.id, row.value, fresh],
+          )) as [unknown, number];
           if (changed) reencrypted++;
         }
         options.onProgress?.(reencrypted);
       }
     }
     const { remaining, unknownKeys } = await this.stale(current, held);
-    if (reencrypted > 0 || remaining > 0) this.log.log(`re-encrypted ${reencrypted} DSR value(s) with key ${current}; ${remaining} still under older keys`);
+    if (reencrypted > 0 || remaining > 0)
+      this.log.log(`re-encrypted ${reencrypted} DSR value(s) with key ${current}; ${remaining} still under older keys`);
     return { reencrypted, remaining, unknownKeys };
   }
 
-  private async stale(current: string, held: string[]): Promise<{ remaining: number; unknownKeys: Record<string, number> }> {
+  private async stale(
+    current: string,
+    held: string[],
+  ): Promise<{ remaining: number; unknownKeys: Record<string, number> }> {
     let remaining = 0;
     const unknownKeys: Record<string, number> = {};
     for (const c of ENCRYPTED_COLUMNS) {

@@ -95,7 +95,12 @@ export class DsrRequest {
   @Column({ name: 'export_sha256', type: 'text', nullable: true })
   exportSha256: string | null;
 
-  @Column({ name: 'export_bytes', type: 'bigint', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
+  @Column({
+    name: 'export_bytes',
+    type: 'bigint',
+    nullable: true,
+    transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) },
+  })
   exportBytes: number | null;
 
   @Column({ name: 'exported_at', type: 'timestamptz', nullable: true })

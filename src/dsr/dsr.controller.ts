@@ -42,14 +42,19 @@ export class DsrController {
 
   @Post('requests')
   @Policy('create', 'DsrRequest')
-  @ApiOperation({ summary: 'Log a data subject request; the subject’s identity is stored encrypted and only the privacy officer sees it' })
+  @ApiOperation({
+    summary:
+      'Log a data subject request; the subject’s identity is stored encrypted and only the privacy officer sees it',
+  })
   create(@CurrentActor() actor: UserActor, @Body() dto: CreateDsrRequestDto): Promise<DsrRequestView> {
     return this.dsr.create(actor, dto);
   }
 
   @Get('requests')
   @Policy('read', 'DsrRequest')
-  @ApiOperation({ summary: 'The DSR register with both clocks, soonest deadline first; filter by status, right, open, overdue' })
+  @ApiOperation({
+    summary: 'The DSR register with both clocks, soonest deadline first; filter by status, right, open, overdue',
+  })
   list(@CurrentActor() actor: UserActor, @Query() query: DsrQueryDto): Promise<Page<DsrRequestView>> {
     return this.dsr.list(actor, query);
   }
@@ -64,15 +69,25 @@ export class DsrController {
   @HttpCode(200)
   @Policy('update', 'DsrRequest')
   @ApiOperation({ summary: 'Record how the requester’s identity was verified; nothing executes before this' })
-  verify(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() dto: VerifyIdentityDto): Promise<DsrRequestView> {
+  verify(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+    @Body() dto: VerifyIdentityDto,
+  ): Promise<DsrRequestView> {
     return this.dsr.verifyIdentity(actor, p.id, dto);
   }
 
   @Post('requests/:id/export')
   @HttpCode(200)
   @Policy('update', 'DsrRequest')
-  @ApiOperation({ summary: 'Export the subject from every active system into an encrypted ZIP; returns a download link that expires (resumes after a failure)' })
-  exportRequest(@CurrentActor() actor: UserActor, @Param() p: RequestParams): Promise<{ request: DsrRequestView; link: ExportLinkView | null }> {
+  @ApiOperation({
+    summary:
+      'Export the subject from every active system into an encrypted ZIP; returns a download link that expires (resumes after a failure)',
+  })
+  exportRequest(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+  ): Promise<{ request: DsrRequestView; link: ExportLinkView | null }> {
     return this.dsr.export(actor, p.id);
   }
 
@@ -88,7 +103,11 @@ export class DsrController {
   @HttpCode(200)
   @Policy('update', 'DsrRequest')
   @ApiOperation({ summary: 'Schedule erasure after the grace period (graceDays 0: now); blocked by legal holds' })
-  erase(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() dto: EraseDsrDto): Promise<DsrRequestView> {
+  erase(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+    @Body() dto: EraseDsrDto,
+  ): Promise<DsrRequestView> {
     return this.dsr.scheduleErasure(actor, p.id, dto);
   }
 
@@ -110,7 +129,10 @@ export class DsrController {
   @Post('requests/:id/execute')
   @HttpCode(200)
   @Policy('update', 'DsrRequest')
-  @ApiOperation({ summary: 'Rectify or restrict (objection, restriction, consent withdrawal) through the data map; manual tasks where it declares nothing' })
+  @ApiOperation({
+    summary:
+      'Rectify or restrict (objection, restriction, consent withdrawal) through the data map; manual tasks where it declares nothing',
+  })
   execute(@CurrentActor() actor: UserActor, @Param() p: RequestParams): Promise<DsrRequestView> {
     return this.dsr.execute(actor, p.id);
   }
@@ -118,15 +140,26 @@ export class DsrController {
   @Post('requests/:id/reject')
   @HttpCode(200)
   @Policy('update', 'DsrRequest')
-  @ApiOperation({ summary: 'Refuse the request with a reason (recorded in the ROPA for access, portability, objection, rectification)' })
-  reject(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() dto: RejectDsrDto): Promise<DsrRequestView> {
+  @ApiOperation({
+    summary:
+      'Refuse the request with a reason (recorded in the ROPA for access, portability, objection, rectification)',
+  })
+  reject(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+    @Body() dto: RejectDsrDto,
+  ): Promise<DsrRequestView> {
     return this.dsr.reject(actor, p.id, dto);
   }
 
   @Post('requests/:id/complete')
   @HttpCode(200)
   @Policy('update', 'DsrRequest')
-  complete(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() dto: CompleteDsrDto): Promise<DsrRequestView> {
+  complete(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+    @Body() dto: CompleteDsrDto,
+  ): Promise<DsrRequestView> {
     return this.dsr.complete(actor, p.id, dto);
   }
 
@@ -134,7 +167,11 @@ export class DsrController {
   @HttpCode(200)
   @Policy('update', 'DsrRequest')
   @ApiOperation({ summary: 'Place a legal hold: erasure does not run while it is active' })
-  hold(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() dto: LegalHoldDto): Promise<DsrRequestView> {
+  hold(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+    @Body() dto: LegalHoldDto,
+  ): Promise<DsrRequestView> {
     return this.dsr.placeHold(actor, p.id, dto);
   }
 
@@ -147,9 +184,15 @@ export class DsrController {
 
   @Get('exports/:token')
   @Policy('read', 'DsrRequest')
-  @ApiOperation({ summary: 'Download an export package (privacy officer only, before the link expires); recorded in the audit trail' })
+  @ApiOperation({
+    summary: 'Download an export package (privacy officer only, before the link expires); recorded in the audit trail',
+  })
   @ApiProduces('application/zip')
-  async download(@CurrentActor() actor: UserActor, @Param() p: ExportTokenParams, @Res() reply: FastifyReply): Promise<void> {
+  async download(
+    @CurrentActor() actor: UserActor,
+    @Param() p: ExportTokenParams,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const file = await this.dsr.download(actor, p.token);
     await reply
       .header('content-type', 'application/zip')
@@ -171,7 +214,11 @@ export class DsrController {
   @Post('tasks/:id/complete')
   @HttpCode(200)
   @Policy('update', 'DsrTask')
-  completeTask(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() dto: CompleteTaskDto): Promise<DsrActionView> {
+  completeTask(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+    @Body() dto: CompleteTaskDto,
+  ): Promise<DsrActionView> {
     return this.dsr.completeTask(actor, p.id, dto);
   }
 
@@ -189,12 +236,17 @@ export class DsrController {
   @ApiOperation({ summary: 'Every data system as YAML documents (secrets left out)' })
   @ApiProduces('application/yaml')
   async exportSystems(@Res() reply: FastifyReply): Promise<void> {
-    await reply.header('content-type', 'application/yaml; charset=utf-8').header('content-disposition', 'attachment; filename="data-systems.yaml"').send(await this.systems.exportYaml());
+    await reply
+      .header('content-type', 'application/yaml; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="data-systems.yaml"')
+      .send(await this.systems.exportYaml());
   }
 
   @Post('systems')
   @Policy('create', 'DataSystem')
-  @ApiOperation({ summary: 'Register a data system (JSON definition); every table and column is checked against the live system' })
+  @ApiOperation({
+    summary: 'Register a data system (JSON definition); every table and column is checked against the live system',
+  })
   register(@CurrentActor() actor: UserActor, @Body() body: unknown): Promise<DataSystemView> {
     return this.systems.register(actor, body);
   }
@@ -202,11 +254,14 @@ export class DsrController {
   @Post('systems/import')
   @HttpCode(200)
   @Policy('create', 'DataSystem')
-  @ApiOperation({ summary: 'Register or replace systems from YAML documents (Content-Type: application/yaml), all or nothing' })
+  @ApiOperation({
+    summary: 'Register or replace systems from YAML documents (Content-Type: application/yaml), all or nothing',
+  })
   @ApiConsumes('application/yaml')
   @ApiBody({ schema: { type: 'string' } })
   importSystems(@CurrentActor() actor: UserActor, @Body() yaml: unknown): Promise<DataSystemView[]> {
-    if (typeof yaml !== 'string') throw new ValidationError([{ field: 'body', message: 'must be YAML sent with Content-Type: application/yaml' }]);
+    if (typeof yaml !== 'string')
+      throw new ValidationError([{ field: 'body', message: 'must be YAML sent with Content-Type: application/yaml' }]);
     return this.systems.importYaml(actor, yaml);
   }
 
@@ -219,9 +274,14 @@ export class DsrController {
   @Put('systems/:key')
   @Policy('update', 'DataSystem')
   @ApiOperation({ summary: 'Replace a system’s definition; omitted secrets keep their stored values' })
-  replace(@CurrentActor() actor: UserActor, @Param() p: SystemKeyParams, @Body() body: unknown): Promise<DataSystemView> {
+  replace(
+    @CurrentActor() actor: UserActor,
+    @Param() p: SystemKeyParams,
+    @Body() body: unknown,
+  ): Promise<DataSystemView> {
     const key = typeof body === 'object' && body !== null ? (body as { key?: unknown }).key : undefined;
-    if (key !== undefined && key !== p.key) throw new ValidationError([{ field: 'key', message: `must be ${p.key} (the key in the URL)` }]);
+    if (key !== undefined && key !== p.key)
+      throw new ValidationError([{ field: 'key', message: `must be ${p.key} (the key in the URL)` }]);
     return this.systems.register(actor, { ...(body as object), key: p.key });
   }
 
@@ -250,7 +310,9 @@ export class DsrController {
   @Post('drills')
   @HttpCode(200)
   @Policy('create', 'DsrDrill')
-  @ApiOperation({ summary: 'Run a drill now: seed a synthetic subject, export, erase, check residue; the report becomes evidence' })
+  @ApiOperation({
+    summary: 'Run a drill now: seed a synthetic subject, export, erase, check residue; the report becomes evidence',
+  })
   runDrill(@CurrentActor() actor: UserActor): Promise<DrillReport> {
     return this.drills.run(actor, 'api');
   }

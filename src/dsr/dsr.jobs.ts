@@ -21,9 +21,19 @@ export class DsrJobs implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.dsrDrillCron) this.scheduler.schedule({ name: 'dsr-drill', cron: this.config.dsrDrillCron, timezone: DEFAULT_JOB_TIMEZONE, run: () => this.drills.run(systemActor('job:dsr-drill'), 'schedule') });
+    if (this.config.dsrDrillCron)
+      this.scheduler.schedule({
+        name: 'dsr-drill',
+        cron: this.config.dsrDrillCron,
+        timezone: DEFAULT_JOB_TIMEZONE,
+        run: () => this.drills.run(systemActor('job:dsr-drill'), 'schedule'),
+      });
     this.scheduler.schedule({ name: 'dsr-erasures', cron: '*/10 * * * *', run: () => this.dsr.runDueErasures() });
     this.scheduler.schedule({ name: 'dsr-clock-reminders', cron: '15 * * * *', run: () => this.dsr.remindClocks() });
-    this.scheduler.schedule({ name: 'dsr-export-retention', cron: '40 3 * * *', run: () => this.dsr.purgeExportPackages() });
+    this.scheduler.schedule({
+      name: 'dsr-export-retention',
+      cron: '40 3 * * *',
+      run: () => this.dsr.purgeExportPackages(),
+    });
   }
 }

@@ -19,7 +19,16 @@ import { DsrKeyRotationService } from './dsr-key-rotation.service';
 @Module({
   imports: [AuditTrailModule, CatalogModule, EvidenceModule, IdentityModule, JobsModule, NotificationsModule],
   controllers: [DsrController],
-  providers: [dsrKeyRingProvider, DsrRepository, DataSystemsService, DsrService, DrillsService, DsrJobs, DemoPlatformBootstrap, DsrKeyRotationService],
+  providers: [
+    dsrKeyRingProvider,
+    DsrRepository,
+    DataSystemsService,
+    DsrService,
+    DrillsService,
+    DsrJobs,
+    DemoPlatformBootstrap,
+    DsrKeyRotationService,
+  ],
   exports: [DsrService, DrillsService, DataSystemsService, DsrKeyRotationService],
 })
 export class DsrModule {}

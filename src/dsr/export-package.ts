@@ -89,7 +89,13 @@ export async function writeExportPackage(input: WriteExportPackageInput): Promis
   const plain = new Measure();
   const encrypted = new Measure();
   await pipeline(zip.outputStream as Readable, plain, input.keyRing.encryptStream(), encrypted, input.out);
-  return { sha256: plain.digest(), bytes: plain.bytes, encryptedBytes: encrypted.bytes, keyId: input.keyRing.currentKeyId, manifest };
+  return {
+    sha256: plain.digest(),
+    bytes: plain.bytes,
+    encryptedBytes: encrypted.bytes,
+    keyId: input.keyRing.currentKeyId,
+    manifest,
+  };
 }
 
 /**
@@ -138,17 +144,21 @@ export async function readExportPackage(encrypted: Readable, keyRing: KeyRing): 
   } catch {
     throw new ExportPackageInvalidError('manifest.json is not JSON');
   }
-  if (manifest?.format !== EXPORT_MANIFEST_FORMAT || !Array.isArray(manifest.files)) throw new ExportPackageInvalidError(`manifest.json is not ${EXPORT_MANIFEST_FORMAT}`);
+  if (manifest?.format !== EXPORT_MANIFEST_FORMAT || !Array.isArray(manifest.files))
+    throw new ExportPackageInvalidError(`manifest.json is not ${EXPORT_MANIFEST_FORMAT}`);
   entries.delete('manifest.json');
   const listed = new Set<string>();
   for (const f of manifest.files) {
     listed.add(f.path);
     const content = entries.get(f.path);
     if (!content) throw new ExportPackageInvalidError(`${f.path} is listed in the manifest but not in the package`);
-    if (content.length !== f.bytes) throw new ExportPackageInvalidError(`${f.path} has ${content.length} bytes, the manifest says ${f.bytes}`);
-    if (sha256(content) !== f.sha256) throw new ExportPackageInvalidError(`${f.path} does not match its SHA-256 in the manifest`);
+    if (content.length !== f.bytes)
+      throw new ExportPackageInvalidError(`${f.path} has ${content.length} bytes, the manifest says ${f.bytes}`);
+    if (sha256(content) !== f.sha256)
+      throw new ExportPackageInvalidError(`${f.path} does not match its SHA-256 in the manifest`);
   }
-  for (const path of entries.keys()) if (!listed.has(path)) throw new ExportPackageInvalidError(`${path} is not listed in the manifest`);
+  for (const path of entries.keys())
+    if (!listed.has(path)) throw new ExportPackageInvalidError(`${path} is not listed in the manifest`);
   return { manifest, files: entries, sha256: sha256(zipBytes), bytes: zipBytes.length };
 }
 
@@ -166,7 +176,12 @@ function packageFiles(reference: string, subject: ExportSubject, exports: System
   const files: PackageFile[] = [
     {
       path: 'subject.json',
-      content: json({ reference, right: subject.right, receivedAt: subject.receivedAt.toISOString(), identity: plainValue(subject.identity) }),
+      content: json({
+        reference,
+        right: subject.right,
+        receivedAt: subject.receivedAt.toISOString(),
+        identity: plainValue(subject.identity),
+      }),
     },
   ];
   const used = new Set<string>(['subject.json', 'manifest.json']);
@@ -176,7 +191,11 @@ function packageFiles(reference: string, subject: ExportSubject, exports: System
       const columns = table.columns.length > 0 ? table.columns : columnsOf(table.rows);
       const rows = table.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plainValue(v)])));
       const meta = { system: system.system, table: table.table, rows: table.rows.length };
-      files.push({ path: `${base}.json`, content: json({ system: system.system, table: table.table, columns, rows }), ...meta });
+      files.push({
+        path: `${base}.json`,
+        content: json({ system: system.system, table: table.table, columns, rows }),
+        ...meta,
+      });
       files.push({ path: `${base}.csv`, content: Buffer.from(tableCsv(columns, table.rows), 'utf8'), ...meta });
     }
   }
@@ -213,7 +232,8 @@ function plainValue(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (Array.isArray(value)) return value.map(plainValue);
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainValue(v)]));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainValue(v)]));
   return value;
 }
 
@@ -225,7 +245,12 @@ function columnsOf(rows: Record<string, unknown>[]): string[] {
 
 /** A name usable as one path segment in any unzip tool: no separators, dot-dot, control characters or odd symbols. */
 function safeSegment(name: string): string {
-  const cleaned = name.normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/\.{2,}/g, '_').replace(/^\./, '_').slice(0, 100);
+  const cleaned = name
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{N}._-]+/gu, '_')
+    .replace(/\.{2,}/g, '_')
+    .replace(/^\./, '_')
+    .slice(0, 100);
   return cleaned === '' ? '_' : cleaned;
 }
 
@@ -263,17 +288,21 @@ class Measure extends Transform {
 function unzip(zipBytes: Buffer): Promise<Map<string, Buffer>> {
   return new Promise((resolve, reject) => {
     yauzl.fromBuffer(zipBytes, { lazyEntries: true, strictFileNames: true, validateEntrySizes: true }, (err, zip) => {
-      if (err || !zip) return reject(new ExportPackageInvalidError(`not a readable ZIP (${err?.message ?? 'no entries'})`));
+      if (err || !zip)
+        return reject(new ExportPackageInvalidError(`not a readable ZIP (${err?.message ?? 'no entries'})`));
       const files = new Map<string, Buffer>();
       zip.on('error', (e: Error) => reject(new ExportPackageInvalidError(`not a readable ZIP (${e.message})`)));
       zip.on('end', () => resolve(files));
       zip.on('entry', (entry: yauzl.Entry) => {
         if (files.has(entry.fileName)) return reject(new ExportPackageInvalidError(`${entry.fileName} occurs twice`));
         zip.openReadStream(entry, (openErr, stream) => {
-          if (openErr) return reject(new ExportPackageInvalidError(`${entry.fileName} cannot be read (${openErr.message})`));
+          if (openErr)
+            return reject(new ExportPackageInvalidError(`${entry.fileName} cannot be read (${openErr.message})`));
           const parts: Buffer[] = [];
           stream.on('data', (c: Buffer) => parts.push(c));
-          stream.on('error', (e) => reject(new ExportPackageInvalidError(`${entry.fileName} cannot be read (${e.message})`)));
+          stream.on('error', (e) =>
+            reject(new ExportPackageInvalidError(`${entry.fileName} cannot be read (${e.message})`)),
+          );
           stream.on('end', () => {
             files.set(entry.fileName, Buffer.concat(parts));
             zip.readEntry();

@@ -20,6 +20,7 @@ export class EngagementsBootstrapService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.demo) return;
     const auditor = DEMO_USERS.find((u) => u.role === 'auditor');
-    if (auditor && (await this.engagements.seedDemoEngagement(auditor.email))) this.log.log(`opened a demo SOC 2 engagement for ${auditor.email}`);
+    if (auditor && (await this.engagements.seedDemoEngagement(auditor.email)))
+      this.log.log(`opened a demo SOC 2 engagement for ${auditor.email}`);
   }
 }

@@ -31,7 +31,9 @@ export class EngagementsController {
 
   @Get('engagements')
   @Policy('read', 'Engagement')
-  @ApiOperation({ summary: 'Engagements: compliance managers see all, auditors their own; active=1 for those active now' })
+  @ApiOperation({
+    summary: 'Engagements: compliance managers see all, auditors their own; active=1 for those active now',
+  })
   list(@CurrentActor() actor: UserActor, @Query() query: EngagementQueryDto): Promise<Page<EngagementView>> {
     return this.engagements.list(actor, query);
   }
@@ -56,14 +58,24 @@ export class EngagementsController {
   @Policy('create', 'EngagementRequest')
   @ApiOperation({ summary: 'An auditor leaves a request or comment on a requirement of a framework in scope' })
   @ApiOkResponse({ type: EngagementRequestView })
-  createRequest(@CurrentActor() actor: UserActor, @Param() p: EngagementParams, @Body() dto: CreateEngagementRequestDto): Promise<EngagementRequestView> {
+  createRequest(
+    @CurrentActor() actor: UserActor,
+    @Param() p: EngagementParams,
+    @Body() dto: CreateEngagementRequestDto,
+  ): Promise<EngagementRequestView> {
     return this.engagements.createRequest(actor, p.id, dto);
   }
 
   @Get('engagement-requests')
   @Policy('read', 'EngagementRequest')
-  @ApiOperation({ summary: "Requests: compliance managers see all, auditors those of their active engagements; filter by engagement, status" })
-  listRequests(@CurrentActor() actor: UserActor, @Query() query: EngagementRequestQueryDto): Promise<Page<EngagementRequestView>> {
+  @ApiOperation({
+    summary:
+      'Requests: compliance managers see all, auditors those of their active engagements; filter by engagement, status',
+  })
+  listRequests(
+    @CurrentActor() actor: UserActor,
+    @Query() query: EngagementRequestQueryDto,
+  ): Promise<Page<EngagementRequestView>> {
     return this.engagements.listRequests(actor, query);
   }
 
@@ -72,7 +84,11 @@ export class EngagementsController {
   @Policy('update', 'EngagementRequest')
   @ApiOperation({ summary: 'A compliance manager answers a request (once)' })
   @ApiOkResponse({ type: EngagementRequestView })
-  answer(@CurrentActor() actor: UserActor, @Param() p: EngagementRequestParams, @Body() dto: AnswerEngagementRequestDto): Promise<EngagementRequestView> {
+  answer(
+    @CurrentActor() actor: UserActor,
+    @Param() p: EngagementRequestParams,
+    @Body() dto: AnswerEngagementRequestDto,
+  ): Promise<EngagementRequestView> {
     return this.engagements.answer(actor, p.id, dto);
   }
 }

@@ -52,16 +52,35 @@ export class EngagementsRepository {
 
   async listVisible(ability: AppAbility, filter: EngagementListFilter): Promise<{ rows: Engagement[]; total: number }> {
     const qb = accessibleBy(this.ds.manager.createQueryBuilder(Engagement, 'e'), ability, 'read', 'Engagement');
-    if (filter.auditorUserId) qb.andWhere('e.auditor_user_id = :auditorUserId', { auditorUserId: filter.auditorUserId });
-    if (filter.activeAt) qb.andWhere('e.revoked_at IS NULL AND e.expires_at > :activeAt', { activeAt: filter.activeAt });
-    const [rows, total] = await qb.orderBy('e.created_at', 'DESC').addOrderBy('e.id', 'DESC').skip(filter.offset).take(filter.limit).getManyAndCount();
+    if (filter.auditorUserId)
+      qb.andWhere('e.auditor_user_id = :auditorUserId', { auditorUserId: filter.auditorUserId });
+    if (filter.activeAt)
+      qb.andWhere('e.revoked_at IS NULL AND e.expires_at > :activeAt', { activeAt: filter.activeAt });
+    const [rows, total] = await qb
+      .orderBy('e.created_at', 'DESC')
+      .addOrderBy('e.id', 'DESC')
+      .skip(filter.offset)
+      .take(filter.limit)
+      .getManyAndCount();
     return { rows, total };
   }
 
   // ---- requests ----------------------------------------------------------------------------------
 
-  insertRequest(values: Pick<EngagementRequest, 'engagementId' | 'framework' | 'requirementRef' | 'body' | 'createdBy'>, m?: EntityManager): Promise<EngagementRequest> {
-    return this.m(m).save(EngagementRequest, this.m(m).create(EngagementRequest, { ...values, status: 'open', answer: null, answeredBy: null, answeredAt: null }));
+  insertRequest(
+    values: Pick<EngagementRequest, 'engagementId' | 'framework' | 'requirementRef' | 'body' | 'createdBy'>,
+    m?: EntityManager,
+  ): Promise<EngagementRequest> {
+    return this.m(m).save(
+      EngagementRequest,
+      this.m(m).create(EngagementRequest, {
+        ...values,
+        status: 'open',
+        answer: null,
+        answeredBy: null,
+        answeredAt: null,
+      }),
+    );
   }
 
   findRequest(id: string, m?: EntityManager): Promise<EngagementRequest | null> {
@@ -69,23 +88,48 @@ export class EngagementsRepository {
   }
 
   lockRequest(id: string, m: EntityManager): Promise<EngagementRequest | null> {
-    return m.createQueryBuilder(EngagementRequest, 'r').setLock('pessimistic_write').where('r.id = :id', { id }).getOne();
+    return m
+      .createQueryBuilder(EngagementRequest, 'r')
+      .setLock('pessimistic_write')
+      .where('r.id = :id', { id })
+      .getOne();
   }
 
-  async answerRequest(id: string, values: { answer: string; answeredBy: string; answeredAt: Date }, m: EntityManager): Promise<void> {
+  async answerRequest(
+    id: string,
+    values: { answer: string; answeredBy: string; answeredAt: Date },
+    m: EntityManager,
+  ): Promise<void> {
     await m.update(EngagementRequest, { id }, { ...values, status: 'answered' });
   }
 
   async listRequestsVisible(
     ability: AppAbility,
-    filter: { engagementId?: string; status?: EngagementRequestStatus; framework?: string; requirementRef?: string; limit: number; offset: number },
+    filter: {
+      engagementId?: string;
+      status?: EngagementRequestStatus;
+      framework?: string;
+      requirementRef?: string;
+      limit: number;
+      offset: number;
+    },
   ): Promise<{ rows: EngagementRequest[]; total: number }> {
-    const qb = accessibleBy(this.ds.manager.createQueryBuilder(EngagementRequest, 'r'), ability, 'read', 'EngagementRequest');
+    const qb = accessibleBy(
+      this.ds.manager.createQueryBuilder(EngagementRequest, 'r'),
+      ability,
+      'read',
+      'EngagementRequest',
+    );
     if (filter.engagementId) qb.andWhere('r.engagement_id = :engagementId', { engagementId: filter.engagementId });
     if (filter.status) qb.andWhere('r.status = :status', { status: filter.status });
     if (filter.framework) qb.andWhere('r.framework = :framework', { framework: filter.framework });
     if (filter.requirementRef) qb.andWhere('r.requirement_ref = :ref', { ref: filter.requirementRef });
-    const [rows, total] = await qb.orderBy('r.created_at', 'ASC').addOrderBy('r.id', 'ASC').skip(filter.offset).take(filter.limit).getManyAndCount();
+    const [rows, total] = await qb
+      .orderBy('r.created_at', 'ASC')
+      .addOrderBy('r.id', 'ASC')
+      .skip(filter.offset)
+      .take(filter.limit)
+      .getManyAndCount();
     return { rows, total };
   }
 }

@@ -5,14 +5,28 @@ import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { abilityFor } from '../authz/ability.factory';
 import { asSubject } from '../authz/subject';
 import { CatalogService } from '../catalog/catalog.service';
-import { ForbiddenError, NotFoundError, RuleViolationError, ValidationError, type FieldProblem } from '../common/errors/app-error';
+import {
+  ForbiddenError,
+  NotFoundError,
+  RuleViolationError,
+  ValidationError,
+  type FieldProblem,
+} from '../common/errors/app-error';
 import { type Page, pageOf } from '../common/http/pagination';
 import { actorRef, systemActor, type Actor, type ActorEngagement, type UserActor } from '../identity/actor';
 import { ActorScopes, type EngagementScopeSource } from '../identity/actor-scopes';
 import { UsersService } from '../identity/users.service';
 import { bangkokDay } from '../evidence/domain/evidence-dates';
 import { checkEngagement, engagementState } from './domain/engagement-rules';
-import { AnswerEngagementRequestDto, CreateEngagementDto, CreateEngagementRequestDto, EngagementQueryDto, EngagementRequestQueryDto, EngagementRequestView, EngagementView } from './dto/engagement.dto';
+import {
+  AnswerEngagementRequestDto,
+  CreateEngagementDto,
+  CreateEngagementRequestDto,
+  EngagementQueryDto,
+  EngagementRequestQueryDto,
+  EngagementRequestView,
+  EngagementView,
+} from './dto/engagement.dto';
 import type { Engagement, EngagementRequest } from './engagement.entity';
 import { EngagementsRepository } from './engagements.repository';
 
@@ -67,16 +81,26 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
     const unknown = frameworks.filter((k) => !known.has(k));
     if (unknown.length) problems.push({ field: 'frameworks', message: `no such framework: ${unknown.join(', ')}` });
     const auditor = await this.users.findActive(dto.auditorUserId);
-    if (!auditor || auditor.role !== 'auditor') problems.push({ field: 'auditorUserId', message: 'must be an active user with role auditor' });
+    if (!auditor || auditor.role !== 'auditor')
+      problems.push({ field: 'auditorUserId', message: 'must be an active user with role auditor' });
     if (problems.length) throw new ValidationError(problems);
-    const row = await this.insert(actor, { auditorUserId: dto.auditorUserId, frameworks, from: dto.from, to: dto.to, expiresAt });
+    const row = await this.insert(actor, {
+      auditorUserId: dto.auditorUserId,
+      frameworks,
+      from: dto.from,
+      to: dto.to,
+      expiresAt,
+    });
     return (await this.views([row], now))[0];
   }
 
   async list(actor: UserActor, query: EngagementQueryDto, now = new Date()): Promise<Page<EngagementView>> {
     const page = pageOf(query);
     const active = query.active === '1' || query.active === 'true';
-    const { rows, total } = await this.repo.listVisible(abilityFor(actor), { ...page, activeAt: active ? now : undefined });
+    const { rows, total } = await this.repo.listVisible(abilityFor(actor), {
+      ...page,
+      activeAt: active ? now : undefined,
+    });
     return { items: await this.views(rows, now), total, ...page };
   }
 
@@ -87,7 +111,11 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
   /** An engagement the actor may read that is active now (the portal's browse pages); 422 when it has ended. */
   async activeScope(actor: UserActor, id: string, now = new Date()): Promise<EngagementView> {
     const view = (await this.views([await this.visible(actor, id)], now))[0];
-    if (view.state !== 'active') throw new RuleViolationError('engagement.inactive', `This engagement is ${view.state}: its scope can no longer be browsed.`);
+    if (view.state !== 'active')
+      throw new RuleViolationError(
+        'engagement.inactive',
+        `This engagement is ${view.state}: its scope can no longer be browsed.`,
+      );
     return view;
   }
 
@@ -102,10 +130,24 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
     await this.visible(actor, id);
     const row = await this.ds.transaction(async (m) => {
       const e = (await this.repo.lock(id, m))!;
-      if (!abilityFor(actor).can('update', asSubject('Engagement', e))) throw new ForbiddenError('You may not revoke engagements.', 'engagement.revoke_forbidden');
-      if (e.revokedAt) throw new RuleViolationError('engagement.revoked', `This engagement was already revoked at ${e.revokedAt.toISOString()}.`);
+      if (!abilityFor(actor).can('update', asSubject('Engagement', e)))
+        throw new ForbiddenError('You may not revoke engagements.', 'engagement.revoke_forbidden');
+      if (e.revokedAt)
+        throw new RuleViolationError(
+          'engagement.revoked',
+          `This engagement was already revoked at ${e.revokedAt.toISOString()}.`,
+        );
       await this.repo.revoke(e.id, now, m);
-      await this.trail.append({ actor: actorRef(actor), action: 'engagement.revoked', subjectType: 'Engagement', subjectId: e.id, data: { auditorUserId: e.auditorUserId, expired: e.expiresAt.getTime() <= now.getTime() } }, m);
+      await this.trail.append(
+        {
+          actor: actorRef(actor),
+          action: 'engagement.revoked',
+          subjectType: 'Engagement',
+          subjectId: e.id,
+          data: { auditorUserId: e.auditorUserId, expired: e.expiresAt.getTime() <= now.getTime() },
+        },
+        m,
+      );
       return { ...e, revokedAt: now };
     });
     return (await this.views([row], now))[0];
@@ -114,22 +156,56 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
   // ---- requests ----------------------------------------------------------------------------------
 
   /** An auditor's request or comment on a requirement of a framework in scope of their active engagement. */
-  async createRequest(actor: UserActor, engagementId: string, dto: CreateEngagementRequestDto, now = new Date()): Promise<EngagementRequestView> {
+  async createRequest(
+    actor: UserActor,
+    engagementId: string,
+    dto: CreateEngagementRequestDto,
+    now = new Date(),
+  ): Promise<EngagementRequestView> {
     const ability = abilityFor(actor);
     const engagement = await this.repo.findById(engagementId);
-    if (!engagement || !ability.can('read', asSubject('Engagement', engagement))) throw new NotFoundError('engagement', engagementId);
-    if (engagementState(engagement, now) !== 'active') throw new RuleViolationError('engagement.inactive', 'This engagement is no longer active.');
+    if (!engagement || !ability.can('read', asSubject('Engagement', engagement)))
+      throw new NotFoundError('engagement', engagementId);
+    if (engagementState(engagement, now) !== 'active')
+      throw new RuleViolationError('engagement.inactive', 'This engagement is no longer active.');
     if (!ability.can('create', asSubject('EngagementRequest', { engagementId: engagement.id }))) {
-      throw new ForbiddenError('Requests are raised by the auditor, inside an engagement that is active.', 'engagement_request.forbidden');
+      throw new ForbiddenError(
+        'Requests are raised by the auditor, inside an engagement that is active.',
+        'engagement_request.forbidden',
+      );
     }
-    if (!engagement.frameworks.includes(dto.framework)) throw new ValidationError([{ field: 'framework', message: `is not in this engagement's scope (${engagement.frameworks.join(', ')})` }]);
+    if (!engagement.frameworks.includes(dto.framework))
+      throw new ValidationError([
+        { field: 'framework', message: `is not in this engagement's scope (${engagement.frameworks.join(', ')})` },
+      ]);
     const found = await this.catalog.requirements(dto.framework, { q: dto.requirementRef, limit: 200, offset: 0 });
     const requirement = found.items.find((r) => r.ref === dto.requirementRef);
-    if (!requirement) throw new ValidationError([{ field: 'requirementRef', message: `no requirement ${dto.requirementRef} in ${dto.framework}` }]);
+    if (!requirement)
+      throw new ValidationError([
+        { field: 'requirementRef', message: `no requirement ${dto.requirementRef} in ${dto.framework}` },
+      ]);
 
     const row = await this.ds.transaction(async (m) => {
-      const r = await this.repo.insertRequest({ engagementId: engagement.id, framework: dto.framework, requirementRef: requirement.ref, body: dto.body.trim(), createdBy: actor.id }, m);
-      await this.trail.append({ actor: actorRef(actor), action: 'engagement_request.created', subjectType: 'EngagementRequest', subjectId: r.id, data: { engagementId: engagement.id, framework: r.framework, requirementRef: r.requirementRef } }, m);
+      const r = await this.repo.insertRequest(
+        {
+          engagementId: engagement.id,
+          framework: dto.framework,
+          requirementRef: requirement.ref,
+          body: dto.body.trim(),
+          createdBy: actor.id,
+        },
+        m,
+      );
+      await this.trail.append(
+        {
+          actor: actorRef(actor),
+          action: 'engagement_request.created',
+          subjectType: 'EngagementRequest',
+          subjectId: r.id,
+          data: { engagementId: engagement.id, framework: r.framework, requirementRef: r.requirementRef },
+        },
+        m,
+      );
       return r;
     });
     return (await this.requestViews([row]))[0];
@@ -139,20 +215,41 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
   async listRequests(actor: UserActor, query: EngagementRequestQueryDto): Promise<Page<EngagementRequestView>> {
     const page = pageOf(query);
     if (query.engagement) await this.visible(actor, query.engagement);
-    const { rows, total } = await this.repo.listRequestsVisible(abilityFor(actor), { ...page, engagementId: query.engagement, status: query.status });
+    const { rows, total } = await this.repo.listRequestsVisible(abilityFor(actor), {
+      ...page,
+      engagementId: query.engagement,
+      status: query.status,
+    });
     return { items: await this.requestViews(rows), total, ...page };
   }
 
-  async answer(actor: UserActor, requestId: string, dto: AnswerEngagementRequestDto, now = new Date()): Promise<EngagementRequestView> {
+  async answer(
+    actor: UserActor,
+    requestId: string,
+    dto: AnswerEngagementRequestDto,
+    now = new Date(),
+  ): Promise<EngagementRequestView> {
     const ability = abilityFor(actor);
     const row = await this.ds.transaction(async (m) => {
       const r = await this.repo.lockRequest(requestId, m);
-      if (!r || !ability.can('read', asSubject('EngagementRequest', r))) throw new NotFoundError('engagement_request', requestId);
-      if (!ability.can('update', asSubject('EngagementRequest', r))) throw new ForbiddenError('Compliance managers answer requests.', 'engagement_request.answer_forbidden');
-      if (r.status === 'answered') throw new RuleViolationError('engagement_request.answered', 'This request has already been answered.');
+      if (!r || !ability.can('read', asSubject('EngagementRequest', r)))
+        throw new NotFoundError('engagement_request', requestId);
+      if (!ability.can('update', asSubject('EngagementRequest', r)))
+        throw new ForbiddenError('Compliance managers answer requests.', 'engagement_request.answer_forbidden');
+      if (r.status === 'answered')
+        throw new RuleViolationError('engagement_request.answered', 'This request has already been answered.');
       const answer = dto.answer.trim();
       await this.repo.answerRequest(r.id, { answer, answeredBy: actor.id, answeredAt: now }, m);
-      await this.trail.append({ actor: actorRef(actor), action: 'engagement_request.answered', subjectType: 'EngagementRequest', subjectId: r.id, data: { engagementId: r.engagementId, framework: r.framework, requirementRef: r.requirementRef } }, m);
+      await this.trail.append(
+        {
+          actor: actorRef(actor),
+          action: 'engagement_request.answered',
+          subjectType: 'EngagementRequest',
+          subjectId: r.id,
+          data: { engagementId: r.engagementId, framework: r.framework, requirementRef: r.requirementRef },
+        },
+        m,
+      );
       return { ...r, answer, answeredBy: actor.id, answeredAt: now, status: 'answered' as const };
     });
     return (await this.requestViews([row]))[0];
@@ -170,20 +267,48 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
     if ((await this.repo.activeOf(auditor.id, now)).length) return false;
     // Not through open(): the catalog may not be synced yet at this point of the start (the key is a value).
     const year = Number(bangkokDay(now).slice(0, 4));
-    await this.insert(systemActor('demo-seed'), { auditorUserId: auditor.id, frameworks: ['soc2'], from: `${year}-01-01`, to: `${year}-12-31`, expiresAt: new Date(`${year + 1}-03-31T23:59:59+07:00`) });
+    await this.insert(systemActor('demo-seed'), {
+      auditorUserId: auditor.id,
+      frameworks: ['soc2'],
+      from: `${year}-01-01`,
+      to: `${year}-12-31`,
+      expiresAt: new Date(`${year + 1}-03-31T23:59:59+07:00`),
+    });
     return true;
   }
 
   // ---- internals ---------------------------------------------------------------------------------
 
-  private insert(actor: Actor, v: { auditorUserId: string; frameworks: string[]; from: string; to: string; expiresAt: Date }): Promise<Engagement> {
+  private insert(
+    actor: Actor,
+    v: { auditorUserId: string; frameworks: string[]; from: string; to: string; expiresAt: Date },
+  ): Promise<Engagement> {
     return this.ds.transaction(async (m) => {
       const e = await this.repo.insert(
-        { auditorUserId: v.auditorUserId, frameworks: v.frameworks, periodFrom: v.from, periodTo: v.to, expiresAt: v.expiresAt, createdByUserId: actor.kind === 'user' ? actor.id : null },
+        {
+          auditorUserId: v.auditorUserId,
+          frameworks: v.frameworks,
+          periodFrom: v.from,
+          periodTo: v.to,
+          expiresAt: v.expiresAt,
+          createdByUserId: actor.kind === 'user' ? actor.id : null,
+        },
         m,
       );
       await this.trail.append(
-        { actor: actorRef(actor), action: 'engagement.opened', subjectType: 'Engagement', subjectId: e.id, data: { auditorUserId: e.auditorUserId, frameworks: v.frameworks, from: v.from, to: v.to, expiresAt: v.expiresAt.toISOString() } },
+        {
+          actor: actorRef(actor),
+          action: 'engagement.opened',
+          subjectType: 'Engagement',
+          subjectId: e.id,
+          data: {
+            auditorUserId: e.auditorUserId,
+            frameworks: v.frameworks,
+            from: v.from,
+            to: v.to,
+            expiresAt: v.expiresAt.toISOString(),
+          },
+        },
         m,
       );
       return e;
@@ -214,7 +339,9 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
   }
 
   private async requestViews(rows: EngagementRequest[]): Promise<EngagementRequestView[]> {
-    const names = await this.users.namesByIds(rows.flatMap((r) => [r.createdBy, ...(r.answeredBy ? [r.answeredBy] : [])]));
+    const names = await this.users.namesByIds(
+      rows.flatMap((r) => [r.createdBy, ...(r.answeredBy ? [r.answeredBy] : [])]),
+    );
     return rows.map((r) => ({
       id: r.id,
       engagementId: r.engagementId,

@@ -64,7 +64,10 @@ export class BlobCollector implements OnApplicationBootstrap {
         }
       }
     }
-    if (out.tempFiles || out.orphans) this.log.log(`removed ${out.tempFiles} temporary and ${out.orphans} unreferenced blob file(s), ${out.bytes} bytes`);
+    if (out.tempFiles || out.orphans)
+      this.log.log(
+        `removed ${out.tempFiles} temporary and ${out.orphans} unreferenced blob file(s), ${out.bytes} bytes`,
+      );
     return out;
   }
 }

@@ -1,4 +1,13 @@
-import { Check, Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn, type ValueTransformer } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  type ValueTransformer,
+} from 'typeorm';
 
 /** bigint comes back from pg as a string; file sizes stay far below 2^53. */
 export const bigintAsNumber: ValueTransformer = {

@@ -30,7 +30,10 @@ export class BlobRepository implements BlobStore {
   /** Of these hashes, the ones with a row stored on the filesystem. */
   async filesystemHashes(sha256s: string[]): Promise<Set<string>> {
     if (sha256s.length === 0) return new Set();
-    const rows: { sha256: string }[] = await this.ds.query(`SELECT sha256 FROM blobs WHERE store = 'filesystem' AND sha256 = ANY($1::text[])`, [sha256s]);
+    const rows: { sha256: string }[] = await this.ds.query(
+      `SELECT sha256 FROM blobs WHERE store = 'filesystem' AND sha256 = ANY($1::text[])`,
+      [sha256s],
+    );
     return new Set(rows.map((r) => r.sha256));
   }
 
@@ -76,7 +79,8 @@ export class BlobRepository implements BlobStore {
     } finally {
       await file.close();
     }
-    if (total !== blob.size || hash.digest('hex') !== blob.sha256) throw new BlobCorruptError(blob.sha256, 'the staged file changed before it was stored');
+    if (total !== blob.size || hash.digest('hex') !== blob.sha256)
+      throw new BlobCorruptError(blob.sha256, 'the staged file changed before it was stored');
     return true;
   }
 
@@ -85,7 +89,11 @@ export class BlobRepository implements BlobStore {
     const blob = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, mediaType };
     if (await this.claim(blob, 'postgres', m)) {
       for (let n = 0; n * BLOB_CHUNK_BYTES < bytes.length; n++) {
-        await m.query(`INSERT INTO blob_chunks (sha256, n, data) VALUES ($1, $2, $3)`, [blob.sha256, n, bytes.subarray(n * BLOB_CHUNK_BYTES, (n + 1) * BLOB_CHUNK_BYTES)]);
+        await m.query(`INSERT INTO blob_chunks (sha256, n, data) VALUES ($1, $2, $3)`, [
+          blob.sha256,
+          n,
+          bytes.subarray(n * BLOB_CHUNK_BYTES, (n + 1) * BLOB_CHUNK_BYTES),
+        ]);
       }
     }
     return blob;
@@ -105,7 +113,10 @@ export class BlobRepository implements BlobStore {
     const ds = this.ds;
     const count = Math.ceil(blob.size / blob.chunkSize);
     const fetchChunk = async (n: number): Promise<Buffer> => {
-      const rows: { data: Buffer }[] = await ds.query(`SELECT data FROM blob_chunks WHERE sha256 = $1 AND n = $2`, [blob.sha256, n]);
+      const rows: { data: Buffer }[] = await ds.query(`SELECT data FROM blob_chunks WHERE sha256 = $1 AND n = $2`, [
+        blob.sha256,
+        n,
+      ]);
       if (rows.length !== 1) throw new BlobCorruptError(blob.sha256, `chunk ${n} is missing`);
       return rows[0].data;
     };

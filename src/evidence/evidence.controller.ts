@@ -1,5 +1,14 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type {} from '@fastify/multipart'; // request.parts()
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
@@ -8,11 +17,25 @@ import type { Page } from '../common/http/pagination';
 import type { UserActor } from '../identity/actor';
 import { contentDisposition } from './domain/file-names';
 import { MAX_CONTROLS_PER_ITEM, MAX_FILES_PER_ITEM } from './domain/evidence-model';
-import { CreateEvidenceDto, DownloadQueryDto, EvidenceParams, EvidenceQueryDto, EvidenceView, UploadEvidenceFieldsDto, validated } from './dto/evidence.dto';
+import {
+  CreateEvidenceDto,
+  DownloadQueryDto,
+  EvidenceParams,
+  EvidenceQueryDto,
+  EvidenceView,
+  UploadEvidenceFieldsDto,
+  validated,
+} from './dto/evidence.dto';
 import { EvidenceService, UploadPart } from './evidence.service';
 
 /** Per-request multipart limits (the file size limit, UPLOAD_LIMIT_BYTES, is set where the plugin is registered). */
-const MULTIPART_LIMITS = { files: MAX_FILES_PER_ITEM, fields: 20 + MAX_CONTROLS_PER_ITEM, parts: 20 + MAX_CONTROLS_PER_ITEM + MAX_FILES_PER_ITEM, fieldSize: 16 * 1024, headerPairs: 100 };
+const MULTIPART_LIMITS = {
+  files: MAX_FILES_PER_ITEM,
+  fields: 20 + MAX_CONTROLS_PER_ITEM,
+  parts: 20 + MAX_CONTROLS_PER_ITEM + MAX_FILES_PER_ITEM,
+  fieldSize: 16 * 1024,
+  headerPairs: 100,
+};
 
 /** Fastify's multipart parts as the service takes them (also used by the sweep pages' upload form). */
 export async function* uploadParts(request: FastifyRequest): AsyncGenerator<UploadPart> {
@@ -50,20 +73,32 @@ export class EvidenceController {
   @ApiBody({
     schema: {
       oneOf: [
-        { allOf: [{ $ref: getSchemaPath(UploadEvidenceFieldsDto) }, { type: 'object', properties: { file: { type: 'array', items: { type: 'string', format: 'binary' } } } }] },
+        {
+          allOf: [
+            { $ref: getSchemaPath(UploadEvidenceFieldsDto) },
+            { type: 'object', properties: { file: { type: 'array', items: { type: 'string', format: 'binary' } } } },
+          ],
+        },
         { $ref: getSchemaPath(CreateEvidenceDto) },
       ],
     },
   })
   @ApiOkResponse({ type: EvidenceView })
-  async create(@CurrentActor() actor: UserActor, @Req() request: FastifyRequest, @Body() body: unknown): Promise<EvidenceView> {
+  async create(
+    @CurrentActor() actor: UserActor,
+    @Req() request: FastifyRequest,
+    @Body() body: unknown,
+  ): Promise<EvidenceView> {
     if (request.isMultipart()) return this.evidence.upload(actor, uploadParts(request));
     return this.evidence.create(actor, await validated(CreateEvidenceDto, body));
   }
 
   @Get()
   @Policy('read', 'Evidence')
-  @ApiOperation({ summary: 'Evidence, newest first, paged; filter by control key, kind, evidence date (from/to, Asia/Bangkok days), submitter=me, current' })
+  @ApiOperation({
+    summary:
+      'Evidence, newest first, paged; filter by control key, kind, evidence date (from/to, Asia/Bangkok days), submitter=me, current',
+  })
   list(@CurrentActor() actor: UserActor, @Query() query: EvidenceQueryDto): Promise<Page<EvidenceView>> {
     return this.evidence.list(actor, query);
   }
@@ -77,9 +112,16 @@ export class EvidenceController {
 
   @Get(':id/download')
   @Policy('read', 'Evidence')
-  @ApiOperation({ summary: 'Download a file of an item (a snapshot or attestation is its JSON document); recorded in the audit trail' })
+  @ApiOperation({
+    summary: 'Download a file of an item (a snapshot or attestation is its JSON document); recorded in the audit trail',
+  })
   @ApiProduces('application/octet-stream')
-  async download(@CurrentActor() actor: UserActor, @Param() p: EvidenceParams, @Query() q: DownloadQueryDto, @Res() reply: FastifyReply): Promise<void> {
+  async download(
+    @CurrentActor() actor: UserActor,
+    @Param() p: EvidenceParams,
+    @Query() q: DownloadQueryDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const file = await this.evidence.download(actor, p.id, q.file ?? 1);
     await reply
       .header('content-type', file.contentType)

@@ -4,16 +4,20 @@ import { AppError, ConflictError, UnsupportedMediaTypeError } from '../common/er
 export class UploadTooLargeError extends AppError {
   readonly kind = 'too_large' as const;
   constructor(limitBytes: number) {
-    super('upload.too_large', `The uploaded file is larger than the limit of ${limitBytes} bytes (UPLOAD_LIMIT_BYTES).`, [
-      { field: 'file', message: `is larger than ${limitBytes} bytes` },
-    ]);
+    super(
+      'upload.too_large',
+      `The uploaded file is larger than the limit of ${limitBytes} bytes (UPLOAD_LIMIT_BYTES).`,
+      [{ field: 'file', message: `is larger than ${limitBytes} bytes` }],
+    );
   }
 }
 
 /** The bytes are an executable, an unknown binary, or a type EVIDENCE_ALLOWED_TYPES leaves out (415, naming the field). */
 export class FileTypeRefusedError extends UnsupportedMediaTypeError {
   constructor(filename: string, reason: string, allowed: readonly string[]) {
-    super('upload.type_not_allowed', `"${filename}" was refused: ${reason}. Allowed: ${allowed.join(', ')}.`, [{ field: 'file', message: `${reason} (${filename})` }]);
+    super('upload.type_not_allowed', `"${filename}" was refused: ${reason}. Allowed: ${allowed.join(', ')}.`, [
+      { field: 'file', message: `${reason} (${filename})` },
+    ]);
   }
 }
 
@@ -21,18 +25,22 @@ export class FileTypeRefusedError extends UnsupportedMediaTypeError {
 export class NotYourControlError extends AppError {
   readonly kind = 'forbidden' as const;
   constructor(controlKey: string) {
-    super('evidence.not_your_control', `You may not attach evidence to ${controlKey}: it is owned by another person or department.`, [
-      { field: 'controls', message: `${controlKey} is not one of your controls` },
-    ]);
+    super(
+      'evidence.not_your_control',
+      `You may not attach evidence to ${controlKey}: it is owned by another person or department.`,
+      [{ field: 'controls', message: `${controlKey} is not one of your controls` }],
+    );
   }
 }
 
 /** The item named in `supersedes` has already been corrected: supersede the newest item instead (409). */
 export class AlreadySupersededError extends ConflictError {
   constructor(id: string) {
-    super('evidence.already_superseded', `Evidence ${id} has already been superseded; supersede the newest item of the chain instead.`, [
-      { field: 'supersedes', message: 'is already superseded' },
-    ]);
+    super(
+      'evidence.already_superseded',
+      `Evidence ${id} has already been superseded; supersede the newest item of the chain instead.`,
+      [{ field: 'supersedes', message: 'is already superseded' }],
+    );
   }
 }
 

@@ -17,7 +17,11 @@ import { JobsModule } from '../jobs/jobs.module';
  * New blobs go to the store BLOB_STORE names; a blob is read from the store its row names, so blobs
  * stored before the setting changed stay readable (and are reused, not copied, by later uploads).
  */
-export function chooseBlobStore(config: AppConfig, postgres: BlobRepository, filesystem: FilesystemBlobStore): BlobStore {
+export function chooseBlobStore(
+  config: AppConfig,
+  postgres: BlobRepository,
+  filesystem: FilesystemBlobStore,
+): BlobStore {
   const writer: BlobStore = config.blobStore === 'filesystem' ? filesystem : postgres;
   return {
     storeFile: (blob, path, m) => writer.storeFile(blob, path, m),

@@ -36,7 +36,9 @@ const EVIDENCE_VIRTUAL_FIELDS: VirtualFields = {
   controlIds: (operator, value, param) => {
     if (operator !== 'in') throw new UnsupportedCaslConditionError(`CASL operator ${operator} on Evidence controlIds`);
     const ids = value as string[];
-    return ids.length ? `EXISTS (SELECT 1 FROM evidence_controls rc WHERE rc.evidence_id = e.id AND rc.control_id IN (${ids.map(param).join(', ')}))` : 'FALSE';
+    return ids.length
+      ? `EXISTS (SELECT 1 FROM evidence_controls rc WHERE rc.evidence_id = e.id AND rc.control_id IN (${ids.map(param).join(', ')}))`
+      : 'FALSE';
   },
 };
 
@@ -46,7 +48,12 @@ export class EvidenceRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   /** Inserts an item, its control links and its files; a second correction of the same item is a 409. */
-  async insert(row: Omit<Evidence, 'id'>, controlIds: string[], files: Omit<EvidenceFile, 'evidenceId'>[], m: EntityManager): Promise<string> {
+  async insert(
+    row: Omit<Evidence, 'id'>,
+    controlIds: string[],
+    files: Omit<EvidenceFile, 'evidenceId'>[],
+    m: EntityManager,
+  ): Promise<string> {
     let id: string;
     try {
       id = (await m.insert(Evidence, row)).identifiers[0].id as string;
@@ -54,14 +61,24 @@ export class EvidenceRepository {
       if (isUniqueViolation(e, 'UQ_evidence_supersedes')) throw new AlreadySupersededError(row.supersedes!);
       throw e;
     }
-    await m.insert(EvidenceControl, controlIds.map((controlId) => ({ evidenceId: id, controlId })));
-    if (files.length) await m.insert(EvidenceFile, files.map((f) => ({ ...f, evidenceId: id })));
+    await m.insert(
+      EvidenceControl,
+      controlIds.map((controlId) => ({ evidenceId: id, controlId })),
+    );
+    if (files.length)
+      await m.insert(
+        EvidenceFile,
+        files.map((f) => ({ ...f, evidenceId: id })),
+      );
     return id;
   }
 
   /** The ids of the controls an item serves (rules may name them: `controlIds`). */
   async controlIdsOf(id: string): Promise<string[]> {
-    const rows: { control_id: string }[] = await this.ds.query(`SELECT control_id FROM evidence_controls WHERE evidence_id = $1`, [id]);
+    const rows: { control_id: string }[] = await this.ds.query(
+      `SELECT control_id FROM evidence_controls WHERE evidence_id = $1`,
+      [id],
+    );
     return rows.map((r) => r.control_id);
   }
 
@@ -78,11 +95,20 @@ export class EvidenceRepository {
     const out: EvidenceDetails = { controlIds: new Map(), files: new Map(), supersededBy: new Map() };
     if (ids.length === 0) return out;
     const [links, files, successors] = await Promise.all([
-      this.ds.query(`SELECT evidence_id, control_id FROM evidence_controls WHERE evidence_id = ANY($1::uuid[])`, [ids]) as Promise<{ evidence_id: string; control_id: string }[]>,
-      this.ds.manager.createQueryBuilder(EvidenceFile, 'f').where('f.evidence_id = ANY(:ids)', { ids }).orderBy('f.n', 'ASC').getMany(),
-      this.ds.query(`SELECT id, supersedes FROM evidence WHERE supersedes = ANY($1::uuid[])`, [ids]) as Promise<{ id: string; supersedes: string }[]>,
+      this.ds.query(`SELECT evidence_id, control_id FROM evidence_controls WHERE evidence_id = ANY($1::uuid[])`, [
+        ids,
+      ]) as Promise<{ evidence_id: string; control_id: string }[]>,
+      this.ds.manager
+        .createQueryBuilder(EvidenceFile, 'f')
+        .where('f.evidence_id = ANY(:ids)', { ids })
+        .orderBy('f.n', 'ASC')
+        .getMany(),
+      this.ds.query(`SELECT id, supersedes FROM evidence WHERE supersedes = ANY($1::uuid[])`, [ids]) as Promise<
+        { id: string; supersedes: string }[]
+      >,
     ]);
-    for (const l of links) out.controlIds.set(l.evidence_id, [...(out.controlIds.get(l.evidence_id) ?? []), l.control_id]);
+    for (const l of links)
+      out.controlIds.set(l.evidence_id, [...(out.controlIds.get(l.evidence_id) ?? []), l.control_id]);
     for (const f of files) out.files.set(f.evidenceId, [...(out.files.get(f.evidenceId) ?? []), f]);
     for (const s of successors) out.supersededBy.set(s.supersedes, s.id);
     return out;
@@ -90,14 +116,29 @@ export class EvidenceRepository {
 
   /** Items the ability may read, filtered and paged in SQL, newest first. */
   async list(ability: AppAbility, filter: EvidenceListFilter): Promise<{ rows: Evidence[]; total: number }> {
-    const qb = accessibleBy(this.ds.manager.createQueryBuilder(Evidence, 'e'), ability, 'read', 'Evidence', EVIDENCE_VIRTUAL_FIELDS);
-    if (filter.controlId) qb.andWhere('EXISTS (SELECT 1 FROM evidence_controls ec WHERE ec.evidence_id = e.id AND ec.control_id = :controlId)', { controlId: filter.controlId });
+    const qb = accessibleBy(
+      this.ds.manager.createQueryBuilder(Evidence, 'e'),
+      ability,
+      'read',
+      'Evidence',
+      EVIDENCE_VIRTUAL_FIELDS,
+    );
+    if (filter.controlId)
+      qb.andWhere(
+        'EXISTS (SELECT 1 FROM evidence_controls ec WHERE ec.evidence_id = e.id AND ec.control_id = :controlId)',
+        { controlId: filter.controlId },
+      );
     if (filter.kind) qb.andWhere('e.kind = :kind', { kind: filter.kind });
     if (filter.from) qb.andWhere('e.evidence_date >= :from', { from: filter.from });
     if (filter.before) qb.andWhere('e.evidence_date < :before', { before: filter.before });
     if (filter.submittedBy) qb.andWhere('e.submitted_by = :submittedBy', { submittedBy: filter.submittedBy });
     if (filter.current) qb.andWhere(NOT_SUPERSEDED);
-    const [rows, total] = await qb.orderBy('e.collected_at', 'DESC').addOrderBy('e.id', 'DESC').skip(filter.offset).take(filter.limit).getManyAndCount();
+    const [rows, total] = await qb
+      .orderBy('e.collected_at', 'DESC')
+      .addOrderBy('e.id', 'DESC')
+      .skip(filter.offset)
+      .take(filter.limit)
+      .getManyAndCount();
     return { rows, total };
   }
 
@@ -127,7 +168,11 @@ export class EvidenceRepository {
    * Items not superseded whose evidence date is in [from, before) and that serve any of the controls, oldest
    * first, each with the ids of those controls it serves and its files (audit packs).
    */
-  async inPeriodFor(controlIds: string[], from: Date, before: Date): Promise<{ item: Evidence; controlIds: string[]; files: EvidenceFile[] }[]> {
+  async inPeriodFor(
+    controlIds: string[],
+    from: Date,
+    before: Date,
+  ): Promise<{ item: Evidence; controlIds: string[]; files: EvidenceFile[] }[]> {
     const ids = controlIds.filter((id) => UUID.test(id));
     if (ids.length === 0) return [];
     const links: { evidence_id: string; control_id: string }[] = await this.ds.query(
@@ -140,8 +185,17 @@ export class EvidenceRepository {
     const itemIds = [...byItem.keys()];
     if (itemIds.length === 0) return [];
     const [items, files] = await Promise.all([
-      this.ds.manager.createQueryBuilder(Evidence, 'e').where('e.id = ANY(:ids)', { ids: itemIds }).orderBy('e.evidence_date', 'ASC').addOrderBy('e.id', 'ASC').getMany(),
-      this.ds.manager.createQueryBuilder(EvidenceFile, 'f').where('f.evidence_id = ANY(:ids)', { ids: itemIds }).orderBy('f.n', 'ASC').getMany(),
+      this.ds.manager
+        .createQueryBuilder(Evidence, 'e')
+        .where('e.id = ANY(:ids)', { ids: itemIds })
+        .orderBy('e.evidence_date', 'ASC')
+        .addOrderBy('e.id', 'ASC')
+        .getMany(),
+      this.ds.manager
+        .createQueryBuilder(EvidenceFile, 'f')
+        .where('f.evidence_id = ANY(:ids)', { ids: itemIds })
+        .orderBy('f.n', 'ASC')
+        .getMany(),
     ]);
     const filesOf = new Map<string, EvidenceFile[]>();
     for (const f of files) filesOf.set(f.evidenceId, [...(filesOf.get(f.evidenceId) ?? []), f]);
@@ -153,7 +207,12 @@ export class EvidenceRepository {
     const out: Blob[] = [];
     const unique = [...new Set(sha256s)];
     for (let i = 0; i < unique.length; i += 5000) {
-      out.push(...(await this.ds.manager.createQueryBuilder(Blob, 'b').where('b.sha256 = ANY(:shas)', { shas: unique.slice(i, i + 5000) }).getMany()));
+      out.push(
+        ...(await this.ds.manager
+          .createQueryBuilder(Blob, 'b')
+          .where('b.sha256 = ANY(:shas)', { shas: unique.slice(i, i + 5000) })
+          .getMany()),
+      );
     }
     return out;
   }

@@ -29,17 +29,34 @@ import {
   type EvidenceKind,
 } from './domain/evidence-model';
 import { cleanFilename, nameForType } from './domain/file-names';
-import { CreateEvidenceDto, EvidenceQueryDto, EvidenceView, UploadEvidenceFieldsDto, validated } from './dto/evidence.dto';
+import {
+  CreateEvidenceDto,
+  EvidenceQueryDto,
+  EvidenceView,
+  UploadEvidenceFieldsDto,
+  validated,
+} from './dto/evidence.dto';
 import type { EvidenceFile } from './evidence-file.entity';
 import type { Evidence } from './evidence.entity';
-import { FileTypeRefusedError, NotYourControlError, AlreadySupersededError, UploadTooLargeError } from './evidence.errors';
+import {
+  FileTypeRefusedError,
+  NotYourControlError,
+  AlreadySupersededError,
+  UploadTooLargeError,
+} from './evidence.errors';
 import { EvidenceDetails, EvidenceRepository } from './evidence.repository';
 import { StagedFile, UploadStaging } from './upload-staging';
 
 /** One part of a multipart upload, as the controller hands it over (fields and files in arrival order). */
 export type UploadPart =
   | { type: 'field'; name: string; value: string; truncated: boolean }
-  | { type: 'file'; name: string; filename: string; stream: NodeJS.ReadableStream | AsyncIterable<Buffer>; truncated: () => boolean };
+  | {
+      type: 'file';
+      name: string;
+      filename: string;
+      stream: NodeJS.ReadableStream | AsyncIterable<Buffer>;
+      truncated: () => boolean;
+    };
 
 /** A file to store with a new item: staged on disk (uploads) or in memory (generated JSON). */
 interface NewFile {
@@ -136,7 +153,8 @@ export class EvidenceService {
           continue;
         }
         if (tooLarge || part.name !== 'file' || staged.length >= MAX_FILES_PER_ITEM) {
-          if (part.name !== 'file') problems.push({ field: part.name, message: 'is not an allowed file field: send files as "file"' });
+          if (part.name !== 'file')
+            problems.push({ field: part.name, message: 'is not an allowed file field: send files as "file"' });
           await drain(part.stream);
           continue;
         }
@@ -152,7 +170,8 @@ export class EvidenceService {
 
       const plain: Record<string, unknown> = {};
       for (const [name, values] of fields) {
-        if (values.length > 1 && !REPEATABLE_FIELDS.has(name)) problems.push({ field: name, message: 'must be given once' });
+        if (values.length > 1 && !REPEATABLE_FIELDS.has(name))
+          problems.push({ field: name, message: 'must be given once' });
         plain[name] = REPEATABLE_FIELDS.has(name) ? values : values[0];
       }
       const dto = await validated(UploadEvidenceFieldsDto, plain).catch((e: unknown) => {
@@ -161,7 +180,9 @@ export class EvidenceService {
         return null;
       });
       if (staged.length === 0) problems.push({ field: 'file', message: 'at least one file part is required' });
-      for (const f of staged) if (!f.sniffed.ok && f.sniffed.reason === 'empty') problems.push({ field: 'file', message: `is empty (${cleanFilename(f.filename, 'file')})` });
+      for (const f of staged)
+        if (!f.sniffed.ok && f.sniffed.reason === 'empty')
+          problems.push({ field: 'file', message: `is empty (${cleanFilename(f.filename, 'file')})` });
       if (problems.length || !dto) throw new ValidationError(problems);
       const files = staged.map((f, i) => this.acceptedFile(f, i + 1));
 
@@ -179,7 +200,9 @@ export class EvidenceService {
         files,
       });
       const bytes = files.reduce((sum, f) => sum + f.size, 0);
-      this.log.debug(`evidence ${id}: ${files.length} file(s), ${bytes} bytes, received and staged in ${Math.round(read - started)} ms, stored in ${Math.round(performance.now() - read)} ms`);
+      this.log.debug(
+        `evidence ${id}: ${files.length} file(s), ${bytes} bytes, received and staged in ${Math.round(read - started)} ms, stored in ${Math.round(performance.now() - read)} ms`,
+      );
       return this.get(actor, id);
     } finally {
       await this.staging.discard(staged);
@@ -196,7 +219,8 @@ export class EvidenceService {
     only('statement', 'attestation');
     only('checklist', 'attestation');
     only('data', 'snapshot');
-    if (dto.kind === 'snapshot' && dto.data && nestsDeeperThan(dto.data, MAX_SNAPSHOT_DEPTH)) misplaced.push({ field: 'data', message: `nests deeper than ${MAX_SNAPSHOT_DEPTH} levels` });
+    if (dto.kind === 'snapshot' && dto.data && nestsDeeperThan(dto.data, MAX_SNAPSHOT_DEPTH))
+      misplaced.push({ field: 'data', message: `nests deeper than ${MAX_SNAPSHOT_DEPTH} levels` });
     if (misplaced.length) throw new ValidationError(misplaced);
 
     const checked = await this.prepare(actor, dto);
@@ -214,10 +238,22 @@ export class EvidenceService {
         id = await this.commit({ ...common, kind: 'link', title: dto.title!, url: dto.url!, files: [] });
         break;
       case 'snapshot':
-        id = await this.commit({ ...common, kind: 'snapshot', title: dto.title!, files: [this.jsonFile(dto.data as JsonObject, `snapshot-${bangkokDay(checked.evidenceDate)}.json`)] });
+        id = await this.commit({
+          ...common,
+          kind: 'snapshot',
+          title: dto.title!,
+          files: [this.jsonFile(dto.data as JsonObject, `snapshot-${bangkokDay(checked.evidenceDate)}.json`)],
+        });
         break;
       case 'attestation':
-        id = await this.commit(this.attestationItem(actor, { ...common, statement: dto.statement!, checklist: dto.checklist ?? null, title: dto.title }));
+        id = await this.commit(
+          this.attestationItem(actor, {
+            ...common,
+            statement: dto.statement!,
+            checklist: dto.checklist ?? null,
+            title: dto.title,
+          }),
+        );
         break;
     }
     return this.get(actor, id);
@@ -243,10 +279,13 @@ export class EvidenceService {
     manager?: EntityManager,
   ): Promise<{ id: string; sha256: string }> {
     const problems: FieldProblem[] = [...checkPeriod(input.periodStart, input.periodEnd)];
-    if (!SOURCE_PATTERN.test(input.source)) problems.push({ field: 'source', message: 'must be upload, api, attestation or collector:<name>' });
-    if (input.title.trim() === '' || input.title.length > 200) problems.push({ field: 'title', message: 'must be 1 to 200 characters' });
+    if (!SOURCE_PATTERN.test(input.source))
+      problems.push({ field: 'source', message: 'must be upload, api, attestation or collector:<name>' });
+    if (input.title.trim() === '' || input.title.length > 200)
+      problems.push({ field: 'title', message: 'must be 1 to 200 characters' });
     if (Number.isNaN(input.evidenceDate.getTime())) problems.push({ field: 'evidenceDate', message: 'is not a date' });
-    if (nestsDeeperThan(input.data, MAX_SNAPSHOT_DEPTH)) problems.push({ field: 'data', message: `nests deeper than ${MAX_SNAPSHOT_DEPTH} levels` });
+    if (nestsDeeperThan(input.data, MAX_SNAPSHOT_DEPTH))
+      problems.push({ field: 'data', message: `nests deeper than ${MAX_SNAPSHOT_DEPTH} levels` });
     const controls = await this.liveControlsById(input.controlIds, problems);
     if (problems.length) throw new ValidationError(problems);
     const file = this.jsonFile(input.data, `${input.source.replace(':', '-')}-${bangkokDay(input.evidenceDate)}.json`);
@@ -262,7 +301,16 @@ export class EvidenceService {
         periodEnd: input.periodEnd,
         supersedes: null,
         controls,
-        files: [file, ...(input.attachments ?? []).map((a) => ({ filename: a.filename, mediaType: a.mediaType, sha256: createHash('sha256').update(a.bytes).digest('hex'), size: a.bytes.length, from: { bytes: a.bytes } }))],
+        files: [
+          file,
+          ...(input.attachments ?? []).map((a) => ({
+            filename: a.filename,
+            mediaType: a.mediaType,
+            sha256: createHash('sha256').update(a.bytes).digest('hex'),
+            size: a.bytes.length,
+            from: { bytes: a.bytes },
+          })),
+        ],
       },
       manager,
     );
@@ -271,12 +319,20 @@ export class EvidenceService {
 
   /** An owner's attestation ("no change this week"), kind `attestation`, only for controls they own. */
   async recordAttestation(
-    input: { actor: UserActor; controlIds: string[]; statement: string; checklist?: { question: string; answer: boolean }[]; periodStart: string; periodEnd: string },
+    input: {
+      actor: UserActor;
+      controlIds: string[];
+      statement: string;
+      checklist?: { question: string; answer: boolean }[];
+      periodStart: string;
+      periodEnd: string;
+    },
     manager?: EntityManager,
   ): Promise<{ id: string }> {
     const problems: FieldProblem[] = [...checkPeriod(input.periodStart, input.periodEnd)];
     const statement = input.statement.trim();
-    if (statement === '' || statement.length > 2000) problems.push({ field: 'statement', message: 'must be 1 to 2000 characters' });
+    if (statement === '' || statement.length > 2000)
+      problems.push({ field: 'statement', message: 'must be 1 to 2000 characters' });
     const controls = await this.liveControlsById(input.controlIds, problems);
     if (problems.length) throw new ValidationError(problems);
     this.assertMayAttach(input.actor, controls);
@@ -328,8 +384,20 @@ export class EvidenceService {
     const found = await this.repo.file(item.id, n);
     if (!found) throw new NotFoundError('evidence_file', `${item.id} #${n}`);
     const { file, blob } = found;
-    await this.trail.record({ actor: actorRef(actor), action: 'evidence.download', subjectType: 'Evidence', subjectId: item.id, data: { file: n, sha256: file.sha256 } });
-    return { filename: file.filename, contentType: contentTypeHeader(file.mediaType), size: file.size, sha256: file.sha256, stream: this.blobs.open(blob) };
+    await this.trail.record({
+      actor: actorRef(actor),
+      action: 'evidence.download',
+      subjectType: 'Evidence',
+      subjectId: item.id,
+      data: { file: n, sha256: file.sha256 },
+    });
+    return {
+      filename: file.filename,
+      contentType: contentTypeHeader(file.mediaType),
+      size: file.size,
+      sha256: file.sha256,
+      stream: this.blobs.open(blob),
+    };
   }
 
   /** Newest evidence date of the items not superseded (dated before `before`, when given), per control id (one query for all). */
@@ -357,7 +425,13 @@ export class EvidenceService {
       periodStart: e.periodStart,
       periodEnd: e.periodEnd,
       controlIds: ids,
-      files: files.map((f) => ({ n: f.n, filename: f.filename, sha256: f.sha256, size: f.size, mediaType: f.mediaType })),
+      files: files.map((f) => ({
+        n: f.n,
+        filename: f.filename,
+        sha256: f.sha256,
+        size: f.size,
+        mediaType: f.mediaType,
+      })),
     }));
   }
 
@@ -396,7 +470,14 @@ export class EvidenceService {
   private async visible(actor: UserActor, id: string): Promise<Evidence> {
     const row = await this.repo.findById(id);
     // Rules may scope by the controls an item serves (auditors), so the row is checked with them.
-    if (!row || !abilityFor(actor).can('read', asSubject('Evidence', { ...row, controlIds: await this.repo.controlIdsOf(row.id) }))) throw new NotFoundError('evidence', id);
+    if (
+      !row ||
+      !abilityFor(actor).can(
+        'read',
+        asSubject('Evidence', { ...row, controlIds: await this.repo.controlIdsOf(row.id) }),
+      )
+    )
+      throw new NotFoundError('evidence', id);
     return row;
   }
 
@@ -425,7 +506,8 @@ export class EvidenceService {
 
     if (f.supersedes === undefined) return { controls, evidenceDate, supersedes: null };
     const old = await this.repo.findById(f.supersedes);
-    if (!old || !abilityFor(actor).can('read', asSubject('Evidence', old))) throw new ValidationError([{ field: 'supersedes', message: 'is not an evidence item' }]);
+    if (!old || !abilityFor(actor).can('read', asSubject('Evidence', old)))
+      throw new ValidationError([{ field: 'supersedes', message: 'is not an evidence item' }]);
     if (await this.repo.isSuperseded(old.id)) throw new AlreadySupersededError(old.id);
     const oldControlIds = (await this.repo.details([old.id])).controlIds.get(old.id) ?? [];
     this.assertMayAttach(actor, await this.catalog.controlsByIds(oldControlIds));
@@ -436,7 +518,13 @@ export class EvidenceService {
   private assertMayAttach(actor: UserActor, controls: ControlRef[]): void {
     const ability = abilityFor(actor);
     for (const c of controls) {
-      if (!ability.can('create', asSubject('Evidence', { ownerUserId: c.ownerUserId, ownerDepartment: c.ownerDepartment }))) throw new NotYourControlError(c.key);
+      if (
+        !ability.can(
+          'create',
+          asSubject('Evidence', { ownerUserId: c.ownerUserId, ownerDepartment: c.ownerDepartment }),
+        )
+      )
+        throw new NotYourControlError(c.key);
     }
   }
 
@@ -446,7 +534,11 @@ export class EvidenceService {
       problems.push({ field: 'controlIds', message: 'must name at least one control' });
       return [];
     }
-    const found = new Map((await this.catalog.controlsByIds(unique.filter((id) => UUID.test(id)))).filter((c) => !c.retired).map((c) => [c.id, c]));
+    const found = new Map(
+      (await this.catalog.controlsByIds(unique.filter((id) => UUID.test(id))))
+        .filter((c) => !c.retired)
+        .map((c) => [c.id, c]),
+    );
     const missing = unique.filter((id) => !found.has(id));
     if (missing.length) problems.push({ field: 'controlIds', message: `no such live control: ${missing.join(', ')}` });
     return unique.flatMap((id) => found.get(id) ?? []);
@@ -456,18 +548,35 @@ export class EvidenceService {
     const filename = cleanFilename(f.filename, `file-${n}`);
     const allowed = this.config.evidenceAllowedTypes;
     if (!f.sniffed.ok) throw new FileTypeRefusedError(filename, f.sniffed.detail, allowed);
-    if (!allowed.includes(f.sniffed.mediaType)) throw new FileTypeRefusedError(filename, `the content is ${f.sniffed.mediaType}, which is not allowed`, allowed);
-    return { filename: nameForType(filename, f.sniffed.mediaType), mediaType: f.sniffed.mediaType, sha256: f.sha256, size: f.size, from: { path: f.path } };
+    if (!allowed.includes(f.sniffed.mediaType))
+      throw new FileTypeRefusedError(filename, `the content is ${f.sniffed.mediaType}, which is not allowed`, allowed);
+    return {
+      filename: nameForType(filename, f.sniffed.mediaType),
+      mediaType: f.sniffed.mediaType,
+      sha256: f.sha256,
+      size: f.size,
+      from: { path: f.path },
+    };
   }
 
   private jsonFile(data: unknown, filename: string): NewFile {
     const bytes = Buffer.from(canonicalize(data) ?? 'null', 'utf8');
-    return { filename, mediaType: 'application/json', sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, from: { bytes } };
+    return {
+      filename,
+      mediaType: 'application/json',
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      size: bytes.length,
+      from: { bytes },
+    };
   }
 
   private attestationItem(
     actor: UserActor,
-    a: Omit<NewItem, 'kind' | 'title' | 'files'> & { statement: string; checklist: { question: string; answer: boolean }[] | null; title?: string },
+    a: Omit<NewItem, 'kind' | 'title' | 'files'> & {
+      statement: string;
+      checklist: { question: string; answer: boolean }[] | null;
+      title?: string;
+    },
   ): NewItem {
     const checklist = a.checklist?.map((c) => ({ question: c.question, answer: c.answer })) ?? null;
     const document = {
@@ -513,7 +622,13 @@ export class EvidenceService {
           checklist: item.checklist ?? null,
         },
         item.controls.map((c) => c.id),
-        item.files.map((f, i) => ({ n: i + 1, sha256: f.sha256, filename: f.filename, size: f.size, mediaType: f.mediaType })),
+        item.files.map((f, i) => ({
+          n: i + 1,
+          sha256: f.sha256,
+          filename: f.filename,
+          size: f.size,
+          mediaType: f.mediaType,
+        })),
         m,
       );
       await this.trail.append(
@@ -522,7 +637,13 @@ export class EvidenceService {
           action: 'evidence.create',
           subjectType: 'Evidence',
           subjectId: id,
-          data: { kind: item.kind, source: item.source, controls: item.controls.map((c) => c.key), sha256: item.files.map((f) => f.sha256), supersedes: item.supersedes },
+          data: {
+            kind: item.kind,
+            source: item.source,
+            controls: item.controls.map((c) => c.key),
+            sha256: item.files.map((f) => f.sha256),
+            supersedes: item.supersedes,
+          },
         },
         m,
       );

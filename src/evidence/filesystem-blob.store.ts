@@ -93,7 +93,8 @@ export class FilesystemBlobStore implements BlobStore {
           if (held) yield held;
           held = data.subarray(0, bytesRead);
         }
-        if (total !== blob.size || hash.digest('hex') !== blob.sha256) throw new BlobCorruptError(blob.sha256, 'the stored bytes do not match the hash');
+        if (total !== blob.size || hash.digest('hex') !== blob.sha256)
+          throw new BlobCorruptError(blob.sha256, 'the stored bytes do not match the hash');
         if (held) yield held;
       } finally {
         await file.close();
@@ -118,9 +119,10 @@ export class FilesystemBlobStore implements BlobStore {
       await fill(async (bytes) => {
         hash.update(bytes);
         total += bytes.length;
-        for (let at = 0; at < bytes.length; ) at += (await file!.write(bytes, at, bytes.length - at)).bytesWritten;
+        for (let at = 0; at < bytes.length;) at += (await file!.write(bytes, at, bytes.length - at)).bytesWritten;
       });
-      if (total !== blob.size || hash.digest('hex') !== blob.sha256) throw new BlobCorruptError(blob.sha256, 'the staged file changed before it was stored');
+      if (total !== blob.size || hash.digest('hex') !== blob.sha256)
+        throw new BlobCorruptError(blob.sha256, 'the staged file changed before it was stored');
       await file.sync();
       await file.close();
       file = null;

@@ -39,7 +39,8 @@ export class UploadStaging implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    for (const name of await removeLeftovers(this.dir)) this.log.warn(`removed upload ${name} left by a process that is gone`);
+    for (const name of await removeLeftovers(this.dir))
+      this.log.warn(`removed upload ${name} left by a process that is gone`);
   }
 
   /**
@@ -47,7 +48,11 @@ export class UploadStaging implements OnModuleInit {
    * the multipart parser's own cut at that limit) and rethrows stream errors (a client abort); either way
    * the staged file is already removed.
    */
-  async stage(source: AsyncIterable<Buffer> | NodeJS.ReadableStream, filename: string, truncated: () => boolean = () => false): Promise<StagedFile> {
+  async stage(
+    source: AsyncIterable<Buffer> | NodeJS.ReadableStream,
+    filename: string,
+    truncated: () => boolean = () => false,
+  ): Promise<StagedFile> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const path = join(this.dir, ownedName('upload'));
     const limit = this.config.uploadLimitBytes;
@@ -65,7 +70,11 @@ export class UploadStaging implements OnModuleInit {
       },
     });
     try {
-      await pipeline(source, inspect, createWriteStream(path, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 }));
+      await pipeline(
+        source,
+        inspect,
+        createWriteStream(path, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 }),
+      );
       if (truncated()) throw new UploadTooLargeError(limit);
     } catch (e) {
       await rm(path, { force: true });

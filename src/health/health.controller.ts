@@ -12,8 +12,14 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
-  @ApiOkResponse({ description: 'The database is reachable and every migration is applied: `{"status":"ok"}`, with the details only for a signed-in admin.' })
-  @ApiServiceUnavailableResponse({ description: 'The database is unreachable or migrations are pending (problem+json; the details only for a signed-in admin).' })
+  @ApiOkResponse({
+    description:
+      'The database is reachable and every migration is applied: `{"status":"ok"}`, with the details only for a signed-in admin.',
+  })
+  @ApiServiceUnavailableResponse({
+    description:
+      'The database is unreachable or migrations are pending (problem+json; the details only for a signed-in admin).',
+  })
   check(@Req() request: AuthenticatedRequest): Promise<HealthCheckResult | { status: 'ok' }> {
     return this.health.checkFor(request.actor);
   }

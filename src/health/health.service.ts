@@ -25,7 +25,9 @@ export class HealthService {
       () => {
         const pending = s.pendingMigrations;
         const migrations = this.indicators.check('migrations');
-        return pending.length === 0 ? migrations.up({ pending: 0 }) : migrations.down({ pending: pending.length, names: pending });
+        return pending.length === 0
+          ? migrations.up({ pending: 0 })
+          : migrations.down({ pending: pending.length, names: pending });
       },
     ]);
   }
@@ -37,7 +39,10 @@ export class HealthService {
   async checkFor(actor: UserActor | undefined): Promise<HealthCheckResult | { status: 'ok' }> {
     if (actor?.role === 'admin') return this.check();
     const result = await this.summary();
-    if (result.status !== 'ok') throw new ServiceUnavailableException('The database is unreachable or migrations are pending; an admin signed in sees which.');
+    if (result.status !== 'ok')
+      throw new ServiceUnavailableException(
+        'The database is unreachable or migrations are pending; an admin signed in sees which.',
+      );
     return { status: 'ok' };
   }
 

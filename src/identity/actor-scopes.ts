@@ -18,7 +18,8 @@ export class ActorScopes {
   private source: EngagementScopeSource | null = null;
 
   register(source: EngagementScopeSource): void {
-    if (this.source && this.source !== source) this.log.warn('an engagement scope source was already registered; replacing it');
+    if (this.source && this.source !== source)
+      this.log.warn('an engagement scope source was already registered; replacing it');
     this.source = source;
   }
 

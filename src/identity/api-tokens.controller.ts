@@ -13,7 +13,9 @@ export class ApiTokensController {
 
   @Get()
   @Policy('read', 'ApiToken')
-  @ApiOperation({ summary: 'Your API tokens (admins: everyone’s), newest first; revoked ones with includeRevoked=true' })
+  @ApiOperation({
+    summary: 'Your API tokens (admins: everyone’s), newest first; revoked ones with includeRevoked=true',
+  })
   list(@CurrentActor() actor: UserActor, @Query() query: ApiTokenListQueryDto): Promise<Page<ApiTokenView>> {
     return this.tokens.list(actor, query);
   }

@@ -10,7 +10,13 @@ import { actorRef } from './actor';
 import type { Actor, UserActor } from './actor';
 import { CredentialsRepository } from './credentials.repository';
 import { newApiToken, sha256Hex, tokenDisplayPrefix } from './domain/secrets';
-import { ApiTokenListQueryDto, apiTokenView, ApiTokenView, CreateApiTokenDto, CreatedApiTokenView } from './dto/api-token.dto';
+import {
+  ApiTokenListQueryDto,
+  apiTokenView,
+  ApiTokenView,
+  CreateApiTokenDto,
+  CreatedApiTokenView,
+} from './dto/api-token.dto';
 
 const DEFAULT_TOKEN_DAYS = 90;
 
@@ -24,7 +30,10 @@ export class ApiTokensService {
 
   async list(actor: UserActor, query: ApiTokenListQueryDto): Promise<Page<ApiTokenView>> {
     const page = pageOf(query);
-    const { rows, total } = await this.credentials.listApiTokensVisibleTo(abilityFor(actor), { ...page, includeRevoked: query.includeRevoked ?? false });
+    const { rows, total } = await this.credentials.listApiTokensVisibleTo(abilityFor(actor), {
+      ...page,
+      includeRevoked: query.includeRevoked ?? false,
+    });
     return { items: rows.map(apiTokenView), total, ...page };
   }
 
@@ -34,12 +43,28 @@ export class ApiTokensService {
    */
   async create(actor: Actor, userId: string, dto: CreateApiTokenDto): Promise<CreatedApiTokenView> {
     // A token could otherwise mint a longer-lived one, and a leaked 30-day token would become a year's.
-    if (actor.kind === 'user' && actor.via !== 'session') throw new ForbiddenError('An API token cannot create API tokens: sign in with your password to create one.', 'api_token.created_by_token');
+    if (actor.kind === 'user' && actor.via !== 'session')
+      throw new ForbiddenError(
+        'An API token cannot create API tokens: sign in with your password to create one.',
+        'api_token.created_by_token',
+      );
     const token = newApiToken();
     const expiresAt = new Date(Date.now() + (dto.expiresInDays ?? DEFAULT_TOKEN_DAYS) * 86_400_000);
     const row = await this.ds.transaction(async (m) => {
-      const created = await this.credentials.insertApiToken({ userId, name: dto.name, tokenPrefix: tokenDisplayPrefix(token), tokenHash: sha256Hex(token), expiresAt }, m);
-      await this.trail.append({ actor: actorRef(actor), action: 'api_token.create', subjectType: 'ApiToken', subjectId: created.id, data: { userId, expiresAt: expiresAt.toISOString() } }, m);
+      const created = await this.credentials.insertApiToken(
+        { userId, name: dto.name, tokenPrefix: tokenDisplayPrefix(token), tokenHash: sha256Hex(token), expiresAt },
+        m,
+      );
+      await this.trail.append(
+        {
+          actor: actorRef(actor),
+          action: 'api_token.create',
+          subjectType: 'ApiToken',
+          subjectId: created.id,
+          data: { userId, expiresAt: expiresAt.toISOString() },
+        },
+        m,
+      );
       return created;
     });
     return { ...apiTokenView(row), token };
@@ -50,10 +75,20 @@ export class ApiTokensService {
       const row = await this.credentials.findApiToken(id, m);
       const ability = abilityFor(actor);
       if (!row || !ability.can('read', asSubject('ApiToken', row))) throw new NotFoundError('api_token', id);
-      if (!ability.can('delete', asSubject('ApiToken', row))) throw new ForbiddenError('You may not revoke this token.', 'api_token.revoke_forbidden');
+      if (!ability.can('delete', asSubject('ApiToken', row)))
+        throw new ForbiddenError('You may not revoke this token.', 'api_token.revoke_forbidden');
       if (row.revokedAt) return;
       await this.credentials.revokeApiToken(id, new Date(), m);
-      await this.trail.append({ actor: actorRef(actor), action: 'api_token.revoke', subjectType: 'ApiToken', subjectId: id, data: { userId: row.userId } }, m);
+      await this.trail.append(
+        {
+          actor: actorRef(actor),
+          action: 'api_token.revoke',
+          subjectType: 'ApiToken',
+          subjectId: id,
+          data: { userId: row.userId },
+        },
+        m,
+      );
     });
   }
 }

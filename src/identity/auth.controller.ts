@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiCookieAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, AuthenticatedRequest, CurrentActor, Public } from '../authz/policy.decorator';
 import type { UserActor } from './actor';
@@ -25,7 +33,11 @@ export class AuthController {
   @ApiOkResponse({ type: UserView })
   @ApiUnauthorizedResponse({ description: 'wrong e-mail or password (one message for every reason)' })
   @ApiTooManyRequestsResponse({ description: 'too many attempts for this address and e-mail' })
-  async login(@Body() dto: LoginDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserView> {
+  async login(
+    @Body() dto: LoginDto,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<UserView> {
     const result = await this.auth.login(dto.email, dto.password);
     reply.setCookie(SESSION_COOKIE, result.sessionToken, sessionCookieOptions(req, result.expiresAt));
     return this.users.me(result.actor);
@@ -36,7 +48,11 @@ export class AuthController {
   @HttpCode(204)
   @ApiCookieAuth()
   @ApiNoContentResponse({ description: 'the session is revoked and the cookie cleared' })
-  async logout(@CurrentActor() actor: UserActor, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+  async logout(
+    @CurrentActor() actor: UserActor,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
     await this.auth.logout(actor, req.cookies?.[SESSION_COOKIE]);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
   }

@@ -25,7 +25,16 @@ export interface LoginResult {
 }
 
 export function toActor(user: UserRow, via: UserActor['via']): UserActor {
-  return { kind: 'user', id: user.id, email: user.email, name: user.name, role: user.role, departmentId: user.departmentId, departmentKey: user.departmentKey, via };
+  return {
+    kind: 'user',
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    departmentId: user.departmentId,
+    departmentKey: user.departmentKey,
+    via,
+  };
 }
 
 @Injectable()
@@ -59,9 +68,21 @@ export class AuthService {
     const expiresAt = new Date(now.getTime() + this.config.sessionTtlHours * 3_600_000);
     const actor = toActor(user, 'session');
     await this.ds.transaction(async (m) => {
-      const session = await this.credentials.insertSession({ userId: user.id, tokenHash: sha256Hex(sessionToken), expiresAt }, m);
+      const session = await this.credentials.insertSession(
+        { userId: user.id, tokenHash: sha256Hex(sessionToken), expiresAt },
+        m,
+      );
       await this.users.update(user.id, { lastLoginAt: now }, m);
-      await this.trail.append({ actor: actorRef(actor), action: 'auth.login', subjectType: 'Session', subjectId: session.id, data: { expiresAt: expiresAt.toISOString() } }, m);
+      await this.trail.append(
+        {
+          actor: actorRef(actor),
+          action: 'auth.login',
+          subjectType: 'Session',
+          subjectId: session.id,
+          data: { expiresAt: expiresAt.toISOString() },
+        },
+        m,
+      );
     });
     return { sessionToken, expiresAt, actor };
   }
@@ -80,7 +101,10 @@ export class AuthService {
     if (!session || session.userId !== actor.id) return;
     await this.ds.transaction(async (m) => {
       await this.credentials.revokeSession(session.id, new Date(), m);
-      await this.trail.append({ actor: actorRef(actor), action: 'auth.logout', subjectType: 'Session', subjectId: session.id }, m);
+      await this.trail.append(
+        { actor: actorRef(actor), action: 'auth.logout', subjectType: 'Session', subjectId: session.id },
+        m,
+      );
     });
   }
 
@@ -91,7 +115,8 @@ export class AuthService {
     if (!session) return null;
     const user = await this.users.findById(session.userId);
     if (!user || !user.active) return null;
-    if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) await this.credentials.touchSession(session.id, now);
+    if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS)
+      await this.credentials.touchSession(session.id, now);
     return this.withScopes({ ...toActor(user, 'session'), sessionId: session.id }, now);
   }
 
@@ -103,7 +128,8 @@ export class AuthService {
     if (!row) return null;
     const user = await this.users.findById(row.userId);
     if (!user || !user.active) return null;
-    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) await this.credentials.markApiTokenUsed(row.id, now);
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS)
+      await this.credentials.markApiTokenUsed(row.id, now);
     return this.withScopes(toActor(user, 'token'), now);
   }
 

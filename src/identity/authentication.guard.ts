@@ -18,14 +18,16 @@ export class AuthenticationGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]) === true;
+    const isPublic =
+      this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]) === true;
 
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {
       const [scheme, token] = authorization.split(' ');
       const actor = scheme?.toLowerCase() === 'bearer' && token ? await this.auth.actorForApiToken(token) : null;
       if (actor) request.actor = actor;
-      else if (!isPublic) throw new UnauthenticatedError('The API token is not valid, expired or revoked.', 'auth.invalid_token');
+      else if (!isPublic)
+        throw new UnauthenticatedError('The API token is not valid, expired or revoked.', 'auth.invalid_token');
     } else {
       const cookie = request.cookies?.[SESSION_COOKIE];
       const actor = cookie ? await this.auth.actorForSession(cookie) : null;

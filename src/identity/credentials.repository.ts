@@ -34,18 +34,28 @@ export class CredentialsRepository {
 
   /** Ends every live session of the user, but `keepSessionId` when given; returns how many ended. */
   async revokeSessionsOf(userId: string, now: Date, m?: EntityManager, keepSessionId?: string): Promise<number> {
-    const where = keepSessionId ? { userId, revokedAt: IsNull(), id: Not(keepSessionId) } : { userId, revokedAt: IsNull() };
+    const where = keepSessionId
+      ? { userId, revokedAt: IsNull(), id: Not(keepSessionId) }
+      : { userId, revokedAt: IsNull() };
     const r = await (m ?? this.ds.manager).update(Session, where, { revokedAt: now });
     return r.affected ?? 0;
   }
 
   /** Deletes sessions that expired or were revoked before `cutoff`; returns how many. */
   async deleteSessionsEndedBefore(cutoff: Date): Promise<number> {
-    const r = await this.ds.manager.createQueryBuilder().delete().from(Session).where('expires_at < :cutoff OR revoked_at < :cutoff', { cutoff }).execute();
+    const r = await this.ds.manager
+      .createQueryBuilder()
+      .delete()
+      .from(Session)
+      .where('expires_at < :cutoff OR revoked_at < :cutoff', { cutoff })
+      .execute();
     return r.affected ?? 0;
   }
 
-  insertApiToken(values: Pick<ApiToken, 'userId' | 'name' | 'tokenPrefix' | 'tokenHash' | 'expiresAt'>, m?: EntityManager): Promise<ApiToken> {
+  insertApiToken(
+    values: Pick<ApiToken, 'userId' | 'name' | 'tokenPrefix' | 'tokenHash' | 'expiresAt'>,
+    m?: EntityManager,
+  ): Promise<ApiToken> {
     const manager = m ?? this.ds.manager;
     return manager.save(ApiToken, manager.create(ApiToken, { ...values, lastUsedAt: null, revokedAt: null }));
   }
@@ -76,10 +86,18 @@ export class CredentialsRepository {
   }
 
   /** Tokens the ability may read, newest first, paged in SQL. */
-  async listApiTokensVisibleTo(ability: AppAbility, page: { limit: number; offset: number; includeRevoked: boolean }): Promise<{ rows: ApiToken[]; total: number }> {
+  async listApiTokensVisibleTo(
+    ability: AppAbility,
+    page: { limit: number; offset: number; includeRevoked: boolean },
+  ): Promise<{ rows: ApiToken[]; total: number }> {
     const qb = accessibleBy(this.ds.manager.createQueryBuilder(ApiToken, 't'), ability, 'read', 'ApiToken');
     if (!page.includeRevoked) qb.andWhere('t.revoked_at IS NULL');
-    const [rows, total] = await qb.orderBy('t.created_at', 'DESC').addOrderBy('t.id', 'ASC').skip(page.offset).take(page.limit).getManyAndCount();
+    const [rows, total] = await qb
+      .orderBy('t.created_at', 'DESC')
+      .addOrderBy('t.id', 'ASC')
+      .skip(page.offset)
+      .take(page.limit)
+      .getManyAndCount();
     return { rows, total };
   }
 }

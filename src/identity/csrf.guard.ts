@@ -38,13 +38,18 @@ export class CsrfGuard implements CanActivate {
     }
     if (!STATE_CHANGING.has(request.method) || isApiRoute(request)) return true;
     if (request.actor?.via !== 'session') return true;
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]) === true) return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]) === true)
+      return true;
     const body = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : null;
-    const query = request.query && typeof request.query === 'object' ? (request.query as Record<string, unknown>) : null;
+    const query =
+      request.query && typeof request.query === 'object' ? (request.query as Record<string, unknown>) : null;
     const header = request.headers['x-csrf-token'];
     const presented = body?.[CSRF_FIELD] ?? (typeof header === 'string' ? header : undefined) ?? query?.[CSRF_FIELD];
     if (!csrfTokenMatches(request.cookies?.[SESSION_COOKIE] ?? '', presented)) {
-      throw new ForbiddenError('This form could not be accepted: it is from an older sign-in or from another site. Go back, reload the page and send it again.', 'csrf.invalid_token');
+      throw new ForbiddenError(
+        'This form could not be accepted: it is from an older sign-in or from another site. Go back, reload the page and send it again.',
+        'csrf.invalid_token',
+      );
     }
     // The token is not part of any form's fields (the validation pipe refuses unknown fields).
     if (body) delete body[CSRF_FIELD];

@@ -12,7 +12,6 @@ import { APP_CONFIG } from '../config/config.module';
 import { Department } from './department.entity';
 import { DepartmentsRepository } from './departments.repository';
 
-
 export class DepartmentsFileError extends Error {}
 
 /** Reads and validates controls/departments.yaml; errors name the file and the path inside it. */
@@ -58,7 +57,17 @@ export class DepartmentsService {
     const wanted = readDepartmentsFile(join(this.config.controlsDir, 'departments.yaml'));
     const changed = await this.ds.transaction(async (m) => {
       const keys = await this.departments.upsert(wanted, m);
-      if (keys.length) await this.trail.append({ actor: actorRef(systemActor('catalog')), action: 'department.sync', subjectType: 'Department', subjectId: null, data: { changed: keys } }, m);
+      if (keys.length)
+        await this.trail.append(
+          {
+            actor: actorRef(systemActor('catalog')),
+            action: 'department.sync',
+            subjectType: 'Department',
+            subjectId: null,
+            data: { changed: keys },
+          },
+          m,
+        );
       return keys;
     });
     if (changed.length) this.log.log(`departments synced from the catalog: ${changed.join(', ')}`);

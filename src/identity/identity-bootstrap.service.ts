@@ -32,7 +32,11 @@ export class IdentityBootstrapService implements OnApplicationBootstrap {
     for (const u of DEMO_USERS) {
       if (await this.users.findByEmail(u.email)) continue;
       try {
-        await this.users.create(systemActor('demo-seed'), { email: u.email, name: u.name, role: u.role, department: u.department }, { password: DEMO_PASSWORD });
+        await this.users.create(
+          systemActor('demo-seed'),
+          { email: u.email, name: u.name, role: u.role, department: u.department },
+          { password: DEMO_PASSWORD },
+        );
         created++;
       } catch (e) {
         // Another instance starting at the same moment created it first.

@@ -14,6 +14,10 @@ export class IdentityJobs implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     this.scheduler.schedule({ name: 'session-purge', cron: '20 3 * * *', run: () => this.auth.purgeEndedSessions() });
-    this.scheduler.schedule({ name: 'rate-limit-purge', cron: '25 3 * * *', run: () => this.rateLimits.purgeExpired() });
+    this.scheduler.schedule({
+      name: 'rate-limit-purge',
+      cron: '25 3 * * *',
+      run: () => this.rateLimits.purgeExpired(),
+    });
   }
 }

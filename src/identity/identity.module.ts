@@ -36,7 +36,19 @@ import { UsersService } from './users.service';
     }),
   ],
   controllers: [AuthController, UsersController, ApiTokensController, DepartmentsController],
-  providers: [ActorScopes, AuthService, UsersService, ApiTokensService, DepartmentsService, UsersRepository, CredentialsRepository, DepartmentsRepository, IdentityBootstrapService, IdentityJobs, PostgresThrottlerStorage],
+  providers: [
+    ActorScopes,
+    AuthService,
+    UsersService,
+    ApiTokensService,
+    DepartmentsService,
+    UsersRepository,
+    CredentialsRepository,
+    DepartmentsRepository,
+    IdentityBootstrapService,
+    IdentityJobs,
+    PostgresThrottlerStorage,
+  ],
   exports: [ActorScopes, AuthService, UsersService, ApiTokensService, DepartmentsService, IdentityBootstrapService],
 })
 export class IdentityModule {}

@@ -24,12 +24,20 @@ export class PostgresThrottlerStorage implements ThrottlerStorage {
       [key, ttl],
     )) as { hits: number; seconds_left: number }[];
     const blocked = row.hits > limit;
-    return { totalHits: row.hits, timeToExpire: row.seconds_left, isBlocked: blocked, timeToBlockExpire: blocked ? row.seconds_left : 0 };
+    return {
+      totalHits: row.hits,
+      timeToExpire: row.seconds_left,
+      isBlocked: blocked,
+      timeToBlockExpire: blocked ? row.seconds_left : 0,
+    };
   }
 
   /** Deletes counters whose window ended (the daily identity clean-up); returns how many. */
   async purgeExpired(): Promise<number> {
-    const [, count] = (await this.ds.query(`DELETE FROM rate_limits WHERE expires_at < now() - interval '1 hour'`)) as [unknown, number];
+    const [, count] = (await this.ds.query(`DELETE FROM rate_limits WHERE expires_at < now() - interval '1 hour'`)) as [
+      unknown,
+      number,
+    ];
     return count;
   }
 }

@@ -3,7 +3,14 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { Page } from '../common/http/pagination';
 import type { UserActor } from './actor';
-import { CreatedUserView, CreateUserDto, PasswordResetView, UpdateUserDto, UserListQueryDto, UserView } from './dto/user.dto';
+import {
+  CreatedUserView,
+  CreateUserDto,
+  PasswordResetView,
+  UpdateUserDto,
+  UserListQueryDto,
+  UserView,
+} from './dto/user.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
@@ -38,7 +45,11 @@ export class UsersController {
   @Policy('update', 'User')
   @ApiOperation({ summary: 'Change name, role, department or active status (deactivating signs the user out)' })
   @ApiOkResponse({ type: UserView })
-  update(@CurrentActor() actor: UserActor, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateUserDto): Promise<UserView> {
+  update(
+    @CurrentActor() actor: UserActor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: UpdateUserDto,
+  ): Promise<UserView> {
     return this.users.update(actor, id, dto);
   }
 

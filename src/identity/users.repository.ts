@@ -59,22 +59,36 @@ export class UsersRepository {
     if (filter.role) qb.andWhere('u.role = :role', { role: filter.role });
     if (filter.departmentKey) qb.andWhere('d.key = :dept', { dept: filter.departmentKey });
     if (filter.active !== undefined) qb.andWhere('u.active = :active', { active: filter.active });
-    if (filter.q) qb.andWhere('(u.email ILIKE :q OR u.name ILIKE :q)', { q: `%${filter.q.replace(/[\\%_]/g, '\\$&')}%` });
+    if (filter.q)
+      qb.andWhere('(u.email ILIKE :q OR u.name ILIKE :q)', { q: `%${filter.q.replace(/[\\%_]/g, '\\$&')}%` });
     const total = await qb.getCount();
-    const { entities, raw } = await qb.orderBy('u.name', 'ASC').addOrderBy('u.id', 'ASC').offset(filter.offset).limit(filter.limit).getRawAndEntities();
+    const { entities, raw } = await qb
+      .orderBy('u.name', 'ASC')
+      .addOrderBy('u.id', 'ASC')
+      .offset(filter.offset)
+      .limit(filter.limit)
+      .getRawAndEntities();
     return { rows: UsersRepository.withDepartmentKey(entities, raw), total };
   }
 
-  async insert(values: Pick<User, 'email' | 'name' | 'role' | 'departmentId' | 'passwordHash'>, m?: EntityManager): Promise<User> {
+  async insert(
+    values: Pick<User, 'email' | 'name' | 'role' | 'departmentId' | 'passwordHash'>,
+    m?: EntityManager,
+  ): Promise<User> {
     try {
       return await this.manager(m).save(User, this.manager(m).create(User, { ...values, active: true }));
     } catch (e) {
-      if (isUniqueViolation(e, 'UQ_users_email')) throw new ConflictError('user.email_taken', `A user with e-mail ${values.email} exists.`);
+      if (isUniqueViolation(e, 'UQ_users_email'))
+        throw new ConflictError('user.email_taken', `A user with e-mail ${values.email} exists.`);
       throw e;
     }
   }
 
-  async update(id: string, values: Partial<Pick<User, 'name' | 'role' | 'departmentId' | 'active' | 'passwordHash' | 'lastLoginAt'>>, m?: EntityManager): Promise<void> {
+  async update(
+    id: string,
+    values: Partial<Pick<User, 'name' | 'role' | 'departmentId' | 'active' | 'passwordHash' | 'lastLoginAt'>>,
+    m?: EntityManager,
+  ): Promise<void> {
     await this.manager(m).update(User, { id }, values);
   }
 

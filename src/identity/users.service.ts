@@ -12,7 +12,17 @@ import type { Actor, Role, UserActor } from './actor';
 import { CredentialsRepository } from './credentials.repository';
 import { DepartmentsRepository } from './departments.repository';
 import { newOneTimePassword, normaliseEmail, passwordProblem } from './domain/secrets';
-import { ChangePasswordDto, CreatedUserView, CreateUserDto, PasswordResetView, UpdateMeDto, UpdateUserDto, UserListQueryDto, UserView, userView } from './dto/user.dto';
+import {
+  ChangePasswordDto,
+  CreatedUserView,
+  CreateUserDto,
+  PasswordResetView,
+  UpdateMeDto,
+  UpdateUserDto,
+  UserListQueryDto,
+  UserView,
+  userView,
+} from './dto/user.dto';
 import { hashPassword, verifyPassword } from './passwords';
 import { UserRow, UsersRepository } from './users.repository';
 
@@ -70,7 +80,13 @@ export class UsersService {
 
   async list(actor: UserActor, query: UserListQueryDto): Promise<Page<UserView>> {
     const page = pageOf(query);
-    const { rows, total } = await this.users.listVisibleTo(abilityFor(actor), { ...page, role: query.role, departmentKey: query.department, active: query.active, q: query.q });
+    const { rows, total } = await this.users.listVisibleTo(abilityFor(actor), {
+      ...page,
+      role: query.role,
+      departmentKey: query.department,
+      active: query.active,
+      q: query.q,
+    });
     return { items: rows.map((r) => this.view(actor, r)), total, ...page };
   }
 
@@ -86,7 +102,11 @@ export class UsersService {
   }
 
   /** Creates a user with a one-time password, returned once. `actor` is a user (API) or the system (CLI, seed). */
-  async create(actor: Actor, dto: CreateUserDto, options: { password?: string } = {}): Promise<CreatedUserView & { row: UserRow }> {
+  async create(
+    actor: Actor,
+    dto: CreateUserDto,
+    options: { password?: string } = {},
+  ): Promise<CreatedUserView & { row: UserRow }> {
     const email = normaliseEmail(dto.email);
     const name = displayName(dto.name);
     const password = options.password ?? newOneTimePassword();
@@ -94,7 +114,16 @@ export class UsersService {
     const row = await this.ds.transaction(async (m) => {
       const departmentId = await this.departmentId(dto.department, m);
       const user = await this.users.insert({ email, name, role: dto.role, departmentId, passwordHash }, m);
-      await this.trail.append({ actor: actorRef(actor), action: 'user.create', subjectType: 'User', subjectId: user.id, data: { role: dto.role, department: dto.department ?? null } }, m);
+      await this.trail.append(
+        {
+          actor: actorRef(actor),
+          action: 'user.create',
+          subjectType: 'User',
+          subjectId: user.id,
+          data: { role: dto.role, department: dto.department ?? null },
+        },
+        m,
+      );
       return (await this.users.findById(user.id, m))!;
     });
     const view = actor.kind === 'user' ? this.view(actor, row) : userView(row);
@@ -104,7 +133,8 @@ export class UsersService {
   async update(actor: UserActor, id: string, dto: UpdateUserDto): Promise<UserView> {
     const row = await this.ds.transaction(async (m) => {
       const before = await this.visible(actor, id, m);
-      if (!abilityFor(actor).can('update', asSubject('User', before))) throw new ForbiddenError('You may not change this user.', 'user.update_forbidden');
+      if (!abilityFor(actor).can('update', asSubject('User', before)))
+        throw new ForbiddenError('You may not change this user.', 'user.update_forbidden');
       const changes: Partial<{ name: string; role: Role; departmentId: string | null; active: boolean }> = {};
       if (dto.name !== undefined && displayName(dto.name) !== before.name) changes.name = displayName(dto.name);
       if (dto.role !== undefined && dto.role !== before.role) changes.role = dto.role;
@@ -114,9 +144,15 @@ export class UsersService {
       }
       if (dto.active !== undefined && dto.active !== before.active) changes.active = dto.active;
       if (Object.keys(changes).length === 0) return before;
-      const losesAdmin = before.role === 'admin' && before.active && ((changes.role !== undefined && changes.role !== 'admin') || changes.active === false);
+      const losesAdmin =
+        before.role === 'admin' &&
+        before.active &&
+        ((changes.role !== undefined && changes.role !== 'admin') || changes.active === false);
       if (losesAdmin && (await this.users.countActiveAdmins(m)) <= 1) {
-        throw new RuleViolationError('user.last_admin', 'This is the last active admin: make someone else admin first.');
+        throw new RuleViolationError(
+          'user.last_admin',
+          'This is the last active admin: make someone else admin first.',
+        );
       }
       await this.users.update(id, changes, m);
       // Deactivation signs the user out and revokes their API tokens for good (reactivation revives neither).
@@ -124,9 +160,23 @@ export class UsersService {
       // Roles, departments and status are recorded with their values; the name only as "changed"
       // (the trail holds personal data only as pseudonymous references).
       const changed = Object.fromEntries(
-        Object.entries(changes).map(([k, v]) => [k, k === 'name' ? 'changed' : { from: (before as unknown as Record<string, string | boolean | null>)[k] ?? null, to: v ?? null }]),
+        Object.entries(changes).map(([k, v]) => [
+          k,
+          k === 'name'
+            ? 'changed'
+            : { from: (before as unknown as Record<string, string | boolean | null>)[k] ?? null, to: v ?? null },
+        ]),
       );
-      await this.trail.append({ actor: actorRef(actor), action: 'user.update', subjectType: 'User', subjectId: id, data: changes.active === false ? { changed, revokedTokens } : { changed } }, m);
+      await this.trail.append(
+        {
+          actor: actorRef(actor),
+          action: 'user.update',
+          subjectType: 'User',
+          subjectId: id,
+          data: changes.active === false ? { changed, revokedTokens } : { changed },
+        },
+        m,
+      );
       return (await this.users.findById(id, m))!;
     });
     return this.view(actor, row);
@@ -144,10 +194,14 @@ export class UsersService {
     const passwordHash = await hashPassword(oneTimePassword);
     await this.ds.transaction(async (m) => {
       const row = await this.visible(actor, id, m);
-      if (!abilityFor(actor).can('update', asSubject('User', row))) throw new ForbiddenError('You may not change this user.', 'user.update_forbidden');
+      if (!abilityFor(actor).can('update', asSubject('User', row)))
+        throw new ForbiddenError('You may not change this user.', 'user.update_forbidden');
       await this.users.update(id, { passwordHash }, m);
       await this.credentials.revokeSessionsOf(id, new Date(), m);
-      await this.trail.append({ actor: actorRef(actor), action: 'user.password_reset', subjectType: 'User', subjectId: id }, m);
+      await this.trail.append(
+        { actor: actorRef(actor), action: 'user.password_reset', subjectType: 'User', subjectId: id },
+        m,
+      );
     });
     return { oneTimePassword };
   }
@@ -155,7 +209,16 @@ export class UsersService {
   async updateMe(actor: UserActor, dto: UpdateMeDto): Promise<UserView> {
     await this.ds.transaction(async (m) => {
       await this.users.update(actor.id, { name: displayName(dto.name) }, m);
-      await this.trail.append({ actor: actorRef(actor), action: 'user.update_self', subjectType: 'User', subjectId: actor.id, data: { changed: ['name'] } }, m);
+      await this.trail.append(
+        {
+          actor: actorRef(actor),
+          action: 'user.update_self',
+          subjectType: 'User',
+          subjectId: actor.id,
+          data: { changed: ['name'] },
+        },
+        m,
+      );
     });
     return this.me(actor);
   }
@@ -165,7 +228,11 @@ export class UsersService {
    * signed-in session: an API token cannot change the password it was issued under.
    */
   async changePassword(actor: UserActor, dto: ChangePasswordDto): Promise<void> {
-    if (actor.via !== 'session') throw new ForbiddenError('An API token cannot change the password: sign in with the password to change it.', 'auth.password_change_needs_session');
+    if (actor.via !== 'session')
+      throw new ForbiddenError(
+        'An API token cannot change the password: sign in with the password to change it.',
+        'auth.password_change_needs_session',
+      );
     const row = await this.visible(actor, actor.id);
     if (!(await verifyPassword(row.passwordHash, dto.currentPassword))) {
       throw new ValidationError([{ field: 'currentPassword', message: 'is not your current password' }]);
@@ -176,7 +243,16 @@ export class UsersService {
     await this.ds.transaction(async (m) => {
       await this.users.update(actor.id, { passwordHash }, m);
       const endedSessions = await this.credentials.revokeSessionsOf(actor.id, new Date(), m, actor.sessionId);
-      await this.trail.append({ actor: actorRef(actor), action: 'user.password_change', subjectType: 'User', subjectId: actor.id, data: { endedSessions } }, m);
+      await this.trail.append(
+        {
+          actor: actorRef(actor),
+          action: 'user.password_change',
+          subjectType: 'User',
+          subjectId: actor.id,
+          data: { endedSessions },
+        },
+        m,
+      );
     });
   }
 
@@ -201,8 +277,24 @@ export class UsersService {
     const { users, tokens } = await this.users.accessReviewRows();
     const days = (d: Date) => Math.floor((now.getTime() - d.getTime()) / 86_400_000);
     return {
-      users: users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, department: u.departmentKey, active: u.active, lastLoginAt: u.lastLoginAt?.toISOString() ?? null })),
-      tokens: tokens.map((t) => ({ id: t.id, userId: t.userId, name: t.name, tokenPrefix: t.tokenPrefix, ageDays: days(t.createdAt), expiresAt: t.expiresAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null })),
+      users: users.map((u) => ({
+        id: u.id,
+        email: u.email,
+        name: u.name,
+        role: u.role,
+        department: u.departmentKey,
+        active: u.active,
+        lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+      })),
+      tokens: tokens.map((t) => ({
+        id: t.id,
+        userId: t.userId,
+        name: t.name,
+        tokenPrefix: t.tokenPrefix,
+        ageDays: days(t.createdAt),
+        expiresAt: t.expiresAt.toISOString(),
+        lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+      })),
     };
   }
 

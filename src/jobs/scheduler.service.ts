@@ -47,7 +47,9 @@ export class SchedulerService implements OnModuleDestroy {
       noOverlap: true,
     });
     this.tasks.push(task);
-    this.log.log(`${job.name} scheduled (${job.cron}, ${job.timezone ?? DEFAULT_JOB_TIMEZONE}); next run ${task.getNextRun()?.toISOString() ?? 'never'}`);
+    this.log.log(
+      `${job.name} scheduled (${job.cron}, ${job.timezone ?? DEFAULT_JOB_TIMEZONE}); next run ${task.getNextRun()?.toISOString() ?? 'never'}`,
+    );
     return true;
   }
 
@@ -82,7 +84,10 @@ export class SchedulerService implements OnModuleDestroy {
     const runner = this.ds.createQueryRunner();
     try {
       await runner.connect();
-      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [JOB_LOCK_NAMESPACE, job.name]);
+      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [
+        JOB_LOCK_NAMESPACE,
+        job.name,
+      ]);
       if (!locked) {
         this.log.debug(`${job.name} skipped: another instance is running it`);
         return false;
@@ -93,7 +98,10 @@ export class SchedulerService implements OnModuleDestroy {
         await job.run();
         this.log.log(`${job.name} finished in ${Date.now() - started} ms`);
       } catch (e) {
-        this.log.error(`${job.name} failed after ${Date.now() - started} ms: ${(e as Error).message}`, (e as Error).stack);
+        this.log.error(
+          `${job.name} failed after ${Date.now() - started} ms: ${(e as Error).message}`,
+          (e as Error).stack,
+        );
       } finally {
         await runner.query('SELECT pg_advisory_unlock($1, hashtext($2))', [JOB_LOCK_NAMESPACE, job.name]);
       }

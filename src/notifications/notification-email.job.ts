@@ -14,6 +14,10 @@ export class NotificationEmailJob implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     if (!this.mailer.enabled) return;
-    this.scheduler.schedule({ name: 'notification-email', cron: '* * * * *', run: () => this.notifications.deliverPending(new Date()) });
+    this.scheduler.schedule({
+      name: 'notification-email',
+      cron: '* * * * *',
+      run: () => this.notifications.deliverPending(new Date()),
+    });
   }
 }

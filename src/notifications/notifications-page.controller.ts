@@ -17,7 +17,8 @@ export class NotificationsPageController {
   @Render('notifications')
   async page(@CurrentActor() actor: UserActor, @Query() query: NotificationQueryDto) {
     const list = await this.notifications.list(actor, query);
-    const link = (offset: number) => `?${new URLSearchParams({ ...(query.unread ? { unread: '1' } : {}), offset: String(offset) }).toString()}`;
+    const link = (offset: number) =>
+      `?${new URLSearchParams({ ...(query.unread ? { unread: '1' } : {}), offset: String(offset) }).toString()}`;
     return {
       pageTitle: 'Notifications',
       notifications: list.items,
@@ -39,7 +40,11 @@ export class NotificationsPageController {
 
   @Post(':id/read')
   @Policy('update', 'Notification')
-  async read(@CurrentActor() actor: UserActor, @Param('id', ParseUUIDPipe) id: string, @Res() reply: FastifyReply): Promise<void> {
+  async read(
+    @CurrentActor() actor: UserActor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.notifications.markRead(actor, id);
     await reply.redirect('/notifications', 303);
   }

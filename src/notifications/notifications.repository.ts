@@ -5,7 +5,10 @@ import type { AppAbility } from '../authz/ability.factory';
 import { accessibleBy } from '../authz/casl-sql';
 import { Notification } from './notification.entity';
 
-export type NewNotification = Pick<Notification, 'recipientUserId' | 'kind' | 'dedupeKey' | 'subject' | 'body' | 'link' | 'emailStatus' | 'emailNextAttemptAt'>;
+export type NewNotification = Pick<
+  Notification,
+  'recipientUserId' | 'kind' | 'dedupeKey' | 'subject' | 'body' | 'link' | 'emailStatus' | 'emailNextAttemptAt'
+>;
 
 export interface NotificationListFilter {
   unread?: boolean;
@@ -24,7 +27,14 @@ export class NotificationsRepository {
 
   /** INSERT … ON CONFLICT (dedupe_key) DO NOTHING: true when this call stored the row. Safe inside a transaction. */
   async insertIfAbsent(values: NewNotification, m?: EntityManager): Promise<boolean> {
-    const result = await this.m(m).createQueryBuilder().insert().into(Notification).values(values).orIgnore().returning(['id']).execute();
+    const result = await this.m(m)
+      .createQueryBuilder()
+      .insert()
+      .into(Notification)
+      .values(values)
+      .orIgnore()
+      .returning(['id'])
+      .execute();
     return (result.raw as unknown[]).length === 1;
   }
 
@@ -33,24 +43,44 @@ export class NotificationsRepository {
   }
 
   /** The notifications the ability may read, newest first, filtered and paged in SQL. */
-  async listVisibleTo(ability: AppAbility, filter: NotificationListFilter): Promise<{ rows: Notification[]; total: number }> {
+  async listVisibleTo(
+    ability: AppAbility,
+    filter: NotificationListFilter,
+  ): Promise<{ rows: Notification[]; total: number }> {
     const qb = accessibleBy(this.ds.manager.createQueryBuilder(Notification, 'n'), ability, 'read', 'Notification');
     if (filter.unread !== undefined) qb.andWhere(filter.unread ? 'n.read_at IS NULL' : 'n.read_at IS NOT NULL');
-    const [rows, total] = await qb.orderBy('n.created_at', 'DESC').addOrderBy('n.id', 'DESC').skip(filter.offset).take(filter.limit).getManyAndCount();
+    const [rows, total] = await qb
+      .orderBy('n.created_at', 'DESC')
+      .addOrderBy('n.id', 'DESC')
+      .skip(filter.offset)
+      .take(filter.limit)
+      .getManyAndCount();
     return { rows, total };
   }
 
   countUnreadVisibleTo(ability: AppAbility): Promise<number> {
-    return accessibleBy(this.ds.manager.createQueryBuilder(Notification, 'n'), ability, 'read', 'Notification').andWhere('n.read_at IS NULL').getCount();
+    return accessibleBy(this.ds.manager.createQueryBuilder(Notification, 'n'), ability, 'read', 'Notification')
+      .andWhere('n.read_at IS NULL')
+      .getCount();
   }
 
   async markRead(id: string, at: Date, m?: EntityManager): Promise<void> {
-    await this.m(m).createQueryBuilder().update(Notification).set({ readAt: at }).where('id = :id AND read_at IS NULL', { id }).execute();
+    await this.m(m)
+      .createQueryBuilder()
+      .update(Notification)
+      .set({ readAt: at })
+      .where('id = :id AND read_at IS NULL', { id })
+      .execute();
   }
 
   /** Marks read every unread notification the ability may update; returns how many. */
   async markAllReadVisibleTo(ability: AppAbility, at: Date): Promise<number> {
-    const unread = accessibleBy(this.ds.manager.createQueryBuilder(Notification, 'n').select('n.id'), ability, 'update', 'Notification').andWhere('n.read_at IS NULL');
+    const unread = accessibleBy(
+      this.ds.manager.createQueryBuilder(Notification, 'n').select('n.id'),
+      ability,
+      'update',
+      'Notification',
+    ).andWhere('n.read_at IS NULL');
     const result = await this.ds.manager
       .createQueryBuilder()
       .update(Notification)
@@ -81,7 +111,9 @@ export class NotificationsRepository {
 
   async recordDelivery(
     id: string,
-    values: Partial<Pick<Notification, 'emailStatus' | 'emailAttempts' | 'emailNextAttemptAt' | 'emailLastError' | 'emailSentAt'>>,
+    values: Partial<
+      Pick<Notification, 'emailStatus' | 'emailAttempts' | 'emailNextAttemptAt' | 'emailLastError' | 'emailSentAt'>
+    >,
     m: EntityManager,
   ): Promise<void> {
     await m.update(Notification, { id }, values);

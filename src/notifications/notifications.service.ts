@@ -87,7 +87,8 @@ export class NotificationsService {
   /** Marks one of my notifications read (again: no change); someone else's is a 404. */
   async markRead(actor: UserActor, id: string): Promise<NotificationView> {
     const row = await this.repo.findById(id);
-    if (!row || !abilityFor(actor).can('update', asSubject('Notification', row))) throw new NotFoundError('notification', id);
+    if (!row || !abilityFor(actor).can('update', asSubject('Notification', row)))
+      throw new NotFoundError('notification', id);
     if (!row.readAt) await this.repo.markRead(id, new Date());
     return notificationView((await this.repo.findById(id))!);
   }
@@ -113,7 +114,9 @@ export class NotificationsService {
       report[outcome]++;
     }
     if (report.sent + report.retrying + report.failed + report.skipped > 0) {
-      this.log.log(`e-mail delivery: ${report.sent} sent, ${report.retrying} to retry, ${report.failed} failed, ${report.skipped} skipped`);
+      this.log.log(
+        `e-mail delivery: ${report.sent} sent, ${report.retrying} to retry, ${report.failed} failed, ${report.skipped} skipped`,
+      );
     }
     return report;
   }
@@ -122,7 +125,11 @@ export class NotificationsService {
   private async deliver(row: Notification, now: Date, m: EntityManager): Promise<keyof DeliveryReport> {
     const recipient = await this.users.findActive(row.recipientUserId);
     if (!recipient) {
-      await this.repo.recordDelivery(row.id, { emailStatus: 'not_needed', emailNextAttemptAt: null, emailLastError: 'the recipient is inactive or unknown' }, m);
+      await this.repo.recordDelivery(
+        row.id,
+        { emailStatus: 'not_needed', emailNextAttemptAt: null, emailLastError: 'the recipient is inactive or unknown' },
+        m,
+      );
       return 'skipped';
     }
     const attempts = row.emailAttempts + 1;
@@ -137,15 +144,29 @@ export class NotificationsService {
       const error = describeDeliveryError(e);
       const next = nextEmailAttemptAt(attempts, now);
       if (next) {
-        await this.repo.recordDelivery(row.id, { emailAttempts: attempts, emailNextAttemptAt: next, emailLastError: error }, m);
-        this.log.warn(`notification ${row.id}: e-mail attempt ${attempts} failed, next at ${next.toISOString()}: ${error}`);
+        await this.repo.recordDelivery(
+          row.id,
+          { emailAttempts: attempts, emailNextAttemptAt: next, emailLastError: error },
+          m,
+        );
+        this.log.warn(
+          `notification ${row.id}: e-mail attempt ${attempts} failed, next at ${next.toISOString()}: ${error}`,
+        );
         return 'retrying';
       }
-      await this.repo.recordDelivery(row.id, { emailStatus: 'failed', emailAttempts: attempts, emailNextAttemptAt: null, emailLastError: error }, m);
+      await this.repo.recordDelivery(
+        row.id,
+        { emailStatus: 'failed', emailAttempts: attempts, emailNextAttemptAt: null, emailLastError: error },
+        m,
+      );
       this.log.error(`notification ${row.id}: e-mail attempt ${attempts} failed, giving up: ${error}`);
       return 'failed';
     }
-    await this.repo.recordDelivery(row.id, { emailStatus: 'sent', emailAttempts: attempts, emailNextAttemptAt: null, emailSentAt: now }, m);
+    await this.repo.recordDelivery(
+      row.id,
+      { emailStatus: 'sent', emailAttempts: attempts, emailNextAttemptAt: null, emailSentAt: now },
+      m,
+    );
     return 'sent';
   }
 }

@@ -22,7 +22,14 @@ export class SmtpMailer implements OnModuleDestroy {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.transport = config.smtpUrl
-      ? createTransport({ url: config.smtpUrl, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000, logger: false, debug: false })
+      ? createTransport({
+          url: config.smtpUrl,
+          connectionTimeout: 15_000,
+          greetingTimeout: 15_000,
+          socketTimeout: 60_000,
+          logger: false,
+          debug: false,
+        })
       : null;
   }
 
@@ -33,9 +40,18 @@ export class SmtpMailer implements OnModuleDestroy {
   /** Resolves once the server has accepted the message for the recipient; throws otherwise. */
   async send(mail: OutgoingEmail): Promise<void> {
     if (!this.transport) throw new Error('SMTP is not configured (SMTP_URL)');
-    const info = await this.transport.sendMail({ from: this.config.smtpFrom, to: mail.to, subject: mail.subject, text: mail.text, messageId: mail.messageId });
+    const info = await this.transport.sendMail({
+      from: this.config.smtpFrom,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      messageId: mail.messageId,
+    });
     const accepted = (info as { accepted?: unknown[] }).accepted ?? [];
-    if (accepted.length !== 1) throw new Error(`the server did not accept the recipient: ${String((info as { response?: string }).response ?? '')}`);
+    if (accepted.length !== 1)
+      throw new Error(
+        `the server did not accept the recipient: ${String((info as { response?: string }).response ?? '')}`,
+      );
   }
 
   onModuleDestroy(): void {

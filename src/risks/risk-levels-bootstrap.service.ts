@@ -16,8 +16,12 @@ export class RiskLevelsBootstrapService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     try {
       const r = await this.risks.reevaluateLevels();
-      if (r.updated.length) this.log.log(`risk levels recomputed from the matrix: ${r.updated.length} of ${r.checked} changed (${r.updated.join(', ')})`);
-      if (r.offScale.length) this.log.warn(`risks with levels not on the matrix's scale, left as they are: ${r.offScale.join(', ')}`);
+      if (r.updated.length)
+        this.log.log(
+          `risk levels recomputed from the matrix: ${r.updated.length} of ${r.checked} changed (${r.updated.join(', ')})`,
+        );
+      if (r.offScale.length)
+        this.log.warn(`risks with levels not on the matrix's scale, left as they are: ${r.offScale.join(', ')}`);
     } catch (e) {
       if (!(e instanceof RiskMatrixInvalidError)) throw e;
       this.log.warn('risk levels not re-evaluated: controls/risk-matrix.yaml is invalid');

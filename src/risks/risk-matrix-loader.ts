@@ -10,7 +10,8 @@ import { MATRIX_SIZES, P1XP2_RULES, RiskMatrixFile, validateMatrix, validateSecu
 
 export const RISK_MATRIX_FILE = 'risk-matrix.yaml';
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 /** The rationale must say something: at least this many characters. */
 export const RATIONALE_MIN = 200;
@@ -19,11 +20,22 @@ const matrixFileSchema = z
   .object({
     // Why this matrix is the company's policy (ISO 14971 4.2 and 4.4(d) leave it to the manufacturer).
     rationale: z
-      .string({ error: (issue) => (issue.input === undefined ? "is required: why this matrix is the company's acceptability policy (ISO 14971 4.2, 4.4(d))" : 'must be text') })
+      .string({
+        error: (issue) =>
+          issue.input === undefined
+            ? "is required: why this matrix is the company's acceptability policy (ISO 14971 4.2, 4.4(d))"
+            : 'must be text',
+      })
       .trim()
-      .min(RATIONALE_MIN, `must explain the policy in at least ${RATIONALE_MIN} characters (why each cut-off is where it is)`)
+      .min(
+        RATIONALE_MIN,
+        `must explain the policy in at least ${RATIONALE_MIN} characters (why each cut-off is where it is)`,
+      )
       .max(8000, 'must be at most 8000 characters'),
-    size: z.union(MATRIX_SIZES.map((n) => z.literal(n)), { error: `must be ${MATRIX_SIZES.join(' or ')}` }),
+    size: z.union(
+      MATRIX_SIZES.map((n) => z.literal(n)),
+      { error: `must be ${MATRIX_SIZES.join(' or ')}` },
+    ),
     severity: z.array(z.object({ level: z.string(), name: text(100), description: text(500).optional() }).strict()),
     probability: z.array(z.object({ level: z.string(), name: text(100), upper: z.number() }).strict()),
     p1xp2: z.enum(P1XP2_RULES),
@@ -31,12 +43,25 @@ const matrixFileSchema = z
     matrix: z.record(z.string(), z.array(z.string())),
     // The security register's own scale (SOC 2 CC3): impact × likelihood and its own acceptability.
     security: z
-      .object({
-        size: z.union(MATRIX_SIZES.map((n) => z.literal(n)), { error: `must be ${MATRIX_SIZES.join(' or ')}` }),
-        impact: z.array(z.object({ level: z.string(), name: text(100), description: text(500).optional() }).strict()),
-        likelihood: z.array(z.object({ level: z.string(), name: text(100), description: text(500).optional() }).strict()),
-        matrix: z.record(z.string(), z.array(z.string())),
-      }, { error: (issue) => (issue.input === undefined ? "is required: the security register's own scale (impact × likelihood)" : 'must be a mapping') })
+      .object(
+        {
+          size: z.union(
+            MATRIX_SIZES.map((n) => z.literal(n)),
+            { error: `must be ${MATRIX_SIZES.join(' or ')}` },
+          ),
+          impact: z.array(z.object({ level: z.string(), name: text(100), description: text(500).optional() }).strict()),
+          likelihood: z.array(
+            z.object({ level: z.string(), name: text(100), description: text(500).optional() }).strict(),
+          ),
+          matrix: z.record(z.string(), z.array(z.string())),
+        },
+        {
+          error: (issue) =>
+            issue.input === undefined
+              ? "is required: the security register's own scale (impact × likelihood)"
+              : 'must be a mapping',
+        },
+      )
       .strict(),
   })
   .strict();
@@ -63,7 +88,8 @@ export function loadRiskMatrix(dir: string): LoadedRiskMatrix {
     return { matrix: null, problems };
   }
   const matrix = result.data as RiskMatrixFile;
-  for (const p of [...validateMatrix(matrix), ...validateSecurityScale(matrix.security)]) problems.push({ file: parsed.file, line: parsed.lineOf(p.path), message: p.message });
+  for (const p of [...validateMatrix(matrix), ...validateSecurityScale(matrix.security)])
+    problems.push({ file: parsed.file, line: parsed.lineOf(p.path), message: p.message });
   problems.sort((a, b) => a.line - b.line);
   return { matrix: problems.length ? null : matrix, problems };
 }

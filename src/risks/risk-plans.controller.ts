@@ -3,7 +3,13 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { Page } from '../common/http/pagination';
 import type { UserActor } from '../identity/actor';
-import { PutRiskPlanDto, RiskPlanParams, RiskPlanQueryDto, RiskPlanVersionView, RiskPlanView } from './dto/risk-plan.dto';
+import {
+  PutRiskPlanDto,
+  RiskPlanParams,
+  RiskPlanQueryDto,
+  RiskPlanVersionView,
+  RiskPlanView,
+} from './dto/risk-plan.dto';
 import { RiskPlansService } from './risk-plans.service';
 
 /** Risk management plans per product, with the overall residual-risk statement (static paths: no clash with /api/risks/:id). */
@@ -28,9 +34,15 @@ export class RiskPlansController {
 
   @Put(':product')
   @Policy('update', 'RiskPlan')
-  @ApiOperation({ summary: "Create or replace a product's plan and residual-risk statement: a new version when anything changed" })
+  @ApiOperation({
+    summary: "Create or replace a product's plan and residual-risk statement: a new version when anything changed",
+  })
   @ApiOkResponse({ type: RiskPlanView })
-  put(@CurrentActor() actor: UserActor, @Param() p: RiskPlanParams, @Body() dto: PutRiskPlanDto): Promise<RiskPlanView> {
+  put(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RiskPlanParams,
+    @Body() dto: PutRiskPlanDto,
+  ): Promise<RiskPlanView> {
     return this.plans.put(actor, p.product, dto);
   }
 

@@ -18,11 +18,19 @@ export class RiskPlansRepository {
 
   /** Takes the plan's row lock for a change, so concurrent changes get consecutive versions. */
   lockByProduct(product: string, m: EntityManager): Promise<RiskPlan | null> {
-    return m.createQueryBuilder(RiskPlan, 'p').setLock('pessimistic_write').where('p.product = :product', { product }).getOne();
+    return m
+      .createQueryBuilder(RiskPlan, 'p')
+      .setLock('pessimistic_write')
+      .where('p.product = :product', { product })
+      .getOne();
   }
 
   async list(page: { limit: number; offset: number }): Promise<{ rows: RiskPlan[]; total: number }> {
-    const [rows, total] = await this.ds.manager.findAndCount(RiskPlan, { order: { product: 'ASC' }, take: page.limit, skip: page.offset });
+    const [rows, total] = await this.ds.manager.findAndCount(RiskPlan, {
+      order: { product: 'ASC' },
+      take: page.limit,
+      skip: page.offset,
+    });
     return { rows, total };
   }
 
@@ -30,7 +38,11 @@ export class RiskPlansRepository {
     try {
       return await m.save(RiskPlan, m.create(RiskPlan, values));
     } catch (e) {
-      if (isUniqueViolation(e, 'UQ_risk_plans_product')) throw new ConflictError('risk_plan.version_conflict', `A plan for ${values.product} was created meanwhile: reload it and apply your change again.`);
+      if (isUniqueViolation(e, 'UQ_risk_plans_product'))
+        throw new ConflictError(
+          'risk_plan.version_conflict',
+          `A plan for ${values.product} was created meanwhile: reload it and apply your change again.`,
+        );
       throw e;
     }
   }

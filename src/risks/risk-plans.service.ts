@@ -11,8 +11,26 @@ import type { RiskPlan } from './risk-plan.entity';
 import { RiskPlansRepository } from './risk-plans.repository';
 
 /** A plan as one version records it (before/after JSON). */
-type PlanSnapshot = Pick<RiskPlan, 'product' | 'scope' | 'intendedUse' | 'acceptabilityPolicy' | 'reviewCadence' | 'residualRiskStatement' | 'residualStatementByUserId'> & { residualStatementAt: string | null };
-const PLAN_FIELDS = ['product', 'scope', 'intendedUse', 'acceptabilityPolicy', 'reviewCadence', 'residualRiskStatement', 'residualStatementByUserId', 'residualStatementAt'] as const satisfies readonly (keyof PlanSnapshot)[];
+type PlanSnapshot = Pick<
+  RiskPlan,
+  | 'product'
+  | 'scope'
+  | 'intendedUse'
+  | 'acceptabilityPolicy'
+  | 'reviewCadence'
+  | 'residualRiskStatement'
+  | 'residualStatementByUserId'
+> & { residualStatementAt: string | null };
+const PLAN_FIELDS = [
+  'product',
+  'scope',
+  'intendedUse',
+  'acceptabilityPolicy',
+  'reviewCadence',
+  'residualRiskStatement',
+  'residualStatementByUserId',
+  'residualStatementAt',
+] as const satisfies readonly (keyof PlanSnapshot)[];
 
 /**
  * Risk management plans per product (scope, intended use, acceptability policy, review cadence) and the
@@ -56,9 +74,15 @@ export class RiskPlansService {
     await this.ds.transaction(async (m) => {
       const current = await this.repo.lockByProduct(product, m);
       if (dto.version !== undefined && dto.version !== (current?.version ?? 0)) {
-        throw new ConflictError('risk_plan.version_conflict', `The plan for ${product} is at version ${current?.version ?? 0}, not ${dto.version}: reload it and apply your change again.`);
+        throw new ConflictError(
+          'risk_plan.version_conflict',
+          `The plan for ${product} is at version ${current?.version ?? 0}, not ${dto.version}: reload it and apply your change again.`,
+        );
       }
-      const statement = dto.residualRiskStatement === undefined ? (current?.residualRiskStatement ?? null) : dto.residualRiskStatement?.trim() || null;
+      const statement =
+        dto.residualRiskStatement === undefined
+          ? (current?.residualRiskStatement ?? null)
+          : dto.residualRiskStatement?.trim() || null;
       const statementChanged = statement !== (current?.residualRiskStatement ?? null);
       const values = {
         product,
@@ -67,8 +91,16 @@ export class RiskPlansService {
         acceptabilityPolicy: dto.acceptabilityPolicy,
         reviewCadence: dto.reviewCadence,
         residualRiskStatement: statement,
-        residualStatementByUserId: statementChanged ? (statement === null ? null : actor.id) : (current?.residualStatementByUserId ?? null),
-        residualStatementAt: statementChanged ? (statement === null ? null : new Date()) : (current?.residualStatementAt ?? null),
+        residualStatementByUserId: statementChanged
+          ? statement === null
+            ? null
+            : actor.id
+          : (current?.residualStatementByUserId ?? null),
+        residualStatementAt: statementChanged
+          ? statement === null
+            ? null
+            : new Date()
+          : (current?.residualStatementAt ?? null),
       };
       const before = current ? snapshotOf(current) : null;
       const after = snapshotOf(values);
@@ -84,7 +116,16 @@ export class RiskPlansService {
       }
       const ref = actorRef(actor);
       await this.repo.insertVersion({ planId: id, version, actor: ref, before, after }, m);
-      await this.trail.append({ actor: ref, action: current ? 'risk_plan.update' : 'risk_plan.create', subjectType: 'RiskPlan', subjectId: id, data: { product, version, changed } }, m);
+      await this.trail.append(
+        {
+          actor: ref,
+          action: current ? 'risk_plan.update' : 'risk_plan.create',
+          subjectType: 'RiskPlan',
+          subjectId: id,
+          data: { product, version, changed },
+        },
+        m,
+      );
     });
     return this.get(product);
   }
@@ -96,14 +137,18 @@ export class RiskPlansService {
       version: v.version,
       actor: v.actor,
       at: v.at.toISOString(),
-      changes: PLAN_FIELDS.filter((f) => JSON.stringify(v.before?.[f] ?? null) !== JSON.stringify(v.after[f])).map((field) => ({ field, from: v.before?.[field] ?? null, to: v.after[field] })),
+      changes: PLAN_FIELDS.filter((f) => JSON.stringify(v.before?.[f] ?? null) !== JSON.stringify(v.after[f])).map(
+        (field) => ({ field, from: v.before?.[field] ?? null, to: v.after[field] }),
+      ),
       before: v.before,
       after: v.after,
     }));
   }
 
   private async views(plans: RiskPlan[]): Promise<RiskPlanView[]> {
-    const names = await this.users.namesByIds(plans.flatMap((p) => (p.residualStatementByUserId ? [p.residualStatementByUserId] : [])));
+    const names = await this.users.namesByIds(
+      plans.flatMap((p) => (p.residualStatementByUserId ? [p.residualStatementByUserId] : [])),
+    );
     return plans.map((p) => ({
       product: p.product,
       scope: p.scope,

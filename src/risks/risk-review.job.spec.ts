@@ -15,7 +15,9 @@ function setUp(riskReviewCron: string | null) {
 
 it('schedules the quarterly review task on the configured cron, in Asia/Bangkok, calling raiseQuarterlyReview as the job', async () => {
   const { scheduled, raise } = setUp('0 9 1 1,4,7,10 *');
-  expect(scheduled.map(({ name, cron, timezone }) => ({ name, cron, timezone }))).toEqual([{ name: 'risk-review', cron: '0 9 1 1,4,7,10 *', timezone: 'Asia/Bangkok' }]);
+  expect(scheduled.map(({ name, cron, timezone }) => ({ name, cron, timezone }))).toEqual([
+    { name: 'risk-review', cron: '0 9 1 1,4,7,10 *', timezone: 'Asia/Bangkok' },
+  ]);
   await scheduled[0].run();
   expect(raise).toHaveBeenCalledWith(expect.any(Date), 'system:job:risk-review');
 });

@@ -21,6 +21,11 @@ export class RiskReviewJob implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     if (!this.config.riskReviewCron) return;
-    this.scheduler.schedule({ name: 'risk-review', cron: this.config.riskReviewCron, timezone: DEFAULT_JOB_TIMEZONE, run: () => this.risks.raiseQuarterlyReview(new Date(), JOB_ACTOR) });
+    this.scheduler.schedule({
+      name: 'risk-review',
+      cron: this.config.riskReviewCron,
+      timezone: DEFAULT_JOB_TIMEZONE,
+      run: () => this.risks.raiseQuarterlyReview(new Date(), JOB_ACTOR),
+    });
   }
 }

@@ -1,6 +1,13 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { RISK_LEVELS, type RiskLevel } from './domain/risk-matrix';
-import { RISK_REGISTERS, RISK_STATUSES, RISK_TREATMENTS, type RiskRegister, type RiskStatus, type RiskTreatment } from './domain/risk-model';
+import {
+  RISK_REGISTERS,
+  RISK_STATUSES,
+  RISK_TREATMENTS,
+  type RiskRegister,
+  type RiskStatus,
+  type RiskTreatment,
+} from './domain/risk-model';
 
 /**
  * An entry of a risk register: ISO 14971 (hazard → sequence of events → hazardous situation → harm) or

@@ -30,7 +30,10 @@ export class RisksController {
 
   @Get()
   @Policy('read', 'Risk')
-  @ApiOperation({ summary: 'Risks you may read, paged; filter by register, product, status, level, residual level, owner ("me"), text' })
+  @ApiOperation({
+    summary:
+      'Risks you may read, paged; filter by register, product, status, level, residual level, owner ("me"), text',
+  })
   list(@CurrentActor() actor: UserActor, @Query() query: RiskQueryDto): Promise<Page<RiskView>> {
     return this.risks.list(actor, query);
   }
@@ -54,7 +57,10 @@ export class RisksController {
   @Get('traceability')
   @Policy('read', 'Risk')
   @ApiOperation({ summary: 'Hazard → risk controls → verification evidence, with gaps flagged; paged' })
-  traceability(@CurrentActor() actor: UserActor, @Query() query: TraceabilityQueryDto): Promise<Page<TraceabilityItemView>> {
+  traceability(
+    @CurrentActor() actor: UserActor,
+    @Query() query: TraceabilityQueryDto,
+  ): Promise<Page<TraceabilityItemView>> {
     return this.risks.traceability(actor, query);
   }
 
@@ -77,15 +83,24 @@ export class RisksController {
   @Policy('read', 'Risk')
   @ApiOperation({ summary: 'The risks you may read as CSV (the columns POST /api/risks/import takes)' })
   @ApiProduces('text/csv')
-  async export(@CurrentActor() actor: UserActor, @Query() query: ExportQueryDto, @Res() reply: FastifyReply): Promise<void> {
+  async export(
+    @CurrentActor() actor: UserActor,
+    @Query() query: ExportQueryDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const file = await this.risks.export(actor, query);
-    await reply.header('content-type', file.contentType).header('content-disposition', `attachment; filename="${file.filename}"`).send(file.body);
+    await reply
+      .header('content-type', file.contentType)
+      .header('content-disposition', `attachment; filename="${file.filename}"`)
+      .send(file.body);
   }
 
   @Post('import')
   @HttpCode(200)
   @Policy('create', 'Risk')
-  @ApiOperation({ summary: 'Import a CSV register (Content-Type: text/csv), all or nothing; problems named by row and column' })
+  @ApiOperation({
+    summary: 'Import a CSV register (Content-Type: text/csv), all or nothing; problems named by row and column',
+  })
   @ApiConsumes('text/csv')
   @ApiBody({ schema: { type: 'string' } })
   @ApiOkResponse({ type: ImportResultView })

@@ -19,7 +19,14 @@ import { RisksService } from './risks.service';
   imports: [AuditTrailModule, IdentityModule, CatalogModule, EvidenceModule, NotificationsModule, JobsModule],
   // RiskPlansController first: its static /api/risks/plans paths sit beside RisksController's /api/risks/:id.
   controllers: [RiskPlansController, RisksController],
-  providers: [RisksService, RisksRepository, RiskPlansService, RiskPlansRepository, RiskReviewJob, RiskLevelsBootstrapService],
+  providers: [
+    RisksService,
+    RisksRepository,
+    RiskPlansService,
+    RiskPlansRepository,
+    RiskReviewJob,
+    RiskLevelsBootstrapService,
+  ],
   exports: [RisksService, RiskPlansService],
 })
 export class RisksModule {}

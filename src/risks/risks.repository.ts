@@ -44,7 +44,8 @@ const RISK_VERSION_VIRTUAL_FIELDS: VirtualFields = {
   register: (operator, value, param) => {
     const register = '(SELECT rr.register::text FROM risks rr WHERE rr.id = v.risk_id)';
     if (operator === 'eq') return `${register} = ${param(value)}`;
-    if (operator === 'in') return (value as unknown[]).length ? `${register} IN (${(value as unknown[]).map(param).join(', ')})` : 'FALSE';
+    if (operator === 'in')
+      return (value as unknown[]).length ? `${register} IN (${(value as unknown[]).map(param).join(', ')})` : 'FALSE';
     throw new UnsupportedCaslConditionError(`CASL operator ${operator} on a risk version's register`);
   },
 };
@@ -103,8 +104,18 @@ export class RisksRepository {
    */
   private visible(ability: AppAbility, filter: RiskListFilter & { id?: string }): SelectQueryBuilder<Risk> {
     const qb = accessibleBy(this.ds.manager.createQueryBuilder(Risk, 'r'), ability, 'read', 'Risk');
-    const versions = caslWhere(this.ds.manager.createQueryBuilder(RiskVersion, 'v'), ability, 'read', 'RiskVersion', RISK_VERSION_VIRTUAL_FIELDS);
-    qb.leftJoin(`(SELECT DISTINCT ON (v.risk_id) v.risk_id, v.version, v.at, v.after FROM risk_versions v WHERE ${versions.sql} ORDER BY v.risk_id, v.version DESC)`, 'sv', 'sv.risk_id = r.id')
+    const versions = caslWhere(
+      this.ds.manager.createQueryBuilder(RiskVersion, 'v'),
+      ability,
+      'read',
+      'RiskVersion',
+      RISK_VERSION_VIRTUAL_FIELDS,
+    );
+    qb.leftJoin(
+      `(SELECT DISTINCT ON (v.risk_id) v.risk_id, v.version, v.at, v.after FROM risk_versions v WHERE ${versions.sql} ORDER BY v.risk_id, v.version DESC)`,
+      'sv',
+      'sv.risk_id = r.id',
+    )
       .setParameters(versions.params)
       .andWhere('(sv.risk_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM risk_versions v0 WHERE v0.risk_id = r.id))');
     if (filter.id) qb.andWhere('r.id = :id', { id: filter.id });
@@ -112,17 +123,34 @@ export class RisksRepository {
     if (filter.product) qb.andWhere(`${asOf('product')} = :product`, { product: filter.product });
     if (filter.status) qb.andWhere(`${asOf('status')} = :status`, { status: filter.status });
     if (filter.level) qb.andWhere(`${asOf('level')} = :level`, { level: filter.level });
-    if (filter.residualLevel) qb.andWhere(`${asOf('residual_level')} = :residualLevel`, { residualLevel: filter.residualLevel });
+    if (filter.residualLevel)
+      qb.andWhere(`${asOf('residual_level')} = :residualLevel`, { residualLevel: filter.residualLevel });
     if (filter.ownerUserId) qb.andWhere(`${asOf('owner_user_id')} = :owner`, { owner: filter.ownerUserId });
-    if (filter.q) qb.andWhere(`(r.ref ILIKE :q OR ${asOf('title')} ILIKE :q OR ${asOf('hazard')} ILIKE :q OR ${asOf('harm')} ILIKE :q)`, { q: `%${escapeLike(filter.q)}%` });
+    if (filter.q)
+      qb.andWhere(
+        `(r.ref ILIKE :q OR ${asOf('title')} ILIKE :q OR ${asOf('hazard')} ILIKE :q OR ${asOf('harm')} ILIKE :q)`,
+        { q: `%${escapeLike(filter.q)}%` },
+      );
     return qb;
   }
 
   /** Risks the ability may read (each as its newest readable version), filtered and paged in SQL, by register then ref. */
-  async listVisible(ability: AppAbility, filter: RiskListFilter, page: { limit: number; offset: number }): Promise<RiskStates & { total: number }> {
+  async listVisible(
+    ability: AppAbility,
+    filter: RiskListFilter,
+    page: { limit: number; offset: number },
+  ): Promise<RiskStates & { total: number }> {
     const qb = this.visible(ability, filter);
     const [found, total] = await Promise.all([
-      qb.clone().select('r.id', 'id').addSelect('sv.version', 'version').orderBy('r.register', 'ASC').addOrderBy('r.ref', 'ASC').offset(page.offset).limit(page.limit).getRawMany<{ id: string; version: number | null }>(),
+      qb
+        .clone()
+        .select('r.id', 'id')
+        .addSelect('sv.version', 'version')
+        .orderBy('r.register', 'ASC')
+        .addOrderBy('r.ref', 'ASC')
+        .offset(page.offset)
+        .limit(page.limit)
+        .getRawMany<{ id: string; version: number | null }>(),
       qb.clone().getCount(),
     ]);
     return { ...(await this.states(found)), total };
@@ -130,7 +158,10 @@ export class RisksRepository {
 
   /** One risk as the ability may read it (its newest readable version), or null when it may not. */
   async findVisible(ability: AppAbility, id: string): Promise<RiskStates> {
-    const found = await this.visible(ability, { id }).select('r.id', 'id').addSelect('sv.version', 'version').getRawMany<{ id: string; version: number | null }>();
+    const found = await this.visible(ability, { id })
+      .select('r.id', 'id')
+      .addSelect('sv.version', 'version')
+      .getRawMany<{ id: string; version: number | null }>();
     return this.states(found);
   }
 
@@ -143,7 +174,15 @@ export class RisksRepository {
     const versions = older.length
       ? await this.ds.manager
           .createQueryBuilder(RiskVersion, 'v')
-          .where(older.map((_, i) => `(v.risk_id = :r${i} AND v.version = :v${i})`).join(' OR '), Object.fromEntries(older.flatMap((f, i) => [[`r${i}`, f.id], [`v${i}`, Number(f.version)]])))
+          .where(
+            older.map((_, i) => `(v.risk_id = :r${i} AND v.version = :v${i})`).join(' OR '),
+            Object.fromEntries(
+              older.flatMap((f, i) => [
+                [`r${i}`, f.id],
+                [`v${i}`, Number(f.version)],
+              ]),
+            ),
+          )
           .getMany()
       : [];
     const byRisk = new Map(versions.map((v) => [v.riskId, v]));
@@ -160,7 +199,10 @@ export class RisksRepository {
   }
 
   /** Counts per (severity, probability) before controls and after them (residual, else the initial cell), as each risk stood in its newest readable version. */
-  async heatmapCounts(ability: AppAbility, filter: RiskListFilter): Promise<{ before: CellCount[]; after: CellCount[]; unassessed: number }> {
+  async heatmapCounts(
+    ability: AppAbility,
+    filter: RiskListFilter,
+  ): Promise<{ before: CellCount[]; after: CellCount[]; unassessed: number }> {
     const count = async (s: string, p: string) =>
       (
         await this.visible(ability, filter)
@@ -173,8 +215,13 @@ export class RisksRepository {
       ).map((c) => ({ ...c, count: Number(c.count) }));
     const [before, after, unassessed] = await Promise.all([
       count(asOf('severity'), asOf('probability')),
-      count(`COALESCE(${asOf('residual_severity')}, ${asOf('severity')})`, `COALESCE(${asOf('residual_probability')}, ${asOf('probability')})`),
-      this.visible(ability, filter).andWhere(`${asOf('residual_level')} IS NULL`).getCount(),
+      count(
+        `COALESCE(${asOf('residual_severity')}, ${asOf('severity')})`,
+        `COALESCE(${asOf('residual_probability')}, ${asOf('probability')})`,
+      ),
+      this.visible(ability, filter)
+        .andWhere(`${asOf('residual_level')} IS NULL`)
+        .getCount(),
     ]);
     return { before, after, unassessed };
   }
@@ -183,7 +230,8 @@ export class RisksRepository {
     try {
       return await m.save(Risk, m.create(Risk, values));
     } catch (e) {
-      if (isUniqueViolation(e, 'UQ_risks_register_ref')) throw new ConflictError('risk.ref_taken', `${values.ref} is already in the ${values.register} register.`);
+      if (isUniqueViolation(e, 'UQ_risks_register_ref'))
+        throw new ConflictError('risk.ref_taken', `${values.ref} is already in the ${values.register} register.`);
       throw e;
     }
   }
@@ -208,9 +256,17 @@ export class RisksRepository {
       .getMany();
   }
 
-  async replaceControls(riskId: string, controls: Omit<RiskControl, 'id' | 'riskId' | 'risk'>[], m: EntityManager): Promise<void> {
+  async replaceControls(
+    riskId: string,
+    controls: Omit<RiskControl, 'id' | 'riskId' | 'risk'>[],
+    m: EntityManager,
+  ): Promise<void> {
     await m.delete(RiskControl, { riskId });
-    if (controls.length) await m.insert(RiskControl, controls.map((c) => ({ ...c, riskId })));
+    if (controls.length)
+      await m.insert(
+        RiskControl,
+        controls.map((c) => ({ ...c, riskId })),
+      );
   }
 
   async insertVersion(values: Omit<RiskVersion, 'id' | 'at' | 'risk'>, m: EntityManager): Promise<void> {
@@ -219,7 +275,16 @@ export class RisksRepository {
 
   /** A risk's versions the ability may read (an auditor: those dated before their period's end), newest first. */
   versionsOf(riskId: string, ability: AppAbility): Promise<RiskVersion[]> {
-    return accessibleBy(this.ds.manager.createQueryBuilder(RiskVersion, 'v'), ability, 'read', 'RiskVersion', RISK_VERSION_VIRTUAL_FIELDS).andWhere('v.risk_id = :riskId', { riskId }).orderBy('v.version', 'DESC').getMany();
+    return accessibleBy(
+      this.ds.manager.createQueryBuilder(RiskVersion, 'v'),
+      ability,
+      'read',
+      'RiskVersion',
+      RISK_VERSION_VIRTUAL_FIELDS,
+    )
+      .andWhere('v.risk_id = :riskId', { riskId })
+      .orderBy('v.version', 'DESC')
+      .getMany();
   }
 
   /**
@@ -228,7 +293,12 @@ export class RisksRepository {
    */
   async lockAllForUpdate(ids: string[], m: EntityManager): Promise<Map<string, Risk>> {
     if (ids.length === 0) return new Map();
-    const rows = await m.createQueryBuilder(Risk, 'r').setLock('pessimistic_write').where('r.id IN (:...ids)', { ids }).orderBy('r.id', 'ASC').getMany();
+    const rows = await m
+      .createQueryBuilder(Risk, 'r')
+      .setLock('pessimistic_write')
+      .where('r.id IN (:...ids)', { ids })
+      .orderBy('r.id', 'ASC')
+      .getMany();
     return new Map(rows.map((r) => [r.id, r]));
   }
 
@@ -247,8 +317,17 @@ export class RisksRepository {
   }
 
   /** A register's reviews the ability may read (an auditor: completed within their period), newest first. */
-  async listReviews(ability: AppAbility, register: RiskRegister, page: { limit: number; offset: number }): Promise<{ rows: RiskReview[]; total: number }> {
-    const [rows, total] = await accessibleBy(this.ds.manager.createQueryBuilder(RiskReview, 'v'), ability, 'read', 'RiskReview')
+  async listReviews(
+    ability: AppAbility,
+    register: RiskRegister,
+    page: { limit: number; offset: number },
+  ): Promise<{ rows: RiskReview[]; total: number }> {
+    const [rows, total] = await accessibleBy(
+      this.ds.manager.createQueryBuilder(RiskReview, 'v'),
+      ability,
+      'read',
+      'RiskReview',
+    )
       .andWhere('v.register = :register', { register })
       .orderBy('v.reviewed_at', 'DESC')
       .addOrderBy('v.id', 'DESC')
@@ -271,7 +350,10 @@ export class RisksRepository {
 
   /** Reviews of a register completed in [from, to). */
   reviewsBetween(register: RiskRegister, from: Date, to: Date): Promise<number> {
-    return this.ds.manager.createQueryBuilder(RiskReview, 'v').where('v.register = :register AND v.reviewed_at >= :from AND v.reviewed_at < :to', { register, from, to }).getCount();
+    return this.ds.manager
+      .createQueryBuilder(RiskReview, 'v')
+      .where('v.register = :register AND v.reviewed_at >= :from AND v.reviewed_at < :to', { register, from, to })
+      .getCount();
   }
 
   latestReview(register: RiskRegister): Promise<RiskReview | null> {
@@ -279,7 +361,9 @@ export class RisksRepository {
   }
 
   /** The whole register by status, level and residual level (counts only, for the system's own snapshots). */
-  async registerSummary(register: RiskRegister): Promise<{ status: string; level: string; residualLevel: string | null; count: number }[]> {
+  async registerSummary(
+    register: RiskRegister,
+  ): Promise<{ status: string; level: string; residualLevel: string | null; count: number }[]> {
     const rows = await this.ds.manager
       .createQueryBuilder(Risk, 'r')
       .select('r.status', 'status')

@@ -7,7 +7,13 @@ import { abilityFor, type AppAbility } from '../authz/ability.factory';
 import { asSubject } from '../authz/subject';
 import type { SubjectType } from '../authz/subjects';
 import { CatalogService } from '../catalog/catalog.service';
-import { ConflictError, FieldProblem, ForbiddenError, NotFoundError, ValidationError } from '../common/errors/app-error';
+import {
+  ConflictError,
+  FieldProblem,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../common/errors/app-error';
 import { Page, pageOf } from '../common/http/pagination';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -18,7 +24,15 @@ import { UsersService } from '../identity/users.service';
 import { CsvControl, formatCsvProblem, parseRiskCsv, riskCsv, RiskFields } from './domain/risk-csv';
 import { previousQuarter, quarterOf } from './domain/quarter';
 import { heatmapGrid, RiskMatrixFile, RiskScale, scaleFor } from './domain/risk-matrix';
-import { assess, ControlSnapshot, diffSnapshots, fieldIssues, RiskRegister, RiskSnapshot, traceabilityGaps } from './domain/risk-model';
+import {
+  assess,
+  ControlSnapshot,
+  diffSnapshots,
+  fieldIssues,
+  RiskRegister,
+  RiskSnapshot,
+  traceabilityGaps,
+} from './domain/risk-model';
 import {
   ArisingFromView,
   CreateRiskDto,
@@ -96,7 +110,15 @@ export class RisksService {
     const page = pageOf(query);
     const states = await this.repo.listVisible(
       abilityFor(actor),
-      { register: query.register, product: query.product, status: query.status, level: query.level, residualLevel: query.residualLevel, ownerUserId: query.owner === 'me' ? actor.id : query.owner, q: query.q },
+      {
+        register: query.register,
+        product: query.product,
+        status: query.status,
+        level: query.level,
+        residualLevel: query.residualLevel,
+        ownerUserId: query.owner === 'me' ? actor.id : query.owner,
+        q: query.q,
+      },
       page,
     );
     const controls = await this.controlsFor(states);
@@ -105,7 +127,9 @@ export class RisksService {
 
   /** A risk as the actor may read it (an auditor: as it stood at the end of their period), else 404. */
   async get(actor: UserActor, id: string): Promise<RiskView> {
-    const states = /^[0-9a-f-]{36}$/i.test(id) ? await this.repo.findVisible(abilityFor(actor), id) : { rows: [], snapshots: new Map() };
+    const states = /^[0-9a-f-]{36}$/i.test(id)
+      ? await this.repo.findVisible(abilityFor(actor), id)
+      : { rows: [], snapshots: new Map() };
     const risk = states.rows[0];
     if (!risk) throw new NotFoundError('risk', id);
     return riskView(risk, (await this.controlsFor(states)).get(risk.id) ?? []);
@@ -137,9 +161,14 @@ export class RisksService {
     if (!ability.can('create', asSubject('Risk', fields))) throw notYours('create');
     // A ref taken by a risk the actor cannot read is refused without naming it (no existence oracle).
     const [taken] = await this.repo.findByRefs([{ register: fields.register, ref: fields.ref }]);
-    if (taken && !ability.can('read', asSubject('Risk', taken))) throw new ConflictError('risk.ref_taken', 'This ref cannot be used; choose another.');
+    if (taken && !ability.can('read', asSubject('Risk', taken)))
+      throw new ConflictError('risk.ref_taken', 'This ref cannot be used; choose another.');
     const issues: FieldProblem[] = fieldIssues(this.matrix(), fields);
-    const controls = await this.resolveControls(dto.controls ?? [], issues, { ability, register: fields.register, ref: fields.ref });
+    const controls = await this.resolveControls(dto.controls ?? [], issues, {
+      ability,
+      register: fields.register,
+      ref: fields.ref,
+    });
     await this.checkOwner(fields.ownerUserId, issues);
     if (issues.length) throw new ValidationError(issues);
     const { risk } = await this.ds.transaction((m) => this.apply(actor, null, fields, controls, m));
@@ -165,7 +194,10 @@ export class RisksService {
     const ability = abilityFor(actor);
     const seen = await this.visible(ability, id);
     const issues: FieldProblem[] = [];
-    const controls = dto.controls === undefined ? undefined : await this.resolveControls(dto.controls, issues, { ability, register: seen.register, ref: seen.ref });
+    const controls =
+      dto.controls === undefined
+        ? undefined
+        : await this.resolveControls(dto.controls, issues, { ability, register: seen.register, ref: seen.ref });
     if (dto.ownerUserId !== undefined) await this.checkOwner(dto.ownerUserId, issues);
     if (issues.length) throw new ValidationError(issues);
     await this.ds.transaction(async (m) => {
@@ -173,7 +205,10 @@ export class RisksService {
       if (!locked || !ability.can('read', asSubject('Risk', locked))) throw new NotFoundError('risk', id);
       if (!ability.can('update', asSubject('Risk', locked))) throw notYours('update');
       if (dto.version !== undefined && dto.version !== locked.version) {
-        throw new ConflictError('risk.version_conflict', `The risk is at version ${locked.version}, not ${dto.version}: reload it and apply your change again.`);
+        throw new ConflictError(
+          'risk.version_conflict',
+          `The risk is at version ${locked.version}, not ${dto.version}: reload it and apply your change again.`,
+        );
       }
       const merged = mergeFields(locked, dto);
       if (!ability.can('update', asSubject('Risk', merged))) throw notYours('update');
@@ -214,9 +249,17 @@ export class RisksService {
     latestReview: (RiskReviewView & { reviewerName: string | null }) | null;
   }> {
     const everything = createMongoAbility<AppAbility>([{ action: 'manage', subject: 'all' as SubjectType }]);
-    const [summary, heatmap, latest] = await Promise.all([this.repo.registerSummary(register), this.heatmapFor(everything, { register }), this.repo.latestReview(register)]);
+    const [summary, heatmap, latest] = await Promise.all([
+      this.repo.registerSummary(register),
+      this.heatmapFor(everything, { register }),
+      this.repo.latestReview(register),
+    ]);
     const names = latest ? await this.users.namesByIds([latest.reviewerUserId]) : new Map<string, string>();
-    return { summary, heatmap, latestReview: latest ? { ...reviewView(latest), reviewerName: names.get(latest.reviewerUserId) ?? null } : null };
+    return {
+      summary,
+      heatmap,
+      latestReview: latest ? { ...reviewView(latest), reviewerName: names.get(latest.reviewerUserId) ?? null } : null,
+    };
   }
 
   private async heatmapFor(ability: AppAbility, query: RegisterScopeDto): Promise<HeatmapView> {
@@ -245,17 +288,34 @@ export class RisksService {
     const register = dto.register ?? 'iso14971';
     if (!mayReviewRegister(actor, register)) {
       // A register the actor cannot read is not there for them (404); one they read but may not review, 403.
-      if (!abilityFor(actor).can('read', asSubject('Risk', { register, ownerUserId: actor.id }))) throw new NotFoundError('risk_register', register);
+      if (!abilityFor(actor).can('read', asSubject('Risk', { register, ownerUserId: actor.id })))
+        throw new NotFoundError('risk_register', register);
       throw new ForbiddenError(`You may not review the ${register} register.`, 'risk.review_forbidden');
     }
     const states = await this.repo.listVisible(abilityFor(actor), { register }, { limit: EXPORT_LIMIT, offset: 0 });
     const rows = states.rows;
     const controls = await this.controlsFor(states);
     const summary = await this.repo.registerSummary(register);
-    const snapshot = { register, risks: rows.map((r) => riskView(r, controls.get(r.id) ?? [])), summary } as unknown as Record<string, unknown>;
+    const snapshot = {
+      register,
+      risks: rows.map((r) => riskView(r, controls.get(r.id) ?? [])),
+      summary,
+    } as unknown as Record<string, unknown>;
     const review = await this.ds.transaction(async (m) => {
-      const saved = await this.repo.insertReview({ register, reviewerUserId: actor.id, reviewedAt: new Date(), notes: dto.notes, snapshot }, m);
-      await this.trail.append({ actor: actorRef(actor), action: 'risk.review', subjectType: 'RiskReview', subjectId: saved.id, data: { register, risks: rows.length } }, m);
+      const saved = await this.repo.insertReview(
+        { register, reviewerUserId: actor.id, reviewedAt: new Date(), notes: dto.notes, snapshot },
+        m,
+      );
+      await this.trail.append(
+        {
+          actor: actorRef(actor),
+          action: 'risk.review',
+          subjectType: 'RiskReview',
+          subjectId: saved.id,
+          data: { register, risks: rows.length },
+        },
+        m,
+      );
       return saved;
     });
     return reviewView(review);
@@ -268,13 +328,18 @@ export class RisksService {
    * none was completed in it. Each notification once per quarter and person (dedupe keys); one audit-trail
    * entry when anything was raised, in the same transaction. Quarters by the Bangkok calendar.
    */
-  async raiseQuarterlyReview(now: Date = new Date(), actor = 'system:job:risk-review'): Promise<{ quarter: string; due: number; overdue: number }> {
+  async raiseQuarterlyReview(
+    now: Date = new Date(),
+    actor = 'system:job:risk-review',
+  ): Promise<{ quarter: string; due: number; overdue: number }> {
     const register = 'iso14971' as const;
     const quarter = quarterOf(now);
     const previous = previousQuarter(quarter);
     const owners = [];
     for (const id of await this.repo.ownersOfOpenRisks(register)) if (await this.users.findActive(id)) owners.push(id);
-    const recipients = [...new Set([...owners, ...(await this.users.activeUserIds({ departmentKey: 'clinical' }))])].sort();
+    const recipients = [
+      ...new Set([...owners, ...(await this.users.activeUserIds({ departmentKey: 'clinical' }))]),
+    ].sort();
     const doneThisQuarter = (await this.repo.reviewsBetween(register, quarter.start, quarter.end)) > 0;
     const overdue = (await this.repo.reviewsBetween(register, previous.start, previous.end)) === 0;
     const lastDay = new Date(quarter.end.getTime() - 1).toLocaleDateString('en-CA', { timeZone: 'Asia/Bangkok' });
@@ -311,7 +376,22 @@ export class RisksService {
         }
       }
       if (counts.due + counts.overdue > 0) {
-        await this.trail.append({ actor, action: 'risk.review_task', subjectType: 'RiskReview', subjectId: null, data: { register, quarter: quarter.key, due: counts.due, overdue: counts.overdue, overdueQuarter: overdue ? previous.key : null } }, m);
+        await this.trail.append(
+          {
+            actor,
+            action: 'risk.review_task',
+            subjectType: 'RiskReview',
+            subjectId: null,
+            data: {
+              register,
+              quarter: quarter.key,
+              due: counts.due,
+              overdue: counts.overdue,
+              overdueQuarter: overdue ? previous.key : null,
+            },
+          },
+          m,
+        );
       }
       return { quarter: quarter.key, ...counts };
     });
@@ -348,10 +428,18 @@ export class RisksService {
   async traceability(actor: UserActor, query: TraceabilityQueryDto): Promise<Page<TraceabilityItemView>> {
     const page = pageOf(query);
     const ability = abilityFor(actor);
-    const states = await this.repo.listVisible(ability, { register: query.register ?? 'iso14971', product: query.product }, page);
+    const states = await this.repo.listVisible(
+      ability,
+      { register: query.register ?? 'iso14971', product: query.product },
+      page,
+    );
     const { rows, total } = states;
     const controls = await this.controlsFor(states);
-    const origins = await this.origins(ability, query.register ?? 'iso14971', rows.map((r) => r.ref));
+    const origins = await this.origins(
+      ability,
+      query.register ?? 'iso14971',
+      rows.map((r) => r.ref),
+    );
     return {
       items: rows.map((r) => {
         const cs = controls.get(r.id) ?? [];
@@ -367,7 +455,12 @@ export class RisksService {
           benefitRisk: r.benefitRisk,
           controls: cs.map(controlView),
           arisingFrom: origins.get(r.ref) ?? [],
-          gaps: traceabilityGaps({ level: r.level, residualLevel: r.residualLevel, benefitRisk: r.benefitRisk, controls: cs }),
+          gaps: traceabilityGaps({
+            level: r.level,
+            residualLevel: r.residualLevel,
+            benefitRisk: r.benefitRisk,
+            controls: cs,
+          }),
         };
       }),
       total,
@@ -376,13 +469,36 @@ export class RisksService {
   }
 
   /** The visible register as CSV (the download is logged). */
-  async export(actor: UserActor, query: ExportQueryDto): Promise<{ filename: string; contentType: string; body: string }> {
-    const states = await this.repo.listVisible(abilityFor(actor), { register: query.register, product: query.product }, { limit: EXPORT_LIMIT, offset: 0 });
+  async export(
+    actor: UserActor,
+    query: ExportQueryDto,
+  ): Promise<{ filename: string; contentType: string; body: string }> {
+    const states = await this.repo.listVisible(
+      abilityFor(actor),
+      { register: query.register, product: query.product },
+      { limit: EXPORT_LIMIT, offset: 0 },
+    );
     const { rows, total } = states;
-    if (total > EXPORT_LIMIT) throw new ValidationError([{ field: 'product', message: `the export holds at most ${EXPORT_LIMIT} risks (${total} match): narrow it by register or product` }]);
-    await this.trail.record({ actor: actorRef(actor), action: 'risk.export', subjectType: 'Risk', subjectId: null, data: { register: query.register ?? null, rows: rows.length } });
+    if (total > EXPORT_LIMIT)
+      throw new ValidationError([
+        {
+          field: 'product',
+          message: `the export holds at most ${EXPORT_LIMIT} risks (${total} match): narrow it by register or product`,
+        },
+      ]);
+    await this.trail.record({
+      actor: actorRef(actor),
+      action: 'risk.export',
+      subjectType: 'Risk',
+      subjectId: null,
+      data: { register: query.register ?? null, rows: rows.length },
+    });
     const controls = await this.controlsFor(states);
-    return { filename: `risks-${query.register ?? 'all'}.csv`, contentType: 'text/csv; charset=utf-8', body: riskCsv(rows.map((r) => snapshotOf(r, controls.get(r.id) ?? []))) };
+    return {
+      filename: `risks-${query.register ?? 'all'}.csv`,
+      contentType: 'text/csv; charset=utf-8',
+      body: riskCsv(rows.map((r) => snapshotOf(r, controls.get(r.id) ?? []))),
+    };
   }
 
   /**
@@ -392,33 +508,67 @@ export class RisksService {
    * changed); others create risks. Levels in the file are ignored: they are computed.
    */
   async importCsv(actor: UserActor, csv: unknown): Promise<ImportResultView> {
-    if (typeof csv !== 'string') throw new ValidationError([{ field: 'body', message: 'must be the register as CSV, sent with Content-Type: text/csv' }], undefined, 'risk.import_not_csv');
+    if (typeof csv !== 'string')
+      throw new ValidationError(
+        [{ field: 'body', message: 'must be the register as CSV, sent with Content-Type: text/csv' }],
+        undefined,
+        'risk.import_not_csv',
+      );
     const m = this.matrix();
     const parsed = parseRiskCsv(m, csv);
     const problems = parsed.problems;
     const ability = abilityFor(actor);
-    const existing = new Map((await this.repo.findByRefs(parsed.rows.map((r) => ({ register: r.register, ref: r.ref })))).map((r) => [`${r.register}:${r.ref}`, r]));
+    const existing = new Map(
+      (await this.repo.findByRefs(parsed.rows.map((r) => ({ register: r.register, ref: r.ref })))).map((r) => [
+        `${r.register}:${r.ref}`,
+        r,
+      ]),
+    );
     const owners = new Map<string, boolean>();
-    for (const id of new Set(parsed.rows.flatMap((r) => (r.ownerUserId ? [r.ownerUserId] : [])))) owners.set(id, !!(await this.users.findActive(id)));
-    const plan: { row: RiskFields & { ownerUserId: string }; current: Risk | null; controls: ResolvedControl[] | undefined }[] = [];
+    for (const id of new Set(parsed.rows.flatMap((r) => (r.ownerUserId ? [r.ownerUserId] : []))))
+      owners.set(id, !!(await this.users.findActive(id)));
+    const plan: {
+      row: RiskFields & { ownerUserId: string };
+      current: Risk | null;
+      controls: ResolvedControl[] | undefined;
+    }[] = [];
     // Risks a measure introduced may be rows of the same file (created by this import).
     const inFile = new Set(parsed.rows.map((r) => `${r.register}:${r.ref}`));
     for (const row of parsed.rows) {
       const at = row.row;
-      if (row.ownerUserId && !owners.get(row.ownerUserId)) problems.push({ row: at, column: 'owner_user_id', message: 'is not an active user' });
+      if (row.ownerUserId && !owners.get(row.ownerUserId))
+        problems.push({ row: at, column: 'owner_user_id', message: 'is not an active user' });
       const current = existing.get(`${row.register}:${row.ref}`) ?? null;
       const fields = { ...row, ownerUserId: row.ownerUserId ?? current?.ownerUserId ?? actor.id };
       if (current) {
-        if (!ability.can('read', asSubject('Risk', current)) || !ability.can('update', asSubject('Risk', current))) problems.push({ row: at, column: 'ref', message: ability.can('read', asSubject('Risk', current)) ? `${row.ref} is already in the ${row.register} register, in a risk you may not change` : 'cannot be used; choose another ref' });
-        else if (!ability.can('update', asSubject('Risk', fields))) problems.push({ row: at, column: 'owner_user_id', message: 'you may not hand this risk to another owner' });
+        if (!ability.can('read', asSubject('Risk', current)) || !ability.can('update', asSubject('Risk', current)))
+          problems.push({
+            row: at,
+            column: 'ref',
+            message: ability.can('read', asSubject('Risk', current))
+              ? `${row.ref} is already in the ${row.register} register, in a risk you may not change`
+              : 'cannot be used; choose another ref',
+          });
+        else if (!ability.can('update', asSubject('Risk', fields)))
+          problems.push({ row: at, column: 'owner_user_id', message: 'you may not hand this risk to another owner' });
       } else if (!ability.can('create', asSubject('Risk', fields))) {
-        problems.push({ row: at, column: fields.register !== 'iso14971' ? 'register' : 'owner_user_id', message: 'you may only create ISO 14971 risks you own' });
+        problems.push({
+          row: at,
+          column: fields.register !== 'iso14971' ? 'register' : 'owner_user_id',
+          message: 'you may only create ISO 14971 risks you own',
+        });
       }
       let controls: ResolvedControl[] | undefined;
       if (row.controls) {
         const issues: FieldProblem[] = [];
-        controls = await this.resolveControls(row.controls.map(csvControlInput), issues, { ability, register: row.register, ref: row.ref, known: inFile });
-        for (const i of issues) problems.push({ row: at, column: 'controls', message: `${i.field.replace(/^controls/, '')}: ${i.message}` });
+        controls = await this.resolveControls(row.controls.map(csvControlInput), issues, {
+          ability,
+          register: row.register,
+          ref: row.ref,
+          known: inFile,
+        });
+        for (const i of issues)
+          problems.push({ row: at, column: 'controls', message: `${i.field.replace(/^controls/, '')}: ${i.message}` });
       }
       plan.push({ row: fields, current, controls });
     }
@@ -439,14 +589,21 @@ export class RisksService {
         let state: Current | null = null;
         if (current) {
           const risk = locked.get(current.id);
-          if (!risk) throw new ConflictError('risk.import_conflict', `${row.ref} was removed during the import; nothing was imported.`);
+          if (!risk)
+            throw new ConflictError(
+              'risk.import_conflict',
+              `${row.ref} was removed during the import; nothing was imported.`,
+            );
           if (!ability.can('update', asSubject('Risk', risk))) throw notYours('update'); // changed hands since the check
           state = { risk, controls: controls.get(risk.id) ?? [] };
         }
         const { outcome } = await this.apply(actor, state, row, rowControls, tx);
         counts[outcome]++;
       }
-      await this.trail.append({ actor: actorRef(actor), action: 'risk.import', subjectType: 'Risk', subjectId: null, data: counts }, tx);
+      await this.trail.append(
+        { actor: actorRef(actor), action: 'risk.import', subjectType: 'Risk', subjectId: null, data: counts },
+        tx,
+      );
     });
     return counts;
   }
@@ -459,7 +616,9 @@ export class RisksService {
    * A risk whose stored severity or probability is not on the scale any more is left as it is and listed.
    * Runs at start (RiskLevelsBootstrapService).
    */
-  async reevaluateLevels(actor: Actor = systemActor('risk-matrix')): Promise<{ checked: number; updated: string[]; offScale: string[] }> {
+  async reevaluateLevels(
+    actor: Actor = systemActor('risk-matrix'),
+  ): Promise<{ checked: number; updated: string[]; offScale: string[] }> {
     const matrix = this.matrix();
     const result = { checked: 0, updated: [] as string[], offScale: [] as string[] };
     await this.ds.transaction(async (m) => {
@@ -487,7 +646,13 @@ export class RisksService {
    * given, a version row with before/after and an audit-trail entry, in the caller's transaction. Nothing
    * is written when nothing changed.
    */
-  private async apply(actor: Actor, current: Current | null, fields: RiskFields & { ownerUserId: string }, controls: ResolvedControl[] | undefined, m: EntityManager): Promise<{ risk: Risk; outcome: Outcome }> {
+  private async apply(
+    actor: Actor,
+    current: Current | null,
+    fields: RiskFields & { ownerUserId: string },
+    controls: ResolvedControl[] | undefined,
+    m: EntityManager,
+  ): Promise<{ risk: Risk; outcome: Outcome }> {
     const { assessment } = assess(this.scale(fields.register), fields);
     if (!assessment) throw new Error('apply() called with fields that do not assess'); // callers check fieldIssues first
     const nextControls = controls ?? current?.controls ?? [];
@@ -522,19 +687,44 @@ export class RisksService {
     if (!current || changes.some((c) => c.field === 'controls')) {
       await this.repo.replaceControls(
         risk.id,
-        nextControls.map((c, position) => ({ position, type: c.type, description: c.description, controlId: c.controlId, implementationEvidenceIds: c.implementationEvidenceIds, effectivenessEvidenceIds: c.effectivenessEvidenceIds, arisingRiskRefs: c.arisingRiskRefs })),
+        nextControls.map((c, position) => ({
+          position,
+          type: c.type,
+          description: c.description,
+          controlId: c.controlId,
+          implementationEvidenceIds: c.implementationEvidenceIds,
+          effectivenessEvidenceIds: c.effectivenessEvidenceIds,
+          arisingRiskRefs: c.arisingRiskRefs,
+        })),
         m,
       );
     }
     const ref = actorRef(actor);
-    await this.repo.insertVersion({ riskId: risk.id, version, actor: ref, before: before as unknown as Record<string, unknown> | null, after: after as unknown as Record<string, unknown> }, m);
+    await this.repo.insertVersion(
+      {
+        riskId: risk.id,
+        version,
+        actor: ref,
+        before: before as unknown as Record<string, unknown> | null,
+        after: after as unknown as Record<string, unknown>,
+      },
+      m,
+    );
     await this.trail.append(
       {
         actor: ref,
         action: current ? 'risk.update' : 'risk.create',
         subjectType: 'Risk',
         subjectId: risk.id,
-        data: { register: risk.register, ref: risk.ref, version, level: risk.level, residualLevel: risk.residualLevel, status: risk.status, changed: changes.map((c) => c.field) },
+        data: {
+          register: risk.register,
+          ref: risk.ref,
+          version,
+          level: risk.level,
+          residualLevel: risk.residualLevel,
+          status: risk.status,
+          changed: changes.map((c) => c.field),
+        },
       },
       m,
     );
@@ -556,36 +746,63 @@ export class RisksService {
    * risks each measure introduced: refs of other risks in the same register that the caller may read (or,
    * in an import, rows of the same file: `known` holds `register:ref`).
    */
-  private async resolveControls(inputs: RiskControlInputDto[], issues: FieldProblem[], ctx: { ability: AppAbility; register: Risk['register']; ref: string; known?: Set<string> }): Promise<ResolvedControl[]> {
-    const refs = await this.catalog.controlsByKeys([...new Set(inputs.flatMap((c) => (c.controlKey ? [c.controlKey] : [])))]);
+  private async resolveControls(
+    inputs: RiskControlInputDto[],
+    issues: FieldProblem[],
+    ctx: { ability: AppAbility; register: Risk['register']; ref: string; known?: Set<string> },
+  ): Promise<ResolvedControl[]> {
+    const refs = await this.catalog.controlsByKeys([
+      ...new Set(inputs.flatMap((c) => (c.controlKey ? [c.controlKey] : []))),
+    ]);
     const byKey = new Map(refs.map((r) => [r.key, r]));
     const arising = [...new Set(inputs.flatMap((c) => c.arisingRisks ?? []))];
     const readable = new Set(
-      (await this.repo.findByRefs(arising.map((ref) => ({ register: ctx.register, ref })))).filter((r) => ctx.ability.can('read', asSubject('Risk', r))).map((r) => r.ref),
+      (await this.repo.findByRefs(arising.map((ref) => ({ register: ctx.register, ref }))))
+        .filter((r) => ctx.ability.can('read', asSubject('Risk', r)))
+        .map((r) => r.ref),
     );
     const out: ResolvedControl[] = [];
     for (const [i, c] of inputs.entries()) {
       const at = `controls[${i}]`;
       const key = c.controlKey ?? null;
       const control = key ? byKey.get(key) : undefined;
-      if (key && (!control || control.retired)) issues.push({ field: `${at}.controlKey`, message: control ? `${key} is retired` : `${key} is not a control in the catalog` });
-      const evidence = { implementationEvidence: [...new Set(c.implementationEvidence ?? [])], effectivenessEvidence: [...new Set(c.effectivenessEvidence ?? [])] };
+      if (key && (!control || control.retired))
+        issues.push({
+          field: `${at}.controlKey`,
+          message: control ? `${key} is retired` : `${key} is not a control in the catalog`,
+        });
+      const evidence = {
+        implementationEvidence: [...new Set(c.implementationEvidence ?? [])],
+        effectivenessEvidence: [...new Set(c.effectivenessEvidence ?? [])],
+      };
       for (const field of ['implementationEvidence', 'effectivenessEvidence'] as const) {
         const ids = evidence[field];
         if (ids.length === 0) continue;
         if (!key) {
-          issues.push({ field: `${at}.${field}`, message: 'needs a controlKey: verification evidence is evidence of the control implementing the measure' });
+          issues.push({
+            field: `${at}.${field}`,
+            message: 'needs a controlKey: verification evidence is evidence of the control implementing the measure',
+          });
           continue;
         }
         if (!control) continue;
         const linked = new Set(await this.evidence.linkedTo(control.id, ids));
         const missing = ids.filter((id) => !linked.has(id.toLowerCase()));
-        if (missing.length) issues.push({ field: `${at}.${field}`, message: `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not current evidence of ${key}` });
+        if (missing.length)
+          issues.push({
+            field: `${at}.${field}`,
+            message: `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not current evidence of ${key}`,
+          });
       }
       const arisingRefs = [...new Set(c.arisingRisks ?? [])];
       for (const ref of arisingRefs) {
-        if (ref === ctx.ref) issues.push({ field: `${at}.arisingRisks`, message: `${ref} is the risk this measure controls; a risk it introduces is a new entry` });
-        else if (!readable.has(ref) && !ctx.known?.has(`${ctx.register}:${ref}`)) issues.push({ field: `${at}.arisingRisks`, message: `${ref} is not a risk in the ${ctx.register} register` });
+        if (ref === ctx.ref)
+          issues.push({
+            field: `${at}.arisingRisks`,
+            message: `${ref} is the risk this measure controls; a risk it introduces is a new entry`,
+          });
+        else if (!readable.has(ref) && !ctx.known?.has(`${ctx.register}:${ref}`))
+          issues.push({ field: `${at}.arisingRisks`, message: `${ref} is not a risk in the ${ctx.register} register` });
       }
       out.push({
         type: c.type,
@@ -603,7 +820,11 @@ export class RisksService {
   /** The controls of each listed risk as it stands in the list: its current ones, or those of the older version it was rebuilt from. */
   private async controlsFor(states: RiskStates): Promise<Map<string, ResolvedControl[]>> {
     const out = await this.controlsOf(states.rows.filter((r) => !states.snapshots.has(r.id)).map((r) => r.id));
-    for (const [id, controls] of states.snapshots) out.set(id, controls.map((c) => ({ ...controlSnapshot(c), controlId: null })));
+    for (const [id, controls] of states.snapshots)
+      out.set(
+        id,
+        controls.map((c) => ({ ...controlSnapshot(c), controlId: null })),
+      );
     return out;
   }
 
@@ -631,12 +852,20 @@ export class RisksService {
   }
 
   /** For each of `refs`: the readable measures of other risks in the register that introduced it. */
-  private async origins(ability: AppAbility, register: RiskRegister, refs: string[]): Promise<Map<string, ArisingFromView[]>> {
+  private async origins(
+    ability: AppAbility,
+    register: RiskRegister,
+    refs: string[],
+  ): Promise<Map<string, ArisingFromView[]>> {
     const out = new Map<string, ArisingFromView[]>();
     for (const rc of await this.repo.controlsIntroducing(register, refs)) {
       if (!rc.risk || !ability.can('read', asSubject('Risk', rc.risk))) continue;
       for (const ref of rc.arisingRiskRefs) {
-        if (refs.includes(ref)) out.set(ref, [...(out.get(ref) ?? []), { id: rc.risk.id, ref: rc.risk.ref, title: rc.risk.title, control: rc.position + 1 }]);
+        if (refs.includes(ref))
+          out.set(ref, [
+            ...(out.get(ref) ?? []),
+            { id: rc.risk.id, ref: rc.risk.ref, title: rc.risk.title, control: rc.position + 1 },
+          ]);
       }
     }
     return out;
@@ -645,7 +874,14 @@ export class RisksService {
 
 /** A control of a CSV row in the API's input shape. */
 function csvControlInput(c: CsvControl): RiskControlInputDto {
-  return { type: c.type, description: c.description, controlKey: c.controlKey, implementationEvidence: c.implementationEvidence, effectivenessEvidence: c.effectivenessEvidence, arisingRisks: c.arisingRisks };
+  return {
+    type: c.type,
+    description: c.description,
+    controlKey: c.controlKey,
+    implementationEvidence: c.implementationEvidence,
+    effectivenessEvidence: c.effectivenessEvidence,
+    arisingRisks: c.arisingRisks,
+  };
 }
 
 /**
@@ -658,12 +894,16 @@ export function mayReviewRegister(actor: UserActor, register: RiskRegister): boo
 }
 
 function notYours(action: 'create' | 'update'): ForbiddenError {
-  return new ForbiddenError(`You may ${action} only ISO 14971 risks you own (compliance managers manage every risk).`, 'risk.not_yours');
+  return new ForbiddenError(
+    `You may ${action} only ISO 14971 risks you own (compliance managers manage every risk).`,
+    'risk.not_yours',
+  );
 }
 
 /** The risk's fields after a PATCH: absent keeps, null clears (nullable fields only). */
 function mergeFields(r: Risk, dto: UpdateRiskDto): RiskFields & { ownerUserId: string } {
-  const pick = <K extends keyof RiskFields>(k: K, current: RiskFields[K]): RiskFields[K] => (dto[k as keyof UpdateRiskDto] === undefined ? current : (dto[k as keyof UpdateRiskDto] as RiskFields[K]));
+  const pick = <K extends keyof RiskFields>(k: K, current: RiskFields[K]): RiskFields[K] =>
+    dto[k as keyof UpdateRiskDto] === undefined ? current : (dto[k as keyof UpdateRiskDto] as RiskFields[K]);
   // A new P, or P1/P2 set to null, replaces the P1 × P2 derivation; new P1/P2 replace P.
   const p1p2Given = dto.p1 !== undefined || dto.p2 !== undefined;
   const probabilityGiven = dto.probability !== undefined;
@@ -691,7 +931,14 @@ function mergeFields(r: Risk, dto: UpdateRiskDto): RiskFields & { ownerUserId: s
 }
 
 function controlSnapshot(c: ControlSnapshot): ControlSnapshot {
-  return { type: c.type, description: c.description, controlKey: c.controlKey, implementationEvidenceIds: c.implementationEvidenceIds, effectivenessEvidenceIds: c.effectivenessEvidenceIds, arisingRiskRefs: c.arisingRiskRefs };
+  return {
+    type: c.type,
+    description: c.description,
+    controlKey: c.controlKey,
+    implementationEvidenceIds: c.implementationEvidenceIds,
+    effectivenessEvidenceIds: c.effectivenessEvidenceIds,
+    arisingRiskRefs: c.arisingRiskRefs,
+  };
 }
 
 function snapshotOf(r: Risk, controls: ControlSnapshot[]): RiskSnapshot {
@@ -722,15 +969,37 @@ function snapshotOf(r: Risk, controls: ControlSnapshot[]): RiskSnapshot {
 }
 
 function controlView(c: ControlSnapshot): RiskControlView {
-  return { type: c.type, description: c.description, controlKey: c.controlKey, implementationEvidence: c.implementationEvidenceIds, effectivenessEvidence: c.effectivenessEvidenceIds, arisingRisks: c.arisingRiskRefs };
+  return {
+    type: c.type,
+    description: c.description,
+    controlKey: c.controlKey,
+    implementationEvidence: c.implementationEvidenceIds,
+    effectivenessEvidence: c.effectivenessEvidenceIds,
+    arisingRisks: c.arisingRiskRefs,
+  };
 }
 
 function riskView(r: Risk, controls: ControlSnapshot[]): RiskView {
   const { controls: _snapshotControls, ...fields } = snapshotOf(r, controls);
-  return { id: r.id, ...fields, version: r.version, controls: controls.map(controlView), createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() };
+  return {
+    id: r.id,
+    ...fields,
+    version: r.version,
+    controls: controls.map(controlView),
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
 }
 
 function reviewView(r: RiskReview): RiskReviewView {
   const snapshot = r.snapshot as { risks?: unknown[]; summary?: RiskReviewView['summary'] };
-  return { id: r.id, register: r.register as RiskReviewView['register'], reviewerUserId: r.reviewerUserId, reviewedAt: r.reviewedAt.toISOString(), notes: r.notes, risks: snapshot.risks?.length ?? 0, summary: snapshot.summary ?? [] };
+  return {
+    id: r.id,
+    register: r.register as RiskReviewView['register'],
+    reviewerUserId: r.reviewerUserId,
+    reviewedAt: r.reviewedAt.toISOString(),
+    notes: r.notes,
+    risks: snapshot.risks?.length ?? 0,
+    summary: snapshot.summary ?? [],
+  };
 }

@@ -53,27 +53,46 @@ export class CollectorsService {
   ) {
     this.registry = {
       // Who has access and how: users, roles, departments, last sign-in, API tokens with their age.
-      'access-review': async (ctx) => ({ week: ctx.week, ...(await this.users.accessReview(ctx.now)) }) as unknown as JsonObject,
+      'access-review': async (ctx) =>
+        ({ week: ctx.week, ...(await this.users.accessReview(ctx.now)) }) as unknown as JsonObject,
       // Who the users are (roster for joiners/leavers checks).
       'user-roster': async (ctx) => {
         const { users } = await this.users.accessReview(ctx.now);
-        return { week: ctx.week, users: users.map(({ id, name, role, department, active }) => ({ id, name, role, department, active })) } as unknown as JsonObject;
+        return {
+          week: ctx.week,
+          users: users.map(({ id, name, role, department, active }) => ({ id, name, role, department, active })),
+        } as unknown as JsonObject;
       },
       // The audit trail's verification result (chain and signed checkpoints).
-      'audit-trail-verify': async (ctx) => ({ week: ctx.week, verification: (await this.trail.verify()) as unknown as JsonObject }),
+      'audit-trail-verify': async (ctx) => ({
+        week: ctx.week,
+        verification: (await this.trail.verify()) as unknown as JsonObject,
+      }),
       // Catalog coverage and evidence freshness per framework.
-      posture: async (ctx) => ({ week: ctx.week, coverage: (await this.catalog.coverageAll()) as unknown as JsonObject[], posture: await ctx.posture() }),
+      posture: async (ctx) => ({
+        week: ctx.week,
+        coverage: (await this.catalog.coverageAll()) as unknown as JsonObject[],
+        posture: await ctx.posture(),
+      }),
       // Last week's sweep results.
       'sweep-summary': async (ctx) => ({ week: ctx.week, previous: ctx.previousSummary }),
       // The latest quarterly risk review per register (notes, reviewer, frozen snapshot) and the registers' counts now.
-      'risk-review': async (ctx) => ({ week: ctx.week, ...(await this.risks.reviewEvidence()) }) as unknown as JsonObject,
+      'risk-review': async (ctx) =>
+        ({ week: ctx.week, ...(await this.risks.reviewEvidence()) }) as unknown as JsonObject,
       // The DSR register of the week without subject identity: clocks, outcomes, refusals recorded in the ROPA.
       'dsr-register': async (ctx) => ({
         week: ctx.week,
-        ...(await this.dsr.registerSnapshot(new Date(`${ctx.periodStart}T00:00:00+07:00`), new Date(new Date(`${ctx.periodEnd}T00:00:00+07:00`).getTime() + 86_400_000), ctx.now)),
+        ...(await this.dsr.registerSnapshot(
+          new Date(`${ctx.periodStart}T00:00:00+07:00`),
+          new Date(new Date(`${ctx.periodEnd}T00:00:00+07:00`).getTime() + 86_400_000),
+          ctx.now,
+        )),
       }),
       // The latest DSR drill's verdict (each drill also stores its full report and PDF as evidence).
-      'dsr-drill': async (ctx) => ({ week: ctx.week, latest: ((await this.drills.latest()) as unknown as JsonObject) ?? null }),
+      'dsr-drill': async (ctx) => ({
+        week: ctx.week,
+        latest: ((await this.drills.latest()) as unknown as JsonObject) ?? null,
+      }),
     };
   }
 
@@ -82,9 +101,16 @@ export class CollectorsService {
   }
 
   /** Runs every registered collector that has a target among the live controls (collectorTargets); one snapshot per collector. */
-  async runAll(controls: LiveControl[], ctx: CollectorContext, actor: string, m: EntityManager): Promise<CollectorRun[]> {
+  async runAll(
+    controls: LiveControl[],
+    ctx: CollectorContext,
+    actor: string,
+    m: EntityManager,
+  ): Promise<CollectorRun[]> {
     const runs: CollectorRun[] = [];
-    const mappings: RequirementMappings = Object.keys(COLLECTOR_REQUIREMENTS).length ? await this.catalog.postureInputs() : [];
+    const mappings: RequirementMappings = Object.keys(COLLECTOR_REQUIREMENTS).length
+      ? await this.catalog.postureInputs()
+      : [];
     for (const [name, collect] of Object.entries(this.registry)) {
       const targets = collectorTargets(name, controls, mappings);
       if (targets.length === 0) continue;
@@ -106,7 +132,12 @@ export class CollectorsService {
         runs.push({ collector: name, evidenceId: id, controls: targets.map((c) => c.key) });
       } catch (e) {
         this.log.error(`collector ${name} failed: ${(e as Error).message}`);
-        runs.push({ collector: name, evidenceId: null, controls: targets.map((c) => c.key), error: (e as Error).message });
+        runs.push({
+          collector: name,
+          evidenceId: null,
+          controls: targets.map((c) => c.key),
+          error: (e as Error).message,
+        });
       }
     }
     return runs;

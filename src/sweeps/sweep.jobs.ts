@@ -33,7 +33,12 @@ export class SweepJobs implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     if (this.config.sweepCron) this.scheduler.schedule(this.open);
     if (this.config.sweepReminderCron) {
-      this.scheduler.schedule({ name: 'sweep-reminders', cron: this.config.sweepReminderCron, timezone: this.config.sweepTz, run: () => this.sweeps.remindAndEscalate() });
+      this.scheduler.schedule({
+        name: 'sweep-reminders',
+        cron: this.config.sweepReminderCron,
+        timezone: this.config.sweepTz,
+        run: () => this.sweeps.remindAndEscalate(),
+      });
     }
   }
 
@@ -46,6 +51,8 @@ export class SweepJobs implements OnApplicationBootstrap {
   async catchUp(): Promise<void> {
     const next = this.scheduler.nextRun(this.open.name);
     if (!next || this.sweeps.weekOf(next) === this.sweeps.weekOf(new Date())) return;
-    await this.scheduler.runNow(this.open).catch((e: Error) => this.log.error(`catch-up of the weekly sweep failed: ${e.message}`));
+    await this.scheduler
+      .runNow(this.open)
+      .catch((e: Error) => this.log.error(`catch-up of the weekly sweep failed: ${e.message}`));
   }
 }

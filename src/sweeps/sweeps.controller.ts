@@ -3,7 +3,15 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { Page } from '../common/http/pagination';
 import { actorRef, type UserActor } from '../identity/actor';
-import { CompleteTaskDto, OpenSweepDto, SweepTaskView, SweepView, TaskIdParams, TaskListQueryDto, WeekParams } from './dto/sweep.dto';
+import {
+  CompleteTaskDto,
+  OpenSweepDto,
+  SweepTaskView,
+  SweepView,
+  TaskIdParams,
+  TaskListQueryDto,
+  WeekParams,
+} from './dto/sweep.dto';
 import type { FrameworkPosture } from './domain/posture';
 import { SweepsService } from './sweeps.service';
 
@@ -23,8 +31,13 @@ export class SweepsController {
   @Post('sweeps')
   @Policy('create', 'Sweep')
   @HttpCode(200)
-  @ApiOperation({ summary: "Open a week's sweep now (the server opens it on SWEEP_CRON); idempotent: { week, created, tasks }" })
-  async open(@CurrentActor() actor: UserActor, @Body() dto: OpenSweepDto): Promise<{ week: string; created: boolean; tasks: number }> {
+  @ApiOperation({
+    summary: "Open a week's sweep now (the server opens it on SWEEP_CRON); idempotent: { week, created, tasks }",
+  })
+  async open(
+    @CurrentActor() actor: UserActor,
+    @Body() dto: OpenSweepDto,
+  ): Promise<{ week: string; created: boolean; tasks: number }> {
     const r = await this.sweeps.openWeek(dto.week ?? this.sweeps.weekOf(new Date()), actorRef(actor));
     return { week: r.week, created: r.created, tasks: r.tasks };
   }
@@ -47,22 +60,34 @@ export class SweepsController {
   @Get('sweeps/:week/tasks')
   @Policy('read', 'SweepTask')
   @ApiOperation({ summary: 'Tasks of a sweep you may see, paged; mine=1 for your own' })
-  tasks(@CurrentActor() actor: UserActor, @Param() p: WeekParams, @Query() query: TaskListQueryDto): Promise<Page<SweepTaskView>> {
+  tasks(
+    @CurrentActor() actor: UserActor,
+    @Param() p: WeekParams,
+    @Query() query: TaskListQueryDto,
+  ): Promise<Page<SweepTaskView>> {
     return this.sweeps.tasks(actor, p.week, query);
   }
 
   @Post('sweep-tasks/:id/complete')
   @Policy('update', 'SweepTask')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Complete a task: with evidence linked to its control, by attesting, or with an exception and its reason' })
+  @ApiOperation({
+    summary: 'Complete a task: with evidence linked to its control, by attesting, or with an exception and its reason',
+  })
   @ApiOkResponse({ type: SweepTaskView })
-  complete(@CurrentActor() actor: UserActor, @Param() p: TaskIdParams, @Body() dto: CompleteTaskDto): Promise<SweepTaskView> {
+  complete(
+    @CurrentActor() actor: UserActor,
+    @Param() p: TaskIdParams,
+    @Body() dto: CompleteTaskDto,
+  ): Promise<SweepTaskView> {
     return this.sweeps.completeTask(actor, p.id, dto);
   }
 
   @Get('posture')
   @Policy('read', 'Posture')
-  @ApiOperation({ summary: 'Per framework: share of requirements whose controls all have fresh evidence, and what needs attention' })
+  @ApiOperation({
+    summary: 'Per framework: share of requirements whose controls all have fresh evidence, and what needs attention',
+  })
   async posture(@CurrentActor() actor: UserActor): Promise<{ items: FrameworkPosture[] }> {
     return { items: await this.sweeps.postureFor(actor) };
   }

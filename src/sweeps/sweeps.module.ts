@@ -15,7 +15,16 @@ import { SweepJobs } from './sweep.jobs';
 
 /** Weekly evidence sweeps: opening, tasks, collectors, reminders, closing; freshness and posture. */
 @Module({
-  imports: [AuditTrailModule, CatalogModule, EvidenceModule, IdentityModule, JobsModule, NotificationsModule, RisksModule, DsrModule],
+  imports: [
+    AuditTrailModule,
+    CatalogModule,
+    EvidenceModule,
+    IdentityModule,
+    JobsModule,
+    NotificationsModule,
+    RisksModule,
+    DsrModule,
+  ],
   controllers: [SweepsController],
   // SweepJobs schedules nothing where JOBS_ENABLED is false (tests, CLI commands).
   providers: [SweepsService, SweepsRepository, CollectorsService, SweepJobs],

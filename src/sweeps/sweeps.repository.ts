@@ -58,11 +58,18 @@ export class SweepsRepository {
 
   /** The newest sweep the ability may read (an auditor: the last week touching their period), or null. */
   latestVisible(ability: AppAbility): Promise<Sweep | null> {
-    return accessibleBy(this.ds.manager.createQueryBuilder(Sweep, 's'), ability, 'read', 'Sweep').orderBy('s.week', 'DESC').limit(1).getOne();
+    return accessibleBy(this.ds.manager.createQueryBuilder(Sweep, 's'), ability, 'read', 'Sweep')
+      .orderBy('s.week', 'DESC')
+      .limit(1)
+      .getOne();
   }
 
   openBefore(week: string, m?: EntityManager): Promise<Sweep[]> {
-    return this.m(m).createQueryBuilder(Sweep, 's').where(`s.status = 'open' AND s.week < :week`, { week }).orderBy('s.week').getMany();
+    return this.m(m)
+      .createQueryBuilder(Sweep, 's')
+      .where(`s.status = 'open' AND s.week < :week`, { week })
+      .orderBy('s.week')
+      .getMany();
   }
 
   insertSweep(values: Pick<Sweep, 'week' | 'openedAt' | 'openedBy' | 'dueAt'>, m: EntityManager): Promise<Sweep> {
@@ -82,8 +89,23 @@ export class SweepsRepository {
   }
 
   /** Tasks of a sweep the ability may read, filtered and paged in SQL. */
-  async listTasks(ability: AppAbility, sweepId: string, filter: { mineFor?: { userId: string; departmentKey: string | null }; status?: TaskStatus; limit: number; offset: number }): Promise<{ rows: SweepTask[]; total: number }> {
-    const qb = accessibleBy(this.ds.manager.createQueryBuilder(SweepTask, 't'), ability, 'read', 'SweepTask', SWEEP_TASK_VIRTUAL_FIELDS).andWhere('t.sweep_id = :sweepId', { sweepId });
+  async listTasks(
+    ability: AppAbility,
+    sweepId: string,
+    filter: {
+      mineFor?: { userId: string; departmentKey: string | null };
+      status?: TaskStatus;
+      limit: number;
+      offset: number;
+    },
+  ): Promise<{ rows: SweepTask[]; total: number }> {
+    const qb = accessibleBy(
+      this.ds.manager.createQueryBuilder(SweepTask, 't'),
+      ability,
+      'read',
+      'SweepTask',
+      SWEEP_TASK_VIRTUAL_FIELDS,
+    ).andWhere('t.sweep_id = :sweepId', { sweepId });
     if (filter.mineFor) {
       qb.andWhere(
         filter.mineFor.departmentKey
@@ -93,7 +115,12 @@ export class SweepsRepository {
       );
     }
     if (filter.status) qb.andWhere('t.status = :status', { status: filter.status });
-    const [rows, total] = await qb.orderBy('t.status', 'ASC').addOrderBy('t.control_key', 'ASC').skip(filter.offset).take(filter.limit).getManyAndCount();
+    const [rows, total] = await qb
+      .orderBy('t.status', 'ASC')
+      .addOrderBy('t.control_key', 'ASC')
+      .skip(filter.offset)
+      .take(filter.limit)
+      .getManyAndCount();
     return { rows, total };
   }
 
@@ -115,51 +142,101 @@ export class SweepsRepository {
    * (an auditor: controls of the frameworks in scope; everyone else who reads sweeps: every task).
    */
   async progress(sweepId: string, asOf: Date, m?: EntityManager, ability?: AppAbility): Promise<ProgressRow[]> {
-    const scope = ability ? this.positional(caslWhere(this.m(m).createQueryBuilder(SweepTask, 't'), ability, 'read', 'Posture', SWEEP_TASK_VIRTUAL_FIELDS), 3) : { sql: 'TRUE', values: [] };
-    const rows: { owner_department: string; owner_user_id: string | null; status: TaskStatus; count: string; overdue: string }[] = await this.m(m).query(
+    const scope = ability
+      ? this.positional(
+          caslWhere(
+            this.m(m).createQueryBuilder(SweepTask, 't'),
+            ability,
+            'read',
+            'Posture',
+            SWEEP_TASK_VIRTUAL_FIELDS,
+          ),
+          3,
+        )
+      : { sql: 'TRUE', values: [] };
+    const rows: {
+      owner_department: string;
+      owner_user_id: string | null;
+      status: TaskStatus;
+      count: string;
+      overdue: string;
+    }[] = await this.m(m).query(
       `SELECT owner_department, owner_user_id, status, count(*) AS count,
               count(*) FILTER (WHERE status = 'open' AND due_at < $2) AS overdue
          FROM sweep_tasks t WHERE sweep_id = $1 AND (${scope.sql})
         GROUP BY owner_department, owner_user_id, status ORDER BY owner_department`,
       [sweepId, asOf, ...scope.values],
     );
-    return rows.map((r) => ({ ownerDepartment: r.owner_department, ownerUserId: r.owner_user_id, status: r.status, count: Number(r.count), overdue: Number(r.overdue) }));
+    return rows.map((r) => ({
+      ownerDepartment: r.owner_department,
+      ownerUserId: r.owner_user_id,
+      status: r.status,
+      count: Number(r.count),
+      overdue: Number(r.overdue),
+    }));
   }
 
   /**
    * Per week from `fromWeek` to `toWeek` (inclusive), the tasks of the given controls: how many, completed
    * (evidence or attestation), late (completed after due, or still open after due at `asOf`), exceptions.
    */
-  async weekStats(fromWeek: string, toWeek: string, controlIds: string[], asOf: Date): Promise<{ week: string; tasks: number; completed: number; late: number; exceptions: number }[]> {
-    const rows: { week: string; tasks: string; completed: string; late: string; exceptions: string }[] = await this.ds.query(
-      `SELECT s.week, count(t.id) AS tasks,
+  async weekStats(
+    fromWeek: string,
+    toWeek: string,
+    controlIds: string[],
+    asOf: Date,
+  ): Promise<{ week: string; tasks: number; completed: number; late: number; exceptions: number }[]> {
+    const rows: { week: string; tasks: string; completed: string; late: string; exceptions: string }[] =
+      await this.ds.query(
+        `SELECT s.week, count(t.id) AS tasks,
               count(t.id) FILTER (WHERE t.status IN ('completed', 'attested')) AS completed,
               count(t.id) FILTER (WHERE t.completed_at > t.due_at OR (t.completed_at IS NULL AND t.due_at < $4)) AS late,
               count(t.id) FILTER (WHERE t.status = 'exception') AS exceptions
          FROM sweeps s LEFT JOIN sweep_tasks t ON t.sweep_id = s.id AND t.control_id = ANY($3::uuid[])
         WHERE s.week >= $1 AND s.week <= $2
         GROUP BY s.week ORDER BY s.week`,
-      [fromWeek, toWeek, controlIds, asOf],
-    );
-    return rows.map((r) => ({ week: r.week, tasks: Number(r.tasks), completed: Number(r.completed), late: Number(r.late), exceptions: Number(r.exceptions) }));
+        [fromWeek, toWeek, controlIds, asOf],
+      );
+    return rows.map((r) => ({
+      week: r.week,
+      tasks: Number(r.tasks),
+      completed: Number(r.completed),
+      late: Number(r.late),
+      exceptions: Number(r.exceptions),
+    }));
   }
 
   /** Tasks of those weeks and controls that were raised as exceptions, completed late, or still open after due at `asOf`. */
-  async irregularTasks(fromWeek: string, toWeek: string, controlIds: string[], asOf: Date): Promise<{ week: string; controlKey: string; status: TaskStatus; note: string | null; late: boolean }[]> {
-    const rows: { week: string; control_key: string; status: TaskStatus; note: string | null; late: boolean }[] = await this.ds.query(
-      `SELECT s.week, t.control_key, t.status, t.note,
+  async irregularTasks(
+    fromWeek: string,
+    toWeek: string,
+    controlIds: string[],
+    asOf: Date,
+  ): Promise<{ week: string; controlKey: string; status: TaskStatus; note: string | null; late: boolean }[]> {
+    const rows: { week: string; control_key: string; status: TaskStatus; note: string | null; late: boolean }[] =
+      await this.ds.query(
+        `SELECT s.week, t.control_key, t.status, t.note,
               (t.completed_at > t.due_at OR (t.completed_at IS NULL AND t.due_at < $4)) AS late
          FROM sweep_tasks t JOIN sweeps s ON s.id = t.sweep_id
         WHERE s.week >= $1 AND s.week <= $2 AND t.control_id = ANY($3::uuid[])
           AND (t.status = 'exception' OR t.completed_at > t.due_at OR (t.completed_at IS NULL AND t.due_at < $4))
         ORDER BY s.week, t.control_key`,
-      [fromWeek, toWeek, controlIds, asOf],
-    );
-    return rows.map((r) => ({ week: r.week, controlKey: r.control_key, status: r.status, note: r.note, late: !!r.late }));
+        [fromWeek, toWeek, controlIds, asOf],
+      );
+    return rows.map((r) => ({
+      week: r.week,
+      controlKey: r.control_key,
+      status: r.status,
+      note: r.note,
+      late: !!r.late,
+    }));
   }
 
   /** A compiled CASL fragment with its named parameters turned into $n, numbered from `first`, for a raw query. */
-  private positional(where: { sql: string; params: Record<string, unknown> }, first: number): { sql: string; values: unknown[] } {
+  private positional(
+    where: { sql: string; params: Record<string, unknown> },
+    first: number,
+  ): { sql: string; values: unknown[] } {
     const values: unknown[] = [];
     const sql = where.sql.replace(/:(casl_\w+)/g, (_, key: string) => {
       values.push(where.params[key]);
@@ -172,7 +249,10 @@ export class SweepsRepository {
    * The tasks of a control that ended in an exception or an attestation, newest first, with their week;
    * with `completedFrom`/`completedBefore`, only those completed in that interval.
    */
-  async outcomesOfControl(controlKey: string, filter: { completedFrom?: Date; completedBefore?: Date; limit: number }): Promise<(SweepTask & { week: string })[]> {
+  async outcomesOfControl(
+    controlKey: string,
+    filter: { completedFrom?: Date; completedBefore?: Date; limit: number },
+  ): Promise<(SweepTask & { week: string })[]> {
     const qb = this.ds.manager
       .createQueryBuilder(SweepTask, 't')
       .innerJoin(Sweep, 's', 's.id = t.sweep_id')
@@ -180,7 +260,11 @@ export class SweepsRepository {
       .where(`t.control_key = :controlKey AND t.status IN ('exception', 'attested')`, { controlKey });
     if (filter.completedFrom) qb.andWhere('t.completed_at >= :from', { from: filter.completedFrom });
     if (filter.completedBefore) qb.andWhere('t.completed_at < :before', { before: filter.completedBefore });
-    const { entities, raw } = await qb.orderBy('s.week', 'DESC').addOrderBy('t.completed_at', 'DESC').limit(filter.limit).getRawAndEntities();
+    const { entities, raw } = await qb
+      .orderBy('s.week', 'DESC')
+      .addOrderBy('t.completed_at', 'DESC')
+      .limit(filter.limit)
+      .getRawAndEntities();
     return entities.map((e, i) => Object.assign(e, { week: (raw[i] as { week: string }).week }));
   }
 
@@ -193,6 +277,8 @@ export class SweepsRepository {
       .where(`t.status = 'open' AND s.status = 'open'`)
       .orderBy('t.due_at')
       .getRawAndEntities()
-      .then(({ entities, raw }) => entities.map((e, i) => Object.assign(e, { week: (raw[i] as { week: string }).week })));
+      .then(({ entities, raw }) =>
+        entities.map((e, i) => Object.assign(e, { week: (raw[i] as { week: string }).week })),
+      );
   }
 }

@@ -16,10 +16,29 @@ import { UsersService } from '../identity/users.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { CollectorRun, CollectorsService } from './collectors.service';
 import { freshness, isDueInWeek, taskDueAt, type Freshness } from './domain/cadence';
-import { addDays, formatDate, formatLocalTime, formatWeek, isoWeek, isoWeekOfDate, localDate, parseDate, parseWeek, weekMonday, zonedInstant } from './domain/calendar';
+import {
+  addDays,
+  formatDate,
+  formatLocalTime,
+  formatWeek,
+  isoWeek,
+  isoWeekOfDate,
+  localDate,
+  parseDate,
+  parseWeek,
+  weekMonday,
+  zonedInstant,
+} from './domain/calendar';
 import { fairDueAt, taskTiming } from './domain/due-date';
 import { frameworkPosture, FrameworkPosture, PostureControl } from './domain/posture';
-import { CompleteTaskDto, ControlOutcomeView, SweepTaskView, sweepTaskView, SweepView, TaskListQueryDto } from './dto/sweep.dto';
+import {
+  CompleteTaskDto,
+  ControlOutcomeView,
+  SweepTaskView,
+  sweepTaskView,
+  SweepView,
+  TaskListQueryDto,
+} from './dto/sweep.dto';
 import { SweepTask } from './sweep-task.entity';
 import type { Sweep } from './sweep.entity';
 import { SweepsRepository } from './sweeps.repository';
@@ -27,11 +46,31 @@ import { SweepsRepository } from './sweeps.repository';
 type DigestKind = 'sweep.reminder' | 'sweep.due_today' | 'sweep.overdue' | 'sweep.escalation';
 
 /** The notifications about open tasks: one digest per person and kind, listing the tasks. */
-const DIGESTS: Record<DigestKind, { key: string; subject: (n: number, week: string) => string; intro: (week: string, due: string) => string }> = {
-  'sweep.reminder': { key: 'reminder-2d', subject: (n, w) => `Due in 2 days: ${n} sweep task(s), ${w}`, intro: (w, due) => `These tasks of the evidence sweep ${w} are due ${due}:` },
-  'sweep.due_today': { key: 'due-today', subject: (n, w) => `Due today: ${n} sweep task(s), ${w}`, intro: (w, due) => `These tasks of the evidence sweep ${w} are due today, ${due}:` },
-  'sweep.overdue': { key: 'overdue', subject: (n, w) => `Overdue: ${n} sweep task(s), ${w}`, intro: (w, due) => `These tasks of the evidence sweep ${w} were due ${due} and are still open:` },
-  'sweep.escalation': { key: 'escalation', subject: (n, w) => `Overdue: ${n} sweep task(s) in ${w}`, intro: (w, due) => `These tasks of the evidence sweep ${w} were due ${due} and are still open (control, owner, department):` },
+const DIGESTS: Record<
+  DigestKind,
+  { key: string; subject: (n: number, week: string) => string; intro: (week: string, due: string) => string }
+> = {
+  'sweep.reminder': {
+    key: 'reminder-2d',
+    subject: (n, w) => `Due in 2 days: ${n} sweep task(s), ${w}`,
+    intro: (w, due) => `These tasks of the evidence sweep ${w} are due ${due}:`,
+  },
+  'sweep.due_today': {
+    key: 'due-today',
+    subject: (n, w) => `Due today: ${n} sweep task(s), ${w}`,
+    intro: (w, due) => `These tasks of the evidence sweep ${w} are due today, ${due}:`,
+  },
+  'sweep.overdue': {
+    key: 'overdue',
+    subject: (n, w) => `Overdue: ${n} sweep task(s), ${w}`,
+    intro: (w, due) => `These tasks of the evidence sweep ${w} were due ${due} and are still open:`,
+  },
+  'sweep.escalation': {
+    key: 'escalation',
+    subject: (n, w) => `Overdue: ${n} sweep task(s) in ${w}`,
+    intro: (w, due) =>
+      `These tasks of the evidence sweep ${w} were due ${due} and are still open (control, owner, department):`,
+  },
 };
 /** Notification bodies are at most 10,000 characters. */
 const BODY_LIMIT = 9_000;
@@ -105,28 +144,71 @@ export class SweepsService {
       const sweep = await this.repo.insertSweep({ week, openedAt: now, openedBy: actor, dueAt }, m);
       const controls = await this.catalog.liveControls();
       const previous = await this.previousSummary(week, now, m);
-      const collectorRuns = await this.collectors.runAll(controls, { week, ...this.periodOf(week), now, previousSummary: previous, posture: async () => (await this.posture(now)) as unknown as JsonObject }, actor, m);
+      const collectorRuns = await this.collectors.runAll(
+        controls,
+        {
+          week,
+          ...this.periodOf(week),
+          now,
+          previousSummary: previous,
+          posture: async () => (await this.posture(now)) as unknown as JsonObject,
+        },
+        actor,
+        m,
+      );
 
       const due = controls.filter((c) => isDueInWeek(c.cadence, w));
       await this.repo.insertTasks(
-        due.map((c) => ({ sweepId: sweep.id, controlId: c.id, controlKey: c.key, controlTitle: c.title, ownerUserId: c.ownerUserId, ownerDepartment: c.ownerDepartment, status: 'open' as const, dueAt, evidenceIds: [] })),
+        due.map((c) => ({
+          sweepId: sweep.id,
+          controlId: c.id,
+          controlKey: c.key,
+          controlTitle: c.title,
+          ownerUserId: c.ownerUserId,
+          ownerDepartment: c.ownerDepartment,
+          status: 'open' as const,
+          dueAt,
+          evidenceIds: [],
+        })),
         m,
       );
       await this.notifyOwners(week, due, dueAt, m);
       await this.trail.append(
-        { actor, action: 'sweep.open', subjectType: 'Sweep', subjectId: sweep.id, data: { week, tasks: due.length, dueAt: dueAt.toISOString(), nominalDueAt: nominalDueAt.toISOString(), openedLate, collectors: collectorRuns.map((r) => r.collector) } },
+        {
+          actor,
+          action: 'sweep.open',
+          subjectType: 'Sweep',
+          subjectId: sweep.id,
+          data: {
+            week,
+            tasks: due.length,
+            dueAt: dueAt.toISOString(),
+            nominalDueAt: nominalDueAt.toISOString(),
+            openedLate,
+            collectors: collectorRuns.map((r) => r.collector),
+          },
+        },
         m,
       );
-      this.log.log(`sweep ${week} opened: ${due.length} tasks due ${dueAt.toISOString()}${openedLate ? ` (opened late; nominally ${nominalDueAt.toISOString()})` : ''}, ${collectorRuns.length} collector snapshots`);
+      this.log.log(
+        `sweep ${week} opened: ${due.length} tasks due ${dueAt.toISOString()}${openedLate ? ` (opened late; nominally ${nominalDueAt.toISOString()})` : ''}, ${collectorRuns.length} collector snapshots`,
+      );
       return { week, created: true, tasks: due.length, collectors: collectorRuns };
     });
   }
 
   /** One "your sweep is open" notification per person: the assigned owner, else the department's members. */
-  private async notifyOwners(week: string, due: { ownerUserId: string | null; ownerDepartment: string }[], dueAt: Date, m: EntityManager): Promise<void> {
+  private async notifyOwners(
+    week: string,
+    due: { ownerUserId: string | null; ownerDepartment: string }[],
+    dueAt: Date,
+    m: EntityManager,
+  ): Promise<void> {
     const counts = new Map<string, number>();
     for (const c of due) {
-      const people = c.ownerUserId ? [c.ownerUserId] : await this.users.activeUserIds({ departmentKey: c.ownerDepartment });
+      const people = c.ownerUserId
+        ? [c.ownerUserId]
+        : await this.users.activeUserIds({ departmentKey: c.ownerDepartment });
       for (const p of people) counts.set(p, (counts.get(p) ?? 0) + 1);
     }
     for (const [userId, n] of counts) {
@@ -146,13 +228,17 @@ export class SweepsService {
 
   private async previousSummary(week: string, now: Date, m: EntityManager): Promise<JsonObject | null> {
     const monday = weekMonday(parseWeek(week));
-    const previous = await this.repo.findByWeek(isoWeek(new Date(Date.UTC(monday.year, monday.month - 1, monday.day - 7, 12)), 'UTC'), m);
+    const previous = await this.repo.findByWeek(
+      isoWeek(new Date(Date.UTC(monday.year, monday.month - 1, monday.day - 7, 12)), 'UTC'),
+      m,
+    );
     return previous ? this.summaryOf(previous, previous.closedAt ?? now, m) : null;
   }
 
   private async summaryOf(sweep: Sweep, asOf: Date, m?: EntityManager): Promise<JsonObject> {
     const rows = await this.repo.progress(sweep.id, asOf, m);
-    const total = (status?: string) => rows.filter((r) => !status || r.status === status).reduce((n, r) => n + r.count, 0);
+    const total = (status?: string) =>
+      rows.filter((r) => !status || r.status === status).reduce((n, r) => n + r.count, 0);
     const byDepartment: Record<string, Record<string, number>> = {};
     for (const r of rows) {
       const d = (byDepartment[r.ownerDepartment] ??= { open: 0, completed: 0, attested: 0, exception: 0 });
@@ -171,20 +257,45 @@ export class SweepsService {
   }
 
   /** Closes a week: stores its summary as evidence on the sweep-summary controls. Idempotent. */
-  async closeWeek(week: string, actor: string, now = new Date()): Promise<{ week: string; closed: boolean; summary: JsonObject | null }> {
+  async closeWeek(
+    week: string,
+    actor: string,
+    now = new Date(),
+  ): Promise<{ week: string; closed: boolean; summary: JsonObject | null }> {
     weekOrError(week);
     return this.ds.transaction(async (m) => {
       await this.repo.lockWeek(week, m);
       const sweep = await this.repo.findByWeek(week, m);
       if (!sweep) throw new NotFoundError('sweep', week);
-      if (sweep.status === 'closed') return { week, closed: false, summary: await this.summaryOf(sweep, sweep.closedAt ?? now, m) };
+      if (sweep.status === 'closed')
+        return { week, closed: false, summary: await this.summaryOf(sweep, sweep.closedAt ?? now, m) };
       const summary = await this.summaryOf(sweep, now, m);
       const targets = (await this.catalog.liveControls()).filter((c) => c.collector === 'sweep-summary');
       const evidence = targets.length
-        ? await this.evidence.recordSnapshot({ actor, title: `Sweep summary, ${week}`, controlIds: targets.map((c) => c.id), data: summary, source: 'collector:sweep-summary', evidenceDate: now, ...this.periodOf(week) }, m)
+        ? await this.evidence.recordSnapshot(
+            {
+              actor,
+              title: `Sweep summary, ${week}`,
+              controlIds: targets.map((c) => c.id),
+              data: summary,
+              source: 'collector:sweep-summary',
+              evidenceDate: now,
+              ...this.periodOf(week),
+            },
+            m,
+          )
         : null;
       await this.repo.closeSweep(sweep.id, now, evidence?.id ?? null, m);
-      await this.trail.append({ actor, action: 'sweep.close', subjectType: 'Sweep', subjectId: sweep.id, data: { week, summaryEvidenceId: evidence?.id ?? null } }, m);
+      await this.trail.append(
+        {
+          actor,
+          action: 'sweep.close',
+          subjectType: 'Sweep',
+          subjectId: sweep.id,
+          data: { week, summaryEvidenceId: evidence?.id ?? null },
+        },
+        m,
+      );
       return { week, closed: true, summary };
     });
   }
@@ -193,7 +304,8 @@ export class SweepsService {
   async current(actor: UserActor, now = new Date()): Promise<SweepView> {
     const ability = abilityFor(actor);
     const thisWeek = await this.repo.findByWeek(this.weekOf(now));
-    const sweep = thisWeek && ability.can('read', asSubject('Sweep', thisWeek)) ? thisWeek : await this.repo.latestVisible(ability);
+    const sweep =
+      thisWeek && ability.can('read', asSubject('Sweep', thisWeek)) ? thisWeek : await this.repo.latestVisible(ability);
     if (!sweep) throw new NotFoundError('sweep');
     return this.view(actor, sweep, now);
   }
@@ -214,10 +326,19 @@ export class SweepsService {
     // Counted over the tasks whose posture the actor may read (an auditor: the controls in scope).
     const rows = await this.repo.progress(sweep.id, sweep.closedAt ?? now, undefined, ability);
     const names = await this.users.namesByIds(rows.flatMap((r) => (r.ownerUserId ? [r.ownerUserId] : [])));
-    const owners = new Map<string, { owner: string; department: string; open: number; overdue: number; done: number }>();
+    const owners = new Map<
+      string,
+      { owner: string; department: string; open: number; overdue: number; done: number }
+    >();
     for (const r of rows) {
       const key = `${r.ownerDepartment}|${r.ownerUserId ?? ''}`;
-      const o = owners.get(key) ?? { owner: r.ownerUserId ? (names.get(r.ownerUserId) ?? r.ownerUserId) : `${r.ownerDepartment} (department)`, department: r.ownerDepartment, open: 0, overdue: 0, done: 0 };
+      const o = owners.get(key) ?? {
+        owner: r.ownerUserId ? (names.get(r.ownerUserId) ?? r.ownerUserId) : `${r.ownerDepartment} (department)`,
+        department: r.ownerDepartment,
+        open: 0,
+        overdue: 0,
+        done: 0,
+      };
       if (r.status === 'open') o.open += r.count;
       else o.done += r.count;
       o.overdue += r.overdue;
@@ -239,7 +360,11 @@ export class SweepsService {
       done,
       overdue: rows.reduce((n, r) => n + r.overdue, 0),
       // Progress per owner only for those who may see every task (compliance managers, admins).
-      byOwner: ability.can('update', 'Sweep') ? [...owners.values()].sort((a, b) => a.department.localeCompare(b.department) || a.owner.localeCompare(b.owner)) : [],
+      byOwner: ability.can('update', 'Sweep')
+        ? [...owners.values()].sort(
+            (a, b) => a.department.localeCompare(b.department) || a.owner.localeCompare(b.owner),
+          )
+        : [],
     };
   }
 
@@ -258,7 +383,10 @@ export class SweepsService {
    * "My sweep": this week's sweep (else the latest) and my tasks in it, and my open tasks of earlier
    * sweeps still open (one opened late stays open until its own due time has passed).
    */
-  async mySweep(actor: UserActor, now = new Date()): Promise<{ sweep: SweepView | null; tasks: SweepTaskView[]; carriedOver: (SweepTaskView & { week: string })[] }> {
+  async mySweep(
+    actor: UserActor,
+    now = new Date(),
+  ): Promise<{ sweep: SweepView | null; tasks: SweepTaskView[]; carriedOver: (SweepTaskView & { week: string })[] }> {
     const current = (await this.repo.findByWeek(this.weekOf(now))) ?? (await this.repo.latest());
     if (!current) return { sweep: null, tasks: [], carriedOver: [] };
     const mine = { mineFor: { userId: actor.id, departmentKey: actor.departmentKey }, offset: 0, limit: 500 };
@@ -266,7 +394,8 @@ export class SweepsService {
     const tasks = (await this.repo.listTasks(ability, current.id, mine)).rows.map((t) => sweepTaskView(t, now));
     const carriedOver: (SweepTaskView & { week: string })[] = [];
     for (const earlier of await this.repo.openBefore(current.week)) {
-      for (const t of (await this.repo.listTasks(ability, earlier.id, { ...mine, status: 'open' })).rows) carriedOver.push({ ...sweepTaskView(t, now), week: earlier.week });
+      for (const t of (await this.repo.listTasks(ability, earlier.id, { ...mine, status: 'open' })).rows)
+        carriedOver.push({ ...sweepTaskView(t, now), week: earlier.week });
     }
     return { sweep: await this.view(actor, current, now), tasks, carriedOver };
   }
@@ -278,7 +407,12 @@ export class SweepsService {
    * may read the control's evidence of that date (an auditor: within an engagement's period and scope;
    * a viewer: none). `period` (Asia/Bangkok days) narrows to those completed within it.
    */
-  async controlOutcomes(actor: UserActor, controlKey: string, period?: { from: string; to: string }, limit = 20): Promise<ControlOutcomeView[]> {
+  async controlOutcomes(
+    actor: UserActor,
+    controlKey: string,
+    period?: { from: string; to: string },
+    limit = 20,
+  ): Promise<ControlOutcomeView[]> {
     const ability = abilityFor(actor);
     const tz = this.config.sweepTz;
     const rows = await this.repo.outcomesOfControl(controlKey, {
@@ -286,7 +420,11 @@ export class SweepsService {
       completedBefore: period ? zonedInstant(addDays(parseDate(period.to), 1), 0, 0, tz) : undefined,
       limit,
     });
-    const visible = rows.filter((t) => t.completedAt && ability.can('read', asSubject('Evidence', { controlIds: [t.controlId], evidenceDate: t.completedAt })));
+    const visible = rows.filter(
+      (t) =>
+        t.completedAt &&
+        ability.can('read', asSubject('Evidence', { controlIds: [t.controlId], evidenceDate: t.completedAt })),
+    );
     const names = await this.users.namesByIds(visible.flatMap((t) => (t.completedBy ? [t.completedBy] : [])));
     return visible.map((t) => ({
       week: t.week,
@@ -300,14 +438,23 @@ export class SweepsService {
   }
 
   /** What the upload page needs to file evidence for a task the actor may complete (404/403/409 otherwise). */
-  async taskForUpload(actor: UserActor, id: string, now = new Date()): Promise<{ controlKey: string; today: string; periodStart: string; periodEnd: string }> {
+  async taskForUpload(
+    actor: UserActor,
+    id: string,
+    now = new Date(),
+  ): Promise<{ controlKey: string; today: string; periodStart: string; periodEnd: string }> {
     const task = await this.repo.findTask(id);
     const ability = abilityFor(actor);
     if (!task || !ability.can('read', asSubject('SweepTask', task))) throw new NotFoundError('sweep_task', id);
-    if (!ability.can('update', asSubject('SweepTask', task))) throw new ForbiddenError('You may not complete this task.', 'sweep_task.forbidden');
+    if (!ability.can('update', asSubject('SweepTask', task)))
+      throw new ForbiddenError('You may not complete this task.', 'sweep_task.forbidden');
     if (task.status !== 'open') throw new ConflictError('sweep_task.done', `This task is already ${task.status}.`);
     const sweep = (await this.repo.findById(task.sweepId))!;
-    return { controlKey: task.controlKey, today: formatDate(localDate(now, this.config.sweepTz)), ...this.periodOf(sweep.week) };
+    return {
+      controlKey: task.controlKey,
+      today: formatDate(localDate(now, this.config.sweepTz)),
+      ...this.periodOf(sweep.week),
+    };
   }
 
   /** Completes a task with evidence already linked to its control, an attestation, or an exception. */
@@ -316,7 +463,8 @@ export class SweepsService {
       const task = await this.repo.findTaskForUpdate(id, m);
       const ability = abilityFor(actor);
       if (!task || !ability.can('read', asSubject('SweepTask', task))) throw new NotFoundError('sweep_task', id);
-      if (!ability.can('update', asSubject('SweepTask', task))) throw new ForbiddenError('You may not complete this task.', 'sweep_task.forbidden');
+      if (!ability.can('update', asSubject('SweepTask', task)))
+        throw new ForbiddenError('You may not complete this task.', 'sweep_task.forbidden');
       if (task.status !== 'open') throw new ConflictError('sweep_task.done', `This task is already ${task.status}.`);
       const sweep = (await this.repo.findById(task.sweepId, m))!;
       if (sweep.status === 'closed') throw new ConflictError('sweep.closed', `The sweep ${sweep.week} is closed.`);
@@ -325,28 +473,47 @@ export class SweepsService {
       switch (dto.outcome) {
         case 'evidence': {
           const ids = dto.evidenceIds ?? [];
-          if (ids.length === 0) throw new ValidationError([{ field: 'evidenceIds', message: 'must list the evidence attached to this control' }]);
+          if (ids.length === 0)
+            throw new ValidationError([
+              { field: 'evidenceIds', message: 'must list the evidence attached to this control' },
+            ]);
           const linked = await this.evidence.linkedTo(task.controlId, ids);
           const missing = ids.filter((e) => !linked.includes(e));
-          if (missing.length) throw new ValidationError([{ field: 'evidenceIds', message: `not evidence of ${task.controlKey}: ${missing.join(', ')}` }]);
+          if (missing.length)
+            throw new ValidationError([
+              { field: 'evidenceIds', message: `not evidence of ${task.controlKey}: ${missing.join(', ')}` },
+            ]);
           values = { status: 'completed', evidenceIds: ids, note: dto.note ?? null };
           break;
         }
         case 'attestation': {
           if (!dto.statement) throw new ValidationError([{ field: 'statement', message: 'is required to attest' }]);
-          const { id: evidenceId } = await this.evidence.recordAttestation({ actor, controlIds: [task.controlId], statement: dto.statement, checklist: dto.checklist, ...period }, m);
+          const { id: evidenceId } = await this.evidence.recordAttestation(
+            { actor, controlIds: [task.controlId], statement: dto.statement, checklist: dto.checklist, ...period },
+            m,
+          );
           // The statement is the attestation's reason: kept on the task (shown on the control page) unless a note is given.
           values = { status: 'attested', evidenceIds: [evidenceId], note: dto.note ?? dto.statement };
           break;
         }
         case 'exception': {
-          if (!dto.reason) throw new ValidationError([{ field: 'reason', message: 'is required to raise an exception' }]);
+          if (!dto.reason)
+            throw new ValidationError([{ field: 'reason', message: 'is required to raise an exception' }]);
           values = { status: 'exception', note: dto.reason };
           break;
         }
       }
       await this.repo.updateTask(task.id, { ...values, completedAt: now, completedBy: actor.id }, m);
-      await this.trail.append({ actor: actorRef(actor), action: `sweep_task.${values.status}`, subjectType: 'SweepTask', subjectId: task.id, data: { control: task.controlKey, evidenceIds: values.evidenceIds ?? [] } }, m);
+      await this.trail.append(
+        {
+          actor: actorRef(actor),
+          action: `sweep_task.${values.status}`,
+          subjectType: 'SweepTask',
+          subjectId: task.id,
+          data: { control: task.controlKey, evidenceIds: values.evidenceIds ?? [] },
+        },
+        m,
+      );
       return sweepTaskView((await this.repo.findTask(task.id, m))!);
     });
   }
@@ -362,7 +529,10 @@ export class SweepsService {
     const tz = this.config.sweepTz;
     const today = formatDate(localDate(now, tz));
     const managers = await this.users.activeUserIds({ role: 'compliance_manager' });
-    const digests = new Map<string, { recipient: string; kind: DigestKind; week: string; dueAt: Date; tasks: (SweepTask & { week: string })[] }>();
+    const digests = new Map<
+      string,
+      { recipient: string; kind: DigestKind; week: string; dueAt: Date; tasks: (SweepTask & { week: string })[] }
+    >();
     const add = (recipient: string, kind: DigestKind, task: SweepTask & { week: string }) => {
       const key = `sweep:${task.week}:${task.dueAt.toISOString()}:${DIGESTS[kind].key}:${recipient}`;
       const d = digests.get(key) ?? { recipient, kind, week: task.week, dueAt: task.dueAt, tasks: [] };
@@ -375,7 +545,10 @@ export class SweepsService {
       const twoDaysBefore = formatDate(addDays(parseDate(dueDay), -2));
       const people = task.ownerUserId
         ? [task.ownerUserId]
-        : (departmentMembers.get(task.ownerDepartment) ?? departmentMembers.set(task.ownerDepartment, await this.users.activeUserIds({ departmentKey: task.ownerDepartment })).get(task.ownerDepartment)!);
+        : (departmentMembers.get(task.ownerDepartment) ??
+          departmentMembers
+            .set(task.ownerDepartment, await this.users.activeUserIds({ departmentKey: task.ownerDepartment }))
+            .get(task.ownerDepartment)!);
       if (now >= task.dueAt) {
         for (const p of people) add(p, 'sweep.overdue', task);
         for (const p of managers) add(p, 'sweep.escalation', task);
@@ -385,14 +558,19 @@ export class SweepsService {
         for (const p of people) add(p, 'sweep.reminder', task);
       }
     }
-    const owners = await this.users.namesByIds([...new Set([...digests.values()].flatMap((d) => d.tasks.flatMap((t) => (t.ownerUserId ? [t.ownerUserId] : []))))]);
+    const owners = await this.users.namesByIds([
+      ...new Set([...digests.values()].flatMap((d) => d.tasks.flatMap((t) => (t.ownerUserId ? [t.ownerUserId] : [])))),
+    ]);
     let reminders = 0;
     let escalations = 0;
     for (const [dedupeKey, d] of digests) {
       const spec = DIGESTS[d.kind];
       const lines = d.tasks
         .sort((a, b) => a.ownerDepartment.localeCompare(b.ownerDepartment) || a.controlKey.localeCompare(b.controlKey))
-        .map((t) => `- ${t.controlKey} ${t.controlTitle} — ${t.ownerUserId ? (owners.get(t.ownerUserId) ?? t.ownerUserId) : 'any member'} (${t.ownerDepartment})`);
+        .map(
+          (t) =>
+            `- ${t.controlKey} ${t.controlTitle} — ${t.ownerUserId ? (owners.get(t.ownerUserId) ?? t.ownerUserId) : 'any member'} (${t.ownerDepartment})`,
+        );
       const body = `${spec.intro(d.week, formatLocalTime(d.dueAt, tz))}\n\n${lines.join('\n')}`;
       const sent = await this.notifications.enqueue({
         recipientUserId: d.recipient,
@@ -417,7 +595,10 @@ export class SweepsService {
       controls.map((c) => {
         const of = newest.get(c.id);
         const f: Freshness = freshness(c, of ? localDate(of, tz) : null, now, tz);
-        return [c.id, { id: c.id, key: c.key, ownerDepartment: c.ownerDepartment, ownerUserId: c.ownerUserId, freshness: f }];
+        return [
+          c.id,
+          { id: c.id, key: c.key, ownerDepartment: c.ownerDepartment, ownerUserId: c.ownerUserId, freshness: f },
+        ];
       }),
     );
   }
@@ -427,7 +608,12 @@ export class SweepsService {
    * given controls' tasks — per week tasks, completed, late and exceptions, and the irregular tasks
    * (exception, completed late, or missed: still open after due at the period's end or now, whichever is first).
    */
-  async periodReport(from: string, to: string, controlIds: string[], now = new Date()): Promise<{
+  async periodReport(
+    from: string,
+    to: string,
+    controlIds: string[],
+    now = new Date(),
+  ): Promise<{
     weeks: { week: string; tasks: number; completed: number; late: number; exceptions: number }[];
     irregular: { week: string; control: string; kind: 'exception' | 'late' | 'missed'; note: string | null }[];
   }> {
@@ -436,25 +622,40 @@ export class SweepsService {
     const toWeek = formatWeek(isoWeekOfDate(parseDate(to)));
     const end = zonedInstant(addDays(parseDate(to), 1), 0, 0, tz);
     const asOf = end < now ? end : now;
-    const [weeks, tasks] = await Promise.all([this.repo.weekStats(fromWeek, toWeek, controlIds, asOf), this.repo.irregularTasks(fromWeek, toWeek, controlIds, asOf)]);
+    const [weeks, tasks] = await Promise.all([
+      this.repo.weekStats(fromWeek, toWeek, controlIds, asOf),
+      this.repo.irregularTasks(fromWeek, toWeek, controlIds, asOf),
+    ]);
     return {
       weeks,
-      irregular: tasks.map((t) => ({ week: t.week, control: t.controlKey, kind: t.status === 'exception' ? 'exception' : t.status === 'open' ? 'missed' : 'late', note: t.note })),
+      irregular: tasks.map((t) => ({
+        week: t.week,
+        control: t.controlKey,
+        kind: t.status === 'exception' ? 'exception' : t.status === 'open' ? 'missed' : 'late',
+        note: t.note,
+      })),
     };
   }
 
   /** Freshness of every live control as it stood at `at` (evidence dated at or after it not counted), by control id. */
   async freshnessAt(at: Date): Promise<Map<string, Freshness>> {
     const controls = await this.catalog.liveControls();
-    const newest = await this.evidence.newestByControl(controls.map((c) => c.id), at);
+    const newest = await this.evidence.newestByControl(
+      controls.map((c) => c.id),
+      at,
+    );
     const tz = this.config.sweepTz;
-    return new Map(controls.map((c) => [c.id, freshness(c, newest.has(c.id) ? localDate(newest.get(c.id)!, tz) : null, at, tz)]));
+    return new Map(
+      controls.map((c) => [c.id, freshness(c, newest.has(c.id) ? localDate(newest.get(c.id)!, tz) : null, at, tz)]),
+    );
   }
 
   /** Posture of the frameworks the actor may read it for (an auditor: those in scope of an engagement). */
   async postureFor(actor: UserActor, now = new Date()): Promise<FrameworkPosture[]> {
     const ability = abilityFor(actor);
-    return (await this.posture(now)).filter((p) => ability.can('read', asSubject('Posture', { framework: p.framework })));
+    return (await this.posture(now)).filter((p) =>
+      ability.can('read', asSubject('Posture', { framework: p.framework })),
+    );
   }
 
   async posture(now = new Date()): Promise<FrameworkPosture[]> {

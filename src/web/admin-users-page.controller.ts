@@ -20,7 +20,12 @@ export class AdminUsersPageController {
   private async page(actor: UserActor, query: UserListQueryDto, created?: { email: string; oneTimePassword: string }) {
     const [list, departments] = await Promise.all([this.users.list(actor, query), this.departments.list()]);
     const limit = list.limit;
-    const query_ = (offset: number) => new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(query.role ? { role: query.role } : {}), offset: String(offset) }).toString();
+    const query_ = (offset: number) =>
+      new URLSearchParams({
+        ...(query.q ? { q: query.q } : {}),
+        ...(query.role ? { role: query.role } : {}),
+        offset: String(offset),
+      }).toString();
     return {
       pageTitle: 'Users',
       users: list.items,
@@ -47,14 +52,28 @@ export class AdminUsersPageController {
   @Policy('create', 'User')
   @Render('admin-users')
   async create(@CurrentActor() actor: UserActor, @Body() form: CreateUserFormDto) {
-    const { user, oneTimePassword } = await this.users.create(actor, { email: form.email, name: form.name, role: form.role, department: form.department ?? null });
+    const { user, oneTimePassword } = await this.users.create(actor, {
+      email: form.email,
+      name: form.name,
+      role: form.role,
+      department: form.department ?? null,
+    });
     return this.page(actor, {}, { email: user.email ?? form.email, oneTimePassword });
   }
 
   @Post(':id')
   @Policy('update', 'User')
-  async update(@CurrentActor() actor: UserActor, @Param('id', ParseUUIDPipe) id: string, @Body() form: UpdateUserFormDto, @Res() reply: FastifyReply): Promise<void> {
-    await this.users.update(actor, id, { role: form.role, department: form.department ?? null, active: form.active === 'true' });
+  async update(
+    @CurrentActor() actor: UserActor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() form: UpdateUserFormDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.users.update(actor, id, {
+      role: form.role,
+      department: form.department ?? null,
+      active: form.active === 'true',
+    });
     await reply.redirect('/admin/users', 303);
   }
 }

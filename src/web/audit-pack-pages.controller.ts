@@ -16,8 +16,17 @@ export class AuditPackPagesController {
 
   @Post()
   @Policy('create', 'AuditPack')
-  async request(@CurrentActor() actor: UserActor, @Body() form: PackFormDto, @Res() reply: FastifyReply): Promise<void> {
-    const { id } = await this.packs.request(actor, { framework: form.framework, from: form.from, to: form.to, engagementId: form.engagementId });
+  async request(
+    @CurrentActor() actor: UserActor,
+    @Body() form: PackFormDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const { id } = await this.packs.request(actor, {
+      framework: form.framework,
+      from: form.from,
+      to: form.to,
+      engagementId: form.engagementId,
+    });
     await reply.redirect(`/audit/packs/${id}`, 303);
   }
 

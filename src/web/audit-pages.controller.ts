@@ -57,7 +57,9 @@ export class AuditPagesController {
     const own = mine.items.filter((e) => e.auditorUserId === actor.id);
     return {
       pageTitle: 'Audit',
-      active: own.filter((e) => e.state === 'active').map((e) => ({ ...e, requests: requests?.items.filter((r) => r.engagementId === e.id) ?? [] })),
+      active: own
+        .filter((e) => e.state === 'active')
+        .map((e) => ({ ...e, requests: requests?.items.filter((r) => r.engagementId === e.id) ?? [] })),
       ended: own.filter((e) => e.state !== 'active'),
       canRequestPacks: ability.can('create', 'AuditPack'),
       canManage: ability.can('update', 'Engagement'),
@@ -95,15 +97,27 @@ export class AuditPagesController {
   @Get('engagements/:id/controls/:key')
   @Policy('read', 'Engagement')
   @Render('audit-control')
-  async control(@CurrentActor() actor: UserActor, @Param() p: EngagementControlParams, @Query() q: EngagementControlQueryDto) {
+  async control(
+    @CurrentActor() actor: UserActor,
+    @Param() p: EngagementControlParams,
+    @Query() q: EngagementControlQueryDto,
+  ) {
     const engagement = await this.engagements.activeScope(actor, p.id);
     const control = await this.catalog.getControl(actor, p.key);
-    const mappings = control.requirements.filter((r) => engagement.frameworks.includes(r.framework)).map((r) => ({ ...r, anchor: requirementAnchor(r.ref) }));
+    const mappings = control.requirements
+      .filter((r) => engagement.frameworks.includes(r.framework))
+      .map((r) => ({ ...r, anchor: requirementAnchor(r.ref) }));
     if (mappings.length === 0) throw new NotFoundError('control', p.key);
     const offset = q.offset ?? 0;
     // Evidence is read through the ability: an auditor gets only what the engagement opens.
     const evidence = abilityFor(actor).can('read', 'Evidence')
-      ? await this.evidence.list(actor, { control: p.key, from: engagement.from, to: engagement.to, limit: EVIDENCE_PAGE, offset })
+      ? await this.evidence.list(actor, {
+          control: p.key,
+          from: engagement.from,
+          to: engagement.to,
+          limit: EVIDENCE_PAGE,
+          offset,
+        })
       : { items: [], total: 0, limit: EVIDENCE_PAGE, offset };
     const link = (o: number) => `?offset=${o}`;
     // Exceptions and attestations recorded within the period: what stood in for evidence, with the reasons.
@@ -125,9 +139,17 @@ export class AuditPagesController {
 
   @Post('engagements/:id/requests')
   @Policy('create', 'EngagementRequest')
-  async request(@CurrentActor() actor: UserActor, @Param() p: EngagementPageParams, @Body() form: RequestFormDto, @Res() reply: FastifyReply): Promise<void> {
+  async request(
+    @CurrentActor() actor: UserActor,
+    @Param() p: EngagementPageParams,
+    @Body() form: RequestFormDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const r = await this.engagements.createRequest(actor, p.id, form);
-    await reply.redirect(`/audit/engagements/${p.id}/frameworks/${r.framework}#${requirementAnchor(r.requirementRef)}`, 303);
+    await reply.redirect(
+      `/audit/engagements/${p.id}/frameworks/${r.framework}#${requirementAnchor(r.requirementRef)}`,
+      303,
+    );
   }
 
   // ---- compliance managers -----------------------------------------------------------------------
@@ -157,22 +179,41 @@ export class AuditPagesController {
 
   @Post('engagements')
   @Policy('create', 'Engagement')
-  async open(@CurrentActor() actor: UserActor, @Body() form: OpenEngagementFormDto, @Res() reply: FastifyReply): Promise<void> {
+  async open(
+    @CurrentActor() actor: UserActor,
+    @Body() form: OpenEngagementFormDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     // The form's expiry is a day: access ends when that day ends in Asia/Bangkok.
-    await this.engagements.open(actor, { auditorUserId: form.auditorUserId, frameworks: form.frameworks, from: form.from, to: form.to, expiresAt: `${form.expires}T23:59:59.999+07:00` });
+    await this.engagements.open(actor, {
+      auditorUserId: form.auditorUserId,
+      frameworks: form.frameworks,
+      from: form.from,
+      to: form.to,
+      expiresAt: `${form.expires}T23:59:59.999+07:00`,
+    });
     await reply.redirect('/audit/engagements', 303);
   }
 
   @Post('engagements/:id/revoke')
   @Policy('update', 'Engagement')
-  async revoke(@CurrentActor() actor: UserActor, @Param() p: EngagementPageParams, @Res() reply: FastifyReply): Promise<void> {
+  async revoke(
+    @CurrentActor() actor: UserActor,
+    @Param() p: EngagementPageParams,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.engagements.revoke(actor, p.id);
     await reply.redirect('/audit/engagements', 303);
   }
 
   @Post('requests/:id/answer')
   @Policy('update', 'EngagementRequest')
-  async answer(@CurrentActor() actor: UserActor, @Param() p: RequestIdParams, @Body() form: AnswerFormDto, @Res() reply: FastifyReply): Promise<void> {
+  async answer(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestIdParams,
+    @Body() form: AnswerFormDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.engagements.answer(actor, p.id, form);
     await reply.redirect('/audit/engagements#requests', 303);
   }

@@ -41,8 +41,12 @@ export class CatalogPagesController {
   @Policy('read', 'Requirement')
   @Render('framework')
   async framework(@Param() p: FrameworkParams) {
-    const framework = (await this.catalog.listFrameworks()).find((f) => f.key === p.key) ?? (await this.catalog.framework(p.key));
-    const [requirements, coverage] = await Promise.all([this.catalog.requirements(p.key, { limit: 200 }), this.catalog.coverage(p.key)]);
+    const framework =
+      (await this.catalog.listFrameworks()).find((f) => f.key === p.key) ?? (await this.catalog.framework(p.key));
+    const [requirements, coverage] = await Promise.all([
+      this.catalog.requirements(p.key, { limit: 200 }),
+      this.catalog.coverage(p.key),
+    ]);
     const groups: { name: string; requirements: typeof requirements.items }[] = [];
     for (const r of requirements.items) {
       const last = groups[groups.length - 1];
@@ -56,10 +60,21 @@ export class CatalogPagesController {
   @Policy('read', 'Control')
   @Render('controls')
   async controls(@CurrentActor() actor: UserActor, @Query() query: ControlQueryDto) {
-    const [list, frameworks, departments] = await Promise.all([this.catalog.listControls(actor, query), this.catalog.listFrameworks(), this.departments.list()]);
+    const [list, frameworks, departments] = await Promise.all([
+      this.catalog.listControls(actor, query),
+      this.catalog.listFrameworks(),
+      this.departments.list(),
+    ]);
     const params = (offset: number) =>
       new URLSearchParams(
-        Object.entries({ framework: query.framework, department: query.department, cadence: query.cadence, owner: query.owner, q: query.q, offset: String(offset) }).filter((e): e is [string, string] => !!e[1]),
+        Object.entries({
+          framework: query.framework,
+          department: query.department,
+          cadence: query.cadence,
+          owner: query.owner,
+          q: query.q,
+          offset: String(offset),
+        }).filter((e): e is [string, string] => !!e[1]),
       ).toString();
     return {
       pageTitle: 'Controls',
@@ -72,7 +87,13 @@ export class CatalogPagesController {
       frameworks,
       departments,
       cadences: CADENCES,
-      filter: { framework: query.framework ?? '', department: query.department ?? '', cadence: query.cadence ?? '', mine: query.owner === 'me', q: query.q ?? '' },
+      filter: {
+        framework: query.framework ?? '',
+        department: query.department ?? '',
+        cadence: query.cadence ?? '',
+        mine: query.owner === 'me',
+        q: query.q ?? '',
+      },
     };
   }
 
@@ -90,11 +111,23 @@ export class CatalogPagesController {
     const canAssign = ability.can('update', 'Control');
     // Segregation of duties: the picker offers only people who may own a control (never auditors or viewers).
     const everyone = canAssign ? (await this.users.list(actor, { active: true, limit: 200 })).items : [];
-    const people = everyone.filter((u) => mayOwnControls({ id: u.id, role: u.role, departmentId: u.departmentId ?? null, departmentKey: u.departmentKey ?? null }));
+    const people = everyone.filter((u) =>
+      mayOwnControls({
+        id: u.id,
+        role: u.role,
+        departmentId: u.departmentId ?? null,
+        departmentKey: u.departmentKey ?? null,
+      }),
+    );
     // A refused choice stays selected in the re-rendered form, marked, so the person sees what they sent.
-    const refused = form?.userId && !people.some((u) => u.id === form.userId) ? (everyone.find((u) => u.id === form.userId) ?? { id: form.userId, name: form.userId, role: 'unknown' }) : null;
+    const refused =
+      form?.userId && !people.some((u) => u.id === form.userId)
+        ? (everyone.find((u) => u.id === form.userId) ?? { id: form.userId, name: form.userId, role: 'unknown' })
+        : null;
     // The newest evidence of this control, and the exceptions and attestations that stood in for it, for those who may read evidence.
-    const evidence = ability.can('read', 'Evidence') ? await this.evidence.list(actor, { control: key, current: true, limit: 20 }) : null;
+    const evidence = ability.can('read', 'Evidence')
+      ? await this.evidence.list(actor, { control: key, current: true, limit: 20 })
+      : null;
     const outcomes = ability.can('read', 'Evidence') ? await this.sweeps.controlOutcomes(actor, key) : [];
     const selected = form ? form.userId : control.ownerUserId;
     return {
@@ -112,13 +145,23 @@ export class CatalogPagesController {
   /** Assigns the accountable person; a refused choice re-renders the page with the choice and the reason (400/422). */
   @Post('controls/:key/owner')
   @Policy('update', 'Control')
-  async assignOwner(@CurrentActor() actor: UserActor, @Param() p: ControlParams, @Body() dto: AssignOwnerDto, @Res() reply: FastifyReply): Promise<void> {
+  async assignOwner(
+    @CurrentActor() actor: UserActor,
+    @Param() p: ControlParams,
+    @Body() dto: AssignOwnerDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     try {
       await this.catalog.assignOwner(actor, p.key, dto);
     } catch (e) {
       if (!(e instanceof ValidationError || e instanceof RuleViolationError)) throw e;
       const status = e instanceof RuleViolationError ? 422 : 400;
-      await reply.status(status).view('control', { ...(await this.controlPage(actor, p.key, { userId: dto.userId, problem: e })), me: viewUser(actor) });
+      await reply
+        .status(status)
+        .view('control', {
+          ...(await this.controlPage(actor, p.key, { userId: dto.userId, problem: e })),
+          me: viewUser(actor),
+        });
       return;
     }
     await reply.redirect(`/controls/${p.key}`, 303);

@@ -6,7 +6,9 @@ import { join, relative } from 'node:path';
 const ROOT = join(__dirname, '..', '..', 'templates', 'web');
 
 function templates(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? templates(join(dir, e.name)) : e.name.endsWith('.hbs') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? templates(join(dir, e.name)) : e.name.endsWith('.hbs') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** `file:line <form …>` for each POST form without the token. */
@@ -28,7 +30,12 @@ describe('page forms', () => {
   it('finds the templates and their POST forms', () => {
     const all = templates(ROOT);
     expect(all.length).toBeGreaterThan(10);
-    expect(all.map((f) => readFileSync(f, 'utf8')).join('\n').match(/<form\b[^>]*method="post"/gi)?.length).toBeGreaterThan(20);
+    expect(
+      all
+        .map((f) => readFileSync(f, 'utf8'))
+        .join('\n')
+        .match(/<form\b[^>]*method="post"/gi)?.length,
+    ).toBeGreaterThan(20);
   });
 
   it('every POST form carries the CSRF token ({{> csrf}}, or ?_csrf= in a multipart action)', () => {
@@ -37,10 +44,15 @@ describe('page forms', () => {
   });
 
   it('the scan catches a form without it', () => {
-    expect(formsWithoutCsrf('x.hbs', '<form method="post" action="/a"><button>Go</button></form>')).toEqual(['x.hbs:1 <form method="post" action="/a">']);
-    expect(formsWithoutCsrf('x.hbs', '<form class="a"\n  method="POST" action="/a">{{> csrf}}</form><form method="post" enctype="multipart/form-data" action="/u"></form>')).toEqual([
-      'x.hbs:2 <form method="post" enctype="multipart/form-data" action="/u">',
+    expect(formsWithoutCsrf('x.hbs', '<form method="post" action="/a"><button>Go</button></form>')).toEqual([
+      'x.hbs:1 <form method="post" action="/a">',
     ]);
+    expect(
+      formsWithoutCsrf(
+        'x.hbs',
+        '<form class="a"\n  method="POST" action="/a">{{> csrf}}</form><form method="post" enctype="multipart/form-data" action="/u"></form>',
+      ),
+    ).toEqual(['x.hbs:2 <form method="post" enctype="multipart/form-data" action="/u">']);
     expect(formsWithoutCsrf('x.hbs', '<form method="get" action="/s"></form>')).toEqual([]);
   });
 });

@@ -12,10 +12,41 @@ import { GROUND_LABEL, groundsFor } from '../dsr/domain/dsr-grounds';
 import { DSR_STATUSES, VERIFICATION_METHODS } from '../dsr/domain/dsr-model';
 import { DrillsService } from '../dsr/drills.service';
 import { DsrService } from '../dsr/dsr.service';
-import { CompleteDsrDto, HoldParams, LegalHoldDto, RejectDsrDto, RequestParams, TaskQueryDto, VerifyIdentityDto, type DsrRequestView, type ExportLinkView } from '../dsr/dto/dsr.dto';
+import {
+  CompleteDsrDto,
+  HoldParams,
+  LegalHoldDto,
+  RejectDsrDto,
+  RequestParams,
+  TaskQueryDto,
+  VerifyIdentityDto,
+  type DsrRequestView,
+  type ExportLinkView,
+} from '../dsr/dto/dsr.dto';
 import type { UserActor } from '../identity/actor';
-import { actionRow, clockCell, describeDuration, drillRow, groundLabel, METHOD_LABEL, queueRow, receiptView, RIGHT_LABEL, systemView, timeline } from './dsr.page';
-import { CompleteTaskFormDto, DsrPageQueryDto, EraseFormDto, FORM_CHANNELS, ImportSystemsFormDto, NewDsrFormDto, parseChanges, RequestPageQueryDto } from './dto/dsr-forms.dto';
+import {
+  actionRow,
+  clockCell,
+  describeDuration,
+  drillRow,
+  groundLabel,
+  METHOD_LABEL,
+  queueRow,
+  receiptView,
+  RIGHT_LABEL,
+  systemView,
+  timeline,
+} from './dsr.page';
+import {
+  CompleteTaskFormDto,
+  DsrPageQueryDto,
+  EraseFormDto,
+  FORM_CHANNELS,
+  ImportSystemsFormDto,
+  NewDsrFormDto,
+  parseChanges,
+  RequestPageQueryDto,
+} from './dto/dsr-forms.dto';
 import { FormIdempotency, FormKey, FormKeyInterceptor, newFormKey, type FormOutcome } from './form-idempotency';
 
 const OPEN = ['received', 'verified', 'in_progress'];
@@ -41,7 +72,13 @@ export class DsrPagesController {
   ) {}
 
   /** Runs a form's action once per key and redirects (303) to where it leads. */
-  private async submit(reply: FastifyReply, actor: UserActor, key: string | null, form: string, run: () => Promise<FormOutcome>): Promise<void> {
+  private async submit(
+    reply: FastifyReply,
+    actor: UserActor,
+    key: string | null,
+    form: string,
+    run: () => Promise<FormOutcome>,
+  ): Promise<void> {
     const outcome = await this.forms.once(actor.id, key, form, run);
     await reply.redirect(outcome.location, 303);
   }
@@ -54,8 +91,16 @@ export class DsrPagesController {
   async queue(@CurrentActor() actor: UserActor, @Query() query: DsrPageQueryDto) {
     const list = await this.dsr.list(actor, query);
     const ability = abilityFor(actor);
-    const filter = { status: query.status, right: query.right, open: query.open ? '1' : undefined, overdue: query.overdue ? '1' : undefined, drills: query.drills ? '1' : undefined, q: query.q };
-    const link = (offset: number) => `?${new URLSearchParams(Object.entries({ ...filter, offset: String(offset) }).filter((e): e is [string, string] => !!e[1])).toString()}`;
+    const filter = {
+      status: query.status,
+      right: query.right,
+      open: query.open ? '1' : undefined,
+      overdue: query.overdue ? '1' : undefined,
+      drills: query.drills ? '1' : undefined,
+      q: query.q,
+    };
+    const link = (offset: number) =>
+      `?${new URLSearchParams(Object.entries({ ...filter, offset: String(offset) }).filter((e): e is [string, string] => !!e[1])).toString()}`;
     return {
       pageTitle: 'Data subject requests',
       requests: list.items.map(queueRow),
@@ -70,7 +115,14 @@ export class DsrPagesController {
       statuses: DSR_STATUSES.map((s) => ({ key: s, label: s.replace(/_/g, ' ') })),
       rights: DSR_RIGHTS.map((r) => ({ key: r, label: RIGHT_LABEL[r], section: RIGHT_SECTION[r] })),
       channels: FORM_CHANNELS.map((c) => ({ key: c, label: c.replace(/_/g, ' ') })),
-      filter: { status: query.status ?? '', right: query.right ?? '', open: !!query.open, overdue: !!query.overdue, drills: !!query.drills, q: query.q ?? '' },
+      filter: {
+        status: query.status ?? '',
+        right: query.right ?? '',
+        open: !!query.open,
+        overdue: !!query.overdue,
+        drills: !!query.drills,
+        q: query.q ?? '',
+      },
       grounds: { objection: groundOptions('objection'), erasure: groundOptions('erasure') },
       formKey: newFormKey(),
     };
@@ -78,15 +130,27 @@ export class DsrPagesController {
 
   @Post()
   @Policy('create', 'DsrRequest')
-  async create(@CurrentActor() actor: UserActor, @Body() form: NewDsrFormDto, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+  async create(
+    @CurrentActor() actor: UserActor,
+    @Body() form: NewDsrFormDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.submit(reply, actor, key, 'dsr-create', async () => {
       const created = await this.dsr.create(actor, {
         right: form.right,
         ground: groundOf(form),
         channel: form.channel,
         receivedAt: form.receivedAt,
-        subject: { name: form.subjectName, email: form.subjectEmail, phone: form.subjectPhone, nationalId: form.subjectNationalId },
-        requester: form.requesterName ? { name: form.requesterName, contact: form.requesterContact!, relationship: form.requesterRelationship! } : undefined,
+        subject: {
+          name: form.subjectName,
+          email: form.subjectEmail,
+          phone: form.subjectPhone,
+          nationalId: form.subjectNationalId,
+        },
+        requester: form.requesterName
+          ? { name: form.requesterName, contact: form.requesterContact!, relationship: form.requesterRelationship! }
+          : undefined,
         changes: parseChanges(form.changes),
       });
       return { location: `/dsr/${created.id}` };
@@ -100,12 +164,22 @@ export class DsrPagesController {
   @Render('dsr-systems')
   async systemsPage(@CurrentActor() actor: UserActor) {
     const systems = await this.systems.list();
-    return { pageTitle: 'Data systems', systems: systems.map(systemView), canImport: abilityFor(actor).can('create', 'DataSystem'), formKey: newFormKey() };
+    return {
+      pageTitle: 'Data systems',
+      systems: systems.map(systemView),
+      canImport: abilityFor(actor).can('create', 'DataSystem'),
+      formKey: newFormKey(),
+    };
   }
 
   @Post('systems/import')
   @Policy('create', 'DataSystem')
-  async importSystems(@CurrentActor() actor: UserActor, @Body() form: ImportSystemsFormDto, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+  async importSystems(
+    @CurrentActor() actor: UserActor,
+    @Body() form: ImportSystemsFormDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.submit(reply, actor, key, 'dsr-systems-import', async () => {
       await this.systems.importYaml(actor, form.yaml);
       return { location: '/dsr/systems' };
@@ -133,7 +207,11 @@ export class DsrPagesController {
 
   @Post('drills')
   @Policy('create', 'DsrDrill')
-  async runDrill(@CurrentActor() actor: UserActor, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+  async runDrill(
+    @CurrentActor() actor: UserActor,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.submit(reply, actor, key, 'dsr-drill', async () => {
       const report = await this.drills.run(actor, 'api');
       return { location: `/dsr/drills#drill-${report.id}` };
@@ -146,10 +224,17 @@ export class DsrPagesController {
   async tasksPage(@CurrentActor() actor: UserActor, @Query() query: TaskQueryDto) {
     const open = query.open ?? true;
     const list = await this.dsr.listTasks(actor, { ...query, open });
-    const link = (offset: number) => `?${new URLSearchParams({ ...(open ? {} : { open: 'false' }), offset: String(offset) }).toString()}`;
+    const link = (offset: number) =>
+      `?${new URLSearchParams({ ...(open ? {} : { open: 'false' }), offset: String(offset) }).toString()}`;
     return {
       pageTitle: 'DSR tasks',
-      tasks: list.items.map((a) => ({ ...actionRow(a), requestId: a.requestId, reference: a.reference, waiting: a.status === 'awaiting_manual', items: a.checklist?.length ?? 0 })),
+      tasks: list.items.map((a) => ({
+        ...actionRow(a),
+        requestId: a.requestId,
+        reference: a.reference,
+        waiting: a.status === 'awaiting_manual',
+        items: a.checklist?.length ?? 0,
+      })),
       total: list.total,
       openOnly: open,
       from: list.total === 0 ? 0 : list.offset + 1,
@@ -163,10 +248,19 @@ export class DsrPagesController {
 
   @Post('tasks/:id/complete')
   @Policy('update', 'DsrTask')
-  async completeTask(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: CompleteTaskFormDto, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+  async completeTask(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+    @Body() form: CompleteTaskFormDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const done = new Set(form.done ?? []);
     await this.submit(reply, actor, key, `dsr-task-complete:${p.id}`, async () => {
-      await this.dsr.completeTask(actor, p.id, { note: form.note, checklist: Array.from({ length: form.items }, (_, i) => done.has(i)) });
+      await this.dsr.completeTask(actor, p.id, {
+        note: form.note,
+        checklist: Array.from({ length: form.items }, (_, i) => done.has(i)),
+      });
       return { location: '/dsr/tasks' };
     });
   }
@@ -179,14 +273,22 @@ export class DsrPagesController {
   async request(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Query() query: RequestPageQueryDto) {
     const request = await this.dsr.get(actor, p.id);
     // The one-time result of an export form, sealed for this user with the submission (nothing runs again).
-    const outcome = query.result ? await this.forms.outcome(actor.id, query.result, [`dsr-export:${p.id}`, `dsr-export-link:${p.id}`]) : null;
+    const outcome = query.result
+      ? await this.forms.outcome(actor.id, query.result, [`dsr-export:${p.id}`, `dsr-export-link:${p.id}`])
+      : null;
     const sealed = typeof outcome?.flash?.link === 'string' ? outcome.flash.link : null;
     return this.requestPage(actor, request, sealed ? this.dsr.openSealedLink(actor, sealed) : null, outcome !== null);
   }
 
   @Post(':id/verify')
   @Policy('update', 'DsrRequest')
-  async verify(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: VerifyIdentityDto, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+  async verify(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+    @Body() form: VerifyIdentityDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-verify:${p.id}`, async () => {
       await this.dsr.verifyIdentity(actor, p.id, form);
       return { location: `/dsr/${p.id}` };
@@ -196,17 +298,30 @@ export class DsrPagesController {
   /** Exports (or resumes the export) once per key; the request's page then shows the download link. */
   @Post(':id/export')
   @Policy('update', 'DsrRequest')
-  async export(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+  async export(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const resultKey = key ?? newFormKey();
     await this.submit(reply, actor, resultKey, `dsr-export:${p.id}`, async () => {
       const { link } = await this.dsr.export(actor, p.id);
-      return { location: `/dsr/${p.id}?result=${resultKey}`, flash: link ? { link: this.dsr.sealLink(actor, link) } : null };
+      return {
+        location: `/dsr/${p.id}?result=${resultKey}`,
+        flash: link ? { link: this.dsr.sealLink(actor, link) } : null,
+      };
     });
   }
 
   @Post(':id/export-link')
   @Policy('update', 'DsrRequest')
-  async exportLink(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+  async exportLink(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const resultKey = key ?? newFormKey();
     await this.submit(reply, actor, resultKey, `dsr-export-link:${p.id}`, async () => {
       const link = await this.dsr.newExportLink(actor, p.id);
@@ -216,7 +331,13 @@ export class DsrPagesController {
 
   @Post(':id/erase')
   @Policy('update', 'DsrRequest')
-  async erase(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: EraseFormDto, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+  async erase(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+    @Body() form: EraseFormDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-erase:${p.id}`, async () => {
       await this.dsr.scheduleErasure(actor, p.id, { graceDays: form.graceDays });
       return { location: `/dsr/${p.id}` };
@@ -225,7 +346,12 @@ export class DsrPagesController {
 
   @Post(':id/erase/cancel')
   @Policy('update', 'DsrRequest')
-  async cancelErasure(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+  async cancelErasure(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-cancelErasure:${p.id}`, async () => {
       await this.dsr.cancelErasure(actor, p.id);
       return { location: `/dsr/${p.id}` };
@@ -234,7 +360,12 @@ export class DsrPagesController {
 
   @Post(':id/erase/resume')
   @Policy('update', 'DsrRequest')
-  async resumeErasure(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+  async resumeErasure(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-resumeErasure:${p.id}`, async () => {
       await this.dsr.resumeErasure(actor, p.id);
       return { location: `/dsr/${p.id}` };
@@ -243,7 +374,12 @@ export class DsrPagesController {
 
   @Post(':id/execute')
   @Policy('update', 'DsrRequest')
-  async execute(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+  async execute(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-execute:${p.id}`, async () => {
       await this.dsr.execute(actor, p.id);
       return { location: `/dsr/${p.id}` };
@@ -252,7 +388,13 @@ export class DsrPagesController {
 
   @Post(':id/reject')
   @Policy('update', 'DsrRequest')
-  async reject(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: RejectDsrDto, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+  async reject(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+    @Body() form: RejectDsrDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-reject:${p.id}`, async () => {
       await this.dsr.reject(actor, p.id, form);
       return { location: `/dsr/${p.id}` };
@@ -261,7 +403,13 @@ export class DsrPagesController {
 
   @Post(':id/complete')
   @Policy('update', 'DsrRequest')
-  async complete(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: CompleteDsrDto, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+  async complete(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+    @Body() form: CompleteDsrDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-complete:${p.id}`, async () => {
       await this.dsr.complete(actor, p.id, form);
       return { location: `/dsr/${p.id}` };
@@ -270,7 +418,13 @@ export class DsrPagesController {
 
   @Post(':id/holds')
   @Policy('update', 'DsrRequest')
-  async hold(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Body() form: LegalHoldDto, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+  async hold(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RequestParams,
+    @Body() form: LegalHoldDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-hold:${p.id}`, async () => {
       await this.dsr.placeHold(actor, p.id, form);
       return { location: `/dsr/${p.id}` };
@@ -279,7 +433,12 @@ export class DsrPagesController {
 
   @Post(':id/holds/:holdId/release')
   @Policy('update', 'DsrRequest')
-  async release(@CurrentActor() actor: UserActor, @Param() p: HoldParams, @FormKey() key: string | null, @Res() reply: FastifyReply): Promise<void> {
+  async release(
+    @CurrentActor() actor: UserActor,
+    @Param() p: HoldParams,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-release:${p.holdId}`, async () => {
       await this.dsr.releaseHold(actor, p.id, p.holdId);
       return { location: `/dsr/${p.id}` };
@@ -304,8 +463,17 @@ export class DsrPagesController {
       internal: clockCell(r.clocks.internal),
       statutory: clockCell(r.clocks.statutory),
       identityWait: describeDuration(r.clocks.identityWaitMs),
-      identity: r.subject ? { subject: r.subject, requester: r.requester ?? null, changes: r.changes ? Object.entries(r.changes).map(([column, value]) => ({ column, value })) : [], verificationReference: r.verificationReference ?? null } : null,
-      verificationMethodLabel: r.verificationMethod ? (METHOD_LABEL[r.verificationMethod] ?? r.verificationMethod) : null,
+      identity: r.subject
+        ? {
+            subject: r.subject,
+            requester: r.requester ?? null,
+            changes: r.changes ? Object.entries(r.changes).map(([column, value]) => ({ column, value })) : [],
+            verificationReference: r.verificationReference ?? null,
+          }
+        : null,
+      verificationMethodLabel: r.verificationMethod
+        ? (METHOD_LABEL[r.verificationMethod] ?? r.verificationMethod)
+        : null,
       timeline: timeline(r),
       actions: r.actions.map(actionRow),
       holds: r.legalHolds.map((h) => ({ ...h, active: !h.releasedAt })),

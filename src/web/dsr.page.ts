@@ -7,10 +7,22 @@ import type { DsrActionView, DsrRequestView } from '../dsr/dto/dsr.dto';
 
 const DAY_MS = 86_400_000;
 
-const CLOCK_LABEL: Record<ClockState, string> = { ok: 'on time', due_soon: 'due soon', overdue: 'overdue', met: 'met', missed: 'missed', not_owed: 'not owed' };
+const CLOCK_LABEL: Record<ClockState, string> = {
+  ok: 'on time',
+  due_soon: 'due soon',
+  overdue: 'overdue',
+  met: 'met',
+  missed: 'missed',
+  not_owed: 'not owed',
+};
 
 /** How erasure left a table, in the receipt's and the data map's words. */
-export const METHOD_LABEL_DONE: Record<ErasureMethod, string> = { delete: 'deleted', anonymise: 'anonymised', pseudonymise: 'pseudonymised', retain: 'retained' };
+export const METHOD_LABEL_DONE: Record<ErasureMethod, string> = {
+  delete: 'deleted',
+  anonymise: 'anonymised',
+  pseudonymise: 'pseudonymised',
+  retain: 'retained',
+};
 
 export function groundLabel(ground: string | null): string | null {
   return ground ? (GROUND_LABEL[ground as DsrGround] ?? ground) : null;
@@ -52,7 +64,12 @@ export interface ClockCell {
  */
 export function clockCell(clock: Clock | null): ClockCell | null {
   if (!clock) return null;
-  const cell = { dueAt: clock.dueAt, state: clock.state, label: CLOCK_LABEL[clock.state], open: clock.remainingMs !== null };
+  const cell = {
+    dueAt: clock.dueAt,
+    state: clock.state,
+    label: CLOCK_LABEL[clock.state],
+    open: clock.remainingMs !== null,
+  };
   if (clock.measure === 'separation') {
     const elapsed = describeElapsed(clock.elapsedMs ?? 0);
     const text =
@@ -65,7 +82,10 @@ export function clockCell(clock: Clock | null): ClockCell | null {
             : `separation pending ${elapsed} after receipt, ${describeRemaining(clock.remainingMs)}`;
     return { ...cell, text };
   }
-  return { ...cell, text: clock.remainingMs === null ? CLOCK_LABEL[clock.state] : describeRemaining(clock.remainingMs) };
+  return {
+    ...cell,
+    text: clock.remainingMs === null ? CLOCK_LABEL[clock.state] : describeRemaining(clock.remainingMs),
+  };
 }
 
 /** A short elapsed time with seconds when under a minute: "5 s", "4h 10m". */
@@ -119,35 +139,89 @@ export interface TimelineStep {
  */
 export function timeline(r: DsrRequestView): TimelineStep[] {
   const verified: TimelineStep = r.verifiedAt
-    ? { key: 'verified', label: 'Identity verified', at: r.verifiedAt, detail: `${METHOD_LABEL[r.verificationMethod ?? ''] ?? r.verificationMethod ?? ''}, after ${describeDuration(r.clocks.identityWaitMs)}`, done: true }
+    ? {
+        key: 'verified',
+        label: 'Identity verified',
+        at: r.verifiedAt,
+        detail: `${METHOD_LABEL[r.verificationMethod ?? ''] ?? r.verificationMethod ?? ''}, after ${describeDuration(r.clocks.identityWaitMs)}`,
+        done: true,
+      }
     : r.closedAt
-      ? { key: 'verified', label: 'Identity never verified', at: null, detail: `closed after ${describeDuration(r.clocks.identityWaitMs)} without verification`, done: false }
-      : { key: 'verified', label: 'Identity not verified yet', at: null, detail: `waiting ${describeDuration(r.clocks.identityWaitMs)}`, done: false };
-  const steps: TimelineStep[] = [{ key: 'received', label: 'Received', at: r.receivedAt, detail: `by ${r.channel.replace(/_/g, ' ')}${r.isRepresentative ? ', from a representative' : ''}`, done: true }];
+      ? {
+          key: 'verified',
+          label: 'Identity never verified',
+          at: null,
+          detail: `closed after ${describeDuration(r.clocks.identityWaitMs)} without verification`,
+          done: false,
+        }
+      : {
+          key: 'verified',
+          label: 'Identity not verified yet',
+          at: null,
+          detail: `waiting ${describeDuration(r.clocks.identityWaitMs)}`,
+          done: false,
+        };
+  const steps: TimelineStep[] = [
+    {
+      key: 'received',
+      label: 'Received',
+      at: r.receivedAt,
+      detail: `by ${r.channel.replace(/_/g, ' ')}${r.isRepresentative ? ', from a representative' : ''}`,
+      done: true,
+    },
+  ];
   const separated: TimelineStep | null = r.separatedAt
-    ? { key: 'separated', label: 'Data separated', at: r.separatedAt, detail: `${describeElapsed(new Date(r.separatedAt).getTime() - new Date(r.receivedAt).getTime())} after receipt (${r.section} para 2)`, done: true }
+    ? {
+        key: 'separated',
+        label: 'Data separated',
+        at: r.separatedAt,
+        detail: `${describeElapsed(new Date(r.separatedAt).getTime() - new Date(r.receivedAt).getTime())} after receipt (${r.section} para 2)`,
+        done: true,
+      }
     : null;
   // A direct-marketing objection is separated before identity is verified: keep the order of events.
   if (separated && (!r.verifiedAt || r.separatedAt! < r.verifiedAt)) steps.push(separated, verified);
   else steps.push(verified, ...(separated ? [separated] : []));
-  if (r.exportedAt) steps.push({ key: 'exported', label: 'Exported', at: r.exportedAt, detail: r.exportBytes === null ? null : `${r.exportBytes} bytes, SHA-256 ${r.exportSha256 ?? ''}`, done: true });
-  if (r.erasureScheduledFor && !r.erasedAt) steps.push({ key: 'erasure-scheduled', label: 'Erasure scheduled for', at: r.erasureScheduledFor, detail: null, done: false });
-  if (r.erasedAt) steps.push({ key: 'erased', label: 'Erased', at: r.erasedAt, detail: 'see the erasure receipt below', done: true });
-  if (r.status === 'completed') steps.push({ key: 'completed', label: 'Completed', at: r.closedAt, detail: r.closingNote, done: true });
-  if (r.status === 'rejected') steps.push({ key: 'rejected', label: 'Rejected', at: r.closedAt, detail: r.rejectionReason, done: true });
+  if (r.exportedAt)
+    steps.push({
+      key: 'exported',
+      label: 'Exported',
+      at: r.exportedAt,
+      detail: r.exportBytes === null ? null : `${r.exportBytes} bytes, SHA-256 ${r.exportSha256 ?? ''}`,
+      done: true,
+    });
+  if (r.erasureScheduledFor && !r.erasedAt)
+    steps.push({
+      key: 'erasure-scheduled',
+      label: 'Erasure scheduled for',
+      at: r.erasureScheduledFor,
+      detail: null,
+      done: false,
+    });
+  if (r.erasedAt)
+    steps.push({ key: 'erased', label: 'Erased', at: r.erasedAt, detail: 'see the erasure receipt below', done: true });
+  if (r.status === 'completed')
+    steps.push({ key: 'completed', label: 'Completed', at: r.closedAt, detail: r.closingNote, done: true });
+  if (r.status === 'rejected')
+    steps.push({ key: 'rejected', label: 'Rejected', at: r.closedAt, detail: r.rejectionReason, done: true });
   return steps;
 }
 
 /** A step of a request in one system, with what it did in words. */
 export function actionRow(a: DsrActionView) {
-  const tables = Array.isArray(a.summary?.tables) ? (a.summary.tables as { table: string; rows: number; rule?: string }[]) : [];
+  const tables = Array.isArray(a.summary?.tables)
+    ? (a.summary.tables as { table: string; rows: number; rule?: string }[])
+    : [];
   const reason = typeof a.summary?.reason === 'string' ? a.summary.reason : null;
   return {
     ...a,
     kindLabel: a.kind.replace(/^manual-/, 'manual ').replace(/_/g, ' '),
     statusLabel: a.status.replace(/_/g, ' '),
     failed: a.status === 'failed',
-    tables: tables.map((t) => `${t.table}: ${t.rows} row${t.rows === 1 ? '' : 's'}${t.rule ? ` ${t.rule === 'retain' ? 'retained' : t.rule === 'delete' ? 'deleted' : t.rule === 'anonymise' ? 'anonymised' : t.rule}` : ''}`),
+    tables: tables.map(
+      (t) =>
+        `${t.table}: ${t.rows} row${t.rows === 1 ? '' : 's'}${t.rule ? ` ${t.rule === 'retain' ? 'retained' : t.rule === 'delete' ? 'deleted' : t.rule === 'anonymise' ? 'anonymised' : t.rule}` : ''}`,
+    ),
     reason,
   };
 }
@@ -202,12 +276,25 @@ export function receiptView(receipt: Record<string, unknown> | null) {
   const totals = r.totals ?? { deleted: 0, anonymised: 0, retained: 0 };
   return {
     ground: groundLabel(r.ground ?? null),
-    totals: { deleted: totals.deleted, anonymised: totals.anonymised, pseudonymised: totals.pseudonymised ?? 0, retained: totals.retained },
+    totals: {
+      deleted: totals.deleted,
+      anonymised: totals.anonymised,
+      pseudonymised: totals.pseudonymised ?? 0,
+      retained: totals.retained,
+    },
     tables,
     remains,
     /** A method other than deletion was used: the subject is told which, where and why. */
     subjectToBeTold: remains.length > 0,
-    residue: (r.residue ?? []).flatMap((s) => s.tables.map((t) => ({ system: s.system, table: t.table, rows: t.rows, retained: t.retained, basis: t.basis ?? null }))),
+    residue: (r.residue ?? []).flatMap((s) =>
+      s.tables.map((t) => ({
+        system: s.system,
+        table: t.table,
+        rows: t.rows,
+        retained: t.retained,
+        basis: t.basis ?? null,
+      })),
+    ),
     manualPending: r.manualPending ?? [],
     backups: r.backups ?? null,
   };
@@ -219,7 +306,17 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []
 const shown = (v: unknown): string => (v === null ? 'NULL' : typeof v === 'string' ? `“${v}”` : String(v));
 
 /** A registered system and its map as the data systems page shows it (secrets arrive already masked). */
-export function systemView(s: { key: string; name: string; kind: string; ownerDepartment: string | null; ownerUserId: string | null; active: boolean; version: number; definition: Json; updatedAt: string }) {
+export function systemView(s: {
+  key: string;
+  name: string;
+  kind: string;
+  ownerDepartment: string | null;
+  ownerUserId: string | null;
+  active: boolean;
+  version: number;
+  definition: Json;
+  updatedAt: string;
+}) {
   const d = s.definition;
   const pg = obj(d.postgres);
   const http = obj(d.http);
@@ -242,7 +339,10 @@ export function systemView(s: { key: string; name: string; kind: string; ownerDe
       table: String(t.table ?? ''),
       find: find.join
         ? `through ${String(join.column)} → ${String(join.parent)}.${String(join.parentColumn)}`
-        : (['email', 'phone', 'nationalId'] as const).filter((k) => find[k]).map((k) => `${k}: ${String(find[k])}`).join(', '),
+        : (['email', 'phone', 'nationalId'] as const)
+            .filter((k) => find[k])
+            .map((k) => `${k}: ${String(find[k])}`)
+            .join(', '),
       export: strings(t.export),
       rule,
       ruleLabel: methods.get(String(t.table))?.method ?? rule,
@@ -255,7 +355,9 @@ export function systemView(s: { key: string; name: string; kind: string; ownerDe
       unrestrict: Object.entries(obj(t.unrestrict)).map(([column, value]) => `${column} = ${shown(value)}`),
     };
   });
-  const seed = Array.isArray(obj(pg.drill).seed) ? (obj(pg.drill).seed as unknown[]).map((r) => String(obj(r).table ?? '')) : [];
+  const seed = Array.isArray(obj(pg.drill).seed)
+    ? (obj(pg.drill).seed as unknown[]).map((r) => String(obj(r).table ?? ''))
+    : [];
   return {
     key: s.key,
     name: s.name,
@@ -266,18 +368,48 @@ export function systemView(s: { key: string; name: string; kind: string; ownerDe
     active: s.active,
     version: s.version,
     updatedAt: s.updatedAt,
-    postgres: s.kind === 'postgres' ? { url: typeof pg.url === 'string' ? pg.url : null, tables, drillSeed: seed } : null,
-    http: s.kind === 'http' ? { baseUrl: String(http.baseUrl ?? ''), exportPath: String(http.exportPath ?? ''), erasePath: String(http.erasePath ?? ''), seedPath: typeof http.seedPath === 'string' ? http.seedPath : null, timeoutMs: http.timeoutMs, retries: http.retries, token: typeof http.token === 'string' ? http.token : null } : null,
+    postgres:
+      s.kind === 'postgres' ? { url: typeof pg.url === 'string' ? pg.url : null, tables, drillSeed: seed } : null,
+    http:
+      s.kind === 'http'
+        ? {
+            baseUrl: String(http.baseUrl ?? ''),
+            exportPath: String(http.exportPath ?? ''),
+            erasePath: String(http.erasePath ?? ''),
+            seedPath: typeof http.seedPath === 'string' ? http.seedPath : null,
+            timeoutMs: http.timeoutMs,
+            retries: http.retries,
+            token: typeof http.token === 'string' ? http.token : null,
+          }
+        : null,
     manual: s.kind === 'manual' ? { checklist: strings(manual.checklist) } : null,
   };
 }
 
 /** A drill in the history: pass/fail, duration, failures, per-system results, evidence. */
-export function drillRow(d: { id: string; trigger: string; startedAt: string; finishedAt: string | null; passed: boolean | null; evidenceId: string | null; report: Json | null }) {
+export function drillRow(d: {
+  id: string;
+  trigger: string;
+  startedAt: string;
+  finishedAt: string | null;
+  passed: boolean | null;
+  evidenceId: string | null;
+  report: Json | null;
+}) {
   const report = obj(d.report);
   const systems = (Array.isArray(report.systems) ? report.systems : []).map((raw) => {
     const s = obj(raw);
-    return { system: String(s.system ?? ''), status: String(s.status ?? ''), seeded: Number(s.seeded ?? 0), exported: Number(s.exported ?? 0), missing: strings(s.missing), residue: Number(s.residue ?? 0), retained: (Array.isArray(s.retained) ? s.retained : []).map((x) => `${String(obj(x).table)} (${String(obj(x).rows)})`) };
+    return {
+      system: String(s.system ?? ''),
+      status: String(s.status ?? ''),
+      seeded: Number(s.seeded ?? 0),
+      exported: Number(s.exported ?? 0),
+      missing: strings(s.missing),
+      residue: Number(s.residue ?? 0),
+      retained: (Array.isArray(s.retained) ? s.retained : []).map(
+        (x) => `${String(obj(x).table)} (${String(obj(x).rows)})`,
+      ),
+    };
   });
   return {
     id: d.id,

@@ -49,14 +49,18 @@ export class FormKeyInterceptor implements NestInterceptor {
     const body = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : null;
     const key = body?.[FORM_KEY_FIELD];
     if (body) delete body[FORM_KEY_FIELD];
-    if (key !== undefined && key !== '' && (typeof key !== 'string' || !KEY.test(key))) throw new ValidationError([{ field: FORM_KEY_FIELD, message: 'must be the key the page gave the form' }]);
+    if (key !== undefined && key !== '' && (typeof key !== 'string' || !KEY.test(key)))
+      throw new ValidationError([{ field: FORM_KEY_FIELD, message: 'must be the key the page gave the form' }]);
     request.formKey = typeof key === 'string' && key !== '' ? key : null;
     return next.handle();
   }
 }
 
 /** The form's idempotency key (null when the form sent none: it then runs every time). */
-export const FormKey = createParamDecorator((_data: unknown, context: ExecutionContext): string | null => context.switchToHttp().getRequest<KeyedRequest>().formKey ?? null);
+export const FormKey = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): string | null =>
+    context.switchToHttp().getRequest<KeyedRequest>().formKey ?? null,
+);
 
 @Injectable()
 export class FormIdempotency {
@@ -67,7 +71,12 @@ export class FormIdempotency {
    * is still running, the repeat waits for it. If `run` throws, the claim is dropped so the form can be
    * sent again (after the error is fixed) with the same key.
    */
-  async once(actorId: string, key: string | null, form: string, run: () => Promise<FormOutcome>): Promise<FormOutcome & { repeated: boolean }> {
+  async once(
+    actorId: string,
+    key: string | null,
+    form: string,
+    run: () => Promise<FormOutcome>,
+  ): Promise<FormOutcome & { repeated: boolean }> {
     if (key === null) return { ...(await run()), repeated: false };
     const claimed: unknown[] = await this.ds.query(
       `INSERT INTO form_submissions (actor_id, form_key, form) VALUES ($1, $2, $3) ON CONFLICT (actor_id, form_key, form) DO NOTHING RETURNING form_key`,
@@ -78,18 +87,22 @@ export class FormIdempotency {
     try {
       outcome = await run();
     } catch (e) {
-      await this.ds.query(`DELETE FROM form_submissions WHERE actor_id = $1 AND form_key = $2 AND form = $3`, [actorId, key, form]);
+      await this.ds.query(`DELETE FROM form_submissions WHERE actor_id = $1 AND form_key = $2 AND form = $3`, [
+        actorId,
+        key,
+        form,
+      ]);
       throw e;
     }
-    await this.ds.query(`UPDATE form_submissions SET location = $4, flash = $5, finished_at = now() WHERE actor_id = $1 AND form_key = $2 AND form = $3`, [
-      actorId,
-      key,
-      form,
-      outcome.location,
-      outcome.flash ? JSON.stringify(outcome.flash) : null,
-    ]);
+    await this.ds.query(
+      `UPDATE form_submissions SET location = $4, flash = $5, finished_at = now() WHERE actor_id = $1 AND form_key = $2 AND form = $3`,
+      [actorId, key, form, outcome.location, outcome.flash ? JSON.stringify(outcome.flash) : null],
+    );
     // Forget this actor's old submissions (small, indexed by the primary key's first column).
-    await this.ds.query(`DELETE FROM form_submissions WHERE actor_id = $1 AND created_at < $2`, [actorId, new Date(Date.now() - FORM_SUBMISSION_TTL_MS)]);
+    await this.ds.query(`DELETE FROM form_submissions WHERE actor_id = $1 AND created_at < $2`, [
+      actorId,
+      new Date(Date.now() - FORM_SUBMISSION_TTL_MS),
+    ]);
     return { ...outcome, repeated: false };
   }
 
@@ -108,7 +121,10 @@ export class FormIdempotency {
     for (;;) {
       const done = await this.outcome(actorId, key, form);
       if (done) return done;
-      const rows: unknown[] = await this.ds.query(`SELECT 1 FROM form_submissions WHERE actor_id = $1 AND form_key = $2 AND form = $3`, [actorId, key, form]);
+      const rows: unknown[] = await this.ds.query(
+        `SELECT 1 FROM form_submissions WHERE actor_id = $1 AND form_key = $2 AND form = $3`,
+        [actorId, key, form],
+      );
       // The first attempt failed and dropped its claim: this one may run (the caller sends the form again).
       if (rows.length === 0 || Date.now() > until) throw new FormStillRunningError();
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -119,6 +135,9 @@ export class FormIdempotency {
 /** A repeat of a form whose first submission failed or is still running after the wait. */
 export class FormStillRunningError extends ConflictError {
   constructor() {
-    super('form.already_submitted', 'This form was already sent and has not finished (or failed): reload the page to see where it stands.');
+    super(
+      'form.already_submitted',
+      'This form was already sent and has not finished (or failed): reload the page to see where it stands.',
+    );
   }
 }

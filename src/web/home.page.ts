@@ -16,7 +16,8 @@ export function homePage(health: HealthCheckResult): HomePage {
 }
 
 function describe(name: string, data: Record<string, unknown>): string {
-  if (name === 'database') return data.serverVersion ? `PostgreSQL ${String(data.serverVersion)}` : String(data.message ?? '');
+  if (name === 'database')
+    return data.serverVersion ? `PostgreSQL ${String(data.serverVersion)}` : String(data.message ?? '');
   if (name === 'migrations') return Number(data.pending) === 0 ? 'all applied' : `${String(data.pending)} pending`;
   return JSON.stringify(data);
 }

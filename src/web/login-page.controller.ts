@@ -23,7 +23,14 @@ export class LoginPageController {
   ) {}
 
   private page(next: string, error?: string, email?: string) {
-    return { pageTitle: 'Sign in', next, error, email, demoUsers: this.config.demo ? DEMO_USERS : null, demoPassword: DEMO_PASSWORD };
+    return {
+      pageTitle: 'Sign in',
+      next,
+      error,
+      email,
+      demoUsers: this.config.demo ? DEMO_USERS : null,
+      demoPassword: DEMO_PASSWORD,
+    };
   }
 
   @Get('login')
@@ -37,7 +44,11 @@ export class LoginPageController {
   @Public()
   @UseGuards(LoginThrottlerGuard)
   @HttpCode(200)
-  async submit(@Body() form: LoginFormDto, @Req() req: AuthenticatedRequest, @Res() reply: FastifyReply): Promise<void> {
+  async submit(
+    @Body() form: LoginFormDto,
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const next = safeNext(form.next);
     const result = await this.login.attempt(form.email, form.password);
     if (!result.ok) {
@@ -50,7 +61,11 @@ export class LoginPageController {
 
   @Post('logout')
   @Authenticated()
-  async logout(@CurrentActor() actor: UserActor, @Req() req: AuthenticatedRequest, @Res() reply: FastifyReply): Promise<void> {
+  async logout(
+    @CurrentActor() actor: UserActor,
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.auth.logout(actor, req.cookies?.[SESSION_COOKIE]);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     await reply.redirect('/login', 303);

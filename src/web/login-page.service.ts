@@ -29,7 +29,10 @@ export class LoginPageService {
   constructor(private readonly auth: AuthService) {}
 
   /** A login attempt from the form: the session, or the message to show on the page. */
-  async attempt(email: string, password: string): Promise<{ ok: true; session: LoginResult } | { ok: false; message: string }> {
+  async attempt(
+    email: string,
+    password: string,
+  ): Promise<{ ok: true; session: LoginResult } | { ok: false; message: string }> {
     try {
       return { ok: true, session: await this.auth.login(email, password) };
     } catch (e) {

@@ -11,10 +11,20 @@ import { RiskParams } from '../risks/dto/risk.dto';
 import { RiskPlansService } from '../risks/risk-plans.service';
 import { mayReviewRegister, RisksService } from '../risks/risks.service';
 import { RISK_REVIEW_CADENCES } from '../risks/domain/risk-model';
-import { AddRiskControlFormDto, CreateRiskFormDto, RiskPageQueryDto, RiskPlanFormDto, RiskReviewFormDto } from './dto/risk-forms.dto';
+import {
+  AddRiskControlFormDto,
+  CreateRiskFormDto,
+  RiskPageQueryDto,
+  RiskPlanFormDto,
+  RiskReviewFormDto,
+} from './dto/risk-forms.dto';
 
 const REGISTER_LABEL = { iso14971: 'ISO 14971', security: 'Security (SOC 2 CC3)' } as const;
-const CONTROL_TYPE_LABEL = { inherent_design: 'inherent safety by design', protective_measure: 'protective measure', information_for_safety: 'information for safety' } as const;
+const CONTROL_TYPE_LABEL = {
+  inherent_design: 'inherent safety by design',
+  protective_measure: 'protective measure',
+  information_for_safety: 'information for safety',
+} as const;
 
 /** The risk register: table with filters and the heat maps, a risk's page with its controls and history, and the forms. */
 @ApiExcludeController()
@@ -39,7 +49,17 @@ export class RiskPagesController {
       showPlan ? this.plans.find(query.product!) : null,
     ]);
     const params = (offset: number) =>
-      new URLSearchParams(Object.entries({ register, product: query.product, status: query.status, level: query.level, owner: query.owner, q: query.q, offset: String(offset) }).filter((e): e is [string, string] => !!e[1])).toString();
+      new URLSearchParams(
+        Object.entries({
+          register,
+          product: query.product,
+          status: query.status,
+          level: query.level,
+          owner: query.owner,
+          q: query.q,
+          offset: String(offset),
+        }).filter((e): e is [string, string] => !!e[1]),
+      ).toString();
     const scale = this.risks.scale(register);
     return {
       pageTitle: 'Risks',
@@ -50,7 +70,15 @@ export class RiskPagesController {
       to: list.offset + list.items.length,
       previous: list.offset > 0 ? `?${params(Math.max(0, list.offset - list.limit))}` : null,
       next: list.offset + list.limit < list.total ? `?${params(list.offset + list.limit)}` : null,
-      heatmapSvg: renderHeatmapSvg({ title: `${REGISTER_LABEL[register]} register: risks per cell before and after controls`, severity: heatmap.severity, probability: heatmap.probability, before: heatmap.before, after: heatmap.after, unassessed: heatmap.unassessed, idPrefix: `heatmap-${register}` }),
+      heatmapSvg: renderHeatmapSvg({
+        title: `${REGISTER_LABEL[register]} register: risks per cell before and after controls`,
+        severity: heatmap.severity,
+        probability: heatmap.probability,
+        before: heatmap.before,
+        after: heatmap.after,
+        unassessed: heatmap.unassessed,
+        idPrefix: `heatmap-${register}`,
+      }),
       registers: RISK_REGISTERS.map((key) => ({ key, label: REGISTER_LABEL[key] })),
       statuses: RISK_STATUSES,
       levels: RISK_LEVELS,
@@ -62,7 +90,15 @@ export class RiskPagesController {
       canCreate: abilityFor(actor).can('create', 'Risk'),
       canReview: mayReviewRegister(actor, register),
       reviews: reviews.items,
-      filter: { register, product: query.product ?? '', status: query.status ?? '', level: query.level ?? '', mine: query.owner === 'me', owner: query.owner && query.owner !== 'me' ? query.owner : '', q: query.q ?? '' },
+      filter: {
+        register,
+        product: query.product ?? '',
+        status: query.status ?? '',
+        level: query.level ?? '',
+        mine: query.owner === 'me',
+        owner: query.owner && query.owner !== 'me' ? query.owner : '',
+        q: query.q ?? '',
+      },
       showPlan,
       plan,
       planVersion: plan?.version ?? 0,
@@ -73,7 +109,11 @@ export class RiskPagesController {
 
   @Post('risks')
   @Policy('create', 'Risk')
-  async create(@CurrentActor() actor: UserActor, @Body() form: CreateRiskFormDto, @Res() reply: FastifyReply): Promise<void> {
+  async create(
+    @CurrentActor() actor: UserActor,
+    @Body() form: CreateRiskFormDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const risk = await this.risks.create(actor, form);
     await reply.redirect(`/risks/${risk.id}`, 303);
   }
@@ -81,16 +121,27 @@ export class RiskPagesController {
   /** The selected product's risk management plan and residual-risk statement (the API's PUT /api/risks/plans/:product). */
   @Post('risks/plan')
   @Policy('update', 'RiskPlan')
-  async putPlan(@CurrentActor() actor: UserActor, @Body() form: RiskPlanFormDto, @Res() reply: FastifyReply): Promise<void> {
+  async putPlan(
+    @CurrentActor() actor: UserActor,
+    @Body() form: RiskPlanFormDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const { product, ...plan } = form;
-    await this.plans.put(actor, product, { ...plan, residualRiskStatement: plan.residualRiskStatement?.trim() ? plan.residualRiskStatement : null });
+    await this.plans.put(actor, product, {
+      ...plan,
+      residualRiskStatement: plan.residualRiskStatement?.trim() ? plan.residualRiskStatement : null,
+    });
     await reply.redirect(`/risks?${new URLSearchParams({ product }).toString()}#plan`, 303);
   }
 
   /** The quarterly review of the register shown: notes and a frozen snapshot (the API's POST /api/risks/reviews). */
   @Post('risks/reviews')
   @Policy('update', 'Risk')
-  async review(@CurrentActor() actor: UserActor, @Body() form: RiskReviewFormDto, @Res() reply: FastifyReply): Promise<void> {
+  async review(
+    @CurrentActor() actor: UserActor,
+    @Body() form: RiskReviewFormDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.risks.review(actor, form);
     await reply.redirect(`/risks?register=${form.register}`, 303);
   }
@@ -99,7 +150,11 @@ export class RiskPagesController {
   @Policy('read', 'Risk')
   @Render('risk')
   async risk(@CurrentActor() actor: UserActor, @Param() p: RiskParams) {
-    const [risk, history, arisingFrom] = await Promise.all([this.risks.get(actor, p.id), this.risks.history(actor, p.id), this.risks.arisingFrom(actor, p.id)]);
+    const [risk, history, arisingFrom] = await Promise.all([
+      this.risks.get(actor, p.id),
+      this.risks.history(actor, p.id),
+      this.risks.arisingFrom(actor, p.id),
+    ]);
     const scale = this.risks.scale(risk.register);
     return {
       pageTitle: `${risk.ref} ${risk.title}`,
@@ -108,7 +163,13 @@ export class RiskPagesController {
       controls: risk.controls.map((c, i) => ({ ...c, number: i + 1, typeLabel: CONTROL_TYPE_LABEL[c.type] })),
       arisingFrom,
       // The traceability report's gaps for this risk (GET /api/risks/traceability computes the same).
-      gaps: traceabilityGaps({ ...risk, controls: risk.controls.map((c) => ({ implementationEvidenceIds: c.implementationEvidence, effectivenessEvidenceIds: c.effectivenessEvidence })) }).map((g) => ({
+      gaps: traceabilityGaps({
+        ...risk,
+        controls: risk.controls.map((c) => ({
+          implementationEvidenceIds: c.implementationEvidence,
+          effectivenessEvidenceIds: c.effectivenessEvidence,
+        })),
+      }).map((g) => ({
         ...g,
         controlNumber: g.control === undefined ? null : g.control + 1,
       })),
@@ -124,16 +185,33 @@ export class RiskPagesController {
   /** Adds one risk control (the API replaces the whole list on PATCH; the page appends to the one it showed). */
   @Post('risks/:id/controls')
   @Policy('update', 'Risk')
-  async addControl(@CurrentActor() actor: UserActor, @Param() p: RiskParams, @Body() form: AddRiskControlFormDto, @Res() reply: FastifyReply): Promise<void> {
-    const added = { type: form.type, description: form.description, controlKey: form.controlKey ?? null, implementationEvidence: form.implementationEvidence ?? [], effectivenessEvidence: form.effectivenessEvidence ?? [], arisingRisks: form.arisingRisks ?? [] };
-    const residual = form.residualSeverity || form.residualProbability ? { residualSeverity: form.residualSeverity ?? null, residualProbability: form.residualProbability ?? null } : {};
+  async addControl(
+    @CurrentActor() actor: UserActor,
+    @Param() p: RiskParams,
+    @Body() form: AddRiskControlFormDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const added = {
+      type: form.type,
+      description: form.description,
+      controlKey: form.controlKey ?? null,
+      implementationEvidence: form.implementationEvidence ?? [],
+      effectivenessEvidence: form.effectivenessEvidence ?? [],
+      arisingRisks: form.arisingRisks ?? [],
+    };
+    const residual =
+      form.residualSeverity || form.residualProbability
+        ? { residualSeverity: form.residualSeverity ?? null, residualProbability: form.residualProbability ?? null }
+        : {};
     await this.risks.addControl(actor, p.id, form.version, added, residual);
     await reply.redirect(`/risks/${p.id}`, 303);
   }
 }
 
 /** The axes' names for labels: `severity`/`Severity` (ISO 14971) or `impact`/`Impact` (security). */
-function axisLabels(axes: { severity: string; probability: string } = { severity: 'severity', probability: 'probability' }) {
+function axisLabels(
+  axes: { severity: string; probability: string } = { severity: 'severity', probability: 'probability' },
+) {
   const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
   return { ...axes, Severity: cap(axes.severity), Probability: cap(axes.probability) };
 }

@@ -11,7 +11,10 @@ import { SweepsService } from '../sweeps/sweeps.service';
 import { TaskOutcomeFormDto } from './dto/sweep-forms.dto';
 
 /** The form's parts, with the fields the page knows (control, dates) put first. */
-async function* withFields(parts: AsyncIterable<UploadPart>, fields: Record<string, string>): AsyncGenerator<UploadPart> {
+async function* withFields(
+  parts: AsyncIterable<UploadPart>,
+  fields: Record<string, string>,
+): AsyncGenerator<UploadPart> {
   for (const [name, value] of Object.entries(fields)) yield { type: 'field', name, value, truncated: false };
   for await (const part of parts) {
     if (part.type === 'field' && isFixedField(part.name, fields)) continue; // the page decides these, not the form
@@ -40,7 +43,10 @@ export class SweepPagesController {
   async mySweep(@CurrentActor() actor: UserActor) {
     const { sweep, tasks, carriedOver } = await this.sweeps.mySweep(actor);
     // Open tasks: the carried-over ones of an earlier sweep (opened late, still running) first.
-    const open = [...carriedOver, ...tasks.filter((t) => t.status === 'open')].map((t) => ({ ...t, overdue: t.timing === 'overdue' }));
+    const open = [...carriedOver, ...tasks.filter((t) => t.status === 'open')].map((t) => ({
+      ...t,
+      overdue: t.timing === 'overdue',
+    }));
     return {
       pageTitle: 'My sweep',
       sweep,
@@ -52,17 +58,41 @@ export class SweepPagesController {
 
   @Post('sweep/tasks/:id/outcome')
   @Policy('update', 'SweepTask')
-  async outcome(@CurrentActor() actor: UserActor, @Param() p: TaskIdParams, @Body() form: TaskOutcomeFormDto, @Res() reply: FastifyReply): Promise<void> {
-    await this.sweeps.completeTask(actor, p.id, form.outcome === 'attestation' ? { outcome: 'attestation', statement: form.text } : { outcome: 'exception', reason: form.text });
+  async outcome(
+    @CurrentActor() actor: UserActor,
+    @Param() p: TaskIdParams,
+    @Body() form: TaskOutcomeFormDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.sweeps.completeTask(
+      actor,
+      p.id,
+      form.outcome === 'attestation'
+        ? { outcome: 'attestation', statement: form.text }
+        : { outcome: 'exception', reason: form.text },
+    );
     await reply.redirect('/sweep', 303);
   }
 
   /** Upload a file as evidence of the task's control and complete the task with it, in one step. */
   @Post('sweep/tasks/:id/evidence')
   @Policy('update', 'SweepTask')
-  async uploadEvidence(@CurrentActor() actor: UserActor, @Param() p: TaskIdParams, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async uploadEvidence(
+    @CurrentActor() actor: UserActor,
+    @Param() p: TaskIdParams,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const task = await this.sweeps.taskForUpload(actor, p.id);
-    const evidence = await this.evidence.upload(actor, withFields(uploadParts(request), { controls: task.controlKey, evidenceDate: task.today, periodStart: task.periodStart, periodEnd: task.periodEnd }));
+    const evidence = await this.evidence.upload(
+      actor,
+      withFields(uploadParts(request), {
+        controls: task.controlKey,
+        evidenceDate: task.today,
+        periodStart: task.periodStart,
+        periodEnd: task.periodEnd,
+      }),
+    );
     await this.sweeps.completeTask(actor, p.id, { outcome: 'evidence', evidenceIds: [evidence.id] });
     await reply.redirect('/sweep', 303);
   }

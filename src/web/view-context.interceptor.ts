@@ -31,7 +31,19 @@ export interface ViewUser {
 export function viewUser(actor: UserActor | undefined): ViewUser | null {
   if (!actor) return null;
   const ability = abilityFor(actor);
-  return { name: actor.name, role: actor.role.replace(/_/g, ' '), canManageUsers: ability.can('update', 'User'), canReadTrail: ability.can('read', 'AuditLog'), canSweep: ability.can('read', 'SweepTask'), canSeePosture: ability.can('read', 'Posture'), canReadRisks: ability.can('read', 'Risk'), canReadDsr: ability.can('read', 'DsrRequest'), canDoDsrTasks: ability.can('update', 'DsrTask') && !ability.can('read', 'DsrRequest'), canAudit: ability.can('read', 'Engagement') && !ability.can('update', 'Engagement'), canManageEngagements: ability.can('update', 'Engagement') };
+  return {
+    name: actor.name,
+    role: actor.role.replace(/_/g, ' '),
+    canManageUsers: ability.can('update', 'User'),
+    canReadTrail: ability.can('read', 'AuditLog'),
+    canSweep: ability.can('read', 'SweepTask'),
+    canSeePosture: ability.can('read', 'Posture'),
+    canReadRisks: ability.can('read', 'Risk'),
+    canReadDsr: ability.can('read', 'DsrRequest'),
+    canDoDsrTasks: ability.can('update', 'DsrTask') && !ability.can('read', 'DsrRequest'),
+    canAudit: ability.can('read', 'Engagement') && !ability.can('update', 'Engagement'),
+    canManageEngagements: ability.can('update', 'Engagement'),
+  };
 }
 
 /**
@@ -46,11 +58,19 @@ export class ViewContextInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http' || !this.reflector.get(RENDER_METADATA, context.getHandler())) return next.handle();
+    if (context.getType() !== 'http' || !this.reflector.get(RENDER_METADATA, context.getHandler()))
+      return next.handle();
     const actor = context.switchToHttp().getRequest<AuthenticatedRequest>().actor;
     const me = viewUser(actor);
     if (!actor || !me) return next.handle().pipe(map((data) => ({ ...(data as object), me })));
     // Counted after the handler, so a page that marks notifications read shows the new count.
-    return next.handle().pipe(mergeMap(async (data) => ({ ...(data as object), me: { ...me, unreadNotifications: await this.notifications.unreadCount(actor) } })));
+    return next
+      .handle()
+      .pipe(
+        mergeMap(async (data) => ({
+          ...(data as object),
+          me: { ...me, unreadNotifications: await this.notifications.unreadCount(actor) },
+        })),
+      );
   }
 }

@@ -25,8 +25,29 @@ import { NotificationsModule } from '../notifications/notifications.module';
 
 /** Server-rendered pages (templates in templates/web/). */
 @Module({
-  imports: [HealthModule, IdentityModule, CatalogModule, NotificationsModule, SweepsModule, EvidenceModule, RisksModule, DsrModule, EngagementsModule, AuditPacksModule],
-  controllers: [HomeController, LoginPageController, AdminUsersPageController, CatalogPagesController, SweepPagesController, RiskPagesController, DsrPagesController, AuditPagesController, AuditPackPagesController],
+  imports: [
+    HealthModule,
+    IdentityModule,
+    CatalogModule,
+    NotificationsModule,
+    SweepsModule,
+    EvidenceModule,
+    RisksModule,
+    DsrModule,
+    EngagementsModule,
+    AuditPacksModule,
+  ],
+  controllers: [
+    HomeController,
+    LoginPageController,
+    AdminUsersPageController,
+    CatalogPagesController,
+    SweepPagesController,
+    RiskPagesController,
+    DsrPagesController,
+    AuditPagesController,
+    AuditPackPagesController,
+  ],
   providers: [LoginPageService, FormIdempotency, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
 })
 export class WebModule {}

@@ -39,9 +39,17 @@ describeInBrowser('auditor portal in the browser', () => {
 
     const [pdf] = await Promise.all([page.waitForEvent('download'), page.click('#download-pdf')]);
     expect(pdf.suggestedFilename()).toBe(`audit-pack-soc2-${year}-01-01-${year}-03-31.pdf`);
-    expect(readFileSync((await pdf.path())!).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      readFileSync((await pdf.path())!)
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
     const [zip] = await Promise.all([page.waitForEvent('download'), page.click('#download-zip')]);
     expect(zip.suggestedFilename()).toMatch(/\.zip$/);
-    expect(readFileSync((await zip.path())!).subarray(0, 2).toString()).toBe('PK');
+    expect(
+      readFileSync((await zip.path())!)
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
   }, 180_000);
 });

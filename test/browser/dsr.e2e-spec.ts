@@ -71,7 +71,9 @@ describeInBrowser('data subject requests in the browser', () => {
     await page.waitForSelector('#receipt');
     expect(await page.locator('#dsr-error').count()).toBe(0);
     expect(await page.getAttribute('#dsr-status', 'data-status')).toBe('completed');
-    expect(await page.textContent('#receipt-totals')).toMatch(/\d+ row\(s\) deleted, \d+ anonymised, [1-9]\d* pseudonymised, [1-9]\d* retained\./);
+    expect(await page.textContent('#receipt-totals')).toMatch(
+      /\d+ row\(s\) deleted, \d+ anonymised, [1-9]\d* pseudonymised, [1-9]\d* retained\./,
+    );
     expect(await page.textContent('#receipt')).not.toContain('No row of the subject remains in any mapped table');
     expect(await page.locator('#remains li[data-method="retain"]').count()).toBeGreaterThan(0);
     expect(await page.locator('#subject-notice').count()).toBe(1);

@@ -16,7 +16,9 @@ describeInBrowser('overdue sweep tasks and exceptions in the browser', () => {
 
   beforeAll(async () => {
     // Week 48 opened on time (Monday 23 November 09:00 ICT), due Friday 27 November 18:00 ICT: long past.
-    await ctx.t.app.get(SweepsService).openWeek('2026-W48', actorRef(systemActor('test')), new Date('2026-11-23T02:00:00Z'));
+    await ctx.t.app
+      .get(SweepsService)
+      .openWeek('2026-W48', actorRef(systemActor('test')), new Date('2026-11-23T02:00:00Z'));
   });
 
   it('marks overdue tasks in words; an exception raised on the page shows on the control pages', async () => {
@@ -60,10 +62,23 @@ describeInBrowser('overdue sweep tasks and exceptions in the browser', () => {
 
     // The auditor, inside an engagement whose period holds the exception, sees it on their control page.
     const compliance = client(t.baseUrl, await login(t.baseUrl, DEMO.compliance));
-    const auditorId = ((await compliance('GET', '/api/users?role=auditor&limit=10')).json.items as { id: string; email: string }[]).find((u) => u.email === DEMO.auditor)!.id;
-    const engagement = await compliance('POST', '/api/engagements', { auditorUserId: auditorId, frameworks: ['soc2', 'pdpa', 'iso14971', 'samd'], from: '2026-11-01', to: '2026-12-31', expiresAt: '2027-06-30T00:00:00+07:00' });
+    const auditorId = (
+      (await compliance('GET', '/api/users?role=auditor&limit=10')).json.items as { id: string; email: string }[]
+    ).find((u) => u.email === DEMO.auditor)!.id;
+    const engagement = await compliance('POST', '/api/engagements', {
+      auditorUserId: auditorId,
+      frameworks: ['soc2', 'pdpa', 'iso14971', 'samd'],
+      from: '2026-11-01',
+      to: '2026-12-31',
+      expiresAt: '2027-06-30T00:00:00+07:00',
+    });
     expect(engagement.status).toBe(201);
-    const auditor = await signInPage(browser, t.baseUrl, DEMO.auditor, `/audit/engagements/${engagement.json.id}/controls/${key}`);
+    const auditor = await signInPage(
+      browser,
+      t.baseUrl,
+      DEMO.auditor,
+      `/audit/engagements/${engagement.json.id}/controls/${key}`,
+    );
     await auditor.waitForURL(`${t.baseUrl}/audit/engagements/${engagement.json.id}/controls/${key}`);
     const seen = auditor.locator('#outcomes tr[data-outcome="exception"]');
     expect(await seen.count()).toBe(1);

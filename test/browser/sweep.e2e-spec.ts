@@ -45,7 +45,9 @@ describeInBrowser('weekly sweep in the browser', () => {
     // The upload is now the control's evidence, downloadable from the control page.
     await owner.goto(`${t.baseUrl}/controls/${uploadedKey}`);
     expect(await owner.locator('#evidence a', { hasText: 'access-review.csv' }).count()).toBe(1);
-    const download = await owner.request.get(`${t.baseUrl}${await owner.locator('#evidence a', { hasText: 'access-review.csv' }).getAttribute('href')}`);
+    const download = await owner.request.get(
+      `${t.baseUrl}${await owner.locator('#evidence a', { hasText: 'access-review.csv' }).getAttribute('href')}`,
+    );
     expect(await download.text()).toBe('user,role,reviewed\nsomchai@example.com,engineer,yes\n');
     await owner.goto(`${t.baseUrl}/sweep`);
 

@@ -55,7 +55,9 @@ async function fetchBytes(who: string, path: string): Promise<{ status: number; 
 
 /** Every entry of a ZIP with its bytes. */
 async function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
-  const z: ReadZip = await new Promise((resolve, reject) => fromBuffer(zip, { lazyEntries: true }, (e, f) => (e ? reject(e) : resolve(f))));
+  const z: ReadZip = await new Promise((resolve, reject) =>
+    fromBuffer(zip, { lazyEntries: true }, (e, f) => (e ? reject(e) : resolve(f))),
+  );
   const out = new Map<string, Buffer>();
   await new Promise<void>((resolve, reject) => {
     z.on('entry', (entry: Entry) => {
@@ -109,11 +111,31 @@ describe('a SOC 2 pack for November 2026', () => {
   let zipPath: string;
 
   it('evidence dated in the period is uploaded (and one dated after it)', async () => {
-    await upload(as.compliance, { title: 'Access review November', controls: 'ACC-01', evidenceDate: '2026-11-20', periodStart: FROM, periodEnd: TO }, [
-      { bytes: report, name: 'รายงาน access review "final".pdf' },
-      { bytes: screenshot, name: '../../screenshot.png' },
-    ]);
-    await upload(as.compliance, { title: 'Outside the period', controls: 'ACC-01', evidenceDate: '2026-12-01', periodStart: '2026-12-01', periodEnd: '2026-12-31' }, [{ bytes: pdfBytes(5000), name: 'december.pdf' }]);
+    await upload(
+      as.compliance,
+      {
+        title: 'Access review November',
+        controls: 'ACC-01',
+        evidenceDate: '2026-11-20',
+        periodStart: FROM,
+        periodEnd: TO,
+      },
+      [
+        { bytes: report, name: 'รายงาน access review "final".pdf' },
+        { bytes: screenshot, name: '../../screenshot.png' },
+      ],
+    );
+    await upload(
+      as.compliance,
+      {
+        title: 'Outside the period',
+        controls: 'ACC-01',
+        evidenceDate: '2026-12-01',
+        periodStart: '2026-12-01',
+        periodEnd: '2026-12-31',
+      },
+      [{ bytes: pdfBytes(5000), name: 'december.pdf' }],
+    );
   });
 
   it('POST /api/packs queues it (202 { id }); asking again for the scope joins it', async () => {
@@ -124,7 +146,16 @@ describe('a SOC 2 pack for November 2026', () => {
     const again = await api(as.admin)('POST', '/api/packs', { framework: 'soc2', from: FROM, to: TO });
     expect(again.json).toEqual({ id, joined: true });
     const view = await api(as.compliance)('GET', `/api/packs/${id}`);
-    expect(view.json).toMatchObject({ id, framework: 'soc2', from: FROM, to: TO, status: 'queued', progress: 0, zip: null, pdf: null });
+    expect(view.json).toMatchObject({
+      id,
+      framework: 'soc2',
+      from: FROM,
+      to: TO,
+      status: 'queued',
+      progress: 0,
+      zip: null,
+      pdf: null,
+    });
     expect((await api(as.compliance)('GET', `/api/packs/${id}/download`)).status).toBe(409);
   });
 
@@ -139,11 +170,24 @@ describe('a SOC 2 pack for November 2026', () => {
     expect(seen).toEqual(['collecting', 'rendering', 'signing', 'zipping', 'done']);
     expect((await joinedWhileBuilding!).json).toEqual({ id, joined: true });
     const view = (await api(as.compliance)('GET', `/api/packs/${id}`)).json;
-    expect(view).toMatchObject({ status: 'done', progress: 100, stage: 'done', signerFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(view.zip).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: expect.any(Number), download: `/api/packs/${id}/download` });
+    expect(view).toMatchObject({
+      status: 'done',
+      progress: 100,
+      stage: 'done',
+      signerFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(view.zip).toEqual({
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      bytes: expect.any(Number),
+      download: `/api/packs/${id}/download`,
+    });
     // The certificate the API (and the audit pages) show is the one that signed the pack.
     const cert = (await api(as.compliance)('GET', '/api/packs/certificate')).json;
-    expect(cert).toMatchObject({ fingerprintSha256: view.signerFingerprint, selfSigned: true, pem: expect.stringContaining('BEGIN CERTIFICATE') });
+    expect(cert).toMatchObject({
+      fingerprintSha256: view.signerFingerprint,
+      selfSigned: true,
+      pem: expect.stringContaining('BEGIN CERTIFICATE'),
+    });
     // Once done, the scope is free: a new request makes a new pack.
     const next = await api(as.compliance)('POST', '/api/packs', { framework: 'soc2', from: FROM, to: TO });
     expect(next.json.joined).toBe(false);
@@ -167,12 +211,23 @@ describe('a SOC 2 pack for November 2026', () => {
     writeFileSync(zipPath, zip);
     entries = await unzip(zip);
     const manifest = JSON.parse(entries.get('manifest.json')!.toString());
-    expect(manifest).toMatchObject({ format: 'attest-audit-pack/1', scope: { framework: 'soc2', from: FROM, to: TO }, generator: { name: 'Attest' }, signer: { fingerprintSha256: view.signerFingerprint } });
+    expect(manifest).toMatchObject({
+      format: 'attest-audit-pack/1',
+      scope: { framework: 'soc2', from: FROM, to: TO },
+      generator: { name: 'Attest' },
+      signer: { fingerprintSha256: view.signerFingerprint },
+    });
     for (const f of manifest.files) {
       expect(entries.has(f.path)).toBe(true);
-      expect({ path: f.path, sha256: sha256(entries.get(f.path)!), size: entries.get(f.path)!.length }).toEqual({ path: f.path, sha256: f.sha256, size: f.size });
+      expect({ path: f.path, sha256: sha256(entries.get(f.path)!), size: entries.get(f.path)!.length }).toEqual({
+        path: f.path,
+        sha256: f.sha256,
+        size: f.size,
+      });
     }
-    expect([...entries.keys()].sort()).toEqual([...manifest.files.map((f: any) => f.path), 'audit-pack.pdf', 'manifest.json', 'manifest.json.sig'].sort());
+    expect([...entries.keys()].sort()).toEqual(
+      [...manifest.files.map((f: any) => f.path), 'audit-pack.pdf', 'manifest.json', 'manifest.json.sig'].sort(),
+    );
     // The evidence of the period, under its control, named by hash and a cleaned name; nothing from December.
     expect(entries.get(`evidence/ACC-01/${sha256(report)}-รายงาน_access_review_final_.pdf`)).toEqual(report);
     expect(entries.get(`evidence/ACC-01/${sha256(screenshot)}-screenshot.png`)).toEqual(screenshot);
@@ -182,20 +237,29 @@ describe('a SOC 2 pack for November 2026', () => {
 
   it('stores the ZIP and the PDF in the blob store, where every instance reads them: no files or host paths left behind', async () => {
     const view = (await api(as.compliance)('GET', `/api/packs/${id}`)).json;
-    const blobs = await db.query(`SELECT sha256, size::int AS size, media_type, store FROM blobs WHERE sha256 = ANY($1::text[]) ORDER BY media_type`, [[view.zip.sha256, view.pdf.sha256]]);
+    const blobs = await db.query(
+      `SELECT sha256, size::int AS size, media_type, store FROM blobs WHERE sha256 = ANY($1::text[]) ORDER BY media_type`,
+      [[view.zip.sha256, view.pdf.sha256]],
+    );
     expect(blobs.rows).toEqual([
       { sha256: view.pdf.sha256, size: view.pdf.bytes, media_type: 'application/pdf', store: 'postgres' },
       { sha256: view.zip.sha256, size: view.zip.bytes, media_type: 'application/zip', store: 'postgres' },
     ]);
-    const chunks = await db.query(`SELECT count(*)::int AS n, sum(length(data))::int AS bytes FROM blob_chunks WHERE sha256 = $1`, [view.zip.sha256]);
+    const chunks = await db.query(
+      `SELECT count(*)::int AS n, sum(length(data))::int AS bytes FROM blob_chunks WHERE sha256 = $1`,
+      [view.zip.sha256],
+    );
     expect(chunks.rows[0]).toEqual({ n: Math.ceil(view.zip.bytes / (1024 * 1024)), bytes: view.zip.bytes });
     expect(existsSync(join(packs.packsDir, id))).toBe(false);
-    const columns = await db.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'audit_packs' AND column_name LIKE '%path%'`);
+    const columns = await db.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'audit_packs' AND column_name LIKE '%path%'`,
+    );
     expect(columns.rows).toEqual([]);
   });
 
   it('the PDF is signed over the whole document (pdfsig) and holds every SOC 2 requirement ref (pdftotext)', async () => {
-    if (!have('pdfsig') || !have('pdftotext')) throw new Error('poppler-utils (pdfsig, pdftotext) is required for this test');
+    if (!have('pdfsig') || !have('pdftotext'))
+      throw new Error('poppler-utils (pdfsig, pdftotext) is required for this test');
     const res = await fetchBytes(as.compliance, `/api/packs/${id}/pdf`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/pdf');
@@ -206,7 +270,9 @@ describe('a SOC 2 pack for November 2026', () => {
     expect(sig.stdout).toContain('Signature is Valid');
     expect(sig.stdout).toContain('Total document signed');
     const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    const refs: string[] = (await api(as.compliance)('GET', '/api/frameworks/soc2/requirements?limit=200')).json.items.map((r: any) => r.ref);
+    const refs: string[] = (
+      await api(as.compliance)('GET', '/api/frameworks/soc2/requirements?limit=200')
+    ).json.items.map((r: any) => r.ref);
     expect(refs.length).toBeGreaterThan(10);
     expect(refs.filter((ref) => !text.includes(ref))).toEqual([]);
     expect(text).toContain(sha256(report));
@@ -218,14 +284,39 @@ describe('a SOC 2 pack for November 2026', () => {
   });
 
   it('manifest.json.sig verifies with openssl cms against certificate.pem', () => {
-    for (const name of ['manifest.json', 'manifest.json.sig', 'certificate.pem']) writeFileSync(join(work, name), entries.get(name)!);
-    const r = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(work, 'manifest.json.sig'), '-content', join(work, 'manifest.json'), '-CAfile', join(work, 'certificate.pem'), '-purpose', 'any', '-out', '/dev/null'], { encoding: 'utf8' });
+    for (const name of ['manifest.json', 'manifest.json.sig', 'certificate.pem'])
+      writeFileSync(join(work, name), entries.get(name)!);
+    const r = spawnSync(
+      'openssl',
+      [
+        'cms',
+        '-verify',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        join(work, 'manifest.json.sig'),
+        '-content',
+        join(work, 'manifest.json'),
+        '-CAfile',
+        join(work, 'certificate.pem'),
+        '-purpose',
+        'any',
+        '-out',
+        '/dev/null',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.stderr).toContain('Verification successful');
     expect(r.status).toBe(0);
   });
 
   it('GET /api/packs/:id/verify and `attest pack verify` say ok for the intact pack', async () => {
-    expect((await api(as.compliance)('GET', `/api/packs/${id}/verify`)).json).toEqual({ ok: true, problems: [], firstProblem: null });
+    expect((await api(as.compliance)('GET', `/api/packs/${id}/verify`)).json).toEqual({
+      ok: true,
+      problems: [],
+      firstProblem: null,
+    });
     const r = runCli(['pack', 'verify', zipPath], { ...process.env });
     expect(r.stdout.trim()).toBe('ok');
     expect(r.status).toBe(0);
@@ -241,19 +332,25 @@ describe('a SOC 2 pack for November 2026', () => {
     await rezip(tampered, path);
     const r = runCli(['pack', 'verify', path], { ...process.env });
     expect(r.status).toBe(1);
-    expect(r.stdout.split('\n')[0]).toBe(`FAILED: ${name}: SHA-256 ${sha256(bytes)} does not match the manifest (${sha256(screenshot)})`);
+    expect(r.stdout.split('\n')[0]).toBe(
+      `FAILED: ${name}: SHA-256 ${sha256(bytes)} does not match the manifest (${sha256(screenshot)})`,
+    );
   });
 
   it('names the first bad signature: an edited manifest, a PDF with bytes appended, an extra file', async () => {
     const edited = new Map(entries);
     edited.set('manifest.json', Buffer.from(entries.get('manifest.json')!.toString().replace('"soc2"', '"pdpa"')));
     await rezip(edited, join(work, 'm.zip'));
-    expect((await verifyPack(join(work, 'm.zip'))).firstProblem).toMatch(/^manifest\.json\.sig: signature of manifest\.json is not valid/);
+    expect((await verifyPack(join(work, 'm.zip'))).firstProblem).toMatch(
+      /^manifest\.json\.sig: signature of manifest\.json is not valid/,
+    );
 
     const appended = new Map(entries);
     appended.set('audit-pack.pdf', Buffer.concat([entries.get('audit-pack.pdf')!, Buffer.from('\n% more\n')]));
     await rezip(appended, join(work, 'p.zip'));
-    expect((await verifyPack(join(work, 'p.zip'))).firstProblem).toBe('audit-pack.pdf: signature does not cover the whole document (bytes were added after signing)');
+    expect((await verifyPack(join(work, 'p.zip'))).firstProblem).toBe(
+      'audit-pack.pdf: signature does not cover the whole document (bytes were added after signing)',
+    );
 
     // A manifest re-signed by the signer's own key but not the one the signed PDF embeds.
     const resigned = new Map(entries);
@@ -261,12 +358,16 @@ describe('a SOC 2 pack for November 2026', () => {
     resigned.set('manifest.json', other);
     resigned.set('manifest.json.sig', t.app.get(PackSigner).signDetached(other));
     await rezip(resigned, join(work, 'r.zip'));
-    expect((await verifyPack(join(work, 'r.zip'))).problems).toEqual(['audit-pack.pdf: the manifest embedded in the PDF differs from manifest.json']);
+    expect((await verifyPack(join(work, 'r.zip'))).problems).toEqual([
+      'audit-pack.pdf: the manifest embedded in the PDF differs from manifest.json',
+    ]);
 
     const extra = new Map(entries);
     extra.set('evidence/ACC-01/extra.txt', Buffer.from('slipped in'));
     await rezip(extra, join(work, 'x.zip'));
-    expect((await verifyPack(join(work, 'x.zip'))).problems).toEqual(['evidence/ACC-01/extra.txt: in the ZIP but not in manifest.json']);
+    expect((await verifyPack(join(work, 'x.zip'))).problems).toEqual([
+      'evidence/ACC-01/extra.txt: in the ZIP but not in manifest.json',
+    ]);
 
     const missing = new Map(entries);
     missing.delete('certificate.pem');
@@ -280,7 +381,9 @@ describe('a SOC 2 pack for November 2026', () => {
     const r = runCli(['pack', 'build', '--framework', 'soc2', '--from', FROM, '--to', TO, '--out', out], env);
     expect(r.stderr).toMatch(/100% done/);
     expect(r.stderr).toMatch(/zipping/);
-    expect(r.stdout).toMatch(new RegExp(`^${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d+ bytes, SHA-256 [0-9a-f]{64}`));
+    expect(r.stdout).toMatch(
+      new RegExp(`^${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d+ bytes, SHA-256 [0-9a-f]{64}`),
+    );
     expect(r.status).toBe(0);
     expect(await verifyPack(out)).toEqual({ ok: true, problems: [], firstProblem: null });
     const bad = runCli(['pack', 'build', '--framework', 'soc2', '--from', TO, '--to', FROM, '--out', out], env);
@@ -291,7 +394,9 @@ describe('a SOC 2 pack for November 2026', () => {
   it('every download is in the audit trail (and so is the request and the build)', async () => {
     const trail = await api(as.compliance)('GET', `/api/audit-trail?subjectId=${id}&limit=50`);
     const actions = trail.json.items.map((e: any) => `${e.action} ${e.data.format ?? ''}`.trim());
-    expect(actions.filter((a: string) => a.startsWith('pack.downloaded'))).toEqual(expect.arrayContaining(['pack.downloaded zip', 'pack.downloaded pdf']));
+    expect(actions.filter((a: string) => a.startsWith('pack.downloaded'))).toEqual(
+      expect.arrayContaining(['pack.downloaded zip', 'pack.downloaded pdf']),
+    );
     expect(actions).toEqual(expect.arrayContaining(['pack.request', 'pack.build']));
   });
 });
@@ -312,10 +417,14 @@ describe('requests', () => {
 
   it('ten requests for one scope at once agree on one pack (the partial unique index decides)', async () => {
     const body = { framework: 'iso14971', from: '2026-08-01', to: '2026-08-31' };
-    const all = await Promise.all(Array.from({ length: 10 }, (_, i) => api(i % 2 ? as.compliance : as.admin)('POST', '/api/packs', body)));
+    const all = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => api(i % 2 ? as.compliance : as.admin)('POST', '/api/packs', body)),
+    );
     expect(new Set(all.map((r) => r.json.id)).size).toBe(1);
     expect(all.filter((r) => r.json.joined === false)).toHaveLength(1);
-    expect((await db.query(`SELECT count(*)::int AS n FROM audit_packs WHERE framework = 'iso14971'`)).rows[0].n).toBe(1);
+    expect((await db.query(`SELECT count(*)::int AS n FROM audit_packs WHERE framework = 'iso14971'`)).rows[0].n).toBe(
+      1,
+    );
   });
 
   it('an unknown pack is 404; a control owner may not request or read packs (403)', async () => {
@@ -327,8 +436,14 @@ describe('requests', () => {
 
 describe('builds that die or fail', () => {
   it('a building pack with a live heartbeat is left alone; once its heartbeat is stale the next run takes it over', async () => {
-    const { id } = await packs.request({ kind: 'system', name: 'test' }, { framework: 'pdpa', from: '2026-10-01', to: '2026-10-31' });
-    await db.query(`UPDATE audit_packs SET status = 'building', build_token = $2, attempts = 1, heartbeat_at = now(), stage = 'zipping', progress = 50 WHERE id = $1`, [id, randomUUID()]);
+    const { id } = await packs.request(
+      { kind: 'system', name: 'test' },
+      { framework: 'pdpa', from: '2026-10-01', to: '2026-10-31' },
+    );
+    await db.query(
+      `UPDATE audit_packs SET status = 'building', build_token = $2, attempts = 1, heartbeat_at = now(), stage = 'zipping', progress = 50 WHERE id = $1`,
+      [id, randomUUID()],
+    );
     expect(await packs.buildNow(id)).toMatchObject({ status: 'building', progress: 50 });
     await db.query(`UPDATE audit_packs SET heartbeat_at = now() - interval '10 minutes' WHERE id = $1`, [id]);
     expect(await packs.buildNow(id)).toMatchObject({ status: 'done', progress: 100, attempts: 2 });
@@ -336,11 +451,27 @@ describe('builds that die or fail', () => {
 
   it('evidence bytes that no longer match their hash fail the build, naming the file, and leave no pack files', async () => {
     const bytes = pdfBytes(50_000);
-    await upload(as.compliance, { title: 'To be damaged', controls: 'ACC-01', evidenceDate: '2026-09-10', periodStart: '2026-09-01', periodEnd: '2026-09-30' }, [{ bytes, name: 'damaged.pdf' }]);
+    await upload(
+      as.compliance,
+      {
+        title: 'To be damaged',
+        controls: 'ACC-01',
+        evidenceDate: '2026-09-10',
+        periodStart: '2026-09-01',
+        periodEnd: '2026-09-30',
+      },
+      [{ bytes, name: 'damaged.pdf' }],
+    );
     await db.query(`ALTER TABLE blob_chunks DISABLE TRIGGER USER`);
-    await db.query(`UPDATE blob_chunks SET data = overlay(data placing '\\x00'::bytea from 20 for 1) WHERE sha256 = $1 AND n = 0`, [sha256(bytes)]);
+    await db.query(
+      `UPDATE blob_chunks SET data = overlay(data placing '\\x00'::bytea from 20 for 1) WHERE sha256 = $1 AND n = 0`,
+      [sha256(bytes)],
+    );
     await db.query(`ALTER TABLE blob_chunks ENABLE TRIGGER USER`);
-    const { id } = await packs.request({ kind: 'system', name: 'test' }, { framework: 'soc2', from: '2026-09-01', to: '2026-09-30' });
+    const { id } = await packs.request(
+      { kind: 'system', name: 'test' },
+      { framework: 'soc2', from: '2026-09-01', to: '2026-09-30' },
+    );
     const row = await packs.buildNow(id);
     expect(row).toMatchObject({ status: 'failed', stage: 'zipping', zipSha256: null });
     expect(row!.error).toContain(`evidence/ACC-01/${sha256(bytes)}-damaged.pdf`);
@@ -348,7 +479,9 @@ describe('builds that die or fail', () => {
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
     expect((await api(as.compliance)('GET', `/api/packs/${id}/download`)).status).toBe(409);
     // The scope is free again: asking anew makes a new pack.
-    expect((await api(as.compliance)('POST', '/api/packs', { framework: 'soc2', from: '2026-09-01', to: '2026-09-30' })).json.joined).toBe(false);
+    expect(
+      (await api(as.compliance)('POST', '/api/packs', { framework: 'soc2', from: '2026-09-01', to: '2026-09-30' })).json
+        .joined,
+    ).toBe(false);
   });
 });
-

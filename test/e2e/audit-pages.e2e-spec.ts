@@ -20,20 +20,37 @@ async function postForm(who: string, path: string, fields: Record<string, string
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
   body.append('_csrf', await csrfToken(t.baseUrl, cookies[who]));
-  const res = await fetch(t.baseUrl + path, { method: 'POST', redirect: 'manual', headers: { cookie: cookies[who], accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+  const res = await fetch(t.baseUrl + path, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: cookies[who], accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+    body: body.toString(),
+  });
   return { status: res.status, location: res.headers.get('location'), text: await res.text() };
 }
 
 beforeAll(async () => {
   t = await startTestApp({ env: { DEMO: '1' } });
-  for (const who of ['auditor', 'compliance', 'viewer', 'owner'] as const) cookies[who] = await login(t.baseUrl, DEMO[who]);
+  for (const who of ['auditor', 'compliance', 'viewer', 'owner'] as const)
+    cookies[who] = await login(t.baseUrl, DEMO[who]);
   auditor = client(t.baseUrl, cookies.auditor);
   compliance = client(t.baseUrl, cookies.compliance);
   engagementId = (await auditor('GET', '/api/engagements?active=1')).json.items[0].id;
-  const controls = (await compliance('GET', '/api/controls?framework=soc2&limit=200')).json.items as { key: string; requirements: { framework: string; ref: string }[] }[];
+  const controls = (await compliance('GET', '/api/controls?framework=soc2&limit=200')).json.items as {
+    key: string;
+    requirements: { framework: string; ref: string }[];
+  }[];
   soc2Control = controls.find((c) => c.requirements.some((r) => r.framework === 'soc2' && r.ref === 'CC6.1'))!.key;
   const add = async (evidenceDate: string, title: string) => {
-    const res = await compliance('POST', '/api/evidence', { kind: 'attestation', title, statement: 'Quarterly review done.', controls: [soc2Control], evidenceDate, periodStart: evidenceDate, periodEnd: evidenceDate });
+    const res = await compliance('POST', '/api/evidence', {
+      kind: 'attestation',
+      title,
+      statement: 'Quarterly review done.',
+      controls: [soc2Control],
+      evidenceDate,
+      periodStart: evidenceDate,
+      periodEnd: evidenceDate,
+    });
     expect(res.status).toBe(201);
     return res.json.id as string;
   };
@@ -72,26 +89,40 @@ describe('the auditor', () => {
   });
 
   it('gets the error page outside the scope: another framework, an unknown engagement', async () => {
-    const other = await auditor('GET', `/audit/engagements/${engagementId}/frameworks/iso27001`, undefined, { accept: 'text/html' });
+    const other = await auditor('GET', `/audit/engagements/${engagementId}/frameworks/iso27001`, undefined, {
+      accept: 'text/html',
+    });
     expect(other.status).toBe(404);
     expect(other.text).toContain('id="error"');
-    expect((await auditor('GET', `/audit/engagements/00000000-0000-4000-8000-000000000000/frameworks/soc2`)).status).toBe(404);
+    expect(
+      (await auditor('GET', `/audit/engagements/00000000-0000-4000-8000-000000000000/frameworks/soc2`)).status,
+    ).toBe(404);
   });
 
   it('leaves a request on a requirement; the compliance manager answers it on the engagements page', async () => {
-    const sent = await postForm('auditor', `/audit/engagements/${engagementId}/requests`, { framework: 'soc2', requirementRef: 'CC6.1', body: 'Please show <the> Q1 access review.' });
+    const sent = await postForm('auditor', `/audit/engagements/${engagementId}/requests`, {
+      framework: 'soc2',
+      requirementRef: 'CC6.1',
+      body: 'Please show <the> Q1 access review.',
+    });
     expect(sent.status).toBe(303);
     expect(sent.location).toBe(`/audit/engagements/${engagementId}/frameworks/soc2#req-CC6_1`);
     const fw = await auditor('GET', `/audit/engagements/${engagementId}/frameworks/soc2`);
     expect(fw.text).toContain('Please show &lt;the&gt; Q1 access review.');
-    const empty = await postForm('auditor', `/audit/engagements/${engagementId}/requests`, { framework: 'soc2', requirementRef: 'CC6.1', body: ' ' });
+    const empty = await postForm('auditor', `/audit/engagements/${engagementId}/requests`, {
+      framework: 'soc2',
+      requirementRef: 'CC6.1',
+      body: ' ',
+    });
     expect(empty.status).toBe(400);
     expect(empty.text).toContain('id="error"');
 
     const manage = await compliance('GET', '/audit/engagements');
     expect(manage.status).toBe(200);
     const requestId = manage.text.match(/<article class="request" data-request="([0-9a-f-]{36})">/)![1];
-    const answered = await postForm('compliance', `/audit/requests/${requestId}/answer`, { answer: 'Attached to ACC review.' });
+    const answered = await postForm('compliance', `/audit/requests/${requestId}/answer`, {
+      answer: 'Attached to ACC review.',
+    });
     expect(answered.status).toBe(303);
     const portal = await auditor('GET', '/audit');
     expect(portal.text).toMatch(new RegExp(`<tr data-request="${requestId}" data-status="answered">`));
@@ -106,20 +137,38 @@ describe('the auditor', () => {
 
 describe('who else', () => {
   it('viewers and control owners have no portal', async () => {
-    for (const who of ['viewer', 'owner']) expect((await client(t.baseUrl, cookies[who])('GET', '/audit')).status).toBe(403);
+    for (const who of ['viewer', 'owner'])
+      expect((await client(t.baseUrl, cookies[who])('GET', '/audit')).status).toBe(403);
   });
 
   it('the compliance manager opens an engagement through the form and revokes it', async () => {
     const page = await compliance('GET', '/audit/engagements');
     expect(page.text).toContain('<a href="/audit/engagements">Engagements</a>');
     const auditorId = (await auditor('GET', '/api/me')).json.id;
-    const opened = await postForm('compliance', '/audit/engagements', { auditorUserId: auditorId, frameworks: ['soc2', 'pdpa'], from: `${year}-01-01`, to: `${year}-03-31`, expires: `${year + 1}-01-31` });
+    const opened = await postForm('compliance', '/audit/engagements', {
+      auditorUserId: auditorId,
+      frameworks: ['soc2', 'pdpa'],
+      from: `${year}-01-01`,
+      to: `${year}-03-31`,
+      expires: `${year + 1}-01-31`,
+    });
     expect(opened.status).toBe(303);
-    const list = (await compliance('GET', '/api/engagements')).json.items as { id: string; frameworks: string[]; expiresAt: string; to: string }[];
+    const list = (await compliance('GET', '/api/engagements')).json.items as {
+      id: string;
+      frameworks: string[];
+      expiresAt: string;
+      to: string;
+    }[];
     const created = list.find((e) => e.to === `${year}-03-31`)!;
     expect(created.frameworks).toEqual(['soc2', 'pdpa']);
     expect(created.expiresAt).toBe(new Date(`${year + 1}-01-31T23:59:59.999+07:00`).toISOString());
-    const bad = await postForm('compliance', '/audit/engagements', { auditorUserId: auditorId, frameworks: 'soc2', from: `${year}-03-01`, to: `${year}-01-01`, expires: `${year + 1}-01-31` });
+    const bad = await postForm('compliance', '/audit/engagements', {
+      auditorUserId: auditorId,
+      frameworks: 'soc2',
+      from: `${year}-03-01`,
+      to: `${year}-01-01`,
+      expires: `${year + 1}-01-31`,
+    });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('<code>to</code>');
     expect((await postForm('compliance', `/audit/engagements/${created.id}/revoke`, {})).status).toBe(303);
@@ -129,7 +178,12 @@ describe('who else', () => {
 
 describe('a pack from the portal', () => {
   it('is asked for, followed while it builds, and downloadable when done', async () => {
-    const asked = await postForm('auditor', '/audit/packs', { engagementId, framework: 'soc2', from: `${year}-01-01`, to: `${year}-03-31` });
+    const asked = await postForm('auditor', '/audit/packs', {
+      engagementId,
+      framework: 'soc2',
+      from: `${year}-01-01`,
+      to: `${year}-03-31`,
+    });
     expect(asked.status).toBe(303);
     expect(asked.location).toMatch(/^\/audit\/packs\/[0-9a-f-]{36}$/);
     const id = asked.location!.split('/')[3];
@@ -144,11 +198,20 @@ describe('a pack from the portal', () => {
     expect(done.text).toContain(`href="/api/packs/${id}/pdf"`);
     const pdf = await fetch(`${t.baseUrl}/api/packs/${id}/pdf`, { headers: { cookie: cookies.auditor } });
     expect(pdf.status).toBe(200);
-    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
   }, 180_000);
 
   it('outside the engagement: refused with the error page', async () => {
-    const res = await postForm('auditor', '/audit/packs', { engagementId, framework: 'soc2', from: `${year - 1}-12-01`, to: `${year}-03-31` });
+    const res = await postForm('auditor', '/audit/packs', {
+      engagementId,
+      framework: 'soc2',
+      from: `${year - 1}-12-01`,
+      to: `${year}-03-31`,
+    });
     expect(res.status).toBe(403);
     expect(res.text).toContain('id="error"');
   });

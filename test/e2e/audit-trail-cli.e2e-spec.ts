@@ -19,10 +19,24 @@ beforeAll(async () => {
   client = await embeddedClient(dir);
   let head: { seq: number; hash: string } | null = null;
   for (let i = 0; i < 5; i++) {
-    const e = nextEntry(head, { actor: 'system:seed', action: 'thing.create', subjectType: 'Thing', subjectId: `t${i}`, data: { i } }, new Date(Date.UTC(2026, 0, 5, 3, 0, i)));
+    const e = nextEntry(
+      head,
+      { actor: 'system:seed', action: 'thing.create', subjectType: 'Thing', subjectId: `t${i}`, data: { i } },
+      new Date(Date.UTC(2026, 0, 5, 3, 0, i)),
+    );
     await client.query(
       'INSERT INTO audit_log (seq, at, actor, action, subject_type, subject_id, canonical, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-      [e.content.seq, e.content.at, e.content.actor, e.content.action, e.content.subjectType, e.content.subjectId, e.canonical, e.prevHash, e.hash],
+      [
+        e.content.seq,
+        e.content.at,
+        e.content.actor,
+        e.content.action,
+        e.content.subjectType,
+        e.content.subjectId,
+        e.canonical,
+        e.prevHash,
+        e.hash,
+      ],
     );
     head = { seq: e.content.seq, hash: e.hash };
   }
@@ -63,10 +77,17 @@ describe('attest trail', () => {
 
     const r = runCli(['trail', 'verify'], childEnv(dir));
     expect(r.status).toBe(1);
-    expect(r.stdout.split('\n')[0]).toBe('broken at seq 3: its content does not match its hash: the entry was altered after it was written');
+    expect(r.stdout.split('\n')[0]).toBe(
+      'broken at seq 3: its content does not match its hash: the entry was altered after it was written',
+    );
     const json = runCli(['trail', 'verify', '--json'], childEnv(dir));
     expect(json.status).toBe(1);
-    expect(JSON.parse(json.stdout)).toEqual({ ok: false, brokenAtSeq: 3, reason: 'its content does not match its hash: the entry was altered after it was written', entries: 2 });
+    expect(JSON.parse(json.stdout)).toEqual({
+      ok: false,
+      brokenAtSeq: 3,
+      reason: 'its content does not match its hash: the entry was altered after it was written',
+      entries: 2,
+    });
 
     await client.query(
       `INSERT INTO audit_log (seq, at, actor, action, subject_type, subject_id, canonical, prev_hash, hash)

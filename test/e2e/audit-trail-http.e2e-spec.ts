@@ -46,7 +46,9 @@ it('a control owner may not read the trail (403), and nobody can write it throug
 });
 
 it('serves the audit-trail page to a compliance manager', async () => {
-  const res = await client(t.baseUrl, compliance)('GET', '/audit-trail?action=auth.login', undefined, { accept: 'text/html' });
+  const res = await client(t.baseUrl, compliance)('GET', '/audit-trail?action=auth.login', undefined, {
+    accept: 'text/html',
+  });
   expect(res.status).toBe(200);
   expect(res.text).toContain('auth.login');
 });

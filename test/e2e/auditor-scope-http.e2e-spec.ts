@@ -11,7 +11,10 @@ let t: TestApp;
 let db: Client;
 let as: Record<'admin' | 'compliance' | 'privacy' | 'auditor', ReturnType<typeof client>>;
 let soc2Keys: Set<string>;
-const ids = {} as Record<'securityThen' | 'securityNow' | 'iso' | 'dsrThen' | 'dsrNow' | 'drillThen' | 'drillNow' | 'reviewThen' | 'reviewIso', string>;
+const ids = {} as Record<
+  'securityThen' | 'securityNow' | 'iso' | 'dsrThen' | 'dsrNow' | 'drillThen' | 'drillNow' | 'reviewThen' | 'reviewIso',
+  string
+>;
 const PERIOD = { from: '2025-01-01', to: '2025-12-31' };
 const THEN = '2025-05-01T10:00:00+07:00';
 let thisWeek: string;
@@ -32,7 +35,11 @@ beforeAll(async () => {
   db = new Client({ connectionString: t.db.url });
   await db.connect();
   const admin = client(t.baseUrl, await login(t.baseUrl, DEMO.admin));
-  const created = await admin('POST', '/api/users', { email: 'soc2-auditor@audit.test', name: 'Sam Scope', role: 'auditor' });
+  const created = await admin('POST', '/api/users', {
+    email: 'soc2-auditor@audit.test',
+    name: 'Sam Scope',
+    role: 'auditor',
+  });
   expect(created.status).toBe(201);
   as = {
     admin,
@@ -40,9 +47,17 @@ beforeAll(async () => {
     privacy: client(t.baseUrl, await login(t.baseUrl, DEMO.privacy)),
     auditor: client(t.baseUrl, await login(t.baseUrl, 'soc2-auditor@audit.test', created.json.oneTimePassword)),
   };
-  const opened = await as.compliance('POST', '/api/engagements', { auditorUserId: created.json.user.id, frameworks: ['soc2'], ...PERIOD, expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString() });
+  const opened = await as.compliance('POST', '/api/engagements', {
+    auditorUserId: created.json.user.id,
+    frameworks: ['soc2'],
+    ...PERIOD,
+    expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+  });
   expect(opened.status).toBe(201);
-  const controls = (await as.compliance('GET', '/api/controls?limit=200')).json.items as { key: string; requirements: { framework: string }[] }[];
+  const controls = (await as.compliance('GET', '/api/controls?limit=200')).json.items as {
+    key: string;
+    requirements: { framework: string }[];
+  }[];
   soc2Keys = new Set(controls.filter((c) => c.requirements.some((r) => r.framework === 'soc2')).map((c) => c.key));
 
   // Levels from the matrix as served (their names are the matrix's, not this test's).
@@ -52,22 +67,65 @@ beforeAll(async () => {
     return res.json as { severity: { level: string }[]; probability: { level: string }[] };
   };
   const [iso, sec] = [await scale('iso14971'), await scale('security')];
-  const security = (ref: string, title: string) => ({ register: 'security', ref, product: 'scope', title, severity: sec.severity[1].level, probability: sec.probability[1].level });
+  const security = (ref: string, title: string) => ({
+    register: 'security',
+    ref,
+    product: 'scope',
+    title,
+    severity: sec.severity[1].level,
+    probability: sec.probability[1].level,
+  });
   ids.securityThen = await risk(security('SEC-901', 'Token leak, as assessed in 2025'));
   await backdate(ids.securityThen);
-  const changed = await as.compliance('PATCH', `/api/risks/${ids.securityThen}`, { title: 'Token leak, reassessed after the period', version: 1 });
+  const changed = await as.compliance('PATCH', `/api/risks/${ids.securityThen}`, {
+    title: 'Token leak, reassessed after the period',
+    version: 1,
+  });
   expect(changed.json.version).toBe(2);
   ids.securityNow = await risk(security('SEC-902', 'Created after the period'));
-  ids.iso = await risk({ register: 'iso14971', ref: 'HAZ-901', product: 'scope', title: 'Wrong triage', hazard: 'h', sequenceOfEvents: 's', hazardousSituation: 'hs', harm: 'harm', severity: iso.severity[1].level, probability: iso.probability[1].level });
+  ids.iso = await risk({
+    register: 'iso14971',
+    ref: 'HAZ-901',
+    product: 'scope',
+    title: 'Wrong triage',
+    hazard: 'h',
+    sequenceOfEvents: 's',
+    hazardousSituation: 'hs',
+    harm: 'harm',
+    severity: iso.severity[1].level,
+    probability: iso.probability[1].level,
+  });
   await backdate(ids.iso);
 
-  const dsr = async () => (await as.privacy('POST', '/api/dsr/requests', { right: 'access', channel: 'email', subject: { name: 'Scope Subject', email: 'scope@patient.test' } })).json.id as string;
+  const dsr = async () =>
+    (
+      await as.privacy('POST', '/api/dsr/requests', {
+        right: 'access',
+        channel: 'email',
+        subject: { name: 'Scope Subject', email: 'scope@patient.test' },
+      })
+    ).json.id as string;
   ids.dsrThen = await dsr();
   await db.query(`UPDATE dsr_requests SET received_at = $2 WHERE id = $1`, [ids.dsrThen, THEN]);
   ids.dsrNow = await dsr();
-  ids.drillThen = (await db.query(`INSERT INTO dsr_drills (trigger, started_at, finished_at, passed) VALUES ('cli', $1, $1, true) RETURNING id`, [THEN])).rows[0].id;
-  ids.drillNow = (await db.query(`INSERT INTO dsr_drills (trigger, started_at, finished_at, passed) VALUES ('cli', now(), now(), true) RETURNING id`)).rows[0].id;
-  const review = async (register: string, at: string) => (await db.query(`INSERT INTO risk_reviews (register, reviewer_user_id, reviewed_at, notes, snapshot) VALUES ($1, $2, $3, 'n', '{}') RETURNING id`, [register, created.json.user.id, at])).rows[0].id;
+  ids.drillThen = (
+    await db.query(
+      `INSERT INTO dsr_drills (trigger, started_at, finished_at, passed) VALUES ('cli', $1, $1, true) RETURNING id`,
+      [THEN],
+    )
+  ).rows[0].id;
+  ids.drillNow = (
+    await db.query(
+      `INSERT INTO dsr_drills (trigger, started_at, finished_at, passed) VALUES ('cli', now(), now(), true) RETURNING id`,
+    )
+  ).rows[0].id;
+  const review = async (register: string, at: string) =>
+    (
+      await db.query(
+        `INSERT INTO risk_reviews (register, reviewer_user_id, reviewed_at, notes, snapshot) VALUES ($1, $2, $3, 'n', '{}') RETURNING id`,
+        [register, created.json.user.id, at],
+      )
+    ).rows[0].id;
   ids.reviewThen = await review('security', THEN);
   await review('security', new Date().toISOString());
   ids.reviewIso = await review('iso14971', THEN);
@@ -108,14 +166,21 @@ describe('a SOC 2-only auditor, engagement period 2025', () => {
     const history = await as.auditor('GET', `/api/risks/${ids.securityThen}/history`);
     expect(history.json.map((v: { version: number }) => v.version)).toEqual([1]);
     // Staff see it as it is now.
-    expect((await as.compliance('GET', `/api/risks/${ids.securityThen}`)).json).toMatchObject({ title: 'Token leak, reassessed after the period', version: 2 });
+    expect((await as.compliance('GET', `/api/risks/${ids.securityThen}`)).json).toMatchObject({
+      title: 'Token leak, reassessed after the period',
+      version: 2,
+    });
     expect((await as.auditor('GET', `/api/risks/${ids.securityNow}`)).status).toBe(404);
     const page = await as.auditor('GET', '/risks?register=security');
     expect(page.status).toBe(200);
     expect(page.text).toContain('Token leak, as assessed in 2025');
     expect(page.text).not.toContain('reassessed after the period');
-    expect((await as.auditor('GET', '/api/risks/export?register=security')).text).not.toContain('reassessed after the period');
-    expect((await as.auditor('GET', '/api/risks/reviews?register=security')).json.items.map((r: { id: string }) => r.id)).toEqual([ids.reviewThen]);
+    expect((await as.auditor('GET', '/api/risks/export?register=security')).text).not.toContain(
+      'reassessed after the period',
+    );
+    expect(
+      (await as.auditor('GET', '/api/risks/reviews?register=security')).json.items.map((r: { id: string }) => r.id),
+    ).toEqual([ids.reviewThen]);
   });
 
   it('gets 404 for a sweep outside the period; in one inside, only the tasks of SOC 2 controls', async () => {
@@ -126,8 +191,13 @@ describe('a SOC 2-only auditor, engagement period 2025', () => {
     expect(sweep.status).toBe(200);
     const tasks = await as.auditor('GET', '/api/sweeps/2025-W10/tasks?limit=200');
     expect(tasks.status).toBe(200);
-    const everything = (await as.compliance('GET', '/api/sweeps/2025-W10/tasks?limit=200')).json.items as { controlKey: string }[];
-    const expected = everything.filter((x) => soc2Keys.has(x.controlKey)).map((x) => x.controlKey).sort();
+    const everything = (await as.compliance('GET', '/api/sweeps/2025-W10/tasks?limit=200')).json.items as {
+      controlKey: string;
+    }[];
+    const expected = everything
+      .filter((x) => soc2Keys.has(x.controlKey))
+      .map((x) => x.controlKey)
+      .sort();
     expect(expected.length).toBeGreaterThan(0);
     expect(tasks.json.items.map((x: { controlKey: string }) => x.controlKey).sort()).toEqual(expected);
     expect(sweep.json.tasks).toBe(expected.length); // progress counts the tasks in scope only

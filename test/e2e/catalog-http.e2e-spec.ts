@@ -25,13 +25,16 @@ it('lists the four frameworks with counts', async () => {
   expect(soc2.controls).toBeGreaterThan(10);
 });
 
-it.each(['pdpa', 'soc2', 'iso14971', 'samd'])('%s is fully covered: every requirement mapped or explicitly not applicable', async (key) => {
-  const res = await as.owner('GET', `/api/frameworks/${key}/coverage`);
-  expect(res.status).toBe(200);
-  expect(res.json.framework).toBe(key);
-  expect(res.json.uncovered).toEqual([]);
-  expect(res.json.covered + res.json.notApplicable).toBe(res.json.total);
-});
+it.each(['pdpa', 'soc2', 'iso14971', 'samd'])(
+  '%s is fully covered: every requirement mapped or explicitly not applicable',
+  async (key) => {
+    const res = await as.owner('GET', `/api/frameworks/${key}/coverage`);
+    expect(res.status).toBe(200);
+    expect(res.json.framework).toBe(key);
+    expect(res.json.uncovered).toEqual([]);
+    expect(res.json.covered + res.json.notApplicable).toBe(res.json.total);
+  },
+);
 
 it('pages requirements in catalog order, each with the controls that satisfy it', async () => {
   const page = await as.owner('GET', '/api/frameworks/soc2/requirements?limit=5&offset=0');
@@ -64,7 +67,9 @@ it('a compliance manager assigns an owner, who then finds the control under owne
   const key = (await as.owner('GET', '/api/controls?department=engineering&limit=1')).json.items[0].key;
   expect((await as.owner('PUT', `/api/controls/${key}/owner`, { userId: ownerMe.json.id })).status).toBe(403);
   expect((await as.auditor('PUT', `/api/controls/${key}/owner`, { userId: ownerMe.json.id })).status).toBe(403);
-  const bad = await as.compliance('PUT', `/api/controls/${key}/owner`, { userId: '00000000-0000-4000-8000-000000000000' });
+  const bad = await as.compliance('PUT', `/api/controls/${key}/owner`, {
+    userId: '00000000-0000-4000-8000-000000000000',
+  });
   expect(bad.status).toBe(400);
   expect(bad.json.errors).toEqual([{ field: 'userId', message: 'is not an active user' }]);
   const ok = await as.compliance('PUT', `/api/controls/${key}/owner`, { userId: ownerMe.json.id });
@@ -81,12 +86,21 @@ describe('exports', () => {
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="soc2-oscal-catalog.json"');
     const { catalog } = res.json;
     expect(catalog.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(catalog.metadata).toEqual(expect.objectContaining({ title: expect.any(String), 'last-modified': expect.stringMatching(/Z$/), version: expect.any(String), 'oscal-version': '1.1.2' }));
-    const controls = catalog.groups.flatMap((g: { id: string; title: string; controls: { id: string; title: string }[] }) => {
-      expect(g.id).toMatch(/^[a-z_][a-z0-9._-]*$/);
-      expect(g.title).toEqual(expect.any(String));
-      return g.controls;
-    });
+    expect(catalog.metadata).toEqual(
+      expect.objectContaining({
+        title: expect.any(String),
+        'last-modified': expect.stringMatching(/Z$/),
+        version: expect.any(String),
+        'oscal-version': '1.1.2',
+      }),
+    );
+    const controls = catalog.groups.flatMap(
+      (g: { id: string; title: string; controls: { id: string; title: string }[] }) => {
+        expect(g.id).toMatch(/^[a-z_][a-z0-9._-]*$/);
+        expect(g.title).toEqual(expect.any(String));
+        return g.controls;
+      },
+    );
     expect(controls).toHaveLength(61);
     for (const c of controls) {
       expect(c.id).toMatch(/^[a-z_][a-z0-9._-]*$/);
@@ -102,9 +116,22 @@ describe('exports', () => {
     const def = res.json['component-definition'];
     expect(def.metadata['oscal-version']).toBe('1.1.2');
     const [component] = def.components;
-    expect(component).toEqual(expect.objectContaining({ uuid: expect.any(String), type: expect.any(String), title: expect.any(String), description: expect.any(String) }));
+    expect(component).toEqual(
+      expect.objectContaining({
+        uuid: expect.any(String),
+        type: expect.any(String),
+        title: expect.any(String),
+        description: expect.any(String),
+      }),
+    );
     const [impl] = component['control-implementations'];
-    expect(impl).toEqual(expect.objectContaining({ uuid: expect.any(String), source: expect.any(String), description: expect.any(String) }));
+    expect(impl).toEqual(
+      expect.objectContaining({
+        uuid: expect.any(String),
+        source: expect.any(String),
+        description: expect.any(String),
+      }),
+    );
     expect(impl['implemented-requirements'].length).toBe(26); // every applicable PDPA requirement
     for (const r of impl['implemented-requirements']) {
       expect(ids.has(r['control-id'])).toBe(true);
@@ -117,7 +144,9 @@ describe('exports', () => {
     const res = await as.auditor('GET', '/api/frameworks/iso14971/export?format=csv');
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const lines = res.text.trim().split('\n');
-    expect(lines[0]).toBe('framework,group,ref,requirement,not_applicable,control,control_title,owner_department,cadence,max_interval_days');
+    expect(lines[0]).toBe(
+      'framework,group,ref,requirement,not_applicable,control,control_title,owner_department,cadence,max_interval_days',
+    );
     expect(lines.length).toBeGreaterThan(23);
     // CLS-04 is per release (event cadence, at most 183 days apart), not monthly
     expect(lines.find((l) => l.startsWith('iso14971,') && l.includes(',CLS-04,'))).toMatch(/,clinical,event,183$/);

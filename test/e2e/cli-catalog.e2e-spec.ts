@@ -20,9 +20,12 @@ it('validate passes on the shipped catalog and prints the coverage', () => {
   expect(r.stdout).toMatch(/soc2\s+61 requirements: 61 covered, 0 not applicable, 0 uncovered \(100%\)/);
   expect(r.stdout).toContain('risk matrix: ISO 14971 5×5 (severity × probability), security 5×5 (impact × likelihood)');
   // the acceptability policy's written rationale, wrapped and indented under the result
-  expect(r.stdout).toContain("  risk matrix rationale:\n    ISO 14971:2019 leaves the criteria for risk acceptability to the manufacturer's policy");
+  expect(r.stdout).toContain(
+    "  risk matrix rationale:\n    ISO 14971:2019 leaves the criteria for risk acceptability to the manufacturer's policy",
+  );
   expect(r.stdout).toMatch(/\n {4}Catastrophic harm \(death\) is never acceptable outright/);
-  for (const line of r.stdout.slice(r.stdout.indexOf('risk matrix rationale:')).split('\n').slice(1)) expect([line.length <= 104, /\s$/.test(line)]).toEqual([true, false]);
+  for (const line of r.stdout.slice(r.stdout.indexOf('risk matrix rationale:')).split('\n').slice(1))
+    expect([line.length <= 104, /\s$/.test(line)]).toEqual([true, false]);
 });
 
 it('validate also checks risk-matrix.yaml, with file:line for each problem, next to the catalog problems', () => {
@@ -31,7 +34,12 @@ it('validate also checks risk-matrix.yaml, with file:line for each problem, next
   const file = join(dir, 'risk-matrix.yaml');
   const text = readFileSync(file, 'utf8');
   const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
-  writeFileSync(file, text.replace('occasional: [acceptable, alara, alara', 'occasional: [acceptable, alara, fine').replace('level: I2,', 'level: S2,'));
+  writeFileSync(
+    file,
+    text
+      .replace('occasional: [acceptable, alara, alara', 'occasional: [acceptable, alara, fine')
+      .replace('level: I2,', 'level: S2,'),
+  );
   const r = runCli(['catalog', 'validate', dir], childEnv(dataDir));
   expect(r.status).toBe(1);
   expect(r.stdout.trim().split('\n')).toEqual([
@@ -50,34 +58,57 @@ it('validate fails on a broken copy with file:line for every problem', () => {
   const dir = join(work, 'broken');
   cpSync(join(__dirname, '..', 'fixtures', 'catalog', 'valid'), dir, { recursive: true });
   const file = join(dir, 'controls', 'main.yaml');
-  writeFileSync(file, readFileSync(file, 'utf8').replace('owner: privacy', 'owner: marketing').replace('cadence: quarterly', 'cadence: hourly'));
+  writeFileSync(
+    file,
+    readFileSync(file, 'utf8')
+      .replace('owner: privacy', 'owner: marketing')
+      .replace('cadence: quarterly', 'cadence: hourly'),
+  );
   const r = runCli(['catalog', 'validate', dir], childEnv(dataDir));
   expect(r.status).toBe(1);
   const lines = r.stdout.trim().split('\n');
   expect(lines[lines.length - 1]).toMatch(/^\d+ problem\(s\) in /);
-  expect(lines.some((l) => /broken\/controls\/main\.yaml:6: controls\.0\.cadence: must be one of weekly, monthly, quarterly, annual, event$/.test(l))).toBe(true);
+  expect(
+    lines.some((l) =>
+      /broken\/controls\/main\.yaml:6: controls\.0\.cadence: must be one of weekly, monthly, quarterly, annual, event$/.test(
+        l,
+      ),
+    ),
+  ).toBe(true);
 });
 
 it('sync, coverage and export work against the embedded database', () => {
   const sync = runCli(['catalog', 'sync'], childEnv(dataDir));
   expect(sync.stderr).toBe('');
   expect(sync.stdout).toMatch(/^catalog synced: \d+ added, 0 updated, 0 retired/);
-  expect(runCli(['catalog', 'sync'], childEnv(dataDir)).stdout).toMatch(/^catalog synced: 0 added, 0 updated, 0 retired, \d+ unchanged$/m);
+  expect(runCli(['catalog', 'sync'], childEnv(dataDir)).stdout).toMatch(
+    /^catalog synced: 0 added, 0 updated, 0 retired, \d+ unchanged$/m,
+  );
 
   const coverage = runCli(['catalog', 'coverage', '--framework', 'pdpa', '--json'], childEnv(dataDir));
   expect(JSON.parse(coverage.stdout)).toMatchObject({ framework: 'pdpa', uncovered: [] });
 
   const out = join(work, 'soc2.json');
-  const oscal = runCli(['catalog', 'export', '--framework', 'soc2', '--format', 'oscal', '--out', out], childEnv(dataDir));
+  const oscal = runCli(
+    ['catalog', 'export', '--framework', 'soc2', '--format', 'oscal', '--out', out],
+    childEnv(dataDir),
+  );
   expect(oscal.status).toBe(0);
   const component = join(work, 'soc2.component-definition.json');
   expect(existsSync(out) && existsSync(component)).toBe(true);
   expect(JSON.parse(readFileSync(out, 'utf8')).catalog.metadata['oscal-version']).toBe('1.1.2');
-  expect(JSON.parse(readFileSync(component, 'utf8'))['component-definition'].components[0]['control-implementations'][0].source).toBe('./soc2.json');
+  expect(
+    JSON.parse(readFileSync(component, 'utf8'))['component-definition'].components[0]['control-implementations'][0]
+      .source,
+  ).toBe('./soc2.json');
 
   const csv = join(work, 'samd.csv');
-  expect(runCli(['catalog', 'export', '--framework', 'samd', '--format', 'csv', '--out', csv], childEnv(dataDir)).status).toBe(0);
-  expect(readFileSync(csv, 'utf8').split('\n')[0]).toBe('framework,group,ref,requirement,not_applicable,control,control_title,owner_department,cadence,max_interval_days');
+  expect(
+    runCli(['catalog', 'export', '--framework', 'samd', '--format', 'csv', '--out', csv], childEnv(dataDir)).status,
+  ).toBe(0);
+  expect(readFileSync(csv, 'utf8').split('\n')[0]).toBe(
+    'framework,group,ref,requirement,not_applicable,control,control_title,owner_department,cadence,max_interval_days',
+  );
 
   const bad = runCli(['catalog', 'export', '--framework', 'soc2', '--format', 'pdf', '--out', csv], childEnv(dataDir));
   expect(bad.status).toBe(2);

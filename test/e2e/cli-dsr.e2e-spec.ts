@@ -6,7 +6,14 @@ import { createTestDatabase, TestDatabase } from '../support/database';
 import { runCli } from '../support/processes';
 
 let db: TestDatabase;
-const env = () => ({ ...process.env, DATABASE_URL: db.url, DEMO: '1', DSR_DEMO_PLATFORM: '1', LOG_LEVEL: 'warn', DATA_DIR: `/tmp/attest-cli-dsr-${process.pid}` });
+const env = () => ({
+  ...process.env,
+  DATABASE_URL: db.url,
+  DEMO: '1',
+  DSR_DEMO_PLATFORM: '1',
+  LOG_LEVEL: 'warn',
+  DATA_DIR: `/tmp/attest-cli-dsr-${process.pid}`,
+});
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -25,8 +32,16 @@ describe('attest dsr drill', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ passed: true, exportComplete: true, residue: 0, failures: [], durationMs: expect.any(Number) });
-    expect(report.systems).toEqual([expect.objectContaining({ system: 'patient-platform', status: 'drilled', seeded: 7, missing: [], residue: 0 })]);
+    expect(report).toMatchObject({
+      passed: true,
+      exportComplete: true,
+      residue: 0,
+      failures: [],
+      durationMs: expect.any(Number),
+    });
+    expect(report.systems).toEqual([
+      expect.objectContaining({ system: 'patient-platform', status: 'drilled', seeded: 7, missing: [], residue: 0 }),
+    ]);
   });
 
   it('fails with exit 1 and names the table an incomplete map misses', async () => {

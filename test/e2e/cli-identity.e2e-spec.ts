@@ -23,7 +23,21 @@ it('the server prints the demo logins at start', () => {
 });
 
 it('attest user create prints a one-time password that signs the new user in', async () => {
-  const r = runCli(['user', 'create', '--email', 'Kanya@Example.co.th', '--role', 'privacy_officer', '--department', 'privacy', '--name', 'Kanya Meesuk'], childEnv(dir));
+  const r = runCli(
+    [
+      'user',
+      'create',
+      '--email',
+      'Kanya@Example.co.th',
+      '--role',
+      'privacy_officer',
+      '--department',
+      'privacy',
+      '--name',
+      'Kanya Meesuk',
+    ],
+    childEnv(dir),
+  );
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   const password = /One-time password: (\S+)/.exec(r.stdout)?.[1];
@@ -40,13 +54,19 @@ it('attest user create refuses a taken e-mail, a bad role and an unknown departm
   const role = runCli(['user', 'create', '--email', 'x@example.com', '--role', 'boss'], childEnv(dir));
   expect(role.status).toBe(2);
   expect(role.stdout).toContain('--role must be one of admin');
-  const dept = runCli(['user', 'create', '--email', 'x@example.com', '--role', 'viewer', '--department', 'nowhere'], childEnv(dir));
+  const dept = runCli(
+    ['user', 'create', '--email', 'x@example.com', '--role', 'viewer', '--department', 'nowhere'],
+    childEnv(dir),
+  );
   expect(dept.status).toBe(1);
   expect(dept.stderr).toContain('no department with key "nowhere"');
 });
 
 it('attest token create prints a token that authenticates API calls', async () => {
-  const r = runCli(['token', 'create', '--email', 'owner@demo.local', '--name', 'CI evidence upload', '--days', '7'], childEnv(dir));
+  const r = runCli(
+    ['token', 'create', '--email', 'owner@demo.local', '--name', 'CI evidence upload', '--days', '7'],
+    childEnv(dir),
+  );
   expect(r.status).toBe(0);
   const token = /^(atk_\S+)$/m.exec(r.stdout)?.[1];
   expect(token).toBeDefined();

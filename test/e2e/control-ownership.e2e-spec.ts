@@ -15,8 +15,16 @@ let key: string;
 
 beforeAll(async () => {
   t = await startTestApp({ env: { DEMO: '1' } });
-  cookies = { compliance: await login(t.baseUrl, DEMO.compliance), owner: await login(t.baseUrl, DEMO.owner), auditor: await login(t.baseUrl, DEMO.auditor) };
-  as = { compliance: client(t.baseUrl, cookies.compliance), owner: client(t.baseUrl, cookies.owner), auditor: client(t.baseUrl, cookies.auditor) };
+  cookies = {
+    compliance: await login(t.baseUrl, DEMO.compliance),
+    owner: await login(t.baseUrl, DEMO.owner),
+    auditor: await login(t.baseUrl, DEMO.auditor),
+  };
+  as = {
+    compliance: client(t.baseUrl, cookies.compliance),
+    owner: client(t.baseUrl, cookies.owner),
+    auditor: client(t.baseUrl, cookies.auditor),
+  };
   const users = (await as.compliance('GET', '/api/users?limit=100')).json.items as { id: string; email: string }[];
   const id = (email: string) => users.find((u) => u.email === email)!.id;
   ids = { owner: id(DEMO.owner), auditor: id(DEMO.auditor), viewer: id(DEMO.viewer), privacy: id(DEMO.privacy) };
@@ -29,17 +37,29 @@ describe('segregation of duties: who may own a control', () => {
     const res = await as.compliance('PUT', `/api/controls/${key}/owner`, { userId: ids[who] });
     expect(res.status).toBe(422);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-    expect(res.json).toMatchObject({ status: 422, code: 'control.owner_not_eligible', errors: [{ field: 'userId', message: expect.stringContaining(who === 'auditor' ? 'is an auditor' : 'is a viewer') }] });
+    expect(res.json).toMatchObject({
+      status: 422,
+      code: 'control.owner_not_eligible',
+      errors: [
+        { field: 'userId', message: expect.stringContaining(who === 'auditor' ? 'is an auditor' : 'is a viewer') },
+      ],
+    });
     expect((await as.compliance('GET', `/api/controls/${key}`)).json.ownerUserId).toBeNull();
   });
 
   it('accepts those who complete sweep tasks (a control owner, a privacy officer)', async () => {
-    expect((await as.compliance('PUT', `/api/controls/${key}/owner`, { userId: ids.privacy })).json.ownerUserId).toBe(ids.privacy);
-    expect((await as.compliance('PUT', `/api/controls/${key}/owner`, { userId: ids.owner })).json.ownerUserId).toBe(ids.owner);
+    expect((await as.compliance('PUT', `/api/controls/${key}/owner`, { userId: ids.privacy })).json.ownerUserId).toBe(
+      ids.privacy,
+    );
+    expect((await as.compliance('PUT', `/api/controls/${key}/owner`, { userId: ids.owner })).json.ownerUserId).toBe(
+      ids.owner,
+    );
   });
 
   it('the picker offers control owners and privacy officers, never auditors or viewers', async () => {
-    const res = await fetch(`${t.baseUrl}/controls/${key}`, { headers: { cookie: cookies.compliance, accept: 'text/html' } });
+    const res = await fetch(`${t.baseUrl}/controls/${key}`, {
+      headers: { cookie: cookies.compliance, accept: 'text/html' },
+    });
     const html = await res.text();
     const options = [...html.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]);
     expect(options).toEqual(expect.arrayContaining([ids.owner, ids.privacy]));
@@ -62,12 +82,21 @@ describe('segregation of duties: who may own a control', () => {
   });
 });
 
-it("a control whose task ended in an exception shows it, with who, when, the week and the reason", async () => {
+it('a control whose task ended in an exception shows it, with who, when, the week and the reason', async () => {
   const week = (await as.compliance('POST', '/api/sweeps', {})).json.week as string;
-  const task = ((await as.owner('GET', `/api/sweeps/${week}/tasks?mine=1&limit=200`)).json.items as { id: string; controlKey: string }[]).find((x) => x.controlKey === key)!;
+  const task = (
+    (await as.owner('GET', `/api/sweeps/${week}/tasks?mine=1&limit=200`)).json.items as {
+      id: string;
+      controlKey: string;
+    }[]
+  ).find((x) => x.controlKey === key)!;
   const reason = 'Backup tool replaced this week <script>; restore test moved to Tuesday.';
-  expect((await as.owner('POST', `/api/sweep-tasks/${task.id}/complete`, { outcome: 'exception', reason })).status).toBe(200);
-  const html = await (await fetch(`${t.baseUrl}/controls/${key}`, { headers: { cookie: cookies.owner, accept: 'text/html' } })).text();
+  expect(
+    (await as.owner('POST', `/api/sweep-tasks/${task.id}/complete`, { outcome: 'exception', reason })).status,
+  ).toBe(200);
+  const html = await (
+    await fetch(`${t.baseUrl}/controls/${key}`, { headers: { cookie: cookies.owner, accept: 'text/html' } })
+  ).text();
   expect(html).not.toContain('No evidence yet.');
   const row = html.match(/<tr data-outcome="exception" data-week="([^"]+)">([\s\S]*?)<\/tr>/);
   expect(row?.[1]).toBe(week);

@@ -10,7 +10,8 @@ import { startTestApp } from '../support/app';
 
 const host = hostname().replace(/[^A-Za-z0-9.]/g, '');
 const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-const owned = (prefix: string, pid: number, ownerHost = host, ownerBoot = boot) => `${prefix}_${ownerHost}_${ownerBoot}_${pid}_${randomUUID()}`;
+const owned = (prefix: string, pid: number, ownerHost = host, ownerBoot = boot) =>
+  `${prefix}_${ownerHost}_${ownerBoot}_${pid}_${randomUUID()}`;
 
 it('removes the leftovers of gone processes at start and keeps those of live ones', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'attest-leftovers-'));
@@ -45,7 +46,12 @@ it('removes the leftovers of gone processes at start and keeps those of live one
     await t.close();
 
     const left = (name: string) => existsSync(join(uploads, name));
-    expect({ crashed: left(crashed), beforeReboot: left(beforeReboot), otherHostOld: left(otherHostOld), unownedOld: left(unownedOld) }).toEqual({ crashed: false, beforeReboot: false, otherHostOld: false, unownedOld: false });
+    expect({
+      crashed: left(crashed),
+      beforeReboot: left(beforeReboot),
+      otherHostOld: left(otherHostOld),
+      unownedOld: left(unownedOld),
+    }).toEqual({ crashed: false, beforeReboot: false, otherHostOld: false, unownedOld: false });
     expect({ running: left(running), otherHost: left(otherHost) }).toEqual({ running: true, otherHost: true });
     expect(existsSync(join(halfBuilt, '..'))).toBe(false); // the pack's folder went with its only content
     expect(existsSync(join(building, 'audit-pack.pdf'))).toBe(true);

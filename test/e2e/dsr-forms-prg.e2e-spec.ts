@@ -13,13 +13,21 @@ let demo: DemoPlatform;
 let cookie: string;
 let privacy: ReturnType<typeof client>;
 
-const page = async (path: string) => (await fetch(t.baseUrl + path, { headers: { cookie, accept: 'text/html' } })).text();
+const page = async (path: string) =>
+  (await fetch(t.baseUrl + path, { headers: { cookie, accept: 'text/html' } })).text();
 /** The form key a rendered page gives its forms. */
 const formKeyOf = (html: string) => html.match(/name="formKey" value="([A-Za-z0-9_-]+)"/)?.[1];
 
 async function verifiedAccess(p: DemoPatient): Promise<string> {
-  const created = await privacy('POST', '/api/dsr/requests', { right: 'access', channel: 'email', subject: { name: p.first_name, email: p.email } });
-  await privacy('POST', `/api/dsr/requests/${created.json.id}/verify-identity`, { method: 'id_document', reference: 'ID card' });
+  const created = await privacy('POST', '/api/dsr/requests', {
+    right: 'access',
+    channel: 'email',
+    subject: { name: p.first_name, email: p.email },
+  });
+  await privacy('POST', `/api/dsr/requests/${created.json.id}/verify-identity`, {
+    method: 'id_document',
+    reference: 'ID card',
+  });
   return created.json.id;
 }
 
@@ -50,7 +58,9 @@ it('export answers 303; reloading the result page and re-posting the same form r
   const shown = await page(first.location!);
   const link = shown.match(/href="(\/api\/dsr\/exports\/[A-Za-z0-9_-]{43})" id="download-export"/)?.[1];
   expect(link).toBeDefined();
-  expect((await page(first.location!)).match(/href="(\/api\/dsr\/exports\/[A-Za-z0-9_-]{43})" id="download-export"/)?.[1]).toBe(link);
+  expect(
+    (await page(first.location!)).match(/href="(\/api\/dsr\/exports\/[A-Za-z0-9_-]{43})" id="download-export"/)?.[1],
+  ).toBe(link);
 
   // The browser re-sends the POST (reload of a POST answer, back + submit, double click): same redirect, no second run.
   const again = await postForm(t.baseUrl, cookie, `/dsr/${id}/export`, { formKey: key! });
@@ -77,13 +87,23 @@ it('every other state-changing form redirects, and a repeat with the same key is
   const p = await demo.patient(61);
   const list = await page('/dsr');
   const key = formKeyOf(list)!;
-  const fields = { right: 'erasure', erasureGround: 'no_longer_necessary', channel: 'email', subjectName: p.first_name, subjectEmail: p.email, formKey: key };
+  const fields = {
+    right: 'erasure',
+    erasureGround: 'no_longer_necessary',
+    channel: 'email',
+    subjectName: p.first_name,
+    subjectEmail: p.email,
+    formKey: key,
+  };
   const created = await postForm(t.baseUrl, cookie, '/dsr', fields);
   expect(created.status).toBe(303);
   const again = await postForm(t.baseUrl, cookie, '/dsr', fields);
   expect([again.status, again.location]).toEqual([303, created.location]); // one request, not two
   const id = created.location!.split('/')[2];
-  expect((await privacy('GET', `/api/dsr/requests/${id}`)).json).toMatchObject({ right: 'erasure', ground: 'no_longer_necessary' });
+  expect((await privacy('GET', `/api/dsr/requests/${id}`)).json).toMatchObject({
+    right: 'erasure',
+    ground: 'no_longer_necessary',
+  });
 
   const k = formKeyOf(await page(`/dsr/${id}`))!;
   const verify = { method: 'id_document', reference: 'ID card', formKey: k };
@@ -107,7 +127,13 @@ it('every other state-changing form redirects, and a repeat with the same key is
   expect((await privacy('GET', `/api/dsr/requests/${id}`)).json.status).toBe('completed');
 
   // A key of the wrong shape is a 400 naming the field.
-  const bad = await postForm(t.baseUrl, cookie, `/dsr/${id}/complete`, { note: 'x', formKey: 'short' }, { accept: 'application/json' });
+  const bad = await postForm(
+    t.baseUrl,
+    cookie,
+    `/dsr/${id}/complete`,
+    { note: 'x', formKey: 'short' },
+    { accept: 'application/json' },
+  );
   expect(bad.status).toBe(400);
   expect(JSON.parse(bad.text).errors.map((e: { field: string }) => e.field)).toEqual(['formKey']);
 });

@@ -16,13 +16,18 @@ let platformUrl: string;
 const patient = (offset: number) => demo.patient(offset);
 /** Pieces of a request's encrypted export package stored in PostgreSQL. */
 async function storedPieces(requestId: string): Promise<number> {
-  const rows: { n: number }[] = await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM dsr_export_chunks WHERE request_id = $1', [requestId]);
+  const rows: { n: number }[] = await t.app
+    .get(DataSource)
+    .query('SELECT count(*)::int AS n FROM dsr_export_chunks WHERE request_id = $1', [requestId]);
   return rows[0].n;
 }
 let as: Record<'privacy' | 'compliance' | 'owner' | 'viewer' | 'auditor' | 'admin', ReturnType<typeof client>>;
 
 /** Objection and erasure take a ground (PDPA s. 32 para 1, s. 33 para 1): these by default. */
-const DEFAULT_GROUND: Record<string, string> = { erasure: 'no_longer_necessary', objection: 'public_task_or_legitimate_interest' };
+const DEFAULT_GROUND: Record<string, string> = {
+  erasure: 'no_longer_necessary',
+  objection: 'public_task_or_legitimate_interest',
+};
 
 const request = (p: Patient, right = 'erasure', extra: Record<string, unknown> = {}) => ({
   right,
@@ -35,7 +40,10 @@ const request = (p: Patient, right = 'erasure', extra: Record<string, unknown> =
 async function verified(body: Record<string, unknown>): Promise<string> {
   const created = await as.privacy('POST', '/api/dsr/requests', body);
   expect(created.status).toBe(201);
-  const v = await as.privacy('POST', `/api/dsr/requests/${created.json.id}/verify-identity`, { method: 'id_document', reference: 'ID card checked at the counter, ticket 4711' });
+  const v = await as.privacy('POST', `/api/dsr/requests/${created.json.id}/verify-identity`, {
+    method: 'id_document',
+    reference: 'ID card checked at the counter, ticket 4711',
+  });
   expect(v.status).toBe(200);
   return created.json.id;
 }
@@ -43,7 +51,8 @@ async function verified(body: Record<string, unknown>): Promise<string> {
 beforeAll(async () => {
   t = await startTestApp({ env: { DEMO: '1', DSR_DEMO_PLATFORM: '1' } });
   as = {} as typeof as;
-  for (const who of ['privacy', 'compliance', 'owner', 'viewer', 'auditor', 'admin'] as const) as[who] = client(t.baseUrl, await login(t.baseUrl, DEMO[who]));
+  for (const who of ['privacy', 'compliance', 'owner', 'viewer', 'auditor', 'admin'] as const)
+    as[who] = client(t.baseUrl, await login(t.baseUrl, DEMO[who]));
   demo = await openDemoPlatform(t);
   platform = demo.client;
   platformUrl = demo.url;
@@ -58,9 +67,18 @@ afterAll(async () => {
 describe('intake and who sees what', () => {
   it('stores the request with both clocks; only the privacy officer and admin see the identity', async () => {
     const p = await patient(0);
-    const created = await as.privacy('POST', '/api/dsr/requests', request(p, 'access', { receivedAt: '2026-11-20T03:00:00.000Z' }));
+    const created = await as.privacy(
+      'POST',
+      '/api/dsr/requests',
+      request(p, 'access', { receivedAt: '2026-11-20T03:00:00.000Z' }),
+    );
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ right: 'access', section: 'PDPA s. 30', status: 'received', subject: { email: p.email, nationalId: p.national_id } });
+    expect(created.json).toMatchObject({
+      right: 'access',
+      section: 'PDPA s. 30',
+      status: 'received',
+      subject: { email: p.email, nationalId: p.national_id },
+    });
     expect(created.json.reference).toMatch(/^DSR-2026-\d{5}$/);
     expect(created.json.clocks.internal.dueAt).toBe('2026-11-27T03:00:00.000Z');
     expect(created.json.clocks.statutory.dueAt).toBe('2026-12-20T03:00:00.000Z');
@@ -75,16 +93,26 @@ describe('intake and who sees what', () => {
     expect(list.text).not.toContain(p.email);
     expect((await as.admin('GET', `/api/dsr/requests/${created.json.id}`)).json.subject.email).toBe(p.email);
 
-    for (const who of ['owner', 'viewer'] as const) expect((await as[who]('GET', `/api/dsr/requests/${created.json.id}`)).status).toBe(403);
+    for (const who of ['owner', 'viewer'] as const)
+      expect((await as[who]('GET', `/api/dsr/requests/${created.json.id}`)).status).toBe(403);
     // The demo auditor (inside a SOC 2 engagement) reads the register, never the identity.
     const seenByAuditor = await as.auditor('GET', `/api/dsr/requests/${created.json.id}`);
     expect(seenByAuditor.status).toBe(200);
     expect(seenByAuditor.text).not.toContain(p.email);
     expect(seenByAuditor.json.subject).toBeUndefined();
-    expect((await as.compliance('POST', `/api/dsr/requests/${created.json.id}/verify-identity`, { method: 'id_document', reference: 'x' })).status).toBe(403);
+    expect(
+      (
+        await as.compliance('POST', `/api/dsr/requests/${created.json.id}/verify-identity`, {
+          method: 'id_document',
+          reference: 'x',
+        })
+      ).status,
+    ).toBe(403);
 
     // Encrypted at rest: the e-mail address is nowhere in the row.
-    const raw = await t.app.get(DsrService)['ds'].query(`SELECT row_to_json(r)::text AS row FROM dsr_requests r WHERE id = $1`, [created.json.id]);
+    const raw = await t.app
+      .get(DsrService)
+      ['ds'].query(`SELECT row_to_json(r)::text AS row FROM dsr_requests r WHERE id = $1`, [created.json.id]);
     expect(raw[0].row).not.toContain(p.email);
     expect(raw[0].row).not.toContain(p.national_id);
   });
@@ -95,33 +123,70 @@ describe('intake and who sees what', () => {
     // Access received 3 days ago: internal deadline in 4 days. Erasure received 6 days ago: internal deadline in 1 day.
     // A direct-marketing objection received an hour ago is separated on arrival: its statutory clock no longer
     // sorts it first (it did when an objection was due at receipt), its internal deadline (in ~7 days) does.
-    const access = await as.privacy('POST', '/api/dsr/requests', request(p, 'access', { receivedAt: new Date(now - 3 * 86_400_000).toISOString() }));
-    const erasure = await as.privacy('POST', '/api/dsr/requests', request(p, 'erasure', { receivedAt: new Date(now - 6 * 86_400_000).toISOString() }));
-    const objection = await as.privacy('POST', '/api/dsr/requests', request(p, 'objection', { ground: 'direct_marketing', receivedAt: new Date(now - 3_600_000).toISOString() }));
+    const access = await as.privacy(
+      'POST',
+      '/api/dsr/requests',
+      request(p, 'access', { receivedAt: new Date(now - 3 * 86_400_000).toISOString() }),
+    );
+    const erasure = await as.privacy(
+      'POST',
+      '/api/dsr/requests',
+      request(p, 'erasure', { receivedAt: new Date(now - 6 * 86_400_000).toISOString() }),
+    );
+    const objection = await as.privacy(
+      'POST',
+      '/api/dsr/requests',
+      request(p, 'objection', { ground: 'direct_marketing', receivedAt: new Date(now - 3_600_000).toISOString() }),
+    );
     expect(objection.json.clocks.statutory.state).toBe('met');
-    const closed = await as.privacy('POST', '/api/dsr/requests', request(p, 'access', { receivedAt: new Date(now - 10 * 86_400_000).toISOString() }));
-    await as.privacy('POST', `/api/dsr/requests/${closed.json.id}/reject`, { reason: 'Duplicate of an earlier request' });
-    const items = (await as.privacy('GET', '/api/dsr/requests?limit=200')).json.items as { id: string; status: string }[];
+    const closed = await as.privacy(
+      'POST',
+      '/api/dsr/requests',
+      request(p, 'access', { receivedAt: new Date(now - 10 * 86_400_000).toISOString() }),
+    );
+    await as.privacy('POST', `/api/dsr/requests/${closed.json.id}/reject`, {
+      reason: 'Duplicate of an earlier request',
+    });
+    const items = (await as.privacy('GET', '/api/dsr/requests?limit=200')).json.items as {
+      id: string;
+      status: string;
+    }[];
     const at = (id: string) => items.findIndex((r) => r.id === id);
     expect(at(erasure.json.id)).toBeLessThan(at(access.json.id));
     expect(at(access.json.id)).toBeLessThan(at(objection.json.id));
     expect(at(objection.json.id)).toBeLessThan(at(closed.json.id));
     // Separated, so not overdue: the overdue filter leaves it out.
-    const overdue = (await as.privacy('GET', '/api/dsr/requests?overdue=true&limit=200')).json.items as { id: string }[];
+    const overdue = (await as.privacy('GET', '/api/dsr/requests?overdue=true&limit=200')).json.items as {
+      id: string;
+    }[];
     expect(overdue.map((r) => r.id)).not.toContain(objection.json.id);
     const firstClosed = items.findIndex((r) => r.status === 'completed' || r.status === 'rejected');
     expect(items.slice(firstClosed).every((r) => r.status === 'completed' || r.status === 'rejected')).toBe(true);
   });
 
   it('refuses bad input naming the field', async () => {
-    const res = await as.privacy('POST', '/api/dsr/requests', { right: 'forget-me', channel: 'email', subject: { name: 'x' } });
+    const res = await as.privacy('POST', '/api/dsr/requests', {
+      right: 'forget-me',
+      channel: 'email',
+      subject: { name: 'x' },
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.json.errors.map((e: { field: string }) => e.field)).toContain('right');
-    const noKey = await as.privacy('POST', '/api/dsr/requests', { right: 'access', channel: 'email', subject: { name: 'Somchai' } });
+    const noKey = await as.privacy('POST', '/api/dsr/requests', {
+      right: 'access',
+      channel: 'email',
+      subject: { name: 'Somchai' },
+    });
     expect(noKey.status).toBe(400);
-    expect(noKey.json.errors).toEqual([{ field: 'subject', message: expect.stringContaining('at least one of email, phone or nationalId') }]);
-    const badId = await as.privacy('POST', '/api/dsr/requests', { right: 'access', channel: 'email', subject: { name: 'S', nationalId: '12345' } });
+    expect(noKey.json.errors).toEqual([
+      { field: 'subject', message: expect.stringContaining('at least one of email, phone or nationalId') },
+    ]);
+    const badId = await as.privacy('POST', '/api/dsr/requests', {
+      right: 'access',
+      channel: 'email',
+      subject: { name: 'S', nationalId: '12345' },
+    });
     expect(badId.json.errors).toEqual([expect.objectContaining({ field: 'subject.nationalId' })]);
     expect((await as.privacy('GET', '/api/dsr/requests/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
@@ -142,16 +207,30 @@ describe('export', () => {
     const id = await verified(request(p, 'access'));
     const res = await as.privacy('POST', `/api/dsr/requests/${id}/export`);
     expect(res.status).toBe(200);
-    expect(res.json.request).toMatchObject({ status: 'in_progress', lastError: null, exportSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(res.json.request).toMatchObject({
+      status: 'in_progress',
+      lastError: null,
+      exportSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(res.json.link.url).toMatch(/^\/api\/dsr\/exports\/[A-Za-z0-9_-]{43}$/);
 
     expect((await as.compliance('GET', res.json.link.url)).status).toBe(403);
-    const download = await fetch(t.baseUrl + res.json.link.url, { headers: { cookie: await login(t.baseUrl, DEMO.privacy) } });
+    const download = await fetch(t.baseUrl + res.json.link.url, {
+      headers: { cookie: await login(t.baseUrl, DEMO.privacy) },
+    });
     expect(download.status).toBe(200);
     expect(download.headers.get('content-type')).toBe('application/zip');
     const zip = Buffer.from(await download.arrayBuffer());
     const files = await unzip(zip);
-    expect([...files.keys()]).toEqual(expect.arrayContaining(['manifest.json', 'subject.json', 'systems/patient-platform/patients.json', 'systems/patient-platform/patients.csv', 'systems/patient-platform/appointments.json']));
+    expect([...files.keys()]).toEqual(
+      expect.arrayContaining([
+        'manifest.json',
+        'subject.json',
+        'systems/patient-platform/patients.json',
+        'systems/patient-platform/patients.csv',
+        'systems/patient-platform/appointments.json',
+      ]),
+    );
     const manifest = JSON.parse(files.get('manifest.json')!.toString());
     for (const f of manifest.files) {
       const { createHash } = await import('node:crypto');
@@ -166,25 +245,52 @@ describe('export', () => {
     expect(createHash('sha256').update(zip).digest('hex')).toBe(res.json.request.exportSha256);
 
     const trail = await as.admin('GET', `/api/audit-trail?subjectId=${id}`);
-    expect(trail.json.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['dsr.received', 'dsr.identity_verified', 'dsr.exported', 'dsr.export_downloaded']));
+    expect(trail.json.items.map((e: { action: string }) => e.action)).toEqual(
+      expect.arrayContaining(['dsr.received', 'dsr.identity_verified', 'dsr.exported', 'dsr.export_downloaded']),
+    );
 
     // Links expire.
     const service = t.app.get(DsrService);
     const privacy = (await as.privacy('GET', '/api/me')).json;
     const token = res.json.link.url.split('/').pop();
-    await expect(service.download({ kind: 'user', via: 'session', ...privacy, departmentKey: 'privacy' }, token, new Date(Date.now() + 73 * 3_600_000))).rejects.toMatchObject({ code: 'dsr.link_expired' });
+    await expect(
+      service.download(
+        { kind: 'user', via: 'session', ...privacy, departmentKey: 'privacy' },
+        token,
+        new Date(Date.now() + 73 * 3_600_000),
+      ),
+    ).rejects.toMatchObject({ code: 'dsr.link_expired' });
 
     // Closing needs a note; then the request is completed.
-    const done = await as.privacy('POST', `/api/dsr/requests/${id}/complete`, { note: 'Package sent by registered e-mail' });
+    const done = await as.privacy('POST', `/api/dsr/requests/${id}/complete`, {
+      note: 'Package sent by registered e-mail',
+    });
     expect(done.json).toMatchObject({ status: 'completed', clocks: { internal: { state: 'met' } } });
   });
 
   it('hostile identity values are parameters, never SQL', async () => {
-    for (const email of ["x';DROP/**/TABLE/**/patients;--@evil.example", "o'hara'or'1'='1@evil.example", "สมชาย'--@ตัวอย่าง.ไทย", `${'a'.repeat(240)}'@b.c`]) {
-      const id = await verified({ right: 'access', channel: 'web', subject: { name: "Robert'); DROP TABLE patients; --", email } });
+    for (const email of [
+      "x';DROP/**/TABLE/**/patients;--@evil.example",
+      "o'hara'or'1'='1@evil.example",
+      "สมชาย'--@ตัวอย่าง.ไทย",
+      `${'a'.repeat(240)}'@b.c`,
+    ]) {
+      const id = await verified({
+        right: 'access',
+        channel: 'web',
+        subject: { name: "Robert'); DROP TABLE patients; --", email },
+      });
       const res = await as.privacy('POST', `/api/dsr/requests/${id}/export`);
       expect(res.status).toBe(200);
-      expect(res.json.request).toMatchObject({ lastError: null, actions: [expect.objectContaining({ status: 'done', summary: { tables: expect.arrayContaining([{ table: 'patients', rows: 0 }]) } })] });
+      expect(res.json.request).toMatchObject({
+        lastError: null,
+        actions: [
+          expect.objectContaining({
+            status: 'done',
+            summary: { tables: expect.arrayContaining([{ table: 'patients', rows: 0 }]) },
+          }),
+        ],
+      });
     }
     expect((await platform.query('SELECT count(*)::int AS n FROM patients')).rows[0].n).toBeGreaterThan(1000);
   });
@@ -196,18 +302,31 @@ describe('erasure', () => {
     const id = await verified(request(p));
     const res = await as.privacy('POST', `/api/dsr/requests/${id}/erase`, { graceDays: 0 });
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ status: 'completed', lastError: null, erasedAt: expect.any(String), receiptEvidenceId: expect.any(String) });
+    expect(res.json).toMatchObject({
+      status: 'completed',
+      lastError: null,
+      erasedAt: expect.any(String),
+      receiptEvidenceId: expect.any(String),
+    });
     const receipt = res.json.receipt;
     expect(receipt.backups).toMatchObject({ retentionDays: 35, withinStatutoryPeriod: true });
     const tables = Object.fromEntries(receipt.systems[0].tables.map((x: { table: string }) => [x.table, x]));
     expect(tables.patients).toMatchObject({ rule: 'anonymise', method: 'pseudonymise', rows: 1 });
     expect(tables.newsletter_subscriptions.rule).toBe('delete');
-    expect(tables.encounters).toMatchObject({ rule: 'retain', basis: expect.any(String), retention: expect.any(String) });
+    expect(tables.encounters).toMatchObject({
+      rule: 'retain',
+      basis: expect.any(String),
+      retention: expect.any(String),
+    });
     expect(JSON.stringify(receipt)).not.toContain(p.email);
 
-    const row = (await platform.query('SELECT email, phone, national_id, first_name FROM patients WHERE id = $1', [p.id])).rows[0];
+    const row = (
+      await platform.query('SELECT email, phone, national_id, first_name FROM patients WHERE id = $1', [p.id])
+    ).rows[0];
     expect(row).toMatchObject({ email: null, phone: null, national_id: null, first_name: '[erased]' });
-    expect((await platform.query('SELECT count(*)::int AS n FROM appointments WHERE patient_id = $1', [p.id])).rows[0].n).toBe(0);
+    expect(
+      (await platform.query('SELECT count(*)::int AS n FROM appointments WHERE patient_id = $1', [p.id])).rows[0].n,
+    ).toBe(0);
 
     const evidence = await as.compliance('GET', `/api/evidence/${res.json.receiptEvidenceId}`);
     expect(evidence.status).toBe(200);
@@ -222,7 +341,11 @@ describe('erasure', () => {
     const stored = () => storedPieces(id);
     expect(await stored()).toBeGreaterThan(0);
     const erased = await as.privacy('POST', `/api/dsr/requests/${id}/erase`, { graceDays: 0 });
-    expect(erased.json).toMatchObject({ status: 'completed', exportAvailable: false, exportSha256: exported.json.request.exportSha256 });
+    expect(erased.json).toMatchObject({
+      status: 'completed',
+      exportAvailable: false,
+      exportSha256: exported.json.request.exportSha256,
+    });
     expect(await stored()).toBe(0);
     const link = await as.privacy('POST', `/api/dsr/requests/${id}/export-link`);
     expect([link.status, link.json.code]).toEqual([422, 'dsr.package_removed']);
@@ -239,9 +362,14 @@ describe('erasure', () => {
     expect(await service.purgeExportPackages(new Date(Date.now() + 29 * 86_400_000))).toBe(0);
     expect(await service.purgeExportPackages(new Date(Date.now() + 31 * 86_400_000))).toBeGreaterThanOrEqual(1);
     expect(await storedPieces(id)).toBe(0);
-    expect((await as.privacy('GET', `/api/dsr/requests/${id}`)).json).toMatchObject({ exportAvailable: false, exportedAt: expect.any(String) });
+    expect((await as.privacy('GET', `/api/dsr/requests/${id}`)).json).toMatchObject({
+      exportAvailable: false,
+      exportedAt: expect.any(String),
+    });
     // Closing still works: the package was made (and its hash kept).
-    expect((await as.privacy('POST', `/api/dsr/requests/${id}/complete`, { note: 'Sent by registered e-mail' })).json.status).toBe('completed');
+    expect(
+      (await as.privacy('POST', `/api/dsr/requests/${id}/complete`, { note: 'Sent by registered e-mail' })).json.status,
+    ).toBe('completed');
   });
 
   it('waits for the grace period, can be cancelled, and a legal hold blocks it', async () => {
@@ -254,7 +382,9 @@ describe('erasure', () => {
     expect((await platform.query('SELECT email FROM patients WHERE id = $1', [p.id])).rows[0].email).toBe(p.email);
     expect((await as.privacy('POST', `/api/dsr/requests/${id}/erase/cancel`)).json.erasureScheduledFor).toBeNull();
 
-    const held = await as.privacy('POST', `/api/dsr/requests/${id}/holds`, { reason: 'Litigation hold: case 123/2569' });
+    const held = await as.privacy('POST', `/api/dsr/requests/${id}/holds`, {
+      reason: 'Litigation hold: case 123/2569',
+    });
     expect(held.json.legalHolds).toHaveLength(1);
     const blocked = await as.privacy('POST', `/api/dsr/requests/${id}/erase`, { graceDays: 0 });
     expect([blocked.status, blocked.json.code]).toEqual([422, 'dsr.legal_hold']);
@@ -280,9 +410,16 @@ describe('erasure', () => {
 describe('refusals and other rights', () => {
   it('a refused access request is recorded in the ROPA; a refused erasure is not', async () => {
     const access = await verified(request(await patient(20), 'access'));
-    const rejected = await as.privacy('POST', `/api/dsr/requests/${access}/reject`, { reason: 'Manifestly unfounded: repeated request' });
-    expect(rejected.json).toMatchObject({ status: 'rejected', rejectionReason: 'Manifestly unfounded: repeated request' });
-    const snapshot = await t.app.get(DsrService).registerSnapshot(new Date(Date.now() - 86_400_000), new Date(Date.now() + 86_400_000));
+    const rejected = await as.privacy('POST', `/api/dsr/requests/${access}/reject`, {
+      reason: 'Manifestly unfounded: repeated request',
+    });
+    expect(rejected.json).toMatchObject({
+      status: 'rejected',
+      rejectionReason: 'Manifestly unfounded: repeated request',
+    });
+    const snapshot = await t.app
+      .get(DsrService)
+      .registerSnapshot(new Date(Date.now() - 86_400_000), new Date(Date.now() + 86_400_000));
     expect((snapshot.refusalsRecorded as { requestId: string }[]).map((r) => r.requestId)).toContain(access);
     expect(JSON.stringify(snapshot)).not.toMatch(/@demo\.patient|@example/);
     const again = await as.privacy('POST', `/api/dsr/requests/${access}/export`);
@@ -294,11 +431,16 @@ describe('refusals and other rights', () => {
     const restrict = await verified(request(p, 'restriction'));
     const r = await as.privacy('POST', `/api/dsr/requests/${restrict}/execute`);
     expect(r.json).toMatchObject({ status: 'completed', lastError: null });
-    expect((await platform.query('SELECT processing_restricted FROM patients WHERE id = $1', [p.id])).rows[0].processing_restricted).toBe(true);
+    expect(
+      (await platform.query('SELECT processing_restricted FROM patients WHERE id = $1', [p.id])).rows[0]
+        .processing_restricted,
+    ).toBe(true);
 
     const rect = await verified(request(p, 'rectification', { changes: { first_name: 'Somsak' } }));
     expect((await as.privacy('POST', `/api/dsr/requests/${rect}/execute`)).json.status).toBe('completed');
-    expect((await platform.query('SELECT first_name FROM patients WHERE id = $1', [p.id])).rows[0].first_name).toBe('Somsak');
+    expect((await platform.query('SELECT first_name FROM patients WHERE id = $1', [p.id])).rows[0].first_name).toBe(
+      'Somsak',
+    );
   });
 });
 
@@ -309,22 +451,42 @@ describe('drills and the data map', () => {
     expect(res.json).toMatchObject({ passed: true, exportComplete: true, residue: 0, failures: [] });
     const sys = res.json.systems[0];
     expect(sys).toMatchObject({ system: 'patient-platform', status: 'drilled', seeded: 7, missing: [], residue: 0 });
-    expect(sys.retained.map((r: { table: string }) => r.table).sort()).toEqual(['consents', 'encounters', 'lab_results']);
+    expect(sys.retained.map((r: { table: string }) => r.table).sort()).toEqual([
+      'consents',
+      'encounters',
+      'lab_results',
+    ]);
     const evidence = await as.compliance('GET', `/api/evidence/${res.json.evidenceId}`);
     expect(evidence.json.controls).toEqual(['PRV-03']);
-    expect(evidence.json.files.map((f: { mediaType: string }) => f.mediaType)).toEqual(['application/json', 'application/pdf']);
+    expect(evidence.json.files.map((f: { mediaType: string }) => f.mediaType)).toEqual([
+      'application/json',
+      'application/pdf',
+    ]);
     // The synthetic rows are gone, retained ones too.
-    expect((await platform.query(`SELECT count(*)::int AS n FROM newsletter_subscriptions WHERE email LIKE 'drill-%'`)).rows[0].n).toBe(0);
-    expect((await platform.query(`SELECT count(*)::int AS n FROM encounters WHERE clinician = 'Dr. Drill'`)).rows[0].n).toBe(0);
+    expect(
+      (await platform.query(`SELECT count(*)::int AS n FROM newsletter_subscriptions WHERE email LIKE 'drill-%'`))
+        .rows[0].n,
+    ).toBe(0);
+    expect(
+      (await platform.query(`SELECT count(*)::int AS n FROM encounters WHERE clinician = 'Dr. Drill'`)).rows[0].n,
+    ).toBe(0);
     const history = await as.compliance('GET', '/api/dsr/drills');
     expect(history.json.items[0]).toMatchObject({ id: res.json.id, passed: true });
     // Drill requests stay out of the register unless asked for.
-    expect((await as.privacy('GET', '/api/dsr/requests')).json.items.some((r: { isDrill: boolean }) => r.isDrill)).toBe(false);
+    expect((await as.privacy('GET', '/api/dsr/requests')).json.items.some((r: { isDrill: boolean }) => r.isDrill)).toBe(
+      false,
+    );
   });
 
   it('a map that misses a table makes the drill fail and name the table', async () => {
     const current = (await as.privacy('GET', '/api/dsr/systems/patient-platform')).json.definition;
-    const incomplete = { ...current, postgres: { ...current.postgres, tables: current.postgres.tables.filter((x: { table: string }) => x.table !== 'newsletter_subscriptions') } };
+    const incomplete = {
+      ...current,
+      postgres: {
+        ...current.postgres,
+        tables: current.postgres.tables.filter((x: { table: string }) => x.table !== 'newsletter_subscriptions'),
+      },
+    };
     // The definition as GET shows it: the URL is the "(stored encrypted)" marker, which keeps the stored one.
     expect(incomplete.postgres.url).toBe('(stored encrypted)');
     const put = await as.privacy('PUT', '/api/dsr/systems/patient-platform', incomplete);
@@ -344,7 +506,10 @@ describe('drills and the data map', () => {
       name: 'Broken',
       kind: 'postgres',
       owner: { department: 'engineering' },
-      postgres: { url: platformUrl, tables: [{ table: 'patients', find: { email: 'e_mail' }, export: ['id'], erase: { rule: 'delete' } }] },
+      postgres: {
+        url: platformUrl,
+        tables: [{ table: 'patients', find: { email: 'e_mail' }, export: ['id'], erase: { rule: 'delete' } }],
+      },
     };
     const res = await as.privacy('POST', '/api/dsr/systems', bad);
     expect(res.status).toBe(400);
@@ -382,7 +547,8 @@ describe('an HTTP service, manual systems, failures and resumption', () => {
     expect(failed.status).toBe(200);
     expect(failed.json.link).toBeNull();
     expect(failed.json.request.lastError).toMatch(/support-desk/);
-    const byKey = (r: { actions: { systemKey: string; kind: string; status: string; attempts: number }[] }) => Object.fromEntries(r.actions.map((a) => [`${a.systemKey}:${a.kind}`, a]));
+    const byKey = (r: { actions: { systemKey: string; kind: string; status: string; attempts: number }[] }) =>
+      Object.fromEntries(r.actions.map((a) => [`${a.systemKey}:${a.kind}`, a]));
     expect(byKey(failed.json.request)['patient-platform:export']).toMatchObject({ status: 'done', attempts: 1 });
     expect(byKey(failed.json.request)['support-desk:export']).toMatchObject({ status: 'failed' });
     expect(failed.json.request.exportSha256).toBeNull();
@@ -392,7 +558,11 @@ describe('an HTTP service, manual systems, failures and resumption', () => {
     expect(resumed.json.request.lastError).toBeNull();
     expect(byKey(resumed.json.request)['patient-platform:export']).toMatchObject({ status: 'done', attempts: 1 });
     expect(byKey(resumed.json.request)['support-desk:export']).toMatchObject({ status: 'done' });
-    const zip = Buffer.from(await (await fetch(t.baseUrl + resumed.json.link.url, { headers: { cookie: await login(t.baseUrl, DEMO.privacy) } })).arrayBuffer());
+    const zip = Buffer.from(
+      await (
+        await fetch(t.baseUrl + resumed.json.link.url, { headers: { cookie: await login(t.baseUrl, DEMO.privacy) } })
+      ).arrayBuffer(),
+    );
     const files = await unzip(zip);
     const tickets = files.get('systems/support-desk/support_tickets.json')!.toString();
     expect(tickets).toContain('Cannot log in');
@@ -402,10 +572,22 @@ describe('an HTTP service, manual systems, failures and resumption', () => {
   it('a drill covers the HTTP service too; a manual system becomes a task its owner completes', async () => {
     const drill = await as.privacy('POST', '/api/dsr/drills');
     expect(drill.json).toMatchObject({ passed: true, failures: [] });
-    expect(drill.json.systems.find((s: { system: string }) => s.system === 'support-desk')).toMatchObject({ status: 'drilled', seeded: 2, missing: [], residue: 0, retained: [{ table: 'invoices', rows: 1 }] });
+    expect(drill.json.systems.find((s: { system: string }) => s.system === 'support-desk')).toMatchObject({
+      status: 'drilled',
+      seeded: 2,
+      missing: [],
+      residue: 0,
+      retained: [{ table: 'invoices', rows: 1 }],
+    });
     expect(svc.tickets.concat(svc.invoices).filter((r) => r.text.startsWith('drill'))).toEqual([]);
 
-    const manual = await as.privacy('POST', '/api/dsr/systems', { key: 'paper-archive', name: 'Paper archive', kind: 'manual', owner: { department: 'engineering' }, manual: { checklist: ['Shred the paper file', 'Record the shredding certificate number'] } });
+    const manual = await as.privacy('POST', '/api/dsr/systems', {
+      key: 'paper-archive',
+      name: 'Paper archive',
+      kind: 'manual',
+      owner: { department: 'engineering' },
+      manual: { checklist: ['Shred the paper file', 'Record the shredding certificate number'] },
+    });
     expect(manual.status).toBe(201);
     const p = await patient(31);
     const id = await verified(request(p));
@@ -415,13 +597,26 @@ describe('an HTTP service, manual systems, failures and resumption', () => {
 
     const tasks = await as.owner('GET', '/api/dsr/tasks');
     const task = tasks.json.items.find((x: { requestId: string }) => x.requestId === id);
-    expect(task).toMatchObject({ systemKey: 'paper-archive', kind: 'manual-erase', status: 'awaiting_manual', reference: erased.json.reference });
+    expect(task).toMatchObject({
+      systemKey: 'paper-archive',
+      kind: 'manual-erase',
+      status: 'awaiting_manual',
+      reference: erased.json.reference,
+    });
     expect(JSON.stringify(tasks.json)).not.toContain(p.email);
     const owner2 = client(t.baseUrl, await login(t.baseUrl, DEMO.owner2));
-    expect((await owner2('POST', `/api/dsr/tasks/${task.id}/complete`, { note: 'done', checklist: [true, true] })).status).toBe(404);
-    const unticked = await as.owner('POST', `/api/dsr/tasks/${task.id}/complete`, { note: 'done', checklist: [true, false] });
+    expect(
+      (await owner2('POST', `/api/dsr/tasks/${task.id}/complete`, { note: 'done', checklist: [true, true] })).status,
+    ).toBe(404);
+    const unticked = await as.owner('POST', `/api/dsr/tasks/${task.id}/complete`, {
+      note: 'done',
+      checklist: [true, false],
+    });
     expect(unticked.status).toBe(400);
-    const done = await as.owner('POST', `/api/dsr/tasks/${task.id}/complete`, { note: 'Shredded, certificate 7781', checklist: [true, true] });
+    const done = await as.owner('POST', `/api/dsr/tasks/${task.id}/complete`, {
+      note: 'Shredded, certificate 7781',
+      checklist: [true, true],
+    });
     expect(done.json.status).toBe('done');
     expect((await as.privacy('GET', `/api/dsr/requests/${id}`)).json.status).toBe('completed');
   });
@@ -431,31 +626,73 @@ describe('clocks: reminders and escalations, and the data map as YAML', () => {
   it('reminds the privacy officer before a deadline and escalates to compliance managers once it is missed; each alert once', async () => {
     const p = await patient(40);
     const now = new Date();
-    const soon = await as.privacy('POST', '/api/dsr/requests', request(p, 'rectification', { changes: { first_name: 'X' }, receivedAt: new Date(now.getTime() - 6 * 86_400_000).toISOString() }));
-    const late = await as.privacy('POST', '/api/dsr/requests', request(p, 'access', { receivedAt: new Date(now.getTime() - 29 * 86_400_000).toISOString() }));
+    const soon = await as.privacy(
+      'POST',
+      '/api/dsr/requests',
+      request(p, 'rectification', {
+        changes: { first_name: 'X' },
+        receivedAt: new Date(now.getTime() - 6 * 86_400_000).toISOString(),
+      }),
+    );
+    const late = await as.privacy(
+      'POST',
+      '/api/dsr/requests',
+      request(p, 'access', { receivedAt: new Date(now.getTime() - 29 * 86_400_000).toISOString() }),
+    );
     const service = t.app.get(DsrService);
     expect(await service.remindClocks(now)).toBeGreaterThanOrEqual(3);
     expect(await service.remindClocks(now)).toBe(0);
-    const mine = (await as.privacy('GET', '/api/notifications?limit=200')).json.items as { kind: string; subject: string; body: string }[];
+    const mine = (await as.privacy('GET', '/api/notifications?limit=200')).json.items as {
+      kind: string;
+      subject: string;
+      body: string;
+    }[];
     expect(mine.filter((n) => n.subject.startsWith(soon.json.reference)).map((n) => n.kind)).toEqual(['dsr.reminder']);
-    expect(mine.filter((n) => n.subject.startsWith(late.json.reference)).map((n) => n.kind).sort()).toEqual(['dsr.escalation', 'dsr.escalation']);
-    const managers = (await as.compliance('GET', '/api/notifications?limit=200')).json.items as { kind: string; subject: string; body: string }[];
-    expect(managers.filter((n) => n.subject.startsWith(late.json.reference)).map((n) => n.subject).join('\n')).toMatch(/statutory deadline \(PDPA s\. 30\)/);
+    expect(
+      mine
+        .filter((n) => n.subject.startsWith(late.json.reference))
+        .map((n) => n.kind)
+        .sort(),
+    ).toEqual(['dsr.escalation', 'dsr.escalation']);
+    const managers = (await as.compliance('GET', '/api/notifications?limit=200')).json.items as {
+      kind: string;
+      subject: string;
+      body: string;
+    }[];
+    expect(
+      managers
+        .filter((n) => n.subject.startsWith(late.json.reference))
+        .map((n) => n.subject)
+        .join('\n'),
+    ).toMatch(/statutory deadline \(PDPA s\. 30\)/);
     expect(managers.some((n) => n.subject.startsWith(soon.json.reference))).toBe(false);
     expect(JSON.stringify([...mine, ...managers])).not.toContain(p.email);
   });
 
   it('imports YAML all or nothing, naming the document and field of each problem', async () => {
-    const good = 'key: hr-files\nname: HR paper files\nkind: manual\nowner: { department: engineering }\nmanual:\n  checklist: [Find the folder, Shred it]\n';
-    const bad = 'key: crm\nname: CRM\nkind: postgres\nowner: { department: engineering }\npostgres:\n  url: postgres://x@127.0.0.1:1/crm\n  tables: []\n';
-    const res = await fetch(`${t.baseUrl}/api/dsr/systems/import`, { method: 'POST', headers: { cookie: await login(t.baseUrl, DEMO.privacy), 'content-type': 'application/yaml' }, body: `${good}---\n${bad}` });
+    const good =
+      'key: hr-files\nname: HR paper files\nkind: manual\nowner: { department: engineering }\nmanual:\n  checklist: [Find the folder, Shred it]\n';
+    const bad =
+      'key: crm\nname: CRM\nkind: postgres\nowner: { department: engineering }\npostgres:\n  url: postgres://x@127.0.0.1:1/crm\n  tables: []\n';
+    const res = await fetch(`${t.baseUrl}/api/dsr/systems/import`, {
+      method: 'POST',
+      headers: { cookie: await login(t.baseUrl, DEMO.privacy), 'content-type': 'application/yaml' },
+      body: `${good}---\n${bad}`,
+    });
     expect(res.status).toBe(400);
     const problem = (await res.json()) as { errors: { field: string }[] };
     expect(problem.errors.map((e) => e.field)).toEqual([expect.stringMatching(/^documents\[1\]\.postgres\.tables/)]);
     expect((await as.privacy('GET', '/api/dsr/systems/hr-files')).status).toBe(404);
-    const ok = await fetch(`${t.baseUrl}/api/dsr/systems/import`, { method: 'POST', headers: { cookie: await login(t.baseUrl, DEMO.privacy), 'content-type': 'application/yaml' }, body: good });
+    const ok = await fetch(`${t.baseUrl}/api/dsr/systems/import`, {
+      method: 'POST',
+      headers: { cookie: await login(t.baseUrl, DEMO.privacy), 'content-type': 'application/yaml' },
+      body: good,
+    });
     expect(ok.status).toBe(200);
-    expect((await as.privacy('GET', '/api/dsr/systems/hr-files')).json).toMatchObject({ kind: 'manual', definition: { manual: { checklist: ['Find the folder', 'Shred it'] } } });
+    expect((await as.privacy('GET', '/api/dsr/systems/hr-files')).json).toMatchObject({
+      kind: 'manual',
+      definition: { manual: { checklist: ['Find the folder', 'Shred it'] } },
+    });
     await as.privacy('POST', '/api/dsr/systems/hr-files/deactivate');
   });
 });

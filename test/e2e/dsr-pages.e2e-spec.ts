@@ -19,11 +19,21 @@ const as = {} as Record<Who, ReturnType<typeof client>>;
 const patient = (offset: number) => demo.patient(offset);
 
 /** Posts a form as the browser does (urlencoded, repeated keys for lists), without following the redirect. */
-async function postForm(who: Who, path: string, fields: Record<string, string | string[]> = {}, headers: Record<string, string> = {}) {
+async function postForm(
+  who: Who,
+  path: string,
+  fields: Record<string, string | string[]> = {},
+  headers: Record<string, string> = {},
+) {
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
   body.append('_csrf', await csrfToken(t.baseUrl, cookies[who]));
-  const res = await fetch(t.baseUrl + path, { method: 'POST', redirect: 'manual', headers: { cookie: cookies[who], 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: body.toString() });
+  const res = await fetch(t.baseUrl + path, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: cookies[who], 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: body.toString(),
+  });
   const text = await res.text();
   let json: any;
   try {
@@ -53,7 +63,9 @@ const newRequest = (p: DemoPatient, right: string, extra: Record<string, string>
 });
 
 /** The fields a problem document names, each once. */
-const fields = (res: { json?: { errors?: { field: string }[] } }) => [...new Set((res.json?.errors ?? []).map((e) => e.field))];
+const fields = (res: { json?: { errors?: { field: string }[] } }) => [
+  ...new Set((res.json?.errors ?? []).map((e) => e.field)),
+];
 
 /** Logs a request through the form and returns its id. */
 async function logged(p: DemoPatient, right: string, extra: Record<string, string> = {}): Promise<string> {
@@ -65,7 +77,14 @@ async function logged(p: DemoPatient, right: string, extra: Record<string, strin
 
 async function verifiedRequest(p: DemoPatient, right: string): Promise<string> {
   const id = await logged(p, right);
-  expect((await postForm('privacy', `/dsr/${id}/verify`, { method: 'id_document', reference: 'ID card seen at the counter' })).status).toBe(303);
+  expect(
+    (
+      await postForm('privacy', `/dsr/${id}/verify`, {
+        method: 'id_document',
+        reference: 'ID card seen at the counter',
+      })
+    ).status,
+  ).toBe(303);
   return id;
 }
 
@@ -101,17 +120,33 @@ describe('the queue', () => {
     // Received 40 days ago, typed as Bangkok wall-clock time the way a datetime-local field sends it.
     const received = new Date(Math.floor((Date.now() - 40 * 86_400_000) / 60_000) * 60_000);
     const typed = new Date(received.getTime() + 7 * 3_600_000).toISOString().slice(0, 16);
-    id = await logged(p, 'access', { receivedAt: typed, channel: 'letter', requesterName: 'Malee <Parent>', requesterContact: '081 000 0000', requesterRelationship: 'parent' });
+    id = await logged(p, 'access', {
+      receivedAt: typed,
+      channel: 'letter',
+      requesterName: 'Malee <Parent>',
+      requesterContact: '081 000 0000',
+      requesterRelationship: 'parent',
+    });
     const api = await as.privacy('GET', `/api/dsr/requests/${id}`);
-    expect(api.json).toMatchObject({ right: 'access', channel: 'letter', receivedAt: received.toISOString(), isRepresentative: true, subject: { email: p.email } });
+    expect(api.json).toMatchObject({
+      right: 'access',
+      channel: 'letter',
+      receivedAt: received.toISOString(),
+      isRepresentative: true,
+      subject: { email: p.email },
+    });
     const page = await as.privacy('GET', `/dsr/${id}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain(`<code>${api.json.reference}</code> access and copy`);
     expect(page.text).toContain(`<dd id="subject-email">${p.email}</dd>`);
     expect(page.text).toContain('Malee &lt;Parent&gt; (parent)');
     // Received 40 days ago: the 7-day SLA is late, the 30-day statutory clock too.
-    expect(page.text).toMatch(/<td id="clock-internal" class="clock clock-overdue" data-state="overdue">\d+d \d+h late/);
-    expect(page.text).toMatch(/<td id="clock-statutory" class="clock clock-overdue" data-state="overdue">\d+d \d+h late/);
+    expect(page.text).toMatch(
+      /<td id="clock-internal" class="clock clock-overdue" data-state="overdue">\d+d \d+h late/,
+    );
+    expect(page.text).toMatch(
+      /<td id="clock-statutory" class="clock clock-overdue" data-state="overdue">\d+d \d+h late/,
+    );
     expect(page.text).toContain('id="verify-form"');
     expect(page.text).not.toContain('id="export-submit"'); // nothing executes before identity is verified
   });
@@ -126,7 +161,9 @@ describe('the queue', () => {
     expect(row).toMatch(/data-clock="internal" data-state="overdue"[^>]*>\d+d \d+h late/);
     expect(row).toMatch(/data-clock="statutory" data-state="overdue"[^>]*>\d+d \d+h late/);
     expect(row).toMatch(/<td class="identity-wait"><mark>\d+d \d+h<\/mark>/);
-    expect((await as.privacy('GET', '/dsr?status=received&right=access&open=1&overdue=1&q=DSR')).text).toContain(`data-reference="${reference}"`);
+    expect((await as.privacy('GET', '/dsr?status=received&right=access&open=1&overdue=1&q=DSR')).text).toContain(
+      `data-reference="${reference}"`,
+    );
     expect((await as.privacy('GET', '/dsr?status=&right=&q=')).text).toContain(`data-reference="${reference}"`);
     expect((await as.privacy('GET', '/dsr?right=erasure')).text).not.toContain(`data-reference="${reference}"`);
     expect((await as.privacy('GET', '/dsr?status=completed')).text).not.toContain(`data-reference="${reference}"`);
@@ -154,7 +191,9 @@ describe('the queue', () => {
     expect(page.text).not.toContain('id="verify-form"');
     expect(page.text).not.toContain('id="hold-form"');
     expect((await postForm('compliance', '/dsr', newRequest(p, 'access'))).status).toBe(403);
-    expect((await postForm('compliance', `/dsr/${id}/verify`, { method: 'id_document', reference: 'x' })).status).toBe(403);
+    expect((await postForm('compliance', `/dsr/${id}/verify`, { method: 'id_document', reference: 'x' })).status).toBe(
+      403,
+    );
   });
 
   it('is refused to control owners and viewers, and not in their menu', async () => {
@@ -176,18 +215,45 @@ describe('the queue', () => {
 describe('forms validate and show what is wrong', () => {
   it('refuses a request without any key to find the subject, naming the field, and logs nothing', async () => {
     const before = (await as.privacy('GET', '/api/dsr/requests')).json.total;
-    const res = await postForm('privacy', '/dsr', { ...newRequest(await patient(1), 'access'), subjectEmail: '', subjectPhone: '', subjectNationalId: '' });
+    const res = await postForm('privacy', '/dsr', {
+      ...newRequest(await patient(1), 'access'),
+      subjectEmail: '',
+      subjectPhone: '',
+      subjectNationalId: '',
+    });
     expect(res.status).toBe(400);
-    expect(res.json.errors).toEqual([{ field: 'subject', message: expect.stringContaining('at least one of email, phone or nationalId') }]);
-    expect(fields(await postForm('privacy', '/dsr', { ...newRequest(await patient(1), 'forget-me') }))).toEqual(['right']);
-    expect(fields(await postForm('privacy', '/dsr', { ...newRequest(await patient(1), 'access'), requesterName: 'Someone' }))).toEqual(['requesterContact', 'requesterRelationship']);
-    expect(fields(await postForm('privacy', '/dsr', { ...newRequest(await patient(1), 'access'), receivedAt: 'yesterday' }))).toEqual(['receivedAt']);
-    expect(fields(await postForm('privacy', '/dsr', { ...newRequest(await patient(1), 'rectification'), changes: 'phone 0812345678' }))).toEqual(['changes']);
+    expect(res.json.errors).toEqual([
+      { field: 'subject', message: expect.stringContaining('at least one of email, phone or nationalId') },
+    ]);
+    expect(fields(await postForm('privacy', '/dsr', { ...newRequest(await patient(1), 'forget-me') }))).toEqual([
+      'right',
+    ]);
+    expect(
+      fields(
+        await postForm('privacy', '/dsr', { ...newRequest(await patient(1), 'access'), requesterName: 'Someone' }),
+      ),
+    ).toEqual(['requesterContact', 'requesterRelationship']);
+    expect(
+      fields(await postForm('privacy', '/dsr', { ...newRequest(await patient(1), 'access'), receivedAt: 'yesterday' })),
+    ).toEqual(['receivedAt']);
+    expect(
+      fields(
+        await postForm('privacy', '/dsr', {
+          ...newRequest(await patient(1), 'rectification'),
+          changes: 'phone 0812345678',
+        }),
+      ),
+    ).toEqual(['changes']);
     expect((await as.privacy('GET', '/api/dsr/requests')).json.total).toBe(before);
   });
 
   it('shows a browser the reasons on a page, with a way back to the form', async () => {
-    const res = await postForm('privacy', '/dsr', { ...newRequest(await patient(1), 'access'), subjectEmail: 'not-an-address' }, { accept: 'text/html,application/xhtml+xml', referer: `${t.baseUrl}/dsr?open=1` });
+    const res = await postForm(
+      'privacy',
+      '/dsr',
+      { ...newRequest(await patient(1), 'access'), subjectEmail: 'not-an-address' },
+      { accept: 'text/html,application/xhtml+xml', referer: `${t.baseUrl}/dsr?open=1` },
+    );
     expect(res.status).toBe(400);
     expect(res.text).toContain('<article id="error" data-status="400">');
     expect(res.text).toContain('<code>subject.email</code>: must be an e-mail address');
@@ -200,9 +266,15 @@ describe('forms validate and show what is wrong', () => {
     const res = await postForm('privacy', `/dsr/${id}/export`, {}, { accept: 'text/html' });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Verify the identity of');
-    expect(fields(await postForm('privacy', `/dsr/${id}/verify`, { method: 'synthetic', reference: 'x' }))).toEqual(['method']);
-    expect(fields(await postForm('privacy', `/dsr/${id}/verify`, { method: 'id_document', reference: '' }))).toEqual(['reference']);
-    expect((await postForm('privacy', `/dsr/${id}/verify`, { method: 'id_document', reference: 'passport seen' })).status).toBe(303);
+    expect(fields(await postForm('privacy', `/dsr/${id}/verify`, { method: 'synthetic', reference: 'x' }))).toEqual([
+      'method',
+    ]);
+    expect(fields(await postForm('privacy', `/dsr/${id}/verify`, { method: 'id_document', reference: '' }))).toEqual([
+      'reference',
+    ]);
+    expect(
+      (await postForm('privacy', `/dsr/${id}/verify`, { method: 'id_document', reference: 'passport seen' })).status,
+    ).toBe(303);
     const empty = await postForm('privacy', `/dsr/${id}/erase`, { graceDays: '' });
     expect(empty.status).toBe(400);
     expect(fields(empty)).toEqual(['graceDays']);
@@ -230,7 +302,11 @@ describe('a request’s page', () => {
     const zip = await fetch(t.baseUrl + url!, { headers: { cookie: cookies.privacy } });
     expect(zip.status).toBe(200);
     expect(zip.headers.get('content-type')).toBe('application/zip');
-    expect(Buffer.from(await zip.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+    expect(
+      Buffer.from(await zip.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
     expect((await fetch(t.baseUrl + url!, { headers: { cookie: cookies.compliance } })).status).toBe(403);
 
     page = await as.privacy('GET', `/dsr/${id}`);
@@ -245,7 +321,9 @@ describe('a request’s page', () => {
     expect(url2).not.toBe(url);
 
     expect((await postForm('privacy', `/dsr/${id}/complete`, { note: '' })).status).toBe(400);
-    expect((await postForm('privacy', `/dsr/${id}/complete`, { note: 'Package sent by registered e-mail' })).status).toBe(303);
+    expect(
+      (await postForm('privacy', `/dsr/${id}/complete`, { note: 'Package sent by registered e-mail' })).status,
+    ).toBe(303);
     page = await as.privacy('GET', `/dsr/${id}`);
     expect(page.text).toContain('data-status="completed"');
     expect(page.text).toContain('<p id="closing-note"><strong>Closed:</strong> Package sent by registered e-mail</p>');
@@ -284,14 +362,23 @@ describe('a request’s page', () => {
     expect(page.text).toContain('data-status="completed"');
     expect(page.text).toContain('id="receipt"');
     // The profile keeps its patient_id link to retained clinical rows: pseudonymised, not anonymised (issue 12).
-    expect(page.text).toMatch(/<p id="receipt-totals"><strong>\d+<\/strong> row\(s\) deleted, <strong>0<\/strong> anonymised, <strong>[1-9]\d*<\/strong> pseudonymised, <strong>[1-9]\d*<\/strong> retained\./);
-    expect(page.text).toMatch(/<tr data-table="encounters" data-rule="retain" data-method="retain">.*retained.*PDPA s\. 26\(5\)\(a\).*\(kept P10Y\)/);
+    expect(page.text).toMatch(
+      /<p id="receipt-totals"><strong>\d+<\/strong> row\(s\) deleted, <strong>0<\/strong> anonymised, <strong>[1-9]\d*<\/strong> pseudonymised, <strong>[1-9]\d*<\/strong> retained\./,
+    );
+    expect(page.text).toMatch(
+      /<tr data-table="encounters" data-rule="retain" data-method="retain">.*retained.*PDPA s\. 26\(5\)\(a\).*\(kept P10Y\)/,
+    );
     expect(page.text).toMatch(/<tr data-table="patients" data-rule="anonymise" data-method="pseudonymise">/);
-    expect(page.text).toMatch(/<p id="backups">Backups that still hold the subject expire <strong>[^<]+ ICT<\/strong> \(kept 35 days\)/);
+    expect(page.text).toMatch(
+      /<p id="backups">Backups that still hold the subject expire <strong>[^<]+ ICT<\/strong> \(kept 35 days\)/,
+    );
     expect(page.text).toContain('<span class="clock-met">within the period</span>');
     const evidence = /<a href="\/api\/evidence\/([0-9a-f-]{36})\/download" id="receipt-evidence">/.exec(page.text)?.[1];
     expect(evidence).toBeDefined();
-    expect((await as.privacy('GET', `/api/evidence/${evidence}/download`)).json).toMatchObject({ reference: expect.stringMatching(/^DSR-/), totals: expect.any(Object) });
+    expect((await as.privacy('GET', `/api/evidence/${evidence}/download`)).json).toMatchObject({
+      reference: expect.stringMatching(/^DSR-/),
+      totals: expect.any(Object),
+    });
     const { rows } = await platform.query('SELECT email FROM patients WHERE id = $1', [p.id]);
     expect(rows[0].email).toBeNull();
   });
@@ -299,7 +386,10 @@ describe('a request’s page', () => {
   it('refuses a request with a reason; restriction is executed through the map', async () => {
     const refused = await verifiedRequest(await patient(4), 'portability');
     expect((await postForm('privacy', `/dsr/${refused}/reject`, { reason: 'no' })).status).toBe(400);
-    expect((await postForm('privacy', `/dsr/${refused}/reject`, { reason: 'Manifestly unfounded: repeated request' })).status).toBe(303);
+    expect(
+      (await postForm('privacy', `/dsr/${refused}/reject`, { reason: 'Manifestly unfounded: repeated request' }))
+        .status,
+    ).toBe(303);
     const page = await as.privacy('GET', `/dsr/${refused}`);
     expect(page.text).toContain('data-status="rejected"');
     expect(page.text).toContain('<strong>Refused:</strong> Manifestly unfounded: repeated request');
@@ -322,7 +412,9 @@ describe('data systems, drills and manual tasks', () => {
     expect(page.text).toContain('<article class="data-system" data-system="patient-platform" data-kind="postgres">');
     expect(page.text).toContain('connection URL (stored encrypted)');
     expect(page.text).not.toContain('postgres://');
-    expect(page.text).toMatch(/<tr data-table="newsletter_subscriptions" data-rule="delete">\s*<td><code>newsletter_subscriptions<\/code><\/td>\s*<td><small>email: email<\/small><\/td>/);
+    expect(page.text).toMatch(
+      /<tr data-table="newsletter_subscriptions" data-rule="delete">\s*<td><code>newsletter_subscriptions<\/code><\/td>\s*<td><small>email: email<\/small><\/td>/,
+    );
     expect(page.text).toContain('through patient_id → patients.id');
     expect(page.text).toContain('first_name → “[erased]”');
     expect(page.text).toContain('href="/api/dsr/systems/export"');
@@ -347,10 +439,16 @@ describe('data systems, drills and manual tasks', () => {
   });
 
   it('imports a manual system from YAML (errors name the document); its tasks go to the owner, who completes them', async () => {
-    const bad = await postForm('privacy', '/dsr/systems/import', { yaml: 'key: crm\nname: CRM\nkind: manual\nowner: { department: engineering }\n' }, { accept: 'text/html' });
+    const bad = await postForm(
+      'privacy',
+      '/dsr/systems/import',
+      { yaml: 'key: crm\nname: CRM\nkind: manual\nowner: { department: engineering }\n' },
+      { accept: 'text/html' },
+    );
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('<code>documents[0].manual</code>: is required when kind is manual');
-    const yaml = 'key: crm\nname: Sales CRM\nkind: manual\nowner: { department: engineering, user: owner@demo.local }\nmanual:\n  checklist: [Find the customer by e-mail, Export or delete the record]\n';
+    const yaml =
+      'key: crm\nname: Sales CRM\nkind: manual\nowner: { department: engineering, user: owner@demo.local }\nmanual:\n  checklist: [Find the customer by e-mail, Export or delete the record]\n';
     const res = await postForm('privacy', '/dsr/systems/import', { yaml });
     expect(res.status).toBe(303);
     expect(res.location).toBe('/dsr/systems');
@@ -360,25 +458,42 @@ describe('data systems, drills and manual tasks', () => {
 
     const id = await verifiedRequest(await patient(6), 'access');
     expect((await postForm('privacy', `/dsr/${id}/export`)).status).toBe(303);
-    expect((await as.privacy('GET', `/dsr/${id}`)).text).toMatch(/<tr data-system="crm" data-kind="manual-export" data-status="awaiting_manual">/);
+    expect((await as.privacy('GET', `/dsr/${id}`)).text).toMatch(
+      /<tr data-system="crm" data-kind="manual-export" data-status="awaiting_manual">/,
+    );
 
     const tasks = await as.owner('GET', '/dsr/tasks');
     expect(tasks.status).toBe(200);
-    const taskId = /<article class="dsr-task" data-task="([0-9a-f-]{36})" data-status="awaiting_manual">/.exec(tasks.text)?.[1];
+    const taskId = /<article class="dsr-task" data-task="([0-9a-f-]{36})" data-status="awaiting_manual">/.exec(
+      tasks.text,
+    )?.[1];
     expect(taskId).toBeDefined();
-    expect(tasks.text).toContain('<label><input type="checkbox" name="done" value="1"> Export or delete the record</label>');
+    expect(tasks.text).toContain(
+      '<label><input type="checkbox" name="done" value="1"> Export or delete the record</label>',
+    );
     expect(tasks.text).not.toContain(`href="/dsr/${id}"`); // the owner cannot open the request
 
     const half = await postForm('owner', `/dsr/tasks/${taskId}/complete`, { items: '2', done: '0', note: 'Found him' });
     expect(half.status).toBe(400);
-    expect(half.json.errors[0]).toMatchObject({ field: 'checklist', message: expect.stringContaining('Export or delete the record') });
-    expect((await postForm('viewer', `/dsr/tasks/${taskId}/complete`, { items: '2', done: ['0', '1'], note: 'x' })).status).toBe(403);
-    const done = await postForm('owner', `/dsr/tasks/${taskId}/complete`, { items: '2', done: ['0', '1'], note: 'Exported the CRM record and sent it to privacy' });
+    expect(half.json.errors[0]).toMatchObject({
+      field: 'checklist',
+      message: expect.stringContaining('Export or delete the record'),
+    });
+    expect(
+      (await postForm('viewer', `/dsr/tasks/${taskId}/complete`, { items: '2', done: ['0', '1'], note: 'x' })).status,
+    ).toBe(403);
+    const done = await postForm('owner', `/dsr/tasks/${taskId}/complete`, {
+      items: '2',
+      done: ['0', '1'],
+      note: 'Exported the CRM record and sent it to privacy',
+    });
     expect(done.status).toBe(303);
     expect(done.location).toBe('/dsr/tasks');
     expect((await as.owner('GET', '/dsr/tasks')).text).toContain('id="no-tasks"');
     const all = await as.owner('GET', '/dsr/tasks?open=false');
     expect(all.text).toContain('Note: Exported the CRM record and sent it to privacy');
-    expect((await as.privacy('GET', `/dsr/${id}`)).text).toMatch(/<tr data-system="crm" data-kind="manual-export" data-status="done">/);
+    expect((await as.privacy('GET', `/dsr/${id}`)).text).toMatch(
+      /<tr data-system="crm" data-kind="manual-export" data-status="done">/,
+    );
   });
 });

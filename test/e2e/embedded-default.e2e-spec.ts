@@ -5,7 +5,15 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { json } from '../support/http';
-import { childEnv, embeddedClient, embeddedRunning, runCli, runMain, ServerProcess, startServer } from '../support/processes';
+import {
+  childEnv,
+  embeddedClient,
+  embeddedRunning,
+  runCli,
+  runMain,
+  ServerProcess,
+  startServer,
+} from '../support/processes';
 
 const dirs: string[] = [];
 const servers: ServerProcess[] = [];
@@ -48,7 +56,9 @@ describe('the embedded default', () => {
     // Demo data includes the demo patient platform, registered as a data system, so DSRs work at once.
     const privacy = client(s.baseUrl, await login(s.baseUrl, DEMO.privacy));
     const systems = await privacy('GET', '/api/dsr/systems');
-    expect(systems.json).toEqual([expect.objectContaining({ key: 'patient-platform', kind: 'postgres', active: true })]);
+    expect(systems.json).toEqual([
+      expect.objectContaining({ key: 'patient-platform', kind: 'postgres', active: true }),
+    ]);
     // The pack-signing certificate is made at first start, so its fingerprint can be shown before any pack.
     const signer = await client(s.baseUrl, await login(s.baseUrl, DEMO.compliance))('GET', '/api/packs/certificate');
     expect(signer.json).toMatchObject({ selfSigned: true, fingerprintSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });

@@ -20,7 +20,12 @@ async function expectProblem(res: Response, status: number) {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   const body = await json(res);
-  expect(body).toMatchObject({ status, type: expect.stringMatching(/^https:\/\//), title: expect.any(String), detail: expect.any(String) });
+  expect(body).toMatchObject({
+    status,
+    type: expect.stringMatching(/^https:\/\//),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
   expect(body.requestId).toBe(res.headers.get('x-request-id'));
   return body;
 }
@@ -30,8 +35,16 @@ describe('GET /health', () => {
     const anonymous = await fetch(`${t.baseUrl}/health`);
     expect(anonymous.status).toBe(200);
     expect(await json(anonymous)).toEqual({ status: 'ok' });
-    await t.app.get(UsersService).create(systemActor('test'), { email: 'health-admin@example.com', name: 'Admin', role: 'admin' }, { password: 'a long enough password' });
-    const res = await fetch(`${t.baseUrl}/health`, { headers: { cookie: await login(t.baseUrl, 'health-admin@example.com', 'a long enough password') } });
+    await t.app
+      .get(UsersService)
+      .create(
+        systemActor('test'),
+        { email: 'health-admin@example.com', name: 'Admin', role: 'admin' },
+        { password: 'a long enough password' },
+      );
+    const res = await fetch(`${t.baseUrl}/health`, {
+      headers: { cookie: await login(t.baseUrl, 'health-admin@example.com', 'a long enough password') },
+    });
     expect(res.status).toBe(200);
     const body = await json(res);
     expect(body.status).toBe('ok');

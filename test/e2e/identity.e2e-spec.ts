@@ -28,7 +28,11 @@ async function auditActions(): Promise<string[]> {
 
 describe('sign-in', () => {
   it('sets an HttpOnly, SameSite=Lax session cookie and /api/me says who I am', async () => {
-    const res = await fetch(`${t.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'Owner@Demo.Local', password: 'attest-demo' }) });
+    const res = await fetch(`${t.baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'Owner@Demo.Local', password: 'attest-demo' }),
+    });
     expect(res.status).toBe(200);
     const cookie = res.headers.get('set-cookie')!;
     expect(cookie).toMatch(/^attest_session=[A-Za-z0-9_-]{43};/);
@@ -43,7 +47,10 @@ describe('sign-in', () => {
 
   it('gives one generic message for a wrong password, an unknown e-mail and bad input', async () => {
     const wrong = await api(null)('POST', '/api/auth/login', { email: DEMO.viewer, password: 'nope-nope-nope' });
-    const unknown = await api(null)('POST', '/api/auth/login', { email: 'ghost@demo.local', password: 'nope-nope-nope' });
+    const unknown = await api(null)('POST', '/api/auth/login', {
+      email: 'ghost@demo.local',
+      password: 'nope-nope-nope',
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.json.detail).toBe(unknown.json.detail);
@@ -53,7 +60,10 @@ describe('sign-in', () => {
 
   it('throttles repeated attempts for one e-mail with 429', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await api(null)('POST', '/api/auth/login', { email: 'throttle@demo.local', password: 'x' })).status);
+    for (let i = 0; i < 7; i++)
+      statuses.push(
+        (await api(null)('POST', '/api/auth/login', { email: 'throttle@demo.local', password: 'x' })).status,
+      );
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses[6]).toBe(429);
     const limited = await api(null)('POST', '/api/auth/login', { email: 'throttle@demo.local', password: 'x' });
@@ -85,7 +95,9 @@ describe('sign-in', () => {
       const removed = await purge(new Date(Date.now() + 2 * 86_400_000));
       expect(removed).toBeGreaterThanOrEqual(1);
       expect(await count()).toBe(before - removed);
-      expect(Number((await c.query('SELECT count(*) AS n FROM sessions WHERE revoked_at IS NOT NULL')).rows[0].n)).toBe(0);
+      expect(Number((await c.query('SELECT count(*) AS n FROM sessions WHERE revoked_at IS NOT NULL')).rows[0].n)).toBe(
+        0,
+      );
       expect((await api(live)('GET', '/api/me')).status).toBe(200);
     } finally {
       await c.end();
@@ -135,7 +147,8 @@ describe('API tokens', () => {
 });
 
 describe('users', () => {
-  const userIdOf = async (email: string) => (await api(as.admin)('GET', `/api/users?q=${encodeURIComponent(email)}`)).json.items[0].id as string;
+  const userIdOf = async (email: string) =>
+    (await api(as.admin)('GET', `/api/users?q=${encodeURIComponent(email)}`)).json.items[0].id as string;
 
   it('lists only what each role may see, filtered in SQL and paged', async () => {
     const all = await api(as.admin)('GET', '/api/users?limit=100');
@@ -168,7 +181,11 @@ describe('users', () => {
     const ownerId = await userIdOf(DEMO.owner);
     expect((await api(as.compliance)('PATCH', `/api/users/${ownerId}`, { role: 'admin' })).status).toBe(403);
     expect((await api(as.owner)('PATCH', `/api/users/${ownerId}`, { role: 'admin' })).status).toBe(403);
-    const viaMe = await api(as.owner)('PATCH', '/api/me', { name: 'Somchai J.', role: 'admin', department: 'compliance' });
+    const viaMe = await api(as.owner)('PATCH', '/api/me', {
+      name: 'Somchai J.',
+      role: 'admin',
+      department: 'compliance',
+    });
     expect(viaMe.status).toBe(400);
     expect(viaMe.json.errors.map((e: { field: string }) => e.field).sort()).toEqual(['department', 'role']);
     const me = await api(as.owner)('GET', '/api/me');
@@ -176,22 +193,66 @@ describe('users', () => {
   });
 
   it('an admin creates a user with a one-time password that works once set, and can deactivate them', async () => {
-    const created = await api(as.admin)('POST', '/api/users', { email: 'New.Person@Example.com', name: 'New Person', role: 'control_owner', department: 'finance' });
+    const created = await api(as.admin)('POST', '/api/users', {
+      email: 'New.Person@Example.com',
+      name: 'New Person',
+      role: 'control_owner',
+      department: 'finance',
+    });
     expect(created.status).toBe(201);
-    expect(created.json.user).toMatchObject({ email: 'new.person@example.com', departmentKey: 'finance', active: true });
+    expect(created.json.user).toMatchObject({
+      email: 'new.person@example.com',
+      departmentKey: 'finance',
+      active: true,
+    });
     const cookie = await login(t.baseUrl, 'new.person@example.com', created.json.oneTimePassword);
-    expect((await api(cookie)('POST', '/api/me/password', { currentPassword: 'wrong', newPassword: 'a much better password' })).json.errors[0].field).toBe('currentPassword');
-    expect((await api(cookie)('POST', '/api/me/password', { currentPassword: created.json.oneTimePassword, newPassword: 'short' })).json.errors[0].field).toBe('newPassword');
-    expect((await api(cookie)('POST', '/api/me/password', { currentPassword: created.json.oneTimePassword, newPassword: 'a much better password' })).status).toBe(204);
+    expect(
+      (
+        await api(cookie)('POST', '/api/me/password', {
+          currentPassword: 'wrong',
+          newPassword: 'a much better password',
+        })
+      ).json.errors[0].field,
+    ).toBe('currentPassword');
+    expect(
+      (
+        await api(cookie)('POST', '/api/me/password', {
+          currentPassword: created.json.oneTimePassword,
+          newPassword: 'short',
+        })
+      ).json.errors[0].field,
+    ).toBe('newPassword');
+    expect(
+      (
+        await api(cookie)('POST', '/api/me/password', {
+          currentPassword: created.json.oneTimePassword,
+          newPassword: 'a much better password',
+        })
+      ).status,
+    ).toBe(204);
     const deactivated = await api(as.admin)('PATCH', `/api/users/${created.json.user.id}`, { active: false });
     expect(deactivated.json.active).toBe(false);
     expect((await api(cookie)('GET', '/api/me')).status).toBe(401); // signed out at once
-    expect((await api(null)('POST', '/api/auth/login', { email: 'new.person@example.com', password: 'a much better password' })).status).toBe(401);
+    expect(
+      (
+        await api(null)('POST', '/api/auth/login', {
+          email: 'new.person@example.com',
+          password: 'a much better password',
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('rejects a duplicate e-mail with 409, an unknown department with 400, and keeps the last admin', async () => {
-    expect((await api(as.admin)('POST', '/api/users', { email: DEMO.viewer, name: 'Dup', role: 'viewer' })).status).toBe(409);
-    const badDept = await api(as.admin)('POST', '/api/users', { email: 'x@example.com', name: 'X', role: 'viewer', department: 'no-such' });
+    expect(
+      (await api(as.admin)('POST', '/api/users', { email: DEMO.viewer, name: 'Dup', role: 'viewer' })).status,
+    ).toBe(409);
+    const badDept = await api(as.admin)('POST', '/api/users', {
+      email: 'x@example.com',
+      name: 'X',
+      role: 'viewer',
+      department: 'no-such',
+    });
     expect(badDept.status).toBe(400);
     expect(badDept.json.errors[0].field).toBe('department');
     const adminId = await userIdOf(DEMO.admin);
@@ -211,7 +272,19 @@ describe('users', () => {
 
   it('lists departments from the catalog', async () => {
     const res = await api(as.viewer)('GET', '/api/departments');
-    expect(res.json.items.map((d: { key: string }) => d.key)).toEqual(expect.arrayContaining(['compliance', 'engineering', 'clinical', 'privacy', 'hms-ops', 'people', 'security', 'quality-regulatory', 'internal-audit']));
+    expect(res.json.items.map((d: { key: string }) => d.key)).toEqual(
+      expect.arrayContaining([
+        'compliance',
+        'engineering',
+        'clinical',
+        'privacy',
+        'hms-ops',
+        'people',
+        'security',
+        'quality-regulatory',
+        'internal-audit',
+      ]),
+    );
     expect(res.json.items).toHaveLength(15);
   });
 });

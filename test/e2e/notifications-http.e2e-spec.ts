@@ -22,13 +22,22 @@ beforeAll(async () => {
   }
   const notifications = t.app.get(NotificationsService);
   const raise = async (who: string, key: string, subject: string) => {
-    await notifications.enqueue({ recipientUserId: ids[who], kind: 'sweep.reminder', dedupeKey: key, subject, body: `Body of ${subject}`, link: '/controls' });
+    await notifications.enqueue({
+      recipientUserId: ids[who],
+      kind: 'sweep.reminder',
+      dedupeKey: key,
+      subject,
+      body: `Body of ${subject}`,
+      link: '/controls',
+    });
   };
   await raise('owner', 'e2e:owner:1', 'First reminder');
   await raise('owner', 'e2e:owner:2', 'Second reminder');
   await raise('owner', 'e2e:owner:3', 'Third reminder');
   await raise('owner2', 'e2e:owner2:1', 'Clinical reminder');
-  const rows: { id: string; dedupe_key: string }[] = await t.app.get(DataSource).query('SELECT id, dedupe_key FROM notifications');
+  const rows: { id: string; dedupe_key: string }[] = await t.app
+    .get(DataSource)
+    .query('SELECT id, dedupe_key FROM notifications');
   for (const r of rows) n[r.dedupe_key] = r.id;
 });
 afterAll(async () => t?.close());
@@ -37,7 +46,11 @@ it('lists my notifications only, newest first, with their fields', async () => {
   const res = await as.owner('GET', '/api/notifications');
   expect(res.status).toBe(200);
   expect(res.json.total).toBe(3);
-  expect(res.json.items.map((i: { subject: string }) => i.subject)).toEqual(['Third reminder', 'Second reminder', 'First reminder']);
+  expect(res.json.items.map((i: { subject: string }) => i.subject)).toEqual([
+    'Third reminder',
+    'Second reminder',
+    'First reminder',
+  ]);
   expect(res.json.items[0]).toEqual({
     id: n['e2e:owner:3'],
     kind: 'sweep.reminder',
@@ -49,13 +62,18 @@ it('lists my notifications only, newest first, with their fields', async () => {
     emailStatus: 'not_needed', // no SMTP_URL here: in-app only
     emailSentAt: null,
   });
-  expect((await as.owner2('GET', '/api/notifications')).json.items.map((i: { subject: string }) => i.subject)).toEqual(['Clinical reminder']);
+  expect((await as.owner2('GET', '/api/notifications')).json.items.map((i: { subject: string }) => i.subject)).toEqual([
+    'Clinical reminder',
+  ]);
 });
 
 it('pages with limit and offset', async () => {
   const res = await as.owner('GET', '/api/notifications?limit=1&offset=1');
   expect(res.json).toMatchObject({ total: 3, limit: 1, offset: 1, items: [{ subject: 'Second reminder' }] });
-  expect((await as.owner('GET', '/api/notifications?unread=maybe')).json).toMatchObject({ status: 400, errors: [{ field: 'unread' }] });
+  expect((await as.owner('GET', '/api/notifications?unread=maybe')).json).toMatchObject({
+    status: 400,
+    errors: [{ field: 'unread' }],
+  });
 });
 
 it('marks one read: the unread count and the unread filter follow', async () => {
@@ -66,8 +84,12 @@ it('marks one read: the unread count and the unread filter follow', async () => 
   // Again: still read, same time.
   expect((await as.owner('POST', `/api/notifications/${n['e2e:owner:1']}/read`)).json.readAt).toBe(res.json.readAt);
   expect((await as.owner('GET', '/api/notifications/unread-count')).json).toEqual({ unread: 2 });
-  expect((await as.owner('GET', '/api/notifications?unread=1')).json.items.map((i: { subject: string }) => i.subject)).toEqual(['Third reminder', 'Second reminder']);
-  expect((await as.owner('GET', '/api/notifications?unread=0')).json.items.map((i: { subject: string }) => i.subject)).toEqual(['First reminder']);
+  expect(
+    (await as.owner('GET', '/api/notifications?unread=1')).json.items.map((i: { subject: string }) => i.subject),
+  ).toEqual(['Third reminder', 'Second reminder']);
+  expect(
+    (await as.owner('GET', '/api/notifications?unread=0')).json.items.map((i: { subject: string }) => i.subject),
+  ).toEqual(['First reminder']);
 });
 
 it("someone else's notification is a 404, whoever asks (admins too), and stays unread", async () => {
@@ -113,7 +135,15 @@ it('the page lists mine with "mark read" buttons, and the header shows the unrea
   expect(after).not.toContain(`action="/notifications/${n['e2e:owner2:1']}/read"`);
 
   // Another page's header shows the count too.
-  await t.app.get(NotificationsService).enqueue({ recipientUserId: ids.owner2, kind: 'sweep.escalation', dedupeKey: 'e2e:owner2:2', subject: 'Escalated', body: '' });
+  await t.app
+    .get(NotificationsService)
+    .enqueue({
+      recipientUserId: ids.owner2,
+      kind: 'sweep.escalation',
+      dedupeKey: 'e2e:owner2:2',
+      subject: 'Escalated',
+      body: '',
+    });
   const catalog = await (await fetch(`${t.baseUrl}/catalog`, { headers: { cookie: cookies.owner2 } })).text();
   expect(catalog).toMatch(/<mark id="unread-count">1<\/mark> unread/);
 });

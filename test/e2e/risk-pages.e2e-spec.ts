@@ -13,7 +13,12 @@ let owner2Cookie: string;
 
 /** Posts a form as the browser does (urlencoded), without following the redirect. */
 async function postForm(path: string, fields: Record<string, string>) {
-  const res = await fetch(t.baseUrl + path, { method: 'POST', redirect: 'manual', headers: { cookie: owner2Cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...fields, _csrf: await csrfToken(t.baseUrl, owner2Cookie) }).toString() });
+  const res = await fetch(t.baseUrl + path, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: owner2Cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...fields, _csrf: await csrfToken(t.baseUrl, owner2Cookie) }).toString(),
+  });
   return { status: res.status, location: res.headers.get('location'), text: await res.text() };
 }
 
@@ -28,7 +33,11 @@ afterAll(async () => t?.close());
 
 const cell = (html: string, which: 'before' | 'after', s: string, p: string) => {
   const map = html.slice(html.indexOf(`<g class="heatmap-${which}"`));
-  const m = map.match(new RegExp(`<g class="cell" data-severity="${s}" data-probability="${p}" data-level="([a-z]*)" data-count="(\\d+)">`));
+  const m = map.match(
+    new RegExp(
+      `<g class="cell" data-severity="${s}" data-probability="${p}" data-level="([a-z]*)" data-count="(\\d+)">`,
+    ),
+  );
   return m ? { level: m[1], count: Number(m[2]) } : null;
 };
 
@@ -40,17 +49,34 @@ describe('the clinical risk owner', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('<a href="/risks">Risks</a>');
     expect(page.text).toContain('<svg xmlns="http://www.w3.org/2000/svg" role="img"');
-    expect(page.text).toContain('<title id="heatmap-iso14971-title">ISO 14971 register: risks per cell before and after controls</title>');
+    expect(page.text).toContain(
+      '<title id="heatmap-iso14971-title">ISO 14971 register: risks per cell before and after controls</title>',
+    );
     expect(cell(page.text, 'before', 'S3', 'occasional')).toEqual({ level: 'alara', count: 0 });
     // Probability levels are words: P1 and P2 are the Annex C factors the form asks for, never level names.
-    expect(page.text).toContain('<select name="p1"><option value="">—</option><option value="improbable">Improbable</option><option value="remote">Remote</option>');
+    expect(page.text).toContain(
+      '<select name="p1"><option value="">—</option><option value="improbable">Improbable</option><option value="remote">Remote</option>',
+    );
     expect(page.text).not.toMatch(/value="P[1-5]"/);
     expect(cell(page.text, 'before', 'S5', 'remote')).toEqual({ level: 'unacceptable', count: 0 }); // death at up to 1e-3 per use
     expect(page.text).toContain('id="add-hazard"');
   });
 
   it('adds a hazard through the form and lands on its page with the computed level', async () => {
-    const res = await postForm('/risks', { register: 'iso14971', ref: 'HAZ-101', product: 'Triage', title: 'Wrong <triage> advice', hazard: 'Incorrect recommendation', sequenceOfEvents: 'Symptoms misread', hazardousSituation: 'Patient relies on it', harm: 'Delayed treatment', severity: 'S3', p1: 'probable', p2: 'probable', probability: '' });
+    const res = await postForm('/risks', {
+      register: 'iso14971',
+      ref: 'HAZ-101',
+      product: 'Triage',
+      title: 'Wrong <triage> advice',
+      hazard: 'Incorrect recommendation',
+      sequenceOfEvents: 'Symptoms misread',
+      hazardousSituation: 'Patient relies on it',
+      harm: 'Delayed treatment',
+      severity: 'S3',
+      p1: 'probable',
+      p2: 'probable',
+      probability: '',
+    });
     expect(res.status).toBe(303);
     expect(res.location).toMatch(/^\/risks\/[0-9a-f-]{36}$/);
     riskId = res.location!.split('/')[2];
@@ -63,7 +89,16 @@ describe('the clinical risk owner', () => {
   });
 
   it('adds a risk control with a residual assessment; the page shows it and a new version, the heat map moves', async () => {
-    const res = await postForm(`/risks/${riskId}/controls`, { version: '1', type: 'protective_measure', description: 'Escalate red-flag symptoms to a nurse', controlKey: '', implementationEvidence: '', effectivenessEvidence: '', residualSeverity: 'S3', residualProbability: 'improbable' });
+    const res = await postForm(`/risks/${riskId}/controls`, {
+      version: '1',
+      type: 'protective_measure',
+      description: 'Escalate red-flag symptoms to a nurse',
+      controlKey: '',
+      implementationEvidence: '',
+      effectivenessEvidence: '',
+      residualSeverity: 'S3',
+      residualProbability: 'improbable',
+    });
     expect(res.status).toBe(303);
     const page = await owner2('GET', `/risks/${riskId}`);
     expect(page.text).toContain('Escalate red-flag symptoms to a nurse');
@@ -71,10 +106,18 @@ describe('the clinical risk owner', () => {
     expect(page.text).toMatch(/<td id="residual-level" class="level-acceptable">acceptable<\/td>/);
     expect(page.text).toMatch(/<tr data-version="2">.*residual.*<\/tr>/);
     // The control has no verification evidence: the page's traceability section flags it (control 1).
-    expect(page.text).toContain('<li data-gap="control_without_implementation_verification" data-control="1"><mark>gap</mark> control 1 has no evidence verifying its implementation</li>');
+    expect(page.text).toContain(
+      '<li data-gap="control_without_implementation_verification" data-control="1"><mark>gap</mark> control 1 has no evidence verifying its implementation</li>',
+    );
     expect(page.text).not.toContain('id="no-gaps"');
     const risk = await owner2('GET', `/api/risks/${riskId}`);
-    expect(risk.json).toMatchObject({ version: 2, residualLevel: 'acceptable', controls: [{ type: 'protective_measure', controlKey: null, implementationEvidence: [], effectivenessEvidence: [] }] });
+    expect(risk.json).toMatchObject({
+      version: 2,
+      residualLevel: 'acceptable',
+      controls: [
+        { type: 'protective_measure', controlKey: null, implementationEvidence: [], effectivenessEvidence: [] },
+      ],
+    });
     const register = await owner2('GET', '/risks');
     expect(cell(register.text, 'before', 'S3', 'occasional')).toEqual({ level: 'alara', count: 1 });
     expect(cell(register.text, 'after', 'S3', 'improbable')).toEqual({ level: 'acceptable', count: 1 });
@@ -82,20 +125,33 @@ describe('the clinical risk owner', () => {
   });
 
   it('gets a 409 when the form was read before the risk moved on, and nothing changes', async () => {
-    const res = await postForm(`/risks/${riskId}/controls`, { version: '1', type: 'information_for_safety', description: 'Warning in the app' });
+    const res = await postForm(`/risks/${riskId}/controls`, {
+      version: '1',
+      type: 'information_for_safety',
+      description: 'Warning in the app',
+    });
     expect(res.status).toBe(409);
     expect((await owner2('GET', `/api/risks/${riskId}`)).json.controls).toHaveLength(1);
   });
 
   it('filters the register by status, level and owner', async () => {
-    expect((await owner2('GET', '/risks?register=iso14971&status=open&level=alara&owner=me&q=')).text).toContain('data-ref="HAZ-101"');
+    expect((await owner2('GET', '/risks?register=iso14971&status=open&level=alara&owner=me&q=')).text).toContain(
+      'data-ref="HAZ-101"',
+    );
     expect((await owner2('GET', '/risks?status=closed')).text).not.toContain('data-ref="HAZ-101"');
     expect((await owner2('GET', '/risks?level=unacceptable')).text).not.toContain('data-ref="HAZ-101"');
     expect((await owner2('GET', '/risks?status=bogus')).status).toBe(400);
   });
 
   it('refuses a form with a bad field and creates nothing', async () => {
-    const res = await postForm('/risks', { register: 'iso14971', ref: 'bad ref', product: 'Triage', title: 't', severity: 'S4', probability: 'remote' });
+    const res = await postForm('/risks', {
+      register: 'iso14971',
+      ref: 'bad ref',
+      product: 'Triage',
+      title: 't',
+      severity: 'S4',
+      probability: 'remote',
+    });
     expect(res.status).toBe(400);
     expect((await owner2('GET', '/api/risks?q=bad')).json.total).toBe(0);
   });
@@ -110,24 +166,38 @@ describe('the quarterly review', () => {
     const list = await owner2('GET', '/api/risks/reviews');
     expect(list.status).toBe(200);
     expect(list.json.total).toBe(1);
-    expect(list.json.items[0]).toMatchObject({ register: 'iso14971', reviewerUserId: me, notes: 'Q4 review: <all> risks reassessed', risks: 1 });
-    expect(list.json.items[0].summary).toEqual([{ status: 'open', level: 'alara', residualLevel: 'acceptable', count: 1 }]);
+    expect(list.json.items[0]).toMatchObject({
+      register: 'iso14971',
+      reviewerUserId: me,
+      notes: 'Q4 review: <all> risks reassessed',
+      risks: 1,
+    });
+    expect(list.json.items[0].summary).toEqual([
+      { status: 'open', level: 'alara', residualLevel: 'acceptable', count: 1 },
+    ]);
     const page = await owner2('GET', '/risks');
     expect(page.text).toContain('Q4 review: &lt;all&gt; risks reassessed');
-    const trail = await client(t.baseUrl, await login(t.baseUrl, DEMO.compliance))('GET', `/api/audit-trail?subjectId=${list.json.items[0].id}`);
-    expect(trail.json.items.map((e: { action: string; data: unknown }) => [e.action, e.data])).toEqual([['risk.review', { register: 'iso14971', risks: 1 }]]);
+    const trail = await client(t.baseUrl, await login(t.baseUrl, DEMO.compliance))(
+      'GET',
+      `/api/audit-trail?subjectId=${list.json.items[0].id}`,
+    );
+    expect(trail.json.items.map((e: { action: string; data: unknown }) => [e.action, e.data])).toEqual([
+      ['risk.review', { register: 'iso14971', risks: 1 }],
+    ]);
   });
 
   it('is completed over the API too, and newest comes first', async () => {
     const res = await owner2('POST', '/api/risks/reviews', { notes: 'follow-up' });
     expect(res.status).toBe(201);
     expect(res.json).toMatchObject({ register: 'iso14971', notes: 'follow-up', risks: 1 });
-    expect((await owner2('GET', '/api/risks/reviews?register=iso14971')).json.items.map((r: { notes: string }) => r.notes)).toEqual(['follow-up', 'Q4 review: <all> risks reassessed']);
+    expect(
+      (await owner2('GET', '/api/risks/reviews?register=iso14971')).json.items.map((r: { notes: string }) => r.notes),
+    ).toEqual(['follow-up', 'Q4 review: <all> risks reassessed']);
     expect((await owner2('POST', '/api/risks/reviews', { notes: '' })).status).toBe(400);
     expect((await owner2('GET', '/api/risks/reviews?register=security')).json.total).toBe(0);
   });
 
-  it('is attached by the sweep\'s risk-review collector as evidence of the control naming it (CLS-02)', async () => {
+  it("is attached by the sweep's risk-review collector as evidence of the control naming it (CLS-02)", async () => {
     const compliance = client(t.baseUrl, await login(t.baseUrl, DEMO.compliance));
     expect((await compliance('POST', '/api/sweeps', {})).json.created).toBe(true);
     const list = await compliance('GET', '/api/evidence?control=CLS-02');
@@ -144,13 +214,24 @@ describe('the quarterly review', () => {
   it('the same review evidence goes to every control mapped to ISO 14971 clause 10 or SOC 2 CC3.x, and to no other (never to CLS-04, clause 9)', async () => {
     const compliance = client(t.baseUrl, await login(t.baseUrl, DEMO.compliance));
     const mapped = async (framework: string, match: RegExp) =>
-      ((await compliance('GET', `/api/frameworks/${framework}/requirements?limit=200`)).json.items as { ref: string; controls: string[] }[]).filter((r) => match.test(r.ref)).flatMap((r) => r.controls);
-    const expected = [...new Set(['CLS-02', ...(await mapped('iso14971', /^10(\.|$)/)), ...(await mapped('soc2', /^CC3\./))])].sort();
+      (
+        (await compliance('GET', `/api/frameworks/${framework}/requirements?limit=200`)).json.items as {
+          ref: string;
+          controls: string[];
+        }[]
+      )
+        .filter((r) => match.test(r.ref))
+        .flatMap((r) => r.controls);
+    const expected = [
+      ...new Set(['CLS-02', ...(await mapped('iso14971', /^10(\.|$)/)), ...(await mapped('soc2', /^CC3\./))]),
+    ].sort();
     expect(expected).toEqual(expect.arrayContaining(['CLS-02', 'CLS-06'])); // CLS-06 maps ISO 14971 clause 10 and names no collector
     expect(expected).not.toContain('CLS-04'); // the per-release risk management report (clause 9) is not evidenced by a quarterly review
     expect(await mapped('iso14971', /^9$/)).toContain('CLS-04');
     expect(expected.length).toBeGreaterThan(4);
-    const snapshot = (await compliance('GET', '/api/evidence?control=CLS-02')).json.items.find((e: { source: string }) => e.source === 'collector:risk-review');
+    const snapshot = (await compliance('GET', '/api/evidence?control=CLS-02')).json.items.find(
+      (e: { source: string }) => e.source === 'collector:risk-review',
+    );
     const evidence = await compliance('GET', `/api/evidence/${snapshot.id}`);
     expect([...evidence.json.controls].sort()).toEqual(expected);
     const unrelated = await compliance('GET', '/api/evidence?control=CLS-03'); // ISO 14971 5.2/5.3 only
@@ -171,7 +252,15 @@ describe('the risk management plan of the selected product', () => {
     expect(empty.text).toContain('name="version" value="0"');
     expect((await owner2('GET', '/risks')).text).not.toContain('id="plan"'); // no product selected
 
-    const res = await postForm('/risks/plan', { product: 'Triage', version: '0', scope: 'Triage app 3.x', intendedUse: 'Adults <18 excluded', acceptabilityPolicy: 'Matrix v1', reviewCadence: 'quarterly', residualRiskStatement: 'Acceptable overall.' });
+    const res = await postForm('/risks/plan', {
+      product: 'Triage',
+      version: '0',
+      scope: 'Triage app 3.x',
+      intendedUse: 'Adults <18 excluded',
+      acceptabilityPolicy: 'Matrix v1',
+      reviewCadence: 'quarterly',
+      residualRiskStatement: 'Acceptable overall.',
+    });
     expect(res.status).toBe(303);
     expect(res.location).toBe('/risks?product=Triage#plan');
     const page = await owner2('GET', '/risks?product=Triage');
@@ -180,10 +269,22 @@ describe('the risk management plan of the selected product', () => {
     expect(page.text).toContain('name="version" value="1"');
     expect(page.text).toContain('data-ref="HAZ-101"'); // the register is filtered to the product
 
-    const stale = await postForm('/risks/plan', { product: 'Triage', version: '0', scope: 's', intendedUse: 'i', acceptabilityPolicy: 'a', reviewCadence: 'annual', residualRiskStatement: '' });
+    const stale = await postForm('/risks/plan', {
+      product: 'Triage',
+      version: '0',
+      scope: 's',
+      intendedUse: 'i',
+      acceptabilityPolicy: 'a',
+      reviewCadence: 'annual',
+      residualRiskStatement: '',
+    });
     expect(stale.status).toBe(409);
     const api = await owner2('GET', '/api/risks/plans/Triage');
-    expect(api.json).toMatchObject({ version: 1, reviewCadence: 'quarterly', residualRiskStatement: 'Acceptable overall.' });
+    expect(api.json).toMatchObject({
+      version: 1,
+      reviewCadence: 'quarterly',
+      residualRiskStatement: 'Acceptable overall.',
+    });
   });
 
   it('is not shown to, nor written by, roles that may not read or write plans', async () => {

@@ -11,7 +11,11 @@ const as = {} as Record<keyof typeof cookies, ReturnType<typeof client>>;
 
 beforeAll(async () => {
   t = await startTestApp({ env: { DEMO: '1' } });
-  for (const [who, email] of [['privacy', DEMO.privacy], ['clinical', DEMO.owner2], ['compliance', DEMO.compliance]] as const) {
+  for (const [who, email] of [
+    ['privacy', DEMO.privacy],
+    ['clinical', DEMO.owner2],
+    ['compliance', DEMO.compliance],
+  ] as const) {
     cookies[who] = await login(t.baseUrl, email);
     as[who] = client(t.baseUrl, cookies[who]);
   }
@@ -20,7 +24,10 @@ afterAll(async () => t?.close());
 
 describe('reviews of the security register', () => {
   it('are recorded by compliance managers, and read by them only, not by ISO 14971 risk holders', async () => {
-    const recorded = await as.compliance('POST', '/api/risks/reviews', { register: 'security', notes: 'CC3 review: pen-test findings accepted' });
+    const recorded = await as.compliance('POST', '/api/risks/reviews', {
+      register: 'security',
+      notes: 'CC3 review: pen-test findings accepted',
+    });
     expect(recorded.status).toBe(201);
     for (const who of ['privacy', 'clinical'] as const) {
       const res = await as[who]('POST', '/api/risks/reviews', { register: 'security', notes: `${who} was here` });
@@ -37,7 +44,10 @@ describe('reviews of the security register', () => {
     expect((await as.privacy('GET', '/risks?register=security')).text).not.toContain('id="review-form"');
     expect((await as.privacy('GET', '/risks?register=iso14971')).text).toContain('id="review-form"');
     expect((await as.compliance('GET', '/risks?register=security')).text).toContain('id="review-form"');
-    const forged = await postForm(t.baseUrl, cookies.privacy, '/risks/reviews', { register: 'security', notes: 'from the form' });
+    const forged = await postForm(t.baseUrl, cookies.privacy, '/risks/reviews', {
+      register: 'security',
+      notes: 'from the form',
+    });
     expect(forged.status).toBe(404);
   });
 });
@@ -45,9 +55,14 @@ describe('reviews of the security register', () => {
 describe('reviews of the ISO 14971 register', () => {
   it('are still recorded by the people who hold its risks', async () => {
     for (const who of ['privacy', 'clinical'] as const) {
-      expect((await as[who]('POST', '/api/risks/reviews', { register: 'iso14971', notes: `${who}: hazards reviewed` })).status).toBe(201);
+      expect(
+        (await as[who]('POST', '/api/risks/reviews', { register: 'iso14971', notes: `${who}: hazards reviewed` }))
+          .status,
+      ).toBe(201);
     }
-    const notes = (await as.privacy('GET', '/api/risks/reviews?register=iso14971')).json.items.map((r: { notes: string }) => r.notes);
+    const notes = (await as.privacy('GET', '/api/risks/reviews?register=iso14971')).json.items.map(
+      (r: { notes: string }) => r.notes,
+    );
     expect(notes).toEqual(expect.arrayContaining(['privacy: hazards reviewed', 'clinical: hazards reviewed']));
   });
 });

@@ -82,10 +82,23 @@ const EMAIL: Record<Role, string> = {
 };
 
 /** What an auditor without an active engagement may do: the catalog, their own account and engagements. */
-const WITHOUT_ENGAGEMENT = new Set(['read User', 'read Department', 'read ApiToken', 'create ApiToken', 'delete ApiToken', 'read Framework', 'read Requirement', 'read Control', 'read Notification', 'update Notification', 'read Engagement']);
+const WITHOUT_ENGAGEMENT = new Set([
+  'read User',
+  'read Department',
+  'read ApiToken',
+  'create ApiToken',
+  'delete ApiToken',
+  'read Framework',
+  'read Requirement',
+  'read Control',
+  'read Notification',
+  'update Notification',
+  'read Engagement',
+]);
 type Persona = Role | 'auditor_without_engagement';
 const PERSONAS: Persona[] = [...ROLES, 'auditor_without_engagement'];
-const allowed = (persona: Persona, key: string) => (persona === 'auditor_without_engagement' ? WITHOUT_ENGAGEMENT.has(key) : !!ORACLE[key]?.includes(persona));
+const allowed = (persona: Persona, key: string) =>
+  persona === 'auditor_without_engagement' ? WITHOUT_ENGAGEMENT.has(key) : !!ORACLE[key]?.includes(persona);
 
 let t: TestApp;
 let routes: RouteInfo[];
@@ -99,21 +112,35 @@ beforeAll(async () => {
     const cookie = await login(t.baseUrl, EMAIL[role]);
     tokens[role] = (await client(t.baseUrl, cookie)('POST', '/api/tokens', { name: 'matrix' })).json.token;
   }
-  const created = await client(t.baseUrl, tokens.admin)('POST', '/api/users', { email: 'plain-auditor@audit.test', name: 'Pat Plain', role: 'auditor' });
+  const created = await client(t.baseUrl, tokens.admin)('POST', '/api/users', {
+    email: 'plain-auditor@audit.test',
+    name: 'Pat Plain',
+    role: 'auditor',
+  });
   const cookie = await login(t.baseUrl, 'plain-auditor@audit.test', created.json.oneTimePassword);
-  tokens.auditor_without_engagement = (await client(t.baseUrl, cookie)('POST', '/api/tokens', { name: 'matrix' })).json.token;
+  tokens.auditor_without_engagement = (
+    await client(t.baseUrl, cookie)('POST', '/api/tokens', { name: 'matrix' })
+  ).json.token;
 });
 afterAll(async () => t?.close());
 
 it('finds the routes', () => {
   expect(routes.length).toBeGreaterThanOrEqual(15);
-  expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['GET /api/me', 'GET /api/users/:id', 'GET /health', 'GET /api/audit-trail/verify']));
+  expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
+    expect.arrayContaining(['GET /api/me', 'GET /api/users/:id', 'GET /health', 'GET /api/audit-trail/verify']),
+  );
 });
 
 it('every route declares its access: @Public, @Authenticated or a @Policy the oracle knows', () => {
-  const undeclared = routes.filter((r) => r.access.kind === 'none').map((r) => `${r.method} ${r.path} (${r.controller}.${r.handler})`);
+  const undeclared = routes
+    .filter((r) => r.access.kind === 'none')
+    .map((r) => `${r.method} ${r.path} (${r.controller}.${r.handler})`);
   expect(undeclared).toEqual([]);
-  const unknown = routes.flatMap((r) => (r.access.kind === 'policy' && !ORACLE[`${r.access.policy.action} ${r.access.policy.subject}`] ? [`${r.method} ${r.path}: ${r.access.policy.action} ${r.access.policy.subject}`] : []));
+  const unknown = routes.flatMap((r) =>
+    r.access.kind === 'policy' && !ORACLE[`${r.access.policy.action} ${r.access.policy.subject}`]
+      ? [`${r.method} ${r.path}: ${r.access.policy.action} ${r.access.policy.subject}`]
+      : [],
+  );
   expect(unknown).toEqual([]);
 });
 
@@ -130,10 +157,15 @@ it('role × route: allowed roles get through the guards, others get 403, anonymo
       if (route.access.kind === 'public') expected = 'through';
       else if (role === null) expected = 401;
       else if (route.access.kind === 'authenticated') expected = 'through';
-      else if (route.access.kind === 'policy') expected = allowed(role, `${route.access.policy.action} ${route.access.policy.subject}`) ? 'through' : 403;
+      else if (route.access.kind === 'policy')
+        expected = allowed(role, `${route.access.policy.action} ${route.access.policy.subject}`) ? 'through' : 403;
       else expected = 403;
-      const ok = expected === 'through' ? ![401, 403].includes(res.status) && res.status < 500 : res.status === expected;
-      if (!ok) failures.push(`${route.method} ${route.path} as ${role ?? 'anonymous'}: got ${res.status}, expected ${expected} ${res.text.slice(0, 120)}`);
+      const ok =
+        expected === 'through' ? ![401, 403].includes(res.status) && res.status < 500 : res.status === expected;
+      if (!ok)
+        failures.push(
+          `${route.method} ${route.path} as ${role ?? 'anonymous'}: got ${res.status}, expected ${expected} ${res.text.slice(0, 120)}`,
+        );
     }
   }
   expect(failures).toEqual([]);
@@ -144,9 +176,27 @@ it('auditor with an engagement (SOC 2, this year): every read route answers rows
   const auditor = client(t.baseUrl, tokens.auditor);
   const manager = client(t.baseUrl, tokens.compliance_manager);
   const privacy = client(t.baseUrl, tokens.privacy_officer);
-  const scale = (await manager('GET', '/api/risks/heatmap?register=iso14971')).json as { severity: { level: string }[]; probability: { level: string }[] };
-  const iso = await manager('POST', '/api/risks', { register: 'iso14971', ref: 'HAZ-990', product: 'matrix', title: 't', hazard: 'h', sequenceOfEvents: 's', hazardousSituation: 'hs', harm: 'x', severity: scale.severity[0].level, probability: scale.probability[0].level });
-  const dsr = await privacy('POST', '/api/dsr/requests', { right: 'access', channel: 'email', subject: { name: 'Matrix Subject', email: 'matrix@patient.test' } });
+  const scale = (await manager('GET', '/api/risks/heatmap?register=iso14971')).json as {
+    severity: { level: string }[];
+    probability: { level: string }[];
+  };
+  const iso = await manager('POST', '/api/risks', {
+    register: 'iso14971',
+    ref: 'HAZ-990',
+    product: 'matrix',
+    title: 't',
+    hazard: 'h',
+    sequenceOfEvents: 's',
+    hazardousSituation: 'hs',
+    harm: 'x',
+    severity: scale.severity[0].level,
+    probability: scale.probability[0].level,
+  });
+  const dsr = await privacy('POST', '/api/dsr/requests', {
+    right: 'access',
+    channel: 'email',
+    subject: { name: 'Matrix Subject', email: 'matrix@patient.test' },
+  });
   const lastYear = `${new Date().getUTCFullYear() - 1}-W30`;
   expect((await manager('POST', '/api/sweeps', { week: lastYear })).status).toBe(200);
   const week = (await manager('POST', '/api/sweeps', {})).json.week as string;

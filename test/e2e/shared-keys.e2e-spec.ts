@@ -26,14 +26,19 @@ describe('production start', () => {
     for (const m of r.stdout.matchAll(/^([A-Z0-9_]+)=(.+)$/gm)) generated[m[1]] = m[2];
   });
 
-  it.each(['DSR_ENCRYPTION_KEYS', 'AUDIT_SIGNING_KEY', 'SIGNING_P12'])('stops without %s, with one line naming it', (missing) => {
-    const env = childEnv(dir(), { NODE_ENV: 'production', ...generated });
-    delete env[missing];
-    const r = runMain(env);
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^Invalid configuration: ${missing} must be set when NODE_ENV=production`))]);
-    for (const value of Object.values(generated)) expect(r.stderr).not.toContain(value);
-  });
+  it.each(['DSR_ENCRYPTION_KEYS', 'AUDIT_SIGNING_KEY', 'SIGNING_P12'])(
+    'stops without %s, with one line naming it',
+    (missing) => {
+      const env = childEnv(dir(), { NODE_ENV: 'production', ...generated });
+      delete env[missing];
+      const r = runMain(env);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(new RegExp(`^Invalid configuration: ${missing} must be set when NODE_ENV=production`)),
+      ]);
+      for (const value of Object.values(generated)) expect(r.stderr).not.toContain(value);
+    },
+  );
 });
 
 describe('a DSR row encrypted with a key this instance does not hold', () => {
@@ -54,24 +59,47 @@ describe('a DSR row encrypted with a key this instance does not hold', () => {
   });
 
   it('is listed as unreadable (naming the key) while the others show; opening it is 503 naming the key; the register page renders', async () => {
-    const readable = await privacy('POST', '/api/dsr/requests', { right: 'access', channel: 'email', subject: { name: 'Readable Person', email: 'readable@example.com' } });
-    const foreign = await privacy('POST', '/api/dsr/requests', { right: 'access', channel: 'email', subject: { name: 'Foreign Person', email: 'foreign@example.com' } });
+    const readable = await privacy('POST', '/api/dsr/requests', {
+      right: 'access',
+      channel: 'email',
+      subject: { name: 'Readable Person', email: 'readable@example.com' },
+    });
+    const foreign = await privacy('POST', '/api/dsr/requests', {
+      right: 'access',
+      channel: 'email',
+      subject: { name: 'Foreign Person', email: 'foreign@example.com' },
+    });
     expect([readable.status, foreign.status]).toEqual([201, 201]);
     // As another instance with its own key ring would have written it.
-    const token = stranger.encryptJson({ subject: { name: 'Foreign Person', email: 'foreign@example.com', phone: null, nationalId: null }, requester: null, changes: null }, `dsr:${foreign.json.id}`);
+    const token = stranger.encryptJson(
+      {
+        subject: { name: 'Foreign Person', email: 'foreign@example.com', phone: null, nationalId: null },
+        requester: null,
+        changes: null,
+      },
+      `dsr:${foreign.json.id}`,
+    );
     await pg.query(`UPDATE dsr_requests SET protected_enc = $2 WHERE id = $1`, [foreign.json.id, token]);
 
     const list = await privacy('GET', '/api/dsr/requests?limit=100');
     expect(list.status).toBe(200);
     const byId = new Map(list.json.items.map((r: any) => [r.id, r]));
     expect(byId.get(readable.json.id)).toMatchObject({ subject: { name: 'Readable Person' } });
-    expect(byId.get(foreign.json.id)).toMatchObject({ reference: foreign.json.reference, unreadable: { code: 'crypto.key_unknown', keyId: 'k9' } });
+    expect(byId.get(foreign.json.id)).toMatchObject({
+      reference: foreign.json.reference,
+      unreadable: { code: 'crypto.key_unknown', keyId: 'k9' },
+    });
     expect((byId.get(foreign.json.id) as any).subject).toBeUndefined();
 
     const one = await privacy('GET', `/api/dsr/requests/${foreign.json.id}`);
     expect(one.status).toBe(503);
     expect(one.headers.get('content-type')).toContain('application/problem+json');
-    expect(one.json).toMatchObject({ status: 503, code: 'crypto.key_unknown', keyId: 'k9', detail: expect.stringContaining('key k9') });
+    expect(one.json).toMatchObject({
+      status: 503,
+      code: 'crypto.key_unknown',
+      keyId: 'k9',
+      detail: expect.stringContaining('key k9'),
+    });
 
     const page = await fetch(`${t.baseUrl}/dsr`, { headers: { cookie: await login(t.baseUrl, DEMO.privacy) } });
     expect(page.status).toBe(200);
@@ -86,7 +114,12 @@ describe('attest keys rotate / reencrypt', () => {
   let pg: Client;
   const k1 = `k1:${randomBytes(32).toString('base64')}`;
   const k2 = `k2:${randomBytes(32).toString('base64')}`;
-  const keyIds = async () => (await pg.query(`SELECT split_part(protected_enc, '.', 2) AS k, count(*)::int AS n FROM dsr_requests GROUP BY 1 ORDER BY 1`)).rows;
+  const keyIds = async () =>
+    (
+      await pg.query(
+        `SELECT split_part(protected_enc, '.', 2) AS k, count(*)::int AS n FROM dsr_requests GROUP BY 1 ORDER BY 1`,
+      )
+    ).rows;
 
   beforeAll(async () => {
     t = await startTestApp({ env: { DEMO: '1', DSR_ENCRYPTION_KEYS: k1 } });
@@ -94,9 +127,21 @@ describe('attest keys rotate / reencrypt', () => {
     await pg.connect();
     const privacy = client(t.baseUrl, await login(t.baseUrl, DEMO.privacy));
     for (let i = 0; i < 5; i++) {
-      const r = await privacy('POST', '/api/dsr/requests', { right: 'access', channel: 'email', subject: { name: `Person ${i}`, email: `p${i}@example.com` } });
+      const r = await privacy('POST', '/api/dsr/requests', {
+        right: 'access',
+        channel: 'email',
+        subject: { name: `Person ${i}`, email: `p${i}@example.com` },
+      });
       expect(r.status).toBe(201);
-      if (i === 0) expect((await privacy('POST', `/api/dsr/requests/${r.json.id}/verify-identity`, { method: 'id_document', reference: 'ticket 4711' })).status).toBe(200);
+      if (i === 0)
+        expect(
+          (
+            await privacy('POST', `/api/dsr/requests/${r.json.id}/verify-identity`, {
+              method: 'id_document',
+              reference: 'ticket 4711',
+            })
+          ).status,
+        ).toBe(200);
     }
   }, 120_000);
   afterAll(async () => {
@@ -104,12 +149,23 @@ describe('attest keys rotate / reencrypt', () => {
     await t?.close();
   });
 
-  const cli = (args: string[], keys: string) => runCli(args, { ...process.env, NODE_ENV: 'test', DATABASE_URL: t.db.url, DATA_DIR: t.config.dataDir, DSR_ENCRYPTION_KEYS: keys, LOG_LEVEL: 'warn', JOBS_ENABLED: 'false' });
+  const cli = (args: string[], keys: string) =>
+    runCli(args, {
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: t.db.url,
+      DATA_DIR: t.config.dataDir,
+      DSR_ENCRYPTION_KEYS: keys,
+      LOG_LEVEL: 'warn',
+      JOBS_ENABLED: 'false',
+    });
 
   it('with DSR_ENCRYPTION_KEYS, rotate prints the new value to deploy: a new key first, the old one kept', () => {
     const r = cli(['keys', 'rotate'], k1);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^DSR_ENCRYPTION_KEYS=k\\d{8}-[0-9a-f]{4}:[A-Za-z0-9+/=]{44},${k1.replace(/[+/]/g, '\\$&')}$`, 'm'));
+    expect(r.stdout).toMatch(
+      new RegExp(`^DSR_ENCRYPTION_KEYS=k\\d{8}-[0-9a-f]{4}:[A-Za-z0-9+/=]{44},${k1.replace(/[+/]/g, '\\$&')}$`, 'm'),
+    );
   });
 
   it('re-encrypts every value with the new current key, resuming after an interruption, and the data still reads', async () => {
@@ -121,19 +177,31 @@ describe('attest keys rotate / reencrypt', () => {
     expect(rest.stdout).toMatch(/^re-encrypted 4 DSR value\(s\) with the current key; 0 still under older keys/);
     expect(rest.status).toBe(0);
     expect(await keyIds()).toEqual([{ k: 'k2', n: 5 }]);
-    expect((await pg.query(`SELECT count(*)::int AS n FROM dsr_requests WHERE verification_reference_enc LIKE 'v1.k2.%'`)).rows[0].n).toBe(1);
+    expect(
+      (await pg.query(`SELECT count(*)::int AS n FROM dsr_requests WHERE verification_reference_enc LIKE 'v1.k2.%'`))
+        .rows[0].n,
+    ).toBe(1);
     // Idempotent: nothing left to do.
     expect(cli(['keys', 'reencrypt'], `${k2},${k1}`).stdout).toMatch(/^re-encrypted 0 .*; 0 still/);
     // Readable with the new key alone.
     const ring = new KeyRing([{ id: 'k2', key: Buffer.from(k2.slice(3), 'base64') }]);
     const { rows } = await pg.query(`SELECT id, protected_enc FROM dsr_requests ORDER BY received_at`);
-    const names = rows.map((r) => ring.decryptJson<{ subject: { name: string } }>(r.protected_enc, `dsr:${r.id}`).subject.name).sort();
+    const names = rows
+      .map((r) => ring.decryptJson<{ subject: { name: string } }>(r.protected_enc, `dsr:${r.id}`).subject.name)
+      .sort();
     expect(names).toEqual(['Person 0', 'Person 1', 'Person 2', 'Person 3', 'Person 4']);
   });
 
   it('with the key file, rotate adds a key to it and re-encrypts at once', () => {
     const dataDir = dir();
-    const env = { ...process.env, NODE_ENV: 'test', DATABASE_URL: t.db.url, DATA_DIR: dataDir, LOG_LEVEL: 'warn', JOBS_ENABLED: 'false' };
+    const env = {
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: t.db.url,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      JOBS_ENABLED: 'false',
+    };
     delete (env as Record<string, string | undefined>).DSR_ENCRYPTION_KEYS;
     const r = runCli(['keys', 'rotate'], env);
     expect(r.stdout).toMatch(/^added key k2 to .*dsr-encryption\.json \(keys: k2, k1\)/);

@@ -41,11 +41,28 @@ it('a control owner sees only their own tasks, all of their department', async (
 
 it('completes a task by attesting; a second completion is a 409; someone else gets 404', async () => {
   const task = (await as.owner('GET', `/api/sweeps/${week}/tasks?mine=1&limit=1`)).json.items[0];
-  expect((await as.owner2('POST', `/api/sweep-tasks/${task.id}/complete`, { outcome: 'attestation', statement: 'No change this week.' })).status).toBe(404);
-  const done = await as.owner('POST', `/api/sweep-tasks/${task.id}/complete`, { outcome: 'attestation', statement: 'No change this week.' });
+  expect(
+    (
+      await as.owner2('POST', `/api/sweep-tasks/${task.id}/complete`, {
+        outcome: 'attestation',
+        statement: 'No change this week.',
+      })
+    ).status,
+  ).toBe(404);
+  const done = await as.owner('POST', `/api/sweep-tasks/${task.id}/complete`, {
+    outcome: 'attestation',
+    statement: 'No change this week.',
+  });
   expect(done.status).toBe(200);
   expect(done.json).toMatchObject({ status: 'attested', evidenceIds: [expect.any(String)] });
-  expect((await as.owner('POST', `/api/sweep-tasks/${task.id}/complete`, { outcome: 'exception', reason: 'Changed my mind' })).status).toBe(409);
+  expect(
+    (
+      await as.owner('POST', `/api/sweep-tasks/${task.id}/complete`, {
+        outcome: 'exception',
+        reason: 'Changed my mind',
+      })
+    ).status,
+  ).toBe(409);
 });
 
 it('refuses an exception without a reason and evidence not linked to the control, naming the field', async () => {
@@ -53,7 +70,10 @@ it('refuses an exception without a reason and evidence not linked to the control
   const noReason = await as.owner('POST', `/api/sweep-tasks/${task.id}/complete`, { outcome: 'exception' });
   expect(noReason.status).toBe(400);
   expect(noReason.json.errors[0].field).toBe('reason');
-  const unlinked = await as.owner('POST', `/api/sweep-tasks/${task.id}/complete`, { outcome: 'evidence', evidenceIds: ['00000000-0000-4000-8000-000000000000'] });
+  const unlinked = await as.owner('POST', `/api/sweep-tasks/${task.id}/complete`, {
+    outcome: 'evidence',
+    evidenceIds: ['00000000-0000-4000-8000-000000000000'],
+  });
   expect(unlinked.status).toBe(400);
   expect(unlinked.json.errors[0].field).toBe('evidenceIds');
 });
@@ -66,7 +86,12 @@ it('shows progress per owner to the compliance manager, and posture to viewers',
   expect((await as.owner('GET', '/api/sweeps/current')).json.byOwner).toEqual([]);
   const posture = await as.viewer('GET', '/api/posture');
   expect(posture.status).toBe(200);
-  expect(posture.json.items.map((p: { framework: string }) => p.framework).sort()).toEqual(['iso14971', 'pdpa', 'samd', 'soc2']);
+  expect(posture.json.items.map((p: { framework: string }) => p.framework).sort()).toEqual([
+    'iso14971',
+    'pdpa',
+    'samd',
+    'soc2',
+  ]);
   for (const p of posture.json.items) expect(p.share).toBeGreaterThanOrEqual(0);
   expect((await as.viewer('GET', `/api/sweeps/${week}/tasks`)).status).toBe(403);
 });

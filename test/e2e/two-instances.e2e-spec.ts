@@ -32,14 +32,22 @@ const privacySession = () => (privacyCookie ??= login(b.baseUrl, DEMO.privacy));
 
 /** `attest keys generate`: KEY=value lines (comments skipped). */
 function generatedSecrets(): Record<string, string> {
-  const r = runCli(['keys', 'generate', '--organisation', 'Two Instances Co'], childEnv(mkdtempSync(join(tmpdir(), 'attest-keys-'))));
+  const r = runCli(
+    ['keys', 'generate', '--organisation', 'Two Instances Co'],
+    childEnv(mkdtempSync(join(tmpdir(), 'attest-keys-'))),
+  );
   expect(r.status).toBe(0);
   const secrets: Record<string, string> = {};
   for (const line of r.stdout.split('\n')) {
     const m = /^([A-Z0-9_]+)=(.+)$/.exec(line);
     if (m) secrets[m[1]] = m[2];
   }
-  expect(Object.keys(secrets).sort()).toEqual(['AUDIT_SIGNING_KEY', 'DSR_ENCRYPTION_KEYS', 'SIGNING_P12', 'SIGNING_P12_PASSWORD']);
+  expect(Object.keys(secrets).sort()).toEqual([
+    'AUDIT_SIGNING_KEY',
+    'DSR_ENCRYPTION_KEYS',
+    'SIGNING_P12',
+    'SIGNING_P12_PASSWORD',
+  ]);
   return secrets;
 }
 
@@ -80,7 +88,9 @@ afterAll(async () => {
 
 describe('two instances on one database', () => {
   it('both started on the empty database: the migrations ran once, and neither failed', async () => {
-    const { rows } = await pg.query(`SELECT name, count(*)::int AS n FROM migrations GROUP BY name HAVING count(*) > 1`);
+    const { rows } = await pg.query(
+      `SELECT name, count(*)::int AS n FROM migrations GROUP BY name HAVING count(*) > 1`,
+    );
     expect(rows).toEqual([]);
     for (const s of [a, b]) expect((await fetch(`${s.baseUrl}/health`)).status).toBe(200);
     const users = await pg.query(`SELECT count(*)::int AS n FROM users WHERE email = $1`, [DEMO.compliance]);
@@ -90,7 +100,10 @@ describe('two instances on one database', () => {
   it('a pack built through A downloads through B and verifies with the one certificate both show', async () => {
     const onA = client(a.baseUrl, await login(a.baseUrl, DEMO.compliance));
     const onB = client(b.baseUrl, await login(b.baseUrl, DEMO.compliance));
-    const [certA, certB] = [(await onA('GET', '/api/packs/certificate')).json, (await onB('GET', '/api/packs/certificate')).json];
+    const [certA, certB] = [
+      (await onA('GET', '/api/packs/certificate')).json,
+      (await onB('GET', '/api/packs/certificate')).json,
+    ];
     expect(certA.fingerprintSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(certB.fingerprintSha256).toBe(certA.fingerprintSha256);
     expect(certA.subject).toContain('Two Instances Co');
@@ -105,7 +118,9 @@ describe('two instances on one database', () => {
     }
     expect(view).toMatchObject({ status: 'done', signerFingerprint: certA.fingerprintSha256 });
 
-    const res = await fetch(`${b.baseUrl}/api/packs/${id}/download`, { headers: { cookie: await login(b.baseUrl, DEMO.compliance) } });
+    const res = await fetch(`${b.baseUrl}/api/packs/${id}/download`, {
+      headers: { cookie: await login(b.baseUrl, DEMO.compliance) },
+    });
     expect(res.status).toBe(200);
     const zip = Buffer.from(await res.arrayBuffer());
     expect(sha256(zip)).toBe(view.zip.sha256);
@@ -121,18 +136,24 @@ describe('two instances on one database', () => {
   it('a DSR created through B is read through A (one key ring), in the request and in the register', async () => {
     const onA = client(a.baseUrl, await privacySession());
     const onB = client(b.baseUrl, await privacySession());
-    const created = await onB('POST', '/api/dsr/requests', { right: 'access', channel: 'email', subject: { name: 'สมชาย ใจดี', email: 'somchai@example.co.th' } });
+    const created = await onB('POST', '/api/dsr/requests', {
+      right: 'access',
+      channel: 'email',
+      subject: { name: 'สมชาย ใจดี', email: 'somchai@example.co.th' },
+    });
     expect(created.status).toBe(201);
     const read = await onA('GET', `/api/dsr/requests/${created.json.id}`);
     expect(read.status).toBe(200);
     expect(read.json.subject).toMatchObject({ name: 'สมชาย ใจดี', email: 'somchai@example.co.th' });
     const list = await onA('GET', '/api/dsr/requests');
     expect(list.status).toBe(200);
-    expect(list.json.items.find((r: any) => r.id === created.json.id)).toMatchObject({ subject: { name: 'สมชาย ใจดี' } });
+    expect(list.json.items.find((r: any) => r.id === created.json.id)).toMatchObject({
+      subject: { name: 'สมชาย ใจดี' },
+    });
     expect(list.json.items.filter((r: any) => r.unreadable)).toEqual([]);
   });
 
-  it('a DSR exported through B downloads through A: the package is in the database, not on B\'s disk', async () => {
+  it("a DSR exported through B downloads through A: the package is in the database, not on B's disk", async () => {
     const svc = await new FakeDsrService().start();
     try {
       const onA = client(a.baseUrl, await privacySession());
@@ -140,10 +161,21 @@ describe('two instances on one database', () => {
       expect((await onB('POST', '/api/dsr/systems', svc.definition())).status).toBe(201);
       svc.add('tickets', { email: 'malee@example.co.th', phone: null, text: 'Please send me my data' });
       svc.add('tickets', { email: 'someone.else@example.co.th', phone: null, text: 'Not hers' });
-      const created = await onB('POST', '/api/dsr/requests', { right: 'access', channel: 'email', subject: { name: 'มาลี สุขใจ', email: 'malee@example.co.th' } });
+      const created = await onB('POST', '/api/dsr/requests', {
+        right: 'access',
+        channel: 'email',
+        subject: { name: 'มาลี สุขใจ', email: 'malee@example.co.th' },
+      });
       expect(created.status).toBe(201);
       const id = created.json.id;
-      expect((await onA('POST', `/api/dsr/requests/${id}/verify-identity`, { method: 'id_document', reference: 'ID card seen at the counter' })).status).toBe(200);
+      expect(
+        (
+          await onA('POST', `/api/dsr/requests/${id}/verify-identity`, {
+            method: 'id_document',
+            reference: 'ID card seen at the counter',
+          })
+        ).status,
+      ).toBe(200);
       const exported = await onB('POST', `/api/dsr/requests/${id}/export`);
       expect(exported.status).toBe(200);
       expect(exported.json.request).toMatchObject({ exportAvailable: true, lastError: null });
@@ -179,7 +211,8 @@ describe('two instances on one database', () => {
   });
 
   it('the login limit counts the attempts made on both instances', async () => {
-    const attempt = (s: ServerProcess) => client(s.baseUrl, null)('POST', '/api/auth/login', { email: DEMO.viewer, password: 'wrong password' });
+    const attempt = (s: ServerProcess) =>
+      client(s.baseUrl, null)('POST', '/api/auth/login', { email: DEMO.viewer, password: 'wrong password' });
     const statuses: number[] = [];
     for (const s of [a, b, a, b, a, b]) statuses.push((await attempt(s)).status);
     expect(statuses).toEqual([401, 401, 401, 401, 429, 429]); // LOGIN_RATE_LIMIT=4 a minute, across both
@@ -192,7 +225,9 @@ describe('two instances on one database', () => {
     expect(sweeps.rows[0].n).toBe(1);
     const opened = await pg.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'sweep.open'`);
     expect(opened.rows[0].n).toBe(1);
-    const tasks = await pg.query(`SELECT control_id, count(*)::int AS n FROM sweep_tasks GROUP BY control_id HAVING count(*) > 1`);
+    const tasks = await pg.query(
+      `SELECT control_id, count(*)::int AS n FROM sweep_tasks GROUP BY control_id HAVING count(*) > 1`,
+    );
     expect(tasks.rows).toEqual([]);
   }, 90_000);
 });

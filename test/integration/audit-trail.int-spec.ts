@@ -13,7 +13,12 @@ import { AuditTrailModule } from '../../src/audit-trail/audit-trail.module';
 import { AuditTrailService } from '../../src/audit-trail/audit-trail.service';
 import { CheckpointService } from '../../src/audit-trail/checkpoint.service';
 import { CheckpointStore } from '../../src/audit-trail/checkpoint.store';
-import { AuditEntryInput, chainHash, GENESIS_HASH, InvalidAuditEntryError } from '../../src/audit-trail/domain/audit-entry';
+import {
+  AuditEntryInput,
+  chainHash,
+  GENESIS_HASH,
+  InvalidAuditEntryError,
+} from '../../src/audit-trail/domain/audit-entry';
 import { checkpointBody, signCheckpoint } from '../../src/audit-trail/domain/checkpoint';
 import { ValidationError } from '../../src/common/errors/app-error';
 import { loadConfig } from '../../src/config/config';
@@ -43,7 +48,9 @@ beforeAll(async () => {
     DB_POOL_SIZE: '12',
     AUDIT_CHECKPOINT_EXPORT_DIR: exportDir,
   });
-  moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ migrate: false }), AuditTrailModule] })
+  moduleRef = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ migrate: false }), AuditTrailModule],
+  })
     .setLogger({ log: () => undefined, error: () => undefined, warn: () => undefined })
     .compile();
   await moduleRef.init();
@@ -95,7 +102,12 @@ describe('appending', () => {
 
   it('chains entries from the genesis hash, storing the exact hashed text', async () => {
     await trail.record(entry(0));
-    const second = await trail.record({ actor: 'system:cli', action: 'catalog.sync', subjectType: 'Control', data: { changed: ['PRV-01'], note: 'café สวัสดี' } });
+    const second = await trail.record({
+      actor: 'system:cli',
+      action: 'catalog.sync',
+      subjectType: 'Control',
+      data: { changed: ['PRV-01'], note: 'café สวัสดี' },
+    });
     expect(second.seq).toBe(2);
     const [a, b] = await rows();
     expect(a.prev_hash).toBe(GENESIS_HASH);
@@ -195,7 +207,11 @@ describe('verification against tampering by the database owner', () => {
   });
 
   it('names exactly the entry whose canonical text was edited', async () => {
-    await asOwner((m) => m.query(`UPDATE audit_log SET canonical = replace(canonical, '"role":"auditor"', '"role":"admin"') WHERE seq = 7`));
+    await asOwner((m) =>
+      m.query(
+        `UPDATE audit_log SET canonical = replace(canonical, '"role":"auditor"', '"role":"admin"') WHERE seq = 7`,
+      ),
+    );
     expect(await trail.verify()).toEqual({
       ok: false,
       brokenAtSeq: 7,
@@ -206,7 +222,13 @@ describe('verification against tampering by the database owner', () => {
 
   it('names an entry whose filter column was edited', async () => {
     await asOwner((m) => m.query(`UPDATE audit_log SET actor = 'user:someone-else' WHERE seq = 4`));
-    expect(await trail.verify()).toEqual(expect.objectContaining({ ok: false, brokenAtSeq: 4, reason: expect.stringMatching(/^its actor column differs/) }));
+    expect(await trail.verify()).toEqual(
+      expect.objectContaining({
+        ok: false,
+        brokenAtSeq: 4,
+        reason: expect.stringMatching(/^its actor column differs/),
+      }),
+    );
   });
 
   it('names the first missing seq when a row in the middle was deleted', async () => {
@@ -225,13 +247,20 @@ describe('verification against tampering by the database owner', () => {
     expect(await trail.verify()).toEqual({
       ok: false,
       brokenAtSeq: 10,
-      reason: 'the log ends at entry 9, but checkpoint checkpoint-000000000012.txt (signed 2026-01-05T03:05:00.000Z) shows it had 12 entries: entries 10 to 12 were removed',
+      reason:
+        'the log ends at entry 9, but checkpoint checkpoint-000000000012.txt (signed 2026-01-05T03:05:00.000Z) shows it had 12 entries: entries 10 to 12 were removed',
       entries: 9,
     });
     await expect(checkpoints.writeNow()).rejects.toThrow(CheckpointInconsistentError);
     // Growing the log back to the same length with other entries does not hide it either.
     await appendMany(3);
-    expect(await trail.verify()).toEqual(expect.objectContaining({ ok: false, brokenAtSeq: 12, reason: expect.stringMatching(/differs from the one in signed checkpoint checkpoint-000000000012\.txt/) }));
+    expect(await trail.verify()).toEqual(
+      expect.objectContaining({
+        ok: false,
+        brokenAtSeq: 12,
+        reason: expect.stringMatching(/differs from the one in signed checkpoint checkpoint-000000000012\.txt/),
+      }),
+    );
   });
 
   it('still detects them when the local checkpoint files were deleted too, through the exported copy', async () => {
@@ -239,7 +268,11 @@ describe('verification against tampering by the database owner', () => {
     await asOwner((m) => m.query('DELETE FROM audit_log WHERE seq > 10'));
     rmSync(join(dataDir, 'checkpoints'), { recursive: true, force: true });
     expect(await trail.verify()).toEqual(
-      expect.objectContaining({ ok: false, brokenAtSeq: 11, reason: expect.stringContaining(`but checkpoint ${join(exportDir, 'checkpoint-000000000012.txt')} (signed `) }),
+      expect.objectContaining({
+        ok: false,
+        brokenAtSeq: 11,
+        reason: expect.stringContaining(`but checkpoint ${join(exportDir, 'checkpoint-000000000012.txt')} (signed `),
+      }),
     );
   });
 
@@ -249,7 +282,13 @@ describe('verification against tampering by the database owner', () => {
     rmSync(exportDir, { recursive: true, force: true });
     expect(await trail.verify()).toEqual({ ok: true, entries: 12, checkpoints: 1 });
     await asOwner((m) => m.query('DELETE FROM audit_log WHERE seq > 10'));
-    expect(await trail.verify()).toEqual(expect.objectContaining({ ok: false, brokenAtSeq: 11, reason: expect.stringContaining('but checkpoint stored checkpoint 12 (signed ') }));
+    expect(await trail.verify()).toEqual(
+      expect.objectContaining({
+        ok: false,
+        brokenAtSeq: 11,
+        reason: expect.stringContaining('but checkpoint stored checkpoint 12 (signed '),
+      }),
+    );
   });
 
   it('detects a rewritten entry whose later hashes were all recomputed, through the checkpoint', async () => {
@@ -261,12 +300,25 @@ describe('verification against tampering by the database owner', () => {
       for (const r of all.slice(4)) {
         const canonical = r.seq === '5' ? r.canonical.replace('"role":"auditor"', '"role":"admin"') : r.canonical;
         const hash = chainHash(prev, canonical);
-        await m.query('UPDATE audit_log SET canonical = $2, prev_hash = $3, hash = $4 WHERE seq = $1', [r.seq, canonical, prev, hash]);
+        await m.query('UPDATE audit_log SET canonical = $2, prev_hash = $3, hash = $4 WHERE seq = $1', [
+          r.seq,
+          canonical,
+          prev,
+          hash,
+        ]);
         prev = hash;
       }
     });
     const result = await trail.verify();
-    expect(result).toEqual(expect.objectContaining({ ok: false, brokenAtSeq: 12, reason: expect.stringMatching(/^its hash differs from the one in signed checkpoint checkpoint-000000000012\.txt.*the log up to entry 12 was rewritten/) }));
+    expect(result).toEqual(
+      expect.objectContaining({
+        ok: false,
+        brokenAtSeq: 12,
+        reason: expect.stringMatching(
+          /^its hash differs from the one in signed checkpoint checkpoint-000000000012\.txt.*the log up to entry 12 was rewritten/,
+        ),
+      }),
+    );
     await expect(checkpoints.writeNow()).rejects.toThrow(/broken at entry 12/);
   });
 
@@ -277,7 +329,11 @@ describe('verification against tampering by the database owner', () => {
     await checkpoints.writeNow(); // creates the real key and a real checkpoint at 12
     writeFileSync(join(dataDir, 'checkpoints', CheckpointStore.fileName(6)), forged);
     expect(await trail.verify()).toEqual(
-      expect.objectContaining({ ok: false, brokenAtSeq: 6, reason: expect.stringMatching(/^checkpoint checkpoint-000000000006\.txt is not signed by this log's key/) }),
+      expect.objectContaining({
+        ok: false,
+        brokenAtSeq: 6,
+        reason: expect.stringMatching(/^checkpoint checkpoint-000000000006\.txt is not signed by this log's key/),
+      }),
     );
   });
 
@@ -285,7 +341,13 @@ describe('verification against tampering by the database owner', () => {
     await checkpoints.writeNow();
     const file = join(dataDir, 'checkpoints', CheckpointStore.fileName(12));
     writeFileSync(file, readFileSync(file, 'utf8').replace('\n12\n', '\n11\n'));
-    expect(await trail.verify()).toEqual(expect.objectContaining({ ok: false, brokenAtSeq: 11, reason: expect.stringMatching(/signature that does not match its content/) }));
+    expect(await trail.verify()).toEqual(
+      expect.objectContaining({
+        ok: false,
+        brokenAtSeq: 11,
+        reason: expect.stringMatching(/signature that does not match its content/),
+      }),
+    );
   });
 });
 
@@ -311,16 +373,26 @@ describe('checkpoints', () => {
     expect(statSync(key).mode & 0o777).toBe(0o600);
     expect(readFileSync(key, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
     const text = readFileSync(first.written ? first.file : '', 'utf8');
-    expect(text.split('\n').slice(0, 4)).toEqual(['attest/audit-trail', '4', Buffer.from(head.hash, 'hex').toString('base64'), 'time 2026-01-05T03:05:00.000Z']);
+    expect(text.split('\n').slice(0, 4)).toEqual([
+      'attest/audit-trail',
+      '4',
+      Buffer.from(head.hash, 'hex').toString('base64'),
+      'time 2026-01-05T03:05:00.000Z',
+    ]);
     expect(readFileSync(join(exportDir, 'checkpoint-000000000004.txt'), 'utf8')).toBe(text);
     expect(readdirSync(exportDir).filter((f) => f.endsWith('.pub.pem'))).toHaveLength(1);
   });
 
   it('skips when the head has not moved, and writes again when it has', async () => {
-    expect(await checkpoints.writeNow()).toEqual(expect.objectContaining({ written: false, reason: 'unchanged', seq: 4 }));
+    expect(await checkpoints.writeNow()).toEqual(
+      expect.objectContaining({ written: false, reason: 'unchanged', seq: 4 }),
+    );
     await appendMany(2);
     expect(await checkpoints.writeNow()).toEqual(expect.objectContaining({ written: true, seq: 6 }));
-    expect(readdirSync(join(dataDir, 'checkpoints')).sort()).toEqual(['checkpoint-000000000004.txt', 'checkpoint-000000000006.txt']);
+    expect(readdirSync(join(dataDir, 'checkpoints')).sort()).toEqual([
+      'checkpoint-000000000004.txt',
+      'checkpoint-000000000006.txt',
+    ]);
     expect(await trail.verify()).toEqual({ ok: true, entries: 6, checkpoints: 2 });
   });
 
@@ -328,7 +400,15 @@ describe('checkpoints', () => {
     rmSync(join(dataDir, 'keys'), { recursive: true, force: true });
     const fresh = await Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot(loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, DATA_DIR: dataDir, JOBS_ENABLED: 'false', DB_POOL_SIZE: '2' })),
+        ConfigModule.forRoot(
+          loadConfig({
+            NODE_ENV: 'test',
+            DATABASE_URL: db.url,
+            DATA_DIR: dataDir,
+            JOBS_ENABLED: 'false',
+            DB_POOL_SIZE: '2',
+          }),
+        ),
         DatabaseModule.forRoot({ migrate: false }),
         AuditTrailModule,
       ],
@@ -337,7 +417,15 @@ describe('checkpoints', () => {
       .compile();
     try {
       const result = await fresh.get(AuditTrailService).verify();
-      expect(result).toEqual(expect.objectContaining({ ok: false, brokenAtSeq: 4, reason: expect.stringMatching(/^checkpoint checkpoint-000000000004\.txt cannot be checked: there is no signing key at /) }));
+      expect(result).toEqual(
+        expect.objectContaining({
+          ok: false,
+          brokenAtSeq: 4,
+          reason: expect.stringMatching(
+            /^checkpoint checkpoint-000000000004\.txt cannot be checked: there is no signing key at /,
+          ),
+        }),
+      );
       expect(existsSync(join(dataDir, 'keys'))).toBe(false); // verification never creates a key
     } finally {
       await fresh.close();
@@ -349,7 +437,13 @@ describe('listing', () => {
   beforeAll(async () => {
     await reset();
     await appendMany(7);
-    await trail.record({ actor: 'anonymous', action: 'auth.login_failed', subjectType: 'User', subjectId: null, data: { reason: 'wrong_password' } });
+    await trail.record({
+      actor: 'anonymous',
+      action: 'auth.login_failed',
+      subjectType: 'User',
+      subjectId: null,
+      data: { reason: 'wrong_password' },
+    });
   });
 
   it('pages newest first with the total', async () => {
@@ -383,7 +477,9 @@ describe('listing', () => {
   });
 
   it('names the field of a bad time filter', async () => {
-    await expect(trail.list({ from: '2026-02-30' })).rejects.toEqual(new ValidationError([{ field: 'from', message: 'is not a real date' }]));
+    await expect(trail.list({ from: '2026-02-30' })).rejects.toEqual(
+      new ValidationError([{ field: 'from', message: 'is not a real date' }]),
+    );
   });
 });
 
@@ -415,6 +511,8 @@ describe('the scheduler', () => {
   });
 
   it('schedules nothing when jobs are disabled', () => {
-    expect(moduleRef.get(SchedulerService).schedule({ name: 'never', cron: '* * * * *', run: async () => undefined })).toBe(false);
+    expect(
+      moduleRef.get(SchedulerService).schedule({ name: 'never', cron: '* * * * *', run: async () => undefined }),
+    ).toBe(false);
   });
 });

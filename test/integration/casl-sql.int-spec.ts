@@ -17,7 +17,9 @@ let deptIds: string[];
 beforeAll(async () => {
   db = await createTestDatabase();
   ds = await new DataSource(dataSourceOptions(db.url, 4)).initialize();
-  const rows: { id: string }[] = await ds.query(`INSERT INTO departments (key, name) VALUES ('d-a', 'A'), ('d-b', 'B'), ('d-c', 'C') RETURNING id`);
+  const rows: { id: string }[] = await ds.query(
+    `INSERT INTO departments (key, name) VALUES ('d-a', 'A'), ('d-b', 'B'), ('d-c', 'C') RETURNING id`,
+  );
   deptIds = rows.map((r) => r.id);
 });
 afterAll(async () => {
@@ -45,20 +47,56 @@ it('SQL filter == in-memory ability for every role, on generated users and token
           [`u${i}@x.test`, `User ${i}`, g.role, g.dept === null ? null : deptIds[g.dept], g.active],
         );
         for (let t = 0; t < g.tokens; t++) {
-          await ds.query(`INSERT INTO api_tokens (user_id, name, token_prefix, token_hash, expires_at) VALUES ($1, 't', 'atk_x', $2, now() + interval '1 day')`, [u.id, `${u.id}-${t}`]);
+          await ds.query(
+            `INSERT INTO api_tokens (user_id, name, token_prefix, token_hash, expires_at) VALUES ($1, 't', 'atk_x', $2, now() + interval '1 day')`,
+            [u.id, `${u.id}-${t}`],
+          );
         }
         inserted.push(u as { id: string; role: Role; departmentId: string | null; active: boolean });
       }
-      const allUsers = await users.listVisibleTo(abilityFor({ kind: 'user', id: 'x', email: 'x', name: 'x', role: 'admin', departmentId: null, departmentKey: null, via: 'session' }), { limit: 1000, offset: 0 });
-      const allTokens: { id: string; userId: string }[] = await ds.query(`SELECT id, user_id AS "userId" FROM api_tokens`);
+      const allUsers = await users.listVisibleTo(
+        abilityFor({
+          kind: 'user',
+          id: 'x',
+          email: 'x',
+          name: 'x',
+          role: 'admin',
+          departmentId: null,
+          departmentKey: null,
+          via: 'session',
+        }),
+        { limit: 1000, offset: 0 },
+      );
+      const allTokens: { id: string; userId: string }[] = await ds.query(
+        `SELECT id, user_id AS "userId" FROM api_tokens`,
+      );
       for (const me of inserted) {
-        const actor: UserActor = { kind: 'user', id: me.id, email: 'x', name: 'x', role: me.role, departmentId: me.departmentId, departmentKey: null, via: 'session' };
+        const actor: UserActor = {
+          kind: 'user',
+          id: me.id,
+          email: 'x',
+          name: 'x',
+          role: me.role,
+          departmentId: me.departmentId,
+          departmentKey: null,
+          via: 'session',
+        };
         const ability = abilityFor(actor);
         const sqlUsers = (await users.listVisibleTo(ability, { limit: 1000, offset: 0 })).rows.map((r) => r.id).sort();
-        const memUsers = allUsers.rows.filter((r) => ability.can('read', asSubject('User', r))).map((r) => r.id).sort();
+        const memUsers = allUsers.rows
+          .filter((r) => ability.can('read', asSubject('User', r)))
+          .map((r) => r.id)
+          .sort();
         expect(sqlUsers).toEqual(memUsers);
-        const sqlTokens = (await credentials.listApiTokensVisibleTo(ability, { limit: 1000, offset: 0, includeRevoked: true })).rows.map((r) => r.id).sort();
-        const memTokens = allTokens.filter((t) => ability.can('read', asSubject('ApiToken', t))).map((t) => t.id).sort();
+        const sqlTokens = (
+          await credentials.listApiTokensVisibleTo(ability, { limit: 1000, offset: 0, includeRevoked: true })
+        ).rows
+          .map((r) => r.id)
+          .sort();
+        const memTokens = allTokens
+          .filter((t) => ability.can('read', asSubject('ApiToken', t)))
+          .map((t) => t.id)
+          .sort();
         expect(sqlTokens).toEqual(memTokens);
       }
     }),
@@ -68,8 +106,22 @@ it('SQL filter == in-memory ability for every role, on generated users and token
 
 it('pages in SQL: total counts every visible row, items only the page', async () => {
   await ds.query('TRUNCATE users CASCADE');
-  for (let i = 0; i < 7; i++) await ds.query(`INSERT INTO users (email, name, role, department_id) VALUES ($1, $2, 'viewer', $3)`, [`p${i}@x.test`, `P ${i}`, deptIds[0]]);
-  const owner: UserActor = { kind: 'user', id: '00000000-0000-0000-0000-000000000000', email: 'x', name: 'x', role: 'control_owner', departmentId: deptIds[0], departmentKey: null, via: 'session' };
+  for (let i = 0; i < 7; i++)
+    await ds.query(`INSERT INTO users (email, name, role, department_id) VALUES ($1, $2, 'viewer', $3)`, [
+      `p${i}@x.test`,
+      `P ${i}`,
+      deptIds[0],
+    ]);
+  const owner: UserActor = {
+    kind: 'user',
+    id: '00000000-0000-0000-0000-000000000000',
+    email: 'x',
+    name: 'x',
+    role: 'control_owner',
+    departmentId: deptIds[0],
+    departmentKey: null,
+    via: 'session',
+  };
   const page = await new UsersRepository(ds).listVisibleTo(abilityFor(owner), { limit: 3, offset: 3 });
   expect(page.total).toBe(7);
   expect(page.rows.map((r) => r.name)).toEqual(['P 3', 'P 4', 'P 5']);

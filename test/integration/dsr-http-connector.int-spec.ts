@@ -28,13 +28,19 @@ class FakeCrm {
   nextId = 1000;
   requests: Array<{ path: string; auth: string | undefined; body: unknown }> = [];
   /** Behaviour per path for the next requests: statuses to answer first, a delay, or a raw body. */
-  script: Record<string, Array<{ status?: number; headers?: Record<string, string>; body?: string; delayMs?: number }>> = {};
+  script: Record<
+    string,
+    Array<{ status?: number; headers?: Record<string, string>; body?: string; delayMs?: number }>
+  > = {};
 
   matches(row: Row, s: SubjectKeys): boolean {
     return (s.email !== null && row.email === s.email) || (s.phone !== null && row.phone === s.phone);
   }
 
-  handle(path: string, body: { subject: SubjectKeys; seed?: { rows: Array<{ table: string; key: { id: number } }> } }): unknown {
+  handle(
+    path: string,
+    body: { subject: SubjectKeys; seed?: { rows: Array<{ table: string; key: { id: number } }> } },
+  ): unknown {
     const s = body.subject;
     switch (path) {
       case '/api/dsr/export':
@@ -52,14 +58,22 @@ class FakeCrm {
           this.tables[table] = this.tables[table].filter((r) => !this.matches(r, s));
           out.push({ table, rule: 'delete', rows: before - this.tables[table].length });
         }
-        out.push({ table: 'invoices', rule: 'retain', rows: this.tables.invoices.filter((r) => this.matches(r, s)).length, basis: 'Revenue Code s. 87/3: tax records', retention: 'P5Y' });
+        out.push({
+          table: 'invoices',
+          rule: 'retain',
+          rows: this.tables.invoices.filter((r) => this.matches(r, s)).length,
+          basis: 'Revenue Code s. 87/3: tax records',
+          retention: 'P5Y',
+        });
         return { tables: out };
       }
       case '/api/dsr/residue':
         return {
           tables: Object.entries(this.tables).map(([table, rows]) => ({
             table,
-            rows: rows.filter((r) => this.matches(r, s) || (body.seed?.rows ?? []).some((k) => k.table === table && k.key.id === r.id)).length,
+            rows: rows.filter(
+              (r) => this.matches(r, s) || (body.seed?.rows ?? []).some((k) => k.table === table && k.key.id === r.id),
+            ).length,
             retained: table === 'invoices',
             ...(table === 'invoices' ? { basis: 'Revenue Code s. 87/3: tax records' } : {}),
           })),
@@ -69,7 +83,12 @@ class FakeCrm {
         const invoice = { id: this.nextId++, email: s.email, phone: null, amount: 1 };
         this.tables.contacts.push(contact);
         this.tables.invoices.push(invoice);
-        return { rows: [{ table: 'contacts', key: { id: contact.id }, values: contact }, { table: 'invoices', key: { id: invoice.id }, values: invoice }] };
+        return {
+          rows: [
+            { table: 'contacts', key: { id: contact.id }, values: contact },
+            { table: 'invoices', key: { id: invoice.id }, values: invoice },
+          ],
+        };
       }
       case '/api/dsr/seed/remove': {
         let removed = 0;
@@ -129,7 +148,8 @@ beforeAll(async () => {
       return res.end(JSON.stringify({ error: 'invalid token', got: req.headers.authorization }));
     }
     const answer = crm.handle(path, body);
-    if (answer === undefined) return res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"no such endpoint"}');
+    if (answer === undefined)
+      return res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"no such endpoint"}');
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(answer));
   };
@@ -154,11 +174,20 @@ function definition(http: Partial<HttpSystemDefinition['http']> & { residuePath?
     name: 'CRM',
     kind: 'http',
     owner: { department: 'Sales' },
-    http: { baseUrl, token: TOKEN, exportPath: '/dsr/export', erasePath: '/dsr/erase', timeoutMs: 2_000, retries: 2, ...http } as HttpSystemDefinition['http'],
+    http: {
+      baseUrl,
+      token: TOKEN,
+      exportPath: '/dsr/export',
+      erasePath: '/dsr/erase',
+      timeoutMs: 2_000,
+      retries: 2,
+      ...http,
+    } as HttpSystemDefinition['http'],
   };
 }
 
-const connector = (http: Parameters<typeof definition>[0] = {}, options: HttpConnectorOptions = { backoffMs: 20 }) => new HttpConnector(definition(http), options);
+const connector = (http: Parameters<typeof definition>[0] = {}, options: HttpConnectorOptions = { backoffMs: 20 }) =>
+  new HttpConnector(definition(http), options);
 
 const somchai: SubjectKeys = { email: 'somchai@example.co.th', phone: '66812345678', nationalId: null };
 
@@ -172,14 +201,26 @@ async function failure(p: Promise<unknown>): Promise<DsrConnectorError> {
 }
 
 describe('HttpConnector against a real HTTP server', () => {
-  it('exports the subject\'s rows only, with the bearer token and the subject keys', async () => {
+  it("exports the subject's rows only, with the bearer token and the subject keys", async () => {
     const c = connector();
     const result = await c.export(somchai);
     expect(result.system).toBe('crm');
     expect(result.tables).toEqual([
-      { table: 'contacts', columns: ['id', 'email', 'phone', 'name'], rows: [{ id: 1, email: 'somchai@example.co.th', phone: '66812345678', name: 'สมชาย ใจดี' }] },
-      { table: 'orders', columns: ['id', 'email', 'phone', 'item'], rows: [{ id: 10, email: 'somchai@example.co.th', phone: null, item: '=cmd' }] },
-      { table: 'invoices', columns: ['id', 'email', 'phone', 'amount'], rows: [{ id: 100, email: 'somchai@example.co.th', phone: null, amount: 1200 }] },
+      {
+        table: 'contacts',
+        columns: ['id', 'email', 'phone', 'name'],
+        rows: [{ id: 1, email: 'somchai@example.co.th', phone: '66812345678', name: 'สมชาย ใจดี' }],
+      },
+      {
+        table: 'orders',
+        columns: ['id', 'email', 'phone', 'item'],
+        rows: [{ id: 10, email: 'somchai@example.co.th', phone: null, item: '=cmd' }],
+      },
+      {
+        table: 'invoices',
+        columns: ['id', 'email', 'phone', 'amount'],
+        rows: [{ id: 100, email: 'somchai@example.co.th', phone: null, amount: 1200 }],
+      },
     ]);
     expect(crm.requests).toEqual([{ path: '/api/dsr/export', auth: `Bearer ${TOKEN}`, body: { subject: somchai } }]);
     await c.close();
@@ -205,7 +246,11 @@ describe('HttpConnector against a real HTTP server', () => {
     const c = connector();
     await c.erase(somchai);
     crm.tables.orders.push({ id: 12, email: 'somchai@example.co.th', phone: null, item: 'missed' });
-    expect((await c.residue(somchai)).find((t) => t.table === 'orders')).toEqual({ table: 'orders', rows: 1, retained: false });
+    expect((await c.residue(somchai)).find((t) => t.table === 'orders')).toEqual({
+      table: 'orders',
+      rows: 1,
+      retained: false,
+    });
   });
 
   it('uses residuePath when the map declares it, passing the seed', async () => {
@@ -237,10 +282,23 @@ describe('HttpConnector against a real HTTP server', () => {
   });
 
   it('fails at once on 401, without retrying, naming the status and never showing the token', async () => {
-    const c = new HttpConnector({ ...definition(), http: { ...definition().http, token: 'wrong-token-value' } }, { backoffMs: 20 });
+    const c = new HttpConnector(
+      { ...definition(), http: { ...definition().http, token: 'wrong-token-value' } },
+      { backoffMs: 20 },
+    );
     const e = await failure(c.export(somchai));
-    expect(e).toMatchObject({ code: 'dsr.connector_failed', system: 'crm', operation: 'export', reason: 'status', status: 401, attempts: 1, request: `POST ${baseUrl}/dsr/export` });
-    expect(e.message).toMatch(/^crm: POST http:\/\/127\.0\.0\.1:\d+\/api\/dsr\/export answered 401 Unauthorized \(check the token of the data system\): \{"error":"invalid token","got":"Bearer \*\*\*"\}$/);
+    expect(e).toMatchObject({
+      code: 'dsr.connector_failed',
+      system: 'crm',
+      operation: 'export',
+      reason: 'status',
+      status: 401,
+      attempts: 1,
+      request: `POST ${baseUrl}/dsr/export`,
+    });
+    expect(e.message).toMatch(
+      /^crm: POST http:\/\/127\.0\.0\.1:\d+\/api\/dsr\/export answered 401 Unauthorized \(check the token of the data system\): \{"error":"invalid token","got":"Bearer \*\*\*"\}$/,
+    );
     expect(e.message).not.toContain('wrong-token-value');
     expect(e.bodyExcerpt).not.toContain('wrong-token-value');
     expect(crm.count('/api/dsr/export')).toBe(1);
@@ -249,7 +307,12 @@ describe('HttpConnector against a real HTTP server', () => {
   it('fails at once on other 4xx', async () => {
     crm.script['/api/dsr/erase'] = [{ status: 422, body: '{"error":"subject is under a legal hold"}' }];
     const e = await failure(connector().erase(somchai));
-    expect(e).toMatchObject({ reason: 'status', status: 422, attempts: 1, bodyExcerpt: '{"error":"subject is under a legal hold"}' });
+    expect(e).toMatchObject({
+      reason: 'status',
+      status: 422,
+      attempts: 1,
+      bodyExcerpt: '{"error":"subject is under a legal hold"}',
+    });
     expect(crm.count('/api/dsr/erase')).toBe(1);
   });
 
@@ -257,9 +320,16 @@ describe('HttpConnector against a real HTTP server', () => {
     const c = connector();
     const tables = await c.erase(somchai, { anonymise: false });
     expect(tables.map((t) => t.rule)).not.toContain('anonymise');
-    expect(crm.requests.filter((r) => r.path === '/api/dsr/erase').at(-1)!.body).toEqual({ subject: somchai, anonymise: false });
-    crm.script['/api/dsr/erase'] = [{ status: 200, body: JSON.stringify({ tables: [{ table: 'contacts', rule: 'anonymise', rows: 1 }] }) }];
-    await expect(connector().erase(somchai, { anonymise: false })).rejects.toThrow(/anonymised contacts although the ground is unlawful processing/);
+    expect(crm.requests.filter((r) => r.path === '/api/dsr/erase').at(-1)!.body).toEqual({
+      subject: somchai,
+      anonymise: false,
+    });
+    crm.script['/api/dsr/erase'] = [
+      { status: 200, body: JSON.stringify({ tables: [{ table: 'contacts', rule: 'anonymise', rows: 1 }] }) },
+    ];
+    await expect(connector().erase(somchai, { anonymise: false })).rejects.toThrow(
+      /anonymised contacts although the ground is unlawful processing/,
+    );
   });
 
   it('retries 503 twice and then succeeds', async () => {
@@ -296,7 +366,9 @@ describe('HttpConnector against a real HTTP server', () => {
     const e = await failure(connector({ timeoutMs: 150, retries: 1 }).export(somchai));
     expect(Date.now() - started).toBeLessThan(900);
     expect(e).toMatchObject({ reason: 'timeout', status: null, attempts: 2 });
-    expect(e.message).toMatch(/^crm: POST http:\/\/127\.0\.0\.1:\d+\/api\/dsr\/export could not reach the data system \(2 attempts\)$/);
+    expect(e.message).toMatch(
+      /^crm: POST http:\/\/127\.0\.0\.1:\d+\/api\/dsr\/export could not reach the data system \(2 attempts\)$/,
+    );
   });
 
   it('recovers when only the first attempt times out', async () => {
@@ -312,20 +384,32 @@ describe('HttpConnector against a real HTTP server', () => {
     await new Promise((r) => closed.close(r));
     const e = await failure(connector({ baseUrl: `http://127.0.0.1:${port}`, retries: 1 }).export(somchai));
     expect(e).toMatchObject({ reason: 'network', attempts: 2 });
-    expect(e.message).toMatch(/^crm: POST http:\/\/127\.0\.0\.1:\d+\/dsr\/export could not reach the data system \(2 attempts\)$/);
+    expect(e.message).toMatch(
+      /^crm: POST http:\/\/127\.0\.0\.1:\d+\/dsr\/export could not reach the data system \(2 attempts\)$/,
+    );
     expect(e.message).not.toMatch(/ECONNREFUSED/);
   });
 
   it.each([
-    ['a field of the wrong type', '{"tables":[{"table":"contacts","rows":"all of them"}]}', /answered 200 but not as the protocol says: tables\[0\]\.rows: must be array \(got string\)$/],
+    [
+      'a field of the wrong type',
+      '{"tables":[{"table":"contacts","rows":"all of them"}]}',
+      /answered 200 but not as the protocol says: tables\[0\]\.rows: must be array \(got string\)$/,
+    ],
     ['a missing field', '{"data":[]}', /tables: is required \(array\)$/],
     ['a retained table without basis', null, /tables\[0\]\.basis: is required when rule is retain$/],
     ['an unknown rule', null, /tables\[0\]\.rule: must be one of delete, anonymise, retain$/],
-    ['a body that is not JSON', '<html>Gateway</html>', /answered 200 with a body that is not JSON: <html>Gateway<\/html>$/],
+    [
+      'a body that is not JSON',
+      '<html>Gateway</html>',
+      /answered 200 with a body that is not JSON: <html>Gateway<\/html>$/,
+    ],
   ])('refuses an answer with %s, naming the field, without retrying', async (what, body, message) => {
     const erase = what.includes('retained') || what.includes('rule');
     const path = erase ? '/api/dsr/erase' : '/api/dsr/export';
-    const erased = what.includes('retained') ? '{"tables":[{"table":"invoices","rule":"retain","rows":1}]}' : '{"tables":[{"table":"x","rule":"shred","rows":1}]}';
+    const erased = what.includes('retained')
+      ? '{"tables":[{"table":"invoices","rule":"retain","rows":1}]}'
+      : '{"tables":[{"table":"x","rule":"shred","rows":1}]}';
     crm.script[path] = [{ status: 200, body: body ?? erased }];
     const c = connector();
     const e = await failure(erase ? c.erase(somchai) : c.export(somchai));
@@ -335,7 +419,9 @@ describe('HttpConnector against a real HTTP server', () => {
   });
 
   it('does not follow a redirect (the token stays with the configured host)', async () => {
-    crm.script['/api/dsr/export'] = [{ status: 307, headers: { location: 'https://elsewhere.example/steal?x=1' }, body: '' }];
+    crm.script['/api/dsr/export'] = [
+      { status: 307, headers: { location: 'https://elsewhere.example/steal?x=1' }, body: '' },
+    ];
     const e = await failure(connector().export(somchai));
     expect(e).toMatchObject({ reason: 'status', status: 307, attempts: 1 });
     expect(e.message).toContain('a redirect to https://elsewhere.example/steal; not followed');
@@ -361,18 +447,50 @@ describe('HttpConnector against a real HTTP server', () => {
   describe('check()', () => {
     it('passes for a working service: a probe export for a subject with no keys returns no rows', async () => {
       await connector().check();
-      expect(crm.requests).toEqual([{ path: '/api/dsr/export', auth: `Bearer ${TOKEN}`, body: { subject: { email: null, phone: null, nationalId: null } } }]);
+      expect(crm.requests).toEqual([
+        {
+          path: '/api/dsr/export',
+          auth: `Bearer ${TOKEN}`,
+          body: { subject: { email: null, phone: null, nationalId: null } },
+        },
+      ]);
     });
 
     it.each([
       ['a refused token', { token: 'nope' }, undefined, 'http.token', /was refused \(401\)/],
-      ['a wrong export path', { exportPath: '/v2/export' }, undefined, 'http.exportPath', /no export endpoint there \(404\)/],
-      ['an unreachable host', { baseUrl: 'http://127.0.0.1:9', retries: 0 }, undefined, 'http.baseUrl', /^could not reach the data system$/],
-      ['a bad answer', {}, '{"tables":{}}', 'http.exportPath', /not as the protocol says: tables: must be array \(got object\)/],
-      ['rows for nobody', {}, '{"tables":[{"table":"contacts","rows":[{"id":1}]}]}', 'http.exportPath', /returned 1 row\(s\) for a subject whose keys are all null/],
+      [
+        'a wrong export path',
+        { exportPath: '/v2/export' },
+        undefined,
+        'http.exportPath',
+        /no export endpoint there \(404\)/,
+      ],
+      [
+        'an unreachable host',
+        { baseUrl: 'http://127.0.0.1:9', retries: 0 },
+        undefined,
+        'http.baseUrl',
+        /^could not reach the data system$/,
+      ],
+      [
+        'a bad answer',
+        {},
+        '{"tables":{}}',
+        'http.exportPath',
+        /not as the protocol says: tables: must be array \(got object\)/,
+      ],
+      [
+        'rows for nobody',
+        {},
+        '{"tables":[{"table":"contacts","rows":[{"id":1}]}]}',
+        'http.exportPath',
+        /returned 1 row\(s\) for a subject whose keys are all null/,
+      ],
     ])('names the field for %s', async (_what, http, answer, field, message) => {
       if (answer) crm.script['/api/dsr/export'] = [{ status: 200, body: answer }];
-      const error = await connector(http as Parameters<typeof definition>[0]).check().catch((e: unknown) => e);
+      const error = await connector(http as Parameters<typeof definition>[0])
+        .check()
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).code).toBe('dsr.data_map_invalid');
       expect((error as ValidationError).errors).toEqual([{ field, message: expect.stringMatching(message) }]);

@@ -25,12 +25,17 @@ beforeAll(() => {
 afterAll(() => rmSync(blobDir, { recursive: true, force: true }));
 
 const filesUnder = (dir: string, prefix = ''): string[] =>
-  existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`])) : [];
+  existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? filesUnder(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+      )
+    : [];
 
 async function waitFor(what: string, check: () => boolean, child: ChildProcess, output: () => string): Promise<void> {
   for (let i = 0; i < 6000; i++) {
     if (check()) return;
-    if (child.exitCode !== null) throw new Error(`the writer exited with ${child.exitCode} while waiting for ${what}:\n${output()}`);
+    if (child.exitCode !== null)
+      throw new Error(`the writer exited with ${child.exitCode} while waiting for ${what}:\n${output()}`);
     await new Promise((r) => setTimeout(r, 5));
   }
   throw new Error(`gave up waiting: ${what}`);
@@ -49,14 +54,29 @@ it(`leaves no torn blob file after ${RUNS} kill -9s mid-write`, async () => {
   const stored = new Set<string>();
   for (let run = 0; run < RUNS; run++) {
     const tempsBefore = new Set(filesUnder(blobDir).filter((f) => TEMP.test(f)));
-    const child = spawn(process.execPath, [WRITER], { env: { ...process.env, BLOB_DIR: blobDir, BLOB_BYTES: String(BLOB_BYTES) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [WRITER], {
+      env: { ...process.env, BLOB_DIR: blobDir, BLOB_BYTES: String(BLOB_BYTES) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
     // Once a blob is stored, kill the writer as soon as its next temporary file appears.
-    await waitFor('a first blob', () => out.includes('stored '), child, () => out);
-    await waitFor('a new temporary file', () => filesUnder(blobDir).some((f) => TEMP.test(f) && !tempsBefore.has(f)), child, () => out);
+    await waitFor(
+      'a first blob',
+      () => out.includes('stored '),
+      child,
+      () => out,
+    );
+    await waitFor(
+      'a new temporary file',
+      () => filesUnder(blobDir).some((f) => TEMP.test(f) && !tempsBefore.has(f)),
+      child,
+      () => out,
+    );
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     for (const m of out.matchAll(/^stored ([0-9a-f]{64})$/gm)) stored.add(m[1]);
@@ -66,7 +86,12 @@ it(`leaves no torn blob file after ${RUNS} kill -9s mid-write`, async () => {
   const finals = files.filter((f) => FINAL.test(f));
   const temps = files.filter((f) => TEMP.test(f));
   expect(files.filter((f) => !FINAL.test(f) && !TEMP.test(f))).toEqual([]);
-  for (const f of finals) expect(createHash('sha256').update(readFileSync(join(blobDir, f))).digest('hex')).toBe(FINAL.exec(f)![1]);
+  for (const f of finals)
+    expect(
+      createHash('sha256')
+        .update(readFileSync(join(blobDir, f)))
+        .digest('hex'),
+    ).toBe(FINAL.exec(f)![1]);
   // Every blob the writer reported stored is there, whole.
   expect(finals.map((f) => FINAL.exec(f)![1]).sort()).toEqual(expect.arrayContaining([...stored].sort()));
   expect(stored.size).toBeGreaterThanOrEqual(RUNS);

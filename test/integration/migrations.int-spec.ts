@@ -19,7 +19,11 @@ afterAll(async () => {
 });
 
 const userTables = async () =>
-  ((await ds.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)) as { tablename: string }[]).map((r) => r.tablename);
+  (
+    (await ds.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)) as {
+      tablename: string;
+    }[]
+  ).map((r) => r.tablename);
 
 it('never synchronizes the schema from entities', () => {
   expect(dataSourceOptions('postgres://x@localhost/x', 1).synchronize).toBe(false);
@@ -49,7 +53,9 @@ it('applies nothing twice when run again (two instances starting at once)', asyn
 it('reverts every migration with its down() and re-applies them', async () => {
   for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration({ transaction: 'each' });
   expect(await userTables()).toEqual(['migrations']);
-  const types = await ds.query(`SELECT typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'`);
+  const types = await ds.query(
+    `SELECT typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'`,
+  );
   expect(types).toEqual([]);
   await runMigrationsLocked(ds);
   expect((await ds.driver.createSchemaBuilder().log()).upQueries).toEqual([]);

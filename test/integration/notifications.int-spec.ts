@@ -50,7 +50,9 @@ async function startInstance(env: Record<string, string> = {}): Promise<TestingM
     ...env,
   });
   const capture = (...args: unknown[]) => void logs.push(args.map(String).join(' '));
-  const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ migrate: false }), NotificationsModule] })
+  const moduleRef = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ migrate: false }), NotificationsModule],
+  })
     .setLogger({ log: capture, warn: capture, error: capture, debug: capture, verbose: capture })
     .compile();
   await moduleRef.init();
@@ -67,7 +69,14 @@ beforeAll(async () => {
   notifications = main.get(NotificationsService);
   const users = main.get(UsersService);
   for (const u of [alice, bob]) {
-    u.id = (await users.create(systemActor('test'), { email: u.email, name: u.email.split('@')[0], role: 'control_owner', department: null })).user.id;
+    u.id = (
+      await users.create(systemActor('test'), {
+        email: u.email,
+        name: u.email.split('@')[0],
+        role: 'control_owner',
+        department: null,
+      })
+    ).user.id;
   }
   await ds.query('UPDATE users SET active = false WHERE id = $1', [bob.id]);
 });
@@ -88,7 +97,8 @@ interface Row {
   email_sent_at: Date | null;
   read_at: Date | null;
 }
-const row = async (dedupeKey: string): Promise<Row> => (await ds.query('SELECT * FROM notifications WHERE dedupe_key = $1', [dedupeKey]))[0];
+const row = async (dedupeKey: string): Promise<Row> =>
+  (await ds.query('SELECT * FROM notifications WHERE dedupe_key = $1', [dedupeKey]))[0];
 const mailsFor = (subject: string) => smtp.messages.filter((m) => m.subject === subject);
 
 const reminder = (key: string, over: Partial<Parameters<NotificationsService['enqueue']>[0]> = {}) => ({
@@ -104,18 +114,33 @@ const reminder = (key: string, over: Partial<Parameters<NotificationsService['en
 describe('enqueue', () => {
   it('is idempotent by dedupe key: the second call is a no-op and returns false', async () => {
     expect(await notifications.enqueue(reminder('sweep-task:1:reminder-2d'))).toBe(true);
-    expect(await notifications.enqueue(reminder('sweep-task:1:reminder-2d', { subject: 'Changed subject' }))).toBe(false);
-    const rows = await ds.query(`SELECT subject, kind, link, email_status FROM notifications WHERE dedupe_key = 'sweep-task:1:reminder-2d'`);
-    expect(rows).toEqual([{ subject: 'Reminder sweep-task:1:reminder-2d', kind: 'sweep.reminder', link: '/sweeps/2026-W48', email_status: 'pending' }]);
+    expect(await notifications.enqueue(reminder('sweep-task:1:reminder-2d', { subject: 'Changed subject' }))).toBe(
+      false,
+    );
+    const rows = await ds.query(
+      `SELECT subject, kind, link, email_status FROM notifications WHERE dedupe_key = 'sweep-task:1:reminder-2d'`,
+    );
+    expect(rows).toEqual([
+      {
+        subject: 'Reminder sweep-task:1:reminder-2d',
+        kind: 'sweep.reminder',
+        link: '/sweeps/2026-W48',
+        email_status: 'pending',
+      },
+    ]);
     // …and is sent once.
     await notifications.deliverPending(new Date());
     expect(mailsFor('Reminder sweep-task:1:reminder-2d')).toHaveLength(1);
   });
 
   it('stores one row when the same notification is raised several times at once', async () => {
-    const created = await Promise.all([1, 2, 3, 4].map(() => notifications.enqueue(reminder('sweep-task:2:due-today', { kind: 'sweep.due_today' }))));
+    const created = await Promise.all(
+      [1, 2, 3, 4].map(() => notifications.enqueue(reminder('sweep-task:2:due-today', { kind: 'sweep.due_today' }))),
+    );
     expect(created.filter(Boolean)).toHaveLength(1);
-    expect(await ds.query(`SELECT count(*)::int AS n FROM notifications WHERE dedupe_key = 'sweep-task:2:due-today'`)).toEqual([{ n: 1 }]);
+    expect(
+      await ds.query(`SELECT count(*)::int AS n FROM notifications WHERE dedupe_key = 'sweep-task:2:due-today'`),
+    ).toEqual([{ n: 1 }]);
     await notifications.deliverPending(new Date());
     expect(mailsFor('Reminder sweep-task:2:due-today')).toHaveLength(1);
   });
@@ -140,16 +165,32 @@ describe('enqueue', () => {
   });
 
   it('refuses a malformed notification before storing anything', async () => {
-    await expect(notifications.enqueue(reminder('sweep-task:4:reminder-2d', { subject: 'x\r\nBcc: someone@example.com' }))).rejects.toThrow(InvalidNotificationError);
+    await expect(
+      notifications.enqueue(reminder('sweep-task:4:reminder-2d', { subject: 'x\r\nBcc: someone@example.com' })),
+    ).rejects.toThrow(InvalidNotificationError);
     expect(await row('sweep-task:4:reminder-2d')).toBeUndefined();
   });
 
   it('without SMTP_URL, notifications are in-app only and nothing is e-mailed', async () => {
     const local = inAppOnly.get(NotificationsService);
     expect(await local.enqueue(reminder('in-app:1'))).toBe(true);
-    expect(await row('in-app:1')).toMatchObject({ email_status: 'not_needed', email_attempts: 0, email_next_attempt_at: null });
-    expect(await local.deliverPending(new Date(Date.now() + 60 * MINUTE))).toEqual({ sent: 0, retrying: 0, failed: 0, skipped: 0 });
-    expect(await notifications.deliverPending(new Date(Date.now() + 60 * MINUTE))).toEqual({ sent: 0, retrying: 0, failed: 0, skipped: 0 });
+    expect(await row('in-app:1')).toMatchObject({
+      email_status: 'not_needed',
+      email_attempts: 0,
+      email_next_attempt_at: null,
+    });
+    expect(await local.deliverPending(new Date(Date.now() + 60 * MINUTE))).toEqual({
+      sent: 0,
+      retrying: 0,
+      failed: 0,
+      skipped: 0,
+    });
+    expect(await notifications.deliverPending(new Date(Date.now() + 60 * MINUTE))).toEqual({
+      sent: 0,
+      retrying: 0,
+      failed: 0,
+      skipped: 0,
+    });
     expect(mailsFor('Reminder in-app:1')).toHaveLength(0);
   });
 });
@@ -166,7 +207,13 @@ describe('e-mail delivery', () => {
     expect(mail.raw).toMatch(/^From: Attest <attest@example\.co\.th>$/m);
     expect(mail.raw).toContain('https://attest.example.co.th/sweeps/2026-W48'); // the link, absolute
     const r = await row('mail:1');
-    expect(r).toMatchObject({ email_status: 'sent', email_attempts: 1, email_next_attempt_at: null, email_last_error: null, read_at: null });
+    expect(r).toMatchObject({
+      email_status: 'sent',
+      email_attempts: 1,
+      email_next_attempt_at: null,
+      email_last_error: null,
+      read_at: null,
+    });
     expect(r.email_sent_at?.toISOString()).toBe(now.toISOString());
     expect(mail.messageId).toBe(`<notification-${r.id}@attest>`);
     // Sent is final: another run sends nothing.
@@ -186,7 +233,12 @@ describe('e-mail delivery', () => {
     expect(r.email_last_error).not.toContain('@');
 
     // Not due yet: nothing is tried.
-    expect(await notifications.deliverPending(new Date(t0.getTime() + MINUTE - 1))).toEqual({ sent: 0, retrying: 0, failed: 0, skipped: 0 });
+    expect(await notifications.deliverPending(new Date(t0.getTime() + MINUTE - 1))).toEqual({
+      sent: 0,
+      retrying: 0,
+      failed: 0,
+      skipped: 0,
+    });
 
     const t1 = new Date(t0.getTime() + MINUTE);
     expect(await notifications.deliverPending(t1)).toMatchObject({ retrying: 1 });
@@ -194,8 +246,15 @@ describe('e-mail delivery', () => {
     expect(r.email_attempts).toBe(2);
     expect(r.email_next_attempt_at?.toISOString()).toBe(new Date(t1.getTime() + 5 * MINUTE).toISOString());
 
-    expect(await notifications.deliverPending(new Date(t1.getTime() + 5 * MINUTE))).toMatchObject({ sent: 1, retrying: 0 });
-    expect(await row('mail:retry')).toMatchObject({ email_status: 'sent', email_attempts: 3, email_next_attempt_at: null });
+    expect(await notifications.deliverPending(new Date(t1.getTime() + 5 * MINUTE))).toMatchObject({
+      sent: 1,
+      retrying: 0,
+    });
+    expect(await row('mail:retry')).toMatchObject({
+      email_status: 'sent',
+      email_attempts: 3,
+      email_next_attempt_at: null,
+    });
     expect(mailsFor('Reminder mail:retry')).toHaveLength(1);
     expect(smtp.rejected).toBe(2);
   });
@@ -214,16 +273,29 @@ describe('e-mail delivery', () => {
     expect(outcomes).toEqual(['retrying', 'retrying', 'retrying', 'retrying', 'failed']);
     expect(smtp.rejected - rejectedBefore).toBe(5);
     const r = await row('mail:fail');
-    expect(r).toMatchObject({ email_status: 'failed', email_attempts: 5, email_next_attempt_at: null, email_sent_at: null });
+    expect(r).toMatchObject({
+      email_status: 'failed',
+      email_attempts: 5,
+      email_next_attempt_at: null,
+      email_sent_at: null,
+    });
     expect(r.email_last_error).toMatch(/451/);
-    expect(await notifications.deliverPending(new Date(now.getTime() + 24 * 60 * MINUTE))).toEqual({ sent: 0, retrying: 0, failed: 0, skipped: 0 });
+    expect(await notifications.deliverPending(new Date(now.getTime() + 24 * 60 * MINUTE))).toEqual({
+      sent: 0,
+      retrying: 0,
+      failed: 0,
+      skipped: 0,
+    });
     expect(mailsFor('Reminder mail:fail')).toHaveLength(0);
   });
 
   it('does not e-mail an inactive user; the notification stays in the app', async () => {
     await notifications.enqueue(reminder('mail:inactive', { recipientUserId: bob.id }));
     expect(await notifications.deliverPending(new Date())).toMatchObject({ skipped: 1, sent: 0 });
-    expect(await row('mail:inactive')).toMatchObject({ email_status: 'not_needed', email_last_error: 'the recipient is inactive or unknown' });
+    expect(await row('mail:inactive')).toMatchObject({
+      email_status: 'not_needed',
+      email_last_error: 'the recipient is inactive or unknown',
+    });
     expect(smtp.messages.some((m) => m.to.includes(bob.email))).toBe(false);
   });
 
@@ -236,10 +308,16 @@ describe('e-mail delivery', () => {
       const keys = Array.from({ length: 16 }, (_, i) => `mail:concurrent:${i}`);
       for (const k of keys) await a.get(NotificationsService).enqueue(reminder(k));
       const now = new Date();
-      const reports = await Promise.all([a.get(NotificationsService).deliverPending(now), b.get(NotificationsService).deliverPending(now), a.get(NotificationsService).deliverPending(now)]);
+      const reports = await Promise.all([
+        a.get(NotificationsService).deliverPending(now),
+        b.get(NotificationsService).deliverPending(now),
+        a.get(NotificationsService).deliverPending(now),
+      ]);
       expect(reports.reduce((n, r) => n + r.sent, 0)).toBe(keys.length);
       expect(slow.messages.map((m) => m.subject).sort()).toEqual(keys.map((k) => `Reminder ${k}`).sort());
-      const statuses = await ds.query(`SELECT email_status, email_attempts, count(*)::int AS n FROM notifications WHERE dedupe_key LIKE 'mail:concurrent:%' GROUP BY 1, 2`);
+      const statuses = await ds.query(
+        `SELECT email_status, email_attempts, count(*)::int AS n FROM notifications WHERE dedupe_key LIKE 'mail:concurrent:%' GROUP BY 1, 2`,
+      );
       expect(statuses).toEqual([{ email_status: 'sent', email_attempts: 1, n: keys.length }]);
     } finally {
       await slow.close();

@@ -24,17 +24,29 @@ const pdfText = async (model: Parameters<typeof renderPackPdf>[0]) => {
 
 it('a pack built on 5 December for December states freshness as of the moment it was built, and says so', async () => {
   const { model } = await t.app.get(PackCollector).collect(scope, signer, new Date('2026-12-05T08:42:00Z'));
-  expect(model.freshnessAsOf).toEqual({ at: '2026-12-05T08:42:00.000Z', basis: 'built', statement: "as of 2026-12-05 15:42 ICT, the moment this pack was built (before the period's end, 2026-12-31)" });
-  expect(model.scopeAndMethod.join('\n')).toContain("Control status is freshness as of 2026-12-05 15:42 ICT, the moment this pack was built (before the period's end, 2026-12-31)");
+  expect(model.freshnessAsOf).toEqual({
+    at: '2026-12-05T08:42:00.000Z',
+    basis: 'built',
+    statement: "as of 2026-12-05 15:42 ICT, the moment this pack was built (before the period's end, 2026-12-31)",
+  });
+  expect(model.scopeAndMethod.join('\n')).toContain(
+    "Control status is freshness as of 2026-12-05 15:42 ICT, the moment this pack was built (before the period's end, 2026-12-31)",
+  );
   const text = await pdfText(model);
-  expect(text).toContain("Status is freshness as of 2026-12-05 15:42 ICT, the moment this pack was built (before the period's end, 2026-12-31).");
+  expect(text).toContain(
+    "Status is freshness as of 2026-12-05 15:42 ICT, the moment this pack was built (before the period's end, 2026-12-31).",
+  );
   expect(text).toContain('when this pack was built');
   expect(text).not.toMatch(/(fresh|due_soon|stale|missing) at the (end of the period|period's end)/);
 });
 
 it("a pack built after the period states freshness as of the period's end", async () => {
   const { model } = await t.app.get(PackCollector).collect(scope, signer, new Date('2027-01-15T03:00:00Z'));
-  expect(model.freshnessAsOf).toEqual({ at: '2026-12-31T17:00:00.000Z', basis: 'period_end', statement: "as of the period's end (2026-12-31 24:00 ICT)" });
+  expect(model.freshnessAsOf).toEqual({
+    at: '2026-12-31T17:00:00.000Z',
+    basis: 'period_end',
+    statement: "as of the period's end (2026-12-31 24:00 ICT)",
+  });
   const text = await pdfText(model);
   expect(text).toContain("Status is freshness as of the period's end (2026-12-31 24:00 ICT).");
   expect(text).toMatch(/missing at the period's end ·/);

@@ -16,7 +16,8 @@ const ROOT = join(__dirname, '..', '..');
 
 function tool(command: string, args: string[]): { status: number | null; out: string } {
   const r = spawnSync(command, args, { encoding: 'utf8' });
-  if (r.error) throw new Error(`${command} is not installed (apt-get install -y poppler-utils openssl): ${r.error.message}`);
+  if (r.error)
+    throw new Error(`${command} is not installed (apt-get install -y poppler-utils openssl): ${r.error.message}`);
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -25,7 +26,13 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
   let signer: PackSigner;
   let signed: Buffer;
   let signedPath: string;
-  const manifest = Buffer.from(JSON.stringify({ generator: 'attest 0.1.0', files: [{ path: 'evidence/CTL-001/x.pdf', sha256: 'ab'.repeat(32), size: 3 }] }, null, 2));
+  const manifest = Buffer.from(
+    JSON.stringify(
+      { generator: 'attest 0.1.0', files: [{ path: 'evidence/CTL-001/x.pdf', sha256: 'ab'.repeat(32), size: 3 }] },
+      null,
+      2,
+    ),
+  );
   const model = packModelFixture();
 
   beforeAll(async () => {
@@ -35,7 +42,14 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
     model.signer = { subject: cert.subject, fingerprintSha256: cert.fingerprintSha256, selfSigned: cert.selfSigned };
     const pdf = await renderPackPdf(model, {
       templatesDir: join(ROOT, 'templates'),
-      attachments: [{ name: 'manifest.json', data: manifest, mediaType: 'application/json', description: 'Every file in the pack with its SHA-256' }],
+      attachments: [
+        {
+          name: 'manifest.json',
+          data: manifest,
+          mediaType: 'application/json',
+          description: 'Every file in the pack with its SHA-256',
+        },
+      ],
     });
     signed = await signer.signPdf(pdf);
     signedPath = join(dir, 'pack.pdf');
@@ -49,7 +63,8 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
     expect(cert.subject).toBe('CN=บริษัท ตัวอย่าง จำกัด, O=บริษัท ตัวอย่าง จำกัด, C=TH');
     expect(cert.selfSigned).toBe(true);
     expect(cert.fingerprintSha256).toMatch(/^[0-9a-f]{64}$/);
-    for (const f of ['pack-signing.p12', 'pack-signing.p12.password']) expect(statSync(join(dir, 'keys', f)).mode & 0o777).toBe(0o600);
+    for (const f of ['pack-signing.p12', 'pack-signing.p12.password'])
+      expect(statSync(join(dir, 'keys', f)).mode & 0o777).toBe(0o600);
     const again = new PackSigner(loadConfig({ DATA_DIR: dir }, dir, ROOT));
     expect(again.certificate().fingerprintSha256).toBe(cert.fingerprintSha256);
   });
@@ -59,7 +74,13 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
     expect(r.out).toContain('Signature Type: ETSI.CAdES.detached');
     expect(r.out).toContain('Signature is Valid');
     expect(r.out).toContain('Total document signed');
-    expect(verifyPdfSignature(signed)).toEqual({ valid: true, totalDocumentSigned: true, signerFingerprintSha256: signer.certificate().fingerprintSha256, problem: null, timestampedAt: null });
+    expect(verifyPdfSignature(signed)).toEqual({
+      valid: true,
+      totalDocumentSigned: true,
+      signerFingerprintSha256: signer.certificate().fingerprintSha256,
+      problem: null,
+      timestampedAt: null,
+    });
   });
 
   it('with bytes appended: pdfsig and our verifier say valid but not total', () => {
@@ -90,8 +111,18 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
   });
 
   it('our verifier rejects a file without a signature and a signature moved off /Contents', () => {
-    expect(verifyPdfSignature(Buffer.from('%PDF-1.3\n%%EOF\n'))).toMatchObject({ valid: false, problem: 'the PDF has no signature' });
-    const tampered = Buffer.from(signed.toString('latin1').replace(/\/ByteRange \[0 (\d+) (\d+) (\d+)\]/, (_, b, c, d) => `/ByteRange [0 ${Number(b) - 2} ${c} ${d}]`.padEnd(_.length, ' ')), 'latin1');
+    expect(verifyPdfSignature(Buffer.from('%PDF-1.3\n%%EOF\n'))).toMatchObject({
+      valid: false,
+      problem: 'the PDF has no signature',
+    });
+    const tampered = Buffer.from(
+      signed
+        .toString('latin1')
+        .replace(/\/ByteRange \[0 (\d+) (\d+) (\d+)\]/, (_, b, c, d) =>
+          `/ByteRange [0 ${Number(b) - 2} ${c} ${d}]`.padEnd(_.length, ' '),
+        ),
+      'latin1',
+    );
     expect(verifyPdfSignature(tampered).valid).toBe(false);
   });
 
@@ -106,12 +137,16 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
     expect(joined).toContain(THAI_SENTENCE);
     const boundaries = new Set<number>();
     let at = 0;
-    for (const { segment } of new Intl.Segmenter('th', { granularity: 'word' }).segment(THAI_SENTENCE)) boundaries.add((at += segment.length));
+    for (const { segment } of new Intl.Segmenter('th', { granularity: 'word' }).segment(THAI_SENTENCE))
+      boundaries.add((at += segment.length));
     const lines = text.split('\n');
     const breaks: number[] = [];
     lines.forEach((line, n) => {
       for (let k = THAI_SENTENCE.length - 1; k >= 4; k--) {
-        if (line.endsWith(THAI_SENTENCE.slice(0, k)) && (lines[n + 1] ?? '').startsWith(THAI_SENTENCE.slice(k, k + 4))) {
+        if (
+          line.endsWith(THAI_SENTENCE.slice(0, k)) &&
+          (lines[n + 1] ?? '').startsWith(THAI_SENTENCE.slice(k, k + 4))
+        ) {
           breaks.push(k);
           break;
         }
@@ -129,9 +164,15 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
   });
 
   it('the contents list each section with the page it starts on', () => {
-    const contents = execFileSync('pdftotext', ['-layout', '-f', '2', '-l', '2', signedPath, '-'], { encoding: 'utf8' });
+    const contents = execFileSync('pdftotext', ['-layout', '-f', '2', '-l', '2', signedPath, '-'], {
+      encoding: 'utf8',
+    });
     const evidencePage = Number(/Evidence index[ .]*?(\d+)\s*$/m.exec(contents)![1]);
-    const page = execFileSync('pdftotext', ['-raw', '-f', String(evidencePage), '-l', String(evidencePage), signedPath, '-'], { encoding: 'utf8' });
+    const page = execFileSync(
+      'pdftotext',
+      ['-raw', '-f', String(evidencePage), '-l', String(evidencePage), signedPath, '-'],
+      { encoding: 'utf8' },
+    );
     expect(page).toContain('Evidence index');
   });
 
@@ -144,14 +185,35 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
 
   it('signDetached: openssl cms -verify accepts it; our verifier agrees on valid, changed and foreign', () => {
     const sig = signer.signDetached(manifest);
-    const paths = { content: join(dir, 'manifest.json'), sig: join(dir, 'manifest.json.sig'), cert: join(dir, 'cert.pem'), changed: join(dir, 'changed.json') };
+    const paths = {
+      content: join(dir, 'manifest.json'),
+      sig: join(dir, 'manifest.json.sig'),
+      cert: join(dir, 'cert.pem'),
+      changed: join(dir, 'changed.json'),
+    };
     writeFileSync(paths.content, manifest);
     writeFileSync(paths.sig, sig);
     writeFileSync(paths.cert, signer.certificate().pem);
     const changed = Buffer.concat([manifest, Buffer.from(' ')]);
     writeFileSync(paths.changed, changed);
     const verify = (content: string) =>
-      tool('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', paths.sig, '-content', content, '-CAfile', paths.cert, '-purpose', 'any', '-out', '/dev/null']);
+      tool('openssl', [
+        'cms',
+        '-verify',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        paths.sig,
+        '-content',
+        content,
+        '-CAfile',
+        paths.cert,
+        '-purpose',
+        'any',
+        '-out',
+        '/dev/null',
+      ]);
     const ok = verify(paths.content);
     expect(ok.out).toContain('Verification successful');
     expect(ok.status).toBe(0);
@@ -159,7 +221,10 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
     expect(verifyDetached(manifest, sig)).toEqual({ valid: true, problem: null });
 
     expect(verify(paths.changed).status).not.toBe(0);
-    expect(verifyDetached(changed, sig, signer.certificate().pem)).toEqual({ valid: false, problem: 'digest mismatch: the signed content was changed after signing' });
+    expect(verifyDetached(changed, sig, signer.certificate().pem)).toEqual({
+      valid: false,
+      problem: 'digest mismatch: the signed content was changed after signing',
+    });
 
     const otherDir = mkdtempSync(join(tmpdir(), 'attest-pack-other-'));
     try {

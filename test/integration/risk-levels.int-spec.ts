@@ -20,7 +20,13 @@ afterAll(async () => {
 });
 
 /** A risk as the first default matrix stored it (death at up to 1e-3 per use was merely ALARA), with its version 1. */
-async function stored(ref: string, severity: string, probability: string, level: string, residual: [string, string, string] | null = null): Promise<string> {
+async function stored(
+  ref: string,
+  severity: string,
+  probability: string,
+  level: string,
+  residual: [string, string, string] | null = null,
+): Promise<string> {
   const owner = randomUUID();
   const [r] = (
     await db.query(
@@ -29,10 +35,14 @@ async function stored(ref: string, severity: string, probability: string, level:
       [ref, severity, probability, level, residual?.[0] ?? null, residual?.[1] ?? null, residual?.[2] ?? null, owner],
     )
   ).rows;
-  await db.query(`INSERT INTO risk_versions (risk_id, version, actor, before, after) VALUES ($1, 1, 'user:x', NULL, '{}')`, [r.id]);
+  await db.query(
+    `INSERT INTO risk_versions (risk_id, version, actor, before, after) VALUES ($1, 1, 'user:x', NULL, '{}')`,
+    [r.id],
+  );
   return r.id;
 }
-const row = async (id: string) => (await db.query(`SELECT level, residual_level, version FROM risks WHERE id = $1`, [id])).rows[0];
+const row = async (id: string) =>
+  (await db.query(`SELECT level, residual_level, version FROM risks WHERE id = $1`, [id])).rows[0];
 
 it('recomputes stale levels once, each change a version by system:risk-matrix and an audit entry naming the fields', async () => {
   const death = await stored('HAZ-L1', 'S5', 'remote', 'alara'); // now unacceptable
@@ -41,19 +51,37 @@ it('recomputes stale levels once, each change a version by system:risk-matrix an
   const renamed = await stored('HAZ-L4', 'S2', 'P2', 'acceptable'); // a key the scale does not have
 
   const result = await t.app.get(RisksService).reevaluateLevels();
-  expect(result).toEqual({ checked: 4, updated: ['iso14971:HAZ-L1', 'iso14971:HAZ-L2'], offScale: ['iso14971:HAZ-L4'] });
+  expect(result).toEqual({
+    checked: 4,
+    updated: ['iso14971:HAZ-L1', 'iso14971:HAZ-L2'],
+    offScale: ['iso14971:HAZ-L4'],
+  });
   expect(await row(death)).toEqual({ level: 'unacceptable', residual_level: null, version: 2 });
   expect(await row(serious)).toEqual({ level: 'alara', residual_level: 'acceptable', version: 2 });
   expect(await row(same)).toEqual({ level: 'acceptable', residual_level: null, version: 1 });
   expect(await row(renamed)).toEqual({ level: 'acceptable', residual_level: null, version: 1 });
 
-  const [version] = (await db.query(`SELECT actor, before->>'level' AS before, after->>'level' AS after FROM risk_versions WHERE risk_id = $1 AND version = 2`, [death])).rows;
+  const [version] = (
+    await db.query(
+      `SELECT actor, before->>'level' AS before, after->>'level' AS after FROM risk_versions WHERE risk_id = $1 AND version = 2`,
+      [death],
+    )
+  ).rows;
   expect(version).toEqual({ actor: 'system:risk-matrix', before: 'alara', after: 'unacceptable' });
-  const audit = (await db.query(`SELECT (canonical::jsonb)->'data' AS data FROM audit_log WHERE action = 'risk.update' AND subject_id = $1`, [death])).rows;
+  const audit = (
+    await db.query(
+      `SELECT (canonical::jsonb)->'data' AS data FROM audit_log WHERE action = 'risk.update' AND subject_id = $1`,
+      [death],
+    )
+  ).rows;
   expect(audit.map((a) => [a.data.changed, a.data.level])).toEqual([[['level'], 'unacceptable']]);
 
   // Idempotent: the start-up hook finds nothing more to change.
   await t.app.get(RiskLevelsBootstrapService).onApplicationBootstrap();
   expect((await row(death)).version).toBe(2);
-  expect(await t.app.get(RisksService).reevaluateLevels()).toEqual({ checked: 4, updated: [], offScale: ['iso14971:HAZ-L4'] });
+  expect(await t.app.get(RisksService).reevaluateLevels()).toEqual({
+    checked: 4,
+    updated: [],
+    offScale: ['iso14971:HAZ-L4'],
+  });
 });

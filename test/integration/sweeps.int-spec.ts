@@ -30,27 +30,41 @@ afterAll(async () => {
 
 const count = async (sql: string, params: unknown[] = []) => Number((await db.query(sql, params)).rows[0].count);
 /** Monday 09:00 Asia/Bangkok of an ISO week: when the schedule opens it. */
-const mondayMorning = (week: string) => ({ '2026-W48': new Date('2026-11-23T02:00:00Z'), '2026-W50': new Date('2026-12-07T02:00:00Z'), '2026-W51': new Date('2026-12-14T02:00:00Z') })[week]!;
+const mondayMorning = (week: string) =>
+  ({
+    '2026-W48': new Date('2026-11-23T02:00:00Z'),
+    '2026-W50': new Date('2026-12-07T02:00:00Z'),
+    '2026-W51': new Date('2026-12-14T02:00:00Z'),
+  })[week]!;
 
 it('two instances racing to open the same week open one sweep with one set of tasks', async () => {
   const at = mondayMorning('2026-W48');
-  const [a, b] = await Promise.all([sweeps.openWeek('2026-W48', job, at), second.get(SweepsService).openWeek('2026-W48', job, at)]);
+  const [a, b] = await Promise.all([
+    sweeps.openWeek('2026-W48', job, at),
+    second.get(SweepsService).openWeek('2026-W48', job, at),
+  ]);
   expect([a.created, b.created].sort()).toEqual([false, true]);
   expect(a.tasks).toBe(b.tasks);
   expect(await count(`SELECT count(*) FROM sweeps WHERE week = '2026-W48'`)).toBe(1);
-  expect(await count(`SELECT count(*) FROM sweep_tasks t JOIN sweeps s ON s.id = t.sweep_id WHERE s.week = '2026-W48'`)).toBe(a.tasks);
+  expect(
+    await count(`SELECT count(*) FROM sweep_tasks t JOIN sweeps s ON s.id = t.sweep_id WHERE s.week = '2026-W48'`),
+  ).toBe(a.tasks);
 });
 
 it('opening again is idempotent: same tasks, created false', async () => {
   const again = await sweeps.openWeek('2026-W48', job, mondayMorning('2026-W48'));
   expect(again.created).toBe(false);
-  expect(again.tasks).toBe(await count(`SELECT count(*) FROM sweep_tasks t JOIN sweeps s ON s.id = t.sweep_id WHERE s.week = '2026-W48'`));
+  expect(again.tasks).toBe(
+    await count(`SELECT count(*) FROM sweep_tasks t JOIN sweeps s ON s.id = t.sweep_id WHERE s.week = '2026-W48'`),
+  );
 });
 
 it('creates tasks by cadence: weekly controls every week, monthly ones in the first week of the month', async () => {
   const weekly = await count(`SELECT count(*) FROM controls WHERE cadence = 'weekly' AND retired_at IS NULL`);
   const monthly = await count(`SELECT count(*) FROM controls WHERE cadence = 'monthly' AND retired_at IS NULL`);
-  expect(await count(`SELECT count(*) FROM sweep_tasks t JOIN sweeps s ON s.id = t.sweep_id WHERE s.week = '2026-W48'`)).toBe(weekly); // Monday 23 Nov
+  expect(
+    await count(`SELECT count(*) FROM sweep_tasks t JOIN sweeps s ON s.id = t.sweep_id WHERE s.week = '2026-W48'`),
+  ).toBe(weekly); // Monday 23 Nov
   const december = await sweeps.openWeek('2026-W50', job, mondayMorning('2026-W50')); // Monday 7 Dec: weekly + monthly
   expect(december.tasks).toBe(weekly + monthly);
   expect(await count(`SELECT count(*) FROM sweeps WHERE week = '2026-W48' AND status = 'closed'`)).toBe(1); // the earlier open sweep was closed first
@@ -58,11 +72,15 @@ it('creates tasks by cadence: weekly controls every week, monthly ones in the fi
 
 it('a crash in the middle of opening leaves nothing, and the next run opens the week', async () => {
   const notifications = t.app.get(NotificationsService);
-  const spy = jest.spyOn(notifications, 'enqueue').mockRejectedValueOnce(new Error('injected crash while notifying owners'));
+  const spy = jest
+    .spyOn(notifications, 'enqueue')
+    .mockRejectedValueOnce(new Error('injected crash while notifying owners'));
   await expect(sweeps.openWeek('2026-W51', job, mondayMorning('2026-W51'))).rejects.toThrow('injected crash');
   spy.mockRestore();
   expect(await count(`SELECT count(*) FROM sweeps WHERE week = '2026-W51'`)).toBe(0);
-  expect(await count(`SELECT count(*) FROM evidence WHERE source LIKE 'collector:%' AND period_start = '2026-12-14'`)).toBe(0);
+  expect(
+    await count(`SELECT count(*) FROM evidence WHERE source LIKE 'collector:%' AND period_start = '2026-12-14'`),
+  ).toBe(0);
   const r = await sweeps.openWeek('2026-W51', job, mondayMorning('2026-W51'));
   expect(r.created).toBe(true);
   expect(r.tasks).toBeGreaterThan(0);
@@ -72,7 +90,14 @@ it('collectors attach snapshots as evidence to the controls that name them', asy
   const { rows } = await db.query(
     `SELECT DISTINCT e.source FROM evidence e WHERE e.source LIKE 'collector:%' AND e.period_start = '2026-12-14'`,
   );
-  expect(rows.map((r) => r.source).sort()).toEqual(expect.arrayContaining(['collector:access-review', 'collector:audit-trail-verify', 'collector:posture', 'collector:risk-review']));
+  expect(rows.map((r) => r.source).sort()).toEqual(
+    expect.arrayContaining([
+      'collector:access-review',
+      'collector:audit-trail-verify',
+      'collector:posture',
+      'collector:risk-review',
+    ]),
+  );
 });
 
 it('reminds each owner once and escalates overdue tasks to compliance managers once', async () => {
@@ -106,9 +131,21 @@ describe('a sweep opened after its own due time', () => {
   let tasks: number;
 
   const actorOf = async (email: string): Promise<UserActor> => {
-    const { rows } = await db.query(`SELECT u.id, u.email, u.name, u.role, u.department_id, d.key AS department FROM users u LEFT JOIN departments d ON d.id = u.department_id WHERE u.email = $1`, [email]);
+    const { rows } = await db.query(
+      `SELECT u.id, u.email, u.name, u.role, u.department_id, d.key AS department FROM users u LEFT JOIN departments d ON d.id = u.department_id WHERE u.email = $1`,
+      [email],
+    );
     const u = rows[0];
-    return { kind: 'user', id: u.id, email: u.email, name: u.name, role: u.role, departmentId: u.department_id, departmentKey: u.department, via: 'session' };
+    return {
+      kind: 'user',
+      id: u.id,
+      email: u.email,
+      name: u.name,
+      role: u.role,
+      departmentId: u.department_id,
+      departmentKey: u.department,
+      via: 'session',
+    };
   };
 
   beforeAll(async () => {
@@ -119,25 +156,52 @@ describe('a sweep opened after its own due time', () => {
     expect(tasks).toBeGreaterThan(1);
   });
 
-  it('gives every task the next working day\'s due time, stored on the task, and says the sweep opened late', async () => {
-    const { rows } = await db.query(`SELECT DISTINCT t.due_at FROM sweep_tasks t JOIN sweeps s ON s.id = t.sweep_id WHERE s.week = '2027-W09'`);
+  it("gives every task the next working day's due time, stored on the task, and says the sweep opened late", async () => {
+    const { rows } = await db.query(
+      `SELECT DISTINCT t.due_at FROM sweep_tasks t JOIN sweeps s ON s.id = t.sweep_id WHERE s.week = '2027-W09'`,
+    );
     expect(rows.map((r) => (r.due_at as Date).toISOString())).toEqual([fairDue.toISOString()]);
     const view = await sweeps.byWeek(compliance, '2027-W09', new Date('2027-03-06T03:00:00Z'));
-    expect(view).toMatchObject({ dueAt: fairDue.toISOString(), nominalDueAt: '2027-03-05T11:00:00.000Z', openedLate: true, overdue: 0 });
+    expect(view).toMatchObject({
+      dueAt: fairDue.toISOString(),
+      nominalDueAt: '2027-03-05T11:00:00.000Z',
+      openedLate: true,
+      overdue: 0,
+    });
   });
 
-  it('a task done within an hour of opening is on time, in the task list and in the pack\'s sweep section', async () => {
+  it("a task done within an hour of opening is on time, in the task list and in the pack's sweep section", async () => {
     const [first] = (await sweeps.tasks(compliance, '2027-W09', { limit: 1 })).items;
-    const done = await sweeps.completeTask(compliance, first.id, { outcome: 'exception', reason: 'Tool migration this week; evidence next week.' }, new Date('2027-03-06T02:45:00Z'));
+    const done = await sweeps.completeTask(
+      compliance,
+      first.id,
+      { outcome: 'exception', reason: 'Tool migration this week; evidence next week.' },
+      new Date('2027-03-06T02:45:00Z'),
+    );
     expect(done.timing).toBe('on_time');
-    const beforeDue = await sweeps.periodReport('2027-03-01', '2027-03-07', controlIds, new Date('2027-03-08T10:00:00Z'));
+    const beforeDue = await sweeps.periodReport(
+      '2027-03-01',
+      '2027-03-07',
+      controlIds,
+      new Date('2027-03-08T10:00:00Z'),
+    );
     expect(beforeDue.weeks).toEqual([expect.objectContaining({ week: '2027-W09', tasks, late: 0, exceptions: 1 })]);
     expect(beforeDue.irregular.filter((i) => i.kind !== 'exception')).toEqual([]);
     // A period ending on Sunday 7 March: at its end nothing was due yet, so nothing is late in it.
-    const periodEnded = await sweeps.periodReport('2027-03-01', '2027-03-07', controlIds, new Date('2027-03-31T00:00:00Z'));
+    const periodEnded = await sweeps.periodReport(
+      '2027-03-01',
+      '2027-03-07',
+      controlIds,
+      new Date('2027-03-31T00:00:00Z'),
+    );
     expect(periodEnded.weeks[0].late).toBe(0);
     // After the fair due time, the tasks still open are late; the one done within the hour is not.
-    const afterDue = await sweeps.periodReport('2027-03-01', '2027-03-14', controlIds, new Date('2027-03-08T12:00:00Z'));
+    const afterDue = await sweeps.periodReport(
+      '2027-03-01',
+      '2027-03-14',
+      controlIds,
+      new Date('2027-03-08T12:00:00Z'),
+    );
     expect(afterDue.weeks.find((w) => w.week === '2027-W09')?.late).toBe(tasks - 1);
     expect(afterDue.irregular.find((i) => i.control === first.controlKey)?.kind).toBe('exception');
   });
@@ -145,8 +209,17 @@ describe('a sweep opened after its own due time', () => {
   it('sends no overdue notice at opening: one "due in 2 days" digest per owner instead', async () => {
     const r = await sweeps.remindAndEscalate(new Date('2027-03-06T03:00:00Z'));
     expect(r.escalations).toBe(0);
-    expect(await count(`SELECT count(*) FROM notifications WHERE kind IN ('sweep.escalation', 'sweep.overdue') AND dedupe_key LIKE 'sweep:2027-W09:%'`)).toBe(0);
-    const mine = (await db.query(`SELECT subject, body FROM notifications WHERE kind = 'sweep.reminder' AND recipient_user_id = $1 AND dedupe_key LIKE 'sweep:2027-W09:%'`, [owner.id])).rows;
+    expect(
+      await count(
+        `SELECT count(*) FROM notifications WHERE kind IN ('sweep.escalation', 'sweep.overdue') AND dedupe_key LIKE 'sweep:2027-W09:%'`,
+      ),
+    ).toBe(0);
+    const mine = (
+      await db.query(
+        `SELECT subject, body FROM notifications WHERE kind = 'sweep.reminder' AND recipient_user_id = $1 AND dedupe_key LIKE 'sweep:2027-W09:%'`,
+        [owner.id],
+      )
+    ).rows;
     const myOpen = (await sweeps.tasks(owner, '2027-W09', { mine: true, status: 'open', limit: 200 })).items;
     expect(myOpen.length).toBeGreaterThan(1);
     expect(mine).toHaveLength(1);
@@ -161,7 +234,9 @@ describe('a sweep opened after its own due time', () => {
     const page = await sweeps.mySweep(owner, new Date('2027-03-08T03:00:00Z'));
     expect(page.sweep?.week).toBe('2027-W10');
     expect(page.carriedOver.length).toBeGreaterThan(1);
-    expect(page.carriedOver.every((t) => t.week === '2027-W09' && t.timing === 'open' && t.dueAt === fairDue.toISOString())).toBe(true);
+    expect(
+      page.carriedOver.every((t) => t.week === '2027-W09' && t.timing === 'open' && t.dueAt === fairDue.toISOString()),
+    ).toBe(true);
     const later = await sweeps.mySweep(owner, new Date('2027-03-08T11:01:00Z'));
     expect(later.carriedOver.every((t) => t.timing === 'overdue')).toBe(true);
   });
@@ -171,13 +246,30 @@ describe('a sweep opened after its own due time', () => {
     const at = new Date('2027-03-08T11:01:00Z'); // Monday 18:01
     const r = await sweeps.remindAndEscalate(at);
     expect(r.escalations).toBe(managers);
-    const digest = (await db.query(`SELECT subject, body FROM notifications WHERE kind = 'sweep.escalation' AND recipient_user_id = $1 AND dedupe_key LIKE 'sweep:2027-W09:%'`, [compliance.id])).rows;
+    const digest = (
+      await db.query(
+        `SELECT subject, body FROM notifications WHERE kind = 'sweep.escalation' AND recipient_user_id = $1 AND dedupe_key LIKE 'sweep:2027-W09:%'`,
+        [compliance.id],
+      )
+    ).rows;
     expect(digest).toHaveLength(1);
     expect(digest[0].subject).toBe(`Overdue: ${tasks - 1} sweep task(s) in 2027-W09`);
     expect(digest[0].body.split('\n').filter((l: string) => l.startsWith('- '))).toHaveLength(tasks - 1);
-    expect(await count(`SELECT count(*) FROM notifications WHERE kind = 'sweep.overdue' AND recipient_user_id = $1 AND dedupe_key LIKE 'sweep:2027-W09:%'`, [owner.id])).toBe(1);
-    expect(await sweeps.remindAndEscalate(new Date(at.getTime() + 3_600_000))).toEqual({ reminders: 0, escalations: 0 });
-    expect(await count(`SELECT count(*) FROM notifications WHERE kind = 'sweep.escalation' AND dedupe_key LIKE 'sweep:2027-W09:%'`)).toBe(managers);
+    expect(
+      await count(
+        `SELECT count(*) FROM notifications WHERE kind = 'sweep.overdue' AND recipient_user_id = $1 AND dedupe_key LIKE 'sweep:2027-W09:%'`,
+        [owner.id],
+      ),
+    ).toBe(1);
+    expect(await sweeps.remindAndEscalate(new Date(at.getTime() + 3_600_000))).toEqual({
+      reminders: 0,
+      escalations: 0,
+    });
+    expect(
+      await count(
+        `SELECT count(*) FROM notifications WHERE kind = 'sweep.escalation' AND dedupe_key LIKE 'sweep:2027-W09:%'`,
+      ),
+    ).toBe(managers);
   });
 
   it('is closed by the next opening after its due time, counting as overdue only what was open after it', async () => {

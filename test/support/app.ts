@@ -20,10 +20,21 @@ export interface TestApp {
  * loopback port. `extra` mounts fixture controllers; `env` overrides settings. Scheduled jobs are off and
  * DATA_DIR (checkpoint files, signing key) is a temporary folder of its own, unless `env` says otherwise.
  */
-export async function startTestApp(options: { extra?: Type<unknown>[]; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { extra?: Type<unknown>[]; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'attest-test-app-'));
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JOBS_ENABLED: 'false', DATA_DIR: dataDir, DSR_DEMO_PLATFORM: 'false', ...options.env, DATABASE_URL: db.url, PORT: '0' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JOBS_ENABLED: 'false',
+    DATA_DIR: dataDir,
+    DSR_DEMO_PLATFORM: 'false',
+    ...options.env,
+    DATABASE_URL: db.url,
+    PORT: '0',
+  });
   const app = await createApp(config, options.extra);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };

@@ -12,7 +12,11 @@ export const DEMO = {
 
 /** Signs in through the API and returns the Cookie header to send with later requests. */
 export async function login(baseUrl: string, email: string, password = DEMO_PASSWORD): Promise<string> {
-  const res = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const res = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   if (res.status !== 200) throw new Error(`login as ${email} failed: ${res.status} ${await res.text()}`);
   const cookie = res.headers.get('set-cookie');
   if (!cookie) throw new Error('login set no cookie');
@@ -22,7 +26,8 @@ export async function login(baseUrl: string, email: string, password = DEMO_PASS
 /** fetch with a session cookie (or a bearer token when `as` starts with "atk_"), JSON in and out. */
 export function client(baseUrl: string, as: string | null) {
   return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const auth: Record<string, string> = as === null ? {} : as.startsWith('atk_') ? { authorization: `Bearer ${as}` } : { cookie: as };
+    const auth: Record<string, string> =
+      as === null ? {} : as.startsWith('atk_') ? { authorization: `Bearer ${as}` } : { cookie: as };
     const res = await fetch(baseUrl + path, {
       method,
       redirect: 'manual',

@@ -6,7 +6,9 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Why browser tests cannot run here, or null when they can. */
 export function browserUnavailable(): string | null {
-  return existsSync(CHROMIUM) ? null : `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
+  return existsSync(CHROMIUM)
+    ? null
+    : `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
 }
 
 /**
@@ -17,7 +19,15 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 }
 
@@ -33,7 +43,13 @@ export function describeInBrowser(name: string, body: () => void): void {
 }
 
 /** A fresh browser context signed in through the login form, landing on `next`. */
-export async function signInPage(browser: Browser, baseUrl: string, email: string, next = '/', password = 'attest-demo'): Promise<Page> {
+export async function signInPage(
+  browser: Browser,
+  baseUrl: string,
+  email: string,
+  next = '/',
+  password = 'attest-demo',
+): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
   await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
   await page.fill('input[name=email]', email);
@@ -46,7 +62,10 @@ export async function signInPage(browser: Browser, baseUrl: string, email: strin
  * Inside a describeInBrowser block: the real app (with `env`) and Chromium, started before its tests and
  * closed after them. Read them as `ctx.t` and `ctx.browser` once the tests run.
  */
-export function browserApp(env: Record<string, string> = { DEMO: '1' }): { readonly t: TestApp; readonly browser: Browser } {
+export function browserApp(env: Record<string, string> = { DEMO: '1' }): {
+  readonly t: TestApp;
+  readonly browser: Browser;
+} {
   const ctx = {} as { t: TestApp; browser: Browser };
   beforeAll(async () => {
     ctx.t = await startTestApp({ env });

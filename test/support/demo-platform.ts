@@ -33,7 +33,12 @@ export async function openDemoPlatform(t: TestApp): Promise<DemoPlatform> {
     url,
     client,
     patient: async (offset) =>
-      (await client.query<DemoPatient>('SELECT id, email, phone, national_id, first_name, last_name FROM patients WHERE email IS NOT NULL ORDER BY id OFFSET $1 LIMIT 1', [offset])).rows[0],
+      (
+        await client.query<DemoPatient>(
+          'SELECT id, email, phone, national_id, first_name, last_name FROM patients WHERE email IS NOT NULL ORDER BY id OFFSET $1 LIMIT 1',
+          [offset],
+        )
+      ).rows[0],
     close: async () => {
       await client.end();
       const admin = new Client({ connectionString: t.db.url });
@@ -49,7 +54,9 @@ export async function openDemoPlatform(t: TestApp): Promise<DemoPlatform> {
 
 /** Every file of a ZIP by name. */
 export async function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
-  const zip = await new Promise<ZipFile>((resolve, reject) => fromBuffer(bytes, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z!))));
+  const zip = await new Promise<ZipFile>((resolve, reject) =>
+    fromBuffer(bytes, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z!))),
+  );
   const files = new Map<string, Buffer>();
   await new Promise<void>((resolve, reject) => {
     zip.on('entry', (entry: Entry) => {

@@ -30,10 +30,14 @@ export class FakeDsrService {
   }
 
   private matches(keys: Keys) {
-    return (r: Row) => (keys.email !== null && r.email === keys.email) || (keys.phone !== null && r.phone === keys.phone);
+    return (r: Row) =>
+      (keys.email !== null && r.email === keys.email) || (keys.phone !== null && r.phone === keys.phone);
   }
 
-  private handle(path: string, body: { subject?: Keys; seed?: { rows: { table: string; key: { id: number } }[] } }): unknown {
+  private handle(
+    path: string,
+    body: { subject?: Keys; seed?: { rows: { table: string; key: { id: number } }[] } },
+  ): unknown {
     const keys = body.subject ?? { email: null, phone: null, nationalId: null };
     const mine = this.matches(keys);
     switch (path) {
@@ -50,14 +54,25 @@ export class FakeDsrService {
         return {
           tables: [
             { table: 'support_tickets', rule: 'delete', rows: before - this.tickets.length },
-            { table: 'invoices', rule: 'retain', rows: this.invoices.filter(mine).length, basis: 'Revenue Code s. 87/3: tax documents kept 5 years', retention: 'P5Y' },
+            {
+              table: 'invoices',
+              rule: 'retain',
+              rows: this.invoices.filter(mine).length,
+              basis: 'Revenue Code s. 87/3: tax documents kept 5 years',
+              retention: 'P5Y',
+            },
           ],
         };
       }
       case '/dsr/seed': {
         const t = this.add('tickets', { email: keys.email, phone: keys.phone, text: 'drill ticket' });
         const i = this.add('invoices', { email: keys.email, phone: null, text: 'drill invoice' });
-        return { rows: [{ table: 'support_tickets', key: { id: t.id }, values: { text: t.text } }, { table: 'invoices', key: { id: i.id }, values: { text: i.text } }] };
+        return {
+          rows: [
+            { table: 'support_tickets', key: { id: t.id }, values: { text: t.text } },
+            { table: 'invoices', key: { id: i.id }, values: { text: i.text } },
+          ],
+        };
       }
       case '/dsr/seed/remove': {
         const ids = new Set((body.seed?.rows ?? []).map((r) => r.key.id));
@@ -77,7 +92,8 @@ export class FakeDsrService {
       for await (const c of req) parts.push(c as Buffer);
       const path = new URL(req.url!, 'http://x').pathname;
       this.calls.push(path);
-      const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const json = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (this.failNext > 0) {
         this.failNext--;
         return json(503, { error: 'maintenance' });
@@ -94,7 +110,13 @@ export class FakeDsrService {
 
   /** The data-system definition registering this service. */
   definition(key = 'support-desk') {
-    return { key, name: 'Support desk', kind: 'http', owner: { department: 'support' }, http: { baseUrl: this.baseUrl, token: this.token, seedPath: '/dsr/seed', timeoutMs: 2000, retries: 1 } };
+    return {
+      key,
+      name: 'Support desk',
+      kind: 'http',
+      owner: { department: 'support' },
+      http: { baseUrl: this.baseUrl, token: this.token, seedPath: '/dsr/seed', timeoutMs: 2000, retries: 1 },
+    };
   }
 
   async stop(): Promise<void> {

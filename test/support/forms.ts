@@ -16,10 +16,21 @@ export async function csrfToken(baseUrl: string, cookie: string): Promise<string
 }
 
 /** Posts a page form (urlencoded, repeated keys for arrays) with its token, without following the redirect. */
-export async function postForm(baseUrl: string, cookie: string, path: string, fields: Record<string, string | string[]> = {}, headers: Record<string, string> = {}) {
+export async function postForm(
+  baseUrl: string,
+  cookie: string,
+  path: string,
+  fields: Record<string, string | string[]> = {},
+  headers: Record<string, string> = {},
+) {
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) body.append(k, one);
   if (!('_csrf' in fields)) body.append('_csrf', await csrfToken(baseUrl, cookie));
-  const res = await fetch(baseUrl + path, { method: 'POST', redirect: 'manual', headers: { cookie, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: body.toString() });
+  const res = await fetch(baseUrl + path, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: body.toString(),
+  });
   return { status: res.status, location: res.headers.get('location'), headers: res.headers, text: await res.text() };
 }

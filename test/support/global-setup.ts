@@ -19,7 +19,10 @@ export default async function globalSetup(): Promise<void> {
   process.env.TZ = 'UTC';
   // Tests that run the built server and CLI need dist/; `npm test` builds before Jest, a bare `npx jest` here.
   if (!process.env.ATTEST_TEST_BUILT || !existsSync(join(ROOT, 'dist', 'src', 'main.js'))) {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
   }
 
   let adminUrl = process.env.DATABASE_URL;

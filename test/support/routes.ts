@@ -13,7 +13,11 @@ export interface RouteInfo {
 }
 
 const join = (...parts: (string | undefined)[]) =>
-  '/' + parts.flatMap((p) => (p ?? '').split('/')).filter(Boolean).join('/');
+  '/' +
+  parts
+    .flatMap((p) => (p ?? '').split('/'))
+    .filter(Boolean)
+    .join('/');
 
 /** Every route the application's controllers declare, read from the same metadata Nest routes by. */
 export function routeTable(app: INestApplication): RouteInfo[] {
@@ -41,7 +45,13 @@ export function routeTable(app: INestApplication): RouteInfo[] {
               : { kind: 'none' };
         for (const b of [base].flat()) {
           for (const p of [path].flat()) {
-            routes.push({ method: RequestMethod[method], path: join(b, p), controller: controller.name, handler: name, access });
+            routes.push({
+              method: RequestMethod[method],
+              path: join(b, p),
+              controller: controller.name,
+              handler: name,
+              access,
+            });
           }
         }
       }

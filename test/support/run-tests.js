@@ -21,7 +21,13 @@ function step(label, args) {
 
 step('type check of src/ and test/', [tsc, '-p', 'tsconfig.json', '--noEmit']);
 step('lint (npm run lint)', [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--max-warnings', '0', '.']);
-step('format check (npm run format to fix)', [require.resolve('prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '**/*.{ts,js,mjs,cjs,json}']);
+step('format check (npm run format to fix)', [
+  require.resolve('prettier/bin/prettier.cjs'),
+  '--check',
+  '--log-level',
+  'warn',
+  '**/*.{ts,js,mjs,cjs,json}',
+]);
 step('build', [tsc, '-p', 'tsconfig.build.json']);
 
 const out = mkdtempSync(join(tmpdir(), 'attest-jest-'));

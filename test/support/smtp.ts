@@ -39,7 +39,9 @@ function header(raw: string, name: string): string {
  * which is fine on loopback). `acceptDelayMs` holds each message before accepting it, so concurrent
  * senders overlap.
  */
-export async function startSmtpServer(options: { auth?: { user: string; password: string }; acceptDelayMs?: number } = {}): Promise<TestSmtpServer> {
+export async function startSmtpServer(
+  options: { auth?: { user: string; password: string }; acceptDelayMs?: number } = {},
+): Promise<TestSmtpServer> {
   let toReject = 0;
   const state: Pick<TestSmtpServer, 'messages' | 'rejected'> = { messages: [], rejected: 0 };
   const server = new SMTPServer({
@@ -50,7 +52,8 @@ export async function startSmtpServer(options: { auth?: { user: string; password
     authOptional: !options.auth,
     allowInsecureAuth: true,
     onAuth(auth, _session, callback) {
-      if (options.auth && auth.username === options.auth.user && auth.password === options.auth.password) return callback(null, { user: auth.username });
+      if (options.auth && auth.username === options.auth.user && auth.password === options.auth.password)
+        return callback(null, { user: auth.username });
       return callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
     },
     onRcptTo(_address, _session, callback) {
@@ -87,7 +90,9 @@ export async function startSmtpServer(options: { auth?: { user: string; password
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.server.address() as AddressInfo;
-  const credentials = options.auth ? `${encodeURIComponent(options.auth.user)}:${encodeURIComponent(options.auth.password)}@` : '';
+  const credentials = options.auth
+    ? `${encodeURIComponent(options.auth.user)}:${encodeURIComponent(options.auth.password)}@`
+    : '';
   return {
     url: `smtp://${credentials}127.0.0.1:${port}`,
     get messages() {

@@ -1,4 +1,11 @@
-import { buildManifest, evidencePath, isSafeEntryName, manifestBytes, parseManifest, safeSegment } from './pack-manifest';
+import {
+  buildManifest,
+  evidencePath,
+  isSafeEntryName,
+  manifestBytes,
+  parseManifest,
+  safeSegment,
+} from './pack-manifest';
 
 const H = 'a'.repeat(64);
 
@@ -52,7 +59,14 @@ describe('manifest', () => {
   };
 
   it('sorts files by path, drops duplicates, names the PDF without a hash, and reads back', () => {
-    const m = buildManifest({ ...base, files: [{ path: 'z', sha256: H, size: 1 }, { path: 'certificate.pem', sha256: H, size: 2 }, { path: 'z', sha256: H, size: 1 }] });
+    const m = buildManifest({
+      ...base,
+      files: [
+        { path: 'z', sha256: H, size: 1 },
+        { path: 'certificate.pem', sha256: H, size: 2 },
+        { path: 'z', sha256: H, size: 1 },
+      ],
+    });
     expect(m.files.map((f) => f.path)).toEqual(['certificate.pem', 'z']);
     expect(m.pdf.path).toBe('audit-pack.pdf');
     expect(parseManifest(manifestBytes(m))).toEqual(m);
@@ -63,6 +77,8 @@ describe('manifest', () => {
     expect(() => parseManifest(Buffer.from('nope'))).toThrow('is not JSON');
     expect(() => parseManifest(Buffer.from('{}'))).toThrow('is not a attest-audit-pack/1 manifest');
     const m = buildManifest({ ...base, files: [] }) as unknown as Record<string, unknown>;
-    expect(() => parseManifest(Buffer.from(JSON.stringify({ ...m, files: [{ path: 'x', sha256: 'no', size: 1 }] })))).toThrow('files[0]');
+    expect(() =>
+      parseManifest(Buffer.from(JSON.stringify({ ...m, files: [{ path: 'x', sha256: 'no', size: 1 }] }))),
+    ).toThrow('files[0]');
   });
 });

@@ -42,10 +42,17 @@ const MAX_NAME = 120;
  * collapse, no leading dot, at most `max` characters; `fallback` when nothing is left.
  */
 export function safeSegment(name: string, fallback: string, max = MAX_NAME): string {
-  let s = name.normalize('NFC').replace(/[^\p{L}\p{M}\p{N}._-]+/gu, '_').replace(/_+/g, '_');
+  let s = name
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{M}\p{N}._-]+/gu, '_')
+    .replace(/_+/g, '_');
   s = s.replace(/^[._]+/, '').replace(/_+$/, '');
   const chars = [...s];
-  if (chars.length > max) s = chars.slice(chars.length - max).join('').replace(/^[._]+/, ''); // keep the extension
+  if (chars.length > max)
+    s = chars
+      .slice(chars.length - max)
+      .join('')
+      .replace(/^[._]+/, ''); // keep the extension
   return s === '' ? fallback : s;
 }
 
@@ -54,7 +61,9 @@ export function evidencePath(controlKey: string, sha256: string, filename: strin
   return `${EVIDENCE_DIR}/${safeSegment(controlKey, 'control', 64)}/${sha256}-${safeSegment(filename, 'file')}`;
 }
 
-export function buildManifest(input: Omit<PackManifest, 'format' | 'pdf' | 'files'> & { files: ManifestFile[] }): PackManifest {
+export function buildManifest(
+  input: Omit<PackManifest, 'format' | 'pdf' | 'files'> & { files: ManifestFile[] },
+): PackManifest {
   const seen = new Set<string>();
   const files: ManifestFile[] = [];
   for (const f of [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
@@ -68,7 +77,11 @@ export function buildManifest(input: Omit<PackManifest, 'format' | 'pdf' | 'file
     createdAt: input.createdAt,
     scope: input.scope,
     signer: input.signer,
-    pdf: { path: PDF_NAME, integrity: 'not hashed here (the PDF embeds this manifest); verify its PAdES signature: total document signed by certificate.pem' },
+    pdf: {
+      path: PDF_NAME,
+      integrity:
+        'not hashed here (the PDF embeds this manifest); verify its PAdES signature: total document signed by certificate.pem',
+    },
     files,
   };
 }
@@ -88,11 +101,24 @@ export function parseManifest(bytes: Buffer): PackManifest {
   }
   const o = m as Partial<PackManifest> | null;
   if (!o || typeof o !== 'object' || o.format !== PACK_FORMAT) throw new Error(`is not a ${PACK_FORMAT} manifest`);
-  if (!o.scope || typeof o.scope.framework !== 'string' || typeof o.scope.from !== 'string' || typeof o.scope.to !== 'string') throw new Error('has no scope');
+  if (
+    !o.scope ||
+    typeof o.scope.framework !== 'string' ||
+    typeof o.scope.from !== 'string' ||
+    typeof o.scope.to !== 'string'
+  )
+    throw new Error('has no scope');
   if (!o.signer || typeof o.signer.fingerprintSha256 !== 'string') throw new Error('names no signer');
   if (!Array.isArray(o.files)) throw new Error('lists no files');
   for (const [i, f] of o.files.entries()) {
-    if (!f || typeof f.path !== 'string' || !SHA256.test(String(f.sha256)) || !Number.isSafeInteger(f.size) || f.size < 0) throw new Error(`has a malformed entry at files[${i}]`);
+    if (
+      !f ||
+      typeof f.path !== 'string' ||
+      !SHA256.test(String(f.sha256)) ||
+      !Number.isSafeInteger(f.size) ||
+      f.size < 0
+    )
+      throw new Error(`has a malformed entry at files[${i}]`);
   }
   return o as PackManifest;
 }

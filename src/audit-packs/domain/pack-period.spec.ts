@@ -34,11 +34,18 @@ describe('freshnessAsOf: the earlier of the period end and the build, and which'
   });
 
   it("a pack built after the period speaks of the period's end", () => {
-    expect(freshnessAsOf('2026-12-31', new Date('2027-01-15T03:00:00Z'))).toEqual({ at: '2026-12-31T17:00:00.000Z', basis: 'period_end', statement: "as of the period's end (2026-12-31 24:00 ICT)" });
+    expect(freshnessAsOf('2026-12-31', new Date('2027-01-15T03:00:00Z'))).toEqual({
+      at: '2026-12-31T17:00:00.000Z',
+      basis: 'period_end',
+      statement: "as of the period's end (2026-12-31 24:00 ICT)",
+    });
   });
 
   it('at the edges: the last minute of the period is still before its end; its end exactly is the end', () => {
-    expect(freshnessAsOf('2026-12-31', new Date('2026-12-31T16:59:00Z'))).toMatchObject({ basis: 'built', statement: expect.stringContaining('2026-12-31 23:59 ICT') });
+    expect(freshnessAsOf('2026-12-31', new Date('2026-12-31T16:59:00Z'))).toMatchObject({
+      basis: 'built',
+      statement: expect.stringContaining('2026-12-31 23:59 ICT'),
+    });
     expect(freshnessAsOf('2026-12-31', new Date('2026-12-31T17:00:00Z')).basis).toBe('period_end');
   });
 });

@@ -30,10 +30,13 @@ export function bangkokDayEnd(day: string): Date {
 /** What is wrong with a requested scope, field by field (the framework's existence is checked elsewhere). */
 export function scopeProblems(scope: { framework?: unknown; from?: unknown; to?: unknown }): ScopeProblem[] {
   const problems: ScopeProblem[] = [];
-  if (typeof scope.framework !== 'string' || !FRAMEWORK_KEY.test(scope.framework)) problems.push({ field: 'framework', message: 'must be a framework key such as soc2' });
-  if (!isCalendarDate(scope.from)) problems.push({ field: 'from', message: 'must be a calendar date written YYYY-MM-DD' });
+  if (typeof scope.framework !== 'string' || !FRAMEWORK_KEY.test(scope.framework))
+    problems.push({ field: 'framework', message: 'must be a framework key such as soc2' });
+  if (!isCalendarDate(scope.from))
+    problems.push({ field: 'from', message: 'must be a calendar date written YYYY-MM-DD' });
   if (!isCalendarDate(scope.to)) problems.push({ field: 'to', message: 'must be a calendar date written YYYY-MM-DD' });
-  if (isCalendarDate(scope.from) && isCalendarDate(scope.to) && scope.to < scope.from) problems.push({ field: 'to', message: 'must not be before from' });
+  if (isCalendarDate(scope.from) && isCalendarDate(scope.to) && scope.to < scope.from)
+    problems.push({ field: 'to', message: 'must not be before from' });
   return problems;
 }
 
@@ -54,8 +57,13 @@ export interface FreshnessAsOf {
  */
 export function freshnessAsOf(periodTo: string, builtAt: Date): FreshnessAsOf {
   const end = bangkokDayEnd(periodTo);
-  if (end.getTime() <= builtAt.getTime()) return { at: end.toISOString(), basis: 'period_end', statement: `as of the period's end (${periodTo} 24:00 ICT)` };
-  return { at: builtAt.toISOString(), basis: 'built', statement: `as of ${bangkokMinute(builtAt)}, the moment this pack was built (before the period's end, ${periodTo})` };
+  if (end.getTime() <= builtAt.getTime())
+    return { at: end.toISOString(), basis: 'period_end', statement: `as of the period's end (${periodTo} 24:00 ICT)` };
+  return {
+    at: builtAt.toISOString(),
+    basis: 'built',
+    statement: `as of ${bangkokMinute(builtAt)}, the moment this pack was built (before the period's end, ${periodTo})`,
+  };
 }
 
 /** "2026-12-05 15:42 ICT" (Asia/Bangkok: UTC+07:00 all year, no daylight saving). */

@@ -16,12 +16,18 @@ export class RequestPackDto {
   @Matches(DAY, { message: 'from must be a date written YYYY-MM-DD' })
   from: string;
 
-  @ApiProperty({ example: '2026-12-31', description: 'last day of the period (Asia/Bangkok), YYYY-MM-DD, not before from' })
+  @ApiProperty({
+    example: '2026-12-31',
+    description: 'last day of the period (Asia/Bangkok), YYYY-MM-DD, not before from',
+  })
   @IsString()
   @Matches(DAY, { message: 'to must be a date written YYYY-MM-DD' })
   to: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'auditors: the engagement the pack is asked under (default: the active one whose scope holds it)' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'auditors: the engagement the pack is asked under (default: the active one whose scope holds it)',
+  })
   @IsOptional()
   @IsUUID('all', { message: 'engagementId must be an engagement id' })
   engagementId?: string;
@@ -50,14 +56,16 @@ export class PackView {
   @ApiProperty() to: string;
   @ApiProperty({ enum: PACK_STATUSES }) status: PackStatus;
   @ApiProperty({ minimum: 0, maximum: 100 }) progress: number;
-  @ApiProperty({ nullable: true, type: String, description: 'collecting | rendering | signing | zipping | done' }) stage: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'collecting | rendering | signing | zipping | done' })
+  stage: string | null;
   @ApiProperty({ nullable: true, type: String }) error: string | null;
   @ApiProperty({ nullable: true, type: String }) engagementId: string | null;
   @ApiProperty({ description: 'pseudonymous reference of the first requester' }) requestedBy: string;
   @ApiProperty() createdAt: string;
   @ApiProperty({ nullable: true, type: String }) startedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) finishedAt: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'SHA-256 of the signing certificate (DER)' }) signerFingerprint: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'SHA-256 of the signing certificate (DER)' })
+  signerFingerprint: string | null;
   @ApiProperty({ nullable: true, type: PackFileView }) zip: PackFileView | null;
   @ApiProperty({ nullable: true, type: PackFileView }) pdf: PackFileView | null;
 }

@@ -5,14 +5,36 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
-export const SECTION_IDS = ['contents', 'scope', 'applicability', 'matrix', 'evidence', 'sweeps', 'exceptions', 'risks', 'dsr', 'audit-trail'] as const;
+export const SECTION_IDS = [
+  'contents',
+  'scope',
+  'applicability',
+  'matrix',
+  'evidence',
+  'sweeps',
+  'exceptions',
+  'risks',
+  'dsr',
+  'audit-trail',
+] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 /** The 14 standard PDF fonts pdfkit knows by name (WinAnsi only: fine for hex digests, not for Thai). */
 const STANDARD_FONTS = [
-  'Courier', 'Courier-Bold', 'Courier-Oblique', 'Courier-BoldOblique',
-  'Helvetica', 'Helvetica-Bold', 'Helvetica-Oblique', 'Helvetica-BoldOblique',
-  'Times-Roman', 'Times-Bold', 'Times-Italic', 'Times-BoldItalic', 'Symbol', 'ZapfDingbats',
+  'Courier',
+  'Courier-Bold',
+  'Courier-Oblique',
+  'Courier-BoldOblique',
+  'Helvetica',
+  'Helvetica-Bold',
+  'Helvetica-Oblique',
+  'Helvetica-BoldOblique',
+  'Times-Roman',
+  'Times-Bold',
+  'Times-Italic',
+  'Times-BoldItalic',
+  'Symbol',
+  'ZapfDingbats',
 ];
 
 const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1f2933');
@@ -26,7 +48,15 @@ const layoutSchema = z
       margins: z.object({ top: points, bottom: points, left: points, right: points }),
     }),
     fonts: z.object({ regular: fontRef, bold: fontRef, mono: fontRef }),
-    sizes: z.object({ title: points, heading: points, subheading: points, body: points, table: points, small: points, mono: points }),
+    sizes: z.object({
+      title: points,
+      heading: points,
+      subheading: points,
+      body: points,
+      table: points,
+      small: points,
+      mono: points,
+    }),
     lineHeight: z.number().min(1).max(3).default(1.35),
     colours: z.object({
       text: colour,

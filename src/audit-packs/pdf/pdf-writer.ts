@@ -89,7 +89,14 @@ export class PdfWriter {
   }
 
   /** Draws one already-wrapped line at (x, y) as a single text run: no wrapping, no page breaks by pdfkit. */
-  drawLine(text: string, x: number, y: number, style: Required<CellStyle>, align: 'left' | 'right' | 'center' = 'left', width = 0): void {
+  drawLine(
+    text: string,
+    x: number,
+    y: number,
+    style: Required<CellStyle>,
+    align: 'left' | 'right' | 'center' = 'left',
+    width = 0,
+  ): void {
     if (text === '') return;
     const doc = this.doc.font(style.font).fontSize(style.size).fillColor(style.colour);
     let at = x;
@@ -124,7 +131,11 @@ export class PdfWriter {
   }
 
   style(partial: CellStyle = {}): Required<CellStyle> {
-    return { font: partial.font ?? 'regular', size: partial.size ?? this.layout.sizes.body, colour: partial.colour ?? this.layout.colours.text };
+    return {
+      font: partial.font ?? 'regular',
+      size: partial.size ?? this.layout.sizes.body,
+      colour: partial.colour ?? this.layout.colours.text,
+    };
   }
 
   /** A wrapped paragraph at the cursor; breaks pages between lines. */
@@ -144,7 +155,12 @@ export class PdfWriter {
     const size = this.layout.sizes.heading;
     this.ensure(this.lineHeight(size) + this.lineHeight(this.layout.sizes.body) * 3);
     this.paragraph(text, { font: 'bold', size, colour: this.layout.colours.accent, gapAfter: 2 });
-    this.doc.moveTo(this.left, this.y).lineTo(this.right, this.y).lineWidth(0.8).strokeColor(this.layout.colours.accent).stroke();
+    this.doc
+      .moveTo(this.left, this.y)
+      .lineTo(this.right, this.y)
+      .lineWidth(0.8)
+      .strokeColor(this.layout.colours.accent)
+      .stroke();
     this.y += size * 0.6;
   }
 
@@ -164,13 +180,18 @@ export class PdfWriter {
       const style = this.style({ size, ...rest });
       const lh = this.lineHeight(Math.max(size, style.size));
       const labelLines = wrapText(label, labelWidth - 8, this.measure(labelStyle.font, labelStyle.size));
-      const valueLines = wrapText(text === '' ? '—' : text, this.width - labelWidth, this.measure(style.font, style.size));
+      const valueLines = wrapText(
+        text === '' ? '—' : text,
+        this.width - labelWidth,
+        this.measure(style.font, style.size),
+      );
       const lines = Math.max(labelLines.length, valueLines.length);
       this.ensure(lh * Math.min(lines, 3));
       for (let i = 0; i < lines; i++) {
         this.ensure(lh);
         if (labelLines[i]) this.drawLine(labelLines[i], this.left, this.y, labelStyle);
-        if (valueLines[i]) this.drawLine(valueLines[i], this.left + labelWidth, this.y + (lh - this.lineHeight(style.size)) / 2, style);
+        if (valueLines[i])
+          this.drawLine(valueLines[i], this.left + labelWidth, this.y + (lh - this.lineHeight(style.size)) / 2, style);
         this.y += lh;
       }
     }
@@ -185,13 +206,24 @@ export class PdfWriter {
     const xs = widths.map((_, i) => this.left + widths.slice(0, i).reduce((a, b) => a + b, 0));
     const { colours } = this.layout;
     const headerStyle = this.style({ font: 'bold', size });
-    const headerLines = columns.map((c, i) => wrapText(c.header, widths[i] - 2 * CELL_PAD_X, this.measure('bold', size)));
+    const headerLines = columns.map((c, i) =>
+      wrapText(c.header, widths[i] - 2 * CELL_PAD_X, this.measure('bold', size)),
+    );
     const headerHeight = Math.max(...headerLines.map((l) => l.length)) * this.lineHeight(size) + 2 * CELL_PAD_Y;
 
     const drawHeader = () => {
       this.doc.rect(this.left, this.y, this.width, headerHeight).fill(colours.tableHeader);
       headerLines.forEach((lines, i) =>
-        lines.forEach((line, n) => this.drawLine(line, xs[i] + CELL_PAD_X, this.y + CELL_PAD_Y + n * this.lineHeight(size), headerStyle, columns[i].align, widths[i] - 2 * CELL_PAD_X)),
+        lines.forEach((line, n) =>
+          this.drawLine(
+            line,
+            xs[i] + CELL_PAD_X,
+            this.y + CELL_PAD_Y + n * this.lineHeight(size),
+            headerStyle,
+            columns[i].align,
+            widths[i] - 2 * CELL_PAD_X,
+          ),
+        ),
       );
       this.y += headerHeight;
     };
@@ -201,7 +233,9 @@ export class PdfWriter {
     drawHeader();
     const laidRows = rows.map((row) => {
       const spans = row.cells.length === 1 && columns.length > 1;
-      const boxes = spans ? [{ x: this.left, w: this.width, align: 'left' as const, font: undefined }] : columns.map((c, i) => ({ x: xs[i], w: widths[i], align: c.align ?? 'left', font: c.font }));
+      const boxes = spans
+        ? [{ x: this.left, w: this.width, align: 'left' as const, font: undefined }]
+        : columns.map((c, i) => ({ x: xs[i], w: widths[i], align: c.align ?? 'left', font: c.font }));
       const cells = row.cells.map((cell, i) => {
         const { text, ...rest } = typeof cell === 'string' ? { text: cell } : cell;
         const style = this.style({ size, font: boxes[i]?.font, ...rest });
@@ -216,7 +250,8 @@ export class PdfWriter {
     laidRows.forEach((row, r) => {
       // A row marked keepWithNext moves to the next page together with the row after it (a file and its digest).
       let needed = row.height;
-      for (let k = r; rows[k]?.keepWithNext && laidRows[k + 1] && needed + laidRows[k + 1].height <= maxRowHeight; k++) needed += laidRows[k + 1].height;
+      for (let k = r; rows[k]?.keepWithNext && laidRows[k + 1] && needed + laidRows[k + 1].height <= maxRowHeight; k++)
+        needed += laidRows[k + 1].height;
       if (this.y + needed > this.bottom) {
         this.newPage();
         drawHeader();
@@ -224,7 +259,16 @@ export class PdfWriter {
       const group = rows[r].group ?? r;
       if (group % 2 === 1) this.doc.rect(this.left, this.y, this.width, row.height).fill(colours.tableStripe);
       row.cells.forEach((cell, i) =>
-        cell.lines.forEach((line, n) => this.drawLine(line, row.boxes[i].x + CELL_PAD_X, this.y + CELL_PAD_Y + n * cell.lh, cell.style, row.boxes[i].align, row.boxes[i].w - 2 * CELL_PAD_X)),
+        cell.lines.forEach((line, n) =>
+          this.drawLine(
+            line,
+            row.boxes[i].x + CELL_PAD_X,
+            this.y + CELL_PAD_Y + n * cell.lh,
+            cell.style,
+            row.boxes[i].align,
+            row.boxes[i].w - 2 * CELL_PAD_X,
+          ),
+        ),
       );
       this.y += row.height;
       const next = rows[r + 1];
@@ -243,20 +287,47 @@ export class PdfWriter {
     x: number,
     y: number,
     width: number,
-    grid: { caption: string; rows: string[]; columns: string[]; counts: (row: number, column: number) => number; level: (row: number, column: number) => string },
+    grid: {
+      caption: string;
+      rows: string[];
+      columns: string[];
+      counts: (row: number, column: number) => number;
+      level: (row: number, column: number) => string;
+    },
   ): number {
     const small = this.layout.sizes.small;
     const labelWidth = Math.min(64, width * 0.28);
     const cellWidth = (width - labelWidth) / Math.max(1, grid.columns.length);
     const cellHeight = Math.min(26, Math.max(16, cellWidth * 0.7));
     const lhSmall = this.lineHeight(small);
-    this.drawLine(this.fit(grid.caption, width - labelWidth, 'bold', this.layout.sizes.body), x + labelWidth, y, this.style({ font: 'bold' }), 'center', width - labelWidth);
-    this.drawLine('probability ↑', x, y + (this.lineHeight(this.layout.sizes.body) - lhSmall), this.style({ size: small, colour: this.layout.colours.muted }), 'right', labelWidth - 6);
+    this.drawLine(
+      this.fit(grid.caption, width - labelWidth, 'bold', this.layout.sizes.body),
+      x + labelWidth,
+      y,
+      this.style({ font: 'bold' }),
+      'center',
+      width - labelWidth,
+    );
+    this.drawLine(
+      'probability ↑',
+      x,
+      y + (this.lineHeight(this.layout.sizes.body) - lhSmall),
+      this.style({ size: small, colour: this.layout.colours.muted }),
+      'right',
+      labelWidth - 6,
+    );
     let cy = y + this.lineHeight(this.layout.sizes.body) + 2;
     grid.rows.forEach((rowLabel, r) => {
       const labelLines = wrapText(rowLabel, labelWidth - 6, this.measure('regular', small)).slice(0, 2);
       labelLines.forEach((line, n) =>
-        this.drawLine(line, x, cy + (cellHeight - labelLines.length * lhSmall) / 2 + n * lhSmall, this.style({ size: small, colour: this.layout.colours.muted }), 'right', labelWidth - 6),
+        this.drawLine(
+          line,
+          x,
+          cy + (cellHeight - labelLines.length * lhSmall) / 2 + n * lhSmall,
+          this.style({ size: small, colour: this.layout.colours.muted }),
+          'right',
+          labelWidth - 6,
+        ),
       );
       grid.columns.forEach((_, c) => {
         const cx = x + labelWidth + c * cellWidth;
@@ -264,23 +335,45 @@ export class PdfWriter {
         this.doc.rect(cx, cy, cellWidth, cellHeight).fillAndStroke(fill, '#ffffff');
         const count = grid.counts(r, c);
         const text = count > 0 ? String(count) : '·';
-        const style = this.style({ font: count > 0 ? 'bold' : 'regular', colour: count > 0 ? this.layout.colours.text : this.layout.colours.muted });
+        const style = this.style({
+          font: count > 0 ? 'bold' : 'regular',
+          colour: count > 0 ? this.layout.colours.text : this.layout.colours.muted,
+        });
         this.drawLine(text, cx, cy + (cellHeight - this.lineHeight(style.size)) / 2, style, 'center', cellWidth);
       });
       cy += cellHeight;
     });
     // Column labels: shrunk (down to 5 pt) so that the longest word fits its cell rather than breaking.
-    const longestWord = Math.max(...grid.columns.flatMap((l) => cleanText(l).split(/\s+/)).map((word) => this.measure('regular', small)(word)), 1);
+    const longestWord = Math.max(
+      ...grid.columns.flatMap((l) => cleanText(l).split(/\s+/)).map((word) => this.measure('regular', small)(word)),
+      1,
+    );
     const labelSize = Math.max(5, Math.min(small, (small * (cellWidth - 3)) / longestWord));
     const lhLabel = this.lineHeight(labelSize);
     let maxLines = 1;
     grid.columns.forEach((label, c) => {
       const lines = wrapText(label, cellWidth - 2, this.measure('regular', labelSize)).slice(0, 3);
       maxLines = Math.max(maxLines, lines.length);
-      lines.forEach((line, n) => this.drawLine(line, x + labelWidth + c * cellWidth, cy + 2 + n * lhLabel, this.style({ size: labelSize, colour: this.layout.colours.muted }), 'center', cellWidth));
+      lines.forEach((line, n) =>
+        this.drawLine(
+          line,
+          x + labelWidth + c * cellWidth,
+          cy + 2 + n * lhLabel,
+          this.style({ size: labelSize, colour: this.layout.colours.muted }),
+          'center',
+          cellWidth,
+        ),
+      );
     });
     cy += 2 + maxLines * lhLabel;
-    this.drawLine('severity →', x + labelWidth, cy, this.style({ size: small, colour: this.layout.colours.muted }), 'center', width - labelWidth);
+    this.drawLine(
+      'severity →',
+      x + labelWidth,
+      cy,
+      this.style({ size: small, colour: this.layout.colours.muted }),
+      'center',
+      width - labelWidth,
+    );
     return cy + lhSmall - y;
   }
 }

@@ -35,7 +35,8 @@ export async function renderPackPdf(model: PackModel, options: RenderPackPdfOpti
   const generatedAt = parseDate(model.generatedAt) ?? new Date();
   const plan = (await renderPass(model, layout, generatedAt, null, [])).plan;
   const final = await renderPass(model, layout, generatedAt, plan, options.attachments ?? []);
-  if (final.plan.pages !== plan.pages) throw new Error(`the pack layout is not deterministic (${plan.pages} pages, then ${final.plan.pages})`);
+  if (final.plan.pages !== plan.pages)
+    throw new Error(`the pack layout is not deterministic (${plan.pages} pages, then ${final.plan.pages})`);
   return final.pdf;
 }
 
@@ -45,7 +46,13 @@ interface LayoutPlan {
   sectionPages: Map<SectionId, number>;
 }
 
-async function renderPass(model: PackModel, layout: PackLayout, generatedAt: Date, plan: LayoutPlan | null, attachments: PackAttachment[]): Promise<{ pdf: Buffer; plan: LayoutPlan }> {
+async function renderPass(
+  model: PackModel,
+  layout: PackLayout,
+  generatedAt: Date,
+  plan: LayoutPlan | null,
+  attachments: PackAttachment[],
+): Promise<{ pdf: Buffer; plan: LayoutPlan }> {
   const doc = new PDFDocument({
     size: layout.page.size as string | number[],
     margins: layout.page.margins,
@@ -171,8 +178,18 @@ class PackRenderer {
     const { w, layout, model } = this;
     const { colours, sizes } = layout;
     w.y = w.top + 90;
-    w.paragraph(fillPlaceholders(layout.cover.title, this.placeholders), { font: 'bold', size: sizes.title, colour: colours.accent, gapAfter: 4 });
-    if (layout.cover.subtitle) w.paragraph(fillPlaceholders(layout.cover.subtitle, this.placeholders), { font: 'bold', size: sizes.heading, gapAfter: 24 });
+    w.paragraph(fillPlaceholders(layout.cover.title, this.placeholders), {
+      font: 'bold',
+      size: sizes.title,
+      colour: colours.accent,
+      gapAfter: 4,
+    });
+    if (layout.cover.subtitle)
+      w.paragraph(fillPlaceholders(layout.cover.subtitle, this.placeholders), {
+        font: 'bold',
+        size: sizes.heading,
+        gapAfter: 24,
+      });
     this.doc.moveTo(w.left, w.y).lineTo(w.right, w.y).lineWidth(1.5).strokeColor(colours.accent).stroke();
     w.y += 18;
     w.keyValues([
@@ -188,7 +205,12 @@ class PackRenderer {
     w.keyValues([
       ['Certificate subject', model.signer.subject],
       ['SHA-256 fingerprint', { text: model.signer.fingerprintSha256, font: 'mono', size: sizes.mono + 1 }],
-      ['Certificate', model.signer.selfSigned ? 'self-signed by the organisation (compare the fingerprint with the one it published)' : 'issued by a certification authority'],
+      [
+        'Certificate',
+        model.signer.selfSigned
+          ? 'self-signed by the organisation (compare the fingerprint with the one it published)'
+          : 'issued by a certification authority',
+      ],
     ]);
     if (layout.cover.note) {
       w.y += 10;
@@ -247,11 +269,35 @@ class PackRenderer {
     const headerY = layout.page.margins.top - w.lineHeight(small) - 12;
     const footerY = doc.page.height - layout.page.margins.bottom + 14;
     w.drawLine(w.fit(fillPlaceholders(layout.header.left, values), half, 'regular', small), w.left, headerY, style);
-    w.drawLine(w.fit(fillPlaceholders(layout.header.right, values), half, 'regular', small), w.left, headerY, style, 'right', w.width);
-    doc.moveTo(w.left, headerY + w.lineHeight(small) + 2).lineTo(w.right, headerY + w.lineHeight(small) + 2).lineWidth(0.4).strokeColor(layout.colours.rule).stroke();
-    doc.moveTo(w.left, footerY - 4).lineTo(w.right, footerY - 4).lineWidth(0.4).strokeColor(layout.colours.rule).stroke();
+    w.drawLine(
+      w.fit(fillPlaceholders(layout.header.right, values), half, 'regular', small),
+      w.left,
+      headerY,
+      style,
+      'right',
+      w.width,
+    );
+    doc
+      .moveTo(w.left, headerY + w.lineHeight(small) + 2)
+      .lineTo(w.right, headerY + w.lineHeight(small) + 2)
+      .lineWidth(0.4)
+      .strokeColor(layout.colours.rule)
+      .stroke();
+    doc
+      .moveTo(w.left, footerY - 4)
+      .lineTo(w.right, footerY - 4)
+      .lineWidth(0.4)
+      .strokeColor(layout.colours.rule)
+      .stroke();
     w.drawLine(w.fit(fillPlaceholders(layout.footer.left, values), half, 'regular', small), w.left, footerY, style);
-    w.drawLine(w.fit(fillPlaceholders(layout.footer.right, values), half, 'regular', small), w.left, footerY, style, 'right', w.width);
+    w.drawLine(
+      w.fit(fillPlaceholders(layout.footer.right, values), half, 'regular', small),
+      w.left,
+      footerY,
+      style,
+      'right',
+      w.width,
+    );
   }
 
   // ---- sections ----
@@ -264,7 +310,10 @@ class PackRenderer {
     const files = model.controls.reduce((n, c) => n + c.evidence.reduce((m, e) => m + e.files.length, 0), 0);
     w.subheading('In this pack');
     w.keyValues([
-      ['Requirements', `${model.requirements.length} (${applicable} applicable, ${model.requirements.length - applicable} not applicable)`],
+      [
+        'Requirements',
+        `${model.requirements.length} (${applicable} applicable, ${model.requirements.length - applicable} not applicable)`,
+      ],
       ['Controls', String(model.controls.length)],
       ['Evidence items', `${items} with ${files} file${files === 1 ? '' : 's'}`],
       ['Sweep weeks', String(model.sweeps.length)],
@@ -275,7 +324,8 @@ class PackRenderer {
 
   private applicability(): void {
     const { w, model, layout } = this;
-    if (model.requirements.length === 0) return w.paragraph('The framework has no requirements.', { colour: layout.colours.muted });
+    if (model.requirements.length === 0)
+      return w.paragraph('The framework has no requirements.', { colour: layout.colours.muted });
     const columns: Column[] = [
       { header: 'Ref', share: 12 },
       { header: 'Requirement', share: 40 },
@@ -291,7 +341,10 @@ class PackRenderer {
           ? r.controls.length > 0
             ? r.controls.join(', ')
             : { text: 'no control implements it', colour: layout.colours.bad }
-          : { text: r.notApplicableReason ?? 'no reason recorded', colour: r.notApplicableReason ? layout.colours.text : layout.colours.bad },
+          : {
+              text: r.notApplicableReason ?? 'no reason recorded',
+              colour: r.notApplicableReason ? layout.colours.text : layout.colours.bad,
+            },
       ],
     }));
     w.table(columns, rows);
@@ -300,7 +353,10 @@ class PackRenderer {
   private matrix(): void {
     const { w, model, layout } = this;
     // Before the period's end the status is not the period's: said in plain text, not in the muted notes' colour.
-    w.paragraph(`Status is freshness ${model.freshnessAsOf.statement}.`, model.freshnessAsOf.basis === 'built' ? {} : { colour: layout.colours.muted });
+    w.paragraph(
+      `Status is freshness ${model.freshnessAsOf.statement}.`,
+      model.freshnessAsOf.basis === 'built' ? {} : { colour: layout.colours.muted },
+    );
     const controls = new Map(model.controls.map((c) => [c.key, c]));
     const columns: Column[] = [
       { header: 'Requirement', share: 12 },
@@ -315,7 +371,17 @@ class PackRenderer {
       .filter((r) => r.applicable)
       .forEach((r, group) => {
         if (r.controls.length === 0) {
-          rows.push({ group, cells: [{ text: r.ref, font: 'bold' }, '—', { text: 'no control implements it', colour: layout.colours.bad }, '', '', ''] });
+          rows.push({
+            group,
+            cells: [
+              { text: r.ref, font: 'bold' },
+              '—',
+              { text: 'no control implements it', colour: layout.colours.bad },
+              '',
+              '',
+              '',
+            ],
+          });
           return;
         }
         r.controls.forEach((key, n) => {
@@ -349,23 +415,46 @@ class PackRenderer {
     ];
     for (const control of model.controls) {
       w.subheading(`${control.key} — ${control.title}`, { keepWith: w.lineHeight(layout.sizes.table) * 5 });
-      w.paragraph(`Owner ${owner(control)} · ${control.cadence} · ${control.status} ${model.freshnessAsOf.basis === 'period_end' ? "at the period's end" : 'when this pack was built'} · requirements ${control.requirements.join(', ') || '—'}`, {
-        size: layout.sizes.small,
-        colour: layout.colours.muted,
-        gapAfter: 3,
-      });
+      w.paragraph(
+        `Owner ${owner(control)} · ${control.cadence} · ${control.status} ${model.freshnessAsOf.basis === 'period_end' ? "at the period's end" : 'when this pack was built'} · requirements ${control.requirements.join(', ') || '—'}`,
+        {
+          size: layout.sizes.small,
+          colour: layout.colours.muted,
+          gapAfter: 3,
+        },
+      );
       if (control.evidence.length === 0) {
         w.paragraph('No evidence in the period.', { colour: layout.colours.bad });
         continue;
       }
       const rows: Row[] = [];
       control.evidence.forEach((e, group) => {
-        rows.push({ group, keepWithNext: true, cells: [{ text: e.title, font: 'bold' }, e.kind, formatDateTime(e.collectedAt), `${formatDate(e.periodStart)} to ${formatDate(e.periodEnd)}`, e.submitter] });
+        rows.push({
+          group,
+          keepWithNext: true,
+          cells: [
+            { text: e.title, font: 'bold' },
+            e.kind,
+            formatDateTime(e.collectedAt),
+            `${formatDate(e.periodStart)} to ${formatDate(e.periodEnd)}`,
+            e.submitter,
+          ],
+        });
         for (const f of e.files) {
-          rows.push({ group, keepWithNext: true, cells: [{ text: `file ${f.n}: ${f.filename} · ${formatBytes(f.size)} · ${f.mediaType}`, size: layout.sizes.small }] });
+          rows.push({
+            group,
+            keepWithNext: true,
+            cells: [
+              {
+                text: `file ${f.n}: ${f.filename} · ${formatBytes(f.size)} · ${f.mediaType}`,
+                size: layout.sizes.small,
+              },
+            ],
+          });
           rows.push({ group, cells: [{ text: `SHA-256 ${f.sha256}`, font: 'mono', size: layout.sizes.mono }] });
         }
-        if (e.files.length === 0) rows.push({ group, cells: [{ text: 'no files', size: layout.sizes.small, colour: layout.colours.muted }] });
+        if (e.files.length === 0)
+          rows.push({ group, cells: [{ text: 'no files', size: layout.sizes.small, colour: layout.colours.muted }] });
       });
       w.table(columns, rows);
     }
@@ -389,13 +478,26 @@ class PackRenderer {
           s.week,
           String(s.tasks),
           String(s.completed),
-          pct === null ? '—' : { text: `${pct.toFixed(pct === 100 ? 0 : 1)}%`, colour: pct >= 100 ? layout.colours.good : pct < 80 ? layout.colours.bad : layout.colours.text },
+          pct === null
+            ? '—'
+            : {
+                text: `${pct.toFixed(pct === 100 ? 0 : 1)}%`,
+                colour: pct >= 100 ? layout.colours.good : pct < 80 ? layout.colours.bad : layout.colours.text,
+              },
           s.late > 0 ? { text: String(s.late), colour: layout.colours.bad } : '0',
           String(s.exceptions),
         ],
       };
     });
-    const totals = model.sweeps.reduce((t, s) => ({ tasks: t.tasks + s.tasks, completed: t.completed + s.completed, late: t.late + s.late, exceptions: t.exceptions + s.exceptions }), { tasks: 0, completed: 0, late: 0, exceptions: 0 });
+    const totals = model.sweeps.reduce(
+      (t, s) => ({
+        tasks: t.tasks + s.tasks,
+        completed: t.completed + s.completed,
+        late: t.late + s.late,
+        exceptions: t.exceptions + s.exceptions,
+      }),
+      { tasks: 0, completed: 0, late: 0, exceptions: 0 },
+    );
     rows.push({
       cells: [
         { text: 'All weeks', font: 'bold' },
@@ -411,7 +513,8 @@ class PackRenderer {
 
   private exceptions(): void {
     const { w, model, layout } = this;
-    if (model.exceptions.length === 0) return w.paragraph('No exceptions, late or missed items in the period.', { colour: layout.colours.muted });
+    if (model.exceptions.length === 0)
+      return w.paragraph('No exceptions, late or missed items in the period.', { colour: layout.colours.muted });
     const columns: Column[] = [
       { header: 'Week', share: 14 },
       { header: 'Control', share: 18 },
@@ -421,7 +524,12 @@ class PackRenderer {
     w.table(
       columns,
       model.exceptions.map((e) => ({
-        cells: [e.week, e.control, { text: e.kind, colour: e.kind === 'exception' ? layout.colours.text : layout.colours.bad }, e.note ?? { text: 'no note', colour: layout.colours.muted }],
+        cells: [
+          e.week,
+          e.control,
+          { text: e.kind, colour: e.kind === 'exception' ? layout.colours.text : layout.colours.bad },
+          e.note ?? { text: 'no note', colour: layout.colours.muted },
+        ],
       })),
     );
   }
@@ -435,7 +543,12 @@ class PackRenderer {
         ['Risks', String(r.total)],
         ['By status', formatCounts(r.byStatus)],
         ['By residual level', formatCounts(r.byResidualLevel)],
-        ['Last review', r.lastReview ? `${formatDateTime(r.lastReview.reviewedAt)} by ${r.lastReview.reviewer}${r.lastReview.notes ? `: ${r.lastReview.notes}` : ''}` : { text: 'no review recorded', colour: layout.colours.bad }],
+        [
+          'Last review',
+          r.lastReview
+            ? `${formatDateTime(r.lastReview.reviewedAt)} by ${r.lastReview.reviewer}${r.lastReview.notes ? `: ${r.lastReview.notes}` : ''}`
+            : { text: 'no review recorded', colour: layout.colours.bad },
+        ],
       ]);
       if (r.heatmap) this.heatmaps(r);
     }
@@ -502,17 +615,32 @@ class PackRenderer {
     w.subheading('Request clocks');
     const s = model.dsr;
     if (!s) return w.paragraph('No DSR statistics for this pack.', { colour: layout.colours.muted });
-    const pct = (met: number, missed: number) => (met + missed === 0 ? '—' : `${((met / (met + missed)) * 100).toFixed(1)}%`);
+    const pct = (met: number, missed: number) =>
+      met + missed === 0 ? '—' : `${((met / (met + missed)) * 100).toFixed(1)}%`;
     w.keyValues([
       ['Received', String(s.received)],
       ['Closed', String(s.closed)],
       ['Open at the end of the period', String(s.open)],
-      ['Within the internal SLA', `${s.metInternal} met, ${s.missedInternal} missed (${pct(s.metInternal, s.missedInternal)})`],
-      ['Within the statutory deadline', s.missedStatutory > 0 ? { text: `${s.metStatutory} met, ${s.missedStatutory} missed (${pct(s.metStatutory, s.missedStatutory)})`, colour: layout.colours.bad } : `${s.metStatutory} met, 0 missed (${pct(s.metStatutory, 0)})`],
+      [
+        'Within the internal SLA',
+        `${s.metInternal} met, ${s.missedInternal} missed (${pct(s.metInternal, s.missedInternal)})`,
+      ],
+      [
+        'Within the statutory deadline',
+        s.missedStatutory > 0
+          ? {
+              text: `${s.metStatutory} met, ${s.missedStatutory} missed (${pct(s.metStatutory, s.missedStatutory)})`,
+              colour: layout.colours.bad,
+            }
+          : `${s.metStatutory} met, 0 missed (${pct(s.metStatutory, 0)})`,
+      ],
       ['Objections (PDPA s. 32 para 2)', objectionsLine(s.objections)],
       ['By right', formatCounts(s.byRight)],
     ]);
-    w.paragraph('An objection has no day count: its statutory clock is the time from receipt to the data being separated in every system, met once separation is applied (never measured to the request closing). Access is measured against 30 days (s. 30 para 4), erasure against 90 days including backups (PDPC erasure notification 2024).', { colour: layout.colours.muted });
+    w.paragraph(
+      'An objection has no day count: its statutory clock is the time from receipt to the data being separated in every system, met once separation is applied (never measured to the request closing). Access is measured against 30 days (s. 30 para 4), erasure against 90 days including backups (PDPC erasure notification 2024).',
+      { colour: layout.colours.muted },
+    );
   }
 
   private auditTrail(): void {
@@ -522,7 +650,12 @@ class PackRenderer {
     w.keyValues([
       ['Head entry', String(t.headSeq)],
       ['Head hash', { text: t.headHash, ...mono }],
-      ['Chain verified', t.verified ? { text: 'yes: every entry links to the one before and matches its hash', colour: layout.colours.good } : { text: 'NO: the chain does not verify', colour: layout.colours.bad }],
+      [
+        'Chain verified',
+        t.verified
+          ? { text: 'yes: every entry links to the one before and matches its hash', colour: layout.colours.good }
+          : { text: 'NO: the chain does not verify', colour: layout.colours.bad },
+      ],
     ]);
     w.subheading('Last signed checkpoint');
     if (!t.lastCheckpoint) return w.paragraph('No signed checkpoint yet.', { colour: layout.colours.bad });
@@ -556,7 +689,9 @@ function seedGlyphText(doc: PDFKit.PDFDocument, fonts: string[]): void {
 // ---- formatting ----
 
 function frameworkLabel(model: PackModel): string {
-  return cleanText(model.framework.version ? `${model.framework.name} ${model.framework.version}` : model.framework.name);
+  return cleanText(
+    model.framework.version ? `${model.framework.name} ${model.framework.version}` : model.framework.name,
+  );
 }
 
 function owner(c: PackControl): string {
@@ -578,8 +713,21 @@ function parseDate(s: string): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-const dateTimeFormat = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-const dateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+const dateTimeFormat = new Intl.DateTimeFormat('en-CA', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+const dateFormat = new Intl.DateTimeFormat('en-CA', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** "2026-03-31 17:05 ICT" (Asia/Bangkok) for an instant; a plain date stays as it is. */
 export function formatDateTime(value: string | Date): string {
@@ -615,9 +763,12 @@ function formatDuration(ms: number): string {
 }
 
 /** "1 of 1 separated, the longest 5.0 s after receipt; 0 not owed (identity unverified)". */
-export function objectionsLine(o: { received: number; separated: number; notOwed: number; longestSeparationMs: number | null } | undefined): string {
+export function objectionsLine(
+  o: { received: number; separated: number; notOwed: number; longestSeparationMs: number | null } | undefined,
+): string {
   if (!o || o.received === 0) return 'none received';
-  const longest = o.longestSeparationMs === null ? '' : `, the longest ${formatDuration(o.longestSeparationMs)} after receipt`;
+  const longest =
+    o.longestSeparationMs === null ? '' : `, the longest ${formatDuration(o.longestSeparationMs)} after receipt`;
   return `${o.separated} of ${o.received} separated${longest}; ${o.notOwed} not owed (identity never verified)`;
 }
 

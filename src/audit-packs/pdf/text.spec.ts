@@ -3,7 +3,8 @@ import { breakPieces, cleanText, fillPlaceholders, MAX_COMBINING_MARKS, wrapText
 
 /** Width = number of code points: enough to test the line filling without a font. */
 const byLength = (s: string) => [...s].length;
-const graphemes = (s: string) => [...new Intl.Segmenter('th', { granularity: 'grapheme' }).segment(s)].map((g) => g.segment);
+const graphemes = (s: string) =>
+  [...new Intl.Segmenter('th', { granularity: 'grapheme' }).segment(s)].map((g) => g.segment);
 
 describe('cleanText', () => {
   it.each([
@@ -42,7 +43,21 @@ describe('breakPieces', () => {
   });
 
   it('keeps Latin words with their punctuation, dates and numbers whole', () => {
-    expect(texts('(PDPA), section 3.5: "word", 2026-01-28 1/2569 CTL-016')).toEqual(['(PDPA),', ' ', 'section', ' ', '3.5:', ' ', '"word",', ' ', '2026-01-28', ' ', '1/2569', ' ', 'CTL-016']);
+    expect(texts('(PDPA), section 3.5: "word", 2026-01-28 1/2569 CTL-016')).toEqual([
+      '(PDPA),',
+      ' ',
+      'section',
+      ' ',
+      '3.5:',
+      ' ',
+      '"word",',
+      ' ',
+      '2026-01-28',
+      ' ',
+      '1/2569',
+      ' ',
+      'CTL-016',
+    ]);
   });
 
   it('may break after a hyphen or slash between words', () => {
@@ -79,7 +94,11 @@ describe('wrapText', () => {
 
   it('property: nothing is lost or reordered, lines fit unless one cluster is wider, clusters stay whole', () => {
     const thaiWords = ['ข้อมูล', 'ส่วน', 'บุคคล', 'ของ', 'ผู้ป่วย', 'น้ำ', 'ที่', 'การ', 'คุ้มครอง'];
-    const token = fc.oneof(fc.constantFrom(...thaiWords), fc.string({ minLength: 1, maxLength: 12 }).map((s) => s.replace(/\s/g, 'x')), fc.constant(' '));
+    const token = fc.oneof(
+      fc.constantFrom(...thaiWords),
+      fc.string({ minLength: 1, maxLength: 12 }).map((s) => s.replace(/\s/g, 'x')),
+      fc.constant(' '),
+    );
     fc.assert(
       fc.property(fc.array(token, { maxLength: 40 }), fc.integer({ min: 1, max: 30 }), (tokens, width) => {
         const text = cleanText(tokens.join(''));

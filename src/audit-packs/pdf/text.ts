@@ -159,5 +159,7 @@ function cutToWidth(s: string, maxWidth: number, measure: (s: string) => number)
 
 /** Fills `{name}` placeholders from `values`; unknown names are left as written. */
 export function fillPlaceholders(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{([a-zA-Z][a-zA-Z0-9]*)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  return template.replace(/\{([a-zA-Z][a-zA-Z0-9]*)\}/g, (whole, name: string) =>
+    name in values ? String(values[name]) : whole,
+  );
 }

@@ -21,10 +21,20 @@ export interface CertificateInfo {
  * A self-signed RSA-3072 signing certificate (CN = organisation, O = organisation, C = TH; digitalSignature +
  * nonRepudiation; valid 10 years) packed as PKCS#12 under `password` (PBES2/AES-256, SHA-256 MAC).
  */
-export function createSelfSignedP12(opts: { organisation: string; password: string; now?: Date; years?: number }): Buffer {
+export function createSelfSignedP12(opts: {
+  organisation: string;
+  password: string;
+  now?: Date;
+  years?: number;
+}): Buffer {
   const now = opts.now ?? new Date();
   // Node generates the key (OpenSSL, ~100 ms); forge's pure-JS RSA-3072 generation takes seconds.
-  const { privateKey: pem } = generateKeyPairSync('rsa', { modulusLength: 3072, publicExponent: 0x10001, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey: pem } = generateKeyPairSync('rsa', {
+    modulusLength: 3072,
+    publicExponent: 0x10001,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const privateKey = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
   const keys = { privateKey, publicKey: forge.pki.setRsaPublicKey(privateKey.n, privateKey.e) };
   const cert = forge.pki.createCertificate();
@@ -62,7 +72,9 @@ export function readP12(p12: Buffer, password: string, source: string): CmsSigni
   try {
     parsed = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(p12.toString('binary')), false, password);
   } catch (e) {
-    throw new PackCertificateError(`${source} cannot be opened as PKCS#12 with the configured password (${(e as Error).message}); RSA keys only`);
+    throw new PackCertificateError(
+      `${source} cannot be opened as PKCS#12 with the configured password (${(e as Error).message}); RSA keys only`,
+    );
   }
   const keyBags = [
     ...(parsed.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag })[forge.pki.oids.pkcs8ShroudedKeyBag] ?? []),
@@ -70,13 +82,16 @@ export function readP12(p12: Buffer, password: string, source: string): CmsSigni
   ];
   const key = keyBags.find((b) => b.key)?.key as forge.pki.rsa.PrivateKey | undefined;
   if (!key) throw new PackCertificateError(`${source} holds no private key that can be read (RSA keys only)`);
-  const certs = (parsed.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? []).map((b) => b.cert).filter((c): c is forge.pki.Certificate => !!c);
+  const certs = (parsed.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [])
+    .map((b) => b.cert)
+    .filter((c): c is forge.pki.Certificate => !!c);
   const own = certs.find((c) => {
     const pub = c.publicKey as forge.pki.rsa.PublicKey;
     return pub.n?.equals(key.n) && pub.e?.equals(key.e);
   });
   if (!own) throw new PackCertificateError(`${source} holds no certificate for its private key`);
-  const toDer = (c: forge.pki.Certificate) => Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(c)).getBytes(), 'binary');
+  const toDer = (c: forge.pki.Certificate) =>
+    Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(c)).getBytes(), 'binary');
   return {
     privateKey: createPrivateKey(forge.pki.privateKeyToPem(key)),
     certificateDer: toDer(own),

@@ -2,7 +2,14 @@
 // cryptography. Why not node-forge's pkcs7: it cannot add the ESS signing-certificate-v2 attribute that
 // PAdES baseline (ETSI EN 319 142-1, B-B) requires, cannot carry an unsigned RFC 3161 timestamp, and its
 // verify() is not implemented. Pure functions: no Nest, no files.
-import { createHash, createPublicKey, KeyObject, sign as cryptoSign, verify as cryptoVerify, X509Certificate } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  KeyObject,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+  X509Certificate,
+} from 'node:crypto';
 import {
   children,
   context,
@@ -74,7 +81,8 @@ export interface CmsSignOptions {
   signingTime: Date | null;
 }
 
-const algorithmIdentifier = (dotted: string, withNull = true): Buffer => sequence(oid(dotted), ...(withNull ? [nullValue()] : []));
+const algorithmIdentifier = (dotted: string, withNull = true): Buffer =>
+  sequence(oid(dotted), ...(withNull ? [nullValue()] : []));
 const attribute = (type: string, value: Buffer): Buffer => sequence(oid(type), setOf([value]));
 
 /** Issuer Name and serial number of a certificate, as encoded in it. */
@@ -82,7 +90,10 @@ export function certificateIssuerAndSerial(certificateDer: Buffer): { issuer: Bu
   const tbs = children(readNode(certificateDer))[0];
   const fields = children(expectTag(tbs, TAG.SEQUENCE, 'tbsCertificate'));
   const offset = fields[0].tag === context(0) ? 1 : 0; // [0] version is optional (v1)
-  return { serial: expectTag(fields[offset], TAG.INTEGER, 'serialNumber').raw, issuer: expectTag(fields[offset + 2], TAG.SEQUENCE, 'issuer').raw };
+  return {
+    serial: expectTag(fields[offset], TAG.INTEGER, 'serialNumber').raw,
+    issuer: expectTag(fields[offset + 2], TAG.SEQUENCE, 'issuer').raw,
+  };
 }
 
 function signatureAlgorithmFor(key: KeyObject): { oid: string; withNull: boolean } {
@@ -92,10 +103,17 @@ function signatureAlgorithmFor(key: KeyObject): { oid: string; withNull: boolean
 }
 
 /** The signed attributes (as the SET that is signed) and the signature over them. */
-function signAttributes(content: Buffer, key: CmsSigningKey, options: CmsSignOptions): { signedAttributes: Buffer; signature: Buffer } {
+function signAttributes(
+  content: Buffer,
+  key: CmsSigningKey,
+  options: CmsSignOptions,
+): { signedAttributes: Buffer; signature: Buffer } {
   const { issuer, serial } = certificateIssuerAndSerial(key.certificateDer);
   // ESS signing-certificate-v2 (RFC 5035): hashAlgorithm left at its DEFAULT (sha256), with issuerSerial.
-  const essCertIdV2 = sequence(octetString(createHash('sha256').update(key.certificateDer).digest()), sequence(sequence(tlv(context(4), issuer)), serial));
+  const essCertIdV2 = sequence(
+    octetString(createHash('sha256').update(key.certificateDer).digest()),
+    sequence(sequence(tlv(context(4), issuer)), serial),
+  );
   const attributes = [
     attribute(OID.contentType, oid(OID.data)),
     ...(options.signingTime ? [attribute(OID.signingTime, signingTimeValue(options.signingTime))] : []),
@@ -107,7 +125,12 @@ function signAttributes(content: Buffer, key: CmsSigningKey, options: CmsSignOpt
   return { signedAttributes, signature };
 }
 
-function assemble(key: CmsSigningKey, signedAttributes: Buffer, signature: Buffer, unsignedAttributes: Buffer[]): Buffer {
+function assemble(
+  key: CmsSigningKey,
+  signedAttributes: Buffer,
+  signature: Buffer,
+  unsignedAttributes: Buffer[],
+): Buffer {
   const { issuer, serial } = certificateIssuerAndSerial(key.certificateDer);
   const sigAlg = signatureAlgorithmFor(key.privateKey);
   const signerInfo = sequence(
@@ -181,7 +204,9 @@ interface ParsedSignedData {
 export function parseSignedData(der: Buffer): ParsedSignedData {
   const contentInfo = children(expectTag(readNode(der), TAG.SEQUENCE, 'ContentInfo'));
   if (readOid(contentInfo[0]) !== OID.signedData) throw new DerError('not a CMS SignedData');
-  const signedData = children(expectTag(children(expectTag(contentInfo[1], context(0), 'content'))[0], TAG.SEQUENCE, 'SignedData'));
+  const signedData = children(
+    expectTag(children(expectTag(contentInfo[1], context(0), 'content'))[0], TAG.SEQUENCE, 'SignedData'),
+  );
   let i = 2;
   const encap = children(expectTag(signedData[i++], TAG.SEQUENCE, 'encapContentInfo'));
   const eContentType = readOid(encap[0]);
@@ -212,7 +237,12 @@ export function parseSignedData(der: Buffer): ParsedSignedData {
   const signatureAlgorithm = readOid(children(si[j++])[0]);
   const signature = expectTag(si[j++], TAG.OCTET_STRING, 'signature').content;
   const unsignedAttributes = si[j]?.tag === context(1) ? si[j++] : null;
-  return { eContentType, eContent, certificates, signerInfo: { sid, digestAlgorithm, signedAttributes, signatureAlgorithm, signature, unsignedAttributes } };
+  return {
+    eContentType,
+    eContent,
+    certificates,
+    signerInfo: { sid, digestAlgorithm, signedAttributes, signatureAlgorithm, signature, unsignedAttributes },
+  };
 }
 
 function attributesOf(node: DerNode | null): Map<string, DerNode[]> {
@@ -260,8 +290,18 @@ function findSignerCertificate(parsed: ParsedSignedData): Buffer | null {
  * signer certificate, and (when given) that certificate is `expectedCertificate`. Trust in the certificate
  * (a CA chain) is the caller's business: a pack is checked against the certificate shipped with it.
  */
-export function verifyCms(cmsDer: Buffer, content: Buffer | null, expectedCertificate?: X509Certificate): CmsVerification {
-  const result: CmsVerification = { valid: false, problem: null, signerCertificate: null, signingTime: null, timestampedAt: null };
+export function verifyCms(
+  cmsDer: Buffer,
+  content: Buffer | null,
+  expectedCertificate?: X509Certificate,
+): CmsVerification {
+  const result: CmsVerification = {
+    valid: false,
+    problem: null,
+    signerCertificate: null,
+    signingTime: null,
+    timestampedAt: null,
+  };
   let parsed: ParsedSignedData;
   try {
     parsed = parseSignedData(cmsDer);
@@ -274,13 +314,17 @@ export function verifyCms(cmsDer: Buffer, content: Buffer | null, expectedCertif
     const hash = DIGESTS[parsed.signerInfo.digestAlgorithm];
     if (!hash) return { ...result, problem: `unsupported digest algorithm ${parsed.signerInfo.digestAlgorithm}` };
     const sigAlg = SIGNATURE_ALGORITHMS[parsed.signerInfo.signatureAlgorithm];
-    if (!sigAlg) return { ...result, problem: `unsupported signature algorithm ${parsed.signerInfo.signatureAlgorithm}` };
+    if (!sigAlg)
+      return { ...result, problem: `unsupported signature algorithm ${parsed.signerInfo.signatureAlgorithm}` };
     const certDer = findSignerCertificate(parsed);
     if (!certDer) return { ...result, problem: "the signer's certificate is not in the signature" };
     const cert = new X509Certificate(certDer);
     result.signerCertificate = cert;
     if (expectedCertificate && !cert.raw.equals(expectedCertificate.raw)) {
-      return { ...result, problem: `signed by ${cert.subject.replace(/\n/g, ', ')} (SHA-256 ${fingerprintOf(cert)}), not by the expected certificate (SHA-256 ${fingerprintOf(expectedCertificate)})` };
+      return {
+        ...result,
+        problem: `signed by ${cert.subject.replace(/\n/g, ', ')} (SHA-256 ${fingerprintOf(cert)}), not by the expected certificate (SHA-256 ${fingerprintOf(expectedCertificate)})`,
+      };
     }
     const digest = createHash(hash).update(signed).digest();
     let signedBytes: Buffer;
@@ -288,9 +332,11 @@ export function verifyCms(cmsDer: Buffer, content: Buffer | null, expectedCertif
       const attrs = attributesOf(parsed.signerInfo.signedAttributes);
       const md = attrs.get(OID.messageDigest)?.[0];
       if (!md) return { ...result, problem: 'the signature has no message-digest attribute' };
-      if (!md.content.equals(digest)) return { ...result, problem: 'digest mismatch: the signed content was changed after signing' };
+      if (!md.content.equals(digest))
+        return { ...result, problem: 'digest mismatch: the signed content was changed after signing' };
       const ct = attrs.get(OID.contentType)?.[0];
-      if (!ct || readOid(ct) !== parsed.eContentType) return { ...result, problem: 'the content-type attribute does not match the signed content type' };
+      if (!ct || readOid(ct) !== parsed.eContentType)
+        return { ...result, problem: 'the content-type attribute does not match the signed content type' };
       const st = attrs.get(OID.signingTime)?.[0];
       if (st) result.signingTime = readTime(st);
       // What was signed is the SET OF encoding of the attributes (RFC 5652 5.4), i.e. the [0] bytes re-tagged.
@@ -299,8 +345,13 @@ export function verifyCms(cmsDer: Buffer, content: Buffer | null, expectedCertif
       signedBytes = signed;
     }
     const publicKey = createPublicKey(cert.publicKey.export({ format: 'pem', type: 'spki' }));
-    const keyFamily = publicKey.asymmetricKeyType === 'rsa' ? 'rsa' : publicKey.asymmetricKeyType === 'ec' ? 'ec' : null;
-    if (keyFamily !== sigAlg.family) return { ...result, problem: `the signature algorithm does not fit the certificate's ${publicKey.asymmetricKeyType} key` };
+    const keyFamily =
+      publicKey.asymmetricKeyType === 'rsa' ? 'rsa' : publicKey.asymmetricKeyType === 'ec' ? 'ec' : null;
+    if (keyFamily !== sigAlg.family)
+      return {
+        ...result,
+        problem: `the signature algorithm does not fit the certificate's ${publicKey.asymmetricKeyType} key`,
+      };
     const ok = cryptoVerify(sigAlg.hash ?? hash, signedBytes, publicKey, parsed.signerInfo.signature);
     if (!ok) return { ...result, problem: "the signature does not verify with the signer's certificate" };
     const tokens = attributesOf(parsed.signerInfo.unsignedAttributes).get(OID.signatureTimeStampToken);
@@ -320,17 +371,22 @@ export function verifyCms(cmsDer: Buffer, content: Buffer | null, expectedCertif
  * message imprint is the SHA-256 `expectedSha256Imprint` (we request SHA-256 imprints). Trust in the TSA is
  * not decided here.
  */
-export function verifyTimestampToken(tokenDer: Buffer, expectedSha256Imprint: Buffer): { at: Date | null; problem: string | null } {
+export function verifyTimestampToken(
+  tokenDer: Buffer,
+  expectedSha256Imprint: Buffer,
+): { at: Date | null; problem: string | null } {
   const cms = verifyCms(tokenDer, null);
   if (!cms.valid) return { at: null, problem: cms.problem };
   const parsed = parseSignedData(tokenDer);
-  if (parsed.eContentType !== OID.tstInfo || !parsed.eContent) return { at: null, problem: 'the token holds no TSTInfo' };
+  if (parsed.eContentType !== OID.tstInfo || !parsed.eContent)
+    return { at: null, problem: 'the token holds no TSTInfo' };
   const tst = children(readNode(parsed.eContent));
   // TSTInfo ::= SEQUENCE { version, policy, messageImprint, serialNumber, genTime, ... }
   const [hashAlg, hashed] = children(tst[2]);
   const alg = readOid(children(hashAlg)[0]);
   if (alg !== OID.sha256) return { at: null, problem: `the timestamp imprint uses ${alg}, not SHA-256` };
-  if (!hashed.content.equals(expectedSha256Imprint)) return { at: null, problem: 'the timestamp is for another signature' };
+  if (!hashed.content.equals(expectedSha256Imprint))
+    return { at: null, problem: 'the timestamp is for another signature' };
   return { at: readTime(tst[4]), problem: null };
 }
 

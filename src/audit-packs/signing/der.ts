@@ -82,14 +82,33 @@ export function oid(dotted: string): Buffer {
 
 /** GeneralizedTime (YYYYMMDDHHMMSSZ), UTC. */
 export function generalizedTime(d: Date): Buffer {
-  return tlv(TAG.GENERALIZED_TIME, Buffer.from(d.toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z'), 'ascii'));
+  return tlv(
+    TAG.GENERALIZED_TIME,
+    Buffer.from(
+      d
+        .toISOString()
+        .replace(/[-:T]/g, '')
+        .replace(/\.\d+Z$/, 'Z'),
+      'ascii',
+    ),
+  );
 }
 
 /** UTCTime for 1950–2049 (what RFC 5652 signing-time uses there), else GeneralizedTime. */
 export function signingTimeValue(d: Date): Buffer {
   const y = d.getUTCFullYear();
   if (y < 1950 || y > 2049) return generalizedTime(d);
-  return tlv(TAG.UTC_TIME, Buffer.from(d.toISOString().slice(2).replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z'), 'ascii'));
+  return tlv(
+    TAG.UTC_TIME,
+    Buffer.from(
+      d
+        .toISOString()
+        .slice(2)
+        .replace(/[-:T]/g, '')
+        .replace(/\.\d+Z$/, 'Z'),
+      'ascii',
+    ),
+  );
 }
 
 // ---- reading ----
@@ -124,13 +143,20 @@ export function readNode(buf: Buffer, offset = 0): DerNode {
   }
   const end = pos + length;
   if (end > buf.length) throw new DerError(`value at byte ${offset} runs past the end`);
-  return { tag, start: offset, contentStart: pos, end, raw: buf.subarray(offset, end), content: buf.subarray(pos, end) };
+  return {
+    tag,
+    start: offset,
+    contentStart: pos,
+    end,
+    raw: buf.subarray(offset, end),
+    content: buf.subarray(pos, end),
+  };
 }
 
 /** The TLVs inside a constructed node. */
 export function children(node: DerNode): DerNode[] {
   const out: DerNode[] = [];
-  for (let pos = 0; pos < node.content.length; ) {
+  for (let pos = 0; pos < node.content.length;) {
     const child = readNode(node.content, pos);
     out.push(child);
     pos = child.end;
@@ -139,7 +165,10 @@ export function children(node: DerNode): DerNode[] {
 }
 
 export function expectTag(node: DerNode | undefined, tag: number, what: string): DerNode {
-  if (!node || node.tag !== tag) throw new DerError(`${what}: expected tag 0x${tag.toString(16)}, found ${node ? '0x' + node.tag.toString(16) : 'nothing'}`);
+  if (!node || node.tag !== tag)
+    throw new DerError(
+      `${what}: expected tag 0x${tag.toString(16)}, found ${node ? '0x' + node.tag.toString(16) : 'nothing'}`,
+    );
   return node;
 }
 
@@ -167,11 +196,22 @@ export function readTime(node: DerNode): Date {
   let m: RegExpMatchArray | null;
   if (node.tag === TAG.UTC_TIME && (m = s.match(/^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/))) {
     const yy = Number(m[1]);
-    return new Date(Date.UTC(yy < 50 ? 2000 + yy : 1900 + yy, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+    return new Date(
+      Date.UTC(
+        yy < 50 ? 2000 + yy : 1900 + yy,
+        Number(m[2]) - 1,
+        Number(m[3]),
+        Number(m[4]),
+        Number(m[5]),
+        Number(m[6]),
+      ),
+    );
   }
   if (node.tag === TAG.GENERALIZED_TIME && (m = s.match(/^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d+))?Z$/))) {
     const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
-    return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
+    return new Date(
+      Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms),
+    );
   }
   throw new DerError(`unreadable time "${s}"`);
 }

@@ -12,7 +12,11 @@ export function signDetachedWith(data: Buffer, key: CmsSigningKey, signingTime: 
  * Checks a detached signature over `data`. With `certificatePem` the signer must be exactly that certificate
  * (the pack's cert.pem); without it any certificate embedded in the signature is accepted as the signer's.
  */
-export function verifyDetached(data: Buffer, signatureDer: Buffer, certificatePem?: string): { valid: boolean; problem: string | null } {
+export function verifyDetached(
+  data: Buffer,
+  signatureDer: Buffer,
+  certificatePem?: string,
+): { valid: boolean; problem: string | null } {
   let expected: X509Certificate | undefined;
   if (certificatePem !== undefined) {
     try {

@@ -16,7 +16,8 @@ import { verifyPdfSignature } from './pdf-signature';
 import { timestampRequest, tokenFromResponse } from './timestamp';
 import { createHash, randomBytes } from 'node:crypto';
 
-const openssl = (args: string[], cwd: string) => execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+const openssl = (args: string[], cwd: string) =>
+  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
 
 function smallPdf(): Promise<Buffer> {
   const doc = new PDFDocument();
@@ -35,29 +36,60 @@ describe('PackSigner', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const signerFor = (env: Record<string, string>) => new PackSigner(loadConfig({ DATA_DIR: join(dir, 'data'), ...env }, dir, dir));
+  const signerFor = (env: Record<string, string>) =>
+    new PackSigner(loadConfig({ DATA_DIR: join(dir, 'data'), ...env }, dir, dir));
 
   it('signs with a configured P12 made by openssl (AES-256, SHA-256 MAC)', async () => {
-    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'org.key', '-out', 'org.pem', '-days', '30', '-subj', '/C=TH/O=Example Org/CN=Example Org Signing'], dir);
-    openssl(['pkcs12', '-export', '-inkey', 'org.key', '-in', 'org.pem', '-out', 'org.p12', '-passout', 'pass:p12 s3cret!'], dir);
+    openssl(
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        'org.key',
+        '-out',
+        'org.pem',
+        '-days',
+        '30',
+        '-subj',
+        '/C=TH/O=Example Org/CN=Example Org Signing',
+      ],
+      dir,
+    );
+    openssl(
+      ['pkcs12', '-export', '-inkey', 'org.key', '-in', 'org.pem', '-out', 'org.p12', '-passout', 'pass:p12 s3cret!'],
+      dir,
+    );
     const signer = signerFor({ SIGNING_P12_FILE: 'org.p12', SIGNING_P12_PASSWORD: 'p12 s3cret!' });
     const cert = signer.certificate();
-    const expected = createHash('sha256').update(Buffer.from(readFileSync(join(dir, 'org.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64')).digest('hex');
+    const expected = createHash('sha256')
+      .update(Buffer.from(readFileSync(join(dir, 'org.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64'))
+      .digest('hex');
     expect(cert.fingerprintSha256).toBe(expected);
     expect(cert.subject).toBe('CN=Example Org Signing, O=Example Org, C=TH');
     const signed = await signer.signPdf(await smallPdf());
-    expect(verifyPdfSignature(signed)).toMatchObject({ valid: true, totalDocumentSigned: true, signerFingerprintSha256: expected });
+    expect(verifyPdfSignature(signed)).toMatchObject({
+      valid: true,
+      totalDocumentSigned: true,
+      signerFingerprintSha256: expected,
+    });
     expect(verifyDetached(Buffer.from('m'), signer.signDetached(Buffer.from('m')), cert.pem).valid).toBe(true);
   });
 
   it('names the file but never the password when the P12 cannot be opened', () => {
-    expect(() => signerFor({ SIGNING_P12_FILE: 'org.p12', SIGNING_P12_PASSWORD: 'wrong-s3cret' }).certificate()).toThrow(/org\.p12 cannot be opened as PKCS#12 with the configured password/);
+    expect(() =>
+      signerFor({ SIGNING_P12_FILE: 'org.p12', SIGNING_P12_PASSWORD: 'wrong-s3cret' }).certificate(),
+    ).toThrow(/org\.p12 cannot be opened as PKCS#12 with the configured password/);
     try {
       signerFor({ SIGNING_P12_FILE: 'org.p12', SIGNING_P12_PASSWORD: 'wrong-s3cret' }).certificate();
     } catch (e) {
       expect((e as Error).message).not.toContain('wrong-s3cret');
     }
-    expect(() => signerFor({ SIGNING_P12_FILE: 'missing.p12' }).certificate()).toThrow(/SIGNING_P12_FILE .*missing\.p12 does not exist/);
+    expect(() => signerFor({ SIGNING_P12_FILE: 'missing.p12' }).certificate()).toThrow(
+      /SIGNING_P12_FILE .*missing\.p12 does not exist/,
+    );
   });
 
   it('creates the self-signed P12 and its password file once; openssl opens it with that password', () => {
@@ -65,7 +97,10 @@ describe('PackSigner', () => {
     const b = signerFor({ ORGANISATION_NAME: 'Example Clinic' });
     expect(a.certificate().fingerprintSha256).toBe(b.certificate().fingerprintSha256);
     const password = readFileSync(`${a.selfSignedPath}.password`, 'utf8').trim();
-    const pem = openssl(['pkcs12', '-in', a.selfSignedPath, '-nokeys', '-clcerts', '-passin', `pass:${password}`], dir).toString();
+    const pem = openssl(
+      ['pkcs12', '-in', a.selfSignedPath, '-nokeys', '-clcerts', '-passin', `pass:${password}`],
+      dir,
+    ).toString();
     expect(pem).toContain(a.certificate().pem.trim().split('\n')[1]);
     expect(a.certificate().subject).toBe('CN=Example Clinic, O=Example Clinic, C=TH');
     expect(new Date(a.certificate().notAfter).getTime()).toBeGreaterThan(Date.now() + 9 * 365 * 864e5);
@@ -78,7 +113,28 @@ describe('PackSigner', () => {
     beforeAll(async () => {
       const tsa = join(dir, 'tsa');
       execFileSync('mkdir', ['-p', tsa]);
-      openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tsa.key', '-out', 'tsa.pem', '-days', '30', '-subj', '/CN=Test TSA', '-addext', 'extendedKeyUsage=critical,timeStamping', '-addext', 'keyUsage=critical,digitalSignature'], tsa);
+      openssl(
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          'tsa.key',
+          '-out',
+          'tsa.pem',
+          '-days',
+          '30',
+          '-subj',
+          '/CN=Test TSA',
+          '-addext',
+          'extendedKeyUsage=critical,timeStamping',
+          '-addext',
+          'keyUsage=critical,digitalSignature',
+        ],
+        tsa,
+      );
       writeFileSync(join(tsa, 'serial'), '01\n');
       writeFileSync(
         join(tsa, 'ts.cnf'),
@@ -117,11 +173,16 @@ describe('PackSigner', () => {
       // Independently: the token is over SHA-256 of the signature value, and openssl ts -verify agrees.
       const hex = /\/Contents\s*<([0-9a-f]+)>/i.exec(signed.toString('latin1'))![1];
       const cms = parseSignedData(Buffer.from(hex, 'hex'));
-      const attr = children(cms.signerInfo.unsignedAttributes!).find((a) => readOid(children(a)[0]) === OID.signatureTimeStampToken)!;
+      const attr = children(cms.signerInfo.unsignedAttributes!).find(
+        (a) => readOid(children(a)[0]) === OID.signatureTimeStampToken,
+      )!;
       const token = children(children(attr)[1])[0].raw;
       writeFileSync(join(dir, 'token.der'), token);
       const digest = createHash('sha256').update(cms.signerInfo.signature).digest('hex');
-      const out = openssl(['ts', '-verify', '-token_in', '-in', 'token.der', '-digest', digest, '-CAfile', join(dir, 'tsa', 'tsa.pem')], dir).toString();
+      const out = openssl(
+        ['ts', '-verify', '-token_in', '-in', 'token.der', '-digest', digest, '-CAfile', join(dir, 'tsa', 'tsa.pem')],
+        dir,
+      ).toString();
       expect(out).toContain('Verification: OK');
     });
 
@@ -130,7 +191,19 @@ describe('PackSigner', () => {
       const nonce = randomBytes(12);
       const q = join(dir, 'tsa', 'manual.tsq');
       writeFileSync(q, timestampRequest(sha, nonce));
-      openssl(['ts', '-reply', '-config', join(dir, 'tsa', 'ts.cnf'), '-queryfile', q, '-out', join(dir, 'tsa', 'manual.tsr')], join(dir, 'tsa'));
+      openssl(
+        [
+          'ts',
+          '-reply',
+          '-config',
+          join(dir, 'tsa', 'ts.cnf'),
+          '-queryfile',
+          q,
+          '-out',
+          join(dir, 'tsa', 'manual.tsr'),
+        ],
+        join(dir, 'tsa'),
+      );
       const response = readFileSync(join(dir, 'tsa', 'manual.tsr'));
       expect(tokenFromResponse(response, sha, nonce).length).toBeGreaterThan(500);
       expect(() => tokenFromResponse(response, randomBytes(32), nonce)).toThrow(/for another signature/);

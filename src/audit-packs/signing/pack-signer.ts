@@ -85,7 +85,9 @@ export class PackSigner {
     const password = readFileSync(passwordPath, 'utf8').trim();
     if (!existsSync(path)) {
       if (createOnce(path, () => createSelfSignedP12({ organisation: this.config.organisationName, password }))) {
-        this.log.log(`created a self-signed pack-signing certificate ${path}; set SIGNING_P12_FILE to sign with the organisation's own`);
+        this.log.log(
+          `created a self-signed pack-signing certificate ${path}; set SIGNING_P12_FILE to sign with the organisation's own`,
+        );
       }
     }
     return readP12(readFileSync(path), password, path);

@@ -78,15 +78,17 @@ function findLastSignature(pdf: Buffer): FoundSignature | null | string {
   const text = pdf.toString('latin1');
   const re = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
   let last: RegExpExecArray | null = null;
-  for (let m: RegExpExecArray | null; (m = re.exec(text)); ) last = m;
+  for (let m: RegExpExecArray | null; (m = re.exec(text));) last = m;
   if (!last) return null;
   const byteRange = [Number(last[1]), Number(last[2]), Number(last[3]), Number(last[4])] as FoundSignature['byteRange'];
   const [a, b, c, d] = byteRange;
   if (a !== 0) return 'the signed ranges do not start at the beginning of the file';
-  if (b >= c || c + d > pdf.length) return `the signed ranges [${a} ${b} ${c} ${d}] do not fit the file (${pdf.length} bytes)`;
+  if (b >= c || c + d > pdf.length)
+    return `the signed ranges [${a} ${b} ${c} ${d}] do not fit the file (${pdf.length} bytes)`;
   // The gap between the two ranges must be exactly the /Contents hex string, nothing else left unsigned.
   const gap = text.slice(b, c);
-  if (!/^<[0-9a-fA-F]*>$/.test(gap)) return 'the unsigned gap between the signed ranges is not just the signature value';
+  if (!/^<[0-9a-fA-F]*>$/.test(gap))
+    return 'the unsigned gap between the signed ranges is not just the signature value';
   const before = text.slice(Math.max(0, b - 40), b);
   if (!/\/Contents\s*$/.test(before)) return 'the unsigned gap is not the signature dictionary /Contents';
   return { byteRange, contentsHex: gap.slice(1, -1) };
@@ -113,7 +115,8 @@ export function verifyPdfSignature(pdf: Buffer): PdfSignatureVerification {
     valid: result.valid,
     totalDocumentSigned,
     signerFingerprintSha256: result.signerCertificate ? fingerprintOf(result.signerCertificate) : null,
-    problem: result.problem ?? (totalDocumentSigned ? null : `${pdf.length - (c + d)} bytes were added after the signature`),
+    problem:
+      result.problem ?? (totalDocumentSigned ? null : `${pdf.length - (c + d)} bytes were added after the signature`),
     timestampedAt: result.timestampedAt ? result.timestampedAt.toISOString() : null,
   };
 }

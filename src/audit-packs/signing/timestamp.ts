@@ -7,7 +7,12 @@ import { TimestampError } from './pack-signing.errors';
 
 /** TimeStampReq v1 for a SHA-256 imprint, with a nonce, asking for the TSA certificate in the token. */
 export function timestampRequest(sha256: Buffer, nonce: Buffer): Buffer {
-  return sequence(integer(1), sequence(sequence(oid(OID.sha256), nullValue()), octetString(sha256)), integer(nonce), booleanValue(true));
+  return sequence(
+    integer(1),
+    sequence(sequence(oid(OID.sha256), nullValue()), octetString(sha256)),
+    integer(nonce),
+    booleanValue(true),
+  );
 }
 
 /**
@@ -19,13 +24,22 @@ export function tokenFromResponse(responseDer: Buffer, sha256: Buffer, nonce: Bu
   try {
     parts = children(readNode(responseDer));
   } catch (e) {
-    throw new TimestampError(`the time-stamp authority answered something that is not a TimeStampResp (${(e as Error).message})`);
+    throw new TimestampError(
+      `the time-stamp authority answered something that is not a TimeStampResp (${(e as Error).message})`,
+    );
   }
   const statusInfo = children(parts[0]);
   const status = statusInfo[0].content.readUIntBE(0, statusInfo[0].content.length);
   if (status !== 0 && status !== 1) {
-    const text = statusInfo[1]?.tag === TAG.SEQUENCE ? children(statusInfo[1]).map((s) => s.content.toString('utf8')).join('; ') : '';
-    throw new TimestampError(`the time-stamp authority refused the request (status ${status}${text ? `: ${text}` : ''})`);
+    const text =
+      statusInfo[1]?.tag === TAG.SEQUENCE
+        ? children(statusInfo[1])
+            .map((s) => s.content.toString('utf8'))
+            .join('; ')
+        : '';
+    throw new TimestampError(
+      `the time-stamp authority refused the request (status ${status}${text ? `: ${text}` : ''})`,
+    );
   }
   const token = parts[1];
   if (!token) throw new TimestampError('the time-stamp authority granted the request but sent no token');
@@ -35,7 +49,8 @@ export function tokenFromResponse(responseDer: Buffer, sha256: Buffer, nonce: Bu
   // TSTInfo: version, policy, messageImprint, serialNumber, genTime, accuracy?, ordering?, nonce?, ...
   const nonceNode = tst.slice(5).find((n) => n.tag === TAG.INTEGER);
   const expected = readNode(integer(nonce)).content;
-  if (!nonceNode || !nonceNode.content.equals(expected)) throw new TimestampError('the time-stamp token does not carry our nonce');
+  if (!nonceNode || !nonceNode.content.equals(expected))
+    throw new TimestampError('the time-stamp token does not carry our nonce');
   return Buffer.from(token.raw);
 }
 

@@ -11,22 +11,53 @@ import {
 } from './audit-entry';
 
 const AT = new Date('2026-01-05T03:00:00.000Z');
-const entry = (over: Partial<AuditEntryInput> = {}): AuditEntryInput => ({ actor: 'user:7d1c', action: 'user.create', subjectType: 'User', subjectId: '42', ...over });
+const entry = (over: Partial<AuditEntryInput> = {}): AuditEntryInput => ({
+  actor: 'user:7d1c',
+  action: 'user.create',
+  subjectType: 'User',
+  subjectId: '42',
+  ...over,
+});
 
 // Reference values computed outside Node (Python hashlib over the same bytes).
-const FIRST_CANONICAL = '{"action":"user.create","actor":"user:7d1c","at":"2026-01-05T03:00:00.000Z","data":{"department":null,"role":"auditor"},"seq":1,"subjectId":"42","subjectType":"User"}';
+const FIRST_CANONICAL =
+  '{"action":"user.create","actor":"user:7d1c","at":"2026-01-05T03:00:00.000Z","data":{"department":null,"role":"auditor"},"seq":1,"subjectId":"42","subjectType":"User"}';
 const FIRST_HASH = '99c8b9476aaed6c7c3f8b6ec28879fde499f8cbee895828c484bc73c7efef00e';
 const SECOND_HASH = '08867ac33dbaef89ab278696aeb8742fc045033cfea9acfcd5b08e38d170620d';
 
 describe('canonicalEntry (RFC 8785)', () => {
   it('sorts keys at every level and has no whitespace', () => {
-    const text = canonicalEntry({ seq: 1, at: AT, actor: 'user:7d1c', action: 'user.create', subjectType: 'User', subjectId: '42', data: { role: 'auditor', department: null } });
+    const text = canonicalEntry({
+      seq: 1,
+      at: AT,
+      actor: 'user:7d1c',
+      action: 'user.create',
+      subjectType: 'User',
+      subjectId: '42',
+      data: { role: 'auditor', department: null },
+    });
     expect(text).toBe(FIRST_CANONICAL);
   });
 
   it('does not depend on the order keys were given in', () => {
-    const a = canonicalEntry({ seq: 3, at: AT, actor: 'anonymous', action: 'a.b', subjectType: 'X', subjectId: null, data: { z: 1, a: { y: [3, 1], b: true } } });
-    const b = canonicalEntry({ data: { a: { b: true, y: [3, 1] }, z: 1 }, subjectId: null, subjectType: 'X', action: 'a.b', actor: 'anonymous', at: AT, seq: 3 });
+    const a = canonicalEntry({
+      seq: 3,
+      at: AT,
+      actor: 'anonymous',
+      action: 'a.b',
+      subjectType: 'X',
+      subjectId: null,
+      data: { z: 1, a: { y: [3, 1], b: true } },
+    });
+    const b = canonicalEntry({
+      data: { a: { b: true, y: [3, 1] }, z: 1 },
+      subjectId: null,
+      subjectType: 'X',
+      action: 'a.b',
+      actor: 'anonymous',
+      at: AT,
+      seq: 3,
+    });
     expect(a).toBe(b);
     expect(a).toContain('"data":{"a":{"b":true,"y":[3,1]},"z":1}');
   });
@@ -40,12 +71,24 @@ describe('canonicalEntry (RFC 8785)', () => {
     [{ s: '\u0001\n"\\' }, '{"s":"\\u0001\\n\\"\\\\"}'],
     [{ '\u00e9': 1, e: 2, E: 3 }, '{"E":3,"e":2,"é":1}'],
   ])('serialises %p as RFC 8785 does', (data, expected) => {
-    expect(canonicalEntry({ seq: 1, at: AT, actor: 'anonymous', action: 'a.b', subjectType: 'X', subjectId: null, data })).toContain(`"data":${expected}`);
+    expect(
+      canonicalEntry({ seq: 1, at: AT, actor: 'anonymous', action: 'a.b', subjectType: 'X', subjectId: null, data }),
+    ).toContain(`"data":${expected}`);
   });
 
   it('keeps a null subjectId and milliseconds of the time', () => {
-    const text = canonicalEntry({ seq: 9, at: new Date('2026-01-05T03:00:00.123Z'), actor: 'system:cli', action: 'a.b', subjectType: 'X', subjectId: null, data: {} });
-    expect(text).toBe('{"action":"a.b","actor":"system:cli","at":"2026-01-05T03:00:00.123Z","data":{},"seq":9,"subjectId":null,"subjectType":"X"}');
+    const text = canonicalEntry({
+      seq: 9,
+      at: new Date('2026-01-05T03:00:00.123Z'),
+      actor: 'system:cli',
+      action: 'a.b',
+      subjectType: 'X',
+      subjectId: null,
+      data: {},
+    });
+    expect(text).toBe(
+      '{"action":"a.b","actor":"system:cli","at":"2026-01-05T03:00:00.123Z","data":{},"seq":9,"subjectId":null,"subjectType":"X"}',
+    );
   });
 
   it('refuses a bad seq, an invalid time and an oversized entry', () => {
@@ -53,7 +96,9 @@ describe('canonicalEntry (RFC 8785)', () => {
     expect(() => canonicalEntry({ ...base, seq: 0 })).toThrow(InvalidAuditEntryError);
     expect(() => canonicalEntry({ ...base, seq: 1.5 })).toThrow(InvalidAuditEntryError);
     expect(() => canonicalEntry({ ...base, seq: 1, at: new Date('nope') })).toThrow('at is not a valid time');
-    expect(() => canonicalEntry({ ...base, seq: 1, data: { big: 'x'.repeat(MAX_CANONICAL_BYTES) } })).toThrow(/larger than/);
+    expect(() => canonicalEntry({ ...base, seq: 1, data: { big: 'x'.repeat(MAX_CANONICAL_BYTES) } })).toThrow(
+      /larger than/,
+    );
   });
 });
 
@@ -70,16 +115,27 @@ describe('parseCanonicalEntry', () => {
     });
   });
 
-  it.each(['not json', '[]', '{}', '{"seq":"1","at":"x","actor":"a","action":"b","subjectType":"c","subjectId":null,"data":{}}', FIRST_CANONICAL.replace('"data":{', '"data":[').replace('"role":"auditor"}', '"auditor"]')])(
-    'returns null for %s',
-    (text) => expect(parseCanonicalEntry(text)).toBeNull(),
-  );
+  it.each([
+    'not json',
+    '[]',
+    '{}',
+    '{"seq":"1","at":"x","actor":"a","action":"b","subjectType":"c","subjectId":null,"data":{}}',
+    FIRST_CANONICAL.replace('"data":{', '"data":[').replace('"role":"auditor"}', '"auditor"]'),
+  ])('returns null for %s', (text) => expect(parseCanonicalEntry(text)).toBeNull());
 });
 
 describe('chainHash', () => {
   it('is SHA-256 of the previous hash as 32 bytes followed by the canonical UTF-8 bytes', () => {
     expect(chainHash(GENESIS_HASH, FIRST_CANONICAL)).toBe(FIRST_HASH);
-    const second = canonicalEntry({ seq: 2, at: new Date('2026-01-05T03:00:01.000Z'), actor: 'user:7d1c', action: 'auth.login', subjectType: 'Session', subjectId: null, data: { note: 'café สวัสดี' } });
+    const second = canonicalEntry({
+      seq: 2,
+      at: new Date('2026-01-05T03:00:01.000Z'),
+      actor: 'user:7d1c',
+      action: 'auth.login',
+      subjectType: 'Session',
+      subjectId: null,
+      data: { note: 'café สวัสดี' },
+    });
     expect(chainHash(FIRST_HASH, second)).toBe(SECOND_HASH);
   });
 
@@ -98,7 +154,15 @@ describe('nextEntry', () => {
   it('starts the chain at seq 1 from the genesis hash', () => {
     const next = nextEntry(null, entry({ data: { role: 'auditor', department: null } }), AT);
     expect(next).toEqual({
-      content: { seq: 1, at: AT, actor: 'user:7d1c', action: 'user.create', subjectType: 'User', subjectId: '42', data: { role: 'auditor', department: null } },
+      content: {
+        seq: 1,
+        at: AT,
+        actor: 'user:7d1c',
+        action: 'user.create',
+        subjectType: 'User',
+        subjectId: '42',
+        data: { role: 'auditor', department: null },
+      },
       canonical: FIRST_CANONICAL,
       prevHash: GENESIS_HASH,
       hash: FIRST_HASH,
@@ -120,8 +184,18 @@ describe('assertValidEntry', () => {
     [entry()],
     [entry({ actor: 'anonymous', subjectId: null })],
     [entry({ actor: 'system:job:weekly-sweep', action: 'sweep.open', subjectType: 'Sweep' })],
-    [entry({ action: 'api_token.create', data: { userId: 'u1', tokenId: 't1', expiresAt: '2026-02-01T00:00:00.000Z' } })],
-    [entry({ action: 'user.update', data: { changed: { role: { from: 'viewer', to: 'auditor' }, active: { from: true, to: false } } } })],
+    [
+      entry({
+        action: 'api_token.create',
+        data: { userId: 'u1', tokenId: 't1', expiresAt: '2026-02-01T00:00:00.000Z' },
+      }),
+    ],
+    [
+      entry({
+        action: 'user.update',
+        data: { changed: { role: { from: 'viewer', to: 'auditor' }, active: { from: true, to: false } } },
+      }),
+    ],
     [entry({ action: 'department.sync', data: { changed: ['quality', 'privacy'], count: 2 } })],
   ])('accepts %p', (e) => expect(() => assertValidEntry(e)).not.toThrow());
 

@@ -59,8 +59,24 @@ const ACTOR = /^(anonymous|user:[^\s]+|system:[^\s]+)$/;
 const SUBJECT_TYPE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 /** Keys that name a secret, compared without case, `_` and `-`. */
 const SECRET_KEYS = new Set([
-  'password', 'passwd', 'passphrase', 'secret', 'clientsecret', 'token', 'accesstoken', 'refreshtoken', 'idtoken',
-  'apikey', 'authorization', 'cookie', 'session', 'sessionid', 'privatekey', 'otp', 'totp', 'pin',
+  'password',
+  'passwd',
+  'passphrase',
+  'secret',
+  'clientsecret',
+  'token',
+  'accesstoken',
+  'refreshtoken',
+  'idtoken',
+  'apikey',
+  'authorization',
+  'cookie',
+  'session',
+  'sessionid',
+  'privatekey',
+  'otp',
+  'totp',
+  'pin',
 ]);
 /** A value that is an e-mail address (personal data): record `user:<id>` instead. */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -74,7 +90,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function checkData(value: unknown, path: string): void {
   if (value === null || typeof value === 'boolean') return;
   if (typeof value === 'string') {
-    if (EMAIL.test(value)) throw new InvalidAuditEntryError(`${path} looks like an e-mail address; record a pseudonymous reference (e.g. user:<id>) instead`);
+    if (EMAIL.test(value))
+      throw new InvalidAuditEntryError(
+        `${path} looks like an e-mail address; record a pseudonymous reference (e.g. user:<id>) instead`,
+      );
     return;
   }
   if (typeof value === 'number') {
@@ -91,7 +110,8 @@ function checkData(value: unknown, path: string): void {
       if (SECRET_KEYS.has(normalised) || normalised.includes('password') || normalised.includes('secret')) {
         throw new InvalidAuditEntryError(`${path}.${key} looks like a secret; the audit trail must never hold secrets`);
       }
-      if (v === undefined) throw new InvalidAuditEntryError(`${path}.${key} is undefined; leave the key out or use null`);
+      if (v === undefined)
+        throw new InvalidAuditEntryError(`${path}.${key} is undefined; leave the key out or use null`);
       checkData(v, `${path}.${key}`);
     }
     return;
@@ -101,19 +121,30 @@ function checkData(value: unknown, path: string): void {
 
 /** Throws InvalidAuditEntryError for anything the trail must not record. */
 export function assertValidEntry(input: AuditEntryInput): void {
-  if (!ACTOR.test(input.actor)) throw new InvalidAuditEntryError(`actor "${input.actor}" is not a pseudonymous reference (user:<id>, system:<name> or anonymous)`);
-  if (!ACTION.test(input.action)) throw new InvalidAuditEntryError(`action "${input.action}" must look like area.verb in lower case`);
-  if (!SUBJECT_TYPE.test(input.subjectType)) throw new InvalidAuditEntryError(`subjectType "${input.subjectType}" must be a type name like User or Evidence`);
-  if (input.subjectId !== undefined && input.subjectId !== null && (typeof input.subjectId !== 'string' || input.subjectId === '' || input.subjectId.length > 200)) {
+  if (!ACTOR.test(input.actor))
+    throw new InvalidAuditEntryError(
+      `actor "${input.actor}" is not a pseudonymous reference (user:<id>, system:<name> or anonymous)`,
+    );
+  if (!ACTION.test(input.action))
+    throw new InvalidAuditEntryError(`action "${input.action}" must look like area.verb in lower case`);
+  if (!SUBJECT_TYPE.test(input.subjectType))
+    throw new InvalidAuditEntryError(`subjectType "${input.subjectType}" must be a type name like User or Evidence`);
+  if (
+    input.subjectId !== undefined &&
+    input.subjectId !== null &&
+    (typeof input.subjectId !== 'string' || input.subjectId === '' || input.subjectId.length > 200)
+  ) {
     throw new InvalidAuditEntryError('subjectId must be a non-empty string of at most 200 characters, or null');
   }
-  if (input.data !== undefined && !isPlainObject(input.data)) throw new InvalidAuditEntryError('data must be a plain object');
+  if (input.data !== undefined && !isPlainObject(input.data))
+    throw new InvalidAuditEntryError('data must be a plain object');
   checkData(input.data ?? {}, 'data');
 }
 
 /** RFC 8785 canonical JSON of the entry: the exact text that is hashed and stored. */
 export function canonicalEntry(content: AuditEntryContent): string {
-  if (!Number.isSafeInteger(content.seq) || content.seq < 1) throw new InvalidAuditEntryError(`seq ${content.seq} is not a positive integer`);
+  if (!Number.isSafeInteger(content.seq) || content.seq < 1)
+    throw new InvalidAuditEntryError(`seq ${content.seq} is not a positive integer`);
   if (Number.isNaN(content.at.getTime())) throw new InvalidAuditEntryError('at is not a valid time');
   const text = canonicalize({
     seq: content.seq,
@@ -125,7 +156,9 @@ export function canonicalEntry(content: AuditEntryContent): string {
     data: content.data,
   }) as string;
   if (Buffer.byteLength(text, 'utf8') > MAX_CANONICAL_BYTES) {
-    throw new InvalidAuditEntryError(`the entry is larger than ${MAX_CANONICAL_BYTES} bytes; record references, not documents`);
+    throw new InvalidAuditEntryError(
+      `the entry is larger than ${MAX_CANONICAL_BYTES} bytes; record references, not documents`,
+    );
   }
   return text;
 }
@@ -140,8 +173,10 @@ export function parseCanonicalEntry(text: string): ParsedEntryContent | null {
   }
   if (!isPlainObject(value)) return null;
   const { seq, at, actor, action, subjectType, subjectId, data } = value;
-  if (typeof seq !== 'number' || typeof at !== 'string' || typeof actor !== 'string' || typeof action !== 'string') return null;
-  if (typeof subjectType !== 'string' || (subjectId !== null && typeof subjectId !== 'string') || !isPlainObject(data)) return null;
+  if (typeof seq !== 'number' || typeof at !== 'string' || typeof actor !== 'string' || typeof action !== 'string')
+    return null;
+  if (typeof subjectType !== 'string' || (subjectId !== null && typeof subjectId !== 'string') || !isPlainObject(data))
+    return null;
   return { seq, at, actor, action, subjectType, subjectId, data: data as JsonObject };
 }
 

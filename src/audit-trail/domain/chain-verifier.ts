@@ -114,8 +114,10 @@ export class ChainVerifier {
       }
     }
     // A checkpoint problem at a lower seq than the chain problem comes first; on a tie, the chain's own finding.
-    if (this.firstKnownProblem && (found.length === 0 || this.firstKnownProblem.seq < found[0].seq)) found.unshift(this.firstKnownProblem);
-    if (found.length > 0) return { ok: false, brokenAtSeq: found[0].seq, reason: found[0].reason, entries: this.verified };
+    if (this.firstKnownProblem && (found.length === 0 || this.firstKnownProblem.seq < found[0].seq))
+      found.unshift(this.firstKnownProblem);
+    if (found.length > 0)
+      return { ok: false, brokenAtSeq: found[0].seq, reason: found[0].reason, entries: this.verified };
     return { ok: true, entries: this.verified, checkpoints: this.claimCount };
   }
 
@@ -123,7 +125,9 @@ export class ChainVerifier {
     const seq = this.expectedSeq;
     if (row.seq > seq) {
       const missing = row.seq - seq === 1 ? `entry ${seq} is missing` : `entries ${seq} to ${row.seq - 1} are missing`;
-      return seq === 1 ? `${missing}: the log starts at entry ${row.seq}` : `${missing}: the log jumps from entry ${seq - 1} to entry ${row.seq} (deleted)`;
+      return seq === 1
+        ? `${missing}: the log starts at entry ${row.seq}`
+        : `${missing}: the log jumps from entry ${seq - 1} to entry ${row.seq} (deleted)`;
     }
     if (row.seq < seq) return `entry ${row.seq} appears again after entry ${seq - 1}`;
     if (row.prevHash !== this.prevHash) {
@@ -131,7 +135,8 @@ export class ChainVerifier {
         ? 'its prev_hash is not the genesis hash (64 zeros)'
         : `its prev_hash does not match the hash of entry ${seq - 1} (entries before it were removed, replaced or reordered)`;
     }
-    if (chainHash(row.prevHash, row.canonical) !== row.hash) return 'its content does not match its hash: the entry was altered after it was written';
+    if (chainHash(row.prevHash, row.canonical) !== row.hash)
+      return 'its content does not match its hash: the entry was altered after it was written';
     const content = parseCanonicalEntry(row.canonical);
     if (!content) return 'its hashed content is not an audit entry';
     const mismatch = columnMismatch(row, content);
@@ -142,7 +147,9 @@ export class ChainVerifier {
   private checkClaims(row: StoredEntry): string | null {
     for (const claim of this.claims.get(row.seq) ?? []) {
       if (claim.hash !== row.hash) {
-        const since = this.lastMatched ? ` after entry ${this.lastMatched.seq} (which matches checkpoint ${this.lastMatched.label})` : '';
+        const since = this.lastMatched
+          ? ` after entry ${this.lastMatched.seq} (which matches checkpoint ${this.lastMatched.label})`
+          : '';
         return `its hash differs from the one in signed checkpoint ${claim.label}: the log up to entry ${row.seq} was rewritten${since}, and the later hashes recomputed`;
       }
       this.lastMatched = claim;

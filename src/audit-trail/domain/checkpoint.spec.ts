@@ -18,12 +18,16 @@ import {
 const GO_VKEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
 const GO_SKEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
 const GO_TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
-const GO_SIG = '\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n';
+const GO_SIG =
+  '\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n';
 
 function goKeys(): { privateKey: KeyObject; publicKey: KeyObject } {
   const pub = Buffer.from(GO_VKEY.split('+').slice(2).join('+'), 'base64').subarray(1);
   const seed = Buffer.from(GO_SKEY.split('+').slice(4).join('+'), 'base64').subarray(1);
-  const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: seed.toString('base64url'), x: pub.toString('base64url') }, format: 'jwk' });
+  const privateKey = createPrivateKey({
+    key: { kty: 'OKP', crv: 'Ed25519', d: seed.toString('base64url'), x: pub.toString('base64url') },
+    format: 'jwk',
+  });
   return { privateKey, publicKey: createPublicKey(privateKey) };
 }
 
@@ -44,7 +48,9 @@ describe('signed notes (C2SP signed-note)', () => {
   it('verifies the Go reference note, and nothing edited', () => {
     const { publicKey } = goKeys();
     expect(checkSignature(parseNote(`${GO_TEXT}\n${GO_SIG}`), publicKey, 'PeterNeumann')).toBe('valid');
-    expect(checkSignature(parseNote(`${GO_TEXT.replace('problem,', 'problem;')}\n${GO_SIG}`), publicKey, 'PeterNeumann')).toBe('invalid_signature');
+    expect(
+      checkSignature(parseNote(`${GO_TEXT.replace('problem,', 'problem;')}\n${GO_SIG}`), publicKey, 'PeterNeumann'),
+    ).toBe('invalid_signature');
   });
 
   it('refuses to sign a text that would not parse back', () => {
@@ -94,7 +100,11 @@ describe('checkpoints (C2SP tlog-checkpoint)', () => {
 
   it('has an invalid signature when the size, hash or time was edited', () => {
     const note = signCheckpoint(checkpointBody({ seq: 42, hash: HASH, time: TIME }), privateKey);
-    for (const edited of [note.replace('\n42\n', '\n40\n'), note.replace(Buffer.from(HASH, 'hex').toString('base64'), Buffer.from('cd'.repeat(32), 'hex').toString('base64')), note.replace('03:05', '03:06')]) {
+    for (const edited of [
+      note.replace('\n42\n', '\n40\n'),
+      note.replace(Buffer.from(HASH, 'hex').toString('base64'), Buffer.from('cd'.repeat(32), 'hex').toString('base64')),
+      note.replace('03:05', '03:06'),
+    ]) {
       expect(edited).not.toBe(note);
       expect(checkSignature(parseCheckpoint(edited), publicKey)).toBe('invalid_signature');
     }
@@ -103,7 +113,8 @@ describe('checkpoints (C2SP tlog-checkpoint)', () => {
   it('ignores signatures by other keys next to a valid one (cosignatures)', () => {
     const witness = generateKeyPairSync('ed25519');
     const body = checkpointBody({ seq: 7, hash: HASH, time: TIME });
-    const cosigned = signCheckpoint(body, privateKey) + signNote(body, witness.privateKey, 'witness.example').split('\n\n')[1];
+    const cosigned =
+      signCheckpoint(body, privateKey) + signNote(body, witness.privateKey, 'witness.example').split('\n\n')[1];
     const parsed = parseCheckpoint(cosigned);
     expect(parsed.signatures.map((s) => s.keyName)).toEqual([CHECKPOINT_KEY_NAME, 'witness.example']);
     expect(checkSignature(parsed, publicKey)).toBe('valid');
@@ -112,7 +123,12 @@ describe('checkpoints (C2SP tlog-checkpoint)', () => {
 
   it('accepts a checkpoint without a time line and with unknown extension lines', () => {
     const body = `${CHECKPOINT_ORIGIN}\n5\n${Buffer.from(HASH, 'hex').toString('base64')}\nsomething else\n`;
-    expect(parseCheckpoint(signCheckpoint(body, privateKey)).checkpoint).toEqual({ origin: CHECKPOINT_ORIGIN, seq: 5, hash: HASH, time: null });
+    expect(parseCheckpoint(signCheckpoint(body, privateKey)).checkpoint).toEqual({
+      origin: CHECKPOINT_ORIGIN,
+      seq: 5,
+      hash: HASH,
+      time: null,
+    });
   });
 
   const sig = `\u2014 ${CHECKPOINT_KEY_NAME} ${Buffer.alloc(68, 1).toString('base64')}\n`;

@@ -79,7 +79,8 @@ export function checkpointBody(c: { seq: number; hash: string; time: Date }, ori
 /** A signed note: the text, a blank line, one signature line by this key. */
 export function signNote(body: string, privateKey: KeyObject, keyName: string): string {
   if (privateKey.type !== 'private') throw new CheckpointFormatError('signing needs the private key');
-  if (!body.endsWith('\n') || body.includes('\n\n')) throw new CheckpointFormatError('a note text ends with a newline and has no blank line');
+  if (!body.endsWith('\n') || body.includes('\n\n'))
+    throw new CheckpointFormatError('a note text ends with a newline and has no blank line');
   const signature = sign(null, Buffer.from(body, 'utf8'), privateKey);
   const id = keyId(keyName, createPublicKey(privateKey));
   return `${body}\n${SIGNATURE_PREFIX}${keyName} ${Buffer.concat([id, signature]).toString('base64')}\n`;
@@ -114,9 +115,11 @@ export function parseCheckpoint(text: string): ParsedCheckpoint {
   if (lines.length < 3) throw new CheckpointFormatError('it needs an origin, a size and a hash line');
   const [origin, size, hash64, ...extensions] = lines;
   if (origin === '') throw new CheckpointFormatError('its origin line is empty');
-  if (!/^(0|[1-9][0-9]*)$/.test(size) || !Number.isSafeInteger(Number(size))) throw new CheckpointFormatError(`its size line "${size}" is not a whole number`);
+  if (!/^(0|[1-9][0-9]*)$/.test(size) || !Number.isSafeInteger(Number(size)))
+    throw new CheckpointFormatError(`its size line "${size}" is not a whole number`);
   const hashBytes = Buffer.from(hash64, 'base64');
-  if (hashBytes.length !== 32 || hashBytes.toString('base64') !== hash64) throw new CheckpointFormatError('its hash line is not the base64 of 32 bytes');
+  if (hashBytes.length !== 32 || hashBytes.toString('base64') !== hash64)
+    throw new CheckpointFormatError('its hash line is not the base64 of 32 bytes');
   let time: Date | null = null;
   for (const line of extensions) {
     if (line === '') throw new CheckpointFormatError('it has an empty extension line');
@@ -133,10 +136,16 @@ export function parseCheckpoint(text: string): ParsedCheckpoint {
  * Whether the checkpoint carries a valid signature by this key. Signatures by other keys are ignored
  * (C2SP: verifiers ignore unknown signatures), so a checkpoint with only foreign ones is "not signed by key".
  */
-export function checkSignature(parsed: SignedNote, publicKey: KeyObject, keyName = CHECKPOINT_KEY_NAME): SignatureCheck {
+export function checkSignature(
+  parsed: SignedNote,
+  publicKey: KeyObject,
+  keyName = CHECKPOINT_KEY_NAME,
+): SignatureCheck {
   const id = keyId(keyName, publicKey);
   const ours = parsed.signatures.filter((s) => s.keyName === keyName && s.keyId.equals(id));
   if (ours.length === 0) return 'not_signed_by_key';
   const body = Buffer.from(parsed.body, 'utf8');
-  return ours.some((s) => s.signature.length === 64 && verify(null, body, publicKey, s.signature)) ? 'valid' : 'invalid_signature';
+  return ours.some((s) => s.signature.length === 64 && verify(null, body, publicKey, s.signature))
+    ? 'valid'
+    : 'invalid_signature';
 }

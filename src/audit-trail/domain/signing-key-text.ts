@@ -14,9 +14,14 @@ export function parseSigningKeyText(text: string): KeyObject {
       ? createPrivateKey(trimmed.replace(/\\n/g, '\n'))
       : createPrivateKey({ key: Buffer.from(trimmed, 'base64'), format: 'der', type: 'pkcs8' });
   } catch {
-    throw new SigningKeyTextError('is not a private key: give a PEM key or the base64 of its PKCS#8 DER (make one with: attest keys generate)');
+    throw new SigningKeyTextError(
+      'is not a private key: give a PEM key or the base64 of its PKCS#8 DER (make one with: attest keys generate)',
+    );
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new SigningKeyTextError(`holds a ${key.asymmetricKeyType} key; an Ed25519 key is needed (attest keys generate)`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new SigningKeyTextError(
+      `holds a ${key.asymmetricKeyType} key; an Ed25519 key is needed (attest keys generate)`,
+    );
   return key;
 }
 

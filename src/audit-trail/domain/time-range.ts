@@ -4,7 +4,8 @@
 import { ValidationError } from '../../common/errors/app-error';
 
 export const DATE_OR_DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
-export const DATE_OR_DATETIME_MESSAGE = 'must be a date (2026-01-05) or a date-time with its time zone (2026-01-05T10:00:00Z)';
+export const DATE_OR_DATETIME_MESSAGE =
+  'must be a date (2026-01-05) or a date-time with its time zone (2026-01-05T10:00:00Z)';
 
 /** `at >= from` and `at < before` (either may be absent). */
 export interface TimeRange {

@@ -10,7 +10,12 @@ export class AuditLogEntryView {
   @ApiProperty({ example: 'user.create' }) action: string;
   @ApiProperty({ example: 'User' }) subjectType: string;
   @ApiProperty({ nullable: true, type: String }) subjectId: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'null when the stored content cannot be read (see verify)' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'null when the stored content cannot be read (see verify)',
+  })
   data: JsonObject | null;
   @ApiProperty({ description: 'hex SHA-256 of the previous entry' }) prevHash: string;
   @ApiProperty({ description: 'hex SHA-256(prevHash bytes ‖ canonical JSON)' }) hash: string;

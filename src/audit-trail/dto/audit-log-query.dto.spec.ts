@@ -19,8 +19,26 @@ async function problems(query: Record<string, string>) {
 
 describe('AuditLogQueryDto', () => {
   it('converts paging numbers and keeps the filters', async () => {
-    const q = await parse({ limit: '20', offset: '40', actor: 'user:1', action: 'auth.login', subjectType: 'User', subjectId: 'x', from: '2026-01-05', to: '2026-01-06T10:00:00+07:00' });
-    expect(q).toEqual({ limit: 20, offset: 40, actor: 'user:1', action: 'auth.login', subjectType: 'User', subjectId: 'x', from: '2026-01-05', to: '2026-01-06T10:00:00+07:00' });
+    const q = await parse({
+      limit: '20',
+      offset: '40',
+      actor: 'user:1',
+      action: 'auth.login',
+      subjectType: 'User',
+      subjectId: 'x',
+      from: '2026-01-05',
+      to: '2026-01-06T10:00:00+07:00',
+    });
+    expect(q).toEqual({
+      limit: 20,
+      offset: 40,
+      actor: 'user:1',
+      action: 'auth.login',
+      subjectType: 'User',
+      subjectId: 'x',
+      from: '2026-01-05',
+      to: '2026-01-06T10:00:00+07:00',
+    });
   });
 
   it('treats the empty fields of the page’s filter form as absent', async () => {
@@ -43,7 +61,10 @@ describe('AuditLogQueryDto', () => {
 
   it('explains what a date filter must look like', async () => {
     expect(await problems({ from: '05/01/2026' })).toEqual([
-      { field: 'from', message: 'from must be a date (2026-01-05) or a date-time with its time zone (2026-01-05T10:00:00Z)' },
+      {
+        field: 'from',
+        message: 'from must be a date (2026-01-05) or a date-time with its time zone (2026-01-05T10:00:00Z)',
+      },
     ]);
   });
 });

@@ -41,7 +41,10 @@ export function oscalId(framework: string, ref: string): string {
 }
 
 function slug(s: string): string {
-  const id = s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const id = s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return /^[a-z_]/.test(id) ? id : `g-${id}`;
 }
 
@@ -75,7 +78,9 @@ export function oscalCatalog(input: ExportInput) {
             title: r.title,
             props: [
               { name: 'label', value: r.ref },
-              ...(r.notApplicable ? [{ name: 'applicability', ns: NS, value: 'not-applicable', remarks: r.notApplicable }] : []),
+              ...(r.notApplicable
+                ? [{ name: 'applicability', ns: NS, value: 'not-applicable', remarks: r.notApplicable }]
+                : []),
             ],
           })),
         };
@@ -112,7 +117,11 @@ export function oscalComponentDefinition(input: ExportInput, catalogHref: string
                     description: `Satisfied by ${controls.map((c) => `${c.key} (${c.title})`).join('; ')}.`,
                     props: [
                       ...controls.map((c) => ({ name: 'implemented-by', ns: NS, value: c.key })),
-                      ...[...new Set(controls.map((c) => c.ownerDepartment))].map((d) => ({ name: 'owner-department', ns: NS, value: d })),
+                      ...[...new Set(controls.map((c) => c.ownerDepartment))].map((d) => ({
+                        name: 'owner-department',
+                        ns: NS,
+                        value: d,
+                      })),
                     ],
                   };
                 }),
@@ -129,12 +138,33 @@ export function oscalComponentDefinition(input: ExportInput, catalogHref: string
  * cadence (evidence per occurrence) has its maximum interval in `max_interval_days`; empty otherwise.
  */
 export function catalogCsv(input: ExportInput): string {
-  const rows: string[][] = [['framework', 'group', 'ref', 'requirement', 'not_applicable', 'control', 'control_title', 'owner_department', 'cadence', 'max_interval_days']];
+  const rows: string[][] = [
+    [
+      'framework',
+      'group',
+      'ref',
+      'requirement',
+      'not_applicable',
+      'control',
+      'control_title',
+      'owner_department',
+      'cadence',
+      'max_interval_days',
+    ],
+  ];
   for (const r of input.requirements) {
     const controls = input.controls.filter((c) => c.refs.includes(r.ref));
     const base = [input.framework.key, r.group, r.ref, r.title, r.notApplicable ?? ''];
     if (controls.length === 0) rows.push([...base, '', '', '', '', '']);
-    for (const c of controls) rows.push([...base, c.key, c.title, c.ownerDepartment, c.cadence, c.maxIntervalDays ? String(c.maxIntervalDays) : '']);
+    for (const c of controls)
+      rows.push([
+        ...base,
+        c.key,
+        c.title,
+        c.ownerDepartment,
+        c.cadence,
+        c.maxIntervalDays ? String(c.maxIntervalDays) : '',
+      ]);
   }
   // Cells starting with = + - @ are prefixed so spreadsheets do not run them as formulas.
   return stringify(rows.map((row) => row.map((cell) => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell))));

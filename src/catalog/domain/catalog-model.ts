@@ -12,7 +12,16 @@ export type Cadence = (typeof CADENCES)[number];
 export const MAX_INTERVAL_DAYS = { min: 1, max: 1096 } as const;
 
 /** Automated collectors a control may name (the evidence issue implements them). */
-export const COLLECTORS = ['dsr-register', 'dsr-drill', 'risk-review', 'posture', 'sweep-summary', 'audit-trail-verify', 'access-review', 'user-roster'] as const;
+export const COLLECTORS = [
+  'dsr-register',
+  'dsr-drill',
+  'risk-review',
+  'posture',
+  'sweep-summary',
+  'audit-trail-verify',
+  'access-review',
+  'user-roster',
+] as const;
 
 export interface CatalogRequirement {
   ref: string;

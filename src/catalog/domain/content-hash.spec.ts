@@ -2,13 +2,27 @@ import type { CatalogControl } from './catalog-model';
 import { changedFields, controlContent, controlHash } from './content-hash';
 
 const control = (over: Partial<CatalogControl> = {}): CatalogControl => ({
-  key: 'PRV-01', title: 'DSRs answered within 7 days', description: 'd', owner: 'privacy', cadence: 'weekly', maxIntervalDays: null,
-  evidence: ['register'], collector: null, maps: { pdpa: ['s30', 's33'], soc2: ['P5.1'] }, position: 0, file: 'controls/privacy.yaml', ...over,
+  key: 'PRV-01',
+  title: 'DSRs answered within 7 days',
+  description: 'd',
+  owner: 'privacy',
+  cadence: 'weekly',
+  maxIntervalDays: null,
+  evidence: ['register'],
+  collector: null,
+  maps: { pdpa: ['s30', 's33'], soc2: ['P5.1'] },
+  position: 0,
+  file: 'controls/privacy.yaml',
+  ...over,
 });
 
 describe('catalog content hashes', () => {
   it('ignore position, file and the order of mapped refs', () => {
-    expect(controlHash(control({ position: 9, file: 'controls/other.yaml', maps: { soc2: ['P5.1'], pdpa: ['s33', 's30'] } }))).toBe(controlHash(control()));
+    expect(
+      controlHash(
+        control({ position: 9, file: 'controls/other.yaml', maps: { soc2: ['P5.1'], pdpa: ['s33', 's30'] } }),
+      ),
+    ).toBe(controlHash(control()));
   });
 
   it.each([

@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 import type { CatalogControl, CatalogFramework, CatalogRequirement } from './catalog-model';
 
 function hash(value: unknown): string {
-  return createHash('sha256').update(canonicalize(value) ?? '', 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(canonicalize(value) ?? '', 'utf8')
+    .digest('hex');
 }
 
 export function frameworkContent(f: CatalogFramework) {
@@ -19,7 +21,16 @@ export function requirementContent(r: CatalogRequirement) {
 export function controlContent(c: CatalogControl) {
   const maps = Object.fromEntries(Object.entries(c.maps).map(([fw, refs]) => [fw, [...refs].sort()]));
   // maxIntervalDays only when set, so the hashes of calendar-cadence controls did not change when it came.
-  return { title: c.title, description: c.description, owner: c.owner, cadence: c.cadence, ...(c.maxIntervalDays !== null ? { maxIntervalDays: c.maxIntervalDays } : {}), evidence: c.evidence, collector: c.collector, maps };
+  return {
+    title: c.title,
+    description: c.description,
+    owner: c.owner,
+    cadence: c.cadence,
+    ...(c.maxIntervalDays !== null ? { maxIntervalDays: c.maxIntervalDays } : {}),
+    evidence: c.evidence,
+    collector: c.collector,
+    maps,
+  };
 }
 
 export const frameworkHash = (f: CatalogFramework) => hash(frameworkContent(f));

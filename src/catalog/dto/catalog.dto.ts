@@ -18,14 +18,19 @@ export class RequirementView {
   @ApiProperty({ example: 'CC6.1' }) ref: string;
   @ApiProperty() group: string;
   @ApiProperty({ description: 'a short paraphrase in our own words' }) title: string;
-  @ApiProperty({ nullable: true, type: String, description: 'why it does not apply, when it does not' }) notApplicable: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'why it does not apply, when it does not' }) notApplicable:
+    string | null;
   @ApiProperty() version: number;
   @ApiProperty({ type: [String], description: 'keys of the controls that satisfy it' }) controls: string[];
 }
 
 export class RequirementQueryDto extends PageQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) group?: string;
-  @ApiPropertyOptional({ description: 'part of the ref or title' }) @IsOptional() @IsString() @MaxLength(100) q?: string;
+  @ApiPropertyOptional({ description: 'part of the ref or title' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
 }
 
 export class ControlMappingView {
@@ -39,10 +44,16 @@ export class ControlView {
   @ApiProperty() title: string;
   @ApiProperty() description: string;
   @ApiProperty({ example: 'privacy', description: 'owner department key' }) ownerDepartment: string;
-  @ApiProperty({ nullable: true, type: String, description: 'owner person (user id), assigned in the app' }) ownerUserId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'owner person (user id), assigned in the app' })
+  ownerUserId: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) ownerName?: string | null;
   @ApiProperty({ enum: CADENCES }) cadence: Cadence;
-  @ApiProperty({ nullable: true, type: Number, description: 'cadence event only: the longest gap allowed between two occurrences, in days' }) maxIntervalDays: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'cadence event only: the longest gap allowed between two occurrences, in days',
+  })
+  maxIntervalDays: number | null;
   @ApiProperty({ type: [String] }) evidenceGuidance: string[];
   @ApiProperty({ nullable: true, type: String }) collector: string | null;
   @ApiProperty() version: number;
@@ -67,11 +78,19 @@ export class ControlQueryDto extends PageQueryDto {
   department?: string;
 
   @ApiPropertyOptional({ enum: CADENCES }) @IsOptional() @IsIn(CADENCES) cadence?: Cadence;
-  @ApiPropertyOptional({ description: 'part of the key or title' }) @IsOptional() @IsString() @MaxLength(100) q?: string;
+  @ApiPropertyOptional({ description: 'part of the key or title' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
 }
 
 export class AssignOwnerDto {
-  @ApiProperty({ nullable: true, type: String, description: 'the user accountable for the control, or null to unassign' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'the user accountable for the control, or null to unassign',
+  })
   @Transform(({ value }) => (value === '' ? null : value))
   @ValidateIf((o: AssignOwnerDto) => o.userId !== null)
   @IsUUID('all', { message: 'userId must be a user id or null' })
@@ -87,11 +106,15 @@ export class CoverageView {
 }
 
 export class FrameworkParams {
-  @ApiProperty({ example: 'soc2' }) @Matches(/^[a-z][a-z0-9-]{1,30}$/, { message: 'key must be a framework key like soc2' }) key: string;
+  @ApiProperty({ example: 'soc2' })
+  @Matches(/^[a-z][a-z0-9-]{1,30}$/, { message: 'key must be a framework key like soc2' })
+  key: string;
 }
 
 export class ControlParams {
-  @ApiProperty({ example: 'PRV-01' }) @Matches(/^[A-Z]{2,5}-\d{2,3}$/, { message: 'key must be a control key like PRV-01' }) key: string;
+  @ApiProperty({ example: 'PRV-01' })
+  @Matches(/^[A-Z]{2,5}-\d{2,3}$/, { message: 'key must be a control key like PRV-01' })
+  key: string;
 }
 
 export class ExportQueryDto {

@@ -3,7 +3,8 @@ import { ownedName, ownerOf } from './leftovers';
 describe('ownerOf', () => {
   const self = { host: 'web1', bootId: '11111111-1111-1111-1111-111111111111', pid: 100 };
   const running = new Set([200]);
-  const name = (host: string, boot: string, pid: number) => `upload_${host}_${boot}_${pid}_3f0e2c1a-5b7d-4c55-9a53-0f7f2b7c1e11`;
+  const name = (host: string, boot: string, pid: number) =>
+    `upload_${host}_${boot}_${pid}_3f0e2c1a-5b7d-4c55-9a53-0f7f2b7c1e11`;
   it.each([
     ['a live pid on this host and boot', name('web1', self.bootId, 200), 'alive'],
     ['a gone pid on this host and boot', name('web1', self.bootId, 300), 'dead'],

@@ -60,7 +60,10 @@ function pidIsRunning(pid: number): boolean {
  * owner is dead, or unknown and older than `staleMs`. Meant to run at start, before this process makes
  * scratch entries of its own. Returns the names removed; a missing `dir` is no leftover.
  */
-export async function removeLeftovers(dir: string, options: { isScratch?: (name: string) => boolean; staleMs?: number; now?: number } = {}): Promise<string[]> {
+export async function removeLeftovers(
+  dir: string,
+  options: { isScratch?: (name: string) => boolean; staleMs?: number; now?: number } = {},
+): Promise<string[]> {
   const { isScratch = () => true, staleMs = LEFTOVER_STALE_MS, now = Date.now() } = options;
   const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return [] as string[];

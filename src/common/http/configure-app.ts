@@ -19,7 +19,6 @@ import { registerNulCharacterRule } from './nul-character-rule';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation.pipe';
 
-
 /** Builds the HTTP application exactly as `npm start` runs it; tests use the same function. */
 export async function createApp(config: AppConfig, extra: Type<unknown>[] = []): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -41,7 +40,11 @@ export async function createApp(config: AppConfig, extra: Type<unknown>[] = []):
   registerJsonBodyParser(fastify);
   registerNulCharacterRule(fastify);
   // CSV bodies (risk register import) and YAML bodies (data map import) arrive as text; the route checks them.
-  fastify.addContentTypeParser(['text/csv', 'application/yaml', 'text/yaml'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  fastify.addContentTypeParser(
+    ['text/csv', 'application/yaml', 'text/yaml'],
+    { parseAs: 'string' },
+    (_request, body, done) => done(null, body),
+  );
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -76,16 +79,23 @@ export async function createApp(config: AppConfig, extra: Type<unknown>[] = []):
   handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   // Every POST form includes {{> csrf}}: the session's anti-forgery token (reply.locals, set by CsrfGuard; none
   // when signed out). Multipart forms put it in the action instead: action="…?_csrf={{@root.csrfToken}}".
-  handlebars.registerPartial('csrf', '{{#if @root.csrfToken}}<input type="hidden" name="_csrf" value="{{@root.csrfToken}}">{{/if}}');
+  handlebars.registerPartial(
+    'csrf',
+    '{{#if @root.csrfToken}}<input type="hidden" name="_csrf" value="{{@root.csrfToken}}">{{/if}}',
+  );
   // Times on pages are shown in the company's zone, with the zone named.
   handlebars.registerHelper('datetime', (value: unknown) =>
-    value ? `${new Date(String(value)).toLocaleString('en-GB', { timeZone: 'Asia/Bangkok', dateStyle: 'medium', timeStyle: 'short' })} ICT` : '',
+    value
+      ? `${new Date(String(value)).toLocaleString('en-GB', { timeZone: 'Asia/Bangkok', dateStyle: 'medium', timeStyle: 'short' })} ICT`
+      : '',
   );
   app.setViewEngine({ engine: { handlebars }, templates: web, layout: 'layout.hbs', viewExt: 'hbs' });
 
   const openApi = new DocumentBuilder()
     .setTitle('Attest API')
-    .setDescription('Compliance and audit evidence: catalog, evidence, sweeps, DSRs, risks and audit packs. Errors are application/problem+json.')
+    .setDescription(
+      'Compliance and audit evidence: catalog, evidence, sweeps, DSRs, risks and audit packs. Errors are application/problem+json.',
+    )
     .setVersion(VERSION)
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), {

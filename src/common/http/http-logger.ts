@@ -27,11 +27,22 @@ export function httpLoggerOptions(config: AppConfig): Params {
   return {
     pinoHttp: {
       level: config.logLevel,
-      autoLogging: { ignore: (req) => isQuietPath((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '') },
+      autoLogging: {
+        ignore: (req) => isQuietPath((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? ''),
+      },
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: req.url.split('?')[0],
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        err: (err: Error & { code?: string }) => ({ type: err.name, message: err.message, code: err.code, stack: err.stack }),
+        err: (err: Error & { code?: string }) => ({
+          type: err.name,
+          message: err.message,
+          code: err.code,
+          stack: err.stack,
+        }),
       },
       redact: { paths: ['req.headers', 'res.headers', '*.password', '*.token', '*.secret'], remove: true },
     },

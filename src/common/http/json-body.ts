@@ -17,7 +17,8 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
@@ -36,17 +37,39 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') {
-      done(new ValidationError([{ field: 'body', message: 'is empty, but the content type is application/json' }], undefined, 'request.empty_json'), undefined);
+      done(
+        new ValidationError(
+          [{ field: 'body', message: 'is empty, but the content type is application/json' }],
+          undefined,
+          'request.empty_json',
+        ),
+        undefined,
+      );
       return;
     }
     // JSON.parse and everything after it (validation, class-transformer) walk the value recursively; a
     // body nested 100 000 levels deep would exhaust the stack, so the depth is checked first, iteratively.
     if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH)) {
-      done(new ValidationError([{ field: 'body', message: `is nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects` }], undefined, 'request.json_too_deep'), undefined);
+      done(
+        new ValidationError(
+          [{ field: 'body', message: `is nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects` }],
+          undefined,
+          'request.json_too_deep',
+        ),
+        undefined,
+      );
       return;
     }
     void parse(request, body as string, (err, value) => {
-      if (err) done(new ValidationError([{ field: 'body', message: `is not valid JSON (${err.message})` }], undefined, 'request.malformed_json'), undefined);
+      if (err)
+        done(
+          new ValidationError(
+            [{ field: 'body', message: `is not valid JSON (${err.message})` }],
+            undefined,
+            'request.malformed_json',
+          ),
+          undefined,
+        );
       else done(null, value);
     });
   });

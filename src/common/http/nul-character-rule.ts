@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../errors/app-error';
-import { dottedPath, hasNulCharacter, NUL_CHARACTER_CODE, NUL_CHARACTER_MESSAGE, nulCharacterPaths } from '../text/nul-characters';
+import {
+  dottedPath,
+  hasNulCharacter,
+  NUL_CHARACTER_CODE,
+  NUL_CHARACTER_MESSAGE,
+  nulCharacterPaths,
+} from '../text/nul-characters';
 
 /** A 400 naming each field that holds a NUL character. */
 export function nulCharacterError(fields: string[]): ValidationError {
@@ -23,8 +29,8 @@ export function refuseNulCharacter(field: string, value: string): void {
  */
 export function registerNulCharacterRule(fastify: FastifyInstance): void {
   fastify.addHook('preValidation', async (request) => {
-    const fields = [request.params, request.query, typeof request.body === 'string' ? undefined : request.body].flatMap((part) =>
-      nulCharacterPaths(part).map((path) => dottedPath(path) || 'body'),
+    const fields = [request.params, request.query, typeof request.body === 'string' ? undefined : request.body].flatMap(
+      (part) => nulCharacterPaths(part).map((path) => dottedPath(path) || 'body'),
     );
     if (fields.length) throw nulCharacterError(fields);
   });

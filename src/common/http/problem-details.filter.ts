@@ -50,7 +50,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (wantsPage(request)) {
       // People get a page (a failed form: with the reasons and a way back); the problem document stays the API's answer.
-      void reply.status(problem.status).view('error', { pageTitle: problem.title, problem: { ...problem, requestId: request.id }, back: formPage(request), me: viewUser((request as AuthenticatedRequest).actor) });
+      void reply
+        .status(problem.status)
+        .view('error', {
+          pageTitle: problem.title,
+          problem: { ...problem, requestId: request.id },
+          back: formPage(request),
+          me: viewUser((request as AuthenticatedRequest).actor),
+        });
       return;
     }
     reply

@@ -1,5 +1,13 @@
 import { BadRequestException, HttpException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError, TooLargeError, UnauthenticatedError, ValidationError } from '../errors/app-error';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  RuleViolationError,
+  TooLargeError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../errors/app-error';
 import { problemFor } from './problem';
 
 describe('problemFor', () => {
@@ -27,20 +35,36 @@ describe('problemFor', () => {
   });
 
   it('maps Fastify upload errors raised inside a handler', () => {
-    const large = problemFor(Object.assign(new Error('request file too large'), { code: 'FST_REQ_FILE_TOO_LARGE', statusCode: 413 }));
+    const large = problemFor(
+      Object.assign(new Error('request file too large'), { code: 'FST_REQ_FILE_TOO_LARGE', statusCode: 413 }),
+    );
     expect(large.problem).toMatchObject({ status: 413, code: 'upload.too_large' });
     const other = problemFor(Object.assign(new Error('some client error'), { code: 'FST_SOMETHING', statusCode: 400 }));
     expect(other.problem).toMatchObject({ status: 400, code: 'request.rejected', detail: 'some client error' });
   });
 
   it('gives Fastify limit errors that Nest wraps their own codes', () => {
-    expect(problemFor(new HttpException('Request body is too large', 413)).problem).toMatchObject({ status: 413, code: 'request.too_large' });
+    expect(problemFor(new HttpException('Request body is too large', 413)).problem).toMatchObject({
+      status: 413,
+      code: 'request.too_large',
+    });
   });
 
   it('maps Nest HTTP exceptions, keeping extension members but never overwriting problem members', () => {
-    expect(problemFor(new NotFoundException('Cannot GET /nope')).problem).toMatchObject({ status: 404, code: 'route.not_found', detail: 'Cannot GET /nope' });
+    expect(problemFor(new NotFoundException('Cannot GET /nope')).problem).toMatchObject({
+      status: 404,
+      code: 'route.not_found',
+      detail: 'Cannot GET /nope',
+    });
     expect(problemFor(new BadRequestException(['a is bad', 'b is bad'])).problem.detail).toBe('a is bad; b is bad');
-    const health = problemFor(new ServiceUnavailableException({ status: 'error', info: {}, error: { database: { status: 'down' } }, details: {} }));
+    const health = problemFor(
+      new ServiceUnavailableException({
+        status: 'error',
+        info: {},
+        error: { database: { status: 'down' } },
+        details: {},
+      }),
+    );
     expect(health.problem.status).toBe(503);
     expect(health.problem.error).toEqual({ database: { status: 'down' } });
     expect(health.unexpected).toBe(true);

@@ -64,10 +64,18 @@ const STATUS_CODES: Record<number, string> = {
  * (errors raised before the handler, e.g. body limits, arrive as HttpException; see STATUS_CODES).
  */
 const FASTIFY_CODES: Record<string, { status: number; code: string; detail: string }> = {
-  FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'upload.too_large', detail: 'The uploaded file is larger than the configured limit (UPLOAD_LIMIT_BYTES).' },
+  FST_REQ_FILE_TOO_LARGE: {
+    status: 413,
+    code: 'upload.too_large',
+    detail: 'The uploaded file is larger than the configured limit (UPLOAD_LIMIT_BYTES).',
+  },
   FST_FILES_LIMIT: { status: 413, code: 'upload.too_many_files', detail: 'Too many files in one request.' },
   FST_PARTS_LIMIT: { status: 413, code: 'upload.too_many_parts', detail: 'Too many parts in one multipart request.' },
-  FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'upload.not_multipart', detail: 'The request is not multipart/form-data.' },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: {
+    status: 415,
+    code: 'upload.not_multipart',
+    detail: 'The request is not multipart/form-data.',
+  },
 };
 
 interface FastifyLikeError {
@@ -82,10 +90,20 @@ function isFastifyError(e: unknown): e is FastifyLikeError {
 
 /** Structural: the DSR key ring's KeyRingError with code crypto.key_unknown (common/ does not import dsr/). */
 function isUnknownKeyError(e: unknown): e is Error & { code: 'crypto.key_unknown'; keyId: string } {
-  return e instanceof Error && (e as { code?: unknown }).code === 'crypto.key_unknown' && typeof (e as { keyId?: unknown }).keyId === 'string';
+  return (
+    e instanceof Error &&
+    (e as { code?: unknown }).code === 'crypto.key_unknown' &&
+    typeof (e as { keyId?: unknown }).keyId === 'string'
+  );
 }
 
-function make(status: number, code: string, detail: string, errors: FieldProblem[] = [], extra: Record<string, unknown> = {}): ProblemDocument {
+function make(
+  status: number,
+  code: string,
+  detail: string,
+  errors: FieldProblem[] = [],
+  extra: Record<string, unknown> = {},
+): ProblemDocument {
   return {
     type: TYPE_BASE + code.replace(/\./g, '/'),
     title: TITLES[status] ?? HttpStatus[status] ?? 'Error',
@@ -109,7 +127,13 @@ export function problemFor(exception: unknown): MappedProblem {
     // Data made with a key this instance does not hold (instances configured with different key sets, or
     // an old key dropped): a fault of this server's configuration, not of the request, and not a crash.
     return {
-      problem: make(503, 'crypto.key_unknown', `This record was encrypted or signed with key ${exception.keyId}, which this server does not have; give every instance the same keys (see "Running several instances" in the README).`, [], { keyId: exception.keyId }),
+      problem: make(
+        503,
+        'crypto.key_unknown',
+        `This record was encrypted or signed with key ${exception.keyId}, which this server does not have; give every instance the same keys (see "Running several instances" in the README).`,
+        [],
+        { keyId: exception.keyId },
+      ),
       unexpected: false,
     };
   }

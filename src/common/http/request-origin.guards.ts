@@ -19,8 +19,18 @@ export class CrossOriginGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (isCrossOrigin({ method: request.method, secFetchSite: header(request, 'sec-fetch-site'), origin: header(request, 'origin'), host: request.host })) {
-      throw new ForbiddenError('This request came from a page of another site. Attest accepts changes only from its own pages and from API clients.', 'request.cross_origin');
+    if (
+      isCrossOrigin({
+        method: request.method,
+        secFetchSite: header(request, 'sec-fetch-site'),
+        origin: header(request, 'origin'),
+        host: request.host,
+      })
+    ) {
+      throw new ForbiddenError(
+        'This request came from a page of another site. Attest accepts changes only from its own pages and from API clients.',
+        'request.cross_origin',
+      );
     }
     return true;
   }
@@ -51,7 +61,11 @@ export class ApiContentTypeGuard implements CanActivate {
     const contentType = header(request, 'content-type');
     if (contentType === undefined) return true; // no body to read
     const type = contentType.split(';')[0].trim().toLowerCase();
-    const declared = this.reflector.getAllAndOverride<string[] | undefined>(DECORATORS.API_CONSUMES, [context.getHandler(), context.getClass()]) ?? [];
+    const declared =
+      this.reflector.getAllAndOverride<string[] | undefined>(DECORATORS.API_CONSUMES, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? [];
     const accepted = ['application/json', ...declared.flatMap((t) => [t, ...(ALIASES[t] ?? [])])];
     if (accepted.includes(type)) return true;
     throw new UnsupportedMediaTypeError(

@@ -24,7 +24,9 @@ async function problemsOf(value: unknown) {
 
 describe('global validation pipe', () => {
   it('rejects unknown fields by name', async () => {
-    expect(await problemsOf({ name: 'x', colour: 'red' })).toEqual([{ field: 'colour', message: 'is not an allowed field' }]);
+    expect(await problemsOf({ name: 'x', colour: 'red' })).toEqual([
+      { field: 'colour', message: 'is not an allowed field' },
+    ]);
   });
 
   it('names nested fields with dotted paths', async () => {

@@ -4,7 +4,14 @@ describe('nulCharacterPaths', () => {
   it.each([
     ['a clean value', { a: 'x', b: [1, 'y', { c: null }] }, []],
     ['a top-level string', 'a\u0000b', [[]]],
-    ['nested strings, in document order', { a: ['ok', 'n\u0000'], b: { c: '\u0000' } }, [['a', 1], ['b', 'c']]],
+    [
+      'nested strings, in document order',
+      { a: ['ok', 'n\u0000'], b: { c: '\u0000' } },
+      [
+        ['a', 1],
+        ['b', 'c'],
+      ],
+    ],
     ['an object key', { 'k\u0000': 'v' }, [['k\u0000']]],
   ])('%s', (_label, value, paths) => {
     expect(nulCharacterPaths(value)).toEqual(paths);

@@ -2,7 +2,15 @@
 import { ValidationError, type FieldProblem } from '../../common/errors/app-error';
 import { connectorHostProblem, type ConnectorHosts } from '../domain/connector-hosts';
 import { DATA_MAP_INVALID, type DataSystemDefinition } from '../domain/data-map';
-import type { DataSystemConnector, SeedManifest, SubjectKeys, SystemExport, TableErasure, TableResidue, TableUpdate } from './connector';
+import type {
+  DataSystemConnector,
+  SeedManifest,
+  SubjectKeys,
+  SystemExport,
+  TableErasure,
+  TableResidue,
+  TableUpdate,
+} from './connector';
 import { HttpConnector } from './http.connector';
 import { PostgresConnector } from './postgres.connector';
 

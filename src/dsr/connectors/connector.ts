@@ -66,7 +66,8 @@ export interface SeedManifest {
  * Rectification (set columns to new values), restriction (set the map's restriction flag: also an
  * objection's separation) or lifting a restriction (the map's `unrestrict` values, after a rejection).
  */
-export type UpdateAction = { kind: 'rectify'; changes: Record<string, string> } | { kind: 'restrict' } | { kind: 'unrestrict' };
+export type UpdateAction =
+  { kind: 'rectify'; changes: Record<string, string> } | { kind: 'restrict' } | { kind: 'unrestrict' };
 
 export interface TableUpdate {
   table: string;

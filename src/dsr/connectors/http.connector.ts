@@ -35,7 +35,18 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../../common/errors/app-error';
 import { DATA_MAP_INVALID, formatFieldPath, HttpMap, HttpSystemDefinition } from '../domain/data-map';
-import type { DataSystemConnector, EraseOptions, SeedManifest, SubjectKeys, SystemExport, TableErasure, TableExport, TableResidue, TableUpdate, UpdateAction } from './connector';
+import type {
+  DataSystemConnector,
+  EraseOptions,
+  SeedManifest,
+  SubjectKeys,
+  SystemExport,
+  TableErasure,
+  TableExport,
+  TableResidue,
+  TableUpdate,
+  UpdateAction,
+} from './connector';
 import { DsrConnectorError, HttpConnectorFailure } from './http-connector.errors';
 
 export interface HttpConnectorOptions {
@@ -79,7 +90,10 @@ const eraseAnswer = z.object({
         basis: z.string().min(1).max(2000).optional(),
         retention: z.string().min(1).max(200).optional(),
       })
-      .refine((t) => t.rule !== 'retain' || t.basis !== undefined, { message: 'is required when rule is retain', path: ['basis'] }),
+      .refine((t) => t.rule !== 'retain' || t.basis !== undefined, {
+        message: 'is required when rule is retain',
+        path: ['basis'],
+      }),
   ),
 });
 
@@ -131,15 +145,22 @@ export class HttpConnector implements DataSystemConnector {
       ['http.seedPath', this.http.seedPath],
       ['http.residuePath', this.http.residuePath],
     ] as const) {
-      if (path !== undefined && !URL.canParse(joinUrl(this.http.baseUrl, path))) problems.push({ field, message: 'does not make a valid URL with http.baseUrl' });
+      if (path !== undefined && !URL.canParse(joinUrl(this.http.baseUrl, path)))
+        problems.push({ field, message: 'does not make a valid URL with http.baseUrl' });
     }
-    if (!URL.canParse(this.http.baseUrl)) problems.push({ field: 'http.baseUrl', message: 'must be an http:// or https:// URL' });
+    if (!URL.canParse(this.http.baseUrl))
+      problems.push({ field: 'http.baseUrl', message: 'must be an http:// or https:// URL' });
     if (!this.token) problems.push({ field: 'http.token', message: 'is required' });
     if (problems.length) throw new ValidationError(problems, undefined, DATA_MAP_INVALID);
 
     let answer: z.infer<typeof exportAnswer>;
     try {
-      answer = await this.post('check', this.http.exportPath, { subject: { email: null, phone: null, nationalId: null } }, exportAnswer);
+      answer = await this.post(
+        'check',
+        this.http.exportPath,
+        { subject: { email: null, phone: null, nationalId: null } },
+        exportAnswer,
+      );
     } catch (e) {
       if (!(e instanceof DsrConnectorError)) throw e;
       throw new ValidationError([checkProblem(e)], undefined, DATA_MAP_INVALID);
@@ -147,7 +168,12 @@ export class HttpConnector implements DataSystemConnector {
     const found = answer.tables.reduce((n, t) => n + t.rows.length, 0);
     if (found > 0) {
       throw new ValidationError(
-        [{ field: 'http.exportPath', message: `returned ${found} row(s) for a subject whose keys are all null: the service must match by email, phone or national id only` }],
+        [
+          {
+            field: 'http.exportPath',
+            message: `returned ${found} row(s) for a subject whose keys are all null: the service must match by email, phone or national id only`,
+          },
+        ],
         undefined,
         DATA_MAP_INVALID,
       );
@@ -163,9 +189,17 @@ export class HttpConnector implements DataSystemConnector {
   /** With `anonymise: false` (unlawful processing) the body says so, and an answer that still anonymised fails. */
   async erase(keys: SubjectKeys, options: EraseOptions = { anonymise: true }): Promise<TableErasure[]> {
     requireKeys(keys);
-    const answer = await this.post('erase', this.http.erasePath, options.anonymise ? { subject: keys } : { subject: keys, anonymise: false }, eraseAnswer);
+    const answer = await this.post(
+      'erase',
+      this.http.erasePath,
+      options.anonymise ? { subject: keys } : { subject: keys, anonymise: false },
+      eraseAnswer,
+    );
     const anonymised = answer.tables.filter((t) => t.rule === 'anonymise' && t.rows > 0).map((t) => t.table);
-    if (!options.anonymise && anonymised.length) throw new Error(`${this.system} anonymised ${anonymised.join(', ')} although the ground is unlawful processing (PDPA s. 33(4)): these rows must be deleted`);
+    if (!options.anonymise && anonymised.length)
+      throw new Error(
+        `${this.system} anonymised ${anonymised.join(', ')} although the ground is unlawful processing (PDPA s. 33(4)): these rows must be deleted`,
+      );
     const tables: TableErasure[] = answer.tables.map((t) => ({
       table: t.table,
       rule: t.rule,
@@ -182,13 +216,25 @@ export class HttpConnector implements DataSystemConnector {
     if (this.http.residuePath !== undefined) {
       const body = seed ? { subject: keys, seed } : { subject: keys };
       const answer = await this.post('residue', this.http.residuePath, body, residueAnswer);
-      return answer.tables.map((t) => ({ table: t.table, rows: t.rows, retained: t.retained, ...(t.basis !== undefined ? { basis: t.basis } : {}) }));
+      return answer.tables.map((t) => ({
+        table: t.table,
+        rows: t.rows,
+        retained: t.retained,
+        ...(t.basis !== undefined ? { basis: t.basis } : {}),
+      }));
     }
     const erased = this.erasedBySubject.get(subjectId(keys)) ?? [];
     const answer = await this.post('residue', this.http.exportPath, { subject: keys }, exportAnswer);
     return answer.tables.map((t) => {
       const kept = erased.find((e) => e.table === t.table && e.rule === 'retain');
-      return kept ? { table: t.table, rows: t.rows.length, retained: true, ...(kept.basis !== undefined ? { basis: kept.basis } : {}) } : { table: t.table, rows: t.rows.length, retained: false };
+      return kept
+        ? {
+            table: t.table,
+            rows: t.rows.length,
+            retained: true,
+            ...(kept.basis !== undefined ? { basis: kept.basis } : {}),
+          }
+        : { table: t.table, rows: t.rows.length, retained: false };
     });
   }
 
@@ -205,9 +251,15 @@ export class HttpConnector implements DataSystemConnector {
   }
 
   async removeSeed(seed: SeedManifest): Promise<number> {
-    if (seed.system !== this.system) throw new Error(`seed manifest of system ${seed.system} given to the connector of ${this.system}`);
+    if (seed.system !== this.system)
+      throw new Error(`seed manifest of system ${seed.system} given to the connector of ${this.system}`);
     if (this.http.seedPath === undefined || seed.rows.length === 0) return 0;
-    const answer = await this.post('removeSeed', `${this.http.seedPath.replace(/\/+$/, '')}/remove`, { seed }, removeSeedAnswer);
+    const answer = await this.post(
+      'removeSeed',
+      `${this.http.seedPath.replace(/\/+$/, '')}/remove`,
+      { seed },
+      removeSeedAnswer,
+    );
     return answer.removed;
   }
 
@@ -218,16 +270,40 @@ export class HttpConnector implements DataSystemConnector {
 
   // ---- transport ----------------------------------------------------------------------------------
 
-  private async post<S extends z.ZodType>(operation: Operation, path: string, body: unknown, schema: S, retries = this.http.retries): Promise<z.infer<S>> {
+  private async post<S extends z.ZodType>(
+    operation: Operation,
+    path: string,
+    body: unknown,
+    schema: S,
+    retries = this.http.retries,
+  ): Promise<z.infer<S>> {
     const url = joinUrl(this.http.baseUrl, path);
     const shown = `POST ${displayUrl(url)}`;
-    const fail = (reason: HttpConnectorFailure, status: number | null, excerpt: string | null, attempts: number, message: string, cause?: unknown) =>
-      new DsrConnectorError(this.system, operation, reason, shown, status, excerpt, attempts, `${this.system}: ${shown} ${message}`, cause === undefined ? undefined : { cause });
+    const fail = (
+      reason: HttpConnectorFailure,
+      status: number | null,
+      excerpt: string | null,
+      attempts: number,
+      message: string,
+      cause?: unknown,
+    ) =>
+      new DsrConnectorError(
+        this.system,
+        operation,
+        reason,
+        shown,
+        status,
+        excerpt,
+        attempts,
+        `${this.system}: ${shown} ${message}`,
+        cause === undefined ? undefined : { cause },
+      );
 
     if (!this.token) throw fail('unavailable', null, null, 0, 'cannot be called: the system has no token (http.token)');
     const payload = JSON.stringify(body);
     for (let attempt = 1; ; attempt++) {
-      if (this.closing.signal.aborted) throw fail('unavailable', null, null, attempt - 1, 'was not sent: the connector is closed');
+      if (this.closing.signal.aborted)
+        throw fail('unavailable', null, null, attempt - 1, 'was not sent: the connector is closed');
       const retriesLeft = attempt <= retries;
       const signal = AbortSignal.any([AbortSignal.timeout(this.http.timeoutMs), this.closing.signal]);
       const tries = attempt === 1 ? '' : ` (${attempt} attempts)`;
@@ -236,15 +312,21 @@ export class HttpConnector implements DataSystemConnector {
       try {
         response = await fetch(url, {
           method: 'POST',
-          headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', accept: 'application/json' },
+          headers: {
+            authorization: `Bearer ${this.token}`,
+            'content-type': 'application/json',
+            accept: 'application/json',
+          },
           body: payload,
           signal,
           redirect: 'manual',
         });
         text = await readText(response, response.ok ? this.maxResponseBytes : 4096);
       } catch (e) {
-        if (this.closing.signal.aborted) throw fail('unavailable', null, null, attempt, 'was abandoned: the connector was closed', e);
-        if (e instanceof ResponseTooLarge) throw fail('response_invalid', e.status, null, attempt, `answered more than ${this.maxResponseBytes} bytes`);
+        if (this.closing.signal.aborted)
+          throw fail('unavailable', null, null, attempt, 'was abandoned: the connector was closed', e);
+        if (e instanceof ResponseTooLarge)
+          throw fail('response_invalid', e.status, null, attempt, `answered more than ${this.maxResponseBytes} bytes`);
         const timedOut = (e as Error).name === 'TimeoutError' || signal.aborted;
         if (retriesLeft) {
           await this.pause(this.backoff(attempt));
@@ -260,11 +342,14 @@ export class HttpConnector implements DataSystemConnector {
       const excerpt = excerptOf(text, this.token);
       if (response.ok) return this.parse(schema, text, response.status, excerpt, attempt, fail);
       if ((response.status === 429 || response.status >= 500) && retriesLeft) {
-        await this.pause(retryAfterMs(response.headers.get('retry-after'), this.maxRetryAfterMs) ?? this.backoff(attempt));
+        await this.pause(
+          retryAfterMs(response.headers.get('retry-after'), this.maxRetryAfterMs) ?? this.backoff(attempt),
+        );
         continue;
       }
       let message = `answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${tries}`;
-      if (response.status >= 300 && response.status < 400) message += ` (a redirect${response.headers.get('location') ? ` to ${displayUrl(response.headers.get('location')!, url)}` : ''}; not followed: configure the final URL)`;
+      if (response.status >= 300 && response.status < 400)
+        message += ` (a redirect${response.headers.get('location') ? ` to ${displayUrl(response.headers.get('location')!, url)}` : ''}; not followed: configure the final URL)`;
       if (response.status === 401 || response.status === 403) message += ' (check the token of the data system)';
       throw fail('status', response.status, excerpt, attempt, excerpt ? `${message}: ${excerpt}` : message);
     }
@@ -276,19 +361,42 @@ export class HttpConnector implements DataSystemConnector {
     status: number,
     excerpt: string | null,
     attempts: number,
-    fail: (reason: HttpConnectorFailure, status: number | null, excerpt: string | null, attempts: number, message: string) => DsrConnectorError,
+    fail: (
+      reason: HttpConnectorFailure,
+      status: number | null,
+      excerpt: string | null,
+      attempts: number,
+      message: string,
+    ) => DsrConnectorError,
   ): z.infer<S> {
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      throw fail('response_invalid', status, excerpt, attempts, `answered ${status} with a body that is not JSON${excerpt ? `: ${excerpt}` : ' (empty)'}`);
+      throw fail(
+        'response_invalid',
+        status,
+        excerpt,
+        attempts,
+        `answered ${status} with a body that is not JSON${excerpt ? `: ${excerpt}` : ' (empty)'}`,
+      );
     }
     const result = schema.safeParse(json);
     if (!result.success) {
-      const problems = result.error.issues.slice(0, 3).map((i) => `${formatFieldPath(i.path.filter((p): p is string | number => typeof p !== 'symbol')) || '(body)'}: ${describeIssue(i)}`);
+      const problems = result.error.issues
+        .slice(0, 3)
+        .map(
+          (i) =>
+            `${formatFieldPath(i.path.filter((p): p is string | number => typeof p !== 'symbol')) || '(body)'}: ${describeIssue(i)}`,
+        );
       const more = result.error.issues.length > 3 ? ` (and ${result.error.issues.length - 3} more)` : '';
-      throw fail('response_invalid', status, excerpt, attempts, `answered ${status} but not as the protocol says: ${problems.join('; ')}${more}`);
+      throw fail(
+        'response_invalid',
+        status,
+        excerpt,
+        attempts,
+        `answered ${status} but not as the protocol says: ${problems.join('; ')}${more}`,
+      );
     }
     return result.data;
   }
@@ -386,7 +494,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     const m = /expected (\w+), received (\w+)/.exec(issue.message);
     if (m) return m[2] === 'undefined' ? `is required (${m[1]})` : `must be ${m[1]} (got ${m[2]})`;
   }
-  if (issue.code === 'invalid_value' && 'values' in issue) return `must be one of ${issue.values.map(String).join(', ')}`;
+  if (issue.code === 'invalid_value' && 'values' in issue)
+    return `must be one of ${issue.values.map(String).join(', ')}`;
   return issue.message;
 }
 
@@ -394,8 +503,12 @@ function checkProblem(e: DsrConnectorError): { field: string; message: string } 
   switch (e.reason) {
     case 'status':
       if (e.status === 401 || e.status === 403) return { field: 'http.token', message: `was refused (${e.status})` };
-      if (e.status === 404 || e.status === 405) return { field: 'http.exportPath', message: `no export endpoint there (${e.status})` };
-      return { field: 'http.baseUrl', message: `the service answered ${e.status}${e.bodyExcerpt ? `: ${e.bodyExcerpt}` : ''}` };
+      if (e.status === 404 || e.status === 405)
+        return { field: 'http.exportPath', message: `no export endpoint there (${e.status})` };
+      return {
+        field: 'http.baseUrl',
+        message: `the service answered ${e.status}${e.bodyExcerpt ? `: ${e.bodyExcerpt}` : ''}`,
+      };
     case 'response_invalid':
       return { field: 'http.exportPath', message: detailOf(e) };
     case 'timeout':
@@ -419,10 +532,16 @@ function toTableExport(t: z.infer<typeof exportAnswer>['tables'][number]): Table
 
 function requireKeys(keys: SubjectKeys): void {
   if (keys.email === null && keys.phone === null && keys.nationalId === null) {
-    throw new ValidationError([{ field: 'keys', message: 'at least one of email, phone, nationalId is required' }], undefined, 'dsr.subject_keys_missing');
+    throw new ValidationError(
+      [{ field: 'keys', message: 'at least one of email, phone, nationalId is required' }],
+      undefined,
+      'dsr.subject_keys_missing',
+    );
   }
 }
 
 function subjectId(keys: SubjectKeys): string {
-  return createHash('sha256').update(JSON.stringify([keys.email, keys.phone, keys.nationalId])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([keys.email, keys.phone, keys.nationalId]))
+    .digest('hex');
 }

@@ -85,7 +85,9 @@ const log = new Logger('PostgresConnector');
 const TEXT_TYPES = new Set([1082, 1114, 1184, 1186, 1083, 1266, 17, 1182, 1115, 1185, 1187, 1183, 1270, 1001]);
 const typeParsers = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    TEXT_TYPES.has(oid) ? (value: string) => value : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
+    TEXT_TYPES.has(oid)
+      ? (value: string) => value
+      : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
 };
 
 export function quoteIdentifier(name: string): string {
@@ -143,7 +145,8 @@ export class PostgresConnector implements DataSystemConnector {
     options: PostgresConnectorOptions = {},
   ) {
     const url = options.url ?? definition.postgres.url;
-    if (!url) throw new ValidationError([{ field: 'postgres.url', message: 'is required' }], undefined, DATA_MAP_INVALID);
+    if (!url)
+      throw new ValidationError([{ field: 'postgres.url', message: 'is required' }], undefined, DATA_MAP_INVALID);
     this.system = definition.key;
     this.tables = definition.postgres.tables;
     this.byName = new Map(this.tables.map((t) => [t.table, t]));
@@ -168,7 +171,17 @@ export class PostgresConnector implements DataSystemConnector {
 
   async check(): Promise<void> {
     const problems: Problem[] = [];
-    let rows: Array<{ name: string; oid: string | null; relkind: string | null; sel: boolean; ins: boolean; upd: boolean; del: boolean; columns: string[] | null; pk: string[] | null }>;
+    let rows: Array<{
+      name: string;
+      oid: string | null;
+      relkind: string | null;
+      sel: boolean;
+      ins: boolean;
+      upd: boolean;
+      del: boolean;
+      columns: string[] | null;
+      pk: string[] | null;
+    }>;
     let fks: Array<{ child: string; parent: string }>;
     const names = [...new Set([...this.tables.map((t) => t.table), ...this.seedRows.map((s) => s.table)])];
     try {
@@ -198,7 +211,16 @@ export class PostgresConnector implements DataSystemConnector {
         )
       ).rows;
     } catch (e) {
-      throw new ValidationError([{ field: 'postgres.url', message: this.unreachable('check', e) ?? `cannot query the database: ${(e as Error).message}` }], undefined, DATA_MAP_INVALID);
+      throw new ValidationError(
+        [
+          {
+            field: 'postgres.url',
+            message: this.unreachable('check', e) ?? `cannot query the database: ${(e as Error).message}`,
+          },
+        ],
+        undefined,
+        DATA_MAP_INVALID,
+      );
     }
 
     const info = new Map(rows.map((r) => [r.name, r]));
@@ -206,7 +228,11 @@ export class PostgresConnector implements DataSystemConnector {
     const firstByOid = new Map<string, number>();
     const tablePath = (i: number, ...p: (string | number)[]) => ['postgres', 'tables', i, ...p];
 
-    const relation = (name: string, path: (string | number)[], needs: Array<'sel' | 'ins' | 'upd' | 'del'>): RelationInfo | null => {
+    const relation = (
+      name: string,
+      path: (string | number)[],
+      needs: Array<'sel' | 'ins' | 'upd' | 'del'>,
+    ): RelationInfo | null => {
       const r = info.get(name)!;
       if (r.oid === null) {
         problems.push({ path, message: `table "${name}" does not exist` });
@@ -218,13 +244,15 @@ export class PostgresConnector implements DataSystemConnector {
       }
       const verbs = { sel: 'SELECT', ins: 'INSERT', upd: 'UPDATE', del: 'DELETE' } as const;
       const missing = needs.filter((n) => !r[n]).map((n) => verbs[n]);
-      if (missing.length) problems.push({ path, message: `the connection's role lacks ${missing.join(', ')} on "${name}"` });
+      if (missing.length)
+        problems.push({ path, message: `the connection's role lacks ${missing.join(', ')} on "${name}"` });
       const rel = { oid: r.oid, columns: new Set(r.columns ?? []), primaryKey: r.pk ?? [] };
       relations.set(name, rel);
       return rel;
     };
     const column = (rel: RelationInfo | null | undefined, table: string, col: string, path: (string | number)[]) => {
-      if (rel && !rel.columns.has(col)) problems.push({ path, message: `column "${col}" does not exist in table "${table}"` });
+      if (rel && !rel.columns.has(col))
+        problems.push({ path, message: `column "${col}" does not exist in table "${table}"` });
     };
 
     this.tables.forEach((t, i) => {
@@ -234,14 +262,19 @@ export class PostgresConnector implements DataSystemConnector {
       const rel = relation(t.table, tablePath(i, 'table'), needs);
       if (!rel) return;
       const earlier = firstByOid.get(rel.oid);
-      if (earlier !== undefined) problems.push({ path: tablePath(i, 'table'), message: `is the same table as tables[${earlier}] ("${this.tables[earlier].table}")` });
+      if (earlier !== undefined)
+        problems.push({
+          path: tablePath(i, 'table'),
+          message: `is the same table as tables[${earlier}] ("${this.tables[earlier].table}")`,
+        });
       else firstByOid.set(rel.oid, i);
       for (const k of SUBJECT_KEY_NAMES) {
         const col = t.find[k];
         if (col) column(rel, t.table, col, tablePath(i, 'find', k));
       }
       t.export.forEach((c, j) => column(rel, t.table, c, tablePath(i, 'export', j)));
-      if (t.erase.rule === 'anonymise') for (const c of Object.keys(t.erase.set)) column(rel, t.table, c, tablePath(i, 'erase', 'set', c));
+      if (t.erase.rule === 'anonymise')
+        for (const c of Object.keys(t.erase.set)) column(rel, t.table, c, tablePath(i, 'erase', 'set', c));
       t.rectify?.forEach((c, j) => column(rel, t.table, c, tablePath(i, 'rectify', j)));
       for (const c of Object.keys(t.restrict ?? {})) column(rel, t.table, c, tablePath(i, 'restrict', c));
     });
@@ -258,7 +291,11 @@ export class PostgresConnector implements DataSystemConnector {
       const path = ['postgres', 'drill', 'seed', i];
       const needs: Array<'sel' | 'ins' | 'del'> = ['sel', 'ins', 'del'];
       const rel = relation(s.table, [...path, 'table'], needs);
-      if (rel && rel.primaryKey.length === 0) problems.push({ path: [...path, 'table'], message: `table "${s.table}" has no primary key: seeded rows must be found again by key` });
+      if (rel && rel.primaryKey.length === 0)
+        problems.push({
+          path: [...path, 'table'],
+          message: `table "${s.table}" has no primary key: seeded rows must be found again by key`,
+        });
       for (const [c, v] of Object.entries(s.values)) {
         column(rel, s.table, c, [...path, 'values', c]);
         if (typeof v !== 'string') continue;
@@ -279,7 +316,10 @@ export class PostgresConnector implements DataSystemConnector {
   }
 
   /** Mapped tables ordered so that every child (by join or foreign key) comes before its parent: leaves first, parents last. */
-  private childrenFirst(relations: Map<string, RelationInfo>, fks: Array<{ child: string; parent: string }>): MappedTable[] {
+  private childrenFirst(
+    relations: Map<string, RelationInfo>,
+    fks: Array<{ child: string; parent: string }>,
+  ): MappedTable[] {
     const index = new Map(this.tables.map((t, i) => [relations.get(t.table)!.oid, i]));
     const parents = this.tables.map(() => new Set<number>());
     for (const fk of fks) {
@@ -328,20 +368,27 @@ export class PostgresConnector implements DataSystemConnector {
     for (const k of SUBJECT_KEY_NAMES) {
       const col = t.find[k];
       const value = keys[k];
-      if (col && typeof value === 'string' && value !== '') parts.push(`${alias}.${quoteIdentifier(col)} = ${params.bindKey(k, value)}`);
+      if (col && typeof value === 'string' && value !== '')
+        parts.push(`${alias}.${quoteIdentifier(col)} = ${params.bindKey(k, value)}`);
     }
     return parts.length ? `(${parts.join(' OR ')})` : 'FALSE';
   }
 
   /** Text form of the row's identity: its primary key, or ctid for a table without one. */
   private rowId(rel: RelationInfo, alias: string): string {
-    const cols = rel.primaryKey.length ? rel.primaryKey.map((c) => `${alias}.${quoteIdentifier(c)}::text`) : [`${alias}.ctid::text`];
+    const cols = rel.primaryKey.length
+      ? rel.primaryKey.map((c) => `${alias}.${quoteIdentifier(c)}::text`)
+      : [`${alias}.ctid::text`];
     return `json_build_array(${cols.join(', ')})::text AS row_id`;
   }
 
   private requireKeys(keys: SubjectKeys): void {
     if (!SUBJECT_KEY_NAMES.some((k) => typeof keys[k] === 'string' && keys[k] !== '')) {
-      throw new ValidationError([{ field: 'keys', message: 'at least one of email, phone, nationalId is required' }], undefined, 'dsr.subject_keys_missing');
+      throw new ValidationError(
+        [{ field: 'keys', message: 'at least one of email, phone, nationalId is required' }],
+        undefined,
+        'dsr.subject_keys_missing',
+      );
     }
   }
 
@@ -378,14 +425,25 @@ export class PostgresConnector implements DataSystemConnector {
         const erase = t.erase;
         if (erase.rule === 'delete' || (erase.rule === 'anonymise' && !options.anonymise)) {
           const r = await run(t.table, `DELETE FROM ${target} WHERE ${where}`, params.values);
-          out.set(t, { table: t.table, rule: 'delete', rows: r.rowCount ?? 0, ...(erase.rule === 'anonymise' ? { insteadOf: 'anonymise' as const } : {}) });
+          out.set(t, {
+            table: t.table,
+            rule: 'delete',
+            rows: r.rowCount ?? 0,
+            ...(erase.rule === 'anonymise' ? { insteadOf: 'anonymise' as const } : {}),
+          });
         } else if (erase.rule === 'anonymise') {
           const set = Object.entries(erase.set).map(([c, v]) => `${quoteIdentifier(c)} = ${params.bind(v)}`);
           const r = await run(t.table, `UPDATE ${target} SET ${set.join(', ')} WHERE ${where}`, params.values);
           out.set(t, { table: t.table, rule: 'anonymise', rows: r.rowCount ?? 0 });
         } else {
           const r = await run(t.table, `SELECT count(*)::int AS n FROM ${target} WHERE ${where}`, params.values);
-          out.set(t, { table: t.table, rule: 'retain', rows: r.rows[0].n as number, basis: erase.basis, retention: erase.retention });
+          out.set(t, {
+            table: t.table,
+            rule: 'retain',
+            rows: r.rows[0].n as number,
+            basis: erase.basis,
+            retention: erase.retention,
+          });
         }
       }
       return out;
@@ -398,7 +456,9 @@ export class PostgresConnector implements DataSystemConnector {
     const catalog = await this.ready();
     const seedRows = seed ? this.validManifest(seed, catalog) : [];
     // What identifies the subject: the keys, and the synthetic name a drill seeded with them.
-    const identity = [...SUBJECT_KEY_NAMES.map((k) => keys[k]), seed ? drillSubjectName(keys) : null].filter((v): v is string => typeof v === 'string' && v.length >= 3);
+    const identity = [...SUBJECT_KEY_NAMES.map((k) => keys[k]), seed ? drillSubjectName(keys) : null].filter(
+      (v): v is string => typeof v === 'string' && v.length >= 3,
+    );
     return this.transaction('residue', keys, 'REPEATABLE READ READ ONLY', async (run) => {
       const found = new Map<string, Set<string>>();
       const add = (table: string, id: string) => {
@@ -409,7 +469,11 @@ export class PostgresConnector implements DataSystemConnector {
         found.set(t.table, new Set());
         const params = new Params();
         const where = this.condition(t, 't0', keys, params);
-        const r = await run(t.table, `SELECT ${this.rowId(catalog.relations.get(t.table)!, 't0')} FROM ${quoteTable(t.table)} AS t0 WHERE ${where}`, params.values);
+        const r = await run(
+          t.table,
+          `SELECT ${this.rowId(catalog.relations.get(t.table)!, 't0')} FROM ${quoteTable(t.table)} AS t0 WHERE ${where}`,
+          params.values,
+        );
         for (const row of r.rows) add(t.table, row.row_id as string);
       }
       for (const row of seedRows) {
@@ -418,11 +482,17 @@ export class PostgresConnector implements DataSystemConnector {
         const mapped = this.byName.get(row.table);
         const anonymise = mapped?.erase.rule === 'anonymise' ? mapped.erase.set : null;
         // For an anonymised row: its anonymised columns and every column the drill seeded.
-        const read = anonymise ? [...new Set([...Object.keys(anonymise), ...Object.keys(row.values)])].filter((c) => rel.columns.has(c)) : [];
+        const read = anonymise
+          ? [...new Set([...Object.keys(anonymise), ...Object.keys(row.values)])].filter((c) => rel.columns.has(c))
+          : [];
         const params = new Params();
         const match = rel.primaryKey.map((c) => `t0.${quoteIdentifier(c)} = ${params.bind(row.key[c])}`).join(' AND ');
         const extra = read.map((c, i) => `, t0.${quoteIdentifier(c)}::text AS c${i}`).join('');
-        const r = await run(row.table, `SELECT ${this.rowId(rel, 't0')}${extra} FROM ${quoteTable(row.table)} AS t0 WHERE ${match}`, params.values);
+        const r = await run(
+          row.table,
+          `SELECT ${this.rowId(rel, 't0')}${extra} FROM ${quoteTable(row.table)} AS t0 WHERE ${match}`,
+          params.values,
+        );
         if (r.rows.length === 0) continue;
         const current = r.rows[0];
         if (anonymise) {
@@ -432,7 +502,12 @@ export class PostgresConnector implements DataSystemConnector {
             const now = current[`c${i}`] as string | null;
             if (now === null) return false;
             const seeded = row.values[c];
-            const kept = c in anonymise && seeded !== null && seeded !== undefined && String(seeded) === now && String(seeded) !== String(anonymise[c]);
+            const kept =
+              c in anonymise &&
+              seeded !== null &&
+              seeded !== undefined &&
+              String(seeded) === now &&
+              String(seeded) !== String(anonymise[c]);
             return kept || identity.some((v) => now.includes(v));
           });
           if (!holds) continue;
@@ -441,9 +516,12 @@ export class PostgresConnector implements DataSystemConnector {
       }
       const out: TableResidue[] = this.tables.map((t) => {
         const rows = found.get(t.table)!.size;
-        return t.erase.rule === 'retain' ? { table: t.table, rows, retained: true, basis: t.erase.basis } : { table: t.table, rows, retained: false };
+        return t.erase.rule === 'retain'
+          ? { table: t.table, rows, retained: true, basis: t.erase.basis }
+          : { table: t.table, rows, retained: false };
       });
-      for (const [table, ids] of found) if (!this.byName.has(table)) out.push({ table, rows: ids.size, retained: false });
+      for (const [table, ids] of found)
+        if (!this.byName.has(table)) out.push({ table, rows: ids.size, retained: false });
       return out;
     });
   }
@@ -457,8 +535,12 @@ export class PostgresConnector implements DataSystemConnector {
       const allowed = new Set(targets.flatMap((t) => t.rectify!));
       const problems = Object.keys(action.changes)
         .filter((c) => !allowed.has(c))
-        .map((c) => ({ field: formatFieldPath(['changes', c]), message: `no table of ${this.system} lets a rectification set "${c}"` }));
-      if (Object.keys(action.changes).length === 0) problems.push({ field: 'changes', message: 'must change at least one column' });
+        .map((c) => ({
+          field: formatFieldPath(['changes', c]),
+          message: `no table of ${this.system} lets a rectification set "${c}"`,
+        }));
+      if (Object.keys(action.changes).length === 0)
+        problems.push({ field: 'changes', message: 'must change at least one column' });
       if (problems.length) throw new ValidationError(problems, undefined, 'dsr.rectification_not_mapped');
     }
     const done = await this.transaction(action.kind, keys, 'READ COMMITTED', async (run) => {
@@ -472,7 +554,11 @@ export class PostgresConnector implements DataSystemConnector {
         const params = new Params();
         const where = this.condition(t, 't0', keys, params);
         const set = changes.map(([c, v]) => `${quoteIdentifier(c)} = ${params.bind(v)}`);
-        const r = await run(t.table, `UPDATE ${quoteTable(t.table)} AS t0 SET ${set.join(', ')} WHERE ${where}`, params.values);
+        const r = await run(
+          t.table,
+          `UPDATE ${quoteTable(t.table)} AS t0 SET ${set.join(', ')} WHERE ${where}`,
+          params.values,
+        );
         out.set(t, { table: t.table, rows: r.rowCount ?? 0 });
       }
       return out;
@@ -492,7 +578,8 @@ export class PostgresConnector implements DataSystemConnector {
     for (const s of this.seedRows) {
       for (const v of Object.values(s.values)) {
         if (typeof v !== 'string') continue;
-        for (const p of seedPlaceholders(v)) if (p.as && p.column) (wanted.get(p.as) ?? wanted.set(p.as, new Set()).get(p.as)!).add(p.column);
+        for (const p of seedPlaceholders(v))
+          if (p.as && p.column) (wanted.get(p.as) ?? wanted.set(p.as, new Set()).get(p.as)!).add(p.column);
       }
     }
     return this.transaction('seed', keys, 'READ COMMITTED', async (run) => {
@@ -501,7 +588,8 @@ export class PostgresConnector implements DataSystemConnector {
       for (const s of this.seedRows) {
         const rel = catalog.relations.get(s.table)!;
         const values: Record<string, ColumnValue> = {};
-        for (const [c, v] of Object.entries(s.values)) values[c] = typeof v === 'string' ? substitute(v, keys, name, saved) : v;
+        for (const [c, v] of Object.entries(s.values))
+          values[c] = typeof v === 'string' ? substitute(v, keys, name, saved) : v;
         const params = new Params();
         const cols = Object.keys(values);
         const returning = [...new Set([...rel.primaryKey, ...(s.as ? (wanted.get(s.as) ?? []) : [])])];
@@ -511,7 +599,11 @@ export class PostgresConnector implements DataSystemConnector {
         const r = await run(s.table, sql, params.values);
         const returned = r.rows[0] as Record<string, string | null>;
         if (s.as) saved.set(s.as, returned);
-        manifest.rows.push({ table: s.table, key: Object.fromEntries(rel.primaryKey.map((c) => [c, returned[c]])), values });
+        manifest.rows.push({
+          table: s.table,
+          key: Object.fromEntries(rel.primaryKey.map((c) => [c, returned[c]])),
+          values,
+        });
       }
       return manifest;
     });
@@ -537,13 +629,21 @@ export class PostgresConnector implements DataSystemConnector {
   /** A manifest's rows, after checking they name tables and keys this connector seeds (they reach SQL). */
   private validManifest(seed: SeedManifest, catalog: Catalog): SeedManifest['rows'] {
     const problems: FieldProblem[] = [];
-    if (seed.system !== this.system) problems.push({ field: 'seed.system', message: `is "${seed.system}", not "${this.system}"` });
+    if (seed.system !== this.system)
+      problems.push({ field: 'seed.system', message: `is "${seed.system}", not "${this.system}"` });
     const seeded = new Set(this.seedRows.map((s) => s.table));
     seed.rows.forEach((row, i) => {
       const rel = seeded.has(row.table) ? catalog.relations.get(row.table) : undefined;
-      if (!rel) problems.push({ field: `seed.rows[${i}].table`, message: `"${row.table}" is not a table this map seeds` });
-      else if (rel.primaryKey.some((c) => row.key[c] === undefined) || Object.keys(row.key).length !== rel.primaryKey.length) {
-        problems.push({ field: `seed.rows[${i}].key`, message: `must give the primary key (${rel.primaryKey.join(', ')})` });
+      if (!rel)
+        problems.push({ field: `seed.rows[${i}].table`, message: `"${row.table}" is not a table this map seeds` });
+      else if (
+        rel.primaryKey.some((c) => row.key[c] === undefined) ||
+        Object.keys(row.key).length !== rel.primaryKey.length
+      ) {
+        problems.push({
+          field: `seed.rows[${i}].key`,
+          message: `must give the primary key (${rel.primaryKey.join(', ')})`,
+        });
       }
     });
     if (problems.length) throw new ValidationError(problems, undefined, 'dsr.seed_manifest_invalid');
@@ -561,7 +661,13 @@ export class PostgresConnector implements DataSystemConnector {
     operation: string,
     keys: SubjectKeys | null,
     isolation: 'READ COMMITTED' | 'REPEATABLE READ READ ONLY',
-    work: (run: (table: string, sql: string, params: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>) => Promise<T>,
+    work: (
+      run: (
+        table: string,
+        sql: string,
+        params: unknown[],
+      ) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>,
+    ) => Promise<T>,
   ): Promise<T> {
     let client: PoolClient;
     try {
@@ -611,19 +717,33 @@ export class PostgresConnector implements DataSystemConnector {
     const sqlState = typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code) ? err.code : null;
     if (!sqlState) detail = this.unreachable(operation, e) ?? detail;
     const where = table ? ` at table "${table}"` : '';
-    return new DataSystemConnectorError(this.system, operation, table, sqlState, `${this.system}: ${operation} failed${where}: ${detail}${sqlState ? ` (SQLSTATE ${sqlState})` : ''}`, {
-      cause: e,
-    });
+    return new DataSystemConnectorError(
+      this.system,
+      operation,
+      table,
+      sqlState,
+      `${this.system}: ${operation} failed${where}: ${detail}${sqlState ? ` (SQLSTATE ${sqlState})` : ''}`,
+      {
+        cause: e,
+      },
+    );
   }
 }
 
 /** A recognisable synthetic name for the drill subject, stable for the same keys. */
 export function drillSubjectName(keys: SubjectKeys): string {
-  const digest = createHash('sha256').update(JSON.stringify([keys.email, keys.phone, keys.nationalId])).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([keys.email, keys.phone, keys.nationalId]))
+    .digest('hex');
   return `Drill Subject ${digest.slice(0, 8)}`;
 }
 
-function substitute(value: string, keys: SubjectKeys, name: string, saved: Map<string, Record<string, string | null>>): ColumnValue {
+function substitute(
+  value: string,
+  keys: SubjectKeys,
+  name: string,
+  saved: Map<string, Record<string, string | null>>,
+): ColumnValue {
   const resolve = (p: ReturnType<typeof seedPlaceholders>[number]): string | null => {
     if (p.as && p.column) return saved.get(p.as)?.[p.column] ?? null;
     if (p.name === 'name') return name;

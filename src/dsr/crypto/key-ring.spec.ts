@@ -19,7 +19,11 @@ function codeOf(fn: () => unknown): string | undefined {
 }
 
 /** Feeds `input` in chunks of `chunkBytes` through `transform`; resolves with the output and the error, if any. */
-async function run(transform: NodeJS.ReadWriteStream, input: Buffer, chunkBytes = 10_000): Promise<{ out: Buffer; error: Error | null }> {
+async function run(
+  transform: NodeJS.ReadWriteStream,
+  input: Buffer,
+  chunkBytes = 10_000,
+): Promise<{ out: Buffer; error: Error | null }> {
   const parts: Buffer[] = [];
   const chunks = function* () {
     for (let i = 0; i < input.length; i += chunkBytes) yield input.subarray(i, i + chunkBytes);
@@ -41,11 +45,14 @@ async function run(transform: NodeJS.ReadWriteStream, input: Buffer, chunkBytes 
 describe('KeyRing text encryption', () => {
   const ring = new KeyRing([{ id: 'k1', key: key() }]);
 
-  it.each(['', 'somchai@example.co.th', 'สมชาย ใจดี · 0812345678 · 🙂', 'x'.repeat(100_000)])('round-trips %#', (plain) => {
-    const token = ring.encryptText(plain);
-    expect(token).toMatch(/^v1\.k1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]*$/);
-    expect(ring.decryptText(token)).toBe(plain);
-  });
+  it.each(['', 'somchai@example.co.th', 'สมชาย ใจดี · 0812345678 · 🙂', 'x'.repeat(100_000)])(
+    'round-trips %#',
+    (plain) => {
+      const token = ring.encryptText(plain);
+      expect(token).toMatch(/^v1\.k1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]*$/);
+      expect(ring.decryptText(token)).toBe(plain);
+    },
+  );
 
   it('uses a fresh IV: the same plaintext encrypts differently each time', () => {
     expect(ring.encryptText('same')).not.toBe(ring.encryptText('same'));
@@ -59,7 +66,9 @@ describe('KeyRing text encryption', () => {
   it('binds a value to its associated data: another row or column, or none, fails', () => {
     const token = ring.encryptText('secret', 'dsr_requests.subject_identity:row-1');
     expect(ring.decryptText(token, 'dsr_requests.subject_identity:row-1')).toBe('secret');
-    expect(codeOf(() => ring.decryptText(token, 'dsr_requests.subject_identity:row-2'))).toBe('crypto.integrity_failed');
+    expect(codeOf(() => ring.decryptText(token, 'dsr_requests.subject_identity:row-2'))).toBe(
+      'crypto.integrity_failed',
+    );
     expect(codeOf(() => ring.decryptText(token))).toBe('crypto.integrity_failed');
     expect(codeOf(() => ring.decryptText(ring.encryptText('secret'), 'row-1'))).toBe('crypto.integrity_failed');
   });
@@ -82,7 +91,14 @@ describe('KeyRing text encryption', () => {
   });
 
   it('refuses what is not a ciphertext', () => {
-    for (const bad of ['', 'plain text', 'v2.k1.a.b.c', 'v1.k1.short.tag.ct', 'v1.k 1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA.', 'v1.k1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA.a.b']) {
+    for (const bad of [
+      '',
+      'plain text',
+      'v2.k1.a.b.c',
+      'v1.k1.short.tag.ct',
+      'v1.k 1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA.',
+      'v1.k1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA.a.b',
+    ]) {
       expect(codeOf(() => ring.decryptText(bad))).toBe('crypto.ciphertext_malformed');
     }
   });
@@ -97,7 +113,10 @@ describe('KeyRing rotation', () => {
   const k1 = key();
   const k2 = key();
   const before = KeyRing.fromConfig({ keys: entry('k1', k1), keyFile: '/nonexistent/never-read.json' });
-  const after = KeyRing.fromConfig({ keys: `${entry('k2', k2)}, ${entry('k1', k1)}`, keyFile: '/nonexistent/never-read.json' });
+  const after = KeyRing.fromConfig({
+    keys: `${entry('k2', k2)}, ${entry('k1', k1)}`,
+    keyFile: '/nonexistent/never-read.json',
+  });
 
   it('encrypts with the first key and still decrypts with the older ones', () => {
     const old = before.encryptText('made before the rotation', 'aad');
@@ -168,8 +187,16 @@ describe('parseKeyList', () => {
   });
 
   it('refuses a key id given twice', () => {
-    expect(() => parseKeyList(`k1:${good.toString('base64')},k1:${key().toString('base64')}`)).toThrow(/entry 2: key id k1 is given twice/);
-    expect(() => new KeyRing([{ id: 'k1', key: good }, { id: 'k1', key: key() }])).toThrow(/key id k1 is given twice/);
+    expect(() => parseKeyList(`k1:${good.toString('base64')},k1:${key().toString('base64')}`)).toThrow(
+      /entry 2: key id k1 is given twice/,
+    );
+    expect(
+      () =>
+        new KeyRing([
+          { id: 'k1', key: good },
+          { id: 'k1', key: key() },
+        ]),
+    ).toThrow(/key id k1 is given twice/);
   });
 });
 
@@ -229,7 +256,10 @@ describe('KeyRing key file', () => {
     expect(message).toMatch(/is not valid JSON/);
     expect(message).not.toContain('c2VjcmV0');
 
-    writeFileSync(keyFile, JSON.stringify({ format: 'attest-dsr-keys/1', keys: [{ id: 'k1', key: randomBytes(12).toString('base64') }] }));
+    writeFileSync(
+      keyFile,
+      JSON.stringify({ format: 'attest-dsr-keys/1', keys: [{ id: 'k1', key: randomBytes(12).toString('base64') }] }),
+    );
     expect(() => KeyRing.fromConfig({ keyFile })).toThrow(/key 1 \(k1\): the key must be 32 bytes \(got 12\)/);
     writeFileSync(keyFile, JSON.stringify({ keys: [] }));
     expect(codeOf(() => KeyRing.fromConfig({ keyFile }))).toBe('crypto.key_file_unusable');
@@ -262,13 +292,16 @@ describe('KeyRing streams', () => {
     }
   });
 
-  it.each([0, 1, STREAM_SEGMENT_BYTES - 1, STREAM_SEGMENT_BYTES, STREAM_SEGMENT_BYTES + 1, 2 * STREAM_SEGMENT_BYTES])('round-trips %i bytes (segment boundaries)', async (n) => {
-    const input = randomBytes(n);
-    const enc = await run(ring.encryptStream(), input, 7_777);
-    const dec = await run(ring.decryptStream(), enc.out, 5_000);
-    expect(dec.error).toBeNull();
-    expect(dec.out.equals(input)).toBe(true);
-  });
+  it.each([0, 1, STREAM_SEGMENT_BYTES - 1, STREAM_SEGMENT_BYTES, STREAM_SEGMENT_BYTES + 1, 2 * STREAM_SEGMENT_BYTES])(
+    'round-trips %i bytes (segment boundaries)',
+    async (n) => {
+      const input = randomBytes(n);
+      const enc = await run(ring.encryptStream(), input, 7_777);
+      const dec = await run(ring.decryptStream(), enc.out, 5_000);
+      expect(dec.error).toBeNull();
+      expect(dec.out.equals(input)).toBe(true);
+    },
+  );
 
   it('stops at a changed byte and never hands out the bad segment', async () => {
     const at = Math.floor(sealed.length / 2);
@@ -305,13 +338,18 @@ describe('KeyRing streams', () => {
   it('detects swapped segments', async () => {
     const headerBytes = 23;
     const s = STREAM_SEGMENT_BYTES + 16;
-    const swapped = Buffer.concat([sealed.subarray(0, headerBytes), sealed.subarray(headerBytes + s, headerBytes + 2 * s), sealed.subarray(headerBytes, headerBytes + s), sealed.subarray(headerBytes + 2 * s)]);
+    const swapped = Buffer.concat([
+      sealed.subarray(0, headerBytes),
+      sealed.subarray(headerBytes + s, headerBytes + 2 * s),
+      sealed.subarray(headerBytes, headerBytes + s),
+      sealed.subarray(headerBytes + 2 * s),
+    ]);
     const { out, error } = await run(ring.decryptStream(), swapped);
     expect((error as KeyRingError).code).toBe('crypto.integrity_failed');
     expect(out.length).toBe(0);
   });
 
-  it('a key that is not the writer\'s: unknown id is named, same id with another key fails before any output', async () => {
+  it("a key that is not the writer's: unknown id is named, same id with another key fails before any output", async () => {
     const stranger = new KeyRing([{ id: 'k9', key: key() }]);
     const unknown = await run(stranger.decryptStream(), sealed);
     expect((unknown.error as KeyRingError).code).toBe('crypto.key_unknown');
@@ -324,7 +362,10 @@ describe('KeyRing streams', () => {
   });
 
   it('decrypts a stream made before a rotation with the rotated ring', async () => {
-    const rotated = new KeyRing([{ id: 'k2', key: key() }, { id: 'k1', key: k1 }]);
+    const rotated = new KeyRing([
+      { id: 'k2', key: key() },
+      { id: 'k1', key: k1 },
+    ]);
     const { out, error } = await run(rotated.decryptStream(), sealed);
     expect(error).toBeNull();
     expect(sha(out)).toBe(sha(plain));

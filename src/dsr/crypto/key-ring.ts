@@ -103,26 +103,32 @@ export function parseKeyList(spec: string): RingKey[] {
     .split(',')
     .map((e) => e.trim())
     .filter((e) => e !== '');
-  if (entries.length === 0) throw new KeyRingError('crypto.key_malformed', 'no key given: expected id:base64key[,id:base64key…]');
+  if (entries.length === 0)
+    throw new KeyRingError('crypto.key_malformed', 'no key given: expected id:base64key[,id:base64key…]');
   const seen = new Set<string>();
   return entries.map((entry, i) => {
     const colon = entry.indexOf(':');
     if (colon < 0) throw new KeyRingError('crypto.key_malformed', `entry ${i + 1} is not id:base64key`);
     const key = decodeKey(entry.slice(0, colon).trim(), entry.slice(colon + 1).trim(), `entry ${i + 1}`);
-    if (seen.has(key.id)) throw new KeyRingError('crypto.key_malformed', `entry ${i + 1}: key id ${key.id} is given twice`);
+    if (seen.has(key.id))
+      throw new KeyRingError('crypto.key_malformed', `entry ${i + 1}: key id ${key.id} is given twice`);
     seen.add(key.id);
     return key;
   });
 }
 
 function decodeKey(id: string, encoded: string, where: string): RingKey {
-  if (!KEY_ID.test(id)) throw new KeyRingError('crypto.key_malformed', `${where}: the key id must be 1-32 letters, digits, _ or -`);
+  if (!KEY_ID.test(id))
+    throw new KeyRingError('crypto.key_malformed', `${where}: the key id must be 1-32 letters, digits, _ or -`);
   if (!BASE64.test(encoded) || encoded.length % 4 === 1) {
     throw new KeyRingError('crypto.key_malformed', `${where} (${id}): the key is not base64`);
   }
   const key = Buffer.from(encoded, 'base64');
   if (key.length !== KEY_BYTES) {
-    throw new KeyRingError('crypto.key_malformed', `${where} (${id}): the key must be ${KEY_BYTES} bytes (got ${key.length}); make one with: openssl rand -base64 32`);
+    throw new KeyRingError(
+      'crypto.key_malformed',
+      `${where} (${id}): the key must be ${KEY_BYTES} bytes (got ${key.length}); make one with: openssl rand -base64 32`,
+    );
   }
   return { id, key };
 }
@@ -136,8 +142,10 @@ export class KeyRing {
   constructor(keys: readonly RingKey[]) {
     if (keys.length === 0) throw new KeyRingError('crypto.key_malformed', 'a key ring needs at least one key');
     for (const { id, key } of keys) {
-      if (!KEY_ID.test(id)) throw new KeyRingError('crypto.key_malformed', `key id must be 1-32 letters, digits, _ or -`);
-      if (key.length !== KEY_BYTES) throw new KeyRingError('crypto.key_malformed', `key ${id} must be ${KEY_BYTES} bytes (got ${key.length})`);
+      if (!KEY_ID.test(id))
+        throw new KeyRingError('crypto.key_malformed', `key id must be 1-32 letters, digits, _ or -`);
+      if (key.length !== KEY_BYTES)
+        throw new KeyRingError('crypto.key_malformed', `key ${id} must be ${KEY_BYTES} bytes (got ${key.length})`);
       if (this.byId.has(id)) throw new KeyRingError('crypto.key_malformed', `key id ${id} is given twice`);
       this.byId.set(id, Buffer.from(key));
     }
@@ -155,7 +163,8 @@ export class KeyRing {
       }
     }
     if (!existsSync(options.keyFile)) {
-      if (options.createIfMissing === false) throw new KeyRingError('crypto.key_file_unusable', `the DSR key file ${options.keyFile} does not exist`);
+      if (options.createIfMissing === false)
+        throw new KeyRingError('crypto.key_file_unusable', `the DSR key file ${options.keyFile} does not exist`);
       createKeyFile(options.keyFile);
     }
     return new KeyRing(readKeyFile(options.keyFile));
@@ -172,7 +181,10 @@ export class KeyRing {
     while (used.has(`k${n}`)) n++;
     const content: KeyFileContent = {
       format: KEY_FILE_FORMAT,
-      keys: [{ id: `k${n}`, key: randomBytes(KEY_BYTES).toString('base64'), createdAt: now.toISOString() }, ...readKeyFileEntries(path)],
+      keys: [
+        { id: `k${n}`, key: randomBytes(KEY_BYTES).toString('base64'), createdAt: now.toISOString() },
+        ...readKeyFileEntries(path),
+      ],
     };
     const temp = `${path}.${process.pid}.tmp`;
     writeFileSync(temp, JSON.stringify(content, null, 2) + '\n', { mode: 0o600 });
@@ -221,7 +233,10 @@ export class KeyRing {
     try {
       return Buffer.concat([decipher.update(ct), decipher.final()]).toString('utf8');
     } catch {
-      throw new KeyRingError('crypto.integrity_failed', `the ciphertext (key ${keyId}) does not authenticate: it was changed, belongs to another column or row, or was made with a different key named ${keyId}`);
+      throw new KeyRingError(
+        'crypto.integrity_failed',
+        `the ciphertext (key ${keyId}) does not authenticate: it was changed, belongs to another column or row, or was made with a different key named ${keyId}`,
+      );
     }
   }
 
@@ -254,7 +269,11 @@ export class KeyRing {
   private keyFor(keyId: string): Buffer {
     const key = this.byId.get(keyId);
     if (!key) {
-      throw new KeyRingError('crypto.key_unknown', `the ciphertext was made with key ${keyId}, which is not in the key ring (${this.keyIds.join(', ')}); keep old keys after a rotation`, keyId);
+      throw new KeyRingError(
+        'crypto.key_unknown',
+        `the ciphertext was made with key ${keyId}, which is not in the key ring (${this.keyIds.join(', ')}); keep old keys after a rotation`,
+        keyId,
+      );
     }
     return key;
   }
@@ -268,7 +287,10 @@ function textAad(keyId: string, aad: string | undefined): Buffer {
 function parseToken(token: string): { keyId: string; iv: Buffer; tag: Buffer; ct: Buffer } {
   const parts = typeof token === 'string' ? token.split('.') : [];
   if (parts.length !== 5 || parts[0] !== TEXT_VERSION) {
-    throw new KeyRingError('crypto.ciphertext_malformed', `not an encrypted value (expected ${TEXT_VERSION}.<keyId>.<iv>.<tag>.<ciphertext>)`);
+    throw new KeyRingError(
+      'crypto.ciphertext_malformed',
+      `not an encrypted value (expected ${TEXT_VERSION}.<keyId>.<iv>.<tag>.<ciphertext>)`,
+    );
   }
   const [, keyId, iv, tag, ct] = parts;
   if (!KEY_ID.test(keyId) || !/^[A-Za-z0-9_-]*$/.test(iv + tag + ct)) {
@@ -277,7 +299,10 @@ function parseToken(token: string): { keyId: string; iv: Buffer; tag: Buffer; ct
   const ivBytes = Buffer.from(iv, 'base64url');
   const tagBytes = Buffer.from(tag, 'base64url');
   if (ivBytes.length !== IV_BYTES || tagBytes.length !== TAG_BYTES) {
-    throw new KeyRingError('crypto.ciphertext_malformed', `not an encrypted value (the IV must be ${IV_BYTES} bytes and the tag ${TAG_BYTES})`);
+    throw new KeyRingError(
+      'crypto.ciphertext_malformed',
+      `not an encrypted value (the IV must be ${IV_BYTES} bytes and the tag ${TAG_BYTES})`,
+    );
   }
   return { keyId, iv: ivBytes, tag: tagBytes, ct: Buffer.from(ct, 'base64url') };
 }
@@ -293,7 +318,10 @@ function readKeyFileEntries(path: string): KeyFileContent['keys'] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new KeyRingError('crypto.key_file_unusable', `the DSR key file ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new KeyRingError(
+      'crypto.key_file_unusable',
+      `the DSR key file ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   let parsed: unknown;
   try {
@@ -303,8 +331,17 @@ function readKeyFileEntries(path: string): KeyFileContent['keys'] {
     throw new KeyRingError('crypto.key_file_unusable', `the DSR key file ${path} is not valid JSON`);
   }
   const content = parsed as Partial<KeyFileContent>;
-  if (typeof content !== 'object' || content === null || content.format !== KEY_FILE_FORMAT || !Array.isArray(content.keys) || content.keys.length === 0) {
-    throw new KeyRingError('crypto.key_file_unusable', `the DSR key file ${path} is not a ${KEY_FILE_FORMAT} file with at least one key`);
+  if (
+    typeof content !== 'object' ||
+    content === null ||
+    content.format !== KEY_FILE_FORMAT ||
+    !Array.isArray(content.keys) ||
+    content.keys.length === 0
+  ) {
+    throw new KeyRingError(
+      'crypto.key_file_unusable',
+      `the DSR key file ${path} is not a ${KEY_FILE_FORMAT} file with at least one key`,
+    );
   }
   return content.keys;
 }
@@ -333,7 +370,11 @@ function createKeyFile(path: string): void {
     writeFileSync(temp, JSON.stringify(content, null, 2) + '\n', { mode: 0o600 });
     linkSync(temp, path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new KeyRingError('crypto.key_file_unusable', `cannot create the DSR key file ${path} (${(e as Error).message})`);
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new KeyRingError(
+        'crypto.key_file_unusable',
+        `cannot create the DSR key file ${path} (${(e as Error).message})`,
+      );
   } finally {
     rmSync(temp, { force: true });
   }
@@ -369,7 +410,8 @@ class EncryptStream extends Transform {
     private readonly segmentBytes: number,
   ) {
     super();
-    if (!Number.isInteger(segmentBytes) || segmentBytes < 1 || segmentBytes > MAX_SEGMENT_BYTES) throw new RangeError(`segment size must be 1..${MAX_SEGMENT_BYTES}`);
+    if (!Number.isInteger(segmentBytes) || segmentBytes < 1 || segmentBytes > MAX_SEGMENT_BYTES)
+      throw new RangeError(`segment size must be 1..${MAX_SEGMENT_BYTES}`);
     this.header = streamHeader(keyId, segmentBytes, this.prefix);
     this.push(this.header);
   }
@@ -442,8 +484,10 @@ class DecryptStream extends Transform {
 
   override _flush(done: TransformCallback): void {
     try {
-      if (!this.header) throw new KeyRingError('crypto.ciphertext_malformed', 'not an encrypted file: the header is missing or cut');
-      if (this.pending.length < TAG_BYTES) throw new KeyRingError('crypto.integrity_failed', 'the encrypted file is truncated');
+      if (!this.header)
+        throw new KeyRingError('crypto.ciphertext_malformed', 'not an encrypted file: the header is missing or cut');
+      if (this.pending.length < TAG_BYTES)
+        throw new KeyRingError('crypto.integrity_failed', 'the encrypted file is truncated');
       this.push(this.open(this.pending, true));
       this.pending = Buffer.alloc(0);
       done();
@@ -460,14 +504,20 @@ class DecryptStream extends Transform {
       throw new KeyRingError('crypto.ciphertext_malformed', 'not an encrypted file (wrong magic)');
     }
     if (p.length < fixed) return false;
-    if (p[STREAM_MAGIC.length] !== STREAM_VERSION) throw new KeyRingError('crypto.ciphertext_malformed', `unsupported encrypted file version ${p[STREAM_MAGIC.length]}`);
+    if (p[STREAM_MAGIC.length] !== STREAM_VERSION)
+      throw new KeyRingError(
+        'crypto.ciphertext_malformed',
+        `unsupported encrypted file version ${p[STREAM_MAGIC.length]}`,
+      );
     const idLength = p[STREAM_MAGIC.length + 1];
     const total = fixed + idLength + 4 + NONCE_PREFIX_BYTES;
     if (p.length < total) return false;
     const keyId = p.subarray(fixed, fixed + idLength).toString('ascii');
-    if (!KEY_ID.test(keyId)) throw new KeyRingError('crypto.ciphertext_malformed', 'not an encrypted file (bad key id)');
+    if (!KEY_ID.test(keyId))
+      throw new KeyRingError('crypto.ciphertext_malformed', 'not an encrypted file (bad key id)');
     this.segmentBytes = p.readUInt32BE(fixed + idLength);
-    if (this.segmentBytes < 1 || this.segmentBytes > MAX_SEGMENT_BYTES) throw new KeyRingError('crypto.ciphertext_malformed', 'not an encrypted file (bad segment size)');
+    if (this.segmentBytes < 1 || this.segmentBytes > MAX_SEGMENT_BYTES)
+      throw new KeyRingError('crypto.ciphertext_malformed', 'not an encrypted file (bad segment size)');
     this.key = this.keyFor(keyId);
     this.header = Buffer.from(p.subarray(0, total));
     this.prefix = Buffer.from(p.subarray(total - NONCE_PREFIX_BYTES, total));
@@ -476,7 +526,8 @@ class DecryptStream extends Transform {
   }
 
   private open(sealed: Buffer, last: boolean): Buffer {
-    if (this.counter >= MAX_SEGMENTS) throw new KeyRingError('crypto.integrity_failed', 'the encrypted file has too many segments');
+    if (this.counter >= MAX_SEGMENTS)
+      throw new KeyRingError('crypto.integrity_failed', 'the encrypted file has too many segments');
     const index = this.counter++;
     const decipher = createDecipheriv(ALGORITHM, this.key!, segmentNonce(this.prefix!, index, last));
     decipher.setAAD(this.header!);
@@ -485,7 +536,10 @@ class DecryptStream extends Transform {
       // Both halves are held back until final() has checked the tag.
       return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]);
     } catch {
-      throw new KeyRingError('crypto.integrity_failed', `the encrypted file does not authenticate at segment ${index}${last ? ' (the last)' : ''}: it was changed, cut or extended`);
+      throw new KeyRingError(
+        'crypto.integrity_failed',
+        `the encrypted file does not authenticate at segment ${index}${last ? ' (the last)' : ''}: it was changed, cut or extended`,
+      );
     }
   }
 }

@@ -84,17 +84,109 @@ CREATE INDEX lab_results_encounter_id_idx   ON lab_results (encounter_id);
 CREATE INDEX community_posts_patient_id_idx ON community_posts (patient_id);
 `;
 
-export const DEMO_TABLE_NAMES = ['patients', 'appointments', 'encounters', 'lab_results', 'consents', 'community_posts', 'newsletter_subscriptions'] as const;
+export const DEMO_TABLE_NAMES = [
+  'patients',
+  'appointments',
+  'encounters',
+  'lab_results',
+  'consents',
+  'community_posts',
+  'newsletter_subscriptions',
+] as const;
 
 /** After loading rows with explicit ids, identity columns continue after the highest id. */
 export const DEMO_RESET_IDENTITIES = DEMO_TABLE_NAMES.map(
   (t) => `SELECT setval(pg_get_serial_sequence('${t}', 'id'), coalesce((SELECT max(id) FROM ${t}), 0) + 1, false);`,
 ).join('\n');
 
-const LATIN_FIRST = ['Somchai', 'Somsak', 'Malee', 'Suda', 'Anan', 'Kanya', 'Prasert', 'Wichai', 'Nok', 'Ploy', 'Arthit', 'Chanida', 'Kittisak', 'Naree', 'Pichai', 'Rattana', 'Sakda', 'Thida', 'Udom', 'Wanida'];
-const LATIN_LAST = ['Jaidee', 'Srisuk', 'Wongsawat', 'Chaiyaporn', 'Rattanakul', 'Boonmee', 'Suksan', 'Thongchai', 'Phromma', 'Kaewkla', 'Saetang', 'Inthanon', 'Meesuk', 'Chantra', 'Yodying', 'Panya', 'Somboon', 'Charoen', 'Duangdee', 'Kongkaew'];
-const THAI_FIRST = ['สมชาย', 'สมศักดิ์', 'มาลี', 'สุดา', 'อนันต์', 'กัญญา', 'ประเสริฐ', 'วิชัย', 'นก', 'พลอย', 'อาทิตย์', 'ชนิดา', 'กิตติศักดิ์', 'นารี', 'พิชัย', 'รัตนา', 'ศักดา', 'ธิดา', 'อุดม', 'วนิดา'];
-const THAI_LAST = ['ใจดี', 'ศรีสุข', 'วงศ์สวัสดิ์', 'ชัยพร', 'รัตนกุล', 'บุญมี', 'สุขสันต์', 'ธงชัย', 'พรหมมา', 'แก้วกล้า', 'แซ่ตั้ง', 'อินทนนท์', 'มีสุข', 'จันทรา', 'ยอดยิ่ง', 'ปัญญา', 'สมบูรณ์', 'เจริญ', 'ดวงดี', 'คงแก้ว'];
+const LATIN_FIRST = [
+  'Somchai',
+  'Somsak',
+  'Malee',
+  'Suda',
+  'Anan',
+  'Kanya',
+  'Prasert',
+  'Wichai',
+  'Nok',
+  'Ploy',
+  'Arthit',
+  'Chanida',
+  'Kittisak',
+  'Naree',
+  'Pichai',
+  'Rattana',
+  'Sakda',
+  'Thida',
+  'Udom',
+  'Wanida',
+];
+const LATIN_LAST = [
+  'Jaidee',
+  'Srisuk',
+  'Wongsawat',
+  'Chaiyaporn',
+  'Rattanakul',
+  'Boonmee',
+  'Suksan',
+  'Thongchai',
+  'Phromma',
+  'Kaewkla',
+  'Saetang',
+  'Inthanon',
+  'Meesuk',
+  'Chantra',
+  'Yodying',
+  'Panya',
+  'Somboon',
+  'Charoen',
+  'Duangdee',
+  'Kongkaew',
+];
+const THAI_FIRST = [
+  'สมชาย',
+  'สมศักดิ์',
+  'มาลี',
+  'สุดา',
+  'อนันต์',
+  'กัญญา',
+  'ประเสริฐ',
+  'วิชัย',
+  'นก',
+  'พลอย',
+  'อาทิตย์',
+  'ชนิดา',
+  'กิตติศักดิ์',
+  'นารี',
+  'พิชัย',
+  'รัตนา',
+  'ศักดา',
+  'ธิดา',
+  'อุดม',
+  'วนิดา',
+];
+const THAI_LAST = [
+  'ใจดี',
+  'ศรีสุข',
+  'วงศ์สวัสดิ์',
+  'ชัยพร',
+  'รัตนกุล',
+  'บุญมี',
+  'สุขสันต์',
+  'ธงชัย',
+  'พรหมมา',
+  'แก้วกล้า',
+  'แซ่ตั้ง',
+  'อินทนนท์',
+  'มีสุข',
+  'จันทรา',
+  'ยอดยิ่ง',
+  'ปัญญา',
+  'สมบูรณ์',
+  'เจริญ',
+  'ดวงดี',
+  'คงแก้ว',
+];
 
 const sqlArray = (values: string[]) => `ARRAY[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')}]`;
 

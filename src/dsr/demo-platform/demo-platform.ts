@@ -24,16 +24,19 @@ export interface DemoPlatformResult {
  */
 export async function createDemoPlatform(url: string, options: { people?: number } = {}): Promise<DemoPlatformResult> {
   const people = options.people ?? DEFAULT_DEMO_PEOPLE;
-  if (!Number.isInteger(people) || people < 0 || people > 10_000_000) throw new RangeError(`people must be a whole number from 0 to 10,000,000, not ${people}`);
+  if (!Number.isInteger(people) || people < 0 || people > 10_000_000)
+    throw new RangeError(`people must be a whole number from 0 to 10,000,000, not ${people}`);
   const client = new Client({ connectionString: url, application_name: 'attest-demo-platform' });
   await client.connect();
   try {
     await client.query('BEGIN');
     try {
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('attest-demo-platform'))`);
-      const created = (await client.query(`SELECT to_regclass('patients') IS NULL AS missing`)).rows[0].missing as boolean;
+      const created = (await client.query(`SELECT to_regclass('patients') IS NULL AS missing`)).rows[0]
+        .missing as boolean;
       if (created) await client.query(DEMO_TABLES);
-      const empty = created || (await client.query('SELECT NOT EXISTS (SELECT 1 FROM patients) AS empty')).rows[0].empty;
+      const empty =
+        created || (await client.query('SELECT NOT EXISTS (SELECT 1 FROM patients) AS empty')).rows[0].empty;
       if (empty && people > 0) await seedDemoPeople(client, 1, people);
       // Foreign keys and indexes after the first load: validating and building them once is much faster.
       if (created) await client.query(DEMO_CONSTRAINTS);

@@ -22,25 +22,57 @@ describe('DSR_CONNECTOR_ALLOWED_HOSTS', () => {
 
   it('"*" allows any host; a bad entry is named', () => {
     expect(hostAllowed(parseConnectorHosts('crm.internal,*'), '169.254.169.254', 80)).toBe(true);
-    expect(() => parseConnectorHosts('crm.internal, http://x/')).toThrow('"http://x/" is not a host, host:port or *.domain');
+    expect(() => parseConnectorHosts('crm.internal, http://x/')).toThrow(
+      '"http://x/" is not a host, host:port or *.domain',
+    );
     expect(() => parseConnectorHosts('crm:70000')).toThrow(/is not a host/);
   });
 
   it('names the field of the URL a definition would reach', () => {
-    const http = { key: 'crm', name: 'CRM', kind: 'http', http: { baseUrl: 'http://127.0.0.1:6379/x' } } as unknown as DataSystemDefinition;
-    expect(connectorHostProblem(http, hosts)).toEqual({ field: 'http.baseUrl', message: 'names a host this server may not reach (127.0.0.1:6379 is not in DSR_CONNECTOR_ALLOWED_HOSTS)' });
-    const pg = { key: 'db', name: 'DB', kind: 'postgres', postgres: { url: 'postgres://u:secret@10.0.4.7/app', tables: [] } } as unknown as DataSystemDefinition;
+    const http = {
+      key: 'crm',
+      name: 'CRM',
+      kind: 'http',
+      http: { baseUrl: 'http://127.0.0.1:6379/x' },
+    } as unknown as DataSystemDefinition;
+    expect(connectorHostProblem(http, hosts)).toEqual({
+      field: 'http.baseUrl',
+      message: 'names a host this server may not reach (127.0.0.1:6379 is not in DSR_CONNECTOR_ALLOWED_HOSTS)',
+    });
+    const pg = {
+      key: 'db',
+      name: 'DB',
+      kind: 'postgres',
+      postgres: { url: 'postgres://u:secret@10.0.4.7/app', tables: [] },
+    } as unknown as DataSystemDefinition;
     expect(connectorHostProblem(pg, hosts)).toBeNull();
-    const socket = { ...pg, postgres: { url: 'postgres://u@localhost/app?host=/var/run/postgresql', tables: [] } } as unknown as DataSystemDefinition;
+    const socket = {
+      ...pg,
+      postgres: { url: 'postgres://u@localhost/app?host=/var/run/postgresql', tables: [] },
+    } as unknown as DataSystemDefinition;
     expect(connectorHostProblem(socket, hosts)?.field).toBe('postgres.url');
-    expect(connectorHostProblem({ key: 'files', name: 'Files', kind: 'manual' } as unknown as DataSystemDefinition, hosts)).toBeNull();
+    expect(
+      connectorHostProblem({ key: 'files', name: 'Files', kind: 'manual' } as unknown as DataSystemDefinition, hosts),
+    ).toBeNull();
   });
 
   it('unset: any host outside production, none in production; set: the list', () => {
-    const secrets = { DSR_KEY_FILE: 'k/dsr.json', AUDIT_SIGNING_KEY_FILE: 'k/trail.pem', SIGNING_P12_FILE: 'k/pack.p12' };
+    const secrets = {
+      DSR_KEY_FILE: 'k/dsr.json',
+      AUDIT_SIGNING_KEY_FILE: 'k/trail.pem',
+      SIGNING_P12_FILE: 'k/pack.p12',
+    };
     expect(loadConfig({}, '/srv').dsrConnectorAllowedHosts).toEqual({ any: true });
-    expect(loadConfig({ NODE_ENV: 'production', ...secrets }, '/srv').dsrConnectorAllowedHosts).toEqual({ any: false, patterns: [] });
-    expect(loadConfig({ NODE_ENV: 'production', DSR_CONNECTOR_ALLOWED_HOSTS: 'crm.internal', ...secrets }, '/srv').dsrConnectorAllowedHosts).toEqual({ any: false, patterns: [{ host: 'crm.internal', subdomains: false, port: null }] });
-    expect(() => loadConfig({ DSR_CONNECTOR_ALLOWED_HOSTS: 'x y' }, '/srv')).toThrow(/DSR_CONNECTOR_ALLOWED_HOSTS "x y" is not a host/);
+    expect(loadConfig({ NODE_ENV: 'production', ...secrets }, '/srv').dsrConnectorAllowedHosts).toEqual({
+      any: false,
+      patterns: [],
+    });
+    expect(
+      loadConfig({ NODE_ENV: 'production', DSR_CONNECTOR_ALLOWED_HOSTS: 'crm.internal', ...secrets }, '/srv')
+        .dsrConnectorAllowedHosts,
+    ).toEqual({ any: false, patterns: [{ host: 'crm.internal', subdomains: false, port: null }] });
+    expect(() => loadConfig({ DSR_CONNECTOR_ALLOWED_HOSTS: 'x y' }, '/srv')).toThrow(
+      /DSR_CONNECTOR_ALLOWED_HOSTS "x y" is not a host/,
+    );
   });
 });

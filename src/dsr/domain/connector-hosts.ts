@@ -19,12 +19,16 @@ const ENTRY = /^(\*\.)?([a-z0-9.-]+|\[[0-9a-f:.]+\])(?::(\d{1,5}))?$/;
 
 /** Parses the setting; throws an Error naming the first bad entry. */
 export function parseConnectorHosts(text: string): ConnectorHosts {
-  const entries = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const entries = text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   if (entries.includes('*')) return { any: true };
   const patterns = entries.map((entry) => {
     const m = ENTRY.exec(entry);
     const port = m?.[3] === undefined ? null : Number(m[3]);
-    if (!m || (port !== null && (port < 1 || port > 65535))) throw new Error(`"${entry}" is not a host, host:port or *.domain`);
+    if (!m || (port !== null && (port < 1 || port > 65535)))
+      throw new Error(`"${entry}" is not a host, host:port or *.domain`);
     return { host: m[1] ? `.${m[2]}` : m[2], subdomains: Boolean(m[1]), port };
   });
   return { any: false, patterns };
@@ -33,14 +37,24 @@ export function parseConnectorHosts(text: string): ConnectorHosts {
 export function hostAllowed(hosts: ConnectorHosts, hostname: string, port: number): boolean {
   if (hosts.any) return true;
   const name = hostname.toLowerCase().replace(/\.$/, '');
-  return hosts.patterns.some((p) => (p.subdomains ? name.endsWith(p.host) : name === p.host) && (p.port === null || p.port === port));
+  return hosts.patterns.some(
+    (p) => (p.subdomains ? name.endsWith(p.host) : name === p.host) && (p.port === null || p.port === port),
+  );
 }
 
 /** The host and port a definition's connector would reach, and the field that names them; null for manual systems. */
-export function connectorEndpoint(definition: DataSystemDefinition): { field: string; hostname: string; port: number } | null {
+export function connectorEndpoint(
+  definition: DataSystemDefinition,
+): { field: string; hostname: string; port: number } | null {
   if (definition.kind === 'http') {
     const url = URL.canParse(definition.http.baseUrl) ? new URL(definition.http.baseUrl) : null;
-    return url && { field: 'http.baseUrl', hostname: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) };
+    return (
+      url && {
+        field: 'http.baseUrl',
+        hostname: url.hostname,
+        port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+      }
+    );
   }
   if (definition.kind === 'postgres' && definition.postgres.url !== undefined) {
     const url = URL.canParse(definition.postgres.url) ? new URL(definition.postgres.url) : null;
@@ -56,5 +70,8 @@ export function connectorEndpoint(definition: DataSystemDefinition): { field: st
 export function connectorHostProblem(definition: DataSystemDefinition, hosts: ConnectorHosts): FieldProblem | null {
   const endpoint = connectorEndpoint(definition);
   if (!endpoint || hostAllowed(hosts, endpoint.hostname, endpoint.port)) return null;
-  return { field: endpoint.field, message: `names a host this server may not reach (${endpoint.hostname}:${endpoint.port} is not in DSR_CONNECTOR_ALLOWED_HOSTS)` };
+  return {
+    field: endpoint.field,
+    message: `names a host this server may not reach (${endpoint.hostname}:${endpoint.port} is not in DSR_CONNECTOR_ALLOWED_HOSTS)`,
+  };
 }

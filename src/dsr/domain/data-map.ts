@@ -140,14 +140,23 @@ export interface ParseDataSystemOptions {
 // ---------------------------------------------------------------------------------------------------------
 // Shape
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-const identifier = z.string().regex(IDENTIFIER, 'must be an identifier (letters, digits, _; at most 63; not starting with a digit)');
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const identifier = z
+  .string()
+  .regex(IDENTIFIER, 'must be an identifier (letters, digits, _; at most 63; not starting with a digit)');
 const tableName = z.string().regex(TABLE_NAME, 'must be a table name (identifier or schema.identifier)');
-const columnValue = z.union([z.string().max(10_000, 'must be at most 10000 characters'), z.number(), z.boolean(), z.null()], {
-  error: 'must be a string, number, boolean or null',
-});
+const columnValue = z.union(
+  [z.string().max(10_000, 'must be at most 10000 characters'), z.number(), z.boolean(), z.null()],
+  {
+    error: 'must be a string, number, boolean or null',
+  },
+);
 const columnValues = z.record(identifier, columnValue);
-const columnList = z.array(identifier).min(1, 'must list at least one column').max(200, 'must list at most 200 columns');
+const columnList = z
+  .array(identifier)
+  .min(1, 'must list at least one column')
+  .max(200, 'must list at most 200 columns');
 
 const findSchema = z
   .object({
@@ -159,8 +168,10 @@ const findSchema = z
   .strict()
   .superRefine((f, ctx) => {
     const keys = SUBJECT_KEY_NAMES.filter((k) => f[k] !== undefined);
-    if (f.join && keys.length) ctx.addIssue({ code: 'custom', message: 'must find either by identifier columns or by a join, not both' });
-    else if (!f.join && !keys.length) ctx.addIssue({ code: 'custom', message: 'must name at least one of email, phone, nationalId, or a join' });
+    if (f.join && keys.length)
+      ctx.addIssue({ code: 'custom', message: 'must find either by identifier columns or by a join, not both' });
+    else if (!f.join && !keys.length)
+      ctx.addIssue({ code: 'custom', message: 'must name at least one of email, phone, nationalId, or a join' });
   });
 
 const eraseSchema = z
@@ -172,9 +183,11 @@ const eraseSchema = z
   })
   .strict()
   .superRefine((e, ctx) => {
-    const need = (field: 'set' | 'basis' | 'retention', message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
+    const need = (field: 'set' | 'basis' | 'retention', message: string) =>
+      ctx.addIssue({ code: 'custom', path: [field], message });
     const refuse = (field: 'set' | 'basis' | 'retention') => {
-      if (e[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `is not used by rule ${e.rule}` });
+      if (e[field] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: `is not used by rule ${e.rule}` });
     };
     if (e.rule === 'anonymise') {
       if (e.set === undefined) need('set', 'is required for rule anonymise (column → replacement)');
@@ -202,9 +215,17 @@ const tableSchema = z
   .strict()
   .superRefine((t, ctx) => {
     if (!t.unrestrict) return;
-    const want = Object.keys(t.restrict ?? {}).sort().join(',');
-    if (!t.restrict) ctx.addIssue({ code: 'custom', path: ['unrestrict'], message: 'needs restrict (the flags it lifts)' });
-    else if (Object.keys(t.unrestrict).sort().join(',') !== want) ctx.addIssue({ code: 'custom', path: ['unrestrict'], message: `must set the same columns as restrict (${want})` });
+    const want = Object.keys(t.restrict ?? {})
+      .sort()
+      .join(',');
+    if (!t.restrict)
+      ctx.addIssue({ code: 'custom', path: ['unrestrict'], message: 'needs restrict (the flags it lifts)' });
+    else if (Object.keys(t.unrestrict).sort().join(',') !== want)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['unrestrict'],
+        message: `must set the same columns as restrict (${want})`,
+      });
   });
 
 const seedRowSchema = z
@@ -224,7 +245,10 @@ const postgresSchema = z
   .object({
     url: postgresUrl.optional(),
     tables: z.array(tableSchema).min(1, 'must map at least one table').max(500, 'must map at most 500 tables'),
-    drill: z.object({ seed: z.array(seedRowSchema).min(1, 'must seed at least one row').max(500) }).strict().optional(),
+    drill: z
+      .object({ seed: z.array(seedRowSchema).min(1, 'must seed at least one row').max(500) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -240,8 +264,18 @@ const httpSchema = z
     erasePath: path.default('/dsr/erase'),
     seedPath: path.optional(),
     residuePath: path.optional(),
-    timeoutMs: z.number().int('must be a whole number').min(100, 'must be at least 100').max(120_000, 'must be at most 120000').default(10_000),
-    retries: z.number().int('must be a whole number').min(0, 'must be at least 0').max(5, 'must be at most 5').default(2),
+    timeoutMs: z
+      .number()
+      .int('must be a whole number')
+      .min(100, 'must be at least 100')
+      .max(120_000, 'must be at most 120000')
+      .default(10_000),
+    retries: z
+      .number()
+      .int('must be a whole number')
+      .min(0, 'must be at least 0')
+      .max(5, 'must be at most 5')
+      .default(2),
   })
   .strict();
 
@@ -266,8 +300,10 @@ const definitionSchema = z
   .strict()
   .superRefine((d, ctx) => {
     for (const kind of DATA_SYSTEM_KINDS) {
-      if (kind === d.kind && d[kind] === undefined) ctx.addIssue({ code: 'custom', path: [kind], message: `is required when kind is ${d.kind}` });
-      if (kind !== d.kind && d[kind] !== undefined) ctx.addIssue({ code: 'custom', path: [kind], message: `must not be given when kind is ${d.kind}` });
+      if (kind === d.kind && d[kind] === undefined)
+        ctx.addIssue({ code: 'custom', path: [kind], message: `is required when kind is ${d.kind}` });
+      if (kind !== d.kind && d[kind] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [kind], message: `must not be given when kind is ${d.kind}` });
     }
   });
 
@@ -294,7 +330,9 @@ export function formatFieldPath(path: readonly PropertyKey[]): string {
 const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
 
 /** The placeholders of a seed value: `{ name }` for `{{email}}`, `{ as, column }` for `{{patient.id}}`. */
-export function seedPlaceholders(value: string): Array<{ raw: string; name?: string; as?: string; column?: string; invalid?: true }> {
+export function seedPlaceholders(
+  value: string,
+): Array<{ raw: string; name?: string; as?: string; column?: string; invalid?: true }> {
   const out: Array<{ raw: string; name?: string; as?: string; column?: string; invalid?: true }> = [];
   for (const m of value.matchAll(PLACEHOLDER)) {
     const inner = m[1].trim();
@@ -311,22 +349,32 @@ function postgresRules(map: PostgresMap): PathProblem[] {
   const at = (...p: (string | number)[]): Path => ['postgres', ...p];
   const index = new Map<string, number>();
   map.tables.forEach((t, i) => {
-    if (index.has(t.table)) problems.push({ path: at('tables', i, 'table'), message: `table "${t.table}" is already mapped at tables[${index.get(t.table)}]` });
+    if (index.has(t.table))
+      problems.push({
+        path: at('tables', i, 'table'),
+        message: `table "${t.table}" is already mapped at tables[${index.get(t.table)}]`,
+      });
     else index.set(t.table, i);
   });
 
   map.tables.forEach((t, i) => {
     const dupes = (cols: string[], field: string) => {
       cols.forEach((c, j) => {
-        if (cols.indexOf(c) !== j) problems.push({ path: at('tables', i, field, j), message: `column "${c}" is listed twice` });
+        if (cols.indexOf(c) !== j)
+          problems.push({ path: at('tables', i, field, j), message: `column "${c}" is listed twice` });
       });
     };
     dupes(t.export, 'export');
     if (t.rectify) dupes(t.rectify, 'rectify');
     const join = t.find.join;
     if (join) {
-      if (join.parent === t.table) problems.push({ path: at('tables', i, 'find', 'join', 'parent'), message: 'a table cannot join to itself' });
-      else if (!index.has(join.parent)) problems.push({ path: at('tables', i, 'find', 'join', 'parent'), message: `"${join.parent}" is not a mapped table` });
+      if (join.parent === t.table)
+        problems.push({ path: at('tables', i, 'find', 'join', 'parent'), message: 'a table cannot join to itself' });
+      else if (!index.has(join.parent))
+        problems.push({
+          path: at('tables', i, 'find', 'join', 'parent'),
+          message: `"${join.parent}" is not a mapped table`,
+        });
     }
   });
 
@@ -360,18 +408,28 @@ function postgresRules(map: PostgresMap): PathProblem[] {
       for (const p of seedPlaceholders(value)) {
         const where = at('drill', 'seed', i, 'values', column);
         if (p.invalid) {
-          problems.push({ path: where, message: `unknown placeholder ${p.raw}: use {{email}}, {{phone}}, {{nationalId}}, {{name}} or {{<as>.<column>}} of an earlier row` });
+          problems.push({
+            path: where,
+            message: `unknown placeholder ${p.raw}: use {{email}}, {{phone}}, {{nationalId}}, {{name}} or {{<as>.<column>}} of an earlier row`,
+          });
         } else if (p.as !== undefined && !aliases.has(p.as)) {
           const later = seed.findIndex((r, j) => j >= i && r.as === p.as);
           problems.push({
             path: where,
-            message: later >= 0 ? `${p.raw} refers to seed[${later}], which is not seeded before this row` : `${p.raw} refers to "${p.as}", which no earlier seed row declares with as`,
+            message:
+              later >= 0
+                ? `${p.raw} refers to seed[${later}], which is not seeded before this row`
+                : `${p.raw} refers to "${p.as}", which no earlier seed row declares with as`,
           });
         }
       }
     }
     if (row.as !== undefined) {
-      if (aliases.has(row.as)) problems.push({ path: at('drill', 'seed', i, 'as'), message: `"${row.as}" is already used by seed[${aliases.get(row.as)}]` });
+      if (aliases.has(row.as))
+        problems.push({
+          path: at('drill', 'seed', i, 'as'),
+          message: `"${row.as}" is already used by seed[${aliases.get(row.as)}]`,
+        });
       else aliases.set(row.as, i);
     }
   });
@@ -385,9 +443,12 @@ function problemsFromZod(error: z.ZodError): PathProblem[] {
   return error.issues.map((issue) => {
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    if (issue.code === 'invalid_value' && 'values' in issue) message = `must be one of ${issue.values.map(String).join(', ')}`;
+    if (issue.code === 'invalid_value' && 'values' in issue)
+      message = `must be one of ${issue.values.map(String).join(', ')}`;
     if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
-      message = issue.message.endsWith('received undefined') ? 'is required' : `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
+      message = issue.message.endsWith('received undefined')
+        ? 'is required'
+        : `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
     }
     if (issue.code === 'invalid_key' && issue.issues[0]) message = `key: ${issue.issues[0].message}`;
     return { path: issue.path.filter((p): p is string | number => typeof p !== 'symbol'), message };
@@ -395,12 +456,17 @@ function problemsFromZod(error: z.ZodError): PathProblem[] {
 }
 
 function requireSecrets(d: DataSystemDefinition): PathProblem[] {
-  if (d.kind === 'postgres' && d.postgres.url === undefined) return [{ path: ['postgres', 'url'], message: 'is required (or supplied separately)' }];
-  if (d.kind === 'http' && d.http.token === undefined) return [{ path: ['http', 'token'], message: 'is required (or supplied separately)' }];
+  if (d.kind === 'postgres' && d.postgres.url === undefined)
+    return [{ path: ['postgres', 'url'], message: 'is required (or supplied separately)' }];
+  if (d.kind === 'http' && d.http.token === undefined)
+    return [{ path: ['http', 'token'], message: 'is required (or supplied separately)' }];
   return [];
 }
 
-function validate(input: unknown, options: ParseDataSystemOptions): { definition: DataSystemDefinition | null; problems: PathProblem[] } {
+function validate(
+  input: unknown,
+  options: ParseDataSystemOptions,
+): { definition: DataSystemDefinition | null; problems: PathProblem[] } {
   const nul = nulCharacterPaths(input);
   if (nul.length) return { definition: null, problems: nul.map((path) => ({ path, message: NUL_CHARACTER_MESSAGE })) };
   const result = definitionSchema.safeParse(input);
@@ -432,20 +498,30 @@ export function parseDataSystem(input: unknown, options: ParseDataSystemOptions 
  */
 export function parseDataSystemYaml(source: string, options: ParseDataSystemOptions = {}): DataSystemDefinition {
   const bytes = Buffer.byteLength(source, 'utf8');
-  if (bytes > MAX_DATA_MAP_BYTES) throw toError([{ path: [], message: `the definition is ${bytes} bytes; the limit is ${MAX_DATA_MAP_BYTES}` }]);
+  if (bytes > MAX_DATA_MAP_BYTES)
+    throw toError([{ path: [], message: `the definition is ${bytes} bytes; the limit is ${MAX_DATA_MAP_BYTES}` }]);
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, schema: 'core', uniqueKeys: true, prettyErrors: false });
   const at = (offset: number | undefined) => (offset === undefined ? 1 : lines.linePos(offset).line);
   const syntax: Array<{ line: number; message: string }> = [];
-  for (const e of [...doc.errors, ...doc.warnings]) syntax.push({ line: at(e.pos[0]), message: e.message.split('\n')[0] });
+  for (const e of [...doc.errors, ...doc.warnings])
+    syntax.push({ line: at(e.pos[0]), message: e.message.split('\n')[0] });
   visit(doc, (_key, node) => {
-    if (isAlias(node)) syntax.push({ line: at(node.range?.[0]), message: `YAML aliases (*${node.source}) are not allowed` });
+    if (isAlias(node))
+      syntax.push({ line: at(node.range?.[0]), message: `YAML aliases (*${node.source}) are not allowed` });
     else if (isNode(node)) {
-      if (node.anchor) syntax.push({ line: at(node.range?.[0]), message: `YAML anchors (&${node.anchor}) are not allowed` });
-      if (node.tag && !node.tag.startsWith('tag:yaml.org,2002:')) syntax.push({ line: at(node.range?.[0]), message: `custom YAML tags (${node.tag}) are not allowed` });
+      if (node.anchor)
+        syntax.push({ line: at(node.range?.[0]), message: `YAML anchors (&${node.anchor}) are not allowed` });
+      if (node.tag && !node.tag.startsWith('tag:yaml.org,2002:'))
+        syntax.push({ line: at(node.range?.[0]), message: `custom YAML tags (${node.tag}) are not allowed` });
     }
   });
-  if (syntax.length) throw new ValidationError(syntax.map((s) => ({ field: '', message: `line ${s.line}: ${s.message}` })), undefined, DATA_MAP_INVALID);
+  if (syntax.length)
+    throw new ValidationError(
+      syntax.map((s) => ({ field: '', message: `line ${s.line}: ${s.message}` })),
+      undefined,
+      DATA_MAP_INVALID,
+    );
 
   const { definition, problems } = validate(doc.toJS({ maxAliasCount: 0 }), options);
   if (definition) return definition;
@@ -474,7 +550,10 @@ function lineOfPath(root: unknown, path: Path, at: (offset: number | undefined) 
 // Secrets
 
 /** The definition without its secrets (what is stored in clear and exported), and the secrets. */
-export function separateSecrets(definition: DataSystemDefinition): { definition: DataSystemDefinition; secrets: DataSystemSecrets } {
+export function separateSecrets(definition: DataSystemDefinition): {
+  definition: DataSystemDefinition;
+  secrets: DataSystemSecrets;
+} {
   if (definition.kind === 'postgres') {
     const { url, ...postgres } = definition.postgres;
     return { definition: { ...definition, postgres }, secrets: url === undefined ? {} : { url } };
@@ -488,8 +567,10 @@ export function separateSecrets(definition: DataSystemDefinition): { definition:
 
 /** The definition with secrets put back (those given override those present). */
 export function withSecrets(definition: DataSystemDefinition, secrets: DataSystemSecrets): DataSystemDefinition {
-  if (definition.kind === 'postgres' && secrets.url !== undefined) return { ...definition, postgres: { ...definition.postgres, url: secrets.url } };
-  if (definition.kind === 'http' && secrets.token !== undefined) return { ...definition, http: { ...definition.http, token: secrets.token } };
+  if (definition.kind === 'postgres' && secrets.url !== undefined)
+    return { ...definition, postgres: { ...definition.postgres, url: secrets.url } };
+  if (definition.kind === 'http' && secrets.token !== undefined)
+    return { ...definition, http: { ...definition.http, token: secrets.token } };
   return definition;
 }
 
@@ -517,7 +598,9 @@ export function unrestrictValues(t: MappedTable): Record<string, ColumnValue> {
  * for whoever holds the other rows), and so is anything linked to that profile. Each pseudonymised table
  * names the retained tables it stays linked to (directly or through other rows that stay).
  */
-export function erasureMethods(map: Pick<PostgresMap, 'tables'>): Map<string, { method: ErasureMethod; linkedBy: string[] }> {
+export function erasureMethods(
+  map: Pick<PostgresMap, 'tables'>,
+): Map<string, { method: ErasureMethod; linkedBy: string[] }> {
   const stays = (t: MappedTable) => t.erase.rule !== 'delete';
   const byName = new Map(map.tables.map((t) => [t.table, t]));
   // Undirected links between tables whose rows both stay after erasure.
@@ -547,7 +630,10 @@ export function erasureMethods(map: Pick<PostgresMap, 'tables'>): Map<string, { 
       }
     }
     const retained = [...seen].filter((n) => byName.get(n)?.erase.rule === 'retain');
-    out.set(t.table, retained.length ? { method: 'pseudonymise', linkedBy: retained } : { method: 'anonymise', linkedBy: [] });
+    out.set(
+      t.table,
+      retained.length ? { method: 'pseudonymise', linkedBy: retained } : { method: 'anonymise', linkedBy: [] },
+    );
   }
   return out;
 }

@@ -1,4 +1,15 @@
-import { alertsFor, backupsExpireAt, clocks, clockStatistics, deadlines, describeRemaining, DSR_RIGHTS, SEPARATION_ALERT_MS, separationDueAt, STATUTORY_DAYS } from './dsr-clocks';
+import {
+  alertsFor,
+  backupsExpireAt,
+  clocks,
+  clockStatistics,
+  deadlines,
+  describeRemaining,
+  DSR_RIGHTS,
+  SEPARATION_ALERT_MS,
+  separationDueAt,
+  STATUTORY_DAYS,
+} from './dsr-clocks';
 import { separationOwedFrom } from './dsr-grounds';
 
 const received = new Date('2026-11-02T02:00:00.000Z');
@@ -25,10 +36,19 @@ describe('deadlines', () => {
 });
 
 describe('clocks', () => {
-  const input = { dueAt: new Date(received.getTime() + 7 * DAY), statutoryDueAt: new Date(received.getTime() + 30 * DAY), receivedAt: received, verifiedAt: null, closedAt: null };
+  const input = {
+    dueAt: new Date(received.getTime() + 7 * DAY),
+    statutoryDueAt: new Date(received.getTime() + 30 * DAY),
+    receivedAt: received,
+    verifiedAt: null,
+    closedAt: null,
+  };
 
   it('runs while open: ok, due soon within 2 days, overdue after', () => {
-    expect(clocks(input, new Date(received.getTime() + DAY)).internal).toMatchObject({ state: 'ok', remainingMs: 6 * DAY });
+    expect(clocks(input, new Date(received.getTime() + DAY)).internal).toMatchObject({
+      state: 'ok',
+      remainingMs: 6 * DAY,
+    });
     expect(clocks(input, new Date(received.getTime() + 5.5 * DAY)).internal.state).toBe('due_soon');
     const late = clocks(input, new Date(received.getTime() + 8 * DAY));
     expect(late.internal).toMatchObject({ state: 'overdue', remainingMs: -DAY });
@@ -36,14 +56,24 @@ describe('clocks', () => {
   });
 
   it('stops when closed: met or missed', () => {
-    expect(clocks({ ...input, closedAt: new Date(received.getTime() + 3 * DAY) }, new Date(received.getTime() + 40 * DAY)).internal).toEqual({ dueAt: input.dueAt.toISOString(), remainingMs: null, state: 'met' });
-    expect(clocks({ ...input, closedAt: new Date(received.getTime() + 9 * DAY) }, new Date()).internal.state).toBe('missed');
-    expect(clocks({ ...input, closedAt: new Date(received.getTime() + 9 * DAY) }, new Date()).statutory!.state).toBe('met');
+    expect(
+      clocks({ ...input, closedAt: new Date(received.getTime() + 3 * DAY) }, new Date(received.getTime() + 40 * DAY))
+        .internal,
+    ).toEqual({ dueAt: input.dueAt.toISOString(), remainingMs: null, state: 'met' });
+    expect(clocks({ ...input, closedAt: new Date(received.getTime() + 9 * DAY) }, new Date()).internal.state).toBe(
+      'missed',
+    );
+    expect(clocks({ ...input, closedAt: new Date(received.getTime() + 9 * DAY) }, new Date()).statutory!.state).toBe(
+      'met',
+    );
   });
 
   it('shows the wait for identity separately, still running until verified', () => {
     expect(clocks(input, new Date(received.getTime() + 2 * DAY)).identityWaitMs).toBe(2 * DAY);
-    expect(clocks({ ...input, verifiedAt: new Date(received.getTime() + 3_600_000) }, new Date(received.getTime() + 2 * DAY)).identityWaitMs).toBe(3_600_000);
+    expect(
+      clocks({ ...input, verifiedAt: new Date(received.getTime() + 3_600_000) }, new Date(received.getTime() + 2 * DAY))
+        .identityWaitMs,
+    ).toBe(3_600_000);
   });
 
   it('has no statutory clock for rights without one', () => {
@@ -53,7 +83,18 @@ describe('clocks', () => {
 
 describe('alerts', () => {
   const at = (days: number, statutoryDays = 30) =>
-    alertsFor(clocks({ dueAt: new Date(received.getTime() + 7 * DAY), statutoryDueAt: new Date(received.getTime() + statutoryDays * DAY), receivedAt: received, verifiedAt: null, closedAt: null }, new Date(received.getTime() + days * DAY)));
+    alertsFor(
+      clocks(
+        {
+          dueAt: new Date(received.getTime() + 7 * DAY),
+          statutoryDueAt: new Date(received.getTime() + statutoryDays * DAY),
+          receivedAt: received,
+          verifiedAt: null,
+          closedAt: null,
+        },
+        new Date(received.getTime() + days * DAY),
+      ),
+    );
 
   it('reminds before the internal SLA, escalates after it and near the statutory deadline', () => {
     expect(at(1)).toEqual([]);
@@ -65,7 +106,10 @@ describe('alerts', () => {
 
 describe('objection: the statutory measure is receipt → separation applied (PDPA s. 32 para 2)', () => {
   const tenAm = new Date('2026-11-02T03:00:00.000Z'); // 10:00 in Bangkok
-  const objection = (ground: string, over: Partial<{ verifiedAt: Date | null; separatedAt: Date | null; closedAt: Date | null }> = {}) => {
+  const objection = (
+    ground: string,
+    over: Partial<{ verifiedAt: Date | null; separatedAt: Date | null; closedAt: Date | null }> = {},
+  ) => {
     const verifiedAt = over.verifiedAt ?? null;
     return {
       right: 'objection',
@@ -81,7 +125,10 @@ describe('objection: the statutory measure is receipt → separation applied (PD
   it('received at 10:00 and flagged at 10:00:05 is met, shown as 5 s, whenever the request closes', () => {
     const flagged = new Date(tenAm.getTime() + 5_000);
     for (const closedAt of [null, new Date(tenAm.getTime() + 3_600_000), new Date(tenAm.getTime() + 30 * DAY)]) {
-      expect(clocks(objection('direct_marketing', { separatedAt: flagged, closedAt }), new Date(tenAm.getTime() + 40 * DAY)).statutory).toMatchObject({ state: 'met', elapsedMs: 5_000, remainingMs: null, measure: 'separation' });
+      expect(
+        clocks(objection('direct_marketing', { separatedAt: flagged, closedAt }), new Date(tenAm.getTime() + 40 * DAY))
+          .statutory,
+      ).toMatchObject({ state: 'met', elapsedMs: 5_000, remainingMs: null, measure: 'separation' });
     }
   });
 
@@ -98,13 +145,23 @@ describe('objection: the statutory measure is receipt → separation applied (PD
     expect(waiting.statutory).toMatchObject({ state: 'not_owed', dueAt: null, remainingMs: null, elapsedMs: 2 * DAY });
     expect(alertsFor(waiting).filter((a) => a.clock === 'statutory')).toEqual([]);
     const verifiedAt = new Date(tenAm.getTime() + DAY);
-    expect(clocks(objection('research', { verifiedAt }), new Date(verifiedAt.getTime() + 2 * SEPARATION_ALERT_MS)).statutory!.state).toBe('overdue');
+    expect(
+      clocks(objection('research', { verifiedAt }), new Date(verifiedAt.getTime() + 2 * SEPARATION_ALERT_MS)).statutory!
+        .state,
+    ).toBe('overdue');
     // Rejected without ever being verified: separation was never owed, so it is neither met nor missed.
-    expect(clocks(objection('research', { closedAt: verifiedAt }), new Date(tenAm.getTime() + 3 * DAY)).statutory!.state).toBe('not_owed');
+    expect(
+      clocks(objection('research', { closedAt: verifiedAt }), new Date(tenAm.getTime() + 3 * DAY)).statutory!.state,
+    ).toBe('not_owed');
   });
 
   it('closing while separation was owed and not applied is a miss', () => {
-    expect(clocks(objection('direct_marketing', { closedAt: new Date(tenAm.getTime() + 60_000) }), new Date(tenAm.getTime() + DAY)).statutory!.state).toBe('missed');
+    expect(
+      clocks(
+        objection('direct_marketing', { closedAt: new Date(tenAm.getTime() + 60_000) }),
+        new Date(tenAm.getTime() + DAY),
+      ).statutory!.state,
+    ).toBe('missed');
   });
 
   it('clock statistics count a separated objection as met, not as missed at closing', () => {
@@ -117,7 +174,11 @@ describe('objection: the statutory measure is receipt → separation applied (PD
       ],
       new Date(tenAm.getTime() + 2 * DAY),
     );
-    expect(stats).toMatchObject({ metStatutory: 1, missedStatutory: 1, objections: { received: 3, separated: 1, notOwed: 1, longestSeparationMs: 5_000 } });
+    expect(stats).toMatchObject({
+      metStatutory: 1,
+      missedStatutory: 1,
+      objections: { received: 3, separated: 1, notOwed: 1, longestSeparationMs: 5_000 },
+    });
   });
 });
 
@@ -141,7 +202,9 @@ it('clock statistics count met, missed and open requests as they stood at a mome
     closedAt: closedAfterDays === null ? null : new Date(received.getTime() + closedAfterDays * DAY),
   });
   const asOf = new Date(received.getTime() + 20 * DAY);
-  expect(clockStatistics([r('access', 3, 30), r('erasure', 10, 90), r('access', null, 30), r('rectification', 25)], asOf)).toEqual({
+  expect(
+    clockStatistics([r('access', 3, 30), r('erasure', 10, 90), r('access', null, 30), r('rectification', 25)], asOf),
+  ).toEqual({
     received: 4,
     closed: 2,
     open: 2, // one never closed, one closed only after asOf

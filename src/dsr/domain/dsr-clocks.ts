@@ -3,7 +3,15 @@
 // s. 32 para 2: an objection's data separated at once; PDPC erasure notification B.E. 2567 (2024): erasure
 // within 90 days of receipt including copies and backups).
 
-export const DSR_RIGHTS = ['access', 'portability', 'objection', 'erasure', 'restriction', 'rectification', 'withdraw_consent'] as const;
+export const DSR_RIGHTS = [
+  'access',
+  'portability',
+  'objection',
+  'erasure',
+  'restriction',
+  'rectification',
+  'withdraw_consent',
+] as const;
 export type DsrRight = (typeof DSR_RIGHTS)[number];
 
 /** The statute behind each right, as shown to people. */
@@ -104,9 +112,18 @@ export interface ClockView {
 export const DUE_SOON_MS = 2 * DAY_MS;
 
 function clock(dueAt: Date, closedAt: Date | null, now: Date): Clock {
-  if (closedAt) return { dueAt: dueAt.toISOString(), remainingMs: null, state: closedAt.getTime() <= dueAt.getTime() ? 'met' : 'missed' };
+  if (closedAt)
+    return {
+      dueAt: dueAt.toISOString(),
+      remainingMs: null,
+      state: closedAt.getTime() <= dueAt.getTime() ? 'met' : 'missed',
+    };
   const remainingMs = dueAt.getTime() - now.getTime();
-  return { dueAt: dueAt.toISOString(), remainingMs, state: remainingMs < 0 ? 'overdue' : remainingMs <= DUE_SOON_MS ? 'due_soon' : 'ok' };
+  return {
+    dueAt: dueAt.toISOString(),
+    remainingMs,
+    state: remainingMs < 0 ? 'overdue' : remainingMs <= DUE_SOON_MS ? 'due_soon' : 'ok',
+  };
 }
 
 /**
@@ -118,7 +135,13 @@ function clock(dueAt: Date, closedAt: Date | null, now: Date): Clock {
 function separationClock(input: ClockInput, now: Date): Clock {
   const dueAt = input.statutoryDueAt?.toISOString() ?? null;
   const base = { dueAt, measure: 'separation' as const };
-  if (input.separatedAt) return { ...base, remainingMs: null, state: 'met', elapsedMs: input.separatedAt.getTime() - input.receivedAt.getTime() };
+  if (input.separatedAt)
+    return {
+      ...base,
+      remainingMs: null,
+      state: 'met',
+      elapsedMs: input.separatedAt.getTime() - input.receivedAt.getTime(),
+    };
   const until = input.closedAt ?? now;
   const elapsedMs = until.getTime() - input.receivedAt.getTime();
   if (!input.statutoryDueAt) return { ...base, remainingMs: null, state: 'not_owed', elapsedMs };
@@ -130,8 +153,13 @@ function separationClock(input: ClockInput, now: Date): Clock {
 export function clocks(input: ClockInput, now: Date): ClockView {
   return {
     internal: clock(input.dueAt, input.closedAt, now),
-    statutory: input.right === 'objection' ? separationClock(input, now) : input.statutoryDueAt ? clock(input.statutoryDueAt, input.closedAt, now) : null,
-    identityWaitMs: ((input.verifiedAt ?? input.closedAt ?? now).getTime() - input.receivedAt.getTime()),
+    statutory:
+      input.right === 'objection'
+        ? separationClock(input, now)
+        : input.statutoryDueAt
+          ? clock(input.statutoryDueAt, input.closedAt, now)
+          : null,
+    identityWaitMs: (input.verifiedAt ?? input.closedAt ?? now).getTime() - input.receivedAt.getTime(),
   };
 }
 
@@ -188,7 +216,10 @@ export interface DsrClockStatistics {
 }
 
 /** The clock statistics of `requests` as they stood at `asOf`: a request closed (or separated) after `asOf` had not been. */
-export function clockStatistics(requests: (Omit<ClockInput, 'closedAt' | 'right'> & { right: string; closedAt: Date | null })[], asOf: Date): DsrClockStatistics {
+export function clockStatistics(
+  requests: (Omit<ClockInput, 'closedAt' | 'right'> & { right: string; closedAt: Date | null })[],
+  asOf: Date,
+): DsrClockStatistics {
   const out: DsrClockStatistics = {
     received: requests.length,
     closed: 0,
@@ -203,12 +234,18 @@ export function clockStatistics(requests: (Omit<ClockInput, 'closedAt' | 'right'
   const asOfOrNull = (d: Date | null | undefined) => (d && d <= asOf ? d : null);
   for (const r of requests) {
     const closedAt = asOfOrNull(r.closedAt);
-    const c = clocks({ ...r, closedAt, verifiedAt: asOfOrNull(r.verifiedAt), separatedAt: asOfOrNull(r.separatedAt) }, asOf);
+    const c = clocks(
+      { ...r, closedAt, verifiedAt: asOfOrNull(r.verifiedAt), separatedAt: asOfOrNull(r.separatedAt) },
+      asOf,
+    );
     if (r.right === 'objection') {
       out.objections.received++;
       if (c.statutory?.state === 'met') {
         out.objections.separated++;
-        out.objections.longestSeparationMs = Math.max(out.objections.longestSeparationMs ?? 0, c.statutory.elapsedMs ?? 0);
+        out.objections.longestSeparationMs = Math.max(
+          out.objections.longestSeparationMs ?? 0,
+          c.statutory.elapsedMs ?? 0,
+        );
       }
       if (c.statutory?.state === 'not_owed') out.objections.notOwed++;
     }

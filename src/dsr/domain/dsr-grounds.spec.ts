@@ -1,5 +1,11 @@
 import type { FieldProblem } from '../../common/errors/app-error';
-import { anonymisationAllowed, checkGround, ERASURE_GROUNDS, OBJECTION_GROUNDS, separationOwedFrom } from './dsr-grounds';
+import {
+  anonymisationAllowed,
+  checkGround,
+  ERASURE_GROUNDS,
+  OBJECTION_GROUNDS,
+  separationOwedFrom,
+} from './dsr-grounds';
 
 describe('grounds of objections (s. 32 para 1) and erasures (s. 33 para 1)', () => {
   const check = (right: Parameters<typeof checkGround>[0], ground: string | undefined) => {

@@ -14,7 +14,12 @@ export type ObjectionGround = (typeof OBJECTION_GROUNDS)[number];
  * PDPA s. 33 para 1 (1)–(4): no longer necessary for its purpose, consent withdrawn with no other legal
  * basis, a successful objection under s. 32, processing that was unlawful.
  */
-export const ERASURE_GROUNDS = ['no_longer_necessary', 'consent_withdrawn', 'objection', 'unlawful_processing'] as const;
+export const ERASURE_GROUNDS = [
+  'no_longer_necessary',
+  'consent_withdrawn',
+  'objection',
+  'unlawful_processing',
+] as const;
 export type ErasureGround = (typeof ERASURE_GROUNDS)[number];
 
 export type DsrGround = ObjectionGround | ErasureGround;
@@ -38,18 +43,29 @@ export function groundsFor(right: DsrRight): readonly DsrGround[] | null {
 }
 
 /** The ground of a new request: required for objection and erasure, refused for the other rights. */
-export function checkGround(right: DsrRight, ground: string | undefined | null, problems: FieldProblem[]): DsrGround | null {
+export function checkGround(
+  right: DsrRight,
+  ground: string | undefined | null,
+  problems: FieldProblem[],
+): DsrGround | null {
   const allowed = groundsFor(right);
   if (!allowed) {
-    if (ground !== undefined && ground !== null) problems.push({ field: 'ground', message: 'is only for objection and erasure requests' });
+    if (ground !== undefined && ground !== null)
+      problems.push({ field: 'ground', message: 'is only for objection and erasure requests' });
     return null;
   }
   if (ground === undefined || ground === null) {
-    problems.push({ field: 'ground', message: `is required for ${right === 'objection' ? 'an objection' : 'an erasure'}: one of ${allowed.join(', ')}` });
+    problems.push({
+      field: 'ground',
+      message: `is required for ${right === 'objection' ? 'an objection' : 'an erasure'}: one of ${allowed.join(', ')}`,
+    });
     return null;
   }
   if (!(allowed as readonly string[]).includes(ground)) {
-    problems.push({ field: 'ground', message: `must be one of ${allowed.join(', ')} for ${right === 'objection' ? 'an objection' : 'an erasure'}` });
+    problems.push({
+      field: 'ground',
+      message: `must be one of ${allowed.join(', ')} for ${right === 'objection' ? 'an objection' : 'an erasure'}`,
+    });
     return null;
   }
   return ground as DsrGround;

@@ -15,7 +15,11 @@ describe('lifecycle', () => {
 
   it('maps rights to connector updates', () => {
     expect(updateKindFor('rectification')).toBe('rectify');
-    expect(['restriction', 'objection', 'withdraw_consent'].map((r) => updateKindFor(r as never))).toEqual(['restrict', 'restrict', 'restrict']);
+    expect(['restriction', 'objection', 'withdraw_consent'].map((r) => updateKindFor(r as never))).toEqual([
+      'restrict',
+      'restrict',
+      'restrict',
+    ]);
     expect(updateKindFor('access')).toBeNull();
   });
 });
@@ -23,7 +27,12 @@ describe('lifecycle', () => {
 describe('subject identity', () => {
   it('normalises e-mail, phone and national id', () => {
     const problems: FieldProblem[] = [];
-    expect(checkSubject({ name: ' สมชาย ใจดี ', email: ' Somchai@Example.COM ', phone: '081-234-5678', nationalId: '1-1017-00203-45-0' }, problems)).toEqual({
+    expect(
+      checkSubject(
+        { name: ' สมชาย ใจดี ', email: ' Somchai@Example.COM ', phone: '081-234-5678', nationalId: '1-1017-00203-45-0' },
+        problems,
+      ),
+    ).toEqual({
       name: 'สมชาย ใจดี',
       email: 'somchai@example.com',
       phone: '66812345678',
@@ -35,7 +44,12 @@ describe('subject identity', () => {
   it('names each bad field and needs one way to find the subject', () => {
     const problems: FieldProblem[] = [];
     checkSubject({ name: '', email: 'not-an-address', phone: '12', nationalId: '123' }, problems);
-    expect(problems.map((p) => p.field)).toEqual(['subject.name', 'subject.email', 'subject.phone', 'subject.nationalId']);
+    expect(problems.map((p) => p.field)).toEqual([
+      'subject.name',
+      'subject.email',
+      'subject.phone',
+      'subject.nationalId',
+    ]);
     const none: FieldProblem[] = [];
     checkSubject({ name: 'A' }, none);
     expect(none).toEqual([{ field: 'subject', message: expect.stringContaining('at least one of') }]);

@@ -9,7 +9,14 @@ export type DsrStatus = (typeof DSR_STATUSES)[number];
 export const DSR_CHANNELS = ['web', 'email', 'phone', 'letter', 'in_person', 'drill'] as const;
 export type DsrChannel = (typeof DSR_CHANNELS)[number];
 
-export const VERIFICATION_METHODS = ['id_document', 'email_link', 'phone_callback', 'in_person', 'account_login', 'synthetic'] as const;
+export const VERIFICATION_METHODS = [
+  'id_document',
+  'email_link',
+  'phone_callback',
+  'in_person',
+  'account_login',
+  'synthetic',
+] as const;
 export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
 
 /** Who the request is about. Encrypted at rest; only the privacy officer (and admin) reads it. */
@@ -76,20 +83,30 @@ export function isThaiNationalId(id: string): boolean {
 }
 
 /** Validates and normalises a subject; problems name `subject.<field>`. */
-export function checkSubject(input: { name?: unknown; email?: unknown; phone?: unknown; nationalId?: unknown }, problems: FieldProblem[], prefix = 'subject'): SubjectIdentity {
-  const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim().normalize('NFC') : null);
+export function checkSubject(
+  input: { name?: unknown; email?: unknown; phone?: unknown; nationalId?: unknown },
+  problems: FieldProblem[],
+  prefix = 'subject',
+): SubjectIdentity {
+  const text = (v: unknown): string | null =>
+    typeof v === 'string' && v.trim() !== '' ? v.trim().normalize('NFC') : null;
   const name = text(input.name);
   const email = text(input.email)?.toLowerCase() ?? null;
   const phoneRaw = text(input.phone);
   const nationalIdRaw = text(input.nationalId);
   if (!name) problems.push({ field: `${prefix}.name`, message: 'is required' });
-  else if (name.length > MAX_TEXT) problems.push({ field: `${prefix}.name`, message: `must be at most ${MAX_TEXT} characters` });
-  if (email !== null && (!EMAIL.test(email) || email.length > 254)) problems.push({ field: `${prefix}.email`, message: 'must be an e-mail address' });
+  else if (name.length > MAX_TEXT)
+    problems.push({ field: `${prefix}.name`, message: `must be at most ${MAX_TEXT} characters` });
+  if (email !== null && (!EMAIL.test(email) || email.length > 254))
+    problems.push({ field: `${prefix}.email`, message: 'must be an e-mail address' });
   const phone = phoneRaw === null ? null : normalisePhone(phoneRaw);
-  if (phone !== null && (phone.length < 8 || phone.length > 15)) problems.push({ field: `${prefix}.phone`, message: 'must be a phone number of 8 to 15 digits' });
+  if (phone !== null && (phone.length < 8 || phone.length > 15))
+    problems.push({ field: `${prefix}.phone`, message: 'must be a phone number of 8 to 15 digits' });
   const nationalId = nationalIdRaw === null ? null : nationalIdRaw.replace(/[\s-]/g, '');
-  if (nationalId !== null && !/^\d{13}$/.test(nationalId)) problems.push({ field: `${prefix}.nationalId`, message: 'must be a 13-digit Thai national id' });
-  if (email === null && phone === null && nationalId === null) problems.push({ field: prefix, message: 'needs at least one of email, phone or nationalId to find the subject' });
+  if (nationalId !== null && !/^\d{13}$/.test(nationalId))
+    problems.push({ field: `${prefix}.nationalId`, message: 'must be a 13-digit Thai national id' });
+  if (email === null && phone === null && nationalId === null)
+    problems.push({ field: prefix, message: 'needs at least one of email, phone or nationalId to find the subject' });
   return { name: name ?? '', email, phone, nationalId };
 }
 

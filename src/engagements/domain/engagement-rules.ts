@@ -18,13 +18,18 @@ export interface EngagementInput {
 /** Field problems of a new engagement (framework existence is the service's to check). */
 export function checkEngagement(input: EngagementInput, now: Date): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  if (input.frameworks.length === 0) problems.push({ field: 'frameworks', message: 'must name at least one framework' });
-  if (new Set(input.frameworks).size !== input.frameworks.length) problems.push({ field: 'frameworks', message: 'must not repeat a framework' });
-  if (!isCalendarDate(input.from)) problems.push({ field: 'from', message: 'must be a calendar date written YYYY-MM-DD' });
+  if (input.frameworks.length === 0)
+    problems.push({ field: 'frameworks', message: 'must name at least one framework' });
+  if (new Set(input.frameworks).size !== input.frameworks.length)
+    problems.push({ field: 'frameworks', message: 'must not repeat a framework' });
+  if (!isCalendarDate(input.from))
+    problems.push({ field: 'from', message: 'must be a calendar date written YYYY-MM-DD' });
   if (!isCalendarDate(input.to)) problems.push({ field: 'to', message: 'must be a calendar date written YYYY-MM-DD' });
-  if (isCalendarDate(input.from) && isCalendarDate(input.to) && input.to < input.from) problems.push({ field: 'to', message: 'must not be before from' });
+  if (isCalendarDate(input.from) && isCalendarDate(input.to) && input.to < input.from)
+    problems.push({ field: 'to', message: 'must not be before from' });
   if (Number.isNaN(input.expiresAt.getTime())) problems.push({ field: 'expiresAt', message: 'is not a date-time' });
-  else if (input.expiresAt.getTime() <= now.getTime()) problems.push({ field: 'expiresAt', message: 'must be in the future' });
+  else if (input.expiresAt.getTime() <= now.getTime())
+    problems.push({ field: 'expiresAt', message: 'must be in the future' });
   return problems;
 }
 
@@ -34,7 +39,10 @@ export function isActive(e: { revokedAt: Date | null; expiresAt: Date }, now: Da
 }
 
 /** active | expired | revoked, for views. */
-export function engagementState(e: { revokedAt: Date | null; expiresAt: Date }, now: Date): 'active' | 'expired' | 'revoked' {
+export function engagementState(
+  e: { revokedAt: Date | null; expiresAt: Date },
+  now: Date,
+): 'active' | 'expired' | 'revoked' {
   if (e.revokedAt !== null) return 'revoked';
   return e.expiresAt.getTime() > now.getTime() ? 'active' : 'expired';
 }

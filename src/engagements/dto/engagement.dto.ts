@@ -1,7 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
-import { ENGAGEMENT_REQUEST_STATUSES, ENGAGEMENT_TEXT_LIMIT, type EngagementRequestStatus } from '../domain/engagement-rules';
+import {
+  ENGAGEMENT_REQUEST_STATUSES,
+  ENGAGEMENT_TEXT_LIMIT,
+  type EngagementRequestStatus,
+} from '../domain/engagement-rules';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const FRAMEWORK_KEY = /^[a-z][a-z0-9-]{1,30}$/;
@@ -34,7 +50,10 @@ export class CreateEngagementDto {
   @Matches(DAY, { message: 'to must be a date written YYYY-MM-DD' })
   to: string;
 
-  @ApiProperty({ example: '2027-03-31T23:59:59+07:00', description: 'when access ends by itself (must be in the future)' })
+  @ApiProperty({
+    example: '2027-03-31T23:59:59+07:00',
+    description: 'when access ends by itself (must be in the future)',
+  })
   @IsISO8601({ strict: true }, { message: 'expiresAt must be a date-time with its time zone' })
   expiresAt: string;
 }
@@ -47,9 +66,15 @@ export class EngagementQueryDto extends PageQueryDto {
 }
 
 export class CreateEngagementRequestDto {
-  @ApiProperty({ example: 'soc2' }) @Matches(FRAMEWORK_KEY, { message: 'framework must be a framework key like soc2' }) framework: string;
+  @ApiProperty({ example: 'soc2' })
+  @Matches(FRAMEWORK_KEY, { message: 'framework must be a framework key like soc2' })
+  framework: string;
   @ApiProperty({ example: 'CC6.1' }) @IsString() @MinLength(1) @MaxLength(40) requirementRef: string;
-  @ApiProperty({ description: 'the request or comment' }) @IsString() @MinLength(1) @MaxLength(ENGAGEMENT_TEXT_LIMIT) body: string;
+  @ApiProperty({ description: 'the request or comment' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(ENGAGEMENT_TEXT_LIMIT)
+  body: string;
 }
 
 export class AnswerEngagementRequestDto {
@@ -57,8 +82,14 @@ export class AnswerEngagementRequestDto {
 }
 
 export class EngagementRequestQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: ENGAGEMENT_REQUEST_STATUSES }) @IsOptional() @IsIn(ENGAGEMENT_REQUEST_STATUSES) status?: EngagementRequestStatus;
-  @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'engagement must be an engagement id' }) engagement?: string;
+  @ApiPropertyOptional({ enum: ENGAGEMENT_REQUEST_STATUSES })
+  @IsOptional()
+  @IsIn(ENGAGEMENT_REQUEST_STATUSES)
+  status?: EngagementRequestStatus;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'engagement must be an engagement id' })
+  engagement?: string;
 }
 
 export class EngagementView {
@@ -70,7 +101,8 @@ export class EngagementView {
   @ApiProperty() to: string;
   @ApiProperty() expiresAt: string;
   @ApiProperty({ enum: ['active', 'expired', 'revoked'] }) state: 'active' | 'expired' | 'revoked';
-  @ApiProperty({ nullable: true, type: String, description: 'null: opened by the system (demo data)' }) createdByUserId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'null: opened by the system (demo data)' })
+  createdByUserId: string | null;
   @ApiProperty() createdAt: string;
   @ApiProperty({ nullable: true, type: String }) revokedAt: string | null;
 }

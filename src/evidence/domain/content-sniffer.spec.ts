@@ -1,7 +1,17 @@
-import { ContentInspector, contentTypeHeader, DEFAULT_ALLOWED_TYPES, extensionFor, sniff, SNIFF_HEAD_BYTES, SNIFFABLE_TYPES } from './content-sniffer';
+import {
+  ContentInspector,
+  contentTypeHeader,
+  DEFAULT_ALLOWED_TYPES,
+  extensionFor,
+  sniff,
+  SNIFF_HEAD_BYTES,
+  SNIFFABLE_TYPES,
+} from './content-sniffer';
 
 const bytes = (...parts: (string | number[] | Buffer)[]) =>
-  Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.isBuffer(p) ? p : Buffer.from(p))));
+  Buffer.concat(
+    parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.isBuffer(p) ? p : Buffer.from(p))),
+  );
 
 /** A zip local file header for `name` followed by `data` (stored, no data descriptor). */
 function zipEntry(name: string, data = 'x', flags = 0): Buffer {
@@ -30,11 +40,31 @@ describe('sniff: types from magic numbers, whatever the file is called', () => {
     ['WebP', bytes('RIFF', [0x24, 0, 0, 0], 'WEBPVP8 '), 'image/webp'],
     ['plain zip', zipEntry('notes.txt'), 'application/zip'],
     ['empty zip', bytes([0x50, 0x4b, 0x05, 0x06], Buffer.alloc(18)), 'application/zip'],
-    ['DOCX', Buffer.concat([zipEntry('[Content_Types].xml', '<Types/>'), zipEntry('_rels/.rels'), zipEntry('word/document.xml')]), 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
-    ['XLSX', Buffer.concat([zipEntry('[Content_Types].xml', '<Types/>'), zipEntry('xl/workbook.xml')]), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
-    ['PPTX', Buffer.concat([zipEntry('[Content_Types].xml', '<Types/>'), zipEntry('ppt/presentation.xml')]), 'application/vnd.openxmlformats-officedocument.presentationml.presentation'],
+    [
+      'DOCX',
+      Buffer.concat([
+        zipEntry('[Content_Types].xml', '<Types/>'),
+        zipEntry('_rels/.rels'),
+        zipEntry('word/document.xml'),
+      ]),
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    ],
+    [
+      'XLSX',
+      Buffer.concat([zipEntry('[Content_Types].xml', '<Types/>'), zipEntry('xl/workbook.xml')]),
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    ],
+    [
+      'PPTX',
+      Buffer.concat([zipEntry('[Content_Types].xml', '<Types/>'), zipEntry('ppt/presentation.xml')]),
+      'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+    ],
     ['zip with a word/ folder but no OOXML parts', zipEntry('word/readme.txt'), 'application/zip'],
-    ['zip with a data descriptor (not walkable)', Buffer.concat([zipEntry('[Content_Types].xml', '', 0x08), zipEntry('word/document.xml')]), 'application/zip'],
+    [
+      'zip with a data descriptor (not walkable)',
+      Buffer.concat([zipEntry('[Content_Types].xml', '', 0x08), zipEntry('word/document.xml')]),
+      'application/zip',
+    ],
   ])('%s', (_, b, expected) => {
     expect(type(b, 'innocent.txt')).toBe(expected);
   });
@@ -63,13 +93,28 @@ describe('sniff: text, JSON, XML and SBOMs', () => {
     ['markdown', '# Review\n', 'review.md', 'text/markdown'],
     ['JSON object', '  {"passed": 12, "failed": 0}', 'results.json', 'application/json'],
     ['JSON with a BOM', '\uFEFF[1, 2]', 'x', 'application/json'],
-    ['CycloneDX JSON', '{"bomFormat": "CycloneDX", "specVersion": "1.5"}', 'bom.json', 'application/vnd.cyclonedx+json'],
+    [
+      'CycloneDX JSON',
+      '{"bomFormat": "CycloneDX", "specVersion": "1.5"}',
+      'bom.json',
+      'application/vnd.cyclonedx+json',
+    ],
     ['SPDX JSON', '{"spdxVersion": "SPDX-2.3", "name": "x"}', 'sbom.json', 'application/spdx+json'],
     ['XML', '<?xml version="1.0"?><testsuites tests="3"/>', 'junit.xml', 'application/xml'],
     ['XML without a declaration', '<testsuites tests="3"></testsuites>', 'junit.xml', 'application/xml'],
-    ['CycloneDX XML', '<?xml version="1.0"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1"></bom>', 'bom.xml', 'application/vnd.cyclonedx+xml'],
+    [
+      'CycloneDX XML',
+      '<?xml version="1.0"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1"></bom>',
+      'bom.xml',
+      'application/vnd.cyclonedx+xml',
+    ],
     ['HTML', '<!DOCTYPE html><html><script>alert(1)</script>', 'report.txt', 'text/html'],
-    ['SVG (scripts)', '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>', 'chart.xml', 'text/html'],
+    [
+      'SVG (scripts)',
+      '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>',
+      'chart.xml',
+      'text/html',
+    ],
     ['CRLF, tabs and ESC are text', 'a\tb\r\n\x1b[1mbold\x1b[0m\f', 'log.txt', 'text/plain'],
   ])('%s', (_, text, name, expected) => {
     expect(type(Buffer.from(text, 'utf8'), name)).toBe(expected);
@@ -86,7 +131,9 @@ describe('sniff: text, JSON, XML and SBOMs', () => {
   });
 
   it('refuses random bytes and old OLE documents (not in the list)', () => {
-    expect(type(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), 'old.doc')).toBe('refused:unknown_binary');
+    expect(type(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), 'old.doc')).toBe(
+      'refused:unknown_binary',
+    );
     expect(type(Buffer.from([0x13, 0x37, 0x00, 0xff, 0x80]), 'x.bin')).toBe('refused:unknown_binary');
   });
 

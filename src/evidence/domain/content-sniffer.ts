@@ -35,7 +35,8 @@ export type Sniffed =
 /** How much of the start of a file the type is decided from (zip entry names of office files need some room). */
 export const SNIFF_HEAD_BYTES = 64 * 1024;
 
-const startsWith = (b: Buffer, sig: number[], at = 0) => b.length >= at + sig.length && sig.every((v, i) => b[at + i] === v);
+const startsWith = (b: Buffer, sig: number[], at = 0) =>
+  b.length >= at + sig.length && sig.every((v, i) => b[at + i] === v);
 const ascii = (s: string) => [...Buffer.from(s, 'latin1')];
 
 /** Executable formats, refused whatever the allow-list says. */
@@ -65,7 +66,7 @@ function binaryType(head: Buffer): SniffableType | null {
 /** Office Open XML files are zips whose entry names say which application they belong to. */
 function zipType(head: Buffer): SniffableType {
   let sawContentTypes = false;
-  for (let at = 0; at + 30 <= head.length; ) {
+  for (let at = 0; at + 30 <= head.length;) {
     if (!startsWith(head, [0x50, 0x4b, 0x03, 0x04], at)) break;
     const flags = head.readUInt16LE(at + 6);
     const compressed = head.readUInt32LE(at + 18);
@@ -102,9 +103,11 @@ function textType(head: string, filename: string): SniffableType {
     if (/"spdxVersion"\s*:/.test(s)) return 'application/spdx+json';
     return 'application/json';
   }
-  if (/^<!doctype html|^<html[\s>]|^<head[\s>]|^<body[\s>]|^<script[\s>]|^<iframe[\s>]|^<svg[\s>]/.test(lower)) return 'text/html';
+  if (/^<!doctype html|^<html[\s>]|^<head[\s>]|^<body[\s>]|^<script[\s>]|^<iframe[\s>]|^<svg[\s>]/.test(lower))
+    return 'text/html';
   if (s.startsWith('<?xml') || /^<[a-z_][\w.:-]*[\s>/]/i.test(s)) {
-    if (/<bom[\s>][^]*?xmlns\s*=\s*["']http:\/\/cyclonedx\.org\/schema\/bom/i.test(s.slice(0, 4096))) return 'application/vnd.cyclonedx+xml';
+    if (/<bom[\s>][^]*?xmlns\s*=\s*["']http:\/\/cyclonedx\.org\/schema\/bom/i.test(s.slice(0, 4096)))
+      return 'application/vnd.cyclonedx+xml';
     if (/<svg[\s>]|<html[\s>]|<script[\s>]/i.test(s.slice(0, 4096))) return 'text/html';
     return 'application/xml';
   }
@@ -195,7 +198,11 @@ export class ContentInspector {
   }
 }
 
-const UNKNOWN: Sniffed = { ok: false, reason: 'unknown_binary', detail: 'the content is not a recognised document, image, archive or text format' };
+const UNKNOWN: Sniffed = {
+  ok: false,
+  reason: 'unknown_binary',
+  detail: 'the content is not a recognised document, image, archive or text format',
+};
 
 /** Sniffs a whole buffer (small files, tests). */
 export function sniff(bytes: Buffer, filename = ''): Sniffed {

@@ -1,4 +1,11 @@
-import { bangkokDay, checkPeriod, dayRange, isCalendarDate, parseEvidenceDate, startOfBangkokDay } from './evidence-dates';
+import {
+  bangkokDay,
+  checkPeriod,
+  dayRange,
+  isCalendarDate,
+  parseEvidenceDate,
+  startOfBangkokDay,
+} from './evidence-dates';
 
 const NOW = new Date('2026-11-24T03:00:00Z'); // 10:00 on 24 November in Bangkok
 
@@ -26,7 +33,9 @@ describe('Asia/Bangkok calendar days', () => {
 describe('parseEvidenceDate', () => {
   it('takes a day as 00:00 in Bangkok, and a date-time with its zone as given', () => {
     expect((parseEvidenceDate('2026-11-20', NOW) as Date).toISOString()).toBe('2026-11-19T17:00:00.000Z');
-    expect((parseEvidenceDate('2026-11-20T09:30:00+07:00', NOW) as Date).toISOString()).toBe('2026-11-20T02:30:00.000Z');
+    expect((parseEvidenceDate('2026-11-20T09:30:00+07:00', NOW) as Date).toISOString()).toBe(
+      '2026-11-20T02:30:00.000Z',
+    );
     expect((parseEvidenceDate('2026-11-24T02:59:00Z', NOW) as Date).toISOString()).toBe('2026-11-24T02:59:00.000Z');
   });
 
@@ -57,7 +66,9 @@ describe('checkPeriod', () => {
   });
 
   it('names the field at fault', () => {
-    expect(checkPeriod('2026-12-31', '2026-10-01')).toEqual([{ field: 'periodEnd', message: 'must not be before periodStart' }]);
+    expect(checkPeriod('2026-12-31', '2026-10-01')).toEqual([
+      { field: 'periodEnd', message: 'must not be before periodStart' },
+    ]);
     expect(checkPeriod('2026-02-30', 'soon')).toEqual([
       { field: 'periodStart', message: expect.any(String) },
       { field: 'periodEnd', message: expect.any(String) },
@@ -67,7 +78,10 @@ describe('checkPeriod', () => {
 
 describe('dayRange', () => {
   it('covers whole Bangkok days, the last one included', () => {
-    expect(dayRange('2026-11-01', '2026-11-30')).toEqual({ from: new Date('2026-10-31T17:00:00Z'), before: new Date('2026-11-30T17:00:00Z') });
+    expect(dayRange('2026-11-01', '2026-11-30')).toEqual({
+      from: new Date('2026-10-31T17:00:00Z'),
+      before: new Date('2026-11-30T17:00:00Z'),
+    });
     expect(dayRange(undefined, undefined)).toEqual({});
   });
 

@@ -40,7 +40,12 @@ export function parseEvidenceDate(value: string, now: Date, field = 'evidenceDat
   let at: Date;
   if (isCalendarDate(value)) at = startOfBangkokDay(value);
   else if (DATE_TIME.test(value) && isCalendarDate(value.slice(0, 10))) at = new Date(value);
-  else return { field, message: 'must be a date (2026-11-20, a day in Asia/Bangkok) or a date-time with its time zone (2026-11-20T09:30:00+07:00)' };
+  else
+    return {
+      field,
+      message:
+        'must be a date (2026-11-20, a day in Asia/Bangkok) or a date-time with its time zone (2026-11-20T09:30:00+07:00)',
+    };
   if (Number.isNaN(at.getTime())) return { field, message: 'is not a real date-time' };
   if (at.getTime() > now.getTime() + 60_000) return { field, message: 'must not be in the future' };
   if (at.getTime() < Date.parse('1990-01-01T00:00:00Z')) return { field, message: 'must not be before 1990' };
@@ -50,14 +55,20 @@ export function parseEvidenceDate(value: string, now: Date, field = 'evidenceDat
 /** The period covered: two calendar days, the end not before the start. Problems name the field. */
 export function checkPeriod(periodStart: string, periodEnd: string): DateProblem[] {
   const problems: DateProblem[] = [];
-  if (!isCalendarDate(periodStart)) problems.push({ field: 'periodStart', message: 'must be a calendar date written YYYY-MM-DD' });
-  if (!isCalendarDate(periodEnd)) problems.push({ field: 'periodEnd', message: 'must be a calendar date written YYYY-MM-DD' });
-  if (problems.length === 0 && periodEnd < periodStart) problems.push({ field: 'periodEnd', message: 'must not be before periodStart' });
+  if (!isCalendarDate(periodStart))
+    problems.push({ field: 'periodStart', message: 'must be a calendar date written YYYY-MM-DD' });
+  if (!isCalendarDate(periodEnd))
+    problems.push({ field: 'periodEnd', message: 'must be a calendar date written YYYY-MM-DD' });
+  if (problems.length === 0 && periodEnd < periodStart)
+    problems.push({ field: 'periodEnd', message: 'must not be before periodStart' });
   return problems;
 }
 
 /** The `from`/`to` list filter on the evidence date: whole Asia/Bangkok days, `to` included. */
-export function dayRange(from: string | undefined, to: string | undefined): { from?: Date; before?: Date } | DateProblem {
+export function dayRange(
+  from: string | undefined,
+  to: string | undefined,
+): { from?: Date; before?: Date } | DateProblem {
   const range: { from?: Date; before?: Date } = {};
   if (from !== undefined) {
     if (!isCalendarDate(from)) return { field: 'from', message: 'must be a calendar date written YYYY-MM-DD' };
@@ -67,6 +78,7 @@ export function dayRange(from: string | undefined, to: string | undefined): { fr
     if (!isCalendarDate(to)) return { field: 'to', message: 'must be a calendar date written YYYY-MM-DD' };
     range.before = new Date(startOfBangkokDay(to).getTime() + DAY_MS);
   }
-  if (range.from && range.before && range.before <= range.from) return { field: 'to', message: 'must not be before from' };
+  if (range.from && range.before && range.before <= range.from)
+    return { field: 'to', message: 'must not be before from' };
   return range;
 }

@@ -14,8 +14,10 @@ describe('evidence vocabulary', () => {
   });
 
   it('knows the sources', () => {
-    for (const ok of ['upload', 'api', 'attestation', 'collector:access-review']) expect(SOURCE_PATTERN.test(ok)).toBe(true);
-    for (const bad of ['collector:', 'collector:Access', 'cli', 'upload ', 'collector:a b']) expect(SOURCE_PATTERN.test(bad)).toBe(false);
+    for (const ok of ['upload', 'api', 'attestation', 'collector:access-review'])
+      expect(SOURCE_PATTERN.test(ok)).toBe(true);
+    for (const bad of ['collector:', 'collector:Access', 'cli', 'upload ', 'collector:a b'])
+      expect(SOURCE_PATTERN.test(bad)).toBe(false);
   });
 
   it('finds the user id in an actor reference, and none for the system', () => {

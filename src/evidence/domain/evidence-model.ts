@@ -19,7 +19,10 @@ export const MAX_FILES_PER_ITEM = 20;
  * the order given.
  */
 export function splitControlKeys(values: string[]): string[] {
-  const keys = values.flatMap((v) => v.split(',')).map((k) => k.trim()).filter((k) => k !== '');
+  const keys = values
+    .flatMap((v) => v.split(','))
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
   return [...new Set(keys)];
 }
 

@@ -1,4 +1,13 @@
-import { looksLikeApiToken, newApiToken, newOneTimePassword, newSessionToken, normaliseEmail, passwordProblem, sha256Hex, tokenDisplayPrefix } from './secrets';
+import {
+  looksLikeApiToken,
+  newApiToken,
+  newOneTimePassword,
+  newSessionToken,
+  normaliseEmail,
+  passwordProblem,
+  sha256Hex,
+  tokenDisplayPrefix,
+} from './secrets';
 
 describe('secrets', () => {
   it('makes distinct, well-formed API tokens and shows only a short prefix', () => {

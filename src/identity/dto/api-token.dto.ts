@@ -7,12 +7,26 @@ import type { ApiToken } from '../api-token.entity';
 export const MAX_TOKEN_DAYS = 365;
 
 export class CreateApiTokenDto {
-  @ApiProperty({ example: 'CI pipeline: evidence upload' }) @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)) @IsString() @MinLength(1) @MaxLength(100) name: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TOKEN_DAYS, default: 90 }) @IsOptional() @IsInt() @Min(1) @Max(MAX_TOKEN_DAYS) expiresInDays?: number;
+  @ApiProperty({ example: 'CI pipeline: evidence upload' })
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  name: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TOKEN_DAYS, default: 90 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_TOKEN_DAYS)
+  expiresInDays?: number;
 }
 
 export class ApiTokenListQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ default: false }) @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean() includeRevoked?: boolean;
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  includeRevoked?: boolean;
 }
 
 export class ApiTokenView {
@@ -40,6 +54,6 @@ export function apiTokenView(t: ApiToken): ApiTokenView {
 }
 
 export class CreatedApiTokenView extends ApiTokenView {
-  @ApiProperty({ description: 'the token itself, shown this once only: use it as `Authorization: Bearer <token>`' }) token: string;
+  @ApiProperty({ description: 'the token itself, shown this once only: use it as `Authorization: Bearer <token>`' })
+  token: string;
 }
-

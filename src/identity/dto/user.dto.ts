@@ -39,22 +39,39 @@ export function userView(u: UserRow): UserView {
 
 export class UserListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ROLES }) @IsOptional() @IsIn(ROLES) role?: Role;
-  @ApiPropertyOptional({ example: 'engineering' }) @IsOptional() @Matches(DEPARTMENT_KEY, { message: 'department must be a department key' }) department?: string;
-  @ApiPropertyOptional() @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean() active?: boolean;
-  @ApiPropertyOptional({ description: 'part of the name or e-mail' }) @IsOptional() @IsString() @MaxLength(100) q?: string;
+  @ApiPropertyOptional({ example: 'engineering' })
+  @IsOptional()
+  @Matches(DEPARTMENT_KEY, { message: 'department must be a department key' })
+  department?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  active?: boolean;
+  @ApiPropertyOptional({ description: 'part of the name or e-mail' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
 }
 
 export class CreateUserDto {
   @ApiProperty({ example: 'somchai@example.co.th' }) @Transform(trim) @IsEmail() @MaxLength(254) email: string;
   @ApiProperty({ example: 'Somchai Jaidee' }) @Transform(trim) @IsString() @MinLength(1) @MaxLength(200) name: string;
   @ApiProperty({ enum: ROLES }) @IsIn(ROLES) role: Role;
-  @ApiPropertyOptional({ example: 'engineering', nullable: true, type: String }) @IsOptional() @Matches(DEPARTMENT_KEY, { message: 'department must be a department key' }) department?: string | null;
+  @ApiPropertyOptional({ example: 'engineering', nullable: true, type: String })
+  @IsOptional()
+  @Matches(DEPARTMENT_KEY, { message: 'department must be a department key' })
+  department?: string | null;
 }
 
 export class UpdateUserDto {
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(200) name?: string;
   @ApiPropertyOptional({ enum: ROLES }) @IsOptional() @IsIn(ROLES) role?: Role;
-  @ApiPropertyOptional({ nullable: true, type: String }) @IsOptional() @Matches(DEPARTMENT_KEY, { message: 'department must be a department key' }) department?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String })
+  @IsOptional()
+  @Matches(DEPARTMENT_KEY, { message: 'department must be a department key' })
+  department?: string | null;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
 }
 

@@ -14,7 +14,11 @@ export function emailText(body: string, link: string | null, publicUrl: string |
 export function describeDeliveryError(e: unknown): string {
   const err = e as { message?: unknown; responseCode?: unknown; code?: unknown };
   const message = typeof err?.message === 'string' ? err.message : String(e);
-  const parts = [typeof err?.code === 'string' ? err.code : null, typeof err?.responseCode === 'number' ? String(err.responseCode) : null, message];
+  const parts = [
+    typeof err?.code === 'string' ? err.code : null,
+    typeof err?.responseCode === 'number' ? String(err.responseCode) : null,
+    message,
+  ];
   const text = parts
     .filter((p): p is string => !!p)
     .join(' ')

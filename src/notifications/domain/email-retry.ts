@@ -11,7 +11,8 @@ export const MAX_EMAIL_ATTEMPTS = EMAIL_RETRY_DELAYS_MS.length + 1;
  * or null when that was the last one allowed.
  */
 export function nextEmailAttemptAt(attempts: number, failedAt: Date): Date | null {
-  if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`attempts must be a whole number of at least 1 (got ${attempts})`);
+  if (!Number.isInteger(attempts) || attempts < 1)
+    throw new RangeError(`attempts must be a whole number of at least 1 (got ${attempts})`);
   if (attempts >= MAX_EMAIL_ATTEMPTS) return null;
   return new Date(failedAt.getTime() + EMAIL_RETRY_DELAYS_MS[attempts - 1]);
 }

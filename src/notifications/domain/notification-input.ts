@@ -36,13 +36,21 @@ export class InvalidNotificationError extends Error {
 /** Throws InvalidNotificationError naming the first bad field. */
 export function assertValidNotification(n: NotificationInput): void {
   if (!UUID.test(n.recipientUserId ?? '')) throw new InvalidNotificationError('recipientUserId must be a user id');
-  if (!KIND.test(n.kind ?? '') || n.kind.length > 100) throw new InvalidNotificationError(`kind must look like area.event (got "${String(n.kind).slice(0, 100)}")`);
+  if (!KIND.test(n.kind ?? '') || n.kind.length > 100)
+    throw new InvalidNotificationError(`kind must look like area.event (got "${String(n.kind).slice(0, 100)}")`);
   if (!DEDUPE_KEY.test(n.dedupeKey ?? '') || n.dedupeKey.length > DEDUPE_KEY_MAX) {
     throw new InvalidNotificationError(`dedupeKey must be 1-${DEDUPE_KEY_MAX} printable characters without spaces`);
   }
-  if (typeof n.subject !== 'string' || n.subject.trim() === '' || n.subject.length > SUBJECT_MAX || /[\r\n]/.test(n.subject)) {
+  if (
+    typeof n.subject !== 'string' ||
+    n.subject.trim() === '' ||
+    n.subject.length > SUBJECT_MAX ||
+    /[\r\n]/.test(n.subject)
+  ) {
     throw new InvalidNotificationError(`subject must be one non-empty line of at most ${SUBJECT_MAX} characters`);
   }
-  if (typeof n.body !== 'string' || n.body.length > BODY_MAX) throw new InvalidNotificationError(`body must be text of at most ${BODY_MAX} characters`);
-  if (n.link !== undefined && (!APP_PATH.test(n.link) || n.link.length > 2000)) throw new InvalidNotificationError('link must be a path in the app, such as /sweeps/2026-W48');
+  if (typeof n.body !== 'string' || n.body.length > BODY_MAX)
+    throw new InvalidNotificationError(`body must be text of at most ${BODY_MAX} characters`);
+  if (n.link !== undefined && (!APP_PATH.test(n.link) || n.link.length > 2000))
+    throw new InvalidNotificationError('link must be a path in the app, such as /sweeps/2026-W48');
 }

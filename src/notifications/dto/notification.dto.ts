@@ -5,7 +5,14 @@ import { PageQueryDto } from '../../common/http/pagination';
 import { EMAIL_STATUSES, type EmailStatus, type Notification } from '../notification.entity';
 
 /** `?unread=1` (or true): unread only; `?unread=0` (or false): read only; absent or empty: all. */
-const flag = ({ value }: { value: unknown }) => (value === '1' || value === 'true' ? true : value === '0' || value === 'false' ? false : value === '' ? undefined : value);
+const flag = ({ value }: { value: unknown }) =>
+  value === '1' || value === 'true'
+    ? true
+    : value === '0' || value === 'false'
+      ? false
+      : value === ''
+        ? undefined
+        : value;
 
 export class NotificationQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['1', '0', 'true', 'false'], description: '1: unread only; 0: read only' })
@@ -20,7 +27,8 @@ export class NotificationView {
   @ApiProperty({ example: 'sweep.reminder' }) kind: string;
   @ApiProperty() subject: string;
   @ApiProperty({ description: 'plain text' }) body: string;
-  @ApiProperty({ nullable: true, type: String, example: '/sweeps/2026-W48', description: 'a path in the app' }) link: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '/sweeps/2026-W48', description: 'a path in the app' }) link:
+    string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) readAt: string | null;
   @ApiProperty({ enum: EMAIL_STATUSES, description: 'not_needed: in-app only' }) emailStatus: EmailStatus;

@@ -28,10 +28,19 @@ function input(overrides: Partial<HeatmapSvgInput> = {}): HeatmapSvgInput {
 
 /** Each `<g class="cell" …>…</g>` of one map, with its attributes and content. */
 function cellsOf(svg: string, which: 'before' | 'after') {
-  const map = svg.match(new RegExp(`<g class="heatmap-${which}"[^>]*>(.*?)</g><g class="heatmap-|<g class="heatmap-${which}"[^>]*>(.*)</g>`, 's'));
+  const map = svg.match(
+    new RegExp(
+      `<g class="heatmap-${which}"[^>]*>(.*?)</g><g class="heatmap-|<g class="heatmap-${which}"[^>]*>(.*)</g>`,
+      's',
+    ),
+  );
   expect(map).not.toBeNull();
   const body = map![1] ?? map![2];
-  return [...body.matchAll(/<g class="cell" data-severity="([^"]*)" data-probability="([^"]*)" data-level="([^"]*)" data-count="(\d+)">(.*?)<\/g>/gs)].map((m) => ({
+  return [
+    ...body.matchAll(
+      /<g class="cell" data-severity="([^"]*)" data-probability="([^"]*)" data-level="([^"]*)" data-count="(\d+)">(.*?)<\/g>/gs,
+    ),
+  ].map((m) => ({
     severity: m[1],
     probability: m[2],
     level: m[3],
@@ -44,26 +53,40 @@ describe('renderHeatmapSvg', () => {
   const svg = renderHeatmapSvg(input());
 
   it('is a standalone SVG image with an accessible name and description', () => {
-    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="heatmap-title heatmap-desc"')).toBe(true);
+    expect(
+      svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="heatmap-title heatmap-desc"'),
+    ).toBe(true);
     expect(svg.endsWith('</svg>')).toBe(true);
     expect(svg).toContain('<title id="heatmap-title">ISO 14971 register: heat map</title>');
     expect(svg).toMatch(/<desc id="heatmap-desc">Risks per severity × probability cell: 4 before controls;/);
   });
 
-  it.each(['before', 'after'] as const)('draws all 25 cells of the %s map, each coloured by its level from the matrix', (which) => {
-    const cells = cellsOf(svg, which);
-    expect(cells).toHaveLength(25);
-    for (const c of cells) {
-      const level = M.matrix[c.probability][Number(c.severity.slice(1)) - 1];
-      expect(c.level).toBe(level);
-      expect(c.content).toContain(`fill="${LEVEL_COLOURS[level].fill}"`);
-    }
-    expect(cells.slice(0, 5).map((c) => c.probability)).toEqual(['frequent', 'frequent', 'frequent', 'frequent', 'frequent']);
-    expect(cells.slice(0, 5).map((c) => c.severity)).toEqual(['S1', 'S2', 'S3', 'S4', 'S5']);
-  });
+  it.each(['before', 'after'] as const)(
+    'draws all 25 cells of the %s map, each coloured by its level from the matrix',
+    (which) => {
+      const cells = cellsOf(svg, which);
+      expect(cells).toHaveLength(25);
+      for (const c of cells) {
+        const level = M.matrix[c.probability][Number(c.severity.slice(1)) - 1];
+        expect(c.level).toBe(level);
+        expect(c.content).toContain(`fill="${LEVEL_COLOURS[level].fill}"`);
+      }
+      expect(cells.slice(0, 5).map((c) => c.probability)).toEqual([
+        'frequent',
+        'frequent',
+        'frequent',
+        'frequent',
+        'frequent',
+      ]);
+      expect(cells.slice(0, 5).map((c) => c.severity)).toEqual(['S1', 'S2', 'S3', 'S4', 'S5']);
+    },
+  );
 
   it('writes the count in each cell that has risks, and nothing in empty cells', () => {
-    const counted = (which: 'before' | 'after') => cellsOf(svg, which).filter((c) => c.count > 0).map((c) => `${c.severity}×${c.probability}=${c.count}`);
+    const counted = (which: 'before' | 'after') =>
+      cellsOf(svg, which)
+        .filter((c) => c.count > 0)
+        .map((c) => `${c.severity}×${c.probability}=${c.count}`);
     expect(counted('before')).toEqual(['S4×probable=3', 'S1×improbable=1']);
     expect(counted('after')).toEqual(['S4×remote=2', 'S1×improbable=2']);
     const s4p4 = cellsOf(svg, 'before').find((c) => c.severity === 'S4' && c.probability === 'probable')!;
@@ -90,7 +113,9 @@ describe('renderHeatmapSvg', () => {
   });
 
   it('draws a cell the input leaves out as empty, without a level', () => {
-    const partial = renderHeatmapSvg(input({ before: input().before.filter((c) => !(c.severity === 'S1' && c.probability === 'improbable')) }));
+    const partial = renderHeatmapSvg(
+      input({ before: input().before.filter((c) => !(c.severity === 'S1' && c.probability === 'improbable')) }),
+    );
     const s1p1 = cellsOf(partial, 'before').find((c) => c.severity === 'S1' && c.probability === 'improbable')!;
     expect(s1p1.level).toBe('');
     expect(s1p1.content).toContain('fill="#eeeeee"');
@@ -105,7 +130,9 @@ describe('renderHeatmapSvg', () => {
         idPrefix: 'x" onload="alert(1)',
       }),
     );
-    expect(hostile).toContain('<title id="x--onload--alert-1--title">&lt;/title&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &apos;q&apos;</title>');
+    expect(hostile).toContain(
+      '<title id="x--onload--alert-1--title">&lt;/title&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &apos;q&apos;</title>',
+    );
     expect(hostile).toContain('S1 &lt;b onload=&quot;x&quot;&gt; × improbable a&amp;b\uFFFD');
     expect(hostile).not.toMatch(/<script|<b |onload="/);
   });
@@ -128,12 +155,26 @@ describe('renderHeatmapSvg', () => {
         { level: 'occasional', name: 'Likely', upper: 1 },
       ],
       p1xp2: 'upper-bound-product',
-      matrix: { occasional: ['alara', 'unacceptable', 'unacceptable'], remote: ['acceptable', 'alara', 'unacceptable'], improbable: ['acceptable', 'acceptable', 'alara'] },
+      matrix: {
+        occasional: ['alara', 'unacceptable', 'unacceptable'],
+        remote: ['acceptable', 'alara', 'unacceptable'],
+        improbable: ['acceptable', 'acceptable', 'alara'],
+      },
     };
     const cells = heatmapGrid(three, [{ severity: 'S2', probability: 'occasional', count: 4 }]).cells;
-    const small = renderHeatmapSvg({ title: 't', severity: three.severity, probability: three.probability, before: cells, after: cells });
+    const small = renderHeatmapSvg({
+      title: 't',
+      severity: three.severity,
+      probability: three.probability,
+      before: cells,
+      after: cells,
+    });
     expect(cellsOf(small, 'before')).toHaveLength(9);
-    expect(cellsOf(small, 'after').filter((c) => c.count).map((c) => [c.severity, c.probability, c.level, c.count])).toEqual([['S2', 'occasional', 'unacceptable', 4]]);
+    expect(
+      cellsOf(small, 'after')
+        .filter((c) => c.count)
+        .map((c) => [c.severity, c.probability, c.level, c.count]),
+    ).toEqual([['S2', 'occasional', 'unacceptable', 4]]);
   });
 });
 

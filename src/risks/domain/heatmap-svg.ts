@@ -31,7 +31,11 @@ export const LEVEL_COLOURS: Record<RiskLevel, { fill: string; text: string }> = 
   unacceptable: { fill: '#c62828', text: '#ffffff' },
 };
 
-const LEVEL_LABELS: Record<RiskLevel, string> = { acceptable: 'acceptable', alara: 'ALARA', unacceptable: 'unacceptable' };
+const LEVEL_LABELS: Record<RiskLevel, string> = {
+  acceptable: 'acceptable',
+  alara: 'ALARA',
+  unacceptable: 'unacceptable',
+};
 
 const CELL = 44;
 const AXIS_LABEL = 150;
@@ -40,7 +44,8 @@ const HEAD = 28;
 const FOOT = 44;
 
 // Characters XML 1.0 does not allow at all (C0 controls other than tab, newline, carriage return; lone surrogates; U+FFFE/U+FFFF).
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Text safe in SVG element content and in double- or single-quoted attributes. */
 export function escapeXml(text: string): string {
@@ -59,11 +64,17 @@ function grid(input: HeatmapSvgInput, which: 'before' | 'after', x0: number, cap
   const byCell = new Map(input[which].map((c) => [`${c.severity}|${c.probability}`, c]));
   const parts: string[] = [];
   const total = input[which].reduce((sum, c) => sum + c.count, 0);
-  parts.push(`<g class="heatmap-${which}" aria-label="${escapeXml(`${caption}: ${total} risk${total === 1 ? '' : 's'}`)}">`);
-  parts.push(`<text x="${x0 + AXIS_LABEL + (n * CELL) / 2}" y="18" text-anchor="middle" font-weight="bold">${escapeXml(caption)}</text>`);
+  parts.push(
+    `<g class="heatmap-${which}" aria-label="${escapeXml(`${caption}: ${total} risk${total === 1 ? '' : 's'}`)}">`,
+  );
+  parts.push(
+    `<text x="${x0 + AXIS_LABEL + (n * CELL) / 2}" y="18" text-anchor="middle" font-weight="bold">${escapeXml(caption)}</text>`,
+  );
   rows.forEach((p, r) => {
     const y = HEAD + r * CELL;
-    parts.push(`<text x="${x0 + AXIS_LABEL - 6}" y="${y + CELL / 2 + 4}" text-anchor="end">${escapeXml(levelLabel(p))}</text>`);
+    parts.push(
+      `<text x="${x0 + AXIS_LABEL - 6}" y="${y + CELL / 2 + 4}" text-anchor="end">${escapeXml(levelLabel(p))}</text>`,
+    );
     input.severity.forEach((s, c) => {
       const cell = byCell.get(`${s.level}|${p.level}`);
       const x = x0 + AXIS_LABEL + c * CELL;
@@ -74,16 +85,22 @@ function grid(input: HeatmapSvgInput, which: 'before' | 'after', x0: number, cap
         `<g class="cell" data-severity="${escapeXml(s.level)}" data-probability="${escapeXml(p.level)}" data-level="${cell ? cell.level : ''}" data-count="${count}">` +
           `<title>${escapeXml(label)}</title>` +
           `<rect x="${x}" y="${y}" width="${CELL}" height="${CELL}" fill="${colour.fill}" stroke="#ffffff" stroke-width="2"/>` +
-          (count > 0 ? `<text x="${x + CELL / 2}" y="${y + CELL / 2 + 5}" text-anchor="middle" font-weight="bold" fill="${colour.text}">${count}</text>` : '') +
+          (count > 0
+            ? `<text x="${x + CELL / 2}" y="${y + CELL / 2 + 5}" text-anchor="middle" font-weight="bold" fill="${colour.text}">${count}</text>`
+            : '') +
           `</g>`,
       );
     });
   });
   const yAxis = HEAD + rows.length * CELL;
   input.severity.forEach((s, c) => {
-    parts.push(`<text x="${x0 + AXIS_LABEL + c * CELL + CELL / 2}" y="${yAxis + 16}" text-anchor="middle">${escapeXml(s.level)}</text>`);
+    parts.push(
+      `<text x="${x0 + AXIS_LABEL + c * CELL + CELL / 2}" y="${yAxis + 16}" text-anchor="middle">${escapeXml(s.level)}</text>`,
+    );
   });
-  parts.push(`<text x="${x0 + AXIS_LABEL + (n * CELL) / 2}" y="${yAxis + 34}" text-anchor="middle" font-size="11">severity →</text>`);
+  parts.push(
+    `<text x="${x0 + AXIS_LABEL + (n * CELL) / 2}" y="${yAxis + 34}" text-anchor="middle" font-size="11">severity →</text>`,
+  );
   parts.push('</g>');
   return parts.join('');
 }
@@ -99,7 +116,10 @@ export function renderHeatmapSvg(input: HeatmapSvgInput): string {
   const width = mapWidth * 2 + GAP;
   const height = HEAD + input.probability.length * CELL + FOOT + (input.unassessed ? 18 : 0);
   const before = input.before.reduce((sum, c) => sum + c.count, 0);
-  const desc = `Risks per severity × probability cell: ${before} before controls; after controls, residual levels` + (input.unassessed ? ` (${input.unassessed} not yet assessed, counted at their initial cell)` : '') + '.';
+  const desc =
+    `Risks per severity × probability cell: ${before} before controls; after controls, residual levels` +
+    (input.unassessed ? ` (${input.unassessed} not yet assessed, counted at their initial cell)` : '') +
+    '.';
   const id = (input.idPrefix ?? 'heatmap').replace(/[^A-Za-z0-9_-]/g, '-');
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${id}-title ${id}-desc" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
@@ -109,7 +129,9 @@ export function renderHeatmapSvg(input: HeatmapSvgInput): string {
     grid(input, 'after', mapWidth + GAP, 'After controls'),
   ];
   if (input.unassessed) {
-    parts.push(`<text x="0" y="${height - 4}" font-size="11">${escapeXml(`${input.unassessed} not yet assessed after controls (counted at their initial cell)`)}</text>`);
+    parts.push(
+      `<text x="0" y="${height - 4}" font-size="11">${escapeXml(`${input.unassessed} not yet assessed after controls (counted at their initial cell)`)}</text>`,
+    );
   }
   parts.push('</svg>');
   return parts.join('');

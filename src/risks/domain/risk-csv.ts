@@ -6,7 +6,20 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { hasNulCharacter, NUL_CHARACTER_MESSAGE } from '../../common/text/nul-characters';
 import { scaleFor, type RiskMatrixFile } from './risk-matrix';
-import { assess, chainIssues, ControlSnapshot, RISK_CONTROL_TYPES, RISK_REGISTERS, RISK_STATUSES, RISK_TREATMENTS, RiskControlType, RiskRegister, RiskSnapshot, RiskStatus, RiskTreatment } from './risk-model';
+import {
+  assess,
+  chainIssues,
+  ControlSnapshot,
+  RISK_CONTROL_TYPES,
+  RISK_REGISTERS,
+  RISK_STATUSES,
+  RISK_TREATMENTS,
+  RiskControlType,
+  RiskRegister,
+  RiskSnapshot,
+  RiskStatus,
+  RiskTreatment,
+} from './risk-model';
 
 /** Column → field of RiskFields (null: written on export, ignored on import). */
 export const CSV_COLUMNS = {
@@ -83,7 +96,11 @@ const csvControlSchema = z
     z
       .object({
         type: z.enum(RISK_CONTROL_TYPES),
-        description: z.string().trim().min(1, 'must not be empty').max(TEXT_LIMITS.long, `must be at most ${TEXT_LIMITS.long} characters`),
+        description: z
+          .string()
+          .trim()
+          .min(1, 'must not be empty')
+          .max(TEXT_LIMITS.long, `must be at most ${TEXT_LIMITS.long} characters`),
         controlKey: z.string().regex(CONTROL_KEY_PATTERN, 'must be a control key like CLN-02').nullable().default(null),
         implementationEvidence: z.array(z.string().regex(UUID, 'must be an evidence id')).max(50).default([]),
         effectivenessEvidence: z.array(z.string().regex(UUID, 'must be an evidence id')).max(50).default([]),
@@ -100,19 +117,34 @@ export function parseControlsCell(cell: string): { controls: CsvControl[] | null
   try {
     json = JSON.parse(cell);
   } catch {
-    return { controls: null, problems: ['must be a JSON array of controls, e.g. [{"type":"protective_measure","description":"…","controlKey":"CLS-02"}]'] };
+    return {
+      controls: null,
+      problems: [
+        'must be a JSON array of controls, e.g. [{"type":"protective_measure","description":"…","controlKey":"CLS-02"}]',
+      ],
+    };
   }
   const parsed = csvControlSchema.safeParse(json);
   if (parsed.success) return { controls: parsed.data, problems: [] };
   const where = (path: PropertyKey[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-  return { controls: null, problems: parsed.error.issues.map((i) => `${i.path.length ? `${where(i.path)}: ` : ''}${i.message}`) };
+  return {
+    controls: null,
+    problems: parsed.error.issues.map((i) => `${i.path.length ? `${where(i.path)}: ` : ''}${i.message}`),
+  };
 }
 
 /** A risk's controls as the `controls` cell writes them (empty when there are none). */
 export function controlsCell(controls: ControlSnapshot[]): string {
   if (controls.length === 0) return '';
   return JSON.stringify(
-    controls.map((c) => ({ type: c.type, description: c.description, controlKey: c.controlKey, implementationEvidence: c.implementationEvidenceIds, effectivenessEvidence: c.effectivenessEvidenceIds, arisingRisks: c.arisingRiskRefs })),
+    controls.map((c) => ({
+      type: c.type,
+      description: c.description,
+      controlKey: c.controlKey,
+      implementationEvidence: c.implementationEvidenceIds,
+      effectivenessEvidence: c.effectivenessEvidenceIds,
+      arisingRisks: c.arisingRiskRefs,
+    })),
   );
 }
 
@@ -133,7 +165,11 @@ const FIELD_TO_COLUMN = new Map(Object.entries(CSV_COLUMNS).flatMap(([c, f]) => 
 const unguard = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
 
 /** Checks one row's cells (by column) into risk fields. Pure, so each rule is unit-tested. */
-export function checkRow(m: RiskMatrixFile, cells: Partial<Record<CsvColumn, string>>, row: number): { fields: RiskFields | null; controls?: CsvControl[]; problems: CsvProblem[] } {
+export function checkRow(
+  m: RiskMatrixFile,
+  cells: Partial<Record<CsvColumn, string>>,
+  row: number,
+): { fields: RiskFields | null; controls?: CsvControl[]; problems: CsvProblem[] } {
   const problems: CsvProblem[] = [];
   const problem = (column: string, message: string) => problems.push({ row, column, message });
   const get = (c: CsvColumn): string | null => {
@@ -169,9 +205,16 @@ export function checkRow(m: RiskMatrixFile, cells: Partial<Record<CsvColumn, str
   const status = oneOf('status', RISK_STATUSES, 'open');
   const treatment = oneOf('treatment', RISK_TREATMENTS, null);
   const dueOn = get('due_on');
-  if (dueOn !== null && (!DAY.test(dueOn) || Number.isNaN(Date.parse(`${dueOn}T00:00:00Z`)) || new Date(`${dueOn}T00:00:00Z`).toISOString().slice(0, 10) !== dueOn)) problem('due_on', 'must be a day like 2026-12-31');
+  if (
+    dueOn !== null &&
+    (!DAY.test(dueOn) ||
+      Number.isNaN(Date.parse(`${dueOn}T00:00:00Z`)) ||
+      new Date(`${dueOn}T00:00:00Z`).toISOString().slice(0, 10) !== dueOn)
+  )
+    problem('due_on', 'must be a day like 2026-12-31');
   const ownerUserId = get('owner_user_id');
-  if (ownerUserId !== null && !UUID.test(ownerUserId)) problem('owner_user_id', 'must be a user id (or empty for yourself)');
+  if (ownerUserId !== null && !UUID.test(ownerUserId))
+    problem('owner_user_id', 'must be a user id (or empty for yourself)');
   const texts = {
     hazard: limited('hazard', TEXT_LIMITS.long),
     sequenceOfEvents: limited('sequence_of_events', TEXT_LIMITS.long),
@@ -179,8 +222,10 @@ export function checkRow(m: RiskMatrixFile, cells: Partial<Record<CsvColumn, str
     harm: limited('harm', TEXT_LIMITS.long),
     benefitRisk: limited('benefit_risk', TEXT_LIMITS.long),
   };
-  if (register !== null) for (const i of chainIssues(register, texts)) problem(FIELD_TO_COLUMN.get(i.field)!, i.message);
-  if (register === 'iso14971' && (treatment !== null || dueOn !== null)) problem(treatment !== null ? 'treatment' : 'due_on', 'belongs to the security register only');
+  if (register !== null)
+    for (const i of chainIssues(register, texts)) problem(FIELD_TO_COLUMN.get(i.field)!, i.message);
+  if (register === 'iso14971' && (treatment !== null || dueOn !== null))
+    problem(treatment !== null ? 'treatment' : 'due_on', 'belongs to the security register only');
   const levels = {
     severity: severity ?? 'S1',
     probability: get('probability'),
@@ -191,7 +236,8 @@ export function checkRow(m: RiskMatrixFile, cells: Partial<Record<CsvColumn, str
   };
   // Levels are checked on the register's own scale (S × P for ISO 14971, I × L for security).
   const issues = register === null ? [] : assess(scaleFor(m, register), levels).issues;
-  for (const i of issues) if (!(i.field === 'severity' && severity === null)) problem(FIELD_TO_COLUMN.get(i.field)!, i.message);
+  for (const i of issues)
+    if (!(i.field === 'severity' && severity === null)) problem(FIELD_TO_COLUMN.get(i.field)!, i.message);
   let controls: CsvControl[] | undefined;
   if (cells.controls !== undefined) {
     const parsed = parseControlsCell(cells.controls);
@@ -201,52 +247,95 @@ export function checkRow(m: RiskMatrixFile, cells: Partial<Record<CsvColumn, str
   if (problems.length) return { fields: null, problems };
   return {
     ...(controls ? { controls } : {}),
-    fields: { register: register!, ref: ref!, product: product!, title: title!, ...texts, ...levels, severity: severity!, status: status!, treatment, dueOn, ownerUserId },
+    fields: {
+      register: register!,
+      ref: ref!,
+      product: product!,
+      title: title!,
+      ...texts,
+      ...levels,
+      severity: severity!,
+      status: status!,
+      treatment,
+      dueOn,
+      ownerUserId,
+    },
     problems,
   };
 }
 
 /** Parses a CSV register: every row checked, every problem reported; `rows` only when there is none. */
-export function parseRiskCsv(m: RiskMatrixFile, text: string, maxRows = 5000): { rows: (RiskFields & { row: number; controls?: CsvControl[] })[]; problems: CsvProblem[] } {
+export function parseRiskCsv(
+  m: RiskMatrixFile,
+  text: string,
+  maxRows = 5000,
+): { rows: (RiskFields & { row: number; controls?: CsvControl[] })[]; problems: CsvProblem[] } {
   let records: string[][];
   try {
     records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true });
   } catch (e) {
     const line = (e as { lines?: number }).lines ?? 1;
-    return { rows: [], problems: [{ row: line, column: '(file)', message: `is not valid CSV: ${(e as Error).message.replace(/^Invalid \w+ ?\w*: /, '')}` }] };
+    return {
+      rows: [],
+      problems: [
+        {
+          row: line,
+          column: '(file)',
+          message: `is not valid CSV: ${(e as Error).message.replace(/^Invalid \w+ ?\w*: /, '')}`,
+        },
+      ],
+    };
   }
-  if (records.length === 0) return { rows: [], problems: [{ row: 1, column: '(header)', message: 'the file is empty: the first row must name the columns' }] };
+  if (records.length === 0)
+    return {
+      rows: [],
+      problems: [{ row: 1, column: '(header)', message: 'the file is empty: the first row must name the columns' }],
+    };
   const header = records[0].map((h) => h.trim());
   const problems: CsvProblem[] = [];
   // NUL characters anywhere (PostgreSQL refuses them): named by row and column before any other rule.
   records.forEach((record, i) =>
     record.forEach((cell, j) => {
-      if (hasNulCharacter(cell)) problems.push({ row: i + 1, column: i === 0 ? `column ${j + 1}` : header[j] || `column ${j + 1}`, message: NUL_CHARACTER_MESSAGE });
+      if (hasNulCharacter(cell))
+        problems.push({
+          row: i + 1,
+          column: i === 0 ? `column ${j + 1}` : header[j] || `column ${j + 1}`,
+          message: NUL_CHARACTER_MESSAGE,
+        });
     }),
   );
   if (problems.length) return { rows: [], problems };
   const known = new Set(Object.keys(CSV_COLUMNS));
   header.forEach((h) => {
-    if (!known.has(h)) problems.push({ row: 1, column: h || '(empty)', message: `is not a column (${Object.keys(CSV_COLUMNS).join(', ')})` });
+    if (!known.has(h))
+      problems.push({
+        row: 1,
+        column: h || '(empty)',
+        message: `is not a column (${Object.keys(CSV_COLUMNS).join(', ')})`,
+      });
   });
   const dup = header.find((h, i) => header.indexOf(h) !== i);
   if (dup) problems.push({ row: 1, column: dup, message: 'is named twice' });
-  for (const c of REQUIRED_COLUMNS) if (!header.includes(c)) problems.push({ row: 1, column: c, message: 'column is missing' });
-  if (records.length - 1 > maxRows) problems.push({ row: maxRows + 2, column: '(file)', message: `more than ${maxRows} rows; split the file` });
+  for (const c of REQUIRED_COLUMNS)
+    if (!header.includes(c)) problems.push({ row: 1, column: c, message: 'column is missing' });
+  if (records.length - 1 > maxRows)
+    problems.push({ row: maxRows + 2, column: '(file)', message: `more than ${maxRows} rows; split the file` });
   if (problems.length) return { rows: [], problems };
 
   const rows: (RiskFields & { row: number; controls?: CsvControl[] })[] = [];
   const refs = new Map<string, number>();
   records.slice(1).forEach((record, i) => {
     const row = i + 2;
-    if (record.length > header.length) problems.push({ row, column: '(row)', message: `has ${record.length} cells; the header names ${header.length}` });
+    if (record.length > header.length)
+      problems.push({ row, column: '(row)', message: `has ${record.length} cells; the header names ${header.length}` });
     const cells: Partial<Record<CsvColumn, string>> = {};
     header.forEach((h, j) => (cells[h as CsvColumn] = record[j] ?? ''));
     const checked = checkRow(m, cells, row);
     problems.push(...checked.problems);
     if (checked.fields) {
       const key = `${checked.fields.register}:${checked.fields.ref}`;
-      if (refs.has(key)) problems.push({ row, column: 'ref', message: `${checked.fields.ref} is already in row ${refs.get(key)}` });
+      if (refs.has(key))
+        problems.push({ row, column: 'ref', message: `${checked.fields.ref} is already in row ${refs.get(key)}` });
       else refs.set(key, row);
       rows.push({ ...checked.fields, row, ...(checked.controls ? { controls: checked.controls } : {}) });
     }

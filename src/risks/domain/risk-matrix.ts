@@ -84,9 +84,21 @@ export interface RiskScale {
 /** The scale of a register: the ISO 14971 matrix, or the security register's own. */
 export function scaleFor(m: RiskMatrixFile, register: 'iso14971' | 'security'): RiskScale {
   if (register === 'security') {
-    return { axes: { severity: 'impact', probability: 'likelihood' }, severity: m.security.impact, probability: m.security.likelihood, p1xp2: null, matrix: m.security.matrix };
+    return {
+      axes: { severity: 'impact', probability: 'likelihood' },
+      severity: m.security.impact,
+      probability: m.security.likelihood,
+      p1xp2: null,
+      matrix: m.security.matrix,
+    };
   }
-  return { axes: { severity: 'severity', probability: 'probability' }, severity: m.severity, probability: m.probability, p1xp2: m.p1xp2, matrix: m.matrix };
+  return {
+    axes: { severity: 'severity', probability: 'probability' },
+    severity: m.severity,
+    probability: m.probability,
+    p1xp2: m.p1xp2,
+    matrix: m.matrix,
+  };
 }
 
 export interface MatrixProblem {
@@ -106,27 +118,61 @@ const rank = (l: RiskLevel) => RISK_LEVELS.indexOf(l);
 export function validateMatrix(m: RiskMatrix): MatrixProblem[] {
   const problems: MatrixProblem[] = [];
   const n = m.size;
-  if (m.severity.length !== n) problems.push({ path: ['severity'], message: `must list ${n} levels (size is ${n}), not ${m.severity.length}` });
+  if (m.severity.length !== n)
+    problems.push({ path: ['severity'], message: `must list ${n} levels (size is ${n}), not ${m.severity.length}` });
   m.severity.forEach((l, i) => {
-    if (l.level !== `S${i + 1}`) problems.push({ path: ['severity', i, 'level'], message: `level ${i + 1} must be named S${i + 1}, not "${l.level}"` });
+    if (l.level !== `S${i + 1}`)
+      problems.push({
+        path: ['severity', i, 'level'],
+        message: `level ${i + 1} must be named S${i + 1}, not "${l.level}"`,
+      });
   });
-  if (m.probability.length !== n) problems.push({ path: ['probability'], message: `must list ${n} levels (size is ${n}), not ${m.probability.length}` });
+  if (m.probability.length !== n)
+    problems.push({
+      path: ['probability'],
+      message: `must list ${n} levels (size is ${n}), not ${m.probability.length}`,
+    });
   const seen = new Set<string>();
   m.probability.forEach((l, i) => {
-    if (/^p\d+$/i.test(l.level)) problems.push({ path: ['probability', i, 'level'], message: `"${l.level}": name probability levels by a word (e.g. remote), not P1…P${n}, which ISO 14971 Annex C uses for the two factors of P` });
-    else if (!PROBABILITY_KEY.test(l.level)) problems.push({ path: ['probability', i, 'level'], message: `"${l.level}" must be a lower-case word (letters and dashes), e.g. remote` });
-    else if (seen.has(l.level)) problems.push({ path: ['probability', i, 'level'], message: `"${l.level}" is listed twice` });
+    if (/^p\d+$/i.test(l.level))
+      problems.push({
+        path: ['probability', i, 'level'],
+        message: `"${l.level}": name probability levels by a word (e.g. remote), not P1…P${n}, which ISO 14971 Annex C uses for the two factors of P`,
+      });
+    else if (!PROBABILITY_KEY.test(l.level))
+      problems.push({
+        path: ['probability', i, 'level'],
+        message: `"${l.level}" must be a lower-case word (letters and dashes), e.g. remote`,
+      });
+    else if (seen.has(l.level))
+      problems.push({ path: ['probability', i, 'level'], message: `"${l.level}" is listed twice` });
     seen.add(l.level);
   });
   m.probability.forEach((p, i) => {
-    if (!(p.upper > 0 && p.upper <= 1)) problems.push({ path: ['probability', i, 'upper'], message: 'must be a probability above 0 and at most 1' });
-    else if (i > 0 && !(p.upper > m.probability[i - 1].upper)) problems.push({ path: ['probability', i, 'upper'], message: `must be above ${m.probability[i - 1].level}'s upper bound (${m.probability[i - 1].upper})` });
+    if (!(p.upper > 0 && p.upper <= 1))
+      problems.push({ path: ['probability', i, 'upper'], message: 'must be a probability above 0 and at most 1' });
+    else if (i > 0 && !(p.upper > m.probability[i - 1].upper))
+      problems.push({
+        path: ['probability', i, 'upper'],
+        message: `must be above ${m.probability[i - 1].level}'s upper bound (${m.probability[i - 1].upper})`,
+      });
   });
   const top = m.probability[m.probability.length - 1];
-  if (top && top.upper !== 1) problems.push({ path: ['probability', m.probability.length - 1, 'upper'], message: 'the most probable level must reach 1' });
+  if (top && top.upper !== 1)
+    problems.push({
+      path: ['probability', m.probability.length - 1, 'upper'],
+      message: 'the most probable level must reach 1',
+    });
   if (problems.length) return problems;
 
-  checkGrid(problems, [], m.matrix, m.probability.map((p) => p.level), n, ISO_WORDS);
+  checkGrid(
+    problems,
+    [],
+    m.matrix,
+    m.probability.map((p) => p.level),
+    n,
+    ISO_WORDS,
+  );
   return problems;
 }
 
@@ -139,13 +185,29 @@ interface GridWords {
 }
 
 const ISO_WORDS: GridWords = { column: 'S', row: 'probability', lessColumn: 'less severe', lessRow: 'less probable' };
-const SECURITY_WORDS: GridWords = { column: 'I', row: 'likelihood', lessColumn: 'lower impact', lessRow: 'less likely' };
+const SECURITY_WORDS: GridWords = {
+  column: 'I',
+  row: 'likelihood',
+  lessColumn: 'lower impact',
+  lessRow: 'less likely',
+};
 
 /** A grid's problems: a row per level with n known cells, and monotonic along both axes. */
-function checkGrid(problems: MatrixProblem[], base: (string | number)[], matrix: Record<string, RiskLevel[]>, rows: string[], n: number, w: GridWords): void {
+function checkGrid(
+  problems: MatrixProblem[],
+  base: (string | number)[],
+  matrix: Record<string, RiskLevel[]>,
+  rows: string[],
+  n: number,
+  w: GridWords,
+): void {
   const before = problems.length;
   for (const row of Object.keys(matrix)) {
-    if (!rows.includes(row)) problems.push({ path: [...base, 'matrix', row], message: `"${row}" is not a ${w.row} level (${rows.join(', ')})` });
+    if (!rows.includes(row))
+      problems.push({
+        path: [...base, 'matrix', row],
+        message: `"${row}" is not a ${w.row} level (${rows.join(', ')})`,
+      });
   }
   let complete = problems.length === before;
   for (const p of rows) {
@@ -156,12 +218,18 @@ function checkGrid(problems: MatrixProblem[], base: (string | number)[], matrix:
       continue;
     }
     if (row.length !== n) {
-      problems.push({ path: [...base, 'matrix', p], message: `row ${p} must have ${n} cells (${w.column}1…${w.column}${n}), not ${row.length}` });
+      problems.push({
+        path: [...base, 'matrix', p],
+        message: `row ${p} must have ${n} cells (${w.column}1…${w.column}${n}), not ${row.length}`,
+      });
       complete = false;
     }
     row.forEach((cell, i) => {
       if (!RISK_LEVELS.includes(cell)) {
-        problems.push({ path: [...base, 'matrix', p, i], message: `${p} × ${w.column}${i + 1}: "${String(cell)}" is not a level (${RISK_LEVELS.join(', ')})` });
+        problems.push({
+          path: [...base, 'matrix', p, i],
+          message: `${p} × ${w.column}${i + 1}: "${String(cell)}" is not a level (${RISK_LEVELS.join(', ')})`,
+        });
         complete = false;
       }
     });
@@ -172,11 +240,19 @@ function checkGrid(problems: MatrixProblem[], base: (string | number)[], matrix:
       const cell = matrix[rows[pi]][si];
       if (si > 0) {
         const left = matrix[rows[pi]][si - 1];
-        if (rank(cell) < rank(left)) problems.push({ path: [...base, 'matrix', rows[pi], si], message: `not monotonic: ${rows[pi]} × ${w.column}${si + 1} is ${cell}, lower than ${left} at the ${w.lessColumn} ${w.column}${si}` });
+        if (rank(cell) < rank(left))
+          problems.push({
+            path: [...base, 'matrix', rows[pi], si],
+            message: `not monotonic: ${rows[pi]} × ${w.column}${si + 1} is ${cell}, lower than ${left} at the ${w.lessColumn} ${w.column}${si}`,
+          });
       }
       if (pi > 0) {
         const below = matrix[rows[pi - 1]][si];
-        if (rank(cell) < rank(below)) problems.push({ path: [...base, 'matrix', rows[pi], si], message: `not monotonic: ${rows[pi]} × ${w.column}${si + 1} is ${cell}, lower than ${below} at the ${w.lessRow} ${rows[pi - 1]}` });
+        if (rank(cell) < rank(below))
+          problems.push({
+            path: [...base, 'matrix', rows[pi], si],
+            message: `not monotonic: ${rows[pi]} × ${w.column}${si + 1} is ${cell}, lower than ${below} at the ${w.lessRow} ${rows[pi - 1]}`,
+          });
       }
     }
   }
@@ -190,15 +266,27 @@ export function validateSecurityScale(s: SecurityScale, base: (string | number)[
   const problems: MatrixProblem[] = [];
   const n = s.size;
   const named = (key: 'impact' | 'likelihood', prefix: string) => {
-    if (s[key].length !== n) problems.push({ path: [...base, key], message: `must list ${n} levels (size is ${n}), not ${s[key].length}` });
+    if (s[key].length !== n)
+      problems.push({ path: [...base, key], message: `must list ${n} levels (size is ${n}), not ${s[key].length}` });
     s[key].forEach((l, i) => {
-      if (l.level !== `${prefix}${i + 1}`) problems.push({ path: [...base, key, i, 'level'], message: `level ${i + 1} must be named ${prefix}${i + 1}, not "${l.level}"` });
+      if (l.level !== `${prefix}${i + 1}`)
+        problems.push({
+          path: [...base, key, i, 'level'],
+          message: `level ${i + 1} must be named ${prefix}${i + 1}, not "${l.level}"`,
+        });
     });
   };
   named('impact', 'I');
   named('likelihood', 'L');
   if (problems.length) return problems;
-  checkGrid(problems, base, s.matrix, s.likelihood.map((l) => l.level), n, SECURITY_WORDS);
+  checkGrid(
+    problems,
+    base,
+    s.matrix,
+    s.likelihood.map((l) => l.level),
+    n,
+    SECURITY_WORDS,
+  );
   return problems;
 }
 
@@ -217,13 +305,23 @@ type Grid = Pick<RiskScale, 'severity' | 'probability' | 'matrix'>;
 
 export function severityIndex(m: Grid, s: string): number {
   const i = m.severity.findIndex((l) => l.level === s);
-  if (i < 0) throw new UnknownLevelError('severity', s, m.severity.map((l) => l.level));
+  if (i < 0)
+    throw new UnknownLevelError(
+      'severity',
+      s,
+      m.severity.map((l) => l.level),
+    );
   return i;
 }
 
 export function probabilityIndex(m: Grid, p: string): number {
   const i = m.probability.findIndex((l) => l.level === p);
-  if (i < 0) throw new UnknownLevelError('probability', p, m.probability.map((l) => l.level));
+  if (i < 0)
+    throw new UnknownLevelError(
+      'probability',
+      p,
+      m.probability.map((l) => l.level),
+    );
   return i;
 }
 
@@ -242,7 +340,12 @@ export function levelOf(m: Grid, severity: string, probability: string): RiskLev
 export function combineProbability(m: Pick<RiskMatrix, 'probability'>, p1: string, p2: string): string {
   const index = (p: string) => {
     const i = m.probability.findIndex((l) => l.level === p);
-    if (i < 0) throw new UnknownLevelError('probability', p, m.probability.map((l) => l.level));
+    if (i < 0)
+      throw new UnknownLevelError(
+        'probability',
+        p,
+        m.probability.map((l) => l.level),
+      );
     return i;
   };
   const product = Math.log10(m.probability[index(p1)].upper) + Math.log10(m.probability[index(p2)].upper);
@@ -261,16 +364,27 @@ export interface HeatmapCell {
  * Every cell of the matrix, most probable row first and S1…Sn within a row, with its count (0 when absent).
  * Counts for levels the matrix no longer has (after a policy change) are returned apart, never dropped.
  */
-export function heatmapGrid(m: Grid, counts: { severity: string; probability: string; count: number }[]): { cells: HeatmapCell[]; offMatrix: number } {
+export function heatmapGrid(
+  m: Grid,
+  counts: { severity: string; probability: string; count: number }[],
+): { cells: HeatmapCell[]; offMatrix: number } {
   const byCell = new Map<string, number>();
   let offMatrix = 0;
   for (const c of counts) {
-    if (m.matrix[c.probability]?.[m.severity.findIndex((s) => s.level === c.severity)] === undefined) offMatrix += c.count;
+    if (m.matrix[c.probability]?.[m.severity.findIndex((s) => s.level === c.severity)] === undefined)
+      offMatrix += c.count;
     else byCell.set(`${c.severity}|${c.probability}`, (byCell.get(`${c.severity}|${c.probability}`) ?? 0) + c.count);
   }
   const cells: HeatmapCell[] = [];
   for (const p of [...m.probability].reverse()) {
-    m.severity.forEach((s, i) => cells.push({ severity: s.level, probability: p.level, level: m.matrix[p.level][i], count: byCell.get(`${s.level}|${p.level}`) ?? 0 }));
+    m.severity.forEach((s, i) =>
+      cells.push({
+        severity: s.level,
+        probability: p.level,
+        level: m.matrix[p.level][i],
+        count: byCell.get(`${s.level}|${p.level}`) ?? 0,
+      }),
+    );
   }
   return { cells, offMatrix };
 }

@@ -1,6 +1,17 @@
 // Risk register rules that need no database: vocabularies, the assessment (levels from the matrix),
 // the snapshot kept per version and the difference between two, and traceability gaps. Pure.
-import { combineProbability, levelOf, probabilityIndex, RiskLevel, RiskMatrix, RiskMatrixFile, RiskScale, scaleFor, severityIndex, UnknownLevelError } from './risk-matrix';
+import {
+  combineProbability,
+  levelOf,
+  probabilityIndex,
+  RiskLevel,
+  RiskMatrix,
+  RiskMatrixFile,
+  RiskScale,
+  scaleFor,
+  severityIndex,
+  UnknownLevelError,
+} from './risk-matrix';
 
 export const RISK_REGISTERS = ['iso14971', 'security'] as const;
 export type RiskRegister = (typeof RISK_REGISTERS)[number];
@@ -70,22 +81,45 @@ export function assess(m: RiskScale, input: AssessmentInput): { assessment: Asse
   known('residualProbability', input.residualProbability, 'probability');
   const p1 = input.p1 ?? null;
   const p2 = input.p2 ?? null;
-  if (m.p1xp2 === null && (p1 !== null || p2 !== null)) return { assessment: null, issues: [{ field: p1 !== null ? 'p1' : 'p2', message: 'P1 × P2 belongs to the ISO 14971 register only: give the likelihood' }] };
-  if ((p1 === null) !== (p2 === null)) issues.push({ field: p1 === null ? 'p1' : 'p2', message: 'P1 and P2 go together: give both or neither' });
+  if (m.p1xp2 === null && (p1 !== null || p2 !== null))
+    return {
+      assessment: null,
+      issues: [
+        {
+          field: p1 !== null ? 'p1' : 'p2',
+          message: 'P1 × P2 belongs to the ISO 14971 register only: give the likelihood',
+        },
+      ],
+    };
+  if ((p1 === null) !== (p2 === null))
+    issues.push({ field: p1 === null ? 'p1' : 'p2', message: 'P1 and P2 go together: give both or neither' });
   const rs = input.residualSeverity ?? null;
   const rp = input.residualProbability ?? null;
-  if ((rs === null) !== (rp === null)) issues.push({ field: rs === null ? 'residualSeverity' : 'residualProbability', message: 'residual severity and probability go together: give both or neither' });
+  if ((rs === null) !== (rp === null))
+    issues.push({
+      field: rs === null ? 'residualSeverity' : 'residualProbability',
+      message: 'residual severity and probability go together: give both or neither',
+    });
   if (issues.length) return { assessment: null, issues };
 
   let probability = input.probability ?? null;
   if (p1 !== null && p2 !== null) {
     const combined = combineProbability(m as Pick<RiskMatrix, 'probability'>, p1, p2); // p1xp2 set: the scale has bands
     if (probability !== null && probability !== combined) {
-      return { assessment: null, issues: [{ field: 'probability', message: `is ${combined} from P1 × P2 (${p1} × ${p2}); leave it out or give ${combined}` }] };
+      return {
+        assessment: null,
+        issues: [
+          {
+            field: 'probability',
+            message: `is ${combined} from P1 × P2 (${p1} × ${p2}); leave it out or give ${combined}`,
+          },
+        ],
+      };
     }
     probability = combined;
   }
-  if (probability === null) return { assessment: null, issues: [{ field: 'probability', message: 'is required (or P1 and P2)' }] };
+  if (probability === null)
+    return { assessment: null, issues: [{ field: 'probability', message: 'is required (or P1 and P2)' }] };
   return {
     assessment: {
       severity: input.severity,
@@ -102,9 +136,14 @@ export function assess(m: RiskScale, input: AssessmentInput): { assessment: Asse
 }
 
 /** What the hazard chain needs in the ISO 14971 register. */
-export function chainIssues(register: RiskRegister, r: { hazard: string | null; hazardousSituation: string | null; harm: string | null }): FieldIssue[] {
+export function chainIssues(
+  register: RiskRegister,
+  r: { hazard: string | null; hazardousSituation: string | null; harm: string | null },
+): FieldIssue[] {
   if (register !== 'iso14971') return [];
-  return (['hazard', 'hazardousSituation', 'harm'] as const).filter((f) => !r[f]).map((field) => ({ field, message: 'is required in the ISO 14971 register' }));
+  return (['hazard', 'hazardousSituation', 'harm'] as const)
+    .filter((f) => !r[f])
+    .map((field) => ({ field, message: 'is required in the ISO 14971 register' }));
 }
 
 export interface ControlSnapshot {
@@ -144,8 +183,28 @@ export interface RiskSnapshot {
 }
 
 export const SNAPSHOT_FIELDS = [
-  'register', 'ref', 'product', 'title', 'hazard', 'sequenceOfEvents', 'hazardousSituation', 'harm', 'severity', 'probability', 'p1', 'p2', 'level',
-  'residualSeverity', 'residualProbability', 'residualLevel', 'benefitRisk', 'status', 'treatment', 'dueOn', 'ownerUserId', 'controls',
+  'register',
+  'ref',
+  'product',
+  'title',
+  'hazard',
+  'sequenceOfEvents',
+  'hazardousSituation',
+  'harm',
+  'severity',
+  'probability',
+  'p1',
+  'p2',
+  'level',
+  'residualSeverity',
+  'residualProbability',
+  'residualLevel',
+  'benefitRisk',
+  'status',
+  'treatment',
+  'dueOn',
+  'ownerUserId',
+  'controls',
 ] as const satisfies readonly (keyof RiskSnapshot)[];
 
 export interface FieldChange {
@@ -165,7 +224,10 @@ export function diffSnapshots(before: RiskSnapshot | null, after: RiskSnapshot):
   return changes;
 }
 
-export type GapKind = 'control_without_implementation_verification' | 'control_without_effectiveness_verification' | 'unacceptable_residual_without_benefit_risk';
+export type GapKind =
+  | 'control_without_implementation_verification'
+  | 'control_without_effectiveness_verification'
+  | 'unacceptable_residual_without_benefit_risk';
 
 export interface TraceabilityGap {
   kind: GapKind;
@@ -179,21 +241,49 @@ export interface TraceabilityGap {
  * implementation or of effectiveness, and a residual risk that is not acceptable (alara or unacceptable;
  * the initial level when there is no residual assessment yet and controls exist) without benefit-risk analysis.
  */
-export function traceabilityGaps(r: { level: RiskLevel; residualLevel: RiskLevel | null; benefitRisk: string | null; controls: Pick<ControlSnapshot, 'implementationEvidenceIds' | 'effectivenessEvidenceIds'>[] }): TraceabilityGap[] {
+export function traceabilityGaps(r: {
+  level: RiskLevel;
+  residualLevel: RiskLevel | null;
+  benefitRisk: string | null;
+  controls: Pick<ControlSnapshot, 'implementationEvidenceIds' | 'effectivenessEvidenceIds'>[];
+}): TraceabilityGap[] {
   const gaps: TraceabilityGap[] = [];
   r.controls.forEach((c, i) => {
-    if (c.implementationEvidenceIds.length === 0) gaps.push({ kind: 'control_without_implementation_verification', control: i, message: `control ${i + 1} has no evidence verifying its implementation` });
-    if (c.effectivenessEvidenceIds.length === 0) gaps.push({ kind: 'control_without_effectiveness_verification', control: i, message: `control ${i + 1} has no evidence verifying its effectiveness` });
+    if (c.implementationEvidenceIds.length === 0)
+      gaps.push({
+        kind: 'control_without_implementation_verification',
+        control: i,
+        message: `control ${i + 1} has no evidence verifying its implementation`,
+      });
+    if (c.effectivenessEvidenceIds.length === 0)
+      gaps.push({
+        kind: 'control_without_effectiveness_verification',
+        control: i,
+        message: `control ${i + 1} has no evidence verifying its effectiveness`,
+      });
   });
   const residual = r.residualLevel ?? (r.controls.length ? r.level : null);
   if (residual !== null && residual !== 'acceptable' && !r.benefitRisk?.trim()) {
-    gaps.push({ kind: 'unacceptable_residual_without_benefit_risk', message: `residual risk is ${residual} and has no benefit-risk analysis` });
+    gaps.push({
+      kind: 'unacceptable_residual_without_benefit_risk',
+      message: `residual risk is ${residual} and has no benefit-risk analysis`,
+    });
   }
   return gaps;
 }
 
 /** Rules on a risk's own fields beyond their types: levels known and consistent, the hazard chain, register-only fields. */
-export function fieldIssues(m: RiskMatrixFile, r: AssessmentInput & { register: RiskRegister; hazard: string | null; hazardousSituation: string | null; harm: string | null; treatment: RiskTreatment | null; dueOn: string | null }): FieldIssue[] {
+export function fieldIssues(
+  m: RiskMatrixFile,
+  r: AssessmentInput & {
+    register: RiskRegister;
+    hazard: string | null;
+    hazardousSituation: string | null;
+    harm: string | null;
+    treatment: RiskTreatment | null;
+    dueOn: string | null;
+  },
+): FieldIssue[] {
   const issues = [...assess(scaleFor(m, r.register), r).issues, ...chainIssues(r.register, r)];
   if (r.register === 'iso14971') {
     if (r.treatment !== null) issues.push({ field: 'treatment', message: 'belongs to the security register only' });

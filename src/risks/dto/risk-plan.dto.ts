@@ -14,17 +14,39 @@ export class RiskPlanParams {
 
 /** The whole plan: PUT creates it or replaces it (a new version when anything changed). */
 export class PutRiskPlanDto {
-  @ApiProperty({ description: 'what the risk management covers: product, versions, life-cycle phases' }) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.long) scope: string;
-  @ApiProperty({ description: 'intended use and reasonably foreseeable misuse (ISO 14971 5.2)' }) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.long) intendedUse: string;
-  @ApiProperty({ description: "the product's criteria for risk acceptability (ISO 14971 4.4 d)" }) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.long) acceptabilityPolicy: string;
+  @ApiProperty({ description: 'what the risk management covers: product, versions, life-cycle phases' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(TEXT_LIMITS.long)
+  scope: string;
+  @ApiProperty({ description: 'intended use and reasonably foreseeable misuse (ISO 14971 5.2)' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(TEXT_LIMITS.long)
+  intendedUse: string;
+  @ApiProperty({ description: "the product's criteria for risk acceptability (ISO 14971 4.4 d)" })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(TEXT_LIMITS.long)
+  acceptabilityPolicy: string;
   @ApiProperty({ enum: RISK_REVIEW_CADENCES }) @IsIn(RISK_REVIEW_CADENCES) reviewCadence: RiskReviewCadence;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'overall residual risk evaluation (ISO 14971 clause 8); who and when are recorded when it changes' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'overall residual risk evaluation (ISO 14971 clause 8); who and when are recorded when it changes',
+  })
   @ValidateIf((o: PutRiskPlanDto) => o.residualRiskStatement !== undefined && o.residualRiskStatement !== null)
   @IsString()
   @MinLength(1)
   @MaxLength(TEXT_LIMITS.long)
   residualRiskStatement?: string | null;
-  @ApiPropertyOptional({ description: 'the version you read: a 409 if the plan has changed since (0: it must not exist yet)' }) @IsOptional() @IsInt() @Min(0) version?: number;
+  @ApiPropertyOptional({
+    description: 'the version you read: a 409 if the plan has changed since (0: it must not exist yet)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  version?: number;
 }
 
 export class RiskPlanQueryDto extends PageQueryDto {}
@@ -36,7 +58,8 @@ export class RiskPlanView {
   @ApiProperty() acceptabilityPolicy: string;
   @ApiProperty({ enum: RISK_REVIEW_CADENCES }) reviewCadence: RiskReviewCadence;
   @ApiProperty({ nullable: true, type: String }) residualRiskStatement: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'who last wrote the residual-risk statement (user id)' }) residualStatementByUserId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'who last wrote the residual-risk statement (user id)' })
+  residualStatementByUserId: string | null;
   @ApiProperty({ nullable: true, type: String }) residualStatementByName: string | null;
   @ApiProperty({ nullable: true, type: String }) residualStatementAt: string | null;
   @ApiProperty() version: number;

@@ -97,7 +97,9 @@ describe('freshness of an event cadence (evidence per occurrence, at most maxInt
   });
 
   it('a calendar cadence given as a schedule behaves as the bare cadence', () => {
-    expect(freshness({ cadence: 'monthly', maxIntervalDays: null }, parseDate('2026-10-15'), at('2026-11-14T17:00:00Z'))).toBe('stale');
+    expect(
+      freshness({ cadence: 'monthly', maxIntervalDays: null }, parseDate('2026-10-15'), at('2026-11-14T17:00:00Z')),
+    ).toBe('stale');
   });
 
   it('an event control without a maximum interval never expires once it has evidence', () => {

@@ -1,6 +1,16 @@
 // When a control is due in a weekly sweep, and how fresh its evidence is. Pure.
 import type { Cadence } from '../../catalog/domain/catalog-model';
-import { addDays, addMonths, compareDates, DEFAULT_TZ, localDate, type IsoWeek, type LocalDate, weekMonday, zonedInstant } from './calendar';
+import {
+  addDays,
+  addMonths,
+  compareDates,
+  DEFAULT_TZ,
+  localDate,
+  type IsoWeek,
+  type LocalDate,
+  weekMonday,
+  zonedInstant,
+} from './calendar';
 
 /**
  * A control's cadence as the freshness rule needs it. For `event` (evidence per occurrence: a release, a
@@ -74,7 +84,12 @@ export function expiresOn(schedule: Cadence | Schedule, of: LocalDate): LocalDat
  * expiry day; `missing` without evidence. An event control is fresh while its newest evidence (the last
  * occurrence) is within its maximum interval: a release or a test that is overdue shows as stale.
  */
-export function freshness(schedule: Cadence | Schedule, newestEvidenceOf: LocalDate | null, now: Date, tz = DEFAULT_TZ): Freshness {
+export function freshness(
+  schedule: Cadence | Schedule,
+  newestEvidenceOf: LocalDate | null,
+  now: Date,
+  tz = DEFAULT_TZ,
+): Freshness {
   if (!newestEvidenceOf) return 'missing';
   const v = validityOf(schedule);
   const expiry = expiresOn(schedule, newestEvidenceOf);

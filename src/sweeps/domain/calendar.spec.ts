@@ -1,4 +1,15 @@
-import { addDays, formatLocalTime, addMonths, formatDate, isoWeek, localDate, parseDate, parseWeek, weekMonday, zonedInstant } from './calendar';
+import {
+  addDays,
+  formatLocalTime,
+  addMonths,
+  formatDate,
+  isoWeek,
+  localDate,
+  parseDate,
+  parseWeek,
+  weekMonday,
+  zonedInstant,
+} from './calendar';
 
 describe('calendar (explicit time zones)', () => {
   it.each([
@@ -36,14 +47,20 @@ describe('calendar (explicit time zones)', () => {
 
   it('finds the instant of a local wall-clock time', () => {
     expect(zonedInstant(parseDate('2026-11-27'), 18, 0, 'Asia/Bangkok').toISOString()).toBe('2026-11-27T11:00:00.000Z');
-    expect(zonedInstant(parseDate('2026-07-03'), 18, 0, 'Europe/London').toISOString()).toBe('2026-07-03T17:00:00.000Z');
-    expect(zonedInstant(parseDate('2026-01-02'), 18, 0, 'Europe/London').toISOString()).toBe('2026-01-02T18:00:00.000Z');
+    expect(zonedInstant(parseDate('2026-07-03'), 18, 0, 'Europe/London').toISOString()).toBe(
+      '2026-07-03T17:00:00.000Z',
+    );
+    expect(zonedInstant(parseDate('2026-01-02'), 18, 0, 'Europe/London').toISOString()).toBe(
+      '2026-01-02T18:00:00.000Z',
+    );
   });
 });
 
 describe('formatLocalTime', () => {
   it('shows the local time with the zone named', () => {
     expect(formatLocalTime(new Date('2026-12-07T11:00:00Z'))).toBe('Mon 7 Dec 2026, 18:00 (Asia/Bangkok)');
-    expect(formatLocalTime(new Date('2026-12-03T17:30:00Z'), 'Asia/Bangkok')).toBe('Fri 4 Dec 2026, 00:30 (Asia/Bangkok)');
+    expect(formatLocalTime(new Date('2026-12-03T17:30:00Z'), 'Asia/Bangkok')).toBe(
+      'Fri 4 Dec 2026, 00:30 (Asia/Bangkok)',
+    );
   });
 });

@@ -11,7 +11,12 @@ export interface LocalDate {
 
 /** The calendar date of an instant in a time zone. */
 export function localDate(at: Date, tz = DEFAULT_TZ): LocalDate {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(at);
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   return { year: get('year'), month: get('month'), day: get('day') };
 }
@@ -54,7 +59,15 @@ export function compareDates(a: LocalDate, b: LocalDate): number {
 export function zonedInstant(d: LocalDate, hour: number, minute: number, tz = DEFAULT_TZ): Date {
   const guess = Date.UTC(d.year, d.month - 1, d.day, hour, minute);
   // The zone's offset at that moment: format the guess in the zone and compare.
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' }).formatToParts(new Date(guess));
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  }).formatToParts(new Date(guess));
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   const asLocal = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
   return new Date(guess - (asLocal - guess));
@@ -68,7 +81,9 @@ export interface IsoWeek {
 export function isoWeekOfDate(d: LocalDate): IsoWeek {
   const thursday = addDays(d, 4 - isoWeekday(d));
   const jan1 = { year: thursday.year, month: 1, day: 1 };
-  const dayOfYear = Math.round((Date.UTC(thursday.year, thursday.month - 1, thursday.day) - Date.UTC(jan1.year, 0, 1)) / 86_400_000);
+  const dayOfYear = Math.round(
+    (Date.UTC(thursday.year, thursday.month - 1, thursday.day) - Date.UTC(jan1.year, 0, 1)) / 86_400_000,
+  );
   return { year: thursday.year, week: Math.floor(dayOfYear / 7) + 1 };
 }
 
@@ -116,7 +131,16 @@ export function previousWorkingDay(d: LocalDate): LocalDate {
 
 /** An instant as people read it, with the zone named: "Mon 7 Dec 2026, 18:00 (Asia/Bangkok)". */
 export function formatLocalTime(at: Date, tz = DEFAULT_TZ): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hourCycle: 'h23', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)!.value;
   return `${get('weekday')} ${get('day')} ${get('month')} ${get('year')}, ${get('hour')}:${get('minute')} (${tz})`;
 }

@@ -36,7 +36,12 @@ export type RequirementMappings = { framework: string; requirements: { ref: stri
  * The controls a collector's snapshot is attached to, in catalog order: those naming it in `collector:`,
  * and those mapped to a requirement its rules match.
  */
-export function collectorTargets<C extends TargetControl>(collector: string, controls: C[], mappings: RequirementMappings, rules = COLLECTOR_REQUIREMENTS[collector] ?? []): C[] {
+export function collectorTargets<C extends TargetControl>(
+  collector: string,
+  controls: C[],
+  mappings: RequirementMappings,
+  rules = COLLECTOR_REQUIREMENTS[collector] ?? [],
+): C[] {
   const mapped = new Set<string>();
   for (const rule of rules) {
     for (const f of mappings) {

@@ -20,7 +20,11 @@ describe('fairDueAt: a sweep opened late gives its owners at least the rest of a
   });
 
   it.each([
-    ['Thursday 18:01 → Friday 18:00 (the nominal time: never earlier)', '2026-12-03T11:01:00Z', '2026-12-04T11:00:00.000Z'],
+    [
+      'Thursday 18:01 → Friday 18:00 (the nominal time: never earlier)',
+      '2026-12-03T11:01:00Z',
+      '2026-12-04T11:00:00.000Z',
+    ],
     ['Thursday 23:59 → Friday 18:00', '2026-12-03T16:59:00Z', '2026-12-04T11:00:00.000Z'],
     ['Friday 00:30, still Thursday in UTC → Monday 18:00', '2026-12-03T17:30:00Z', '2026-12-07T11:00:00.000Z'],
     ['Friday 09:00 → Monday 18:00', '2026-12-04T02:00:00Z', '2026-12-07T11:00:00.000Z'],
@@ -29,7 +33,11 @@ describe('fairDueAt: a sweep opened late gives its owners at least the rest of a
     ['Friday 23:59 → Monday 18:00', '2026-12-04T16:59:00Z', '2026-12-07T11:00:00.000Z'],
     ['Saturday 09:00 (the catch-up at start) → Monday 18:00', '2026-12-05T02:00:00Z', '2026-12-07T11:00:00.000Z'],
     ['Sunday 23:59 → Monday 18:00', '2026-12-06T16:59:00Z', '2026-12-07T11:00:00.000Z'],
-    ['Monday 00:00 of the next week (a past week by hand) → Tuesday 18:00', '2026-12-06T17:00:00Z', '2026-12-08T11:00:00.000Z'],
+    [
+      'Monday 00:00 of the next week (a past week by hand) → Tuesday 18:00',
+      '2026-12-06T17:00:00Z',
+      '2026-12-08T11:00:00.000Z',
+    ],
   ])('opened %s ICT', (_, at, due) => {
     expect(fair(at)).toEqual({ dueAt: new Date(due), openedLate: true });
   });
@@ -50,14 +58,22 @@ describe('fairDueAt: a sweep opened late gives its owners at least the rest of a
   it('uses the zone it is given for working days and the time of day', () => {
     const londonNominal = taskDueAt(parseWeek('2026-W49'), 5, 18, 0, 'Europe/London'); // Friday 18:00 GMT
     // Friday 00:30 in Bangkok is still Thursday 17:30 in London: not yet late there.
-    expect(fairDueAt(londonNominal, new Date('2026-12-03T17:30:00Z'), 'Europe/London')).toEqual({ dueAt: londonNominal, openedLate: false });
-    expect(fairDueAt(londonNominal, new Date('2026-12-05T10:00:00Z'), 'Europe/London').dueAt.toISOString()).toBe('2026-12-07T18:00:00.000Z');
+    expect(fairDueAt(londonNominal, new Date('2026-12-03T17:30:00Z'), 'Europe/London')).toEqual({
+      dueAt: londonNominal,
+      openedLate: false,
+    });
+    expect(fairDueAt(londonNominal, new Date('2026-12-05T10:00:00Z'), 'Europe/London').dueAt.toISOString()).toBe(
+      '2026-12-07T18:00:00.000Z',
+    );
   });
 
   it('a due time on a Monday looks back to Friday for the last fair opening', () => {
     const monday = taskDueAt(parseWeek('2026-W50'), 1, 18, 0, 'Asia/Bangkok'); // Monday 7 Dec 18:00
     expect(fairDueAt(monday, new Date('2026-12-04T10:00:00Z'), 'Asia/Bangkok').openedLate).toBe(false); // Friday 17:00
-    expect(fairDueAt(monday, new Date('2026-12-05T02:00:00Z'), 'Asia/Bangkok')).toEqual({ dueAt: monday, openedLate: true }); // Saturday → Monday 18:00
+    expect(fairDueAt(monday, new Date('2026-12-05T02:00:00Z'), 'Asia/Bangkok')).toEqual({
+      dueAt: monday,
+      openedLate: true,
+    }); // Saturday → Monday 18:00
   });
 });
 

@@ -22,7 +22,12 @@ export function fairDueAt(nominal: Date, openedAt: Date, tz = DEFAULT_TZ): { due
 }
 
 function localTime(at: Date, tz: string): { hour: number; minute: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', hour: 'numeric', minute: 'numeric' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    hour: 'numeric',
+    minute: 'numeric',
+  }).formatToParts(at);
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   return { hour: get('hour'), minute: get('minute') };
 }

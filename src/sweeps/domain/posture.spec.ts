@@ -1,9 +1,18 @@
 import { frameworkPosture, PostureControl } from './posture';
 
-const control = (id: string, freshness: PostureControl['freshness'], dept = 'engineering'): [string, PostureControl] => [id, { id, key: id.toUpperCase(), ownerDepartment: dept, ownerUserId: null, freshness }];
+const control = (
+  id: string,
+  freshness: PostureControl['freshness'],
+  dept = 'engineering',
+): [string, PostureControl] => [id, { id, key: id.toUpperCase(), ownerDepartment: dept, ownerUserId: null, freshness }];
 
 describe('frameworkPosture', () => {
-  const controls = new Map([control('a-01', 'fresh'), control('b-01', 'stale', 'privacy'), control('c-01', 'missing'), control('d-01', 'due_soon')]);
+  const controls = new Map([
+    control('a-01', 'fresh'),
+    control('b-01', 'stale', 'privacy'),
+    control('c-01', 'missing'),
+    control('d-01', 'due_soon'),
+  ]);
 
   it('counts a requirement fresh only when every mapped control is fresh, ignoring not-applicable ones', () => {
     const p = frameworkPosture(
@@ -18,11 +27,18 @@ describe('frameworkPosture', () => {
     );
     expect(p).toMatchObject({ framework: 'soc2', applicable: 3, fresh: 1, notFresh: ['CC1.2', 'CC1.3'] });
     expect(p.share).toBeCloseTo(1 / 3);
-    expect(p.attention.map((a) => [a.key, a.freshness])).toEqual([['B-01', 'stale'], ['D-01', 'due_soon']]);
+    expect(p.attention.map((a) => [a.key, a.freshness])).toEqual([
+      ['B-01', 'stale'],
+      ['D-01', 'due_soon'],
+    ]);
   });
 
   it('puts missing before stale before due soon', () => {
-    const p = frameworkPosture('x', [{ ref: 'r', notApplicable: false, controlIds: ['d-01', 'b-01', 'c-01'] }], controls);
+    const p = frameworkPosture(
+      'x',
+      [{ ref: 'r', notApplicable: false, controlIds: ['d-01', 'b-01', 'c-01'] }],
+      controls,
+    );
     expect(p.attention.map((a) => a.freshness)).toEqual(['missing', 'stale', 'due_soon']);
   });
 

@@ -30,7 +30,11 @@ export interface FrameworkPosture {
 
 const SEVERITY: Record<Freshness, number> = { missing: 0, stale: 1, due_soon: 2, fresh: 3 };
 
-export function frameworkPosture(framework: string, requirements: PostureRequirement[], controls: Map<string, PostureControl>): FrameworkPosture {
+export function frameworkPosture(
+  framework: string,
+  requirements: PostureRequirement[],
+  controls: Map<string, PostureControl>,
+): FrameworkPosture {
   const applicable = requirements.filter((r) => !r.notApplicable && r.controlIds.length > 0);
   const isFresh = (r: PostureRequirement) => r.controlIds.every((id) => controls.get(id)?.freshness === 'fresh');
   const fresh = applicable.filter(isFresh);

@@ -1,12 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
 import { taskTiming, type TaskTiming } from '../domain/due-date';
 import { TASK_STATUSES, type SweepTask, type TaskStatus } from '../sweep-task.entity';
 
 export class WeekParams {
-  @ApiProperty({ example: '2026-W48' }) @Matches(/^\d{4}-W\d{2}$/, { message: 'week must be an ISO week like 2026-W48' }) week: string;
+  @ApiProperty({ example: '2026-W48' })
+  @Matches(/^\d{4}-W\d{2}$/, { message: 'week must be an ISO week like 2026-W48' })
+  week: string;
 }
 
 export class OpenSweepDto {
@@ -23,7 +37,9 @@ export class TaskIdParams {
 export class TaskListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: '1: only tasks for me (assigned to me, or to my department when no person is)' })
   @IsOptional()
-  @Transform(({ value }) => (value === '1' || value === 'true' ? true : value === '0' || value === 'false' ? false : value))
+  @Transform(({ value }) =>
+    value === '1' || value === 'true' ? true : value === '0' || value === 'false' ? false : value,
+  )
   @IsBoolean()
   mine?: boolean;
 
@@ -38,7 +54,10 @@ export class ChecklistAnswerDto {
 export const OUTCOMES = ['evidence', 'attestation', 'exception'] as const;
 
 export class CompleteTaskDto {
-  @ApiProperty({ enum: OUTCOMES, description: 'evidence already attached to the control, an attestation, or an exception' })
+  @ApiProperty({
+    enum: OUTCOMES,
+    description: 'evidence already attached to the control, an attestation, or an exception',
+  })
   @IsIn(OUTCOMES)
   outcome: (typeof OUTCOMES)[number];
 
@@ -49,7 +68,10 @@ export class CompleteTaskDto {
   @IsUUID('all', { each: true, message: 'evidenceIds must be evidence ids' })
   evidenceIds?: string[];
 
-  @ApiPropertyOptional({ example: 'No change to production access this week.', description: 'outcome attestation: what the owner states' })
+  @ApiPropertyOptional({
+    example: 'No change to production access this week.',
+    description: 'outcome attestation: what the owner states',
+  })
   @IsOptional()
   @IsString()
   @MinLength(5)
@@ -81,8 +103,15 @@ export class SweepTaskView {
   @ApiProperty({ nullable: true, type: String }) ownerUserId: string | null;
   @ApiProperty() ownerDepartment: string;
   @ApiProperty({ enum: TASK_STATUSES }) status: TaskStatus;
-  @ApiProperty({ description: "the due time this task has: the sweep's nominal one, or a later fair one when the sweep opened late" }) dueAt: string;
-  @ApiProperty({ enum: ['open', 'overdue', 'on_time', 'late'], description: 'against this task\'s own due time: open (not yet due), overdue (open after it), on_time or late (done by or after it)' })
+  @ApiProperty({
+    description: "the due time this task has: the sweep's nominal one, or a later fair one when the sweep opened late",
+  })
+  dueAt: string;
+  @ApiProperty({
+    enum: ['open', 'overdue', 'on_time', 'late'],
+    description:
+      "against this task's own due time: open (not yet due), overdue (open after it), on_time or late (done by or after it)",
+  })
   timing: TaskTiming;
   @ApiProperty({ nullable: true, type: String }) completedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) note: string | null;
@@ -109,7 +138,8 @@ export function sweepTaskView(t: SweepTask, now: Date = new Date()): SweepTaskVi
 export class ControlOutcomeView {
   @ApiProperty({ example: '2026-W49' }) week: string;
   @ApiProperty({ enum: ['exception', 'attested'] }) outcome: 'exception' | 'attested';
-  @ApiProperty({ nullable: true, type: String, description: "the exception's reason, or the attestation's statement" }) note: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "the exception's reason, or the attestation's statement" })
+  note: string | null;
   @ApiProperty() completedAt: string;
   @ApiProperty({ nullable: true, type: String, description: 'who recorded it (name)' }) completedBy: string | null;
   @ApiProperty({ enum: ['on_time', 'late'] }) timing: TaskTiming;
@@ -128,13 +158,18 @@ export class SweepView {
   @ApiProperty({ example: '2026-W48' }) week: string;
   @ApiProperty({ enum: ['open', 'closed'] }) status: 'open' | 'closed';
   @ApiProperty() openedAt: string;
-  @ApiProperty({ description: "when the tasks are due: nominalDueAt, or a fair later time when the sweep opened less than one working day before it" }) dueAt: string;
-  @ApiProperty({ description: 'SWEEP_DUE in the sweep\'s week' }) nominalDueAt: string;
+  @ApiProperty({
+    description:
+      'when the tasks are due: nominalDueAt, or a fair later time when the sweep opened less than one working day before it',
+  })
+  dueAt: string;
+  @ApiProperty({ description: "SWEEP_DUE in the sweep's week" }) nominalDueAt: string;
   @ApiProperty() openedLate: boolean;
   @ApiProperty({ nullable: true, type: String }) closedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) summaryEvidenceId: string | null;
   @ApiProperty() tasks: number;
   @ApiProperty({ description: 'completed, attested or excepted' }) done: number;
   @ApiProperty({ description: 'open past their due time (at closing, for a closed sweep)' }) overdue: number;
-  @ApiProperty({ type: [OwnerProgressView], description: 'progress per owner (compliance managers and admins only)' }) byOwner: OwnerProgressView[];
+  @ApiProperty({ type: [OwnerProgressView], description: 'progress per owner (compliance managers and admins only)' })
+  byOwner: OwnerProgressView[];
 }

@@ -27,7 +27,10 @@ export class EngagementControlQueryDto {
 /** "Open an engagement" on /audit/engagements; the expiry is a day (access ends at its end, Asia/Bangkok). */
 export class OpenEngagementFormDto {
   @IsUUID('all', { message: 'auditorUserId must be a user id' }) auditorUserId: string;
-  @Transform(asList) @IsArray() @Matches(FRAMEWORK_KEY, { each: true, message: 'frameworks must be framework keys' }) frameworks: string[];
+  @Transform(asList)
+  @IsArray()
+  @Matches(FRAMEWORK_KEY, { each: true, message: 'frameworks must be framework keys' })
+  frameworks: string[];
   @Matches(DAY, { message: 'from must be a date' }) from: string;
   @Matches(DAY, { message: 'to must be a date' }) to: string;
   @Matches(DAY, { message: 'expires must be a date' }) expires: string;
@@ -36,11 +39,19 @@ export class OpenEngagementFormDto {
 export class RequestFormDto {
   @Matches(FRAMEWORK_KEY, { message: 'framework must be a framework key' }) framework: string;
   @Transform(trimmed) @IsString() @MinLength(1) @MaxLength(40) requirementRef: string;
-  @Transform(trimmed) @IsString() @MinLength(1, { message: 'write the request' }) @MaxLength(ENGAGEMENT_TEXT_LIMIT) body: string;
+  @Transform(trimmed)
+  @IsString()
+  @MinLength(1, { message: 'write the request' })
+  @MaxLength(ENGAGEMENT_TEXT_LIMIT)
+  body: string;
 }
 
 export class AnswerFormDto {
-  @Transform(trimmed) @IsString() @MinLength(1, { message: 'write the answer' }) @MaxLength(ENGAGEMENT_TEXT_LIMIT) answer: string;
+  @Transform(trimmed)
+  @IsString()
+  @MinLength(1, { message: 'write the answer' })
+  @MaxLength(ENGAGEMENT_TEXT_LIMIT)
+  answer: string;
 }
 
 export class RequestIdParams {
@@ -58,4 +69,3 @@ export class PackFormDto {
 export class PackPageParams {
   @IsUUID('all', { message: 'id must be a pack id' }) id: string;
 }
-

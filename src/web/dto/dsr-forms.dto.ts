@@ -1,21 +1,45 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { DSR_RIGHTS, type DsrRight } from '../../dsr/domain/dsr-clocks';
 import { ERASURE_GROUNDS, OBJECTION_GROUNDS } from '../../dsr/domain/dsr-grounds';
 import { DSR_CHANNELS, DSR_STATUSES, type DsrChannel, type DsrStatus } from '../../dsr/domain/dsr-model';
 
 /** A form's empty field is "not given"; text is trimmed. */
-const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : typeof value === 'string' ? value.trim() : value);
+const emptyToUndefined = ({ value }: { value: unknown }) =>
+  value === '' ? undefined : typeof value === 'string' ? value.trim() : value;
 /** A checkbox: present ("1", "on", "true") or absent. */
-const checkbox = ({ value }: { value: unknown }) => (value === '' || value === undefined ? undefined : value === '1' || value === 'on' || value === 'true' ? true : value === '0' || value === 'false' ? false : value);
+const checkbox = ({ value }: { value: unknown }) =>
+  value === '' || value === undefined
+    ? undefined
+    : value === '1' || value === 'on' || value === 'true'
+      ? true
+      : value === '0' || value === 'false'
+        ? false
+        : value;
 /** Ticked checkboxes sharing a name arrive as one string, an array of them, or nothing; positions as numbers. */
 const positions = ({ value }: { value: unknown }) =>
-  (value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value]).map((v: unknown) => (typeof v === 'string' && /^\d{1,3}$/.test(v) ? Number(v) : v));
+  (value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value]).map((v: unknown) =>
+    typeof v === 'string' && /^\d{1,3}$/.test(v) ? Number(v) : v,
+  );
 
 /** `datetime-local` gives "2026-01-05T09:30" without a zone: the page's times are Bangkok time (ICT). */
 const bangkokLocal = ({ value }: { value: unknown }) => {
   if (value === '' || value === undefined) return undefined;
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value.trim())) return `${value.trim().length === 16 ? `${value.trim()}:00` : value.trim()}+07:00`;
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value.trim()))
+    return `${value.trim().length === 16 ? `${value.trim()}:00` : value.trim()}+07:00`;
   return value;
 };
 
@@ -39,24 +63,51 @@ const anyRequester = (o: NewDsrFormDto) => !!(o.requesterName || o.requesterCont
 export class NewDsrFormDto {
   @IsIn(DSR_RIGHTS) right: DsrRight;
   @IsIn(FORM_CHANNELS) channel: DsrChannel;
-  @IsOptional() @Transform(bangkokLocal) @IsISO8601({ strict: true }, { message: 'receivedAt must be a date and time' }) receivedAt?: string;
-  @Transform(emptyToUndefined) @IsString({ message: 'subjectName is required' }) @MinLength(1) @MaxLength(500) subjectName: string;
+  @IsOptional()
+  @Transform(bangkokLocal)
+  @IsISO8601({ strict: true }, { message: 'receivedAt must be a date and time' })
+  receivedAt?: string;
+  @Transform(emptyToUndefined)
+  @IsString({ message: 'subjectName is required' })
+  @MinLength(1)
+  @MaxLength(500)
+  subjectName: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(254) subjectEmail?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(40) subjectPhone?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(20) subjectNationalId?: string;
   /** Objection: the s. 32 para 1 ground (the queue's form has one select per right that takes a ground). */
-  @IsOptional() @Transform(emptyToUndefined) @IsIn(OBJECTION_GROUNDS, { message: `objectionGround must be one of ${OBJECTION_GROUNDS.join(', ')}` }) objectionGround?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIn(OBJECTION_GROUNDS, { message: `objectionGround must be one of ${OBJECTION_GROUNDS.join(', ')}` })
+  objectionGround?: string;
   /** Erasure: the s. 33 para 1 ground. */
-  @IsOptional() @Transform(emptyToUndefined) @IsIn(ERASURE_GROUNDS, { message: `erasureGround must be one of ${ERASURE_GROUNDS.join(', ')}` }) erasureGround?: string;
-  @ValidateIf(anyRequester) @Transform(emptyToUndefined) @IsString({ message: 'requesterName is required when a representative asks' }) @MaxLength(500) requesterName?: string;
-  @ValidateIf(anyRequester) @Transform(emptyToUndefined) @IsString({ message: 'requesterContact is required when a representative asks' }) @MaxLength(500) requesterContact?: string;
-  @ValidateIf(anyRequester) @Transform(emptyToUndefined) @IsString({ message: 'requesterRelationship is required when a representative asks' }) @MaxLength(200) requesterRelationship?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIn(ERASURE_GROUNDS, { message: `erasureGround must be one of ${ERASURE_GROUNDS.join(', ')}` })
+  erasureGround?: string;
+  @ValidateIf(anyRequester)
+  @Transform(emptyToUndefined)
+  @IsString({ message: 'requesterName is required when a representative asks' })
+  @MaxLength(500)
+  requesterName?: string;
+  @ValidateIf(anyRequester)
+  @Transform(emptyToUndefined)
+  @IsString({ message: 'requesterContact is required when a representative asks' })
+  @MaxLength(500)
+  requesterContact?: string;
+  @ValidateIf(anyRequester)
+  @Transform(emptyToUndefined)
+  @IsString({ message: 'requesterRelationship is required when a representative asks' })
+  @MaxLength(200)
+  requesterRelationship?: string;
   /** Rectification: one "column = value" per line. */
   @IsOptional()
   @Transform(emptyToUndefined)
   @IsString()
   @MaxLength(20_000)
-  @Matches(/^(\s*[A-Za-z_][A-Za-z0-9_]*\s*=[^\n]*(\n|$))+$/, { message: 'changes: write one "column = value" per line' })
+  @Matches(/^(\s*[A-Za-z_][A-Za-z0-9_]*\s*=[^\n]*(\n|$))+$/, {
+    message: 'changes: write one "column = value" per line',
+  })
   changes?: string;
 }
 
@@ -74,12 +125,21 @@ export function parseChanges(text: string | undefined): Record<string, string> |
 
 /** A request's page: `result` names the form submission whose one-time result (a download link) to show. */
 export class RequestPageQueryDto {
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_-]{16,64}$/, { message: 'result must be a form key' }) result?: string;
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{16,64}$/, { message: 'result must be a form key' })
+  result?: string;
 }
 
 /** "Erase": the grace period is always sent (the field is filled with the default; 0 erases now). */
 export class EraseFormDto {
-  @Transform(({ value }: { value: unknown }) => (value === '' || value === undefined ? undefined : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value))
+  @Transform(({ value }: { value: unknown }) =>
+    value === '' || value === undefined
+      ? undefined
+      : typeof value === 'string' && /^\s*\d+\s*$/.test(value)
+        ? Number(value)
+        : value,
+  )
   @IsInt({ message: 'graceDays must be a whole number of days (0 erases now)' })
   @Min(0)
   @Max(30)
@@ -95,5 +155,9 @@ export class ImportSystemsFormDto {
 export class CompleteTaskFormDto {
   @Transform(emptyToUndefined) @IsString({ message: 'note is required' }) @MinLength(1) @MaxLength(2000) note: string;
   @Type(() => Number) @IsInt() @Min(0) @Max(100) items: number;
-  @IsOptional() @Transform(positions) @IsInt({ each: true, message: 'done must be checklist positions' }) @Min(0, { each: true }) done?: number[];
+  @IsOptional()
+  @Transform(positions)
+  @IsInt({ each: true, message: 'done must be checklist positions' })
+  @Min(0, { each: true })
+  done?: number[];
 }

@@ -1,23 +1,50 @@
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { REF_PATTERN, TEXT_LIMITS } from '../../risks/domain/risk-csv';
 import { PROBABILITY_KEY, RISK_LEVELS, type RiskLevel } from '../../risks/domain/risk-matrix';
-import { RISK_CONTROL_TYPES, RISK_REGISTERS, RISK_REVIEW_CADENCES, RISK_STATUSES, type RiskControlType, type RiskRegister, type RiskReviewCadence, type RiskStatus } from '../../risks/domain/risk-model';
+import {
+  RISK_CONTROL_TYPES,
+  RISK_REGISTERS,
+  RISK_REVIEW_CADENCES,
+  RISK_STATUSES,
+  type RiskControlType,
+  type RiskRegister,
+  type RiskReviewCadence,
+  type RiskStatus,
+} from '../../risks/domain/risk-model';
 
 /** A probability level's word (ISO 14971) or a likelihood L1…Ln (security). */
 const PROBABILITY = new RegExp(`^(L\\d|${PROBABILITY_KEY.source.slice(1, -1)})$`);
 
 /** A form's empty field is "not given". */
-const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : typeof value === 'string' ? value.trim() : value);
+const emptyToUndefined = ({ value }: { value: unknown }) =>
+  value === '' ? undefined : typeof value === 'string' ? value.trim() : value;
 /** Ids or refs typed into one field, separated by commas, spaces or new lines. */
-const idList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : value);
+const idList = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : value;
 
 /** The register page's filters (a select left on "any" sends an empty value). */
 export class RiskPageQueryDto {
   @IsOptional() @Transform(emptyToUndefined) @IsIn(RISK_REGISTERS) register?: RiskRegister;
   @IsOptional() @Transform(emptyToUndefined) @IsIn(RISK_STATUSES) status?: RiskStatus;
   @IsOptional() @Transform(emptyToUndefined) @IsIn(RISK_LEVELS) level?: RiskLevel;
-  @IsOptional() @Transform(emptyToUndefined) @ValidateIf((o: RiskPageQueryDto) => o.owner !== 'me') @IsUUID('all', { message: 'owner must be a user id or "me"' }) owner?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @ValidateIf((o: RiskPageQueryDto) => o.owner !== 'me')
+  @IsUUID('all', { message: 'owner must be a user id or "me"' })
+  owner?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(100) q?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(TEXT_LIMITS.product) product?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
@@ -35,21 +62,48 @@ export class CreateRiskFormDto {
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(TEXT_LIMITS.long) hazardousSituation?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(TEXT_LIMITS.long) harm?: string;
   @Matches(/^[SI]\d$/, { message: 'severity must be a level like S3 (impact like I3)' }) severity: string;
-  @IsOptional() @Transform(emptyToUndefined) @Matches(PROBABILITY, { message: 'probability must be a level like remote (likelihood like L2)' }) probability?: string;
-  @IsOptional() @Transform(emptyToUndefined) @Matches(PROBABILITY_KEY, { message: 'p1 must be a probability level like probable' }) p1?: string;
-  @IsOptional() @Transform(emptyToUndefined) @Matches(PROBABILITY_KEY, { message: 'p2 must be a probability level like occasional' }) p2?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(PROBABILITY, { message: 'probability must be a level like remote (likelihood like L2)' })
+  probability?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(PROBABILITY_KEY, { message: 'p1 must be a probability level like probable' })
+  p1?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(PROBABILITY_KEY, { message: 'p2 must be a probability level like occasional' })
+  p2?: string;
 }
 
 /** "Add a risk control" on the risk page, with the residual assessment it leads to (optional). */
 export class AddRiskControlFormDto {
   @IsIn(RISK_CONTROL_TYPES) type: RiskControlType;
   @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.long) description: string;
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[A-Z]{2,5}-\d{2,3}$/, { message: 'controlKey must be a control key like CLN-02' }) controlKey?: string;
-  @IsOptional() @Transform(idList) @IsUUID('all', { each: true, message: 'implementation evidence must be evidence ids' }) implementationEvidence?: string[];
-  @IsOptional() @Transform(idList) @IsUUID('all', { each: true, message: 'effectiveness evidence must be evidence ids' }) effectivenessEvidence?: string[];
-  @IsOptional() @Transform(idList) @Matches(REF_PATTERN, { each: true, message: 'risks introduced must be refs like HAZ-001' }) arisingRisks?: string[];
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[SI]\d$/, { message: 'residualSeverity must be a level like S3 or I3' }) residualSeverity?: string;
-  @IsOptional() @Transform(emptyToUndefined) @Matches(PROBABILITY, { message: 'residualProbability must be a level like improbable or L1' }) residualProbability?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[A-Z]{2,5}-\d{2,3}$/, { message: 'controlKey must be a control key like CLN-02' })
+  controlKey?: string;
+  @IsOptional()
+  @Transform(idList)
+  @IsUUID('all', { each: true, message: 'implementation evidence must be evidence ids' })
+  implementationEvidence?: string[];
+  @IsOptional()
+  @Transform(idList)
+  @IsUUID('all', { each: true, message: 'effectiveness evidence must be evidence ids' })
+  effectivenessEvidence?: string[];
+  @IsOptional()
+  @Transform(idList)
+  @Matches(REF_PATTERN, { each: true, message: 'risks introduced must be refs like HAZ-001' })
+  arisingRisks?: string[];
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[SI]\d$/, { message: 'residualSeverity must be a level like S3 or I3' })
+  residualSeverity?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(PROBABILITY, { message: 'residualProbability must be a level like improbable or L1' })
+  residualProbability?: string;
   @Type(() => Number) @IsInt() @Min(1) version: number;
 }
 
