@@ -19,7 +19,7 @@ import { tokenCreateCommand, TokenCreateOptions, userCreateCommand, UserCreateOp
 import { trailCheckpointCommand, trailVerifyCommand } from './cli/trail-commands';
 import { packBuildCommand, PackBuildOptions, packVerifyCommand } from './cli/pack.commands';
 import { keysGenerateCommand, keysReencryptCommand, keysRotateCommand } from './cli/keys.commands';
-import { ROLES } from './identity/actor';
+import { ROLES } from './authz/actor';
 import { MAX_TOKEN_DAYS } from './identity/dto/api-token.dto';
 import { APP_VERSION } from './config/app-root';
 import { ConfigError, loadConfig } from './config/config';

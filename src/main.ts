@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { AppConfig, ConfigError, loadConfig } from './config/config';
-import { createApp } from './common/http/configure-app';
+import { createApp } from './configure-app';
 import { DEMO_PASSWORD, DEMO_USERS } from './identity/demo-users';
 import { SweepJobs } from './sweeps/sweep.jobs';
 import { PackSigner } from './audit-packs/signing/pack-signer';

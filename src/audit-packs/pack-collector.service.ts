@@ -12,8 +12,9 @@ import { UsersService } from '../identity/users.service';
 import { RisksService } from '../risks/risks.service';
 import { SweepsService } from '../sweeps/sweeps.service';
 import { evidencePath, type ManifestFile } from './domain/pack-manifest';
-import { bangkokDayEnd, bangkokDayStart, freshnessAsOf } from './domain/pack-period';
+import { freshnessAsOf } from './domain/pack-period';
 import type { PackControl, PackDrill, PackEvidenceItem, PackHeatmap, PackModel, PackRiskSummary } from './pack-model';
+import { endOfDay, startOfDay } from '../common/time/days';
 
 /** An evidence file the ZIP carries: where, what, and the blob to stream. */
 export interface PackEvidenceFile extends ManifestFile {
@@ -55,8 +56,8 @@ export class PackCollector {
     signer: PackModel['signer'],
     now = new Date(),
   ): Promise<CollectedPack> {
-    const start = bangkokDayStart(scope.from);
-    const end = bangkokDayEnd(scope.to); // exclusive: 00:00 of the day after `to`
+    const start = startOfDay(scope.from);
+    const end = endOfDay(scope.to); // exclusive: 00:00 of the day after `to`
     const asOf = freshnessAsOf(scope.to, now);
     const cat = await this.catalog.frameworkCatalog(scope.framework);
     const controlIds = cat.controls.map((c) => c.id);

@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags 
 import type { FastifyReply } from 'fastify';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { Page } from '../common/http/pagination';
-import type { UserActor } from '../identity/actor';
+import type { UserActor } from '../authz/actor';
 import {
   PackParams,
   PackQueryDto,

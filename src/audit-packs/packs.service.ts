@@ -16,7 +16,7 @@ import { type Page, pageOf } from '../common/http/pagination';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { EvidenceService } from '../evidence/evidence.service';
-import { actorRef, type Actor } from '../identity/actor';
+import { actorRef, type Actor } from '../authz/actor';
 import type { AuditPack } from './audit-pack.entity';
 import { PackBuildInterruptedError, PackFilesMissingError, PackNotReadyError } from './audit-packs.errors';
 import {

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { SigningKeyUnavailableError } from './audit-trail.errors';
-import { parseSigningKeyText } from './domain/signing-key-text';
+import { parseSigningKeyText } from '../common/crypto/signing-key-text';
 
 export interface SigningKey {
   privateKey: KeyObject;

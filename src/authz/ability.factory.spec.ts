@@ -1,4 +1,4 @@
-import type { Role, UserActor } from '../identity/actor';
+import type { Role, UserActor } from './actor';
 import { abilityFor } from './ability.factory';
 import { asSubject } from './subject';
 import type { Action, SubjectType } from './subjects';

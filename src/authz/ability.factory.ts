@@ -1,12 +1,10 @@
 // The one place where authorization rules are written. Every route guard, row check, SQL list filter
 // and response field filter derives from the ability built here.
 import { AbilityBuilder, createMongoAbility, type MongoAbility, type MongoQuery } from '@casl/ability';
-import type { UserActor } from '../identity/actor';
-import { startOfBangkokDay } from '../evidence/domain/evidence-dates';
-import { formatWeek, isoWeekOfDate, parseDate } from '../sweeps/domain/calendar';
+import type { UserActor } from './actor';
+import { formatWeek, isoWeekOfDate, parseDate } from '../common/time/calendar';
 import type { Action, SubjectType } from './subjects';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS, startOfDay } from '../common/time/days';
 
 /** A row of a subject type, tagged for CASL with `subject('User', row)`. */
 export type AppAbility = MongoAbility<[Action, SubjectType | Record<PropertyKey, unknown>], MongoQuery>;
@@ -92,8 +90,8 @@ function auditorRules(actor: UserActor, can: Can, cannot: Cannot): void {
   if (active.length === 0) return;
   const ids = active.map((e) => e.id);
   for (const e of active) {
-    const start = startOfBangkokDay(e.from);
-    const end = new Date(startOfBangkokDay(e.to).getTime() + DAY_MS);
+    const start = startOfDay(e.from);
+    const end = new Date(startOfDay(e.to).getTime() + DAY_MS);
     const week = weeksOf(e.from, e.to);
     can('read', 'Evidence', { evidenceDate: { $gte: start, $lt: end }, controlIds: { $in: e.controlIds } });
     can('read', 'Sweep', { week });

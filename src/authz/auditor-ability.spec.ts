@@ -1,4 +1,4 @@
-import type { ActorEngagement, UserActor } from '../identity/actor';
+import type { ActorEngagement, UserActor } from './actor';
 import { abilityFor, DSR_IDENTITY_FIELDS } from './ability.factory';
 import { asSubject } from './subject';
 import type { Action, SubjectType } from './subjects';

@@ -1,4 +1,4 @@
-import { ROLES } from '../identity/actor';
+import { ROLES } from './actor';
 import { mayOwnControls } from './control-ownership';
 
 describe('mayOwnControls: only those who may complete sweep tasks own controls', () => {

@@ -1,5 +1,5 @@
 // Segregation of duties for control ownership. Pure: derived from the one ability, no Nest, no TypeORM.
-import type { Role } from '../identity/actor';
+import type { Role } from './actor';
 import { abilityFor } from './ability.factory';
 import { asSubject } from './subject';
 

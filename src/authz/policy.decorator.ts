@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { Actor, UserActor } from '../identity/actor';
+import type { Actor, UserActor } from './actor';
 import type { Action, SubjectType } from './subjects';
 
 export const PUBLIC_ROUTE = 'attest:public';

@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { actorRef, systemActor } from '../identity/actor';
+import { actorRef, systemActor } from '../authz/actor';
 import { CatalogService } from './catalog.service';
 
 /** Syncs controls/ into the database at start. An invalid catalog stops the start with every problem listed. */

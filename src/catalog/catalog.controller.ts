@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import type { FastifyReply } from 'fastify';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { Page } from '../common/http/pagination';
-import { actorRef, type UserActor } from '../identity/actor';
+import { actorRef, type UserActor } from '../authz/actor';
 import { CatalogService } from './catalog.service';
 import {
   AssignOwnerDto,

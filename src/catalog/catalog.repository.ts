@@ -6,6 +6,7 @@ import { accessibleBy } from '../authz/casl-sql';
 import { Control } from './control.entity';
 import { ControlRequirement } from './control-requirement.entity';
 import type { Cadence, Coverage } from './domain/catalog-model';
+import type { ControlRef, LiveControl } from './domain/control-refs';
 import { Framework } from './framework.entity';
 import { Requirement } from './requirement.entity';
 
@@ -27,27 +28,6 @@ export interface ControlListFilter {
   q?: string;
   limit: number;
   offset: number;
-}
-
-export interface LiveControl {
-  id: string;
-  key: string;
-  title: string;
-  cadence: Cadence;
-  /** Cadence `event` only (see sweeps/domain/cadence.ts). */
-  maxIntervalDays: number | null;
-  ownerDepartment: string;
-  ownerUserId: string | null;
-  collector: string | null;
-}
-
-/** A control as other modules refer to it: id, key and who owns it. */
-export interface ControlRef {
-  id: string;
-  key: string;
-  ownerDepartment: string;
-  ownerUserId: string | null;
-  retired: boolean;
 }
 
 export interface ControlMapping {

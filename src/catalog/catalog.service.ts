@@ -9,14 +9,15 @@ import { ForbiddenError, NotFoundError, RuleViolationError, ValidationError } fr
 import { Page, pageOf } from '../common/http/pagination';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { actorRef, type UserActor } from '../identity/actor';
+import { actorRef, type UserActor } from '../authz/actor';
 import { UsersService } from '../identity/users.service';
 import { loadCatalog } from './catalog-loader';
-import { CatalogRepository, LiveControl } from './catalog.repository';
+import { CatalogRepository } from './catalog.repository';
+import type { LiveControl } from './domain/control-refs';
 import { CatalogInvalidError } from './catalog.errors';
 import { CatalogSyncService, SyncReport } from './catalog-sync.service';
 import type { Control } from './control.entity';
-import type { ControlRef } from './catalog.repository';
+import type { ControlRef } from './domain/control-refs';
 import type { Coverage } from './domain/catalog-model';
 import { catalogCsv, ExportInput, oscalCatalog, oscalComponentDefinition } from './domain/catalog-export';
 import { APP_VERSION } from '../config/app-root';

@@ -4,7 +4,7 @@ import { relative, resolve } from 'node:path';
 import { loadCatalog } from '../catalog/catalog-loader';
 import { CatalogService } from '../catalog/catalog.service';
 import { coverageOf, formatProblem, type Coverage } from '../catalog/domain/catalog-model';
-import { actorRef, systemActor } from '../identity/actor';
+import { actorRef, systemActor } from '../authz/actor';
 import { loadRiskMatrix } from '../risks/risk-matrix-loader';
 import type { CommandResult } from './commands';
 

@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DrillsService } from '../dsr/drills.service';
-import { systemActor } from '../identity/actor';
+import { systemActor } from '../authz/actor';
 import type { CommandResult } from './commands';
 
 /**

@@ -1,5 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { ROLES, type Role, systemActor } from '../identity/actor';
+import { ROLES, type Role, systemActor } from '../authz/actor';
 import { ApiTokensService } from '../identity/api-tokens.service';
 import { MAX_TOKEN_DAYS } from '../identity/dto/api-token.dto';
 import { UsersService } from '../identity/users.service';

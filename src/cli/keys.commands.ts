@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { AppConfig } from '../config/config';
 import { DsrKeyRotationService } from '../dsr/dsr-key-rotation.service';
 import { createSelfSignedP12 } from '../audit-packs/signing/certificate';
-import { generateSigningKeyText } from '../audit-trail/domain/signing-key-text';
-import { KeyRing } from '../dsr/crypto/key-ring';
+import { generateSigningKeyText } from '../common/crypto/signing-key-text';
+import { KeyRing } from '../common/crypto/key-ring';
 import type { CommandResult } from './commands';
 
 /** A DSR key id that says when it was made and does not repeat: k20261205-3fa1. */

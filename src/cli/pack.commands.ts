@@ -5,7 +5,7 @@ import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { PacksService } from '../audit-packs/packs.service';
 import { verifyPack } from '../audit-packs/pack-verifier';
-import { systemActor } from '../identity/actor';
+import { systemActor } from '../authz/actor';
 import type { CommandResult } from './commands';
 
 export interface PackBuildOptions {

@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { parseWeek } from '../sweeps/domain/calendar';
+import { parseWeek } from '../common/time/calendar';
 import { SweepsService } from '../sweeps/sweeps.service';
-import { actorRef, systemActor } from '../identity/actor';
+import { actorRef, systemActor } from '../authz/actor';
 import type { CommandResult } from './commands';
 
 const CLI = actorRef(systemActor('cli'));

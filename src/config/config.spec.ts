@@ -1,6 +1,6 @@
-import { DEFAULT_ALLOWED_TYPES } from '../evidence/domain/content-sniffer';
+import { DEFAULT_ALLOWED_TYPES } from '../common/files/content-sniffer';
 import { randomBytes } from 'node:crypto';
-import { generateSigningKeyText } from '../audit-trail/domain/signing-key-text';
+import { generateSigningKeyText } from '../common/crypto/signing-key-text';
 import { ConfigError, loadConfig, redactUrl } from './config';
 
 const load = (env: Record<string, string>) => loadConfig(env, '/srv/attest', '/opt/attest');

@@ -4,10 +4,10 @@ import { resolve } from 'node:path';
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 import { APP_ROOT } from './app-root';
-import { DEFAULT_ALLOWED_TYPES, SNIFFABLE_TYPES } from '../evidence/domain/content-sniffer';
-import { KeyRingError, parseKeyList } from '../dsr/crypto/key-ring';
-import { ConnectorHosts, parseConnectorHosts } from '../dsr/domain/connector-hosts';
-import { parseSigningKeyText, SigningKeyTextError } from '../audit-trail/domain/signing-key-text';
+import { DEFAULT_ALLOWED_TYPES, SNIFFABLE_TYPES } from '../common/files/content-sniffer';
+import { KeyRingError, parseKeyList } from '../common/crypto/key-ring';
+import { ConnectorHosts, parseConnectorHosts } from '../common/net/host-allow-list';
+import { parseSigningKeyText, SigningKeyTextError } from '../common/crypto/signing-key-text';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

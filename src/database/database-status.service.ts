@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DATABASE_CONNECTION, DatabaseConnection } from './database-connection';
+import { DATABASE_CONNECTION, DatabaseConnection } from '../postgres/database-connection';
 import { pendingMigrations, runMigrationsLocked } from './migrations-runner';
 
 export interface DatabaseStatus {

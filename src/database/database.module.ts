@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { DATABASE_CONNECTION, DatabaseConnection, openDatabaseConnection } from './database-connection';
+import { DATABASE_CONNECTION, DatabaseConnection, openDatabaseConnection } from '../postgres/database-connection';
 import { dataSourceOptions } from './data-source-options';
 import { DatabaseStatusService } from './database-status.service';
 import { runMigrationsLocked } from './migrations-runner';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { APP_ROOT } from '../config/app-root';
 import { loadConfig } from '../config/config';
-import { openDatabaseConnection } from './database-connection';
+import { openDatabaseConnection } from '../postgres/database-connection';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrationsLocked } from './migrations-runner';
 

@@ -7,7 +7,7 @@ import type { JsonObject } from '../audit-trail/domain/audit-entry';
 import { NotFoundError, ValidationError, type FieldProblem } from '../common/errors/app-error';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { actorRef, type Actor, type UserActor } from '../identity/actor';
+import { actorRef, type Actor, type UserActor } from '../authz/actor';
 import { UsersService } from '../identity/users.service';
 import type { DataSystemConnector } from './connectors/connector';
 import { openConnector } from './connectors/connector-factory';

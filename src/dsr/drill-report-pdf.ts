@@ -1,6 +1,6 @@
 // A short PDF of a drill report (one or two pages), stored as evidence next to the JSON.
 import PDFDocument from 'pdfkit';
-import type { DrillReport } from './drills.service';
+import type { DrillReport } from './domain/drill-report';
 
 export function renderDrillReportPdf(report: DrillReport, generatedAt: Date): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -8,52 +8,21 @@ import { CatalogService } from '../catalog/catalog.service';
 import { NotFoundError } from '../common/errors/app-error';
 import { type Page, pageOf, type PageQueryDto } from '../common/http/pagination';
 import { EvidenceService } from '../evidence/evidence.service';
-import { actorRef, type Actor, type UserActor } from '../identity/actor';
-import type { SeedManifest, SubjectKeys, SystemExport } from './connectors/connector';
+import { actorRef, type Actor, type UserActor } from '../authz/actor';
+import type { SeedManifest, SystemExport } from './connectors/connector';
+import type { SubjectKeys } from './domain/dsr-model';
 import { DataSystemsService } from './data-systems.service';
 import { INTERNAL_SLA_DAYS } from './domain/dsr-clocks';
 import type { SubjectIdentity } from './domain/dsr-model';
 import { renderDrillReportPdf } from './drill-report-pdf';
+import type { DrillReport, DrillSystemResult } from './domain/drill-report';
 import type { DsrDrill } from './dsr-support.entity';
 import { DsrRepository } from './dsr.repository';
-import { bangkokDay, DsrService } from './dsr.service';
+import { DsrService } from './dsr.service';
 import type { DrillView } from './dto/dsr.dto';
+import { dayOf } from '../common/time/days';
 
 export const DSR_DRILL_COLLECTOR = 'dsr-drill';
-
-export interface DrillSystemResult {
-  system: string;
-  kind: string;
-  /** drilled | skipped (no seed rows) | failed */
-  status: string;
-  seeded: number;
-  exported: number;
-  /** Seeded rows the export did not contain, as `table {key}`. */
-  missing: string[];
-  /** Exported rows that were not seeded: another person's data in the package. */
-  foreign: { table: string; rows: number }[];
-  /** Rows left after erasure in tables that are not retained. */
-  residue: number;
-  retained: { table: string; rows: number; basis: string | null }[];
-  exportMs: number;
-  eraseMs: number;
-}
-
-export interface DrillReport {
-  id: string;
-  reference: string;
-  startedAt: string;
-  passed: boolean;
-  exportComplete: boolean;
-  /** Residue rows in tables that should be empty of the subject. */
-  residue: number;
-  durationMs: number;
-  withinSla: boolean;
-  exportSha256: string | null;
-  systems: DrillSystemResult[];
-  failures: string[];
-  evidenceId: string | null;
-}
 
 const keyText = (key: Record<string, unknown>): string => JSON.stringify(key);
 
@@ -268,7 +237,7 @@ export class DrillsService {
     const controls = (await this.catalog.liveControls()).filter((c) => c.collector === DSR_DRILL_COLLECTOR);
     if (controls.length === 0) return null;
     const now = new Date();
-    const day = bangkokDay(now);
+    const day = dayOf(now);
     const pdf = await renderDrillReportPdf(report, now);
     const { id } = await this.evidence.recordSnapshot({
       actor: by,

@@ -2,7 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { KeyRing } from './crypto/key-ring';
+import { KeyRing } from '../common/crypto/key-ring';
 
 /** The DSR key ring: DSR_ENCRYPTION_KEYS, else a key file under DATA_DIR created at first use. */
 export const DSR_KEY_RING = Symbol('DSR_KEY_RING');

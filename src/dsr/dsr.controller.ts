@@ -4,9 +4,10 @@ import type { FastifyReply } from 'fastify';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
 import { ValidationError } from '../common/errors/app-error';
 import { PageQueryDto, type Page } from '../common/http/pagination';
-import type { UserActor } from '../identity/actor';
+import type { UserActor } from '../authz/actor';
 import { DataSystemsService } from './data-systems.service';
-import { DrillsService, type DrillReport } from './drills.service';
+import type { DrillReport } from './domain/drill-report';
+import { DrillsService } from './drills.service';
 import { DsrService } from './dsr.service';
 import {
   CompleteDsrDto,

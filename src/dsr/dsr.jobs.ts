@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { systemActor } from '../identity/actor';
+import { systemActor } from '../authz/actor';
 import { DEFAULT_JOB_TIMEZONE, SchedulerService } from '../jobs/scheduler.service';
 import { DrillsService } from './drills.service';
 import { DsrService } from './dsr.service';

@@ -19,7 +19,7 @@ import { type Page, pageOf } from '../common/http/pagination';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { EvidenceService } from '../evidence/evidence.service';
-import { actorRef, type Actor, type UserActor } from '../identity/actor';
+import { actorRef, type Actor, type UserActor } from '../authz/actor';
 import { UsersService } from '../identity/users.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import type { SeedManifest, SystemExport, TableErasure, TableResidue } from './connectors/connector';
@@ -52,7 +52,7 @@ import {
 } from './domain/dsr-model';
 import type { DsrAction } from './dsr-action.entity';
 import { DSR_KEY_RING, type DsrKeyRing } from './dsr-keys';
-import { KeyRingError } from './crypto/key-ring';
+import { KeyRingError } from '../common/crypto/key-ring';
 import type { DsrRequest } from './dsr-request.entity';
 import type { DsrLegalHold } from './dsr-support.entity';
 import { DsrRepository } from './dsr.repository';
@@ -71,10 +71,10 @@ import type {
   VerifyIdentityDto,
 } from './dto/dsr.dto';
 import { openExportPackage, writeExportPackage } from './export-package';
+import { DAY_MS, dayOf } from '../common/time/days';
 
 /** Controls that name this collector get erasure receipts (and the weekly register snapshot). */
 export const DSR_REGISTER_COLLECTOR = 'dsr-register';
-const DAY_MS = 86_400_000;
 
 /** What an export run produced: complete when every automated system answered. */
 export interface ExportRun {
@@ -885,7 +885,7 @@ export class DsrService {
   ): Promise<string | null> {
     const controls = (await this.catalog.liveControls()).filter((c) => c.collector === DSR_REGISTER_COLLECTOR);
     if (controls.length === 0) return null;
-    const day = bangkokDay(now);
+    const day = dayOf(now);
     const { id } = await this.evidence.recordSnapshot({
       actor: 'system:dsr',
       title: `Erasure receipt ${row.reference}`,
@@ -1547,9 +1547,4 @@ function actionView(a: DsrAction): DsrActionView {
 function errorText(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   return message.length > 500 ? `${message.slice(0, 500)}…` : message;
-}
-
-/** The calendar day in Bangkok (evidence periods are Bangkok days). */
-export function bangkokDay(at: Date): string {
-  return new Date(at.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
 }

@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import * as yauzl from 'yauzl';
 import { ZipFile } from 'yazl';
 import type { SystemExport } from './connectors/connector';
-import { KeyRing, KeyRingError } from './crypto/key-ring';
+import { KeyRing, KeyRingError } from '../common/crypto/key-ring';
 import {
   csvCell,
   ExportPackageInvalidError,

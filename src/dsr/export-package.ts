@@ -15,7 +15,7 @@ import * as yauzl from 'yauzl';
 import { ZipFile } from 'yazl';
 import { APP_VERSION } from '../config/app-root';
 import type { SystemExport } from './connectors/connector';
-import type { KeyRing } from './crypto/key-ring';
+import type { KeyRing } from '../common/crypto/key-ring';
 
 export const EXPORT_MANIFEST_FORMAT = 'attest-dsr-export/1';
 

@@ -13,10 +13,9 @@ import {
   type FieldProblem,
 } from '../common/errors/app-error';
 import { type Page, pageOf } from '../common/http/pagination';
-import { actorRef, systemActor, type Actor, type ActorEngagement, type UserActor } from '../identity/actor';
+import { actorRef, systemActor, type Actor, type ActorEngagement, type UserActor } from '../authz/actor';
 import { ActorScopes, type EngagementScopeSource } from '../identity/actor-scopes';
 import { UsersService } from '../identity/users.service';
-import { bangkokDay } from '../evidence/domain/evidence-dates';
 import { checkEngagement, engagementState } from './domain/engagement-rules';
 import {
   AnswerEngagementRequestDto,
@@ -29,6 +28,7 @@ import {
 } from './dto/engagement.dto';
 import type { Engagement, EngagementRequest } from './engagement.entity';
 import { EngagementsRepository } from './engagements.repository';
+import { dayOf } from '../common/time/days';
 
 /**
  * Auditor engagements: a compliance manager opens one (frameworks, audit period, expiry) for a user with
@@ -266,7 +266,7 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
     if (!auditor || auditor.role !== 'auditor' || !auditor.active) return false;
     if ((await this.repo.activeOf(auditor.id, now)).length) return false;
     // Not through open(): the catalog may not be synced yet at this point of the start (the key is a value).
-    const year = Number(bangkokDay(now).slice(0, 4));
+    const year = Number(dayOf(now).slice(0, 4));
     await this.insert(systemActor('demo-seed'), {
       auditorUserId: auditor.id,
       frameworks: ['soc2'],

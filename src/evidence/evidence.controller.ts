@@ -12,11 +12,9 @@ import {
 import type {} from '@fastify/multipart'; // request.parts()
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
-import { refuseNulCharacter } from '../common/http/nul-character-rule';
 import type { Page } from '../common/http/pagination';
-import type { UserActor } from '../identity/actor';
+import type { UserActor } from '../authz/actor';
 import { contentDisposition } from './domain/file-names';
-import { MAX_CONTROLS_PER_ITEM, MAX_FILES_PER_ITEM } from './domain/evidence-model';
 import {
   CreateEvidenceDto,
   DownloadQueryDto,
@@ -26,33 +24,8 @@ import {
   UploadEvidenceFieldsDto,
   validated,
 } from './dto/evidence.dto';
-import { EvidenceService, UploadPart } from './evidence.service';
-
-/** Per-request multipart limits (the file size limit, UPLOAD_LIMIT_BYTES, is set where the plugin is registered). */
-const MULTIPART_LIMITS = {
-  files: MAX_FILES_PER_ITEM,
-  fields: 20 + MAX_CONTROLS_PER_ITEM,
-  parts: 20 + MAX_CONTROLS_PER_ITEM + MAX_FILES_PER_ITEM,
-  fieldSize: 16 * 1024,
-  headerPairs: 100,
-};
-
-/** Fastify's multipart parts as the service takes them (also used by the sweep pages' upload form). */
-export async function* uploadParts(request: FastifyRequest): AsyncGenerator<UploadPart> {
-  // throwFileSizeLimit off: the service sees the cut itself (part.file.truncated) and answers 413 naming the field.
-  const options = { limits: MULTIPART_LIMITS, throwFileSizeLimit: false } as Parameters<FastifyRequest['parts']>[0];
-  for await (const part of request.parts(options)) {
-    if (part.type === 'file') {
-      // Browsers (and fetch) escape ", CR and LF in multipart file names as %22, %0D and %0A (WHATWG HTML).
-      const filename = part.filename.replace(/%22/g, '"').replace(/%0[AD]/gi, '');
-      yield { type: 'file', name: part.fieldname, filename, stream: part.file, truncated: () => part.file.truncated };
-    } else {
-      const value = typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
-      refuseNulCharacter(part.fieldname, value);
-      yield { type: 'field', name: part.fieldname, value, truncated: part.valueTruncated };
-    }
-  }
-}
+import { EvidenceService } from './evidence.service';
+import { uploadParts } from './upload-parts';
 
 @ApiTags('evidence')
 @ApiExtraModels(UploadEvidenceFieldsDto, CreateEvidenceDto)

@@ -8,16 +8,16 @@ import type { JsonObject } from '../audit-trail/domain/audit-entry';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { abilityFor } from '../authz/ability.factory';
 import { asSubject } from '../authz/subject';
-import type { ControlRef } from '../catalog/catalog.repository';
+import type { ControlRef } from '../catalog/domain/control-refs';
 import { CatalogService } from '../catalog/catalog.service';
 import { FieldProblem, NotFoundError, ValidationError } from '../common/errors/app-error';
 import { type Page, pageOf } from '../common/http/pagination';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { actorRef, type UserActor } from '../identity/actor';
+import { actorRef, type UserActor } from '../authz/actor';
 import { BLOB_STORE, type BlobInfo, type BlobStore } from './blob-store';
-import { contentTypeHeader } from './domain/content-sniffer';
-import { bangkokDay, checkPeriod, dayRange, parseEvidenceDate } from './domain/evidence-dates';
+import { contentTypeHeader } from '../common/files/content-sniffer';
+import { checkPeriod, dayRange, parseEvidenceDate } from './domain/evidence-dates';
 import {
   MAX_FILES_PER_ITEM,
   nestsDeeperThan,
@@ -46,6 +46,7 @@ import {
 } from './evidence.errors';
 import { EvidenceDetails, EvidenceRepository } from './evidence.repository';
 import { StagedFile, UploadStaging } from './upload-staging';
+import { dayOf } from '../common/time/days';
 
 /** One part of a multipart upload, as the controller hands it over (fields and files in arrival order). */
 export type UploadPart =
@@ -242,7 +243,7 @@ export class EvidenceService {
           ...common,
           kind: 'snapshot',
           title: dto.title!,
-          files: [this.jsonFile(dto.data as JsonObject, `snapshot-${bangkokDay(checked.evidenceDate)}.json`)],
+          files: [this.jsonFile(dto.data as JsonObject, `snapshot-${dayOf(checked.evidenceDate)}.json`)],
         });
         break;
       case 'attestation':
@@ -288,7 +289,7 @@ export class EvidenceService {
       problems.push({ field: 'data', message: `nests deeper than ${MAX_SNAPSHOT_DEPTH} levels` });
     const controls = await this.liveControlsById(input.controlIds, problems);
     if (problems.length) throw new ValidationError(problems);
-    const file = this.jsonFile(input.data, `${input.source.replace(':', '-')}-${bangkokDay(input.evidenceDate)}.json`);
+    const file = this.jsonFile(input.data, `${input.source.replace(':', '-')}-${dayOf(input.evidenceDate)}.json`);
     const id = await this.commit(
       {
         kind: 'snapshot',
@@ -594,7 +595,7 @@ export class EvidenceService {
       kind: 'attestation',
       title: a.title ?? titleFrom('Attestation: ', a.statement),
       checklist,
-      files: [this.jsonFile(document, `attestation-${bangkokDay(a.evidenceDate)}.json`)],
+      files: [this.jsonFile(document, `attestation-${dayOf(a.evidenceDate)}.json`)],
     };
   }
 

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { ownedName, removeLeftovers } from '../common/fs/leftovers';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { ContentInspector, type Sniffed } from './domain/content-sniffer';
+import { ContentInspector, type Sniffed } from '../common/files/content-sniffer';
 import { UploadTooLargeError } from './evidence.errors';
 
 /** An uploaded file held in the staging area until its evidence row commits (or the request fails). */

@@ -1,7 +1,7 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { DatabaseStatusService } from '../database/database-status.service';
-import type { UserActor } from '../identity/actor';
+import type { UserActor } from '../authz/actor';
 
 /** Health = database reachable and migrations current. Used by GET /health, the home page and `attest health`. */
 @Injectable()

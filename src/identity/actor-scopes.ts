@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { ActorEngagement } from './actor';
+import type { ActorEngagement } from '../authz/actor';
 
 /** Answers which engagements are active for an auditor now (implemented by the engagements module). */
 export interface EngagementScopeSource {

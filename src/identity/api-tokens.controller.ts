@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Qu
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { Page } from '../common/http/pagination';
-import type { UserActor } from './actor';
+import type { UserActor } from '../authz/actor';
 import { ApiTokensService } from './api-tokens.service';
 import { ApiTokenListQueryDto, ApiTokenView, CreateApiTokenDto, CreatedApiTokenView } from './dto/api-token.dto';
 

@@ -6,8 +6,8 @@ import { abilityFor } from '../authz/ability.factory';
 import { asSubject } from '../authz/subject';
 import { ForbiddenError, NotFoundError } from '../common/errors/app-error';
 import { Page, pageOf } from '../common/http/pagination';
-import { actorRef } from './actor';
-import type { Actor, UserActor } from './actor';
+import { actorRef } from '../authz/actor';
+import type { Actor, UserActor } from '../authz/actor';
 import { CredentialsRepository } from './credentials.repository';
 import { newApiToken, sha256Hex, tokenDisplayPrefix } from './domain/secrets';
 import {

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, AuthenticatedRequest, CurrentActor, Public } from '../authz/policy.decorator';
-import type { UserActor } from './actor';
+import type { UserActor } from '../authz/actor';
 import { AuthService, SESSION_COOKIE } from './auth.service';
 import { ChangePasswordDto, LoginDto, UpdateMeDto, UserView } from './dto/user.dto';
 import { LoginThrottlerGuard } from './login-throttler.guard';

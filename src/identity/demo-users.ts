@@ -1,4 +1,4 @@
-import type { Role } from './actor';
+import type { Role } from '../authz/actor';
 
 /** One user per persona, seeded on the embedded default (or with DEMO=1); listed in the README. */
 export const DEMO_PASSWORD = 'attest-demo';

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { parse } from 'yaml';
 import { departmentsFileSchema } from './domain/departments-file';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
-import { actorRef, systemActor } from './actor';
+import { actorRef, systemActor } from '../authz/actor';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { Department } from './department.entity';

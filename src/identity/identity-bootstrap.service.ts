@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { ConflictError } from '../common/errors/app-error';
-import { systemActor } from './actor';
+import { systemActor } from '../authz/actor';
 import { DepartmentsService } from './departments.service';
 import { DEMO_PASSWORD, DEMO_USERS } from './demo-users';
 import { UsersService } from './users.service';

@@ -9,7 +9,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import { ROLES, type Role } from './actor';
+import { ROLES, type Role } from '../authz/actor';
 import { Department } from './department.entity';
 
 @Entity('users')

@@ -5,7 +5,7 @@ import { accessibleBy } from '../authz/casl-sql';
 import type { AppAbility } from '../authz/ability.factory';
 import { ConflictError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/db/unique-violation';
-import type { Role } from './actor';
+import type { Role } from '../authz/actor';
 import { ApiToken } from './api-token.entity';
 import { Department } from './department.entity';
 import { User } from './user.entity';

@@ -2,7 +2,7 @@ import { Controller, Get, Param, ParseUUIDPipe, Post, Query, Render, Res } from 
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
-import type { UserActor } from '../identity/actor';
+import type { UserActor } from '../authz/actor';
 import { NotificationQueryDto } from './dto/notification.dto';
 import { NotificationsService } from './notifications.service';
 

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@n
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { Page } from '../common/http/pagination';
-import type { UserActor } from '../identity/actor';
+import type { UserActor } from '../authz/actor';
 import { MarkedReadView, NotificationQueryDto, NotificationView, UnreadCountView } from './dto/notification.dto';
 import { NotificationsService } from './notifications.service';
 

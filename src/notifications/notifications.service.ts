@@ -7,7 +7,7 @@ import { NotFoundError } from '../common/errors/app-error';
 import { Page, pageOf } from '../common/http/pagination';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import type { UserActor } from '../identity/actor';
+import type { UserActor } from '../authz/actor';
 import { UsersService } from '../identity/users.service';
 import { describeDeliveryError, emailText } from './domain/email-message';
 import { nextEmailAttemptAt } from './domain/email-retry';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { Page } from '../common/http/pagination';
-import type { UserActor } from '../identity/actor';
+import type { UserActor } from '../authz/actor';
 import {
   PutRiskPlanDto,
   RiskPlanParams,

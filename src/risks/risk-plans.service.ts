@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { ConflictError, NotFoundError } from '../common/errors/app-error';
 import { Page, pageOf } from '../common/http/pagination';
-import { actorRef, type UserActor } from '../identity/actor';
+import { actorRef, type UserActor } from '../authz/actor';
 import { UsersService } from '../identity/users.service';
 import { PutRiskPlanDto, RiskPlanQueryDto, RiskPlanVersionView, RiskPlanView } from './dto/risk-plan.dto';
 import type { RiskPlan } from './risk-plan.entity';

@@ -19,7 +19,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { EvidenceService } from '../evidence/evidence.service';
 import { NotificationsService } from '../notifications/notifications.service';
-import { actorRef, systemActor, type Actor, type UserActor } from '../identity/actor';
+import { actorRef, systemActor, type Actor, type UserActor } from '../authz/actor';
 import { UsersService } from '../identity/users.service';
 import { CsvControl, formatCsvProblem, parseRiskCsv, riskCsv, RiskFields } from './domain/risk-csv';
 import { previousQuarter, quarterOf } from './domain/quarter';

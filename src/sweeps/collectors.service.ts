@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import type { JsonObject } from '../audit-trail/domain/audit-entry';
 import { CatalogService } from '../catalog/catalog.service';
-import type { LiveControl } from '../catalog/catalog.repository';
+import type { LiveControl } from '../catalog/domain/control-refs';
 import { EvidenceService } from '../evidence/evidence.service';
 import { UsersService } from '../identity/users.service';
 import { RisksService } from '../risks/risks.service';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { actorRef, systemActor } from '../identity/actor';
+import { actorRef, systemActor } from '../authz/actor';
 import { SchedulerService } from '../jobs/scheduler.service';
 import { SweepsService } from './sweeps.service';
 

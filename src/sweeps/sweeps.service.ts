@@ -11,7 +11,7 @@ import { Page, pageOf } from '../common/http/pagination';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { EvidenceService } from '../evidence/evidence.service';
-import { actorRef, type UserActor } from '../identity/actor';
+import { actorRef, type UserActor } from '../authz/actor';
 import { UsersService } from '../identity/users.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { CollectorRun, CollectorsService } from './collectors.service';
@@ -28,7 +28,7 @@ import {
   parseWeek,
   weekMonday,
   zonedInstant,
-} from './domain/calendar';
+} from '../common/time/calendar';
 import { fairDueAt, taskTiming } from './domain/due-date';
 import { frameworkPosture, FrameworkPosture, PostureControl } from './domain/posture';
 import {

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Render, Res }
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
-import { ROLES, type UserActor } from '../identity/actor';
+import { ROLES, type UserActor } from '../authz/actor';
 import { DepartmentsService } from '../identity/departments.service';
 import { UserListQueryDto } from '../identity/dto/user.dto';
 import { UsersService } from '../identity/users.service';

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PacksService } from '../audit-packs/packs.service';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
-import type { UserActor } from '../identity/actor';
+import type { UserActor } from '../authz/actor';
 import { PackFormDto, PackPageParams } from './dto/audit-forms.dto';
 
 const STAGES = ['collecting', 'rendering', 'signing', 'zipping', 'done'] as const;

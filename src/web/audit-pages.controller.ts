@@ -9,7 +9,7 @@ import { NotFoundError } from '../common/errors/app-error';
 import { EngagementsService } from '../engagements/engagements.service';
 import { EvidenceService } from '../evidence/evidence.service';
 import { SweepsService } from '../sweeps/sweeps.service';
-import type { UserActor } from '../identity/actor';
+import type { UserActor } from '../authz/actor';
 import {
   AnswerFormDto,
   EngagementControlParams,

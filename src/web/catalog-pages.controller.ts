@@ -6,7 +6,7 @@ import { CurrentActor, Policy } from '../authz/policy.decorator';
 import { CatalogService } from '../catalog/catalog.service';
 import { CADENCES } from '../catalog/domain/catalog-model';
 import { AssignOwnerDto, ControlParams, ControlQueryDto, FrameworkParams } from '../catalog/dto/catalog.dto';
-import type { UserActor } from '../identity/actor';
+import type { UserActor } from '../authz/actor';
 import { DepartmentsService } from '../identity/departments.service';
 import { UsersService } from '../identity/users.service';
 import { EvidenceService } from '../evidence/evidence.service';
@@ -156,12 +156,10 @@ export class CatalogPagesController {
     } catch (e) {
       if (!(e instanceof ValidationError || e instanceof RuleViolationError)) throw e;
       const status = e instanceof RuleViolationError ? 422 : 400;
-      await reply
-        .status(status)
-        .view('control', {
-          ...(await this.controlPage(actor, p.key, { userId: dto.userId, problem: e })),
-          me: viewUser(actor),
-        });
+      await reply.status(status).view('control', {
+        ...(await this.controlPage(actor, p.key, { userId: dto.userId, problem: e })),
+        me: viewUser(actor),
+      });
       return;
     }
     await reply.redirect(`/controls/${p.key}`, 303);

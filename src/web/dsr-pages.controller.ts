@@ -23,7 +23,7 @@ import {
   type DsrRequestView,
   type ExportLinkView,
 } from '../dsr/dto/dsr.dto';
-import type { UserActor } from '../identity/actor';
+import type { UserActor } from '../authz/actor';
 import {
   actionRow,
   clockCell,

@@ -4,8 +4,7 @@ import { erasureMethods, type ErasureMethod, type MappedTable } from '../dsr/dom
 import { describeRemaining, type Clock, type ClockState } from '../dsr/domain/dsr-clocks';
 import { GROUND_LABEL, type DsrGround } from '../dsr/domain/dsr-grounds';
 import type { DsrActionView, DsrRequestView } from '../dsr/dto/dsr.dto';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../common/time/days';
 
 const CLOCK_LABEL: Record<ClockState, string> = {
   ok: 'on time',

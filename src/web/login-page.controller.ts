@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type {} from '@fastify/view'; // reply.view()
 import type { FastifyReply } from 'fastify';
 import { Authenticated, AuthenticatedRequest, CurrentActor, Public } from '../authz/policy.decorator';
-import type { UserActor } from '../identity/actor';
+import type { UserActor } from '../authz/actor';
 import { AuthService, SESSION_COOKIE } from '../identity/auth.service';
 import { DEMO_PASSWORD, DEMO_USERS } from '../identity/demo-users';
 import { LoginThrottlerGuard } from '../identity/login-throttler.guard';

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { abilityFor } from '../authz/ability.factory';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
-import type { UserActor } from '../identity/actor';
+import type { UserActor } from '../authz/actor';
 import { renderHeatmapSvg } from '../risks/domain/heatmap-svg';
 import { RISK_LEVELS } from '../risks/domain/risk-matrix';
 import { RISK_CONTROL_TYPES, RISK_REGISTERS, RISK_STATUSES, traceabilityGaps } from '../risks/domain/risk-model';

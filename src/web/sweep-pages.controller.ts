@@ -1,11 +1,11 @@
 import { Body, Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { uploadParts } from '../evidence/evidence.controller';
+import { uploadParts } from '../evidence/upload-parts';
 import { EvidenceService, type UploadPart } from '../evidence/evidence.service';
 import { abilityFor } from '../authz/ability.factory';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
-import type { UserActor } from '../identity/actor';
+import type { UserActor } from '../authz/actor';
 import { TaskIdParams } from '../sweeps/dto/sweep.dto';
 import { SweepsService } from '../sweeps/sweeps.service';
 import { TaskOutcomeFormDto } from './dto/sweep-forms.dto';

@@ -4,7 +4,7 @@ import { RENDER_METADATA } from '@nestjs/common/constants';
 import { map, mergeMap, Observable } from 'rxjs';
 import { abilityFor } from '../authz/ability.factory';
 import type { AuthenticatedRequest } from '../authz/policy.decorator';
-import type { UserActor } from '../identity/actor';
+import type { UserActor } from '../authz/actor';
 import { NotificationsService } from '../notifications/notifications.service';
 
 export interface ViewUser {
@@ -64,13 +64,11 @@ export class ViewContextInterceptor implements NestInterceptor {
     const me = viewUser(actor);
     if (!actor || !me) return next.handle().pipe(map((data) => ({ ...(data as object), me })));
     // Counted after the handler, so a page that marks notifications read shows the new count.
-    return next
-      .handle()
-      .pipe(
-        mergeMap(async (data) => ({
-          ...(data as object),
-          me: { ...me, unreadNotifications: await this.notifications.unreadCount(actor) },
-        })),
-      );
+    return next.handle().pipe(
+      mergeMap(async (data) => ({
+        ...(data as object),
+        me: { ...me, unreadNotifications: await this.notifications.unreadCount(actor) },
+      })),
+    );
   }
 }

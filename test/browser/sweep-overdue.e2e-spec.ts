@@ -4,7 +4,7 @@
 // /controls/<key> and for an auditor on the engagement's control page — instead of "No evidence yet.".
 // Screenshots of both pages go to ATTEST_SCREENSHOTS (a folder) when it is set.
 import { join } from 'node:path';
-import { actorRef, systemActor } from '../../src/identity/actor';
+import { actorRef, systemActor } from '../../src/authz/actor';
 import { SweepsService } from '../../src/sweeps/sweeps.service';
 import { client, DEMO, login } from '../support/auth';
 import { browserApp, describeInBrowser, signInPage } from '../support/browser';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import { nextEntry } from '../../src/audit-trail/domain/audit-entry';
-import { EmbeddedCluster } from '../../src/database/embedded-cluster';
+import { EmbeddedCluster } from '../../src/postgres/embedded-cluster';
 import { childEnv, embeddedClient, runCli } from '../support/processes';
 
 const dir = mkdtempSync(join(tmpdir(), 'attest-e2e-trail-'));

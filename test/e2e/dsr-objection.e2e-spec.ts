@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PackCollector } from '../../src/audit-packs/pack-collector.service';
 import { renderPackPdf } from '../../src/audit-packs/pdf/render-pack-pdf';
+import { dayOf } from '../../src/common/time/days';
 import { DsrService } from '../../src/dsr/dsr.service';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
@@ -32,8 +33,6 @@ const restricted = async (p: DemoPatient) =>
     .processing_restricted as boolean;
 const page = async (path: string) =>
   (await fetch(t.baseUrl + path, { headers: { cookie, accept: 'text/html' } })).text();
-/** The Bangkok calendar day of an instant (pack periods are Bangkok days). */
-const bangkokDay = (d: Date) => new Date(d.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
   t = await startTestApp({ env: { DEMO: '1', DSR_DEMO_PLATFORM: '1' } });
@@ -109,7 +108,7 @@ describe('a direct-marketing objection received at 10:00 and flagged at 10:00:05
     expect(stats.objections).toMatchObject({ separated: 1, longestSeparationMs: expect.any(Number) });
     expect(stats.missedStatutory).toBe(0);
 
-    const day = bangkokDay(now);
+    const day = dayOf(now);
     const { model } = await t.app
       .get(PackCollector)
       .collect(

@@ -4,7 +4,7 @@ import { EchoFixtureModule } from '../fixtures/echo.controller';
 import { json } from '../support/http';
 import { startTestApp, TestApp } from '../support/app';
 import { login } from '../support/auth';
-import { systemActor } from '../../src/identity/actor';
+import { systemActor } from '../../src/authz/actor';
 import { UsersService } from '../../src/identity/users.service';
 
 let t: TestApp;

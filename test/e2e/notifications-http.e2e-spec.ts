@@ -135,15 +135,13 @@ it('the page lists mine with "mark read" buttons, and the header shows the unrea
   expect(after).not.toContain(`action="/notifications/${n['e2e:owner2:1']}/read"`);
 
   // Another page's header shows the count too.
-  await t.app
-    .get(NotificationsService)
-    .enqueue({
-      recipientUserId: ids.owner2,
-      kind: 'sweep.escalation',
-      dedupeKey: 'e2e:owner2:2',
-      subject: 'Escalated',
-      body: '',
-    });
+  await t.app.get(NotificationsService).enqueue({
+    recipientUserId: ids.owner2,
+    kind: 'sweep.escalation',
+    dedupeKey: 'e2e:owner2:2',
+    subject: 'Escalated',
+    body: '',
+  });
   const catalog = await (await fetch(`${t.baseUrl}/catalog`, { headers: { cookie: cookies.owner2 } })).text();
   expect(catalog).toMatch(/<mark id="unread-count">1<\/mark> unread/);
 });

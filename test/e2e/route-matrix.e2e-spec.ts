@@ -4,7 +4,7 @@
 // an active engagement (SOC 2, this year), and an auditor without one; the engaged one's reads are also
 // checked on rows (in scope: answered; out of scope: 404) at the end.
 import { randomUUID } from 'node:crypto';
-import { ROLES, type Role } from '../../src/identity/actor';
+import { ROLES, type Role } from '../../src/authz/actor';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
 import { routeTable, RouteInfo } from '../support/routes';

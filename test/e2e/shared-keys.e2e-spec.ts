@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { KeyRing } from '../../src/dsr/crypto/key-ring';
+import { KeyRing } from '../../src/common/crypto/key-ring';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
 import { childEnv, runCli, runMain } from '../support/processes';

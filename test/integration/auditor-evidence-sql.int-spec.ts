@@ -8,7 +8,7 @@ import { abilityFor } from '../../src/authz/ability.factory';
 import { asSubject } from '../../src/authz/subject';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { EvidenceRepository } from '../../src/evidence/evidence.repository';
-import type { ActorEngagement, UserActor } from '../../src/identity/actor';
+import type { ActorEngagement, UserActor } from '../../src/authz/actor';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 let db: TestDatabase;

@@ -12,7 +12,7 @@ import { abilityFor } from '../../src/authz/ability.factory';
 import { asSubject } from '../../src/authz/subject';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { DsrRepository } from '../../src/dsr/dsr.repository';
-import type { ActorEngagement, UserActor } from '../../src/identity/actor';
+import type { ActorEngagement, UserActor } from '../../src/authz/actor';
 import { RISK_LEVELS } from '../../src/risks/domain/risk-matrix';
 import { RisksRepository } from '../../src/risks/risks.repository';
 import {
@@ -23,7 +23,7 @@ import {
   parseDate,
   parseWeek,
   weekMonday,
-} from '../../src/sweeps/domain/calendar';
+} from '../../src/common/time/calendar';
 import { SweepsRepository } from '../../src/sweeps/sweeps.repository';
 import { createTestDatabase, TestDatabase } from '../support/database';
 

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { abilityFor } from '../../src/authz/ability.factory';
 import { asSubject } from '../../src/authz/subject';
 import { dataSourceOptions } from '../../src/database/data-source-options';
-import { ROLES, type Role, type UserActor } from '../../src/identity/actor';
+import { ROLES, type Role, type UserActor } from '../../src/authz/actor';
 import { CredentialsRepository } from '../../src/identity/credentials.repository';
 import { UsersRepository } from '../../src/identity/users.repository';
 import { createTestDatabase, TestDatabase } from '../support/database';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { CatalogService } from '../../src/catalog/catalog.service';
-import { actorRef, systemActor } from '../../src/identity/actor';
+import { actorRef, systemActor } from '../../src/authz/actor';
 import { startTestApp, TestApp } from '../support/app';
 
 const VALID = join(__dirname, '..', 'fixtures', 'catalog', 'valid');

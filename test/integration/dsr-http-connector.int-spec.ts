@@ -3,7 +3,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ValidationError } from '../../src/common/errors/app-error';
-import type { SubjectKeys } from '../../src/dsr/connectors/connector';
+import type { SubjectKeys } from '../../src/dsr/domain/dsr-model';
 import { DsrConnectorError } from '../../src/dsr/connectors/http-connector.errors';
 import { HttpConnector, HttpConnectorOptions, retryAfterMs } from '../../src/dsr/connectors/http.connector';
 import type { HttpSystemDefinition } from '../../src/dsr/domain/data-map';

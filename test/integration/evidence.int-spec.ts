@@ -22,7 +22,7 @@ import { Readable } from 'node:stream';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { CatalogService } from '../../src/catalog/catalog.service';
-import type { UserActor } from '../../src/identity/actor';
+import type { UserActor } from '../../src/authz/actor';
 import { BLOB_CHUNK_BYTES } from '../../src/evidence/domain/evidence-model';
 import { NotYourControlError } from '../../src/evidence/evidence.errors';
 import { EvidenceService, UploadPart } from '../../src/evidence/evidence.service';

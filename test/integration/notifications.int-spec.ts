@@ -13,7 +13,7 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/config';
 import { ConfigModule } from '../../src/config/config.module';
 import { DatabaseModule } from '../../src/database/database.module';
-import { systemActor } from '../../src/identity/actor';
+import { systemActor } from '../../src/authz/actor';
 import { UsersService } from '../../src/identity/users.service';
 import { InvalidNotificationError } from '../../src/notifications/domain/notification-input';
 import { NotificationsModule } from '../../src/notifications/notifications.module';

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { abilityFor } from '../../src/authz/ability.factory';
 import { asSubject } from '../../src/authz/subject';
 import { dataSourceOptions } from '../../src/database/data-source-options';
-import { ROLES, type UserActor } from '../../src/identity/actor';
+import { ROLES, type UserActor } from '../../src/authz/actor';
 import { Risk } from '../../src/risks/risk.entity';
 import { RisksRepository } from '../../src/risks/risks.repository';
 import { createTestDatabase, TestDatabase } from '../support/database';

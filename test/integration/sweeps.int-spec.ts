@@ -2,8 +2,8 @@
 // right tasks by cadence, nothing left behind by a crash mid-way, reminders once, closing with a summary.
 import { Client } from 'pg';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/common/http/configure-app';
-import { actorRef, systemActor, type UserActor } from '../../src/identity/actor';
+import { createApp } from '../../src/configure-app';
+import { actorRef, systemActor, type UserActor } from '../../src/authz/actor';
 import { NotificationsService } from '../../src/notifications/notifications.service';
 import { SweepsService } from '../../src/sweeps/sweeps.service';
 import { startTestApp, TestApp } from '../support/app';

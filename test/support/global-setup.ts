@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { EmbeddedCluster } from '../../src/database/embedded-cluster';
+import { EmbeddedCluster } from '../../src/postgres/embedded-cluster';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { runMigrationsLocked } from '../../src/database/migrations-runner';
 import { ENV_ADMIN_URL, ENV_TEMPLATE_DB, ENV_THROWAWAY_DIR, withDatabase } from './test-env';

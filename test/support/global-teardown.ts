@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import type { EmbeddedCluster } from '../../src/database/embedded-cluster';
+import type { EmbeddedCluster } from '../../src/postgres/embedded-cluster';
 import { ENV_ADMIN_URL, ENV_TEMPLATE_DB } from './test-env';
 
 export default async function globalTeardown(): Promise<void> {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type-check, lint, check the formatting, and build (swc in Jest does not type-check; some tests
+// `npm test`: type-check, lint, check the formatting and the module boundaries, and build (swc in Jest does not type-check; some tests
 // run the built server and CLI), run the whole Jest suite, and end with one line CI can read: "N passed, N failed".
 // Extra arguments go to Jest (e.g. `npm test -- test/e2e`).
 const { spawnSync } = require('node:child_process');
@@ -27,6 +27,14 @@ step('format check (npm run format to fix)', [
   '--log-level',
   'warn',
   '**/*.{ts,js,mjs,cjs,json}',
+]);
+step('module boundaries (npm run deps)', [
+  join(root, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs'),
+  'src',
+  '--config',
+  '.dependency-cruiser.cjs',
+  '--output-type',
+  'err',
 ]);
 step('build', [tsc, '-p', 'tsconfig.build.json']);
 

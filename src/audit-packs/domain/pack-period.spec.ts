@@ -1,9 +1,10 @@
-import { bangkokDayEnd, bangkokDayStart, freshnessAsOf, isCalendarDate, scopeProblems } from './pack-period';
+import { freshnessAsOf, scopeProblems } from './pack-period';
+import { endOfDay, isCalendarDate, startOfDay } from '../../common/time/days';
 
 describe('pack period', () => {
   it('takes whole Asia/Bangkok days', () => {
-    expect(bangkokDayStart('2026-01-01').toISOString()).toBe('2025-12-31T17:00:00.000Z');
-    expect(bangkokDayEnd('2026-01-31').toISOString()).toBe('2026-01-31T17:00:00.000Z');
+    expect(startOfDay('2026-01-01').toISOString()).toBe('2025-12-31T17:00:00.000Z');
+    expect(endOfDay('2026-01-31').toISOString()).toBe('2026-01-31T17:00:00.000Z');
   });
 
   it.each([

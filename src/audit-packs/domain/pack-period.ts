@@ -1,30 +1,12 @@
 // An audit pack's scope: a framework key and a period of whole Asia/Bangkok days (UTC+07:00 all year).
 // Pure: no Nest, no TypeORM.
+import { endOfDay, isCalendarDate } from '../../common/time/days';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const FRAMEWORK_KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-const DAY_MS = 86_400_000;
 
 export interface ScopeProblem {
   field: string;
   message: string;
-}
-
-/** True for a real calendar date written YYYY-MM-DD (2026-02-30 is not one). */
-export function isCalendarDate(value: unknown): value is string {
-  if (typeof value !== 'string' || !DATE.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-}
-
-/** 00:00 Asia/Bangkok of a day. */
-export function bangkokDayStart(day: string): Date {
-  return new Date(`${day}T00:00:00+07:00`);
-}
-
-/** 00:00 Asia/Bangkok of the day after `day`: the exclusive end of a period ending on `day`. */
-export function bangkokDayEnd(day: string): Date {
-  return new Date(bangkokDayStart(day).getTime() + DAY_MS);
 }
 
 /** What is wrong with a requested scope, field by field (the framework's existence is checked elsewhere). */
@@ -56,7 +38,7 @@ export interface FreshnessAsOf {
  * how fresh anything will be at the end, and says it speaks of 5 December.
  */
 export function freshnessAsOf(periodTo: string, builtAt: Date): FreshnessAsOf {
-  const end = bangkokDayEnd(periodTo);
+  const end = endOfDay(periodTo);
   if (end.getTime() <= builtAt.getTime())
     return { at: end.toISOString(), basis: 'period_end', statement: `as of the period's end (${periodTo} 24:00 ICT)` };
   return {

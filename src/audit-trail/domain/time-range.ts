@@ -2,6 +2,7 @@
 // includes that day; a date-time must carry its zone (Z or ±hh:mm) and is taken as given. Times are shown in
 // UTC too, so what the list shows and what the filter means agree.
 import { ValidationError } from '../../common/errors/app-error';
+import { DAY_MS } from '../../common/time/days';
 
 export const DATE_OR_DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 export const DATE_OR_DATETIME_MESSAGE =
@@ -12,8 +13,6 @@ export interface TimeRange {
   from?: Date;
   before?: Date;
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 function parseBound(field: 'from' | 'to', value: string): { at: Date; dateOnly: boolean } {
   if (!DATE_OR_DATETIME.test(value)) throw new ValidationError([{ field, message: DATE_OR_DATETIME_MESSAGE }]);

@@ -1,5 +1,5 @@
 // Coded errors thrown by domain and service code. The global problem-details filter maps them to HTTP.
-// Kinds follow STYLE.md: validation 400, unauthenticated 401, forbidden 403, invisible row 404,
+// Kinds (see docs/architecture.md): validation 400, unauthenticated 401, forbidden 403, invisible row 404,
 // conflict 409, too large 413, unsupported media type 415, rule violation 422.
 
 export interface FieldProblem {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import type { AppConfig } from '../../config/config';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -23,7 +22,7 @@ function isQuietPath(url: string): boolean {
  * Structured JSON logs, one line per request. Only method, path (no query string), status and timing
  * are logged: no headers, bodies, query strings or client addresses, which can carry secrets or personal data.
  */
-export function httpLoggerOptions(config: AppConfig): Params {
+export function httpLoggerOptions(config: { logLevel: string }): Params {
   return {
     pinoHttp: {
       level: config.logLevel,

@@ -1,16 +1,17 @@
 // Turns a validated definition (with its secrets in place) into a connector.
 import { ValidationError, type FieldProblem } from '../../common/errors/app-error';
-import { connectorHostProblem, type ConnectorHosts } from '../domain/connector-hosts';
+import type { ConnectorHosts } from '../../common/net/host-allow-list';
+import { connectorHostProblem } from '../domain/connector-hosts';
 import { DATA_MAP_INVALID, type DataSystemDefinition } from '../domain/data-map';
 import type {
   DataSystemConnector,
   SeedManifest,
-  SubjectKeys,
   SystemExport,
   TableErasure,
   TableResidue,
   TableUpdate,
 } from './connector';
+import type { SubjectKeys } from '../domain/dsr-model';
 import { HttpConnector } from './http.connector';
 import { PostgresConnector } from './postgres.connector';
 

@@ -1,16 +1,8 @@
 // The contract between the DSR service and the company's data systems. A connector executes one right for
 // one subject against one system; the service orchestrates systems, clocks, packages and evidence.
+import type { SubjectKeys } from '../domain/dsr-model';
 
 /** How a subject is found in a data system: normalised identifiers (null when unknown). */
-export interface SubjectKeys {
-  /** Lower-cased, trimmed. */
-  email: string | null;
-  /** Digits only, with country code for Thai numbers (e.g. 66812345678). */
-  phone: string | null;
-  /** Thai national id: 13 digits. */
-  nationalId: string | null;
-}
-
 /** One table's (or endpoint's) rows for the subject, with the exported columns in order. */
 export interface TableExport {
   table: string;

@@ -39,7 +39,6 @@ import type {
   DataSystemConnector,
   EraseOptions,
   SeedManifest,
-  SubjectKeys,
   SystemExport,
   TableErasure,
   TableExport,
@@ -47,6 +46,7 @@ import type {
   TableUpdate,
   UpdateAction,
 } from './connector';
+import type { SubjectKeys } from '../domain/dsr-model';
 import { DsrConnectorError, HttpConnectorFailure } from './http-connector.errors';
 
 export interface HttpConnectorOptions {

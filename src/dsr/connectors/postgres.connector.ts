@@ -44,13 +44,13 @@ import type {
   DataSystemConnector,
   EraseOptions,
   SeedManifest,
-  SubjectKeys,
   SystemExport,
   TableErasure,
   TableResidue,
   TableUpdate,
   UpdateAction,
 } from './connector';
+import type { SubjectKeys } from '../domain/dsr-model';
 
 export interface PostgresConnectorOptions {
   /** The connection URL when the definition does not carry it (the service keeps it encrypted apart). */

@@ -1,6 +1,7 @@
 import { loadConfig } from '../../config/config';
 import type { DataSystemDefinition } from './data-map';
-import { connectorHostProblem, hostAllowed, parseConnectorHosts } from './connector-hosts';
+import { hostAllowed, parseConnectorHosts } from '../../common/net/host-allow-list';
+import { connectorHostProblem } from './connector-hosts';
 
 describe('DSR_CONNECTOR_ALLOWED_HOSTS', () => {
   const hosts = parseConnectorHosts('crm.internal, billing.internal:8443, *.svc.example, 10.0.4.7, [fd00::7]:8080');

@@ -2,6 +2,7 @@
 // Sources: docs/regulatory-sources.md, "Data subject requests" (PDPA s. 30 para 4: access within 30 days;
 // s. 32 para 2: an objection's data separated at once; PDPC erasure notification B.E. 2567 (2024): erasure
 // within 90 days of receipt including copies and backups).
+import { DAY_MS } from '../../common/time/days';
 
 export const DSR_RIGHTS = [
   'access',
@@ -45,8 +46,6 @@ export const INTERNAL_SLA_DAYS = 7;
 
 /** Refusals of these rights must be recorded in the record of processing (PDPA s. 39(7)). */
 export const ROPA_RECORDED_REFUSALS: readonly DsrRight[] = ['access', 'portability', 'objection', 'rectification'];
-
-const DAY_MS = 86_400_000;
 
 /**
  * An objection's separation is applied by the system the moment it is owed (at receipt for direct marketing,

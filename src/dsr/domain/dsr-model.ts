@@ -1,7 +1,16 @@
 // Data subject request lifecycle and subject identity: pure rules.
 import type { FieldProblem } from '../../common/errors/app-error';
-import type { SubjectKeys } from '../connectors/connector';
 import type { DsrRight } from './dsr-clocks';
+
+/** The keys a data subject is found by in every data system. */
+export interface SubjectKeys {
+  /** Lower-cased, trimmed. */
+  email: string | null;
+  /** Digits only, with country code for Thai numbers (e.g. 66812345678). */
+  phone: string | null;
+  /** Thai national id: 13 digits. */
+  nationalId: string | null;
+}
 
 export const DSR_STATUSES = ['received', 'verified', 'in_progress', 'completed', 'rejected'] as const;
 export type DsrStatus = (typeof DSR_STATUSES)[number];

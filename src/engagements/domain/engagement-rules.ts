@@ -1,6 +1,7 @@
 // What makes an engagement valid and active. Pure: no Nest, no TypeORM. Periods are Asia/Bangkok days.
 import type { FieldProblem } from '../../common/errors/app-error';
-import { checkPeriod, isCalendarDate } from '../../evidence/domain/evidence-dates';
+import { checkPeriod } from '../../evidence/domain/evidence-dates';
+import { isCalendarDate } from '../../common/time/days';
 
 export const ENGAGEMENT_REQUEST_STATUSES = ['open', 'answered'] as const;
 export type EngagementRequestStatus = (typeof ENGAGEMENT_REQUEST_STATUSES)[number];

@@ -1,17 +1,11 @@
-import {
-  bangkokDay,
-  checkPeriod,
-  dayRange,
-  isCalendarDate,
-  parseEvidenceDate,
-  startOfBangkokDay,
-} from './evidence-dates';
+import { checkPeriod, dayRange, parseEvidenceDate } from './evidence-dates';
+import { dayOf, isCalendarDate, startOfDay } from '../../common/time/days';
 
 const NOW = new Date('2026-11-24T03:00:00Z'); // 10:00 on 24 November in Bangkok
 
 describe('Asia/Bangkok calendar days', () => {
   it('starts a day at 00:00 +07:00', () => {
-    expect(startOfBangkokDay('2026-11-24').toISOString()).toBe('2026-11-23T17:00:00.000Z');
+    expect(startOfDay('2026-11-24').toISOString()).toBe('2026-11-23T17:00:00.000Z');
   });
 
   it.each([
@@ -19,7 +13,7 @@ describe('Asia/Bangkok calendar days', () => {
     ['2026-11-23T17:00:00.000Z', '2026-11-24'],
     ['2026-12-31T17:00:00.000Z', '2027-01-01'],
   ])('the Bangkok day of %s is %s', (at, day) => {
-    expect(bangkokDay(new Date(at))).toBe(day);
+    expect(dayOf(new Date(at))).toBe(day);
   });
 
   it('knows real calendar dates', () => {

@@ -1,12 +1,8 @@
 // Dates of evidence. Periods are calendar days in Asia/Bangkok (UTC+07:00 all year: Thailand has no
 // daylight saving time); the evidence date is an instant, given as a Bangkok day or a zoned date-time.
 // Pure: no Nest, no TypeORM.
+import { endOfDay, isCalendarDate, startOfDay } from '../../common/time/days';
 
-export const EVIDENCE_TZ = 'Asia/Bangkok';
-const BANGKOK_OFFSET = '+07:00';
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** A field problem, as the service turns it into a 400 naming the field. */
@@ -15,31 +11,15 @@ export interface DateProblem {
   message: string;
 }
 
-/** True for a real calendar date written YYYY-MM-DD (2026-02-30 is not one). */
-export function isCalendarDate(value: string): boolean {
-  if (!DATE.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-}
-
-/** 00:00 Asia/Bangkok of a calendar day. */
-export function startOfBangkokDay(day: string): Date {
-  return new Date(`${day}T00:00:00${BANGKOK_OFFSET}`);
-}
-
-/** The Asia/Bangkok calendar day of an instant, as YYYY-MM-DD. */
-export function bangkokDay(at: Date): string {
-  return new Date(at.getTime() + 7 * 60 * 60 * 1000).toISOString().slice(0, 10);
-}
-
 /**
  * The evidence date: a day (taken as 00:00 Asia/Bangkok) or a date-time with its zone. Not in the future
  * (a minute of clock skew allowed) and not before 1990.
  */
 export function parseEvidenceDate(value: string, now: Date, field = 'evidenceDate'): Date | DateProblem {
   let at: Date;
-  if (isCalendarDate(value)) at = startOfBangkokDay(value);
-  else if (DATE_TIME.test(value) && isCalendarDate(value.slice(0, 10))) at = new Date(value);
+  const day = value.slice(0, 10);
+  if (isCalendarDate(value)) at = startOfDay(value);
+  else if (DATE_TIME.test(value) && isCalendarDate(day)) at = new Date(value);
   else
     return {
       field,
@@ -72,11 +52,11 @@ export function dayRange(
   const range: { from?: Date; before?: Date } = {};
   if (from !== undefined) {
     if (!isCalendarDate(from)) return { field: 'from', message: 'must be a calendar date written YYYY-MM-DD' };
-    range.from = startOfBangkokDay(from);
+    range.from = startOfDay(from);
   }
   if (to !== undefined) {
     if (!isCalendarDate(to)) return { field: 'to', message: 'must be a calendar date written YYYY-MM-DD' };
-    range.before = new Date(startOfBangkokDay(to).getTime() + DAY_MS);
+    range.before = endOfDay(to);
   }
   if (range.from && range.before && range.before <= range.from)
     return { field: 'to', message: 'must not be before from' };

@@ -2,7 +2,7 @@
 // download (RFC 6266 with an RFC 8187 `filename*`). Pure. A name is only ever a label: never a path.
 
 import { withoutControlCharacters } from '../../common/text/control-characters';
-import { extensionFor } from './content-sniffer';
+import { extensionFor } from '../../common/files/content-sniffer';
 
 const MAX_NAME_CHARS = 200;
 

@@ -1,6 +1,6 @@
 // Calendar quarters in an explicit time zone (Asia/Bangkok by default), for the quarterly risk review.
 // Pure: the calendar helpers only.
-import { DEFAULT_TZ, localDate, zonedInstant } from '../../sweeps/domain/calendar';
+import { DEFAULT_TZ, localDate, zonedInstant } from '../../common/time/calendar';
 
 export interface Quarter {
   /** e.g. 2026-Q4. */

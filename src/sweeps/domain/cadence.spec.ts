@@ -1,4 +1,4 @@
-import { parseDate, parseWeek } from './calendar';
+import { parseDate, parseWeek } from '../../common/time/calendar';
 import { expiresOn, freshness, isDueInWeek, taskDueAt } from './cadence';
 
 describe('isDueInWeek', () => {

@@ -10,7 +10,7 @@ import {
   type LocalDate,
   weekMonday,
   zonedInstant,
-} from './calendar';
+} from '../../common/time/calendar';
 
 /**
  * A control's cadence as the freshness rule needs it. For `event` (evidence per occurrence: a release, a

@@ -1,4 +1,4 @@
-import { parseWeek } from './calendar';
+import { parseWeek } from '../../common/time/calendar';
 import { taskDueAt } from './cadence';
 import { fairDueAt, taskTiming } from './due-date';
 

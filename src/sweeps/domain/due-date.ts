@@ -1,5 +1,12 @@
 // When a sweep's tasks are due, and whether a task was late, measured against the due time it had. Pure.
-import { compareDates, DEFAULT_TZ, localDate, nextWorkingDay, previousWorkingDay, zonedInstant } from './calendar';
+import {
+  compareDates,
+  DEFAULT_TZ,
+  localDate,
+  nextWorkingDay,
+  previousWorkingDay,
+  zonedInstant,
+} from '../../common/time/calendar';
 
 /**
  * The due time a sweep's tasks get when the sweep opens at `openedAt`.

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { ROLES, type Role } from '../../identity/actor';
+import { ROLES, type Role } from '../../authz/actor';
 
 const emptyToUndefined = ({ value }: { value: unknown }) =>
   value === '' ? undefined : typeof value === 'string' ? value.trim() : value;

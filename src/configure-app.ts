@@ -10,14 +10,14 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import Handlebars from 'handlebars';
 import { Logger } from 'nestjs-pino';
 import { dirname, join } from 'node:path';
-import { AppModule } from '../../app.module';
-import type { AppConfig } from '../../config/config';
-import { APP_VERSION as VERSION } from '../../config/app-root';
-import { requestIdFor } from './http-logger';
-import { registerJsonBodyParser } from './json-body';
-import { registerNulCharacterRule } from './nul-character-rule';
-import { ProblemDetailsFilter } from './problem-details.filter';
-import { createValidationPipe } from './validation.pipe';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/config';
+import { APP_VERSION as VERSION } from './config/app-root';
+import { requestIdFor } from './common/http/http-logger';
+import { registerJsonBodyParser } from './common/http/json-body';
+import { registerNulCharacterRule } from './common/http/nul-character-rule';
+import { ProblemDetailsFilter } from './web/problem-details.filter';
+import { createValidationPipe } from './common/http/validation.pipe';
 
 /** Builds the HTTP application exactly as `npm start` runs it; tests use the same function. */
 export async function createApp(config: AppConfig, extra: Type<unknown>[] = []): Promise<NestFastifyApplication> {

@@ -1,9 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/view'; // reply.view()
-import type { AuthenticatedRequest } from '../../authz/policy.decorator';
-import { viewUser } from '../../web/view-context.interceptor';
-import { PROBLEM_CONTENT_TYPE, problemFor } from './problem';
+import type { AuthenticatedRequest } from '../authz/policy.decorator';
+import { viewUser } from './view-context.interceptor';
+import { PROBLEM_CONTENT_TYPE, problemFor } from '../common/http/problem';
 
 /** A browser navigating to a page, or submitting a page's form (not an API call, not an asset). */
 function wantsPage(request: FastifyRequest): boolean {
@@ -50,14 +50,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (wantsPage(request)) {
       // People get a page (a failed form: with the reasons and a way back); the problem document stays the API's answer.
-      void reply
-        .status(problem.status)
-        .view('error', {
-          pageTitle: problem.title,
-          problem: { ...problem, requestId: request.id },
-          back: formPage(request),
-          me: viewUser((request as AuthenticatedRequest).actor),
-        });
+      void reply.status(problem.status).view('error', {
+        pageTitle: problem.title,
+        problem: { ...problem, requestId: request.id },
+        back: formPage(request),
+        me: viewUser((request as AuthenticatedRequest).actor),
+      });
       return;
     }
     reply
