@@ -103,7 +103,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   sweep
     .command('open')
     .description("open a week's sweep (the server does it on SWEEP_CRON); idempotent")
-    .option('--week <week>', 'ISO week, e.g. 2026-W48 (default: this week in SWEEP_TZ)')
+    .option('--week <week>', 'ISO week, e.g. 2026-W48 (default: this week in TZ_COMPLIANCE)')
     .option('--json', 'print { week, created, tasks }')
     .action(async (opts: { week?: string; json?: boolean }) =>
       setExit(await withContext((ctx) => sweepOpenCommand(ctx, opts.week, !!opts.json), { identity: true })),

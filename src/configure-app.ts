@@ -18,6 +18,7 @@ import { registerJsonBodyParser } from './common/http/json-body';
 import { registerNulCharacterRule } from './common/http/nul-character-rule';
 import { ProblemDetailsFilter } from './web/problem-details.filter';
 import { createValidationPipe } from './common/http/validation.pipe';
+import { complianceTimeZone, zoneLabel } from './common/time/zone';
 
 /** Builds the HTTP application exactly as `npm start` runs it; tests use the same function. */
 export async function createApp(config: AppConfig, extra: Type<unknown>[] = []): Promise<NestFastifyApplication> {
@@ -83,10 +84,10 @@ export async function createApp(config: AppConfig, extra: Type<unknown>[] = []):
     'csrf',
     '{{#if @root.csrfToken}}<input type="hidden" name="_csrf" value="{{@root.csrfToken}}">{{/if}}',
   );
-  // Times on pages are shown in the company's zone, with the zone named.
+  // Times on pages are shown in the compliance time zone (TZ_COMPLIANCE), with the zone named.
   handlebars.registerHelper('datetime', (value: unknown) =>
     value
-      ? `${new Date(String(value)).toLocaleString('en-GB', { timeZone: 'Asia/Bangkok', dateStyle: 'medium', timeStyle: 'short' })} ICT`
+      ? `${new Date(String(value)).toLocaleString('en-GB', { timeZone: complianceTimeZone(), dateStyle: 'medium', timeStyle: 'short' })} ${zoneLabel()}`
       : '',
   );
   app.setViewEngine({ engine: { handlebars }, templates: web, layout: 'layout.hbs', viewExt: 'hbs' });

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { setComplianceTimeZone } from '../common/time/zone';
 import { AppConfig, loadConfig } from './config';
 
 /** Injection token for the validated settings. */
@@ -14,7 +15,16 @@ export class ConfigModule {
   static forRoot(config?: AppConfig) {
     return {
       module: ConfigModule,
-      providers: [{ provide: APP_CONFIG, useFactory: () => config ?? loadConfig() }],
+      providers: [
+        {
+          provide: APP_CONFIG,
+          useFactory: () => {
+            const settings = config ?? loadConfig();
+            setComplianceTimeZone(settings.timeZone); // the one zone every calendar rule counts days in
+            return settings;
+          },
+        },
+      ],
       exports: [APP_CONFIG],
     };
   }

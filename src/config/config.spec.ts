@@ -93,7 +93,7 @@ describe('loadConfig', () => {
       tsaUrl: undefined,
       auditCheckpointCron: '*/5 * * * *',
       sweepCron: '0 9 * * 1',
-      sweepTz: 'Asia/Bangkok',
+      timeZone: 'Asia/Bangkok',
       sweepDue: { weekday: 5, hour: 18, minute: 0 },
       sweepReminderCron: '0 * * * *',
       riskReviewCron: '0 9 1 1,4,7,10 *',
@@ -173,10 +173,19 @@ describe('loadConfig', () => {
     expect(load({ DEMO: '0' }).demo).toBe(false);
   });
 
+  it('one compliance time zone: TZ_COMPLIANCE, else the older SWEEP_TZ, else Asia/Bangkok', () => {
+    expect(load({}).timeZone).toBe('Asia/Bangkok');
+    expect(load({ TZ_COMPLIANCE: 'Asia/Ho_Chi_Minh' }).timeZone).toBe('Asia/Ho_Chi_Minh');
+    expect(load({ TZ_COMPLIANCE: 'Asia/Ho_Chi_Minh', SWEEP_TZ: 'Europe/London' }).timeZone).toBe('Asia/Ho_Chi_Minh');
+    expect(() => load({ TZ_COMPLIANCE: 'ICT' })).toThrow(
+      /^Invalid configuration: TZ_COMPLIANCE must be an IANA time zone/,
+    );
+  });
+
   it('reads the sweep schedule, zone and due time', () => {
     const c = load({ SWEEP_CRON: 'off', SWEEP_TZ: 'Europe/London', SWEEP_DUE: 'thu 17:30' });
     expect(c.sweepCron).toBeNull();
-    expect(c.sweepTz).toBe('Europe/London');
+    expect(c.timeZone).toBe('Europe/London');
     expect(c.sweepDue).toEqual({ weekday: 4, hour: 17, minute: 30 });
     expect(() => load({ SWEEP_TZ: 'Mars/Olympus' })).toThrow(
       /^Invalid configuration: SWEEP_TZ must be an IANA time zone/,

@@ -8,6 +8,7 @@ import { DEFAULT_ALLOWED_TYPES, SNIFFABLE_TYPES } from '../common/files/content-
 import { KeyRingError, parseKeyList } from '../common/crypto/key-ring';
 import { ConnectorHosts, parseConnectorHosts } from '../common/net/host-allow-list';
 import { parseSigningKeyText, SigningKeyTextError } from '../common/crypto/signing-key-text';
+import { DEFAULT_COMPLIANCE_TZ } from '../common/time/zone';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -118,7 +119,9 @@ export const envSchema = z.object({
     .string()
     .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "0 9 * * 1", or off')
     .default('0 9 * * 1'),
-  SWEEP_TZ: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Bangkok').default('Asia/Bangkok'),
+  TZ_COMPLIANCE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Bangkok').optional(),
+  /** The older name of TZ_COMPLIANCE (it was the sweeps' zone only), still read when TZ_COMPLIANCE is unset. */
+  SWEEP_TZ: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Bangkok').optional(),
   SWEEP_DUE: z
     .string()
     .regex(
@@ -224,9 +227,13 @@ export interface AppConfig {
   tsaUrl: string | undefined;
   /** When to write a signed checkpoint of the audit trail; null when switched off. */
   auditCheckpointCron: string | null;
-  /** When the weekly sweep opens (null: only by hand), in sweepTz. */
+  /**
+   * The compliance time zone (TZ_COMPLIANCE, default Asia/Bangkok): calendar days of periods, DSR clocks,
+   * sweeps, jobs and the times pages and packs show are counted in it.
+   */
+  timeZone: string;
+  /** When the weekly sweep opens (null: only by hand), in timeZone. */
   sweepCron: string | null;
-  sweepTz: string;
   /** Tasks are due on this ISO weekday (1 = Monday) at this local time. */
   sweepDue: { weekday: number; hour: number; minute: number };
   sweepReminderCron: string | null;
@@ -329,7 +336,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     tsaUrl: e.TSA_URL,
     auditCheckpointCron: e.AUDIT_CHECKPOINT_CRON === 'off' ? null : e.AUDIT_CHECKPOINT_CRON,
     sweepCron: e.SWEEP_CRON === 'off' ? null : e.SWEEP_CRON,
-    sweepTz: e.SWEEP_TZ,
+    timeZone: e.TZ_COMPLIANCE ?? e.SWEEP_TZ ?? DEFAULT_COMPLIANCE_TZ,
     sweepDue: {
       weekday: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].indexOf(e.SWEEP_DUE.slice(0, 3)) + 1,
       hour: Number(e.SWEEP_DUE.slice(4, 6)),

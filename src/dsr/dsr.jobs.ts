@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { systemActor } from '../authz/actor';
-import { DEFAULT_JOB_TIMEZONE, SchedulerService } from '../jobs/scheduler.service';
+import { SchedulerService } from '../jobs/scheduler.service';
 import { DrillsService } from './drills.service';
 import { DsrService } from './dsr.service';
 
@@ -25,7 +25,6 @@ export class DsrJobs implements OnApplicationBootstrap {
       this.scheduler.schedule({
         name: 'dsr-drill',
         cron: this.config.dsrDrillCron,
-        timezone: DEFAULT_JOB_TIMEZONE,
         run: () => this.drills.run(systemActor('job:dsr-drill'), 'schedule'),
       });
     this.scheduler.schedule({ name: 'dsr-erasures', cron: '*/10 * * * *', run: () => this.dsr.runDueErasures() });

@@ -28,7 +28,7 @@ import {
 } from './dto/engagement.dto';
 import type { Engagement, EngagementRequest } from './engagement.entity';
 import { EngagementsRepository } from './engagements.repository';
-import { dayOf } from '../common/time/days';
+import { dayOf, endOfDay } from '../common/time/days';
 
 /**
  * Auditor engagements: a compliance manager opens one (frameworks, audit period, expiry) for a user with
@@ -272,7 +272,7 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
       frameworks: ['soc2'],
       from: `${year}-01-01`,
       to: `${year}-12-31`,
-      expiresAt: new Date(`${year + 1}-03-31T23:59:59+07:00`),
+      expiresAt: new Date(endOfDay(`${year + 1}-03-31`).getTime() - 1000), // 31 March 23:59:59
     });
     return true;
   }

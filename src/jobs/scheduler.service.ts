@@ -4,9 +4,8 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { complianceTimeZone } from '../common/time/zone';
 
-/** Jobs run on Bangkok time unless they say otherwise (cron without a zone would use the process's zone). */
-export const DEFAULT_JOB_TIMEZONE = 'Asia/Bangkok';
 /** First key of the two-key advisory locks that keep a job to one instance at a time. */
 const JOB_LOCK_NAMESPACE = 0x4a4f4253; // "JOBS"
 
@@ -43,12 +42,12 @@ export class SchedulerService implements OnModuleDestroy {
     }
     const task = cron.schedule(job.cron, () => this.track(this.runLocked(job)), {
       name: job.name,
-      timezone: job.timezone ?? DEFAULT_JOB_TIMEZONE,
+      timezone: job.timezone ?? complianceTimeZone(), // not the process's zone, which cron would use
       noOverlap: true,
     });
     this.tasks.push(task);
     this.log.log(
-      `${job.name} scheduled (${job.cron}, ${job.timezone ?? DEFAULT_JOB_TIMEZONE}); next run ${task.getNextRun()?.toISOString() ?? 'never'}`,
+      `${job.name} scheduled (${job.cron}, ${job.timezone ?? complianceTimeZone()}); next run ${task.getNextRun()?.toISOString() ?? 'never'}`,
     );
     return true;
   }

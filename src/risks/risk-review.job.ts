@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { actorRef, systemActor } from '../authz/actor';
-import { DEFAULT_JOB_TIMEZONE, SchedulerService } from '../jobs/scheduler.service';
+import { SchedulerService } from '../jobs/scheduler.service';
 import { RisksService } from './risks.service';
 
 const JOB_ACTOR = actorRef(systemActor('job:risk-review'));
@@ -24,7 +24,6 @@ export class RiskReviewJob implements OnApplicationBootstrap {
     this.scheduler.schedule({
       name: 'risk-review',
       cron: this.config.riskReviewCron,
-      timezone: DEFAULT_JOB_TIMEZONE,
       run: () => this.risks.raiseQuarterlyReview(new Date(), JOB_ACTOR),
     });
   }

@@ -8,7 +8,7 @@ import { SweepsService } from './sweeps.service';
 const JOB_ACTOR = actorRef(systemActor('job:weekly-sweep'));
 
 /**
- * Opens the week's sweep on SWEEP_CRON (default Monday 09:00 in SWEEP_TZ) and sends reminders on
+ * Opens the week's sweep on SWEEP_CRON (default Monday 09:00 in TZ_COMPLIANCE) and sends reminders on
  * SWEEP_REMINDER_CRON; catchUp() opens the current week at start when its scheduled time has passed.
  */
 @Injectable()
@@ -25,7 +25,7 @@ export class SweepJobs implements OnApplicationBootstrap {
     return {
       name: 'weekly-sweep',
       cron: this.config.sweepCron ?? '',
-      timezone: this.config.sweepTz,
+      timezone: this.config.timeZone,
       run: () => this.sweeps.openWeek(this.sweeps.weekOf(new Date()), JOB_ACTOR),
     };
   }
@@ -36,7 +36,7 @@ export class SweepJobs implements OnApplicationBootstrap {
       this.scheduler.schedule({
         name: 'sweep-reminders',
         cron: this.config.sweepReminderCron,
-        timezone: this.config.sweepTz,
+        timezone: this.config.timeZone,
         run: () => this.sweeps.remindAndEscalate(),
       });
     }

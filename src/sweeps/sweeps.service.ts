@@ -109,7 +109,7 @@ export class SweepsService {
 
   /** The ISO week an instant falls in, in the sweep time zone. */
   weekOf(at: Date): string {
-    return isoWeek(at, this.config.sweepTz);
+    return isoWeek(at, this.config.timeZone);
   }
 
   private periodOf(week: string): { periodStart: string; periodEnd: string } {
@@ -117,10 +117,10 @@ export class SweepsService {
     return { periodStart: formatDate(monday), periodEnd: formatDate(addDays(monday, 6)) };
   }
 
-  /** The nominal due time of a week's tasks (SWEEP_DUE in that week, SWEEP_TZ). */
+  /** The nominal due time of a week's tasks (SWEEP_DUE in that week, TZ_COMPLIANCE). */
   nominalDueAt(week: string): Date {
     const { weekday, hour, minute } = this.config.sweepDue;
-    return taskDueAt(parseWeek(week), weekday, hour, minute, this.config.sweepTz);
+    return taskDueAt(parseWeek(week), weekday, hour, minute, this.config.timeZone);
   }
 
   /**
@@ -140,7 +140,7 @@ export class SweepsService {
       if (existing) return { week, created: false, tasks: await this.repo.countTasks(existing.id, m) };
 
       const nominalDueAt = this.nominalDueAt(week);
-      const { dueAt, openedLate } = fairDueAt(nominalDueAt, now, this.config.sweepTz);
+      const { dueAt, openedLate } = fairDueAt(nominalDueAt, now, this.config.timeZone);
       const sweep = await this.repo.insertSweep({ week, openedAt: now, openedBy: actor, dueAt }, m);
       const controls = await this.catalog.liveControls();
       const previous = await this.previousSummary(week, now, m);
@@ -218,7 +218,7 @@ export class SweepsService {
           kind: 'sweep.open',
           dedupeKey: `sweep:${week}:open:${userId}`,
           subject: `Evidence sweep ${week}: ${n} task(s) for you`,
-          body: `The evidence sweep for ${week} is open. ${n} control(s) need evidence, an attestation or an exception by ${formatLocalTime(dueAt, this.config.sweepTz)}.`,
+          body: `The evidence sweep for ${week} is open. ${n} control(s) need evidence, an attestation or an exception by ${formatLocalTime(dueAt, this.config.timeZone)}.`,
           link: `/sweep`,
         },
         m,
@@ -414,7 +414,7 @@ export class SweepsService {
     limit = 20,
   ): Promise<ControlOutcomeView[]> {
     const ability = abilityFor(actor);
-    const tz = this.config.sweepTz;
+    const tz = this.config.timeZone;
     const rows = await this.repo.outcomesOfControl(controlKey, {
       completedFrom: period ? zonedInstant(parseDate(period.from), 0, 0, tz) : undefined,
       completedBefore: period ? zonedInstant(addDays(parseDate(period.to), 1), 0, 0, tz) : undefined,
@@ -452,7 +452,7 @@ export class SweepsService {
     const sweep = (await this.repo.findById(task.sweepId))!;
     return {
       controlKey: task.controlKey,
-      today: formatDate(localDate(now, this.config.sweepTz)),
+      today: formatDate(localDate(now, this.config.timeZone)),
       ...this.periodOf(sweep.week),
     };
   }
@@ -526,7 +526,7 @@ export class SweepsService {
    * instance, a restart, the next hour) sends nothing twice.
    */
   async remindAndEscalate(now = new Date()): Promise<{ reminders: number; escalations: number }> {
-    const tz = this.config.sweepTz;
+    const tz = this.config.timeZone;
     const today = formatDate(localDate(now, tz));
     const managers = await this.users.activeUserIds({ role: 'compliance_manager' });
     const digests = new Map<
@@ -590,7 +590,7 @@ export class SweepsService {
   async controlFreshness(now = new Date()): Promise<Map<string, PostureControl>> {
     const controls = await this.catalog.liveControls();
     const newest = await this.evidence.newestByControl(controls.map((c) => c.id));
-    const tz = this.config.sweepTz;
+    const tz = this.config.timeZone;
     return new Map(
       controls.map((c) => {
         const of = newest.get(c.id);
@@ -604,7 +604,7 @@ export class SweepsService {
   }
 
   /**
-   * For audit packs: the sweeps of the ISO weeks touching the days from..to (SWEEP_TZ), counting only the
+   * For audit packs: the sweeps of the ISO weeks touching the days from..to (TZ_COMPLIANCE), counting only the
    * given controls' tasks — per week tasks, completed, late and exceptions, and the irregular tasks
    * (exception, completed late, or missed: still open after due at the period's end or now, whichever is first).
    */
@@ -617,7 +617,7 @@ export class SweepsService {
     weeks: { week: string; tasks: number; completed: number; late: number; exceptions: number }[];
     irregular: { week: string; control: string; kind: 'exception' | 'late' | 'missed'; note: string | null }[];
   }> {
-    const tz = this.config.sweepTz;
+    const tz = this.config.timeZone;
     const fromWeek = formatWeek(isoWeekOfDate(parseDate(from)));
     const toWeek = formatWeek(isoWeekOfDate(parseDate(to)));
     const end = zonedInstant(addDays(parseDate(to), 1), 0, 0, tz);
@@ -644,7 +644,7 @@ export class SweepsService {
       controls.map((c) => c.id),
       at,
     );
-    const tz = this.config.sweepTz;
+    const tz = this.config.timeZone;
     return new Map(
       controls.map((c) => [c.id, freshness(c, newest.has(c.id) ? localDate(newest.get(c.id)!, tz) : null, at, tz)]),
     );

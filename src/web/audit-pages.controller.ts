@@ -20,6 +20,7 @@ import {
   RequestFormDto,
   RequestIdParams,
 } from './dto/audit-forms.dto';
+import { dayOf, endOfDay, isCalendarDate } from '../common/time/days';
 
 const EVIDENCE_PAGE = 50;
 
@@ -164,7 +165,7 @@ export class AuditPagesController {
       this.engagements.auditors(),
       this.catalog.listFrameworks(),
     ]);
-    const year = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 4);
+    const year = dayOf(new Date()).slice(0, 4);
     return {
       pageTitle: 'Engagements',
       engagements: engagements.items,
@@ -190,7 +191,10 @@ export class AuditPagesController {
       frameworks: form.frameworks,
       from: form.from,
       to: form.to,
-      expiresAt: `${form.expires}T23:59:59.999+07:00`,
+      // The last millisecond of that day in the compliance zone; a date that is not one is left to the validation.
+      expiresAt: isCalendarDate(form.expires)
+        ? new Date(endOfDay(form.expires).getTime() - 1).toISOString()
+        : form.expires,
     });
     await reply.redirect('/audit/engagements', 303);
   }

@@ -1,3 +1,4 @@
+import { setComplianceTimeZone } from '../../common/time/zone';
 import { freshnessAsOf, scopeProblems } from './pack-period';
 import { endOfDay, isCalendarDate, startOfDay } from '../../common/time/days';
 
@@ -40,6 +41,22 @@ describe('freshnessAsOf: the earlier of the period end and the build, and which'
       basis: 'period_end',
       statement: "as of the period's end (2026-12-31 24:00 ICT)",
     });
+  });
+
+  it('in another compliance time zone (TZ_COMPLIANCE=Europe/London), days and the label follow it', () => {
+    setComplianceTimeZone('Europe/London');
+    try {
+      expect(freshnessAsOf('2026-07-31', new Date('2026-08-02T00:00:00Z'))).toEqual({
+        at: '2026-07-31T23:00:00.000Z', // midnight BST
+        basis: 'period_end',
+        statement: "as of the period's end (2026-07-31 24:00 Europe/London)",
+      });
+      expect(freshnessAsOf('2026-07-31', new Date('2026-07-31T22:59:00Z')).statement).toContain(
+        'as of 2026-07-31 23:59 Europe/London',
+      );
+    } finally {
+      setComplianceTimeZone('Asia/Bangkok');
+    }
   });
 
   it('at the edges: the last minute of the period is still before its end; its end exactly is the end', () => {

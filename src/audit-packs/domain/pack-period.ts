@@ -1,6 +1,8 @@
-// An audit pack's scope: a framework key and a period of whole Asia/Bangkok days (UTC+07:00 all year).
+// An audit pack's scope: a framework key and a period of whole days in the compliance time zone
+// (TZ_COMPLIANCE; Asia/Bangkok, UTC+07:00 all year, by default).
 // Pure: no Nest, no TypeORM.
 import { endOfDay, isCalendarDate } from '../../common/time/days';
+import { wallClock, zoneLabel } from '../../common/time/zone';
 
 const FRAMEWORK_KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
@@ -33,22 +35,21 @@ export interface FreshnessAsOf {
 }
 
 /**
- * Freshness is stated as of the earlier of the period's end (00:00 Asia/Bangkok after its last day) and
+ * Freshness is stated as of the earlier of the period's end (00:00 after its last day in the compliance zone) and
  * the moment the pack was built: a pack built on 5 December for a period ending 31 December cannot know
  * how fresh anything will be at the end, and says it speaks of 5 December.
  */
 export function freshnessAsOf(periodTo: string, builtAt: Date): FreshnessAsOf {
   const end = endOfDay(periodTo);
   if (end.getTime() <= builtAt.getTime())
-    return { at: end.toISOString(), basis: 'period_end', statement: `as of the period's end (${periodTo} 24:00 ICT)` };
+    return {
+      at: end.toISOString(),
+      basis: 'period_end',
+      statement: `as of the period's end (${periodTo} 24:00 ${zoneLabel()})`,
+    };
   return {
     at: builtAt.toISOString(),
     basis: 'built',
-    statement: `as of ${bangkokMinute(builtAt)}, the moment this pack was built (before the period's end, ${periodTo})`,
+    statement: `as of ${wallClock(builtAt)} ${zoneLabel()}, the moment this pack was built (before the period's end, ${periodTo})`,
   };
-}
-
-/** "2026-12-05 15:42 ICT" (Asia/Bangkok: UTC+07:00 all year, no daylight saving). */
-function bangkokMinute(at: Date): string {
-  return `${new Date(at.getTime() + 7 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')} ICT`;
 }

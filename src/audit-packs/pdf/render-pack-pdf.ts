@@ -5,6 +5,8 @@ import type { PackControl, PackModel, PackRiskSummary } from '../pack-model';
 import { loadLayout, PackLayout, SectionId } from './layout';
 import { Column, PdfWriter, Row } from './pdf-writer';
 import { cleanText, fillPlaceholders } from './text';
+import { dayOf } from '../../common/time/days';
+import { wallClock, zoneLabel } from '../../common/time/zone';
 
 export interface PackAttachment {
   /** File name shown by PDF readers and `pdfdetach -list`, e.g. manifest.json. */
@@ -21,8 +23,6 @@ export interface RenderPackPdfOptions {
   /** Files embedded in the PDF (covered by its signature), e.g. manifest.json. */
   attachments?: PackAttachment[];
 }
-
-const TIME_ZONE = 'Asia/Bangkok';
 
 /**
  * Renders the pack PDF (unsigned). Two passes over the same deterministic layout: the first (output dropped)
@@ -713,35 +713,18 @@ function parseDate(s: string): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-const dateTimeFormat = new Intl.DateTimeFormat('en-CA', {
-  timeZone: TIME_ZONE,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-const dateFormat = new Intl.DateTimeFormat('en-CA', {
-  timeZone: TIME_ZONE,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-
-/** "2026-03-31 17:05 ICT" (Asia/Bangkok) for an instant; a plain date stays as it is. */
+/** "2026-03-31 17:05 ICT" (in the compliance time zone) for an instant; a plain date stays as it is. */
 export function formatDateTime(value: string | Date): string {
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
   const d = typeof value === 'string' ? parseDate(value) : value;
   if (!d) return cleanText(String(value));
-  const parts = Object.fromEntries(dateTimeFormat.formatToParts(d).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ICT`;
+  return `${wallClock(d)} ${zoneLabel()}`;
 }
 
 function formatDate(value: string): string {
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
   const d = parseDate(value);
-  return d ? dateFormat.format(d) : cleanText(value);
+  return d ? dayOf(d) : cleanText(value);
 }
 
 function formatBytes(n: number): string {

@@ -1,7 +1,7 @@
-// ISO weeks, local days and period arithmetic in an explicit time zone (Asia/Bangkok by default).
+// ISO weeks, local days and period arithmetic in an explicit time zone (the compliance zone by default:
+// TZ_COMPLIANCE, see zone.ts).
 // Pure: Intl only. Bangkok has no daylight saving, but nothing here assumes a fixed offset.
-
-export const DEFAULT_TZ = 'Asia/Bangkok';
+import { complianceTimeZone } from './zone';
 
 export interface LocalDate {
   year: number;
@@ -10,7 +10,7 @@ export interface LocalDate {
 }
 
 /** The calendar date of an instant in a time zone. */
-export function localDate(at: Date, tz = DEFAULT_TZ): LocalDate {
+export function localDate(at: Date, tz = complianceTimeZone()): LocalDate {
   const parts = new Intl.DateTimeFormat('en-CA', {
     timeZone: tz,
     year: 'numeric',
@@ -56,7 +56,7 @@ export function compareDates(a: LocalDate, b: LocalDate): number {
 }
 
 /** The instant a local wall-clock time happens in a zone (e.g. Friday 18:00 in Bangkok). */
-export function zonedInstant(d: LocalDate, hour: number, minute: number, tz = DEFAULT_TZ): Date {
+export function zonedInstant(d: LocalDate, hour: number, minute: number, tz = complianceTimeZone()): Date {
   const guess = Date.UTC(d.year, d.month - 1, d.day, hour, minute);
   // The zone's offset at that moment: format the guess in the zone and compare.
   const parts = new Intl.DateTimeFormat('en-US', {
@@ -87,7 +87,7 @@ export function isoWeekOfDate(d: LocalDate): IsoWeek {
   return { year: thursday.year, week: Math.floor(dayOfYear / 7) + 1 };
 }
 
-export function isoWeek(at: Date, tz = DEFAULT_TZ): string {
+export function isoWeek(at: Date, tz = complianceTimeZone()): string {
   return formatWeek(isoWeekOfDate(localDate(at, tz)));
 }
 
@@ -130,7 +130,7 @@ export function previousWorkingDay(d: LocalDate): LocalDate {
 }
 
 /** An instant as people read it, with the zone named: "Mon 7 Dec 2026, 18:00 (Asia/Bangkok)". */
-export function formatLocalTime(at: Date, tz = DEFAULT_TZ): string {
+export function formatLocalTime(at: Date, tz = complianceTimeZone()): string {
   const parts = new Intl.DateTimeFormat('en-GB', {
     timeZone: tz,
     hourCycle: 'h23',

@@ -1,7 +1,8 @@
-// Calendar days in the compliance time zone (Asia/Bangkok unless configured otherwise): the one place that
+// Calendar days in the compliance time zone (TZ_COMPLIANCE, Asia/Bangkok by default): the one place that
 // turns "2026-12-31" into instants and instants into days. Evidence periods, pack periods, engagements and
 // the DSR day counts all use it. Pure: Intl only, nothing assumes a fixed offset.
-import { DEFAULT_TZ, addDays, formatDate, localDate, parseDate, zonedInstant } from './calendar';
+import { addDays, formatDate, localDate, parseDate, zonedInstant } from './calendar';
+import { complianceTimeZone } from './zone';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
@@ -16,16 +17,16 @@ export function isCalendarDate(value: unknown): value is string {
 }
 
 /** 00:00 of a calendar day (YYYY-MM-DD) in `tz`. */
-export function startOfDay(day: string, tz = DEFAULT_TZ): Date {
+export function startOfDay(day: string, tz = complianceTimeZone()): Date {
   return zonedInstant(parseDate(day), 0, 0, tz);
 }
 
 /** 00:00 of the day after `day` in `tz`: the exclusive end of a period ending on `day`. */
-export function endOfDay(day: string, tz = DEFAULT_TZ): Date {
+export function endOfDay(day: string, tz = complianceTimeZone()): Date {
   return zonedInstant(addDays(parseDate(day), 1), 0, 0, tz);
 }
 
 /** The calendar day of an instant in `tz`, as YYYY-MM-DD. */
-export function dayOf(at: Date, tz = DEFAULT_TZ): string {
+export function dayOf(at: Date, tz = complianceTimeZone()): string {
   return formatDate(localDate(at, tz));
 }

@@ -1,6 +1,7 @@
 // Calendar quarters in an explicit time zone (Asia/Bangkok by default), for the quarterly risk review.
 // Pure: the calendar helpers only.
-import { DEFAULT_TZ, localDate, zonedInstant } from '../../common/time/calendar';
+import { localDate, zonedInstant } from '../../common/time/calendar';
+import { complianceTimeZone } from '../../common/time/zone';
 
 export interface Quarter {
   /** e.g. 2026-Q4. */
@@ -27,12 +28,12 @@ function quarterOfMonth(year: number, quarter: number, tz: string): Quarter {
 }
 
 /** The quarter an instant falls in, by the calendar of `tz`. */
-export function quarterOf(at: Date, tz = DEFAULT_TZ): Quarter {
+export function quarterOf(at: Date, tz = complianceTimeZone()): Quarter {
   const d = localDate(at, tz);
   return quarterOfMonth(d.year, Math.floor((d.month - 1) / 3) + 1, tz);
 }
 
 /** The quarter before `q`. */
-export function previousQuarter(q: Quarter, tz = DEFAULT_TZ): Quarter {
+export function previousQuarter(q: Quarter, tz = complianceTimeZone()): Quarter {
   return q.quarter === 1 ? quarterOfMonth(q.year - 1, 4, tz) : quarterOfMonth(q.year, q.quarter - 1, tz);
 }

@@ -4,13 +4,13 @@ import {
   addDays,
   addMonths,
   compareDates,
-  DEFAULT_TZ,
   localDate,
   type IsoWeek,
   type LocalDate,
   weekMonday,
   zonedInstant,
 } from '../../common/time/calendar';
+import { complianceTimeZone } from '../../common/time/zone';
 
 /**
  * A control's cadence as the freshness rule needs it. For `event` (evidence per occurrence: a release, a
@@ -45,7 +45,7 @@ export function isDueInWeek(cadence: Cadence, week: IsoWeek): boolean {
 }
 
 /** Tasks are due on a weekday of the sweep's week at a local time (default Friday 18:00). */
-export function taskDueAt(week: IsoWeek, weekday = 5, hour = 18, minute = 0, tz = DEFAULT_TZ): Date {
+export function taskDueAt(week: IsoWeek, weekday = 5, hour = 18, minute = 0, tz = complianceTimeZone()): Date {
   return zonedInstant(addDays(weekMonday(week), weekday - 1), hour, minute, tz);
 }
 
@@ -88,7 +88,7 @@ export function freshness(
   schedule: Cadence | Schedule,
   newestEvidenceOf: LocalDate | null,
   now: Date,
-  tz = DEFAULT_TZ,
+  tz = complianceTimeZone(),
 ): Freshness {
   if (!newestEvidenceOf) return 'missing';
   const v = validityOf(schedule);

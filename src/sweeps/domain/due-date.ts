@@ -1,12 +1,6 @@
 // When a sweep's tasks are due, and whether a task was late, measured against the due time it had. Pure.
-import {
-  compareDates,
-  DEFAULT_TZ,
-  localDate,
-  nextWorkingDay,
-  previousWorkingDay,
-  zonedInstant,
-} from '../../common/time/calendar';
+import { compareDates, localDate, nextWorkingDay, previousWorkingDay, zonedInstant } from '../../common/time/calendar';
+import { complianceTimeZone } from '../../common/time/zone';
 
 /**
  * The due time a sweep's tasks get when the sweep opens at `openedAt`.
@@ -18,7 +12,11 @@ import {
  * after the day it opened (in `tz`): Friday evening or the weekend → Monday 18:00; never earlier than the
  * nominal time. Working days are Monday to Friday in `tz`; public holidays are not modelled.
  */
-export function fairDueAt(nominal: Date, openedAt: Date, tz = DEFAULT_TZ): { dueAt: Date; openedLate: boolean } {
+export function fairDueAt(
+  nominal: Date,
+  openedAt: Date,
+  tz = complianceTimeZone(),
+): { dueAt: Date; openedLate: boolean } {
   const nominalDay = localDate(nominal, tz);
   const { hour, minute } = localTime(nominal, tz);
   const lastFairOpening = zonedInstant(previousWorkingDay(nominalDay), hour, minute, tz);

@@ -24,7 +24,7 @@ export class WeekParams {
 }
 
 export class OpenSweepDto {
-  @ApiPropertyOptional({ example: '2026-W48', description: 'default: this week in SWEEP_TZ' })
+  @ApiPropertyOptional({ example: '2026-W48', description: 'default: this week in TZ_COMPLIANCE' })
   @IsOptional()
   @Matches(/^\d{4}-W\d{2}$/, { message: 'week must be an ISO week like 2026-W48' })
   week?: string;

@@ -16,6 +16,8 @@ import {
 import { DSR_RIGHTS, type DsrRight } from '../../dsr/domain/dsr-clocks';
 import { ERASURE_GROUNDS, OBJECTION_GROUNDS } from '../../dsr/domain/dsr-grounds';
 import { DSR_CHANNELS, DSR_STATUSES, type DsrChannel, type DsrStatus } from '../../dsr/domain/dsr-model';
+import { parseDate, zonedInstant } from '../../common/time/calendar';
+import { isCalendarDate } from '../../common/time/days';
 
 /** A form's empty field is "not given"; text is trimmed. */
 const emptyToUndefined = ({ value }: { value: unknown }) =>
@@ -35,12 +37,17 @@ const positions = ({ value }: { value: unknown }) =>
     typeof v === 'string' && /^\d{1,3}$/.test(v) ? Number(v) : v,
   );
 
-/** `datetime-local` gives "2026-01-05T09:30" without a zone: the page's times are Bangkok time (ICT). */
+/**
+ * `datetime-local` gives "2026-01-05T09:30" without a zone: the page's times are in the compliance time zone
+ * (TZ_COMPLIANCE, ICT by default), so the wall-clock time is turned into that instant. Anything else is
+ * left for the validation to name.
+ */
 const bangkokLocal = ({ value }: { value: unknown }) => {
   if (value === '' || value === undefined) return undefined;
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value.trim()))
-    return `${value.trim().length === 16 ? `${value.trim()}:00` : value.trim()}+07:00`;
-  return value;
+  const m = typeof value === 'string' ? /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim()) : null;
+  if (!m || !isCalendarDate(m[1]) || Number(m[2]) > 23 || Number(m[3]) > 59 || Number(m[4] ?? 0) > 59) return value;
+  const at = zonedInstant(parseDate(m[1]), Number(m[2]), Number(m[3]));
+  return new Date(at.getTime() + Number(m[4] ?? 0) * 1000).toISOString();
 };
 
 export const FORM_CHANNELS = DSR_CHANNELS.filter((c) => c !== 'drill');
