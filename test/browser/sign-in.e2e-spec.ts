@@ -31,6 +31,19 @@ describeInBrowser('signing in with the browser', () => {
     await page.context().close();
   });
 
+  it('on a 390 px phone the header wraps: nothing sticks out to the right, Sign out is on screen', async () => {
+    const context = await ctx.browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(`${ctx.t.baseUrl}/login`);
+    await page.fill('input[name=email]', DEMO.admin); // the admin has the most links in the header
+    await page.fill('input[name=password]', 'attest-demo');
+    await page.click('#login-submit');
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    const box = await page.locator('#logout').boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    await context.close();
+  });
+
   it('a wrong password shows one generic message and keeps the e-mail', async () => {
     const page = await signIn(DEMO.viewer, 'not-the-password');
     expect(await page.textContent('#login-error')).toBe('The e-mail address or password is not correct.');
