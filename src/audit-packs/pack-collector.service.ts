@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { APP_VERSION } from '../config/app-root';
 import { DrillsService } from '../dsr/drills.service';
-import { DsrService } from '../dsr/dsr.service';
+import { DsrClockService } from '../dsr/dsr-clocks.service';
 import { EvidenceService } from '../evidence/evidence.service';
 import { UsersService } from '../identity/users.service';
 import { RisksService } from '../risks/risks.service';
@@ -44,7 +44,7 @@ export class PackCollector {
     private readonly evidence: EvidenceService,
     private readonly sweeps: SweepsService,
     private readonly risks: RisksService,
-    private readonly dsr: DsrService,
+    private readonly dsrClocks: DsrClockService,
     private readonly drills: DrillsService,
     private readonly users: UsersService,
     private readonly trail: AuditTrailService,
@@ -114,7 +114,7 @@ export class PackCollector {
     const [risks, drills, dsr, head, verified] = await Promise.all([
       Promise.all(REGISTERS.map((r) => this.riskSummary(r))),
       this.drillsBetween(start, end),
-      this.dsr.clockStatistics(start, end, now),
+      this.dsrClocks.clockStatistics(start, end, now),
       this.trail.head(),
       this.trail.verify(),
     ]);

@@ -18,7 +18,9 @@ import { renderDrillReportPdf } from './drill-report-pdf';
 import type { DrillReport, DrillSystemResult } from './domain/drill-report';
 import type { DsrDrill } from './dsr-support.entity';
 import { DsrRepository } from './dsr.repository';
-import { DsrService } from './dsr.service';
+import { DsrErasureService } from './dsr-erasure.service';
+import { DsrExportService } from './dsr-export.service';
+import { DsrRequestsService } from './dsr-requests.service';
 import type { DrillView } from './dto/dsr.dto';
 import { dayOf } from '../common/time/days';
 
@@ -37,7 +39,9 @@ export class DrillsService {
   private readonly log = new Logger('DSR drill');
 
   constructor(
-    private readonly dsr: DsrService,
+    private readonly requests: DsrRequestsService,
+    private readonly exports: DsrExportService,
+    private readonly erasure: DsrErasureService,
     private readonly systems: DataSystemsService,
     private readonly repo: DsrRepository,
     private readonly evidence: EvidenceService,
@@ -83,7 +87,7 @@ export class DrillsService {
       nationalId: syntheticNationalId(tag),
     };
     const keys: SubjectKeys = { email: subject.email, phone: subject.phone, nationalId: subject.nationalId };
-    const request = await this.dsr.insertRequest(actor, {
+    const request = await this.requests.insertRequest(actor, {
       right: 'erasure',
       ground: 'no_longer_necessary',
       channel: 'drill',
@@ -91,7 +95,7 @@ export class DrillsService {
       details: { subject, requester: null, changes: null },
       isDrill: true,
     });
-    await this.dsr.markVerified(request, by, 'synthetic');
+    await this.requests.markVerified(request, by, 'synthetic');
     await this.repo.updateDrill(drill.id, { requestId: request.id });
 
     const failures: string[] = [];
@@ -125,7 +129,7 @@ export class DrillsService {
 
       if (drilled.length) {
         const e0 = performance.now();
-        const exportRun = await this.dsr.runExport(request, by, drilled);
+        const exportRun = await this.exports.runExport(request, by, drilled);
         const exportMs = Math.round(performance.now() - e0);
         failures.push(...exportRun.failures);
         exportRan = exportRun.complete;
@@ -143,7 +147,7 @@ export class DrillsService {
         exportSha256 = (await this.repo.findRequest(request.id))?.exportSha256 ?? null;
 
         const x0 = performance.now();
-        const erasure = await this.dsr.runErasure((await this.repo.findRequest(request.id))!, by, {
+        const erasure = await this.erasure.runErasure((await this.repo.findRequest(request.id))!, by, {
           systems: drilled,
           seeds,
         });
@@ -177,8 +181,8 @@ export class DrillsService {
       }
       await this.systems.closeAll(all);
       const fresh = await this.repo.findRequest(request.id);
-      if (fresh) await this.dsr.dropPackage(fresh);
-      await this.dsr.markDrillDone(request.id);
+      if (fresh) await this.exports.dropPackage(fresh);
+      await this.requests.markDrillDone(request.id);
     }
 
     for (const r of results)

@@ -8,7 +8,12 @@ import type { UserActor } from '../authz/actor';
 import { DataSystemsService } from './data-systems.service';
 import type { DrillReport } from './domain/drill-report';
 import { DrillsService } from './drills.service';
-import { DsrService } from './dsr.service';
+import { DsrErasureService } from './dsr-erasure.service';
+import { DsrExportService } from './dsr-export.service';
+import { DsrHoldsService } from './dsr-holds.service';
+import { DsrRequestsService } from './dsr-requests.service';
+import { DsrTasksService } from './dsr-tasks.service';
+import { DsrUpdatesService } from './dsr-updates.service';
 import {
   CompleteDsrDto,
   CompleteTaskDto,
@@ -34,7 +39,12 @@ import {
 @Controller('api/dsr')
 export class DsrController {
   constructor(
-    private readonly dsr: DsrService,
+    private readonly requests: DsrRequestsService,
+    private readonly updates: DsrUpdatesService,
+    private readonly exports: DsrExportService,
+    private readonly erasure: DsrErasureService,
+    private readonly holds: DsrHoldsService,
+    private readonly dsrTasks: DsrTasksService,
     private readonly systems: DataSystemsService,
     private readonly drills: DrillsService,
   ) {}
@@ -48,7 +58,7 @@ export class DsrController {
       'Log a data subject request; the subject’s identity is stored encrypted and only the privacy officer sees it',
   })
   create(@CurrentActor() actor: UserActor, @Body() dto: CreateDsrRequestDto): Promise<DsrRequestView> {
-    return this.dsr.create(actor, dto);
+    return this.requests.create(actor, dto);
   }
 
   @Get('requests')
@@ -57,13 +67,13 @@ export class DsrController {
     summary: 'The DSR register with both clocks, soonest deadline first; filter by status, right, open, overdue',
   })
   list(@CurrentActor() actor: UserActor, @Query() query: DsrQueryDto): Promise<Page<DsrRequestView>> {
-    return this.dsr.list(actor, query);
+    return this.requests.list(actor, query);
   }
 
   @Get('requests/:id')
   @Policy('read', 'DsrRequest')
   get(@CurrentActor() actor: UserActor, @Param() p: RequestParams): Promise<DsrRequestView> {
-    return this.dsr.get(actor, p.id);
+    return this.requests.get(actor, p.id);
   }
 
   @Post('requests/:id/verify-identity')
@@ -75,7 +85,7 @@ export class DsrController {
     @Param() p: RequestParams,
     @Body() dto: VerifyIdentityDto,
   ): Promise<DsrRequestView> {
-    return this.dsr.verifyIdentity(actor, p.id, dto);
+    return this.requests.verifyIdentity(actor, p.id, dto);
   }
 
   @Post('requests/:id/export')
@@ -89,7 +99,7 @@ export class DsrController {
     @CurrentActor() actor: UserActor,
     @Param() p: RequestParams,
   ): Promise<{ request: DsrRequestView; link: ExportLinkView | null }> {
-    return this.dsr.export(actor, p.id);
+    return this.exports.export(actor, p.id);
   }
 
   @Post('requests/:id/export-link')
@@ -97,7 +107,7 @@ export class DsrController {
   @Policy('update', 'DsrRequest')
   @ApiOperation({ summary: 'A new download link for the export package' })
   exportLink(@CurrentActor() actor: UserActor, @Param() p: RequestParams): Promise<ExportLinkView> {
-    return this.dsr.newExportLink(actor, p.id);
+    return this.exports.newExportLink(actor, p.id);
   }
 
   @Post('requests/:id/erase')
@@ -109,14 +119,14 @@ export class DsrController {
     @Param() p: RequestParams,
     @Body() dto: EraseDsrDto,
   ): Promise<DsrRequestView> {
-    return this.dsr.scheduleErasure(actor, p.id, dto);
+    return this.erasure.scheduleErasure(actor, p.id, dto);
   }
 
   @Post('requests/:id/erase/cancel')
   @HttpCode(200)
   @Policy('update', 'DsrRequest')
   cancelErasure(@CurrentActor() actor: UserActor, @Param() p: RequestParams): Promise<DsrRequestView> {
-    return this.dsr.cancelErasure(actor, p.id);
+    return this.erasure.cancelErasure(actor, p.id);
   }
 
   @Post('requests/:id/erase/resume')
@@ -124,7 +134,7 @@ export class DsrController {
   @Policy('update', 'DsrRequest')
   @ApiOperation({ summary: 'Run a due erasure again after a failure: done systems are kept, failed ones retried' })
   resumeErasure(@CurrentActor() actor: UserActor, @Param() p: RequestParams): Promise<DsrRequestView> {
-    return this.dsr.resumeErasure(actor, p.id);
+    return this.erasure.resumeErasure(actor, p.id);
   }
 
   @Post('requests/:id/execute')
@@ -135,7 +145,7 @@ export class DsrController {
       'Rectify or restrict (objection, restriction, consent withdrawal) through the data map; manual tasks where it declares nothing',
   })
   execute(@CurrentActor() actor: UserActor, @Param() p: RequestParams): Promise<DsrRequestView> {
-    return this.dsr.execute(actor, p.id);
+    return this.updates.execute(actor, p.id);
   }
 
   @Post('requests/:id/reject')
@@ -150,7 +160,7 @@ export class DsrController {
     @Param() p: RequestParams,
     @Body() dto: RejectDsrDto,
   ): Promise<DsrRequestView> {
-    return this.dsr.reject(actor, p.id, dto);
+    return this.requests.reject(actor, p.id, dto);
   }
 
   @Post('requests/:id/complete')
@@ -161,7 +171,7 @@ export class DsrController {
     @Param() p: RequestParams,
     @Body() dto: CompleteDsrDto,
   ): Promise<DsrRequestView> {
-    return this.dsr.complete(actor, p.id, dto);
+    return this.requests.complete(actor, p.id, dto);
   }
 
   @Post('requests/:id/holds')
@@ -173,14 +183,14 @@ export class DsrController {
     @Param() p: RequestParams,
     @Body() dto: LegalHoldDto,
   ): Promise<DsrRequestView> {
-    return this.dsr.placeHold(actor, p.id, dto);
+    return this.holds.placeHold(actor, p.id, dto);
   }
 
   @Post('requests/:id/holds/:holdId/release')
   @HttpCode(200)
   @Policy('update', 'DsrRequest')
   release(@CurrentActor() actor: UserActor, @Param() p: HoldParams): Promise<DsrRequestView> {
-    return this.dsr.releaseHold(actor, p.id, p.holdId);
+    return this.holds.releaseHold(actor, p.id, p.holdId);
   }
 
   @Get('exports/:token')
@@ -194,7 +204,7 @@ export class DsrController {
     @Param() p: ExportTokenParams,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const file = await this.dsr.download(actor, p.token);
+    const file = await this.exports.download(actor, p.token);
     await reply
       .header('content-type', 'application/zip')
       .header('content-disposition', `attachment; filename="${file.filename}"`)
@@ -209,7 +219,7 @@ export class DsrController {
   @Policy('read', 'DsrTask')
   @ApiOperation({ summary: 'Manual DSR tasks assigned to you (or your department): systems without a connector' })
   tasks(@CurrentActor() actor: UserActor, @Query() query: TaskQueryDto) {
-    return this.dsr.listTasks(actor, query);
+    return this.dsrTasks.listTasks(actor, query);
   }
 
   @Post('tasks/:id/complete')
@@ -220,7 +230,7 @@ export class DsrController {
     @Param() p: RequestParams,
     @Body() dto: CompleteTaskDto,
   ): Promise<DsrActionView> {
-    return this.dsr.completeTask(actor, p.id, dto);
+    return this.dsrTasks.completeTask(actor, p.id, dto);
   }
 
   // ---- data systems ------------------------------------------------------------------------------

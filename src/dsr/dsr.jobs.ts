@@ -4,7 +4,9 @@ import { APP_CONFIG } from '../config/config.module';
 import { systemActor } from '../authz/actor';
 import { SchedulerService } from '../jobs/scheduler.service';
 import { DrillsService } from './drills.service';
-import { DsrService } from './dsr.service';
+import { DsrClockService } from './dsr-clocks.service';
+import { DsrErasureService } from './dsr-erasure.service';
+import { DsrExportService } from './dsr-export.service';
 
 /**
  * DSR schedules: the monthly drill (DSR_DRILL_CRON), due erasures every 10 minutes (after their grace
@@ -16,7 +18,9 @@ export class DsrJobs implements OnApplicationBootstrap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly scheduler: SchedulerService,
-    private readonly dsr: DsrService,
+    private readonly erasure: DsrErasureService,
+    private readonly clocks: DsrClockService,
+    private readonly exports: DsrExportService,
     private readonly drills: DrillsService,
   ) {}
 
@@ -27,12 +31,12 @@ export class DsrJobs implements OnApplicationBootstrap {
         cron: this.config.dsrDrillCron,
         run: () => this.drills.run(systemActor('job:dsr-drill'), 'schedule'),
       });
-    this.scheduler.schedule({ name: 'dsr-erasures', cron: '*/10 * * * *', run: () => this.dsr.runDueErasures() });
-    this.scheduler.schedule({ name: 'dsr-clock-reminders', cron: '15 * * * *', run: () => this.dsr.remindClocks() });
+    this.scheduler.schedule({ name: 'dsr-erasures', cron: '*/10 * * * *', run: () => this.erasure.runDueErasures() });
+    this.scheduler.schedule({ name: 'dsr-clock-reminders', cron: '15 * * * *', run: () => this.clocks.remindClocks() });
     this.scheduler.schedule({
       name: 'dsr-export-retention',
       cron: '40 3 * * *',
-      run: () => this.dsr.purgeExportPackages(),
+      run: () => this.exports.purgeExportPackages(),
     });
   }
 }

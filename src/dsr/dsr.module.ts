@@ -12,7 +12,15 @@ import { DsrController } from './dsr.controller';
 import { DsrJobs } from './dsr.jobs';
 import { dsrKeyRingProvider } from './dsr-keys';
 import { DsrRepository } from './dsr.repository';
-import { DsrService } from './dsr.service';
+import { DsrAccess } from './dsr-access';
+import { DsrClockService } from './dsr-clocks.service';
+import { DsrErasureReceipts } from './dsr-erasure-receipts';
+import { DsrErasureService } from './dsr-erasure.service';
+import { DsrExportService } from './dsr-export.service';
+import { DsrHoldsService } from './dsr-holds.service';
+import { DsrRequestsService } from './dsr-requests.service';
+import { DsrTasksService } from './dsr-tasks.service';
+import { DsrUpdatesService } from './dsr-updates.service';
 import { DsrKeyRotationService } from './dsr-key-rotation.service';
 
 /** PDPA data subject requests: register and clocks, data map and connectors, export/erasure, drills. */
@@ -23,12 +31,31 @@ import { DsrKeyRotationService } from './dsr-key-rotation.service';
     dsrKeyRingProvider,
     DsrRepository,
     DataSystemsService,
-    DsrService,
+    DsrAccess,
+    DsrRequestsService,
+    DsrUpdatesService,
+    DsrExportService,
+    DsrHoldsService,
+    DsrErasureReceipts,
+    DsrErasureService,
+    DsrTasksService,
+    DsrClockService,
     DrillsService,
     DsrJobs,
     DemoPlatformBootstrap,
     DsrKeyRotationService,
   ],
-  exports: [DsrService, DrillsService, DataSystemsService, DsrKeyRotationService],
+  exports: [
+    DsrRequestsService,
+    DsrUpdatesService,
+    DsrExportService,
+    DsrErasureService,
+    DsrHoldsService,
+    DsrTasksService,
+    DsrClockService,
+    DrillsService,
+    DataSystemsService,
+    DsrKeyRotationService,
+  ],
 })
 export class DsrModule {}

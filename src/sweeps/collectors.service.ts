@@ -8,7 +8,7 @@ import { EvidenceService } from '../evidence/evidence.service';
 import { UsersService } from '../identity/users.service';
 import { RisksService } from '../risks/risks.service';
 import { DrillsService } from '../dsr/drills.service';
-import { DsrService } from '../dsr/dsr.service';
+import { DsrClockService } from '../dsr/dsr-clocks.service';
 import { COLLECTOR_REQUIREMENTS, collectorTargets, RequirementMappings } from './domain/collector-targets';
 
 export interface CollectorRun {
@@ -48,7 +48,7 @@ export class CollectorsService {
     private readonly catalog: CatalogService,
     private readonly evidence: EvidenceService,
     private readonly risks: RisksService,
-    private readonly dsr: DsrService,
+    private readonly dsrClocks: DsrClockService,
     private readonly drills: DrillsService,
   ) {
     this.registry = {
@@ -82,7 +82,7 @@ export class CollectorsService {
       // The DSR register of the week without subject identity: clocks, outcomes, refusals recorded in the ROPA.
       'dsr-register': async (ctx) => ({
         week: ctx.week,
-        ...(await this.dsr.registerSnapshot(
+        ...(await this.dsrClocks.registerSnapshot(
           new Date(`${ctx.periodStart}T00:00:00+07:00`),
           new Date(new Date(`${ctx.periodEnd}T00:00:00+07:00`).getTime() + 86_400_000),
           ctx.now,

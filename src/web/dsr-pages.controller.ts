@@ -11,7 +11,12 @@ import { DSR_RIGHTS, RIGHT_SECTION } from '../dsr/domain/dsr-clocks';
 import { GROUND_LABEL, groundsFor } from '../dsr/domain/dsr-grounds';
 import { DSR_STATUSES, VERIFICATION_METHODS } from '../dsr/domain/dsr-model';
 import { DrillsService } from '../dsr/drills.service';
-import { DsrService } from '../dsr/dsr.service';
+import { DsrErasureService } from '../dsr/dsr-erasure.service';
+import { DsrExportService } from '../dsr/dsr-export.service';
+import { DsrHoldsService } from '../dsr/dsr-holds.service';
+import { DsrRequestsService } from '../dsr/dsr-requests.service';
+import { DsrTasksService } from '../dsr/dsr-tasks.service';
+import { DsrUpdatesService } from '../dsr/dsr-updates.service';
 import {
   CompleteDsrDto,
   HoldParams,
@@ -54,8 +59,9 @@ const OPEN = ['received', 'verified', 'in_progress'];
 /**
  * The privacy officer's DSR pages: the queue with both clocks, a request's page (verify, export and
  * download, erase, holds, execute, reject, complete, receipt), the data map, drills, and manual tasks.
- * Post/redirect/get everywhere: each form calls one DsrService / DataSystemsService / DrillsService method
- * once per idempotency key (the page's hidden `formKey`; a repeat gets the first answer) and answers 303.
+ * Post/redirect/get everywhere: each form calls one method of a DSR service (requests, updates, export, erasure,
+ * holds, tasks), DataSystemsService or DrillsService once per idempotency key (the page's hidden `formKey`; a
+ * repeat gets the first answer) and answers 303.
  * The export's one-time download link travels sealed (encrypted for this user) with the submission and
  * is shown by the request's GET page (`?result=<key>`), so reloading it shows the link and runs nothing.
  */
@@ -65,7 +71,12 @@ const OPEN = ['received', 'verified', 'in_progress'];
 export class DsrPagesController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly dsr: DsrService,
+    private readonly requests: DsrRequestsService,
+    private readonly updates: DsrUpdatesService,
+    private readonly exports: DsrExportService,
+    private readonly erasure: DsrErasureService,
+    private readonly holds: DsrHoldsService,
+    private readonly dsrTasks: DsrTasksService,
     private readonly systems: DataSystemsService,
     private readonly drills: DrillsService,
     private readonly forms: FormIdempotency,
@@ -89,7 +100,7 @@ export class DsrPagesController {
   @Policy('read', 'DsrRequest')
   @Render('dsr')
   async queue(@CurrentActor() actor: UserActor, @Query() query: DsrPageQueryDto) {
-    const list = await this.dsr.list(actor, query);
+    const list = await this.requests.list(actor, query);
     const ability = abilityFor(actor);
     const filter = {
       status: query.status,
@@ -137,7 +148,7 @@ export class DsrPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await this.submit(reply, actor, key, 'dsr-create', async () => {
-      const created = await this.dsr.create(actor, {
+      const created = await this.requests.create(actor, {
         right: form.right,
         ground: groundOf(form),
         channel: form.channel,
@@ -223,7 +234,7 @@ export class DsrPagesController {
   @Render('dsr-tasks')
   async tasksPage(@CurrentActor() actor: UserActor, @Query() query: TaskQueryDto) {
     const open = query.open ?? true;
-    const list = await this.dsr.listTasks(actor, { ...query, open });
+    const list = await this.dsrTasks.listTasks(actor, { ...query, open });
     const link = (offset: number) =>
       `?${new URLSearchParams({ ...(open ? {} : { open: 'false' }), offset: String(offset) }).toString()}`;
     return {
@@ -257,7 +268,7 @@ export class DsrPagesController {
   ): Promise<void> {
     const done = new Set(form.done ?? []);
     await this.submit(reply, actor, key, `dsr-task-complete:${p.id}`, async () => {
-      await this.dsr.completeTask(actor, p.id, {
+      await this.dsrTasks.completeTask(actor, p.id, {
         note: form.note,
         checklist: Array.from({ length: form.items }, (_, i) => done.has(i)),
       });
@@ -271,13 +282,18 @@ export class DsrPagesController {
   @Policy('read', 'DsrRequest')
   @Render('dsr-request')
   async request(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Query() query: RequestPageQueryDto) {
-    const request = await this.dsr.get(actor, p.id);
+    const request = await this.requests.get(actor, p.id);
     // The one-time result of an export form, sealed for this user with the submission (nothing runs again).
     const outcome = query.result
       ? await this.forms.outcome(actor.id, query.result, [`dsr-export:${p.id}`, `dsr-export-link:${p.id}`])
       : null;
     const sealed = typeof outcome?.flash?.link === 'string' ? outcome.flash.link : null;
-    return this.requestPage(actor, request, sealed ? this.dsr.openSealedLink(actor, sealed) : null, outcome !== null);
+    return this.requestPage(
+      actor,
+      request,
+      sealed ? this.exports.openSealedLink(actor, sealed) : null,
+      outcome !== null,
+    );
   }
 
   @Post(':id/verify')
@@ -290,7 +306,7 @@ export class DsrPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-verify:${p.id}`, async () => {
-      await this.dsr.verifyIdentity(actor, p.id, form);
+      await this.requests.verifyIdentity(actor, p.id, form);
       return { location: `/dsr/${p.id}` };
     });
   }
@@ -306,10 +322,10 @@ export class DsrPagesController {
   ): Promise<void> {
     const resultKey = key ?? newFormKey();
     await this.submit(reply, actor, resultKey, `dsr-export:${p.id}`, async () => {
-      const { link } = await this.dsr.export(actor, p.id);
+      const { link } = await this.exports.export(actor, p.id);
       return {
         location: `/dsr/${p.id}?result=${resultKey}`,
-        flash: link ? { link: this.dsr.sealLink(actor, link) } : null,
+        flash: link ? { link: this.exports.sealLink(actor, link) } : null,
       };
     });
   }
@@ -324,8 +340,8 @@ export class DsrPagesController {
   ): Promise<void> {
     const resultKey = key ?? newFormKey();
     await this.submit(reply, actor, resultKey, `dsr-export-link:${p.id}`, async () => {
-      const link = await this.dsr.newExportLink(actor, p.id);
-      return { location: `/dsr/${p.id}?result=${resultKey}`, flash: { link: this.dsr.sealLink(actor, link) } };
+      const link = await this.exports.newExportLink(actor, p.id);
+      return { location: `/dsr/${p.id}?result=${resultKey}`, flash: { link: this.exports.sealLink(actor, link) } };
     });
   }
 
@@ -339,7 +355,7 @@ export class DsrPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-erase:${p.id}`, async () => {
-      await this.dsr.scheduleErasure(actor, p.id, { graceDays: form.graceDays });
+      await this.erasure.scheduleErasure(actor, p.id, { graceDays: form.graceDays });
       return { location: `/dsr/${p.id}` };
     });
   }
@@ -353,7 +369,7 @@ export class DsrPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-cancelErasure:${p.id}`, async () => {
-      await this.dsr.cancelErasure(actor, p.id);
+      await this.erasure.cancelErasure(actor, p.id);
       return { location: `/dsr/${p.id}` };
     });
   }
@@ -367,7 +383,7 @@ export class DsrPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-resumeErasure:${p.id}`, async () => {
-      await this.dsr.resumeErasure(actor, p.id);
+      await this.erasure.resumeErasure(actor, p.id);
       return { location: `/dsr/${p.id}` };
     });
   }
@@ -381,7 +397,7 @@ export class DsrPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-execute:${p.id}`, async () => {
-      await this.dsr.execute(actor, p.id);
+      await this.updates.execute(actor, p.id);
       return { location: `/dsr/${p.id}` };
     });
   }
@@ -396,7 +412,7 @@ export class DsrPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-reject:${p.id}`, async () => {
-      await this.dsr.reject(actor, p.id, form);
+      await this.requests.reject(actor, p.id, form);
       return { location: `/dsr/${p.id}` };
     });
   }
@@ -411,7 +427,7 @@ export class DsrPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-complete:${p.id}`, async () => {
-      await this.dsr.complete(actor, p.id, form);
+      await this.requests.complete(actor, p.id, form);
       return { location: `/dsr/${p.id}` };
     });
   }
@@ -426,7 +442,7 @@ export class DsrPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-hold:${p.id}`, async () => {
-      await this.dsr.placeHold(actor, p.id, form);
+      await this.holds.placeHold(actor, p.id, form);
       return { location: `/dsr/${p.id}` };
     });
   }
@@ -440,7 +456,7 @@ export class DsrPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await this.submit(reply, actor, key, `dsr-release:${p.holdId}`, async () => {
-      await this.dsr.releaseHold(actor, p.id, p.holdId);
+      await this.holds.releaseHold(actor, p.id, p.holdId);
       return { location: `/dsr/${p.id}` };
     });
   }

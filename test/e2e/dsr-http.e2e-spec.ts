@@ -3,7 +3,9 @@
 // officer only, verification before execution, export package and its expiring link, erasure with grace
 // period, legal holds, residue check and receipt as evidence, refusals in the ROPA, drills, bad maps.
 import { DataSource } from 'typeorm';
-import { DsrService } from '../../src/dsr/dsr.service';
+import { DsrClockService } from '../../src/dsr/dsr-clocks.service';
+import { DsrErasureService } from '../../src/dsr/dsr-erasure.service';
+import { DsrExportService } from '../../src/dsr/dsr-export.service';
 import { startTestApp, TestApp } from '../support/app';
 import { FakeDsrService } from '../support/dsr-http-service';
 import { client, DEMO, login } from '../support/auth';
@@ -111,8 +113,8 @@ describe('intake and who sees what', () => {
 
     // Encrypted at rest: the e-mail address is nowhere in the row.
     const raw = await t.app
-      .get(DsrService)
-      ['ds'].query(`SELECT row_to_json(r)::text AS row FROM dsr_requests r WHERE id = $1`, [created.json.id]);
+      .get(DataSource)
+      .query(`SELECT row_to_json(r)::text AS row FROM dsr_requests r WHERE id = $1`, [created.json.id]);
     expect(raw[0].row).not.toContain(p.email);
     expect(raw[0].row).not.toContain(p.national_id);
   });
@@ -250,7 +252,7 @@ describe('export', () => {
     );
 
     // Links expire.
-    const service = t.app.get(DsrService);
+    const service = t.app.get(DsrExportService);
     const privacy = (await as.privacy('GET', '/api/me')).json;
     const token = res.json.link.url.split('/').pop();
     await expect(
@@ -358,7 +360,7 @@ describe('erasure', () => {
   it('deletes export packages after DSR_EXPORT_RETENTION_DAYS (the daily job)', async () => {
     const id = await verified(request(await patient(14), 'access'));
     await as.privacy('POST', `/api/dsr/requests/${id}/export`);
-    const service = t.app.get(DsrService);
+    const service = t.app.get(DsrExportService);
     expect(await service.purgeExportPackages(new Date(Date.now() + 29 * 86_400_000))).toBe(0);
     expect(await service.purgeExportPackages(new Date(Date.now() + 31 * 86_400_000))).toBeGreaterThanOrEqual(1);
     expect(await storedPieces(id)).toBe(0);
@@ -378,7 +380,7 @@ describe('erasure', () => {
     const scheduled = await as.privacy('POST', `/api/dsr/requests/${id}/erase`, {});
     expect(scheduled.json).toMatchObject({ status: 'in_progress', erasedAt: null });
     expect(new Date(scheduled.json.erasureScheduledFor).getTime() - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
-    expect(await t.app.get(DsrService).runDueErasures(new Date())).toBe(0);
+    expect(await t.app.get(DsrErasureService).runDueErasures(new Date())).toBe(0);
     expect((await platform.query('SELECT email FROM patients WHERE id = $1', [p.id])).rows[0].email).toBe(p.email);
     expect((await as.privacy('POST', `/api/dsr/requests/${id}/erase/cancel`)).json.erasureScheduledFor).toBeNull();
 
@@ -402,7 +404,7 @@ describe('erasure', () => {
     const p = await patient(12);
     const id = await verified(request(p));
     await as.privacy('POST', `/api/dsr/requests/${id}/erase`, { graceDays: 1 });
-    expect(await t.app.get(DsrService).runDueErasures(new Date(Date.now() + 2 * 86_400_000))).toBe(1);
+    expect(await t.app.get(DsrErasureService).runDueErasures(new Date(Date.now() + 2 * 86_400_000))).toBe(1);
     expect((await as.privacy('GET', `/api/dsr/requests/${id}`)).json.status).toBe('completed');
   });
 });
@@ -418,7 +420,7 @@ describe('refusals and other rights', () => {
       rejectionReason: 'Manifestly unfounded: repeated request',
     });
     const snapshot = await t.app
-      .get(DsrService)
+      .get(DsrClockService)
       .registerSnapshot(new Date(Date.now() - 86_400_000), new Date(Date.now() + 86_400_000));
     expect((snapshot.refusalsRecorded as { requestId: string }[]).map((r) => r.requestId)).toContain(access);
     expect(JSON.stringify(snapshot)).not.toMatch(/@demo\.patient|@example/);
@@ -639,7 +641,7 @@ describe('clocks: reminders and escalations, and the data map as YAML', () => {
       '/api/dsr/requests',
       request(p, 'access', { receivedAt: new Date(now.getTime() - 29 * 86_400_000).toISOString() }),
     );
-    const service = t.app.get(DsrService);
+    const service = t.app.get(DsrClockService);
     expect(await service.remindClocks(now)).toBeGreaterThanOrEqual(3);
     expect(await service.remindClocks(now)).toBe(0);
     const mine = (await as.privacy('GET', '/api/notifications?limit=200')).json.items as {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { PackCollector } from '../../src/audit-packs/pack-collector.service';
 import { renderPackPdf } from '../../src/audit-packs/pdf/render-pack-pdf';
 import { dayOf } from '../../src/common/time/days';
-import { DsrService } from '../../src/dsr/dsr.service';
+import { DsrClockService } from '../../src/dsr/dsr-clocks.service';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
 import { openDemoPlatform, type DemoPatient, type DemoPlatform } from '../support/demo-platform';
@@ -74,7 +74,7 @@ describe('a direct-marketing objection received at 10:00 and flagged at 10:00:05
       expect.objectContaining({ systemKey: 'patient-platform', kind: 'restrict', status: 'done' }),
     ]);
     // Nothing to escalate: the statutory clock is met.
-    expect(await t.app.get(DsrService).remindClocks()).toBe(0);
+    expect(await t.app.get(DsrClockService).remindClocks()).toBe(0);
   });
 
   it('stays met when it closes later (never measured to closing)', async () => {
@@ -103,7 +103,7 @@ describe('a direct-marketing objection received at 10:00 and flagged at 10:00:05
   it('counts as met in the clock statistics and in an audit pack’s DSR section (model and PDF)', async () => {
     const now = new Date();
     const stats = await t.app
-      .get(DsrService)
+      .get(DsrClockService)
       .clockStatistics(new Date(now.getTime() - 86_400_000), new Date(now.getTime() + 60_000), now);
     expect(stats.objections).toMatchObject({ separated: 1, longestSeparationMs: expect.any(Number) });
     expect(stats.missedStatutory).toBe(0);
@@ -147,7 +147,7 @@ describe('other grounds, rejection, bad input', () => {
     });
     expect(await restricted(p)).toBe(false);
     // Waiting for identity is not a statutory miss: nothing escalates.
-    expect(await t.app.get(DsrService).remindClocks(new Date(Date.now() + 3 * 86_400_000))).toBe(0);
+    expect(await t.app.get(DsrClockService).remindClocks(new Date(Date.now() + 3 * 86_400_000))).toBe(0);
     const html = await page(`/dsr/${created.json.id}`);
     expect(html).toContain('Identity not verified yet');
     expect(html).not.toMatch(/<strong>Identity verified<\/strong>/);

@@ -1,5 +1,13 @@
 import type { FieldProblem } from '../../common/errors/app-error';
-import { canMove, checkSubject, formatReference, isThaiNationalId, normalisePhone, updateKindFor } from './dsr-model';
+import {
+  canMove,
+  checkChanges,
+  checkSubject,
+  formatReference,
+  isThaiNationalId,
+  normalisePhone,
+  updateKindFor,
+} from './dsr-model';
 
 describe('lifecycle', () => {
   it.each([
@@ -71,4 +79,23 @@ describe('subject identity', () => {
 
 it('formats references', () => {
   expect(formatReference(new Date('2026-03-01T00:00:00Z'), 42)).toBe('DSR-2026-00042');
+});
+
+describe('rectification changes', () => {
+  it('are only for rectification requests', () => {
+    const problems: FieldProblem[] = [];
+    expect(checkChanges('access', { email: 'x' }, problems)).toBeNull();
+    expect(problems).toEqual([{ field: 'changes', message: 'is only for rectification requests' }]);
+    expect(checkChanges('erasure', undefined, [])).toBeNull();
+  });
+
+  it('must name columns and give short text values', () => {
+    const problems: FieldProblem[] = [];
+    expect(checkChanges('rectification', undefined, problems)).toBeNull();
+    checkChanges('rectification', { 'bad name': 'x', ok: 'y'.repeat(1001) }, problems);
+    expect(problems.map((p) => p.field)).toEqual(['changes', 'changes.bad name', 'changes.ok']);
+    const fine: FieldProblem[] = [];
+    expect(checkChanges('rectification', { email: 'a@b.co' }, fine)).toEqual({ email: 'a@b.co' });
+    expect(fine).toEqual([]);
+  });
 });

@@ -119,6 +119,29 @@ export function checkSubject(
   return { name: name ?? '', email, phone, nationalId };
 }
 
+/** A rectification's corrected values (column → value); any other right must not carry them. */
+export function checkChanges(
+  right: DsrRight,
+  changes: Record<string, string> | undefined,
+  problems: FieldProblem[],
+): Record<string, string> | null {
+  if (right !== 'rectification') {
+    if (changes !== undefined) problems.push({ field: 'changes', message: 'is only for rectification requests' });
+    return null;
+  }
+  if (!changes || Object.keys(changes).length === 0) {
+    problems.push({ field: 'changes', message: 'list the corrected values (column → value) for a rectification' });
+    return null;
+  }
+  for (const [k, v] of Object.entries(changes)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(k))
+      problems.push({ field: `changes.${k}`, message: 'is not a column name' });
+    if (typeof v !== 'string' || v.length > 1000)
+      problems.push({ field: `changes.${k}`, message: 'must be text of at most 1000 characters' });
+  }
+  return changes;
+}
+
 export function keysOf(subject: SubjectIdentity): SubjectKeys {
   return { email: subject.email, phone: subject.phone, nationalId: subject.nationalId };
 }
