@@ -14,6 +14,7 @@ import {
   requirementContent,
   requirementHash,
 } from './domain/content-hash';
+import { AUDIT_ACTIONS, type AuditAction } from '../audit-trail/domain/audit-actions';
 
 export interface SyncReport {
   created: string[];
@@ -26,6 +27,13 @@ interface Versioned {
   version: number;
   contentHash: string;
   retiredAt: Date | null;
+}
+
+/** `catalog.<item>_<verb>` for a synced item (Framework, Requirement, Control); one of AUDIT_ACTIONS. */
+function catalogAction(subjectType: string, verb: 'create' | 'update' | 'retire'): AuditAction {
+  const action = `catalog.${subjectType.toLowerCase()}_${verb}`;
+  if (!(AUDIT_ACTIONS as readonly string[]).includes(action)) throw new Error(`no audit action ${action}`);
+  return action as AuditAction;
 }
 
 /**
@@ -47,8 +55,8 @@ export class CatalogSyncService {
     const report: SyncReport = { created: [], updated: [], retired: [], unchanged: 0 };
     await this.ds.transaction(async (m) => {
       await this.repo.lockForSync(m);
-      const audit = (action: string, subjectType: string, subjectId: string, data: JsonObject) =>
-        this.trail.append({ actor, action, subjectType, subjectId, data }, m);
+      const audit = (verb: 'create' | 'update' | 'retire', subjectType: string, subjectId: string, data: JsonObject) =>
+        this.trail.append({ actor, action: catalogAction(subjectType, verb), subjectType, subjectId, data }, m);
 
       /** Decides create / update / unchanged for one item and records it. */
       const apply = async <E extends Versioned & { id: string }>(
@@ -63,7 +71,7 @@ export class CatalogSyncService {
       ): Promise<{ row: E; changed: boolean }> => {
         if (!existing) {
           const row = await save({ ...silent, contentHash: hash, version: 1, retiredAt: null } as Partial<E>);
-          await audit(`catalog.${subjectType.toLowerCase()}_create`, subjectType, row.id, { key: label, version: 1 });
+          await audit('create', subjectType, row.id, { key: label, version: 1 });
           report.created.push(label);
           return { row, changed: true };
         }
@@ -83,7 +91,7 @@ export class CatalogSyncService {
           version,
           retiredAt: null,
         } as Partial<E>);
-        await audit(`catalog.${subjectType.toLowerCase()}_update`, subjectType, existing.id, {
+        await audit('update', subjectType, existing.id, {
           key: label,
           version,
           changed: fields,
@@ -100,7 +108,7 @@ export class CatalogSyncService {
       ) => {
         if (row.retiredAt) return;
         await save();
-        await audit(`catalog.${subjectType.toLowerCase()}_retire`, subjectType, row.id, {
+        await audit('retire', subjectType, row.id, {
           key: label,
           version: row.version,
         });

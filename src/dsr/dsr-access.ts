@@ -16,6 +16,7 @@ import type { DsrLegalHold } from './dsr-support.entity';
 import { requestView } from './dsr-views';
 import { DsrRepository } from './dsr.repository';
 import type { DsrRequestView } from './dto/dsr.dto';
+import type { AuditAction } from '../audit-trail/domain/audit-actions';
 
 /**
  * What every DSR use case shares: who may see, change or execute a request, the decrypted identity, the
@@ -93,7 +94,7 @@ export class DsrAccess {
       );
   }
 
-  async failed(row: DsrRequest, by: string, action: string, failures: string[]): Promise<void> {
+  async failed(row: DsrRequest, by: string, action: AuditAction, failures: string[]): Promise<void> {
     await this.ds.transaction(async (m) => {
       await this.repo.updateRequest(row.id, { lastError: failures.join('; ') }, m);
       await this.trail.append(

@@ -507,7 +507,7 @@ export class SweepsService {
       await this.trail.append(
         {
           actor: actorRef(actor),
-          action: `sweep_task.${values.status}`,
+          action: `sweep_task.${values.status as 'completed' | 'attested' | 'exception'}`,
           subjectType: 'SweepTask',
           subjectId: task.id,
           data: { control: task.controlKey, evidenceIds: values.evidenceIds ?? [] },

@@ -7,6 +7,7 @@ import type { Client } from 'pg';
 import { nextEntry } from '../../src/audit-trail/domain/audit-entry';
 import { EmbeddedCluster } from '../../src/postgres/embedded-cluster';
 import { childEnv, embeddedClient, runCli } from '../support/processes';
+import type { AuditAction } from '../../src/audit-trail/domain/audit-actions';
 
 const dir = mkdtempSync(join(tmpdir(), 'attest-e2e-trail-'));
 const cluster = new EmbeddedCluster({ dataDir: dir });
@@ -21,7 +22,13 @@ beforeAll(async () => {
   for (let i = 0; i < 5; i++) {
     const e = nextEntry(
       head,
-      { actor: 'system:seed', action: 'thing.create', subjectType: 'Thing', subjectId: `t${i}`, data: { i } },
+      {
+        actor: 'system:seed',
+        action: 'thing.create' as AuditAction /* the trail's mechanics, not a real action */,
+        subjectType: 'Thing',
+        subjectId: `t${i}`,
+        data: { i },
+      },
       new Date(Date.UTC(2026, 0, 5, 3, 0, i)),
     );
     await client.query(

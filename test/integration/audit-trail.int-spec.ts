@@ -26,6 +26,7 @@ import { ConfigModule } from '../../src/config/config.module';
 import { DatabaseModule } from '../../src/database/database.module';
 import { SchedulerService } from '../../src/jobs/scheduler.service';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import type { AuditAction } from '../../src/audit-trail/domain/audit-actions';
 
 let db: TestDatabase;
 let moduleRef: TestingModule;
@@ -104,7 +105,7 @@ describe('appending', () => {
     await trail.record(entry(0));
     const second = await trail.record({
       actor: 'system:cli',
-      action: 'catalog.sync',
+      action: 'catalog.sync' as AuditAction, // the trail's mechanics, not a real action
       subjectType: 'Control',
       data: { changed: ['PRV-01'], note: 'café สวัสดี' },
     });

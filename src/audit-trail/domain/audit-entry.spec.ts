@@ -9,6 +9,7 @@ import {
   nextEntry,
   parseCanonicalEntry,
 } from './audit-entry';
+import type { AuditAction } from './audit-actions';
 
 const AT = new Date('2026-01-05T03:00:00.000Z');
 const entry = (over: Partial<AuditEntryInput> = {}): AuditEntryInput => ({
@@ -202,8 +203,9 @@ describe('assertValidEntry', () => {
   it.each([
     [entry({ actor: 'alice@example.com' }), /actor .* is not a pseudonymous reference/],
     [entry({ actor: 'Alice Smith' }), /not a pseudonymous reference/],
-    [entry({ action: 'login' }), /area\.verb/],
-    [entry({ action: 'User.Create' }), /area\.verb/],
+    // Not in AUDIT_ACTIONS (the type refuses them): the run-time check must refuse them too.
+    [entry({ action: 'login' as AuditAction }), /area\.verb/],
+    [entry({ action: 'User.Create' as AuditAction }), /area\.verb/],
     [entry({ subjectType: '' }), /subjectType/],
     [entry({ subjectId: '' }), /subjectId/],
     [entry({ subjectId: 'x'.repeat(201) }), /subjectId/],

@@ -2,6 +2,7 @@
 // Pure: no Nest, no TypeORM. node:crypto only for SHA-256.
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
+import type { AuditAction } from './audit-actions';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -16,8 +17,8 @@ export const MAX_CANONICAL_BYTES = 16 * 1024;
 export interface AuditEntryInput {
   /** Pseudonymous actor reference, from actorRef(): `user:<uuid>`, `system:<name>` or `anonymous`. */
   actor: string;
-  /** `<area>.<verb>` in lower case, e.g. `auth.login`, `user.create`, `evidence.download`. */
-  action: string;
+  /** `<area>.<verb>` in lower case, one of AUDIT_ACTIONS (e.g. `auth.login`, `user.create`). */
+  action: AuditAction;
   /** The kind of thing acted on, e.g. `User`, `Evidence`, `AuditPack`. */
   subjectType: string;
   subjectId?: string | null;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { chainHash, GENESIS_HASH, JsonObject, nextEntry } from './audit-entry';
 import { ChainProblem, ChainVerifier, CheckpointClaim, StoredEntry, VerifyResult } from './chain-verifier';
+import type { AuditAction } from './audit-actions';
 
 const T0 = Date.parse('2026-01-05T03:00:00.000Z');
 
@@ -10,7 +11,13 @@ function chain(n: number, data: (i: number) => JsonObject = (i) => ({ i })): Sto
     const head = rows.length ? { seq: rows[rows.length - 1].seq, hash: rows[rows.length - 1].hash } : null;
     const e = nextEntry(
       head,
-      { actor: `user:u${i % 3}`, action: 'thing.change', subjectType: 'Thing', subjectId: `t${i}`, data: data(i) },
+      {
+        actor: `user:u${i % 3}`,
+        action: 'thing.change' as AuditAction,
+        subjectType: 'Thing',
+        subjectId: `t${i}`,
+        data: data(i),
+      },
       new Date(T0 + i * 1000),
     );
     rows.push({ ...e.content, canonical: e.canonical, prevHash: e.prevHash, hash: e.hash });
