@@ -186,7 +186,7 @@ function problemOf(outcome: pkijs.SignedDataVerifyResult): string {
     return 'digest mismatch: the signed content was changed after signing';
   if (/TSTInfo verification is failed/.test(outcome.message)) return 'the timestamp is for another signature';
   if (outcome.code === 10) return 'the signature has no message-digest attribute';
-  if (outcome.code === 9) return 'the content-type attribute does not match the signed content type';
+  if (outcome.code === 9) return 'the signature has no content-type attribute';
   if (outcome.code === 7) return `unsupported digest algorithm (${outcome.message})`;
   if (outcome.signatureVerified === false) return "the signature does not verify with the signer's certificate";
   return `the signature is malformed (${outcome.message})`;

@@ -74,8 +74,17 @@ describe('PackSigner', () => {
       totalDocumentSigned: true,
       signerFingerprintSha256: expected,
     });
-    expect((await verifyDetached(Buffer.from('m'), await signer.signDetached(Buffer.from('m')), cert.pem)).valid).toBe(
-      true,
+    const detached = await signer.signDetached(Buffer.from('m'));
+    expect(await verifyDetached(Buffer.from('m'), detached, cert.pem)).toEqual({ valid: true, problem: null });
+    // The signature value is the last field of this DER (no unsigned attributes): one flipped bit breaks it.
+    const broken = Buffer.from(detached);
+    broken[broken.length - 1] ^= 0x01;
+    expect(await verifyDetached(Buffer.from('m'), broken, cert.pem)).toEqual({
+      valid: false,
+      problem: "the signature does not verify with the signer's certificate",
+    });
+    expect((await verifyDetached(Buffer.from('m'), Buffer.from('not DER'), cert.pem)).problem).toMatch(
+      /^the signature is not a readable CMS SignedData/,
     );
   });
 
