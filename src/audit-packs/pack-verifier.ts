@@ -98,7 +98,7 @@ async function checkPack(zip: ZipFile, fail: (problem: string) => never): Promis
 
   // 1. The PDF: signed, the signature valid and covering the whole file, by the enclosed certificate.
   const pdf = await read(PDF_NAME, PACK_READ_LIMITS.pdf);
-  const sig = verifyPdfSignature(pdf);
+  const sig = await verifyPdfSignature(pdf);
   if (!sig.valid) fail(`${PDF_NAME}: signature is not valid (${sig.problem ?? 'unknown reason'})`);
   if (!sig.totalDocumentSigned)
     fail(`${PDF_NAME}: signature does not cover the whole document (bytes were added after signing)`);
@@ -110,7 +110,7 @@ async function checkPack(zip: ZipFile, fail: (problem: string) => never): Promis
   // 2. The manifest: its detached signature by the enclosed certificate, and the signer it names.
   const manifestBytes = await read(MANIFEST_NAME, PACK_READ_LIMITS.manifest);
   const signature = await read(MANIFEST_SIG_NAME, PACK_READ_LIMITS.small);
-  const check = verifyDetached(manifestBytes, signature, certificatePem.toString('utf8'));
+  const check = await verifyDetached(manifestBytes, signature, certificatePem.toString('utf8'));
   if (!check.valid)
     fail(`${MANIFEST_SIG_NAME}: signature of ${MANIFEST_NAME} is not valid (${check.problem ?? 'unknown reason'})`);
   let manifest: PackManifest;

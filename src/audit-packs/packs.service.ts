@@ -320,7 +320,7 @@ export class PacksService implements OnModuleDestroy {
 
       await step(35, 'signing');
       const signedPdf = await this.signer.signPdf(pdf);
-      const manifestSignature = this.signer.signDetached(manifest);
+      const manifestSignature = await this.signer.signDetached(manifest);
       await writeFile(join(temp, PDF_NAME), signedPdf);
 
       await step(40, 'zipping');

@@ -356,7 +356,7 @@ describe('a SOC 2 pack for November 2026', () => {
     const resigned = new Map(entries);
     const other = Buffer.from(`${entries.get('manifest.json')!.toString()}\n`);
     resigned.set('manifest.json', other);
-    resigned.set('manifest.json.sig', t.app.get(PackSigner).signDetached(other));
+    resigned.set('manifest.json.sig', await t.app.get(PackSigner).signDetached(other));
     await rezip(resigned, join(work, 'r.zip'));
     expect((await verifyPack(join(work, 'r.zip'))).problems).toEqual([
       'audit-pack.pdf: the manifest embedded in the PDF differs from manifest.json',

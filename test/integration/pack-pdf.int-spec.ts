@@ -69,12 +69,12 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
     expect(again.certificate().fingerprintSha256).toBe(cert.fingerprintSha256);
   });
 
-  it('is signed, valid and totally signed by pdfsig; our verifier agrees', () => {
+  it('is signed, valid and totally signed by pdfsig; our verifier agrees', async () => {
     const r = tool('pdfsig', [signedPath]);
     expect(r.out).toContain('Signature Type: ETSI.CAdES.detached');
     expect(r.out).toContain('Signature is Valid');
     expect(r.out).toContain('Total document signed');
-    expect(verifyPdfSignature(signed)).toEqual({
+    expect(await verifyPdfSignature(signed)).toEqual({
       valid: true,
       totalDocumentSigned: true,
       signerFingerprintSha256: signer.certificate().fingerprintSha256,
@@ -83,20 +83,20 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
     });
   });
 
-  it('with bytes appended: pdfsig and our verifier say valid but not total', () => {
+  it('with bytes appended: pdfsig and our verifier say valid but not total', async () => {
     const appended = Buffer.concat([signed, Buffer.from('\n% appended after signing\n')]);
     const path = join(dir, 'appended.pdf');
     writeFileSync(path, appended);
     const r = tool('pdfsig', [path]);
     expect(r.out).toContain('Signature is Valid');
     expect(r.out).toContain('Not total document signed');
-    const ours = verifyPdfSignature(appended);
+    const ours = await verifyPdfSignature(appended);
     expect(ours.valid).toBe(true);
     expect(ours.totalDocumentSigned).toBe(false);
     expect(ours.problem).toMatch(/bytes were added after the signature/);
   });
 
-  it('with one byte flipped inside the signed range: pdfsig and our verifier say invalid', () => {
+  it('with one byte flipped inside the signed range: pdfsig and our verifier say invalid', async () => {
     const flipped = Buffer.from(signed);
     const at = Math.floor(signed.indexOf('/ByteRange') / 2); // well inside the first signed range
     flipped[at] ^= 0x01;
@@ -105,13 +105,13 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
     const r = tool('pdfsig', [path]);
     expect(r.out).not.toContain('Signature is Valid');
     expect(r.out).toMatch(/Digest Mismatch|Signature is Invalid/);
-    const ours = verifyPdfSignature(flipped);
+    const ours = await verifyPdfSignature(flipped);
     expect(ours.valid).toBe(false);
     expect(ours.problem).toMatch(/digest mismatch/);
   });
 
-  it('our verifier rejects a file without a signature and a signature moved off /Contents', () => {
-    expect(verifyPdfSignature(Buffer.from('%PDF-1.3\n%%EOF\n'))).toMatchObject({
+  it('our verifier rejects a file without a signature and a signature moved off /Contents', async () => {
+    expect(await verifyPdfSignature(Buffer.from('%PDF-1.3\n%%EOF\n'))).toMatchObject({
       valid: false,
       problem: 'the PDF has no signature',
     });
@@ -123,7 +123,7 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
         ),
       'latin1',
     );
-    expect(verifyPdfSignature(tampered).valid).toBe(false);
+    expect((await verifyPdfSignature(tampered)).valid).toBe(false);
   });
 
   it('pdftotext finds every requirement ref, the Thai text whole and in order, and the page numbers', () => {
@@ -183,8 +183,8 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
     expect(readFileSync(out).equals(manifest)).toBe(true);
   });
 
-  it('signDetached: openssl cms -verify accepts it; our verifier agrees on valid, changed and foreign', () => {
-    const sig = signer.signDetached(manifest);
+  it('signDetached: openssl cms -verify accepts it; our verifier agrees on valid, changed and foreign', async () => {
+    const sig = await signer.signDetached(manifest);
     const paths = {
       content: join(dir, 'manifest.json'),
       sig: join(dir, 'manifest.json.sig'),
@@ -217,11 +217,11 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
     const ok = verify(paths.content);
     expect(ok.out).toContain('Verification successful');
     expect(ok.status).toBe(0);
-    expect(verifyDetached(manifest, sig, signer.certificate().pem)).toEqual({ valid: true, problem: null });
-    expect(verifyDetached(manifest, sig)).toEqual({ valid: true, problem: null });
+    expect(await verifyDetached(manifest, sig, signer.certificate().pem)).toEqual({ valid: true, problem: null });
+    expect(await verifyDetached(manifest, sig)).toEqual({ valid: true, problem: null });
 
     expect(verify(paths.changed).status).not.toBe(0);
-    expect(verifyDetached(changed, sig, signer.certificate().pem)).toEqual({
+    expect(await verifyDetached(changed, sig, signer.certificate().pem)).toEqual({
       valid: false,
       problem: 'digest mismatch: the signed content was changed after signing',
     });
@@ -229,7 +229,7 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
     const otherDir = mkdtempSync(join(tmpdir(), 'attest-pack-other-'));
     try {
       const other = new PackSigner(loadConfig({ DATA_DIR: otherDir }, otherDir, ROOT));
-      const r = verifyDetached(manifest, sig, other.certificate().pem);
+      const r = await verifyDetached(manifest, sig, other.certificate().pem);
       expect(r.valid).toBe(false);
       expect(r.problem).toMatch(/not by the expected certificate/);
     } finally {

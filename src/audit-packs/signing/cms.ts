@@ -1,34 +1,17 @@
-// CMS SignedData (RFC 5652), detached, built and checked byte by byte with node:crypto doing the
-// cryptography. Why not node-forge's pkcs7: it cannot add the ESS signing-certificate-v2 attribute that
-// PAdES baseline (ETSI EN 319 142-1, B-B) requires, cannot carry an unsigned RFC 3161 timestamp, and its
+// CMS SignedData (RFC 5652), detached, built and checked with PKI.js (pkijs, on asn1js), Node's WebCrypto
+// doing the cryptography. Why not node-forge's pkcs7: it cannot add the ESS signing-certificate-v2 attribute
+// that PAdES baseline (ETSI EN 319 142-1, B-B) requires, cannot carry an unsigned RFC 3161 timestamp, and its
 // verify() is not implemented. Pure functions: no Nest, no files.
-import {
-  createHash,
-  createPublicKey,
-  KeyObject,
-  sign as cryptoSign,
-  verify as cryptoVerify,
-  X509Certificate,
-} from 'node:crypto';
-import {
-  children,
-  context,
-  DerError,
-  DerNode,
-  expectTag,
-  integer,
-  nullValue,
-  octetString,
-  oid,
-  readNode,
-  readOid,
-  readTime,
-  sequence,
-  setOf,
-  signingTimeValue,
-  TAG,
-  tlv,
-} from './der';
+import * as asn1js from 'asn1js';
+import { createHash, KeyObject, webcrypto, X509Certificate } from 'node:crypto';
+import * as pkijs from 'pkijs';
+
+/** PKI.js on Node's WebCrypto; passed to every PKI.js call (and set as its default for the calls it makes inside). */
+const engine = new pkijs.CryptoEngine({
+  name: 'node',
+  crypto: webcrypto as unknown as ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'],
+});
+pkijs.setEngine('node', engine);
 
 export const OID = {
   data: '1.2.840.113549.1.7.1',
@@ -40,33 +23,7 @@ export const OID = {
   signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
   tstInfo: '1.2.840.113549.1.9.16.1.4',
   sha256: '2.16.840.1.101.3.4.2.1',
-  sha384: '2.16.840.1.101.3.4.2.2',
-  sha512: '2.16.840.1.101.3.4.2.3',
-  rsaEncryption: '1.2.840.113549.1.1.1',
-  sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
-  sha384WithRSAEncryption: '1.2.840.113549.1.1.12',
-  sha512WithRSAEncryption: '1.2.840.113549.1.1.13',
-  ecdsaWithSHA256: '1.2.840.10045.4.3.2',
-  ecdsaWithSHA384: '1.2.840.10045.4.3.3',
-  ecdsaWithSHA512: '1.2.840.10045.4.3.4',
 } as const;
-
-const DIGESTS: Record<string, 'sha256' | 'sha384' | 'sha512'> = {
-  [OID.sha256]: 'sha256',
-  [OID.sha384]: 'sha384',
-  [OID.sha512]: 'sha512',
-};
-
-/** Signature algorithm OID → the hash it implies (null: the digest algorithm of the signer info decides). */
-const SIGNATURE_ALGORITHMS: Record<string, { hash: 'sha256' | 'sha384' | 'sha512' | null; family: 'rsa' | 'ec' }> = {
-  [OID.rsaEncryption]: { hash: null, family: 'rsa' },
-  [OID.sha256WithRSAEncryption]: { hash: 'sha256', family: 'rsa' },
-  [OID.sha384WithRSAEncryption]: { hash: 'sha384', family: 'rsa' },
-  [OID.sha512WithRSAEncryption]: { hash: 'sha512', family: 'rsa' },
-  [OID.ecdsaWithSHA256]: { hash: 'sha256', family: 'ec' },
-  [OID.ecdsaWithSHA384]: { hash: 'sha384', family: 'ec' },
-  [OID.ecdsaWithSHA512]: { hash: 'sha512', family: 'ec' },
-};
 
 export interface CmsSigningKey {
   privateKey: KeyObject;
@@ -81,97 +38,122 @@ export interface CmsSignOptions {
   signingTime: Date | null;
 }
 
-const algorithmIdentifier = (dotted: string, withNull = true): Buffer =>
-  sequence(oid(dotted), ...(withNull ? [nullValue()] : []));
-const attribute = (type: string, value: Buffer): Buffer => sequence(oid(type), setOf([value]));
+const sha256 = (data: Uint8Array): Buffer => createHash('sha256').update(data).digest();
+/** A fresh ArrayBuffer holding exactly these bytes (PKI.js takes ArrayBuffers). */
+const arrayBufferOf = (bytes: Uint8Array): ArrayBuffer => new Uint8Array(bytes).buffer;
+const bytesOf = (block: asn1js.BaseBlock): Buffer => Buffer.from(block.valueBeforeDecodeView);
 
-/** Issuer Name and serial number of a certificate, as encoded in it. */
-export function certificateIssuerAndSerial(certificateDer: Buffer): { issuer: Buffer; serial: Buffer } {
-  const tbs = children(readNode(certificateDer))[0];
-  const fields = children(expectTag(tbs, TAG.SEQUENCE, 'tbsCertificate'));
-  const offset = fields[0].tag === context(0) ? 1 : 0; // [0] version is optional (v1)
-  return {
-    serial: expectTag(fields[offset], TAG.INTEGER, 'serialNumber').raw,
-    issuer: expectTag(fields[offset + 2], TAG.SEQUENCE, 'issuer').raw,
-  };
+const NAMED_CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+
+/** The Node private key as a WebCrypto key PKI.js can sign with (SHA-256). */
+async function signingKeyOf(key: KeyObject): Promise<webcrypto.CryptoKey> {
+  const pkcs8 = key.export({ format: 'der', type: 'pkcs8' });
+  if (key.asymmetricKeyType === 'rsa')
+    return webcrypto.subtle.importKey('pkcs8', pkcs8, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
+  const namedCurve = NAMED_CURVES[key.asymmetricKeyDetails?.namedCurve ?? ''];
+  if (key.asymmetricKeyType === 'ec' && namedCurve)
+    return webcrypto.subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve }, false, ['sign']);
+  throw new Error(`a ${key.asymmetricKeyType} key cannot sign packs: use an RSA or EC (P-256/384/521) key`);
 }
 
-function signatureAlgorithmFor(key: KeyObject): { oid: string; withNull: boolean } {
-  if (key.asymmetricKeyType === 'rsa') return { oid: OID.sha256WithRSAEncryption, withNull: true };
-  if (key.asymmetricKeyType === 'ec') return { oid: OID.ecdsaWithSHA256, withNull: false };
-  throw new Error(`a ${key.asymmetricKeyType} key cannot sign packs: use an RSA or EC key`);
+/** DER SET OF needs its members sorted by encoding (X.690 11.6); OpenSSL re-encodes signed attributes that way. */
+function derSorted(attributes: pkijs.Attribute[]): pkijs.Attribute[] {
+  return attributes
+    .map((attribute) => ({ attribute, der: Buffer.from(attribute.toSchema().toBER()) }))
+    .sort((a, b) => Buffer.compare(a.der, b.der))
+    .map((a) => a.attribute);
 }
 
-/** The signed attributes (as the SET that is signed) and the signature over them. */
-function signAttributes(
+/**
+ * ESS signing-certificate-v2 (RFC 5035): one ESSCertIDv2 with hashAlgorithm left at its DEFAULT (sha256), the
+ * certificate's hash and its issuerSerial. PKI.js has no class for it; it is composed from asn1js/PKI.js parts.
+ */
+function signingCertificateV2(certificate: pkijs.Certificate, certificateDer: Buffer): asn1js.Sequence {
+  const issuerSerial = new asn1js.Sequence({
+    value: [
+      new pkijs.GeneralNames({ names: [new pkijs.GeneralName({ type: 4, value: certificate.issuer })] }).toSchema(),
+      certificate.serialNumber,
+    ],
+  });
+  const essCertIdV2 = new asn1js.Sequence({
+    value: [new asn1js.OctetString({ valueHex: arrayBufferOf(sha256(certificateDer)) }), issuerSerial],
+  });
+  return new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertIdV2] })] });
+}
+
+/** UTCTime for 1950–2049 (what RFC 5652 signing-time uses there), else GeneralizedTime. */
+function signingTimeValue(d: Date): asn1js.BaseBlock {
+  const y = d.getUTCFullYear();
+  return y >= 1950 && y <= 2049 ? new asn1js.UTCTime({ valueDate: d }) : new asn1js.GeneralizedTime({ valueDate: d });
+}
+
+/**
+ * A detached CMS SignedData (DER) over `content`: SHA-256, signed attributes incl. ESS signing-certificate-v2;
+ * with `timestamp`, an RFC 3161 signature timestamp (id-aa-signatureTimeStampToken) as an unsigned attribute:
+ * `timestamp` receives the signature value and returns a token (DER) over it.
+ */
+async function createSignedData(
   content: Buffer,
   key: CmsSigningKey,
   options: CmsSignOptions,
-): { signedAttributes: Buffer; signature: Buffer } {
-  const { issuer, serial } = certificateIssuerAndSerial(key.certificateDer);
-  // ESS signing-certificate-v2 (RFC 5035): hashAlgorithm left at its DEFAULT (sha256), with issuerSerial.
-  const essCertIdV2 = sequence(
-    octetString(createHash('sha256').update(key.certificateDer).digest()),
-    sequence(sequence(tlv(context(4), issuer)), serial),
-  );
+  timestamp?: (signatureValue: Buffer) => Promise<Buffer>,
+): Promise<Buffer> {
+  const certificate = pkijs.Certificate.fromBER(key.certificateDer);
   const attributes = [
-    attribute(OID.contentType, oid(OID.data)),
-    ...(options.signingTime ? [attribute(OID.signingTime, signingTimeValue(options.signingTime))] : []),
-    attribute(OID.messageDigest, octetString(createHash('sha256').update(content).digest())),
-    attribute(OID.signingCertificateV2, sequence(sequence(essCertIdV2))),
+    new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.data })] }),
+    ...(options.signingTime
+      ? [new pkijs.Attribute({ type: OID.signingTime, values: [signingTimeValue(options.signingTime)] })]
+      : []),
+    new pkijs.Attribute({
+      type: OID.messageDigest,
+      values: [new asn1js.OctetString({ valueHex: arrayBufferOf(sha256(content)) })],
+    }),
+    new pkijs.Attribute({
+      type: OID.signingCertificateV2,
+      values: [signingCertificateV2(certificate, key.certificateDer)],
+    }),
   ];
-  const signedAttributes = setOf(attributes);
-  const signature = cryptoSign('sha256', signedAttributes, key.privateKey);
-  return { signedAttributes, signature };
-}
-
-function assemble(
-  key: CmsSigningKey,
-  signedAttributes: Buffer,
-  signature: Buffer,
-  unsignedAttributes: Buffer[],
-): Buffer {
-  const { issuer, serial } = certificateIssuerAndSerial(key.certificateDer);
-  const sigAlg = signatureAlgorithmFor(key.privateKey);
-  const signerInfo = sequence(
-    integer(1),
-    sequence(issuer, serial),
-    algorithmIdentifier(OID.sha256),
-    // [0] IMPLICIT SET OF Attribute: the same bytes as the signed SET, tag changed.
-    Buffer.concat([Buffer.from([context(0)]), signedAttributes.subarray(1)]),
-    algorithmIdentifier(sigAlg.oid, sigAlg.withNull),
-    octetString(signature),
-    ...(unsignedAttributes.length > 0 ? [setOf(unsignedAttributes, context(1))] : []),
-  );
-  const signedData = sequence(
-    integer(1),
-    setOf([algorithmIdentifier(OID.sha256)]),
-    sequence(oid(OID.data)), // detached: no eContent
-    tlv(context(0), Buffer.concat([key.certificateDer, ...(key.chainDer ?? [])])),
-    setOf([signerInfo]),
-  );
-  return sequence(oid(OID.signedData), tlv(context(0), signedData));
+  const signerInfo = new pkijs.SignerInfo({
+    version: 1,
+    sid: new pkijs.IssuerAndSerialNumber({ issuer: certificate.issuer, serialNumber: certificate.serialNumber }),
+    signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes: derSorted(attributes) }),
+  });
+  const signedData = new pkijs.SignedData({
+    version: 1,
+    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID.data }), // detached: no eContent
+    signerInfos: [signerInfo],
+    certificates: [certificate, ...(key.chainDer ?? []).map((der) => pkijs.Certificate.fromBER(der))],
+  });
+  await signedData.sign(await signingKeyOf(key.privateKey), 0, 'SHA-256', undefined, engine);
+  // PKI.js leaves sha256WithRSAEncryption's parameters out; RFC 5754 section 3.2 says they MUST be NULL.
+  if (key.privateKey.asymmetricKeyType === 'rsa') signerInfo.signatureAlgorithm.algorithmParams = new asn1js.Null();
+  if (timestamp) {
+    const token = await timestamp(Buffer.from(signerInfo.signature.valueBlock.valueHexView));
+    signerInfo.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({
+      type: 1,
+      attributes: [new pkijs.Attribute({ type: OID.signatureTimeStampToken, values: [asn1js.fromBER(token).result] })],
+    });
+  }
+  const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema() });
+  return Buffer.from(contentInfo.toSchema().toBER());
 }
 
 /** A detached CMS SignedData (DER) over `content`: SHA-256, signed attributes incl. ESS signing-certificate-v2. */
-export function createDetachedCms(content: Buffer, key: CmsSigningKey, options: CmsSignOptions): Buffer {
-  const { signedAttributes, signature } = signAttributes(content, key, options);
-  return assemble(key, signedAttributes, signature, []);
+export function createDetachedCms(content: Buffer, key: CmsSigningKey, options: CmsSignOptions): Promise<Buffer> {
+  return createSignedData(content, key, options);
 }
 
 /**
  * The same, with an RFC 3161 signature timestamp (id-aa-signatureTimeStampToken) over the signature value as
- * an unsigned attribute; `timestamp` receives the SHA-256 of the signature value and returns the token (DER).
+ * an unsigned attribute; `timestamp` receives the signature value and returns a token (DER) for it.
  */
-export async function createDetachedCmsWithTimestamp(
+export function createDetachedCmsWithTimestamp(
   content: Buffer,
   key: CmsSigningKey,
   options: CmsSignOptions,
-  timestamp: (signatureSha256: Buffer) => Promise<Buffer>,
+  timestamp: (signatureValue: Buffer) => Promise<Buffer>,
 ): Promise<Buffer> {
-  const { signedAttributes, signature } = signAttributes(content, key, options);
-  const token = await timestamp(createHash('sha256').update(signature).digest());
-  return assemble(key, signedAttributes, signature, [attribute(OID.signatureTimeStampToken, token)]);
+  return createSignedData(content, key, options, timestamp);
 }
 
 // ---- verification ----
@@ -186,115 +168,42 @@ export interface CmsVerification {
   timestampedAt: Date | null;
 }
 
-interface ParsedSignedData {
-  eContentType: string;
-  eContent: Buffer | null;
-  certificates: Buffer[];
-  signerInfo: {
-    sid: { issuer: Buffer; serial: Buffer } | { subjectKeyIdentifier: Buffer };
-    digestAlgorithm: string;
-    signedAttributes: DerNode | null;
-    signatureAlgorithm: string;
-    signature: Buffer;
-    unsignedAttributes: DerNode | null;
-  };
+/** Reads ContentInfo(SignedData). Trailing bytes (the zero padding of a PDF /Contents) are ignored. */
+export function readSignedData(der: Buffer): pkijs.SignedData {
+  const contentInfo = pkijs.ContentInfo.fromBER(der);
+  if (contentInfo.contentType !== OID.signedData) throw new Error('not a CMS SignedData');
+  return new pkijs.SignedData({ schema: contentInfo.content });
 }
 
-/** Parses ContentInfo(SignedData). Trailing bytes (the zero padding of a PDF /Contents) are ignored. */
-export function parseSignedData(der: Buffer): ParsedSignedData {
-  const contentInfo = children(expectTag(readNode(der), TAG.SEQUENCE, 'ContentInfo'));
-  if (readOid(contentInfo[0]) !== OID.signedData) throw new DerError('not a CMS SignedData');
-  const signedData = children(
-    expectTag(children(expectTag(contentInfo[1], context(0), 'content'))[0], TAG.SEQUENCE, 'SignedData'),
-  );
-  let i = 2;
-  const encap = children(expectTag(signedData[i++], TAG.SEQUENCE, 'encapContentInfo'));
-  const eContentType = readOid(encap[0]);
-  let eContent: Buffer | null = null;
-  if (encap[1]) {
-    const inner = children(expectTag(encap[1], context(0), 'eContent'))[0];
-    // DER: one OCTET STRING; BER producers may split it into constructed chunks.
-    eContent = inner.tag === TAG.OCTET_STRING ? inner.content : Buffer.concat(children(inner).map((c) => c.content));
-  }
-  const certificates: Buffer[] = [];
-  if (signedData[i]?.tag === context(0)) {
-    for (const c of children(signedData[i++])) if (c.tag === TAG.SEQUENCE) certificates.push(c.raw);
-  }
-  if (signedData[i]?.tag === context(1)) i++; // crls
-  const signerInfos = children(expectTag(signedData[i], TAG.SET, 'signerInfos'));
-  if (signerInfos.length !== 1) throw new DerError(`expected one signer, found ${signerInfos.length}`);
-  const si = children(expectTag(signerInfos[0], TAG.SEQUENCE, 'SignerInfo'));
-  let j = 1;
-  const sidNode = si[j++];
-  let sid: ParsedSignedData['signerInfo']['sid'];
-  if (sidNode.tag === TAG.SEQUENCE) {
-    const [issuer, serial] = children(sidNode);
-    sid = { issuer: issuer.raw, serial: serial.raw };
-  } else if (sidNode.tag === context(0, false)) sid = { subjectKeyIdentifier: sidNode.content };
-  else throw new DerError('unknown signer identifier');
-  const digestAlgorithm = readOid(children(si[j++])[0]);
-  const signedAttributes = si[j]?.tag === context(0) ? si[j++] : null;
-  const signatureAlgorithm = readOid(children(si[j++])[0]);
-  const signature = expectTag(si[j++], TAG.OCTET_STRING, 'signature').content;
-  const unsignedAttributes = si[j]?.tag === context(1) ? si[j++] : null;
-  return {
-    eContentType,
-    eContent,
-    certificates,
-    signerInfo: { sid, digestAlgorithm, signedAttributes, signatureAlgorithm, signature, unsignedAttributes },
-  };
-}
+const firstValue = (attributes: pkijs.SignedAndUnsignedAttributes | undefined, type: string) =>
+  attributes?.attributes.find((a) => a.type === type)?.values[0] as asn1js.BaseBlock | undefined;
 
-function attributesOf(node: DerNode | null): Map<string, DerNode[]> {
-  const out = new Map<string, DerNode[]>();
-  if (!node) return out;
-  for (const a of children(node)) {
-    const [type, values] = children(a);
-    out.set(readOid(type), children(values));
-  }
-  return out;
-}
-
-/** The subjectKeyIdentifier extension's key id, if the certificate has one. */
-function subjectKeyIdentifierOf(certificateDer: Buffer): Buffer | null {
-  const tbs = children(children(readNode(certificateDer))[0]);
-  const extensions = tbs.find((n) => n.tag === context(3));
-  if (!extensions) return null;
-  for (const ext of children(children(extensions)[0])) {
-    const parts = children(ext);
-    if (readOid(parts[0]) === '2.5.29.14') return readNode(parts[parts.length - 1].content).content;
-  }
-  return null;
-}
-
-function findSignerCertificate(parsed: ParsedSignedData): Buffer | null {
-  const sid = parsed.signerInfo.sid;
-  for (const der of parsed.certificates) {
-    try {
-      if ('issuer' in sid) {
-        const { issuer, serial } = certificateIssuerAndSerial(der);
-        if (issuer.equals(sid.issuer) && serial.equals(sid.serial)) return der;
-      } else if (subjectKeyIdentifierOf(der)?.equals(sid.subjectKeyIdentifier)) {
-        return der;
-      }
-    } catch {
-      // an unreadable certificate cannot be the signer's
-    }
-  }
-  return null;
+/** PKI.js's verification failures in the words our callers (and their tests) use. */
+function problemOf(outcome: pkijs.SignedDataVerifyResult): string {
+  if (outcome.code === 8 || outcome.code === 4)
+    return 'the signed content is missing (detached signature without content)';
+  if (/Message digest doesn't match/.test(outcome.message))
+    return 'digest mismatch: the signed content was changed after signing';
+  if (/TSTInfo verification is failed/.test(outcome.message)) return 'the timestamp is for another signature';
+  if (outcome.code === 10) return 'the signature has no message-digest attribute';
+  if (outcome.code === 9) return 'the signature has no content-type attribute';
+  if (outcome.code === 7) return `unsupported digest algorithm (${outcome.message})`;
+  if (outcome.signatureVerified === false) return "the signature does not verify with the signer's certificate";
+  return `the signature is malformed (${outcome.message})`;
 }
 
 /**
- * Checks a detached (or attached) CMS signature: the message digest attribute equals the digest of `content`,
- * the content type attribute matches, the signature over the signed attributes verifies with the embedded
- * signer certificate, and (when given) that certificate is `expectedCertificate`. Trust in the certificate
+ * Checks a detached (or attached) CMS signature with PKI.js: the message digest attribute equals the digest of
+ * `content`, the content type attribute matches, the signature over the signed attributes verifies with the
+ * embedded signer certificate, and (when given) that certificate is `expectedCertificate`; an RFC 3161
+ * signature timestamp, when present, must be a valid token over the signature value. Trust in the certificate
  * (a CA chain) is the caller's business: a pack is checked against the certificate shipped with it.
  */
-export function verifyCms(
+export async function verifyCms(
   cmsDer: Buffer,
   content: Buffer | null,
   expectedCertificate?: X509Certificate,
-): CmsVerification {
+): Promise<CmsVerification> {
   const result: CmsVerification = {
     valid: false,
     problem: null,
@@ -302,23 +211,32 @@ export function verifyCms(
     signingTime: null,
     timestampedAt: null,
   };
-  let parsed: ParsedSignedData;
+  let signedData: pkijs.SignedData;
   try {
-    parsed = parseSignedData(cmsDer);
+    signedData = readSignedData(cmsDer);
   } catch (e) {
     return { ...result, problem: `the signature is not a readable CMS SignedData (${(e as Error).message})` };
   }
+  if (signedData.signerInfos.length !== 1)
+    return {
+      ...result,
+      problem: `the signature is malformed (expected one signer, found ${signedData.signerInfos.length})`,
+    };
+  const signerInfo = signedData.signerInfos[0];
+  let outcome: pkijs.SignedDataVerifyResult;
   try {
-    const signed = content ?? parsed.eContent;
-    if (!signed) return { ...result, problem: 'the signed content is missing (detached signature without content)' };
-    const hash = DIGESTS[parsed.signerInfo.digestAlgorithm];
-    if (!hash) return { ...result, problem: `unsupported digest algorithm ${parsed.signerInfo.digestAlgorithm}` };
-    const sigAlg = SIGNATURE_ALGORITHMS[parsed.signerInfo.signatureAlgorithm];
-    if (!sigAlg)
-      return { ...result, problem: `unsupported signature algorithm ${parsed.signerInfo.signatureAlgorithm}` };
-    const certDer = findSignerCertificate(parsed);
-    if (!certDer) return { ...result, problem: "the signer's certificate is not in the signature" };
-    const cert = new X509Certificate(certDer);
+    outcome = await signedData.verify(
+      { signer: 0, data: content ? arrayBufferOf(content) : undefined, extendedMode: true },
+      engine,
+    );
+  } catch (e) {
+    if (!(e instanceof pkijs.SignedDataVerifyError))
+      return { ...result, problem: `the signature is malformed (${(e as Error).message})` };
+    outcome = e;
+  }
+  try {
+    if (!outcome.signerCertificate) return { ...result, problem: "the signer's certificate is not in the signature" };
+    const cert = new X509Certificate(Buffer.from(outcome.signerCertificate.toSchema().toBER()));
     result.signerCertificate = cert;
     if (expectedCertificate && !cert.raw.equals(expectedCertificate.raw)) {
       return {
@@ -326,37 +244,23 @@ export function verifyCms(
         problem: `signed by ${cert.subject.replace(/\n/g, ', ')} (SHA-256 ${fingerprintOf(cert)}), not by the expected certificate (SHA-256 ${fingerprintOf(expectedCertificate)})`,
       };
     }
-    const digest = createHash(hash).update(signed).digest();
-    let signedBytes: Buffer;
-    if (parsed.signerInfo.signedAttributes) {
-      const attrs = attributesOf(parsed.signerInfo.signedAttributes);
-      const md = attrs.get(OID.messageDigest)?.[0];
-      if (!md) return { ...result, problem: 'the signature has no message-digest attribute' };
-      if (!md.content.equals(digest))
-        return { ...result, problem: 'digest mismatch: the signed content was changed after signing' };
-      const ct = attrs.get(OID.contentType)?.[0];
-      if (!ct || readOid(ct) !== parsed.eContentType)
-        return { ...result, problem: 'the content-type attribute does not match the signed content type' };
-      const st = attrs.get(OID.signingTime)?.[0];
-      if (st) result.signingTime = readTime(st);
-      // What was signed is the SET OF encoding of the attributes (RFC 5652 5.4), i.e. the [0] bytes re-tagged.
-      signedBytes = Buffer.concat([Buffer.from([TAG.SET]), parsed.signerInfo.signedAttributes.raw.subarray(1)]);
-    } else {
-      signedBytes = signed;
-    }
-    const publicKey = createPublicKey(cert.publicKey.export({ format: 'pem', type: 'spki' }));
-    const keyFamily =
-      publicKey.asymmetricKeyType === 'rsa' ? 'rsa' : publicKey.asymmetricKeyType === 'ec' ? 'ec' : null;
-    if (keyFamily !== sigAlg.family)
-      return {
-        ...result,
-        problem: `the signature algorithm does not fit the certificate's ${publicKey.asymmetricKeyType} key`,
-      };
-    const ok = cryptoVerify(sigAlg.hash ?? hash, signedBytes, publicKey, parsed.signerInfo.signature);
-    if (!ok) return { ...result, problem: "the signature does not verify with the signer's certificate" };
-    const tokens = attributesOf(parsed.signerInfo.unsignedAttributes).get(OID.signatureTimeStampToken);
-    if (tokens?.[0]) {
-      const ts = verifyTimestampToken(tokens[0].raw, createHash('sha256').update(parsed.signerInfo.signature).digest());
+    if (outcome.code !== 14 || !outcome.signatureVerified) return { ...result, problem: problemOf(outcome) };
+    // PKI.js checks that a content-type attribute is there, not what it says.
+    const contentType = firstValue(signerInfo.signedAttrs, OID.contentType);
+    if (
+      signerInfo.signedAttrs &&
+      !(
+        contentType instanceof asn1js.ObjectIdentifier &&
+        contentType.valueBlock.toString() === signedData.encapContentInfo.eContentType
+      )
+    )
+      return { ...result, problem: 'the content-type attribute does not match the signed content type' };
+    const signingTime = firstValue(signerInfo.signedAttrs, OID.signingTime);
+    if (signingTime instanceof asn1js.UTCTime || signingTime instanceof asn1js.GeneralizedTime)
+      result.signingTime = signingTime.toDate();
+    const token = firstValue(signerInfo.unsignedAttrs, OID.signatureTimeStampToken);
+    if (token) {
+      const ts = await verifyTimestampToken(bytesOf(token), Buffer.from(signerInfo.signature.valueBlock.valueHexView));
       if (ts.problem) return { ...result, problem: `signature timestamp: ${ts.problem}` };
       result.timestampedAt = ts.at;
     }
@@ -366,28 +270,27 @@ export function verifyCms(
   }
 }
 
+export interface TimestampTokenCheck {
+  at: Date | null;
+  /** The token's nonce, if it has one. */
+  nonce: bigint | null;
+  problem: string | null;
+}
+
 /**
- * Checks an RFC 3161 TimeStampToken: its own CMS signature (by the TSA certificate embedded in it) and that its
- * message imprint is the SHA-256 `expectedSha256Imprint` (we request SHA-256 imprints). Trust in the TSA is
- * not decided here.
+ * Checks an RFC 3161 TimeStampToken with PKI.js: its own CMS signature (by the TSA certificate embedded in it)
+ * and that its message imprint is the hash of `timestampedData`. Trust in the TSA is not decided here.
  */
-export function verifyTimestampToken(
-  tokenDer: Buffer,
-  expectedSha256Imprint: Buffer,
-): { at: Date | null; problem: string | null } {
-  const cms = verifyCms(tokenDer, null);
-  if (!cms.valid) return { at: null, problem: cms.problem };
-  const parsed = parseSignedData(tokenDer);
-  if (parsed.eContentType !== OID.tstInfo || !parsed.eContent)
-    return { at: null, problem: 'the token holds no TSTInfo' };
-  const tst = children(readNode(parsed.eContent));
-  // TSTInfo ::= SEQUENCE { version, policy, messageImprint, serialNumber, genTime, ... }
-  const [hashAlg, hashed] = children(tst[2]);
-  const alg = readOid(children(hashAlg)[0]);
-  if (alg !== OID.sha256) return { at: null, problem: `the timestamp imprint uses ${alg}, not SHA-256` };
-  if (!hashed.content.equals(expectedSha256Imprint))
-    return { at: null, problem: 'the timestamp is for another signature' };
-  return { at: readTime(tst[4]), problem: null };
+export async function verifyTimestampToken(tokenDer: Buffer, timestampedData: Buffer): Promise<TimestampTokenCheck> {
+  const none = { at: null, nonce: null };
+  const cms = await verifyCms(tokenDer, timestampedData);
+  if (!cms.valid) return { ...none, problem: cms.problem };
+  const signedData = readSignedData(tokenDer);
+  const eContent = signedData.encapContentInfo.eContent;
+  if (signedData.encapContentInfo.eContentType !== OID.tstInfo || !eContent)
+    return { ...none, problem: 'the token holds no TSTInfo' };
+  const tstInfo = pkijs.TSTInfo.fromBER(eContent.getValue());
+  return { at: tstInfo.genTime, nonce: tstInfo.nonce ? tstInfo.nonce.toBigInt() : null, problem: null };
 }
 
 /** SHA-256 fingerprint of a certificate: 64 lowercase hex digits (as `sha256sum` over its DER prints). */

@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { CmsSigningKey, createDetachedCms, verifyCms } from './cms';
 
 /** A detached CMS SignedData (DER) over `data`, with a signing-time attribute. */
-export function signDetachedWith(data: Buffer, key: CmsSigningKey, signingTime: Date): Buffer {
+export function signDetachedWith(data: Buffer, key: CmsSigningKey, signingTime: Date): Promise<Buffer> {
   return createDetachedCms(data, key, { signingTime });
 }
 
@@ -12,11 +12,11 @@ export function signDetachedWith(data: Buffer, key: CmsSigningKey, signingTime: 
  * Checks a detached signature over `data`. With `certificatePem` the signer must be exactly that certificate
  * (the pack's cert.pem); without it any certificate embedded in the signature is accepted as the signer's.
  */
-export function verifyDetached(
+export async function verifyDetached(
   data: Buffer,
   signatureDer: Buffer,
   certificatePem?: string,
-): { valid: boolean; problem: string | null } {
+): Promise<{ valid: boolean; problem: string | null }> {
   let expected: X509Certificate | undefined;
   if (certificatePem !== undefined) {
     try {
@@ -25,6 +25,6 @@ export function verifyDetached(
       return { valid: false, problem: `the certificate to check against is unreadable (${(e as Error).message})` };
     }
   }
-  const result = verifyCms(signatureDer, data, expected);
+  const result = await verifyCms(signatureDer, data, expected);
   return { valid: result.valid, problem: result.problem };
 }

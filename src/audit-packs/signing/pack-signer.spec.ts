@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import { loadConfig } from '../../config/config';
-import { OID, parseSignedData } from './cms';
-import { children, readNode, readOid } from './der';
+import { OID, readSignedData } from './cms';
 import { PackSigner } from './pack-signer';
 import { verifyDetached } from './detached-signature';
 import { verifyPdfSignature } from './pdf-signature';
@@ -70,12 +69,23 @@ describe('PackSigner', () => {
     expect(cert.fingerprintSha256).toBe(expected);
     expect(cert.subject).toBe('CN=Example Org Signing, O=Example Org, C=TH');
     const signed = await signer.signPdf(await smallPdf());
-    expect(verifyPdfSignature(signed)).toMatchObject({
+    expect(await verifyPdfSignature(signed)).toMatchObject({
       valid: true,
       totalDocumentSigned: true,
       signerFingerprintSha256: expected,
     });
-    expect(verifyDetached(Buffer.from('m'), signer.signDetached(Buffer.from('m')), cert.pem).valid).toBe(true);
+    const detached = await signer.signDetached(Buffer.from('m'));
+    expect(await verifyDetached(Buffer.from('m'), detached, cert.pem)).toEqual({ valid: true, problem: null });
+    // The signature value is the last field of this DER (no unsigned attributes): one flipped bit breaks it.
+    const broken = Buffer.from(detached);
+    broken[broken.length - 1] ^= 0x01;
+    expect(await verifyDetached(Buffer.from('m'), broken, cert.pem)).toEqual({
+      valid: false,
+      problem: "the signature does not verify with the signer's certificate",
+    });
+    expect((await verifyDetached(Buffer.from('m'), Buffer.from('not DER'), cert.pem)).problem).toMatch(
+      /^the signature is not a readable CMS SignedData/,
+    );
   });
 
   it('names the file but never the password when the P12 cannot be opened', () => {
@@ -166,19 +176,17 @@ describe('PackSigner', () => {
       const pdfsig = execFileSync('pdfsig', [path], { encoding: 'utf8' });
       expect(pdfsig).toContain('Signature is Valid');
       expect(pdfsig).toContain('Total document signed');
-      const ours = verifyPdfSignature(signed);
+      const ours = await verifyPdfSignature(signed);
       expect(ours).toMatchObject({ valid: true, totalDocumentSigned: true, problem: null });
       expect(Math.abs(new Date(ours.timestampedAt!).getTime() - Date.now())).toBeLessThan(60_000);
 
       // Independently: the token is over SHA-256 of the signature value, and openssl ts -verify agrees.
       const hex = /\/Contents\s*<([0-9a-f]+)>/i.exec(signed.toString('latin1'))![1];
-      const cms = parseSignedData(Buffer.from(hex, 'hex'));
-      const attr = children(cms.signerInfo.unsignedAttributes!).find(
-        (a) => readOid(children(a)[0]) === OID.signatureTimeStampToken,
-      )!;
-      const token = children(children(attr)[1])[0].raw;
+      const signerInfo = readSignedData(Buffer.from(hex, 'hex')).signerInfos[0];
+      const attr = signerInfo.unsignedAttrs!.attributes.find((a) => a.type === OID.signatureTimeStampToken)!;
+      const token = Buffer.from((attr.values[0] as { valueBeforeDecodeView: Uint8Array }).valueBeforeDecodeView);
       writeFileSync(join(dir, 'token.der'), token);
-      const digest = createHash('sha256').update(cms.signerInfo.signature).digest('hex');
+      const digest = createHash('sha256').update(signerInfo.signature.valueBlock.valueHexView).digest('hex');
       const out = openssl(
         ['ts', '-verify', '-token_in', '-in', 'token.der', '-digest', digest, '-CAfile', join(dir, 'tsa', 'tsa.pem')],
         dir,
@@ -186,8 +194,9 @@ describe('PackSigner', () => {
       expect(out).toContain('Verification: OK');
     });
 
-    it('refuses a token for another imprint or nonce', () => {
-      const sha = randomBytes(32);
+    it('refuses a token for another imprint or nonce', async () => {
+      const data = randomBytes(64);
+      const sha = createHash('sha256').update(data).digest();
       const nonce = randomBytes(12);
       const q = join(dir, 'tsa', 'manual.tsq');
       writeFileSync(q, timestampRequest(sha, nonce));
@@ -205,10 +214,10 @@ describe('PackSigner', () => {
         join(dir, 'tsa'),
       );
       const response = readFileSync(join(dir, 'tsa', 'manual.tsr'));
-      expect(tokenFromResponse(response, sha, nonce).length).toBeGreaterThan(500);
-      expect(() => tokenFromResponse(response, randomBytes(32), nonce)).toThrow(/for another signature/);
-      expect(() => tokenFromResponse(response, sha, randomBytes(12))).toThrow(/nonce/);
-      expect(readNode(response).tag).toBe(0x30);
+      expect((await tokenFromResponse(response, data, nonce)).length).toBeGreaterThan(500);
+      await expect(tokenFromResponse(response, randomBytes(64), nonce)).rejects.toThrow(/for another signature/);
+      await expect(tokenFromResponse(response, data, randomBytes(12))).rejects.toThrow(/nonce/);
+      expect(response[0]).toBe(0x30);
     });
 
     it('fails the signing when the TSA cannot be reached', async () => {

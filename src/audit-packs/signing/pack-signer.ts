@@ -50,12 +50,12 @@ export class PackSigner {
       location: this.config.organisationName,
       contactInfo: this.config.publicUrl ?? this.config.organisationName,
       signingTime: new Date(),
-      timestamp: tsaUrl ? (sha256) => requestTimestamp(tsaUrl, sha256) : undefined,
+      timestamp: tsaUrl ? (signatureValue) => requestTimestamp(tsaUrl, signatureValue) : undefined,
     });
   }
 
   /** A detached CMS signature (DER) over `data`, e.g. manifest.json → manifest.json.sig. */
-  signDetached(data: Buffer): Buffer {
+  signDetached(data: Buffer): Promise<Buffer> {
     return signDetachedWith(data, this.load().key, new Date());
   }
 

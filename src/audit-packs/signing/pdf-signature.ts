@@ -13,8 +13,8 @@ export interface PdfSignatureOptions {
   contactInfo: string;
   /** Claimed signing time (/M); the CMS carries no signing-time attribute (PAdES B-B). */
   signingTime: Date;
-  /** Obtains an RFC 3161 token for the SHA-256 of the signature value (PAdES B-T); absent: no timestamp. */
-  timestamp?: (signatureSha256: Buffer) => Promise<Buffer>;
+  /** Obtains an RFC 3161 token over the signature value (PAdES B-T); absent: no timestamp. */
+  timestamp?: (signatureValue: Buffer) => Promise<Buffer>;
 }
 
 /** Bytes reserved for the CMS: an RSA-3072 signer with its certificate needs ~2.3 KB; a TSA token adds ~2–6 KB. */
@@ -101,7 +101,7 @@ function findLastSignature(pdf: Buffer): FoundSignature | null | string {
  * incremental update) leave the signature valid but the document not totally signed. Trust in the
  * certificate is not judged here: compare `signerFingerprintSha256` with the one you expect.
  */
-export function verifyPdfSignature(pdf: Buffer): PdfSignatureVerification {
+export async function verifyPdfSignature(pdf: Buffer): Promise<PdfSignatureVerification> {
   const none = { valid: false, totalDocumentSigned: false, signerFingerprintSha256: null, timestampedAt: null };
   const found = findLastSignature(pdf);
   if (found === null) return { ...none, problem: 'the PDF has no signature' };
@@ -109,7 +109,7 @@ export function verifyPdfSignature(pdf: Buffer): PdfSignatureVerification {
   const [, b, c, d] = found.byteRange;
   const cms = Buffer.from(found.contentsHex, 'hex');
   const signed = Buffer.concat([pdf.subarray(0, b), pdf.subarray(c, c + d)]);
-  const result = verifyCms(cms, signed);
+  const result = await verifyCms(cms, signed);
   const totalDocumentSigned = c + d === pdf.length;
   return {
     valid: result.valid,
