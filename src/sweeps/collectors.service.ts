@@ -6,7 +6,7 @@ import { CatalogService } from '../catalog/catalog.service';
 import type { LiveControl } from '../catalog/domain/control-refs';
 import { EvidenceService } from '../evidence/evidence.service';
 import { UsersService } from '../identity/users.service';
-import { RisksService } from '../risks/risks.service';
+import { RiskReviewsService } from '../risks/risk-reviews.service';
 import { DrillsService } from '../dsr/drills.service';
 import { DsrService } from '../dsr/dsr.service';
 import { COLLECTOR_REQUIREMENTS, collectorTargets, RequirementMappings } from './domain/collector-targets';
@@ -47,7 +47,7 @@ export class CollectorsService {
     private readonly trail: AuditTrailService,
     private readonly catalog: CatalogService,
     private readonly evidence: EvidenceService,
-    private readonly risks: RisksService,
+    private readonly risks: RiskReviewsService,
     private readonly dsr: DsrService,
     private readonly drills: DrillsService,
   ) {
