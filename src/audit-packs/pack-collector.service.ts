@@ -7,9 +7,9 @@ import { APP_CONFIG } from '../config/config.module';
 import { APP_VERSION } from '../config/app-root';
 import { DrillsService } from '../dsr/drills.service';
 import { DsrClockService } from '../dsr/dsr-clocks.service';
-import { EvidenceService } from '../evidence/evidence.service';
+import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
 import { UsersService } from '../identity/users.service';
-import { RisksService } from '../risks/risks.service';
+import { RiskReportsService } from '../risks/risk-reports.service';
 import { SweepsService } from '../sweeps/sweeps.service';
 import { evidencePath, type ManifestFile } from './domain/pack-manifest';
 import { freshnessAsOf } from './domain/pack-period';
@@ -41,9 +41,9 @@ export class PackCollector {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly catalog: CatalogService,
-    private readonly evidence: EvidenceService,
+    private readonly evidence: EvidenceQueriesService,
     private readonly sweeps: SweepsService,
-    private readonly risks: RisksService,
+    private readonly risks: RiskReportsService,
     private readonly dsrClocks: DsrClockService,
     private readonly drills: DrillsService,
     private readonly users: UsersService,

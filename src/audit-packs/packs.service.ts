@@ -15,7 +15,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../common/errors
 import { type Page, pageOf } from '../common/http/pagination';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { EvidenceService } from '../evidence/evidence.service';
+import { EvidenceBlobsService } from '../evidence/evidence-blobs.service';
 import { actorRef, type Actor } from '../authz/actor';
 import type { AuditPack } from './audit-pack.entity';
 import { PackBuildInterruptedError, PackFilesMissingError, PackNotReadyError } from './audit-packs.errors';
@@ -78,7 +78,7 @@ export class PacksService implements OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repo: PacksRepository,
     private readonly catalog: CatalogService,
-    private readonly evidence: EvidenceService,
+    private readonly evidence: EvidenceBlobsService,
     private readonly collector: PackCollector,
     private readonly signer: PackSigner,
     private readonly trail: AuditTrailService,

@@ -24,6 +24,8 @@ import {
   UploadEvidenceFieldsDto,
   validated,
 } from './dto/evidence.dto';
+import { EvidenceQueriesService } from './evidence-queries.service';
+import { EvidenceUploadService } from './evidence-upload.service';
 import { EvidenceService } from './evidence.service';
 import { uploadParts } from './upload-parts';
 
@@ -31,7 +33,11 @@ import { uploadParts } from './upload-parts';
 @ApiExtraModels(UploadEvidenceFieldsDto, CreateEvidenceDto)
 @Controller('api/evidence')
 export class EvidenceController {
-  constructor(private readonly evidence: EvidenceService) {}
+  constructor(
+    private readonly evidence: EvidenceService,
+    private readonly uploads: EvidenceUploadService,
+    private readonly queries: EvidenceQueriesService,
+  ) {}
 
   @Post()
   @Policy('create', 'Evidence')
@@ -62,7 +68,7 @@ export class EvidenceController {
     @Req() request: FastifyRequest,
     @Body() body: unknown,
   ): Promise<EvidenceView> {
-    if (request.isMultipart()) return this.evidence.upload(actor, uploadParts(request));
+    if (request.isMultipart()) return this.uploads.upload(actor, uploadParts(request));
     return this.evidence.create(actor, await validated(CreateEvidenceDto, body));
   }
 
@@ -73,14 +79,14 @@ export class EvidenceController {
       'Evidence, newest first, paged; filter by control key, kind, evidence date (from/to, Asia/Bangkok days), submitter=me, current',
   })
   list(@CurrentActor() actor: UserActor, @Query() query: EvidenceQueryDto): Promise<Page<EvidenceView>> {
-    return this.evidence.list(actor, query);
+    return this.queries.list(actor, query);
   }
 
   @Get(':id')
   @Policy('read', 'Evidence')
   @ApiOkResponse({ type: EvidenceView })
   get(@CurrentActor() actor: UserActor, @Param() p: EvidenceParams): Promise<EvidenceView> {
-    return this.evidence.get(actor, p.id);
+    return this.queries.get(actor, p.id);
   }
 
   @Get(':id/download')
@@ -95,7 +101,7 @@ export class EvidenceController {
     @Query() q: DownloadQueryDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const file = await this.evidence.download(actor, p.id, q.file ?? 1);
+    const file = await this.queries.download(actor, p.id, q.file ?? 1);
     await reply
       .header('content-type', file.contentType)
       .header('content-length', String(file.size))

@@ -7,6 +7,11 @@ import { BLOB_STORE, type BlobStore } from './blob-store';
 import { BlobRepository } from './blob.repository';
 import { EvidenceController } from './evidence.controller';
 import { EvidenceRepository } from './evidence.repository';
+import { EvidenceBlobsService } from './evidence-blobs.service';
+import { EvidenceItems } from './evidence-items';
+import { EvidenceQueriesService } from './evidence-queries.service';
+import { EvidenceUploadService } from './evidence-upload.service';
+import { EvidenceWriter } from './evidence-writer';
 import { EvidenceService } from './evidence.service';
 import { FilesystemBlobStore } from './filesystem-blob.store';
 import { UploadStaging } from './upload-staging';
@@ -33,13 +38,19 @@ export function chooseBlobStore(
 /**
  * The evidence locker: immutable items linked to controls, content-addressed blobs in PostgreSQL (or,
  * with BLOB_STORE=filesystem, their bytes under BLOB_DIR), uploads staged under DATA_DIR/tmp/uploads.
- * Exports EvidenceService (sweeps record snapshots and attestations).
+ * Exports EvidenceService (sweeps, collectors and drills record snapshots and attestations), EvidenceQueriesService
+ * (lists, lookups), EvidenceUploadService (the sweep pages' upload form) and EvidenceBlobsService (audit packs).
  */
 @Module({
   imports: [AuditTrailModule, CatalogModule, JobsModule],
   controllers: [EvidenceController],
   providers: [
     EvidenceService,
+    EvidenceUploadService,
+    EvidenceQueriesService,
+    EvidenceBlobsService,
+    EvidenceWriter,
+    EvidenceItems,
     EvidenceRepository,
     BlobRepository,
     FilesystemBlobStore,
@@ -47,6 +58,6 @@ export function chooseBlobStore(
     UploadStaging,
     BlobCollector,
   ],
-  exports: [EvidenceService],
+  exports: [EvidenceService, EvidenceUploadService, EvidenceQueriesService, EvidenceBlobsService],
 })
 export class EvidenceModule {}

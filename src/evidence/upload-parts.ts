@@ -4,7 +4,17 @@ import type {} from '@fastify/multipart'; // request.parts()
 import type { FastifyRequest } from 'fastify';
 import { refuseNulCharacter } from '../common/http/nul-character-rule';
 import { MAX_CONTROLS_PER_ITEM, MAX_FILES_PER_ITEM } from './domain/evidence-model';
-import type { UploadPart } from './evidence.service';
+
+/** One part of a multipart upload, as the controller hands it over (fields and files in arrival order). */
+export type UploadPart =
+  | { type: 'field'; name: string; value: string; truncated: boolean }
+  | {
+      type: 'file';
+      name: string;
+      filename: string;
+      stream: NodeJS.ReadableStream | AsyncIterable<Buffer>;
+      truncated: () => boolean;
+    };
 
 /** Per-request multipart limits (the file size limit, UPLOAD_LIMIT_BYTES, is set where the plugin is registered). */
 const MULTIPART_LIMITS = {

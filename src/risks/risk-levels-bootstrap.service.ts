@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { RiskMatrixInvalidError } from './risks.errors';
-import { RisksService } from './risks.service';
+import { RiskLevelsService } from './risk-levels.service';
 
 /**
  * At start, recomputes stored risk levels from controls/risk-matrix.yaml as it is now, so a change of the
@@ -11,7 +11,7 @@ import { RisksService } from './risks.service';
 export class RiskLevelsBootstrapService implements OnApplicationBootstrap {
   private readonly log = new Logger('RiskLevels');
 
-  constructor(private readonly risks: RisksService) {}
+  constructor(private readonly risks: RiskLevelsService) {}
 
   async onApplicationBootstrap(): Promise<void> {
     try {

@@ -2,13 +2,13 @@
 import type { AppConfig } from '../config/config';
 import type { ScheduledJob, SchedulerService } from '../jobs/scheduler.service';
 import { RiskReviewJob } from './risk-review.job';
-import type { RisksService } from './risks.service';
+import type { RiskReviewsService } from './risk-reviews.service';
 
 function setUp(riskReviewCron: string | null) {
   const scheduled: ScheduledJob[] = [];
   const scheduler = { schedule: (job: ScheduledJob) => scheduled.push(job) > 0 } as unknown as SchedulerService;
   const raise = jest.fn().mockResolvedValue({ quarter: '2026-Q4', due: 0, overdue: 0 });
-  const risks = { raiseQuarterlyReview: raise } as unknown as RisksService;
+  const risks = { raiseQuarterlyReview: raise } as unknown as RiskReviewsService;
   new RiskReviewJob({ riskReviewCron } as AppConfig, scheduler, risks).onApplicationBootstrap();
   return { scheduled, raise };
 }

@@ -3,7 +3,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { actorRef, systemActor } from '../authz/actor';
 import { SchedulerService } from '../jobs/scheduler.service';
-import { RisksService } from './risks.service';
+import { RiskReviewsService } from './risk-reviews.service';
 
 const JOB_ACTOR = actorRef(systemActor('job:risk-review'));
 
@@ -16,7 +16,7 @@ export class RiskReviewJob implements OnApplicationBootstrap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly scheduler: SchedulerService,
-    private readonly risks: RisksService,
+    private readonly risks: RiskReviewsService,
   ) {}
 
   onApplicationBootstrap(): void {

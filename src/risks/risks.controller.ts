@@ -21,12 +21,20 @@ import {
   TraceabilityQueryDto,
   UpdateRiskDto,
 } from './dto/risk.dto';
+import { RiskCsvService } from './risk-csv.service';
+import { RiskReportsService } from './risk-reports.service';
+import { RiskReviewsService } from './risk-reviews.service';
 import { RisksService } from './risks.service';
 
 @ApiTags('risks')
 @Controller('api/risks')
 export class RisksController {
-  constructor(private readonly risks: RisksService) {}
+  constructor(
+    private readonly risks: RisksService,
+    private readonly reports: RiskReportsService,
+    private readonly reviewing: RiskReviewsService,
+    private readonly csv: RiskCsvService,
+  ) {}
 
   @Get()
   @Policy('read', 'Risk')
@@ -51,7 +59,7 @@ export class RisksController {
   @ApiOperation({ summary: 'Risk counts per matrix cell, before and after controls' })
   @ApiOkResponse({ type: HeatmapView })
   heatmap(@CurrentActor() actor: UserActor, @Query() query: RegisterScopeDto): Promise<HeatmapView> {
-    return this.risks.heatmap(actor, query);
+    return this.reports.heatmap(actor, query);
   }
 
   @Get('traceability')
@@ -61,7 +69,7 @@ export class RisksController {
     @CurrentActor() actor: UserActor,
     @Query() query: TraceabilityQueryDto,
   ): Promise<Page<TraceabilityItemView>> {
-    return this.risks.traceability(actor, query);
+    return this.reports.traceability(actor, query);
   }
 
   @Post('reviews')
@@ -69,14 +77,14 @@ export class RisksController {
   @ApiOperation({ summary: 'Complete the quarterly review: notes and a frozen snapshot of the register' })
   @ApiOkResponse({ type: RiskReviewView })
   review(@CurrentActor() actor: UserActor, @Body() dto: CreateRiskReviewDto): Promise<RiskReviewView> {
-    return this.risks.review(actor, dto);
+    return this.reviewing.review(actor, dto);
   }
 
   @Get('reviews')
   @Policy('read', 'Risk')
   @ApiOperation({ summary: "A register's quarterly reviews, newest first; paged" })
   reviews(@CurrentActor() actor: UserActor, @Query() query: RiskReviewQueryDto): Promise<Page<RiskReviewView>> {
-    return this.risks.reviews(actor, query);
+    return this.reviewing.reviews(actor, query);
   }
 
   @Get('export')
@@ -88,7 +96,7 @@ export class RisksController {
     @Query() query: ExportQueryDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const file = await this.risks.export(actor, query);
+    const file = await this.csv.export(actor, query);
     await reply
       .header('content-type', file.contentType)
       .header('content-disposition', `attachment; filename="${file.filename}"`)
@@ -105,7 +113,7 @@ export class RisksController {
   @ApiBody({ schema: { type: 'string' } })
   @ApiOkResponse({ type: ImportResultView })
   importCsv(@CurrentActor() actor: UserActor, @Body() csv: string): Promise<ImportResultView> {
-    return this.risks.importCsv(actor, csv);
+    return this.csv.importCsv(actor, csv);
   }
 
   @Get(':id')

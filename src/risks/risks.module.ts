@@ -12,6 +12,12 @@ import { RiskPlansRepository } from './risk-plans.repository';
 import { RiskPlansService } from './risk-plans.service';
 import { RisksController } from './risks.controller';
 import { RisksRepository } from './risks.repository';
+import { RiskControlResolver } from './risk-control-resolver';
+import { RiskCsvService } from './risk-csv.service';
+import { RiskLevelsService } from './risk-levels.service';
+import { RiskRecords } from './risk-records';
+import { RiskReportsService } from './risk-reports.service';
+import { RiskReviewsService } from './risk-reviews.service';
 import { RisksService } from './risks.service';
 
 /** The ISO 14971 and information-security risk registers, with levels from controls/risk-matrix.yaml. */
@@ -21,12 +27,18 @@ import { RisksService } from './risks.service';
   controllers: [RiskPlansController, RisksController],
   providers: [
     RisksService,
+    RiskReportsService,
+    RiskReviewsService,
+    RiskCsvService,
+    RiskLevelsService,
+    RiskRecords,
+    RiskControlResolver,
     RisksRepository,
     RiskPlansService,
     RiskPlansRepository,
     RiskReviewJob,
     RiskLevelsBootstrapService,
   ],
-  exports: [RisksService, RiskPlansService],
+  exports: [RisksService, RiskReportsService, RiskReviewsService, RiskPlansService],
 })
 export class RisksModule {}

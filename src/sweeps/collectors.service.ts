@@ -6,10 +6,11 @@ import { CatalogService } from '../catalog/catalog.service';
 import type { LiveControl } from '../catalog/domain/control-refs';
 import { EvidenceService } from '../evidence/evidence.service';
 import { UsersService } from '../identity/users.service';
-import { RisksService } from '../risks/risks.service';
+import { RiskReviewsService } from '../risks/risk-reviews.service';
 import { DrillsService } from '../dsr/drills.service';
 import { DsrClockService } from '../dsr/dsr-clocks.service';
 import { COLLECTOR_REQUIREMENTS, collectorTargets, RequirementMappings } from './domain/collector-targets';
+import { endOfDay, startOfDay } from '../common/time/days';
 
 export interface CollectorRun {
   collector: string;
@@ -47,7 +48,7 @@ export class CollectorsService {
     private readonly trail: AuditTrailService,
     private readonly catalog: CatalogService,
     private readonly evidence: EvidenceService,
-    private readonly risks: RisksService,
+    private readonly risks: RiskReviewsService,
     private readonly dsrClocks: DsrClockService,
     private readonly drills: DrillsService,
   ) {
@@ -82,11 +83,7 @@ export class CollectorsService {
       // The DSR register of the week without subject identity: clocks, outcomes, refusals recorded in the ROPA.
       'dsr-register': async (ctx) => ({
         week: ctx.week,
-        ...(await this.dsrClocks.registerSnapshot(
-          new Date(`${ctx.periodStart}T00:00:00+07:00`),
-          new Date(new Date(`${ctx.periodEnd}T00:00:00+07:00`).getTime() + 86_400_000),
-          ctx.now,
-        )),
+        ...(await this.dsrClocks.registerSnapshot(startOfDay(ctx.periodStart), endOfDay(ctx.periodEnd), ctx.now)),
       }),
       // The latest DSR drill's verdict (each drill also stores its full report and PDF as evidence).
       'dsr-drill': async (ctx) => ({

@@ -10,6 +10,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { Page, pageOf } from '../common/http/pagination';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
 import { EvidenceService } from '../evidence/evidence.service';
 import { actorRef, type UserActor } from '../authz/actor';
 import { UsersService } from '../identity/users.service';
@@ -101,6 +102,7 @@ export class SweepsService {
     private readonly repo: SweepsRepository,
     private readonly catalog: CatalogService,
     private readonly evidence: EvidenceService,
+    private readonly evidenceQueries: EvidenceQueriesService,
     private readonly users: UsersService,
     private readonly notifications: NotificationsService,
     private readonly collectors: CollectorsService,
@@ -477,7 +479,7 @@ export class SweepsService {
             throw new ValidationError([
               { field: 'evidenceIds', message: 'must list the evidence attached to this control' },
             ]);
-          const linked = await this.evidence.linkedTo(task.controlId, ids);
+          const linked = await this.evidenceQueries.linkedTo(task.controlId, ids);
           const missing = ids.filter((e) => !linked.includes(e));
           if (missing.length)
             throw new ValidationError([
@@ -589,7 +591,7 @@ export class SweepsService {
   /** Freshness of every live control now, from its cadence and newest evidence. */
   async controlFreshness(now = new Date()): Promise<Map<string, PostureControl>> {
     const controls = await this.catalog.liveControls();
-    const newest = await this.evidence.newestByControl(controls.map((c) => c.id));
+    const newest = await this.evidenceQueries.newestByControl(controls.map((c) => c.id));
     const tz = this.config.timeZone;
     return new Map(
       controls.map((c) => {
@@ -640,7 +642,7 @@ export class SweepsService {
   /** Freshness of every live control as it stood at `at` (evidence dated at or after it not counted), by control id. */
   async freshnessAt(at: Date): Promise<Map<string, Freshness>> {
     const controls = await this.catalog.liveControls();
-    const newest = await this.evidence.newestByControl(
+    const newest = await this.evidenceQueries.newestByControl(
       controls.map((c) => c.id),
       at,
     );

@@ -7,7 +7,7 @@ import { CurrentActor, Policy } from '../authz/policy.decorator';
 import { CatalogService } from '../catalog/catalog.service';
 import { NotFoundError } from '../common/errors/app-error';
 import { EngagementsService } from '../engagements/engagements.service';
-import { EvidenceService } from '../evidence/evidence.service';
+import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
 import { SweepsService } from '../sweeps/sweeps.service';
 import type { UserActor } from '../authz/actor';
 import {
@@ -35,7 +35,7 @@ export class AuditPagesController {
   constructor(
     private readonly engagements: EngagementsService,
     private readonly catalog: CatalogService,
-    private readonly evidence: EvidenceService,
+    private readonly evidence: EvidenceQueriesService,
     private readonly signer: PackSigner,
     private readonly sweeps: SweepsService,
   ) {}

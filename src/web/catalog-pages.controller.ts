@@ -9,7 +9,7 @@ import { AssignOwnerDto, ControlParams, ControlQueryDto, FrameworkParams } from 
 import type { UserActor } from '../authz/actor';
 import { DepartmentsService } from '../identity/departments.service';
 import { UsersService } from '../identity/users.service';
-import { EvidenceService } from '../evidence/evidence.service';
+import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
 import type {} from '@fastify/view'; // reply.view()
 import { mayOwnControls } from '../authz/control-ownership';
 import { AppError, RuleViolationError, ValidationError } from '../common/errors/app-error';
@@ -24,7 +24,7 @@ export class CatalogPagesController {
     private readonly catalog: CatalogService,
     private readonly departments: DepartmentsService,
     private readonly users: UsersService,
-    private readonly evidence: EvidenceService,
+    private readonly evidence: EvidenceQueriesService,
     private readonly sweeps: SweepsService,
   ) {}
 

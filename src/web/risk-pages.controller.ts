@@ -9,7 +9,9 @@ import { RISK_LEVELS } from '../risks/domain/risk-matrix';
 import { RISK_CONTROL_TYPES, RISK_REGISTERS, RISK_STATUSES, traceabilityGaps } from '../risks/domain/risk-model';
 import { RiskParams } from '../risks/dto/risk.dto';
 import { RiskPlansService } from '../risks/risk-plans.service';
-import { mayReviewRegister, RisksService } from '../risks/risks.service';
+import { RiskReportsService } from '../risks/risk-reports.service';
+import { mayReviewRegister, RiskReviewsService } from '../risks/risk-reviews.service';
+import { RisksService } from '../risks/risks.service';
 import { RISK_REVIEW_CADENCES } from '../risks/domain/risk-model';
 import {
   AddRiskControlFormDto,
@@ -32,6 +34,8 @@ const CONTROL_TYPE_LABEL = {
 export class RiskPagesController {
   constructor(
     private readonly risks: RisksService,
+    private readonly reports: RiskReportsService,
+    private readonly reviewing: RiskReviewsService,
     private readonly plans: RiskPlansService,
   ) {}
 
@@ -44,8 +48,8 @@ export class RiskPagesController {
     const showPlan = !!query.product && ability.can('read', 'RiskPlan');
     const [list, heatmap, reviews, plan] = await Promise.all([
       this.risks.list(actor, { ...query, register }),
-      this.risks.heatmap(actor, { register, product: query.product }),
-      this.risks.reviews(actor, { register, limit: 5 }),
+      this.reports.heatmap(actor, { register, product: query.product }),
+      this.reviewing.reviews(actor, { register, limit: 5 }),
       showPlan ? this.plans.find(query.product!) : null,
     ]);
     const params = (offset: number) =>
@@ -60,7 +64,7 @@ export class RiskPagesController {
           offset: String(offset),
         }).filter((e): e is [string, string] => !!e[1]),
       ).toString();
-    const scale = this.risks.scale(register);
+    const scale = this.reports.scale(register);
     return {
       pageTitle: 'Risks',
       registerLabel: REGISTER_LABEL[register],
@@ -142,7 +146,7 @@ export class RiskPagesController {
     @Body() form: RiskReviewFormDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.risks.review(actor, form);
+    await this.reviewing.review(actor, form);
     await reply.redirect(`/risks?register=${form.register}`, 303);
   }
 
@@ -153,9 +157,9 @@ export class RiskPagesController {
     const [risk, history, arisingFrom] = await Promise.all([
       this.risks.get(actor, p.id),
       this.risks.history(actor, p.id),
-      this.risks.arisingFrom(actor, p.id),
+      this.reports.arisingFrom(actor, p.id),
     ]);
-    const scale = this.risks.scale(risk.register);
+    const scale = this.reports.scale(risk.register);
     return {
       pageTitle: `${risk.ref} ${risk.title}`,
       risk,

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { uploadParts } from '../evidence/upload-parts';
-import { EvidenceService, type UploadPart } from '../evidence/evidence.service';
+import { uploadParts, type UploadPart } from '../evidence/upload-parts';
+import { EvidenceUploadService } from '../evidence/evidence-upload.service';
 import { abilityFor } from '../authz/ability.factory';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
@@ -34,7 +34,7 @@ const FRESHNESS_LABEL = { fresh: 'fresh', due_soon: 'due soon', stale: 'stale', 
 export class SweepPagesController {
   constructor(
     private readonly sweeps: SweepsService,
-    private readonly evidence: EvidenceService,
+    private readonly evidence: EvidenceUploadService,
   ) {}
 
   @Get('sweep')

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { RiskLevelsBootstrapService } from '../../src/risks/risk-levels-bootstrap.service';
-import { RisksService } from '../../src/risks/risks.service';
+import { RiskLevelsService } from '../../src/risks/risk-levels.service';
 import { startTestApp, TestApp } from '../support/app';
 
 let t: TestApp;
@@ -50,7 +50,7 @@ it('recomputes stale levels once, each change a version by system:risk-matrix an
   const same = await stored('HAZ-L3', 'S1', 'improbable', 'acceptable');
   const renamed = await stored('HAZ-L4', 'S2', 'P2', 'acceptable'); // a key the scale does not have
 
-  const result = await t.app.get(RisksService).reevaluateLevels();
+  const result = await t.app.get(RiskLevelsService).reevaluateLevels();
   expect(result).toEqual({
     checked: 4,
     updated: ['iso14971:HAZ-L1', 'iso14971:HAZ-L2'],
@@ -79,7 +79,7 @@ it('recomputes stale levels once, each change a version by system:risk-matrix an
   // Idempotent: the start-up hook finds nothing more to change.
   await t.app.get(RiskLevelsBootstrapService).onApplicationBootstrap();
   expect((await row(death)).version).toBe(2);
-  expect(await t.app.get(RisksService).reevaluateLevels()).toEqual({
+  expect(await t.app.get(RiskLevelsService).reevaluateLevels()).toEqual({
     checked: 4,
     updated: [],
     offScale: ['iso14971:HAZ-L4'],

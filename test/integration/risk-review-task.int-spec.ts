@@ -1,18 +1,18 @@
 // The quarterly ISO 14971 review task (what the risk-review job calls): who is told, once per quarter and
 // person, the overdue reminder when the last quarter had no review, and one audit-trail entry per raise.
 import { Client } from 'pg';
-import { RisksService } from '../../src/risks/risks.service';
+import { RiskReviewsService } from '../../src/risks/risk-reviews.service';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
 
 let t: TestApp;
-let risks: RisksService;
+let risks: RiskReviewsService;
 let db: Client;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   t = await startTestApp({ env: { DEMO: '1' } });
-  risks = t.app.get(RisksService);
+  risks = t.app.get(RiskReviewsService);
   db = new Client({ connectionString: t.db.url });
   await db.connect();
   const compliance = client(t.baseUrl, await login(t.baseUrl, DEMO.compliance));

@@ -1,7 +1,9 @@
-// Dates of evidence. Periods are calendar days in Asia/Bangkok (UTC+07:00 all year: Thailand has no
-// daylight saving time); the evidence date is an instant, given as a Bangkok day or a zoned date-time.
+// Dates of evidence. Periods are calendar days in the compliance time zone (TZ_COMPLIANCE; by default
+// Asia/Bangkok, UTC+07:00 all year: Thailand has no daylight saving time); the evidence date is an instant,
+// given as a day in that zone or as a date-time with its own zone.
 // Pure: no Nest, no TypeORM.
 import { endOfDay, isCalendarDate, startOfDay } from '../../common/time/days';
+import { complianceTimeZone } from '../../common/time/zone';
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -23,8 +25,7 @@ export function parseEvidenceDate(value: string, now: Date, field = 'evidenceDat
   else
     return {
       field,
-      message:
-        'must be a date (2026-11-20, a day in Asia/Bangkok) or a date-time with its time zone (2026-11-20T09:30:00+07:00)',
+      message: `must be a date (2026-11-20, a day in ${complianceTimeZone()}) or a date-time with its time zone (2026-11-20T09:30:00+07:00)`,
     };
   if (Number.isNaN(at.getTime())) return { field, message: 'is not a real date-time' };
   if (at.getTime() > now.getTime() + 60_000) return { field, message: 'must not be in the future' };
