@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -69,14 +70,14 @@ export class UploadStaging implements OnModuleInit {
         done(null, inspector.early ? undefined : chunk);
       },
     });
+    const out = createWriteStream(path, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 });
     try {
-      await pipeline(
-        source,
-        inspect,
-        createWriteStream(path, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 }),
-      );
+      await pipeline(source, inspect, out);
       if (truncated()) throw new UploadTooLargeError(limit);
     } catch (e) {
+      // A failed pipeline destroys the file stream, but its open() may still be pending: removing the path
+      // before it has closed let the open create the file afterwards, left behind (seen under load).
+      if (!out.closed) await once(out, 'close').catch(() => undefined);
       await rm(path, { force: true });
       throw e;
     }

@@ -1,4 +1,5 @@
-// The job schedules one idempotent call on RISK_REVIEW_CRON in Asia/Bangkok, and nothing when it is off.
+// The job schedules one idempotent call on RISK_REVIEW_CRON in the scheduler's zone (the compliance time zone,
+// TZ_COMPLIANCE), and nothing when it is off.
 import type { AppConfig } from '../config/config';
 import type { ScheduledJob, SchedulerService } from '../jobs/scheduler.service';
 import { RiskReviewJob } from './risk-review.job';
@@ -13,10 +14,10 @@ function setUp(riskReviewCron: string | null) {
   return { scheduled, raise };
 }
 
-it('schedules the quarterly review task on the configured cron, in Asia/Bangkok, calling raiseQuarterlyReview as the job', async () => {
+it('schedules the quarterly review task on the configured cron, in the compliance zone, calling raiseQuarterlyReview as the job', async () => {
   const { scheduled, raise } = setUp('0 9 1 1,4,7,10 *');
   expect(scheduled.map(({ name, cron, timezone }) => ({ name, cron, timezone }))).toEqual([
-    { name: 'risk-review', cron: '0 9 1 1,4,7,10 *', timezone: 'Asia/Bangkok' },
+    { name: 'risk-review', cron: '0 9 1 1,4,7,10 *', timezone: undefined }, // no zone of its own: the scheduler's
   ]);
   await scheduled[0].run();
   expect(raise).toHaveBeenCalledWith(expect.any(Date), 'system:job:risk-review');
