@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { DataSystemDefinition } from './domain/data-map';
 
 /** A company data store DSRs are executed against, with its data map. Secrets are kept encrypted apart. */
 @Entity('data_systems')
@@ -25,7 +26,7 @@ export class DataSystem {
 
   /** The validated definition (data map) without its secrets. */
   @Column({ type: 'jsonb' })
-  definition: Record<string, unknown>;
+  definition: DataSystemDefinition;
 
   /** The secrets (connection URL, bearer token) as one AES-256-GCM token carrying its key id. */
   @Column({ name: 'secrets_enc', type: 'text', nullable: true })

@@ -94,7 +94,7 @@ export class DataSystemsService {
           kind: definition.kind,
           ownerDepartment: definition.owner?.department ?? null,
           ownerUserId,
-          definition: separateSecrets(definition).definition as unknown as Record<string, unknown>,
+          definition: separateSecrets(definition).definition,
           secretsEnc: Object.keys(secrets).length
             ? this.keys.encryptJson(secrets, `data-system:${definition.key}`)
             : null,

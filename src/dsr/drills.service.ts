@@ -208,7 +208,7 @@ export class DrillsService {
     await this.repo.updateDrill(drill.id, {
       finishedAt: new Date(),
       passed: report.passed,
-      report: report as unknown as Record<string, unknown>,
+      report,
       evidenceId: report.evidenceId,
     });
     await this.trail.record({

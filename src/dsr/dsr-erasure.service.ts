@@ -248,7 +248,7 @@ export class DsrErasureService {
           ? {
               erasedAt: now,
               backupsExpireAt: backupsExpireAt(now, this.config.dsrBackupRetentionDays),
-              receipt: receipt as unknown as Record<string, unknown>,
+              receipt,
               receiptEvidenceId: evidenceId,
               lastError: null,
               ...(manualPending.length === 0 && !row.isDrill
@@ -256,7 +256,7 @@ export class DsrErasureService {
                 : {}),
             }
           : {
-              receipt: receipt as unknown as Record<string, unknown>,
+              receipt,
               lastError: `Residue found after erasure: ${left.join(', ')}`,
             },
         m,

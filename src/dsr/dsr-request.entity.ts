@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { ErasureReceipt } from './domain/erasure-receipt';
 
 /**
  * A data subject request. Who it is about (and who asked, and rectification values) is one encrypted
@@ -111,7 +112,7 @@ export class DsrRequest {
 
   /** The erasure receipt (no identity): what was deleted, anonymised, retained and why. */
   @Column({ type: 'jsonb', nullable: true })
-  receipt: Record<string, unknown> | null;
+  receipt: ErasureReceipt | null;
 
   @Column({ name: 'created_by_user_id', type: 'uuid', nullable: true })
   createdByUserId: string | null;

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { DrillReport } from './domain/drill-report';
 
 /** A legal hold on a request: while one is active, erasure does not run (and the block is logged). */
 @Entity('dsr_legal_holds')
@@ -96,7 +97,7 @@ export class DsrDrill {
   passed: boolean | null;
 
   @Column({ type: 'jsonb', nullable: true })
-  report: Record<string, unknown> | null;
+  report: DrillReport | null;
 
   @Column({ name: 'evidence_id', type: 'uuid', nullable: true })
   evidenceId: string | null;

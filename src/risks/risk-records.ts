@@ -196,8 +196,8 @@ export class RiskRecords {
         riskId: risk.id,
         version,
         actor: ref,
-        before: v.before as unknown as Record<string, unknown> | null,
-        after: v.after as unknown as Record<string, unknown>,
+        before: v.before,
+        after: v.after,
       },
       m,
     );

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Risk } from './risk.entity';
+import type { RiskSnapshot } from './domain/risk-model';
 
 /** One change of a risk: who, when, and the risk (with its controls) before and after. */
 @Entity('risk_versions')
@@ -27,8 +28,8 @@ export class RiskVersion {
 
   /** The risk before the change; null for its creation. */
   @Column({ type: 'jsonb', nullable: true })
-  before: Record<string, unknown> | null;
+  before: RiskSnapshot | null;
 
   @Column({ type: 'jsonb' })
-  after: Record<string, unknown>;
+  after: RiskSnapshot;
 }

@@ -7,7 +7,7 @@ import { asSubject } from '../authz/subject';
 import { ConflictError, FieldProblem, NotFoundError, ValidationError } from '../common/errors/app-error';
 import { Page, pageOf } from '../common/http/pagination';
 import { mergeFields, type OwnedRiskFields } from './domain/risk-merge';
-import { diffSnapshots, fieldIssues, RiskSnapshot } from './domain/risk-model';
+import { diffSnapshots, fieldIssues } from './domain/risk-model';
 import { CreateRiskDto, RiskQueryDto, RiskVersionView, RiskView, UpdateRiskDto } from './dto/risk.dto';
 import { RiskControlResolver } from './risk-control-resolver';
 import { RiskRecords } from './risk-records';
@@ -155,7 +155,7 @@ export class RisksService {
       version: v.version,
       actor: v.actor,
       at: v.at.toISOString(),
-      changes: diffSnapshots(v.before as RiskSnapshot | null, v.after as unknown as RiskSnapshot),
+      changes: diffSnapshots(v.before, v.after),
       before: v.before,
       after: v.after,
     }));

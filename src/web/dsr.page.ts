@@ -393,7 +393,8 @@ export function drillRow(d: {
   finishedAt: string | null;
   passed: boolean | null;
   evidenceId: string | null;
-  report: Json | null;
+  /** A DrillReport; read field by field, as drills stored by older versions may lack some. */
+  report: object | null;
 }) {
   const report = obj(d.report);
   const systems = (Array.isArray(report.systems) ? report.systems : []).map((raw) => {

@@ -28,6 +28,7 @@ import {
   type DsrStatus,
   type VerificationMethod,
 } from '../domain/dsr-model';
+import type { DrillReport } from '../domain/drill-report';
 
 const boolQuery = () =>
   Transform(({ value }) =>
@@ -269,7 +270,7 @@ export interface DrillView {
   finishedAt: string | null;
   passed: boolean | null;
   evidenceId: string | null;
-  report: Record<string, unknown> | null;
+  report: DrillReport | null;
 }
 
 export class HoldParams extends RequestParams {

@@ -29,6 +29,7 @@ import {
   type RiskStatus,
   type RiskTreatment,
 } from '../domain/risk-model';
+import type { RiskSnapshot } from '../domain/risk-model';
 
 /** S1…Sn (ISO 14971 severity) or I1…In (security impact); the register's scale decides which. */
 const SEVERITY = /^[SI]\d$/;
@@ -314,8 +315,8 @@ export class RiskVersionView {
   @ApiProperty({ description: 'user:<id> or system:<name>' }) actor: string;
   @ApiProperty() at: string;
   @ApiProperty({ type: [FieldChangeView] }) changes: FieldChangeView[];
-  @ApiProperty({ nullable: true, type: Object }) before: Record<string, unknown> | null;
-  @ApiProperty({ type: Object }) after: Record<string, unknown>;
+  @ApiProperty({ nullable: true, type: Object }) before: RiskSnapshot | null;
+  @ApiProperty({ type: Object }) after: RiskSnapshot;
 }
 
 export class HeatmapCellView {
