@@ -11,7 +11,8 @@ import { EvidenceService } from '../evidence/evidence.service';
 import { actorRef, type Actor, type UserActor } from '../authz/actor';
 import type { SeedManifest, SystemExport } from './connectors/connector';
 import type { SubjectKeys } from './domain/dsr-model';
-import { DataSystemsService } from './data-systems.service';
+import { DataSystemsService, type ExecutableSystem } from './data-systems.service';
+import type { DsrRequest } from './dsr-request.entity';
 import { INTERNAL_SLA_DAYS } from './domain/dsr-clocks';
 import type { SubjectIdentity } from './domain/dsr-model';
 import { renderDrillReportPdf } from './drill-report-pdf';
@@ -79,13 +80,7 @@ export class DrillsService {
       startedAt: started,
       startedByUserId: actor.kind === 'user' ? actor.id : null,
     });
-    const tag = randomBytes(4).toString('hex');
-    const subject: SubjectIdentity = {
-      name: `Drill Subject ${tag}`,
-      email: `drill-${tag}@drill.attest.invalid`,
-      phone: `6690${String(parseInt(tag, 16) % 10_000_000).padStart(7, '0')}`,
-      nationalId: syntheticNationalId(tag),
-    };
+    const subject = syntheticSubject(randomBytes(4).toString('hex'));
     const keys: SubjectKeys = { email: subject.email, phone: subject.phone, nationalId: subject.nationalId };
     const request = await this.requests.insertRequest(actor, {
       right: 'erasure',
@@ -98,114 +93,144 @@ export class DrillsService {
     await this.requests.markVerified(request, by, 'synthetic');
     await this.repo.updateDrill(drill.id, { requestId: request.id });
 
-    const failures: string[] = [];
-    const results: DrillSystemResult[] = [];
     const all = await this.systems.executable();
-    const systems = all.filter((s) => s.connector !== null);
-    const seeds = new Map<string, SeedManifest>();
-    let exportSha256: string | null = null;
-    let exportRan = false;
+    const state: DrillState = {
+      by,
+      request,
+      failures: [],
+      results: [],
+      systems: all.filter((s) => s.connector !== null),
+      seeds: new Map<string, SeedManifest>(),
+      exportSha256: null,
+      exportRan: false,
+    };
     try {
       for (const s of all.filter((x) => x.connector === null))
-        results.push(blank(s.system.key, s.system.kind, 'skipped: manual system'));
-      const drilled: typeof systems = [];
-      for (const s of systems) {
-        try {
-          const seed = await s.connector!.seed(keys);
-          if (!seed || seed.rows.length === 0) {
-            results.push(blank(s.system.key, s.system.kind, 'skipped: the map declares no drill seed rows'));
-            continue;
-          }
-          seeds.set(s.system.key, seed);
-          drilled.push(s);
-          results.push({ ...blank(s.system.key, s.system.kind, 'drilled'), seeded: seed.rows.length });
-        } catch (e) {
-          failures.push(`${s.system.key}: seeding failed: ${(e as Error).message}`);
-          results.push(blank(s.system.key, s.system.kind, 'failed'));
-        }
-      }
-      if (drilled.length === 0 && failures.length === 0)
-        failures.push('no data system declares drill seed rows: nothing was drilled');
-
+        state.results.push(blank(s.system.key, s.system.kind, 'skipped: manual system'));
+      const drilled = await this.seedSystems(state, keys);
       if (drilled.length) {
-        const e0 = performance.now();
-        const exportRun = await this.exports.runExport(request, by, drilled);
-        const exportMs = Math.round(performance.now() - e0);
-        failures.push(...exportRun.failures);
-        exportRan = exportRun.complete;
-        for (const exp of exportRun.exports) {
-          const r = results.find((x) => x.system === exp.system)!;
-          r.exportMs = exportMs;
-          r.exported = exp.tables.reduce((n, t) => n + t.rows.length, 0);
-          r.missing = missingFromExport(seeds.get(exp.system)!, exp);
-          for (const m of r.missing) failures.push(`${exp.system}: seeded row ${m} is missing from the export`);
-          // The synthetic subject owns only its seeded rows: anything else in the package is another person's.
-          r.foreign = foreignInExport(seeds.get(exp.system)!, exp);
-          for (const f of r.foreign)
-            failures.push(`${exp.system}: the export holds ${f.rows} row(s) of ${f.table} that are not the subject's`);
-        }
-        exportSha256 = (await this.repo.findRequest(request.id))?.exportSha256 ?? null;
-
-        const x0 = performance.now();
-        const erasure = await this.erasure.runErasure((await this.repo.findRequest(request.id))!, by, {
-          systems: drilled,
-          seeds,
-        });
-        const eraseMs = Math.round(performance.now() - x0);
-        failures.push(...erasure.failures);
-        for (const res of erasure.residue) {
-          const r = results.find((x) => x.system === res.system)!;
-          r.eraseMs = eraseMs;
-          for (const t of res.tables) {
-            if (t.retained) {
-              if (t.rows > 0) r.retained.push({ table: t.table, rows: t.rows, basis: t.basis ?? null });
-            } else if (t.rows > 0) {
-              r.residue += t.rows;
-              failures.push(`${res.system}: ${t.rows} row(s) of the subject remain in ${t.table} after erasure`);
-            }
-          }
-        }
+        await this.exportStep(state, drilled);
+        await this.eraseStep(state, drilled);
       }
     } catch (e) {
-      failures.push(`drill aborted: ${(e as Error).message}`);
+      state.failures.push(`drill aborted: ${(e as Error).message}`);
     } finally {
-      // Synthetic rows never stay behind: retained and anonymised rows are removed too.
-      for (const s of systems) {
-        const seed = seeds.get(s.system.key);
-        if (!seed) continue;
-        try {
-          await s.connector!.removeSeed(seed);
-        } catch (e) {
-          failures.push(`${s.system.key}: cleaning the synthetic rows failed: ${(e as Error).message}`);
+      await this.cleanUp(state, all);
+    }
+    return this.finish(state, drill.id, started, t0);
+  }
+
+  /** Seeds the synthetic subject into every system whose map has drill seed rows; returns those drilled. */
+  private async seedSystems(state: DrillState, keys: SubjectKeys): Promise<ExecutableSystem[]> {
+    const { failures, results, seeds } = state;
+    const drilled: ExecutableSystem[] = [];
+    for (const s of state.systems) {
+      try {
+        const seed = await s.connector!.seed(keys);
+        if (!seed || seed.rows.length === 0) {
+          results.push(blank(s.system.key, s.system.kind, 'skipped: the map declares no drill seed rows'));
+          continue;
+        }
+        seeds.set(s.system.key, seed);
+        drilled.push(s);
+        results.push({ ...blank(s.system.key, s.system.kind, 'drilled'), seeded: seed.rows.length });
+      } catch (e) {
+        failures.push(`${s.system.key}: seeding failed: ${(e as Error).message}`);
+        results.push(blank(s.system.key, s.system.kind, 'failed'));
+      }
+    }
+    if (drilled.length === 0 && failures.length === 0)
+      failures.push('no data system declares drill seed rows: nothing was drilled');
+    return drilled;
+  }
+
+  /** Exports the subject: every seeded row must be in the package, and nothing else. */
+  private async exportStep(state: DrillState, drilled: ExecutableSystem[]): Promise<void> {
+    const { failures, results, seeds, request } = state;
+    const e0 = performance.now();
+    const exportRun = await this.exports.runExport(request, state.by, drilled);
+    const exportMs = Math.round(performance.now() - e0);
+    failures.push(...exportRun.failures);
+    state.exportRan = exportRun.complete;
+    for (const exp of exportRun.exports) {
+      const r = results.find((x) => x.system === exp.system)!;
+      r.exportMs = exportMs;
+      r.exported = exp.tables.reduce((n, t) => n + t.rows.length, 0);
+      r.missing = missingFromExport(seeds.get(exp.system)!, exp);
+      for (const m of r.missing) failures.push(`${exp.system}: seeded row ${m} is missing from the export`);
+      // The synthetic subject owns only its seeded rows: anything else in the package is another person's.
+      r.foreign = foreignInExport(seeds.get(exp.system)!, exp);
+      for (const f of r.foreign)
+        failures.push(`${exp.system}: the export holds ${f.rows} row(s) of ${f.table} that are not the subject's`);
+    }
+    state.exportSha256 = (await this.repo.findRequest(request.id))?.exportSha256 ?? null;
+  }
+
+  /** Erases the subject without grace period: no residue may remain outside retained tables. */
+  private async eraseStep(state: DrillState, drilled: ExecutableSystem[]): Promise<void> {
+    const { failures, results, seeds, request } = state;
+    const x0 = performance.now();
+    const erasure = await this.erasure.runErasure((await this.repo.findRequest(request.id))!, state.by, {
+      systems: drilled,
+      seeds,
+    });
+    const eraseMs = Math.round(performance.now() - x0);
+    failures.push(...erasure.failures);
+    for (const res of erasure.residue) {
+      const r = results.find((x) => x.system === res.system)!;
+      r.eraseMs = eraseMs;
+      for (const t of res.tables) {
+        if (t.retained) {
+          if (t.rows > 0) r.retained.push({ table: t.table, rows: t.rows, basis: t.basis ?? null });
+        } else if (t.rows > 0) {
+          r.residue += t.rows;
+          failures.push(`${res.system}: ${t.rows} row(s) of the subject remain in ${t.table} after erasure`);
         }
       }
-      await this.systems.closeAll(all);
-      const fresh = await this.repo.findRequest(request.id);
-      if (fresh) await this.exports.dropPackage(fresh);
-      await this.requests.markDrillDone(request.id);
     }
+  }
 
+  /** Synthetic rows never stay behind: retained and anonymised rows are removed too. */
+  private async cleanUp(state: DrillState, all: ExecutableSystem[]): Promise<void> {
+    for (const s of state.systems) {
+      const seed = state.seeds.get(s.system.key);
+      if (!seed) continue;
+      try {
+        await s.connector!.removeSeed(seed);
+      } catch (e) {
+        state.failures.push(`${s.system.key}: cleaning the synthetic rows failed: ${(e as Error).message}`);
+      }
+    }
+    await this.systems.closeAll(all);
+    const fresh = await this.repo.findRequest(state.request.id);
+    if (fresh) await this.exports.dropPackage(fresh);
+    await this.requests.markDrillDone(state.request.id);
+  }
+
+  /** Builds the report, records it as evidence and on the drill, and audits the outcome. */
+  private async finish(state: DrillState, drillId: string, started: Date, t0: number): Promise<DrillReport> {
+    const { failures, results, by } = state;
     for (const r of results)
       if (r.status === 'drilled' && (r.missing.length || r.foreign.length || r.residue)) r.status = 'failed';
     const durationMs = Math.round(performance.now() - t0);
-    const exportComplete = exportRan && results.every((r) => r.missing.length === 0 && r.foreign.length === 0);
+    const exportComplete = state.exportRan && results.every((r) => r.missing.length === 0 && r.foreign.length === 0);
     const residue = results.reduce((n, r) => n + r.residue, 0);
     const report: DrillReport = {
-      id: drill.id,
-      reference: request.reference,
+      id: drillId,
+      reference: state.request.reference,
       startedAt: started.toISOString(),
       passed: failures.length === 0,
       exportComplete,
       residue,
       durationMs,
       withinSla: durationMs < INTERNAL_SLA_DAYS * 86_400_000,
-      exportSha256,
+      exportSha256: state.exportSha256,
       systems: results,
       failures,
       evidenceId: null,
     };
     report.evidenceId = await this.recordEvidence(report, by);
-    await this.repo.updateDrill(drill.id, {
+    await this.repo.updateDrill(drillId, {
       finishedAt: new Date(),
       passed: report.passed,
       report,
@@ -215,7 +240,7 @@ export class DrillsService {
       actor: by,
       action: 'dsr.drill_completed',
       subjectType: 'DsrDrill',
-      subjectId: drill.id,
+      subjectId: drillId,
       data: {
         passed: report.passed,
         residue,
@@ -256,6 +281,28 @@ export class DrillsService {
     });
     return id;
   }
+}
+
+/** What one drill accumulates as it seeds, exports, erases and cleans. */
+interface DrillState {
+  by: string;
+  request: DsrRequest;
+  failures: string[];
+  results: DrillSystemResult[];
+  systems: ExecutableSystem[];
+  seeds: Map<string, SeedManifest>;
+  exportSha256: string | null;
+  exportRan: boolean;
+}
+
+/** A synthetic subject named by a random tag, with contact details no real person holds. */
+function syntheticSubject(tag: string): SubjectIdentity {
+  return {
+    name: `Drill Subject ${tag}`,
+    email: `drill-${tag}@drill.attest.invalid`,
+    phone: `6690${String(parseInt(tag, 16) % 10_000_000).padStart(7, '0')}`,
+    nationalId: syntheticNationalId(tag),
+  };
 }
 
 function blank(system: string, kind: string, status: string): DrillSystemResult {
