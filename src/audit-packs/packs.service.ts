@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { DataSource } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { abilityFor } from '../authz/ability.factory';
+import { readableOr404 } from '../authz/row-access';
 import { asSubject } from '../authz/subject';
 import { CatalogService } from '../catalog/catalog.service';
 import { ForbiddenError, NotFoundError, ValidationError } from '../common/errors/app-error';
@@ -111,7 +112,7 @@ export class PacksService implements OnModuleDestroy {
             (e) => e.frameworks.includes(input.framework) && e.from <= input.from && input.to <= e.to,
           )?.id ?? null)
         : null);
-    if (actor.kind === 'user' && !abilityFor(actor).can('create', asSubject('AuditPack', { ...scope, engagementId }))) {
+    if (!abilityFor(actor).can('create', asSubject('AuditPack', { ...scope, engagementId }))) {
       throw new ForbiddenError('You may not request this audit pack.', 'pack.forbidden');
     }
     try {
@@ -156,12 +157,12 @@ export class PacksService implements OnModuleDestroy {
   }
 
   async get(actor: Actor, id: string): Promise<PackView> {
-    return this.view(await this.visible(actor, id));
+    return this.view(await this.readablePack(actor, id));
   }
 
   async list(actor: Actor, query: PackQueryDto): Promise<Page<PackView>> {
     const page = pageOf(query);
-    const { rows, total } = await this.repo.list(actor.kind === 'user' ? abilityFor(actor) : null, {
+    const { rows, total } = await this.repo.list(abilityFor(actor), {
       ...page,
       framework: query.framework,
       status: query.status,
@@ -172,7 +173,7 @@ export class PacksService implements OnModuleDestroy {
 
   /** The ZIP or the signed PDF of a finished pack, streamed from the blob store; the download is in the audit trail. */
   async download(actor: Actor, id: string, format: 'zip' | 'pdf'): Promise<PackDownload> {
-    const pack = await this.visible(actor, id);
+    const pack = await this.readablePack(actor, id);
     if (pack.status !== 'done') throw new PackNotReadyError(pack.id, pack.status);
     const digest = format === 'zip' ? pack.zipSha256! : pack.pdfSha256!;
     const size = format === 'zip' ? pack.zipBytes! : pack.pdfBytes!;
@@ -195,7 +196,7 @@ export class PacksService implements OnModuleDestroy {
 
   /** Checks a finished pack's ZIP as `attest pack verify` does (signatures, every file's hash). */
   async verify(actor: Actor, id: string): Promise<PackVerification> {
-    const pack = await this.visible(actor, id);
+    const pack = await this.readablePack(actor, id);
     if (pack.status !== 'done') throw new PackNotReadyError(pack.id, pack.status);
     // The verifier reads the ZIP's central directory first, so it needs a file: a scratch copy, streamed.
     const scratch = join(this.config.dataDir, 'tmp', 'packs');
@@ -435,11 +436,8 @@ export class PacksService implements OnModuleDestroy {
 
   // ---- helpers -----------------------------------------------------------------------------------
 
-  private async visible(actor: Actor, id: string): Promise<AuditPack> {
-    const row = await this.repo.findById(id);
-    if (!row || (actor.kind === 'user' && !abilityFor(actor).can('read', asSubject('AuditPack', row))))
-      throw new NotFoundError('audit_pack', id);
-    return row;
+  private async readablePack(actor: Actor, id: string): Promise<AuditPack> {
+    return readableOr404(abilityFor(actor), 'AuditPack', await this.repo.findById(id), { entity: 'audit_pack', id });
   }
 
   private view(p: AuditPack): PackView {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { abilityFor } from '../authz/ability.factory';
+import { readableOr404 } from '../authz/row-access';
 import { asSubject } from '../authz/subject';
 import { mayOwnControls } from '../authz/control-ownership';
 import { ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../common/errors/app-error';
@@ -268,19 +269,20 @@ export class CatalogService {
     return this.repo.controlRefs('id', ids);
   }
 
-  private async visibleControl(actor: UserActor, key: string): Promise<Control> {
-    const c = await this.repo.findControl(key);
-    if (!c || !abilityFor(actor).can('read', asSubject('Control', c))) throw new NotFoundError('control', key);
-    return c;
+  private async readableControl(actor: UserActor, key: string): Promise<Control> {
+    return readableOr404(abilityFor(actor), 'Control', await this.repo.findControl(key), {
+      entity: 'control',
+      id: key,
+    });
   }
 
   async getControl(actor: UserActor, key: string): Promise<ControlView> {
-    return (await this.views([await this.visibleControl(actor, key)]))[0];
+    return (await this.views([await this.readableControl(actor, key)]))[0];
   }
 
   /** Names the person accountable for a control (kept across catalog syncs). */
   async assignOwner(actor: UserActor, key: string, dto: AssignOwnerDto): Promise<ControlView> {
-    const control = await this.visibleControl(actor, key);
+    const control = await this.readableControl(actor, key);
     if (!abilityFor(actor).can('update', asSubject('Control', control)))
       throw new ForbiddenError('You may not assign owners.', 'control.assign_forbidden');
     if (dto.userId !== null) {

@@ -3,9 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import type { JsonObject } from '../audit-trail/domain/audit-entry';
 import { abilityFor } from '../authz/ability.factory';
-import { asSubject } from '../authz/subject';
+import { readableOr404 } from '../authz/row-access';
 import { CatalogService } from '../catalog/catalog.service';
-import { NotFoundError } from '../common/errors/app-error';
 import { type Page, pageOf, type PageQueryDto } from '../common/http/pagination';
 import { EvidenceService } from '../evidence/evidence.service';
 import { actorRef, type Actor, type UserActor } from '../authz/actor';
@@ -67,8 +66,7 @@ export class DrillsService {
   /** A drill the actor may read, else 404. */
   async get(actor: UserActor, id: string): Promise<DrillView> {
     const row = /^[0-9a-f-]{36}$/.test(id) ? await this.repo.findDrill(id) : null;
-    if (!row || !abilityFor(actor).can('read', asSubject('DsrDrill', row))) throw new NotFoundError('dsr_drill', id);
-    return drillView(row);
+    return drillView(await readableOr404(abilityFor(actor), 'DsrDrill', row, { entity: 'dsr_drill', id }));
   }
 
   async run(actor: Actor, trigger: 'schedule' | 'cli' | 'api'): Promise<DrillReport> {

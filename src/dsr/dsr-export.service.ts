@@ -71,7 +71,7 @@ export class DsrExportService {
 
   async newExportLink(actor: UserActor, id: string): Promise<ExportLinkView> {
     const ability = abilityFor(actor);
-    const row = await this.access.visible(ability, id);
+    const row = await this.access.readable(ability, id);
     this.access.assertIdentityReader(ability, row);
     this.assertPackage(row);
     return this.createLink(row.id, actor);
@@ -86,7 +86,7 @@ export class DsrExportService {
     const link = await this.repo.findLinkByToken(createHash('sha256').update(token).digest('hex'));
     if (!link) throw new NotFoundError('export_link');
     const ability = abilityFor(actor);
-    const row = await this.access.visible(ability, link.requestId);
+    const row = await this.access.readable(ability, link.requestId);
     this.access.assertIdentityReader(ability, row);
     if (link.expiresAt.getTime() <= now.getTime())
       throw new RuleViolationError(

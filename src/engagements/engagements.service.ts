@@ -3,15 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { abilityFor } from '../authz/ability.factory';
+import { readableOr404 } from '../authz/row-access';
 import { asSubject } from '../authz/subject';
 import { CatalogService } from '../catalog/catalog.service';
-import {
-  ForbiddenError,
-  NotFoundError,
-  RuleViolationError,
-  ValidationError,
-  type FieldProblem,
-} from '../common/errors/app-error';
+import { ForbiddenError, RuleViolationError, ValidationError, type FieldProblem } from '../common/errors/app-error';
 import { type Page, pageOf } from '../common/http/pagination';
 import { actorRef, systemActor, type Actor, type ActorEngagement, type UserActor } from '../authz/actor';
 import { ActorScopes, type EngagementScopeSource } from '../identity/actor-scopes';
@@ -73,7 +68,7 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
   // ---- engagements -------------------------------------------------------------------------------
 
   async open(actor: Actor, dto: CreateEngagementDto, now = new Date()): Promise<EngagementView> {
-    if (actor.kind === 'user' && !abilityFor(actor).can('create', 'Engagement')) throw new ForbiddenError();
+    if (!abilityFor(actor).can('create', 'Engagement')) throw new ForbiddenError();
     const expiresAt = new Date(dto.expiresAt);
     const frameworks = [...dto.frameworks];
     const problems: FieldProblem[] = checkEngagement({ frameworks, from: dto.from, to: dto.to, expiresAt }, now);
@@ -105,12 +100,12 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
   }
 
   async get(actor: UserActor, id: string, now = new Date()): Promise<EngagementView> {
-    return (await this.views([await this.visible(actor, id)], now))[0];
+    return (await this.views([await this.readableEngagement(actor, id)], now))[0];
   }
 
   /** An engagement the actor may read that is active now (the portal's browse pages); 422 when it has ended. */
   async activeScope(actor: UserActor, id: string, now = new Date()): Promise<EngagementView> {
-    const view = (await this.views([await this.visible(actor, id)], now))[0];
+    const view = (await this.views([await this.readableEngagement(actor, id)], now))[0];
     if (view.state !== 'active')
       throw new RuleViolationError(
         'engagement.inactive',
@@ -127,7 +122,7 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
 
   /** Ends an engagement now; the auditor's next request carries it no more. */
   async revoke(actor: UserActor, id: string, now = new Date()): Promise<EngagementView> {
-    await this.visible(actor, id);
+    await this.readableEngagement(actor, id);
     const row = await this.ds.transaction(async (m) => {
       const e = (await this.repo.lock(id, m))!;
       if (!abilityFor(actor).can('update', asSubject('Engagement', e)))
@@ -163,9 +158,10 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
     now = new Date(),
   ): Promise<EngagementRequestView> {
     const ability = abilityFor(actor);
-    const engagement = await this.repo.findById(engagementId);
-    if (!engagement || !ability.can('read', asSubject('Engagement', engagement)))
-      throw new NotFoundError('engagement', engagementId);
+    const engagement = await readableOr404(ability, 'Engagement', await this.repo.findById(engagementId), {
+      entity: 'engagement',
+      id: engagementId,
+    });
     if (engagementState(engagement, now) !== 'active')
       throw new RuleViolationError('engagement.inactive', 'This engagement is no longer active.');
     if (!ability.can('create', asSubject('EngagementRequest', { engagementId: engagement.id }))) {
@@ -214,7 +210,7 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
   /** Requests the actor may see: an auditor those of their active engagements, compliance managers all. */
   async listRequests(actor: UserActor, query: EngagementRequestQueryDto): Promise<Page<EngagementRequestView>> {
     const page = pageOf(query);
-    if (query.engagement) await this.visible(actor, query.engagement);
+    if (query.engagement) await this.readableEngagement(actor, query.engagement);
     const { rows, total } = await this.repo.listRequestsVisible(abilityFor(actor), {
       ...page,
       engagementId: query.engagement,
@@ -231,9 +227,10 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
   ): Promise<EngagementRequestView> {
     const ability = abilityFor(actor);
     const row = await this.ds.transaction(async (m) => {
-      const r = await this.repo.lockRequest(requestId, m);
-      if (!r || !ability.can('read', asSubject('EngagementRequest', r)))
-        throw new NotFoundError('engagement_request', requestId);
+      const r = await readableOr404(ability, 'EngagementRequest', await this.repo.lockRequest(requestId, m), {
+        entity: 'engagement_request',
+        id: requestId,
+      });
       if (!ability.can('update', asSubject('EngagementRequest', r)))
         throw new ForbiddenError('Compliance managers answer requests.', 'engagement_request.answer_forbidden');
       if (r.status === 'answered')
@@ -315,10 +312,8 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
     });
   }
 
-  private async visible(actor: UserActor, id: string): Promise<Engagement> {
-    const row = await this.repo.findById(id);
-    if (!row || !abilityFor(actor).can('read', asSubject('Engagement', row))) throw new NotFoundError('engagement', id);
-    return row;
+  private async readableEngagement(actor: UserActor, id: string): Promise<Engagement> {
+    return readableOr404(abilityFor(actor), 'Engagement', await this.repo.findById(id), { entity: 'engagement', id });
   }
 
   private async views(rows: Engagement[], now: Date): Promise<EngagementView[]> {

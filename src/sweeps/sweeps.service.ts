@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import type { JsonObject } from '../audit-trail/domain/audit-entry';
 import { abilityFor } from '../authz/ability.factory';
+import { readableOr404 } from '../authz/row-access';
 import { asSubject } from '../authz/subject';
 import { CatalogService } from '../catalog/catalog.service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../common/errors/app-error';
@@ -313,14 +314,12 @@ export class SweepsService {
   }
 
   async byWeek(actor: UserActor, week: string, now = new Date()): Promise<SweepView> {
-    return this.view(actor, await this.visibleSweep(actor, week), now);
+    return this.view(actor, await this.readableSweep(actor, week), now);
   }
 
   /** A week's sweep the actor may read (an auditor: a week touching their period), else 404. */
-  private async visibleSweep(actor: UserActor, week: string): Promise<Sweep> {
-    const sweep = await this.repo.findByWeek(week);
-    if (!sweep || !abilityFor(actor).can('read', asSubject('Sweep', sweep))) throw new NotFoundError('sweep', week);
-    return sweep;
+  private async readableSweep(actor: UserActor, week: string): Promise<Sweep> {
+    return readableOr404(abilityFor(actor), 'Sweep', await this.repo.findByWeek(week), { entity: 'sweep', id: week });
   }
 
   private async view(actor: UserActor, sweep: Sweep, now: Date): Promise<SweepView> {
@@ -371,7 +370,7 @@ export class SweepsService {
   }
 
   async tasks(actor: UserActor, week: string, query: TaskListQueryDto, now = new Date()): Promise<Page<SweepTaskView>> {
-    const sweep = await this.visibleSweep(actor, week);
+    const sweep = await this.readableSweep(actor, week);
     const page = pageOf(query);
     const { rows, total } = await this.repo.listTasks(abilityFor(actor), sweep.id, {
       ...page,
@@ -445,9 +444,8 @@ export class SweepsService {
     id: string,
     now = new Date(),
   ): Promise<{ controlKey: string; today: string; periodStart: string; periodEnd: string }> {
-    const task = await this.repo.findTask(id);
     const ability = abilityFor(actor);
-    if (!task || !ability.can('read', asSubject('SweepTask', task))) throw new NotFoundError('sweep_task', id);
+    const task = await readableOr404(ability, 'SweepTask', await this.repo.findTask(id), { entity: 'sweep_task', id });
     if (!ability.can('update', asSubject('SweepTask', task)))
       throw new ForbiddenError('You may not complete this task.', 'sweep_task.forbidden');
     if (task.status !== 'open') throw new ConflictError('sweep_task.done', `This task is already ${task.status}.`);
@@ -462,9 +460,11 @@ export class SweepsService {
   /** Completes a task with evidence already linked to its control, an attestation, or an exception. */
   async completeTask(actor: UserActor, id: string, dto: CompleteTaskDto, now = new Date()): Promise<SweepTaskView> {
     return this.ds.transaction(async (m) => {
-      const task = await this.repo.findTaskForUpdate(id, m);
       const ability = abilityFor(actor);
-      if (!task || !ability.can('read', asSubject('SweepTask', task))) throw new NotFoundError('sweep_task', id);
+      const task = await readableOr404(ability, 'SweepTask', await this.repo.findTaskForUpdate(id, m), {
+        entity: 'sweep_task',
+        id,
+      });
       if (!ability.can('update', asSubject('SweepTask', task)))
         throw new ForbiddenError('You may not complete this task.', 'sweep_task.forbidden');
       if (task.status !== 'open') throw new ConflictError('sweep_task.done', `This task is already ${task.status}.`);

@@ -2,8 +2,8 @@ import { PackSigner } from '../audit-packs/signing/pack-signer';
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { abilityFor } from '../authz/ability.factory';
-import { CurrentActor, Policy } from '../authz/policy.decorator';
+import type { AppAbility } from '../authz/ability.factory';
+import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
 import { CatalogService } from '../catalog/catalog.service';
 import { NotFoundError } from '../common/errors/app-error';
 import { EngagementsService } from '../engagements/engagements.service';
@@ -49,8 +49,7 @@ export class AuditPagesController {
   @Get()
   @Policy('read', 'Engagement')
   @Render('audit')
-  async portal(@CurrentActor() actor: UserActor) {
-    const ability = abilityFor(actor);
+  async portal(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility) {
     const [mine, requests] = await Promise.all([
       this.engagements.list(actor, { limit: 50 }),
       ability.can('read', 'EngagementRequest') ? this.engagements.listRequests(actor, { limit: 200 }) : null,
@@ -73,7 +72,11 @@ export class AuditPagesController {
   @Get('engagements/:id/frameworks/:framework')
   @Policy('read', 'Engagement')
   @Render('audit-framework')
-  async framework(@CurrentActor() actor: UserActor, @Param() p: EngagementFrameworkParams) {
+  async framework(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Param() p: EngagementFrameworkParams,
+  ) {
     const engagement = await this.engagements.activeScope(actor, p.id);
     if (!engagement.frameworks.includes(p.framework)) throw new NotFoundError('framework', p.framework);
     const [framework, requirements, requests] = await Promise.all([
@@ -91,7 +94,7 @@ export class AuditPagesController {
         requests: requests.items.filter((q) => q.framework === p.framework && q.requirementRef === r.ref),
       })),
       more: requirements.total > requirements.items.length,
-      canRequest: abilityFor(actor).can('create', 'EngagementRequest'),
+      canRequest: ability.can('create', 'EngagementRequest'),
     };
   }
 
@@ -100,6 +103,7 @@ export class AuditPagesController {
   @Render('audit-control')
   async control(
     @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
     @Param() p: EngagementControlParams,
     @Query() q: EngagementControlQueryDto,
   ) {
@@ -111,7 +115,7 @@ export class AuditPagesController {
     if (mappings.length === 0) throw new NotFoundError('control', p.key);
     const offset = q.offset ?? 0;
     // Evidence is read through the ability: an auditor gets only what the engagement opens.
-    const evidence = abilityFor(actor).can('read', 'Evidence')
+    const evidence = ability.can('read', 'Evidence')
       ? await this.evidence.list(actor, {
           control: p.key,
           from: engagement.from,
@@ -158,7 +162,7 @@ export class AuditPagesController {
   @Get('engagements')
   @Policy('update', 'Engagement')
   @Render('audit-engagements')
-  async manage(@CurrentActor() actor: UserActor) {
+  async manage(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility) {
     const [engagements, open, auditors, frameworks] = await Promise.all([
       this.engagements.list(actor, { limit: 200 }),
       this.engagements.listRequests(actor, { status: 'open', limit: 200 }),
@@ -173,7 +177,7 @@ export class AuditPagesController {
       auditors,
       frameworks: frameworks.map((f) => ({ key: f.key, name: f.name })),
       defaults: { from: `${year}-01-01`, to: `${year}-12-31`, expires: `${Number(year) + 1}-03-31` },
-      canAnswer: abilityFor(actor).can('update', 'EngagementRequest'),
+      canAnswer: ability.can('update', 'EngagementRequest'),
       signing: this.signing(),
     };
   }

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { abilityFor } from '../authz/ability.factory';
-import { CurrentActor, Policy } from '../authz/policy.decorator';
+import type { AppAbility } from '../authz/ability.factory';
+import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
 import { CatalogService } from '../catalog/catalog.service';
 import { CADENCES } from '../catalog/domain/catalog-model';
 import { AssignOwnerDto, ControlParams, ControlQueryDto, FrameworkParams } from '../catalog/dto/catalog.dto';
@@ -100,14 +100,18 @@ export class CatalogPagesController {
   @Get('controls/:key')
   @Policy('read', 'Control')
   @Render('control')
-  control(@CurrentActor() actor: UserActor, @Param() p: ControlParams) {
-    return this.controlPage(actor, p.key);
+  control(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility, @Param() p: ControlParams) {
+    return this.controlPage(actor, ability, p.key);
   }
 
   /** The control page's model; `form` re-renders the owner form with what was submitted and why it was refused. */
-  private async controlPage(actor: UserActor, key: string, form?: { userId: string | null; problem: AppError }) {
+  private async controlPage(
+    actor: UserActor,
+    ability: AppAbility,
+    key: string,
+    form?: { userId: string | null; problem: AppError },
+  ) {
     const control = await this.catalog.getControl(actor, key);
-    const ability = abilityFor(actor);
     const canAssign = ability.can('update', 'Control');
     // Segregation of duties: the picker offers only people who may own a control (never auditors or viewers).
     const everyone = canAssign ? (await this.users.list(actor, { active: true, limit: 200 })).items : [];
@@ -147,6 +151,7 @@ export class CatalogPagesController {
   @Policy('update', 'Control')
   async assignOwner(
     @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
     @Param() p: ControlParams,
     @Body() dto: AssignOwnerDto,
     @Res() reply: FastifyReply,
@@ -157,7 +162,7 @@ export class CatalogPagesController {
       if (!(e instanceof ValidationError || e instanceof RuleViolationError)) throw e;
       const status = e instanceof RuleViolationError ? 422 : 400;
       await reply.status(status).view('control', {
-        ...(await this.controlPage(actor, p.key, { userId: dto.userId, problem: e })),
+        ...(await this.controlPage(actor, ability, p.key, { userId: dto.userId, problem: e })),
         me: viewUser(actor),
       });
       return;

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Render, Res, UseInterceptors } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { abilityFor } from '../authz/ability.factory';
-import { CurrentActor, Policy } from '../authz/policy.decorator';
+import type { AppAbility } from '../authz/ability.factory';
+import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
 import { PageQueryDto } from '../common/http/pagination';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -99,9 +99,12 @@ export class DsrPagesController {
   @Get()
   @Policy('read', 'DsrRequest')
   @Render('dsr')
-  async queue(@CurrentActor() actor: UserActor, @Query() query: DsrPageQueryDto) {
+  async queue(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Query() query: DsrPageQueryDto,
+  ) {
     const list = await this.requests.list(actor, query);
-    const ability = abilityFor(actor);
     const filter = {
       status: query.status,
       right: query.right,
@@ -173,12 +176,12 @@ export class DsrPagesController {
   @Get('systems')
   @Policy('read', 'DataSystem')
   @Render('dsr-systems')
-  async systemsPage(@CurrentActor() actor: UserActor) {
+  async systemsPage(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility) {
     const systems = await this.systems.list();
     return {
       pageTitle: 'Data systems',
       systems: systems.map(systemView),
-      canImport: abilityFor(actor).can('create', 'DataSystem'),
+      canImport: ability.can('create', 'DataSystem'),
       formKey: newFormKey(),
     };
   }
@@ -200,7 +203,11 @@ export class DsrPagesController {
   @Get('drills')
   @Policy('read', 'DsrDrill')
   @Render('dsr-drills')
-  async drillsPage(@CurrentActor() actor: UserActor, @Query() query: PageQueryDto) {
+  async drillsPage(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Query() query: PageQueryDto,
+  ) {
     const list = await this.drills.listFor(actor, query);
     const link = (offset: number) => `?offset=${offset}`;
     return {
@@ -211,7 +218,7 @@ export class DsrPagesController {
       to: list.offset + list.items.length,
       previous: list.offset > 0 ? link(Math.max(0, list.offset - list.limit)) : null,
       next: list.offset + list.limit < list.total ? link(list.offset + list.limit) : null,
-      canRun: abilityFor(actor).can('create', 'DsrDrill'),
+      canRun: ability.can('create', 'DsrDrill'),
       formKey: newFormKey(),
     };
   }
@@ -232,7 +239,11 @@ export class DsrPagesController {
   @Get('tasks')
   @Policy('read', 'DsrTask')
   @Render('dsr-tasks')
-  async tasksPage(@CurrentActor() actor: UserActor, @Query() query: TaskQueryDto) {
+  async tasksPage(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Query() query: TaskQueryDto,
+  ) {
     const open = query.open ?? true;
     const list = await this.dsrTasks.listTasks(actor, { ...query, open });
     const link = (offset: number) =>
@@ -252,7 +263,7 @@ export class DsrPagesController {
       to: list.offset + list.items.length,
       previous: list.offset > 0 ? link(Math.max(0, list.offset - list.limit)) : null,
       next: list.offset + list.limit < list.total ? link(list.offset + list.limit) : null,
-      canOpenRequests: abilityFor(actor).can('read', 'DsrRequest'),
+      canOpenRequests: ability.can('read', 'DsrRequest'),
       formKey: newFormKey(),
     };
   }
@@ -281,7 +292,12 @@ export class DsrPagesController {
   @Get(':id')
   @Policy('read', 'DsrRequest')
   @Render('dsr-request')
-  async request(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Query() query: RequestPageQueryDto) {
+  async request(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Param() p: RequestParams,
+    @Query() query: RequestPageQueryDto,
+  ) {
     const request = await this.requests.get(actor, p.id);
     // The one-time result of an export form, sealed for this user with the submission (nothing runs again).
     const outcome = query.result
@@ -290,6 +306,7 @@ export class DsrPagesController {
     const sealed = typeof outcome?.flash?.link === 'string' ? outcome.flash.link : null;
     return this.requestPage(
       actor,
+      ability,
       request,
       sealed ? this.exports.openSealedLink(actor, sealed) : null,
       outcome !== null,
@@ -461,8 +478,13 @@ export class DsrPagesController {
     });
   }
 
-  private requestPage(actor: UserActor, r: DsrRequestView, link: ExportLinkView | null, shownResult = false) {
-    const ability = abilityFor(actor);
+  private requestPage(
+    actor: UserActor,
+    ability: AppAbility,
+    r: DsrRequestView,
+    link: ExportLinkView | null,
+    shownResult = false,
+  ) {
     const open = OPEN.includes(r.status);
     const canUpdate = ability.can('update', 'DsrRequest');
     const executable = canUpdate && open && r.status !== 'received';

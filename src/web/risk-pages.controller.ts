@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { abilityFor } from '../authz/ability.factory';
-import { CurrentActor, Policy } from '../authz/policy.decorator';
+import type { AppAbility } from '../authz/ability.factory';
+import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
 import { renderHeatmapSvg } from '../risks/domain/heatmap-svg';
 import { RISK_LEVELS } from '../risks/domain/risk-matrix';
@@ -42,9 +42,12 @@ export class RiskPagesController {
   @Get('risks')
   @Policy('read', 'Risk')
   @Render('risks')
-  async register(@CurrentActor() actor: UserActor, @Query() query: RiskPageQueryDto) {
+  async register(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Query() query: RiskPageQueryDto,
+  ) {
     const register = query.register ?? 'iso14971';
-    const ability = abilityFor(actor);
     const showPlan = !!query.product && ability.can('read', 'RiskPlan');
     const [list, heatmap, reviews, plan] = await Promise.all([
       this.risks.list(actor, { ...query, register }),
@@ -91,7 +94,7 @@ export class RiskPagesController {
       axes: axisLabels(scale.axes),
       p1p2: scale.p1xp2 !== null,
       registerKey: register,
-      canCreate: abilityFor(actor).can('create', 'Risk'),
+      canCreate: ability.can('create', 'Risk'),
       canReview: mayReviewRegister(actor, register),
       reviews: reviews.items,
       filter: {
@@ -153,7 +156,7 @@ export class RiskPagesController {
   @Get('risks/:id')
   @Policy('read', 'Risk')
   @Render('risk')
-  async risk(@CurrentActor() actor: UserActor, @Param() p: RiskParams) {
+  async risk(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility, @Param() p: RiskParams) {
     const [risk, history, arisingFrom] = await Promise.all([
       this.risks.get(actor, p.id),
       this.risks.history(actor, p.id),
@@ -182,7 +185,7 @@ export class RiskPagesController {
       severities: scale.severity,
       probabilities: scale.probability,
       axes: axisLabels(scale.axes),
-      canUpdate: abilityFor(actor).can('update', 'Risk'),
+      canUpdate: ability.can('update', 'Risk'),
     };
   }
 

@@ -3,8 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { uploadParts, type UploadPart } from '../evidence/upload-parts';
 import { EvidenceUploadService } from '../evidence/evidence-upload.service';
-import { abilityFor } from '../authz/ability.factory';
-import { CurrentActor, Policy } from '../authz/policy.decorator';
+import type { AppAbility } from '../authz/ability.factory';
+import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
 import { TaskIdParams } from '../sweeps/dto/sweep.dto';
 import { SweepsService } from '../sweeps/sweeps.service';
@@ -100,8 +100,8 @@ export class SweepPagesController {
   @Get('sweeps')
   @Policy('read', 'Posture')
   @Render('sweeps')
-  async dashboard(@CurrentActor() actor: UserActor) {
-    const sweep = abilityFor(actor).can('read', 'Sweep') ? await this.sweeps.current(actor).catch(() => null) : null;
+  async dashboard(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility) {
+    const sweep = ability.can('read', 'Sweep') ? await this.sweeps.current(actor).catch(() => null) : null;
     const posture = await this.sweeps.postureFor(actor);
     return {
       pageTitle: 'Sweeps and posture',
