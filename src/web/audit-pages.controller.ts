@@ -21,8 +21,16 @@ import {
   RequestIdParams,
 } from './dto/audit-forms.dto';
 import { dayOf, endOfDay, isCalendarDate } from '../common/time/days';
-
-const EVIDENCE_PAGE = 50;
+import {
+  auditControlPage,
+  auditFrameworkPage,
+  auditPortalPage,
+  controlMappingsInScope,
+  engagementsPage,
+  EVIDENCE_PAGE,
+  requirementAnchor,
+  type SigningView,
+} from './audit.page';
 
 /**
  * The auditor portal: the engagement's scope, read-only browsing (requirements → controls → evidence dated
@@ -41,7 +49,7 @@ export class AuditPagesController {
   ) {}
 
   /** The pack-signing certificate as pages show it (so an auditor can compare the fingerprint in a pack). */
-  private signing() {
+  private signing(): SigningView {
     const { subject, fingerprintSha256, notAfter, selfSigned } = this.signer.certificate();
     return { subject, fingerprintSha256, notAfter, selfSigned };
   }
@@ -54,17 +62,13 @@ export class AuditPagesController {
       this.engagements.list(actor, { limit: 50 }),
       ability.can('read', 'EngagementRequest') ? this.engagements.listRequests(actor, { limit: 200 }) : null,
     ]);
-    const own = mine.items.filter((e) => e.auditorUserId === actor.id);
-    return {
-      pageTitle: 'Audit',
-      active: own
-        .filter((e) => e.state === 'active')
-        .map((e) => ({ ...e, requests: requests?.items.filter((r) => r.engagementId === e.id) ?? [] })),
-      ended: own.filter((e) => e.state !== 'active'),
-      canRequestPacks: ability.can('create', 'AuditPack'),
-      canManage: ability.can('update', 'Engagement'),
+    return auditPortalPage({
+      auditorUserId: actor.id,
+      engagements: mine.items,
+      requests: requests?.items ?? null,
+      can: { requestPacks: ability.can('create', 'AuditPack'), manage: ability.can('update', 'Engagement') },
       signing: ability.can('read', 'AuditPack') ? this.signing() : null,
-    };
+    });
   }
 
   // ---- browsing inside an engagement -------------------------------------------------------------
@@ -84,18 +88,13 @@ export class AuditPagesController {
       this.catalog.requirements(p.framework, { limit: 200 }),
       this.engagements.listRequests(actor, { engagement: engagement.id, limit: 200 }),
     ]);
-    return {
-      pageTitle: `${framework.name} · audit`,
+    return auditFrameworkPage({
       engagement,
-      framework: { key: framework.key, name: framework.name },
-      requirements: requirements.items.map((r) => ({
-        ...r,
-        anchor: requirementAnchor(r.ref),
-        requests: requests.items.filter((q) => q.framework === p.framework && q.requirementRef === r.ref),
-      })),
-      more: requirements.total > requirements.items.length,
+      framework,
+      requirements,
+      requests: requests.items,
       canRequest: ability.can('create', 'EngagementRequest'),
-    };
+    });
   }
 
   @Get('engagements/:id/controls/:key')
@@ -109,9 +108,7 @@ export class AuditPagesController {
   ) {
     const engagement = await this.engagements.activeScope(actor, p.id);
     const control = await this.catalog.getControl(actor, p.key);
-    const mappings = control.requirements
-      .filter((r) => engagement.frameworks.includes(r.framework))
-      .map((r) => ({ ...r, anchor: requirementAnchor(r.ref) }));
+    const mappings = controlMappingsInScope(control, engagement.frameworks);
     if (mappings.length === 0) throw new NotFoundError('control', p.key);
     const offset = q.offset ?? 0;
     // Evidence is read through the ability: an auditor gets only what the engagement opens.
@@ -124,22 +121,9 @@ export class AuditPagesController {
           offset,
         })
       : { items: [], total: 0, limit: EVIDENCE_PAGE, offset };
-    const link = (o: number) => `?offset=${o}`;
     // Exceptions and attestations recorded within the period: what stood in for evidence, with the reasons.
     const outcomes = await this.sweeps.controlOutcomes(actor, p.key, { from: engagement.from, to: engagement.to });
-    return {
-      pageTitle: `${control.key} · audit`,
-      engagement,
-      control,
-      mappings,
-      outcomes,
-      evidence: evidence.items,
-      total: evidence.total,
-      from: evidence.total === 0 ? 0 : offset + 1,
-      to: offset + evidence.items.length,
-      previous: offset > 0 ? link(Math.max(0, offset - EVIDENCE_PAGE)) : null,
-      next: offset + EVIDENCE_PAGE < evidence.total ? link(offset + EVIDENCE_PAGE) : null,
-    };
+    return auditControlPage({ engagement, control, mappings, outcomes, evidence });
   }
 
   @Post('engagements/:id/requests')
@@ -169,17 +153,15 @@ export class AuditPagesController {
       this.engagements.auditors(),
       this.catalog.listFrameworks(),
     ]);
-    const year = dayOf(new Date()).slice(0, 4);
-    return {
-      pageTitle: 'Engagements',
+    return engagementsPage({
+      today: dayOf(new Date()),
       engagements: engagements.items,
-      requests: open.items,
+      openRequests: open.items,
       auditors,
-      frameworks: frameworks.map((f) => ({ key: f.key, name: f.name })),
-      defaults: { from: `${year}-01-01`, to: `${year}-12-31`, expires: `${Number(year) + 1}-03-31` },
+      frameworks,
       canAnswer: ability.can('update', 'EngagementRequest'),
       signing: this.signing(),
-    };
+    });
   }
 
   @Post('engagements')
@@ -225,9 +207,4 @@ export class AuditPagesController {
     await this.engagements.answer(actor, p.id, form);
     await reply.redirect('/audit/engagements#requests', 303);
   }
-}
-
-/** The id of a requirement's row on the framework page (refs hold dots: CC6.1 → req-CC6_1). */
-function requirementAnchor(ref: string): string {
-  return `req-${ref.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
