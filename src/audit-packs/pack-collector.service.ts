@@ -10,7 +10,7 @@ import { DsrClockService } from '../dsr/dsr-clocks.service';
 import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
 import { UsersService } from '../identity/users.service';
 import { RiskReportsService } from '../risks/risk-reports.service';
-import { SweepsService } from '../sweeps/sweeps.service';
+import { SweepPostureService } from '../sweeps/sweep-posture.service';
 import { freshnessAsOf } from './domain/pack-period';
 import {
   auditTrailSummary,
@@ -45,7 +45,7 @@ export class PackCollector {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly catalog: CatalogService,
     private readonly evidence: EvidenceQueriesService,
-    private readonly sweeps: SweepsService,
+    private readonly sweeps: SweepPostureService,
     private readonly risks: RiskReportsService,
     private readonly dsrClocks: DsrClockService,
     private readonly drills: DrillsService,
