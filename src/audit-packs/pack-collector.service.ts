@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { CheckpointService } from '../audit-trail/checkpoint.service';
-import { CatalogService } from '../catalog/catalog.service';
+import { CatalogExportService } from '../catalog/catalog-export.service';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { APP_VERSION } from '../config/app-root';
@@ -43,7 +43,7 @@ const DRILL_PAGE = 200;
 export class PackCollector {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly catalog: CatalogService,
+    private readonly catalog: CatalogExportService,
     private readonly evidence: EvidenceQueriesService,
     private readonly sweeps: SweepPostureService,
     private readonly risks: RiskReportsService,
