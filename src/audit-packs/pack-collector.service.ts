@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { CheckpointService } from '../audit-trail/checkpoint.service';
-import { CatalogService } from '../catalog/catalog.service';
+import { CatalogExportService } from '../catalog/catalog-export.service';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { APP_VERSION } from '../config/app-root';
@@ -10,7 +10,7 @@ import { DsrClockService } from '../dsr/dsr-clocks.service';
 import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
 import { UsersService } from '../identity/users.service';
 import { RiskReportsService } from '../risks/risk-reports.service';
-import { SweepsService } from '../sweeps/sweeps.service';
+import { SweepPostureService } from '../sweeps/sweep-posture.service';
 import { freshnessAsOf } from './domain/pack-period';
 import {
   auditTrailSummary,
@@ -43,9 +43,9 @@ const DRILL_PAGE = 200;
 export class PackCollector {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly catalog: CatalogService,
+    private readonly catalog: CatalogExportService,
     private readonly evidence: EvidenceQueriesService,
-    private readonly sweeps: SweepsService,
+    private readonly sweeps: SweepPostureService,
     private readonly risks: RiskReportsService,
     private readonly dsrClocks: DsrClockService,
     private readonly drills: DrillsService,

@@ -1,7 +1,7 @@
 // The parts of an audit pack's model that are plain transformations of what PackCollector gathered from the
 // other modules (pack-collector.service.ts): the evidence per control with the files the ZIP carries, the
 // scope-and-method statement, and the audit trail's summary.
-import type { CatalogService } from '../catalog/catalog.service';
+import type { CatalogExportService } from '../catalog/catalog-export.service';
 import type { PeriodEvidence } from '../evidence/evidence-queries.service';
 import { evidencePath, type ManifestFile } from './domain/pack-manifest';
 import type { Freshness } from '../sweeps/domain/cadence';
@@ -14,7 +14,7 @@ export interface PackEvidenceFile extends ManifestFile {
   blob: string;
 }
 
-export type FrameworkCatalog = Awaited<ReturnType<CatalogService['frameworkCatalog']>>;
+export type FrameworkCatalog = Awaited<ReturnType<CatalogExportService['frameworkCatalog']>>;
 
 /** The evidence items of each control (by id), and each file the ZIP carries, once, in listing order. */
 export function packEvidence(
