@@ -12,15 +12,7 @@ import { actorRef, systemActor, type Actor, type ActorEngagement, type UserActor
 import { ActorScopes, type EngagementScopeSource } from '../identity/actor-scopes';
 import { UsersService } from '../identity/users.service';
 import { checkEngagement, engagementState } from './domain/engagement-rules';
-import {
-  AnswerEngagementRequestDto,
-  CreateEngagementDto,
-  CreateEngagementRequestDto,
-  EngagementQueryDto,
-  EngagementRequestQueryDto,
-  EngagementRequestView,
-  EngagementView,
-} from './dto/engagement.dto';
+import { CreateEngagementDto, EngagementQueryDto, EngagementView } from './dto/engagement.dto';
 import type { Engagement } from './engagement.entity';
 import { EngagementRequestsService } from './engagement-requests.service';
 import { EngagementsRepository } from './engagements.repository';
@@ -233,29 +225,4 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
   }
 
   // The pages (src/web) still call these here; they belong to EngagementRequestsService.
-
-  /** See EngagementRequestsService.createRequest. */
-  createRequest(
-    actor: UserActor,
-    engagementId: string,
-    dto: CreateEngagementRequestDto,
-    now = new Date(),
-  ): Promise<EngagementRequestView> {
-    return this.requests.createRequest(actor, engagementId, dto, now);
-  }
-
-  /** See EngagementRequestsService.listRequests. */
-  listRequests(actor: UserActor, query: EngagementRequestQueryDto): Promise<Page<EngagementRequestView>> {
-    return this.requests.listRequests(actor, query);
-  }
-
-  /** See EngagementRequestsService.answer. */
-  answer(
-    actor: UserActor,
-    requestId: string,
-    dto: AnswerEngagementRequestDto,
-    now = new Date(),
-  ): Promise<EngagementRequestView> {
-    return this.requests.answer(actor, requestId, dto, now);
-  }
 }

@@ -10,15 +10,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { UsersService } from '../identity/users.service';
 import { taskTiming } from './domain/due-date';
-import type { FrameworkPosture } from './domain/posture';
-import {
-  CompleteTaskDto,
-  ControlOutcomeView,
-  SweepTaskView,
-  sweepTaskView,
-  SweepView,
-  TaskListQueryDto,
-} from './dto/sweep.dto';
+import { ControlOutcomeView, SweepTaskView, sweepTaskView, SweepView, TaskListQueryDto } from './dto/sweep.dto';
 import type { Sweep } from './sweep.entity';
 import { SweepPostureService } from './sweep-posture.service';
 import { SweepTasksService } from './sweep-tasks.service';
@@ -181,23 +173,4 @@ export class SweepsService {
   }
 
   // The pages (src/web) still call these here; they belong to SweepTasksService and SweepPostureService.
-
-  /** See SweepTasksService.taskForUpload. */
-  taskForUpload(
-    actor: UserActor,
-    id: string,
-    now = new Date(),
-  ): Promise<{ controlKey: string; today: string; periodStart: string; periodEnd: string }> {
-    return this.sweepTasks.taskForUpload(actor, id, now);
-  }
-
-  /** See SweepTasksService.completeTask. */
-  completeTask(actor: UserActor, id: string, dto: CompleteTaskDto, now = new Date()): Promise<SweepTaskView> {
-    return this.sweepTasks.completeTask(actor, id, dto, now);
-  }
-
-  /** See SweepPostureService.postureFor. */
-  postureFor(actor: UserActor, now = new Date()): Promise<FrameworkPosture[]> {
-    return this.sweepPosture.postureFor(actor, now);
-  }
 }

@@ -6,6 +6,7 @@ import type { AppAbility } from '../authz/ability.factory';
 import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
 import { CatalogService } from '../catalog/catalog.service';
 import { NotFoundError } from '../common/errors/app-error';
+import { EngagementRequestsService } from '../engagements/engagement-requests.service';
 import { EngagementsService } from '../engagements/engagements.service';
 import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
 import { SweepsService } from '../sweeps/sweeps.service';
@@ -42,6 +43,7 @@ import {
 export class AuditPagesController {
   constructor(
     private readonly engagements: EngagementsService,
+    private readonly requests: EngagementRequestsService,
     private readonly catalog: CatalogService,
     private readonly evidence: EvidenceQueriesService,
     private readonly signer: PackSigner,
@@ -60,7 +62,7 @@ export class AuditPagesController {
   async portal(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility) {
     const [mine, requests] = await Promise.all([
       this.engagements.list(actor, { limit: 50 }),
-      ability.can('read', 'EngagementRequest') ? this.engagements.listRequests(actor, { limit: 200 }) : null,
+      ability.can('read', 'EngagementRequest') ? this.requests.listRequests(actor, { limit: 200 }) : null,
     ]);
     return auditPortalPage({
       auditorUserId: actor.id,
@@ -86,7 +88,7 @@ export class AuditPagesController {
     const [framework, requirements, requests] = await Promise.all([
       this.catalog.framework(p.framework),
       this.catalog.requirements(p.framework, { limit: 200 }),
-      this.engagements.listRequests(actor, { engagement: engagement.id, limit: 200 }),
+      this.requests.listRequests(actor, { engagement: engagement.id, limit: 200 }),
     ]);
     return auditFrameworkPage({
       engagement,
@@ -134,7 +136,7 @@ export class AuditPagesController {
     @Body() form: RequestFormDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const r = await this.engagements.createRequest(actor, p.id, form);
+    const r = await this.requests.createRequest(actor, p.id, form);
     await reply.redirect(
       `/audit/engagements/${p.id}/frameworks/${r.framework}#${requirementAnchor(r.requirementRef)}`,
       303,
@@ -149,7 +151,7 @@ export class AuditPagesController {
   async manage(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility) {
     const [engagements, open, auditors, frameworks] = await Promise.all([
       this.engagements.list(actor, { limit: 200 }),
-      this.engagements.listRequests(actor, { status: 'open', limit: 200 }),
+      this.requests.listRequests(actor, { status: 'open', limit: 200 }),
       this.engagements.auditors(),
       this.catalog.listFrameworks(),
     ]);
@@ -204,7 +206,7 @@ export class AuditPagesController {
     @Body() form: AnswerFormDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.engagements.answer(actor, p.id, form);
+    await this.requests.answer(actor, p.id, form);
     await reply.redirect('/audit/engagements#requests', 303);
   }
 }

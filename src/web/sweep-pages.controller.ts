@@ -7,6 +7,8 @@ import type { AppAbility } from '../authz/ability.factory';
 import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
 import { TaskIdParams } from '../sweeps/dto/sweep.dto';
+import { SweepPostureService } from '../sweeps/sweep-posture.service';
+import { SweepTasksService } from '../sweeps/sweep-tasks.service';
 import { SweepsService } from '../sweeps/sweeps.service';
 import { TaskOutcomeFormDto } from './dto/sweep-forms.dto';
 import { mySweepPage, sweepDashboardPage } from './sweep.page';
@@ -34,6 +36,8 @@ function isFixedField(name: string, fields: Record<string, string>): boolean {
 export class SweepPagesController {
   constructor(
     private readonly sweeps: SweepsService,
+    private readonly sweepTasks: SweepTasksService,
+    private readonly posture: SweepPostureService,
     private readonly evidence: EvidenceUploadService,
   ) {}
 
@@ -52,7 +56,7 @@ export class SweepPagesController {
     @Body() form: TaskOutcomeFormDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.sweeps.completeTask(
+    await this.sweepTasks.completeTask(
       actor,
       p.id,
       form.outcome === 'attestation'
@@ -71,7 +75,7 @@ export class SweepPagesController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const task = await this.sweeps.taskForUpload(actor, p.id);
+    const task = await this.sweepTasks.taskForUpload(actor, p.id);
     const evidence = await this.evidence.upload(
       actor,
       withFields(uploadParts(request), {
@@ -81,7 +85,7 @@ export class SweepPagesController {
         periodEnd: task.periodEnd,
       }),
     );
-    await this.sweeps.completeTask(actor, p.id, { outcome: 'evidence', evidenceIds: [evidence.id] });
+    await this.sweepTasks.completeTask(actor, p.id, { outcome: 'evidence', evidenceIds: [evidence.id] });
     await reply.redirect('/sweep', 303);
   }
 
@@ -96,6 +100,6 @@ export class SweepPagesController {
           throw e;
         })
       : null;
-    return sweepDashboardPage(sweep, await this.sweeps.postureFor(actor));
+    return sweepDashboardPage(sweep, await this.posture.postureFor(actor));
   }
 }

@@ -50,7 +50,6 @@ const bangkokLocal = ({ value }: { value: unknown }) => {
   return new Date(at.getTime() + Number(m[4] ?? 0) * 1000).toISOString();
 };
 
-
 /** The queue's filters (a select left on "any" sends an empty value). */
 export class DsrPageQueryDto {
   @IsOptional() @Transform(emptyToUndefined) @IsIn(DSR_STATUSES) status?: DsrStatus;
