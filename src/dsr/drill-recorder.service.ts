@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
-import type { JsonObject } from '../audit-trail/domain/audit-entry';
+import { toJsonObject } from '../audit-trail/domain/audit-entry';
 import { CatalogService } from '../catalog/catalog.service';
 import { dayOf } from '../common/time/days';
 import { EvidenceService } from '../evidence/evidence.service';
@@ -97,7 +97,7 @@ export class DrillRecorder {
       actor: by,
       title: `DSR drill ${day}: ${report.passed ? 'passed' : 'failed'}`,
       controlIds: controls.map((c) => c.id),
-      data: { ...report, evidenceId: null } as unknown as JsonObject,
+      data: toJsonObject({ ...report, evidenceId: null }),
       source: `collector:${DSR_DRILL_COLLECTOR}`,
       evidenceDate: now,
       periodStart: day,

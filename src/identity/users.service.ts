@@ -161,9 +161,7 @@ export class UsersService {
       const changed = Object.fromEntries(
         Object.entries(changes).map(([k, v]) => [
           k,
-          k === 'name'
-            ? 'changed'
-            : { from: (before as unknown as Record<string, string | boolean | null>)[k] ?? null, to: v ?? null },
+          k === 'name' ? 'changed' : { from: before[k as keyof typeof changes] ?? null, to: v ?? null },
         ]),
       );
       await this.trail.append(

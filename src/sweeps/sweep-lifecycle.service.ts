@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
-import type { JsonObject } from '../audit-trail/domain/audit-entry';
+import { toJsonObject, type JsonObject } from '../audit-trail/domain/audit-entry';
 import { CatalogService } from '../catalog/catalog.service';
 import type { LiveControl } from '../catalog/domain/control-refs';
 import { NotFoundError } from '../common/errors/app-error';
@@ -110,7 +110,7 @@ export class SweepLifecycleService {
         ...periodOf(week),
         now,
         previousSummary: previous,
-        posture: async () => (await this.posture.posture(now)) as unknown as JsonObject,
+        posture: async () => toJsonObject(await this.posture.posture(now)),
       },
       actor,
       m,
