@@ -37,6 +37,17 @@ export async function createApp(config: AppConfig, extra: Type<unknown>[] = []):
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
 
+  configureRequests(app);
+  await registerPlugins(app, config);
+  await configureViews(app, config);
+  configureOpenApi(app);
+
+  new NestLogger('Attest').debug(`HTTP application configured (version ${VERSION})`);
+  return app;
+}
+
+/** Body parsers and the request-id header on the Fastify instance. */
+function configureRequests(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify);
   registerNulCharacterRule(fastify);
@@ -49,7 +60,10 @@ export async function createApp(config: AppConfig, extra: Type<unknown>[] = []):
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+}
 
+/** Security headers (CSP), cookies, form and multipart bodies. */
+async function registerPlugins(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -67,7 +81,10 @@ export async function createApp(config: AppConfig, extra: Type<unknown>[] = []):
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
   await app.register(multipart, { limits: { fileSize: config.uploadLimitBytes, files: 20, fields: 50 } });
+}
 
+/** Static assets and the Handlebars view engine for the pages. */
+async function configureViews(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const web = join(config.templatesDir, 'web');
   await app.register(fastifyStatic, { root: join(web, 'assets'), prefix: '/assets/', decorateReply: false });
   await app.register(fastifyStatic, {
@@ -91,7 +108,10 @@ export async function createApp(config: AppConfig, extra: Type<unknown>[] = []):
       : '',
   );
   app.setViewEngine({ engine: { handlebars }, templates: web, layout: 'layout.hbs', viewExt: 'hbs' });
+}
 
+/** The OpenAPI document at /api/docs, /api/openapi.json and /api/openapi.yaml. */
+function configureOpenApi(app: NestFastifyApplication): void {
   const openApi = new DocumentBuilder()
     .setTitle('Attest API')
     .setDescription(
@@ -103,7 +123,4 @@ export async function createApp(config: AppConfig, extra: Type<unknown>[] = []):
     jsonDocumentUrl: 'api/openapi.json',
     yamlDocumentUrl: 'api/openapi.yaml',
   });
-
-  new NestLogger('Attest').debug(`HTTP application configured (version ${VERSION})`);
-  return app;
 }

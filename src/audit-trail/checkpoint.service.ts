@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { AuditLogRepository } from './audit-log.repository';
 import { CheckpointInconsistentError, SigningKeyUnavailableError } from './audit-trail.errors';
-import { CheckpointStore } from './checkpoint.store';
+import { CheckpointFile, CheckpointStore } from './checkpoint.store';
 import { ChainProblem, ChainVerifier, CheckpointClaim } from './domain/chain-verifier';
 import {
   CHECKPOINT_KEY_NAME,
@@ -49,6 +49,16 @@ export class CheckpointService {
 
   /** Reads and checks every checkpoint: the stored ones and the files. Never creates a key. */
   async load(): Promise<LoadedCheckpoints> {
+    const files = await this.checkpointFiles();
+    const result: LoadedCheckpoints = { claims: [], problems: [] };
+    if (files.length === 0) return result;
+    const { key, keyProblem } = this.verificationKey();
+    for (const file of files) this.checkFile(file, key, keyProblem, result);
+    return result;
+  }
+
+  /** The checkpoint files, plus the stored checkpoints no file holds, lowest seq first. */
+  private async checkpointFiles(): Promise<CheckpointFile[]> {
     const files = this.store.list();
     const fileTexts = new Set(files.map((f) => f.text));
     for (const row of await this.entries.checkpoints()) {
@@ -61,8 +71,11 @@ export class CheckpointService {
         });
     }
     files.sort((a, b) => a.seqInName - b.seqInName);
-    const result: LoadedCheckpoints = { claims: [], problems: [] };
-    if (files.length === 0) return result;
+    return files;
+  }
+
+  /** The signing key to check signatures with, or why there is none (never creates one). */
+  private verificationKey(): { key: SigningKey | null; keyProblem: string | null } {
     let key: SigningKey | null = null;
     let keyProblem: string | null = null;
     try {
@@ -72,55 +85,62 @@ export class CheckpointService {
       if (!(e instanceof SigningKeyUnavailableError)) throw e;
       keyProblem = e.message;
     }
-    for (const file of files) {
-      const label = file.label;
-      let parsed;
-      try {
-        parsed = parseCheckpoint(file.text);
-      } catch (e) {
-        if (!(e instanceof CheckpointFormatError)) throw e;
-        result.problems.push({
-          seq: Math.max(1, file.seqInName),
-          reason: `checkpoint ${label} is not a valid checkpoint: ${e.message}`,
-        });
-        continue;
-      }
-      const { checkpoint } = parsed;
-      const seq = Math.max(1, checkpoint.seq);
-      if (checkpoint.origin !== CHECKPOINT_ORIGIN) {
-        result.problems.push({
-          seq,
-          reason: `checkpoint ${label} belongs to another log (origin "${checkpoint.origin}")`,
-        });
-        continue;
-      }
-      if (!key) {
-        result.problems.push({ seq, reason: `checkpoint ${label} cannot be checked: ${keyProblem}` });
-        continue;
-      }
-      const check = checkSignature(parsed, key.publicKey);
-      if (check === 'not_signed_by_key') {
-        const ids = parsed.signatures.map((s) => s.keyId.toString('hex')).join(', ') || 'none';
-        result.problems.push({
-          seq,
-          reason: `checkpoint ${label} is not signed by this log's key (key id ${keyId(CHECKPOINT_KEY_NAME, key.publicKey).toString('hex')}; it carries key id ${ids})`,
-        });
-      } else if (check === 'invalid_signature') {
-        result.problems.push({
-          seq,
-          reason: `checkpoint ${label} has a signature that does not match its content: the file was edited`,
-        });
-      } else {
-        const when = checkpoint.time ? ` (signed ${checkpoint.time.toISOString()})` : '';
-        result.claims.push({
-          seq: checkpoint.seq,
-          hash: checkpoint.hash,
-          label: `${label}${when}`,
-          at: checkpoint.time ?? null,
-        });
-      }
+    return { key, keyProblem };
+  }
+
+  /** Checks one checkpoint file: a claim in `result` when its signature checks out, else a problem. */
+  private checkFile(
+    file: CheckpointFile,
+    key: SigningKey | null,
+    keyProblem: string | null,
+    result: LoadedCheckpoints,
+  ): void {
+    const label = file.label;
+    let parsed;
+    try {
+      parsed = parseCheckpoint(file.text);
+    } catch (e) {
+      if (!(e instanceof CheckpointFormatError)) throw e;
+      result.problems.push({
+        seq: Math.max(1, file.seqInName),
+        reason: `checkpoint ${label} is not a valid checkpoint: ${e.message}`,
+      });
+      return;
     }
-    return result;
+    const { checkpoint } = parsed;
+    const seq = Math.max(1, checkpoint.seq);
+    if (checkpoint.origin !== CHECKPOINT_ORIGIN) {
+      result.problems.push({
+        seq,
+        reason: `checkpoint ${label} belongs to another log (origin "${checkpoint.origin}")`,
+      });
+      return;
+    }
+    if (!key) {
+      result.problems.push({ seq, reason: `checkpoint ${label} cannot be checked: ${keyProblem}` });
+      return;
+    }
+    const check = checkSignature(parsed, key.publicKey);
+    if (check === 'not_signed_by_key') {
+      const ids = parsed.signatures.map((s) => s.keyId.toString('hex')).join(', ') || 'none';
+      result.problems.push({
+        seq,
+        reason: `checkpoint ${label} is not signed by this log's key (key id ${keyId(CHECKPOINT_KEY_NAME, key.publicKey).toString('hex')}; it carries key id ${ids})`,
+      });
+    } else if (check === 'invalid_signature') {
+      result.problems.push({
+        seq,
+        reason: `checkpoint ${label} has a signature that does not match its content: the file was edited`,
+      });
+    } else {
+      const when = checkpoint.time ? ` (signed ${checkpoint.time.toISOString()})` : '';
+      result.claims.push({
+        seq: checkpoint.seq,
+        hash: checkpoint.hash,
+        label: `${label}${when}`,
+        at: checkpoint.time ?? null,
+      });
+    }
   }
 
   /**

@@ -58,49 +58,55 @@ export function caslWhere<T extends ObjectLiteral>(
       );
     return `${qb.escape(alias)}.${qb.escape(c.databaseName)}`;
   };
-  const list = (v: unknown) => (v as unknown[]).map(param).join(', ');
 
   const compile = (c: Condition): string => {
-    if (!('field' in c)) {
-      const parts = c.value.map(compile);
-      switch (c.operator) {
-        case 'and':
-          return parts.length ? `(${parts.join(' AND ')})` : 'TRUE';
-        case 'or':
-          return parts.length ? `(${parts.join(' OR ')})` : 'FALSE';
-        case 'nor':
-          return parts.length ? `((${parts.join(' OR ')}) IS NOT TRUE)` : 'TRUE';
-        case 'not':
-          return `((${parts[0]}) IS NOT TRUE)`;
-      }
-      throw new UnsupportedCaslConditionError(`CASL operator ${c.operator}`);
-    }
+    if (!('field' in c)) return compound(c.operator, c.value.map(compile));
     const v = c.value;
     if (Object.hasOwn(virtual, c.field)) return `(${virtual[c.field](c.operator, v, param)})`;
-    const f = column(c.field);
-    switch (c.operator) {
-      case 'eq':
-        return v === null ? `${f} IS NULL` : `${f} = ${param(v)}`;
-      case 'ne':
-        return v === null ? `${f} IS NOT NULL` : `${f} IS DISTINCT FROM ${param(v)}`;
-      case 'in':
-        return (v as unknown[]).length ? `${f} IN (${list(v)})` : 'FALSE';
-      case 'nin':
-        return (v as unknown[]).length ? `((${f} IN (${list(v)})) IS NOT TRUE)` : 'TRUE';
-      case 'lt':
-        return `${f} < ${param(v)}`;
-      case 'lte':
-        return `${f} <= ${param(v)}`;
-      case 'gt':
-        return `${f} > ${param(v)}`;
-      case 'gte':
-        return `${f} >= ${param(v)}`;
-      case 'exists':
-        return v ? `${f} IS NOT NULL` : `${f} IS NULL`;
-    }
-    throw new UnsupportedCaslConditionError(`CASL operator ${c.operator} on ${c.field}`);
+    return comparison(c.operator, c.field, column(c.field), v, param);
   };
   return { sql: compile(ast), params };
+}
+
+/** An `and`/`or`/`nor`/`not` of already compiled parts. */
+function compound(operator: string, parts: string[]): string {
+  switch (operator) {
+    case 'and':
+      return parts.length ? `(${parts.join(' AND ')})` : 'TRUE';
+    case 'or':
+      return parts.length ? `(${parts.join(' OR ')})` : 'FALSE';
+    case 'nor':
+      return parts.length ? `((${parts.join(' OR ')}) IS NOT TRUE)` : 'TRUE';
+    case 'not':
+      return `((${parts[0]}) IS NOT TRUE)`;
+  }
+  throw new UnsupportedCaslConditionError(`CASL operator ${operator}`);
+}
+
+/** A condition on the column `f` (SQL, already escaped) of the field `field`; `param` binds `v`. */
+function comparison(operator: string, field: string, f: string, v: unknown, param: (value: unknown) => string): string {
+  const list = (values: unknown) => (values as unknown[]).map(param).join(', ');
+  switch (operator) {
+    case 'eq':
+      return v === null ? `${f} IS NULL` : `${f} = ${param(v)}`;
+    case 'ne':
+      return v === null ? `${f} IS NOT NULL` : `${f} IS DISTINCT FROM ${param(v)}`;
+    case 'in':
+      return (v as unknown[]).length ? `${f} IN (${list(v)})` : 'FALSE';
+    case 'nin':
+      return (v as unknown[]).length ? `((${f} IN (${list(v)})) IS NOT TRUE)` : 'TRUE';
+    case 'lt':
+      return `${f} < ${param(v)}`;
+    case 'lte':
+      return `${f} <= ${param(v)}`;
+    case 'gt':
+      return `${f} > ${param(v)}`;
+    case 'gte':
+      return `${f} >= ${param(v)}`;
+    case 'exists':
+      return v ? `${f} IS NOT NULL` : `${f} IS NULL`;
+  }
+  throw new UnsupportedCaslConditionError(`CASL operator ${operator} on ${field}`);
 }
 
 /** Restricts a query to the rows the ability allows for the action: `accessibleBy(qb, ability, 'read', 'User')`. */

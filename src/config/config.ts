@@ -282,29 +282,7 @@ export class ConfigError extends Error {
  * relative to the working directory; CONTROLS_DIR and TEMPLATES_DIR to the project folder (they ship with the code).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), appRoot = APP_ROOT): AppConfig {
-  const input: Record<string, string> = {};
-  for (const key of Object.keys(envSchema.shape)) {
-    const value = env[key];
-    if (value !== undefined && value.trim() !== '') input[key] = value.trim();
-  }
-  const parsed = envSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const variable = String(issue.path[0] ?? 'environment');
-    // Never echo a connection URL (it may carry a password) or an encryption key.
-    const secret = [
-      'DATABASE_URL',
-      'SMTP_URL',
-      'DSR_ENCRYPTION_KEYS',
-      'AUDIT_SIGNING_KEY',
-      'SIGNING_P12',
-      'SIGNING_P12_PASSWORD',
-      'TSA_URL',
-    ];
-    const shown = secret.includes(variable) ? undefined : input[variable];
-    throw new ConfigError(variable, describeIssue(issue, shown));
-  }
-  const e = parsed.data;
+  const e = parseEnv(env);
   requireSharedSecrets(e);
   return {
     nodeEnv: e.NODE_ENV,
@@ -349,6 +327,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
     publicUrl: e.PUBLIC_URL,
+    ...dsrSettings(e, cwd),
+  };
+}
+
+/** The environment's variables (blank ones left out), validated; a ConfigError names the first bad one. */
+function parseEnv(env: NodeJS.ProcessEnv): Env {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') input[key] = value.trim();
+  }
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue.path[0] ?? 'environment');
+    // Never echo a connection URL (it may carry a password) or an encryption key.
+    const secret = [
+      'DATABASE_URL',
+      'SMTP_URL',
+      'DSR_ENCRYPTION_KEYS',
+      'AUDIT_SIGNING_KEY',
+      'SIGNING_P12',
+      'SIGNING_P12_PASSWORD',
+      'TSA_URL',
+    ];
+    const shown = secret.includes(variable) ? undefined : input[variable];
+    throw new ConfigError(variable, describeIssue(issue, shown));
+  }
+  return parsed.data;
+}
+
+/** The DSR settings (every `dsr…` field of AppConfig). */
+function dsrSettings(e: Env, cwd: string): Pick<AppConfig, Extract<keyof AppConfig, `dsr${string}`>> {
+  return {
     dsrEncryptionKeys: e.DSR_ENCRYPTION_KEYS,
     dsrKeyFile: e.DSR_KEY_FILE === undefined ? undefined : resolve(cwd, e.DSR_KEY_FILE),
     dsrBackupRetentionDays: e.DSR_BACKUP_RETENTION_DAYS,

@@ -137,29 +137,7 @@ export interface TimelineStep {
  * not done says so in its label ("Identity not verified yet"), never the done wording without a time.
  */
 export function timeline(r: DsrRequestView): TimelineStep[] {
-  const verified: TimelineStep = r.verifiedAt
-    ? {
-        key: 'verified',
-        label: 'Identity verified',
-        at: r.verifiedAt,
-        detail: `${METHOD_LABEL[r.verificationMethod ?? ''] ?? r.verificationMethod ?? ''}, after ${describeDuration(r.clocks.identityWaitMs)}`,
-        done: true,
-      }
-    : r.closedAt
-      ? {
-          key: 'verified',
-          label: 'Identity never verified',
-          at: null,
-          detail: `closed after ${describeDuration(r.clocks.identityWaitMs)} without verification`,
-          done: false,
-        }
-      : {
-          key: 'verified',
-          label: 'Identity not verified yet',
-          at: null,
-          detail: `waiting ${describeDuration(r.clocks.identityWaitMs)}`,
-          done: false,
-        };
+  const verified = verifiedStep(r);
   const steps: TimelineStep[] = [
     {
       key: 'received',
@@ -204,6 +182,33 @@ export function timeline(r: DsrRequestView): TimelineStep[] {
   if (r.status === 'rejected')
     steps.push({ key: 'rejected', label: 'Rejected', at: r.closedAt, detail: r.rejectionReason, done: true });
   return steps;
+}
+
+/** The identity step of the timeline: verified (how, after how long), never verified, or still waiting. */
+function verifiedStep(r: DsrRequestView): TimelineStep {
+  return r.verifiedAt
+    ? {
+        key: 'verified',
+        label: 'Identity verified',
+        at: r.verifiedAt,
+        detail: `${METHOD_LABEL[r.verificationMethod ?? ''] ?? r.verificationMethod ?? ''}, after ${describeDuration(r.clocks.identityWaitMs)}`,
+        done: true,
+      }
+    : r.closedAt
+      ? {
+          key: 'verified',
+          label: 'Identity never verified',
+          at: null,
+          detail: `closed after ${describeDuration(r.clocks.identityWaitMs)} without verification`,
+          done: false,
+        }
+      : {
+          key: 'verified',
+          label: 'Identity not verified yet',
+          at: null,
+          detail: `waiting ${describeDuration(r.clocks.identityWaitMs)}`,
+          done: false,
+        };
 }
 
 /** A step of a request in one system, with what it did in words. */
@@ -328,32 +333,7 @@ export function systemView(s: {
   } catch {
     // A definition of another shape shows its rules as written.
   }
-  const tables = rawTables.map((raw) => {
-    const t = obj(raw);
-    const find = obj(t.find);
-    const join = obj(find.join);
-    const erase = obj(t.erase);
-    const rule = String(erase.rule ?? '');
-    return {
-      table: String(t.table ?? ''),
-      find: find.join
-        ? `through ${String(join.column)} → ${String(join.parent)}.${String(join.parentColumn)}`
-        : (['email', 'phone', 'nationalId'] as const)
-            .filter((k) => find[k])
-            .map((k) => `${k}: ${String(find[k])}`)
-            .join(', '),
-      export: strings(t.export),
-      rule,
-      ruleLabel: methods.get(String(t.table))?.method ?? rule,
-      linkedBy: methods.get(String(t.table))?.linkedBy ?? [],
-      anonymise: Object.entries(obj(erase.set)).map(([column, value]) => `${column} → ${shown(value)}`),
-      basis: typeof erase.basis === 'string' ? erase.basis : null,
-      retention: typeof erase.retention === 'string' ? erase.retention : null,
-      rectify: strings(t.rectify),
-      restrict: Object.entries(obj(t.restrict)).map(([column, value]) => `${column} = ${shown(value)}`),
-      unrestrict: Object.entries(obj(t.unrestrict)).map(([column, value]) => `${column} = ${shown(value)}`),
-    };
-  });
+  const tables = rawTables.map((raw) => tableView(raw, methods));
   const seed = Array.isArray(obj(pg.drill).seed)
     ? (obj(pg.drill).seed as unknown[]).map((r) => String(obj(r).table ?? ''))
     : [];
@@ -382,6 +362,34 @@ export function systemView(s: {
           }
         : null,
     manual: s.kind === 'manual' ? { checklist: strings(manual.checklist) } : null,
+  };
+}
+
+/** One mapped table of a PostgreSQL system: how rows are found, exported and erased, in words. */
+function tableView(raw: unknown, methods: Map<string, { method: ErasureMethod; linkedBy: string[] }>) {
+  const t = obj(raw);
+  const find = obj(t.find);
+  const join = obj(find.join);
+  const erase = obj(t.erase);
+  const rule = String(erase.rule ?? '');
+  return {
+    table: String(t.table ?? ''),
+    find: find.join
+      ? `through ${String(join.column)} → ${String(join.parent)}.${String(join.parentColumn)}`
+      : (['email', 'phone', 'nationalId'] as const)
+          .filter((k) => find[k])
+          .map((k) => `${k}: ${String(find[k])}`)
+          .join(', '),
+    export: strings(t.export),
+    rule,
+    ruleLabel: methods.get(String(t.table))?.method ?? rule,
+    linkedBy: methods.get(String(t.table))?.linkedBy ?? [],
+    anonymise: Object.entries(obj(erase.set)).map(([column, value]) => `${column} → ${shown(value)}`),
+    basis: typeof erase.basis === 'string' ? erase.basis : null,
+    retention: typeof erase.retention === 'string' ? erase.retention : null,
+    rectify: strings(t.rectify),
+    restrict: Object.entries(obj(t.restrict)).map(([column, value]) => `${column} = ${shown(value)}`),
+    unrestrict: Object.entries(obj(t.unrestrict)).map(([column, value]) => `${column} = ${shown(value)}`),
   };
 }
 

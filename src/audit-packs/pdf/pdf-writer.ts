@@ -201,10 +201,53 @@ export class PdfWriter {
   /** A table; the header row is repeated on every page it runs onto. */
   table(columns: Column[], rows: Row[], options: { size?: number } = {}): void {
     const size = options.size ?? this.layout.sizes.table;
+    const geometry = this.columnGeometry(columns);
+    const header = this.tableHeader(columns, geometry, size);
+    const maxRowHeight = this.bottom - this.top - header.height - 4;
+    this.ensure(header.height + this.lineHeight(size) * 2 + 2 * CELL_PAD_Y);
+    header.draw();
+    const laidRows = rows.map((row) => this.layRow(row, columns, geometry, size, maxRowHeight));
+    laidRows.forEach((row, r) => {
+      // A row marked keepWithNext moves to the next page together with the row after it (a file and its digest).
+      let needed = row.height;
+      for (let k = r; rows[k]?.keepWithNext && laidRows[k + 1] && needed + laidRows[k + 1].height <= maxRowHeight; k++)
+        needed += laidRows[k + 1].height;
+      if (this.y + needed > this.bottom) {
+        this.newPage();
+        header.draw();
+      }
+      const group = rows[r].group ?? r;
+      if (group % 2 === 1)
+        this.doc.rect(this.left, this.y, this.width, row.height).fill(this.layout.colours.tableStripe);
+      this.drawRowCells(row);
+      this.y += row.height;
+      const next = rows[r + 1];
+      if (!next || (next.group ?? r + 1) !== group) {
+        this.doc
+          .moveTo(this.left, this.y)
+          .lineTo(this.right, this.y)
+          .lineWidth(0.4)
+          .strokeColor(this.layout.colours.rule)
+          .stroke();
+      }
+    });
+    this.y += size;
+  }
+
+  /** Each column's width (its share of the table width) and left edge. */
+  private columnGeometry(columns: Column[]): TableGeometry {
     const total = columns.reduce((s, c) => s + c.share, 0);
     const widths = columns.map((c) => (c.share / total) * this.width);
     const xs = widths.map((_, i) => this.left + widths.slice(0, i).reduce((a, b) => a + b, 0));
-    const { colours } = this.layout;
+    return { widths, xs };
+  }
+
+  /** The header row's height and a function drawing it at the cursor (and moving the cursor below it). */
+  private tableHeader(
+    columns: Column[],
+    { widths, xs }: TableGeometry,
+    size: number,
+  ): { height: number; draw: () => void } {
     const headerStyle = this.style({ font: 'bold', size });
     const headerLines = columns.map((c, i) =>
       wrapText(c.header, widths[i] - 2 * CELL_PAD_X, this.measure('bold', size)),
@@ -212,7 +255,7 @@ export class PdfWriter {
     const headerHeight = Math.max(...headerLines.map((l) => l.length)) * this.lineHeight(size) + 2 * CELL_PAD_Y;
 
     const drawHeader = () => {
-      this.doc.rect(this.left, this.y, this.width, headerHeight).fill(colours.tableHeader);
+      this.doc.rect(this.left, this.y, this.width, headerHeight).fill(this.layout.colours.tableHeader);
       headerLines.forEach((lines, i) =>
         lines.forEach((line, n) =>
           this.drawLine(
@@ -227,56 +270,47 @@ export class PdfWriter {
       );
       this.y += headerHeight;
     };
+    return { height: headerHeight, draw: drawHeader };
+  }
 
-    const maxRowHeight = this.bottom - this.top - headerHeight - 4;
-    this.ensure(headerHeight + this.lineHeight(size) * 2 + 2 * CELL_PAD_Y);
-    drawHeader();
-    const laidRows = rows.map((row) => {
-      const spans = row.cells.length === 1 && columns.length > 1;
-      const boxes = spans
-        ? [{ x: this.left, w: this.width, align: 'left' as const, font: undefined }]
-        : columns.map((c, i) => ({ x: xs[i], w: widths[i], align: c.align ?? 'left', font: c.font }));
-      const cells = row.cells.map((cell, i) => {
-        const { text, ...rest } = typeof cell === 'string' ? { text: cell } : cell;
-        const style = this.style({ size, font: boxes[i]?.font, ...rest });
-        const lh = this.lineHeight(style.size);
-        let lines = wrapText(text, boxes[i].w - 2 * CELL_PAD_X, this.measure(style.font, style.size));
-        const fitting = Math.max(1, Math.floor((maxRowHeight - 2 * CELL_PAD_Y) / lh));
-        if (lines.length > fitting) lines = [...lines.slice(0, fitting - 1), '… (cut: too long for one page)'];
-        return { lines, style, lh };
-      });
-      return { boxes, cells, height: Math.max(...cells.map((c) => c.lines.length * c.lh)) + 2 * CELL_PAD_Y };
+  /** One row's cells wrapped into their boxes (a single cell spans the table), cut to fit one page. */
+  private layRow(
+    row: Row,
+    columns: Column[],
+    { widths, xs }: TableGeometry,
+    size: number,
+    maxRowHeight: number,
+  ): LaidRow {
+    const spans = row.cells.length === 1 && columns.length > 1;
+    const boxes: CellBox[] = spans
+      ? [{ x: this.left, w: this.width, align: 'left' as const, font: undefined }]
+      : columns.map((c, i) => ({ x: xs[i], w: widths[i], align: c.align ?? 'left', font: c.font }));
+    const cells = row.cells.map((cell, i) => {
+      const { text, ...rest } = typeof cell === 'string' ? { text: cell } : cell;
+      const style = this.style({ size, font: boxes[i]?.font, ...rest });
+      const lh = this.lineHeight(style.size);
+      let lines = wrapText(text, boxes[i].w - 2 * CELL_PAD_X, this.measure(style.font, style.size));
+      const fitting = Math.max(1, Math.floor((maxRowHeight - 2 * CELL_PAD_Y) / lh));
+      if (lines.length > fitting) lines = [...lines.slice(0, fitting - 1), '… (cut: too long for one page)'];
+      return { lines, style, lh };
     });
-    laidRows.forEach((row, r) => {
-      // A row marked keepWithNext moves to the next page together with the row after it (a file and its digest).
-      let needed = row.height;
-      for (let k = r; rows[k]?.keepWithNext && laidRows[k + 1] && needed + laidRows[k + 1].height <= maxRowHeight; k++)
-        needed += laidRows[k + 1].height;
-      if (this.y + needed > this.bottom) {
-        this.newPage();
-        drawHeader();
-      }
-      const group = rows[r].group ?? r;
-      if (group % 2 === 1) this.doc.rect(this.left, this.y, this.width, row.height).fill(colours.tableStripe);
-      row.cells.forEach((cell, i) =>
-        cell.lines.forEach((line, n) =>
-          this.drawLine(
-            line,
-            row.boxes[i].x + CELL_PAD_X,
-            this.y + CELL_PAD_Y + n * cell.lh,
-            cell.style,
-            row.boxes[i].align,
-            row.boxes[i].w - 2 * CELL_PAD_X,
-          ),
+    return { boxes, cells, height: Math.max(...cells.map((c) => c.lines.length * c.lh)) + 2 * CELL_PAD_Y };
+  }
+
+  /** Draws a laid-out row's lines at the cursor. */
+  private drawRowCells(row: LaidRow): void {
+    row.cells.forEach((cell, i) =>
+      cell.lines.forEach((line, n) =>
+        this.drawLine(
+          line,
+          row.boxes[i].x + CELL_PAD_X,
+          this.y + CELL_PAD_Y + n * cell.lh,
+          cell.style,
+          row.boxes[i].align,
+          row.boxes[i].w - 2 * CELL_PAD_X,
         ),
-      );
-      this.y += row.height;
-      const next = rows[r + 1];
-      if (!next || (next.group ?? r + 1) !== group) {
-        this.doc.moveTo(this.left, this.y).lineTo(this.right, this.y).lineWidth(0.4).strokeColor(colours.rule).stroke();
-      }
-    });
-    this.y += size;
+      ),
+    );
   }
 
   /**
@@ -300,6 +334,7 @@ export class PdfWriter {
     const cellWidth = (width - labelWidth) / Math.max(1, grid.columns.length);
     const cellHeight = Math.min(26, Math.max(16, cellWidth * 0.7));
     const lhSmall = this.lineHeight(small);
+    const box: HeatmapBox = { x, labelWidth, cellWidth, cellHeight };
     this.drawLine(
       this.fit(grid.caption, width - labelWidth, 'bold', this.layout.sizes.body),
       x + labelWidth,
@@ -318,40 +353,72 @@ export class PdfWriter {
     );
     let cy = y + this.lineHeight(this.layout.sizes.body) + 2;
     grid.rows.forEach((rowLabel, r) => {
-      const labelLines = wrapText(rowLabel, labelWidth - 6, this.measure('regular', small)).slice(0, 2);
-      labelLines.forEach((line, n) =>
-        this.drawLine(
-          line,
-          x,
-          cy + (cellHeight - labelLines.length * lhSmall) / 2 + n * lhSmall,
-          this.style({ size: small, colour: this.layout.colours.muted }),
-          'right',
-          labelWidth - 6,
-        ),
-      );
-      grid.columns.forEach((_, c) => {
-        const cx = x + labelWidth + c * cellWidth;
-        const fill = this.layout.colours.levels[grid.level(r, c)] ?? this.layout.colours.tableStripe;
-        this.doc.rect(cx, cy, cellWidth, cellHeight).fillAndStroke(fill, '#ffffff');
-        const count = grid.counts(r, c);
-        const text = count > 0 ? String(count) : '·';
-        const style = this.style({
-          font: count > 0 ? 'bold' : 'regular',
-          colour: count > 0 ? this.layout.colours.text : this.layout.colours.muted,
-        });
-        this.drawLine(text, cx, cy + (cellHeight - this.lineHeight(style.size)) / 2, style, 'center', cellWidth);
-      });
+      this.heatmapRow(box, cy, rowLabel, r, grid);
       cy += cellHeight;
     });
+    cy = this.heatmapColumnLabels(box, cy, grid.columns);
+    this.drawLine(
+      'severity →',
+      x + labelWidth,
+      cy,
+      this.style({ size: small, colour: this.layout.colours.muted }),
+      'center',
+      width - labelWidth,
+    );
+    return cy + lhSmall - y;
+  }
+
+  /** One probability row of a heat map at `cy`: its label on the left, then one filled, counted cell per severity. */
+  private heatmapRow(
+    { x, labelWidth, cellWidth, cellHeight }: HeatmapBox,
+    cy: number,
+    rowLabel: string,
+    r: number,
+    grid: {
+      columns: string[];
+      counts: (row: number, column: number) => number;
+      level: (row: number, column: number) => string;
+    },
+  ): void {
+    const small = this.layout.sizes.small;
+    const lhSmall = this.lineHeight(small);
+    const labelLines = wrapText(rowLabel, labelWidth - 6, this.measure('regular', small)).slice(0, 2);
+    labelLines.forEach((line, n) =>
+      this.drawLine(
+        line,
+        x,
+        cy + (cellHeight - labelLines.length * lhSmall) / 2 + n * lhSmall,
+        this.style({ size: small, colour: this.layout.colours.muted }),
+        'right',
+        labelWidth - 6,
+      ),
+    );
+    grid.columns.forEach((_, c) => {
+      const cx = x + labelWidth + c * cellWidth;
+      const fill = this.layout.colours.levels[grid.level(r, c)] ?? this.layout.colours.tableStripe;
+      this.doc.rect(cx, cy, cellWidth, cellHeight).fillAndStroke(fill, '#ffffff');
+      const count = grid.counts(r, c);
+      const text = count > 0 ? String(count) : '·';
+      const style = this.style({
+        font: count > 0 ? 'bold' : 'regular',
+        colour: count > 0 ? this.layout.colours.text : this.layout.colours.muted,
+      });
+      this.drawLine(text, cx, cy + (cellHeight - this.lineHeight(style.size)) / 2, style, 'center', cellWidth);
+    });
+  }
+
+  /** The severity labels under a heat map's cells, from `cy`; returns the y below them. */
+  private heatmapColumnLabels({ x, labelWidth, cellWidth }: HeatmapBox, cy: number, columns: string[]): number {
+    const small = this.layout.sizes.small;
     // Column labels: shrunk (down to 5 pt) so that the longest word fits its cell rather than breaking.
     const longestWord = Math.max(
-      ...grid.columns.flatMap((l) => cleanText(l).split(/\s+/)).map((word) => this.measure('regular', small)(word)),
+      ...columns.flatMap((l) => cleanText(l).split(/\s+/)).map((word) => this.measure('regular', small)(word)),
       1,
     );
     const labelSize = Math.max(5, Math.min(small, (small * (cellWidth - 3)) / longestWord));
     const lhLabel = this.lineHeight(labelSize);
     let maxLines = 1;
-    grid.columns.forEach((label, c) => {
+    columns.forEach((label, c) => {
       const lines = wrapText(label, cellWidth - 2, this.measure('regular', labelSize)).slice(0, 3);
       maxLines = Math.max(maxLines, lines.length);
       lines.forEach((line, n) =>
@@ -365,15 +432,32 @@ export class PdfWriter {
         ),
       );
     });
-    cy += 2 + maxLines * lhLabel;
-    this.drawLine(
-      'severity →',
-      x + labelWidth,
-      cy,
-      this.style({ size: small, colour: this.layout.colours.muted }),
-      'center',
-      width - labelWidth,
-    );
-    return cy + lhSmall - y;
+    return cy + 2 + maxLines * lhLabel;
   }
+}
+
+interface TableGeometry {
+  widths: number[];
+  xs: number[];
+}
+
+interface CellBox {
+  x: number;
+  w: number;
+  align: 'left' | 'right';
+  font: FontKey | undefined;
+}
+
+interface LaidRow {
+  boxes: CellBox[];
+  cells: { lines: string[]; style: Required<CellStyle>; lh: number }[];
+  height: number;
+}
+
+/** Where a heat map's cells sit: its left edge, the row-label column and the cell size. */
+interface HeatmapBox {
+  x: number;
+  labelWidth: number;
+  cellWidth: number;
+  cellHeight: number;
 }

@@ -222,52 +222,73 @@ export async function verifyCms(
       ...result,
       problem: `the signature is malformed (expected one signer, found ${signedData.signerInfos.length})`,
     };
-  const signerInfo = signedData.signerInfos[0];
-  let outcome: pkijs.SignedDataVerifyResult;
+  const outcome = await verifySignedData(signedData, content);
+  if (typeof outcome === 'string') return { ...result, problem: outcome };
   try {
-    outcome = await signedData.verify(
+    return await checkVerifiedSignature(result, signedData, outcome, expectedCertificate);
+  } catch (e) {
+    return { ...result, problem: `the signature is malformed (${(e as Error).message})` };
+  }
+}
+
+/** PKI.js's verification of the one signer over `content`; a string when the signature cannot be checked. */
+async function verifySignedData(
+  signedData: pkijs.SignedData,
+  content: Buffer | null,
+): Promise<pkijs.SignedDataVerifyResult | string> {
+  try {
+    return await signedData.verify(
       { signer: 0, data: content ? arrayBufferOf(content) : undefined, extendedMode: true },
       engine,
     );
   } catch (e) {
-    if (!(e instanceof pkijs.SignedDataVerifyError))
-      return { ...result, problem: `the signature is malformed (${(e as Error).message})` };
-    outcome = e;
+    if (!(e instanceof pkijs.SignedDataVerifyError)) return `the signature is malformed (${(e as Error).message})`;
+    return e;
   }
-  try {
-    if (!outcome.signerCertificate) return { ...result, problem: "the signer's certificate is not in the signature" };
-    const cert = new X509Certificate(Buffer.from(outcome.signerCertificate.toSchema().toBER()));
-    result.signerCertificate = cert;
-    if (expectedCertificate && !cert.raw.equals(expectedCertificate.raw)) {
-      return {
-        ...result,
-        problem: `signed by ${cert.subject.replace(/\n/g, ', ')} (SHA-256 ${fingerprintOf(cert)}), not by the expected certificate (SHA-256 ${fingerprintOf(expectedCertificate)})`,
-      };
-    }
-    if (outcome.code !== 14 || !outcome.signatureVerified) return { ...result, problem: problemOf(outcome) };
-    // PKI.js checks that a content-type attribute is there, not what it says.
-    const contentType = firstValue(signerInfo.signedAttrs, OID.contentType);
-    if (
-      signerInfo.signedAttrs &&
-      !(
-        contentType instanceof asn1js.ObjectIdentifier &&
-        contentType.valueBlock.toString() === signedData.encapContentInfo.eContentType
-      )
+}
+
+/**
+ * The rest of verifyCms() after PKI.js's verification: the signer certificate (recorded in `result`, and
+ * compared with `expectedCertificate`), the outcome, the content-type attribute, the signing time and the
+ * signature timestamp.
+ */
+async function checkVerifiedSignature(
+  result: CmsVerification,
+  signedData: pkijs.SignedData,
+  outcome: pkijs.SignedDataVerifyResult,
+  expectedCertificate: X509Certificate | undefined,
+): Promise<CmsVerification> {
+  const signerInfo = signedData.signerInfos[0];
+  if (!outcome.signerCertificate) return { ...result, problem: "the signer's certificate is not in the signature" };
+  const cert = new X509Certificate(Buffer.from(outcome.signerCertificate.toSchema().toBER()));
+  result.signerCertificate = cert;
+  if (expectedCertificate && !cert.raw.equals(expectedCertificate.raw)) {
+    return {
+      ...result,
+      problem: `signed by ${cert.subject.replace(/\n/g, ', ')} (SHA-256 ${fingerprintOf(cert)}), not by the expected certificate (SHA-256 ${fingerprintOf(expectedCertificate)})`,
+    };
+  }
+  if (outcome.code !== 14 || !outcome.signatureVerified) return { ...result, problem: problemOf(outcome) };
+  // PKI.js checks that a content-type attribute is there, not what it says.
+  const contentType = firstValue(signerInfo.signedAttrs, OID.contentType);
+  if (
+    signerInfo.signedAttrs &&
+    !(
+      contentType instanceof asn1js.ObjectIdentifier &&
+      contentType.valueBlock.toString() === signedData.encapContentInfo.eContentType
     )
-      return { ...result, problem: 'the content-type attribute does not match the signed content type' };
-    const signingTime = firstValue(signerInfo.signedAttrs, OID.signingTime);
-    if (signingTime instanceof asn1js.UTCTime || signingTime instanceof asn1js.GeneralizedTime)
-      result.signingTime = signingTime.toDate();
-    const token = firstValue(signerInfo.unsignedAttrs, OID.signatureTimeStampToken);
-    if (token) {
-      const ts = await verifyTimestampToken(bytesOf(token), Buffer.from(signerInfo.signature.valueBlock.valueHexView));
-      if (ts.problem) return { ...result, problem: `signature timestamp: ${ts.problem}` };
-      result.timestampedAt = ts.at;
-    }
-    return { ...result, valid: true };
-  } catch (e) {
-    return { ...result, problem: `the signature is malformed (${(e as Error).message})` };
+  )
+    return { ...result, problem: 'the content-type attribute does not match the signed content type' };
+  const signingTime = firstValue(signerInfo.signedAttrs, OID.signingTime);
+  if (signingTime instanceof asn1js.UTCTime || signingTime instanceof asn1js.GeneralizedTime)
+    result.signingTime = signingTime.toDate();
+  const token = firstValue(signerInfo.unsignedAttrs, OID.signatureTimeStampToken);
+  if (token) {
+    const ts = await verifyTimestampToken(bytesOf(token), Buffer.from(signerInfo.signature.valueBlock.valueHexView));
+    if (ts.problem) return { ...result, problem: `signature timestamp: ${ts.problem}` };
+    result.timestampedAt = ts.at;
   }
+  return { ...result, valid: true };
 }
 
 export interface TimestampTokenCheck {

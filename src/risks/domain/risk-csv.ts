@@ -164,13 +164,8 @@ const FIELD_TO_COLUMN = new Map(Object.entries(CSV_COLUMNS).flatMap(([c, f]) => 
 /** Export's formula guard undone: a leading ' before = + - @ tab or CR is dropped. */
 const unguard = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
 
-/** Checks one row's cells (by column) into risk fields. Pure, so each rule is unit-tested. */
-export function checkRow(
-  m: RiskMatrixFile,
-  cells: Partial<Record<CsvColumn, string>>,
-  row: number,
-): { fields: RiskFields | null; controls?: CsvControl[]; problems: CsvProblem[] } {
-  const problems: CsvProblem[] = [];
+/** Reads one row's cells by column; every problem found is added to `problems` with the row number. */
+function rowReader(cells: Partial<Record<CsvColumn, string>>, row: number, problems: CsvProblem[]) {
   const problem = (column: string, message: string) => problems.push({ row, column, message });
   const get = (c: CsvColumn): string | null => {
     const v = unguard((cells[c] ?? '').trim());
@@ -195,7 +190,13 @@ export function checkRow(
     }
     return v as T;
   };
+  return { problem, get, required, limited, oneOf };
+}
 
+type RowReader = ReturnType<typeof rowReader>;
+
+/** The row's register, reference, product, title, severity, status, treatment, due day and owner, checked. */
+function readRiskHead({ problem, get, required, limited, oneOf }: RowReader) {
   const register = required('register') === null ? null : oneOf('register', RISK_REGISTERS, null);
   const ref = required('ref');
   if (ref !== null && !REF_PATTERN.test(ref)) problem('ref', 'must look like HAZ-001');
@@ -215,6 +216,19 @@ export function checkRow(
   const ownerUserId = get('owner_user_id');
   if (ownerUserId !== null && !UUID.test(ownerUserId))
     problem('owner_user_id', 'must be a user id (or empty for yourself)');
+  return { register, ref, product, title, severity, status, treatment, dueOn, ownerUserId };
+}
+
+/** Checks one row's cells (by column) into risk fields. Pure, so each rule is unit-tested. */
+export function checkRow(
+  m: RiskMatrixFile,
+  cells: Partial<Record<CsvColumn, string>>,
+  row: number,
+): { fields: RiskFields | null; controls?: CsvControl[]; problems: CsvProblem[] } {
+  const problems: CsvProblem[] = [];
+  const reader = rowReader(cells, row, problems);
+  const { problem, get, limited } = reader;
+  const { register, ref, product, title, severity, status, treatment, dueOn, ownerUserId } = readRiskHead(reader);
   const texts = {
     hazard: limited('hazard', TEXT_LIMITS.long),
     sequenceOfEvents: limited('sequence_of_events', TEXT_LIMITS.long),
@@ -264,19 +278,34 @@ export function checkRow(
   };
 }
 
+type CsvRow = RiskFields & { row: number; controls?: CsvControl[] };
+
 /** Parses a CSV register: every row checked, every problem reported; `rows` only when there is none. */
 export function parseRiskCsv(
   m: RiskMatrixFile,
   text: string,
   maxRows = 5000,
 ): { rows: (RiskFields & { row: number; controls?: CsvControl[] })[]; problems: CsvProblem[] } {
+  const records = readRecords(text);
+  if ('problems' in records) return { rows: [], problems: records.problems };
+  const header = records[0].map((h) => h.trim());
+  const problems: CsvProblem[] = nulProblems(records, header);
+  if (problems.length) return { rows: [], problems };
+  problems.push(...headerProblems(header, records.length - 1, maxRows));
+  if (problems.length) return { rows: [], problems };
+
+  const rows = checkRows(m, records, header, problems);
+  return problems.length ? { rows: [], problems } : { rows, problems };
+}
+
+/** The file's records (rows of cells, header first), or why it cannot be read as CSV. */
+function readRecords(text: string): string[][] | { problems: CsvProblem[] } {
   let records: string[][];
   try {
     records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true });
   } catch (e) {
     const line = (e as { lines?: number }).lines ?? 1;
     return {
-      rows: [],
       problems: [
         {
           row: line,
@@ -288,12 +317,14 @@ export function parseRiskCsv(
   }
   if (records.length === 0)
     return {
-      rows: [],
       problems: [{ row: 1, column: '(header)', message: 'the file is empty: the first row must name the columns' }],
     };
-  const header = records[0].map((h) => h.trim());
+  return records;
+}
+
+/** NUL characters anywhere (PostgreSQL refuses them): named by row and column before any other rule. */
+function nulProblems(records: string[][], header: string[]): CsvProblem[] {
   const problems: CsvProblem[] = [];
-  // NUL characters anywhere (PostgreSQL refuses them): named by row and column before any other rule.
   records.forEach((record, i) =>
     record.forEach((cell, j) => {
       if (hasNulCharacter(cell))
@@ -304,7 +335,12 @@ export function parseRiskCsv(
         });
     }),
   );
-  if (problems.length) return { rows: [], problems };
+  return problems;
+}
+
+/** Unknown, repeated and missing columns, and too many rows. */
+function headerProblems(header: string[], rowCount: number, maxRows: number): CsvProblem[] {
+  const problems: CsvProblem[] = [];
   const known = new Set(Object.keys(CSV_COLUMNS));
   header.forEach((h) => {
     if (!known.has(h))
@@ -318,11 +354,14 @@ export function parseRiskCsv(
   if (dup) problems.push({ row: 1, column: dup, message: 'is named twice' });
   for (const c of REQUIRED_COLUMNS)
     if (!header.includes(c)) problems.push({ row: 1, column: c, message: 'column is missing' });
-  if (records.length - 1 > maxRows)
+  if (rowCount > maxRows)
     problems.push({ row: maxRows + 2, column: '(file)', message: `more than ${maxRows} rows; split the file` });
-  if (problems.length) return { rows: [], problems };
+  return problems;
+}
 
-  const rows: (RiskFields & { row: number; controls?: CsvControl[] })[] = [];
+/** Checks every data row (a reference repeated within a register is a problem); problems go to `problems`. */
+function checkRows(m: RiskMatrixFile, records: string[][], header: string[], problems: CsvProblem[]): CsvRow[] {
+  const rows: CsvRow[] = [];
   const refs = new Map<string, number>();
   records.slice(1).forEach((record, i) => {
     const row = i + 2;
@@ -340,7 +379,7 @@ export function parseRiskCsv(
       rows.push({ ...checked.fields, row, ...(checked.controls ? { controls: checked.controls } : {}) });
     }
   });
-  return problems.length ? { rows: [], problems } : { rows, problems };
+  return rows;
 }
 
 /** The register as CSV (every column; cells that a spreadsheet would run as formulas are prefixed with '). */

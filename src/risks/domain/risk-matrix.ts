@@ -235,6 +235,18 @@ function checkGrid(
     });
   }
   if (!complete) return;
+  checkMonotonic(problems, base, matrix, rows, n, w);
+}
+
+/** A complete grid's monotonicity: no cell lower than the one left of it (less severe) or below it (less probable). */
+function checkMonotonic(
+  problems: MatrixProblem[],
+  base: (string | number)[],
+  matrix: Record<string, RiskLevel[]>,
+  rows: string[],
+  n: number,
+  w: GridWords,
+): void {
   for (let pi = 0; pi < n; pi++) {
     for (let si = 0; si < n; si++) {
       const cell = matrix[rows[pi]][si];

@@ -62,23 +62,7 @@ export interface Assessment {
  * not at all, and so do residual S and P.
  */
 export function assess(m: RiskScale, input: AssessmentInput): { assessment: Assessment | null; issues: FieldIssue[] } {
-  const issues: FieldIssue[] = [];
-  const known = (field: string, value: string | null | undefined, axis: 'severity' | 'probability') => {
-    if (value === null || value === undefined) return;
-    try {
-      if (axis === 'severity') severityIndex(m, value);
-      else probabilityIndex(m, value);
-    } catch (e) {
-      if (!(e instanceof UnknownLevelError)) throw e;
-      issues.push({ field, message: `must be one of ${e.known.join(', ')}` });
-    }
-  };
-  known('severity', input.severity, 'severity');
-  known('probability', input.probability, 'probability');
-  known('p1', input.p1, 'probability');
-  known('p2', input.p2, 'probability');
-  known('residualSeverity', input.residualSeverity, 'severity');
-  known('residualProbability', input.residualProbability, 'probability');
+  const issues = unknownLevels(m, input);
   const p1 = input.p1 ?? null;
   const p2 = input.p2 ?? null;
   if (m.p1xp2 === null && (p1 !== null || p2 !== null))
@@ -133,6 +117,28 @@ export function assess(m: RiskScale, input: AssessmentInput): { assessment: Asse
     },
     issues: [],
   };
+}
+
+/** The given levels that are not on the register's scale, each named by its field. */
+function unknownLevels(m: RiskScale, input: AssessmentInput): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const known = (field: string, value: string | null | undefined, axis: 'severity' | 'probability') => {
+    if (value === null || value === undefined) return;
+    try {
+      if (axis === 'severity') severityIndex(m, value);
+      else probabilityIndex(m, value);
+    } catch (e) {
+      if (!(e instanceof UnknownLevelError)) throw e;
+      issues.push({ field, message: `must be one of ${e.known.join(', ')}` });
+    }
+  };
+  known('severity', input.severity, 'severity');
+  known('probability', input.probability, 'probability');
+  known('p1', input.p1, 'probability');
+  known('p2', input.p2, 'probability');
+  known('residualSeverity', input.residualSeverity, 'severity');
+  known('residualProbability', input.residualProbability, 'probability');
+  return issues;
 }
 
 /** What the hazard chain needs in the ISO 14971 register. */
