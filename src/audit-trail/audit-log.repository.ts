@@ -100,6 +100,27 @@ export class AuditLogRepository {
     );
   }
 
+  /** Inserts consecutive entries in one statement (one parameter per column, whatever their number). */
+  async insertMany(entries: StoredEntry[], manager: EntityManager): Promise<void> {
+    if (entries.length === 0) return;
+    await manager.query(
+      `INSERT INTO audit_log (seq, at, actor, action, subject_type, subject_id, canonical, prev_hash, hash)
+       SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+                            $7::text[], $8::text[], $9::text[])`,
+      [
+        entries.map((e) => e.seq),
+        entries.map((e) => e.at),
+        entries.map((e) => e.actor),
+        entries.map((e) => e.action),
+        entries.map((e) => e.subjectType),
+        entries.map((e) => e.subjectId),
+        entries.map((e) => e.canonical),
+        entries.map((e) => e.prevHash),
+        entries.map((e) => e.hash),
+      ],
+    );
+  }
+
   /** Up to `limit` entries with seq > afterSeq (and <= upTo when given), oldest first: keyset pagination. */
   async batchAfter(afterSeq: number, limit: number, upTo?: number): Promise<StoredEntry[]> {
     const rows: StoredRow[] = await this.ds.query(
