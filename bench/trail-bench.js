@@ -140,6 +140,11 @@ async function main() {
       `append   ${rate(ENTRIES, appendMs).padStart(18)}   (${secs(appendMs)}; each entry its own transaction, ${WRITERS} concurrent writers)`,
     );
 
+    // A trail in use has been vacuumed since its rows were written: verify then reads settled pages (hint bits
+    // set) instead of racing autovacuum over 100,000 fresh single-row transactions.
+    const tv = Date.now();
+    await ctx.get(DataSource).query('VACUUM ANALYZE audit_log');
+    console.log(`VACUUM ANALYZE audit_log: ${secs(Date.now() - tv)}`);
     let verifyMs = Infinity;
     for (const run of ['cold', 'warm', 'warm']) {
       const t = Date.now();
