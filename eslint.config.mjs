@@ -21,6 +21,9 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
       ],
+      // `interface ErrorCodes extends Record<DsrErrorCode, true> {}`: how a module declares its error
+      // codes into common's ErrorCodes (declaration merging needs an interface; a type alias cannot merge).
+      '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
     },
   },
   {

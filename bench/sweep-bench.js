@@ -10,7 +10,7 @@ const dist = join(__dirname, '..', 'dist', 'src');
 const { EmbeddedCluster } = require(join(dist, 'postgres', 'embedded-cluster'));
 const { loadConfig } = require(join(dist, 'config', 'config'));
 const { createApp } = require(join(dist, 'configure-app'));
-const { SweepsService } = require(join(dist, 'sweeps', 'sweeps.service'));
+const { SweepLifecycleService } = require(join(dist, 'sweeps', 'sweep-lifecycle.service'));
 
 const CONTROLS = Number(process.env.CONTROLS ?? 5000);
 const OWNERS = Number(process.env.OWNERS ?? 500);
@@ -82,7 +82,7 @@ async function main() {
   await db.query(`UPDATE controls SET owner_user_id = ($1::uuid[])[1 + (position % $2)]`, [ids, ids.length]);
   await db.end();
 
-  const sweeps = app.get(SweepsService);
+  const sweeps = app.get(SweepLifecycleService);
   t = Date.now();
   const first = await sweeps.openWeek('2026-W48', 'system:bench');
   const openMs = Date.now() - t;

@@ -50,13 +50,26 @@ async function withContext(
   }
 }
 
-export function buildProgram(setExit: (code: number) => void): Command {
+type SetExit = (code: number) => void;
+
+export function buildProgram(setExit: SetExit): Command {
   const program = new Command('attest')
     .description('Attest command line: compliance catalog, sweeps, DSR drills and audit packs.')
     .version(APP_VERSION)
     .showHelpAfterError()
     .exitOverride();
+  addDatabaseCommands(program, setExit);
+  addCatalogCommands(program, setExit);
+  addSweepAndDsrCommands(program, setExit);
+  addIdentityCommands(program, setExit);
+  addTrailCommands(program, setExit);
+  addPackCommands(program, setExit);
+  addKeysCommands(program, setExit);
+  return program;
+}
 
+/** migrate, health. */
+function addDatabaseCommands(program: Command, setExit: SetExit): void {
   program
     .command('migrate')
     .description('apply pending database migrations')
@@ -67,7 +80,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('check that the database is reachable and migrations are current (exit 1 when not)')
     .option('--json', 'print the full health result as JSON')
     .action(async (opts: { json?: boolean }) => setExit(await withContext((ctx) => healthCommand(ctx, !!opts.json))));
+}
 
+/** catalog validate, sync, coverage, export. */
+function addCatalogCommands(program: Command, setExit: SetExit): void {
   const catalog = program.command('catalog').description('the controls catalog (controls/*.yaml)');
   catalog
     .command('validate [dir]')
@@ -98,7 +114,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (opts: { framework: string; format: string; out: string }) =>
       setExit(await withContext((ctx) => catalogExportCommand(ctx, opts), { identity: true })),
     );
+}
 
+/** sweep open, close; dsr drill. */
+function addSweepAndDsrCommands(program: Command, setExit: SetExit): void {
   const sweep = program.command('sweep').description('weekly evidence sweeps');
   sweep
     .command('open')
@@ -125,7 +144,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (opts: { json?: boolean }) =>
       setExit(await withContext((ctx) => dsrDrillCommand(ctx, !!opts.json), { identity: true })),
     );
+}
 
+/** user create, token create. */
+function addIdentityCommands(program: Command, setExit: SetExit): void {
   const user = program.command('user').description('users');
   user
     .command('create')
@@ -148,7 +170,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (opts: TokenCreateOptions) =>
       setExit(await withContext((ctx) => tokenCreateCommand(ctx, opts), { identity: true })),
     );
+}
 
+/** trail verify, checkpoint. */
+function addTrailCommands(program: Command, setExit: SetExit): void {
   const trail = program
     .command('trail')
     .description('the audit trail: verify the hash chain and signed checkpoints, write a checkpoint');
@@ -165,7 +190,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('checkpoint')
     .description('sign the current head of the audit trail and write it as a checkpoint file now')
     .action(async () => setExit(await withContext(trailCheckpointCommand)));
+}
 
+/** pack build, verify. */
+function addPackCommands(program: Command, setExit: SetExit): void {
   const pack = program
     .command('pack')
     .description('audit packs: a signed PDF and a ZIP of the evidence with a signed manifest');
@@ -193,7 +221,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
       process.stdout.write(result.output + '\n');
       setExit(result.exitCode);
     });
+}
 
+/** keys generate, rotate, reencrypt. */
+function addKeysCommands(program: Command, setExit: SetExit): void {
   const keys = program
     .command('keys')
     .description('shared secrets: the DSR key ring, the audit-trail signing key, the pack-signing certificate');
@@ -237,8 +268,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
         ),
       ),
     );
-
-  return program;
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,19 @@
 import { ConflictError } from '../common/errors/app-error';
 import type { PackStatus } from './audit-pack.entity';
 
+/** Every code the audit packs (with their signing) module answers with (problem+json `code`), beside `<entity>.not_found`. */
+export type AuditPackErrorCode =
+  | 'audit_pack.signing_certificate_unavailable'
+  | 'audit_pack.timestamp_failed'
+  | 'pack.forbidden'
+  | 'pack.not_ready'
+  | 'pack.rebuild_needed';
+
+// Declared into the app-wide ErrorCodes, so a code not listed here does not compile in a throw.
+declare module '../common/errors/app-error' {
+  interface ErrorCodes extends Record<AuditPackErrorCode, true> {}
+}
+
 /** The pack's files do not exist yet (queued, building) or never will (failed): 409. */
 export class PackNotReadyError extends ConflictError {
   constructor(id: string, status: PackStatus) {

@@ -12,13 +12,16 @@ import { PackScratch } from './pack-scratch';
 import { PacksController } from './packs.controller';
 import { PacksJob } from './packs.job';
 import { PacksRepository } from './packs.repository';
+import { PackBuilder } from './pack-builder.service';
+import { PackFiles } from './pack-files.service';
 import { PacksService } from './packs.service';
 import { PackSigner } from './signing/pack-signer';
 
 /**
  * Audit packs: a framework over a period as a signed PDF and a ZIP of the evidence with a signed manifest,
  * built in the background from the other modules' services. Exports PacksService (engagements and the
- * auditor portal call it) and PackSigner (its certificate is shown in the UI).
+ * auditor portal call it), PackBuilder (the CLI builds a pack in its own process) and PackSigner (its
+ * certificate is shown in the UI).
  */
 @Module({
   imports: [
@@ -32,7 +35,7 @@ import { PackSigner } from './signing/pack-signer';
     JobsModule,
   ],
   controllers: [PacksController],
-  providers: [PacksService, PacksRepository, PackCollector, PackSigner, PacksJob, PackScratch],
-  exports: [PacksService, PackSigner],
+  providers: [PacksService, PackBuilder, PackFiles, PacksRepository, PackCollector, PackSigner, PacksJob, PackScratch],
+  exports: [PacksService, PackBuilder, PackSigner],
 })
 export class AuditPacksModule {}

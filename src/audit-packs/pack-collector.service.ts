@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { CheckpointService } from '../audit-trail/checkpoint.service';
-import { CatalogService } from '../catalog/catalog.service';
+import { CatalogExportService } from '../catalog/catalog-export.service';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { APP_VERSION } from '../config/app-root';
@@ -10,17 +10,20 @@ import { DsrClockService } from '../dsr/dsr-clocks.service';
 import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
 import { UsersService } from '../identity/users.service';
 import { RiskReportsService } from '../risks/risk-reports.service';
-import { SweepsService } from '../sweeps/sweeps.service';
-import { evidencePath, type ManifestFile } from './domain/pack-manifest';
+import { SweepPostureService } from '../sweeps/sweep-posture.service';
 import { freshnessAsOf } from './domain/pack-period';
-import type { PackControl, PackDrill, PackEvidenceItem, PackHeatmap, PackModel, PackRiskSummary } from './pack-model';
+import {
+  auditTrailSummary,
+  packControls,
+  packEvidence,
+  type PackEvidenceFile,
+  packRequirements,
+  scopeAndMethod,
+} from './pack-contents';
+import type { PackDrill, PackHeatmap, PackModel, PackRiskSummary } from './pack-model';
 import { endOfDay, startOfDay } from '../common/time/days';
 
-/** An evidence file the ZIP carries: where, what, and the blob to stream. */
-export interface PackEvidenceFile extends ManifestFile {
-  /** Blob hash to read the bytes from (equal to sha256). */
-  blob: string;
-}
+export type { PackEvidenceFile } from './pack-contents';
 
 export interface CollectedPack {
   model: PackModel;
@@ -40,9 +43,9 @@ const DRILL_PAGE = 200;
 export class PackCollector {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly catalog: CatalogService,
+    private readonly catalog: CatalogExportService,
     private readonly evidence: EvidenceQueriesService,
-    private readonly sweeps: SweepsService,
+    private readonly sweeps: SweepPostureService,
     private readonly risks: RiskReportsService,
     private readonly dsrClocks: DsrClockService,
     private readonly drills: DrillsService,
@@ -61,8 +64,6 @@ export class PackCollector {
     const asOf = freshnessAsOf(scope.to, now);
     const cat = await this.catalog.frameworkCatalog(scope.framework);
     const controlIds = cat.controls.map((c) => c.id);
-    const keyOf = new Map(cat.controls.map((c) => [c.id, c.key]));
-    const position = new Map(cat.controls.map((c, i) => [c.id, i]));
 
     const [items, freshness, sweeps] = await Promise.all([
       this.evidence.forControlsInPeriod(controlIds, scope.from, scope.to),
@@ -70,46 +71,7 @@ export class PackCollector {
       this.sweeps.periodReport(scope.from, scope.to, controlIds, now),
     ]);
     const submitters = await this.users.namesByIds(items.flatMap((i) => (i.submittedBy ? [i.submittedBy] : [])));
-
-    // Each file goes once into the ZIP, under the first (in catalog order) of the item's controls in scope.
-    const byControl = new Map<string, PackEvidenceItem[]>();
-    const files = new Map<string, PackEvidenceFile>();
-    for (const item of items) {
-      const home = [...item.controlIds].sort((a, b) => position.get(a)! - position.get(b)!)[0];
-      const packItem: PackEvidenceItem = {
-        id: item.id,
-        title: item.title,
-        kind: item.kind,
-        collectedAt: item.collectedAt.toISOString(),
-        periodStart: item.periodStart,
-        periodEnd: item.periodEnd,
-        submitter: item.submittedBy
-          ? (submitters.get(item.submittedBy) ?? `user:${item.submittedBy}`)
-          : `system:${item.source.replace(/^collector:/, '')}`,
-        files: item.files.map((f) => {
-          const zipPath = evidencePath(keyOf.get(home)!, f.sha256, f.filename);
-          if (!files.has(zipPath))
-            files.set(zipPath, { path: zipPath, sha256: f.sha256, size: f.size, blob: f.sha256 });
-          return { n: f.n, filename: f.filename, sha256: f.sha256, size: f.size, mediaType: f.mediaType, zipPath };
-        }),
-      };
-      for (const controlId of item.controlIds) {
-        const list = byControl.get(controlId);
-        if (list) list.push(packItem);
-        else byControl.set(controlId, [packItem]);
-      }
-    }
-
-    const controls: PackControl[] = cat.controls.map((c) => ({
-      key: c.key,
-      title: c.title,
-      ownerDepartment: c.ownerDepartment,
-      ownerName: c.ownerName,
-      cadence: c.cadence,
-      status: freshness.get(c.id) ?? 'missing',
-      requirements: c.requirements,
-      evidence: byControl.get(c.id) ?? [],
-    }));
+    const evidence = packEvidence(cat.controls, items, submitters);
 
     const [risks, drills, dsr, head, verified] = await Promise.all([
       Promise.all(REGISTERS.map((r) => this.riskSummary(r))),
@@ -128,45 +90,17 @@ export class PackCollector {
       freshnessAsOf: asOf,
       generator: { name: 'Attest', version: APP_VERSION },
       signer,
-      scopeAndMethod: [
-        `Framework ${cat.framework.name} (${cat.framework.key}${cat.framework.edition ? `, ${cat.framework.edition}` : ''}): ${cat.requirements.length} requirements, ${cat.controls.length} controls mapped to them.`,
-        `Period ${scope.from} to ${scope.to}, whole days in Asia/Bangkok.`,
-        'Evidence: every current (not superseded) item linked to a control in scope whose evidence date falls in the period; each file is in the ZIP under evidence/<control>/<sha256>-<name> and listed with its SHA-256 in manifest.json.',
-        `Control status is freshness ${asOf.statement}, from each control's cadence and its newest evidence dated before then.`,
-        "Sweeps: the weekly sweeps of the ISO weeks touching the period, counting only the tasks of controls in scope; late means completed after the due time the task had, or still open after it (at the period's end, or at generation if earlier). A sweep opened less than one working day before its usual due time gives its tasks the next working day's due time instead.",
-        'Risk registers, DSR drills and DSR clock statistics are included without any data subject identity.',
-        'The audit trail head, its last signed checkpoint and the result of verifying the hash chain are stated as at generation.',
-        'This PDF is signed (PAdES); manifest.json is signed with a detached CMS signature by the same certificate (certificate.pem).',
-      ],
-      requirements: cat.requirements.map((r) => ({
-        ref: r.ref,
-        title: r.title,
-        group: r.group || null,
-        applicable: r.notApplicable === null,
-        notApplicableReason: r.notApplicable,
-        controls: r.controls,
-      })),
-      controls,
+      scopeAndMethod: scopeAndMethod(cat, scope, asOf),
+      requirements: packRequirements(cat.requirements),
+      controls: packControls(cat.controls, freshness, evidence.byControl),
       sweeps: sweeps.weeks,
       exceptions: sweeps.irregular,
       risks,
       drills,
       dsr,
-      auditTrail: {
-        headSeq: head?.seq ?? 0,
-        headHash: head?.hash ?? '',
-        lastCheckpoint: checkpoint
-          ? {
-              seq: checkpoint.seq,
-              hash: checkpoint.hash,
-              at: checkpoint.at ?? '',
-              keyFingerprint: checkpoint.keyFingerprint,
-            }
-          : null,
-        verified: verified.ok,
-      },
+      auditTrail: auditTrailSummary(head, checkpoint, verified),
     };
-    return { model, evidenceFiles: [...files.values()] };
+    return { model, evidenceFiles: evidence.files };
   }
 
   private async riskSummary(register: (typeof REGISTERS)[number]): Promise<PackRiskSummary> {

@@ -67,7 +67,22 @@ export async function verifyPack(zipPath: string): Promise<PackVerification> {
   }
 }
 
+/** The open ZIP, its entries by name, and how verification stops at a problem. */
+interface OpenPack {
+  zip: ZipFile;
+  entries: Map<string, Entry>;
+  fail: (problem: string) => never;
+}
+
 async function checkPack(zip: ZipFile, fail: (problem: string) => never): Promise<void> {
+  const pack: OpenPack = { zip, entries: await entriesByName(zip, fail), fail };
+  const certificate = await readCertificate(pack);
+  const pdf = await checkPdf(pack, certificate.fingerprint);
+  const manifest = await checkManifest(pack, pdf, certificate);
+  await checkFiles(pack, manifest);
+}
+
+async function entriesByName(zip: ZipFile, fail: (problem: string) => never): Promise<Map<string, Entry>> {
   const entries = new Map<string, Entry>();
   const all = await readEntries(zip).catch((e: Error) => fail(`not a readable ZIP (${e.message})`));
   for (const entry of all) {
@@ -76,28 +91,36 @@ async function checkPack(zip: ZipFile, fail: (problem: string) => never): Promis
     if (entries.has(entry.fileName)) fail(`${entry.fileName}: appears twice in the ZIP`);
     entries.set(entry.fileName, entry);
   }
-  const read = async (name: string, limit: number): Promise<Buffer> => {
-    const entry = entries.get(name) ?? fail(`${name}: missing from the ZIP`);
-    if (entry.uncompressedSize > limit)
-      fail(`${name}: ${entry.uncompressedSize} bytes, more than the ${limit} bytes a pack's ${name} may have`);
-    try {
-      return await bufferOf(await openEntry(zip, entry), limit);
-    } catch (e) {
-      return fail(`${name}: unreadable (${(e as Error).message})`);
-    }
-  };
+  return entries;
+}
 
-  const certificatePem = await read(CERTIFICATE_NAME, PACK_READ_LIMITS.small);
+/** The whole entry `name`, within `limit` bytes. */
+async function read({ zip, entries, fail }: OpenPack, name: string, limit: number): Promise<Buffer> {
+  const entry = entries.get(name) ?? fail(`${name}: missing from the ZIP`);
+  if (entry.uncompressedSize > limit)
+    fail(`${name}: ${entry.uncompressedSize} bytes, more than the ${limit} bytes a pack's ${name} may have`);
+  try {
+    return await bufferOf(await openEntry(zip, entry), limit);
+  } catch (e) {
+    return fail(`${name}: unreadable (${(e as Error).message})`);
+  }
+}
+
+async function readCertificate(pack: OpenPack): Promise<{ pem: Buffer; fingerprint: string }> {
+  const pem = await read(pack, CERTIFICATE_NAME, PACK_READ_LIMITS.small);
   let certificate: X509Certificate;
   try {
-    certificate = new X509Certificate(certificatePem);
+    certificate = new X509Certificate(pem);
   } catch (e) {
-    return fail(`${CERTIFICATE_NAME}: not a readable certificate (${(e as Error).message})`);
+    return pack.fail(`${CERTIFICATE_NAME}: not a readable certificate (${(e as Error).message})`);
   }
-  const fingerprint = createHash('sha256').update(certificate.raw).digest('hex');
+  return { pem, fingerprint: createHash('sha256').update(certificate.raw).digest('hex') };
+}
 
-  // 1. The PDF: signed, the signature valid and covering the whole file, by the enclosed certificate.
-  const pdf = await read(PDF_NAME, PACK_READ_LIMITS.pdf);
+/** 1. The PDF: signed, the signature valid and covering the whole file, by the enclosed certificate. */
+async function checkPdf(pack: OpenPack, fingerprint: string): Promise<Buffer> {
+  const { fail } = pack;
+  const pdf = await read(pack, PDF_NAME, PACK_READ_LIMITS.pdf);
   const sig = await verifyPdfSignature(pdf);
   if (!sig.valid) fail(`${PDF_NAME}: signature is not valid (${sig.problem ?? 'unknown reason'})`);
   if (!sig.totalDocumentSigned)
@@ -106,11 +129,19 @@ async function checkPack(zip: ZipFile, fail: (problem: string) => never): Promis
     fail(
       `${PDF_NAME}: signed by certificate ${sig.signerFingerprintSha256}, not by ${CERTIFICATE_NAME} (${fingerprint})`,
     );
+  return pdf;
+}
 
-  // 2. The manifest: its detached signature by the enclosed certificate, and the signer it names.
-  const manifestBytes = await read(MANIFEST_NAME, PACK_READ_LIMITS.manifest);
-  const signature = await read(MANIFEST_SIG_NAME, PACK_READ_LIMITS.small);
-  const check = await verifyDetached(manifestBytes, signature, certificatePem.toString('utf8'));
+/** 2. The manifest: its detached signature by the enclosed certificate, and the signer it names. */
+async function checkManifest(
+  pack: OpenPack,
+  pdf: Buffer,
+  certificate: { pem: Buffer; fingerprint: string },
+): Promise<PackManifest> {
+  const { fail } = pack;
+  const manifestBytes = await read(pack, MANIFEST_NAME, PACK_READ_LIMITS.manifest);
+  const signature = await read(pack, MANIFEST_SIG_NAME, PACK_READ_LIMITS.small);
+  const check = await verifyDetached(manifestBytes, signature, certificate.pem.toString('utf8'));
   if (!check.valid)
     fail(`${MANIFEST_SIG_NAME}: signature of ${MANIFEST_NAME} is not valid (${check.problem ?? 'unknown reason'})`);
   let manifest: PackManifest;
@@ -128,12 +159,15 @@ async function checkPack(zip: ZipFile, fail: (problem: string) => never): Promis
   }
   if (!embedded.some((f) => f.equals(manifestBytes)))
     fail(`${PDF_NAME}: the manifest embedded in the PDF differs from ${MANIFEST_NAME}`);
-  if (manifest.signer.fingerprintSha256 !== fingerprint)
+  if (manifest.signer.fingerprintSha256 !== certificate.fingerprint)
     fail(
-      `${MANIFEST_NAME}: names signer ${manifest.signer.fingerprintSha256}, but ${CERTIFICATE_NAME} is ${fingerprint}`,
+      `${MANIFEST_NAME}: names signer ${manifest.signer.fingerprintSha256}, but ${CERTIFICATE_NAME} is ${certificate.fingerprint}`,
     );
+  return manifest;
+}
 
-  // 3. Every listed file: there, the size and SHA-256 the manifest says; then anything not listed.
+/** 3. Every listed file: there, the size and SHA-256 the manifest says; then anything not listed. */
+async function checkFiles({ zip, entries, fail }: OpenPack, manifest: PackManifest): Promise<void> {
   const listed = new Set<string>([PDF_NAME, MANIFEST_NAME, MANIFEST_SIG_NAME]);
   for (const file of manifest.files) {
     if (listed.has(file.path)) fail(`${file.path}: listed twice in ${MANIFEST_NAME}`);

@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerService } from '../jobs/scheduler.service';
-import { PacksService } from './packs.service';
+import { PackBuilder } from './pack-builder.service';
 
 /**
  * Every minute (under the scheduler's advisory lock): queue the packs waiting to be built and those whose
@@ -10,7 +10,7 @@ import { PacksService } from './packs.service';
 export class PacksJob implements OnApplicationBootstrap {
   constructor(
     private readonly scheduler: SchedulerService,
-    private readonly packs: PacksService,
+    private readonly packs: PackBuilder,
   ) {}
 
   onApplicationBootstrap(): void {

@@ -73,9 +73,8 @@ export class PacksRepository {
   }
 
   /** Packs the ability may read, filtered and paged in SQL, newest first. */
-  async list(ability: AppAbility | null, filter: PackListFilter): Promise<{ rows: AuditPack[]; total: number }> {
-    const base = this.ds.manager.createQueryBuilder(AuditPack, 'p');
-    const qb = ability ? accessibleBy(base, ability, 'read', 'AuditPack') : base.where('TRUE');
+  async list(ability: AppAbility, filter: PackListFilter): Promise<{ rows: AuditPack[]; total: number }> {
+    const qb = accessibleBy(this.ds.manager.createQueryBuilder(AuditPack, 'p'), ability, 'read', 'AuditPack');
     if (filter.framework) qb.andWhere('p.framework = :framework', { framework: filter.framework });
     if (filter.status) qb.andWhere('p.status = :status', { status: filter.status });
     if (filter.engagementId) qb.andWhere('p.engagement_id = :engagementId', { engagementId: filter.engagementId });

@@ -1,5 +1,13 @@
 import { ConflictError, RuleViolationError } from '../common/errors/app-error';
 
+/** Every code the audit trail module answers with (problem+json `code`), beside `<entity>.not_found`. */
+export type AuditTrailErrorCode = 'audit_trail.inconsistent' | 'audit_trail.signing_key_unavailable';
+
+// Declared into the app-wide ErrorCodes, so a code not listed here does not compile in a throw.
+declare module '../common/errors/app-error' {
+  interface ErrorCodes extends Record<AuditTrailErrorCode, true> {}
+}
+
 /** The checkpoint signing key cannot be read or created. */
 export class SigningKeyUnavailableError extends RuleViolationError {
   constructor(detail: string) {

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
 import { AuditLogRepository } from './audit-log.repository';
-import { AuditTrailPageController } from './audit-trail-page.controller';
 import { AuditTrailController } from './audit-trail.controller';
 import { AuditTrailService } from './audit-trail.service';
 import { CheckpointJob } from './checkpoint.job';
@@ -12,7 +11,7 @@ import { SigningKeyStore } from './signing-key.store';
 /** The append-only, hash-chained audit trail, its signed checkpoints, verification, API and page. */
 @Module({
   imports: [JobsModule],
-  controllers: [AuditTrailController, AuditTrailPageController],
+  controllers: [AuditTrailController],
   providers: [
     AuditTrailService,
     AuditLogRepository,

@@ -1,4 +1,4 @@
-import type { Role, UserActor } from './actor';
+import { systemActor, type Role, type UserActor } from './actor';
 import { abilityFor } from './ability.factory';
 import { asSubject } from './subject';
 import type { Action, SubjectType } from './subjects';
@@ -269,5 +269,46 @@ describe('abilityFor: data subject requests (identity for privacy officers and a
         asSubject('DsrTask', { ownerUserId: null, ownerDepartment: ENG }),
       ),
     ).toBe(false);
+  });
+});
+
+describe('abilityFor: one ability per actor object (per request)', () => {
+  it('returns the same ability for the same actor, and a fresh one for a freshly loaded actor', () => {
+    const me = actor('control_owner');
+    expect(abilityFor(me)).toBe(abilityFor(me));
+    const reloaded = { ...me, role: 'viewer' as const }; // the next request loads the user again
+    expect(abilityFor(reloaded)).not.toBe(abilityFor(me));
+    expect(abilityFor(reloaded).can('read', 'Evidence')).toBe(false);
+    expect(abilityFor(me).can('read', 'Evidence')).toBe(true);
+  });
+});
+
+describe('abilityFor: the system actor (CLI, jobs, seed)', () => {
+  const system = abilityFor(systemActor('job:test'));
+
+  it.each<[Action, SubjectType]>([
+    ['create', 'AuditPack'],
+    ['read', 'AuditPack'],
+    ['create', 'Engagement'],
+    ['read', 'DsrRequest'],
+    ['update', 'Risk'],
+    ['create', 'Evidence'],
+  ])('may %s %s, on every row', (action, type) => {
+    expect(system.can(action, type)).toBe(true);
+    expect(system.can(action, asSubject(type, { ownerUserId: 'someone-else', register: 'iso14971' }))).toBe(true);
+  });
+
+  it('reads every field of a DSR (the erasure job needs the subject)', () => {
+    expect(system.can('read', asSubject('DsrRequest', {}), 'subject')).toBe(true);
+  });
+
+  it.each<[Action, SubjectType]>([
+    ['update', 'Evidence'],
+    ['delete', 'Evidence'],
+    ['create', 'AuditLog'],
+    ['update', 'AuditLog'],
+    ['delete', 'AuditLog'],
+  ])('may not %s %s (immutable for everyone)', (action, type) => {
+    expect(system.can(action, type)).toBe(false);
   });
 });

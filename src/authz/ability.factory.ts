@@ -1,7 +1,7 @@
 // The one place where authorization rules are written. Every route guard, row check, SQL list filter
 // and response field filter derives from the ability built here.
 import { AbilityBuilder, createMongoAbility, type MongoAbility, type MongoQuery } from '@casl/ability';
-import type { UserActor } from './actor';
+import type { Actor, UserActor } from './actor';
 import { formatWeek, isoWeekOfDate, parseDate } from '../common/time/calendar';
 import type { Action, SubjectType } from './subjects';
 import { DAY_MS, startOfDay } from '../common/time/days';
@@ -118,7 +118,40 @@ function auditorRules(actor: UserActor, can: Can, cannot: Cannot): void {
   can(['read', 'create'], 'EngagementRequest', { engagementId: { $in: ids } });
 }
 
-export function abilityFor(actor: UserActor): AppAbility {
+/**
+ * The ability of an actor: built once per actor object and kept with it. An actor is loaded fresh from the
+ * database on every request (a role change, a deactivation or an engagement's expiry applies at the next
+ * request), so this is the request's one ability: the guard, the services' row checks and SQL filters, and
+ * the pages all read the same object. Nothing mutates an actor after it is built.
+ */
+export function abilityFor(actor: Actor): AppAbility {
+  let ability = built.get(actor);
+  if (!ability) {
+    ability = actor.kind === 'user' ? userAbility(actor) : systemAbility();
+    built.set(actor, ability);
+  }
+  return ability;
+}
+
+const built = new WeakMap<Actor, AppAbility>();
+
+/**
+ * The system itself (the CLI, scheduled jobs, the seed): it may do anything a service offers, so services
+ * check it like anyone else instead of skipping checks for it. It still never rewrites evidence (immutable
+ * for everyone) and writes the audit trail only by appending through the trail service.
+ */
+function systemAbility(): AppAbility {
+  const { can, cannot, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
+  can('manage', 'all' as SubjectType);
+  cannot(['create', 'update', 'delete'], 'AuditLog');
+  cannot(['update', 'delete'], 'Evidence');
+  return build({ detectSubjectType });
+}
+
+const detectSubjectType = (o: object): SubjectType =>
+  (o as { __caslSubjectType__?: SubjectType }).__caslSubjectType__ ?? ('unknown' as SubjectType);
+
+function userAbility(actor: UserActor): AppAbility {
   const { can, cannot, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
   const own = { userId: actor.id };
 
@@ -200,8 +233,5 @@ export function abilityFor(actor: UserActor): AppAbility {
   cannot('manage', 'Notification');
   can(['read', 'update'], 'Notification', { recipientUserId: actor.id });
 
-  return build({
-    detectSubjectType: (o) =>
-      (o as { __caslSubjectType__?: SubjectType }).__caslSubjectType__ ?? ('unknown' as SubjectType),
-  });
+  return build({ detectSubjectType });
 }

@@ -1,5 +1,6 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import type { AppAbility } from './ability.factory';
 import type { Actor, UserActor } from './actor';
 import type { Action, SubjectType } from './subjects';
 
@@ -25,9 +26,10 @@ export const Authenticated = () => SetMetadata(AUTHENTICATED_ROUTE, true);
 export const Policy = (action: Action, subject: SubjectType) =>
   SetMetadata(ROUTE_POLICY, { action, subject } satisfies RoutePolicy);
 
-/** Request augmented by the authentication guard. */
+/** Request augmented by the authentication guard (the actor) and the policy guard (its ability). */
 export interface AuthenticatedRequest extends FastifyRequest {
   actor?: UserActor;
+  ability?: AppAbility;
 }
 
 /** The signed-in user of the request (routes behind @Policy or @Authenticated always have one). */
@@ -35,4 +37,11 @@ export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionCont
   const actor = ctx.switchToHttp().getRequest<AuthenticatedRequest>().actor;
   if (!actor) throw new Error('CurrentActor used on a route without authentication');
   return actor;
+});
+
+/** The ability of the request's actor, built once by the policy guard (routes behind @Policy or @Authenticated). */
+export const CurrentAbility = createParamDecorator((_: unknown, ctx: ExecutionContext): AppAbility => {
+  const ability = ctx.switchToHttp().getRequest<AuthenticatedRequest>().ability;
+  if (!ability) throw new Error('CurrentAbility used on a route without authentication');
+  return ability;
 });

@@ -17,13 +17,16 @@ export class PolicyGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
-    const actor = context.switchToHttp().getRequest<AuthenticatedRequest>().actor;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const actor = request.actor;
     if (!actor) return false; // the authentication guard has already answered 401
+    // The request's one ability: services and pages reach the same object through abilityFor(actor).
+    const ability = (request.ability = abilityFor(actor));
     if (this.reflector.getAllAndOverride<boolean>(AUTHENTICATED_ROUTE, targets)) return true;
     const policy = this.reflector.getAllAndOverride<RoutePolicy>(ROUTE_POLICY, targets);
     if (!policy)
       throw new ForbiddenError('This route declares no access policy, so nobody may use it.', 'auth.no_policy');
-    if (!abilityFor(actor).can(policy.action, policy.subject)) {
+    if (!ability.can(policy.action, policy.subject)) {
       throw new ForbiddenError(
         `Your role (${actor.role}) may not ${policy.action} ${policy.subject}.`,
         'auth.forbidden',

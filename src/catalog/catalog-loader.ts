@@ -1,12 +1,11 @@
 // Reads controls/ (departments.yaml, frameworks/*.yaml, controls/*.yaml), validates every file against
 // its schema and the files against each other, and reports every problem as `file:line: message`.
-// YAML is parsed with the core schema only; anchors, aliases and custom tags are refused, and so are
-// files over MAX_FILE_BYTES (a catalog is reviewed text, not data).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { Document, isAlias, isNode, LineCounter, parseDocument, visit } from 'yaml';
+// Each file is read by catalog-yaml.ts (core-schema YAML, no anchors, aliases or custom tags, size-capped).
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { departmentsFileSchema } from '../identity/domain/departments-file';
+import { ParsedFile, parseFile, yamlFiles, zodProblems } from './catalog-yaml';
 import {
   CADENCES,
   Catalog,
@@ -17,7 +16,7 @@ import {
   MAX_INTERVAL_DAYS,
 } from './domain/catalog-model';
 
-export const MAX_FILE_BYTES = 256 * 1024;
+export { MAX_FILE_BYTES, parseFile, zodProblems, type ParsedFile } from './catalog-yaml';
 
 const REF = /^[A-Za-z0-9][A-Za-z0-9().-]{0,40}$/;
 const text = (max: number) =>
@@ -73,79 +72,6 @@ const controlsFileSchema = z
   })
   .strict();
 
-export interface ParsedFile {
-  file: string;
-  value: unknown;
-  /** Line (1-based) of the node at a path, or of its nearest ancestor that exists. */
-  lineOf(path: readonly PropertyKey[]): number;
-}
-
-export function parseFile(dir: string, path: string, problems: CatalogProblem[]): ParsedFile | null {
-  const file = relative(dir, path) || path;
-  const size = statSync(path).size;
-  if (size > MAX_FILE_BYTES) {
-    problems.push({ file, line: 1, message: `file is ${size} bytes; the limit is ${MAX_FILE_BYTES}` });
-    return null;
-  }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(readFileSync(path, 'utf8'), {
-    lineCounter,
-    schema: 'core',
-    uniqueKeys: true,
-    prettyErrors: false,
-  });
-  const at = (offset: number | undefined) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
-  const before = problems.length;
-  for (const e of [...doc.errors, ...doc.warnings])
-    problems.push({ file, line: at(e.pos[0]), message: e.message.split('\n')[0] });
-  visit(doc, (_key, node) => {
-    if (isAlias(node))
-      problems.push({ file, line: at(node.range?.[0]), message: `YAML aliases (*${node.source}) are not allowed` });
-    else if (isNode(node)) {
-      if (node.anchor)
-        problems.push({ file, line: at(node.range?.[0]), message: `YAML anchors (&${node.anchor}) are not allowed` });
-      if (node.tag && !node.tag.startsWith('tag:yaml.org,2002:'))
-        problems.push({ file, line: at(node.range?.[0]), message: `custom YAML tags (${node.tag}) are not allowed` });
-    }
-  });
-  if (problems.length > before) return null;
-  return {
-    file,
-    value: doc.toJS({ maxAliasCount: 0 }),
-    lineOf: (p) => lineOfPath(doc, p, at),
-  };
-}
-
-function lineOfPath(doc: Document, path: readonly PropertyKey[], at: (offset: number | undefined) => number): number {
-  for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n) as (string | number)[], true);
-    if (isNode(node) && node.range) return at(node.range[0]);
-  }
-  return 1;
-}
-
-export function zodProblems(parsed: ParsedFile, error: z.ZodError, problems: CatalogProblem[]): void {
-  for (const issue of error.issues) {
-    const where = issue.path.length ? `${issue.path.map(String).join('.')}: ` : '';
-    let message = issue.message;
-    if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    if (issue.code === 'invalid_value' && 'values' in issue)
-      message = `must be one of ${issue.values.map(String).join(', ')}`;
-    problems.push({ file: parsed.file, line: parsed.lineOf(issue.path), message: `${where}${message}` });
-  }
-}
-
-function yamlFiles(dir: string): string[] {
-  try {
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
-      .sort()
-      .map((f) => join(dir, f));
-  } catch {
-    return [];
-  }
-}
-
 export interface LoadedCatalog {
   catalog: Catalog | null;
   problems: CatalogProblem[];
@@ -154,45 +80,66 @@ export interface LoadedCatalog {
 /** Loads and validates the whole catalog. `catalog` is null when there is any problem. */
 export function loadCatalog(dir: string): LoadedCatalog {
   const problems: CatalogProblem[] = [];
-  const catalog: Catalog = { departments: [], frameworks: [], controls: [] };
+  const departments = loadDepartments(dir, problems);
+  const frameworks = loadFrameworks(dir, problems);
+  const catalog: Catalog = {
+    departments: departments ?? [],
+    frameworks: frameworks.frameworks,
+    controls: loadControls(dir, problems, {
+      departmentKeys: departments ? new Set(departments.map((d) => d.key)) : null,
+      refsByFramework: new Map(frameworks.frameworks.map((f) => [f.key, new Set(f.requirements.map((r) => r.ref))])),
+      attempted: frameworks.attempted,
+    }),
+  };
+  if (problems.length === 0) checkCoverage(catalog, frameworks.requirementLines, problems);
+  problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  return { catalog: problems.length ? null : catalog, problems };
+}
 
-  // Departments
+/** departments.yaml's departments; null when it is missing or has a problem. */
+function loadDepartments(dir: string, problems: CatalogProblem[]): Catalog['departments'] | null {
   const departmentsPath = join(dir, 'departments.yaml');
-  let departmentsOk = false;
   try {
     statSync(departmentsPath);
     const parsed = parseFile(dir, departmentsPath, problems);
-    if (parsed) {
-      const result = departmentsFileSchema.safeParse(parsed.value);
-      if (!result.success) zodProblems(parsed, result.error, problems);
-      else {
-        const seen = new Map<string, number>();
-        result.data.departments.forEach((d, i) => {
-          if (seen.has(d.key))
-            problems.push({
-              file: parsed.file,
-              line: parsed.lineOf(['departments', i, 'key']),
-              message: `department "${d.key}" is listed twice`,
-            });
-          seen.set(d.key, i);
-        });
-        catalog.departments = result.data.departments;
-        departmentsOk = true;
-      }
+    if (!parsed) return null;
+    const result = departmentsFileSchema.safeParse(parsed.value);
+    if (!result.success) {
+      zodProblems(parsed, result.error, problems);
+      return null;
     }
+    const seen = new Map<string, number>();
+    result.data.departments.forEach((d, i) => {
+      if (seen.has(d.key))
+        problems.push({
+          file: parsed.file,
+          line: parsed.lineOf(['departments', i, 'key']),
+          message: `department "${d.key}" is listed twice`,
+        });
+      seen.set(d.key, i);
+    });
+    return result.data.departments;
   } catch {
     problems.push({ file: 'departments.yaml', line: 1, message: 'file is missing' });
+    return null;
   }
+}
 
-  // Frameworks
+interface LoadedFrameworks {
+  frameworks: CatalogFramework[];
+  /** Line of each requirement's ref, by `framework:ref`. */
+  requirementLines: Map<string, number>;
+  /** Frameworks whose file exists but failed: controls mapping to them get no second, misleading problem. */
+  attempted: Set<string>;
+}
+
+function loadFrameworks(dir: string, problems: CatalogProblem[]): LoadedFrameworks {
   const frameworkFiles = yamlFiles(join(dir, 'frameworks'));
   if (frameworkFiles.length === 0) problems.push({ file: 'frameworks/', line: 1, message: 'no framework files' });
+  const loaded: LoadedFrameworks = { frameworks: [], requirementLines: new Map(), attempted: new Set() };
   const frameworkLines = new Map<string, { file: string; line: number }>();
-  const requirementLines = new Map<string, number>();
-  // Frameworks whose file exists but failed: controls mapping to them get no second, misleading problem.
-  const attempted = new Set<string>();
   for (const path of frameworkFiles) {
-    attempted.add(path.replace(/^.*\//, '').replace(/\.ya?ml$/, ''));
+    loaded.attempted.add(path.replace(/^.*\//, '').replace(/\.ya?ml$/, ''));
     const parsed = parseFile(dir, path, problems);
     if (!parsed) continue;
     const result = frameworkFileSchema.safeParse(parsed.value);
@@ -220,42 +167,60 @@ export function loadCatalog(dir: string): LoadedCatalog {
       continue;
     }
     frameworkLines.set(f.framework, { file: parsed.file, line: parsed.lineOf(['framework']) });
-    const refs = new Map<string, number>();
-    f.requirements.forEach((r, i) => {
-      const line = parsed.lineOf(['requirements', i, 'ref']);
-      requirementLines.set(`${f.framework}:${r.ref}`, line);
-      if (refs.has(r.ref))
-        problems.push({
-          file: parsed.file,
-          line,
-          message: `requirement "${r.ref}" is already listed at line ${refs.get(r.ref)}`,
-        });
-      else refs.set(r.ref, line);
-    });
-    const framework: CatalogFramework = {
-      key: f.framework,
-      name: f.name,
-      version: f.version,
-      description: f.description ?? null,
-      file: parsed.file,
-      requirements: f.requirements.map((r, i) => ({
-        ref: r.ref,
-        group: r.group,
-        title: r.title,
-        notApplicable: r.not_applicable ?? null,
-        position: i,
-      })),
-    };
-    catalog.frameworks.push(framework);
+    loaded.frameworks.push(frameworkOf(parsed, f, loaded.requirementLines, problems));
   }
+  return loaded;
+}
 
-  // Controls
-  const refsByFramework = new Map(catalog.frameworks.map((f) => [f.key, new Set(f.requirements.map((r) => r.ref))]));
-  const departmentKeys = new Set(catalog.departments.map((d) => d.key));
+/** The framework of a valid file, its requirements' lines recorded; a ref listed twice is a problem. */
+function frameworkOf(
+  parsed: ParsedFile,
+  f: z.infer<typeof frameworkFileSchema>,
+  requirementLines: Map<string, number>,
+  problems: CatalogProblem[],
+): CatalogFramework {
+  const refs = new Map<string, number>();
+  f.requirements.forEach((r, i) => {
+    const line = parsed.lineOf(['requirements', i, 'ref']);
+    requirementLines.set(`${f.framework}:${r.ref}`, line);
+    if (refs.has(r.ref))
+      problems.push({
+        file: parsed.file,
+        line,
+        message: `requirement "${r.ref}" is already listed at line ${refs.get(r.ref)}`,
+      });
+    else refs.set(r.ref, line);
+  });
+  return {
+    key: f.framework,
+    name: f.name,
+    version: f.version,
+    description: f.description ?? null,
+    file: parsed.file,
+    requirements: f.requirements.map((r, i) => ({
+      ref: r.ref,
+      group: r.group,
+      title: r.title,
+      notApplicable: r.not_applicable ?? null,
+      position: i,
+    })),
+  };
+}
+
+/** What controls are checked against: the departments (null when departments.yaml failed) and frameworks. */
+interface ControlContext {
+  departmentKeys: Set<string> | null;
+  refsByFramework: Map<string, Set<string>>;
+  attempted: Set<string>;
+}
+
+type ControlEntry = z.infer<typeof controlsFileSchema>['controls'][number];
+
+function loadControls(dir: string, problems: CatalogProblem[], context: ControlContext): CatalogControl[] {
   const controlFiles = yamlFiles(join(dir, 'controls'));
   if (controlFiles.length === 0) problems.push({ file: 'controls/', line: 1, message: 'no control files' });
+  const controls: CatalogControl[] = [];
   const controlLines = new Map<string, string>();
-  let position = 0;
   for (const path of controlFiles) {
     const parsed = parseFile(dir, path, problems);
     if (!parsed) continue;
@@ -274,44 +239,8 @@ export function loadCatalog(dir: string): LoadedCatalog {
           message: `control "${c.key}" is already defined in ${earlier}`,
         });
       else controlLines.set(c.key, `${parsed.file}:${line('key')}`);
-      if (c.cadence === 'event' && c.max_interval_days === undefined)
-        problems.push({
-          file: parsed.file,
-          line: line('cadence'),
-          message: 'cadence event needs max_interval_days: the longest gap allowed between two occurrences',
-        });
-      if (c.cadence !== 'event' && c.max_interval_days !== undefined)
-        problems.push({
-          file: parsed.file,
-          line: line('max_interval_days'),
-          message: `max_interval_days belongs to cadence event only (this control is ${c.cadence})`,
-        });
-      if (departmentsOk && !departmentKeys.has(c.owner))
-        problems.push({
-          file: parsed.file,
-          line: line('owner'),
-          message: `owner "${c.owner}" is not a department in departments.yaml`,
-        });
-      for (const [fw, refs] of Object.entries(c.maps)) {
-        const known = refsByFramework.get(fw);
-        if (!known) {
-          if (!attempted.has(fw))
-            problems.push({ file: parsed.file, line: line('maps', fw), message: `maps: unknown framework "${fw}"` });
-          continue;
-        }
-        refs.forEach((ref, j) => {
-          if (!known.has(ref))
-            problems.push({
-              file: parsed.file,
-              line: line('maps', fw, j),
-              message: `maps: ${fw} has no requirement "${ref}"`,
-            });
-        });
-        const dup = refs.find((r, j) => refs.indexOf(r) !== j);
-        if (dup)
-          problems.push({ file: parsed.file, line: line('maps', fw), message: `maps: ${fw} lists "${dup}" twice` });
-      }
-      const control: CatalogControl = {
+      checkControl(c, (message, ...p) => problems.push({ file: parsed.file, line: line(...p), message }), context);
+      controls.push({
         key: c.key,
         title: c.title,
         description: c.description,
@@ -321,31 +250,54 @@ export function loadCatalog(dir: string): LoadedCatalog {
         evidence: c.evidence,
         collector: c.collector ?? null,
         maps: c.maps,
-        position: position++,
+        position: controls.length,
         file: parsed.file,
-      };
-      catalog.controls.push(control);
+      });
     });
   }
+  return controls;
+}
 
-  // Coverage: every requirement is satisfied by a control or says why it does not apply.
-  if (problems.length === 0) {
-    const mapped = new Set(
-      catalog.controls.flatMap((c) => Object.entries(c.maps).flatMap(([fw, refs]) => refs.map((r) => `${fw}:${r}`))),
-    );
-    for (const f of catalog.frameworks) {
-      f.requirements.forEach((r) => {
-        if (!r.notApplicable && !mapped.has(`${f.key}:${r.ref}`)) {
-          problems.push({
-            file: f.file,
-            line: requirementLines.get(`${f.key}:${r.ref}`) ?? 1,
-            message: `requirement "${r.ref}" is not mapped by any control and has no not_applicable reason`,
-          });
-        }
-      });
+/** A control's cadence, owner and mapping against the rest of the catalog; `problem` names the key at fault. */
+function checkControl(
+  c: ControlEntry,
+  problem: (message: string, ...path: PropertyKey[]) => void,
+  { departmentKeys, refsByFramework, attempted }: ControlContext,
+): void {
+  if (c.cadence === 'event' && c.max_interval_days === undefined)
+    problem('cadence event needs max_interval_days: the longest gap allowed between two occurrences', 'cadence');
+  if (c.cadence !== 'event' && c.max_interval_days !== undefined)
+    problem(`max_interval_days belongs to cadence event only (this control is ${c.cadence})`, 'max_interval_days');
+  if (departmentKeys && !departmentKeys.has(c.owner))
+    problem(`owner "${c.owner}" is not a department in departments.yaml`, 'owner');
+  for (const [fw, refs] of Object.entries(c.maps)) {
+    const known = refsByFramework.get(fw);
+    if (!known) {
+      if (!attempted.has(fw)) problem(`maps: unknown framework "${fw}"`, 'maps', fw);
+      continue;
     }
+    refs.forEach((ref, j) => {
+      if (!known.has(ref)) problem(`maps: ${fw} has no requirement "${ref}"`, 'maps', fw, j);
+    });
+    const dup = refs.find((r, j) => refs.indexOf(r) !== j);
+    if (dup) problem(`maps: ${fw} lists "${dup}" twice`, 'maps', fw);
   }
+}
 
-  problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-  return { catalog: problems.length ? null : catalog, problems };
+/** Coverage: every requirement is satisfied by a control or says why it does not apply. */
+function checkCoverage(catalog: Catalog, requirementLines: Map<string, number>, problems: CatalogProblem[]): void {
+  const mapped = new Set(
+    catalog.controls.flatMap((c) => Object.entries(c.maps).flatMap(([fw, refs]) => refs.map((r) => `${fw}:${r}`))),
+  );
+  for (const f of catalog.frameworks) {
+    f.requirements.forEach((r) => {
+      if (!r.notApplicable && !mapped.has(`${f.key}:${r.ref}`)) {
+        problems.push({
+          file: f.file,
+          line: requirementLines.get(`${f.key}:${r.ref}`) ?? 1,
+          message: `requirement "${r.ref}" is not mapped by any control and has no not_applicable reason`,
+        });
+      }
+    });
+  }
 }

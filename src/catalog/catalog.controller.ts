@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { Page } from '../common/http/pagination';
 import { actorRef, type UserActor } from '../authz/actor';
+import { CatalogExportService } from './catalog-export.service';
 import { CatalogService } from './catalog.service';
 import {
   AssignOwnerDto,
@@ -21,7 +22,10 @@ import {
 @ApiTags('catalog')
 @Controller('api')
 export class CatalogController {
-  constructor(private readonly catalog: CatalogService) {}
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly exports: CatalogExportService,
+  ) {}
 
   @Get('frameworks')
   @Policy('read', 'Framework')
@@ -55,7 +59,7 @@ export class CatalogController {
     @Query() q: ExportQueryDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const file = await this.catalog.export(actorRef(actor), p.key, q.format);
+    const file = await this.exports.export(actorRef(actor), p.key, q.format);
     await reply
       .header('content-type', file.contentType)
       .header('content-disposition', `attachment; filename="${file.filename}"`)

@@ -4,6 +4,7 @@ import { IdentityModule } from '../identity/identity.module';
 import { CatalogSyncService } from './catalog-sync.service';
 import { CatalogController } from './catalog.controller';
 import { CatalogRepository } from './catalog.repository';
+import { CatalogExportService } from './catalog-export.service';
 import { CatalogService } from './catalog.service';
 
 /**
@@ -13,7 +14,7 @@ import { CatalogService } from './catalog.service';
 @Module({
   imports: [AuditTrailModule, IdentityModule],
   controllers: [CatalogController],
-  providers: [CatalogService, CatalogSyncService, CatalogRepository],
-  exports: [CatalogService],
+  providers: [CatalogService, CatalogExportService, CatalogSyncService, CatalogRepository],
+  exports: [CatalogService, CatalogExportService],
 })
 export class CatalogModule {}

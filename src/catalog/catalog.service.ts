@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { abilityFor } from '../authz/ability.factory';
+import { readableOr404 } from '../authz/row-access';
 import { asSubject } from '../authz/subject';
 import { mayOwnControls } from '../authz/control-ownership';
 import { ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../common/errors/app-error';
@@ -19,8 +20,6 @@ import { CatalogSyncService, SyncReport } from './catalog-sync.service';
 import type { Control } from './control.entity';
 import type { ControlRef } from './domain/control-refs';
 import type { Coverage } from './domain/catalog-model';
-import { catalogCsv, ExportInput, oscalCatalog, oscalComponentDefinition } from './domain/catalog-export';
-import { APP_VERSION } from '../config/app-root';
 import {
   AssignOwnerDto,
   ControlQueryDto,
@@ -31,9 +30,10 @@ import {
 } from './dto/catalog.dto';
 import type { Framework } from './framework.entity';
 
-export const EXPORT_FORMATS = ['oscal-catalog', 'oscal-component', 'csv'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-
+/**
+ * The catalog as synced: frameworks, requirements, coverage, controls and their owners, and what the other
+ * modules read of it. Exports (OSCAL, CSV, the audit packs' view) are in CatalogExportService.
+ */
 @Injectable()
 export class CatalogService {
   constructor(
@@ -50,115 +50,6 @@ export class CatalogService {
     const { catalog, problems } = loadCatalog(dir);
     if (!catalog) throw new CatalogInvalidError(problems);
     return this.syncer.sync(catalog, actor);
-  }
-
-  /** A framework's catalog and implementing controls as OSCAL (catalog or component definition) or CSV. */
-  async export(
-    actor: string,
-    key: string,
-    format: ExportFormat,
-  ): Promise<{ filename: string; contentType: string; body: string }> {
-    const f = await this.framework(key);
-    await this.trail.record({
-      actor,
-      action: 'catalog.export',
-      subjectType: 'Framework',
-      subjectId: f.id,
-      data: { key, format },
-    });
-    const [requirements, controls] = await Promise.all([
-      this.repo.allRequirementsOf(f.id),
-      this.repo.controlsOfFramework(f.id),
-    ]);
-    const input: ExportInput = {
-      framework: { key: f.key, name: f.name, edition: f.edition, version: f.version, description: f.description },
-      requirements: requirements.map((r) => ({
-        ref: r.ref,
-        group: r.groupName,
-        title: r.title,
-        notApplicable: r.notApplicable,
-      })),
-      controls: controls.map(({ control: c, refs }) => ({
-        key: c.key,
-        title: c.title,
-        description: c.description,
-        ownerDepartment: c.ownerDepartment,
-        cadence: c.cadence,
-        maxIntervalDays: c.maxIntervalDays,
-        refs,
-      })),
-      generatedAt: new Date(),
-      generator: `Attest ${APP_VERSION}`,
-    };
-    const catalogFile = `${f.key}-oscal-catalog.json`;
-    switch (format) {
-      case 'oscal-catalog':
-        return {
-          filename: catalogFile,
-          contentType: 'application/json',
-          body: JSON.stringify(oscalCatalog(input), null, 2),
-        };
-      case 'oscal-component':
-        return {
-          filename: `${f.key}-oscal-component-definition.json`,
-          contentType: 'application/json',
-          body: JSON.stringify(oscalComponentDefinition(input, catalogFile), null, 2),
-        };
-      case 'csv':
-        return { filename: `${f.key}-catalog.csv`, contentType: 'text/csv; charset=utf-8', body: catalogCsv(input) };
-    }
-  }
-
-  /**
-   * A framework as an audit pack states it: every live requirement in file order (with its not-applicable
-   * reason and the keys of the live controls implementing it) and every live control mapped to it, in
-   * catalog order, with its owner's name. Read-only, not audited (the pack build is).
-   */
-  async frameworkCatalog(key: string): Promise<{
-    framework: { key: string; name: string; edition: string };
-    requirements: { ref: string; group: string; title: string; notApplicable: string | null; controls: string[] }[];
-    controls: {
-      id: string;
-      key: string;
-      title: string;
-      ownerDepartment: string;
-      ownerUserId: string | null;
-      ownerName: string | null;
-      cadence: string;
-      requirements: string[];
-    }[];
-  }> {
-    const f = await this.framework(key);
-    const [requirements, controls] = await Promise.all([
-      this.repo.allRequirementsOf(f.id),
-      this.repo.controlsOfFramework(f.id),
-    ]);
-    const names = await this.users.namesByIds(
-      controls.flatMap(({ control: c }) => (c.ownerUserId ? [c.ownerUserId] : [])),
-    );
-    const byRef = new Map<string, string[]>();
-    for (const { control, refs } of controls)
-      for (const ref of refs) byRef.set(ref, [...(byRef.get(ref) ?? []), control.key]);
-    return {
-      framework: { key: f.key, name: f.name, edition: f.edition },
-      requirements: requirements.map((r) => ({
-        ref: r.ref,
-        group: r.groupName,
-        title: r.title,
-        notApplicable: r.notApplicable,
-        controls: byRef.get(r.ref) ?? [],
-      })),
-      controls: controls.map(({ control: c, refs }) => ({
-        id: c.id,
-        key: c.key,
-        title: c.title,
-        ownerDepartment: c.ownerDepartment,
-        ownerUserId: c.ownerUserId,
-        ownerName: c.ownerUserId ? (names.get(c.ownerUserId) ?? null) : null,
-        cadence: c.cadence,
-        requirements: refs,
-      })),
-    };
   }
 
   /** Every live control with what sweeps need (cadence, owners, collector). */
@@ -268,19 +159,20 @@ export class CatalogService {
     return this.repo.controlRefs('id', ids);
   }
 
-  private async visibleControl(actor: UserActor, key: string): Promise<Control> {
-    const c = await this.repo.findControl(key);
-    if (!c || !abilityFor(actor).can('read', asSubject('Control', c))) throw new NotFoundError('control', key);
-    return c;
+  private async readableControl(actor: UserActor, key: string): Promise<Control> {
+    return readableOr404(abilityFor(actor), 'Control', await this.repo.findControl(key), {
+      entity: 'control',
+      id: key,
+    });
   }
 
   async getControl(actor: UserActor, key: string): Promise<ControlView> {
-    return (await this.views([await this.visibleControl(actor, key)]))[0];
+    return (await this.views([await this.readableControl(actor, key)]))[0];
   }
 
   /** Names the person accountable for a control (kept across catalog syncs). */
   async assignOwner(actor: UserActor, key: string, dto: AssignOwnerDto): Promise<ControlView> {
-    const control = await this.visibleControl(actor, key);
+    const control = await this.readableControl(actor, key);
     if (!abilityFor(actor).can('update', asSubject('Control', control)))
       throw new ForbiddenError('You may not assign owners.', 'control.assign_forbidden');
     if (dto.userId !== null) {

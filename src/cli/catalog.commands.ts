@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { loadCatalog } from '../catalog/catalog-loader';
+import { CatalogExportService } from '../catalog/catalog-export.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { coverageOf, formatProblem, type Coverage } from '../catalog/domain/catalog-model';
 import { actorRef, systemActor } from '../authz/actor';
@@ -87,7 +88,7 @@ export async function catalogExportCommand(
   o: { framework: string; format: string; out: string },
 ): Promise<CommandResult> {
   if (o.format !== 'oscal' && o.format !== 'csv') return { output: '--format must be oscal or csv', exitCode: 2 };
-  const catalog = ctx.get(CatalogService);
+  const catalog = ctx.get(CatalogExportService);
   const actor = actorRef(systemActor('cli'));
   const out = resolve(o.out);
   if (o.format === 'csv') {

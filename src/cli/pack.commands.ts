@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import { PackBuilder } from '../audit-packs/pack-builder.service';
 import { PacksService } from '../audit-packs/packs.service';
 import { verifyPack } from '../audit-packs/pack-verifier';
 import { systemActor } from '../authz/actor';
@@ -28,6 +29,7 @@ export async function packBuildCommand(
   log: (line: string) => void = (l) => process.stderr.write(l + '\n'),
 ): Promise<CommandResult> {
   const packs = ctx.get(PacksService);
+  const builder = ctx.get(PackBuilder);
   const { id, joined } = await packs.request(CLI, { framework: opts.framework, from: opts.from, to: opts.to });
   log(
     `audit pack ${id}${joined ? ' (joined the build of the same scope)' : ''}: ${opts.framework} ${opts.from}..${opts.to}`,
@@ -42,12 +44,12 @@ export async function packBuildCommand(
       `${line.padEnd(18)} ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s, RSS ${Math.round(process.memoryUsage().rss / 1048576)} MB`,
     );
   };
-  let row = await packs.buildNow(id, show);
+  let row = await builder.buildNow(id, show);
   // Another process holds the build (e.g. the server): wait for it.
   while (row && (row.status === 'queued' || row.status === 'building')) {
     show(row);
     await new Promise((r) => setTimeout(r, 1000));
-    row = (await packs.buildNow(id, show)) ?? (await packs.status(id));
+    row = (await builder.buildNow(id, show)) ?? (await builder.status(id));
   }
   if (!row) return { output: `audit pack ${id} disappeared`, exitCode: 1 };
   if (row.status === 'failed')

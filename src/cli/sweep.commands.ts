@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { parseWeek } from '../common/time/calendar';
+import { SweepLifecycleService } from '../sweeps/sweep-lifecycle.service';
 import { SweepsService } from '../sweeps/sweeps.service';
 import { actorRef, systemActor } from '../authz/actor';
 import type { CommandResult } from './commands';
@@ -25,7 +26,7 @@ export async function sweepOpenCommand(
   const problem = checkWeek(week);
   if (problem) return { output: problem, exitCode: 2 };
   const sweeps = ctx.get(SweepsService);
-  const r = await sweeps.openWeek(week ?? sweeps.weekOf(new Date()), CLI);
+  const r = await ctx.get(SweepLifecycleService).openWeek(week ?? sweeps.weekOf(new Date()), CLI);
   if (json) return { output: JSON.stringify({ week: r.week, created: r.created, tasks: r.tasks }), exitCode: 0 };
   return {
     output: r.created
@@ -43,7 +44,7 @@ export async function sweepCloseCommand(
   const problem = checkWeek(week);
   if (problem) return { output: problem, exitCode: 2 };
   const sweeps = ctx.get(SweepsService);
-  const r = await sweeps.closeWeek(week ?? sweeps.weekOf(new Date()), CLI);
+  const r = await ctx.get(SweepLifecycleService).closeWeek(week ?? sweeps.weekOf(new Date()), CLI);
   if (json) return { output: JSON.stringify(r), exitCode: 0 };
   return {
     output: `${r.closed ? 'Closed' : 'Already closed:'} the sweep for ${r.week}.\n${JSON.stringify(r.summary)}`,

@@ -1,5 +1,5 @@
 import type { SeedManifest, SystemExport } from './connectors/connector';
-import { foreignInExport, missingFromExport } from './drills.service';
+import { foreignInExport, missingFromExport } from './drill-checks';
 
 const seed: SeedManifest = {
   system: 'p',

@@ -1,33 +1,22 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { AuditTrailService } from '../audit-trail/audit-trail.service';
-import type { JsonObject } from '../audit-trail/domain/audit-entry';
 import { abilityFor } from '../authz/ability.factory';
-import { asSubject } from '../authz/subject';
-import { CatalogService } from '../catalog/catalog.service';
-import { NotFoundError } from '../common/errors/app-error';
+import { readableOr404 } from '../authz/row-access';
 import { type Page, pageOf, type PageQueryDto } from '../common/http/pagination';
-import { EvidenceService } from '../evidence/evidence.service';
 import { actorRef, type Actor, type UserActor } from '../authz/actor';
-import type { SeedManifest, SystemExport } from './connectors/connector';
+import type { SeedManifest } from './connectors/connector';
 import type { SubjectKeys } from './domain/dsr-model';
 import { DataSystemsService, type ExecutableSystem } from './data-systems.service';
-import type { DsrRequest } from './dsr-request.entity';
-import { INTERNAL_SLA_DAYS } from './domain/dsr-clocks';
-import type { SubjectIdentity } from './domain/dsr-model';
-import { renderDrillReportPdf } from './drill-report-pdf';
-import type { DrillReport, DrillSystemResult } from './domain/drill-report';
-import type { DsrDrill } from './dsr-support.entity';
+import { syntheticSubject } from './domain/synthetic-subject';
+import { blank, foreignInExport, missingFromExport } from './drill-checks';
+import { DrillRecorder, type DrillState } from './drill-recorder.service';
+import type { DrillReport } from './domain/drill-report';
 import { DsrRepository } from './dsr.repository';
 import { DsrErasureService } from './dsr-erasure.service';
 import { DsrExportService } from './dsr-export.service';
 import { DsrRequestsService } from './dsr-requests.service';
+import { drillView } from './dsr-views';
 import type { DrillView } from './dto/dsr.dto';
-import { dayOf } from '../common/time/days';
-
-export const DSR_DRILL_COLLECTOR = 'dsr-drill';
-
-const keyText = (key: Record<string, unknown>): string => JSON.stringify(key);
 
 /**
  * Monthly proof that DSRs work end to end: a synthetic subject is seeded into every system whose map has
@@ -37,17 +26,13 @@ const keyText = (key: Record<string, unknown>): string => JSON.stringify(key);
  */
 @Injectable()
 export class DrillsService {
-  private readonly log = new Logger('DSR drill');
-
   constructor(
     private readonly requests: DsrRequestsService,
     private readonly exports: DsrExportService,
     private readonly erasure: DsrErasureService,
     private readonly systems: DataSystemsService,
     private readonly repo: DsrRepository,
-    private readonly evidence: EvidenceService,
-    private readonly catalog: CatalogService,
-    private readonly trail: AuditTrailService,
+    private readonly recorder: DrillRecorder,
   ) {}
 
   /** Every drill (system use: audit packs select by their own period). */
@@ -67,8 +52,7 @@ export class DrillsService {
   /** A drill the actor may read, else 404. */
   async get(actor: UserActor, id: string): Promise<DrillView> {
     const row = /^[0-9a-f-]{36}$/.test(id) ? await this.repo.findDrill(id) : null;
-    if (!row || !abilityFor(actor).can('read', asSubject('DsrDrill', row))) throw new NotFoundError('dsr_drill', id);
-    return drillView(row);
+    return drillView(await readableOr404(abilityFor(actor), 'DsrDrill', row, { entity: 'dsr_drill', id }));
   }
 
   async run(actor: Actor, trigger: 'schedule' | 'cli' | 'api'): Promise<DrillReport> {
@@ -117,7 +101,7 @@ export class DrillsService {
     } finally {
       await this.cleanUp(state, all);
     }
-    return this.finish(state, drill.id, started, t0);
+    return this.recorder.finish(state, drill.id, started, t0);
   }
 
   /** Seeds the synthetic subject into every system whose map has drill seed rows; returns those drilled. */
@@ -207,166 +191,9 @@ export class DrillsService {
     await this.requests.markDrillDone(state.request.id);
   }
 
-  /** Builds the report, records it as evidence and on the drill, and audits the outcome. */
-  private async finish(state: DrillState, drillId: string, started: Date, t0: number): Promise<DrillReport> {
-    const { failures, results, by } = state;
-    for (const r of results)
-      if (r.status === 'drilled' && (r.missing.length || r.foreign.length || r.residue)) r.status = 'failed';
-    const durationMs = Math.round(performance.now() - t0);
-    const exportComplete = state.exportRan && results.every((r) => r.missing.length === 0 && r.foreign.length === 0);
-    const residue = results.reduce((n, r) => n + r.residue, 0);
-    const report: DrillReport = {
-      id: drillId,
-      reference: state.request.reference,
-      startedAt: started.toISOString(),
-      passed: failures.length === 0,
-      exportComplete,
-      residue,
-      durationMs,
-      withinSla: durationMs < INTERNAL_SLA_DAYS * 86_400_000,
-      exportSha256: state.exportSha256,
-      systems: results,
-      failures,
-      evidenceId: null,
-    };
-    report.evidenceId = await this.recordEvidence(report, by);
-    await this.repo.updateDrill(drillId, {
-      finishedAt: new Date(),
-      passed: report.passed,
-      report,
-      evidenceId: report.evidenceId,
-    });
-    await this.trail.record({
-      actor: by,
-      action: 'dsr.drill_completed',
-      subjectType: 'DsrDrill',
-      subjectId: drillId,
-      data: {
-        passed: report.passed,
-        residue,
-        exportComplete,
-        durationMs,
-        failures: failures.slice(0, 20),
-        evidenceId: report.evidenceId,
-      },
-    });
-    this.log.log(
-      `drill ${report.passed ? 'passed' : 'FAILED'} in ${durationMs} ms${failures.length ? `: ${failures.join('; ')}` : ''}`,
-    );
-    return report;
-  }
-
   /** The newest finished drill, for the weekly collector. */
   async latest(): Promise<DrillView | null> {
     const row = await this.repo.latestDrill();
     return row ? drillView(row) : null;
   }
-
-  private async recordEvidence(report: DrillReport, by: string): Promise<string | null> {
-    const controls = (await this.catalog.liveControls()).filter((c) => c.collector === DSR_DRILL_COLLECTOR);
-    if (controls.length === 0) return null;
-    const now = new Date();
-    const day = dayOf(now);
-    const pdf = await renderDrillReportPdf(report, now);
-    const { id } = await this.evidence.recordSnapshot({
-      actor: by,
-      title: `DSR drill ${day}: ${report.passed ? 'passed' : 'failed'}`,
-      controlIds: controls.map((c) => c.id),
-      data: { ...report, evidenceId: null } as unknown as JsonObject,
-      source: `collector:${DSR_DRILL_COLLECTOR}`,
-      evidenceDate: now,
-      periodStart: day,
-      periodEnd: day,
-      attachments: [{ filename: `dsr-drill-${day}.pdf`, mediaType: 'application/pdf', bytes: pdf }],
-    });
-    return id;
-  }
-}
-
-/** What one drill accumulates as it seeds, exports, erases and cleans. */
-interface DrillState {
-  by: string;
-  request: DsrRequest;
-  failures: string[];
-  results: DrillSystemResult[];
-  systems: ExecutableSystem[];
-  seeds: Map<string, SeedManifest>;
-  exportSha256: string | null;
-  exportRan: boolean;
-}
-
-/** A synthetic subject named by a random tag, with contact details no real person holds. */
-function syntheticSubject(tag: string): SubjectIdentity {
-  return {
-    name: `Drill Subject ${tag}`,
-    email: `drill-${tag}@drill.attest.invalid`,
-    phone: `6690${String(parseInt(tag, 16) % 10_000_000).padStart(7, '0')}`,
-    nationalId: syntheticNationalId(tag),
-  };
-}
-
-function blank(system: string, kind: string, status: string): DrillSystemResult {
-  return {
-    system,
-    kind,
-    status,
-    seeded: 0,
-    exported: 0,
-    missing: [],
-    foreign: [],
-    residue: 0,
-    retained: [],
-    exportMs: 0,
-    eraseMs: 0,
-  };
-}
-
-/** Seeded rows whose key values do not all appear in one exported row of the same table. */
-export function missingFromExport(seed: SeedManifest, exp: SystemExport): string[] {
-  const missing: string[] = [];
-  for (const row of seed.rows) {
-    const table = exp.tables.find(
-      (t) => t.table === row.table || t.table.endsWith(`.${row.table}`) || row.table.endsWith(`.${t.table}`),
-    );
-    const found = table?.rows.some((r) =>
-      Object.entries(row.key).every(([k, v]) => k in r && String(r[k]) === String(v)),
-    );
-    if (!found) missing.push(`${row.table} ${keyText(row.key)}`);
-  }
-  return missing;
-}
-
-/** Exported rows matching no seeded row's key, per table (seed keys are the tables' primary keys). */
-export function foreignInExport(seed: SeedManifest, exp: SystemExport): { table: string; rows: number }[] {
-  const out: { table: string; rows: number }[] = [];
-  for (const table of exp.tables) {
-    const seeded = seed.rows.filter(
-      (r) => r.table === table.table || r.table.endsWith(`.${table.table}`) || table.table.endsWith(`.${r.table}`),
-    );
-    const foreign = table.rows.filter(
-      (row) => !seeded.some((s) => Object.entries(s.key).every(([k, v]) => k in row && String(row[k]) === String(v))),
-    ).length;
-    if (foreign > 0) out.push({ table: table.table, rows: foreign });
-  }
-  return out;
-}
-
-/** A 13-digit id with a valid check digit, starting with 0 (never issued to a person). */
-function syntheticNationalId(tag: string): string {
-  const body = `0${String(parseInt(tag, 16)).padStart(11, '0').slice(-11)}`;
-  let sum = 0;
-  for (let i = 0; i < 12; i++) sum += Number(body[i]) * (13 - i);
-  return `${body}${(11 - (sum % 11)) % 10}`;
-}
-
-function drillView(row: DsrDrill): DrillView {
-  return {
-    id: row.id,
-    trigger: row.trigger,
-    startedAt: row.startedAt.toISOString(),
-    finishedAt: row.finishedAt?.toISOString() ?? null,
-    passed: row.passed,
-    evidenceId: row.evidenceId,
-    report: row.report,
-  };
 }

@@ -4,9 +4,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { abilityFor, type AppAbility } from '../authz/ability.factory';
 import type { UserActor } from '../authz/actor';
+import { readableOr404 } from '../authz/row-access';
 import { asSubject } from '../authz/subject';
 import { KeyRingError } from '../common/crypto/key-ring';
-import { ForbiddenError, NotFoundError, RuleViolationError } from '../common/errors/app-error';
+import { ForbiddenError, RuleViolationError } from '../common/errors/app-error';
 import type { ExecutableSystem } from './data-systems.service';
 import { canMove, isOpen, type DsrStatus, type ProtectedDetails } from './domain/dsr-model';
 import type { DsrAction } from './dsr-action.entity';
@@ -40,15 +41,14 @@ export class DsrAccess {
   /** The request's answer for `actor` (identity only for who may read it). */
   async get(actor: UserActor, id: string, now = new Date()): Promise<DsrRequestView> {
     const ability = abilityFor(actor);
-    const row = await this.visible(ability, id);
+    const row = await this.readable(ability, id);
     const [actions, holds] = await Promise.all([this.repo.actionsOf(id), this.repo.holdsOf(id)]);
     return this.view(ability, row, actions, holds, now);
   }
 
-  async visible(ability: AppAbility, id: string): Promise<DsrRequest> {
+  async readable(ability: AppAbility, id: string): Promise<DsrRequest> {
     const row = /^[0-9a-f-]{36}$/.test(id) ? await this.repo.findRequest(id) : null;
-    if (!row || !ability.can('read', asSubject('DsrRequest', row))) throw new NotFoundError('dsr_request', id);
-    return row;
+    return readableOr404(ability, 'DsrRequest', row, { entity: 'dsr_request', id });
   }
 
   assertIdentityReader(ability: AppAbility, row: DsrRequest): void {
@@ -59,7 +59,7 @@ export class DsrAccess {
   /** A request the actor may execute: verified (or in progress) and not closed. */
   async executable(actor: UserActor, id: string): Promise<DsrRequest> {
     const ability = abilityFor(actor);
-    const row = await this.visible(ability, id);
+    const row = await this.readable(ability, id);
     if (!ability.can('update', asSubject('DsrRequest', row))) throw new ForbiddenError();
     if (row.status === 'received')
       throw new RuleViolationError(
@@ -78,7 +78,7 @@ export class DsrAccess {
     apply: (row: DsrRequest, m: EntityManager) => Promise<void>,
   ): Promise<void> {
     const ability = abilityFor(actor);
-    await this.visible(ability, id);
+    await this.readable(ability, id);
     await this.ds.transaction(async (m) => {
       const row = (await this.repo.lockRequest(id, m))!;
       if (!ability.can('update', asSubject('DsrRequest', row))) throw new ForbiddenError();

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { DsrActionSummary } from './domain/action-summary';
 
 /**
  * One step of a request against one data system: export, erase, rectify, restrict, or a manual task. A
@@ -26,7 +27,7 @@ export class DsrAction {
 
   /** What was done, without personal data: tables, rules, row counts, bases. */
   @Column({ type: 'jsonb', nullable: true })
-  summary: Record<string, unknown> | null;
+  summary: DsrActionSummary | null;
 
   /** An export's rows, encrypted, kept until the package is built (then cleared). */
   @Column({ name: 'result_enc', type: 'text', nullable: true })

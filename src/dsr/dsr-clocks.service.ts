@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { JsonObject } from '../audit-trail/domain/audit-entry';
+import { toJsonObject, type JsonObject } from '../audit-trail/domain/audit-entry';
 import { UsersService } from '../identity/users.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import {
@@ -64,7 +64,7 @@ export class DsrClockService {
     const rows = await this.repo.requestsBetween(from, to);
     const ropa = await this.repo.ropaBetween(from, to);
     const items = rows.map((r) => registerItem(r, now));
-    return {
+    return toJsonObject({
       from: from.toISOString(),
       to: to.toISOString(),
       counts: {
@@ -80,7 +80,7 @@ export class DsrClockService {
         reason: e.reason,
         recordedAt: e.recordedAt.toISOString(),
       })),
-    } as unknown as JsonObject;
+    });
   }
 
   /**

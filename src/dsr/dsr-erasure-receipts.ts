@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { JsonObject } from '../audit-trail/domain/audit-entry';
+import { toJsonObject } from '../audit-trail/domain/audit-entry';
 import { CatalogService } from '../catalog/catalog.service';
 import { dayOf } from '../common/time/days';
 import type { AppConfig } from '../config/config';
@@ -55,7 +55,7 @@ export class DsrErasureReceipts {
       actor: 'system:dsr',
       title: `Erasure receipt ${row.reference}`,
       controlIds: controls.map((c) => c.id),
-      data: receipt as unknown as JsonObject,
+      data: toJsonObject(receipt),
       source: 'collector:dsr-erasure-receipt',
       evidenceDate: now,
       periodStart: day,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
-import type { JsonObject } from '../audit-trail/domain/audit-entry';
+import { toJsonObject } from '../audit-trail/domain/audit-entry';
 import { actorRef, type UserActor } from '../authz/actor';
 import { RuleViolationError } from '../common/errors/app-error';
 import { DAY_MS } from '../common/time/days';
@@ -194,7 +194,7 @@ export class DsrErasureService {
           error: null,
           attempts: action.attempts + 1,
           finishedAt: new Date(),
-          summary: { tables } as unknown as Record<string, unknown>,
+          summary: { tables },
         });
       } catch (e) {
         const message = errorText(e);
@@ -267,12 +267,12 @@ export class DsrErasureService {
           action: complete ? 'dsr.erased' : 'dsr.residue_found',
           subjectType: 'DsrRequest',
           subjectId: row.id,
-          data: {
+          data: toJsonObject({
             reference: row.reference,
             totals: receipt.totals,
             residue: left,
             evidenceId,
-          } as unknown as JsonObject,
+          }),
         },
         m,
       );

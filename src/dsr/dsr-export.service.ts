@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
-import type { JsonObject } from '../audit-trail/domain/audit-entry';
+import { toJsonObject } from '../audit-trail/domain/audit-entry';
 import { abilityFor } from '../authz/ability.factory';
 import { actorRef, type UserActor } from '../authz/actor';
 import { NotFoundError, RuleViolationError } from '../common/errors/app-error';
@@ -56,7 +56,7 @@ export class DsrExportService {
 
   /** A download link sealed for `actor` (the pages keep it with the form submission to show it after the redirect). */
   sealLink(actor: UserActor, link: ExportLinkView): string {
-    return this.keys.encryptJson(link as unknown as JsonObject, `dsr-link-for:${actor.id}`);
+    return this.keys.encryptJson(toJsonObject(link), `dsr-link-for:${actor.id}`);
   }
 
   /** A sealed link opened for the same actor, or null when it is not theirs, unreadable or expired. */
@@ -71,7 +71,7 @@ export class DsrExportService {
 
   async newExportLink(actor: UserActor, id: string): Promise<ExportLinkView> {
     const ability = abilityFor(actor);
-    const row = await this.access.visible(ability, id);
+    const row = await this.access.readable(ability, id);
     this.access.assertIdentityReader(ability, row);
     this.assertPackage(row);
     return this.createLink(row.id, actor);
@@ -86,7 +86,7 @@ export class DsrExportService {
     const link = await this.repo.findLinkByToken(createHash('sha256').update(token).digest('hex'));
     if (!link) throw new NotFoundError('export_link');
     const ability = abilityFor(actor);
-    const row = await this.access.visible(ability, link.requestId);
+    const row = await this.access.readable(ability, link.requestId);
     this.access.assertIdentityReader(ability, row);
     if (link.expiresAt.getTime() <= now.getTime())
       throw new RuleViolationError(

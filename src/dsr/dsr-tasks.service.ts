@@ -4,8 +4,9 @@ import { DataSource } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { abilityFor } from '../authz/ability.factory';
 import { actorRef, type UserActor } from '../authz/actor';
+import { readableOr404 } from '../authz/row-access';
 import { asSubject } from '../authz/subject';
-import { ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../common/errors/app-error';
+import { ForbiddenError, RuleViolationError, ValidationError } from '../common/errors/app-error';
 import { type Page, pageOf } from '../common/http/pagination';
 import { DsrUpdatesService } from './dsr-updates.service';
 import { actionView } from './dsr-views';
@@ -43,9 +44,12 @@ export class DsrTasksService {
 
   async completeTask(actor: UserActor, actionId: string, dto: CompleteTaskDto): Promise<DsrActionView> {
     const ability = abilityFor(actor);
-    const action = await this.repo.findAction(actionId);
-    if (!action || !action.kind.startsWith('manual') || !ability.can('read', asSubject('DsrTask', action)))
-      throw new NotFoundError('dsr_task', actionId);
+    // Only manual steps are tasks: an automated step's id is no task's id.
+    const found = await this.repo.findAction(actionId);
+    const action = await readableOr404(ability, 'DsrTask', found?.kind.startsWith('manual') ? found : null, {
+      entity: 'dsr_task',
+      id: actionId,
+    });
     if (!ability.can('update', asSubject('DsrTask', action))) throw new ForbiddenError();
     if (action.status !== 'awaiting_manual')
       throw new RuleViolationError('dsr.task_done', 'This task is already done.');

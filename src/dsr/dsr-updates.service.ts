@@ -156,7 +156,7 @@ export class DsrUpdatesService {
               error: null,
               attempts: action.attempts + 1,
               finishedAt: new Date(),
-              summary: { tables: result } as unknown as Record<string, unknown>,
+              summary: { tables: result },
             });
           }
         } catch (e) {
@@ -204,7 +204,7 @@ export class DsrUpdatesService {
             error: null,
             attempts: action.attempts + 1,
             finishedAt: new Date(),
-            summary: { tables: result ?? [] } as unknown as Record<string, unknown>,
+            summary: { tables: result ?? [] },
           });
         } catch (e) {
           failures.push(`${s.system.key}: ${errorText(e)}`);

@@ -4,8 +4,8 @@ import type { DsrGround } from './domain/dsr-grounds';
 import type { DsrStatus } from './domain/dsr-model';
 import type { DsrAction } from './dsr-action.entity';
 import type { DsrRequest } from './dsr-request.entity';
-import type { DsrLegalHold } from './dsr-support.entity';
-import type { DsrActionView, DsrRequestView } from './dto/dsr.dto';
+import type { DsrDrill, DsrLegalHold } from './dsr-support.entity';
+import type { DrillView, DsrActionView, DsrRequestView } from './dto/dsr.dto';
 
 export function clockInput(r: DsrRequest): ClockInput {
   return {
@@ -79,4 +79,16 @@ export function requestView(row: DsrRequest, actions: DsrAction[], holds: DsrLeg
 export function errorText(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   return message.length > 500 ? `${message.slice(0, 500)}…` : message;
+}
+
+export function drillView(row: DsrDrill): DrillView {
+  return {
+    id: row.id,
+    trigger: row.trigger,
+    startedAt: row.startedAt.toISOString(),
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+    passed: row.passed,
+    evidenceId: row.evidenceId,
+    report: row.report,
+  };
 }

@@ -7,6 +7,7 @@ import { JobsModule } from '../jobs/jobs.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { DataSystemsService } from './data-systems.service';
 import { DemoPlatformBootstrap } from './demo-platform-bootstrap.service';
+import { DrillRecorder } from './drill-recorder.service';
 import { DrillsService } from './drills.service';
 import { DsrController } from './dsr.controller';
 import { DsrJobs } from './dsr.jobs';
@@ -41,6 +42,7 @@ import { DsrKeyRotationService } from './dsr-key-rotation.service';
     DsrTasksService,
     DsrClockService,
     DrillsService,
+    DrillRecorder,
     DsrJobs,
     DemoPlatformBootstrap,
     DsrKeyRotationService,

@@ -14,12 +14,16 @@ import {
   EngagementRequestView,
   EngagementView,
 } from './dto/engagement.dto';
+import { EngagementRequestsService } from './engagement-requests.service';
 import { EngagementsService } from './engagements.service';
 
 @ApiTags('engagements')
 @Controller('api')
 export class EngagementsController {
-  constructor(private readonly engagements: EngagementsService) {}
+  constructor(
+    private readonly engagements: EngagementsService,
+    private readonly requests: EngagementRequestsService,
+  ) {}
 
   @Post('engagements')
   @Policy('create', 'Engagement')
@@ -63,7 +67,7 @@ export class EngagementsController {
     @Param() p: EngagementParams,
     @Body() dto: CreateEngagementRequestDto,
   ): Promise<EngagementRequestView> {
-    return this.engagements.createRequest(actor, p.id, dto);
+    return this.requests.createRequest(actor, p.id, dto);
   }
 
   @Get('engagement-requests')
@@ -76,7 +80,7 @@ export class EngagementsController {
     @CurrentActor() actor: UserActor,
     @Query() query: EngagementRequestQueryDto,
   ): Promise<Page<EngagementRequestView>> {
-    return this.engagements.listRequests(actor, query);
+    return this.requests.listRequests(actor, query);
   }
 
   @Post('engagement-requests/:id/answer')
@@ -89,6 +93,6 @@ export class EngagementsController {
     @Param() p: EngagementRequestParams,
     @Body() dto: AnswerEngagementRequestDto,
   ): Promise<EngagementRequestView> {
-    return this.engagements.answer(actor, p.id, dto);
+    return this.requests.answer(actor, p.id, dto);
   }
 }

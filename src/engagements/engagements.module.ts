@@ -5,6 +5,7 @@ import { IdentityModule } from '../identity/identity.module';
 import { EngagementsBootstrapService } from './engagements-bootstrap.service';
 import { EngagementsController } from './engagements.controller';
 import { EngagementsRepository } from './engagements.repository';
+import { EngagementRequestsService } from './engagement-requests.service';
 import { EngagementsService } from './engagements.service';
 
 /**
@@ -14,7 +15,7 @@ import { EngagementsService } from './engagements.service';
 @Module({
   imports: [AuditTrailModule, CatalogModule, IdentityModule],
   controllers: [EngagementsController],
-  providers: [EngagementsService, EngagementsRepository, EngagementsBootstrapService],
-  exports: [EngagementsService],
+  providers: [EngagementsService, EngagementRequestsService, EngagementsRepository, EngagementsBootstrapService],
+  exports: [EngagementsService, EngagementRequestsService],
 })
 export class EngagementsModule {}

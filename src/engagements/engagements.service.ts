@@ -3,39 +3,27 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { abilityFor } from '../authz/ability.factory';
+import { readableOr404 } from '../authz/row-access';
 import { asSubject } from '../authz/subject';
 import { CatalogService } from '../catalog/catalog.service';
-import {
-  ForbiddenError,
-  NotFoundError,
-  RuleViolationError,
-  ValidationError,
-  type FieldProblem,
-} from '../common/errors/app-error';
+import { ForbiddenError, RuleViolationError, ValidationError, type FieldProblem } from '../common/errors/app-error';
 import { type Page, pageOf } from '../common/http/pagination';
 import { actorRef, systemActor, type Actor, type ActorEngagement, type UserActor } from '../authz/actor';
 import { ActorScopes, type EngagementScopeSource } from '../identity/actor-scopes';
 import { UsersService } from '../identity/users.service';
 import { checkEngagement, engagementState } from './domain/engagement-rules';
-import {
-  AnswerEngagementRequestDto,
-  CreateEngagementDto,
-  CreateEngagementRequestDto,
-  EngagementQueryDto,
-  EngagementRequestQueryDto,
-  EngagementRequestView,
-  EngagementView,
-} from './dto/engagement.dto';
-import type { Engagement, EngagementRequest } from './engagement.entity';
+import { CreateEngagementDto, EngagementQueryDto, EngagementView } from './dto/engagement.dto';
+import type { Engagement } from './engagement.entity';
+import { EngagementRequestsService } from './engagement-requests.service';
 import { EngagementsRepository } from './engagements.repository';
 import { dayOf, endOfDay } from '../common/time/days';
 
 /**
  * Auditor engagements: a compliance manager opens one (frameworks, audit period, expiry) for a user with
  * role auditor, or revokes it; inside an active one the auditor reads what the rules in the ability factory
- * allow and leaves requests on requirements, which compliance managers answer. Every change is one
- * audit-trail entry in the same transaction. This service is also where identity gets an auditor's active
- * engagements when it builds the actor (registered as its EngagementScopeSource at start).
+ * allow and leaves requests on requirements, which compliance managers answer (EngagementRequestsService).
+ * Every change is one audit-trail entry in the same transaction. This service is also where identity gets an
+ * auditor's active engagements when it builds the actor (registered as its EngagementScopeSource at start).
  */
 @Injectable()
 export class EngagementsService implements EngagementScopeSource, OnModuleInit {
@@ -46,6 +34,7 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
     private readonly users: UsersService,
     private readonly trail: AuditTrailService,
     private readonly scopes: ActorScopes,
+    private readonly requests: EngagementRequestsService,
   ) {}
 
   onModuleInit(): void {
@@ -73,7 +62,7 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
   // ---- engagements -------------------------------------------------------------------------------
 
   async open(actor: Actor, dto: CreateEngagementDto, now = new Date()): Promise<EngagementView> {
-    if (actor.kind === 'user' && !abilityFor(actor).can('create', 'Engagement')) throw new ForbiddenError();
+    if (!abilityFor(actor).can('create', 'Engagement')) throw new ForbiddenError();
     const expiresAt = new Date(dto.expiresAt);
     const frameworks = [...dto.frameworks];
     const problems: FieldProblem[] = checkEngagement({ frameworks, from: dto.from, to: dto.to, expiresAt }, now);
@@ -105,12 +94,12 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
   }
 
   async get(actor: UserActor, id: string, now = new Date()): Promise<EngagementView> {
-    return (await this.views([await this.visible(actor, id)], now))[0];
+    return (await this.views([await this.readableEngagement(actor, id)], now))[0];
   }
 
   /** An engagement the actor may read that is active now (the portal's browse pages); 422 when it has ended. */
   async activeScope(actor: UserActor, id: string, now = new Date()): Promise<EngagementView> {
-    const view = (await this.views([await this.visible(actor, id)], now))[0];
+    const view = (await this.views([await this.readableEngagement(actor, id)], now))[0];
     if (view.state !== 'active')
       throw new RuleViolationError(
         'engagement.inactive',
@@ -127,7 +116,7 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
 
   /** Ends an engagement now; the auditor's next request carries it no more. */
   async revoke(actor: UserActor, id: string, now = new Date()): Promise<EngagementView> {
-    await this.visible(actor, id);
+    await this.readableEngagement(actor, id);
     const row = await this.ds.transaction(async (m) => {
       const e = (await this.repo.lock(id, m))!;
       if (!abilityFor(actor).can('update', asSubject('Engagement', e)))
@@ -154,107 +143,6 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
   }
 
   // ---- requests ----------------------------------------------------------------------------------
-
-  /** An auditor's request or comment on a requirement of a framework in scope of their active engagement. */
-  async createRequest(
-    actor: UserActor,
-    engagementId: string,
-    dto: CreateEngagementRequestDto,
-    now = new Date(),
-  ): Promise<EngagementRequestView> {
-    const ability = abilityFor(actor);
-    const engagement = await this.repo.findById(engagementId);
-    if (!engagement || !ability.can('read', asSubject('Engagement', engagement)))
-      throw new NotFoundError('engagement', engagementId);
-    if (engagementState(engagement, now) !== 'active')
-      throw new RuleViolationError('engagement.inactive', 'This engagement is no longer active.');
-    if (!ability.can('create', asSubject('EngagementRequest', { engagementId: engagement.id }))) {
-      throw new ForbiddenError(
-        'Requests are raised by the auditor, inside an engagement that is active.',
-        'engagement_request.forbidden',
-      );
-    }
-    if (!engagement.frameworks.includes(dto.framework))
-      throw new ValidationError([
-        { field: 'framework', message: `is not in this engagement's scope (${engagement.frameworks.join(', ')})` },
-      ]);
-    const found = await this.catalog.requirements(dto.framework, { q: dto.requirementRef, limit: 200, offset: 0 });
-    const requirement = found.items.find((r) => r.ref === dto.requirementRef);
-    if (!requirement)
-      throw new ValidationError([
-        { field: 'requirementRef', message: `no requirement ${dto.requirementRef} in ${dto.framework}` },
-      ]);
-
-    const row = await this.ds.transaction(async (m) => {
-      const r = await this.repo.insertRequest(
-        {
-          engagementId: engagement.id,
-          framework: dto.framework,
-          requirementRef: requirement.ref,
-          body: dto.body.trim(),
-          createdBy: actor.id,
-        },
-        m,
-      );
-      await this.trail.append(
-        {
-          actor: actorRef(actor),
-          action: 'engagement_request.created',
-          subjectType: 'EngagementRequest',
-          subjectId: r.id,
-          data: { engagementId: engagement.id, framework: r.framework, requirementRef: r.requirementRef },
-        },
-        m,
-      );
-      return r;
-    });
-    return (await this.requestViews([row]))[0];
-  }
-
-  /** Requests the actor may see: an auditor those of their active engagements, compliance managers all. */
-  async listRequests(actor: UserActor, query: EngagementRequestQueryDto): Promise<Page<EngagementRequestView>> {
-    const page = pageOf(query);
-    if (query.engagement) await this.visible(actor, query.engagement);
-    const { rows, total } = await this.repo.listRequestsVisible(abilityFor(actor), {
-      ...page,
-      engagementId: query.engagement,
-      status: query.status,
-    });
-    return { items: await this.requestViews(rows), total, ...page };
-  }
-
-  async answer(
-    actor: UserActor,
-    requestId: string,
-    dto: AnswerEngagementRequestDto,
-    now = new Date(),
-  ): Promise<EngagementRequestView> {
-    const ability = abilityFor(actor);
-    const row = await this.ds.transaction(async (m) => {
-      const r = await this.repo.lockRequest(requestId, m);
-      if (!r || !ability.can('read', asSubject('EngagementRequest', r)))
-        throw new NotFoundError('engagement_request', requestId);
-      if (!ability.can('update', asSubject('EngagementRequest', r)))
-        throw new ForbiddenError('Compliance managers answer requests.', 'engagement_request.answer_forbidden');
-      if (r.status === 'answered')
-        throw new RuleViolationError('engagement_request.answered', 'This request has already been answered.');
-      const answer = dto.answer.trim();
-      await this.repo.answerRequest(r.id, { answer, answeredBy: actor.id, answeredAt: now }, m);
-      await this.trail.append(
-        {
-          actor: actorRef(actor),
-          action: 'engagement_request.answered',
-          subjectType: 'EngagementRequest',
-          subjectId: r.id,
-          data: { engagementId: r.engagementId, framework: r.framework, requirementRef: r.requirementRef },
-        },
-        m,
-      );
-      return { ...r, answer, answeredBy: actor.id, answeredAt: now, status: 'answered' as const };
-    });
-    return (await this.requestViews([row]))[0];
-  }
-
   // ---- demo --------------------------------------------------------------------------------------
 
   /**
@@ -315,10 +203,8 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
     });
   }
 
-  private async visible(actor: UserActor, id: string): Promise<Engagement> {
-    const row = await this.repo.findById(id);
-    if (!row || !abilityFor(actor).can('read', asSubject('Engagement', row))) throw new NotFoundError('engagement', id);
-    return row;
+  private async readableEngagement(actor: UserActor, id: string): Promise<Engagement> {
+    return readableOr404(abilityFor(actor), 'Engagement', await this.repo.findById(id), { entity: 'engagement', id });
   }
 
   private async views(rows: Engagement[], now: Date): Promise<EngagementView[]> {
@@ -338,24 +224,5 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
     }));
   }
 
-  private async requestViews(rows: EngagementRequest[]): Promise<EngagementRequestView[]> {
-    const names = await this.users.namesByIds(
-      rows.flatMap((r) => [r.createdBy, ...(r.answeredBy ? [r.answeredBy] : [])]),
-    );
-    return rows.map((r) => ({
-      id: r.id,
-      engagementId: r.engagementId,
-      framework: r.framework,
-      requirementRef: r.requirementRef,
-      body: r.body,
-      createdBy: r.createdBy,
-      createdByName: names.get(r.createdBy) ?? null,
-      createdAt: r.createdAt.toISOString(),
-      status: r.status,
-      answer: r.answer,
-      answeredBy: r.answeredBy,
-      answeredByName: r.answeredBy ? (names.get(r.answeredBy) ?? null) : null,
-      answeredAt: r.answeredAt?.toISOString() ?? null,
-    }));
-  }
+  // The pages (src/web) still call these here; they belong to EngagementRequestsService.
 }

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { abilityFor } from '../authz/ability.factory';
 import type { UserActor } from '../authz/actor';
-import { asSubject } from '../authz/subject';
+import { readableOr404 } from '../authz/row-access';
 import { CatalogService } from '../catalog/catalog.service';
-import { NotFoundError } from '../common/errors/app-error';
 import type { EvidenceView } from './dto/evidence.dto';
 import type { EvidenceFile } from './evidence-file.entity';
 import type { Evidence } from './evidence.entity';
@@ -18,22 +17,17 @@ export class EvidenceItems {
   ) {}
 
   /** An item as the actor may read it, else 404. */
-  async visible(actor: UserActor, id: string): Promise<Evidence> {
-    const row = await this.repo.findById(id);
+  async readable(actor: UserActor, id: string): Promise<Evidence> {
     // Rules may scope by the controls an item serves (auditors), so the row is checked with them.
-    if (
-      !row ||
-      !abilityFor(actor).can(
-        'read',
-        asSubject('Evidence', { ...row, controlIds: await this.repo.controlIdsOf(row.id) }),
-      )
-    )
-      throw new NotFoundError('evidence', id);
-    return row;
+    return readableOr404(abilityFor(actor), 'Evidence', await this.repo.findById(id), {
+      entity: 'evidence',
+      id,
+      checkAs: async (row) => ({ ...row, controlIds: await this.repo.controlIdsOf(row.id) }),
+    });
   }
 
   async get(actor: UserActor, id: string): Promise<EvidenceView> {
-    return (await this.views([await this.visible(actor, id)]))[0];
+    return (await this.views([await this.readable(actor, id)]))[0];
   }
 
   async views(rows: Evidence[]): Promise<EvidenceView[]> {

@@ -75,7 +75,7 @@ export class EvidenceQueriesService {
 
   /** A file of an item, as a stream of its verified bytes; the download is recorded in the audit trail. */
   async download(actor: UserActor, id: string, n = 1): Promise<EvidenceDownload> {
-    const item = await this.items.visible(actor, id);
+    const item = await this.items.readable(actor, id);
     const found = await this.repo.file(item.id, n);
     if (!found) throw new NotFoundError('evidence_file', `${item.id} #${n}`);
     const { file, blob } = found;

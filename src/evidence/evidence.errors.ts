@@ -1,5 +1,14 @@
 import { AppError, ConflictError, UnsupportedMediaTypeError } from '../common/errors/app-error';
 
+/** Every code the evidence module answers with (problem+json `code`), beside `<entity>.not_found`. */
+export type EvidenceErrorCode =
+  'evidence.already_superseded' | 'evidence.not_your_control' | 'upload.too_large' | 'upload.type_not_allowed';
+
+// Declared into the app-wide ErrorCodes, so a code not listed here does not compile in a throw.
+declare module '../common/errors/app-error' {
+  interface ErrorCodes extends Record<EvidenceErrorCode, true> {}
+}
+
 /** An uploaded file is over UPLOAD_LIMIT_BYTES (413, naming the field). */
 export class UploadTooLargeError extends AppError {
   readonly kind = 'too_large' as const;

@@ -3,8 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { abilityFor } from '../authz/ability.factory';
+import { readableOr404 } from '../authz/row-access';
 import { asSubject } from '../authz/subject';
-import { ForbiddenError, NotFoundError } from '../common/errors/app-error';
+import { ForbiddenError } from '../common/errors/app-error';
 import { Page, pageOf } from '../common/http/pagination';
 import { actorRef } from '../authz/actor';
 import type { Actor, UserActor } from '../authz/actor';
@@ -72,9 +73,11 @@ export class ApiTokensService {
 
   async revoke(actor: UserActor, id: string): Promise<void> {
     await this.ds.transaction(async (m) => {
-      const row = await this.credentials.findApiToken(id, m);
       const ability = abilityFor(actor);
-      if (!row || !ability.can('read', asSubject('ApiToken', row))) throw new NotFoundError('api_token', id);
+      const row = await readableOr404(ability, 'ApiToken', await this.credentials.findApiToken(id, m), {
+        entity: 'api_token',
+        id,
+      });
       if (!ability.can('delete', asSubject('ApiToken', row)))
         throw new ForbiddenError('You may not revoke this token.', 'api_token.revoke_forbidden');
       if (row.revokedAt) return;

@@ -3,8 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { abilityFor, USER_FIELDS } from '../authz/ability.factory';
+import { readableOr404 } from '../authz/row-access';
 import { asSubject, pickPermitted } from '../authz/subject';
-import { ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../common/errors/app-error';
+import { ForbiddenError, RuleViolationError, ValidationError } from '../common/errors/app-error';
 import { Page, pageOf } from '../common/http/pagination';
 import { cleanLabel } from '../common/text/control-characters';
 import { actorRef } from '../authz/actor';
@@ -63,19 +64,17 @@ export class UsersService {
     private readonly trail: AuditTrailService,
   ) {}
 
-  private view(actor: UserActor, row: UserRow): UserView {
+  private view(actor: Actor, row: UserRow): UserView {
     return pickPermitted(abilityFor(actor), 'read', 'User', row, userView(row), USER_FIELDS) as UserView;
   }
 
   /** Loads a user the actor may read, else 404 (no existence oracle). */
-  private async visible(actor: UserActor, id: string, m?: EntityManager): Promise<UserRow> {
-    const row = await this.users.findById(id, m);
-    if (!row || !abilityFor(actor).can('read', asSubject('User', row))) throw new NotFoundError('user', id);
-    return row;
+  private async readableUser(actor: UserActor, id: string, m?: EntityManager): Promise<UserRow> {
+    return readableOr404(abilityFor(actor), 'User', await this.users.findById(id, m), { entity: 'user', id });
   }
 
   async me(actor: UserActor): Promise<UserView> {
-    return this.view(actor, await this.visible(actor, actor.id));
+    return this.view(actor, await this.readableUser(actor, actor.id));
   }
 
   async list(actor: UserActor, query: UserListQueryDto): Promise<Page<UserView>> {
@@ -91,7 +90,7 @@ export class UsersService {
   }
 
   async get(actor: UserActor, id: string): Promise<UserView> {
-    return this.view(actor, await this.visible(actor, id));
+    return this.view(actor, await this.readableUser(actor, id));
   }
 
   private async departmentId(key: string | null | undefined, m: EntityManager): Promise<string | null> {
@@ -126,13 +125,13 @@ export class UsersService {
       );
       return (await this.users.findById(user.id, m))!;
     });
-    const view = actor.kind === 'user' ? this.view(actor, row) : userView(row);
+    const view = this.view(actor, row);
     return { user: view, oneTimePassword: password, row };
   }
 
   async update(actor: UserActor, id: string, dto: UpdateUserDto): Promise<UserView> {
     const row = await this.ds.transaction(async (m) => {
-      const before = await this.visible(actor, id, m);
+      const before = await this.readableUser(actor, id, m);
       if (!abilityFor(actor).can('update', asSubject('User', before)))
         throw new ForbiddenError('You may not change this user.', 'user.update_forbidden');
       const changes: Partial<{ name: string; role: Role; departmentId: string | null; active: boolean }> = {};
@@ -162,9 +161,7 @@ export class UsersService {
       const changed = Object.fromEntries(
         Object.entries(changes).map(([k, v]) => [
           k,
-          k === 'name'
-            ? 'changed'
-            : { from: (before as unknown as Record<string, string | boolean | null>)[k] ?? null, to: v ?? null },
+          k === 'name' ? 'changed' : { from: before[k as keyof typeof changes] ?? null, to: v ?? null },
         ]),
       );
       await this.trail.append(
@@ -193,7 +190,7 @@ export class UsersService {
     const oneTimePassword = newOneTimePassword();
     const passwordHash = await hashPassword(oneTimePassword);
     await this.ds.transaction(async (m) => {
-      const row = await this.visible(actor, id, m);
+      const row = await this.readableUser(actor, id, m);
       if (!abilityFor(actor).can('update', asSubject('User', row)))
         throw new ForbiddenError('You may not change this user.', 'user.update_forbidden');
       await this.users.update(id, { passwordHash }, m);
@@ -233,7 +230,7 @@ export class UsersService {
         'An API token cannot change the password: sign in with the password to change it.',
         'auth.password_change_needs_session',
       );
-    const row = await this.visible(actor, actor.id);
+    const row = await this.readableUser(actor, actor.id);
     if (!(await verifyPassword(row.passwordHash, dto.currentPassword))) {
       throw new ValidationError([{ field: 'currentPassword', message: 'is not your current password' }]);
     }

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { NotificationEmailJob } from './notification-email.job';
-import { NotificationsPageController } from './notifications-page.controller';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
@@ -14,7 +13,7 @@ import { SmtpMailer } from './smtp-mailer';
  */
 @Module({
   imports: [IdentityModule, JobsModule],
-  controllers: [NotificationsController, NotificationsPageController],
+  controllers: [NotificationsController],
   providers: [NotificationsService, NotificationsRepository, SmtpMailer, NotificationEmailJob],
   exports: [NotificationsService],
 })

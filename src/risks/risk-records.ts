@@ -3,9 +3,10 @@ import { EntityManager } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import type { AppAbility } from '../authz/ability.factory';
 import { actorRef, type Actor } from '../authz/actor';
+import { readableOr404 } from '../authz/row-access';
 import { asSubject } from '../authz/subject';
 import { CatalogService } from '../catalog/catalog.service';
-import { FieldProblem, NotFoundError } from '../common/errors/app-error';
+import { FieldProblem } from '../common/errors/app-error';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { UsersService } from '../identity/users.service';
@@ -52,10 +53,8 @@ export class RiskRecords {
     return scaleFor(this.matrix(), register);
   }
 
-  async visible(ability: AppAbility, id: string): Promise<Risk> {
-    const risk = await this.repo.findById(id);
-    if (!risk || !ability.can('read', asSubject('Risk', risk))) throw new NotFoundError('risk', id);
-    return risk;
+  async readable(ability: AppAbility, id: string): Promise<Risk> {
+    return readableOr404(ability, 'Risk', await this.repo.findById(id), { entity: 'risk', id });
   }
 
   async checkOwner(userId: string, issues: FieldProblem[]): Promise<void> {

@@ -64,7 +64,7 @@ export class RiskReportsService {
   /** The measures of other risks (that the caller may read) that introduced this risk (ISO 14971 7.5). */
   async arisingFrom(actor: UserActor, id: string): Promise<ArisingFromView[]> {
     const ability = abilityFor(actor);
-    const risk = await this.records.visible(ability, id);
+    const risk = await this.records.readable(ability, id);
     return (await this.records.origins(ability, risk.register, [risk.ref])).get(risk.ref) ?? [];
   }
 

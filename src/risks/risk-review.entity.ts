@@ -1,4 +1,12 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { RiskView } from './dto/risk.dto';
+
+/** A review's frozen register (older reviews may lack either part: readers default them). */
+export interface RiskReviewSnapshot {
+  register: string;
+  risks?: RiskView[];
+  summary?: { status: string; level: string; residualLevel: string | null; count: number }[];
+}
 
 /** A quarterly review of a register: who reviewed it, when, their notes, and the register frozen as it stood. */
 @Entity('risk_reviews')
@@ -22,5 +30,5 @@ export class RiskReview {
 
   /** The register at review time: every risk with its controls, and the summary (levels, heat map counts). */
   @Column({ type: 'jsonb' })
-  snapshot: Record<string, unknown>;
+  snapshot: RiskReviewSnapshot;
 }

@@ -16,6 +16,7 @@ import { RiskRecords } from './risk-records';
 import { EXPORT_LIMIT, reviewView, riskView } from './risk-views';
 import { RisksRepository } from './risks.repository';
 import { dayOf } from '../common/time/days';
+import type { RiskReviewSnapshot } from './risk-review.entity';
 
 /**
  * Whether the actor may record a quarterly review of a register (its notes and a snapshot): the same rule
@@ -58,7 +59,7 @@ export class RiskReviewsService {
       register,
       risks: rows.map((r) => riskView(r, controls.get(r.id) ?? [])),
       summary,
-    } as unknown as Record<string, unknown>;
+    } satisfies RiskReviewSnapshot;
     const review = await this.ds.transaction(async (m) => {
       const saved = await this.repo.insertReview(
         { register, reviewerUserId: actor.id, reviewedAt: new Date(), notes: dto.notes, snapshot },

@@ -100,7 +100,7 @@ export function riskView(r: Risk, controls: ControlSnapshot[]): RiskView {
 }
 
 export function reviewView(r: RiskReview): RiskReviewView {
-  const snapshot = r.snapshot as { risks?: unknown[]; summary?: RiskReviewView['summary'] };
+  const snapshot = r.snapshot;
   return {
     id: r.id,
     register: r.register as RiskReviewView['register'],

@@ -7,7 +7,7 @@ import { accessibleBy, caslWhere, UnsupportedCaslConditionError, type VirtualFie
 import { ConflictError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/db/unique-violation';
 import type { RiskLevel } from './domain/risk-matrix';
-import type { ControlSnapshot, RiskRegister, RiskSnapshot, RiskStatus } from './domain/risk-model';
+import type { ControlSnapshot, RiskRegister, RiskStatus } from './domain/risk-model';
 import { RiskControl } from './risk-control.entity';
 import { RiskReview } from './risk-review.entity';
 import { RiskVersion } from './risk-version.entity';
@@ -191,7 +191,7 @@ export class RisksRepository {
       const risk = current.get(f.id)!;
       const v = byRisk.get(f.id);
       if (!v) return risk;
-      const { controls, ...fields } = v.after as unknown as RiskSnapshot;
+      const { controls, ...fields } = v.after;
       snapshots.set(risk.id, controls ?? []);
       return { ...risk, ...fields, version: v.version, updatedAt: v.at };
     });

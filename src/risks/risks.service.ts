@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { abilityFor } from '../authz/ability.factory';
 import type { UserActor } from '../authz/actor';
+import { readableOr404 } from '../authz/row-access';
 import { asSubject } from '../authz/subject';
 import { ConflictError, FieldProblem, NotFoundError, ValidationError } from '../common/errors/app-error';
 import { Page, pageOf } from '../common/http/pagination';
@@ -115,7 +116,7 @@ export class RisksService {
 
   async update(actor: UserActor, id: string, dto: UpdateRiskDto): Promise<RiskView> {
     const ability = abilityFor(actor);
-    const seen = await this.records.visible(ability, id);
+    const seen = await this.records.readable(ability, id);
     const issues: FieldProblem[] = [];
     const controls =
       dto.controls === undefined
@@ -128,8 +129,7 @@ export class RisksService {
     if (dto.ownerUserId !== undefined) await this.records.checkOwner(dto.ownerUserId, issues);
     if (issues.length) throw new ValidationError(issues);
     await this.ds.transaction(async (m) => {
-      const locked = await this.repo.lockForUpdate(id, m);
-      if (!locked || !ability.can('read', asSubject('Risk', locked))) throw new NotFoundError('risk', id);
+      const locked = await readableOr404(ability, 'Risk', await this.repo.lockForUpdate(id, m), { entity: 'risk', id });
       if (!ability.can('update', asSubject('Risk', locked))) throw notYours('update');
       if (dto.version !== undefined && dto.version !== locked.version) {
         throw new ConflictError(
@@ -150,7 +150,7 @@ export class RisksService {
   /** A risk's versions the actor may read (an auditor: up to the end of their period), newest first. */
   async history(actor: UserActor, id: string): Promise<RiskVersionView[]> {
     const ability = abilityFor(actor);
-    const risk = await this.records.visible(ability, id);
+    const risk = await this.records.readable(ability, id);
     return (await this.repo.versionsOf(risk.id, ability)).map((v) => ({
       version: v.version,
       actor: v.actor,

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
-import type { JsonObject } from '../audit-trail/domain/audit-entry';
+import { toJsonObject, type JsonObject } from '../audit-trail/domain/audit-entry';
 import { CatalogService } from '../catalog/catalog.service';
 import type { LiveControl } from '../catalog/domain/control-refs';
 import { EvidenceService } from '../evidence/evidence.service';
@@ -54,42 +54,40 @@ export class CollectorsService {
   ) {
     this.registry = {
       // Who has access and how: users, roles, departments, last sign-in, API tokens with their age.
-      'access-review': async (ctx) =>
-        ({ week: ctx.week, ...(await this.users.accessReview(ctx.now)) }) as unknown as JsonObject,
+      'access-review': async (ctx) => toJsonObject({ week: ctx.week, ...(await this.users.accessReview(ctx.now)) }),
       // Who the users are (roster for joiners/leavers checks).
       'user-roster': async (ctx) => {
         const { users } = await this.users.accessReview(ctx.now);
-        return {
+        return toJsonObject({
           week: ctx.week,
           users: users.map(({ id, name, role, department, active }) => ({ id, name, role, department, active })),
-        } as unknown as JsonObject;
+        });
       },
       // The audit trail's verification result (chain and signed checkpoints).
       'audit-trail-verify': async (ctx) => ({
         week: ctx.week,
-        verification: (await this.trail.verify()) as unknown as JsonObject,
+        verification: toJsonObject(await this.trail.verify()),
       }),
       // Catalog coverage and evidence freshness per framework.
       posture: async (ctx) => ({
         week: ctx.week,
-        coverage: (await this.catalog.coverageAll()) as unknown as JsonObject[],
+        coverage: (await this.catalog.coverageAll()).map((c) => toJsonObject(c)),
         posture: await ctx.posture(),
       }),
       // Last week's sweep results.
       'sweep-summary': async (ctx) => ({ week: ctx.week, previous: ctx.previousSummary }),
       // The latest quarterly risk review per register (notes, reviewer, frozen snapshot) and the registers' counts now.
-      'risk-review': async (ctx) =>
-        ({ week: ctx.week, ...(await this.risks.reviewEvidence()) }) as unknown as JsonObject,
+      'risk-review': async (ctx) => toJsonObject({ week: ctx.week, ...(await this.risks.reviewEvidence()) }),
       // The DSR register of the week without subject identity: clocks, outcomes, refusals recorded in the ROPA.
       'dsr-register': async (ctx) => ({
         week: ctx.week,
         ...(await this.dsrClocks.registerSnapshot(startOfDay(ctx.periodStart), endOfDay(ctx.periodEnd), ctx.now)),
       }),
       // The latest DSR drill's verdict (each drill also stores its full report and PDF as evidence).
-      'dsr-drill': async (ctx) => ({
-        week: ctx.week,
-        latest: ((await this.drills.latest()) as unknown as JsonObject) ?? null,
-      }),
+      'dsr-drill': async (ctx) => {
+        const latest = await this.drills.latest();
+        return { week: ctx.week, latest: latest ? toJsonObject(latest) : null };
+      },
     };
   }
 

@@ -3,6 +3,8 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { actorRef, systemActor } from '../authz/actor';
 import { SchedulerService } from '../jobs/scheduler.service';
+import { SweepLifecycleService } from './sweep-lifecycle.service';
+import { SweepRemindersService } from './sweep-reminders.service';
 import { SweepsService } from './sweeps.service';
 
 const JOB_ACTOR = actorRef(systemActor('job:weekly-sweep'));
@@ -19,6 +21,8 @@ export class SweepJobs implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly scheduler: SchedulerService,
     private readonly sweeps: SweepsService,
+    private readonly lifecycle: SweepLifecycleService,
+    private readonly reminders: SweepRemindersService,
   ) {}
 
   private get open() {
@@ -26,7 +30,7 @@ export class SweepJobs implements OnApplicationBootstrap {
       name: 'weekly-sweep',
       cron: this.config.sweepCron ?? '',
       timezone: this.config.timeZone,
-      run: () => this.sweeps.openWeek(this.sweeps.weekOf(new Date()), JOB_ACTOR),
+      run: () => this.lifecycle.openWeek(this.sweeps.weekOf(new Date()), JOB_ACTOR),
     };
   }
 
@@ -37,7 +41,7 @@ export class SweepJobs implements OnApplicationBootstrap {
         name: 'sweep-reminders',
         cron: this.config.sweepReminderCron,
         timezone: this.config.timeZone,
-        run: () => this.sweeps.remindAndEscalate(),
+        run: () => this.reminders.remindAndEscalate(),
       });
     }
   }

@@ -13,12 +13,20 @@ import {
   WeekParams,
 } from './dto/sweep.dto';
 import type { FrameworkPosture } from './domain/posture';
+import { SweepLifecycleService } from './sweep-lifecycle.service';
+import { SweepPostureService } from './sweep-posture.service';
+import { SweepTasksService } from './sweep-tasks.service';
 import { SweepsService } from './sweeps.service';
 
 @ApiTags('sweeps')
 @Controller('api')
 export class SweepsController {
-  constructor(private readonly sweeps: SweepsService) {}
+  constructor(
+    private readonly sweeps: SweepsService,
+    private readonly lifecycle: SweepLifecycleService,
+    private readonly sweepTasks: SweepTasksService,
+    private readonly sweepPosture: SweepPostureService,
+  ) {}
 
   @Get('sweeps/current')
   @Policy('read', 'Sweep')
@@ -38,7 +46,7 @@ export class SweepsController {
     @CurrentActor() actor: UserActor,
     @Body() dto: OpenSweepDto,
   ): Promise<{ week: string; created: boolean; tasks: number }> {
-    const r = await this.sweeps.openWeek(dto.week ?? this.sweeps.weekOf(new Date()), actorRef(actor));
+    const r = await this.lifecycle.openWeek(dto.week ?? this.sweeps.weekOf(new Date()), actorRef(actor));
     return { week: r.week, created: r.created, tasks: r.tasks };
   }
 
@@ -47,7 +55,7 @@ export class SweepsController {
   @HttpCode(200)
   @ApiOperation({ summary: "Close a week's sweep and store its summary as evidence; idempotent" })
   close(@CurrentActor() actor: UserActor, @Param() p: WeekParams) {
-    return this.sweeps.closeWeek(p.week, actorRef(actor));
+    return this.lifecycle.closeWeek(p.week, actorRef(actor));
   }
 
   @Get('sweeps/:week')
@@ -80,7 +88,7 @@ export class SweepsController {
     @Param() p: TaskIdParams,
     @Body() dto: CompleteTaskDto,
   ): Promise<SweepTaskView> {
-    return this.sweeps.completeTask(actor, p.id, dto);
+    return this.sweepTasks.completeTask(actor, p.id, dto);
   }
 
   @Get('posture')
@@ -89,6 +97,6 @@ export class SweepsController {
     summary: 'Per framework: share of requirements whose controls all have fresh evidence, and what needs attention',
   })
   async posture(@CurrentActor() actor: UserActor): Promise<{ items: FrameworkPosture[] }> {
-    return { items: await this.sweeps.postureFor(actor) };
+    return { items: await this.sweepPosture.postureFor(actor) };
   }
 }

@@ -11,6 +11,10 @@ import { CollectorsService } from './collectors.service';
 import { SweepsController } from './sweeps.controller';
 import { SweepsRepository } from './sweeps.repository';
 import { SweepsService } from './sweeps.service';
+import { SweepLifecycleService } from './sweep-lifecycle.service';
+import { SweepPostureService } from './sweep-posture.service';
+import { SweepRemindersService } from './sweep-reminders.service';
+import { SweepTasksService } from './sweep-tasks.service';
 import { SweepJobs } from './sweep.jobs';
 
 /** Weekly evidence sweeps: opening, tasks, collectors, reminders, closing; freshness and posture. */
@@ -27,7 +31,16 @@ import { SweepJobs } from './sweep.jobs';
   ],
   controllers: [SweepsController],
   // SweepJobs schedules nothing where JOBS_ENABLED is false (tests, CLI commands).
-  providers: [SweepsService, SweepsRepository, CollectorsService, SweepJobs],
-  exports: [SweepsService],
+  providers: [
+    SweepsService,
+    SweepLifecycleService,
+    SweepTasksService,
+    SweepRemindersService,
+    SweepPostureService,
+    SweepsRepository,
+    CollectorsService,
+    SweepJobs,
+  ],
+  exports: [SweepsService, SweepLifecycleService, SweepTasksService, SweepPostureService],
 })
 export class SweepsModule {}

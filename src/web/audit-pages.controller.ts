@@ -2,10 +2,11 @@ import { PackSigner } from '../audit-packs/signing/pack-signer';
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { abilityFor } from '../authz/ability.factory';
-import { CurrentActor, Policy } from '../authz/policy.decorator';
+import type { AppAbility } from '../authz/ability.factory';
+import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
 import { CatalogService } from '../catalog/catalog.service';
 import { NotFoundError } from '../common/errors/app-error';
+import { EngagementRequestsService } from '../engagements/engagement-requests.service';
 import { EngagementsService } from '../engagements/engagements.service';
 import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
 import { SweepsService } from '../sweeps/sweeps.service';
@@ -21,8 +22,16 @@ import {
   RequestIdParams,
 } from './dto/audit-forms.dto';
 import { dayOf, endOfDay, isCalendarDate } from '../common/time/days';
-
-const EVIDENCE_PAGE = 50;
+import {
+  auditControlPage,
+  auditFrameworkPage,
+  auditPortalPage,
+  controlMappingsInScope,
+  engagementsPage,
+  EVIDENCE_PAGE,
+  requirementAnchor,
+  type SigningView,
+} from './audit.page';
 
 /**
  * The auditor portal: the engagement's scope, read-only browsing (requirements → controls → evidence dated
@@ -34,6 +43,7 @@ const EVIDENCE_PAGE = 50;
 export class AuditPagesController {
   constructor(
     private readonly engagements: EngagementsService,
+    private readonly requests: EngagementRequestsService,
     private readonly catalog: CatalogService,
     private readonly evidence: EvidenceQueriesService,
     private readonly signer: PackSigner,
@@ -41,7 +51,7 @@ export class AuditPagesController {
   ) {}
 
   /** The pack-signing certificate as pages show it (so an auditor can compare the fingerprint in a pack). */
-  private signing() {
+  private signing(): SigningView {
     const { subject, fingerprintSha256, notAfter, selfSigned } = this.signer.certificate();
     return { subject, fingerprintSha256, notAfter, selfSigned };
   }
@@ -49,23 +59,18 @@ export class AuditPagesController {
   @Get()
   @Policy('read', 'Engagement')
   @Render('audit')
-  async portal(@CurrentActor() actor: UserActor) {
-    const ability = abilityFor(actor);
+  async portal(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility) {
     const [mine, requests] = await Promise.all([
       this.engagements.list(actor, { limit: 50 }),
-      ability.can('read', 'EngagementRequest') ? this.engagements.listRequests(actor, { limit: 200 }) : null,
+      ability.can('read', 'EngagementRequest') ? this.requests.listRequests(actor, { limit: 200 }) : null,
     ]);
-    const own = mine.items.filter((e) => e.auditorUserId === actor.id);
-    return {
-      pageTitle: 'Audit',
-      active: own
-        .filter((e) => e.state === 'active')
-        .map((e) => ({ ...e, requests: requests?.items.filter((r) => r.engagementId === e.id) ?? [] })),
-      ended: own.filter((e) => e.state !== 'active'),
-      canRequestPacks: ability.can('create', 'AuditPack'),
-      canManage: ability.can('update', 'Engagement'),
+    return auditPortalPage({
+      auditorUserId: actor.id,
+      engagements: mine.items,
+      requests: requests?.items ?? null,
+      can: { requestPacks: ability.can('create', 'AuditPack'), manage: ability.can('update', 'Engagement') },
       signing: ability.can('read', 'AuditPack') ? this.signing() : null,
-    };
+    });
   }
 
   // ---- browsing inside an engagement -------------------------------------------------------------
@@ -73,26 +78,25 @@ export class AuditPagesController {
   @Get('engagements/:id/frameworks/:framework')
   @Policy('read', 'Engagement')
   @Render('audit-framework')
-  async framework(@CurrentActor() actor: UserActor, @Param() p: EngagementFrameworkParams) {
+  async framework(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Param() p: EngagementFrameworkParams,
+  ) {
     const engagement = await this.engagements.activeScope(actor, p.id);
     if (!engagement.frameworks.includes(p.framework)) throw new NotFoundError('framework', p.framework);
     const [framework, requirements, requests] = await Promise.all([
       this.catalog.framework(p.framework),
       this.catalog.requirements(p.framework, { limit: 200 }),
-      this.engagements.listRequests(actor, { engagement: engagement.id, limit: 200 }),
+      this.requests.listRequests(actor, { engagement: engagement.id, limit: 200 }),
     ]);
-    return {
-      pageTitle: `${framework.name} · audit`,
+    return auditFrameworkPage({
       engagement,
-      framework: { key: framework.key, name: framework.name },
-      requirements: requirements.items.map((r) => ({
-        ...r,
-        anchor: requirementAnchor(r.ref),
-        requests: requests.items.filter((q) => q.framework === p.framework && q.requirementRef === r.ref),
-      })),
-      more: requirements.total > requirements.items.length,
-      canRequest: abilityFor(actor).can('create', 'EngagementRequest'),
-    };
+      framework,
+      requirements,
+      requests: requests.items,
+      canRequest: ability.can('create', 'EngagementRequest'),
+    });
   }
 
   @Get('engagements/:id/controls/:key')
@@ -100,18 +104,17 @@ export class AuditPagesController {
   @Render('audit-control')
   async control(
     @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
     @Param() p: EngagementControlParams,
     @Query() q: EngagementControlQueryDto,
   ) {
     const engagement = await this.engagements.activeScope(actor, p.id);
     const control = await this.catalog.getControl(actor, p.key);
-    const mappings = control.requirements
-      .filter((r) => engagement.frameworks.includes(r.framework))
-      .map((r) => ({ ...r, anchor: requirementAnchor(r.ref) }));
+    const mappings = controlMappingsInScope(control, engagement.frameworks);
     if (mappings.length === 0) throw new NotFoundError('control', p.key);
     const offset = q.offset ?? 0;
     // Evidence is read through the ability: an auditor gets only what the engagement opens.
-    const evidence = abilityFor(actor).can('read', 'Evidence')
+    const evidence = ability.can('read', 'Evidence')
       ? await this.evidence.list(actor, {
           control: p.key,
           from: engagement.from,
@@ -120,22 +123,9 @@ export class AuditPagesController {
           offset,
         })
       : { items: [], total: 0, limit: EVIDENCE_PAGE, offset };
-    const link = (o: number) => `?offset=${o}`;
     // Exceptions and attestations recorded within the period: what stood in for evidence, with the reasons.
     const outcomes = await this.sweeps.controlOutcomes(actor, p.key, { from: engagement.from, to: engagement.to });
-    return {
-      pageTitle: `${control.key} · audit`,
-      engagement,
-      control,
-      mappings,
-      outcomes,
-      evidence: evidence.items,
-      total: evidence.total,
-      from: evidence.total === 0 ? 0 : offset + 1,
-      to: offset + evidence.items.length,
-      previous: offset > 0 ? link(Math.max(0, offset - EVIDENCE_PAGE)) : null,
-      next: offset + EVIDENCE_PAGE < evidence.total ? link(offset + EVIDENCE_PAGE) : null,
-    };
+    return auditControlPage({ engagement, control, mappings, outcomes, evidence });
   }
 
   @Post('engagements/:id/requests')
@@ -146,7 +136,7 @@ export class AuditPagesController {
     @Body() form: RequestFormDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const r = await this.engagements.createRequest(actor, p.id, form);
+    const r = await this.requests.createRequest(actor, p.id, form);
     await reply.redirect(
       `/audit/engagements/${p.id}/frameworks/${r.framework}#${requirementAnchor(r.requirementRef)}`,
       303,
@@ -158,24 +148,22 @@ export class AuditPagesController {
   @Get('engagements')
   @Policy('update', 'Engagement')
   @Render('audit-engagements')
-  async manage(@CurrentActor() actor: UserActor) {
+  async manage(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility) {
     const [engagements, open, auditors, frameworks] = await Promise.all([
       this.engagements.list(actor, { limit: 200 }),
-      this.engagements.listRequests(actor, { status: 'open', limit: 200 }),
+      this.requests.listRequests(actor, { status: 'open', limit: 200 }),
       this.engagements.auditors(),
       this.catalog.listFrameworks(),
     ]);
-    const year = dayOf(new Date()).slice(0, 4);
-    return {
-      pageTitle: 'Engagements',
+    return engagementsPage({
+      today: dayOf(new Date()),
       engagements: engagements.items,
-      requests: open.items,
+      openRequests: open.items,
       auditors,
-      frameworks: frameworks.map((f) => ({ key: f.key, name: f.name })),
-      defaults: { from: `${year}-01-01`, to: `${year}-12-31`, expires: `${Number(year) + 1}-03-31` },
-      canAnswer: abilityFor(actor).can('update', 'EngagementRequest'),
+      frameworks,
+      canAnswer: ability.can('update', 'EngagementRequest'),
       signing: this.signing(),
-    };
+    });
   }
 
   @Post('engagements')
@@ -218,12 +206,7 @@ export class AuditPagesController {
     @Body() form: AnswerFormDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.engagements.answer(actor, p.id, form);
+    await this.requests.answer(actor, p.id, form);
     await reply.redirect('/audit/engagements#requests', 303);
   }
-}
-
-/** The id of a requirement's row on the framework page (refs hold dots: CC6.1 → req-CC6_1). */
-function requirementAnchor(ref: string): string {
-  return `req-${ref.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }

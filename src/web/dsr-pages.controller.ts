@@ -1,15 +1,12 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Render, Res, UseInterceptors } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { abilityFor } from '../authz/ability.factory';
-import { CurrentActor, Policy } from '../authz/policy.decorator';
+import type { AppAbility } from '../authz/ability.factory';
+import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
 import { PageQueryDto } from '../common/http/pagination';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DataSystemsService } from '../dsr/data-systems.service';
-import { DSR_RIGHTS, RIGHT_SECTION } from '../dsr/domain/dsr-clocks';
-import { GROUND_LABEL, groundsFor } from '../dsr/domain/dsr-grounds';
-import { DSR_STATUSES, VERIFICATION_METHODS } from '../dsr/domain/dsr-model';
 import { DrillsService } from '../dsr/drills.service';
 import { DsrErasureService } from '../dsr/dsr-erasure.service';
 import { DsrExportService } from '../dsr/dsr-export.service';
@@ -30,31 +27,17 @@ import {
 } from '../dsr/dto/dsr.dto';
 import type { UserActor } from '../authz/actor';
 import {
-  actionRow,
-  clockCell,
-  describeDuration,
-  drillRow,
-  groundLabel,
-  METHOD_LABEL,
-  queueRow,
-  receiptView,
-  RIGHT_LABEL,
-  systemView,
-  timeline,
-} from './dsr.page';
-import {
   CompleteTaskFormDto,
   DsrPageQueryDto,
   EraseFormDto,
-  FORM_CHANNELS,
   ImportSystemsFormDto,
   NewDsrFormDto,
   parseChanges,
   RequestPageQueryDto,
 } from './dto/dsr-forms.dto';
 import { FormIdempotency, FormKey, FormKeyInterceptor, newFormKey, type FormOutcome } from './form-idempotency';
-
-const OPEN = ['received', 'verified', 'in_progress'];
+import { dsrDrillsPage, dsrQueuePage, dsrSystemsPage, dsrTasksPage } from './dsr-lists.page';
+import { dsrRequestPage } from './dsr-request.page';
 
 /**
  * The privacy officer's DSR pages: the queue with both clocks, a request's page (verify, export and
@@ -99,44 +82,18 @@ export class DsrPagesController {
   @Get()
   @Policy('read', 'DsrRequest')
   @Render('dsr')
-  async queue(@CurrentActor() actor: UserActor, @Query() query: DsrPageQueryDto) {
-    const list = await this.requests.list(actor, query);
-    const ability = abilityFor(actor);
-    const filter = {
-      status: query.status,
-      right: query.right,
-      open: query.open ? '1' : undefined,
-      overdue: query.overdue ? '1' : undefined,
-      drills: query.drills ? '1' : undefined,
-      q: query.q,
-    };
-    const link = (offset: number) =>
-      `?${new URLSearchParams(Object.entries({ ...filter, offset: String(offset) }).filter((e): e is [string, string] => !!e[1])).toString()}`;
-    return {
-      pageTitle: 'Data subject requests',
-      requests: list.items.map(queueRow),
-      total: list.total,
-      from: list.total === 0 ? 0 : list.offset + 1,
-      to: list.offset + list.items.length,
-      previous: list.offset > 0 ? link(Math.max(0, list.offset - list.limit)) : null,
-      next: list.offset + list.limit < list.total ? link(list.offset + list.limit) : null,
-      // Compliance managers read the register without identity: no subject column at all for them.
+  async queue(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Query() query: DsrPageQueryDto,
+  ) {
+    return dsrQueuePage({
+      query,
+      list: await this.requests.list(actor, query),
       showIdentity: ability.can('read', 'DsrRequest', 'subject'),
       canCreate: ability.can('create', 'DsrRequest'),
-      statuses: DSR_STATUSES.map((s) => ({ key: s, label: s.replace(/_/g, ' ') })),
-      rights: DSR_RIGHTS.map((r) => ({ key: r, label: RIGHT_LABEL[r], section: RIGHT_SECTION[r] })),
-      channels: FORM_CHANNELS.map((c) => ({ key: c, label: c.replace(/_/g, ' ') })),
-      filter: {
-        status: query.status ?? '',
-        right: query.right ?? '',
-        open: !!query.open,
-        overdue: !!query.overdue,
-        drills: !!query.drills,
-        q: query.q ?? '',
-      },
-      grounds: { objection: groundOptions('objection'), erasure: groundOptions('erasure') },
       formKey: newFormKey(),
-    };
+    });
   }
 
   @Post()
@@ -173,14 +130,8 @@ export class DsrPagesController {
   @Get('systems')
   @Policy('read', 'DataSystem')
   @Render('dsr-systems')
-  async systemsPage(@CurrentActor() actor: UserActor) {
-    const systems = await this.systems.list();
-    return {
-      pageTitle: 'Data systems',
-      systems: systems.map(systemView),
-      canImport: abilityFor(actor).can('create', 'DataSystem'),
-      formKey: newFormKey(),
-    };
+  async systemsPage(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility) {
+    return dsrSystemsPage(await this.systems.list(), ability.can('create', 'DataSystem'), newFormKey());
   }
 
   @Post('systems/import')
@@ -200,20 +151,12 @@ export class DsrPagesController {
   @Get('drills')
   @Policy('read', 'DsrDrill')
   @Render('dsr-drills')
-  async drillsPage(@CurrentActor() actor: UserActor, @Query() query: PageQueryDto) {
-    const list = await this.drills.listFor(actor, query);
-    const link = (offset: number) => `?offset=${offset}`;
-    return {
-      pageTitle: 'DSR drills',
-      drills: list.items.map(drillRow),
-      total: list.total,
-      from: list.total === 0 ? 0 : list.offset + 1,
-      to: list.offset + list.items.length,
-      previous: list.offset > 0 ? link(Math.max(0, list.offset - list.limit)) : null,
-      next: list.offset + list.limit < list.total ? link(list.offset + list.limit) : null,
-      canRun: abilityFor(actor).can('create', 'DsrDrill'),
-      formKey: newFormKey(),
-    };
+  async drillsPage(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Query() query: PageQueryDto,
+  ) {
+    return dsrDrillsPage(await this.drills.listFor(actor, query), ability.can('create', 'DsrDrill'), newFormKey());
   }
 
   @Post('drills')
@@ -232,29 +175,18 @@ export class DsrPagesController {
   @Get('tasks')
   @Policy('read', 'DsrTask')
   @Render('dsr-tasks')
-  async tasksPage(@CurrentActor() actor: UserActor, @Query() query: TaskQueryDto) {
+  async tasksPage(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Query() query: TaskQueryDto,
+  ) {
     const open = query.open ?? true;
-    const list = await this.dsrTasks.listTasks(actor, { ...query, open });
-    const link = (offset: number) =>
-      `?${new URLSearchParams({ ...(open ? {} : { open: 'false' }), offset: String(offset) }).toString()}`;
-    return {
-      pageTitle: 'DSR tasks',
-      tasks: list.items.map((a) => ({
-        ...actionRow(a),
-        requestId: a.requestId,
-        reference: a.reference,
-        waiting: a.status === 'awaiting_manual',
-        items: a.checklist?.length ?? 0,
-      })),
-      total: list.total,
-      openOnly: open,
-      from: list.total === 0 ? 0 : list.offset + 1,
-      to: list.offset + list.items.length,
-      previous: list.offset > 0 ? link(Math.max(0, list.offset - list.limit)) : null,
-      next: list.offset + list.limit < list.total ? link(list.offset + list.limit) : null,
-      canOpenRequests: abilityFor(actor).can('read', 'DsrRequest'),
+    return dsrTasksPage({
+      open,
+      list: await this.dsrTasks.listTasks(actor, { ...query, open }),
+      canOpenRequests: ability.can('read', 'DsrRequest'),
       formKey: newFormKey(),
-    };
+    });
   }
 
   @Post('tasks/:id/complete')
@@ -281,7 +213,12 @@ export class DsrPagesController {
   @Get(':id')
   @Policy('read', 'DsrRequest')
   @Render('dsr-request')
-  async request(@CurrentActor() actor: UserActor, @Param() p: RequestParams, @Query() query: RequestPageQueryDto) {
+  async request(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Param() p: RequestParams,
+    @Query() query: RequestPageQueryDto,
+  ) {
     const request = await this.requests.get(actor, p.id);
     // The one-time result of an export form, sealed for this user with the submission (nothing runs again).
     const outcome = query.result
@@ -290,6 +227,7 @@ export class DsrPagesController {
     const sealed = typeof outcome?.flash?.link === 'string' ? outcome.flash.link : null;
     return this.requestPage(
       actor,
+      ability,
       request,
       sealed ? this.exports.openSealedLink(actor, sealed) : null,
       outcome !== null,
@@ -461,61 +399,23 @@ export class DsrPagesController {
     });
   }
 
-  private requestPage(actor: UserActor, r: DsrRequestView, link: ExportLinkView | null, shownResult = false) {
-    const ability = abilityFor(actor);
-    const open = OPEN.includes(r.status);
-    const canUpdate = ability.can('update', 'DsrRequest');
-    const executable = canUpdate && open && r.status !== 'received';
-    const activeHolds = r.legalHolds.filter((h) => !h.releasedAt);
-    const erasurePending = r.erasureScheduledFor !== null && r.erasedAt === null;
-    return {
-      pageTitle: `${r.reference} ${RIGHT_LABEL[r.right] ?? r.right}`,
+  private requestPage(
+    actor: UserActor,
+    ability: AppAbility,
+    r: DsrRequestView,
+    link: ExportLinkView | null,
+    shownResult = false,
+  ) {
+    return dsrRequestPage({
       request: r,
-      rightLabel: RIGHT_LABEL[r.right] ?? r.right,
-      groundLabel: groundLabel(r.ground),
-      formKey: newFormKey(),
-      statusLabel: r.status.replace(/_/g, ' '),
-      open,
-      internal: clockCell(r.clocks.internal),
-      statutory: clockCell(r.clocks.statutory),
-      identityWait: describeDuration(r.clocks.identityWaitMs),
-      identity: r.subject
-        ? {
-            subject: r.subject,
-            requester: r.requester ?? null,
-            changes: r.changes ? Object.entries(r.changes).map(([column, value]) => ({ column, value })) : [],
-            verificationReference: r.verificationReference ?? null,
-          }
-        : null,
-      verificationMethodLabel: r.verificationMethod
-        ? (METHOD_LABEL[r.verificationMethod] ?? r.verificationMethod)
-        : null,
-      timeline: timeline(r),
-      actions: r.actions.map(actionRow),
-      holds: r.legalHolds.map((h) => ({ ...h, active: !h.releasedAt })),
-      activeHolds: activeHolds.length,
-      receipt: receiptView(r.receipt),
       link,
-      /** A result page whose link has expired (or could not be opened): say so instead of running anything. */
-      linkGone: shownResult && link === null,
-      erasurePending,
-      can: {
-        verify: canUpdate && r.status === 'received',
-        methods: VERIFICATION_METHODS.filter((m) => m !== 'synthetic').map((m) => ({ key: m, label: METHOD_LABEL[m] })),
-        export: executable,
-        newLink: canUpdate && r.exportAvailable && r.subject !== undefined,
-        erase: executable && r.right === 'erasure' && !r.erasedAt && !erasurePending,
-        cancelErasure: canUpdate && open && erasurePending,
-        resumeErasure: executable && erasurePending && new Date(r.erasureScheduledFor!).getTime() <= Date.now(),
-        // An objection's separation runs by itself (on arrival or at verification): the button retries it.
-        execute: executable && ['rectification', 'restriction', 'objection', 'withdraw_consent'].includes(r.right),
-        hold: canUpdate && open,
-        reject: canUpdate && open,
-        complete: executable,
-      },
+      shownResult,
+      canUpdate: ability.can('update', 'DsrRequest'),
       graceDays: this.config.dsrErasureGraceDays,
       backupRetentionDays: this.config.dsrBackupRetentionDays,
-    };
+      formKey: newFormKey(),
+      now: new Date(),
+    });
   }
 }
 
@@ -524,8 +424,4 @@ function groundOf(form: NewDsrFormDto): string | undefined {
   if (form.right === 'objection') return form.objectionGround;
   if (form.right === 'erasure') return form.erasureGround;
   return undefined;
-}
-
-function groundOptions(right: 'objection' | 'erasure') {
-  return (groundsFor(right) ?? []).map((g) => ({ key: g, label: GROUND_LABEL[g] }));
 }

@@ -3,12 +3,16 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { uploadParts, type UploadPart } from '../evidence/upload-parts';
 import { EvidenceUploadService } from '../evidence/evidence-upload.service';
-import { abilityFor } from '../authz/ability.factory';
-import { CurrentActor, Policy } from '../authz/policy.decorator';
+import type { AppAbility } from '../authz/ability.factory';
+import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
 import { TaskIdParams } from '../sweeps/dto/sweep.dto';
+import { SweepPostureService } from '../sweeps/sweep-posture.service';
+import { SweepTasksService } from '../sweeps/sweep-tasks.service';
 import { SweepsService } from '../sweeps/sweeps.service';
 import { TaskOutcomeFormDto } from './dto/sweep-forms.dto';
+import { mySweepPage, sweepDashboardPage } from './sweep.page';
+import { NotFoundError } from '../common/errors/app-error';
 
 /** The form's parts, with the fields the page knows (control, dates) put first. */
 async function* withFields(
@@ -26,14 +30,14 @@ function isFixedField(name: string, fields: Record<string, string>): boolean {
   return Object.prototype.hasOwnProperty.call(fields, name);
 }
 
-const FRESHNESS_LABEL = { fresh: 'fresh', due_soon: 'due soon', stale: 'stale', missing: 'missing' } as const;
-
 /** "My sweep" for control owners, and the sweep dashboard with posture for compliance managers. */
 @ApiExcludeController()
 @Controller()
 export class SweepPagesController {
   constructor(
     private readonly sweeps: SweepsService,
+    private readonly sweepTasks: SweepTasksService,
+    private readonly posture: SweepPostureService,
     private readonly evidence: EvidenceUploadService,
   ) {}
 
@@ -41,19 +45,7 @@ export class SweepPagesController {
   @Policy('read', 'SweepTask')
   @Render('my-sweep')
   async mySweep(@CurrentActor() actor: UserActor) {
-    const { sweep, tasks, carriedOver } = await this.sweeps.mySweep(actor);
-    // Open tasks: the carried-over ones of an earlier sweep (opened late, still running) first.
-    const open = [...carriedOver, ...tasks.filter((t) => t.status === 'open')].map((t) => ({
-      ...t,
-      overdue: t.timing === 'overdue',
-    }));
-    return {
-      pageTitle: 'My sweep',
-      sweep,
-      open,
-      overdue: open.filter((t) => t.overdue).length,
-      done: tasks.filter((t) => t.status !== 'open').map((t) => ({ ...t, late: t.timing === 'late' })),
-    };
+    return mySweepPage(await this.sweeps.mySweep(actor));
   }
 
   @Post('sweep/tasks/:id/outcome')
@@ -64,7 +56,7 @@ export class SweepPagesController {
     @Body() form: TaskOutcomeFormDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.sweeps.completeTask(
+    await this.sweepTasks.completeTask(
       actor,
       p.id,
       form.outcome === 'attestation'
@@ -83,7 +75,7 @@ export class SweepPagesController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const task = await this.sweeps.taskForUpload(actor, p.id);
+    const task = await this.sweepTasks.taskForUpload(actor, p.id);
     const evidence = await this.evidence.upload(
       actor,
       withFields(uploadParts(request), {
@@ -93,26 +85,21 @@ export class SweepPagesController {
         periodEnd: task.periodEnd,
       }),
     );
-    await this.sweeps.completeTask(actor, p.id, { outcome: 'evidence', evidenceIds: [evidence.id] });
+    await this.sweepTasks.completeTask(actor, p.id, { outcome: 'evidence', evidenceIds: [evidence.id] });
     await reply.redirect('/sweep', 303);
   }
 
   @Get('sweeps')
   @Policy('read', 'Posture')
   @Render('sweeps')
-  async dashboard(@CurrentActor() actor: UserActor) {
-    const sweep = abilityFor(actor).can('read', 'Sweep') ? await this.sweeps.current(actor).catch(() => null) : null;
-    const posture = await this.sweeps.postureFor(actor);
-    return {
-      pageTitle: 'Sweeps and posture',
-      sweep,
-      percent: sweep && sweep.tasks ? Math.round((100 * sweep.done) / sweep.tasks) : null,
-      posture: posture.map((p) => ({
-        ...p,
-        percent: Math.round(p.share * 100),
-        attention: p.attention.slice(0, 15).map((a) => ({ ...a, label: FRESHNESS_LABEL[a.freshness] })),
-        more: Math.max(0, p.attention.length - 15),
-      })),
-    };
+  async dashboard(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility) {
+    // No sweep yet, or none the actor may read, shows as none; any other failure is an error, not "no sweep".
+    const sweep = ability.can('read', 'Sweep')
+      ? await this.sweeps.current(actor).catch((e: unknown) => {
+          if (e instanceof NotFoundError) return null;
+          throw e;
+        })
+      : null;
+    return sweepDashboardPage(sweep, await this.posture.postureFor(actor));
   }
 }

@@ -22,6 +22,9 @@ import { LoginPageService } from './login-page.service';
 import { ViewContextInterceptor } from './view-context.interceptor';
 import { FormIdempotency } from './form-idempotency';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { AuditTrailModule } from '../audit-trail/audit-trail.module';
+import { AuditTrailPageController } from './audit-trail-page.controller';
+import { NotificationsPageController } from './notifications-page.controller';
 
 /** Server-rendered pages (templates in templates/web/). */
 @Module({
@@ -36,6 +39,7 @@ import { NotificationsModule } from '../notifications/notifications.module';
     DsrModule,
     EngagementsModule,
     AuditPacksModule,
+    AuditTrailModule,
   ],
   controllers: [
     HomeController,
@@ -47,6 +51,8 @@ import { NotificationsModule } from '../notifications/notifications.module';
     DsrPagesController,
     AuditPagesController,
     AuditPackPagesController,
+    AuditTrailPageController,
+    NotificationsPageController,
   ],
   providers: [LoginPageService, FormIdempotency, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
 })

@@ -2,7 +2,7 @@
 // portal from the menu, requests a SOC 2 pack, watches its progress on the pack page (the polling script
 // follows the build and reloads when it ends), and downloads the signed PDF and the ZIP.
 import { readFileSync } from 'node:fs';
-import { PacksService } from '../../src/audit-packs/packs.service';
+import { PackBuilder } from '../../src/audit-packs/pack-builder.service';
 import { DEMO } from '../support/auth';
 import { browserApp, describeInBrowser, signInPage } from '../support/browser';
 
@@ -31,7 +31,7 @@ describeInBrowser('auditor portal in the browser', () => {
 
     // The build runs (jobs are off in tests: the test starts it). Nobody reloads the page: its polling
     // script follows the build and reloads it once done, which shows the downloads.
-    const built = ctx.t.app.get(PacksService).buildNow(id);
+    const built = ctx.t.app.get(PackBuilder).buildNow(id);
     await page.waitForSelector('#pack[data-status="done"] #pack-downloads', { timeout: 120_000 });
     expect((await built)?.status).toBe('done');
     expect(await page.textContent('#pack-percent')).toBe('100');

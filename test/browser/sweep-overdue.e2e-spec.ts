@@ -5,7 +5,7 @@
 // Screenshots of both pages go to ATTEST_SCREENSHOTS (a folder) when it is set.
 import { join } from 'node:path';
 import { actorRef, systemActor } from '../../src/authz/actor';
-import { SweepsService } from '../../src/sweeps/sweeps.service';
+import { SweepLifecycleService } from '../../src/sweeps/sweep-lifecycle.service';
 import { client, DEMO, login } from '../support/auth';
 import { browserApp, describeInBrowser, signInPage } from '../support/browser';
 
@@ -17,7 +17,7 @@ describeInBrowser('overdue sweep tasks and exceptions in the browser', () => {
   beforeAll(async () => {
     // Week 48 opened on time (Monday 23 November 09:00 ICT), due Friday 27 November 18:00 ICT: long past.
     await ctx.t.app
-      .get(SweepsService)
+      .get(SweepLifecycleService)
       .openWeek('2026-W48', actorRef(systemActor('test')), new Date('2026-11-23T02:00:00Z'));
   });
 

@@ -1,5 +1,5 @@
 // Audit packs over real HTTP on the real catalog (DEMO=1 syncs it): a SOC 2 pack for a month with evidence
-// uploaded, built synchronously (JOBS_ENABLED=false: PacksService.buildNow), progress to 100/done, the ZIP
+// uploaded, built synchronously (JOBS_ENABLED=false: PackBuilder.buildNow), progress to 100/done, the ZIP
 // downloaded and unzipped (every hash against manifest.json), `pdfsig` ("Signature is Valid" and "Total
 // document signed"), `openssl cms -verify` of manifest.json.sig, `pdftotext` holding every SOC 2 requirement
 // ref; one flipped byte of an evidence file in the ZIP makes the built `attest pack verify` exit 1 naming
@@ -16,6 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { fromBuffer, type Entry, type ZipFile as ReadZip } from 'yauzl';
 import { ZipFile } from 'yazl';
+import { PackBuilder } from '../../src/audit-packs/pack-builder.service';
 import { PacksService } from '../../src/audit-packs/packs.service';
 import { verifyPack } from '../../src/audit-packs/pack-verifier';
 import { PackSigner } from '../../src/audit-packs/signing/pack-signer';
@@ -30,6 +31,7 @@ let t: TestApp;
 let db: Client;
 let work: string;
 let packs: PacksService;
+let builder: PackBuilder;
 const as: Record<string, string> = {};
 let api: (who: string | null) => ReturnType<typeof client>;
 
@@ -94,6 +96,7 @@ beforeAll(async () => {
   db = new Client({ connectionString: t.db.url });
   await db.connect();
   packs = t.app.get(PacksService);
+  builder = t.app.get(PackBuilder);
   work = mkdtempSync(join(tmpdir(), 'attest-packs-test-'));
 });
 afterAll(async () => {
@@ -162,7 +165,7 @@ describe('a SOC 2 pack for November 2026', () => {
   it('builds with progress through the stages to 100/done; a request while it builds joins it', async () => {
     const seen: string[] = [];
     let joinedWhileBuilding: Promise<{ json: any }> | null = null;
-    const row = await packs.buildNow(id, (p) => {
+    const row = await builder.buildNow(id, (p) => {
       if (!seen.includes(p.stage)) seen.push(p.stage);
       joinedWhileBuilding ??= api(as.compliance)('POST', '/api/packs', { framework: 'soc2', from: FROM, to: TO });
     });
@@ -250,7 +253,7 @@ describe('a SOC 2 pack for November 2026', () => {
       [view.zip.sha256],
     );
     expect(chunks.rows[0]).toEqual({ n: Math.ceil(view.zip.bytes / (1024 * 1024)), bytes: view.zip.bytes });
-    expect(existsSync(join(packs.packsDir, id))).toBe(false);
+    expect(existsSync(join(builder.packsDir, id))).toBe(false);
     const columns = await db.query(
       `SELECT column_name FROM information_schema.columns WHERE table_name = 'audit_packs' AND column_name LIKE '%path%'`,
     );
@@ -444,9 +447,9 @@ describe('builds that die or fail', () => {
       `UPDATE audit_packs SET status = 'building', build_token = $2, attempts = 1, heartbeat_at = now(), stage = 'zipping', progress = 50 WHERE id = $1`,
       [id, randomUUID()],
     );
-    expect(await packs.buildNow(id)).toMatchObject({ status: 'building', progress: 50 });
+    expect(await builder.buildNow(id)).toMatchObject({ status: 'building', progress: 50 });
     await db.query(`UPDATE audit_packs SET heartbeat_at = now() - interval '10 minutes' WHERE id = $1`, [id]);
-    expect(await packs.buildNow(id)).toMatchObject({ status: 'done', progress: 100, attempts: 2 });
+    expect(await builder.buildNow(id)).toMatchObject({ status: 'done', progress: 100, attempts: 2 });
   });
 
   it('evidence bytes that no longer match their hash fail the build, naming the file, and leave no pack files', async () => {
@@ -472,10 +475,10 @@ describe('builds that die or fail', () => {
       { kind: 'system', name: 'test' },
       { framework: 'soc2', from: '2026-09-01', to: '2026-09-30' },
     );
-    const row = await packs.buildNow(id);
+    const row = await builder.buildNow(id);
     expect(row).toMatchObject({ status: 'failed', stage: 'zipping', zipSha256: null });
     expect(row!.error).toContain(`evidence/ACC-01/${sha256(bytes)}-damaged.pdf`);
-    const dir = join(packs.packsDir, id);
+    const dir = join(builder.packsDir, id);
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
     expect((await api(as.compliance)('GET', `/api/packs/${id}/download`)).status).toBe(409);
     // The scope is free again: asking anew makes a new pack.

@@ -2,7 +2,7 @@
 // its scope, browsing requirements → controls → evidence dated within the period, a request on a
 // requirement answered by the compliance manager, the engagements page (open, revoke), and a pack asked
 // for from the portal, followed on its page until its downloads appear.
-import { PacksService } from '../../src/audit-packs/packs.service';
+import { PackBuilder } from '../../src/audit-packs/pack-builder.service';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
 import { csrfToken } from '../support/forms';
@@ -192,7 +192,7 @@ describe('a pack from the portal', () => {
     expect(queued.text).toMatch(/data-status="(queued|building)"/);
     expect(queued.text).toContain(`data-poll="/api/packs/${id}"`);
     expect(queued.text).toContain('<script src="/assets/pack-progress.js" defer></script>');
-    await t.app.get(PacksService).buildNow(id);
+    await t.app.get(PackBuilder).buildNow(id);
     const done = await auditor('GET', asked.location!);
     expect(done.text).toContain('data-status="done"');
     expect(done.text).toContain(`href="/api/packs/${id}/pdf"`);

@@ -5,18 +5,30 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/configure-app';
 import { actorRef, systemActor, type UserActor } from '../../src/authz/actor';
 import { NotificationsService } from '../../src/notifications/notifications.service';
+import { SweepLifecycleService } from '../../src/sweeps/sweep-lifecycle.service';
+import { SweepPostureService } from '../../src/sweeps/sweep-posture.service';
+import { SweepRemindersService } from '../../src/sweeps/sweep-reminders.service';
+import { SweepTasksService } from '../../src/sweeps/sweep-tasks.service';
 import { SweepsService } from '../../src/sweeps/sweeps.service';
 import { startTestApp, TestApp } from '../support/app';
 
 let t: TestApp;
 let second: NestFastifyApplication;
 let sweeps: SweepsService;
+let lifecycle: SweepLifecycleService;
+let sweepTasks: SweepTasksService;
+let reminders: SweepRemindersService;
+let sweepPosture: SweepPostureService;
 let db: Client;
 const job = actorRef(systemActor('test'));
 
 beforeAll(async () => {
   t = await startTestApp({ env: { DEMO: '1' } });
   sweeps = t.app.get(SweepsService);
+  lifecycle = t.app.get(SweepLifecycleService);
+  sweepTasks = t.app.get(SweepTasksService);
+  reminders = t.app.get(SweepRemindersService);
+  sweepPosture = t.app.get(SweepPostureService);
   second = await createApp(t.config); // a second app instance on the same database
   await second.init();
   db = new Client({ connectionString: t.db.url });
@@ -40,8 +52,8 @@ const mondayMorning = (week: string) =>
 it('two instances racing to open the same week open one sweep with one set of tasks', async () => {
   const at = mondayMorning('2026-W48');
   const [a, b] = await Promise.all([
-    sweeps.openWeek('2026-W48', job, at),
-    second.get(SweepsService).openWeek('2026-W48', job, at),
+    lifecycle.openWeek('2026-W48', job, at),
+    second.get(SweepLifecycleService).openWeek('2026-W48', job, at),
   ]);
   expect([a.created, b.created].sort()).toEqual([false, true]);
   expect(a.tasks).toBe(b.tasks);
@@ -52,7 +64,7 @@ it('two instances racing to open the same week open one sweep with one set of ta
 });
 
 it('opening again is idempotent: same tasks, created false', async () => {
-  const again = await sweeps.openWeek('2026-W48', job, mondayMorning('2026-W48'));
+  const again = await lifecycle.openWeek('2026-W48', job, mondayMorning('2026-W48'));
   expect(again.created).toBe(false);
   expect(again.tasks).toBe(
     await count(`SELECT count(*) FROM sweep_tasks t JOIN sweeps s ON s.id = t.sweep_id WHERE s.week = '2026-W48'`),
@@ -65,7 +77,7 @@ it('creates tasks by cadence: weekly controls every week, monthly ones in the fi
   expect(
     await count(`SELECT count(*) FROM sweep_tasks t JOIN sweeps s ON s.id = t.sweep_id WHERE s.week = '2026-W48'`),
   ).toBe(weekly); // Monday 23 Nov
-  const december = await sweeps.openWeek('2026-W50', job, mondayMorning('2026-W50')); // Monday 7 Dec: weekly + monthly
+  const december = await lifecycle.openWeek('2026-W50', job, mondayMorning('2026-W50')); // Monday 7 Dec: weekly + monthly
   expect(december.tasks).toBe(weekly + monthly);
   expect(await count(`SELECT count(*) FROM sweeps WHERE week = '2026-W48' AND status = 'closed'`)).toBe(1); // the earlier open sweep was closed first
 });
@@ -75,13 +87,13 @@ it('a crash in the middle of opening leaves nothing, and the next run opens the 
   const spy = jest
     .spyOn(notifications, 'enqueue')
     .mockRejectedValueOnce(new Error('injected crash while notifying owners'));
-  await expect(sweeps.openWeek('2026-W51', job, mondayMorning('2026-W51'))).rejects.toThrow('injected crash');
+  await expect(lifecycle.openWeek('2026-W51', job, mondayMorning('2026-W51'))).rejects.toThrow('injected crash');
   spy.mockRestore();
   expect(await count(`SELECT count(*) FROM sweeps WHERE week = '2026-W51'`)).toBe(0);
   expect(
     await count(`SELECT count(*) FROM evidence WHERE source LIKE 'collector:%' AND period_start = '2026-12-14'`),
   ).toBe(0);
-  const r = await sweeps.openWeek('2026-W51', job, mondayMorning('2026-W51'));
+  const r = await lifecycle.openWeek('2026-W51', job, mondayMorning('2026-W51'));
   expect(r.created).toBe(true);
   expect(r.tasks).toBeGreaterThan(0);
 });
@@ -103,21 +115,21 @@ it('collectors attach snapshots as evidence to the controls that name them', asy
 it('reminds each owner once and escalates overdue tasks to compliance managers once', async () => {
   const due = (await db.query(`SELECT due_at FROM sweeps WHERE week = '2026-W51'`)).rows[0].due_at as Date;
   const twoDaysBefore = new Date(due.getTime() - 2 * 86_400_000 + 3_600_000);
-  const first = await sweeps.remindAndEscalate(twoDaysBefore);
+  const first = await reminders.remindAndEscalate(twoDaysBefore);
   expect(first.reminders).toBeGreaterThan(0);
-  expect(await sweeps.remindAndEscalate(twoDaysBefore)).toEqual({ reminders: 0, escalations: 0 });
-  const late = await sweeps.remindAndEscalate(new Date(due.getTime() + 60_000));
+  expect(await reminders.remindAndEscalate(twoDaysBefore)).toEqual({ reminders: 0, escalations: 0 });
+  const late = await reminders.remindAndEscalate(new Date(due.getTime() + 60_000));
   expect(late.escalations).toBeGreaterThan(0);
-  expect((await sweeps.remindAndEscalate(new Date(due.getTime() + 120_000))).escalations).toBe(0);
+  expect((await reminders.remindAndEscalate(new Date(due.getTime() + 120_000))).escalations).toBe(0);
   expect(await count(`SELECT count(*) FROM notifications WHERE kind = 'sweep.escalation'`)).toBe(late.escalations);
 });
 
 it('closing stores the summary; closing again changes nothing', async () => {
-  const closed = await sweeps.closeWeek('2026-W51', job, new Date('2026-12-21T01:00:00Z'));
+  const closed = await lifecycle.closeWeek('2026-W51', job, new Date('2026-12-21T01:00:00Z'));
   expect(closed.closed).toBe(true);
   expect(closed.summary).toMatchObject({ week: '2026-W51', completed: 0, overdue: expect.any(Number) });
   expect(closed.summary!.overdue).toBe(closed.summary!.tasks); // closed after the due time with nothing done
-  expect((await sweeps.closeWeek('2026-W51', job)).closed).toBe(false);
+  expect((await lifecycle.closeWeek('2026-W51', job)).closed).toBe(false);
 });
 
 // Week 2027-W09: Monday 1 March – Sunday 7 March 2027, nominally due Friday 5 March 18:00 ICT. The
@@ -152,7 +164,7 @@ describe('a sweep opened after its own due time', () => {
     compliance = await actorOf('compliance@demo.local');
     owner = await actorOf('owner@demo.local');
     controlIds = (await db.query(`SELECT id FROM controls WHERE retired_at IS NULL`)).rows.map((r) => r.id as string);
-    tasks = (await sweeps.openWeek('2027-W09', job, openedAt)).tasks;
+    tasks = (await lifecycle.openWeek('2027-W09', job, openedAt)).tasks;
     expect(tasks).toBeGreaterThan(1);
   });
 
@@ -172,14 +184,14 @@ describe('a sweep opened after its own due time', () => {
 
   it("a task done within an hour of opening is on time, in the task list and in the pack's sweep section", async () => {
     const [first] = (await sweeps.tasks(compliance, '2027-W09', { limit: 1 })).items;
-    const done = await sweeps.completeTask(
+    const done = await sweepTasks.completeTask(
       compliance,
       first.id,
       { outcome: 'exception', reason: 'Tool migration this week; evidence next week.' },
       new Date('2027-03-06T02:45:00Z'),
     );
     expect(done.timing).toBe('on_time');
-    const beforeDue = await sweeps.periodReport(
+    const beforeDue = await sweepPosture.periodReport(
       '2027-03-01',
       '2027-03-07',
       controlIds,
@@ -188,7 +200,7 @@ describe('a sweep opened after its own due time', () => {
     expect(beforeDue.weeks).toEqual([expect.objectContaining({ week: '2027-W09', tasks, late: 0, exceptions: 1 })]);
     expect(beforeDue.irregular.filter((i) => i.kind !== 'exception')).toEqual([]);
     // A period ending on Sunday 7 March: at its end nothing was due yet, so nothing is late in it.
-    const periodEnded = await sweeps.periodReport(
+    const periodEnded = await sweepPosture.periodReport(
       '2027-03-01',
       '2027-03-07',
       controlIds,
@@ -196,7 +208,7 @@ describe('a sweep opened after its own due time', () => {
     );
     expect(periodEnded.weeks[0].late).toBe(0);
     // After the fair due time, the tasks still open are late; the one done within the hour is not.
-    const afterDue = await sweeps.periodReport(
+    const afterDue = await sweepPosture.periodReport(
       '2027-03-01',
       '2027-03-14',
       controlIds,
@@ -207,7 +219,7 @@ describe('a sweep opened after its own due time', () => {
   });
 
   it('sends no overdue notice at opening: one "due in 2 days" digest per owner instead', async () => {
-    const r = await sweeps.remindAndEscalate(new Date('2027-03-06T03:00:00Z'));
+    const r = await reminders.remindAndEscalate(new Date('2027-03-06T03:00:00Z'));
     expect(r.escalations).toBe(0);
     expect(
       await count(
@@ -229,7 +241,7 @@ describe('a sweep opened after its own due time', () => {
   });
 
   it('stays open when the next week opens before its due time, and "my sweep" carries its open tasks over', async () => {
-    await sweeps.openWeek('2027-W10', job, new Date('2027-03-08T02:00:00Z')); // Monday 09:00
+    await lifecycle.openWeek('2027-W10', job, new Date('2027-03-08T02:00:00Z')); // Monday 09:00
     expect(await count(`SELECT count(*) FROM sweeps WHERE week = '2027-W09' AND status = 'open'`)).toBe(1);
     const page = await sweeps.mySweep(owner, new Date('2027-03-08T03:00:00Z'));
     expect(page.sweep?.week).toBe('2027-W10');
@@ -244,7 +256,7 @@ describe('a sweep opened after its own due time', () => {
   it('escalates once past the due time: ONE digest per manager and one overdue digest per owner, not one per task', async () => {
     const managers = await count(`SELECT count(*) FROM users WHERE role = 'compliance_manager' AND active`);
     const at = new Date('2027-03-08T11:01:00Z'); // Monday 18:01
-    const r = await sweeps.remindAndEscalate(at);
+    const r = await reminders.remindAndEscalate(at);
     expect(r.escalations).toBe(managers);
     const digest = (
       await db.query(
@@ -261,7 +273,7 @@ describe('a sweep opened after its own due time', () => {
         [owner.id],
       ),
     ).toBe(1);
-    expect(await sweeps.remindAndEscalate(new Date(at.getTime() + 3_600_000))).toEqual({
+    expect(await reminders.remindAndEscalate(new Date(at.getTime() + 3_600_000))).toEqual({
       reminders: 0,
       escalations: 0,
     });
@@ -273,10 +285,10 @@ describe('a sweep opened after its own due time', () => {
   });
 
   it('is closed by the next opening after its due time, counting as overdue only what was open after it', async () => {
-    await sweeps.openWeek('2027-W11', job, new Date('2027-03-15T02:00:00Z'));
+    await lifecycle.openWeek('2027-W11', job, new Date('2027-03-15T02:00:00Z'));
     const { rows } = await db.query(`SELECT status FROM sweeps WHERE week = '2027-W09'`);
     expect(rows[0].status).toBe('closed');
-    const summary = (await sweeps.closeWeek('2027-W09', job)).summary!;
+    const summary = (await lifecycle.closeWeek('2027-W09', job)).summary!;
     expect(summary).toMatchObject({ tasks, exceptions: 1, overdue: tasks - 1 });
   });
 });

@@ -9,6 +9,7 @@ import {
   MAX_CANONICAL_BYTES,
   nextEntry,
   parseCanonicalEntry,
+  toJsonObject,
 } from './audit-entry';
 import fc from 'fast-check';
 import type { AuditAction } from './audit-actions';
@@ -258,5 +259,30 @@ describe('assertValidEntry', () => {
   ])('refuses %p', (e, message) => {
     expect(() => assertValidEntry(e)).toThrow(InvalidAuditEntryError);
     expect(() => assertValidEntry(e)).toThrow(message);
+  });
+});
+
+describe('toJsonObject', () => {
+  interface Report {
+    id: string;
+    counts: { rows: number; retained?: boolean }[];
+    note: string | null;
+    optional?: string;
+  }
+
+  it('takes an interface whose values are all JSON, as the same object', () => {
+    const report: Report = { id: 'd-1', counts: [{ rows: 2 }], note: null };
+    expect(toJsonObject(report)).toBe(report);
+  });
+
+  it('does not compile with a Date, a Buffer or a function inside (checked by tsc in npm test)', () => {
+    const at = new Date(0);
+    // @ts-expect-error: a Date is not JSON (it would be written as whatever toJSON says)
+    const withDate = toJsonObject({ at });
+    // @ts-expect-error: nor is a Buffer
+    const withBuffer = toJsonObject({ nested: { bytes: Buffer.from('x') } });
+    // @ts-expect-error: nor a function
+    const withFunction = toJsonObject({ run: () => 1 });
+    expect([withDate.at, typeof withBuffer.nested, typeof withFunction.run]).toEqual([at, 'object', 'function']);
   });
 });

@@ -7,6 +7,28 @@ import type { AuditAction } from './audit-actions';
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
+/**
+ * T when every value in it is JSON: strings, numbers, booleans, null, arrays and plain objects, interfaces
+ * included (TypeScript does not widen an interface to an index signature, hence this type). A Date, a
+ * Buffer or a function anywhere inside turns that part into never, so toJsonObject() refuses it at compile
+ * time. Undefined is allowed: a property holding it is left out of the JSON, as JSON.stringify does.
+ */
+export type JsonShaped<T> = T extends string | number | boolean | null | undefined
+  ? T
+  : T extends Date | Uint8Array | ((...args: never[]) => unknown)
+    ? never
+    : T extends readonly (infer U)[]
+      ? readonly JsonShaped<U>[]
+      : T extends object
+        ? { [K in keyof T]: JsonShaped<T[K]> }
+        : never;
+
+/** A value the type system has checked is JSON, as the JsonObject the trail and evidence take (not copied). */
+export function toJsonObject<T extends object>(value: T & JsonShaped<T>): JsonObject {
+  // The one widening: JsonShaped<T> proved every property is JSON; only the index signature is missing.
+  return value as unknown as JsonObject;
+}
+
 /** prev_hash of entry 1. */
 export const GENESIS_HASH = '0'.repeat(64);
 

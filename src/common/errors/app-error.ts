@@ -17,10 +17,31 @@ export type AppErrorKind =
   | 'unsupported_media_type'
   | 'rule_violation';
 
+/**
+ * Every error code the app answers with (problem+json `code`). The codes below are the request's and
+ * authentication's own; each capability declares its codes into this interface from its `*.errors.ts`
+ * (declaration merging: common/ knows no capability), so a mistyped code in a throw does not compile.
+ */
+export interface ErrorCodes {
+  'request.invalid': true;
+  'request.too_large': true;
+  'request.unsupported_media_type': true;
+  'request.cross_origin': true;
+  'request.empty_json': true;
+  'request.malformed_json': true;
+  'request.json_too_deep': true;
+  'request.nul_character': true;
+  'auth.required': true;
+  'auth.forbidden': true;
+  'auth.no_policy': true;
+}
+/** A known code, or `<entity>.not_found` (NotFoundError). */
+export type ErrorCode = keyof ErrorCodes | `${string}.not_found`;
+
 export abstract class AppError extends Error {
   abstract readonly kind: AppErrorKind;
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly errors: FieldProblem[] = [],
   ) {
@@ -31,21 +52,21 @@ export abstract class AppError extends Error {
 
 export class ValidationError extends AppError {
   readonly kind = 'validation' as const;
-  constructor(errors: FieldProblem[], message = describeFields(errors), code = 'request.invalid') {
+  constructor(errors: FieldProblem[], message = describeFields(errors), code: ErrorCode = 'request.invalid') {
     super(code, message, errors);
   }
 }
 
 export class UnauthenticatedError extends AppError {
   readonly kind = 'unauthenticated' as const;
-  constructor(message = 'Authentication is required.', code = 'auth.required') {
+  constructor(message = 'Authentication is required.', code: ErrorCode = 'auth.required') {
     super(code, message);
   }
 }
 
 export class ForbiddenError extends AppError {
   readonly kind = 'forbidden' as const;
-  constructor(message = 'You are not allowed to do this.', code = 'auth.forbidden') {
+  constructor(message = 'You are not allowed to do this.', code: ErrorCode = 'auth.forbidden') {
     super(code, message);
   }
 }
@@ -70,7 +91,7 @@ export class RuleViolationError extends AppError {
 
 export class TooLargeError extends AppError {
   readonly kind = 'too_large' as const;
-  constructor(limitBytes: number, code = 'request.too_large') {
+  constructor(limitBytes: number, code: ErrorCode = 'request.too_large') {
     super(code, `The request is larger than the limit of ${limitBytes} bytes.`);
   }
 }

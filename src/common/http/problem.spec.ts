@@ -16,7 +16,7 @@ describe('problemFor', () => {
     [new UnauthenticatedError(), 401, 'auth.required'],
     [new ForbiddenError(), 403, 'auth.forbidden'],
     [new NotFoundError('sweep_task', 'abc'), 404, 'sweep_task.not_found'],
-    [new ConflictError('sweep.exists', 'The sweep for 2026-W48 exists.'), 409, 'sweep.exists'],
+    [new ConflictError('sweep_task.done', 'This task is already done.'), 409, 'sweep_task.done'],
     [new TooLargeError(1024), 413, 'request.too_large'],
     [new RuleViolationError('dsr.identity_unverified', 'Verify the identity first.'), 422, 'dsr.identity_unverified'],
   ])('maps %p to %i with its code', (error, status, code) => {

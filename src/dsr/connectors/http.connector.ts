@@ -24,107 +24,35 @@
 //   rows: it proves the URL, the token, the export path and the answer's shape without touching data.
 //   The erase endpoint is not probed (it is destructive).
 //
-// Transport: Node's fetch; each attempt times out after timeoutMs; network errors, timeouts, 429 and 5xx
-// are retried `retries` times with exponential backoff and jitter (429/503 Retry-After honoured up to a
-// cap); other statuses fail at once. Redirects are not followed (the token must not travel elsewhere).
-// Errors (DsrConnectorError) name the system, the request without credentials, the status and the start
-// of the body (a connection failure or timeout only as "could not reach the data system": its cause is
-// logged); answers are checked with zod and a bad one is reported by field path.
-import { Logger } from '@nestjs/common';
+// The transport (retries, time-outs, redirects, error texts) is in http-transport.ts; the answers' schemas
+// in http-answers.ts.
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ValidationError } from '../../common/errors/app-error';
-import { DATA_MAP_INVALID, formatFieldPath, HttpMap, HttpSystemDefinition } from '../domain/data-map';
+import { DATA_MAP_INVALID, HttpMap, HttpSystemDefinition } from '../domain/data-map';
 import type {
   DataSystemConnector,
   EraseOptions,
   SeedManifest,
   SystemExport,
   TableErasure,
-  TableExport,
   TableResidue,
   TableUpdate,
   UpdateAction,
 } from './connector';
 import type { SubjectKeys } from '../domain/dsr-model';
-import { DsrConnectorError, HttpConnectorFailure } from './http-connector.errors';
+import { eraseAnswer, exportAnswer, removeSeedAnswer, residueAnswer, seedAnswer, toTableExport } from './http-answers';
+import { DsrConnectorError } from './http-connector.errors';
+import { HttpConnectorOptions, HttpTransport, joinUrl } from './http-transport';
 
-export interface HttpConnectorOptions {
-  /** The bearer token when the definition does not carry it (the service keeps it encrypted apart). */
-  token?: string;
-  /** The first retry waits about this long, doubling each time, at most 8 s. Default 250 ms. */
-  backoffMs?: number;
-  /** The longest Retry-After honoured; a longer one is cut to this. Default 30 s. */
-  maxRetryAfterMs?: number;
-  /** The largest answer read; a larger one is an error. Default 64 MiB. */
-  maxResponseBytes?: number;
-}
-
-const EXCERPT_CHARS = 200;
-/** What a privacy officer is told about any connection failure (the cause is in the server log). */
-export const UNREACHABLE = 'could not reach the data system';
-const log = new Logger('HttpConnector');
-const MAX_BACKOFF_MS = 8_000;
-
-// ---- answers --------------------------------------------------------------------------------------
-
-const tableName = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(200, 'must be at most 200 characters')
-  .regex(/^[^\u0000-\u001f]*$/, 'must not contain control characters');
-const row = z.record(z.string(), z.unknown());
-const keyValues = z.record(z.string(), z.unknown());
-
-const exportAnswer = z.object({
-  tables: z.array(z.object({ table: tableName, columns: z.array(z.string()).optional(), rows: z.array(row) })),
-});
-
-const eraseAnswer = z.object({
-  tables: z.array(
-    z
-      .object({
-        table: tableName,
-        rule: z.enum(['delete', 'anonymise', 'retain']),
-        rows: z.number().int('must be a whole number').min(0, 'must be at least 0'),
-        basis: z.string().min(1).max(2000).optional(),
-        retention: z.string().min(1).max(200).optional(),
-      })
-      .refine((t) => t.rule !== 'retain' || t.basis !== undefined, {
-        message: 'is required when rule is retain',
-        path: ['basis'],
-      }),
-  ),
-});
-
-const residueAnswer = z.object({
-  tables: z.array(
-    z.object({
-      table: tableName,
-      rows: z.number().int('must be a whole number').min(0, 'must be at least 0'),
-      retained: z.boolean(),
-      basis: z.string().min(1).max(2000).optional(),
-    }),
-  ),
-});
-
-const seedAnswer = z.object({
-  rows: z.array(z.object({ table: tableName, key: keyValues, values: keyValues.default({}) })),
-});
-
-const removeSeedAnswer = z.object({ removed: z.number().int('must be a whole number').min(0, 'must be at least 0') });
-
-type Operation = 'export' | 'erase' | 'residue' | 'seed' | 'removeSeed' | 'check';
+export { retryAfterMs, UNREACHABLE, type HttpConnectorOptions } from './http-transport';
 
 export class HttpConnector implements DataSystemConnector {
   readonly kind = 'http' as const;
   private readonly system: string;
   private readonly http: HttpMap & { residuePath?: string };
   private readonly token: string | undefined;
-  private readonly backoffMs: number;
-  private readonly maxRetryAfterMs: number;
-  private readonly maxResponseBytes: number;
-  private readonly closing = new AbortController();
+  private readonly transport: HttpTransport;
   /** The last erase answer per subject (by a hash of its keys), for residue without residuePath. */
   private readonly erasedBySubject = new Map<string, TableErasure[]>();
 
@@ -132,9 +60,7 @@ export class HttpConnector implements DataSystemConnector {
     this.system = definition.key;
     this.http = definition.http;
     this.token = definition.http.token ?? options.token;
-    this.backoffMs = options.backoffMs ?? 250;
-    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
-    this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
+    this.transport = new HttpTransport(this.system, this.http, this.token, options);
   }
 
   async check(): Promise<void> {
@@ -155,7 +81,7 @@ export class HttpConnector implements DataSystemConnector {
 
     let answer: z.infer<typeof exportAnswer>;
     try {
-      answer = await this.post(
+      answer = await this.transport.post(
         'check',
         this.http.exportPath,
         { subject: { email: null, phone: null, nationalId: null } },
@@ -182,14 +108,14 @@ export class HttpConnector implements DataSystemConnector {
 
   async export(keys: SubjectKeys): Promise<SystemExport> {
     requireKeys(keys);
-    const answer = await this.post('export', this.http.exportPath, { subject: keys }, exportAnswer);
+    const answer = await this.transport.post('export', this.http.exportPath, { subject: keys }, exportAnswer);
     return { system: this.system, tables: answer.tables.map(toTableExport) };
   }
 
   /** With `anonymise: false` (unlawful processing) the body says so, and an answer that still anonymised fails. */
   async erase(keys: SubjectKeys, options: EraseOptions = { anonymise: true }): Promise<TableErasure[]> {
     requireKeys(keys);
-    const answer = await this.post(
+    const answer = await this.transport.post(
       'erase',
       this.http.erasePath,
       options.anonymise ? { subject: keys } : { subject: keys, anonymise: false },
@@ -215,7 +141,7 @@ export class HttpConnector implements DataSystemConnector {
     requireKeys(keys);
     if (this.http.residuePath !== undefined) {
       const body = seed ? { subject: keys, seed } : { subject: keys };
-      const answer = await this.post('residue', this.http.residuePath, body, residueAnswer);
+      const answer = await this.transport.post('residue', this.http.residuePath, body, residueAnswer);
       return answer.tables.map((t) => ({
         table: t.table,
         rows: t.rows,
@@ -224,7 +150,7 @@ export class HttpConnector implements DataSystemConnector {
       }));
     }
     const erased = this.erasedBySubject.get(subjectId(keys)) ?? [];
-    const answer = await this.post('residue', this.http.exportPath, { subject: keys }, exportAnswer);
+    const answer = await this.transport.post('residue', this.http.exportPath, { subject: keys }, exportAnswer);
     return answer.tables.map((t) => {
       const kept = erased.find((e) => e.table === t.table && e.rule === 'retain');
       return kept
@@ -246,7 +172,7 @@ export class HttpConnector implements DataSystemConnector {
   async seed(keys: SubjectKeys): Promise<SeedManifest | null> {
     if (this.http.seedPath === undefined) return null;
     requireKeys(keys);
-    const answer = await this.post('seed', this.http.seedPath, { subject: keys }, seedAnswer, 0);
+    const answer = await this.transport.post('seed', this.http.seedPath, { subject: keys }, seedAnswer, 0);
     return { system: this.system, rows: answer.rows.map((r) => ({ table: r.table, key: r.key, values: r.values })) };
   }
 
@@ -254,7 +180,7 @@ export class HttpConnector implements DataSystemConnector {
     if (seed.system !== this.system)
       throw new Error(`seed manifest of system ${seed.system} given to the connector of ${this.system}`);
     if (this.http.seedPath === undefined || seed.rows.length === 0) return 0;
-    const answer = await this.post(
+    const answer = await this.transport.post(
       'removeSeed',
       `${this.http.seedPath.replace(/\/+$/, '')}/remove`,
       { seed },
@@ -265,238 +191,8 @@ export class HttpConnector implements DataSystemConnector {
 
   /** Aborts requests in flight; later calls fail. */
   async close(): Promise<void> {
-    this.closing.abort();
+    this.transport.close();
   }
-
-  // ---- transport ----------------------------------------------------------------------------------
-
-  private async post<S extends z.ZodType>(
-    operation: Operation,
-    path: string,
-    body: unknown,
-    schema: S,
-    retries = this.http.retries,
-  ): Promise<z.infer<S>> {
-    const url = joinUrl(this.http.baseUrl, path);
-    const shown = `POST ${displayUrl(url)}`;
-    const fail = (
-      reason: HttpConnectorFailure,
-      status: number | null,
-      excerpt: string | null,
-      attempts: number,
-      message: string,
-      cause?: unknown,
-    ) =>
-      new DsrConnectorError(
-        this.system,
-        operation,
-        reason,
-        shown,
-        status,
-        excerpt,
-        attempts,
-        `${this.system}: ${shown} ${message}`,
-        cause === undefined ? undefined : { cause },
-      );
-
-    if (!this.token) throw fail('unavailable', null, null, 0, 'cannot be called: the system has no token (http.token)');
-    const payload = JSON.stringify(body);
-    for (let attempt = 1; ; attempt++) {
-      if (this.closing.signal.aborted)
-        throw fail('unavailable', null, null, attempt - 1, 'was not sent: the connector is closed');
-      const retriesLeft = attempt <= retries;
-      const signal = AbortSignal.any([AbortSignal.timeout(this.http.timeoutMs), this.closing.signal]);
-      const tries = attempt === 1 ? '' : ` (${attempt} attempts)`;
-      let response: Response;
-      let text: string;
-      try {
-        response = await fetch(url, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${this.token}`,
-            'content-type': 'application/json',
-            accept: 'application/json',
-          },
-          body: payload,
-          signal,
-          redirect: 'manual',
-        });
-        text = await readText(response, response.ok ? this.maxResponseBytes : 4096);
-      } catch (e) {
-        if (this.closing.signal.aborted)
-          throw fail('unavailable', null, null, attempt, 'was abandoned: the connector was closed', e);
-        if (e instanceof ResponseTooLarge)
-          throw fail('response_invalid', e.status, null, attempt, `answered more than ${this.maxResponseBytes} bytes`);
-        const timedOut = (e as Error).name === 'TimeoutError' || signal.aborted;
-        if (retriesLeft) {
-          await this.pause(this.backoff(attempt));
-          continue;
-        }
-        // One text for every connection failure (refused, reset, DNS, TLS, timeout): the difference would
-        // tell whoever registers a URL which internal ports are open. The cause goes to the server log only.
-        const cause = timedOut ? `no answer within ${this.http.timeoutMs} ms` : networkCause(e);
-        log.warn(`${this.system}: ${shown} failed after ${attempt} attempt(s): ${cause}`);
-        throw fail(timedOut ? 'timeout' : 'network', null, null, attempt, `${UNREACHABLE}${tries}`, e);
-      }
-
-      const excerpt = excerptOf(text, this.token);
-      if (response.ok) return this.parse(schema, text, response.status, excerpt, attempt, fail);
-      if ((response.status === 429 || response.status >= 500) && retriesLeft) {
-        await this.pause(
-          retryAfterMs(response.headers.get('retry-after'), this.maxRetryAfterMs) ?? this.backoff(attempt),
-        );
-        continue;
-      }
-      let message = `answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${tries}`;
-      if (response.status >= 300 && response.status < 400)
-        message += ` (a redirect${response.headers.get('location') ? ` to ${displayUrl(response.headers.get('location')!, url)}` : ''}; not followed: configure the final URL)`;
-      if (response.status === 401 || response.status === 403) message += ' (check the token of the data system)';
-      throw fail('status', response.status, excerpt, attempt, excerpt ? `${message}: ${excerpt}` : message);
-    }
-  }
-
-  private parse<S extends z.ZodType>(
-    schema: S,
-    text: string,
-    status: number,
-    excerpt: string | null,
-    attempts: number,
-    fail: (
-      reason: HttpConnectorFailure,
-      status: number | null,
-      excerpt: string | null,
-      attempts: number,
-      message: string,
-    ) => DsrConnectorError,
-  ): z.infer<S> {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw fail(
-        'response_invalid',
-        status,
-        excerpt,
-        attempts,
-        `answered ${status} with a body that is not JSON${excerpt ? `: ${excerpt}` : ' (empty)'}`,
-      );
-    }
-    const result = schema.safeParse(json);
-    if (!result.success) {
-      const problems = result.error.issues
-        .slice(0, 3)
-        .map(
-          (i) =>
-            `${formatFieldPath(i.path.filter((p): p is string | number => typeof p !== 'symbol')) || '(body)'}: ${describeIssue(i)}`,
-        );
-      const more = result.error.issues.length > 3 ? ` (and ${result.error.issues.length - 3} more)` : '';
-      throw fail(
-        'response_invalid',
-        status,
-        excerpt,
-        attempts,
-        `answered ${status} but not as the protocol says: ${problems.join('; ')}${more}`,
-      );
-    }
-    return result.data;
-  }
-
-  private backoff(attempt: number): number {
-    const base = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** (attempt - 1));
-    return base / 2 + Math.random() * (base / 2);
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const signal = this.closing.signal;
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    });
-  }
-}
-
-// ---- helpers --------------------------------------------------------------------------------------
-
-class ResponseTooLarge extends Error {
-  constructor(readonly status: number) {
-    super('response too large');
-  }
-}
-
-/** The body as text, at most `limit` bytes: a larger 2xx answer is an error, a larger error body is cut. */
-async function readText(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      if (response.ok) throw new ResponseTooLarge(response.status);
-      parts.push(value.subarray(0, value.length - (total - limit)));
-      break;
-    }
-    parts.push(value);
-  }
-  return Buffer.concat(parts).toString('utf8');
-}
-
-function joinUrl(baseUrl: string, path: string): string {
-  return baseUrl.replace(/\/+$/, '') + path;
-}
-
-/** Scheme, host and path only: no user:password, query or fragment. */
-function displayUrl(url: string, base?: string): string {
-  try {
-    const u = new URL(url, base);
-    return `${u.origin}${u.pathname}`;
-  } catch {
-    return '<invalid url>';
-  }
-}
-
-function excerptOf(text: string, token: string): string | null {
-  let t = text.split(token).join('***').replace(/\s+/g, ' ').trim();
-  if (t === '') return null;
-  if (t.length > EXCERPT_CHARS) t = `${t.slice(0, EXCERPT_CHARS - 1)}…`;
-  return t;
-}
-
-function networkCause(e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (e as Error).message;
-}
-
-/** Retry-After in seconds or as an HTTP date, capped; null when absent or unreadable. */
-export function retryAfterMs(header: string | null, capMs: number, now = Date.now()): number | null {
-  if (header === null || header.trim() === '') return null;
-  const value = header.trim();
-  let ms: number;
-  if (/^\d+$/.test(value)) ms = Number(value) * 1000;
-  else {
-    const at = Date.parse(value);
-    if (Number.isNaN(at)) return null;
-    ms = at - now;
-  }
-  return Math.max(0, Math.min(ms, capMs));
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type') {
-    const m = /expected (\w+), received (\w+)/.exec(issue.message);
-    if (m) return m[2] === 'undefined' ? `is required (${m[1]})` : `must be ${m[1]} (got ${m[2]})`;
-  }
-  if (issue.code === 'invalid_value' && 'values' in issue)
-    return `must be one of ${issue.values.map(String).join(', ')}`;
-  return issue.message;
 }
 
 function checkProblem(e: DsrConnectorError): { field: string; message: string } {
@@ -523,11 +219,6 @@ function checkProblem(e: DsrConnectorError): { field: string; message: string } 
 function detailOf(e: DsrConnectorError): string {
   const prefix = `${e.system}: ${e.request} `;
   return e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
-}
-
-function toTableExport(t: z.infer<typeof exportAnswer>['tables'][number]): TableExport {
-  const columns = t.columns ?? [...new Set(t.rows.flatMap((r) => Object.keys(r)))];
-  return { table: t.table, columns, rows: t.rows };
 }
 
 function requireKeys(keys: SubjectKeys): void {

@@ -11,430 +11,58 @@
 // Whether the identifiers exist in the real database is checked by the connector (PostgresConnector.check),
 // which reports problems with the same field paths.
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, stringify, visit } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { FieldProblem, ValidationError } from '../../common/errors/app-error';
 import { NUL_CHARACTER_MESSAGE, nulCharacterPaths } from '../../common/text/nul-characters';
+import {
+  ColumnValue,
+  DATA_MAP_INVALID,
+  DataSystemDefinition,
+  DataSystemSecrets,
+  formatFieldPath,
+  MappedTable,
+  MAX_DATA_MAP_BYTES,
+  ParseDataSystemOptions,
+} from './data-map-model';
+import { postgresRules, type Path, type PathProblem } from './data-map-rules';
+import { definitionSchema } from './data-map-schema';
 
-/** The code of every ValidationError about a data map (shape, rules, or identifiers unknown to the database). */
-export const DATA_MAP_INVALID = 'dsr.data_map_invalid';
-export const MAX_DATA_MAP_BYTES = 256 * 1024;
-
-/** A PostgreSQL identifier the connector will quote: letters, digits and underscores, at most 63. */
-export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-/** A table, optionally schema-qualified. */
-export const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$/;
-export const SYSTEM_KEY = /^[a-z][a-z0-9-]{1,62}$/;
-/** ISO 8601 period in years, months, weeks and days (P5Y, P6M, P10Y6M, P30D). */
-export const RETENTION = /^P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$/;
-
-export const DATA_SYSTEM_KINDS = ['postgres', 'http', 'manual'] as const;
-export type DataSystemKind = (typeof DATA_SYSTEM_KINDS)[number];
-export const ERASURE_RULES = ['delete', 'anonymise', 'retain'] as const;
-/** The SubjectKeys a table can be found by, in the order the connector ORs them. */
-export const SUBJECT_KEY_NAMES = ['email', 'phone', 'nationalId'] as const;
-export type SubjectKeyName = (typeof SUBJECT_KEY_NAMES)[number];
-/** Placeholders a drill seed value may use besides `{{<as>.<column>}}`. */
-export const SEED_PLACEHOLDERS = ['email', 'phone', 'nationalId', 'name'] as const;
-
-/** A value written by the connector (always as a bound parameter). */
-export type ColumnValue = string | number | boolean | null;
-
-export interface TableJoin {
-  /** The mapped table (as written in its `table`) whose found rows own this table's rows. */
-  parent: string;
-  /** This table's column holding the parent's key. */
-  column: string;
-  /** The parent's column it refers to. */
-  parentColumn: string;
-}
-
-/** How a table finds the subject: by identifier columns (any non-empty subset), or through a join. */
-export interface TableFind {
-  email?: string;
-  phone?: string;
-  nationalId?: string;
-  join?: TableJoin;
-}
-
-export type TableErase =
-  | { rule: 'delete' }
-  | { rule: 'anonymise'; set: Record<string, ColumnValue> }
-  | { rule: 'retain'; basis: string; retention: string };
-
-export interface MappedTable {
-  /** `table` or `schema.table`. */
-  table: string;
-  find: TableFind;
-  export: string[];
-  erase: TableErase;
-  /** Columns a rectification may set. */
-  rectify?: string[];
-  /** The restriction flag(s) a restriction (or an objection's separation) sets. */
-  restrict?: Record<string, ColumnValue>;
-  /**
-   * The values that lift the restriction (a rejected objection): the same columns as `restrict`. Default:
-   * each boolean flag negated, any other value NULL.
-   */
-  unrestrict?: Record<string, ColumnValue>;
-}
-
-export interface SeedRow {
-  table: string;
-  /** Name later rows use in `{{<as>.<column>}}`. */
-  as?: string;
-  values: Record<string, ColumnValue>;
-}
-
-export interface PostgresMap {
-  /** Secret: connection URL. Absent when supplied separately. */
-  url?: string;
-  tables: MappedTable[];
-  drill?: { seed: SeedRow[] };
-}
-
-export interface HttpMap {
-  baseUrl: string;
-  /** Secret: bearer token. Absent when supplied separately. */
-  token?: string;
-  exportPath: string;
-  erasePath: string;
-  seedPath?: string;
-  /** Optional: the service reports residue itself (else the export is run again after erasure). */
-  residuePath?: string;
-  timeoutMs: number;
-  retries: number;
-}
-
-export interface ManualMap {
-  checklist: string[];
-}
-
-export interface DataSystemOwner {
-  department: string;
-  /** E-mail of the owning user. */
-  user?: string;
-}
-
-interface DataSystemBase {
-  key: string;
-  name: string;
-  owner: DataSystemOwner;
-  description?: string;
-}
-
-export type PostgresSystemDefinition = DataSystemBase & { kind: 'postgres'; postgres: PostgresMap };
-export type HttpSystemDefinition = DataSystemBase & { kind: 'http'; http: HttpMap };
-export type ManualSystemDefinition = DataSystemBase & { kind: 'manual'; manual: ManualMap };
-export type DataSystemDefinition = PostgresSystemDefinition | HttpSystemDefinition | ManualSystemDefinition;
-
-export interface DataSystemSecrets {
-  url?: string;
-  token?: string;
-}
-
-export interface ParseDataSystemOptions {
-  /** Secrets may be missing from the input because the caller supplies them separately. Default false. */
-  secretsSupplied?: boolean;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Shape
-
-const text = (max: number) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-const identifier = z
-  .string()
-  .regex(IDENTIFIER, 'must be an identifier (letters, digits, _; at most 63; not starting with a digit)');
-const tableName = z.string().regex(TABLE_NAME, 'must be a table name (identifier or schema.identifier)');
-const columnValue = z.union(
-  [z.string().max(10_000, 'must be at most 10000 characters'), z.number(), z.boolean(), z.null()],
-  {
-    error: 'must be a string, number, boolean or null',
-  },
-);
-const columnValues = z.record(identifier, columnValue);
-const columnList = z
-  .array(identifier)
-  .min(1, 'must list at least one column')
-  .max(200, 'must list at most 200 columns');
-
-const findSchema = z
-  .object({
-    email: identifier.optional(),
-    phone: identifier.optional(),
-    nationalId: identifier.optional(),
-    join: z.object({ parent: tableName, column: identifier, parentColumn: identifier }).strict().optional(),
-  })
-  .strict()
-  .superRefine((f, ctx) => {
-    const keys = SUBJECT_KEY_NAMES.filter((k) => f[k] !== undefined);
-    if (f.join && keys.length)
-      ctx.addIssue({ code: 'custom', message: 'must find either by identifier columns or by a join, not both' });
-    else if (!f.join && !keys.length)
-      ctx.addIssue({ code: 'custom', message: 'must name at least one of email, phone, nationalId, or a join' });
-  });
-
-const eraseSchema = z
-  .object({
-    rule: z.enum(ERASURE_RULES),
-    set: columnValues.optional(),
-    basis: text(1000).optional(),
-    retention: z.string().regex(RETENTION, 'must be an ISO 8601 period such as P5Y, P6M or P10Y6M').optional(),
-  })
-  .strict()
-  .superRefine((e, ctx) => {
-    const need = (field: 'set' | 'basis' | 'retention', message: string) =>
-      ctx.addIssue({ code: 'custom', path: [field], message });
-    const refuse = (field: 'set' | 'basis' | 'retention') => {
-      if (e[field] !== undefined)
-        ctx.addIssue({ code: 'custom', path: [field], message: `is not used by rule ${e.rule}` });
-    };
-    if (e.rule === 'anonymise') {
-      if (e.set === undefined) need('set', 'is required for rule anonymise (column → replacement)');
-      else if (Object.keys(e.set).length === 0) need('set', 'must name at least one column to anonymise');
-    } else refuse('set');
-    if (e.rule === 'retain') {
-      if (e.basis === undefined) need('basis', 'is required for rule retain (the legal basis for keeping the rows)');
-      if (e.retention === undefined) need('retention', 'is required for rule retain (an ISO 8601 period such as P5Y)');
-    } else {
-      refuse('basis');
-      refuse('retention');
-    }
-  });
-
-const tableSchema = z
-  .object({
-    table: tableName,
-    find: findSchema,
-    export: columnList,
-    erase: eraseSchema,
-    rectify: columnList.optional(),
-    restrict: columnValues.refine((v) => Object.keys(v).length > 0, 'must name at least one column').optional(),
-    unrestrict: columnValues.optional(),
-  })
-  .strict()
-  .superRefine((t, ctx) => {
-    if (!t.unrestrict) return;
-    const want = Object.keys(t.restrict ?? {})
-      .sort()
-      .join(',');
-    if (!t.restrict)
-      ctx.addIssue({ code: 'custom', path: ['unrestrict'], message: 'needs restrict (the flags it lifts)' });
-    else if (Object.keys(t.unrestrict).sort().join(',') !== want)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['unrestrict'],
-        message: `must set the same columns as restrict (${want})`,
-      });
-  });
-
-const seedRowSchema = z
-  .object({
-    table: tableName,
-    as: identifier.optional(),
-    values: columnValues.refine((v) => Object.keys(v).length > 0, 'must give at least one column'),
-  })
-  .strict();
-
-const postgresUrl = z
-  .string()
-  .max(2000)
-  .refine((u) => /^postgres(ql)?:\/\/./.test(u) && URL.canParse(u), 'must be a postgres:// or postgresql:// URL');
-
-const postgresSchema = z
-  .object({
-    url: postgresUrl.optional(),
-    tables: z.array(tableSchema).min(1, 'must map at least one table').max(500, 'must map at most 500 tables'),
-    drill: z
-      .object({ seed: z.array(seedRowSchema).min(1, 'must seed at least one row').max(500) })
-      .strict()
-      .optional(),
-  })
-  .strict();
-
-const path = z.string().regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/, 'must be a path starting with /');
-const httpSchema = z
-  .object({
-    baseUrl: z
-      .string()
-      .max(2000)
-      .refine((u) => /^https?:\/\/./.test(u) && URL.canParse(u), 'must be an http:// or https:// URL'),
-    token: z.string().min(1, 'must not be empty').max(4000).optional(),
-    exportPath: path.default('/dsr/export'),
-    erasePath: path.default('/dsr/erase'),
-    seedPath: path.optional(),
-    residuePath: path.optional(),
-    timeoutMs: z
-      .number()
-      .int('must be a whole number')
-      .min(100, 'must be at least 100')
-      .max(120_000, 'must be at most 120000')
-      .default(10_000),
-    retries: z
-      .number()
-      .int('must be a whole number')
-      .min(0, 'must be at least 0')
-      .max(5, 'must be at most 5')
-      .default(2),
-  })
-  .strict();
-
-const manualSchema = z.object({ checklist: z.array(text(500)).min(1, 'must list at least one step').max(50) }).strict();
-
-const definitionSchema = z
-  .object({
-    key: z.string().regex(SYSTEM_KEY, 'must be a lower-case key (a-z, 0-9, -; 2 to 63 characters)'),
-    name: text(200),
-    kind: z.enum(DATA_SYSTEM_KINDS),
-    owner: z
-      .object({
-        department: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'must be a department key'),
-        user: z.email('must be an e-mail address').max(320).optional(),
-      })
-      .strict(),
-    description: text(4000).optional(),
-    postgres: postgresSchema.optional(),
-    http: httpSchema.optional(),
-    manual: manualSchema.optional(),
-  })
-  .strict()
-  .superRefine((d, ctx) => {
-    for (const kind of DATA_SYSTEM_KINDS) {
-      if (kind === d.kind && d[kind] === undefined)
-        ctx.addIssue({ code: 'custom', path: [kind], message: `is required when kind is ${d.kind}` });
-      if (kind !== d.kind && d[kind] !== undefined)
-        ctx.addIssue({ code: 'custom', path: [kind], message: `must not be given when kind is ${d.kind}` });
-    }
-  });
-
-// ---------------------------------------------------------------------------------------------------------
-// Rules between fields
-
-type Path = readonly (string | number)[];
-interface PathProblem {
-  path: Path;
-  message: string;
-}
-
-/** `['postgres', 'tables', 2, 'export', 1]` → `postgres.tables[2].export[1]`. */
-export function formatFieldPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else if (typeof p === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)) out += out ? `.${p}` : p;
-    else out += `[${JSON.stringify(String(p))}]`;
-  }
-  return out;
-}
-
-const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
-
-/** The placeholders of a seed value: `{ name }` for `{{email}}`, `{ as, column }` for `{{patient.id}}`. */
-export function seedPlaceholders(
-  value: string,
-): Array<{ raw: string; name?: string; as?: string; column?: string; invalid?: true }> {
-  const out: Array<{ raw: string; name?: string; as?: string; column?: string; invalid?: true }> = [];
-  for (const m of value.matchAll(PLACEHOLDER)) {
-    const inner = m[1].trim();
-    const dot = /^([A-Za-z_][A-Za-z0-9_]{0,62})\.([A-Za-z_][A-Za-z0-9_]{0,62})$/.exec(inner);
-    if (dot) out.push({ raw: m[0], as: dot[1], column: dot[2] });
-    else if ((SEED_PLACEHOLDERS as readonly string[]).includes(inner)) out.push({ raw: m[0], name: inner });
-    else out.push({ raw: m[0], invalid: true });
-  }
-  return out;
-}
-
-function postgresRules(map: PostgresMap): PathProblem[] {
-  const problems: PathProblem[] = [];
-  const at = (...p: (string | number)[]): Path => ['postgres', ...p];
-  const index = new Map<string, number>();
-  map.tables.forEach((t, i) => {
-    if (index.has(t.table))
-      problems.push({
-        path: at('tables', i, 'table'),
-        message: `table "${t.table}" is already mapped at tables[${index.get(t.table)}]`,
-      });
-    else index.set(t.table, i);
-  });
-
-  map.tables.forEach((t, i) => {
-    const dupes = (cols: string[], field: string) => {
-      cols.forEach((c, j) => {
-        if (cols.indexOf(c) !== j)
-          problems.push({ path: at('tables', i, field, j), message: `column "${c}" is listed twice` });
-      });
-    };
-    dupes(t.export, 'export');
-    if (t.rectify) dupes(t.rectify, 'rectify');
-    const join = t.find.join;
-    if (join) {
-      if (join.parent === t.table)
-        problems.push({ path: at('tables', i, 'find', 'join', 'parent'), message: 'a table cannot join to itself' });
-      else if (!index.has(join.parent))
-        problems.push({
-          path: at('tables', i, 'find', 'join', 'parent'),
-          message: `"${join.parent}" is not a mapped table`,
-        });
-    }
-  });
-
-  // Cycles through joins (a table whose parent chain comes back to it).
-  const reported = new Set<number>();
-  map.tables.forEach((start, i) => {
-    const seen = [i];
-    let t = start;
-    while (t.find.join && index.has(t.find.join.parent) && t.find.join.parent !== t.table) {
-      const next = index.get(t.find.join.parent)!;
-      if (seen.includes(next)) {
-        const cycle = seen.slice(seen.indexOf(next));
-        if (next === i && !cycle.some((c) => reported.has(c))) {
-          cycle.forEach((c) => reported.add(c));
-          const names = [...cycle, next].map((c) => map.tables[c].table).join(' → ');
-          problems.push({ path: at('tables', i, 'find', 'join', 'parent'), message: `joins form a cycle: ${names}` });
-        }
-        break;
-      }
-      seen.push(next);
-      t = map.tables[next];
-    }
-  });
-
-  // Drill seed: unique `as`, placeholders that resolve to an earlier row.
-  const seed = map.drill?.seed ?? [];
-  const aliases = new Map<string, number>();
-  seed.forEach((row, i) => {
-    for (const [column, value] of Object.entries(row.values)) {
-      if (typeof value !== 'string') continue;
-      for (const p of seedPlaceholders(value)) {
-        const where = at('drill', 'seed', i, 'values', column);
-        if (p.invalid) {
-          problems.push({
-            path: where,
-            message: `unknown placeholder ${p.raw}: use {{email}}, {{phone}}, {{nationalId}}, {{name}} or {{<as>.<column>}} of an earlier row`,
-          });
-        } else if (p.as !== undefined && !aliases.has(p.as)) {
-          const later = seed.findIndex((r, j) => j >= i && r.as === p.as);
-          problems.push({
-            path: where,
-            message:
-              later >= 0
-                ? `${p.raw} refers to seed[${later}], which is not seeded before this row`
-                : `${p.raw} refers to "${p.as}", which no earlier seed row declares with as`,
-          });
-        }
-      }
-    }
-    if (row.as !== undefined) {
-      if (aliases.has(row.as))
-        problems.push({
-          path: at('drill', 'seed', i, 'as'),
-          message: `"${row.as}" is already used by seed[${aliases.get(row.as)}]`,
-        });
-      else aliases.set(row.as, i);
-    }
-  });
-  return problems;
-}
+// The model (kinds, identifiers, types, field paths, seed placeholders) is in data-map-model.ts, the shape
+// in data-map-schema.ts, the rules between fields in data-map-rules.ts, the erasure methods in
+// erasure-methods.ts; importers keep importing them from here.
+export {
+  DATA_MAP_INVALID,
+  DATA_SYSTEM_KINDS,
+  ERASURE_RULES,
+  formatFieldPath,
+  IDENTIFIER,
+  MAX_DATA_MAP_BYTES,
+  RETENTION,
+  SEED_PLACEHOLDERS,
+  seedPlaceholders,
+  SUBJECT_KEY_NAMES,
+  SYSTEM_KEY,
+  TABLE_NAME,
+  type ColumnValue,
+  type DataSystemDefinition,
+  type DataSystemKind,
+  type DataSystemOwner,
+  type DataSystemSecrets,
+  type HttpMap,
+  type HttpSystemDefinition,
+  type ManualMap,
+  type ManualSystemDefinition,
+  type MappedTable,
+  type ParseDataSystemOptions,
+  type PostgresMap,
+  type PostgresSystemDefinition,
+  type SeedRow,
+  type SubjectKeyName,
+  type TableErase,
+  type TableFind,
+  type TableJoin,
+} from './data-map-model';
+export { erasureMethods, type ErasureMethod } from './erasure-methods';
 
 // ---------------------------------------------------------------------------------------------------------
 // Parsing
@@ -579,61 +207,8 @@ export function dataSystemToYaml(definition: DataSystemDefinition): string {
   return stringify(separateSecrets(definition).definition, { lineWidth: 0 });
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Erasure methods as the subject is told them
-
-/** What erasure leaves of a table's rows, in the words of the receipt and the data map. */
-export type ErasureMethod = 'delete' | 'anonymise' | 'pseudonymise' | 'retain';
-
 /** The lift values of a table's restriction: `unrestrict`, else each boolean negated and anything else NULL. */
 export function unrestrictValues(t: MappedTable): Record<string, ColumnValue> {
   if (t.unrestrict) return t.unrestrict;
   return Object.fromEntries(Object.entries(t.restrict ?? {}).map(([c, v]) => [c, typeof v === 'boolean' ? !v : null]));
-}
-
-/**
- * The method per table. A table the map anonymises is only anonymous if no row that stays (retained, or
- * anonymised itself) is linked to it through the map's joins: a profile with its identifiers blanked that
- * retained clinical rows still point at by `patient_id` is **pseudonymised** (the link re-identifies it
- * for whoever holds the other rows), and so is anything linked to that profile. Each pseudonymised table
- * names the retained tables it stays linked to (directly or through other rows that stay).
- */
-export function erasureMethods(
-  map: Pick<PostgresMap, 'tables'>,
-): Map<string, { method: ErasureMethod; linkedBy: string[] }> {
-  const stays = (t: MappedTable) => t.erase.rule !== 'delete';
-  const byName = new Map(map.tables.map((t) => [t.table, t]));
-  // Undirected links between tables whose rows both stay after erasure.
-  const links = new Map<string, Set<string>>();
-  const link = (a: string, b: string) => (links.get(a) ?? links.set(a, new Set()).get(a)!).add(b);
-  for (const t of map.tables) {
-    const parent = t.find.join ? byName.get(t.find.join.parent) : undefined;
-    if (parent && stays(t) && stays(parent)) {
-      link(t.table, parent.table);
-      link(parent.table, t.table);
-    }
-  }
-  const out = new Map<string, { method: ErasureMethod; linkedBy: string[] }>();
-  for (const t of map.tables) {
-    if (t.erase.rule !== 'anonymise') {
-      out.set(t.table, { method: t.erase.rule, linkedBy: [] });
-      continue;
-    }
-    // Every table that stays and is connected to this one; the retained ones among them keep the link.
-    const seen = new Set([t.table]);
-    const queue = [t.table];
-    while (queue.length) {
-      for (const next of links.get(queue.shift()!) ?? []) {
-        if (seen.has(next)) continue;
-        seen.add(next);
-        queue.push(next);
-      }
-    }
-    const retained = [...seen].filter((n) => byName.get(n)?.erase.rule === 'retain');
-    out.set(
-      t.table,
-      retained.length ? { method: 'pseudonymise', linkedBy: retained } : { method: 'anonymise', linkedBy: [] },
-    );
-  }
-  return out;
 }

@@ -16,6 +16,8 @@ export const DSR_STATUSES = ['received', 'verified', 'in_progress', 'completed',
 export type DsrStatus = (typeof DSR_STATUSES)[number];
 
 export const DSR_CHANNELS = ['web', 'email', 'phone', 'letter', 'in_person', 'drill'] as const;
+/** The channels a person records a request through (a drill's requests are made by the drill itself). */
+export const FORM_CHANNELS = DSR_CHANNELS.filter((c) => c !== 'drill');
 export type DsrChannel = (typeof DSR_CHANNELS)[number];
 
 export const VERIFICATION_METHODS = [

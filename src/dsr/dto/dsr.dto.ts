@@ -29,6 +29,7 @@ import {
   type VerificationMethod,
 } from '../domain/dsr-model';
 import type { DrillReport } from '../domain/drill-report';
+import type { DsrActionSummary } from '../domain/action-summary';
 
 const boolQuery = () =>
   Transform(({ value }) =>
@@ -207,7 +208,7 @@ export interface DsrActionView {
   systemKey: string;
   kind: string;
   status: string;
-  summary: Record<string, unknown> | null;
+  summary: DsrActionSummary | null;
   error: string | null;
   attempts: number;
   checklist: { item: string; done: boolean }[] | null;

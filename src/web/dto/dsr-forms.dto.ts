@@ -15,7 +15,7 @@ import {
 } from 'class-validator';
 import { DSR_RIGHTS, type DsrRight } from '../../dsr/domain/dsr-clocks';
 import { ERASURE_GROUNDS, OBJECTION_GROUNDS } from '../../dsr/domain/dsr-grounds';
-import { DSR_CHANNELS, DSR_STATUSES, type DsrChannel, type DsrStatus } from '../../dsr/domain/dsr-model';
+import { DSR_STATUSES, FORM_CHANNELS, type DsrChannel, type DsrStatus } from '../../dsr/domain/dsr-model';
 import { parseDate, zonedInstant } from '../../common/time/calendar';
 import { isCalendarDate } from '../../common/time/days';
 
@@ -49,8 +49,6 @@ const bangkokLocal = ({ value }: { value: unknown }) => {
   const at = zonedInstant(parseDate(m[1]), Number(m[2]), Number(m[3]));
   return new Date(at.getTime() + Number(m[4] ?? 0) * 1000).toISOString();
 };
-
-export const FORM_CHANNELS = DSR_CHANNELS.filter((c) => c !== 'drill');
 
 /** The queue's filters (a select left on "any" sends an empty value). */
 export class DsrPageQueryDto {

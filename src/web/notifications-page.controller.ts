@@ -3,8 +3,9 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
-import { NotificationQueryDto } from './dto/notification.dto';
-import { NotificationsService } from './notifications.service';
+import { NotificationQueryDto } from '../notifications/dto/notification.dto';
+import { NotificationsService } from '../notifications/notifications.service';
+import { notificationsPage } from './notifications.page';
 
 /** The notifications page: mine, newest first, with "mark read" buttons. */
 @ApiExcludeController()
@@ -16,19 +17,7 @@ export class NotificationsPageController {
   @Policy('read', 'Notification')
   @Render('notifications')
   async page(@CurrentActor() actor: UserActor, @Query() query: NotificationQueryDto) {
-    const list = await this.notifications.list(actor, query);
-    const link = (offset: number) =>
-      `?${new URLSearchParams({ ...(query.unread ? { unread: '1' } : {}), offset: String(offset) }).toString()}`;
-    return {
-      pageTitle: 'Notifications',
-      notifications: list.items,
-      total: list.total,
-      unreadOnly: query.unread === true,
-      from: list.total === 0 ? 0 : list.offset + 1,
-      to: list.offset + list.items.length,
-      previous: list.offset > 0 ? link(Math.max(0, list.offset - list.limit)) : null,
-      next: list.offset + list.limit < list.total ? link(list.offset + list.limit) : null,
-    };
+    return notificationsPage(query.unread, await this.notifications.list(actor, query));
   }
 
   @Post('read-all')

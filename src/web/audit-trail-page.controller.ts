@@ -1,9 +1,9 @@
 import { Controller, Get, Query, Render } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Policy } from '../authz/policy.decorator';
-import { AuditTrailService } from './audit-trail.service';
+import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { AuditTrailPage, auditTrailPage } from './audit-trail.page';
-import { AuditLogQueryDto } from './dto/audit-log-query.dto';
+import { AuditLogQueryDto } from '../audit-trail/dto/audit-log-query.dto';
 
 /** The audit-trail page: entries with filters and paging, and the result of verifying the chain. */
 @ApiExcludeController()

@@ -1,5 +1,5 @@
 import { auditTrailPage } from './audit-trail.page';
-import type { AuditLogEntryView } from './dto/audit-log-entry.dto';
+import type { AuditLogEntryView } from '../audit-trail/dto/audit-log-entry.dto';
 
 const entry = (seq: number, over: Partial<AuditLogEntryView> = {}): AuditLogEntryView => ({
   seq,

@@ -1,7 +1,7 @@
 import type { Page } from '../common/http/pagination';
-import type { VerifyResult } from './domain/chain-verifier';
-import type { AuditLogEntryView } from './dto/audit-log-entry.dto';
-import type { AuditLogQueryDto } from './dto/audit-log-query.dto';
+import type { VerifyResult } from '../audit-trail/domain/chain-verifier';
+import type { AuditLogEntryView } from '../audit-trail/dto/audit-log-entry.dto';
+import type { AuditLogQueryDto } from '../audit-trail/dto/audit-log-query.dto';
 
 const FILTERS = ['actor', 'action', 'subjectType', 'subjectId', 'from', 'to'] as const;
 

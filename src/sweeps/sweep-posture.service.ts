@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { abilityFor } from '../authz/ability.factory';
+import type { UserActor } from '../authz/actor';
+import { asSubject } from '../authz/subject';
+import { CatalogService } from '../catalog/catalog.service';
+import { addDays, formatWeek, isoWeekOfDate, localDate, parseDate, zonedInstant } from '../common/time/calendar';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
+import { freshness, type Freshness } from './domain/cadence';
+import { frameworkPosture, FrameworkPosture, PostureControl } from './domain/posture';
+import { SweepsRepository } from './sweeps.repository';
+
+/** Freshness and posture from the newest evidence per control, and the sweeps of a period for audit packs. */
+@Injectable()
+export class SweepPostureService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repo: SweepsRepository,
+    private readonly catalog: CatalogService,
+    private readonly evidenceQueries: EvidenceQueriesService,
+  ) {}
+
+  /** Freshness of every live control now, from its cadence and newest evidence. */
+  async controlFreshness(now = new Date()): Promise<Map<string, PostureControl>> {
+    const controls = await this.catalog.liveControls();
+    const newest = await this.evidenceQueries.newestByControl(controls.map((c) => c.id));
+    const tz = this.config.timeZone;
+    return new Map(
+      controls.map((c) => {
+        const of = newest.get(c.id);
+        const f: Freshness = freshness(c, of ? localDate(of, tz) : null, now, tz);
+        return [
+          c.id,
+          { id: c.id, key: c.key, ownerDepartment: c.ownerDepartment, ownerUserId: c.ownerUserId, freshness: f },
+        ];
+      }),
+    );
+  }
+
+  /**
+   * For audit packs: the sweeps of the ISO weeks touching the days from..to (TZ_COMPLIANCE), counting only the
+   * given controls' tasks — per week tasks, completed, late and exceptions, and the irregular tasks
+   * (exception, completed late, or missed: still open after due at the period's end or now, whichever is first).
+   */
+  async periodReport(
+    from: string,
+    to: string,
+    controlIds: string[],
+    now = new Date(),
+  ): Promise<{
+    weeks: { week: string; tasks: number; completed: number; late: number; exceptions: number }[];
+    irregular: { week: string; control: string; kind: 'exception' | 'late' | 'missed'; note: string | null }[];
+  }> {
+    const tz = this.config.timeZone;
+    const fromWeek = formatWeek(isoWeekOfDate(parseDate(from)));
+    const toWeek = formatWeek(isoWeekOfDate(parseDate(to)));
+    const end = zonedInstant(addDays(parseDate(to), 1), 0, 0, tz);
+    const asOf = end < now ? end : now;
+    const [weeks, tasks] = await Promise.all([
+      this.repo.weekStats(fromWeek, toWeek, controlIds, asOf),
+      this.repo.irregularTasks(fromWeek, toWeek, controlIds, asOf),
+    ]);
+    return {
+      weeks,
+      irregular: tasks.map((t) => ({
+        week: t.week,
+        control: t.controlKey,
+        kind: t.status === 'exception' ? 'exception' : t.status === 'open' ? 'missed' : 'late',
+        note: t.note,
+      })),
+    };
+  }
+
+  /** Freshness of every live control as it stood at `at` (evidence dated at or after it not counted), by control id. */
+  async freshnessAt(at: Date): Promise<Map<string, Freshness>> {
+    const controls = await this.catalog.liveControls();
+    const newest = await this.evidenceQueries.newestByControl(
+      controls.map((c) => c.id),
+      at,
+    );
+    const tz = this.config.timeZone;
+    return new Map(
+      controls.map((c) => [c.id, freshness(c, newest.has(c.id) ? localDate(newest.get(c.id)!, tz) : null, at, tz)]),
+    );
+  }
+
+  /** Posture of the frameworks the actor may read it for (an auditor: those in scope of an engagement). */
+  async postureFor(actor: UserActor, now = new Date()): Promise<FrameworkPosture[]> {
+    const ability = abilityFor(actor);
+    return (await this.posture(now)).filter((p) =>
+      ability.can('read', asSubject('Posture', { framework: p.framework })),
+    );
+  }
+
+  async posture(now = new Date()): Promise<FrameworkPosture[]> {
+    const [inputs, controls] = await Promise.all([this.catalog.postureInputs(), this.controlFreshness(now)]);
+    return inputs.map((f) => frameworkPosture(f.framework, f.requirements, controls));
+  }
+}

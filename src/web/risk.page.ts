@@ -1,0 +1,141 @@
+// View models of the risk register pages: the register (filters, paging, heat map, reviews, the product's
+// plan) and one risk (its controls, traceability gaps and history). Pure functions of the services'
+// views and what the ability allows (no Nest, no TypeORM), so what a page shows is decided and tested here.
+import type { Page } from '../common/http/pagination';
+import { renderHeatmapSvg } from '../risks/domain/heatmap-svg';
+import { RISK_LEVELS, type RiskScale } from '../risks/domain/risk-matrix';
+import {
+  RISK_CONTROL_TYPES,
+  RISK_REGISTERS,
+  RISK_REVIEW_CADENCES,
+  RISK_STATUSES,
+  traceabilityGaps,
+  type RiskRegister,
+} from '../risks/domain/risk-model';
+import type { RiskPlanView } from '../risks/dto/risk-plan.dto';
+import type { ArisingFromView, HeatmapView, RiskReviewView, RiskVersionView, RiskView } from '../risks/dto/risk.dto';
+import type { RiskPageQueryDto } from './dto/risk-forms.dto';
+
+export const REGISTER_LABEL = { iso14971: 'ISO 14971', security: 'Security (SOC 2 CC3)' } as const;
+const CONTROL_TYPE_LABEL = {
+  inherent_design: 'inherent safety by design',
+  protective_measure: 'protective measure',
+  information_for_safety: 'information for safety',
+} as const;
+
+/** What the register page is built from: the services' answers and what the actor may do. */
+export interface RiskRegisterInput {
+  query: RiskPageQueryDto;
+  register: RiskRegister;
+  list: Page<RiskView>;
+  heatmap: HeatmapView;
+  reviews: Page<RiskReviewView>;
+  scale: RiskScale;
+  /** The selected product's plan is shown (a product is selected and the actor reads plans). */
+  showPlan: boolean;
+  plan: RiskPlanView | null;
+  can: { create: boolean; review: boolean; editPlan: boolean };
+}
+
+/** The register page: the filtered table with paging links that keep the filters, the heat map and the plan. */
+export function riskRegisterPage(input: RiskRegisterInput) {
+  const { query, register, list, heatmap, scale, plan } = input;
+  const params = (offset: number) =>
+    new URLSearchParams(
+      Object.entries({
+        register,
+        product: query.product,
+        status: query.status,
+        level: query.level,
+        owner: query.owner,
+        q: query.q,
+        offset: String(offset),
+      }).filter((e): e is [string, string] => !!e[1]),
+    ).toString();
+  return {
+    pageTitle: 'Risks',
+    registerLabel: REGISTER_LABEL[register],
+    risks: list.items,
+    total: list.total,
+    from: list.total === 0 ? 0 : list.offset + 1,
+    to: list.offset + list.items.length,
+    previous: list.offset > 0 ? `?${params(Math.max(0, list.offset - list.limit))}` : null,
+    next: list.offset + list.limit < list.total ? `?${params(list.offset + list.limit)}` : null,
+    heatmapSvg: renderHeatmapSvg({
+      title: `${REGISTER_LABEL[register]} register: risks per cell before and after controls`,
+      severity: heatmap.severity,
+      probability: heatmap.probability,
+      before: heatmap.before,
+      after: heatmap.after,
+      unassessed: heatmap.unassessed,
+      idPrefix: `heatmap-${register}`,
+    }),
+    registers: RISK_REGISTERS.map((key) => ({ key, label: REGISTER_LABEL[key] })),
+    statuses: RISK_STATUSES,
+    levels: RISK_LEVELS,
+    severities: scale.severity,
+    probabilities: scale.probability,
+    axes: axisLabels(scale.axes),
+    p1p2: scale.p1xp2 !== null,
+    registerKey: register,
+    canCreate: input.can.create,
+    canReview: input.can.review,
+    reviews: input.reviews.items,
+    filter: {
+      register,
+      product: query.product ?? '',
+      status: query.status ?? '',
+      level: query.level ?? '',
+      mine: query.owner === 'me',
+      owner: query.owner && query.owner !== 'me' ? query.owner : '',
+      q: query.q ?? '',
+    },
+    showPlan: input.showPlan,
+    plan,
+    planVersion: plan?.version ?? 0,
+    cadences: RISK_REVIEW_CADENCES,
+    canEditPlan: input.showPlan && input.can.editPlan,
+  };
+}
+
+/** What one risk's page is built from. */
+export interface RiskPageInput {
+  risk: RiskView;
+  history: RiskVersionView[];
+  arisingFrom: ArisingFromView[];
+  scale: RiskScale;
+  canUpdate: boolean;
+}
+
+/** One risk: its numbered controls, the traceability report's gaps for it, and what changed in each version. */
+export function riskPage({ risk, history, arisingFrom, scale, canUpdate }: RiskPageInput) {
+  return {
+    pageTitle: `${risk.ref} ${risk.title}`,
+    risk,
+    registerLabel: REGISTER_LABEL[risk.register],
+    controls: risk.controls.map((c, i) => ({ ...c, number: i + 1, typeLabel: CONTROL_TYPE_LABEL[c.type] })),
+    arisingFrom,
+    // The traceability report's gaps for this risk (GET /api/risks/traceability computes the same).
+    gaps: traceabilityGaps({
+      ...risk,
+      controls: risk.controls.map((c) => ({
+        implementationEvidenceIds: c.implementationEvidence,
+        effectivenessEvidenceIds: c.effectivenessEvidence,
+      })),
+    }).map((g) => ({ ...g, controlNumber: g.control === undefined ? null : g.control + 1 })),
+    history: history.map((v) => ({ ...v, changed: v.before ? v.changes.map((c) => c.field).join(', ') : '' })),
+    controlTypes: RISK_CONTROL_TYPES.map((key) => ({ key, label: CONTROL_TYPE_LABEL[key] })),
+    severities: scale.severity,
+    probabilities: scale.probability,
+    axes: axisLabels(scale.axes),
+    canUpdate,
+  };
+}
+
+/** The axes' names for labels: `severity`/`Severity` (ISO 14971) or `impact`/`Impact` (security). */
+export function axisLabels(
+  axes: { severity: string; probability: string } = { severity: 'severity', probability: 'probability' },
+) {
+  const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+  return { ...axes, Severity: cap(axes.severity), Probability: cap(axes.probability) };
+}
