@@ -2,10 +2,11 @@
 // Client half of bench/evidence.sh: signs in as the demo compliance manager, uploads FILE as multipart
 // (streamed from disk), downloads it again (streamed to disk, hashed on the way) and prints MB/s for both,
 // the server's peak RSS after each step (SERVER_PID's VmHWM), and whether the bytes came back intact.
+// UPLOAD_MS_FILE: where to write the upload's milliseconds (bench/evidence.sh ends with its ratio to sha256sum).
 // Prints figures only; asserts nothing.
 'use strict';
 const { createHash } = require('node:crypto');
-const { createReadStream, createWriteStream, openAsBlob, readFileSync, statSync } = require('node:fs');
+const { createReadStream, createWriteStream, openAsBlob, readFileSync, statSync, writeFileSync } = require('node:fs');
 const { Readable, Transform } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
 
@@ -49,6 +50,7 @@ async function main() {
   const upMs = performance.now() - t;
   if (up.status !== 201) throw new Error(`upload answered ${up.status}: ${JSON.stringify(item)}`);
   line('upload (stream, hash, sniff, store)', size, upMs, `, server peak RSS ${hwm()} MB`);
+  if (process.env.UPLOAD_MS_FILE) writeFileSync(process.env.UPLOAD_MS_FILE, String(Math.round(upMs)));
 
   t = performance.now();
   const down = await fetch(`${BASE}${item.files[0].download}`, { headers: { cookie } });

@@ -7,9 +7,9 @@ const { join } = require('node:path');
 const { Client } = require('pg');
 
 const dist = join(__dirname, '..', 'dist', 'src');
-const { EmbeddedCluster } = require(join(dist, 'database', 'embedded-cluster'));
+const { EmbeddedCluster } = require(join(dist, 'postgres', 'embedded-cluster'));
 const { loadConfig } = require(join(dist, 'config', 'config'));
-const { createApp } = require(join(dist, 'common', 'http', 'configure-app'));
+const { createApp } = require(join(dist, 'configure-app'));
 const { SweepLifecycleService } = require(join(dist, 'sweeps', 'sweep-lifecycle.service'));
 
 const CONTROLS = Number(process.env.CONTROLS ?? 5000);

@@ -4,10 +4,11 @@
 // signing), for ENTRIES entries. Uses the built services (dist/) exactly as the server does.
 //   DATABASE_URL set: a scratch database on that server (the user needs CREATEDB), dropped afterwards.
 //   unset: a throwaway embedded cluster in a temp dir (fsync off, like the tests), or a durable one with DURABLE=1.
+// The last line is verify against its floor: SHA-256 of the same bytes on one core (hashFloor()).
 // Prints figures only; asserts nothing.
 'use strict';
 require('reflect-metadata');
-const { randomBytes, randomUUID } = require('node:crypto');
+const { createHash, hash, randomBytes, randomUUID } = require('node:crypto');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { cpus, tmpdir } = require('node:os');
 const { join } = require('node:path');
@@ -16,7 +17,7 @@ const { Client } = require('pg');
 const { DataSource } = require('typeorm');
 
 const dist = (p) => require(join(__dirname, '..', 'dist', 'src', p));
-const { EmbeddedCluster } = dist('database/embedded-cluster');
+const { EmbeddedCluster } = dist('postgres/embedded-cluster');
 const { loadConfig } = dist('config/config');
 const { CliModule } = dist('cli/cli.module');
 const { DatabaseStatusService } = dist('database/database-status.service');
@@ -67,11 +68,37 @@ async function openServer() {
   };
 }
 
+/**
+ * The floor of verifying: SHA-256 over exactly the bytes the chain hashes (each entry's previous hash as 32
+ * bytes followed by its canonical text), in memory on one core, best of three: one digest per entry (what
+ * a chain needs), and the same bytes as one stream (what `sha256sum` would do).
+ */
+async function hashFloor(ds) {
+  const rows = await ds.query('SELECT prev_hash, canonical FROM audit_log ORDER BY seq');
+  const items = rows.map((r) => Buffer.concat([Buffer.from(r.prev_hash, 'hex'), Buffer.from(r.canonical, 'utf8')]));
+  const all = Buffer.concat(items);
+  const best = (run) =>
+    Math.min(
+      ...[0, 1, 2].map(() => {
+        const t = process.hrtime.bigint();
+        run();
+        return Number(process.hrtime.bigint() - t) / 1e6;
+      }),
+    );
+  return {
+    bytes: all.length,
+    perEntryMs: best(() => {
+      for (const b of items) hash('sha256', b, 'hex');
+    }),
+    streamMs: best(() => createHash('sha256').update(all).digest('hex')),
+  };
+}
+
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'attest-bench-trail-'));
   const server = await openServer();
   const config = loadConfig({
-    NODE_ENV: 'production',
+    NODE_ENV: 'development', // production would need the shared keys; the trail runs the same
     DATABASE_URL: server.url,
     DATA_DIR: join(dir, 'data'),
     JOBS_ENABLED: 'false',
@@ -113,13 +140,21 @@ async function main() {
       `append   ${rate(ENTRIES, appendMs).padStart(18)}   (${secs(appendMs)}; each entry its own transaction, ${WRITERS} concurrent writers)`,
     );
 
-    for (const run of ['cold', 'warm']) {
+    // A trail in use has been vacuumed since its rows were written: verify then reads settled pages (hint bits
+    // set) instead of racing autovacuum over 100,000 fresh single-row transactions.
+    const tv = Date.now();
+    await ctx.get(DataSource).query('VACUUM ANALYZE audit_log');
+    console.log(`VACUUM ANALYZE audit_log: ${secs(Date.now() - tv)}`);
+    let verifyMs = Infinity;
+    for (const run of ['cold', 'warm', 'warm']) {
       const t = Date.now();
       const result = await trail.verify();
       const ms = Date.now() - t;
       if (!result.ok || result.entries !== ENTRIES) throw new Error(`verify did not pass: ${JSON.stringify(result)}`);
       console.log(`verify   ${rate(ENTRIES, ms).padStart(18)}   (${secs(ms)}, ${run})`);
+      if (run === 'warm') verifyMs = Math.min(verifyMs, ms);
     }
+    const floor = await hashFloor(ctx.get(DataSource));
 
     const t1 = Date.now();
     const first = await ctx.get(CheckpointService).writeNow();
@@ -130,6 +165,12 @@ async function main() {
     const nextMs = Date.now() - t2;
     console.log(
       `checkpoint: first ${secs(firstMs)} (verifies all ${first.written ? first.seq.toLocaleString('en-US') : '?'} entries before signing), next ${nextMs} ms (one new entry)`,
+    );
+    console.log(
+      `floor: SHA-256 of the same bytes (prev hash ‖ canonical, ${(floor.bytes / 1e6).toFixed(1)} MB) on one core: one digest per entry ${rate(ENTRIES, floor.perEntryMs)}, one stream ${floor.streamMs.toFixed(0)} ms`,
+    );
+    console.log(
+      `verify ${rate(ENTRIES, verifyMs)} (best warm run), ${(verifyMs / floor.perEntryMs).toFixed(1)}x its floor (SHA-256 of the same bytes, one digest per entry: ${rate(ENTRIES, floor.perEntryMs)})`,
     );
   } finally {
     await ctx.close();

@@ -24,30 +24,6 @@ export interface ChainHead {
   hash: string;
 }
 
-interface StoredRow {
-  seq: string;
-  at: Date;
-  actor: string;
-  action: string;
-  subject_type: string;
-  subject_id: string | null;
-  canonical: string;
-  prev_hash: string;
-  hash: string;
-}
-
-const toStored = (r: StoredRow): StoredEntry => ({
-  seq: Number(r.seq),
-  at: r.at,
-  actor: r.actor,
-  action: r.action,
-  subjectType: r.subject_type,
-  subjectId: r.subject_id,
-  canonical: r.canonical,
-  prevHash: r.prev_hash,
-  hash: r.hash,
-});
-
 /** The only place with audit_log queries. The table is append-only: there is no update or delete here. */
 @Injectable()
 export class AuditLogRepository {
@@ -100,14 +76,39 @@ export class AuditLogRepository {
     );
   }
 
+  /** Inserts consecutive entries in one statement (one parameter per column, whatever their number). */
+  async insertMany(entries: StoredEntry[], manager: EntityManager): Promise<void> {
+    if (entries.length === 0) return;
+    await manager.query(
+      `INSERT INTO audit_log (seq, at, actor, action, subject_type, subject_id, canonical, prev_hash, hash)
+       SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+                            $7::text[], $8::text[], $9::text[])`,
+      [
+        entries.map((e) => e.seq),
+        entries.map((e) => e.at),
+        entries.map((e) => e.actor),
+        entries.map((e) => e.action),
+        entries.map((e) => e.subjectType),
+        entries.map((e) => e.subjectId),
+        entries.map((e) => e.canonical),
+        entries.map((e) => e.prevHash),
+        entries.map((e) => e.hash),
+      ],
+    );
+  }
+
   /** Up to `limit` entries with seq > afterSeq (and <= upTo when given), oldest first: keyset pagination. */
   async batchAfter(afterSeq: number, limit: number, upTo?: number): Promise<StoredEntry[]> {
-    const rows: StoredRow[] = await this.ds.query(
-      `SELECT seq, at, actor, action, subject_type, subject_id, canonical, prev_hash, hash
-         FROM audit_log WHERE seq > $1 AND ($3::bigint IS NULL OR seq <= $3) ORDER BY seq LIMIT $2`,
+    // Rows come back in StoredEntry's shape, so nothing is copied per row: seq as a number (float8 is exact
+    // far beyond any seq), `at` as the ISO text the canonical content has (no Date parsed per row).
+    return this.ds.query(
+      `SELECT seq::float8 AS seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
+              actor, action, subject_type AS "subjectType", subject_id AS "subjectId", canonical,
+              prev_hash AS "prevHash", hash
+         FROM audit_log WHERE audit_log.seq > $1 AND ($3::bigint IS NULL OR audit_log.seq <= $3)
+        ORDER BY audit_log.seq LIMIT $2`,
       [afterSeq, limit, upTo ?? null],
     );
-    return rows.map(toStored);
   }
 
   /**

@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
-import type { JsonObject } from '../audit-trail/domain/audit-entry';
-import { CatalogRepository } from './catalog.repository';
+import { CatalogRepository, SyncedControl, SyncedFramework, SyncedRequirement } from './catalog.repository';
+import { type PlannedRow, type SyncKind, SyncPlan, type SyncReport } from './catalog-sync-plan';
+import type { Control } from './control.entity';
 import type { Catalog } from './domain/catalog-model';
 import {
-  changedFields,
   controlContent,
   controlHash,
   frameworkContent,
@@ -14,32 +14,29 @@ import {
   requirementContent,
   requirementHash,
 } from './domain/content-hash';
-import { AUDIT_ACTIONS, type AuditAction } from '../audit-trail/domain/audit-actions';
+import type { Framework } from './framework.entity';
+import type { Requirement } from './requirement.entity';
 
-export interface SyncReport {
-  created: string[];
-  updated: string[];
-  retired: string[];
-  unchanged: number;
+export type { SyncReport } from './catalog-sync-plan';
+
+/** The rows to write, by kind; requirements remember their framework's key (its id may be new). */
+interface Writes {
+  frameworks: PlannedRow[];
+  requirements: (PlannedRow & { framework: string })[];
+  retiredFrameworks: string[];
+  retiredRequirements: string[];
 }
 
-interface Versioned {
-  version: number;
-  contentHash: string;
-  retiredAt: Date | null;
-}
-
-/** `catalog.<item>_<verb>` for a synced item (Framework, Requirement, Control); one of AUDIT_ACTIONS. */
-function catalogAction(subjectType: string, verb: 'create' | 'update' | 'retire'): AuditAction {
-  const action = `catalog.${subjectType.toLowerCase()}_${verb}`;
-  if (!(AUDIT_ACTIONS as readonly string[]).includes(action)) throw new Error(`no audit action ${action}`);
-  return action as AuditAction;
-}
+/** Ids by label (key, or `framework:ref`) of every row the sync knows, stored before or created by it. */
+type Ids = Record<SyncKind, Map<string, string>>;
 
 /**
  * Brings the database in line with the validated catalog, in one transaction: new items are added,
  * changed items updated with a version bump, removed items retired (never deleted: evidence points at
  * them). Every change is one audit-trail entry; a sync of an unchanged catalog changes nothing.
+ *
+ * Set-based: the stored rows are read once, every decision is made in memory (SyncPlan), then each table
+ * gets one upsert and one retire statement, the control links two statements, the audit entries one.
  */
 @Injectable()
 export class CatalogSyncService {
@@ -52,163 +49,19 @@ export class CatalogSyncService {
   ) {}
 
   async sync(catalog: Catalog, actor: string): Promise<SyncReport> {
-    const report: SyncReport = { created: [], updated: [], retired: [], unchanged: 0 };
+    const plan = new SyncPlan();
     await this.ds.transaction(async (m) => {
       await this.repo.lockForSync(m);
-      const audit = (verb: 'create' | 'update' | 'retire', subjectType: string, subjectId: string, data: JsonObject) =>
-        this.trail.append({ actor, action: catalogAction(subjectType, verb), subjectType, subjectId, data }, m);
-
-      /** Decides create / update / unchanged for one item and records it. */
-      const apply = async <E extends Versioned & { id: string }>(
-        label: string,
-        subjectType: string,
-        existing: E | undefined,
-        hash: string,
-        content: Record<string, unknown>,
-        before: (e: E) => Record<string, unknown>,
-        save: (values: Partial<E>) => Promise<E>,
-        silent: Partial<E>,
-      ): Promise<{ row: E; changed: boolean }> => {
-        if (!existing) {
-          const row = await save({ ...silent, contentHash: hash, version: 1, retiredAt: null } as Partial<E>);
-          await audit('create', subjectType, row.id, { key: label, version: 1 });
-          report.created.push(label);
-          return { row, changed: true };
-        }
-        if (existing.contentHash === hash && existing.retiredAt === null) {
-          await save({ ...silent, id: existing.id } as Partial<E>);
-          report.unchanged++;
-          return { row: existing, changed: false };
-        }
-        const version = existing.version + 1;
-        const fields = existing.retiredAt
-          ? ['restored', ...changedFields(before(existing), content)]
-          : changedFields(before(existing), content);
-        const row = await save({
-          ...silent,
-          id: existing.id,
-          contentHash: hash,
-          version,
-          retiredAt: null,
-        } as Partial<E>);
-        await audit('update', subjectType, existing.id, {
-          key: label,
-          version,
-          changed: fields,
-        });
-        report.updated.push(label);
-        return { row, changed: true };
-      };
-
-      const retire = async (
-        label: string,
-        subjectType: string,
-        row: Versioned & { id: string },
-        save: () => Promise<unknown>,
-      ) => {
-        if (row.retiredAt) return;
-        await save();
-        await audit('retire', subjectType, row.id, {
-          key: label,
-          version: row.version,
-        });
-        report.retired.push(label);
-      };
-
-      // Frameworks and their requirements.
-      const frameworks = new Map((await this.repo.allFrameworks(m)).map((f) => [f.key, f]));
-      const requirementIds = new Map<string, string>(); // "framework:ref" → id
-      for (const f of catalog.frameworks) {
-        const existing = frameworks.get(f.key);
-        const { row: framework } = await apply(
-          f.key,
-          'Framework',
-          existing,
-          frameworkHash(f),
-          frameworkContent(f),
-          (e) => ({ name: e.name, edition: e.edition, description: e.description }),
-          (v) => this.repo.saveFramework(v, m),
-          { key: f.key, name: f.name, edition: f.version, description: f.description, sourceFile: f.file },
+      const ids: Ids = { Framework: new Map(), Requirement: new Map(), Control: new Map() };
+      await this.syncFrameworks(catalog, plan, ids, m);
+      await this.syncControls(catalog, plan, ids, m);
+      if (plan.changed)
+        await this.trail.appendMany(
+          plan.auditEntries(actor, (k, label) => ids[k].get(label)!),
+          m,
         );
-        frameworks.delete(f.key);
-        const requirements = new Map((await this.repo.requirementsOf(framework.id, m)).map((r) => [r.ref, r]));
-        for (const r of f.requirements) {
-          const { row } = await apply(
-            `${f.key}:${r.ref}`,
-            'Requirement',
-            requirements.get(r.ref),
-            requirementHash(r),
-            requirementContent(r),
-            (e) => ({ group: e.groupName, title: e.title, notApplicable: e.notApplicable }),
-            (v) => this.repo.saveRequirement(v, m),
-            {
-              frameworkId: framework.id,
-              ref: r.ref,
-              groupName: r.group,
-              title: r.title,
-              notApplicable: r.notApplicable,
-              position: r.position,
-            },
-          );
-          requirements.delete(r.ref);
-          requirementIds.set(`${f.key}:${r.ref}`, row.id);
-        }
-        for (const [ref, gone] of requirements) {
-          await retire(`${f.key}:${ref}`, 'Requirement', gone, () =>
-            this.repo.saveRequirement({ id: gone.id, retiredAt: new Date() }, m),
-          );
-        }
-      }
-      for (const [key, gone] of frameworks) {
-        await retire(key, 'Framework', gone, () => this.repo.saveFramework({ id: gone.id, retiredAt: new Date() }, m));
-      }
-
-      // Controls and their mappings.
-      const controls = new Map((await this.repo.allControls(m)).map((c) => [c.key, c]));
-      const oldMaps = await this.repo.controlMaps(m);
-      for (const c of catalog.controls) {
-        const { row, changed } = await apply(
-          c.key,
-          'Control',
-          controls.get(c.key),
-          controlHash(c),
-          controlContent(c),
-          (e) => ({
-            title: e.title,
-            description: e.description,
-            owner: e.ownerDepartment,
-            cadence: e.cadence,
-            ...(e.maxIntervalDays !== null ? { maxIntervalDays: e.maxIntervalDays } : {}),
-            evidence: e.evidenceGuidance,
-            collector: e.collector,
-            maps: oldMaps.get(e.id) ?? {},
-          }),
-          (v) => this.repo.saveControl(v, m),
-          {
-            key: c.key,
-            title: c.title,
-            description: c.description,
-            ownerDepartment: c.owner,
-            cadence: c.cadence,
-            maxIntervalDays: c.maxIntervalDays,
-            evidenceGuidance: c.evidence,
-            collector: c.collector,
-            position: c.position,
-            sourceFile: c.file,
-          },
-        );
-        controls.delete(c.key);
-        if (changed) {
-          const ids = Object.entries(c.maps).flatMap(([fw, refs]) =>
-            refs.map((ref) => requirementIds.get(`${fw}:${ref}`)!),
-          );
-          await this.repo.replaceControlLinks(row.id, ids, m);
-        }
-      }
-      for (const [key, gone] of controls) {
-        await retire(key, 'Control', gone, () => this.repo.saveControl({ id: gone.id, retiredAt: new Date() }, m));
-      }
     });
+    const { report } = plan;
     if (report.created.length || report.updated.length || report.retired.length) {
       this.log.log(
         `catalog synced: ${report.created.length} added, ${report.updated.length} updated, ${report.retired.length} retired, ${report.unchanged} unchanged`,
@@ -216,4 +69,152 @@ export class CatalogSyncService {
     }
     return report;
   }
+
+  /** Frameworks and their requirements: planned, then written (frameworks first: requirements need their ids). */
+  private async syncFrameworks(catalog: Catalog, plan: SyncPlan, ids: Ids, m: EntityManager): Promise<void> {
+    const frameworks = new Map((await this.repo.allFrameworks(m)).map((f) => [f.key, f]));
+    const keyOf = new Map([...frameworks.values()].map((f) => [f.id, f.key]));
+    const requirements = new Map<string, Map<string, Requirement>>(); // framework key → ref → row
+    for (const r of await this.repo.allRequirements(m)) {
+      const key = keyOf.get(r.frameworkId)!;
+      if (!requirements.has(key)) requirements.set(key, new Map());
+      requirements.get(key)!.set(r.ref, r);
+    }
+    for (const f of frameworks.values()) ids.Framework.set(f.key, f.id);
+    const writes = this.planFrameworks(catalog, plan, frameworks, requirements);
+
+    const fwIds = await this.repo.upsertFrameworks(writes.frameworks.map(frameworkRow), m);
+    for (const [key, id] of fwIds) ids.Framework.set(key, id);
+    await this.repo.retire('frameworks', writes.retiredFrameworks, m);
+    const rows = writes.requirements.map((w) => requirementRow(w, ids.Framework.get(w.framework)!));
+    const reqIds = await this.repo.upsertRequirements(rows, m);
+    await this.repo.retire('requirements', writes.retiredRequirements, m);
+    // Every live requirement's id by `framework:ref`, for the control links.
+    for (const [key, refs] of requirements) for (const r of refs.values()) ids.Requirement.set(`${key}:${r.ref}`, r.id);
+    for (const w of writes.requirements) {
+      const id = reqIds.get(`${ids.Framework.get(w.framework)!}:${w.values.ref as string}`);
+      if (id) ids.Requirement.set(w.label, id);
+    }
+  }
+
+  /** Decides every framework and requirement change, in catalog order; `frameworks` keeps the ones that left. */
+  private planFrameworks(
+    catalog: Catalog,
+    plan: SyncPlan,
+    frameworks: Map<string, Framework>,
+    requirements: Map<string, Map<string, Requirement>>,
+  ): Writes {
+    const writes: Writes = { frameworks: [], requirements: [], retiredFrameworks: [], retiredRequirements: [] };
+    const push = <T>(list: T[], item: T | null) => item !== null && list.push(item);
+    for (const f of catalog.frameworks) {
+      push(
+        writes.frameworks,
+        plan.decide<Framework>('Framework', {
+          label: f.key,
+          existing: frameworks.get(f.key),
+          hash: frameworkHash(f),
+          content: frameworkContent(f),
+          before: (e) => ({ name: e.name, edition: e.edition, description: e.description }),
+          values: { key: f.key, name: f.name, edition: f.version, description: f.description, sourceFile: f.file },
+        }),
+      );
+      frameworks.delete(f.key);
+      const stored = requirements.get(f.key) ?? new Map<string, Requirement>();
+      for (const r of f.requirements) {
+        const row = plan.decide<Requirement>('Requirement', {
+          label: `${f.key}:${r.ref}`,
+          existing: stored.get(r.ref),
+          hash: requirementHash(r),
+          content: requirementContent(r),
+          before: (e) => ({ group: e.groupName, title: e.title, notApplicable: e.notApplicable }),
+          values: {
+            ref: r.ref,
+            groupName: r.group,
+            title: r.title,
+            notApplicable: r.notApplicable,
+            position: r.position,
+          },
+        });
+        push(writes.requirements, row && { ...row, framework: f.key });
+      }
+      const live = new Set(f.requirements.map((r) => r.ref));
+      for (const [ref, gone] of stored)
+        if (!live.has(ref)) push(writes.retiredRequirements, plan.retire('Requirement', `${f.key}:${ref}`, gone));
+    }
+    for (const [key, gone] of frameworks) push(writes.retiredFrameworks, plan.retire('Framework', key, gone));
+    return writes;
+  }
+
+  /** Controls: planned in catalog order, then one upsert, one retire, and the links of the changed ones. */
+  private async syncControls(catalog: Catalog, plan: SyncPlan, ids: Ids, m: EntityManager): Promise<void> {
+    const controls = new Map((await this.repo.allControls(m)).map((c) => [c.key, c]));
+    const oldMaps = await this.repo.controlMaps(m);
+    for (const c of controls.values()) ids.Control.set(c.key, c.id);
+    const writes: PlannedRow[] = [];
+    for (const c of catalog.controls) {
+      const row = plan.decide<Control>('Control', {
+        label: c.key,
+        existing: controls.get(c.key),
+        hash: controlHash(c),
+        content: controlContent(c),
+        before: (e) => ({
+          title: e.title,
+          description: e.description,
+          owner: e.ownerDepartment,
+          cadence: e.cadence,
+          ...(e.maxIntervalDays !== null ? { maxIntervalDays: e.maxIntervalDays } : {}),
+          evidence: e.evidenceGuidance,
+          collector: e.collector,
+          maps: oldMaps.get(e.id) ?? {},
+        }),
+        values: {
+          key: c.key,
+          title: c.title,
+          description: c.description,
+          ownerDepartment: c.owner,
+          cadence: c.cadence,
+          maxIntervalDays: c.maxIntervalDays,
+          evidenceGuidance: c.evidence,
+          collector: c.collector,
+          position: c.position,
+          sourceFile: c.file,
+        },
+      });
+      if (row) writes.push(row);
+      controls.delete(c.key);
+    }
+    const retired = [...controls].map(([key, gone]) => plan.retire('Control', key, gone));
+    for (const [key, id] of await this.repo.upsertControls(writes.map(controlRow), m)) ids.Control.set(key, id);
+    await this.repo.retire(
+      'controls',
+      retired.filter((id): id is string => id !== null),
+      m,
+    );
+    await this.relink(catalog, writes, ids, m);
+  }
+
+  /** Replaces the requirement links of the created and changed controls. */
+  private async relink(catalog: Catalog, writes: PlannedRow[], ids: Ids, m: EntityManager): Promise<void> {
+    const changed = new Set(writes.filter((w) => w.changed).map((w) => w.label));
+    const links = catalog.controls
+      .filter((c) => changed.has(c.key))
+      .flatMap((c) =>
+        Object.entries(c.maps).flatMap(([fw, refs]) =>
+          refs.map((ref) => ({
+            controlId: ids.Control.get(c.key)!,
+            requirementId: ids.Requirement.get(`${fw}:${ref}`)!,
+          })),
+        ),
+      );
+    await this.repo.replaceControlLinks(
+      [...changed].map((key) => ids.Control.get(key)!),
+      links,
+      m,
+    );
+  }
 }
+
+const planned = (w: PlannedRow) => ({ ...w.values, version: w.version, contentHash: w.contentHash });
+const frameworkRow = (w: PlannedRow) => planned(w) as SyncedFramework;
+const controlRow = (w: PlannedRow) => planned(w) as SyncedControl;
+const requirementRow = (w: PlannedRow, frameworkId: string) => ({ ...planned(w), frameworkId }) as SyncedRequirement;

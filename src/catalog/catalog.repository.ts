@@ -4,7 +4,6 @@ import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import type { AppAbility } from '../authz/ability.factory';
 import { accessibleBy } from '../authz/casl-sql';
 import { Control } from './control.entity';
-import { ControlRequirement } from './control-requirement.entity';
 import type { Cadence, Coverage } from './domain/catalog-model';
 import type { ControlRef, LiveControl } from './domain/control-refs';
 import { Framework } from './framework.entity';
@@ -36,6 +35,60 @@ export interface ControlMapping {
   title: string;
 }
 
+/** The columns a catalog sync writes, per table (retired_at is cleared, updated_at set). */
+export type SyncedFramework = Pick<
+  Framework,
+  'key' | 'name' | 'edition' | 'description' | 'sourceFile' | 'version' | 'contentHash'
+>;
+export type SyncedRequirement = Pick<
+  Requirement,
+  'frameworkId' | 'ref' | 'groupName' | 'title' | 'notApplicable' | 'position' | 'version' | 'contentHash'
+>;
+export type SyncedControl = Pick<
+  Control,
+  | 'key'
+  | 'title'
+  | 'description'
+  | 'ownerDepartment'
+  | 'cadence'
+  | 'maxIntervalDays'
+  | 'evidenceGuidance'
+  | 'collector'
+  | 'position'
+  | 'sourceFile'
+  | 'version'
+  | 'contentHash'
+>;
+
+/** [property, element type of its parameter array, column (default: the property), cast of the value]. */
+type UpsertColumn = readonly [property: string, arrayType: string, column?: string, cast?: string];
+
+/**
+ * One `INSERT … SELECT FROM unnest(…) ON CONFLICT (…) DO UPDATE … RETURNING` for all rows: one parameter per
+ * column, whatever the number of rows (no 65,535-parameter limit). Returns the id and the conflict columns.
+ */
+async function upsert<R>(
+  m: EntityManager,
+  table: string,
+  conflict: string[],
+  rows: object[],
+  columns: UpsertColumn[],
+): Promise<R[]> {
+  if (rows.length === 0) return [];
+  const names = columns.map(([property, , column]) => column ?? property);
+  const arrays = columns.map(([property]) => rows.map((r) => (r as Record<string, unknown>)[property] ?? null));
+  const select = columns.map(([, , , cast], i) => (cast ? `u.c${i}::${cast}` : `u.c${i}`)).join(', ');
+  const unnest = columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
+  const set = names.filter((n) => !conflict.includes(n)).map((n) => `${n} = EXCLUDED.${n}`);
+  return m.query(
+    `INSERT INTO ${table} (${names.join(', ')}, retired_at)
+     SELECT ${select}, NULL FROM unnest(${unnest}) AS u(${columns.map((_, i) => `c${i}`).join(', ')})
+     ON CONFLICT (${conflict.join(', ')}) DO UPDATE SET ${set.join(', ')}, retired_at = NULL, updated_at = now()
+     RETURNING id, ${conflict.join(', ')}`,
+    arrays,
+  );
+}
+
 /** The only place with catalog query code. Retired rows are kept (evidence points at them) and hidden from reads. */
 @Injectable()
 export class CatalogRepository {
@@ -55,24 +108,78 @@ export class CatalogRepository {
     return m.find(Framework);
   }
 
-  requirementsOf(frameworkId: string, m: EntityManager): Promise<Requirement[]> {
-    return m.find(Requirement, { where: { frameworkId } });
+  allRequirements(m: EntityManager): Promise<Requirement[]> {
+    return m.find(Requirement);
   }
 
   allControls(m: EntityManager): Promise<Control[]> {
     return m.find(Control);
   }
 
-  saveFramework(values: Partial<Framework>, m: EntityManager): Promise<Framework> {
-    return m.save(Framework, m.create(Framework, values));
+  /** Inserts or updates frameworks by key (live again); the ids by key. */
+  async upsertFrameworks(rows: SyncedFramework[], m: EntityManager): Promise<Map<string, string>> {
+    const out = await upsert<{ id: string; key: string }>(m, 'frameworks', ['key'], rows, [
+      ['key', 'text'],
+      ['name', 'text'],
+      ['edition', 'text'],
+      ['description', 'text'],
+      ['sourceFile', 'text', 'source_file'],
+      ['version', 'integer'],
+      ['contentHash', 'text', 'content_hash'],
+    ]);
+    return new Map(out.map((r) => [r.key, r.id]));
   }
 
-  saveRequirement(values: Partial<Requirement>, m: EntityManager): Promise<Requirement> {
-    return m.save(Requirement, m.create(Requirement, values));
+  /** Inserts or updates requirements by framework and ref (live again); the ids by `framework id:ref`. */
+  async upsertRequirements(rows: SyncedRequirement[], m: EntityManager): Promise<Map<string, string>> {
+    const out = await upsert<{ id: string; framework_id: string; ref: string }>(
+      m,
+      'requirements',
+      ['framework_id', 'ref'],
+      rows,
+      [
+        ['frameworkId', 'uuid', 'framework_id'],
+        ['ref', 'text'],
+        ['groupName', 'text', 'group_name'],
+        ['title', 'text'],
+        ['notApplicable', 'text', 'not_applicable'],
+        ['position', 'integer'],
+        ['version', 'integer'],
+        ['contentHash', 'text', 'content_hash'],
+      ],
+    );
+    return new Map(out.map((r) => [`${r.framework_id}:${r.ref}`, r.id]));
   }
 
-  saveControl(values: Partial<Control>, m: EntityManager): Promise<Control> {
-    return m.save(Control, m.create(Control, values));
+  /** Inserts or updates controls by key (live again; the owner assigned in the app stays); the ids by key. */
+  async upsertControls(rows: SyncedControl[], m: EntityManager): Promise<Map<string, string>> {
+    const out = await upsert<{ id: string; key: string }>(
+      m,
+      'controls',
+      ['key'],
+      rows.map((r) => ({ ...r, evidenceGuidance: JSON.stringify(r.evidenceGuidance) })),
+      [
+        ['key', 'text'],
+        ['title', 'text'],
+        ['description', 'text'],
+        ['ownerDepartment', 'text', 'owner_department'],
+        ['cadence', 'text', 'cadence', 'control_cadence'],
+        ['maxIntervalDays', 'integer', 'max_interval_days'],
+        ['evidenceGuidance', 'text', 'evidence_guidance', 'jsonb'],
+        ['collector', 'text'],
+        ['position', 'integer'],
+        ['sourceFile', 'text', 'source_file'],
+        ['version', 'integer'],
+        ['contentHash', 'text', 'content_hash'],
+      ],
+    );
+    return new Map(out.map((r) => [r.key, r.id]));
+  }
+
+  /** Marks rows retired (kept: evidence points at them). */
+  async retire(table: 'frameworks' | 'requirements' | 'controls', ids: string[], m: EntityManager): Promise<void> {
+    if (ids.length === 0) return;
+    await m.query(`UPDATE ${table} SET retired_at = now(), updated_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
   }
 
   /** Each control's mapped refs by framework, sorted (as the content hash sees them). */
@@ -91,13 +198,19 @@ export class CatalogRepository {
     return out;
   }
 
-  async replaceControlLinks(controlId: string, requirementIds: string[], m: EntityManager): Promise<void> {
-    await m.delete(ControlRequirement, { controlId });
-    if (requirementIds.length)
-      await m.insert(
-        ControlRequirement,
-        requirementIds.map((requirementId) => ({ controlId, requirementId })),
-      );
+  /** Replaces the requirement links of these controls with `links`, in two statements. */
+  async replaceControlLinks(
+    controlIds: string[],
+    links: { controlId: string; requirementId: string }[],
+    m: EntityManager,
+  ): Promise<void> {
+    if (controlIds.length === 0) return;
+    await m.query(`DELETE FROM control_requirements WHERE control_id = ANY($1::uuid[])`, [controlIds]);
+    if (links.length === 0) return;
+    await m.query(
+      `INSERT INTO control_requirements (control_id, requirement_id) SELECT * FROM unnest($1::uuid[], $2::uuid[])`,
+      [links.map((l) => l.controlId), links.map((l) => l.requirementId)],
+    );
   }
 
   // ---- reads ---------------------------------------------------------------------------------------

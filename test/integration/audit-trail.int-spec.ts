@@ -143,6 +143,30 @@ describe('appending', () => {
     expect(await rows()).toHaveLength(3);
     expect((await trail.record(entry(4))).seq).toBe(4);
   });
+
+  it('appends many entries in order in one go, chained after the head, in the caller’s transaction', async () => {
+    const appended = await ds.transaction((m) => trail.appendMany([entry(5), entry(6), entry(7)], m));
+    expect(appended.map((a) => a.seq)).toEqual([5, 6, 7]);
+    const stored = await rows();
+    expect(stored.map((r) => r.seq)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+    for (let i = 4; i < 7; i++) {
+      expect(stored[i].prev_hash).toBe(stored[i - 1].hash);
+      expect(stored[i].hash).toBe(appended[i - 4].hash);
+      expect(JSON.parse(stored[i].canonical)).toMatchObject({ seq: i + 1, subjectId: `u${i + 1}` });
+    }
+    await expect(
+      ds.transaction(async (m) => {
+        await trail.appendMany([entry(8), entry(9)], m);
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    await expect(
+      ds.transaction((m) => trail.appendMany([entry(8), entry(9, { data: { token: 'x' } })], m)),
+    ).rejects.toThrow(InvalidAuditEntryError);
+    await expect(trail.appendMany([entry(8)], ds.manager)).rejects.toThrow(/open transaction/);
+    expect(await rows()).toHaveLength(7);
+    expect(await trail.verify()).toEqual({ ok: true, entries: 7, checkpoints: 0 });
+  });
 });
 
 describe('concurrent writers', () => {

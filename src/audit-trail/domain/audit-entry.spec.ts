@@ -3,6 +3,7 @@ import {
   AuditEntryInput,
   canonicalEntry,
   chainHash,
+  chainHasher,
   GENESIS_HASH,
   InvalidAuditEntryError,
   MAX_CANONICAL_BYTES,
@@ -10,6 +11,7 @@ import {
   parseCanonicalEntry,
   toJsonObject,
 } from './audit-entry';
+import fc from 'fast-check';
 import type { AuditAction } from './audit-actions';
 
 const AT = new Date('2026-01-05T03:00:00.000Z');
@@ -149,6 +151,37 @@ describe('chainHash', () => {
   it('refuses a previous hash that is not 64 lower-case hex digits', () => {
     expect(() => chainHash('abc', '{}')).toThrow(InvalidAuditEntryError);
     expect(() => chainHash('A'.repeat(64), '{}')).toThrow(InvalidAuditEntryError);
+  });
+});
+
+describe('chainHasher', () => {
+  it('gives chainHash() for a walk along a chain, whatever the text (non-ASCII, longer than its buffer)', () => {
+    const next = chainHasher();
+    expect(next(GENESIS_HASH, FIRST_CANONICAL)).toBe(FIRST_HASH);
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ minLength: 30000 })), { minLength: 1 }),
+        (texts) => {
+          const walk = chainHasher();
+          let prev = GENESIS_HASH;
+          for (const text of texts) {
+            const expected = chainHash(prev, text);
+            expect(walk(prev, text)).toBe(expected);
+            prev = expected;
+          }
+        },
+      ),
+      { numRuns: 50 },
+    );
+    const big = 'ก'.repeat(70000); // 210,000 UTF-8 bytes
+    expect(chainHasher()(FIRST_HASH, big)).toBe(chainHash(FIRST_HASH, big));
+  });
+
+  it('refuses a previous hash that is not 64 lower-case hex digits, and hashes a stored one it did not compute', () => {
+    const walk = chainHasher();
+    expect(() => walk('A'.repeat(64), '{}')).toThrow(InvalidAuditEntryError);
+    expect(walk('1'.repeat(64), '{}')).toBe(chainHash('1'.repeat(64), '{}'));
+    expect(() => walk('abc', '{}')).toThrow(InvalidAuditEntryError);
   });
 });
 

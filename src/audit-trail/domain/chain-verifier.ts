@@ -1,12 +1,13 @@
 // Verification of the hash chain, fed batch by batch in seq order, plus the checks against signed
 // checkpoints (which catch what the chain alone cannot: removed newest entries, and a rewrite whose
 // later hashes were all recomputed). Pure: the caller reads rows and checkpoint files.
-import { chainHash, GENESIS_HASH, parseCanonicalEntry } from './audit-entry';
+import { chainHasher, GENESIS_HASH, parseCanonicalEntry } from './audit-entry';
 
 /** A stored row as read back for verification. */
 export interface StoredEntry {
   seq: number;
-  at: Date;
+  /** A Date, or (as the verification walk reads it, without parsing) the ISO text `2026-01-02T03:04:05.678Z`. */
+  at: Date | string;
   actor: string;
   action: string;
   subjectType: string;
@@ -55,6 +56,7 @@ export class ChainVerifier {
   private readonly firstKnownProblem: ChainProblem | null;
   /** The newest checkpoint that matched so far: a rewrite found later happened after it. */
   private lastMatched: CheckpointClaim | null = null;
+  private readonly chainHash = chainHasher();
 
   constructor(options: ChainVerifierOptions = {}) {
     this.expectedSeq = options.after ? options.after.seq + 1 : 1;
@@ -135,7 +137,7 @@ export class ChainVerifier {
         ? 'its prev_hash is not the genesis hash (64 zeros)'
         : `its prev_hash does not match the hash of entry ${seq - 1} (entries before it were removed, replaced or reordered)`;
     }
-    if (chainHash(row.prevHash, row.canonical) !== row.hash)
+    if (this.chainHash(row.prevHash, row.canonical) !== row.hash)
       return 'its content does not match its hash: the entry was altered after it was written';
     const content = parseCanonicalEntry(row.canonical);
     if (!content) return 'its hashed content is not an audit entry';
