@@ -2,10 +2,11 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Render, Res }
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
-import { ROLES, type UserActor } from '../authz/actor';
+import type { UserActor } from '../authz/actor';
 import { DepartmentsService } from '../identity/departments.service';
 import { UserListQueryDto } from '../identity/dto/user.dto';
 import { UsersService } from '../identity/users.service';
+import { adminUsersPage } from './admin-users.page';
 import { CreateUserFormDto, UpdateUserFormDto } from './dto/user-forms.dto';
 
 /** The user-admin page (admins): list, filter, add users, change role, department and status. */
@@ -19,26 +20,7 @@ export class AdminUsersPageController {
 
   private async page(actor: UserActor, query: UserListQueryDto, created?: { email: string; oneTimePassword: string }) {
     const [list, departments] = await Promise.all([this.users.list(actor, query), this.departments.list()]);
-    const limit = list.limit;
-    const query_ = (offset: number) =>
-      new URLSearchParams({
-        ...(query.q ? { q: query.q } : {}),
-        ...(query.role ? { role: query.role } : {}),
-        offset: String(offset),
-      }).toString();
-    return {
-      pageTitle: 'Users',
-      users: list.items,
-      total: list.total,
-      roles: ROLES,
-      departments,
-      filter: { q: query.q ?? '', role: query.role ?? '' },
-      previous: list.offset > 0 ? `?${query_(Math.max(0, list.offset - limit))}` : null,
-      next: list.offset + limit < list.total ? `?${query_(list.offset + limit)}` : null,
-      from: list.total === 0 ? 0 : list.offset + 1,
-      to: list.offset + list.items.length,
-      created,
-    };
+    return adminUsersPage({ query, list, departments, created });
   }
 
   @Get()

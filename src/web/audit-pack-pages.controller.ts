@@ -5,8 +5,7 @@ import { PacksService } from '../audit-packs/packs.service';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
 import { PackFormDto, PackPageParams } from './dto/audit-forms.dto';
-
-const STAGES = ['collecting', 'rendering', 'signing', 'zipping', 'done'] as const;
+import { auditPackPage } from './audit-pack.page';
 
 /** "Request a pack" from the auditor portal, and the pack's page: progress while it builds, downloads when done. */
 @ApiExcludeController()
@@ -34,15 +33,6 @@ export class AuditPackPagesController {
   @Policy('read', 'AuditPack')
   @Render('audit-pack')
   async pack(@CurrentActor() actor: UserActor, @Param() p: PackPageParams) {
-    const pack = await this.packs.get(actor, p.id);
-    const building = pack.status === 'queued' || pack.status === 'building';
-    return {
-      pageTitle: `Audit pack ${pack.framework} ${pack.from}–${pack.to}`,
-      pack,
-      building,
-      done: pack.status === 'done',
-      failed: pack.status === 'failed',
-      stages: STAGES.map((s) => ({ name: s, current: s === pack.stage })),
-    };
+    return auditPackPage(await this.packs.get(actor, p.id));
   }
 }

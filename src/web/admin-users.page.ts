@@ -1,0 +1,34 @@
+// View model of the user-admin page: one page of users with the filters kept in the paging links, and
+// the one-time password of a user just created. A pure function of the service's page.
+import { ROLES } from '../authz/actor';
+import type { Page } from '../common/http/pagination';
+import type { UserListQueryDto, UserView } from '../identity/dto/user.dto';
+
+export function adminUsersPage(input: {
+  query: UserListQueryDto;
+  list: Page<UserView>;
+  departments: unknown[];
+  /** A user just created: their e-mail address and one-time password, shown this once. */
+  created?: { email: string; oneTimePassword: string };
+}) {
+  const { query, list } = input;
+  const link = (offset: number) =>
+    `?${new URLSearchParams({
+      ...(query.q ? { q: query.q } : {}),
+      ...(query.role ? { role: query.role } : {}),
+      offset: String(offset),
+    }).toString()}`;
+  return {
+    pageTitle: 'Users',
+    users: list.items,
+    total: list.total,
+    roles: ROLES,
+    departments: input.departments,
+    filter: { q: query.q ?? '', role: query.role ?? '' },
+    previous: list.offset > 0 ? link(Math.max(0, list.offset - list.limit)) : null,
+    next: list.offset + list.limit < list.total ? link(list.offset + list.limit) : null,
+    from: list.total === 0 ? 0 : list.offset + 1,
+    to: list.offset + list.items.length,
+    created: input.created,
+  };
+}
