@@ -356,15 +356,22 @@ export class CatalogRepository {
   /** Controls by key or by id (retired ones included: evidence keeps pointing at them), with their owners. */
   async controlRefs(by: 'key' | 'id', values: string[]): Promise<ControlRef[]> {
     if (values.length === 0) return [];
-    const rows = await this.ds.manager.find(Control, {
-      where: by === 'key' ? { key: In(values) } : { id: In(values) },
-    });
+    // The five columns a reference needs, without hydrating whole Control entities (the evidence list
+    // resolves its controls' keys through here on every request).
+    const rows = await this.ds.query<
+      { id: string; key: string; owner_department: string; owner_user_id: string | null; retired: boolean }[]
+    >(
+      by === 'key'
+        ? `SELECT id, key, owner_department, owner_user_id, retired_at IS NOT NULL AS retired FROM controls WHERE key = ANY($1::text[])`
+        : `SELECT id, key, owner_department, owner_user_id, retired_at IS NOT NULL AS retired FROM controls WHERE id = ANY($1::uuid[])`,
+      [values],
+    );
     return rows.map((c) => ({
       id: c.id,
       key: c.key,
-      ownerDepartment: c.ownerDepartment,
-      ownerUserId: c.ownerUserId,
-      retired: c.retiredAt !== null,
+      ownerDepartment: c.owner_department,
+      ownerUserId: c.owner_user_id,
+      retired: c.retired,
     }));
   }
 

@@ -24,7 +24,10 @@ export interface LoginResult {
   actor: UserActor;
 }
 
-export function toActor(user: UserRow, via: UserActor['via']): UserActor {
+export function toActor(
+  user: Pick<UserRow, 'id' | 'email' | 'name' | 'role' | 'departmentId' | 'departmentKey'>,
+  via: UserActor['via'],
+): UserActor {
   return {
     kind: 'user',
     id: user.id,
@@ -111,26 +114,22 @@ export class AuthService {
   /** The actor of a session cookie, or null when it is unknown, expired, revoked or its user inactive. */
   async actorForSession(sessionToken: string): Promise<UserActor | null> {
     const now = new Date();
-    const session = await this.credentials.findLiveSession(sha256Hex(sessionToken), now);
-    if (!session) return null;
-    const user = await this.users.findById(session.userId);
-    if (!user || !user.active) return null;
-    if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS)
+    const session = await this.credentials.findLiveSessionWithUser(sha256Hex(sessionToken), now);
+    if (!session || !session.user.active) return null;
+    if (!session.lastUsedAt || now.getTime() - session.lastUsedAt.getTime() > TOUCH_INTERVAL_MS)
       await this.credentials.touchSession(session.id, now);
-    return this.withScopes({ ...toActor(user, 'session'), sessionId: session.id }, now);
+    return this.withScopes({ ...toActor(session.user, 'session'), sessionId: session.id }, now);
   }
 
   /** The actor of a bearer API token, or null. */
   async actorForApiToken(token: string): Promise<UserActor | null> {
     if (!looksLikeApiToken(token)) return null;
     const now = new Date();
-    const row = await this.credentials.findLiveApiToken(sha256Hex(token), now);
-    if (!row) return null;
-    const user = await this.users.findById(row.userId);
-    if (!user || !user.active) return null;
+    const row = await this.credentials.findLiveApiTokenWithUser(sha256Hex(token), now);
+    if (!row || !row.user.active) return null;
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS)
       await this.credentials.markApiTokenUsed(row.id, now);
-    return this.withScopes(toActor(user, 'token'), now);
+    return this.withScopes(toActor(row.user, 'token'), now);
   }
 
   /** Auditors carry the engagements active at this moment (read on every request: expiry ends access by itself). */

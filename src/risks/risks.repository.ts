@@ -141,18 +141,20 @@ export class RisksRepository {
     page: { limit: number; offset: number },
   ): Promise<RiskStates & { total: number }> {
     const qb = this.visible(ability, filter);
-    const [found, total] = await Promise.all([
-      qb
-        .clone()
-        .select('r.id', 'id')
-        .addSelect('sv.version', 'version')
-        .orderBy('r.register', 'ASC')
-        .addOrderBy('r.ref', 'ASC')
-        .offset(page.offset)
-        .limit(page.limit)
-        .getRawMany<{ id: string; version: number | null }>(),
-      qb.clone().getCount(),
-    ]);
+    // The total comes with the page (one row per risk: `sv` is at most one version of it), so the newest
+    // versions are computed once per list, not twice; only a page past the end needs a count of its own.
+    const rows = await qb
+      .clone()
+      .select('r.id', 'id')
+      .addSelect('sv.version', 'version')
+      .addSelect('count(*) OVER ()', 'total')
+      .orderBy('r.register', 'ASC')
+      .addOrderBy('r.ref', 'ASC')
+      .offset(page.offset)
+      .limit(page.limit)
+      .getRawMany<{ id: string; version: number | null; total: string }>();
+    const total = rows.length ? Number(rows[0].total) : page.offset > 0 ? await qb.clone().getCount() : 0;
+    const found = rows.map(({ id, version }) => ({ id, version }));
     return { ...(await this.states(found)), total };
   }
 

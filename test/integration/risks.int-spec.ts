@@ -73,3 +73,52 @@ it('SQL filter == in-memory ability, for every role and department, on generated
     { numRuns: 25 },
   );
 });
+
+it('a page carries the total of the whole list, at any offset, with and without a filter (issue 15)', async () => {
+  const repo = new RisksRepository(ds);
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.record({ risk: riskArb, versions: fc.integer({ min: 0, max: 3 }) }), { minLength: 0, maxLength: 12 }),
+      actorArb,
+      fc.constantFrom(undefined, 'iso14971' as const, 'security' as const),
+      fc.integer({ min: 1, max: 5 }),
+      async (risks, a, register, limit) => {
+        await ds.query('TRUNCATE risks CASCADE');
+        for (const [i, { risk: r, versions }] of risks.entries()) {
+          const [{ id }] = await ds.query(
+            `INSERT INTO risks (register, ref, product, title, severity, probability, level, owner_user_id, version) VALUES ($1, $2, 'p', 't', 'S1', 'improbable', 'acceptable', $3, $4) RETURNING id`,
+            [r.register, `R-${String(i).padStart(2, '0')}`, PEOPLE[r.owner], Math.max(1, versions)],
+          );
+          // Several versions of one risk must still count it once.
+          for (let v = 1; v <= versions; v++)
+            await ds.query(
+              `INSERT INTO risk_versions (risk_id, version, actor, after) VALUES ($1, $2, 'user:test', '{}'::jsonb)`,
+              [id, v],
+            );
+        }
+        const ability = abilityFor({
+          kind: 'user',
+          id: PEOPLE[a.me],
+          email: 'x',
+          name: 'x',
+          role: a.role,
+          departmentId: a.department,
+          departmentKey: a.department,
+          via: 'session',
+        });
+        const expected = (await ds.manager.find(Risk)).filter(
+          (r) => ability.can('read', asSubject('Risk', r)) && (!register || r.register === register),
+        );
+        const whole = await repo.listVisible(ability, { register }, { limit: 1000, offset: 0 });
+        expect(whole.total).toBe(expected.length);
+        expect(whole.rows.map((r) => r.id).sort()).toEqual(expected.map((r) => r.id).sort());
+        for (let offset = 0; offset <= expected.length + limit; offset += limit) {
+          const page = await repo.listVisible(ability, { register }, { limit, offset });
+          expect(page.total).toBe(expected.length);
+          expect(page.rows.map((r) => r.id)).toEqual(whole.rows.slice(offset, offset + limit).map((r) => r.id));
+        }
+      },
+    ),
+    { numRuns: 25 },
+  );
+});
