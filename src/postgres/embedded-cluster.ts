@@ -32,6 +32,8 @@ export interface EmbeddedClusterOptions {
   /** Faster, non-durable settings for throwaway test clusters. */
   throwaway?: boolean;
   maxConnections?: number;
+  /** The port to start on; a free one when absent (the chosen port is in the returned url). */
+  port?: number;
   log?: (message: string) => void;
 }
 
@@ -233,7 +235,7 @@ export class EmbeddedCluster {
   private async startServer(): Promise<number> {
     mkdirSync(this.runDir, { recursive: true });
     this.giveToPostgres(this.runDir);
-    const port = await freePort();
+    const port = this.options.port ?? (await freePort());
     const settings = [
       `-p ${port}`,
       '-c listen_addresses=127.0.0.1',

@@ -37,12 +37,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const { problem, unexpected } = problemFor(exception);
+    const { problem, unexpected, retryAfterSeconds } = problemFor(exception);
     if (unexpected) {
       const err = exception instanceof Error ? exception : new Error(String(exception));
       this.log.error({ err, requestId: request.id, route: request.routeOptions?.url }, 'unhandled error');
     }
     if (reply.sent) return;
+    if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
     if (problem.status === 401 && request.method === 'GET' && wantsPage(request)) {
       // A person opening a page while signed out goes to the login page, and comes back afterwards.
       reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);

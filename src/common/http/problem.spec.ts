@@ -77,4 +77,37 @@ describe('problemFor', () => {
     expect(JSON.stringify(problem)).not.toContain('secret');
     expect(unexpected).toBe(true);
   });
+
+  const coded = (code: string, message = 'x') => Object.assign(new Error(message), { code });
+
+  it.each([
+    ['a refused connection', coded('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432')],
+    ['a server shutting down (57P01)', coded('57P01', 'terminating connection due to administrator command')],
+    ['a server starting up (57P03)', coded('57P03', 'the database system is starting up')],
+    ['a connection exception (class 08)', coded('08006')],
+    ['a query wrapped by TypeORM', Object.assign(new Error('q'), { driverError: { code: '57P01' } })],
+    ['a connection lost under a query', new Error('Connection terminated unexpectedly')],
+    ['a pool timeout', new Error('timeout exceeded when trying to connect')],
+  ])('answers 503 database.unavailable with Retry-After for %s', (_what, error) => {
+    const mapped = problemFor(error);
+    expect(mapped.problem).toMatchObject({ status: 503, code: 'database.unavailable', title: 'Service Unavailable' });
+    expect(mapped.retryAfterSeconds).toBe(5);
+    expect(mapped.unexpected).toBe(true);
+  });
+
+  it.each([
+    ['PostgreSQL disk_full (53100)', Object.assign(new Error('q'), { driverError: { code: '53100' } })],
+    ['ENOSPC from a file write', coded('ENOSPC', 'ENOSPC: no space left on device, write')],
+    ['EDQUOT', coded('EDQUOT')],
+  ])('answers 507 storage.full with Retry-After for %s', (_what, error) => {
+    const mapped = problemFor(error);
+    expect(mapped.problem).toMatchObject({ status: 507, code: 'storage.full', title: 'Insufficient Storage' });
+    expect(mapped.retryAfterSeconds).toBe(5);
+  });
+
+  it('leaves other coded errors (a client aborting, a unique violation) to their own mapping', () => {
+    expect(problemFor(coded('ECONNRESET', 'aborted')).problem.status).toBe(500);
+    expect(problemFor(coded('23505')).problem.status).toBe(500);
+    expect(problemFor(coded('23505')).retryAfterSeconds).toBeUndefined();
+  });
 });

@@ -21,7 +21,12 @@ export interface MappedProblem {
   problem: ProblemDocument;
   /** Unknown failures are logged (once, with stack) by the filter; expected ones are not. */
   unexpected: boolean;
+  /** Sent as Retry-After: the failure is the server's, passing, and the same request may be sent again. */
+  retryAfterSeconds?: number;
 }
+
+/** How long a client waits before retrying when the database or the disk is unavailable. */
+export const RETRY_AFTER_SECONDS = 5;
 
 const KIND_STATUS: Record<AppErrorKind, number> = {
   validation: 400,
@@ -48,6 +53,7 @@ const TITLES: Record<number, string> = {
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
+  507: 'Insufficient Storage',
 };
 
 /** Codes for HTTP errors raised outside our code (routing, Fastify's limits, which Nest wraps as HttpException). */
@@ -97,6 +103,36 @@ function isUnknownKeyError(e: unknown): e is Error & { code: 'crypto.key_unknown
   );
 }
 
+/** PostgreSQL SQLSTATEs and Node errno codes: the database cannot be reached or is shutting down. */
+// Generic socket errors (ECONNRESET, EPIPE) are left out: a client aborting its upload raises them too.
+const DATABASE_UNAVAILABLE = new Set([
+  'ECONNREFUSED', // the request path opens no other connection (connectors wrap their own errors)
+  '57P01', // admin_shutdown: the server is stopping
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: starting up, or in recovery
+]);
+/** Full disk or quota: PostgreSQL's disk_full, Node's ENOSPC and EDQUOT. */
+const STORAGE_FULL = new Set(['53100', 'ENOSPC', 'EDQUOT']);
+
+/** The error's code, or its driver error's (TypeORM wraps query errors as QueryFailedError). */
+function errorCode(e: unknown): string | null {
+  if (typeof e !== 'object' || e === null) return null;
+  const own = (e as { code?: unknown }).code;
+  if (typeof own === 'string') return own;
+  const driver = (e as { driverError?: { code?: unknown } }).driverError?.code;
+  return typeof driver === 'string' ? driver : null;
+}
+
+/** Connection class 08 (connection_exception), a listed code, or pg-pool losing the connection under a query. */
+function isDatabaseUnavailable(e: unknown): boolean {
+  const code = errorCode(e);
+  if (code !== null && (DATABASE_UNAVAILABLE.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  const message = e instanceof Error ? e.message : '';
+  return /^Connection terminated( unexpectedly| due to connection timeout)?$|^timeout exceeded when trying to connect$/.test(
+    message,
+  );
+}
+
 function make(
   status: number,
   code: string,
@@ -135,6 +171,29 @@ export function problemFor(exception: unknown): MappedProblem {
         { keyId: exception.keyId },
       ),
       unexpected: false,
+    };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      problem: make(
+        503,
+        'database.unavailable',
+        'The database cannot be reached right now; nothing was changed by this request unless it says otherwise. Try again shortly.',
+      ),
+      unexpected: true,
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+    };
+  }
+  const code = errorCode(exception);
+  if (code !== null && STORAGE_FULL.has(code)) {
+    return {
+      problem: make(
+        507,
+        'storage.full',
+        'The server has run out of storage space; nothing of this request was stored. Try again once space has been freed.',
+      ),
+      unexpected: true,
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
     };
   }
   if (isFastifyError(exception)) {
