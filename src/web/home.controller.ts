@@ -1,7 +1,7 @@
-import { Controller, Get, Render } from '@nestjs/common';
+import { Controller, Get, Render, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthService } from '../health/health.service';
-import { Public } from '../authz/policy.decorator';
+import { Public, type AuthenticatedRequest } from '../authz/policy.decorator';
 import { homePage, HomePage } from './home.page';
 
 @ApiExcludeController()
@@ -12,7 +12,8 @@ export class HomeController {
 
   @Get()
   @Render('index')
-  async home(): Promise<HomePage> {
-    return homePage(await this.health.summary());
+  async home(@Req() request: AuthenticatedRequest): Promise<HomePage> {
+    // Public page: the details only for a signed-in admin, as on /health.
+    return homePage(await this.health.summary(), request.actor?.role === 'admin');
   }
 }

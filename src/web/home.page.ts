@@ -6,13 +6,24 @@ export interface HomePage {
   checks: { name: string; up: boolean; detail: string }[];
 }
 
-/** View model of the home page: product name and health state. */
-export function homePage(health: HealthCheckResult): HomePage {
+/**
+ * View model of the home page: product name and health state. The page is public, so like `/health` it
+ * shows the details (database version, the driver's error text with its host and port, the number of
+ * pending migrations) only to a signed-in admin (`details`); everyone else sees up or down.
+ */
+export function homePage(health: HealthCheckResult, details = false): HomePage {
   const checks = Object.entries(health.details).map(([name, result]) => {
     const { status, ...data } = result;
-    return { name, up: status === 'up', detail: describe(name, data) };
+    const up = status === 'up';
+    return { name, up, detail: details ? describe(name, data) : summary(name, up) };
   });
   return { title: 'Attest', healthy: health.status === 'ok', checks };
+}
+
+function summary(name: string, up: boolean): string {
+  if (name === 'database') return up ? 'PostgreSQL reachable' : 'PostgreSQL unreachable';
+  if (name === 'migrations') return up ? 'all applied' : 'not all applied';
+  return up ? 'up' : 'down';
 }
 
 function describe(name: string, data: Record<string, unknown>): string {

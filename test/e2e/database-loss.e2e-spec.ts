@@ -58,6 +58,11 @@ it('answers 503 with Retry-After while PostgreSQL is down, and recovers by itsel
 
   expect((await get('/health')).status).toBe(503);
 
+  // The public home page says the database is down, without the driver's error (its host and port).
+  const home = await (await fetch(server.baseUrl + '/')).text();
+  expect(home).toContain('PostgreSQL unreachable');
+  expect(home).not.toContain(`:${port}`);
+
   cluster = clusterOn(port);
   await cluster.start();
   let status = 0;
