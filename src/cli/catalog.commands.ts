@@ -6,6 +6,7 @@ import { CatalogExportService } from '../catalog/catalog-export.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { coverageOf, formatProblem, type Coverage } from '../catalog/domain/catalog-model';
 import { actorRef, systemActor } from '../authz/actor';
+import { loadIncidentPolicy } from '../incidents/incident-policy-loader';
 import { loadRiskMatrix } from '../risks/risk-matrix-loader';
 import type { CommandResult } from './commands';
 
@@ -15,15 +16,16 @@ function coverageLine(c: Coverage): string {
 }
 
 /**
- * `attest catalog validate [dir]`: the catalog and the risk matrix (risk-matrix.yaml) in the folder; no
- * database needed; every problem as `file:line: message`.
+ * `attest catalog validate [dir]`: the catalog, the risk matrix (risk-matrix.yaml) and the incident policy
+ * (incident-policy.yaml) in the folder; no database needed; every problem as `file:line: message`.
  */
 export function catalogValidateCommand(dir: string): CommandResult {
   const { catalog, problems: catalogProblems } = loadCatalog(dir);
   const { matrix, problems: matrixProblems } = loadRiskMatrix(dir);
-  const problems = [...catalogProblems, ...matrixProblems];
+  const { policy, problems: policyProblems } = loadIncidentPolicy(dir);
+  const problems = [...catalogProblems, ...matrixProblems, ...policyProblems];
   const shown = relative(process.cwd(), dir) || '.';
-  if (!catalog || !matrix) {
+  if (!catalog || !matrix || !policy) {
     return {
       output:
         problems.map((p) => formatProblem({ ...p, file: `${shown}/${p.file}` })).join('\n') +
@@ -37,8 +39,14 @@ export function catalogValidateCommand(dir: string): CommandResult {
   const rationale = `  risk matrix rationale:\n${wrap(matrix.rationale, 100)
     .map((l) => (l ? `    ${l}` : ''))
     .join('\n')}`;
+  const { regulatory: r } = policy;
+  const incidents = `  incident policy: ${policy.severities.map((s) => `${s.key} ${s.acknowledgeHours} h`).join(', ')} to acknowledge; breach notice ${r.breachOffice.hours} h; Thai FDA reports ${Object.values(
+    r.adverseEvent,
+  )
+    .map((c) => `${c.hours} h`)
+    .join(' / ')}, FSCA ${r.fsca.hours} h`;
   return {
-    output: `${shown}: valid — ${catalog.frameworks.length} frameworks, ${catalog.controls.length} controls, ${catalog.departments.length} departments\n${lines.join('\n')}\n${risk}\n${rationale}`,
+    output: `${shown}: valid — ${catalog.frameworks.length} frameworks, ${catalog.controls.length} controls, ${catalog.departments.length} departments\n${lines.join('\n')}\n${risk}\n${rationale}\n${incidents}`,
     exitCode: 0,
   };
 }

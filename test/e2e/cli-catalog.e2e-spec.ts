@@ -24,8 +24,31 @@ it('validate passes on the shipped catalog and prints the coverage', () => {
     "  risk matrix rationale:\n    ISO 14971:2019 leaves the criteria for risk acceptability to the manufacturer's policy",
   );
   expect(r.stdout).toMatch(/\n {4}Catastrophic harm \(death\) is never acceptable outright/);
-  for (const line of r.stdout.slice(r.stdout.indexOf('risk matrix rationale:')).split('\n').slice(1))
+  const rationale = r.stdout.slice(r.stdout.indexOf('risk matrix rationale:'), r.stdout.indexOf('  incident policy:'));
+  for (const line of rationale.split('\n').slice(1, -1))
     expect([line.length <= 104, /\s$/.test(line)]).toEqual([true, false]);
+  expect(r.stdout.trimEnd().split('\n').pop()).toBe(
+    '  incident policy: SEV1 1 h, SEV2 4 h, SEV3 24 h, SEV4 72 h to acknowledge; breach notice 72 h; Thai FDA reports 48 h / 240 h / 720 h, FSCA 48 h',
+  );
+});
+
+it('validate also checks incident-policy.yaml, with file:line', () => {
+  const dir = join(work, 'broken-incidents');
+  cpSync(join(__dirname, '..', 'fixtures', 'catalog', 'valid'), dir, { recursive: true });
+  const file = join(dir, 'incident-policy.yaml');
+  const text = readFileSync(file, 'utf8');
+  const line = text.split('\n').findIndex((l) => l.includes('key: SEV2')) + 1;
+  writeFileSync(
+    file,
+    text.replace('key: SEV2, name: High, acknowledgeHours: 4', 'key: SEV2, name: High, acknowledgeHours: -4'),
+  );
+  const r = runCli(['catalog', 'validate', dir], childEnv(dataDir));
+  expect(r.status).toBe(1);
+  expect(r.stdout).toMatch(
+    new RegExp(
+      `broken-incidents/incident-policy\\.yaml:${line}: severities\\.1\\.acknowledgeHours: must be more than 0 hours\n1 problem\\(s\\) in `,
+    ),
+  );
 });
 
 it('validate also checks risk-matrix.yaml, with file:line for each problem, next to the catalog problems', () => {
