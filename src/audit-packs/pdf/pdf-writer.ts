@@ -2,34 +2,10 @@
 // heat-map grid. Every line is wrapped here (text.ts) and drawn by pdfkit as one unbroken run, so pdfkit never
 // breaks lines or adds pages on its own; page breaks happen only in ensure().
 import type { PackLayout } from './layout';
+import type { Cell, CellBox, CellStyle, Column, FontKey, HeatmapBox, LaidRow, Row, TableGeometry } from './pdf-types';
 import { cleanText, wrapText } from './text';
 
-export type FontKey = 'regular' | 'bold' | 'mono';
-
-export interface CellStyle {
-  font?: FontKey;
-  size?: number;
-  colour?: string;
-}
-
-export type Cell = string | ({ text: string } & CellStyle);
-
-export interface Column {
-  header: string;
-  /** Share of the table width (the shares are normalised). */
-  share: number;
-  align?: 'left' | 'right';
-  font?: FontKey;
-}
-
-export interface Row {
-  /** One cell per column, or a single cell spanning the whole width. */
-  cells: Cell[];
-  /** Rows with the same group share a background shade (default: each row its own group). */
-  group?: number;
-  /** Never end a page after this row (it moves to the next page with the row after it). */
-  keepWithNext?: boolean;
-}
+export type { Cell, CellStyle, Column, FontKey, Row } from './pdf-types';
 
 const CELL_PAD_X = 4;
 /** Baseline below the top of a line, in font sizes (room above it for Thai vowels and stacked tone marks). */
@@ -434,30 +410,4 @@ export class PdfWriter {
     });
     return cy + 2 + maxLines * lhLabel;
   }
-}
-
-interface TableGeometry {
-  widths: number[];
-  xs: number[];
-}
-
-interface CellBox {
-  x: number;
-  w: number;
-  align: 'left' | 'right';
-  font: FontKey | undefined;
-}
-
-interface LaidRow {
-  boxes: CellBox[];
-  cells: { lines: string[]; style: Required<CellStyle>; lh: number }[];
-  height: number;
-}
-
-/** Where a heat map's cells sit: its left edge, the row-label column and the cell size. */
-interface HeatmapBox {
-  x: number;
-  labelWidth: number;
-  cellWidth: number;
-  cellHeight: number;
 }
