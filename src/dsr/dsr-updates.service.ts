@@ -5,9 +5,11 @@ import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { actorRef, type UserActor } from '../authz/actor';
 import { RuleViolationError } from '../common/errors/app-error';
 import { DataSystemsService } from './data-systems.service';
+import type { UpdatedTable } from './domain/action-summary';
 import type { DsrRight } from './domain/dsr-clocks';
 import { isOpen, keysOf, updateKindFor, type DsrStatus } from './domain/dsr-model';
 import { DsrAccess } from './dsr-access';
+import type { DsrAction } from './dsr-action.entity';
 import type { DsrRequest } from './dsr-request.entity';
 import { errorText } from './dsr-views';
 import { DsrRepository } from './dsr.repository';
@@ -151,22 +153,11 @@ export class DsrUpdatesService {
             });
             await this.access.manualTask(row, s, `manual-${kind}`);
           } else {
-            await this.repo.updateAction(action.id, {
-              status: 'done',
-              error: null,
-              attempts: action.attempts + 1,
-              finishedAt: new Date(),
-              summary: { tables: result },
-            });
+            await this.finish(action, { tables: result });
           }
         } catch (e) {
           failures.push(`${s.system.key}: ${errorText(e)}`);
-          await this.repo.updateAction(action.id, {
-            status: 'failed',
-            error: errorText(e),
-            attempts: action.attempts + 1,
-            finishedAt: new Date(),
-          });
+          await this.finish(action, { error: e });
         }
       }
     } finally {
@@ -199,21 +190,10 @@ export class DsrUpdatesService {
         if (action.status === 'done') continue;
         try {
           const result = await s.connector.update(keys, { kind: 'unrestrict' });
-          await this.repo.updateAction(action.id, {
-            status: 'done',
-            error: null,
-            attempts: action.attempts + 1,
-            finishedAt: new Date(),
-            summary: { tables: result ?? [] },
-          });
+          await this.finish(action, { tables: result ?? [] });
         } catch (e) {
           failures.push(`${s.system.key}: ${errorText(e)}`);
-          await this.repo.updateAction(action.id, {
-            status: 'failed',
-            error: errorText(e),
-            attempts: action.attempts + 1,
-            finishedAt: new Date(),
-          });
+          await this.finish(action, { error: e });
         }
       }
     } finally {
@@ -228,5 +208,16 @@ export class DsrUpdatesService {
         subjectId: row.id,
         data: { reference: row.reference, systems: steps.map((a) => a.systemKey) },
       });
+  }
+
+  /** Records how one system's step ended: done with the tables it touched, or failed with the error. */
+  private async finish(action: DsrAction, outcome: { tables: UpdatedTable[] } | { error: unknown }): Promise<void> {
+    const ended = { attempts: action.attempts + 1, finishedAt: new Date() };
+    await this.repo.updateAction(
+      action.id,
+      'error' in outcome
+        ? { ...ended, status: 'failed', error: errorText(outcome.error) }
+        : { ...ended, status: 'done', error: null, summary: { tables: outcome.tables } },
+    );
   }
 }
