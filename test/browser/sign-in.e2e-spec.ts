@@ -41,6 +41,10 @@ describeInBrowser('signing in with the browser', () => {
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     const box = await page.locator('#logout').boundingBox();
     expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    // A page with a 64-character fingerprint (the signing certificate's) fits too: long codes break.
+    await page.goto(`${ctx.t.baseUrl}/audit/engagements`);
+    expect(await page.locator('code', { hasText: /^[0-9a-f]{64}$/ }).count()).toBeGreaterThan(0);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await context.close();
   });
 
