@@ -69,6 +69,12 @@ describeInBrowser('signing in with the browser', () => {
 
   it('an admin adds a user, who then signs in with the one-time password', async () => {
     const admin = await signIn(DEMO.admin, 'attest-demo', '/login?next=/admin/users');
+    // Every row's Save button is on screen (the row form once ran off the right edge at 1280 px).
+    const width = admin.viewportSize()!.width;
+    for (const box of await Promise.all(
+      (await admin.locator('#users button[type=submit]').all()).map((b) => b.boundingBox()),
+    ))
+      expect(box!.x + box!.width).toBeLessThanOrEqual(width);
     await admin.fill('#create-user input[name=email]', 'kanya@example.co.th');
     await admin.fill('#create-user input[name=name]', 'Kanya Meesuk');
     await admin.selectOption('#create-user select[name=role]', 'privacy_officer');
