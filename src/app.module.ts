@@ -19,6 +19,7 @@ import { SweepsModule } from './sweeps/sweeps.module';
 import { PolicyGuard } from './authz/policy.guard';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RisksModule } from './risks/risks.module';
+import { IncidentsModule } from './incidents/incidents.module';
 import { DsrModule } from './dsr/dsr.module';
 import { AuditPacksModule } from './audit-packs/audit-packs.module';
 import { EngagementsModule } from './engagements/engagements.module';
@@ -41,6 +42,7 @@ export class AppModule {
         AuditTrailModule,
         NotificationsModule,
         RisksModule,
+        IncidentsModule,
         DsrModule,
         AuditPacksModule,
         EngagementsModule,

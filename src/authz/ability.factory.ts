@@ -25,6 +25,9 @@ export const USER_FIELDS = [
 /** A DSR's subject identity: only privacy officers and admins read these fields. */
 export const DSR_IDENTITY_FIELDS = ['subject', 'requester', 'changes', 'verificationReference'] as const;
 
+/** Who reported, commands or acted on an incident: an auditor reads the reporter's role, never who. */
+export const INCIDENT_IDENTITY_FIELDS = ['reporterUserId', 'commanderUserId', 'people'] as const;
+
 /** The catalog is readable by every role (auditors included, before any engagement). */
 const CATALOG: SubjectType[] = ['Framework', 'Requirement', 'Control'];
 
@@ -48,6 +51,7 @@ export const ENGAGEMENT_RESOURCE_FRAMEWORKS = {
   iso14971Register: ['iso14971', 'samd'],
   securityRegister: ['soc2'],
   dsr: ['pdpa', 'soc2'],
+  incidents: ['soc2', 'pdpa', 'samd', 'iso14971'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The risk registers an engagement's frameworks open. */
@@ -108,6 +112,10 @@ function auditorRules(actor: UserActor, can: Can, cannot: Cannot): void {
       can('read', 'DsrRequest', { receivedAt: { $gte: start, $lt: end } });
       can('read', 'DsrDrill', { startedAt: { $gte: start, $lt: end } });
     }
+    // Incidents the company became aware of within the period: SOC 2 CC7.3-CC7.5, PDPA s. 37(4), SaMD
+    // vigilance and ISO 14971 clause 10 all sample them.
+    if (ENGAGEMENT_RESOURCE_FRAMEWORKS.incidents.some((k) => e.frameworks.includes(k)))
+      can('read', 'Incident', { awareAt: { $gte: start, $lt: end } });
     // Packs: the scope (a framework, a period) must lie inside the engagement. Reading goes by scope, not
     // by who asked, so an auditor also reads a pack they joined that a compliance manager started.
     const scope = { framework: { $in: e.frameworks }, periodFrom: { $gte: e.from }, periodTo: { $lte: e.to } };
@@ -115,6 +123,7 @@ function auditorRules(actor: UserActor, can: Can, cannot: Cannot): void {
     can('create', 'AuditPack', { ...scope, engagementId: e.id });
   }
   cannot('read', 'DsrRequest', [...DSR_IDENTITY_FIELDS]);
+  cannot('read', 'Incident', [...INCIDENT_IDENTITY_FIELDS]);
   can(['read', 'create'], 'EngagementRequest', { engagementId: { $in: ids } });
 }
 
@@ -150,6 +159,46 @@ function systemAbility(): AppAbility {
 
 const detectSubjectType = (o: object): SubjectType =>
   (o as { __caslSubjectType__?: SubjectType }).__caslSubjectType__ ?? ('unknown' as SubjectType);
+
+/**
+ * Incidents. Anyone signed in reports, and reads what they reported. Compliance managers and admins manage
+ * them all (`manage all`), but the breach assessment and the notices outside belong to the privacy officer
+ * (PDPA: every incident involving personal data is theirs) and the clinical control owners (the Thai FDA
+ * reports of clinical-safety incidents). Control owners and privacy officers read what they are assigned
+ * to (as commander, or owner of a corrective action; `capaOwnerUserIds` is compiled to the CAPA table by
+ * the repository); the commander runs the incident.
+ */
+function incidentRules(actor: UserActor, can: Can, cannot: Cannot): void {
+  can('create', 'Incident');
+  can('read', 'Incident', { reporterUserId: actor.id });
+  if (actor.role === 'compliance_manager') cannot('create', ['BreachAssessment', 'IncidentNotice']);
+  if (actor.role !== 'control_owner' && actor.role !== 'privacy_officer') return;
+  can('read', 'Incident', { capaOwnerUserIds: actor.id });
+  can(['read', 'update'], 'Incident', { commanderUserId: actor.id });
+  can(['read', 'update'], 'IncidentCapa', { ownerUserId: actor.id });
+  if (actor.role === 'privacy_officer') {
+    can(['read', 'update'], 'Incident', { personalData: true });
+    can(['read', 'create'], 'BreachAssessment');
+    can('create', 'IncidentNotice', { authority: 'pdpa' });
+  }
+  if (actor.departmentKey === 'clinical') {
+    can(['read', 'update'], 'Incident', { clinicalSafety: true });
+    can('create', 'IncidentNotice', { authority: 'thai_fda' });
+  }
+}
+
+/** Rules that hold for every role, admins included, after the role's own. */
+function everyoneRules(actor: UserActor, can: Can, cannot: Cannot): void {
+  incidentRules(actor, can, cannot);
+  // Nobody, not even an admin, writes the audit trail through the API: only services append to it.
+  cannot(['create', 'update', 'delete'], 'AuditLog');
+  // Evidence is immutable: a correction is a new item that supersedes the old one.
+  cannot(['update', 'delete'], 'Evidence');
+
+  // Notifications are personal (every role reads and marks its own); modules raise them, not the API.
+  cannot('manage', 'Notification');
+  can(['read', 'update'], 'Notification', { recipientUserId: actor.id });
+}
 
 function userAbility(actor: UserActor): AppAbility {
   const { can, cannot, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
@@ -223,15 +272,6 @@ function userAbility(actor: UserActor): AppAbility {
     }
   }
 
-  // Nobody, not even an admin, writes the audit trail through the API: only services append to it.
-  cannot(['create', 'update', 'delete'], 'AuditLog');
-  // Evidence is immutable: a correction is a new item that supersedes the old one.
-  cannot(['update', 'delete'], 'Evidence');
-
-  // Notifications are personal: every role, admins included, reads and marks read only their own; nobody
-  // creates or deletes them through the API (modules raise them through NotificationsService).
-  cannot('manage', 'Notification');
-  can(['read', 'update'], 'Notification', { recipientUserId: actor.id });
-
+  everyoneRules(actor, can, cannot);
   return build({ detectSubjectType });
 }

@@ -28,5 +28,9 @@ export const SUBJECT_TYPES = [
   'AuditPack',
   'Engagement',
   'EngagementRequest',
+  'Incident',
+  'BreachAssessment',
+  'IncidentNotice',
+  'IncidentCapa',
 ] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];

@@ -81,6 +81,7 @@ export const envSchema = z.object({
   TRUST_PROXY: boolFlag.default(false),
   SESSION_TTL_HOURS: intIn(1, 24 * 90).default(12),
   LOGIN_RATE_LIMIT: intIn(1, 10_000).default(10),
+  INCIDENT_INTAKE_RATE_LIMIT: intIn(1, 100_000).default(60),
   DEMO: boolFlag.optional(),
   JOBS_ENABLED: boolFlag.default(true),
   AUDIT_SIGNING_KEY: z
@@ -207,6 +208,8 @@ export interface AppConfig {
   trustProxy: boolean;
   sessionTtlHours: number;
   loginRateLimit: number;
+  /** Incidents one API token (or person) may report a minute (retries of one alert count too). */
+  incidentIntakeRateLimit: number;
   /** Seed demo data and users: DEMO when set, else on the embedded default outside production. */
   demo: boolean;
   /** Run scheduled jobs (off in tests and in the CLI). */
@@ -303,6 +306,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     trustProxy: e.TRUST_PROXY,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
+    incidentIntakeRateLimit: e.INCIDENT_INTAKE_RATE_LIMIT,
     demo: e.DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production'),
     jobsEnabled: e.JOBS_ENABLED,
     auditSigningKey: e.AUDIT_SIGNING_KEY,

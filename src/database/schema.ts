@@ -22,6 +22,7 @@ import { CreateRateLimits1765500000000 } from '../../migrations/1765500000000-Cr
 import { CreateAuditCheckpoints1765510000000 } from '../../migrations/1765510000000-CreateAuditCheckpoints';
 import { StorePacksInBlobStore1765520000000 } from '../../migrations/1765520000000-StorePacksInBlobStore';
 import { StoreDsrExportsInDatabase1765530000000 } from '../../migrations/1765530000000-StoreDsrExportsInDatabase';
+import { CreateIncidents1765600000000 } from '../../migrations/1765600000000-CreateIncidents';
 import { AuditCheckpoint } from '../audit-trail/audit-checkpoint.entity';
 import { RateLimit } from '../identity/rate-limit.entity';
 import { AuditPack } from '../audit-packs/audit-pack.entity';
@@ -53,6 +54,15 @@ import { RiskVersion } from '../risks/risk-version.entity';
 import { RiskReview } from '../risks/risk-review.entity';
 import { RiskPlan } from '../risks/risk-plan.entity';
 import { RiskPlanVersion } from '../risks/risk-plan-version.entity';
+import { Incident } from '../incidents/incident.entity';
+import {
+  IncidentBreachAssessment,
+  IncidentCapa,
+  IncidentNotice,
+  IncidentRisk,
+  IncidentSeverityChange,
+  IncidentTimelineEntry,
+} from '../incidents/incident-records.entity';
 
 export const ENTITIES = [
   JobRun,
@@ -91,6 +101,13 @@ export const ENTITIES = [
   EngagementRequest,
   RateLimit,
   AuditCheckpoint,
+  Incident,
+  IncidentSeverityChange,
+  IncidentTimelineEntry,
+  IncidentBreachAssessment,
+  IncidentNotice,
+  IncidentCapa,
+  IncidentRisk,
 ];
 
 export const MIGRATIONS = [
@@ -116,4 +133,5 @@ export const MIGRATIONS = [
   CreateAuditCheckpoints1765510000000,
   StorePacksInBlobStore1765520000000,
   StoreDsrExportsInDatabase1765530000000,
+  CreateIncidents1765600000000,
 ];

@@ -49,6 +49,14 @@ import { UsersService } from './users.service';
     IdentityJobs,
     PostgresThrottlerStorage,
   ],
-  exports: [ActorScopes, AuthService, UsersService, ApiTokensService, DepartmentsService, IdentityBootstrapService],
+  exports: [
+    PostgresThrottlerStorage,
+    ActorScopes,
+    AuthService,
+    UsersService,
+    ApiTokensService,
+    DepartmentsService,
+    IdentityBootstrapService,
+  ],
 })
 export class IdentityModule {}

@@ -71,6 +71,17 @@ const ORACLE: Record<string, Role[]> = {
   'read EngagementRequest': ['admin', 'compliance_manager', 'auditor'],
   'create EngagementRequest': ['admin', 'auditor'],
   'update EngagementRequest': ['admin', 'compliance_manager'],
+  // Incidents: anyone signed in reports and reads what they reported (rows are scoped in SQL); those who may
+  // be assigned one (commander, CAPA owner) get through the guard on changes, rows decide. The breach
+  // assessment and PDPA notices are the privacy officer's; Thai FDA reports the clinical department's (not
+  // in this matrix: owner@demo.local is in engineering). Compliance managers run the rest.
+  'create Incident': ALL,
+  'read Incident': ALL,
+  'update Incident': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  'create BreachAssessment': ['admin', 'privacy_officer'],
+  'read BreachAssessment': ['admin', 'compliance_manager', 'privacy_officer'],
+  'create IncidentNotice': ['admin', 'privacy_officer'],
+  'update IncidentCapa': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
 };
 const EMAIL: Record<Role, string> = {
   admin: DEMO.admin,
@@ -94,6 +105,9 @@ const WITHOUT_ENGAGEMENT = new Set([
   'read Notification',
   'update Notification',
   'read Engagement',
+  // Anyone signed in may report an incident and read what they reported.
+  'create Incident',
+  'read Incident',
 ]);
 type Persona = Role | 'auditor_without_engagement';
 const PERSONAS: Persona[] = [...ROLES, 'auditor_without_engagement'];

@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { AuditTrailModule } from '../audit-trail/audit-trail.module';
+import { IdentityModule } from '../identity/identity.module';
+import { IncidentCapasService } from './incident-capas.service';
+import { IncidentChangesService } from './incident-changes.service';
+import { IncidentIntakeGuard } from './incident-intake.guard';
+import { IncidentLedger } from './incident-ledger';
+import { IncidentNoticesService } from './incident-notices.service';
+import { IncidentPolicyService } from './incident-policy.service';
+import { IncidentsController } from './incidents.controller';
+import { IncidentsRepository } from './incidents.repository';
+import { IncidentsService } from './incidents.service';
+
+/** The incident register: SEV clocks, PDPA breach notices, Thai FDA adverse-event reports, CAPAs, reviews. */
+@Module({
+  imports: [AuditTrailModule, IdentityModule],
+  controllers: [IncidentsController],
+  providers: [
+    IncidentsService,
+    IncidentChangesService,
+    IncidentNoticesService,
+    IncidentCapasService,
+    IncidentLedger,
+    IncidentPolicyService,
+    IncidentsRepository,
+    IncidentIntakeGuard,
+  ],
+  exports: [
+    IncidentsService,
+    IncidentChangesService,
+    IncidentNoticesService,
+    IncidentCapasService,
+    IncidentPolicyService,
+    IncidentsRepository,
+  ],
+})
+export class IncidentsModule {}

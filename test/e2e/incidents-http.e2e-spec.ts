@@ -1,0 +1,321 @@
+// The incident register over HTTP as the demo personas: intake (idempotent on the alert's key, rate
+// limited), access by role, bad input named by field, the clocks answered by notices, closing rules.
+import { startTestApp, TestApp } from '../support/app';
+import { client, DEMO, login } from '../support/auth';
+
+type Who = 'admin' | 'compliance' | 'owner' | 'owner2' | 'privacy' | 'auditor' | 'viewer';
+let t: TestApp;
+let as: Record<Who, ReturnType<typeof client>>;
+let ids: Record<Who, string>;
+let token: ReturnType<typeof client>;
+
+const HOUR = 3_600_000;
+/** Incidents one person or token may report a minute in this test (each persona reports fewer). */
+const LIMIT = 25;
+const ago = (h: number) => new Date(Date.now() - h * HOUR).toISOString();
+
+const breach = (extra: Record<string, unknown> = {}) => ({
+  title: 'Lab results e-mailed to the wrong patient',
+  description: 'A batch job sent 40 result letters to the previous address book.',
+  severity: 'SEV2',
+  categories: ['personal_data_breach', 'security'],
+  ...extra,
+});
+
+const factors = Object.fromEntries(
+  ['nature', 'dataTypeAndVolume', 'subjectVulnerability', 'consequenceSeverity', 'widerEffects', 'safeguards'].map(
+    (k) => [k, { level: 'high', note: null }],
+  ),
+);
+const assessment = (decision: string, extra: Record<string, unknown> = {}) => ({
+  types: ['confidentiality'],
+  dataCategories: ['lab results', 'contact details'],
+  sensitive: true,
+  subjectsApprox: 40,
+  recordsApprox: 40,
+  factors,
+  likelyConsequences: 'Disclosure of health data to other patients.',
+  measuresTaken: 'Job stopped; recipients asked to delete.',
+  decision,
+  reasons: 'Health data of identifiable patients reached third parties.',
+  ...extra,
+});
+
+beforeAll(async () => {
+  t = await startTestApp({ env: { DEMO: '1', INCIDENT_INTAKE_RATE_LIMIT: String(LIMIT) } });
+  as = {} as typeof as;
+  ids = {} as typeof ids;
+  for (const who of ['admin', 'compliance', 'owner', 'owner2', 'privacy', 'auditor', 'viewer'] as const) {
+    as[who] = client(t.baseUrl, await login(t.baseUrl, DEMO[who]));
+    ids[who] = (await as[who]('GET', '/api/me')).json.id;
+  }
+  const minted = await as.compliance('POST', '/api/tokens', { name: 'alertmanager', expiresInDays: 30 });
+  token = client(t.baseUrl, minted.json.token);
+});
+afterAll(async () => t?.close());
+
+describe('intake', () => {
+  it('creates one incident for an alert retried with the same key (201, then 200 with the same incident)', async () => {
+    const alert = {
+      title: 'API error rate above 5 %',
+      description: 'Alertmanager: HighErrorRate firing',
+      severity: 'SEV3',
+      categories: ['availability'],
+      externalKey: 'alertmanager:HighErrorRate:2026-12-06T01',
+    };
+    const first = await token('POST', '/api/incidents', alert);
+    expect(first.status).toBe(201);
+    expect(first.json).toMatchObject({ ref: expect.stringMatching(/^INC-\d{4}$/), status: 'detect', severity: 'SEV3' });
+    const again = await token('POST', '/api/incidents', alert);
+    expect(again.status).toBe(200);
+    expect(again.json.id).toBe(first.json.id);
+    const listed = await as.compliance('GET', '/api/incidents?q=error%20rate');
+    expect(listed.json.items.filter((i: { id: string }) => i.id === first.json.id)).toHaveLength(1);
+    expect(listed.json.total).toBe(1);
+  });
+
+  it('answers 409 without details when the key belongs to an incident the caller may not read', async () => {
+    await as.compliance('POST', '/api/incidents', { ...breach(), externalKey: 'secret-key-1' });
+    const res = await as.viewer('POST', '/api/incidents', { ...breach(), externalKey: 'secret-key-1' });
+    expect(res.status).toBe(409);
+    expect(res.json.code).toBe('incident.external_key_taken');
+    expect(res.text).not.toContain('Lab results');
+  });
+
+  it('limits how many incidents one token reports a minute (429 problem+json)', async () => {
+    const limited = client(
+      t.baseUrl,
+      (await as.owner('POST', '/api/tokens', { name: 'loop', expiresInDays: 1 })).json.token,
+    );
+    const statuses: number[] = [];
+    for (let n = 0; n < LIMIT + 2; n++)
+      statuses.push(
+        (await limited('POST', '/api/incidents', { ...breach({ categories: ['other'] }), externalKey: `loop-${n}` }))
+          .status,
+      );
+    expect(statuses.slice(0, LIMIT).every((s) => s === 201)).toBe(true);
+    expect(statuses.slice(LIMIT)).toEqual([429, 429]);
+  });
+
+  it('names the field of bad input: unknown category, awareAt in the future, unknown severity', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [breach({ categories: ['weather'] }), 'categories'],
+      [breach({ awareAt: new Date(Date.now() + HOUR).toISOString() }), 'awareAt'],
+      [breach({ severity: 'SEV9' }), 'severity'],
+      [breach({ detectedAt: '2026-12-01 10:00' }), 'detectedAt'],
+      [breach({ detectedAt: ago(2), awareAt: ago(3) }), 'awareAt'],
+      [breach({ adverseEventCategory: 'death_or_serious_injury' }), 'adverseEventCategory'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await as.owner('POST', '/api/incidents', body);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.json.errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+  });
+});
+
+describe('access by role', () => {
+  let pdpa: string;
+  let clinical: string;
+  let plain: string;
+  beforeAll(async () => {
+    pdpa = (await as.owner('POST', '/api/incidents', breach())).json.id;
+    clinical = (
+      await as.viewer('POST', '/api/incidents', {
+        title: 'Dose calculator rounding error',
+        description: 'Paediatric dose shown rounded up.',
+        severity: 'SEV1',
+        categories: ['clinical_safety'],
+        adverseEventCategory: 'could_cause_death_or_serious_injury',
+      })
+    ).json.id;
+    plain = (await as.compliance('POST', '/api/incidents', breach({ categories: ['availability'] }))).json.id;
+  });
+
+  it('lets the reporter read their own report, and nobody without a reason read the rest (404)', async () => {
+    expect((await as.viewer('GET', `/api/incidents/${clinical}`)).status).toBe(200);
+    expect((await as.viewer('GET', `/api/incidents/${pdpa}`)).status).toBe(404);
+    expect((await as.owner('GET', `/api/incidents/${plain}`)).status).toBe(404);
+    const viewerList = await as.viewer('GET', '/api/incidents');
+    expect(viewerList.json.items.map((i: { id: string }) => i.id)).toEqual([clinical]);
+  });
+
+  it('gives the privacy officer every personal-data incident and the clinical owner every clinical one', async () => {
+    expect((await as.privacy('GET', `/api/incidents/${pdpa}`)).status).toBe(200);
+    expect((await as.privacy('GET', `/api/incidents/${clinical}`)).status).toBe(404);
+    expect((await as.owner2('GET', `/api/incidents/${clinical}`)).status).toBe(200);
+    expect((await as.owner2('GET', `/api/incidents/${pdpa}`)).status).toBe(404);
+  });
+
+  it('lets a reporter read but not change their report (403), and the commander run it once assigned', async () => {
+    const refused = await as.owner('PATCH', `/api/incidents/${pdpa}`, { status: 'contain' });
+    expect(refused.status).toBe(403);
+    expect(refused.json.code).toBe('incident.not_yours');
+    expect((await as.owner('GET', `/api/incidents/${plain}`)).status).toBe(404);
+    await as.compliance('PATCH', `/api/incidents/${plain}`, { commanderUserId: ids.owner });
+    const moved = await as.owner('PATCH', `/api/incidents/${plain}`, { status: 'contain' });
+    expect(moved.status).toBe(200);
+    expect(moved.json.acknowledgedAt).not.toBeNull();
+  });
+
+  it('keeps breach assessments and PDPA notices to the privacy officer, Thai FDA reports to clinical owners', async () => {
+    expect((await as.compliance('POST', `/api/incidents/${pdpa}/breach-assessment`, assessment('risk'))).status).toBe(
+      403,
+    );
+    expect((await as.privacy('POST', `/api/incidents/${pdpa}/breach-assessment`, assessment('risk'))).status).toBe(201);
+    const fda = { kind: 'fda_initial', sentAt: new Date().toISOString(), channel: 'Thai FDA e-submission' };
+    expect((await as.privacy('POST', `/api/incidents/${clinical}/notifications`, fda)).status).toBe(404);
+    expect((await as.compliance('POST', `/api/incidents/${clinical}/notifications`, fda)).status).toBe(403);
+    const sent = await as.owner2('POST', `/api/incidents/${clinical}/notifications`, fda);
+    expect(sent.status).toBe(201);
+    expect(sent.json.clocks.find((c: { key: string }) => c.key === 'adverse_event_report').state).toBe('met');
+  });
+
+  it('hides identities from an auditor inside an engagement, and shows incidents aware within the period', async () => {
+    const res = await as.auditor('GET', `/api/incidents/${pdpa}`);
+    expect(res.status).toBe(200);
+    expect(res.json.reporter).toBeUndefined();
+    expect(res.json.reporterRole).toBe('control_owner');
+    expect(res.json.timeline.every((e: Record<string, unknown>) => !('actor' in e))).toBe(true);
+    expect(res.text).not.toContain(ids.owner);
+    expect((await as.auditor('PATCH', `/api/incidents/${pdpa}`, { status: 'fix' })).status).toBe(403);
+  });
+});
+
+describe('the breach clocks', () => {
+  it('meets the Office clock with a notice at 71 h and asks a late notice for its reason', async () => {
+    const inTime = (await as.privacy('POST', '/api/incidents', breach({ detectedAt: ago(80), awareAt: ago(75) }))).json
+      .id;
+    await as.privacy('POST', `/api/incidents/${inTime}/breach-assessment`, assessment('high_risk'));
+    const at71 = new Date(Date.now() - 4 * HOUR).toISOString();
+    const met = await as.privacy('POST', `/api/incidents/${inTime}/notifications`, {
+      kind: 'pdpc_office',
+      sentAt: at71,
+      channel: 'PDPC e-service',
+      reference: 'PDPC-2026-001',
+    });
+    expect(met.status).toBe(201);
+    const office = met.json.clocks.find((c: { key: string }) => c.key === 'breach_office');
+    expect(office).toMatchObject({ state: 'met', doneAt: new Date(at71).toISOString() });
+    expect(met.json.clocks.find((c: { key: string }) => c.key === 'breach_subjects').state).toMatch(/running|due_soon/);
+
+    const late = (await as.privacy('POST', '/api/incidents', breach({ detectedAt: ago(100), awareAt: ago(100) }))).json
+      .id;
+    const body = { kind: 'pdpc_office', sentAt: new Date().toISOString(), channel: 'PDPC e-service' };
+    const refused = await as.privacy('POST', `/api/incidents/${late}/notifications`, body);
+    expect(refused.status).toBe(400);
+    expect(refused.json.errors[0].field).toBe('lateReason');
+    const withReason = await as.privacy('POST', `/api/incidents/${late}/notifications`, {
+      ...body,
+      lateReason: 'The processor told us only on day 4.',
+    });
+    expect(withReason.status).toBe(201);
+    expect(withReason.json.clocks.find((c: { key: string }) => c.key === 'breach_office')).toMatchObject({
+      state: 'missed',
+      lateReason: 'The processor told us only on day 4.',
+      needsLateReason: false,
+    });
+  });
+
+  it('refuses a notice dated before awareness, naming sentAt', async () => {
+    const id = (await as.privacy('POST', '/api/incidents', breach({ detectedAt: ago(10), awareAt: ago(5) }))).json.id;
+    const res = await as.privacy('POST', `/api/incidents/${id}/notifications`, {
+      kind: 'pdpc_office',
+      sentAt: ago(6),
+      channel: 'PDPC e-service',
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.errors[0].field).toBe('sentAt');
+  });
+
+  it('owes no Office notice after a documented no-risk decision', async () => {
+    const id = (await as.privacy('POST', '/api/incidents', breach({ detectedAt: ago(2) }))).json.id;
+    const res = await as.privacy(
+      'POST',
+      `/api/incidents/${id}/breach-assessment`,
+      assessment('no_risk', { sensitive: false }),
+    );
+    expect(res.json.clocks.find((c: { key: string }) => c.key === 'breach_office').state).toBe('not_owed');
+    expect(res.json.assessment).toMatchObject({ decision: 'no_risk', reasons: expect.any(String) });
+  });
+});
+
+describe('severity, lifecycle and closing', () => {
+  it('records who changed the severity and why, and refuses a change without a reason', async () => {
+    const id = (await as.compliance('POST', '/api/incidents', breach({ severity: 'SEV3', categories: ['security'] })))
+      .json.id;
+    const noReason = await as.compliance('PATCH', `/api/incidents/${id}`, { severity: 'SEV1' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.json.errors[0].field).toBe('severityReason');
+    const raised = await as.compliance('PATCH', `/api/incidents/${id}`, {
+      severity: 'SEV1',
+      severityReason: 'Customer data exposed',
+    });
+    expect(raised.json.severities.map((s: { severity: string }) => s.severity)).toEqual(['SEV3', 'SEV1']);
+    expect(raised.json.severities[1]).toMatchObject({
+      reason: 'Customer data exposed',
+      actor: `user:${ids.compliance}`,
+    });
+    expect(raised.json.peakSeverity).toBe('SEV1');
+  });
+
+  it('closes a SEV2 only after its review and with every CAPA done or accepted', async () => {
+    const id = (await as.compliance('POST', '/api/incidents', breach({ categories: ['security'] }))).json.id;
+    const early = await as.compliance('PATCH', `/api/incidents/${id}`, { status: 'closed' });
+    expect(early.status).toBe(400);
+    expect(early.json.code).toBe('incident.cannot_close');
+    const capa = await as.compliance('POST', `/api/incidents/${id}/capas`, {
+      title: 'Address book sync test',
+      ownerUserId: ids.owner,
+      dueOn: '2027-01-15',
+    });
+    expect(capa.status).toBe(201);
+    await as.compliance('POST', `/api/incidents/${id}/review`, {
+      cause: 'Stale address cache',
+      wentWell: 'Fast stop',
+      toChange: 'Test syncs',
+    });
+    const stillOpen = await as.compliance('PATCH', `/api/incidents/${id}`, { status: 'closed' });
+    expect(stillOpen.status).toBe(400);
+    expect(stillOpen.json.detail).toContain('Address book sync test');
+    // The CAPA owner reads the incident through their action and may close their action, nothing else.
+    expect((await as.owner('GET', `/api/incidents/${id}`)).status).toBe(200);
+    const capaId = capa.json.capas[0].id;
+    const noEvidence = await as.owner('PATCH', `/api/incidents/${id}/capas/${capaId}`, { status: 'done' });
+    expect(noEvidence.json.errors[0].field).toBe('verificationEvidenceId');
+    const accepted = await as.owner('PATCH', `/api/incidents/${id}/capas/${capaId}`, {
+      status: 'accepted',
+      note: 'Covered by the Q1 rewrite',
+    });
+    expect(accepted.status).toBe(200);
+    const closed = await as.compliance('PATCH', `/api/incidents/${id}`, { status: 'closed' });
+    expect(closed.status).toBe(200);
+    expect(closed.json).toMatchObject({ status: 'closed', closedAt: expect.any(String) });
+    const after = await as.compliance('PATCH', `/api/incidents/${id}`, { title: 'changed' });
+    expect(after.status).toBe(409);
+    expect((await as.compliance('PATCH', `/api/incidents/${id}`, { status: 'fix' })).status).toBe(409);
+  });
+
+  it('refuses going back in the cycle and a stale version', async () => {
+    const id = (await as.compliance('POST', '/api/incidents', breach({ categories: ['other'], severity: 'SEV4' }))).json
+      .id;
+    const fixed = await as.compliance('PATCH', `/api/incidents/${id}`, { status: 'fix' });
+    const back = await as.compliance('PATCH', `/api/incidents/${id}`, { status: 'contain' });
+    expect(back.status).toBe(400);
+    expect(back.json.errors[0].field).toBe('status');
+    const stale = await as.compliance('PATCH', `/api/incidents/${id}`, {
+      version: fixed.json.version - 1,
+      title: 'x y z',
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.json.code).toBe('incident.version_conflict');
+  });
+
+  it('answers 404 for ids that are not incidents, and 400 naming id for ids that are not UUIDs', async () => {
+    expect((await as.compliance('GET', '/api/incidents/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    const bad = await as.compliance('GET', '/api/incidents/INC-1');
+    expect(bad.status).toBe(400);
+    expect(bad.json.errors[0].field).toBe('id');
+  });
+});
