@@ -93,7 +93,7 @@ export async function renderBreachNoticeDraft(draft: BreachNoticeDraft): Promise
     displayTitle: true,
     lang: 'th',
     info: {
-      Title: oneLine(`${cleanText(draft.incidentRef)}: breach notification draft (PDPA s. 37(4))`),
+      Title: oneLine(`${draft.incidentRef}: breach notification draft (PDPA s. 37(4))`),
       Author: oneLine(draft.controller),
       Subject: oneLine(TITLE_EN),
       Creator: 'Attest',
