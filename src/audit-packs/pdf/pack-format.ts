@@ -14,10 +14,6 @@ export function owner(c: PackControl): string {
   return c.ownerName ? `${c.ownerDepartment} / ${c.ownerName}` : c.ownerDepartment;
 }
 
-export function oneLine(s: string): string {
-  return cleanText(s).replace(/\n/g, ' ').slice(0, 500);
-}
-
 /** An attachment name without folders or control characters (it is shown and extracted as a file name). */
 export function attachmentName(name: string): string {
   const base = cleanText(name).replace(/\n/g, ' ').split(/[\\/]/).pop()!.trim();

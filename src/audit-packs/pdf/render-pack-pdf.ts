@@ -3,14 +3,15 @@
 // This file runs the passes and draws the cover, contents and running headers; the sections are in
 // control-sections.ts and operations-sections.ts, their text formats in pack-format.ts.
 import PDFDocument from 'pdfkit';
+import { registerFonts } from '../../common/pdf/fonts';
 import type { PackModel } from '../pack-model';
 import { applicability, evidence, matrix, scope } from './control-sections';
 import { loadLayout, PackLayout, SectionId } from './layout';
 import { auditTrail, dsr, exceptions, risks, sweeps } from './operations-sections';
-import { attachmentName, formatDateTime, frameworkLabel, oneLine, parseDate } from './pack-format';
+import { attachmentName, formatDateTime, frameworkLabel, parseDate } from './pack-format';
 import { PdfWriter } from './pdf-writer';
 import type { SectionContext } from './section-context';
-import { cleanText, fillPlaceholders } from './text';
+import { cleanText, fillPlaceholders, oneLine } from './text';
 
 export interface PackAttachment {
   /** File name shown by PDF readers and `pdfdetach -list`, e.g. manifest.json. */
@@ -83,10 +84,7 @@ async function renderPass(
   });
   let learned: LayoutPlan;
   try {
-    doc.registerFont('regular', layout.fontFiles.regular);
-    doc.registerFont('bold', layout.fontFiles.bold);
-    doc.registerFont('mono', layout.fontFiles.mono);
-    seedGlyphText(doc, ['regular', 'bold']);
+    registerFonts(doc, layout.fontFiles);
     learned = new PackRenderer(doc, layout, model, generatedAt, plan).render();
     for (const a of attachments) {
       doc.file(a.data, {
@@ -303,17 +301,5 @@ class PackRenderer {
       'right',
       w.width,
     );
-  }
-}
-
-/**
- * A PDF font maps each glyph to text once, on first use. Sarabun draws SARA AM (ำ) with the glyphs of
- * nikhahit and sara aa; if that were their first use, every later plain า would read as nothing and every ํ as
- * ำ. Encoding the plain characters first fixes the mapping (pdfkit internals: skipped if they change).
- */
-function seedGlyphText(doc: PDFKit.PDFDocument, fonts: string[]): void {
-  for (const name of fonts) {
-    const font = (doc.font(name) as unknown as { _font?: { encode?: (text: string) => unknown } })._font;
-    if (typeof font?.encode === 'function') font.encode('\u0E32 \u0E4D');
   }
 }

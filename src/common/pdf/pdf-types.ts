@@ -1,4 +1,26 @@
-// The shapes PdfWriter lays out: cells, columns and rows of its tables, and the geometry it computes for them.
+// The shapes PdfWriter lays out: the page and type settings it reads, cells, columns and rows of its tables,
+// and the geometry it computes for them.
+
+/**
+ * What PdfWriter reads of a document's layout: margins, line height, type sizes and colours. The audit
+ * pack's layout (from its YAML) is one; the breach notification draft has its own.
+ */
+export interface WriterLayout {
+  page: { margins: { top: number; bottom: number; left: number; right: number } };
+  /** Line advance as a multiple of the font size. */
+  lineHeight: number;
+  sizes: { heading: number; subheading: number; body: number; table: number; small: number };
+  colours: {
+    text: string;
+    muted: string;
+    accent: string;
+    rule: string;
+    tableHeader: string;
+    tableStripe: string;
+    /** Heat-map cell fills by level name. */
+    levels: Record<string, string>;
+  };
+}
 
 export type FontKey = 'regular' | 'bold' | 'mono';
 
