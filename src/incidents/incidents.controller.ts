@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
@@ -21,6 +21,7 @@ import { IncidentCapasService } from './incident-capas.service';
 import { IncidentChangesService } from './incident-changes.service';
 import { IncidentIntakeGuard } from './incident-intake.guard';
 import { IncidentNoticesService } from './incident-notices.service';
+import { renderBreachNoticeDraft } from './notification-draft-pdf';
 import type { IncidentDetail, IncidentListItem } from './incident-views';
 import { IncidentsService } from './incidents.service';
 
@@ -128,6 +129,24 @@ export class IncidentsController {
     @Body() dto: NoticeDto,
   ): Promise<IncidentDetail> {
     return this.notices.recordNotice(actor, p.id, dto);
+  }
+
+  @Get(':id/notification-draft.pdf')
+  @Policy('read', 'BreachAssessment')
+  @ApiOperation({
+    summary:
+      'A draft notice to the PDPC Office (PDF, Thai and English labels) filled from the newest breach assessment, ' +
+      'for the privacy officer to review and send',
+  })
+  @ApiProduces('application/pdf')
+  async draft(@CurrentActor() actor: UserActor, @Param() p: IncidentParams, @Res() reply: FastifyReply): Promise<void> {
+    const draft = await this.notices.draft(actor, p.id);
+    const pdf = await renderBreachNoticeDraft(draft);
+    await reply
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', `attachment; filename="${draft.incidentRef}-breach-notice-draft.pdf"`)
+      .header('cache-control', 'no-store')
+      .send(pdf);
   }
 
   @Post(':id/capas')

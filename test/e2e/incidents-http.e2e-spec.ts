@@ -319,3 +319,25 @@ describe('severity, lifecycle and closing', () => {
     expect(bad.json.errors[0].field).toBe('id');
   });
 });
+
+describe('the notification draft', () => {
+  it('gives the privacy officer a PDF filled from the assessment, and nobody else', async () => {
+    const id = (await as.privacy('POST', '/api/incidents', breach({ detectedAt: ago(3) }))).json.id;
+    const none = await as.privacy('GET', `/api/incidents/${id}/notification-draft.pdf`);
+    expect(none.status).toBe(422);
+    expect(none.json.code).toBe('incident.no_assessment');
+    await as.privacy('POST', `/api/incidents/${id}/breach-assessment`, assessment('high_risk'));
+    const res = await fetch(`${t.baseUrl}/api/incidents/${id}/notification-draft.pdf`, {
+      headers: { cookie: await login(t.baseUrl, DEMO.privacy) },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(res.headers.get('content-disposition')).toMatch(/INC-\d{4}-breach-notice-draft\.pdf/);
+    expect(
+      Buffer.from(await res.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+    expect((await as.owner('GET', `/api/incidents/${id}/notification-draft.pdf`)).status).toBe(403);
+  });
+});
