@@ -7,7 +7,7 @@ export function fieldProblems(errors: ClassValidatorError[], parent = ''): Field
   for (const e of errors) {
     const field = parent ? `${parent}.${e.property}` : e.property;
     for (const message of Object.values(e.constraints ?? {})) {
-      out.push({ field, message: message.replace(/^property \S+ should not exist$/, 'is not an allowed field') });
+      out.push({ field, message: message.replace(/^property [^]* should not exist$/, 'is not an allowed field') });
     }
     if (e.children?.length) out.push(...fieldProblems(e.children, field));
   }
