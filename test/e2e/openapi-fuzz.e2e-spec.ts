@@ -20,7 +20,7 @@ import {
   uriComponent,
 } from '../support/openapi-fuzz';
 
-const SEED = Number(process.env.FUZZ_SEED ?? 20_2620);
+const SEED = Number(process.env.FUZZ_SEED ?? 202620);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
 /** Shrinking re-sends many requests; on by FUZZ_SHRINK=1 when hunting a failure down. */
 const SHRINK = process.env.FUZZ_SHRINK === '1';
