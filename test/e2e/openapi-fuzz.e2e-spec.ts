@@ -315,6 +315,24 @@ describe('defects the walk found, kept as regression cases', () => {
       );
   });
 
+  it('a key named "constructor" nested in a snapshot\'s data was a 500 (class-transformer, outside the global pipe): now stripped as on every route', async () => {
+    const res = await send({
+      persona: 'token',
+      method: 'POST',
+      url: '/api/evidence',
+      body: {
+        kind: 'snapshot',
+        title: 'Config snapshot',
+        evidenceDate: '2026-11-20',
+        controls: ['ACC-02'],
+        periodStart: '2026-10-01',
+        periodEnd: '2026-12-31',
+        data: { constructor: { a: { a: 1 } }, b: { constructor: 'x' } },
+      },
+    });
+    expect([res.status, res.json?.detail]).toEqual([201, undefined]);
+  });
+
   it('the sweep task and the DSR task bodies (both CompleteTaskDto) were one schema in the API description', () => {
     const body = (path: string) =>
       operations(doc).find((o) => o.method === 'POST' && o.path === path)?.body?.required as string[];
