@@ -3,8 +3,8 @@
 // the operation's schema and then broken (test/support/openapi-fuzz.ts). Whatever comes in: never a 5xx,
 // every 4xx with a body is application/problem+json with a code, a 400's errors name fields, and no answer
 // shows a stack trace. Seeded and bounded: FUZZ_RUNS (default 12) inputs per operation, FUZZ_SEED to replay
-// a failure (the seed is printed with it); bench/fuzz.sh runs it long. Defects it found stay below as
-// explicit regression cases.
+// a failure (the seed is printed with it), FUZZ_LOG=error to see the server's log of it; bench/fuzz.sh runs
+// it long. Defects it found stay below as explicit regression cases.
 import fc from 'fast-check';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
@@ -55,7 +55,9 @@ async function signInAll(): Promise<void> {
 }
 
 beforeAll(async () => {
-  t = await startTestApp({ env: { DEMO: '1', LOGIN_RATE_LIMIT: '10000' } });
+  // FUZZ_LOG=error shows the server's log of a 5xx (its stack), which the answer never carries.
+  const log: Record<string, string> = process.env.FUZZ_LOG ? { LOG_LEVEL: process.env.FUZZ_LOG } : {};
+  t = await startTestApp({ env: { DEMO: '1', LOGIN_RATE_LIMIT: '10000', ...log } });
   await signInAll();
   auth.anonymous = null;
   auth.token = (await client(t.baseUrl, auth.admin)('POST', '/api/tokens', { name: 'fuzz' })).json.token;
