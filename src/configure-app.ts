@@ -14,6 +14,7 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
 import { APP_VERSION as VERSION } from './config/app-root';
 import { requestIdFor } from './common/http/http-logger';
+import { clientErrorHandler, frameworkErrors } from './common/http/framework-errors';
 import { registerJsonBodyParser } from './common/http/json-body';
 import { registerNulCharacterRule } from './common/http/nul-character-rule';
 import { ProblemDetailsFilter } from './web/problem-details.filter';
@@ -27,6 +28,9 @@ export async function createApp(config: AppConfig, extra: Type<unknown>[] = []):
     genReqId: requestIdFor,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
+    // Errors Fastify answers before any route runs are problem documents as well.
+    frameworkErrors,
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, extra), adapter, {
     bufferLogs: true,

@@ -20,10 +20,28 @@ import {
   withSecrets,
   type DataSystemDefinition,
   type DataSystemSecrets as SystemSecrets,
+  type ParseDataSystemOptions,
 } from './domain/data-map';
 import { DSR_KEY_RING, type DsrKeyRing } from './dsr-keys';
 import { DsrRepository } from './dsr.repository';
 import type { DataSystemView } from './dto/dsr.dto';
+
+/** A definition's field named under where it came from; a problem of the definition itself (no field) names that place. */
+function fieldUnder(place: string, field: string): string {
+  if (!field) return place;
+  return field.startsWith('[') ? `${place}${field}` : `${place}.${field}`;
+}
+
+/** parseDataSystem for a request body: a problem of the whole definition (not an object, unknown keys) names `body`. */
+function parseBody(input: unknown, options?: ParseDataSystemOptions): DataSystemDefinition {
+  try {
+    return parseDataSystem(input, options);
+  } catch (e) {
+    if (!(e instanceof ValidationError) || e.errors.every((p) => p.field)) throw e;
+    const errors = e.errors.map((p) => ({ ...p, field: p.field || 'body' }));
+    throw new ValidationError(errors, undefined, DATA_MAP_INVALID);
+  }
+}
 
 /** A registered, active system ready to execute against: manual systems have no connector. */
 export interface ExecutableSystem {
@@ -76,11 +94,11 @@ export class DataSystemsService {
       ? this.keys.decryptJson<SystemSecrets>(existing.secretsEnc, `data-system:${existing.key}`)
       : {};
     const { definition: bare, secrets: given } = separateSecrets(
-      parseDataSystem(withoutShownSecrets(input), { secretsSupplied: true }),
+      parseBody(withoutShownSecrets(input), { secretsSupplied: true }),
     );
     const secrets: SystemSecrets = { ...stored, ...given, ...options.secrets };
     // Parsed again with the secrets in place: a postgres system needs its URL, an http one its token.
-    const definition = parseDataSystem(withSecrets(bare, secrets));
+    const definition = parseBody(withSecrets(bare, secrets));
     const refused = connectorHostProblem(definition, this.config.dsrConnectorAllowedHosts);
     if (refused) throw new ValidationError([refused], undefined, DATA_MAP_INVALID);
     const ownerUserId = await this.ownerUserId(definition);
@@ -156,7 +174,7 @@ export class DataSystemsService {
         inputs.push(value);
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
-        problems.push(...e.errors.map((p) => ({ field: `documents[${i}].${p.field}`, message: p.message })));
+        problems.push(...e.errors.map((p) => ({ field: fieldUnder(`documents[${i}]`, p.field), message: p.message })));
       }
     }
     if (problems.length) throw new ValidationError(problems);

@@ -31,6 +31,7 @@ export interface ErrorCodes {
   'request.malformed_json': true;
   'request.json_too_deep': true;
   'request.nul_character': true;
+  'request.invalid_unicode': true;
   'auth.required': true;
   'auth.forbidden': true;
   'auth.no_policy': true;

@@ -47,10 +47,13 @@ const TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
   409: 'Conflict',
+  408: 'Request Timeout',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
   507: 'Insufficient Storage',
@@ -77,6 +80,13 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; detail: stri
   },
   FST_FILES_LIMIT: { status: 413, code: 'upload.too_many_files', detail: 'Too many files in one request.' },
   FST_PARTS_LIMIT: { status: 413, code: 'upload.too_many_parts', detail: 'Too many parts in one multipart request.' },
+  // Raised by the router before any route (src/common/http/framework-errors.ts answers them).
+  FST_ERR_BAD_URL: { status: 400, code: 'request.bad_url', detail: 'The URL cannot be decoded.' },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    code: 'request.path_too_long',
+    detail: 'A part of the URL path is longer than any id or key this API takes.',
+  },
   FST_INVALID_MULTIPART_CONTENT_TYPE: {
     status: 415,
     code: 'upload.not_multipart',
@@ -150,6 +160,10 @@ function make(
     ...extra,
   };
 }
+
+/** A problem document for an answer given outside the exception filter (framework-errors.ts). */
+export const problemDocument = (status: number, code: string, detail: string): ProblemDocument =>
+  make(status, code, detail);
 
 export function problemFor(exception: unknown): MappedProblem {
   if (exception instanceof AppError) {

@@ -29,6 +29,18 @@ describe('global validation pipe', () => {
     ]);
   });
 
+  it('says the same of unknown fields whose names hold spaces or are empty', async () => {
+    expect(await problemsOf({ name: 'x', 'a b': 1, '': 2 })).toEqual([
+      { field: 'a b', message: 'is not an allowed field' },
+      { field: '', message: 'is not an allowed field' },
+    ]);
+  });
+
+  it('refuses an array or a scalar as the body with one problem naming the body', async () => {
+    expect(await problemsOf([{ name: 'x' }, 'y'])).toEqual([{ field: 'body', message: 'must be a JSON object' }]);
+    expect(await problemsOf(3)).toEqual([{ field: 'body', message: 'must be a JSON object' }]);
+  });
+
   it('names nested fields with dotted paths', async () => {
     expect(await problemsOf({ name: 'x', items: [{ title: 'ok' }, { title: 'far too long' }] })).toEqual([
       { field: 'items.1.title', message: 'title must be shorter than or equal to 5 characters' },

@@ -28,19 +28,24 @@ function pathOf(node: PathNode | null): (string | number)[] {
  * of the value (plus the length of the paths found).
  */
 export function nulCharacterPaths(value: unknown): (string | number)[][] {
+  return textPaths(value, hasNulCharacter);
+}
+
+/** The paths of every string (and object key) inside `value` that `test` picks out; walked as nulCharacterPaths. */
+export function textPaths(value: unknown, test: (text: string) => boolean): (string | number)[][] {
   const found: (string | number)[][] = [];
   const stack: Array<{ value: unknown; at: PathNode | null }> = [{ value, at: null }];
   while (stack.length) {
     const { value: v, at } = stack.pop()!;
     if (typeof v === 'string') {
-      if (hasNulCharacter(v)) found.push(pathOf(at));
+      if (test(v)) found.push(pathOf(at));
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], at: { key: i, parent: at } });
     } else if (v !== null && typeof v === 'object') {
       const entries = Object.entries(v);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, child] = entries[i];
-        if (hasNulCharacter(key)) found.push(pathOf({ key, parent: at }));
+        if (test(key)) found.push(pathOf({ key, parent: at }));
         else stack.push({ value: child, at: { key, parent: at } });
       }
     }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   IsArray,
@@ -143,6 +143,8 @@ export class LegalHoldDto {
   reason: string;
 }
 
+// Named apart from the sweep task's CompleteTaskDto: the OpenAPI document keys schemas by name, one would hide the other.
+@ApiSchema({ name: 'CompleteDsrTaskDto' })
 export class CompleteTaskDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(2000) note: string;
   @ApiPropertyOptional({ type: [Boolean], description: 'the checklist answers, in order' })

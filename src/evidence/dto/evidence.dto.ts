@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { plainToInstance, Transform, Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -17,13 +17,12 @@ import {
   MaxLength,
   Min,
   MinLength,
-  validate,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { ValidationError } from '../../common/errors/app-error';
 import { PageQueryDto } from '../../common/http/pagination';
-import { fieldProblems } from '../../common/http/validation.pipe';
+import { createValidationPipe } from '../../common/http/validation.pipe';
 import {
   CONTROL_KEY,
   EVIDENCE_KINDS,
@@ -246,8 +245,8 @@ export async function validated<T extends object>(cls: new () => T, plain: unkno
       { field: 'body', message: 'must be a JSON object, or multipart/form-data with file parts' },
     ]);
   }
-  const instance = plainToInstance(cls, plain);
-  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length) throw new ValidationError(fieldProblems(errors));
-  return instance;
+  // The global pipe itself, so the body is treated as on every other route: in particular its prototype keys
+  // (`__proto__`, `constructor`) are stripped first; class-transformer threw on a nested {"constructor": …}
+  // in a snapshot's free-form `data` (a 500).
+  return (await createValidationPipe().transform(plain, { type: 'body', metatype: cls })) as T;
 }

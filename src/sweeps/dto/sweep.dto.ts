@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -46,6 +46,8 @@ export class TaskListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: TASK_STATUSES }) @IsOptional() @IsIn(TASK_STATUSES) status?: TaskStatus;
 }
 
+// Named apart from evidence's ChecklistAnswerDto (other limits): the OpenAPI document keys schemas by name.
+@ApiSchema({ name: 'SweepChecklistAnswerDto' })
 export class ChecklistAnswerDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(300) question: string;
   @ApiProperty() @IsBoolean() answer: boolean;
