@@ -45,10 +45,7 @@ export function incidents(ctx: SectionContext): void {
     ['By peak severity', formatCounts(s.bySeverity)],
     ['By category', formatCounts(s.byCategory)],
     ['Severity SLAs', bad(inTimeLine(s.clockCounts.severity), late(s.clockCounts.severity))],
-    [
-      'Breaches notified to the PDPC Office',
-      bad(inTimeLine(s.clockCounts.pdpc_office), late(s.clockCounts.pdpc_office)),
-    ],
+    ['PDPC Office breach notices', bad(inTimeLine(s.clockCounts.pdpc_office), late(s.clockCounts.pdpc_office))],
     ['Data subjects told (high risk)', bad(inTimeLine(s.clockCounts.data_subjects), late(s.clockCounts.data_subjects))],
     ['Thai FDA reports', bad(inTimeLine(s.clockCounts.thai_fda), late(s.clockCounts.thai_fda))],
     ['Corrective actions (CAPA)', bad(capaLine(s.capaCounts), s.capaCounts.overdue > 0)],
@@ -56,14 +53,14 @@ export function incidents(ctx: SectionContext): void {
   w.subheading('Incidents aware in the period');
   w.table(
     [
-      { header: 'Ref', share: 10 },
-      { header: 'Title', share: 24 },
-      { header: 'Peak', share: 7 },
-      { header: 'Categories', share: 15 },
-      { header: 'Reporter role', share: 11 },
-      { header: 'Status', share: 8 },
-      { header: 'Aware at', share: 13 },
-      { header: 'Closed at', share: 12 },
+      { header: 'Ref', share: 9 },
+      { header: 'Title', share: 18 },
+      { header: 'Peak', share: 6 },
+      { header: 'Categories', share: 17 },
+      { header: 'Reporter role', share: 13 },
+      { header: 'Status', share: 9 },
+      { header: 'Aware at', share: 14 },
+      { header: 'Closed at', share: 14 },
     ],
     s.incidents.map((i) => ({
       cells: [
