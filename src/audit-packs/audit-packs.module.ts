@@ -4,6 +4,7 @@ import { CatalogModule } from '../catalog/catalog.module';
 import { DsrModule } from '../dsr/dsr.module';
 import { EvidenceModule } from '../evidence/evidence.module';
 import { IdentityModule } from '../identity/identity.module';
+import { IncidentsModule } from '../incidents/incidents.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { RisksModule } from '../risks/risks.module';
 import { SweepsModule } from '../sweeps/sweeps.module';
@@ -32,6 +33,7 @@ import { PackSigner } from './signing/pack-signer';
     RisksModule,
     DsrModule,
     IdentityModule,
+    IncidentsModule,
     JobsModule,
   ],
   controllers: [PacksController],

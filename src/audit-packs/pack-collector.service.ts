@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
+import { abilityFor, ENGAGEMENT_RESOURCE_FRAMEWORKS } from '../authz/ability.factory';
+import { systemActor } from '../authz/actor';
 import { CheckpointService } from '../audit-trail/checkpoint.service';
 import { CatalogExportService } from '../catalog/catalog-export.service';
 import type { AppConfig } from '../config/config';
@@ -9,9 +11,11 @@ import { DrillsService } from '../dsr/drills.service';
 import { DsrClockService } from '../dsr/dsr-clocks.service';
 import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
 import { UsersService } from '../identity/users.service';
+import { IncidentPolicyService } from '../incidents/incident-policy.service';
+import { IncidentsService } from '../incidents/incidents.service';
 import { RiskReportsService } from '../risks/risk-reports.service';
 import { SweepPostureService } from '../sweeps/sweep-posture.service';
-import { freshnessAsOf } from './domain/pack-period';
+import { freshnessAsOf, type FreshnessAsOf } from './domain/pack-period';
 import {
   auditTrailSummary,
   packControls,
@@ -20,7 +24,8 @@ import {
   packRequirements,
   scopeAndMethod,
 } from './pack-contents';
-import type { PackDrill, PackHeatmap, PackModel, PackRiskSummary } from './pack-model';
+import { packIncidents } from './pack-incidents';
+import type { PackDrill, PackHeatmap, PackIncidents, PackModel, PackRiskSummary } from './pack-model';
 import { endOfDay, startOfDay } from '../common/time/days';
 
 export type { PackEvidenceFile } from './pack-contents';
@@ -33,6 +38,8 @@ export interface CollectedPack {
 
 const REGISTERS = ['iso14971', 'security'] as const;
 const DRILL_PAGE = 200;
+/** The pack reads incidents as the system (the builder runs in the background, for whoever asked). */
+const PACK_READER = systemActor('audit-packs');
 
 /**
  * Gathers what an audit pack says, from the other modules' services only: the framework's catalog, the
@@ -52,6 +59,8 @@ export class PackCollector {
     private readonly users: UsersService,
     private readonly trail: AuditTrailService,
     private readonly checkpoints: CheckpointService,
+    private readonly incidents: IncidentsService,
+    private readonly incidentPolicy: IncidentPolicyService,
   ) {}
 
   async collect(
@@ -73,10 +82,11 @@ export class PackCollector {
     const submitters = await this.users.namesByIds(items.flatMap((i) => (i.submittedBy ? [i.submittedBy] : [])));
     const evidence = packEvidence(cat.controls, items, submitters);
 
-    const [risks, drills, dsr, head, verified] = await Promise.all([
+    const [risks, drills, dsr, incidents, head, verified] = await Promise.all([
       Promise.all(REGISTERS.map((r) => this.riskSummary(r))),
       this.drillsBetween(start, end),
       this.dsrClocks.clockStatistics(start, end, now),
+      this.incidentsSection(scope.framework, start, end, asOf),
       this.trail.head(),
       this.trail.verify(),
     ]);
@@ -98,9 +108,22 @@ export class PackCollector {
       risks,
       drills,
       dsr,
+      incidents,
       auditTrail: auditTrailSummary(head, checkpoint, verified),
     };
     return { model, evidenceFiles: evidence.files };
+  }
+
+  /** Incidents aware in [start, end), for a framework that covers incidents; null for one that does not. */
+  private async incidentsSection(
+    framework: string,
+    start: Date,
+    end: Date,
+    asOf: FreshnessAsOf,
+  ): Promise<PackIncidents | null> {
+    if (!(ENGAGEMENT_RESOURCE_FRAMEWORKS.incidents as readonly string[]).includes(framework)) return null;
+    const { incidents, records } = await this.incidents.awareBetween(abilityFor(PACK_READER), start, end);
+    return packIncidents(incidents, records, this.incidentPolicy.policy(), asOf);
   }
 
   private async riskSummary(register: (typeof REGISTERS)[number]): Promise<PackRiskSummary> {

@@ -95,6 +95,7 @@ export function scopeAndMethod(
     `Control status is freshness ${asOf.statement}, from each control's cadence and its newest evidence dated before then.`,
     "Sweeps: the weekly sweeps of the ISO weeks touching the period, counting only the tasks of controls in scope; late means completed after the due time the task had, or still open after it (at the period's end, or at generation if earlier). A sweep opened less than one working day before its usual due time gives its tasks the next working day's due time instead.",
     'Risk registers, DSR drills and DSR clock statistics are included without any data subject identity.',
+    `Incidents (SOC 2, PDPA, SaMD and ISO 14971 packs): those the company became aware of in the period, their severity SLAs, legal clocks and corrective actions ${asOf.statement}; no person is named.`,
     'The audit trail head, its last signed checkpoint and the result of verifying the hash chain are stated as at generation.',
     'This PDF is signed (PAdES); manifest.json is signed with a detached CMS signature by the same certificate (certificate.pem).',
   ];

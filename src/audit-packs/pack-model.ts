@@ -83,6 +83,68 @@ export interface PackDrill {
   failures: string[];
 }
 
+/** One clock of an incident as of `PackIncidents.asOf`: met, missed (done late), overdue, running or not owed. */
+export interface PackIncidentClock {
+  /** The incident's ref (INC-0007). */
+  ref: string;
+  key: string;
+  label: string;
+  /** severity (the company's SLAs) | pdpc_office | data_subjects | thai_fda */
+  group: 'severity' | 'pdpc_office' | 'data_subjects' | 'thai_fda';
+  dueAt: string | null;
+  doneAt: string | null;
+  /** met | missed | overdue | running | not_owed (due_soon counts as running). */
+  state: 'met' | 'missed' | 'overdue' | 'running' | 'not_owed';
+  lateReason: string | null;
+}
+
+export interface PackIncidentCapa {
+  ref: string;
+  title: string;
+  dueOn: string;
+  /** As of `asOf`: open | done | accepted. */
+  status: 'open' | 'done' | 'accepted';
+  /** Open at `asOf` after the end of its due day. */
+  overdue: boolean;
+}
+
+/** An incident the company became aware of in the period. No person: the reporter's role only. */
+export interface PackIncident {
+  ref: string;
+  title: string;
+  /** The most severe severity held by `asOf` (the one reported counts from the start). */
+  peakSeverity: string;
+  categories: string[];
+  reporterRole: string;
+  /** As recorded when the pack was built. */
+  status: string;
+  awareAt: string;
+  /** As recorded when the pack was built; null while open. */
+  closedAt: string | null;
+}
+
+export interface PackClockCount {
+  met: number;
+  missed: number;
+  overdue: number;
+  running: number;
+}
+
+/** The incidents section: every count is derived from `incidents`, `clocks` and `capas` (pack-incidents.ts). */
+export interface PackIncidents {
+  /** The moment the clocks and CAPA statuses are stated at (the same rule as the controls' freshness). */
+  asOf: FreshnessAsOf;
+  incidents: PackIncident[];
+  /** Every owed clock of every incident (not-owed clocks are left out), by incident then clock order. */
+  clocks: PackIncidentClock[];
+  capas: PackIncidentCapa[];
+  bySeverity: Record<string, number>;
+  byCategory: Record<string, number>;
+  /** Counts of `clocks` per group. */
+  clockCounts: Record<PackIncidentClock['group'], PackClockCount>;
+  capaCounts: { open: number; done: number; accepted: number; overdue: number };
+}
+
 /** DSR clock statistics for the period (the DSR module's counts; never identity). */
 export type PackDsrStats = DsrClockStatistics;
 
@@ -103,6 +165,8 @@ export interface PackModel {
   risks: PackRiskSummary[];
   drills: PackDrill[];
   dsr: PackDsrStats | null;
+  /** Null when the framework does not cover incidents (ENGAGEMENT_RESOURCE_FRAMEWORKS.incidents). */
+  incidents: PackIncidents | null;
   auditTrail: {
     headSeq: number;
     headHash: string;

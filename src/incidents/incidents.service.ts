@@ -14,7 +14,12 @@ import { IncidentLedger } from './incident-ledger';
 import { IncidentSeverityChange } from './incident-records.entity';
 import { detailView, listItem, type IncidentDetail, type IncidentListItem, type ViewContext } from './incident-views';
 import type { Incident } from './incident.entity';
-import { IncidentsRepository } from './incidents.repository';
+import { IncidentsRepository, type IncidentRecords } from './incidents.repository';
+
+export type { IncidentRecords } from './incidents.repository';
+
+/** Page size when reading every incident of an audit pack's period. */
+const PERIOD_PAGE = 200;
 
 /** Which facts of an incident a person may set, checked the same way on report and on change. */
 export function reportProblems(
@@ -154,6 +159,29 @@ export class IncidentsService {
     const records = await this.repo.recordsOf(rows.map((r) => r.id));
     const ctx = await this.context(ability, rows);
     return { items: rows.map((r) => listItem(r, records, ctx(r))), total, ...page };
+  }
+
+  /**
+   * Every incident the ability may read that the company became aware of in [from, to), oldest awareness
+   * first, with its records (the audit pack's incidents section; rows only, no names are looked up).
+   */
+  async awareBetween(
+    ability: AppAbility,
+    from: Date,
+    to: Date,
+  ): Promise<{ incidents: Incident[]; records: IncidentRecords }> {
+    const incidents: Incident[] = [];
+    for (let offset = 0; ; offset += PERIOD_PAGE) {
+      const { rows } = await this.repo.listVisible(
+        ability,
+        { awareFrom: from, awareTo: to },
+        { limit: PERIOD_PAGE, offset },
+      );
+      incidents.push(...rows);
+      if (rows.length < PERIOD_PAGE) break;
+    }
+    incidents.reverse(); // the list is newest awareness first
+    return { incidents, records: await this.repo.recordsOf(incidents.map((i) => i.id)) };
   }
 
   /** One incident in full, as the caller may read it (404 otherwise). */

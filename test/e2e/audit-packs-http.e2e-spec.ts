@@ -20,6 +20,7 @@ import { PackBuilder } from '../../src/audit-packs/pack-builder.service';
 import { PacksService } from '../../src/audit-packs/packs.service';
 import { verifyPack } from '../../src/audit-packs/pack-verifier';
 import { PackSigner } from '../../src/audit-packs/signing/pack-signer';
+import { dayOf } from '../../src/common/time/days';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
 import { runCli } from '../support/processes';
@@ -279,6 +280,7 @@ describe('a SOC 2 pack for November 2026', () => {
     expect(refs.length).toBeGreaterThan(10);
     expect(refs.filter((ref) => !text.includes(ref))).toEqual([]);
     expect(text).toContain(sha256(report));
+    expect(text).toContain('No incidents: the company became aware of no incident in the period.');
     // Bytes appended after signing: still a valid signature, no longer the total document.
     writeFileSync(join(work, 'appended.pdf'), Buffer.concat([res.bytes, Buffer.from('\n% appended\n')]));
     const appended = spawnSync('pdfsig', [join(work, 'appended.pdf')], { encoding: 'utf8' }).stdout;
@@ -401,6 +403,212 @@ describe('a SOC 2 pack for November 2026', () => {
       expect.arrayContaining(['pack.downloaded zip', 'pack.downloaded pdf']),
     );
     expect(actions).toEqual(expect.arrayContaining(['pack.request', 'pack.build']));
+  });
+});
+
+describe('a SOC 2 pack with incidents (issue 16)', () => {
+  const HOUR = 3_600_000;
+  const ago = (h: number) => new Date(Date.now() - h * HOUR).toISOString();
+  // A period still running: the section speaks of the moment the pack is built.
+  const from = dayOf(new Date(Date.now() - 6 * 24 * HOUR));
+  const to = dayOf(new Date(Date.now() + 2 * 24 * HOUR));
+  const LATE = 'The processor told us only on day 3.';
+  const breach = (extra: Record<string, unknown>) => ({
+    title: 'Lab results e-mailed to the wrong patient',
+    description: 'A batch job sent result letters to old addresses of Somchai Jaidee.',
+    severity: 'SEV2',
+    categories: ['personal_data_breach'],
+    ...extra,
+  });
+  const assessment = {
+    types: ['confidentiality'],
+    dataCategories: ['lab results'],
+    sensitive: true,
+    subjectsApprox: 40,
+    recordsApprox: 40,
+    factors: Object.fromEntries(
+      ['nature', 'dataTypeAndVolume', 'subjectVulnerability', 'consequenceSeverity', 'widerEffects', 'safeguards'].map(
+        (k) => [k, { level: 'high', note: null }],
+      ),
+    ),
+    likelyConsequences: 'Disclosure of health data.',
+    measuresTaken: 'Job stopped.',
+    decision: 'high_risk',
+    reasons: 'Health data reached third parties.',
+  };
+  let text: string;
+  let pdfPath: string;
+  /** A table's rows: pdftotext wraps cells onto lines of their own, so a row runs from one ref to the next. */
+  const tableRows = (from: string, until: string) => {
+    const flat = text.replace(/\s+/g, ' ');
+    return flat
+      .slice(flat.indexOf(from), flat.indexOf(until))
+      .split(/(?=INC-\d{4} )/)
+      .slice(1)
+      .map((r) => r.trim());
+  };
+  const incidentRows = () => tableRows('Incidents aware in the period', 'Clocks Ref Kind');
+  const clockRows = () => tableRows('Clocks Ref Kind', 'Corrective and preventive actions');
+  const refs: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const privacy = api(as.privacy);
+    const compliance = api(as.compliance);
+    const created = async (r: { status: number; json: any }) => {
+      if (r.status >= 300) throw new Error(`${r.status} ${JSON.stringify(r.json)}`);
+      return r.json;
+    };
+    // Notified at 71 h: met.
+    const inTime = await created(
+      await privacy('POST', '/api/incidents', breach({ detectedAt: ago(80), awareAt: ago(75) })),
+    );
+    refs.inTime = inTime.ref;
+    await created(await privacy('POST', `/api/incidents/${inTime.id}/breach-assessment`, assessment));
+    await created(
+      await privacy('POST', `/api/incidents/${inTime.id}/notifications`, {
+        kind: 'pdpc_office',
+        sentAt: ago(4),
+        channel: 'PDPC e-service',
+      }),
+    );
+    // Notified at 80 h with its reason: missed.
+    const late = await created(
+      await privacy(
+        'POST',
+        '/api/incidents',
+        breach({ title: 'Backup bucket left public', detectedAt: ago(100), awareAt: ago(100) }),
+      ),
+    );
+    refs.late = late.ref;
+    await created(
+      await privacy('POST', `/api/incidents/${late.id}/notifications`, {
+        kind: 'pdpc_office',
+        sentAt: ago(20),
+        channel: 'PDPC e-service',
+        lateReason: LATE,
+      }),
+    );
+    // A SEV1 acknowledged at once, reviewed, its CAPA accepted, closed.
+    const ownerId = (await api(as.owner)('GET', '/api/me')).json.id;
+    const sev1 = await created(
+      await compliance('POST', '/api/incidents', {
+        title: 'Login outage for all clinics',
+        description: 'SSO certificate expired.',
+        severity: 'SEV1',
+        categories: ['availability', 'security'],
+        awareAt: ago(2),
+        detectedAt: ago(2),
+      }),
+    );
+    refs.sev1 = sev1.ref;
+    await created(await compliance('PATCH', `/api/incidents/${sev1.id}`, { status: 'contain' }));
+    const capa = await created(
+      await compliance('POST', `/api/incidents/${sev1.id}/capas`, {
+        title: 'Certificate expiry alerting',
+        ownerUserId: ownerId,
+        dueOn: to,
+      }),
+    );
+    await created(
+      await api(as.owner)('PATCH', `/api/incidents/${sev1.id}/capas/${capa.capas[0].id}`, {
+        status: 'accepted',
+        note: 'Covered by the platform rewrite',
+      }),
+    );
+    await created(
+      await compliance('POST', `/api/incidents/${sev1.id}/review`, {
+        cause: 'Expired certificate',
+        wentWell: 'Fast rollback',
+        toChange: 'Alert on expiry',
+      }),
+    );
+    await created(await compliance('PATCH', `/api/incidents/${sev1.id}`, { status: 'closed' }));
+    // Aware before the period: not in the pack.
+    refs.before = (
+      await created(
+        await privacy(
+          'POST',
+          '/api/incidents',
+          breach({ title: 'Old fax misdial', detectedAt: ago(24 * 9), awareAt: ago(24 * 9) }),
+        ),
+      )
+    ).ref;
+
+    const requested = await api(as.compliance)('POST', '/api/packs', { framework: 'soc2', from, to });
+    expect(requested.status).toBe(202);
+    expect(await builder.buildNow(requested.json.id)).toMatchObject({ status: 'done' });
+    const entries = await unzip((await fetchBytes(as.compliance, `/api/packs/${requested.json.id}/download`)).bytes);
+    pdfPath = join(work, 'incidents-pack.pdf');
+    writeFileSync(pdfPath, entries.get('audit-pack.pdf')!);
+    writeFileSync(
+      join(work, 'incidents-pack.zip'),
+      (await fetchBytes(as.compliance, `/api/packs/${requested.json.id}/download`)).bytes,
+    );
+    const raw = execFileSync('pdftotext', ['-raw', '-enc', 'UTF-8', pdfPath, '-'], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    text = raw.slice(raw.lastIndexOf('Incidents the company became aware of'), raw.lastIndexOf('Audit trail'));
+  });
+
+  it('shows the section: the counts, the 71 h notice met, the 80 h one missed with its reason, the SEV1 closed', () => {
+    const flat = text.replace(/\s+/g, ' ');
+    expect(flat).toContain('the moment this pack was built');
+    expect(flat).toContain('Incidents 3 ');
+    expect(flat).toContain('By peak severity SEV2 2 · SEV1 1');
+    expect(flat).toContain('By category personal_data_breach 2 · availability 1 · security 1');
+    expect(flat).toContain('PDPC Office breach notices 1 of 2 in time (1 late, 0 overdue); 0 still running');
+    expect(flat).toContain('Corrective actions (CAPA) 0 open (0 overdue), 0 done, 1 accepted');
+    expect(flat).toContain(LATE);
+    for (const ref of [refs.inTime, refs.late, refs.sev1]) expect(flat).toContain(ref);
+    expect(flat).not.toContain(refs.before);
+    const row = (ref: string, clock: string) => clockRows().find((r) => r.startsWith(`${ref} `) && r.includes(clock));
+    expect(row(refs.inTime, 'Breach notified to the PDPC Office')).toMatch(/ met — ?$/);
+    expect(row(refs.late, 'Breach notified to the PDPC Office')).toContain(`missed ${LATE}`);
+    expect(row(refs.sev1, 'Acknowledged')).toMatch(/ met — ?$/);
+    expect(incidentRows().find((r) => r.startsWith(`${refs.sev1} `))).toMatch(/Login outage .*SEV1 .* closed /);
+    // No person: neither the reporters nor a name from the description.
+    expect(flat).not.toMatch(/Somchai|@demo\.local/);
+  });
+
+  it('every count in the section is the tally of its table rows', () => {
+    const tally = (kind: string, state: string) =>
+      clockRows().filter((r) => r.includes(` ${kind} `) && new RegExp(` ${state} `).test(`${r} `)).length;
+    const flat = text.replace(/\s+/g, ' ');
+    const line = (label: string) =>
+      new RegExp(`${label} (\\d+) of (\\d+) in time \\((\\d+) late, (\\d+) overdue\\); (\\d+) still running`).exec(
+        flat,
+      );
+    for (const [label, kind] of [
+      ['Severity SLAs', 'SLA'],
+      ['PDPC Office breach notices', 'PDPC Office'],
+      ['Data subjects told \\(high risk\\)', 'Subjects'],
+    ]) {
+      const m = line(label);
+      expect(m).not.toBeNull();
+      const [met, decided, missed, overdue, running] = m!.slice(1).map(Number);
+      expect([met, missed, overdue, running]).toEqual([
+        tally(kind, 'met'),
+        tally(kind, 'missed'),
+        tally(kind, 'overdue'),
+        tally(kind, 'running'),
+      ]);
+      expect(decided).toBe(met + missed + overdue);
+    }
+    // By peak severity: a tally of the incident table's rows (ref, title, peak severity, …).
+    expect(incidentRows()).toHaveLength(Number(/Incidents (\d+) /.exec(flat)![1]));
+    const bySeverity = /By peak severity ([^]*?) By category/.exec(flat)![1];
+    for (const [, sev, n] of bySeverity.matchAll(/(SEV\d) (\d+)/g))
+      expect(incidentRows().filter((r) => r.includes(` ${sev} `)).length).toBe(Number(n));
+  });
+
+  it('pdfsig still says the signature is valid over the whole document, and `attest pack verify` says ok', () => {
+    const sig = spawnSync('pdfsig', [pdfPath], { encoding: 'utf8' });
+    expect(sig.stdout).toContain('Signature is Valid');
+    expect(sig.stdout).toContain('Total document signed');
+    const r = runCli(['pack', 'verify', join(work, 'incidents-pack.zip')], { ...process.env });
+    expect(r.stdout.trim()).toBe('ok');
+    expect(r.status).toBe(0);
   });
 });
 

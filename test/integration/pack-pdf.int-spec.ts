@@ -11,6 +11,7 @@ import { PackSigner } from '../../src/audit-packs/signing/pack-signer';
 import { verifyPdfSignature } from '../../src/audit-packs/signing/pdf-signature';
 import { verifyDetached } from '../../src/audit-packs/signing/detached-signature';
 import { packModelFixture, THAI_SENTENCE, THAI_WORDS } from '../fixtures/pack-model';
+import { LATE_REASON } from '../fixtures/pack-incidents';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -161,6 +162,28 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
     expect(text).toContain(model.signer.fingerprintSha256);
     for (const f of model.controls[0].evidence[0].files) expect(text).toContain(f.sha256);
     expect(text).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/); // bidi overrides in the fixture were stripped
+  });
+
+  it('has the Incidents section: the counts, each incident, clock and CAPA row, late reasons, no person', () => {
+    const text = execFileSync('pdftotext', ['-raw', '-enc', 'UTF-8', signedPath, '-'], { encoding: 'utf8' });
+    const section = text.slice(text.lastIndexOf('Incidents aware in the period'), text.lastIndexOf('Audit trail'));
+    const flat = text.slice(text.lastIndexOf('Incidents the company became aware of')).replace(/\s+/g, ' ');
+    expect(flat).toContain("are stated as of the period's end (2026-06-30 24:00 ICT)");
+    expect(flat).toContain('By peak severity SEV2 2 · SEV3 1 · SEV1 1 · SEV4 1');
+    expect(flat).toContain('PDPC Office breach notices 1 of 2 in time (1 late, 0 overdue); 1 still running');
+    expect(flat).toContain('Data subjects told (high risk) 1 of 1 in time (0 late, 0 overdue); 0 still running');
+    expect(flat).toContain('Thai FDA reports 2 of 2 in time (0 late, 0 overdue); 0 still running');
+    expect(flat).toContain('Severity SLAs 5 of 6 in time (1 late, 0 overdue); 2 still running');
+    expect(flat).toContain('Corrective actions (CAPA) 2 open (1 overdue), 1 done, 1 accepted');
+    expect(flat).toContain(LATE_REASON);
+    // The counts are tallies of the rows: one table row per owed clock, each starting with its incident ref.
+    const refs = model.incidents!.incidents.map((i) => i.ref);
+    for (const ref of refs) expect(section).toContain(ref);
+    const rowsOf = (ref: string) => section.split('\n').filter((l) => l.startsWith(`${ref} `)).length;
+    const perIncident = refs.map((ref) => 1 + model.incidents!.clocks.filter((c) => c.ref === ref).length);
+    const capasOf = refs.map((ref) => model.incidents!.capas.filter((c) => c.ref === ref).length);
+    expect(refs.map(rowsOf)).toEqual(perIncident.map((n, k) => n + capasOf[k]));
+    expect(section).not.toContain('11111111-1111-4111-8111-111111111111');
   });
 
   it('the contents list each section with the page it starts on', () => {

@@ -15,6 +15,7 @@ export const SECTION_IDS = [
   'exceptions',
   'risks',
   'dsr',
+  'incidents',
   'audit-trail',
 ] as const;
 export type SectionId = (typeof SECTION_IDS)[number];

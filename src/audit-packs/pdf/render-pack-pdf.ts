@@ -6,6 +6,7 @@ import PDFDocument from 'pdfkit';
 import { registerFonts } from '../../common/pdf/fonts';
 import type { PackModel } from '../pack-model';
 import { applicability, evidence, matrix, scope } from './control-sections';
+import { incidents } from './incident-sections';
 import { loadLayout, PackLayout, SectionId } from './layout';
 import { auditTrail, dsr, exceptions, risks, sweeps } from './operations-sections';
 import { attachmentName, formatDateTime, frameworkLabel, parseDate } from './pack-format';
@@ -168,6 +169,8 @@ class PackRenderer {
         return risks(ctx);
       case 'dsr':
         return dsr(ctx);
+      case 'incidents':
+        return incidents(ctx);
       case 'audit-trail':
         return auditTrail(ctx);
       case 'contents':
