@@ -92,6 +92,16 @@ export class IncidentsRepository {
     return { rows, total };
   }
 
+  /** Every incident not closed, oldest awareness first (what the alerts job checks; no ability: the system's). */
+  openIncidents(): Promise<Incident[]> {
+    return this.ds.manager
+      .createQueryBuilder(Incident, 'i')
+      .where("i.status <> 'closed'")
+      .orderBy('i.aware_at', 'ASC')
+      .addOrderBy('i.number', 'ASC')
+      .getMany();
+  }
+
   findById(id: string, m?: EntityManager): Promise<Incident | null> {
     return this.m(m).findOneBy(Incident, { id });
   }
