@@ -11,6 +11,7 @@ import { IncidentIntakeGuard } from './incident-intake.guard';
 import { IncidentLedger } from './incident-ledger';
 import { IncidentNoticesService } from './incident-notices.service';
 import { IncidentPolicyService } from './incident-policy.service';
+import { IncidentRegisterService } from './incident-register.service';
 import { IncidentsController } from './incidents.controller';
 import { IncidentsRepository } from './incidents.repository';
 import { IncidentsService } from './incidents.service';
@@ -30,6 +31,7 @@ import { IncidentsService } from './incidents.service';
     IncidentIntakeGuard,
     IncidentAlertsService,
     IncidentAlertsJob,
+    IncidentRegisterService,
   ],
   exports: [
     IncidentsService,
@@ -38,6 +40,7 @@ import { IncidentsService } from './incidents.service';
     IncidentCapasService,
     IncidentPolicyService,
     IncidentsRepository,
+    IncidentRegisterService,
   ],
 })
 export class IncidentsModule {}
