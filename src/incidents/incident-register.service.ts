@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { abilityFor } from '../authz/ability.factory';
+import { systemActor } from '../authz/actor';
 import { toJsonObject, type JsonObject } from '../audit-trail/domain/audit-entry';
 import { formatDate, localDate } from '../common/time/calendar';
 import { incidentClocks, peakSeverity } from './domain/incident-clocks';
 import { incidentRef } from './domain/incident-model';
 import { IncidentPolicyService } from './incident-policy.service';
-import { factsOf } from './incident-views';
+import { factsOf, listItem, type IncidentListItem } from './incident-views';
 import type { Incident } from './incident.entity';
 import { IncidentsRepository } from './incidents.repository';
 
@@ -22,6 +24,18 @@ export class IncidentRegisterService {
     private readonly repo: IncidentsRepository,
     private readonly policies: IncidentPolicyService,
   ) {}
+
+  /** Every incident (or the open ones) as the system sees it, without people: `attest incident list`. */
+  async list(filter: { open?: boolean }, now = new Date(), limit = 10_000): Promise<IncidentListItem[]> {
+    const { rows } = await this.repo.listVisible(
+      abilityFor(systemActor('cli')),
+      { open: !!filter.open },
+      { limit, offset: 0 },
+    );
+    const records = await this.repo.recordsOf(rows.map((r) => r.id));
+    const ctx = { policy: this.policies.policy(), now, names: new Map<string, string>(), identities: false };
+    return rows.map((r) => listItem(r, records, ctx));
+  }
 
   /** The register for the week [from, to), as it stands at `now`. */
   async registerSnapshot(from: Date, to: Date, now = new Date()): Promise<JsonObject> {
