@@ -15,6 +15,7 @@ import {
 } from './cli/catalog.commands';
 import { sweepCloseCommand, sweepOpenCommand } from './cli/sweep.commands';
 import { dsrDrillCommand } from './cli/dsr.commands';
+import { incidentListCommand } from './cli/incident.commands';
 import { tokenCreateCommand, TokenCreateOptions, userCreateCommand, UserCreateOptions } from './cli/identity.commands';
 import { trailCheckpointCommand, trailVerifyCommand } from './cli/trail-commands';
 import { packBuildCommand, PackBuildOptions, packVerifyCommand } from './cli/pack.commands';
@@ -116,7 +117,7 @@ function addCatalogCommands(program: Command, setExit: SetExit): void {
     );
 }
 
-/** sweep open, close; dsr drill. */
+/** sweep open, close; dsr drill; incident list. */
 function addSweepAndDsrCommands(program: Command, setExit: SetExit): void {
   const sweep = program.command('sweep').description('weekly evidence sweeps');
   sweep
@@ -143,6 +144,16 @@ function addSweepAndDsrCommands(program: Command, setExit: SetExit): void {
     .option('--json', 'print { passed, exportComplete, residue, durationMs, systems, failures }')
     .action(async (opts: { json?: boolean }) =>
       setExit(await withContext((ctx) => dsrDrillCommand(ctx, !!opts.json), { identity: true })),
+    );
+
+  const incident = program.command('incident').description('the incident register');
+  incident
+    .command('list')
+    .description('list incidents, newest awareness first, with the next clock (no names)')
+    .option('--open', 'only incidents not closed')
+    .option('--json', 'print the list items as JSON (as GET /api/incidents, without people)')
+    .action(async (opts: { open?: boolean; json?: boolean }) =>
+      setExit(await withContext((ctx) => incidentListCommand(ctx, opts), { identity: true })),
     );
 }
 

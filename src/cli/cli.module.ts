@@ -9,6 +9,7 @@ import { CatalogModule } from '../catalog/catalog.module';
 import { SweepsModule } from '../sweeps/sweeps.module';
 import { DsrModule } from '../dsr/dsr.module';
 import { AuditPacksModule } from '../audit-packs/audit-packs.module';
+import { IncidentsModule } from '../incidents/incidents.module';
 
 /** The modules the `attest` CLI runs on: the same services as the server, without HTTP. */
 @Module({})
@@ -26,7 +27,9 @@ export class CliModule {
         DatabaseModule.forRoot({ migrate: options.identity }),
         HealthModule,
         AuditTrailModule,
-        ...(options.identity ? [IdentityModule, CatalogModule, SweepsModule, DsrModule, AuditPacksModule] : []),
+        ...(options.identity
+          ? [IdentityModule, CatalogModule, SweepsModule, DsrModule, AuditPacksModule, IncidentsModule]
+          : []),
       ],
     };
   }

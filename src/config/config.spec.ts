@@ -97,6 +97,8 @@ describe('loadConfig', () => {
       sweepDue: { weekday: 5, hour: 18, minute: 0 },
       sweepReminderCron: '0 * * * *',
       riskReviewCron: '0 9 1 1,4,7,10 *',
+      incidentAlertCron: '*/5 * * * *',
+      incidentIntakeRateLimit: 60,
       auditCheckpointExportDir: undefined,
       smtpUrl: undefined,
       smtpFrom: 'Attest <attest@localhost>',
@@ -193,6 +195,12 @@ describe('loadConfig', () => {
     expect(() => load({ SWEEP_DUE: 'friday 6pm' })).toThrow(
       /^Invalid configuration: SWEEP_DUE must be a weekday and local time/,
     );
+  });
+
+  it('reads the incident alert schedule: every 5 minutes by default, a cron expression, or off', () => {
+    expect(load({ INCIDENT_ALERT_CRON: '*/2 * * * *' }).incidentAlertCron).toBe('*/2 * * * *');
+    expect(load({ INCIDENT_ALERT_CRON: 'off' }).incidentAlertCron).toBeNull();
+    expect(() => load({ INCIDENT_ALERT_CRON: 'often' })).toThrow(/INCIDENT_ALERT_CRON must be a cron expression/);
   });
 
   it('reads the quarterly risk review schedule: a cron expression, or off', () => {

@@ -134,6 +134,10 @@ export const envSchema = z.object({
     .string()
     .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "0 * * * *", or off')
     .default('0 * * * *'),
+  INCIDENT_ALERT_CRON: z
+    .string()
+    .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "*/5 * * * *", or off')
+    .default('*/5 * * * *'),
   RISK_REVIEW_CRON: z
     .string()
     .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "0 9 1 1,4,7,10 *", or off')
@@ -242,6 +246,8 @@ export interface AppConfig {
   sweepReminderCron: string | null;
   /** When the quarterly risk review is raised (Asia/Bangkok; default the first day of each quarter, 09:00); null when switched off. */
   riskReviewCron: string | null;
+  /** How often incident clocks are checked for reminders and escalations (each sent once); null when switched off. */
+  incidentAlertCron: string | null;
   /** Where each checkpoint is also copied (e.g. a WORM-mounted or synced folder). */
   auditCheckpointExportDir: string | undefined;
   /** SMTP server notifications are e-mailed through; unset: notifications are in-app only. */
@@ -326,6 +332,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     sweepReminderCron: e.SWEEP_REMINDER_CRON === 'off' ? null : e.SWEEP_REMINDER_CRON,
     riskReviewCron: e.RISK_REVIEW_CRON === 'off' ? null : e.RISK_REVIEW_CRON,
+    incidentAlertCron: e.INCIDENT_ALERT_CRON === 'off' ? null : e.INCIDENT_ALERT_CRON,
     auditCheckpointExportDir:
       e.AUDIT_CHECKPOINT_EXPORT_DIR === undefined ? undefined : resolve(cwd, e.AUDIT_CHECKPOINT_EXPORT_DIR),
     smtpUrl: e.SMTP_URL,

@@ -10,6 +10,7 @@ import { closingProblems, transitionProblem } from './domain/incident-model';
 import { severityPolicy, type IncidentPolicy } from './domain/incident-policy';
 import { ReviewDto, TimelineEntryDto, UpdateIncidentDto } from './dto/incident.dto';
 import { IncidentLedger } from './incident-ledger';
+import { IncidentAlertsService } from './incident-alerts.service';
 import { IncidentPolicyService } from './incident-policy.service';
 import { IncidentSeverityChange } from './incident-records.entity';
 import { factsOf, type IncidentDetail } from './incident-views';
@@ -31,6 +32,7 @@ export class IncidentChangesService {
     private readonly ledger: IncidentLedger,
     private readonly policies: IncidentPolicyService,
     private readonly incidents: IncidentsService,
+    private readonly alerts: IncidentAlertsService,
   ) {}
 
   async update(actor: UserActor, id: string, dto: UpdateIncidentDto): Promise<IncidentDetail> {
@@ -173,6 +175,7 @@ export class IncidentChangesService {
       at: now,
     });
     i.severity = dto.severity!;
+    await this.alerts.announceIfEscalateAtOnce(i, policy, m);
     return 'severity';
   }
 

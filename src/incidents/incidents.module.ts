@@ -1,19 +1,24 @@
 import { Module } from '@nestjs/common';
 import { AuditTrailModule } from '../audit-trail/audit-trail.module';
 import { IdentityModule } from '../identity/identity.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { IncidentAlertsJob } from './incident-alerts.job';
+import { IncidentAlertsService } from './incident-alerts.service';
 import { IncidentCapasService } from './incident-capas.service';
 import { IncidentChangesService } from './incident-changes.service';
 import { IncidentIntakeGuard } from './incident-intake.guard';
 import { IncidentLedger } from './incident-ledger';
 import { IncidentNoticesService } from './incident-notices.service';
 import { IncidentPolicyService } from './incident-policy.service';
+import { IncidentRegisterService } from './incident-register.service';
 import { IncidentsController } from './incidents.controller';
 import { IncidentsRepository } from './incidents.repository';
 import { IncidentsService } from './incidents.service';
 
 /** The incident register: SEV clocks, PDPA breach notices, Thai FDA adverse-event reports, CAPAs, reviews. */
 @Module({
-  imports: [AuditTrailModule, IdentityModule],
+  imports: [AuditTrailModule, IdentityModule, NotificationsModule, JobsModule],
   controllers: [IncidentsController],
   providers: [
     IncidentsService,
@@ -24,6 +29,9 @@ import { IncidentsService } from './incidents.service';
     IncidentPolicyService,
     IncidentsRepository,
     IncidentIntakeGuard,
+    IncidentAlertsService,
+    IncidentAlertsJob,
+    IncidentRegisterService,
   ],
   exports: [
     IncidentsService,
@@ -32,6 +40,7 @@ import { IncidentsService } from './incidents.service';
     IncidentCapasService,
     IncidentPolicyService,
     IncidentsRepository,
+    IncidentRegisterService,
   ],
 })
 export class IncidentsModule {}

@@ -92,6 +92,37 @@ export class IncidentsRepository {
     return { rows, total };
   }
 
+  /** Every incident not closed, oldest awareness first (what the alerts job checks; no ability: the system's). */
+  openIncidents(): Promise<Incident[]> {
+    return this.ds.manager
+      .createQueryBuilder(Incident, 'i')
+      .where("i.status <> 'closed'")
+      .orderBy('i.aware_at', 'ASC')
+      .addOrderBy('i.number', 'ASC')
+      .getMany();
+  }
+
+  /** Incidents aware before `to` and open at `from` or later (still open, or closed since): a week's register. */
+  openSince(from: Date, to: Date): Promise<Incident[]> {
+    return this.ds.manager
+      .createQueryBuilder(Incident, 'i')
+      .where('i.aware_at < :to', { to })
+      .andWhere("(i.status <> 'closed' OR i.closed_at >= :from)", { from })
+      .orderBy('i.number', 'ASC')
+      .getMany();
+  }
+
+  /** How many incidents, open and closed, per severity and per category (the whole register). */
+  async counts(): Promise<{ by: 'severity' | 'category'; key: string; closed: boolean; n: number }[]> {
+    const rows: { by: 'severity' | 'category'; key: string; closed: boolean; n: string }[] = await this.ds.query(
+      `SELECT 'severity' AS by, severity AS key, status = 'closed' AS closed, count(*) AS n FROM incidents GROUP BY 2, 3
+       UNION ALL
+       SELECT 'category', c, status = 'closed', count(*) FROM incidents, unnest(categories) AS c GROUP BY 2, 3
+       ORDER BY 1, 2, 3`,
+    );
+    return rows.map((r) => ({ ...r, n: Number(r.n) }));
+  }
+
   findById(id: string, m?: EntityManager): Promise<Incident | null> {
     return this.m(m).findOneBy(Incident, { id });
   }

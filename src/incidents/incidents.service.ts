@@ -9,6 +9,7 @@ import { ConflictError, FieldProblem, ValidationError } from '../common/errors/a
 import { Page, pageOf } from '../common/http/pagination';
 import { severityPolicy } from './domain/incident-policy';
 import { IncidentQueryDto, ReportIncidentDto } from './dto/incident.dto';
+import { IncidentAlertsService } from './incident-alerts.service';
 import { IncidentPolicyService } from './incident-policy.service';
 import { IncidentLedger } from './incident-ledger';
 import { IncidentSeverityChange } from './incident-records.entity';
@@ -51,6 +52,7 @@ export class IncidentsService {
     private readonly repo: IncidentsRepository,
     private readonly ledger: IncidentLedger,
     private readonly policies: IncidentPolicyService,
+    private readonly alerts: IncidentAlertsService,
   ) {}
 
   /** Reports an incident; with an external key already used, the incident it created (`created: false`). */
@@ -98,6 +100,7 @@ export class IncidentsService {
       const inserted = await this.repo.insertOnce(row, m);
       if (!inserted) return null;
       await this.recordReport(actor, inserted, now, m);
+      await this.alerts.announceIfEscalateAtOnce(inserted, policy, m);
       return inserted.id;
     });
     if (id) return { incident: await this.get(actor, id), created: true };

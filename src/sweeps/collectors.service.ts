@@ -9,6 +9,7 @@ import { UsersService } from '../identity/users.service';
 import { RiskReviewsService } from '../risks/risk-reviews.service';
 import { DrillsService } from '../dsr/drills.service';
 import { DsrClockService } from '../dsr/dsr-clocks.service';
+import { IncidentRegisterService } from '../incidents/incident-register.service';
 import { COLLECTOR_REQUIREMENTS, collectorTargets, RequirementMappings } from './domain/collector-targets';
 import { endOfDay, startOfDay } from '../common/time/days';
 
@@ -51,6 +52,7 @@ export class CollectorsService {
     private readonly risks: RiskReviewsService,
     private readonly dsrClocks: DsrClockService,
     private readonly drills: DrillsService,
+    private readonly incidents: IncidentRegisterService,
   ) {
     this.registry = {
       // Who has access and how: users, roles, departments, last sign-in, API tokens with their age.
@@ -82,6 +84,12 @@ export class CollectorsService {
       'dsr-register': async (ctx) => ({
         week: ctx.week,
         ...(await this.dsrClocks.registerSnapshot(startOfDay(ctx.periodStart), endOfDay(ctx.periodEnd), ctx.now)),
+      }),
+      // The incident register of the week without names: counts, open incidents with their clocks, clocks
+      // met or missed, CAPAs open and overdue, incidents closed with their review.
+      'incident-register': async (ctx) => ({
+        week: ctx.week,
+        ...(await this.incidents.registerSnapshot(startOfDay(ctx.periodStart), endOfDay(ctx.periodEnd), ctx.now)),
       }),
       // The latest DSR drill's verdict (each drill also stores its full report and PDF as evidence).
       'dsr-drill': async (ctx) => {

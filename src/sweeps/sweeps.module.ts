@@ -1,5 +1,6 @@
 import { RisksModule } from '../risks/risks.module';
 import { DsrModule } from '../dsr/dsr.module';
+import { IncidentsModule } from '../incidents/incidents.module';
 import { Module } from '@nestjs/common';
 import { AuditTrailModule } from '../audit-trail/audit-trail.module';
 import { CatalogModule } from '../catalog/catalog.module';
@@ -28,6 +29,7 @@ import { SweepJobs } from './sweep.jobs';
     NotificationsModule,
     RisksModule,
     DsrModule,
+    IncidentsModule,
   ],
   controllers: [SweepsController],
   // SweepJobs schedules nothing where JOBS_ENABLED is false (tests, CLI commands).

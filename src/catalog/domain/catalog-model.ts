@@ -15,6 +15,7 @@ export const MAX_INTERVAL_DAYS = { min: 1, max: 1096 } as const;
 export const COLLECTORS = [
   'dsr-register',
   'dsr-drill',
+  'incident-register',
   'risk-review',
   'posture',
   'sweep-summary',
