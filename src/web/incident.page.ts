@@ -260,6 +260,7 @@ export function incidentPage(input: IncidentPageInput) {
     zone: zoneLabel(),
     statusLabel: label(i.status),
     closed: i.status === 'closed',
+    reporterRoleLabel: label(i.reporterRole),
     peak: i.peakSeverity && i.peakSeverity !== i.severity ? i.peakSeverity : null,
     categoryLabels: i.categories.map((c) => CATEGORY_LABEL[c] ?? c).join(', '),
     adverseEventLabel: i.adverseEventCategory ? AE_LABEL[i.adverseEventCategory] : null,
