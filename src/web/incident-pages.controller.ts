@@ -281,7 +281,9 @@ export class IncidentPagesController {
   private async incidentPage(actor: UserActor, ability: AppAbility, id: string, form: FormState | null) {
     const incident = await this.incidents.get(actor, id);
     const can = incidentPermissions(ability, incident);
-    const people = can.update ? (await this.users.list(actor, { active: true, limit: 200 })).items : [];
+    // Names for the selects and for who did what (never for auditors: the view carries no identities then).
+    const named = incident.reporter !== undefined && ability.can('read', 'User');
+    const people = named ? (await this.users.list(actor, { active: true, limit: 200 })).items : [];
     return incidentPage({
       incident,
       policy: this.policies.policy(),
