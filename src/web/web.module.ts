@@ -25,6 +25,8 @@ import { NotificationsModule } from '../notifications/notifications.module';
 import { AuditTrailModule } from '../audit-trail/audit-trail.module';
 import { AuditTrailPageController } from './audit-trail-page.controller';
 import { NotificationsPageController } from './notifications-page.controller';
+import { IncidentsModule } from '../incidents/incidents.module';
+import { IncidentPagesController } from './incident-pages.controller';
 
 /** Server-rendered pages (templates in templates/web/). */
 @Module({
@@ -40,6 +42,7 @@ import { NotificationsPageController } from './notifications-page.controller';
     EngagementsModule,
     AuditPacksModule,
     AuditTrailModule,
+    IncidentsModule,
   ],
   controllers: [
     HomeController,
@@ -53,6 +56,7 @@ import { NotificationsPageController } from './notifications-page.controller';
     AuditPackPagesController,
     AuditTrailPageController,
     NotificationsPageController,
+    IncidentPagesController,
   ],
   providers: [LoginPageService, FormIdempotency, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
 })

@@ -42,7 +42,7 @@ const positions = ({ value }: { value: unknown }) =>
  * (TZ_COMPLIANCE, ICT by default), so the wall-clock time is turned into that instant. Anything else is
  * left for the validation to name.
  */
-const bangkokLocal = ({ value }: { value: unknown }) => {
+export const bangkokLocal = ({ value }: { value: unknown }) => {
   if (value === '' || value === undefined) return undefined;
   const m = typeof value === 'string' ? /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim()) : null;
   if (!m || !isCalendarDate(m[1]) || Number(m[2]) > 23 || Number(m[3]) > 59 || Number(m[4] ?? 0) > 59) return value;

@@ -1,0 +1,297 @@
+import { Body, Controller, Get, Param, Post, Query, Render, Res, UseInterceptors } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type {} from '@fastify/view'; // reply.view()
+import type { AppAbility } from '../authz/ability.factory';
+import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
+import type { UserActor } from '../authz/actor';
+import { ConflictError, RuleViolationError, ValidationError } from '../common/errors/app-error';
+import { UsersService } from '../identity/users.service';
+import {
+  BreachAssessmentDto,
+  CapaParams,
+  CreateCapaDto,
+  IncidentParams,
+  NoticeDto,
+  ReportIncidentDto,
+  ReviewDto,
+  TimelineEntryDto,
+  UpdateCapaDto,
+  UpdateIncidentDto,
+} from '../incidents/dto/incident.dto';
+import { IncidentCapasService } from '../incidents/incident-capas.service';
+import { IncidentChangesService } from '../incidents/incident-changes.service';
+import { IncidentNoticesService } from '../incidents/incident-notices.service';
+import { IncidentPolicyService } from '../incidents/incident-policy.service';
+import { IncidentsService } from '../incidents/incidents.service';
+import {
+  BreachAssessmentFormDto,
+  CapaFormDto,
+  ChangeIncidentFormDto,
+  CloseCapaFormDto,
+  IncidentPageQueryDto,
+  NoticeFormDto,
+  ReportIncidentFormDto,
+  ReviewFormDto,
+  TimelineFormDto,
+} from './dto/incident-forms.dto';
+import { FormIdempotency, FormKey, FormKeyInterceptor, newFormKey } from './form-idempotency';
+import {
+  assessmentBody,
+  changeBody,
+  closeCapaBody,
+  noticeBody,
+  refusedForm,
+  reportBody,
+  timelineBody,
+  validated,
+  type FormState,
+  type IncidentFormName,
+} from './incident-forms';
+import { incidentPage, incidentPermissions, incidentRegisterPage, newIncidentPage } from './incident.page';
+import { viewUser } from './view-context.interceptor';
+
+/** The HTTP status a refused form is shown again with; null: not a refusal of the form (the error page). */
+function refusalStatus(e: unknown): number | null {
+  if (e instanceof ValidationError) return 400;
+  if (e instanceof RuleViolationError) return 422;
+  if (e instanceof ConflictError) return 409;
+  return null;
+}
+
+/**
+ * The incident register's pages: the register with every clock, the report form, and an incident with its
+ * forms. Each form calls one incident service once per idempotency key (the page's hidden `formKey`) and
+ * answers 303 (post/redirect/get); a refused form is shown again with what was typed and the problems
+ * next to their fields (400/409/422), as the API words them.
+ */
+@ApiExcludeController()
+@Controller('incidents')
+@UseInterceptors(FormKeyInterceptor)
+export class IncidentPagesController {
+  constructor(
+    private readonly incidents: IncidentsService,
+    private readonly changes: IncidentChangesService,
+    private readonly notices: IncidentNoticesService,
+    private readonly capas: IncidentCapasService,
+    private readonly policies: IncidentPolicyService,
+    private readonly users: UsersService,
+    private readonly forms: FormIdempotency,
+  ) {}
+
+  @Get()
+  @Policy('read', 'Incident')
+  @Render('incidents')
+  async register(@CurrentActor() actor: UserActor, @Query() query: IncidentPageQueryDto) {
+    const list = await this.incidents.list(actor, {
+      open: (query.show ?? 'open') === 'open' ? 'true' : undefined,
+      status: query.status,
+      severity: query.severity,
+      category: query.category as ReportIncidentDto['categories'][number] | undefined,
+      q: query.q,
+      offset: query.offset,
+      limit: query.limit,
+    });
+    return incidentRegisterPage({ query, list, policy: this.policies.policy() });
+  }
+
+  @Get('new')
+  @Policy('create', 'Incident')
+  @Render('incident-new')
+  newForm() {
+    return this.newPage(null);
+  }
+
+  @Post()
+  @Policy('create', 'Incident')
+  async report(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Body() form: ReportIncidentFormDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.submit({ reply, actor, ability, key, name: 'report', id: null, values: form }, async () => {
+      const dto = await validated(ReportIncidentDto, reportBody(form));
+      const { incident } = await this.incidents.report(actor, dto, 'form');
+      return `/incidents/${incident.id}`;
+    });
+  }
+
+  @Get(':id')
+  @Policy('read', 'Incident')
+  @Render('incident')
+  incident(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility, @Param() p: IncidentParams) {
+    return this.incidentPage(actor, ability, p.id, null);
+  }
+
+  @Post(':id/change')
+  @Policy('update', 'Incident')
+  async change(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Param() p: IncidentParams,
+    @Body() form: ChangeIncidentFormDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.submit({ reply, actor, ability, key, name: 'change', id: p.id, values: form }, async () => {
+      const current = await this.incidents.get(actor, p.id);
+      const dto = await validated(UpdateIncidentDto, changeBody(form, current));
+      await this.changes.update(actor, p.id, dto);
+      return `/incidents/${p.id}`;
+    });
+  }
+
+  @Post(':id/timeline')
+  @Policy('update', 'Incident')
+  async timeline(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Param() p: IncidentParams,
+    @Body() form: TimelineFormDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.submit({ reply, actor, ability, key, name: 'timeline', id: p.id, values: form }, async () => {
+      await this.changes.addTimeline(actor, p.id, await validated(TimelineEntryDto, timelineBody(form)));
+      return `/incidents/${p.id}#timeline`;
+    });
+  }
+
+  @Post(':id/assessment')
+  @Policy('create', 'BreachAssessment')
+  async assess(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Param() p: IncidentParams,
+    @Body() form: BreachAssessmentFormDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.submit({ reply, actor, ability, key, name: 'assessment', id: p.id, values: form }, async () => {
+      await this.notices.assessBreach(actor, p.id, await validated(BreachAssessmentDto, assessmentBody(form)));
+      return `/incidents/${p.id}#assessment`;
+    });
+  }
+
+  @Post(':id/notices')
+  @Policy('create', 'IncidentNotice')
+  async notice(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Param() p: IncidentParams,
+    @Body() form: NoticeFormDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.submit({ reply, actor, ability, key, name: 'notice', id: p.id, values: form }, async () => {
+      await this.notices.recordNotice(actor, p.id, await validated(NoticeDto, noticeBody(form)));
+      return `/incidents/${p.id}#notices`;
+    });
+  }
+
+  @Post(':id/capas')
+  @Policy('update', 'Incident')
+  async addCapa(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Param() p: IncidentParams,
+    @Body() form: CapaFormDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.submit({ reply, actor, ability, key, name: 'capa', id: p.id, values: form }, async () => {
+      const body = { title: form.title ?? '', ownerUserId: form.ownerUserId ?? '', dueOn: form.dueOn ?? '' };
+      await this.capas.add(actor, p.id, await validated(CreateCapaDto, body));
+      return `/incidents/${p.id}#capas`;
+    });
+  }
+
+  @Post(':id/capas/:capaId/close')
+  @Policy('update', 'IncidentCapa')
+  async closeCapa(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Param() p: CapaParams,
+    @Body() form: CloseCapaFormDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const name = `capa-close:${p.capaId}` as const;
+    await this.submit({ reply, actor, ability, key, name, id: p.id, values: form }, async () => {
+      await this.capas.update(actor, p.id, p.capaId, await validated(UpdateCapaDto, closeCapaBody(form)));
+      return `/incidents/${p.id}#capas`;
+    });
+  }
+
+  @Post(':id/review')
+  @Policy('update', 'Incident')
+  async review(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Param() p: IncidentParams,
+    @Body() form: ReviewFormDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.submit({ reply, actor, ability, key, name: 'review', id: p.id, values: form }, async () => {
+      const body = { cause: form.cause ?? '', wentWell: form.wentWell ?? '', toChange: form.toChange ?? '' };
+      await this.changes.review(actor, p.id, await validated(ReviewDto, body));
+      return `/incidents/${p.id}#review`;
+    });
+  }
+
+  /**
+   * Runs the form once per key and answers 303 to where it leads; a refused form (400, 409, 422) is shown
+   * again on its page with what was typed and why.
+   */
+  private async submit(
+    s: {
+      reply: FastifyReply;
+      actor: UserActor;
+      ability: AppAbility;
+      key: string | null;
+      name: IncidentFormName;
+      /** The incident; null for the report form. */
+      id: string | null;
+      values: object;
+    },
+    run: () => Promise<string>,
+  ): Promise<void> {
+    try {
+      const scope = `incident-${s.name}:${s.id ?? 'new'}`;
+      const outcome = await this.forms.once(s.actor.id, s.key, scope, async () => ({ location: await run() }));
+      await s.reply.redirect(outcome.location, 303);
+    } catch (e) {
+      const status = refusalStatus(e);
+      if (status === null) throw e;
+      const form = refusedForm(s.name, s.values, e as ValidationError);
+      const [view, model] = s.id
+        ? ['incident', await this.incidentPage(s.actor, s.ability, s.id, form)]
+        : ['incident-new', this.newPage(form)];
+      await s.reply.status(status).view(view, { ...model, me: viewUser(s.actor) });
+    }
+  }
+
+  private newPage(form: FormState | null) {
+    return newIncidentPage({ policy: this.policies.policy(), now: new Date(), form, formKey: newFormKey() });
+  }
+
+  private async incidentPage(actor: UserActor, ability: AppAbility, id: string, form: FormState | null) {
+    const incident = await this.incidents.get(actor, id);
+    const can = incidentPermissions(ability, incident);
+    // Names for the selects and for who did what (never for auditors: the view carries no identities then).
+    const named = incident.reporter !== undefined && ability.can('read', 'User');
+    const people = named ? (await this.users.list(actor, { active: true, limit: 200 })).items : [];
+    return incidentPage({
+      incident,
+      policy: this.policies.policy(),
+      can,
+      people: people.map((u) => ({ id: u.id, name: u.name })),
+      form,
+      formKey: newFormKey(),
+      now: new Date(),
+    });
+  }
+}

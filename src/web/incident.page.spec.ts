@@ -1,0 +1,218 @@
+import { abilityFor } from '../authz/ability.factory';
+import type { UserActor } from '../authz/actor';
+import type { IncidentPolicy } from '../incidents/domain/incident-policy';
+import type { ClockView, IncidentDetail } from '../incidents/incident-views';
+import { assessmentBody, changeBody, formField, noticeBody, refusedForm, reportBody } from './incident-forms';
+import {
+  clockText,
+  duration,
+  incidentPage,
+  incidentPermissions,
+  incidentRegisterPage,
+  newIncidentPage,
+} from './incident.page';
+
+const HOUR = 3_600_000;
+const policy = {
+  severities: [
+    { key: 'SEV1', name: 'Critical', acknowledgeHours: 1, updateHours: 4, escalateAtOnce: true },
+    { key: 'SEV2', name: 'High', acknowledgeHours: 4, updateHours: 24, escalateAtOnce: false },
+  ],
+} as IncidentPolicy;
+
+const clock = (over: Partial<ClockView>): ClockView => ({
+  key: 'breach_office',
+  label: 'Breach notified to the PDPC Office',
+  source: 'PDPA s. 37(4)',
+  dueAt: '2026-12-08T05:00:00.000Z',
+  doneAt: null,
+  state: 'running',
+  remainingMs: 3 * HOUR + 20 * 60_000,
+  lateReason: null,
+  needsLateReason: false,
+  ...over,
+});
+
+const actor = (role: UserActor['role'], id = 'u-' + role): UserActor =>
+  ({ kind: 'user', id, name: role, role, departmentId: null, departmentKey: null }) as unknown as UserActor;
+
+function incident(over: Partial<IncidentDetail> = {}): IncidentDetail {
+  return {
+    id: '7d9a1c1e-0000-4000-8000-000000000001',
+    ref: 'INC-0001',
+    title: 'Lab results sent to the wrong patients',
+    status: 'detect',
+    severity: 'SEV2',
+    peakSeverity: 'SEV2',
+    categories: ['personal_data_breach'],
+    detectedAt: '2026-12-05T02:00:00.000Z',
+    awareAt: '2026-12-05T02:00:00.000Z',
+    reporterRole: 'compliance_manager',
+    reporter: { id: 'u-reporter', name: 'Chanida' },
+    commander: null,
+    clocks: [clock({}), clock({ key: 'x', state: 'not_owed', remainingMs: null })],
+    openCapas: 0,
+    version: 3,
+    description: 'A batch job.',
+    source: 'form',
+    externalKey: null,
+    affectedSystems: [],
+    products: [],
+    customers: [],
+    acknowledgedAt: null,
+    firstUserUpdateAt: null,
+    adverseEventCategory: null,
+    fscaStartedAt: null,
+    fscaClosedAt: null,
+    review: null,
+    closedAt: null,
+    severities: [{ severity: 'SEV2', at: '2026-12-05T02:00:00.000Z', reason: 'as reported', actor: 'user:u-reporter' }],
+    timeline: [
+      { id: 't2', at: '2026-12-05T04:00:00.000Z', kind: 'action', text: 'stopped', actor: 'user:u-x' },
+      { id: 't1', at: '2026-12-05T02:00:00.000Z', kind: 'status_change', text: 'Reported', actor: 'user:u-reporter' },
+    ],
+    assessment: null,
+    assessments: 0,
+    notices: [],
+    capas: [],
+    risks: [],
+    ...over,
+  };
+}
+
+describe('clocks in words (never colour alone)', () => {
+  it('says time left, lateness, met, and missed with its reason', () => {
+    expect(clockText(clock({}))).toBe('3 h 20 m left');
+    expect(clockText(clock({ state: 'due_soon', remainingMs: 40 * 60_000 }))).toBe('40 m left');
+    expect(clockText(clock({ state: 'overdue', remainingMs: -5 * HOUR }))).toBe('late by 5 h');
+    expect(clockText(clock({ state: 'met', remainingMs: null }))).toBe('met');
+    expect(clockText(clock({ state: 'missed', remainingMs: null, lateReason: 'the DPO was away' }))).toBe(
+      'missed (the DPO was away)',
+    );
+    expect(clockText(clock({ state: 'missed', remainingMs: null }))).toBe('missed (no reason given)');
+    expect(duration(2 * 24 * HOUR + 4 * HOUR + 59 * 60_000)).toBe('2 d 4 h');
+  });
+});
+
+describe('the register', () => {
+  it('shows owed clocks only, peak severity when different, and keeps the filters in the paging links', () => {
+    const page = incidentRegisterPage({
+      query: { show: 'all', severity: 'SEV2', q: 'lab' },
+      list: { items: [incident({ peakSeverity: 'SEV1' })], total: 60, offset: 0, limit: 50 },
+      policy,
+    });
+    expect(page.incidents[0].clocks.map((c) => c.key)).toEqual(['breach_office']);
+    expect(page.incidents[0].clocks[0]).toMatchObject({ text: '3 h 20 m left', state: 'running' });
+    expect(page.incidents[0].peak).toBe('SEV1');
+    expect(page.incidents[0].categoryLabels).toBe('personal-data breach');
+    expect(page.next).toBe('?show=all&severity=SEV2&q=lab&offset=50');
+    expect(page.previous).toBeNull();
+    expect(page.severities.find((s) => s.selected)?.key).toBe('SEV2');
+  });
+});
+
+describe('the report form', () => {
+  it('starts at now in the compliance zone, and shows a refused form as it was sent', () => {
+    const blank = newIncidentPage({ policy, now: new Date('2026-12-05T16:59:00Z'), formKey: 'k' });
+    expect(blank.values).toMatchObject({ detectedAt: '2026-12-05T23:59', awareAt: '2026-12-05T23:59' });
+    const refused = refusedForm(
+      'report',
+      { title: 'x', categories: ['security'] },
+      { message: 'title is too short', errors: [{ field: 'title', message: 'title must be longer' }] },
+    );
+    const again = newIncidentPage({ policy, now: new Date(), formKey: 'k', form: refused });
+    expect(again.values.title).toBe('x');
+    expect(again.errors).toEqual({ title: 'title must be longer' });
+    expect(again.categories.filter((c) => c.selected).map((c) => c.key)).toEqual(['security']);
+  });
+
+  it('reads datetime-local in the compliance zone and comma lists', () => {
+    expect(
+      reportBody({ title: 't', awareAt: '2026-12-05T23:59', affectedSystems: ' mailer, ,lab-portal ' }),
+    ).toMatchObject({ awareAt: '2026-12-05T16:59:00.000Z', affectedSystems: ['mailer', 'lab-portal'] });
+  });
+});
+
+describe('the incident page', () => {
+  const build = (who: UserActor, i = incident()) =>
+    incidentPage({
+      incident: i,
+      policy,
+      can: incidentPermissions(abilityFor(who), i),
+      people: [{ id: 'u-x', name: 'Somchai' }],
+      formKey: 'k',
+      now: new Date('2026-12-06T00:00:00Z'),
+    });
+
+  it('the privacy officer assesses and records PDPA notices; the compliance manager does neither', () => {
+    const privacy = build(actor('privacy_officer'));
+    expect(privacy.can).toMatchObject({ assess: true, notice: true, update: true });
+    expect(privacy.forms.notice.kinds.map((k) => k.key)).toEqual(['pdpc_office', 'data_subjects']);
+    const manager = build(actor('compliance_manager'));
+    expect(manager.can).toMatchObject({ assess: false, notice: false, update: true });
+  });
+
+  it('a viewer who did not report it may change nothing; a closed incident offers no form', () => {
+    expect(build(actor('viewer')).can).toEqual({ update: false, assess: false, notice: false });
+    expect(build(actor('compliance_manager'), incident({ status: 'closed' })).can.update).toBe(false);
+  });
+
+  it('puts the timeline oldest first with names, and offers only forward statuses', () => {
+    const page = build(actor('compliance_manager'), incident({ status: 'fix' }));
+    expect(page.timeline.map((t) => t.id)).toEqual(['t1', 't2']);
+    expect(page.timeline.map((t) => t.by)).toEqual(['Chanida', 'Somchai']);
+    expect(page.forms.change.statuses.map((s) => s.key)).toEqual(['fix', 'learn', 'closed']);
+  });
+
+  it('shows a refused notice again with its problem next to the field', () => {
+    const i = incident();
+    const page = incidentPage({
+      incident: i,
+      policy,
+      can: incidentPermissions(abilityFor(actor('privacy_officer')), i),
+      people: [],
+      formKey: 'k',
+      now: new Date(),
+      form: refusedForm(
+        'notice',
+        { kind: 'pdpc_office', sentAt: '2026-12-08T14:00', channel: 'PDPC e-service' },
+        { message: 'late', errors: [{ field: 'lateReason', message: 'lateReason is required' }] },
+      ),
+    });
+    expect(page.forms.notice.values).toMatchObject({ channel: 'PDPC e-service' });
+    expect(page.forms.notice.errors).toEqual({ lateReason: 'lateReason is required' });
+    expect(page.forms.timeline.errors).toEqual({});
+  });
+});
+
+describe('forms to the API', () => {
+  it('maps the assessment factors and their problems both ways', () => {
+    const body = assessmentBody({ natureLevel: 'high', subjectsApprox: '40', recordsApprox: '', sensitive: '1' }) as {
+      factors: Record<string, { level: string }>;
+      subjectsApprox: unknown;
+      recordsApprox: unknown;
+      sensitive: boolean;
+    };
+    expect(body.factors.nature.level).toBe('high');
+    expect(body).toMatchObject({ subjectsApprox: 40, recordsApprox: null, sensitive: true });
+    expect(formField('factors.safeguards.level')).toBe('safeguardsLevel');
+    expect(formField('types.0')).toBe('types');
+  });
+
+  it('sends only what changed, and a severity with its reason', () => {
+    const i = incident();
+    expect(changeBody({ version: '3', status: 'detect', severity: 'SEV2', commanderUserId: '' }, i)).toEqual({
+      version: 3,
+    });
+    expect(changeBody({ version: '3', status: 'closed', severity: 'SEV1', severityReason: 'worse' }, i)).toEqual({
+      version: 3,
+      status: 'closed',
+      severity: 'SEV1',
+      severityReason: 'worse',
+    });
+    expect(noticeBody({ kind: 'pdpc_office', sentAt: '2026-12-08T08:00', channel: 'e' })).toMatchObject({
+      sentAt: '2026-12-08T01:00:00.000Z',
+      lateReason: null,
+    });
+  });
+});
