@@ -8,6 +8,8 @@ import { ConflictError, FieldProblem, ValidationError } from '../common/errors/a
 import { factProblems, peakSeverity } from './domain/incident-clocks';
 import { closingProblems, transitionProblem } from './domain/incident-model';
 import { severityPolicy, type IncidentPolicy } from './domain/incident-policy';
+import { CreateRiskDto } from '../risks/dto/risk.dto';
+import { RisksService } from '../risks/risks.service';
 import { ReviewDto, TimelineEntryDto, UpdateIncidentDto } from './dto/incident.dto';
 import { IncidentLedger } from './incident-ledger';
 import { IncidentAlertsService } from './incident-alerts.service';
@@ -33,6 +35,7 @@ export class IncidentChangesService {
     private readonly policies: IncidentPolicyService,
     private readonly incidents: IncidentsService,
     private readonly alerts: IncidentAlertsService,
+    private readonly risks: RisksService,
   ) {}
 
   async update(actor: UserActor, id: string, dto: UpdateIncidentDto): Promise<IncidentDetail> {
@@ -229,6 +232,35 @@ export class IncidentChangesService {
         'incident.timeline',
         i,
         toJsonObject({ kind: dto.kind, at: at.toISOString() }),
+      );
+    });
+    return this.incidents.get(actor, id);
+  }
+
+  /**
+   * Post-production information (ISO 14971 clause 10): a new hazard (or security risk) raised from this
+   * incident, added to its register and linked to the incident in one transaction, with a timeline entry.
+   * The caller needs both the right to change the incident and to create that risk.
+   */
+  async raiseRisk(actor: UserActor, id: string, dto: CreateRiskDto): Promise<IncidentDetail> {
+    await this.ledger.transaction(async (m) => {
+      const i = await this.ledger.lock(abilityFor(actor), id, m);
+      const riskId = await this.risks.createWithin(actor, dto, m);
+      await this.repo.linkRisk(i.id, riskId, m);
+      await this.ledger.note(m, {
+        incidentId: i.id,
+        kind: 'risk',
+        text: `New ${dto.register === 'iso14971' ? 'hazard' : 'security risk'} ${dto.ref}: ${dto.title.trim()}`,
+        actor,
+        at: new Date(),
+      });
+      await this.ledger.save(i, m);
+      await this.ledger.record(
+        m,
+        actor,
+        'incident.risk_raised',
+        i,
+        toJsonObject({ riskId, register: dto.register, ref: dto.ref }),
       );
     });
     return this.incidents.get(actor, id);

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res, UseGua
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
+import { CreateRiskDto } from '../risks/dto/risk.dto';
 import type { UserActor } from '../authz/actor';
 import type { Page } from '../common/http/pagination';
 import {
@@ -172,6 +173,22 @@ export class IncidentsController {
     @Body() dto: UpdateCapaDto,
   ): Promise<IncidentDetail> {
     return this.capas.update(actor, p.id, p.capaId, dto);
+  }
+
+  @Post(':id/risks')
+  @HttpCode(201)
+  @Policy('update', 'Incident')
+  @ApiOperation({
+    summary:
+      'Raise a new hazard (ISO 14971 clause 10, post-production information) or security risk from this incident: ' +
+      'the risk is added to its register and linked to the incident together (body as POST /api/risks)',
+  })
+  raiseRisk(
+    @CurrentActor() actor: UserActor,
+    @Param() p: IncidentParams,
+    @Body() dto: CreateRiskDto,
+  ): Promise<IncidentDetail> {
+    return this.changes.raiseRisk(actor, p.id, dto);
   }
 
   @Post(':id/review')

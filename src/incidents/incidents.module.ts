@@ -3,6 +3,7 @@ import { AuditTrailModule } from '../audit-trail/audit-trail.module';
 import { IdentityModule } from '../identity/identity.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { RisksModule } from '../risks/risks.module';
 import { IncidentAlertsJob } from './incident-alerts.job';
 import { IncidentAlertsService } from './incident-alerts.service';
 import { IncidentCapasService } from './incident-capas.service';
@@ -18,7 +19,7 @@ import { IncidentsService } from './incidents.service';
 
 /** The incident register: SEV clocks, PDPA breach notices, Thai FDA adverse-event reports, CAPAs, reviews. */
 @Module({
-  imports: [AuditTrailModule, IdentityModule, NotificationsModule, JobsModule],
+  imports: [AuditTrailModule, IdentityModule, NotificationsModule, JobsModule, RisksModule],
   controllers: [IncidentsController],
   providers: [
     IncidentsService,

@@ -202,6 +202,10 @@ export class IncidentsRepository {
       );
   }
 
+  async linkRisk(id: string, riskId: string, m: EntityManager): Promise<void> {
+    await m.insert(IncidentRisk, { incidentId: id, riskId });
+  }
+
   /** Name and e-mail of the user behind an actor reference (`user:<uuid>`), for the draft's contact point. */
   userContact(actor: string): Promise<{ name: string; email: string }[]> {
     const id = /^user:([0-9a-f-]{36})$/.exec(actor)?.[1];

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { abilityFor } from '../authz/ability.factory';
 import type { UserActor } from '../authz/actor';
 import { readableOr404 } from '../authz/row-access';
@@ -60,6 +60,15 @@ export class RisksService {
   }
 
   async create(actor: UserActor, dto: CreateRiskDto): Promise<RiskView> {
+    const id = await this.ds.transaction((m) => this.createWithin(actor, dto, m));
+    return this.get(actor, id);
+  }
+
+  /**
+   * Checks and adds a risk inside the caller's transaction (an incident that raises a new hazard adds the
+   * risk and its link together); answers the new risk's id. Refusals are the same as `create`'s.
+   */
+  async createWithin(actor: UserActor, dto: CreateRiskDto, m: EntityManager): Promise<string> {
     const fields: OwnedRiskFields = {
       register: dto.register,
       ref: dto.ref,
@@ -95,8 +104,8 @@ export class RisksService {
     });
     await this.records.checkOwner(fields.ownerUserId, issues);
     if (issues.length) throw new ValidationError(issues);
-    const { risk } = await this.ds.transaction((m) => this.records.apply(actor, null, fields, controls, m));
-    return this.get(actor, risk.id);
+    const { risk } = await this.records.apply(actor, null, fields, controls, m);
+    return risk.id;
   }
 
   /**

@@ -12,13 +12,14 @@ import type {
   ChangeIncidentFormDto,
   CloseCapaFormDto,
   NoticeFormDto,
+  RaiseRiskFormDto,
   ReportIncidentFormDto,
   TimelineFormDto,
 } from './dto/incident-forms.dto';
 
 /** The incident page's forms (and the report form), as named in `FormState.form`. */
 export type IncidentFormName =
-  'report' | 'timeline' | 'change' | 'assessment' | 'notice' | 'capa' | `capa-close:${string}` | 'review';
+  'report' | 'timeline' | 'change' | 'assessment' | 'notice' | 'capa' | `capa-close:${string}` | 'review' | 'risk';
 
 /** A refused form: what was typed, each field's problem, and the refusal in words. */
 export interface FormState {
@@ -105,6 +106,24 @@ export function noticeBody(f: NoticeFormDto): object {
     reference: orNull(f.reference),
     recipientsCount: count(f.recipientsCount),
     lateReason: orNull(f.lateReason),
+  };
+}
+
+/** A new risk raised from the incident, in the register the incident's categories choose. */
+export function riskBody(f: RaiseRiskFormDto, register: string): object {
+  return {
+    register,
+    ref: (f.ref ?? '').trim(),
+    product: (f.product ?? '').trim(),
+    title: f.title ?? '',
+    hazard: orNull(f.hazard),
+    sequenceOfEvents: orNull(f.sequenceOfEvents),
+    hazardousSituation: orNull(f.hazardousSituation),
+    harm: orNull(f.harm),
+    severity: f.severity ?? '',
+    probability: orNull(f.probability) ?? undefined,
+    p1: orNull(f.p1) ?? undefined,
+    p2: orNull(f.p2) ?? undefined,
   };
 }
 

@@ -31,6 +31,7 @@ import {
   CloseCapaFormDto,
   IncidentPageQueryDto,
   NoticeFormDto,
+  RaiseRiskFormDto,
   ReportIncidentFormDto,
   ReviewFormDto,
   TimelineFormDto,
@@ -43,12 +44,21 @@ import {
   noticeBody,
   refusedForm,
   reportBody,
+  riskBody,
   timelineBody,
   validated,
   type FormState,
   type IncidentFormName,
 } from './incident-forms';
-import { incidentPage, incidentPermissions, incidentRegisterPage, newIncidentPage } from './incident.page';
+import { CreateRiskDto } from '../risks/dto/risk.dto';
+import { RiskReportsService } from '../risks/risk-reports.service';
+import {
+  incidentPage,
+  incidentPermissions,
+  incidentRegisterPage,
+  newIncidentPage,
+  riskRegisterOf,
+} from './incident.page';
 import { viewUser } from './view-context.interceptor';
 
 /** The HTTP status a refused form is shown again with; null: not a refusal of the form (the error page). */
@@ -77,6 +87,7 @@ export class IncidentPagesController {
     private readonly policies: IncidentPolicyService,
     private readonly users: UsersService,
     private readonly forms: FormIdempotency,
+    private readonly riskReports: RiskReportsService,
   ) {}
 
   @Get()
@@ -242,6 +253,23 @@ export class IncidentPagesController {
     });
   }
 
+  @Post(':id/risks')
+  @Policy('update', 'Incident')
+  async raiseRisk(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Param() p: IncidentParams,
+    @Body() form: RaiseRiskFormDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.submit({ reply, actor, ability, key, name: 'risk', id: p.id, values: form }, async () => {
+      const register = riskRegisterOf(await this.incidents.get(actor, p.id));
+      await this.changes.raiseRisk(actor, p.id, await validated(CreateRiskDto, riskBody(form, register)));
+      return `/incidents/${p.id}#risks`;
+    });
+  }
+
   /**
    * Runs the form once per key and answers 303 to where it leads; a refused form (400, 409, 422) is shown
    * again on its page with what was typed and why.
@@ -280,7 +308,7 @@ export class IncidentPagesController {
 
   private async incidentPage(actor: UserActor, ability: AppAbility, id: string, form: FormState | null) {
     const incident = await this.incidents.get(actor, id);
-    const can = incidentPermissions(ability, incident);
+    const can = incidentPermissions(ability, incident, actor.id);
     // Names for the selects and for who did what (never for auditors: the view carries no identities then).
     const named = incident.reporter !== undefined && ability.can('read', 'User');
     const people = named ? (await this.users.list(actor, { active: true, limit: 200 })).items : [];
@@ -289,6 +317,7 @@ export class IncidentPagesController {
       policy: this.policies.policy(),
       can,
       people: people.map((u) => ({ id: u.id, name: u.name })),
+      riskScale: can.raiseRisk ? this.riskReports.scale(can.raiseRisk) : null,
       form,
       formKey: newFormKey(),
       now: new Date(),

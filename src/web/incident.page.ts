@@ -17,7 +17,10 @@ import {
 import { ADVERSE_EVENT_CATEGORIES, type IncidentPolicy } from '../incidents/domain/incident-policy';
 import type { ClockView, IncidentDetail, IncidentListItem } from '../incidents/incident-views';
 import type { IncidentPageQueryDto } from './dto/incident-forms.dto';
+import type { RiskRegister } from '../risks/domain/risk-model';
+import type { RiskScale } from '../risks/domain/risk-matrix';
 import type { FormState, IncidentFormName } from './incident-forms';
+import { axisLabels, REGISTER_LABEL } from './risk.page';
 
 export const CATEGORY_LABEL: Record<string, string> = {
   security: 'security',
@@ -193,7 +196,7 @@ export function ruleSubject(i: IncidentDetail) {
 }
 
 /** What the person may do on this incident, from the same rules the services check. */
-export function incidentPermissions(ability: AppAbility, i: IncidentDetail) {
+export function incidentPermissions(ability: AppAbility, i: IncidentDetail, actorId: string | null = null) {
   const subject = ruleSubject(i);
   const open = i.status !== 'closed';
   const update = open && ability.can('update', asSubject('Incident', subject));
@@ -212,6 +215,11 @@ export function incidentPermissions(ability: AppAbility, i: IncidentDetail) {
     assess: open && subject.personalData && ability.can('create', asSubject('BreachAssessment', subject)),
     readAssessment: ability.can('read', asSubject('BreachAssessment', subject)),
     noticeKinds,
+    /** The register a new risk raised here goes to, when the person may raise one (as its owner). */
+    raiseRisk:
+      update && ability.can('create', asSubject('Risk', { register: riskRegisterOf(i), ownerUserId: actorId }))
+        ? riskRegisterOf(i)
+        : null,
     closeCapa: (owner: string | null) =>
       open &&
       (ability.can('update', asSubject('Incident', { ...subject, capaOwnerUserIds: [] })) ||
@@ -220,12 +228,19 @@ export function incidentPermissions(ability: AppAbility, i: IncidentDetail) {
 }
 export type IncidentPermissions = ReturnType<typeof incidentPermissions>;
 
+/** A risk raised from a clinical-safety incident is a hazard (ISO 14971); from any other, a security risk. */
+export function riskRegisterOf(i: Pick<IncidentDetail, 'categories'>): RiskRegister {
+  return i.categories.includes('clinical_safety') ? 'iso14971' : 'security';
+}
+
 export interface IncidentPageInput {
   incident: IncidentDetail;
   policy: IncidentPolicy;
   can: IncidentPermissions;
   /** People who may be made commander or CAPA owner (empty when the person may not change the incident). */
   people: { id: string; name: string }[];
+  /** The scale of the register a risk raised here would go to (levels for its selects). */
+  riskScale?: RiskScale | null;
   form?: FormState | null;
   formKey: string;
   now: Date;
@@ -272,6 +287,7 @@ export function incidentPage(input: IncidentPageInput) {
     assessment: assessmentView(i),
     notices: i.notices.map((n) => ({ ...n, kindLabel: NOTICE_LABEL[n.kind], by: who(n.actor) })),
     capas: i.capas.map((c) => capaRow(input, c)),
+    risks: i.risks.map((r) => ({ ...r, registerLabel: REGISTER_LABEL[r.register as RiskRegister] ?? r.register })),
     showBreach: i.categories.includes('personal_data_breach') || i.assessment !== null,
     showDraft: i.assessment !== null && input.can.readAssessment,
     ...incidentForms(input),
@@ -312,10 +328,16 @@ function incidentForms(input: IncidentPageInput) {
   const capa = formOf(failed, 'capa', { ownerUserId: '' });
   const notice = formOf(failed, 'notice', { kind: can.noticeKinds[0], sentAt: now });
   const review = formOf(failed, 'review', { ...(i.review ?? {}) });
+  const risk = formOf(failed, 'risk', { product: i.products[0] ?? '', title: i.title });
   const people = (chosen: unknown) => input.people.map((p) => ({ ...p, selected: p.id === chosen }));
   return {
     maxLocal: now,
-    can: { update: can.update, assess: can.assess, notice: can.noticeKinds.length > 0 },
+    can: {
+      update: can.update,
+      assess: can.assess,
+      notice: can.noticeKinds.length > 0,
+      raiseRisk: can.raiseRisk !== null && !!input.riskScale,
+    },
     forms: {
       change: {
         ...change,
@@ -328,7 +350,28 @@ function incidentForms(input: IncidentPageInput) {
       notice: { ...notice, kinds: options(can.noticeKinds, notice.values.kind, NOTICE_LABEL) },
       capa: { ...capa, people: people(capa.values.ownerUserId) },
       review,
+      risk: riskForm(risk, can.raiseRisk, input.riskScale ?? null),
     },
+  };
+}
+
+/** The "raise a new risk" form: its register (fixed by the incident's categories) and the scale's levels. */
+function riskForm(form: ReturnType<typeof formOf>, register: RiskRegister | null, scale: RiskScale | null) {
+  if (!register || !scale) return null;
+  const v = form.values;
+  const levels = (list: { level: string; name: string }[], chosen: unknown) =>
+    list.map((l) => ({ ...l, selected: l.level === chosen }));
+  return {
+    ...form,
+    register,
+    registerLabel: REGISTER_LABEL[register],
+    hazardNoun: register === 'iso14971' ? 'hazard' : 'security risk',
+    axes: axisLabels(scale.axes),
+    severities: levels(scale.severity, v.severity),
+    probabilities: levels(scale.probability, v.probability),
+    p1p2: scale.p1xp2 !== null,
+    p1s: levels(scale.probability, v.p1),
+    p2s: levels(scale.probability, v.p2),
   };
 }
 

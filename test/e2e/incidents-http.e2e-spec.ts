@@ -320,6 +320,92 @@ describe('severity, lifecycle and closing', () => {
   });
 });
 
+describe('raising a new risk from an incident (ISO 14971 clause 10)', () => {
+  let clinical: string;
+  const hazard = (extra: Record<string, unknown> = {}) => ({
+    register: 'iso14971',
+    ref: 'HAZ-901',
+    product: 'Attest Triage app',
+    title: 'Paediatric dose rounded up',
+    hazard: 'Wrong dose shown',
+    hazardousSituation: 'Nurse gives the rounded dose',
+    harm: 'Overdose',
+    severity: 'S4',
+    probability: 'remote',
+    ...extra,
+  });
+  const risksOf = async (id: string) => (await as.compliance('GET', `/api/incidents/${id}`)).json;
+  beforeAll(async () => {
+    clinical = (
+      await as.viewer('POST', '/api/incidents', {
+        title: 'Dose rounding seen again',
+        description: 'A nurse reported the rounded paediatric dose.',
+        severity: 'SEV2',
+        categories: ['clinical_safety'],
+        adverseEventCategory: 'could_cause_death_or_serious_injury',
+      })
+    ).json.id;
+  });
+
+  it('adds the hazard to the register, owned by the clinical owner, and links it with a timeline entry', async () => {
+    const res = await as.owner2('POST', `/api/incidents/${clinical}/risks`, hazard());
+    expect(res.status).toBe(201);
+    expect(res.json.risks).toEqual([
+      { id: expect.any(String), register: 'iso14971', ref: 'HAZ-901', title: 'Paediatric dose rounded up' },
+    ]);
+    const entry = res.json.timeline.filter((e: { kind: string }) => e.kind === 'risk');
+    expect(entry).toEqual([expect.objectContaining({ text: 'New hazard HAZ-901: Paediatric dose rounded up' })]);
+    const risk = await as.compliance('GET', `/api/risks/${res.json.risks[0].id}`);
+    expect(risk.status).toBe(200);
+    expect(risk.json).toMatchObject({ ref: 'HAZ-901', ownerUserId: ids.owner2, severity: 'S4', level: 'alara' });
+  });
+
+  it('refuses a taken ref (409) and an incomplete hazard chain (400 naming the field), linking nothing', async () => {
+    const taken = await as.owner2('POST', `/api/incidents/${clinical}/risks`, hazard());
+    expect(taken.status).toBe(409);
+    expect(taken.json.code).toBe('risk.ref_taken');
+    const chain = await as.owner2('POST', `/api/incidents/${clinical}/risks`, hazard({ ref: 'HAZ-902', harm: null }));
+    expect(chain.status).toBe(400);
+    expect(chain.json.errors.map((e: { field: string }) => e.field)).toEqual(['harm']);
+    const level = await as.owner2(
+      'POST',
+      `/api/incidents/${clinical}/risks`,
+      hazard({ ref: 'HAZ-903', severity: 'S9' }),
+    );
+    expect(level.status).toBe(400);
+    expect(level.json.errors.map((e: { field: string }) => e.field)).toContain('severity');
+    const after = await risksOf(clinical);
+    expect(after.risks.map((r: { ref: string }) => r.ref)).toEqual(['HAZ-901']);
+    expect(after.timeline.filter((e: { kind: string }) => e.kind === 'risk')).toHaveLength(1);
+    const listed = await as.compliance('GET', '/api/risks?register=iso14971&q=HAZ-90');
+    expect(listed.json.items.map((r: { ref: string }) => r.ref)).toEqual(['HAZ-901']);
+  });
+
+  it('needs the right to change the incident (403 for its reporter, 404 for who may not see it)', async () => {
+    const reporter = await as.viewer('POST', `/api/incidents/${clinical}/risks`, hazard({ ref: 'HAZ-904' }));
+    expect(reporter.status).toBe(403);
+    expect((await as.privacy('POST', `/api/incidents/${clinical}/risks`, hazard({ ref: 'HAZ-905' }))).status).toBe(404);
+    expect((await risksOf(clinical)).risks).toHaveLength(1);
+  });
+
+  it('lets a compliance manager raise a security risk from a security incident', async () => {
+    const sec = (await as.compliance('POST', '/api/incidents', breach({ categories: ['security'] }))).json.id;
+    const res = await as.compliance('POST', `/api/incidents/${sec}/risks`, {
+      register: 'security',
+      ref: 'SEC-901',
+      product: 'Patient platform',
+      title: 'Address book sync overwrites recipients',
+      severity: 'I3',
+      probability: 'L3',
+    });
+    expect(res.status).toBe(201);
+    expect(res.json.risks).toEqual([expect.objectContaining({ register: 'security', ref: 'SEC-901' })]);
+    expect(res.json.timeline.find((e: { kind: string }) => e.kind === 'risk').text).toBe(
+      'New security risk SEC-901: Address book sync overwrites recipients',
+    );
+  });
+});
+
 describe('the notification draft', () => {
   it('gives the privacy officer a PDF filled from the assessment, and nobody else', async () => {
     const id = (await as.privacy('POST', '/api/incidents', breach({ detectedAt: ago(3) }))).json.id;

@@ -60,6 +60,7 @@ export const AUDIT_ACTIONS = [
   'incident.notice_recorded',
   'incident.report',
   'incident.reviewed',
+  'incident.risk_raised',
   'incident.timeline',
   'incident.update',
   'pack.build',

@@ -33,6 +33,7 @@ export const TIMELINE_KINDS = [
   'notice',
   'capa',
   'review',
+  'risk',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 /** The kinds a person may add by hand (the rest record the service's own changes). */
