@@ -31,9 +31,10 @@ function clockOwners(clockKey: string, i: Incident, a: Audience): string[] {
 /**
  * Incident reminders and escalations through the notification outbox. A clock due soon brings a reminder
  * to the commander and the clock's owners; an overdue one an escalation to them and to the compliance
- * managers and admins. Each is sent once per incident, clock and person (the dedupe key), so every run,
- * on any instance, may send them all again safely. A SEV1 tells compliance managers and admins at once,
- * in the transaction that reports or raises it.
+ * managers and admins. Each is sent once per incident, clock, deadline and person (the dedupe key), so every
+ * run, on any instance, may send them all again safely, and a deadline that moves (awareAt corrected, a
+ * shorter adverse-event category, a raised severity) brings its own reminder and escalation. A SEV1 tells
+ * compliance managers and admins at once, in the transaction that reports or raises it.
  */
 @Injectable()
 export class IncidentAlertsService {
@@ -106,7 +107,8 @@ export class IncidentAlertsService {
       ...(kind === 'overdue' ? [...a.managers, ...a.admins] : []),
     ]);
     const ref = incidentRef(i.number);
-    const due = formatLocalTime(c.dueAt!);
+    const dueAt = c.dueAt!;
+    const due = formatLocalTime(dueAt);
     const subject =
       kind === 'remind' ? `${ref}: "${c.label}" due ${due}` : `Overdue: ${ref} "${c.label}" was due ${due}`;
     const body =
@@ -118,7 +120,8 @@ export class IncidentAlertsService {
       const ok = await this.notifications.enqueue({
         recipientUserId: userId,
         kind: kind === 'remind' ? 'incident.reminder' : 'incident.escalation',
-        dedupeKey: `incident:${i.id}:${c.key}:${kind}:${userId}`,
+        // The deadline as an ISO instant: about 140 characters in all, well within the outbox's 300.
+        dedupeKey: `incident:${i.id}:${c.key}:${kind}:${dueAt.toISOString()}:${userId}`,
         subject: subject.slice(0, 200),
         body,
         link: `/incidents/${i.id}`,

@@ -1,7 +1,8 @@
 // Incident reminders and escalations (what the incident-alerts job calls) against PostgreSQL: a reminder
 // when a clock is due soon, once however often the job runs; an escalation at the deadline to the
-// compliance managers and admins; the clock's owners (privacy officers for PDPA clocks); a SEV1 told to
-// compliance and admins in the request that reports or raises it; closed incidents left alone.
+// compliance managers and admins; the clock's owners (privacy officers for PDPA clocks, clinical control
+// owners for Thai FDA ones); a moved deadline told again; a SEV1 told to compliance and admins in the
+// request that reports or raises it; closed incidents left alone.
 import { Client } from 'pg';
 import { IncidentAlertsService } from '../../src/incidents/incident-alerts.service';
 import { startTestApp, TestApp } from '../support/app';
@@ -76,7 +77,7 @@ describe('clock reminders and escalations', () => {
     expect(recipients(rows, 'incident.reminder')).toEqual([ids.compliance]);
     expect(recipients(rows, 'incident.escalation')).toEqual([]);
     const reminder = rows.find((r) => r.kind === 'incident.reminder')!;
-    expect(reminder.key).toBe(`incident:${inc.id}:acknowledge:remind:${ids.compliance}`);
+    expect(reminder.key).toBe(`incident:${inc.id}:acknowledge:remind:${due.toISOString()}:${ids.compliance}`);
     expect(reminder.subject).toContain(inc.ref);
     expect(reminder.subject).toContain('Acknowledged');
     expect(reminder.body).toContain('(Asia/Bangkok)');
@@ -119,6 +120,105 @@ describe('clock reminders and escalations', () => {
     expect((await as.compliance('PATCH', `/api/incidents/${inc.id}`, { status: 'closed' })).status).toBe(200);
     await alerts.remindAndEscalate(new Date(Date.now() + 30 * 24 * HOUR));
     expect(await notificationsOf(inc.id)).toEqual([]);
+  });
+});
+
+describe('Thai FDA clocks', () => {
+  // owner2 is the clinical control owner, owner an engineering one; the privacy officer answers PDPA clocks only.
+  it('reminds the commander and the clinical owners of an adverse-event report, then escalates it', async () => {
+    // Serious threat to public health, aware 47.5 h ago: the 48 h report to the Thai FDA is due in 30 minutes.
+    const inc = await report({
+      severity: 'SEV4',
+      categories: ['clinical_safety'],
+      adverseEventCategory: 'serious_public_health_threat',
+      detectedAt: ago(47.5),
+      awareAt: ago(47.5),
+      title: 'Infusion pump over-delivery',
+    });
+    expect((await as.compliance('PATCH', `/api/incidents/${inc.id}`, { commanderUserId: ids.owner })).status).toBe(200);
+    const due = inc.clocks.find((c) => c.key === 'adverse_event_report')!.dueAt;
+
+    expect(await alerts.remindAndEscalate()).toEqual({ reminders: 2, escalations: 0 });
+    expect(await alerts.remindAndEscalate()).toEqual({ reminders: 0, escalations: 0 });
+    let rows = await notificationsOf(inc.id);
+    expect(rows).toHaveLength(2);
+    expect(recipients(rows, 'incident.reminder')).toEqual(sorted(ids.owner, ids.owner2));
+    expect(rows.every((r) => r.key.startsWith(`incident:${inc.id}:adverse_event_report:remind:${due}:`))).toBe(true);
+    expect(rows[0].subject).toContain('Adverse event reported to the Thai FDA');
+
+    // Once overdue: the commander, the clinical owners, the compliance managers and admins; never the privacy officer.
+    expect(await alerts.remindAndEscalate(new Date(Date.now() + HOUR))).toEqual({ reminders: 0, escalations: 4 });
+    expect(await alerts.remindAndEscalate(new Date(Date.now() + 2 * HOUR))).toEqual({ reminders: 0, escalations: 0 });
+    rows = await notificationsOf(inc.id);
+    expect(rows).toHaveLength(6);
+    expect(recipients(rows, 'incident.escalation')).toEqual(sorted(ids.owner, ids.owner2, ids.compliance, ids.admin));
+    expect(
+      rows.filter((r) => r.kind === 'incident.escalation').every((r) => r.key.includes(':adverse_event_report:')),
+    ).toBe(true);
+    expect(rows.filter((r) => r.to === ids.privacy)).toEqual([]);
+  });
+
+  it('reminds the clinical owners of the report owed once a field safety corrective action starts', async () => {
+    const inc = await report({
+      severity: 'SEV4',
+      categories: ['clinical_safety'],
+      detectedAt: ago(48),
+      awareAt: ago(48),
+      title: 'Recall of a glucose meter batch',
+    });
+    await alerts.remindAndEscalate();
+    expect(await notificationsOf(inc.id)).toEqual([]);
+    // Started 47.5 h ago, no commander: the 48 h FSCA report is due in 30 minutes.
+    expect((await as.compliance('PATCH', `/api/incidents/${inc.id}`, { fscaStartedAt: ago(47.5) })).status).toBe(200);
+
+    expect(await alerts.remindAndEscalate()).toEqual({ reminders: 1, escalations: 0 });
+    let rows = await notificationsOf(inc.id);
+    expect(rows).toHaveLength(1);
+    expect(recipients(rows, 'incident.reminder')).toEqual([ids.owner2]);
+    expect(rows[0].key).toContain(':fsca_report:remind:');
+    expect(rows[0].subject).toContain('Field safety corrective action reported');
+
+    expect(await alerts.remindAndEscalate(new Date(Date.now() + HOUR))).toEqual({ reminders: 0, escalations: 3 });
+    rows = await notificationsOf(inc.id);
+    expect(recipients(rows, 'incident.escalation')).toEqual(sorted(ids.owner2, ids.compliance, ids.admin));
+    expect(rows.filter((r) => r.to === ids.privacy || r.to === ids.owner)).toEqual([]);
+  });
+
+  it('reminds again, once, when a correction moves the deadline', async () => {
+    const inc = await report({
+      severity: 'SEV4',
+      categories: ['clinical_safety'],
+      adverseEventCategory: 'serious_public_health_threat',
+      detectedAt: ago(48),
+      awareAt: ago(47.75),
+      title: 'Ventilator alarm silent',
+    });
+    const dueOf = async () =>
+      ((await as.compliance('GET', `/api/incidents/${inc.id}`)).json as typeof inc).clocks.find(
+        (c) => c.key === 'adverse_event_report',
+      )!.dueAt;
+    const first = await dueOf();
+    expect(await alerts.remindAndEscalate()).toEqual({ reminders: 1, escalations: 0 });
+
+    // The company became aware 15 minutes later than first recorded: the report is due 15 minutes later.
+    expect((await as.compliance('PATCH', `/api/incidents/${inc.id}`, { awareAt: ago(47.5) })).status).toBe(200);
+    const moved = await dueOf();
+    expect(new Date(moved).getTime()).toBeGreaterThan(new Date(first).getTime());
+    expect(await alerts.remindAndEscalate()).toEqual({ reminders: 1, escalations: 0 });
+    expect(await alerts.remindAndEscalate()).toEqual({ reminders: 0, escalations: 0 });
+    const rows = await notificationsOf(inc.id);
+    const key = (due: string) => `incident:${inc.id}:adverse_event_report:remind:${due}:${ids.owner2}`;
+    expect(rows.map((r) => r.key).sort()).toEqual([key(first), key(moved)]);
+    expect(recipients(rows, 'incident.reminder')).toEqual([ids.owner2, ids.owner2]);
+    // The new reminder states the new deadline.
+    expect(rows.find((r) => r.key === key(moved))!.subject).not.toBe(rows.find((r) => r.key === key(first))!.subject);
+
+    // The escalation follows the deadline as it is now, once.
+    expect(await alerts.remindAndEscalate(new Date(Date.now() + HOUR))).toEqual({ reminders: 0, escalations: 3 });
+    expect(await alerts.remindAndEscalate(new Date(Date.now() + HOUR))).toEqual({ reminders: 0, escalations: 0 });
+    expect(recipients(await notificationsOf(inc.id), 'incident.escalation')).toEqual(
+      sorted(ids.owner2, ids.compliance, ids.admin),
+    );
   });
 });
 
