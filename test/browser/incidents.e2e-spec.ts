@@ -150,5 +150,50 @@ describeInBrowser('incident register in the browser', () => {
         expect(await fitsWidth(ctx.browser, manager, url, width)).toBeLessThanOrEqual(width);
     await manager.context().close();
     await privacy.context().close();
-  });
+  }, 180_000);
+
+  it('a clinical owner raises a new hazard from an adverse event; a refused form keeps what was typed', async () => {
+    const base = ctx.t.baseUrl;
+    const reporter = await signInPage(ctx.browser, base, DEMO.viewer, '/incidents/new');
+    await reporter.fill('#report-form input[name=title]', 'Triage score shown for the wrong patient');
+    await reporter.fill('#report-form textarea[name=description]', 'Two tabs open; the score followed the old tab.');
+    await reporter.selectOption('#report-form select[name=severity]', 'SEV2');
+    await reporter.check('#report-form input[name=categories][value=clinical_safety]');
+    await reporter.selectOption(
+      '#report-form select[name=adverseEventCategory]',
+      'could_cause_death_or_serious_injury',
+    );
+    await reporter.click('#report-submit');
+    await reporter.waitForURL(/\/incidents\/[0-9a-f-]{36}$/);
+    const incidentUrl = reporter.url();
+    expect(await reporter.locator('#raise-risk').count()).toBe(0); // the reporter may not change it
+    await reporter.context().close();
+
+    const owner = await signInPage(ctx.browser, base, DEMO.owner2, new URL(incidentUrl).pathname);
+    await owner.waitForURL(incidentUrl);
+    await owner.click('#raise-risk summary');
+    expect(await owner.inputValue('#risk-form input[name=title]')).toBe('Triage score shown for the wrong patient');
+    await owner.fill('#risk-form input[name=ref]', 'HAZ-951');
+    await owner.fill('#risk-form input[name=product]', 'Attest Triage app');
+    await owner.fill('#risk-form textarea[name=hazard]', 'Score of another patient displayed');
+    await owner.fill('#risk-form textarea[name=hazardousSituation]', 'Clinician triages on the wrong score');
+    await owner.selectOption('#risk-form select[name=severity]', 'S4');
+    await owner.selectOption('#risk-form select[name=probability]', 'remote');
+    await owner.click('#risk-submit'); // harm left empty: refused next to its field, the rest kept
+    await owner.waitForSelector('#risk-form textarea[name=harm][aria-invalid=true]');
+    expect(await owner.inputValue('#risk-form input[name=ref]')).toBe('HAZ-951');
+    expect(await owner.inputValue('#risk-form select[name=severity]')).toBe('S4');
+    await owner.fill('#risk-form textarea[name=harm]', 'Delayed treatment of a deteriorating patient');
+    await owner.click('#risk-submit');
+    await owner.waitForURL(`${incidentUrl}#risks`);
+    expect(await owner.locator('#risk-list tr', { hasText: 'HAZ-951' }).count()).toBe(1);
+    expect(await owner.locator('#timeline li, #timeline tr', { hasText: 'New hazard HAZ-951' }).count()).toBe(1);
+    await shot(owner, 'incident-risk');
+    await owner.reload(); // post/redirect/get: nothing is raised twice
+    expect(await owner.locator('#risk-list tr[data-risk]').count()).toBe(1);
+    await owner.click('#risk-list a');
+    await owner.waitForURL(/\/risks\/[0-9a-f-]{36}$/);
+    expect(await owner.textContent('h1')).toContain('HAZ-951');
+    await owner.context().close();
+  }, 120_000);
 });
