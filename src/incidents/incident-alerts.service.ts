@@ -45,10 +45,10 @@ export class IncidentAlertsService {
     private readonly notifications: NotificationsService,
   ) {}
 
-  /** Reminders and escalations due at `now` for every open incident; counts those created by this call. */
+  /** Reminders and escalations due at `now` (open incidents, and legal clocks of closed ones); counts those created. */
   async remindAndEscalate(now = new Date()): Promise<{ reminders: number; escalations: number }> {
     const policy = this.policies.policy();
-    const incidents = await this.repo.openIncidents();
+    const incidents = await this.repo.alertableIncidents();
     if (incidents.length === 0) return { reminders: 0, escalations: 0 };
     const records = await this.repo.recordsOf(incidents.map((i) => i.id));
     const audience = await this.audience();

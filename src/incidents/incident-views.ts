@@ -133,6 +133,7 @@ export function factsOf(i: Incident, r: IncidentRecords): IncidentFacts {
           closedAt: i.fscaClosedAt,
         }
       : null,
+    closedAt: i.closedAt,
   };
 }
 

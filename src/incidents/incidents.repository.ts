@@ -93,10 +93,14 @@ export class IncidentsRepository {
   }
 
   /** Every incident not closed, oldest awareness first (what the alerts job checks; no ability: the system's). */
-  openIncidents(): Promise<Incident[]> {
+  /**
+   * Incidents whose clocks may still want a reminder: every open one, and closed ones with legal clocks
+   * (personal data or clinical safety), which closing does not stop.
+   */
+  alertableIncidents(): Promise<Incident[]> {
     return this.ds.manager
       .createQueryBuilder(Incident, 'i')
-      .where("i.status <> 'closed'")
+      .where("i.status <> 'closed' OR i.personal_data OR i.clinical_safety")
       .orderBy('i.aware_at', 'ASC')
       .addOrderBy('i.number', 'ASC')
       .getMany();

@@ -2,7 +2,7 @@
 // when a clock is due soon, once however often the job runs; an escalation at the deadline to the
 // compliance managers and admins; the clock's owners (privacy officers for PDPA clocks, clinical control
 // owners for Thai FDA ones); a moved deadline told again; a SEV1 told to compliance and admins in the
-// request that reports or raises it; closed incidents left alone.
+// request that reports or raises it; a closed incident's severity clocks stopped, its legal clocks still told.
 import { Client } from 'pg';
 import { IncidentAlertsService } from '../../src/incidents/incident-alerts.service';
 import { startTestApp, TestApp } from '../support/app';
@@ -120,6 +120,26 @@ describe('clock reminders and escalations', () => {
     expect((await as.compliance('PATCH', `/api/incidents/${inc.id}`, { status: 'closed' })).status).toBe(200);
     await alerts.remindAndEscalate(new Date(Date.now() + 30 * 24 * HOUR));
     expect(await notificationsOf(inc.id)).toEqual([]);
+  });
+
+  it('still escalates a legal clock of a closed incident: closing does not notify the PDPC Office', async () => {
+    const inc = await report({
+      severity: 'SEV4',
+      categories: ['personal_data_breach'],
+      detectedAt: ago(80),
+      awareAt: ago(80),
+      title: 'Closed before the Office was told',
+    });
+    expect((await as.compliance('PATCH', `/api/incidents/${inc.id}`, { status: 'closed' })).status).toBe(200);
+    await alerts.remindAndEscalate();
+    await alerts.remindAndEscalate(new Date(Date.now() + 60_000));
+    const rows = await notificationsOf(inc.id);
+    // Only the Office clock (closing acknowledged it, so no severity clock is owed).
+    expect(rows.map((r) => r.key.split(':').slice(2, 4).join(':'))).toEqual(Array(3).fill('breach_office:overdue'));
+    expect(recipients(rows, 'incident.escalation')).toEqual(sorted(ids.privacy, ids.compliance, ids.admin));
+    const clocks = (await as.compliance('GET', `/api/incidents/${inc.id}`)).json.clocks;
+    expect(clocks.find((c: { key: string }) => c.key === 'acknowledge').state).toBe('met');
+    expect(clocks.find((c: { key: string }) => c.key === 'breach_office').state).toBe('overdue');
   });
 });
 

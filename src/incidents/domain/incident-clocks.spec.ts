@@ -23,6 +23,7 @@ function facts(over: Partial<IncidentFacts> = {}): IncidentFacts {
     subjectNotice: null,
     adverseEvent: null,
     fsca: null,
+    closedAt: null,
     ...over,
   };
 }
@@ -149,6 +150,23 @@ describe('severity clocks', () => {
       ],
     });
     expect(peakSeverity(f, policy)).toBe('SEV2');
+  });
+});
+
+describe('a closed incident', () => {
+  it('stops the severity clocks: missed if one fell due unanswered while open, not owed if it had not', () => {
+    // SEV3: acknowledge within 24 h (the policy file); closed at 30 h without an acknowledgement.
+    const late = facts({ closedAt: at(30) });
+    expect(clockOf(late, 'acknowledge', 500)).toMatchObject({ state: 'missed', remainingMs: null, doneAt: null });
+    // Closed at exactly the deadline: not yet due, so not owed (no lateness to report).
+    expect(clockOf(facts({ closedAt: at(24) }), 'acknowledge', 500).state).toBe('not_owed');
+    // Answered before closing: met, as if open.
+    expect(clockOf(facts({ closedAt: at(30), acknowledgedAt: at(2) }), 'acknowledge', 500).state).toBe('met');
+  });
+
+  it('keeps the legal clocks running: closing does not answer the Office', () => {
+    const f = facts({ personalData: true, closedAt: at(10) });
+    expect(clockOf(f, 'breach_office', 80)).toMatchObject({ state: 'overdue', remainingMs: -8 * H });
   });
 });
 

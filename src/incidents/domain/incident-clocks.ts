@@ -33,6 +33,11 @@ export interface IncidentFacts {
   adverseEvent: { category: AdverseEventCategory; initialReport: Sent | null; followUp: Sent | null } | null;
   /** A field safety corrective action: when it started, its reports (oldest first), and when it ended. */
   fsca: { startedAt: Date; reports: Sent[]; closedAt: Date | null } | null;
+  /**
+   * When the incident was closed (null: open). Closing stops the company's severity clocks (one still
+   * unanswered is missed if it fell due before, not owed if not); the legal clocks run on regardless.
+   */
+  closedAt: Date | null;
 }
 
 export type ClockState = 'running' | 'due_soon' | 'overdue' | 'met' | 'missed' | 'not_owed';
@@ -62,6 +67,8 @@ interface ClockInput {
   done: Sent | null;
   /** False: the clock is not owed (e.g. a no-risk decision). */
   owed: boolean;
+  /** The clock stopped unanswered at this instant (a severity clock of a closed incident): missed. */
+  stoppedAt?: Date | null;
 }
 
 function clock(c: ClockInput, now: Date, remindMs: number): IncidentClock {
@@ -78,6 +85,7 @@ function clock(c: ClockInput, now: Date, remindMs: number): IncidentClock {
       needsLateReason: !met && !late.lateReason?.trim(),
     };
   }
+  if (c.stoppedAt) return { ...base, ...late, state: 'missed', remainingMs: null };
   const remainingMs = c.dueAt.getTime() - now.getTime();
   const state = remainingMs < 0 ? 'overdue' : remainingMs <= remindMs ? 'due_soon' : 'running';
   return { ...base, ...late, state, remainingMs };
@@ -106,15 +114,23 @@ function severityClocks(facts: IncidentFacts, policy: IncidentPolicy): ClockInpu
   const atOf = (d: Date | null): Sent | null => (d ? { at: d, lateReason: null } : null);
   const ackDue = severityDue(facts, (k) => severityPolicy(policy, k)?.acknowledgeHours);
   const updateDue = severityDue(facts, (k) => severityPolicy(policy, k)?.updateHours);
+  const closed = facts.closedAt;
+  // Closed unanswered: missed when the deadline passed while it was open, not owed when it had not.
+  const stop = (dueAt: Date | null, done: Sent | null) => {
+    if (!closed || done || dueAt === null) return { owed: dueAt !== null, stoppedAt: null };
+    return closed > dueAt ? { owed: true, stoppedAt: closed } : { owed: false, stoppedAt: null };
+  };
+  const ack = atOf(facts.acknowledgedAt);
+  const update = atOf(facts.firstUserUpdateAt);
   return [
-    { key: 'acknowledge', label: 'Acknowledged', source, dueAt: ackDue, done: atOf(facts.acknowledgedAt), owed: true },
+    { key: 'acknowledge', label: 'Acknowledged', source, dueAt: ackDue, done: ack, ...stop(ackDue, ack) },
     {
       key: 'user_update',
       label: 'First update to users',
       source,
       dueAt: updateDue,
-      done: atOf(facts.firstUserUpdateAt),
-      owed: updateDue !== null,
+      done: update,
+      ...stop(updateDue, update),
     },
   ];
 }
