@@ -9,7 +9,7 @@ import { complianceTimeZone } from '../common/time/zone';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import type { BreachNoticeDraft } from './domain/breach';
-import { factProblems, incidentClocks } from './domain/incident-clocks';
+import { factProblems, incidentClocks, lateWithoutReason } from './domain/incident-clocks';
 import { incidentRef, noticeAuthority, type NoticeKind } from './domain/incident-model';
 import { BreachAssessmentDto, NoticeDto } from './dto/incident.dto';
 import { IncidentLedger } from './incident-ledger';
@@ -26,14 +26,6 @@ const NOTICE_LABEL: Record<NoticeKind, string> = {
   fda_initial: 'Adverse event reported to the Thai FDA',
   fda_follow_up: 'Adverse event follow-up report to the Thai FDA',
   fsca_report: 'FSCA report to the Thai FDA',
-};
-
-/** Which clock a notice answers (its key in incidentClocks), for the late-reason rule. */
-const CLOCK_OF: Partial<Record<NoticeKind, string>> = {
-  pdpc_office: 'breach_office',
-  data_subjects: 'breach_subjects',
-  fda_initial: 'adverse_event_report',
-  fda_follow_up: 'adverse_event_follow_up',
 };
 
 /**
@@ -174,9 +166,8 @@ export class IncidentNoticesService {
     if (dto.kind === 'fsca_report' && i.fscaStartedAt && sentAt < i.fscaStartedAt)
       problems.push({ field: 'sentAt', message: 'sentAt must not be before the FSCA started' });
     if (problems.length) throw new ValidationError(problems.slice(0, 1));
-    const key = CLOCK_OF[dto.kind];
-    const clock = incidentClocks(facts, this.policies.policy(), now).find((c) => c.key === key);
-    if (clock?.needsLateReason && clock.doneAt?.getTime() === sentAt.getTime())
+    const clock = lateWithoutReason(incidentClocks(facts, this.policies.policy(), now), dto.kind, sentAt);
+    if (clock)
       throw new ValidationError([
         {
           field: 'lateReason',

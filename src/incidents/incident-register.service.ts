@@ -33,7 +33,13 @@ export class IncidentRegisterService {
       { limit, offset: 0 },
     );
     const records = await this.repo.recordsOf(rows.map((r) => r.id));
-    const ctx = { policy: this.policies.policy(), now, names: new Map<string, string>(), identities: false };
+    const ctx = {
+      policy: this.policies.policy(),
+      now,
+      names: new Map<string, string>(),
+      identities: false,
+      assessment: false,
+    };
     return rows.map((r) => listItem(r, records, ctx));
   }
 

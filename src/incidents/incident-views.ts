@@ -10,7 +10,12 @@ import {
 } from './domain/incident-clocks';
 import { incidentRef, type CapaStatus, type IncidentCategory, type IncidentStatus } from './domain/incident-model';
 import type { IncidentPolicy } from './domain/incident-policy';
-import type { IncidentCapa, IncidentNotice, IncidentTimelineEntry } from './incident-records.entity';
+import type {
+  IncidentBreachAssessment,
+  IncidentCapa,
+  IncidentNotice,
+  IncidentTimelineEntry,
+} from './incident-records.entity';
 import type { Incident, IncidentReview } from './incident.entity';
 import type { IncidentRecords } from './incidents.repository';
 
@@ -90,11 +95,15 @@ export interface IncidentDetail extends IncidentListItem {
   adverseEventCategory: Incident['adverseEventCategory'];
   fscaStartedAt: string | null;
   fscaClosedAt: string | null;
-  review: IncidentReview | null;
+  /** `by` (user:<id>) only when identities may be shown. */
+  review: (Omit<IncidentReview, 'by'> & { by?: string }) | null;
   closedAt: string | null;
   severities: { severity: string; at: string; reason: string | null; actor?: string }[];
   timeline: { id: string; at: string; kind: IncidentTimelineEntry['kind']; text: string; actor?: string }[];
-  /** The assessment in force (the newest), and how many were made. */
+  /**
+   * The assessment in force (the newest), and how many were made; null for who may not read breach
+   * assessments (the privacy officer's), whose timeline then shows its entries without their contents.
+   */
   assessment: AssessmentView | null;
   assessments: number;
   notices: NoticeView[];
@@ -141,13 +150,21 @@ export function clockView(c: IncidentClock): ClockView {
   return { ...c, dueAt: iso(c.dueAt), doneAt: iso(c.doneAt) };
 }
 
-/** What a view builder needs beside the rows: the policy, now, names, and whether identities may be shown. */
+/**
+ * What a view builder needs beside the rows: the policy, now, names, whether identities may be shown (who
+ * reported, commanded, acted, owns or reviewed: `INCIDENT_IDENTITY_FIELDS`), and whether the breach
+ * assessment may be (`read BreachAssessment`).
+ */
 export interface ViewContext {
   policy: IncidentPolicy;
   now: Date;
   names: Map<string, string>;
   identities: boolean;
+  assessment: boolean;
 }
+
+/** A timeline entry of an assessment as shown to who may not read it: that it was made, not what it says. */
+const ASSESSMENT_WITHHELD = 'Breach assessed (the assessment is for the privacy officer)';
 
 const person = (id: string | null, ctx: ViewContext): PersonRef | null =>
   id ? { id, name: ctx.names.get(id) ?? 'unknown user' } : null;
@@ -192,6 +209,19 @@ function capaView(c: IncidentCapa, ctx: ViewContext): CapaView {
 /** `actor` (user:<id>) only when identities may be shown. */
 const who = (actor: string, ctx: ViewContext) => (ctx.identities ? { actor } : {});
 
+/** The assessment in force, for who may read breach assessments (`read BreachAssessment`); else null. */
+function assessmentView(a: IncidentBreachAssessment, ctx: ViewContext): AssessmentView | null {
+  if (!ctx.assessment) return null;
+  return { id: a.id, ...a.facts, decision: a.decision, decidedAt: a.decidedAt.toISOString(), ...who(a.actor, ctx) };
+}
+
+/** The review, with who wrote it (`by`, user:<id>) only when identities may be shown. */
+function reviewView(review: IncidentReview | null, ctx: ViewContext): IncidentDetail['review'] {
+  if (!review || ctx.identities) return review;
+  const { by: _by, ...rest } = review;
+  return rest;
+}
+
 export function detailView(
   i: Incident,
   r: IncidentRecords,
@@ -213,7 +243,7 @@ export function detailView(
     adverseEventCategory: i.adverseEventCategory,
     fscaStartedAt: iso(i.fscaStartedAt),
     fscaClosedAt: iso(i.fscaClosedAt),
-    review: i.review,
+    review: reviewView(i.review, ctx),
     closedAt: iso(i.closedAt),
     severities: (r.severities.get(i.id) ?? []).map((s) => ({
       severity: s.severity,
@@ -225,18 +255,10 @@ export function detailView(
       id: t.id,
       at: t.at.toISOString(),
       kind: t.kind,
-      text: t.text,
+      text: t.kind === 'assessment' && !ctx.assessment ? ASSESSMENT_WITHHELD : t.text,
       ...who(t.actor, ctx),
     })),
-    assessment: current
-      ? {
-          id: current.id,
-          ...current.facts,
-          decision: current.decision,
-          decidedAt: current.decidedAt.toISOString(),
-          ...who(current.actor, ctx),
-        }
-      : null,
+    assessment: current ? assessmentView(current, ctx) : null,
     assessments: assessments.length,
     notices: (r.notices.get(i.id) ?? []).map((n) => ({
       id: n.id,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { abilityFor, type AppAbility } from '../authz/ability.factory';
+import { abilityFor, INCIDENT_IDENTITY_FIELDS, type AppAbility } from '../authz/ability.factory';
 import { actorRef, type UserActor } from '../authz/actor';
 import { asSubject } from '../authz/subject';
 import { toJsonObject } from '../audit-trail/domain/audit-entry';
@@ -204,7 +204,11 @@ export class IncidentsService {
     return detailView(incident, records, { timeline, risks }, ctx(incident));
   }
 
-  /** The policy, now, people's names, and per incident whether the caller reads identities on it. */
+  /**
+   * The policy, now, people's names, and per incident whether the caller reads identities on it (every one
+   * of `INCIDENT_IDENTITY_FIELDS`: reporter, commander, and the people who acted, own or reviewed) and its
+   * breach assessment (`read BreachAssessment`, on the incident as the notification draft checks it).
+   */
   private async context(
     ability: AppAbility,
     rows: Incident[],
@@ -225,11 +229,15 @@ export class IncidentsService {
     );
     const policy = this.policies.policy();
     const now = new Date();
-    return (i) => ({
-      policy,
-      now,
-      names,
-      identities: ability.can('read', asSubject('Incident', i), 'reporterUserId'),
-    });
+    return (i) => {
+      const incident = asSubject('Incident', i);
+      return {
+        policy,
+        now,
+        names,
+        identities: INCIDENT_IDENTITY_FIELDS.every((f) => ability.can('read', incident, f)),
+        assessment: ability.can('read', asSubject('BreachAssessment', i)),
+      };
+    };
   }
 }

@@ -181,6 +181,67 @@ describe('access by role', () => {
     expect(res.text).not.toContain(ids.owner);
     expect((await as.auditor('PATCH', `/api/incidents/${pdpa}`, { status: 'fix' })).status).toBe(403);
   });
+
+  it('shows the breach assessment only to who may read it: null (and no contents) for the viewer who reported', async () => {
+    const id = (await as.viewer('POST', '/api/incidents', breach({ title: 'Viewer saw results of another patient' })))
+      .json.id;
+    expect((await as.privacy('POST', `/api/incidents/${id}/breach-assessment`, assessment('high_risk'))).status).toBe(
+      201,
+    );
+    const reporter = await as.viewer('GET', `/api/incidents/${id}`);
+    expect(reporter.status).toBe(200);
+    expect(reporter.json.assessment).toBeNull();
+    expect(reporter.json.clocks.find((c: { key: string }) => c.key === 'breach_subjects').state).toMatch(/running/);
+    for (const content of ['Health data of identifiable patients', 'lab results', 'Disclosure of health data'])
+      expect(reporter.text).not.toContain(content);
+    const listed = await as.viewer('GET', '/api/incidents?q=another%20patient');
+    expect(JSON.stringify(listed.json)).not.toContain('Health data of identifiable patients');
+    for (const who of ['privacy', 'compliance', 'admin'] as const) {
+      const res = await as[who]('GET', `/api/incidents/${id}`);
+      expect([who, res.json.assessment]).toEqual([
+        who,
+        expect.objectContaining({ decision: 'high_risk', reasons: expect.stringContaining('Health data') }),
+      ]);
+    }
+    expect((await as.auditor('GET', `/api/incidents/${id}`)).json.assessment).toBeNull();
+  });
+
+  it('names no person to an auditor: no user: refs or user ids in review, timeline, severities, notices, CAPAs', async () => {
+    const id = (await as.owner('POST', '/api/incidents', breach({ title: 'Auditor sample with people on it' }))).json
+      .id;
+    await as.compliance('PATCH', `/api/incidents/${id}`, { commanderUserId: ids.owner2 });
+    await as.compliance('PATCH', `/api/incidents/${id}`, { severity: 'SEV1', severityReason: 'More letters found' });
+    await as.owner2('POST', `/api/incidents/${id}/timeline`, { kind: 'action', text: 'Stopped the batch job' });
+    await as.privacy('POST', `/api/incidents/${id}/breach-assessment`, assessment('risk'));
+    await as.privacy('POST', `/api/incidents/${id}/notifications`, {
+      kind: 'pdpc_office',
+      sentAt: new Date().toISOString(),
+      channel: 'PDPC e-service',
+    });
+    await as.compliance('POST', `/api/incidents/${id}/capas`, {
+      title: 'Address book sync check',
+      ownerUserId: ids.owner,
+      dueOn: '2027-01-15',
+    });
+    const reviewed = await as.compliance('POST', `/api/incidents/${id}/review`, {
+      cause: 'Stale address cache',
+      wentWell: 'Fast stop',
+      toChange: 'Test syncs',
+    });
+    expect(reviewed.json.review.by).toBe(`user:${ids.compliance}`);
+
+    const res = await as.auditor('GET', `/api/incidents/${id}`);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ reporterRole: 'control_owner', review: { cause: 'Stale address cache' } });
+    expect(res.json.timeline.length).toBeGreaterThanOrEqual(5);
+    expect(res.json.capas).toHaveLength(1);
+    const listed = await as.auditor('GET', '/api/incidents?q=Auditor%20sample');
+    expect(listed.json.items.map((i: { id: string }) => i.id)).toEqual([id]);
+    for (const body of [JSON.stringify(res.json), JSON.stringify(listed.json)]) {
+      expect(body).not.toContain('user:');
+      for (const who of Object.keys(ids) as Who[]) expect([who, body.includes(ids[who])]).toEqual([who, false]);
+    }
+  });
 });
 
 describe('the breach clocks', () => {
@@ -238,6 +299,38 @@ describe('the breach clocks', () => {
     );
     expect(res.json.clocks.find((c: { key: string }) => c.key === 'breach_office').state).toBe('not_owed');
     expect(res.json.assessment).toMatchObject({ decision: 'no_risk', reasons: expect.any(String) });
+  });
+});
+
+describe('the FSCA clock', () => {
+  it('asks a FSCA report sent more than 48 h after the action started for its reason', async () => {
+    const id = (
+      await as.viewer('POST', '/api/incidents', {
+        title: 'Dose calculator recall',
+        description: 'Field safety corrective action on the paediatric dose calculator.',
+        severity: 'SEV2',
+        categories: ['clinical_safety'],
+        detectedAt: ago(60),
+        awareAt: ago(60),
+      })
+    ).json.id;
+    const started = await as.owner2('PATCH', `/api/incidents/${id}`, { fscaStartedAt: ago(49) });
+    expect(started.status).toBe(200);
+    expect(started.json.clocks.find((c: { key: string }) => c.key === 'fsca_report').state).toBe('overdue');
+    const body = { kind: 'fsca_report', sentAt: new Date().toISOString(), channel: 'Thai FDA e-submission' };
+    const refused = await as.owner2('POST', `/api/incidents/${id}/notifications`, body);
+    expect(refused.status).toBe(400);
+    expect(refused.json.errors.map((e: { field: string }) => e.field)).toEqual(['lateReason']);
+    const withReason = await as.owner2('POST', `/api/incidents/${id}/notifications`, {
+      ...body,
+      lateReason: 'The supplier confirmed the affected versions only on day 3.',
+    });
+    expect(withReason.status).toBe(201);
+    expect(withReason.json.clocks.find((c: { key: string }) => c.key === 'fsca_report')).toMatchObject({
+      state: 'missed',
+      lateReason: 'The supplier confirmed the affected versions only on day 3.',
+      needsLateReason: false,
+    });
   });
 });
 

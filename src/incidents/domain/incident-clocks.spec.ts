@@ -1,6 +1,14 @@
 import { join } from 'node:path';
 import { loadIncidentPolicy } from '../incident-policy-loader';
-import { factProblems, incidentClocks, peakSeverity, type IncidentClock, type IncidentFacts } from './incident-clocks';
+import {
+  factProblems,
+  incidentClocks,
+  lateWithoutReason,
+  peakSeverity,
+  type IncidentClock,
+  type IncidentFacts,
+} from './incident-clocks';
+import { NOTICE_KINDS } from './incident-model';
 import type { IncidentPolicy } from './incident-policy';
 
 // The reviewed policy itself (controls/incident-policy.yaml): the tests pin what the company committed to.
@@ -199,6 +207,36 @@ describe('Thai FDA adverse-event and field-safety clocks', () => {
     ]);
     const ended = facts({ fsca: { startedAt: at(10), reports: [sent(50)], closedAt: at(100) } });
     expect(clockOf(ended, 'fsca_follow_up_1', 1000).state).toBe('not_owed');
+  });
+});
+
+describe('lateWithoutReason: a late notice must say why', () => {
+  it('asks a late FSCA report (after 48 h from the start) and a late follow-up (after 21 days) for a reason', () => {
+    const late = (reports: { at: Date; lateReason: string | null }[], sentAt: Date) =>
+      lateWithoutReason(
+        incidentClocks(facts({ fsca: { startedAt: at(10), reports, closedAt: null } }), policy, at(1000)),
+        'fsca_report',
+        sentAt,
+      )?.key ?? null;
+    expect(late([sent(58)], at(58))).toBeNull();
+    expect(late([sent(58, null), sent(59)], at(59))).toBeNull();
+    expect(late([sent(59)], at(59))).toBe('fsca_report');
+    expect(late([sent(59, 'Supplier data came late')], at(59))).toBeNull();
+    expect(late([sent(50), sent(50 + 505)], at(50 + 505))).toBe('fsca_follow_up_1');
+    expect(late([sent(50), sent(50 + 504)], at(50 + 504))).toBeNull();
+  });
+
+  it.each(NOTICE_KINDS.map((k) => [k]))('answers a clock for every kind of notice: %s', (kind) => {
+    const f = facts({
+      personalData: true,
+      breach: { decision: 'high_risk', decidedAt: at(1) },
+      officeNotice: sent(200),
+      subjectNotice: sent(200),
+      adverseEvent: { category: 'serious_public_health_threat', initialReport: sent(200), followUp: sent(2000) },
+      fsca: { startedAt: at(0), reports: [sent(200)], closedAt: null },
+    });
+    const sentAt = kind === 'fda_follow_up' ? at(2000) : at(200);
+    expect(lateWithoutReason(incidentClocks(f, policy, at(2001)), kind, sentAt)).not.toBeNull();
   });
 });
 

@@ -2,6 +2,7 @@
 // notice to the Office and to data subjects; Thai FDA adverse-event and field-safety reports). Pure: a
 // function of the incident's facts, the policy and the time now. Deadlines are elapsed hours from each
 // clock's start, so the server's time zone never moves one; pages show them in the compliance zone.
+import type { NoticeKind } from './incident-model';
 import type { AdverseEventCategory, IncidentPolicy } from './incident-policy';
 import { atLeastAsSevere, severityPolicy } from './incident-policy';
 
@@ -225,6 +226,29 @@ export function incidentClocks(facts: IncidentFacts, policy: IncidentPolicy, now
     ...adverseEventClocks(facts, policy),
     ...fscaClocks(facts, policy),
   ].map((c) => clock(c, now, remindMs));
+}
+
+/**
+ * Which clocks a notice of each kind answers (keys above). Every kind answers one: an FSCA report answers
+ * the first report's clock, or the follow-up owed since the report before it.
+ */
+const NOTICE_CLOCKS: Record<NoticeKind, (key: string) => boolean> = {
+  pdpc_office: (key) => key === 'breach_office',
+  data_subjects: (key) => key === 'breach_subjects',
+  fda_initial: (key) => key === 'adverse_event_report',
+  fda_follow_up: (key) => key === 'adverse_event_follow_up',
+  fsca_report: (key) => key === 'fsca_report' || key.startsWith('fsca_follow_up_'),
+};
+
+/**
+ * The clock a notice of `kind` sent at `sentAt` answers late without saying why (clocks computed with the
+ * notice among the facts), or null: a late notice must give its reason.
+ */
+export function lateWithoutReason(clocks: IncidentClock[], kind: NoticeKind, sentAt: Date): IncidentClock | null {
+  return (
+    clocks.find((c) => NOTICE_CLOCKS[kind](c.key) && c.needsLateReason && c.doneAt?.getTime() === sentAt.getTime()) ??
+    null
+  );
 }
 
 /** The most severe severity the incident has held (what escalation and the register show as its peak). */
