@@ -153,8 +153,19 @@ describe('the incident page', () => {
   });
 
   it('a viewer who did not report it may change nothing; a closed incident offers no form', () => {
-    expect(build(actor('viewer')).can).toEqual({ update: false, assess: false, notice: false });
+    expect(build(actor('viewer')).can).toEqual({ update: false, assess: false, notice: false, raiseRisk: false });
     expect(build(actor('compliance_manager'), incident({ status: 'closed' })).can.update).toBe(false);
+  });
+
+  it('offers raising a risk in the register the categories choose, to who may change the incident and own it', () => {
+    const manager = actor('compliance_manager');
+    const raise = (who: UserActor, i: IncidentDetail) => incidentPermissions(abilityFor(who), i, who.id).raiseRisk;
+    expect(raise(manager, incident())).toBe('security');
+    expect(raise(manager, incident({ categories: ['clinical_safety', 'security'] }))).toBe('iso14971');
+    expect(raise(manager, incident({ status: 'closed' }))).toBeNull();
+    // The privacy officer runs breaches but holds no security risks.
+    expect(raise(actor('privacy_officer'), incident())).toBeNull();
+    expect(raise(actor('viewer'), incident({ categories: ['clinical_safety'] }))).toBeNull();
   });
 
   it('puts the timeline oldest first with names, and offers only forward statuses', () => {
