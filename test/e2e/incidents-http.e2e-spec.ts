@@ -1,5 +1,8 @@
 // The incident register over HTTP as the demo personas: intake (idempotent on the alert's key, rate
 // limited), access by role, bad input named by field, the clocks answered by notices, closing rules.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
 
@@ -518,5 +521,27 @@ describe('the notification draft', () => {
         .toString(),
     ).toBe('%PDF-');
     expect((await as.owner('GET', `/api/incidents/${id}/notification-draft.pdf`)).status).toBe(403);
+  });
+});
+
+describe('an invalid policy file', () => {
+  it('starts the server; incident routes answer 422 naming file:line, the rest works', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attest-controls-'));
+    cpSync(t.config.controlsDir, dir, { recursive: true });
+    const file = join(dir, 'incident-policy.yaml');
+    const text = readFileSync(file, 'utf8');
+    const line = text.split('\n').findIndex((l) => l.includes('key: SEV2')) + 1;
+    writeFileSync(file, text.replace(/(key: SEV2, name: \w+, acknowledgeHours: )\d+/, '$1-4'));
+    const broken = await startTestApp({ env: { DEMO: '1', CONTROLS_DIR: dir } });
+    try {
+      const api = client(broken.baseUrl, await login(broken.baseUrl, DEMO.compliance));
+      const res = await api('POST', '/api/incidents', breach());
+      expect([res.status, res.json.code]).toEqual([422, 'incident.policy_invalid']);
+      expect(res.json.detail).toContain(`incident-policy.yaml:${line}: severities.1.acknowledgeHours`);
+      expect((await api('GET', '/api/controls?limit=1')).status).toBe(200);
+    } finally {
+      await broken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
