@@ -58,6 +58,7 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   BODY_LIMIT_BYTES: intIn(1024, 100 * 1024 * 1024).default(1024 * 1024),
   UPLOAD_LIMIT_BYTES: intIn(1024, 10 * 1024 * 1024 * 1024).default(100 * 1024 * 1024),
+  STORAGE_RESERVE_BYTES: intIn(0, 2 ** 50).default(64 * 1024 * 1024),
   EVIDENCE_ALLOWED_TYPES: z
     .string()
     .transform((v) => [
@@ -200,6 +201,8 @@ export interface AppConfig {
   logLevel: Env['LOG_LEVEL'];
   bodyLimitBytes: number;
   uploadLimitBytes: number;
+  /** Free space kept for everything else: an upload that would leave less is refused (507) before staging. */
+  storageReserveBytes: number;
   /** Media types (sniffed from the bytes) an evidence upload may have; executables never. */
   evidenceAllowedTypes: string[];
   /** Where new evidence blobs' bytes go: PostgreSQL (blob_chunks) or files under blobDir. */
@@ -303,6 +306,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     uploadLimitBytes: e.UPLOAD_LIMIT_BYTES,
+    storageReserveBytes: e.STORAGE_RESERVE_BYTES,
     evidenceAllowedTypes: e.EVIDENCE_ALLOWED_TYPES ?? [...DEFAULT_ALLOWED_TYPES],
     blobStore: e.BLOB_STORE,
     blobDir: e.BLOB_DIR === undefined ? resolve(cwd, e.DATA_DIR, 'blobs') : resolve(cwd, e.BLOB_DIR),

@@ -32,9 +32,10 @@ export class EvidenceUploadService {
    * counted, sniffed); once the request is read, the fields and types are checked and everything commits
    * in one transaction. Whatever happens, the staged files are removed.
    */
-  async upload(actor: UserActor, parts: AsyncIterable<UploadPart>): Promise<EvidenceView> {
+  async upload(actor: UserActor, parts: AsyncIterable<UploadPart>, declaredBytes?: number): Promise<EvidenceView> {
     const staged: StagedFile[] = [];
     const started = performance.now();
+    if (declaredBytes !== undefined) await this.staging.ensureRoom(declaredBytes);
     try {
       const problems: FieldProblem[] = [];
       const fields = await this.readParts(parts, staged, problems);

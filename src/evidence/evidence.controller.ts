@@ -27,7 +27,7 @@ import {
 import { EvidenceQueriesService } from './evidence-queries.service';
 import { EvidenceUploadService } from './evidence-upload.service';
 import { EvidenceService } from './evidence.service';
-import { uploadParts } from './upload-parts';
+import { declaredLength, uploadParts } from './upload-parts';
 
 @ApiTags('evidence')
 @ApiExtraModels(UploadEvidenceFieldsDto, CreateEvidenceDto)
@@ -68,7 +68,7 @@ export class EvidenceController {
     @Req() request: FastifyRequest,
     @Body() body: unknown,
   ): Promise<EvidenceView> {
-    if (request.isMultipart()) return this.uploads.upload(actor, uploadParts(request));
+    if (request.isMultipart()) return this.uploads.upload(actor, uploadParts(request), declaredLength(request));
     return this.evidence.create(actor, await validated(CreateEvidenceDto, body));
   }
 

@@ -41,3 +41,9 @@ export async function* uploadParts(request: FastifyRequest): AsyncGenerator<Uplo
     }
   }
 }
+
+/** The request's Content-Length when it gives one (a chunked upload declares none: it is checked as it streams). */
+export function declaredLength(request: FastifyRequest): number | undefined {
+  const raw = request.headers['content-length'];
+  return typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : undefined;
+}

@@ -10,6 +10,8 @@ import { ownedName, removeLeftovers } from '../common/fs/leftovers';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { ContentInspector, type Sniffed } from '../common/files/content-sniffer';
+import { StorageFullError } from '../common/errors/app-error';
+import { freeBytes, sameFilesystem, uploadFits } from '../common/fs/storage-space';
 import { UploadTooLargeError } from './evidence.errors';
 
 /** An uploaded file held in the staging area until its evidence row commits (or the request fails). */
@@ -82,6 +84,29 @@ export class UploadStaging implements OnModuleInit {
       throw e;
     }
     return { filename, path, sha256: hash.digest('hex'), size, sniffed: inspector.finish() };
+  }
+
+  /**
+   * Refuses (507 storage.full, before a byte is staged) an upload of `declared` bytes (the request's
+   * Content-Length) that cannot fit: its staged copy, plus its stored copy when that lands on the same
+   * filesystem (the embedded PostgreSQL's data directory, or the blob folder), plus STORAGE_RESERVE_BYTES.
+   */
+  async ensureRoom(declared: number): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const second =
+      this.config.blobStore === 'filesystem'
+        ? this.config.blobDir
+        : this.config.databaseUrl === undefined
+          ? join(this.config.dataDir, 'postgres')
+          : null;
+    const copies = second !== null && (await sameFilesystem(this.dir, second)) ? 2 : 1;
+    const free = await freeBytes(this.dir);
+    if (!uploadFits(declared, copies, free, this.config.storageReserveBytes))
+      throw new StorageFullError(
+        `There is not enough storage space for this upload (${declared} bytes; ${free} bytes free, ` +
+          `${this.config.storageReserveBytes} kept in reserve); nothing was stored. Try again once space has been freed.`,
+        [{ field: 'file', message: 'does not fit in the storage space left' }],
+      );
   }
 
   async discard(files: StagedFile[]): Promise<void> {

@@ -1,20 +1,30 @@
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { join } from 'node:path';
+import { ownedName } from '../common/fs/leftovers';
+import { canWrite, freeBytes } from '../common/fs/storage-space';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
 import { DatabaseStatusService } from '../database/database-status.service';
 import type { UserActor } from '../authz/actor';
 
-/** Health = database reachable and migrations current. Used by GET /health, the home page and `attest health`. */
+/**
+ * Health = database reachable, migrations current, and DATA_DIR writable. Used by GET /health, the home
+ * page and `attest health`. Storage below STORAGE_RESERVE_BYTES is reported (`low`) without taking the
+ * instance out: uploads are refused (507) but everything else still works.
+ */
 @Injectable()
 export class HealthService {
   constructor(
     private readonly checks: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly database: DatabaseStatusService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Throws a 503 (ServiceUnavailableException carrying the result) when something is down. */
   async check(): Promise<HealthCheckResult> {
-    const s = await this.database.status();
+    const [s, storage] = await Promise.all([this.database.status(), this.storage()]);
     return this.checks.check([
       () => {
         const database = this.indicators.check('database');
@@ -29,7 +39,22 @@ export class HealthService {
           ? migrations.up({ pending: 0 })
           : migrations.down({ pending: pending.length, names: pending });
       },
+      () => {
+        const indicator = this.indicators.check('storage');
+        const details = { freeBytes: storage.free, reserveBytes: this.config.storageReserveBytes };
+        return storage.writable
+          ? indicator.up({ ...details, low: storage.free !== null && storage.free < details.reserveBytes })
+          : indicator.down({ ...details, message: 'DATA_DIR refuses writes (full or read-only)' });
+      },
     ]);
+  }
+
+  /** Free bytes under DATA_DIR and whether a tiny file can be written there. */
+  private async storage(): Promise<{ free: number | null; writable: boolean }> {
+    const dir = join(this.config.dataDir, 'tmp');
+    const writable = await canWrite(dir, ownedName('health'));
+    const free = await freeBytes(this.config.dataDir).catch(() => null);
+    return { free, writable };
   }
 
   /**
@@ -41,7 +66,7 @@ export class HealthService {
     const result = await this.summary();
     if (result.status !== 'ok')
       throw new ServiceUnavailableException(
-        'The database is unreachable or migrations are pending; an admin signed in sees which.',
+        'The database is unreachable, migrations are pending or storage refuses writes; an admin signed in sees which.',
       );
     return { status: 'ok' };
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { uploadParts, type UploadPart } from '../evidence/upload-parts';
+import { declaredLength, uploadParts, type UploadPart } from '../evidence/upload-parts';
 import { EvidenceUploadService } from '../evidence/evidence-upload.service';
 import type { AppAbility } from '../authz/ability.factory';
 import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
@@ -84,6 +84,7 @@ export class SweepPagesController {
         periodStart: task.periodStart,
         periodEnd: task.periodEnd,
       }),
+      declaredLength(request),
     );
     await this.sweepTasks.completeTask(actor, p.id, { outcome: 'evidence', evidenceIds: [evidence.id] });
     await reply.redirect('/sweep', 303);

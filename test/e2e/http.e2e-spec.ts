@@ -50,6 +50,12 @@ describe('GET /health', () => {
     expect(body.status).toBe('ok');
     expect(body.details.database).toMatchObject({ status: 'up', serverVersion: expect.stringMatching(/^\d+/) });
     expect(body.details.migrations).toEqual({ status: 'up', pending: 0 });
+    expect(body.details.storage).toEqual({
+      status: 'up',
+      freeBytes: expect.any(Number),
+      reserveBytes: 64 * 1024 * 1024,
+      low: false,
+    });
   });
 });
 

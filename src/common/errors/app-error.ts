@@ -15,7 +15,8 @@ export type AppErrorKind =
   | 'conflict'
   | 'too_large'
   | 'unsupported_media_type'
-  | 'rule_violation';
+  | 'rule_violation'
+  | 'storage_full';
 
 /**
  * Every error code the app answers with (problem+json `code`). The codes below are the request's and
@@ -35,6 +36,7 @@ export interface ErrorCodes {
   'auth.required': true;
   'auth.forbidden': true;
   'auth.no_policy': true;
+  'storage.full': true;
 }
 /** A known code, or `<entity>.not_found` (NotFoundError). */
 export type ErrorCode = keyof ErrorCodes | `${string}.not_found`;
@@ -105,4 +107,12 @@ export class UnsupportedMediaTypeError extends AppError {
 function describeFields(errors: FieldProblem[]): string {
   if (errors.length === 0) return 'The request is not valid.';
   return errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+}
+
+/** Not enough storage for what the request would write, known before writing any of it (507, Retry-After). */
+export class StorageFullError extends AppError {
+  readonly kind = 'storage_full' as const;
+  constructor(message: string, errors: FieldProblem[] = []) {
+    super('storage.full', message, errors);
+  }
 }

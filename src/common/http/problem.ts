@@ -37,6 +37,7 @@ const KIND_STATUS: Record<AppErrorKind, number> = {
   too_large: 413,
   unsupported_media_type: 415,
   rule_violation: 422,
+  storage_full: 507,
 };
 
 const TITLES: Record<number, string> = {
@@ -168,7 +169,11 @@ export const problemDocument = (status: number, code: string, detail: string): P
 export function problemFor(exception: unknown): MappedProblem {
   if (exception instanceof AppError) {
     const status = KIND_STATUS[exception.kind];
-    return { problem: make(status, exception.code, exception.message, exception.errors), unexpected: false };
+    const problem = make(status, exception.code, exception.message, exception.errors);
+    // Refused for want of space before anything was written: not a fault, but worth retrying later.
+    if (exception.kind === 'storage_full')
+      return { problem, unexpected: false, retryAfterSeconds: RETRY_AFTER_SECONDS };
+    return { problem, unexpected: false };
   }
   if (exception instanceof HttpException) {
     return { problem: fromHttpException(exception), unexpected: exception.getStatus() >= 500 };
