@@ -74,6 +74,30 @@ describe('intake', () => {
     expect(listed.json.total).toBe(1);
   });
 
+  it('numbers incidents without gaps: retried alerts and refused keys consume no number', async () => {
+    const alert = {
+      title: 'Disk almost full on db-1',
+      description: 'Alertmanager: DiskFull firing',
+      severity: 'SEV3',
+      categories: ['availability'],
+      externalKey: 'alertmanager:DiskFull:2026-12-06T02',
+    };
+    const first = await token('POST', '/api/incidents', alert);
+    expect(first.status).toBe(201);
+    expect((await token('POST', '/api/incidents', alert)).status).toBe(200);
+    expect((await token('POST', '/api/incidents', alert)).status).toBe(200);
+    expect((await as.viewer('POST', '/api/incidents', { ...breach(), externalKey: alert.externalKey })).status).toBe(
+      409,
+    );
+    const next = await token('POST', '/api/incidents', {
+      ...alert,
+      externalKey: 'alertmanager:DiskFull:2026-12-06T03',
+    });
+    expect(next.status).toBe(201);
+    const number = (ref: string) => Number(/^INC-(\d+)$/.exec(ref)![1]);
+    expect(number(next.json.ref)).toBe(number(first.json.ref) + 1);
+  });
+
   it('answers 409 without details when the key belongs to an incident the caller may not read', async () => {
     await as.compliance('POST', '/api/incidents', { ...breach(), externalKey: 'secret-key-1' });
     const res = await as.viewer('POST', '/api/incidents', { ...breach(), externalKey: 'secret-key-1' });
