@@ -356,6 +356,45 @@ describe('the FSCA clock', () => {
       needsLateReason: false,
     });
   });
+  it('refuses an FSCA on an incident without clinical_safety, and removing clinical_safety while one is recorded', async () => {
+    const outage = (
+      await as.compliance('POST', '/api/incidents', {
+        title: 'Billing export stalled',
+        description: 'The nightly billing export did not run.',
+        severity: 'SEV3',
+        categories: ['availability'],
+      })
+    ).json.id;
+    for (const field of ['fscaStartedAt', 'fscaClosedAt']) {
+      const res = await as.compliance('PATCH', `/api/incidents/${outage}`, { [field]: ago(1) });
+      expect(res.status).toBe(400);
+      expect(res.json.errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    expect((await as.compliance('GET', `/api/incidents/${outage}`)).json).toMatchObject({
+      fscaStartedAt: null,
+      fscaClosedAt: null,
+    });
+
+    const recall = (
+      await as.compliance('POST', '/api/incidents', {
+        title: 'Infusion rate table recall',
+        description: 'Field safety corrective action on the infusion rate table.',
+        severity: 'SEV2',
+        categories: ['clinical_safety', 'security'],
+      })
+    ).json.id;
+    expect((await as.compliance('PATCH', `/api/incidents/${recall}`, { fscaStartedAt: ago(1) })).status).toBe(200);
+    const removed = await as.compliance('PATCH', `/api/incidents/${recall}`, { categories: ['security'] });
+    expect(removed.status).toBe(400);
+    expect(removed.json.errors.map((e: { field: string }) => e.field)).toEqual(['categories']);
+    expect((await as.compliance('GET', `/api/incidents/${recall}`)).json.categories).toContain('clinical_safety');
+    const cleared = await as.compliance('PATCH', `/api/incidents/${recall}`, {
+      categories: ['security'],
+      fscaStartedAt: null,
+    });
+    expect(cleared.status).toBe(200);
+    expect(cleared.json).toMatchObject({ categories: ['security'], fscaStartedAt: null });
+  });
 });
 
 describe('severity, lifecycle and closing', () => {
