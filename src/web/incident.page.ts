@@ -325,6 +325,7 @@ function incidentForms(input: IncidentPageInput) {
     commanderUserId: i.commander?.id ?? '',
   });
   const timeline = formOf(failed, 'timeline', { kind: 'action', at: now });
+  const facts = factsForm(input);
   const capa = formOf(failed, 'capa', { ownerUserId: '' });
   const notice = formOf(failed, 'notice', { kind: can.noticeKinds[0], sentAt: now });
   const review = formOf(failed, 'review', { ...(i.review ?? {}) });
@@ -345,6 +346,7 @@ function incidentForms(input: IncidentPageInput) {
         severities: severityOptions(input.policy, change.values.severity),
         people: people(change.values.commanderUserId),
       },
+      facts,
       timeline: { ...timeline, kinds: options(MANUAL_TIMELINE_KINDS, timeline.values.kind) },
       assessment: assessmentForm(input),
       notice: { ...notice, kinds: options(can.noticeKinds, notice.values.kind, NOTICE_LABEL) },
@@ -352,6 +354,32 @@ function incidentForms(input: IncidentPageInput) {
       review,
       risk: riskForm(risk, can.raiseRisk, input.riskScale ?? null),
     },
+  };
+}
+
+/** "Correct the facts": the incident's facts as the report form shows them (times in the compliance zone). */
+function factsForm(input: IncidentPageInput) {
+  const i = input.incident;
+  const time = (at: string | null) => (at ? localInput(at) : '');
+  const form = formOf(input.form, 'facts', {
+    title: i.title,
+    description: i.description,
+    categories: i.categories,
+    awareAt: localInput(i.awareAt),
+    affectedSystems: i.affectedSystems.join(', '),
+    products: i.products.join(', '),
+    customers: i.customers.join(', '),
+    adverseEventCategory: i.adverseEventCategory ?? '',
+    fscaStartedAt: time(i.fscaStartedAt),
+    fscaClosedAt: time(i.fscaClosedAt),
+  });
+  const v = form.values;
+  return {
+    ...form,
+    categories: options(INCIDENT_CATEGORIES, v.categories ?? [], CATEGORY_LABEL),
+    adverseEventCategories: options(ADVERSE_EVENT_CATEGORIES, v.adverseEventCategory, AE_LABEL),
+    /** A field safety corrective action belongs to a clinical-safety incident (or one that has its dates). */
+    showFsca: i.categories.includes('clinical_safety') || i.fscaStartedAt !== null || i.fscaClosedAt !== null,
   };
 }
 
