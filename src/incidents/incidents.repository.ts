@@ -181,6 +181,16 @@ export class IncidentsRepository {
     };
   }
 
+  /** The `status_change` timeline entries of these incidents, oldest first, by incident id. */
+  async statusChangesOf(ids: string[]): Promise<Map<string, IncidentTimelineEntry[]>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.ds.manager.find(IncidentTimelineEntry, {
+      where: { incidentId: In(ids), kind: 'status_change' },
+      order: { at: 'ASC', recordedAt: 'ASC' },
+    });
+    return groupBy(rows);
+  }
+
   timelineOf(id: string): Promise<IncidentTimelineEntry[]> {
     return this.ds.manager.find(IncidentTimelineEntry, {
       where: { incidentId: id },

@@ -14,6 +14,12 @@ import {
   noticeAuthority,
   type NoticeKind,
 } from '../incidents/domain/incident-model';
+import {
+  ADVERSE_EVENT_LABEL as AE_LABEL,
+  CATEGORY_LABEL,
+  keyWords as label,
+  NOTICE_LABEL,
+} from '../incidents/domain/incident-labels';
 import { ADVERSE_EVENT_CATEGORIES, type IncidentPolicy } from '../incidents/domain/incident-policy';
 import type { ClockView, IncidentDetail, IncidentListItem } from '../incidents/incident-views';
 import type { IncidentPageQueryDto } from './dto/incident-forms.dto';
@@ -22,25 +28,6 @@ import type { RiskScale } from '../risks/domain/risk-matrix';
 import type { FormState, IncidentFormName } from './incident-forms';
 import { axisLabels, REGISTER_LABEL } from './risk.page';
 
-export const CATEGORY_LABEL: Record<string, string> = {
-  security: 'security',
-  availability: 'availability',
-  personal_data_breach: 'personal-data breach',
-  clinical_safety: 'clinical safety / adverse event',
-  other: 'other',
-};
-const AE_LABEL: Record<string, string> = {
-  serious_public_health_threat: 'serious threat to public health (48 h)',
-  death_or_serious_injury: 'death or serious injury (10 days)',
-  could_cause_death_or_serious_injury: 'could cause death or serious injury if it recurred (30 days)',
-};
-export const NOTICE_LABEL: Record<NoticeKind, string> = {
-  pdpc_office: 'to the PDPC Office',
-  data_subjects: 'to the data subjects',
-  fda_initial: 'Thai FDA initial report',
-  fda_follow_up: 'Thai FDA follow-up report',
-  fsca_report: 'FSCA report to the Thai FDA',
-};
 const FACTOR_LABEL: Record<string, string> = {
   nature: 'Nature of the breach',
   dataTypeAndVolume: 'Type and volume of the data',
@@ -54,7 +41,6 @@ const DECISION_LABEL: Record<string, string> = {
   risk: 'risk: notify the PDPC Office',
   high_risk: 'high risk: notify the Office and tell the data subjects',
 };
-const label = (s: string) => s.replace(/_/g, ' ');
 const HOUR = 3_600_000;
 
 /** "3 h 20 m", "2 d 4 h", "5 h", "12 m". */
