@@ -122,8 +122,12 @@ export class PackCollector {
     asOf: FreshnessAsOf,
   ): Promise<PackIncidents | null> {
     if (!(ENGAGEMENT_RESOURCE_FRAMEWORKS.incidents as readonly string[]).includes(framework)) return null;
-    const { incidents, records } = await this.incidents.awareBetween(abilityFor(PACK_READER), start, end);
-    return packIncidents(incidents, records, this.incidentPolicy.policy(), asOf);
+    const { incidents, records, statusChanges } = await this.incidents.awareBetween(
+      abilityFor(PACK_READER),
+      start,
+      end,
+    );
+    return packIncidents(incidents, records, statusChanges, this.incidentPolicy.policy(), asOf);
   }
 
   private async riskSummary(register: (typeof REGISTERS)[number]): Promise<PackRiskSummary> {

@@ -4,16 +4,19 @@ import {
   INCIDENT_PERIOD_END,
   incidentRecords,
   incidentRows,
+  incidentStatusChanges,
   LATE_REASON,
 } from '../../test/fixtures/pack-incidents';
+import type { IncidentTimelineEntry } from '../incidents/incident-records.entity';
 import { loadIncidentPolicy } from '../incidents/incident-policy-loader';
 import { freshnessAsOf } from './domain/pack-period';
-import { packIncidents } from './pack-incidents';
+import { packIncidents, parseStatusChange, statusAsOf } from './pack-incidents';
 import type { PackIncidents } from './pack-model';
 
 const policy = loadIncidentPolicy(join(__dirname, '..', '..', 'controls')).policy!;
-const build = (builtAt: Date) =>
-  packIncidents(incidentRows(), incidentRecords(), policy, freshnessAsOf(INCIDENT_PERIOD.to, builtAt));
+type StatusChange = Pick<IncidentTimelineEntry, 'kind' | 'text' | 'at'>;
+const build = (builtAt: Date, rows = incidentRows(), changes: Map<string, StatusChange[]> = incidentStatusChanges()) =>
+  packIncidents(rows, incidentRecords(), changes, policy, freshnessAsOf(INCIDENT_PERIOD.to, builtAt));
 
 /** Every count recomputed from the rows the section lists, the way an auditor would tally the tables. */
 function tally(s: PackIncidents) {
@@ -103,5 +106,82 @@ describe('packIncidents: the audit pack incidents section', () => {
       expect(json).not.toContain(r.description);
     }
     expect(json).toContain('control_owner');
+  });
+
+  describe('status and closed-at as of the period end', () => {
+    const END = INCIDENT_PERIOD_END.getTime();
+    const change = (text: string, at: number) => ({ kind: 'status_change', text, at: new Date(at) }) as StatusChange;
+    /** INC-0004 closed at `closedAt`: detect → contain an hour before, then contain → closed. */
+    const closedAtMs = (closedAt: number) => {
+      const rows = incidentRows();
+      rows[3] = { ...rows[3], status: 'closed', closedAt: new Date(closedAt) };
+      const changes: Map<string, StatusChange[]> = incidentStatusChanges();
+      changes.set(rows[3].id, [
+        change('Reported with the report form as SEV4 (availability)', rows[3].awareAt.getTime()),
+        change('detect → contain', closedAt - 3_600_000),
+        change('contain → closed', closedAt),
+      ]);
+      return { rows, changes };
+    };
+    const inc4 = (s: PackIncidents) => s.incidents.find((i) => i.ref === 'INC-0004')!;
+
+    it('an incident closed exactly at the period end instant is closed, with its closed-at', () => {
+      const { rows, changes } = closedAtMs(END);
+      expect(inc4(build(builtAfter, rows, changes))).toMatchObject({
+        status: 'closed',
+        closedAt: INCIDENT_PERIOD_END.toISOString(),
+      });
+    });
+
+    it('an incident closed one millisecond after the period end is at its stage then, with no closed-at', () => {
+      const { rows, changes } = closedAtMs(END + 1);
+      expect(inc4(build(builtAfter, rows, changes))).toMatchObject({ status: 'contain', closedAt: null });
+    });
+
+    it('an incident closed before the period end is closed, with its closed-at', () => {
+      const { rows, changes } = closedAtMs(END - 86_400_000);
+      expect(inc4(build(builtAfter, rows, changes))).toMatchObject({
+        status: 'closed',
+        closedAt: new Date(END - 86_400_000).toISOString(),
+      });
+    });
+
+    it('the fixture: INC-0004 closed after the end is shown in detection, not closed; the others as they were', () => {
+      const s = build(builtAfter);
+      expect(s.incidents.map((i) => [i.ref, i.status, i.closedAt])).toEqual([
+        ['INC-0001', 'closed', '2026-04-10T03:00:00.000Z'],
+        ['INC-0002', 'learn', null],
+        ['INC-0003', 'closed', '2026-06-25T03:00:00.000Z'],
+        ['INC-0004', 'detect', null],
+        ['INC-0005', 'analyze', null],
+      ]);
+      // Its closing after the end stopped no clock at the end: its acknowledgement is still running then.
+      expect(s.clocks.find((c) => c.ref === 'INC-0004' && c.key === 'acknowledge')?.state).toBe('running');
+    });
+
+    it('a period ending after the build is stated as at the build: closed-at and status as recorded', () => {
+      const { rows, changes } = closedAtMs(END - 6 * 3_600_000); // 2026-06-30T11:00Z
+      const s = build(new Date(END - 5 * 3_600_000), rows, changes);
+      expect(s.asOf.basis).toBe('built');
+      expect(inc4(s)).toMatchObject({ status: 'closed', closedAt: new Date(END - 6 * 3_600_000).toISOString() });
+      // Before that closing, the same incident is at its stage then.
+      const earlier = build(new Date(END - 6.5 * 3_600_000), rows, changes);
+      expect(inc4(earlier)).toMatchObject({ status: 'contain', closedAt: null });
+    });
+
+    it('an incident closed after the end with no recorded status change after it is open at an unstated stage', () => {
+      const { rows } = closedAtMs(END + 1);
+      expect(inc4(build(builtAfter, rows, new Map()))).toMatchObject({ status: null, closedAt: null });
+    });
+
+    it('reads only the status changes the service writes ("from → to"), not the report entry', () => {
+      expect(parseStatusChange('fix → closed')).toEqual({ from: 'fix', to: 'closed' });
+      expect(parseStatusChange('Reported with the report form as SEV2 (security)')).toBeNull();
+      expect(parseStatusChange('fix → reopened')).toBeNull();
+      const at = new Date(END);
+      const changes = [change('detect → contain', END + 5), change('contain → fix', END + 10)];
+      expect(statusAsOf({ status: 'fix', closedAt: null }, changes, at)).toEqual({ status: 'detect', closedAt: null });
+      expect(statusAsOf({ status: 'fix', closedAt: null }, [], at)).toEqual({ status: 'fix', closedAt: null });
+    });
   });
 });

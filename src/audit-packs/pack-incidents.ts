@@ -2,13 +2,16 @@
 // records (IncidentsService.awareBetween). Everything is stated as of one moment, `asOf` — the period's end,
 // or the build if the period had not ended (the same rule as the controls' freshness): what was recorded
 // after it (a notice, an acknowledgement, a CAPA closed, a later severity) is left out, then the clocks are
-// computed with incidentClocks at that moment. Every count is derived from the rows the section lists.
+// computed with incidentClocks at that moment. Status and closed-at too: an incident closed after `asOf` is
+// stated open, at the stage its timeline's status changes say it was in then, with no closed-at. Every count
+// is derived from the rows the section lists.
 // No person appears: the reporter's role only.
 import { endOfDay } from '../common/time/days';
 import { incidentClocks, peakSeverity, type IncidentClock } from '../incidents/domain/incident-clocks';
-import { incidentRef } from '../incidents/domain/incident-model';
+import { INCIDENT_STATUSES, incidentRef, type IncidentStatus } from '../incidents/domain/incident-model';
 import type { IncidentPolicy } from '../incidents/domain/incident-policy';
 import { factsOf } from '../incidents/incident-views';
+import type { IncidentTimelineEntry } from '../incidents/incident-records.entity';
 import type { Incident } from '../incidents/incident.entity';
 import type { IncidentRecords } from '../incidents/incidents.service';
 import type { FreshnessAsOf } from './domain/pack-period';
@@ -32,6 +35,8 @@ export function incidentAsOf(
       firstUserUpdateAt: upTo(i.firstUserUpdateAt, at),
       fscaStartedAt: upTo(i.fscaStartedAt, at),
       fscaClosedAt: upTo(i.fscaClosedAt, at),
+      // Closing stops the severity clocks: a closure after `at` must not stop them at `at`.
+      closedAt: upTo(i.closedAt, at),
     },
     records: {
       severities: new Map([[i.id, severities.filter((s, n) => n === 0 || s.at.getTime() <= at.getTime())]]),
@@ -40,6 +45,35 @@ export function incidentAsOf(
       capas: own(r.capas, (c) => c.createdAt),
     },
   };
+}
+
+/** A status change as the service writes it to the timeline: "fix → closed" (the report's entry is not one). */
+export function parseStatusChange(text: string): { from: IncidentStatus; to: IncidentStatus } | null {
+  const m = /^(\w+) → (\w+)$/.exec(text);
+  const known = (s: string): s is IncidentStatus => (INCIDENT_STATUSES as readonly string[]).includes(s);
+  return m && known(m[1]) && known(m[2]) ? { from: m[1], to: m[2] } : null;
+}
+
+/**
+ * The incident's status and closed-at as they stood at `at`. Closed by then (closedAt ≤ at): closed. Otherwise
+ * the stage it left at its first status change after `at` (the service records each one in the timeline at
+ * the instant it happens, closing included), or its status now if it has not changed since. Null when it was
+ * closed after `at` and no status change after `at` is recorded: open then, at a stage nothing states.
+ */
+export function statusAsOf(
+  i: Pick<Incident, 'status' | 'closedAt'>,
+  changes: Pick<IncidentTimelineEntry, 'kind' | 'text' | 'at'>[],
+  at: Date,
+): { status: IncidentStatus | null; closedAt: Date | null } {
+  const closedAt = upTo(i.closedAt, at);
+  if (closedAt) return { status: 'closed', closedAt };
+  const next = changes
+    .filter((c) => c.kind === 'status_change' && c.at.getTime() > at.getTime())
+    .map((c) => ({ at: c.at.getTime(), change: parseStatusChange(c.text) }))
+    .filter((c) => c.change !== null)
+    .sort((a, b) => a.at - b.at)[0];
+  if (next) return { status: next.change!.from, closedAt: null };
+  return { status: i.status === 'closed' ? null : i.status, closedAt: null };
 }
 
 export function clockGroup(key: string): PackIncidentClock['group'] {
@@ -54,11 +88,12 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
  * The incidents section: `rows` are the incidents aware in the period (oldest awareness first) with their
- * records as read now; `asOf` is when the section speaks of.
+ * records and `status_change` timeline entries as read now; `asOf` is when the section speaks of.
  */
 export function packIncidents(
   rows: Incident[],
   records: IncidentRecords,
+  statusChanges: Map<string, Pick<IncidentTimelineEntry, 'kind' | 'text' | 'at'>[]>,
   policy: IncidentPolicy,
   asOf: FreshnessAsOf,
 ): PackIncidents {
@@ -70,15 +105,16 @@ export function packIncidents(
     const { incident, records: then } = incidentAsOf(row, records, at);
     const ref = incidentRef(row.number);
     const facts = factsOf(incident, then);
+    const stood = statusAsOf(row, statusChanges.get(row.id) ?? [], at);
     incidents.push({
       ref,
       title: row.title,
       peakSeverity: peakSeverity(facts, policy) ?? row.severity,
       categories: [...row.categories],
       reporterRole: row.reporterRole,
-      status: row.status,
+      status: stood.status,
       awareAt: row.awareAt.toISOString(),
-      closedAt: iso(row.closedAt),
+      closedAt: iso(stood.closedAt),
     });
     for (const c of incidentClocks(facts, policy, at)) {
       if (c.state === 'not_owed') continue;

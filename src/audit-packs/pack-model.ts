@@ -116,10 +116,13 @@ export interface PackIncident {
   peakSeverity: string;
   categories: string[];
   reporterRole: string;
-  /** As recorded when the pack was built. */
-  status: string;
+  /**
+   * The key (detect … closed) as of `PackIncidents.asOf`: closed only if closed by then; null when it was
+   * closed later and no recorded status change says which stage it was in then.
+   */
+  status: string | null;
   awareAt: string;
-  /** As recorded when the pack was built; null while open. */
+  /** As of `PackIncidents.asOf`: null if it was not closed by then. */
   closedAt: string | null;
 }
 
@@ -132,7 +135,7 @@ export interface PackClockCount {
 
 /** The incidents section: every count is derived from `incidents`, `clocks` and `capas` (pack-incidents.ts). */
 export interface PackIncidents {
-  /** The moment the clocks and CAPA statuses are stated at (the same rule as the controls' freshness). */
+  /** The moment statuses, clocks and CAPAs are stated at (the same rule as the controls' freshness). */
   asOf: FreshnessAsOf;
   incidents: PackIncident[];
   /** Every owed clock of every incident (not-owed clocks are left out), by incident then clock order. */

@@ -23,6 +23,7 @@ import { CreateAuditCheckpoints1765510000000 } from '../../migrations/1765510000
 import { StorePacksInBlobStore1765520000000 } from '../../migrations/1765520000000-StorePacksInBlobStore';
 import { StoreDsrExportsInDatabase1765530000000 } from '../../migrations/1765530000000-StoreDsrExportsInDatabase';
 import { CreateIncidents1765600000000 } from '../../migrations/1765600000000-CreateIncidents';
+import { GaplessIncidentNumbers1765610000000 } from '../../migrations/1765610000000-GaplessIncidentNumbers';
 import { AuditCheckpoint } from '../audit-trail/audit-checkpoint.entity';
 import { RateLimit } from '../identity/rate-limit.entity';
 import { AuditPack } from '../audit-packs/audit-pack.entity';
@@ -134,4 +135,5 @@ export const MIGRATIONS = [
   StorePacksInBlobStore1765520000000,
   StoreDsrExportsInDatabase1765530000000,
   CreateIncidents1765600000000,
+  GaplessIncidentNumbers1765610000000,
 ];

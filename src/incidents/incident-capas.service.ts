@@ -3,6 +3,7 @@ import { abilityFor } from '../authz/ability.factory';
 import { actorRef, type UserActor } from '../authz/actor';
 import { asSubject } from '../authz/subject';
 import { toJsonObject } from '../audit-trail/domain/audit-entry';
+import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
 import { NotFoundError, ValidationError } from '../common/errors/app-error';
 import { CreateCapaDto, UpdateCapaDto } from './dto/incident.dto';
 import { IncidentLedger } from './incident-ledger';
@@ -20,7 +21,22 @@ export class IncidentCapasService {
   constructor(
     private readonly ledger: IncidentLedger,
     private readonly incidents: IncidentsService,
+    private readonly evidence: EvidenceQueriesService,
   ) {}
+
+  /**
+   * Whether the evidence item exists and the caller may read it, by the evidence module's own check (as
+   * GET /api/evidence/:id): an item they may not read is answered like a missing one, so ids cannot be probed.
+   */
+  private async readsEvidence(actor: UserActor, id: string): Promise<boolean> {
+    try {
+      await this.evidence.get(actor, id);
+      return true;
+    } catch (e) {
+      if (e instanceof NotFoundError) return false;
+      throw e;
+    }
+  }
 
   async add(actor: UserActor, id: string, dto: CreateCapaDto): Promise<IncidentDetail> {
     await this.ledger.transaction(async (m) => {
@@ -63,10 +79,8 @@ export class IncidentCapasService {
         throw new ValidationError([
           { field: 'note', message: 'an accepted CAPA says why it is accepted without being done' },
         ]);
-      if (dto.verificationEvidenceId) {
-        const [found] = await m.query<unknown[]>(`SELECT 1 FROM evidence WHERE id = $1`, [dto.verificationEvidenceId]);
-        if (!found) throw new ValidationError([{ field: 'verificationEvidenceId', message: 'no such evidence item' }]);
-      }
+      if (dto.verificationEvidenceId && !(await this.readsEvidence(actor, dto.verificationEvidenceId)))
+        throw new ValidationError([{ field: 'verificationEvidenceId', message: 'no such evidence item' }]);
       const closing = dto.status !== 'open';
       const now = new Date();
       await m.update(IncidentCapa, capa.id, {

@@ -23,6 +23,33 @@ import { IncidentsService, reportProblems } from './incidents.service';
 const LIST_FIELDS = ['affectedSystems', 'products', 'customers'] as const;
 
 /**
+ * A field safety corrective action is taken on a medical device, so only a clinical_safety incident
+ * records one: setting `fscaStartedAt`/`fscaClosedAt` on another incident is refused, and so is removing
+ * clinical_safety from the categories while an FSCA stays recorded (`i` is the incident as changed).
+ */
+export function fscaProblems(
+  i: Pick<Incident, 'clinicalSafety' | 'fscaStartedAt' | 'fscaClosedAt'>,
+  dto: Pick<UpdateIncidentDto, 'fscaStartedAt' | 'fscaClosedAt' | 'categories'>,
+  wasClinical: boolean,
+): FieldProblem[] {
+  if (i.clinicalSafety) return [];
+  const problems: FieldProblem[] = [];
+  for (const field of ['fscaStartedAt', 'fscaClosedAt'] as const)
+    if (dto[field])
+      problems.push({
+        field,
+        message: `${field} applies only to a clinical_safety incident (a field safety corrective action is on a medical device): add that category`,
+      });
+  if (dto.categories !== undefined && wasClinical && (i.fscaStartedAt || i.fscaClosedAt) && problems.length === 0)
+    problems.push({
+      field: 'categories',
+      message:
+        'categories must keep clinical_safety while a field safety corrective action is recorded: clear fscaStartedAt and fscaClosedAt first',
+    });
+  return problems;
+}
+
+/**
  * Changing an incident: its facts, severity (with who and why), status through the cycle (closing a SEV1
  * or SEV2 needs its review and every CAPA done or accepted), commander and linked risks; the timeline;
  * the post-incident review. Each change is one transaction with its timeline and audit-trail entries.
@@ -84,6 +111,7 @@ export class IncidentChangesService {
     if (dto.title !== undefined) set('title', dto.title.trim());
     if (dto.description !== undefined) set('description', dto.description);
     for (const f of LIST_FIELDS) if (dto[f] !== undefined) set(f, dto[f]);
+    const wasClinical = i.clinicalSafety;
     if (dto.categories !== undefined) {
       set('categories', [...new Set(dto.categories)]);
       i.personalData = i.categories.includes('personal_data_breach');
@@ -94,7 +122,7 @@ export class IncidentChangesService {
     if (dto.fscaStartedAt !== undefined) set('fscaStartedAt', at(dto.fscaStartedAt));
     if (dto.fscaClosedAt !== undefined) set('fscaClosedAt', at(dto.fscaClosedAt));
     if (dto.adverseEventCategory !== undefined) set('adverseEventCategory', dto.adverseEventCategory);
-    const problems = await this.factsProblems(i, now, m);
+    const problems = [...fscaProblems(i, dto, wasClinical), ...(await this.factsProblems(i, now, m))];
     if (dto.commanderUserId !== undefined) {
       await this.checkUser(dto.commanderUserId, 'commanderUserId', problems, m);
       set('commanderUserId', dto.commanderUserId);

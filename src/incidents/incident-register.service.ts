@@ -10,6 +10,9 @@ import { factsOf, listItem, type IncidentListItem } from './incident-views';
 import type { Incident } from './incident.entity';
 import { IncidentsRepository } from './incidents.repository';
 
+/** Rows read at a time by `list` (it reads every page). */
+const LIST_PAGE = 500;
+
 type Counts = Record<string, { open: number; closed: number }>;
 
 /**
@@ -25,14 +28,13 @@ export class IncidentRegisterService {
     private readonly policies: IncidentPolicyService,
   ) {}
 
-  /** Every incident (or the open ones) as the system sees it, without people: `attest incident list`. */
-  async list(filter: { open?: boolean }, now = new Date(), limit = 10_000): Promise<IncidentListItem[]> {
-    const { rows } = await this.repo.listVisible(
-      abilityFor(systemActor('cli')),
-      { open: !!filter.open },
-      { limit, offset: 0 },
-    );
-    const records = await this.repo.recordsOf(rows.map((r) => r.id));
+  /**
+   * Every incident (or the open ones) as the system sees it, without people: `attest incident list`. Read
+   * page by page (`pageSize` rows at a time) until a page comes back short, so nothing is cut off; an
+   * incident reported meanwhile may shift a row onto the next page, which is then listed once.
+   */
+  async list(filter: { open?: boolean }, now = new Date(), pageSize = LIST_PAGE): Promise<IncidentListItem[]> {
+    const ability = abilityFor(systemActor('cli'));
     const ctx = {
       policy: this.policies.policy(),
       now,
@@ -40,7 +42,18 @@ export class IncidentRegisterService {
       identities: false,
       assessment: false,
     };
-    return rows.map((r) => listItem(r, records, ctx));
+    const items: IncidentListItem[] = [];
+    const seen = new Set<string>();
+    for (let offset = 0; ; offset += pageSize) {
+      const { rows } = await this.repo.listVisible(ability, { open: !!filter.open }, { limit: pageSize, offset });
+      const fresh = rows.filter((r) => !seen.has(r.id));
+      const records = await this.repo.recordsOf(fresh.map((r) => r.id));
+      for (const r of fresh) {
+        seen.add(r.id);
+        items.push(listItem(r, records, ctx));
+      }
+      if (rows.length < pageSize) return items;
+    }
   }
 
   /** The register for the week [from, to), as it stands at `now`. */

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Generated, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { AdverseEventCategory } from './domain/incident-policy';
 import { INCIDENT_STATUSES, type IncidentCategory, type IncidentStatus } from './domain/incident-model';
 
@@ -21,10 +21,12 @@ export class Incident {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_incidents' })
   id: string;
 
-  /** INC-0001, INC-0002, … in order of reporting. */
+  /**
+   * INC-0001, INC-0002, … in order of reporting, without gaps: allocated as max + 1 in the reporting
+   * transaction under a lock (IncidentsRepository.insertOnce), never from a sequence.
+   */
   @Index('UQ_incidents_number', { unique: true })
   @Column('integer')
-  @Generated('increment')
   number: number;
 
   /** The alerting system's own key: a retried alert finds the incident it created. */

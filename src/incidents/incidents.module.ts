@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditTrailModule } from '../audit-trail/audit-trail.module';
+import { EvidenceModule } from '../evidence/evidence.module';
 import { IdentityModule } from '../identity/identity.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -19,7 +20,7 @@ import { IncidentsService } from './incidents.service';
 
 /** The incident register: SEV clocks, PDPA breach notices, Thai FDA adverse-event reports, CAPAs, reviews. */
 @Module({
-  imports: [AuditTrailModule, IdentityModule, NotificationsModule, JobsModule, RisksModule],
+  imports: [AuditTrailModule, EvidenceModule, IdentityModule, NotificationsModule, JobsModule, RisksModule],
   controllers: [IncidentsController],
   providers: [
     IncidentsService,

@@ -33,6 +33,9 @@ export interface IncidentRecords {
   capas: Map<string, IncidentCapa[]>;
 }
 
+/** Key of the advisory lock under which incident numbers are allocated ("INCN"). */
+const INCIDENT_NUMBER_LOCK_KEY = 0x494e434e;
+
 /** `capaOwnerUserIds` in an Incident rule: someone owns one of the incident's corrective actions. */
 const INCIDENT_VIRTUAL_FIELDS: VirtualFields = {
   capaOwnerUserIds: (operator, value, param) => {
@@ -140,20 +143,22 @@ export class IncidentsRepository {
   }
 
   /**
-   * Inserts the incident unless its external key is taken (a retried alert): the new row, or null when
-   * another insert with that key won (the caller then reads that one).
+   * Inserts the incident with the next number unless its external key is taken (a retried alert): the new
+   * row, or null when an incident with that key exists (the caller then reads that one). Holds a
+   * transaction-scoped advisory lock from the key lookup to the commit, so reports on every instance take
+   * numbers one at a time as max + 1: a retried alert or a rolled-back report consumes no number.
    */
   async insertOnce(row: Partial<Incident>, m: EntityManager): Promise<Incident | null> {
+    await m.query('SELECT pg_advisory_xact_lock($1)', [INCIDENT_NUMBER_LOCK_KEY]);
+    if (row.externalKey && (await this.findByExternalKey(row.externalKey, m))) return null;
     const result = await m
       .createQueryBuilder()
       .insert()
       .into(Incident)
-      .values(row)
-      .orIgnore()
+      .values({ ...row, number: () => '(SELECT coalesce(max(number), 0) + 1 FROM incidents)' })
       .returning('id')
       .execute();
-    const id = (result.raw as { id: string }[])[0]?.id;
-    return id ? this.findById(id, m) : null;
+    return this.findById((result.raw as { id: string }[])[0].id, m);
   }
 
   /** Owners of the incident's corrective actions (what the `capaOwnerUserIds` rule checks in memory). */
@@ -179,6 +184,16 @@ export class IncidentsRepository {
       notices: groupBy(notices),
       capas: groupBy(capas),
     };
+  }
+
+  /** The `status_change` timeline entries of these incidents, oldest first, by incident id. */
+  async statusChangesOf(ids: string[]): Promise<Map<string, IncidentTimelineEntry[]>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.ds.manager.find(IncidentTimelineEntry, {
+      where: { incidentId: In(ids), kind: 'status_change' },
+      order: { at: 'ASC', recordedAt: 'ASC' },
+    });
+    return groupBy(rows);
   }
 
   timelineOf(id: string): Promise<IncidentTimelineEntry[]> {

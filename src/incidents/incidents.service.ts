@@ -12,7 +12,7 @@ import { IncidentQueryDto, ReportIncidentDto } from './dto/incident.dto';
 import { IncidentAlertsService } from './incident-alerts.service';
 import { IncidentPolicyService } from './incident-policy.service';
 import { IncidentLedger } from './incident-ledger';
-import { IncidentSeverityChange } from './incident-records.entity';
+import { IncidentSeverityChange, type IncidentTimelineEntry } from './incident-records.entity';
 import { detailView, listItem, type IncidentDetail, type IncidentListItem, type ViewContext } from './incident-views';
 import type { Incident } from './incident.entity';
 import { IncidentsRepository, type IncidentRecords } from './incidents.repository';
@@ -166,13 +166,18 @@ export class IncidentsService {
 
   /**
    * Every incident the ability may read that the company became aware of in [from, to), oldest awareness
-   * first, with its records (the audit pack's incidents section; rows only, no names are looked up).
+   * first, with its records and its status changes (timeline `status_change` entries, to state each status as
+   * of a moment) — the audit pack's incidents section; rows only, no names are looked up.
    */
   async awareBetween(
     ability: AppAbility,
     from: Date,
     to: Date,
-  ): Promise<{ incidents: Incident[]; records: IncidentRecords }> {
+  ): Promise<{
+    incidents: Incident[];
+    records: IncidentRecords;
+    statusChanges: Map<string, IncidentTimelineEntry[]>;
+  }> {
     const incidents: Incident[] = [];
     for (let offset = 0; ; offset += PERIOD_PAGE) {
       const { rows } = await this.repo.listVisible(
@@ -184,7 +189,9 @@ export class IncidentsService {
       if (rows.length < PERIOD_PAGE) break;
     }
     incidents.reverse(); // the list is newest awareness first
-    return { incidents, records: await this.repo.recordsOf(incidents.map((i) => i.id)) };
+    const ids = incidents.map((i) => i.id);
+    const [records, statusChanges] = await Promise.all([this.repo.recordsOf(ids), this.repo.statusChangesOf(ids)]);
+    return { incidents, records, statusChanges };
   }
 
   /** One incident in full, as the caller may read it (404 otherwise). */

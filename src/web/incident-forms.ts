@@ -4,6 +4,7 @@
 // problem next to its field.
 import type { FieldProblem } from '../common/errors/app-error';
 import { createValidationPipe } from '../common/http/validation.pipe';
+import { wallClock } from '../common/time/zone';
 import { BREACH_FACTORS } from '../incidents/domain/breach';
 import type { IncidentDetail } from '../incidents/incident-views';
 import { bangkokLocal } from './dto/dsr-forms.dto';
@@ -11,6 +12,7 @@ import type {
   BreachAssessmentFormDto,
   ChangeIncidentFormDto,
   CloseCapaFormDto,
+  IncidentFactsFormDto,
   NoticeFormDto,
   RaiseRiskFormDto,
   ReportIncidentFormDto,
@@ -19,7 +21,16 @@ import type {
 
 /** The incident page's forms (and the report form), as named in `FormState.form`. */
 export type IncidentFormName =
-  'report' | 'timeline' | 'change' | 'assessment' | 'notice' | 'capa' | `capa-close:${string}` | 'review' | 'risk';
+  | 'report'
+  | 'timeline'
+  | 'change'
+  | 'facts'
+  | 'assessment'
+  | 'notice'
+  | 'capa'
+  | `capa-close:${string}`
+  | 'review'
+  | 'risk';
 
 /** A refused form: what was typed, each field's problem, and the refusal in words. */
 export interface FormState {
@@ -76,6 +87,50 @@ export function changeBody(f: ChangeIncidentFormDto, current: IncidentDetail): o
   const commander = f.commanderUserId || null;
   if (current.commander !== undefined && commander !== (current.commander?.id ?? null))
     body.commanderUserId = commander;
+  return body;
+}
+
+/** A `datetime-local` has no seconds: the typed time is the same as `at` when it names the same minute. */
+const sameMinute = (typed: string, at: string | null): boolean =>
+  at !== null && instant(typed) === instant(wallClock(new Date(at)).replace(' ', 'T'));
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, k) => v === b[k]);
+const sameSet = (a: readonly string[], b: readonly string[]) =>
+  new Set(a).size === new Set(b).size && a.every((v) => b.includes(v));
+/** Textareas send CRLF: the same text with other line ends is not a change. */
+const lines = (v: string) => v.replace(/\r\n?/g, '\n');
+/** An optional time: empty when there is none is no change, emptied clears it (null), a new minute sets it. */
+function optionalTime(typed: string | undefined, at: string | null): string | null | undefined {
+  if (typed === undefined) return undefined;
+  if (typed === '') return at === null ? undefined : null;
+  return sameMinute(typed, at) ? undefined : instant(typed);
+}
+
+/**
+ * "Correct the facts": only what differs from the incident, so an untouched form changes nothing and a
+ * refused field is the one that was changed. A field the form did not send is left as it is; times are
+ * compared at the minute, categories as a set; an emptied title, description or awareness is sent (empty) for
+ * the validation to refuse.
+ */
+export function factsBody(f: IncidentFactsFormDto, current: IncidentDetail): object {
+  const body: Record<string, unknown> = { version: Number(f.version) || undefined };
+  if (f.title !== undefined && f.title.trim() !== current.title) body.title = f.title;
+  if (f.description !== undefined && lines(f.description) !== lines(current.description))
+    body.description = f.description;
+  const categories = f.categories ?? [];
+  if (!sameSet(categories, current.categories)) body.categories = categories;
+  if (f.awareAt !== undefined && !sameMinute(f.awareAt, current.awareAt)) body.awareAt = instant(f.awareAt) ?? '';
+  for (const k of ['affectedSystems', 'products', 'customers'] as const) {
+    const list = f[k] === undefined ? null : commaList(f[k]);
+    if (list && !sameList(list, current[k])) body[k] = list;
+  }
+  if (f.adverseEventCategory !== undefined) {
+    const category = f.adverseEventCategory || null;
+    if (category !== current.adverseEventCategory) body.adverseEventCategory = category;
+  }
+  const started = optionalTime(f.fscaStartedAt, current.fscaStartedAt);
+  if (started !== undefined) body.fscaStartedAt = started;
+  const closed = optionalTime(f.fscaClosedAt, current.fscaClosedAt);
+  if (closed !== undefined) body.fscaClosedAt = closed;
   return body;
 }
 

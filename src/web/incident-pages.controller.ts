@@ -29,6 +29,7 @@ import {
   CapaFormDto,
   ChangeIncidentFormDto,
   CloseCapaFormDto,
+  IncidentFactsFormDto,
   IncidentPageQueryDto,
   NoticeFormDto,
   RaiseRiskFormDto,
@@ -41,6 +42,7 @@ import {
   assessmentBody,
   changeBody,
   closeCapaBody,
+  factsBody,
   noticeBody,
   refusedForm,
   reportBody,
@@ -151,6 +153,24 @@ export class IncidentPagesController {
       const dto = await validated(UpdateIncidentDto, changeBody(form, current));
       await this.changes.update(actor, p.id, dto);
       return `/incidents/${p.id}`;
+    });
+  }
+
+  @Post(':id/facts')
+  @Policy('update', 'Incident')
+  async facts(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Param() p: IncidentParams,
+    @Body() form: IncidentFactsFormDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.submit({ reply, actor, ability, key, name: 'facts', id: p.id, values: form }, async () => {
+      const current = await this.incidents.get(actor, p.id);
+      const dto = await validated(UpdateIncidentDto, factsBody(form, current));
+      await this.changes.update(actor, p.id, dto);
+      return `/incidents/${p.id}#facts`;
     });
   }
 

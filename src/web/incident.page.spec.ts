@@ -2,7 +2,15 @@ import { abilityFor } from '../authz/ability.factory';
 import type { UserActor } from '../authz/actor';
 import type { IncidentPolicy } from '../incidents/domain/incident-policy';
 import type { ClockView, IncidentDetail } from '../incidents/incident-views';
-import { assessmentBody, changeBody, formField, noticeBody, refusedForm, reportBody } from './incident-forms';
+import {
+  assessmentBody,
+  changeBody,
+  factsBody,
+  formField,
+  noticeBody,
+  refusedForm,
+  reportBody,
+} from './incident-forms';
 import {
   clockText,
   duration,
@@ -225,5 +233,105 @@ describe('forms to the API', () => {
       sentAt: '2026-12-08T01:00:00.000Z',
       lateReason: null,
     });
+  });
+});
+
+describe('correcting the facts', () => {
+  const clinical = incident({
+    categories: ['clinical_safety', 'security'],
+    awareAt: '2026-12-05T02:00:37.000Z', // seconds the form cannot show
+    description: 'Two tabs.\nThe score followed the old tab.',
+    affectedSystems: ['triage-app', 'api'],
+    adverseEventCategory: 'death_or_serious_injury',
+    fscaStartedAt: '2026-12-05T05:00:00.000Z',
+  });
+  const pageOf = (i: IncidentDetail, form: ReturnType<typeof refusedForm> | null = null) =>
+    incidentPage({
+      incident: i,
+      policy,
+      can: incidentPermissions(abilityFor(actor('compliance_manager')), i),
+      people: [],
+      formKey: 'k',
+      now: new Date('2026-12-06T00:00:00Z'),
+      form,
+    });
+  /** The form as the page prefills it, as a browser sends it back (CRLF line ends, its own category order). */
+  const untouched = () => {
+    const page = pageOf(clinical);
+    const v = page.forms.facts.values as Record<string, string>;
+    return {
+      ...v,
+      version: '3',
+      description: v.description.replace(/\n/g, '\r\n'),
+      categories: ['security', 'clinical_safety'],
+    };
+  };
+
+  it('prefills the incident in the compliance zone, with the FSCA dates for a clinical-safety incident', () => {
+    const page = pageOf(clinical);
+    expect(page.forms.facts.values).toMatchObject({
+      awareAt: '2026-12-05T09:00',
+      affectedSystems: 'triage-app, api',
+      fscaStartedAt: '2026-12-05T12:00',
+      fscaClosedAt: '',
+    });
+    expect(page.forms.facts.categories.filter((c) => c.selected).map((c) => c.label)).toEqual([
+      'security',
+      'clinical safety / adverse event',
+    ]);
+    expect(page.forms.facts.showFsca).toBe(true);
+    expect(page.forms.facts.adverseEventCategories.find((c) => c.selected)?.key).toBe('death_or_serious_injury');
+    expect(pageOf(incident()).forms.facts.showFsca).toBe(false);
+  });
+
+  it('an untouched form changes nothing: categories as a set, times at the minute, line ends ignored', () => {
+    expect(factsBody(untouched(), clinical)).toEqual({ version: 3 });
+  });
+
+  it('sends only the changed fields, times typed in Bangkok as instants', () => {
+    expect(
+      factsBody(
+        { ...untouched(), awareAt: '2026-12-05T23:59', products: 'Attest Triage, ', title: ' Wrong score ' },
+        clinical,
+      ),
+    ).toEqual({
+      version: 3,
+      title: ' Wrong score ',
+      awareAt: '2026-12-05T16:59:00.000Z',
+      products: ['Attest Triage'],
+    });
+    expect(factsBody({ ...untouched(), categories: ['security'], adverseEventCategory: '' }, clinical)).toEqual({
+      version: 3,
+      categories: ['security'],
+      adverseEventCategory: null,
+    });
+  });
+
+  it('empty FSCA dates: no change when there are none, null when one is cleared', () => {
+    const none = incident();
+    expect(factsBody({ categories: none.categories, fscaStartedAt: '', fscaClosedAt: '' }, none)).toEqual({
+      version: undefined,
+    });
+    expect(factsBody({ ...untouched(), fscaStartedAt: '', fscaClosedAt: '2026-12-06T06:30' }, clinical)).toEqual({
+      version: 3,
+      fscaStartedAt: null,
+      fscaClosedAt: '2026-12-05T23:30:00.000Z',
+    });
+  });
+
+  it('an emptied required fact is sent for validation to refuse; its problem lands next to the field', () => {
+    expect(factsBody({ ...untouched(), awareAt: '', categories: [] }, clinical)).toEqual({
+      version: 3,
+      awareAt: '',
+      categories: [],
+    });
+    const refused = refusedForm('facts', untouched(), {
+      message: 'awareAt must not be in the future',
+      errors: [{ field: 'awareAt', message: 'awareAt must not be in the future' }],
+    });
+    const page = pageOf(clinical, refused);
+    expect(page.forms.facts.values).toMatchObject({ awareAt: '2026-12-05T09:00' });
+    expect(page.forms.facts.errors).toEqual({ awareAt: 'awareAt must not be in the future' });
+    expect(page.forms.change.errors).toEqual({});
   });
 });

@@ -14,6 +14,12 @@ import {
   noticeAuthority,
   type NoticeKind,
 } from '../incidents/domain/incident-model';
+import {
+  ADVERSE_EVENT_LABEL as AE_LABEL,
+  CATEGORY_LABEL,
+  keyWords as label,
+  NOTICE_LABEL,
+} from '../incidents/domain/incident-labels';
 import { ADVERSE_EVENT_CATEGORIES, type IncidentPolicy } from '../incidents/domain/incident-policy';
 import type { ClockView, IncidentDetail, IncidentListItem } from '../incidents/incident-views';
 import type { IncidentPageQueryDto } from './dto/incident-forms.dto';
@@ -22,25 +28,6 @@ import type { RiskScale } from '../risks/domain/risk-matrix';
 import type { FormState, IncidentFormName } from './incident-forms';
 import { axisLabels, REGISTER_LABEL } from './risk.page';
 
-export const CATEGORY_LABEL: Record<string, string> = {
-  security: 'security',
-  availability: 'availability',
-  personal_data_breach: 'personal-data breach',
-  clinical_safety: 'clinical safety / adverse event',
-  other: 'other',
-};
-const AE_LABEL: Record<string, string> = {
-  serious_public_health_threat: 'serious threat to public health (48 h)',
-  death_or_serious_injury: 'death or serious injury (10 days)',
-  could_cause_death_or_serious_injury: 'could cause death or serious injury if it recurred (30 days)',
-};
-export const NOTICE_LABEL: Record<NoticeKind, string> = {
-  pdpc_office: 'to the PDPC Office',
-  data_subjects: 'to the data subjects',
-  fda_initial: 'Thai FDA initial report',
-  fda_follow_up: 'Thai FDA follow-up report',
-  fsca_report: 'FSCA report to the Thai FDA',
-};
 const FACTOR_LABEL: Record<string, string> = {
   nature: 'Nature of the breach',
   dataTypeAndVolume: 'Type and volume of the data',
@@ -54,7 +41,6 @@ const DECISION_LABEL: Record<string, string> = {
   risk: 'risk: notify the PDPC Office',
   high_risk: 'high risk: notify the Office and tell the data subjects',
 };
-const label = (s: string) => s.replace(/_/g, ' ');
 const HOUR = 3_600_000;
 
 /** "3 h 20 m", "2 d 4 h", "5 h", "12 m". */
@@ -325,6 +311,7 @@ function incidentForms(input: IncidentPageInput) {
     commanderUserId: i.commander?.id ?? '',
   });
   const timeline = formOf(failed, 'timeline', { kind: 'action', at: now });
+  const facts = factsForm(input);
   const capa = formOf(failed, 'capa', { ownerUserId: '' });
   const notice = formOf(failed, 'notice', { kind: can.noticeKinds[0], sentAt: now });
   const review = formOf(failed, 'review', { ...(i.review ?? {}) });
@@ -345,6 +332,7 @@ function incidentForms(input: IncidentPageInput) {
         severities: severityOptions(input.policy, change.values.severity),
         people: people(change.values.commanderUserId),
       },
+      facts,
       timeline: { ...timeline, kinds: options(MANUAL_TIMELINE_KINDS, timeline.values.kind) },
       assessment: assessmentForm(input),
       notice: { ...notice, kinds: options(can.noticeKinds, notice.values.kind, NOTICE_LABEL) },
@@ -352,6 +340,32 @@ function incidentForms(input: IncidentPageInput) {
       review,
       risk: riskForm(risk, can.raiseRisk, input.riskScale ?? null),
     },
+  };
+}
+
+/** "Correct the facts": the incident's facts as the report form shows them (times in the compliance zone). */
+function factsForm(input: IncidentPageInput) {
+  const i = input.incident;
+  const time = (at: string | null) => (at ? localInput(at) : '');
+  const form = formOf(input.form, 'facts', {
+    title: i.title,
+    description: i.description,
+    categories: i.categories,
+    awareAt: localInput(i.awareAt),
+    affectedSystems: i.affectedSystems.join(', '),
+    products: i.products.join(', '),
+    customers: i.customers.join(', '),
+    adverseEventCategory: i.adverseEventCategory ?? '',
+    fscaStartedAt: time(i.fscaStartedAt),
+    fscaClosedAt: time(i.fscaClosedAt),
+  });
+  const v = form.values;
+  return {
+    ...form,
+    categories: options(INCIDENT_CATEGORIES, v.categories ?? [], CATEGORY_LABEL),
+    adverseEventCategories: options(ADVERSE_EVENT_CATEGORIES, v.adverseEventCategory, AE_LABEL),
+    /** A field safety corrective action belongs to a clinical-safety incident (or one that has its dates). */
+    showFsca: i.categories.includes('clinical_safety') || i.fscaStartedAt !== null || i.fscaClosedAt !== null,
   };
 }
 

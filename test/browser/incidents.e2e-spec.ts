@@ -3,7 +3,8 @@
 // downloads the notification draft (a PDF), records the notice to the PDPC Office sent at 71 hours (a notice
 // before awareness is refused next to its field, the input kept) and sees the Office clock met; the
 // compliance manager adds a CAPA, accepts it, writes the review and closes the SEV2. Nothing runs off the
-// right edge at 390 px or 1280 px.
+// right edge at 390 px or 1280 px. A clinical owner raises a hazard from an adverse event and corrects its
+// facts (a field safety corrective action started).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -191,6 +192,15 @@ describeInBrowser('incident register in the browser', () => {
     await shot(owner, 'incident-risk');
     await owner.reload(); // post/redirect/get: nothing is raised twice
     expect(await owner.locator('#risk-list tr[data-risk]').count()).toBe(1);
+    // The facts as reported are corrected on the page: a field safety corrective action started this minute.
+    await owner.click('#correct-facts summary');
+    expect(await owner.inputValue('#facts-form input[name=title]')).toBe('Triage score shown for the wrong patient');
+    expect(await owner.inputValue('#facts-form input[name=fscaStartedAt]')).toBe('');
+    await owner.fill('#facts-form input[name=fscaStartedAt]', local(Math.floor(Date.now() / 60_000) * 60_000));
+    await shot(owner, 'incident-facts');
+    await owner.click('#facts-submit');
+    await owner.waitForURL(`${incidentUrl}#facts`);
+    expect(await owner.textContent('#fsca')).toMatch(/^started /);
     await owner.click('#risk-list a');
     await owner.waitForURL(/\/risks\/[0-9a-f-]{36}$/);
     expect(await owner.textContent('h1')).toContain('HAZ-951');

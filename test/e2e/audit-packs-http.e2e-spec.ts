@@ -450,6 +450,7 @@ describe('a SOC 2 pack with incidents (issue 16)', () => {
   const incidentRows = () => tableRows('Incidents aware in the period', 'Clocks Ref Kind');
   const clockRows = () => tableRows('Clocks Ref Kind', 'Corrective and preventive actions');
   const refs: Record<string, string> = {};
+  let beforeId: string;
 
   beforeAll(async () => {
     const privacy = api(as.privacy);
@@ -524,15 +525,15 @@ describe('a SOC 2 pack with incidents (issue 16)', () => {
     );
     await created(await compliance('PATCH', `/api/incidents/${sev1.id}`, { status: 'closed' }));
     // Aware before the period: not in the pack.
-    refs.before = (
-      await created(
-        await privacy(
-          'POST',
-          '/api/incidents',
-          breach({ title: 'Old fax misdial', detectedAt: ago(24 * 9), awareAt: ago(24 * 9) }),
-        ),
-      )
-    ).ref;
+    const before = await created(
+      await privacy(
+        'POST',
+        '/api/incidents',
+        breach({ title: 'Old fax misdial', detectedAt: ago(24 * 9), awareAt: ago(24 * 9) }),
+      ),
+    );
+    refs.before = before.ref;
+    beforeId = before.id;
 
     const requested = await api(as.compliance)('POST', '/api/packs', { framework: 'soc2', from, to });
     expect(requested.status).toBe(202);
@@ -556,7 +557,8 @@ describe('a SOC 2 pack with incidents (issue 16)', () => {
     expect(flat).toContain('the moment this pack was built');
     expect(flat).toContain('Incidents 3 ');
     expect(flat).toContain('By peak severity SEV2 2 · SEV1 1');
-    expect(flat).toContain('By category personal_data_breach 2 · availability 1 · security 1');
+    expect(flat).toContain('By category personal-data breach 2 · availability 1 · security 1');
+    expect(flat).not.toMatch(/personal_data_breach|privacy_officer|compliance_manager/);
     expect(flat).toContain('PDPC Office breach notices 1 of 2 in time (1 late, 0 overdue); 0 still running');
     expect(flat).toContain('Corrective actions (CAPA) 0 open (0 overdue), 0 done, 1 accepted');
     expect(flat).toContain(LATE);
@@ -600,6 +602,46 @@ describe('a SOC 2 pack with incidents (issue 16)', () => {
     const bySeverity = /By peak severity ([^]*?) By category/.exec(flat)![1];
     for (const [, sev, n] of bySeverity.matchAll(/(SEV\d) (\d+)/g))
       expect(incidentRows().filter((r) => r.includes(` ${sev} `)).length).toBe(Number(n));
+  });
+
+  it('a pack for a period that ended before an incident closed shows it at its stage then, no closed-at', async () => {
+    const compliance = api(as.compliance);
+    const ok = async (r: { status: number; json: any }) => {
+      if (r.status >= 300) throw new Error(`${r.status} ${JSON.stringify(r.json)}`);
+      return r.json;
+    };
+    await ok(await compliance('PATCH', `/api/incidents/${beforeId}`, { status: 'contain' }));
+    await ok(
+      await compliance('POST', `/api/incidents/${beforeId}/review`, {
+        cause: 'Speed-dial entry out of date',
+        wentWell: 'Caught the same day',
+        toChange: 'Review speed-dial entries yearly',
+      }),
+    );
+    await ok(await compliance('PATCH', `/api/incidents/${beforeId}`, { status: 'closed' }));
+    // The period [12 days ago, 8 days ago] holds its awareness (9 days ago) and ended before it closed (now).
+    const past = await compliance('POST', '/api/packs', {
+      framework: 'soc2',
+      from: dayOf(new Date(Date.now() - 12 * 24 * HOUR)),
+      to: dayOf(new Date(Date.now() - 8 * 24 * HOUR)),
+    });
+    expect(past.status).toBe(202);
+    expect(await builder.buildNow(past.json.id)).toMatchObject({ status: 'done' });
+    const entries = await unzip((await fetchBytes(as.compliance, `/api/packs/${past.json.id}/download`)).bytes);
+    const pastPdf = join(work, 'incidents-past-pack.pdf');
+    writeFileSync(pastPdf, entries.get('audit-pack.pdf')!);
+    const raw = execFileSync('pdftotext', ['-raw', '-enc', 'UTF-8', pastPdf, '-'], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    const flat = raw
+      .slice(raw.lastIndexOf('Incidents the company became aware of'), raw.lastIndexOf('Audit trail'))
+      .replace(/\s+/g, ' ');
+    expect(flat).toContain("stated as of the period's end");
+    const row = flat.split(/(?=INC-\d{4} )/).find((r) => r.startsWith(`${refs.before} Old fax misdial`));
+    // Contained, reviewed and closed only now: at the period's end it was still in detection.
+    expect(row).toMatch(/ SEV2 personal-data breach privacy officer detect \S+ \S+ ICT — /);
+    expect(row).not.toContain('closed');
   });
 
   it('pdfsig still says the signature is valid over the whole document, and `attest pack verify` says ok', () => {

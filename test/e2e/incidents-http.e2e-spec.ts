@@ -77,6 +77,30 @@ describe('intake', () => {
     expect(listed.json.total).toBe(1);
   });
 
+  it('numbers incidents without gaps: retried alerts and refused keys consume no number', async () => {
+    const alert = {
+      title: 'Disk almost full on db-1',
+      description: 'Alertmanager: DiskFull firing',
+      severity: 'SEV3',
+      categories: ['availability'],
+      externalKey: 'alertmanager:DiskFull:2026-12-06T02',
+    };
+    const first = await token('POST', '/api/incidents', alert);
+    expect(first.status).toBe(201);
+    expect((await token('POST', '/api/incidents', alert)).status).toBe(200);
+    expect((await token('POST', '/api/incidents', alert)).status).toBe(200);
+    expect((await as.viewer('POST', '/api/incidents', { ...breach(), externalKey: alert.externalKey })).status).toBe(
+      409,
+    );
+    const next = await token('POST', '/api/incidents', {
+      ...alert,
+      externalKey: 'alertmanager:DiskFull:2026-12-06T03',
+    });
+    expect(next.status).toBe(201);
+    const number = (ref: string) => Number(/^INC-(\d+)$/.exec(ref)![1]);
+    expect(number(next.json.ref)).toBe(number(first.json.ref) + 1);
+  });
+
   it('answers 409 without details when the key belongs to an incident the caller may not read', async () => {
     await as.compliance('POST', '/api/incidents', { ...breach(), externalKey: 'secret-key-1' });
     const res = await as.viewer('POST', '/api/incidents', { ...breach(), externalKey: 'secret-key-1' });
@@ -334,6 +358,45 @@ describe('the FSCA clock', () => {
       lateReason: 'The supplier confirmed the affected versions only on day 3.',
       needsLateReason: false,
     });
+  });
+  it('refuses an FSCA on an incident without clinical_safety, and removing clinical_safety while one is recorded', async () => {
+    const outage = (
+      await as.compliance('POST', '/api/incidents', {
+        title: 'Billing export stalled',
+        description: 'The nightly billing export did not run.',
+        severity: 'SEV3',
+        categories: ['availability'],
+      })
+    ).json.id;
+    for (const field of ['fscaStartedAt', 'fscaClosedAt']) {
+      const res = await as.compliance('PATCH', `/api/incidents/${outage}`, { [field]: ago(1) });
+      expect(res.status).toBe(400);
+      expect(res.json.errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    expect((await as.compliance('GET', `/api/incidents/${outage}`)).json).toMatchObject({
+      fscaStartedAt: null,
+      fscaClosedAt: null,
+    });
+
+    const recall = (
+      await as.compliance('POST', '/api/incidents', {
+        title: 'Infusion rate table recall',
+        description: 'Field safety corrective action on the infusion rate table.',
+        severity: 'SEV2',
+        categories: ['clinical_safety', 'security'],
+      })
+    ).json.id;
+    expect((await as.compliance('PATCH', `/api/incidents/${recall}`, { fscaStartedAt: ago(1) })).status).toBe(200);
+    const removed = await as.compliance('PATCH', `/api/incidents/${recall}`, { categories: ['security'] });
+    expect(removed.status).toBe(400);
+    expect(removed.json.errors.map((e: { field: string }) => e.field)).toEqual(['categories']);
+    expect((await as.compliance('GET', `/api/incidents/${recall}`)).json.categories).toContain('clinical_safety');
+    const cleared = await as.compliance('PATCH', `/api/incidents/${recall}`, {
+      categories: ['security'],
+      fscaStartedAt: null,
+    });
+    expect(cleared.status).toBe(200);
+    expect(cleared.json).toMatchObject({ categories: ['security'], fscaStartedAt: null });
   });
 });
 

@@ -144,3 +144,13 @@ it('the sweep attaches the snapshot to the controls naming the collector (SOC 2 
   );
   expect(rows.map((r) => r.key)).toEqual(['CLS-07', 'INC-02', 'INC-03']);
 });
+
+it('lists every incident for `attest incident list`, page after page (no cut-off)', async () => {
+  const all = await register.list({});
+  expect(all.length).toBeGreaterThanOrEqual(3);
+  for (const pageSize of [1, 2, all.length])
+    expect((await register.list({}, new Date(), pageSize)).map((i) => i.ref)).toEqual(all.map((i) => i.ref));
+  const open = await register.list({ open: true });
+  expect((await register.list({ open: true }, new Date(), 1)).map((i) => i.ref)).toEqual(open.map((i) => i.ref));
+  expect(open.map((i) => i.ref)).not.toContain(ids.closed.ref);
+});

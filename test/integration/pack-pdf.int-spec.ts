@@ -176,6 +176,16 @@ describe('audit-pack PDF: render, sign, verify with poppler and openssl', () => 
     expect(flat).toContain('Severity SLAs 5 of 6 in time (1 late, 0 overdue); 2 still running');
     expect(flat).toContain('Corrective actions (CAPA) 2 open (1 overdue), 1 done, 1 accepted');
     expect(flat).toContain(LATE_REASON);
+    // Categories and roles in the pages' words, never the keys.
+    expect(flat).toContain(
+      'By category personal-data breach 3 · security 1 · clinical safety / adverse event 1 · availability 1',
+    );
+    expect(flat).not.toMatch(/personal_data_breach|clinical_safety|control_owner/);
+    expect(flat).toContain('control owner');
+    // Status and closed-at at the period's end: INC-0004, closed after it (before the build), was in detection.
+    const row = (ref: string) => flat.split(/(?=INC-\d{4} )/).find((r) => r.startsWith(`${ref} API error`))!;
+    expect(row('INC-0004')).toMatch(/ availability control owner detect 2026-06-30 17:00 ICT — $/);
+    expect(flat).toContain('Status and closed-at are stated then too: an incident closed later is shown at the stage');
     // The counts are tallies of the rows: one table row per owed clock, each starting with its incident ref.
     const refs = model.incidents!.incidents.map((i) => i.ref);
     for (const ref of refs) expect(section).toContain(ref);

@@ -1,6 +1,7 @@
 // The audit-pack PDF's incidents section: counts first, then the tables they are counted from (incidents,
 // every owed clock, CAPAs), so an auditor can check each number against the rows. No person is named.
-import type { PackClockCount, PackIncidentClock, PackIncidents } from '../pack-model';
+import { categoryLabel, keyWords } from '../../incidents/domain/incident-labels';
+import type { PackClockCount, PackIncident, PackIncidentClock, PackIncidents } from '../pack-model';
 import { formatCounts, formatDate, formatDateTime } from './pack-format';
 import type { Cell } from './pdf-writer';
 import type { SectionContext } from './section-context';
@@ -20,10 +21,21 @@ export function incidentsNote(s: PackIncidents): string {
   return (
     `Incidents the company became aware of in the period (whole days in the compliance time zone). Clocks and ` +
     `corrective actions are stated ${s.asOf.statement}: a notice, acknowledgement or closure recorded after then ` +
-    `is not counted. Status and closed-at are as recorded when the pack was built. Each count below is a count ` +
+    `is not counted. Status and closed-at are stated then too: an incident closed later is shown at the stage ` +
+    `its recorded status changes put it in then, with no closed-at. Each count below is a count ` +
     `of the rows of the tables that follow; an incident may have several categories. No person is named: the ` +
     `reporter's role only.`
   );
+}
+
+/** The counts by category, each category in words (the pages' labels). */
+export function categoryCounts(byCategory: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(byCategory).map(([k, n]) => [categoryLabel(k), n]));
+}
+
+/** The status as of the section's moment, in words. */
+export function statusText(i: PackIncident): string {
+  return i.status === null ? 'open (stage not recorded)' : keyWords(i.status);
 }
 
 export function incidents(ctx: SectionContext): void {
@@ -43,7 +55,7 @@ export function incidents(ctx: SectionContext): void {
   w.keyValues([
     ['Incidents', String(s.incidents.length)],
     ['By peak severity', formatCounts(s.bySeverity)],
-    ['By category', formatCounts(s.byCategory)],
+    ['By category', formatCounts(categoryCounts(s.byCategory))],
     ['Severity SLAs', bad(inTimeLine(s.clockCounts.severity), late(s.clockCounts.severity))],
     ['PDPC Office breach notices', bad(inTimeLine(s.clockCounts.pdpc_office), late(s.clockCounts.pdpc_office))],
     ['Data subjects told (high risk)', bad(inTimeLine(s.clockCounts.data_subjects), late(s.clockCounts.data_subjects))],
@@ -67,9 +79,9 @@ export function incidents(ctx: SectionContext): void {
         i.ref,
         i.title,
         i.peakSeverity,
-        i.categories.join(', '),
-        i.reporterRole,
-        i.status,
+        i.categories.map(categoryLabel).join(', '),
+        keyWords(i.reporterRole),
+        statusText(i),
         formatDateTime(i.awareAt),
         i.closedAt ? formatDateTime(i.closedAt) : '—',
       ],

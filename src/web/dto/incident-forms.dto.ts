@@ -70,6 +70,24 @@ export class ChangeIncidentFormDto {
   @Text(40) commanderUserId?: string;
 }
 
+/**
+ * "Correct the facts": what was recorded at report time, prefilled; only what differs from the incident is
+ * sent on (times are `datetime-local` in the compliance zone, lists comma-separated).
+ */
+export class IncidentFactsFormDto {
+  @Text(12) version?: string;
+  @Text(LINE) title?: string;
+  @Text() description?: string;
+  @Ticked() categories?: string[];
+  @Text(40) awareAt?: string;
+  @Text(5000) affectedSystems?: string;
+  @Text(5000) products?: string;
+  @Text(5000) customers?: string;
+  @Text(60) adverseEventCategory?: string;
+  @Text(40) fscaStartedAt?: string;
+  @Text(40) fscaClosedAt?: string;
+}
+
 /** The breach assessment: the six clause-12 factors as `<factor>Level` and `<factor>Note`. */
 export class BreachAssessmentFormDto {
   @Ticked() types?: string[];
