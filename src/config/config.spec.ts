@@ -73,6 +73,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       bodyLimitBytes: 1048576,
       uploadLimitBytes: 104857600,
+      storageReserveBytes: 67108864,
       evidenceAllowedTypes: [...DEFAULT_ALLOWED_TYPES],
       blobStore: 'postgres',
       blobDir: '/srv/attest/data/blobs',
