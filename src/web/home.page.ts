@@ -23,6 +23,7 @@ export function homePage(health: HealthCheckResult, details = false): HomePage {
 function summary(name: string, up: boolean): string {
   if (name === 'database') return up ? 'PostgreSQL reachable' : 'PostgreSQL unreachable';
   if (name === 'migrations') return up ? 'all applied' : 'not all applied';
+  if (name === 'storage') return up ? 'writable' : 'refuses writes';
   return up ? 'up' : 'down';
 }
 
@@ -30,5 +31,22 @@ function describe(name: string, data: Record<string, unknown>): string {
   if (name === 'database')
     return data.serverVersion ? `PostgreSQL ${String(data.serverVersion)}` : String(data.message ?? '');
   if (name === 'migrations') return Number(data.pending) === 0 ? 'all applied' : `${String(data.pending)} pending`;
+  if (name === 'storage') {
+    if (data.message) return String(data.message);
+    const free = typeof data.freeBytes === 'number' ? `${bytes(data.freeBytes)} free` : 'free space unknown';
+    return data.low ? `low: ${free}, below the reserve of ${bytes(Number(data.reserveBytes))}` : free;
+  }
   return JSON.stringify(data);
+}
+
+/** 1536 → "1.5 KiB", 91234567890 → "85.0 GiB". */
+export function bytes(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} bytes` : `${v.toFixed(1)} ${units[u]}`;
 }

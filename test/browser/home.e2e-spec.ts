@@ -26,7 +26,11 @@ describeInBrowser('home page in Chromium', () => {
     expect(await page.title()).toBe('Attest');
     expect(await page.textContent('h1')).toBe('Attest');
     expect(await page.textContent('#health-state')).toBe('ok');
-    expect(await page.locator('#health tbody tr').count()).toBe(2);
+    // database, migrations, storage: each up, in words (no details for someone not signed in).
+    expect(await page.locator('#health tbody th').allTextContents()).toEqual(['database', 'migrations', 'storage']);
+    expect(await page.locator('#health tbody tr', { hasText: 'storage' }).locator('td').last().textContent()).toBe(
+      'writable',
+    );
     // Pico sets the body font and the container width: proof the stylesheet loaded and applied.
     const fontFamily = await page.evaluate<string>('getComputedStyle(document.body).fontFamily');
     expect(fontFamily).toMatch(/system-ui|Segoe UI|Roboto/);
