@@ -6,6 +6,7 @@ import { asSubject } from '../authz/subject';
 import { toJsonObject } from '../audit-trail/domain/audit-entry';
 import { ConflictError, FieldProblem, ValidationError } from '../common/errors/app-error';
 import { factProblems, peakSeverity } from './domain/incident-clocks';
+import { correctionText } from './domain/incident-corrections';
 import { closingProblems, transitionProblem } from './domain/incident-model';
 import { severityPolicy, type IncidentPolicy } from './domain/incident-policy';
 import { CreateRiskDto } from '../risks/dto/risk.dto';
@@ -76,7 +77,11 @@ export class IncidentChangesService {
           `The incident is at version ${incident.version}, not ${dto.version}: reload it and apply your change again.`,
         );
       const now = new Date();
+      const before = { ...incident };
       const changed = await this.applyFacts(ability, incident, dto, now, m);
+      const correction = correctionText(before, incident, changed);
+      if (correction)
+        await this.ledger.note(m, { incidentId: incident.id, kind: 'correction', text: correction, actor, at: now });
       if (dto.severity !== undefined && dto.severity !== incident.severity)
         changed.push(await this.changeSeverity(actor, incident, dto, policy, now, m));
       if (dto.status !== undefined && dto.status !== incident.status)

@@ -456,6 +456,26 @@ describe('severity, lifecycle and closing', () => {
     expect((await as.compliance('PATCH', `/api/incidents/${id}`, { status: 'fix' })).status).toBe(409);
   });
 
+  it('writes a correction of the facts into the timeline, with the old and new awareness and categories', async () => {
+    const id = (await as.compliance('POST', '/api/incidents', breach({ detectedAt: '2026-12-01T10:00:00+07:00' }))).json
+      .id;
+    const res = await as.compliance('PATCH', `/api/incidents/${id}`, {
+      awareAt: '2026-12-01T16:59:00Z',
+      categories: ['personal_data_breach'],
+      title: 'Lab results e-mailed to two wrong patients',
+    });
+    expect(res.status).toBe(200);
+    const corrections = res.json.timeline.filter((e: { kind: string }) => e.kind === 'correction');
+    expect(corrections.map((e: { text: string }) => e.text)).toEqual([
+      expect.stringMatching(
+        /^Facts corrected: title; categories personal_data_breach, security → personal_data_breach; awareAt \w{3} \d+ Dec 2026, \d\d:\d\d \(Asia\/Bangkok\) → Tue 1 Dec 2026, 23:59 \(Asia\/Bangkok\)$/,
+      ),
+    ]);
+    // A change of status or commander alone corrects no fact.
+    const moved = await as.compliance('PATCH', `/api/incidents/${id}`, { status: 'contain' });
+    expect(moved.json.timeline.filter((e: { kind: string }) => e.kind === 'correction')).toHaveLength(1);
+  });
+
   it('refuses going back in the cycle and a stale version', async () => {
     const id = (await as.compliance('POST', '/api/incidents', breach({ categories: ['other'], severity: 'SEV4' }))).json
       .id;

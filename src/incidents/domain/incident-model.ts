@@ -34,6 +34,7 @@ export const TIMELINE_KINDS = [
   'capa',
   'review',
   'risk',
+  'correction',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 /** The kinds a person may add by hand (the rest record the service's own changes). */
