@@ -4,7 +4,9 @@ import type { FastifyReply } from 'fastify';
 import type { AppAbility } from '../authz/ability.factory';
 import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
-import { RiskParams } from '../risks/dto/risk.dto';
+import { ConflictError, RuleViolationError, ValidationError } from '../common/errors/app-error';
+import { RISK_REGISTERS, type RiskRegister } from '../risks/domain/risk-model';
+import { CreateRiskDto, RiskParams } from '../risks/dto/risk.dto';
 import { RiskPlansService } from '../risks/risk-plans.service';
 import { RiskReportsService } from '../risks/risk-reports.service';
 import { mayReviewRegister, RiskReviewsService } from '../risks/risk-reviews.service';
@@ -16,7 +18,17 @@ import {
   RiskPlanFormDto,
   RiskReviewFormDto,
 } from './dto/risk-forms.dto';
-import { riskPage, riskRegisterPage } from './risk.page';
+import { refusedForm, validated } from './incident-forms';
+import { createRiskBody, riskPage, riskRegisterPage, type RiskFormState } from './risk.page';
+import { viewUser } from './view-context.interceptor';
+
+/** The HTTP status a refused form is shown again with; null: not a refusal of the form (the error page). */
+function refusalStatus(e: unknown): number | null {
+  if (e instanceof ValidationError) return 400;
+  if (e instanceof RuleViolationError) return 422;
+  if (e instanceof ConflictError) return 409;
+  return null;
+}
 
 /** The risk register: table with filters and the heat maps, a risk's page with its controls and history, and the forms. */
 @ApiExcludeController()
@@ -32,10 +44,15 @@ export class RiskPagesController {
   @Get('risks')
   @Policy('read', 'Risk')
   @Render('risks')
-  async register(
-    @CurrentActor() actor: UserActor,
-    @CurrentAbility() ability: AppAbility,
-    @Query() query: RiskPageQueryDto,
+  register(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility, @Query() query: RiskPageQueryDto) {
+    return this.registerModel(actor, ability, query, null);
+  }
+
+  private async registerModel(
+    actor: UserActor,
+    ability: AppAbility,
+    query: RiskPageQueryDto,
+    addForm: RiskFormState | null,
   ) {
     const register = query.register ?? 'iso14971';
     const showPlan = !!query.product && ability.can('read', 'RiskPlan');
@@ -54,6 +71,7 @@ export class RiskPagesController {
       scale: this.reports.scale(register),
       showPlan,
       plan,
+      addForm,
       can: {
         create: ability.can('create', 'Risk'),
         review: mayReviewRegister(actor, register),
@@ -62,15 +80,28 @@ export class RiskPagesController {
     });
   }
 
+  /** "Add a hazard": 303 to the new risk; a refusal shows the register again with the form as typed (400/409/422). */
   @Post('risks')
   @Policy('create', 'Risk')
   async create(
     @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
     @Body() form: CreateRiskFormDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const risk = await this.risks.create(actor, form);
-    await reply.redirect(`/risks/${risk.id}`, 303);
+    const register = (RISK_REGISTERS as readonly string[]).includes(form.register ?? '')
+      ? (form.register as RiskRegister)
+      : 'iso14971';
+    try {
+      const risk = await this.risks.create(actor, await validated(CreateRiskDto, createRiskBody(form, register)));
+      await reply.redirect(`/risks/${risk.id}`, 303);
+    } catch (e) {
+      const status = refusalStatus(e);
+      if (status === null) throw e;
+      const refused = refusedForm('risk', form, e as ValidationError);
+      const model = await this.registerModel(actor, ability, { register }, refused);
+      await reply.status(status).view('risks', { ...model, me: viewUser(actor) });
+    }
   }
 
   /** The selected product's risk management plan and residual-risk statement (the API's PUT /api/risks/plans/:product). */

@@ -14,7 +14,7 @@ import {
 } from '../risks/domain/risk-model';
 import type { RiskPlanView } from '../risks/dto/risk-plan.dto';
 import type { ArisingFromView, HeatmapView, RiskReviewView, RiskVersionView, RiskView } from '../risks/dto/risk.dto';
-import type { RiskPageQueryDto } from './dto/risk-forms.dto';
+import type { CreateRiskFormDto, RiskPageQueryDto } from './dto/risk-forms.dto';
 
 export const REGISTER_LABEL = { iso14971: 'ISO 14971', security: 'Security (SOC 2 CC3)' } as const;
 const CONTROL_TYPE_LABEL = {
@@ -35,6 +35,51 @@ export interface RiskRegisterInput {
   showPlan: boolean;
   plan: RiskPlanView | null;
   can: { create: boolean; review: boolean; editPlan: boolean };
+  /** "Add a hazard" as refused (shown open, with what was typed and the problems), or null. */
+  addForm?: RiskFormState | null;
+}
+
+/** A refused form: what was typed, each field's problem, and the refusal in words. */
+export interface RiskFormState {
+  values: Record<string, unknown>;
+  errors: Record<string, string>;
+  detail: string;
+}
+
+/** "Add a hazard" as the API's CreateRiskDto body: empty fields not given, the register the page showed. */
+export function createRiskBody(f: CreateRiskFormDto, register: RiskRegister): object {
+  const given = (v: string | undefined) => (v?.trim() ? v.trim() : undefined);
+  return {
+    register,
+    ref: f.ref?.trim() ?? '',
+    product: f.product?.trim() ?? '',
+    title: f.title?.trim() ?? '',
+    hazard: given(f.hazard),
+    sequenceOfEvents: given(f.sequenceOfEvents),
+    hazardousSituation: given(f.hazardousSituation),
+    harm: given(f.harm),
+    severity: f.severity ?? '',
+    probability: given(f.probability),
+    p1: given(f.p1),
+    p2: given(f.p2),
+  };
+}
+
+/** The "Add a hazard" form: empty, or as refused; the level selects with the typed choice selected. */
+function addHazardForm(scale: RiskScale, refused: RiskFormState | null | undefined) {
+  const v = refused?.values ?? {};
+  const levels = (list: { level: string; name: string }[], chosen: unknown) =>
+    list.map((l) => ({ ...l, selected: l.level === chosen }));
+  return {
+    open: !!refused,
+    values: v,
+    errors: refused?.errors ?? {},
+    detail: refused?.detail ?? null,
+    severities: levels(scale.severity, v.severity),
+    probabilities: levels(scale.probability, v.probability),
+    p1s: levels(scale.probability, v.p1),
+    p2s: levels(scale.probability, v.p2),
+  };
 }
 
 /** The register page: the filtered table with paging links that keep the filters, the heat map and the plan. */
@@ -79,6 +124,7 @@ export function riskRegisterPage(input: RiskRegisterInput) {
     p1p2: scale.p1xp2 !== null,
     registerKey: register,
     canCreate: input.can.create,
+    add: addHazardForm(scale, input.addForm),
     canReview: input.can.review,
     reviews: input.reviews.items,
     filter: {

@@ -154,6 +154,42 @@ describe('the clinical risk owner', () => {
     });
     expect(res.status).toBe(400);
     expect((await owner2('GET', '/api/risks?q=bad')).json.total).toBe(0);
+    // The register is shown again with the form open, what was typed kept, the problem next to its field.
+    expect(res.text).toMatch(/<details id="add-hazard" open>/);
+    expect(res.text).toContain('value="bad ref"');
+    expect(res.text).toMatch(/<small class="error" id="ref-error">ref must look like HAZ-001<\/small>/);
+    expect(res.text).toMatch(/<option value="S4" selected>/);
+    expect(res.text).toMatch(/<option value="remote" selected>/);
+  });
+
+  it('shows the ISO 14971 chain fields it misses next to them, and a taken ref as 409, the input kept', async () => {
+    const chain = await postForm('/risks', {
+      register: 'iso14971',
+      ref: 'HAZ-190',
+      product: 'Triage',
+      title: 'Chain left out',
+      hazard: 'Wrong advice',
+      severity: 'S2',
+      probability: 'remote',
+    });
+    expect(chain.status).toBe(400);
+    expect(chain.text).toContain('value="HAZ-190"');
+    expect(chain.text).toContain('Wrong advice</textarea>');
+    expect(chain.text).toMatch(/name="harm"[^>]*aria-invalid="true"/);
+    const taken = await postForm('/risks', {
+      register: 'iso14971',
+      ref: 'HAZ-101',
+      product: 'Triage',
+      title: 'Same ref again',
+      hazard: 'h',
+      hazardousSituation: 's',
+      harm: 'x',
+      severity: 'S2',
+      probability: 'remote',
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.text).toContain('value="Same ref again"');
+    expect(taken.text).toContain('id="add-hazard-error"');
   });
 });
 

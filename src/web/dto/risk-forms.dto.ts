@@ -51,29 +51,24 @@ export class RiskPageQueryDto {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
 }
 
-/** "Add a hazard" on the register page: the hazard chain and the initial assessment. */
+/**
+ * "Add a hazard" on the register page, as the browser sends it: loose bounded strings, so that a mistake
+ * reaches the page controller, which validates it as POST /api/risks does (CreateRiskDto) and shows the form
+ * again with what was typed and each problem next to its field.
+ */
 export class CreateRiskFormDto {
-  @IsIn(RISK_REGISTERS) register: RiskRegister;
-  @Transform(emptyToUndefined) @Matches(REF_PATTERN, { message: 'ref must look like HAZ-001' }) ref: string;
-  @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.product) product: string;
-  @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.title) title: string;
-  @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(TEXT_LIMITS.long) hazard?: string;
-  @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(TEXT_LIMITS.long) sequenceOfEvents?: string;
-  @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(TEXT_LIMITS.long) hazardousSituation?: string;
-  @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(TEXT_LIMITS.long) harm?: string;
-  @Matches(/^[SI]\d$/, { message: 'severity must be a level like S3 (impact like I3)' }) severity: string;
-  @IsOptional()
-  @Transform(emptyToUndefined)
-  @Matches(PROBABILITY, { message: 'probability must be a level like remote (likelihood like L2)' })
-  probability?: string;
-  @IsOptional()
-  @Transform(emptyToUndefined)
-  @Matches(PROBABILITY_KEY, { message: 'p1 must be a probability level like probable' })
-  p1?: string;
-  @IsOptional()
-  @Transform(emptyToUndefined)
-  @Matches(PROBABILITY_KEY, { message: 'p2 must be a probability level like occasional' })
-  p2?: string;
+  @IsOptional() @IsString() @MaxLength(40) register?: string;
+  @IsOptional() @IsString() @MaxLength(500) ref?: string;
+  @IsOptional() @IsString() @MaxLength(500) product?: string;
+  @IsOptional() @IsString() @MaxLength(2000) title?: string;
+  @IsOptional() @IsString() @MaxLength(20_000) hazard?: string;
+  @IsOptional() @IsString() @MaxLength(20_000) sequenceOfEvents?: string;
+  @IsOptional() @IsString() @MaxLength(20_000) hazardousSituation?: string;
+  @IsOptional() @IsString() @MaxLength(20_000) harm?: string;
+  @IsOptional() @IsString() @MaxLength(40) severity?: string;
+  @IsOptional() @IsString() @MaxLength(40) probability?: string;
+  @IsOptional() @IsString() @MaxLength(40) p1?: string;
+  @IsOptional() @IsString() @MaxLength(40) p2?: string;
 }
 
 /** "Add a risk control" on the risk page, with the residual assessment it leads to (optional). */
