@@ -38,6 +38,12 @@ describeInBrowser('signing in with the browser', () => {
     await page.fill('input[name=email]', DEMO.admin); // the admin has the most links in the header
     await page.fill('input[name=password]', 'attest-demo');
     await page.click('#login-submit');
+    // Measure the home page once it has loaded (its stylesheet applied), not whatever is on screen mid-navigation.
+    await page.waitForURL(`${ctx.t.baseUrl}/`, { waitUntil: 'load' });
+    const wide = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 390).map((e) => e.tagName + '#' + e.id + '.' + e.className + ': ' + (e.textContent || '').slice(0, 80))`,
+    );
+    expect(wide).toEqual([]);
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     const box = await page.locator('#logout').boundingBox();
     expect(box!.x + box!.width).toBeLessThanOrEqual(390);
