@@ -14,7 +14,6 @@ import type {
   CloseCapaFormDto,
   IncidentFactsFormDto,
   NoticeFormDto,
-  RaiseRiskFormDto,
   ReportIncidentFormDto,
   TimelineFormDto,
 } from './dto/incident-forms.dto';
@@ -161,24 +160,6 @@ export function noticeBody(f: NoticeFormDto): object {
     reference: orNull(f.reference),
     recipientsCount: count(f.recipientsCount),
     lateReason: orNull(f.lateReason),
-  };
-}
-
-/** A new risk raised from the incident, in the register the incident's categories choose. */
-export function riskBody(f: RaiseRiskFormDto, register: string): object {
-  return {
-    register,
-    ref: (f.ref ?? '').trim(),
-    product: (f.product ?? '').trim(),
-    title: f.title ?? '',
-    hazard: orNull(f.hazard),
-    sequenceOfEvents: orNull(f.sequenceOfEvents),
-    hazardousSituation: orNull(f.hazardousSituation),
-    harm: orNull(f.harm),
-    severity: f.severity ?? '',
-    probability: orNull(f.probability) ?? undefined,
-    p1: orNull(f.p1) ?? undefined,
-    p2: orNull(f.p2) ?? undefined,
   };
 }
 

@@ -5,7 +5,7 @@ import type {} from '@fastify/view'; // reply.view()
 import type { AppAbility } from '../authz/ability.factory';
 import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
-import { ConflictError, RuleViolationError, ValidationError } from '../common/errors/app-error';
+import type { ValidationError } from '../common/errors/app-error';
 import { UsersService } from '../identity/users.service';
 import {
   BreachAssessmentDto,
@@ -32,7 +32,6 @@ import {
   IncidentFactsFormDto,
   IncidentPageQueryDto,
   NoticeFormDto,
-  RaiseRiskFormDto,
   ReportIncidentFormDto,
   ReviewFormDto,
   TimelineFormDto,
@@ -46,7 +45,6 @@ import {
   noticeBody,
   refusedForm,
   reportBody,
-  riskBody,
   timelineBody,
   validated,
   type FormState,
@@ -61,15 +59,10 @@ import {
   newIncidentPage,
   riskRegisterOf,
 } from './incident.page';
+import { createRiskBody } from './risk.page';
+import { CreateRiskFormDto } from './dto/risk-forms.dto';
+import { refusalStatus } from './form-refusal';
 import { viewUser } from './view-context.interceptor';
-
-/** The HTTP status a refused form is shown again with; null: not a refusal of the form (the error page). */
-function refusalStatus(e: unknown): number | null {
-  if (e instanceof ValidationError) return 400;
-  if (e instanceof RuleViolationError) return 422;
-  if (e instanceof ConflictError) return 409;
-  return null;
-}
 
 /**
  * The incident register's pages: the register with every clock, the report form, and an incident with its
@@ -279,13 +272,13 @@ export class IncidentPagesController {
     @CurrentActor() actor: UserActor,
     @CurrentAbility() ability: AppAbility,
     @Param() p: IncidentParams,
-    @Body() form: RaiseRiskFormDto,
+    @Body() form: CreateRiskFormDto,
     @FormKey() key: string | null,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await this.submit({ reply, actor, ability, key, name: 'risk', id: p.id, values: form }, async () => {
       const register = riskRegisterOf(await this.incidents.get(actor, p.id));
-      await this.changes.raiseRisk(actor, p.id, await validated(CreateRiskDto, riskBody(form, register)));
+      await this.changes.raiseRisk(actor, p.id, await validated(CreateRiskDto, createRiskBody(form, register)));
       return `/incidents/${p.id}#risks`;
     });
   }

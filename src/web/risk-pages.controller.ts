@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { AppAbility } from '../authz/ability.factory';
 import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
-import { ConflictError, RuleViolationError, ValidationError } from '../common/errors/app-error';
+import type { ValidationError } from '../common/errors/app-error';
 import { RISK_REGISTERS, type RiskRegister } from '../risks/domain/risk-model';
 import { CreateRiskDto, RiskParams } from '../risks/dto/risk.dto';
 import { RiskPlansService } from '../risks/risk-plans.service';
@@ -20,15 +20,8 @@ import {
 } from './dto/risk-forms.dto';
 import { refusedForm, validated } from './incident-forms';
 import { createRiskBody, riskPage, riskRegisterPage, type RiskFormState } from './risk.page';
+import { refusalStatus } from './form-refusal';
 import { viewUser } from './view-context.interceptor';
-
-/** The HTTP status a refused form is shown again with; null: not a refusal of the form (the error page). */
-function refusalStatus(e: unknown): number | null {
-  if (e instanceof ValidationError) return 400;
-  if (e instanceof RuleViolationError) return 422;
-  if (e instanceof ConflictError) return 409;
-  return null;
-}
 
 /** The risk register: table with filters and the heat maps, a risk's page with its controls and history, and the forms. */
 @ApiExcludeController()

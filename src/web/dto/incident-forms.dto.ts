@@ -136,21 +136,6 @@ export class CloseCapaFormDto {
   @Text(5000) note?: string;
 }
 
-/** A new hazard (or security risk) raised from the incident; the register comes from its categories. */
-export class RaiseRiskFormDto {
-  @Text(LINE) ref?: string;
-  @Text(LINE) product?: string;
-  @Text(LINE) title?: string;
-  @Text() hazard?: string;
-  @Text() sequenceOfEvents?: string;
-  @Text() hazardousSituation?: string;
-  @Text() harm?: string;
-  @Text(40) severity?: string;
-  @Text(40) probability?: string;
-  @Text(40) p1?: string;
-  @Text(40) p2?: string;
-}
-
 export class ReviewFormDto {
   @Text(10_000) cause?: string;
   @Text(10_000) wentWell?: string;
