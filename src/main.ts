@@ -6,6 +6,7 @@ import { createApp } from './configure-app';
 import { DEMO_PASSWORD, DEMO_USERS } from './identity/demo-users';
 import { SweepJobs } from './sweeps/sweep.jobs';
 import { PackSigner } from './audit-packs/signing/pack-signer';
+import { DATABASE_CONNECTION, DatabaseConnection } from './postgres/database-connection';
 
 function configOrExit(): AppConfig {
   try {
@@ -24,6 +25,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   const app = await createApp(config);
   const log = new Logger('Attest');
+  // The server (not the short-lived CLI) starts its embedded PostgreSQL again if it stops by itself.
+  app.get<symbol, DatabaseConnection>(DATABASE_CONNECTION).superviseEmbedded();
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {

@@ -12,6 +12,11 @@ export interface DatabaseConnection {
   describe: string;
   /** Stops the embedded cluster when this process owns it; a no-op for an external database. */
   release(): Promise<void>;
+  /**
+   * For the long-running server: starts the embedded cluster again when it stops unexpectedly (see
+   * EmbeddedCluster.keepRunning); a no-op for an external database, which its own service manager restarts.
+   */
+  superviseEmbedded(): void;
 }
 
 /** DATABASE_URL when set, else the embedded cluster under DATA_DIR (shared with a running server). */
@@ -25,6 +30,7 @@ export async function openDatabaseConnection(
       kind: 'external',
       describe: redactUrl(config.databaseUrl),
       release: async () => undefined,
+      superviseEmbedded: () => undefined,
     };
   }
   const cluster = new EmbeddedCluster({
@@ -44,5 +50,6 @@ export async function openDatabaseConnection(
     kind: 'embedded',
     describe: `embedded PostgreSQL in ${cluster.clusterDir}`,
     release: () => cluster.stop(),
+    superviseEmbedded: () => void cluster.keepRunning(),
   };
 }

@@ -6,7 +6,9 @@
 //   - a second process (the `attest` CLI) finds a running cluster through PostgreSQL's own
 //     postmaster.pid and connects to it instead of starting another;
 //   - initdb runs into a temporary directory that is renamed into place, so a crash during the first
-//     start never leaves a half-initialised cluster.
+//     start never leaves a half-initialised cluster;
+//   - the server that owns the cluster starts it again, on the same port, when PostgreSQL stops without
+//     being asked to (keepRunning): after a full disk stopped it from writing its WAL, say.
 // PostgreSQL refuses to run as root: as root the binaries run as the `postgres` OS user.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -98,6 +100,7 @@ export class EmbeddedCluster {
   private readonly osUser: OsUser | null;
   private readonly log: (message: string) => void;
   private owned = false;
+  private port: number | null = null;
 
   constructor(private readonly options: EmbeddedClusterOptions) {
     this.clusterDir = join(options.dataDir, 'postgres');
@@ -129,6 +132,7 @@ export class EmbeddedCluster {
       this.owned = true;
     }
     if (this.owned) writeFileSync(this.ownerFile, String(process.pid));
+    this.port = port;
     const { user, password, database } = credentials;
     return {
       url: `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
@@ -138,6 +142,7 @@ export class EmbeddedCluster {
 
   /** Stops the cluster if this process owns it; otherwise leaves it to its owner. */
   async stop(): Promise<void> {
+    this.unwatch();
     if (!this.owned) return;
     this.owned = false;
     await this.pgCtl(['stop', '-D', this.clusterDir, '-m', 'fast', '-w', '-t', '60']).catch((e: Error) => {
@@ -146,6 +151,40 @@ export class EmbeddedCluster {
     rmSync(this.ownerFile, { force: true });
     if (this.options.throwaway) rmSync(this.options.dataDir, { recursive: true, force: true });
   }
+
+  /**
+   * While this process owns the cluster, checks every intervalMs that PostgreSQL still runs and starts it
+   * again on the same port if it stopped without being asked to. PostgreSQL shuts itself down when it cannot
+   * write its WAL (a full disk: PANIC, then a crash recovery that cannot finish); once space is back the next
+   * check starts it, its crash recovery replays the WAL, and the pool reconnects by itself: the app recovers
+   * without a restart. A failed start is tried again at the next check, logged once per outage.
+   * Returns the function that stops watching (stop() also ends it).
+   */
+  keepRunning(intervalMs = 2_000): () => void {
+    let starting = false;
+    let outage = false;
+    const timer = setInterval(() => {
+      if (starting || !this.owned || this.port === null || this.runningPort() !== null) return;
+      starting = true;
+      const port = this.port;
+      if (!outage) this.log(`the embedded PostgreSQL stopped unexpectedly; starting it again on port ${port}`);
+      this.startServer(port)
+        .then(() => {
+          this.log(`the embedded PostgreSQL is running again on port ${port}`);
+          outage = false;
+        })
+        .catch((e: Error) => {
+          if (!outage) this.log(`the embedded PostgreSQL could not start yet (${e.message}); trying again`);
+          outage = true;
+        })
+        .finally(() => (starting = false));
+    }, intervalMs);
+    timer.unref();
+    this.unwatch = () => clearInterval(timer);
+    return this.unwatch;
+  }
+
+  private unwatch: () => void = () => undefined;
 
   /** Port of the running cluster, from PostgreSQL's own postmaster.pid; null when it is not running. */
   runningPort(): number | null {
@@ -232,10 +271,10 @@ export class EmbeddedCluster {
     }
   }
 
-  private async startServer(): Promise<number> {
+  private async startServer(onPort?: number): Promise<number> {
     mkdirSync(this.runDir, { recursive: true });
     this.giveToPostgres(this.runDir);
-    const port = this.options.port ?? (await freePort());
+    const port = onPort ?? this.options.port ?? (await freePort());
     const settings = [
       `-p ${port}`,
       '-c listen_addresses=127.0.0.1',
