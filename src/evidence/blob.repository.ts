@@ -51,39 +51,40 @@ export class BlobRepository implements BlobStore {
    * Stores a staged file's bytes as the blob `blob.sha256` unless it exists. The file is read back in
    * chunks and hashed again (what is stored is exactly what was hashed), CHUNKS_PER_INSERT chunks to a
    * statement; the next statement's chunks are read from disk while the current one is being inserted.
+   * The two batches' memory is allocated once and reused (the driver has copied a batch into its message
+   * once its INSERT has answered): a 200 MB upload otherwise churned 200 MB of buffers through the GC.
    * Returns whether it was new.
    */
   async storeFile(blob: BlobInfo, path: string, m: EntityManager): Promise<boolean> {
     if (!(await this.claim(blob, 'postgres', m))) return false;
     const file = await open(path, 'r');
+    const batchBytes = Math.max(1, Math.min(blob.size, CHUNKS_PER_INSERT * BLOB_CHUNK_BYTES));
+    const slabs = [Buffer.allocUnsafe(batchBytes), Buffer.allocUnsafe(batchBytes)];
     let ended = false;
-    const readChunk = async (): Promise<Buffer> => {
-      const data = Buffer.allocUnsafe(BLOB_CHUNK_BYTES);
-      let filled = 0;
-      while (filled < data.length) {
-        const { bytesRead } = await file.read(data, filled, data.length - filled, null);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      if (filled < data.length) ended = true;
-      return data.subarray(0, filled);
-    };
-    const readBatch = async (): Promise<Buffer[]> => {
+    /** Reads up to CHUNKS_PER_INSERT chunks into `slab`, as views of it (none once the file has ended). */
+    const readBatch = async (slab: Buffer): Promise<Buffer[]> => {
       const batch: Buffer[] = [];
-      while (!ended && batch.length < CHUNKS_PER_INSERT) {
-        const chunk = await readChunk();
-        if (chunk.length > 0) batch.push(chunk);
+      for (let at = 0; !ended && at < slab.length; at += BLOB_CHUNK_BYTES) {
+        const data = slab.subarray(at, at + BLOB_CHUNK_BYTES);
+        let filled = 0;
+        while (filled < data.length) {
+          const { bytesRead } = await file.read(data, filled, data.length - filled, null);
+          if (bytesRead === 0) break;
+          filled += bytesRead;
+        }
+        if (filled < BLOB_CHUNK_BYTES) ended = true;
+        if (filled > 0) batch.push(data.subarray(0, filled));
       }
       return batch;
     };
     const hash = createHash('sha256');
     let total = 0;
     try {
-      let next = readBatch();
-      for (let n = 0; ;) {
+      let next = readBatch(slabs[0]);
+      for (let n = 0, turn = 1; ; turn ^= 1) {
         const batch = await next;
         if (batch.length === 0) break;
-        next = readBatch();
+        next = readBatch(slabs[turn]); // the other slab: its batch was inserted on the previous turn
         next.catch(() => undefined); // awaited on the next turn; an insert failing first must not leave it unhandled
         for (const chunk of batch) {
           hash.update(chunk);

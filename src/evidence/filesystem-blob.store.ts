@@ -15,6 +15,8 @@ import { BlobCorruptError } from './evidence.errors';
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Temporary files end in this; a final name is the bare 64-character hash, so nothing reads a temp file. */
 export const BLOB_TEMP_SUFFIX = '.tmp';
+/** link() errors after which a staged upload is copied instead: another filesystem, or no hard links there. */
+const CANNOT_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
 
 /**
  * The filesystem blob store (BLOB_STORE=filesystem): the bytes of blob `<sha256>` are the file
@@ -67,8 +69,9 @@ export class FilesystemBlobStore implements BlobStore {
   /**
    * Places a file that was hashed as it was written (an upload staged by UploadStaging) without reading
    * it again: fsynced, then hard-linked to its final name (the staging name is removed by its owner), and
-   * the folder fsynced. Returns false, having placed nothing, when BLOB_DIR is on another filesystem than
-   * the file (the caller then copies it). When the final name exists the same bytes are there already.
+   * the folder fsynced. Returns false, having placed nothing, when the file cannot be linked there (BLOB_DIR
+   * on another filesystem, or one without hard links): the caller then copies it. When the final name
+   * exists the same bytes are there already.
    */
   private async adopt(blob: BlobInfo, path: string): Promise<boolean> {
     const final = this.pathOf(blob.sha256);
@@ -86,7 +89,7 @@ export class FilesystemBlobStore implements BlobStore {
       () => true,
       (e: NodeJS.ErrnoException) => {
         if (e.code === 'EEXIST') return true; // the same bytes are there already (a rolled-back upload's file)
-        if (e.code === 'EXDEV') return false;
+        if (e.code !== undefined && CANNOT_LINK.has(e.code)) return false;
         throw e;
       },
     );
