@@ -26,9 +26,11 @@ const CANNOT_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK'
  *
  * A file is written as `<sha256>.<random>.tmp` in its final folder, fsynced, renamed to its final name,
  * and the folder fsynced: a final name only ever appears with all its bytes, even after a crash or
- * power cut (a crash can leave a `.tmp` file, which nothing reads). If the transaction rolls back after
- * the rename, the file stays, unreferenced: it holds exactly the bytes its name says and a later upload of
- * them reuses it; BlobCollector removes such files, and `.tmp` leftovers, once they are a day old.
+ * power cut (a crash can leave a `.tmp` file, which nothing reads). An upload's staged file, hashed as it
+ * was written, is instead fsynced and hard-linked to its final name (adopt): the same guarantee, without
+ * reading or copying the bytes again. If the transaction rolls back after the rename (or link), the file
+ * stays, unreferenced: it holds exactly the bytes its name says and a later upload of them reuses it;
+ * BlobCollector removes such files, and `.tmp` leftovers, once they are a day old.
  */
 @Injectable()
 export class FilesystemBlobStore implements BlobStore {
