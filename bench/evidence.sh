@@ -41,7 +41,8 @@ ready_hwm=$(hwm)
 
 echo "Attest evidence bench: one ${SIZE_MB} MB file, $(nproc) cores, node $(node -v), embedded PostgreSQL (fsync on)"
 awk -v mb="$SIZE_MB" -v ns=$((t1 - t0)) 'BEGIN { printf "%-34s %8.0f MB/s   (%.2f s)\n", "sha256sum (raw, page cache)", mb / (ns / 1e9), ns / 1e9 }'
-BASE_URL="http://127.0.0.1:$PORT" FILE="$file" SERVER_PID=$server UPLOAD_MS_FILE="$work/upload.ms" node bench/evidence-bench.js
+postgres_pid=$(head -1 "$work/data/postgres/postmaster.pid" 2>/dev/null || true)
+BASE_URL="http://127.0.0.1:$PORT" FILE="$file" SERVER_PID=$server POSTGRES_PID=$postgres_pid UPLOAD_MS_FILE="$work/upload.ms" node bench/evidence-bench.js
 printf '%-34s %8d MB   (after start-up %d MB, now %d MB)\n' "server peak RSS (VmHWM)" "$(hwm)" "$ready_hwm" "$(rss)"
 # The server's own split of the upload (debug log of EvidenceService.upload).
 grep -o 'received and staged in [0-9]* ms, stored in [0-9]* ms' "$work/server.log" | head -1 | sed 's/^/  upload on the server: /' || true

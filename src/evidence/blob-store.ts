@@ -16,10 +16,13 @@ export interface BlobInfo {
  */
 export interface BlobStore {
   /**
-   * Stores a staged file's bytes as the blob `blob.sha256` unless it exists, hashing them again as they
-   * are stored (what is stored is exactly what was hashed). Returns whether it was new.
+   * Stores a file's bytes as the blob `blob.sha256` unless it exists, hashing them again as they are
+   * stored (what is stored is exactly what was hashed). Returns whether it was new. `hashedOnWrite`: this
+   * process wrote the file and hashed the bytes as it wrote them, in one pass (an upload staged by
+   * UploadStaging), so a store may keep that very file without reading it again (the filesystem store
+   * links it into place when BLOB_DIR is on the same filesystem; PostgreSQL reads it once, into blob_chunks).
    */
-  storeFile(blob: BlobInfo, path: string, m: EntityManager): Promise<boolean>;
+  storeFile(blob: BlobInfo, path: string, m: EntityManager, hashedOnWrite?: boolean): Promise<boolean>;
   /** Stores bytes already in memory (a snapshot's or an attestation's JSON). */
   storeBuffer(bytes: Buffer, mediaType: string, m: EntityManager): Promise<BlobInfo>;
   /**

@@ -11,6 +11,8 @@ import { BlobCorruptError } from './evidence.errors';
 
 /** Chunks a download fetches ahead of the one it is sending. */
 const OPEN_PREFETCH = 2;
+/** Chunks written by one INSERT (a multi-row statement: fewer round trips, one parse and plan). */
+const CHUNKS_PER_INSERT = 4;
 
 /**
  * The blob store: content-addressed bytes in PostgreSQL, in 1 MiB chunks, written and read as streams (a
@@ -47,34 +49,49 @@ export class BlobRepository implements BlobStore {
 
   /**
    * Stores a staged file's bytes as the blob `blob.sha256` unless it exists. The file is read back in
-   * chunks and hashed again: what is stored is exactly what was hashed. Returns whether it was new.
+   * chunks and hashed again (what is stored is exactly what was hashed), CHUNKS_PER_INSERT chunks to a
+   * statement; the next statement's chunks are read from disk while the current one is being inserted.
+   * The two batches' memory is allocated once and reused (the driver has copied a batch into its message
+   * once its INSERT has answered): a 200 MB upload otherwise churned 200 MB of buffers through the GC.
+   * Returns whether it was new.
    */
   async storeFile(blob: BlobInfo, path: string, m: EntityManager): Promise<boolean> {
     if (!(await this.claim(blob, 'postgres', m))) return false;
     const file = await open(path, 'r');
-    const readChunk = async (): Promise<Buffer> => {
-      const data = Buffer.allocUnsafe(BLOB_CHUNK_BYTES);
-      let filled = 0;
-      while (filled < data.length) {
-        const { bytesRead } = await file.read(data, filled, data.length - filled, null);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
+    const batchBytes = Math.max(1, Math.min(blob.size, CHUNKS_PER_INSERT * BLOB_CHUNK_BYTES));
+    const slabs = [Buffer.allocUnsafe(batchBytes), Buffer.allocUnsafe(batchBytes)];
+    let ended = false;
+    /** Reads up to CHUNKS_PER_INSERT chunks into `slab`, as views of it (none once the file has ended). */
+    const readBatch = async (slab: Buffer): Promise<Buffer[]> => {
+      const batch: Buffer[] = [];
+      for (let at = 0; !ended && at < slab.length; at += BLOB_CHUNK_BYTES) {
+        const data = slab.subarray(at, at + BLOB_CHUNK_BYTES);
+        let filled = 0;
+        while (filled < data.length) {
+          const { bytesRead } = await file.read(data, filled, data.length - filled, null);
+          if (bytesRead === 0) break;
+          filled += bytesRead;
+        }
+        if (filled < BLOB_CHUNK_BYTES) ended = true;
+        if (filled > 0) batch.push(data.subarray(0, filled));
       }
-      return data.subarray(0, filled);
+      return batch;
     };
     const hash = createHash('sha256');
     let total = 0;
     try {
-      // The next chunk is read from disk while the current one is being inserted.
-      let next = readChunk();
-      for (let n = 0; ; n++) {
-        const chunk = await next;
-        if (chunk.length === 0) break;
-        next = chunk.length < BLOB_CHUNK_BYTES ? Promise.resolve(Buffer.alloc(0)) : readChunk();
+      let next = readBatch(slabs[0]);
+      for (let n = 0, turn = 1; ; turn ^= 1) {
+        const batch = await next;
+        if (batch.length === 0) break;
+        next = readBatch(slabs[turn]); // the other slab: its batch was inserted on the previous turn
         next.catch(() => undefined); // awaited on the next turn; an insert failing first must not leave it unhandled
-        hash.update(chunk);
-        total += chunk.length;
-        await m.query(`INSERT INTO blob_chunks (sha256, n, data) VALUES ($1, $2, $3)`, [blob.sha256, n, chunk]);
+        for (const chunk of batch) {
+          hash.update(chunk);
+          total += chunk.length;
+        }
+        await this.insertChunks(blob.sha256, n, batch, m);
+        n += batch.length;
       }
     } finally {
       await file.close();
@@ -88,15 +105,22 @@ export class BlobRepository implements BlobStore {
   async storeBuffer(bytes: Buffer, mediaType: string, m: EntityManager): Promise<BlobInfo> {
     const blob = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, mediaType };
     if (await this.claim(blob, 'postgres', m)) {
-      for (let n = 0; n * BLOB_CHUNK_BYTES < bytes.length; n++) {
-        await m.query(`INSERT INTO blob_chunks (sha256, n, data) VALUES ($1, $2, $3)`, [
-          blob.sha256,
-          n,
-          bytes.subarray(n * BLOB_CHUNK_BYTES, (n + 1) * BLOB_CHUNK_BYTES),
-        ]);
-      }
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < bytes.length; at += BLOB_CHUNK_BYTES)
+        chunks.push(bytes.subarray(at, at + BLOB_CHUNK_BYTES));
+      for (let n = 0; n < chunks.length; n += CHUNKS_PER_INSERT)
+        await this.insertChunks(blob.sha256, n, chunks.slice(n, n + CHUNKS_PER_INSERT), m);
     }
     return blob;
+  }
+
+  /** Inserts `chunks` as chunks `first`, `first + 1`, … of the blob, in one multi-row statement. */
+  private async insertChunks(sha256: string, first: number, chunks: Buffer[], m: EntityManager): Promise<void> {
+    const rows = chunks.map((_, i) => `($1, $${2 * i + 2}, $${2 * i + 3})`);
+    await m.query(`INSERT INTO blob_chunks (sha256, n, data) VALUES ${rows.join(', ')}`, [
+      sha256,
+      ...chunks.flatMap((data, i) => [first + i, data]),
+    ]);
   }
 
   find(sha256: string): Promise<Blob | null> {

@@ -17,7 +17,10 @@ import { titleFrom, UUID, userIdOf, type EvidenceKind } from './domain/evidence-
 import { AlreadySupersededError, NotYourControlError } from './evidence.errors';
 import { EvidenceRepository } from './evidence.repository';
 
-/** A file to store with a new item: staged on disk (uploads) or in memory (generated JSON). */
+/**
+ * A file to store with a new item: staged on disk (uploads: written and hashed in one pass by
+ * UploadStaging, so the store may keep the staged file without reading it again) or in memory (generated JSON).
+ */
 export interface NewFile {
   filename: string;
   mediaType: string;
@@ -166,7 +169,7 @@ export class EvidenceWriter {
   commit(item: NewItem, manager?: EntityManager): Promise<string> {
     const run = async (m: EntityManager): Promise<string> => {
       for (const f of item.files) {
-        if ('path' in f.from) await this.blobs.storeFile(f, f.from.path, m);
+        if ('path' in f.from) await this.blobs.storeFile(f, f.from.path, m, true);
         else await this.blobs.storeBuffer(f.from.bytes, f.mediaType, m);
       }
       const id = await this.repo.insert(

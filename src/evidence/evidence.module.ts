@@ -29,7 +29,7 @@ export function chooseBlobStore(
 ): BlobStore {
   const writer: BlobStore = config.blobStore === 'filesystem' ? filesystem : postgres;
   return {
-    storeFile: (blob, path, m) => writer.storeFile(blob, path, m),
+    storeFile: (blob, path, m, hashedOnWrite) => writer.storeFile(blob, path, m, hashedOnWrite),
     storeBuffer: (bytes, mediaType, m) => writer.storeBuffer(bytes, mediaType, m),
     open: (blob) => (blob.store === 'filesystem' ? filesystem : postgres).open(blob),
   };

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { EntityManager } from 'typeorm';
@@ -15,6 +15,8 @@ import { BlobCorruptError } from './evidence.errors';
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Temporary files end in this; a final name is the bare 64-character hash, so nothing reads a temp file. */
 export const BLOB_TEMP_SUFFIX = '.tmp';
+/** link() errors after which a staged upload is copied instead: another filesystem, or no hard links there. */
+const CANNOT_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
 
 /**
  * The filesystem blob store (BLOB_STORE=filesystem): the bytes of blob `<sha256>` are the file
@@ -24,9 +26,11 @@ export const BLOB_TEMP_SUFFIX = '.tmp';
  *
  * A file is written as `<sha256>.<random>.tmp` in its final folder, fsynced, renamed to its final name,
  * and the folder fsynced: a final name only ever appears with all its bytes, even after a crash or
- * power cut (a crash can leave a `.tmp` file, which nothing reads). If the transaction rolls back after
- * the rename, the file stays, unreferenced: it holds exactly the bytes its name says and a later upload of
- * them reuses it; BlobCollector removes such files, and `.tmp` leftovers, once they are a day old.
+ * power cut (a crash can leave a `.tmp` file, which nothing reads). An upload's staged file, hashed as it
+ * was written, is instead fsynced and hard-linked to its final name (adopt): the same guarantee, without
+ * reading or copying the bytes again. If the transaction rolls back after the rename (or link), the file
+ * stays, unreferenced: it holds exactly the bytes its name says and a later upload of them reuses it;
+ * BlobCollector removes such files, and `.tmp` leftovers, once they are a day old.
  */
 @Injectable()
 export class FilesystemBlobStore implements BlobStore {
@@ -45,8 +49,9 @@ export class FilesystemBlobStore implements BlobStore {
     return join(this.dir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
-  async storeFile(blob: BlobInfo, path: string, m: EntityManager): Promise<boolean> {
+  async storeFile(blob: BlobInfo, path: string, m: EntityManager, hashedOnWrite = false): Promise<boolean> {
     if (!(await this.rows.claim(blob, 'filesystem', m))) return false;
+    if (hashedOnWrite && (await this.adopt(blob, path))) return true;
     const source = await open(path, 'r');
     try {
       await this.place(blob, async (write) => {
@@ -61,6 +66,37 @@ export class FilesystemBlobStore implements BlobStore {
       await source.close();
     }
     return true;
+  }
+
+  /**
+   * Places a file that was hashed as it was written (an upload staged by UploadStaging) without reading
+   * it again: fsynced, then hard-linked to its final name (the staging name is removed by its owner), and
+   * the folder fsynced. Returns false, having placed nothing, when the file cannot be linked there (BLOB_DIR
+   * on another filesystem, or one without hard links): the caller then copies it. When the final name
+   * exists the same bytes are there already.
+   */
+  private async adopt(blob: BlobInfo, path: string): Promise<boolean> {
+    const final = this.pathOf(blob.sha256);
+    const folder = dirname(final);
+    const made = await mkdir(folder, { recursive: true, mode: 0o700 });
+    const file = await open(path, 'r');
+    try {
+      if ((await file.stat()).size !== blob.size)
+        throw new BlobCorruptError(blob.sha256, 'the staged file changed before it was stored');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    const linked = await link(path, final).then(
+      () => true,
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EEXIST') return true; // the same bytes are there already (a rolled-back upload's file)
+        if (e.code !== undefined && CANNOT_LINK.has(e.code)) return false;
+        throw e;
+      },
+    );
+    await syncFolders(folder, made); // folders just made must stay even when the copy goes in instead
+    return linked;
   }
 
   async storeBuffer(bytes: Buffer, mediaType: string, m: EntityManager): Promise<BlobInfo> {
@@ -136,14 +172,20 @@ export class FilesystemBlobStore implements BlobStore {
       await rm(temp, { force: true });
       throw e;
     }
-    // The rename (or the earlier one that placed the file) is durable once its folder is; a folder just
-    // created needs its parents synced too, up to BLOB_DIR's own parent.
-    await syncDir(folder);
-    if (made !== undefined) {
-      for (let d = dirname(folder); ; d = dirname(d)) {
-        await syncDir(d);
-        if (d === dirname(made) || d === dirname(d)) break;
-      }
+    await syncFolders(folder, made);
+  }
+}
+
+/**
+ * Makes a name placed in `folder` durable: the folder fsynced, and when it was just created (`made`, the
+ * first folder mkdir created) its parents too, up to BLOB_DIR's own parent.
+ */
+async function syncFolders(folder: string, made: string | undefined): Promise<void> {
+  await syncDir(folder);
+  if (made !== undefined) {
+    for (let d = dirname(folder); ; d = dirname(d)) {
+      await syncDir(d);
+      if (d === dirname(made) || d === dirname(d)) break;
     }
   }
 }

@@ -89,16 +89,15 @@ export class UploadStaging implements OnModuleInit {
   /**
    * Refuses (507 storage.full, before a byte is staged) an upload of `declared` bytes (the request's
    * Content-Length) that cannot fit: its staged copy, plus its stored copy when that lands on the same
-   * filesystem (the embedded PostgreSQL's data directory, or the blob folder), plus STORAGE_RESERVE_BYTES.
+   * filesystem (the embedded PostgreSQL's data directory), plus STORAGE_RESERVE_BYTES. The filesystem
+   * store keeps the staged file itself when BLOB_DIR is on the same filesystem (a hard link): one copy.
    */
   async ensureRoom(declared: number): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const second =
-      this.config.blobStore === 'filesystem'
-        ? this.config.blobDir
-        : this.config.databaseUrl === undefined
-          ? join(this.config.dataDir, 'postgres')
-          : null;
+      this.config.blobStore === 'postgres' && this.config.databaseUrl === undefined
+        ? join(this.config.dataDir, 'postgres')
+        : null;
     const copies = second !== null && (await sameFilesystem(this.dir, second)) ? 2 : 1;
     const free = await freeBytes(this.dir);
     if (!uploadFits(declared, copies, free, this.config.storageReserveBytes))

@@ -7,6 +7,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
+  mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -17,6 +18,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Client } from 'pg';
@@ -210,6 +212,26 @@ describe.each(['postgres', 'filesystem'] as const)('BLOB_STORE=%s', (store) => {
       expect(back.equals(bytes)).toBe(true);
     });
 
+    it('stores a file of exactly eight chunks (two full multi-row inserts) byte for byte', async () => {
+      const bytes = pdf(8 * BLOB_CHUNK_BYTES);
+      const sha = sha256(bytes);
+      const before = await counts();
+      const item = await uploads.upload(manager, parts([{ filename: 'eight.pdf', stream: streamOf(bytes) }]));
+      expect(item.files[0]).toMatchObject({ sha256: sha, size: bytes.length });
+      const after = await counts();
+      expect({ chunks: after.chunks - before.chunks, blobFiles: after.blobFiles - before.blobFiles }).toEqual(
+        added(bytes.length),
+      );
+      if (store === 'postgres')
+        expect(
+          (await db.query(`SELECT n, length(data) AS len FROM blob_chunks WHERE sha256 = $1 ORDER BY n`, [sha])).rows,
+        ).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((n) => ({ n, len: BLOB_CHUNK_BYTES })));
+      const back = await readAll((await queries.download(manager, item.id, 1)).stream);
+      expect(sha256(back)).toBe(sha);
+      expect(back.equals(bytes)).toBe(true);
+      expect(readdirSync(stagingDir)).toEqual([]);
+    });
+
     it('holds several files in one item, in order', async () => {
       const one = pdf(1000);
       const two = Buffer.from('user,role\nsomchai,admin\n');
@@ -388,6 +410,32 @@ describe.each(['postgres', 'filesystem'] as const)('BLOB_STORE=%s', (store) => {
         expect(pathOf(sha)).toBe(join(blobDir, sha.slice(0, 2), sha.slice(2, 4), sha));
         expect(statSync(pathOf(sha)).mode & 0o777).toBe(0o600);
         expect(filesUnder(blobDir).filter((f) => !/^[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(f))).toEqual([]);
+      });
+
+      it('keeps the staged upload itself as the blob (linked into place, not read and copied again)', async () => {
+        const bytes = pdf(3 * BLOB_CHUNK_BYTES + 5);
+        const sha = sha256(bytes);
+        let staged: { ino: number; nlink: number } | null = null;
+        // The file part first; by the time the next part is asked for, the file is wholly staged.
+        async function* fileThenFields(): AsyncGenerator<UploadPart> {
+          yield { type: 'file', name: 'file', filename: 'linked.pdf', stream: streamOf(bytes), truncated: () => false };
+          const [name] = readdirSync(stagingDir);
+          const { ino, nlink } = statSync(join(stagingDir, name));
+          staged = { ino, nlink };
+          for (const [field, value] of Object.entries(FIELDS))
+            yield { type: 'field', name: field, value, truncated: false };
+        }
+        const item = await uploads.upload(manager, fileThenFields());
+        expect(item.files[0].sha256).toBe(sha);
+        expect(staged).toEqual({ ino: expect.any(Number), nlink: 1 });
+        const blob = statSync(pathOf(sha));
+        expect({ ino: blob.ino, nlink: blob.nlink, mode: blob.mode & 0o777 }).toEqual({
+          ino: staged!.ino, // the very file that was staged
+          nlink: 1, // and the staging name is gone
+          mode: 0o600,
+        });
+        expect(readFileSync(pathOf(sha)).equals(bytes)).toBe(true);
+        expect(readdirSync(stagingDir)).toEqual([]);
       });
 
       it('never serves a blob whose file is missing, even with a complete temporary file beside it', async () => {
@@ -667,3 +715,36 @@ describe.each(['postgres', 'filesystem'] as const)('BLOB_STORE=%s', (store) => {
     });
   });
 });
+
+// BLOB_DIR on another filesystem than DATA_DIR (here tmpfs): a staged upload cannot be linked into place,
+// so it is copied (and hashed again on the way), with the same result.
+const shm = '/dev/shm';
+(existsSync(shm) && statSync(shm).dev !== statSync(tmpdir()).dev ? describe : describe.skip)(
+  'BLOB_DIR on another filesystem',
+  () => {
+    let app: TestApp;
+    let otherDir: string;
+    beforeAll(async () => {
+      otherDir = mkdtempSync(join(shm, 'attest-blobs-'));
+      app = await startTestApp({ env: { BLOB_STORE: 'filesystem', BLOB_DIR: otherDir } });
+    });
+    afterAll(async () => {
+      await app?.close();
+      rmSync(otherDir, { recursive: true, force: true });
+    });
+
+    it('copies the staged upload into BLOB_DIR: the same bytes, the right name, nothing staged or temporary left', async () => {
+      const bytes = pdf(2 * BLOB_CHUNK_BYTES + 3);
+      const sha = sha256(bytes);
+      const item = await app.app
+        .get(EvidenceUploadService)
+        .upload(manager, parts([{ filename: 'elsewhere.pdf', stream: streamOf(bytes) }]));
+      expect(item.files[0]).toMatchObject({ sha256: sha, size: bytes.length });
+      expect(filesUnder(otherDir)).toEqual([`${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}`]);
+      expect(readFileSync(join(otherDir, sha.slice(0, 2), sha.slice(2, 4), sha)).equals(bytes)).toBe(true);
+      expect(readdirSync(app.app.get(UploadStaging).dir)).toEqual([]);
+      const back = await readAll((await app.app.get(EvidenceQueriesService).download(manager, item.id, 1)).stream);
+      expect(back.equals(bytes)).toBe(true);
+    });
+  },
+);
