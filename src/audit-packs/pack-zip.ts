@@ -5,9 +5,31 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { crc32 } from 'node:zlib';
 import { ZipFile } from 'yazl';
+
+/**
+ * yazl takes each entry's CRC-32 from buffer-crc32, a JavaScript loop: about 70 MB/s on the project's
+ * 2-core machine, most of a 2 GB pack's zipping time. Node's zlib.crc32 (native, Node 20.15 and later)
+ * gives the same values (pack-zip.spec.ts checks them) about fifteen times faster, so yazl's own copy of
+ * buffer-crc32 is pointed at it: yazl calls `unsigned` on that module's exports at each chunk. Nothing
+ * else in the server uses buffer-crc32. Left as it is if either is not there.
+ */
+function useNativeCrc32(): void {
+  let bufferCrc32: { unsigned?: unknown };
+  try {
+    bufferCrc32 = createRequire(require.resolve('yazl'))('buffer-crc32') as { unsigned?: unknown };
+  } catch {
+    return; // yazl keeps its own CRC-32
+  }
+  if (typeof crc32 !== 'function' || typeof bufferCrc32.unsigned !== 'function') return;
+  bufferCrc32.unsigned = (data: Buffer | string, previous?: number | Buffer): number =>
+    crc32(data, Buffer.isBuffer(previous) ? previous.readUInt32BE(0) : (previous ?? 0) >>> 0);
+}
+useNativeCrc32();
 
 export type ZipSource =
   { path: string; bytes: Buffer; compress?: boolean } | { path: string; size: number; open: () => Promise<Readable> };

@@ -118,7 +118,8 @@ class PackRenderer {
     /** Null in the first pass; then the page count and section pages for headers, footers and contents. */
     private readonly plan: LayoutPlan | null,
   ) {
-    this.w = new PdfWriter(doc, layout, (index) => this.runningHeaderAndFooter(index));
+    // The first pass only measures: where lines and pages break depends on widths, not on drawing them.
+    this.w = new PdfWriter(doc, layout, (index) => this.runningHeaderAndFooter(index), plan !== null);
     this.placeholders = {
       organisation: cleanText(model.organisation),
       framework: frameworkLabel(model),

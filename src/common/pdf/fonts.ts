@@ -33,3 +33,15 @@ function seedGlyphText(doc: PDFKit.PDFDocument, fonts: string[]): void {
     if (typeof font?.encode === 'function') font.encode('\u0E32 \u0E4D');
   }
 }
+
+/**
+ * Empties pdfkit's per-font cache of laid-out words. pdfkit keeps every distinct word it has ever laid out
+ * (glyph runs, unbounded): with tens of thousands of unique digests, titles and file names that grew to
+ * hundreds of megabytes. PdfWriter calls this every few pages, so the cache holds a few pages' words at most;
+ * a word laid out again gives the same glyphs (pdfkit internals: skipped if they change).
+ */
+export function clearLayoutCaches(doc: PDFKit.PDFDocument): void {
+  const families = (doc as unknown as { _fontFamilies?: Record<string, { layoutCache?: object }> })._fontFamilies;
+  for (const font of Object.values(families ?? {}))
+    if (font && typeof font.layoutCache === 'object') font.layoutCache = Object.create(null) as object;
+}

@@ -13,6 +13,7 @@ import type {
   TableGeometry,
   WriterLayout,
 } from './pdf-types';
+import { clearLayoutCaches } from './fonts';
 import { cleanText, wrapText } from './text';
 
 export type { Cell, CellStyle, Column, FontKey, Row, WriterLayout } from './pdf-types';
@@ -21,6 +22,8 @@ const CELL_PAD_X = 4;
 /** Baseline below the top of a line, in font sizes (room above it for Thai vowels and stacked tone marks). */
 const BASELINE = 0.98;
 const CELL_PAD_Y = 2.5;
+/** pdfkit's cache of laid-out words is emptied every this many pages (fonts.ts clearLayoutCaches). */
+const LAYOUT_CACHE_PAGES = 32;
 
 export class PdfWriter {
   y: number;
@@ -30,6 +33,11 @@ export class PdfWriter {
     readonly layout: WriterLayout,
     /** Called right after each new page is started (running header and footer). */
     private readonly onNewPage: (pageIndex: number) => void = () => undefined,
+    /**
+     * False for a layout pass whose output is thrown away (the audit pack's first pass, which only learns
+     * the page count): lines are measured and placed as usual but their text is not drawn.
+     */
+    private readonly drawText = true,
   ) {
     this.y = this.top;
   }
@@ -59,6 +67,8 @@ export class PdfWriter {
   }
 
   newPage(): void {
+    // Memory bounded by a few pages' words, however many pages; often enough words repeat to keep the cache.
+    if (this.pageIndex % LAYOUT_CACHE_PAGES === LAYOUT_CACHE_PAGES - 1) clearLayoutCaches(this.doc);
     this.doc.addPage();
     this.y = this.top;
     this.onNewPage(this.pageIndex);
@@ -83,7 +93,7 @@ export class PdfWriter {
     align: 'left' | 'right' | 'center' = 'left',
     width = 0,
   ): void {
-    if (text === '') return;
+    if (text === '' || !this.drawText) return;
     const doc = this.doc.font(style.font).fontSize(style.size).fillColor(style.colour);
     let at = x;
     if (align !== 'left') {

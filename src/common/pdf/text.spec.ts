@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { breakPieces, cleanText, fillPlaceholders, MAX_COMBINING_MARKS, wrapText } from './text';
+import {
+  breakPieces,
+  breakPiecesBySegmenter,
+  cleanText,
+  fillPlaceholders,
+  MAX_COMBINING_MARKS,
+  wrapText,
+} from './text';
 
 /** Width = number of code points: enough to test the line filling without a font. */
 const byLength = (s: string) => [...s].length;
@@ -62,6 +69,31 @@ describe('breakPieces', () => {
 
   it('may break after a hyphen or slash between words', () => {
     expect(texts('append-only read/write')).toEqual(['append-', 'only', ' ', 'read/', 'write']);
+  });
+
+  it("property: plain ASCII split at its spaces gives the segmenter's pieces (runs of spaces joined)", () => {
+    // What wrapText sees: consecutive spaces are one gap either way.
+    const joined = (pieces: { text: string; space: boolean }[]) =>
+      pieces.reduce<string[]>((out, p) => {
+        if (p.space && out.length > 0 && out[out.length - 1].startsWith(' ')) out[out.length - 1] += p.text;
+        else out.push(p.text);
+        return out;
+      }, []);
+    const ascii = fc.constantFrom(...' !"#$%&\'()*+,.0123456789:;<=>?@ABCZ[\\]^_`abcxyz{|}~'.split(''));
+    const samples = [
+      'SHA-256 ' + 'ab12'.repeat(16),
+      'file 1: report.pdf · 1.2 MiB',
+      'Bench evidence 1234',
+      'Owner compliance (Alice) monthly, fresh',
+    ].filter((t) => !/[-/]/.test(t) && /^[\x20-\x7E]*$/.test(t));
+    for (const t of samples) expect(joined(breakPieces(t))).toEqual(joined(breakPiecesBySegmenter(t)));
+    fc.assert(
+      fc.property(fc.array(ascii, { maxLength: 60 }), (chars) => {
+        const text = chars.join('');
+        expect(joined(breakPieces(text))).toEqual(joined(breakPiecesBySegmenter(text)));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -57,11 +57,26 @@ export interface Piece {
   space: boolean;
 }
 
+/** Printable ASCII without a dash or a slash: the only break opportunities are its spaces. */
+const PLAIN_ASCII = /^[\x20-\x2C\x2E\x30-\x7E]*$/;
+
 /**
  * Splits one paragraph (no LF) into pieces between which a line may break: at spaces, between Thai words
  * (Intl.Segmenter), and after a hyphen or slash. Latin words keep their punctuation ("word," stays together).
+ * Plain ASCII without a dash or slash (digests, sizes, most titles) is split at its spaces without the
+ * segmenter, with the same result: its words could only break at spaces anyway.
  */
 export function breakPieces(paragraph: string): Piece[] {
+  if (PLAIN_ASCII.test(paragraph))
+    return paragraph
+      .split(/( +)/)
+      .filter((text) => text !== '')
+      .map((text) => ({ text, space: text[0] === ' ' }));
+  return breakPiecesBySegmenter(paragraph);
+}
+
+/** breakPieces for any text: the word segmenter's words, joined where no line may break between them. */
+export function breakPiecesBySegmenter(paragraph: string): Piece[] {
   const pieces: Piece[] = [];
   for (const { segment } of words.segment(paragraph)) {
     if (SPACE.test(segment)) {

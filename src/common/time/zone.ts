@@ -21,10 +21,14 @@ export function zoneLabel(tz = zone): string {
   return tz === 'Asia/Bangkok' ? 'ICT' : tz;
 }
 
+/** One formatter per zone: building an Intl.DateTimeFormat costs far more than using it (packs format thousands). */
+const wallClockFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** "2026-12-05 15:42" as the wall clock reads in `tz`. */
 export function wallClock(at: Date, tz = zone): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
+  let format = wallClockFormats.get(tz);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
       timeZone: tz,
       hourCycle: 'h23',
       year: 'numeric',
@@ -32,9 +36,9 @@ export function wallClock(at: Date, tz = zone): string {
       day: '2-digit',
       hour: '2-digit',
       minute: '2-digit',
-    })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
+    });
+    wallClockFormats.set(tz, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
