@@ -20,6 +20,7 @@ import { PolicyGuard } from './authz/policy.guard';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RisksModule } from './risks/risks.module';
 import { IncidentsModule } from './incidents/incidents.module';
+import { DocumentsModule } from './documents/documents.module';
 import { DsrModule } from './dsr/dsr.module';
 import { AuditPacksModule } from './audit-packs/audit-packs.module';
 import { EngagementsModule } from './engagements/engagements.module';
@@ -43,6 +44,7 @@ export class AppModule {
         NotificationsModule,
         RisksModule,
         IncidentsModule,
+        DocumentsModule,
         DsrModule,
         AuditPacksModule,
         EngagementsModule,
