@@ -21,6 +21,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { RisksModule } from './risks/risks.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { DocumentsModule } from './documents/documents.module';
+import { DocumentsBootstrapService } from './documents/documents-bootstrap.service';
 import { DsrModule } from './dsr/dsr.module';
 import { AuditPacksModule } from './audit-packs/audit-packs.module';
 import { EngagementsModule } from './engagements/engagements.module';
@@ -60,6 +61,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: CsrfGuard },
         { provide: APP_GUARD, useClass: PolicyGuard },
         CatalogBootstrapService,
+        DocumentsBootstrapService,
       ],
     };
   }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditTrailModule } from '../audit-trail/audit-trail.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { IdentityModule } from '../identity/identity.module';
+import { DocumentFilesService } from './document-files.service';
 import { DocumentRecords } from './document-records';
 import { DocumentSignaturesService } from './document-signatures.service';
 import { DocumentTypesService } from './document-types.service';
@@ -21,7 +22,8 @@ import { DocumentsService } from './documents.service';
     DocumentTypesService,
     DocumentRecords,
     DocumentsRepository,
+    DocumentFilesService,
   ],
-  exports: [DocumentsService, DocumentVersionsService],
+  exports: [DocumentsService, DocumentVersionsService, DocumentFilesService],
 })
 export class DocumentsModule {}

@@ -48,6 +48,11 @@ export class DocumentsRepository {
     return m.createQueryBuilder(Document, 'd').setLock('pessimistic_write').where('d.key = :key', { key }).getOne();
   }
 
+  /** One import of policy files at a time across instances (two servers seeding the demo at once). */
+  async lockImports(m: EntityManager): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('attest:documents:import'))`);
+  }
+
   /** Documents the ability may read, filtered and paged in SQL, by key. */
   async listVisible(
     ability: AppAbility,

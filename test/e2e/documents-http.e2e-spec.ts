@@ -45,6 +45,19 @@ const newPolicy = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+describe('demo data', () => {
+  it('holds the seed policies of policies/ as drafts: compliance sees them, the audience not yet', async () => {
+    const listed = await as.compliance('GET', '/api/documents?q=POL-');
+    const keys = listed.json.items.map((d: { key: string }) => d.key);
+    expect(keys).toEqual(expect.arrayContaining(['POL-ACCESS', 'POL-ISMS', 'POL-KEYS', 'POL-PRIVACY']));
+    const keysPolicy = await as.compliance('GET', '/api/documents/POL-KEYS');
+    expect(keysPolicy.json).toMatchObject({ publishedVersion: null, controls: ['ACC-04', 'ACC-05', 'ENG-02'] });
+    expect(keysPolicy.json.versions).toEqual([expect.objectContaining({ number: 1, status: 'draft' })]);
+    expect((await as.compliance('GET', '/api/documents/POL-KEYS/versions/1')).json.content).toContain('**30 days**');
+    expectProblem(await as.viewer('GET', '/api/documents/POL-ISMS'), 404);
+  });
+});
+
 describe('bad input is a 400 naming the field, never a 500', () => {
   it('names each field of a bad document', async () => {
     const res = await as.compliance('POST', '/api/documents', {
