@@ -20,6 +20,8 @@ import { PolicyGuard } from './authz/policy.guard';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RisksModule } from './risks/risks.module';
 import { IncidentsModule } from './incidents/incidents.module';
+import { DocumentsModule } from './documents/documents.module';
+import { DocumentsBootstrapService } from './documents/documents-bootstrap.service';
 import { DsrModule } from './dsr/dsr.module';
 import { AuditPacksModule } from './audit-packs/audit-packs.module';
 import { EngagementsModule } from './engagements/engagements.module';
@@ -43,6 +45,7 @@ export class AppModule {
         NotificationsModule,
         RisksModule,
         IncidentsModule,
+        DocumentsModule,
         DsrModule,
         AuditPacksModule,
         EngagementsModule,
@@ -58,6 +61,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: CsrfGuard },
         { provide: APP_GUARD, useClass: PolicyGuard },
         CatalogBootstrapService,
+        DocumentsBootstrapService,
       ],
     };
   }

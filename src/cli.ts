@@ -16,6 +16,7 @@ import {
 import { sweepCloseCommand, sweepOpenCommand } from './cli/sweep.commands';
 import { dsrDrillCommand } from './cli/dsr.commands';
 import { incidentListCommand } from './cli/incident.commands';
+import { documentsExportCommand, documentsImportCommand } from './cli/documents.commands';
 import { tokenCreateCommand, TokenCreateOptions, userCreateCommand, UserCreateOptions } from './cli/identity.commands';
 import { trailCheckpointCommand, trailVerifyCommand } from './cli/trail-commands';
 import { packBuildCommand, PackBuildOptions, packVerifyCommand } from './cli/pack.commands';
@@ -62,6 +63,7 @@ export function buildProgram(setExit: SetExit): Command {
   addDatabaseCommands(program, setExit);
   addCatalogCommands(program, setExit);
   addSweepAndDsrCommands(program, setExit);
+  addDocumentCommands(program, setExit);
   addIdentityCommands(program, setExit);
   addTrailCommands(program, setExit);
   addPackCommands(program, setExit);
@@ -154,6 +156,27 @@ function addSweepAndDsrCommands(program: Command, setExit: SetExit): void {
     .option('--json', 'print the list items as JSON (as GET /api/incidents, without people)')
     .action(async (opts: { open?: boolean; json?: boolean }) =>
       setExit(await withContext((ctx) => incidentListCommand(ctx, opts), { identity: true })),
+    );
+}
+
+/** documents import, export. */
+function addDocumentCommands(program: Command, setExit: SetExit): void {
+  const documents = program.command('documents').description('controlled documents (policies as code)');
+  documents
+    .command('import')
+    .description(
+      'bring DIR/*.md (front matter + Markdown) into the documents, all or nothing; changed text becomes a draft',
+    )
+    .argument('<dir>', 'folder of policy files, e.g. policies')
+    .action(async (dir: string) =>
+      setExit(await withContext((ctx) => documentsImportCommand(ctx, dir), { identity: true })),
+    );
+  documents
+    .command('export')
+    .description("write each document's version in force (else its newest) to DIR/<key>.md")
+    .argument('<dir>', 'folder to write')
+    .action(async (dir: string) =>
+      setExit(await withContext((ctx) => documentsExportCommand(ctx, dir), { identity: true })),
     );
 }
 

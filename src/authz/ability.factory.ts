@@ -52,6 +52,9 @@ export const ENGAGEMENT_RESOURCE_FRAMEWORKS = {
   securityRegister: ['soc2'],
   dsr: ['pdpa', 'soc2'],
   incidents: ['soc2', 'pdpa', 'samd', 'iso14971'],
+  // Policies and their approvals are sampled by every framework here (SOC 2 CC1.4/CC2.2/CC5.3, PDPA's
+  // privacy policy, ISO 13485 4.2.4 document control for the SaMD and ISO 14971 plans).
+  documents: ['soc2', 'pdpa', 'samd', 'iso14971'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The risk registers an engagement's frameworks open. */
@@ -116,6 +119,13 @@ function auditorRules(actor: UserActor, can: Can, cannot: Cannot): void {
     // vigilance and ISO 14971 clause 10 all sample them.
     if (ENGAGEMENT_RESOURCE_FRAMEWORKS.incidents.some((k) => e.frameworks.includes(k)))
       can('read', 'Incident', { awareAt: { $gte: start, $lt: end } });
+    // Controlled documents published before the period's end, and their versions published before it (the
+    // service shows an auditor only published versions, with their approvals).
+    if (ENGAGEMENT_RESOURCE_FRAMEWORKS.documents.some((k) => e.frameworks.includes(k))) {
+      // `$ne: null` first: CASL compares in JavaScript, where null < a date is true.
+      can('read', 'Document', { firstPublishedAt: { $ne: null, $lt: end } });
+      can('read', 'DocumentVersion', { publishedAt: { $ne: null, $lt: end } });
+    }
     // Packs: the scope (a framework, a period) must lie inside the engagement. Reading goes by scope, not
     // by who asked, so an auditor also reads a pack they joined that a compliance manager started.
     const scope = { framework: { $in: e.frameworks }, periodFrom: { $gte: e.from }, periodTo: { $lte: e.to } };
@@ -187,9 +197,34 @@ function incidentRules(actor: UserActor, can: Can, cannot: Cannot): void {
   }
 }
 
+/**
+ * Controlled documents. Compliance managers and admins manage them all (`manage all`). Control owners and
+ * privacy officers draft, change and submit their own department's documents and read every version of
+ * them; they may be asked to sign (`DocumentSignature`: whether they are an approver of the type is the
+ * documents service's check, from controls/document-types.yaml). Everyone but auditors reads the published
+ * versions of the documents that apply to them (everyone, their role, or their department); auditors read
+ * inside an engagement (auditorRules).
+ */
+function documentRules(actor: UserActor, can: Can): void {
+  if (actor.role === 'auditor') return;
+  const audiences: Record<string, unknown>[] = [{ audienceEveryone: true }, { audienceRoles: actor.role }];
+  if (actor.departmentKey) audiences.push({ audienceDepartments: actor.departmentKey });
+  for (const audience of audiences) {
+    can('read', 'Document', { publishedVersion: { $ne: null }, ...audience });
+    can('read', 'DocumentVersion', { publishedAt: { $ne: null }, ...audience });
+  }
+  if (actor.role !== 'control_owner' && actor.role !== 'privacy_officer') return;
+  if (actor.departmentKey) {
+    const own = { ownerDepartment: actor.departmentKey };
+    can(['read', 'create', 'update'], ['Document', 'DocumentVersion'], own);
+  }
+  can('create', 'DocumentSignature');
+}
+
 /** Rules that hold for every role, admins included, after the role's own. */
 function everyoneRules(actor: UserActor, can: Can, cannot: Cannot): void {
   incidentRules(actor, can, cannot);
+  documentRules(actor, can);
   // Nobody, not even an admin, writes the audit trail through the API: only services append to it.
   cannot(['create', 'update', 'delete'], 'AuditLog');
   // Evidence is immutable: a correction is a new item that supersedes the old one.

@@ -32,5 +32,8 @@ export const SUBJECT_TYPES = [
   'BreachAssessment',
   'IncidentNotice',
   'IncidentCapa',
+  'Document',
+  'DocumentVersion',
+  'DocumentSignature',
 ] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];

@@ -16,7 +16,7 @@ import {
   MAX_INTERVAL_DAYS,
 } from './domain/catalog-model';
 
-export { MAX_FILE_BYTES, parseFile, zodProblems, type ParsedFile } from './catalog-yaml';
+export { MAX_FILE_BYTES, parseFile, parseYamlText, zodProblems, type ParsedFile } from './catalog-yaml';
 
 const REF = /^[A-Za-z0-9][A-Za-z0-9().-]{0,40}$/;
 const text = (max: number) =>

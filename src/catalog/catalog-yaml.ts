@@ -23,14 +23,29 @@ export function parseFile(dir: string, path: string, problems: CatalogProblem[])
     problems.push({ file, line: 1, message: `file is ${size} bytes; the limit is ${MAX_FILE_BYTES}` });
     return null;
   }
+  return parseYamlText(file, readFileSync(path, 'utf8'), problems);
+}
+
+/**
+ * YAML text by the same rules as parseFile (core schema, unique keys, no anchors, aliases or custom tags),
+ * e.g. a Markdown file's front matter; `firstLine` is the line of the file the text starts on, so problems
+ * and `lineOf` name lines of the file.
+ */
+export function parseYamlText(
+  file: string,
+  text: string,
+  problems: CatalogProblem[],
+  firstLine = 1,
+): ParsedFile | null {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(readFileSync(path, 'utf8'), {
+  const doc = parseDocument(text, {
     lineCounter,
     schema: 'core',
     uniqueKeys: true,
     prettyErrors: false,
   });
-  const at = (offset: number | undefined) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
+  const at = (offset: number | undefined) =>
+    (offset === undefined ? 1 : lineCounter.linePos(offset).line) + firstLine - 1;
   const before = problems.length;
   for (const e of [...doc.errors, ...doc.warnings])
     problems.push({ file, line: at(e.pos[0]), message: e.message.split('\n')[0] });

@@ -6,6 +6,7 @@ import { CatalogExportService } from '../catalog/catalog-export.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { coverageOf, formatProblem, type Coverage } from '../catalog/domain/catalog-model';
 import { actorRef, systemActor } from '../authz/actor';
+import { loadDocumentTypes } from '../documents/document-types-loader';
 import { loadIncidentPolicy } from '../incidents/incident-policy-loader';
 import { loadRiskMatrix } from '../risks/risk-matrix-loader';
 import type { CommandResult } from './commands';
@@ -16,16 +17,18 @@ function coverageLine(c: Coverage): string {
 }
 
 /**
- * `attest catalog validate [dir]`: the catalog, the risk matrix (risk-matrix.yaml) and the incident policy
- * (incident-policy.yaml) in the folder; no database needed; every problem as `file:line: message`.
+ * `attest catalog validate [dir]`: the catalog, the risk matrix (risk-matrix.yaml), the incident policy
+ * (incident-policy.yaml) and the document types (document-types.yaml) in the folder; no database needed;
+ * every problem as `file:line: message`.
  */
 export function catalogValidateCommand(dir: string): CommandResult {
   const { catalog, problems: catalogProblems } = loadCatalog(dir);
   const { matrix, problems: matrixProblems } = loadRiskMatrix(dir);
   const { policy, problems: policyProblems } = loadIncidentPolicy(dir);
-  const problems = [...catalogProblems, ...matrixProblems, ...policyProblems];
+  const { types, problems: typesProblems } = loadDocumentTypes(dir);
+  const problems = [...catalogProblems, ...matrixProblems, ...policyProblems, ...typesProblems];
   const shown = relative(process.cwd(), dir) || '.';
-  if (!catalog || !matrix || !policy) {
+  if (!catalog || !matrix || !policy || !types) {
     return {
       output:
         problems.map((p) => formatProblem({ ...p, file: `${shown}/${p.file}` })).join('\n') +
@@ -45,8 +48,11 @@ export function catalogValidateCommand(dir: string): CommandResult {
   )
     .map((c) => `${c.hours} h`)
     .join(' / ')}, FSCA ${r.fsca.hours} h`;
+  const documents = `  document types: ${Object.entries(types)
+    .map(([type, t]) => `${type} ${t.approvers.length} approver(s)`)
+    .join(', ')}`;
   return {
-    output: `${shown}: valid — ${catalog.frameworks.length} frameworks, ${catalog.controls.length} controls, ${catalog.departments.length} departments\n${lines.join('\n')}\n${risk}\n${rationale}\n${incidents}`,
+    output: `${shown}: valid — ${catalog.frameworks.length} frameworks, ${catalog.controls.length} controls, ${catalog.departments.length} departments\n${lines.join('\n')}\n${risk}\n${rationale}\n${incidents}\n${documents}`,
     exitCode: 0,
   };
 }

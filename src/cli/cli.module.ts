@@ -10,6 +10,7 @@ import { SweepsModule } from '../sweeps/sweeps.module';
 import { DsrModule } from '../dsr/dsr.module';
 import { AuditPacksModule } from '../audit-packs/audit-packs.module';
 import { IncidentsModule } from '../incidents/incidents.module';
+import { DocumentsModule } from '../documents/documents.module';
 
 /** The modules the `attest` CLI runs on: the same services as the server, without HTTP. */
 @Module({})
@@ -28,7 +29,7 @@ export class CliModule {
         HealthModule,
         AuditTrailModule,
         ...(options.identity
-          ? [IdentityModule, CatalogModule, SweepsModule, DsrModule, AuditPacksModule, IncidentsModule]
+          ? [IdentityModule, CatalogModule, SweepsModule, DsrModule, AuditPacksModule, IncidentsModule, DocumentsModule]
           : []),
       ],
     };

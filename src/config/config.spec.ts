@@ -78,6 +78,7 @@ describe('loadConfig', () => {
       blobStore: 'postgres',
       blobDir: '/srv/attest/data/blobs',
       controlsDir: '/opt/attest/controls',
+      policiesDir: '/opt/attest/policies',
       templatesDir: '/opt/attest/templates',
       shutdownTimeoutMs: 10000,
       trustProxy: false,

@@ -77,6 +77,8 @@ export const envSchema = z.object({
   BLOB_STORE: z.enum(['postgres', 'filesystem']).default('postgres'),
   BLOB_DIR: z.string().min(1).optional(),
   CONTROLS_DIR: z.string().min(1).default('./controls'),
+  /** Controlled documents as files (front matter + Markdown), imported into the demo data. */
+  POLICIES_DIR: z.string().min(1).default('./policies'),
   TEMPLATES_DIR: z.string().min(1).default('./templates'),
   SHUTDOWN_TIMEOUT_MS: intIn(0, 600_000).default(10_000),
   TRUST_PROXY: boolFlag.default(false),
@@ -210,6 +212,8 @@ export interface AppConfig {
   /** The filesystem blob store's folder (BLOB_DIR, default DATA_DIR/blobs). */
   blobDir: string;
   controlsDir: string;
+  /** The seed policies (POLICIES_DIR, default ./policies): imported as drafts when demo data is seeded. */
+  policiesDir: string;
   templatesDir: string;
   shutdownTimeoutMs: number;
   trustProxy: boolean;
@@ -291,7 +295,7 @@ export class ConfigError extends Error {
 
 /**
  * Validates the environment; throws a ConfigError naming the first bad variable. DATA_DIR and BLOB_DIR are
- * relative to the working directory; CONTROLS_DIR and TEMPLATES_DIR to the project folder (they ship with the code).
+ * relative to the working directory; CONTROLS_DIR, POLICIES_DIR and TEMPLATES_DIR to the project folder (they ship with the code).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), appRoot = APP_ROOT): AppConfig {
   const e = parseEnv(env);
@@ -311,6 +315,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     blobStore: e.BLOB_STORE,
     blobDir: e.BLOB_DIR === undefined ? resolve(cwd, e.DATA_DIR, 'blobs') : resolve(cwd, e.BLOB_DIR),
     controlsDir: resolve(appRoot, e.CONTROLS_DIR),
+    policiesDir: resolve(appRoot, e.POLICIES_DIR),
     templatesDir: resolve(appRoot, e.TEMPLATES_DIR),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,

@@ -24,6 +24,7 @@ import { StorePacksInBlobStore1765520000000 } from '../../migrations/17655200000
 import { StoreDsrExportsInDatabase1765530000000 } from '../../migrations/1765530000000-StoreDsrExportsInDatabase';
 import { CreateIncidents1765600000000 } from '../../migrations/1765600000000-CreateIncidents';
 import { GaplessIncidentNumbers1765610000000 } from '../../migrations/1765610000000-GaplessIncidentNumbers';
+import { CreateDocuments1765720000000 } from '../../migrations/1765720000000-CreateDocuments';
 import { AuditCheckpoint } from '../audit-trail/audit-checkpoint.entity';
 import { RateLimit } from '../identity/rate-limit.entity';
 import { AuditPack } from '../audit-packs/audit-pack.entity';
@@ -64,6 +65,9 @@ import {
   IncidentSeverityChange,
   IncidentTimelineEntry,
 } from '../incidents/incident-records.entity';
+import { Document, DocumentControl } from '../documents/document.entity';
+import { DocumentSignature } from '../documents/document-signature.entity';
+import { DocumentVersion } from '../documents/document-version.entity';
 
 export const ENTITIES = [
   JobRun,
@@ -109,6 +113,10 @@ export const ENTITIES = [
   IncidentNotice,
   IncidentCapa,
   IncidentRisk,
+  Document,
+  DocumentControl,
+  DocumentVersion,
+  DocumentSignature,
 ];
 
 export const MIGRATIONS = [
@@ -136,4 +144,5 @@ export const MIGRATIONS = [
   StoreDsrExportsInDatabase1765530000000,
   CreateIncidents1765600000000,
   GaplessIncidentNumbers1765610000000,
+  CreateDocuments1765720000000,
 ];

@@ -253,6 +253,16 @@ export class UsersService {
     });
   }
 
+  /**
+   * Whether `password` is the active user's password (an electronic signature asks for it again). Takes as
+   * long for an unknown or inactive user as for a wrong password.
+   */
+  async passwordMatches(userId: string, password: string): Promise<boolean> {
+    const row = await this.users.findById(userId);
+    const ok = await verifyPassword(row?.passwordHash ?? null, password);
+    return ok && !!row?.active;
+  }
+
   /** Display names of users by id (for showing who owns what); unknown ids are left out. */
   async namesByIds(ids: string[]): Promise<Map<string, string>> {
     return this.users.namesByIds([...new Set(ids)]);

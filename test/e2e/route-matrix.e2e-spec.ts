@@ -82,6 +82,17 @@ const ORACLE: Record<string, Role[]> = {
   'read BreachAssessment': ['admin', 'compliance_manager', 'privacy_officer'],
   'create IncidentNotice': ['admin', 'privacy_officer'],
   'update IncidentCapa': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  // Controlled documents: everyone reads the published ones that apply to them (an auditor inside an
+  // engagement; rows are scoped in SQL); control owners and privacy officers draft and submit their
+  // department's (rows decide) and may be asked to sign (the document type's approvers decide); compliance
+  // managers publish.
+  'read Document': ALL,
+  'create Document': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  'update Document': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  'manage Document': ['admin', 'compliance_manager'],
+  'create DocumentVersion': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  'update DocumentVersion': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  'create DocumentSignature': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
 };
 const EMAIL: Record<Role, string> = {
   admin: DEMO.admin,

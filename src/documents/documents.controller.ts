@@ -1,0 +1,160 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { UserActor } from '../authz/actor';
+import { CurrentActor, Policy } from '../authz/policy.decorator';
+import type { Page } from '../common/http/pagination';
+import {
+  CreateDocumentDto,
+  CreateVersionDto,
+  DiffQueryDto,
+  DiffView,
+  DocumentParams,
+  DocumentQueryDto,
+  DocumentView,
+  PublishVersionDto,
+  RejectVersionDto,
+  SignVersionDto,
+  UpdateDocumentDto,
+  UpdateVersionDto,
+  VersionParams,
+  VersionView,
+} from './dto/document.dto';
+import { DocumentSignaturesService } from './document-signatures.service';
+import { DocumentVersionsService } from './document-versions.service';
+import { DocumentsService } from './documents.service';
+
+@ApiTags('documents')
+@Controller('api/documents')
+export class DocumentsController {
+  constructor(
+    private readonly documents: DocumentsService,
+    private readonly versions: DocumentVersionsService,
+    private readonly signatures: DocumentSignaturesService,
+  ) {}
+
+  @Get()
+  @Policy('read', 'Document')
+  @ApiOperation({
+    summary: 'Controlled documents you may read (published ones that apply to you; your department’s); paged',
+  })
+  list(@CurrentActor() actor: UserActor, @Query() query: DocumentQueryDto): Promise<Page<DocumentView>> {
+    return this.documents.list(actor, query);
+  }
+
+  @Post()
+  @Policy('create', 'Document')
+  @ApiOperation({ summary: 'Add a controlled document (its text comes as versions)' })
+  @ApiOkResponse({ type: DocumentView })
+  create(@CurrentActor() actor: UserActor, @Body() dto: CreateDocumentDto): Promise<DocumentView> {
+    return this.documents.create(actor, dto);
+  }
+
+  @Get(':key')
+  @Policy('read', 'Document')
+  @ApiOperation({ summary: 'A document with the versions you may read, newest first' })
+  @ApiOkResponse({ type: DocumentView })
+  get(@CurrentActor() actor: UserActor, @Param() p: DocumentParams): Promise<DocumentView> {
+    return this.documents.get(actor, p.key);
+  }
+
+  @Patch(':key')
+  @Policy('update', 'Document')
+  @ApiOperation({
+    summary: 'Change title, owner, audience, review cadence or supported controls (`controls` replaces the list)',
+  })
+  @ApiOkResponse({ type: DocumentView })
+  update(
+    @CurrentActor() actor: UserActor,
+    @Param() p: DocumentParams,
+    @Body() dto: UpdateDocumentDto,
+  ): Promise<DocumentView> {
+    return this.documents.update(actor, p.key, dto);
+  }
+
+  @Post(':key/versions')
+  @Policy('create', 'DocumentVersion')
+  @ApiOperation({ summary: 'Start a new version (a draft) with its Markdown; 409 while another is not yet published' })
+  @ApiOkResponse({ type: VersionView })
+  createVersion(
+    @CurrentActor() actor: UserActor,
+    @Param() p: DocumentParams,
+    @Body() dto: CreateVersionDto,
+  ): Promise<VersionView> {
+    return this.versions.create(actor, p.key, dto);
+  }
+
+  @Get(':key/versions/:n')
+  @Policy('read', 'Document')
+  @ApiOperation({ summary: 'A version: content, SHA-256, status, approvals required and signatures (each verified)' })
+  @ApiOkResponse({ type: VersionView })
+  getVersion(@CurrentActor() actor: UserActor, @Param() p: VersionParams): Promise<VersionView> {
+    return this.versions.get(actor, p.key, p.n);
+  }
+
+  @Patch(':key/versions/:n')
+  @Policy('update', 'DocumentVersion')
+  @ApiOperation({ summary: 'Change a draft; 409 once submitted (its content is frozen)' })
+  @ApiOkResponse({ type: VersionView })
+  updateVersion(
+    @CurrentActor() actor: UserActor,
+    @Param() p: VersionParams,
+    @Body() dto: UpdateVersionDto,
+  ): Promise<VersionView> {
+    return this.versions.update(actor, p.key, p.n, dto);
+  }
+
+  @Post(':key/versions/:n/submit')
+  @HttpCode(200)
+  @Policy('update', 'DocumentVersion')
+  @ApiOperation({ summary: 'Send a draft for approval: its content is frozen from now on' })
+  @ApiOkResponse({ type: VersionView })
+  submit(@CurrentActor() actor: UserActor, @Param() p: VersionParams): Promise<VersionView> {
+    return this.versions.submit(actor, p.key, p.n);
+  }
+
+  @Post(':key/versions/:n/sign')
+  @HttpCode(200)
+  @Policy('create', 'DocumentSignature')
+  @ApiOperation({
+    summary:
+      'Sign a version in review with your password and a meaning (reviewed / approved); bound to its SHA-256. A wrong password is refused (403) and audited',
+  })
+  @ApiOkResponse({ type: VersionView })
+  sign(@CurrentActor() actor: UserActor, @Param() p: VersionParams, @Body() dto: SignVersionDto): Promise<VersionView> {
+    return this.signatures.sign(actor, p.key, p.n, dto);
+  }
+
+  @Post(':key/versions/:n/reject')
+  @HttpCode(200)
+  @Policy('create', 'DocumentSignature')
+  @ApiOperation({ summary: 'Return a version in review to draft, with the reason' })
+  @ApiOkResponse({ type: VersionView })
+  reject(
+    @CurrentActor() actor: UserActor,
+    @Param() p: VersionParams,
+    @Body() dto: RejectVersionDto,
+  ): Promise<VersionView> {
+    return this.signatures.reject(actor, p.key, p.n, dto);
+  }
+
+  @Post(':key/versions/:n/publish')
+  @HttpCode(200)
+  @Policy('manage', 'Document')
+  @ApiOperation({ summary: 'Publish an approved version; the one in force before is superseded' })
+  @ApiOkResponse({ type: VersionView })
+  publish(
+    @CurrentActor() actor: UserActor,
+    @Param() p: VersionParams,
+    @Body() dto: PublishVersionDto,
+  ): Promise<VersionView> {
+    return this.versions.publish(actor, p.key, p.n, dto);
+  }
+
+  @Get(':key/versions/:n/diff')
+  @Policy('read', 'Document')
+  @ApiOperation({ summary: 'A line diff between this version and ?against=m (older to newer)' })
+  @ApiOkResponse({ type: DiffView })
+  diff(@CurrentActor() actor: UserActor, @Param() p: VersionParams, @Query() q: DiffQueryDto): Promise<DiffView> {
+    return this.versions.diff(actor, p.key, p.n, q.against);
+  }
+}
