@@ -4,6 +4,20 @@
 export const ROLES = ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** The user of a session or API token as authentication reads it with the credential (one query). */
+export interface SignedInUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  departmentId: string | null;
+  departmentKey: string | null;
+  active: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  lastLoginAt: Date | null;
+}
+
 export interface UserActor {
   kind: 'user';
   id: string;

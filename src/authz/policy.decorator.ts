@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { AppAbility } from './ability.factory';
-import type { Actor, UserActor } from './actor';
+import type { Actor, SignedInUser, UserActor } from './actor';
 import type { Action, SubjectType } from './subjects';
 
 export const PUBLIC_ROUTE = 'attest:public';
@@ -30,6 +30,8 @@ export const Policy = (action: Action, subject: SubjectType) =>
 export interface AuthenticatedRequest extends FastifyRequest {
   actor?: UserActor;
   ability?: AppAbility;
+  /** The actor's user as authentication read it (with the credential, in one query): `GET /api/me` answers from it. */
+  signedInUser?: SignedInUser;
 }
 
 /** The signed-in user of the request (routes behind @Policy or @Authenticated always have one). */

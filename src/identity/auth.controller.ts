@@ -61,8 +61,8 @@ export class AuthController {
   @Authenticated()
   @ApiOperation({ summary: 'Who am I' })
   @ApiOkResponse({ type: UserView })
-  me(@CurrentActor() actor: UserActor): Promise<UserView> {
-    return this.users.me(actor);
+  me(@CurrentActor() actor: UserActor, @Req() req: AuthenticatedRequest): Promise<UserView> {
+    return this.users.me(actor, req.signedInUser);
   }
 
   @Patch('me')

@@ -7,7 +7,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { actorRef } from '../authz/actor';
 import { ActorScopes } from './actor-scopes';
-import type { UserActor } from '../authz/actor';
+import type { SignedInUser, UserActor } from '../authz/actor';
 import { CredentialsRepository } from './credentials.repository';
 import { looksLikeApiToken, newSessionToken, normaliseEmail, sha256Hex } from './domain/secrets';
 import { verifyPassword } from './passwords';
@@ -17,6 +17,12 @@ import { UserRow, UsersRepository } from './users.repository';
 const TOUCH_INTERVAL_MS = 60_000;
 
 export const SESSION_COOKIE = 'attest_session';
+
+/** Who a request's credential belongs to: the actor, and the user row it was built from. */
+export interface Authenticated {
+  actor: UserActor;
+  user: SignedInUser;
+}
 
 export interface LoginResult {
   sessionToken: string;
@@ -111,25 +117,29 @@ export class AuthService {
     });
   }
 
-  /** The actor of a session cookie, or null when it is unknown, expired, revoked or its user inactive. */
-  async actorForSession(sessionToken: string): Promise<UserActor | null> {
+  /**
+   * The actor of a session cookie, with the user as that one query read it (GET /api/me answers from it),
+   * or null when the session is unknown, expired, revoked or its user inactive.
+   */
+  async authenticateSession(sessionToken: string): Promise<Authenticated | null> {
     const now = new Date();
     const session = await this.credentials.findLiveSessionWithUser(sha256Hex(sessionToken), now);
     if (!session || !session.user.active) return null;
     if (!session.lastUsedAt || now.getTime() - session.lastUsedAt.getTime() > TOUCH_INTERVAL_MS)
       await this.credentials.touchSession(session.id, now);
-    return this.withScopes({ ...toActor(session.user, 'session'), sessionId: session.id }, now);
+    const actor = await this.withScopes({ ...toActor(session.user, 'session'), sessionId: session.id }, now);
+    return { actor, user: session.user };
   }
 
-  /** The actor of a bearer API token, or null. */
-  async actorForApiToken(token: string): Promise<UserActor | null> {
+  /** The actor of a bearer API token, with its user, or null. */
+  async authenticateApiToken(token: string): Promise<Authenticated | null> {
     if (!looksLikeApiToken(token)) return null;
     const now = new Date();
     const row = await this.credentials.findLiveApiTokenWithUser(sha256Hex(token), now);
     if (!row || !row.user.active) return null;
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS)
       await this.credentials.markApiTokenUsed(row.id, now);
-    return this.withScopes(toActor(row.user, 'token'), now);
+    return { actor: await this.withScopes(toActor(row.user, 'token'), now), user: row.user };
   }
 
   /** Auditors carry the engagements active at this moment (read on every request: expiry ends access by itself). */

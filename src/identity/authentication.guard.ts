@@ -24,14 +24,14 @@ export class AuthenticationGuard implements CanActivate {
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {
       const [scheme, token] = authorization.split(' ');
-      const actor = scheme?.toLowerCase() === 'bearer' && token ? await this.auth.actorForApiToken(token) : null;
-      if (actor) request.actor = actor;
+      const found = scheme?.toLowerCase() === 'bearer' && token ? await this.auth.authenticateApiToken(token) : null;
+      if (found) [request.actor, request.signedInUser] = [found.actor, found.user];
       else if (!isPublic)
         throw new UnauthenticatedError('The API token is not valid, expired or revoked.', 'auth.invalid_token');
     } else {
       const cookie = request.cookies?.[SESSION_COOKIE];
-      const actor = cookie ? await this.auth.actorForSession(cookie) : null;
-      if (actor) request.actor = actor;
+      const found = cookie ? await this.auth.authenticateSession(cookie) : null;
+      if (found) [request.actor, request.signedInUser] = [found.actor, found.user];
     }
     if (!isPublic && !request.actor) throw new UnauthenticatedError();
     return true;

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
 import { accessibleBy } from '../authz/casl-sql';
 import type { AppAbility } from '../authz/ability.factory';
-import type { Role } from '../authz/actor';
+import type { Role, SignedInUser } from '../authz/actor';
 import { ApiToken } from './api-token.entity';
 import { Session } from './session.entity';
 
@@ -13,15 +13,7 @@ export interface LiveCredential {
   id: string;
   /** The session's last_seen_at, or the token's last_used_at. */
   lastUsedAt: Date | null;
-  user: {
-    id: string;
-    email: string;
-    name: string;
-    role: Role;
-    departmentId: string | null;
-    departmentKey: string | null;
-    active: boolean;
-  };
+  user: SignedInUser;
 }
 
 interface LiveCredentialRow {
@@ -34,13 +26,16 @@ interface LiveCredentialRow {
   department_id: string | null;
   department_key: string | null;
   active: boolean;
+  created_at: Date;
+  updated_at: Date;
+  last_login_at: Date | null;
 }
 
 // The credential, its user and the user's department key: what authenticating a request needs, in one
 // round trip (the request path's hottest query). The table and time column come from the two callers below.
 function liveCredentialSql(table: 'sessions' | 'api_tokens', lastUsed: 'last_seen_at' | 'last_used_at'): string {
   return `SELECT c.id, c.${lastUsed} AS last_used_at, u.id AS user_id, u.email, u.name, u.role,
-                 u.department_id, d.key AS department_key, u.active
+                 u.department_id, d.key AS department_key, u.active, u.created_at, u.updated_at, u.last_login_at
             FROM ${table} c
             JOIN users u ON u.id = c.user_id
             LEFT JOIN departments d ON d.id = u.department_id
@@ -63,6 +58,9 @@ function toLiveCredential(rows: LiveCredentialRow[]): LiveCredential | null {
       departmentId: r.department_id,
       departmentKey: r.department_key,
       active: r.active,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      lastLoginAt: r.last_login_at,
     },
   };
 }

@@ -9,7 +9,7 @@ import { ForbiddenError, RuleViolationError, ValidationError } from '../common/e
 import { Page, pageOf } from '../common/http/pagination';
 import { cleanLabel } from '../common/text/control-characters';
 import { actorRef } from '../authz/actor';
-import type { Actor, Role, UserActor } from '../authz/actor';
+import type { Actor, Role, SignedInUser, UserActor } from '../authz/actor';
 import { CredentialsRepository } from './credentials.repository';
 import { DepartmentsRepository } from './departments.repository';
 import { newOneTimePassword, normaliseEmail, passwordProblem } from './domain/secrets';
@@ -23,6 +23,7 @@ import {
   UserListQueryDto,
   UserView,
   userView,
+  type UserViewSource,
 } from './dto/user.dto';
 import { hashPassword, verifyPassword } from './passwords';
 import { UserRow, UsersRepository } from './users.repository';
@@ -64,7 +65,7 @@ export class UsersService {
     private readonly trail: AuditTrailService,
   ) {}
 
-  private view(actor: Actor, row: UserRow): UserView {
+  private view(actor: Actor, row: UserViewSource): UserView {
     return pickPermitted(abilityFor(actor), 'read', 'User', row, userView(row), USER_FIELDS) as UserView;
   }
 
@@ -73,7 +74,16 @@ export class UsersService {
     return readableOr404(abilityFor(actor), 'User', await this.users.findById(id, m), { entity: 'user', id });
   }
 
-  async me(actor: UserActor): Promise<UserView> {
+  /**
+   * The actor's own user. `signedIn` is that user as authentication read it for this request (with the
+   * credential, in the same query): answered from it, not read again; else read.
+   */
+  async me(actor: UserActor, signedIn?: SignedInUser): Promise<UserView> {
+    if (signedIn?.id === actor.id)
+      return this.view(
+        actor,
+        await readableOr404(abilityFor(actor), 'User', signedIn, { entity: 'user', id: actor.id }),
+      );
     return this.view(actor, await this.readableUser(actor, actor.id));
   }
 

@@ -170,6 +170,19 @@ describe('users', () => {
     expect(adminView.json).toHaveProperty('lastLoginAt');
   });
 
+  it('GET /api/me, answered from what authentication read, is what GET /api/users/:id shows of oneself', async () => {
+    for (const who of ['admin', 'compliance', 'owner', 'viewer', 'auditor'] as const) {
+      const me = await api(as[who])('GET', '/api/me');
+      expect(me.status).toBe(200);
+      const self = await api(as[who])('GET', `/api/users/${me.json.id}`);
+      expect([who, me.json]).toEqual([who, self.json]);
+    }
+    const token = (await api(as.admin)('POST', '/api/tokens', { name: 'me-view' })).json.token as string;
+    const viaToken = await api(token)('GET', '/api/me');
+    expect(viaToken.json).toEqual((await api(as.admin)('GET', '/api/me')).json);
+    expect(viaToken.json).toHaveProperty('lastLoginAt');
+  });
+
   it('BOLA: a control owner asking for a user of another department gets 404', async () => {
     const clinical = await userIdOf(DEMO.owner2);
     const res = await api(as.owner)('GET', `/api/users/${clinical}`);

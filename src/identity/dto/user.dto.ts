@@ -22,7 +22,22 @@ export class UserView {
   @ApiPropertyOptional({ nullable: true, type: String }) lastLoginAt?: string | null;
 }
 
-export function userView(u: UserRow): UserView {
+/** The columns a UserView is made of: a stored user, or the one authentication read with the credential. */
+export type UserViewSource = Pick<
+  UserRow,
+  | 'id'
+  | 'email'
+  | 'name'
+  | 'role'
+  | 'departmentId'
+  | 'departmentKey'
+  | 'active'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'lastLoginAt'
+>;
+
+export function userView(u: UserViewSource): UserView {
   return {
     id: u.id,
     email: u.email,
