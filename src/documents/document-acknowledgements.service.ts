@@ -159,7 +159,12 @@ export class DocumentAcknowledgementsService {
       basis === null
         ? []
         : (await this.users.activeUsers()).filter((u) => inAudience({ ...u, active: true }, audience));
-    const entries = people.map((u) => rosterEntry(u, tasks.get(u.id) ?? null, now));
+    // The e-mail only where the caller may read it (field rules on users): an auditor sees names and departments.
+    const entries = people.map((u) => {
+      const e = rosterEntry(u, tasks.get(u.id) ?? null, now);
+      const user = asSubject('User', { id: u.id, departmentId: u.departmentId, active: true });
+      return ability.can('read', user, 'email') ? e : { ...e, email: null };
+    });
     const counts = { acknowledged: 0, pending: 0, overdue: 0 };
     for (const e of entries) counts[e.status]++;
     const items = entries.filter(

@@ -281,13 +281,14 @@ export class UsersService {
 
   /** Every active user: id, name, e-mail, role, department (whom a document applies to). */
   async activeUsers(): Promise<
-    { id: string; name: string; email: string; role: Role; departmentKey: string | null }[]
+    { id: string; name: string; email: string; role: Role; departmentId: string | null; departmentKey: string | null }[]
   > {
     return (await this.users.activeRows()).map((u) => ({
       id: u.id,
       name: u.name,
       email: u.email,
       role: u.role,
+      departmentId: u.departmentId,
       departmentKey: u.departmentKey,
     }));
   }

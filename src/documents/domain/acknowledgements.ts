@@ -68,7 +68,7 @@ export function acknowledgementBasis(
 
 export interface RosterCsvRow {
   name: string;
-  email: string;
+  email: string | null;
   department: string | null;
   role: string;
   status: AcknowledgementState;

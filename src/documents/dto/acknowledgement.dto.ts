@@ -47,7 +47,8 @@ export class AcknowledgementView {
 export class RosterEntryView {
   @ApiProperty() userId: string;
   @ApiProperty() name: string;
-  @ApiProperty() email: string;
+  @ApiProperty({ nullable: true, type: String, description: 'null where you may not read the person’s e-mail' })
+  email: string | null;
   @ApiProperty({ nullable: true, type: String }) department: string | null;
   @ApiProperty() role: string;
   @ApiProperty({ enum: ACKNOWLEDGEMENT_STATES }) status: AcknowledgementState;
