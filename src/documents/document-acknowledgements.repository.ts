@@ -6,10 +6,11 @@ import { DocumentAcknowledgement } from './document-acknowledgement.entity';
 import { DocumentVersion } from './document-version.entity';
 import { Document } from './document.entity';
 
-/** A task with its document's key and title. */
+/** A task with its document's key, title and audience. */
 export interface AcknowledgementRow extends DocumentAcknowledgement {
   documentKey: string;
   documentTitle: string;
+  audience: { everyone: boolean; roles: string[]; departments: string[] };
 }
 
 /** A published document with its version in force and the basis of acknowledgement (see acknowledgementBasis). */
@@ -27,6 +28,14 @@ export interface AcknowledgedDocument {
 const CURRENT = `a.version_number >= (SELECT max(v.number) FROM document_versions v
   WHERE v.document_id = a.document_id AND v.material AND v.published_at IS NOT NULL)`;
 
+interface RawDocumentColumns {
+  document_key: string;
+  document_title: string;
+  audience_everyone: boolean;
+  audience_roles: string[];
+  audience_departments: string[];
+}
+
 /** The only place with acknowledgement query code. */
 @Injectable()
 export class DocumentAcknowledgementsRepository {
@@ -40,16 +49,24 @@ export class DocumentAcknowledgementsRepository {
     return this.m(m)
       .createQueryBuilder(DocumentAcknowledgement, 'a')
       .innerJoin(Document, 'd', 'd.id = a.document_id')
-      .addSelect(['d.key AS document_key', 'd.title AS document_title']);
+      .addSelect([
+        'd.key AS document_key',
+        'd.title AS document_title',
+        'd.audience_everyone AS audience_everyone',
+        'd.audience_roles AS audience_roles',
+        'd.audience_departments AS audience_departments',
+      ]);
   }
 
-  private static rows(res: {
-    entities: DocumentAcknowledgement[];
-    raw: Record<string, string>[];
-  }): AcknowledgementRow[] {
-    return res.entities.map((e, i) =>
-      Object.assign(e, { documentKey: res.raw[i]!.document_key!, documentTitle: res.raw[i]!.document_title! }),
-    );
+  private static rows(res: { entities: DocumentAcknowledgement[]; raw: RawDocumentColumns[] }): AcknowledgementRow[] {
+    return res.entities.map((e, i) => {
+      const r = res.raw[i]!;
+      return Object.assign(e, {
+        documentKey: r.document_key,
+        documentTitle: r.document_title,
+        audience: { everyone: r.audience_everyone, roles: r.audience_roles, departments: r.audience_departments },
+      });
+    });
   }
 
   /** Inserts the tasks nobody has yet (one per version and person); how many were created. */

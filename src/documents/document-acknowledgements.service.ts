@@ -248,7 +248,9 @@ export class DocumentAcknowledgementsService {
     const active = new Map((await this.users.activeUsers()).map((u) => [u.id, u]));
     const late = new Map<string, AcknowledgementRow[]>();
     for (const t of await this.repo.pendingCurrent()) {
-      if (!active.has(t.userId)) continue;
+      // Someone deactivated, or no longer in the audience (a role or department change), is not chased.
+      const person = active.get(t.userId);
+      if (!person || !inAudience({ ...person, active: true }, t.audience)) continue;
       const due = formatLocalTime(t.dueAt);
       const what = `${t.documentKey} v${t.versionNumber} "${oneLine(t.documentTitle)}"`;
       const link = `/documents/${encodeURIComponent(t.documentKey)}`;

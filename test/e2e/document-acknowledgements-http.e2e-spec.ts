@@ -3,6 +3,7 @@
 // job's top-up; one acknowledges one's own task only (404 for another's, 409 once a later material version
 // replaced it), audited; the roster (JSON and CSV) for compliance, the owner department and auditors;
 // reminders, overdue notices and escalations sent once each (the job's method driven with a fixed clock).
+import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
 import { DEMO_PASSWORD } from '../../src/identity/demo-users';
@@ -67,6 +68,7 @@ const mine = async (who: Who) => (await as[who]('GET', '/api/me/acknowledgements
 const rosterIds = (r: { json: { items: { userId: string }[] } }) => r.json.items.map((i) => i.userId).sort();
 
 let v1: { number: number; sha256: string };
+let movedId: string;
 
 describe('publication asks exactly the audience', () => {
   it('a material version creates one task per person of the audience, in the publication', async () => {
@@ -208,6 +210,9 @@ describe('later versions and later people', () => {
     expect(await acks.topUp(new Date())).toBe(0);
     const [task] = (await hire('GET', '/api/me/acknowledgements')).json.items;
     expect(task).toMatchObject({ documentKey: KEY, versionNumber: 2, status: 'pending' });
+    movedId = created.json.user.id;
+    // Moved out of the audience: no longer on the roster, and not chased (below).
+    expect((await as.admin('PATCH', `/api/users/${movedId}`, { department: 'clinical' })).status).toBe(200);
     // Someone joining outside the audience is not asked.
     const outsider = await as.admin('POST', '/api/users', {
       email: `outsider-${Date.now()}@example.com`,
@@ -247,8 +252,14 @@ describe('reminders, overdue notices and escalations: once each', () => {
     const reminders = await kinds('owner', 'document.acknowledgement_reminder');
     expect(reminders).toHaveLength(1);
     expect(reminders[0]!.subject).toContain(`${KEY} v1`);
-    // The viewer acknowledged: nothing for them.
+    // The viewer acknowledged: nothing for them; nor for the person who left the audience.
     expect(await kinds('viewer', 'document.acknowledgement_reminder')).toEqual([]);
+    const sentTo = await t.app
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS n FROM notifications WHERE recipient_user_id = $1 AND kind LIKE 'document.%'`, [
+        movedId,
+      ]);
+    expect(sentTo).toEqual([{ n: 0 }]);
 
     const late = new Date(due + 86_400_000);
     const second = await acks.remindAndEscalate(late);
