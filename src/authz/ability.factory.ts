@@ -125,6 +125,7 @@ function auditorRules(actor: UserActor, can: Can, cannot: Cannot): void {
       // `$ne: null` first: CASL compares in JavaScript, where null < a date is true.
       can('read', 'Document', { firstPublishedAt: { $ne: null, $lt: end } });
       can('read', 'DocumentVersion', { publishedAt: { $ne: null, $lt: end } });
+      can('read', 'DocumentAcknowledgement', { firstPublishedAt: { $ne: null, $lt: end } });
     }
     // Packs: the scope (a framework, a period) must lie inside the engagement. Reading goes by scope, not
     // by who asked, so an auditor also reads a pack they joined that a compliance manager started.
@@ -202,8 +203,9 @@ function incidentRules(actor: UserActor, can: Can, cannot: Cannot): void {
  * privacy officers draft, change and submit their own department's documents and read every version of
  * them; they may be asked to sign (`DocumentSignature`: whether they are an approver of the type is the
  * documents service's check, from controls/document-types.yaml). Everyone but auditors reads the published
- * versions of the documents that apply to them (everyone, their role, or their department); auditors read
- * inside an engagement (auditorRules).
+ * versions of the documents that apply to them (everyone, their role, or their department) and acknowledges
+ * its own acknowledgement tasks; rosters (`DocumentAcknowledgement` as `{ ownerDepartment, firstPublishedAt }`)
+ * are the owner department's, and auditors read documents and rosters inside an engagement (auditorRules).
  */
 function documentRules(actor: UserActor, can: Can): void {
   if (actor.role === 'auditor') return;
@@ -213,10 +215,13 @@ function documentRules(actor: UserActor, can: Can): void {
     can('read', 'Document', { publishedVersion: { $ne: null }, ...audience });
     can('read', 'DocumentVersion', { publishedAt: { $ne: null }, ...audience });
   }
+  // Acknowledgements: one's own tasks (read, acknowledge); a roster is the subject without a person.
+  can(['read', 'update'], 'DocumentAcknowledgement', { userId: actor.id });
   if (actor.role !== 'control_owner' && actor.role !== 'privacy_officer') return;
   if (actor.departmentKey) {
     const own = { ownerDepartment: actor.departmentKey };
     can(['read', 'create', 'update'], ['Document', 'DocumentVersion'], own);
+    can('read', 'DocumentAcknowledgement', own);
   }
   can('create', 'DocumentSignature');
 }
@@ -229,6 +234,9 @@ function everyoneRules(actor: UserActor, can: Can, cannot: Cannot): void {
   cannot(['create', 'update', 'delete'], 'AuditLog');
   // Evidence is immutable: a correction is a new item that supersedes the old one.
   cannot(['update', 'delete'], 'Evidence');
+
+  // Acknowledging a document is personal: nobody, not even an admin, acknowledges for someone else.
+  cannot('update', 'DocumentAcknowledgement', { userId: { $ne: actor.id } });
 
   // Notifications are personal (every role reads and marks its own); modules raise them, not the API.
   cannot('manage', 'Notification');

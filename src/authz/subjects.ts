@@ -35,5 +35,6 @@ export const SUBJECT_TYPES = [
   'Document',
   'DocumentVersion',
   'DocumentSignature',
+  'DocumentAcknowledgement',
 ] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];

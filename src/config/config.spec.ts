@@ -100,6 +100,7 @@ describe('loadConfig', () => {
       sweepReminderCron: '0 * * * *',
       riskReviewCron: '0 9 1 1,4,7,10 *',
       incidentAlertCron: '*/5 * * * *',
+      documentAckCron: '50 * * * *',
       incidentIntakeRateLimit: 60,
       auditCheckpointExportDir: undefined,
       smtpUrl: undefined,
@@ -202,6 +203,8 @@ describe('loadConfig', () => {
   it('reads the incident alert schedule: every 5 minutes by default, a cron expression, or off', () => {
     expect(load({ INCIDENT_ALERT_CRON: '*/2 * * * *' }).incidentAlertCron).toBe('*/2 * * * *');
     expect(load({ INCIDENT_ALERT_CRON: 'off' }).incidentAlertCron).toBeNull();
+    expect(load({ DOCUMENT_ACK_CRON: 'off' }).documentAckCron).toBeNull();
+    expect(() => load({ DOCUMENT_ACK_CRON: 'hourly' })).toThrow(/DOCUMENT_ACK_CRON must be a cron expression/);
     expect(() => load({ INCIDENT_ALERT_CRON: 'often' })).toThrow(/INCIDENT_ALERT_CRON must be a cron expression/);
   });
 

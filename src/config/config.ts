@@ -141,6 +141,10 @@ export const envSchema = z.object({
     .string()
     .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "*/5 * * * *", or off')
     .default('*/5 * * * *'),
+  DOCUMENT_ACK_CRON: z
+    .string()
+    .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "50 * * * *", or off')
+    .default('50 * * * *'),
   RISK_REVIEW_CRON: z
     .string()
     .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "0 9 1 1,4,7,10 *", or off')
@@ -255,6 +259,8 @@ export interface AppConfig {
   riskReviewCron: string | null;
   /** How often incident clocks are checked for reminders and escalations (each sent once); null when switched off. */
   incidentAlertCron: string | null;
+  /** How often document acknowledgements are topped up (people who joined an audience), reminded and escalated; null when off. */
+  documentAckCron: string | null;
   /** Where each checkpoint is also copied (e.g. a WORM-mounted or synced folder). */
   auditCheckpointExportDir: string | undefined;
   /** SMTP server notifications are e-mailed through; unset: notifications are in-app only. */
@@ -342,6 +348,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sweepReminderCron: e.SWEEP_REMINDER_CRON === 'off' ? null : e.SWEEP_REMINDER_CRON,
     riskReviewCron: e.RISK_REVIEW_CRON === 'off' ? null : e.RISK_REVIEW_CRON,
     incidentAlertCron: e.INCIDENT_ALERT_CRON === 'off' ? null : e.INCIDENT_ALERT_CRON,
+    documentAckCron: e.DOCUMENT_ACK_CRON === 'off' ? null : e.DOCUMENT_ACK_CRON,
     auditCheckpointExportDir:
       e.AUDIT_CHECKPOINT_EXPORT_DIR === undefined ? undefined : resolve(cwd, e.AUDIT_CHECKPOINT_EXPORT_DIR),
     smtpUrl: e.SMTP_URL,

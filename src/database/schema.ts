@@ -25,6 +25,7 @@ import { StoreDsrExportsInDatabase1765530000000 } from '../../migrations/1765530
 import { CreateIncidents1765600000000 } from '../../migrations/1765600000000-CreateIncidents';
 import { GaplessIncidentNumbers1765610000000 } from '../../migrations/1765610000000-GaplessIncidentNumbers';
 import { CreateDocuments1765720000000 } from '../../migrations/1765720000000-CreateDocuments';
+import { CreateDocumentAcknowledgements1765730000000 } from '../../migrations/1765730000000-CreateDocumentAcknowledgements';
 import { AuditCheckpoint } from '../audit-trail/audit-checkpoint.entity';
 import { RateLimit } from '../identity/rate-limit.entity';
 import { AuditPack } from '../audit-packs/audit-pack.entity';
@@ -66,6 +67,7 @@ import {
   IncidentTimelineEntry,
 } from '../incidents/incident-records.entity';
 import { Document, DocumentControl } from '../documents/document.entity';
+import { DocumentAcknowledgement } from '../documents/document-acknowledgement.entity';
 import { DocumentSignature } from '../documents/document-signature.entity';
 import { DocumentVersion } from '../documents/document-version.entity';
 
@@ -117,6 +119,7 @@ export const ENTITIES = [
   DocumentControl,
   DocumentVersion,
   DocumentSignature,
+  DocumentAcknowledgement,
 ];
 
 export const MIGRATIONS = [
@@ -145,4 +148,5 @@ export const MIGRATIONS = [
   CreateIncidents1765600000000,
   GaplessIncidentNumbers1765610000000,
   CreateDocuments1765720000000,
+  CreateDocumentAcknowledgements1765730000000,
 ];

@@ -31,6 +31,12 @@ const typesSchema = z
             .int('must be a whole number of months')
             .min(1, 'must be at least 1 month')
             .max(60, 'must be at most 60 months'),
+          acknowledgeWithinDays: z
+            .number({ error: 'must be a number of days' })
+            .int('must be a whole number of days')
+            .min(1, 'must be at least 1 day')
+            .max(90, 'must be at most 90 days')
+            .optional(),
           approvers: z.array(slot).max(10, 'must name at most 10 approvers'),
         })
         .strict(),

@@ -9,6 +9,7 @@ import { formatDate, localDate } from '../common/time/calendar';
 import { lineDiff } from './domain/document-diff';
 import { contentEditable, contentSha256, isOpen, nextReviewOn } from './domain/document-model';
 import { CreateVersionDto, DiffView, PublishVersionDto, UpdateVersionDto, VersionView } from './dto/document.dto';
+import { DocumentAcknowledgementsService } from './document-acknowledgements.service';
 import { DocumentRecords } from './document-records';
 import { DocumentTypesService } from './document-types.service';
 import { DocumentVersion } from './document-version.entity';
@@ -27,6 +28,7 @@ export class DocumentVersionsService {
     private readonly repo: DocumentsRepository,
     private readonly records: DocumentRecords,
     private readonly types: DocumentTypesService,
+    private readonly acknowledgements: DocumentAcknowledgementsService,
   ) {}
 
   async get(actor: UserActor, key: string, n: number): Promise<VersionView> {
@@ -117,8 +119,9 @@ export class DocumentVersionsService {
 
   /**
    * Publishes an approved version: it takes effect on its effective day (given here, else the version's,
-   * else today in the compliance time zone), the previously published version is superseded, and the next
-   * review is due a review cadence after the effective day.
+   * else today in the compliance time zone), the previously published version is superseded, the next
+   * review is due a review cadence after the effective day, and a material version asks its audience for
+   * acknowledgement (DocumentAcknowledgementsService).
    */
   async publish(actor: UserActor, key: string, n: number, dto: PublishVersionDto): Promise<VersionView> {
     const ability = abilityFor(actor);
@@ -136,6 +139,8 @@ export class DocumentVersionsService {
         );
       }
       await this.repo.updateVersion(v.id, { status, publishedAt: now, effectiveOn }, m);
+      // A material change asks the audience to acknowledge it, in this transaction; a non-material one does not.
+      const asked = await this.acknowledgements.askOnPublication(doc, v, now, m);
       await this.repo.update(
         doc.id,
         {
@@ -151,6 +156,7 @@ export class DocumentVersionsService {
         effectiveOn,
         material: v.material,
         superseded: previous?.number ?? null,
+        acknowledgementsAsked: asked,
       });
     });
     return this.get(actor, key, n);

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import type { UserActor } from '../authz/actor';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { Page } from '../common/http/pagination';
@@ -19,6 +20,8 @@ import {
   VersionParams,
   VersionView,
 } from './dto/document.dto';
+import { RosterQueryDto, RosterView } from './dto/acknowledgement.dto';
+import { DocumentAcknowledgementsService } from './document-acknowledgements.service';
 import { DocumentSignaturesService } from './document-signatures.service';
 import { DocumentVersionsService } from './document-versions.service';
 import { DocumentsService } from './documents.service';
@@ -30,6 +33,7 @@ export class DocumentsController {
     private readonly documents: DocumentsService,
     private readonly versions: DocumentVersionsService,
     private readonly signatures: DocumentSignaturesService,
+    private readonly acknowledgements: DocumentAcknowledgementsService,
   ) {}
 
   @Get()
@@ -69,6 +73,35 @@ export class DocumentsController {
     @Body() dto: UpdateDocumentDto,
   ): Promise<DocumentView> {
     return this.documents.update(actor, p.key, dto);
+  }
+
+  @Get(':key/acknowledgements')
+  @Policy('read', 'DocumentAcknowledgement')
+  @ApiOperation({
+    summary:
+      'The acknowledgement roster: everyone in the audience, acknowledged / pending / overdue, with department; filters; CSV with ?format=csv or Accept: text/csv. Compliance, the owner department, auditors within their engagement',
+  })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: RosterView })
+  async roster(
+    @CurrentActor() actor: UserActor,
+    @Param() p: DocumentParams,
+    @Query() q: RosterQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const csv = q.format === 'csv' || (q.format === undefined && /\btext\/csv\b/i.test(accept ?? ''));
+    if (!csv) {
+      await reply
+        .header('content-type', 'application/json; charset=utf-8')
+        .send(await this.acknowledgements.roster(actor, p.key, q));
+      return;
+    }
+    const file = await this.acknowledgements.rosterCsv(actor, p.key, q);
+    await reply
+      .header('content-type', file.contentType)
+      .header('content-disposition', `attachment; filename="${file.filename}"`)
+      .send(file.body);
   }
 
   @Post(':key/versions')

@@ -12,7 +12,9 @@ export type DocumentErrorCode =
   | 'document.already_signed'
   | 'document.wrong_password'
   | 'document.signature_needs_session'
-  | 'document.types_invalid';
+  | 'document.types_invalid'
+  | 'document.acknowledgement_superseded'
+  | 'document.roster_not_yours';
 
 // Declared into the app-wide ErrorCodes, so a code not listed here does not compile in a throw.
 declare module '../common/errors/app-error' {

@@ -2,6 +2,12 @@ import { Module } from '@nestjs/common';
 import { AuditTrailModule } from '../audit-trail/audit-trail.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { IdentityModule } from '../identity/identity.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { AcknowledgementsController } from './acknowledgements.controller';
+import { DocumentAcknowledgementsJob } from './document-acknowledgements.job';
+import { DocumentAcknowledgementsRepository } from './document-acknowledgements.repository';
+import { DocumentAcknowledgementsService } from './document-acknowledgements.service';
 import { DocumentFilesService } from './document-files.service';
 import { DocumentRecords } from './document-records';
 import { DocumentSignaturesService } from './document-signatures.service';
@@ -11,10 +17,10 @@ import { DocumentsController } from './documents.controller';
 import { DocumentsRepository } from './documents.repository';
 import { DocumentsService } from './documents.service';
 
-/** Controlled documents: versions, diffs, e-signed approvals and publication (issue 17). */
+/** Controlled documents: versions, diffs, e-signed approvals, publication and acknowledgement (issue 17). */
 @Module({
-  imports: [AuditTrailModule, IdentityModule, CatalogModule],
-  controllers: [DocumentsController],
+  imports: [AuditTrailModule, IdentityModule, CatalogModule, NotificationsModule, JobsModule],
+  controllers: [DocumentsController, AcknowledgementsController],
   providers: [
     DocumentsService,
     DocumentVersionsService,
@@ -23,7 +29,10 @@ import { DocumentsService } from './documents.service';
     DocumentRecords,
     DocumentsRepository,
     DocumentFilesService,
+    DocumentAcknowledgementsService,
+    DocumentAcknowledgementsRepository,
+    DocumentAcknowledgementsJob,
   ],
-  exports: [DocumentsService, DocumentVersionsService, DocumentFilesService],
+  exports: [DocumentsService, DocumentVersionsService, DocumentFilesService, DocumentAcknowledgementsService],
 })
 export class DocumentsModule {}

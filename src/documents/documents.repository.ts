@@ -43,6 +43,10 @@ export class DocumentsRepository {
     return this.m(m).findOne(Document, { where: { key } });
   }
 
+  findById(id: string, m?: EntityManager): Promise<Document | null> {
+    return this.m(m).findOne(Document, { where: { id } });
+  }
+
   /** Takes the document's row lock: every change of a document or its versions goes through it. */
   lockByKey(key: string, m: EntityManager): Promise<Document | null> {
     return m.createQueryBuilder(Document, 'd').setLock('pessimistic_write').where('d.key = :key', { key }).getOne();

@@ -105,6 +105,12 @@ export class UsersRepository {
     return (await qb.orderBy('u.email').getMany()).map((u) => u.id);
   }
 
+  /** Every active user with their department key, by e-mail. */
+  async activeRows(): Promise<UserRow[]> {
+    const { entities, raw } = await this.select().where('u.active').orderBy('u.email').getRawAndEntities();
+    return UsersRepository.withDepartmentKey(entities, raw);
+  }
+
   /** Every user, and every live (not revoked, not expired) API token. */
   async accessReviewRows(): Promise<{ users: UserRow[]; tokens: ApiToken[] }> {
     const { entities, raw } = await this.select().orderBy('u.email').getRawAndEntities();

@@ -289,6 +289,20 @@ export class UsersService {
     return this.users.activeIds(filter);
   }
 
+  /** Every active user: id, name, e-mail, role, department (whom a document applies to). */
+  async activeUsers(): Promise<
+    { id: string; name: string; email: string; role: Role; departmentId: string | null; departmentKey: string | null }[]
+  > {
+    return (await this.users.activeRows()).map((u) => ({
+      id: u.id,
+      name: u.name,
+      email: u.email,
+      role: u.role,
+      departmentId: u.departmentId,
+      departmentKey: u.departmentKey,
+    }));
+  }
+
   /** Who has access and how (for the access-review collector): users, roles, last sign-in, API tokens and their age. */
   async accessReview(now = new Date()): Promise<{ users: AccessReviewUser[]; tokens: AccessReviewToken[] }> {
     const { users, tokens } = await this.users.accessReviewRows();

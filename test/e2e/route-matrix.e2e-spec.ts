@@ -93,6 +93,10 @@ const ORACLE: Record<string, Role[]> = {
   'create DocumentVersion': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
   'update DocumentVersion': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
   'create DocumentSignature': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  // Acknowledgements: everyone but auditors reads and acknowledges their own tasks (rows decide); rosters
+  // are for compliance, the owner department and auditors inside an engagement (the service decides).
+  'read DocumentAcknowledgement': ALL,
+  'update DocumentAcknowledgement': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'viewer'],
 };
 const EMAIL: Record<Role, string> = {
   admin: DEMO.admin,

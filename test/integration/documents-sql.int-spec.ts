@@ -123,3 +123,43 @@ it('the database itself refuses to change a submitted version’s content or any
     status: 'approved',
   });
 });
+
+it('an acknowledgement is one per version and person, and final once acknowledged', async () => {
+  const [doc] = await ds.query(
+    `INSERT INTO documents (key, title, type, owner_department, owner_user_id) VALUES ('POL-ACK-TRIG', 't', 'policy', 'engineering', gen_random_uuid()) RETURNING id`,
+  );
+  const [v] = await ds.query(
+    `INSERT INTO document_versions (document_id, number, content, sha256, change_summary, material, created_by, status)
+     VALUES ($1, 1, 'a', repeat('a', 64), 's', true, gen_random_uuid(), 'published') RETURNING id`,
+    [doc.id],
+  );
+  const insert = (userId: string) =>
+    ds.query(
+      `INSERT INTO document_acknowledgements (document_id, version_id, version_number, version_sha256, user_id, due_at)
+       VALUES ($1, $2, 1, repeat('a', 64), $3, now() + interval '14 days') RETURNING id`,
+      [doc.id, v.id, userId],
+    );
+  const [{ gen_random_uuid: person }] = await ds.query(`SELECT gen_random_uuid()`);
+  const [a] = await insert(person);
+  await expect(insert(person)).rejects.toThrow(/UQ_document_acknowledgements_version_user/);
+  // A pending task may be moved (a due date) or acknowledged, never given to someone else or another hash.
+  await expect(
+    ds.query(`UPDATE document_acknowledgements SET user_id = gen_random_uuid() WHERE id = $1`, [a.id]),
+  ).rejects.toThrow(/cannot change what it records/);
+  await expect(
+    ds.query(`UPDATE document_acknowledgements SET version_sha256 = repeat('b', 64) WHERE id = $1`, [a.id]),
+  ).rejects.toThrow(/cannot change what it records/);
+  await ds.query(
+    `UPDATE document_acknowledgements SET status = 'acknowledged', acknowledged_at = now() WHERE id = $1`,
+    [a.id],
+  );
+  await expect(
+    ds.query(`UPDATE document_acknowledgements SET acknowledged_at = now() - interval '1 day' WHERE id = $1`, [a.id]),
+  ).rejects.toThrow(/cannot change what it records/);
+  await expect(ds.query(`DELETE FROM document_acknowledgements WHERE id = $1`, [a.id])).rejects.toThrow(
+    /is final: it cannot be deleted/,
+  );
+  expect((await ds.query(`SELECT status FROM document_acknowledgements WHERE id = $1`, [a.id]))[0]).toEqual({
+    status: 'acknowledged',
+  });
+});

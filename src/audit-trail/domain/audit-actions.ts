@@ -18,6 +18,7 @@ export const AUDIT_ACTIONS = [
   'catalog.requirement_update',
   'control.owner_assign',
   'department.sync',
+  'document.acknowledge',
   'document.create',
   'document.publish',
   'document.reject',

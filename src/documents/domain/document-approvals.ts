@@ -17,6 +17,8 @@ export interface ApproverSlot {
 export interface DocumentTypePolicy {
   /** Default review cadence of a new document of the type, in months. */
   reviewCadenceMonths: number;
+  /** Days to acknowledge a material version of the type; unset: DEFAULT_ACKNOWLEDGE_WITHIN_DAYS (14). */
+  acknowledgeWithinDays?: number;
   /** Each entry is one distinct person's `approved` signature. */
   approvers: ApproverSlot[];
 }

@@ -1,0 +1,28 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { SchedulerService } from '../jobs/scheduler.service';
+import { DocumentAcknowledgementsService } from './document-acknowledgements.service';
+
+/**
+ * On DOCUMENT_ACK_CRON (default hourly at :50; `off` disables it), under the scheduler's advisory lock, one
+ * idempotent call: tasks for people who joined a document's audience (new users, role or department changes),
+ * then reminders, overdue notices and escalations (each sent once).
+ */
+@Injectable()
+export class DocumentAcknowledgementsJob implements OnApplicationBootstrap {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly scheduler: SchedulerService,
+    private readonly acknowledgements: DocumentAcknowledgementsService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.documentAckCron) return;
+    this.scheduler.schedule({
+      name: 'document-acknowledgements',
+      cron: this.config.documentAckCron,
+      run: () => this.acknowledgements.askAndRemind(new Date()),
+    });
+  }
+}
