@@ -5,10 +5,21 @@
 // crash recovery cannot write either, shuts down. Throughout, every answer is a clear 507 or 503 (never a
 // 500); once space returns the same server process serves again by itself (it starts its embedded
 // PostgreSQL again), every committed upload is there with its bytes intact, nothing is left staged and
-// the audit trail verifies.
+// the audit trail verifies. Requests keep coming while PostgreSQL PANICs and stops, so some are in flight
+// then. DISK_FULL_LOG=<file> keeps the server's log of a run that found an unexpected answer.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'pg';
@@ -94,6 +105,7 @@ maybe('a full disk under a running server', () => {
   let cookie: string;
   const stored = new Map<string, string>(); // evidence id → SHA-256 of the uploaded bytes
   const statuses: number[] = [];
+  const unexpected: string[] = []; // any answer but 503/507 while PostgreSQL is down, with its body
 
   const upload = async (bytes: Buffer, name: string) => {
     const form = new FormData();
@@ -107,6 +119,16 @@ maybe('a full disk under a running server', () => {
     const body = (await res.json()) as { id?: string; code?: string; errors?: { field: string }[] };
     if (res.status === 201) stored.set(body.id!, createHash('sha256').update(bytes).digest('hex'));
     return { status: res.status, body, res };
+  };
+  /** One read and one small upload; anything but a success, 503 or 507 is noted with its answer. */
+  const probe = async (name: string) => {
+    const me = await fetch(`${server.baseUrl}/api/me`, { headers: { cookie } });
+    const meBody = await me.text();
+    const up = await upload(pdf(10), `${name}.pdf`);
+    statuses.push(me.status, up.status);
+    if (me.status >= 500 && me.status !== 503) unexpected.push(`GET /api/me ${me.status}: ${meBody}`);
+    if (up.status >= 500 && up.status !== 503 && up.status !== 507)
+      unexpected.push(`upload ${up.status}: ${JSON.stringify(up.body)}`);
   };
   const pdf = (size: number) => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(size)]);
 
@@ -144,6 +166,12 @@ maybe('a full disk under a running server', () => {
     fillUp();
     expect((await fetch(`${server.baseUrl}/health`)).status).toBe(503);
 
+    // Requests keep coming while PostgreSQL runs out of WAL, PANICs and stops: some are in flight then.
+    let hammering = true;
+    const hammer = (async () => {
+      for (let i = 0; hammering; i++) await probe(`in-flight-${i}`);
+    })();
+
     // Now PostgreSQL must write WAL it has no room for: it PANICs, and its crash recovery cannot finish either.
     let walError = '';
     // WAL records that need no room in any table (a logical decoding message, 1 MiB each): PostgreSQL fills
@@ -159,11 +187,14 @@ maybe('a full disk under a running server', () => {
 
     // While PostgreSQL is down or recovering, reads and writes answer 503/507, not 500.
     for (let i = 0; i < 10; i++) {
-      statuses.push((await fetch(`${server.baseUrl}/api/me`, { headers: { cookie } })).status);
-      statuses.push((await upload(pdf(10), `while-down-${i}.pdf`)).status);
+      await probe(`while-down-${i}`);
       await new Promise((r) => setTimeout(r, 300));
     }
-    expect(statuses.filter((s) => s >= 500 && s !== 503 && s !== 507)).toEqual([]);
+    hammering = false;
+    await hammer;
+    if (unexpected.length > 0 && process.env.DISK_FULL_LOG) writeFileSync(process.env.DISK_FULL_LOG, server.output());
+    if (unexpected.length > 0) unexpected.push(`server log:\n${server.output().slice(-6000)}`);
+    expect(unexpected).toEqual([]);
     expect(statuses).toContain(503); // PostgreSQL did go down: the WAL case was reached
 
     // Space returns: the same process serves again without a restart.

@@ -105,8 +105,15 @@ describe('problemFor', () => {
     expect(mapped.retryAfterSeconds).toBe(5);
   });
 
-  it('leaves other coded errors (a client aborting, a unique violation) to their own mapping', () => {
-    expect(problemFor(coded('ECONNRESET', 'aborted')).problem.status).toBe(500);
+  it('answers a connection reset (PostgreSQL restarting under a connection) 503 database.unavailable', () => {
+    for (const code of ['ECONNRESET', 'EPIPE'])
+      expect(problemFor(coded(code, `read ${code}`)).problem).toMatchObject({
+        status: 503,
+        code: 'database.unavailable',
+      });
+  });
+
+  it('leaves other coded errors (a unique violation) to their own mapping', () => {
     expect(problemFor(coded('23505')).problem.status).toBe(500);
     expect(problemFor(coded('23505')).retryAfterSeconds).toBeUndefined();
   });

@@ -115,9 +115,13 @@ function isUnknownKeyError(e: unknown): e is Error & { code: 'crypto.key_unknown
 }
 
 /** PostgreSQL SQLSTATEs and Node errno codes: the database cannot be reached or is shutting down. */
-// Generic socket errors (ECONNRESET, EPIPE) are left out: a client aborting its upload raises them too.
 const DATABASE_UNAVAILABLE = new Set([
   'ECONNREFUSED', // the request path opens no other connection (connectors wrap their own errors)
+  // A connection reset: PostgreSQL crashing or restarting under a new or pooled connection (seen when it
+  // PANICs for want of WAL space: test/e2e/disk-full). A client aborting its upload raises them too, but
+  // then nobody reads the answer; the log keeps the error itself either way.
+  'ECONNRESET',
+  'EPIPE',
   '57P01', // admin_shutdown: the server is stopping
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now: starting up, or in recovery
