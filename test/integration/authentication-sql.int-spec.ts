@@ -99,6 +99,9 @@ test('a session is read with its own user and department key, or not at all', as
         departmentId: user!.departmentId,
         departmentKey: f.departmentKey,
         active: f.active,
+        createdAt: user!.createdAt,
+        updatedAt: user!.updatedAt,
+        lastLoginAt: user!.lastLoginAt,
       },
     });
     expect(user!.departmentKey).toBe(f.departmentKey);
@@ -126,6 +129,9 @@ test('an API token is read with its own user and department key, or not at all',
         departmentId: user!.departmentId,
         departmentKey: f.departmentKey,
         active: f.active,
+        createdAt: user!.createdAt,
+        updatedAt: user!.updatedAt,
+        lastLoginAt: user!.lastLoginAt,
       },
     });
   }
