@@ -3,7 +3,8 @@
 // text, not data). Every problem is reported with its file and line.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Document, isAlias, isNode, LineCounter, parseDocument, visit } from 'yaml';
+import { Document, isNode } from 'yaml';
+import { parseStrictYaml } from '../common/text/strict-yaml';
 import type { z } from 'zod';
 import type { CatalogProblem } from './domain/catalog-model';
 
@@ -37,28 +38,11 @@ export function parseYamlText(
   problems: CatalogProblem[],
   firstLine = 1,
 ): ParsedFile | null {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter,
-    schema: 'core',
-    uniqueKeys: true,
-    prettyErrors: false,
-  });
+  const { doc, lineCounter, problems: found } = parseStrictYaml(text);
   const at = (offset: number | undefined) =>
     (offset === undefined ? 1 : lineCounter.linePos(offset).line) + firstLine - 1;
   const before = problems.length;
-  for (const e of [...doc.errors, ...doc.warnings])
-    problems.push({ file, line: at(e.pos[0]), message: e.message.split('\n')[0] });
-  visit(doc, (_key, node) => {
-    if (isAlias(node))
-      problems.push({ file, line: at(node.range?.[0]), message: `YAML aliases (*${node.source}) are not allowed` });
-    else if (isNode(node)) {
-      if (node.anchor)
-        problems.push({ file, line: at(node.range?.[0]), message: `YAML anchors (&${node.anchor}) are not allowed` });
-      if (node.tag && !node.tag.startsWith('tag:yaml.org,2002:'))
-        problems.push({ file, line: at(node.range?.[0]), message: `custom YAML tags (${node.tag}) are not allowed` });
-    }
-  });
+  for (const p of found) problems.push({ file, line: at(p.offset), message: p.message });
   if (problems.length > before) return null;
   return {
     file,

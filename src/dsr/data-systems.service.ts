@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { parseAllDocuments, stringify, visit } from 'yaml';
+import { LineCounter, parseAllDocuments, stringify } from 'yaml';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import type { JsonObject } from '../audit-trail/domain/audit-entry';
 import { NotFoundError, ValidationError, type FieldProblem } from '../common/errors/app-error';
+import { MAX_YAML_PROBLEMS, strictYamlProblems } from '../common/text/strict-yaml';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { actorRef, type Actor, type UserActor } from '../authz/actor';
@@ -143,22 +144,23 @@ export class DataSystemsService {
 
   /** Registers every document of a YAML stream; nothing is stored when one document is invalid. */
   async importYaml(actor: UserActor, text: string): Promise<DataSystemView[]> {
-    const docs = parseAllDocuments(text);
+    const lines = new LineCounter();
+    const docs = parseAllDocuments(text, { lineCounter: lines, schema: 'core', uniqueKeys: true, prettyErrors: false });
     const problems: FieldProblem[] = [];
     const inputs: unknown[] = [];
     for (const [i, doc] of (Array.isArray(docs) ? docs : [docs]).entries()) {
-      if (doc.errors.length) {
-        problems.push({ field: `documents[${i}]`, message: doc.errors[0].message });
-        continue;
-      }
-      // Anchors and aliases are refused as in a single definition (a map is reviewed text); refusing them
-      // before toJS also stops an alias bomb ("billion laughs") from expanding.
-      const aliases: string[] = [];
-      visit(doc, { Alias: (_key, node) => void aliases.push(`*${node.source}`) });
-      if (aliases.length) {
+      // The rules of a single definition (parseDataSystemYaml): syntax, then no anchors, aliases (so an
+      // alias bomb never expands: this runs before toJS), custom tags or collection keys.
+      const found = strictYamlProblems(doc);
+      if (found.length) {
+        const aliases = found.filter((p) => p.message.startsWith('YAML aliases'));
+        const lineOf = (p: { offset: number | undefined }) => lines.linePos(p.offset ?? 0).line;
         problems.push({
           field: `documents[${i}]`,
-          message: `YAML aliases (${aliases.slice(0, 3).join(', ')}${aliases.length > 3 ? `, … ${aliases.length} in all` : ''}) are not allowed`,
+          message:
+            aliases.length > 1
+              ? `YAML aliases (${aliases.length}${found.length > MAX_YAML_PROBLEMS ? ' or more' : ''}, the first on line ${lineOf(aliases[0])}) are not allowed`
+              : `line ${lineOf(found[0])}: ${found[0].message}`,
         });
         continue;
       }

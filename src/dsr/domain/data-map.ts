@@ -10,9 +10,10 @@
 //
 // Whether the identifiers exist in the real database is checked by the connector (PostgresConnector.check),
 // which reports problems with the same field paths.
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, stringify, visit } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, stringify } from 'yaml';
 import type { z } from 'zod';
 import { FieldProblem, ValidationError } from '../../common/errors/app-error';
+import { parseStrictYaml } from '../../common/text/strict-yaml';
 import { NUL_CHARACTER_MESSAGE, nulCharacterPaths } from '../../common/text/nul-characters';
 import {
   ColumnValue,
@@ -107,7 +108,8 @@ function validate(
 
 function toError(problems: PathProblem[], lineOf?: (path: Path) => number | null): ValidationError {
   const errors: FieldProblem[] = problems.map((p) => {
-    const line = lineOf?.(p.path);
+    // A YAML source always has a line to point at: its first, when the problem is the whole (empty) document.
+    const line = lineOf ? (lineOf(p.path) ?? 1) : null;
     return { field: formatFieldPath(p.path), message: line ? `line ${line}: ${p.message}` : p.message };
   });
   return new ValidationError(errors, undefined, DATA_MAP_INVALID);
@@ -128,22 +130,9 @@ export function parseDataSystemYaml(source: string, options: ParseDataSystemOpti
   const bytes = Buffer.byteLength(source, 'utf8');
   if (bytes > MAX_DATA_MAP_BYTES)
     throw toError([{ path: [], message: `the definition is ${bytes} bytes; the limit is ${MAX_DATA_MAP_BYTES}` }]);
-  const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, schema: 'core', uniqueKeys: true, prettyErrors: false });
+  const { doc, lineCounter: lines, problems: found } = parseStrictYaml(source);
   const at = (offset: number | undefined) => (offset === undefined ? 1 : lines.linePos(offset).line);
-  const syntax: Array<{ line: number; message: string }> = [];
-  for (const e of [...doc.errors, ...doc.warnings])
-    syntax.push({ line: at(e.pos[0]), message: e.message.split('\n')[0] });
-  visit(doc, (_key, node) => {
-    if (isAlias(node))
-      syntax.push({ line: at(node.range?.[0]), message: `YAML aliases (*${node.source}) are not allowed` });
-    else if (isNode(node)) {
-      if (node.anchor)
-        syntax.push({ line: at(node.range?.[0]), message: `YAML anchors (&${node.anchor}) are not allowed` });
-      if (node.tag && !node.tag.startsWith('tag:yaml.org,2002:'))
-        syntax.push({ line: at(node.range?.[0]), message: `custom YAML tags (${node.tag}) are not allowed` });
-    }
-  });
+  const syntax = found.map((p) => ({ line: at(p.offset), message: p.message }));
   if (syntax.length)
     throw new ValidationError(
       syntax.map((s) => ({ field: '', message: `line ${s.line}: ${s.message}` })),
