@@ -155,6 +155,27 @@ describe('a version as a PDF', () => {
     expect(draft.squashed).toContain(squash('Effective date not yet effective'));
     expect(draft.squashed).toContain(squash('No signatures.'));
   });
+  it('renders every seed policy (drafts, read by compliance) with its text and tables', async () => {
+    const seeds = (await as.compliance('GET', '/api/documents?limit=100')).json.items
+      .map((d: { key: string }) => d.key)
+      .filter((k: string) => /^(POL|PRC|PLN)-/.test(k) && k !== KEY);
+    expect(seeds.length).toBeGreaterThanOrEqual(10);
+    for (const key of seeds) {
+      const res = await fetch(`${t.baseUrl}/api/documents/${key}/versions/1/pdf`, {
+        headers: { cookie: cookies.compliance },
+      });
+      expect([key, res.status]).toEqual([key, 200]);
+      const path = join(dir, `${key}.pdf`);
+      writeFileSync(path, Buffer.from(await res.arrayBuffer()));
+      const text = squash(execFileSync('pdftotext', ['-raw', '-enc', 'UTF-8', path, '-'], { encoding: 'utf8' }));
+      expect(text).toContain(squash(`Document ${key}`));
+      expect(text).toContain(squash('Status draft'));
+      if (key === 'POL-KEYS')
+        expect(text).toContain(squash('service-role keys (database and cloud roles used by services) 90 days'));
+      if (key === 'POL-VULN')
+        expect(text).toContain(squash('penetration test, critical or high 14 days, then retested'));
+    }
+  });
 });
 
 describe('retiring a document', () => {
