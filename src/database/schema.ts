@@ -26,6 +26,7 @@ import { CreateIncidents1765600000000 } from '../../migrations/1765600000000-Cre
 import { GaplessIncidentNumbers1765610000000 } from '../../migrations/1765610000000-GaplessIncidentNumbers';
 import { CreateDocuments1765720000000 } from '../../migrations/1765720000000-CreateDocuments';
 import { CreateDocumentAcknowledgements1765730000000 } from '../../migrations/1765730000000-CreateDocumentAcknowledgements';
+import { RetireDocuments1765745300000 } from '../../migrations/1765745300000-RetireDocuments';
 import { AuditCheckpoint } from '../audit-trail/audit-checkpoint.entity';
 import { RateLimit } from '../identity/rate-limit.entity';
 import { AuditPack } from '../audit-packs/audit-pack.entity';
@@ -149,4 +150,5 @@ export const MIGRATIONS = [
   GaplessIncidentNumbers1765610000000,
   CreateDocuments1765720000000,
   CreateDocumentAcknowledgements1765730000000,
+  RetireDocuments1765745300000,
 ];

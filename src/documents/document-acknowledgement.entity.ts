@@ -1,7 +1,8 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { DocumentVersion } from './document-version.entity';
 
-export const ACKNOWLEDGEMENT_STATUSES = ['pending', 'acknowledged'] as const;
+/** `cancelled`: still pending when its document was retired; final, like an acknowledgement. */
+export const ACKNOWLEDGEMENT_STATUSES = ['pending', 'acknowledged', 'cancelled'] as const;
 export type AcknowledgementStatus = (typeof ACKNOWLEDGEMENT_STATUSES)[number];
 
 /**
@@ -56,4 +57,7 @@ export class DocumentAcknowledgement {
 
   @Column({ name: 'acknowledged_at', type: 'timestamptz', nullable: true })
   acknowledgedAt: Date | null;
+
+  @Column({ name: 'cancelled_at', type: 'timestamptz', nullable: true })
+  cancelledAt: Date | null;
 }

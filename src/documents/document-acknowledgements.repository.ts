@@ -28,6 +28,9 @@ export interface AcknowledgedDocument {
 const CURRENT = `a.version_number >= (SELECT max(v.number) FROM document_versions v
   WHERE v.document_id = a.document_id AND v.material AND v.published_at IS NOT NULL)`;
 
+/** A task cancelled when its document was retired: kept as a record, out of lists and rosters. */
+const NOT_CANCELLED = `a.status <> 'cancelled'`;
+
 interface RawDocumentColumns {
   document_key: string;
   document_title: string;
@@ -89,6 +92,7 @@ export class DocumentAcknowledgementsRepository {
       await this.withDocument()
         .where('a.document_id = :documentId', { documentId })
         .andWhere(CURRENT)
+        .andWhere(NOT_CANCELLED)
         .orderBy('a.version_number', 'DESC')
         .getRawAndEntities(),
     );
@@ -99,7 +103,7 @@ export class DocumentAcknowledgementsRepository {
     userId: string,
     page: { limit: number; offset: number },
   ): Promise<{ rows: AcknowledgementRow[]; total: number }> {
-    const qb = this.withDocument().where('a.user_id = :userId', { userId }).andWhere(CURRENT);
+    const qb = this.withDocument().where('a.user_id = :userId', { userId }).andWhere(CURRENT).andWhere(NOT_CANCELLED);
     const total = await qb.getCount();
     const rows = DocumentAcknowledgementsRepository.rows(
       await qb
@@ -142,6 +146,17 @@ export class DocumentAcknowledgementsRepository {
 
   async markAcknowledged(id: string, at: Date, m: EntityManager): Promise<void> {
     await m.update(DocumentAcknowledgement, { id }, { status: 'acknowledged', acknowledgedAt: at });
+  }
+
+  /** Cancels the document's pending tasks (it was retired); how many. */
+  async cancelPending(documentId: string, at: Date, m: EntityManager): Promise<number> {
+    const res = await m
+      .createQueryBuilder()
+      .update(DocumentAcknowledgement)
+      .set({ status: 'cancelled', cancelledAt: at })
+      .where(`document_id = :documentId AND status = 'pending'`, { documentId })
+      .execute();
+    return res.affected ?? 0;
   }
 
   /** Every published document that asks for acknowledgement (a material version was published), with its version in force. */

@@ -102,6 +102,11 @@ export class DocumentAcknowledgementsService {
     return created;
   }
 
+  /** In the retirement's transaction: the document's pending tasks are cancelled (kept as records). How many. */
+  async cancelOnRetirement(doc: Document, now: Date, m: EntityManager): Promise<number> {
+    return this.repo.cancelPending(doc.id, now, m);
+  }
+
   private task(doc: Document, v: DocumentVersion, userId: string, dueAt: Date): Partial<DocumentAcknowledgement> {
     return {
       documentId: doc.id,
@@ -154,11 +159,14 @@ export class DocumentAcknowledgementsService {
     const tasks = new Map<string, AcknowledgementRow>();
     for (const t of await this.repo.currentOfDocument(doc.id)) if (!tasks.has(t.userId)) tasks.set(t.userId, t);
     const audience = audienceOf(doc);
-    // Everyone now in the audience (active users); nobody while no material version was ever published.
+    // Everyone now in the audience (active users); nobody while no material version was ever published. A
+    // retired document asks nobody any more (its pending tasks were cancelled): those who acknowledged it.
     const people =
       basis === null
         ? []
-        : (await this.users.activeUsers()).filter((u) => inAudience({ ...u, active: true }, audience));
+        : (await this.users.activeUsers()).filter((u) =>
+            doc.retiredAt ? tasks.has(u.id) : inAudience({ ...u, active: true }, audience),
+          );
     // The e-mail only where the caller may read it (field rules on users): an auditor sees names and departments.
     const entries = people.map((u) => {
       const e = rosterEntry(u, tasks.get(u.id) ?? null, now);
@@ -213,6 +221,11 @@ export class DocumentAcknowledgementsService {
       const versions = await this.documents.versionsOf(t.documentId, m);
       const newer = versions.find((v) => v.material && v.publishedAt && v.number > t.versionNumber);
       const doc = (await this.documents.findById(t.documentId, m))!;
+      if (t.status === 'cancelled')
+        throw new ConflictError(
+          'document.acknowledgement_cancelled',
+          `${doc.key} was retired: there is nothing to acknowledge any more.`,
+        );
       if (newer)
         throw new ConflictError(
           'document.acknowledgement_superseded',

@@ -104,6 +104,8 @@ export class DocumentRecords {
       reviewCadenceMonths: doc.reviewCadenceMonths,
       nextReviewOn: doc.nextReviewOn,
       publishedVersion: doc.publishedVersion,
+      retiredAt: doc.retiredAt?.toISOString() ?? null,
+      retiredReason: doc.retiredReason,
       controls,
       createdAt: doc.createdAt.toISOString(),
       updatedAt: doc.updatedAt.toISOString(),
@@ -137,6 +139,7 @@ export class DocumentRecords {
       approvedAt: v.approvedAt?.toISOString() ?? null,
       publishedAt: v.publishedAt?.toISOString() ?? null,
       supersededAt: v.supersededAt?.toISOString() ?? null,
+      retiredAt: v.retiredAt?.toISOString() ?? null,
       approval: {
         met: state.met,
         required: policy.approvers.map(describeSlot),

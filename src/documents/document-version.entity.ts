@@ -65,4 +65,8 @@ export class DocumentVersion {
 
   @Column({ name: 'superseded_at', type: 'timestamptz', nullable: true })
   supersededAt: Date | null;
+
+  /** When the document was retired while this version was in force (or approved, waiting to be). */
+  @Column({ name: 'retired_at', type: 'timestamptz', nullable: true })
+  retiredAt: Date | null;
 }

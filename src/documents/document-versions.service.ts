@@ -6,15 +6,26 @@ import type { UserActor } from '../authz/actor';
 import { asSubject } from '../authz/subject';
 import { ConflictError, ForbiddenError } from '../common/errors/app-error';
 import { formatDate, localDate } from '../common/time/calendar';
+import { complianceTimeZone } from '../common/time/zone';
+import { UsersService } from '../identity/users.service';
 import { lineDiff } from './domain/document-diff';
 import { contentEditable, contentSha256, isOpen, nextReviewOn } from './domain/document-model';
-import { CreateVersionDto, DiffView, PublishVersionDto, UpdateVersionDto, VersionView } from './dto/document.dto';
+import {
+  CreateVersionDto,
+  DiffView,
+  DocumentView,
+  PublishVersionDto,
+  RetireDocumentDto,
+  UpdateVersionDto,
+  VersionView,
+} from './dto/document.dto';
 import { DocumentAcknowledgementsService } from './document-acknowledgements.service';
 import { DocumentRecords } from './document-records';
 import { DocumentTypesService } from './document-types.service';
 import { DocumentVersion } from './document-version.entity';
 import { Document } from './document.entity';
 import { DocumentsRepository } from './documents.repository';
+import { renderVersionPdf } from './version-pdf';
 
 /**
  * A document's versions: drafting (content editable only while a draft), submission for approval,
@@ -29,12 +40,52 @@ export class DocumentVersionsService {
     private readonly records: DocumentRecords,
     private readonly types: DocumentTypesService,
     private readonly acknowledgements: DocumentAcknowledgementsService,
+    private readonly users: UsersService,
   ) {}
 
   async get(actor: UserActor, key: string, n: number): Promise<VersionView> {
     const ability = abilityFor(actor);
     const doc = await this.records.readable(ability, key);
     return this.records.versionView(doc, await this.records.readableVersion(ability, doc, n));
+  }
+
+  /**
+   * The version as a PDF (identity, SHA-256, effective day, status, the signatures with their signers' names
+   * and whether each still verifies, then the Markdown laid out), for whoever may read the version (404
+   * otherwise, as for reading it).
+   */
+  async pdf(actor: UserActor, key: string, n: number): Promise<{ filename: string; body: Buffer }> {
+    const ability = abilityFor(actor);
+    const doc = await this.records.readable(ability, key);
+    const view = await this.records.versionView(doc, await this.records.readableVersion(ability, doc, n));
+    const names = await this.users.namesByIds([...new Set(view.signatures.map((s) => s.signerUserId))]);
+    const body = await renderVersionPdf({
+      documentKey: view.documentKey,
+      title: doc.title,
+      type: doc.type,
+      ownerDepartment: doc.ownerDepartment,
+      number: view.number,
+      status: view.status,
+      sha256: view.sha256,
+      changeSummary: view.changeSummary,
+      material: view.material,
+      effectiveOn: view.effectiveOn,
+      publishedAt: view.publishedAt ? new Date(view.publishedAt) : null,
+      approval: { met: view.approval.met, required: view.approval.required },
+      signatures: view.signatures.map((s) => ({
+        signerName: names.get(s.signerUserId) ?? s.signerUserId,
+        signerRole: s.signerRole,
+        meaning: s.meaning,
+        reason: s.reason,
+        round: s.round,
+        signedAt: new Date(s.signedAt),
+        valid: s.valid,
+      })),
+      content: view.content,
+      generatedAt: new Date(),
+      zone: complianceTimeZone(),
+    });
+    return { filename: `${view.documentKey}-v${view.number}.pdf`, body };
   }
 
   /** A new draft; refused (409) while another version is on its way to publication. */
@@ -147,6 +198,8 @@ export class DocumentVersionsService {
           publishedVersion: n,
           firstPublishedAt: doc.firstPublishedAt ?? now,
           nextReviewOn: nextReviewOn(effectiveOn, doc.reviewCadenceMonths),
+          retiredAt: null,
+          retiredReason: null,
         },
         m,
       );
@@ -160,6 +213,47 @@ export class DocumentVersionsService {
       });
     });
     return this.get(actor, key, n);
+  }
+
+  /**
+   * Retires a published document (compliance managers and admins): the version in force, and an approved
+   * one waiting to replace it, become retired; nothing is in force and no review is due any more; pending
+   * acknowledgement tasks are cancelled and none are asked for again. 409 when nothing is in force. A draft
+   * or a version in review stays as it is: publishing a version later puts the document back in force.
+   */
+  async retire(actor: UserActor, key: string, dto: RetireDocumentDto): Promise<DocumentView> {
+    const ability = abilityFor(actor);
+    await this.ds.transaction(async (m) => {
+      const doc = await this.records.lock(ability, key, m, { action: 'manage' });
+      const versions = await this.repo.versionsOf(doc.id, m);
+      const inForce = versions.find((v) => v.status === 'published');
+      if (!inForce)
+        throw new ConflictError(
+          'document.wrong_status',
+          `${doc.key} has no version in force${doc.retiredAt ? ' (it is retired already)' : ''}: only a published document can be retired.`,
+        );
+      const now = new Date();
+      const retired: number[] = [];
+      for (const v of versions.filter((x) => x.status === 'published' || x.status === 'approved')) {
+        await this.repo.updateVersion(v.id, { status: this.records.nextStatus(doc, v, 'retire'), retiredAt: now }, m);
+        retired.push(v.number);
+      }
+      const cancelled = await this.acknowledgements.cancelOnRetirement(doc, now, m);
+      await this.repo.update(
+        doc.id,
+        { publishedVersion: null, nextReviewOn: null, retiredAt: now, retiredReason: dto.reason },
+        m,
+      );
+      await this.records.audit(m, actor, 'document.retire', doc, {
+        version: inForce.number,
+        sha256: inForce.sha256,
+        retiredVersions: retired,
+        reason: dto.reason,
+        acknowledgementsCancelled: cancelled,
+      });
+    });
+    const doc = await this.records.readable(ability, key);
+    return this.records.documentView(doc, await this.records.readableVersions(ability, doc));
   }
 
   /** A line diff from the older to the newer of two versions the caller may read. */

@@ -65,6 +65,13 @@ export class Document {
   @Column({ name: 'next_review_on', type: 'date', nullable: true })
   nextReviewOn: string | null;
 
+  /** When it was retired (no version in force since); cleared by a later publication. */
+  @Column({ name: 'retired_at', type: 'timestamptz', nullable: true })
+  retiredAt: Date | null;
+
+  @Column({ name: 'retired_reason', type: 'text', nullable: true })
+  retiredReason: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

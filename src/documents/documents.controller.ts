@@ -14,6 +14,7 @@ import {
   DocumentView,
   PublishVersionDto,
   RejectVersionDto,
+  RetireDocumentDto,
   SignVersionDto,
   UpdateDocumentDto,
   UpdateVersionDto,
@@ -75,6 +76,22 @@ export class DocumentsController {
     return this.documents.update(actor, p.key, dto);
   }
 
+  @Post(':key/retire')
+  @HttpCode(200)
+  @Policy('manage', 'Document')
+  @ApiOperation({
+    summary:
+      'Retire a published document with the reason: its version in force is retired, pending acknowledgements are cancelled; 409 when nothing is in force',
+  })
+  @ApiOkResponse({ type: DocumentView })
+  retire(
+    @CurrentActor() actor: UserActor,
+    @Param() p: DocumentParams,
+    @Body() dto: RetireDocumentDto,
+  ): Promise<DocumentView> {
+    return this.versions.retire(actor, p.key, dto);
+  }
+
   @Get(':key/acknowledgements')
   @Policy('read', 'DocumentAcknowledgement')
   @ApiOperation({
@@ -122,6 +139,26 @@ export class DocumentsController {
   @ApiOkResponse({ type: VersionView })
   getVersion(@CurrentActor() actor: UserActor, @Param() p: VersionParams): Promise<VersionView> {
     return this.versions.get(actor, p.key, p.n);
+  }
+
+  @Get(':key/versions/:n/pdf')
+  @Policy('read', 'Document')
+  @ApiOperation({
+    summary:
+      'The version as a PDF (Thai text correct): key, version, SHA-256, effective date, status, approvals with signer, role, meaning, time and validity, then the content',
+  })
+  @ApiProduces('application/pdf')
+  async versionPdf(
+    @CurrentActor() actor: UserActor,
+    @Param() p: VersionParams,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const file = await this.versions.pdf(actor, p.key, p.n);
+    await reply
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', `attachment; filename="${file.filename}"`)
+      .header('cache-control', 'no-store')
+      .send(file.body);
   }
 
   @Patch(':key/versions/:n')

@@ -14,6 +14,7 @@ export type DocumentErrorCode =
   | 'document.signature_needs_session'
   | 'document.types_invalid'
   | 'document.acknowledgement_superseded'
+  | 'document.acknowledgement_cancelled'
   | 'document.roster_not_yours';
 
 // Declared into the app-wide ErrorCodes, so a code not listed here does not compile in a throw.

@@ -10,6 +10,19 @@ import { createTestDatabase, TestDatabase } from '../support/database';
 import { runCli } from '../support/processes';
 
 const POLICIES = join(__dirname, '..', '..', 'policies');
+/** The seed set of issue 17, in key order. */
+const SEED = [
+  'PLN-14971-RMP',
+  'PLN-62304-SDP',
+  'PLN-INCIDENT',
+  'POL-ACCESS',
+  'POL-ISMS',
+  'POL-KEYS',
+  'POL-PRIVACY',
+  'POL-RETENTION',
+  'POL-VULN',
+  'PRC-DSR',
+];
 let db: TestDatabase;
 let work: string;
 const env = () => ({
@@ -43,20 +56,13 @@ afterAll(async () => {
 it('imports the seed policies as drafts, then a second import changes nothing', async () => {
   const r = runCli(['documents', 'import', POLICIES], env());
   expect([r.status, r.stderr]).toEqual([0, '']);
-  expect(r.stdout).toMatch(
-    /4 created \(POL-ACCESS, POL-ISMS, POL-KEYS, POL-PRIVACY\), 0 updated, 4 new draft version\(s\)/,
-  );
+  expect(r.stdout).toContain(`10 created (${SEED.join(', ')}), 0 updated, 10 new draft version(s)`);
   const rows = await sql<{ key: string; status: string; controls: string[]; audience_departments: string[] }>(
     `SELECT d.key, v.status, d.audience_departments,
             ARRAY(SELECT control_key FROM document_controls c WHERE c.document_id = d.id ORDER BY 1) AS controls
        FROM documents d JOIN document_versions v ON v.document_id = d.id ORDER BY d.key`,
   );
-  expect(rows.map((x) => [x.key, x.status])).toEqual([
-    ['POL-ACCESS', 'draft'],
-    ['POL-ISMS', 'draft'],
-    ['POL-KEYS', 'draft'],
-    ['POL-PRIVACY', 'draft'],
-  ]);
+  expect(rows.map((x) => [x.key, x.status])).toEqual(SEED.map((key) => [key, 'draft']));
   expect(rows.find((x) => x.key === 'POL-KEYS')).toMatchObject({
     controls: ['ACC-04', 'ACC-05', 'ENG-02'],
     audience_departments: ['engineering', 'hms-ops', 'security'],
@@ -64,10 +70,10 @@ it('imports the seed policies as drafts, then a second import changes nothing', 
   const trail = await sql<{ n: string }>(
     `SELECT count(*) AS n FROM audit_log WHERE action = 'document.create' AND actor = 'system:cli'`,
   );
-  expect(Number(trail[0].n)).toBe(4);
+  expect(Number(trail[0].n)).toBe(10);
 
   expect(runCli(['documents', 'import', POLICIES], env()).stdout).toMatch(
-    /0 created, 0 updated, 0 new draft version\(s\), 4 unchanged/,
+    /0 created, 0 updated, 0 new draft version\(s\), 10 unchanged/,
   );
 });
 
@@ -75,11 +81,11 @@ it('exports what it imported, and the export imports back unchanged', () => {
   const out = join(work, 'exported');
   const r = runCli(['documents', 'export', out], env());
   expect(r.status).toBe(0);
-  expect(readdirSync(out).sort()).toEqual(['POL-ACCESS.md', 'POL-ISMS.md', 'POL-KEYS.md', 'POL-PRIVACY.md']);
+  expect(readdirSync(out).sort()).toEqual(SEED.map((key) => `${key}.md`));
   const keys = readFileSync(join(out, 'POL-KEYS.md'), 'utf8');
   expect(keys).toContain('**30 days**');
   expect(keys.startsWith('---\nkey: POL-KEYS\n')).toBe(true);
-  expect(runCli(['documents', 'import', out], env()).stdout).toMatch(/4 unchanged/);
+  expect(runCli(['documents', 'import', out], env()).stdout).toMatch(/10 unchanged/);
 });
 
 it('a changed text goes into the open draft (no second version while one is open)', async () => {
@@ -88,7 +94,7 @@ it('a changed text goes into the open draft (no second version while one is open
   const file = join(dir, 'POL-ISMS.md');
   writeFileSync(file, readFileSync(file, 'utf8').replace('every year after.', 'every year after, and after a SEV1.'));
   expect(runCli(['documents', 'import', dir], env()).stdout).toMatch(
-    /0 updated, 1 new draft version\(s\) \(POL-ISMS\), 3 unchanged/,
+    /0 updated, 1 new draft version\(s\) \(POL-ISMS\), 9 unchanged/,
   );
   const versions = await sql<{ number: number; content: string }>(
     `SELECT v.number, v.content FROM document_versions v JOIN documents d ON d.id = v.document_id WHERE d.key = 'POL-ISMS'`,

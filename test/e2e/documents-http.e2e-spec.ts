@@ -47,9 +47,19 @@ const newPolicy = (extra: Record<string, unknown> = {}) => ({
 
 describe('demo data', () => {
   it('holds the seed policies of policies/ as drafts: compliance sees them, the audience not yet', async () => {
-    const listed = await as.compliance('GET', '/api/documents?q=POL-');
+    const listed = await as.compliance('GET', '/api/documents?limit=100');
     const keys = listed.json.items.map((d: { key: string }) => d.key);
-    expect(keys).toEqual(expect.arrayContaining(['POL-ACCESS', 'POL-ISMS', 'POL-KEYS', 'POL-PRIVACY']));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        ...['POL-ACCESS', 'POL-ISMS', 'POL-KEYS', 'POL-PRIVACY', 'POL-RETENTION', 'POL-VULN'],
+        ...['PRC-DSR', 'PLN-INCIDENT', 'PLN-14971-RMP', 'PLN-62304-SDP'],
+      ]),
+    );
+    const plan = (await as.compliance('GET', '/api/documents/PLN-62304-SDP')).json;
+    expect(plan).toMatchObject({ type: 'plan', ownerDepartment: 'engineering', publishedVersion: null });
+    expect(plan.controls).toEqual(expect.arrayContaining(['ENG-07', 'ENG-08']));
+    const vuln = (await as.compliance('GET', '/api/documents/POL-VULN/versions/1')).json;
+    expect(vuln.content).toContain('**14 days**, then retested');
     const keysPolicy = await as.compliance('GET', '/api/documents/POL-KEYS');
     expect(keysPolicy.json).toMatchObject({ publishedVersion: null, controls: ['ACC-04', 'ACC-05', 'ENG-02'] });
     expect(keysPolicy.json.versions).toEqual([expect.objectContaining({ number: 1, status: 'draft' })]);

@@ -22,6 +22,7 @@ export const AUDIT_ACTIONS = [
   'document.create',
   'document.publish',
   'document.reject',
+  'document.retire',
   'document.sign',
   'document.sign_refused',
   'document.submit',

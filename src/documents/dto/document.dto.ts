@@ -201,6 +201,14 @@ export class RejectVersionDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(DOCUMENT_LIMITS.reason) reason: string;
 }
 
+export class RetireDocumentDto {
+  @ApiProperty({ description: 'why it is withdrawn (kept on the document and in the audit trail)' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(DOCUMENT_LIMITS.reason)
+  reason: string;
+}
+
 export class PublishVersionDto {
   @ApiPropertyOptional({ example: '2026-01-01', description: "the day it takes effect; the version's, else today" })
   @IsOptional()
@@ -266,6 +274,7 @@ export class VersionView {
   @ApiProperty({ nullable: true, type: String }) approvedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) publishedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) supersededAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) retiredAt: string | null;
   @ApiProperty({ type: ApprovalView, description: 'the current round against the type’s approvers' })
   approval: ApprovalView;
   @ApiProperty({ type: [SignatureView] }) signatures: SignatureView[];
@@ -291,6 +300,9 @@ export class DocumentView {
   @ApiProperty() reviewCadenceMonths: number;
   @ApiProperty({ nullable: true, type: String }) nextReviewOn: string | null;
   @ApiProperty({ nullable: true, type: Number }) publishedVersion: number | null;
+  @ApiProperty({ nullable: true, type: String, description: 'when it was retired (nothing in force since)' })
+  retiredAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) retiredReason: string | null;
   @ApiProperty({ type: [String] }) controls: string[];
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
