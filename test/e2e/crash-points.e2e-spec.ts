@@ -141,6 +141,8 @@ const subjects: Subject[] = [];
 const packs = new Set<string>();
 const packsVerified = new Set<string>();
 let nextPatient = 0;
+/** How often a kill caught a job mid-way: an erasure to resume, a pack not yet ended at the restart. */
+const interrupted = { erasures: 0, packs: 0 };
 
 async function platformClient(): Promise<Client> {
   const port = new EmbeddedCluster({ dataDir }).runningPort();
@@ -398,6 +400,7 @@ async function checkInvariants(round: number): Promise<void> {
         });
         request = resumed;
         s.eraseAcked = true;
+        interrupted.erasures++;
       }
       if (!request.json.erasedAt) expect(state).toBe('present');
       if (request.json.erasedAt) expect(await platformState(platform, s)).toBe('erased');
@@ -420,6 +423,7 @@ async function checkInvariants(round: number): Promise<void> {
   for (const id of packs) {
     let view = (await call(as.compliance, 'GET', `/api/packs/${id}`))!;
     expect(view.status).toBe(200);
+    if (!['done', 'failed'].includes(view.json.status)) interrupted.packs++;
     while (!['done', 'failed'].includes(view.json.status) && Date.now() < settleBy) {
       await sleep(500);
       view = (await call(as.compliance, 'GET', `/api/packs/${id}`))!;
@@ -555,7 +559,7 @@ function progress(round: number, killAfter: number, restartMs: number, checkMs: 
     packsVerified: packsVerified.size,
   };
   process.stderr.write(
-    `crash points: kill ${round} after ${killAfter} ms; restart ${restartMs} ms, checks ${checkMs} ms; so far ${JSON.stringify(acked)}\n`,
+    `crash points: kill ${round} after ${killAfter} ms; restart ${restartMs} ms, checks ${checkMs} ms; so far ${JSON.stringify(acked)}, interrupted ${JSON.stringify(interrupted)}\n`,
   );
 }
 
