@@ -65,9 +65,21 @@ export class PackBuilder implements OnModuleDestroy {
    */
   async buildNow(id: string, onProgress?: PackProgress): Promise<AuditPack | null> {
     const token = randomUUID();
-    const pack = await this.repo.claim(id, token, PACK_STALE_MS);
-    if (!pack) return this.repo.findById(id);
-    await this.build(pack, token, onProgress);
+    // The build's folder is made before the claim, so that from the moment this build holds the pack a crash
+    // leaves the folder that tells the next start (PackScratch) the build is gone. build() makes it again (and
+    // fails the pack clearly) if it cannot be made now.
+    const dir = join(this.packsDir, id);
+    const temp = join(dir, packBuildFolderName(token));
+    await mkdir(temp, { recursive: true }).catch(() => undefined);
+    const pack = await this.repo.claim(id, token, PACK_STALE_MS).catch((e: Error) => {
+      void removeScratch(dir, temp);
+      throw e;
+    });
+    if (!pack) {
+      await removeScratch(dir, temp);
+      return this.repo.findById(id);
+    }
+    await this.build(pack, token, temp, onProgress);
     return this.repo.findById(id);
   }
 
@@ -107,12 +119,10 @@ export class PackBuilder implements OnModuleDestroy {
     }
   }
 
-  private async build(pack: AuditPack, token: string, onProgress?: PackProgress): Promise<void> {
+  private async build(pack: AuditPack, token: string, temp: string, onProgress?: PackProgress): Promise<void> {
     const started = Date.now();
     const controller = new AbortController();
     this.active.set(pack.id, controller);
-    const dir = join(this.packsDir, pack.id);
-    const temp = join(dir, packBuildFolderName());
     const state = { progress: 0, stage: 'collecting', saved: '' };
     const beat = async (): Promise<void> => {
       const held = await this.repo.beat(pack.id, token, state.progress, state.stage);
@@ -146,8 +156,7 @@ export class PackBuilder implements OnModuleDestroy {
     } finally {
       clearInterval(timer);
       this.active.delete(pack.id);
-      await rm(temp, { recursive: true, force: true });
-      await rmdir(dir).catch(() => undefined); // empty unless another build of this pack is running here
+      await removeScratch(join(this.packsDir, pack.id), temp);
     }
   }
 
@@ -234,4 +243,10 @@ export class PackBuilder implements OnModuleDestroy {
       });
     }
   }
+}
+
+/** Removes a build's folder, and the pack's folder when that leaves it empty (another build of it may be running here). */
+async function removeScratch(dir: string, temp: string): Promise<void> {
+  await rm(temp, { recursive: true, force: true });
+  await rmdir(dir).catch(() => undefined);
 }

@@ -123,12 +123,16 @@ export class PacksRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** Hands a build back to the queue (shutdown): the next run takes it at once. */
-  async release(id: string, token: string): Promise<void> {
-    await this.ds.query(
+  /**
+   * Hands a build back to the queue (shutdown, or its builder is known dead): the next run takes it at once.
+   * False when that build no longer holds the pack.
+   */
+  async release(id: string, token: string): Promise<boolean> {
+    const [, count] = (await this.ds.query(
       `UPDATE audit_packs SET status = 'queued', build_token = NULL, stage = NULL, progress = 0 WHERE id = $1 AND build_token = $2 AND status = 'building'`,
       [id, token],
-    );
+    )) as [unknown, number];
+    return count > 0;
   }
 
   /** Packs waiting to be built, or building with a stale heartbeat, oldest first. */

@@ -20,5 +20,7 @@ describe('ownerOf', () => {
   it("a name made here reads, to this same pid, as a previous process's (so the cleaner runs only at start)", () => {
     expect(ownerOf(ownedName('verify-1234'))).toBe('dead'); // our own pid reads as a previous process's: only for use at start
     expect(ownedName('x')).toMatch(new RegExp(`^x_[A-Za-z0-9.]+_([0-9a-f-]{36}|noboot)_${process.pid}_[0-9a-f-]{36}$`));
+    const token = '5b0e4d2c-7c1e-4f53-9a55-0c7f2f0e8b11';
+    expect(ownedName('.build', token)).toMatch(new RegExp(`_${process.pid}_${token}$`)); // ends with the id given
   });
 });

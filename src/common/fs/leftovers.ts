@@ -26,9 +26,12 @@ function readBootId(): string {
   }
 }
 
-/** A fresh scratch name owned by this process, e.g. `upload_web1_<boot>_4242_<uuid>` (add a suffix after it if needed). */
-export function ownedName(prefix: string): string {
-  return `${prefix}_${host}_${bootId}_${process.pid}_${randomUUID()}`;
+/**
+ * A fresh scratch name owned by this process, e.g. `upload_web1_<boot>_4242_<uuid>` (add a suffix after it if
+ * needed). `id` (no `_` in it) ends the name instead of a random UUID, so the name can say what it was for.
+ */
+export function ownedName(prefix: string, id: string = randomUUID()): string {
+  return `${prefix}_${host}_${bootId}_${process.pid}_${id}`;
 }
 
 export type Owner = 'alive' | 'dead' | 'unknown';
