@@ -256,8 +256,10 @@ export class DocumentPagesController {
       const status = e instanceof ForbiddenError ? 403 : refusalStatus(e);
       if (status === null) throw e;
       const form = refusedDocumentForm(s.name, s.values, e as ValidationError);
-      if (e instanceof ForbiddenError && s.name === 'sign' && e.code === 'document.wrong_password')
+      if (e instanceof ForbiddenError && s.name === 'sign' && e.code === 'document.wrong_password') {
         form.errors.password = e.message;
+        form.detail = 'Nothing was signed: enter your own password to sign.';
+      }
       const [view, model] =
         s.page.kind === 'document'
           ? ['document', await this.documentPage(s.actor, s.ability, s.page.key, {}, form)]

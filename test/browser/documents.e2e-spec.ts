@@ -160,6 +160,27 @@ describeInBrowser('controlled documents in the browser', () => {
     expect(await csv.text()).toMatch(/Vipa Viewer.*acknowledged/);
     await shot(manager, 'document');
 
+    // The owner starts version 2 from version 1's text; the diff view shows what changed, line by line.
+    await owner.goto(docUrl);
+    await owner.click('#new-version summary');
+    expect(await owner.inputValue('#version-form textarea[name=content]')).toBe(CONTENT);
+    await owner.fill(
+      '#version-form textarea[name=content]',
+      CONTENT.replace('within 15 minutes', 'within 10 minutes').replace('09:00', '10:00'),
+    );
+    await owner.fill('#version-form input[name=changeSummary]', 'Faster paging');
+    await owner.click('#version-submit');
+    await owner.waitForURL(`${docUrl}#open-version-2`);
+    expect(await owner.textContent('#open-status')).toBe('draft');
+    await owner.click('#versions tr[data-version="2"] a[href*="diff=2"]');
+    await owner.waitForURL(`${docUrl}?diff=2&against=1#diff`);
+    expect(await owner.locator('#diff tr[data-kind="removed"] .diff-text').allTextContents()).toEqual([
+      '- Page within 15 minutes; see [the runbook](https://runbooks.example.com/oncall).',
+      '- Hand over every Monday at 09:00 Asia/Bangkok.',
+    ]);
+    expect(await owner.locator('#diff tr[data-kind="added"]').count()).toBe(2);
+    await shot(owner, 'document-diff');
+
     // Nothing runs off the right edge at 1280 px.
     for (const url of [`${base}/documents`, docUrl])
       expect(await scrollWidthAt(ctx.browser, manager, url, 1280)).toBeLessThanOrEqual(1280);
