@@ -38,11 +38,15 @@ export class DocumentListQueryDto {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
 }
 
+/** A version number from the query: empty is "not given"; anything else a number for validation to judge. */
+const versionNumber = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : typeof value === 'string' ? Number(value) : value;
+
 /** A document page: `?version=n` shows that version; `?diff=n&against=m` compares two. */
 export class DocumentPageQueryDto {
-  @IsOptional() @Transform(emptyToUndefined) @Type(() => Number) @IsInt() @Min(1) version?: number;
-  @IsOptional() @Transform(emptyToUndefined) @Type(() => Number) @IsInt() @Min(1) diff?: number;
-  @IsOptional() @Transform(emptyToUndefined) @Type(() => Number) @IsInt() @Min(1) against?: number;
+  @IsOptional() @Transform(versionNumber) @IsInt() @Min(1) version?: number;
+  @IsOptional() @Transform(versionNumber) @IsInt() @Min(1) diff?: number;
+  @IsOptional() @Transform(versionNumber) @IsInt() @Min(1) against?: number;
 }
 
 /** "New document". */
