@@ -33,6 +33,12 @@ import { DocumentsService } from './documents.service';
     DocumentAcknowledgementsRepository,
     DocumentAcknowledgementsJob,
   ],
-  exports: [DocumentsService, DocumentVersionsService, DocumentFilesService, DocumentAcknowledgementsService],
+  exports: [
+    DocumentsService,
+    DocumentVersionsService,
+    DocumentSignaturesService,
+    DocumentFilesService,
+    DocumentAcknowledgementsService,
+  ],
 })
 export class DocumentsModule {}

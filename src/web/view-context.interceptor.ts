@@ -23,6 +23,10 @@ export interface ViewUser {
   canAudit: boolean;
   /** Opening and revoking engagements, answering requests (compliance managers, admins). */
   canManageEngagements: boolean;
+  /** Controlled documents (everyone; auditors within an engagement). */
+  canReadDocuments: boolean;
+  /** "My acknowledgements": the documents one is asked to read (everyone but auditors). */
+  canAcknowledge: boolean;
   /** Unread notifications, shown next to the name (set on rendered pages). */
   unreadNotifications?: number;
 }
@@ -43,6 +47,8 @@ export function viewUser(actor: UserActor | undefined): ViewUser | null {
     canDoDsrTasks: ability.can('update', 'DsrTask') && !ability.can('read', 'DsrRequest'),
     canAudit: ability.can('read', 'Engagement') && !ability.can('update', 'Engagement'),
     canManageEngagements: ability.can('update', 'Engagement'),
+    canReadDocuments: ability.can('read', 'Document'),
+    canAcknowledge: ability.can('update', 'DocumentAcknowledgement'),
   };
 }
 

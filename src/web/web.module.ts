@@ -27,6 +27,8 @@ import { AuditTrailPageController } from './audit-trail-page.controller';
 import { NotificationsPageController } from './notifications-page.controller';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { IncidentPagesController } from './incident-pages.controller';
+import { DocumentsModule } from '../documents/documents.module';
+import { DocumentPagesController } from './document-pages.controller';
 
 /** Server-rendered pages (templates in templates/web/). */
 @Module({
@@ -43,6 +45,7 @@ import { IncidentPagesController } from './incident-pages.controller';
     AuditPacksModule,
     AuditTrailModule,
     IncidentsModule,
+    DocumentsModule,
   ],
   controllers: [
     HomeController,
@@ -57,6 +60,7 @@ import { IncidentPagesController } from './incident-pages.controller';
     AuditTrailPageController,
     NotificationsPageController,
     IncidentPagesController,
+    DocumentPagesController,
   ],
   providers: [LoginPageService, FormIdempotency, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
 })
