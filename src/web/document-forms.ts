@@ -8,7 +8,7 @@ import { commaList, formField } from './incident-forms';
 
 /** The document pages' forms, as named in `DocumentFormState.form`. */
 export type DocumentFormName =
-  'new' | 'version' | 'edit' | 'submit' | 'sign' | 'reject' | 'publish' | `acknowledge:${string}`;
+  'new' | 'version' | 'edit' | 'submit' | 'sign' | 'reject' | 'publish' | 'retire' | `acknowledge:${string}`;
 
 /** A refused form: what was typed, each field's problem, and the refusal in words. */
 export interface DocumentFormState {

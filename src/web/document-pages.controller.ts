@@ -14,6 +14,7 @@ import {
   DocumentParams,
   PublishVersionDto,
   RejectVersionDto,
+  RetireDocumentDto,
   SignVersionDto,
   UpdateVersionDto,
   VersionParams,
@@ -39,6 +40,7 @@ import {
   NewDocumentFormDto,
   PublishFormDto,
   RejectFormDto,
+  RetireFormDto,
   SignFormDto,
   VersionFormDto,
 } from './dto/document-forms.dto';
@@ -204,6 +206,23 @@ export class DocumentPagesController {
     await this.submit({ reply, actor, ability, key, name: 'publish', page, values: form }, async () => {
       const body = { effectiveOn: form.effectiveOn ? form.effectiveOn : undefined };
       await this.versions.publish(actor, p.key, p.n, await validated(PublishVersionDto, body));
+      return `/documents/${p.key}`;
+    });
+  }
+
+  @Post('documents/:key/retire')
+  @Policy('manage', 'Document')
+  async retire(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Param() p: DocumentParams,
+    @Body() form: RetireFormDto,
+    @FormKey() key: string | null,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const page = { kind: 'document', key: p.key } as const;
+    await this.submit({ reply, actor, ability, key, name: 'retire', page, values: form }, async () => {
+      await this.versions.retire(actor, p.key, await validated(RetireDocumentDto, { reason: form.reason ?? '' }));
       return `/documents/${p.key}`;
     });
   }

@@ -71,6 +71,8 @@ const doc = (extra: Partial<DocumentView> = {}): DocumentView => ({
   reviewCadenceMonths: 12,
   nextReviewOn: null,
   publishedVersion: null,
+  retiredAt: null,
+  retiredReason: null,
   controls: ['ENG-02'],
   createdAt: '2026-12-01T00:00:00.000Z',
   updatedAt: '2026-12-01T00:00:00.000Z',
@@ -94,6 +96,7 @@ const version = (n: number, status: VersionView['status'], content = '# On call\
   approvedAt: null,
   publishedAt: status === 'published' ? '2026-12-02T00:00:00.000Z' : null,
   supersededAt: null,
+  retiredAt: null,
   approval: { met: false, required: ['a compliance manager', 'someone of the owner department'], missing: [] },
   signatures: [],
 });

@@ -65,7 +65,12 @@ function standing(d: DocumentView, today: string) {
   const reviewOverdue = d.nextReviewOn !== null && d.nextReviewOn < today;
   return {
     inForce: d.publishedVersion !== null,
-    statusText: d.publishedVersion !== null ? `in force (v${d.publishedVersion})` : 'not yet published',
+    statusText:
+      d.publishedVersion !== null
+        ? `in force (v${d.publishedVersion})`
+        : d.retiredAt !== null
+          ? `retired on ${dayOf(new Date(d.retiredAt))}`
+          : 'not yet published',
     reviewOverdue,
   };
 }
@@ -261,6 +266,7 @@ function documentForms(
     sign: { ...sign, meanings: options(SIGNATURE_MEANINGS, sign.values.meaning) },
     reject: { ...reject, open: !!reject.detail },
     publish: formOf(failed, 'publish', { effectiveOn: openVersion?.effectiveOn ?? '' }),
+    retire: { ...formOf(failed, 'retire', { reason: '' }), open: failed?.form === 'retire' },
   };
 }
 
@@ -301,6 +307,7 @@ export function documentPage(input: DocumentPageInput) {
       ...v,
       statusLabel: statusLabel(v.status),
       isShown: shownVersion?.number === v.number,
+      pdf: `/api/documents/${encodeURIComponent(doc.key)}/versions/${v.number}/pdf`,
       previous: summaries[k + 1]?.number ?? null,
     })),
     diff: input.diff ? diffBlock(input.diff) : null,
@@ -316,6 +323,7 @@ export function documentPage(input: DocumentPageInput) {
       newVersion: can.createVersion && open === null,
       sign: can.sign && openVersion?.status === 'in_review',
       publish: can.publish && openVersion?.status === 'approved',
+      retire: can.publish && doc.publishedVersion !== null,
     },
     forms: documentForms(input.form, draft, newest, openVersion),
   };

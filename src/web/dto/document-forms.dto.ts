@@ -79,6 +79,10 @@ export class RejectFormDto {
   @Text(DOCUMENT_LIMITS.reason + 1) reason?: string;
 }
 
+export class RetireFormDto {
+  @Text(DOCUMENT_LIMITS.reason + 1) reason?: string;
+}
+
 export class PublishFormDto {
   @Text(40) effectiveOn?: string;
 }
