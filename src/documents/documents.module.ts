@@ -8,6 +8,7 @@ import { AcknowledgementsController } from './acknowledgements.controller';
 import { DocumentAcknowledgementsJob } from './document-acknowledgements.job';
 import { DocumentAcknowledgementsRepository } from './document-acknowledgements.repository';
 import { DocumentAcknowledgementsService } from './document-acknowledgements.service';
+import { DocumentEvidenceService } from './document-evidence.service';
 import { DocumentFilesService } from './document-files.service';
 import { DocumentRecords } from './document-records';
 import { DocumentSignaturesService } from './document-signatures.service';
@@ -32,7 +33,14 @@ import { DocumentsService } from './documents.service';
     DocumentAcknowledgementsService,
     DocumentAcknowledgementsRepository,
     DocumentAcknowledgementsJob,
+    DocumentEvidenceService,
   ],
-  exports: [DocumentsService, DocumentVersionsService, DocumentFilesService, DocumentAcknowledgementsService],
+  exports: [
+    DocumentsService,
+    DocumentVersionsService,
+    DocumentFilesService,
+    DocumentAcknowledgementsService,
+    DocumentEvidenceService,
+  ],
 })
 export class DocumentsModule {}
