@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { UsersService } from '../identity/users.service';
+import { reviewState, type ReviewState } from './domain/document-review';
 import { verifySignature } from './domain/document-signature';
 import { acknowledgementRate, acknowledgementsAt, inForceDuring } from './domain/policy-records';
 import type { DocumentSignature } from './document-signature.entity';
@@ -58,6 +59,8 @@ export interface PolicyStatusDocument {
   controls: string[];
   reviewCadenceMonths: number;
   nextReviewOn: string | null;
+  /** At the snapshot's time (domain/document-review): scheduled, due_soon (from 30 days before) or overdue. */
+  reviewState: ReviewState | null;
   inForce: PolicyVersionRecord;
   acknowledgements: {
     basisVersion: number | null;
@@ -129,6 +132,7 @@ export class DocumentEvidenceService {
         controls: controls.get(doc.id) ?? [],
         reviewCadenceMonths: doc.reviewCadenceMonths,
         nextReviewOn: doc.nextReviewOn,
+        reviewState: doc.nextReviewOn ? reviewState(doc.nextReviewOn, now) : null,
         inForce: record!,
         acknowledgements: {
           basisVersion: basis,

@@ -9,6 +9,7 @@ import { DocumentAcknowledgementsJob } from './document-acknowledgements.job';
 import { DocumentAcknowledgementsRepository } from './document-acknowledgements.repository';
 import { DocumentAcknowledgementsService } from './document-acknowledgements.service';
 import { DocumentEvidenceService } from './document-evidence.service';
+import { DocumentReviewsService } from './document-reviews.service';
 import { DocumentFilesService } from './document-files.service';
 import { DocumentRecords } from './document-records';
 import { DocumentSignaturesService } from './document-signatures.service';
@@ -34,6 +35,7 @@ import { DocumentsService } from './documents.service';
     DocumentAcknowledgementsRepository,
     DocumentAcknowledgementsJob,
     DocumentEvidenceService,
+    DocumentReviewsService,
   ],
   exports: [
     DocumentsService,
@@ -41,6 +43,7 @@ import { DocumentsService } from './documents.service';
     DocumentFilesService,
     DocumentAcknowledgementsService,
     DocumentEvidenceService,
+    DocumentReviewsService,
   ],
 })
 export class DocumentsModule {}
