@@ -28,7 +28,7 @@ export function policiesNote(p: PackPolicies): string {
   return (
     `Controlled documents with a version in force at some time of the period (published before its end and not ` +
     `superseded before its start), each version with its effective day and the signatures of the review round ` +
-    `that approved it, re-verified when this pack was built against the version's SHA-256. Acknowledgements are ` +
+    `that approved it, each re-verified at generation against the version's SHA-256. Acknowledgements are ` +
     `counted ${p.asOf.statement}: everyone holding a task for the newest material version published by then ` +
     `(or a later one), once each, acknowledged if acknowledged by then, overdue if its due time had passed. The ` +
     `same data is ${POLICY_INDEX_NAME} in the ZIP.`
