@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditTrailModule } from '../audit-trail/audit-trail.module';
 import { CatalogModule } from '../catalog/catalog.module';
+import { DocumentsModule } from '../documents/documents.module';
 import { DsrModule } from '../dsr/dsr.module';
 import { EvidenceModule } from '../evidence/evidence.module';
 import { IdentityModule } from '../identity/identity.module';
@@ -30,6 +31,7 @@ import { PackSigner } from './signing/pack-signer';
     CatalogModule,
     EvidenceModule,
     SweepsModule,
+    DocumentsModule,
     RisksModule,
     DsrModule,
     IdentityModule,

@@ -25,7 +25,9 @@ import {
   scopeAndMethod,
 } from './pack-contents';
 import { packIncidents } from './pack-incidents';
-import type { PackDrill, PackHeatmap, PackIncidents, PackModel, PackRiskSummary } from './pack-model';
+import type { PackDrill, PackHeatmap, PackIncidents, PackModel, PackPolicies, PackRiskSummary } from './pack-model';
+import { packPolicies } from './pack-policies';
+import { DocumentEvidenceService } from '../documents/document-evidence.service';
 import { endOfDay, startOfDay } from '../common/time/days';
 
 export type { PackEvidenceFile } from './pack-contents';
@@ -61,6 +63,7 @@ export class PackCollector {
     private readonly checkpoints: CheckpointService,
     private readonly incidents: IncidentsService,
     private readonly incidentPolicy: IncidentPolicyService,
+    private readonly documents: DocumentEvidenceService,
   ) {}
 
   async collect(
@@ -82,11 +85,12 @@ export class PackCollector {
     const submitters = await this.users.namesByIds(items.flatMap((i) => (i.submittedBy ? [i.submittedBy] : [])));
     const evidence = packEvidence(cat.controls, items, submitters);
 
-    const [risks, drills, dsr, incidents, head, verified] = await Promise.all([
+    const [risks, drills, dsr, incidents, policies, head, verified] = await Promise.all([
       Promise.all(REGISTERS.map((r) => this.riskSummary(r))),
       this.drillsBetween(start, end),
       this.dsrClocks.clockStatistics(start, end, now),
       this.incidentsSection(scope.framework, start, end, asOf),
+      this.policiesSection(scope.framework, start, asOf),
       this.trail.head(),
       this.trail.verify(),
     ]);
@@ -109,6 +113,7 @@ export class PackCollector {
       drills,
       dsr,
       incidents,
+      policies,
       auditTrail: auditTrailSummary(head, checkpoint, verified),
     };
     return { model, evidenceFiles: evidence.files };
@@ -128,6 +133,16 @@ export class PackCollector {
       end,
     );
     return packIncidents(incidents, records, statusChanges, this.incidentPolicy.policy(), asOf);
+  }
+
+  /**
+   * Controlled documents in force at some time of [start, asOf) with their versions and approvals, and the
+   * acknowledgement counts at `asOf` (the period's end, or the build if earlier: what an auditor reads of
+   * documents published before their period ends); null for a framework that does not cover documents.
+   */
+  private async policiesSection(framework: string, start: Date, asOf: FreshnessAsOf): Promise<PackPolicies | null> {
+    if (!(ENGAGEMENT_RESOURCE_FRAMEWORKS.documents as readonly string[]).includes(framework)) return null;
+    return packPolicies(await this.documents.policyIndex(start, new Date(asOf.at)), asOf);
   }
 
   private async riskSummary(register: (typeof REGISTERS)[number]): Promise<PackRiskSummary> {

@@ -15,6 +15,7 @@ import {
   PDF_NAME,
 } from './domain/pack-manifest';
 import { PackCollector } from './pack-collector.service';
+import { POLICY_INDEX_NAME, policyIndexBytes } from './pack-policies';
 import { writeZip, type ZipSource } from './pack-zip';
 import { renderPackPdf } from './pdf/render-pack-pdf';
 import { PackSigner } from './signing/pack-signer';
@@ -59,6 +60,8 @@ export class PackFiles {
       selfSigned: cert.selfSigned,
     });
     const certificate = Buffer.from(cert.pem, 'utf8');
+    // The policy index as data beside the PDF's section, hashed in the manifest like every file.
+    const policyIndex = model.policies ? policyIndexBytes(model.policies) : null;
     const manifest = manifestBytes(
       buildManifest({
         generator: model.generator,
@@ -68,16 +71,17 @@ export class PackFiles {
         files: [
           ...evidenceFiles.map(({ path, sha256: hash, size }) => ({ path, sha256: hash, size })),
           { path: CERTIFICATE_NAME, sha256: sha256(certificate), size: certificate.length },
+          ...(policyIndex ? [{ path: POLICY_INDEX_NAME, sha256: sha256(policyIndex), size: policyIndex.length }] : []),
         ],
       }),
     );
-    return { scope, cert, model, evidenceFiles, certificate, manifest };
+    return { scope, cert, model, evidenceFiles, certificate, manifest, policyIndex };
   }
 
   /** Renders and signs the PDF, signs the manifest, and writes the PDF and the ZIP into the scratch folder. */
   async signedFiles(
     { temp, signal, state, step, onProgress }: BuildRun,
-    { model, evidenceFiles, certificate, manifest }: PackContents,
+    { model, evidenceFiles, certificate, manifest, policyIndex }: PackContents,
   ) {
     await step(20, 'rendering');
     const pdf = await renderPackPdf(model, {
@@ -105,6 +109,7 @@ export class PackFiles {
       { path: MANIFEST_NAME, bytes: manifest },
       { path: MANIFEST_SIG_NAME, bytes: manifestSignature },
       { path: CERTIFICATE_NAME, bytes: certificate },
+      ...(policyIndex ? [{ path: POLICY_INDEX_NAME, bytes: policyIndex }] : []),
     ];
     const blobs = await this.evidence.blobReader(evidenceFiles.map((f) => f.blob));
     let reported = 40;

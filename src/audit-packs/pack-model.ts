@@ -148,6 +148,69 @@ export interface PackIncidents {
   capaCounts: { open: number; done: number; accepted: number; overdue: number };
 }
 
+/** An approval signature of a policy version: who, in which capacity, what they stated, when, and whether it holds. */
+export interface PackPolicyApproval {
+  signer: string;
+  role: string;
+  department: string | null;
+  meaning: string;
+  signedAt: string;
+  /** Re-verified at build: the content's hash is the one signed and the record hash holds. */
+  valid: boolean;
+}
+
+/** A version of a policy in force at some time of the period. */
+export interface PackPolicyVersion {
+  number: number;
+  sha256: string;
+  material: boolean;
+  effectiveOn: string | null;
+  publishedAt: string | null;
+  /** When a newer version replaced it; null while still in force (as of the build). */
+  supersededAt: string | null;
+  approvals: PackPolicyApproval[];
+}
+
+/** Acknowledgement of a policy as the records stood at `PackPolicies.asOf` (documents/domain/policy-records). */
+export interface PackPolicyAcknowledgement {
+  /** The newest material version published by then: whose acknowledgement counted. */
+  basisVersion: number | null;
+  /** People holding a task for it (or a later version) created by then; each counted once. */
+  asked: number;
+  acknowledged: number;
+  pending: number;
+  overdue: number;
+  /** acknowledged / asked in percent, one decimal (half up); null when nobody was asked. */
+  ratePercent: number | null;
+}
+
+/** A controlled document in force at some time of the period. */
+export interface PackPolicy {
+  key: string;
+  title: string;
+  type: string;
+  ownerDepartment: string;
+  controls: string[];
+  versions: PackPolicyVersion[];
+  acknowledgement: PackPolicyAcknowledgement;
+}
+
+/** The policy index: every controlled document in force during the period (also `policy-index.json` in the ZIP). */
+export interface PackPolicies {
+  /** The moment acknowledgements are counted at: the period's end, or the build if earlier. */
+  asOf: FreshnessAsOf;
+  documents: PackPolicy[];
+  /** Sums over `documents`. */
+  totals: {
+    documents: number;
+    versions: number;
+    asked: number;
+    acknowledged: number;
+    pending: number;
+    overdue: number;
+  };
+}
+
 /** DSR clock statistics for the period (the DSR module's counts; never identity). */
 export type PackDsrStats = DsrClockStatistics;
 
@@ -170,6 +233,8 @@ export interface PackModel {
   dsr: PackDsrStats | null;
   /** Null when the framework does not cover incidents (ENGAGEMENT_RESOURCE_FRAMEWORKS.incidents). */
   incidents: PackIncidents | null;
+  /** Null when the framework does not cover controlled documents (ENGAGEMENT_RESOURCE_FRAMEWORKS.documents). */
+  policies: PackPolicies | null;
   auditTrail: {
     headSeq: number;
     headHash: string;

@@ -185,4 +185,9 @@ export class DocumentAcknowledgementsRepository {
       .getRawMany<{ user_id: string }>();
     return new Set(rows.map((r) => r.user_id));
   }
+
+  /** Every task of a document, stale ones included (the records a period's counts are taken from). */
+  allOfDocument(documentId: string): Promise<DocumentAcknowledgement[]> {
+    return this.ds.manager.find(DocumentAcknowledgement, { where: { documentId }, order: { createdAt: 'ASC' } });
+  }
 }

@@ -34,7 +34,7 @@ import type { DocumentVersion } from './document-version.entity';
 import type { Document } from './document.entity';
 import { DocumentsRepository } from './documents.repository';
 
-type ActiveUser = Awaited<ReturnType<UsersService['activeUsers']>>[number];
+export type ActiveUser = Awaited<ReturnType<UsersService['activeUsers']>>[number];
 
 const audienceOf = (d: Document): Audience => ({
   everyone: d.audienceEveryone,
@@ -155,21 +155,9 @@ export class DocumentAcknowledgementsService {
         'The roster is for compliance, the owner department and auditors.',
         'document.roster_not_yours',
       );
-    const basis = acknowledgementBasis(await this.documents.versionsOf(doc.id));
-    const tasks = new Map<string, AcknowledgementRow>();
-    for (const t of await this.repo.currentOfDocument(doc.id)) if (!tasks.has(t.userId)) tasks.set(t.userId, t);
-    const audience = audienceOf(doc);
-    // Everyone now in the audience (active users); nobody while no material version was ever published. A
-    // retired document asks nobody any more (its pending tasks were cancelled): those who acknowledged it.
-    const people =
-      basis === null
-        ? []
-        : (await this.users.activeUsers()).filter((u) =>
-            doc.retiredAt ? tasks.has(u.id) : inAudience({ ...u, active: true }, audience),
-          );
+    const { basis, people } = await this.rosterOf(doc, now);
     // The e-mail only where the caller may read it (field rules on users): an auditor sees names and departments.
-    const entries = people.map((u) => {
-      const e = rosterEntry(u, tasks.get(u.id) ?? null, now);
+    const entries = people.map(({ user: u, entry: e }) => {
       const user = asSubject('User', { id: u.id, departmentId: u.departmentId, active: true });
       return ability.can('read', user, 'email') ? e : { ...e, email: null };
     });
@@ -179,6 +167,28 @@ export class DocumentAcknowledgementsService {
       (e) => (!query.status || e.status === query.status) && (!query.department || e.department === query.department),
     );
     return { documentKey: doc.key, publishedVersion: doc.publishedVersion, basisVersion: basis, counts, items };
+  }
+
+  /**
+   * The roster of a document at `now`, unchecked (the caller decides who reads it: the roster route, the
+   * `policy-status` collector): everyone now in the audience (active users) with their current task; nobody
+   * while no material version was ever published. The basis is the newest material version.
+   */
+  async rosterOf(
+    doc: Document,
+    now: Date,
+  ): Promise<{ basis: number | null; people: { user: ActiveUser; entry: RosterEntryView }[] }> {
+    const basis = acknowledgementBasis(await this.documents.versionsOf(doc.id));
+    if (basis === null) return { basis, people: [] };
+    const tasks = new Map<string, AcknowledgementRow>();
+    for (const t of await this.repo.currentOfDocument(doc.id)) if (!tasks.has(t.userId)) tasks.set(t.userId, t);
+    const audience = audienceOf(doc);
+    // Everyone now in the audience (active users). A retired document asks nobody any more (its pending tasks
+    // were cancelled): those who held a task for it.
+    const people = (await this.users.activeUsers()).filter((u) =>
+      doc.retiredAt ? tasks.has(u.id) : inAudience({ ...u, active: true }, audience),
+    );
+    return { basis, people: people.map((u) => ({ user: u, entry: rosterEntry(u, tasks.get(u.id) ?? null, now) })) };
   }
 
   /** The roster as a CSV file. */

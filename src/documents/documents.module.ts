@@ -8,6 +8,8 @@ import { AcknowledgementsController } from './acknowledgements.controller';
 import { DocumentAcknowledgementsJob } from './document-acknowledgements.job';
 import { DocumentAcknowledgementsRepository } from './document-acknowledgements.repository';
 import { DocumentAcknowledgementsService } from './document-acknowledgements.service';
+import { DocumentEvidenceService } from './document-evidence.service';
+import { DocumentReviewsService } from './document-reviews.service';
 import { DocumentFilesService } from './document-files.service';
 import { DocumentRecords } from './document-records';
 import { DocumentSignaturesService } from './document-signatures.service';
@@ -32,6 +34,8 @@ import { DocumentsService } from './documents.service';
     DocumentAcknowledgementsService,
     DocumentAcknowledgementsRepository,
     DocumentAcknowledgementsJob,
+    DocumentEvidenceService,
+    DocumentReviewsService,
   ],
   exports: [
     DocumentsService,
@@ -39,6 +43,8 @@ import { DocumentsService } from './documents.service';
     DocumentSignaturesService,
     DocumentFilesService,
     DocumentAcknowledgementsService,
+    DocumentEvidenceService,
+    DocumentReviewsService,
   ],
 })
 export class DocumentsModule {}

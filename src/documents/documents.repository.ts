@@ -77,6 +77,24 @@ export class DocumentsRepository {
     return { rows, total };
   }
 
+  /** Documents with a version in force, by key. */
+  publishedDocuments(): Promise<Document[]> {
+    return this.ds.manager
+      .createQueryBuilder(Document, 'd')
+      .where('d.published_version IS NOT NULL')
+      .orderBy('d.key')
+      .getMany();
+  }
+
+  /** Documents first published before an instant, by key. */
+  documentsPublishedBefore(at: Date): Promise<Document[]> {
+    return this.ds.manager
+      .createQueryBuilder(Document, 'd')
+      .where('d.first_published_at < :at', { at })
+      .orderBy('d.key')
+      .getMany();
+  }
+
   async controlsOf(documentIds: string[], m?: EntityManager): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     if (documentIds.length === 0) return out;

@@ -10,6 +10,7 @@ import { RiskReviewsService } from '../risks/risk-reviews.service';
 import { DrillsService } from '../dsr/drills.service';
 import { DsrClockService } from '../dsr/dsr-clocks.service';
 import { IncidentRegisterService } from '../incidents/incident-register.service';
+import { DocumentEvidenceService } from '../documents/document-evidence.service';
 import { COLLECTOR_REQUIREMENTS, collectorTargets, RequirementMappings } from './domain/collector-targets';
 import { endOfDay, startOfDay } from '../common/time/days';
 
@@ -34,6 +35,16 @@ export interface CollectorContext {
 type Collector = (ctx: CollectorContext) => Promise<JsonObject>;
 
 /**
+ * A collector whose snapshot differs per control: one evidence item per target control. `serves` names the
+ * controls (keys) it is evidence of beyond those naming it in `collector:`; `snapshot` gives a control's data
+ * (`named`: the control names the collector).
+ */
+type PerControlCollector = (ctx: CollectorContext) => Promise<{
+  serves: string[];
+  snapshot: (controlKey: string, named: boolean) => JsonObject;
+}>;
+
+/**
  * Automated collectors: each snapshots what the system can see by itself and the snapshot becomes
  * evidence on every control that names the collector in controls/*.yaml, and on every control mapped to a
  * requirement the collector serves (COLLECTOR_REQUIREMENTS: `risk-review` → ISO 14971 clause 10 and SOC 2
@@ -43,6 +54,7 @@ type Collector = (ctx: CollectorContext) => Promise<JsonObject>;
 export class CollectorsService {
   private readonly log = new Logger('Collectors');
   private readonly registry: Record<string, Collector>;
+  private readonly perControl: Record<string, PerControlCollector>;
 
   constructor(
     private readonly users: UsersService,
@@ -53,6 +65,7 @@ export class CollectorsService {
     private readonly dsrClocks: DsrClockService,
     private readonly drills: DrillsService,
     private readonly incidents: IncidentRegisterService,
+    private readonly documents: DocumentEvidenceService,
   ) {
     this.registry = {
       // Who has access and how: users, roles, departments, last sign-in, API tokens with their age.
@@ -97,10 +110,29 @@ export class CollectorsService {
         return { week: ctx.week, latest: latest ? toJsonObject(latest) : null };
       },
     };
+    this.perControl = {
+      // The controlled documents in force now: the version's approval signatures (signer, meaning, time,
+      // validity against the content's hash) and the acknowledgement roster (counts, each person's state).
+      // Each control a document supports gets the documents supporting it; a control naming the collector
+      // (GOV-02, the policy set) gets every document in force.
+      'policy-status': async (ctx) => {
+        const documents = await this.documents.policyStatus(ctx.now);
+        return {
+          serves: documents.flatMap((d) => d.controls),
+          snapshot: (controlKey, named) =>
+            toJsonObject({
+              week: ctx.week,
+              control: controlKey,
+              at: ctx.now.toISOString(),
+              documents: named ? documents : documents.filter((d) => d.controls.includes(controlKey)),
+            }),
+        };
+      },
+    };
   }
 
   names(): string[] {
-    return Object.keys(this.registry);
+    return [...Object.keys(this.registry), ...Object.keys(this.perControl)];
   }
 
   /** Runs every registered collector that has a target among the live controls (collectorTargets); one snapshot per collector. */
@@ -142,6 +174,49 @@ export class CollectorsService {
           error: (e as Error).message,
         });
       }
+    }
+    for (const [name, collect] of Object.entries(this.perControl))
+      runs.push(...(await this.runPerControl(name, collect, controls, ctx, actor, m)));
+    return runs;
+  }
+
+  /** One snapshot per target control of a per-control collector (nothing when it has no target). */
+  private async runPerControl(
+    name: string,
+    collect: PerControlCollector,
+    controls: LiveControl[],
+    ctx: CollectorContext,
+    actor: string,
+    m: EntityManager,
+  ): Promise<CollectorRun[]> {
+    const runs: CollectorRun[] = [];
+    let result: Awaited<ReturnType<PerControlCollector>>;
+    try {
+      result = await collect(ctx);
+    } catch (e) {
+      const named = collectorTargets(name, controls, []);
+      if (named.length === 0) return runs;
+      this.log.error(`collector ${name} failed: ${(e as Error).message}`);
+      return [{ collector: name, evidenceId: null, controls: named.map((c) => c.key), error: (e as Error).message }];
+    }
+    const served = new Set(result.serves);
+    for (const c of controls) {
+      const named = c.collector === name;
+      if (!named && !served.has(c.key)) continue;
+      const { id } = await this.evidence.recordSnapshot(
+        {
+          actor,
+          title: `${name} snapshot, ${ctx.week}, ${c.key}`,
+          controlIds: [c.id],
+          data: result.snapshot(c.key, named),
+          source: `collector:${name}`,
+          evidenceDate: ctx.now,
+          periodStart: ctx.periodStart,
+          periodEnd: ctx.periodEnd,
+        },
+        m,
+      );
+      runs.push({ collector: name, evidenceId: id, controls: [c.key] });
     }
     return runs;
   }

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { abilityFor } from '../authz/ability.factory';
+import { abilityFor, type AppAbility } from '../authz/ability.factory';
 import type { UserActor } from '../authz/actor';
 import { asSubject } from '../authz/subject';
 import { CatalogService } from '../catalog/catalog.service';
 import { addDays, formatWeek, isoWeekOfDate, localDate, parseDate, zonedInstant } from '../common/time/calendar';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { DocumentReviewsService } from '../documents/document-reviews.service';
 import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
 import { freshness, type Freshness } from './domain/cadence';
 import { frameworkPosture, FrameworkPosture, PostureControl } from './domain/posture';
@@ -19,6 +20,7 @@ export class SweepPostureService {
     private readonly repo: SweepsRepository,
     private readonly catalog: CatalogService,
     private readonly evidenceQueries: EvidenceQueriesService,
+    private readonly reviews: DocumentReviewsService,
   ) {}
 
   /** Freshness of every live control now, from its cadence and newest evidence. */
@@ -85,16 +87,24 @@ export class SweepPostureService {
     );
   }
 
-  /** Posture of the frameworks the actor may read it for (an auditor: those in scope of an engagement). */
+  /**
+   * Posture of the frameworks the actor may read it for (an auditor: those in scope of an engagement), with
+   * the overdue document reviews of documents the actor may read.
+   */
   async postureFor(actor: UserActor, now = new Date()): Promise<FrameworkPosture[]> {
     const ability = abilityFor(actor);
-    return (await this.posture(now)).filter((p) =>
+    return (await this.posture(now, ability)).filter((p) =>
       ability.can('read', asSubject('Posture', { framework: p.framework })),
     );
   }
 
-  async posture(now = new Date()): Promise<FrameworkPosture[]> {
-    const [inputs, controls] = await Promise.all([this.catalog.postureInputs(), this.controlFreshness(now)]);
-    return inputs.map((f) => frameworkPosture(f.framework, f.requirements, controls));
+  /** Posture of every framework; the overdue reviews of every document, or of those `ability` may read. */
+  async posture(now = new Date(), ability?: AppAbility): Promise<FrameworkPosture[]> {
+    const [inputs, controls, reviews] = await Promise.all([
+      this.catalog.postureInputs(),
+      this.controlFreshness(now),
+      this.reviews.overdue(now, ability),
+    ]);
+    return inputs.map((f) => frameworkPosture(f.framework, f.requirements, controls, reviews));
   }
 }

@@ -1,6 +1,7 @@
 import { RisksModule } from '../risks/risks.module';
 import { DsrModule } from '../dsr/dsr.module';
 import { IncidentsModule } from '../incidents/incidents.module';
+import { DocumentsModule } from '../documents/documents.module';
 import { Module } from '@nestjs/common';
 import { AuditTrailModule } from '../audit-trail/audit-trail.module';
 import { CatalogModule } from '../catalog/catalog.module';
@@ -30,6 +31,7 @@ import { SweepJobs } from './sweep.jobs';
     RisksModule,
     DsrModule,
     IncidentsModule,
+    DocumentsModule,
   ],
   controllers: [SweepsController],
   // SweepJobs schedules nothing where JOBS_ENABLED is false (tests, CLI commands).

@@ -16,6 +16,7 @@ export const SECTION_IDS = [
   'risks',
   'dsr',
   'incidents',
+  'policies',
   'audit-trail',
 ] as const;
 export type SectionId = (typeof SECTION_IDS)[number];

@@ -7,6 +7,7 @@ import { registerFonts } from '../../common/pdf/fonts';
 import type { PackModel } from '../pack-model';
 import { applicability, evidence, matrix, scope } from './control-sections';
 import { incidents } from './incident-sections';
+import { policies } from './policy-sections';
 import { loadLayout, PackLayout, SectionId } from './layout';
 import { auditTrail, dsr, exceptions, risks, sweeps } from './operations-sections';
 import { attachmentName, formatDateTime, frameworkLabel, parseDate } from './pack-format';
@@ -172,6 +173,8 @@ class PackRenderer {
         return dsr(ctx);
       case 'incidents':
         return incidents(ctx);
+      case 'policies':
+        return policies(ctx);
       case 'audit-trail':
         return auditTrail(ctx);
       case 'contents':

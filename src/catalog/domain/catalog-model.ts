@@ -22,6 +22,7 @@ export const COLLECTORS = [
   'audit-trail-verify',
   'access-review',
   'user-roster',
+  'policy-status',
 ] as const;
 
 export interface CatalogRequirement {

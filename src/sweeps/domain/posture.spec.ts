@@ -45,4 +45,27 @@ describe('frameworkPosture', () => {
   it('is 100% when nothing applies', () => {
     expect(frameworkPosture('x', [], controls).share).toBe(1);
   });
+
+  it('lists the overdue reviews of documents supporting one of its controls, or no control, by key', () => {
+    const review = (key: string, controls: string[]) => ({
+      key,
+      title: `${key} title`,
+      ownerDepartment: 'compliance',
+      nextReviewOn: '2026-11-30',
+      controls,
+    });
+    const requirements = [{ ref: 'CC1.1', notApplicable: false, controlIds: ['a-01', 'b-01'] }];
+    const p = frameworkPosture('soc2', requirements, controls, [
+      review('POL-Z', ['B-01', 'OTHER-01']),
+      review('POL-OTHER', ['OTHER-01']),
+      review('POL-ALL', []),
+    ]);
+    expect(p.overdueReviews).toEqual([
+      { key: 'POL-ALL', title: 'POL-ALL title', ownerDepartment: 'compliance', nextReviewOn: '2026-11-30' },
+      { key: 'POL-Z', title: 'POL-Z title', ownerDepartment: 'compliance', nextReviewOn: '2026-11-30' },
+    ]);
+    // The counts do not move: a review is a document's state, not a control's evidence.
+    expect(p).toMatchObject({ applicable: 1, fresh: 0 });
+    expect(frameworkPosture('soc2', requirements, controls).overdueReviews).toEqual([]);
+  });
 });
