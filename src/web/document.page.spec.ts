@@ -142,13 +142,42 @@ describe('documentPage', () => {
 
   it('offers the owner department the draft forms, and signing and publishing only when the lifecycle allows', () => {
     const draft = page(owner, [version(1, 'draft')]);
-    expect(draft.can).toEqual({ edit: true, submit: true, newVersion: false, sign: false, publish: false });
+    expect(draft.can).toEqual({
+      edit: true,
+      submit: true,
+      newVersion: false,
+      sign: false,
+      publish: false,
+      retire: false,
+    });
     expect(page(otherOwner, [version(1, 'draft')]).can.edit).toBe(false);
     const inReview = page(compliance, [version(1, 'in_review')]);
     expect(inReview.can).toMatchObject({ edit: false, submit: false, sign: true, publish: false });
     expect(page(compliance, [version(1, 'approved')]).can.publish).toBe(true);
     expect(page(owner, [version(1, 'approved')]).can.publish).toBe(false);
     expect(page(owner, [version(1, 'published')]).can.newVersion).toBe(true);
+  });
+
+  it('offers retiring to compliance only while a version is in force, and names a retired document so', () => {
+    expect(page(compliance, [version(1, 'published')]).can.retire).toBe(true);
+    expect(page(owner, [version(1, 'published')]).can.retire).toBe(false);
+    expect(page(compliance, [version(1, 'approved')]).can.retire).toBe(false);
+    const retired = documentPage({
+      doc: doc({ retiredAt: '2026-12-06T17:30:00.000Z', retiredReason: 'merged into POL-ISMS' }),
+      versions: new Map(),
+      shown: null,
+      diff: null,
+      roster: null,
+      names: new Map(),
+      departments: [],
+      ability: abilityFor(compliance),
+      form: null,
+      formKey: 'k'.repeat(22),
+      now: new Date('2026-12-07T02:00:00Z'),
+    });
+    // 17:30 UTC on the 6th is 00:30 on the 7th in Bangkok: the day shown is the compliance zone's.
+    expect(retired.doc.statusText).toBe('retired on 2026-12-07');
+    expect(retired.can.retire).toBe(false);
   });
 
   it('shows the version in force rendered safely, and the open one beside it', () => {

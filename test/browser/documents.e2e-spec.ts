@@ -3,10 +3,16 @@
 // Markdown (hostile HTML in it shows as text) and submits it; they sign it for their department and the
 // compliance manager signs it with the password again (a wrong password is refused with a clear error, the
 // chosen meaning kept) and publishes it; an employee in the audience finds it on "my acknowledgements",
-// reads it and acknowledges it; the document's roster then shows the acknowledgement, and its CSV too.
+// reads it and acknowledges it; the document's roster then shows the acknowledgement, and its CSV too; an
+// audit pack built for the period lists the procedure in its policy index with that acknowledgement counted.
 // Nothing runs off the right edge at 1280 px.
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { PackBuilder } from '../../src/audit-packs/pack-builder.service';
+import { dayOf } from '../../src/common/time/days';
 import { DEMO } from '../support/auth';
 import { browserApp, describeInBrowser, signInPage } from '../support/browser';
 
@@ -159,6 +165,27 @@ describeInBrowser('controlled documents in the browser', () => {
     expect(csv.status()).toBe(200);
     expect(await csv.text()).toMatch(/Vipa Viewer.*acknowledged/);
     await shot(manager, 'document');
+
+    // A pack built for the period lists the procedure in its policy index, with the acknowledgement counted.
+    const today = dayOf(new Date());
+    const requested = await manager.request.post(`${base}/api/packs`, {
+      data: { framework: 'soc2', from: today, to: today },
+    });
+    expect(requested.status()).toBe(202);
+    const packId = ((await requested.json()) as { id: string }).id;
+    expect(await ctx.t.app.get(PackBuilder).buildNow(packId)).toMatchObject({ status: 'done' });
+    await manager.goto(`${base}/audit/packs/${packId}`);
+    const pdf = await manager.request.get(`${base}${await manager.getAttribute('#download-pdf', 'href')}`);
+    expect(pdf.status()).toBe(200);
+    const pdfPath = join(mkdtempSync(join(tmpdir(), 'attest-doc-pack-')), 'pack.pdf');
+    writeFileSync(pdfPath, await pdf.body());
+    const packText = execFileSync('pdftotext', ['-raw', '-enc', 'UTF-8', pdfPath, '-'], { encoding: 'utf8' });
+    const index = packText
+      .slice(packText.lastIndexOf('Controlled documents with a version in force'))
+      .replace(/\s+/g, ' ');
+    expect(index).toContain(`${KEY} v1`);
+    expect(index).toMatch(new RegExp(`1 of ${pending} \\(`));
+    rmSync(dirname(pdfPath), { recursive: true, force: true });
 
     // The owner starts version 2 from version 1's text; the diff view shows what changed, line by line.
     await owner.goto(docUrl);
