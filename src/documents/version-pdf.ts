@@ -2,8 +2,7 @@
 // status), who signed it (name, role, meaning, time, whether the signature still verifies), then its Markdown
 // laid out. Pure: a function of the model (the generation time is in it), no database, no clock. Lines are
 // wrapped and pages broken by PdfWriter with Sarabun embedded (Thai word breaks), as the audit pack does.
-import PDFDocument from 'pdfkit';
-import { registerFonts, sarabunFontFiles } from '../common/pdf/fonts';
+import { renderPdf } from '../common/pdf/render';
 import { PdfWriter, type Column, type Row, type WriterLayout } from '../common/pdf/pdf-writer';
 import { cleanText, oneLine, wrapText } from '../common/pdf/text';
 import { wallClock, zoneLabel } from '../common/time/zone';
@@ -64,41 +63,19 @@ const MAX_INDENT_LEVELS = 8;
 const MONO_SAFE = /^[\x20-\x7E\n]*$/;
 
 /** Renders the version as PDF bytes (A4, Sarabun embedded). Single pass: the footer needs no page count. */
-export async function renderVersionPdf(model: VersionPdfModel): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margins: LAYOUT.page.margins,
-    autoFirstPage: true,
-    displayTitle: true,
-    lang: 'th',
-    info: {
-      Title: oneLine(`${model.documentKey} v${model.number}: ${model.title}`),
-      Subject: oneLine(`Controlled document ${model.documentKey}, version ${model.number} (SHA-256 ${model.sha256})`),
-      Creator: 'Attest',
-      Producer: 'Attest (pdfkit)',
-      CreationDate: model.generatedAt,
-    },
-  });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  try {
-    registerFonts(doc, sarabunFontFiles());
+export function renderVersionPdf(model: VersionPdfModel): Promise<Buffer> {
+  const info = {
+    Title: oneLine(`${model.documentKey} v${model.number}: ${model.title}`),
+    Subject: oneLine(`Controlled document ${model.documentKey}, version ${model.number} (SHA-256 ${model.sha256})`),
+    CreationDate: model.generatedAt,
+  };
+  return renderPdf({ margins: LAYOUT.page.margins, info }, (doc) => {
     const w: PdfWriter = new PdfWriter(doc, LAYOUT, (page) => pageFrame(w, model, page));
     pageFrame(w, model, 0);
     header(w, model);
     approvals(w, model);
     content(w, model.content);
-  } catch (e) {
-    doc.end();
-    await done.catch(() => undefined);
-    throw e;
-  }
-  doc.end();
-  return done;
+  });
 }
 
 function at(time: Date, zone: string | undefined): string {

@@ -3,8 +3,7 @@
 // time and the zone are in it), no database, no clock. Every label is in Thai and English because the Office
 // works in Thai and the company's reviewers may not. Lines are wrapped and pages broken by PdfWriter (Thai
 // word breaks, Sarabun), as in the audit pack.
-import PDFDocument from 'pdfkit';
-import { registerFonts, sarabunFontFiles } from '../common/pdf/fonts';
+import { renderPdf } from '../common/pdf/render';
 import { PdfWriter, type Column, type Row, type WriterLayout } from '../common/pdf/pdf-writer';
 import { cleanText, oneLine, wrapText } from '../common/pdf/text';
 import { wallClock, zoneLabel } from '../common/time/zone';
@@ -85,38 +84,14 @@ const TO_BE_COMPLETED = bilingual('— โปรดระบุ —', '— to be
  * Renders the draft as PDF bytes (A4, Sarabun embedded). Single pass: the footer needs no page count, so
  * each page gets its footer when it starts.
  */
-export async function renderBreachNoticeDraft(draft: BreachNoticeDraft): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margins: LAYOUT.page.margins,
-    autoFirstPage: true,
-    displayTitle: true,
-    lang: 'th',
-    info: {
-      Title: oneLine(`${draft.incidentRef}: breach notification draft (PDPA s. 37(4))`),
-      Author: oneLine(draft.controller),
-      Subject: oneLine(TITLE_EN),
-      Creator: 'Attest',
-      Producer: 'Attest (pdfkit)',
-      CreationDate: draft.generatedAt,
-    },
-  });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  try {
-    registerFonts(doc, sarabunFontFiles());
-    drawDraft(doc, draft);
-  } catch (e) {
-    doc.end();
-    await done.catch(() => undefined);
-    throw e;
-  }
-  doc.end();
-  return done;
+export function renderBreachNoticeDraft(draft: BreachNoticeDraft): Promise<Buffer> {
+  const info = {
+    Title: oneLine(`${draft.incidentRef}: breach notification draft (PDPA s. 37(4))`),
+    Author: oneLine(draft.controller),
+    Subject: oneLine(TITLE_EN),
+    CreationDate: draft.generatedAt,
+  };
+  return renderPdf({ margins: LAYOUT.page.margins, info }, (doc) => drawDraft(doc, draft));
 }
 
 /** Late: a late reason is recorded, or the draft is made after the notice fell due. */

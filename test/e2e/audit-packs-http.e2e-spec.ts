@@ -14,13 +14,13 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
-import { fromBuffer, type Entry, type ZipFile as ReadZip } from 'yauzl';
 import { ZipFile } from 'yazl';
 import { PackBuilder } from '../../src/audit-packs/pack-builder.service';
 import { PacksService } from '../../src/audit-packs/packs.service';
 import { verifyPack } from '../../src/audit-packs/pack-verifier';
 import { PackSigner } from '../../src/audit-packs/signing/pack-signer';
 import { dayOf } from '../../src/common/time/days';
+import { unzip } from '../support/zip';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
 import { runCli } from '../support/processes';
@@ -54,32 +54,6 @@ async function upload(who: string, fields: Record<string, string>, files: { byte
 async function fetchBytes(who: string, path: string): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
   const res = await fetch(t.baseUrl + path, { headers: { cookie: who } });
   return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
-}
-
-/** Every entry of a ZIP with its bytes. */
-async function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
-  const z: ReadZip = await new Promise((resolve, reject) =>
-    fromBuffer(zip, { lazyEntries: true }, (e, f) => (e ? reject(e) : resolve(f))),
-  );
-  const out = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    z.on('entry', (entry: Entry) => {
-      z.openReadStream(entry, (e, s) => {
-        if (e) return reject(e);
-        const chunks: Buffer[] = [];
-        s.on('data', (c: Buffer) => chunks.push(c));
-        s.on('end', () => {
-          out.set(entry.fileName, Buffer.concat(chunks));
-          z.readEntry();
-        });
-        s.on('error', reject);
-      });
-    });
-    z.on('end', resolve);
-    z.on('error', reject);
-    z.readEntry();
-  });
-  return out;
 }
 
 /** Writes a ZIP of `files` (in order) with yazl: how a tamperer would rewrite a pack. */

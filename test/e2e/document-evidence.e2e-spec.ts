@@ -10,11 +10,11 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromBuffer, type Entry, type ZipFile as ReadZip } from 'yauzl';
 import { PackBuilder } from '../../src/audit-packs/pack-builder.service';
 import { dayOf, endOfDay, startOfDay } from '../../src/common/time/days';
 import { DocumentEvidenceService } from '../../src/documents/document-evidence.service';
 import { DEMO_PASSWORD } from '../../src/identity/demo-users';
+import { unzip } from '../support/zip';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
 
@@ -33,31 +33,6 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 async function bytes(who: Who, path: string): Promise<{ status: number; body: Buffer }> {
   const res = await fetch(t.baseUrl + path, { headers: { cookie: cookies[who] } });
   return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
-}
-
-async function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
-  const z: ReadZip = await new Promise((resolve, reject) =>
-    fromBuffer(zip, { lazyEntries: true }, (e, f) => (e ? reject(e) : resolve(f))),
-  );
-  const out = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    z.on('entry', (entry: Entry) => {
-      z.openReadStream(entry, (e, s) => {
-        if (e) return reject(e);
-        const chunks: Buffer[] = [];
-        s.on('data', (c: Buffer) => chunks.push(c));
-        s.on('end', () => {
-          out.set(entry.fileName, Buffer.concat(chunks));
-          z.readEntry();
-        });
-        s.on('error', reject);
-      });
-    });
-    z.on('end', resolve);
-    z.on('error', reject);
-    z.readEntry();
-  });
-  return out;
 }
 
 /** Who the audience (engineering + viewers) is: active users. */

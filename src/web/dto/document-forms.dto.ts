@@ -3,31 +3,13 @@
 // documents API's DTO (see document-forms.ts), validates it as the API does and shows the form again with
 // what was typed and each problem next to its field.
 import { Transform, Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DOCUMENT_LIMITS, DOCUMENT_TYPES, type DocumentType } from '../../documents/domain/document-model';
-
-/** A form's empty field is "not given"; text is trimmed. */
-const emptyToUndefined = ({ value }: { value: unknown }) =>
-  value === '' ? undefined : typeof value === 'string' ? value.trim() : value;
-/** Ticked checkboxes sharing a name arrive as one string, an array of them, or nothing. */
-const ticked = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value];
+import { emptyToUndefined, formText, formTicked } from './form-fields';
 
 const LINE = 500;
-const Text = (max = LINE): PropertyDecorator => {
-  const decorators = [IsOptional(), IsString(), MaxLength(max)];
-  return (target, key) => decorators.forEach((d) => d(target, key));
-};
-const Ticked = (): PropertyDecorator => {
-  const decorators = [
-    IsOptional(),
-    Transform(ticked),
-    IsArray(),
-    IsString({ each: true }),
-    MaxLength(LINE, { each: true }),
-  ];
-  return (target, key) => decorators.forEach((d) => d(target, key));
-};
+const Text = (max = LINE): PropertyDecorator => formText(max);
+const Ticked = (): PropertyDecorator => formTicked(LINE);
 
 /** The list's filters: words in the key or title, type, owner department, paging. */
 export class DocumentListQueryDto {

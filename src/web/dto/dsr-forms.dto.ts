@@ -18,10 +18,8 @@ import { ERASURE_GROUNDS, OBJECTION_GROUNDS } from '../../dsr/domain/dsr-grounds
 import { DSR_STATUSES, FORM_CHANNELS, type DsrChannel, type DsrStatus } from '../../dsr/domain/dsr-model';
 import { parseDate, zonedInstant } from '../../common/time/calendar';
 import { isCalendarDate } from '../../common/time/days';
+import { emptyToUndefined } from './form-fields';
 
-/** A form's empty field is "not given"; text is trimmed. */
-const emptyToUndefined = ({ value }: { value: unknown }) =>
-  value === '' ? undefined : typeof value === 'string' ? value.trim() : value;
 /** A checkbox: present ("1", "on", "true") or absent. */
 const checkbox = ({ value }: { value: unknown }) =>
   value === '' || value === undefined

@@ -3,32 +3,14 @@
 // into the API's DTO (see incident-forms.ts), validates it the way the API does, and re-renders the form
 // with what was typed and each problem next to its field.
 import { Transform, Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { INCIDENT_CATEGORIES, INCIDENT_STATUSES, type IncidentStatus } from '../../incidents/domain/incident-model';
-
-/** A form's empty field is "not given"; text is trimmed. */
-const emptyToUndefined = ({ value }: { value: unknown }) =>
-  value === '' ? undefined : typeof value === 'string' ? value.trim() : value;
-/** Ticked checkboxes sharing a name arrive as one string, an array of them, or nothing. */
-const ticked = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value];
+import { emptyToUndefined, formText, formTicked } from './form-fields';
 
 const TEXT = 20_000;
 const LINE = 500;
-const Text = (max = TEXT): PropertyDecorator => {
-  const decorators = [IsOptional(), IsString(), MaxLength(max)];
-  return (target, key) => decorators.forEach((d) => d(target, key));
-};
-const Ticked = (): PropertyDecorator => {
-  const decorators = [
-    IsOptional(),
-    Transform(ticked),
-    IsArray(),
-    IsString({ each: true }),
-    MaxLength(LINE, { each: true }),
-  ];
-  return (target, key) => decorators.forEach((d) => d(target, key));
-};
+const Text = (max = TEXT): PropertyDecorator => formText(max);
+const Ticked = (): PropertyDecorator => formTicked(LINE);
 
 /** The register's filters: open (default) or all, status, severity, category, words in the title. */
 export class IncidentPageQueryDto {

@@ -24,13 +24,11 @@ import {
   type RiskReviewCadence,
   type RiskStatus,
 } from '../../risks/domain/risk-model';
+import { emptyToUndefined } from './form-fields';
 
 /** A probability level's word (ISO 14971) or a likelihood L1…Ln (security). */
 const PROBABILITY = new RegExp(`^(L\\d|${PROBABILITY_KEY.source.slice(1, -1)})$`);
 
-/** A form's empty field is "not given". */
-const emptyToUndefined = ({ value }: { value: unknown }) =>
-  value === '' ? undefined : typeof value === 'string' ? value.trim() : value;
 /** Ids or refs typed into one field, separated by commas, spaces or new lines. */
 const idList = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : value;

@@ -1,9 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ROLES, type Role } from '../../authz/actor';
-
-const emptyToUndefined = ({ value }: { value: unknown }) =>
-  value === '' ? undefined : typeof value === 'string' ? value.trim() : value;
+import { emptyToUndefined } from './form-fields';
 
 /** The "add user" form on the user-admin page. */
 export class CreateUserFormDto {
