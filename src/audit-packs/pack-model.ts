@@ -1,6 +1,7 @@
 // What an audit pack says, as plain data: the builder (audit-packs service) collects it from the other
 // modules' services; the PDF renderer (pdf/) lays it out. No identity of data subjects ever appears here.
 import type { DsrClockStatistics } from '../dsr/domain/dsr-clocks';
+import type { AcknowledgementSummary } from '../documents/domain/policy-records';
 import type { FreshnessAsOf } from './domain/pack-period';
 
 export interface PackRequirement {
@@ -172,17 +173,7 @@ export interface PackPolicyVersion {
 }
 
 /** Acknowledgement of a policy as the records stood at `PackPolicies.asOf` (documents/domain/policy-records). */
-export interface PackPolicyAcknowledgement {
-  /** The newest material version published by then: whose acknowledgement counted. */
-  basisVersion: number | null;
-  /** People holding a task for it (or a later version) created by then; each counted once. */
-  asked: number;
-  acknowledged: number;
-  pending: number;
-  overdue: number;
-  /** acknowledged / asked in percent, one decimal (half up); null when nobody was asked. */
-  ratePercent: number | null;
-}
+export type PackPolicyAcknowledgement = AcknowledgementSummary;
 
 /** A controlled document in force at some time of the period. */
 export interface PackPolicy {

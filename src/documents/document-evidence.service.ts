@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { UsersService } from '../identity/users.service';
 import { reviewState, type ReviewState } from './domain/document-review';
 import { verifySignature } from './domain/document-signature';
-import { acknowledgementRate, acknowledgementsAt, inForceDuring } from './domain/policy-records';
+import {
+  acknowledgementRate,
+  acknowledgementsAt,
+  inForceDuring,
+  type AcknowledgementSummary,
+} from './domain/policy-records';
 import type { DocumentSignature } from './document-signature.entity';
 import { DocumentAcknowledgementsRepository } from './document-acknowledgements.repository';
 import { DocumentAcknowledgementsService } from './document-acknowledgements.service';
@@ -79,15 +84,7 @@ export interface PolicyIndexDocument {
   /** The versions in force at some time of the period, oldest first. */
   versions: PolicyVersionRecord[];
   /** As the records stood at the period's end (see acknowledgementsAt). */
-  acknowledgementsAtEnd: {
-    basisVersion: number | null;
-    asked: number;
-    acknowledged: number;
-    pending: number;
-    overdue: number;
-    /** Percent, one decimal; null when nobody was asked. */
-    ratePercent: number | null;
-  };
+  acknowledgementsAtEnd: AcknowledgementSummary;
 }
 
 /**
@@ -174,14 +171,7 @@ export class DocumentEvidenceService {
         ownerDepartment: doc.ownerDepartment,
         controls: controls.get(doc.id) ?? [],
         versions: await this.versionRecords(doc, during),
-        acknowledgementsAtEnd: {
-          basisVersion: counts.basisVersion,
-          asked: counts.asked,
-          acknowledged: counts.acknowledged,
-          pending: counts.pending,
-          overdue: counts.overdue,
-          ratePercent: acknowledgementRate(counts),
-        },
+        acknowledgementsAtEnd: { ...counts, ratePercent: acknowledgementRate(counts) },
       });
     }
     return out;

@@ -2,8 +2,8 @@
 // status), who signed it (name, role, meaning, time, whether the signature still verifies), then its Markdown
 // laid out. Pure: a function of the model (the generation time is in it), no database, no clock. Lines are
 // wrapped and pages broken by PdfWriter with Sarabun embedded (Thai word breaks), as the audit pack does.
-import { renderPdf } from '../common/pdf/render';
-import { PdfWriter, type Column, type Row, type WriterLayout } from '../common/pdf/pdf-writer';
+import { renderPdf, SHORT_PDF_LAYOUT } from '../common/pdf/render';
+import { PdfWriter, type Column, type Row } from '../common/pdf/pdf-writer';
 import { cleanText, oneLine, wrapText } from '../common/pdf/text';
 import { wallClock, zoneLabel } from '../common/time/zone';
 import { markdownBlocks, type MarkdownBlock } from './domain/markdown-blocks';
@@ -40,20 +40,7 @@ export interface VersionPdfModel {
   zone?: string;
 }
 
-const LAYOUT: WriterLayout = {
-  page: { margins: { top: 62, bottom: 62, left: 56, right: 56 } },
-  lineHeight: 1.35,
-  sizes: { heading: 13, subheading: 11, body: 10, table: 9, small: 7.5 },
-  colours: {
-    text: '#1f2933',
-    muted: '#616e7c',
-    accent: '#1e4e8c',
-    rule: '#cbd2d9',
-    tableHeader: '#dde4ee',
-    tableStripe: '#f5f7fa',
-    levels: {},
-  },
-};
+const LAYOUT = SHORT_PDF_LAYOUT;
 const TITLE_SIZE = 16;
 const MONO_SIZE = 8;
 /** Points of indentation per list or quote level, and the deepest level indented (deeper stays there). */

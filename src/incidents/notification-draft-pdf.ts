@@ -3,7 +3,7 @@
 // time and the zone are in it), no database, no clock. Every label is in Thai and English because the Office
 // works in Thai and the company's reviewers may not. Lines are wrapped and pages broken by PdfWriter (Thai
 // word breaks, Sarabun), as in the audit pack.
-import { renderPdf } from '../common/pdf/render';
+import { renderPdf, SHORT_PDF_LAYOUT } from '../common/pdf/render';
 import { PdfWriter, type Column, type Row, type WriterLayout } from '../common/pdf/pdf-writer';
 import { cleanText, oneLine, wrapText } from '../common/pdf/text';
 import { wallClock, zoneLabel } from '../common/time/zone';
@@ -17,20 +17,7 @@ import {
 } from './domain/breach';
 import type { BreachDecision } from './domain/incident-clocks';
 
-const LAYOUT: WriterLayout = {
-  page: { margins: { top: 62, bottom: 62, left: 56, right: 56 } },
-  lineHeight: 1.35,
-  sizes: { heading: 13, subheading: 10, body: 10, table: 9, small: 7.5 },
-  colours: {
-    text: '#1f2933',
-    muted: '#616e7c',
-    accent: '#1e4e8c',
-    rule: '#cbd2d9',
-    tableHeader: '#dde4ee',
-    tableStripe: '#f5f7fa',
-    levels: {},
-  },
-};
+const LAYOUT: WriterLayout = { ...SHORT_PDF_LAYOUT, sizes: { ...SHORT_PDF_LAYOUT.sizes, subheading: 10 } };
 const TITLE_SIZE = 15;
 
 /** "ไทย / English": one label for both readers. */

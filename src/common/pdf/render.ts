@@ -2,6 +2,23 @@
 // notification draft): A4, tagged Thai, Sarabun registered under PdfWriter's font keys.
 import PDFDocument from 'pdfkit';
 import { registerFonts, sarabunFontFiles } from './fonts';
+import type { WriterLayout } from './pdf-writer';
+
+/** The look of these short documents: A4 margins, sizes and colours for PdfWriter. */
+export const SHORT_PDF_LAYOUT: WriterLayout = {
+  page: { margins: { top: 62, bottom: 62, left: 56, right: 56 } },
+  lineHeight: 1.35,
+  sizes: { heading: 13, subheading: 11, body: 10, table: 9, small: 7.5 },
+  colours: {
+    text: '#1f2933',
+    muted: '#616e7c',
+    accent: '#1e4e8c',
+    rule: '#cbd2d9',
+    tableHeader: '#dde4ee',
+    tableStripe: '#f5f7fa',
+    levels: {},
+  },
+};
 
 export interface PdfOptions {
   margins: { top: number; bottom: number; left: number; right: number };

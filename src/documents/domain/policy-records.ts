@@ -39,6 +39,9 @@ export interface AcknowledgementCounts {
   pending: number;
 }
 
+/** The counts with the rate: acknowledged / asked in percent, one decimal; null when nobody was asked. */
+export type AcknowledgementSummary = AcknowledgementCounts & { ratePercent: number | null };
+
 /**
  * The acknowledgement counts as the records stood just before `at` (a period's exclusive end): the basis
  * is the newest material version published before `at`; each person holding a task for it or a later
