@@ -27,6 +27,7 @@ import { GaplessIncidentNumbers1765610000000 } from '../../migrations/1765610000
 import { CreateDocuments1765720000000 } from '../../migrations/1765720000000-CreateDocuments';
 import { CreateDocumentAcknowledgements1765730000000 } from '../../migrations/1765730000000-CreateDocumentAcknowledgements';
 import { RetireDocuments1765745300000 } from '../../migrations/1765745300000-RetireDocuments';
+import { CreateReleases1765800000000 } from '../../migrations/1765800000000-CreateReleases';
 import { AuditCheckpoint } from '../audit-trail/audit-checkpoint.entity';
 import { RateLimit } from '../identity/rate-limit.entity';
 import { AuditPack } from '../audit-packs/audit-pack.entity';
@@ -71,6 +72,8 @@ import { Document, DocumentControl } from '../documents/document.entity';
 import { DocumentAcknowledgement } from '../documents/document-acknowledgement.entity';
 import { DocumentSignature } from '../documents/document-signature.entity';
 import { DocumentVersion } from '../documents/document-version.entity';
+import { Release } from '../releases/release.entity';
+import { ReleaseAttachment, ReleaseSignature } from '../releases/release-records.entity';
 
 export const ENTITIES = [
   JobRun,
@@ -121,6 +124,9 @@ export const ENTITIES = [
   DocumentVersion,
   DocumentSignature,
   DocumentAcknowledgement,
+  Release,
+  ReleaseAttachment,
+  ReleaseSignature,
 ];
 
 export const MIGRATIONS = [
@@ -151,4 +157,5 @@ export const MIGRATIONS = [
   CreateDocuments1765720000000,
   CreateDocumentAcknowledgements1765730000000,
   RetireDocuments1765745300000,
+  CreateReleases1765800000000,
 ];

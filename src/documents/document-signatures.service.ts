@@ -1,15 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { abilityFor, type AppAbility } from '../authz/ability.factory';
 import type { UserActor } from '../authz/actor';
 import { asSubject } from '../authz/subject';
 import { ConflictError, ForbiddenError } from '../common/errors/app-error';
-import type { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../config/config.module';
-import { PostgresThrottlerStorage } from '../identity/postgres-throttler.storage';
-import { UsersService } from '../identity/users.service';
+import { SigningPasswordService } from '../identity/signing-password.service';
 import { isApprover, quorum, type Signer } from './domain/document-approvals';
 import type { SignatureKind } from './domain/document-model';
 import { signatureRecordSha256, type SignatureBinding } from './domain/document-signature';
@@ -26,6 +22,11 @@ import { DocumentsRepository } from './documents.repository';
  * approvers (controls/document-types.yaml) have all signed `approved`, the version is approved. A rejection
  * (with a reason) returns the version to draft. Every outcome, a refused password included, is audited.
  */
+const SIGNING_CODES = {
+  needsSession: 'document.signature_needs_session',
+  wrongPassword: 'document.wrong_password',
+} as const;
+
 @Injectable()
 export class DocumentSignaturesService {
   constructor(
@@ -33,37 +34,22 @@ export class DocumentSignaturesService {
     private readonly repo: DocumentsRepository,
     private readonly records: DocumentRecords,
     private readonly types: DocumentTypesService,
-    private readonly users: UsersService,
-    private readonly throttle: PostgresThrottlerStorage,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly signing: SigningPasswordService,
   ) {}
 
   async sign(actor: UserActor, key: string, n: number, dto: SignVersionDto): Promise<VersionView> {
     const ability = abilityFor(actor);
     const doc = await this.records.readable(ability, key);
     const v = await this.records.readableVersion(ability, doc, n);
-    if (actor.via !== 'session')
-      throw new ForbiddenError(
-        'A signature needs a signed-in session and your password: an API token cannot sign.',
-        'document.signature_needs_session',
-      );
+    this.signing.requireSession(actor, SIGNING_CODES);
     this.checkSigner(ability, actor, doc, v, dto.meaning);
-    // The password is checked here as at sign-in, so it is limited like sign-in (LOGIN_RATE_LIMIT a minute
-    // per person, counted in PostgreSQL): a stolen session cannot guess its owner's password through this.
-    const { isBlocked } = await this.throttle.increment(
-      `document-sign|${actor.id}`,
-      60_000,
-      this.config.loginRateLimit,
-    );
-    if (isBlocked) throw new ThrottlerException('Too many signature attempts this minute; retry later.');
-    if (!(await this.users.passwordMatches(actor.id, dto.password))) {
-      await this.records.record(actor, 'document.sign_refused', doc, {
+    await this.signing.confirm(actor, dto.password, SIGNING_CODES, () =>
+      this.records.record(actor, 'document.sign_refused', doc, {
         version: n,
         meaning: dto.meaning,
         reason: 'wrong_password',
-      });
-      throw new ForbiddenError('The password is not yours: nothing was signed.', 'document.wrong_password');
-    }
+      }),
+    );
     await this.ds.transaction(async (m) => {
       const { doc: locked, v: current } = await this.relock(ability, key, n, m);
       this.checkSigner(ability, actor, locked, current, dto.meaning);

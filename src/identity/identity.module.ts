@@ -17,6 +17,7 @@ import { DepartmentsService } from './departments.service';
 import { IdentityBootstrapService } from './identity-bootstrap.service';
 import { IdentityJobs } from './identity.jobs';
 import { JobsModule } from '../jobs/jobs.module';
+import { SigningPasswordService } from './signing-password.service';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
@@ -48,9 +49,11 @@ import { UsersService } from './users.service';
     IdentityBootstrapService,
     IdentityJobs,
     PostgresThrottlerStorage,
+    SigningPasswordService,
   ],
   exports: [
     PostgresThrottlerStorage,
+    SigningPasswordService,
     ActorScopes,
     AuthService,
     UsersService,
