@@ -97,7 +97,7 @@ export function loadCatalog(dir: string): LoadedCatalog {
 }
 
 /** departments.yaml's departments; null when it is missing or has a problem. */
-function loadDepartments(dir: string, problems: CatalogProblem[]): Catalog['departments'] | null {
+export function loadDepartments(dir: string, problems: CatalogProblem[]): Catalog['departments'] | null {
   const departmentsPath = join(dir, 'departments.yaml');
   try {
     statSync(departmentsPath);

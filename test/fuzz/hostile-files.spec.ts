@@ -1,6 +1,7 @@
 // Every reader of files people supply, fed hostile variants of the real files (issue 20): the catalog
-// (controls, frameworks, departments), the risk matrix, document types, the incident policy, policies as
-// Markdown with front matter, data-system YAML, the risk register CSV, and audit-pack ZIPs. The invariant is
+// (controls, frameworks, departments), the risk matrix, document types, the incident policy, the release gates,
+// policies as Markdown with front matter, data-system YAML, the risk register CSV, audit-pack ZIPs, and the
+// attachments CI sends with a release (JUnit XML, CycloneDX SBOMs, scanner reports). The invariant is
 // the same for all: the reader returns (never throws an unexpected error, never hangs on a bomb), and what it
 // refuses it refuses with problems that name the file (or row and column) and a line, in words, not a
 // JavaScript error. Seeded: HOSTILE_SEED reproduces a run, HOSTILE_RUNS makes it longer.
@@ -24,6 +25,11 @@ import { readPolicyDir } from '../../src/documents/policy-files';
 import { parseDataSystemYaml } from '../../src/dsr/domain/data-map';
 import { loadIncidentPolicy } from '../../src/incidents/incident-policy-loader';
 import { parseRiskCsv, riskCsv } from '../../src/risks/domain/risk-csv';
+import { parseCycloneDx } from '../../src/releases/domain/cyclonedx';
+import { parseJUnit } from '../../src/releases/domain/junit';
+import type { AttachmentProblem, Parsed } from '../../src/releases/domain/release-model';
+import { parseGitleaks, parseNpmAudit, parseOsv } from '../../src/releases/domain/scanners';
+import { loadReleaseGates } from '../../src/releases/release-gates-loader';
 import { loadRiskMatrix } from '../../src/risks/risk-matrix-loader';
 import { EDGE_TEXTS, hostileRuns, hostileVariant } from '../support/hostile-text';
 
@@ -111,6 +117,15 @@ describe('catalog files', () => {
       'incident-policy.yaml',
       (dir) => {
         const r = loadIncidentPolicy(dir);
+        return { ok: r.policy !== null, problems: r.problems };
+      },
+      40,
+    ));
+  it('a hostile release-gates.yaml is refused with its file and line', () =>
+    catalogFileProperty(
+      'release-gates.yaml',
+      (dir) => {
+        const r = loadReleaseGates(dir);
         return { ok: r.policy !== null, problems: r.problems };
       },
       40,
@@ -287,6 +302,35 @@ describe('audit-pack ZIPs', () => {
         expect(result.firstProblem).not.toMatch(JS_FAILURE);
       }),
       hostileRuns(60),
+    );
+  });
+});
+
+describe('release attachments', () => {
+  const FIXTURES = join(ROOT, 'test', 'fixtures', 'releases');
+  function expectNamedAttachmentProblems(parsed: Parsed<unknown>): void {
+    if (parsed.ok) return;
+    expect(parsed.problems.length).toBeGreaterThan(0);
+    for (const p of parsed.problems as AttachmentProblem[]) {
+      expect(p.field).toMatch(/^\//);
+      expect(p.message.trim().length).toBeGreaterThan(0);
+      expect(p.message).not.toMatch(JS_FAILURE);
+    }
+  }
+  const parsers: [string, (bytes: Buffer) => Parsed<unknown> | Promise<Parsed<unknown>>][] = [
+    ['junit-failing.xml', parseJUnit],
+    ['sbom-2.json', parseCycloneDx],
+    ['gitleaks.json', parseGitleaks],
+    ['npm-audit.json', parseNpmAudit],
+    ['osv.json', parseOsv],
+  ];
+  it.each(parsers)('a hostile %s is read or refused with the field named, never a crash', async (file, parse) => {
+    const good = readFileSync(join(FIXTURES, file), 'utf8');
+    await fc.assert(
+      fc.asyncProperty(hostileVariant(good), async (text) => {
+        expectNamedAttachmentProblems(await parse(Buffer.from(text, 'utf8')));
+      }),
+      { ...hostileRuns(30), examples: EDGE_TEXTS },
     );
   });
 });
