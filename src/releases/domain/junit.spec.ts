@@ -116,7 +116,12 @@ describe('parseJUnit', () => {
         '<testsuite name="s"><!DOCTYPE x [<!ENTITY e "boom">]><testcase name="&e;"/></testsuite>',
         /DOCTYPE/,
       ],
-      ['another root element', '<html><body/></html>', /no testsuite element.*<html>/],
+      ['another root element', '<html><body/></html>', /no testsuite element.*not <html>/],
+      [
+        'only a comment',
+        '<?xml version="1.0"?><!-- nothing ran -->',
+        /^is not well-formed XML \(line 1\): Start tag expected/,
+      ],
       [
         'deep nesting',
         `<testsuite name="s">${'<a>'.repeat(200)}${'</a>'.repeat(200)}</testsuite>`,

@@ -85,8 +85,11 @@ export function parseJUnit(bytes: Buffer): Parsed<TestReportSummary> {
   if (hasDoctype(text)) return fail('/', 'has a DOCTYPE: JUnit reports need none, and entities are refused');
   if (!text.trim()) return fail('/', 'is empty');
   const valid = XMLValidator.validate(text);
-  if (valid !== true)
-    return fail('/', `is not well-formed XML (line ${valid.err.line}, column ${valid.err.col}): ${valid.err.msg}`);
+  if (valid !== true) {
+    const { line, col, msg } = valid.err;
+    const where = typeof col === 'number' ? `line ${line}, column ${col}` : `line ${line}`;
+    return fail('/', `is not well-formed XML (${where}): ${msg}`);
+  }
   let doc: Element;
   try {
     doc = parser.parse(text) as Element;
@@ -99,7 +102,7 @@ export function parseJUnit(bytes: Buffer): Parsed<TestReportSummary> {
   if (roots.length !== 1 || (roots[0] !== 'testsuites' && roots[0] !== 'testsuite'))
     return fail(
       '/',
-      `has no testsuite element: the root must be <testsuites> or <testsuite>, not <${roots.join('>, <') || 'nothing'}>`,
+      `has no testsuite element: the root must be <testsuites> or <testsuite>, ${roots.length ? `not <${roots.join('>, <')}>` : 'and there is no element at all'}`,
     );
   const counter = new Counter();
   const root = roots[0];
