@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareVersions, CYCLONEDX_MAX_PROBLEMS, diffSbom, parseCycloneDx } from './cyclonedx';
+import {
+  compareVersions,
+  CYCLONEDX_MAX_DEPTH,
+  CYCLONEDX_MAX_PROBLEMS,
+  diffSbom,
+  jsonDepth,
+  parseCycloneDx,
+} from './cyclonedx';
 import type { AttachmentProblem, Parsed, SbomComponent, SbomSummary } from './release-model';
 
 const FIXTURES = join(__dirname, '../../../test/fixtures/releases');
@@ -106,13 +113,24 @@ describe('parseCycloneDx', () => {
     ]);
   });
 
-  it('flattens deeply nested components without recursion', async () => {
+  it('flattens nested components: 100 levels deep', async () => {
     let inner: Record<string, unknown> = { type: 'library', name: 'leaf', version: '1' };
-    for (let i = 0; i < 300; i++) inner = { type: 'library', name: `n${i}`, version: '1', components: [inner] };
-    const parsed = await parseCycloneDx(json(bom('1.5', [inner])));
-    // Either the schema validator copes and all 301 are listed, or it refuses; never a crash.
-    if (parsed.ok) expect(parsed.value.components).toHaveLength(301);
-    else expect(parsed.problems[0].field).toBe('/');
+    for (let i = 0; i < 100; i++) inner = { type: 'library', name: `n${i}`, version: '1', components: [inner] };
+    expect(value(await parseCycloneDx(json(bom('1.5', [inner])))).components).toHaveLength(101);
+  });
+
+  it(`refuses nesting deeper than ${CYCLONEDX_MAX_DEPTH} levels before the (recursive) validator sees it`, async () => {
+    const n = 20_000;
+    const text = `{"bomFormat":"CycloneDX","specVersion":"1.5","components":[${'{"type":"library","name":"n","components":['.repeat(n)}${']}'.repeat(n)}]}`;
+    expect(await parseCycloneDx(Buffer.from(text))).toEqual({
+      ok: false,
+      problems: [{ field: '/', message: `nests arrays and objects more than ${CYCLONEDX_MAX_DEPTH} levels deep` }],
+    });
+  });
+
+  it('measures JSON depth without counting brackets inside strings', () => {
+    expect(jsonDepth('{"a": [1, {"b": "[[[{{{\\"]]"}]}')).toBe(3);
+    expect(jsonDepth('"just a string"')).toBe(0);
   });
 
   describe('refuses', () => {

@@ -14,6 +14,8 @@ const SPEC_VERSION: Record<(typeof CYCLONEDX_SPEC_VERSIONS)[number], CDX.Spec.Ve
   '1.5': CDX.Spec.Version.v1dot5,
   '1.6': CDX.Spec.Version.v1dot6,
 };
+/** Arrays and objects nested deeper than this are refused before validation (the validator recurses). */
+export const CYCLONEDX_MAX_DEPTH = 256;
 /** Schema problems reported at most (the first ones; a broken generator repeats the same mistake). */
 export const CYCLONEDX_MAX_PROBLEMS = 50;
 
@@ -47,6 +49,8 @@ export async function parseCycloneDx(bytes: Buffer): Promise<Parsed<SbomSummary>
   } catch {
     return fail('/', 'is not UTF-8 text');
   }
+  if (jsonDepth(text) > CYCLONEDX_MAX_DEPTH)
+    return fail('/', `nests arrays and objects more than ${CYCLONEDX_MAX_DEPTH} levels deep`);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -64,11 +68,29 @@ export async function parseCycloneDx(bytes: Buffer): Promise<Parsed<SbomSummary>
   let errors: unknown;
   try {
     errors = await validatorFor(specVersion as keyof typeof SPEC_VERSION).validate(text);
-  } catch (e) {
-    return fail('/', `could not be validated: ${e instanceof Error ? e.message : String(e)}`);
+  } catch {
+    return fail('/', 'could not be checked against the CycloneDX schema');
   }
   if (Array.isArray(errors) && errors.length) return { ok: false, problems: schemaProblems(errors) };
   return { ok: true, value: { specVersion, components: mergeComponents(flatten(doc.components)) } };
+}
+
+/** The deepest nesting of arrays and objects in JSON text (strings skipped), in one linear pass. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b || ch === 0x7b) max = Math.max(max, ++depth);
+    else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
+  return max;
 }
 
 function schemaProblems(errors: unknown[]): AttachmentProblem[] {

@@ -90,6 +90,13 @@ describe('parseJUnit', () => {
     expect(value(parseJUnit(xml(report))).failed).toEqual([{ suite: 'ไทย', name: 'ก', message: 'a & b < c' }]);
   });
 
+  it('reads a DOCTYPE inside CDATA or a comment as text (a captured HTML page in the output)', () => {
+    const report = `<!-- <!DOCTYPE not-this> --><testsuite name="s"><testcase name="page">
+      <failure message="bad page"/><system-out><![CDATA[<!DOCTYPE html><html lang="th"></html>]]></system-out>
+      </testcase></testsuite>`;
+    expect(value(parseJUnit(xml(report)))).toMatchObject({ tests: 1, failures: 1 });
+  });
+
   describe('refuses', () => {
     it.each([
       ['text that is not XML', 'this is not xml', /not well-formed XML \(line 1, column 1\)/],
@@ -104,7 +111,17 @@ describe('parseJUnit', () => {
         /DOCTYPE/,
       ],
       ['a lower-case doctype', '<!doctype x><testsuite name="s"/>', /DOCTYPE/],
-      ['another root element', '<html><body/></html>', /no testsuite element.*<html>/],
+      [
+        'a DOCTYPE inside an element, declaring an entity',
+        '<testsuite name="s"><!DOCTYPE x [<!ENTITY e "boom">]><testcase name="&e;"/></testsuite>',
+        /DOCTYPE/,
+      ],
+      ['another root element', '<html><body/></html>', /no testsuite element.*not <html>/],
+      [
+        'only a comment',
+        '<?xml version="1.0"?><!-- nothing ran -->',
+        /^is not well-formed XML \(line 1\): Start tag expected/,
+      ],
       [
         'deep nesting',
         `<testsuite name="s">${'<a>'.repeat(200)}${'</a>'.repeat(200)}</testsuite>`,
@@ -112,6 +129,12 @@ describe('parseJUnit', () => {
       ],
     ])('%s, naming the whole file', (_what, text, message) => {
       expect(problems(parseJUnit(xml(text)))).toEqual([{ field: '/', message: expect.stringMatching(message) }]);
+    });
+
+    it('a million unterminated comments, in linear time', () => {
+      const started = Date.now();
+      expect(problems(parseJUnit(xml(`<testsuite name="s">${'<!--'.repeat(1_000_000)}`)))[0].field).toBe('/');
+      expect(Date.now() - started).toBeLessThan(3000);
     });
 
     it('bytes that are not UTF-8', () => {

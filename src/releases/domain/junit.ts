@@ -50,6 +50,28 @@ function decodeUtf8(bytes: Buffer): string | null {
 }
 
 /**
+ * Whether a DOCTYPE appears anywhere outside comments and CDATA sections. Anywhere, not only in the prolog:
+ * the parser would read entity declarations from a DOCTYPE inside an element too. Inside CDATA (a captured
+ * HTML page in <system-out>) it is only text.
+ */
+function hasDoctype(text: string): boolean {
+  // A linear scan (a lazy regex would go quadratic on many unterminated comments). An unterminated comment or
+  // CDATA section hides the rest, which is then not well-formed XML and refused by the validator.
+  let i = 0;
+  for (;;) {
+    const at = text.indexOf('<!', i);
+    if (at < 0) return false;
+    const close = text.startsWith('<!--', at) ? '-->' : text.startsWith('<![CDATA[', at) ? ']]>' : null;
+    if (close) {
+      const end = text.indexOf(close, at + 4);
+      if (end < 0) return false;
+      i = end + close.length;
+    } else if (text.slice(at + 2, at + 9).toUpperCase() === 'DOCTYPE') return true;
+    else i = at + 2;
+  }
+}
+
+/**
  * Parses a JUnit XML report: a `<testsuites>` root or a single `<testsuite>` root, suites possibly nested.
  * Each `<testcase>` counts once: as an error when it has an `<error>` child, else as a failure when it has a
  * `<failure>`, else as skipped when it has a `<skipped>` (surefire's `<flakyFailure>`/`<rerunFailure>` are
@@ -60,11 +82,14 @@ export function parseJUnit(bytes: Buffer): Parsed<TestReportSummary> {
   const text = decodeUtf8(bytes);
   if (text === null) return fail('/', 'is not UTF-8 text');
   if (text.includes('\u0000')) return fail('/', 'contains NUL bytes: not an XML text file');
-  if (/<!DOCTYPE/i.test(text)) return fail('/', 'has a DOCTYPE: JUnit reports need none, and entities are refused');
+  if (hasDoctype(text)) return fail('/', 'has a DOCTYPE: JUnit reports need none, and entities are refused');
   if (!text.trim()) return fail('/', 'is empty');
   const valid = XMLValidator.validate(text);
-  if (valid !== true)
-    return fail('/', `is not well-formed XML (line ${valid.err.line}, column ${valid.err.col}): ${valid.err.msg}`);
+  if (valid !== true) {
+    const { line, col, msg } = valid.err;
+    const where = typeof col === 'number' ? `line ${line}, column ${col}` : `line ${line}`;
+    return fail('/', `is not well-formed XML (${where}): ${msg}`);
+  }
   let doc: Element;
   try {
     doc = parser.parse(text) as Element;
@@ -77,7 +102,7 @@ export function parseJUnit(bytes: Buffer): Parsed<TestReportSummary> {
   if (roots.length !== 1 || (roots[0] !== 'testsuites' && roots[0] !== 'testsuite'))
     return fail(
       '/',
-      `has no testsuite element: the root must be <testsuites> or <testsuite>, not <${roots.join('>, <') || 'nothing'}>`,
+      `has no testsuite element: the root must be <testsuites> or <testsuite>, ${roots.length ? `not <${roots.join('>, <')}>` : 'and there is no element at all'}`,
     );
   const counter = new Counter();
   const root = roots[0];
