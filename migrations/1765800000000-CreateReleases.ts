@@ -9,7 +9,7 @@ export class CreateReleases1765800000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(
-      `CREATE TABLE "releases" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "product" text NOT NULL, "version" text NOT NULL, "commit" text NOT NULL, "built_at" TIMESTAMP WITH TIME ZONE NOT NULL, "anomalies" jsonb NOT NULL DEFAULT '[]', "created_by_user_id" uuid NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_releases" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "releases" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "product" text NOT NULL, "version" text NOT NULL, "commit" text NOT NULL, "built_at" TIMESTAMP WITH TIME ZONE NOT NULL, "anomalies" jsonb NOT NULL DEFAULT '[]', "risk_report_evidence_id" uuid, "risk_report_sha256" character(64), "risk_report_at" TIMESTAMP WITH TIME ZONE, "created_by_user_id" uuid NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_releases" PRIMARY KEY ("id"))`,
     );
     await q.query(`CREATE UNIQUE INDEX "UQ_releases_product_version" ON "releases"  ("product", "version") `);
     await q.query(

@@ -21,6 +21,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { RisksModule } from './risks/risks.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { DocumentsModule } from './documents/documents.module';
+import { ReleasesModule } from './releases/releases.module';
 import { DocumentsBootstrapService } from './documents/documents-bootstrap.service';
 import { DsrModule } from './dsr/dsr.module';
 import { AuditPacksModule } from './audit-packs/audit-packs.module';
@@ -46,6 +47,7 @@ export class AppModule {
         RisksModule,
         IncidentsModule,
         DocumentsModule,
+        ReleasesModule,
         DsrModule,
         AuditPacksModule,
         EngagementsModule,

@@ -16,6 +16,7 @@ import {
 import { sweepCloseCommand, sweepOpenCommand } from './cli/sweep.commands';
 import { dsrDrillCommand } from './cli/dsr.commands';
 import { incidentListCommand } from './cli/incident.commands';
+import { releaseCheckCommand, releaseCheckOverHttp } from './cli/release.commands';
 import { documentsExportCommand, documentsImportCommand } from './cli/documents.commands';
 import { tokenCreateCommand, TokenCreateOptions, userCreateCommand, UserCreateOptions } from './cli/identity.commands';
 import { trailCheckpointCommand, trailVerifyCommand } from './cli/trail-commands';
@@ -52,12 +53,20 @@ async function withContext(
   }
 }
 
+/** A command's result printed as withContext prints it (for commands that need no database). */
+function printed(result: CommandResult): number {
+  process.stdout.write(result.output + '\n');
+  return result.exitCode;
+}
+
 type SetExit = (code: number) => void;
 
 export function buildProgram(setExit: SetExit): Command {
   const program = new Command('attest')
     .description('Attest command line: compliance catalog, sweeps, DSR drills and audit packs.')
     .version(APP_VERSION)
+    // `attest --version` is the program's; `attest release check --version 1.4.0` is the release's.
+    .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();
   addDatabaseCommands(program, setExit);
@@ -119,7 +128,7 @@ function addCatalogCommands(program: Command, setExit: SetExit): void {
     );
 }
 
-/** sweep open, close; dsr drill; incident list. */
+/** sweep open, close; dsr drill; incident list; release check. */
 function addSweepAndDsrCommands(program: Command, setExit: SetExit): void {
   const sweep = program.command('sweep').description('weekly evidence sweeps');
   sweep
@@ -156,6 +165,22 @@ function addSweepAndDsrCommands(program: Command, setExit: SetExit): void {
     .option('--json', 'print the list items as JSON (as GET /api/incidents, without people)')
     .action(async (opts: { open?: boolean; json?: boolean }) =>
       setExit(await withContext((ctx) => incidentListCommand(ctx, opts), { identity: true })),
+    );
+
+  const release = program.command('release').description('releases and their gates');
+  release
+    .command('check')
+    .description('may this version go out? exit 0 when approved, 1 with the missing gates listed')
+    .requiredOption('--product <key>', 'a product of controls/release-gates.yaml')
+    .requiredOption('--version <version>', 'the release version')
+    .option('--url <url>', 'ask a running server instead of the database (API token in ATTEST_TOKEN)')
+    .option('--json', 'print { approved, missing }')
+    .action(async (opts: { product: string; version: string; url?: string; json?: boolean }) =>
+      setExit(
+        opts.url
+          ? printed(await releaseCheckOverHttp({ ...opts, url: opts.url, token: process.env.ATTEST_TOKEN }))
+          : await withContext((ctx) => releaseCheckCommand(ctx, opts), { identity: true }),
+      ),
     );
 }
 

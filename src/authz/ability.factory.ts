@@ -55,6 +55,8 @@ export const ENGAGEMENT_RESOURCE_FRAMEWORKS = {
   // Policies and their approvals are sampled by every framework here (SOC 2 CC1.4/CC2.2/CC5.3, PDPA's
   // privacy policy, ISO 13485 4.2.4 document control for the SaMD and ISO 14971 plans).
   documents: ['soc2', 'pdpa', 'samd', 'iso14971'],
+  // Release records and their gates: SOC 2 CC8.1 (change management), IEC 62304 5.8 and ISO 14971 clause 9.
+  releases: ['soc2', 'samd', 'iso14971'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The risk registers an engagement's frameworks open. */
@@ -127,6 +129,9 @@ function auditorRules(actor: UserActor, can: Can, cannot: Cannot): void {
       can('read', 'DocumentVersion', { publishedAt: { $ne: null, $lt: end } });
       can('read', 'DocumentAcknowledgement', { firstPublishedAt: { $ne: null, $lt: end } });
     }
+    // Releases built within the period, with their gates and signatures.
+    if (ENGAGEMENT_RESOURCE_FRAMEWORKS.releases.some((k) => e.frameworks.includes(k)))
+      can('read', 'Release', { builtAt: { $gte: start, $lt: end } });
     // Packs: the scope (a framework, a period) must lie inside the engagement. Reading goes by scope, not
     // by who asked, so an auditor also reads a pack they joined that a compliance manager started.
     const scope = { framework: { $in: e.frameworks }, periodFrom: { $gte: e.from }, periodTo: { $lte: e.to } };
@@ -299,6 +304,12 @@ function userAbility(actor: UserActor): AppAbility {
       // department, which keeps the plan and the residual-risk statement (CLS-01, CLS-04).
       if (actor.role === 'privacy_officer' || actor.departmentKey === 'clinical') can('read', 'RiskPlan');
       if (actor.departmentKey === 'clinical') can('update', 'RiskPlan');
+      // Releases: everyone who may be asked to sign a gate reads them; engineering (its people, and CI with
+      // their API tokens) creates them and attaches files. Whether a person may sign a given gate is the
+      // gate's signer list in controls/release-gates.yaml, checked by the service.
+      can('read', 'Release');
+      if (actor.departmentKey === 'engineering') can(['create', 'update'], 'Release');
+      can('create', 'ReleaseSignature');
       break;
     }
 

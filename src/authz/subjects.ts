@@ -36,5 +36,7 @@ export const SUBJECT_TYPES = [
   'DocumentVersion',
   'DocumentSignature',
   'DocumentAcknowledgement',
+  'Release',
+  'ReleaseSignature',
 ] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];

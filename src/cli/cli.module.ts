@@ -11,6 +11,7 @@ import { DsrModule } from '../dsr/dsr.module';
 import { AuditPacksModule } from '../audit-packs/audit-packs.module';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { DocumentsModule } from '../documents/documents.module';
+import { ReleasesModule } from '../releases/releases.module';
 
 /** The modules the `attest` CLI runs on: the same services as the server, without HTTP. */
 @Module({})
@@ -29,7 +30,7 @@ export class CliModule {
         HealthModule,
         AuditTrailModule,
         ...(options.identity
-          ? [IdentityModule, CatalogModule, SweepsModule, DsrModule, AuditPacksModule, IncidentsModule, DocumentsModule]
+          ? [IdentityModule, CatalogModule, SweepsModule, DsrModule, AuditPacksModule, IncidentsModule, DocumentsModule, ReleasesModule]
           : []),
       ],
     };

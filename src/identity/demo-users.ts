@@ -27,6 +27,13 @@ export const DEMO_USERS: { email: string; name: string; role: Role; department: 
     persona: 'control owner (clinical)',
   },
   {
+    email: 'quality@demo.local',
+    name: 'Kanokwan Thongdee',
+    role: 'control_owner',
+    department: 'quality-regulatory',
+    persona: 'control owner (quality and regulatory; signs release safety reviews)',
+  },
+  {
     email: 'privacy@demo.local',
     name: 'Pimchanok Rattana',
     role: 'privacy_officer',

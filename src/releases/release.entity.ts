@@ -35,6 +35,19 @@ export class Release {
   @Column({ type: 'jsonb', default: () => `'[]'` })
   anomalies: ReleaseAnomaly[];
 
+  /**
+   * The newest ISO 14971 clause 9 risk management report generated for this release: the evidence item
+   * holding the PDF, the PDF's SHA-256 (what the clinical lead signs) and when it was generated.
+   */
+  @Column({ name: 'risk_report_evidence_id', type: 'uuid', nullable: true })
+  riskReportEvidenceId: string | null;
+
+  @Column({ name: 'risk_report_sha256', type: 'char', length: 64, nullable: true })
+  riskReportSha256: string | null;
+
+  @Column({ name: 'risk_report_at', type: 'timestamptz', nullable: true })
+  riskReportAt: Date | null;
+
   @Column({ name: 'created_by_user_id', type: 'uuid' })
   createdByUserId: string;
 

@@ -69,9 +69,26 @@ export class RiskReportsService {
   }
 
   /** Hazard → controls → verification evidence, with the gaps of each risk flagged; paged by ref. */
-  async traceability(actor: UserActor, query: TraceabilityQueryDto): Promise<Page<TraceabilityItemView>> {
+  traceability(actor: UserActor, query: TraceabilityQueryDto): Promise<Page<TraceabilityItemView>> {
+    return this.traceabilityFor(abilityFor(actor), query);
+  }
+
+  /**
+   * For a release's ISO 14971 clause 9 report (system use, no caller): every ISO 14971 risk of the product
+   * with its controls, residual level and traceability gaps, by ref.
+   */
+  async productRiskFile(product: string): Promise<TraceabilityItemView[]> {
+    const everything = createMongoAbility<AppAbility>([{ action: 'manage', subject: 'all' as SubjectType }]);
+    const items: TraceabilityItemView[] = [];
+    for (let offset = 0; ; offset += 200) {
+      const page = await this.traceabilityFor(everything, { register: 'iso14971', product, limit: 200, offset });
+      items.push(...page.items);
+      if (page.items.length === 0 || offset + 200 >= page.total) return items;
+    }
+  }
+
+  private async traceabilityFor(ability: AppAbility, query: TraceabilityQueryDto): Promise<Page<TraceabilityItemView>> {
     const page = pageOf(query);
-    const ability = abilityFor(actor);
     const states = await this.repo.listVisible(
       ability,
       { register: query.register ?? 'iso14971', product: query.product },
@@ -91,6 +108,8 @@ export class RiskReportsService {
           id: r.id,
           ref: r.ref,
           product: r.product,
+          title: r.title,
+          status: r.status,
           hazard: r.hazard,
           hazardousSituation: r.hazardousSituation,
           harm: r.harm,

@@ -97,6 +97,13 @@ const ORACLE: Record<string, Role[]> = {
   // are for compliance, the owner department and auditors inside an engagement (the service decides).
   'read DocumentAcknowledgement': ALL,
   'update DocumentAcknowledgement': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'viewer'],
+  // Releases: read by everyone who may be asked to sign a gate, and by auditors inside an engagement (rows
+  // by build time); created and given files by engineering (owner@demo.local is in engineering) and its CI
+  // tokens; signed by those a gate names in controls/release-gates.yaml (the service decides which gate).
+  'read Release': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor'],
+  'create Release': ['admin', 'compliance_manager', 'control_owner'],
+  'update Release': ['admin', 'compliance_manager', 'control_owner'],
+  'create ReleaseSignature': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
 };
 const EMAIL: Record<Role, string> = {
   admin: DEMO.admin,

@@ -5,6 +5,7 @@ export const DEMO = {
   compliance: 'compliance@demo.local',
   owner: 'owner@demo.local',
   owner2: 'owner2@demo.local',
+  quality: 'quality@demo.local',
   privacy: 'privacy@demo.local',
   auditor: 'auditor@demo.local',
   viewer: 'viewer@demo.local',

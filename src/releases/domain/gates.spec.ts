@@ -122,3 +122,42 @@ describe('severityAtLeast', () => {
     ]);
   });
 });
+
+describe('evaluateGates: scans that must be attached, and stale signatures', () => {
+  const product = {
+    key: 'p',
+    name: 'P',
+    samd: true,
+    automatic: ['no_secret_findings', 'no_blocking_dependency_findings'] as const,
+    signed: [{ key: 'qa', name: 'QA', meaning: 'QA passed', signers: [{ department: 'engineering' }] }],
+  };
+  const clean = { testReport: null, sbomPresent: true, secretFindings: 0, blockingDependencyFindings: 0 };
+
+  it('does not pass "no findings" gates without a scan that found none', () => {
+    const { decision } = evaluateGates(
+      { ...product, automatic: [...product.automatic] },
+      { ...clean, secretScanPresent: false, dependencyScanPresent: false, signedGates: new Set(['qa']) },
+    );
+    expect(decision.missing).toEqual([
+      { gate: 'no_secret_findings', reason: 'no secret scan attached' },
+      { gate: 'no_blocking_dependency_findings', reason: 'no dependency audit attached' },
+    ]);
+  });
+
+  it('says a gate signed before the release changed needs signing again', () => {
+    const { decision } = evaluateGates(
+      { ...product, automatic: [...product.automatic] },
+      {
+        ...clean,
+        secretScanPresent: true,
+        dependencyScanPresent: true,
+        signedGates: new Set(),
+        staleGates: new Set(['qa']),
+      },
+    );
+    expect(decision).toEqual({
+      approved: false,
+      missing: [{ gate: 'qa', reason: 'signed before the release changed: sign again' }],
+    });
+  });
+});

@@ -15,12 +15,20 @@ export interface GateInput {
   /** The parsed test report attached to the release; null when none is. */
   testReport: TestReportSummary | null;
   sbomPresent: boolean;
+  /**
+   * Whether a secret scan / a dependency audit (npm audit or OSV) is attached: "no findings" needs a scan
+   * that found none, not the absence of a scan. Unset counts as attached (callers that only count findings).
+   */
+  secretScanPresent?: boolean;
+  dependencyScanPresent?: boolean;
   /** Open secret findings (gitleaks) of the release. */
   secretFindings: number;
   /** Open dependency findings at or above the blocking severity not covered by an accepted exception. */
   blockingDependencyFindings: number;
   /** Keys of the signed gates validly signed for this release. */
   signedGates: Set<string>;
+  /** Keys of signed gates whose only signatures were given before the release last changed. */
+  staleGates?: Set<string>;
   /** The blocking severity (release-gates.yaml), only to say it in the reason; optional. */
   blockingSeverity?: FindingSeverity;
 }
@@ -44,10 +52,12 @@ function automaticReason(gate: AutomaticGate, input: GateInput): string | null {
       return null;
     }
     case 'no_secret_findings':
+      if (input.secretScanPresent === false) return 'no secret scan attached';
       return input.secretFindings > 0
         ? count(input.secretFindings, 'live secret finding', 'live secret findings')
         : null;
     case 'no_blocking_dependency_findings': {
+      if (input.dependencyScanPresent === false) return 'no dependency audit attached';
       const n = input.blockingDependencyFindings;
       if (n <= 0) return null;
       const which = input.blockingSeverity
@@ -76,7 +86,12 @@ export function evaluateGates(
     }),
     ...product.signed.map((g): GateState => {
       const passed = input.signedGates.has(g.key);
-      return { key: g.key, kind: 'signed', passed, reason: passed ? null : 'not signed yet' };
+      const reason = passed
+        ? null
+        : input.staleGates?.has(g.key)
+          ? 'signed before the release changed: sign again'
+          : 'not signed yet';
+      return { key: g.key, kind: 'signed', passed, reason };
     }),
   ];
   const missing = gates.filter((g) => !g.passed).map((g) => ({ gate: g.key, reason: g.reason ?? 'not passed' }));

@@ -87,7 +87,12 @@ export interface ScanFinding {
 }
 
 /** Gates computed from the attachments. */
-export const AUTOMATIC_GATES = ['tests_passed', 'no_secret_findings', 'no_blocking_dependency_findings', 'sbom_present'] as const;
+export const AUTOMATIC_GATES = [
+  'tests_passed',
+  'no_secret_findings',
+  'no_blocking_dependency_findings',
+  'sbom_present',
+] as const;
 export type AutomaticGate = (typeof AUTOMATIC_GATES)[number];
 
 /** A gate someone signs, with the password re-entered: who may sign it (one person, any listed slot). */

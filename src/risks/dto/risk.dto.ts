@@ -361,6 +361,8 @@ export class TraceabilityItemView {
   @ApiProperty() id: string;
   @ApiProperty() ref: string;
   @ApiProperty() product: string;
+  @ApiProperty() title: string;
+  @ApiProperty({ enum: RISK_STATUSES }) status: RiskStatus;
   @ApiProperty({ nullable: true, type: String }) hazard: string | null;
   @ApiProperty({ nullable: true, type: String }) hazardousSituation: string | null;
   @ApiProperty({ nullable: true, type: String }) harm: string | null;
