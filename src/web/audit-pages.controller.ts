@@ -68,7 +68,11 @@ export class AuditPagesController {
       auditorUserId: actor.id,
       engagements: mine.items,
       requests: requests?.items ?? null,
-      can: { requestPacks: ability.can('create', 'AuditPack'), manage: ability.can('update', 'Engagement') },
+      can: {
+        requestPacks: ability.can('create', 'AuditPack'),
+        manage: ability.can('update', 'Engagement'),
+        readPacks: ability.can('read', 'AuditPack'),
+      },
       signing: ability.can('read', 'AuditPack') ? this.signing() : null,
     });
   }

@@ -38,7 +38,7 @@ describe('auditPortalPage', () => {
       engagement('e-3', 'a-2', 'active'),
     ],
     requests: [request('e-1', 'CC6.1'), request('e-3', 'CC7.2')],
-    can: { requestPacks: true, manage: false },
+    can: { requestPacks: true, manage: false, readPacks: true },
     signing: null,
   });
 
@@ -52,7 +52,7 @@ describe('auditPortalPage', () => {
       auditorUserId: 'a-1',
       engagements: [engagement('e-1', 'a-1', 'active')],
       requests: null,
-      can: { requestPacks: false, manage: false },
+      can: { requestPacks: false, manage: false, readPacks: false },
       signing: null,
     });
     expect(none.active[0].requests).toEqual([]);

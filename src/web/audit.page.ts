@@ -28,7 +28,7 @@ export function auditPortalPage(input: {
   engagements: EngagementView[];
   /** Null when the actor may not read requests. */
   requests: EngagementRequestView[] | null;
-  can: { requestPacks: boolean; manage: boolean };
+  can: { requestPacks: boolean; manage: boolean; readPacks: boolean };
   signing: SigningView | null;
 }) {
   const own = input.engagements.filter((e) => e.auditorUserId === input.auditorUserId);
@@ -40,6 +40,7 @@ export function auditPortalPage(input: {
     ended: own.filter((e) => e.state !== 'active'),
     canRequestPacks: input.can.requestPacks,
     canManage: input.can.manage,
+    canReadPacks: input.can.readPacks,
     signing: input.signing,
   };
 }

@@ -58,12 +58,19 @@ export class RequestIdParams {
   @IsUUID('all', { message: 'id must be a request id' }) id: string;
 }
 
-/** "Request a pack" on /audit: a framework of the engagement and a period inside it. */
+/**
+ * "Request a pack" on /audit (an engagement's form) and /audit/packs: flat strings, validated in the
+ * controller as the API's RequestPackDto so that a refused form is shown again with what was typed.
+ */
 export class PackFormDto {
-  @IsUUID('all', { message: 'engagementId must be an engagement id' }) engagementId: string;
-  @Matches(FRAMEWORK_KEY, { message: 'framework must be a framework key' }) framework: string;
-  @Matches(DAY, { message: 'from must be a date' }) from: string;
-  @Matches(DAY, { message: 'to must be a date' }) to: string;
+  @IsOptional() @IsString() @MaxLength(64) engagementId?: string;
+  @IsOptional() @IsString() @MaxLength(64) framework?: string;
+  @IsOptional() @IsString() @MaxLength(32) from?: string;
+  @IsOptional() @IsString() @MaxLength(32) to?: string;
+}
+
+export class PackListQueryDto {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
 }
 
 export class PackPageParams {
