@@ -106,6 +106,10 @@ export function engagementsPage(input: {
   today: string;
   engagements: EngagementView[];
   openRequests: EngagementRequestView[];
+  /** The newest answered requests, newest first, and how many there are in all. */
+  answeredRequests: { items: EngagementRequestView[]; total: number };
+  /** Just revoked (the redirect after the confirmation names it): the page says so. */
+  revokedId?: string | null;
   auditors: { id: string; name: string }[];
   frameworks: { key: string; name: string }[];
   canAnswer: boolean;
@@ -116,10 +120,22 @@ export function engagementsPage(input: {
     pageTitle: 'Engagements',
     engagements: input.engagements,
     requests: input.openRequests,
+    answered: input.answeredRequests.items,
+    answeredMore: input.answeredRequests.total - input.answeredRequests.items.length,
+    revoked: input.engagements.find((e) => e.id === input.revokedId && e.state === 'revoked') ?? null,
     auditors: input.auditors,
     frameworks: input.frameworks.map((f) => ({ key: f.key, name: f.name })),
     defaults: { from: `${year}-01-01`, to: `${year}-12-31`, expires: `${Number(year) + 1}-03-31` },
     canAnswer: input.canAnswer,
     signing: input.signing,
+  };
+}
+
+/** The confirmation step before an engagement is revoked (one that has already ended has nothing to revoke). */
+export function revokePage(engagement: EngagementView) {
+  return {
+    pageTitle: 'Revoke an engagement',
+    engagement,
+    active: engagement.state === 'active',
   };
 }

@@ -1,5 +1,16 @@
 import { Transform, Type } from 'class-transformer';
-import { IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { ENGAGEMENT_TEXT_LIMIT } from '../../engagements/domain/engagement-rules';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -44,6 +55,16 @@ export class RequestFormDto {
   @MinLength(1, { message: 'write the request' })
   @MaxLength(ENGAGEMENT_TEXT_LIMIT)
   body: string;
+}
+
+/** The engagements page after a revocation names what was revoked. */
+export class EngagementsPageQueryDto {
+  @IsOptional() @IsUUID('all', { message: 'revoked must be an engagement id' }) revoked?: string;
+}
+
+/** Revoking needs `confirm=revoke` (the confirmation page's form); without it the page asks first. */
+export class RevokeFormDto {
+  @IsOptional() @IsIn(['revoke'], { message: 'confirm must be revoke' }) confirm?: string;
 }
 
 export class AnswerFormDto {
