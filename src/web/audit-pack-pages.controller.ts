@@ -8,7 +8,7 @@ import type { AppAbility } from '../authz/ability.factory';
 import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
 import { CatalogService } from '../catalog/catalog.service';
-import type { ValidationError } from '../common/errors/app-error';
+import { ForbiddenError, type ValidationError } from '../common/errors/app-error';
 import { dayOf } from '../common/time/days';
 import { EngagementsService } from '../engagements/engagements.service';
 import { UsersService } from '../identity/users.service';
@@ -30,7 +30,8 @@ import { viewUser } from './view-context.interceptor';
  * The audit packs' pages: the list of packs the person may read (an auditor: those inside their
  * engagements; a compliance manager: all) with the form that asks for one, and a pack's page (progress
  * while it builds, downloads when done). Everything goes through PacksService and its authorization. The
- * request form runs once per idempotency key and answers 303; a refused form (400/409/422) is shown again
+ * request form runs once per idempotency key and answers 303; a refused form (400/409/422, and 403 for a
+ * scope outside the auditor's engagements) is shown again
  * on the list with what was typed and the problems next to their fields.
  */
 @ApiExcludeController()
@@ -74,9 +75,16 @@ export class AuditPackPagesController {
       });
       await reply.redirect(outcome.location, 303);
     } catch (e) {
-      const status = refusalStatus(e);
+      // A scope outside the auditor's engagements (pack.forbidden) is this form's refusal too: shown by it.
+      const outOfScope = e instanceof ForbiddenError && e.code === 'pack.forbidden';
+      const status = outOfScope ? 403 : refusalStatus(e);
       if (status === null) throw e;
-      const state = refusedPackForm(form, e as ValidationError);
+      const state = outOfScope
+        ? refusedPackForm(form, {
+            message: 'This framework and period are not inside an engagement of yours: choose a period within it.',
+            errors: [],
+          })
+        : refusedPackForm(form, e as ValidationError);
       const model = await this.listPage(actor, ability, 0, state);
       await reply.status(status).view('audit-packs', { ...model, me: viewUser(actor) });
     }

@@ -219,7 +219,7 @@ describe('a pack from the portal', () => {
     ).toBe('%PDF-');
   }, 180_000);
 
-  it('outside the engagement: refused with the error page', async () => {
+  it('outside the engagement: refused on the packs page, the input kept', async () => {
     const res = await postForm('auditor', '/audit/packs', {
       engagementId,
       framework: 'soc2',
@@ -227,7 +227,9 @@ describe('a pack from the portal', () => {
       to: `${year}-03-31`,
     });
     expect(res.status).toBe(403);
-    expect(res.text).toContain('id="error"');
+    expect(res.text).toContain('id="request-pack-error"');
+    expect(res.text).toContain('not inside an engagement of yours');
+    expect(res.text).toContain(`name="from" value="${year - 1}-12-01"`);
   });
 
   it('the polling script is served from the app itself', async () => {
