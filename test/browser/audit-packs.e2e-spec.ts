@@ -1,7 +1,7 @@
 // The audit packs list in Chromium (issue 19): the compliance manager finds "Audit packs" from the
 // engagements page, asks for a pack with the period backwards (refused next to its field, the input kept),
 // then for a SOC 2 pack of the first quarter; once built, the list shows it with its scope, who asked (a
-// name, not an id), the times in the compliance zone, its size and downloads that work. The demo auditor
+// name, not an id), the times in the compliance zone, its size and downloads (PDF, ZIP, manifest) that work. The demo auditor
 // (SOC 2 engagement for this year) sees that pack, which lies inside their engagement, and not a PDPA
 // one, and their form offers only their engagement's framework. Nothing runs off the right edge at 1280 px.
 import { readFileSync } from 'node:fs';
@@ -83,6 +83,13 @@ describeInBrowser('audit packs list in the browser', () => {
         .subarray(0, 2)
         .toString(),
     ).toBe('PK');
+    const [manifest] = await Promise.all([manager.waitForEvent('download'), row.locator('.download-manifest').click()]);
+    expect(manifest.suggestedFilename()).toBe(`audit-pack-soc2-${year}-01-01-${year}-03-31-manifest.json`);
+    const listed = JSON.parse(readFileSync((await manifest.path())!, 'utf8')) as {
+      scope: { framework: string };
+      pdf: { path: string };
+    };
+    expect([listed.scope.framework, listed.pdf.path]).toEqual(['soc2', 'audit-pack.pdf']);
     expect(await manager.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
     await shot(manager, 'audit-packs-manager');
 
