@@ -67,6 +67,28 @@ export async function verifyPack(zipPath: string): Promise<PackVerification> {
   }
 }
 
+/**
+ * One file of a pack's ZIP (`manifest.json` for the download), within `limit` bytes; throws naming the
+ * problem when the ZIP or the entry cannot be read.
+ */
+export async function readPackEntry(zipPath: string, name: string, limit: number): Promise<Buffer> {
+  const fail = (problem: string): never => {
+    throw new Error(`${zipPath}: ${problem}`);
+  };
+  const zip = await new Promise<ZipFile>((resolve, reject) =>
+    openZip(
+      zipPath,
+      { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false },
+      (e, z) => (e ? reject(e) : resolve(z)),
+    ),
+  );
+  try {
+    return await read({ zip, entries: await entriesByName(zip, fail), fail }, name, limit);
+  } finally {
+    zip.close();
+  }
+}
+
 /** The open ZIP, its entries by name, and how verification stops at a problem. */
 interface OpenPack {
   zip: ZipFile;

@@ -80,6 +80,17 @@ export class PacksController {
     await send(reply, await this.packs.download(actor, p.id, 'pdf'));
   }
 
+  @Get(':id/manifest')
+  @Policy('read', 'AuditPack')
+  @ApiOperation({
+    summary:
+      "The pack's manifest.json (every file's name, size and SHA-256), read from its ZIP; recorded in the audit trail",
+  })
+  @ApiProduces('application/json')
+  async manifest(@CurrentActor() actor: UserActor, @Param() p: PackParams, @Res() reply: FastifyReply): Promise<void> {
+    await send(reply, await this.packs.manifest(actor, p.id));
+  }
+
   @Get(':id/verify')
   @Policy('read', 'AuditPack')
   @ApiOperation({

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DataSource } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
@@ -23,7 +24,8 @@ import { scopeProblems } from './domain/pack-period';
 import type { PackQueryDto, PackView } from './dto/pack.dto';
 import { PackBuilder } from './pack-builder.service';
 import { ownedName } from '../common/fs/leftovers';
-import { verifyPack, type PackVerification } from './pack-verifier';
+import { PACK_READ_LIMITS, readPackEntry, verifyPack, type PackVerification } from './pack-verifier';
+import { MANIFEST_NAME } from './domain/pack-manifest';
 import { PacksRepository } from './packs.repository';
 
 export interface PackDownload {
@@ -154,17 +156,48 @@ export class PacksService {
     };
   }
 
+  /**
+   * The manifest.json of a finished pack (every file's name, size and SHA-256), read from its ZIP, so an
+   * auditor can compare it without unpacking; the download is in the audit trail like the others.
+   */
+  async manifest(actor: Actor, id: string): Promise<PackDownload> {
+    const pack = await this.readablePack(actor, id);
+    if (pack.status !== 'done') throw new PackNotReadyError(pack.id, pack.status);
+    const bytes = await this.withZipCopy(pack, 'manifest', (copy) =>
+      readPackEntry(copy, MANIFEST_NAME, PACK_READ_LIMITS.manifest),
+    );
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    await this.trail.record({
+      actor: actorRef(actor),
+      action: 'pack.downloaded',
+      subjectType: 'AuditPack',
+      subjectId: pack.id,
+      data: { format: 'manifest', sha256, framework: pack.framework, from: pack.periodFrom, to: pack.periodTo },
+    });
+    return {
+      filename: `audit-pack-${pack.framework}-${pack.periodFrom}-${pack.periodTo}-manifest.json`,
+      contentType: 'application/json',
+      size: bytes.length,
+      sha256,
+      stream: Readable.from([bytes]),
+    };
+  }
+
   /** Checks a finished pack's ZIP as `attest pack verify` does (signatures, every file's hash). */
   async verify(actor: Actor, id: string): Promise<PackVerification> {
     const pack = await this.readablePack(actor, id);
     if (pack.status !== 'done') throw new PackNotReadyError(pack.id, pack.status);
-    // The verifier reads the ZIP's central directory first, so it needs a file: a scratch copy, streamed.
+    return this.withZipCopy(pack, 'verify', (copy) => verifyPack(copy));
+  }
+
+  /** Runs `use` on a scratch copy of the pack's ZIP (a ZIP is read from its central directory: a file). */
+  private async withZipCopy<T>(pack: AuditPack, purpose: string, use: (path: string) => Promise<T>): Promise<T> {
     const scratch = join(this.config.dataDir, 'tmp', 'packs');
     await mkdir(scratch, { recursive: true });
-    const copy = join(scratch, ownedName('verify')); // a crash's leftover is removed at the next start (PackScratch)
+    const copy = join(scratch, ownedName(purpose)); // a crash's leftover is removed at the next start (PackScratch)
     try {
       await pipeline(await this.openStored(pack, pack.zipSha256!), createWriteStream(copy));
-      return await verifyPack(copy);
+      return await use(copy);
     } finally {
       await rm(copy, { force: true });
     }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { abilityFor } from '../authz/ability.factory';
 import { actorRef, type UserActor } from '../authz/actor';
@@ -10,6 +10,7 @@ import { CatalogService } from '../catalog/catalog.service';
 import { ForbiddenError, RuleViolationError, ValidationError } from '../common/errors/app-error';
 import { type Page, pageOf } from '../common/http/pagination';
 import { UsersService } from '../identity/users.service';
+import { NotificationsService } from '../notifications/notifications.service';
 import { engagementState } from './domain/engagement-rules';
 import {
   AnswerEngagementRequestDto,
@@ -23,7 +24,8 @@ import { EngagementsRepository } from './engagements.repository';
 /**
  * The auditors' requests: inside an active engagement an auditor leaves requests or comments on
  * requirements of the frameworks in scope, which compliance managers answer. Every change is one
- * audit-trail entry in the same transaction.
+ * audit-trail entry in the same transaction, with its notifications: a new request to every active
+ * compliance manager, an answer to the auditor who asked.
  */
 @Injectable()
 export class EngagementRequestsService {
@@ -33,6 +35,7 @@ export class EngagementRequestsService {
     private readonly catalog: CatalogService,
     private readonly users: UsersService,
     private readonly trail: AuditTrailService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /** An auditor's request or comment on a requirement of a framework in scope of their active engagement. */
@@ -87,6 +90,7 @@ export class EngagementRequestsService {
         },
         m,
       );
+      await this.notifyManagers(actor, r, m);
       return r;
     });
     return (await this.requestViews([row]))[0];
@@ -136,9 +140,37 @@ export class EngagementRequestsService {
         },
         m,
       );
+      await this.notifications.enqueue(
+        {
+          recipientUserId: r.createdBy,
+          kind: 'engagement.request_answered',
+          dedupeKey: `engagement-request:${r.id}:answered`,
+          subject: oneLine(`Your request on ${r.framework} ${r.requirementRef} was answered`),
+          body: `Your request:\n${r.body}\n\nThe answer:\n${answer}`,
+          link: `/audit#engagement-${r.engagementId}`,
+        },
+        m,
+      );
       return { ...r, answer, answeredBy: actor.id, answeredAt: now, status: 'answered' as const };
     });
     return (await this.requestViews([row]))[0];
+  }
+
+  /** Every active compliance manager is told of a new request (in the request's transaction). */
+  private async notifyManagers(actor: UserActor, r: EngagementRequest, m: EntityManager): Promise<void> {
+    const auditor = (await this.users.namesByIds([actor.id])).get(actor.id) ?? 'The auditor';
+    for (const managerId of await this.users.activeUserIds({ role: 'compliance_manager' }))
+      await this.notifications.enqueue(
+        {
+          recipientUserId: managerId,
+          kind: 'engagement.request_raised',
+          dedupeKey: `engagement-request:${r.id}:raised:${managerId}`,
+          subject: oneLine(`Auditor request on ${r.framework} ${r.requirementRef}`),
+          body: `${auditor} asked, on requirement ${r.requirementRef} of ${r.framework}:\n\n${r.body}\n\nAnswer it on the Engagements page.`,
+          link: `/audit/engagements#request-${r.id}`,
+        },
+        m,
+      );
   }
 
   private async requestViews(rows: EngagementRequest[]): Promise<EngagementRequestView[]> {
@@ -161,4 +193,9 @@ export class EngagementRequestsService {
       answeredAt: r.answeredAt?.toISOString() ?? null,
     }));
   }
+}
+
+/** A notification's subject: one line, within its limit (a requirement ref is short, but it is typed). */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').slice(0, 200);
 }

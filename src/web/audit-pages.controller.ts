@@ -17,9 +17,11 @@ import {
   EngagementControlQueryDto,
   EngagementFrameworkParams,
   EngagementPageParams,
+  EngagementsPageQueryDto,
   OpenEngagementFormDto,
   RequestFormDto,
   RequestIdParams,
+  RevokeFormDto,
 } from './dto/audit-forms.dto';
 import { dayOf, endOfDay, isCalendarDate } from '../common/time/days';
 import {
@@ -30,8 +32,12 @@ import {
   engagementsPage,
   EVIDENCE_PAGE,
   requirementAnchor,
+  revokePage,
   type SigningView,
 } from './audit.page';
+
+/** Answered requests shown on the engagements page (the newest). */
+const ANSWERED_SHOWN = 100;
 
 /**
  * The auditor portal: the engagement's scope, read-only browsing (requirements → controls → evidence dated
@@ -68,7 +74,11 @@ export class AuditPagesController {
       auditorUserId: actor.id,
       engagements: mine.items,
       requests: requests?.items ?? null,
-      can: { requestPacks: ability.can('create', 'AuditPack'), manage: ability.can('update', 'Engagement') },
+      can: {
+        requestPacks: ability.can('create', 'AuditPack'),
+        manage: ability.can('update', 'Engagement'),
+        readPacks: ability.can('read', 'AuditPack'),
+      },
       signing: ability.can('read', 'AuditPack') ? this.signing() : null,
     });
   }
@@ -145,13 +155,32 @@ export class AuditPagesController {
 
   // ---- compliance managers -----------------------------------------------------------------------
 
+  /** The newest answered requests (the history kept on the engagements page), newest first. */
+  private async answeredRequests(actor: UserActor) {
+    const first = await this.requests.listRequests(actor, { status: 'answered', limit: ANSWERED_SHOWN });
+    const page =
+      first.total > ANSWERED_SHOWN
+        ? await this.requests.listRequests(actor, {
+            status: 'answered',
+            limit: ANSWERED_SHOWN,
+            offset: first.total - ANSWERED_SHOWN,
+          })
+        : first;
+    return { items: [...page.items].reverse(), total: first.total };
+  }
+
   @Get('engagements')
   @Policy('update', 'Engagement')
   @Render('audit-engagements')
-  async manage(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility) {
-    const [engagements, open, auditors, frameworks] = await Promise.all([
+  async manage(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Query() q: EngagementsPageQueryDto,
+  ) {
+    const [engagements, open, answered, auditors, frameworks] = await Promise.all([
       this.engagements.list(actor, { limit: 200 }),
       this.requests.listRequests(actor, { status: 'open', limit: 200 }),
+      this.answeredRequests(actor),
       this.engagements.auditors(),
       this.catalog.listFrameworks(),
     ]);
@@ -159,6 +188,8 @@ export class AuditPagesController {
       today: dayOf(new Date()),
       engagements: engagements.items,
       openRequests: open.items,
+      answeredRequests: answered,
+      revokedId: q.revoked ?? null,
       auditors,
       frameworks,
       canAnswer: ability.can('update', 'EngagementRequest'),
@@ -187,15 +218,26 @@ export class AuditPagesController {
     await reply.redirect('/audit/engagements', 303);
   }
 
+  /** The confirmation step before revoking: what ends, for whom, and the form that does it. */
+  @Get('engagements/:id/revoke')
+  @Policy('update', 'Engagement')
+  @Render('audit-engagement-revoke')
+  async confirmRevoke(@CurrentActor() actor: UserActor, @Param() p: EngagementPageParams) {
+    return revokePage(await this.engagements.get(actor, p.id));
+  }
+
   @Post('engagements/:id/revoke')
   @Policy('update', 'Engagement')
   async revoke(
     @CurrentActor() actor: UserActor,
     @Param() p: EngagementPageParams,
+    @Body() form: RevokeFormDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    // Not confirmed (an old form, a stray POST): ask first, change nothing.
+    if (form.confirm !== 'revoke') return void (await reply.redirect(`/audit/engagements/${p.id}/revoke`, 303));
     await this.engagements.revoke(actor, p.id);
-    await reply.redirect('/audit/engagements', 303);
+    await reply.redirect(`/audit/engagements?revoked=${p.id}#engagements`, 303);
   }
 
   @Post('requests/:id/answer')

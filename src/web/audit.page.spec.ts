@@ -8,6 +8,7 @@ import {
   engagementsPage,
   EVIDENCE_PAGE,
   requirementAnchor,
+  revokePage,
 } from './audit.page';
 
 const engagement = (id: string, auditorUserId: string, state: string) =>
@@ -38,7 +39,7 @@ describe('auditPortalPage', () => {
       engagement('e-3', 'a-2', 'active'),
     ],
     requests: [request('e-1', 'CC6.1'), request('e-3', 'CC7.2')],
-    can: { requestPacks: true, manage: false },
+    can: { requestPacks: true, manage: false, readPacks: true },
     signing: null,
   });
 
@@ -52,7 +53,7 @@ describe('auditPortalPage', () => {
       auditorUserId: 'a-1',
       engagements: [engagement('e-1', 'a-1', 'active')],
       requests: null,
-      can: { requestPacks: false, manage: false },
+      can: { requestPacks: false, manage: false, readPacks: false },
       signing: null,
     });
     expect(none.active[0].requests).toEqual([]);
@@ -121,6 +122,7 @@ describe('engagementsPage', () => {
       today: '2026-12-31',
       engagements: [],
       openRequests: [],
+      answeredRequests: { items: [], total: 0 },
       auditors: [],
       frameworks: [{ key: 'soc2', name: 'SOC 2' }],
       canAnswer: true,
@@ -128,5 +130,14 @@ describe('engagementsPage', () => {
     });
     expect(page.defaults).toEqual({ from: '2026-01-01', to: '2026-12-31', expires: '2027-03-31' });
     expect(page.frameworks).toEqual([{ key: 'soc2', name: 'SOC 2' }]);
+    expect([page.answered, page.answeredMore]).toEqual([[], 0]);
+  });
+});
+
+describe('revokePage', () => {
+  it('offers the revoke form only for an active engagement', () => {
+    const e = { id: 'e', state: 'active' } as unknown as EngagementView;
+    expect(revokePage(e).active).toBe(true);
+    expect(revokePage({ ...e, state: 'revoked' }).active).toBe(false);
   });
 });

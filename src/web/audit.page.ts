@@ -28,7 +28,7 @@ export function auditPortalPage(input: {
   engagements: EngagementView[];
   /** Null when the actor may not read requests. */
   requests: EngagementRequestView[] | null;
-  can: { requestPacks: boolean; manage: boolean };
+  can: { requestPacks: boolean; manage: boolean; readPacks: boolean };
   signing: SigningView | null;
 }) {
   const own = input.engagements.filter((e) => e.auditorUserId === input.auditorUserId);
@@ -40,6 +40,7 @@ export function auditPortalPage(input: {
     ended: own.filter((e) => e.state !== 'active'),
     canRequestPacks: input.can.requestPacks,
     canManage: input.can.manage,
+    canReadPacks: input.can.readPacks,
     signing: input.signing,
   };
 }
@@ -105,6 +106,10 @@ export function engagementsPage(input: {
   today: string;
   engagements: EngagementView[];
   openRequests: EngagementRequestView[];
+  /** The newest answered requests, newest first, and how many there are in all. */
+  answeredRequests: { items: EngagementRequestView[]; total: number };
+  /** Just revoked (the redirect after the confirmation names it): the page says so. */
+  revokedId?: string | null;
   auditors: { id: string; name: string }[];
   frameworks: { key: string; name: string }[];
   canAnswer: boolean;
@@ -115,10 +120,22 @@ export function engagementsPage(input: {
     pageTitle: 'Engagements',
     engagements: input.engagements,
     requests: input.openRequests,
+    answered: input.answeredRequests.items,
+    answeredMore: input.answeredRequests.total - input.answeredRequests.items.length,
+    revoked: input.engagements.find((e) => e.id === input.revokedId && e.state === 'revoked') ?? null,
     auditors: input.auditors,
     frameworks: input.frameworks.map((f) => ({ key: f.key, name: f.name })),
     defaults: { from: `${year}-01-01`, to: `${year}-12-31`, expires: `${Number(year) + 1}-03-31` },
     canAnswer: input.canAnswer,
     signing: input.signing,
+  };
+}
+
+/** The confirmation step before an engagement is revoked (one that has already ended has nothing to revoke). */
+export function revokePage(engagement: EngagementView) {
+  return {
+    pageTitle: 'Revoke an engagement',
+    engagement,
+    active: engagement.state === 'active',
   };
 }

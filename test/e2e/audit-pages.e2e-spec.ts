@@ -119,7 +119,9 @@ describe('the auditor', () => {
 
     const manage = await compliance('GET', '/audit/engagements');
     expect(manage.status).toBe(200);
-    const requestId = manage.text.match(/<article class="request" data-request="([0-9a-f-]{36})">/)![1];
+    const requestId = manage.text.match(
+      /<article class="request" id="request-[0-9a-f-]{36}" data-request="([0-9a-f-]{36})">/,
+    )![1];
     const answered = await postForm('compliance', `/audit/requests/${requestId}/answer`, {
       answer: 'Attached to ACC review.',
     });
@@ -127,6 +129,11 @@ describe('the auditor', () => {
     const portal = await auditor('GET', '/audit');
     expect(portal.text).toMatch(new RegExp(`<tr data-request="${requestId}" data-status="answered">`));
     expect(portal.text).toContain('Attached to ACC review.');
+    // The manager keeps the answered request in view (history).
+    const after = await compliance('GET', '/audit/engagements');
+    expect(after.text).toMatch(
+      new RegExp(`<tr id="request-${requestId}" data-request="${requestId}" data-status="answered">`),
+    );
   });
 
   it('writes nothing through the pages: the managers’ forms answer 403', async () => {
@@ -171,7 +178,14 @@ describe('who else', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('<code>to</code>');
-    expect((await postForm('compliance', `/audit/engagements/${created.id}/revoke`, {})).status).toBe(303);
+    // Without the confirmation the POST changes nothing and leads to the confirmation page.
+    const unconfirmed = await postForm('compliance', `/audit/engagements/${created.id}/revoke`, {});
+    expect([unconfirmed.status, unconfirmed.location]).toEqual([303, `/audit/engagements/${created.id}/revoke`]);
+    expect((await compliance('GET', `/api/engagements/${created.id}`)).json.state).toBe('active');
+    const confirm = await compliance('GET', `/audit/engagements/${created.id}/revoke`);
+    expect(confirm.text).toContain('name="confirm" value="revoke"');
+    const revoked = await postForm('compliance', `/audit/engagements/${created.id}/revoke`, { confirm: 'revoke' });
+    expect(revoked.status).toBe(303);
     expect((await compliance('GET', `/api/engagements/${created.id}`)).json.state).toBe('revoked');
   });
 });
@@ -205,7 +219,7 @@ describe('a pack from the portal', () => {
     ).toBe('%PDF-');
   }, 180_000);
 
-  it('outside the engagement: refused with the error page', async () => {
+  it('outside the engagement: refused on the packs page, the input kept', async () => {
     const res = await postForm('auditor', '/audit/packs', {
       engagementId,
       framework: 'soc2',
@@ -213,7 +227,9 @@ describe('a pack from the portal', () => {
       to: `${year}-03-31`,
     });
     expect(res.status).toBe(403);
-    expect(res.text).toContain('id="error"');
+    expect(res.text).toContain('id="request-pack-error"');
+    expect(res.text).toContain('not inside an engagement of yours');
+    expect(res.text).toContain(`name="from" value="${year - 1}-12-01"`);
   });
 
   it('the polling script is served from the app itself', async () => {

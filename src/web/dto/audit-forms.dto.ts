@@ -1,5 +1,16 @@
 import { Transform, Type } from 'class-transformer';
-import { IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { ENGAGEMENT_TEXT_LIMIT } from '../../engagements/domain/engagement-rules';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -46,6 +57,16 @@ export class RequestFormDto {
   body: string;
 }
 
+/** The engagements page after a revocation names what was revoked. */
+export class EngagementsPageQueryDto {
+  @IsOptional() @IsUUID('all', { message: 'revoked must be an engagement id' }) revoked?: string;
+}
+
+/** Revoking needs `confirm=revoke` (the confirmation page's form); without it the page asks first. */
+export class RevokeFormDto {
+  @IsOptional() @IsIn(['revoke'], { message: 'confirm must be revoke' }) confirm?: string;
+}
+
 export class AnswerFormDto {
   @Transform(trimmed)
   @IsString()
@@ -58,12 +79,19 @@ export class RequestIdParams {
   @IsUUID('all', { message: 'id must be a request id' }) id: string;
 }
 
-/** "Request a pack" on /audit: a framework of the engagement and a period inside it. */
+/**
+ * "Request a pack" on /audit (an engagement's form) and /audit/packs: flat strings, validated in the
+ * controller as the API's RequestPackDto so that a refused form is shown again with what was typed.
+ */
 export class PackFormDto {
-  @IsUUID('all', { message: 'engagementId must be an engagement id' }) engagementId: string;
-  @Matches(FRAMEWORK_KEY, { message: 'framework must be a framework key' }) framework: string;
-  @Matches(DAY, { message: 'from must be a date' }) from: string;
-  @Matches(DAY, { message: 'to must be a date' }) to: string;
+  @IsOptional() @IsString() @MaxLength(64) engagementId?: string;
+  @IsOptional() @IsString() @MaxLength(64) framework?: string;
+  @IsOptional() @IsString() @MaxLength(32) from?: string;
+  @IsOptional() @IsString() @MaxLength(32) to?: string;
+}
+
+export class PackListQueryDto {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
 }
 
 export class PackPageParams {
