@@ -15,6 +15,6 @@ import { ReleasesService } from './releases.service';
   imports: [AuditTrailModule, CatalogModule, EvidenceModule, IdentityModule, RisksModule],
   controllers: [ReleasesController],
   providers: [ReleasesService, ReleaseGateSignaturesService, ReleaseGatesService, ReleasesRepository],
-  exports: [ReleasesService, ReleaseGatesService, ReleasesRepository],
+  exports: [ReleasesService, ReleaseGateSignaturesService, ReleaseGatesService, ReleasesRepository],
 })
 export class ReleasesModule {}

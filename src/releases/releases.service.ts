@@ -186,6 +186,15 @@ export class ReleasesService {
     return { items: rows.map(listItem), total, ...page };
   }
 
+  /** The list page: each release of the page with its gates and decision. */
+  async listDetails(actor: UserActor, query: ReleaseQueryDto): Promise<Page<ReleaseDetail>> {
+    const page = pageOf(query);
+    const { rows, total } = await this.repo.listVisible(abilityFor(actor), { product: query.product }, page);
+    const items: ReleaseDetail[] = [];
+    for (const r of rows) items.push(await this.detail(r));
+    return { items, total, ...page };
+  }
+
   async get(actor: UserActor, product: string, version: string): Promise<ReleaseDetail> {
     return this.detail(await this.readable(abilityFor(actor), product, version));
   }

@@ -25,6 +25,7 @@ export interface ViewUser {
   canManageEngagements: boolean;
   /** Controlled documents (everyone; auditors within an engagement). */
   canReadDocuments: boolean;
+  canReadReleases: boolean;
   /** "My acknowledgements": the documents one is asked to read (everyone but auditors). */
   canAcknowledge: boolean;
   /** Unread notifications, shown next to the name (set on rendered pages). */
@@ -48,6 +49,7 @@ export function viewUser(actor: UserActor | undefined): ViewUser | null {
     canAudit: ability.can('read', 'Engagement') && !ability.can('update', 'Engagement'),
     canManageEngagements: ability.can('update', 'Engagement'),
     canReadDocuments: ability.can('read', 'Document'),
+    canReadReleases: ability.can('read', 'Release'),
     canAcknowledge: ability.can('update', 'DocumentAcknowledgement'),
   };
 }

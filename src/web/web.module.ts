@@ -29,6 +29,8 @@ import { IncidentsModule } from '../incidents/incidents.module';
 import { IncidentPagesController } from './incident-pages.controller';
 import { DocumentsModule } from '../documents/documents.module';
 import { DocumentPagesController } from './document-pages.controller';
+import { ReleasesModule } from '../releases/releases.module';
+import { ReleasePagesController } from './release-pages.controller';
 
 /** Server-rendered pages (templates in templates/web/). */
 @Module({
@@ -46,6 +48,7 @@ import { DocumentPagesController } from './document-pages.controller';
     AuditTrailModule,
     IncidentsModule,
     DocumentsModule,
+    ReleasesModule,
   ],
   controllers: [
     HomeController,
@@ -61,6 +64,7 @@ import { DocumentPagesController } from './document-pages.controller';
     NotificationsPageController,
     IncidentPagesController,
     DocumentPagesController,
+    ReleasePagesController,
   ],
   providers: [LoginPageService, FormIdempotency, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
 })
