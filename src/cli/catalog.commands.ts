@@ -7,6 +7,7 @@ import { CatalogService } from '../catalog/catalog.service';
 import { coverageOf, formatProblem, type Coverage } from '../catalog/domain/catalog-model';
 import { actorRef, systemActor } from '../authz/actor';
 import { loadDocumentTypes } from '../documents/document-types-loader';
+import { loadReleaseGates } from '../releases/release-gates-loader';
 import { loadIncidentPolicy } from '../incidents/incident-policy-loader';
 import { loadRiskMatrix } from '../risks/risk-matrix-loader';
 import type { CommandResult } from './commands';
@@ -26,9 +27,10 @@ export function catalogValidateCommand(dir: string): CommandResult {
   const { matrix, problems: matrixProblems } = loadRiskMatrix(dir);
   const { policy, problems: policyProblems } = loadIncidentPolicy(dir);
   const { types, problems: typesProblems } = loadDocumentTypes(dir);
-  const problems = [...catalogProblems, ...matrixProblems, ...policyProblems, ...typesProblems];
+  const { policy: gates, problems: gatesProblems } = loadReleaseGates(dir);
+  const problems = [...catalogProblems, ...matrixProblems, ...policyProblems, ...typesProblems, ...gatesProblems];
   const shown = relative(process.cwd(), dir) || '.';
-  if (!catalog || !matrix || !policy || !types) {
+  if (!catalog || !matrix || !policy || !types || !gates) {
     return {
       output:
         problems.map((p) => formatProblem({ ...p, file: `${shown}/${p.file}` })).join('\n') +
@@ -51,8 +53,11 @@ export function catalogValidateCommand(dir: string): CommandResult {
   const documents = `  document types: ${Object.entries(types)
     .map(([type, t]) => `${type} ${t.approvers.length} approver(s)`)
     .join(', ')}`;
+  const releases = `  release gates: ${gates.products
+    .map((p) => `${p.key} ${p.automatic.length} automatic + ${p.signed.length} signed`)
+    .join(', ')}; ${gates.blockingSeverity} and above blocks`;
   return {
-    output: `${shown}: valid — ${catalog.frameworks.length} frameworks, ${catalog.controls.length} controls, ${catalog.departments.length} departments\n${lines.join('\n')}\n${risk}\n${rationale}\n${incidents}\n${documents}`,
+    output: `${shown}: valid — ${catalog.frameworks.length} frameworks, ${catalog.controls.length} controls, ${catalog.departments.length} departments\n${lines.join('\n')}\n${risk}\n${rationale}\n${incidents}\n${documents}\n${releases}`,
     exitCode: 0,
   };
 }

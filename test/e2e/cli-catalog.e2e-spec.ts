@@ -27,10 +27,24 @@ it('validate passes on the shipped catalog and prints the coverage', () => {
   const rationale = r.stdout.slice(r.stdout.indexOf('risk matrix rationale:'), r.stdout.indexOf('  incident policy:'));
   for (const line of rationale.split('\n').slice(1, -1))
     expect([line.length <= 104, /\s$/.test(line)]).toEqual([true, false]);
-  expect(r.stdout.trimEnd().split('\n').slice(-2)).toEqual([
+  expect(r.stdout.trimEnd().split('\n').slice(-3)).toEqual([
     '  incident policy: SEV1 1 h, SEV2 4 h, SEV3 24 h, SEV4 72 h to acknowledge; breach notice 72 h; Thai FDA reports 48 h / 240 h / 720 h, FSCA 48 h',
     '  document types: policy 2 approver(s), procedure 2 approver(s), work_instruction 1 approver(s), plan 2 approver(s), standard 2 approver(s)',
+    '  release gates: patient-platform 4 automatic + 4 signed, hms 4 automatic + 4 signed; high and above blocks',
   ]);
+});
+
+it('validate also checks release-gates.yaml, with file:line', () => {
+  const dir = join(work, 'broken-release-gates');
+  cpSync(join(__dirname, '..', 'fixtures', 'catalog', 'valid'), dir, { recursive: true });
+  const file = join(dir, 'release-gates.yaml');
+  const text = readFileSync(file, 'utf8');
+  const line = text.split('\n').findIndex((l) => /department: privacy/.test(l)) + 1;
+  writeFileSync(file, text.replace(/department: privacy/, 'department: no-such-department'));
+  const r = runCli(['catalog', 'validate', dir], childEnv(dataDir));
+  expect(r.status).toBe(1);
+  expect(r.stdout).toMatch(new RegExp(`broken-release-gates/release-gates\\.yaml:${line}: .*no-such-department`));
+  expect(r.stdout).toMatch(/1 problem\(s\) in /);
 });
 
 it('validate also checks document-types.yaml, with file:line', () => {
