@@ -30,7 +30,16 @@ export class CliModule {
         HealthModule,
         AuditTrailModule,
         ...(options.identity
-          ? [IdentityModule, CatalogModule, SweepsModule, DsrModule, AuditPacksModule, IncidentsModule, DocumentsModule, ReleasesModule]
+          ? [
+              IdentityModule,
+              CatalogModule,
+              SweepsModule,
+              DsrModule,
+              AuditPacksModule,
+              IncidentsModule,
+              DocumentsModule,
+              ReleasesModule,
+            ]
           : []),
       ],
     };

@@ -66,12 +66,7 @@ export function releasePage(input: {
     canGenerateReport: input.canGenerateReport,
     reportForm: input.form?.form === 'risk-report' ? input.form : null,
     gates: gateRows(input, base),
-    signatures: r.signatures.map((s) => ({
-      ...s,
-      gateName: r.gates.find((g) => g.key === s.gate)?.name ?? s.gate,
-      shortSha: short(s.releaseSha256),
-      valid: s.state === 'valid',
-    })),
+    signatures: signatureRows(r),
     attachments: r.attachments.map((a) => ({
       ...a,
       label: ATTACHMENT_LABELS[a.kind],
@@ -131,4 +126,13 @@ function gateRows(input: Parameters<typeof releasePage>[0], base: string) {
       waitsForReport: mine && !g.passed && needsReport && !r.riskReport,
     };
   });
+}
+
+function signatureRows(r: ReleaseDetail) {
+  return r.signatures.map((s) => ({
+    ...s,
+    gateName: r.gates.find((g) => g.key === s.gate)?.name ?? s.gate,
+    shortSha: short(s.releaseSha256),
+    valid: s.state === 'valid',
+  }));
 }
