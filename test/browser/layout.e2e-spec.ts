@@ -1,6 +1,7 @@
 // The page layout in Chromium (issue 19): every persona's main pages (home and each page their header links
 // to) fit a 1280 px desktop and a 390 px phone without horizontal scroll, and "Sign out" stays on screen and
-// clickable. Wide tables scroll inside their own box instead of widening the page.
+// clickable. Wide tables scroll inside their own box instead of widening the page. Thai text is drawn in the
+// Sarabun web font the app serves.
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEMO } from '../support/auth';
@@ -13,13 +14,13 @@ const shot = async (page: Page, name: string) => {
 
 /** The innermost elements that reach past the right edge of the window, for a readable failure. */
 const overflowing = (page: Page) =>
-  page.evaluate(() =>
-    [...document.querySelectorAll('body *')]
-      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !e.closest('.overflow-auto'))
-      .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > window.innerWidth + 0.5))
+  page.evaluate<string[]>(`(() => {
+    const past = (e) => e.getBoundingClientRect().right > window.innerWidth + 0.5;
+    return [...document.querySelectorAll('body *')]
+      .filter((e) => past(e) && !e.closest('.overflow-auto') && ![...e.children].some(past))
       .slice(0, 3)
-      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''} "${(e.textContent ?? '').trim().slice(0, 40)}"`),
-  );
+      .map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' "' + e.textContent.trim().slice(0, 40) + '"');
+  })()`);
 
 const PERSONAS = ['admin', 'compliance', 'owner', 'privacy', 'auditor', 'viewer'] as const;
 const WIDTHS = [1280, 390];
@@ -34,6 +35,36 @@ describeInBrowser('layout on a desktop and on a phone', () => {
       .evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
     return ['/', ...new Set(links.filter((href) => href !== '/' && !href.startsWith('/api/')))];
   }
+
+  it('serves Sarabun and the pages use it for Thai text (no boxes on a machine without a Thai font)', async () => {
+    for (const file of ['400Regular/Sarabun_400Regular.ttf', '700Bold/Sarabun_700Bold.ttf']) {
+      const res = await fetch(`${ctx.t.baseUrl}/assets/fonts/${file}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('font/ttf');
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(50_000);
+    }
+    // Only the two files: not the rest of the package.
+    expect((await fetch(`${ctx.t.baseUrl}/assets/fonts/package.json`)).status).toBe(404);
+    const page = await (await ctx.browser.newContext()).newPage();
+    await page.goto(`${ctx.t.baseUrl}/login`);
+    await page.fill('input[name=email]', DEMO.compliance);
+    await page.fill('input[name=password]', 'attest-demo');
+    await page.click('#login-submit');
+    await page.waitForURL(`${ctx.t.baseUrl}/`);
+    // Thai on the page: the search the controls list shows back in its field.
+    await page.goto(`${ctx.t.baseUrl}/controls?q=${encodeURIComponent('ภาษาไทย')}`, { waitUntil: 'load' });
+    await page.evaluate('document.fonts.ready');
+    expect(await page.evaluate<boolean>(`document.fonts.check('16px Sarabun', 'ภาษาไทย')`)).toBe(true);
+    const loaded = await page.evaluate<string[]>(
+      `[...document.fonts].filter((f) => f.family === 'Sarabun' && f.status === 'loaded').map((f) => f.weight)`,
+    );
+    expect(loaded).toEqual(['400']);
+    // Latin text keeps the system's fonts after it (Sarabun covers only the Thai block).
+    expect(await page.evaluate<string>('getComputedStyle(document.body).fontFamily')).toMatch(/^Sarabun, system-ui/);
+    await shot(page, 'thai-text-1280');
+    await page.context().close();
+  });
 
   it.each(PERSONAS)('%s: no horizontal scroll at 1280 and 390 px, Sign out reachable', async (persona) => {
     const problems: string[] = [];
@@ -51,10 +82,9 @@ describeInBrowser('layout on a desktop and on a phone', () => {
         const res = await page.goto(`${ctx.t.baseUrl}${path}`, { waitUntil: 'load' });
         expect(res?.status()).toBe(200);
         await shot(page, `${persona}${path.replace(/\//g, '-')}-${width}`);
-        const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-          scrollWidth: document.documentElement.scrollWidth,
-          innerWidth: window.innerWidth,
-        }));
+        const [scrollWidth, innerWidth] = await page.evaluate<number[]>(
+          '[document.documentElement.scrollWidth, window.innerWidth]',
+        );
         if (scrollWidth > innerWidth)
           problems.push(`${path} at ${width}: ${scrollWidth} px wide (${(await overflowing(page)).join(', ')})`);
         // Sign out: on screen (inside the window's width), not hidden in the menu.
