@@ -170,7 +170,7 @@ describe('who else', () => {
       expires: `${year + 1}-01-31`,
     });
     expect(bad.status).toBe(400);
-    expect(bad.text).toContain('<code>to</code>');
+    expect(bad.text).toContain('<li data-field="to">To must not be before from.</li>');
     expect((await postForm('compliance', `/audit/engagements/${created.id}/revoke`, {})).status).toBe(303);
     expect((await compliance('GET', `/api/engagements/${created.id}`)).json.state).toBe('revoked');
   });
