@@ -81,6 +81,18 @@ describe('plain messages for pages', () => {
     expect(plainFieldProblems([{ field, message }])).toEqual([{ field, message: plain }]);
   });
 
+  it('never fails on odd input: an empty message or field, a field named like a pattern', () => {
+    expect(plainFieldProblems([{ field: 'note', message: '' }])).toEqual([
+      { field: 'note', message: 'This value is not accepted.' },
+    ]);
+    expect(plainFieldProblems([{ field: '', message: 'must be a string' }])).toEqual([
+      { field: '', message: 'This field is required.' },
+    ]);
+    expect(plainFieldProblems([{ field: 'a(b', message: 'a(b must be a UUID' }])).toEqual([
+      { field: 'a(b', message: 'A(b: choose one from the list.' },
+    ]);
+  });
+
   it('the top of a refused form: the plain problems, or a rule’s own message when there are none', () => {
     const problems = [
       { field: 'title', message: 'title must be longer than or equal to 1 characters' },

@@ -26,6 +26,7 @@ function oneOf(label: string): string {
 
 const sentence = (text: string) => {
   const t = text.trim();
+  if (!t) return 'This value is not accepted.';
   const s = t[0].toUpperCase() + t.slice(1);
   return /[.!?…]$/.test(s) ? s : `${s}.`;
 };
