@@ -87,6 +87,9 @@ async function registerPlugins(app: NestFastifyApplication, config: AppConfig): 
   await app.register(multipart, { limits: { fileSize: config.uploadLimitBytes, files: 20, fields: 50 } });
 }
 
+/** The font files served under /assets/fonts/ (attest.css names them in its @font-face rules). */
+const WEB_FONTS = ['/400Regular/Sarabun_400Regular.ttf', '/700Bold/Sarabun_700Bold.ttf'];
+
 /** Static assets and the Handlebars view engine for the pages. */
 async function configureViews(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const web = join(config.templatesDir, 'web');
@@ -96,6 +99,16 @@ async function configureViews(app: NestFastifyApplication, config: AppConfig): P
     prefix: '/assets/vendor/',
     decorateReply: false,
     allowedPath: (path) => path === '/pico.min.css',
+  });
+  // Sarabun (the PDFs' font, SIL OFL) for the pages too, so Thai reads on a machine without a Thai font.
+  // The files never change under their names: cached for a year.
+  await app.register(fastifyStatic, {
+    root: dirname(require.resolve('@expo-google-fonts/sarabun/package.json')),
+    prefix: '/assets/fonts/',
+    decorateReply: false,
+    allowedPath: (path) => WEB_FONTS.includes(path),
+    maxAge: '365d',
+    immutable: true,
   });
   const handlebars = Handlebars.create();
   handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);

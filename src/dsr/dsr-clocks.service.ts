@@ -15,6 +15,7 @@ import { isOpen, type DsrStatus } from './domain/dsr-model';
 import type { DsrRequest } from './dsr-request.entity';
 import { clockInput } from './dsr-views';
 import { DsrRepository } from './dsr.repository';
+import { formatLocalTime } from '../common/time/calendar';
 
 /** The clocks of the register: reminders and escalations, the weekly snapshot and audit-pack statistics (no identity). */
 @Injectable()
@@ -49,7 +50,7 @@ export class DsrClockService {
             kind: `dsr.${alert.kind}`,
             dedupeKey: `dsr:${row.id}:${alert.kind}:${alert.clock}:${userId}`,
             subject: `${row.reference} (${row.right}): ${deadline} ${describeRemaining(remaining)}`,
-            body: `${row.reference} is ${row.status.replace('_', ' ')}. The ${deadline} is ${alert.dueAt}.`,
+            body: `${row.reference} is ${row.status.replace('_', ' ')}. The ${deadline} is ${formatLocalTime(alert.dueAt)}.`,
             link: `/dsr/${row.id}`,
           });
           if (created) raised++;

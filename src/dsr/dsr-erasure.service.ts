@@ -22,6 +22,7 @@ import type { DsrRequest } from './dsr-request.entity';
 import { errorText } from './dsr-views';
 import { DsrRepository } from './dsr.repository';
 import type { DsrRequestView, EraseDsrDto } from './dto/dsr.dto';
+import { formatLocalTime } from '../common/time/calendar';
 
 /** What an erasure run produced. */
 export interface ErasureRun {
@@ -64,7 +65,7 @@ export class DsrErasureService {
     if (row.erasedAt)
       throw new RuleViolationError(
         'dsr.already_erased',
-        `${row.reference} was erased at ${row.erasedAt.toISOString()}.`,
+        `${row.reference} was erased on ${formatLocalTime(row.erasedAt)}.`,
       );
     await this.holds.assertNoHold(row, actorRef(actor));
     const graceDays = dto.graceDays ?? this.config.dsrErasureGraceDays;
@@ -73,7 +74,7 @@ export class DsrErasureService {
     if (at.getTime() > latest.getTime()) {
       throw new RuleViolationError(
         'dsr.grace_too_long',
-        `Erasing on ${at.toISOString()} would leave backups holding the subject past the 90-day limit (backups are kept ${this.config.dsrBackupRetentionDays} days); erase by ${latest.toISOString()}.`,
+        `Erasing on ${formatLocalTime(at)} would leave backups holding the subject past the 90-day limit (backups are kept ${this.config.dsrBackupRetentionDays} days); erase by ${formatLocalTime(latest)}.`,
       );
     }
     await this.ds.transaction(async (m) => {
@@ -133,7 +134,7 @@ export class DsrErasureService {
     if (row.erasureScheduledFor.getTime() > now.getTime())
       throw new RuleViolationError(
         'dsr.in_grace_period',
-        `Erasure of ${row.reference} is scheduled for ${row.erasureScheduledFor.toISOString()}.`,
+        `Erasure of ${row.reference} is scheduled for ${formatLocalTime(row.erasureScheduledFor)}.`,
       );
     await this.runErasure(row, actorRef(actor));
     return this.access.get(actor, id);

@@ -17,6 +17,7 @@ import type { Engagement } from './engagement.entity';
 import { EngagementRequestsService } from './engagement-requests.service';
 import { EngagementsRepository } from './engagements.repository';
 import { dayOf, endOfDay } from '../common/time/days';
+import { formatLocalTime } from '../common/time/calendar';
 
 /**
  * Auditor engagements: a compliance manager opens one (frameworks, audit period, expiry) for a user with
@@ -124,7 +125,7 @@ export class EngagementsService implements EngagementScopeSource, OnModuleInit {
       if (e.revokedAt)
         throw new RuleViolationError(
           'engagement.revoked',
-          `This engagement was already revoked at ${e.revokedAt.toISOString()}.`,
+          `This engagement was already revoked on ${formatLocalTime(e.revokedAt)}.`,
         );
       await this.repo.revoke(e.id, now, m);
       await this.trail.append(

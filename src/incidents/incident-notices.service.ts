@@ -19,6 +19,7 @@ import { factsOf, type IncidentDetail } from './incident-views';
 import type { Incident } from './incident.entity';
 import { IncidentsRepository } from './incidents.repository';
 import { IncidentsService } from './incidents.service';
+import { formatLocalTime } from '../common/time/calendar';
 
 const NOTICE_LABEL: Record<NoticeKind, string> = {
   pdpc_office: 'Breach notified to the PDPC Office',
@@ -171,7 +172,7 @@ export class IncidentNoticesService {
       throw new ValidationError([
         {
           field: 'lateReason',
-          message: `lateReason is required: this notice is late (due ${clock.dueAt!.toISOString()}); say why`,
+          message: `lateReason is required: this notice is late (due ${formatLocalTime(clock.dueAt!)}); say why`,
         },
       ]);
   }

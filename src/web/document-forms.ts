@@ -5,6 +5,7 @@
 import type { FieldProblem } from '../common/errors/app-error';
 import type { NewDocumentFormDto, VersionFormDto } from './dto/document-forms.dto';
 import { commaList, formField } from './incident-forms';
+import { plainDetail, plainFieldProblems } from './plain-messages';
 
 /** The document pages' forms, as named in `DocumentFormState.form`. */
 export type DocumentFormName =
@@ -47,18 +48,18 @@ export function versionBody(f: VersionFormDto): object {
   };
 }
 
-/** The refused form's state: its values (a password left out) and each field's problems joined. */
+/** The refused form's state: its values (a password left out) and each field's problems, in plain words. */
 export function refusedDocumentForm(
   form: DocumentFormName,
   values: object,
   problem: { message: string; errors: FieldProblem[] },
 ): DocumentFormState {
   const errors: Record<string, string> = {};
-  for (const p of problem.errors) {
+  for (const p of plainFieldProblems(problem.errors)) {
     const field = formField(p.field).replace(/^audience\./, '');
-    errors[field] = errors[field] ? `${errors[field]}; ${p.message}` : p.message;
+    errors[field] = errors[field] ? `${errors[field]} ${p.message}` : p.message;
   }
   const kept: Record<string, unknown> = { ...values };
   delete kept.password;
-  return { form, values: kept, errors, detail: problem.message };
+  return { form, values: kept, errors, detail: plainDetail(problem.message, problem.errors) };
 }

@@ -276,7 +276,8 @@ describe('document forms', () => {
         ],
       },
     );
-    expect(form.errors).toEqual({ roles: 'each value in roles must be one of …', key: 'key must be like POL-ISMS' });
+    // In plain words for the page (plain-messages.ts).
+    expect(form.errors).toEqual({ roles: 'Audience roles must be one of …', key: 'Key must be like POL-ISMS.' });
   });
 });
 

@@ -17,6 +17,7 @@ import type {
   ReportIncidentFormDto,
   TimelineFormDto,
 } from './dto/incident-forms.dto';
+import { plainDetail, plainFieldProblems } from './plain-messages';
 
 /** The incident page's forms (and the report form), as named in `FormState.form`. */
 export type IncidentFormName =
@@ -178,16 +179,16 @@ export function formField(field: string): string {
   return field.replace(/\.\d+$/, '');
 }
 
-/** The refused form's state: its values and each field's problems joined. */
+/** The refused form's state: its values and each field's problems, in plain words. */
 export function refusedForm(
   form: IncidentFormName,
   values: object,
   problem: { message: string; errors: FieldProblem[] },
 ): FormState {
   const errors: Record<string, string> = {};
-  for (const p of problem.errors) {
+  for (const p of plainFieldProblems(problem.errors)) {
     const field = formField(p.field);
-    errors[field] = errors[field] ? `${errors[field]}; ${p.message}` : p.message;
+    errors[field] = errors[field] ? `${errors[field]} ${p.message}` : p.message;
   }
-  return { form, values: { ...values }, errors, detail: problem.message };
+  return { form, values: { ...values }, errors, detail: plainDetail(problem.message, problem.errors) };
 }

@@ -130,7 +130,7 @@ describe('the report form', () => {
     );
     const again = newIncidentPage({ policy, now: new Date(), formKey: 'k', form: refused });
     expect(again.values.title).toBe('x');
-    expect(again.errors).toEqual({ title: 'title must be longer' });
+    expect(again.errors).toEqual({ title: 'Title must be longer.' }); // in plain words (plain-messages.ts)
     expect(again.categories.filter((c) => c.selected).map((c) => c.key)).toEqual(['security']);
   });
 
@@ -199,7 +199,7 @@ describe('the incident page', () => {
       ),
     });
     expect(page.forms.notice.values).toMatchObject({ channel: 'PDPC e-service' });
-    expect(page.forms.notice.errors).toEqual({ lateReason: 'lateReason is required' });
+    expect(page.forms.notice.errors).toEqual({ lateReason: 'Late reason is required.' });
     expect(page.forms.timeline.errors).toEqual({});
   });
 });
@@ -331,7 +331,7 @@ describe('correcting the facts', () => {
     });
     const page = pageOf(clinical, refused);
     expect(page.forms.facts.values).toMatchObject({ awareAt: '2026-12-05T09:00' });
-    expect(page.forms.facts.errors).toEqual({ awareAt: 'awareAt must not be in the future' });
+    expect(page.forms.facts.errors).toEqual({ awareAt: 'Aware at must not be in the future.' });
     expect(page.forms.change.errors).toEqual({});
   });
 });

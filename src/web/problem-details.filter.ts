@@ -4,6 +4,7 @@ import type {} from '@fastify/view'; // reply.view()
 import type { AuthenticatedRequest } from '../authz/policy.decorator';
 import { viewUser } from './view-context.interceptor';
 import { PROBLEM_CONTENT_TYPE, problemFor } from '../common/http/problem';
+import { plainProblem } from './plain-messages';
 
 /** A browser navigating to a page, or submitting a page's form (not an API call, not an asset). */
 function wantsPage(request: FastifyRequest): boolean {
@@ -50,10 +51,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     if (wantsPage(request)) {
-      // People get a page (a failed form: with the reasons and a way back); the problem document stays the API's answer.
+      // People get a page (a failed form: with the reasons and a way back), in plain words; the problem document
+      // stays the API's answer.
+      const page = plainProblem(problem, request.method);
       void reply.status(problem.status).view('error', {
-        pageTitle: problem.title,
-        problem: { ...problem, requestId: request.id },
+        pageTitle: page.title,
+        problem: { ...page, requestId: request.id },
         back: formPage(request),
         me: viewUser((request as AuthenticatedRequest).actor),
       });

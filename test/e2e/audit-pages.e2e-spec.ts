@@ -177,7 +177,7 @@ describe('who else', () => {
       expires: `${year + 1}-01-31`,
     });
     expect(bad.status).toBe(400);
-    expect(bad.text).toContain('<code>to</code>');
+    expect(bad.text).toContain('<li data-field="to">To must not be before from.</li>');
     // Without the confirmation the POST changes nothing and leads to the confirmation page.
     const unconfirmed = await postForm('compliance', `/audit/engagements/${created.id}/revoke`, {});
     expect([unconfirmed.status, unconfirmed.location]).toEqual([303, `/audit/engagements/${created.id}/revoke`]);

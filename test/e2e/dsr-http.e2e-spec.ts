@@ -10,6 +10,7 @@ import { startTestApp, TestApp } from '../support/app';
 import { FakeDsrService } from '../support/dsr-http-service';
 import { client, DEMO, login } from '../support/auth';
 import { openDemoPlatform, unzip, type DemoPatient as Patient, type DemoPlatform } from '../support/demo-platform';
+import { formatLocalTime } from '../../src/common/time/calendar';
 
 let t: TestApp;
 let demo: DemoPlatform;
@@ -650,6 +651,13 @@ describe('clocks: reminders and escalations, and the data map as YAML', () => {
       body: string;
     }[];
     expect(mine.filter((n) => n.subject.startsWith(soon.json.reference)).map((n) => n.kind)).toEqual(['dsr.reminder']);
+    // The deadline as people read it, in the compliance zone with the zone named; no raw UTC instant.
+    const reminder = mine.find((n) => n.subject.startsWith(soon.json.reference))!;
+    expect(reminder.body).toBe(
+      `${soon.json.reference} is ${String(soon.json.status).replace('_', ' ')}. The internal 7-day SLA is ${formatLocalTime(soon.json.clocks.internal.dueAt)}.`,
+    );
+    expect(reminder.body).toMatch(/\(Asia\/Bangkok\)\.$/);
+    expect(reminder.body).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
     expect(
       mine
         .filter((n) => n.subject.startsWith(late.json.reference))

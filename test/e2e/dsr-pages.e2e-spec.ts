@@ -210,6 +210,17 @@ describe('the queue', () => {
     expect((await as.viewer('GET', '/dsr/tasks')).status).toBe(403);
     expect((await as.privacy('GET', '/dsr/00000000-0000-0000-0000-000000000000')).status).toBe(404);
   });
+
+  it('tells a person in plain words that the page is not for them; the API keeps its precise problem', async () => {
+    const page = await as.viewer('GET', '/dsr', undefined, { accept: 'text/html' });
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('<strong>403 · No access</strong>');
+    expect(page.text).toContain('<p>You do not have access to this page.</p>');
+    expect(page.text).not.toContain('Your role');
+    const api = await as.viewer('GET', '/api/dsr/requests');
+    expect(api.status).toBe(403);
+    expect(api.json.detail).toBe('Your role (viewer) may not read DsrRequest.');
+  });
 });
 
 describe('forms validate and show what is wrong', () => {
@@ -256,7 +267,8 @@ describe('forms validate and show what is wrong', () => {
     );
     expect(res.status).toBe(400);
     expect(res.text).toContain('<article id="error" data-status="400">');
-    expect(res.text).toContain('<code>subject.email</code>: must be an e-mail address');
+    expect(res.text).toContain('<strong>400 · Please check what you entered</strong>');
+    expect(res.text).toContain('<li data-field="subject.email">Subject email must be an e-mail address.</li>');
     expect(res.text).toContain('<a href="/dsr?open&#x3D;1" id="error-back">Back to the form</a>');
     expect(res.text).toContain('<a href="/dsr">DSR</a>'); // the page keeps the signed-in menu
   });
@@ -446,7 +458,10 @@ describe('data systems, drills and manual tasks', () => {
       { accept: 'text/html' },
     );
     expect(bad.status).toBe(400);
-    expect(bad.text).toContain('<code>documents[0].manual</code>: is required when kind is manual');
+    // A problem in an uploaded file keeps its path, to find it in the file.
+    expect(bad.text).toContain(
+      '<li data-field="documents[0].manual">documents[0].manual: is required when kind is manual</li>',
+    );
     const yaml =
       'key: crm\nname: Sales CRM\nkind: manual\nowner: { department: engineering, user: owner@demo.local }\nmanual:\n  checklist: [Find the customer by e-mail, Export or delete the record]\n';
     const res = await postForm('privacy', '/dsr/systems/import', { yaml });

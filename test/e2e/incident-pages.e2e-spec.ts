@@ -52,7 +52,7 @@ it('a refused report comes back with the input kept and the problem next to its 
   });
   expect(res.status).toBe(400);
   expect(res.text).toContain('value="Printer on fire"');
-  expect(res.text).toMatch(/id="categories-error">categories must name at least one category/);
+  expect(res.text).toMatch(/id="categories-error">Choose at least one category\./);
 });
 
 it('a notice before awareness is refused on the incident page, next to sentAt, the channel kept', async () => {
@@ -158,7 +158,7 @@ describe('correcting the facts', () => {
     );
     expect(res.status).toBe(400);
     expect(res.text).toMatch(/<details id="correct-facts" open>/);
-    expect(res.text).toMatch(/id="awareAt-error">awareAt must not be in the future/);
+    expect(res.text).toMatch(/id="awareAt-error">Aware at must not be in the future\./);
     expect(res.text).toContain(`value="${future}"`);
     expect(res.text).toContain('value="Lab results e-mailed twice"');
     expect(res.text).toContain('value="Attest Lab"');

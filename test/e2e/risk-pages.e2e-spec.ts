@@ -157,7 +157,7 @@ describe('the clinical risk owner', () => {
     // The register is shown again with the form open, what was typed kept, the problem next to its field.
     expect(res.text).toMatch(/<details id="add-hazard" open>/);
     expect(res.text).toContain('value="bad ref"');
-    expect(res.text).toMatch(/<small class="error" id="ref-error">ref must look like HAZ-001<\/small>/);
+    expect(res.text).toMatch(/<small class="error" id="ref-error">Ref must look like HAZ-001\.<\/small>/);
     expect(res.text).toMatch(/<option value="S4" selected>/);
     expect(res.text).toMatch(/<option value="remote" selected>/);
   });

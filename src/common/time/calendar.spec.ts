@@ -63,4 +63,40 @@ describe('formatLocalTime', () => {
       'Fri 4 Dec 2026, 00:30 (Asia/Bangkok)',
     );
   });
+
+  it('turns the UTC instants notices used to print into Bangkok wall-clock time', () => {
+    expect(`by ${formatLocalTime('2026-12-04T11:00:00.000Z')}`).toBe('by Fri 4 Dec 2026, 18:00 (Asia/Bangkok)');
+  });
+
+  it.each([
+    // The last minute of a Bangkok day is still that day, however early it is in UTC…
+    ['2026-12-04T16:59:00.000Z', 'Fri 4 Dec 2026, 23:59 (Asia/Bangkok)'],
+    ['2026-12-04T16:59:59.999Z', 'Fri 4 Dec 2026, 23:59 (Asia/Bangkok)'],
+    // …and 17:00 UTC is midnight of the next one: 00:00, never 24:00.
+    ['2026-12-04T17:00:00.000Z', 'Sat 5 Dec 2026, 00:00 (Asia/Bangkok)'],
+    // A new year in Bangkok while it is still the old one in UTC.
+    ['2026-12-31T17:00:00.000Z', 'Fri 1 Jan 2027, 00:00 (Asia/Bangkok)'],
+    ['2028-02-28T17:30:00.000Z', 'Tue 29 Feb 2028, 00:30 (Asia/Bangkok)'],
+  ])('%s reads %s', (iso, text) => {
+    expect(formatLocalTime(iso)).toBe(text);
+    expect(formatLocalTime(new Date(iso))).toBe(text);
+  });
+
+  it('names whichever zone it shows, with daylight saving time where the zone has it', () => {
+    expect(formatLocalTime('2026-07-01T11:00:00Z', 'Europe/London')).toBe('Wed 1 Jul 2026, 12:00 (Europe/London)');
+    expect(formatLocalTime('2026-12-01T11:00:00Z', 'Europe/London')).toBe('Tue 1 Dec 2026, 11:00 (Europe/London)');
+    expect(formatLocalTime('2026-12-01T11:00:00Z', 'UTC')).toBe('Tue 1 Dec 2026, 11:00 (UTC)');
+  });
+
+  it('ignores the server’s own time zone (the runner is on UTC, not Bangkok)', () => {
+    const at = new Date('2026-12-04T17:30:00Z');
+    expect(at.getTimezoneOffset()).not.toBe(-7 * 60);
+    expect(at.getDate()).toBe(4); // the server's local day…
+    expect(formatLocalTime(at)).toBe('Sat 5 Dec 2026, 00:30 (Asia/Bangkok)'); // …is not the one shown
+  });
+
+  it('refuses what is not an instant rather than printing "Invalid Date"', () => {
+    expect(() => formatLocalTime('not a date')).toThrow(RangeError);
+    expect(() => formatLocalTime(new Date(Number.NaN))).toThrow(RangeError);
+  });
 });

@@ -129,8 +129,13 @@ export function previousWorkingDay(d: LocalDate): LocalDate {
   return previous;
 }
 
-/** An instant as people read it, with the zone named: "Mon 7 Dec 2026, 18:00 (Asia/Bangkok)". */
-export function formatLocalTime(at: Date, tz = complianceTimeZone()): string {
+/**
+ * An instant as people read it in notices and messages, with the zone named: "Mon 7 Dec 2026, 18:00
+ * (Asia/Bangkok)". Takes a Date or an ISO 8601 instant (views carry those); the server's own TZ never matters.
+ */
+export function formatLocalTime(instant: Date | string, tz = complianceTimeZone()): string {
+  const at = typeof instant === 'string' ? new Date(instant) : instant;
+  if (Number.isNaN(at.getTime())) throw new RangeError(`not an instant: ${String(instant)}`);
   const parts = new Intl.DateTimeFormat('en-GB', {
     timeZone: tz,
     hourCycle: 'h23',
