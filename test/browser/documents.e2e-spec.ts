@@ -212,5 +212,5 @@ describeInBrowser('controlled documents in the browser', () => {
     for (const url of [`${base}/documents`, docUrl])
       expect(await scrollWidthAt(ctx.browser, manager, url, 1280)).toBeLessThanOrEqual(1280);
     expect(await scrollWidthAt(ctx.browser, viewer, `${base}/me/acknowledgements`, 1280)).toBeLessThanOrEqual(1280);
-  });
+  }, 180_000);
 });

@@ -109,5 +109,5 @@ describeInBrowser('releases in the browser', () => {
     expect((await ci('GET', '/api/releases/hms/5.2.0/decision')).json).toEqual(
       expect.objectContaining({ approved: true, missing: [] }),
     );
-  });
+  }, 180_000);
 });

@@ -318,7 +318,7 @@ describe('a release from CI', () => {
       },
     );
     expect(unknown.status).toBe(1);
-  });
+  }, 180_000);
 
   it('shows auditors the releases built within their engagement only', async () => {
     expect((await as.auditor('GET', base)).status).toBe(200);
