@@ -219,15 +219,38 @@ describe('two instances on one database', () => {
   });
 
   it('the weekly sweep, fired on both instances, opens once', async () => {
-    // SWEEP_CRON fires every minute on both (and each caught up at start): wait for the next minute to pass.
-    await new Promise((r) => setTimeout(r, 61_000 - (Date.now() % 60_000) + 2_000));
-    const sweeps = await pg.query(`SELECT count(*)::int AS n FROM sweeps`);
-    expect(sweeps.rows[0].n).toBe(1);
-    const opened = await pg.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'sweep.open'`);
-    expect(opened.rows[0].n).toBe(1);
+    // SWEEP_CRON fires every minute on both. The first firing runs the collectors, which takes seconds on a
+    // loaded machine: wait for the sweep to exist, then for one more minute's firing on both to pass, then
+    // for no instance to hold the job's lock (a firing still running), and only then count.
+    const count = async (sql: string) => (await pg.query(sql)).rows[0].n as number;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const until = async (what: string, done: () => Promise<boolean>) => {
+      const deadline = Date.now() + 150_000;
+      while (!(await done())) {
+        if (Date.now() > deadline) {
+          const problems = servers.map((s) =>
+            s
+              .output()
+              .split('\n')
+              .filter((l) => /ERROR|WARN/.test(l))
+              .join('\n'),
+          );
+          throw new Error(`${what} did not happen within 150 s; the servers said:\n${problems.join('\n---\n')}`);
+        }
+        await sleep(1_000);
+      }
+    };
+    const jobsRunning = () =>
+      count(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = ${0x4a4f4253}`);
+    await until('the sweep opening', async () => (await count(`SELECT count(*)::int AS n FROM sweeps`)) > 0);
+    await sleep(61_000 - (Date.now() % 60_000) + 2_000);
+    await until('the last firing finishing', async () => (await jobsRunning()) === 0);
+
+    expect(await count(`SELECT count(*)::int AS n FROM sweeps`)).toBe(1);
+    expect(await count(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'sweep.open'`)).toBe(1);
     const tasks = await pg.query(
       `SELECT control_id, count(*)::int AS n FROM sweep_tasks GROUP BY control_id HAVING count(*) > 1`,
     );
     expect(tasks.rows).toEqual([]);
-  }, 90_000);
+  }, 400_000);
 });

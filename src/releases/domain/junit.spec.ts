@@ -134,7 +134,7 @@ describe('parseJUnit', () => {
     it('a million unterminated comments, in linear time', () => {
       const started = Date.now();
       expect(problems(parseJUnit(xml(`<testsuite name="s">${'<!--'.repeat(1_000_000)}`)))[0].field).toBe('/');
-      expect(Date.now() - started).toBeLessThan(3000);
+      expect(Date.now() - started).toBeLessThan(20_000); // quadratic would take hours; room for a loaded machine
     });
 
     it('bytes that are not UTF-8', () => {
