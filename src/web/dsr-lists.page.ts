@@ -31,6 +31,8 @@ export function dsrQueuePage(input: {
   showIdentity: boolean;
   canCreate: boolean;
   formKey: string;
+  /** A person of the demo patient platform, when it is registered: the new-request form names them. */
+  demoSubject?: { name: string; nameTh: string; email: string; phone: string } | null;
 }) {
   const { query, list } = input;
   const filter = {
@@ -49,6 +51,7 @@ export function dsrQueuePage(input: {
     ...paging(list, link),
     showIdentity: input.showIdentity,
     canCreate: input.canCreate,
+    demoSubject: input.demoSubject ?? null,
     statuses: DSR_STATUSES.map((s) => ({ key: s, label: s.replace(/_/g, ' ') })),
     rights: DSR_RIGHTS.map((r) => ({ key: r, label: RIGHT_LABEL[r], section: RIGHT_SECTION[r] })),
     channels: FORM_CHANNELS.map((c) => ({ key: c, label: c.replace(/_/g, ' ') })),

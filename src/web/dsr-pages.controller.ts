@@ -1,3 +1,4 @@
+import { demoPerson } from '../dsr/demo-platform/demo-platform.sql';
 import { Body, Controller, Get, Inject, Param, Post, Query, Render, Res, UseInterceptors } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -93,6 +94,7 @@ export class DsrPagesController {
       showIdentity: ability.can('read', 'DsrRequest', 'subject'),
       canCreate: ability.can('create', 'DsrRequest'),
       formKey: newFormKey(),
+      demoSubject: this.config.dsrDemoPlatform ? demoPerson(1) : null,
     });
   }
 

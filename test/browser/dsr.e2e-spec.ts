@@ -32,6 +32,10 @@ describeInBrowser('data subject requests in the browser', () => {
     await page.waitForURL(`${t.baseUrl}/dsr`);
 
     await page.click('#new-request > summary');
+    // The form tells a new privacy officer who the demo platform holds: this very patient (id 1).
+    const hint = await page.textContent('#demo-subject');
+    expect(hint).toContain(`${patient.first_name} ${patient.last_name}`);
+    expect(hint).toContain(patient.email);
     await page.selectOption('#new-request select[name=right]', 'erasure');
     await page.selectOption('#new-request select[name=erasureGround]', 'no_longer_necessary');
     await page.selectOption('#new-request select[name=channel]', 'email');

@@ -10,6 +10,7 @@ import type { SeedManifest, SystemExport } from '../../src/dsr/connectors/connec
 import type { SubjectKeys } from '../../src/dsr/domain/dsr-model';
 import { DataSystemConnectorError, PostgresConnector } from '../../src/dsr/connectors/postgres.connector';
 import { createDemoPlatform } from '../../src/dsr/demo-platform/demo-platform';
+import { demoPerson } from '../../src/dsr/demo-platform/demo-platform.sql';
 import { DEMO_TABLE_NAMES } from '../../src/dsr/demo-platform/demo-platform.sql';
 import { parseDataSystem, parseDataSystemYaml, PostgresSystemDefinition } from '../../src/dsr/domain/data-map';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -164,6 +165,19 @@ describe('the demo platform', () => {
     }
     // Well under 2 s on a developer machine; the bound here leaves room for a loaded CI runner.
     expect(demoMs).toBeLessThan(10_000);
+  });
+
+  it('names its people as the pages do (demoPerson mirrors the seeding)', async () => {
+    for (const id of [1, 42, 419, 3000]) {
+      const row = (
+        await sql.query(
+          `SELECT first_name || ' ' || last_name AS name, first_name_th || ' ' || last_name_th AS "nameTh", email, phone
+             FROM patients WHERE id = $1`,
+          [id],
+        )
+      ).rows[0];
+      expect(demoPerson(id)).toEqual(row);
+    }
   });
 
   it('is idempotent: a second call neither creates nor seeds', async () => {

@@ -188,6 +188,17 @@ const THAI_LAST = [
   'คงแก้ว',
 ];
 
+/** Who person `g` of the demo platform is: the same functions of g as DEMO_SEED_PEOPLE (pages name one). */
+export function demoPerson(g: number): { name: string; nameTh: string; email: string; phone: string } {
+  const [first, last] = [LATIN_FIRST[g % 20], LATIN_LAST[Math.floor(g / 20) % 20]];
+  return {
+    name: `${first} ${last}`,
+    nameTh: `${THAI_FIRST[g % 20]} ${THAI_LAST[Math.floor(g / 20) % 20]}`,
+    email: `${first}.${last}`.toLowerCase() + `.${g}@patients.demo.example`,
+    phone: `66${['8', '9', '6'][g % 3]}${String(g).padStart(8, '0')}`,
+  };
+}
+
 const sqlArray = (values: string[]) => `ARRAY[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')}]`;
 
 /**
