@@ -102,6 +102,6 @@ export class CatalogPagesController {
       });
       return;
     }
-    await reply.redirect(`/controls/${p.key}`, 303);
+    await reply.redirect(`/controls/${p.key}?done=owner.assigned`, 303);
   }
 }

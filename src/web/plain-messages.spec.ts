@@ -4,7 +4,7 @@ import { createValidationPipe } from '../common/http/validation.pipe';
 import { problemFor } from '../common/http/problem';
 import { CreateEngagementDto } from '../engagements/dto/engagement.dto';
 import { ReportIncidentDto } from '../incidents/dto/incident.dto';
-import { fieldLabel, plainDetail, plainFieldProblems, plainProblem } from './plain-messages';
+import { confirmation, fieldLabel, plainDetail, plainFieldProblems, plainProblem } from './plain-messages';
 
 /** The field problems the real global pipe answers for `body` sent to a route taking `dto`. */
 async function problemsOf(dto: new () => object, body: object): Promise<FieldProblem[]> {
@@ -123,4 +123,16 @@ describe('plain messages for pages', () => {
     expect(page.detail).toBe('Nothing was saved. Please correct this and send the form again:');
     expect(page.errors).toEqual([{ field: 'title', message: 'Title must be at least 3 characters long.' }]);
   });
+});
+
+describe('confirmation after an action', () => {
+  it('says what was done, for our own keys only', () => {
+    expect(confirmation('task.attested')).toBe('Attested: the task is done.');
+    expect(confirmation('owner.assigned')).toMatch(/^Owner assigned/);
+  });
+
+  it.each([undefined, '', 'toString', '__proto__', '<script>', ['task.attested'], 7])(
+    'shows nothing for %p (a crafted link cannot put words on the page)',
+    (value) => expect(confirmation(value)).toBeNull(),
+  );
 });

@@ -148,3 +148,19 @@ export function plainProblem<
     errors: plainFieldProblems(problem.errors),
   };
 }
+
+/**
+ * What a page confirms after an action (post/redirect/get: the redirect carries `?done=<key>`). Only these
+ * fixed texts are ever shown, so a crafted link cannot put words on the page.
+ */
+const CONFIRMATIONS: Readonly<Record<string, string>> = {
+  'task.attested': 'Attested: the task is done.',
+  'task.exception': 'Exception raised: the task is done, and the exception is on record.',
+  'evidence.uploaded': 'Evidence uploaded and stored; the task is done.',
+  'owner.assigned': 'Owner assigned: they are notified and receive this control’s tasks.',
+};
+
+/** The confirmation for `done` (a query value), or null for anything that is not one of ours. */
+export function confirmation(done: unknown): string | null {
+  return typeof done === 'string' && Object.hasOwn(CONFIRMATIONS, done) ? CONFIRMATIONS[done] : null;
+}

@@ -63,7 +63,7 @@ export class SweepPagesController {
         ? { outcome: 'attestation', statement: form.text }
         : { outcome: 'exception', reason: form.text },
     );
-    await reply.redirect('/sweep', 303);
+    await reply.redirect(`/sweep?done=${form.outcome === 'attestation' ? 'task.attested' : 'task.exception'}`, 303);
   }
 
   /** Upload a file as evidence of the task's control and complete the task with it, in one step. */
@@ -87,7 +87,7 @@ export class SweepPagesController {
       declaredLength(request),
     );
     await this.sweepTasks.completeTask(actor, p.id, { outcome: 'evidence', evidenceIds: [evidence.id] });
-    await reply.redirect('/sweep', 303);
+    await reply.redirect('/sweep?done=evidence.uploaded', 303);
   }
 
   @Get('sweeps')

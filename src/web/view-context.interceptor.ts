@@ -6,6 +6,7 @@ import { abilityFor } from '../authz/ability.factory';
 import type { AuthenticatedRequest } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
 import { NotificationsService } from '../notifications/notifications.service';
+import { confirmation } from './plain-messages';
 
 export interface ViewUser {
   name: string;
@@ -68,13 +69,16 @@ export class ViewContextInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http' || !this.reflector.get(RENDER_METADATA, context.getHandler()))
       return next.handle();
-    const actor = context.switchToHttp().getRequest<AuthenticatedRequest>().actor;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest & { query?: { done?: unknown } }>();
+    const actor = request.actor;
     const me = viewUser(actor);
-    if (!actor || !me) return next.handle().pipe(map((data) => ({ ...(data as object), me })));
+    const confirmed = confirmation(request.query?.done);
+    if (!actor || !me) return next.handle().pipe(map((data) => ({ ...(data as object), me, confirmed })));
     // Counted after the handler, so a page that marks notifications read shows the new count.
     return next.handle().pipe(
       mergeMap(async (data) => ({
         ...(data as object),
+        confirmed,
         me: { ...me, unreadNotifications: await this.notifications.unreadCount(actor) },
       })),
     );

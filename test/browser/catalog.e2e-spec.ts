@@ -30,6 +30,8 @@ describeInBrowser('catalog pages', () => {
     await manager.click(`#controls tr[data-key="${key}"] a`);
     await manager.selectOption('#assign-owner select[name=userId]', { label: 'Somchai Jaidee (engineering)' });
     await manager.click('#assign-owner button[type=submit]');
+    await manager.waitForURL(`${ctx.t.baseUrl}/controls/${key}?done=owner.assigned`);
+    expect(await manager.textContent('#confirmation')).toMatch(/^Owner assigned/);
     expect(await manager.textContent('#owner-name')).toBe('Somchai Jaidee');
     await manager.context().close();
     const owner = await signIn(DEMO.owner, '/controls?owner=me');

@@ -37,7 +37,9 @@ describeInBrowser('overdue sweep tasks and exceptions in the browser', () => {
     const key = (await task.getAttribute('data-control'))!;
     await task.locator('form.exception input[name=text]').fill(reason);
     await task.locator('form.exception button[type=submit]').click();
-    await owner.waitForURL(`${t.baseUrl}/sweep`);
+    await owner.waitForURL(`${t.baseUrl}/sweep?done=task.exception`);
+    expect(await owner.textContent('#confirmation')).toMatch(/^Exception raised/);
+    if (shots) await owner.screenshot({ path: join(shots, 'sweep-confirmation.png') });
     expect(await owner.textContent(`#done-tasks tr[data-control="${key}"] .status`)).toBe('exception');
     expect(await owner.textContent(`#done-tasks tr[data-control="${key}"]`)).toContain('late');
 

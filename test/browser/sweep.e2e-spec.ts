@@ -40,7 +40,8 @@ describeInBrowser('weekly sweep in the browser', () => {
     await first.locator('form.upload input[type=file]').setInputFiles(file);
     await first.locator('form.upload input[name=title]').fill('Access review, this week');
     await first.locator('form.upload button[type=submit]').click();
-    await owner.waitForURL(`${t.baseUrl}/sweep`);
+    await owner.waitForURL(`${t.baseUrl}/sweep?done=evidence.uploaded`);
+    expect(await owner.textContent('#confirmation')).toBe('Evidence uploaded and stored; the task is done.');
     expect(await owner.textContent(`#done-tasks tr[data-control="${uploadedKey}"] .status`)).toBe('completed');
     // The upload is now the control's evidence, downloadable from the control page.
     await owner.goto(`${t.baseUrl}/controls/${uploadedKey}`);
@@ -54,7 +55,8 @@ describeInBrowser('weekly sweep in the browser', () => {
     const second = owner.locator('article.task').nth(0);
     const attestedKey = (await second.getAttribute('data-control'))!;
     await second.locator('form.attest button[type=submit]').click();
-    await owner.waitForURL(`${t.baseUrl}/sweep`);
+    await owner.waitForURL(`${t.baseUrl}/sweep?done=task.attested`);
+    expect(await owner.textContent('#confirmation')).toBe('Attested: the task is done.');
     expect(await owner.textContent(`#done-tasks tr[data-control="${attestedKey}"] .status`)).toBe('attested');
     expect(await owner.locator('article.task').count()).toBe(before - 2);
     await owner.context().close();
