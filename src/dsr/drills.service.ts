@@ -55,7 +55,7 @@ export class DrillsService {
     return drillView(await readableOr404(abilityFor(actor), 'DsrDrill', row, { entity: 'dsr_drill', id }));
   }
 
-  async run(actor: Actor, trigger: 'schedule' | 'cli' | 'api'): Promise<DrillReport> {
+  async run(actor: Actor, trigger: 'schedule' | 'cli' | 'api' | 'page'): Promise<DrillReport> {
     const started = new Date();
     const t0 = performance.now();
     const by = actorRef(actor);

@@ -169,7 +169,7 @@ export class DsrPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await this.submit(reply, actor, key, 'dsr-drill', async () => {
-      const report = await this.drills.run(actor, 'api');
+      const report = await this.drills.run(actor, 'page');
       return { location: `/dsr/drills#drill-${report.id}` };
     });
   }

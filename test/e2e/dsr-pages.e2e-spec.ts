@@ -445,6 +445,7 @@ describe('data systems, drills and manual tasks', () => {
     const page = await as.compliance('GET', '/dsr/drills');
     const row = page.text.slice(page.text.indexOf(`<tr id="drill-${drill}"`)).split('</tr>')[0];
     expect(row).toContain('data-result="passed"');
+    expect(row).toContain('<td>page</td>'); // run from a page, not the API
     expect(row).toMatch(/<code>patient-platform<\/code> drilled: 7 seeded, \d+ exported/);
     expect(row).toMatch(/<a href="\/api\/evidence\/[0-9a-f-]{36}\/download\?file=2">report \(PDF\)<\/a>/);
     expect((await as.privacy('GET', '/dsr/drills')).text).toContain('id="run-drill-submit"');

@@ -268,6 +268,7 @@ export interface ExportLinkView {
 
 export interface DrillView {
   id: string;
+  /** How the drill was started: schedule, cli, api or page. */
   trigger: string;
   startedAt: string;
   finishedAt: string | null;
