@@ -6,6 +6,7 @@ import type { AuditLogEntryView } from '../audit-trail/dto/audit-log-entry.dto';
 import type { Page } from '../common/http/pagination';
 import { complianceTimeZone, zoneLabel } from '../common/time/zone';
 import type { AuditTrailPageQueryDto } from './dto/audit-trail-page.dto';
+import { csvHref, type CsvColumn } from './list-csv';
 
 const FILTERS = ['person', 'action', 'subjectType', 'subjectId', 'from', 'to'] as const;
 /** Details longer than this are cut on the page; the whole text is in the cell's title. */
@@ -22,6 +23,8 @@ export interface AuditTrailPage {
   pageTitle: string;
   zone: string;
   filter: Record<(typeof FILTERS)[number], string>;
+  /** The CSV download of the entries the filters select (every page). */
+  csv: string;
   person: { label: string | null; choices: { name: string; email: string; href: string }[]; nobody: boolean };
   entries: {
     seq: number;
@@ -80,7 +83,7 @@ function named(ref: string, names: Map<string, string>): string {
 const shortId = (id: string) => (/^[0-9a-f]{8}-[0-9a-f-]{27}$/i.test(id) ? `${id.slice(0, 8)}…` : id);
 
 /** One entry as the page shows it. */
-function entryRow(e: AuditLogEntryView, names: Map<string, string>): AuditTrailPage['entries'][number] {
+export function entryRow(e: AuditLogEntryView, names: Map<string, string>): AuditTrailPage['entries'][number] {
   const data = e.data === null ? '(unreadable)' : Object.keys(e.data).length === 0 ? '' : JSON.stringify(e.data);
   const subjectName = e.subjectType === 'User' && e.subjectId ? names.get(e.subjectId) : undefined;
   const at = trailTime(e.at);
@@ -101,6 +104,20 @@ function entryRow(e: AuditLogEntryView, names: Map<string, string>): AuditTrailP
     shortHash: e.hash.slice(0, 12),
   };
 }
+
+type EntryRow = AuditTrailPage['entries'][number];
+
+/** The trail as CSV: each entry whole (data untruncated, full hash), people by name and by reference. */
+export const TRAIL_CSV_COLUMNS: CsvColumn<EntryRow>[] = [
+  { header: 'Seq', value: (e) => e.seq },
+  { header: 'At', value: (e) => e.at },
+  { header: 'Person', value: (e) => e.actor },
+  { header: 'Actor reference', value: (e) => e.actorRef },
+  { header: 'Action', value: (e) => e.action },
+  { header: 'Subject', value: (e) => e.subjectRef },
+  { header: 'Data', value: (e) => e.dataFull },
+  { header: 'Hash', value: (e) => e.hash },
+];
 
 /** View model of the audit-trail page. `names`: user id → name, for actors and User subjects. */
 export function auditTrailPage(
@@ -126,6 +143,7 @@ export function auditTrailPage(
     pageTitle: 'Audit trail',
     zone: zoneLabel(),
     filter,
+    csv: csvHref('/audit-trail/export.csv', filter),
     person: {
       label: person.kind === 'actor' ? person.label : null,
       choices:

@@ -13,7 +13,15 @@ import type {} from '@fastify/view'; // reply.view()
 import { RuleViolationError, ValidationError } from '../common/errors/app-error';
 import { SweepsService } from '../sweeps/sweeps.service';
 import { viewUser } from './view-context.interceptor';
-import { catalogPage, controlPage, controlsPage, frameworkPage, type OwnerForm } from './catalog.page';
+import {
+  catalogPage,
+  CONTROL_CSV_COLUMNS,
+  controlPage,
+  controlsPage,
+  frameworkPage,
+  type OwnerForm,
+} from './catalog.page';
+import { allRows, sendCsv } from './list-csv';
 
 /** The catalog browser: framework → requirement → controls, and control → requirements across frameworks. */
 @ApiExcludeController()
@@ -58,6 +66,14 @@ export class CatalogPagesController {
       this.departments.list(),
     ]);
     return controlsPage({ query, list, frameworks, departments });
+  }
+
+  /** The filtered list, every page of it, as CSV. */
+  @Get('controls/export.csv')
+  @Policy('read', 'Control')
+  async controlsCsv(@CurrentActor() actor: UserActor, @Query() query: ControlQueryDto, @Res() reply: FastifyReply) {
+    const rows = await allRows((page) => this.catalog.listControls(actor, { ...query, ...page }));
+    await sendCsv(reply, 'controls', CONTROL_CSV_COLUMNS, rows);
   }
 
   @Get('controls/:key')

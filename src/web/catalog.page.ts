@@ -9,6 +9,7 @@ import type { ControlQueryDto, ControlView, FrameworkView, RequirementView } fro
 import type { EvidenceView } from '../evidence/dto/evidence.dto';
 import type { UserView } from '../identity/dto/user.dto';
 import type { ControlOutcomeView } from '../sweeps/dto/sweep.dto';
+import { csvHref, type CsvColumn } from './list-csv';
 
 /** The catalog: every framework with its coverage. */
 export function catalogPage(frameworks: FrameworkView[], coverage: Coverage[]) {
@@ -32,6 +33,19 @@ export function frameworkPage<F extends { name: string }>(
 }
 
 /** The controls list with its filters; paging links keep every filter. */
+/** The controls list as CSV: the page's columns, every requirement each control satisfies. */
+export const CONTROL_CSV_COLUMNS: CsvColumn<ControlView>[] = [
+  { header: 'Key', value: (c) => c.key },
+  { header: 'Control', value: (c) => c.title },
+  { header: 'Department', value: (c) => c.ownerDepartment },
+  { header: 'Owner', value: (c) => c.ownerName },
+  { header: 'Cadence', value: (c) => c.cadence },
+  { header: 'Max interval (days)', value: (c) => c.maxIntervalDays },
+  { header: 'Satisfies', value: (c) => c.requirements.map((r) => `${r.framework}:${r.ref}`).join('; ') },
+  { header: 'Collector', value: (c) => c.collector },
+  { header: 'Version', value: (c) => c.version },
+];
+
 export function controlsPage(input: {
   query: ControlQueryDto;
   list: Page<ControlView>;
@@ -53,6 +67,13 @@ export function controlsPage(input: {
   return {
     pageTitle: 'Controls',
     controls: list.items,
+    csv: csvHref('/controls/export.csv', {
+      framework: query.framework,
+      department: query.department,
+      cadence: query.cadence,
+      owner: query.owner,
+      q: query.q,
+    }),
     total: list.total,
     from: list.total === 0 ? 0 : list.offset + 1,
     to: list.offset + list.items.length,

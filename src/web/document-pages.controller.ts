@@ -26,7 +26,9 @@ import { DocumentVersionsService } from '../documents/document-versions.service'
 import { DocumentsService } from '../documents/documents.service';
 import { DepartmentsService } from '../identity/departments.service';
 import { UsersService } from '../identity/users.service';
-import { documentListPage, documentPage, myAcknowledgementsPage } from './document.page';
+import { documentCsvColumns, documentListPage, documentPage, myAcknowledgementsPage } from './document.page';
+import { allRows, sendCsv } from './list-csv';
+import { dayOf } from '../common/time/days';
 import {
   newDocumentBody,
   refusedDocumentForm,
@@ -78,6 +80,14 @@ export class DocumentPagesController {
   @Render('documents')
   list(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility, @Query() query: DocumentListQueryDto) {
     return this.listPage(actor, ability, query, null);
+  }
+
+  /** The filtered list, every page of it, as CSV. */
+  @Get('documents/export.csv')
+  @Policy('read', 'Document')
+  async listCsv(@CurrentActor() actor: UserActor, @Query() query: DocumentListQueryDto, @Res() reply: FastifyReply) {
+    const rows = await allRows((page) => this.documents.list(actor, { ...query, ...page }));
+    await sendCsv(reply, 'documents', documentCsvColumns(dayOf(new Date())), rows);
   }
 
   @Post('documents')

@@ -7,6 +7,7 @@ import { ROLES } from '../authz/actor';
 import { asSubject } from '../authz/subject';
 import type { Page } from '../common/http/pagination';
 import { dayOf } from '../common/time/days';
+import { csvHref, type CsvColumn } from './list-csv';
 import { zoneLabel } from '../common/time/zone';
 import { DOCUMENT_TYPES, SIGNATURE_MEANINGS } from '../documents/domain/document-model';
 import type { AcknowledgementView, RosterEntryView, RosterView } from '../documents/dto/acknowledgement.dto';
@@ -75,6 +76,22 @@ function standing(d: DocumentView, today: string) {
   };
 }
 
+/** The documents list as CSV (standing as of `today`, the compliance zone's day). */
+export function documentCsvColumns(today: string): CsvColumn<DocumentView>[] {
+  return [
+    { header: 'Key', value: (d) => d.key },
+    { header: 'Title', value: (d) => d.title },
+    { header: 'Type', value: (d) => typeLabel(d.type) },
+    { header: 'Department', value: (d) => d.ownerDepartment },
+    { header: 'Status', value: (d) => standing(d, today).statusText },
+    { header: 'Published version', value: (d) => d.publishedVersion },
+    { header: 'Review every (months)', value: (d) => d.reviewCadenceMonths },
+    { header: 'Next review', value: (d) => d.nextReviewOn },
+    { header: 'Review overdue', value: (d) => standing(d, today).reviewOverdue },
+    { header: 'Controls', value: (d) => d.controls.join('; ') },
+  ];
+}
+
 export interface DocumentListInput {
   list: Page<DocumentView>;
   query: { q?: string; type?: string; department?: string };
@@ -109,6 +126,7 @@ export function documentListPage(input: DocumentListInput) {
   return {
     pageTitle: 'Documents',
     total: list.total,
+    csv: csvHref('/documents/export.csv', { q: query.q, type: query.type, department: query.department }),
     filter: query,
     types: options(DOCUMENT_TYPES, query.type, typeLabel),
     departments: input.departments.map((d) => ({ ...d, selected: d.key === query.department })),

@@ -6,6 +6,7 @@ import { GROUND_LABEL, groundsFor } from '../dsr/domain/dsr-grounds';
 import { DSR_STATUSES, FORM_CHANNELS } from '../dsr/domain/dsr-model';
 import type { DsrActionView, DsrRequestView } from '../dsr/dto/dsr.dto';
 import { actionRow, drillRow, queueRow, RIGHT_LABEL, systemView } from './dsr.page';
+import { csvHref } from './list-csv';
 import type { DsrPageQueryDto } from './dto/dsr-forms.dto';
 
 /** "21–40 of 45" and the neighbouring pages' links, from a page and a link builder. */
@@ -52,6 +53,7 @@ export function dsrQueuePage(input: {
     showIdentity: input.showIdentity,
     canCreate: input.canCreate,
     demoSubject: input.demoSubject ?? null,
+    csv: csvHref('/dsr/export.csv', filter),
     statuses: DSR_STATUSES.map((s) => ({ key: s, label: s.replace(/_/g, ' ') })),
     rights: DSR_RIGHTS.map((r) => ({ key: r, label: RIGHT_LABEL[r], section: RIGHT_SECTION[r] })),
     channels: FORM_CHANNELS.map((c) => ({ key: c, label: c.replace(/_/g, ' ') })),

@@ -37,6 +37,7 @@ import {
   TimelineFormDto,
 } from './dto/incident-forms.dto';
 import { FormIdempotency, FormKey, FormKeyInterceptor, newFormKey } from './form-idempotency';
+import { allRows, sendCsv } from './list-csv';
 import {
   assessmentBody,
   changeBody,
@@ -53,6 +54,8 @@ import {
 import { CreateRiskDto } from '../risks/dto/risk.dto';
 import { RiskReportsService } from '../risks/risk-reports.service';
 import {
+  INCIDENT_CSV_COLUMNS,
+  incidentFilter,
   incidentPage,
   incidentPermissions,
   incidentRegisterPage,
@@ -90,15 +93,23 @@ export class IncidentPagesController {
   @Render('incidents')
   async register(@CurrentActor() actor: UserActor, @Query() query: IncidentPageQueryDto) {
     const list = await this.incidents.list(actor, {
-      open: (query.show ?? 'open') === 'open' ? 'true' : undefined,
-      status: query.status,
-      severity: query.severity,
-      category: query.category as ReportIncidentDto['categories'][number] | undefined,
-      q: query.q,
+      ...incidentFilter(query),
       offset: query.offset,
       limit: query.limit,
     });
     return incidentRegisterPage({ query, list, policy: this.policies.policy() });
+  }
+
+  /** The filtered register, every page of it, as CSV. */
+  @Get('export.csv')
+  @Policy('read', 'Incident')
+  async registerCsv(
+    @CurrentActor() actor: UserActor,
+    @Query() query: IncidentPageQueryDto,
+    @Res() reply: FastifyReply,
+  ) {
+    const rows = await allRows((page) => this.incidents.list(actor, { ...incidentFilter(query), ...page }));
+    await sendCsv(reply, 'incidents', INCIDENT_CSV_COLUMNS, rows);
   }
 
   @Get('new')

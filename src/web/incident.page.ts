@@ -12,6 +12,7 @@ import {
   MANUAL_TIMELINE_KINDS,
   NOTICE_KINDS,
   noticeAuthority,
+  type IncidentCategory,
   type NoticeKind,
 } from '../incidents/domain/incident-model';
 import {
@@ -23,6 +24,7 @@ import {
 import { ADVERSE_EVENT_CATEGORIES, type IncidentPolicy } from '../incidents/domain/incident-policy';
 import type { ClockView, IncidentDetail, IncidentListItem } from '../incidents/incident-views';
 import type { IncidentPageQueryDto } from './dto/incident-forms.dto';
+import { csvHref, csvTime, timeHeader, type CsvColumn } from './list-csv';
 import type { RiskRegister } from '../risks/domain/risk-model';
 import type { RiskScale } from '../risks/domain/risk-matrix';
 import type { FormState, IncidentFormName } from './incident-forms';
@@ -101,6 +103,39 @@ function listRow(i: IncidentListItem) {
   };
 }
 
+/** The register as CSV: the page's columns, every owed clock in the words the page uses. */
+export const INCIDENT_CSV_COLUMNS: CsvColumn<IncidentListItem>[] = [
+  { header: 'Ref', value: (i) => i.ref },
+  { header: 'Incident', value: (i) => i.title },
+  { header: 'Severity', value: (i) => i.severity },
+  { header: 'Peak severity', value: (i) => i.peakSeverity },
+  { header: 'Status', value: (i) => label(i.status) },
+  { header: 'Categories', value: (i) => i.categories.map((c) => CATEGORY_LABEL[c] ?? c).join('; ') },
+  { header: timeHeader('Detected at'), value: (i) => csvTime(i.detectedAt) },
+  { header: timeHeader('Aware at'), value: (i) => csvTime(i.awareAt) },
+  { header: 'Commander', value: (i) => i.commander?.name },
+  { header: 'Open CAPAs', value: (i) => i.openCapas },
+  {
+    header: 'Clocks',
+    value: (i) =>
+      i.clocks
+        .filter((c) => c.state !== 'not_owed')
+        .map((c) => `${c.label}: ${clockText(c)}`)
+        .join('; '),
+  },
+];
+
+/** The register's filters as the incidents service takes them (the page's and the CSV's). */
+export function incidentFilter(query: IncidentPageQueryDto) {
+  return {
+    open: (query.show ?? 'open') === 'open' ? ('true' as const) : undefined,
+    status: query.status,
+    severity: query.severity,
+    category: query.category as IncidentCategory | undefined,
+    q: query.q,
+  };
+}
+
 export interface IncidentRegisterInput {
   query: IncidentPageQueryDto;
   list: Page<IncidentListItem>;
@@ -130,6 +165,13 @@ export function incidentRegisterPage({ query, list, policy }: IncidentRegisterIn
     previous: list.offset > 0 ? `?${params(Math.max(0, list.offset - list.limit))}` : null,
     next: list.offset + list.limit < list.total ? `?${params(list.offset + list.limit)}` : null,
     filter: { show, q: query.q ?? '' },
+    csv: csvHref('/incidents/export.csv', {
+      show,
+      status: query.status,
+      severity: query.severity,
+      category: query.category,
+      q: query.q,
+    }),
     shows: options(['open', 'all'], show, { open: 'open incidents', all: 'all incidents' }),
     statuses: options(INCIDENT_STATUSES, query.status),
     severities: severityOptions(policy, query.severity),

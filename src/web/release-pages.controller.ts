@@ -16,7 +16,8 @@ import { GateFormParams, SignGateFormDto } from './dto/release-forms.dto';
 import { FormIdempotency, FormKey, FormKeyInterceptor, newFormKey } from './form-idempotency';
 import { refusalStatus } from './form-refusal';
 import { formField, validated } from './incident-forms';
-import { releaseListPage, releasePage, type ReleaseFormState } from './release.page';
+import { RELEASE_CSV_COLUMNS, releaseListPage, releasePage, type ReleaseFormState } from './release.page';
+import { allRows, sendCsv } from './list-csv';
 import { viewUser } from './view-context.interceptor';
 
 /**
@@ -47,6 +48,14 @@ export class ReleasePagesController {
       products: this.gates.policy().products,
       product: query.product ?? null,
     });
+  }
+
+  /** The (filtered) releases, every page of them, as CSV. */
+  @Get('export.csv')
+  @Policy('read', 'Release')
+  async listCsv(@CurrentActor() actor: UserActor, @Query() query: ReleaseQueryDto, @Res() reply: FastifyReply) {
+    const rows = await allRows((page) => this.releases.listDetails(actor, { ...query, ...page }));
+    await sendCsv(reply, 'releases', RELEASE_CSV_COLUMNS, rows);
   }
 
   @Get(':product/:version')

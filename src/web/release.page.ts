@@ -6,6 +6,7 @@ import type { UserActor } from '../authz/actor';
 import { ATTACHMENT_LABELS } from '../releases/domain/release-attachments';
 import type { ProductGatePolicy } from '../releases/domain/release-model';
 import type { ReleaseDetail } from '../releases/release-views';
+import { csvHref, csvTime, timeHeader, type CsvColumn } from './list-csv';
 
 /** A refused form: what was typed (never a password), each field's problem, and the refusal in words. */
 export interface ReleaseFormState {
@@ -14,6 +15,16 @@ export interface ReleaseFormState {
   errors: Record<string, string>;
   detail: string;
 }
+
+/** The releases list as CSV: each release's decision and what is missing, as the deploy step is told. */
+export const RELEASE_CSV_COLUMNS: CsvColumn<ReleaseDetail>[] = [
+  { header: 'Product', value: (r) => r.product },
+  { header: 'Version', value: (r) => r.version },
+  { header: 'Commit', value: (r) => r.commit },
+  { header: timeHeader('Built'), value: (r) => csvTime(r.builtAt) },
+  { header: 'Approved', value: (r) => r.decision.approved },
+  { header: 'Missing', value: (r) => r.decision.missing.map((m) => `${m.gate}: ${m.reason}`).join('; ') },
+];
 
 export function releaseListPage(input: {
   items: ReleaseDetail[];
@@ -24,6 +35,7 @@ export function releaseListPage(input: {
   return {
     title: 'Releases',
     total: input.total,
+    csv: csvHref('/releases/export.csv', { product: input.product }),
     products: input.products.map((p) => ({ key: p.key, name: p.name, selected: p.key === input.product })),
     releases: input.items.map((r) => ({
       product: r.product,

@@ -15,6 +15,7 @@ import {
 import type { RiskPlanView } from '../risks/dto/risk-plan.dto';
 import type { ArisingFromView, HeatmapView, RiskReviewView, RiskVersionView, RiskView } from '../risks/dto/risk.dto';
 import type { CreateRiskFormDto, RiskPageQueryDto } from './dto/risk-forms.dto';
+import { csvHref } from './list-csv';
 
 export const REGISTER_LABEL = { iso14971: 'ISO 14971', security: 'Security (SOC 2 CC3)' } as const;
 const CONTROL_TYPE_LABEL = {
@@ -82,7 +83,18 @@ function addHazardForm(scale: RiskScale, refused: RiskFormState | null | undefin
   };
 }
 
-/** The register page: the filtered table with paging links that keep the filters, the heat map and the plan. */
+/** The page's title and its CSV link: the register's own export (the columns its import takes). */
+function registerHeading(register: RiskRegister, product: string | undefined) {
+  return {
+    pageTitle: 'Risks',
+    registerLabel: REGISTER_LABEL[register],
+    csv: csvHref('/api/risks/export', { register, product }),
+  };
+}
+
+/**
+ * The register page: the filtered table with paging links that keep the filters, the heat map and the plan.
+ */
 export function riskRegisterPage(input: RiskRegisterInput) {
   const { query, register, list, heatmap, scale, plan } = input;
   const params = (offset: number) =>
@@ -98,8 +110,7 @@ export function riskRegisterPage(input: RiskRegisterInput) {
       }).filter((e): e is [string, string] => !!e[1]),
     ).toString();
   return {
-    pageTitle: 'Risks',
-    registerLabel: REGISTER_LABEL[register],
+    ...registerHeading(register, query.product),
     risks: list.items,
     total: list.total,
     from: list.total === 0 ? 0 : list.offset + 1,
