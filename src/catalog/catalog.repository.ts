@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { containsPattern } from '../common/db/like';
 import type { AppAbility } from '../authz/ability.factory';
 import { accessibleBy } from '../authz/casl-sql';
 import { Control } from './control.entity';
@@ -246,7 +247,7 @@ export class CatalogRepository {
       .createQueryBuilder(Requirement, 'r')
       .where('r.framework_id = :frameworkId AND r.retired_at IS NULL', { frameworkId });
     if (filter.group) qb.andWhere('r.group_name = :group', { group: filter.group });
-    if (filter.q) qb.andWhere('(r.ref ILIKE :q OR r.title ILIKE :q)', { q: `%${escapeLike(filter.q)}%` });
+    if (filter.q) qb.andWhere('(r.ref ILIKE :q OR r.title ILIKE :q)', { q: containsPattern(filter.q) });
     const [rows, total] = await qb
       .orderBy('r.position', 'ASC')
       .skip(filter.offset)
@@ -295,7 +296,7 @@ export class CatalogRepository {
     if (filter.ownerUserId) qb.andWhere('c.owner_user_id = :owner', { owner: filter.ownerUserId });
     if (filter.department) qb.andWhere('c.owner_department = :department', { department: filter.department });
     if (filter.cadence) qb.andWhere('c.cadence = :cadence', { cadence: filter.cadence });
-    if (filter.q) qb.andWhere('(c.key ILIKE :q OR c.title ILIKE :q)', { q: `%${escapeLike(filter.q)}%` });
+    if (filter.q) qb.andWhere('(c.key ILIKE :q OR c.title ILIKE :q)', { q: containsPattern(filter.q) });
     if (filter.framework) {
       qb.andWhere(
         `EXISTS (SELECT 1 FROM control_requirements cr JOIN requirements r ON r.id = cr.requirement_id JOIN frameworks f ON f.id = r.framework_id
@@ -428,8 +429,4 @@ export class CatalogRepository {
   async setOwner(controlId: string, ownerUserId: string | null, m: EntityManager): Promise<void> {
     await m.update(Control, { id: controlId }, { ownerUserId });
   }
-}
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, '\\$&');
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { containsPattern } from '../common/db/like';
 import type { AppAbility } from '../authz/ability.factory';
 import { accessibleBy, UnsupportedCaslConditionError, type VirtualFields } from '../authz/casl-sql';
 import { isUniqueViolation } from '../common/db/unique-violation';
@@ -72,7 +73,7 @@ export class DocumentsRepository {
     );
     if (filter.type) qb.andWhere('d.type = :type', { type: filter.type });
     if (filter.department) qb.andWhere('d.owner_department = :department', { department: filter.department });
-    if (filter.q) qb.andWhere('(d.key ILIKE :q OR d.title ILIKE :q)', { q: `%${escapeLike(filter.q)}%` });
+    if (filter.q) qb.andWhere('(d.key ILIKE :q OR d.title ILIKE :q)', { q: containsPattern(filter.q) });
     const [rows, total] = await qb.orderBy('d.key', 'ASC').skip(page.offset).take(page.limit).getManyAndCount();
     return { rows, total };
   }
@@ -164,8 +165,4 @@ export class DocumentsRepository {
   ): Promise<DocumentSignature> {
     return m.save(DocumentSignature, m.create(DocumentSignature, values));
   }
-}
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, '\\$&');
 }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable, Writable } from 'node:stream';
 import { DataSource, EntityManager, In, IsNull, LessThanOrEqual, Not } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { containsPattern } from '../common/db/like';
 import type { AppAbility } from '../authz/ability.factory';
 import { accessibleBy } from '../authz/casl-sql';
 import { ConflictError } from '../common/errors/app-error';
@@ -101,7 +102,7 @@ export class DsrRepository {
         `r.status IN ('received', 'verified', 'in_progress') AND (r.due_at < :now OR (r.statutory_due_at < :now AND r.separated_at IS NULL))`,
         { now },
       );
-    if (filter.q) qb.andWhere('r.reference ILIKE :q', { q: `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
+    if (filter.q) qb.andWhere('r.reference ILIKE :q', { q: containsPattern(filter.q) });
     // Open requests first, then by the soonest of the two deadlines (an objection's: an hour after separation was owed).
     const [rows, total] = await qb
       .orderBy(`CASE WHEN r.status IN ('completed', 'rejected') THEN 1 ELSE 0 END`, 'ASC')

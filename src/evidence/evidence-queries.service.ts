@@ -65,6 +65,7 @@ export class EvidenceQueriesService {
       kind: query.kind,
       submittedBy: query.submitter === 'me' ? actor.id : undefined,
       current: query.current,
+      q: query.q,
     });
     return { items: await this.items.views(rows), total, ...page };
   }

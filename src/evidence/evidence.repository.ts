@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { containsPattern } from '../common/db/like';
 import type { AppAbility } from '../authz/ability.factory';
 import { accessibleBy, UnsupportedCaslConditionError, type VirtualFields } from '../authz/casl-sql';
 import { isUniqueViolation } from '../common/db/unique-violation';
@@ -18,6 +19,8 @@ export interface EvidenceListFilter {
   before?: Date;
   submittedBy?: string;
   current?: boolean;
+  /** Words the title contains (case-insensitive). */
+  q?: string;
   limit: number;
   offset: number;
 }
@@ -133,6 +136,7 @@ export class EvidenceRepository {
     if (filter.before) qb.andWhere('e.evidence_date < :before', { before: filter.before });
     if (filter.submittedBy) qb.andWhere('e.submitted_by = :submittedBy', { submittedBy: filter.submittedBy });
     if (filter.current) qb.andWhere(NOT_SUPERSEDED);
+    if (filter.q) qb.andWhere('e.title ILIKE :q', { q: containsPattern(filter.q) });
     const [rows, total] = await qb
       .orderBy('e.collected_at', 'DESC')
       .addOrderBy('e.id', 'DESC')

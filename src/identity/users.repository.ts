@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { containsPattern } from '../common/db/like';
 import { accessibleBy } from '../authz/casl-sql';
 import type { AppAbility } from '../authz/ability.factory';
 import { ConflictError } from '../common/errors/app-error';
@@ -59,8 +60,7 @@ export class UsersRepository {
     if (filter.role) qb.andWhere('u.role = :role', { role: filter.role });
     if (filter.departmentKey) qb.andWhere('d.key = :dept', { dept: filter.departmentKey });
     if (filter.active !== undefined) qb.andWhere('u.active = :active', { active: filter.active });
-    if (filter.q)
-      qb.andWhere('(u.email ILIKE :q OR u.name ILIKE :q)', { q: `%${filter.q.replace(/[\\%_]/g, '\\$&')}%` });
+    if (filter.q) qb.andWhere('(u.email ILIKE :q OR u.name ILIKE :q)', { q: containsPattern(filter.q) });
     const total = await qb.getCount();
     const { entities, raw } = await qb
       .orderBy('u.name', 'ASC')

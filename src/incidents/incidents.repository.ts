@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, In } from 'typeorm';
+import { containsPattern } from '../common/db/like';
 import type { AppAbility } from '../authz/ability.factory';
 import { accessibleBy, UnsupportedCaslConditionError, type VirtualFields } from '../authz/casl-sql';
 import type { IncidentCategory, IncidentStatus } from './domain/incident-model';
@@ -82,7 +83,7 @@ export class IncidentsRepository {
       qb.andWhere(
         new Brackets((w) =>
           w
-            .where("i.title ILIKE :q ESCAPE '\\'", { q: `%${filter.q!.replace(/[\\%_]/g, (c) => `\\${c}`)}%` })
+            .where("i.title ILIKE :q ESCAPE '\\'", { q: containsPattern(filter.q!) })
             .orWhere('i.number::text = :n', { n: filter.q!.replace(/^INC-0*/i, '') }),
         ),
       );

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { containsPattern } from '../common/db/like';
 import type { AppAbility } from '../authz/ability.factory';
 import { accessibleBy, caslWhere, UnsupportedCaslConditionError, type VirtualFields } from '../authz/casl-sql';
 import { ConflictError } from '../common/errors/app-error';
@@ -129,7 +130,7 @@ export class RisksRepository {
     if (filter.q)
       qb.andWhere(
         `(r.ref ILIKE :q OR ${asOf('title')} ILIKE :q OR ${asOf('hazard')} ILIKE :q OR ${asOf('harm')} ILIKE :q)`,
-        { q: `%${escapeLike(filter.q)}%` },
+        { q: containsPattern(filter.q) },
       );
     return qb;
   }
@@ -382,8 +383,4 @@ export class RisksRepository {
       .getRawMany<{ status: string; level: string; residualLevel: string | null; count: number }>();
     return rows;
   }
-}
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, '\\$&');
 }

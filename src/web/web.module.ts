@@ -31,6 +31,7 @@ import { DocumentsModule } from '../documents/documents.module';
 import { DocumentPagesController } from './document-pages.controller';
 import { ReleasesModule } from '../releases/releases.module';
 import { ReleasePagesController } from './release-pages.controller';
+import { SearchPagesController } from './search-pages.controller';
 
 /** Server-rendered pages (templates in templates/web/). */
 @Module({
@@ -65,6 +66,7 @@ import { ReleasePagesController } from './release-pages.controller';
     IncidentPagesController,
     DocumentPagesController,
     ReleasePagesController,
+    SearchPagesController,
   ],
   providers: [LoginPageService, FormIdempotency, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
 })

@@ -181,6 +181,11 @@ export class EvidenceQueryDto extends PageQueryDto {
   )
   @IsBoolean()
   current?: boolean;
+  @ApiPropertyOptional({ description: 'words the title contains' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
 }
 
 export class EvidenceParams {
