@@ -14,7 +14,7 @@ describeInBrowser('global search in the browser', () => {
     await page.waitForURL(`${t.baseUrl}/controls`);
     await page.keyboard.press('/'); // from any page
     await page.waitForURL(`${t.baseUrl}/search`);
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('search-q');
+    expect(await page.evaluate<string>('document.activeElement?.id')).toBe('search-q');
     await page.keyboard.type('access review');
     await page.keyboard.press('Enter');
     await page.waitForURL(`${t.baseUrl}/search?q=access+review`);
