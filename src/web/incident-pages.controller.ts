@@ -24,6 +24,7 @@ import { IncidentChangesService } from '../incidents/incident-changes.service';
 import { IncidentNoticesService } from '../incidents/incident-notices.service';
 import { IncidentPolicyService } from '../incidents/incident-policy.service';
 import { IncidentsService } from '../incidents/incidents.service';
+import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
 import {
   BreachAssessmentFormDto,
   CapaFormDto,
@@ -86,6 +87,7 @@ export class IncidentPagesController {
     private readonly users: UsersService,
     private readonly forms: FormIdempotency,
     private readonly riskReports: RiskReportsService,
+    private readonly evidence: EvidenceQueriesService,
   ) {}
 
   @Get()
@@ -336,7 +338,13 @@ export class IncidentPagesController {
     // Names for the selects and for who did what (never for auditors: the view carries no identities then).
     const named = incident.reporter !== undefined && ability.can('read', 'User');
     const people = named ? (await this.users.list(actor, { active: true, limit: 200 })).items : [];
+    const closesCapa = incident.capas.some((c) => c.status === 'open' && can.closeCapa(c.owner?.id ?? null));
+    const evidence =
+      closesCapa && ability.can('read', 'Evidence')
+        ? (await this.evidence.list(actor, { current: true, limit: 200, offset: 0 })).items
+        : [];
     return incidentPage({
+      evidence,
       incident,
       policy: this.policies.policy(),
       can,

@@ -23,6 +23,7 @@ import {
 } from '../incidents/domain/incident-labels';
 import { ADVERSE_EVENT_CATEGORIES, type IncidentPolicy } from '../incidents/domain/incident-policy';
 import type { ClockView, IncidentDetail, IncidentListItem } from '../incidents/incident-views';
+import { evidenceOption } from './evidence-options';
 import type { IncidentPageQueryDto } from './dto/incident-forms.dto';
 import { csvHref, csvTime, timeHeader, type CsvColumn } from './list-csv';
 import type { RiskRegister } from '../risks/domain/risk-model';
@@ -272,6 +273,8 @@ export interface IncidentPageInput {
   form?: FormState | null;
   formKey: string;
   now: Date;
+  /** Evidence a CAPA's closing may name (the newest the person may read), picked by title. */
+  evidence?: Array<{ id: string; title: string; controls: string[]; evidenceDate: string }>;
 }
 
 /** A form's state on this page: the refused one as sent, the others from their defaults. */
@@ -315,6 +318,7 @@ export function incidentPage(input: IncidentPageInput) {
     assessment: assessmentView(i),
     notices: i.notices.map((n) => ({ ...n, kindLabel: NOTICE_LABEL[n.kind], by: who(n.actor) })),
     capas: i.capas.map((c) => capaRow(input, c)),
+    evidenceOptions: (input.evidence ?? []).map(evidenceOption),
     risks: i.risks.map((r) => ({ ...r, registerLabel: REGISTER_LABEL[r.register as RiskRegister] ?? r.register })),
     showBreach: i.categories.includes('personal_data_breach') || i.assessment !== null,
     showDraft: i.assessment !== null && input.can.readAssessment,

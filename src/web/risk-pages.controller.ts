@@ -18,12 +18,19 @@ import {
   RiskPlanFormDto,
   RiskReviewFormDto,
 } from './dto/risk-forms.dto';
+import { CatalogService } from '../catalog/catalog.service';
+import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
+import type { RiskView } from '../risks/dto/risk.dto';
+import { allRows } from './list-csv';
 import { refusedForm, validated } from './incident-forms';
-import { createRiskBody, riskPage, riskRegisterPage, type RiskFormState } from './risk.page';
+import { createRiskBody, riskPage, riskRegisterPage, type RiskControlPickers, type RiskFormState } from './risk.page';
 import { refusalStatus } from './form-refusal';
 import { viewUser } from './view-context.interceptor';
 
 /** The risk register: table with filters and the heat maps, a risk's page with its controls and history, and the forms. */
+/** The newest evidence items the add-control form offers (the datalist searches them as one types). */
+const PICKER_EVIDENCE = 200;
+
 @ApiExcludeController()
 @Controller()
 export class RiskPagesController {
@@ -32,6 +39,8 @@ export class RiskPagesController {
     private readonly reports: RiskReportsService,
     private readonly reviewing: RiskReviewsService,
     private readonly plans: RiskPlansService,
+    private readonly catalog: CatalogService,
+    private readonly evidence: EvidenceQueriesService,
   ) {}
 
   @Get('risks')
@@ -134,13 +143,34 @@ export class RiskPagesController {
       this.risks.history(actor, p.id),
       this.reports.arisingFrom(actor, p.id),
     ]);
+    const canUpdate = ability.can('update', 'Risk');
     return riskPage({
       risk,
       history,
       arisingFrom,
       scale: this.reports.scale(risk.register),
-      canUpdate: ability.can('update', 'Risk'),
+      canUpdate,
+      evidenceTitles: await this.evidenceTitles(actor, risk),
+      pickers: canUpdate ? await this.pickers(actor, ability) : null,
     });
+  }
+
+  /** Titles of the evidence the risk's controls name, as far as the reader may read each item. */
+  private async evidenceTitles(actor: UserActor, risk: RiskView): Promise<Map<string, string>> {
+    const ids = [...new Set(risk.controls.flatMap((c) => [...c.implementationEvidence, ...c.effectivenessEvidence]))];
+    const items = await Promise.all(ids.map((id) => this.evidence.get(actor, id).catch(() => null)));
+    return new Map(items.filter((e) => e !== null).map((e) => [e.id, e.title]));
+  }
+
+  /** The add-control form's choices: every control, and the newest current evidence the person may read. */
+  private async pickers(actor: UserActor, ability: AppAbility): Promise<RiskControlPickers> {
+    const [controls, evidence] = await Promise.all([
+      allRows((page) => this.catalog.listControls(actor, page)),
+      ability.can('read', 'Evidence')
+        ? this.evidence.list(actor, { current: true, limit: PICKER_EVIDENCE, offset: 0 })
+        : { items: [] },
+    ]);
+    return { controls, evidence: evidence.items };
   }
 
   /** Adds one risk control (the API replaces the whole list on PATCH; the page appends to the one it showed). */

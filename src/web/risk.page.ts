@@ -14,6 +14,7 @@ import {
 } from '../risks/domain/risk-model';
 import type { RiskPlanView } from '../risks/dto/risk-plan.dto';
 import type { ArisingFromView, HeatmapView, RiskReviewView, RiskVersionView, RiskView } from '../risks/dto/risk.dto';
+import { evidenceOption } from './evidence-options';
 import type { CreateRiskFormDto, RiskPageQueryDto } from './dto/risk-forms.dto';
 import { csvHref } from './list-csv';
 
@@ -162,15 +163,46 @@ export interface RiskPageInput {
   arisingFrom: ArisingFromView[];
   scale: RiskScale;
   canUpdate: boolean;
+  /** Titles of the evidence items the controls name (those the reader may read). */
+  evidenceTitles?: Map<string, string>;
+  /** What the "Add a risk control" form offers to pick from (for those who may add one). */
+  pickers?: RiskControlPickers | null;
+}
+
+export interface RiskControlPickers {
+  controls: Array<{ key: string; title: string }>;
+  evidence: Array<{ id: string; title: string; controls: string[]; evidenceDate: string }>;
+}
+
+/** Evidence ids as links named by the item's title (or a short id when the reader may not read the item). */
+function evidenceLinks(ids: string[], titles: Map<string, string>) {
+  return ids.map((id) => ({ id, title: titles.get(id) ?? `evidence ${id.slice(0, 8)}…` }));
+}
+
+/** The pickers' options: a control by key and title, an evidence item by title, its controls and date. */
+function pickerOptions(pickers: RiskControlPickers | null | undefined) {
+  if (!pickers) return null;
+  return {
+    controls: pickers.controls.map((c) => ({ value: c.key, label: `${c.key} — ${c.title}` })),
+    evidence: pickers.evidence.map(evidenceOption),
+  };
 }
 
 /** One risk: its numbered controls, the traceability report's gaps for it, and what changed in each version. */
-export function riskPage({ risk, history, arisingFrom, scale, canUpdate }: RiskPageInput) {
+export function riskPage({ risk, history, arisingFrom, scale, canUpdate, evidenceTitles, pickers }: RiskPageInput) {
+  const titles = evidenceTitles ?? new Map<string, string>();
   return {
     pageTitle: `${risk.ref} ${risk.title}`,
     risk,
     registerLabel: REGISTER_LABEL[risk.register],
-    controls: risk.controls.map((c, i) => ({ ...c, number: i + 1, typeLabel: CONTROL_TYPE_LABEL[c.type] })),
+    controls: risk.controls.map((c, i) => ({
+      ...c,
+      number: i + 1,
+      typeLabel: CONTROL_TYPE_LABEL[c.type],
+      implementationLinks: evidenceLinks(c.implementationEvidence, titles),
+      effectivenessLinks: evidenceLinks(c.effectivenessEvidence, titles),
+    })),
+    pickers: pickerOptions(pickers),
     arisingFrom,
     // The traceability report's gaps for this risk (GET /api/risks/traceability computes the same).
     gaps: traceabilityGaps({

@@ -2,6 +2,7 @@
 // requirements, evidence titles, risks, DSR references, documents, incidents. Each section lists its first
 // matches and links to its list page filtered by the same words for the rest. Pure: the controller fetches.
 import type { Page } from '../common/http/pagination';
+import { evidenceWhere } from './evidence-options';
 
 /** The longest search: as the list pages' own filters take (a key, a reference, words of a title). */
 export const SEARCH_MAX_CHARS = 100;
@@ -70,7 +71,7 @@ export const HITS = {
     // Evidence is read on its control's page (the newest items, with downloads).
     href: e.controls[0] ? `/controls/${e.controls[0]}` : `/api/evidence/${e.id}`,
     label: e.title,
-    detail: `${e.controls.join(', ')} · ${e.evidenceDate.slice(0, 10)}`,
+    detail: evidenceWhere(e),
   }),
   risk: (r: { id: string; ref: string; title: string; product: string; level: string }): SearchHit => ({
     href: `/risks/${r.id}`,

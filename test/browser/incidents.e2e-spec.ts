@@ -128,6 +128,14 @@ describeInBrowser('incident register in the browser', () => {
     await manager.click('#capa-submit');
     await manager.waitForSelector('#capas tr[data-status="open"]');
     await manager.click('#capas tr[data-status="open"] details.close-capa summary');
+    // The evidence that verifies a CAPA is picked by its title from the newest items the manager may read.
+    expect(await manager.getAttribute('#capas tr[data-status="open"] input[name=verificationEvidenceId]', 'list')).toBe(
+      'capa-evidence-options',
+    );
+    const current = (await (await manager.request.get(`${base}/api/evidence?current=true&limit=1`)).json()) as {
+      total: number;
+    };
+    expect(await manager.locator('#capa-evidence-options option').count()).toBe(Math.min(200, current.total));
     await manager.selectOption('#capas tr[data-status="open"] select[name=status]', 'accepted');
     await manager.fill('#capas tr[data-status="open"] input[name=note]', 'Mailer replaced next quarter');
     await manager.click('#capas tr[data-status="open"] button[type=submit]');

@@ -162,6 +162,43 @@ describe('the clinical risk owner', () => {
     expect(res.text).toMatch(/<option value="remote" selected>/);
   });
 
+  it('picks the catalog control and the verifying evidence from the form’s lists; the page names evidence by title', async () => {
+    const evidence = await owner2('POST', '/api/evidence', {
+      kind: 'link',
+      title: 'Nurse escalation drill, November',
+      url: 'https://wiki.example.com/clinical/escalation-drill-11',
+      controls: ['CLS-02'],
+      evidenceDate: '2026-11-20',
+      periodStart: '2026-11-16',
+      periodEnd: '2026-11-22',
+    });
+    expect(evidence.status).toBe(201);
+    const page = await owner2('GET', `/risks/${riskId}`);
+    const list = (id: string) => page.text.slice(page.text.indexOf(`<datalist id="${id}">`)).split('</datalist>')[0];
+    expect(list('control-options')).toMatch(/<option value="CLS-02" label="CLS-02 — [^"]+">/);
+    expect(list('control-options')).not.toContain('CLN-02');
+    expect(list('evidence-options')).toContain(
+      `<option value="${evidence.json.id}" label="Nurse escalation drill, November — CLS-02 · 2026-11-20">`,
+    );
+    expect(page.text).not.toContain('placeholder="CLN-02"');
+    const version = (await owner2('GET', `/api/risks/${riskId}`)).json.version;
+    const res = await postForm(`/risks/${riskId}/controls`, {
+      version: String(version),
+      type: 'information_for_safety',
+      description: 'Red-flag leaflet handed out at discharge',
+      controlKey: 'CLS-02',
+      implementationEvidence: evidence.json.id,
+      effectivenessEvidence: '',
+      residualSeverity: '',
+      residualProbability: '',
+    });
+    expect(res.status).toBe(303);
+    const after = await owner2('GET', `/risks/${riskId}`);
+    expect(after.text).toContain(
+      `<a href="/api/evidence/${evidence.json.id}/download" title="${evidence.json.id}" data-evidence="${evidence.json.id}">Nurse escalation drill, November</a>`,
+    );
+  });
+
   it('shows the ISO 14971 chain fields it misses next to them, and a taken ref as 409, the input kept', async () => {
     const chain = await postForm('/risks', {
       register: 'iso14971',
