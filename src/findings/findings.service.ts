@@ -139,7 +139,7 @@ export class FindingsService {
         );
       const c = changes(f);
       await this.repo.update(id, c, m);
-      await this.audit(m, actor, action, f, toJsonObject({ ...c } as object));
+      await this.audit(m, actor, action, f, JSON.parse(JSON.stringify(c)) as object);
       return { ...f, ...c } as Finding;
     });
     return this.view(row);
