@@ -9,6 +9,7 @@ import { ReleasesModule } from '../releases/releases.module';
 import { FindingAcceptancesService } from './finding-acceptances.service';
 import { FindingEscalationsService } from './finding-escalations.service';
 import { FindingImportsService } from './finding-imports.service';
+import { FindingsBootstrapService } from './findings-bootstrap.service';
 import { FindingsController } from './findings.controller';
 import { FindingsJobs } from './findings.jobs';
 import { FindingsRepository } from './findings.repository';
@@ -32,6 +33,7 @@ import { FindingsService } from './findings.service';
     FindingAcceptancesService,
     FindingEscalationsService,
     FindingsJobs,
+    FindingsBootstrapService,
     FindingsRepository,
   ],
   exports: [FindingsService, FindingAcceptancesService, FindingEscalationsService],

@@ -16,6 +16,10 @@ export class FindingsRepository {
     return m ?? this.ds.manager;
   }
 
+  countAll(m?: EntityManager): Promise<number> {
+    return this.m(m).count(Finding);
+  }
+
   findById(id: string, m?: EntityManager): Promise<Finding | null> {
     return this.m(m).findOne(Finding, { where: { id } });
   }

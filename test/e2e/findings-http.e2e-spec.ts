@@ -111,7 +111,7 @@ describe('scanner imports', () => {
   it('marks a finding missing from a later scan of the kind and product resolved_by_scan, with the report as evidence', async () => {
     const later = await importNpm(npmAudit([A]));
     expect([later.status, later.json.resolved, later.json.unchanged]).toEqual([201, 1, 1]);
-    const b = (await findingsOf(PRODUCT)).find((f) => f.fingerprint.endsWith(':right-pad'));
+    const b = (await findingsOf(PRODUCT)).find((f) => f.fingerprint?.endsWith(':right-pad'));
     expect([b.status, b.fixEvidenceId, b.sla.state]).toEqual([
       'resolved_by_scan',
       later.json.evidenceId,
@@ -120,7 +120,7 @@ describe('scanner imports', () => {
     expect((await as.compliance('GET', `/api/evidence/${later.json.evidenceId}`)).status).toBe(200);
     // Another product's scan does not touch this product's findings.
     expect((await importNpm(npmAudit([]), 'patient-platform')).json.resolved).toBe(0);
-    expect((await findingsOf(PRODUCT)).find((f) => f.fingerprint.endsWith(':left-pad')).status).toBe('open');
+    expect((await findingsOf(PRODUCT)).find((f) => f.fingerprint?.endsWith(':left-pad')).status).toBe('open');
   });
 
   it('refuses a malformed report naming the place in the file, and a missing product', async () => {
@@ -368,5 +368,15 @@ describe('escalation', () => {
     expect((await links('compliance')).filter((l) => l === `finding.overdue /findings/${late.json.id}`)).toHaveLength(
       1,
     );
+  });
+});
+
+describe('demo data', () => {
+  it('has an overdue critical finding and an accepted one', async () => {
+    const all = (await as.compliance('GET', '/api/findings?limit=100')).json.items as any[];
+    const critical = all.find((f) => f.title === 'Admin console reachable from the internet without MFA');
+    expect([critical.severity, critical.status, critical.sla.state]).toEqual(['critical', 'open', 'overdue']);
+    const accepted = all.find((f) => f.fingerprint === 'GHSA-demo-0000-0001:npm/demo-image-resizer');
+    expect([accepted.status, accepted.acceptance.holds]).toEqual(['accepted', true]);
   });
 });
