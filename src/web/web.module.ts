@@ -31,6 +31,8 @@ import { DocumentsModule } from '../documents/documents.module';
 import { DocumentPagesController } from './document-pages.controller';
 import { ReleasesModule } from '../releases/releases.module';
 import { ReleasePagesController } from './release-pages.controller';
+import { FindingsModule } from '../findings/findings.module';
+import { FindingPagesController } from './finding-pages.controller';
 
 /** Server-rendered pages (templates in templates/web/). */
 @Module({
@@ -49,6 +51,7 @@ import { ReleasePagesController } from './release-pages.controller';
     IncidentsModule,
     DocumentsModule,
     ReleasesModule,
+    FindingsModule,
   ],
   controllers: [
     HomeController,
@@ -65,6 +68,7 @@ import { ReleasePagesController } from './release-pages.controller';
     IncidentPagesController,
     DocumentPagesController,
     ReleasePagesController,
+    FindingPagesController,
   ],
   providers: [LoginPageService, FormIdempotency, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
 })

@@ -11,10 +11,12 @@ import { acceptanceSha256 } from '../../src/findings/domain/finding-model';
 import { findingClock } from '../../src/releases/domain/secops-clocks';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
+import { postForm } from '../support/forms';
 
 type Who = 'admin' | 'compliance' | 'owner' | 'owner2' | 'auditor' | 'viewer';
 let t: TestApp;
 let as: Record<Who, ReturnType<typeof client>>;
+const cookies = {} as Record<Who, string>;
 let token: string;
 let ci: ReturnType<typeof client>;
 const PRODUCT = 'hms';
@@ -79,8 +81,10 @@ const findingsOf = async (product: string) =>
 beforeAll(async () => {
   t = await startTestApp({ env: { DEMO: '1' } });
   as = {} as typeof as;
-  for (const who of ['admin', 'compliance', 'owner', 'owner2', 'auditor', 'viewer'] as const)
-    as[who] = client(t.baseUrl, await login(t.baseUrl, DEMO[who]));
+  for (const who of ['admin', 'compliance', 'owner', 'owner2', 'auditor', 'viewer'] as const) {
+    cookies[who] = await login(t.baseUrl, DEMO[who]);
+    as[who] = client(t.baseUrl, cookies[who]);
+  }
   token = (await as.owner('POST', '/api/tokens', { name: 'ci', expiresInDays: 30 })).json.token;
   ci = client(t.baseUrl, token);
 }, 120_000);
@@ -378,5 +382,55 @@ describe('demo data', () => {
     expect([critical.severity, critical.status, critical.sla.state]).toEqual(['critical', 'open', 'overdue']);
     const accepted = all.find((f) => f.fingerprint === 'GHSA-demo-0000-0001:npm/demo-image-resizer');
     expect([accepted.status, accepted.acceptance.holds]).toEqual(['accepted', true]);
+  });
+});
+
+describe('pages', () => {
+  const page = async (who: Who, path: string) => {
+    const res = await fetch(t.baseUrl + path, { headers: { cookie: cookies[who], accept: 'text/html' } });
+    return { status: res.status, html: await res.text() };
+  };
+
+  it('lists findings with severity, SLA state and the due date in the compliance zone; viewers are refused', async () => {
+    const list = await page('compliance', '/findings?severity=critical');
+    expect(list.status).toBe(200);
+    expect(list.html).toContain('Admin console reachable from the internet without MFA');
+    expect(list.html).toMatch(/data-sla="overdue"/);
+    expect(list.html).toMatch(/\d{1,2} \w{3} \d{4}, \d{2}:\d{2} (ICT|\+07|Asia\/Bangkok)/);
+    expect(list.html).not.toContain('Session cookie lifetime');
+    expect(list.html).toContain('href="/findings"');
+    expect((await page('viewer', '/findings')).status).toBe(403);
+  });
+
+  it('signs an acceptance from the page: CSRF needed, a wrong password re-renders with the input kept, then 303', async () => {
+    const f = await as.owner('POST', '/api/findings', {
+      source: 'manual',
+      severity: 'high',
+      title: 'Page acceptance',
+      product: 'hms',
+    });
+    const path = `/findings/${f.json.id}/acceptance`;
+    const fields = {
+      reason: 'Compensating WAF rule <in place>',
+      expiresOn: new Date(Date.now() + 30 * DAY).toISOString().slice(0, 10),
+    };
+    expect(
+      (await postForm(t.baseUrl, cookies.compliance, path, { ...fields, password: DEMO_PASSWORD, _csrf: '' })).status,
+    ).toBe(403);
+    const wrong = await postForm(t.baseUrl, cookies.compliance, path, { ...fields, password: 'not-my-password' });
+    expect(wrong.status).toBe(403);
+    expect(wrong.text).toContain('Compensating WAF rule &lt;in place&gt;');
+    expect(wrong.text).toContain(`value="${fields.expiresOn}"`);
+    expect(wrong.text).not.toContain('not-my-password');
+    const ok = await postForm(t.baseUrl, cookies.compliance, path, { ...fields, password: DEMO_PASSWORD });
+    expect([ok.status, ok.location]).toEqual([303, `/findings/${f.json.id}#acceptance`]);
+    expect((await page('compliance', `/findings/${f.json.id}`)).html).toContain('id="finding-acceptance"');
+    const fix = await postForm(t.baseUrl, cookies.owner, `/findings/${f.json.id}/fix`, {
+      evidenceId: 'nope',
+      note: 'kept note',
+    });
+    expect(fix.status).toBe(400);
+    expect(fix.text).toContain('kept note');
+    expect((await page('owner2', `/findings/${f.json.id}`)).status).toBe(404);
   });
 });
