@@ -57,6 +57,8 @@ export const ENGAGEMENT_RESOURCE_FRAMEWORKS = {
   documents: ['soc2', 'pdpa', 'samd', 'iso14971'],
   // Release records and their gates: SOC 2 CC8.1 (change management), IEC 62304 5.8 and ISO 14971 clause 9.
   releases: ['soc2', 'samd', 'iso14971'],
+  // Security findings and their fixes: SOC 2 CC7.1 (vulnerabilities), IEC 62304 maintenance, ISO 14971.
+  findings: ['soc2', 'samd', 'iso14971'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The risk registers an engagement's frameworks open. */
@@ -132,6 +134,9 @@ function auditorRules(actor: UserActor, can: Can, cannot: Cannot): void {
     // Releases built within the period, with their gates and signatures.
     if (ENGAGEMENT_RESOURCE_FRAMEWORKS.releases.some((k) => e.frameworks.includes(k)))
       can('read', 'Release', { builtAt: { $gte: start, $lt: end } });
+    // Findings opened within the period (as releases: read only, no pen-test register).
+    if (ENGAGEMENT_RESOURCE_FRAMEWORKS.findings.some((k) => e.frameworks.includes(k)))
+      can('read', 'Finding', { openedAt: { $gte: start, $lt: end } });
     // Packs: the scope (a framework, a period) must lie inside the engagement. Reading goes by scope, not
     // by who asked, so an auditor also reads a pack they joined that a compliance manager started.
     const scope = { framework: { $in: e.frameworks }, periodFrom: { $gte: e.from }, periodTo: { $lte: e.to } };
@@ -231,10 +236,27 @@ function documentRules(actor: UserActor, can: Can): void {
   can('create', 'DocumentSignature');
 }
 
+/**
+ * Findings (pen test, scanners, manual): control owners and privacy officers manage those of their own
+ * department (`department`, a department key); engineering, and CI with its API tokens, imports scanner
+ * reports and records pen tests. Risk acceptances are signed by compliance managers and admins only
+ * (`manage all`); auditors read findings inside an engagement (auditorRules); viewers none.
+ */
+function findingRules(actor: UserActor, can: Can): void {
+  if (actor.role !== 'control_owner' && actor.role !== 'privacy_officer') return;
+  if (actor.departmentKey) can(['read', 'create', 'update'], 'Finding', { department: actor.departmentKey });
+  can('read', 'PenTest');
+  if (actor.departmentKey === 'engineering') {
+    can('create', 'FindingImport');
+    can('create', 'PenTest');
+  }
+}
+
 /** Rules that hold for every role, admins included, after the role's own. */
 function everyoneRules(actor: UserActor, can: Can, cannot: Cannot): void {
   incidentRules(actor, can, cannot);
   documentRules(actor, can);
+  findingRules(actor, can);
   // Nobody, not even an admin, writes the audit trail through the API: only services append to it.
   cannot(['create', 'update', 'delete'], 'AuditLog');
   // Evidence is immutable: a correction is a new item that supersedes the old one.

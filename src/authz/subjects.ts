@@ -38,5 +38,9 @@ export const SUBJECT_TYPES = [
   'DocumentAcknowledgement',
   'Release',
   'ReleaseSignature',
+  'Finding',
+  'FindingImport',
+  'FindingAcceptance',
+  'PenTest',
 ] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];

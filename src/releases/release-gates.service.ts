@@ -6,6 +6,9 @@ import { loadReleaseGates } from './release-gates-loader';
 import { ReleaseGatesInvalidError } from './releases.errors';
 import { ValidationError } from '../common/errors/app-error';
 
+/** Fingerprints of a product's findings covered by an accepted, unexpired exception at a moment. */
+export type AcceptedExceptions = (product: string, now: Date) => Promise<ReadonlySet<string>>;
+
 /**
  * controls/release-gates.yaml, loaded once (a change is a reviewed commit and a restart). An invalid file
  * does not stop the start (the rest of the product works; release routes answer 422 until it is fixed),
@@ -15,6 +18,7 @@ import { ValidationError } from '../common/errors/app-error';
 export class ReleaseGatesService implements OnApplicationBootstrap {
   private readonly log = new Logger('ReleaseGates');
   private loaded: ReleaseGatesPolicy | null = null;
+  private accepted: AcceptedExceptions | null = null;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -35,6 +39,19 @@ export class ReleaseGatesService implements OnApplicationBootstrap {
       this.loaded = policy;
     }
     return this.loaded;
+  }
+
+  /**
+   * Where accepted, unexpired exceptions come from (the findings register registers itself at start: it
+   * depends on this module, so this module does not import it).
+   */
+  useAcceptedExceptions(source: AcceptedExceptions): void {
+    this.accepted = source;
+  }
+
+  /** Fingerprints of the product's findings under an accepted exception at `now`; none without a register. */
+  acceptedExceptions(product: string, now: Date): Promise<ReadonlySet<string>> {
+    return this.accepted ? this.accepted(product, now) : Promise.resolve(new Set());
   }
 
   /** The product's gates; 400 naming `product` when the file has no such product. */

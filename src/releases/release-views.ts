@@ -4,7 +4,7 @@
 // the decision. Pure: the services load the rows.
 import { dayOf } from '../common/time/days';
 import { currentByKind, dependencyFindings, SEVERITY_RANK } from './domain/release-attachments';
-import { evaluateGates } from './domain/gates';
+import { evaluateGates, withoutAcceptedExceptions } from './domain/gates';
 import type {
   GateState,
   ProductGatePolicy,
@@ -49,7 +49,8 @@ export interface ReleaseDetail extends ReleaseListItem {
     diff: SbomDiff | null;
   } | null;
   /** Findings of the current scan reports: secrets, and dependency findings by severity. */
-  findings: { secrets: ScanFinding[]; dependencies: ScanFinding[]; blocking: ScanFinding[] };
+  /** `blocking`: at or above the blocking severity and not covered by an accepted exception (`excepted`). */
+  findings: { secrets: ScanFinding[]; dependencies: ScanFinding[]; blocking: ScanFinding[]; excepted: ScanFinding[] };
   testReport: TestReportSummary | null;
   /** Every file archived with the release (IEC 62304 5.8.8): kind, name and SHA-256. */
   artefacts: { kind: string; filename: string; sha256: string; size: number }[];
@@ -119,6 +120,8 @@ export interface DetailInput {
   signatures: ReleaseSignature[];
   names: Map<string, string>;
   previous: { version: string; sbom: SbomSummary | null } | null;
+  /** Fingerprints of the product's findings under an accepted, unexpired exception. */
+  acceptedFingerprints?: ReadonlySet<string>;
 }
 
 export function detailView(i: DetailInput): ReleaseDetail {
@@ -132,7 +135,10 @@ export function detailView(i: DetailInput): ReleaseDetail {
   const sbom = summaryOf<SbomSummary>('sbom');
   const secrets = summaryOf<ScanFinding[]>('secret_scan') ?? [];
   const dependencies = dependencyFindings(summaryOf<ScanFinding[]>('npm_audit'), summaryOf<ScanFinding[]>('osv'));
-  const blocking = dependencies.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[i.blockingSeverity]);
+  const { blocking, excepted } = withoutAcceptedExceptions(
+    dependencies.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[i.blockingSeverity]),
+    i.acceptedFingerprints ?? new Set(),
+  );
   const validByGate = new Map<string, GateSignatureView>();
   for (const s of signatures) if (s.state === 'valid' && !validByGate.has(s.gate)) validByGate.set(s.gate, s);
   const { gates, decision } = evaluateGates(i.product, {
@@ -167,7 +173,7 @@ export function detailView(i: DetailInput): ReleaseDetail {
           diff: i.previous ? diffSbom(i.previous.sbom, sbom) : null,
         }
       : null,
-    findings: { secrets, dependencies, blocking },
+    findings: { secrets, dependencies, blocking, excepted },
     testReport,
     artefacts: [...current.values()].map((a) => ({
       kind: a.kind,

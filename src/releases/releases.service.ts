@@ -234,10 +234,11 @@ export class ReleasesService {
   /** Everything the release page and the API show about one release. */
   async detail(r: Release, m?: EntityManager): Promise<ReleaseDetail> {
     const policy = this.gates.policy();
-    const [attachments, signatures, previous] = await Promise.all([
+    const [attachments, signatures, previous, acceptedFingerprints] = await Promise.all([
       this.repo.attachmentsOf([r.id], m),
       this.repo.signaturesOf([r.id], m),
       this.repo.previous(r, m),
+      this.gates.acceptedExceptions(r.product, new Date()),
     ]);
     const previousSbom = previous
       ? ((currentByKind(await this.repo.attachmentsOf([previous.id], m)).get('sbom')?.summary as
@@ -252,6 +253,7 @@ export class ReleasesService {
       signatures,
       names,
       previous: previous ? { version: previous.version, sbom: previousSbom } : null,
+      acceptedFingerprints,
     });
   }
 

@@ -32,6 +32,8 @@ import { DocumentPagesController } from './document-pages.controller';
 import { ReleasesModule } from '../releases/releases.module';
 import { ReleasePagesController } from './release-pages.controller';
 import { SearchPagesController } from './search-pages.controller';
+import { FindingsModule } from '../findings/findings.module';
+import { FindingPagesController } from './finding-pages.controller';
 
 /** Server-rendered pages (templates in templates/web/). */
 @Module({
@@ -50,6 +52,7 @@ import { SearchPagesController } from './search-pages.controller';
     IncidentsModule,
     DocumentsModule,
     ReleasesModule,
+    FindingsModule,
   ],
   controllers: [
     HomeController,
@@ -67,6 +70,7 @@ import { SearchPagesController } from './search-pages.controller';
     DocumentPagesController,
     ReleasePagesController,
     SearchPagesController,
+    FindingPagesController,
   ],
   providers: [LoginPageService, FormIdempotency, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
 })

@@ -104,6 +104,16 @@ const ORACLE: Record<string, Role[]> = {
   'create Release': ['admin', 'compliance_manager', 'control_owner'],
   'update Release': ['admin', 'compliance_manager', 'control_owner'],
   'create ReleaseSignature': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  // Findings: control owners and privacy officers manage their own department's (rows decide: 404 outside
+  // it); auditors read those opened within an engagement; engineering (and its CI tokens) imports scanner
+  // reports and records pen tests; only compliance managers and admins sign risk acceptances. Viewers none.
+  'read Finding': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor'],
+  'create Finding': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  'update Finding': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  'create FindingImport': ['admin', 'compliance_manager', 'control_owner'],
+  'create FindingAcceptance': ['admin', 'compliance_manager'],
+  'read PenTest': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  'create PenTest': ['admin', 'compliance_manager', 'control_owner'],
 };
 const EMAIL: Record<Role, string> = {
   admin: DEMO.admin,

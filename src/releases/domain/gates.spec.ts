@@ -1,5 +1,5 @@
-import { evaluateGates, severityAtLeast, type GateInput } from './gates';
-import { FINDING_SEVERITIES, type ProductGatePolicy, type TestReportSummary } from './release-model';
+import { evaluateGates, severityAtLeast, withoutAcceptedExceptions, type GateInput } from './gates';
+import { FINDING_SEVERITIES, type ProductGatePolicy, type ScanFinding, type TestReportSummary } from './release-model';
 
 const product: ProductGatePolicy = {
   key: 'patient-platform',
@@ -159,5 +159,31 @@ describe('evaluateGates: scans that must be attached, and stale signatures', () 
       approved: false,
       missing: [{ gate: 'qa', reason: 'signed before the release changed: sign again' }],
     });
+  });
+});
+
+describe('withoutAcceptedExceptions', () => {
+  const finding = (fingerprint: string): ScanFinding => ({
+    scanner: 'npm_audit',
+    fingerprint,
+    title: fingerprint,
+    severity: 'high',
+    location: 'pkg',
+    advisories: [],
+  });
+
+  it('keeps blocking what no accepted exception covers, by fingerprint', () => {
+    const a = finding('GHSA-a:pkg');
+    const b = finding('GHSA-b:pkg');
+    expect(withoutAcceptedExceptions([a, b], new Set(['GHSA-b:pkg', 'GHSA-z:other']))).toEqual({
+      blocking: [a],
+      excepted: [b],
+    });
+  });
+
+  it('changes nothing without accepted exceptions, and excepts everything covered', () => {
+    const a = finding('GHSA-a:pkg');
+    expect(withoutAcceptedExceptions([a], new Set())).toEqual({ blocking: [a], excepted: [] });
+    expect(withoutAcceptedExceptions([a], new Set(['GHSA-a:pkg']))).toEqual({ blocking: [], excepted: [a] });
   });
 });

@@ -7,6 +7,7 @@ import {
   type GateState,
   type ProductGatePolicy,
   type ReleaseDecision,
+  type ScanFinding,
   type TestReportSummary,
 } from './release-model';
 
@@ -36,6 +37,20 @@ export interface GateInput {
 /** True when `s` is `threshold` or more severe (critical > high > moderate > low > info). */
 export function severityAtLeast(s: FindingSeverity, threshold: FindingSeverity): boolean {
   return FINDING_SEVERITIES.indexOf(s) <= FINDING_SEVERITIES.indexOf(threshold);
+}
+
+/**
+ * Splits the blocking findings into those an accepted, unexpired exception covers (matched by fingerprint:
+ * the findings register's risk acceptances) and those that still block.
+ */
+export function withoutAcceptedExceptions(
+  blocking: ScanFinding[],
+  accepted: ReadonlySet<string>,
+): { blocking: ScanFinding[]; excepted: ScanFinding[] } {
+  return {
+    blocking: blocking.filter((f) => !accepted.has(f.fingerprint)),
+    excepted: blocking.filter((f) => accepted.has(f.fingerprint)),
+  };
 }
 
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
