@@ -22,6 +22,7 @@ import { RisksModule } from './risks/risks.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { DocumentsModule } from './documents/documents.module';
 import { ReleasesModule } from './releases/releases.module';
+import { KeysModule } from './keys/keys.module';
 import { DocumentsBootstrapService } from './documents/documents-bootstrap.service';
 import { DsrModule } from './dsr/dsr.module';
 import { AuditPacksModule } from './audit-packs/audit-packs.module';
@@ -48,6 +49,7 @@ export class AppModule {
         IncidentsModule,
         DocumentsModule,
         ReleasesModule,
+        KeysModule,
         DsrModule,
         AuditPacksModule,
         EngagementsModule,

@@ -38,5 +38,7 @@ export const SUBJECT_TYPES = [
   'DocumentAcknowledgement',
   'Release',
   'ReleaseSignature',
+  'Key',
+  'KeyRotation',
 ] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];

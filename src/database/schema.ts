@@ -28,6 +28,7 @@ import { CreateDocuments1765720000000 } from '../../migrations/1765720000000-Cre
 import { CreateDocumentAcknowledgements1765730000000 } from '../../migrations/1765730000000-CreateDocumentAcknowledgements';
 import { RetireDocuments1765745300000 } from '../../migrations/1765745300000-RetireDocuments';
 import { CreateReleases1765800000000 } from '../../migrations/1765800000000-CreateReleases';
+import { CreateKeyRegister1765900000000 } from '../../migrations/1765900000000-CreateKeyRegister';
 import { AuditCheckpoint } from '../audit-trail/audit-checkpoint.entity';
 import { RateLimit } from '../identity/rate-limit.entity';
 import { AuditPack } from '../audit-packs/audit-pack.entity';
@@ -74,6 +75,7 @@ import { DocumentSignature } from '../documents/document-signature.entity';
 import { DocumentVersion } from '../documents/document-version.entity';
 import { Release } from '../releases/release.entity';
 import { ReleaseAttachment, ReleaseSignature } from '../releases/release-records.entity';
+import { Key, KeyNotice, KeyRotation } from '../keys/key.entity';
 
 export const ENTITIES = [
   JobRun,
@@ -127,6 +129,9 @@ export const ENTITIES = [
   Release,
   ReleaseAttachment,
   ReleaseSignature,
+  Key,
+  KeyRotation,
+  KeyNotice,
 ];
 
 export const MIGRATIONS = [
@@ -158,4 +163,5 @@ export const MIGRATIONS = [
   CreateDocumentAcknowledgements1765730000000,
   RetireDocuments1765745300000,
   CreateReleases1765800000000,
+  CreateKeyRegister1765900000000,
 ];
