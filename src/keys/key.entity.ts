@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import type { KeyKind, KeyNoticeKind, RotationSource } from './domain/key-model';
 
 /**
@@ -8,6 +8,7 @@ import type { KeyKind, KeyNoticeKind, RotationSource } from './domain/key-model'
 @Entity('keys')
 @Index('UQ_keys_name', ['name'], { unique: true })
 @Index('IDX_keys_department', ['department'])
+@Check('CHK_keys_interval_days', `"interval_days" IS NULL OR "interval_days" BETWEEN 1 AND 366`)
 export class Key {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_keys' })
   id: string;
@@ -51,6 +52,10 @@ export class KeyRotation {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_key_rotations' })
   id: string;
 
+  @ManyToOne(() => Key, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'key_id', foreignKeyConstraintName: 'FK_key_rotations_key' })
+  key?: Key;
+
   @Column({ name: 'key_id', type: 'uuid' })
   keyId: string;
 
@@ -77,9 +82,14 @@ export class KeyRotation {
 /** A reminder or escalation sent about a key's due moment: one row per key, kind and due moment. */
 @Entity('key_notices')
 @Index('UQ_key_notices_key_kind_due', ['keyId', 'kind', 'dueAt'], { unique: true })
+@Check('CHK_key_notices_kind', `"kind" IN ('reminder', 'escalation')`)
 export class KeyNotice {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_key_notices' })
   id: string;
+
+  @ManyToOne(() => Key, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'key_id', foreignKeyConstraintName: 'FK_key_notices_key' })
+  key?: Key;
 
   @Column({ name: 'key_id', type: 'uuid' })
   keyId: string;

@@ -5,7 +5,7 @@ import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { toJsonObject } from '../audit-trail/domain/audit-entry';
 import type { AuditAction } from '../audit-trail/domain/audit-actions';
 import { abilityFor, type AppAbility } from '../authz/ability.factory';
-import { actorRef, type Actor, type UserActor } from '../authz/actor';
+import { actorRef, systemActor, type Actor, type UserActor } from '../authz/actor';
 import { mayOwnControls } from '../authz/control-ownership';
 import { readableOr404 } from '../authz/row-access';
 import { asSubject } from '../authz/subject';
@@ -154,6 +154,46 @@ export class KeysService {
       return (await this.repo.findByName(name, m))!;
     });
     return this.detail(ability, key, now);
+  }
+
+  /**
+   * The demo keys (DEMO=1): of the engineering owner, rotated so that one is overdue, one due soon and one
+   * fine today; keys already there are left alone. The number seeded.
+   */
+  async seedDemoKeys(ownerEmail: string, now = new Date()): Promise<number> {
+    const owner = (await this.users.activeUsers()).find((u) => u.email === ownerEmail);
+    if (!owner?.departmentKey) return 0;
+    const day = 86_400_000;
+    const demo = [
+      { name: 'payment-gateway-api-key', system: 'Payment gateway', kind: 'third_party' as const, ago: 35 },
+      { name: 'sms-provider-api-key', system: 'SMS provider (OTP)', kind: 'third_party' as const, ago: 26 },
+      { name: 'database-service-role', system: 'Database (production)', kind: 'service_role' as const, ago: 10 },
+    ];
+    let seeded = 0;
+    for (const d of demo) {
+      await this.ds.transaction(async (m) => {
+        if (await this.repo.findByName(d.name, m)) return;
+        const key = await this.repo.insert(
+          { ...d, intervalDays: null, ownerUserId: owner.id, department: owner.departmentKey!, createdByUserId: null },
+          m,
+        );
+        const rotatedAt = new Date(now.getTime() - d.ago * day);
+        await this.repo.insertRotation(
+          {
+            keyId: key.id,
+            rotatedAt,
+            source: 'owner_attestation',
+            actorUserId: owner.id,
+            note: 'demo data',
+            evidence: null,
+          },
+          m,
+        );
+        await this.audit(m, systemActor('demo-seed'), 'key.register', key, { demo: true });
+        seeded++;
+      });
+    }
+    return seeded;
   }
 
   /** Every key with its clock at `now` (the reminder job and the weekly snapshot: the system reads all). */

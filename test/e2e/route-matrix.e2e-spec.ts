@@ -104,6 +104,11 @@ const ORACLE: Record<string, Role[]> = {
   'create Release': ['admin', 'compliance_manager', 'control_owner'],
   'update Release': ['admin', 'compliance_manager', 'control_owner'],
   'create ReleaseSignature': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
+  // Keys and credentials: control owners manage their department's keys and record or attest rotations (CI
+  // with their tokens); compliance managers and admins all; the engaged auditor reads (SOC 2: ACC-04).
+  'read Key': ['admin', 'compliance_manager', 'control_owner', 'auditor'],
+  'create Key': ['admin', 'compliance_manager', 'control_owner'],
+  'create KeyRotation': ['admin', 'compliance_manager', 'control_owner'],
 };
 const EMAIL: Record<Role, string> = {
   admin: DEMO.admin,
