@@ -27,6 +27,7 @@ export interface ViewUser {
   /** Controlled documents (everyone; auditors within an engagement). */
   canReadDocuments: boolean;
   canReadReleases: boolean;
+  canReadKeys: boolean;
   /** "My acknowledgements": the documents one is asked to read (everyone but auditors). */
   canAcknowledge: boolean;
   /** Unread notifications, shown next to the name (set on rendered pages). */
@@ -51,6 +52,7 @@ export function viewUser(actor: UserActor | undefined): ViewUser | null {
     canManageEngagements: ability.can('update', 'Engagement'),
     canReadDocuments: ability.can('read', 'Document'),
     canReadReleases: ability.can('read', 'Release'),
+    canReadKeys: ability.can('read', 'Key'),
     canAcknowledge: ability.can('update', 'DocumentAcknowledgement'),
   };
 }

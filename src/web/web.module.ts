@@ -30,6 +30,8 @@ import { IncidentPagesController } from './incident-pages.controller';
 import { DocumentsModule } from '../documents/documents.module';
 import { DocumentPagesController } from './document-pages.controller';
 import { ReleasesModule } from '../releases/releases.module';
+import { KeysModule } from '../keys/keys.module';
+import { KeyPagesController } from './key-pages.controller';
 import { ReleasePagesController } from './release-pages.controller';
 
 /** Server-rendered pages (templates in templates/web/). */
@@ -49,6 +51,7 @@ import { ReleasePagesController } from './release-pages.controller';
     IncidentsModule,
     DocumentsModule,
     ReleasesModule,
+    KeysModule,
   ],
   controllers: [
     HomeController,
@@ -65,6 +68,7 @@ import { ReleasePagesController } from './release-pages.controller';
     IncidentPagesController,
     DocumentPagesController,
     ReleasePagesController,
+    KeyPagesController,
   ],
   providers: [LoginPageService, FormIdempotency, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
 })
