@@ -7,12 +7,16 @@ import { DataSource } from 'typeorm';
 import { KeyClocksService } from '../../src/keys/key-clocks.service';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
+import { randomBytes } from 'node:crypto';
+import { postForm } from '../support/forms';
 
 type Who = 'admin' | 'compliance' | 'owner' | 'owner2' | 'auditor' | 'viewer';
 let t: TestApp;
 let as: Record<Who, ReturnType<typeof client>>;
 let ci: ReturnType<typeof client>;
 const DAY = 86_400_000;
+/** A form key as a page gives one (a fresh random value per render). */
+const newKey = () => randomBytes(16).toString('base64url');
 
 function expectProblem(res: { status: number; headers: Headers; json: any }, status: number, field?: string) {
   expect([res.status, res.headers.get('content-type')?.split(';')[0]]).toEqual([status, 'application/problem+json']);
@@ -186,4 +190,80 @@ it('stores the register snapshot as evidence of ACC-04 in the weekly sweep', asy
   expect(data.counts.keys).toBe(data.keys.length);
   expect(data.keys.map((k: any) => k.state)).toEqual(expect.arrayContaining(['ok', 'due_soon', 'overdue']));
   expect(JSON.stringify(data)).not.toMatch(/secret|value/i);
+});
+
+describe('the /keys pages', () => {
+  let cookie: string;
+  const page = async (path: string, who = cookie) => {
+    const res = await fetch(t.baseUrl + path, { headers: { cookie: who, accept: 'text/html' }, redirect: 'manual' });
+    return { status: res.status, text: await res.text() };
+  };
+  beforeAll(async () => {
+    cookie = await login(t.baseUrl, DEMO.owner);
+  });
+
+  it('lists the keys with their state and due time in the compliance zone, filtered by state', async () => {
+    const list = await page('/keys');
+    expect(list.status).toBe(200);
+    for (const [name, state] of [
+      ['payment-gateway-api-key', 'overdue'],
+      ['sms-provider-api-key', 'due_soon'],
+      ['database-service-role', 'ok'],
+    ])
+      expect(list.text).toContain(`data-key="${name}" data-state="${state}"`);
+    expect(list.text).toMatch(/ICT|GMT\+7/);
+    const overdue = await page('/keys?state=overdue');
+    expect(overdue.text).toContain('data-key="payment-gateway-api-key"');
+    expect(overdue.text).not.toContain('data-key="database-service-role"');
+    expect((await page('/keys', await login(t.baseUrl, DEMO.viewer))).status).toBe(403);
+    expect((await page('/keys/payment-gateway-api-key', await login(t.baseUrl, DEMO.owner2))).status).toBe(404);
+  });
+
+  it('registers a key from the form once (post/redirect/get); a refusal keeps the input and names the field', async () => {
+    const refused = await postForm(t.baseUrl, cookie, '/keys', {
+      name: 'Bad Name',
+      system: 'Typed system',
+      kind: 'third_party',
+      ownerEmail: DEMO.owner,
+      formKey: newKey(),
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('id="name-error"');
+    expect(refused.text).toContain('value="Typed system"');
+    const fields = {
+      name: 'e2e-form-key',
+      system: 'Form system',
+      kind: 'service_role',
+      ownerEmail: DEMO.owner,
+      formKey: newKey(),
+    };
+    const ok = await postForm(t.baseUrl, cookie, '/keys', fields);
+    expect([ok.status, ok.location]).toEqual([303, '/keys/e2e-form-key']);
+    const again = await postForm(t.baseUrl, cookie, '/keys', fields);
+    expect([again.status, again.location]).toEqual([303, '/keys/e2e-form-key']);
+    expect((await as.owner('GET', '/api/keys/e2e-form-key')).json).toMatchObject({ intervalDays: 90 });
+    const forged = await postForm(t.baseUrl, cookie, '/keys', { ...fields, _csrf: 'forged', formKey: newKey() });
+    expect(forged.status).toBe(403);
+  });
+
+  it('attests a rotation from the key page; a future time is refused with the note kept', async () => {
+    const refused = await postForm(t.baseUrl, cookie, '/keys/e2e-form-key/rotations', {
+      rotatedAt: '2099-01-01T10:00',
+      note: 'typed note',
+      formKey: newKey(),
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('id="rotatedAt-error"');
+    expect(refused.text).toContain('typed note');
+    const ok = await postForm(t.baseUrl, cookie, '/keys/e2e-form-key/rotations', {
+      note: 'rotated in the vault',
+      evidence: 'VAULT-v12',
+      formKey: newKey(),
+    });
+    expect([ok.status, ok.location]).toEqual([303, '/keys/e2e-form-key#history']);
+    const shown = await page('/keys/e2e-form-key');
+    expect(shown.text).toContain('data-source="owner_attestation"');
+    expect(shown.text).toContain('VAULT-v12');
+    expect((await as.owner('GET', '/api/keys/e2e-form-key')).json.rotations).toHaveLength(1);
+  });
 });
