@@ -23,6 +23,7 @@ import { IncidentsModule } from './incidents/incidents.module';
 import { DocumentsModule } from './documents/documents.module';
 import { ReleasesModule } from './releases/releases.module';
 import { KeysModule } from './keys/keys.module';
+import { KeysBootstrapService } from './keys/keys-bootstrap.service';
 import { DocumentsBootstrapService } from './documents/documents-bootstrap.service';
 import { DsrModule } from './dsr/dsr.module';
 import { AuditPacksModule } from './audit-packs/audit-packs.module';
@@ -66,6 +67,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: PolicyGuard },
         CatalogBootstrapService,
         DocumentsBootstrapService,
+        KeysBootstrapService,
       ],
     };
   }

@@ -4,7 +4,10 @@ import { APP_CONFIG } from '../config/config.module';
 import { DEMO_USERS } from '../identity/demo-users';
 import { KeysService } from './keys.service';
 
-/** Demo data (embedded default or DEMO=1): a few keys of engineering, one overdue, one due soon, one fine. */
+/**
+ * Demo data (embedded default or DEMO=1): a few keys of engineering, one overdue, one due soon, one fine.
+ * Provided by AppModule (the server), so CLI commands that load the keys module seed nothing.
+ */
 @Injectable()
 export class KeysBootstrapService implements OnApplicationBootstrap {
   private readonly log = new Logger('Keys');

@@ -6,7 +6,6 @@ import { NotificationsModule } from '../notifications/notifications.module';
 import { ReleasesModule } from '../releases/releases.module';
 import { KeyClocksService } from './key-clocks.service';
 import { KeyJobs } from './key.jobs';
-import { KeysBootstrapService } from './keys-bootstrap.service';
 import { KeysController } from './keys.controller';
 import { KeysRepository } from './keys.repository';
 import { KeysService } from './keys.service';
@@ -16,7 +15,7 @@ import { KeysService } from './keys.service';
   imports: [AuditTrailModule, IdentityModule, JobsModule, NotificationsModule, ReleasesModule],
   controllers: [KeysController],
   // KeyJobs schedules nothing where JOBS_ENABLED is false (tests, CLI commands).
-  providers: [KeysService, KeyClocksService, KeysRepository, KeyJobs, KeysBootstrapService],
+  providers: [KeysService, KeyClocksService, KeysRepository, KeyJobs],
   exports: [KeysService, KeyClocksService],
 })
 export class KeysModule {}
