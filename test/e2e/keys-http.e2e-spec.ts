@@ -144,6 +144,29 @@ it('gives each role what it may: department scope, compliance all, auditor reads
   expectProblem(await as.viewer('GET', name), 403);
 });
 
+it('an auditor whose engagement period ended before a key was registered does not see it (404)', async () => {
+  const admin = client(t.baseUrl, await login(t.baseUrl, DEMO.admin));
+  const created = await admin('POST', '/api/users', {
+    email: 'past-auditor@audit.test',
+    name: 'Pat Past',
+    role: 'auditor',
+  });
+  expect(created.status).toBe(201);
+  const year = new Date().getUTCFullYear() - 1;
+  const engagement = await as.compliance('POST', '/api/engagements', {
+    auditorUserId: created.json.user.id,
+    frameworks: ['soc2'],
+    from: `${year}-01-01`,
+    to: `${year}-12-31`,
+    expiresAt: new Date(Date.now() + 30 * DAY).toISOString(),
+  });
+  expect(engagement.status).toBe(201);
+  const past = client(t.baseUrl, await login(t.baseUrl, 'past-auditor@audit.test', created.json.oneTimePassword));
+  expectProblem(await past('GET', '/api/keys/e2e-vendor-api-key'), 404);
+  const listed = await past('GET', '/api/keys');
+  expect([listed.status, listed.json.items]).toEqual([200, []]);
+});
+
 it('reminds the owner when due soon and escalates when overdue, each once only per due moment', async () => {
   const clocks = t.app.get(KeyClocksService);
   const created = await as.owner('POST', '/api/keys', { ...vendorKey, name: 'e2e-reminded-key' });
