@@ -23,6 +23,8 @@ import { IncidentsModule } from './incidents/incidents.module';
 import { DocumentsModule } from './documents/documents.module';
 import { ReleasesModule } from './releases/releases.module';
 import { FindingsModule } from './findings/findings.module';
+import { KeysModule } from './keys/keys.module';
+import { KeysBootstrapService } from './keys/keys-bootstrap.service';
 import { DocumentsBootstrapService } from './documents/documents-bootstrap.service';
 import { DsrModule } from './dsr/dsr.module';
 import { AuditPacksModule } from './audit-packs/audit-packs.module';
@@ -50,6 +52,7 @@ export class AppModule {
         DocumentsModule,
         ReleasesModule,
         FindingsModule,
+        KeysModule,
         DsrModule,
         AuditPacksModule,
         EngagementsModule,
@@ -66,6 +69,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: PolicyGuard },
         CatalogBootstrapService,
         DocumentsBootstrapService,
+        KeysBootstrapService,
       ],
     };
   }

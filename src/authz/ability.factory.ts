@@ -59,6 +59,8 @@ export const ENGAGEMENT_RESOURCE_FRAMEWORKS = {
   releases: ['soc2', 'samd', 'iso14971'],
   // Security findings and their fixes: SOC 2 CC7.1 (vulnerabilities), IEC 62304 maintenance, ISO 14971.
   findings: ['soc2', 'samd', 'iso14971'],
+  // The keys register: SOC 2 CC6.1/CC6.7 (ACC-04, key rotation).
+  keys: ['soc2'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The risk registers an engagement's frameworks open. */
@@ -137,6 +139,11 @@ function auditorRules(actor: UserActor, can: Can, cannot: Cannot): void {
     // Findings opened within the period (as releases: read only, no pen-test register).
     if (ENGAGEMENT_RESOURCE_FRAMEWORKS.findings.some((k) => e.frameworks.includes(k)))
       can('read', 'Finding', { openedAt: { $gte: start, $lt: end } });
+    // The keys register as it stood in the period: keys registered before its end, rotations recorded in it.
+    if (ENGAGEMENT_RESOURCE_FRAMEWORKS.keys.some((k) => e.frameworks.includes(k))) {
+      can('read', 'Key', { createdAt: { $lt: end } });
+      can('read', 'KeyRotation', { rotatedAt: { $lt: end } });
+    }
     // Packs: the scope (a framework, a period) must lie inside the engagement. Reading goes by scope, not
     // by who asked, so an auditor also reads a pack they joined that a compliance manager started.
     const scope = { framework: { $in: e.frameworks }, periodFrom: { $gte: e.from }, periodTo: { $lte: e.to } };
@@ -252,11 +259,24 @@ function findingRules(actor: UserActor, can: Can): void {
   }
 }
 
+/**
+ * Keys and credentials (issue 18): the control owners of a key's department manage its keys and record or
+ * attest their rotations (CI records them with such an owner's API token). Compliance managers and admins
+ * manage all (`manage all`); auditors read inside an engagement (auditorRules); viewers nothing.
+ */
+function keyRules(actor: UserActor, can: Can): void {
+  if (actor.role !== 'control_owner' || !actor.departmentKey) return;
+  const department = { department: actor.departmentKey };
+  can(['read', 'create', 'update'], 'Key', department);
+  can(['read', 'create'], 'KeyRotation', department);
+}
+
 /** Rules that hold for every role, admins included, after the role's own. */
 function everyoneRules(actor: UserActor, can: Can, cannot: Cannot): void {
   incidentRules(actor, can, cannot);
   documentRules(actor, can);
   findingRules(actor, can);
+  keyRules(actor, can);
   // Nobody, not even an admin, writes the audit trail through the API: only services append to it.
   cannot(['create', 'update', 'delete'], 'AuditLog');
   // Evidence is immutable: a correction is a new item that supersedes the old one.

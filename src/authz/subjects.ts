@@ -42,5 +42,7 @@ export const SUBJECT_TYPES = [
   'FindingImport',
   'FindingAcceptance',
   'PenTest',
+  'Key',
+  'KeyRotation',
 ] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];

@@ -98,6 +98,7 @@ describe('loadConfig', () => {
       timeZone: 'Asia/Bangkok',
       sweepDue: { weekday: 5, hour: 18, minute: 0 },
       sweepReminderCron: '0 * * * *',
+      keyRotationCron: '0 * * * *',
       riskReviewCron: '0 9 1 1,4,7,10 *',
       incidentAlertCron: '*/5 * * * *',
       documentAckCron: '50 * * * *',
@@ -203,6 +204,9 @@ describe('loadConfig', () => {
   it('reads the incident alert schedule: every 5 minutes by default, a cron expression, or off', () => {
     expect(load({ INCIDENT_ALERT_CRON: '*/2 * * * *' }).incidentAlertCron).toBe('*/2 * * * *');
     expect(load({ INCIDENT_ALERT_CRON: 'off' }).incidentAlertCron).toBeNull();
+    expect(load({ KEY_ROTATION_CRON: '30 8 * * *' }).keyRotationCron).toBe('30 8 * * *');
+    expect(load({ KEY_ROTATION_CRON: 'off' }).keyRotationCron).toBeNull();
+    expect(() => load({ KEY_ROTATION_CRON: 'hourly' })).toThrow(/KEY_ROTATION_CRON must be a cron expression/);
     expect(load({ DOCUMENT_ACK_CRON: 'off' }).documentAckCron).toBeNull();
     expect(() => load({ DOCUMENT_ACK_CRON: 'hourly' })).toThrow(/DOCUMENT_ACK_CRON must be a cron expression/);
     expect(() => load({ INCIDENT_ALERT_CRON: 'often' })).toThrow(/INCIDENT_ALERT_CRON must be a cron expression/);

@@ -137,6 +137,10 @@ export const envSchema = z.object({
     .string()
     .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "0 * * * *", or off')
     .default('0 * * * *'),
+  KEY_ROTATION_CRON: z
+    .string()
+    .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "0 * * * *", or off')
+    .default('0 * * * *'),
   INCIDENT_ALERT_CRON: z
     .string()
     .refine((v) => v === 'off' || isCronExpression(v), 'must be a cron expression such as "*/5 * * * *", or off')
@@ -255,6 +259,8 @@ export interface AppConfig {
   /** Tasks are due on this ISO weekday (1 = Monday) at this local time. */
   sweepDue: { weekday: number; hour: number; minute: number };
   sweepReminderCron: string | null;
+  /** How often the key register's clocks are checked for reminders and escalations (each sent once); null when off. */
+  keyRotationCron: string | null;
   /** When the quarterly risk review is raised (Asia/Bangkok; default the first day of each quarter, 09:00); null when switched off. */
   riskReviewCron: string | null;
   /** How often incident clocks are checked for reminders and escalations (each sent once); null when switched off. */
@@ -346,6 +352,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       minute: Number(e.SWEEP_DUE.slice(7, 9)),
     },
     sweepReminderCron: e.SWEEP_REMINDER_CRON === 'off' ? null : e.SWEEP_REMINDER_CRON,
+    keyRotationCron: e.KEY_ROTATION_CRON === 'off' ? null : e.KEY_ROTATION_CRON,
     riskReviewCron: e.RISK_REVIEW_CRON === 'off' ? null : e.RISK_REVIEW_CRON,
     incidentAlertCron: e.INCIDENT_ALERT_CRON === 'off' ? null : e.INCIDENT_ALERT_CRON,
     documentAckCron: e.DOCUMENT_ACK_CRON === 'off' ? null : e.DOCUMENT_ACK_CRON,

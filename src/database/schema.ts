@@ -29,6 +29,7 @@ import { CreateDocumentAcknowledgements1765730000000 } from '../../migrations/17
 import { RetireDocuments1765745300000 } from '../../migrations/1765745300000-RetireDocuments';
 import { CreateReleases1765800000000 } from '../../migrations/1765800000000-CreateReleases';
 import { CreateFindings1765910000000 } from '../../migrations/1765910000000-CreateFindings';
+import { CreateKeyRegister1765900000000 } from '../../migrations/1765900000000-CreateKeyRegister';
 import { AuditCheckpoint } from '../audit-trail/audit-checkpoint.entity';
 import { RateLimit } from '../identity/rate-limit.entity';
 import { AuditPack } from '../audit-packs/audit-pack.entity';
@@ -76,6 +77,7 @@ import { DocumentVersion } from '../documents/document-version.entity';
 import { Release } from '../releases/release.entity';
 import { ReleaseAttachment, ReleaseSignature } from '../releases/release-records.entity';
 import { Finding, FindingAcceptance, FindingScanImport, PenTest } from '../findings/finding.entity';
+import { Key, KeyNotice, KeyRotation } from '../keys/key.entity';
 
 export const ENTITIES = [
   JobRun,
@@ -133,6 +135,9 @@ export const ENTITIES = [
   PenTest,
   FindingScanImport,
   FindingAcceptance,
+  Key,
+  KeyRotation,
+  KeyNotice,
 ];
 
 export const MIGRATIONS = [
@@ -165,4 +170,5 @@ export const MIGRATIONS = [
   RetireDocuments1765745300000,
   CreateReleases1765800000000,
   CreateFindings1765910000000,
+  CreateKeyRegister1765900000000,
 ];

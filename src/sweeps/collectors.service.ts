@@ -11,6 +11,7 @@ import { DrillsService } from '../dsr/drills.service';
 import { DsrClockService } from '../dsr/dsr-clocks.service';
 import { IncidentRegisterService } from '../incidents/incident-register.service';
 import { DocumentEvidenceService } from '../documents/document-evidence.service';
+import { KeyClocksService } from '../keys/key-clocks.service';
 import { COLLECTOR_REQUIREMENTS, collectorTargets, RequirementMappings } from './domain/collector-targets';
 import { endOfDay, startOfDay } from '../common/time/days';
 
@@ -66,6 +67,7 @@ export class CollectorsService {
     private readonly drills: DrillsService,
     private readonly incidents: IncidentRegisterService,
     private readonly documents: DocumentEvidenceService,
+    private readonly keys: KeyClocksService,
   ) {
     this.registry = {
       // Who has access and how: users, roles, departments, last sign-in, API tokens with their age.
@@ -104,31 +106,43 @@ export class CollectorsService {
         week: ctx.week,
         ...(await this.incidents.registerSnapshot(startOfDay(ctx.periodStart), endOfDay(ctx.periodEnd), ctx.now)),
       }),
+      'key-register': (ctx) => this.keyRegister(ctx),
       // The latest DSR drill's verdict (each drill also stores its full report and PDF as evidence).
       'dsr-drill': async (ctx) => {
         const latest = await this.drills.latest();
         return { week: ctx.week, latest: latest ? toJsonObject(latest) : null };
       },
     };
-    this.perControl = {
-      // The controlled documents in force now: the version's approval signatures (signer, meaning, time,
-      // validity against the content's hash) and the acknowledgement roster (counts, each person's state).
-      // Each control a document supports gets the documents supporting it; a control naming the collector
-      // (GOV-02, the policy set) gets every document in force.
-      'policy-status': async (ctx) => {
-        const documents = await this.documents.policyStatus(ctx.now);
-        return {
-          serves: documents.flatMap((d) => d.controls),
-          snapshot: (controlKey, named) =>
-            toJsonObject({
-              week: ctx.week,
-              control: controlKey,
-              at: ctx.now.toISOString(),
-              documents: named ? documents : documents.filter((d) => d.controls.includes(controlKey)),
-            }),
-        };
-      },
+    this.perControl = { 'policy-status': (ctx) => this.policyStatus(ctx) };
+  }
+
+  /**
+   * The controlled documents in force now: the version's approval signatures (signer, meaning, time,
+   * validity against the content's hash) and the acknowledgement roster (counts, each person's state).
+   * Each control a document supports gets the documents supporting it; a control naming the collector
+   * (GOV-02, the policy set) gets every document in force.
+   */
+  private policyStatus: PerControlCollector = async (ctx) => {
+    const documents = await this.documents.policyStatus(ctx.now);
+    return {
+      serves: documents.flatMap((d) => d.controls),
+      snapshot: (controlKey, named) =>
+        toJsonObject({
+          week: ctx.week,
+          control: controlKey,
+          at: ctx.now.toISOString(),
+          documents: named ? documents : documents.filter((d) => d.controls.includes(controlKey)),
+        }),
     };
+  };
+
+  /**
+   * The keys and credentials register (never a value): each key's interval, owner, last rotation and rotation
+   * clock, and the rotations recorded in the week (ACC-04).
+   */
+  private async keyRegister(ctx: CollectorContext): Promise<JsonObject> {
+    const period = [startOfDay(ctx.periodStart), endOfDay(ctx.periodEnd)] as const;
+    return { week: ctx.week, ...(await this.keys.registerSnapshot(period[0], period[1], ctx.now)) };
   }
 
   names(): string[] {

@@ -2,6 +2,7 @@ import { RisksModule } from '../risks/risks.module';
 import { DsrModule } from '../dsr/dsr.module';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { DocumentsModule } from '../documents/documents.module';
+import { KeysModule } from '../keys/keys.module';
 import { Module } from '@nestjs/common';
 import { AuditTrailModule } from '../audit-trail/audit-trail.module';
 import { CatalogModule } from '../catalog/catalog.module';
@@ -32,6 +33,7 @@ import { SweepJobs } from './sweep.jobs';
     DsrModule,
     IncidentsModule,
     DocumentsModule,
+    KeysModule,
   ],
   controllers: [SweepsController],
   // SweepJobs schedules nothing where JOBS_ENABLED is false (tests, CLI commands).

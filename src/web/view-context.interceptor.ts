@@ -28,6 +28,7 @@ export interface ViewUser {
   canReadDocuments: boolean;
   canReadReleases: boolean;
   canReadFindings: boolean;
+  canReadKeys: boolean;
   /** "My acknowledgements": the documents one is asked to read (everyone but auditors). */
   canAcknowledge: boolean;
   /** Unread notifications, shown next to the name (set on rendered pages). */
@@ -53,6 +54,7 @@ export function viewUser(actor: UserActor | undefined): ViewUser | null {
     canReadDocuments: ability.can('read', 'Document'),
     canReadReleases: ability.can('read', 'Release'),
     canReadFindings: ability.can('read', 'Finding'),
+    canReadKeys: ability.can('read', 'Key'),
     canAcknowledge: ability.can('update', 'DocumentAcknowledgement'),
   };
 }

@@ -30,6 +30,8 @@ import { IncidentPagesController } from './incident-pages.controller';
 import { DocumentsModule } from '../documents/documents.module';
 import { DocumentPagesController } from './document-pages.controller';
 import { ReleasesModule } from '../releases/releases.module';
+import { KeysModule } from '../keys/keys.module';
+import { KeyPagesController } from './key-pages.controller';
 import { ReleasePagesController } from './release-pages.controller';
 import { SearchPagesController } from './search-pages.controller';
 import { FindingsModule } from '../findings/findings.module';
@@ -53,6 +55,7 @@ import { FindingPagesController } from './finding-pages.controller';
     DocumentsModule,
     ReleasesModule,
     FindingsModule,
+    KeysModule,
   ],
   controllers: [
     HomeController,
@@ -71,6 +74,7 @@ import { FindingPagesController } from './finding-pages.controller';
     ReleasePagesController,
     SearchPagesController,
     FindingPagesController,
+    KeyPagesController,
   ],
   providers: [LoginPageService, FormIdempotency, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
 })

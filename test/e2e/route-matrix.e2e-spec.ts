@@ -114,6 +114,11 @@ const ORACLE: Record<string, Role[]> = {
   'create FindingAcceptance': ['admin', 'compliance_manager'],
   'read PenTest': ['admin', 'compliance_manager', 'control_owner', 'privacy_officer'],
   'create PenTest': ['admin', 'compliance_manager', 'control_owner'],
+  // Keys and credentials: control owners manage their department's keys and record or attest rotations (CI
+  // with their tokens); compliance managers and admins all; the engaged auditor reads (SOC 2: ACC-04).
+  'read Key': ['admin', 'compliance_manager', 'control_owner', 'auditor'],
+  'create Key': ['admin', 'compliance_manager', 'control_owner'],
+  'create KeyRotation': ['admin', 'compliance_manager', 'control_owner'],
 };
 const EMAIL: Record<Role, string> = {
   admin: DEMO.admin,

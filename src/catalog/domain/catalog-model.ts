@@ -23,6 +23,7 @@ export const COLLECTORS = [
   'access-review',
   'user-roster',
   'policy-status',
+  'key-register',
 ] as const;
 
 export interface CatalogRequirement {
