@@ -169,6 +169,6 @@ export const MIGRATIONS = [
   CreateDocumentAcknowledgements1765730000000,
   RetireDocuments1765745300000,
   CreateReleases1765800000000,
-  CreateFindings1765910000000,
   CreateKeyRegister1765900000000,
+  CreateFindings1765910000000,
 ];
