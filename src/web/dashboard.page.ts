@@ -1,0 +1,113 @@
+// View model of the compliance manager's dashboard on the home page (issue 19): posture per framework with its
+// trend over the last weeks (SVG chart, table, CSV), this week's sweep burn-down, the owners with the most
+// overdue tasks, DSR clocks, risks above acceptable per register, and the audit trail's verification. Pure: every
+// number comes from a service view the API also serves, so the page and the API agree.
+import type { PostureTrendWeek } from '../sweeps/sweep-posture.service';
+import type { FrameworkPosture } from '../sweeps/domain/posture';
+import type { SweepView } from '../sweeps/dto/sweep.dto';
+import type { CsvColumn } from './list-csv';
+import { lineChart } from './svg-chart';
+
+/** Owners listed under "most overdue"; the sweep page lists them all. */
+export const OVERDUE_OWNERS_SHOWN = 5;
+
+export interface ManagerDashboardInput {
+  posture: FrameworkPosture[];
+  trend: PostureTrendWeek[];
+  sweep: SweepView | null;
+  dsr: { open: number; overdue: number };
+  risks: { register: string; alara: number; unacceptable: number }[];
+  trail: { ok: boolean; entries: number; brokenAtSeq?: number; reason?: string };
+}
+
+const percent = (fresh: number, applicable: number) => (applicable ? Math.round((100 * fresh) / applicable) : 100);
+
+/** One row per week and framework: the trend's numbers as the table and the CSV show them. */
+export interface TrendRow {
+  week: string;
+  framework: string;
+  applicable: number;
+  fresh: number;
+  percent: number;
+}
+
+export function trendRows(trend: PostureTrendWeek[]): TrendRow[] {
+  return trend.flatMap((w) => w.items.map((i) => ({ week: w.week, ...i, percent: percent(i.fresh, i.applicable) })));
+}
+
+export const TREND_CSV_COLUMNS: CsvColumn<TrendRow>[] = [
+  { header: 'Week', value: (r) => r.week },
+  { header: 'Framework', value: (r) => r.framework },
+  { header: 'Applicable requirements', value: (r) => r.applicable },
+  { header: 'Fresh', value: (r) => r.fresh },
+  { header: 'Fresh %', value: (r) => r.percent },
+];
+
+/** The trend as a chart (share fresh per framework, in percent) and a table with a column per framework. */
+function trendView(trend: PostureTrendWeek[]) {
+  const frameworks = trend.length ? trend[trend.length - 1].items.map((i) => i.framework) : [];
+  const labels = trend.map((w) => w.week.replace(/^\d{4}-/, ''));
+  const series = frameworks.map((f) => ({
+    name: f,
+    values: trend.map((w) => {
+      const i = w.items.find((x) => x.framework === f);
+      return i ? percent(i.fresh, i.applicable) : 0;
+    }),
+  }));
+  return {
+    frameworks,
+    chart: lineChart({
+      title: 'Share of requirements fresh per framework, by week',
+      labels,
+      series,
+      max: 100,
+      unit: '%',
+    }),
+    rows: trend.map((w) => ({
+      week: w.week,
+      cells: frameworks.map((f) => {
+        const i = w.items.find((x) => x.framework === f);
+        return i ? { fresh: i.fresh, applicable: i.applicable, percent: percent(i.fresh, i.applicable) } : null;
+      }),
+    })),
+  };
+}
+
+function sweepView(sweep: SweepView | null) {
+  if (!sweep) return null;
+  const owners = sweep.byOwner
+    .filter((o) => o.overdue > 0)
+    .sort((a, b) => b.overdue - a.overdue || a.owner.localeCompare(b.owner))
+    .slice(0, OVERDUE_OWNERS_SHOWN);
+  return {
+    week: sweep.week,
+    status: sweep.status,
+    dueAt: sweep.dueAt,
+    tasks: sweep.tasks,
+    done: sweep.done,
+    open: sweep.tasks - sweep.done,
+    overdue: sweep.overdue,
+    percent: sweep.tasks ? Math.round((100 * sweep.done) / sweep.tasks) : null,
+    owners,
+  };
+}
+
+export function managerDashboard(input: ManagerDashboardInput) {
+  return {
+    posture: input.posture.map((p) => ({
+      framework: p.framework,
+      applicable: p.applicable,
+      fresh: p.fresh,
+      notFresh: p.applicable - p.fresh,
+      percent: Math.round(p.share * 100),
+      stale: p.attention.filter((a) => a.freshness === 'stale' || a.freshness === 'missing').length,
+      dueSoon: p.attention.filter((a) => a.freshness === 'due_soon').length,
+      overdueReviews: p.overdueReviews?.length ?? 0,
+    })),
+    trend: trendView(input.trend),
+    sweep: sweepView(input.sweep),
+    dsr: input.dsr,
+    risks: input.risks.map((r) => ({ ...r, above: r.alara + r.unacceptable })),
+    trail: input.trail,
+  };
+}

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { abilityFor } from '../authz/ability.factory';
+import type { UserActor } from '../authz/actor';
+import { AuditTrailService } from '../audit-trail/audit-trail.service';
+import { NotFoundError } from '../common/errors/app-error';
+import { DsrRequestsService } from '../dsr/dsr-requests.service';
+import { EngagementRequestsService } from '../engagements/engagement-requests.service';
+import { EngagementsService } from '../engagements/engagements.service';
+import { RISK_REGISTERS } from '../risks/domain/risk-model';
+import { RisksService } from '../risks/risks.service';
+import { SweepPostureService } from '../sweeps/sweep-posture.service';
+import { SweepsService } from '../sweeps/sweeps.service';
+import type { SweepView } from '../sweeps/dto/sweep.dto';
+import { managerDashboard, trendRows, type TrendRow } from './dashboard.page';
+
+/** Weeks the posture trend covers, this one included. */
+export const TREND_WEEKS = 12;
+
+/**
+ * The dashboards' reads (issue 19), read-only, from the other modules' services with the actor's own access —
+ * the same calls the API routes make, so that every number on a dashboard is the API's.
+ */
+@Injectable()
+export class DashboardsService {
+  constructor(
+    private readonly sweeps: SweepsService,
+    private readonly posture: SweepPostureService,
+    private readonly dsr: DsrRequestsService,
+    private readonly risks: RisksService,
+    private readonly engagements: EngagementsService,
+    private readonly requests: EngagementRequestsService,
+    private readonly trail: AuditTrailService,
+  ) {}
+
+  /** The compliance manager's dashboard. */
+  async manager(actor: UserActor, now = new Date()) {
+    const sweep = await this.currentSweep(actor);
+    const [posture, trend, dsr, risks, engagements, trail, exceptions] = await Promise.all([
+      this.posture.postureFor(actor, now),
+      this.posture.postureTrendFor(actor, TREND_WEEKS, now),
+      this.dsrClocks(actor, now),
+      this.risksAboveAcceptable(actor),
+      this.engagementCounts(actor, now),
+      this.trail.verify(),
+      sweep ? this.total(this.sweeps.tasks(actor, sweep.week, { status: 'exception', limit: 1 })) : 0,
+    ]);
+    return { ...managerDashboard({ posture, trend, sweep, dsr, risks, trail }), exceptions, engagements };
+  }
+
+  /** The posture trend's rows for the CSV. */
+  async postureTrendRows(actor: UserActor, now = new Date()): Promise<TrendRow[]> {
+    return trendRows(await this.posture.postureTrendFor(actor, TREND_WEEKS, now));
+  }
+
+  /** This week's sweep (else the latest), or none when there is none the actor may read. */
+  private async currentSweep(actor: UserActor): Promise<SweepView | null> {
+    if (!abilityFor(actor).can('read', 'Sweep')) return null;
+    return this.sweeps.current(actor).catch((e: unknown) => {
+      if (e instanceof NotFoundError) return null;
+      throw e;
+    });
+  }
+
+  private async total(page: Promise<{ total: number }>): Promise<number> {
+    return (await page).total;
+  }
+
+  private async dsrClocks(actor: UserActor, now: Date) {
+    const [open, overdue] = await Promise.all([
+      this.total(this.dsr.list(actor, { open: true, limit: 1 }, now)),
+      this.total(this.dsr.list(actor, { open: true, overdue: true, limit: 1 }, now)),
+    ]);
+    return { open, overdue };
+  }
+
+  private risksAboveAcceptable(actor: UserActor) {
+    return Promise.all(
+      RISK_REGISTERS.map(async (register) => {
+        const [alara, unacceptable] = await Promise.all(
+          (['alara', 'unacceptable'] as const).map((residualLevel) =>
+            this.total(this.risks.list(actor, { register, residualLevel, limit: 1 })),
+          ),
+        );
+        return { register, alara, unacceptable };
+      }),
+    );
+  }
+
+  private async engagementCounts(actor: UserActor, now: Date) {
+    const [active, requestsOpen] = await Promise.all([
+      this.total(this.engagements.list(actor, { active: '1', limit: 1 }, now)),
+      this.total(this.requests.listRequests(actor, { status: 'open', limit: 1 })),
+    ]);
+    return { active, requestsOpen };
+  }
+}
