@@ -2,9 +2,14 @@
 // trend over the last weeks (SVG chart, table, CSV), this week's sweep burn-down, the owners with the most
 // overdue tasks, DSR clocks, risks above acceptable per register, and the audit trail's verification. Pure: every
 // number comes from a service view the API also serves, so the page and the API agree.
+import type { UserActor } from '../authz/actor';
+import type { Page } from '../common/http/pagination';
+import type { AcknowledgementView } from '../documents/dto/acknowledgement.dto';
+import type { DsrActionView } from '../dsr/dto/dsr.dto';
+import type { NotificationView } from '../notifications/dto/notification.dto';
 import type { PostureTrendWeek } from '../sweeps/sweep-posture.service';
 import type { FrameworkPosture } from '../sweeps/domain/posture';
-import type { SweepView } from '../sweeps/dto/sweep.dto';
+import type { SweepTaskView, SweepView } from '../sweeps/dto/sweep.dto';
 import type { CsvColumn } from './list-csv';
 import { lineChart } from './svg-chart';
 
@@ -109,5 +114,55 @@ export function managerDashboard(input: ManagerDashboardInput) {
     dsr: input.dsr,
     risks: input.risks.map((r) => ({ ...r, above: r.alara + r.unacceptable })),
     trail: input.trail,
+  };
+}
+
+export interface OwnerDashboardInput {
+  actor: Pick<UserActor, 'id' | 'departmentKey'>;
+  sweep: { sweep: SweepView | null; tasks: SweepTaskView[]; carriedOver: (SweepTaskView & { week: string })[] };
+  posture: FrameworkPosture[];
+  dsrTasks: Page<DsrActionView & { requestId: string; reference: string }>;
+  acknowledgements: Page<AcknowledgementView>;
+  unread: number;
+  latestUnread: Page<NotificationView>;
+}
+
+/** Whether a control is the actor's: assigned to them, or to their department when no person is. */
+export function ownsControl(
+  actor: Pick<UserActor, 'id' | 'departmentKey'>,
+  c: { ownerUserId: string | null; ownerDepartment: string },
+) {
+  return c.ownerUserId ? c.ownerUserId === actor.id : c.ownerDepartment === actor.departmentKey;
+}
+
+/** The actor's controls that need evidence, from the posture's attention lists (each control once), worst first. */
+function myEvidence(actor: OwnerDashboardInput['actor'], posture: FrameworkPosture[]) {
+  const seen = new Map<string, { key: string; freshness: string }>();
+  for (const p of posture)
+    for (const a of p.attention) if (ownsControl(actor, a) && !seen.has(a.key)) seen.set(a.key, a);
+  const all = [...seen.values()];
+  return {
+    dueSoon: all.filter((a) => a.freshness === 'due_soon').sort((a, b) => a.key.localeCompare(b.key)),
+    stale: all.filter((a) => a.freshness !== 'due_soon').sort((a, b) => a.key.localeCompare(b.key)),
+  };
+}
+
+export function ownerDashboard(input: OwnerDashboardInput) {
+  const { sweep, acknowledgements } = input;
+  const open = [...sweep.carriedOver, ...sweep.tasks.filter((t) => t.status === 'open')].map((t) => ({
+    ...t,
+    overdue: t.timing === 'overdue',
+  }));
+  const toAcknowledge = acknowledgements.items.filter((a) => a.status !== 'acknowledged');
+  return {
+    week: sweep.sweep?.week ?? null,
+    tasks: open,
+    overdue: open.filter((t) => t.overdue).length,
+    evidence: myEvidence(input.actor, input.posture),
+    dsrTasks: input.dsrTasks,
+    toAcknowledge,
+    acknowledgementsOverdue: toAcknowledge.filter((a) => a.status === 'overdue').length,
+    unread: input.unread,
+    latestUnread: input.latestUnread.items,
   };
 }

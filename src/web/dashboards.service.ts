@@ -3,7 +3,10 @@ import { abilityFor } from '../authz/ability.factory';
 import type { UserActor } from '../authz/actor';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import { NotFoundError } from '../common/errors/app-error';
+import { DocumentAcknowledgementsService } from '../documents/document-acknowledgements.service';
 import { DsrRequestsService } from '../dsr/dsr-requests.service';
+import { DsrTasksService } from '../dsr/dsr-tasks.service';
+import { NotificationsService } from '../notifications/notifications.service';
 import { EngagementRequestsService } from '../engagements/engagement-requests.service';
 import { EngagementsService } from '../engagements/engagements.service';
 import { RISK_REGISTERS } from '../risks/domain/risk-model';
@@ -11,7 +14,7 @@ import { RisksService } from '../risks/risks.service';
 import { SweepPostureService } from '../sweeps/sweep-posture.service';
 import { SweepsService } from '../sweeps/sweeps.service';
 import type { SweepView } from '../sweeps/dto/sweep.dto';
-import { managerDashboard, trendRows, type TrendRow } from './dashboard.page';
+import { managerDashboard, ownerDashboard, trendRows, type TrendRow } from './dashboard.page';
 
 /** Weeks the posture trend covers, this one included. */
 export const TREND_WEEKS = 12;
@@ -30,7 +33,26 @@ export class DashboardsService {
     private readonly engagements: EngagementsService,
     private readonly requests: EngagementRequestsService,
     private readonly trail: AuditTrailService,
+    private readonly dsrTasks: DsrTasksService,
+    private readonly acknowledgements: DocumentAcknowledgementsService,
+    private readonly notifications: NotificationsService,
   ) {}
+
+  /**
+   * A control owner's (or privacy officer's) own work: open sweep tasks (carried-over ones first), the evidence
+   * of their controls going stale, their open DSR tasks, documents to acknowledge and unread notifications.
+   */
+  async owner(actor: UserActor, now = new Date()) {
+    const [sweep, posture, dsrTasks, acknowledgements, unread, latestUnread] = await Promise.all([
+      this.sweeps.mySweep(actor, now),
+      this.posture.postureFor(actor, now),
+      this.dsrTasks.listTasks(actor, { open: true, limit: 5 }),
+      this.acknowledgements.mine(actor, { limit: 200, offset: 0 }),
+      this.notifications.unreadCount(actor),
+      this.notifications.list(actor, { unread: true, limit: 5 }),
+    ]);
+    return ownerDashboard({ actor, sweep, posture, dsrTasks, acknowledgements, unread, latestUnread });
+  }
 
   /** The compliance manager's dashboard. */
   async manager(actor: UserActor, now = new Date()) {

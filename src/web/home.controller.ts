@@ -20,11 +20,13 @@ export class HomeController {
 
   @Get()
   @Render('index')
-  async home(@Req() request: AuthenticatedRequest): Promise<HomePage & { manager?: unknown }> {
+  async home(@Req() request: AuthenticatedRequest): Promise<HomePage & { manager?: unknown; owner?: unknown }> {
     const actor = request.actor;
     // Public page: the details only for a signed-in admin, as on /health.
     const page = homePage(await this.health.summary(), actor?.role === 'admin');
     if (actor?.role === 'compliance_manager') return { ...page, manager: await this.dashboards.manager(actor) };
+    if (actor?.role === 'control_owner' || actor?.role === 'privacy_officer')
+      return { ...page, owner: await this.dashboards.owner(actor) };
     return page;
   }
 }

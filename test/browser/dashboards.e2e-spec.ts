@@ -57,7 +57,9 @@ describeInBrowser('dashboards on the home page', () => {
     expect(exceptions.json.total).toBe(1);
 
     // DSR clocks, risks above acceptable per register, engagements and requests, the audit trail.
-    expect(await num(page, '#dash-dsr-open')).toBe((await api('GET', '/api/dsr/requests?open=true&limit=1')).json.total);
+    expect(await num(page, '#dash-dsr-open')).toBe(
+      (await api('GET', '/api/dsr/requests?open=true&limit=1')).json.total,
+    );
     expect(await num(page, '#dash-dsr-overdue')).toBe(
       (await api('GET', '/api/dsr/requests?open=true&overdue=true&limit=1')).json.total,
     );
@@ -117,6 +119,57 @@ describeInBrowser('dashboards on the home page', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-compliance-manager.png'), fullPage: true });
+    await page.close();
+  });
+
+  it("a control owner's dashboard lists their open tasks, evidence going stale and other work, as the API does", async () => {
+    const { t, browser } = ctx;
+    const api = client(t.baseUrl, await login(t.baseUrl, DEMO.owner));
+    const week = (await api('GET', '/api/sweeps/current')).json.week as string;
+    const me = (await api('GET', '/api/me')).json;
+    const page = await signInPage(browser, t.baseUrl, DEMO.owner, '/');
+    await page.waitForSelector('#owner-dashboard');
+
+    // My open tasks of this week's sweep: /api/sweeps/:week/tasks?mine=1 (status open), each linking to the task.
+    const mine = (await api('GET', `/api/sweeps/${week}/tasks?mine=1&status=open&limit=200`)).json;
+    expect(mine.total).toBeGreaterThan(0);
+    expect(await num(page, '#my-tasks-open')).toBe(mine.total);
+    const rows = page.locator('#my-tasks tbody tr');
+    expect((await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')))).sort()).toEqual(
+      mine.items.map((i: { id: string }) => i.id).sort(),
+    );
+    const overdue = mine.items.filter((i: { timing: string }) => i.timing === 'overdue').length;
+    expect(await page.locator('#my-tasks tbody tr.overdue').count()).toBe(overdue);
+    // Due times are shown in the compliance zone, named.
+    expect(await rows.first().locator('td').nth(1).textContent()).toMatch(/ICT$/);
+
+    // Evidence of my controls (assigned to me, or to my department when no person is), from /api/posture.
+    const attention = new Map<string, string>();
+    for (const f of (await api('GET', '/api/posture')).json.items)
+      for (const a of f.attention)
+        if (a.ownerUserId ? a.ownerUserId === me.id : a.ownerDepartment === me.departmentKey)
+          attention.set(a.key, a.freshness);
+    const dueSoon = [...attention.values()].filter((f) => f === 'due_soon').length;
+    expect(await num(page, '#my-due-soon')).toBe(dueSoon);
+    expect(await num(page, '#my-stale')).toBe(attention.size - dueSoon);
+    expect(attention.size).toBeGreaterThan(0);
+
+    // DSR tasks, documents to acknowledge, unread notifications.
+    expect(await num(page, '#my-dsr-tasks')).toBe((await api('GET', '/api/dsr/tasks?open=true&limit=1')).json.total);
+    const acks = (await api('GET', '/api/me/acknowledgements?limit=200')).json.items as { status: string }[];
+    expect(await num(page, '#my-acknowledgements')).toBe(acks.filter((a) => a.status !== 'acknowledged').length);
+    expect(await num(page, '#my-unread')).toBe((await api('GET', '/api/notifications/unread-count')).json.unread);
+
+    // One click to act: the task's link lands on it in "my sweep", with its forms.
+    const first = rows.first();
+    const id = await first.getAttribute('data-task');
+    await first.locator('a').first().click();
+    await page.waitForURL(`${t.baseUrl}/sweep#task-${id}`);
+    expect(await page.locator(`#task-${id} form.attest`).count()).toBe(1);
+
+    await page.goto(`${t.baseUrl}/`);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-control-owner.png'), fullPage: true });
     await page.close();
   });
 
