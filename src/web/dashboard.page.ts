@@ -5,7 +5,7 @@
 import type { UserActor } from '../authz/actor';
 import type { Page } from '../common/http/pagination';
 import type { AcknowledgementView } from '../documents/dto/acknowledgement.dto';
-import type { DsrActionView } from '../dsr/dto/dsr.dto';
+import type { DrillView, DsrActionView, DsrRequestView } from '../dsr/dto/dsr.dto';
 import type { NotificationView } from '../notifications/dto/notification.dto';
 import type { PostureTrendWeek } from '../sweeps/sweep-posture.service';
 import type { FrameworkPosture } from '../sweeps/domain/posture';
@@ -164,5 +164,80 @@ export function ownerDashboard(input: OwnerDashboardInput) {
     acknowledgementsOverdue: toAcknowledge.filter((a) => a.status === 'overdue').length,
     unread: input.unread,
     latestUnread: input.latestUnread.items,
+  };
+}
+
+type Queued = Pick<
+  DsrRequestView,
+  'id' | 'reference' | 'right' | 'status' | 'clocks' | 'erasureScheduledFor' | 'erasedAt'
+>;
+
+/** Time left as people read it: "3 d 4 h left", "5 h left", "2 h late"; none for a stopped clock. */
+export function timeLeft(ms: number | null): string | null {
+  if (ms === null) return null;
+  const hours = Math.floor(Math.abs(ms) / 3_600_000);
+  const text = hours >= 24 ? `${Math.floor(hours / 24)} d ${hours % 24} h` : `${hours} h`;
+  return ms < 0 ? `${text} late` : `${text} left`;
+}
+
+/** The sooner of a request's running clocks, in ms left (a request with no running clock last). */
+function soonest(r: Queued): number {
+  const left = [r.clocks.internal.remainingMs, r.clocks.statutory?.remainingMs ?? null].filter(
+    (v): v is number => v !== null,
+  );
+  return left.length ? Math.min(...left) : Number.POSITIVE_INFINITY;
+}
+
+/** Requests received per month (TZ_COMPLIANCE), for the last `months` months ending with `now`'s. */
+export function volumeByMonth(receivedAt: string[], months: number, now: Date, tz: string) {
+  const monthOf = (at: Date) =>
+    new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit' }).format(at).slice(0, 7);
+  const [y, m] = monthOf(now).split('-').map(Number);
+  const keys = Array.from({ length: months }, (_, i) => {
+    const d = new Date(Date.UTC(y, m - 1 - (months - 1 - i), 1));
+    return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+  });
+  const counts = new Map(keys.map((k) => [k, 0]));
+  for (const at of receivedAt) {
+    const k = monthOf(new Date(at));
+    if (counts.has(k)) counts.set(k, counts.get(k)! + 1);
+  }
+  return keys.map((month) => ({ month, requests: counts.get(month)! }));
+}
+
+export const VOLUME_CSV_COLUMNS: CsvColumn<{ month: string; requests: number }>[] = [
+  { header: 'Month', value: (r) => r.month },
+  { header: 'Requests received', value: (r) => r.requests },
+];
+
+export interface PrivacyDashboardInput {
+  open: Page<Queued>;
+  awaitingIdentity: number;
+  lastDrill: DrillView | null;
+  volume: { month: string; requests: number }[];
+}
+
+export function privacyDashboard(input: PrivacyDashboardInput) {
+  const queue = [...input.open.items]
+    .sort((a, b) => soonest(a) - soonest(b) || a.reference.localeCompare(b.reference))
+    .map((r) => ({
+      ...r,
+      internalLeft: timeLeft(r.clocks.internal.remainingMs),
+      statutoryLeft: r.clocks.statutory ? timeLeft(r.clocks.statutory.remainingMs) : null,
+      late: soonest(r) < 0,
+    }));
+  return {
+    open: input.open.total,
+    queue,
+    awaitingIdentity: input.awaitingIdentity,
+    erasuresScheduled: input.open.items.filter((r) => r.erasureScheduledFor && !r.erasedAt),
+    lastDrill: input.lastDrill,
+    volume: input.volume,
+    volumeChart: lineChart({
+      title: 'Data subject requests received per month',
+      labels: input.volume.map((v) => v.month.slice(2)),
+      series: [{ name: 'requests', values: input.volume.map((v) => v.requests) }],
+      max: Math.max(4, ...input.volume.map((v) => v.requests)),
+    }),
   };
 }

@@ -14,10 +14,22 @@ import { RisksService } from '../risks/risks.service';
 import { SweepPostureService } from '../sweeps/sweep-posture.service';
 import { SweepsService } from '../sweeps/sweeps.service';
 import type { SweepView } from '../sweeps/dto/sweep.dto';
-import { managerDashboard, ownerDashboard, trendRows, type TrendRow } from './dashboard.page';
+import { complianceTimeZone } from '../common/time/zone';
+import { DrillsService } from '../dsr/drills.service';
+import {
+  managerDashboard,
+  ownerDashboard,
+  privacyDashboard,
+  trendRows,
+  volumeByMonth,
+  type TrendRow,
+} from './dashboard.page';
+import { allRows } from './list-csv';
 
 /** Weeks the posture trend covers, this one included. */
 export const TREND_WEEKS = 12;
+/** Months the DSR volume chart covers, this one included. */
+export const VOLUME_MONTHS = 12;
 
 /**
  * The dashboards' reads (issue 19), read-only, from the other modules' services with the actor's own access —
@@ -36,7 +48,33 @@ export class DashboardsService {
     private readonly dsrTasks: DsrTasksService,
     private readonly acknowledgements: DocumentAcknowledgementsService,
     private readonly notifications: NotificationsService,
+    private readonly drills: DrillsService,
   ) {}
+
+  /**
+   * The privacy officer's dashboard: open requests by the time left on their sooner clock, identity checks
+   * waiting, erasures scheduled, the last drill and the requests received per month (drills not counted).
+   */
+  async privacy(actor: UserActor, now = new Date()) {
+    const [open, awaitingIdentity, drills, volume] = await Promise.all([
+      this.dsr.list(actor, { open: true, limit: 200 }, now),
+      this.total(this.dsr.list(actor, { status: 'received', limit: 1 }, now)),
+      this.drills.listFor(actor, { limit: 1, offset: 0 }),
+      this.dsrVolume(actor, now),
+    ]);
+    return privacyDashboard({ open, awaitingIdentity, lastDrill: drills.items[0] ?? null, volume });
+  }
+
+  /** Requests received per month over the last VOLUME_MONTHS months, from every request the actor may list. */
+  async dsrVolume(actor: UserActor, now = new Date()) {
+    const rows = await allRows((page) => this.dsr.list(actor, { ...page }, now));
+    return volumeByMonth(
+      rows.map((r) => r.receivedAt),
+      VOLUME_MONTHS,
+      now,
+      complianceTimeZone(),
+    );
+  }
 
   /**
    * A control owner's (or privacy officer's) own work: open sweep tasks (carried-over ones first), the evidence

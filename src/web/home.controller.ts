@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { HealthService } from '../health/health.service';
 import type { UserActor } from '../authz/actor';
 import { CurrentActor, Policy, Public, type AuthenticatedRequest } from '../authz/policy.decorator';
-import { TREND_CSV_COLUMNS } from './dashboard.page';
+import { TREND_CSV_COLUMNS, VOLUME_CSV_COLUMNS } from './dashboard.page';
 import { DashboardsService } from './dashboards.service';
 import { homePage, HomePage } from './home.page';
 import { sendCsv } from './list-csv';
@@ -20,13 +20,18 @@ export class HomeController {
 
   @Get()
   @Render('index')
-  async home(@Req() request: AuthenticatedRequest): Promise<HomePage & { manager?: unknown; owner?: unknown }> {
+  async home(
+    @Req() request: AuthenticatedRequest,
+  ): Promise<HomePage & { manager?: unknown; owner?: unknown; privacy?: unknown }> {
     const actor = request.actor;
     // Public page: the details only for a signed-in admin, as on /health.
     const page = homePage(await this.health.summary(), actor?.role === 'admin');
     if (actor?.role === 'compliance_manager') return { ...page, manager: await this.dashboards.manager(actor) };
-    if (actor?.role === 'control_owner' || actor?.role === 'privacy_officer')
-      return { ...page, owner: await this.dashboards.owner(actor) };
+    if (actor?.role === 'privacy_officer') {
+      const [privacy, owner] = await Promise.all([this.dashboards.privacy(actor), this.dashboards.owner(actor)]);
+      return { ...page, privacy, owner };
+    }
+    if (actor?.role === 'control_owner') return { ...page, owner: await this.dashboards.owner(actor) };
     return page;
   }
 }
@@ -41,5 +46,11 @@ export class DashboardDownloadsController {
   @Policy('read', 'Posture')
   async postureTrendCsv(@CurrentActor() actor: UserActor, @Res() reply: FastifyReply) {
     await sendCsv(reply, 'posture-trend', TREND_CSV_COLUMNS, await this.dashboards.postureTrendRows(actor));
+  }
+
+  @Get('dsr-volume.csv')
+  @Policy('read', 'DsrRequest')
+  async dsrVolumeCsv(@CurrentActor() actor: UserActor, @Res() reply: FastifyReply) {
+    await sendCsv(reply, 'dsr-volume', VOLUME_CSV_COLUMNS, await this.dashboards.dsrVolume(actor));
   }
 }

@@ -173,6 +173,68 @@ describeInBrowser('dashboards on the home page', () => {
     await page.close();
   });
 
+  it("the privacy officer's dashboard: the queue by time left, identity checks, last drill and volume per month", async () => {
+    const { t, browser } = ctx;
+    const api = client(t.baseUrl, await login(t.baseUrl, DEMO.privacy));
+    for (const name of ['Dashboard Subject A', 'Dashboard Subject B']) {
+      const created = await api('POST', '/api/dsr/requests', {
+        right: 'access',
+        channel: 'email',
+        subject: { name, email: `${name.slice(-1).toLowerCase()}@patient.test` },
+      });
+      expect({ status: created.status, body: created.json }).toMatchObject({ status: 201 });
+    }
+    const drill = await api('POST', '/api/dsr/drills', {});
+    expect([200, 201]).toContain(drill.status);
+
+    const page = await signInPage(browser, t.baseUrl, DEMO.privacy, '/');
+    await page.waitForSelector('#privacy-dashboard');
+    const open = (await api('GET', '/api/dsr/requests?open=true&limit=200')).json;
+    expect(open.total).toBeGreaterThanOrEqual(2);
+    expect(await num(page, '#dsr-open')).toBe(open.total);
+    // Every open request once, the sooner clock first.
+    const refs = await page
+      .locator('#dsr-queue tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-reference')));
+    expect([...refs].sort()).toEqual(open.items.map((r: { reference: string }) => r.reference).sort());
+    const soonest = (r: { clocks: { internal: { remainingMs: number }; statutory: { remainingMs: number } | null } }) =>
+      Math.min(r.clocks.internal.remainingMs, r.clocks.statutory?.remainingMs ?? Infinity);
+    const byRef = new Map(open.items.map((r: { reference: string }) => [r.reference, soonest(r as never)]));
+    const lefts = refs.map((r) => byRef.get(r!) as number);
+    expect(lefts).toEqual([...lefts].sort((a, b) => a - b));
+    expect(await page.locator('#dsr-queue tbody tr').first().locator('.left').first().textContent()).toMatch(
+      /^\d+ d \d+ h left$/,
+    );
+
+    expect(await num(page, '#dsr-identity-waiting')).toBe(
+      (await api('GET', '/api/dsr/requests?status=received&limit=1')).json.total,
+    );
+    const erasures = open.items.filter(
+      (r: { erasureScheduledFor: string | null; erasedAt: string | null }) => r.erasureScheduledFor && !r.erasedAt,
+    );
+    expect(await num(page, '#dsr-erasures')).toBe(erasures.length);
+    const lastDrill = (await api('GET', '/api/dsr/drills?limit=1')).json.items[0];
+    expect(await page.getAttribute('#dsr-last-drill', 'data-passed')).toBe(String(lastDrill.passed));
+
+    // Volume per month: 12 months, this one last, counting the requests the API lists (drills not included).
+    const all = (await api('GET', '/api/dsr/requests?limit=200')).json;
+    const rows = page.locator('#volume-table tbody tr');
+    expect(await rows.count()).toBe(12);
+    expect(Number(await rows.last().locator('td').textContent())).toBe(all.total);
+    const csv = await page.request.get(`${t.baseUrl}${await page.getAttribute('#volume-csv', 'href')}`);
+    const lines = (await csv.text())
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
+    expect(lines[0]).toBe('Month,Requests received');
+    expect(lines[12]).toBe(`${await rows.last().getAttribute('data-month')},${all.total}`);
+    expect(await page.locator('#dsr-volume svg polyline').count()).toBe(1);
+
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-privacy-officer.png'), fullPage: true });
+    await page.close();
+  });
+
   it('the trend CSV is for those who may read posture; signed out it asks to sign in', async () => {
     const anonymous = await client(ctx.t.baseUrl, null)('GET', '/dashboard/posture-trend.csv');
     expect([302, 303, 401]).toContain(anonymous.status);
