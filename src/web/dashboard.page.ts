@@ -2,7 +2,9 @@
 // trend over the last weeks (SVG chart, table, CSV), this week's sweep burn-down, the owners with the most
 // overdue tasks, DSR clocks, risks above acceptable per register, and the audit trail's verification. Pure: every
 // number comes from a service view the API also serves, so the page and the API agree.
+import type { PackView } from '../audit-packs/dto/pack.dto';
 import type { UserActor } from '../authz/actor';
+import type { EngagementRequestView, EngagementView } from '../engagements/dto/engagement.dto';
 import type { Page } from '../common/http/pagination';
 import type { AcknowledgementView } from '../documents/dto/acknowledgement.dto';
 import type { DrillView, DsrActionView, DsrRequestView } from '../dsr/dto/dsr.dto';
@@ -239,5 +241,29 @@ export function privacyDashboard(input: PrivacyDashboardInput) {
       series: [{ name: 'requests', values: input.volume.map((v) => v.requests) }],
       max: Math.max(4, ...input.volume.map((v) => v.requests)),
     }),
+  };
+}
+
+export interface AuditorDashboardInput {
+  engagements: Page<EngagementView>;
+  requests: Page<EngagementRequestView>;
+  packs: Page<PackView>;
+  now: Date;
+}
+
+/** Whole days from `now` until `expiresAt`, 0 once it has passed. */
+export function daysLeft(expiresAt: string, now: Date): number {
+  return Math.max(0, Math.ceil((new Date(expiresAt).getTime() - now.getTime()) / 86_400_000));
+}
+
+/** An auditor's engagements with their days left, their requests with the answers, and their packs. */
+export function auditorDashboard(input: AuditorDashboardInput) {
+  return {
+    engagements: input.engagements.items.map((e) => ({ ...e, daysLeft: daysLeft(e.expiresAt, input.now) })),
+    requests: input.requests.items,
+    requestsTotal: input.requests.total,
+    requestsOpen: input.requests.items.filter((r) => r.status === 'open').length,
+    packs: input.packs.items.map((p) => ({ ...p, done: p.status === 'done' })),
+    packsTotal: input.packs.total,
   };
 }

@@ -16,7 +16,9 @@ import { SweepsService } from '../sweeps/sweeps.service';
 import type { SweepView } from '../sweeps/dto/sweep.dto';
 import { complianceTimeZone } from '../common/time/zone';
 import { DrillsService } from '../dsr/drills.service';
+import { PacksService } from '../audit-packs/packs.service';
 import {
+  auditorDashboard,
   managerDashboard,
   ownerDashboard,
   privacyDashboard,
@@ -49,7 +51,18 @@ export class DashboardsService {
     private readonly acknowledgements: DocumentAcknowledgementsService,
     private readonly notifications: NotificationsService,
     private readonly drills: DrillsService,
+    private readonly packs: PacksService,
   ) {}
+
+  /** The auditor's dashboard: their active engagements, their requests and the answers, the packs they may read. */
+  async auditor(actor: UserActor, now = new Date()) {
+    const [engagements, requests, packs] = await Promise.all([
+      this.engagements.list(actor, { active: '1', limit: 50 }, now),
+      this.requests.listRequests(actor, { limit: 20 }),
+      this.packs.list(actor, { limit: 10 }),
+    ]);
+    return auditorDashboard({ engagements, requests, packs, now });
+  }
 
   /**
    * The privacy officer's dashboard: open requests by the time left on their sooner clock, identity checks

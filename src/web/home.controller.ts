@@ -22,7 +22,7 @@ export class HomeController {
   @Render('index')
   async home(
     @Req() request: AuthenticatedRequest,
-  ): Promise<HomePage & { manager?: unknown; owner?: unknown; privacy?: unknown }> {
+  ): Promise<HomePage & { manager?: unknown; owner?: unknown; privacy?: unknown; auditor?: unknown }> {
     const actor = request.actor;
     // Public page: the details only for a signed-in admin, as on /health.
     const page = homePage(await this.health.summary(), actor?.role === 'admin');
@@ -31,6 +31,7 @@ export class HomeController {
       const [privacy, owner] = await Promise.all([this.dashboards.privacy(actor), this.dashboards.owner(actor)]);
       return { ...page, privacy, owner };
     }
+    if (actor?.role === 'auditor') return { ...page, auditor: await this.dashboards.auditor(actor) };
     if (actor?.role === 'control_owner') return { ...page, owner: await this.dashboards.owner(actor) };
     return page;
   }

@@ -235,6 +235,41 @@ describeInBrowser('dashboards on the home page', () => {
     await page.close();
   });
 
+  it("the auditor's dashboard: engagements with days left, requests and answers, packs, as the API lists them", async () => {
+    const { t, browser } = ctx;
+    const api = client(t.baseUrl, await login(t.baseUrl, DEMO.auditor));
+    const engagements = (await api('GET', '/api/engagements?active=1&limit=50')).json;
+    expect(engagements.total).toBeGreaterThan(0);
+    const e = engagements.items[0];
+    const raised = await api('POST', `/api/engagements/${e.id}/requests`, {
+      framework: e.frameworks[0],
+      requirementRef: 'CC6.1',
+      body: 'Please show the last access review.',
+    });
+    expect(raised.status).toBeLessThan(300);
+
+    const page = await signInPage(browser, t.baseUrl, DEMO.auditor, '/');
+    await page.waitForSelector('#auditor-dashboard');
+    expect(await num(page, '#my-engagements-count')).toBe(engagements.total);
+    const row = page.locator(`#my-engagements tr[data-engagement="${e.id}"]`);
+    const days = Math.max(0, Math.ceil((new Date(e.expiresAt).getTime() - Date.now()) / 86_400_000));
+    // Whole days left; the page was rendered a moment earlier, so one day more at a day boundary.
+    expect([days, days + 1]).toContain(Number(await row.locator('.days-left').textContent()));
+    expect(await row.locator('td').nth(1).textContent()).toBe(`${e.from} – ${e.to}`);
+
+    const requests = (await api('GET', '/api/engagement-requests?limit=20')).json;
+    expect(await num(page, '#my-requests-total')).toBe(requests.total);
+    expect(await num(page, '#my-requests-open')).toBe(
+      requests.items.filter((r: { status: string }) => r.status === 'open').length,
+    );
+    expect(await page.locator(`#my-requests li[data-request="${raised.json.id}"]`).textContent()).toContain('waiting');
+    expect(await num(page, '#my-packs-total')).toBe((await api('GET', '/api/packs?limit=1')).json.total);
+
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-auditor.png'), fullPage: true });
+    await page.close();
+  });
+
   it('the trend CSV is for those who may read posture; signed out it asks to sign in', async () => {
     const anonymous = await client(ctx.t.baseUrl, null)('GET', '/dashboard/posture-trend.csv');
     expect([302, 303, 401]).toContain(anonymous.status);
