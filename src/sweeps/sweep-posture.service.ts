@@ -3,7 +3,15 @@ import { abilityFor, type AppAbility } from '../authz/ability.factory';
 import type { UserActor } from '../authz/actor';
 import { asSubject } from '../authz/subject';
 import { CatalogService } from '../catalog/catalog.service';
-import { addDays, formatWeek, isoWeekOfDate, localDate, parseDate, zonedInstant } from '../common/time/calendar';
+import {
+  addDays,
+  formatWeek,
+  isoWeekOfDate,
+  localDate,
+  parseDate,
+  weekMonday,
+  zonedInstant,
+} from '../common/time/calendar';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DocumentReviewsService } from '../documents/document-reviews.service';
@@ -11,6 +19,13 @@ import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
 import { freshness, type Freshness } from './domain/cadence';
 import { frameworkPosture, FrameworkPosture, PostureControl } from './domain/posture';
 import { SweepsRepository } from './sweeps.repository';
+
+/** One week of the posture trend: requirements applicable and fresh per framework at the week's end. */
+export interface PostureTrendWeek {
+  week: string;
+  asOf: string;
+  items: { framework: string; applicable: number; fresh: number }[];
+}
 
 /** Freshness and posture from the newest evidence per control, and the sweeps of a period for audit packs. */
 @Injectable()
@@ -95,6 +110,44 @@ export class SweepPostureService {
     const ability = abilityFor(actor);
     return (await this.posture(now, ability)).filter((p) =>
       ability.can('read', asSubject('Posture', { framework: p.framework })),
+    );
+  }
+
+  /**
+   * Posture per framework at the end of each of the last `weeks` ISO weeks (TZ_COMPLIANCE), oldest first; the
+   * current week as it stands at `now`, so its numbers equal `postureFor`. Each week counts the evidence
+   * collected before its end, against today's catalog (live controls and mappings). Only the frameworks the
+   * actor may read posture for.
+   */
+  async postureTrendFor(actor: UserActor, weeks = 12, now = new Date()): Promise<PostureTrendWeek[]> {
+    const ability = abilityFor(actor);
+    const tz = this.config.timeZone;
+    const inputs = (await this.catalog.postureInputs()).filter((f) =>
+      ability.can('read', asSubject('Posture', { framework: f.framework })),
+    );
+    const thisMonday = weekMonday(isoWeekOfDate(localDate(now, tz)));
+    const trend: PostureTrendWeek[] = [];
+    for (let back = weeks - 1; back >= 0; back--) {
+      const monday = addDays(thisMonday, -7 * back);
+      const end = zonedInstant(addDays(monday, 7), 0, 0, tz);
+      const asOf = end < now ? end : now;
+      const freshnessOf = back === 0 ? await this.controlFreshness(now) : await this.postureControlsAt(asOf);
+      trend.push({
+        week: formatWeek(isoWeekOfDate(monday)),
+        asOf: asOf.toISOString(),
+        items: inputs.map((f) => {
+          const p = frameworkPosture(f.framework, f.requirements, freshnessOf);
+          return { framework: p.framework, applicable: p.applicable, fresh: p.fresh };
+        }),
+      });
+    }
+    return trend;
+  }
+
+  private async postureControlsAt(at: Date): Promise<Map<string, PostureControl>> {
+    const freshnessOf = await this.freshnessAt(at);
+    return new Map(
+      [...freshnessOf].map(([id, f]) => [id, { id, key: id, ownerDepartment: '', ownerUserId: null, freshness: f }]),
     );
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DashboardsService } from './dashboards.service';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { HealthModule } from '../health/health.module';
 import { IdentityModule } from '../identity/identity.module';
@@ -16,7 +17,7 @@ import { RisksModule } from '../risks/risks.module';
 import { SweepsModule } from '../sweeps/sweeps.module';
 import { EvidenceModule } from '../evidence/evidence.module';
 import { CatalogModule } from '../catalog/catalog.module';
-import { HomeController } from './home.controller';
+import { DashboardDownloadsController, HomeController } from './home.controller';
 import { LoginPageController } from './login-page.controller';
 import { LoginPageService } from './login-page.service';
 import { ViewContextInterceptor } from './view-context.interceptor';
@@ -59,6 +60,7 @@ import { FindingPagesController } from './finding-pages.controller';
   ],
   controllers: [
     HomeController,
+    DashboardDownloadsController,
     LoginPageController,
     AdminUsersPageController,
     CatalogPagesController,
@@ -76,6 +78,11 @@ import { FindingPagesController } from './finding-pages.controller';
     FindingPagesController,
     KeyPagesController,
   ],
-  providers: [LoginPageService, FormIdempotency, { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor }],
+  providers: [
+    LoginPageService,
+    DashboardsService,
+    FormIdempotency,
+    { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor },
+  ],
 })
 export class WebModule {}
