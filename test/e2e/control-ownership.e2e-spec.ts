@@ -76,7 +76,7 @@ describe('segregation of duties: who may own a control', () => {
     expect(res.text).toMatch(new RegExp(`<option value="${ids.auditor}" selected>[^<]*may not own controls`));
     expect((await as.compliance('GET', `/api/controls/${key}`)).json.ownerUserId).toBe(ids.owner);
     const ok = await postForm(t.baseUrl, cookies.compliance, `/controls/${key}/owner`, { userId: ids.privacy });
-    expect(ok).toMatchObject({ status: 303, location: `/controls/${key}` });
+    expect(ok).toMatchObject({ status: 303, location: `/controls/${key}?done=owner.assigned` });
     expect((await as.compliance('GET', `/api/controls/${key}`)).json.ownerUserId).toBe(ids.privacy);
     await as.compliance('PUT', `/api/controls/${key}/owner`, { userId: ids.owner });
   });
