@@ -1,13 +1,16 @@
 // The per-role dashboards on the home page (issue 19), in Chromium with the demo data: every number the page
 // shows equals what the API answers the same person; the trend chart's table and CSV agree with each other and,
-// for this week, with /api/posture. Screenshots of each dashboard go to docs/screenshots/.
+// for this week, with /api/posture. Screenshots of each dashboard go to ATTEST_SCREENSHOTS
+// when it is set (docs/screenshots/ holds the README's).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { client, DEMO, login } from '../support/auth';
 import { browserApp, describeInBrowser, signInPage } from '../support/browser';
 
-const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
+// Screenshots only when asked (a test run never rewrites tracked files): to refresh the README's,
+// ATTEST_SCREENSHOTS=docs/screenshots npx jest test/browser/dashboards.e2e-spec.ts
+const SCREENSHOTS = process.env.ATTEST_SCREENSHOTS;
 
 const num = async (page: Page, selector: string) => Number((await page.textContent(selector))?.trim());
 
@@ -116,9 +119,10 @@ describeInBrowser('dashboards on the home page', () => {
       );
     }
 
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-compliance-manager.png'), fullPage: true });
+    if (SCREENSHOTS)
+      await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-compliance-manager.png'), fullPage: true });
     await page.close();
   });
 
@@ -169,7 +173,7 @@ describeInBrowser('dashboards on the home page', () => {
 
     await page.goto(`${t.baseUrl}/`);
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-control-owner.png'), fullPage: true });
+    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-control-owner.png'), fullPage: true });
     await page.close();
   });
 
@@ -231,7 +235,8 @@ describeInBrowser('dashboards on the home page', () => {
     expect(await page.locator('#dsr-volume svg polyline').count()).toBe(1);
 
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-privacy-officer.png'), fullPage: true });
+    if (SCREENSHOTS)
+      await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-privacy-officer.png'), fullPage: true });
     await page.close();
   });
 
@@ -266,7 +271,7 @@ describeInBrowser('dashboards on the home page', () => {
     expect(await num(page, '#my-packs-total')).toBe((await api('GET', '/api/packs?limit=1')).json.total);
 
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-auditor.png'), fullPage: true });
+    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-auditor.png'), fullPage: true });
     await page.close();
   });
 
