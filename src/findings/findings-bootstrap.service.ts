@@ -36,11 +36,17 @@ export class FindingsBootstrapService implements OnApplicationBootstrap {
     if (await this.seed(new Date())) this.log.log('seeded demo findings');
   }
 
+  /**
+   * Seeds under a transaction-scoped advisory lock, checking for an empty register inside it: two instances
+   * starting together on one database seed once (the second waits, then finds the rows).
+   */
   async seed(now: Date): Promise<boolean> {
     const manager = await this.users.findByEmail('compliance@demo.local');
-    if (!manager || (await this.repo.countAll()) > 0) return false;
+    if (!manager) return false;
     const rows = demoRows(now);
-    await this.ds.transaction(async (m) => {
+    return this.ds.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('attest-demo-findings'))`);
+      if ((await this.repo.countAll(m)) > 0) return false;
       for (const row of rows) {
         const f = await this.repo.insert({ ...row, department: 'engineering', status: 'open' }, m);
         await this.trail.append(
@@ -69,8 +75,8 @@ export class FindingsBootstrapService implements OnApplicationBootstrap {
         await this.repo.insertAcceptance({ ...binding, signerRole: manager.role, recordSha256 }, m);
         await this.repo.update(f.id, { status: 'accepted' }, m);
       }
+      return true;
     });
-    return true;
   }
 }
 

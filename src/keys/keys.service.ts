@@ -172,6 +172,8 @@ export class KeysService {
     let seeded = 0;
     for (const d of demo) {
       await this.ds.transaction(async (m) => {
+        // Two instances starting together seed once: the second waits here, then finds the key.
+        await m.query(`SELECT pg_advisory_xact_lock(hashtext('attest-demo-keys'))`);
         if (await this.repo.findByName(d.name, m)) return;
         const key = await this.repo.insert(
           { ...d, intervalDays: null, ownerUserId: owner.id, department: owner.departmentKey!, createdByUserId: null },
