@@ -38,7 +38,7 @@ import {
 } from './dto/dsr-forms.dto';
 import { FormIdempotency, FormKey, FormKeyInterceptor, newFormKey, type FormOutcome } from './form-idempotency';
 import { dsrDrillsPage, dsrQueuePage, dsrSystemsPage, dsrTasksPage } from './dsr-lists.page';
-import { DSR_CSV_COLUMNS } from './dsr.page';
+import { DSR_CSV_COLUMNS } from './dsr-csv';
 import { allRows, sendCsv } from './list-csv';
 import { dsrRequestPage } from './dsr-request.page';
 

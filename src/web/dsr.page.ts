@@ -5,7 +5,6 @@ import { describeRemaining, type Clock, type ClockState } from '../dsr/domain/ds
 import { GROUND_LABEL, type DsrGround } from '../dsr/domain/dsr-grounds';
 import type { DsrActionView, DsrRequestView } from '../dsr/dto/dsr.dto';
 import { DAY_MS } from '../common/time/days';
-import { csvTime, timeHeader, type CsvColumn } from './list-csv';
 
 const CLOCK_LABEL: Record<ClockState, string> = {
   ok: 'on time',
@@ -124,27 +123,6 @@ export function queueRow(r: DsrRequestView) {
     unreadable: r.unreadable ?? null,
   };
 }
-
-/**
- * The queue as CSV: reference, right, status and both clocks as the page shows them. Never who the request is
- * about: a spreadsheet of data subjects would be a new copy of personal data outside the encrypted register.
- */
-export const DSR_CSV_COLUMNS: CsvColumn<DsrRequestView>[] = [
-  { header: 'Reference', value: (r) => r.reference },
-  { header: 'Right', value: (r) => RIGHT_LABEL[r.right] ?? r.right },
-  { header: 'PDPA section', value: (r) => r.section },
-  { header: 'Ground', value: (r) => groundLabel(r.ground) },
-  { header: 'Status', value: (r) => r.status.replace(/_/g, ' ') },
-  { header: timeHeader('Received'), value: (r) => csvTime(r.receivedAt) },
-  { header: timeHeader('Internal SLA due'), value: (r) => csvTime(r.clocks.internal?.dueAt) },
-  { header: 'Internal SLA', value: (r) => clockCell(r.clocks.internal)?.text },
-  { header: timeHeader('Statutory due'), value: (r) => csvTime(r.clocks.statutory?.dueAt) },
-  { header: 'Statutory', value: (r) => clockCell(r.clocks.statutory)?.text },
-  { header: 'Identity wait', value: (r) => describeDuration(r.clocks.identityWaitMs) },
-  { header: 'Representative', value: (r) => r.isRepresentative },
-  { header: 'Drill', value: (r) => r.isDrill },
-  { header: timeHeader('Closed'), value: (r) => csvTime(r.closedAt) },
-];
 
 export interface TimelineStep {
   key: string;

@@ -39,6 +39,7 @@ import {
 } from './dto/incident-forms.dto';
 import { FormIdempotency, FormKey, FormKeyInterceptor, newFormKey } from './form-idempotency';
 import { allRows, sendCsv } from './list-csv';
+import { INCIDENT_CSV_COLUMNS, incidentFilter } from './incident-csv';
 import {
   assessmentBody,
   changeBody,
@@ -55,8 +56,6 @@ import {
 import { CreateRiskDto } from '../risks/dto/risk.dto';
 import { RiskReportsService } from '../risks/risk-reports.service';
 import {
-  INCIDENT_CSV_COLUMNS,
-  incidentFilter,
   incidentPage,
   incidentPermissions,
   incidentRegisterPage,

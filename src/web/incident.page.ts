@@ -12,7 +12,6 @@ import {
   MANUAL_TIMELINE_KINDS,
   NOTICE_KINDS,
   noticeAuthority,
-  type IncidentCategory,
   type NoticeKind,
 } from '../incidents/domain/incident-model';
 import {
@@ -25,7 +24,7 @@ import { ADVERSE_EVENT_CATEGORIES, type IncidentPolicy } from '../incidents/doma
 import type { ClockView, IncidentDetail, IncidentListItem } from '../incidents/incident-views';
 import { evidenceOption } from './evidence-options';
 import type { IncidentPageQueryDto } from './dto/incident-forms.dto';
-import { csvHref, csvTime, timeHeader, type CsvColumn } from './list-csv';
+import { csvHref } from './list-csv';
 import type { RiskRegister } from '../risks/domain/risk-model';
 import type { RiskScale } from '../risks/domain/risk-matrix';
 import type { FormState, IncidentFormName } from './incident-forms';
@@ -101,39 +100,6 @@ function listRow(i: IncidentListItem) {
     statusLabel: label(i.status),
     categoryLabels: i.categories.map((c) => CATEGORY_LABEL[c] ?? c).join(', '),
     clocks: i.clocks.map(clockCell).filter((c) => c.owed),
-  };
-}
-
-/** The register as CSV: the page's columns, every owed clock in the words the page uses. */
-export const INCIDENT_CSV_COLUMNS: CsvColumn<IncidentListItem>[] = [
-  { header: 'Ref', value: (i) => i.ref },
-  { header: 'Incident', value: (i) => i.title },
-  { header: 'Severity', value: (i) => i.severity },
-  { header: 'Peak severity', value: (i) => i.peakSeverity },
-  { header: 'Status', value: (i) => label(i.status) },
-  { header: 'Categories', value: (i) => i.categories.map((c) => CATEGORY_LABEL[c] ?? c).join('; ') },
-  { header: timeHeader('Detected at'), value: (i) => csvTime(i.detectedAt) },
-  { header: timeHeader('Aware at'), value: (i) => csvTime(i.awareAt) },
-  { header: 'Commander', value: (i) => i.commander?.name },
-  { header: 'Open CAPAs', value: (i) => i.openCapas },
-  {
-    header: 'Clocks',
-    value: (i) =>
-      i.clocks
-        .filter((c) => c.state !== 'not_owed')
-        .map((c) => `${c.label}: ${clockText(c)}`)
-        .join('; '),
-  },
-];
-
-/** The register's filters as the incidents service takes them (the page's and the CSV's). */
-export function incidentFilter(query: IncidentPageQueryDto) {
-  return {
-    open: (query.show ?? 'open') === 'open' ? ('true' as const) : undefined,
-    status: query.status,
-    severity: query.severity,
-    category: query.category as IncidentCategory | undefined,
-    q: query.q,
   };
 }
 
