@@ -17,7 +17,8 @@ import {
 import { FindingAcceptancesService } from '../findings/finding-acceptances.service';
 import { FindingsService } from '../findings/findings.service';
 import { AcceptFindingFormDto, FixFindingFormDto, RetestFindingFormDto } from './dto/finding-forms.dto';
-import { findingListPage, findingPage, type FindingFormState } from './finding.page';
+import { FINDING_CSV_COLUMNS, findingListPage, findingPage, type FindingFormState } from './finding.page';
+import { allRows, sendCsv } from './list-csv';
 import { FormIdempotency, FormKey, FormKeyInterceptor, newFormKey } from './form-idempotency';
 import { refusalStatus } from './form-refusal';
 import { formField, validated } from './incident-forms';
@@ -45,6 +46,14 @@ export class FindingPagesController {
   async list(@CurrentActor() actor: UserActor, @Query() query: FindingQueryDto) {
     const page = await this.findings.list(actor, { ...query, limit: query.limit ?? 100 });
     return findingListPage({ items: page.items, total: page.total, query });
+  }
+
+  /** The filtered register, every page of it, as CSV. */
+  @Get('export.csv')
+  @Policy('read', 'Finding')
+  async listCsv(@CurrentActor() actor: UserActor, @Query() query: FindingQueryDto, @Res() reply: FastifyReply) {
+    const rows = await allRows((page) => this.findings.list(actor, { ...query, ...page }));
+    await sendCsv(reply, 'findings', FINDING_CSV_COLUMNS, rows);
   }
 
   @Get(':id')

@@ -3,6 +3,7 @@
 import { FINDING_SEVERITIES } from '../releases/domain/release-model';
 import { FINDING_STATUSES, ACCEPTANCE_MEANING } from '../findings/domain/finding-model';
 import type { FindingQueryDto, FindingView } from '../findings/dto/finding.dto';
+import { csvHref, csvTime, timeHeader, type CsvColumn } from './list-csv';
 
 /** A refused form: what was typed (never a password), each field's problem, and the refusal in words. */
 export interface FindingFormState {
@@ -27,12 +28,36 @@ const row = (f: FindingView) => ({
   late: f.sla.state === 'overdue' || f.sla.state === 'closed_late',
 });
 
+/** The register's CSV: the columns of the page, and the clock's dates, retest and acceptance behind them. */
+export const FINDING_CSV_COLUMNS: CsvColumn<FindingView>[] = [
+  { header: 'Severity', value: (f) => f.severity },
+  { header: 'Finding', value: (f) => f.title },
+  { header: 'Source', value: (f) => f.source },
+  { header: 'Product', value: (f) => f.product },
+  { header: 'Department', value: (f) => f.department },
+  { header: 'Status', value: (f) => f.status },
+  { header: 'SLA', value: (f) => SLA_LABELS[f.sla.state] ?? f.sla.state },
+  { header: 'SLA (days)', value: (f) => f.sla.days },
+  { header: timeHeader('Opened'), value: (f) => csvTime(f.openedAt) },
+  { header: timeHeader('Due'), value: (f) => csvTime(f.sla.dueAt) },
+  { header: timeHeader('Closed'), value: (f) => csvTime(f.closedAt) },
+  { header: 'Retest', value: (f) => f.retestResult },
+  { header: 'Risk accepted until', value: (f) => f.acceptance?.expiresOn },
+  { header: 'Acceptance holds', value: (f) => (f.acceptance ? f.acceptance.holds : null) },
+];
+
 export function findingListPage(input: { items: FindingView[]; total: number; query: FindingQueryDto }) {
   const q = input.query;
   const options = (all: readonly string[], chosen?: string) => all.map((v) => ({ value: v, selected: v === chosen }));
   return {
     title: 'Findings',
     total: input.total,
+    csv: csvHref('/findings/export.csv', {
+      status: q.status,
+      severity: q.severity,
+      product: q.product,
+      department: q.department,
+    }),
     statuses: options(FINDING_STATUSES, q.status),
     severities: options(FINDING_SEVERITIES, q.severity),
     product: q.product ?? '',

@@ -13,7 +13,8 @@ import { AttestRotationFormDto, RegisterKeyFormDto } from './dto/key-forms.dto';
 import { FormIdempotency, FormKey, FormKeyInterceptor, newFormKey } from './form-idempotency';
 import { refusalStatus } from './form-refusal';
 import { formField, instant, validated } from './incident-forms';
-import { keyListPage, keyPage, type KeyFormState } from './key.page';
+import { KEY_CSV_COLUMNS, keyListPage, keyPage, type KeyFormState } from './key.page';
+import { allRows, sendCsv } from './list-csv';
 import { viewUser } from './view-context.interceptor';
 
 const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
@@ -37,6 +38,14 @@ export class KeyPagesController {
   @Render('keys')
   list(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility, @Query() query: KeyQueryDto) {
     return this.listModel(actor, ability, query, null);
+  }
+
+  /** The filtered register, every page of it, as CSV. */
+  @Get('export.csv')
+  @Policy('read', 'Key')
+  async listCsv(@CurrentActor() actor: UserActor, @Query() query: KeyQueryDto, @Res() reply: FastifyReply) {
+    const rows = await allRows((page) => this.keys.list(actor, { ...query, ...page }));
+    await sendCsv(reply, 'keys', KEY_CSV_COLUMNS, rows);
   }
 
   @Post()

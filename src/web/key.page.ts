@@ -2,6 +2,7 @@
 // rotation history. Pure: the controller loads the keys.
 import { KEY_KINDS, KEY_STATES } from '../keys/domain/key-model';
 import type { KeyDetail, KeyView } from '../keys/dto/key.dto';
+import { csvHref, csvTime, timeHeader, type CsvColumn } from './list-csv';
 
 /** A refused form: what was typed, each field's problem, and the refusal in words. */
 export interface KeyFormState {
@@ -25,6 +26,19 @@ function row(k: KeyView) {
   };
 }
 
+/** The register's CSV: names and clocks, never a value (the register holds none). */
+export const KEY_CSV_COLUMNS: CsvColumn<KeyView>[] = [
+  { header: 'Key', value: (k) => k.name },
+  { header: 'System', value: (k) => k.system },
+  { header: 'Kind', value: (k) => KIND_LABELS[k.kind] },
+  { header: 'Interval (days)', value: (k) => k.intervalDays },
+  { header: 'Owner', value: (k) => k.ownerName },
+  { header: 'Department', value: (k) => k.department },
+  { header: timeHeader('Last rotation'), value: (k) => csvTime(k.lastRotatedAt) },
+  { header: timeHeader('Due'), value: (k) => csvTime(k.dueAt) },
+  { header: 'State', value: (k) => STATE_LABELS[k.state] },
+];
+
 export function keyListPage(input: {
   items: KeyView[];
   total: number;
@@ -38,6 +52,7 @@ export function keyListPage(input: {
   return {
     title: 'Keys and credentials',
     total: input.total,
+    csv: csvHref('/keys/export.csv', { state: input.state, department: input.department }),
     keys: input.items.map(row),
     states: KEY_STATES.map((s) => ({ key: s, label: STATE_LABELS[s], selected: s === input.state })),
     department: input.department ?? '',

@@ -139,6 +139,48 @@ describe('CSV downloads of the list pages', () => {
     expect((await as.viewer('GET', '/releases/export.csv')).status).toBe(403);
   });
 
+  it('findings and keys: the security registers as each person reads them, with their filters', async () => {
+    for (const who of ['compliance', 'owner'] as const) {
+      const findings = await csv(who, '/findings/export.csv');
+      expect(findings.header.slice(0, 7)).toEqual([
+        'Severity',
+        'Finding',
+        'Source',
+        'Product',
+        'Department',
+        'Status',
+        'SLA',
+      ]);
+      expect(findings.header).toContain('Due (ICT)');
+      const api = await apiAll(who, '/api/findings');
+      expect(findings.rows.map((r) => r[1])).toEqual(api.map((f) => f.title));
+      const keys = await csv(who, '/keys/export.csv');
+      expect(keys.header).toEqual([
+        'Key',
+        'System',
+        'Kind',
+        'Interval (days)',
+        'Owner',
+        'Department',
+        'Last rotation (ICT)',
+        'Due (ICT)',
+        'State',
+      ]);
+      expect(keys.rows.map((r) => r[0])).toEqual((await apiAll(who, '/api/keys')).map((k) => k.name));
+    }
+    const all = await csv('compliance', '/findings/export.csv');
+    expect(all.rows.length).toBeGreaterThan(0);
+    const severity = all.rows[0][0];
+    const some = await csv('compliance', `/findings/export.csv?severity=${severity}`);
+    expect(some.rows.length).toBe((await apiAll('compliance', `/api/findings?severity=${severity}`)).length);
+    expect(some.rows.every((r) => r[0] === severity)).toBe(true);
+    expect(await csvLink('compliance', `/findings?severity=${severity}`)).toBe(
+      `/findings/export.csv?severity=${severity}`,
+    );
+    expect(await csvLink('compliance', '/keys?state=overdue')).toBe('/keys/export.csv?state=overdue');
+    expect((await as.viewer('GET', '/findings/export.csv')).status).toBe(403);
+  });
+
   it('audit trail: the entries of one person, whole, named; only for those who read the trail', async () => {
     const me = (await as.privacy('GET', '/api/me')).json;
     const api = await apiAll('compliance', `/api/audit-trail?actor=user:${me.id}`);
