@@ -6,7 +6,8 @@ import type { UserActor } from '../authz/actor';
 import { DepartmentsService } from '../identity/departments.service';
 import { UserListQueryDto } from '../identity/dto/user.dto';
 import { UsersService } from '../identity/users.service';
-import { adminUsersPage } from './admin-users.page';
+import { adminUsersPage, USER_CSV_COLUMNS } from './admin-users.page';
+import { allRows, sendCsv } from './list-csv';
 import { CreateUserFormDto, UpdateUserFormDto } from './dto/user-forms.dto';
 
 /** The user-admin page (admins): list, filter, add users, change role, department and status. */
@@ -28,6 +29,14 @@ export class AdminUsersPageController {
   @Render('admin-users')
   list(@CurrentActor() actor: UserActor, @Query() query: UserListQueryDto) {
     return this.page(actor, query);
+  }
+
+  /** The filtered roster, every page of it, as CSV. */
+  @Get('export.csv')
+  @Policy('update', 'User')
+  async listCsv(@CurrentActor() actor: UserActor, @Query() query: UserListQueryDto, @Res() reply: FastifyReply) {
+    const rows = await allRows((page) => this.users.list(actor, { ...query, ...page }));
+    await sendCsv(reply, 'users', USER_CSV_COLUMNS, rows);
   }
 
   @Post()

@@ -3,6 +3,18 @@
 import { ROLES } from '../authz/actor';
 import type { Page } from '../common/http/pagination';
 import type { UserListQueryDto, UserView } from '../identity/dto/user.dto';
+import { csvHref, csvTime, timeHeader, type CsvColumn } from './list-csv';
+
+/** The roster as CSV (for access reviews): who, which role and department, active, last sign-in. */
+export const USER_CSV_COLUMNS: CsvColumn<UserView>[] = [
+  { header: 'Name', value: (u) => u.name },
+  { header: 'E-mail', value: (u) => u.email },
+  { header: 'Role', value: (u) => u.role },
+  { header: 'Department', value: (u) => u.departmentKey },
+  { header: 'Active', value: (u) => u.active },
+  { header: timeHeader('Created'), value: (u) => csvTime(u.createdAt) },
+  { header: timeHeader('Last sign-in'), value: (u) => csvTime(u.lastLoginAt) },
+];
 
 export function adminUsersPage(input: {
   query: UserListQueryDto;
@@ -22,6 +34,7 @@ export function adminUsersPage(input: {
     pageTitle: 'Users',
     users: list.items,
     total: list.total,
+    csv: csvHref('/admin/users/export.csv', { q: query.q, role: query.role }),
     roles: ROLES,
     departments: input.departments,
     filter: { q: query.q ?? '', role: query.role ?? '' },

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Render, Res, UseInterceptors
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type {} from '@fastify/view'; // reply.view()
-import { RequestPackDto } from '../audit-packs/dto/pack.dto';
+import { RequestPackDto, type PackView } from '../audit-packs/dto/pack.dto';
 import { PacksService } from '../audit-packs/packs.service';
 import type { AppAbility } from '../authz/ability.factory';
 import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
@@ -16,6 +16,7 @@ import { PackFormDto, PackListQueryDto, PackPageParams } from './dto/audit-forms
 import {
   auditPackPage,
   auditPacksPage,
+  packCsv,
   PACKS_PAGE,
   refusedPackForm,
   userIdOfRef,
@@ -24,6 +25,7 @@ import {
 import { FormIdempotency, FormKey, FormKeyInterceptor, newFormKey } from './form-idempotency';
 import { refusalStatus } from './form-refusal';
 import { validated } from './incident-forms';
+import { allRows, sendCsv } from './list-csv';
 import { viewUser } from './view-context.interceptor';
 
 /**
@@ -51,6 +53,18 @@ export class AuditPackPagesController {
   @Render('audit-packs')
   list(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility, @Query() query: PackListQueryDto) {
     return this.listPage(actor, ability, query.offset ?? 0, null);
+  }
+
+  /** Every pack the person may read, as CSV. */
+  @Get('export.csv')
+  @Policy('read', 'AuditPack')
+  async listCsv(@CurrentActor() actor: UserActor, @Res() reply: FastifyReply) {
+    const [packs, engagements] = await Promise.all([
+      allRows((page) => this.packs.list(actor, page)),
+      allRows((page) => this.engagements.list(actor, page)),
+    ]);
+    const csv = packCsv(packs, await this.names(packs), engagements);
+    await sendCsv(reply, 'audit-packs', csv.columns, csv.rows);
   }
 
   @Post()
@@ -110,9 +124,7 @@ export class AuditPackPagesController {
       const inScope = new Set(engagements.items.filter((e) => e.state === 'active').flatMap((e) => e.frameworks));
       frameworks = auditor ? all.filter((f) => inScope.has(f.key)) : all;
     }
-    const names = await this.users.namesByIds(
-      list.items.map((p) => userIdOfRef(p.requestedBy)).filter((id): id is string => id !== null),
-    );
+    const names = await this.names(list.items);
     return auditPacksPage({
       list,
       names,
@@ -123,5 +135,12 @@ export class AuditPackPagesController {
       formKey: newFormKey(),
       today: dayOf(new Date()),
     });
+  }
+
+  /** The requesters' names, by user id. */
+  private names(packs: PackView[]): Promise<Map<string, string>> {
+    return this.users.namesByIds(
+      packs.map((p) => userIdOfRef(p.requestedBy)).filter((id): id is string => id !== null),
+    );
   }
 }

@@ -8,6 +8,7 @@ import type { EngagementView } from '../engagements/dto/engagement.dto';
 import { zoneLabel } from '../common/time/zone';
 import { bytes } from './home.page';
 import { formField } from './incident-forms';
+import { csvTime, timeHeader, type CsvColumn } from './list-csv';
 
 const STAGES = ['collecting', 'rendering', 'signing', 'zipping', 'done'] as const;
 
@@ -51,6 +52,47 @@ function engagementLabel(e: EngagementView): string {
   return `${e.frameworks.join(', ')} · ${e.from} – ${e.to} · ${e.auditorName ?? 'auditor'}`;
 }
 
+const engagementsById = (all: EngagementView[]) => new Map(all.map((e) => [e.id, e]));
+
+/** One pack as the list shows it: who asked by name, its engagement in words, its sizes. */
+function packRow(p: PackView, names: Map<string, string>, engagements: Map<string, EngagementView>) {
+  const userId = userIdOfRef(p.requestedBy);
+  const engagement = p.engagementId ? engagements.get(p.engagementId) : undefined;
+  return {
+    ...p,
+    requestedByName: userId ? (names.get(userId) ?? 'a former user') : 'the system',
+    engagement: p.engagementId ? (engagement ? engagementLabel(engagement) : 'an engagement') : null,
+    // The ZIP holds the PDF too: its size is the pack's.
+    zipSize: p.zip ? bytes(p.zip.bytes) : null,
+    pdfSize: p.pdf ? bytes(p.pdf.bytes) : null,
+    building: p.status === 'queued' || p.status === 'building',
+  };
+}
+
+type PackRow = ReturnType<typeof packRow>;
+
+const PACK_CSV_COLUMNS: CsvColumn<PackRow>[] = [
+  { header: 'Framework', value: (p) => p.framework },
+  { header: 'From', value: (p) => p.from },
+  { header: 'To', value: (p) => p.to },
+  { header: 'Engagement', value: (p) => p.engagement },
+  { header: 'Status', value: (p) => p.status },
+  { header: 'Requested by', value: (p) => p.requestedByName },
+  { header: timeHeader('Requested'), value: (p) => csvTime(p.createdAt) },
+  { header: timeHeader('Finished'), value: (p) => csvTime(p.finishedAt) },
+  { header: 'ZIP bytes', value: (p) => p.zip?.bytes },
+  { header: 'ZIP SHA-256', value: (p) => p.zip?.sha256 },
+  { header: 'PDF SHA-256', value: (p) => p.pdf?.sha256 },
+  { header: 'Signing certificate SHA-256', value: (p) => p.signerFingerprint },
+  { header: 'Error', value: (p) => p.error },
+];
+
+/** The packs list's CSV: every pack the person may read, as the list names them. */
+export function packCsv(packs: PackView[], names: Map<string, string>, engagements: EngagementView[]) {
+  const byId = engagementsById(engagements);
+  return { columns: PACK_CSV_COLUMNS, rows: packs.map((p) => packRow(p, names, byId)) };
+}
+
 /**
  * The packs list: each pack with its scope (framework, period, engagement), who asked (a name), when
  * (the template shows times in the compliance zone), its size and downloads once done; and the request
@@ -70,7 +112,7 @@ export function auditPacksPage(input: {
   today: string;
 }) {
   const { list } = input;
-  const engagements = new Map(input.engagements.map((e) => [e.id, e]));
+  const engagements = engagementsById(input.engagements);
   const active = input.engagements.filter((e) => e.state === 'active');
   const first = active[0];
   const values: Record<string, unknown> = input.form?.values ?? {
@@ -83,20 +125,9 @@ export function auditPacksPage(input: {
   return {
     pageTitle: 'Audit packs',
     zone: zoneLabel(),
-    packs: list.items.map((p) => {
-      const userId = userIdOfRef(p.requestedBy);
-      const engagement = p.engagementId ? engagements.get(p.engagementId) : undefined;
-      return {
-        ...p,
-        requestedByName: userId ? (input.names.get(userId) ?? 'a former user') : 'the system',
-        engagement: p.engagementId ? (engagement ? engagementLabel(engagement) : 'an engagement') : null,
-        // The ZIP holds the PDF too: its size is the pack's.
-        zipSize: p.zip ? bytes(p.zip.bytes) : null,
-        pdfSize: p.pdf ? bytes(p.pdf.bytes) : null,
-        building: p.status === 'queued' || p.status === 'building',
-      };
-    }),
+    packs: list.items.map((p) => packRow(p, input.names, engagements)),
     total: list.total,
+    csv: '/audit/packs/export.csv',
     shownFrom: list.items.length === 0 ? 0 : list.offset + 1,
     shownTo: list.offset + list.items.length,
     previous: list.offset > 0 ? link(Math.max(0, list.offset - list.limit)) : null,

@@ -29,12 +29,15 @@ import {
   auditFrameworkPage,
   auditPortalPage,
   controlMappingsInScope,
+  ENGAGEMENT_CSV_COLUMNS,
+  ENGAGEMENT_REQUEST_CSV_COLUMNS,
   engagementsPage,
   EVIDENCE_PAGE,
   requirementAnchor,
   revokePage,
   type SigningView,
 } from './audit.page';
+import { allRows, sendCsv } from './list-csv';
 
 /** Answered requests shown on the engagements page (the newest). */
 const ANSWERED_SHOWN = 100;
@@ -195,6 +198,22 @@ export class AuditPagesController {
       canAnswer: ability.can('update', 'EngagementRequest'),
       signing: this.signing(),
     });
+  }
+
+  /** Every engagement, as CSV. */
+  @Get('engagements/export.csv')
+  @Policy('update', 'Engagement')
+  async engagementsCsv(@CurrentActor() actor: UserActor, @Res() reply: FastifyReply) {
+    const rows = await allRows((page) => this.engagements.list(actor, page));
+    await sendCsv(reply, 'engagements', ENGAGEMENT_CSV_COLUMNS, rows);
+  }
+
+  /** Every auditor request, open and answered, with its answer, as CSV. */
+  @Get('engagements/requests.csv')
+  @Policy('update', 'Engagement')
+  async requestsCsv(@CurrentActor() actor: UserActor, @Res() reply: FastifyReply) {
+    const rows = await allRows((page) => this.requests.listRequests(actor, page));
+    await sendCsv(reply, 'auditor-requests', ENGAGEMENT_REQUEST_CSV_COLUMNS, rows);
   }
 
   @Post('engagements')

@@ -5,6 +5,7 @@ import type { Page } from '../common/http/pagination';
 import type { EngagementRequestView, EngagementView } from '../engagements/dto/engagement.dto';
 import type { EvidenceView } from '../evidence/dto/evidence.dto';
 import type { ControlOutcomeView } from '../sweeps/dto/sweep.dto';
+import { csvTime, timeHeader, type CsvColumn } from './list-csv';
 
 /** Evidence rows per page on an audited control. */
 export const EVIDENCE_PAGE = 50;
@@ -130,6 +131,31 @@ export function engagementsPage(input: {
     signing: input.signing,
   };
 }
+
+/** The engagements as CSV: who, which frameworks and period, until when, and their state. */
+export const ENGAGEMENT_CSV_COLUMNS: CsvColumn<EngagementView>[] = [
+  { header: 'Auditor', value: (e) => e.auditorName },
+  { header: 'Frameworks', value: (e) => e.frameworks.join(', ') },
+  { header: 'From', value: (e) => e.from },
+  { header: 'To', value: (e) => e.to },
+  { header: timeHeader('Access ends'), value: (e) => csvTime(e.expiresAt) },
+  { header: 'State', value: (e) => e.state },
+  { header: timeHeader('Opened'), value: (e) => csvTime(e.createdAt) },
+  { header: timeHeader('Revoked'), value: (e) => csvTime(e.revokedAt) },
+];
+
+/** Every auditor request with its answer: the whole history, which the page shows only the newest of. */
+export const ENGAGEMENT_REQUEST_CSV_COLUMNS: CsvColumn<EngagementRequestView>[] = [
+  { header: 'Framework', value: (r) => r.framework },
+  { header: 'Requirement', value: (r) => r.requirementRef },
+  { header: 'Request', value: (r) => r.body },
+  { header: 'Asked by', value: (r) => r.createdByName },
+  { header: timeHeader('Asked'), value: (r) => csvTime(r.createdAt) },
+  { header: 'Status', value: (r) => r.status },
+  { header: 'Answer', value: (r) => r.answer },
+  { header: 'Answered by', value: (r) => r.answeredByName },
+  { header: timeHeader('Answered'), value: (r) => csvTime(r.answeredAt) },
+];
 
 /** The confirmation step before an engagement is revoked (one that has already ended has nothing to revoke). */
 export function revokePage(engagement: EngagementView) {

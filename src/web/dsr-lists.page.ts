@@ -80,6 +80,7 @@ export function dsrDrillsPage(list: Page<Parameters<typeof drillRow>[0]>, canRun
   return {
     pageTitle: 'DSR drills',
     drills: list.items.map(drillRow),
+    csv: '/dsr/drills/export.csv',
     ...paging(list, (offset) => `?offset=${offset}`),
     canRun,
     formKey,
@@ -98,6 +99,7 @@ export function dsrTasksPage(input: {
     `?${new URLSearchParams({ ...(open ? {} : { open: 'false' }), offset: String(offset) }).toString()}`;
   return {
     pageTitle: 'DSR tasks',
+    csv: csvHref('/dsr/tasks/export.csv', { open: open ? undefined : 'false' }),
     tasks: list.items.map((a) => ({
       ...actionRow(a),
       requestId: a.requestId,

@@ -38,8 +38,6 @@ import {
 } from './dto/dsr-forms.dto';
 import { FormIdempotency, FormKey, FormKeyInterceptor, newFormKey, type FormOutcome } from './form-idempotency';
 import { dsrDrillsPage, dsrQueuePage, dsrSystemsPage, dsrTasksPage } from './dsr-lists.page';
-import { DSR_CSV_COLUMNS } from './dsr-csv';
-import { allRows, sendCsv } from './list-csv';
 import { dsrRequestPage } from './dsr-request.page';
 
 /**
@@ -98,14 +96,6 @@ export class DsrPagesController {
       formKey: newFormKey(),
       demoSubject: this.config.dsrDemoPlatform ? demoPerson(1) : null,
     });
-  }
-
-  /** The filtered queue, every page of it, as CSV (without identity: see DSR_CSV_COLUMNS). */
-  @Get('export.csv')
-  @Policy('read', 'DsrRequest')
-  async queueCsv(@CurrentActor() actor: UserActor, @Query() query: DsrPageQueryDto, @Res() reply: FastifyReply) {
-    const rows = await allRows((page) => this.requests.list(actor, { ...query, ...page }));
-    await sendCsv(reply, 'dsr', DSR_CSV_COLUMNS, rows);
   }
 
   @Post()

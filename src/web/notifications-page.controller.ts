@@ -5,7 +5,8 @@ import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
 import { NotificationQueryDto } from '../notifications/dto/notification.dto';
 import { NotificationsService } from '../notifications/notifications.service';
-import { notificationsPage } from './notifications.page';
+import { allRows, sendCsv } from './list-csv';
+import { NOTIFICATION_CSV_COLUMNS, notificationsPage } from './notifications.page';
 
 /** The notifications page: mine, newest first, with "mark read" buttons. */
 @ApiExcludeController()
@@ -18,6 +19,14 @@ export class NotificationsPageController {
   @Render('notifications')
   async page(@CurrentActor() actor: UserActor, @Query() query: NotificationQueryDto) {
     return notificationsPage(query.unread, await this.notifications.list(actor, query));
+  }
+
+  /** Mine (with the page's read/unread filter), every page of them, as CSV. */
+  @Get('export.csv')
+  @Policy('read', 'Notification')
+  async csv(@CurrentActor() actor: UserActor, @Query() query: NotificationQueryDto, @Res() reply: FastifyReply) {
+    const rows = await allRows((page) => this.notifications.list(actor, { ...query, ...page }));
+    await sendCsv(reply, 'notifications', NOTIFICATION_CSV_COLUMNS, rows);
   }
 
   @Post('read-all')

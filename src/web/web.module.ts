@@ -8,6 +8,7 @@ import { CatalogPagesController } from './catalog-pages.controller';
 import { SweepPagesController } from './sweep-pages.controller';
 import { RiskPagesController } from './risk-pages.controller';
 import { DsrPagesController } from './dsr-pages.controller';
+import { DsrCsvController } from './dsr-csv.controller';
 import { AuditPagesController } from './audit-pages.controller';
 import { AuditPackPagesController } from './audit-pack-pages.controller';
 import { AuditPacksModule } from '../audit-packs/audit-packs.module';
@@ -66,6 +67,7 @@ import { FindingPagesController } from './finding-pages.controller';
     CatalogPagesController,
     SweepPagesController,
     RiskPagesController,
+    DsrCsvController,
     DsrPagesController,
     AuditPagesController,
     AuditPackPagesController,

@@ -181,6 +181,88 @@ describe('CSV downloads of the list pages', () => {
     expect((await as.viewer('GET', '/findings/export.csv')).status).toBe(403);
   });
 
+  it('audit packs, engagements and auditor requests: every row, names instead of ids', async () => {
+    const requested = await as.compliance('POST', '/api/packs', {
+      framework: 'pdpa',
+      from: '2026-01-01',
+      to: '2026-01-31',
+    });
+    expect([201, 202]).toContain(requested.status);
+    const packs = await csv('compliance', '/audit/packs/export.csv');
+    expect(packs.header.slice(0, 6)).toEqual(['Framework', 'From', 'To', 'Engagement', 'Status', 'Requested by']);
+    const api = await apiAll('compliance', '/api/packs');
+    expect(packs.rows).toHaveLength(api.length);
+    const me = (await as.compliance('GET', '/api/me')).json;
+    expect(packs.rows.find((r) => r[0] === 'pdpa' && r[1] === '2026-01-01' && r[2] === '2026-01-31')?.[5]).toBe(
+      me.name,
+    );
+    expect(await csvLink('compliance', '/audit/packs')).toBe('/audit/packs/export.csv');
+    // An auditor's packs are those inside their engagements: none of the compliance manager's unscoped one.
+    expect((await csv('auditor', '/audit/packs/export.csv')).rows).toHaveLength(
+      (await apiAll('auditor', '/api/packs')).length,
+    );
+
+    const engagements = await csv('compliance', '/audit/engagements/export.csv');
+    const apiEngagements = await apiAll('compliance', '/api/engagements');
+    expect(engagements.rows.length).toBeGreaterThan(0);
+    expect(engagements.rows.map((r) => `${r[0]} ${r[2]} ${r[3]}`).sort()).toEqual(
+      apiEngagements.map((e) => `${e.auditorName} ${e.from} ${e.to}`).sort(),
+    );
+    const framework = apiEngagements[0].frameworks[0];
+    const requirementRef = (await apiAll('auditor', `/api/frameworks/${framework}/requirements`))[0].ref;
+    const asked = await as.auditor('POST', `/api/engagements/${apiEngagements[0].id}/requests`, {
+      framework,
+      requirementRef,
+      body: 'Please show the CSV request history.',
+    });
+    expect(asked.status).toBe(201);
+    const requests = await csv('compliance', '/audit/engagements/requests.csv');
+    expect(requests.rows).toHaveLength((await apiAll('compliance', '/api/engagement-requests')).length);
+    const row = requests.rows.find((r) => r[2] === 'Please show the CSV request history.')!;
+    expect(row[1]).toBe(requirementRef);
+    expect(row[5]).toBe('open');
+    for (const who of ['auditor', 'owner'] as const)
+      expect((await as[who]('GET', '/audit/engagements/export.csv')).status).toBe(403);
+  });
+
+  it('DSR drills and manual tasks, users and notifications: as their pages and the API list them', async () => {
+    const drills = await csv('privacy', '/dsr/drills/export.csv');
+    expect(drills.header.slice(0, 4)).toEqual(['Started (ICT)', 'Reference', 'Trigger', 'Result']);
+    const apiDrills = await apiAll('privacy', '/api/dsr/drills');
+    expect(drills.rows).toHaveLength(apiDrills.length);
+    expect(drills.rows.map((r) => r[3])).toEqual(
+      apiDrills.map((d) => (d.passed === null ? 'running' : d.passed ? 'passed' : 'failed')),
+    );
+    expect(await csvLink('privacy', '/dsr/drills')).toBe('/dsr/drills/export.csv');
+    const tasks = await csv('privacy', '/dsr/tasks/export.csv?open=false');
+    expect(tasks.header.slice(0, 4)).toEqual(['Request', 'System', 'Task', 'Status']);
+    expect(tasks.rows).toHaveLength((await apiAll('privacy', '/api/dsr/tasks?open=false')).length);
+    expect(await csvLink('privacy', '/dsr/tasks?open=false')).toBe('/dsr/tasks/export.csv?open=false');
+    expect((await as.owner('GET', '/dsr/drills/export.csv')).status).toBe(403);
+
+    const adminCookie = await login(t.baseUrl, DEMO.admin);
+    const admin = client(t.baseUrl, adminCookie);
+    const res = await fetch(`${t.baseUrl}/admin/users/export.csv?role=control_owner`, {
+      headers: { cookie: adminCookie },
+    });
+    expect(res.status).toBe(200);
+    const users: string[][] = parse((await res.text()).replace(/^\uFEFF/, ''));
+    expect(users[0]).toEqual(['Name', 'E-mail', 'Role', 'Department', 'Active', 'Created (ICT)', 'Last sign-in (ICT)']);
+    const apiUsers = (await admin('GET', '/api/users?role=control_owner&limit=200')).json.items;
+    expect(
+      users
+        .slice(1)
+        .map((r) => r[1])
+        .sort(),
+    ).toEqual(apiUsers.map((u: any) => u.email).sort());
+    expect(users.slice(1).every((r) => r[2] === 'control_owner')).toBe(true);
+    expect((await as.compliance('GET', '/admin/users/export.csv')).status).toBe(403);
+
+    const notes = await csv('owner', '/notifications/export.csv');
+    expect(notes.header[0]).toBe('Sent (ICT)');
+    expect(notes.rows.map((r) => r[2])).toEqual((await apiAll('owner', '/api/notifications')).map((n) => n.subject));
+  });
+
   it('audit trail: the entries of one person, whole, named; only for those who read the trail', async () => {
     const me = (await as.privacy('GET', '/api/me')).json;
     const api = await apiAll('compliance', `/api/audit-trail?actor=user:${me.id}`);
