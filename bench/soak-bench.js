@@ -415,7 +415,12 @@ function serverLog(instances) {
     const causes = new Map();
     for (const line of text.split('\n')) {
       if (!line.startsWith('{')) continue;
-      const entry = JSON.parse(line);
+      let entry;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        continue;
+      }
       if (entry.level < 50) continue;
       const cause = `${entry.msg}: ${entry.err?.code ?? entry.err?.message?.slice(0, 60) ?? '-'}`;
       causes.set(cause, (causes.get(cause) ?? 0) + 1);
@@ -447,8 +452,8 @@ async function main() {
       lostWrites(db),
       runCliAsync(['trail', 'verify'], deployment.instances[0].env),
     ]);
-    serverLog(deployment.instances);
     process.exitCode = report(lost, trail) ? 0 : 1;
+    serverLog(deployment.instances);
   } finally {
     await db?.end().catch(() => undefined);
     for (const i of deployment?.instances ?? []) await i.server?.stop('SIGTERM');
