@@ -4,7 +4,7 @@
 // port, as behind a load balancer) on one PostgreSQL (an embedded cluster this script owns, so it can stop
 // it), started and killed with the end-to-end tests' own helpers (test/support/processes.ts, auth.ts).
 //
-// For SOAK_MINUTES (3) it sends SOAK_RATE (20) requests a second, open loop (a slow answer does not slow the
+// For SOAK_MINUTES (3) it sends SOAK_RATE (10) requests a second, open loop (a slow answer does not slow the
 // sender), round robin over the two instances, as the demo compliance manager:
 //   - reads (three in four): GET /api/controls, /api/evidence, /api/risks (limit 50), /api/sweeps/current,
 //     /api/me. A read that fails (no connection, or any 5xx) is retried once on the other instance, as a
@@ -19,7 +19,8 @@
 // 503, 503 with Retry-After, connection errors, time-outs, 4xx); p50/p99 latency of the answered requests
 // (retries included); and the invariants: every acknowledged write is in the database afterwards (uploads
 // with their SHA-256, completed tasks, each acknowledged risk version with its title), and `attest trail
-// verify` says ok. Asserts nothing else: exits 1 only when an acknowledged write is lost or the trail does
+// verify` says ok; and, printed only, any upload or completion answered 503 ("nothing was changed") that is
+// stored all the same. Asserts nothing else: exits 1 only when an acknowledged write is lost or the trail does
 // not verify. SOAK_LOG=<dir> keeps both servers' logs.
 'use strict';
 const { createHash } = require('node:crypto');
@@ -48,7 +49,7 @@ const { DEMO, login } = require('../test/support/auth');
 const { childEnv, runCli, runCliAsync, startServer } = require('../test/support/processes');
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 3);
-const RATE = Number(process.env.SOAK_RATE ?? 20);
+const RATE = Number(process.env.SOAK_RATE ?? 10);
 const PG_DOWN_S = Number(process.env.SOAK_PG_DOWN ?? 5);
 const DURATION_MS = MINUTES * 60_000;
 const TIMEOUT_MS = 30_000;
@@ -157,12 +158,15 @@ const stats = {
   errors: { '5xx': 0, '503 with Retry-After': 0, 'connection errors': 0, 'time-outs': 0, '4xx': 0 },
   readsFailed: 0,
   writesNotAcked: 0,
-  latencies: [],
+  latencies: [], // [sent at (ms into the run), ms to the answer]
+  firstFaultAt: Infinity, // ms into the run
   t0: 0,
   windows: {}, // error class → [first, last] second of the run it was seen in
   samples: new Map(), // first answers of each unexpected kind (status, route) → body
 };
 const acked = { uploads: [], completions: [], riskEdits: [] };
+/** Writes answered 503 ("nothing was changed by this request"): they must not be in the database. */
+const refused = { uploads: [], completions: [] };
 
 /** One attempt: the HTTP answer, or the class of the failure. */
 async function attempt(instance, cookie, method, path, body) {
@@ -233,6 +237,7 @@ async function upload(instance, n, cookie) {
   form.append('file', new Blob([bytes]), `soak-${n}.pdf`);
   const r = await attempt(instance, cookie, 'POST', '/api/evidence', form);
   if (r.status === 201) acked.uploads.push({ id: r.json.id, sha256: sha256(bytes) });
+  if (r.status === 503) refused.uploads.push(`Soak upload ${n}`);
   return r;
 }
 
@@ -243,6 +248,7 @@ async function complete(instance, cookie, work) {
     reason: 'Soak test: not applicable this week.',
   });
   if (r.status === 200) acked.completions.push(id);
+  if (r.status === 503) refused.completions.push(id);
   return r;
 }
 
@@ -284,7 +290,7 @@ async function one(instances, n, cookie, work, db) {
   const isWrite = n % 4 === 3;
   stats.requests[isWrite ? 'write' : 'read']++;
   const r = isWrite ? await write(instances, n, cookie, work, db) : await read(instances, n, cookie);
-  if (r.status) stats.latencies.push(Date.now() - started);
+  if (r.status) stats.latencies.push([started - stats.t0, Date.now() - started]);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -294,8 +300,10 @@ const events = [];
 const at = (t0) => `t+${((Date.now() - t0) / 1000).toFixed(1)}s`;
 
 async function restartPostgres(deployment, t0) {
+  stats.firstFaultAt = Date.now() - t0;
+  events.push(`${at(t0)}  PostgreSQL stopping (pg_ctl stop -m fast)`);
   await deployment.pg.cluster.stop();
-  events.push(`${at(t0)}  PostgreSQL stopped (pg_ctl stop, fast)`);
+  events.push(`${at(t0)}  PostgreSQL stopped`);
   await sleep(PG_DOWN_S * 1000);
   deployment.pg.cluster = deployment.pg.clusterOn();
   await deployment.pg.cluster.start();
@@ -354,7 +362,16 @@ async function lostWrites(db) {
       (r) => `${r.id} ${r.version} ${r.title}`,
     ),
   );
+  const refusedYetStored = [
+    ...(await db.query('SELECT title FROM evidence WHERE title = ANY($1)', [refused.uploads])).rows.map((r) => r.title),
+    ...(
+      await db.query(`SELECT id::text FROM sweep_tasks WHERE id = ANY($1::uuid[]) AND status <> 'open'`, [
+        refused.completions,
+      ])
+    ).rows.map((r) => `sweep task ${r.id}`),
+  ];
   return {
+    refusedYetStored,
     uploads: acked.uploads.filter((u) => files.get(u.id) !== u.sha256).map((u) => u.id),
     completions: acked.completions.filter((id) => !tasks.get(id) || tasks.get(id) === 'open'),
     riskEdits: acked.riskEdits.filter((e) => !versions.has(`${e.id} ${e.version} ${e.title}`)).map((e) => e.id),
@@ -367,7 +384,9 @@ function report(lost, trail) {
   const total = stats.requests.read + stats.requests.write;
   const errors = Object.values(stats.errors).reduce((a, b) => a + b, 0);
   const pct = (x, of) => `${((100 * x) / Math.max(1, of)).toFixed(2)} %`;
-  const sorted = [...stats.latencies].sort((a, b) => a - b);
+  const sorted = stats.latencies.map(([, ms]) => ms).sort((a, b) => a - b);
+  const before = stats.latencies.filter(([at]) => at < stats.firstFaultAt).map(([, ms]) => ms);
+  before.sort((a, b) => a - b);
   console.log('faults:');
   for (const e of events) console.log(`  ${e}`);
   console.log(
@@ -388,7 +407,8 @@ function report(lost, trail) {
   );
   console.log(
     `latency of the answered requests (ms, retries included): p50 ${percentile(sorted, 50)}, ` +
-      `p99 ${percentile(sorted, 99)}, max ${sorted[sorted.length - 1]}`,
+      `p99 ${percentile(sorted, 99)}, max ${sorted[sorted.length - 1]}; ` +
+      `before the first fault (${before.length} requests): p50 ${percentile(before, 50)}, p99 ${percentile(before, 99)}`,
   );
   for (const [key, body] of stats.samples) console.log(`  first ${key}: ${body}`);
   const lostCount = lost.uploads.length + lost.completions.length + lost.riskEdits.length;
@@ -397,7 +417,12 @@ function report(lost, trail) {
       `sweep completions ${lost.completions.length}/${acked.completions.length}, ` +
       `risk edits ${lost.riskEdits.length}/${acked.riskEdits.length})`,
   );
-  if (lostCount) console.log(`  lost: ${JSON.stringify(lost)}`);
+  if (lostCount) console.log(`  lost: ${JSON.stringify({ ...lost, refusedYetStored: undefined })}`);
+  console.log(
+    `writes answered 503 yet stored: ${lost.refusedYetStored.length} of ` +
+      `${refused.uploads.length + refused.completions.length} (uploads and completions answered 503)` +
+      (lost.refusedYetStored.length ? `: ${lost.refusedYetStored.join(', ')}` : ''),
+  );
   console.log(`attest trail verify: ${trail.status === 0 ? '' : `exit ${trail.status}: `}${trail.stdout.trim()}`);
   if (trail.status !== 0) console.log(trail.stderr.trim());
   return lostCount === 0 && trail.status === 0;

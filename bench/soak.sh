@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load with faults (issue 20): SOAK_MINUTES (default 3) of mixed load at SOAK_RATE requests a second (20),
+# Load with faults (issue 20): SOAK_MINUTES (default 3) of mixed load at SOAK_RATE requests a second (10),
 # round robin over two built servers in production mode on one embedded PostgreSQL — reads of the hot API
 # routes (retried once on the other instance when they fail) and acknowledged writes (small evidence
 # uploads, sweep task completions, risk edits). At 30 % of the run PostgreSQL is stopped for SOAK_PG_DOWN
