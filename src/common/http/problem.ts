@@ -1,6 +1,7 @@
 // Maps any thrown value to an RFC 9457 problem document. Pure: no Nest request/response objects,
 // so the mapping is unit-tested on its own (problem.spec.ts).
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { AppError, AppErrorKind, FieldProblem } from '../errors/app-error';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -138,8 +139,14 @@ function errorCode(e: unknown): string | null {
   return typeof driver === 'string' ? driver : null;
 }
 
-/** Connection class 08 (connection_exception), a listed code, or pg-pool losing the connection under a query. */
+/**
+ * Connection class 08 (connection_exception), a listed code, pg-pool losing the connection under a query, or
+ * TypeORM refusing the next query (or the COMMIT) of a transaction whose connection PostgreSQL ended: the pg
+ * client's 'error' event releases the query runner, so the 57P01 never reaches the request, only these
+ * (test/integration/connection-lost-in-transaction; seen by bench/soak.sh). Nothing was committed then.
+ */
 function isDatabaseUnavailable(e: unknown): boolean {
+  if (e instanceof QueryRunnerAlreadyReleasedError || e instanceof QueryRunnerProviderAlreadyReleasedError) return true;
   const code = errorCode(e);
   if (code !== null && (DATABASE_UNAVAILABLE.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
   const message = e instanceof Error ? e.message : '';
