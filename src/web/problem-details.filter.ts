@@ -41,7 +41,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const { problem, unexpected, retryAfterSeconds } = problemFor(exception);
     if (unexpected) {
       const err = exception instanceof Error ? exception : new Error(String(exception));
-      this.log.error({ err, requestId: request.id, route: request.routeOptions?.url }, 'unhandled error');
+      const where = { requestId: request.id, route: request.routeOptions?.url };
+      // The database down is an outage, not a defect: one line per request, without the stack (a restart of
+      // PostgreSQL under load would otherwise write hundreds of stacks that hide real errors).
+      if (problem.code === 'database.unavailable')
+        this.log.warn({ ...where, cause: err.message }, 'database unavailable');
+      else this.log.error({ err, ...where }, 'unhandled error');
     }
     if (reply.sent) return;
     if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));

@@ -57,6 +57,9 @@ it('answers 503 with Retry-After while PostgreSQL is down, and recovers by itsel
   expect(await page.text()).toContain('The database cannot be reached right now');
 
   expect((await get('/health')).status).toBe(503);
+  // An outage, logged as one warning per request, not as an unhandled error with its stack.
+  expect(server.output()).toContain('database unavailable');
+  expect(server.output()).not.toContain('unhandled error');
 
   // The public home page says the database is down, without the driver's error (its host and port).
   const home = await (await fetch(server.baseUrl + '/')).text();
