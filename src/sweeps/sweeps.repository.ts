@@ -95,6 +95,12 @@ export class SweepsRepository {
     filter: {
       mineFor?: { userId: string; departmentKey: string | null };
       status?: TaskStatus;
+      /** Assigned to this person. */
+      owner?: string;
+      /** The department's tasks that no person is assigned to. */
+      department?: string;
+      /** Open and past their due time at this moment (the sweep's closing, for a closed one). */
+      overdueAt?: Date;
       limit: number;
       offset: number;
     },
@@ -115,6 +121,10 @@ export class SweepsRepository {
       );
     }
     if (filter.status) qb.andWhere('t.status = :status', { status: filter.status });
+    if (filter.owner) qb.andWhere('t.owner_user_id = :owner', { owner: filter.owner });
+    if (filter.department)
+      qb.andWhere('t.owner_user_id IS NULL AND t.owner_department = :department', { department: filter.department });
+    if (filter.overdueAt) qb.andWhere(`t.status = 'open' AND t.due_at < :asOf`, { asOf: filter.overdueAt });
     const [rows, total] = await qb
       .orderBy('t.status', 'ASC')
       .addOrderBy('t.control_key', 'ASC')

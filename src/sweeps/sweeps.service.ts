@@ -63,12 +63,13 @@ export class SweepsService {
     const names = await this.users.namesByIds(rows.flatMap((r) => (r.ownerUserId ? [r.ownerUserId] : [])));
     const owners = new Map<
       string,
-      { owner: string; department: string; open: number; overdue: number; done: number }
+      { owner: string; ownerUserId: string | null; department: string; open: number; overdue: number; done: number }
     >();
     for (const r of rows) {
       const key = `${r.ownerDepartment}|${r.ownerUserId ?? ''}`;
       const o = owners.get(key) ?? {
         owner: r.ownerUserId ? (names.get(r.ownerUserId) ?? r.ownerUserId) : `${r.ownerDepartment} (department)`,
+        ownerUserId: r.ownerUserId,
         department: r.ownerDepartment,
         open: 0,
         overdue: 0,
@@ -110,6 +111,9 @@ export class SweepsService {
       ...page,
       status: query.status,
       mineFor: query.mine ? { userId: actor.id, departmentKey: actor.departmentKey } : undefined,
+      owner: query.owner,
+      department: query.department,
+      overdueAt: query.overdue ? (sweep.closedAt ?? now) : undefined,
     });
     return { items: rows.map((t) => sweepTaskView(t, now)), total, ...page };
   }

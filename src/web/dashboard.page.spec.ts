@@ -22,7 +22,14 @@ describe('managerDashboard', () => {
     { week: '2026-W49', asOf: '', items: [{ framework: 'soc2', applicable: 4, fresh: 1 }] },
     { week: '2026-W50', asOf: '', items: [{ framework: 'soc2', applicable: 4, fresh: 3 }] },
   ];
-  const owner = (name: string, overdue: number) => ({ owner: name, department: 'eng', open: 5, overdue, done: 0 });
+  const owner = (name: string, overdue: number) => ({
+    owner: name,
+    ownerUserId: name === 'D' ? null : `00000000-0000-4000-8000-00000000000${name.charCodeAt(0) - 64}`,
+    department: 'eng',
+    open: 5,
+    overdue,
+    done: 0,
+  });
   const page = managerDashboard({
     posture: [],
     trend,
@@ -34,6 +41,9 @@ describe('managerDashboard', () => {
 
   it('lists the owners with overdue tasks, most first, at most five', () => {
     expect(page.sweep!.owners.map((o) => o.owner)).toEqual(['C', 'A', 'D', 'E', 'F']);
+    // Each drills down to that owner's overdue tasks; a department's unassigned tasks by the department.
+    expect(page.sweep!.owners[0].tasksHref).toBe('/sweeps/tasks?owner=00000000-0000-4000-8000-000000000003&overdue=1');
+    expect(page.sweep!.owners[2].tasksHref).toBe('/sweeps/tasks?department=eng&overdue=1');
     expect(page.sweep!.open).toBe(6);
     expect(page.sweep!.percent).toBe(40);
   });

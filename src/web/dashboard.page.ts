@@ -14,6 +14,7 @@ import type { FrameworkPosture } from '../sweeps/domain/posture';
 import type { SweepTaskView, SweepView } from '../sweeps/dto/sweep.dto';
 import type { CsvColumn } from './list-csv';
 import { lineChart } from './svg-chart';
+import { ownerTasksHref } from './sweep.page';
 
 /** Owners listed under "most overdue"; the sweep page lists them all. */
 export const OVERDUE_OWNERS_SHOWN = 5;
@@ -85,7 +86,8 @@ function sweepView(sweep: SweepView | null) {
   const owners = sweep.byOwner
     .filter((o) => o.overdue > 0)
     .sort((a, b) => b.overdue - a.overdue || a.owner.localeCompare(b.owner))
-    .slice(0, OVERDUE_OWNERS_SHOWN);
+    .slice(0, OVERDUE_OWNERS_SHOWN)
+    .map((o) => ({ ...o, tasksHref: ownerTasksHref(o, true) }));
   return {
     week: sweep.week,
     status: sweep.status,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { declaredLength, uploadParts, type UploadPart } from '../evidence/upload-parts';
@@ -6,12 +6,13 @@ import { EvidenceUploadService } from '../evidence/evidence-upload.service';
 import type { AppAbility } from '../authz/ability.factory';
 import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
-import { TaskIdParams } from '../sweeps/dto/sweep.dto';
+import { TaskIdParams, TaskListQueryDto } from '../sweeps/dto/sweep.dto';
+import { UsersService } from '../identity/users.service';
 import { SweepPostureService } from '../sweeps/sweep-posture.service';
 import { SweepTasksService } from '../sweeps/sweep-tasks.service';
 import { SweepsService } from '../sweeps/sweeps.service';
 import { TaskOutcomeFormDto } from './dto/sweep-forms.dto';
-import { mySweepPage, sweepDashboardPage } from './sweep.page';
+import { mySweepPage, sweepDashboardPage, sweepTasksPage } from './sweep.page';
 import { NotFoundError } from '../common/errors/app-error';
 
 /** The form's parts, with the fields the page knows (control, dates) put first. */
@@ -39,6 +40,7 @@ export class SweepPagesController {
     private readonly sweepTasks: SweepTasksService,
     private readonly posture: SweepPostureService,
     private readonly evidence: EvidenceUploadService,
+    private readonly users: UsersService,
   ) {}
 
   @Get('sweep')
@@ -102,5 +104,18 @@ export class SweepPagesController {
         })
       : null;
     return sweepDashboardPage(sweep, await this.posture.postureFor(actor));
+  }
+
+  /** The current sweep's tasks of one owner, overdue ones only with `overdue=1`: the dashboards' drill-down. */
+  @Get('sweeps/tasks')
+  @Policy('read', 'SweepTask')
+  @Render('sweep-tasks')
+  async ownerTasks(@CurrentActor() actor: UserActor, @Query() query: TaskListQueryDto) {
+    const sweep = await this.sweeps.current(actor);
+    const list = await this.sweeps.tasks(actor, sweep.week, { ...query, limit: query.limit ?? 100 });
+    // The person is named only through tasks the reader may see: a guessed id names nobody.
+    const named = query.owner && list.total > 0 ? await this.users.namesByIds([query.owner]) : null;
+    const ownerName = named?.get(query.owner!) ?? null;
+    return sweepTasksPage({ sweep, list, filter: query, ownerName });
   }
 }

@@ -15,6 +15,10 @@ beforeAll(async () => {
     owner2: client(t.baseUrl, await login(t.baseUrl, DEMO.owner2)),
     viewer: client(t.baseUrl, await login(t.baseUrl, DEMO.viewer)),
   };
+  // One control owned by a person (the rest by their departments): the sweep has both kinds of owner.
+  const control = (await as.compliance('GET', '/api/controls?department=engineering&limit=1')).json.items[0];
+  const ownerId = (await as.owner('GET', '/api/me')).json.id;
+  expect((await as.compliance('PUT', `/api/controls/${control.key}/owner`, { userId: ownerId })).status).toBe(200);
   const opened = await as.compliance('POST', '/api/sweeps', {});
   expect(opened.status).toBe(200);
   week = opened.json.week;
@@ -94,4 +98,40 @@ it('shows progress per owner to the compliance manager, and posture to viewers',
   ]);
   for (const p of posture.json.items) expect(p.share).toBeGreaterThanOrEqual(0);
   expect((await as.viewer('GET', `/api/sweeps/${week}/tasks`)).status).toBe(403);
+});
+
+it("drills down from each owner's progress to their tasks, in the API and on the page", async () => {
+  const current = (await as.compliance('GET', '/api/sweeps/current')).json;
+  for (const o of current.byOwner) {
+    const who = o.ownerUserId ? `owner=${o.ownerUserId}` : `department=${o.department}`;
+    const tasks = await as.compliance('GET', `/api/sweeps/${week}/tasks?${who}&limit=200`);
+    expect(tasks.status).toBe(200);
+    expect(tasks.json.total).toBe(o.open + o.done);
+    expect(tasks.json.items.every((x: { ownerUserId: string | null }) => x.ownerUserId === o.ownerUserId)).toBe(true);
+    const overdue = await as.compliance('GET', `/api/sweeps/${week}/tasks?${who}&overdue=1&limit=1`);
+    expect(overdue.json.total).toBe(o.overdue);
+  }
+  // The page of one person's tasks: the same rows, named, linked from the sweeps page.
+  const person = current.byOwner.find((o: { ownerUserId: string | null }) => o.ownerUserId)!;
+  const page = await as.compliance('GET', `/sweeps/tasks?owner=${person.ownerUserId}`);
+  expect(page.status).toBe(200);
+  expect(page.text).toContain(`tasks of ${person.owner}`);
+  const api = (await as.compliance('GET', `/api/sweeps/${week}/tasks?owner=${person.ownerUserId}&limit=200`)).json;
+  const rows = [...page.text.matchAll(/data-task="([^"]+)"/g)].map((m) => m[1]);
+  expect(rows.sort()).toEqual(api.items.map((x: { id: string }) => x.id).sort());
+  const sweeps = (await as.compliance('GET', '/sweeps')).text;
+  expect(sweeps).toContain(`href="/sweeps/tasks?owner&#x3D;${person.ownerUserId}"`);
+  // Someone who may not see that person's tasks gets none, and no name.
+  const theirs = await as.owner2('GET', `/sweeps/tasks?owner=${person.ownerUserId}`);
+  expect(theirs.status).toBe(200);
+  expect(theirs.text).toContain('id="no-tasks"');
+  expect(theirs.text).not.toContain(person.owner);
+  // A department's unassigned tasks, linked the same way.
+  const dept = current.byOwner.find((o: { ownerUserId: string | null }) => !o.ownerUserId)!;
+  const deptPage = await as.compliance('GET', `/sweeps/tasks?department=${dept.department}`);
+  expect([...deptPage.text.matchAll(/data-task="/g)]).toHaveLength(Math.min(100, dept.open + dept.done));
+  expect((await as.compliance('GET', '/api/sweeps/current/tasks?owner=nobody')).status).toBe(400);
+  const bad = await as.compliance('GET', `/api/sweeps/${week}/tasks?owner=nobody`);
+  expect(bad.status).toBe(400);
+  expect(bad.json.errors[0].field).toBe('owner');
 });

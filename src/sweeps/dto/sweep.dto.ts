@@ -44,6 +44,24 @@ export class TaskListQueryDto extends PageQueryDto {
   mine?: boolean;
 
   @ApiPropertyOptional({ enum: TASK_STATUSES }) @IsOptional() @IsIn(TASK_STATUSES) status?: TaskStatus;
+
+  @ApiPropertyOptional({ description: "only the tasks assigned to this person (a user id, as byOwner's ownerUserId)" })
+  @IsOptional()
+  @IsUUID('all', { message: 'owner must be a user id' })
+  owner?: string;
+
+  @ApiPropertyOptional({ description: 'only the tasks of this department that no person is assigned to' })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'department must be a department key' })
+  department?: string;
+
+  @ApiPropertyOptional({ description: '1: only open tasks past their due time' })
+  @IsOptional()
+  @Transform(({ value }) =>
+    value === '1' || value === 'true' ? true : value === '0' || value === 'false' ? false : value,
+  )
+  @IsBoolean()
+  overdue?: boolean;
 }
 
 // Named apart from evidence's ChecklistAnswerDto (other limits): the OpenAPI document keys schemas by name.
@@ -150,6 +168,12 @@ export class ControlOutcomeView {
 
 export class OwnerProgressView {
   @ApiProperty() owner: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: "the person's user id; null: the department's unassigned tasks",
+  })
+  ownerUserId: string | null;
   @ApiProperty() department: string;
   @ApiProperty() open: number;
   @ApiProperty({ description: 'open past their due time' }) overdue: number;
