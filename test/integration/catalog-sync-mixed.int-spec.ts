@@ -26,7 +26,7 @@ interface Ctl {
 }
 
 /** The first catalog: MIX-001…MIX-010 (tricky titles and evidence), framework fw (R1–R5) and old (O1). */
-const first: Ctl[] = Array.from({ length: 10 }, (_, i) => ({
+const first: Ctl[] = Array.from({ length: 10 }, (_, i): Ctl => ({
   key: `MIX-${String(i + 1).padStart(3, '0')}`,
   title: `${TEXTS[i % TEXTS.length]} ${i + 1}`,
   evidence: [TEXTS[(i + 1) % TEXTS.length], `plain ${i}`],
