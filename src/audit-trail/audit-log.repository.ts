@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { jsonRows } from '../common/db/json-rows';
 import { AuditLog } from './audit-log.entity';
 import type { StoredEntry } from './domain/chain-verifier';
 import type { TimeRange } from './domain/time-range';
@@ -76,24 +77,24 @@ export class AuditLogRepository {
     );
   }
 
-  /** Inserts consecutive entries in one statement (one parameter per column, whatever their number). */
+  /** Inserts consecutive entries in one statement, whatever their number (one parameter: jsonRows()). */
   async insertMany(entries: StoredEntry[], manager: EntityManager): Promise<void> {
     if (entries.length === 0) return;
+    const source = jsonRows(entries, [
+      { name: 'seq', type: 'bigint', value: (e) => e.seq },
+      { name: 'at', type: 'timestamptz', value: (e) => e.at },
+      { name: 'actor', type: 'text', value: (e) => e.actor },
+      { name: 'action', type: 'text', value: (e) => e.action },
+      { name: 'subject_type', type: 'text', value: (e) => e.subjectType },
+      { name: 'subject_id', type: 'text', value: (e) => e.subjectId },
+      { name: 'canonical', type: 'text', value: (e) => e.canonical },
+      { name: 'prev_hash', type: 'text', value: (e) => e.prevHash },
+      { name: 'hash', type: 'text', value: (e) => e.hash },
+    ]);
     await manager.query(
       `INSERT INTO audit_log (seq, at, actor, action, subject_type, subject_id, canonical, prev_hash, hash)
-       SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
-                            $7::text[], $8::text[], $9::text[])`,
-      [
-        entries.map((e) => e.seq),
-        entries.map((e) => e.at),
-        entries.map((e) => e.actor),
-        entries.map((e) => e.action),
-        entries.map((e) => e.subjectType),
-        entries.map((e) => e.subjectId),
-        entries.map((e) => e.canonical),
-        entries.map((e) => e.prevHash),
-        entries.map((e) => e.hash),
-      ],
+       SELECT * FROM ${source.from} AS u`,
+      [source.param],
     );
   }
 

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { type Page, pageOf } from '../common/http/pagination';
 import { AuditLogRepository, ChainHead } from './audit-log.repository';
 import { CheckpointService } from './checkpoint.service';
-import { assertValidEntry, AuditEntryInput, nextEntry } from './domain/audit-entry';
+import { assertValidEntry, AuditEntryInput, nextEntries, nextEntry } from './domain/audit-entry';
 import { ChainVerifier, VerifyResult } from './domain/chain-verifier';
 import { timeRange } from './domain/time-range';
 import { AuditLogEntryView, auditLogEntryView } from './dto/audit-log-entry.dto';
@@ -59,7 +59,8 @@ export class AuditTrailService {
 
   /**
    * Appends several entries, in order, inside the caller's transaction, as append() does for one: one lock,
-   * one head read and one insert for all of them (a catalog sync of thousands of changes). They share one time.
+   * one head read and one insert for all of them (a catalog sync of thousands of changes). They share one
+   * time; the chain is the one append() would have written entry by entry at that time (nextEntries()).
    */
   async appendMany(entries: AuditEntryInput[], manager: EntityManager): Promise<AppendedEntry[]> {
     if (!manager.queryRunner?.isTransactionActive) {
@@ -68,13 +69,13 @@ export class AuditTrailService {
     if (entries.length === 0) return [];
     entries.forEach(assertValidEntry); // before taking the lock, so a bad entry never makes others wait
     await this.entries.lockChain(manager);
-    let head = await this.entries.head(manager);
-    const at = new Date();
-    const stored = entries.map((entry) => {
-      const next = nextEntry(head, entry, at);
-      head = { seq: next.content.seq, hash: next.hash };
-      return { ...next.content, canonical: next.canonical, prevHash: next.prevHash, hash: next.hash };
-    });
+    const head = await this.entries.head(manager);
+    const stored = nextEntries(head, entries, new Date()).map((next) => ({
+      ...next.content,
+      canonical: next.canonical,
+      prevHash: next.prevHash,
+      hash: next.hash,
+    }));
     await this.entries.insertMany(stored, manager);
     return stored.map((e) => ({ seq: e.seq, at: e.at, hash: e.hash }));
   }

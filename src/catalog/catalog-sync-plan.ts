@@ -61,6 +61,13 @@ function catalogAction(kind: SyncKind, verb: Change['verb']): AuditAction {
   return action as AuditAction;
 }
 
+/** Two arrays of the same strings in the same order (anything else: false, and canonical JSON decides). */
+function sameStrings(a: unknown[], b: unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'string' || a[i] !== b[i]) return false;
+  return true;
+}
+
 /** True when a column the catalog sets differs from the stored row (a reordering, a moved file). */
 function differs(existing: object, values: Record<string, unknown>): boolean {
   const stored = existing as Record<string, unknown>;
@@ -68,7 +75,9 @@ function differs(existing: object, values: Record<string, unknown>): boolean {
     const a = stored[k] ?? null;
     const b = values[k] ?? null;
     if (a === b) continue;
-    if (typeof a !== 'object' || typeof b !== 'object' || canonicalize(a) !== canonicalize(b)) return true;
+    if (typeof a !== 'object' || typeof b !== 'object') return true;
+    if (Array.isArray(a) && Array.isArray(b) && sameStrings(a, b)) continue; // evidence guidance, quickly
+    if (canonicalize(a) !== canonicalize(b)) return true;
   }
   return false;
 }

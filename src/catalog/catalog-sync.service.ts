@@ -2,20 +2,25 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
-import { CatalogRepository, SyncedControl, SyncedFramework, SyncedRequirement } from './catalog.repository';
-import { type PlannedRow, type SyncKind, SyncPlan, type SyncReport } from './catalog-sync-plan';
-import type { Control } from './control.entity';
-import type { Catalog } from './domain/catalog-model';
 import {
+  CatalogRepository,
+  type StoredControl,
+  type StoredFramework,
+  type StoredRequirement,
+  SyncedControl,
+  SyncedFramework,
+  SyncedRequirement,
+} from './catalog.repository';
+import { type PlannedRow, type SyncKind, SyncPlan, type SyncReport } from './catalog-sync-plan';
+import type { Catalog, CatalogControl } from './domain/catalog-model';
+import {
+  contentHash,
   controlContent,
-  controlHash,
   frameworkContent,
   frameworkHash,
   requirementContent,
   requirementHash,
 } from './domain/content-hash';
-import type { Framework } from './framework.entity';
-import type { Requirement } from './requirement.entity';
 
 export type { SyncReport } from './catalog-sync-plan';
 
@@ -74,7 +79,7 @@ export class CatalogSyncService {
   private async syncFrameworks(catalog: Catalog, plan: SyncPlan, ids: Ids, m: EntityManager): Promise<void> {
     const frameworks = new Map((await this.repo.allFrameworks(m)).map((f) => [f.key, f]));
     const keyOf = new Map([...frameworks.values()].map((f) => [f.id, f.key]));
-    const requirements = new Map<string, Map<string, Requirement>>(); // framework key → ref → row
+    const requirements = new Map<string, Map<string, StoredRequirement>>(); // framework key → ref → row
     for (const r of await this.repo.allRequirements(m)) {
       const key = keyOf.get(r.frameworkId)!;
       if (!requirements.has(key)) requirements.set(key, new Map());
@@ -101,15 +106,15 @@ export class CatalogSyncService {
   private planFrameworks(
     catalog: Catalog,
     plan: SyncPlan,
-    frameworks: Map<string, Framework>,
-    requirements: Map<string, Map<string, Requirement>>,
+    frameworks: Map<string, StoredFramework>,
+    requirements: Map<string, Map<string, StoredRequirement>>,
   ): Writes {
     const writes: Writes = { frameworks: [], requirements: [], retiredFrameworks: [], retiredRequirements: [] };
     const push = <T>(list: T[], item: T | null) => item !== null && list.push(item);
     for (const f of catalog.frameworks) {
       push(
         writes.frameworks,
-        plan.decide<Framework>('Framework', {
+        plan.decide<StoredFramework>('Framework', {
           label: f.key,
           existing: frameworks.get(f.key),
           hash: frameworkHash(f),
@@ -119,9 +124,9 @@ export class CatalogSyncService {
         }),
       );
       frameworks.delete(f.key);
-      const stored = requirements.get(f.key) ?? new Map<string, Requirement>();
+      const stored = requirements.get(f.key) ?? new Map<string, StoredRequirement>();
       for (const r of f.requirements) {
-        const row = plan.decide<Requirement>('Requirement', {
+        const row = plan.decide<StoredRequirement>('Requirement', {
           label: `${f.key}:${r.ref}`,
           existing: stored.get(r.ref),
           hash: requirementHash(r),
@@ -148,41 +153,19 @@ export class CatalogSyncService {
   /** Controls: planned in catalog order, then one upsert, one retire, and the links of the changed ones. */
   private async syncControls(catalog: Catalog, plan: SyncPlan, ids: Ids, m: EntityManager): Promise<void> {
     const controls = new Map((await this.repo.allControls(m)).map((c) => [c.key, c]));
-    const oldMaps = await this.repo.controlMaps(m);
     for (const c of controls.values()) ids.Control.set(c.key, c.id);
-    const writes: PlannedRow[] = [];
-    for (const c of catalog.controls) {
-      const row = plan.decide<Control>('Control', {
-        label: c.key,
-        existing: controls.get(c.key),
-        hash: controlHash(c),
-        content: controlContent(c),
-        before: (e) => ({
-          title: e.title,
-          description: e.description,
-          owner: e.ownerDepartment,
-          cadence: e.cadence,
-          ...(e.maxIntervalDays !== null ? { maxIntervalDays: e.maxIntervalDays } : {}),
-          evidence: e.evidenceGuidance,
-          collector: e.collector,
-          maps: oldMaps.get(e.id) ?? {},
-        }),
-        values: {
-          key: c.key,
-          title: c.title,
-          description: c.description,
-          ownerDepartment: c.owner,
-          cadence: c.cadence,
-          maxIntervalDays: c.maxIntervalDays,
-          evidenceGuidance: c.evidence,
-          collector: c.collector,
-          position: c.position,
-          sourceFile: c.file,
-        },
-      });
-      if (row) writes.push(row);
-      controls.delete(c.key);
-    }
+    const contents = catalog.controls.map(controlContent);
+    const hashes = contents.map(contentHash);
+    // The stored mappings of the changed controls only (their audit entries name the changed fields).
+    const changedIds = catalog.controls.flatMap((c, i) => {
+      const stored = controls.get(c.key);
+      return stored && (stored.contentHash !== hashes[i] || stored.retiredAt) ? [stored.id] : [];
+    });
+    const oldMaps = await this.repo.controlMaps(changedIds, m);
+    const writes = catalog.controls
+      .map((c, i) => this.planControl(plan, c, { hash: hashes[i], content: contents[i] }, controls.get(c.key), oldMaps))
+      .filter((w): w is PlannedRow => w !== null);
+    for (const c of catalog.controls) controls.delete(c.key);
     const retired = [...controls].map(([key, gone]) => plan.retire('Control', key, gone));
     for (const [key, id] of await this.repo.upsertControls(writes.map(controlRow), m)) ids.Control.set(key, id);
     await this.repo.retire(
@@ -191,6 +174,44 @@ export class CatalogSyncService {
       m,
     );
     await this.relink(catalog, writes, ids, m);
+  }
+
+  /** Decides one control's change (see SyncPlan.decide); `oldMaps` holds the stored mappings of the changed ones. */
+  private planControl(
+    plan: SyncPlan,
+    c: CatalogControl,
+    { hash, content }: { hash: string; content: Record<string, unknown> },
+    existing: StoredControl | undefined,
+    oldMaps: Map<string, Record<string, string[]>>,
+  ): PlannedRow | null {
+    return plan.decide<StoredControl>('Control', {
+      label: c.key,
+      existing,
+      hash,
+      content,
+      before: (e) => ({
+        title: e.title,
+        description: e.description,
+        owner: e.ownerDepartment,
+        cadence: e.cadence,
+        ...(e.maxIntervalDays !== null ? { maxIntervalDays: e.maxIntervalDays } : {}),
+        evidence: e.evidenceGuidance,
+        collector: e.collector,
+        maps: oldMaps.get(e.id) ?? {},
+      }),
+      values: {
+        key: c.key,
+        title: c.title,
+        description: c.description,
+        ownerDepartment: c.owner,
+        cadence: c.cadence,
+        maxIntervalDays: c.maxIntervalDays,
+        evidenceGuidance: c.evidence,
+        collector: c.collector,
+        position: c.position,
+        sourceFile: c.file,
+      },
+    });
   }
 
   /** Replaces the requirement links of the created and changed controls. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { jsonRows } from '../common/db/json-rows';
 import { containsPattern } from '../common/db/like';
 import type { AppAbility } from '../authz/ability.factory';
 import { accessibleBy } from '../authz/casl-sql';
@@ -61,12 +62,17 @@ export type SyncedControl = Pick<
   | 'contentHash'
 >;
 
-/** [property, element type of its parameter array, column (default: the property), cast of the value]. */
-type UpsertColumn = readonly [property: string, arrayType: string, column?: string, cast?: string];
+/** A stored row as a sync reads it: the columns it compares, without the entity's relations and times. */
+export type StoredFramework = Omit<Framework, 'updatedAt'>;
+export type StoredRequirement = Omit<Requirement, 'updatedAt' | 'framework'>;
+export type StoredControl = Omit<Control, 'updatedAt' | 'ownerUserId'>;
+
+/** [property, its PostgreSQL type, column (default: the property)]. */
+type UpsertColumn = readonly [property: string, type: string, column?: string];
 
 /**
- * One `INSERT … SELECT FROM unnest(…) ON CONFLICT (…) DO UPDATE … RETURNING` for all rows: one parameter per
- * column, whatever the number of rows (no 65,535-parameter limit). Returns the id and the conflict columns.
+ * One `INSERT … SELECT … ON CONFLICT (…) DO UPDATE … RETURNING` for all rows, sent as one parameter whatever
+ * their number (jsonRows(): no 65,535-parameter limit). Returns the id and the conflict columns.
  */
 async function upsert<R>(
   m: EntityManager,
@@ -77,16 +83,17 @@ async function upsert<R>(
 ): Promise<R[]> {
   if (rows.length === 0) return [];
   const names = columns.map(([property, , column]) => column ?? property);
-  const arrays = columns.map(([property]) => rows.map((r) => (r as Record<string, unknown>)[property] ?? null));
-  const select = columns.map(([, , , cast], i) => (cast ? `u.c${i}::${cast}` : `u.c${i}`)).join(', ');
-  const unnest = columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
+  const source = jsonRows(
+    rows as Record<string, unknown>[],
+    columns.map(([property, type], i) => ({ name: names[i], type, value: (r) => r[property] })),
+  );
   const set = names.filter((n) => !conflict.includes(n)).map((n) => `${n} = EXCLUDED.${n}`);
   return m.query(
     `INSERT INTO ${table} (${names.join(', ')}, retired_at)
-     SELECT ${select}, NULL FROM unnest(${unnest}) AS u(${columns.map((_, i) => `c${i}`).join(', ')})
+     SELECT ${names.map((n) => `u.${n}`).join(', ')}, NULL FROM ${source.from} AS u
      ON CONFLICT (${conflict.join(', ')}) DO UPDATE SET ${set.join(', ')}, retired_at = NULL, updated_at = now()
      RETURNING id, ${conflict.join(', ')}`,
-    arrays,
+    [source.param],
   );
 }
 
@@ -105,16 +112,35 @@ export class CatalogRepository {
     await m.query('SELECT pg_advisory_xact_lock($1)', [0x43415447]); // "CATG": one sync at a time across instances
   }
 
-  allFrameworks(m: EntityManager): Promise<Framework[]> {
-    return m.find(Framework);
+  // The stored rows as plain objects in the entities' shape, only the columns a sync compares: read once per
+  // sync, so no entity hydration (5,000 Control entities took about half of an unchanged sync's time).
+  // In their stored order, so rows leaving the catalog are retired (and audited) in a defined order.
+
+  allFrameworks(m: EntityManager): Promise<StoredFramework[]> {
+    return m.query(
+      `SELECT id, key, name, edition, description, source_file AS "sourceFile", version,
+              content_hash AS "contentHash", retired_at AS "retiredAt"
+         FROM frameworks ORDER BY key`,
+    );
   }
 
-  allRequirements(m: EntityManager): Promise<Requirement[]> {
-    return m.find(Requirement);
+  allRequirements(m: EntityManager): Promise<StoredRequirement[]> {
+    return m.query(
+      `SELECT id, framework_id AS "frameworkId", ref, group_name AS "groupName", title,
+              not_applicable AS "notApplicable", position, version, content_hash AS "contentHash",
+              retired_at AS "retiredAt"
+         FROM requirements ORDER BY framework_id, position, ref`,
+    );
   }
 
-  allControls(m: EntityManager): Promise<Control[]> {
-    return m.find(Control);
+  allControls(m: EntityManager): Promise<StoredControl[]> {
+    return m.query(
+      `SELECT id, key, title, description, owner_department AS "ownerDepartment", cadence,
+              max_interval_days AS "maxIntervalDays", evidence_guidance AS "evidenceGuidance", collector,
+              position, source_file AS "sourceFile", version, content_hash AS "contentHash",
+              retired_at AS "retiredAt"
+         FROM controls ORDER BY position, key`,
+    );
   }
 
   /** Inserts or updates frameworks by key (live again); the ids by key. */
@@ -154,26 +180,20 @@ export class CatalogRepository {
 
   /** Inserts or updates controls by key (live again; the owner assigned in the app stays); the ids by key. */
   async upsertControls(rows: SyncedControl[], m: EntityManager): Promise<Map<string, string>> {
-    const out = await upsert<{ id: string; key: string }>(
-      m,
-      'controls',
-      ['key'],
-      rows.map((r) => ({ ...r, evidenceGuidance: JSON.stringify(r.evidenceGuidance) })),
-      [
-        ['key', 'text'],
-        ['title', 'text'],
-        ['description', 'text'],
-        ['ownerDepartment', 'text', 'owner_department'],
-        ['cadence', 'text', 'cadence', 'control_cadence'],
-        ['maxIntervalDays', 'integer', 'max_interval_days'],
-        ['evidenceGuidance', 'text', 'evidence_guidance', 'jsonb'],
-        ['collector', 'text'],
-        ['position', 'integer'],
-        ['sourceFile', 'text', 'source_file'],
-        ['version', 'integer'],
-        ['contentHash', 'text', 'content_hash'],
-      ],
-    );
+    const out = await upsert<{ id: string; key: string }>(m, 'controls', ['key'], rows, [
+      ['key', 'text'],
+      ['title', 'text'],
+      ['description', 'text'],
+      ['ownerDepartment', 'text', 'owner_department'],
+      ['cadence', 'control_cadence'],
+      ['maxIntervalDays', 'integer', 'max_interval_days'],
+      ['evidenceGuidance', 'jsonb', 'evidence_guidance'],
+      ['collector', 'text'],
+      ['position', 'integer'],
+      ['sourceFile', 'text', 'source_file'],
+      ['version', 'integer'],
+      ['contentHash', 'text', 'content_hash'],
+    ]);
     return new Map(out.map((r) => [r.key, r.id]));
   }
 
@@ -183,13 +203,16 @@ export class CatalogRepository {
     await m.query(`UPDATE ${table} SET retired_at = now(), updated_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
   }
 
-  /** Each control's mapped refs by framework, sorted (as the content hash sees them). */
-  async controlMaps(m: EntityManager): Promise<Map<string, Record<string, string[]>>> {
+  /** The mapped refs by framework, sorted (as the content hash sees them), of these controls. */
+  async controlMaps(controlIds: string[], m: EntityManager): Promise<Map<string, Record<string, string[]>>> {
+    const out = new Map<string, Record<string, string[]>>();
+    if (controlIds.length === 0) return out;
     const rows: { control_id: string; framework: string; ref: string }[] = await m.query(
       `SELECT cr.control_id, f.key AS framework, r.ref FROM control_requirements cr
-         JOIN requirements r ON r.id = cr.requirement_id JOIN frameworks f ON f.id = r.framework_id ORDER BY r.ref`,
+         JOIN requirements r ON r.id = cr.requirement_id JOIN frameworks f ON f.id = r.framework_id
+        WHERE cr.control_id = ANY($1::uuid[])`,
+      [controlIds],
     );
-    const out = new Map<string, Record<string, string[]>>();
     for (const r of rows) {
       const maps = out.get(r.control_id) ?? {};
       (maps[r.framework] ??= []).push(r.ref);
@@ -208,9 +231,13 @@ export class CatalogRepository {
     if (controlIds.length === 0) return;
     await m.query(`DELETE FROM control_requirements WHERE control_id = ANY($1::uuid[])`, [controlIds]);
     if (links.length === 0) return;
+    const source = jsonRows(links, [
+      { name: 'control_id', type: 'uuid', value: (l) => l.controlId },
+      { name: 'requirement_id', type: 'uuid', value: (l) => l.requirementId },
+    ]);
     await m.query(
-      `INSERT INTO control_requirements (control_id, requirement_id) SELECT * FROM unnest($1::uuid[], $2::uuid[])`,
-      [links.map((l) => l.controlId), links.map((l) => l.requirementId)],
+      `INSERT INTO control_requirements (control_id, requirement_id) SELECT control_id, requirement_id FROM ${source.from} AS u`,
+      [source.param],
     );
   }
 

@@ -18,6 +18,7 @@ import {
   chainHash,
   GENESIS_HASH,
   InvalidAuditEntryError,
+  nextEntry,
 } from '../../src/audit-trail/domain/audit-entry';
 import { checkpointBody, signCheckpoint } from '../../src/audit-trail/domain/checkpoint';
 import { ValidationError } from '../../src/common/errors/app-error';
@@ -166,6 +167,37 @@ describe('appending', () => {
     await expect(trail.appendMany([entry(8)], ds.manager)).rejects.toThrow(/open transaction/);
     expect(await rows()).toHaveLength(7);
     expect(await trail.verify()).toEqual({ ok: true, entries: 7, checkpoints: 0 });
+  });
+
+  it('a batch stores exactly the chain appending its entries one by one at that time would (any text, any size)', async () => {
+    const texts = ['say "hi"', 'back\\slash \\" both', 'line\nbreak\u0001', 'ไทย', '😀', '{"k":1}'];
+    const batch = Array.from({ length: 700 }, (_, i) =>
+      entry(i, {
+        subjectId: `${texts[i % texts.length]} ${i}`,
+        data: { title: texts[i % texts.length], n: i, list: texts },
+      }),
+    );
+    const [head] = await ds.query(`SELECT seq::int AS seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`);
+    const appended = await ds.transaction((m) => trail.appendMany(batch, m));
+    let expected: { seq: number; hash: string } = head;
+    const stored = (await rows()).slice(-batch.length);
+    batch.forEach((input, i) => {
+      const one = nextEntry(expected, input, appended[0].at);
+      expect(stored[i]).toEqual({
+        seq: String(one.content.seq),
+        canonical: one.canonical,
+        prev_hash: one.prevHash,
+        hash: one.hash,
+      });
+      expect(JSON.parse(stored[i].canonical)).toMatchObject({ subjectId: input.subjectId, data: input.data });
+      expected = { seq: one.content.seq, hash: one.hash };
+    });
+    const [subjects] = await ds.query(
+      `SELECT array_agg(subject_id ORDER BY seq) AS ids FROM audit_log WHERE seq > $1`,
+      [head.seq],
+    );
+    expect(subjects.ids).toEqual(batch.map((b) => b.subjectId));
+    expect(await trail.verify()).toEqual({ ok: true, entries: 7 + batch.length, checkpoints: 0 });
   });
 });
 

@@ -7,6 +7,7 @@ import {
   GENESIS_HASH,
   InvalidAuditEntryError,
   MAX_CANONICAL_BYTES,
+  nextEntries,
   nextEntry,
   parseCanonicalEntry,
   toJsonObject,
@@ -211,6 +212,62 @@ describe('nextEntry', () => {
     expect(next.content.data).toEqual({});
     expect(next.prevHash).toBe(FIRST_HASH);
     expect(next.hash).toBe(chainHash(FIRST_HASH, next.canonical));
+  });
+});
+
+describe('nextEntries (a batch append)', () => {
+  /** nextEntry() applied one entry after the other: what appending them one by one stores. */
+  const oneByOne = (head: { seq: number; hash: string } | null, inputs: AuditEntryInput[]) =>
+    inputs.map((input) => {
+      const next = nextEntry(head, input, AT);
+      head = { seq: next.content.seq, hash: next.hash };
+      return next;
+    });
+
+  it('starts the chain like nextEntry(): the same first entry, then each linked to the one before', () => {
+    const batch = nextEntries(null, [entry({ data: { role: 'auditor', department: null } }), entry()], AT);
+    expect(batch[0]).toEqual(nextEntry(null, entry({ data: { role: 'auditor', department: null } }), AT));
+    expect(batch[0].hash).toBe(FIRST_HASH);
+    expect(batch[1].prevHash).toBe(FIRST_HASH);
+    expect(batch[1].content.seq).toBe(2);
+  });
+
+  it('is exactly nextEntry() one by one, whatever the entries and the head (quotes, escapes, non-ASCII)', () => {
+    const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('"', '\\', '\n', 'ก', '😀'));
+    const input = fc.record({
+      subjectId: fc.option(
+        text.filter((t) => t.length > 0 && t.length <= 200 && !/@/.test(t)),
+        { nil: undefined },
+      ),
+      data: fc.dictionary(
+        fc.constantFrom('key', 'version', 'title', 'changed', 'n'),
+        fc.oneof(
+          text.filter((t) => !/@/.test(t)),
+          fc.integer(),
+          fc.boolean(),
+          fc.constant(null),
+          fc.array(
+            text.filter((t) => !/@/.test(t)),
+            { maxLength: 3 },
+          ),
+        ),
+      ),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(input, { maxLength: 12 }),
+        fc.option(fc.record({ seq: fc.integer({ min: 1, max: 1e9 }), hash: fc.constant(FIRST_HASH) }), { nil: null }),
+        (inputs, head) => {
+          const entries = inputs.map((i) => entry({ subjectId: i.subjectId ?? null, data: i.data }));
+          expect(nextEntries(head, entries, AT)).toEqual(oneByOne(head, entries));
+        },
+      ),
+    );
+  });
+
+  it('refuses the batch when one entry must not be recorded', () => {
+    expect(() => nextEntries(null, [entry(), entry({ data: { token: 'x' } })], AT)).toThrow(InvalidAuditEntryError);
+    expect(nextEntries(null, [], AT)).toEqual([]);
   });
 });
 

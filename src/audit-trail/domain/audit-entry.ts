@@ -248,3 +248,34 @@ export function nextEntry(
   const prevHash = head ? head.hash : GENESIS_HASH;
   return { content, canonical, prevHash, hash: chainHash(prevHash, canonical) };
 }
+
+/**
+ * The stored forms of consecutive entries after `head`, all at `at`: exactly what nextEntry() gives applied
+ * one after the other (same seqs, canonical texts, links and hashes), with each entry checked once and
+ * the chain hashed by chainHasher() (a batch append of thousands of entries, e.g. a catalog sync).
+ */
+export function nextEntries(
+  head: { seq: number; hash: string } | null,
+  inputs: readonly AuditEntryInput[],
+  at: Date,
+): { content: AuditEntryContent; canonical: string; prevHash: string; hash: string }[] {
+  inputs.forEach(assertValidEntry);
+  const hashNext = chainHasher();
+  let seq = head ? head.seq : 0;
+  let prevHash = head ? head.hash : GENESIS_HASH;
+  return inputs.map((input) => {
+    const content: AuditEntryContent = {
+      seq: ++seq,
+      at,
+      actor: input.actor,
+      action: input.action,
+      subjectType: input.subjectType,
+      subjectId: input.subjectId ?? null,
+      data: input.data ?? {},
+    };
+    const canonical = canonicalEntry(content);
+    const entry = { content, canonical, prevHash, hash: hashNext(prevHash, canonical) };
+    prevHash = entry.hash;
+    return entry;
+  });
+}

@@ -1,13 +1,12 @@
 // What counts as a change of a catalog item: the SHA-256 of its canonical (RFC 8785) content.
 // Position in the file is not content: reordering a file changes no versions.
 import canonicalize from 'canonicalize';
-import { createHash } from 'node:crypto';
+import { hash as sha256 } from 'node:crypto';
 import type { CatalogControl, CatalogFramework, CatalogRequirement } from './catalog-model';
 
-function hash(value: unknown): string {
-  return createHash('sha256')
-    .update(canonicalize(value) ?? '', 'utf8')
-    .digest('hex');
+/** Hex SHA-256 of the canonical JSON of a content (one-shot: no Hash object per item). */
+export function contentHash(value: unknown): string {
+  return sha256('sha256', canonicalize(value) ?? '', 'hex');
 }
 
 export function frameworkContent(f: CatalogFramework) {
@@ -33,9 +32,9 @@ export function controlContent(c: CatalogControl) {
   };
 }
 
-export const frameworkHash = (f: CatalogFramework) => hash(frameworkContent(f));
-export const requirementHash = (r: CatalogRequirement) => hash(requirementContent(r));
-export const controlHash = (c: CatalogControl) => hash(controlContent(c));
+export const frameworkHash = (f: CatalogFramework) => contentHash(frameworkContent(f));
+export const requirementHash = (r: CatalogRequirement) => contentHash(requirementContent(r));
+export const controlHash = (c: CatalogControl) => contentHash(controlContent(c));
 
 /** Names of the fields that differ between two contents (for the audit entry of an update). */
 export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
