@@ -24,9 +24,21 @@ import type {
   PenTestView,
   RetestFindingDto,
 } from './dto/finding.dto';
-import type { Finding } from './finding.entity';
+import type { Finding, FindingAcceptance, PenTest } from './finding.entity';
+import { UsersService } from '../identity/users.service';
+import type { FindingSeverity } from '../releases/domain/release-model';
 import { findingView, penTestView } from './finding-views';
 import { FindingsRepository } from './findings.repository';
+
+/** The register's rows an audit pack or the weekly snapshot states at a moment (audit-packs/pack-secops). */
+export interface FindingRegisterRecords {
+  findings: Finding[];
+  acceptances: FindingAcceptance[];
+  penTests: PenTest[];
+  /** Names of the acceptances' signers. */
+  names: Map<string, string>;
+  slaDays: Record<FindingSeverity, number>;
+}
 
 /**
  * The findings register (issue 18): findings entered by hand or from a pen test, listed with their SLA clock
@@ -43,6 +55,7 @@ export class FindingsService {
     private readonly departments: DepartmentsService,
     private readonly evidence: EvidenceQueriesService,
     private readonly trail: AuditTrailService,
+    private readonly users: UsersService,
   ) {}
 
   async create(actor: UserActor, dto: CreateFindingDto): Promise<FindingView> {
@@ -171,6 +184,19 @@ export class FindingsService {
     const page = pageOf(query);
     const [rows, total] = await this.repo.listPenTests(page);
     return { items: rows.map(penTestView), total, ...page };
+  }
+
+  /**
+   * Every finding opened before `until` and not closed before `openAt` (the system reads all: audit packs
+   * and the weekly snapshot), with their acceptances, pen tests and the SLA days.
+   */
+  async registerRecords(openAt: Date, until: Date): Promise<FindingRegisterRecords> {
+    const findings = await this.repo.openDuring(openAt, until);
+    const acceptances = await this.repo.acceptancesOf(findings.map((f) => f.id));
+    const penIds = [...new Set(findings.flatMap((f) => (f.penTestId ? [f.penTestId] : [])))];
+    const penTests = (await Promise.all(penIds.map((id) => this.repo.findPenTest(id)))).filter((p) => p !== null);
+    const names = await this.users.namesByIds(acceptances.map((a) => a.signerUserId));
+    return { findings, acceptances, penTests, names, slaDays: this.gates.policy().findingSlaDays };
   }
 
   /** The finding if the ability may read it; 404 otherwise (as for one that does not exist). */

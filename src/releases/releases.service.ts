@@ -16,13 +16,24 @@ import { EvidenceService } from '../evidence/evidence.service';
 import { cleanFilename } from '../evidence/domain/file-names';
 import { UsersService } from '../identity/users.service';
 import { ATTACHMENT_CONTROLS, ATTACHMENT_LABELS, currentByKind, parseAttachment } from './domain/release-attachments';
-import type { AttachmentKind, ReleaseDecision, SbomSummary } from './domain/release-model';
+import type { AttachmentKind, ReleaseDecision, ReleaseGatesPolicy, SbomSummary } from './domain/release-model';
+import type { ReleaseAttachment, ReleaseSignature } from './release-records.entity';
 import { CreateReleaseDto, ReleaseQueryDto, type AttachmentView, type ReleaseListItem } from './dto/release.dto';
 import type { AttachmentFile } from './release-attachment-files';
 import { ReleaseGatesService } from './release-gates.service';
 import { attachmentView, buildDay, detailView, listItem, type ReleaseDetail } from './release-views';
 import type { Release } from './release.entity';
 import { ReleasesRepository } from './releases.repository';
+
+/** Releases built in a period with their records, as an audit pack states them at a moment (pack-releases). */
+export interface ReleasePeriodRecords {
+  releases: Release[];
+  attachments: ReleaseAttachment[];
+  signatures: ReleaseSignature[];
+  /** Names of the signers. */
+  names: Map<string, string>;
+  policy: ReleaseGatesPolicy;
+}
 
 /**
  * Releases from CI (issue 18): created idempotently on product+version with an API token, files attached
@@ -221,6 +232,16 @@ export class ReleasesService {
       }),
     });
     return { product, version, releaseSha256: detail.releaseSha256, ...detail.decision };
+  }
+
+  /** Releases built within [from, to), oldest first, with every attachment and signature (the system reads all). */
+  async builtBetween(from: Date, to: Date): Promise<ReleasePeriodRecords> {
+    const policy = this.gates.policy();
+    const releases = await this.repo.builtBetween(from, to);
+    const ids = releases.map((r) => r.id);
+    const [attachments, signatures] = await Promise.all([this.repo.attachmentsOf(ids), this.repo.signaturesOf(ids)]);
+    const names = await this.users.namesByIds(signatures.map((s) => s.signerUserId));
+    return { releases, attachments, signatures, names, policy };
   }
 
   /** The release if the ability may read it; 404 otherwise (as for one that does not exist). */
