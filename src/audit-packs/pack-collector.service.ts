@@ -187,7 +187,9 @@ export class PackCollector {
     return {
       releases,
       findings: wantFindings ? packFindings(register!, start, asOf) : null,
-      keys: covers(ENGAGEMENT_RESOURCE_FRAMEWORKS.keys) ? packKeys(await this.keys.registerRecords(), start, asOf) : null,
+      keys: covers(ENGAGEMENT_RESOURCE_FRAMEWORKS.keys)
+        ? packKeys(await this.keys.registerRecords(), start, asOf)
+        : null,
     };
   }
 
