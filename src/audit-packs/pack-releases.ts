@@ -5,7 +5,8 @@
 // (release-views' detailView): a signature counts when it binds the release record as it was then. Every
 // count is derived from the rows the section lists. Pure: no Nest, no TypeORM.
 import type { ReleasePeriodRecords } from '../releases/releases.service';
-import { detailView, releaseSha256Of } from '../releases/release-views';
+import { detailView, releaseSha256Of, type GateView } from '../releases/release-views';
+import type { Release } from '../releases/release.entity';
 import type { FreshnessAsOf } from './domain/pack-period';
 import type { PackAcceptance, PackRelease, PackReleaseException, PackReleaseGate, PackReleases } from './pack-model';
 
@@ -25,75 +26,93 @@ export function packReleases(
   const exceptions: PackReleaseException[] = [];
   for (const release of records.releases) {
     if (!upTo(release.createdAt, at)) continue; // recorded only after the moment the section speaks of
-    const ref = `${release.product} ${release.version}`;
-    const attachments = records.attachments.filter((a) => a.releaseId === release.id && upTo(a.createdAt, at));
-    const signatures = records.signatures.filter((s) => s.releaseId === release.id && upTo(s.signedAt, at));
-    const base = {
-      ref,
-      product: release.product,
-      version: release.version,
-      commit: release.commit,
-      builtAt: release.builtAt.toISOString(),
+    const stated = releaseAt(records, release, accepted.get(release.product), at);
+    releases.push(stated.release);
+    exceptions.push(...stated.exceptions);
+  }
+  return { asOf, releases, exceptions, counts: releaseCounts(releases, exceptions) };
+}
+
+/** One release with its gates and decision at `at`, and the accepted exceptions its gates relied on. */
+function releaseAt(
+  records: ReleasePeriodRecords,
+  release: Release,
+  accepted: ReadonlyMap<string, PackAcceptance> | undefined,
+  at: Date,
+): { release: PackRelease; exceptions: PackReleaseException[] } {
+  const ref = `${release.product} ${release.version}`;
+  const attachments = records.attachments.filter((a) => a.releaseId === release.id && upTo(a.createdAt, at));
+  const signatures = records.signatures.filter((s) => s.releaseId === release.id && upTo(s.signedAt, at));
+  const base = {
+    ref,
+    product: release.product,
+    version: release.version,
+    commit: release.commit,
+    builtAt: release.builtAt.toISOString(),
+  };
+  const product = records.policy.products.find((p) => p.key === release.product);
+  if (!product) {
+    const sha = releaseSha256Of(release, attachments);
+    const stated = {
+      ...base,
+      productName: release.product,
+      releaseSha256: sha,
+      gates: [],
+      approved: null,
+      missing: [],
     };
-    const product = records.policy.products.find((p) => p.key === release.product);
-    if (!product) {
-      releases.push({
-        ...base,
-        productName: release.product,
-        releaseSha256: releaseSha256Of(release, attachments),
-        gates: [],
-        approved: null,
-        missing: [],
-      });
-      continue;
-    }
-    const forProduct = accepted.get(release.product);
-    const detail = detailView({
-      release,
-      product,
-      blockingSeverity: records.policy.blockingSeverity,
-      attachments,
-      signatures,
-      names: records.names,
-      previous: null,
-      acceptedFingerprints: new Set(forProduct?.keys() ?? []),
-    });
-    releases.push({
+    return { release: stated, exceptions: [] };
+  }
+  const detail = detailView({
+    release,
+    product,
+    blockingSeverity: records.policy.blockingSeverity,
+    attachments,
+    signatures,
+    names: records.names,
+    previous: null,
+    acceptedFingerprints: new Set(accepted?.keys() ?? []),
+  });
+  return {
+    release: {
       ...base,
       productName: product.name,
       releaseSha256: detail.releaseSha256,
-      gates: detail.gates.map((g): PackReleaseGate => ({
-        key: g.key,
-        name: g.name,
-        kind: g.kind,
-        passed: g.passed,
-        reason: g.reason,
-        meaning: g.meaning ?? null,
-        signature: g.signature
-          ? {
-              signer: g.signature.signer ?? `user:${g.signature.signerUserId}`,
-              role: g.signature.role,
-              department: g.signature.department,
-              signedAt: g.signature.signedAt,
-              releaseSha256: g.signature.releaseSha256,
-              reportSha256: g.signature.reportSha256,
-              recordSha256: g.signature.recordSha256,
-            }
-          : null,
-      })),
+      gates: detail.gates.map(packGate),
       approved: detail.decision.approved,
       missing: detail.decision.missing.map((m) => m.gate),
-    });
-    for (const f of detail.findings.excepted)
-      exceptions.push({
-        release: ref,
-        fingerprint: f.fingerprint,
-        title: f.title,
-        severity: f.severity,
-        acceptance: forProduct?.get(f.fingerprint) ?? null,
-      });
-  }
-  return { asOf, releases, exceptions, counts: releaseCounts(releases, exceptions) };
+    },
+    exceptions: detail.findings.excepted.map((f) => ({
+      release: ref,
+      fingerprint: f.fingerprint,
+      title: f.title,
+      severity: f.severity,
+      acceptance: accepted?.get(f.fingerprint) ?? null,
+    })),
+  };
+}
+
+function packGate(g: GateView): PackReleaseGate {
+  const s = g.signature;
+  return {
+    key: g.key,
+    name: g.name,
+    kind: g.kind,
+    passed: g.passed,
+    reason: g.reason,
+    meaning: g.meaning ?? null,
+    signature: s
+      ? {
+          signer: s.signer ?? `user:${s.signerUserId}`,
+          role: s.role,
+          department: s.department,
+          signedAt: s.signedAt,
+          releaseSha256: s.releaseSha256,
+          reportSha256: s.reportSha256,
+          recordSha256: s.recordSha256,
+        }
+      : null,
+  };
 }
 
 /** The section's counts, from its rows only (so an auditor can check each against the tables). */
