@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
-import { toJsonObject } from '../audit-trail/domain/audit-entry';
+import { toJsonObject, type JsonObject } from '../audit-trail/domain/audit-entry';
 import type { AuditAction } from '../audit-trail/domain/audit-actions';
 import { abilityFor, type AppAbility } from '../authz/ability.factory';
 import { actorRef, type Actor, type UserActor } from '../authz/actor';
@@ -244,6 +244,44 @@ export class ReleasesService {
     return { releases, attachments, signatures, names, policy };
   }
 
+  /**
+   * The weekly evidence of the release gates (ENG-06): the releases built within [from, to) with their gates,
+   * signatures and decision at `now` (a product controls/release-gates.yaml no longer lists has none).
+   */
+  async registerSnapshot(from: Date, to: Date, now: Date): Promise<JsonObject> {
+    const releases: ReleaseSnapshot[] = [];
+    for (const r of await this.repo.builtBetween(from, to)) releases.push(await this.snapshotOf(r, now));
+    const approved = releases.filter((r) => r.approved === true).length;
+    const notApproved = releases.filter((r) => r.approved === false).length;
+    return toJsonObject({
+      at: now.toISOString(),
+      period: { from: from.toISOString(), to: to.toISOString() },
+      counts: { releases: releases.length, approved, notApproved },
+      releases,
+    });
+  }
+
+  private async snapshotOf(r: Release, now: Date): Promise<ReleaseSnapshot> {
+    const base = { product: r.product, version: r.version, commit: r.commit, builtAt: r.builtAt.toISOString() };
+    if (!this.gates.policy().products.some((p) => p.key === r.product))
+      return { ...base, releaseSha256: null, approved: null, missing: [], gates: [], excepted: [] };
+    const d = await this.detail(r, undefined, now);
+    return {
+      ...base,
+      releaseSha256: d.releaseSha256,
+      approved: d.decision.approved,
+      missing: d.decision.missing,
+      gates: d.gates.map((g) => ({
+        key: g.key,
+        passed: g.passed,
+        reason: g.reason,
+        signer: g.signature?.signer ?? null,
+        signedAt: g.signature?.signedAt ?? null,
+      })),
+      excepted: d.findings.excepted.map((f) => f.fingerprint),
+    };
+  }
+
   /** The release if the ability may read it; 404 otherwise (as for one that does not exist). */
   async readable(ability: AppAbility, product: string, version: string, m?: EntityManager): Promise<Release> {
     return readableOr404(ability, 'Release', await this.repo.find(product, version, m), {
@@ -253,13 +291,13 @@ export class ReleasesService {
   }
 
   /** Everything the release page and the API show about one release. */
-  async detail(r: Release, m?: EntityManager): Promise<ReleaseDetail> {
+  async detail(r: Release, m?: EntityManager, now = new Date()): Promise<ReleaseDetail> {
     const policy = this.gates.policy();
     const [attachments, signatures, previous, acceptedFingerprints] = await Promise.all([
       this.repo.attachmentsOf([r.id], m),
       this.repo.signaturesOf([r.id], m),
       this.repo.previous(r, m),
-      this.gates.acceptedExceptions(r.product, new Date()),
+      this.gates.acceptedExceptions(r.product, now),
     ]);
     const previousSbom = previous
       ? ((currentByKind(await this.repo.attachmentsOf([previous.id], m)).get('sbom')?.summary as
@@ -290,6 +328,19 @@ export class ReleasesService {
       m,
     );
   }
+}
+
+/** A release as the weekly snapshot states it (null decision: its product is no longer configured). */
+interface ReleaseSnapshot {
+  product: string;
+  version: string;
+  commit: string;
+  builtAt: string;
+  releaseSha256: string | null;
+  approved: boolean | null;
+  missing: ReleaseDecision['missing'];
+  gates: { key: string; passed: boolean; reason: string | null; signer: string | null; signedAt: string | null }[];
+  excepted: string[];
 }
 
 const MEDIA_TYPES: Record<AttachmentKind, string> = {

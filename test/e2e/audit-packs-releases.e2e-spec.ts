@@ -282,3 +282,40 @@ describe('the ZIP and signatures', () => {
     expect([r.stdout.trim(), r.status]).toEqual(['ok', 0]);
   });
 });
+
+describe('the weekly sweep', () => {
+  const snapshot = async (control: string, collector: string) => {
+    const list = await as.compliance('GET', `/api/evidence?control=${control}&limit=100`);
+    const item = (list.json.items as any[]).find((i) => i.source === `collector:${collector}`);
+    expect(item).toBeDefined();
+    const file = await as.compliance('GET', `/api/evidence/${item.id}/download`);
+    expect(file.status).toBe(200);
+    return JSON.parse(file.text);
+  };
+
+  it('stores the releases of the week with their decision as evidence of ENG-06, and the findings register of ENG-04', async () => {
+    await ok(
+      ci('POST', '/api/releases', {
+        product: PRODUCT,
+        version: '7.2.0',
+        commit: 'c0ffee720',
+        builtAt: new Date().toISOString(),
+      }),
+    );
+    expect((await as.compliance('POST', '/api/sweeps', {})).status).toBe(200);
+    const releases = await snapshot('ENG-06', 'release-register');
+    const r = releases.releases.find((x: any) => x.version === '7.2.0');
+    expect(r).toMatchObject({ product: PRODUCT, commit: 'c0ffee720', approved: false });
+    expect(r.missing.map((m: any) => m.gate)).toEqual(expect.arrayContaining(['tests_passed', 'qa']));
+    expect(releases.counts.releases).toBe(releases.releases.length);
+    expect(releases.counts.approved + releases.counts.notApproved).toBeLessThanOrEqual(releases.counts.releases);
+
+    const findings = await snapshot('ENG-04', 'finding-register');
+    expect(findings.counts.findings).toBe(findings.findings.length);
+    const accepted = findings.findings.find((f: any) => f.title === `${PKG} is vulnerable`);
+    expect(accepted).toMatchObject({ status: 'accepted', acceptance: { holds: true } });
+    const bySla: Record<string, number> = {};
+    for (const f of findings.findings) bySla[f.sla.state] = (bySla[f.sla.state] ?? 0) + 1;
+    expect(findings.counts.bySla).toEqual(bySla);
+  });
+});
