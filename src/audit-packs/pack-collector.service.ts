@@ -40,7 +40,7 @@ import { packPolicies } from './pack-policies';
 import { DocumentEvidenceService } from '../documents/document-evidence.service';
 import { FindingsService } from '../findings/findings.service';
 import { KeysService } from '../keys/keys.service';
-import { ReleasesService } from '../releases/releases.service';
+import { ReleaseRegisterService } from '../releases/release-register.service';
 import { acceptedExceptionsAt, packFindings, packKeys } from './pack-secops';
 import { packReleases } from './pack-releases';
 import { endOfDay, startOfDay } from '../common/time/days';
@@ -79,7 +79,7 @@ export class PackCollector {
     private readonly incidents: IncidentsService,
     private readonly incidentPolicy: IncidentPolicyService,
     private readonly documents: DocumentEvidenceService,
-    private readonly releases: ReleasesService,
+    private readonly releases: ReleaseRegisterService,
     private readonly findings: FindingsService,
     private readonly keys: KeysService,
   ) {}

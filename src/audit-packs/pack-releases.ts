@@ -4,7 +4,7 @@
 // after it are left out, and the gates are computed again with the releases module's own rules
 // (release-views' detailView): a signature counts when it binds the release record as it was then. Every
 // count is derived from the rows the section lists. Pure: no Nest, no TypeORM.
-import type { ReleasePeriodRecords } from '../releases/releases.service';
+import type { ReleasePeriodRecords } from '../releases/release-register.service';
 import { detailView, releaseSha256Of, type GateView } from '../releases/release-views';
 import type { Release } from '../releases/release.entity';
 import type { FreshnessAsOf } from './domain/pack-period';

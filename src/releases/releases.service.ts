@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
-import { toJsonObject, type JsonObject } from '../audit-trail/domain/audit-entry';
+import { toJsonObject } from '../audit-trail/domain/audit-entry';
 import type { AuditAction } from '../audit-trail/domain/audit-actions';
 import { abilityFor, type AppAbility } from '../authz/ability.factory';
 import { actorRef, type Actor, type UserActor } from '../authz/actor';
@@ -16,24 +16,13 @@ import { EvidenceService } from '../evidence/evidence.service';
 import { cleanFilename } from '../evidence/domain/file-names';
 import { UsersService } from '../identity/users.service';
 import { ATTACHMENT_CONTROLS, ATTACHMENT_LABELS, currentByKind, parseAttachment } from './domain/release-attachments';
-import type { AttachmentKind, ReleaseDecision, ReleaseGatesPolicy, SbomSummary } from './domain/release-model';
-import type { ReleaseAttachment, ReleaseSignature } from './release-records.entity';
+import type { AttachmentKind, ReleaseDecision, SbomSummary } from './domain/release-model';
 import { CreateReleaseDto, ReleaseQueryDto, type AttachmentView, type ReleaseListItem } from './dto/release.dto';
 import type { AttachmentFile } from './release-attachment-files';
 import { ReleaseGatesService } from './release-gates.service';
 import { attachmentView, buildDay, detailView, listItem, type ReleaseDetail } from './release-views';
 import type { Release } from './release.entity';
 import { ReleasesRepository } from './releases.repository';
-
-/** Releases built in a period with their records, as an audit pack states them at a moment (pack-releases). */
-export interface ReleasePeriodRecords {
-  releases: Release[];
-  attachments: ReleaseAttachment[];
-  signatures: ReleaseSignature[];
-  /** Names of the signers. */
-  names: Map<string, string>;
-  policy: ReleaseGatesPolicy;
-}
 
 /**
  * Releases from CI (issue 18): created idempotently on product+version with an API token, files attached
@@ -234,54 +223,6 @@ export class ReleasesService {
     return { product, version, releaseSha256: detail.releaseSha256, ...detail.decision };
   }
 
-  /** Releases built within [from, to), oldest first, with every attachment and signature (the system reads all). */
-  async builtBetween(from: Date, to: Date): Promise<ReleasePeriodRecords> {
-    const policy = this.gates.policy();
-    const releases = await this.repo.builtBetween(from, to);
-    const ids = releases.map((r) => r.id);
-    const [attachments, signatures] = await Promise.all([this.repo.attachmentsOf(ids), this.repo.signaturesOf(ids)]);
-    const names = await this.users.namesByIds(signatures.map((s) => s.signerUserId));
-    return { releases, attachments, signatures, names, policy };
-  }
-
-  /**
-   * The weekly evidence of the release gates (ENG-06): the releases built within [from, to) with their gates,
-   * signatures and decision at `now` (a product controls/release-gates.yaml no longer lists has none).
-   */
-  async registerSnapshot(from: Date, to: Date, now: Date): Promise<JsonObject> {
-    const releases: ReleaseSnapshot[] = [];
-    for (const r of await this.repo.builtBetween(from, to)) releases.push(await this.snapshotOf(r, now));
-    const approved = releases.filter((r) => r.approved === true).length;
-    const notApproved = releases.filter((r) => r.approved === false).length;
-    return toJsonObject({
-      at: now.toISOString(),
-      period: { from: from.toISOString(), to: to.toISOString() },
-      counts: { releases: releases.length, approved, notApproved },
-      releases,
-    });
-  }
-
-  private async snapshotOf(r: Release, now: Date): Promise<ReleaseSnapshot> {
-    const base = { product: r.product, version: r.version, commit: r.commit, builtAt: r.builtAt.toISOString() };
-    if (!this.gates.policy().products.some((p) => p.key === r.product))
-      return { ...base, releaseSha256: null, approved: null, missing: [], gates: [], excepted: [] };
-    const d = await this.detail(r, undefined, now);
-    return {
-      ...base,
-      releaseSha256: d.releaseSha256,
-      approved: d.decision.approved,
-      missing: d.decision.missing,
-      gates: d.gates.map((g) => ({
-        key: g.key,
-        passed: g.passed,
-        reason: g.reason,
-        signer: g.signature?.signer ?? null,
-        signedAt: g.signature?.signedAt ?? null,
-      })),
-      excepted: d.findings.excepted.map((f) => f.fingerprint),
-    };
-  }
-
   /** The release if the ability may read it; 404 otherwise (as for one that does not exist). */
   async readable(ability: AppAbility, product: string, version: string, m?: EntityManager): Promise<Release> {
     return readableOr404(ability, 'Release', await this.repo.find(product, version, m), {
@@ -328,19 +269,6 @@ export class ReleasesService {
       m,
     );
   }
-}
-
-/** A release as the weekly snapshot states it (null decision: its product is no longer configured). */
-interface ReleaseSnapshot {
-  product: string;
-  version: string;
-  commit: string;
-  builtAt: string;
-  releaseSha256: string | null;
-  approved: boolean | null;
-  missing: ReleaseDecision['missing'];
-  gates: { key: string; passed: boolean; reason: string | null; signer: string | null; signedAt: string | null }[];
-  excepted: string[];
 }
 
 const MEDIA_TYPES: Record<AttachmentKind, string> = {

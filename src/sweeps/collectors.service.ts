@@ -12,7 +12,7 @@ import { DsrClockService } from '../dsr/dsr-clocks.service';
 import { IncidentRegisterService } from '../incidents/incident-register.service';
 import { DocumentEvidenceService } from '../documents/document-evidence.service';
 import { KeyClocksService } from '../keys/key-clocks.service';
-import { ReleasesService } from '../releases/releases.service';
+import { ReleaseRegisterService } from '../releases/release-register.service';
 import { FindingsService } from '../findings/findings.service';
 import { COLLECTOR_REQUIREMENTS, collectorTargets, RequirementMappings } from './domain/collector-targets';
 import { endOfDay, startOfDay } from '../common/time/days';
@@ -70,7 +70,7 @@ export class CollectorsService {
     private readonly incidents: IncidentRegisterService,
     private readonly documents: DocumentEvidenceService,
     private readonly keys: KeyClocksService,
-    private readonly releases: ReleasesService,
+    private readonly releases: ReleaseRegisterService,
     private readonly findings: FindingsService,
   ) {
     this.registry = {
