@@ -23,12 +23,13 @@ export function findingRef(f: Pick<Finding, 'id'>): string {
 }
 
 /**
- * The acceptance a finding relied on at `at`: its newest acceptance signed by then, unless the finding was
- * fixed or a retest failed after it (a fix ends the exception; the finding is then open or fixed on its
- * own). Null when none was signed by then.
+ * The acceptance a finding relied on at `at`: its newest acceptance signed by then, unless a retest by then
+ * came after it (the finding was fixed after the acceptance, which ended the exception, and its retest
+ * failed: open on its own again). Null when none was signed by then. A fix still standing at `at` is
+ * stated by the status (findingStatusAt), not here.
  */
 export function acceptanceAt(
-  f: Pick<Finding, 'closedAt' | 'retestedAt'>,
+  f: Pick<Finding, 'retestedAt'>,
   acceptances: readonly FindingAcceptance[],
   at: Date,
 ): FindingAcceptance | null {
@@ -36,8 +37,8 @@ export function acceptanceAt(
     .filter((a) => before(a.signedAt, at))
     .sort((a, b) => b.signedAt.getTime() - a.signedAt.getTime())[0];
   if (!newest) return null;
-  const endedBy = [f.retestedAt].filter((d): d is Date => before(d, at) && d.getTime() > newest.signedAt.getTime());
-  return endedBy.length ? null : newest;
+  const retestedAfter = before(f.retestedAt, at) && f.retestedAt.getTime() > newest.signedAt.getTime();
+  return retestedAfter ? null : newest;
 }
 
 /**
