@@ -25,6 +25,7 @@ import { ReleasesModule } from './releases/releases.module';
 import { FindingsModule } from './findings/findings.module';
 import { KeysModule } from './keys/keys.module';
 import { KeysBootstrapService } from './keys/keys-bootstrap.service';
+import { FindingsBootstrapService } from './findings/findings-bootstrap.service';
 import { DocumentsBootstrapService } from './documents/documents-bootstrap.service';
 import { DsrModule } from './dsr/dsr.module';
 import { AuditPacksModule } from './audit-packs/audit-packs.module';
@@ -70,6 +71,7 @@ export class AppModule {
         CatalogBootstrapService,
         DocumentsBootstrapService,
         KeysBootstrapService,
+        FindingsBootstrapService,
       ],
     };
   }

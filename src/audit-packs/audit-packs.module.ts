@@ -6,7 +6,10 @@ import { DsrModule } from '../dsr/dsr.module';
 import { EvidenceModule } from '../evidence/evidence.module';
 import { IdentityModule } from '../identity/identity.module';
 import { IncidentsModule } from '../incidents/incidents.module';
+import { FindingsModule } from '../findings/findings.module';
 import { JobsModule } from '../jobs/jobs.module';
+import { KeysModule } from '../keys/keys.module';
+import { ReleasesModule } from '../releases/releases.module';
 import { RisksModule } from '../risks/risks.module';
 import { SweepsModule } from '../sweeps/sweeps.module';
 import { PackCollector } from './pack-collector.service';
@@ -36,6 +39,9 @@ import { PackSigner } from './signing/pack-signer';
     DsrModule,
     IdentityModule,
     IncidentsModule,
+    ReleasesModule,
+    FindingsModule,
+    KeysModule,
     JobsModule,
   ],
   controllers: [PacksController],

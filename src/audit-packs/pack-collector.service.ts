@@ -25,9 +25,24 @@ import {
   scopeAndMethod,
 } from './pack-contents';
 import { packIncidents } from './pack-incidents';
-import type { PackDrill, PackHeatmap, PackIncidents, PackModel, PackPolicies, PackRiskSummary } from './pack-model';
+import type {
+  PackDrill,
+  PackFindings,
+  PackHeatmap,
+  PackIncidents,
+  PackKeys,
+  PackModel,
+  PackPolicies,
+  PackReleases,
+  PackRiskSummary,
+} from './pack-model';
 import { packPolicies } from './pack-policies';
 import { DocumentEvidenceService } from '../documents/document-evidence.service';
+import { FindingsService } from '../findings/findings.service';
+import { KeysService } from '../keys/keys.service';
+import { ReleaseRegisterService } from '../releases/release-register.service';
+import { acceptedExceptionsAt, packFindings, packKeys } from './pack-secops';
+import { packReleases } from './pack-releases';
 import { endOfDay, startOfDay } from '../common/time/days';
 
 export type { PackEvidenceFile } from './pack-contents';
@@ -64,6 +79,9 @@ export class PackCollector {
     private readonly incidents: IncidentsService,
     private readonly incidentPolicy: IncidentPolicyService,
     private readonly documents: DocumentEvidenceService,
+    private readonly releases: ReleaseRegisterService,
+    private readonly findings: FindingsService,
+    private readonly keys: KeysService,
   ) {}
 
   async collect(
@@ -85,12 +103,13 @@ export class PackCollector {
     const submitters = await this.users.namesByIds(items.flatMap((i) => (i.submittedBy ? [i.submittedBy] : [])));
     const evidence = packEvidence(cat.controls, items, submitters);
 
-    const [risks, drills, dsr, incidents, policies, head, verified] = await Promise.all([
+    const [risks, drills, dsr, incidents, policies, secops, head, verified] = await Promise.all([
       Promise.all(REGISTERS.map((r) => this.riskSummary(r))),
       this.drillsBetween(start, end),
       this.dsrClocks.clockStatistics(start, end, now),
       this.incidentsSection(scope.framework, start, end, asOf),
       this.policiesSection(scope.framework, start, asOf),
+      this.securitySections(scope.framework, start, end, asOf),
       this.trail.head(),
       this.trail.verify(),
     ]);
@@ -114,6 +133,7 @@ export class PackCollector {
       dsr,
       incidents,
       policies,
+      ...secops,
       auditTrail: auditTrailSummary(head, checkpoint, verified),
     };
     return { model, evidenceFiles: evidence.files };
@@ -143,6 +163,34 @@ export class PackCollector {
   private async policiesSection(framework: string, start: Date, asOf: FreshnessAsOf): Promise<PackPolicies | null> {
     if (!(ENGAGEMENT_RESOURCE_FRAMEWORKS.documents as readonly string[]).includes(framework)) return null;
     return packPolicies(await this.documents.policyIndex(start, new Date(asOf.at)), asOf);
+  }
+
+  /**
+   * Releases built in [start, end) with their gates and decision, the findings register and the keys
+   * register, each as of `asOf`, for the frameworks that cover them (ENGAGEMENT_RESOURCE_FRAMEWORKS); null
+   * for the others. The release gates pass over the findings accepted as risk at `asOf` in the register.
+   */
+  private async securitySections(
+    framework: string,
+    start: Date,
+    end: Date,
+    asOf: FreshnessAsOf,
+  ): Promise<{ releases: PackReleases | null; findings: PackFindings | null; keys: PackKeys | null }> {
+    const covers = (keys: readonly string[]) => keys.includes(framework);
+    const at = new Date(asOf.at);
+    const wantReleases = covers(ENGAGEMENT_RESOURCE_FRAMEWORKS.releases);
+    const wantFindings = covers(ENGAGEMENT_RESOURCE_FRAMEWORKS.findings);
+    const register = wantReleases || wantFindings ? await this.findings.registerRecords(start, end) : null;
+    const releases = wantReleases
+      ? packReleases(await this.releases.builtBetween(start, end), acceptedExceptionsAt(register!, at), asOf)
+      : null;
+    return {
+      releases,
+      findings: wantFindings ? packFindings(register!, start, asOf) : null,
+      keys: covers(ENGAGEMENT_RESOURCE_FRAMEWORKS.keys)
+        ? packKeys(await this.keys.registerRecords(), start, asOf)
+        : null,
+    };
   }
 
   private async riskSummary(register: (typeof REGISTERS)[number]): Promise<PackRiskSummary> {

@@ -96,6 +96,8 @@ export function scopeAndMethod(
     "Sweeps: the weekly sweeps of the ISO weeks touching the period, counting only the tasks of controls in scope; late means completed after the due time the task had, or still open after it (at the period's end, or at generation if earlier). A sweep opened less than one working day before its usual due time gives its tasks the next working day's due time instead.",
     'Risk registers, DSR drills and DSR clock statistics are included without any data subject identity.',
     `Incidents (SOC 2, PDPA, SaMD and ISO 14971 packs): those the company became aware of in the period, their severity SLAs, legal clocks and corrective actions ${asOf.statement}; no person is named.`,
+    `Releases (SOC 2, SaMD and ISO 14971 packs): those built in the period, with their gates, signatures, the accepted exceptions a gate relied on and the deploy decision ${asOf.statement}; in releases.json too.`,
+    `Security operations ${asOf.statement}: the findings register (SOC 2, SaMD and ISO 14971 packs: findings open during the period, fix deadlines, risk acceptances) and the keys register (SOC 2 packs: rotation clocks, never a secret's value); in security-registers.json too.`,
     'The audit trail head, its last signed checkpoint and the result of verifying the hash chain are stated as at generation.',
     'This PDF is signed (PAdES); manifest.json is signed with a detached CMS signature by the same certificate (certificate.pem).',
   ];

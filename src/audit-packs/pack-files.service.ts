@@ -16,6 +16,8 @@ import {
 } from './domain/pack-manifest';
 import { PackCollector } from './pack-collector.service';
 import { POLICY_INDEX_NAME, policyIndexBytes } from './pack-policies';
+import { RELEASES_NAME, SECURITY_REGISTERS_NAME, sectionBytes } from './pack-releases';
+import type { PackModel } from './pack-model';
 import { writeZip, type ZipSource } from './pack-zip';
 import { renderPackPdf } from './pdf/render-pack-pdf';
 import { PackSigner } from './signing/pack-signer';
@@ -62,6 +64,7 @@ export class PackFiles {
     const certificate = Buffer.from(cert.pem, 'utf8');
     // The policy index as data beside the PDF's section, hashed in the manifest like every file.
     const policyIndex = model.policies ? policyIndexBytes(model.policies) : null;
+    const sectionFiles = sectionDataFiles(model);
     const manifest = manifestBytes(
       buildManifest({
         generator: model.generator,
@@ -72,16 +75,17 @@ export class PackFiles {
           ...evidenceFiles.map(({ path, sha256: hash, size }) => ({ path, sha256: hash, size })),
           { path: CERTIFICATE_NAME, sha256: sha256(certificate), size: certificate.length },
           ...(policyIndex ? [{ path: POLICY_INDEX_NAME, sha256: sha256(policyIndex), size: policyIndex.length }] : []),
+          ...sectionFiles.map((f) => ({ path: f.path, sha256: sha256(f.bytes), size: f.bytes.length })),
         ],
       }),
     );
-    return { scope, cert, model, evidenceFiles, certificate, manifest, policyIndex };
+    return { scope, cert, model, evidenceFiles, certificate, manifest, policyIndex, sectionFiles };
   }
 
   /** Renders and signs the PDF, signs the manifest, and writes the PDF and the ZIP into the scratch folder. */
   async signedFiles(
     { temp, signal, state, step, onProgress }: BuildRun,
-    { model, evidenceFiles, certificate, manifest, policyIndex }: PackContents,
+    { model, evidenceFiles, certificate, manifest, policyIndex, sectionFiles }: PackContents,
   ) {
     await step(20, 'rendering');
     const pdf = await renderPackPdf(model, {
@@ -110,6 +114,7 @@ export class PackFiles {
       { path: MANIFEST_SIG_NAME, bytes: manifestSignature },
       { path: CERTIFICATE_NAME, bytes: certificate },
       ...(policyIndex ? [{ path: POLICY_INDEX_NAME, bytes: policyIndex }] : []),
+      ...sectionFiles,
     ];
     const blobs = await this.evidence.blobReader(evidenceFiles.map((f) => f.blob));
     let reported = 40;
@@ -124,4 +129,16 @@ export class PackFiles {
     signal.throwIfAborted();
     return { signedPdf, zip };
   }
+}
+
+/**
+ * The releases section and the security-operations registers as data beside the PDF's sections (present
+ * when the framework covers them), each hashed in the manifest like every file.
+ */
+export function sectionDataFiles(model: PackModel): { path: string; bytes: Buffer }[] {
+  const out: { path: string; bytes: Buffer }[] = [];
+  if (model.releases) out.push({ path: RELEASES_NAME, bytes: sectionBytes(model.releases) });
+  if (model.findings || model.keys)
+    out.push({ path: SECURITY_REGISTERS_NAME, bytes: sectionBytes({ findings: model.findings, keys: model.keys }) });
+  return out;
 }

@@ -202,6 +202,147 @@ export interface PackPolicies {
   };
 }
 
+/** A risk acceptance (findings register) as of `asOf`: the exception a gate or the register relies on. */
+export interface PackAcceptance {
+  reason: string;
+  /** The last day it holds (compliance time zone). */
+  expiresOn: string;
+  /** It held on the day of `asOf`. */
+  holds: boolean;
+  signer: string;
+  role: string;
+  signedAt: string;
+  /** SHA-256 of the acceptance record the signature binds. */
+  recordSha256: string;
+}
+
+/** A gate of a release as it stood at `PackReleases.asOf`. */
+export interface PackReleaseGate {
+  key: string;
+  name: string;
+  kind: 'automatic' | 'signed';
+  passed: boolean;
+  /** Why not, for a gate not passed ("2 tests failed", "not signed yet"). */
+  reason: string | null;
+  /** Signed gates: what the signature means. */
+  meaning: string | null;
+  /** The valid signature that passed a signed gate. */
+  signature: {
+    signer: string;
+    role: string;
+    department: string | null;
+    signedAt: string;
+    /** The release record's SHA-256 it binds (and, for the clause 9 review, the report's). */
+    releaseSha256: string;
+    reportSha256: string | null;
+    recordSha256: string;
+  } | null;
+}
+
+/** A dependency finding a gate passed over because a risk acceptance held at `asOf`. */
+export interface PackReleaseException {
+  /** Release this exception was relied on by (`product version`). */
+  release: string;
+  fingerprint: string;
+  title: string;
+  severity: string;
+  acceptance: PackAcceptance | null;
+}
+
+/** A release built in the period, its gates and decision as of `PackReleases.asOf`. */
+export interface PackRelease {
+  /** `product version`, the row's reference in the tables. */
+  ref: string;
+  product: string;
+  productName: string;
+  version: string;
+  commit: string;
+  builtAt: string;
+  /** SHA-256 of the release record (its attachments as of `asOf`) that signatures bind. */
+  releaseSha256: string;
+  gates: PackReleaseGate[];
+  /** Null when controls/release-gates.yaml no longer lists the product (no gates to decide with). */
+  approved: boolean | null;
+  /** Keys of the gates not passed. */
+  missing: string[];
+}
+
+/** The releases section: every count is a count of `releases`, their `gates` and `exceptions` (pack-releases.ts). */
+export interface PackReleases {
+  asOf: FreshnessAsOf;
+  releases: PackRelease[];
+  exceptions: PackReleaseException[];
+  counts: {
+    releases: number;
+    approved: number;
+    notApproved: number;
+    gatesPassed: number;
+    gatesNotPassed: number;
+    signatures: number;
+    exceptions: number;
+  };
+}
+
+/** A finding of the register open at some time of the period, as it stood at `PackFindings.asOf`. */
+export interface PackFinding {
+  /** Short reference: F- and the first 8 characters of its id. */
+  ref: string;
+  title: string;
+  /** pen_test | npm_audit | osv | gitleaks | manual, with the pen test named. */
+  source: string;
+  severity: string;
+  product: string;
+  department: string;
+  openedAt: string;
+  /** SLA due moment (release-gates.yaml `findingSlaDays`). */
+  dueAt: string;
+  /** As of `asOf`: open | accepted | fixed | resolved_by_scan | closed. */
+  status: string;
+  closedAt: string | null;
+  /**
+   * closed_in_time | closed_late | overdue | running (open or due soon) | excepted (accepted as risk, the
+   * acceptance holding: the clock does not count against the SLA while it holds).
+   */
+  sla: 'closed_in_time' | 'closed_late' | 'overdue' | 'running' | 'excepted';
+  acceptance: PackAcceptance | null;
+}
+
+export interface PackFindings {
+  asOf: FreshnessAsOf;
+  findings: PackFinding[];
+  counts: {
+    findings: number;
+    openedInPeriod: number;
+    closedInPeriod: number;
+    bySeverity: Record<string, number>;
+    byStatus: Record<string, number>;
+    sla: Record<PackFinding['sla'], number>;
+    /** Findings with an acceptance recorded by then, and how many of those held then. */
+    acceptances: number;
+    acceptancesHolding: number;
+  };
+}
+
+/** A key of the register (never a value) as it stood at `PackKeys.asOf`. */
+export interface PackKey {
+  name: string;
+  system: string;
+  kind: string;
+  owner: string;
+  department: string;
+  intervalDays: number;
+  lastRotatedAt: string | null;
+  dueAt: string;
+  state: 'ok' | 'due_soon' | 'overdue';
+  rotationsInPeriod: number;
+}
+
+export interface PackKeys {
+  asOf: FreshnessAsOf;
+  keys: PackKey[];
+  counts: { keys: number; ok: number; dueSoon: number; overdue: number; rotationsInPeriod: number };
+}
+
 /** DSR clock statistics for the period (the DSR module's counts; never identity). */
 export type PackDsrStats = DsrClockStatistics;
 
@@ -226,6 +367,12 @@ export interface PackModel {
   incidents: PackIncidents | null;
   /** Null when the framework does not cover controlled documents (ENGAGEMENT_RESOURCE_FRAMEWORKS.documents). */
   policies: PackPolicies | null;
+  /** Null when the framework does not cover releases (ENGAGEMENT_RESOURCE_FRAMEWORKS.releases). */
+  releases: PackReleases | null;
+  /** Null when the framework does not cover security findings (ENGAGEMENT_RESOURCE_FRAMEWORKS.findings). */
+  findings: PackFindings | null;
+  /** Null when the framework does not cover the keys register (ENGAGEMENT_RESOURCE_FRAMEWORKS.keys). */
+  keys: PackKeys | null;
   auditTrail: {
     headSeq: number;
     headHash: string;

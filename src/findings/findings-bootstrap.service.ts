@@ -18,6 +18,7 @@ const SEED = systemActor('demo-seed');
  * Demo data (embedded default or DEMO=1), once, when the register is empty: an overdue critical finding, an
  * open moderate one, and a high OSV finding whose risk the demo compliance manager accepted until 90 days
  * from now (seeded: no password was entered; the record hash is computed as for a signed one).
+ * Provided by AppModule (the server), so CLI commands that load the findings module seed nothing.
  */
 @Injectable()
 export class FindingsBootstrapService implements OnApplicationBootstrap {

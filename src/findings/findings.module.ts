@@ -9,7 +9,6 @@ import { ReleasesModule } from '../releases/releases.module';
 import { FindingAcceptancesService } from './finding-acceptances.service';
 import { FindingEscalationsService } from './finding-escalations.service';
 import { FindingImportsService } from './finding-imports.service';
-import { FindingsBootstrapService } from './findings-bootstrap.service';
 import { FindingsController } from './findings.controller';
 import { FindingsJobs } from './findings.jobs';
 import { FindingsRepository } from './findings.repository';
@@ -33,9 +32,10 @@ import { FindingsService } from './findings.service';
     FindingAcceptancesService,
     FindingEscalationsService,
     FindingsJobs,
-    FindingsBootstrapService,
     FindingsRepository,
   ],
-  exports: [FindingsService, FindingAcceptancesService, FindingEscalationsService],
+  // The repository is exported for FindingsBootstrapService only: AppModule (the server) provides it, so CLI
+  // commands that load this module (sweeps, audit packs) seed no demo findings (as the keys register does).
+  exports: [FindingsService, FindingAcceptancesService, FindingEscalationsService, FindingsRepository],
 })
 export class FindingsModule {}

@@ -70,6 +70,20 @@ export class FindingsRepository {
     return this.m(m).find(Finding, { where: { status: In(['open', 'accepted']) }, order: { openedAt: 'ASC' } });
   }
 
+  /**
+   * Findings opened before `until` that were not closed before `openAt` (closed ones read as closed now:
+   * the caller states each at its moment), oldest first.
+   */
+  openDuring(openAt: Date, until: Date, m?: EntityManager): Promise<Finding[]> {
+    return this.m(m)
+      .createQueryBuilder(Finding, 'f')
+      .where('f.opened_at < :until', { until })
+      .andWhere('(f.closed_at IS NULL OR f.closed_at >= :openAt)', { openAt })
+      .orderBy('f.opened_at', 'ASC')
+      .addOrderBy('f.id', 'ASC')
+      .getMany();
+  }
+
   findImport(kind: ScanKind, product: string, sha256: string, m: EntityManager): Promise<FindingScanImport | null> {
     return m.findOne(FindingScanImport, { where: { kind, product, sha256 } });
   }

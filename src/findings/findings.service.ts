@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
-import { toJsonObject } from '../audit-trail/domain/audit-entry';
+import { toJsonObject, type JsonObject } from '../audit-trail/domain/audit-entry';
 import type { AuditAction } from '../audit-trail/domain/audit-actions';
 import { abilityFor, type AppAbility } from '../authz/ability.factory';
 import { actorRef, type Actor, type UserActor } from '../authz/actor';
@@ -24,9 +24,21 @@ import type {
   PenTestView,
   RetestFindingDto,
 } from './dto/finding.dto';
-import type { Finding } from './finding.entity';
+import type { Finding, FindingAcceptance, PenTest } from './finding.entity';
+import { UsersService } from '../identity/users.service';
+import type { FindingSeverity } from '../releases/domain/release-model';
 import { findingView, penTestView } from './finding-views';
 import { FindingsRepository } from './findings.repository';
+
+/** The register's rows an audit pack or the weekly snapshot states at a moment (audit-packs/pack-secops). */
+export interface FindingRegisterRecords {
+  findings: Finding[];
+  acceptances: FindingAcceptance[];
+  penTests: PenTest[];
+  /** Names of the acceptances' signers. */
+  names: Map<string, string>;
+  slaDays: Record<FindingSeverity, number>;
+}
 
 /**
  * The findings register (issue 18): findings entered by hand or from a pen test, listed with their SLA clock
@@ -43,6 +55,7 @@ export class FindingsService {
     private readonly departments: DepartmentsService,
     private readonly evidence: EvidenceQueriesService,
     private readonly trail: AuditTrailService,
+    private readonly users: UsersService,
   ) {}
 
   async create(actor: UserActor, dto: CreateFindingDto): Promise<FindingView> {
@@ -171,6 +184,62 @@ export class FindingsService {
     const page = pageOf(query);
     const [rows, total] = await this.repo.listPenTests(page);
     return { items: rows.map(penTestView), total, ...page };
+  }
+
+  /**
+   * Every finding opened before `until` and not closed before `openAt` (the system reads all: audit packs
+   * and the weekly snapshot), with their acceptances, pen tests and the SLA days.
+   */
+  async registerRecords(openAt: Date, until: Date): Promise<FindingRegisterRecords> {
+    const findings = await this.repo.openDuring(openAt, until);
+    const acceptances = await this.repo.acceptancesOf(findings.map((f) => f.id));
+    const penIds = [...new Set(findings.flatMap((f) => (f.penTestId ? [f.penTestId] : [])))];
+    const penTests = (await Promise.all(penIds.map((id) => this.repo.findPenTest(id)))).filter((p) => p !== null);
+    const names = await this.users.namesByIds(acceptances.map((a) => a.signerUserId));
+    return { findings, acceptances, penTests, names, slaDays: this.gates.policy().findingSlaDays };
+  }
+
+  /**
+   * The weekly evidence of the findings register (ENG-04): every finding open at some time of [from, now] —
+   * open or accepted now, or opened or closed in the week — with its SLA clock and acceptance at `now`,
+   * and the counts by severity, status and SLA state.
+   */
+  async registerSnapshot(from: Date, to: Date, now: Date): Promise<JsonObject> {
+    const rows = await this.repo.openDuring(from, now);
+    const views = await this.views(rows, now);
+    const tally = (key: (v: FindingView) => string) => {
+      const out: Record<string, number> = {};
+      for (const v of views) out[key(v)] = (out[key(v)] ?? 0) + 1;
+      return out;
+    };
+    const inWeek = (iso: string | null) => iso !== null && iso >= from.toISOString() && iso < to.toISOString();
+    return toJsonObject({
+      at: now.toISOString(),
+      period: { from: from.toISOString(), to: to.toISOString() },
+      counts: {
+        findings: views.length,
+        openedInPeriod: views.filter((v) => inWeek(v.openedAt)).length,
+        closedInPeriod: views.filter((v) => inWeek(v.closedAt)).length,
+        bySeverity: tally((v) => v.severity),
+        byStatus: tally((v) => v.status),
+        bySla: tally((v) => v.sla.state),
+      },
+      findings: views.map((v) => ({
+        id: v.id,
+        source: v.source,
+        severity: v.severity,
+        title: v.title,
+        product: v.product,
+        department: v.department,
+        status: v.status,
+        openedAt: v.openedAt,
+        closedAt: v.closedAt,
+        sla: v.sla,
+        acceptance: v.acceptance
+          ? { expiresOn: v.acceptance.expiresOn, holds: v.acceptance.holds, signedAt: v.acceptance.signedAt }
+          : null,
+      })),
+    });
   }
 
   /** The finding if the ability may read it; 404 otherwise (as for one that does not exist). */

@@ -33,6 +33,16 @@ import './keys.errors';
 /** Rotations may be dated a little ahead of the server's clock (a CI runner's clock), not more. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
+/** The register's rows an audit pack states at a moment (never a secret's value: the register holds none). */
+export interface KeyRegisterRecords {
+  keys: Key[];
+  rotations: KeyRotation[];
+  /** Owners' names. */
+  names: Map<string, string>;
+  /** Interval in days per kind when a key sets none (controls/release-gates.yaml). */
+  defaults: Record<KeyKind, number>;
+}
+
 /**
  * The keys and credentials register (issue 18): named secrets (never their values), their owners and
  * rotation clocks; rotations recorded by CI (an API token) or attested by an owner (signed in), each audited.
@@ -203,6 +213,14 @@ export class KeysService {
     const rows = await this.repo.all();
     const views = await this.views(rows, now);
     return rows.map((key, i) => ({ key, view: views[i] }));
+  }
+
+  /** Every key with all its rotations, owners' names and the default intervals (audit packs: pack-secops). */
+  async registerRecords(): Promise<KeyRegisterRecords> {
+    const keys = await this.repo.all();
+    const rotations = await this.repo.rotationsOf(keys.map((k) => k.id));
+    const names = await this.users.namesByIds(keys.map((k) => k.ownerUserId));
+    return { keys, rotations, names, defaults: this.defaults() };
   }
 
   /** Rotations of the keys recorded within [from, to) (the weekly snapshot). */

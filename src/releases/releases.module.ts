@@ -6,6 +6,7 @@ import { IdentityModule } from '../identity/identity.module';
 import { RisksModule } from '../risks/risks.module';
 import { ReleaseGateSignaturesService } from './release-gate-signatures.service';
 import { ReleaseGatesService } from './release-gates.service';
+import { ReleaseRegisterService } from './release-register.service';
 import { ReleasesController } from './releases.controller';
 import { ReleasesRepository } from './releases.repository';
 import { ReleasesService } from './releases.service';
@@ -14,7 +15,19 @@ import { ReleasesService } from './releases.service';
 @Module({
   imports: [AuditTrailModule, CatalogModule, EvidenceModule, IdentityModule, RisksModule],
   controllers: [ReleasesController],
-  providers: [ReleasesService, ReleaseGateSignaturesService, ReleaseGatesService, ReleasesRepository],
-  exports: [ReleasesService, ReleaseGateSignaturesService, ReleaseGatesService, ReleasesRepository],
+  providers: [
+    ReleasesService,
+    ReleaseGateSignaturesService,
+    ReleaseGatesService,
+    ReleaseRegisterService,
+    ReleasesRepository,
+  ],
+  exports: [
+    ReleasesService,
+    ReleaseGateSignaturesService,
+    ReleaseGatesService,
+    ReleaseRegisterService,
+    ReleasesRepository,
+  ],
 })
 export class ReleasesModule {}

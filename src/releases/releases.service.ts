@@ -232,13 +232,13 @@ export class ReleasesService {
   }
 
   /** Everything the release page and the API show about one release. */
-  async detail(r: Release, m?: EntityManager): Promise<ReleaseDetail> {
+  async detail(r: Release, m?: EntityManager, now = new Date()): Promise<ReleaseDetail> {
     const policy = this.gates.policy();
     const [attachments, signatures, previous, acceptedFingerprints] = await Promise.all([
       this.repo.attachmentsOf([r.id], m),
       this.repo.signaturesOf([r.id], m),
       this.repo.previous(r, m),
-      this.gates.acceptedExceptions(r.product, new Date()),
+      this.gates.acceptedExceptions(r.product, now),
     ]);
     const previousSbom = previous
       ? ((currentByKind(await this.repo.attachmentsOf([previous.id], m)).get('sbom')?.summary as

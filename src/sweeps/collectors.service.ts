@@ -12,6 +12,8 @@ import { DsrClockService } from '../dsr/dsr-clocks.service';
 import { IncidentRegisterService } from '../incidents/incident-register.service';
 import { DocumentEvidenceService } from '../documents/document-evidence.service';
 import { KeyClocksService } from '../keys/key-clocks.service';
+import { ReleaseRegisterService } from '../releases/release-register.service';
+import { FindingsService } from '../findings/findings.service';
 import { COLLECTOR_REQUIREMENTS, collectorTargets, RequirementMappings } from './domain/collector-targets';
 import { endOfDay, startOfDay } from '../common/time/days';
 
@@ -68,6 +70,8 @@ export class CollectorsService {
     private readonly incidents: IncidentRegisterService,
     private readonly documents: DocumentEvidenceService,
     private readonly keys: KeyClocksService,
+    private readonly releases: ReleaseRegisterService,
+    private readonly findings: FindingsService,
   ) {
     this.registry = {
       // Who has access and how: users, roles, departments, last sign-in, API tokens with their age.
@@ -107,6 +111,16 @@ export class CollectorsService {
         ...(await this.incidents.registerSnapshot(startOfDay(ctx.periodStart), endOfDay(ctx.periodEnd), ctx.now)),
       }),
       'key-register': (ctx) => this.keyRegister(ctx),
+      // The releases built in the week with their gates, signatures and decision (ENG-06, release gates).
+      'release-register': async (ctx) => ({
+        week: ctx.week,
+        ...(await this.releases.registerSnapshot(startOfDay(ctx.periodStart), endOfDay(ctx.periodEnd), ctx.now)),
+      }),
+      // The findings register: findings open during the week with their fix deadline and risk acceptance (ENG-04).
+      'finding-register': async (ctx) => ({
+        week: ctx.week,
+        ...(await this.findings.registerSnapshot(startOfDay(ctx.periodStart), endOfDay(ctx.periodEnd), ctx.now)),
+      }),
       // The latest DSR drill's verdict (each drill also stores its full report and PDF as evidence).
       'dsr-drill': async (ctx) => {
         const latest = await this.drills.latest();

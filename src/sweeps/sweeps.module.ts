@@ -3,6 +3,8 @@ import { DsrModule } from '../dsr/dsr.module';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { DocumentsModule } from '../documents/documents.module';
 import { KeysModule } from '../keys/keys.module';
+import { ReleasesModule } from '../releases/releases.module';
+import { FindingsModule } from '../findings/findings.module';
 import { Module } from '@nestjs/common';
 import { AuditTrailModule } from '../audit-trail/audit-trail.module';
 import { CatalogModule } from '../catalog/catalog.module';
@@ -34,6 +36,8 @@ import { SweepJobs } from './sweep.jobs';
     IncidentsModule,
     DocumentsModule,
     KeysModule,
+    ReleasesModule,
+    FindingsModule,
   ],
   controllers: [SweepsController],
   // SweepJobs schedules nothing where JOBS_ENABLED is false (tests, CLI commands).

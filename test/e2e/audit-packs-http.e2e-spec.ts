@@ -255,6 +255,7 @@ describe('a SOC 2 pack for November 2026', () => {
     expect(refs.filter((ref) => !text.includes(ref))).toEqual([]);
     expect(text).toContain(sha256(report));
     expect(text).toContain('No incidents: the company became aware of no incident in the period.');
+    expect(text).toContain('No releases: no release was built in the period.');
     // Bytes appended after signing: still a valid signature, no longer the total document.
     writeFileSync(join(work, 'appended.pdf'), Buffer.concat([res.bytes, Buffer.from('\n% appended\n')]));
     const appended = spawnSync('pdfsig', [join(work, 'appended.pdf')], { encoding: 'utf8' }).stdout;
@@ -523,7 +524,8 @@ describe('a SOC 2 pack with incidents (issue 16)', () => {
       encoding: 'utf8',
       maxBuffer: 64 << 20,
     });
-    text = raw.slice(raw.lastIndexOf('Incidents the company became aware of'), raw.lastIndexOf('Audit trail'));
+    // The incidents section ends where the policy index begins (the releases and key registers name people).
+    text = raw.slice(raw.lastIndexOf('Incidents the company became aware of'), raw.lastIndexOf('Policy index'));
   });
 
   it('shows the section: the counts, the 71 h notice met, the 80 h one missed with its reason, the SEV1 closed', () => {

@@ -17,6 +17,8 @@ export const SECTION_IDS = [
   'dsr',
   'incidents',
   'policies',
+  'releases',
+  'security',
   'audit-trail',
 ] as const;
 export type SectionId = (typeof SECTION_IDS)[number];

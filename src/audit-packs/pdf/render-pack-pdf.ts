@@ -8,6 +8,7 @@ import type { PackModel } from '../pack-model';
 import { applicability, evidence, matrix, scope } from './control-sections';
 import { incidents } from './incident-sections';
 import { policies } from './policy-sections';
+import { releases, security } from './release-sections';
 import { loadLayout, PackLayout, SectionId } from './layout';
 import { auditTrail, dsr, exceptions, risks, sweeps } from './operations-sections';
 import { attachmentName, formatDateTime, frameworkLabel, parseDate } from './pack-format';
@@ -175,6 +176,10 @@ class PackRenderer {
         return incidents(ctx);
       case 'policies':
         return policies(ctx);
+      case 'releases':
+        return releases(ctx);
+      case 'security':
+        return security(ctx);
       case 'audit-trail':
         return auditTrail(ctx);
       case 'contents':

@@ -24,6 +24,8 @@ export const COLLECTORS = [
   'user-roster',
   'policy-status',
   'key-register',
+  'release-register',
+  'finding-register',
 ] as const;
 
 export interface CatalogRequirement {
