@@ -3,14 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditTrailService } from '../audit-trail/audit-trail.service';
 import {
-  CatalogRepository,
+  CatalogSyncRepository,
   type StoredControl,
   type StoredFramework,
   type StoredRequirement,
   SyncedControl,
   SyncedFramework,
   SyncedRequirement,
-} from './catalog.repository';
+} from './catalog-sync.repository';
 import { type PlannedRow, type SyncKind, SyncPlan, type SyncReport } from './catalog-sync-plan';
 import type { Catalog, CatalogControl } from './domain/catalog-model';
 import {
@@ -49,7 +49,7 @@ export class CatalogSyncService {
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    private readonly repo: CatalogRepository,
+    private readonly repo: CatalogSyncRepository,
     private readonly trail: AuditTrailService,
   ) {}
 

@@ -4,6 +4,7 @@ import { IdentityModule } from '../identity/identity.module';
 import { CatalogSyncService } from './catalog-sync.service';
 import { CatalogController } from './catalog.controller';
 import { CatalogRepository } from './catalog.repository';
+import { CatalogSyncRepository } from './catalog-sync.repository';
 import { CatalogExportService } from './catalog-export.service';
 import { CatalogService } from './catalog.service';
 
@@ -14,7 +15,7 @@ import { CatalogService } from './catalog.service';
 @Module({
   imports: [AuditTrailModule, IdentityModule],
   controllers: [CatalogController],
-  providers: [CatalogService, CatalogExportService, CatalogSyncService, CatalogRepository],
+  providers: [CatalogService, CatalogExportService, CatalogSyncService, CatalogRepository, CatalogSyncRepository],
   exports: [CatalogService, CatalogExportService],
 })
 export class CatalogModule {}

@@ -37,9 +37,31 @@ describe('sweepDashboardPage', () => {
   });
 
   it('rounds the sweep’s share done, and shows none without a sweep or without tasks', () => {
-    expect(sweepDashboardPage({ tasks: 3, done: 2 } as SweepView, []).percent).toBe(67);
-    expect(sweepDashboardPage({ tasks: 0, done: 0 } as SweepView, []).percent).toBeNull();
+    expect(sweepDashboardPage({ tasks: 3, done: 2, byOwner: [] } as unknown as SweepView, []).percent).toBe(67);
+    expect(sweepDashboardPage({ tasks: 0, done: 0, byOwner: [] } as unknown as SweepView, []).percent).toBeNull();
     expect(sweepDashboardPage(null, []).percent).toBeNull();
+  });
+
+  it('links each owner to their tasks, and their overdue count to the overdue ones', () => {
+    const byOwner = [
+      {
+        owner: 'Ann',
+        ownerUserId: '00000000-0000-4000-8000-000000000001',
+        department: 'eng',
+        open: 2,
+        overdue: 1,
+        done: 0,
+      },
+      { owner: 'eng (department)', ownerUserId: null, department: 'eng', open: 1, overdue: 0, done: 3 },
+    ];
+    const page = sweepDashboardPage({ tasks: 6, done: 3, byOwner } as unknown as SweepView, []);
+    expect(page.sweep!.byOwner.map((o) => [o.tasksHref, o.overdueHref])).toEqual([
+      [
+        '/sweeps/tasks?owner=00000000-0000-4000-8000-000000000001',
+        '/sweeps/tasks?owner=00000000-0000-4000-8000-000000000001&overdue=1',
+      ],
+      ['/sweeps/tasks?department=eng', null],
+    ]);
   });
 
   it('lists the first controls needing attention with their label and counts the rest', () => {
