@@ -11,6 +11,83 @@ import type { TimeRange } from './domain/time-range';
  */
 export const AUDIT_CHAIN_LOCK_KEY = 0x41554454; // "AUDT"
 
+/** `at` as the ISO text the canonical content holds (UTC, milliseconds), made by the server. */
+const AT_ISO = `to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * Joins a page's values, column by column. ASCII record separator: canonical JSON never holds it raw
+ * (RFC 8785 escapes control characters), nor do actors, actions, subject types, times and hex hashes;
+ * a subject id could, and then that page is read row by row.
+ */
+const SEPARATOR = '\x1e';
+
+/** One page (seq > $1, seq <= $3 when given, at most $2 entries), each column's values joined in seq order. */
+const PAGE_SQL = (() => {
+  const agg = (expr: string, as: string) => `string_agg(${expr}, E'\\x1e' ORDER BY seq) AS "${as}"`;
+  return `SELECT count(*)::int AS n, ${[
+    agg('seq::text', 'seqs'),
+    agg(`coalesce(${AT_ISO}, '')`, 'ats'),
+    agg("coalesce(actor, '')", 'actors'),
+    agg("coalesce(action, '')", 'actions'),
+    agg("coalesce(subject_type, '')", 'subjectTypes'),
+    // 'n' for null, 's' before a value: null and '' stay apart.
+    agg("coalesce('s' || subject_id, 'n')", 'subjectIds'),
+    agg("coalesce(canonical, '')", 'canonicals'),
+    agg("coalesce(prev_hash, '')", 'prevHashes'),
+    agg("coalesce(hash, '')", 'hashes'),
+  ].join(', ')}
+     FROM (SELECT * FROM audit_log WHERE audit_log.seq > $1 AND ($3::bigint IS NULL OR audit_log.seq <= $3)
+            ORDER BY audit_log.seq LIMIT $2) page`;
+})();
+
+interface AggregatedPage {
+  n: number;
+  seqs: string | null;
+  ats: string | null;
+  actors: string | null;
+  actions: string | null;
+  subjectTypes: string | null;
+  subjectIds: string | null;
+  canonicals: string | null;
+  prevHashes: string | null;
+  hashes: string | null;
+}
+
+/** The entries of an aggregated page, or null when a column does not split into exactly n values. */
+export function splitPage(page: AggregatedPage): StoredEntry[] | null {
+  const n = page.n;
+  if (n === 0) return [];
+  const columns = [
+    page.seqs,
+    page.ats,
+    page.actors,
+    page.actions,
+    page.subjectTypes,
+    page.subjectIds,
+    page.canonicals,
+    page.prevHashes,
+    page.hashes,
+  ].map((joined) => (joined ?? '').split(SEPARATOR));
+  if (columns.some((values) => values.length !== n)) return null;
+  const [seqs, ats, actors, actions, subjectTypes, subjectIds, canonicals, prevHashes, hashes] = columns;
+  const entries = new Array<StoredEntry>(n);
+  for (let i = 0; i < n; i++) {
+    const id = subjectIds[i];
+    entries[i] = {
+      seq: Number(seqs[i]),
+      at: ats[i],
+      actor: actors[i],
+      action: actions[i],
+      subjectType: subjectTypes[i],
+      subjectId: id === 'n' ? null : id.slice(1),
+      canonical: canonicals[i],
+      prevHash: prevHashes[i],
+      hash: hashes[i],
+    };
+  }
+  return entries;
+}
+
 export interface AuditLogFilter {
   actor?: string;
   action?: string;
@@ -97,12 +174,24 @@ export class AuditLogRepository {
     );
   }
 
-  /** Up to `limit` entries with seq > afterSeq (and <= upTo when given), oldest first: keyset pagination. */
+  /**
+   * Up to `limit` entries with seq > afterSeq (and <= upTo when given), oldest first: keyset pagination.
+   * The page comes back as one row of nine texts, each column's values joined by a separator (see
+   * PAGE_SQL), split here: a 20,000-entry page costs the driver nine strings instead of 180,000, and the
+   * server one message instead of 20,000 — about half the time of a walk. A value that holds the separator
+   * (or anything else that makes a column's count differ) sends the page through rowsAfter() instead.
+   */
   async batchAfter(afterSeq: number, limit: number, upTo?: number): Promise<StoredEntry[]> {
+    const [page]: AggregatedPage[] = await this.ds.query(PAGE_SQL, [afterSeq, limit, upTo ?? null]);
+    return splitPage(page) ?? this.rowsAfter(afterSeq, limit, upTo);
+  }
+
+  /** batchAfter() one row per entry: for pages whose values hold the separator, and single entries. */
+  async rowsAfter(afterSeq: number, limit: number, upTo?: number): Promise<StoredEntry[]> {
     // Rows come back in StoredEntry's shape, so nothing is copied per row: seq as a number (float8 is exact
     // far beyond any seq), `at` as the ISO text the canonical content has (no Date parsed per row).
     return this.ds.query(
-      `SELECT seq::float8 AS seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
+      `SELECT seq::float8 AS seq, ${AT_ISO} AS at,
               actor, action, subject_type AS "subjectType", subject_id AS "subjectId", canonical,
               prev_hash AS "prevHash", hash
          FROM audit_log WHERE audit_log.seq > $1 AND ($3::bigint IS NULL OR audit_log.seq <= $3)
@@ -130,7 +219,7 @@ export class AuditLogRepository {
   }
 
   async findBySeq(seq: number): Promise<StoredEntry | null> {
-    return (await this.batchAfter(seq - 1, 1, seq))[0] ?? null;
+    return (await this.rowsAfter(seq - 1, 1, seq))[0] ?? null;
   }
 
   /** Newest first. */
