@@ -173,6 +173,25 @@ describe('values that hold the page separator', () => {
   });
 });
 
+describe('a page of several aggregated rows (1,000 entries each)', () => {
+  const LONG = 2500;
+  beforeAll(() => reset(Array.from({ length: LONG }, (_, i) => entry(i))));
+
+  it('reads them back in order, as row by row', async () => {
+    const page = await repository.batchAfter(0, 20_000);
+    expect(page.map((e) => e.seq)).toEqual(Array.from({ length: LONG }, (_, i) => i + 1));
+    expect(page).toEqual(await repository.rowsAfter(0, 20_000));
+    expect(await trail.verify()).toEqual({ ok: true, entries: LONG, checkpoints: 0 });
+  });
+
+  it('names an entry edited at the start of the second row', async () => {
+    await asOwner((m) =>
+      m.query(`UPDATE audit_log SET canonical = replace(canonical, '"auditor"', '"admin"') WHERE seq = 1001`),
+    );
+    expect(await trail.verify()).toEqual(edited(1001));
+  });
+});
+
 describe('the checkpoint walk, which reads the same aggregated pages', () => {
   it('signs an intact log and refuses to sign one broken after it', async () => {
     await reset(Array.from({ length: N }, (_, i) => entry(i)));
