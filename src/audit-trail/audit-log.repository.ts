@@ -11,94 +11,6 @@ import type { TimeRange } from './domain/time-range';
  */
 export const AUDIT_CHAIN_LOCK_KEY = 0x41554454; // "AUDT"
 
-/** `at` as the ISO text the canonical content holds (UTC, milliseconds), made by the server. */
-const AT_ISO = `to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
-/**
- * Joins a page's values, column by column. ASCII record separator: canonical JSON never holds it raw
- * (RFC 8785 escapes control characters), nor do actors, actions, subject types, times and hex hashes;
- * a subject id could, and then that page is read row by row.
- */
-const SEPARATOR = '\x1e';
-
-/**
- * Entries per aggregated row: rows of ~0.6 MB. One row for a whole page (~13 MB) cost more than it saved:
- * the driver grows its receive buffer by doubling and copying for every message that does not fit.
- */
-const ENTRIES_PER_ROW = 1000;
-
-/**
- * One page (seq > $1, seq <= $3 when given, at most $2 entries) in rows of ENTRIES_PER_ROW entries, each
- * column's values joined in seq order.
- */
-const PAGE_SQL = (() => {
-  const agg = (expr: string, as: string) => `string_agg(${expr}, E'\\x1e' ORDER BY seq) AS "${as}"`;
-  return `SELECT count(*)::int AS n, ${[
-    agg('seq::text', 'seqs'),
-    agg(`coalesce(${AT_ISO}, '')`, 'ats'),
-    agg("coalesce(actor, '')", 'actors'),
-    agg("coalesce(action, '')", 'actions'),
-    agg("coalesce(subject_type, '')", 'subjectTypes'),
-    // 'n' for null, 's' before a value: null and '' stay apart.
-    agg("coalesce('s' || subject_id, 'n')", 'subjectIds'),
-    agg("coalesce(canonical, '')", 'canonicals'),
-    agg("coalesce(prev_hash, '')", 'prevHashes'),
-    agg("coalesce(hash, '')", 'hashes'),
-  ].join(', ')}
-     FROM (SELECT *, (row_number() OVER (ORDER BY seq) - 1) / ${ENTRIES_PER_ROW} AS part
-             FROM (SELECT * FROM audit_log WHERE audit_log.seq > $1 AND ($3::bigint IS NULL OR audit_log.seq <= $3)
-                    ORDER BY audit_log.seq LIMIT $2) page) parts
-    GROUP BY part ORDER BY part`;
-})();
-
-interface AggregatedPage {
-  n: number;
-  seqs: string | null;
-  ats: string | null;
-  actors: string | null;
-  actions: string | null;
-  subjectTypes: string | null;
-  subjectIds: string | null;
-  canonicals: string | null;
-  prevHashes: string | null;
-  hashes: string | null;
-}
-
-/** The entries of an aggregated page, or null when a column does not split into exactly n values. */
-export function splitPage(page: AggregatedPage): StoredEntry[] | null {
-  const n = page.n;
-  if (n === 0) return [];
-  const columns = [
-    page.seqs,
-    page.ats,
-    page.actors,
-    page.actions,
-    page.subjectTypes,
-    page.subjectIds,
-    page.canonicals,
-    page.prevHashes,
-    page.hashes,
-  ].map((joined) => (joined ?? '').split(SEPARATOR));
-  if (columns.some((values) => values.length !== n)) return null;
-  const [seqs, ats, actors, actions, subjectTypes, subjectIds, canonicals, prevHashes, hashes] = columns;
-  const entries = new Array<StoredEntry>(n);
-  for (let i = 0; i < n; i++) {
-    const id = subjectIds[i];
-    entries[i] = {
-      seq: Number(seqs[i]),
-      at: ats[i],
-      actor: actors[i],
-      action: actions[i],
-      subjectType: subjectTypes[i],
-      subjectId: id === 'n' ? null : id.slice(1),
-      canonical: canonicals[i],
-      prevHash: prevHashes[i],
-      hash: hashes[i],
-    };
-  }
-  return entries;
-}
-
 export interface AuditLogFilter {
   actor?: string;
   action?: string;
@@ -185,30 +97,12 @@ export class AuditLogRepository {
     );
   }
 
-  /**
-   * Up to `limit` entries with seq > afterSeq (and <= upTo when given), oldest first: keyset pagination.
-   * The page comes back in rows of nine texts for 1,000 entries each, each column's values joined by a
-   * separator (see PAGE_SQL), split here: 1,000 entries cost the driver nine strings instead of 9,000, and
-   * the server one message instead of 1,000 — about half the time of a walk. A value that holds the separator
-   * (or anything else that makes a column's count differ) sends the page through rowsAfter() instead.
-   */
+  /** Up to `limit` entries with seq > afterSeq (and <= upTo when given), oldest first: keyset pagination. */
   async batchAfter(afterSeq: number, limit: number, upTo?: number): Promise<StoredEntry[]> {
-    const parts: AggregatedPage[] = await this.ds.query(PAGE_SQL, [afterSeq, limit, upTo ?? null]);
-    const entries: StoredEntry[] = [];
-    for (const part of parts) {
-      const split = splitPage(part);
-      if (!split) return this.rowsAfter(afterSeq, limit, upTo);
-      for (const entry of split) entries.push(entry);
-    }
-    return entries;
-  }
-
-  /** batchAfter() one row per entry: for pages whose values hold the separator, and single entries. */
-  async rowsAfter(afterSeq: number, limit: number, upTo?: number): Promise<StoredEntry[]> {
     // Rows come back in StoredEntry's shape, so nothing is copied per row: seq as a number (float8 is exact
     // far beyond any seq), `at` as the ISO text the canonical content has (no Date parsed per row).
     return this.ds.query(
-      `SELECT seq::float8 AS seq, ${AT_ISO} AS at,
+      `SELECT seq::float8 AS seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
               actor, action, subject_type AS "subjectType", subject_id AS "subjectId", canonical,
               prev_hash AS "prevHash", hash
          FROM audit_log WHERE audit_log.seq > $1 AND ($3::bigint IS NULL OR audit_log.seq <= $3)
@@ -236,7 +130,7 @@ export class AuditLogRepository {
   }
 
   async findBySeq(seq: number): Promise<StoredEntry | null> {
-    return (await this.rowsAfter(seq - 1, 1, seq))[0] ?? null;
+    return (await this.batchAfter(seq - 1, 1, seq))[0] ?? null;
   }
 
   /** Newest first. */

@@ -10,10 +10,7 @@ import { timeRange } from './domain/time-range';
 import { AuditLogEntryView, auditLogEntryView } from './dto/audit-log-entry.dto';
 import type { AuditLogQueryDto } from './dto/audit-log-query.dto';
 
-/**
- * Entries per query of the verification walk (one aggregated row of ~13 MB; the next page is read while
- * this one is checked).
- */
+/** Rows per query of the verification walk (~10 MB of rows; the next page is read while this one is checked). */
 export const VERIFY_PAGE_SIZE = 20_000;
 
 export interface AppendedEntry {
