@@ -11,7 +11,7 @@ import { AuditLogEntryView, auditLogEntryView } from './dto/audit-log-entry.dto'
 import type { AuditLogQueryDto } from './dto/audit-log-query.dto';
 
 /** Rows per query of the verification walk (~10 MB of rows; the next page is read while this one is checked). */
-const VERIFY_PAGE_SIZE = 20_000;
+export const VERIFY_PAGE_SIZE = 20_000;
 
 export interface AppendedEntry {
   seq: number;
@@ -105,12 +105,13 @@ export class AuditTrailService {
    * Walks the whole chain by seq in batches (recomputing every hash from the stored canonical text, checking
    * links and contiguous seqs), and checks every checkpoint file: its signature, that the log still reaches
    * its seq, and that the entry there still has its hash. Reports the first broken seq and why.
+   * `pageSize` is for tests of page boundaries; everything else walks in pages of VERIFY_PAGE_SIZE.
    */
-  async verify(): Promise<VerifyResult> {
+  async verify(pageSize = VERIFY_PAGE_SIZE): Promise<VerifyResult> {
     // Checkpoint files first: each was signed for a head committed before it, so the walk below sees that head.
     const { claims, problems } = await this.checkpoints.load();
     const verifier = new ChainVerifier({ checkpoints: claims, knownProblems: problems });
-    for await (const batch of this.entries.batchesAfter(0, VERIFY_PAGE_SIZE)) {
+    for await (const batch of this.entries.batchesAfter(0, pageSize)) {
       if (!verifier.add(batch)) break;
     }
     return verifier.result();
