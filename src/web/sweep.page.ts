@@ -58,6 +58,8 @@ export function ownerTasksHref(o: Pick<OwnerProgressView, 'ownerUserId' | 'depar
   return `/sweeps/tasks?${params.toString()}`;
 }
 
+const TIMING_LABEL = { open: 'not yet due', overdue: 'overdue', on_time: 'on time', late: 'late' } as const;
+
 /** Whose tasks a task list shows, in words. */
 function whose(filter: { owner?: string; department?: string }, ownerName: string | null): string {
   if (filter.owner) return ownerName ?? 'this person';
@@ -91,7 +93,7 @@ export function sweepTasksPage(input: {
       ...t,
       overdue: t.timing === 'overdue',
       late: t.timing === 'late',
-      timingLabel: t.timing.replace(/_/g, ' '),
+      timingLabel: TIMING_LABEL[t.timing],
     })),
     total: list.total,
     from: list.total === 0 ? 0 : list.offset + 1,
