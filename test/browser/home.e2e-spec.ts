@@ -26,6 +26,7 @@ describeInBrowser('home page in Chromium', () => {
     expect(await page.title()).toBe('Attest');
     expect(await page.textContent('h1')).toBe('Attest');
     expect(await page.textContent('#health-state')).toBe('ok');
+    expect(await page.locator('#health-alert').count()).toBe(0); // the alert at the top only when degraded
     // database, migrations, storage: each up, in words (no details for someone not signed in).
     expect(await page.locator('#health tbody th').allTextContents()).toEqual(['database', 'migrations', 'storage']);
     expect(await page.locator('#health tbody tr', { hasText: 'storage' }).locator('td').last().textContent()).toBe(

@@ -64,6 +64,7 @@ it('answers 503 with Retry-After while PostgreSQL is down, and recovers by itsel
   // The public home page says the database is down, without the driver's error (its host and port).
   const home = await (await fetch(server.baseUrl + '/')).text();
   expect(home).toContain('PostgreSQL unreachable');
+  expect(home).toContain('id="health-alert"'); // said at the top; the health table itself is at the bottom
   expect(home).not.toContain(`:${port}`);
 
   cluster = clusterOn(port);
