@@ -250,6 +250,8 @@ export interface AuditorDashboardInput {
   engagements: Page<EngagementView>;
   requests: Page<EngagementRequestView>;
   packs: Page<PackView>;
+  /** Per engagement: evidence items the auditor may read dated within its period. */
+  evidenceInPeriod: Map<string, number>;
   now: Date;
 }
 
@@ -261,7 +263,11 @@ export function daysLeft(expiresAt: string, now: Date): number {
 /** An auditor's engagements with their days left, their requests with the answers, and their packs. */
 export function auditorDashboard(input: AuditorDashboardInput) {
   return {
-    engagements: input.engagements.items.map((e) => ({ ...e, daysLeft: daysLeft(e.expiresAt, input.now) })),
+    engagements: input.engagements.items.map((e) => ({
+      ...e,
+      daysLeft: daysLeft(e.expiresAt, input.now),
+      evidence: input.evidenceInPeriod.get(e.id) ?? 0,
+    })),
     requests: input.requests.items,
     requestsTotal: input.requests.total,
     requestsOpen: input.requests.items.filter((r) => r.status === 'open').length,

@@ -17,6 +17,7 @@ import type { SweepView } from '../sweeps/dto/sweep.dto';
 import { complianceTimeZone } from '../common/time/zone';
 import { DrillsService } from '../dsr/drills.service';
 import { PacksService } from '../audit-packs/packs.service';
+import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
 import {
   auditorDashboard,
   managerDashboard,
@@ -52,6 +53,7 @@ export class DashboardsService {
     private readonly notifications: NotificationsService,
     private readonly drills: DrillsService,
     private readonly packs: PacksService,
+    private readonly evidence: EvidenceQueriesService,
   ) {}
 
   /** The auditor's dashboard: their active engagements, their requests and the answers, the packs they may read. */
@@ -61,7 +63,11 @@ export class DashboardsService {
       this.requests.listRequests(actor, { limit: 20 }),
       this.packs.list(actor, { limit: 10 }),
     ]);
-    return auditorDashboard({ engagements, requests, packs, now });
+    // Evidence in scope: the items this auditor may read (their engagements' controls) dated in each period.
+    const evidenceInPeriod = new Map<string, number>();
+    for (const e of engagements.items)
+      evidenceInPeriod.set(e.id, (await this.evidence.list(actor, { from: e.from, to: e.to, limit: 1 })).total);
+    return auditorDashboard({ engagements, requests, packs, evidenceInPeriod, now });
   }
 
   /**

@@ -261,6 +261,10 @@ describeInBrowser('dashboards on the home page', () => {
     // Whole days left; the page was rendered a moment earlier, so one day more at a day boundary.
     expect([days, days + 1]).toContain(Number(await row.locator('.days-left').textContent()));
     expect(await row.locator('td').nth(1).textContent()).toBe(`${e.from} – ${e.to}`);
+    // Evidence in scope: what the evidence API lets this auditor read, dated in the engagement's period.
+    const inScope = (await api('GET', `/api/evidence?from=${e.from}&to=${e.to}&limit=1`)).json.total;
+    expect(inScope).toBeGreaterThan(0); // the demo's evidence of this year's controls in scope
+    expect(await row.locator('.evidence-count').textContent()).toBe(`${inScope} item(s) dated in the period`);
 
     const requests = (await api('GET', '/api/engagement-requests?limit=20')).json;
     expect(await num(page, '#my-requests-total')).toBe(requests.total);
