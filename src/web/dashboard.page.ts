@@ -26,6 +26,8 @@ export interface ManagerDashboardInput {
   dsr: { open: number; overdue: number };
   risks: { register: string; alara: number; unacceptable: number }[];
   trail: { ok: boolean; entries: number; brokenAtSeq?: number; reason?: string };
+  /** This week's tasks closed with an exception, per framework their control is mapped to. */
+  exceptionsByFramework?: Map<string, number>;
 }
 
 const percent = (fresh: number, applicable: number) => (applicable ? Math.round((100 * fresh) / applicable) : 100);
@@ -112,6 +114,7 @@ export function managerDashboard(input: ManagerDashboardInput) {
       stale: p.attention.filter((a) => a.freshness === 'stale' || a.freshness === 'missing').length,
       dueSoon: p.attention.filter((a) => a.freshness === 'due_soon').length,
       overdueReviews: p.overdueReviews?.length ?? 0,
+      exceptions: input.exceptionsByFramework?.get(p.framework) ?? 0,
     })),
     trend: trendView(input.trend),
     sweep: sweepView(input.sweep),

@@ -18,6 +18,7 @@ import { complianceTimeZone } from '../common/time/zone';
 import { DrillsService } from '../dsr/drills.service';
 import { PacksService } from '../audit-packs/packs.service';
 import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
+import { CatalogService } from '../catalog/catalog.service';
 import {
   auditorDashboard,
   managerDashboard,
@@ -54,6 +55,7 @@ export class DashboardsService {
     private readonly drills: DrillsService,
     private readonly packs: PacksService,
     private readonly evidence: EvidenceQueriesService,
+    private readonly catalog: CatalogService,
   ) {}
 
   /** The auditor's dashboard: their active engagements, their requests and the answers, the packs they may read. */
@@ -114,16 +116,36 @@ export class DashboardsService {
   /** The compliance manager's dashboard. */
   async manager(actor: UserActor, now = new Date()) {
     const sweep = await this.currentSweep(actor);
-    const [posture, trend, dsr, risks, engagements, trail, exceptions] = await Promise.all([
+    const [posture, trend, dsr, risks, engagements, trail, exceptionTasks] = await Promise.all([
       this.posture.postureFor(actor, now),
       this.posture.postureTrendFor(actor, TREND_WEEKS, now),
       this.dsrClocks(actor, now),
       this.risksAboveAcceptable(actor),
       this.engagementCounts(actor, now),
       this.trail.verify(),
-      sweep ? this.total(this.sweeps.tasks(actor, sweep.week, { status: 'exception', limit: 1 })) : 0,
+      sweep ? allRows((page) => this.sweeps.tasks(actor, sweep.week, { status: 'exception', ...page })) : [],
     ]);
-    return { ...managerDashboard({ posture, trend, sweep, dsr, risks, trail }), exceptions, engagements };
+    const exceptionsByFramework = await this.exceptionsByFramework(
+      exceptionTasks.map((t) => t.controlKey),
+      posture.map((p) => p.framework),
+    );
+    return {
+      ...managerDashboard({ posture, trend, sweep, dsr, risks, trail, exceptionsByFramework }),
+      exceptions: exceptionTasks.length,
+      engagements,
+    };
+  }
+
+  /** This week's tasks closed with an exception, counted under each framework their control is mapped to. */
+  private async exceptionsByFramework(controlKeys: string[], frameworks: string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (controlKeys.length === 0) return counts;
+    const idOf = new Map((await this.catalog.controlsByKeys([...new Set(controlKeys)])).map((c) => [c.key, c.id]));
+    for (const [framework, ids] of await this.catalog.controlIdsByFramework(frameworks)) {
+      const mapped = new Set(ids);
+      counts.set(framework, controlKeys.filter((k) => mapped.has(idOf.get(k) ?? '')).length);
+    }
+    return counts;
   }
 
   /** The posture trend's rows for the CSV. */

@@ -58,6 +58,14 @@ describeInBrowser('dashboards on the home page', () => {
     const exceptions = await api('GET', `/api/sweeps/${week}/tasks?status=exception&limit=1`);
     expect(await num(page, '#dash-exceptions')).toBe(exceptions.json.total);
     expect(exceptions.json.total).toBe(1);
+    // Per framework: 1 under each framework the excepted task's control is mapped to, else 0.
+    const control = (await api('GET', `/api/controls/${tasks.json.items[0].controlKey}`)).json;
+    const mappedTo = new Set(control.requirements.map((r: { framework: string }) => r.framework));
+    expect(mappedTo.size).toBeGreaterThan(0);
+    for (const p of posture)
+      expect(await num(page, `#dash-posture tr[data-framework="${p.framework}"] .exceptions`)).toBe(
+        mappedTo.has(p.framework) ? 1 : 0,
+      );
 
     // DSR clocks, risks above acceptable per register, engagements and requests, the audit trail.
     expect(await num(page, '#dash-dsr-open')).toBe(
