@@ -228,15 +228,10 @@ export function chainHasher(): (prevHash: string, canonical: string) => string {
   };
 }
 
-/** The stored form of the next entry after `head` (null for the first entry). */
-export function nextEntry(
-  head: { seq: number; hash: string } | null,
-  input: AuditEntryInput,
-  at: Date,
-): { content: AuditEntryContent; canonical: string; prevHash: string; hash: string } {
-  assertValidEntry(input);
-  const content: AuditEntryContent = {
-    seq: head ? head.seq + 1 : 1,
+/** The content an entry is stored and hashed as: its place, its time and what was appended. */
+function entryContent(seq: number, input: AuditEntryInput, at: Date): AuditEntryContent {
+  return {
+    seq,
     at,
     actor: input.actor,
     action: input.action,
@@ -244,6 +239,16 @@ export function nextEntry(
     subjectId: input.subjectId ?? null,
     data: input.data ?? {},
   };
+}
+
+/** The stored form of the next entry after `head` (null for the first entry). */
+export function nextEntry(
+  head: { seq: number; hash: string } | null,
+  input: AuditEntryInput,
+  at: Date,
+): { content: AuditEntryContent; canonical: string; prevHash: string; hash: string } {
+  assertValidEntry(input);
+  const content = entryContent(head ? head.seq + 1 : 1, input, at);
   const canonical = canonicalEntry(content);
   const prevHash = head ? head.hash : GENESIS_HASH;
   return { content, canonical, prevHash, hash: chainHash(prevHash, canonical) };
@@ -264,15 +269,7 @@ export function nextEntries(
   let seq = head ? head.seq : 0;
   let prevHash = head ? head.hash : GENESIS_HASH;
   return inputs.map((input) => {
-    const content: AuditEntryContent = {
-      seq: ++seq,
-      at,
-      actor: input.actor,
-      action: input.action,
-      subjectType: input.subjectType,
-      subjectId: input.subjectId ?? null,
-      data: input.data ?? {},
-    };
+    const content = entryContent(++seq, input, at);
     const canonical = canonicalEntry(content);
     const entry = { content, canonical, prevHash, hash: hashNext(prevHash, canonical) };
     prevHash = entry.hash;
