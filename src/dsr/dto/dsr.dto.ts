@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   IsArray,
   IsBoolean,
@@ -30,11 +30,7 @@ import {
 } from '../domain/dsr-model';
 import type { DrillReport } from '../domain/drill-report';
 import type { DsrActionSummary } from '../domain/action-summary';
-
-const boolQuery = () =>
-  Transform(({ value }) =>
-    value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value,
-  );
+import { boolQuery } from '../../common/http/bool-query';
 
 export class SubjectDto {
   @ApiProperty({ example: 'สมชาย ใจดี' }) @IsString() @MinLength(1) @MaxLength(500) name: string;

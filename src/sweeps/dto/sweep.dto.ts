@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -14,6 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
+import { boolQuery } from '../../common/http/bool-query';
 import { taskTiming, type TaskTiming } from '../domain/due-date';
 import { TASK_STATUSES, type SweepTask, type TaskStatus } from '../sweep-task.entity';
 
@@ -37,9 +38,7 @@ export class TaskIdParams {
 export class TaskListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: '1: only tasks for me (assigned to me, or to my department when no person is)' })
   @IsOptional()
-  @Transform(({ value }) =>
-    value === '1' || value === 'true' ? true : value === '0' || value === 'false' ? false : value,
-  )
+  @boolQuery()
   @IsBoolean()
   mine?: boolean;
 
@@ -57,9 +56,7 @@ export class TaskListQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ description: '1: only open tasks past their due time' })
   @IsOptional()
-  @Transform(({ value }) =>
-    value === '1' || value === 'true' ? true : value === '0' || value === 'false' ? false : value,
-  )
+  @boolQuery()
   @IsBoolean()
   overdue?: boolean;
 }
