@@ -464,7 +464,9 @@ describe('a SOC 2 pack with incidents (issue 16)', () => {
         lateReason: LATE,
       }),
     );
-    // A SEV1 acknowledged at once, reviewed, its CAPA accepted, closed.
+    // A SEV1 acknowledged at once, reviewed, its CAPA accepted, closed. One instant for both times: two
+    // calls to ago() a millisecond apart made awareAt precede detectedAt, which the API rightly refuses.
+    const sev1At = ago(2);
     const ownerId = (await api(as.owner)('GET', '/api/me')).json.id;
     const sev1 = await created(
       await compliance('POST', '/api/incidents', {
@@ -472,8 +474,8 @@ describe('a SOC 2 pack with incidents (issue 16)', () => {
         description: 'SSO certificate expired.',
         severity: 'SEV1',
         categories: ['availability', 'security'],
-        awareAt: ago(2),
-        detectedAt: ago(2),
+        awareAt: sev1At,
+        detectedAt: sev1At,
       }),
     );
     refs.sev1 = sev1.ref;
