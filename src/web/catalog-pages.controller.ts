@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppAbility } from '../authz/ability.factory';
 import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
 import { CatalogService } from '../catalog/catalog.service';
@@ -9,8 +9,11 @@ import type { UserActor } from '../authz/actor';
 import { DepartmentsService } from '../identity/departments.service';
 import { UsersService } from '../identity/users.service';
 import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
+import { EvidenceUploadService } from '../evidence/evidence-upload.service';
+import { declaredLength, uploadParts } from '../evidence/upload-parts';
 import type {} from '@fastify/view'; // reply.view()
-import { RuleViolationError, ValidationError } from '../common/errors/app-error';
+import { asSubject } from '../authz/subject';
+import { NotFoundError, RuleViolationError, ValidationError } from '../common/errors/app-error';
 import { SweepsService } from '../sweeps/sweeps.service';
 import { viewUser } from './view-context.interceptor';
 import {
@@ -22,6 +25,13 @@ import {
   type OwnerForm,
 } from './catalog.page';
 import { allRows, sendCsv } from './list-csv';
+import { CorrectEvidenceParams } from './dto/evidence-forms.dto';
+import { refusalStatus } from './form-refusal';
+import { refusedForm, type FormState } from './incident-forms';
+import { recordingFields, withFields } from './upload-form';
+
+/** The correction form's text fields, kept when it is refused (the file has to be chosen again). */
+const CORRECTION_FIELDS = ['title', 'description', 'evidenceDate', 'periodStart', 'periodEnd'] as const;
 
 /** The catalog browser: framework → requirement → controls, and control → requirements across frameworks. */
 @ApiExcludeController()
@@ -32,6 +42,7 @@ export class CatalogPagesController {
     private readonly departments: DepartmentsService,
     private readonly users: UsersService,
     private readonly evidence: EvidenceQueriesService,
+    private readonly uploads: EvidenceUploadService,
     private readonly sweeps: SweepsService,
   ) {}
 
@@ -83,8 +94,16 @@ export class CatalogPagesController {
     return this.controlPage(actor, ability, p.key);
   }
 
-  /** The control page's model; `form` re-renders the owner form with what was submitted and why it was refused. */
-  private async controlPage(actor: UserActor, ability: AppAbility, key: string, form?: OwnerForm) {
+  /**
+   * The control page's model; `form` re-renders the owner form, `correction` an evidence item's correction
+   * form, with what was submitted and why it was refused.
+   */
+  private async controlPage(
+    actor: UserActor,
+    ability: AppAbility,
+    key: string,
+    refused: { form?: OwnerForm; correction?: FormState<string> } = {},
+  ) {
     const control = await this.catalog.getControl(actor, key);
     const canAssign = ability.can('update', 'Control');
     const everyone = canAssign ? (await this.users.list(actor, { active: true, limit: 200 })).items : [];
@@ -94,7 +113,12 @@ export class CatalogPagesController {
       readsEvidence ? this.evidence.list(actor, { control: key, current: true, limit: 20 }) : null,
       readsEvidence ? this.sweeps.controlOutcomes(actor, key) : [],
     ]);
-    return controlPage({ control, canAssign, everyone, evidence, outcomes, form });
+    // Correcting is attaching evidence: the owner of the control (or its department's, as the ability says).
+    const canCorrect = ability.can(
+      'create',
+      asSubject('Evidence', { ownerUserId: control.ownerUserId, ownerDepartment: control.ownerDepartment }),
+    );
+    return controlPage({ control, canAssign, everyone, evidence, outcomes, canCorrect, ...refused });
   }
 
   /** Assigns the accountable person; a refused choice re-renders the page with the choice and the reason (400/422). */
@@ -113,11 +137,48 @@ export class CatalogPagesController {
       if (!(e instanceof ValidationError || e instanceof RuleViolationError)) throw e;
       const status = e instanceof RuleViolationError ? 422 : 400;
       await reply.status(status).view('control', {
-        ...(await this.controlPage(actor, ability, p.key, { userId: dto.userId, problem: e })),
+        ...(await this.controlPage(actor, ability, p.key, { form: { userId: dto.userId, problem: e } })),
         me: viewUser(actor),
       });
       return;
     }
     await reply.redirect(`/controls/${p.key}?done=owner.assigned`, 303);
+  }
+
+  /**
+   * Corrects an evidence item of this control: uploads a new item that supersedes it, for the same controls.
+   * 303 back to the control; a refusal shows the page again with the correction form as typed (400/409/422).
+   */
+  @Post('controls/:key/evidence/:id/correct')
+  @Policy('create', 'Evidence')
+  async correctEvidence(
+    @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
+    @Param() p: CorrectEvidenceParams,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const old = await this.evidence.get(actor, p.id);
+    if (!old.controls.includes(p.key)) throw new NotFoundError('evidence', p.id);
+    const typed: Record<string, string> = {};
+    try {
+      await this.uploads.upload(
+        actor,
+        withFields(recordingFields(uploadParts(request), CORRECTION_FIELDS, typed), {
+          controls: old.controls.join(','),
+          supersedes: old.id,
+        }),
+        declaredLength(request),
+      );
+    } catch (e) {
+      const status = refusalStatus(e);
+      if (status === null) throw e;
+      const correction = refusedForm(old.id, typed, e as ValidationError);
+      await reply
+        .status(status)
+        .view('control', { ...(await this.controlPage(actor, ability, p.key, { correction })), me: viewUser(actor) });
+      return;
+    }
+    await reply.redirect(`/controls/${p.key}?done=evidence.corrected#evidence`, 303);
   }
 }

@@ -1,7 +1,10 @@
 import type { ControlView, FrameworkView, RequirementView } from '../catalog/dto/catalog.dto';
 import { ValidationError } from '../common/errors/app-error';
 import type { UserView } from '../identity/dto/user.dto';
-import { catalogPage, controlPage, controlsPage, frameworkPage } from './catalog.page';
+import { AlreadySupersededError } from '../evidence/evidence.errors';
+import type { EvidenceView } from '../evidence/dto/evidence.dto';
+import { catalogPage, controlPage, controlsPage, correctionForm, frameworkPage } from './catalog.page';
+import { refusedForm } from './incident-forms';
 
 const fw = (key: string) => ({ key, name: key.toUpperCase() }) as FrameworkView;
 const req = (ref: string, group: string) => ({ ref, group }) as RequirementView;
@@ -99,5 +102,80 @@ describe('controlPage', () => {
       form: { userId: 'u-gone', problem },
     });
     expect(page.refused).toEqual({ id: 'u-gone', name: 'u-gone', role: 'unknown' });
+  });
+});
+
+describe('correcting evidence on the control page', () => {
+  const item = (id: string, evidenceDate: string): EvidenceView =>
+    ({
+      id,
+      title: `Item ${id}`,
+      evidenceDate,
+      periodStart: '2026-11-01',
+      periodEnd: '2026-11-30',
+      controls: ['ACC-02'],
+      files: [],
+    }) as unknown as EvidenceView;
+  const evidence = (...items: EvidenceView[]) => ({ items, total: items.length, limit: 20, offset: 0 });
+
+  it('fills in the item: its title, its period, and its day in the compliance zone (23:30 UTC is the next day in Bangkok)', () => {
+    expect(correctionForm(item('a', '2026-11-02T23:30:00.000Z'))).toEqual({
+      open: false,
+      values: {
+        title: 'Item a',
+        description: '',
+        evidenceDate: '2026-11-03',
+        periodStart: '2026-11-01',
+        periodEnd: '2026-11-30',
+      },
+      errors: {},
+      detail: null,
+    });
+    expect(correctionForm(item('a', '2026-11-02T16:59:59.000Z')).values.evidenceDate).toBe('2026-11-02');
+  });
+
+  it('reopens the refused item’s form with what was typed and each problem; the others stay closed', () => {
+    const problem = new ValidationError([{ field: 'periodEnd', message: 'must not be before periodStart' }]);
+    const refused = refusedForm('b', { title: 'Typed', periodEnd: '2026-10-01' }, problem);
+    const page = controlPage({
+      control,
+      canAssign: false,
+      everyone: [],
+      evidence: evidence(item('a', '2026-11-02T00:00:00Z'), item('b', '2026-11-02T00:00:00Z')),
+      outcomes: [],
+      canCorrect: true,
+      correction: refused,
+    });
+    const [a, b] = page.evidence!.items.map((e) => e.correct!);
+    expect(a.open).toBe(false);
+    expect(b).toMatchObject({ open: true, values: { title: 'Typed', periodEnd: '2026-10-01' } });
+    expect(b.errors.periodEnd).toMatch(/^Period end must not be before/);
+    expect(page.evidence!.refusedElsewhere).toBeNull();
+  });
+
+  it('says above the list when the refused item was corrected meanwhile, and offers no form without the right', () => {
+    const refused = refusedForm('gone', {}, new AlreadySupersededError('gone'));
+    const page = controlPage({
+      control,
+      canAssign: false,
+      everyone: [],
+      evidence: evidence(item('a', '2026-11-02T00:00:00Z')),
+      outcomes: [],
+      canCorrect: true,
+      correction: refused,
+    });
+    expect(page.evidence!.refusedElsewhere).toEqual({
+      id: 'gone',
+      detail: expect.stringMatching(/already been corrected/),
+    });
+    const reader = controlPage({
+      control,
+      canAssign: false,
+      everyone: [],
+      evidence: evidence(item('a', '2026-11-02T00:00:00Z')),
+      outcomes: [],
+    });
+    expect(reader.evidence!.items[0].correct).toBeNull();
+    expect(reader.evidence!.canCorrect).toBe(false);
   });
 });

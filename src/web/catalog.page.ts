@@ -9,6 +9,8 @@ import type { ControlQueryDto, ControlView, FrameworkView, RequirementView } fro
 import type { EvidenceView } from '../evidence/dto/evidence.dto';
 import type { UserView } from '../identity/dto/user.dto';
 import type { ControlOutcomeView } from '../sweeps/dto/sweep.dto';
+import { formatDate, localDate } from '../common/time/calendar';
+import type { FormState } from './incident-forms';
 import { csvHref, type CsvColumn } from './list-csv';
 
 /** The catalog: every framework with its coverage. */
@@ -112,6 +114,10 @@ export function controlPage(input: {
   evidence: Page<EvidenceView> | null;
   outcomes: ControlOutcomeView[];
   form?: OwnerForm;
+  /** Whether the person may attach evidence to this control, and so correct its items. */
+  canCorrect?: boolean;
+  /** A refused correction: its form names the evidence item it was to correct. */
+  correction?: FormState<string>;
 }) {
   const { control, form } = input;
   const people = input.everyone.filter((u) =>
@@ -132,9 +138,47 @@ export function controlPage(input: {
     control,
     canAssign: input.canAssign,
     people: people.map((u) => ({ ...u, selected: u.id === selected })),
-    evidence: input.evidence,
+    evidence: input.evidence && {
+      ...input.evidence,
+      canCorrect: input.canCorrect === true,
+      // A correction refused because its item is no longer current (corrected meanwhile): said above the list.
+      refusedElsewhere:
+        input.correction && !input.evidence.items.some((e) => e.id === input.correction!.form)
+          ? {
+              id: input.correction.form,
+              detail: input.correction.errors.supersedes
+                ? 'Nothing was stored: that item has already been corrected (in another window or by someone else). Its correction is listed below; correct that one if it needs it.'
+                : input.correction.detail,
+            }
+          : null,
+      items: input.evidence.items.map((e) => ({
+        ...e,
+        correct: input.canCorrect ? correctionForm(e, input.correction) : null,
+      })),
+    },
     outcomes: input.outcomes,
     refused: refused ? { id: refused.id, name: refused.name, role: String(refused.role).replace(/_/g, ' ') } : null,
     ownerError: form ? { detail: form.problem.message, errors: form.problem.errors } : null,
+  };
+}
+
+/**
+ * The "Correct" form of one current evidence item: a new item that supersedes it, with the item's title, day
+ * and period filled in; after a refusal, what was typed and each field's problem.
+ */
+export function correctionForm(item: EvidenceView, refused?: FormState<string>) {
+  if (refused?.form === item.id)
+    return { open: true, values: refused.values, errors: refused.errors, detail: refused.detail };
+  return {
+    open: false,
+    values: {
+      title: item.title,
+      description: '',
+      evidenceDate: formatDate(localDate(new Date(item.evidenceDate))),
+      periodStart: item.periodStart,
+      periodEnd: item.periodEnd,
+    },
+    errors: {} as Record<string, string>,
+    detail: null,
   };
 }

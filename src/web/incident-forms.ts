@@ -33,8 +33,8 @@ export type IncidentFormName =
   | 'risk';
 
 /** A refused form: what was typed, each field's problem, and the refusal in words. */
-export interface FormState {
-  form: IncidentFormName;
+export interface FormState<F extends string = IncidentFormName> {
+  form: F;
   values: Record<string, unknown>;
   errors: Record<string, string>;
   detail: string;
@@ -180,11 +180,11 @@ export function formField(field: string): string {
 }
 
 /** The refused form's state: its values and each field's problems, in plain words. */
-export function refusedForm(
-  form: IncidentFormName,
+export function refusedForm<F extends string = IncidentFormName>(
+  form: F,
   values: object,
   problem: { message: string; errors: FieldProblem[] },
-): FormState {
+): FormState<F> {
   const errors: Record<string, string> = {};
   for (const p of plainFieldProblems(problem.errors)) {
     const field = formField(p.field);

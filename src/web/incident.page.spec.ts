@@ -10,6 +10,7 @@ import {
   noticeBody,
   refusedForm,
   reportBody,
+  type FormState,
 } from './incident-forms';
 import {
   clockText,
@@ -245,7 +246,7 @@ describe('correcting the facts', () => {
     adverseEventCategory: 'death_or_serious_injury',
     fscaStartedAt: '2026-12-05T05:00:00.000Z',
   });
-  const pageOf = (i: IncidentDetail, form: ReturnType<typeof refusedForm> | null = null) =>
+  const pageOf = (i: IncidentDetail, form: FormState | null = null) =>
     incidentPage({
       incident: i,
       policy,

@@ -157,6 +157,7 @@ const CONFIRMATIONS: Readonly<Record<string, string>> = {
   'task.attested': 'Attested: the task is done.',
   'task.exception': 'Exception raised: the task is done, and the exception is on record.',
   'evidence.uploaded': 'Evidence uploaded and stored; the task is done.',
+  'evidence.corrected': 'Correction stored: the new item supersedes the old one, which stays on record.',
   'owner.assigned': 'Owner assigned: they are notified and receive this control’s tasks.',
 };
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { declaredLength, uploadParts, type UploadPart } from '../evidence/upload-parts';
+import { declaredLength, uploadParts } from '../evidence/upload-parts';
 import { EvidenceUploadService } from '../evidence/evidence-upload.service';
 import type { AppAbility } from '../authz/ability.factory';
 import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
@@ -13,23 +13,8 @@ import { SweepTasksService } from '../sweeps/sweep-tasks.service';
 import { SweepsService } from '../sweeps/sweeps.service';
 import { TaskOutcomeFormDto } from './dto/sweep-forms.dto';
 import { mySweepPage, sweepDashboardPage, sweepTasksPage } from './sweep.page';
+import { withFields } from './upload-form';
 import { NotFoundError } from '../common/errors/app-error';
-
-/** The form's parts, with the fields the page knows (control, dates) put first. */
-async function* withFields(
-  parts: AsyncIterable<UploadPart>,
-  fields: Record<string, string>,
-): AsyncGenerator<UploadPart> {
-  for (const [name, value] of Object.entries(fields)) yield { type: 'field', name, value, truncated: false };
-  for await (const part of parts) {
-    if (part.type === 'field' && isFixedField(part.name, fields)) continue; // the page decides these, not the form
-    yield part;
-  }
-}
-
-function isFixedField(name: string, fields: Record<string, string>): boolean {
-  return Object.prototype.hasOwnProperty.call(fields, name);
-}
 
 /** "My sweep" for control owners, and the sweep dashboard with posture for compliance managers. */
 @ApiExcludeController()
