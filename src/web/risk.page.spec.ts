@@ -116,6 +116,7 @@ describe('riskPage', () => {
     risk: {
       ...risk(1),
       register: 'iso14971',
+      product: 'Triage & Co',
       level: 'alara',
       residualLevel: null,
       benefitRisk: null,
@@ -169,6 +170,7 @@ describe('riskPage', () => {
   it('says which fields each version changed (none for the first)', () => {
     expect(page.history.map((v) => v.changed)).toEqual(['title, severity', '']);
     expect(page.pageTitle).toBe('SEC-001 Risk 1');
+    expect(page.productRegister).toBe('/risks?register=iso14971&product=Triage+%26+Co');
   });
 });
 

@@ -219,6 +219,8 @@ export function riskPage(input: RiskPageInput) {
     pageTitle: `${risk.ref} ${risk.title}`,
     risk,
     registerLabel: REGISTER_LABEL[risk.register],
+    /** The product's risks in this register, with the product's risk management plan. */
+    productRegister: `/risks?${new URLSearchParams({ register: risk.register, product: risk.product }).toString()}`,
     controls: risk.controls.map((c, i) => ({
       ...c,
       number: i + 1,
