@@ -5,8 +5,8 @@ import type { AppAbility } from '../authz/ability.factory';
 import { CurrentAbility, CurrentActor, Policy } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
 import type { ValidationError } from '../common/errors/app-error';
-import { RISK_REGISTERS, type RiskRegister } from '../risks/domain/risk-model';
-import { CreateRiskDto, RiskParams } from '../risks/dto/risk.dto';
+import { CreateRiskDto, CreateRiskReviewDto, RiskParams, UpdateRiskDto } from '../risks/dto/risk.dto';
+import { PutRiskPlanDto, RiskPlanParams } from '../risks/dto/risk-plan.dto';
 import { RiskPlansService } from '../risks/risk-plans.service';
 import { RiskReportsService } from '../risks/risk-reports.service';
 import { mayReviewRegister, RiskReviewsService } from '../risks/risk-reviews.service';
@@ -22,8 +22,17 @@ import { CatalogService } from '../catalog/catalog.service';
 import { EvidenceQueriesService } from '../evidence/evidence-queries.service';
 import type { RiskView } from '../risks/dto/risk.dto';
 import { allRows } from './list-csv';
-import { refusedForm, validated } from './incident-forms';
-import { createRiskBody, riskPage, riskRegisterPage, type RiskControlPickers, type RiskFormState } from './risk.page';
+import { validated } from './incident-forms';
+import { createRiskBody, riskPage, riskRegisterPage, type RiskControlPickers } from './risk.page';
+import {
+  addControlBody,
+  planBody,
+  refusedRiskForm,
+  registerOf,
+  reviewBody,
+  type RiskFormName,
+  type RiskFormState,
+} from './risk-forms';
 import { refusalStatus } from './form-refusal';
 import { viewUser } from './view-context.interceptor';
 
@@ -54,7 +63,7 @@ export class RiskPagesController {
     actor: UserActor,
     ability: AppAbility,
     query: RiskPageQueryDto,
-    addForm: RiskFormState | null,
+    form: RiskFormState | null,
   ) {
     const register = query.register ?? 'iso14971';
     const showPlan = !!query.product && ability.can('read', 'RiskPlan');
@@ -73,7 +82,7 @@ export class RiskPagesController {
       scale: this.reports.scale(register),
       showPlan,
       plan,
-      addForm,
+      form,
       can: {
         create: ability.can('create', 'Risk'),
         review: mayReviewRegister(actor, register),
@@ -91,35 +100,43 @@ export class RiskPagesController {
     @Body() form: CreateRiskFormDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const register = (RISK_REGISTERS as readonly string[]).includes(form.register ?? '')
-      ? (form.register as RiskRegister)
-      : 'iso14971';
-    try {
-      const risk = await this.risks.create(actor, await validated(CreateRiskDto, createRiskBody(form, register)));
-      await reply.redirect(`/risks/${risk.id}`, 303);
-    } catch (e) {
-      const status = refusalStatus(e);
-      if (status === null) throw e;
-      const refused = refusedForm('risk', form, e as ValidationError);
-      const model = await this.registerModel(actor, ability, { register }, refused);
-      await reply.status(status).view('risks', { ...model, me: viewUser(actor) });
-    }
+    const register = registerOf(form.register);
+    await this.submit(
+      { reply, actor, name: 'hazard', values: form },
+      {
+        run: async () => {
+          const risk = await this.risks.create(actor, await validated(CreateRiskDto, createRiskBody(form, register)));
+          return `/risks/${risk.id}`;
+        },
+        refused: async (state) => ['risks', await this.registerModel(actor, ability, { register }, state)],
+      },
+    );
   }
 
-  /** The selected product's risk management plan and residual-risk statement (the API's PUT /api/risks/plans/:product). */
+  /**
+   * The selected product's risk management plan and residual-risk statement (the API's PUT
+   * /api/risks/plans/:product); refused, the register page of the product again with the form as typed. The
+   * product is the page's hidden field: a product the API refuses is the error page (there is no plan to show).
+   */
   @Post('risks/plan')
   @Policy('update', 'RiskPlan')
   async putPlan(
     @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
     @Body() form: RiskPlanFormDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const { product, ...plan } = form;
-    await this.plans.put(actor, product, {
-      ...plan,
-      residualRiskStatement: plan.residualRiskStatement?.trim() ? plan.residualRiskStatement : null,
-    });
-    await reply.redirect(`/risks?${new URLSearchParams({ product }).toString()}#plan`, 303);
+    const { product } = await validated(RiskPlanParams, { product: form.product ?? '' });
+    await this.submit(
+      { reply, actor, name: 'plan', values: form },
+      {
+        run: async () => {
+          await this.plans.put(actor, product, await validated(PutRiskPlanDto, planBody(form)));
+          return `/risks?${new URLSearchParams({ product }).toString()}#plan`;
+        },
+        refused: async (state) => ['risks', await this.registerModel(actor, ability, { product }, state)],
+      },
+    );
   }
 
   /** The quarterly review of the register shown: notes and a frozen snapshot (the API's POST /api/risks/reviews). */
@@ -127,21 +144,53 @@ export class RiskPagesController {
   @Policy('update', 'Risk')
   async review(
     @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
     @Body() form: RiskReviewFormDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.reviewing.review(actor, form);
-    await reply.redirect(`/risks?register=${form.register}`, 303);
+    const register = registerOf(form.register);
+    await this.submit(
+      { reply, actor, name: 'review', values: form },
+      {
+        run: async () => {
+          const review = await this.reviewing.review(actor, await validated(CreateRiskReviewDto, reviewBody(form)));
+          return `/risks?register=${review.register}`;
+        },
+        refused: async (state) => ['risks', await this.registerModel(actor, ability, { register }, state)],
+      },
+    );
+  }
+
+  /**
+   * Runs a form and answers 303 to where it leads (post/redirect/get); a refused form (400, 409, 422) is shown
+   * again on its page with what was typed and each problem next to its field. Anything else: the error page.
+   */
+  private async submit(
+    s: { reply: FastifyReply; actor: UserActor; name: RiskFormName; values: object },
+    form: { run: () => Promise<string>; refused: (state: RiskFormState) => Promise<[string, object]> },
+  ): Promise<void> {
+    try {
+      await s.reply.redirect(await form.run(), 303);
+    } catch (e) {
+      const status = refusalStatus(e);
+      if (status === null) throw e;
+      const [view, model] = await form.refused(refusedRiskForm(s.name, s.values, e as ValidationError));
+      await s.reply.status(status).view(view, { ...model, me: viewUser(s.actor) });
+    }
   }
 
   @Get('risks/:id')
   @Policy('read', 'Risk')
   @Render('risk')
-  async risk(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility, @Param() p: RiskParams) {
+  risk(@CurrentActor() actor: UserActor, @CurrentAbility() ability: AppAbility, @Param() p: RiskParams) {
+    return this.riskModel(actor, ability, p.id, null);
+  }
+
+  private async riskModel(actor: UserActor, ability: AppAbility, id: string, form: RiskFormState | null) {
     const [risk, history, arisingFrom] = await Promise.all([
-      this.risks.get(actor, p.id),
-      this.risks.history(actor, p.id),
-      this.reports.arisingFrom(actor, p.id),
+      this.risks.get(actor, id),
+      this.risks.history(actor, id),
+      this.reports.arisingFrom(actor, id),
     ]);
     const canUpdate = ability.can('update', 'Risk');
     return riskPage({
@@ -152,6 +201,7 @@ export class RiskPagesController {
       canUpdate,
       evidenceTitles: await this.evidenceTitles(actor, risk),
       pickers: canUpdate ? await this.pickers(actor, ability) : null,
+      form,
     });
   }
 
@@ -173,28 +223,30 @@ export class RiskPagesController {
     return { controls, evidence: evidence.items };
   }
 
-  /** Adds one risk control (the API replaces the whole list on PATCH; the page appends to the one it showed). */
+  /**
+   * Adds one risk control (the API replaces the whole list on PATCH; the page appends to the one it showed).
+   * Refused (a field, a stale version), the risk's page again with the form as typed and the risk as it is now.
+   */
   @Post('risks/:id/controls')
   @Policy('update', 'Risk')
   async addControl(
     @CurrentActor() actor: UserActor,
+    @CurrentAbility() ability: AppAbility,
     @Param() p: RiskParams,
     @Body() form: AddRiskControlFormDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const added = {
-      type: form.type,
-      description: form.description,
-      controlKey: form.controlKey ?? null,
-      implementationEvidence: form.implementationEvidence ?? [],
-      effectivenessEvidence: form.effectivenessEvidence ?? [],
-      arisingRisks: form.arisingRisks ?? [],
-    };
-    const residual =
-      form.residualSeverity || form.residualProbability
-        ? { residualSeverity: form.residualSeverity ?? null, residualProbability: form.residualProbability ?? null }
-        : {};
-    await this.risks.addControl(actor, p.id, form.version, added, residual);
-    await reply.redirect(`/risks/${p.id}`, 303);
+    await this.submit(
+      { reply, actor, name: 'control', values: form },
+      {
+        run: async () => {
+          const dto = await validated(UpdateRiskDto, addControlBody(form));
+          const residual = { residualSeverity: dto.residualSeverity, residualProbability: dto.residualProbability };
+          await this.risks.addControl(actor, p.id, dto.version!, dto.controls![0], residual);
+          return `/risks/${p.id}`;
+        },
+        refused: async (state) => ['risk', await this.riskModel(actor, ability, p.id, state)],
+      },
+    );
   }
 }

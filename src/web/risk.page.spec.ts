@@ -74,6 +74,37 @@ describe('riskRegisterPage', () => {
   });
 });
 
+describe('riskRegisterPage forms', () => {
+  const refused = (form: 'hazard' | 'plan' | 'review') => ({
+    form,
+    values: { notes: 'typed', scope: 'typed scope', reviewCadence: 'annual', severity: 'I1' },
+    errors: { notes: 'Notes is required.' },
+    detail: 'Notes is required.',
+  });
+  const plan = { version: 2, scope: 'App 3.x', intendedUse: 'Adults', reviewCadence: 'quarterly' } as any;
+
+  it('shows every form closed and empty, the plan form filled from the plan', () => {
+    const page = riskRegisterPage(input({ showPlan: true, plan }));
+    expect([page.add.open, page.review.open, page.planForm.open]).toEqual([false, false, false]);
+    expect(page.review).toEqual({ open: false, values: {}, errors: {}, detail: null });
+    expect(page.planForm.values).toMatchObject({ scope: 'App 3.x', intendedUse: 'Adults' });
+    expect(page.planForm.cadences.filter((c) => c.selected).map((c) => c.key)).toEqual(['quarterly']);
+  });
+
+  it('shows the refused form only, open, with what was typed; the plan form keeps the current version', () => {
+    const review = riskRegisterPage(input({ form: refused('review') }));
+    expect(review.review).toMatchObject({ open: true, values: { notes: 'typed' }, detail: 'Notes is required.' });
+    expect([review.add.open, review.planForm.open]).toEqual([false, false]);
+    const planned = riskRegisterPage(input({ showPlan: true, plan, form: refused('plan') }));
+    expect(planned.planForm).toMatchObject({ open: true, values: { scope: 'typed scope' } });
+    expect(planned.planForm.cadences.filter((c) => c.selected).map((c) => c.key)).toEqual(['annual']);
+    expect([planned.planVersion, planned.review.open]).toEqual([2, false]);
+    const hazard = riskRegisterPage(input({ form: refused('hazard') }));
+    expect(hazard.add.open).toBe(true);
+    expect(hazard.add.severities.filter((l) => l.selected).map((l) => l.level)).toEqual(['I1']);
+  });
+});
+
 describe('riskPage', () => {
   const control = (impl: string[], eff: string[]) => ({
     type: 'protective_measure',
@@ -85,6 +116,7 @@ describe('riskPage', () => {
     risk: {
       ...risk(1),
       register: 'iso14971',
+      product: 'Triage & Co',
       level: 'alara',
       residualLevel: null,
       benefitRisk: null,
@@ -113,9 +145,32 @@ describe('riskPage', () => {
     ]);
   });
 
+  it('offers the add-control form empty, or as refused with the typed choices selected', () => {
+    expect(page.add).toMatchObject({ open: false, values: {}, errors: {}, detail: null });
+    expect(page.add.controlTypes.some((t) => t.selected)).toBe(false);
+    const again = riskPage({
+      risk: { ...risk(1), register: 'security', controls: [] } as unknown as RiskView,
+      history: [],
+      arisingFrom: [],
+      scale,
+      canUpdate: true,
+      form: {
+        form: 'control',
+        values: { type: 'information_for_safety', description: 'Leaflet', residualProbability: 'L1' },
+        errors: { version: 'x' },
+        detail: 'The risk is at version 3, not 2.',
+      },
+    });
+    expect(again.add).toMatchObject({ open: true, values: { description: 'Leaflet' } });
+    expect(again.add.controlTypes.filter((t) => t.selected).map((t) => t.key)).toEqual(['information_for_safety']);
+    expect(again.add.probabilities.filter((l) => l.selected).map((l) => l.level)).toEqual(['L1']);
+    expect(again.add.severities.some((l) => l.selected)).toBe(false);
+  });
+
   it('says which fields each version changed (none for the first)', () => {
     expect(page.history.map((v) => v.changed)).toEqual(['title, severity', '']);
     expect(page.pageTitle).toBe('SEC-001 Risk 1');
+    expect(page.productRegister).toBe('/risks?register=iso14971&product=Triage+%26+Co');
   });
 });
 

@@ -17,6 +17,24 @@ import type { ArisingFromView, HeatmapView, RiskReviewView, RiskVersionView, Ris
 import { evidenceOption } from './evidence-options';
 import type { CreateRiskFormDto, RiskPageQueryDto } from './dto/risk-forms.dto';
 import { csvHref } from './list-csv';
+import type { RiskFormName, RiskFormState } from './risk-forms';
+
+/** The refused form if it is the one named (a page has several), else null. */
+const refusedAs = (form: RiskFormState | null | undefined, name: RiskFormName) => (form?.form === name ? form : null);
+
+/** What a form shows: empty or as refused (open, the values typed, each field's problem, the refusal). */
+function formView(refused: RiskFormState | null, values: Record<string, unknown> = {}) {
+  return {
+    open: !!refused,
+    values: refused?.values ?? values,
+    errors: refused?.errors ?? {},
+    detail: refused?.detail ?? null,
+  };
+}
+
+/** A select's options with the chosen one selected. */
+const choices = <T extends object>(list: T[], key: (o: T) => string, chosen: unknown) =>
+  list.map((o) => ({ ...o, selected: key(o) === chosen }));
 
 export const REGISTER_LABEL = { iso14971: 'ISO 14971', security: 'Security (SOC 2 CC3)' } as const;
 const CONTROL_TYPE_LABEL = {
@@ -37,15 +55,8 @@ export interface RiskRegisterInput {
   showPlan: boolean;
   plan: RiskPlanView | null;
   can: { create: boolean; review: boolean; editPlan: boolean };
-  /** "Add a hazard" as refused (shown open, with what was typed and the problems), or null. */
-  addForm?: RiskFormState | null;
-}
-
-/** A refused form: what was typed, each field's problem, and the refusal in words. */
-export interface RiskFormState {
-  values: Record<string, unknown>;
-  errors: Record<string, string>;
-  detail: string;
+  /** The page's form as refused ("Add a hazard", the plan or the review), or null. */
+  form?: RiskFormState | null;
 }
 
 /** "Add a hazard" as the API's CreateRiskDto body: empty fields not given, the register the page showed. */
@@ -68,15 +79,11 @@ export function createRiskBody(f: CreateRiskFormDto, register: RiskRegister): ob
 }
 
 /** The "Add a hazard" form: empty, or as refused; the level selects with the typed choice selected. */
-function addHazardForm(scale: RiskScale, refused: RiskFormState | null | undefined) {
+function addHazardForm(scale: RiskScale, refused: RiskFormState | null) {
   const v = refused?.values ?? {};
-  const levels = (list: { level: string; name: string }[], chosen: unknown) =>
-    list.map((l) => ({ ...l, selected: l.level === chosen }));
+  const levels = (list: { level: string; name: string }[], chosen: unknown) => choices(list, (l) => l.level, chosen);
   return {
-    open: !!refused,
-    values: v,
-    errors: refused?.errors ?? {},
-    detail: refused?.detail ?? null,
+    ...formView(refused),
     severities: levels(scale.severity, v.severity),
     probabilities: levels(scale.probability, v.probability),
     p1s: levels(scale.probability, v.p1),
@@ -136,8 +143,9 @@ export function riskRegisterPage(input: RiskRegisterInput) {
     p1p2: scale.p1xp2 !== null,
     registerKey: register,
     canCreate: input.can.create,
-    add: addHazardForm(scale, input.addForm),
+    add: addHazardForm(scale, refusedAs(input.form, 'hazard')),
     canReview: input.can.review,
+    review: formView(refusedAs(input.form, 'review')),
     reviews: input.reviews.items,
     filter: {
       register,
@@ -151,9 +159,22 @@ export function riskRegisterPage(input: RiskRegisterInput) {
     showPlan: input.showPlan,
     plan,
     planVersion: plan?.version ?? 0,
-    cadences: RISK_REVIEW_CADENCES,
+    planForm: planForm(plan, refusedAs(input.form, 'plan')),
     canEditPlan: input.showPlan && input.can.editPlan,
   };
+}
+
+/** The plan form: the plan as it is (the version shown is always the current one), or as refused. */
+function planForm(plan: RiskPlanView | null, refused: RiskFormState | null) {
+  const form = formView(refused, {
+    scope: plan?.scope,
+    intendedUse: plan?.intendedUse,
+    acceptabilityPolicy: plan?.acceptabilityPolicy,
+    reviewCadence: plan?.reviewCadence,
+    residualRiskStatement: plan?.residualRiskStatement,
+  });
+  const cadences = RISK_REVIEW_CADENCES.map((key) => ({ key }));
+  return { ...form, cadences: choices(cadences, (c) => c.key, form.values.reviewCadence) };
 }
 
 /** What one risk's page is built from. */
@@ -167,6 +188,8 @@ export interface RiskPageInput {
   evidenceTitles?: Map<string, string>;
   /** What the "Add a risk control" form offers to pick from (for those who may add one). */
   pickers?: RiskControlPickers | null;
+  /** "Add a risk control" as refused, or null. */
+  form?: RiskFormState | null;
 }
 
 export interface RiskControlPickers {
@@ -189,12 +212,15 @@ function pickerOptions(pickers: RiskControlPickers | null | undefined) {
 }
 
 /** One risk: its numbered controls, the traceability report's gaps for it, and what changed in each version. */
-export function riskPage({ risk, history, arisingFrom, scale, canUpdate, evidenceTitles, pickers }: RiskPageInput) {
+export function riskPage(input: RiskPageInput) {
+  const { risk, history, arisingFrom, scale, canUpdate, evidenceTitles, pickers } = input;
   const titles = evidenceTitles ?? new Map<string, string>();
   return {
     pageTitle: `${risk.ref} ${risk.title}`,
     risk,
     registerLabel: REGISTER_LABEL[risk.register],
+    /** The product's risks in this register, with the product's risk management plan. */
+    productRegister: `/risks?${new URLSearchParams({ register: risk.register, product: risk.product }).toString()}`,
     controls: risk.controls.map((c, i) => ({
       ...c,
       number: i + 1,
@@ -213,11 +239,23 @@ export function riskPage({ risk, history, arisingFrom, scale, canUpdate, evidenc
       })),
     }).map((g) => ({ ...g, controlNumber: g.control === undefined ? null : g.control + 1 })),
     history: history.map((v) => ({ ...v, changed: v.before ? v.changes.map((c) => c.field).join(', ') : '' })),
-    controlTypes: RISK_CONTROL_TYPES.map((key) => ({ key, label: CONTROL_TYPE_LABEL[key] })),
     severities: scale.severity,
     probabilities: scale.probability,
     axes: axisLabels(scale.axes),
     canUpdate,
+    add: addControlForm(scale, refusedAs(input.form, 'control')),
+  };
+}
+
+/** The "Add a risk control" form: empty, or as refused with the typed choices selected. */
+function addControlForm(scale: RiskScale, refused: RiskFormState | null) {
+  const form = formView(refused);
+  const types = RISK_CONTROL_TYPES.map((key) => ({ key, label: CONTROL_TYPE_LABEL[key] }));
+  return {
+    ...form,
+    controlTypes: choices(types, (t) => t.key, form.values.type),
+    severities: choices(scale.severity, (l) => l.level, form.values.residualSeverity),
+    probabilities: choices(scale.probability, (l) => l.level, form.values.residualProbability),
   };
 }
 

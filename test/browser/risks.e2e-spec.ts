@@ -1,8 +1,21 @@
 // The risk register in Chromium: the clinical risk owner adds a hazard, adds a risk control with its residual
 // assessment, sees the control flagged for missing verification evidence until evidence is linked, sees the
-// risk move on the heat map, and completes the quarterly review.
+// risk move on the heat map, and completes the quarterly review. Each risk form the server refuses (a blank
+// field, a control key not in the catalog, a risk changed in the meantime) comes back with its status, what
+// was typed and the problem next to its field; corrected, it goes through (post/redirect/get).
+import type { Page } from 'playwright-core';
 import { DEMO } from '../support/auth';
 import { browserApp, describeInBrowser, signInPage } from '../support/browser';
+
+/** Clicks a form's submit button and answers the status of the POST it sends. */
+async function submit(page: Page, button: string, path: RegExp): Promise<number> {
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && path.test(new URL(r.url()).pathname)),
+    page.click(button),
+  ]);
+  await page.waitForLoadState();
+  return res.status();
+}
 
 describeInBrowser('risk register in the browser', () => {
   const ctx = browserApp();
@@ -100,6 +113,104 @@ describeInBrowser('risk register in the browser', () => {
       'Quarterly review: HAZ-201 controlled',
     );
     expect(await page.textContent('#reviews tr[data-review] td:nth-child(3)')).toBe('1');
+    await page.context().close();
+  });
+
+  it('shows a refused plan again with what was typed and the blank field named, then saves it', async () => {
+    const page = await signInPage(ctx.browser, ctx.t.baseUrl, DEMO.owner2, '/risks?product=Triage');
+    await page.waitForURL(`${ctx.t.baseUrl}/risks?product=Triage`);
+    await page.click('#edit-plan summary');
+    await page.fill('#edit-plan textarea[name=scope]', '   '); // passes the browser's `required`, not the server
+    await page.fill('#edit-plan textarea[name=intendedUse]', 'Adults seeking triage advice');
+    await page.fill('#edit-plan textarea[name=acceptabilityPolicy]', 'Matrix v1');
+    await page.selectOption('#edit-plan select[name=reviewCadence]', 'annual');
+    await page.fill('#edit-plan textarea[name=residualRiskStatement]', 'Acceptable overall.');
+    expect(await submit(page, '#save-plan', /^\/risks\/plan$/)).toBe(400);
+    expect(await page.getAttribute('#edit-plan', 'open')).not.toBeNull();
+    expect(await page.textContent('#plan-scope-error')).toBe('Scope is required.');
+    expect(await page.getAttribute('#edit-plan textarea[name=scope]', 'aria-invalid')).toBe('true');
+    expect(await page.inputValue('#edit-plan textarea[name=intendedUse]')).toBe('Adults seeking triage advice');
+    expect(await page.inputValue('#edit-plan select[name=reviewCadence]')).toBe('annual');
+    expect(await page.inputValue('#edit-plan textarea[name=residualRiskStatement]')).toBe('Acceptable overall.');
+    expect(await page.textContent('#plan-missing')).toContain('No risk management plan');
+
+    await page.fill('#edit-plan textarea[name=scope]', 'Triage app 3.x');
+    expect(await submit(page, '#save-plan', /^\/risks\/plan$/)).toBe(303);
+    await page.waitForURL(`${ctx.t.baseUrl}/risks?product=Triage#plan`);
+    expect(await page.textContent('#plan-scope')).toBe('Triage app 3.x');
+    expect(await page.textContent('#plan-cadence')).toBe('annual');
+    await page.context().close();
+  });
+
+  it('shows a review with blank notes again with the notes named, then completes it', async () => {
+    const page = await signInPage(ctx.browser, ctx.t.baseUrl, DEMO.owner2, '/risks?register=iso14971');
+    await page.waitForURL(`${ctx.t.baseUrl}/risks?register=iso14971`);
+    const reviews = await page.locator('#reviews tr[data-review]').count();
+    await page.fill('#review-form textarea[name=notes]', '  \n  ');
+    expect(await submit(page, '#complete-review', /^\/risks\/reviews$/)).toBe(400);
+    expect(await page.textContent('#review-notes-error')).toBe('Notes is required.');
+    expect(await page.textContent('#review-error')).toBe('Notes is required.');
+    expect(await page.locator('#reviews tr[data-review]').count()).toBe(reviews);
+
+    await page.fill('#review-form textarea[name=notes]', 'Quarterly review: nothing new');
+    expect(await submit(page, '#complete-review', /^\/risks\/reviews$/)).toBe(303);
+    await page.waitForURL(`${ctx.t.baseUrl}/risks?register=iso14971`);
+    expect(await page.locator('#reviews tr[data-review]').count()).toBe(reviews + 1);
+    await page.context().close();
+  });
+
+  it('shows a refused control again as typed: a key not in the catalog (400), then a risk changed meanwhile (409)', async () => {
+    const page = await signInPage(ctx.browser, ctx.t.baseUrl, DEMO.owner2, '/');
+    await page.waitForURL(`${ctx.t.baseUrl}/`);
+    const created = await page.request.post(`${ctx.t.baseUrl}/api/risks`, {
+      data: {
+        register: 'iso14971',
+        ref: 'HAZ-202',
+        product: 'Triage',
+        title: 'Reminder not delivered',
+        hazard: 'Missed reminder',
+        hazardousSituation: 'Patient skips a follow-up',
+        harm: 'Late detection of deterioration',
+        severity: 'S2',
+        probability: 'remote',
+      },
+    });
+    expect(created.status()).toBe(201);
+    const risk = (await created.json()) as { id: string; version: number };
+    await page.goto(`${ctx.t.baseUrl}/risks/${risk.id}`);
+    const controlsPath = new RegExp(`^/risks/${risk.id}/controls$`);
+
+    await page.click('#add-control summary');
+    await page.selectOption('#add-control select[name=type]', 'information_for_safety');
+    await page.fill('#add-control textarea[name=description]', 'Reminder failures shown in the app');
+    await page.fill('#add-control input[name=controlKey]', 'XYZ-99');
+    await page.selectOption('#add-control select[name=residualSeverity]', 'S2');
+    await page.selectOption('#add-control select[name=residualProbability]', 'improbable');
+    expect(await submit(page, '#add-control-submit', controlsPath)).toBe(400);
+    expect(await page.textContent('#control-controlKey-error')).toBe('XYZ-99 is not a control in the catalog.');
+    expect(await page.inputValue('#add-control select[name=type]')).toBe('information_for_safety');
+    expect(await page.inputValue('#add-control textarea[name=description]')).toBe('Reminder failures shown in the app');
+    expect(await page.inputValue('#add-control select[name=residualProbability]')).toBe('improbable');
+    expect(await page.locator('#risk-controls tr[data-control]').count()).toBe(0);
+
+    // Someone changes the risk while the form is open: the page's version is stale.
+    const changed = await page.request.patch(`${ctx.t.baseUrl}/api/risks/${risk.id}`, {
+      data: { version: risk.version, title: 'Reminder not delivered on time' },
+    });
+    expect(changed.status()).toBe(200);
+    await page.fill('#add-control input[name=controlKey]', 'CLS-02');
+    expect(await submit(page, '#add-control-submit', controlsPath)).toBe(409);
+    expect(await page.textContent('#add-control-error')).toContain(`is at version ${risk.version + 1}`);
+    expect(await page.inputValue('#add-control input[name=controlKey]')).toBe('CLS-02');
+    expect(await page.inputValue('#add-control textarea[name=description]')).toBe('Reminder failures shown in the app');
+    expect(await page.textContent('h1')).toContain('Reminder not delivered on time'); // the risk as it is now
+
+    expect(await submit(page, '#add-control-submit', controlsPath)).toBe(303);
+    await page.waitForURL(`${ctx.t.baseUrl}/risks/${risk.id}`);
+    expect(await page.textContent('#risk-controls tr[data-control="1"]')).toContain(
+      'Reminder failures shown in the app',
+    );
+    expect(await page.textContent('#residual-level')).toBe('acceptable');
     await page.context().close();
   });
 });

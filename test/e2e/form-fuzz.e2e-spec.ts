@@ -19,6 +19,8 @@ jest.setTimeout(600_000);
 const SEED = Number(process.env.FORM_FUZZ_SEED ?? 2026_12_06);
 const RUNS = Number(process.env.FORM_FUZZ_RUNS ?? 6);
 const MAX_PAGES = 70;
+const WALK_PRODUCT = 'Form walk product';
+const PRODUCT_REGISTER = `/risks?${new URLSearchParams({ register: 'iso14971', product: WALK_PRODUCT }).toString()}`;
 const PERSONAS = ['admin', 'compliance', 'owner', 'owner2', 'privacy', 'auditor', 'viewer'] as const;
 
 /** Forms the walk must not send: they would end the session it walks with, or change a demo account. */
@@ -117,10 +119,24 @@ beforeAll(async () => {
     subject: { name: 'Walk Subject', email: 'walk.subject@example.com' },
   });
   expect(dsr.status).toBe(201);
+  // A risk (its page has the add-control form), whose product's register page has the risk management plan form.
+  const risk = await client(t.baseUrl, cookies.get('owner2')!)('POST', '/api/risks', {
+    register: 'iso14971',
+    ref: 'HAZ-990',
+    product: WALK_PRODUCT,
+    title: 'Form walk hazard',
+    hazard: 'Wrong advice',
+    hazardousSituation: 'Advice followed',
+    harm: 'Delayed treatment',
+    severity: 'S2',
+    probability: 'remote',
+  });
+  expect(risk.status).toBe(201);
   // Walk first, for every persona, before sending anything: a sent form may change what later pages show.
   for (const persona of PERSONAS) {
     const cookie = cookies.get(persona)!;
-    const queue = ['/'];
+    // The product's register (with its plan) is /risks with a query, which the walk's shapes count as /risks seen.
+    const queue = ['/', PRODUCT_REGISTER];
     const seen = new Set<string>([shape('/')]);
     for (let visited = 0; queue.length > 0 && visited < MAX_PAGES; visited++) {
       const page = queue.shift()!;

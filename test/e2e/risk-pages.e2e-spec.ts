@@ -132,6 +132,12 @@ describe('the clinical risk owner', () => {
     });
     expect(res.status).toBe(409);
     expect((await owner2('GET', `/api/risks/${riskId}`)).json.controls).toHaveLength(1);
+    // The risk's page again, as it is now (version 2 in the form), with the control as typed and why.
+    expect(res.text).toMatch(/<details id="add-control" open>/);
+    expect(res.text).toContain('Warning in the app</textarea>');
+    expect(res.text).toMatch(/<option value="information_for_safety" selected>/);
+    expect(res.text).toContain('name="version" value="2"');
+    expect(res.text).toMatch(/id="add-control-error">The risk is at version 2, not 1/);
   });
 
   it('filters the register by status, level and owner', async () => {
@@ -352,6 +358,21 @@ describe('the risk management plan of the selected product', () => {
       residualRiskStatement: '',
     });
     expect(stale.status).toBe(409);
+    expect(stale.text).toMatch(/<details id="edit-plan" open>/);
+    expect(stale.text).toMatch(/id="edit-plan-error">The plan for Triage is at version 1, not 0/);
+    expect(stale.text).toMatch(/<option value="annual" selected>/);
+    expect(stale.text).toContain('name="version" value="1"');
+    // No product (the page's hidden field): there is no plan to show the form on; the refusal names the field.
+    const noProduct = await postForm('/risks/plan', {
+      product: '',
+      version: '0',
+      scope: 's',
+      intendedUse: 'i',
+      acceptabilityPolicy: 'a',
+      reviewCadence: 'annual',
+    });
+    expect(noProduct.status).toBe(400);
+    expect(JSON.parse(noProduct.text).errors.map((e: { field: string }) => e.field)).toEqual(['product']);
     const api = await owner2('GET', '/api/risks/plans/Triage');
     expect(api.json).toMatchObject({
       version: 1,

@@ -1,37 +1,9 @@
 import { Transform, Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-  ValidateIf,
-} from 'class-validator';
-import { REF_PATTERN, TEXT_LIMITS } from '../../risks/domain/risk-csv';
-import { PROBABILITY_KEY, RISK_LEVELS, type RiskLevel } from '../../risks/domain/risk-matrix';
-import {
-  RISK_CONTROL_TYPES,
-  RISK_REGISTERS,
-  RISK_REVIEW_CADENCES,
-  RISK_STATUSES,
-  type RiskControlType,
-  type RiskRegister,
-  type RiskReviewCadence,
-  type RiskStatus,
-} from '../../risks/domain/risk-model';
-import { emptyToUndefined } from './form-fields';
-
-/** A probability level's word (ISO 14971) or a likelihood L1…Ln (security). */
-const PROBABILITY = new RegExp(`^(L\\d|${PROBABILITY_KEY.source.slice(1, -1)})$`);
-
-/** Ids or refs typed into one field, separated by commas, spaces or new lines. */
-const idList = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : value;
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { TEXT_LIMITS } from '../../risks/domain/risk-csv';
+import { RISK_LEVELS, type RiskLevel } from '../../risks/domain/risk-matrix';
+import { RISK_REGISTERS, RISK_STATUSES, type RiskRegister, type RiskStatus } from '../../risks/domain/risk-model';
+import { emptyToUndefined, formText } from './form-fields';
 
 /** The register page's filters (a select left on "any" sends an empty value). */
 export class RiskPageQueryDto {
@@ -69,52 +41,43 @@ export class CreateRiskFormDto {
   @IsOptional() @IsString() @MaxLength(40) p2?: string;
 }
 
-/** "Add a risk control" on the risk page, with the residual assessment it leads to (optional). */
+/**
+ * "Add a risk control" on the risk page, with the residual assessment it leads to (optional), as the browser
+ * sends it: loose bounded strings (see CreateRiskFormDto); the page controller validates it as PATCH
+ * /api/risks/:id does (UpdateRiskDto) and shows the form again with what was typed.
+ */
 export class AddRiskControlFormDto {
-  @IsIn(RISK_CONTROL_TYPES) type: RiskControlType;
-  @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.long) description: string;
-  @IsOptional()
-  @Transform(emptyToUndefined)
-  @Matches(/^[A-Z]{2,5}-\d{2,3}$/, { message: 'controlKey must be a control key like CLN-02' })
-  controlKey?: string;
-  @IsOptional()
-  @Transform(idList)
-  @IsUUID('all', { each: true, message: 'implementation evidence must be evidence ids' })
-  implementationEvidence?: string[];
-  @IsOptional()
-  @Transform(idList)
-  @IsUUID('all', { each: true, message: 'effectiveness evidence must be evidence ids' })
-  effectivenessEvidence?: string[];
-  @IsOptional()
-  @Transform(idList)
-  @Matches(REF_PATTERN, { each: true, message: 'risks introduced must be refs like HAZ-001' })
-  arisingRisks?: string[];
-  @IsOptional()
-  @Transform(emptyToUndefined)
-  @Matches(/^[SI]\d$/, { message: 'residualSeverity must be a level like S3 or I3' })
-  residualSeverity?: string;
-  @IsOptional()
-  @Transform(emptyToUndefined)
-  @Matches(PROBABILITY, { message: 'residualProbability must be a level like improbable or L1' })
-  residualProbability?: string;
-  @Type(() => Number) @IsInt() @Min(1) version: number;
+  @formText(40) type?: string;
+  @formText(20_000) description?: string;
+  @formText(500) controlKey?: string;
+  /** Evidence ids (or refs, for the risks introduced) typed into one field, separated by commas or spaces. */
+  @formText(20_000) implementationEvidence?: string;
+  @formText(20_000) effectivenessEvidence?: string;
+  @formText(20_000) arisingRisks?: string;
+  @formText(40) residualSeverity?: string;
+  @formText(40) residualProbability?: string;
+  /** The risk's version the page showed. */
+  @formText(40) version?: string;
 }
 
-/** "Complete the quarterly review" on the register page. */
+/** "Complete the quarterly review" on the register page (loose: validated as CreateRiskReviewDto by the page). */
 export class RiskReviewFormDto {
-  @IsIn(RISK_REGISTERS) register: RiskRegister;
-  @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.long) notes: string;
+  @formText(40) register?: string;
+  @formText(20_000) notes?: string;
 }
 
-/** "Risk management plan" on the register page for the selected product (the API's PUT /api/risks/plans/:product). */
+/**
+ * "Risk management plan" on the register page for the selected product (loose: the page validates it as the
+ * API's PUT /api/risks/plans/:product does, RiskPlanParams and PutRiskPlanDto).
+ */
 export class RiskPlanFormDto {
-  @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.product) product: string;
-  @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.long) scope: string;
-  @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.long) intendedUse: string;
-  @Transform(emptyToUndefined) @IsString() @MinLength(1) @MaxLength(TEXT_LIMITS.long) acceptabilityPolicy: string;
-  @IsIn(RISK_REVIEW_CADENCES) reviewCadence: RiskReviewCadence;
+  @formText(500) product?: string;
+  @formText(20_000) scope?: string;
+  @formText(20_000) intendedUse?: string;
+  @formText(20_000) acceptabilityPolicy?: string;
+  @formText(40) reviewCadence?: string;
   /** Empty clears the statement. */
-  @IsOptional() @IsString() @MaxLength(TEXT_LIMITS.long) residualRiskStatement?: string;
+  @formText(20_000) residualRiskStatement?: string;
   /** The version the form showed (0: no plan yet). */
-  @Type(() => Number) @IsInt() @Min(0) version: number;
+  @formText(40) version?: string;
 }
