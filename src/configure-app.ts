@@ -28,6 +28,10 @@ export async function createApp(config: AppConfig, extra: Type<unknown>[] = []):
     genReqId: requestIdFor,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
+    // Idle keep-alive connections stay open longer than load balancers' idle timeouts (60 s on the common
+    // ones): with Node's 5 s, a proxy (or a client whose event loop was busy) could reuse a connection the
+    // app had just closed and get ECONNRESET (seen in CI after a test blocked for a CLI run).
+    keepAliveTimeout: 65_000,
     // Errors Fastify answers before any route runs are problem documents as well.
     frameworkErrors,
     clientErrorHandler,

@@ -23,7 +23,7 @@ import { dayOf } from '../../src/common/time/days';
 import { unzip } from '../support/zip';
 import { startTestApp, TestApp } from '../support/app';
 import { client, DEMO, login } from '../support/auth';
-import { runCli } from '../support/processes';
+import { runCliAsync } from '../support/processes';
 
 const FROM = '2026-11-01';
 const TO = '2026-11-30';
@@ -297,7 +297,7 @@ describe('a SOC 2 pack for November 2026', () => {
       problems: [],
       firstProblem: null,
     });
-    const r = runCli(['pack', 'verify', zipPath], { ...process.env });
+    const r = await runCliAsync(['pack', 'verify', zipPath], { ...process.env });
     expect(r.stdout.trim()).toBe('ok');
     expect(r.status).toBe(0);
   });
@@ -310,7 +310,7 @@ describe('a SOC 2 pack for November 2026', () => {
     tampered.set(name, bytes);
     const path = join(work, 'tampered.zip');
     await rezip(tampered, path);
-    const r = runCli(['pack', 'verify', path], { ...process.env });
+    const r = await runCliAsync(['pack', 'verify', path], { ...process.env });
     expect(r.status).toBe(1);
     expect(r.stdout.split('\n')[0]).toBe(
       `FAILED: ${name}: SHA-256 ${sha256(bytes)} does not match the manifest (${sha256(screenshot)})`,
@@ -358,7 +358,10 @@ describe('a SOC 2 pack for November 2026', () => {
   it('`attest pack build` builds synchronously, prints progress to stderr and writes a ZIP that verifies', async () => {
     const out = join(work, 'cli-pack.zip');
     const env = { ...process.env, DATABASE_URL: t.db.url, DATA_DIR: t.config.dataDir, LOG_LEVEL: 'warn' };
-    const r = runCli(['pack', 'build', '--framework', 'soc2', '--from', FROM, '--to', TO, '--out', out], env);
+    const r = await runCliAsync(
+      ['pack', 'build', '--framework', 'soc2', '--from', FROM, '--to', TO, '--out', out],
+      env,
+    );
     expect(r.stderr).toMatch(/100% done/);
     expect(r.stderr).toMatch(/zipping/);
     expect(r.stdout).toMatch(
@@ -366,7 +369,10 @@ describe('a SOC 2 pack for November 2026', () => {
     );
     expect(r.status).toBe(0);
     expect(await verifyPack(out)).toEqual({ ok: true, problems: [], firstProblem: null });
-    const bad = runCli(['pack', 'build', '--framework', 'soc2', '--from', TO, '--to', FROM, '--out', out], env);
+    const bad = await runCliAsync(
+      ['pack', 'build', '--framework', 'soc2', '--from', TO, '--to', FROM, '--out', out],
+      env,
+    );
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('to: must not be before from');
   });
@@ -622,11 +628,11 @@ describe('a SOC 2 pack with incidents (issue 16)', () => {
     expect(row).not.toContain('closed');
   });
 
-  it('pdfsig still says the signature is valid over the whole document, and `attest pack verify` says ok', () => {
+  it('pdfsig still says the signature is valid over the whole document, and `attest pack verify` says ok', async () => {
     const sig = spawnSync('pdfsig', [pdfPath], { encoding: 'utf8' });
     expect(sig.stdout).toContain('Signature is Valid');
     expect(sig.stdout).toContain('Total document signed');
-    const r = runCli(['pack', 'verify', join(work, 'incidents-pack.zip')], { ...process.env });
+    const r = await runCliAsync(['pack', 'verify', join(work, 'incidents-pack.zip')], { ...process.env });
     expect(r.stdout.trim()).toBe('ok');
     expect(r.status).toBe(0);
   });
