@@ -114,7 +114,7 @@ export class CatalogPagesController {
       const status = e instanceof RuleViolationError ? 422 : 400;
       await reply.status(status).view('control', {
         ...(await this.controlPage(actor, ability, p.key, { userId: dto.userId, problem: e })),
-        me: viewUser(actor),
+        me: viewUser(actor, reply.request.url),
       });
       return;
     }

@@ -102,7 +102,7 @@ export class RiskPagesController {
       if (status === null) throw e;
       const refused = refusedForm('risk', form, e as ValidationError);
       const model = await this.registerModel(actor, ability, { register }, refused);
-      await reply.status(status).view('risks', { ...model, me: viewUser(actor) });
+      await reply.status(status).view('risks', { ...model, me: viewUser(actor, reply.request.url) });
     }
   }
 
