@@ -88,4 +88,9 @@ describe('siteMenu', () => {
     expect(siteMenu(ALL, '/?done=saved').home).toBe(true);
     expect(siteMenu(ALL, '/controls').home).toBe(false);
   });
+
+  it('marks the notifications link (beside the name) current on the notifications page', () => {
+    expect(siteMenu(ALL, '/notifications?unread=1').notifications).toBe(true);
+    expect(siteMenu(ALL, '/').notifications).toBe(false);
+  });
 });

@@ -45,6 +45,8 @@ export interface SiteMenu {
   more: MenuLink[];
   /** The brand link goes home: marked current there. */
   home: boolean;
+  /** The header's link to one's notifications, marked current on that page. */
+  notifications: boolean;
 }
 
 type Entry = Omit<MenuLink, 'current'> & { show: (a: MenuAccess) => boolean; more?: true };
@@ -106,5 +108,6 @@ export function siteMenu(access: MenuAccess, url: string): SiteMenu {
     main: shown.filter((e) => !e.more).map(link),
     more: shown.filter((e) => e.more).map(link),
     home: path === '/',
+    notifications: path === '/notifications',
   };
 }
