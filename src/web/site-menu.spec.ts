@@ -50,6 +50,13 @@ describe('siteMenu', () => {
     expect(labels(menu.more)).toEqual(['Findings', 'API']);
   });
 
+  it('puts a lone "More" link at the end of the row instead of a box holding one link', () => {
+    const menu = siteMenu(NONE, '/api/docs');
+    expect(labels(menu.main)).toEqual(['Catalog', 'Controls', 'Search', 'Incidents', 'API']);
+    expect(menu.more).toEqual([]);
+    expect(menu.main.at(-1)?.current).toBe('page');
+  });
+
   it('names the search shortcut and the ids pages and tests rely on', () => {
     const { main } = siteMenu(ALL, '/');
     expect(main.find((l) => l.href === '/search')).toEqual({

@@ -104,9 +104,12 @@ export function siteMenu(access: MenuAccess, url: string): SiteMenu {
   );
   const link = ({ show: _show, more: _more, ...rest }: Entry): MenuLink =>
     rest.href === current ? { ...rest, current: rest.href === path ? 'page' : 'true' } : rest;
+  const main = shown.filter((e) => !e.more).map(link);
+  const more = shown.filter((e) => e.more).map(link);
+  // One link alone (a viewer's "API") needs no box to open: it ends the row.
   return {
-    main: shown.filter((e) => !e.more).map(link),
-    more: shown.filter((e) => e.more).map(link),
+    main: more.length === 1 ? [...main, ...more] : main,
+    more: more.length === 1 ? [] : more,
     home: path === '/',
     notifications: path === '/notifications',
   };
