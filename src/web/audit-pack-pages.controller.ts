@@ -100,7 +100,7 @@ export class AuditPackPagesController {
           })
         : refusedPackForm(form, e as ValidationError);
       const model = await this.listPage(actor, ability, 0, state);
-      await reply.status(status).view('audit-packs', { ...model, me: viewUser(actor) });
+      await reply.status(status).view('audit-packs', { ...model, me: viewUser(actor, reply.request.url) });
     }
   }
 

@@ -138,7 +138,7 @@ export class CatalogPagesController {
       const status = e instanceof RuleViolationError ? 422 : 400;
       await reply.status(status).view('control', {
         ...(await this.controlPage(actor, ability, p.key, { form: { userId: dto.userId, problem: e } })),
-        me: viewUser(actor),
+        me: viewUser(actor, reply.request.url),
       });
       return;
     }
@@ -176,7 +176,10 @@ export class CatalogPagesController {
       const correction = refusedForm(old.id, typed, e as ValidationError);
       await reply
         .status(status)
-        .view('control', { ...(await this.controlPage(actor, ability, p.key, { correction })), me: viewUser(actor) });
+        .view('control', {
+          ...(await this.controlPage(actor, ability, p.key, { correction })),
+          me: viewUser(actor, reply.request.url),
+        });
       return;
     }
     await reply.redirect(`/controls/${p.key}?done=evidence.corrected#evidence`, 303);

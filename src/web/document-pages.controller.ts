@@ -295,7 +295,7 @@ export class DocumentPagesController {
           : s.page.kind === 'list'
             ? ['documents', await this.listPage(s.actor, s.ability, {}, form)]
             : ['my-acknowledgements', await this.acknowledgementsPage(s.actor, form)];
-      await s.reply.status(status).view(view, { ...model, me: viewUser(s.actor) });
+      await s.reply.status(status).view(view, { ...model, me: viewUser(s.actor, s.reply.request.url) });
     }
   }
 

@@ -144,7 +144,7 @@ export class FindingPagesController {
       delete values.password;
       const form: FindingFormState = { form: s.name, values, errors, detail: problem.message };
       const model = await this.page(s.actor, s.ability, s.id, form);
-      await s.reply.status(status).view('finding', { ...model, me: viewUser(s.actor) });
+      await s.reply.status(status).view('finding', { ...model, me: viewUser(s.actor, s.reply.request.url) });
     }
   }
 

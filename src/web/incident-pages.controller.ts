@@ -323,7 +323,7 @@ export class IncidentPagesController {
       const [view, model] = s.id
         ? ['incident', await this.incidentPage(s.actor, s.ability, s.id, form)]
         : ['incident-new', this.newPage(form)];
-      await s.reply.status(status).view(view, { ...model, me: viewUser(s.actor) });
+      await s.reply.status(status).view(view, { ...model, me: viewUser(s.actor, s.reply.request.url) });
     }
   }
 

@@ -74,7 +74,7 @@ export class KeyPagesController {
     } catch (e) {
       const refused = refusedState(e, 'register', form);
       const model = await this.listModel(actor, ability, {}, refused.form);
-      await reply.status(refused.status).view('keys', { ...model, me: viewUser(actor) });
+      await reply.status(refused.status).view('keys', { ...model, me: viewUser(actor, reply.request.url) });
     }
   }
 
@@ -109,7 +109,7 @@ export class KeyPagesController {
     } catch (e) {
       const refused = refusedState(e, 'attest', form);
       const model = await this.keyModel(actor, ability, p.name, refused.form);
-      await reply.status(refused.status).view('key', { ...model, me: viewUser(actor) });
+      await reply.status(refused.status).view('key', { ...model, me: viewUser(actor, reply.request.url) });
     }
   }
 

@@ -63,7 +63,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         pageTitle: page.title,
         problem: { ...page, requestId: request.id },
         back: formPage(request),
-        me: viewUser((request as AuthenticatedRequest).actor),
+        me: viewUser((request as AuthenticatedRequest).actor, request.url),
       });
       return;
     }

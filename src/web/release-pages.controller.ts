@@ -128,7 +128,7 @@ export class ReleasePagesController {
       delete values.password;
       const form: ReleaseFormState = { form: s.name, values, errors, detail: problem.message };
       const model = await this.page(s.actor, s.ability, s.p, form);
-      await s.reply.status(status).view('release', { ...model, me: viewUser(s.actor) });
+      await s.reply.status(status).view('release', { ...model, me: viewUser(s.actor, s.reply.request.url) });
     }
   }
 

@@ -175,7 +175,7 @@ export class RiskPagesController {
       const status = refusalStatus(e);
       if (status === null) throw e;
       const [view, model] = await form.refused(refusedRiskForm(s.name, s.values, e as ValidationError));
-      await s.reply.status(status).view(view, { ...model, me: viewUser(s.actor) });
+      await s.reply.status(status).view(view, { ...model, me: viewUser(s.actor, s.reply.request.url) });
     }
   }
 

@@ -7,41 +7,21 @@ import type { AuthenticatedRequest } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
 import { NotificationsService } from '../notifications/notifications.service';
 import { confirmation } from './plain-messages';
+import { siteMenu, type MenuAccess, type SiteMenu } from './site-menu';
 
-export interface ViewUser {
+/** The header's view of the signed-in user: name, role, which pages they may open and the menu to them. */
+export interface ViewUser extends MenuAccess {
   name: string;
   role: string;
-  canManageUsers: boolean;
-  canReadTrail: boolean;
-  canSweep: boolean;
-  canSeePosture: boolean;
-  canReadRisks: boolean;
-  /** The DSR queue (privacy officer, compliance manager, admin). */
-  canReadDsr: boolean;
-  /** Manual DSR tasks only (control owners): a menu entry of their own. */
-  canDoDsrTasks: boolean;
-  /** The auditor portal (auditors: their engagements). */
-  canAudit: boolean;
-  /** Opening and revoking engagements, answering requests (compliance managers, admins). */
-  canManageEngagements: boolean;
-  /** Controlled documents (everyone; auditors within an engagement). */
-  canReadDocuments: boolean;
-  canReadReleases: boolean;
-  canReadFindings: boolean;
-  canReadKeys: boolean;
-  /** "My acknowledgements": the documents one is asked to read (everyone but auditors). */
-  canAcknowledge: boolean;
+  menu: SiteMenu;
   /** Unread notifications, shown next to the name (set on rendered pages). */
   unreadNotifications?: number;
 }
 
-/** The header's view of the signed-in user: name, role and which menu entries to show. */
-export function viewUser(actor: UserActor | undefined): ViewUser | null {
-  if (!actor) return null;
+/** What a person may open: which menu entries to show. */
+function menuAccess(actor: UserActor): MenuAccess {
   const ability = abilityFor(actor);
   return {
-    name: actor.name,
-    role: actor.role.replace(/_/g, ' '),
     canManageUsers: ability.can('update', 'User'),
     canReadTrail: ability.can('read', 'AuditLog'),
     canSweep: ability.can('read', 'SweepTask'),
@@ -57,6 +37,13 @@ export function viewUser(actor: UserActor | undefined): ViewUser | null {
     canReadKeys: ability.can('read', 'Key'),
     canAcknowledge: ability.can('update', 'DocumentAcknowledgement'),
   };
+}
+
+/** The header's view of the signed-in user on the page at `url` (its link in the menu marked current). */
+export function viewUser(actor: UserActor | undefined, url: string): ViewUser | null {
+  if (!actor) return null;
+  const access = menuAccess(actor);
+  return { name: actor.name, role: actor.role.replace(/_/g, ' '), ...access, menu: siteMenu(access, url) };
 }
 
 /**
@@ -75,7 +62,7 @@ export class ViewContextInterceptor implements NestInterceptor {
       return next.handle();
     const request = context.switchToHttp().getRequest<AuthenticatedRequest & { query?: { done?: unknown } }>();
     const actor = request.actor;
-    const me = viewUser(actor);
+    const me = viewUser(actor, request.url);
     const confirmed = confirmation(request.query?.done);
     if (!actor || !me) return next.handle().pipe(map((data) => ({ ...(data as object), me, confirmed })));
     // Counted after the handler, so a page that marks notifications read shows the new count.

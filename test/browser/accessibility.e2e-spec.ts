@@ -92,4 +92,19 @@ describeInBrowser('accessibility of the main pages (axe-core)', () => {
     },
     180_000,
   );
+  it('the header\'s menus opened: "More" on a desktop, "Menu" on a phone', async () => {
+    const { t, browser } = ctx;
+    const page = await signInPage(browser, t.baseUrl, DEMO.admin, '/findings');
+    await page.waitForURL(`${t.baseUrl}/findings`);
+    await page.click('#more-menu > summary');
+    expect(await page.locator('#more-menu a[href="/findings"]').isVisible()).toBe(true);
+    const found = (await seriousViolations(page)).map((v) => `1280 px: ${v}`);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${t.baseUrl}/findings`);
+    await page.click('#menu > summary');
+    expect(await page.locator('#menu a[href="/findings"]').isVisible()).toBe(true);
+    found.push(...(await seriousViolations(page)).map((v) => `390 px: ${v}`));
+    expect(found).toEqual([]);
+    await page.context().close();
+  });
 });

@@ -12,7 +12,9 @@ describeInBrowser('keys in the browser', () => {
     const base = ctx.t.baseUrl;
     const page = await signInPage(ctx.browser, base, DEMO.owner, '/');
     await page.waitForURL(`${base}/`);
-    await page.click('nav a[href="/keys"]');
+    // Keys sit under the header's "More".
+    await page.click('#more-menu > summary');
+    await page.click('#more-menu a[href="/keys"]');
     await page.waitForURL(`${base}/keys`);
     expect(await page.getAttribute('#keys tr[data-key="payment-gateway-api-key"]', 'data-state')).toBe('overdue');
     expect(await page.getAttribute('#keys tr[data-key="sms-provider-api-key"]', 'data-state')).toBe('due_soon');

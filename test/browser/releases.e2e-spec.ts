@@ -66,7 +66,8 @@ describeInBrowser('releases in the browser', () => {
     // The clinical lead finds the release from the menu; it is not approved, the clause 9 review missing.
     const lead = await signInPage(ctx.browser, base, DEMO.owner2, '/');
     await lead.waitForURL(`${base}/`);
-    await lead.click('nav a[href="/releases"]');
+    await lead.click('#more-menu > summary'); // Releases sit under the header's "More"
+    await lead.click('#more-menu a[href="/releases"]');
     await lead.waitForURL(`${base}/releases`);
     expect(await lead.getAttribute('#releases tr[data-version="5.2.0"]', 'data-approved')).toBe('false');
     await lead.click('#releases a:has-text("5.2.0")');

@@ -63,7 +63,7 @@ describe('the auditor', () => {
   it('sees the menu entry and the engagement scope: frameworks, period, expiry, a pack form', async () => {
     const page = await auditor('GET', '/audit');
     expect(page.status).toBe(200);
-    expect(page.text).toContain('<a href="/audit">Audit</a>');
+    expect(page.text).toContain('<a href="/audit" aria-current="page">Audit</a>');
     expect(page.text).not.toContain('<a href="/audit/engagements">Engagements</a>');
     expect(page.text).toContain(`id="engagement-${engagementId}"`);
     expect(page.text).toContain('<code class="scope-framework">soc2</code>');
@@ -150,7 +150,7 @@ describe('who else', () => {
 
   it('the compliance manager opens an engagement through the form and revokes it', async () => {
     const page = await compliance('GET', '/audit/engagements');
-    expect(page.text).toContain('<a href="/audit/engagements">Engagements</a>');
+    expect(page.text).toContain('<a href="/audit/engagements" aria-current="page">Engagements</a>');
     const auditorId = (await auditor('GET', '/api/me')).json.id;
     const opened = await postForm('compliance', '/audit/engagements', {
       auditorUserId: auditorId,

@@ -109,7 +109,7 @@ describe('the queue', () => {
   it('is in the privacy officer’s menu, with filters and the new-request form', async () => {
     const page = await as.privacy('GET', '/dsr');
     expect(page.status).toBe(200);
-    expect(page.text).toContain('<a href="/dsr">DSR</a>');
+    expect(page.text).toContain('<a href="/dsr" aria-current="page">DSR</a>');
     expect(page.text).toContain('id="dsr-filters"');
     expect(page.text).toContain('id="new-request"');
     expect(page.text).toContain('<th>Subject</th>');
@@ -174,7 +174,7 @@ describe('the queue', () => {
     const reference = (await as.privacy('GET', `/api/dsr/requests/${id}`)).json.reference;
     const queue = await as.compliance('GET', '/dsr');
     expect(queue.status).toBe(200);
-    expect(queue.text).toContain('<a href="/dsr">DSR</a>');
+    expect(queue.text).toContain('<a href="/dsr" aria-current="page">DSR</a>');
     expect(queue.text).toContain(`data-reference="${reference}"`);
     expect(queue.text).not.toContain(p.email);
     expect(queue.text).not.toContain(p.first_name);
@@ -270,7 +270,8 @@ describe('forms validate and show what is wrong', () => {
     expect(res.text).toContain('<strong>400 · Please check what you entered</strong>');
     expect(res.text).toContain('<li data-field="subject.email">Subject email must be an e-mail address.</li>');
     expect(res.text).toContain('<a href="/dsr?open&#x3D;1" id="error-back">Back to the form</a>');
-    expect(res.text).toContain('<a href="/dsr">DSR</a>'); // the page keeps the signed-in menu
+    // The page keeps the signed-in menu (the form's page marked current).
+    expect(res.text).toContain('<a href="/dsr" aria-current="page">DSR</a>');
   });
 
   it('refuses to execute before identity is verified (422 on a page), and an erase form without grace days', async () => {

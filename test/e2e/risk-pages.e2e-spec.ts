@@ -47,7 +47,7 @@ describe('the clinical risk owner', () => {
   it('sees the menu entry and an empty register with both heat maps', async () => {
     const page = await owner2('GET', '/risks');
     expect(page.status).toBe(200);
-    expect(page.text).toContain('<a href="/risks">Risks</a>');
+    expect(page.text).toContain('<a href="/risks" aria-current="page">Risks</a>');
     expect(page.text).toContain('<svg xmlns="http://www.w3.org/2000/svg" role="img"');
     expect(page.text).toContain(
       '<title id="heatmap-iso14971-title">ISO 14971 register: risks per cell before and after controls</title>',
