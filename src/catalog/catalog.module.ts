@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditTrailModule } from '../audit-trail/audit-trail.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { IdentityModule } from '../identity/identity.module';
 import { CatalogSyncService } from './catalog-sync.service';
 import { CatalogController } from './catalog.controller';
@@ -13,7 +14,7 @@ import { CatalogService } from './catalog.service';
  * syncs at start (CatalogBootstrapService, provided by AppModule); CLI commands sync only when asked.
  */
 @Module({
-  imports: [AuditTrailModule, IdentityModule],
+  imports: [AuditTrailModule, IdentityModule, NotificationsModule],
   controllers: [CatalogController],
   providers: [CatalogService, CatalogExportService, CatalogSyncService, CatalogRepository, CatalogSyncRepository],
   exports: [CatalogService, CatalogExportService],

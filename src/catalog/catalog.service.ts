@@ -11,7 +11,9 @@ import { Page, pageOf } from '../common/http/pagination';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { actorRef, type UserActor } from '../authz/actor';
+import { oneLine } from '../common/pdf/text';
 import { UsersService } from '../identity/users.service';
+import { NotificationsService } from '../notifications/notifications.service';
 import { loadCatalog } from './catalog-loader';
 import { CatalogRepository } from './catalog.repository';
 import type { LiveControl } from './domain/control-refs';
@@ -43,6 +45,7 @@ export class CatalogService {
     private readonly syncer: CatalogSyncService,
     private readonly users: UsersService,
     private readonly trail: AuditTrailService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /** Validates controls/ (or `dir`) and syncs it; throws CatalogInvalidError listing every problem. */
@@ -196,7 +199,7 @@ export class CatalogService {
     if (control.ownerUserId !== dto.userId) {
       await this.ds.transaction(async (m) => {
         await this.repo.setOwner(control.id, dto.userId, m);
-        await this.trail.append(
+        const entry = await this.trail.append(
           {
             actor: actorRef(actor),
             action: 'control.owner_assign',
@@ -206,6 +209,19 @@ export class CatalogService {
           },
           m,
         );
+        // The new owner is told, in the same transaction (the trail entry's number keeps each assignment's notice apart).
+        if (dto.userId !== null)
+          await this.notifications.enqueue(
+            {
+              recipientUserId: dto.userId,
+              kind: 'control.owner_assigned',
+              dedupeKey: `control:${control.id}:owner:${entry.seq}`,
+              subject: oneLine(`You now own control ${key}: ${control.title}`).slice(0, 200),
+              body: `You are now the accountable person for control ${key} (${control.title}). Its weekly sweep tasks come to you from the next sweep; the control's page shows its evidence and what each period needs.`,
+              link: `/controls/${key}`,
+            },
+            m,
+          );
       });
     }
     return this.getControl(actor, key);

@@ -56,6 +56,26 @@ describe('segregation of duties: who may own a control', () => {
     );
   });
 
+  it('the person who becomes owner is notified, once per assignment, with a link to the control', async () => {
+    const notices = async () =>
+      ((await as.owner('GET', '/api/notifications?limit=200')).json.items as { kind: string; link: string }[]).filter(
+        (n) => n.kind === 'control.owner_assigned' && n.link === `/controls/${key}`,
+      );
+    const before = (await notices()).length; // the test above made owner the owner once
+    expect(before).toBe(1);
+    const [notice] = (await as.owner('GET', '/api/notifications?limit=200')).json.items.filter(
+      (n: { kind: string }) => n.kind === 'control.owner_assigned',
+    );
+    expect(notice.subject).toMatch(new RegExp(`^You now own control ${key}: `));
+    // Assigning the same person again changes nothing and tells nobody.
+    expect((await as.compliance('PUT', `/api/controls/${key}/owner`, { userId: ids.owner })).status).toBe(200);
+    expect(await notices()).toHaveLength(1);
+    // Away and back: a new assignment, a new notice.
+    await as.compliance('PUT', `/api/controls/${key}/owner`, { userId: null });
+    await as.compliance('PUT', `/api/controls/${key}/owner`, { userId: ids.owner });
+    expect(await notices()).toHaveLength(2);
+  });
+
   it('the picker offers control owners and privacy officers, never auditors or viewers', async () => {
     const res = await fetch(`${t.baseUrl}/controls/${key}`, {
       headers: { cookie: cookies.compliance, accept: 'text/html' },
