@@ -174,12 +174,10 @@ export class CatalogPagesController {
       const status = refusalStatus(e);
       if (status === null) throw e;
       const correction = refusedForm(old.id, typed, e as ValidationError);
-      await reply
-        .status(status)
-        .view('control', {
-          ...(await this.controlPage(actor, ability, p.key, { correction })),
-          me: viewUser(actor, reply.request.url),
-        });
+      await reply.status(status).view('control', {
+        ...(await this.controlPage(actor, ability, p.key, { correction })),
+        me: viewUser(actor, reply.request.url),
+      });
       return;
     }
     await reply.redirect(`/controls/${p.key}?done=evidence.corrected#evidence`, 303);
