@@ -13,7 +13,7 @@ import { EvidenceUploadService } from '../evidence/evidence-upload.service';
 import { declaredLength, uploadParts } from '../evidence/upload-parts';
 import type {} from '@fastify/view'; // reply.view()
 import { asSubject } from '../authz/subject';
-import { NotFoundError, RuleViolationError, ValidationError } from '../common/errors/app-error';
+import { type AppError, NotFoundError, type ValidationError } from '../common/errors/app-error';
 import { SweepsService } from '../sweeps/sweeps.service';
 import { viewUser } from './view-context.interceptor';
 import {
@@ -134,10 +134,10 @@ export class CatalogPagesController {
     try {
       await this.catalog.assignOwner(actor, p.key, dto);
     } catch (e) {
-      if (!(e instanceof ValidationError || e instanceof RuleViolationError)) throw e;
-      const status = e instanceof RuleViolationError ? 422 : 400;
+      const status = refusalStatus(e);
+      if (status === null) throw e;
       await reply.status(status).view('control', {
-        ...(await this.controlPage(actor, ability, p.key, { form: { userId: dto.userId, problem: e } })),
+        ...(await this.controlPage(actor, ability, p.key, { form: { userId: dto.userId, problem: e as AppError } })),
         me: viewUser(actor, reply.request.url),
       });
       return;
