@@ -147,6 +147,11 @@ export class DsrRequestsService {
     };
   }
 
+  /** Requests (drills excluded) received since `since` that the actor may read, per month in the zone `tz`. */
+  receivedByMonth(actor: UserActor, since: Date, tz: string): Promise<{ month: string; requests: number }[]> {
+    return this.repo.receivedByMonth(abilityFor(actor), since, tz);
+  }
+
   get(actor: UserActor, id: string, now = new Date()): Promise<DsrRequestView> {
     return this.access.get(actor, id, now);
   }

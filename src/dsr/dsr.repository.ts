@@ -117,6 +117,22 @@ export class DsrRepository {
     return { rows, total };
   }
 
+  /**
+   * Requests received since `since` (drills excluded) that the ability may read, counted per calendar month
+   * (YYYY-MM) in the zone `tz`.
+   */
+  receivedByMonth(ability: AppAbility, since: Date, tz: string): Promise<{ month: string; requests: number }[]> {
+    return accessibleBy(this.ds.manager.createQueryBuilder(DsrRequest, 'r'), ability, 'read', 'DsrRequest')
+      .andWhere('r.is_drill = false')
+      .andWhere('r.received_at >= :since', { since })
+      .select(`to_char(r.received_at AT TIME ZONE :tz, 'YYYY-MM')`, 'month')
+      .addSelect('count(*)::int', 'requests')
+      .setParameter('tz', tz)
+      .groupBy('1')
+      .orderBy('1', 'ASC')
+      .getRawMany<{ month: string; requests: number }>();
+  }
+
   /** Open requests (drills excluded), for clock reminders and the register snapshot. */
   openRequests(): Promise<DsrRequest[]> {
     return this.ds.manager.find(DsrRequest, {

@@ -134,6 +134,29 @@ export class SweepsRepository {
     return { rows, total };
   }
 
+  /** How many tasks of a sweep in this status the ability may read, per control: one row per control. */
+  async countTasksByControl(
+    ability: AppAbility,
+    sweepId: string,
+    status: TaskStatus,
+  ): Promise<{ controlKey: string; tasks: number }[]> {
+    const rows = await accessibleBy(
+      this.ds.manager.createQueryBuilder(SweepTask, 't'),
+      ability,
+      'read',
+      'SweepTask',
+      SWEEP_TASK_VIRTUAL_FIELDS,
+    )
+      .andWhere('t.sweep_id = :sweepId', { sweepId })
+      .andWhere('t.status = :status', { status })
+      .select('t.control_key', 'controlKey')
+      .addSelect('count(*)::int', 'tasks')
+      .groupBy('t.control_key')
+      .orderBy('t.control_key', 'ASC')
+      .getRawMany<{ controlKey: string; tasks: number }>();
+    return rows;
+  }
+
   findTask(id: string, m?: EntityManager): Promise<SweepTask | null> {
     return this.m(m).findOne(SweepTask, { where: { id } });
   }

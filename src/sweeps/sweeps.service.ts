@@ -12,6 +12,7 @@ import { UsersService } from '../identity/users.service';
 import { taskTiming } from './domain/due-date';
 import { ControlOutcomeView, SweepTaskView, sweepTaskView, SweepView, TaskListQueryDto } from './dto/sweep.dto';
 import type { Sweep } from './sweep.entity';
+import type { TaskStatus } from './sweep-task.entity';
 import { SweepPostureService } from './sweep-posture.service';
 import { SweepTasksService } from './sweep-tasks.service';
 import { nominalDueAt } from './sweep-weeks';
@@ -116,6 +117,16 @@ export class SweepsService {
       overdueAt: query.overdue ? (sweep.closedAt ?? now) : undefined,
     });
     return { items: rows.map((t) => sweepTaskView(t, now)), total, ...page };
+  }
+
+  /** The sweep's tasks in this status that the actor may read, counted per control (a dashboard's figures). */
+  async taskCountsByControl(
+    actor: UserActor,
+    week: string,
+    status: TaskStatus,
+  ): Promise<{ controlKey: string; tasks: number }[]> {
+    const sweep = await this.readableSweep(actor, week);
+    return this.repo.countTasksByControl(abilityFor(actor), sweep.id, status);
   }
 
   /**

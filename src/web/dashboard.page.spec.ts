@@ -1,4 +1,13 @@
-import { managerDashboard, ownerDashboard, ownsControl, trendRows, TREND_CSV_COLUMNS } from './dashboard.page';
+import {
+  lastMonths,
+  managerDashboard,
+  monthsLowerBound,
+  ownerDashboard,
+  ownsControl,
+  trendRows,
+  TREND_CSV_COLUMNS,
+  volumeByMonth,
+} from './dashboard.page';
 import type { SweepTaskView, SweepView } from '../sweeps/dto/sweep.dto';
 import { csvText } from './list-csv';
 
@@ -122,5 +131,37 @@ describe('ownerDashboard', () => {
     expect(page.overdue).toBe(1);
     expect(page.evidence.dueSoon.map((a) => a.key)).toEqual(['K2']);
     expect(page.evidence.stale.map((a) => a.key)).toEqual(['K1']);
+  });
+});
+
+describe('the months of the DSR volume', () => {
+  it('are the last twelve in Bangkok: at 17:00 UTC on 31 December it is already January there', () => {
+    const months = lastMonths(12, new Date('2026-12-31T17:00:00Z'), 'Asia/Bangkok');
+    expect(months[0]).toBe('2026-02');
+    expect(months[11]).toBe('2027-01');
+    expect(lastMonths(12, new Date('2026-12-31T16:59:59Z'), 'Asia/Bangkok')[11]).toBe('2026-12');
+    expect(new Set(months).size).toBe(12);
+  });
+
+  it('read from a bound before the first month begins in any zone', () => {
+    const bound = monthsLowerBound(['2026-02', '2026-03']);
+    expect(bound.getTime()).toBeLessThanOrEqual(Date.parse('2026-02-01T00:00:00+14:00'));
+    expect(bound.toISOString()).toBe('2026-01-31T00:00:00.000Z');
+  });
+
+  it('list every month, 0 where nothing was counted, and ignore months outside them', () => {
+    expect(
+      volumeByMonth(
+        ['2026-10', '2026-11', '2026-12'],
+        [
+          { month: '2026-09', requests: 4 },
+          { month: '2026-11', requests: 2 },
+        ],
+      ),
+    ).toEqual([
+      { month: '2026-10', requests: 0 },
+      { month: '2026-11', requests: 2 },
+      { month: '2026-12', requests: 0 },
+    ]);
   });
 });

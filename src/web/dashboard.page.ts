@@ -196,20 +196,31 @@ function soonest(r: Queued): number {
 }
 
 /** Requests received per month (TZ_COMPLIANCE), for the last `months` months ending with `now`'s. */
-export function volumeByMonth(receivedAt: string[], months: number, now: Date, tz: string) {
-  const monthOf = (at: Date) =>
-    new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit' }).format(at).slice(0, 7);
-  const [y, m] = monthOf(now).split('-').map(Number);
-  const keys = Array.from({ length: months }, (_, i) => {
+/** The last `months` calendar months in the zone, oldest first, as YYYY-MM; the current month last. */
+export function lastMonths(months: number, now: Date, tz: string): string[] {
+  const current = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit' })
+    .format(now)
+    .slice(0, 7);
+  const [y, m] = current.split('-').map(Number);
+  return Array.from({ length: months }, (_, i) => {
     const d = new Date(Date.UTC(y, m - 1 - (months - 1 - i), 1));
     return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
   });
-  const counts = new Map(keys.map((k) => [k, 0]));
-  for (const at of receivedAt) {
-    const k = monthOf(new Date(at));
-    if (counts.has(k)) counts.set(k, counts.get(k)! + 1);
-  }
-  return keys.map((month) => ({ month, requests: counts.get(month)! }));
+}
+
+/**
+ * An instant no later than the start of the first of these months in any zone (UTC−12 to UTC+14): a lower
+ * bound for reading the months' rows, which are then counted by their month in the compliance zone.
+ */
+export function monthsLowerBound(months: string[]): Date {
+  const [y, m] = months[0].split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, 1) - 86_400_000);
+}
+
+/** Requests received per month, every month of `months` listed (0 when none), from counts per YYYY-MM. */
+export function volumeByMonth(months: string[], counted: { month: string; requests: number }[]) {
+  const counts = new Map(counted.map((c) => [c.month, c.requests]));
+  return months.map((month) => ({ month, requests: counts.get(month) ?? 0 }));
 }
 
 export const VOLUME_CSV_COLUMNS: CsvColumn<{ month: string; requests: number }>[] = [

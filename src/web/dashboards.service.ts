@@ -25,10 +25,11 @@ import {
   ownerDashboard,
   privacyDashboard,
   trendRows,
+  lastMonths,
+  monthsLowerBound,
   volumeByMonth,
   type TrendRow,
 } from './dashboard.page';
-import { allRows } from './list-csv';
 
 /** Weeks the posture trend covers, this one included. */
 export const TREND_WEEKS = 12;
@@ -88,13 +89,9 @@ export class DashboardsService {
 
   /** Requests received per month over the last VOLUME_MONTHS months, from every request the actor may list. */
   async dsrVolume(actor: UserActor, now = new Date()) {
-    const rows = await allRows((page) => this.dsr.list(actor, { ...page }, now));
-    return volumeByMonth(
-      rows.map((r) => r.receivedAt),
-      VOLUME_MONTHS,
-      now,
-      complianceTimeZone(),
-    );
+    const months = lastMonths(VOLUME_MONTHS, now, complianceTimeZone());
+    const counted = await this.dsr.receivedByMonth(actor, monthsLowerBound(months), complianceTimeZone());
+    return volumeByMonth(months, counted);
   }
 
   /**
@@ -123,27 +120,35 @@ export class DashboardsService {
       this.risksAboveAcceptable(actor),
       this.engagementCounts(actor, now),
       this.trail.verify(),
-      sweep ? allRows((page) => this.sweeps.tasks(actor, sweep.week, { status: 'exception', ...page })) : [],
+      sweep ? this.sweeps.taskCountsByControl(actor, sweep.week, 'exception') : [],
     ]);
     const exceptionsByFramework = await this.exceptionsByFramework(
-      exceptionTasks.map((t) => t.controlKey),
+      exceptionTasks,
       posture.map((p) => p.framework),
     );
     return {
       ...managerDashboard({ posture, trend, sweep, dsr, risks, trail, exceptionsByFramework }),
-      exceptions: exceptionTasks.length,
+      exceptions: exceptionTasks.reduce((sum, c) => sum + c.tasks, 0),
       engagements,
     };
   }
 
   /** This week's tasks closed with an exception, counted under each framework their control is mapped to. */
-  private async exceptionsByFramework(controlKeys: string[], frameworks: string[]): Promise<Map<string, number>> {
+  private async exceptionsByFramework(
+    perControl: { controlKey: string; tasks: number }[],
+    frameworks: string[],
+  ): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
-    if (controlKeys.length === 0) return counts;
-    const idOf = new Map((await this.catalog.controlsByKeys([...new Set(controlKeys)])).map((c) => [c.key, c.id]));
+    if (perControl.length === 0) return counts;
+    const idOf = new Map(
+      (await this.catalog.controlsByKeys(perControl.map((c) => c.controlKey))).map((c) => [c.key, c.id]),
+    );
     for (const [framework, ids] of await this.catalog.controlIdsByFramework(frameworks)) {
       const mapped = new Set(ids);
-      counts.set(framework, controlKeys.filter((k) => mapped.has(idOf.get(k) ?? '')).length);
+      counts.set(
+        framework,
+        perControl.reduce((sum, c) => sum + (mapped.has(idOf.get(c.controlKey) ?? '') ? c.tasks : 0), 0),
+      );
     }
     return counts;
   }
