@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Render, Res, UseInterceptors } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AppAbility } from '../authz/ability.factory';
@@ -34,6 +34,7 @@ import {
   type RiskFormState,
 } from './risk-forms';
 import { refusalStatus } from './form-refusal';
+import { FormIdempotency, FormKey, FormKeyInterceptor, newFormKey } from './form-idempotency';
 import { viewUser } from './view-context.interceptor';
 
 /** The risk register: table with filters and the heat maps, a risk's page with its controls and history, and the forms. */
@@ -42,6 +43,7 @@ const PICKER_EVIDENCE = 200;
 
 @ApiExcludeController()
 @Controller()
+@UseInterceptors(FormKeyInterceptor)
 export class RiskPagesController {
   constructor(
     private readonly risks: RisksService,
@@ -50,6 +52,7 @@ export class RiskPagesController {
     private readonly plans: RiskPlansService,
     private readonly catalog: CatalogService,
     private readonly evidence: EvidenceQueriesService,
+    private readonly forms: FormIdempotency,
   ) {}
 
   @Get('risks')
@@ -73,7 +76,7 @@ export class RiskPagesController {
       this.reviewing.reviews(actor, { register, limit: 5 }),
       showPlan ? this.plans.find(query.product!) : null,
     ]);
-    return riskRegisterPage({
+    const page = riskRegisterPage({
       query,
       register,
       list,
@@ -89,6 +92,7 @@ export class RiskPagesController {
         editPlan: ability.can('update', 'RiskPlan'),
       },
     });
+    return { ...page, formKey: newFormKey() }; // the forms' idempotency key (form-idempotency.ts)
   }
 
   /** "Add a hazard": 303 to the new risk; a refusal shows the register again with the form as typed (400/409/422). */
@@ -98,11 +102,12 @@ export class RiskPagesController {
     @CurrentActor() actor: UserActor,
     @CurrentAbility() ability: AppAbility,
     @Body() form: CreateRiskFormDto,
+    @FormKey() key: string | null,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const register = registerOf(form.register);
     await this.submit(
-      { reply, actor, name: 'hazard', values: form },
+      { reply, actor, key, name: 'hazard', values: form },
       {
         run: async () => {
           const risk = await this.risks.create(actor, await validated(CreateRiskDto, createRiskBody(form, register)));
@@ -124,11 +129,12 @@ export class RiskPagesController {
     @CurrentActor() actor: UserActor,
     @CurrentAbility() ability: AppAbility,
     @Body() form: RiskPlanFormDto,
+    @FormKey() key: string | null,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const { product } = await validated(RiskPlanParams, { product: form.product ?? '' });
     await this.submit(
-      { reply, actor, name: 'plan', values: form },
+      { reply, actor, key, name: 'plan', values: form },
       {
         run: async () => {
           await this.plans.put(actor, product, await validated(PutRiskPlanDto, planBody(form)));
@@ -146,11 +152,12 @@ export class RiskPagesController {
     @CurrentActor() actor: UserActor,
     @CurrentAbility() ability: AppAbility,
     @Body() form: RiskReviewFormDto,
+    @FormKey() key: string | null,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const register = registerOf(form.register);
     await this.submit(
-      { reply, actor, name: 'review', values: form },
+      { reply, actor, key, name: 'review', values: form },
       {
         run: async () => {
           const review = await this.reviewing.review(actor, await validated(CreateRiskReviewDto, reviewBody(form)));
@@ -162,15 +169,19 @@ export class RiskPagesController {
   }
 
   /**
-   * Runs a form and answers 303 to where it leads (post/redirect/get); a refused form (400, 409, 422) is shown
+   * Runs a form once per idempotency key and answers 303 to where it leads (post/redirect/get); a refused form (400, 409, 422) is shown
    * again on its page with what was typed and each problem next to its field. Anything else: the error page.
    */
   private async submit(
-    s: { reply: FastifyReply; actor: UserActor; name: RiskFormName; values: object },
+    s: { reply: FastifyReply; actor: UserActor; key: string | null; name: RiskFormName; values: object },
     form: { run: () => Promise<string>; refused: (state: RiskFormState) => Promise<[string, object]> },
   ): Promise<void> {
     try {
-      await s.reply.redirect(await form.run(), 303);
+      // Once per page key: a reload of the POST or a double click gets the first submission's redirect.
+      const done = await this.forms.once(s.actor.id, s.key, `risk.${s.name}`, async () => ({
+        location: await form.run(),
+      }));
+      await s.reply.redirect(done.location, 303);
     } catch (e) {
       const status = refusalStatus(e);
       if (status === null) throw e;
@@ -193,7 +204,7 @@ export class RiskPagesController {
       this.reports.arisingFrom(actor, id),
     ]);
     const canUpdate = ability.can('update', 'Risk');
-    return riskPage({
+    const page = riskPage({
       risk,
       history,
       arisingFrom,
@@ -203,6 +214,7 @@ export class RiskPagesController {
       pickers: canUpdate ? await this.pickers(actor, ability) : null,
       form,
     });
+    return { ...page, formKey: newFormKey() };
   }
 
   /** Titles of the evidence the risk's controls name, as far as the reader may read each item. */
@@ -234,10 +246,11 @@ export class RiskPagesController {
     @CurrentAbility() ability: AppAbility,
     @Param() p: RiskParams,
     @Body() form: AddRiskControlFormDto,
+    @FormKey() key: string | null,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await this.submit(
-      { reply, actor, name: 'control', values: form },
+      { reply, actor, key, name: 'control', values: form },
       {
         run: async () => {
           const dto = await validated(UpdateRiskDto, addControlBody(form));

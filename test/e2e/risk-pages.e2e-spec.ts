@@ -409,3 +409,60 @@ describe('who may not', () => {
     }
   });
 });
+
+describe('a form sent twice with the key its page gave it (a reload of the POST, a double click)', () => {
+  const formKey = (html: string) => /name="formKey" value="([A-Za-z0-9_-]{16,64})"/.exec(html)![1];
+
+  it('adds the hazard once, and adds its control once; the repeat is sent where the first went', async () => {
+    const key = formKey((await owner2('GET', '/risks')).text);
+    const hazard = {
+      formKey: key,
+      register: 'iso14971',
+      ref: 'HAZ-902',
+      product: 'Triage',
+      title: 'Sent twice',
+      hazard: 'Double click',
+      sequenceOfEvents: 'The button is pressed twice',
+      hazardousSituation: 'Two rows',
+      harm: 'A confusing register',
+      severity: 'S2',
+      p1: 'remote',
+      p2: 'remote',
+      probability: '',
+    };
+    const [first, second] = [await postForm('/risks', hazard), await postForm('/risks', hazard)];
+    expect(first).toMatchObject({ status: 303 });
+    expect(second).toMatchObject({ status: 303, location: first.location });
+    const listed = (await owner2('GET', '/api/risks?register=iso14971&limit=200')).json.items as { ref: string }[];
+    expect(listed.filter((r) => r.ref === 'HAZ-902')).toHaveLength(1);
+
+    const riskPath = first.location!;
+    const controlKey = formKey((await owner2('GET', riskPath)).text);
+    const control = {
+      formKey: controlKey,
+      version: '1',
+      type: 'information_for_safety',
+      description: 'Warn before sending twice',
+      controlKey: '',
+      implementationEvidence: '',
+      effectivenessEvidence: '',
+      residualSeverity: '',
+      residualProbability: '',
+    };
+    const [one, two] = await Promise.all([
+      postForm(`${riskPath}/controls`, control),
+      postForm(`${riskPath}/controls`, control),
+    ]);
+    expect(one).toMatchObject({ status: 303, location: riskPath });
+    expect(two).toMatchObject({ status: 303, location: riskPath });
+    const risk = (await owner2('GET', `/api/${riskPath.slice(1)}`)).json;
+    expect(risk.controls.map((c: { description: string }) => c.description)).toEqual(['Warn before sending twice']);
+    expect(risk.version).toBe(2);
+  });
+
+  it('refuses a key of the wrong shape, naming the field', async () => {
+    const res = await postForm('/risks/reviews', { formKey: 'not a key!', register: 'iso14971', notes: 'x' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('formKey');
+  });
+});
