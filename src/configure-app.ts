@@ -1,6 +1,5 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import { Logger as NestLogger, Type } from '@nestjs/common';
@@ -17,6 +16,7 @@ import { requestIdFor } from './common/http/http-logger';
 import { clientErrorHandler, frameworkErrors } from './common/http/framework-errors';
 import { registerJsonBodyParser } from './common/http/json-body';
 import { registerNulCharacterRule } from './common/http/nul-character-rule';
+import { registerSecurityHeaders } from './common/http/security-headers';
 import { ProblemDetailsFilter } from './web/problem-details.filter';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { complianceTimeZone, zoneLabel } from './common/time/zone';
@@ -72,20 +72,7 @@ function configureRequests(app: NestFastifyApplication): void {
 
 /** Security headers (CSP), cookies, form and multipart bodies. */
 async function registerPlugins(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        // Served over plain http on localhost by default; TLS is the reverse proxy's job.
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
+  registerSecurityHeaders(app.getHttpAdapter().getInstance());
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
   await app.register(multipart, { limits: { fileSize: config.uploadLimitBytes, files: 20, fields: 50 } });

@@ -1,5 +1,5 @@
 import { systemActor, type Role, type UserActor } from './actor';
-import { abilityFor } from './ability.factory';
+import { ABILITY_ACTOR_FIELDS, ABILITY_CACHE_SIZE, abilityFor } from './ability.factory';
 import { asSubject } from './subject';
 import type { Action, SubjectType } from './subjects';
 
@@ -272,14 +272,73 @@ describe('abilityFor: data subject requests (identity for privacy officers and a
   });
 });
 
-describe('abilityFor: one ability per actor object (per request)', () => {
-  it('returns the same ability for the same actor, and a fresh one for a freshly loaded actor', () => {
+describe("abilityFor: one ability per actor object (per request), kept by the actor's rule fields", () => {
+  it('returns the same ability for the same actor, and a fresh one for a freshly loaded actor whose role changed', () => {
     const me = actor('control_owner');
     expect(abilityFor(me)).toBe(abilityFor(me));
     const reloaded = { ...me, role: 'viewer' as const }; // the next request loads the user again
     expect(abilityFor(reloaded)).not.toBe(abilityFor(me));
     expect(abilityFor(reloaded).can('read', 'Evidence')).toBe(false);
     expect(abilityFor(me).can('read', 'Evidence')).toBe(true);
+  });
+
+  it('the next request of the same unchanged user reuses the ability; any change to a rule field builds another', () => {
+    const me = actor('control_owner', 'u-cache', ENG);
+    const again = { ...me, via: 'token' as const, name: 'Renamed', email: 'renamed@x.test', sessionId: 's-2' };
+    expect(abilityFor(again)).toBe(abilityFor(me));
+    const moved = { ...me, departmentId: CLIN, departmentKey: 'clinical' };
+    expect(abilityFor(moved)).not.toBe(abilityFor(me));
+    const ownRisk = asSubject('Risk', { register: 'iso14971', ownerUserId: 'u-cache' });
+    expect(abilityFor(moved).can('update', ownRisk)).toBe(true); // clinical owners hold ISO 14971 risks
+    expect(abilityFor(me).can('update', ownRisk)).toBe(false);
+    // Moved back: the rules of the engineering department again, at once.
+    expect(abilityFor({ ...moved, departmentId: ENG, departmentKey: ENG }).can('update', ownRisk)).toBe(false);
+    const other = actor('control_owner', 'u-cache-other', ENG);
+    expect(abilityFor(other)).not.toBe(abilityFor(me));
+    expect(abilityFor(other).can('read', asSubject('SweepTask', { ownerUserId: 'u-cache' }))).toBe(false);
+  });
+
+  it("an auditor's engagements are part of the key: a new, changed or ended engagement changes what they read at once", () => {
+    const engagement = { id: 'e-1', frameworks: ['soc2'], from: '2026-01-01', to: '2026-03-31' };
+    const base: UserActor = { ...actor('auditor', 'u-aud', null), engagements: [] };
+    const within = asSubject('Sweep', { week: '2026-W05' });
+    const open = { ...base, engagements: [{ ...engagement, expiresAt: new Date('2027-01-01'), controlIds: [] }] };
+    expect(abilityFor(base).can('read', within)).toBe(false);
+    expect(abilityFor(open).can('read', within)).toBe(true);
+    const shorter = { ...open, engagements: [{ ...open.engagements[0], to: '2026-01-15' }] };
+    expect(abilityFor(shorter).can('read', within)).toBe(false);
+    expect(abilityFor({ ...base, engagements: [] }).can('read', within)).toBe(false);
+  });
+
+  it('the rules read no actor field but ABILITY_ACTOR_FIELDS (what the cache is keyed by)', () => {
+    const roles: Role[] = ['admin', 'compliance_manager', 'control_owner', 'privacy_officer', 'auditor', 'viewer'];
+    const read = new Set<string>();
+    for (const [i, role] of roles.entries()) {
+      for (const department of [ENG, 'clinical', null]) {
+        const engagements = [
+          {
+            id: 'e',
+            frameworks: ['soc2', 'pdpa', 'iso14971'],
+            from: '2026-01-01',
+            to: '2026-02-01',
+            expiresAt: new Date(),
+            controlIds: ['c'],
+          },
+        ];
+        const fresh = { ...actor(role, `u-fields-${i}-${department}`, department), engagements };
+        abilityFor(new Proxy(fresh, { get: (target, field) => (read.add(String(field)), Reflect.get(target, field)) }));
+      }
+    }
+    expect([...read].filter((f) => f !== 'kind').sort()).toEqual([...ABILITY_ACTOR_FIELDS].sort());
+  });
+
+  it('keeps at most ABILITY_CACHE_SIZE abilities, and an evicted one is built again with the same rules', () => {
+    const first = actor('control_owner', 'u-evicted');
+    const ability = abilityFor(first);
+    for (let i = 0; i < ABILITY_CACHE_SIZE; i++) abilityFor(actor('viewer', `u-filler-${i}`));
+    const again = abilityFor({ ...first });
+    expect(again).not.toBe(ability);
+    expect(again.rules).toEqual(ability.rules);
   });
 });
 

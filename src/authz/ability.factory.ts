@@ -156,21 +156,50 @@ function auditorRules(actor: UserActor, can: Can, cannot: Cannot): void {
 }
 
 /**
+ * The fields of a user actor the rules below read: the ability is a pure function of them. If a rule
+ * starts reading another field, add it here (ability.factory.spec.ts checks every role's rules read no other).
+ */
+export const ABILITY_ACTOR_FIELDS = ['id', 'role', 'departmentId', 'departmentKey', 'engagements'] as const;
+
+/**
  * The ability of an actor: built once per actor object and kept with it. An actor is loaded fresh from the
  * database on every request (a role change, a deactivation or an engagement's expiry applies at the next
  * request), so this is the request's one ability: the guard, the services' row checks and SQL filters, and
- * the pages all read the same object. Nothing mutates an actor after it is built.
+ * the pages all read the same object. Nothing mutates an actor or an ability after it is built.
+ *
+ * Building one costs more than the rest of a small request's authorization, so abilities are also kept by
+ * the content of `ABILITY_ACTOR_FIELDS` (the same user with the same role, department and active
+ * engagements gets the same rules): the next request of a user whose role, department or engagements
+ * changed has another key and gets a freshly built ability at once; a revoked session or a deactivated
+ * user is refused by authentication before any ability is asked for.
  */
 export function abilityFor(actor: Actor): AppAbility {
   let ability = built.get(actor);
   if (!ability) {
-    ability = actor.kind === 'user' ? userAbility(actor) : systemAbility();
+    ability = actor.kind === 'user' ? cachedUserAbility(actor) : SYSTEM_ABILITY;
     built.set(actor, ability);
   }
   return ability;
 }
 
 const built = new WeakMap<Actor, AppAbility>();
+
+/** Abilities by actor content, the least recently used dropped first beyond `ABILITY_CACHE_SIZE`. */
+const byContent = new Map<string, AppAbility>();
+export const ABILITY_CACHE_SIZE = 1000;
+
+function cachedUserAbility(actor: UserActor): AppAbility {
+  const key = JSON.stringify(ABILITY_ACTOR_FIELDS.map((field) => actor[field] ?? null));
+  let ability = byContent.get(key);
+  if (ability)
+    byContent.delete(key); // re-inserted below as the most recently used
+  else {
+    ability = userAbility(actor);
+    if (byContent.size >= ABILITY_CACHE_SIZE) byContent.delete(byContent.keys().next().value as string);
+  }
+  byContent.set(key, ability);
+  return ability;
+}
 
 /**
  * The system itself (the CLI, scheduled jobs, the seed): it may do anything a service offers, so services
@@ -187,6 +216,8 @@ function systemAbility(): AppAbility {
 
 const detectSubjectType = (o: object): SubjectType =>
   (o as { __caslSubjectType__?: SubjectType }).__caslSubjectType__ ?? ('unknown' as SubjectType);
+
+const SYSTEM_ABILITY = systemAbility();
 
 /**
  * Incidents. Anyone signed in reports, and reads what they reported. Compliance managers and admins manage

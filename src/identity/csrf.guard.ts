@@ -18,7 +18,7 @@ export function csrfTokenOf(request: AuthenticatedRequest): string | null {
 }
 
 /**
- * Global guard, after authentication. Hands the session's token to every view (`reply.locals.csrfToken`,
+ * Global guard, after authentication. Hands the session's token to every view of a page route (`reply.locals.csrfToken`,
  * which @fastify/view merges into each render, error pages and re-rendered forms included). Then: a page request that changes something, made with the session
  * cookie, must carry the session's token (`_csrf` form field, `X-CSRF-Token` header, or `?_csrf=` for a
  * multipart form). API calls are JSON-only (ApiContentTypeGuard) and bearer tokens are not sent by
@@ -31,12 +31,14 @@ export class CsrfGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = csrfTokenOf(request);
+    // API routes render no views (their errors are problem+json): no token to compute (an HMAC) for them.
+    const api = isApiRoute(request);
+    const token = api ? null : csrfTokenOf(request);
     if (token) {
       const reply = context.switchToHttp().getResponse<FastifyReply & { locals?: Record<string, unknown> | null }>();
       reply.locals = { ...(reply.locals ?? {}), csrfToken: token };
     }
-    if (!STATE_CHANGING.has(request.method) || isApiRoute(request)) return true;
+    if (!STATE_CHANGING.has(request.method) || api) return true;
     if (request.actor?.via !== 'session') return true;
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]) === true)
       return true;

@@ -1,6 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Module, UseInterceptors } from '@nestjs/common';
 import { DashboardsService } from './dashboards.service';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { HealthModule } from '../health/health.module';
 import { IdentityModule } from '../identity/identity.module';
 import { AdminUsersPageController } from './admin-users-page.controller';
@@ -39,7 +38,35 @@ import { SearchPagesController } from './search-pages.controller';
 import { FindingsModule } from '../findings/findings.module';
 import { FindingPagesController } from './finding-pages.controller';
 
-/** Server-rendered pages (templates in templates/web/). */
+/** The controllers of the server-rendered pages (templates in templates/web/). */
+export const PAGE_CONTROLLERS = [
+  HomeController,
+  DashboardDownloadsController,
+  LoginPageController,
+  AdminUsersPageController,
+  CatalogPagesController,
+  SweepPagesController,
+  RiskPagesController,
+  DsrCsvController,
+  DsrPagesController,
+  AuditPagesController,
+  AuditPackPagesController,
+  AuditTrailPageController,
+  NotificationsPageController,
+  IncidentPagesController,
+  DocumentPagesController,
+  ReleasePagesController,
+  SearchPagesController,
+  FindingPagesController,
+  KeyPagesController,
+];
+
+// Every page controller's rendered pages get the signed-in user's header, menu and unread count. Not a
+// global interceptor: the JSON API's routes would each pay for the interceptor chain (RxJS, async
+// resources) to do nothing (view-context.interceptor.spec.ts checks every @Render handler is covered).
+for (const controller of PAGE_CONTROLLERS) UseInterceptors(ViewContextInterceptor)(controller);
+
+/** Server-rendered pages. */
 @Module({
   imports: [
     HealthModule,
@@ -59,32 +86,7 @@ import { FindingPagesController } from './finding-pages.controller';
     FindingsModule,
     KeysModule,
   ],
-  controllers: [
-    HomeController,
-    DashboardDownloadsController,
-    LoginPageController,
-    AdminUsersPageController,
-    CatalogPagesController,
-    SweepPagesController,
-    RiskPagesController,
-    DsrCsvController,
-    DsrPagesController,
-    AuditPagesController,
-    AuditPackPagesController,
-    AuditTrailPageController,
-    NotificationsPageController,
-    IncidentPagesController,
-    DocumentPagesController,
-    ReleasePagesController,
-    SearchPagesController,
-    FindingPagesController,
-    KeyPagesController,
-  ],
-  providers: [
-    LoginPageService,
-    DashboardsService,
-    FormIdempotency,
-    { provide: APP_INTERCEPTOR, useClass: ViewContextInterceptor },
-  ],
+  controllers: PAGE_CONTROLLERS,
+  providers: [LoginPageService, DashboardsService, FormIdempotency, ViewContextInterceptor],
 })
 export class WebModule {}

@@ -301,3 +301,40 @@ describe('users', () => {
     expect(res.json.items).toHaveLength(15);
   });
 });
+
+describe('permissions follow a change at the next request (abilities are kept per role, department and engagements)', () => {
+  it('moving, demoting or signing out a signed-in user changes what their next request may do', async () => {
+    const created = await api(as.admin)('POST', '/api/users', {
+      email: 'mover@example.com',
+      name: 'Mover',
+      role: 'control_owner',
+      department: 'engineering',
+    });
+    expect(created.status).toBe(201);
+    const id = created.json.user.id;
+    let cookie = await login(t.baseUrl, 'mover@example.com', created.json.oneTimePassword);
+    const password = 'the mover password 1';
+    const changed = await api(cookie)('POST', '/api/me/password', {
+      currentPassword: created.json.oneTimePassword,
+      newPassword: password,
+    });
+    expect(changed.status).toBe(204);
+    cookie = await login(t.baseUrl, 'mover@example.com', password);
+    const as2 = api(cookie);
+    expect((await as2('GET', '/api/evidence?limit=1')).status).toBe(200);
+    expect((await as2('GET', '/api/risks?limit=1')).status).toBe(403); // engineering owners hold no risks
+
+    expect((await api(as.admin)('PATCH', `/api/users/${id}`, { department: 'clinical' })).status).toBe(200);
+    expect((await as2('GET', '/api/risks?limit=1')).status).toBe(200); // clinical owners do, at once
+    expect((await api(as.admin)('PATCH', `/api/users/${id}`, { department: 'engineering' })).status).toBe(200);
+    expect((await as2('GET', '/api/risks?limit=1')).status).toBe(403);
+
+    expect((await api(as.admin)('PATCH', `/api/users/${id}`, { role: 'viewer' })).status).toBe(200);
+    expect((await as2('GET', '/api/evidence?limit=1')).status).toBe(403);
+    expect((await api(as.admin)('PATCH', `/api/users/${id}`, { role: 'control_owner' })).status).toBe(200);
+    expect((await as2('GET', '/api/evidence?limit=1')).status).toBe(200);
+
+    expect((await as2('POST', '/api/auth/logout')).status).toBe(204);
+    expect((await as2('GET', '/api/evidence?limit=1')).status).toBe(401);
+  });
+});
