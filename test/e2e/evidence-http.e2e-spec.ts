@@ -601,6 +601,11 @@ describe.each(['postgres', 'filesystem'] as const)('BLOB_STORE=%s', (store) => {
       expect(all.json.items.map((e: any) => e.title)).toEqual(['v3', 'Firewall review v2', 'Firewall review v1']);
       const current = await api(as.owner)('GET', '/api/evidence?control=ENG-07&current=true');
       expect(current.json.items.map((e: any) => e.title)).toEqual(['v3']);
+      expect((await api(as.owner)('GET', '/api/evidence?control=ENG-07&current=1')).json.total).toBe(1);
+      expect((await api(as.owner)('GET', '/api/evidence?control=ENG-07&current=0')).json.total).toBe(3);
+      const bad = await api(as.owner)('GET', '/api/evidence?control=ENG-07&current=yes');
+      expect(bad.status).toBe(400);
+      expect(bad.json.errors.map((e: { field: string }) => e.field)).toEqual(['current']);
     });
 
     it("an owner may not supersede (hide) evidence of another department's control, nor name an unknown item", async () => {

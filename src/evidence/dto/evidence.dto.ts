@@ -1,3 +1,4 @@
+import { boolQuery } from '../../common/http/bool-query';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -176,9 +177,7 @@ export class EvidenceQueryDto extends PageQueryDto {
   submitter?: 'me';
   @ApiPropertyOptional({ description: 'leave out superseded items' })
   @IsOptional()
-  @Transform(({ value }) =>
-    value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value,
-  )
+  @boolQuery()
   @IsBoolean()
   current?: boolean;
   @ApiPropertyOptional({ description: 'words the title contains' })
