@@ -195,6 +195,15 @@ describeInBrowser('layout on a desktop and on a phone', () => {
       await summary.focus();
       await page.keyboard.press('Enter');
       expect(await more.first().isVisible()).toBe(false);
+      // Escape closes it from inside (focus on one of its links) and gives the focus back to "More".
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Tab');
+      expect(await more.first().isVisible()).toBe(true);
+      await page.keyboard.press('Escape');
+      expect(await more.first().isVisible()).toBe(false);
+      expect(
+        await page.evaluate<boolean>(`document.activeElement === document.querySelector('#more-menu > summary')`),
+      ).toBe(true);
       await page.context().close();
     },
     60_000,
