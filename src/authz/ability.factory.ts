@@ -136,9 +136,12 @@ function auditorRules(actor: UserActor, can: Can, cannot: Cannot): void {
     // Releases built within the period, with their gates and signatures.
     if (ENGAGEMENT_RESOURCE_FRAMEWORKS.releases.some((k) => e.frameworks.includes(k)))
       can('read', 'Release', { builtAt: { $gte: start, $lt: end } });
-    // Findings opened within the period (as releases: read only, no pen-test register).
-    if (ENGAGEMENT_RESOURCE_FRAMEWORKS.findings.some((k) => e.frameworks.includes(k)))
-      can('read', 'Finding', { openedAt: { $gte: start, $lt: end } });
+    // Findings open at any time during the period: opened before its end and not closed before its start,
+    // the same set as the audit pack's findings register (read only, no pen-test register).
+    if (ENGAGEMENT_RESOURCE_FRAMEWORKS.findings.some((k) => e.frameworks.includes(k))) {
+      can('read', 'Finding', { openedAt: { $lt: end }, closedAt: null });
+      can('read', 'Finding', { openedAt: { $lt: end }, closedAt: { $ne: null, $gte: start } });
+    }
     // The keys register as it stood in the period: keys registered before its end, rotations recorded in it.
     if (ENGAGEMENT_RESOURCE_FRAMEWORKS.keys.some((k) => e.frameworks.includes(k))) {
       can('read', 'Key', { createdAt: { $lt: end } });

@@ -4,6 +4,7 @@
 // password again (a wrong password signs nothing) that lets a release's blocking-dependency gate pass,
 // refusals naming the field, access by role and department (404 outside it, auditors inside their
 // engagement), and escalation of due-soon and overdue findings once only.
+import { DataSource } from 'typeorm';
 import { Client } from 'pg';
 import { DEMO_PASSWORD } from '../../src/identity/demo-users';
 import { FindingEscalationsService } from '../../src/findings/finding-escalations.service';
@@ -253,9 +254,30 @@ describe('access', () => {
       403,
     );
     expectProblem(await as.viewer('GET', '/api/findings'), 403);
-    // The demo auditor's engagement covers SOC 2 this year.
+    // The demo auditor's engagement covers SOC 2 this year: the findings open at any time in it, as the pack
+    // lists them — one opened this year, and one opened last year still open; not one closed last year.
     expect((await as.auditor('GET', `/api/findings/${eng.json.id}`)).status).toBe(200);
-    expectProblem(await as.auditor('GET', `/api/findings/${old.json.id}`), 404);
+    expect((await as.auditor('GET', `/api/findings/${old.json.id}`)).status).toBe(200);
+    const closedLastYear = await as.compliance('POST', '/api/findings', {
+      source: 'manual',
+      severity: 'low',
+      title: 'Closed last year',
+      product: 'hms',
+      department: 'engineering',
+      openedAt: `${new Date().getUTCFullYear() - 1}-03-01T00:00:00Z`,
+    });
+    expect(closedLastYear.status).toBe(201);
+    const lastDay = `${new Date().getUTCFullYear() - 1}-12-31T16:59:59Z`; // 23:59:59 in Bangkok, 31 December
+    await t.app
+      .get(DataSource)
+      .query(`UPDATE findings SET status = 'closed', closed_at = $2, retested_at = $2 WHERE id = $1`, [
+        closedLastYear.json.id,
+        lastDay,
+      ]);
+    expectProblem(await as.auditor('GET', `/api/findings/${closedLastYear.json.id}`), 404);
+    const listed = (await as.auditor('GET', '/api/findings?limit=200')).json.items.map((f: any) => f.id);
+    expect(listed).toEqual(expect.arrayContaining([eng.json.id, old.json.id]));
+    expect(listed).not.toContain(closedLastYear.json.id);
     expectProblem(await as.auditor('POST', `/api/findings/${eng.json.id}/retest`, { result: 'passed' }), 403);
     // Only compliance managers and admins accept risk; clinical owners do not import scans.
     expectProblem(
