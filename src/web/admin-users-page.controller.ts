@@ -4,11 +4,15 @@ import type { FastifyReply } from 'fastify';
 import { CurrentActor, Policy } from '../authz/policy.decorator';
 import type { UserActor } from '../authz/actor';
 import { DepartmentsService } from '../identity/departments.service';
-import { UserListQueryDto } from '../identity/dto/user.dto';
+import { CreateUserDto, UserListQueryDto } from '../identity/dto/user.dto';
+import type { ValidationError } from '../common/errors/app-error';
 import { UsersService } from '../identity/users.service';
 import { adminUsersPage, USER_CSV_COLUMNS } from './admin-users.page';
 import { allRows, sendCsv } from './list-csv';
 import { CreateUserFormDto, UpdateUserFormDto } from './dto/user-forms.dto';
+import { refusalStatus } from './form-refusal';
+import { type FormState, refusedForm, validated } from './incident-forms';
+import { viewUser } from './view-context.interceptor';
 
 /** The user-admin page (admins): list, filter, add users, change role, department and status. */
 @ApiExcludeController()
@@ -19,9 +23,14 @@ export class AdminUsersPageController {
     private readonly departments: DepartmentsService,
   ) {}
 
-  private async page(actor: UserActor, query: UserListQueryDto, created?: { email: string; oneTimePassword: string }) {
+  private async page(
+    actor: UserActor,
+    query: UserListQueryDto,
+    created?: { email: string; oneTimePassword: string },
+    form: FormState<'user'> | null = null,
+  ) {
     const [list, departments] = await Promise.all([this.users.list(actor, query), this.departments.list()]);
-    return adminUsersPage({ query, list, departments, created });
+    return adminUsersPage({ query, list, departments, created, form });
   }
 
   @Get()
@@ -39,17 +48,31 @@ export class AdminUsersPageController {
     await sendCsv(reply, 'users', USER_CSV_COLUMNS, rows);
   }
 
+  /**
+   * Adds a user and shows their one-time password on the answer itself, once: it is never put in a URL or
+   * stored, so this form has no redirect after it (a reload is refused: the e-mail address is taken). A
+   * refused form (400, 409, 422) is the page again with what was typed and each problem next to its field.
+   */
   @Post()
   @Policy('create', 'User')
-  @Render('admin-users')
-  async create(@CurrentActor() actor: UserActor, @Body() form: CreateUserFormDto) {
-    const { user, oneTimePassword } = await this.users.create(actor, {
-      email: form.email,
-      name: form.name,
-      role: form.role,
-      department: form.department ?? null,
-    });
-    return this.page(actor, {}, { email: user.email ?? form.email, oneTimePassword });
+  async create(@CurrentActor() actor: UserActor, @Body() form: CreateUserFormDto, @Res() reply: FastifyReply) {
+    const me = viewUser(actor, reply.request.url);
+    try {
+      const dto = await validated(CreateUserDto, {
+        email: form.email ?? '',
+        name: form.name ?? '',
+        role: form.role ?? '',
+        department: form.department || null,
+      });
+      const { user, oneTimePassword } = await this.users.create(actor, dto);
+      const created = { email: user.email ?? dto.email, oneTimePassword };
+      await reply.status(201).view('admin-users', { ...(await this.page(actor, {}, created)), me });
+    } catch (e) {
+      const status = refusalStatus(e);
+      if (status === null) throw e;
+      const state = refusedForm('user', form, e as ValidationError);
+      await reply.status(status).view('admin-users', { ...(await this.page(actor, {}, undefined, state)), me });
+    }
   }
 
   @Post(':id')

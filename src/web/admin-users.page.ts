@@ -3,6 +3,7 @@
 import { ROLES } from '../authz/actor';
 import type { Page } from '../common/http/pagination';
 import type { UserListQueryDto, UserView } from '../identity/dto/user.dto';
+import type { FormState } from './incident-forms';
 import { csvHref, csvTime, timeHeader, type CsvColumn } from './list-csv';
 
 /** The roster as CSV (for access reviews): who, which role and department, active, last sign-in. */
@@ -22,6 +23,8 @@ export function adminUsersPage(input: {
   departments: unknown[];
   /** A user just created: their e-mail address and one-time password, shown this once. */
   created?: { email: string; oneTimePassword: string };
+  /** The add-user form refused: what was typed and each field's problem. */
+  form?: FormState<'user'> | null;
 }) {
   const { query, list } = input;
   const link = (offset: number) =>
@@ -43,5 +46,18 @@ export function adminUsersPage(input: {
     from: list.total === 0 ? 0 : list.offset + 1,
     to: list.offset + list.items.length,
     created: input.created,
+    add: addForm(input.form ?? null),
+  };
+}
+
+/** The add-user form: empty, or as typed when refused (the role and department choices kept). */
+function addForm(form: FormState<'user'> | null) {
+  const values = (form?.values ?? {}) as Record<string, string | undefined>;
+  return {
+    values,
+    errors: form?.errors ?? {},
+    detail: form?.detail ?? null,
+    roles: ROLES.map((role) => ({ role, selected: values.role === role })),
+    department: values.department ?? '',
   };
 }
