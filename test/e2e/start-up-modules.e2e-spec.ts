@@ -9,7 +9,7 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'src', 'main.js');
 
-/** Loaded on first use only: PDF rendering, SBOM validation, Markdown, JUnit XML, SMTP. */
+/** Loaded on first use only: PDF rendering, SBOM validation, Markdown, JUnit XML, SMTP, PKCS#12. */
 const LOADED_ON_FIRST_USE = [
   'pdfkit',
   'fontkit',
@@ -17,6 +17,7 @@ const LOADED_ON_FIRST_USE = [
   'markdown-it',
   'fast-xml-parser',
   'nodemailer',
+  'node-forge',
 ];
 /** Never at run time. */
 const DEVELOPMENT_ONLY = ['playwright-core', 'typescript', 'jest', '@swc/core'];
