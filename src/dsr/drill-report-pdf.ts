@@ -1,10 +1,10 @@
 // A short PDF of a drill report (one or two pages), stored as evidence next to the JSON.
-import PDFDocument from 'pdfkit';
+import { pdfDocumentClass } from '../common/pdf/pdfkit';
 import type { DrillReport } from './domain/drill-report';
 
 export function renderDrillReportPdf(report: DrillReport, generatedAt: Date): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({
+    const doc = new (pdfDocumentClass())({
       size: 'A4',
       margin: 50,
       info: { Title: `DSR drill ${report.startedAt}`, Author: 'Attest', Subject: 'PDPA data subject request drill' },

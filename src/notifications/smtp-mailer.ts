@@ -1,5 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { createTransport, type Mail } from 'nodemailer';
+import type * as Nodemailer from 'nodemailer';
+import type { Mail } from 'nodemailer';
+import { lazyModule } from '../common/lazy-module';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 
@@ -22,7 +24,7 @@ export class SmtpMailer implements OnModuleDestroy {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.transport = config.smtpUrl
-      ? createTransport({
+      ? lazyModule<typeof Nodemailer>('nodemailer')().createTransport({
           url: config.smtpUrl,
           connectionTimeout: 15_000,
           greetingTimeout: 15_000,

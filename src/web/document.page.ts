@@ -1,7 +1,8 @@
 // View models of the controlled-document pages (issue 17): the list, one document (metadata, the version in
 // force rendered from Markdown, the version on its way with its approvals and forms, the versions, a diff,
 // the roster) and "my acknowledgements". Pure functions of the services' views, the ability and the time now.
-import MarkdownIt from 'markdown-it';
+import type MarkdownIt from 'markdown-it';
+import { lazyModule, onFirstUse } from '../common/lazy-module';
 import type { AppAbility } from '../authz/ability.factory';
 import { ROLES } from '../authz/actor';
 import { asSubject } from '../authz/subject';
@@ -16,11 +17,11 @@ import type { DocumentFormName, DocumentFormState } from './document-forms';
 
 // Raw HTML is escaped (html: false) and markdown-it's default link validation leaves javascript:, vbscript:,
 // file: and data: (but for images) URLs unlinked: what a policy's author writes cannot run in a reader's page.
-const markdown = new MarkdownIt({ html: false });
+const markdown = onFirstUse(() => new (lazyModule<typeof MarkdownIt>('markdown-it')())({ html: false }));
 
 /** A version's Markdown as inert HTML (no script, no raw HTML, no script URLs). */
 export function renderMarkdown(source: string): string {
-  return markdown.render(source);
+  return markdown().render(source);
 }
 
 const words = (key: string) => key.replace(/_/g, ' ');

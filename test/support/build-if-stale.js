@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// `npm start`'s and `npm run attest`'s prestep: compiles only when dist/ is not current. A cheap look first
+// `npm start` and `npm run attest` run through this: it compiles only when dist/ is not current, then runs the
+// entry point named as its first argument (`node test/support/build-if-stale.js dist/src/main.js …`) in this
+// same process, with the arguments after it; without an argument it only builds. One Node process rather
+// than npm's pre-script (a shell and a second Node) saves a few hundred milliseconds of every start. A cheap look first
 // (a few hundred stat calls): the entry points exist and nothing under src/ or migrations/ (files or
 // folders, so an added or deleted file counts), no tsconfig and not package-lock.json is newer than
 // dist/.tsbuildinfo, which every build writes. Otherwise `tsc -b tsconfig.build.json`, which compiles what
@@ -7,7 +10,7 @@
 // Lives beside run-tests.js: top-level folders are fixed (README, "Development").
 const { spawnSync } = require('node:child_process');
 const { readdirSync, statSync } = require('node:fs');
-const { join } = require('node:path');
+const { join, resolve } = require('node:path');
 
 const root = join(__dirname, '..', '..');
 const at = (...p) => join(root, ...p);
@@ -37,9 +40,16 @@ const inputs = Math.max(
   ...['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].map((f) => mtime(at(f))),
 );
 const missing = entries.some((e) => mtime(e) < 0);
-if (built >= 0 && !missing && inputs < built) process.exit(0);
+if (built < 0 || missing || inputs >= built) {
+  const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+  const args = [tsc, '-b', at('tsconfig.build.json'), ...(missing && built >= 0 ? ['--force'] : [])];
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
 
-const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
-const args = [tsc, '-b', at('tsconfig.build.json'), ...(missing && built >= 0 ? ['--force'] : [])];
-const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const entry = process.argv[2];
+if (entry) {
+  // The entry sees the command line it would have had as `node <entry> …`.
+  process.argv.splice(1, 2, resolve(entry));
+  require(process.argv[1]);
+}

@@ -2,7 +2,7 @@
 // database: the builder collects the model, this turns it into bytes (unsigned; signing/ signs them).
 // This file runs the passes and draws the cover, contents and running headers; the sections are in
 // control-sections.ts and operations-sections.ts, their text formats in pack-format.ts.
-import PDFDocument from 'pdfkit';
+import { pdfDocumentClass } from '../../common/pdf/pdfkit';
 import { registerFonts } from '../../common/pdf/fonts';
 import type { PackModel } from '../pack-model';
 import { applicability, evidence, matrix, scope } from './control-sections';
@@ -61,7 +61,7 @@ async function renderPass(
   plan: LayoutPlan | null,
   attachments: PackAttachment[],
 ): Promise<{ pdf: Buffer; plan: LayoutPlan }> {
-  const doc = new PDFDocument({
+  const doc = new (pdfDocumentClass())({
     size: layout.page.size as string | number[],
     margins: layout.page.margins,
     autoFirstPage: true,

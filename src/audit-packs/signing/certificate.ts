@@ -1,7 +1,8 @@
 // PKCS#12 in and out (node-forge: Node's crypto cannot read or write PKCS#12), and the facts a pack shows
 // about its signer's certificate. Pure functions: no Nest, no files.
 import { createHash, createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import forge from 'node-forge';
+import type * as Forge from 'node-forge';
+import { lazyModule } from '../../common/lazy-module';
 import type { CmsSigningKey } from './cms';
 import { PackCertificateError } from './pack-signing.errors';
 
@@ -17,6 +18,8 @@ export interface CertificateInfo {
   selfSigned: boolean;
 }
 
+/** node-forge (PKCS#12) loads with the first certificate read or made, not at start-up. */
+const nodeForge = lazyModule<typeof Forge>('node-forge');
 /**
  * A self-signed RSA-3072 signing certificate (CN = organisation, O = organisation, C = TH; digitalSignature +
  * nonRepudiation; valid 10 years) packed as PKCS#12 under `password` (PBES2/AES-256, SHA-256 MAC).
@@ -27,6 +30,7 @@ export function createSelfSignedP12(opts: {
   now?: Date;
   years?: number;
 }): Buffer {
+  const forge = nodeForge();
   const now = opts.now ?? new Date();
   // Node generates the key (OpenSSL, ~100 ms); forge's pure-JS RSA-3072 generation takes seconds.
   const { privateKey: pem } = generateKeyPairSync('rsa', {
@@ -35,7 +39,7 @@ export function createSelfSignedP12(opts: {
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
-  const privateKey = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
+  const privateKey = forge.pki.privateKeyFromPem(pem) as Forge.pki.rsa.PrivateKey;
   const keys = { privateKey, publicKey: forge.pki.setRsaPublicKey(privateKey.n, privateKey.e) };
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
@@ -50,8 +54,8 @@ export function createSelfSignedP12(opts: {
     { name: 'organizationName', value: name, valueTagClass: forge.asn1.Type.UTF8 },
     { name: 'commonName', value: name, valueTagClass: forge.asn1.Type.UTF8 },
   ];
-  cert.setSubject(attrs as forge.pki.CertificateField[]);
-  cert.setIssuer(attrs as forge.pki.CertificateField[]);
+  cert.setSubject(attrs as Forge.pki.CertificateField[]);
+  cert.setIssuer(attrs as Forge.pki.CertificateField[]);
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
@@ -68,7 +72,8 @@ export function createSelfSignedP12(opts: {
 
 /** Reads the private key and its certificate (plus any other certificates, as the chain) from PKCS#12. */
 export function readP12(p12: Buffer, password: string, source: string): CmsSigningKey {
-  let parsed: forge.pkcs12.Pkcs12Pfx;
+  const forge = nodeForge();
+  let parsed: Forge.pkcs12.Pkcs12Pfx;
   try {
     parsed = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(p12.toString('binary')), false, password);
   } catch (e) {
@@ -80,17 +85,17 @@ export function readP12(p12: Buffer, password: string, source: string): CmsSigni
     ...(parsed.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag })[forge.pki.oids.pkcs8ShroudedKeyBag] ?? []),
     ...(parsed.getBags({ bagType: forge.pki.oids.keyBag })[forge.pki.oids.keyBag] ?? []),
   ];
-  const key = keyBags.find((b) => b.key)?.key as forge.pki.rsa.PrivateKey | undefined;
+  const key = keyBags.find((b) => b.key)?.key as Forge.pki.rsa.PrivateKey | undefined;
   if (!key) throw new PackCertificateError(`${source} holds no private key that can be read (RSA keys only)`);
   const certs = (parsed.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [])
     .map((b) => b.cert)
-    .filter((c): c is forge.pki.Certificate => !!c);
+    .filter((c): c is Forge.pki.Certificate => !!c);
   const own = certs.find((c) => {
-    const pub = c.publicKey as forge.pki.rsa.PublicKey;
+    const pub = c.publicKey as Forge.pki.rsa.PublicKey;
     return pub.n?.equals(key.n) && pub.e?.equals(key.e);
   });
   if (!own) throw new PackCertificateError(`${source} holds no certificate for its private key`);
-  const toDer = (c: forge.pki.Certificate) =>
+  const toDer = (c: Forge.pki.Certificate) =>
     Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(c)).getBytes(), 'binary');
   return {
     privateKey: createPrivateKey(forge.pki.privateKeyToPem(key)),

@@ -1,6 +1,6 @@
 // A whole PDF as bytes, for the short documents Attest renders in one pass (a policy version, a breach
 // notification draft): A4, tagged Thai, Sarabun registered under PdfWriter's font keys.
-import PDFDocument from 'pdfkit';
+import { pdfDocumentClass } from './pdfkit';
 import { registerFonts, sarabunFontFiles } from './fonts';
 import type { WriterLayout } from './pdf-writer';
 
@@ -27,7 +27,7 @@ export interface PdfOptions {
 
 /** Runs `draw` on a new document and answers its bytes; a failure while drawing is thrown, never half a PDF. */
 export async function renderPdf(options: PdfOptions, draw: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> {
-  const doc = new PDFDocument({
+  const doc = new (pdfDocumentClass())({
     size: 'A4',
     margins: options.margins,
     autoFirstPage: true,

@@ -2,7 +2,8 @@
 // bullets), code, tables and rules. Parsed by markdown-it with raw HTML off (an HTML tag is shown as the text
 // it is) and its link validation on (a javascript:/vbscript:/data: link is not a link); inline emphasis
 // becomes plain text, a link its text and address. Pure: no I/O.
-import MarkdownIt from 'markdown-it';
+import type MarkdownIt from 'markdown-it';
+import { lazyModule, onFirstUse } from '../../common/lazy-module';
 
 type Token = MarkdownIt.Token;
 
@@ -20,7 +21,8 @@ export type MarkdownBlock =
  */
 export const PLAIN_TEXT_DEPTH = 60;
 
-const parser = new MarkdownIt({ html: false, linkify: false, typographer: false });
+const markdownIt = lazyModule<typeof MarkdownIt>('markdown-it');
+const parser = onFirstUse(() => new (markdownIt())({ html: false, linkify: false, typographer: false }));
 
 /** Inline tokens as plain text: emphasis dropped, code kept, a link as "text (address)", an image its alt text. */
 export function inlineText(children: Token[] | null): string {
@@ -159,7 +161,7 @@ function contentToken(t: Token, w: Walk): void {
  * code block holding the text as written, after a note saying so.
  */
 export function markdownBlocks(markdown: string): MarkdownBlock[] {
-  const tokens = parser.parse(markdown, {});
+  const tokens = parser().parse(markdown, {});
   if (tokens.some((t) => t.level >= PLAIN_TEXT_DEPTH))
     return [
       {

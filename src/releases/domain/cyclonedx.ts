@@ -2,18 +2,22 @@
 // previous release. Pure (the schema validation is CPU work, asynchronous only because the library is).
 // The document is validated against the official CycloneDX JSON schema of its own `specVersion` by
 // @cyclonedx/cyclonedx-library, so nothing here re-implements the schema.
-import * as CDX from '@cyclonedx/cyclonedx-library';
+import type * as CDX from '@cyclonedx/cyclonedx-library';
+import { lazyModule } from '../../common/lazy-module';
 import type { AttachmentProblem, Parsed, SbomComponent, SbomDiff, SbomSummary } from './release-model';
 
 /** The spec versions accepted: 1.2 (the first with the JSON format) to 1.6. */
 export const CYCLONEDX_SPEC_VERSIONS = ['1.2', '1.3', '1.4', '1.5', '1.6'] as const;
-const SPEC_VERSION: Record<(typeof CYCLONEDX_SPEC_VERSIONS)[number], CDX.Spec.Version> = {
-  '1.2': CDX.Spec.Version.v1dot2,
-  '1.3': CDX.Spec.Version.v1dot3,
-  '1.4': CDX.Spec.Version.v1dot4,
-  '1.5': CDX.Spec.Version.v1dot5,
-  '1.6': CDX.Spec.Version.v1dot6,
-};
+/** The library (with its JSON-schema validator) loads on the first SBOM, not at start-up. */
+const cyclonedx = lazyModule<typeof CDX>('@cyclonedx/cyclonedx-library');
+const SPEC_VERSION = (version: (typeof CYCLONEDX_SPEC_VERSIONS)[number]): CDX.Spec.Version =>
+  ({
+    '1.2': cyclonedx().Spec.Version.v1dot2,
+    '1.3': cyclonedx().Spec.Version.v1dot3,
+    '1.4': cyclonedx().Spec.Version.v1dot4,
+    '1.5': cyclonedx().Spec.Version.v1dot5,
+    '1.6': cyclonedx().Spec.Version.v1dot6,
+  })[version];
 /** Arrays and objects nested deeper than this are refused before validation (the validator recurses). */
 export const CYCLONEDX_MAX_DEPTH = 256;
 /** Schema problems reported at most (the first ones; a broken generator repeats the same mistake). */
@@ -21,10 +25,10 @@ export const CYCLONEDX_MAX_PROBLEMS = 50;
 
 /** One validator per spec version: compiling a schema takes about a second, using it far less. */
 const validators = new Map<string, CDX.Validation.JsonStrictValidator>();
-function validatorFor(specVersion: keyof typeof SPEC_VERSION): CDX.Validation.JsonStrictValidator {
+function validatorFor(specVersion: (typeof CYCLONEDX_SPEC_VERSIONS)[number]): CDX.Validation.JsonStrictValidator {
   let v = validators.get(specVersion);
   if (!v) {
-    v = new CDX.Validation.JsonStrictValidator(SPEC_VERSION[specVersion]);
+    v = new (cyclonedx().Validation.JsonStrictValidator)(SPEC_VERSION(specVersion));
     validators.set(specVersion, v);
   }
   return v;
@@ -67,7 +71,7 @@ export async function parseCycloneDx(bytes: Buffer): Promise<Parsed<SbomSummary>
     );
   let errors: unknown;
   try {
-    errors = await validatorFor(specVersion as keyof typeof SPEC_VERSION).validate(text);
+    errors = await validatorFor(specVersion as (typeof CYCLONEDX_SPEC_VERSIONS)[number]).validate(text);
   } catch {
     return fail('/', 'could not be checked against the CycloneDX schema');
   }

@@ -3,7 +3,8 @@
 // attributes (tools disagree on them, and a hand-edited report could claim anything). Hostile input is
 // refused before parsing: bytes that are not UTF-8, NUL bytes, any DOCTYPE (so no entity can be declared,
 // let alone expanded), more than MAX_DEPTH nested elements, more than MAX_TEST_CASES cases.
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type * as FastXmlParser from 'fast-xml-parser';
+import { lazyModule, onFirstUse } from '../../common/lazy-module';
 import type { AttachmentProblem, Parsed, TestReportSummary } from './release-model';
 
 /** Elements nested deeper than this are refused (real reports nest suites a few levels at most). */
@@ -19,21 +20,26 @@ type Element = Record<string, unknown>;
 /** Elements that may repeat, always read as arrays so `[n]` in a path is stable. */
 const REPEATED = new Set(['testsuite', 'testcase', 'failure', 'error', 'skipped']);
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  textNodeName: '#text',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  // The predefined entities and character references (and HTML's named ones, which some tools write); a
-  // DOCTYPE is refused before parsing, so no entity a report declares is ever expanded.
-  processEntities: true,
-  htmlEntities: true,
-  maxNestedTags: JUNIT_MAX_DEPTH,
-  isArray: (name, _path, _leaf, isAttribute) => !isAttribute && REPEATED.has(name),
-});
+/** fast-xml-parser loads with the first report, not at start-up. */
+const fastXmlParser = lazyModule<typeof FastXmlParser>('fast-xml-parser');
+const parser = onFirstUse(
+  () =>
+    new (fastXmlParser().XMLParser)({
+      ignoreAttributes: false,
+      attributeNamePrefix: '@_',
+      textNodeName: '#text',
+      parseTagValue: false,
+      parseAttributeValue: false,
+      ignoreDeclaration: true,
+      ignorePiTags: true,
+      // The predefined entities and character references (and HTML's named ones, which some tools write); a
+      // DOCTYPE is refused before parsing, so no entity a report declares is ever expanded.
+      processEntities: true,
+      htmlEntities: true,
+      maxNestedTags: JUNIT_MAX_DEPTH,
+      isArray: (name, _path, _leaf, isAttribute) => !isAttribute && REPEATED.has(name),
+    }),
+);
 
 const fail = (field: string, message: string): Parsed<TestReportSummary> => ({
   ok: false,
@@ -84,7 +90,7 @@ export function parseJUnit(bytes: Buffer): Parsed<TestReportSummary> {
   if (text.includes('\u0000')) return fail('/', 'contains NUL bytes: not an XML text file');
   if (hasDoctype(text)) return fail('/', 'has a DOCTYPE: JUnit reports need none, and entities are refused');
   if (!text.trim()) return fail('/', 'is empty');
-  const valid = XMLValidator.validate(text);
+  const valid = fastXmlParser().XMLValidator.validate(text);
   if (valid !== true) {
     const { line, col, msg } = valid.err;
     const where = typeof col === 'number' ? `line ${line}, column ${col}` : `line ${line}`;
@@ -92,7 +98,7 @@ export function parseJUnit(bytes: Buffer): Parsed<TestReportSummary> {
   }
   let doc: Element;
   try {
-    doc = parser.parse(text) as Element;
+    doc = parser().parse(text) as Element;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (/nested/i.test(message)) return fail('/', `nests elements more than ${JUNIT_MAX_DEPTH} levels deep`);
