@@ -199,9 +199,9 @@ maybe('a full disk under a running server', () => {
 
     // Space returns: the same process serves again without a restart.
     for (const f of readdirSync(mnt).filter((n) => n.startsWith('filler'))) rmSync(join(mnt, f));
-    // PostgreSQL's crash recovery replays the WAL written since the last checkpoint (up to the size of this 320 MB disk): on a loaded
-    // 2-core CI machine it once took longer than the 60 s this waited before, so wait up to 180 s, and say
-    // what the server logged if it still has not come back.
+    // PostgreSQL's crash recovery replays the WAL written since the last checkpoint (up to this 320 MB disk):
+    // on a loaded 2-core CI machine it once took longer than the 60 s this waited before, so wait up to 180 s,
+    // and say what the server logged if it still has not come back.
     let status = 0;
     const until = Date.now() + 180_000;
     while (status !== 200 && Date.now() < until) {
