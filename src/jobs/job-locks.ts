@@ -11,35 +11,25 @@ export const JOB_LOCK_NAMESPACE = 0x4a4f4253; // "JOBS"
  * fired at once (the top of the hour) the lock holders could take the whole pool and wait for each other
  * forever (test/integration/scheduler.int-spec.ts).
  *
- * Advisory locks are re-entrant within a session, so this instance's own runs are kept apart by `held`.
+ * Advisory locks are re-entrant within a session: the caller (SchedulerService) keeps this instance's own runs apart.
  * When the connection is lost, PostgreSQL has released its locks: jobs already running finish (they are
  * idempotent), and the next lock opens a new connection.
  */
 export class JobLocks {
   private readonly log = new Logger('Scheduler');
-  private readonly held = new Set<string>();
   private client: Promise<Client> | null = null;
 
   constructor(private readonly url: string) {}
 
   /** True when this instance now holds the job's lock; false when a run, here or elsewhere, holds it. */
-  async tryLock(name: string): Promise<boolean> {
-    if (this.held.has(name)) return false;
-    this.held.add(name);
-    try {
-      const locked = await this.attempt(name).catch(async (e: Error) => {
-        // The connection may have been lost since the last job (PostgreSQL restarted) without its 'error'
-        // having arrived yet: once more on a new one. Whatever the lost one held is released with it.
-        this.log.warn(`job lock connection failed (${e.message}); opening a new one`);
-        await this.close();
-        return this.attempt(name);
-      });
-      if (!locked) this.held.delete(name);
-      return locked;
-    } catch (e) {
-      this.held.delete(name);
-      throw e;
-    }
+  tryLock(name: string): Promise<boolean> {
+    return this.attempt(name).catch(async (e: Error) => {
+      // The connection may have been lost since the last job (PostgreSQL restarted) without its 'error'
+      // having arrived yet: once more on a new one. Whatever the lost one held is released with it.
+      this.log.warn(`job lock connection failed (${e.message}); opening a new one`);
+      await this.close();
+      return this.attempt(name);
+    });
   }
 
   private async attempt(name: string): Promise<boolean> {
@@ -56,8 +46,6 @@ export class JobLocks {
       await this.query('SELECT pg_advisory_unlock($1, hashtext($2))', [JOB_LOCK_NAMESPACE, name]);
     } catch (e) {
       this.log.warn(`${name}: lock not released (${(e as Error).message}); the connection's end releases it`);
-    } finally {
-      this.held.delete(name);
     }
   }
 
