@@ -36,6 +36,41 @@ export interface ControlMapping {
   title: string;
 }
 
+/** A control as the list shows it: its columns and its mapped live requirements, read in one query. */
+export interface ListedControl {
+  id: string;
+  key: string;
+  title: string;
+  description: string;
+  ownerDepartment: string;
+  ownerUserId: string | null;
+  cadence: Cadence;
+  maxIntervalDays: number | null;
+  evidenceGuidance: string[];
+  collector: string | null;
+  version: number;
+  requirements: ControlMapping[];
+}
+
+const LISTED_CONTROL_COLUMNS = [
+  'c.id AS id',
+  'c.key AS key',
+  'c.title AS title',
+  'c.description AS description',
+  'c.owner_department AS "ownerDepartment"',
+  'c.owner_user_id AS "ownerUserId"',
+  'c.cadence AS cadence',
+  'c.max_interval_days AS "maxIntervalDays"',
+  'c.evidence_guidance AS "evidenceGuidance"',
+  'c.collector AS collector',
+  'c.version AS version',
+];
+
+/** The live requirements mapped to control `c`, in the order `mappingsOf` gives them. */
+const MAPPINGS_OF_C = `SELECT json_agg(json_build_object('framework', f.key, 'ref', r.ref, 'title', r.title) ORDER BY f.key, r.position)
+    FROM control_requirements cr JOIN requirements r ON r.id = cr.requirement_id JOIN frameworks f ON f.id = r.framework_id
+   WHERE cr.control_id = c.id AND r.retired_at IS NULL`;
+
 /** The only place with catalog query code. Retired rows are kept (evidence points at them) and hidden from reads. */
 @Injectable()
 export class CatalogRepository {
@@ -119,8 +154,15 @@ export class CatalogRepository {
     };
   }
 
-  /** Live controls the ability may read, filtered and paged in SQL, in catalog order. */
-  async listControls(ability: AppAbility, filter: ControlListFilter): Promise<{ rows: Control[]; total: number }> {
+  /**
+   * Live controls the ability may read, filtered and paged in SQL, in catalog order, each with its mapped
+   * live requirements. One query: the total comes with the page (`count(*) OVER ()`), the mappings as a
+   * JSON array per row; only a page past the end needs a count of its own.
+   */
+  async listControls(
+    ability: AppAbility,
+    filter: ControlListFilter,
+  ): Promise<{ rows: ListedControl[]; total: number }> {
     const qb = accessibleBy(this.ds.manager.createQueryBuilder(Control, 'c'), ability, 'read', 'Control').andWhere(
       'c.retired_at IS NULL',
     );
@@ -135,12 +177,17 @@ export class CatalogRepository {
         { framework: filter.framework },
       );
     }
-    const [rows, total] = await qb
+    const rows = await qb
+      .clone()
+      .select(LISTED_CONTROL_COLUMNS)
+      .addSelect(`COALESCE((${MAPPINGS_OF_C}), '[]'::json)`, 'requirements')
+      .addSelect('count(*) OVER ()', 'total')
       .orderBy('c.position', 'ASC')
-      .skip(filter.offset)
-      .take(filter.limit)
-      .getManyAndCount();
-    return { rows, total };
+      .offset(filter.offset)
+      .limit(filter.limit)
+      .getRawMany<ListedControl & { total: string }>();
+    const total = rows.length ? Number(rows[0].total) : filter.offset > 0 ? await qb.getCount() : 0;
+    return { rows: rows.map(({ total: _total, ...row }) => row), total };
   }
 
   async liveControls(): Promise<LiveControl[]> {

@@ -15,7 +15,7 @@ import { oneLine } from '../common/pdf/text';
 import { UsersService } from '../identity/users.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { loadCatalog } from './catalog-loader';
-import { CatalogRepository } from './catalog.repository';
+import { CatalogRepository, type ListedControl } from './catalog.repository';
 import type { LiveControl } from './domain/control-refs';
 import { CatalogInvalidError } from './catalog.errors';
 import { CatalogSyncService, SyncReport } from './catalog-sync.service';
@@ -114,10 +114,13 @@ export class CatalogService {
   }
 
   private async views(controls: Control[]): Promise<ControlView[]> {
-    const [mappings, names] = await Promise.all([
-      this.repo.mappingsOf(controls.map((c) => c.id)),
-      this.users.namesByIds(controls.flatMap((c) => (c.ownerUserId ? [c.ownerUserId] : []))),
-    ]);
+    const mappings = await this.repo.mappingsOf(controls.map((c) => c.id));
+    return this.withOwnerNames(controls.map((c) => ({ ...c, requirements: mappings.get(c.id) ?? [] })));
+  }
+
+  /** The views of controls read with their requirements, with their owners' names (the identity module's). */
+  private async withOwnerNames(controls: ListedControl[]): Promise<ControlView[]> {
+    const names = await this.users.namesByIds(controls.flatMap((c) => (c.ownerUserId ? [c.ownerUserId] : [])));
     return controls.map((c) => ({
       key: c.key,
       title: c.title,
@@ -130,7 +133,7 @@ export class CatalogService {
       evidenceGuidance: c.evidenceGuidance,
       collector: c.collector,
       version: c.version,
-      requirements: mappings.get(c.id) ?? [],
+      requirements: c.requirements,
     }));
   }
 
@@ -144,7 +147,7 @@ export class CatalogService {
       cadence: query.cadence,
       q: query.q,
     });
-    return { items: await this.views(rows), total, ...page };
+    return { items: await this.withOwnerNames(rows), total, ...page };
   }
 
   /** Controls by key (evidence links to them), retired ones included and flagged. */

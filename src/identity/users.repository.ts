@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { containsPattern } from '../common/db/like';
 import { accessibleBy } from '../authz/casl-sql';
 import type { AppAbility } from '../authz/ability.factory';
@@ -94,7 +94,11 @@ export class UsersRepository {
 
   async namesByIds(ids: string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.ds.manager.find(User, { where: { id: In(ids) }, select: { id: true, name: true } });
+    // Plain SQL: lists resolve their owners' names through here on every request.
+    const rows = await this.ds.query<{ id: string; name: string }[]>(
+      'SELECT id, name FROM users WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 

@@ -79,6 +79,44 @@ it('a compliance manager assigns an owner, who then finds the control under owne
   expect((await as.compliance('PUT', `/api/controls/${key}/owner`, { userId: null })).json.ownerUserId).toBeNull();
 });
 
+it('the list, read in one query (issue 15), pages each control exactly as the control itself reads, with the total', async () => {
+  const ownerMe = await as.owner('GET', '/api/me');
+  const assigned = (await as.compliance('GET', '/api/controls?department=privacy&limit=1')).json.items[0].key;
+  expect((await as.compliance('PUT', `/api/controls/${assigned}/owner`, { userId: ownerMe.json.id })).status).toBe(200);
+  try {
+    for (const [persona, query] of [
+      ['compliance', ''],
+      ['owner', '&framework=pdpa'],
+      ['auditor', '&cadence=weekly&q=a'],
+    ] as const) {
+      const keys: string[] = [];
+      let total = -1;
+      for (let offset = 0; total < 0 || offset < total; offset += 7) {
+        const page = await as[persona]('GET', `/api/controls?limit=7&offset=${offset}${query}`);
+        expect(page.status).toBe(200);
+        expect(page.json).toMatchObject({ limit: 7, offset });
+        if (total >= 0) expect(page.json.total).toBe(total);
+        total = page.json.total;
+        expect(page.json.items.length).toBe(Math.min(7, total - offset));
+        for (const item of page.json.items) {
+          keys.push(item.key);
+          expect(item).toEqual((await as[persona]('GET', `/api/controls/${item.key}`)).json);
+        }
+        if (total === 0) break;
+      }
+      expect(total).toBeGreaterThan(7);
+      expect(new Set(keys).size).toBe(total);
+      const past = await as[persona]('GET', `/api/controls?limit=7&offset=${total + 3}${query}`);
+      expect(past.json).toMatchObject({ items: [], total, offset: total + 3 });
+    }
+    const listed = (await as.compliance('GET', `/api/controls?department=privacy&limit=1`)).json.items[0];
+    expect(listed).toMatchObject({ key: assigned, ownerUserId: ownerMe.json.id, ownerName: 'Somchai Jaidee' });
+    expect(listed.requirements.length).toBeGreaterThan(0);
+  } finally {
+    await as.compliance('PUT', `/api/controls/${assigned}/owner`, { userId: null });
+  }
+});
+
 describe('exports', () => {
   it('OSCAL catalog: metadata, v4 UUIDs, grouped controls with valid ids', async () => {
     const res = await as.auditor('GET', '/api/frameworks/soc2/export?format=oscal-catalog');
