@@ -5,6 +5,7 @@ import {
   formatDate,
   isoWeek,
   localDate,
+  localTime,
   parseDate,
   parseWeek,
   weekMonday,
@@ -27,6 +28,18 @@ describe('calendar (explicit time zones)', () => {
   it('uses the zone it is given', () => {
     expect(isoWeek(new Date('2026-11-22T17:00:00Z'), 'UTC')).toBe('2026-W47');
     expect(formatDate(localDate(new Date('2026-11-22T17:00:00Z'), 'Asia/Bangkok'))).toBe('2026-11-23');
+  });
+
+  it('keeps one formatter per zone: zones used in turn each keep their own answer; an unknown zone throws every time', () => {
+    const at = new Date('2026-12-31T17:30:00Z'); // Fri 1 Jan 2027 00:30 in Bangkok, still 31 Dec in London and New York
+    for (let i = 0; i < 3; i++) {
+      expect(formatDate(localDate(at, 'Asia/Bangkok'))).toBe('2027-01-01');
+      expect(formatDate(localDate(at, 'America/New_York'))).toBe('2026-12-31');
+      expect(localTime(at, 'Asia/Bangkok')).toEqual({ hour: 0, minute: 30 });
+      expect(localTime(at, 'Europe/London')).toEqual({ hour: 17, minute: 30 });
+      expect(formatLocalTime(at, 'Europe/London')).toBe('Thu 31 Dec 2026, 17:30 (Europe/London)');
+      expect(() => localDate(at, 'Mars/Olympus')).toThrow(RangeError);
+    }
   });
 
   it('parses weeks and refuses impossible ones', () => {

@@ -9,14 +9,51 @@ export interface LocalDate {
   day: number;
 }
 
+/**
+ * One formatter per (purpose, zone): building an `Intl.DateTimeFormat` costs far more than using one (it was
+ * a sixth of the current sweep's CPU, issue 15). An unknown zone still throws its RangeError on every call.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const FORMATS: Record<'date' | 'wall' | 'notice', [string, Intl.DateTimeFormatOptions]> = {
+  date: ['en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }],
+  wall: [
+    'en-US',
+    { hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' },
+  ],
+  notice: [
+    'en-GB',
+    {
+      hourCycle: 'h23',
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    },
+  ],
+};
+function formatter(purpose: keyof typeof FORMATS, tz: string): Intl.DateTimeFormat {
+  const key = `${purpose} ${tz}`;
+  let f = formatters.get(key);
+  if (!f) {
+    const [locale, options] = FORMATS[purpose];
+    f = new Intl.DateTimeFormat(locale, { ...options, timeZone: tz });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** The wall-clock hour and minute of an instant in a time zone. */
+export function localTime(at: Date, tz = complianceTimeZone()): { hour: number; minute: number } {
+  const parts = formatter('wall', tz).formatToParts(at);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+  return { hour: get('hour'), minute: get('minute') };
+}
+
 /** The calendar date of an instant in a time zone. */
 export function localDate(at: Date, tz = complianceTimeZone()): LocalDate {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: tz,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(at);
+  const parts = formatter('date', tz).formatToParts(at);
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   return { year: get('year'), month: get('month'), day: get('day') };
 }
@@ -59,15 +96,7 @@ export function compareDates(a: LocalDate, b: LocalDate): number {
 export function zonedInstant(d: LocalDate, hour: number, minute: number, tz = complianceTimeZone()): Date {
   const guess = Date.UTC(d.year, d.month - 1, d.day, hour, minute);
   // The zone's offset at that moment: format the guess in the zone and compare.
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-  }).formatToParts(new Date(guess));
+  const parts = formatter('wall', tz).formatToParts(new Date(guess));
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   const asLocal = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
   return new Date(guess - (asLocal - guess));
@@ -136,16 +165,7 @@ export function previousWorkingDay(d: LocalDate): LocalDate {
 export function formatLocalTime(instant: Date | string, tz = complianceTimeZone()): string {
   const at = typeof instant === 'string' ? new Date(instant) : instant;
   if (Number.isNaN(at.getTime())) throw new RangeError(`not an instant: ${String(instant)}`);
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: tz,
-    hourCycle: 'h23',
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(at);
+  const parts = formatter('notice', tz).formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)!.value;
   return `${get('weekday')} ${get('day')} ${get('month')} ${get('year')}, ${get('hour')}:${get('minute')} (${tz})`;
 }

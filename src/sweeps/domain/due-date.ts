@@ -1,5 +1,12 @@
 // When a sweep's tasks are due, and whether a task was late, measured against the due time it had. Pure.
-import { compareDates, localDate, nextWorkingDay, previousWorkingDay, zonedInstant } from '../../common/time/calendar';
+import {
+  compareDates,
+  localDate,
+  localTime,
+  nextWorkingDay,
+  previousWorkingDay,
+  zonedInstant,
+} from '../../common/time/calendar';
 import { complianceTimeZone } from '../../common/time/zone';
 
 /**
@@ -24,17 +31,6 @@ export function fairDueAt(
   const day = nextWorkingDay(localDate(openedAt, tz));
   const dueAt = compareDates(day, nominalDay) <= 0 ? nominal : zonedInstant(day, hour, minute, tz);
   return { dueAt, openedLate: true };
-}
-
-function localTime(at: Date, tz: string): { hour: number; minute: number } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz,
-    hourCycle: 'h23',
-    hour: 'numeric',
-    minute: 'numeric',
-  }).formatToParts(at);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  return { hour: get('hour'), minute: get('minute') };
 }
 
 export type TaskTiming = 'open' | 'overdue' | 'on_time' | 'late';
