@@ -9,12 +9,14 @@
 // the tasks for each app, as many requests as tasks. Prints req/s, p50, p99 and the ratios; asserts nothing.
 'use strict';
 const { spawn } = require('node:child_process');
+const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
 const { Client } = require('pg');
 const { EmbeddedCluster } = require(join(__dirname, '..', 'dist', 'src', 'postgres', 'embedded-cluster'));
 
 const BASE = process.env.BASE_URL;
+const SERVER = Number(process.env.SERVER_PID); // the Attest server's pid, for its CPU time
 const BARE_PORT = Number(process.env.BARE_PORT ?? 3293);
 const BARE = `http://127.0.0.1:${BARE_PORT}`;
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
@@ -76,31 +78,46 @@ function isoWeek(d) {
   return `${year}-W${String(week).padStart(2, '0')}`;
 }
 
-async function run(url, opts) {
+async function run(pid, url, opts) {
   await autocannon({ url, connections: CONNECTIONS, duration: 2, ...opts, amount: undefined }); // warm-up
-  return autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...opts });
+  return measured(pid, () => autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...opts }));
 }
 
-function runWrite(url, cookie, ids) {
-  return autocannon({
-    url,
-    connections: CONNECTIONS,
-    amount: ids.length,
-    method: 'POST',
-    headers: { cookie, 'content-type': 'application/json', origin: url },
-    requests: [
-      {
-        setupRequest: (req) => ({
-          ...req,
-          path: `/api/sweep-tasks/${ids.pop()}/complete`,
-          body: JSON.stringify({ outcome: 'exception', reason: 'Bench: not applicable this week.' }),
-        }),
-      },
-    ],
-  });
+function runWrite(pid, url, cookie, ids) {
+  return measured(pid, () =>
+    autocannon({
+      url,
+      connections: CONNECTIONS,
+      amount: ids.length,
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json', origin: url },
+      requests: [
+        {
+          setupRequest: (req) => ({
+            ...req,
+            path: `/api/sweep-tasks/${ids.pop()}/complete`,
+            body: JSON.stringify({ outcome: 'exception', reason: 'Bench: not applicable this week.' }),
+          }),
+        },
+      ],
+    }),
+  );
 }
 
 const fmt = (r) => ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, bad: r.non2xx + r.errors });
+
+/** CPU time (user + system, µs) a process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuMicros(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** Runs `load` and adds the CPU time per answered request of process `pid` during it (µs). */
+async function measured(pid, load) {
+  const before = cpuMicros(pid);
+  const r = await load();
+  return { ...fmt(r), cpu: (cpuMicros(pid) - before) / Math.max(1, r.requests.total) };
+}
 
 async function main() {
   const { url } = await new EmbeddedCluster({ dataDir: process.env.DATA_DIR }).start();
@@ -143,7 +160,7 @@ async function main() {
         `${CONNECTIONS} connections, ${DURATION} s per route`,
     );
     console.log(
-      `${'route'.padEnd(38)} ${'attest req/s'.padStart(12)} ${'p50'.padStart(5)} ${'p99'.padStart(5)}   ${'bare req/s'.padStart(10)} ${'p50'.padStart(5)} ${'p99'.padStart(5)}   ${'req/s %'.padStart(7)} ${'p99 ×'.padStart(6)}`,
+      `${'route'.padEnd(38)} ${'attest req/s'.padStart(12)} ${'p50'.padStart(5)} ${'p99'.padStart(5)}   ${'bare req/s'.padStart(10)} ${'p50'.padStart(5)} ${'p99'.padStart(5)}   ${'req/s %'.padStart(7)} ${'p99 ×'.padStart(6)}   ${'CPU µs/req attest'.padStart(17)} ${'bare'.padStart(5)} ${'bare/attest'.padStart(11)}`,
     );
     const routes = [
       ['GET /api/controls?limit=50', '/api/controls?limit=50'],
@@ -152,15 +169,17 @@ async function main() {
       ['GET /api/sweeps/current', '/api/sweeps/current'],
       ['GET /api/me', '/api/me'],
     ];
+    const only = process.env.ROUTES ? process.env.ROUTES.split(',') : null; // e.g. ROUTES=/api/me,/api/risks
     const results = [];
-    for (const [label, path] of routes) {
-      const a = fmt(await run(`${BASE}${path}`, { headers: { cookie } }));
-      const b = fmt(await run(`${BARE}${path}`, {}));
+    for (const [label, path] of routes.filter(([, p]) => !only || only.some((o) => p.startsWith(o)))) {
+      const a = await run(SERVER, `${BASE}${path}`, { headers: { cookie } });
+      const b = await run(bare.pid, `${BARE}${path}`, {});
       results.push([label, a, b]);
       print(label, a, b);
     }
-    const a = fmt(await runWrite(BASE, cookie, tasks.slice(0, half)));
-    const b = fmt(await runWrite(BARE, cookie, tasks.slice(half, 2 * half)));
+    if (only && !only.includes('write')) return;
+    const a = await runWrite(SERVER, BASE, cookie, tasks.slice(0, half));
+    const b = await runWrite(bare.pid, BARE, cookie, tasks.slice(half, 2 * half));
     print(`POST /api/sweep-tasks/:id/complete (${half})`, a, b);
   } finally {
     bare.kill('SIGTERM');
@@ -172,7 +191,8 @@ function print(label, a, b) {
   console.log(
     `${label.padEnd(38)} ${a.rps.toFixed(0).padStart(12)} ${String(a.p50).padStart(5)} ${String(a.p99).padStart(5)}   ` +
       `${b.rps.toFixed(0).padStart(10)} ${String(b.p50).padStart(5)} ${String(b.p99).padStart(5)}   ` +
-      `${((100 * a.rps) / b.rps).toFixed(0).padStart(6)}% ${(a.p99 / b.p99).toFixed(1).padStart(5)}×${bad}`,
+      `${((100 * a.rps) / b.rps).toFixed(0).padStart(6)}% ${(a.p99 / b.p99).toFixed(1).padStart(5)}×   ` +
+      `${a.cpu.toFixed(0).padStart(17)} ${b.cpu.toFixed(0).padStart(5)} ${((100 * b.cpu) / a.cpu).toFixed(0).padStart(10)}%${bad}`,
   );
 }
 

@@ -4,8 +4,10 @@
 # bench/api-bench.js (500 controls, 20,000 evidence items, 5,000 risks, four weeks of sweeps, ~1,700 open
 # tasks), against a bare NestJS + Fastify + pg app on the same database serving the same rows
 # (bench/api-bare.js: no auth, no TypeORM). autocannon, CONNECTIONS (50) connections, DURATION (10) s per
-# route, as the demo compliance manager (session cookie). Prints req/s, p50, p99 (ms) per route and the ratio
-# to the bare route; asserts nothing. PROFILE=dir also writes the server's --cpu-prof profile into dir.
+# route, as the demo compliance manager (session cookie). ROUTES=/api/me,/api/risks,write runs only the routes
+# whose path starts with one of those (and the write when "write" is named). Prints req/s, p50, p99 (ms) per route and the ratio
+# to the bare route, and each server's CPU time per request (µs; /proc, moves less with the machine's load than
+# req/s); asserts nothing. PROFILE=dir also writes the server's --cpu-prof profile into dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${PORT:-3192}
@@ -32,4 +34,4 @@ until curl -sf -o /dev/null "http://127.0.0.1:$PORT/health"; do
 done
 
 echo "Attest API bench: $(nproc) cores, node $(node -v), embedded PostgreSQL, $(date -u +%FT%TZ); latencies in ms"
-BASE_URL="http://127.0.0.1:$PORT" DATA_DIR="$work/data" node bench/api-bench.js
+SERVER_PID=$server BASE_URL="http://127.0.0.1:$PORT" DATA_DIR="$work/data" node bench/api-bench.js
