@@ -15,6 +15,47 @@ export interface ProgressRow {
   overdue: number;
 }
 
+interface RawProgressRow {
+  owner_department: string;
+  owner_user_id: string | null;
+  status: TaskStatus;
+  count: string | number; // bigint: text from a row, a number from JSON
+  overdue: string | number;
+}
+
+const progressRow = (r: RawProgressRow): ProgressRow => ({
+  ownerDepartment: r.owner_department,
+  ownerUserId: r.owner_user_id,
+  status: r.status,
+  count: Number(r.count),
+  overdue: Number(r.overdue),
+});
+
+interface RawSweep {
+  id: string;
+  week: string;
+  status: Sweep['status'];
+  opened_at: Date;
+  opened_by: string;
+  due_at: Date;
+  closed_at: Date | null;
+  summary_evidence_id: string | null;
+}
+
+/** A Sweep from its raw row (every column of the entity). */
+function sweepOf(r: RawSweep): Sweep {
+  return Object.assign(new Sweep(), {
+    id: r.id,
+    week: r.week,
+    status: r.status,
+    openedAt: r.opened_at,
+    openedBy: r.opened_by,
+    dueAt: r.due_at,
+    closedAt: r.closed_at,
+    summaryEvidenceId: r.summary_evidence_id,
+  });
+}
+
 const COMPARE: Record<string, string> = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
 
 /**
@@ -175,38 +216,48 @@ export class SweepsRepository {
    * (an auditor: controls of the frameworks in scope; everyone else who reads sweeps: every task).
    */
   async progress(sweepId: string, asOf: Date, m?: EntityManager, ability?: AppAbility): Promise<ProgressRow[]> {
-    const scope = ability
-      ? this.positional(
-          caslWhere(
-            this.m(m).createQueryBuilder(SweepTask, 't'),
-            ability,
-            'read',
-            'Posture',
-            SWEEP_TASK_VIRTUAL_FIELDS,
-          ),
-          3,
-        )
-      : { sql: 'TRUE', values: [] };
-    const rows: {
-      owner_department: string;
-      owner_user_id: string | null;
-      status: TaskStatus;
-      count: string;
-      overdue: string;
-    }[] = await this.m(m).query(
+    const scope = ability ? this.postureScope(ability, 3, m) : { sql: 'TRUE', values: [] };
+    const rows: RawProgressRow[] = await this.m(m).query(
       `SELECT owner_department, owner_user_id, status, count(*) AS count,
               count(*) FILTER (WHERE status = 'open' AND due_at < $2) AS overdue
          FROM sweep_tasks t WHERE sweep_id = $1 AND (${scope.sql})
         GROUP BY owner_department, owner_user_id, status ORDER BY owner_department`,
       [sweepId, asOf, ...scope.values],
     );
-    return rows.map((r) => ({
-      ownerDepartment: r.owner_department,
-      ownerUserId: r.owner_user_id,
-      status: r.status,
-      count: Number(r.count),
-      overdue: Number(r.overdue),
-    }));
+    return rows.map(progressRow);
+  }
+
+  /**
+   * A week's sweep with its `progress()` for the ability, as of its close (or `now` while it is open), in
+   * one query: the current sweep's page reads this on every request. Null when there is no such sweep.
+   */
+  async weekWithProgress(
+    week: string,
+    now: Date,
+    ability: AppAbility,
+  ): Promise<{ sweep: Sweep; progress: ProgressRow[] } | null> {
+    const scope = this.postureScope(ability, 3);
+    const rows: (RawSweep & { progress: RawProgressRow[] })[] = await this.ds.query(
+      `SELECT s.id, s.week, s.status, s.opened_at, s.opened_by, s.due_at, s.closed_at, s.summary_evidence_id,
+              COALESCE((SELECT json_agg(p ORDER BY p.owner_department) FROM (
+                SELECT owner_department, owner_user_id, status, count(*) AS count,
+                       count(*) FILTER (WHERE status = 'open' AND due_at < COALESCE(s.closed_at, $2)) AS overdue
+                  FROM sweep_tasks t WHERE t.sweep_id = s.id AND (${scope.sql})
+                 GROUP BY owner_department, owner_user_id, status) p), '[]') AS progress
+         FROM sweeps s WHERE s.week = $1`,
+      [week, now, ...scope.values],
+    );
+    if (rows.length === 0) return null;
+    const { progress, ...sweep } = rows[0];
+    return { sweep: sweepOf(sweep), progress: progress.map(progressRow) };
+  }
+
+  /** The tasks whose posture the ability may read, as a condition on `t` with positional parameters from `first`. */
+  private postureScope(ability: AppAbility, first: number, m?: EntityManager): { sql: string; values: unknown[] } {
+    return this.positional(
+      caslWhere(this.m(m).createQueryBuilder(SweepTask, 't'), ability, 'read', 'Posture', SWEEP_TASK_VIRTUAL_FIELDS),
+      first,
+    );
   }
 
   /**

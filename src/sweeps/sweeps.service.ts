@@ -16,7 +16,7 @@ import type { TaskStatus } from './sweep-task.entity';
 import { SweepPostureService } from './sweep-posture.service';
 import { SweepTasksService } from './sweep-tasks.service';
 import { nominalDueAt } from './sweep-weeks';
-import { SweepsRepository } from './sweeps.repository';
+import { type ProgressRow, SweepsRepository } from './sweeps.repository';
 
 /**
  * Reading sweeps: the current one, a week's with its progress, its tasks, "my sweep", a control's outcomes.
@@ -41,15 +41,19 @@ export class SweepsService {
   /** This week's sweep when the actor may read it, else the newest one they may read (an auditor: within their period). */
   async current(actor: UserActor, now = new Date()): Promise<SweepView> {
     const ability = abilityFor(actor);
-    const thisWeek = await this.repo.findByWeek(this.weekOf(now));
-    const sweep =
-      thisWeek && ability.can('read', asSubject('Sweep', thisWeek)) ? thisWeek : await this.repo.latestVisible(ability);
+    const thisWeek = await this.repo.weekWithProgress(this.weekOf(now), now, ability);
+    if (thisWeek && ability.can('read', asSubject('Sweep', thisWeek.sweep)))
+      return this.viewOf(actor, thisWeek.sweep, thisWeek.progress);
+    const sweep = await this.repo.latestVisible(ability);
     if (!sweep) throw new NotFoundError('sweep');
     return this.view(actor, sweep, now);
   }
 
   async byWeek(actor: UserActor, week: string, now = new Date()): Promise<SweepView> {
-    return this.view(actor, await this.readableSweep(actor, week), now);
+    const ability = abilityFor(actor);
+    const found = await this.repo.weekWithProgress(week, now, ability);
+    const sweep = await readableOr404(ability, 'Sweep', found?.sweep ?? null, { entity: 'sweep', id: week });
+    return this.viewOf(actor, sweep, found!.progress);
   }
 
   /** A week's sweep the actor may read (an auditor: a week touching their period), else 404. */
@@ -58,10 +62,18 @@ export class SweepsService {
   }
 
   private async view(actor: UserActor, sweep: Sweep, now: Date): Promise<SweepView> {
-    const ability = abilityFor(actor);
     // Counted over the tasks whose posture the actor may read (an auditor: the controls in scope).
-    const rows = await this.repo.progress(sweep.id, sweep.closedAt ?? now, undefined, ability);
-    const names = await this.users.namesByIds(rows.flatMap((r) => (r.ownerUserId ? [r.ownerUserId] : [])));
+    const rows = await this.repo.progress(sweep.id, sweep.closedAt ?? now, undefined, abilityFor(actor));
+    return this.viewOf(actor, sweep, rows);
+  }
+
+  private async viewOf(actor: UserActor, sweep: Sweep, rows: ProgressRow[]): Promise<SweepView> {
+    const ability = abilityFor(actor);
+    // Progress per owner (and so the owners' names) only for those who may see every task.
+    const perOwner = ability.can('update', 'Sweep');
+    const names = perOwner
+      ? await this.users.namesByIds(rows.flatMap((r) => (r.ownerUserId ? [r.ownerUserId] : [])))
+      : new Map<string, string>();
     const owners = new Map<
       string,
       { owner: string; ownerUserId: string | null; department: string; open: number; overdue: number; done: number }
@@ -97,7 +109,7 @@ export class SweepsService {
       done,
       overdue: rows.reduce((n, r) => n + r.overdue, 0),
       // Progress per owner only for those who may see every task (compliance managers, admins).
-      byOwner: ability.can('update', 'Sweep')
+      byOwner: perOwner
         ? [...owners.values()].sort(
             (a, b) => a.department.localeCompare(b.department) || a.owner.localeCompare(b.owner),
           )

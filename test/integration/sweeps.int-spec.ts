@@ -1,5 +1,6 @@
 // Weekly sweeps on the shipped catalog: opened exactly once (twice, or by two instances racing), the
 // right tasks by cadence, nothing left behind by a crash mid-way, reminders once, closing with a summary.
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/configure-app';
@@ -10,6 +11,8 @@ import { SweepPostureService } from '../../src/sweeps/sweep-posture.service';
 import { SweepRemindersService } from '../../src/sweeps/sweep-reminders.service';
 import { SweepTasksService } from '../../src/sweeps/sweep-tasks.service';
 import { SweepsService } from '../../src/sweeps/sweeps.service';
+import { type ProgressRow, SweepsRepository } from '../../src/sweeps/sweeps.repository';
+import { abilityFor } from '../../src/authz/ability.factory';
 import { startTestApp, TestApp } from '../support/app';
 
 let t: TestApp;
@@ -290,5 +293,58 @@ describe('a sweep opened after its own due time', () => {
     expect(rows[0].status).toBe('closed');
     const summary = (await lifecycle.closeWeek('2027-W09', job)).summary!;
     expect(summary).toMatchObject({ tasks, exceptions: 1, overdue: tasks - 1 });
+  });
+
+  it("a week's sweep with its progress in one query equals the sweep and its progress read apart, for each reader", async () => {
+    const repo = t.app.get(SweepsRepository);
+    const auditorOf = (frameworks: string[], ids: string[]): UserActor => ({
+      kind: 'user',
+      id: randomUUID(),
+      email: 'a@x.test',
+      name: 'a',
+      role: 'auditor',
+      departmentId: null,
+      departmentKey: null,
+      via: 'session',
+      engagements: [
+        {
+          id: randomUUID(),
+          frameworks,
+          from: '2027-01-01',
+          to: '2027-12-31',
+          expiresAt: new Date(Date.now() + 86_400_000),
+          controlIds: ids,
+        },
+      ],
+    });
+    const byKey = (a: ProgressRow, b: ProgressRow) =>
+      `${a.ownerDepartment}|${a.ownerUserId}|${a.status}`.localeCompare(
+        `${b.ownerDepartment}|${b.ownerUserId}|${b.status}`,
+      );
+    const readers = [compliance, owner, auditorOf(['pdpa'], controlIds.slice(0, 5)), auditorOf([], [])];
+    // 2027-W09 is closed (its overdue counts as of its close), 2027-W11 open (as of `now`, before and after its due time).
+    for (const [week, now] of [
+      ['2027-W09', new Date('2027-04-01T00:00:00Z')],
+      ['2027-W11', new Date('2027-03-16T00:00:00Z')],
+      ['2027-W11', new Date('2027-03-20T00:00:00Z')],
+      ['2031-W01', new Date('2031-01-01T00:00:00Z')],
+    ] as const) {
+      for (const reader of readers) {
+        const ability = abilityFor(reader);
+        const together = await repo.weekWithProgress(week, now, ability);
+        const sweep = await repo.findByWeek(week);
+        if (!sweep) {
+          expect(together).toBeNull();
+          continue;
+        }
+        const apart = await repo.progress(sweep.id, sweep.closedAt ?? now, undefined, ability);
+        expect(together!.sweep).toEqual(sweep);
+        expect(together!.progress.sort(byKey)).toEqual(apart.sort(byKey));
+      }
+    }
+    const open = await repo.weekWithProgress('2027-W11', new Date('2027-03-20T00:00:00Z'), abilityFor(compliance));
+    expect(open!.progress.reduce((n, r) => n + r.overdue, 0)).toBeGreaterThan(0);
+    const outOfScope = await repo.weekWithProgress('2027-W11', new Date(), abilityFor(readers[3]));
+    expect(outOfScope!.progress).toEqual([]);
   });
 });
