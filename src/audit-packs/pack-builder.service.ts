@@ -179,17 +179,22 @@ export class PackBuilder implements OnModuleDestroy {
       zipBytes: zip.bytes,
       signerFingerprint: cert.fingerprintSha256,
     };
+    // Both files were hashed as this build wrote them (the PDF from the very buffer written, the ZIP by
+    // writeZip as its bytes went to the file), so the filesystem store links them into BLOB_DIR instead of
+    // reading and hashing 2 GB again (issue 15); PostgreSQL's store reads them once, into its chunks.
     return this.ds.transaction(async (m) => {
       if (!(await this.repo.finish(pack.id, token, values, m))) return false;
       await this.evidence.storeBlobFile(
         { sha256: values.pdfSha256, size: values.pdfBytes, mediaType: 'application/pdf' },
         join(temp, PDF_NAME),
         m,
+        true,
       );
       await this.evidence.storeBlobFile(
         { sha256: zip.sha256, size: zip.bytes, mediaType: 'application/zip' },
         join(temp, PACK_ZIP_NAME),
         m,
+        true,
       );
       await this.trail.append(
         {

@@ -103,7 +103,7 @@ export class PackFiles {
     await step(35, 'signing');
     const signedPdf = await this.signer.signPdf(pdf);
     const manifestSignature = await this.signer.signDetached(manifest);
-    await writeFile(join(temp, PDF_NAME), signedPdf);
+    await writeFile(join(temp, PDF_NAME), signedPdf, { mode: 0o600 });
 
     await step(40, 'zipping');
     const total = evidenceFiles.reduce((n, f) => n + f.size, signedPdf.length) || 1;

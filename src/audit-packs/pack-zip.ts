@@ -87,7 +87,7 @@ export async function writeZip(
     });
   }
   zip.end();
-  await pipeline(output, counter, createWriteStream(outPath), { signal });
+  await pipeline(output, counter, createWriteStream(outPath, { mode: 0o600 }), { signal });
   const fh = await open(outPath, 'r');
   try {
     await fh.sync();

@@ -31,10 +31,12 @@ export class EvidenceBlobsService {
 
   /**
    * Stores a finished file's bytes as a blob in the configured store (audit packs: their ZIP and signed PDF),
-   * in the caller's transaction, streamed in chunks and hashed again as stored. Not evidence: no item links
-   * it. Every instance then reads it through blobReader().
+   * in the caller's transaction, streamed in chunks and hashed again as stored — unless `hashedOnWrite`:
+   * the caller wrote the file and hashed its bytes as it wrote them, in one pass, so the filesystem store
+   * may link that very file into place (see BlobStore.storeFile). Not evidence: no item links it. Every
+   * instance then reads it through blobReader().
    */
-  async storeBlobFile(blob: BlobInfo, path: string, m: EntityManager): Promise<void> {
-    await this.blobs.storeFile(blob, path, m);
+  async storeBlobFile(blob: BlobInfo, path: string, m: EntityManager, hashedOnWrite = false): Promise<void> {
+    await this.blobs.storeFile(blob, path, m, hashedOnWrite);
   }
 }
