@@ -95,11 +95,11 @@ export function utf8Equals(buf: Buffer, start: number, end: number, text: string
 
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
-/** True when `buf[start, end)` is exactly the lower-case hex of `digest`. No allocation. */
-export function isHexOf(buf: Buffer, start: number, end: number, digest: Uint8Array): boolean {
+/** True when `buf[start, end)` is exactly the lower-case hex of `digest` (its bytes as latin1 text). No allocation. */
+export function isHexOf(buf: Buffer, start: number, end: number, digest: string): boolean {
   if (start < 0 || end - start !== digest.length * 2) return false;
   for (let i = 0, p = start; i < digest.length; i++, p += 2) {
-    const d = digest[i];
+    const d = digest.charCodeAt(i);
     if (buf[p] !== HEX_DIGITS[d >> 4] || buf[p + 1] !== HEX_DIGITS[d & 15]) return false;
   }
   return true;
