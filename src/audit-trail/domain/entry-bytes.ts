@@ -66,6 +66,14 @@ export function fieldText(e: EntryBytes, field: number): string | null {
 /** True when `text`, encoded as UTF-8, is exactly `buf[start, end)` (false for NULL, start -1). No allocation. */
 export function utf8Equals(buf: Buffer, start: number, end: number, text: string): boolean {
   if (start < 0 || end - start < text.length) return false; // UTF-8 takes at least one byte per UTF-16 unit
+  if (end - start === text.length) {
+    // One byte per UTF-16 unit: equal only when every character is ASCII (the common case, checked simply).
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80 || buf[start + i] !== c) return false;
+    }
+    return true;
+  }
   let p = start;
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);
