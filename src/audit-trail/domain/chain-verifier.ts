@@ -3,7 +3,7 @@
 // later hashes were all recomputed). Pure: the caller reads rows and checkpoint files.
 import { hash } from 'node:crypto';
 import { GENESIS_HASH, InvalidAuditEntryError, parseCanonicalEntry, type ParsedEntryContent } from './audit-entry';
-import { EntryBytes, entryBytes, F, fieldText, isHexOf, utf8Equals } from './entry-bytes';
+import { ENTRY_FIELD, EntryBytes, entryBytes, fieldText, isHexOf, utf8Equals } from './entry-bytes';
 
 /** A stored row as read back for verification. */
 export interface StoredEntry {
@@ -142,15 +142,15 @@ export class ChainVerifier {
         : `${missing}: the log jumps from entry ${seq - 1} to entry ${e.seq} (deleted)`;
     }
     if (e.seq < seq) return `entry ${e.seq} appears again after entry ${seq - 1}`;
-    if (!isHexOf(e.buf, e.starts[F.prevHash], e.ends[F.prevHash], this.prevHash)) {
+    if (!isHexOf(e.buf, e.starts[ENTRY_FIELD.prevHash], e.ends[ENTRY_FIELD.prevHash], this.prevHash)) {
       return seq === 1
         ? 'its prev_hash is not the genesis hash (64 zeros)'
         : `its prev_hash does not match the hash of entry ${seq - 1} (entries before it were removed, replaced or reordered)`;
     }
     const digest = this.hashOf(e);
-    if (!digest || !isHexOf(e.buf, e.starts[F.hash], e.ends[F.hash], digest))
+    if (!digest || !isHexOf(e.buf, e.starts[ENTRY_FIELD.hash], e.ends[ENTRY_FIELD.hash], digest))
       return 'its content does not match its hash: the entry was altered after it was written';
-    const content = parseCanonicalEntry(fieldText(e, F.canonical)!);
+    const content = parseCanonicalEntry(fieldText(e, ENTRY_FIELD.canonical)!);
     if (!content) return 'its hashed content is not an audit entry';
     const mismatch = columnMismatch(e, content);
     if (mismatch) return `its ${mismatch} column differs from its hashed content: the column was edited`;
@@ -163,9 +163,9 @@ export class ChainVerifier {
 
   /** SHA-256(previous hash as 32 bytes ‖ canonical bytes), the chain hash (chainHash()); null when canonical is NULL. */
   private hashOf(e: EntryBytes): string | null {
-    const start = e.starts[F.canonical];
+    const start = e.starts[ENTRY_FIELD.canonical];
     if (start < 0) return null;
-    const length = e.ends[F.canonical] - start;
+    const length = e.ends[ENTRY_FIELD.canonical] - start;
     if (32 + length > this.hashInput.length) {
       const grown = Buffer.alloc(32 + length);
       grown.set(this.hashInput.subarray(0, 32));
@@ -193,13 +193,16 @@ export class ChainVerifier {
 function columnMismatch(e: EntryBytes, content: ParsedEntryContent): string | null {
   if (content.seq !== e.seq) return 'seq';
   const { buf, starts, ends } = e;
-  if (!utf8Equals(buf, starts[F.at], ends[F.at], content.at)) return 'at';
-  if (!utf8Equals(buf, starts[F.actor], ends[F.actor], content.actor)) return 'actor';
-  if (!utf8Equals(buf, starts[F.action], ends[F.action], content.action)) return 'action';
-  if (!utf8Equals(buf, starts[F.subjectType], ends[F.subjectType], content.subjectType)) return 'subject_type';
+  if (!utf8Equals(buf, starts[ENTRY_FIELD.at], ends[ENTRY_FIELD.at], content.at)) return 'at';
+  if (!utf8Equals(buf, starts[ENTRY_FIELD.actor], ends[ENTRY_FIELD.actor], content.actor)) return 'actor';
+  if (!utf8Equals(buf, starts[ENTRY_FIELD.action], ends[ENTRY_FIELD.action], content.action)) return 'action';
+  if (!utf8Equals(buf, starts[ENTRY_FIELD.subjectType], ends[ENTRY_FIELD.subjectType], content.subjectType))
+    return 'subject_type';
   const subjectId = content.subjectId;
   if (
-    subjectId === null ? starts[F.subjectId] >= 0 : !utf8Equals(buf, starts[F.subjectId], ends[F.subjectId], subjectId)
+    subjectId === null
+      ? starts[ENTRY_FIELD.subjectId] >= 0
+      : !utf8Equals(buf, starts[ENTRY_FIELD.subjectId], ends[ENTRY_FIELD.subjectId], subjectId)
   )
     return 'subject_id';
   return null;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { entryBytes, F, fieldText, isHexOf, utf8Equals } from './entry-bytes';
+import { ENTRY_FIELD, entryBytes, fieldText, isHexOf, utf8Equals } from './entry-bytes';
 
 const equalsAt = (bytes: Buffer, text: string) => {
   const buf = Buffer.concat([Buffer.from('xx'), bytes, Buffer.from('yy')]);
@@ -70,11 +70,11 @@ describe('entryBytes', () => {
       prevHash: '0'.repeat(64),
       hash: 'f'.repeat(64),
     });
-    expect(fieldText(e, F.at)).toBe('2026-01-02T03:04:05.678Z');
-    expect(fieldText(e, F.actor)).toBe('user:é');
-    expect(fieldText(e, F.subjectId)).toBeNull();
-    expect(e.starts[F.subjectId]).toBe(-1);
-    expect(fieldText(e, F.canonical)).toBe('{"🙂":1}');
-    expect(fieldText(e, F.hash)).toBe('f'.repeat(64));
+    expect(fieldText(e, ENTRY_FIELD.at)).toBe('2026-01-02T03:04:05.678Z');
+    expect(fieldText(e, ENTRY_FIELD.actor)).toBe('user:é');
+    expect(fieldText(e, ENTRY_FIELD.subjectId)).toBeNull();
+    expect(e.starts[ENTRY_FIELD.subjectId]).toBe(-1);
+    expect(fieldText(e, ENTRY_FIELD.canonical)).toBe('{"🙂":1}');
+    expect(fieldText(e, ENTRY_FIELD.hash)).toBe('f'.repeat(64));
   });
 });

@@ -13,7 +13,11 @@ export const ENTRY_BYTE_FIELDS = [
   'hash',
 ] as const;
 export type EntryByteField = (typeof ENTRY_BYTE_FIELDS)[number];
-export const F = Object.fromEntries(ENTRY_BYTE_FIELDS.map((name, i) => [name, i])) as Record<EntryByteField, number>;
+/** The index of each field in EntryBytes' `starts` and `ends`. */
+export const ENTRY_FIELD = Object.fromEntries(ENTRY_BYTE_FIELDS.map((f, i) => [f, i])) as Record<
+  EntryByteField,
+  number
+>;
 
 /**
  * One stored entry as bytes: field ENTRY_BYTE_FIELDS[i] is `buf[starts[i], ends[i])`, UTF-8 text (`at` as the
