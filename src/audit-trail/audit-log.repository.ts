@@ -1,9 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { BinaryCopyReader } from '../common/db/binary-copy';
 import { jsonRows } from '../common/db/json-rows';
 import { AuditLog } from './audit-log.entity';
 import type { StoredEntry } from './domain/chain-verifier';
+import { ENTRY_BYTE_FIELDS, type EntryByteField, type EntryBytes } from './domain/entry-bytes';
 import type { TimeRange } from './domain/time-range';
 
 /**
@@ -19,6 +24,19 @@ export interface AuditLogFilter {
   subjectId?: string;
   range: TimeRange;
 }
+
+/** What the verification walk selects for each field of EntryBytes: text, so its bytes are its UTF-8. */
+const ENTRY_BYTE_COLUMNS: Record<EntryByteField, string> = {
+  at: `to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+  actor: 'actor',
+  action: 'action',
+  subjectType: 'subject_type',
+  subjectId: 'subject_id',
+  canonical: 'canonical',
+  prevHash: 'prev_hash',
+  hash: 'hash',
+};
+const ENTRY_BYTES_SELECT = `SELECT seq, ${ENTRY_BYTE_FIELDS.map((f) => ENTRY_BYTE_COLUMNS[f]).join(', ')} FROM audit_log`;
 
 export interface ChainHead {
   seq: number;
@@ -113,21 +131,62 @@ export class AuditLogRepository {
   }
 
   /**
-   * The entries after `afterSeq` (up to `upTo`), in batches of `size`, oldest first. The next batch is
-   * already being fetched while the caller checks the current one.
+   * Hands the entries after `afterSeq` (up to `upTo`) to `visit`, oldest first, as bytes, until it returns
+   * false. Each page of `pageSize` entries is one `COPY (SELECT … ORDER BY seq) TO STDOUT (FORMAT binary)` on
+   * one pooled connection: PostgreSQL streams the page while the entries before are checked, and nothing is
+   * decoded per entry but its seq. `visit` gets one reused EntryBytes, valid only during the call. Once visit
+   * says stop, the rest of the page is read unchecked so the connection goes back to the pool ready for use;
+   * on an error it is closed instead.
    */
-  async *batchesAfter(afterSeq: number, size: number, upTo?: number): AsyncGenerator<StoredEntry[]> {
-    let pending: Promise<StoredEntry[]> | null = this.batchAfter(afterSeq, size, upTo);
+  async walkAfter(
+    afterSeq: number,
+    pageSize: number,
+    upTo: number | undefined,
+    visit: (entry: EntryBytes) => boolean,
+  ): Promise<void> {
+    const [client, release] = (await (this.ds.driver as PostgresDriver).obtainMasterConnection()) as [
+      PoolClient,
+      (err?: Error) => void,
+    ];
     try {
-      while (pending) {
-        const batch: StoredEntry[] = await pending;
-        pending = batch.length === size ? this.batchAfter(batch[batch.length - 1].seq, size, upTo) : null;
-        if (batch.length > 0) yield batch;
-      }
-    } finally {
-      // The caller stopped early: let the prefetch settle rather than leave it dangling.
-      await pending?.catch(() => undefined);
+      let page = { last: afterSeq, count: pageSize, stopped: false };
+      while (page.count === pageSize && !page.stopped)
+        page = await this.copyPage(client, page.last, pageSize, upTo, visit);
+    } catch (e) {
+      release(e as Error); // a pooled connection must not be reused in the middle of a COPY
+      throw e;
     }
+    release();
+  }
+
+  private async copyPage(
+    client: PoolClient,
+    afterSeq: number,
+    pageSize: number,
+    upTo: number | undefined,
+    visit: (entry: EntryBytes) => boolean,
+  ): Promise<{ last: number; count: number; stopped: boolean }> {
+    for (const n of [afterSeq, pageSize, upTo ?? 0])
+      if (!Number.isSafeInteger(n) || n < 0) throw new Error(`walkAfter: ${n} is not a seq or a page size`);
+    const bound = upTo === undefined ? '' : ` AND seq <= ${upTo}`;
+    const sql = `COPY (${ENTRY_BYTES_SELECT} WHERE seq > ${afterSeq}${bound} ORDER BY seq LIMIT ${pageSize}) TO STDOUT (FORMAT binary)`;
+    const page = { last: afterSeq, count: 0, stopped: false };
+    const entry: EntryBytes = { seq: 0, buf: Buffer.alloc(0), starts: new Int32Array(0), ends: new Int32Array(0) };
+    const reader = new BinaryCopyReader(1 + ENTRY_BYTE_FIELDS.length, (buf) => {
+      const at = reader.starts[0];
+      entry.seq = page.last = buf.readInt32BE(at) * 2 ** 32 + buf.readUInt32BE(at + 4); // int8, seq > 0
+      entry.buf = buf;
+      page.count++;
+      return visit(entry);
+    });
+    // The fields after seq, as EntryBytes indexes them: views of the reader's arrays, filled per tuple.
+    entry.starts = reader.starts.subarray(1);
+    entry.ends = reader.ends.subarray(1);
+    for await (const chunk of client.query(copyTo(sql)) as AsyncIterable<Buffer>) {
+      if (!page.stopped && !reader.push(chunk)) page.stopped = true;
+    }
+    reader.end();
+    return page;
   }
 
   async findBySeq(seq: number): Promise<StoredEntry | null> {

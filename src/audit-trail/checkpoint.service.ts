@@ -27,7 +27,7 @@ export type CheckpointOutcome =
   | { written: false; reason: 'empty' }
   | { written: false; reason: 'unchanged'; seq: number; hash: string; file: string };
 
-/** Rows read per query when walking the chain. */
+/** Entries per COPY when walking the chain before signing. */
 export const VERIFY_BATCH_SIZE = 5000;
 
 /**
@@ -221,9 +221,7 @@ export class CheckpointService {
     }
     const after = latest ? { seq: latest.seq, hash: latest.hash } : undefined;
     const verifier = new ChainVerifier({ after });
-    for await (const batch of this.entries.batchesAfter(after?.seq ?? 0, VERIFY_BATCH_SIZE, head.seq)) {
-      if (!verifier.add(batch)) break;
-    }
+    await this.entries.walkAfter(after?.seq ?? 0, VERIFY_BATCH_SIZE, head.seq, (entry) => verifier.addBytes(entry));
     const result = verifier.result();
     if (!result.ok) throw new CheckpointInconsistentError(result.brokenAtSeq, result.reason);
     if (verifier.lastSeq !== head.seq)

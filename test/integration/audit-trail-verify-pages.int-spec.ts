@@ -1,17 +1,21 @@
 // Verification reads the trail in pages (keyset on seq, the next page read while this one is checked).
 // These tests walk a small log in small pages on real PostgreSQL and check that verify still names the
 // FIRST broken entry wherever it falls: the first entry, the last, either side of a page boundary; with
-// null subjects and subject ids holding control characters.
+// null subjects and subject ids holding control characters. Then the binary COPY walk itself: the pool after
+// a walk stopped early or interrupted by an error, non-ASCII text, and an entry far larger than a COPY chunk.
 import { Test, TestingModule } from '@nestjs/testing';
+import canonicalize from 'canonicalize';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { AuditLogRepository } from '../../src/audit-trail/audit-log.repository';
 import { AuditTrailModule } from '../../src/audit-trail/audit-trail.module';
 import { AuditTrailService } from '../../src/audit-trail/audit-trail.service';
 import { CheckpointService } from '../../src/audit-trail/checkpoint.service';
-import type { AuditEntryInput } from '../../src/audit-trail/domain/audit-entry';
+import { chainHash, type AuditEntryInput } from '../../src/audit-trail/domain/audit-entry';
 import { loadConfig } from '../../src/config/config';
 import { ConfigModule } from '../../src/config/config.module';
 import { DatabaseModule } from '../../src/database/database.module';
@@ -189,6 +193,79 @@ describe('a longer log in pages of 1,000', () => {
     );
     expect(await trail.verify(1000)).toEqual(edited(1001));
     expect(await trail.verify()).toEqual(edited(1001));
+  });
+});
+
+describe('the binary COPY walk (before any checkpoint is signed)', () => {
+  const pool = () => (ds.driver as PostgresDriver).master as Pool;
+  /** Every pooled connection answers, and none is left busy. */
+  async function poolStillWorks(): Promise<void> {
+    const size = 10;
+    const answers = await Promise.all(Array.from({ length: size }, () => ds.query('SELECT 1 AS one, pg_sleep(0.01)')));
+    expect(answers.map((rows: { one: number }[]) => rows[0].one)).toEqual(Array(size).fill(1));
+    expect(pool().idleCount).toBe(pool().totalCount);
+    const copying: unknown[] = await ds.query(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY%' AND pid <> pg_backend_pid()`,
+    );
+    expect(copying).toEqual([]);
+  }
+
+  it('leaves the pool working after a verify that stopped at a break early in a long page', async () => {
+    await reset(Array.from({ length: 3000 }, (_, i) => entry(i)));
+    await asOwner((m) =>
+      m.query(`UPDATE audit_log SET canonical = replace(canonical, '"auditor"', '"admin"') WHERE seq = 2`),
+    );
+    for (let i = 0; i < 12; i++) expect(await trail.verify()).toEqual(edited(2)); // more times than the pool has connections
+    await poolStillWorks();
+  });
+
+  it('closes the connection instead of reusing it when an error interrupts the COPY', async () => {
+    await reset(Array.from({ length: 3000 }, (_, i) => entry(i)));
+    const total = pool().totalCount;
+    await expect(
+      repository.walkAfter(0, 20_000, undefined, (e) => {
+        if (e.seq === 10) throw new Error('checking failed');
+        return true;
+      }),
+    ).rejects.toThrow('checking failed');
+    expect(pool().totalCount).toBeLessThanOrEqual(total);
+    await poolStillWorks();
+    expect(await trail.verify()).toEqual({ ok: true, entries: 3000, checkpoints: 0 });
+  });
+
+  it('reads non-ASCII and astral text and control characters as stored, and names a column edited in them', async () => {
+    const odd = (i: number): Partial<AuditEntryInput> => ({
+      actor: `user:é-中-🙂-${i}`,
+      subjectId: `𝄞\u0001\u001f\t${'ü'.repeat(i)}`,
+      data: { note: `\u{10FFFF}\u2028\u0007"\\ ${i}`, emoji: '👩‍👩‍👧' },
+    });
+    await reset(Array.from({ length: N }, (_, i) => entry(i, odd(i))));
+    expect(await trail.verify(PAGE)).toEqual({ ok: true, entries: N, checkpoints: 0 });
+    await asOwner((m) => m.query(`UPDATE audit_log SET subject_id = replace(subject_id, '𝄞', '𝄢') WHERE seq = 7`));
+    expect(await trail.verify(PAGE)).toEqual(
+      expect.objectContaining({ ok: false, brokenAtSeq: 7, reason: expect.stringMatching(/^its subject_id column/) }),
+    );
+  });
+
+  it('verifies an entry far larger than a COPY chunk, and names it when it was altered', async () => {
+    await reset(Array.from({ length: 3 }, (_, i) => entry(i)));
+    const [head] = (await ds.query('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')) as {
+      seq: string;
+      hash: string;
+    }[];
+    // Larger than the trail accepts (MAX_CANONICAL_BYTES) but as it would be stored: the walk takes any size.
+    const at = new Date('2026-02-03T04:05:06.789Z');
+    const content = { ...entry(3), subjectId: 'big', data: { blob: '🙂é'.repeat(700_000) } };
+    const canonical = canonicalize({ seq: 4, at: at.toISOString(), ...content }) as string;
+    const prevHash = head.hash;
+    const big = { seq: 4, at, ...content, canonical, prevHash, hash: chainHash(prevHash, canonical) };
+    await ds.transaction((m) => repository.insertMany([big], m));
+    await ds.transaction((m) => trail.appendMany([entry(4), entry(5)], m));
+    expect(await trail.verify()).toEqual({ ok: true, entries: 6, checkpoints: 0 });
+    expect(await trail.verify(1)).toEqual({ ok: true, entries: 6, checkpoints: 0 });
+    await asOwner((m) => m.query(`UPDATE audit_log SET canonical = replace(canonical, 'é🙂', 'e🙂') WHERE seq = 4`));
+    expect(await trail.verify()).toEqual(edited(4));
+    await poolStillWorks();
   });
 });
 

@@ -1,7 +1,9 @@
 // Verification of the hash chain, fed batch by batch in seq order, plus the checks against signed
 // checkpoints (which catch what the chain alone cannot: removed newest entries, and a rewrite whose
 // later hashes were all recomputed). Pure: the caller reads rows and checkpoint files.
-import { chainHasher, GENESIS_HASH, parseCanonicalEntry } from './audit-entry';
+import { hash } from 'node:crypto';
+import { GENESIS_HASH, InvalidAuditEntryError, parseCanonicalEntry, type ParsedEntryContent } from './audit-entry';
+import { ENTRY_FIELD, EntryBytes, entryBytes, fieldText, isHexOf, utf8Equals } from './entry-bytes';
 
 /** A stored row as read back for verification. */
 export interface StoredEntry {
@@ -48,7 +50,10 @@ export interface ChainVerifierOptions {
 
 export class ChainVerifier {
   private expectedSeq: number;
+  /** The previous entry's hash (its 32 bytes as latin1 text): the next entry's prev_hash must be its hex. */
   private prevHash: string;
+  /** prevHash's 32 bytes followed by the canonical bytes of the entry being hashed. */
+  private hashInput = Buffer.alloc(32 + 64 * 1024);
   private verified = 0;
   private problem: ChainProblem | null = null;
   private readonly claims = new Map<number, CheckpointClaim[]>();
@@ -56,11 +61,13 @@ export class ChainVerifier {
   private readonly firstKnownProblem: ChainProblem | null;
   /** The newest checkpoint that matched so far: a rewrite found later happened after it. */
   private lastMatched: CheckpointClaim | null = null;
-  private readonly chainHash = chainHasher();
 
   constructor(options: ChainVerifierOptions = {}) {
     this.expectedSeq = options.after ? options.after.seq + 1 : 1;
-    this.prevHash = options.after ? options.after.hash : GENESIS_HASH;
+    const prevHash = options.after ? options.after.hash : GENESIS_HASH;
+    if (!/^[0-9a-f]{64}$/.test(prevHash)) throw new InvalidAuditEntryError('prevHash must be 64 lower-case hex digits');
+    this.prevHash = Buffer.from(prevHash, 'hex').toString('latin1');
+    this.hashInput.write(this.prevHash, 0, 'latin1');
     for (const c of options.checkpoints ?? []) {
       const list = this.claims.get(c.seq) ?? [];
       list.push(c);
@@ -84,17 +91,20 @@ export class ChainVerifier {
 
   /** Checks the next entries (ascending seq, continuing where the previous batch ended). */
   add(rows: readonly StoredEntry[]): boolean {
-    for (const row of rows) {
-      if (!this.wantsMore) return false;
-      const reason = this.check(row);
-      if (reason) {
-        this.problem = { seq: Math.min(row.seq, this.expectedSeq), reason };
-        return false;
-      }
-      this.expectedSeq = row.seq + 1;
-      this.prevHash = row.hash;
-      this.verified++;
+    for (const row of rows) if (!this.addBytes(entryBytes(row))) return false;
+    return this.wantsMore;
+  }
+
+  /** Checks the next entry, as the bytes it is stored as; false once the outcome is decided. */
+  addBytes(entry: EntryBytes): boolean {
+    if (!this.wantsMore) return false;
+    const reason = this.check(entry);
+    if (reason) {
+      this.problem = { seq: Math.min(entry.seq, this.expectedSeq), reason };
+      return false;
     }
+    this.expectedSeq = entry.seq + 1;
+    this.verified++;
     return this.wantsMore;
   }
 
@@ -123,36 +133,56 @@ export class ChainVerifier {
     return { ok: true, entries: this.verified, checkpoints: this.claimCount };
   }
 
-  private check(row: StoredEntry): string | null {
+  private check(e: EntryBytes): string | null {
     const seq = this.expectedSeq;
-    if (row.seq > seq) {
-      const missing = row.seq - seq === 1 ? `entry ${seq} is missing` : `entries ${seq} to ${row.seq - 1} are missing`;
+    if (e.seq > seq) {
+      const missing = e.seq - seq === 1 ? `entry ${seq} is missing` : `entries ${seq} to ${e.seq - 1} are missing`;
       return seq === 1
-        ? `${missing}: the log starts at entry ${row.seq}`
-        : `${missing}: the log jumps from entry ${seq - 1} to entry ${row.seq} (deleted)`;
+        ? `${missing}: the log starts at entry ${e.seq}`
+        : `${missing}: the log jumps from entry ${seq - 1} to entry ${e.seq} (deleted)`;
     }
-    if (row.seq < seq) return `entry ${row.seq} appears again after entry ${seq - 1}`;
-    if (row.prevHash !== this.prevHash) {
+    if (e.seq < seq) return `entry ${e.seq} appears again after entry ${seq - 1}`;
+    if (!isHexOf(e.buf, e.starts[ENTRY_FIELD.prevHash], e.ends[ENTRY_FIELD.prevHash], this.prevHash)) {
       return seq === 1
         ? 'its prev_hash is not the genesis hash (64 zeros)'
         : `its prev_hash does not match the hash of entry ${seq - 1} (entries before it were removed, replaced or reordered)`;
     }
-    if (this.chainHash(row.prevHash, row.canonical) !== row.hash)
+    const digest = this.hashOf(e);
+    if (!digest || !isHexOf(e.buf, e.starts[ENTRY_FIELD.hash], e.ends[ENTRY_FIELD.hash], digest))
       return 'its content does not match its hash: the entry was altered after it was written';
-    const content = parseCanonicalEntry(row.canonical);
+    const content = parseCanonicalEntry(fieldText(e, ENTRY_FIELD.canonical)!);
     if (!content) return 'its hashed content is not an audit entry';
-    const mismatch = columnMismatch(row, content);
+    const mismatch = columnMismatch(e, content);
     if (mismatch) return `its ${mismatch} column differs from its hashed content: the column was edited`;
-    return this.checkClaims(row);
+    const reason = this.checkClaims(e.seq, digest);
+    // The next entry's prev_hash: this entry's hash (its stored hex is this digest).
+    this.prevHash = digest;
+    for (let i = 0; i < 32; i++) this.hashInput[i] = digest.charCodeAt(i);
+    return reason;
   }
 
-  private checkClaims(row: StoredEntry): string | null {
-    for (const claim of this.claims.get(row.seq) ?? []) {
-      if (claim.hash !== row.hash) {
+  /** SHA-256(previous hash as 32 bytes ‖ canonical bytes), the chain hash (chainHash()); null when canonical is NULL. */
+  private hashOf(e: EntryBytes): string | null {
+    const start = e.starts[ENTRY_FIELD.canonical];
+    if (start < 0) return null;
+    const length = e.ends[ENTRY_FIELD.canonical] - start;
+    if (32 + length > this.hashInput.length) {
+      const grown = Buffer.alloc(32 + length);
+      grown.set(this.hashInput.subarray(0, 32));
+      this.hashInput = grown;
+    }
+    this.hashInput.set(e.buf.subarray(start, start + length), 32);
+    // As 'binary' (latin1) text, a byte per character: cheaper to return than a Buffer, and compared without allocating.
+    return hash('sha256', this.hashInput.subarray(0, 32 + length), 'binary');
+  }
+
+  private checkClaims(seq: number, digest: string): string | null {
+    for (const claim of this.claims.get(seq) ?? []) {
+      if (claim.hash !== Buffer.from(digest, 'latin1').toString('hex')) {
         const since = this.lastMatched
           ? ` after entry ${this.lastMatched.seq} (which matches checkpoint ${this.lastMatched.label})`
           : '';
-        return `its hash differs from the one in signed checkpoint ${claim.label}: the log up to entry ${row.seq} was rewritten${since}, and the later hashes recomputed`;
+        return `its hash differs from the one in signed checkpoint ${claim.label}: the log up to entry ${seq} was rewritten${since}, and the later hashes recomputed`;
       }
       this.lastMatched = claim;
     }
@@ -160,13 +190,20 @@ export class ChainVerifier {
   }
 }
 
-function columnMismatch(row: StoredEntry, content: NonNullable<ReturnType<typeof parseCanonicalEntry>>): string | null {
-  if (content.seq !== row.seq) return 'seq';
-  const at = row.at instanceof Date && !Number.isNaN(row.at.getTime()) ? row.at.toISOString() : String(row.at);
-  if (content.at !== at) return 'at';
-  if (content.actor !== row.actor) return 'actor';
-  if (content.action !== row.action) return 'action';
-  if (content.subjectType !== row.subjectType) return 'subject_type';
-  if (content.subjectId !== row.subjectId) return 'subject_id';
+function columnMismatch(e: EntryBytes, content: ParsedEntryContent): string | null {
+  if (content.seq !== e.seq) return 'seq';
+  const { buf, starts, ends } = e;
+  if (!utf8Equals(buf, starts[ENTRY_FIELD.at], ends[ENTRY_FIELD.at], content.at)) return 'at';
+  if (!utf8Equals(buf, starts[ENTRY_FIELD.actor], ends[ENTRY_FIELD.actor], content.actor)) return 'actor';
+  if (!utf8Equals(buf, starts[ENTRY_FIELD.action], ends[ENTRY_FIELD.action], content.action)) return 'action';
+  if (!utf8Equals(buf, starts[ENTRY_FIELD.subjectType], ends[ENTRY_FIELD.subjectType], content.subjectType))
+    return 'subject_type';
+  const subjectId = content.subjectId;
+  if (
+    subjectId === null
+      ? starts[ENTRY_FIELD.subjectId] >= 0
+      : !utf8Equals(buf, starts[ENTRY_FIELD.subjectId], ends[ENTRY_FIELD.subjectId], subjectId)
+  )
+    return 'subject_id';
   return null;
 }
