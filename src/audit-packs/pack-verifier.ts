@@ -15,8 +15,7 @@ import {
   PDF_NAME,
   type PackManifest,
 } from './domain/pack-manifest';
-import { verifyDetached } from './signing/detached-signature';
-import { verifyPdfSignature } from './signing/pdf-signature';
+import { detachedSignature, pdfSignature } from './signing/on-first-use';
 
 export interface PackVerification {
   ok: boolean;
@@ -143,7 +142,7 @@ async function readCertificate(pack: OpenPack): Promise<{ pem: Buffer; fingerpri
 async function checkPdf(pack: OpenPack, fingerprint: string): Promise<Buffer> {
   const { fail } = pack;
   const pdf = await read(pack, PDF_NAME, PACK_READ_LIMITS.pdf);
-  const sig = await verifyPdfSignature(pdf);
+  const sig = await pdfSignature().verifyPdfSignature(pdf);
   if (!sig.valid) fail(`${PDF_NAME}: signature is not valid (${sig.problem ?? 'unknown reason'})`);
   if (!sig.totalDocumentSigned)
     fail(`${PDF_NAME}: signature does not cover the whole document (bytes were added after signing)`);
@@ -163,7 +162,7 @@ async function checkManifest(
   const { fail } = pack;
   const manifestBytes = await read(pack, MANIFEST_NAME, PACK_READ_LIMITS.manifest);
   const signature = await read(pack, MANIFEST_SIG_NAME, PACK_READ_LIMITS.small);
-  const check = await verifyDetached(manifestBytes, signature, certificate.pem.toString('utf8'));
+  const check = await detachedSignature().verifyDetached(manifestBytes, signature, certificate.pem.toString('utf8'));
   if (!check.valid)
     fail(`${MANIFEST_SIG_NAME}: signature of ${MANIFEST_NAME} is not valid (${check.problem ?? 'unknown reason'})`);
   let manifest: PackManifest;

@@ -1,10 +1,14 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { actorRef, systemActor } from '../authz/actor';
 import { CatalogService } from './catalog.service';
 
-/** Syncs controls/ into the database at start. An invalid catalog stops the start with every problem listed. */
+/**
+ * Syncs controls/ into the database at start, unless its files and the sync code are those of the last
+ * completed sync (CatalogSyncState). An invalid catalog stops the start with every problem listed.
+ */
 @Injectable()
 export class CatalogBootstrapService implements OnApplicationBootstrap {
+  private readonly log = new Logger('Catalog');
   private settle!: { resolve: () => void; reject: (e: unknown) => void };
   /**
    * Settles when the start's sync is done: what needs the synced catalog at start (the demo's seed
@@ -18,7 +22,8 @@ export class CatalogBootstrapService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     try {
-      await this.catalog.syncFromFiles(actorRef(systemActor('catalog')));
+      const report = await this.catalog.syncFromFilesIfChanged(actorRef(systemActor('catalog')));
+      if (!report) this.log.debug('catalog unchanged since the last sync: not parsed');
       this.settle.resolve();
     } catch (e) {
       this.settle.reject(e);

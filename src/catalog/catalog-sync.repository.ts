@@ -75,6 +75,21 @@ export class CatalogSyncRepository {
     await m.query('SELECT pg_advisory_xact_lock($1)', [0x43415447]); // "CATG": one sync at a time across instances
   }
 
+  /** The fingerprint the last completed sync stored (catalog_sync_state), or null before the first. */
+  async storedFingerprint(m: EntityManager): Promise<string | null> {
+    const rows: { fingerprint: string }[] = await m.query(`SELECT fingerprint FROM catalog_sync_state WHERE id = 1`);
+    return rows[0]?.fingerprint ?? null;
+  }
+
+  /** Records what this sync was made from; in the sync's transaction, so only a committed sync counts. */
+  async storeFingerprint(fingerprint: string, m: EntityManager): Promise<void> {
+    await m.query(
+      `INSERT INTO catalog_sync_state (id, fingerprint, synced_at) VALUES (1, $1, now())
+       ON CONFLICT (id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, synced_at = EXCLUDED.synced_at`,
+      [fingerprint],
+    );
+  }
+
   // The stored rows as plain objects in the entities' shape, only the columns a sync compares: read once per
   // sync, so no entity hydration (5,000 Control entities took about half of an unchanged sync's time).
   // In their stored order, so rows leaving the catalog are retired (and audited) in a defined order.

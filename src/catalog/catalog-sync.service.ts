@@ -53,7 +53,8 @@ export class CatalogSyncService {
     private readonly trail: AuditTrailService,
   ) {}
 
-  async sync(catalog: Catalog, actor: string): Promise<SyncReport> {
+  /** `fingerprint` (catalogFingerprint() of the files `catalog` was loaded from) is stored with the sync. */
+  async sync(catalog: Catalog, actor: string, fingerprint: string): Promise<SyncReport> {
     const plan = new SyncPlan();
     await this.ds.transaction(async (m) => {
       await this.repo.lockForSync(m);
@@ -65,6 +66,7 @@ export class CatalogSyncService {
           plan.auditEntries(actor, (k, label) => ids[k].get(label)!),
           m,
         );
+      await this.repo.storeFingerprint(fingerprint, m);
     });
     const { report } = plan;
     if (report.created.length || report.updated.length || report.retired.length) {
@@ -73,6 +75,11 @@ export class CatalogSyncService {
       );
     }
     return report;
+  }
+
+  /** What the last completed sync was made from (see CatalogSyncState), or null before the first. */
+  storedFingerprint(): Promise<string | null> {
+    return this.repo.storedFingerprint(this.ds.manager);
   }
 
   /** Frameworks and their requirements: planned, then written (frameworks first: requirements need their ids). */

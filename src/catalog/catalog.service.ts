@@ -15,6 +15,7 @@ import { oneLine } from '../common/pdf/text';
 import { UsersService } from '../identity/users.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { loadCatalog } from './catalog-loader';
+import { catalogFingerprint } from './catalog-fingerprint';
 import { CatalogRepository, type ListedControl } from './catalog.repository';
 import type { LiveControl } from './domain/control-refs';
 import { CatalogInvalidError } from './catalog.errors';
@@ -50,9 +51,27 @@ export class CatalogService {
 
   /** Validates controls/ (or `dir`) and syncs it; throws CatalogInvalidError listing every problem. */
   async syncFromFiles(actor: string, dir = this.config.controlsDir): Promise<SyncReport> {
+    return this.syncFiles(actor, dir, catalogFingerprint(dir));
+  }
+
+  /**
+   * The start's sync: none (null) when the catalog's files and the sync code are those the last completed
+   * sync stored (any instance's: the fingerprint is in the database), else syncFromFiles().
+   */
+  async syncFromFilesIfChanged(actor: string, dir = this.config.controlsDir): Promise<SyncReport | null> {
+    const fingerprint = catalogFingerprint(dir);
+    if ((await this.syncer.storedFingerprint()) === fingerprint) return null;
+    return this.syncFiles(actor, dir, fingerprint);
+  }
+
+  /**
+   * `fingerprint` is taken before the files are read: a file changed in between makes the next start sync
+   * again, rather than a stored fingerprint of content that was never synced.
+   */
+  private async syncFiles(actor: string, dir: string, fingerprint: string): Promise<SyncReport> {
     const { catalog, problems } = loadCatalog(dir);
     if (!catalog) throw new CatalogInvalidError(problems);
-    return this.syncer.sync(catalog, actor);
+    return this.syncer.sync(catalog, actor, fingerprint);
   }
 
   /** Every live control with what sweeps need (cadence, owners, collector). */

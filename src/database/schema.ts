@@ -29,6 +29,7 @@ import { CreateDocumentAcknowledgements1765730000000 } from '../../migrations/17
 import { RetireDocuments1765745300000 } from '../../migrations/1765745300000-RetireDocuments';
 import { CreateReleases1765800000000 } from '../../migrations/1765800000000-CreateReleases';
 import { CreateFindings1765910000000 } from '../../migrations/1765910000000-CreateFindings';
+import { CreateCatalogSyncState1796691700820 } from '../../migrations/1796691700820-CreateCatalogSyncState';
 import { CreateKeyRegister1765900000000 } from '../../migrations/1765900000000-CreateKeyRegister';
 import { AuditCheckpoint } from '../audit-trail/audit-checkpoint.entity';
 import { RateLimit } from '../identity/rate-limit.entity';
@@ -78,6 +79,7 @@ import { Release } from '../releases/release.entity';
 import { ReleaseAttachment, ReleaseSignature } from '../releases/release-records.entity';
 import { Finding, FindingAcceptance, FindingScanImport, PenTest } from '../findings/finding.entity';
 import { Key, KeyNotice, KeyRotation } from '../keys/key.entity';
+import { CatalogSyncState } from '../catalog/catalog-sync-state.entity';
 
 export const ENTITIES = [
   JobRun,
@@ -138,6 +140,7 @@ export const ENTITIES = [
   Key,
   KeyRotation,
   KeyNotice,
+  CatalogSyncState,
 ];
 
 export const MIGRATIONS = [
@@ -171,4 +174,5 @@ export const MIGRATIONS = [
   CreateReleases1765800000000,
   CreateKeyRegister1765900000000,
   CreateFindings1765910000000,
+  CreateCatalogSyncState1796691700820,
 ];

@@ -29,8 +29,9 @@ export class IdentityBootstrapService implements OnApplicationBootstrap {
   /** Creates the demo users that do not exist yet; returns how many it created. */
   async seedDemoUsers(): Promise<number> {
     let created = 0;
+    const existing = await this.users.existingEmails(DEMO_USERS.map((u) => u.email)); // one query, not one per user
     for (const u of DEMO_USERS) {
-      if (await this.users.findByEmail(u.email)) continue;
+      if (existing.has(u.email)) continue;
       try {
         await this.users.create(
           systemActor('demo-seed'),

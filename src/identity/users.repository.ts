@@ -54,6 +54,15 @@ export class UsersRepository {
     return entities.length ? UsersRepository.withDepartmentKey(entities, raw)[0] : null;
   }
 
+  /** Which of `emails` (normalised) a user already has, in one query. */
+  async existingEmails(emails: string[], m?: EntityManager): Promise<Set<string>> {
+    const rows: { email: string }[] = await this.manager(m).query(
+      `SELECT email FROM users WHERE email = ANY($1::text[])`,
+      [emails],
+    );
+    return new Set(rows.map((r) => r.email));
+  }
+
   /** The users the ability may read, filtered and paged in SQL. */
   async listVisibleTo(ability: AppAbility, filter: UserListFilter): Promise<{ rows: UserRow[]; total: number }> {
     const qb = accessibleBy(this.select(), ability, 'read', 'User');

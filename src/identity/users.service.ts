@@ -332,4 +332,10 @@ export class UsersService {
   findByEmail(email: string): Promise<UserRow | null> {
     return this.users.findByEmail(normaliseEmail(email));
   }
+
+  /** Those of `emails` a user already has (compared normalised, as stored), in one query. */
+  async existingEmails(emails: string[]): Promise<Set<string>> {
+    const found = await this.users.existingEmails(emails.map(normaliseEmail));
+    return new Set(emails.filter((e) => found.has(normaliseEmail(e))));
+  }
 }

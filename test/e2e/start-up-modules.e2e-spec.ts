@@ -9,7 +9,7 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'src', 'main.js');
 
-/** Loaded on first use only: PDF rendering, SBOM validation, Markdown, JUnit XML, SMTP, PKCS#12. */
+/** Loaded on first use only: PDF rendering, SBOM validation, Markdown, JUnit XML, SMTP, PKCS#12, CMS and PDF signatures. */
 const LOADED_ON_FIRST_USE = [
   'pdfkit',
   'fontkit',
@@ -18,6 +18,11 @@ const LOADED_ON_FIRST_USE = [
   'fast-xml-parser',
   'nodemailer',
   'node-forge',
+  'pkijs',
+  'asn1js',
+  '@signpdf/signpdf',
+  '@signpdf/placeholder-plain',
+  '@signpdf/utils',
 ];
 /** Never at run time. */
 const DEVELOPMENT_ONLY = ['playwright-core', 'typescript', 'jest', '@swc/core'];

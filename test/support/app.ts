@@ -19,11 +19,12 @@ export interface TestApp {
  * The real application (same createApp as `npm start`) on its own test database, listening on a free
  * loopback port. `extra` mounts fixture controllers; `env` overrides settings. Scheduled jobs are off and
  * DATA_DIR (checkpoint files, signing key) is a temporary folder of its own, unless `env` says otherwise.
+ * `db`: start on a database another instance uses (several instances); the caller drops it.
  */
 export async function startTestApp(
-  options: { extra?: Type<unknown>[]; env?: Record<string, string> } = {},
+  options: { extra?: Type<unknown>[]; env?: Record<string, string>; db?: TestDatabase } = {},
 ): Promise<TestApp> {
-  const db = await createTestDatabase();
+  const db = options.db ?? (await createTestDatabase());
   const dataDir = mkdtempSync(join(tmpdir(), 'attest-test-app-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -36,7 +37,14 @@ export async function startTestApp(
     PORT: '0',
   });
   const app = await createApp(config, options.extra);
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' }); // runs the start's hooks (catalog sync, seeding)
+  } catch (e) {
+    await app.close();
+    if (!options.db) await db.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
   const address = app.getHttpServer().address() as { port: number };
   return {
     app,
@@ -45,7 +53,7 @@ export async function startTestApp(
     baseUrl: `http://127.0.0.1:${address.port}`,
     close: async () => {
       await app.close();
-      await db.drop();
+      if (!options.db) await db.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -6,10 +6,8 @@ import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import { CertificateInfo, createSelfSignedP12, describeCertificate, readP12 } from './certificate';
 import type { CmsSigningKey } from './cms';
-import { signDetachedWith } from './detached-signature';
+import { detachedSignature, pdfSignature, timestamps } from './on-first-use';
 import { PackCertificateError } from './pack-signing.errors';
-import { signPdfWith } from './pdf-signature';
-import { requestTimestamp } from './timestamp';
 
 interface LoadedKey {
   key: CmsSigningKey;
@@ -44,19 +42,19 @@ export class PackSigner {
   async signPdf(pdf: Buffer): Promise<Buffer> {
     const { key, info } = this.load();
     const tsaUrl = this.config.tsaUrl;
-    return signPdfWith(pdf, key, {
+    return pdfSignature().signPdfWith(pdf, key, {
       name: info.subject,
       reason: 'Audit pack issued by Attest',
       location: this.config.organisationName,
       contactInfo: this.config.publicUrl ?? this.config.organisationName,
       signingTime: new Date(),
-      timestamp: tsaUrl ? (signatureValue) => requestTimestamp(tsaUrl, signatureValue) : undefined,
+      timestamp: tsaUrl ? (signatureValue) => timestamps().requestTimestamp(tsaUrl, signatureValue) : undefined,
     });
   }
 
   /** A detached CMS signature (DER) over `data`, e.g. manifest.json → manifest.json.sig. */
   signDetached(data: Buffer): Promise<Buffer> {
-    return signDetachedWith(data, this.load().key, new Date());
+    return detachedSignature().signDetachedWith(data, this.load().key, new Date());
   }
 
   private load(): LoadedKey {
