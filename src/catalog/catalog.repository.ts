@@ -66,10 +66,10 @@ const LISTED_CONTROL_COLUMNS = [
   'c.version AS version',
 ];
 
-/** The live requirements mapped to control `c`, in the order `mappingsOf` gives them. */
-const MAPPINGS_OF_C = `SELECT json_agg(json_build_object('framework', f.key, 'ref', r.ref, 'title', r.title) ORDER BY f.key, r.position)
+/** The live requirements mapped to the listed control `p`, in the order `mappingsOf` gives them. */
+const MAPPINGS_OF_P = `SELECT json_agg(json_build_object('framework', f.key, 'ref', r.ref, 'title', r.title) ORDER BY f.key, r.position)
     FROM control_requirements cr JOIN requirements r ON r.id = cr.requirement_id JOIN frameworks f ON f.id = r.framework_id
-   WHERE cr.control_id = c.id AND r.retired_at IS NULL`;
+   WHERE cr.control_id = p.id AND r.retired_at IS NULL`;
 
 /** The only place with catalog query code. Retired rows are kept (evidence points at them) and hidden from reads. */
 @Injectable()
@@ -177,17 +177,23 @@ export class CatalogRepository {
         { framework: filter.framework },
       );
     }
-    const rows = await qb
+    // The page first (its total over the whole filtered set), then the mappings of its rows only: in one
+    // SELECT with the window count, PostgreSQL would build every filtered control's mappings before LIMIT.
+    const [page, params] = qb
       .clone()
       .select(LISTED_CONTROL_COLUMNS)
-      .addSelect(`COALESCE((${MAPPINGS_OF_C}), '[]'::json)`, 'requirements')
+      .addSelect('c.position', 'position')
       .addSelect('count(*) OVER ()', 'total')
       .orderBy('c.position', 'ASC')
       .offset(filter.offset)
       .limit(filter.limit)
-      .getRawMany<ListedControl & { total: string }>();
+      .getQueryAndParameters();
+    const rows = await this.ds.query<(ListedControl & { total: string; position: number })[]>(
+      `SELECT p.*, COALESCE((${MAPPINGS_OF_P}), '[]'::json) AS requirements FROM (${page}) p ORDER BY p.position`,
+      params,
+    );
     const total = rows.length ? Number(rows[0].total) : filter.offset > 0 ? await qb.getCount() : 0;
-    return { rows: rows.map(({ total: _total, ...row }) => row), total };
+    return { rows: rows.map(({ total: _total, position: _position, ...row }) => row), total };
   }
 
   async liveControls(): Promise<LiveControl[]> {
