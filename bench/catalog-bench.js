@@ -181,7 +181,8 @@ async function main() {
     console.log(`load and check controls/ (YAML): ${Date.now() - t} ms`);
     const postmaster = cluster ? postmasterOf(join(work, 'pg')) : null;
     const run = async (label, cat) => {
-      const m = await measure(postmaster, () => sync.sync(cat, 'system:bench'));
+      // Each case stores a fingerprint, as a start's sync does (its own, so no start skips a case).
+      const m = await measure(postmaster, () => sync.sync(cat, 'system:bench', `bench ${label}`));
       const r = m.result;
       console.log(
         `${label.padEnd(34)} ${m.ms.toFixed(0).padStart(6)} ms   (${r.created.length} created, ${r.updated.length} updated, ${r.retired.length} retired, ${r.unchanged} unchanged; ${cpuText(m)})`,
