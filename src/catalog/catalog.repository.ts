@@ -177,23 +177,25 @@ export class CatalogRepository {
         { framework: filter.framework },
       );
     }
-    // The page first (its total over the whole filtered set), then the mappings of its rows only: in one
-    // SELECT with the window count, PostgreSQL would build every filtered control's mappings before LIMIT.
+    // The page's ids first, with the total over the whole filtered set (the window runs over ids only, so
+    // PostgreSQL does not carry every filtered control's columns through it), then their columns and the
+    // mappings of those rows only.
     const [page, params] = qb
       .clone()
-      .select(LISTED_CONTROL_COLUMNS)
+      .select('c.id', 'id')
       .addSelect('c.position', 'position')
       .addSelect('count(*) OVER ()', 'total')
       .orderBy('c.position', 'ASC')
       .offset(filter.offset)
       .limit(filter.limit)
       .getQueryAndParameters();
-    const rows = await this.ds.query<(ListedControl & { total: string; position: number })[]>(
-      `SELECT p.*, COALESCE((${MAPPINGS_OF_P}), '[]'::json) AS requirements FROM (${page}) p ORDER BY p.position`,
+    const rows = await this.ds.query<(ListedControl & { total: string })[]>(
+      `SELECT ${LISTED_CONTROL_COLUMNS.join(', ')}, p.total, COALESCE((${MAPPINGS_OF_P}), '[]'::json) AS requirements
+         FROM (${page}) p JOIN controls c ON c.id = p.id ORDER BY p.position`,
       params,
     );
     const total = rows.length ? Number(rows[0].total) : filter.offset > 0 ? await qb.getCount() : 0;
-    return { rows: rows.map(({ total: _total, position: _position, ...row }) => row), total };
+    return { rows: rows.map(({ total: _total, ...row }) => row), total };
   }
 
   async liveControls(): Promise<LiveControl[]> {
