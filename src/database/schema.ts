@@ -29,7 +29,7 @@ import { CreateDocumentAcknowledgements1765730000000 } from '../../migrations/17
 import { RetireDocuments1765745300000 } from '../../migrations/1765745300000-RetireDocuments';
 import { CreateReleases1765800000000 } from '../../migrations/1765800000000-CreateReleases';
 import { CreateFindings1765910000000 } from '../../migrations/1765910000000-CreateFindings';
-import { CreateCatalogSyncState1796691700820 } from '../../migrations/1796691700820-CreateCatalogSyncState';
+import { CreateCatalogSyncState1766000000000 } from '../../migrations/1766000000000-CreateCatalogSyncState';
 import { CreateKeyRegister1765900000000 } from '../../migrations/1765900000000-CreateKeyRegister';
 import { AuditCheckpoint } from '../audit-trail/audit-checkpoint.entity';
 import { RateLimit } from '../identity/rate-limit.entity';
@@ -174,5 +174,5 @@ export const MIGRATIONS = [
   CreateReleases1765800000000,
   CreateKeyRegister1765900000000,
   CreateFindings1765910000000,
-  CreateCatalogSyncState1796691700820,
+  CreateCatalogSyncState1766000000000,
 ];

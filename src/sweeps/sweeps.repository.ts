@@ -31,6 +31,13 @@ const progressRow = (r: RawProgressRow): ProgressRow => ({
   overdue: Number(r.overdue),
 });
 
+/** A sweep's tasks counted by owner and status, and those open past their due time at `asOf` (SQL expressions). */
+const progressQuery = (sweepId: string, asOf: string, scope: string) =>
+  `SELECT owner_department, owner_user_id, status, count(*) AS count,
+          count(*) FILTER (WHERE status = 'open' AND due_at < ${asOf}) AS overdue
+     FROM sweep_tasks t WHERE t.sweep_id = ${sweepId} AND (${scope})
+    GROUP BY owner_department, owner_user_id, status`;
+
 interface RawSweep {
   id: string;
   week: string;
@@ -218,10 +225,7 @@ export class SweepsRepository {
   async progress(sweepId: string, asOf: Date, m?: EntityManager, ability?: AppAbility): Promise<ProgressRow[]> {
     const scope = ability ? this.postureScope(ability, 3, m) : { sql: 'TRUE', values: [] };
     const rows: RawProgressRow[] = await this.m(m).query(
-      `SELECT owner_department, owner_user_id, status, count(*) AS count,
-              count(*) FILTER (WHERE status = 'open' AND due_at < $2) AS overdue
-         FROM sweep_tasks t WHERE sweep_id = $1 AND (${scope.sql})
-        GROUP BY owner_department, owner_user_id, status ORDER BY owner_department`,
+      `${progressQuery('$1', '$2', scope.sql)} ORDER BY owner_department`,
       [sweepId, asOf, ...scope.values],
     );
     return rows.map(progressRow);
@@ -239,11 +243,8 @@ export class SweepsRepository {
     const scope = this.postureScope(ability, 3);
     const rows: (RawSweep & { progress: RawProgressRow[] })[] = await this.ds.query(
       `SELECT s.id, s.week, s.status, s.opened_at, s.opened_by, s.due_at, s.closed_at, s.summary_evidence_id,
-              COALESCE((SELECT json_agg(p ORDER BY p.owner_department) FROM (
-                SELECT owner_department, owner_user_id, status, count(*) AS count,
-                       count(*) FILTER (WHERE status = 'open' AND due_at < COALESCE(s.closed_at, $2)) AS overdue
-                  FROM sweep_tasks t WHERE t.sweep_id = s.id AND (${scope.sql})
-                 GROUP BY owner_department, owner_user_id, status) p), '[]') AS progress
+              COALESCE((SELECT json_agg(p ORDER BY p.owner_department)
+                          FROM (${progressQuery('s.id', 'COALESCE(s.closed_at, $2)', scope.sql)}) p), '[]') AS progress
          FROM sweeps s WHERE s.week = $1`,
       [week, now, ...scope.values],
     );

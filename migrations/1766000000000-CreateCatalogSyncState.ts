@@ -4,8 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * What the last catalog sync was made from (issue 15): a start whose controls/ and sync code are unchanged
  * skips parsing and syncing the catalog.
  */
-export class CreateCatalogSyncState1796691700820 implements MigrationInterface {
-  name = 'CreateCatalogSyncState1796691700820';
+export class CreateCatalogSyncState1766000000000 implements MigrationInterface {
+  name = 'CreateCatalogSyncState1766000000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(
