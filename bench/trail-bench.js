@@ -15,6 +15,7 @@ const { join } = require('node:path');
 const { NestFactory } = require('@nestjs/core');
 const { Client } = require('pg');
 const { DataSource } = require('typeorm');
+const { benchEntry } = require('./trail-entries');
 
 const dist = (p) => require(join(__dirname, '..', 'dist', 'src', p));
 const { EmbeddedCluster } = dist('postgres/embedded-cluster');
@@ -26,7 +27,6 @@ const { CheckpointService } = dist('audit-trail/checkpoint.service');
 
 const ENTRIES = Number(process.env.ENTRIES || 100000);
 const WRITERS = Number(process.env.WRITERS || 8);
-const ACTIONS = ['user.update', 'evidence.create', 'evidence.download', 'sweep_task.complete', 'auth.login'];
 
 const rate = (n, ms) => `${Math.round(n / (ms / 1000)).toLocaleString('en-US')} entries/s`;
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -120,18 +120,7 @@ async function main() {
     await Promise.all(
       Array.from({ length: WRITERS }, async () => {
         for (let i = next++; i < ENTRIES; i = next++) {
-          await trail.record({
-            actor: actors[i % actors.length],
-            action: ACTIONS[i % ACTIONS.length],
-            subjectType: 'Evidence',
-            subjectId: randomUUID(),
-            data: {
-              controlKey: `PRV-${String(i % 40).padStart(2, '0')}`,
-              sha256: randomBytes(32).toString('hex'),
-              size: i * 17,
-              week: '2026-W02',
-            },
-          });
+          await trail.record(benchEntry(i, actors));
         }
       }),
     );

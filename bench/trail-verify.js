@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Verify alone, for comparing builds side by side (build first: npm run build). Seeds ENTRIES entries of the
-// shape bench/trail-bench.js appends (with appendMany: seconds, not minutes) into a throwaway embedded
+// shape bench/trail-bench.js appends (bench/trail-entries.js) (with appendMany: seconds, not minutes) into a throwaway embedded
 // cluster, then runs verify RUNS times, alternating between this build's dist/ and, when COMPARE_WITH names
 // another build's dist/ directory, that one (same process, same database, same minutes). Per run: wall time,
 // Node CPU (this process) and PostgreSQL CPU (the backends of the bench database, from /proc), and the floor
@@ -8,14 +8,14 @@
 //   ENTRIES=100000 RUNS=5 COMPARE_WITH=/path/to/other/dist node bench/trail-verify.js
 'use strict';
 require('reflect-metadata');
-const { hash, randomBytes, randomUUID } = require('node:crypto');
+const { hash, randomUUID } = require('node:crypto');
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { loadavg, tmpdir } = require('node:os');
 const { join } = require('node:path');
 
 const ENTRIES = Number(process.env.ENTRIES || 100000);
 const RUNS = Number(process.env.RUNS || 5);
-const ACTIONS = ['user.update', 'evidence.create', 'evidence.download', 'sweep_task.complete', 'auth.login'];
+const { benchEntry } = require('./trail-entries');
 const builds = [{ name: 'this build', dist: join(__dirname, '..', 'dist') }];
 if (process.env.COMPARE_WITH) builds.push({ name: process.env.COMPARE_WITH, dist: process.env.COMPARE_WITH });
 
@@ -34,18 +34,7 @@ async function seed(app) {
   for (let start = 0; start < ENTRIES; start += 5000) {
     const batch = Array.from({ length: Math.min(5000, ENTRIES - start) }, (_, k) => {
       const i = start + k;
-      return {
-        actor: actors[i % actors.length],
-        action: ACTIONS[i % ACTIONS.length],
-        subjectType: 'Evidence',
-        subjectId: randomUUID(),
-        data: {
-          controlKey: `PRV-${String(i % 40).padStart(2, '0')}`,
-          sha256: randomBytes(32).toString('hex'),
-          size: i * 17,
-          week: '2026-W02',
-        },
-      };
+      return benchEntry(i, actors);
     });
     await ds.transaction((m) => app.trail.appendMany(batch, m));
   }

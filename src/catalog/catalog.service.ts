@@ -133,27 +133,22 @@ export class CatalogService {
   }
 
   private async views(controls: Control[]): Promise<ControlView[]> {
-    const mappings = await this.repo.mappingsOf(controls.map((c) => c.id));
-    return this.withOwnerNames(controls.map((c) => ({ ...c, requirements: mappings.get(c.id) ?? [] })));
+    const [mappings, names] = await Promise.all([
+      this.repo.mappingsOf(controls.map((c) => c.id)),
+      this.ownerNames(controls),
+    ]);
+    return controls.map((c) => controlView({ ...c, requirements: mappings.get(c.id) ?? [] }, names));
   }
 
-  /** The views of controls read with their requirements, with their owners' names (the identity module's). */
+  /** The views of controls read with their requirements, with their owners' names. */
   private async withOwnerNames(controls: ListedControl[]): Promise<ControlView[]> {
-    const names = await this.users.namesByIds(controls.flatMap((c) => (c.ownerUserId ? [c.ownerUserId] : [])));
-    return controls.map((c) => ({
-      key: c.key,
-      title: c.title,
-      description: c.description,
-      ownerDepartment: c.ownerDepartment,
-      ownerUserId: c.ownerUserId,
-      ownerName: c.ownerUserId ? (names.get(c.ownerUserId) ?? null) : null,
-      cadence: c.cadence,
-      maxIntervalDays: c.maxIntervalDays,
-      evidenceGuidance: c.evidenceGuidance,
-      collector: c.collector,
-      version: c.version,
-      requirements: c.requirements,
-    }));
+    const names = await this.ownerNames(controls);
+    return controls.map((c) => controlView(c, names));
+  }
+
+  /** The names of the controls' assigned people (the identity module's). */
+  private ownerNames(controls: { ownerUserId: string | null }[]): Promise<Map<string, string>> {
+    return this.users.namesByIds(controls.flatMap((c) => (c.ownerUserId ? [c.ownerUserId] : [])));
   }
 
   async listControls(actor: UserActor, query: ControlQueryDto): Promise<Page<ControlView>> {
@@ -248,4 +243,21 @@ export class CatalogService {
     }
     return this.getControl(actor, key);
   }
+}
+
+function controlView(c: ListedControl, names: Map<string, string>): ControlView {
+  return {
+    key: c.key,
+    title: c.title,
+    description: c.description,
+    ownerDepartment: c.ownerDepartment,
+    ownerUserId: c.ownerUserId,
+    ownerName: c.ownerUserId ? (names.get(c.ownerUserId) ?? null) : null,
+    cadence: c.cadence,
+    maxIntervalDays: c.maxIntervalDays,
+    evidenceGuidance: c.evidenceGuidance,
+    collector: c.collector,
+    version: c.version,
+    requirements: c.requirements,
+  };
 }
