@@ -3,21 +3,9 @@
 // later hashes were all recomputed). Pure: the caller reads rows and checkpoint files.
 import { hash } from 'node:crypto';
 import { GENESIS_HASH, InvalidAuditEntryError, parseCanonicalEntry, type ParsedEntryContent } from './audit-entry';
-import { ENTRY_FIELD, EntryBytes, entryBytes, fieldText, isHexOf, utf8Equals } from './entry-bytes';
+import { ENTRY_FIELD, EntryBytes, entryBytes, fieldText, isHexOf, type StoredEntry, utf8Equals } from './entry-bytes';
 
-/** A stored row as read back for verification. */
-export interface StoredEntry {
-  seq: number;
-  /** A Date, or (as the verification walk reads it, without parsing) the ISO text `2026-01-02T03:04:05.678Z`. */
-  at: Date | string;
-  actor: string;
-  action: string;
-  subjectType: string;
-  subjectId: string | null;
-  canonical: string;
-  prevHash: string;
-  hash: string;
-}
+export type { StoredEntry } from './entry-bytes';
 
 /** A signed statement "the log had `seq` entries and entry `seq` had hash `hash`" (signature already checked). */
 export interface CheckpointClaim {

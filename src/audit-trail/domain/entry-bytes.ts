@@ -31,9 +31,10 @@ export interface EntryBytes {
   ends: Int32Array;
 }
 
-/** The same entry as bytes (for callers that hold it as text). */
-export function entryBytes(e: {
+/** A stored row as read back for verification. */
+export interface StoredEntry {
   seq: number;
+  /** A Date, or (as the verification walk reads it, without parsing) the ISO text `2026-01-02T03:04:05.678Z`. */
   at: Date | string;
   actor: string;
   action: string;
@@ -42,7 +43,10 @@ export function entryBytes(e: {
   canonical: string;
   prevHash: string;
   hash: string;
-}): EntryBytes {
+}
+
+/** The same entry as bytes (for callers that hold it as text). */
+export function entryBytes(e: StoredEntry): EntryBytes {
   const at = e.at instanceof Date && !Number.isNaN(e.at.getTime()) ? e.at.toISOString() : String(e.at);
   const texts = [at, e.actor, e.action, e.subjectType, e.subjectId, e.canonical, e.prevHash, e.hash];
   const starts = new Int32Array(texts.length);
